@@ -1,0 +1,159 @@
+# kbtf — BTF SDK and validator for out-of-tree kernel modules.
+#
+#   make              build/kbtf and build/libkbtf.a
+#   make deps         install Debian 12 build and test dependencies (root)
+#   make check        every test: unit, sanitizers, integration
+#   make unit         cmocka unit tests only
+#   make asan         unit tests under ASan+UBSan
+#   make fuzz         each fuzz target for FUZZ_SECONDS from its seed corpus
+#   make bench        benchmark figures
+#   make example      build, distill and validate the example module
+#   make install      PREFIX=/usr/local DESTDIR=
+#
+# Sources are picked up by directory: sdk/lib and validator/lib make the
+# library, sdk/cmd and validator/cmd the kbtf command, tests/unit/test_*.c
+# one test binary each.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+LIBDIR ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+DATADIR ?= $(PREFIX)/share
+MANDIR ?= $(DATADIR)/man
+DESTDIR ?=
+
+VERSION := 0.1.0
+CC ?= cc
+AR ?= ar
+O ?= build
+PKG_CONFIG ?= pkg-config
+FUZZ_SECONDS ?= 60
+
+PKGS := libelf libkmod libarchive zlib liblzma libzstd liblz4
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
+
+WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
+	-Wmissing-prototypes -Wformat=2
+CFLAGS ?= -O2 -g
+ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DKBTF_VERSION='"$(VERSION)"' \
+	-DKBTF_DATADIR='"$(DATADIR)/kbtf"' -Isdk/include -Ivalidator/include $(PKG_CFLAGS)
+LDLIBS := $(PKG_LIBS)
+
+LIB_SRCS := $(sort $(wildcard sdk/lib/*.c validator/lib/*.c))
+CMD_SRCS := $(sort $(wildcard sdk/cmd/*.c validator/cmd/*.c))
+UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
+UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
+FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
+BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
+
+LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+CMD_OBJS := $(CMD_SRCS:%.c=$(O)/obj/%.o)
+UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
+FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
+BENCH_BIN := $(O)/bench/kbtf-bench
+
+.PHONY: all deps check unit asan fuzz fuzz-build bench example install uninstall clean \
+	integration man format
+
+all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc man
+
+$(O)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+$(O)/libkbtf.a: $(LIB_OBJS)
+	@mkdir -p $(dir $@)
+	rm -f $@
+	$(AR) rcs $@ $^
+
+$(O)/kbtf: $(CMD_OBJS) $(O)/libkbtf.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libkbtf.a $(LDLIBS)
+
+$(O)/kbtf.pc: sdk/kbtf.pc.in Makefile
+	@mkdir -p $(dir $@)
+	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
+
+# ---------------------------------------------------------------- tests
+$(O)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(O)/libkbtf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_SUPPORT) $(O)/libkbtf.a $(LDLIBS) -lcmocka
+
+unit: $(UNIT_BINS)
+	@tests/run-unit.sh $(UNIT_BINS)
+
+asan:
+	$(MAKE) O=build/asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined \
+		-fno-sanitize-recover=all -fno-omit-frame-pointer" \
+		LDFLAGS="-fsanitize=address,undefined" unit
+
+integration: all
+	@tests/integration/run.sh
+
+check: all unit asan integration
+
+# ---------------------------------------------------------------- fuzzing
+FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
+fuzz-build:
+	$(MAKE) O=build/fuzzlib CC=clang CFLAGS="$(FUZZ_CFLAGS)" build/fuzzlib/libkbtf.a
+	@mkdir -p $(O)/fuzz
+	@for f in $(FUZZ_SRCS); do \
+		n=$$(basename $$f .c); \
+		echo "  FUZZ   $$n"; \
+		clang $(filter-out -Werror,$(ALL_CFLAGS)) -O1 -g \
+			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+			-o $(O)/fuzz/$$n $$f build/fuzzlib/libkbtf.a $(LDLIBS) || exit 1; \
+	done
+
+fuzz: fuzz-build
+	@tests/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
+
+# ---------------------------------------------------------------- bench
+$(BENCH_BIN): $(BENCH_SRCS) $(O)/libkbtf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $(BENCH_SRCS) $(O)/libkbtf.a $(LDLIBS)
+
+bench: all $(BENCH_BIN)
+	@tests/bench/run.sh $(BENCH_BIN) $(O)/kbtf
+
+# ---------------------------------------------------------------- the rest
+deps:
+	ci/deps.sh
+
+example: all
+	@sdk/example/run.sh $(O)/kbtf
+
+MAN_SRCS := $(wildcard docs/man/*.md)
+MAN_PAGES := $(MAN_SRCS:docs/man/%.md=$(O)/man/%)
+man: $(MAN_PAGES)
+$(O)/man/%: docs/man/%.md docs/man/md2man.sh
+	@mkdir -p $(dir $@)
+	docs/man/md2man.sh $< > $@
+
+install: all
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
+		$(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf
+	install -m 0755 $(O)/kbtf $(DESTDIR)$(BINDIR)/kbtf
+	install -m 0644 $(O)/libkbtf.a $(DESTDIR)$(LIBDIR)/libkbtf.a
+	install -m 0644 $(O)/kbtf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
+	install -m 0644 sdk/include/kbtf/*.h $(DESTDIR)$(INCLUDEDIR)/kbtf/
+	@if [ -f sdk/kbtf.mk ]; then install -m 0644 sdk/kbtf.mk $(DESTDIR)$(DATADIR)/kbtf/kbtf.mk; fi
+	@for p in $(MAN_PAGES); do \
+		s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
+		install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
+	@if [ -d templates ]; then cp -R templates $(DESTDIR)$(DATADIR)/kbtf/; fi
+	@if [ -d dkms ]; then cp -R dkms $(DESTDIR)$(DATADIR)/kbtf/; fi
+	@if [ -d ci ]; then cp -R ci $(DESTDIR)$(DATADIR)/kbtf/; fi
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/kbtf $(DESTDIR)$(LIBDIR)/libkbtf.a \
+		$(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf
+
+format:
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard sdk/include/kbtf/*.h)
+
+clean:
+	rm -rf build
+
+-include $(shell find $(O)/obj -name '*.d' 2>/dev/null)

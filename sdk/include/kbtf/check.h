@@ -1,0 +1,29 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The kernel's own parse-time rules for vmlinux and module BTF
+ * (btf_parse_base / btf_parse_module: header, string section, per-type
+ * meta checks, type-tag chains). Stricter than libbpf's, which kbtf_btf_parse
+ * already applies. A module whose BTF fails these is loaded without BTF (or
+ * refused), so the distiller checks its output and the validator checks
+ * what a kernel would see.
+ */
+#ifndef KBTF_CHECK_H
+#define KBTF_CHECK_H
+
+#include "kbtf/btf.h"
+
+enum kbtf_kernel_gen {
+	KBTF_KERNEL_6_1,  /* kinds up to ENUM64; no .BTF.base */
+	KBTF_KERNEL_6_12, /* + distilled base and relocation */
+	KBTF_KERNEL_LAYOUT, /* kernels that know the kind-layout header */
+};
+
+/*
+ * Apply the kernel's meta checks to @btf (this object's own types and
+ * header; the base is assumed already accepted). 0 if the kernel would
+ * accept it, else a negative errno with the kernel's reason, naming the
+ * type id, e.g. "type [112690] STRUCT 'x': Invalid name".
+ */
+int kbtf_check_kernel(const struct kbtf_btf *btf, enum kbtf_kernel_gen gen);
+
+#endif

@@ -1,0 +1,34 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * One error convention for all of libkbtf: a function that fails returns a
+ * negative errno and leaves one line in a per-thread buffer saying why.
+ * Commands print "kbtf: <file>: <that line>". The buffer is per thread so
+ * the validator's worker threads do not trample each other's messages.
+ */
+#ifndef KBTF_ERR_H
+#define KBTF_ERR_H
+
+#include <stdarg.h>
+
+#if defined(__GNUC__)
+#define KBTF_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define KBTF_PRINTF(a, b)
+#endif
+
+/*
+ * Record why the current operation failed and return @err (a negative
+ * errno, passed through unchanged so callers can "return kbtf_err(...)").
+ */
+int kbtf_err(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
+int kbtf_verr(int err, const char *fmt, va_list ap);
+
+/* Prefix the current message with "<prefix>: " (adds context on the way up). */
+int kbtf_err_prefix(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
+
+/* The last message recorded on this thread ("" if none). */
+const char *kbtf_errstr(void);
+
+void kbtf_err_clear(void);
+
+#endif

@@ -1,0 +1,134 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Where BTF comes from. Every input is recognised from its content, never
+ * its file name: raw BTF, an ELF with .BTF (vmlinux, the BTF-only vmlinux
+ * stub in Debian headers, a debug vmlinux, a .ko), a compressed boot image,
+ * a compressed module, /sys/kernel/btf/<x>, a Debian kernel package (.deb),
+ * an unpacked package directory, or a kernel release name.
+ *
+ * Two objects come out: a kernel (its BTF plus what it says about itself)
+ * and a module (its ELF image, BTF sections, modinfo, symbols).
+ */
+#ifndef KBTF_SOURCE_H
+#define KBTF_SOURCE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/buf.h"
+
+/* What an input turned out to be. */
+enum kbtf_format {
+	KBTF_FMT_UNKNOWN = 0,
+	KBTF_FMT_RAW_BTF,    /* a raw BTF blob (incl. /sys/kernel/btf/...) */
+	KBTF_FMT_ELF,	     /* ELF executable/vmlinux with .BTF */
+	KBTF_FMT_MODULE,     /* ELF relocatable (.ko) */
+	KBTF_FMT_BOOT_IMAGE, /* bzImage / vmlinuz with a compressed payload */
+	KBTF_FMT_DEB,	     /* Debian package */
+	KBTF_FMT_DIR,	     /* an unpacked package or a kernel build dir */
+	KBTF_FMT_RELEASE,    /* a kernel release name */
+	KBTF_FMT_PROFILE,    /* a stored kernel profile (kbtf kernels add) */
+};
+
+const char *kbtf_format_str(enum kbtf_format f);
+
+/* Compression schemes recognised by magic. */
+enum kbtf_compression {
+	KBTF_COMP_NONE = 0,
+	KBTF_COMP_GZIP,
+	KBTF_COMP_XZ,
+	KBTF_COMP_ZSTD,
+	KBTF_COMP_LZ4,	  /* legacy frame (kernel images) and LZ4 frame */
+	KBTF_COMP_LZMA,	  /* lzma-alone */
+	KBTF_COMP_BZIP2,
+};
+
+const char *kbtf_compression_str(enum kbtf_compression c);
+/* Recognise a compressed stream by its first bytes. */
+enum kbtf_compression kbtf_compression_detect(const void *data, size_t size);
+/* Decompress a whole stream into a heap buffer (bounded by @max_out bytes). */
+int kbtf_decompress(enum kbtf_compression c, const void *data, size_t size, size_t max_out,
+		    struct kbtf_buf *out);
+/* Compress (for writing a module back in its original scheme). */
+int kbtf_compress(enum kbtf_compression c, const void *data, size_t size, struct kbtf_buf *out);
+
+/* ----------------------------------------------------------------- kernel */
+
+struct kbtf_kernel {
+	char *source;	  /* the string the user gave */
+	enum kbtf_format format;
+	char *format_detail; /* human words, e.g. "bzImage, zstd payload" */
+	char *release;	  /* NULL when nothing revealed it */
+	char *release_from; /* where the release came from */
+	char *arch;	  /* "x86_64", ... (ELF machine), NULL if unknown */
+	enum kbtf_endian endian;
+
+	struct kbtf_buf btf_raw; /* the vmlinux BTF bytes */
+	struct kbtf_btf *btf;	 /* parsed on demand: kbtf_kernel_btf() */
+
+	char *config;	    /* kernel .config text, NULL if not found */
+	size_t config_len;
+	char *config_from;  /* path or "IKCONFIG in image", ... */
+
+	char *symvers_path; /* Module.symvers if found */
+	char *image_path;   /* the boot image, if one was seen (boot-test) */
+};
+
+struct kbtf_kernel_opts {
+	/* Directory a .deb may be unpacked into (NULL: a private temp dir). */
+	const char *work_dir;
+	/* Explicit Module.symvers. */
+	const char *symvers;
+};
+
+int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
+		     struct kbtf_kernel **out);
+/* Parse (once) and return the kernel's BTF; NULL with kbtf_errstr() set. */
+struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
+/* Value of CONFIG_<name> ("y", "m", "124", ...) or NULL if unset/unknown. */
+const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf,
+			       size_t len);
+void kbtf_kernel_free(struct kbtf_kernel *k);
+
+/* ----------------------------------------------------------------- module */
+
+struct kbtf_modsym {
+	char *name;
+	uint32_t crc;	/* from __versions; valid when has_crc */
+	bool has_crc;
+};
+
+struct kbtf_module {
+	char *path;
+	enum kbtf_compression compression; /* of the file on disk */
+	struct kbtf_buf image;	/* the ELF, decompressed, signature cut off */
+	size_t sig_len;		/* bytes of appended signature (0: unsigned) */
+	struct kbtf_buf signature; /* the cut-off signature trailer, verbatim */
+	char *arch;
+	enum kbtf_endian endian;
+
+	/* Section contents inside image (NULL/0 when absent). */
+	const uint8_t *btf_data;
+	size_t btf_size;
+	const uint8_t *btf_base_data;
+	size_t btf_base_size;
+	const uint8_t *btf_ids_data;
+	size_t btf_ids_size;
+	bool has_dwarf;
+
+	/* modinfo */
+	char *name;
+	char *vermagic;
+	char *depends;
+
+	/* undefined symbols and their modversions CRCs */
+	struct kbtf_modsym *undef;
+	size_t nr_undef;
+};
+
+int kbtf_module_open(const char *path, struct kbtf_module **out);
+void kbtf_module_free(struct kbtf_module *m);
+
+#endif

@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Byte buffers that remember who owns their memory (mmap, heap, borrowed),
+ * and the one atomic file writer every command uses to replace a file.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kbtf/buf.h"
+#include "kbtf/err.h"
+
+int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out)
+{
+	size_t cap = 1 << 16, len = 0;
+	uint8_t *data = malloc(cap), *tmp;
+	ssize_t n;
+
+	if (!data)
+		return kbtf_err(-ENOMEM, "out of memory reading %s", name);
+	for (;;) {
+		if (len == cap) {
+			if (cap > SIZE_MAX / 2) {
+				free(data);
+				return kbtf_err(-EFBIG, "%s is too large", name);
+			}
+			tmp = realloc(data, cap * 2);
+			if (!tmp) {
+				free(data);
+				return kbtf_err(-ENOMEM, "out of memory reading %s", name);
+			}
+			data = tmp;
+			cap *= 2;
+		}
+		n = read(fd, data + len, cap - len);
+		if (n < 0) {
+			if (errno == EINTR)
+				continue;
+			n = -errno;
+			free(data);
+			return kbtf_err((int)n, "cannot read %s: %s", name, strerror((int)-n));
+		}
+		if (n == 0)
+			break;
+		len += (size_t)n;
+	}
+	out->data = data;
+	out->size = len;
+	out->owner = KBTF_BUF_HEAP;
+	return 0;
+}
+
+int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
+{
+	struct stat st;
+	void *map;
+	int fd, err;
+
+	memset(out, 0, sizeof(*out));
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0) {
+		err = -errno;
+		return kbtf_err(err, "cannot open: %s", strerror(-err));
+	}
+	if (fstat(fd, &st) < 0) {
+		err = kbtf_err(-errno, "cannot stat: %s", strerror(errno));
+		goto out;
+	}
+	if (S_ISDIR(st.st_mode)) {
+		err = kbtf_err(-EISDIR, "is a directory");
+		goto out;
+	}
+	if (S_ISREG(st.st_mode) && st.st_size > 0) {
+		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+		if (map != MAP_FAILED) {
+			out->data = map;
+			out->size = (size_t)st.st_size;
+			out->owner = KBTF_BUF_MMAP;
+			err = 0;
+			goto out;
+		}
+	}
+	/* sysfs and procfs files report a size they do not have: read them */
+	err = kbtf_buf_from_fd(fd, path, out);
+out:
+	close(fd);
+	return err;
+}
+
+int kbtf_buf_dup(const void *data, size_t size, struct kbtf_buf *out)
+{
+	out->data = malloc(size ? size : 1);
+	if (!out->data)
+		return kbtf_err(-ENOMEM, "out of memory (%zu bytes)", size);
+	if (size)
+		memcpy(out->data, data, size);
+	out->size = size;
+	out->owner = KBTF_BUF_HEAP;
+	return 0;
+}
+
+void kbtf_buf_release(struct kbtf_buf *b)
+{
+	if (!b)
+		return;
+	if (b->owner == KBTF_BUF_HEAP)
+		free(b->data);
+	else if (b->owner == KBTF_BUF_MMAP && b->data)
+		munmap(b->data, b->size);
+	memset(b, 0, sizeof(*b));
+}
+
+void kbtf_buf_move(struct kbtf_buf *to, struct kbtf_buf *from)
+{
+	*to = *from;
+	memset(from, 0, sizeof(*from));
+}
+
+static int write_all(int fd, const uint8_t *p, size_t n)
+{
+	ssize_t w;
+
+	while (n) {
+		w = write(fd, p, n);
+		if (w < 0) {
+			if (errno == EINTR)
+				continue;
+			return -errno;
+		}
+		p += w;
+		n -= (size_t)w;
+	}
+	return 0;
+}
+
+int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsigned int mode)
+{
+	char tmp[PATH_MAX];
+	int fd, err;
+
+	if (snprintf(tmp, sizeof(tmp), "%s.kbtf-XXXXXX", path) >= (int)sizeof(tmp))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", path);
+	fd = mkstemp(tmp);
+	if (fd < 0) {
+		err = -errno;
+		return kbtf_err(err, "%s: cannot create temporary file: %s", path, strerror(-err));
+	}
+	err = write_all(fd, data, size);
+	if (!err && fchmod(fd, mode) < 0)
+		err = -errno;
+	if (!err && fsync(fd) < 0)
+		err = -errno;
+	if (close(fd) < 0 && !err)
+		err = -errno;
+	if (!err && rename(tmp, path) < 0)
+		err = -errno;
+	if (err) {
+		unlink(tmp);
+		return kbtf_err(err, "%s: cannot write: %s", path, strerror(-err));
+	}
+	return 0;
+}

@@ -1,0 +1,52 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Per-thread "why did it fail" line behind kbtf_err(); see kbtf/err.h.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kbtf/err.h"
+
+#define KBTF_ERR_MAX 1024
+
+static _Thread_local char errbuf[KBTF_ERR_MAX];
+
+int kbtf_verr(int err, const char *fmt, va_list ap)
+{
+	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	return err;
+}
+
+int kbtf_err(int err, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	kbtf_verr(err, fmt, ap);
+	va_end(ap);
+	return err;
+}
+
+int kbtf_err_prefix(int err, const char *fmt, ...)
+{
+	char prefix[KBTF_ERR_MAX];
+	char old[KBTF_ERR_MAX];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(prefix, sizeof(prefix), fmt, ap);
+	va_end(ap);
+	memcpy(old, errbuf, sizeof(old));
+	snprintf(errbuf, sizeof(errbuf), "%s: %s", prefix, old);
+	return err;
+}
+
+const char *kbtf_errstr(void)
+{
+	return errbuf;
+}
+
+void kbtf_err_clear(void)
+{
+	errbuf[0] = '\0';
+}

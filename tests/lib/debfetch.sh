@@ -1,0 +1,47 @@
+#!/bin/sh
+# debfetch.sh SUITE PACKAGE...
+#
+# Download Debian packages of any suite the registry serves (bookworm,
+# trixie, sid) into the test cache and print one .deb path per line.
+# Suites other than the system's are reached through a private apt
+# configuration under the cache: the system's sources are never touched.
+#
+# Cache: $KBTF_TEST_CACHE (default /var/cache/kbtf-test). A package already
+# in the cache is not downloaded again.
+set -eu
+
+suite=${1:?usage: debfetch.sh SUITE PACKAGE...}
+shift
+cache=${KBTF_TEST_CACHE:-/var/cache/kbtf-test}
+mirror=${KBTF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
+keyring=/usr/share/keyrings/debian-archive-keyring.gpg
+root="$cache/apt/$suite"
+debs="$cache/debs/$suite"
+mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$debs"
+
+if [ ! -f "$root/sources.list" ]; then
+	echo "deb [signed-by=$keyring] $mirror $suite main" > "$root/sources.list"
+fi
+aptopts="-o Dir::Etc::SourceList=$root/sources.list -o Dir::Etc::SourceParts=/dev/null \
+ -o Dir::State::Lists=$root/lists -o Dir::Cache=$root/cache -o Dir::State::status=$root/status \
+ -o APT::Sandbox::User=root -o Debug::NoLocking=1"
+[ -f "$root/status" ] || : > "$root/status"
+
+# refresh the private index at most once a day
+stamp="$root/updated"
+if [ ! -f "$stamp" ] || [ -n "$(find "$stamp" -mmin +1440 2>/dev/null)" ]; then
+	# shellcheck disable=SC2086
+	apt-get -q $aptopts update >&2
+	touch "$stamp"
+fi
+
+for pkg in "$@"; do
+	found=$(ls "$debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+	if [ -z "$found" ]; then
+		# shellcheck disable=SC2086
+		(cd "$debs" && apt-get -q $aptopts download "$pkg" >&2)
+		found=$(ls "$debs/${pkg}_"*.deb 2>/dev/null | head -n1 || true)
+	fi
+	[ -n "$found" ] || { echo "debfetch: $pkg not found in $suite" >&2; exit 1; }
+	echo "$found"
+done
