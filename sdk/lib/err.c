@@ -29,15 +29,21 @@ int kbtf_err(int err, const char *fmt, ...)
 
 int kbtf_err_prefix(int err, const char *fmt, ...)
 {
-	char prefix[KBTF_ERR_MAX];
 	char old[KBTF_ERR_MAX];
+	size_t used;
 	va_list ap;
+	int n;
 
-	va_start(ap, fmt);
-	vsnprintf(prefix, sizeof(prefix), fmt, ap);
-	va_end(ap);
 	memcpy(old, errbuf, sizeof(old));
-	snprintf(errbuf, sizeof(errbuf), "%s: %s", prefix, old);
+	va_start(ap, fmt);
+	n = vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
+	va_end(ap);
+	used = n < 0 ? 0 : (size_t)n;
+	if (used + 2 < sizeof(errbuf)) {
+		memcpy(errbuf + used, ": ", 3);
+		used += 2;
+		strncat(errbuf + used, old, sizeof(errbuf) - used - 1);
+	}
 	return err;
 }
 

@@ -1,0 +1,612 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The BTF model: parse a raw blob (base or split) into an index of type
+ * record offsets, and answer questions about types and strings by logical id
+ * and offset. Structural rules are libbpf's (btf_new and its sanity pass);
+ * the kernel's stricter parse-time rules live in check.c.
+ *
+ * A native-endian blob is used in place; a foreign-endian one is swapped
+ * once into a private copy while it is walked.
+ */
+#include <byteswap.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/err.h"
+
+#define KBTF_MAX_TYPES 0x7fffffffu
+
+struct name_index {
+	uint32_t mask;
+	uint32_t *head; /* bucket -> id + 1 of first type in chain */
+	uint32_t *next; /* (id - start_id) -> id + 1 of next type in chain */
+};
+
+struct kbtf_btf {
+	const struct kbtf_btf *base;
+	struct kbtf_buf owned; /* the blob, when handed over */
+	uint8_t *native;       /* swapped private copy (foreign endian) */
+	const uint8_t *raw;    /* the blob in host order */
+	size_t raw_size;
+	struct btf_header hdr; /* host order */
+	uint32_t layout_off, layout_len;
+	const uint8_t *types;
+	const char *strs;
+	uint32_t *type_offs; /* own types: byte offset inside types */
+	uint32_t nr_types;
+	uint32_t start_id;
+	uint32_t start_str_off;
+	enum kbtf_endian endian;
+	const struct kbtf_kind_layout *layout;
+	uint32_t nr_layout;
+	uint32_t unknown_kinds;
+	char *name;
+	struct name_index *names;
+};
+
+static const struct btf_type void_type;
+
+static const char *const kind_names[] = {
+	"UNKN",	    "INT",     "PTR",	   "ARRAY",    "STRUCT", "UNION",      "ENUM",
+	"FWD",	    "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",     "FUNC_PROTO",
+	"VAR",	    "DATASEC", "FLOAT",	   "DECL_TAG", "TYPE_TAG", "ENUM64",
+};
+
+const char *kbtf_kind_str(uint32_t kind)
+{
+	if (kind < sizeof(kind_names) / sizeof(kind_names[0]))
+		return kind_names[kind];
+	return "UNKN";
+}
+
+static enum kbtf_endian host_endian(void)
+{
+#if __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+	return KBTF_ENDIAN_BIG;
+#else
+	return KBTF_ENDIAN_LITTLE;
+#endif
+}
+
+/* Bytes that follow the 12-byte head for a known kind, -1 if unknown. */
+static long known_tail_size(uint32_t kind, uint32_t vlen)
+{
+	switch (kind) {
+	case BTF_KIND_FWD:
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_TYPE_TAG:
+		return 0;
+	case BTF_KIND_INT:
+		return 4;
+	case BTF_KIND_ARRAY:
+		return sizeof(struct btf_array);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return (long)vlen * sizeof(struct btf_member);
+	case BTF_KIND_ENUM:
+		return (long)vlen * sizeof(struct btf_enum);
+	case BTF_KIND_ENUM64:
+		return (long)vlen * sizeof(struct btf_enum64);
+	case BTF_KIND_FUNC_PROTO:
+		return (long)vlen * sizeof(struct btf_param);
+	case BTF_KIND_VAR:
+		return sizeof(struct btf_var);
+	case BTF_KIND_DATASEC:
+		return (long)vlen * sizeof(struct btf_var_secinfo);
+	case BTF_KIND_DECL_TAG:
+		return sizeof(struct btf_decl_tag);
+	default:
+		return -1;
+	}
+}
+
+size_t kbtf_type_rec_size(const struct btf_type *t)
+{
+	long tail = known_tail_size(kbtf_kind(t), kbtf_vlen(t));
+
+	return tail < 0 ? 0 : sizeof(*t) + (size_t)tail;
+}
+
+/* Record size using the blob's kind-layout table for kinds we do not know. */
+static long rec_size(const struct kbtf_btf *btf, uint32_t kind, uint32_t vlen)
+{
+	long tail = known_tail_size(kind, vlen);
+	const struct kbtf_kind_layout *l;
+
+	if (tail >= 0 && kind <= KBTF_KIND_MAX_KNOWN)
+		return (long)sizeof(struct btf_type) + tail;
+	if (!btf->layout || kind >= btf->nr_layout)
+		return -1;
+	l = &btf->layout[kind];
+	return (long)sizeof(struct btf_type) + l->info_sz + (long)vlen * l->elem_sz;
+}
+
+static uint32_t hdr_u32(const uint8_t *p, bool swap)
+{
+	uint32_t v;
+
+	memcpy(&v, p, 4);
+	return swap ? bswap_32(v) : v;
+}
+
+static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, bool *swap)
+{
+	const char *name = btf->name;
+	uint16_t magic;
+	uint64_t end;
+
+	if (size < KBTF_HDR_LEN_CLASSIC)
+		return kbtf_err(-EINVAL, "%s: %zu bytes is too short for a BTF header", name, size);
+	memcpy(&magic, data, 2);
+	if (magic == BTF_MAGIC)
+		*swap = false;
+	else if (bswap_16(magic) == BTF_MAGIC)
+		*swap = true;
+	else
+		return kbtf_err(-EINVAL, "%s: bad BTF magic 0x%04x at offset 0", name, magic);
+	btf->endian = *swap ? !host_endian() : host_endian();
+	btf->hdr.magic = BTF_MAGIC;
+	btf->hdr.version = data[2];
+	btf->hdr.flags = data[3];
+	btf->hdr.hdr_len = hdr_u32(data + 4, *swap);
+	btf->hdr.type_off = hdr_u32(data + 8, *swap);
+	btf->hdr.type_len = hdr_u32(data + 12, *swap);
+	btf->hdr.str_off = hdr_u32(data + 16, *swap);
+	btf->hdr.str_len = hdr_u32(data + 20, *swap);
+	if (btf->hdr.hdr_len < KBTF_HDR_LEN_CLASSIC || btf->hdr.hdr_len > size)
+		return kbtf_err(-EINVAL, "%s: header length %u outside 24..%zu", name,
+				btf->hdr.hdr_len, size);
+	if (btf->hdr.hdr_len >= KBTF_HDR_LEN_LAYOUT) {
+		btf->layout_off = hdr_u32(data + 24, *swap);
+		btf->layout_len = hdr_u32(data + 28, *swap);
+	}
+
+	end = (uint64_t)btf->hdr.hdr_len + btf->hdr.str_off + btf->hdr.str_len;
+	if (end > size)
+		return kbtf_err(-EINVAL, "%s: string section (offset %u, %u bytes) runs past the %zu-byte blob",
+				name, btf->hdr.str_off, btf->hdr.str_len, size);
+	if ((uint64_t)btf->hdr.type_off + btf->hdr.type_len > btf->hdr.str_off)
+		return kbtf_err(-EINVAL, "%s: type section (offset %u, %u bytes) overlaps the string section at %u",
+				name, btf->hdr.type_off, btf->hdr.type_len, btf->hdr.str_off);
+	if (btf->hdr.type_off % 4)
+		return kbtf_err(-EINVAL, "%s: type section offset %u is not 4-byte aligned", name,
+				btf->hdr.type_off);
+	if (btf->layout_len) {
+		if (btf->layout_off % 4 || btf->layout_len % sizeof(struct kbtf_kind_layout))
+			return kbtf_err(-EINVAL, "%s: kind layout section (offset %u, %u bytes) is misaligned",
+					name, btf->layout_off, btf->layout_len);
+		if (btf->layout_off < btf->hdr.type_off + btf->hdr.type_len ||
+		    (uint64_t)btf->layout_off + btf->layout_len > btf->hdr.str_off)
+			return kbtf_err(-EINVAL, "%s: kind layout section (offset %u, %u bytes) is not between types and strings",
+					name, btf->layout_off, btf->layout_len);
+	}
+	return 0;
+}
+
+static int parse_strings(struct kbtf_btf *btf)
+{
+	uint32_t len = btf->hdr.str_len;
+
+	if (!len) {
+		if (!btf->base)
+			return kbtf_err(-EINVAL, "%s: empty string section in a base BTF", btf->name);
+		return 0;
+	}
+	if (btf->strs[len - 1] != '\0')
+		return kbtf_err(-EINVAL, "%s: string section (%u bytes) does not end with NUL",
+				btf->name, len);
+	if (!btf->base && btf->strs[0] != '\0')
+		return kbtf_err(-EINVAL, "%s: string section does not start with NUL (split BTF parsed without its base?)",
+				btf->name);
+	return 0;
+}
+
+/* Swap the layout table in the private copy (u8, u8, u16 records). */
+static void swap_layout(struct kbtf_btf *btf, uint8_t *copy)
+{
+	struct kbtf_kind_layout *l = (void *)(copy + btf->hdr.hdr_len + btf->layout_off);
+	uint32_t i;
+
+	for (i = 0; i < btf->layout_len / sizeof(*l); i++)
+		l[i].flags = bswap_16(l[i].flags);
+}
+
+static int grow_offs(struct kbtf_btf *btf, uint32_t *cap)
+{
+	uint32_t ncap = *cap ? *cap * 2 : 1024;
+	uint32_t *n = realloc(btf->type_offs, (size_t)ncap * sizeof(*n));
+
+	if (!n)
+		return kbtf_err(-ENOMEM, "%s: out of memory indexing types", btf->name);
+	btf->type_offs = n;
+	*cap = ncap;
+	return 0;
+}
+
+/*
+ * One walk over the type section: record each type's offset, size it by
+ * kind (or by the layout table), and, for a foreign-endian blob, swap the
+ * record in the private copy as we go.
+ */
+static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types)
+{
+	const uint8_t *types = btf->types;
+	uint32_t len = btf->hdr.type_len, off = 0, cap = 0;
+	int err;
+
+	/* a cheap upper bound avoids most reallocations on big kernels */
+	cap = len / 16 + 1;
+	btf->type_offs = malloc((size_t)cap * sizeof(uint32_t));
+	if (!btf->type_offs)
+		return kbtf_err(-ENOMEM, "%s: out of memory indexing types", btf->name);
+	while (off < len) {
+		uint32_t id = btf->start_id + btf->nr_types, info, kind, i;
+		long size;
+
+		if (len - off < sizeof(struct btf_type))
+			return kbtf_err(-EINVAL, "%s: type [%u] at type offset %u is truncated (%u bytes left)",
+					btf->name, id, off, len - off);
+		if (swap_types) {
+			uint32_t *w = (uint32_t *)(swap_types + off);
+
+			for (i = 0; i < 3; i++)
+				w[i] = bswap_32(w[i]);
+		}
+		memcpy(&info, types + off + 4, 4);
+		kind = (info >> 24) & 0x7f;
+		size = rec_size(btf, kind, info & 0xffffff);
+		if (size < 0)
+			return kbtf_err(-EINVAL, "%s: type [%u] at type offset %u has unknown kind %u and no kind layout describes it",
+					btf->name, id, off, kind);
+		if ((uint64_t)size > len - off)
+			return kbtf_err(-EINVAL, "%s: type [%u] %s at type offset %u is malformed: its %ld-byte record runs past the type section",
+					btf->name, id, kbtf_kind_str(kind), off, size);
+		if (swap_types) {
+			uint32_t *w = (uint32_t *)(swap_types + off);
+
+			for (i = 3; i < (uint32_t)size / 4; i++)
+				w[i] = bswap_32(w[i]);
+		}
+		if (kind > KBTF_KIND_MAX_KNOWN || kind == BTF_KIND_UNKN)
+			btf->unknown_kinds++;
+		if (btf->nr_types == cap && (err = grow_offs(btf, &cap)))
+			return err;
+		if ((uint64_t)btf->start_id + btf->nr_types >= KBTF_MAX_TYPES)
+			return kbtf_err(-E2BIG, "%s: more than %u types", btf->name, KBTF_MAX_TYPES);
+		btf->type_offs[btf->nr_types++] = off;
+		off += (uint32_t)size;
+	}
+	return 0;
+}
+
+uint32_t kbtf_btf_type_cnt(const struct kbtf_btf *btf)
+{
+	return btf->start_id + btf->nr_types;
+}
+
+static bool str_ok(const struct kbtf_btf *btf, uint32_t off)
+{
+	return off < btf->start_str_off + btf->hdr.str_len;
+}
+
+static const char *const field_what[] = { "type id", "string offset" };
+
+/* libbpf's sanity pass over this object's own types. */
+static int check_refs(const struct kbtf_btf *btf)
+{
+	uint32_t cnt = kbtf_btf_type_cnt(btf), i;
+	struct kbtf_field_iter it;
+	const uint32_t *f;
+	int what;
+
+	for (i = 0; i < btf->nr_types; i++) {
+		uint32_t id = btf->start_id + i;
+		const struct btf_type *t = (const void *)(btf->types + btf->type_offs[i]);
+		uint32_t kind = kbtf_kind(t);
+
+		if (kind > KBTF_KIND_MAX_KNOWN || kind == BTF_KIND_UNKN) {
+			/* only the name is known to be a string; nothing else */
+			if (!str_ok(btf, t->name_off))
+				return kbtf_err(-EINVAL, "%s: type [%u]: invalid name (string offset %u)",
+						btf->name, id, t->name_off);
+			continue;
+		}
+		for (what = KBTF_FIELDS_IDS; what <= KBTF_FIELDS_STRS; what++) {
+			kbtf_field_iter_init(&it, t, what);
+			while ((f = kbtf_field_iter_next(&it))) {
+				if (what == KBTF_FIELDS_IDS ? *f < cnt : str_ok(btf, *f))
+					continue;
+				return kbtf_err(-EINVAL, "%s: type [%u] %s: invalid %s %u",
+						btf->name, id, kbtf_kind_str(kind), field_what[what], *f);
+			}
+		}
+		if (kind == BTF_KIND_FUNC) {
+			const struct btf_type *p = kbtf_btf_type(btf, t->type);
+
+			if (!p || kbtf_kind(p) != BTF_KIND_FUNC_PROTO)
+				return kbtf_err(-EINVAL, "%s: type [%u] FUNC: referenced type [%u] is not FUNC_PROTO",
+						btf->name, id, t->type);
+		}
+	}
+	return 0;
+}
+
+static int set_name(struct kbtf_btf *btf, const struct kbtf_parse_opts *opts)
+{
+	btf->name = strdup(opts && opts->name ? opts->name : "BTF");
+	return btf->name ? 0 : kbtf_err(-ENOMEM, "out of memory");
+}
+
+int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *opts,
+		   struct kbtf_btf **out)
+{
+	struct kbtf_btf *btf;
+	uint8_t *swap_types = NULL;
+	bool swap = false;
+	int err;
+
+	*out = NULL;
+	btf = calloc(1, sizeof(*btf));
+	if (!btf)
+		return kbtf_err(-ENOMEM, "out of memory");
+	err = set_name(btf, opts);
+	if (err)
+		goto fail;
+	btf->base = opts ? opts->base : NULL;
+	btf->start_id = btf->base ? kbtf_btf_type_cnt(btf->base) : 1;
+	btf->start_str_off =
+		btf->base ? btf->base->start_str_off + btf->base->hdr.str_len : 0;
+	err = parse_header(btf, data, size, &swap);
+	if (err)
+		goto fail;
+	if (swap) {
+		btf->native = malloc(size);
+		if (!btf->native) {
+			err = kbtf_err(-ENOMEM, "%s: out of memory swapping BTF", btf->name);
+			goto fail;
+		}
+		memcpy(btf->native, data, size);
+		btf->raw = btf->native;
+		swap_types = btf->native + btf->hdr.hdr_len + btf->hdr.type_off;
+		if (btf->layout_len)
+			swap_layout(btf, btf->native);
+	} else {
+		btf->raw = data;
+	}
+	btf->raw_size = size;
+	btf->types = btf->raw + btf->hdr.hdr_len + btf->hdr.type_off;
+	btf->strs = (const char *)btf->raw + btf->hdr.hdr_len + btf->hdr.str_off;
+	if (btf->layout_len) {
+		btf->layout = (const void *)(btf->raw + btf->hdr.hdr_len + btf->layout_off);
+		btf->nr_layout = btf->layout_len / sizeof(struct kbtf_kind_layout);
+	}
+	err = parse_strings(btf);
+	if (err)
+		goto fail;
+	err = walk_types(btf, swap_types);
+	if (err)
+		goto fail;
+	err = check_refs(btf);
+	if (err)
+		goto fail;
+	*out = btf;
+	return 0;
+fail:
+	kbtf_btf_free(btf);
+	return err;
+}
+
+int kbtf_btf_parse_buf(struct kbtf_buf *buf, const struct kbtf_parse_opts *opts,
+		       struct kbtf_btf **out)
+{
+	int err = kbtf_btf_parse(buf->data, buf->size, opts, out);
+
+	if (err)
+		return err;
+	kbtf_buf_move(&(*out)->owned, buf);
+	return 0;
+}
+
+static void free_names(struct name_index *n)
+{
+	if (!n)
+		return;
+	free(n->head);
+	free(n->next);
+	free(n);
+}
+
+void kbtf_btf_free(struct kbtf_btf *btf)
+{
+	if (!btf)
+		return;
+	free_names(btf->names);
+	free(btf->type_offs);
+	free(btf->native);
+	kbtf_buf_release(&btf->owned);
+	free(btf->name);
+	free(btf);
+}
+
+const struct kbtf_btf *kbtf_btf_base(const struct kbtf_btf *btf)
+{
+	return btf->base;
+}
+
+uint32_t kbtf_btf_start_id(const struct kbtf_btf *btf)
+{
+	return btf->start_id;
+}
+
+uint32_t kbtf_btf_start_str_off(const struct kbtf_btf *btf)
+{
+	return btf->start_str_off;
+}
+
+uint32_t kbtf_btf_str_len(const struct kbtf_btf *btf)
+{
+	return btf->hdr.str_len;
+}
+
+uint32_t kbtf_btf_type_len(const struct kbtf_btf *btf)
+{
+	return btf->hdr.type_len;
+}
+
+uint32_t kbtf_btf_hdr_len(const struct kbtf_btf *btf)
+{
+	return btf->hdr.hdr_len;
+}
+
+enum kbtf_endian kbtf_btf_endian(const struct kbtf_btf *btf)
+{
+	return btf->endian;
+}
+
+const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf)
+{
+	return &btf->hdr;
+}
+
+const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf, uint32_t *nr)
+{
+	if (nr)
+		*nr = btf->nr_layout;
+	return btf->layout;
+}
+
+uint32_t kbtf_btf_unknown_kind_cnt(const struct kbtf_btf *btf)
+{
+	return btf->unknown_kinds;
+}
+
+const char *kbtf_btf_name(const struct kbtf_btf *btf)
+{
+	return btf->name ? btf->name : "";
+}
+
+const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
+{
+	while (id < btf->start_id) {
+		if (id == 0)
+			return &void_type;
+		btf = btf->base;
+	}
+	if (id - btf->start_id >= btf->nr_types)
+		return NULL;
+	return (const void *)(btf->types + btf->type_offs[id - btf->start_id]);
+}
+
+uint32_t kbtf_btf_type_offset(const struct kbtf_btf *btf, uint32_t id)
+{
+	while (btf && id < btf->start_id)
+		btf = btf->base;
+	if (!btf || id - btf->start_id >= btf->nr_types)
+		return UINT32_MAX;
+	return btf->type_offs[id - btf->start_id];
+}
+
+const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off)
+{
+	if (off == 0)
+		return "";
+	while (off < btf->start_str_off)
+		btf = btf->base;
+	if (off - btf->start_str_off >= btf->hdr.str_len)
+		return NULL;
+	return btf->strs + (off - btf->start_str_off);
+}
+
+/* FNV-1a: short names, cheap, and good enough spread for a chained table. */
+static uint32_t name_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s) {
+		h ^= (uint8_t)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+int kbtf_btf_index_names(struct kbtf_btf *btf)
+{
+	struct name_index *n;
+	uint32_t nb = 16, i;
+
+	if (btf->names)
+		return 0;
+	while (nb < btf->nr_types * 2u && nb < (1u << 30))
+		nb <<= 1;
+	n = calloc(1, sizeof(*n));
+	if (!n)
+		return kbtf_err(-ENOMEM, "out of memory indexing names");
+	n->mask = nb - 1;
+	n->head = calloc(nb, sizeof(uint32_t));
+	n->next = calloc(btf->nr_types ? btf->nr_types : 1, sizeof(uint32_t));
+	if (!n->head || !n->next) {
+		free_names(n);
+		return kbtf_err(-ENOMEM, "out of memory indexing names");
+	}
+	/* insert highest id first so every chain lists ids in ascending order */
+	for (i = btf->nr_types; i-- > 0;) {
+		const struct btf_type *t = (const void *)(btf->types + btf->type_offs[i]);
+		uint32_t b;
+
+		if (!t->name_off)
+			continue;
+		b = name_hash(kbtf_btf_str(btf, t->name_off)) & n->mask;
+		n->next[i] = n->head[b];
+		n->head[b] = btf->start_id + i + 1;
+	}
+	btf->names = n;
+	return 0;
+}
+
+int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
+			  uint32_t max)
+{
+	uint32_t cur, found = 0;
+	int err = kbtf_btf_index_names(btf);
+
+	if (err)
+		return err;
+	cur = btf->names->head[name_hash(name) & btf->names->mask];
+	while (cur) {
+		uint32_t id = cur - 1;
+		const struct btf_type *t = kbtf_btf_type(btf, id);
+
+		if ((kind < 0 || kbtf_kind(t) == (uint32_t)kind) &&
+		    !strcmp(kbtf_btf_str(btf, t->name_off), name)) {
+			if (found < max)
+				ids[found] = id;
+			found++;
+		}
+		cur = btf->names->next[id - btf->start_id];
+	}
+	return (int)found;
+}
+
+uint32_t kbtf_btf_skip_mods_typedefs(const struct kbtf_btf *btf, uint32_t id)
+{
+	const struct btf_type *t;
+	int depth;
+
+	for (depth = 0; depth < 32; depth++) {
+		t = kbtf_btf_type(btf, id);
+		if (!t)
+			return 0;
+		if (!kbtf_is_modifier(t) && kbtf_kind(t) != BTF_KIND_TYPEDEF)
+			return id;
+		id = t->type;
+	}
+	return 0;
+}
