@@ -1,0 +1,251 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The kernel's parse-time rules (check.c): BTF every kernel accepts passes;
+ * each rule the kernel enforces rejects with the kernel's words.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/builder.h"
+#include "kbtf/check.h"
+#include "kbtf/err.h"
+
+typedef void (*add_fn)(struct kbtf_builder *b);
+
+/* Build int (id 1) + whatever @add adds, then run the 6.12 checks. */
+static int check_with(add_fn add, enum kbtf_kernel_gen gen, bool layout)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	struct kbtf_write_opts o = { .kind_layout = layout };
+	struct kbtf_buf raw;
+	struct kbtf_btf *btf;
+	int err;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	add(b);
+	assert_int_equal(kbtf_builder_write(b, &o, &raw), 0);
+	err = kbtf_btf_parse(raw.data, raw.size, NULL, &btf);
+	if (err)
+		fail_msg("parse: %s", kbtf_errstr());
+	err = kbtf_check_kernel(btf, gen);
+	kbtf_btf_free(btf);
+	kbtf_buf_release(&raw);
+	kbtf_builder_free(b);
+	return err;
+}
+
+static void expect(add_fn add, const char *needle)
+{
+	int err = check_with(add, KBTF_KERNEL_6_12, false);
+
+	assert_int_not_equal(err, 0);
+	if (!strstr(kbtf_errstr(), needle))
+		fail_msg("expected '%s' in '%s'", needle, kbtf_errstr());
+}
+
+static void add_all_good(struct kbtf_builder *b)
+{
+	kbtf_builder_add_ptr(b, 1);			  /* 2 */
+	kbtf_builder_add_array(b, 1, 1, 4);		  /* 3 */
+	kbtf_builder_add_struct(b, "s", 8);		  /* 4 */
+	kbtf_builder_add_member(b, "a", 1, 0, 0);
+	kbtf_builder_add_member(b, "b", 1, 32, 4);
+	kbtf_builder_add_union(b, "u", 4);		  /* 5 */
+	kbtf_builder_add_member(b, "x", 1, 0, 0);
+	kbtf_builder_add_member(b, "y", 1, 0, 0);
+	kbtf_builder_add_enum(b, "e", 4, true);		  /* 6 */
+	kbtf_builder_add_enum_value(b, "E_A", -3);
+	kbtf_builder_add_fwd(b, "f", false);		  /* 7 */
+	kbtf_builder_add_typedef(b, "t", 2);		  /* 8 */
+	kbtf_builder_add_const(b, 1);			  /* 9 */
+	kbtf_builder_add_type_tag(b, "user", 9);	  /* 10: tags precede modifiers */
+	kbtf_builder_add_func_proto(b, 1);		  /* 11 */
+	kbtf_builder_add_param(b, "p", 1);
+	kbtf_builder_add_func(b, "fn", BTF_FUNC_STATIC, 11); /* 12 */
+	kbtf_builder_add_var(b, "v", 1, 1);		  /* 13 */
+	kbtf_builder_add_datasec(b, ".bss", 8);		  /* 14 */
+	kbtf_builder_add_secinfo(b, 13, 0, 4);
+	kbtf_builder_add_float(b, "double", 8);		  /* 15 */
+	kbtf_builder_add_decl_tag(b, "k", 12, -1);	  /* 16 */
+	kbtf_builder_add_enum64(b, "e64", 8, false);	  /* 17 */
+	kbtf_builder_add_enum64_value(b, "BIG", 1ull << 40);
+}
+
+static void test_good_btf_passes(void **state)
+{
+	if (check_with(add_all_good, KBTF_KERNEL_6_12, false))
+		fail_msg("%s", kbtf_errstr());
+	assert_int_equal(check_with(add_all_good, KBTF_KERNEL_6_1, false), 0);
+}
+
+static void bad_struct_name(struct kbtf_builder *b)
+{
+	kbtf_builder_add_struct(b, "1bad", 4);
+}
+
+static void bad_member_name(struct kbtf_builder *b)
+{
+	kbtf_builder_add_struct(b, "s", 4);
+	kbtf_builder_add_member(b, " unsigned int", 1, 0, 0);
+}
+
+static void union_offset(struct kbtf_builder *b)
+{
+	kbtf_builder_add_union(b, "u", 8);
+	kbtf_builder_add_member(b, "a", 1, 32, 0);
+}
+
+static void decreasing_offsets(struct kbtf_builder *b)
+{
+	kbtf_builder_add_struct(b, "s", 8);
+	kbtf_builder_add_member(b, "a", 1, 32, 0);
+	kbtf_builder_add_member(b, "b", 1, 0, 0);
+}
+
+static void member_past_size(struct kbtf_builder *b)
+{
+	kbtf_builder_add_struct(b, "s", 4);
+	kbtf_builder_add_member(b, "a", 1, 40, 0);
+}
+
+static void member_void(struct kbtf_builder *b)
+{
+	kbtf_builder_add_struct(b, "s", 4);
+	kbtf_builder_add_member(b, "a", 0, 0, 0);
+}
+
+static void extern_func(struct kbtf_builder *b)
+{
+	kbtf_builder_add_func_proto(b, 1);
+	kbtf_builder_add_func(b, "f", BTF_FUNC_EXTERN, 2);
+}
+
+static void extern_var(struct kbtf_builder *b)
+{
+	kbtf_builder_add_var(b, "v", 1, 2);
+}
+
+static void int_two_encodings(struct kbtf_builder *b)
+{
+	kbtf_builder_add_int(b, "x", 4, BTF_INT_SIGNED | BTF_INT_CHAR, 0, 8);
+}
+
+static void int_too_wide(struct kbtf_builder *b)
+{
+	kbtf_builder_add_int(b, "x", 1, 0, 0, 16);
+}
+
+static void datasec_overlap(struct kbtf_builder *b)
+{
+	kbtf_builder_add_var(b, "v", 1, 1);
+	kbtf_builder_add_var(b, "w", 1, 1);
+	kbtf_builder_add_datasec(b, ".data", 8);
+	kbtf_builder_add_secinfo(b, 2, 0, 4);
+	kbtf_builder_add_secinfo(b, 3, 2, 4);
+}
+
+static void float_size(struct kbtf_builder *b)
+{
+	kbtf_builder_add_float(b, "f", 3);
+}
+
+static void enum_size(struct kbtf_builder *b)
+{
+	kbtf_builder_add_enum(b, "e", 3, false);
+}
+
+static void enum_value_name(struct kbtf_builder *b)
+{
+	kbtf_builder_add_enum(b, "e", 4, false);
+	kbtf_builder_add_enum_value(b, "", 1);
+}
+
+static void tag_after_const(struct kbtf_builder *b)
+{
+	kbtf_builder_add_type_tag(b, "user", 1); /* 2 */
+	kbtf_builder_add_const(b, 2);		 /* 3: const -> tag: a tag after a modifier */
+}
+
+static void named_ptr(struct kbtf_builder *b)
+{
+	uint32_t rec[3] = { 1, kbtf_info(BTF_KIND_PTR, 0, 0), 1 };
+
+	kbtf_builder_add_raw(b, rec, sizeof(rec));
+}
+
+static void info_unused_bits(struct kbtf_builder *b)
+{
+	uint32_t rec[3] = { 0, kbtf_info(BTF_KIND_PTR, 0, 0) | 0x00010000, 1 };
+
+	kbtf_builder_add_raw(b, rec, sizeof(rec));
+}
+
+static void fwd_no_name(struct kbtf_builder *b)
+{
+	kbtf_builder_add_fwd(b, NULL, false);
+}
+
+static void ptr_loop(struct kbtf_builder *b)
+{
+	kbtf_builder_add_const(b, 3); /* 2 */
+	kbtf_builder_add_volatile(b, 2); /* 3: a modifier cycle */
+}
+
+static void decl_tag_kflag(struct kbtf_builder *b)
+{
+	uint32_t rec[4] = { 1, kbtf_info(BTF_KIND_DECL_TAG, 1, 0), 1, (uint32_t)-1 };
+
+	kbtf_builder_add_raw(b, rec, sizeof(rec));
+}
+
+static void test_rules(void **state)
+{
+	expect(bad_struct_name, "Invalid name");
+	expect(bad_member_name, "Invalid member name");
+	expect(union_offset, "Invalid member bits_offset");
+	expect(decreasing_offsets, "Invalid member bits_offset");
+	expect(member_past_size, "exceeds its struct size");
+	expect(member_void, "Invalid type_id");
+	expect(extern_func, "Invalid func linkage");
+	expect(extern_var, "Linkage not supported");
+	expect(int_two_encodings, "Unsupported encoding");
+	expect(int_too_wide, "nr_bits exceeds type_size");
+	expect(datasec_overlap, "Invalid offset");
+	expect(float_size, "Invalid type_size");
+	expect(enum_size, "Unexpected size");
+	expect(enum_value_name, "Invalid name_offset");
+	expect(tag_after_const, "Type tags don't precede modifiers");
+	expect(named_ptr, "Invalid name");
+	expect(info_unused_bits, "Invalid btf_info");
+	expect(fwd_no_name, "Invalid name");
+	expect(ptr_loop, "Max chain length");
+	expect(decl_tag_kflag, "kind_flag");
+}
+
+static void nothing(struct kbtf_builder *b)
+{
+}
+
+static void test_layout_header_by_generation(void **state)
+{
+	assert_int_not_equal(check_with(nothing, KBTF_KERNEL_6_12, true), 0);
+	assert_non_null(strstr(kbtf_errstr(), "Unsupported btf_header"));
+	assert_int_equal(check_with(nothing, KBTF_KERNEL_LAYOUT, true), 0);
+	assert_int_equal(check_with(decl_tag_kflag, KBTF_KERNEL_LAYOUT, false), 0);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_good_btf_passes),
+		cmocka_unit_test(test_rules),
+		cmocka_unit_test(test_layout_header_by_generation),
+	};
+
+	return cmocka_run_group_tests_name("check", tests, NULL, NULL);
+}
