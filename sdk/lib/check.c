@@ -128,10 +128,11 @@ static int check_ref(const struct checker *c)
 {
 	uint32_t kind = kbtf_kind(c->t);
 	const char *name = kbtf_btf_str(c->btf, c->t->name_off);
+	bool attr_tag = kind == BTF_KIND_TYPE_TAG && c->gen == KBTF_KERNEL_LAYOUT;
 
 	if (kbtf_vlen(c->t))
 		return fail(c, "vlen != 0");
-	if (kbtf_kflag(c->t))
+	if (kbtf_kflag(c->t) && !attr_tag)
 		return fail(c, "Invalid btf_info kind_flag");
 	if (!id_valid(c->t->type))
 		return fail(c, "Invalid type_id");
@@ -404,6 +405,19 @@ static int check_type_tags(const struct checker *c)
 			return fail(c, "chain ends at a type id that does not exist");
 	}
 	return 0;
+}
+
+enum kbtf_kernel_gen kbtf_kernel_gen_of_release(const char *release)
+{
+	unsigned int major = 0, minor = 0;
+
+	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
+		return KBTF_KERNEL_LAYOUT;
+	if (major < 6 || (major == 6 && minor < 11))
+		return KBTF_KERNEL_6_1;
+	if (major == 6 && minor < 14)
+		return KBTF_KERNEL_6_12;
+	return KBTF_KERNEL_LAYOUT;
 }
 
 int kbtf_check_kernel(const struct kbtf_btf *btf, enum kbtf_kernel_gen gen)
