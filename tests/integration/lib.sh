@@ -1,0 +1,85 @@
+# tests/integration/lib.sh: helpers for integration test scripts.
+#
+#   . "$KBTF_ROOT/tests/integration/lib.sh"
+#   t_check "inspect reads the 6.12 stub" "$KBTF" inspect "$vmlinux"
+#   t_exit 2 "truncated BTF is bad input" "$KBTF" inspect "$tmp/trunc"
+#   t_grep "counts STRUCT" "STRUCT" "$tmp/out"
+#   t_ok "what was shown"  /  t_fail "what went wrong"
+#   t_skip_all "no qemu here"          # exit 77: the whole script skipped
+#   t_done                             # prints "N passed, N failed", exits
+#
+# t_tmp is a scratch directory removed on exit. Each check prints one line:
+# "ok - description" or "FAIL - description" followed by the command's
+# output, so a failure explains itself.
+
+set -u
+: "${KBTF:?run through tests/integration/run.sh (KBTF unset)}"
+: "${KBTF_ROOT:?run through tests/integration/run.sh (KBTF_ROOT unset)}"
+: "${KBTF_TEST_CACHE:=/var/cache/kbtf-test}"
+
+t_passed=0
+t_failed=0
+t_tmp=$(mktemp -d "${TMPDIR:-/tmp}/kbtf-itest.XXXXXX")
+trap 'rm -rf "$t_tmp"' EXIT
+
+t_ok() {
+	t_passed=$((t_passed + 1))
+	echo "ok - $*"
+}
+
+t_fail() {
+	t_failed=$((t_failed + 1))
+	echo "FAIL - $*"
+}
+
+# t_check DESC CMD...: passes when CMD exits 0.
+t_check() {
+	local desc=$1 out rc
+	shift
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq 0 ]; then
+		t_ok "$desc"
+	else
+		t_fail "$desc (exit $rc: $*)"
+		printf '%s\n' "$out" | tail -n 20 | sed 's/^/    | /'
+	fi
+	return "$rc"
+}
+
+# t_exit CODE DESC CMD...: passes when CMD exits with CODE exactly.
+t_exit() {
+	local want=$1 desc=$2 out rc
+	shift 2
+	out=$("$@" 2>&1)
+	rc=$?
+	if [ "$rc" -eq "$want" ]; then
+		t_ok "$desc"
+		return 0
+	fi
+	t_fail "$desc (exit $rc, expected $want: $*)"
+	printf '%s\n' "$out" | tail -n 20 | sed 's/^/    | /'
+	return 1
+}
+
+# t_grep DESC REGEX FILE: passes when FILE has a line matching REGEX (grep -E).
+t_grep() {
+	if grep -Eq -- "$2" "$3"; then
+		t_ok "$1"
+	else
+		t_fail "$1 (no line matches /$2/ in $3)"
+		head -n 20 "$3" | sed 's/^/    | /'
+		return 1
+	fi
+}
+
+t_skip_all() {
+	echo "skip - $*"
+	exit 77
+}
+
+t_done() {
+	echo "$t_passed passed, $t_failed failed"
+	[ "$t_failed" -eq 0 ]
+	exit $?
+}
