@@ -126,6 +126,9 @@ static long rec_size(const struct kbtf_btf *btf, uint32_t kind, uint32_t vlen)
 	if (!btf->layout || kind >= btf->nr_layout)
 		return -1;
 	l = &btf->layout[kind];
+	/* records are runs of u32 words; anything else cannot be walked */
+	if (l->info_sz % 4 || l->elem_sz % 4)
+		return -1;
 	return (long)sizeof(struct btf_type) + l->info_sz + (long)vlen * l->elem_sz;
 }
 
@@ -180,7 +183,8 @@ static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, 
 		return kbtf_err(-EINVAL, "%s: type section offset %u is not 4-byte aligned", name,
 				btf->hdr.type_off);
 	if (btf->layout_len) {
-		if (btf->layout_off % 4 || btf->layout_len % sizeof(struct kbtf_kind_layout))
+		if (btf->layout_off % 4 || btf->layout_len % sizeof(struct kbtf_kind_layout) ||
+		    btf->layout_len / sizeof(struct kbtf_kind_layout) > 128)
 			return kbtf_err(-EINVAL, "%s: kind layout section (offset %u, %u bytes) is misaligned",
 					name, btf->layout_off, btf->layout_len);
 		if (btf->layout_off < btf->hdr.type_off + btf->hdr.type_len ||
@@ -351,6 +355,7 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 	struct kbtf_btf *btf;
 	uint8_t *swap_types = NULL;
 	bool swap = false;
+	size_t pad;
 	int err;
 
 	*out = NULL;
@@ -367,17 +372,26 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 	err = parse_header(btf, data, size, &swap);
 	if (err)
 		goto fail;
-	if (swap) {
-		btf->native = malloc(size);
+	pad = (4 - ((uintptr_t)data + btf->hdr.hdr_len) % 4) % 4;
+	if (swap || pad) {
+		/*
+		 * Foreign byte order, or records that would sit unaligned
+		 * (odd header length, odd mapping offset): work on a copy
+		 * placed so the type section starts 4-byte aligned.
+		 */
+		pad = (4 - btf->hdr.hdr_len % 4) % 4;
+		btf->native = malloc(size + pad);
 		if (!btf->native) {
-			err = kbtf_err(-ENOMEM, "%s: out of memory swapping BTF", btf->name);
+			err = kbtf_err(-ENOMEM, "%s: out of memory copying BTF", btf->name);
 			goto fail;
 		}
-		memcpy(btf->native, data, size);
-		btf->raw = btf->native;
-		swap_types = btf->native + btf->hdr.hdr_len + btf->hdr.type_off;
-		if (btf->layout_len)
-			swap_layout(btf, btf->native);
+		memcpy(btf->native + pad, data, size);
+		btf->raw = btf->native + pad;
+		if (swap) {
+			swap_types = btf->native + pad + btf->hdr.hdr_len + btf->hdr.type_off;
+			if (btf->layout_len)
+				swap_layout(btf, btf->native + pad);
+		}
 	} else {
 		btf->raw = data;
 	}

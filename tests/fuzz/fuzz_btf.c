@@ -1,0 +1,65 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Fuzz the BTF model: parse arbitrary bytes as a base, then (if that
+ * worked) the same bytes' second half as a split on top of it; run the
+ * kernel rules and touch every type, string and field the way the
+ * distiller and validator do.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/check.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void touch(struct kbtf_btf *btf)
+{
+	uint32_t id, n = kbtf_btf_type_cnt(btf), ids[2];
+	volatile size_t sink = 0;
+
+	for (id = kbtf_btf_start_id(btf); id < n; id++) {
+		const struct btf_type *t = kbtf_btf_type(btf, id);
+		struct kbtf_field_iter it;
+		const uint32_t *f;
+		const char *s = kbtf_btf_str(btf, t->name_off);
+
+		sink += s ? strlen(s) : 0;
+		if (kbtf_field_iter_init(&it, t, KBTF_FIELDS_STRS) == 0)
+			while ((f = kbtf_field_iter_next(&it)))
+				sink += kbtf_btf_str(btf, *f) != NULL;
+		if (kbtf_field_iter_init(&it, t, KBTF_FIELDS_IDS) == 0)
+			while ((f = kbtf_field_iter_next(&it)))
+				sink += kbtf_btf_type(btf, *f) != NULL;
+		sink += kbtf_btf_skip_mods_typedefs(btf, id);
+		if (s && *s)
+			sink += (size_t)kbtf_btf_find_by_name(btf, s, -1, ids, 2);
+	}
+	kbtf_check_kernel(btf, KBTF_KERNEL_6_12);
+	kbtf_check_kernel(btf, KBTF_KERNEL_LAYOUT);
+	(void)sink;
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	struct kbtf_btf *base = NULL, *split = NULL;
+	size_t half = size / 2;
+
+	if (kbtf_btf_parse(data, size, NULL, &base) == 0) {
+		touch(base);
+		kbtf_btf_free(base);
+		return 0;
+	}
+	/* two blobs back to back: base then split */
+	if (kbtf_btf_parse(data, half, NULL, &base) == 0) {
+		if (kbtf_btf_parse(data + half, size - half,
+				   &(struct kbtf_parse_opts){ .base = base }, &split) == 0) {
+			touch(split);
+			kbtf_btf_free(split);
+		}
+		touch(base);
+		kbtf_btf_free(base);
+	}
+	return 0;
+}
