@@ -1,0 +1,19 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Shared bits of kbtf-bench. Each bench_<area>.c provides its entry point;
+ * they are weak here so the bench links while an area is absent.
+ */
+#ifndef KBTF_BENCH_H
+#define KBTF_BENCH_H
+
+double bench_now_ms(void);
+/* Sorts @ms and prints median and min. */
+void bench_report(const char *what, double *ms, int n);
+
+/* Distill @ko against kernel source @base repeatedly; print figures. */
+void bench_distill(const char *ko, const char *base) __attribute__((weak));
+/* Validate @nmods modules against @nkernels kernel sources; print per-pair figures. */
+void bench_validate(const char **mods, int nmods, const char **kernels, int nkernels)
+	__attribute__((weak));
+
+#endif
