@@ -2,7 +2,8 @@
 #
 #   make              build/kbtf and build/libkbtf.a
 #   make deps         install Debian 12 build and test dependencies (root)
-#   make check        every test: unit, sanitizers, integration
+#   make check        everything CI runs: gcc and clang -Werror builds, unit,
+#                     ASan+UBSan unit, fuzz (FUZZ_SECONDS each), integration
 #   make unit         cmocka unit tests only
 #   make asan         unit tests under ASan+UBSan
 #   make fuzz         each fuzz target for FUZZ_SECONDS from its seed corpus
@@ -28,6 +29,7 @@ AR ?= ar
 O ?= build
 PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
+JOBS ?= 2
 
 PKGS := libelf libkmod libarchive zlib liblzma libzstd liblz4
 PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
@@ -47,6 +49,14 @@ UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
+# What is compiled in (KBTF_DATADIR) or written out (kbtf.pc) depends on the
+# install paths: record them, so that changing PREFIX rebuilds what it must.
+CONFIG_STAMP := $(O)/config.stamp
+CONFIG_LINE := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(DATADIR) $(VERSION)
+ifneq ($(CONFIG_LINE),$(shell cat $(CONFIG_STAMP) 2>/dev/null))
+$(shell mkdir -p $(O) && echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
+endif
+
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
 CMD_OBJS := $(CMD_SRCS:%.c=$(O)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
@@ -54,11 +64,11 @@ FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 BENCH_BIN := $(O)/bench/kbtf-bench
 
 .PHONY: all deps check unit asan fuzz fuzz-build bench example install uninstall clean \
-	integration man format
+	integration man format build-clang
 
 all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc man
 
-$(O)/obj/%.o: %.c
+$(O)/obj/%.o: %.c $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
@@ -70,7 +80,7 @@ $(O)/libkbtf.a: $(LIB_OBJS)
 $(O)/kbtf: $(CMD_OBJS) $(O)/libkbtf.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libkbtf.a $(LDLIBS)
 
-$(O)/kbtf.pc: sdk/kbtf.pc.in Makefile
+$(O)/kbtf.pc: sdk/kbtf.pc.in Makefile $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
@@ -90,7 +100,18 @@ asan:
 integration: all
 	@tests/integration/run.sh
 
-check: all unit asan integration
+# The clang build is a -Werror check only: its objects live apart.
+build-clang:
+	$(MAKE) -j$(JOBS) O=build/clang CC=clang all
+
+# Sequential steps, each compiled with -j$(JOBS): a failing step stops the rest.
+check:
+	$(MAKE) -j$(JOBS) all
+	$(MAKE) build-clang
+	$(MAKE) -j$(JOBS) unit
+	$(MAKE) -j$(JOBS) asan
+	$(MAKE) fuzz
+	$(MAKE) integration
 
 # ---------------------------------------------------------------- fuzzing
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
@@ -123,7 +144,7 @@ deps:
 example: all
 	@sdk/example/run.sh $(O)/kbtf
 
-MAN_SRCS := $(wildcard docs/man/*.md)
+MAN_SRCS := $(wildcard docs/man/*.[1-9].md)
 MAN_PAGES := $(MAN_SRCS:docs/man/%.md=$(O)/man/%)
 man: $(MAN_PAGES)
 $(O)/man/%: docs/man/%.md docs/man/md2man.sh
