@@ -449,6 +449,76 @@ static void test_string_dedup(void **state)
 	kbtf_builder_free(b);
 }
 
+static void test_archive_members(void **state)
+{
+	struct kbtf_builder *b = every_kind();
+	struct kbtf_archive_member m[4];
+	struct kbtf_buf one;
+	uint8_t *blob;
+	size_t total;
+
+	assert_int_equal(kbtf_builder_write(b, NULL, &one), 0);
+	assert_int_equal(kbtf_btf_archive_members(one.data, one.size, m, 4), 1);
+	/* three blobs, the second followed by 3 bytes of zero padding */
+	total = one.size * 3 + 3;
+	blob = calloc(1, total + 16);
+	memcpy(blob, one.data, one.size);
+	memcpy(blob + one.size, one.data, one.size);
+	memcpy(blob + 2 * one.size + 3, one.data, one.size);
+	assert_int_equal(kbtf_btf_archive_members(blob, total, m, 4), 3);
+	assert_int_equal(m[1].offset, one.size);
+	assert_int_equal(m[2].offset, 2 * one.size + 3);
+	assert_int_equal(m[2].size, one.size);
+	/* garbage after a blob is not an archive member */
+	memset(blob + total, 0x41, 16);
+	assert_true(kbtf_btf_archive_members(blob, total + 16, m, 4) < 0);
+	assert_non_null(strstr(kbtf_errstr(), "neither padding nor another BTF blob"));
+	assert_true(kbtf_btf_archive_members("junkjunkjunkjunkjunkjunkjunk", 28, m, 4) < 0);
+	free(blob);
+	kbtf_buf_release(&one);
+	kbtf_builder_free(b);
+}
+
+/* vmlinux, then a layer on top (e.g. vmlinux.vars), then a module on that. */
+static void test_stacked_layers(void **state)
+{
+	struct kbtf_builder *bb = every_kind(), *lb, *mb;
+	struct kbtf_buf braw, lraw, mraw;
+	struct kbtf_btf *base, *layer, *mod;
+	const struct btf_type *t;
+
+	assert_int_equal(kbtf_builder_write(bb, NULL, &braw), 0);
+	base = parse_ok(&braw, NULL);
+	lb = kbtf_builder_new(base);
+	assert_int_equal(kbtf_builder_add_var(lb, "jiffies_like", 1, 1), 20);
+	assert_int_equal(kbtf_builder_add_struct(lb, "layer_only", 4), 21);
+	assert_int_equal(kbtf_builder_write(lb, NULL, &lraw), 0);
+	layer = parse_ok(&lraw, base);
+	mb = kbtf_builder_new(layer);
+	assert_int_equal(kbtf_builder_add_ptr(mb, 21), 22);
+	assert_int_equal(kbtf_builder_add_struct(mb, "m", 8), 23);
+	assert_int_equal(kbtf_builder_add_member(mb, "p", 22, 0, 0), 0);
+	assert_int_equal(kbtf_builder_write(mb, NULL, &mraw), 0);
+	mod = parse_ok(&mraw, layer);
+	assert_int_equal(kbtf_btf_start_id(mod), 22);
+	assert_int_equal(kbtf_btf_start_str_off(mod),
+			 kbtf_btf_str_len(base) + kbtf_btf_str_len(layer));
+	t = kbtf_btf_type(mod, kbtf_btf_type(mod, 22)->type);
+	assert_string_equal(kbtf_btf_str(mod, t->name_off), "layer_only");
+	t = kbtf_btf_type(mod, 4);
+	assert_string_equal(kbtf_btf_str(mod, t->name_off), "pair");
+	assert_string_equal(kbtf_btf_str(mod, kbtf_btf_type(mod, 23)->name_off), "m");
+	kbtf_btf_free(mod);
+	kbtf_btf_free(layer);
+	kbtf_btf_free(base);
+	kbtf_buf_release(&mraw);
+	kbtf_buf_release(&lraw);
+	kbtf_buf_release(&braw);
+	kbtf_builder_free(mb);
+	kbtf_builder_free(lb);
+	kbtf_builder_free(bb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -465,6 +535,8 @@ int main(void)
 		cmocka_unit_test(test_reject_func_not_proto),
 		cmocka_unit_test(test_split_needs_base_strings),
 		cmocka_unit_test(test_string_dedup),
+		cmocka_unit_test(test_archive_members),
+		cmocka_unit_test(test_stacked_layers),
 	};
 
 	return cmocka_run_group_tests_name("btf", tests, NULL, NULL);

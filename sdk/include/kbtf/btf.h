@@ -251,4 +251,20 @@ const uint32_t *kbtf_field_iter_next(struct kbtf_field_iter *it);
  */
 uint32_t kbtf_btf_skip_mods_typedefs(const struct kbtf_btf *btf, uint32_t id);
 
+/* --- BTF archives: several blobs back to back in one section --- */
+struct kbtf_archive_member {
+	size_t offset; /* from the start of the section */
+	size_t size;   /* header + sections of this blob */
+};
+
+/*
+ * Split @data into the BTF blobs it holds back to back (a linker may
+ * concatenate per-object .BTF; zero padding up to 8 bytes between blobs is
+ * skipped). Returns the number of blobs (1 for ordinary BTF), storing up to
+ * @max of them, or a negative errno when the bytes are not BTF at all or
+ * trailing bytes are neither padding nor another blob.
+ */
+int kbtf_btf_archive_members(const void *data, size_t size, struct kbtf_archive_member *m,
+			     size_t max);
+
 #endif
