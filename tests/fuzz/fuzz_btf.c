@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Fuzz the BTF model: parse arbitrary bytes as a base, then (if that
+ * Fuzz the BTF model: walk the bytes as a BTF archive, parse arbitrary bytes as a base, then (if that
  * worked) the same bytes' second half as a split on top of it; run the
  * kernel rules and touch every type, string and field the way the
  * distiller and validator do.
@@ -44,7 +44,19 @@ static void touch(struct kbtf_btf *btf)
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kbtf_btf *base = NULL, *split = NULL;
+	struct kbtf_archive_member m[8];
 	size_t half = size / 2;
+	int n, i;
+
+	/* archive walk: every member it reports must lie inside the input */
+	n = kbtf_btf_archive_members(data, size, m, 8);
+	for (i = 0; i < n && i < 8; i++) {
+		if (m[i].offset + m[i].size > size)
+			__builtin_trap();
+		if (n > 1 && kbtf_btf_parse(data + m[i].offset, m[i].size, NULL, &base) == 0)
+			kbtf_btf_free(base);
+	}
+	base = NULL;
 
 	if (kbtf_btf_parse(data, size, NULL, &base) == 0) {
 		touch(base);
