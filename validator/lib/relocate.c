@@ -1,0 +1,914 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The relocation simulator (see kbtf/relocate.h and btf-reference.md §3):
+ * replays the kernel's btf_relocate() decisions for one module's distilled
+ * base against one kernel, without rewriting anything.
+ *
+ * The kernel walks all of vmlinux and binary-searches each name in the
+ * sorted distilled base. Only the few names the module has can ever match,
+ * so this walks a per-kernel list of the relevant named types once, drops
+ * almost all of them on a 16-bit hash of the name's first bytes, and
+ * collects the same-named kernel types per distilled name. The kernel's
+ * scan is then replayed per name, in kernel id order, which gives the same
+ * decisions: a distilled type's state only ever depends on kernel types of
+ * its own name.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/err.h"
+#include "kbtf/relocate.h"
+
+#define EMBEDDED_MARK UINT32_MAX /* the kernel's BTF_IS_EMBEDDED */
+#define DEFAULT_MAX_CANDS 16
+#define FILTER_BITS 16
+
+/* ------------------------------------------------------------ the target */
+
+struct target_ent {
+	uint32_t id;
+	uint32_t name_off;
+	uint32_t prefix; /* first four name bytes, zero padded */
+};
+
+struct kbtf_reloc_target {
+	const struct kbtf_btf *btf;
+	struct target_ent *ents;
+	uint32_t nr;
+};
+
+/* Kinds the kernel builds a lookup key for (table A); the rest it skips. */
+static bool kind_is_keyed(uint32_t kind)
+{
+	switch (kind) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FWD:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint32_t name_prefix(const char *s)
+{
+	uint32_t p = 0;
+	int i;
+
+	for (i = 0; i < 4 && s[i]; i++)
+		p |= (uint32_t)(uint8_t)s[i] << (8 * i);
+	return p;
+}
+
+static uint32_t prefix_slot(uint32_t prefix)
+{
+	return (prefix * 0x9e3779b1u) >> (32 - FILTER_BITS);
+}
+
+int kbtf_reloc_target_new(const struct kbtf_btf *vmlinux, struct kbtf_reloc_target **out)
+{
+	uint32_t cnt = kbtf_btf_type_cnt(vmlinux), id;
+	struct kbtf_reloc_target *t;
+
+	*out = NULL;
+	t = calloc(1, sizeof(*t));
+	if (!t)
+		return kbtf_err(-ENOMEM, "out of memory");
+	t->btf = vmlinux;
+	t->ents = malloc(sizeof(*t->ents) * (cnt ? cnt : 1));
+	if (!t->ents) {
+		free(t);
+		return kbtf_err(-ENOMEM, "out of memory indexing %s", kbtf_btf_name(vmlinux));
+	}
+	for (id = 1; id < cnt; id++) {
+		const struct btf_type *bt = kbtf_btf_type(vmlinux, id);
+		const char *name;
+
+		if (!bt->name_off || !kind_is_keyed(kbtf_kind(bt)))
+			continue;
+		name = kbtf_btf_str(vmlinux, bt->name_off);
+		if (!name)
+			continue;
+		t->ents[t->nr].id = id;
+		t->ents[t->nr].name_off = bt->name_off;
+		t->ents[t->nr].prefix = name_prefix(name);
+		t->nr++;
+	}
+	*out = t;
+	return 0;
+}
+
+void kbtf_reloc_target_free(struct kbtf_reloc_target *t)
+{
+	if (!t)
+		return;
+	free(t->ents);
+	free(t);
+}
+
+const struct kbtf_btf *kbtf_reloc_target_btf(const struct kbtf_reloc_target *t)
+{
+	return t->btf;
+}
+
+/* ------------------------------------------------------------ names */
+
+const char *kbtf_cand_why_str(enum kbtf_cand_why w)
+{
+	static const char *const s[] = {
+		[KBTF_CAND_ACCEPTED] = "accepted",
+		[KBTF_CAND_AGAIN] = "also accepted (ambiguous)",
+		[KBTF_CAND_SIZE] = "size differs",
+		[KBTF_CAND_KIND] = "kind not compatible",
+		[KBTF_CAND_INT_ENCODING] = "integer encoding differs",
+		[KBTF_CAND_FWD_FLAG] = "struct/union flag differs",
+		[KBTF_CAND_EMBEDDED_SIZE] = "size differs and the module embeds it",
+	};
+
+	return (unsigned int)w < sizeof(s) / sizeof(s[0]) ? s[w] : "?";
+}
+
+const char *kbtf_reloc_status_str(enum kbtf_reloc_status st)
+{
+	switch (st) {
+	case KBTF_RELOC_MAPPED:
+		return "mapped";
+	case KBTF_RELOC_UNMAPPED:
+		return "not mapped";
+	case KBTF_RELOC_AMBIGUOUS:
+		return "ambiguous";
+	}
+	return "?";
+}
+
+/* ------------------------------------------------------------ simulation */
+
+/* One entry of the sorted distilled base: the kernel's <name, size, id>. */
+struct dent {
+	const char *name;
+	uint32_t size; /* 31 bits, as the kernel keeps it */
+	uint32_t id;
+};
+
+/* A run of sorted entries sharing one name, and the kernel types named so. */
+struct run {
+	uint32_t start, len; /* in the sorted array */
+	uint32_t *cands;     /* kernel ids, ascending */
+	uint32_t nr, cap;
+};
+
+/* The kernel's scan stopped at kernel id @id on sorted entry @pos. */
+struct stop {
+	bool hit;
+	uint32_t id, pos;
+	enum kbtf_reloc_stage stage;
+	uint32_t d_id, size, earlier;
+	const char *name;
+};
+
+struct sim {
+	const struct kbtf_btf *split, *dist, *base;
+	const struct kbtf_reloc_target *target;
+	const struct kbtf_reloc_opts *opts;
+	struct kbtf_reloc_result *res;
+	uint32_t n_dist, n_split, max_cands;
+	struct dent *sorted;
+	struct run *runs;
+	uint32_t nr_runs;
+	uint32_t *run_slots; /* hash of name -> run index + 1 */
+	uint32_t slot_mask;
+	uint8_t *filter;     /* 1 << FILTER_BITS bits */
+	uint8_t *emb_fixed, *emb_prefix;
+	uint32_t *state;     /* per distilled id: 0, EMBEDDED_MARK or a kernel id */
+	bool loop;
+};
+
+static int cmp_name_size(const struct dent *a, const struct dent *b)
+{
+	int d = strcmp(a->name, b->name);
+
+	/* sizes are 31-bit, so the kernel's int subtraction cannot overflow */
+	return d ? d : (int)b->size - (int)a->size;
+}
+
+static int cmp_dent(const void *pa, const void *pb)
+{
+	const struct dent *a = pa, *b = pb;
+	int d = cmp_name_size(a, b);
+
+	/* equal keys: id order, as a stable sort (glibc's qsort) leaves them */
+	if (d)
+		return d;
+	return a->id < b->id ? -1 : a->id > b->id;
+}
+
+static uint32_t str_hash(const char *s)
+{
+	uint32_t h = 2166136261u;
+
+	while (*s) {
+		h ^= (uint8_t)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+static void validate_distilled(struct sim *s)
+{
+	struct kbtf_reloc_result *r = s->res;
+	uint32_t id;
+
+	for (id = 1; id < s->n_dist; id++) {
+		const struct btf_type *t = kbtf_btf_type(s->dist, id);
+		uint32_t kind = kbtf_kind(t);
+
+		switch (kind) {
+		case BTF_KIND_INT:
+		case BTF_KIND_FLOAT:
+		case BTF_KIND_ENUM:
+		case BTF_KIND_STRUCT:
+		case BTF_KIND_UNION:
+		case BTF_KIND_FWD:
+			if (t->name_off)
+				continue;
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "type [%u], kind [%u] is invalid for distilled base BTF; it is anonymous",
+				 id, kind);
+			break;
+		default:
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "type [%u] in distilled based BTF has unexpected kind [%u]", id, kind);
+			break;
+		}
+		r->err = -EINVAL;
+		r->stage = KBTF_RELOC_STAGE_DISTILLED;
+		r->first_bad = id;
+		return;
+	}
+}
+
+/* Step 5 for one split type: mark distilled composites its members embed. */
+static void mark_embedded(struct sim *s, uint32_t id, uint8_t *marks)
+{
+	const struct btf_type *t = kbtf_btf_type(s->split, id);
+	const struct btf_member *m;
+	uint32_t i, limit = s->n_dist + s->n_split + 1;
+
+	if (!t || !kbtf_is_composite(t))
+		return;
+	m = kbtf_members(t);
+	for (i = 0; i < kbtf_vlen(t); i++) {
+		uint32_t next = m[i].type, steps = 0;
+
+		while (next) {
+			const struct btf_type *c = kbtf_btf_type(s->split, next);
+
+			if (!c || ++steps > limit) {
+				/* only an ARRAY loop gets here: the kernel spins forever */
+				s->loop = true;
+				break;
+			}
+			switch (kbtf_kind(c)) {
+			case BTF_KIND_CONST:
+			case BTF_KIND_RESTRICT:
+			case BTF_KIND_VOLATILE:
+			case BTF_KIND_TYPEDEF:
+			case BTF_KIND_TYPE_TAG:
+				next = c->type;
+				continue;
+			case BTF_KIND_ARRAY:
+				next = kbtf_array(c)->type;
+				continue;
+			case BTF_KIND_STRUCT:
+			case BTF_KIND_UNION:
+				if (next < s->n_dist) {
+					marks[next] = 1;
+					if (!s->res->types[next - 1].embedded_by)
+						s->res->types[next - 1].embedded_by = id;
+				}
+				break;
+			default:
+				break;
+			}
+			break;
+		}
+	}
+}
+
+static void mark_all(struct sim *s)
+{
+	uint32_t id, end_fixed = s->n_dist + s->n_split;
+
+	/* fixed kernels scan every split id; older ones stop at n_split */
+	for (id = s->n_dist; id < end_fixed; id++)
+		mark_embedded(s, id, s->emb_fixed);
+	for (id = s->n_dist; id < s->n_split; id++)
+		mark_embedded(s, id, s->emb_prefix);
+}
+
+static int build_runs(struct sim *s)
+{
+	uint32_t i, nslots = 16;
+
+	s->sorted = malloc(sizeof(*s->sorted) * s->n_dist);
+	s->runs = calloc(s->n_dist, sizeof(*s->runs));
+	if (!s->sorted || !s->runs)
+		return -ENOMEM;
+	for (i = 0; i < s->n_dist; i++) {
+		const struct btf_type *t = kbtf_btf_type(s->dist, i);
+
+		s->sorted[i].name = kbtf_btf_str(s->dist, t->name_off);
+		if (!s->sorted[i].name)
+			s->sorted[i].name = "";
+		s->sorted[i].size = t->size & 0x7fffffff;
+		s->sorted[i].id = i;
+	}
+	qsort(s->sorted, s->n_dist, sizeof(*s->sorted), cmp_dent);
+
+	while (nslots < s->n_dist * 2)
+		nslots <<= 1;
+	s->slot_mask = nslots - 1;
+	s->run_slots = calloc(nslots, sizeof(*s->run_slots));
+	s->filter = calloc(1, (1u << FILTER_BITS) / 8);
+	if (!s->run_slots || !s->filter)
+		return -ENOMEM;
+	for (i = 0; i < s->n_dist; i++) {
+		uint32_t slot;
+
+		if (i && !strcmp(s->sorted[i].name, s->sorted[i - 1].name)) {
+			s->runs[s->nr_runs - 1].len++;
+			continue;
+		}
+		s->runs[s->nr_runs].start = i;
+		s->runs[s->nr_runs].len = 1;
+		s->nr_runs++;
+		slot = str_hash(s->sorted[i].name) & s->slot_mask;
+		while (s->run_slots[slot])
+			slot = (slot + 1) & s->slot_mask;
+		s->run_slots[slot] = s->nr_runs;
+		slot = prefix_slot(name_prefix(s->sorted[i].name));
+		s->filter[slot / 8] |= 1u << (slot % 8);
+	}
+	return 0;
+}
+
+static struct run *find_run(const struct sim *s, const char *name)
+{
+	uint32_t slot = str_hash(name) & s->slot_mask;
+
+	while (s->run_slots[slot]) {
+		struct run *r = &s->runs[s->run_slots[slot] - 1];
+
+		if (!strcmp(s->sorted[r->start].name, name))
+			return r;
+		slot = (slot + 1) & s->slot_mask;
+	}
+	return NULL;
+}
+
+static int run_add(struct run *r, uint32_t id)
+{
+	if (r->nr == r->cap) {
+		uint32_t cap = r->cap ? r->cap * 2 : 4;
+		uint32_t *n = realloc(r->cands, sizeof(*n) * cap);
+
+		if (!n)
+			return -ENOMEM;
+		r->cands = n;
+		r->cap = cap;
+	}
+	r->cands[r->nr++] = id;
+	return 0;
+}
+
+/* The one pass over the kernel: collect same-named types per run. */
+static int collect(struct sim *s)
+{
+	const struct kbtf_reloc_target *t = s->target;
+	uint32_t i;
+	int err;
+
+	for (i = 0; i < t->nr; i++) {
+		const struct target_ent *e = &t->ents[i];
+		uint32_t slot = prefix_slot(e->prefix);
+		struct run *r;
+
+		if (!(s->filter[slot / 8] & (1u << (slot % 8))))
+			continue;
+		r = find_run(s, kbtf_btf_str(t->btf, e->name_off));
+		if (r && (err = run_add(r, e->id)))
+			return err;
+	}
+	return 0;
+}
+
+static uint32_t int_encoding(const struct btf_type *t)
+{
+	return BTF_INT_ENCODING(kbtf_int_word(t));
+}
+
+/* Table B: may distilled @d take kernel type @b? (state is the d's id_map) */
+static enum kbtf_cand_why compatible(const struct btf_type *d, const struct btf_type *b,
+				     uint32_t state)
+{
+	uint32_t dk = kbtf_kind(d), bk = kbtf_kind(b);
+
+	switch (dk) {
+	case BTF_KIND_FWD:
+		if (bk == BTF_KIND_FWD)
+			return kbtf_kflag(d) == kbtf_kflag(b) ? KBTF_CAND_ACCEPTED : KBTF_CAND_FWD_FLAG;
+		if (bk == BTF_KIND_STRUCT)
+			return kbtf_kflag(b) ? KBTF_CAND_FWD_FLAG : KBTF_CAND_ACCEPTED;
+		if (bk == BTF_KIND_UNION)
+			return kbtf_kflag(b) ? KBTF_CAND_ACCEPTED : KBTF_CAND_FWD_FLAG;
+		return KBTF_CAND_KIND;
+	case BTF_KIND_INT:
+		if (bk != BTF_KIND_INT)
+			return KBTF_CAND_KIND;
+		return int_encoding(b) == int_encoding(d) ? KBTF_CAND_ACCEPTED
+							  : KBTF_CAND_INT_ENCODING;
+	case BTF_KIND_FLOAT:
+		return bk == BTF_KIND_FLOAT ? KBTF_CAND_ACCEPTED : KBTF_CAND_KIND;
+	case BTF_KIND_ENUM:
+		return bk == BTF_KIND_ENUM || bk == BTF_KIND_ENUM64 ? KBTF_CAND_ACCEPTED
+								    : KBTF_CAND_KIND;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		/* any kind that reached the name; size only when embedded */
+		if (state == EMBEDDED_MARK && b->size != d->size)
+			return KBTF_CAND_EMBEDDED_SIZE;
+		return KBTF_CAND_ACCEPTED;
+	default:
+		return KBTF_CAND_KIND;
+	}
+}
+
+static void note_cand(struct sim *s, uint32_t d_id, uint32_t b_id, const struct btf_type *b,
+		      bool key_sized, enum kbtf_cand_why why)
+{
+	struct kbtf_reloc_type *rt;
+	struct kbtf_reloc_cand *c;
+
+	if (!d_id || d_id >= s->n_dist)
+		return;
+	rt = &s->res->types[d_id - 1];
+	rt->nr_cands_total++;
+	if (why == KBTF_CAND_AGAIN)
+		rt->status = KBTF_RELOC_AMBIGUOUS;
+	if (!rt->cands || rt->nr_cands >= s->max_cands)
+		return;
+	c = &rt->cands[rt->nr_cands++];
+	c->id = b_id;
+	c->kind = kbtf_kind(b);
+	c->size = b->size;
+	c->kflag = kbtf_kflag(b);
+	c->int_enc = c->kind == BTF_KIND_INT ? int_encoding(b) : 0;
+	c->key_sized = key_sized;
+	c->why = why;
+}
+
+static int cmp_u32(const void *a, const void *b)
+{
+	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/*
+ * The kernel's base_name_cnt, counted only for this name: the name offsets
+ * of the run's composites, sorted, so each count is two binary searches.
+ * (Counting is by offset, as the kernel does; vmlinux strings are unique.)
+ */
+static int composite_offs(const struct sim *s, const struct run *r, uint32_t **offs,
+			  uint32_t *nr)
+{
+	uint32_t i;
+
+	*nr = 0;
+	*offs = malloc(sizeof(**offs) * (r->nr ? r->nr : 1));
+	if (!*offs)
+		return -ENOMEM;
+	for (i = 0; i < r->nr; i++) {
+		const struct btf_type *b = kbtf_btf_type(s->base, r->cands[i]);
+
+		if (kbtf_is_composite(b))
+			(*offs)[(*nr)++] = b->name_off;
+	}
+	qsort(*offs, *nr, sizeof(**offs), cmp_u32);
+	return 0;
+}
+
+static uint32_t count_off(const uint32_t *offs, uint32_t nr, uint32_t off)
+{
+	uint32_t lo = 0, hi = nr, first;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (offs[mid] < off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	first = lo;
+	hi = nr;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (offs[mid] <= off)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo - first;
+}
+
+static void record_stop(struct stop *st, enum kbtf_reloc_stage stage, uint32_t b_id, uint32_t pos,
+			uint32_t d_id, uint32_t size, uint32_t earlier, const char *name)
+{
+	if (st->hit && st->id <= b_id)
+		return; /* an earlier kernel id already stopped the scan */
+	st->hit = true;
+	st->id = b_id;
+	st->pos = pos;
+	st->stage = stage;
+	st->d_id = d_id;
+	st->size = size;
+	st->earlier = earlier;
+	st->name = name;
+}
+
+/*
+ * Replay the kernel's step 7 for one name. @record says whether to fill
+ * the per-type candidate lists (the second, other-mode pass does not).
+ */
+static int replay_run(struct sim *s, const struct run *r, struct stop *st, bool record)
+{
+	uint32_t i, j, *offs, nr_offs;
+	int err = composite_offs(s, r, &offs, &nr_offs);
+
+	if (err)
+		return err;
+	for (i = 0; i < r->nr; i++) {
+		uint32_t b_id = r->cands[i];
+		const struct btf_type *b = kbtf_btf_type(s->base, b_id);
+		bool sized = kbtf_kind(b) != BTF_KIND_FWD;
+
+		if (kbtf_is_composite(b))
+			sized = count_off(offs, nr_offs, b->name_off) > 1;
+		for (j = r->start; j < r->start + r->len; j++) {
+			const struct dent *e = &s->sorted[j];
+			const struct btf_type *d;
+			enum kbtf_cand_why why;
+
+			if (sized && e->size != (b->size & 0x7fffffff)) {
+				if (record)
+					note_cand(s, e->id, b_id, b, sized, KBTF_CAND_SIZE);
+				continue;
+			}
+			if (!e->id) {
+				/* a kernel type whose name is "" met VOID */
+				record_stop(st, KBTF_RELOC_STAGE_BADMAP, b_id, j, 0, 0, 0, e->name);
+				continue;
+			}
+			d = kbtf_btf_type(s->dist, e->id);
+			why = compatible(d, b, s->state[e->id]);
+			if (why == KBTF_CAND_ACCEPTED) {
+				if (s->state[e->id] && s->state[e->id] != EMBEDDED_MARK) {
+					why = KBTF_CAND_AGAIN;
+					record_stop(st, KBTF_RELOC_STAGE_AMBIGUOUS, b_id, j, e->id,
+						    b->size, s->state[e->id], e->name);
+				} else {
+					s->state[e->id] = b_id;
+				}
+			}
+			if (record)
+				note_cand(s, e->id, b_id, b, sized, why);
+		}
+	}
+	free(offs);
+	return 0;
+}
+
+/* Steps 5-8 with the embedding marks @emb; fills @st with the first stop. */
+static int replay(struct sim *s, const uint8_t *emb, struct stop *st, bool record)
+{
+	uint32_t i;
+	int err;
+
+	memset(s->state, 0, sizeof(*s->state) * s->n_dist);
+	memset(st, 0, sizeof(*st));
+	for (i = 0; i < s->n_dist; i++)
+		if (emb[i])
+			s->state[i] = EMBEDDED_MARK;
+	for (i = 0; i < s->nr_runs; i++)
+		if ((err = replay_run(s, &s->runs[i], st, record)))
+			return err;
+	return 0;
+}
+
+static uint32_t first_unmapped(const struct sim *s)
+{
+	uint32_t id;
+
+	for (id = 1; id < s->n_dist; id++)
+		if (!s->state[id] || s->state[id] == EMBEDDED_MARK)
+			return id;
+	return 0;
+}
+
+/* Step 10: split string offsets that fall inside the distilled strings
+ * must each start a distilled type's name. */
+static int check_strings(struct sim *s)
+{
+	struct kbtf_reloc_result *r = s->res;
+	uint32_t dist_len = kbtf_btf_str_len(s->dist), id, cap = 0;
+	uint8_t *names;
+	int err = 0;
+
+	if (!dist_len)
+		return 0;
+	names = calloc(1, dist_len);
+	if (!names)
+		return -ENOMEM;
+	for (id = 1; id < s->n_dist; id++) {
+		uint32_t off = kbtf_btf_type(s->dist, id)->name_off;
+
+		if (off < dist_len)
+			names[off] = 1;
+	}
+	for (id = s->n_dist; id < s->n_dist + s->n_split; id++) {
+		struct kbtf_field_iter it;
+		const uint32_t *f;
+
+		if (kbtf_field_iter_init(&it, kbtf_btf_type(s->split, id), KBTF_FIELDS_STRS))
+			continue;
+		while ((f = kbtf_field_iter_next(&it))) {
+			struct kbtf_reloc_badstr *n;
+
+			if (!*f || *f >= dist_len || names[*f])
+				continue;
+			if (r->nr_badstrs == cap) {
+				cap = cap ? cap * 2 : 8;
+				n = realloc(r->badstrs, sizeof(*n) * cap);
+				if (!n) {
+					err = -ENOMEM;
+					goto out;
+				}
+				r->badstrs = n;
+			}
+			r->badstrs[r->nr_badstrs].type_id = id;
+			r->badstrs[r->nr_badstrs].off = *f;
+			r->nr_badstrs++;
+		}
+	}
+out:
+	free(names);
+	return err;
+}
+
+static void fill_types(struct sim *s)
+{
+	uint32_t id;
+
+	for (id = 1; id < s->n_dist; id++) {
+		const struct btf_type *t = kbtf_btf_type(s->dist, id);
+		struct kbtf_reloc_type *rt = &s->res->types[id - 1];
+		const char *name = kbtf_btf_str(s->dist, t->name_off);
+
+		rt->id = id;
+		rt->name = name ? name : "";
+		rt->kind = kbtf_kind(t);
+		rt->size = t->size;
+		rt->kflag = kbtf_kflag(t);
+		rt->int_enc = rt->kind == BTF_KIND_INT ? int_encoding(t) : 0;
+	}
+}
+
+static void settle_types(struct sim *s)
+{
+	struct kbtf_reloc_result *r = s->res;
+	uint32_t id;
+
+	for (id = 1; id < s->n_dist; id++) {
+		struct kbtf_reloc_type *rt = &r->types[id - 1];
+		uint32_t st = s->state[id];
+
+		rt->embedded_fixed = s->emb_fixed[id];
+		rt->embedded_prefix = s->emb_prefix[id];
+		rt->embedded = s->opts->pre_fix ? rt->embedded_prefix : rt->embedded_fixed;
+		rt->target_id = st != EMBEDDED_MARK ? st : 0;
+		if (rt->status != KBTF_RELOC_AMBIGUOUS)
+			rt->status = rt->target_id ? KBTF_RELOC_MAPPED : KBTF_RELOC_UNMAPPED;
+		if (rt->status != KBTF_RELOC_MAPPED)
+			r->nr_bad++;
+	}
+}
+
+/* What the kernel says and returns, from the first stop or step 8/10. */
+static int conclude(struct sim *s, const struct stop *st, bool fill)
+{
+	struct kbtf_reloc_result *r = s->res;
+	uint32_t bad;
+
+	if (r->stage == KBTF_RELOC_STAGE_DISTILLED)
+		return -EINVAL; /* the kernel stopped before looking at vmlinux */
+	if (s->loop) {
+		if (fill) {
+			r->stage = KBTF_RELOC_STAGE_LOOP;
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "(no message: an ARRAY loop in the split makes the kernel spin)");
+		}
+		return -ELOOP;
+	}
+	if (st->hit) {
+		if (!fill)
+			return -EINVAL;
+		r->stage = st->stage;
+		r->first_bad = st->d_id;
+		if (st->stage == KBTF_RELOC_STAGE_BADMAP)
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "base BTF id [%u] maps to invalid distilled base BTF id [0]", st->id);
+		else
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "distilled base BTF type '%s' [%u], size %u has multiple candidates of the same size (ids [%u, %u]) in base BTF",
+				 st->name, st->d_id, st->size, st->id, st->earlier);
+		return -EINVAL;
+	}
+	bad = first_unmapped(s);
+	if (bad) {
+		if (fill) {
+			const struct btf_type *t = kbtf_btf_type(s->dist, bad);
+			const char *name = kbtf_btf_str(s->dist, t->name_off);
+
+			r->stage = KBTF_RELOC_STAGE_UNMAPPED;
+			r->first_bad = bad;
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "distilled base BTF type '%s' [%u] is not mapped to base BTF id",
+				 name ? name : "", bad);
+		}
+		return -EINVAL;
+	}
+	if (r->nr_badstrs) {
+		if (fill) {
+			r->stage = KBTF_RELOC_STAGE_STRING;
+			/* the kernel prints the string at offset 0, i.e. "" */
+			snprintf(r->kernel_log, sizeof(r->kernel_log),
+				 "string '' [offset %u] is not mapped to base BTF", r->badstrs[0].off);
+		}
+		return -ENOENT;
+	}
+	return 0;
+}
+
+static void sim_free(struct sim *s)
+{
+	uint32_t i;
+
+	if (s->runs)
+		for (i = 0; i < s->nr_runs; i++)
+			free(s->runs[i].cands);
+	free(s->runs);
+	free(s->sorted);
+	free(s->run_slots);
+	free(s->filter);
+	free(s->emb_fixed);
+	free(s->emb_prefix);
+	free(s->state);
+}
+
+static int sim_alloc(struct sim *s)
+{
+	struct kbtf_reloc_result *r = s->res;
+	uint32_t i, nt = s->n_dist - 1;
+
+	s->emb_fixed = calloc(s->n_dist, 1);
+	s->emb_prefix = calloc(s->n_dist, 1);
+	s->state = calloc(s->n_dist, sizeof(*s->state));
+	r->types = calloc(nt ? nt : 1, sizeof(*r->types));
+	if (!s->emb_fixed || !s->emb_prefix || !s->state || !r->types)
+		return -ENOMEM;
+	for (i = 0; i < nt; i++) {
+		r->types[i].cands = calloc(s->max_cands, sizeof(*r->types[i].cands));
+		if (!r->types[i].cands)
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static int simulate(struct sim *s)
+{
+	struct kbtf_reloc_result *r = s->res;
+	const uint8_t *emb = s->opts->pre_fix ? s->emb_prefix : s->emb_fixed;
+	const uint8_t *other = s->opts->pre_fix ? s->emb_fixed : s->emb_prefix;
+	struct stop st;
+	int err;
+
+	fill_types(s);
+	/* a bad distilled base stops the kernel; the rest is still reported */
+	validate_distilled(s);
+	err = build_runs(s);
+	if (!err)
+		err = collect(s);
+	if (err)
+		return err;
+	mark_all(s);
+	if (memcmp(emb, other, s->n_dist)) {
+		/* the other mode first, so the state left behind is ours */
+		err = replay(s, other, &st, false);
+		if (err)
+			return err;
+		r->other_mode_err = conclude(s, &st, false);
+	}
+	err = replay(s, emb, &st, true);
+	if (err)
+		return err;
+	settle_types(s);
+	err = check_strings(s);
+	if (err)
+		return err;
+	r->err = conclude(s, &st, true);
+	if (memcmp(emb, other, s->n_dist)) {
+		/* string failures are the same in both modes */
+		if (!r->other_mode_err && r->nr_badstrs)
+			r->other_mode_err = -ENOENT;
+		r->mode_sensitive = r->other_mode_err != r->err;
+	} else {
+		r->other_mode_err = r->err;
+	}
+	return 0;
+}
+
+int kbtf_relocate_sim(const struct kbtf_btf *split, const struct kbtf_reloc_target *target,
+		      const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res)
+{
+	static const struct kbtf_reloc_opts defaults;
+	struct sim s = { 0 };
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	s.dist = kbtf_btf_base(split);
+	if (!s.dist)
+		return kbtf_err(-EINVAL, "%s: not split BTF: nothing to relocate",
+				kbtf_btf_name(split));
+	s.split = split;
+	s.target = target;
+	s.base = target->btf;
+	s.opts = opts ? opts : &defaults;
+	s.res = res;
+	s.max_cands = s.opts->max_cands ? s.opts->max_cands : DEFAULT_MAX_CANDS;
+	s.n_dist = kbtf_btf_type_cnt(s.dist);
+	s.n_split = kbtf_btf_type_cnt(split) - s.n_dist;
+	res->nr_dist = s.n_dist;
+	res->nr_split = s.n_split;
+	res->nr_target = kbtf_btf_type_cnt(s.base);
+	err = sim_alloc(&s);
+	if (!err)
+		err = simulate(&s);
+	sim_free(&s);
+	if (err) {
+		kbtf_reloc_result_fini(res);
+		if (err == -ENOMEM)
+			return kbtf_err(err, "out of memory simulating relocation");
+		return err;
+	}
+	return 0;
+}
+
+int kbtf_relocate_sim_btf(const struct kbtf_btf *split, const struct kbtf_btf *vmlinux,
+			  const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res)
+{
+	struct kbtf_reloc_target *t;
+	int err = kbtf_reloc_target_new(vmlinux, &t);
+
+	if (err)
+		return err;
+	err = kbtf_relocate_sim(split, t, opts, res);
+	kbtf_reloc_target_free(t);
+	return err;
+}
+
+uint32_t kbtf_reloc_map_id(const struct kbtf_reloc_result *res, uint32_t id)
+{
+	if (!id || id >= res->nr_dist || !res->types)
+		return 0;
+	return res->types[id - 1].target_id;
+}
+
+void kbtf_reloc_result_fini(struct kbtf_reloc_result *res)
+{
+	uint32_t i;
+
+	if (res->types)
+		for (i = 0; i + 1 < res->nr_dist; i++)
+			free(res->types[i].cands);
+	free(res->types);
+	free(res->badstrs);
+	memset(res, 0, sizeof(*res));
+}
