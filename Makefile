@@ -66,7 +66,7 @@ BENCH_BIN := $(O)/bench/kbtf-bench
 .PHONY: all deps check unit asan fuzz fuzz-build bench example install uninstall clean \
 	integration man format build-clang
 
-all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc man
+all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc $(O)/kbtf-modload man
 
 $(O)/obj/%.o: %.c $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
@@ -79,6 +79,13 @@ $(O)/libkbtf.a: $(LIB_OBJS)
 
 $(O)/kbtf: $(CMD_OBJS) $(O)/libkbtf.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libkbtf.a $(LDLIBS)
+
+# boot-test's module loader runs inside a bare initramfs: static, no libkbtf.
+$(O)/kbtf-modload: validator/loader/kbtf-modload.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
+$(O)/obj/validator/cmd/cmd_boottest.o: ALL_CFLAGS += -DKBTF_LOADER='"$(LIBDIR)/kbtf/kbtf-modload"'
 
 $(O)/kbtf.pc: sdk/kbtf.pc.in Makefile $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
@@ -155,6 +162,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf
 	install -m 0755 $(O)/kbtf $(DESTDIR)$(BINDIR)/kbtf
+	install -D -m 0755 $(O)/kbtf-modload $(DESTDIR)$(LIBDIR)/kbtf/kbtf-modload
 	install -m 0644 $(O)/libkbtf.a $(DESTDIR)$(LIBDIR)/libkbtf.a
 	install -m 0644 $(O)/kbtf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
 	install -m 0644 sdk/include/kbtf/*.h $(DESTDIR)$(INCLUDEDIR)/kbtf/
@@ -169,7 +177,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kbtf $(DESTDIR)$(LIBDIR)/libkbtf.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf $(DESTDIR)$(LIBDIR)/kbtf
 
 format:
 	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard sdk/include/kbtf/*.h)
