@@ -236,11 +236,146 @@ static int grow_offs(struct kbtf_btf *btf, uint32_t *cap)
 }
 
 /*
+ * libbpf's sanity rules, checked while the records are walked so the blob
+ * is read once: string offsets are checked at once (the string section's
+ * size is known); referenced ids only need to be below type_cnt, which is
+ * known at the end, so the walk keeps the largest one seen; FUNCs are
+ * remembered and their FUNC_PROTO checked after the walk.
+ */
+struct ref_check {
+	uint32_t max_ref, max_ref_at;
+	uint32_t *funcs;
+	uint32_t nr_funcs, cap_funcs;
+};
+
+static inline void note_ref(struct ref_check *r, uint32_t ref, uint32_t id)
+{
+	if (ref > r->max_ref) {
+		r->max_ref = ref;
+		r->max_ref_at = id;
+	}
+}
+
+static bool str_ok(const struct kbtf_btf *btf, uint32_t off)
+{
+	return off < btf->start_str_off + btf->hdr.str_len;
+}
+
+static int bad_str(const struct kbtf_btf *btf, uint32_t id, const struct btf_type *t,
+		   uint32_t off)
+{
+	return kbtf_err(-EINVAL, "%s: type [%u] %s: invalid string offset %u", btf->name, id,
+			kbtf_kind_str(kbtf_kind(t)), off);
+}
+
+static int note_func(struct kbtf_btf *btf, struct ref_check *r, uint32_t id)
+{
+	if (r->nr_funcs == r->cap_funcs) {
+		uint32_t ncap = r->cap_funcs ? r->cap_funcs * 2 : 4096;
+		uint32_t *n = realloc(r->funcs, (size_t)ncap * sizeof(*n));
+
+		if (!n)
+			return kbtf_err(-ENOMEM, "%s: out of memory", btf->name);
+		r->funcs = n;
+		r->cap_funcs = ncap;
+	}
+	r->funcs[r->nr_funcs++] = id;
+	return 0;
+}
+
+static int check_record(struct kbtf_btf *btf, struct ref_check *r, uint32_t id,
+			const struct btf_type *t)
+{
+	uint32_t kind = kbtf_kind(t), n = kbtf_vlen(t), i;
+
+	if (!str_ok(btf, t->name_off))
+		return bad_str(btf, id, t, t->name_off);
+	switch (kind) {
+	case BTF_KIND_FUNC:
+		note_ref(r, t->type, id);
+		return note_func(btf, r, id);
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+	case BTF_KIND_TYPE_TAG:
+		note_ref(r, t->type, id);
+		return 0;
+	case BTF_KIND_ARRAY:
+		note_ref(r, kbtf_array(t)->type, id);
+		note_ref(r, kbtf_array(t)->index_type, id);
+		return 0;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		for (i = 0; i < n; i++) {
+			const struct btf_member *m = &kbtf_members(t)[i];
+
+			if (!str_ok(btf, m->name_off))
+				return bad_str(btf, id, t, m->name_off);
+			note_ref(r, m->type, id);
+		}
+		return 0;
+	case BTF_KIND_ENUM:
+		for (i = 0; i < n; i++)
+			if (!str_ok(btf, kbtf_enums(t)[i].name_off))
+				return bad_str(btf, id, t, kbtf_enums(t)[i].name_off);
+		return 0;
+	case BTF_KIND_ENUM64:
+		for (i = 0; i < n; i++)
+			if (!str_ok(btf, kbtf_enum64s(t)[i].name_off))
+				return bad_str(btf, id, t, kbtf_enum64s(t)[i].name_off);
+		return 0;
+	case BTF_KIND_FUNC_PROTO:
+		note_ref(r, t->type, id);
+		for (i = 0; i < n; i++) {
+			const struct btf_param *p = &kbtf_params(t)[i];
+
+			if (!str_ok(btf, p->name_off))
+				return bad_str(btf, id, t, p->name_off);
+			note_ref(r, p->type, id);
+		}
+		return 0;
+	case BTF_KIND_DATASEC:
+		for (i = 0; i < n; i++)
+			note_ref(r, kbtf_secinfos(t)[i].type, id);
+		return 0;
+	default:
+		/* INT, FWD, FLOAT; unknown kinds: only the name is known */
+		return 0;
+	}
+}
+
+static int finish_refs(const struct kbtf_btf *btf, const struct ref_check *r)
+{
+	uint32_t cnt = kbtf_btf_type_cnt(btf), i;
+
+	if (r->max_ref >= cnt) {
+		const struct btf_type *t = kbtf_btf_type(btf, r->max_ref_at);
+
+		return kbtf_err(-EINVAL, "%s: type [%u] %s: invalid type id %u (only %u types)",
+				btf->name, r->max_ref_at, kbtf_kind_str(kbtf_kind(t)), r->max_ref,
+				cnt);
+	}
+	for (i = 0; i < r->nr_funcs; i++) {
+		const struct btf_type *t = kbtf_btf_type(btf, r->funcs[i]);
+		const struct btf_type *p = kbtf_btf_type(btf, t->type);
+
+		if (!p || kbtf_kind(p) != BTF_KIND_FUNC_PROTO)
+			return kbtf_err(-EINVAL, "%s: type [%u] FUNC: referenced type [%u] is not FUNC_PROTO",
+					btf->name, r->funcs[i], t->type);
+	}
+	return 0;
+}
+
+/*
  * One walk over the type section: record each type's offset, size it by
  * kind (or by the layout table), and, for a foreign-endian blob, swap the
  * record in the private copy as we go.
  */
-static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types)
+static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types, struct ref_check *refs)
 {
 	const uint8_t *types = btf->types;
 	uint32_t len = btf->hdr.type_len, off = 0, cap = 0;
@@ -286,6 +421,9 @@ static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types)
 		if ((uint64_t)btf->start_id + btf->nr_types >= KBTF_MAX_TYPES)
 			return kbtf_err(-E2BIG, "%s: more than %u types", btf->name, KBTF_MAX_TYPES);
 		btf->type_offs[btf->nr_types++] = off;
+		err = check_record(btf, refs, id, (const void *)(types + off));
+		if (err)
+			return err;
 		off += (uint32_t)size;
 	}
 	return 0;
@@ -296,52 +434,6 @@ uint32_t kbtf_btf_type_cnt(const struct kbtf_btf *btf)
 	return btf->start_id + btf->nr_types;
 }
 
-static bool str_ok(const struct kbtf_btf *btf, uint32_t off)
-{
-	return off < btf->start_str_off + btf->hdr.str_len;
-}
-
-static const char *const field_what[] = { "type id", "string offset" };
-
-/* libbpf's sanity pass over this object's own types. */
-static int check_refs(const struct kbtf_btf *btf)
-{
-	uint32_t cnt = kbtf_btf_type_cnt(btf), i;
-	struct kbtf_field_iter it;
-	const uint32_t *f;
-	int what;
-
-	for (i = 0; i < btf->nr_types; i++) {
-		uint32_t id = btf->start_id + i;
-		const struct btf_type *t = (const void *)(btf->types + btf->type_offs[i]);
-		uint32_t kind = kbtf_kind(t);
-
-		if (kind > KBTF_KIND_MAX_KNOWN || kind == BTF_KIND_UNKN) {
-			/* only the name is known to be a string; nothing else */
-			if (!str_ok(btf, t->name_off))
-				return kbtf_err(-EINVAL, "%s: type [%u]: invalid name (string offset %u)",
-						btf->name, id, t->name_off);
-			continue;
-		}
-		for (what = KBTF_FIELDS_IDS; what <= KBTF_FIELDS_STRS; what++) {
-			kbtf_field_iter_init(&it, t, what);
-			while ((f = kbtf_field_iter_next(&it))) {
-				if (what == KBTF_FIELDS_IDS ? *f < cnt : str_ok(btf, *f))
-					continue;
-				return kbtf_err(-EINVAL, "%s: type [%u] %s: invalid %s %u",
-						btf->name, id, kbtf_kind_str(kind), field_what[what], *f);
-			}
-		}
-		if (kind == BTF_KIND_FUNC) {
-			const struct btf_type *p = kbtf_btf_type(btf, t->type);
-
-			if (!p || kbtf_kind(p) != BTF_KIND_FUNC_PROTO)
-				return kbtf_err(-EINVAL, "%s: type [%u] FUNC: referenced type [%u] is not FUNC_PROTO",
-						btf->name, id, t->type);
-		}
-	}
-	return 0;
-}
 
 static int set_name(struct kbtf_btf *btf, const struct kbtf_parse_opts *opts)
 {
@@ -353,6 +445,7 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 		   struct kbtf_btf **out)
 {
 	struct kbtf_btf *btf;
+	struct ref_check refs = { 0 };
 	uint8_t *swap_types = NULL;
 	bool swap = false;
 	size_t pad;
@@ -405,15 +498,17 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 	err = parse_strings(btf);
 	if (err)
 		goto fail;
-	err = walk_types(btf, swap_types);
+	err = walk_types(btf, swap_types, &refs);
 	if (err)
 		goto fail;
-	err = check_refs(btf);
+	err = finish_refs(btf, &refs);
 	if (err)
 		goto fail;
+	free(refs.funcs);
 	*out = btf;
 	return 0;
 fail:
+	free(refs.funcs);
 	kbtf_btf_free(btf);
 	return err;
 }
