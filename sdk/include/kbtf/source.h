@@ -51,6 +51,12 @@ enum kbtf_compression kbtf_compression_detect(const void *data, size_t size);
 /* Decompress a whole stream into a heap buffer (bounded by @max_out bytes). */
 int kbtf_decompress(enum kbtf_compression c, const void *data, size_t size, size_t max_out,
 		    struct kbtf_buf *out);
+/*
+ * Decompress only the first @want bytes (fewer if the stream is shorter):
+ * enough to recognise what is inside without paying for all of it.
+ */
+int kbtf_decompress_prefix(enum kbtf_compression c, const void *data, size_t size, size_t want,
+			   struct kbtf_buf *out);
 /* Compress (for writing a module back in its original scheme). */
 int kbtf_compress(enum kbtf_compression c, const void *data, size_t size, struct kbtf_buf *out);
 
@@ -128,7 +134,14 @@ struct kbtf_module {
 	size_t nr_undef;
 };
 
+/*
+ * sig_len above is the whole cut-off trailer: PKCS#7 blob + 12-byte
+ * struct module_signature + the 28-byte magic (= signature.size).
+ */
 int kbtf_module_open(const char *path, struct kbtf_module **out);
+/* The same over memory; @data must outlive the module unless it was compressed. */
+int kbtf_module_open_buf(const void *data, size_t size, const char *name,
+			 struct kbtf_module **out);
 void kbtf_module_free(struct kbtf_module *m);
 
 #endif

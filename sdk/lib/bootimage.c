@@ -1,0 +1,224 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * x86 bzImage reading (see kbtf/bootimage.h). The layout facts used are the
+ * boot protocol's (Documentation/arch/x86/boot.rst): setup_sects at 0x1f1,
+ * "HdrS" at 0x202, the protocol version at 0x206, kernel_version at 0x20e
+ * (a pointer to a string, relative to 0x200), payload_offset/_length at
+ * 0x248/0x24c (protocol 2.08+, offset counted from the protected-mode code
+ * that starts after the (setup_sects + 1) 512-byte sectors). The payload
+ * is the compressed vmlinux followed by its uncompressed size (le32).
+ */
+#include <ctype.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/bootimage.h"
+#include "kbtf/elf.h"
+#include "kbtf/err.h"
+
+#define HDR_SETUP_SECTS 0x1f1
+#define HDR_MAGIC 0x202
+#define HDR_VERSION 0x206
+#define HDR_KERNEL_VERSION 0x20e
+#define HDR_PAYLOAD_OFFSET 0x248
+#define HDR_PAYLOAD_LENGTH 0x24c
+#define HDR_END 0x250
+
+#define IMAGE_MAX_OUT (512ull << 20) /* when no size trailer says better */
+#define SCAN_MAX_TRIES 256	     /* candidate streams tried when scanning */
+
+static uint16_t le16(const uint8_t *p)
+{
+	return (uint16_t)(p[0] | p[1] << 8);
+}
+
+static uint32_t le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+bool kbtf_bootimage_detect(const void *data, size_t size)
+{
+	return size >= HDR_END && !memcmp((const uint8_t *)data + HDR_MAGIC, "HdrS", 4);
+}
+
+static bool release_char(int c)
+{
+	return isalnum(c) || c == '.' || c == '-' || c == '_' || c == '+' || c == '~';
+}
+
+/* A release is a word of release characters that starts with a digit. */
+static char *release_word(const char *s, size_t max)
+{
+	size_t n = 0;
+
+	if (!max || !isdigit((unsigned char)s[0]))
+		return NULL;
+	while (n < max && n < 128 && release_char((unsigned char)s[n]))
+		n++;
+	return strndup(s, n);
+}
+
+static void read_version_string(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
+{
+	uint16_t ptr = le16(p + HDR_KERNEL_VERSION);
+	size_t off = (size_t)ptr + 0x200, len;
+
+	if (bi->protocol < 0x0200 || !ptr || off >= size)
+		return;
+	len = strnlen((const char *)p + off, size - off < 512 ? size - off : 512);
+	bi->version_string = strndup((const char *)p + off, len);
+	bi->release = release_word((const char *)p + off, len);
+}
+
+char *kbtf_linux_banner_release(const void *data, size_t size)
+{
+	static const char tag[] = "Linux version ";
+	const uint8_t *p = data, *end = p + size, *hit;
+	char *rel;
+
+	while (p < end && (hit = memmem(p, (size_t)(end - p), tag, sizeof(tag) - 1))) {
+		const char *s = (const char *)hit + sizeof(tag) - 1;
+		size_t left = (size_t)(end - (const uint8_t *)s);
+
+		/* "Linux version %s" format strings do not start with a digit */
+		rel = release_word(s, left);
+		if (rel && strlen(rel) < left && s[strlen(rel)] == ' ')
+			return rel;
+		free(rel);
+		p = hit + 1;
+	}
+	return NULL;
+}
+
+/* Decompress @len bytes at @off if they are a stream whose output is an ELF. */
+static int try_payload(const uint8_t *p, size_t off, size_t len, size_t max_out,
+		       struct kbtf_bootimage *bi)
+{
+	enum kbtf_compression c = kbtf_compression_detect(p + off, len);
+	struct kbtf_buf head;
+	bool elf;
+	int err;
+
+	if (c == KBTF_COMP_NONE)
+		return kbtf_err(-EINVAL, "no known compression magic at payload offset %zu", off);
+	err = kbtf_decompress_prefix(c, p + off, len, 64, &head);
+	if (err)
+		return err;
+	elf = kbtf_elf_detect(head.data, head.size);
+	kbtf_buf_release(&head);
+	if (!elf)
+		return kbtf_err(-EINVAL, "%s payload at offset %zu is not an ELF kernel",
+				kbtf_compression_str(c), off);
+	err = kbtf_decompress(c, p + off, len, max_out, &bi->elf);
+	if (err)
+		return kbtf_err_prefix(err, "%s payload at offset %zu", kbtf_compression_str(c),
+				       off);
+	bi->compression = c;
+	bi->payload_off = off;
+	bi->payload_len = len;
+	return 0;
+}
+
+static int from_header(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
+{
+	unsigned int sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4;
+	size_t pm_start = ((size_t)sects + 1) * 512;
+	uint32_t off = le32(p + HDR_PAYLOAD_OFFSET), len = le32(p + HDR_PAYLOAD_LENGTH);
+	size_t max_out = IMAGE_MAX_OUT;
+	uint32_t trailer;
+
+	if (bi->protocol < 0x0208 || !len)
+		return kbtf_err(-ENOENT, "boot protocol %u.%02u has no payload fields",
+				bi->protocol >> 8, bi->protocol & 0xff);
+	if (pm_start > size || off > size - pm_start || len > size - pm_start - off)
+		return kbtf_err(-EINVAL, "payload (offset %u, %u bytes) runs past the %zu-byte image",
+				off, len, size);
+	/* the appended uncompressed size is exact: a bound no bomb can pass */
+	if (len >= 8) {
+		trailer = le32(p + pm_start + off + len - 4);
+		if (trailer && trailer <= IMAGE_MAX_OUT)
+			max_out = trailer;
+	}
+	return try_payload(p, pm_start + off, len, max_out, bi);
+}
+
+static const uint8_t *next_magic(const uint8_t *p, const uint8_t *end)
+{
+	for (; p + 4 <= end; p++) {
+		switch (p[0]) {
+		case 0x1f: /* gzip */
+			if (p[1] == 0x8b && p[2] == 8)
+				return p;
+			break;
+		case 0xfd: /* xz */
+		case 0x28: /* zstd */
+		case 0x02: /* lz4 legacy */
+		case 0x04: /* lz4 frame */
+		case 'B':  /* bzip2 */
+		case 0x5d: /* lzma */
+			if (kbtf_compression_detect(p, (size_t)(end - p)) != KBTF_COMP_NONE)
+				return p;
+			break;
+		}
+	}
+	return NULL;
+}
+
+static int by_scanning(const uint8_t *p, size_t size, size_t start, struct kbtf_bootimage *bi)
+{
+	const uint8_t *end = p + size, *hit = p + start;
+	int tries = 0;
+
+	while ((hit = next_magic(hit, end)) && tries++ < SCAN_MAX_TRIES) {
+		if (!try_payload(p, (size_t)(hit - p), (size_t)(end - hit), IMAGE_MAX_OUT, bi)) {
+			bi->scanned = true;
+			return 0;
+		}
+		hit++;
+	}
+	return kbtf_err(-EINVAL, "no compressed kernel found in the boot image");
+}
+
+int kbtf_bootimage_read(const void *data, size_t size, struct kbtf_bootimage *bi)
+{
+	const uint8_t *p = data;
+	char *header_why = NULL;
+	size_t start = 0;
+	int err, header_err = 0;
+
+	memset(bi, 0, sizeof(*bi));
+	if (kbtf_bootimage_detect(data, size)) {
+		bi->has_setup_header = true;
+		bi->protocol = le16(p + HDR_VERSION);
+		read_version_string(p, size, bi);
+		header_err = from_header(p, size, bi);
+		if (!header_err)
+			return 0;
+		/* remember why the header's payload failed: it beats "not found" */
+		if (header_err != -ENOENT)
+			header_why = strdup(kbtf_errstr());
+		start = ((size_t)(p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4) + 1) * 512;
+		if (start > size)
+			start = 0;
+	}
+	err = by_scanning(p, size, start, bi);
+	if (err) {
+		if (header_why)
+			err = kbtf_err(header_err, "%s", header_why);
+		kbtf_bootimage_release(bi);
+	}
+	free(header_why);
+	return err;
+}
+
+void kbtf_bootimage_release(struct kbtf_bootimage *bi)
+{
+	if (!bi)
+		return;
+	kbtf_buf_release(&bi->elf);
+	free(bi->version_string);
+	free(bi->release);
+	memset(bi, 0, sizeof(*bi));
+}
