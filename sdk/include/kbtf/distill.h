@@ -1,0 +1,100 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Distillation: turn a module's split BTF (built against a full vmlinux BTF)
+ * into a distilled base (.BTF.base) plus a new split (.BTF) on top of it,
+ * the way libbpf's btf__distill_base does, so the kernel (>= 6.11) can
+ * relocate the module's BTF onto whatever vmlinux it runs.
+ *
+ * Also the build-time layout record: a third, non-ALLOC ELF section that
+ * keeps the full member lists of the vmlinux composites a module uses, so a
+ * validator can later detect layout drift from the .ko alone.
+ */
+#ifndef KBTF_DISTILL_H
+#define KBTF_DISTILL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/buf.h"
+
+struct kbtf_module;
+
+/* A warning the distiller wants shown; it does not stop the job. */
+typedef void (*kbtf_warn_fn)(void *ctx, const char *msg);
+
+struct kbtf_distill_opts {
+	/*
+	 * Base ids kept in the distilled base as if a split type referred to
+	 * them (kbtf uses this for types named only by BTF_ID() in .BTF_ids).
+	 * NULL/0 gives exactly libbpf's result.
+	 */
+	const uint32_t *extra_roots;
+	size_t nr_extra_roots;
+	/* Warnings (ambiguous names in the base, ...); NULL drops them. */
+	kbtf_warn_fn warn;
+	void *warn_ctx;
+	/* Skip the kernel parse-time checks of the output (tests only). */
+	bool no_check;
+};
+
+struct kbtf_distill_result {
+	struct kbtf_buf base;  /* raw .BTF.base, 24-byte header, source byte order */
+	struct kbtf_buf split; /* raw .BTF on top of it */
+	/* Both parsed back (they point into base/split; free with the result). */
+	struct kbtf_btf *base_btf;
+	struct kbtf_btf *split_btf;
+	/*
+	 * Old id -> new id, for every id of the source (base and split);
+	 * 0 for base types the module does not need. id_map_len is the
+	 * source's type_cnt.
+	 */
+	uint32_t *id_map;
+	uint32_t id_map_len;
+	uint32_t nr_base_types;	 /* in the new base, VOID excluded */
+	uint32_t nr_split_types; /* in the new split */
+	uint32_t nr_copied;	 /* of those, base types copied into the split */
+	uint32_t nr_warnings;
+};
+
+/*
+ * Distill @src, a split BTF whose base is the full kernel BTF it was built
+ * against. Refuses (-EINVAL, libbpf's reason) a non-split input and split
+ * references to base FUNC, VAR, DATASEC or DECL_TAG types. The output is
+ * checked against the kernel's parse-time rules before it is returned.
+ */
+int kbtf_distill(const struct kbtf_btf *src, const struct kbtf_distill_opts *opts,
+		 struct kbtf_distill_result *out);
+void kbtf_distill_result_release(struct kbtf_distill_result *r);
+
+/* ------------------------------------------------------ layout record */
+
+/* The ELF section that holds the layout record. */
+#define KBTF_LAYOUT_SECTION ".kbtf.layout"
+
+/*
+ * Build the layout record for a distillation of @src: a standalone (base)
+ * BTF holding, in full, every named struct/union of the distilled base and,
+ * transitively, every named struct/union embedded by value in one of those
+ * (through typedefs, modifiers, arrays and anonymous members). Named
+ * composites reached only through pointers or prototypes appear as
+ * memberless stubs with their size; enums appear without values. Written in
+ * @endian with a 24-byte header. See docs/distill.md.
+ */
+int kbtf_layout_build(const struct kbtf_btf *src, const struct kbtf_distill_result *d,
+		      enum kbtf_endian endian, struct kbtf_buf *out);
+
+/*
+ * Parse a module's layout record (its KBTF_LAYOUT_SECTION) into a base BTF
+ * of build-time vmlinux types. -ENOENT if the module has none. Look types
+ * up by name with kbtf_btf_find_by_name(); kbtf_layout_is_full() tells a
+ * full definition from a stub.
+ */
+int kbtf_layout_load(const struct kbtf_module *m, struct kbtf_btf **out);
+/* Same, from the raw section bytes. */
+int kbtf_layout_parse(const void *data, size_t size, struct kbtf_btf **out);
+/* True when type @id of a layout record carries its member list. */
+bool kbtf_layout_is_full(const struct kbtf_btf *layout, uint32_t id);
+
+#endif
