@@ -17,6 +17,7 @@ enum {
 };
 
 int cmd_inspect(int argc, char **argv);
+int cmd_boot_test(int argc, char **argv);
 
 /* Print "kbtf: <what>: <kbtf_errstr()>" to stderr. */
 void cmd_report_error(const char *what);

@@ -16,6 +16,7 @@ struct builtin {
 
 static const struct builtin builtins[] = {
 	{ "inspect", cmd_inspect, "show what a kernel, module or BTF file holds" },
+	{ "boot-test", cmd_boot_test, "boot kernels under qemu, load modules, check predictions" },
 };
 
 static void usage(FILE *f)

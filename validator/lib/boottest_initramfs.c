@@ -62,6 +62,33 @@ static void guest_path(const struct kbtf_bt_load *l, size_t i, char *buf, size_t
 	snprintf(buf, len, GUEST_MOD_DIR "/%02zu-%s.ko", i, l->name);
 }
 
+int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool is_dep,
+			     bool force, struct kbtf_bt_load *out)
+{
+	size_t size = m->image.size + m->signature.size;
+
+	memset(out, 0, sizeof(*out));
+	if (!name)
+		name = m->name;
+	if (!name || !*name)
+		return kbtf_err(-EINVAL, "%s: module has no name in its modinfo", m->path);
+	out->image.data = malloc(size ? size : 1);
+	out->name = strdup(name);
+	out->file = strdup(m->path);
+	if (!out->image.data || !out->name || !out->file) {
+		kbtf_bt_load_fini(out);
+		return kbtf_err(-ENOMEM, "%s: out of memory", m->path);
+	}
+	out->image.owner = KBTF_BUF_HEAP;
+	out->image.size = size;
+	memcpy(out->image.data, m->image.data, m->image.size);
+	if (m->signature.size)
+		memcpy(out->image.data + m->image.size, m->signature.data, m->signature.size);
+	out->is_dep = is_dep;
+	out->force = force;
+	return 0;
+}
+
 void kbtf_bt_load_fini(struct kbtf_bt_load *l)
 {
 	free(l->name);

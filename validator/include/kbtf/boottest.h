@@ -56,6 +56,12 @@ struct kbtf_bt_load {
 	bool force;	       /* load past vermagic and modversions */
 };
 
+/*
+ * A load of module @m: the file as finit_module gets it (decompressed,
+ * signature kept). @name overrides m->name when given.
+ */
+int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool is_dep,
+			     bool force, struct kbtf_bt_load *out);
 void kbtf_bt_load_fini(struct kbtf_bt_load *l);
 
 struct kbtf_bt_initramfs {

@@ -1,0 +1,700 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kbtf boot-test MOD.ko... --kernel SOURCE... : boot each kernel under
+ * qemu with an initramfs of our own, load the modules there, and report
+ * prediction (the validator) against observation (the kernel), loudly
+ * where they differ. One boot per kernel loads every module.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kbtf/boottest.h"
+#include "kbtf/err.h"
+#include "kbtf/source.h"
+#include "../../sdk/cmd/cmd.h"
+
+#ifndef KBTF_LOADER
+#define KBTF_LOADER "/usr/local/lib/kbtf/kbtf-modload"
+#endif
+
+struct bt_opts {
+	const char **kernels;
+	size_t nr_kernels;
+	unsigned int timeout_s;
+	unsigned int mem_mb;
+	bool force;
+	bool keep;
+	enum kbtf_bt_format format;
+	enum kbtf_bt_accel accel;
+	const char *output;
+	const char *work_dir;
+	const char *qemu;
+	const char *busybox;
+	const char *loader;
+};
+
+/* A test module, opened once and used for every kernel. */
+struct bt_module {
+	struct kbtf_module *m;
+	const char *path;
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kbtf boot-test MOD.ko... --kernel SOURCE... [options]\n"
+		"\n"
+		"Boot each kernel under qemu, load the modules, and compare what the\n"
+		"kernel did with what 'kbtf validate' predicts.\n"
+		"\n"
+		"  -k, --kernel SOURCE   a kernel with a boot image: vmlinuz, .deb, unpacked\n"
+		"                        package dir, stored profile with image (repeatable)\n"
+		"  -t, --timeout S       hard limit per boot in seconds (default 120)\n"
+		"  -f, --force           load past vermagic and modversions checks\n"
+		"      --format FMT      text (default), json or junit\n"
+		"  -o, --output FILE     write the report to FILE\n"
+		"      --keep            keep the work directory (initramfs, serial logs)\n"
+		"      --work-dir DIR    work there instead of a temporary directory\n"
+		"      --accel A         auto (default), kvm or tcg\n"
+		"      --memory MB       guest memory (default 1024)\n"
+		"      --qemu PATH       qemu-system-x86_64 to run ($KBTF_QEMU)\n"
+		"      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox)\n"
+		"      --loader PATH     static kbtf-modload ($KBTF_MODLOAD)\n"
+		"\n"
+		"Exit: 0 all agree, 1 a disagreement, 2 bad usage or input,\n"
+		"3 a boot gave no answer (qemu failed, kernel hung before /init).\n");
+}
+
+/* --------------------------------------------------------------- helpers */
+
+static bool executable(const char *p)
+{
+	return p && !access(p, X_OK);
+}
+
+/* kbtf-modload: option, environment, beside this binary, installed. */
+static char *find_loader(const char *opt)
+{
+	char self[PATH_MAX], *slash, *p;
+	ssize_t n;
+
+	if (opt)
+		return strdup(opt);
+	if (getenv("KBTF_MODLOAD"))
+		return strdup(getenv("KBTF_MODLOAD"));
+	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+	if (n > 0) {
+		self[n] = '\0';
+		slash = strrchr(self, '/');
+		if (slash) {
+			*slash = '\0';
+			if (asprintf(&p, "%s/kbtf-modload", self) >= 0) {
+				if (executable(p))
+					return p;
+				free(p);
+			}
+			if (asprintf(&p, "%s/../lib/kbtf/kbtf-modload", self) >= 0) {
+				if (executable(p))
+					return p;
+				free(p);
+			}
+		}
+	}
+	return strdup(KBTF_LOADER);
+}
+
+static const char *find_busybox(const char *opt)
+{
+	if (opt)
+		return opt;
+	if (getenv("KBTF_BUSYBOX"))
+		return getenv("KBTF_BUSYBOX");
+	return executable("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
+}
+
+static bool on_path(const char *prog)
+{
+	const char *path = getenv("PATH");
+	char *copy, *dir, *save = NULL;
+	bool found = false;
+
+	if (strchr(prog, '/'))
+		return executable(prog);
+	copy = strdup(path ? path : "/usr/bin:/bin");
+	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
+		char *p;
+
+		if (asprintf(&p, "%s/%s", dir, prog) < 0)
+			break;
+		found = executable(p);
+		free(p);
+	}
+	free(copy);
+	return found;
+}
+
+static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+	remove(path);
+	return 0;
+}
+
+static void rm_tree(const char *dir)
+{
+	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
+}
+
+static enum kbtf_bt_tri config_tri(const struct kbtf_kernel *k, const char *name)
+{
+	char buf[64];
+
+	if (!k->config)
+		return KBTF_BT_ANY;
+	return kbtf_kernel_config(k, name, buf, sizeof(buf)) && !strcmp(buf, "y") ? KBTF_BT_YES
+										   : KBTF_BT_NO;
+}
+
+static bool module_has_crcs(const struct kbtf_module *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->nr_undef; i++) {
+		if (m->undef[i].has_crc)
+			return true;
+	}
+	return false;
+}
+
+/* ---------------------------------------------------------- one kernel */
+
+struct bt_kernel_ctx {
+	const struct bt_opts *o;
+	const struct bt_module *mods;
+	size_t nr_mods;
+	const char *busybox;
+	const char *loader;
+	char *dir; /* this kernel's work directory */
+	struct kbtf_kernel *k;
+	struct kbtf_bt_moddir *md;
+	struct kbtf_bt_load *loads;
+	size_t nr_loads;
+	char **dep_errors; /* per test module: why its dependencies are missing */
+};
+
+/* The loads for one boot: each module's dependencies, then the module. */
+static int plan_loads(struct bt_kernel_ctx *c)
+{
+	size_t i;
+	int err;
+
+	c->dep_errors = calloc(c->nr_mods, sizeof(char *));
+	if (!c->dep_errors)
+		return kbtf_err(-ENOMEM, "out of memory");
+	for (i = 0; i < c->nr_mods; i++) {
+		const struct kbtf_module *m = c->mods[i].m;
+		struct kbtf_bt_load *grown;
+
+		if (m->depends && *m->depends) {
+			if (!c->md)
+				err = kbtf_err(-ENOENT, "depends on %s; the kernel's modules were "
+							"not found",
+					       m->depends);
+			else
+				err = kbtf_bt_moddir_add_deps(c->md, m->depends, &c->loads,
+							      &c->nr_loads);
+			if (err == -ENOMEM)
+				return err;
+			if (err)
+				c->dep_errors[i] = strdup(kbtf_errstr());
+		}
+		grown = realloc(c->loads, (c->nr_loads + 1) * sizeof(*grown));
+		if (!grown)
+			return kbtf_err(-ENOMEM, "out of memory");
+		c->loads = grown;
+		err = kbtf_bt_load_from_module(m, NULL, false, c->o->force, &grown[c->nr_loads]);
+		if (err)
+			return err;
+		c->nr_loads++;
+	}
+	return 0;
+}
+
+static int write_file(const char *dir, const char *name, const void *data, size_t size,
+		      char **path_out)
+{
+	char *path;
+	int err;
+
+	if (asprintf(&path, "%s/%s", dir, name) < 0)
+		return kbtf_err(-ENOMEM, "out of memory");
+	err = kbtf_write_file_atomic(path, data, size, 0644);
+	if (err) {
+		free(path);
+		return kbtf_err_prefix(err, "%s", path);
+	}
+	if (path_out)
+		*path_out = path;
+	else
+		free(path);
+	return 0;
+}
+
+static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
+{
+	struct kbtf_bt_initramfs ir = {
+		.busybox = c->busybox,
+		.loader = c->loader,
+		.loads = c->loads,
+		.nr_loads = c->nr_loads,
+	};
+	struct kbtf_qemu_opts qo = {
+		.qemu = c->o->qemu,
+		.kernel = kr->image,
+		.timeout_s = c->o->timeout_s,
+		.mem_mb = c->o->mem_mb,
+		.accel = c->o->accel,
+		.done_marker = "KBTF-DONE",
+	};
+	struct kbtf_buf cpio = { 0 };
+	char *initrd = NULL;
+	int err;
+
+	err = kbtf_bt_initramfs_build(&ir, &cpio);
+	if (!err)
+		err = write_file(c->dir, "initramfs.cpio", cpio.data, cpio.size, &initrd);
+	kbtf_buf_release(&cpio);
+	if (err)
+		return err;
+	qo.initrd = initrd;
+	err = kbtf_qemu_run(&qo, &kr->run);
+	free(initrd);
+	if (err)
+		return err;
+	if (c->o->keep)
+		write_file(c->dir, "serial.log", kr->run.serial, kr->run.serial_len, NULL);
+	err = kbtf_bt_parse_serial(kr->run.serial, kr->run.serial_len, &kr->boot);
+	if (err)
+		return err;
+	if (kr->boot.status == KBTF_BT_BOOT_NO_INIT && !kr->run.timed_out &&
+	    !strstr(kr->run.serial, "Linux version"))
+		kr->boot.status = KBTF_BT_BOOT_QEMU;
+	return 0;
+}
+
+static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
+{
+	const char *kmagic = c->md ? kbtf_bt_moddir_vermagic(c->md) : NULL;
+	size_t i;
+
+	for (i = 0; i < c->nr_mods; i++) {
+		const struct kbtf_module *m = c->mods[i].m;
+		struct kbtf_bt_pair *p = &kr->pairs[i];
+		struct kbtf_bt_facts f = {
+			.force = c->o->force,
+			.module_has_btf = m->btf_size > 0,
+			.module_has_crcs = module_has_crcs(m),
+			.module_vermagic = m->vermagic,
+			.kernel_vermagic = kmagic,
+			.kernel_modversions = config_tri(c->k, "MODVERSIONS"),
+			.kernel_btf_modules = config_tri(c->k, "DEBUG_INFO_BTF_MODULES"),
+			.allow_btf_mismatch = config_tri(c->k, "MODULE_ALLOW_BTF_MISMATCH"),
+		};
+
+		p->module = m->name;
+		p->module_path = c->mods[i].path;
+		p->have_pred = !kbtf_bt_predict(m, c->k, &p->pred) &&
+			       p->pred.verdict != KBTF_BT_V_UNKNOWN;
+		if (!p->have_pred && !p->pred.detail[0])
+			snprintf(p->pred.detail, sizeof(p->pred.detail), "%s", kbtf_errstr());
+		kbtf_bt_expect(&p->pred, &f, &p->expect);
+		p->obs = kbtf_bt_boot_find(&kr->boot, m->name);
+		if (c->dep_errors && c->dep_errors[i]) {
+			p->agreement = KBTF_BT_INCONCLUSIVE;
+			snprintf(p->why, sizeof(p->why), "%s", c->dep_errors[i]);
+		} else if (kr->skip_reason || kr->boot.status == KBTF_BT_BOOT_QEMU ||
+			   kr->boot.status == KBTF_BT_BOOT_NO_INIT) {
+			p->agreement = KBTF_BT_INCONCLUSIVE;
+			snprintf(p->why, sizeof(p->why), "%s",
+				 kr->skip_reason ? kr->skip_reason : "the kernel never ran /init");
+		} else {
+			p->agreement = kbtf_bt_compare(&p->expect, p->obs, p->have_pred, p->why,
+						       sizeof(p->why));
+		}
+	}
+}
+
+static void kernel_ctx_fini(struct bt_kernel_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_loads; i++)
+		kbtf_bt_load_fini(&c->loads[i]);
+	free(c->loads);
+	for (i = 0; c->dep_errors && i < c->nr_mods; i++)
+		free(c->dep_errors[i]);
+	free(c->dep_errors);
+	kbtf_bt_moddir_free(c->md);
+	kbtf_kernel_free(c->k);
+	if (c->dir && !c->o->keep)
+		rm_tree(c->dir);
+	free(c->dir);
+}
+
+/* Open, boot and judge one kernel. Failures that concern only it are kept in @kr. */
+static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
+		      struct kbtf_bt_kernel_result *kr)
+{
+	struct kbtf_kernel_opts ko = { 0 };
+	char *moddir;
+	int err;
+
+	kr->pairs = calloc(c->nr_mods, sizeof(*kr->pairs));
+	if (!kr->pairs || asprintf(&c->dir, "%s/k%zu", workdir, idx) < 0)
+		return kbtf_err(-ENOMEM, "out of memory");
+	if (mkdir(c->dir, 0755) && errno != EEXIST)
+		return kbtf_err(-errno, "%s: %s", c->dir, strerror(errno));
+	kr->nr_pairs = c->nr_mods;
+	ko.work_dir = c->dir;
+	err = kbtf_kernel_open(kr->source, &ko, &c->k);
+	if (err) {
+		kr->skip_reason = strdup(kbtf_errstr());
+		goto judge;
+	}
+	kr->release = c->k->release ? strdup(c->k->release) : NULL;
+	if (!c->k->image_path) {
+		kr->skip_reason = strdup("no boot image in this kernel source");
+		goto judge;
+	}
+	kr->image = strdup(c->k->image_path);
+	moddir = kbtf_bt_moddir_find(kr->image, c->k->release);
+	if (moddir) {
+		err = kbtf_bt_moddir_open(moddir, &c->md);
+		free(moddir);
+		if (err)
+			return err;
+	}
+	err = plan_loads(c);
+	if (!err)
+		err = boot(c, kr);
+	if (err)
+		return err;
+judge:
+	judge(c, kr);
+	return 0;
+}
+
+/* ------------------------------------------------------------- options */
+
+static int parse_opts(int argc, char **argv, struct bt_opts *o)
+{
+	enum { OPT_FORMAT = 256, OPT_KEEP, OPT_WORK, OPT_QEMU, OPT_BUSYBOX, OPT_LOADER,
+	       OPT_ACCEL, OPT_MEM };
+	static const struct option longopts[] = {
+		{ "kernel", required_argument, NULL, 'k' },
+		{ "timeout", required_argument, NULL, 't' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "format", required_argument, NULL, OPT_FORMAT },
+		{ "keep", no_argument, NULL, OPT_KEEP },
+		{ "work-dir", required_argument, NULL, OPT_WORK },
+		{ "qemu", required_argument, NULL, OPT_QEMU },
+		{ "busybox", required_argument, NULL, OPT_BUSYBOX },
+		{ "loader", required_argument, NULL, OPT_LOADER },
+		{ "accel", required_argument, NULL, OPT_ACCEL },
+		{ "memory", required_argument, NULL, OPT_MEM },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	int c;
+
+	o->timeout_s = 120;
+	o->mem_mb = 1024;
+	o->qemu = getenv("KBTF_QEMU");
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "k:t:fo:h", longopts, NULL)) != -1) {
+		char *end;
+		const char **grown;
+
+		switch (c) {
+		case 'k':
+			grown = realloc(o->kernels, (o->nr_kernels + 1) * sizeof(*grown));
+			if (!grown)
+				return -ENOMEM;
+			o->kernels = grown;
+			o->kernels[o->nr_kernels++] = optarg;
+			break;
+		case 't':
+			o->timeout_s = strtoul(optarg, &end, 10);
+			if (*end || !o->timeout_s || o->timeout_s > 3600)
+				return kbtf_err(-EINVAL, "--timeout: '%s' is not 1..3600 s", optarg);
+			break;
+		case OPT_MEM:
+			o->mem_mb = strtoul(optarg, &end, 10);
+			if (*end || o->mem_mb < 128 || o->mem_mb > 65536)
+				return kbtf_err(-EINVAL, "--memory: '%s' is not 128..65536", optarg);
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_FORMAT:
+			if (!strcmp(optarg, "text"))
+				o->format = KBTF_BT_FMT_TEXT;
+			else if (!strcmp(optarg, "json"))
+				o->format = KBTF_BT_FMT_JSON;
+			else if (!strcmp(optarg, "junit"))
+				o->format = KBTF_BT_FMT_JUNIT;
+			else
+				return kbtf_err(-EINVAL, "--format: '%s' is not text, json or junit",
+						optarg);
+			break;
+		case OPT_ACCEL:
+			if (!strcmp(optarg, "auto"))
+				o->accel = KBTF_BT_ACCEL_AUTO;
+			else if (!strcmp(optarg, "kvm"))
+				o->accel = KBTF_BT_ACCEL_KVM;
+			else if (!strcmp(optarg, "tcg"))
+				o->accel = KBTF_BT_ACCEL_TCG;
+			else
+				return kbtf_err(-EINVAL, "--accel: '%s' is not auto, kvm or tcg",
+						optarg);
+			break;
+		case OPT_KEEP:
+			o->keep = true;
+			break;
+		case OPT_WORK:
+			o->work_dir = optarg;
+			break;
+		case OPT_QEMU:
+			o->qemu = optarg;
+			break;
+		case OPT_BUSYBOX:
+			o->busybox = optarg;
+			break;
+		case OPT_LOADER:
+			o->loader = optarg;
+			break;
+		case 'h':
+			return 1;
+		default:
+			return kbtf_err(-EINVAL, "see 'kbtf boot-test --help'");
+		}
+	}
+	if (optind >= argc)
+		return kbtf_err(-EINVAL, "no module given");
+	if (!o->nr_kernels)
+		return kbtf_err(-EINVAL, "no --kernel given");
+	return 0;
+}
+
+/* ---------------------------------------------------------------- main */
+
+static int open_modules(int argc, char **argv, struct bt_module **out, size_t *nr)
+{
+	struct bt_module *mods = calloc(argc, sizeof(*mods));
+	int i, j, err;
+
+	if (!mods)
+		return kbtf_err(-ENOMEM, "out of memory");
+	*out = mods;
+	for (i = 0; i < argc; i++) {
+		mods[i].path = argv[i];
+		err = kbtf_module_open(argv[i], &mods[i].m);
+		if (err)
+			return kbtf_err_prefix(err, "%s", argv[i]);
+		(*nr)++;
+		if (!mods[i].m->name || !*mods[i].m->name)
+			return kbtf_err(-EINVAL, "%s: no module name in .modinfo", argv[i]);
+		for (j = 0; j < i; j++) {
+			if (!strcmp(mods[j].m->name, mods[i].m->name))
+				return kbtf_err(-EINVAL, "%s: module '%s' given twice", argv[i],
+						mods[i].m->name);
+		}
+	}
+	return 0;
+}
+
+static int make_workdir(const struct bt_opts *o, char **out)
+{
+	const char *tmp = getenv("TMPDIR");
+
+	if (o->work_dir) {
+		if (mkdir(o->work_dir, 0755) && errno != EEXIST)
+			return kbtf_err(-errno, "%s: %s", o->work_dir, strerror(errno));
+		*out = strdup(o->work_dir);
+		return *out ? 0 : -ENOMEM;
+	}
+	if (asprintf(out, "%s/kbtf-boottest.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+		return kbtf_err(-ENOMEM, "out of memory");
+	if (!mkdtemp(*out))
+		return kbtf_err(-errno, "cannot make a work directory: %s", strerror(errno));
+	return 0;
+}
+
+static int write_report(const struct bt_opts *o, const struct kbtf_bt_report *r)
+{
+	FILE *f = stdout;
+	int err;
+
+	if (o->output) {
+		f = fopen(o->output, "we");
+		if (!f)
+			return kbtf_err(-errno, "%s: %s", o->output, strerror(errno));
+	}
+	err = kbtf_bt_report_write(r, o->format, f);
+	if (o->output && fclose(f) && !err)
+		err = kbtf_err(-EIO, "%s: write failed", o->output);
+	return err;
+}
+
+static int exit_code(const struct kbtf_bt_report *r)
+{
+	size_t c[3], i, booted = 0;
+
+	kbtf_bt_report_count(r, c);
+	for (i = 0; i < r->nr_kernels; i++)
+		booted += !r->kernels[i].skip_reason;
+	if (c[1])
+		return KBTF_EXIT_FAIL;
+	if (!booted)
+		return KBTF_EXIT_USAGE;
+	if (c[2])
+		return KBTF_EXIT_TOOL;
+	return KBTF_EXIT_OK;
+}
+
+static void report_fini(struct kbtf_bt_report *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_kernels; i++) {
+		struct kbtf_bt_kernel_result *kr = &r->kernels[i];
+
+		free(kr->release);
+		free(kr->image);
+		free(kr->skip_reason);
+		free(kr->pairs);
+		kbtf_qemu_run_fini(&kr->run);
+		kbtf_bt_boot_fini(&kr->boot);
+	}
+	free(r->kernels);
+}
+
+static int check_tools(const struct bt_opts *o, const char *busybox, const char *loader)
+{
+	const char *qemu = o->qemu ? o->qemu : "qemu-system-x86_64";
+	int err;
+
+	if (!on_path(qemu))
+		return kbtf_err(-ENOENT, "%s not found (Debian: apt-get install qemu-system-x86)",
+				qemu);
+	err = kbtf_bt_check_static(busybox);
+	if (err)
+		return kbtf_err_prefix(err, "busybox (Debian: busybox-static)");
+	err = kbtf_bt_check_static(loader);
+	if (err)
+		return kbtf_err_prefix(err, "kbtf-modload");
+	return 0;
+}
+
+static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t nr_mods,
+		   const char *busybox, const char *loader, struct kbtf_bt_report *r)
+{
+	char *workdir = NULL;
+	size_t i;
+	int err;
+
+	err = make_workdir(o, &workdir);
+	if (err)
+		return err;
+	r->kernels = calloc(o->nr_kernels, sizeof(*r->kernels));
+	if (!r->kernels) {
+		free(workdir);
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	for (i = 0; i < o->nr_kernels && !err; i++) {
+		struct bt_kernel_ctx c = {
+			.o = o, .mods = mods, .nr_mods = nr_mods, .busybox = busybox,
+			.loader = loader,
+		};
+
+		r->kernels[i].source = o->kernels[i];
+		r->nr_kernels++;
+		fprintf(stderr, "boot-test: %s ...\n", o->kernels[i]);
+		err = run_kernel(&c, workdir, i, &r->kernels[i]);
+		if (err)
+			kbtf_err_prefix(err, "%s", o->kernels[i]);
+		kernel_ctx_fini(&c);
+	}
+	if (o->keep)
+		fprintf(stderr, "boot-test: work directory kept: %s\n", workdir);
+	else if (!o->work_dir)
+		rm_tree(workdir);
+	free(workdir);
+	return err;
+}
+
+int cmd_boot_test(int argc, char **argv)
+{
+	struct bt_opts o = { 0 };
+	struct kbtf_bt_report r = { 0 };
+	struct bt_module *mods = NULL;
+	size_t nr_mods = 0, i;
+	char *loader = NULL;
+	const char *busybox;
+	int err, ret = KBTF_EXIT_USAGE;
+
+	err = parse_opts(argc, argv, &o);
+	if (err) {
+		if (err > 0)
+			usage(stdout);
+		else
+			cmd_report_error("boot-test");
+		free(o.kernels);
+		return err > 0 ? KBTF_EXIT_OK : KBTF_EXIT_USAGE;
+	}
+	busybox = find_busybox(o.busybox);
+	loader = find_loader(o.loader);
+	err = check_tools(&o, busybox, loader);
+	if (err) {
+		cmd_report_error("boot-test");
+		ret = KBTF_EXIT_TOOL;
+		goto out;
+	}
+	err = open_modules(argc - optind, argv + optind, &mods, &nr_mods);
+	if (err) {
+		cmd_report_error("boot-test");
+		goto out;
+	}
+	r.force = o.force;
+	r.timeout_s = o.timeout_s;
+	err = run_all(&o, mods, nr_mods, busybox, loader, &r);
+	if (err) {
+		cmd_report_error("boot-test");
+		ret = err == -ENOMEM ? KBTF_EXIT_TOOL : KBTF_EXIT_USAGE;
+		goto out;
+	}
+	err = write_report(&o, &r);
+	if (err) {
+		cmd_report_error("boot-test");
+		goto out;
+	}
+	ret = exit_code(&r);
+out:
+	report_fini(&r);
+	for (i = 0; i < nr_mods; i++)
+		kbtf_module_free(mods[i].m);
+	free(mods);
+	free(loader);
+	free(o.kernels);
+	return ret;
+}
