@@ -1,0 +1,73 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Debian packages (.deb) read with libarchive: the control fields, and the
+ * data archive's regular files a kernel profile needs, into memory or into
+ * a target directory. Nothing is ever written outside that directory:
+ * absolute paths and ".." are refused, links and devices are never created,
+ * and no path component that is a symlink is followed.
+ */
+#ifndef KBTF_DEB_H
+#define KBTF_DEB_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "kbtf/buf.h"
+
+/* What a member is to a kernel profile. */
+enum kbtf_deb_role {
+	KBTF_DEB_OTHER = 0,
+	KBTF_DEB_BOOT_IMAGE, /* boot/vmlinuz-<rel>, usr/lib/modules/<rel>/vmlinuz (sid 7.x) */
+	KBTF_DEB_CONFIG,     /* boot/config-<rel>, usr/lib/modules/<rel>/config */
+	KBTF_DEB_SYMVERS,    /* usr/src/linux-headers-<rel>/Module.symvers */
+	KBTF_DEB_VMLINUX,    /* usr/src/linux-headers-<rel>/vmlinux, debug vmlinux */
+};
+
+/* The role of a normalised member path (see kbtf_deb_clean_path). */
+enum kbtf_deb_role kbtf_deb_kernel_role(const char *path);
+/* Selector that takes every member with a role other than OTHER. */
+bool kbtf_deb_select_kernel(const char *path, void *ctx);
+
+/* True for an ar archive whose first member is debian-binary. */
+bool kbtf_deb_detect(const void *data, size_t size);
+
+/*
+ * Normalise an archive member path into @out: drop leading "./" and "/."
+ * components and doubled slashes. Refuses (-EINVAL) absolute paths, ".."
+ * components and empty results, so the result can be joined to a target
+ * directory without escaping it.
+ */
+int kbtf_deb_clean_path(const char *path, char *out, size_t len);
+
+/* Decide per member (given its clean path) whether to take it. */
+typedef bool (*kbtf_deb_select_fn)(const char *path, void *ctx);
+
+struct kbtf_deb_file {
+	char *path; /* clean path, e.g. "boot/vmlinuz-6.1.0-56-amd64" */
+	enum kbtf_deb_role role;
+	struct kbtf_buf data;
+};
+
+struct kbtf_deb {
+	char *package; /* control fields, NULL when absent */
+	char *version;
+	char *depends;
+	struct kbtf_deb_file *files;
+	size_t nr_files;
+};
+
+/*
+ * Read the control fields and the selected regular files (all of them
+ * when @sel is NULL) into memory, at most @max_total bytes together.
+ */
+int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *ctx,
+		  size_t max_total, struct kbtf_deb *out);
+/*
+ * Write the selected regular files under @dir (created if missing) and
+ * record their clean paths (data left empty) and the control fields.
+ */
+int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn sel, void *ctx,
+		     struct kbtf_deb *out);
+void kbtf_deb_release(struct kbtf_deb *d);
+
+#endif

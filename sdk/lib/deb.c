@@ -1,0 +1,514 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Debian package reading (see kbtf/deb.h). A .deb is an ar archive holding
+ * debian-binary, control.tar.* and data.tar.*; libarchive reads the ar, and
+ * a second libarchive reader streams the compressed data tar straight out
+ * of the first, so nothing is unpacked that was not asked for.
+ *
+ * Extraction is confined to the target directory: member paths are cleaned
+ * (no absolute paths, no ".."), only regular files are written, and every
+ * directory on the way is opened relative to the one above with O_NOFOLLOW,
+ * so a symlink planted in the target (by the package or anyone else) cannot
+ * redirect a write.
+ */
+#include <archive.h>
+#include <archive_entry.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kbtf/deb.h"
+#include "kbtf/err.h"
+
+#define CONTROL_MAX (1u << 20)		/* a control file larger than this is not one */
+#define EXTRACT_MAX (4ull << 30)	/* bytes written by one extraction at most */
+#define READ_CHUNK (1u << 16)
+
+/* ---------------------------------------------------------------- paths */
+
+int kbtf_deb_clean_path(const char *path, char *out, size_t len)
+{
+	const char *p = path, *slash;
+	size_t used = 0, n;
+
+	if (!len)
+		return -EINVAL;
+	out[0] = '\0';
+	if (*p == '/')
+		return kbtf_err(-EINVAL, "member path %s is absolute", path);
+	while (*p) {
+		slash = strchr(p, '/');
+		n = slash ? (size_t)(slash - p) : strlen(p);
+		if (n == 2 && p[0] == '.' && p[1] == '.')
+			return kbtf_err(-EINVAL, "member path %s climbs out with ..", path);
+		if (n && !(n == 1 && p[0] == '.')) {
+			if (used + n + 2 > len)
+				return kbtf_err(-ENAMETOOLONG, "member path %s is too long", path);
+			if (used)
+				out[used++] = '/';
+			memcpy(out + used, p, n);
+			used += n;
+			out[used] = '\0';
+		}
+		p += n;
+		if (*p == '/')
+			p++;
+	}
+	if (!used)
+		return kbtf_err(-EINVAL, "member path \"%s\" names no file", path);
+	return 0;
+}
+
+/* "<prefix><word>/<leaf>" with a single non-empty word in the middle */
+static bool match_dir_leaf(const char *path, const char *prefix, const char *leaf)
+{
+	size_t pl = strlen(prefix);
+	const char *word, *slash;
+
+	if (strncmp(path, prefix, pl))
+		return false;
+	word = path + pl;
+	slash = strchr(word, '/');
+	return slash && slash > word && !strcmp(slash + 1, leaf);
+}
+
+/* "<prefix><word>" with no further slash */
+static bool match_leaf_prefix(const char *path, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	return !strncmp(path, prefix, pl) && path[pl] && !strchr(path + pl, '/');
+}
+
+enum kbtf_deb_role kbtf_deb_kernel_role(const char *path)
+{
+	if (!strncmp(path, "usr/", 4) && !strncmp(path + 4, "lib/modules/", 12))
+		path += 4; /* merged /usr: usr/lib/modules == lib/modules */
+	if (match_leaf_prefix(path, "boot/vmlinuz-") ||
+	    match_dir_leaf(path, "lib/modules/", "vmlinuz"))
+		return KBTF_DEB_BOOT_IMAGE;
+	if (match_leaf_prefix(path, "boot/config-") ||
+	    match_dir_leaf(path, "lib/modules/", "config"))
+		return KBTF_DEB_CONFIG;
+	if (match_dir_leaf(path, "usr/src/linux-headers-", "Module.symvers"))
+		return KBTF_DEB_SYMVERS;
+	if (match_dir_leaf(path, "usr/src/linux-headers-", "vmlinux") ||
+	    match_leaf_prefix(path, "usr/lib/debug/boot/vmlinux-") ||
+	    match_dir_leaf(path, "usr/lib/debug/lib/modules/", "vmlinux"))
+		return KBTF_DEB_VMLINUX;
+	return KBTF_DEB_OTHER;
+}
+
+bool kbtf_deb_select_kernel(const char *path, void *ctx)
+{
+	return kbtf_deb_kernel_role(path) != KBTF_DEB_OTHER;
+}
+
+bool kbtf_deb_detect(const void *data, size_t size)
+{
+	return size >= 8 + 16 && !memcmp(data, "!<arch>\n", 8) &&
+	       !memcmp((const uint8_t *)data + 8, "debian-binary", 13);
+}
+
+/* ---------------------------------------------------------------- walking */
+
+struct walk {
+	struct archive *outer;
+	kbtf_deb_select_fn sel;
+	void *ctx;
+	struct kbtf_deb *deb;
+	size_t budget; /* bytes the selected files may still take */
+	int dirfd;     /* extraction target, -1 when reading into memory */
+	uint8_t chunk[READ_CHUNK];
+};
+
+static la_ssize_t inner_read(struct archive *a, void *arg, const void **buf)
+{
+	struct walk *w = arg;
+
+	*buf = w->chunk;
+	return archive_read_data(w->outer, w->chunk, sizeof(w->chunk));
+}
+
+static char *xstrndup_trim(const char *s, size_t n)
+{
+	while (n && (*s == ' ' || *s == '\t')) {
+		s++;
+		n--;
+	}
+	while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+		n--;
+	return strndup(s, n);
+}
+
+static void parse_control(struct kbtf_deb *d, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *nl, *colon;
+	char **slot;
+
+	while (p < end) {
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (!nl)
+			nl = end;
+		colon = memchr(p, ':', (size_t)(nl - p));
+		slot = NULL;
+		if (colon && *p != ' ' && *p != '\t') {
+			size_t klen = (size_t)(colon - p);
+
+			if (klen == 7 && !strncmp(p, "Package", 7))
+				slot = &d->package;
+			else if (klen == 7 && !strncmp(p, "Version", 7))
+				slot = &d->version;
+			else if (klen == 7 && !strncmp(p, "Depends", 7))
+				slot = &d->depends;
+		}
+		if (slot && !*slot)
+			*slot = xstrndup_trim(colon + 1, (size_t)(nl - colon - 1));
+		p = nl + 1;
+	}
+}
+
+/* Read the current entry of @a whole into a heap buffer of at most @max bytes. */
+static int slurp(struct archive *a, const char *what, size_t max, struct kbtf_buf *out)
+{
+	size_t cap = 1 << 16, len = 0;
+	uint8_t *data = malloc(cap), *n;
+	la_ssize_t got;
+
+	if (!data)
+		return kbtf_err(-ENOMEM, "out of memory");
+	for (;;) {
+		if (len == cap) {
+			if (cap >= max) {
+				free(data);
+				return kbtf_err(-EFBIG, "%s is larger than %zu bytes", what, max);
+			}
+			cap = cap > max / 2 ? max : cap * 2;
+			n = realloc(data, cap);
+			if (!n) {
+				free(data);
+				return kbtf_err(-ENOMEM, "out of memory reading %s", what);
+			}
+			data = n;
+		}
+		got = archive_read_data(a, data + len, cap - len);
+		if (got < 0) {
+			free(data);
+			return kbtf_err(-EINVAL, "%s: %s", what, archive_error_string(a));
+		}
+		if (!got)
+			break;
+		len += (size_t)got;
+	}
+	out->data = data;
+	out->size = len;
+	out->owner = KBTF_BUF_HEAP;
+	return 0;
+}
+
+/* ---------------------------------------------------------------- writing */
+
+static int write_entry_data(struct archive *a, int fd, const char *path, size_t *budget)
+{
+	const void *buf;
+	size_t size;
+	la_int64_t off;
+	ssize_t w;
+	int r;
+
+	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
+		if (size > *budget)
+			return kbtf_err(-EFBIG, "%s: extraction passes %llu bytes", path,
+					EXTRACT_MAX);
+		*budget -= size;
+		if (lseek(fd, off, SEEK_SET) < 0)
+			return kbtf_err(-errno, "%s: cannot seek: %s", path, strerror(errno));
+		while (size) {
+			w = write(fd, buf, size);
+			if (w < 0) {
+				if (errno == EINTR)
+					continue;
+				return kbtf_err(-errno, "%s: cannot write: %s", path,
+						strerror(errno));
+			}
+			buf = (const uint8_t *)buf + w;
+			size -= (size_t)w;
+		}
+	}
+	if (r != ARCHIVE_EOF)
+		return kbtf_err(-EINVAL, "%s: %s", path, archive_error_string(a));
+	return 0;
+}
+
+/* Open (creating) each directory of @path under @dirfd without following links. */
+static int open_parent(int dirfd, char *path, const char **leaf)
+{
+	char *p = path, *slash;
+	int fd = dup(dirfd), next;
+
+	if (fd < 0)
+		return kbtf_err(-errno, "cannot dup: %s", strerror(errno));
+	while ((slash = strchr(p, '/'))) {
+		*slash = '\0';
+		if (mkdirat(fd, p, 0755) < 0 && errno != EEXIST) {
+			next = -errno;
+			*slash = '/';
+			close(fd);
+			return kbtf_err(next, "cannot create directory for %s: %s", path,
+					strerror(-next));
+		}
+		next = openat(fd, p, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+		*slash = '/';
+		close(fd);
+		if (next < 0)
+			return kbtf_err(-errno, "refusing to extract %s: a directory on its path is "
+					"a symlink or not a directory", path);
+		fd = next;
+		p = slash + 1;
+	}
+	*leaf = p;
+	return fd;
+}
+
+static int extract_file(struct walk *w, struct archive *a, char *path)
+{
+	const char *leaf = NULL;
+	int dfd, fd, err;
+
+	dfd = open_parent(w->dirfd, path, &leaf);
+	if (dfd < 0)
+		return dfd;
+	fd = openat(dfd, leaf, O_WRONLY | O_CREAT | O_TRUNC | O_NOFOLLOW | O_CLOEXEC, 0644);
+	err = fd < 0 ? -errno : 0;
+	close(dfd);
+	if (err)
+		return kbtf_err(err, "refusing to extract %s: %s", path, strerror(-err));
+	err = write_entry_data(a, fd, path, &w->budget);
+	if (close(fd) < 0 && !err)
+		err = kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
+	return err;
+}
+
+/* ---------------------------------------------------------------- members */
+
+static int add_file(struct kbtf_deb *d, const char *path, struct kbtf_buf *data)
+{
+	struct kbtf_deb_file *n = realloc(d->files, (d->nr_files + 1) * sizeof(*n));
+
+	if (!n)
+		return kbtf_err(-ENOMEM, "out of memory");
+	d->files = n;
+	n = &d->files[d->nr_files];
+	memset(n, 0, sizeof(*n));
+	n->path = strdup(path);
+	if (!n->path)
+		return kbtf_err(-ENOMEM, "out of memory");
+	n->role = kbtf_deb_kernel_role(path);
+	if (data)
+		kbtf_buf_move(&n->data, data);
+	d->nr_files++;
+	return 0;
+}
+
+static int take_member(struct walk *w, struct archive *a, struct archive_entry *e)
+{
+	char path[4096];
+	struct kbtf_buf data;
+	int err;
+
+	/* only plain files: links and devices are never created */
+	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
+		return 0;
+	err = kbtf_deb_clean_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : "",
+				  path, sizeof(path));
+	if (err)
+		return err;
+	if (w->sel && !w->sel(path, w->ctx))
+		return 0;
+	if (w->dirfd >= 0) {
+		err = extract_file(w, a, path);
+		return err ? err : add_file(w->deb, path, NULL);
+	}
+	err = slurp(a, path, w->budget, &data);
+	if (err)
+		return err;
+	w->budget -= data.size;
+	err = add_file(w->deb, path, &data);
+	kbtf_buf_release(&data);
+	return err;
+}
+
+static int walk_tar(struct walk *w, const char *member, bool control)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	char path[4096];
+	struct kbtf_buf text;
+	int r, err = 0;
+
+	if (!a)
+		return kbtf_err(-ENOMEM, "out of memory");
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, w, NULL, inner_read, NULL) != ARCHIVE_OK) {
+		err = kbtf_err(-EINVAL, "%s: %s", member, archive_error_string(a));
+		goto out;
+	}
+	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		if (!control) {
+			err = take_member(w, a, e);
+		} else if (!kbtf_deb_clean_path(archive_entry_pathname(e), path, sizeof(path)) &&
+			   !strcmp(path, "control") && archive_entry_filetype(e) == AE_IFREG) {
+			err = slurp(a, "control", CONTROL_MAX, &text);
+			if (!err) {
+				parse_control(w->deb, (const char *)text.data, text.size);
+				kbtf_buf_release(&text);
+			}
+		}
+		if (err)
+			goto out;
+	}
+	if (r != ARCHIVE_EOF)
+		err = kbtf_err(-EINVAL, "%s: %s", member, archive_error_string(a));
+out:
+	archive_read_free(a);
+	return err;
+}
+
+static int walk_deb(struct walk *w)
+{
+	struct archive_entry *e;
+	const char *name;
+	bool seen_binary = false, seen_data = false;
+	int r, err = 0;
+
+	while ((r = archive_read_next_header(w->outer, &e)) == ARCHIVE_OK) {
+		name = archive_entry_pathname(e);
+		if (!name)
+			continue;
+		if (!seen_binary) {
+			if (strcmp(name, "debian-binary"))
+				return kbtf_err(-EINVAL, "not a Debian package: first member is %s",
+						name);
+			seen_binary = true;
+		} else if (!strncmp(name, "control.tar", 11)) {
+			err = walk_tar(w, name, true);
+		} else if (!strncmp(name, "data.tar", 8)) {
+			err = walk_tar(w, name, false);
+			seen_data = true;
+		}
+		if (err)
+			return err;
+	}
+	if (r != ARCHIVE_EOF)
+		return kbtf_err(-EINVAL, "not a Debian package: %s",
+				archive_error_string(w->outer));
+	if (!seen_data)
+		return kbtf_err(-EINVAL, "Debian package has no data archive");
+	return 0;
+}
+
+static int deb_walk(struct walk *w, const void *data, size_t size, const char *path)
+{
+	int err, r;
+
+	w->outer = archive_read_new();
+	if (!w->outer)
+		return kbtf_err(-ENOMEM, "out of memory");
+	archive_read_support_format_ar(w->outer);
+	if (path)
+		r = archive_read_open_filename(w->outer, path, READ_CHUNK);
+	else
+		r = archive_read_open_memory(w->outer, data, size);
+	if (r != ARCHIVE_OK)
+		err = kbtf_err(-EINVAL, "not a Debian package: %s", archive_error_string(w->outer));
+	else
+		err = walk_deb(w);
+	archive_read_free(w->outer);
+	w->outer = NULL;
+	return err;
+}
+
+int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *ctx,
+		  size_t max_total, struct kbtf_deb *out)
+{
+	struct walk *w = calloc(1, sizeof(*w));
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!w)
+		return kbtf_err(-ENOMEM, "out of memory");
+	*w = (struct walk){ .sel = sel, .ctx = ctx, .deb = out, .budget = max_total, .dirfd = -1 };
+	err = deb_walk(w, data, size, NULL);
+	free(w);
+	if (err)
+		kbtf_deb_release(out);
+	return err;
+}
+
+static int mkdir_p(const char *dir)
+{
+	char tmp[4096], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return kbtf_err(-errno, "cannot create %s: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return kbtf_err(-errno, "cannot create %s: %s", tmp, strerror(errno));
+	return 0;
+}
+
+int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn sel, void *ctx,
+		     struct kbtf_deb *out)
+{
+	struct walk *w;
+	int err, dirfd;
+
+	memset(out, 0, sizeof(*out));
+	err = mkdir_p(dir);
+	if (err)
+		return err;
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return kbtf_err(-errno, "cannot open %s: %s", dir, strerror(errno));
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		close(dirfd);
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	*w = (struct walk){ .sel = sel, .ctx = ctx, .deb = out, .budget = EXTRACT_MAX,
+			    .dirfd = dirfd };
+	err = deb_walk(w, NULL, 0, deb_path);
+	free(w);
+	close(dirfd);
+	if (err)
+		kbtf_deb_release(out);
+	return err;
+}
+
+void kbtf_deb_release(struct kbtf_deb *d)
+{
+	size_t i;
+
+	if (!d)
+		return;
+	for (i = 0; i < d->nr_files; i++) {
+		free(d->files[i].path);
+		kbtf_buf_release(&d->files[i].data);
+	}
+	free(d->files);
+	free(d->package);
+	free(d->version);
+	free(d->depends);
+	memset(d, 0, sizeof(*d));
+}
