@@ -1,0 +1,314 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * btfo: the BTF oracle. A small driver of libbpf's public BTF API (libbpf
+ * >= 1.5, built by tests/oracle/build.sh from Debian's libbpf-dev), so the
+ * differential tests can ask libbpf what it makes of a module, a distilled
+ * base or a relocation, and compare with kbtf. kbtf's own code never links
+ * it.
+ *
+ *   btfo distill MOD BASE OUT_BASE OUT_SPLIT
+ *   btfo relocate DIST_BASE SPLIT TARGET [OUT_SPLIT]
+ *   btfo relocate-ko MOD TARGET
+ *   btfo types FILE [BASE]
+ *   btfo version
+ *
+ * FILE, MOD, BASE and TARGET may be raw BTF or ELF with .BTF (libbpf tells
+ * which); MOD is parsed as split BTF on BASE (and if it has .BTF.base,
+ * libbpf relocates it onto BASE on the way in). Output: libbpf's log
+ * lines as libbpf prints them ("libbpf: ..."), then one result line
+ * ("distill: OK ...", "relocate: FAIL (-22)"), all on stdout in order
+ * (BTFO_DEBUG=1 adds libbpf's debug level). Exit 0 when libbpf accepted,
+ * 1 when it refused, 2 on bad usage or unreadable input.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <bpf/btf.h>
+#include <bpf/libbpf.h>
+
+enum { BTFO_OK = 0, BTFO_REFUSED = 1, BTFO_USAGE = 2 };
+
+static int btfo_debug;
+
+__attribute__((format(printf, 2, 0)))
+static int btfo_print(enum libbpf_print_level level, const char *fmt, va_list ap)
+{
+	if (level == LIBBPF_DEBUG && !btfo_debug)
+		return 0;
+	return vfprintf(stdout, fmt, ap);
+}
+
+static const char *const kind_names[] = {
+	[BTF_KIND_UNKN] = "UNKNOWN",	[BTF_KIND_INT] = "INT",
+	[BTF_KIND_PTR] = "PTR",		[BTF_KIND_ARRAY] = "ARRAY",
+	[BTF_KIND_STRUCT] = "STRUCT",	[BTF_KIND_UNION] = "UNION",
+	[BTF_KIND_ENUM] = "ENUM",	[BTF_KIND_FWD] = "FWD",
+	[BTF_KIND_TYPEDEF] = "TYPEDEF", [BTF_KIND_VOLATILE] = "VOLATILE",
+	[BTF_KIND_CONST] = "CONST",	[BTF_KIND_RESTRICT] = "RESTRICT",
+	[BTF_KIND_FUNC] = "FUNC",	[BTF_KIND_FUNC_PROTO] = "FUNC_PROTO",
+	[BTF_KIND_VAR] = "VAR",		[BTF_KIND_DATASEC] = "DATASEC",
+	[BTF_KIND_FLOAT] = "FLOAT",	[BTF_KIND_DECL_TAG] = "DECL_TAG",
+	[BTF_KIND_TYPE_TAG] = "TYPE_TAG", [BTF_KIND_ENUM64] = "ENUM64",
+};
+
+static const char *kind_name(unsigned int kind)
+{
+	if (kind < sizeof(kind_names) / sizeof(kind_names[0]) && kind_names[kind])
+		return kind_names[kind];
+	return "?";
+}
+
+/* Parse PATH (raw or ELF) on top of BASE (NULL: standalone). */
+static struct btf *btfo_parse(const char *path, struct btf *base)
+{
+	struct btf *btf;
+
+	btf = base ? btf__parse_split(path, base) : btf__parse(path, NULL);
+	if (!btf)
+		printf("btfo: %s: cannot parse: %s (%d)\n", path, strerror(errno), -errno);
+	return btf;
+}
+
+static int btfo_write(const struct btf *btf, const char *path)
+{
+	const void *data;
+	__u32 size;
+	FILE *f;
+	int err = 0;
+
+	data = btf__raw_data(btf, &size);
+	if (!data) {
+		printf("btfo: %s: no raw data\n", path);
+		return -ENOMEM;
+	}
+	f = fopen(path, "wb");
+	if (!f) {
+		printf("btfo: %s: %s\n", path, strerror(errno));
+		return -errno;
+	}
+	if (fwrite(data, 1, size, f) != size)
+		err = -EIO;
+	if (fclose(f) && !err)
+		err = -EIO;
+	if (err)
+		printf("btfo: %s: write failed\n", path);
+	return err;
+}
+
+/* Types in BTF's own part: split types for a split, all for a base. */
+static unsigned int own_types(const struct btf *btf)
+{
+	const struct btf *base = btf__base_btf(btf);
+
+	return btf__type_cnt(btf) - (base ? btf__type_cnt(base) : 1);
+}
+
+static unsigned int own_start(const struct btf *btf)
+{
+	const struct btf *base = btf__base_btf(btf);
+
+	return base ? btf__type_cnt(base) : 1;
+}
+
+static int cmd_distill(int argc, char **argv)
+{
+	struct btf *base = NULL, *mod = NULL, *new_base = NULL, *new_split = NULL;
+	int ret = BTFO_USAGE;
+	int err;
+
+	if (argc != 5) {
+		fprintf(stderr, "usage: btfo distill MOD BASE OUT_BASE OUT_SPLIT\n");
+		return BTFO_USAGE;
+	}
+	base = btfo_parse(argv[2], NULL);
+	if (!base)
+		goto out;
+	mod = btfo_parse(argv[1], base);
+	if (!mod)
+		goto out;
+	err = btf__distill_base(mod, &new_base, &new_split);
+	if (err) {
+		printf("distill: FAIL (%d)\n", err);
+		ret = BTFO_REFUSED;
+		goto out;
+	}
+	if (btfo_write(new_base, argv[3]) || btfo_write(new_split, argv[4]))
+		goto out;
+	printf("distill: OK distilled base types=%u split types=%u (orig split start=%u)\n",
+	       own_types(new_base), own_types(new_split), own_start(mod));
+	ret = BTFO_OK;
+out:
+	btf__free(new_split);
+	btf__free(new_base);
+	btf__free(mod);
+	btf__free(base);
+	return ret;
+}
+
+static int cmd_relocate(int argc, char **argv)
+{
+	struct btf *dist = NULL, *split = NULL, *target = NULL;
+	int ret = BTFO_USAGE;
+	int err;
+
+	if (argc != 4 && argc != 5) {
+		fprintf(stderr, "usage: btfo relocate DIST_BASE SPLIT TARGET [OUT_SPLIT]\n");
+		return BTFO_USAGE;
+	}
+	dist = btfo_parse(argv[1], NULL);
+	if (!dist)
+		goto out;
+	split = btfo_parse(argv[2], dist);
+	if (!split)
+		goto out;
+	target = btfo_parse(argv[3], NULL);
+	if (!target)
+		goto out;
+	err = btf__relocate(split, target);
+	if (err) {
+		printf("relocate: FAIL (%d)\n", err);
+		ret = BTFO_REFUSED;
+		goto out;
+	}
+	if (argc == 5 && btfo_write(split, argv[4]))
+		goto out;
+	printf("relocate: OK (0) split start=%u types=%u\n", own_start(split), own_types(split));
+	ret = BTFO_OK;
+out:
+	btf__free(target);
+	btf__free(split);
+	btf__free(dist);
+	return ret;
+}
+
+/*
+ * A module with .BTF.base, parsed on TARGET: libbpf relocates it while
+ * parsing, as the kernel does at load time.
+ */
+static int cmd_relocate_ko(int argc, char **argv)
+{
+	struct btf *target, *mod;
+
+	if (argc != 3) {
+		fprintf(stderr, "usage: btfo relocate-ko MOD TARGET\n");
+		return BTFO_USAGE;
+	}
+	target = btfo_parse(argv[2], NULL);
+	if (!target)
+		return BTFO_USAGE;
+	errno = 0;
+	mod = btf__parse_split(argv[1], target);
+	if (!mod) {
+		printf("relocate: FAIL (%d)\n", -errno);
+		btf__free(target);
+		return BTFO_REFUSED;
+	}
+	printf("relocate: OK (0) split start=%u types=%u\n", own_start(mod), own_types(mod));
+	btf__free(mod);
+	btf__free(target);
+	return BTFO_OK;
+}
+
+static void print_type(const struct btf *btf, __u32 id)
+{
+	const struct btf_type *t = btf__type_by_id(btf, id);
+	unsigned int kind = btf_kind(t);
+
+	printf("[%u] %s '%s'", id, kind_name(kind), btf__name_by_offset(btf, t->name_off));
+	switch (kind) {
+	case BTF_KIND_INT:
+		printf(" size=%u enc=0x%08x", t->size, *(const __u32 *)(t + 1));
+		break;
+	case BTF_KIND_FLOAT:
+		printf(" size=%u", t->size);
+		break;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_DATASEC:
+		printf(" size=%u vlen=%u kflag=%u", t->size, btf_vlen(t), btf_kflag(t));
+		break;
+	case BTF_KIND_FWD:
+		printf(" kflag=%u", btf_kflag(t));
+		break;
+	case BTF_KIND_ARRAY:
+		printf(" type=%u index=%u nelems=%u", btf_array(t)->type, btf_array(t)->index_type,
+		       btf_array(t)->nelems);
+		break;
+	case BTF_KIND_FUNC_PROTO:
+		printf(" ret=%u vlen=%u", t->type, btf_vlen(t));
+		break;
+	default:
+		printf(" type=%u", t->type);
+		break;
+	}
+	printf("\n");
+}
+
+/* One line per type of FILE's own part, for diffs against kbtf's view. */
+static int cmd_types(int argc, char **argv)
+{
+	struct btf *base = NULL, *btf;
+	__u32 id, n;
+
+	if (argc != 2 && argc != 3) {
+		fprintf(stderr, "usage: btfo types FILE [BASE]\n");
+		return BTFO_USAGE;
+	}
+	if (argc == 3) {
+		base = btfo_parse(argv[2], NULL);
+		if (!base)
+			return BTFO_USAGE;
+	}
+	btf = btfo_parse(argv[1], base);
+	if (!btf) {
+		btf__free(base);
+		return BTFO_USAGE;
+	}
+	n = btf__type_cnt(btf);
+	for (id = own_start(btf); id < n; id++)
+		print_type(btf, id);
+	btf__free(btf);
+	btf__free(base);
+	return BTFO_OK;
+}
+
+static void usage(FILE *f)
+{
+	fprintf(f, "usage: btfo distill MOD BASE OUT_BASE OUT_SPLIT\n"
+		   "       btfo relocate DIST_BASE SPLIT TARGET [OUT_SPLIT]\n"
+		   "       btfo relocate-ko MOD TARGET\n"
+		   "       btfo types FILE [BASE]\n"
+		   "       btfo version\n");
+}
+
+int main(int argc, char **argv)
+{
+	const char *debug = getenv("BTFO_DEBUG");
+
+	btfo_debug = debug && *debug && strcmp(debug, "0");
+	libbpf_set_print(btfo_print);
+	setvbuf(stdout, NULL, _IOLBF, 0);
+	if (argc < 2) {
+		usage(stderr);
+		return BTFO_USAGE;
+	}
+	if (!strcmp(argv[1], "distill"))
+		return cmd_distill(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "relocate"))
+		return cmd_relocate(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "relocate-ko"))
+		return cmd_relocate_ko(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "types"))
+		return cmd_types(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "version")) {
+		printf("libbpf %u.%u\n", libbpf_major_version(), libbpf_minor_version());
+		return BTFO_OK;
+	}
+	usage(stderr);
+	return BTFO_USAGE;
+}
