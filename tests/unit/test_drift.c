@@ -1,0 +1,321 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Layout drift on synthetic kernels: a type embedded by value vs one
+ * reached through a pointer, members moved / resized / retyped / vanished /
+ * added, anonymous members flattened, nested by-value types followed, and
+ * a layout record with stubs.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/builder.h"
+#include "kbtf/drift.h"
+#include "kbtf/err.h"
+#include "kbtf/relocate.h"
+
+static struct kbtf_btf *finish(struct kbtf_builder *b, const struct kbtf_btf *on)
+{
+	struct kbtf_parse_opts o = { .base = on };
+	struct kbtf_btf *btf = NULL;
+	struct kbtf_buf raw;
+
+	assert_int_equal(kbtf_builder_write(b, NULL, &raw), 0);
+	if (kbtf_btf_parse_buf(&raw, &o, &btf))
+		fail_msg("parse: %s", kbtf_errstr());
+	kbtf_builder_free(b);
+	return btf;
+}
+
+/*
+ * Kernel "v" (1 = build, 2 = target). Ids: 1 int, 2 long, 3 inner(8),
+ * 4 foo(24), 5 task(16 or 24).
+ *   build : inner {int p; int q}; foo {int a; int b; struct inner in; union {int u1; short u2}}
+ *           task {int x; long y}
+ *   target: inner {int q; int p}; foo {int b; int a; struct inner in; union {...} at 20}
+ *           task {long y; int x; int z}
+ */
+static struct kbtf_btf *kernel(int v)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	int anon;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_int(b, "long", 8, BTF_INT_SIGNED, 0, 64);
+	kbtf_builder_add_struct(b, "inner", 8);
+	kbtf_builder_add_member(b, v == 1 ? "p" : "q", 1, 0, 0);
+	kbtf_builder_add_member(b, v == 1 ? "q" : "p", 1, 32, 0);
+	kbtf_builder_add_struct(b, "foo", 24);
+	kbtf_builder_add_member(b, v == 1 ? "a" : "b", 1, 0, 0);
+	kbtf_builder_add_member(b, v == 1 ? "b" : "a", 1, 32, 0);
+	kbtf_builder_add_member(b, "in", 3, 64, 0);
+	kbtf_builder_add_member(b, NULL, 6, v == 1 ? 128 : 160, 0);
+	kbtf_builder_add_struct(b, "task", v == 1 ? 16 : 24);
+	if (v == 1) {
+		kbtf_builder_add_member(b, "x", 1, 0, 0);
+		kbtf_builder_add_member(b, "y", 2, 64, 0);
+	} else {
+		kbtf_builder_add_member(b, "y", 2, 0, 0);
+		kbtf_builder_add_member(b, "x", 1, 64, 0);
+		kbtf_builder_add_member(b, "z", 1, 96, 0);
+	}
+	anon = kbtf_builder_add_union(b, NULL, 4); /* 6 */
+	assert_int_equal(anon, 6);
+	kbtf_builder_add_member(b, "u1", 1, 0, 0);
+	kbtf_builder_add_member(b, "u2", 1, 0, 0);
+	return finish(b, NULL);
+}
+
+struct world {
+	struct kbtf_btf *build, *target, *dist, *split;
+	struct kbtf_reloc_result reloc;
+	struct kbtf_drift_result drift;
+};
+
+/* Distilled base: 1 foo(24), 2 task(16); module embeds foo, points to task. */
+static void setup(struct world *w, struct kbtf_btf *build, bool layout)
+{
+	struct kbtf_drift_input in = { 0 };
+	struct kbtf_builder *b;
+	int ptr;
+
+	memset(w, 0, sizeof(*w));
+	w->build = build;
+	w->target = kernel(2);
+	b = kbtf_builder_new(NULL);
+	kbtf_builder_add_struct(b, "foo", 24);
+	kbtf_builder_add_struct(b, "task", 16);
+	w->dist = finish(b, NULL);
+	b = kbtf_builder_new(w->dist);
+	ptr = kbtf_builder_add_ptr(b, 2);
+	kbtf_builder_add_struct(b, "mod", 40);
+	kbtf_builder_add_member(b, "f", 1, 0, 0);
+	kbtf_builder_add_member(b, "t", (uint32_t)ptr, 192, 0);
+	w->split = finish(b, w->dist);
+	assert_int_equal(kbtf_relocate_sim_btf(w->split, w->target, NULL, &w->reloc), 0);
+	assert_int_equal(w->reloc.err, 0);
+	assert_int_equal(kbtf_btf_index_names(w->build), 0);
+	in.split = w->split;
+	in.reloc = &w->reloc;
+	in.target = w->target;
+	in.build = w->build;
+	in.layout = layout;
+	if (kbtf_drift_compare(&in, &w->drift))
+		fail_msg("drift: %s", kbtf_errstr());
+}
+
+static void teardown(struct world *w)
+{
+	kbtf_drift_result_fini(&w->drift);
+	kbtf_reloc_result_fini(&w->reloc);
+	kbtf_btf_free(w->split);
+	kbtf_btf_free(w->dist);
+	kbtf_btf_free(w->target);
+	kbtf_btf_free(w->build);
+}
+
+static const struct kbtf_type_drift *find(const struct world *w, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < w->drift.nr_types; i++)
+		if (!strcmp(w->drift.types[i].name, name))
+			return &w->drift.types[i];
+	return NULL;
+}
+
+static const struct kbtf_member_diff *member(const struct kbtf_type_drift *td, const char *path)
+{
+	size_t i;
+
+	for (i = 0; i < td->nr_diffs; i++)
+		if (!strcmp(td->diffs[i].path, path))
+			return &td->diffs[i];
+	fail_msg("no diff for member %s of %s", path, td->name);
+	return NULL;
+}
+
+static void test_by_value_moved(void **state)
+{
+	struct world w;
+	const struct kbtf_type_drift *foo;
+	const struct kbtf_member_diff *md;
+
+	setup(&w, kernel(1), false);
+	foo = find(&w, "struct foo");
+	assert_non_null(foo);
+	assert_int_equal(foo->use, KBTF_DRIFT_BY_VALUE);
+	assert_null(foo->via);
+	assert_int_equal(foo->old_size, 24);
+	assert_int_equal(foo->new_size, 24);
+	/* a, b swapped; u1, u2 (flattened from the anonymous union) moved by 32 bits */
+	assert_int_equal(foo->nr_diffs, 4);
+	md = member(foo, "a");
+	assert_int_equal(md->changes, KBTF_DRIFT_MOVED);
+	assert_int_equal(md->old_bit_off, 0);
+	assert_int_equal(md->new_bit_off, 32);
+	md = member(foo, "u2");
+	assert_int_equal(md->old_bit_off, 128);
+	assert_int_equal(md->new_bit_off, 160);
+	assert_string_equal(md->old_type, "int");
+	teardown(&w);
+}
+
+static void test_nested_by_value(void **state)
+{
+	struct world w;
+	const struct kbtf_type_drift *inner;
+
+	setup(&w, kernel(1), false);
+	/* foo.in did not move, but struct inner changed inside */
+	inner = find(&w, "struct inner");
+	assert_non_null(inner);
+	assert_int_equal(inner->use, KBTF_DRIFT_BY_VALUE);
+	assert_string_equal(inner->via, "struct foo");
+	assert_int_equal(member(inner, "p")->changes, KBTF_DRIFT_MOVED);
+	assert_int_equal(w.drift.nr_compared, 3);
+	teardown(&w);
+}
+
+static void test_by_pointer(void **state)
+{
+	struct world w;
+	const struct kbtf_type_drift *task;
+	const struct kbtf_member_diff *md;
+
+	setup(&w, kernel(1), false);
+	task = find(&w, "struct task");
+	assert_non_null(task);
+	assert_int_equal(task->use, KBTF_DRIFT_BY_POINTER);
+	assert_int_equal(task->old_size, 16);
+	assert_int_equal(task->new_size, 24);
+	assert_int_equal(member(task, "x")->changes, KBTF_DRIFT_MOVED);
+	md = member(task, "z");
+	assert_int_equal(md->changes, KBTF_DRIFT_ADDED);
+	assert_null(md->old_type);
+	assert_string_equal(md->new_type, "int");
+	teardown(&w);
+}
+
+static void test_no_drift(void **state)
+{
+	struct world w;
+
+	setup(&w, kernel(2), false);
+	/* the target against itself; task differs in size from the distilled 16 */
+	assert_null(find(&w, "struct foo"));
+	assert_null(find(&w, "struct inner"));
+	assert_int_equal(w.drift.nr_unknown, 1);
+	teardown(&w);
+}
+
+/* Build kernel where members changed type and size or vanished. */
+static struct kbtf_btf *kernel_retyped(void)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_int(b, "long", 8, BTF_INT_SIGNED, 0, 64);
+	kbtf_builder_add_struct(b, "inner", 8);
+	kbtf_builder_add_member(b, "p", 1, 0, 0);
+	kbtf_builder_add_member(b, "q", 1, 32, 0);
+	kbtf_builder_add_struct(b, "foo", 24);
+	kbtf_builder_add_member(b, "a", 2, 0, 0); /* long: resized + retyped */
+	kbtf_builder_add_member(b, "gone", 1, 64, 0);
+	kbtf_builder_add_member(b, "in", 3, 64, 0);
+	kbtf_builder_add_member(b, "b", 1, 128, 3); /* a bitfield of 3 bits */
+	kbtf_builder_add_struct(b, "task", 16);
+	kbtf_builder_add_member(b, "x", 1, 0, 0);
+	kbtf_builder_add_member(b, "y", 2, 64, 0);
+	return finish(b, NULL);
+}
+
+static void test_retyped_resized_vanished(void **state)
+{
+	struct world w;
+	const struct kbtf_type_drift *foo;
+	const struct kbtf_member_diff *md;
+
+	setup(&w, kernel_retyped(), false);
+	foo = find(&w, "struct foo");
+	assert_non_null(foo);
+	md = member(&*foo, "a");
+	assert_int_equal(md->changes, KBTF_DRIFT_MOVED | KBTF_DRIFT_RESIZED | KBTF_DRIFT_RETYPED);
+	assert_string_equal(md->old_type, "long");
+	assert_int_equal(md->old_bits, 64);
+	assert_int_equal(md->new_bits, 32);
+	assert_int_equal(member(foo, "gone")->changes, KBTF_DRIFT_VANISHED);
+	md = member(foo, "b");
+	assert_int_equal(md->old_bits, 3);
+	assert_int_equal(md->changes & KBTF_DRIFT_RESIZED, KBTF_DRIFT_RESIZED);
+	assert_int_equal(member(foo, "u1")->changes, KBTF_DRIFT_ADDED);
+	teardown(&w);
+}
+
+/* A layout record: foo in full, task as a stub (size, no members). */
+static void test_layout_record_stub(void **state)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	struct world w;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "foo", 24);
+	kbtf_builder_add_member(b, "a", 1, 0, 0);
+	kbtf_builder_add_member(b, "b", 1, 32, 0);
+	kbtf_builder_add_struct(b, "task", 16);
+	setup(&w, finish(b, NULL), true);
+	assert_int_equal(w.drift.nr_unknown, 1); /* task: only a stub */
+	assert_null(find(&w, "struct task"));
+	assert_non_null(find(&w, "struct foo"));
+	assert_int_equal(member(find(&w, "struct foo"), "in")->changes, KBTF_DRIFT_ADDED);
+	teardown(&w);
+}
+
+static void test_type_names(void **state)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	struct kbtf_btf *btf;
+	char buf[64];
+
+	kbtf_builder_add_int(b, "char", 1, 0, 0, 8);	/* 1 */
+	kbtf_builder_add_int(b, "int", 4, 0, 0, 32);	/* 2 */
+	kbtf_builder_add_array(b, 1, 2, 16);		/* 3 */
+	kbtf_builder_add_struct(b, "list_head", 16);	/* 4 */
+	kbtf_builder_add_ptr(b, 4);			/* 5 */
+	kbtf_builder_add_const(b, 5);			/* 6 */
+	kbtf_builder_add_typedef(b, "u8", 1);		/* 7 */
+	kbtf_builder_add_union(b, NULL, 4);		/* 8 */
+	btf = finish(b, NULL);
+	kbtf_type_name(btf, 3, buf, sizeof(buf));
+	assert_string_equal(buf, "char[16]");
+	kbtf_type_name(btf, 6, buf, sizeof(buf));
+	assert_string_equal(buf, "const struct list_head *");
+	kbtf_type_name(btf, 7, buf, sizeof(buf));
+	assert_string_equal(buf, "u8");
+	kbtf_type_name(btf, 8, buf, sizeof(buf));
+	assert_string_equal(buf, "union {...}");
+	kbtf_type_name(btf, 0, buf, sizeof(buf));
+	assert_string_equal(buf, "void");
+	kbtf_btf_free(btf);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_by_value_moved),
+		cmocka_unit_test(test_nested_by_value),
+		cmocka_unit_test(test_by_pointer),
+		cmocka_unit_test(test_no_drift),
+		cmocka_unit_test(test_retyped_resized_vanished),
+		cmocka_unit_test(test_layout_record_stub),
+		cmocka_unit_test(test_type_names),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,546 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Layout drift between build time and a target kernel (see kbtf/drift.h):
+ * member lists flattened through anonymous members, matched by name, and
+ * compared for offset, size and type; nested by-value composites of
+ * embedded types are followed.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/distill.h"
+#include "kbtf/drift.h"
+#include "kbtf/err.h"
+
+#define MAX_DEPTH 8
+#define MAX_TYPES 512
+#define PTR_BITS 64
+
+/* ------------------------------------------------------------ type facts */
+
+static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, int depth)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, id);
+
+	if (!t || depth > 32)
+		return 0;
+	switch (kbtf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_FLOAT:
+		return t->size * 8;
+	case BTF_KIND_PTR:
+		return PTR_BITS;
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_TYPE_TAG:
+		return type_bits(btf, t->type, depth + 1);
+	case BTF_KIND_ARRAY:
+		return kbtf_array(t)->nelems * type_bits(btf, kbtf_array(t)->type, depth + 1);
+	default:
+		return 0;
+	}
+}
+
+static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len, int depth)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, id);
+	const char *name, *tag = "";
+	char inner[256];
+
+	if (!len)
+		return;
+	if (!id) {
+		snprintf(buf, len, "void");
+		return;
+	}
+	if (!t || depth > 8) {
+		snprintf(buf, len, "?");
+		return;
+	}
+	name = kbtf_btf_str(btf, t->name_off);
+	if (!name)
+		name = "?";
+	switch (kbtf_kind(t)) {
+	case BTF_KIND_STRUCT:
+		tag = "struct ";
+		break;
+	case BTF_KIND_UNION:
+		tag = "union ";
+		break;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		tag = "enum ";
+		break;
+	case BTF_KIND_FWD:
+		tag = kbtf_kflag(t) ? "union " : "struct ";
+		break;
+	case BTF_KIND_PTR:
+		name_rec(btf, t->type, inner, sizeof(inner), depth + 1);
+		snprintf(buf, len, "%s *", inner);
+		return;
+	case BTF_KIND_CONST:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_RESTRICT:
+		name_rec(btf, t->type, inner, sizeof(inner), depth + 1);
+		snprintf(buf, len, "%s %s",
+			 kbtf_kind(t) == BTF_KIND_CONST	     ? "const"
+			 : kbtf_kind(t) == BTF_KIND_VOLATILE ? "volatile"
+							     : "restrict",
+			 inner);
+		return;
+	case BTF_KIND_TYPE_TAG:
+		name_rec(btf, t->type, buf, len, depth + 1);
+		return;
+	case BTF_KIND_ARRAY:
+		name_rec(btf, kbtf_array(t)->type, inner, sizeof(inner), depth + 1);
+		snprintf(buf, len, "%s[%u]", inner, kbtf_array(t)->nelems);
+		return;
+	case BTF_KIND_FUNC_PROTO:
+		snprintf(buf, len, "function");
+		return;
+	default:
+		break;
+	}
+	snprintf(buf, len, "%s%s", tag, *name ? name : "{...}");
+}
+
+void kbtf_type_name(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
+{
+	name_rec(btf, id, buf, len, 0);
+}
+
+const char *kbtf_drift_change_str(unsigned int c)
+{
+	switch (c) {
+	case KBTF_DRIFT_MOVED:
+		return "moved";
+	case KBTF_DRIFT_RESIZED:
+		return "resized";
+	case KBTF_DRIFT_RETYPED:
+		return "changed type";
+	case KBTF_DRIFT_VANISHED:
+		return "vanished";
+	case KBTF_DRIFT_ADDED:
+		return "added";
+	default:
+		return "changed";
+	}
+}
+
+/* ------------------------------------------------------------ flattening */
+
+struct flat {
+	const char *name;
+	uint32_t bit_off, bits, type;
+};
+
+struct flatlist {
+	struct flat *v;
+	size_t n, cap;
+};
+
+/* The id a member's type resolves to through typedefs and modifiers. */
+static uint32_t strip(const struct kbtf_btf *btf, uint32_t id)
+{
+	return kbtf_btf_skip_mods_typedefs(btf, id);
+}
+
+static bool anon_composite(const struct kbtf_btf *btf, uint32_t id)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, strip(btf, id));
+
+	return t && kbtf_is_composite(t) && !t->name_off;
+}
+
+static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struct flatlist *out,
+		   int depth)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, strip(btf, id));
+	const struct btf_member *m;
+	uint32_t i;
+	int err;
+
+	if (!t || !kbtf_is_composite(t) || depth > MAX_DEPTH)
+		return 0;
+	m = kbtf_members(t);
+	for (i = 0; i < kbtf_vlen(t); i++) {
+		uint32_t off = base + kbtf_member_bit_offset(t, &m[i]);
+		uint32_t bf = kbtf_member_bitfield_size(t, &m[i]);
+		struct flat *f;
+
+		if (!m[i].name_off && anon_composite(btf, m[i].type)) {
+			err = flatten(btf, m[i].type, off, out, depth + 1);
+			if (err)
+				return err;
+			continue;
+		}
+		if (!m[i].name_off)
+			continue; /* unnamed padding bitfield */
+		if (out->n == out->cap) {
+			size_t cap = out->cap ? out->cap * 2 : 32;
+			struct flat *n = realloc(out->v, sizeof(*n) * cap);
+
+			if (!n)
+				return -ENOMEM;
+			out->v = n;
+			out->cap = cap;
+		}
+		f = &out->v[out->n++];
+		f->name = kbtf_btf_str(btf, m[i].name_off);
+		if (!f->name)
+			f->name = "?";
+		f->bit_off = off;
+		f->bits = bf ? bf : type_bits(btf, m[i].type, 0);
+		f->type = m[i].type;
+	}
+	return 0;
+}
+
+static int cmp_flat(const void *a, const void *b)
+{
+	const struct flat *x = a, *y = b;
+	int d = strcmp(x->name, y->name);
+
+	return d ? d : (x->bit_off < y->bit_off ? -1 : x->bit_off > y->bit_off);
+}
+
+/* ------------------------------------------------------------ comparison */
+
+struct pending {
+	uint32_t bid, tid;
+	enum kbtf_drift_use use;
+	const char *self; /* its own name, kept in drift.seen */
+	const char *via;  /* the embedding type's name, or NULL */
+};
+
+struct drift {
+	const struct kbtf_drift_input *in;
+	struct kbtf_drift_result *out;
+	size_t cap_types;
+	struct pending *queue;
+	size_t nq, capq;
+	char **seen; /* "struct x" names already queued */
+	size_t nseen;
+};
+
+static bool seen_before(struct drift *d, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < d->nseen; i++)
+		if (!strcmp(d->seen[i], name))
+			return true;
+	return false;
+}
+
+static int enqueue(struct drift *d, uint32_t bid, uint32_t tid, enum kbtf_drift_use use,
+		   const char *via)
+{
+	char name[256], **seen;
+
+	kbtf_type_name(d->in->build, bid, name, sizeof(name));
+	if (seen_before(d, name) || d->nseen >= MAX_TYPES)
+		return 0;
+	seen = realloc(d->seen, sizeof(*seen) * (d->nseen + 1));
+	if (!seen)
+		return -ENOMEM;
+	d->seen = seen;
+	if (!(d->seen[d->nseen] = strdup(name)))
+		return -ENOMEM;
+	d->nseen++;
+	if (d->nq == d->capq) {
+		size_t cap = d->capq ? d->capq * 2 : 32;
+		struct pending *n = realloc(d->queue, sizeof(*n) * cap);
+
+		if (!n)
+			return -ENOMEM;
+		d->queue = n;
+		d->capq = cap;
+	}
+	d->queue[d->nq++] = (struct pending){ bid, tid, use, d->seen[d->nseen - 1], via };
+	return 0;
+}
+
+static struct kbtf_member_diff *add_diff(struct kbtf_type_drift *td, size_t *cap)
+{
+	struct kbtf_member_diff *md;
+
+	if (td->nr_diffs == *cap) {
+		size_t ncap = *cap ? *cap * 2 : 8;
+		struct kbtf_member_diff *n = realloc(td->diffs, sizeof(*n) * ncap);
+
+		if (!n)
+			return NULL;
+		td->diffs = n;
+		*cap = ncap;
+	}
+	md = &td->diffs[td->nr_diffs++];
+	memset(md, 0, sizeof(*md));
+	return md;
+}
+
+static int fill_diff(struct drift *d, struct kbtf_member_diff *md, unsigned int changes,
+		     const struct flat *o, const struct flat *n)
+{
+	char buf[256];
+
+	md->changes = changes;
+	md->path = strdup(o ? o->name : n->name);
+	if (!md->path)
+		return -ENOMEM;
+	if (o) {
+		md->old_bit_off = o->bit_off;
+		md->old_bits = o->bits;
+		kbtf_type_name(d->in->build, o->type, buf, sizeof(buf));
+		if (!(md->old_type = strdup(buf)))
+			return -ENOMEM;
+	}
+	if (n) {
+		md->new_bit_off = n->bit_off;
+		md->new_bits = n->bits;
+		kbtf_type_name(d->in->target, n->type, buf, sizeof(buf));
+		if (!(md->new_type = strdup(buf)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Same name on both sides: what changed, and follow by-value composites. */
+static int compare_member(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
+			  size_t *cap, const struct flat *o, const struct flat *n)
+{
+	char ot[256], nt[256];
+	unsigned int c = 0;
+	uint32_t ob, nb;
+
+	kbtf_type_name(d->in->build, o->type, ot, sizeof(ot));
+	kbtf_type_name(d->in->target, n->type, nt, sizeof(nt));
+	if (o->bit_off != n->bit_off)
+		c |= KBTF_DRIFT_MOVED;
+	if (o->bits != n->bits)
+		c |= KBTF_DRIFT_RESIZED;
+	if (strcmp(ot, nt))
+		c |= KBTF_DRIFT_RETYPED;
+	if (c) {
+		struct kbtf_member_diff *md = add_diff(td, cap);
+
+		if (!md)
+			return -ENOMEM;
+		return fill_diff(d, md, c, o, n);
+	}
+	if (p->use != KBTF_DRIFT_BY_VALUE)
+		return 0;
+	ob = strip(d->in->build, o->type);
+	nb = strip(d->in->target, n->type);
+	while (ob && kbtf_kind(kbtf_btf_type(d->in->build, ob)) == BTF_KIND_ARRAY)
+		ob = strip(d->in->build, kbtf_array(kbtf_btf_type(d->in->build, ob))->type);
+	while (nb && kbtf_kind(kbtf_btf_type(d->in->target, nb)) == BTF_KIND_ARRAY)
+		nb = strip(d->in->target, kbtf_array(kbtf_btf_type(d->in->target, nb))->type);
+	if (ob && nb && kbtf_is_composite(kbtf_btf_type(d->in->build, ob)) &&
+	    kbtf_is_composite(kbtf_btf_type(d->in->target, nb)) &&
+	    kbtf_btf_type(d->in->build, ob)->name_off)
+		return enqueue(d, ob, nb, KBTF_DRIFT_BY_VALUE, p->self);
+	return 0;
+}
+
+static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
+		 struct flatlist *o, struct flatlist *n)
+{
+	size_t i = 0, j = 0, cap = 0;
+	int err = 0;
+
+	qsort(o->v, o->n, sizeof(*o->v), cmp_flat);
+	qsort(n->v, n->n, sizeof(*n->v), cmp_flat);
+	while (!err && (i < o->n || j < n->n)) {
+		int c = i == o->n ? 1 : j == n->n ? -1 : strcmp(o->v[i].name, n->v[j].name);
+		struct kbtf_member_diff *md;
+
+		if (!c) {
+			err = compare_member(d, p, td, &cap, &o->v[i++], &n->v[j++]);
+			continue;
+		}
+		md = add_diff(td, &cap);
+		if (!md)
+			return -ENOMEM;
+		if (c < 0)
+			err = fill_diff(d, md, KBTF_DRIFT_VANISHED, &o->v[i++], NULL);
+		else
+			err = fill_diff(d, md, KBTF_DRIFT_ADDED, NULL, &n->v[j++]);
+	}
+	return err;
+}
+
+static void type_drift_fini(struct kbtf_type_drift *td)
+{
+	size_t i;
+
+	for (i = 0; i < td->nr_diffs; i++) {
+		free(td->diffs[i].path);
+		free(td->diffs[i].old_type);
+		free(td->diffs[i].new_type);
+	}
+	free(td->diffs);
+	free(td->name);
+	free(td->via);
+}
+
+static int keep_drift(struct drift *d, struct kbtf_type_drift *td)
+{
+	struct kbtf_drift_result *r = d->out;
+
+	if (!td->nr_diffs && td->old_size == td->new_size) {
+		type_drift_fini(td);
+		return 0;
+	}
+	if (r->nr_types == d->cap_types) {
+		size_t cap = d->cap_types ? d->cap_types * 2 : 8;
+		struct kbtf_type_drift *n = realloc(r->types, sizeof(*n) * cap);
+
+		if (!n) {
+			type_drift_fini(td);
+			return -ENOMEM;
+		}
+		r->types = n;
+		d->cap_types = cap;
+	}
+	r->types[r->nr_types++] = *td;
+	return 0;
+}
+
+static int compare_type(struct drift *d, const struct pending *p)
+{
+	const struct btf_type *bt = kbtf_btf_type(d->in->build, p->bid);
+	const struct btf_type *tt = kbtf_btf_type(d->in->target, p->tid);
+	struct kbtf_type_drift td = { .use = p->use };
+	struct flatlist o = { 0 }, n = { 0 };
+	char name[256];
+	int err;
+
+	kbtf_type_name(d->in->build, p->bid, name, sizeof(name));
+	td.name = strdup(name);
+	td.via = p->via ? strdup(p->via) : NULL;
+	if (!td.name || (p->via && !td.via)) {
+		type_drift_fini(&td);
+		return -ENOMEM;
+	}
+	td.old_size = bt->size;
+	td.new_size = kbtf_is_composite(tt) ? tt->size : 0;
+	d->out->nr_compared++;
+	if (kbtf_kind(bt) != kbtf_kind(tt)) {
+		/* relocation lets a struct map to a union, an int, a FWD ... */
+		size_t cap = 0;
+		struct kbtf_member_diff *md = add_diff(&td, &cap);
+		struct flat of = { "(the type itself)", 0, bt->size * 8, p->bid };
+		struct flat nf = { "(the type itself)", 0, type_bits(d->in->target, p->tid, 0),
+				   p->tid };
+
+		err = md ? fill_diff(d, md, KBTF_DRIFT_RETYPED, &of, &nf) : -ENOMEM;
+	} else {
+		err = flatten(d->in->build, p->bid, 0, &o, 0);
+		if (!err)
+			err = flatten(d->in->target, p->tid, 0, &n, 0);
+		if (!err)
+			err = merge(d, p, &td, &o, &n);
+	}
+	free(o.v);
+	free(n.v);
+	if (err) {
+		type_drift_fini(&td);
+		return err;
+	}
+	return keep_drift(d, &td);
+}
+
+/* The build-time definition of distilled composite @dt: same name, same size. */
+static uint32_t build_def(const struct drift *d, const struct btf_type *dt, const char *name)
+{
+	uint32_t ids[16];
+	int n, i;
+
+	n = kbtf_btf_find_by_name(d->in->build, name, (int)kbtf_kind(dt), ids, 16);
+	for (i = 0; i < n && i < 16; i++) {
+		const struct btf_type *bt = kbtf_btf_type(d->in->build, ids[i]);
+
+		if (bt->size != dt->size)
+			continue;
+		if (d->in->layout && !kbtf_layout_is_full(d->in->build, ids[i]))
+			continue;
+		return ids[i];
+	}
+	return 0;
+}
+
+static int seed(struct drift *d)
+{
+	const struct kbtf_reloc_result *r = d->in->reloc;
+	const struct kbtf_btf *dist = kbtf_btf_base(d->in->split);
+	uint32_t id;
+	int err, pass;
+
+	/* by-value types first, so a type used both ways counts as embedded */
+	for (pass = 0; pass < 2; pass++) {
+		for (id = 1; id < r->nr_dist; id++) {
+			const struct kbtf_reloc_type *rt = &r->types[id - 1];
+			const struct btf_type *dt = kbtf_btf_type(dist, id);
+			bool value = rt->embedded_fixed || rt->embedded_prefix;
+			uint32_t bid;
+
+			if (!kbtf_is_composite(dt) || !rt->target_id || value != (pass == 0))
+				continue;
+			bid = build_def(d, dt, rt->name);
+			if (!bid) {
+				d->out->nr_unknown++;
+				continue;
+			}
+			err = enqueue(d, bid, rt->target_id,
+				      value ? KBTF_DRIFT_BY_VALUE : KBTF_DRIFT_BY_POINTER, NULL);
+			if (err)
+				return err;
+		}
+	}
+	return 0;
+}
+
+int kbtf_drift_compare(const struct kbtf_drift_input *in, struct kbtf_drift_result *out)
+{
+	struct drift d = { .in = in, .out = out };
+	size_t i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	if (!kbtf_btf_base(in->split))
+		return kbtf_err(-EINVAL, "drift: the module's BTF has no distilled base");
+	err = seed(&d);
+	for (i = 0; !err && i < d.nq; i++) {
+		struct pending p = d.queue[i]; /* the queue may grow meanwhile */
+
+		err = compare_type(&d, &p);
+	}
+	for (i = 0; i < d.nseen; i++)
+		free(d.seen[i]);
+	free(d.seen);
+	free(d.queue);
+	if (err) {
+		kbtf_drift_result_fini(out);
+		return kbtf_err(err, "out of memory comparing layouts");
+	}
+	return 0;
+}
+
+void kbtf_drift_result_fini(struct kbtf_drift_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_types; i++)
+		type_drift_fini(&r->types[i]);
+	free(r->types);
+	memset(r, 0, sizeof(*r));
+}
