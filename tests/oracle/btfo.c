@@ -10,6 +10,7 @@
  *   btfo relocate DIST_BASE SPLIT TARGET [OUT_SPLIT]
  *   btfo relocate-ko MOD TARGET
  *   btfo types FILE [BASE]
+ *   btfo bench FILE [MOD...]
  *   btfo version
  *
  * FILE, MOD, BASE and TARGET may be raw BTF or ELF with .BTF (libbpf tells
@@ -25,6 +26,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
@@ -277,12 +279,105 @@ static int cmd_types(int argc, char **argv)
 	return BTFO_OK;
 }
 
+#define BENCH_RUNS 31
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+static void report(const char *what, double *ms, int n)
+{
+	qsort(ms, (size_t)n, sizeof(*ms), cmp_double);
+	printf("libbpf %-37s median %8.3f ms   min %8.3f ms   (%d runs)\n", what, ms[n / 2], ms[0],
+	       n);
+}
+
+/*
+ * Figures for the bench's comparison: libbpf parsing FILE (from the file,
+ * and from its raw BTF in memory, as kbtf-bench times kbtf), and
+ * distilling each MOD on it.
+ */
+static int cmd_bench(int argc, char **argv)
+{
+	double file_ms[BENCH_RUNS], mem_ms[BENCH_RUNS], dist_ms[BENCH_RUNS];
+	struct btf *btf, *mod, *nb, *ns;
+	const void *raw;
+	__u32 size;
+	int i, m;
+
+	if (argc < 2) {
+		fprintf(stderr, "usage: btfo bench FILE [MOD...]\n");
+		return BTFO_USAGE;
+	}
+	for (i = 0; i < BENCH_RUNS; i++) {
+		double t0 = now_ms();
+
+		btf = btfo_parse(argv[1], NULL);
+		if (!btf)
+			return BTFO_USAGE;
+		file_ms[i] = now_ms() - t0;
+		btf__free(btf);
+	}
+	btf = btfo_parse(argv[1], NULL);
+	if (!btf)
+		return BTFO_USAGE;
+	raw = btf__raw_data(btf, &size);
+	for (i = 0; raw && i < BENCH_RUNS; i++) {
+		double t0 = now_ms();
+		struct btf *copy = btf__new(raw, size);
+
+		mem_ms[i] = now_ms() - t0;
+		btf__free(copy);
+	}
+	printf("libbpf %s: %u types, %u bytes of raw BTF\n", argv[1], btf__type_cnt(btf) - 1, size);
+	report("btf__parse (file)", file_ms, BENCH_RUNS);
+	if (raw)
+		report("btf__new (raw BTF in memory)", mem_ms, BENCH_RUNS);
+	for (m = 2; m < argc; m++) {
+		for (i = 0; i < BENCH_RUNS; i++) {
+			double t0 = now_ms();
+
+			mod = btf__parse_split(argv[m], btf);
+			if (!mod || btf__distill_base(mod, &nb, &ns)) {
+				printf("btfo: %s: cannot distill\n", argv[m]);
+				btf__free(mod);
+				break;
+			}
+			dist_ms[i] = now_ms() - t0;
+			btf__free(ns);
+			btf__free(nb);
+			btf__free(mod);
+		}
+		if (i == BENCH_RUNS) {
+			char what[64];
+			const char *base = strrchr(argv[m], '/');
+
+			snprintf(what, sizeof(what), "parse+distill %s", base ? base + 1 : argv[m]);
+			report(what, dist_ms, BENCH_RUNS);
+		}
+	}
+	btf__free(btf);
+	return BTFO_OK;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: btfo distill MOD BASE OUT_BASE OUT_SPLIT\n"
 		   "       btfo relocate DIST_BASE SPLIT TARGET [OUT_SPLIT]\n"
 		   "       btfo relocate-ko MOD TARGET\n"
 		   "       btfo types FILE [BASE]\n"
+		   "       btfo bench FILE [MOD...]\n"
 		   "       btfo version\n");
 }
 
@@ -305,6 +400,8 @@ int main(int argc, char **argv)
 		return cmd_relocate_ko(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "types"))
 		return cmd_types(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench"))
+		return cmd_bench(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version")) {
 		printf("libbpf %u.%u\n", libbpf_major_version(), libbpf_minor_version());
 		return BTFO_OK;
