@@ -19,8 +19,20 @@ root="$cache/apt/$suite"
 debs="$cache/debs/$suite"
 mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$debs"
 
-if [ ! -f "$root/sources.list" ]; then
-	echo "deb [signed-by=$keyring] $mirror $suite main" > "$root/sources.list"
+# Released suites take kernel updates through -security and -updates (the
+# 6.12.x+deb12 and newer 6.1.0-xx kernels are only there).
+if [ ! -f "$root/sources.list" ] || ! grep -q -- "-security" "$root/sources.list"; then
+	{
+		echo "deb [signed-by=$keyring] $mirror $suite main"
+		case $suite in
+		sid | unstable | experimental) ;;
+		*)
+			echo "deb [signed-by=$keyring] $mirror $suite-updates main"
+			echo "deb [signed-by=$keyring] ${mirror%/debian}/debian-security $suite-security main"
+			;;
+		esac
+	} > "$root/sources.list"
+	rm -f "$root/updated"
 fi
 aptopts="-o Dir::Etc::SourceList=$root/sources.list -o Dir::Etc::SourceParts=/dev/null \
  -o Dir::State::Lists=$root/lists -o Dir::Cache=$root/cache -o Dir::State::status=$root/status \
