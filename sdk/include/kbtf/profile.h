@@ -1,0 +1,176 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Kernel profiles: what kbtf keeps of a target kernel so that a validation
+ * never goes back to the package it came from. A profile is a directory
+ * (docs/kernels.md has the format):
+ *
+ *   <store>/<name>/kbtf-profile     marker and facts, "key=value" lines
+ *   <store>/<name>/btf              vmlinux BTF: an LZ4 frame, or raw BTF
+ *   <store>/<name>/release          the release string, one line
+ *   <store>/<name>/config           kernel .config (when one was found)
+ *   <store>/<name>/Module.symvers   exports with CRCs (when found)
+ *   <store>/<name>/image            the boot image (kbtf kernels add --keep-image)
+ *   <store>/.index                  one line of facts per profile
+ *
+ * The store is ${XDG_CACHE_HOME:-$HOME/.cache}/kbtf/kernels. Profiles are
+ * built in a temporary directory beside their final place and renamed in,
+ * so a reader sees a whole profile or none. The index lets "kbtf kernels
+ * list" and set resolution answer without opening any BTF.
+ */
+#ifndef KBTF_PROFILE_H
+#define KBTF_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/buf.h"
+#include "kbtf/source.h"
+
+/* File names inside a profile directory. */
+#define KBTF_PROFILE_MARKER "kbtf-profile"
+#define KBTF_PROFILE_BTF "btf"
+#define KBTF_PROFILE_RELEASE "release"
+#define KBTF_PROFILE_CONFIG "config"
+#define KBTF_PROFILE_SYMVERS "Module.symvers"
+#define KBTF_PROFILE_IMAGE "image"
+/* Version of the marker and index formats this library writes. */
+#define KBTF_PROFILE_FORMAT 1
+
+/* The facts about one profile, as the marker and the index hold them. */
+struct kbtf_profile_info {
+	char name[256];		  /* directory name in the store */
+	char release[256];	  /* kernel release, "6.12.113+deb12-rt-amd64" */
+	char version[64];	  /* upstream version from the release: "6.12.113" */
+	char flavour[64];	  /* "rt-amd64"; "" when the release has none */
+	char suite[32];		  /* Debian suite it was fetched from; "" unknown */
+	char arch[32];		  /* "x86_64"; "" unknown */
+	char package_version[96]; /* Debian package version; "" unknown */
+	char origin[512];	  /* what it was made from (path, debian/SUITE:PKG) */
+	char btf_encoding[8];	  /* "lz4" or "raw": how the btf file is stored */
+	uint64_t btf_size;	  /* bytes of the raw BTF */
+	uint64_t btf_stored;	  /* bytes of the btf file */
+	uint32_t btf_types;	  /* types, VOID not counted */
+	bool has_config;
+	bool has_symvers;
+	bool has_image;
+	int64_t added; /* seconds since the epoch */
+};
+
+/* ------------------------------------------------------------ one profile */
+
+/* True when @dir holds a profile marker. */
+bool kbtf_profile_is_dir(const char *dir);
+
+/*
+ * The profile's raw BTF: mapped as is when stored raw, decompressed into
+ * the heap when stored as an LZ4 frame. For kernel readers (source.h).
+ */
+int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out);
+
+/* Read the marker of the profile in @dir. */
+int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out);
+
+/*
+ * Split a kernel release into the upstream version and the flavour:
+ * "6.12.113+deb12-rt-amd64" -> "6.12.113", "rt-amd64";
+ * "6.1.0-56-cloud-amd64" -> "6.1.0", "cloud-amd64". Both "" when the
+ * release does not start with a version number.
+ */
+void kbtf_release_split(const char *release, char *version, size_t vlen, char *flavour,
+			size_t flen);
+
+/* 0 when @name may name a profile, else -EINVAL with the reason recorded. */
+int kbtf_profile_name_check(const char *name);
+
+/* ------------------------------------------------------------- the store */
+
+struct kbtf_store;
+
+/* ${XDG_CACHE_HOME:-$HOME/.cache}/kbtf into @buf. */
+int kbtf_cache_dir(char *buf, size_t len);
+
+/*
+ * Open the store at @root (NULL: the default under kbtf_cache_dir). The
+ * directory is created on the first write, not here.
+ */
+int kbtf_store_open(const char *root, struct kbtf_store **out);
+void kbtf_store_free(struct kbtf_store *s);
+const char *kbtf_store_root(const struct kbtf_store *s);
+
+/*
+ * Every stored profile, sorted by version (strverscmp of the names). Read
+ * from the index; rebuilt from the markers when the index is missing or
+ * disagrees with the directories present. The array and its entries stay
+ * valid until the next call that changes or reloads the store.
+ */
+int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list,
+		    size_t *n);
+
+/* The profile called @name, or NULL (after kbtf_store_list or a reload). */
+const struct kbtf_profile_info *kbtf_store_find(struct kbtf_store *s, const char *name);
+
+/* <root>/<name> into @buf. */
+int kbtf_store_profile_dir(const struct kbtf_store *s, const char *name, char *buf, size_t len);
+
+struct kbtf_profile_add_opts {
+	const char *name;	     /* NULL: the kernel's release */
+	const char *suite;	     /* Debian suite, for sets and listings */
+	const char *origin;	     /* NULL: the kernel's source string */
+	const char *package_version; /* Debian package version */
+	const char *symvers;	     /* Module.symvers overriding the kernel's */
+	const char *config;	     /* .config file overriding the kernel's */
+	bool keep_image;	     /* keep the boot image when there is one */
+	bool replace;		     /* replace a profile of the same name */
+	bool raw_btf;		     /* store the BTF uncompressed */
+};
+
+/*
+ * Store kernel @k as a profile. Parses its BTF (type count, and so as not
+ * to store garbage). -EEXIST when the name is taken and !replace. @info
+ * (may be NULL) receives the stored facts. Safe to call from several
+ * threads on one store, and from several processes on one directory.
+ */
+int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
+		   const struct kbtf_profile_add_opts *opts, struct kbtf_profile_info *info);
+
+/* Remove the profile called @name; -ENOENT when there is none. */
+int kbtf_store_remove(struct kbtf_store *s, const char *name);
+
+/* --------------------------------------------------------------- sets */
+
+/*
+ * Resolve a kernel set into stored profiles, in the order given (each
+ * glob's matches sorted by version, duplicates dropped). @set is a comma
+ * separated list of items:
+ *   all                      every stored profile
+ *   NAME or GLOB             profile names (fnmatch): "6.12.*-rt-amd64"
+ *   debian[/SUITE]:PATTERN   what "kbtf kernels fetch" stores for PATTERN
+ *                            (a package or release glob; suite bookworm
+ *                            by default)
+ *   @FILE                    one item per line; '#' starts a comment;
+ *                            "@other" lines are read relative to FILE
+ * An item that matches nothing fails the whole set: -ENOENT, naming every
+ * such item. *@out is a malloc'd array (free() it); its entries belong to
+ * the store.
+ */
+int kbtf_store_resolve(struct kbtf_store *s, const char *set,
+		       const struct kbtf_profile_info ***out, size_t *n);
+
+/*
+ * Split "debian[/SUITE]:PATTERN" into the suite (bookworm when not given)
+ * and a release glob: a package prefix "linux-image-", "linux-binary-" or
+ * "linux-headers-" is dropped, so "debian:linux-image-6.1.0-*-amd64" gives
+ * "6.1.0-*-amd64". -EINVAL when @spec has another shape.
+ */
+int kbtf_debian_spec_parse(const char *spec, char *suite, size_t slen, char *rel, size_t rlen);
+
+/*
+ * The same on the default store, as profile directory paths: what
+ * "kbtf validate --kernels SET" opens with kbtf_kernel_open().
+ * Free with kbtf_profile_paths_free().
+ */
+int kbtf_profile_resolve_set(const char *set, char ***paths, size_t *n);
+void kbtf_profile_paths_free(char **paths, size_t n);
+
+#endif

@@ -1,0 +1,31 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Private to the profile code: the facts of a profile as named fields, so
+ * the marker ("key=value" lines) and the store index (tab separated
+ * columns) are written and read from one table.
+ */
+#ifndef KBTF_PROFILE_FIELDS_H
+#define KBTF_PROFILE_FIELDS_H
+
+#include <stddef.h>
+
+#include "kbtf/profile.h"
+
+/* Number of fields; field i's key is kbtf_pinfo_key(i). */
+size_t kbtf_pinfo_nfields(void);
+const char *kbtf_pinfo_key(size_t i);
+/* Field @i of @info as text. */
+void kbtf_pinfo_get(const struct kbtf_profile_info *info, size_t i, char *buf, size_t len);
+/* Set field @i from text; -EINVAL when a number does not parse. */
+int kbtf_pinfo_set(struct kbtf_profile_info *info, size_t i, const char *val);
+/* Set the field called @key; -ENOENT for a key this version does not know. */
+int kbtf_pinfo_set_key(struct kbtf_profile_info *info, const char *key, const char *val);
+
+/*
+ * Write kernel @k as a profile into the existing empty directory @dir (the
+ * marker last) and fill @info. The store renames @dir into place.
+ */
+int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
+		       const struct kbtf_profile_add_opts *opts, struct kbtf_profile_info *info);
+
+#endif

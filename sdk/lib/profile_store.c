@@ -1,0 +1,598 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The profile store: a directory of kernel profiles plus an index file
+ * (".index", one tab-separated line of facts per profile) so listing and
+ * set resolution read one small file instead of every profile.
+ *
+ * Writers take an flock on "<store>/.lock" (and a mutex, for threads of
+ * one process) around the rename that publishes a profile and the index
+ * rewrite; the expensive part, writing the profile, happens before, in a
+ * temporary directory beside its final place. The index is a cache of the
+ * markers: when it is missing, unreadable, or names other directories than
+ * those present, it is rebuilt from the markers.
+ */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <ftw.h>
+#include <limits.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/file.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "kbtf/err.h"
+#include "kbtf/profile.h"
+#include "profile_fields.h"
+
+#define INDEX_FILE ".index"
+#define LOCK_FILE ".lock"
+#define INDEX_MAGIC "# kbtf-kernels-index"
+
+struct kbtf_store {
+	char root[PATH_MAX / 2]; /* room left for "/<name>/<file>" */
+	pthread_mutex_t mutex;
+	struct kbtf_profile_info *items;
+	size_t nr;
+	const struct kbtf_profile_info **sorted;
+	bool loaded;
+	bool rebuilt; /* the last load could not trust the index */
+};
+
+int kbtf_cache_dir(char *buf, size_t len)
+{
+	const char *xdg = getenv("XDG_CACHE_HOME"), *home = getenv("HOME");
+	int n;
+
+	if (xdg && *xdg == '/')
+		n = snprintf(buf, len, "%s/kbtf", xdg);
+	else if (home && *home)
+		n = snprintf(buf, len, "%s/.cache/kbtf", home);
+	else
+		return kbtf_err(-ENOENT, "neither XDG_CACHE_HOME nor HOME is set");
+	if (n < 0 || (size_t)n >= len)
+		return kbtf_err(-ENAMETOOLONG, "cache directory path too long");
+	return 0;
+}
+
+int kbtf_store_open(const char *root, struct kbtf_store **out)
+{
+	struct kbtf_store *s = calloc(1, sizeof(*s));
+	int err = 0;
+
+	if (!s)
+		return kbtf_err(-ENOMEM, "out of memory");
+	if (root) {
+		if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
+			err = kbtf_err(-ENAMETOOLONG, "%s: path too long", root);
+	} else {
+		err = kbtf_cache_dir(s->root, sizeof(s->root) - 8);
+		if (!err)
+			strcat(s->root, "/kernels");
+	}
+	if (err) {
+		free(s);
+		return err;
+	}
+	pthread_mutex_init(&s->mutex, NULL);
+	*out = s;
+	return 0;
+}
+
+static void drop_items(struct kbtf_store *s)
+{
+	free(s->items);
+	free(s->sorted);
+	s->items = NULL;
+	s->sorted = NULL;
+	s->nr = 0;
+	s->loaded = false;
+}
+
+void kbtf_store_free(struct kbtf_store *s)
+{
+	if (!s)
+		return;
+	drop_items(s);
+	pthread_mutex_destroy(&s->mutex);
+	free(s);
+}
+
+const char *kbtf_store_root(const struct kbtf_store *s)
+{
+	return s->root;
+}
+
+int kbtf_store_profile_dir(const struct kbtf_store *s, const char *name, char *buf, size_t len)
+{
+	if (snprintf(buf, len, "%s/%s", s->root, name) >= (int)len)
+		return kbtf_err(-ENAMETOOLONG, "%s/%s: path too long", s->root, name);
+	return 0;
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static int mkdir_p(const char *path)
+{
+	char tmp[PATH_MAX], *p;
+
+	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", path);
+	for (p = tmp + 1; *p; p++) {
+		if (*p != '/')
+			continue;
+		*p = '\0';
+		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+			return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
+		*p = '/';
+	}
+	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
+		return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
+	return 0;
+}
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int rm_rf(const char *path)
+{
+	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
+		return kbtf_err(-errno, "%s: cannot remove: %s", path, strerror(errno));
+	return 0;
+}
+
+static int name_cmp(const void *a, const void *b)
+{
+	const struct kbtf_profile_info *const *x = a, *const *y = b;
+
+	return strverscmp((*x)->name, (*y)->name);
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Add one item (copied); keeps s->sorted stale until sort_items(). */
+static int push_item(struct kbtf_store *s, const struct kbtf_profile_info *info)
+{
+	struct kbtf_profile_info *n;
+
+	n = realloc(s->items, (s->nr + 1) * sizeof(*n));
+	if (!n)
+		return kbtf_err(-ENOMEM, "out of memory");
+	s->items = n;
+	s->items[s->nr++] = *info;
+	return 0;
+}
+
+static int sort_items(struct kbtf_store *s)
+{
+	size_t i;
+
+	free(s->sorted);
+	s->sorted = calloc(s->nr + 1, sizeof(*s->sorted));
+	if (!s->sorted)
+		return kbtf_err(-ENOMEM, "out of memory");
+	for (i = 0; i < s->nr; i++)
+		s->sorted[i] = &s->items[i];
+	qsort(s->sorted, s->nr, sizeof(*s->sorted), name_cmp);
+	s->loaded = true;
+	return 0;
+}
+
+/* ----------------------------------------------------------- the index */
+
+static void index_header(FILE *f)
+{
+	size_t i;
+
+	fprintf(f, "%s %d", INDEX_MAGIC, KBTF_PROFILE_FORMAT);
+	for (i = 0; i < kbtf_pinfo_nfields(); i++)
+		fprintf(f, "%c%s", i ? '\t' : ' ', kbtf_pinfo_key(i));
+	fputc('\n', f);
+}
+
+static int write_index(struct kbtf_store *s)
+{
+	char path[PATH_MAX], val[1024], *text = NULL;
+	size_t len = 0, i, j;
+	FILE *f;
+	int err;
+
+	f = open_memstream(&text, &len);
+	if (!f)
+		return kbtf_err(-ENOMEM, "out of memory");
+	index_header(f);
+	for (i = 0; i < s->nr; i++) {
+		for (j = 0; j < kbtf_pinfo_nfields(); j++) {
+			kbtf_pinfo_get(&s->items[i], j, val, sizeof(val));
+			fprintf(f, "%s%s", j ? "\t" : "", val);
+		}
+		fputc('\n', f);
+	}
+	if (fclose(f)) {
+		free(text);
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	snprintf(path, sizeof(path), "%s/%s", s->root, INDEX_FILE);
+	err = kbtf_write_file_atomic(path, text, len, 0644);
+	free(text);
+	return err;
+}
+
+static int parse_index_line(char *line, struct kbtf_profile_info *info)
+{
+	size_t i, nf = kbtf_pinfo_nfields();
+	char *tab;
+
+	memset(info, 0, sizeof(*info));
+	for (i = 0; i < nf; i++) {
+		tab = strchr(line, '\t');
+		if ((tab == NULL) != (i + 1 == nf))
+			return -EINVAL;
+		if (tab)
+			*tab = '\0';
+		if (kbtf_pinfo_set(info, i, line))
+			return -EINVAL;
+		line = tab + 1;
+	}
+	return kbtf_profile_name_check(info->name) ? -EINVAL : 0;
+}
+
+/*
+ * Load the index into s->items. -ENOENT when there is none, -EINVAL when
+ * it is of another format or damaged: either way the caller rebuilds.
+ */
+static int read_index(struct kbtf_store *s)
+{
+	char path[PATH_MAX], want[2048], *text, *line, *next;
+	struct kbtf_profile_info info;
+	struct kbtf_buf b;
+	size_t wlen = 0;
+	FILE *f;
+	int err;
+
+	snprintf(path, sizeof(path), "%s/%s", s->root, INDEX_FILE);
+	err = kbtf_buf_from_file(path, &b);
+	if (err)
+		return err;
+	text = malloc(b.size + 1);
+	if (!text) {
+		kbtf_buf_release(&b);
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	memcpy(text, b.data, b.size);
+	text[b.size] = '\0';
+	kbtf_buf_release(&b);
+	f = fmemopen(want, sizeof(want), "w");
+	if (f) {
+		index_header(f);
+		wlen = (size_t)ftell(f);
+		fclose(f);
+	}
+	if (!wlen || strncmp(text, want, wlen)) {
+		free(text);
+		return -EINVAL;
+	}
+	for (line = text + wlen; *line; line = next) {
+		next = strchr(line, '\n');
+		if (!next) {
+			err = -EINVAL; /* a torn last line */
+			break;
+		}
+		*next++ = '\0';
+		err = parse_index_line(line, &info);
+		if (!err)
+			err = push_item(s, &info);
+		if (err)
+			break;
+	}
+	free(text);
+	return err;
+}
+
+/* Names of the profile-looking directories in the store, sorted. */
+static int list_dirs(struct kbtf_store *s, char ***names, size_t *nr)
+{
+	char **v = NULL, **nv;
+	struct dirent *de;
+	size_t n = 0;
+	DIR *d;
+
+	*names = NULL;
+	*nr = 0;
+	d = opendir(s->root);
+	if (!d)
+		return errno == ENOENT ? 0 : kbtf_err(-errno, "%s: %s", s->root, strerror(errno));
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.')
+			continue; /* ., .., the index, lock and temporary dirs */
+		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
+			continue;
+		nv = realloc(v, (n + 1) * sizeof(*v));
+		if (!nv || !(nv[n] = strdup(de->d_name))) {
+			free(nv ? nv : v);
+			closedir(d);
+			return kbtf_err(-ENOMEM, "out of memory");
+		}
+		v = nv;
+		n++;
+	}
+	closedir(d);
+	qsort(v, n, sizeof(*v), str_cmp);
+	*names = v;
+	*nr = n;
+	return 0;
+}
+
+static void free_names(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+	free(names);
+}
+
+/* Does the loaded index name exactly the directories present? */
+static bool index_matches(struct kbtf_store *s, char **dirs, size_t nd)
+{
+	const char **names;
+	bool same = s->nr == nd;
+	size_t i;
+
+	if (!same)
+		return false;
+	names = calloc(nd + 1, sizeof(*names));
+	if (!names)
+		return false;
+	for (i = 0; i < nd; i++)
+		names[i] = s->items[i].name;
+	qsort(names, nd, sizeof(*names), str_cmp);
+	for (i = 0; same && i < nd; i++)
+		same = !strcmp(names[i], dirs[i]);
+	free(names);
+	return same;
+}
+
+static int rebuild_from_markers(struct kbtf_store *s, char **dirs, size_t nd)
+{
+	struct kbtf_profile_info info;
+	char dir[PATH_MAX];
+	size_t i;
+	int err;
+
+	drop_items(s);
+	for (i = 0; i < nd; i++) {
+		if (kbtf_store_profile_dir(s, dirs[i], dir, sizeof(dir)) ||
+		    kbtf_profile_read_info(dir, &info))
+			continue; /* not a profile: ignored */
+		/* the directory name is what "kbtf kernels rm" and sets use */
+		snprintf(info.name, sizeof(info.name), "%s", dirs[i]);
+		err = push_item(s, &info);
+		if (err)
+			return err;
+	}
+	kbtf_err_clear();
+	return 0;
+}
+
+/* --------------------------------------------------------------- locking */
+
+static int lock_store(struct kbtf_store *s, int *fd)
+{
+	char path[PATH_MAX];
+	int err;
+
+	err = mkdir_p(s->root);
+	if (err)
+		return err;
+	snprintf(path, sizeof(path), "%s/%s", s->root, LOCK_FILE);
+	pthread_mutex_lock(&s->mutex);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		err = -errno;
+		pthread_mutex_unlock(&s->mutex);
+		return kbtf_err(err, "%s: %s", path, strerror(-err));
+	}
+	while (flock(*fd, LOCK_EX) < 0) {
+		if (errno == EINTR)
+			continue;
+		err = -errno;
+		close(*fd);
+		pthread_mutex_unlock(&s->mutex);
+		return kbtf_err(err, "%s: cannot lock: %s", path, strerror(-err));
+	}
+	return 0;
+}
+
+static void unlock_store(struct kbtf_store *s, int fd)
+{
+	close(fd); /* drops the flock */
+	pthread_mutex_unlock(&s->mutex);
+}
+
+/*
+ * (Re)load the store from disk: the index when it agrees with the
+ * directories, else the markers. With @write_back, a rebuilt index is
+ * written (the caller holds the lock).
+ */
+static int load(struct kbtf_store *s, bool write_back)
+{
+	char **dirs;
+	size_t nd;
+	int err;
+
+	drop_items(s);
+	err = list_dirs(s, &dirs, &nd);
+	if (err)
+		return err;
+	err = read_index(s);
+	s->rebuilt = err || !index_matches(s, dirs, nd);
+	if (s->rebuilt) {
+		err = rebuild_from_markers(s, dirs, nd);
+		if (!err && write_back && (nd || s->nr))
+			err = write_index(s);
+	}
+	free_names(dirs, nd);
+	return err ? err : sort_items(s);
+}
+
+/* ------------------------------------------------------------ the API */
+
+int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list,
+		    size_t *n)
+{
+	int err, fd;
+
+	err = load(s, false);
+	if (err)
+		return err;
+	/* the index was stale: rewrite it when this user may (best effort) */
+	if (s->rebuilt && access(s->root, W_OK) == 0 && !lock_store(s, &fd)) {
+		err = load(s, true);
+		unlock_store(s, fd);
+		if (err)
+			return err;
+	}
+	*list = s->sorted;
+	*n = s->nr;
+	return 0;
+}
+
+const struct kbtf_profile_info *kbtf_store_find(struct kbtf_store *s, const char *name)
+{
+	size_t i;
+
+	if (!s->loaded && load(s, false))
+		return NULL;
+	for (i = 0; i < s->nr; i++) {
+		if (!strcmp(s->items[i].name, name))
+			return &s->items[i];
+	}
+	return NULL;
+}
+
+/* Put the profile built in @tmp in place as @name (lock held). */
+static int publish(struct kbtf_store *s, const char *tmp, const char *name, bool replace)
+{
+	char dst[PATH_MAX];
+	struct stat st;
+	int err;
+
+	err = kbtf_store_profile_dir(s, name, dst, sizeof(dst));
+	if (err)
+		return err;
+	if (lstat(dst, &st) == 0) {
+		if (!replace)
+			return kbtf_err(-EEXIST,
+					"a profile named %s is stored already "
+					"(remove it with 'kbtf kernels rm %s', or replace it)",
+					name, name);
+		/* swap atomically, then the old one is at @tmp */
+		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) < 0)
+			return kbtf_err(-errno, "%s: cannot replace: %s", dst, strerror(errno));
+		return rm_rf(tmp);
+	}
+	if (rename(tmp, dst) < 0)
+		return kbtf_err(-errno, "%s: cannot store: %s", dst, strerror(errno));
+	return 0;
+}
+
+static int index_put(struct kbtf_store *s, const struct kbtf_profile_info *info)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < s->nr; i++) {
+		if (!strcmp(s->items[i].name, info->name)) {
+			s->items[i] = *info;
+			return sort_items(s) ? -ENOMEM : write_index(s);
+		}
+	}
+	err = push_item(s, info);
+	if (!err)
+		err = sort_items(s);
+	return err ? err : write_index(s);
+}
+
+int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
+		   const struct kbtf_profile_add_opts *opts, struct kbtf_profile_info *out)
+{
+	struct kbtf_profile_info info;
+	char tmp[PATH_MAX];
+	int err, fd;
+
+	err = mkdir_p(s->root);
+	if (err)
+		return err;
+	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", s->root) >= (int)sizeof(tmp))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", s->root);
+	if (!mkdtemp(tmp))
+		return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
+	err = kbtf_profile_write(tmp, k, opts, &info);
+	if (err)
+		goto out;
+	err = lock_store(s, &fd);
+	if (err)
+		goto out;
+	err = load(s, false);
+	if (!err)
+		err = publish(s, tmp, info.name, opts && opts->replace);
+	if (!err)
+		err = index_put(s, &info);
+	unlock_store(s, fd);
+	if (!err && out)
+		*out = info;
+out:
+	rm_rf(tmp);
+	return err;
+}
+
+int kbtf_store_remove(struct kbtf_store *s, const char *name)
+{
+	char dir[PATH_MAX], trash[PATH_MAX];
+	struct stat st;
+	size_t i;
+	int err, fd;
+
+	err = kbtf_profile_name_check(name);
+	if (err)
+		return err;
+	err = kbtf_store_profile_dir(s, name, dir, sizeof(dir));
+	if (err)
+		return err;
+	if (lstat(dir, &st) < 0 || !kbtf_profile_is_dir(dir))
+		return kbtf_err(-ENOENT, "no profile named %s in %s", name, s->root);
+	if (snprintf(trash, sizeof(trash), "%s/.rm-%ld-%s", s->root, (long)getpid(), name) >=
+	    (int)sizeof(trash))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", name);
+	err = lock_store(s, &fd);
+	if (err)
+		return err;
+	err = load(s, false);
+	if (!err && rename(dir, trash) < 0)
+		err = kbtf_err(errno == ENOENT ? -ENOENT : -errno, "%s: cannot remove: %s", dir,
+			       strerror(errno));
+	if (err) {
+		unlock_store(s, fd);
+		return err;
+	}
+	for (i = 0; !err && i < s->nr; i++) {
+		if (!strcmp(s->items[i].name, name)) {
+			s->items[i] = s->items[--s->nr];
+			break;
+		}
+	}
+	if (!err)
+		err = sort_items(s);
+	if (!err)
+		err = write_index(s);
+	unlock_store(s, fd);
+	rm_rf(trash);
+	return err;
+}
