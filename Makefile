@@ -21,6 +21,7 @@ LIBDIR ?= $(PREFIX)/lib
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
+DOCDIR ?= $(DATADIR)/doc/kbtf
 DESTDIR ?=
 
 VERSION := 0.1.0
@@ -96,13 +97,14 @@ $(O)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(O)/libkbtf.a
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_SUPPORT) $(O)/libkbtf.a $(LDLIBS) -lcmocka
 
+KBTF_SUITE ?= unit
 unit: $(UNIT_BINS)
-	@tests/run-unit.sh $(UNIT_BINS)
+	@KBTF_SUITE=$(KBTF_SUITE) tests/run-unit.sh $(UNIT_BINS)
 
 asan:
 	$(MAKE) O=build/asan CC=clang CFLAGS="-O1 -g -fsanitize=address,undefined \
 		-fno-sanitize-recover=all -fno-omit-frame-pointer" \
-		LDFLAGS="-fsanitize=address,undefined" unit
+		LDFLAGS="-fsanitize=address,undefined" KBTF_SUITE=asan unit
 
 integration: all
 	@tests/integration/run.sh
@@ -111,14 +113,23 @@ integration: all
 build-clang:
 	$(MAKE) -j$(JOBS) O=build/clang CC=clang all
 
-# Sequential steps, each compiled with -j$(JOBS): a failing step stops the rest.
+# Sequential steps, each compiled with -j$(JOBS): a failing step stops the
+# rest. Each test runner leaves its counts in $(O)/check.summary; the last
+# step adds them up into one closing "N passed, N failed" line.
+check: export KBTF_SUMMARY = $(abspath $(O))/check.summary
 check:
+	@mkdir -p $(O) && rm -f $(O)/check.summary
 	$(MAKE) -j$(JOBS) all
 	$(MAKE) build-clang
 	$(MAKE) -j$(JOBS) unit
 	$(MAKE) -j$(JOBS) asan
 	$(MAKE) fuzz
 	$(MAKE) integration
+	@echo "=== make check: every suite"
+	@awk '{ printf "  %-12s %5d passed %4d failed %4d skipped\n", $$1, $$2, $$3, $$4; \
+		p += $$2; f += $$3; s += $$4 } \
+		END { if (s) printf "%d passed, %d failed, %d skipped\n", p, f, s; \
+		else printf "%d passed, %d failed\n", p, f; exit f != 0 }' $(O)/check.summary
 
 # ---------------------------------------------------------------- fuzzing
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
@@ -173,11 +184,18 @@ install: all
 	@if [ -d templates ]; then cp -R templates $(DESTDIR)$(DATADIR)/kbtf/; fi
 	@if [ -d dkms ]; then cp -R dkms $(DESTDIR)$(DATADIR)/kbtf/; fi
 	@if [ -d ci ]; then cp -R ci $(DESTDIR)$(DATADIR)/kbtf/; fi
+	install -d $(DESTDIR)$(DOCDIR)/example
+	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 sdk/example/kbtf_demo.c sdk/example/Kbuild sdk/example/Makefile \
+		$(DESTDIR)$(DOCDIR)/example/
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kbtf $(DESTDIR)$(LIBDIR)/libkbtf.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf $(DESTDIR)$(LIBDIR)/kbtf
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf $(DESTDIR)$(LIBDIR)/kbtf \
+		$(DESTDIR)$(DOCDIR)
+	@for p in $(MAN_PAGES); do \
+		s=$${p##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 
 format:
 	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard sdk/include/kbtf/*.h)

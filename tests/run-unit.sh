@@ -68,4 +68,8 @@ if [ "$skipped" -gt 0 ]; then
 else
 	echo "$passed passed, $failed failed"
 fi
+# under `make check`, leave a line for its closing total
+if [ -n "${KBTF_SUMMARY:-}" ]; then
+	echo "${KBTF_SUITE:-unit} $passed $failed $skipped" >>"$KBTF_SUMMARY"
+fi
 [ "$failed" -eq 0 ]
