@@ -21,7 +21,7 @@
  * errno, passed through unchanged so callers can "return kbtf_err(...)").
  */
 int kbtf_err(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
-int kbtf_verr(int err, const char *fmt, va_list ap);
+int kbtf_verr(int err, const char *fmt, va_list ap) KBTF_PRINTF(2, 0);
 
 /* Prefix the current message with "<prefix>: " (adds context on the way up). */
 int kbtf_err_prefix(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
