@@ -6,6 +6,7 @@
  * where they differ. One boot per kernel loads every module.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
@@ -16,6 +17,7 @@
 #include <unistd.h>
 
 #include "kbtf/boottest.h"
+#include "kbtf/deb.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "../../sdk/cmd/cmd.h"
@@ -288,6 +290,19 @@ static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	return 0;
 }
 
+/* A module of the kernel's that @name needed and that did not load. */
+static const char *failed_dependency(const struct bt_kernel_ctx *c, const char *name,
+				     const struct kbtf_bt_boot *boot)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_loads; i++) {
+		if (!c->loads[i].is_dep && !strcmp(c->loads[i].name, name))
+			return kbtf_bt_failed_need(c->loads, c->nr_loads, c->loads[i].needs, boot);
+	}
+	return NULL;
+}
+
 static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 {
 	const char *kmagic = c->md ? kbtf_bt_moddir_vermagic(c->md) : NULL;
@@ -296,6 +311,7 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	for (i = 0; i < c->nr_mods; i++) {
 		const struct kbtf_module *m = c->mods[i].m;
 		struct kbtf_bt_pair *p = &kr->pairs[i];
+		const char *bad;
 		struct kbtf_bt_facts f = {
 			.force = c->o->force,
 			.module_has_btf = m->btf_size > 0,
@@ -323,6 +339,9 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "%s",
 				 kr->skip_reason ? kr->skip_reason : "the kernel never ran /init");
+		} else if ((bad = failed_dependency(c, m->name, &kr->boot))) {
+			p->agreement = KBTF_BT_INCONCLUSIVE;
+			snprintf(p->why, sizeof(p->why), "dependency %s did not load", bad);
 		} else {
 			p->agreement = kbtf_bt_compare(&p->expect, p->obs, p->have_pred, p->why,
 						       sizeof(p->why));
@@ -347,12 +366,86 @@ static void kernel_ctx_fini(struct bt_kernel_ctx *c)
 	free(c->dir);
 }
 
+/* Module files and modules.builtin of a kernel package: where dependencies come from. */
+static bool select_modules(const char *path, void *ctx)
+{
+	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz", "/modules.builtin" };
+	size_t n = strlen(path), i;
+
+	if (!strstr(path, "lib/modules/"))
+		return false;
+	for (i = 0; i < sizeof(ends) / sizeof(ends[0]); i++) {
+		size_t e = strlen(ends[i]);
+
+		if (n > e && !strcmp(path + n - e, ends[i]))
+			return true;
+	}
+	return false;
+}
+
+static bool any_depends(const struct bt_kernel_ctx *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->nr_mods; i++) {
+		if (c->mods[i].m->depends && *c->mods[i].m->depends)
+			return true;
+	}
+	return false;
+}
+
+static bool is_deb(const char *path)
+{
+	unsigned char head[72];
+	ssize_t n = 0;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd >= 0) {
+		n = read(fd, head, sizeof(head));
+		close(fd);
+	}
+	return n > 0 && kbtf_deb_detect(head, n);
+}
+
+/*
+ * The kernel's modules directory: beside its boot image, or, for a .deb,
+ * unpacked from the package (only when a test module has dependencies).
+ */
+static int open_moddir(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
+{
+	struct kbtf_deb deb = { 0 };
+	char *dir = kbtf_bt_moddir_find(kr->image, c->k->release);
+	int err;
+
+	if (!dir && any_depends(c) && c->k->release && is_deb(kr->source)) {
+		char *into;
+
+		if (asprintf(&into, "%s/modules", c->dir) < 0)
+			return kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_deb_extract(kr->source, into, select_modules, NULL, &deb);
+		kbtf_deb_release(&deb);
+		if (!err && asprintf(&dir, "%s/lib/modules/%s", into, c->k->release) > 0 &&
+		    access(dir, F_OK)) {
+			free(dir);
+			if (asprintf(&dir, "%s/usr/lib/modules/%s", into, c->k->release) < 0)
+				dir = NULL;
+		}
+		free(into);
+		if (err)
+			return kbtf_err_prefix(err, "%s: unpacking modules", kr->source);
+	}
+	if (!dir)
+		return 0;
+	err = access(dir, F_OK) ? 0 : kbtf_bt_moddir_open(dir, &c->md);
+	free(dir);
+	return err;
+}
+
 /* Open, boot and judge one kernel. Failures that concern only it are kept in @kr. */
 static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		      struct kbtf_bt_kernel_result *kr)
 {
 	struct kbtf_kernel_opts ko = { 0 };
-	char *moddir;
 	int err;
 
 	kr->pairs = calloc(c->nr_mods, sizeof(*kr->pairs));
@@ -373,14 +466,9 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		goto judge;
 	}
 	kr->image = strdup(c->k->image_path);
-	moddir = kbtf_bt_moddir_find(kr->image, c->k->release);
-	if (moddir) {
-		err = kbtf_bt_moddir_open(moddir, &c->md);
-		free(moddir);
-		if (err)
-			return err;
-	}
-	err = plan_loads(c);
+	err = open_moddir(c, kr);
+	if (!err)
+		err = plan_loads(c);
 	if (!err)
 		err = boot(c, kr);
 	if (err)

@@ -84,6 +84,11 @@ int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool
 	memcpy(out->image.data, m->image.data, m->image.size);
 	if (m->signature.size)
 		memcpy(out->image.data + m->image.size, m->signature.data, m->signature.size);
+	out->needs = strdup(m->depends ? m->depends : "");
+	if (!out->needs) {
+		kbtf_bt_load_fini(out);
+		return kbtf_err(-ENOMEM, "%s: out of memory", m->path);
+	}
 	out->is_dep = is_dep;
 	out->force = force;
 	return 0;
@@ -93,6 +98,7 @@ void kbtf_bt_load_fini(struct kbtf_bt_load *l)
 {
 	free(l->name);
 	free(l->file);
+	free(l->needs);
 	kbtf_buf_release(&l->image);
 	memset(l, 0, sizeof(*l));
 }

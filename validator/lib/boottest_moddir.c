@@ -17,6 +17,7 @@
 #include <sys/stat.h>
 
 #include "kbtf/boottest.h"
+#include "kbtf/elf.h"
 #include "kbtf/err.h"
 
 /* Longer chains than this are a loop in someone's modinfo. */
@@ -287,12 +288,75 @@ static int add_deps_of(struct kbtf_bt_moddir *md, const char *depends, int depth
 	return err;
 }
 
+/* The "pre:" names of modinfo softdep= ("pre: a b post: c"), space separated. */
+static char *softdep_pre(const struct kbtf_module *m)
+{
+	struct kbtf_elf *e = NULL;
+	struct kbtf_elf_sec sec;
+	const char *p, *end, *pre;
+	char *out = NULL;
+
+	if (kbtf_elf_open(m->image.data, m->image.size, &e))
+		return NULL;
+	if (kbtf_elf_section(e, ".modinfo", &sec))
+		goto out;
+	for (p = (const char *)sec.data, end = p + sec.size; p < end; p += strnlen(p, end - p) + 1) {
+		if (strncmp(p, "softdep=", 8) || !memchr(p, '\0', end - p))
+			continue;
+		pre = strstr(p + 8, "pre:");
+		if (!pre)
+			continue;
+		pre += 4;
+		out = strndup(pre, strstr(pre, "post:") ? (size_t)(strstr(pre, "post:") - pre)
+							: strlen(pre));
+		break;
+	}
+out:
+	kbtf_elf_close(e);
+	return out;
+}
+
+/*
+ * Hard dependencies plus the softdep "pre:" modules this directory has,
+ * as one "a,b,c" list. Softdeps often name an alias ("crc32c"); the
+ * crypto ones resolve to NAME_generic, the rest are left to chance.
+ */
+static char *needs_of(const struct kbtf_bt_moddir *md, const struct kbtf_module *m)
+{
+	char *soft = softdep_pre(m), *tok, *save = NULL, *out = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&out, &len);
+
+	if (!f) {
+		free(soft);
+		return NULL;
+	}
+	fputs(m->depends ? m->depends : "", f);
+	for (tok = soft ? strtok_r(soft, " \t", &save) : NULL; tok;
+	     tok = strtok_r(NULL, " \t", &save)) {
+		char name[128];
+
+		snprintf(name, sizeof(name), "%s", tok);
+		if (!moddir_path(md, name))
+			snprintf(name, sizeof(name), "%s_generic", tok);
+		if (moddir_path(md, name))
+			fprintf(f, "%s%s", len || ftell(f) ? "," : "", name);
+	}
+	free(soft);
+	if (fclose(f)) {
+		free(out);
+		return NULL;
+	}
+	return out;
+}
+
 static int add_dep(struct kbtf_bt_moddir *md, const char *name, int depth,
 		   struct kbtf_bt_load **loads, size_t *nr)
 {
 	struct kbtf_module *m = NULL;
 	struct kbtf_bt_load *grown;
 	const char *path;
+	char *needs = NULL;
 	int err;
 
 	if (listed(*loads, *nr, name) || moddir_builtin(md, name))
@@ -303,7 +367,12 @@ static int add_dep(struct kbtf_bt_moddir *md, const char *name, int depth,
 	err = kbtf_module_open(path, &m);
 	if (err)
 		return kbtf_err_prefix(err, "%s", path);
-	err = add_deps_of(md, m->depends, depth + 1, loads, nr);
+	needs = needs_of(md, m);
+	if (!needs) {
+		err = kbtf_err(-ENOMEM, "out of memory");
+		goto out;
+	}
+	err = add_deps_of(md, needs, depth + 1, loads, nr);
 	if (err)
 		goto out;
 	grown = realloc(*loads, (*nr + 1) * sizeof(**loads));
@@ -313,11 +382,63 @@ static int add_dep(struct kbtf_bt_moddir *md, const char *name, int depth,
 	}
 	*loads = grown;
 	err = kbtf_bt_load_from_module(m, name, true, false, &grown[*nr]);
-	if (!err)
+	if (!err) {
+		free(grown[*nr].needs);
+		grown[*nr].needs = needs;
+		needs = NULL;
 		(*nr)++;
+	}
 out:
+	free(needs);
 	kbtf_module_free(m);
 	return err;
+}
+
+static const struct kbtf_bt_load *find_load(const struct kbtf_bt_load *loads, size_t nr,
+					    const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < nr; i++) {
+		if (!strcmp(loads[i].name, name))
+			return &loads[i];
+	}
+	return NULL;
+}
+
+static const char *failed_need(const struct kbtf_bt_load *loads, size_t nr, const char *needs,
+			       const struct kbtf_bt_boot *boot, int depth)
+{
+	static _Thread_local char name[64];
+	const char *p = needs, *bad;
+
+	while (p && *p && depth <= MAX_DEP_DEPTH) {
+		size_t n = strcspn(p, ",");
+		const struct kbtf_bt_load *l;
+		const struct kbtf_bt_obs *o;
+		size_t i;
+
+		snprintf(name, sizeof(name), "%.*s", (int)n, p);
+		for (i = 0; name[i]; i++)
+			name[i] = name[i] == '-' ? '_' : name[i];
+		p += n + (p[n] == ',');
+		l = find_load(loads, nr, name);
+		if (!l)
+			continue; /* built in, or a test module loaded in its own turn */
+		o = kbtf_bt_boot_find(boot, name);
+		if (!o || !o->result || o->rc)
+			return name;
+		bad = failed_need(loads, nr, l->needs, boot, depth + 1);
+		if (bad)
+			return bad;
+	}
+	return NULL;
+}
+
+const char *kbtf_bt_failed_need(const struct kbtf_bt_load *loads, size_t nr, const char *needs,
+				const struct kbtf_bt_boot *boot)
+{
+	return failed_need(loads, nr, needs, boot, 0);
 }
 
 int kbtf_bt_moddir_add_deps(struct kbtf_bt_moddir *md, const char *depends,

@@ -52,6 +52,7 @@ struct kbtf_bt_load {
 	char *name;	       /* the kernel's name for it (modinfo name=) */
 	char *file;	       /* path on the host (for messages) */
 	struct kbtf_buf image; /* what goes into the initramfs: decompressed */
+	char *needs;	       /* modules to load before it, "a,b" (depends + softdeps) */
 	bool is_dep;	       /* a dependency from the kernel's own package */
 	bool force;	       /* load past vermagic and modversions */
 };
@@ -81,6 +82,8 @@ int kbtf_bt_check_static(const char *path);
 
 /* ---------------------------------------------------------------- moddir */
 
+struct kbtf_bt_boot;
+
 /*
  * The modules directory of one kernel (lib/modules/<release>): where the
  * dependencies of a test module are found, and which vermagic the kernel's
@@ -95,11 +98,19 @@ void kbtf_bt_moddir_free(struct kbtf_bt_moddir *md);
 /*
  * Append to @loads (growing *@nr) the kernel modules that @depends
  * (modinfo "a,b,c") needs, dependencies first, each once (names already in
- * the list are skipped). Names in modules.builtin need nothing. -ENOENT
- * names the first dependency the directory does not have.
+ * the list are skipped). Names in modules.builtin need nothing. A module's
+ * softdep "pre:" modules come before it too, as modprobe would load them,
+ * when the directory has them (NAME, or NAME_generic for crypto aliases).
+ * -ENOENT names the first hard dependency the directory does not have.
  */
 int kbtf_bt_moddir_add_deps(struct kbtf_bt_moddir *md, const char *depends,
 			    struct kbtf_bt_load **loads, size_t *nr);
+/*
+ * The first module among @needs (and theirs, through @loads) that the
+ * guest did not load, or NULL when all of them loaded.
+ */
+const char *kbtf_bt_failed_need(const struct kbtf_bt_load *loads, size_t nr, const char *needs,
+				const struct kbtf_bt_boot *boot);
 /* vermagic of the kernel's own modules ("" when none could be read). */
 const char *kbtf_bt_moddir_vermagic(struct kbtf_bt_moddir *md);
 
