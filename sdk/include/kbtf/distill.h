@@ -18,8 +18,7 @@
 
 #include "kbtf/btf.h"
 #include "kbtf/buf.h"
-
-struct kbtf_module;
+#include "kbtf/source.h"
 
 /* A warning the distiller wants shown; it does not stop the job. */
 typedef void (*kbtf_warn_fn)(void *ctx, const char *msg);
@@ -67,6 +66,57 @@ struct kbtf_distill_result {
 int kbtf_distill(const struct kbtf_btf *src, const struct kbtf_distill_opts *opts,
 		 struct kbtf_distill_result *out);
 void kbtf_distill_result_release(struct kbtf_distill_result *r);
+
+/* ------------------------------------------------------ whole modules */
+
+struct kbtf_distill_module_opts {
+	/* The kernel the module was built against (its full vmlinux BTF). */
+	struct kbtf_kernel *base;
+	/* Where to write (NULL: replace the module in place). */
+	const char *out;
+	/* Re-sign with these (both or neither); sign_tool NULL: look it up. */
+	const char *sign_key;
+	const char *sign_cert;
+	const char *sign_tool;
+	const char *sign_hash; /* NULL: CONFIG_MODULE_SIG_HASH, else sha256 */
+	/* Kernel build directory, to find sign-file and the signing hash. */
+	const char *kdir;
+	/* Distill even though the module says it was built for another release. */
+	bool force;
+	/* Leave out the layout record section. */
+	bool no_layout;
+	/* pahole to encode DWARF-only modules with (NULL: "pahole"). */
+	const char *pahole;
+	/* Warnings and progress notes (NULL: dropped). */
+	kbtf_warn_fn warn;
+	kbtf_warn_fn note;
+	void *log_ctx;
+};
+
+struct kbtf_distill_module_report {
+	bool already;  /* it had .BTF.base already: nothing changed */
+	bool encoded;  /* pahole made its .BTF from DWARF first */
+	bool resigned;
+	enum kbtf_compression compression;
+	uint32_t base_types, split_types, copied;
+	size_t base_bytes, split_bytes, layout_bytes;
+	size_t ids_slots, ids_zero; /* .BTF_ids slots written, of which left 0 */
+	uint32_t warnings;
+	size_t size_before, size_after; /* file sizes */
+};
+
+/*
+ * The whole job on one .ko (plain or compressed, signed or not): take its
+ * split .BTF (or encode one from DWARF with pahole against @opts->base),
+ * check it belongs to that base, distill, give .BTF_ids distilled-space
+ * ids, add the layout record, re-sign and re-compress as it was, and
+ * replace the file atomically (temporary file beside it, fsync, rename;
+ * on any error the original is untouched). A module that already has
+ * .BTF.base is left alone (@rep->already). -KBTF_ETOOL (kbtf/run.h) when
+ * pahole or sign-file failed.
+ */
+int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
+			struct kbtf_distill_module_report *rep);
 
 /* ------------------------------------------------------ layout record */
 

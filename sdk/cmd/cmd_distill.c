@@ -1,0 +1,318 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kbtf distill: give existing .ko files a distilled base (.BTF.base) and a
+ * split .BTF on top of it. Also the per-module runner `kbtf build` and the
+ * kbtf.mk hook share (distill_one, distill_base_for).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+
+#include "kbtf/distill.h"
+#include "kbtf/err.h"
+#include "kbtf/kbuild.h"
+#include "kbtf/run.h"
+#include "cmd.h"
+#include "distill_ui.h"
+
+static const char distill_usage[] =
+	"usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
+	"                    [--kdir DIR] [--force] [--no-layout] [-q]\n"
+	"\n"
+	"Add .BTF.base (a distilled base) and a matching split .BTF to each module,\n"
+	"in place unless -o is given. Modules without .BTF are encoded from DWARF\n"
+	"with pahole first. Compressed modules stay compressed; signed ones need\n"
+	"--sign to be signed again.\n"
+	"\n"
+	"  -b, --base SOURCE   the kernel the modules were built against: vmlinux,\n"
+	"                      vmlinuz, raw BTF, linux-image .deb, ... (default:\n"
+	"                      looked up from the module's release, see kbtf-distill(1))\n"
+	"  -o, --output OUT    write here instead (one module only)\n"
+	"      --sign KEY CERT re-sign with the kernel's scripts/sign-file\n"
+	"      --sign-hash H   hash for sign-file (default CONFIG_MODULE_SIG_HASH or sha256)\n"
+	"      --kdir DIR      kernel build directory (base lookup and sign-file)\n"
+	"  -f, --force         distill although the module names another release\n"
+	"      --no-layout     leave out the build-time layout record (.kbtf.layout)\n"
+	"  -q, --quiet         print warnings and errors only\n";
+
+static void on_warn(void *ctx, const char *msg)
+{
+	struct distill_ui *ui = ctx;
+
+	fprintf(stderr, "kbtf: warning: %s: %s\n", ui->current, msg);
+}
+
+static void on_note(void *ctx, const char *msg)
+{
+	struct distill_ui *ui = ctx;
+
+	if (!ui->quiet)
+		printf("  %s: %s\n", ui->current, msg);
+}
+
+int cmd_exit_for(int err)
+{
+	if (!err)
+		return KBTF_EXIT_OK;
+	return err == -KBTF_ETOOL ? KBTF_EXIT_TOOL : KBTF_EXIT_USAGE;
+}
+
+static double now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
+}
+
+int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_module_opts *o)
+{
+	struct kbtf_distill_module_report rep;
+	double t0 = now_ms(), ms;
+	int err;
+
+	ui->current = path;
+	o->warn = on_warn;
+	o->note = on_note;
+	o->log_ctx = ui;
+	err = kbtf_distill_module(path, o, &rep);
+	ms = now_ms() - t0;
+	ui->total_ms += ms;
+	if (err) {
+		cmd_report_error(path);
+		return cmd_exit_for(err);
+	}
+	if (ui->quiet)
+		return KBTF_EXIT_OK;
+	if (rep.already) {
+		printf("  %s: already distilled (.BTF.base %u types, .BTF %u types); nothing to "
+		       "do\n",
+		       path, rep.base_types, rep.split_types);
+		return KBTF_EXIT_OK;
+	}
+	printf("  DISTILL %s: .BTF.base %u types (%zu B), .BTF %u types (%zu B)", path,
+	       rep.base_types, rep.base_bytes, rep.split_types, rep.split_bytes);
+	if (rep.layout_bytes)
+		printf(", layout %zu B", rep.layout_bytes);
+	if (rep.ids_slots)
+		printf(", .BTF_ids %zu slots", rep.ids_slots);
+	printf("%s%s%s, %.1f ms\n", rep.encoded ? ", encoded from DWARF" : "",
+	       rep.resigned ? ", re-signed" : "",
+	       rep.compression ? (rep.compression == KBTF_COMP_XZ	? ", xz"
+				  : rep.compression == KBTF_COMP_ZSTD ? ", zstd"
+								      : ", compressed")
+			       : "",
+	       ms);
+	return KBTF_EXIT_OK;
+}
+
+/* Open the base for @release/@kdir, saying which source was used. */
+int distill_base_for(struct distill_ui *ui, const char *base, const char *release,
+		     const char *kdir, struct kbtf_kernel **k)
+{
+	char *how = NULL;
+	int err;
+
+	if (base) {
+		err = kbtf_kernel_open(base, NULL, k);
+		if (!err && !kbtf_kernel_btf(*k)) {
+			err = -EINVAL;
+			kbtf_kernel_free(*k);
+			*k = NULL;
+		}
+		if (err) {
+			cmd_report_error(base);
+			return KBTF_EXIT_USAGE;
+		}
+		if (!ui->quiet)
+			printf("kbtf: base: --base %s (%s%s%s)\n", base,
+			       (*k)->format_detail ? (*k)->format_detail : "kernel",
+			       (*k)->release ? ", release " : "",
+			       (*k)->release ? (*k)->release : "");
+		return KBTF_EXIT_OK;
+	}
+	err = kbtf_find_base(release, kdir, k, &how);
+	if (err) {
+		cmd_report_error(NULL);
+		return KBTF_EXIT_USAGE;
+	}
+	if (!ui->quiet)
+		printf("kbtf: base: %s\n", how ? how : "found");
+	free(how);
+	return KBTF_EXIT_OK;
+}
+
+/* The release a module was built for, from its vermagic. */
+static char *release_of(const char *path)
+{
+	struct kbtf_module *m;
+	char *rel = NULL;
+
+	if (kbtf_module_open(path, &m))
+		return NULL;
+	if (m->vermagic)
+		rel = strndup(m->vermagic, strcspn(m->vermagic, " "));
+	kbtf_module_free(m);
+	return rel;
+}
+
+static int default_kdir(const char *release, char **kdir)
+{
+	if (*kdir || !release)
+		return 0;
+	return asprintf(kdir, "/lib/modules/%s/build", release) < 0 ? -ENOMEM : 0;
+}
+
+struct distill_args {
+	const char *base;
+	const char *kdir;
+	struct kbtf_distill_module_opts o;
+	struct distill_ui ui;
+};
+
+/* Without --base: one base per release, looked up once. */
+static int distill_lookup(struct distill_args *a, char **mods, int n)
+{
+	struct kbtf_kernel *k = NULL;
+	char *last = NULL;
+	int i, rc = KBTF_EXIT_OK, r;
+
+	for (i = 0; i < n; i++) {
+		char *rel = release_of(mods[i]), *kdir = a->kdir ? strdup(a->kdir) : NULL;
+
+		if (!rel && !a->kdir) {
+			fprintf(stderr, "kbtf: %s: cannot tell which kernel it was built for (no "
+					"vermagic); give --base or --kdir\n",
+				mods[i]);
+			rc = rc > KBTF_EXIT_USAGE ? rc : KBTF_EXIT_USAGE;
+			free(rel);
+			continue;
+		}
+		if (!rel)
+			rel = kbtf_kdir_release(a->kdir);
+		if (!k || !last || !rel || strcmp(last, rel)) {
+			kbtf_kernel_free(k);
+			k = NULL;
+			default_kdir(rel, &kdir);
+			r = distill_base_for(&a->ui, NULL, rel, kdir, &k);
+			free(last);
+			last = rel ? strdup(rel) : NULL;
+			if (r) {
+				free(rel);
+				free(kdir);
+				rc = rc > r ? rc : r;
+				continue;
+			}
+		}
+		a->o.base = k;
+		a->o.kdir = kdir;
+		r = distill_one(&a->ui, mods[i], &a->o);
+		rc = rc > r ? rc : r;
+		free(rel);
+		free(kdir);
+	}
+	kbtf_kernel_free(k);
+	free(last);
+	return rc;
+}
+
+static const struct option distill_options[] = {
+	{ "base", required_argument, NULL, 'b' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "sign", required_argument, NULL, OPT_SIGN },
+	{ "sign-hash", required_argument, NULL, OPT_SIGN_HASH },
+	{ "kdir", required_argument, NULL, OPT_KDIR },
+	{ "force", no_argument, NULL, 'f' },
+	{ "no-layout", no_argument, NULL, OPT_NO_LAYOUT },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* Options both distill and build take; 1 if @c was one of them, -1 on a usage error. */
+int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,
+			  struct distill_ui *ui)
+{
+	switch (c) {
+	case OPT_SIGN:
+		/* --sign KEY CERT: the certificate is the next word */
+		if (optind >= argc) {
+			fprintf(stderr, "kbtf: --sign needs KEY and CERT\n");
+			return -1;
+		}
+		o->sign_key = optarg;
+		o->sign_cert = argv[optind++];
+		return 1;
+	case OPT_SIGN_HASH:
+		o->sign_hash = optarg;
+		return 1;
+	case 'f':
+		o->force = true;
+		return 1;
+	case OPT_NO_LAYOUT:
+		o->no_layout = true;
+		return 1;
+	case 'q':
+		ui->quiet = true;
+		return 1;
+	default:
+		return 0;
+	}
+}
+
+int cmd_distill(int argc, char **argv)
+{
+	struct distill_args a = { 0 };
+	struct kbtf_kernel *k = NULL;
+	int c, i, rc = KBTF_EXIT_OK, r;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "b:o:fqh", distill_options, NULL)) != -1) {
+		r = distill_common_option(c, argc, argv, &a.o, &a.ui);
+		if (r < 0)
+			return KBTF_EXIT_USAGE;
+		if (r)
+			continue;
+		switch (c) {
+		case 'b':
+			a.base = optarg;
+			break;
+		case 'o':
+			a.o.out = optarg;
+			break;
+		case OPT_KDIR:
+			a.kdir = optarg;
+			break;
+		case 'h':
+			fputs(distill_usage, stdout);
+			return KBTF_EXIT_OK;
+		default:
+			fputs(distill_usage, stderr);
+			return KBTF_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fputs(distill_usage, stderr);
+		return KBTF_EXIT_USAGE;
+	}
+	if (a.o.out && argc - optind > 1) {
+		fprintf(stderr, "kbtf: -o takes one module at a time\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (!a.base)
+		return distill_lookup(&a, argv + optind, argc - optind);
+	rc = distill_base_for(&a.ui, a.base, NULL, NULL, &k);
+	if (rc)
+		return rc;
+	a.o.base = k;
+	a.o.kdir = a.kdir;
+	for (i = optind; i < argc; i++) {
+		r = distill_one(&a.ui, argv[i], &a.o);
+		rc = rc > r ? rc : r;
+	}
+	kbtf_kernel_free(k);
+	return rc;
+}

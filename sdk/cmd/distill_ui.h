@@ -1,0 +1,37 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What `kbtf distill` and `kbtf build` share: running the distiller on one
+ * module with progress output, opening the base and saying which was used,
+ * and the options both commands take.
+ */
+#ifndef KBTF_DISTILL_UI_H
+#define KBTF_DISTILL_UI_H
+
+#include <stdbool.h>
+
+#include "kbtf/distill.h"
+
+struct distill_ui {
+	const char *current; /* module being processed, for messages */
+	bool quiet;
+	double total_ms;     /* time spent distilling */
+};
+
+/* Distill @path; prints one progress line; returns a KBTF_EXIT_* code. */
+int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_module_opts *o);
+
+/* Open --base, or find one for @release/@kdir; prints which; KBTF_EXIT_* code. */
+int distill_base_for(struct distill_ui *ui, const char *base, const char *release,
+		     const char *kdir, struct kbtf_kernel **k);
+
+/* getopt values of the options distill and build share. */
+enum { OPT_SIGN = 256, OPT_SIGN_HASH, OPT_KDIR, OPT_NO_LAYOUT };
+
+/* Handle a shared option: 1 handled, 0 not shared, -1 usage error. */
+int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,
+			  struct distill_ui *ui);
+
+/* KBTF_EXIT_* for a negative errno from the distiller. */
+int cmd_exit_for(int err);
+
+#endif
