@@ -80,6 +80,7 @@ struct kbtf_kernel {
 
 	char *symvers_path; /* Module.symvers if found */
 	char *image_path;   /* the boot image, if one was seen (boot-test) */
+	enum kbtf_compression compression; /* of the boot image payload or the file */
 };
 
 struct kbtf_kernel_opts {
@@ -91,7 +92,16 @@ struct kbtf_kernel_opts {
 
 int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 		     struct kbtf_kernel **out);
-/* Parse (once) and return the kernel's BTF; NULL with kbtf_errstr() set. */
+/*
+ * The same over memory, by content only (no neighbouring files, no .deb):
+ * for tests and fuzzing. @data must outlive the kernel.
+ */
+int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
+			 struct kbtf_kernel **out);
+/*
+ * Parse (once) and return the kernel's BTF; NULL with kbtf_errstr() set.
+ * btf_raw keeps the bytes; a BTF archive is refused.
+ */
 struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
 /* Value of CONFIG_<name> ("y", "m", "124", ...) or NULL if unset/unknown. */
 const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf,

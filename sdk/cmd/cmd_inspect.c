@@ -1,0 +1,669 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kbtf inspect [--json] [--base SOURCE] SOURCE... : say what each input is
+ * and what its BTF holds. A module (ET_REL ELF, possibly compressed) is
+ * read as a module; a split raw BTF as a module's BTF; anything else as a
+ * kernel source (kbtf_kernel_open). Facts are gathered into one struct per
+ * input and then printed as text or JSON, so both outputs say the same.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/elf.h"
+#include "kbtf/err.h"
+#include "kbtf/json.h"
+#include "kbtf/source.h"
+#include "cmd.h"
+
+#define NR_KINDS (KBTF_KIND_MAX_KNOWN + 1)
+#define MAX_ARCHIVE 64
+#define SYS_BTF "/sys/kernel/btf/"
+
+struct inspect_opts {
+	const char *base;
+	bool json;
+	bool pretty;
+};
+
+/* Facts about one BTF blob. */
+struct btf_facts {
+	const char *role;	/* ".BTF", ".BTF.base", "BTF" */
+	size_t bytes;
+	bool parsed;
+	bool split;
+	const char *base_name;	/* what it was parsed on, NULL for none */
+	/* header, read raw so it is known even when not parsed */
+	uint32_t hdr_len, type_len, str_len, layout_len;
+	uint8_t version, flags;
+	enum kbtf_endian endian;
+	uint8_t first_str;	/* first byte of the string section */
+	/* after a parse */
+	uint32_t start_id, types, types_with_base, unknown_kinds;
+	uint32_t kinds[NR_KINDS];
+	uint32_t other_kinds;	/* kinds above KBTF_KIND_MAX_KNOWN */
+	/* an unparsed split: records walked without validation */
+	bool walked;
+	uint32_t walk_types;
+	bool walk_complete;
+	/* archive members */
+	int nr_members;
+	struct kbtf_archive_member members[MAX_ARCHIVE];
+};
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kbtf inspect [--json|--pretty] [--base SOURCE] SOURCE...\n"
+		"\n"
+		"Say what each SOURCE is and what its BTF holds. SOURCE is recognised by its\n"
+		"content: a kernel module (.ko, .ko.xz/.zst/.gz, signed or not), raw BTF\n"
+		"(/sys/kernel/btf/vmlinux, /sys/kernel/btf/<module>), an ELF vmlinux, a boot\n"
+		"image (vmlinuz: gzip, xz, lzma, zstd, lz4, bzip2 payloads), a Debian kernel\n"
+		"package (.deb), an unpacked package or kernel build directory, a stored\n"
+		"kernel profile, or an installed kernel release name.\n"
+		"\n"
+		"  -j, --json          one JSON array, one object per SOURCE\n"
+		"  -p, --pretty        the same, indented\n"
+		"  -b, --base SOURCE   kernel to parse a module's split .BTF on, when the module\n"
+		"                      has no .BTF.base (/sys/kernel/btf/<module> defaults to\n"
+		"                      /sys/kernel/btf/vmlinux)\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 when every SOURCE was read, 2 for bad usage or when any SOURCE\n"
+		"could not be read (one line on stderr per such SOURCE: kbtf: FILE: reason).\n");
+}
+
+/* ---------------------------------------------------------------- BTF facts */
+
+static uint32_t rd32(const uint8_t *p, bool big)
+{
+	if (big)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+/* Header fields straight from the bytes (0 on a blob too short or not BTF). */
+static int read_header(struct btf_facts *f, const uint8_t *p, size_t size)
+{
+	bool big;
+	uint64_t at;
+	uint32_t str_off;
+
+	f->bytes = size;
+	if (size < 24 || !((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f)))
+		return kbtf_err(-EINVAL, "%s: not BTF (no 0xeb9f magic)", f->role);
+	big = p[0] == 0xeb;
+	f->endian = big ? KBTF_ENDIAN_BIG : KBTF_ENDIAN_LITTLE;
+	f->version = p[2];
+	f->flags = p[3];
+	f->hdr_len = rd32(p + 4, big);
+	f->type_len = rd32(p + 12, big);
+	str_off = rd32(p + 16, big);
+	f->str_len = rd32(p + 20, big);
+	if (f->hdr_len >= 32 && size >= 32)
+		f->layout_len = rd32(p + 28, big);
+	at = (uint64_t)f->hdr_len + str_off;
+	f->first_str = at < size && f->str_len ? p[at] : 0;
+	f->split = !f->str_len || f->first_str != 0;
+	return 0;
+}
+
+static void count_kinds(struct btf_facts *f, const struct kbtf_btf *btf)
+{
+	uint32_t id, n = kbtf_btf_type_cnt(btf), k;
+
+	f->parsed = true;
+	f->start_id = kbtf_btf_start_id(btf);
+	f->types = n - f->start_id;
+	f->types_with_base = n - 1;
+	f->unknown_kinds = kbtf_btf_unknown_kind_cnt(btf);
+	for (id = f->start_id; id < n; id++) {
+		k = kbtf_kind(kbtf_btf_type(btf, id));
+		if (k < NR_KINDS)
+			f->kinds[k]++;
+		else
+			f->other_kinds++;
+	}
+}
+
+/*
+ * Split BTF without its base cannot be validated, but its records can be
+ * walked (their sizes do not depend on the base) to count them.
+ */
+static void walk_records(struct btf_facts *f, const uint8_t *p)
+{
+	bool big = f->endian == KBTF_ENDIAN_BIG;
+	uint32_t type_off = rd32(p + 8, big), off = 0;
+	const uint8_t *types = p + f->hdr_len + type_off;
+	struct btf_type t;
+	size_t sz;
+
+	f->walked = true;
+	if ((uint64_t)f->hdr_len + type_off + f->type_len > f->bytes)
+		return;
+	while (off + sizeof(t) <= f->type_len) {
+		t.name_off = rd32(types + off, big);
+		t.info = rd32(types + off + 4, big);
+		t.size = rd32(types + off + 8, big);
+		sz = kbtf_type_rec_size(&t);
+		if (!sz || sz > f->type_len - off)
+			return;
+		if (kbtf_kind(&t) < NR_KINDS)
+			f->kinds[kbtf_kind(&t)]++;
+		f->walk_types++;
+		off += (uint32_t)sz;
+	}
+	f->walk_complete = off == f->type_len;
+}
+
+static void find_members(struct btf_facts *f, const uint8_t *p, size_t size)
+{
+	int n = kbtf_btf_archive_members(p, size, f->members, MAX_ARCHIVE);
+
+	f->nr_members = n > 0 ? n : 0;
+}
+
+/* Parse @p as base BTF (or split on @base) and fill @f. */
+static int btf_facts(struct btf_facts *f, const char *role, const uint8_t *p, size_t size,
+		     const struct kbtf_btf *base, const char *base_name, struct kbtf_btf **keep)
+{
+	struct kbtf_parse_opts o = { .base = base, .name = role };
+	struct kbtf_btf *btf;
+	int err;
+
+	memset(f, 0, sizeof(*f));
+	f->role = role;
+	err = read_header(f, p, size);
+	if (err)
+		return err;
+	find_members(f, p, size);
+	if (f->nr_members > 1)
+		return 0; /* listed member by member */
+	if (f->split && !base) {
+		walk_records(f, p);
+		return 0;
+	}
+	err = kbtf_btf_parse(p, size, &o, &btf);
+	if (err)
+		return err;
+	f->base_name = base ? base_name : NULL;
+	count_kinds(f, btf);
+	if (keep)
+		*keep = btf;
+	else
+		kbtf_btf_free(btf);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- output */
+
+static const char *endian_str(enum kbtf_endian e)
+{
+	return e == KBTF_ENDIAN_BIG ? "big" : "little";
+}
+
+static void text_btf(const struct btf_facts *f, const uint8_t *p)
+{
+	uint32_t k;
+	int i;
+
+	printf("  %s: %zu bytes, header %u bytes (version %u, flags %u), %s-endian\n", f->role,
+	       f->bytes, f->hdr_len, f->version, f->flags, endian_str(f->endian));
+	if (f->layout_len)
+		printf("    kind layout: %u kinds described\n", f->layout_len / 4);
+	printf("    type section %u bytes, string section %u bytes\n", f->type_len, f->str_len);
+	if (f->nr_members > 1) {
+		printf("    archive of %d BTF blobs:\n", f->nr_members);
+		for (i = 0; i < f->nr_members; i++) {
+			struct btf_facts m;
+
+			if (read_header(&m, p + f->members[i].offset, f->members[i].size))
+				continue;
+			printf("      [%d] offset %zu, %zu bytes: type section %u bytes, strings %u "
+			       "bytes\n", i, f->members[i].offset, f->members[i].size, m.type_len,
+			       m.str_len);
+		}
+		return;
+	}
+	if (f->split)
+		printf("    split BTF: string section starts with 0x%02x, not NUL (continues a "
+		       "base's strings)\n", f->first_str);
+	if (f->parsed) {
+		if (f->base_name)
+			printf("    parsed on base: %s (ids from %u)\n", f->base_name, f->start_id);
+		printf("    types: %u", f->types);
+		if (f->start_id > 1)
+			printf(" (%u with the base)", f->types_with_base);
+		printf("\n");
+		if (f->unknown_kinds)
+			printf("    unknown kinds skipped (sized by the kind layout): %u\n",
+			       f->unknown_kinds);
+	} else if (f->walked) {
+		printf("    base not given (--base SOURCE): not validated; %u records walked%s\n",
+		       f->walk_types, f->walk_complete ? "" : " before an unknown or bad record");
+	}
+	for (k = 0; k < NR_KINDS; k++)
+		if (f->kinds[k])
+			printf("      %-10s %u\n", kbtf_kind_str(k), f->kinds[k]);
+	if (f->other_kinds)
+		printf("      %-10s %u\n", "other", f->other_kinds);
+}
+
+static void json_btf(struct kbtf_json *j, const char *key, const struct btf_facts *f,
+		     const uint8_t *p)
+{
+	uint32_t k;
+	int i;
+
+	kbtf_json_kv_object(j, key);
+	kbtf_json_kv_uint(j, "bytes", f->bytes);
+	kbtf_json_kv_uint(j, "header_len", f->hdr_len);
+	kbtf_json_kv_uint(j, "version", f->version);
+	kbtf_json_kv_uint(j, "flags", f->flags);
+	kbtf_json_kv_string(j, "endianness", endian_str(f->endian));
+	kbtf_json_kv_uint(j, "type_bytes", f->type_len);
+	kbtf_json_kv_uint(j, "string_bytes", f->str_len);
+	kbtf_json_kv_uint(j, "kind_layout_kinds", f->layout_len / 4);
+	kbtf_json_kv_bool(j, "split", f->split);
+	kbtf_json_kv_uint(j, "first_string_byte", f->first_str);
+	kbtf_json_kv_bool(j, "parsed", f->parsed);
+	kbtf_json_kv_string(j, "base", f->base_name);
+	if (f->nr_members > 1) {
+		kbtf_json_kv_array(j, "archive");
+		for (i = 0; i < f->nr_members; i++) {
+			struct btf_facts m;
+
+			kbtf_json_object_start(j);
+			kbtf_json_kv_uint(j, "offset", f->members[i].offset);
+			kbtf_json_kv_uint(j, "bytes", f->members[i].size);
+			if (!read_header(&m, p + f->members[i].offset, f->members[i].size)) {
+				kbtf_json_kv_uint(j, "type_bytes", m.type_len);
+				kbtf_json_kv_uint(j, "string_bytes", m.str_len);
+			}
+			kbtf_json_object_end(j);
+		}
+		kbtf_json_array_end(j);
+	}
+	if (f->parsed) {
+		kbtf_json_kv_uint(j, "start_id", f->start_id);
+		kbtf_json_kv_uint(j, "types", f->types);
+		kbtf_json_kv_uint(j, "types_with_base", f->types_with_base);
+		kbtf_json_kv_uint(j, "unknown_kinds_skipped", f->unknown_kinds);
+	} else if (f->walked) {
+		kbtf_json_kv_uint(j, "records_walked", f->walk_types);
+		kbtf_json_kv_bool(j, "walk_complete", f->walk_complete);
+	}
+	if (f->parsed || f->walked) {
+		kbtf_json_kv_object(j, "kinds");
+		for (k = 0; k < NR_KINDS; k++)
+			if (f->kinds[k])
+				kbtf_json_kv_uint(j, kbtf_kind_str(k), f->kinds[k]);
+		if (f->other_kinds)
+			kbtf_json_kv_uint(j, "other", f->other_kinds);
+		kbtf_json_object_end(j);
+	}
+	kbtf_json_object_end(j);
+}
+
+/* ---------------------------------------------------------------- kernels */
+
+static int inspect_kernel(const char *src, struct kbtf_json *j)
+{
+	struct kbtf_kernel *k;
+	struct btf_facts f;
+	int err;
+
+	err = kbtf_kernel_open(src, NULL, &k);
+	if (err)
+		return err;
+	err = btf_facts(&f, "BTF", k->btf_raw.data, k->btf_raw.size, NULL, NULL, NULL);
+	if (err)
+		goto out;
+	if (j) {
+		kbtf_json_object_start(j);
+		kbtf_json_kv_string(j, "source", src);
+		kbtf_json_kv_string(j, "kind", "kernel");
+		kbtf_json_kv_string(j, "format", kbtf_format_str(k->format));
+		kbtf_json_kv_string(j, "detail", k->format_detail);
+		kbtf_json_kv_string(j, "compression", k->compression ?
+				    kbtf_compression_str(k->compression) : NULL);
+		kbtf_json_kv_string(j, "arch", k->arch);
+		kbtf_json_kv_string(j, "endianness", endian_str(k->endian));
+		kbtf_json_kv_string(j, "release", k->release);
+		kbtf_json_kv_string(j, "release_from", k->release_from);
+		kbtf_json_kv_bool(j, "config_found", k->config != NULL);
+		kbtf_json_kv_string(j, "config_from", k->config_from);
+		kbtf_json_kv_string(j, "module_symvers", k->symvers_path);
+		kbtf_json_kv_string(j, "image", k->image_path);
+		json_btf(j, "btf", &f, k->btf_raw.data);
+		kbtf_json_object_end(j);
+	} else {
+		printf("%s\n", src);
+		printf("  format: %s\n", k->format_detail);
+		if (k->compression)
+			printf("  compression: %s\n", kbtf_compression_str(k->compression));
+		printf("  arch: %s, %s-endian\n", k->arch ? k->arch : "unknown",
+		       endian_str(k->endian));
+		if (k->release)
+			printf("  release: %s (from %s)\n", k->release, k->release_from);
+		else
+			printf("  release: unknown\n");
+		printf("  config: %s\n", k->config ? k->config_from : "not found");
+		printf("  Module.symvers: %s\n", k->symvers_path ? k->symvers_path : "not found");
+		if (k->image_path)
+			printf("  boot image: %s\n", k->image_path);
+		text_btf(&f, k->btf_raw.data);
+	}
+out:
+	kbtf_kernel_free(k);
+	return err;
+}
+
+/* ---------------------------------------------------------------- modules */
+
+/* The kernel a split BTF is parsed on, and its parsed BTF. */
+static int open_base(const char *src, struct kbtf_kernel **k, struct kbtf_btf **btf)
+{
+	int err = kbtf_kernel_open(src, NULL, k);
+
+	if (err)
+		return kbtf_err_prefix(err, "base %s", src);
+	*btf = kbtf_kernel_btf(*k);
+	/* kbtf_kernel_btf's message already names the base */
+	return *btf ? 0 : -EINVAL;
+}
+
+struct module_view {
+	struct btf_facts btf, base;
+	bool has_btf, has_base;
+	const char *base_note;
+	size_t with_crc;
+};
+
+/* The module's BTF: on .BTF.base, on --base, alone when complete. */
+static int module_btf(struct kbtf_module *m, const struct inspect_opts *o,
+		      struct module_view *v)
+{
+	struct kbtf_btf *dist = NULL, *kb = NULL;
+	struct kbtf_kernel *k = NULL;
+	struct btf_facts probe;
+	int err = 0;
+
+	v->has_btf = m->btf_size > 0;
+	v->has_base = m->btf_base_size > 0;
+	if (v->has_base) {
+		err = btf_facts(&v->base, ".BTF.base", m->btf_base_data, m->btf_base_size, NULL,
+				NULL, &dist);
+		if (err)
+			return err;
+		if (o->base)
+			v->base_note = "--base not used: the module carries .BTF.base";
+	}
+	if (!v->has_btf)
+		goto out;
+	memset(&probe, 0, sizeof(probe));
+	probe.role = ".BTF";
+	err = read_header(&probe, m->btf_data, m->btf_size);
+	if (err)
+		goto out;
+	if (!dist && probe.split && o->base) {
+		err = open_base(o->base, &k, &kb);
+		if (err)
+			goto out;
+	}
+	err = btf_facts(&v->btf, ".BTF", m->btf_data, m->btf_size, dist ? dist : kb,
+			dist ? ".BTF.base" : o->base, NULL);
+out:
+	kbtf_btf_free(dist);
+	kbtf_kernel_free(k);
+	return err;
+}
+
+static void text_module(const struct kbtf_module *m, const struct module_view *v)
+{
+	printf("%s\n", m->path);
+	printf("  format: kernel module (ELF relocatable, %s, %s-endian)\n", m->arch,
+	       endian_str(m->endian));
+	printf("  compression: %s\n", kbtf_compression_str(m->compression));
+	printf("  name: %s\n", m->name ? m->name : "(none)");
+	printf("  vermagic: %s\n", m->vermagic ? m->vermagic : "(none)");
+	printf("  depends: %s\n", m->depends && *m->depends ? m->depends : "(none)");
+	if (m->sig_len)
+		printf("  signature: appended, %zu bytes\n", m->sig_len);
+	else
+		printf("  signature: none\n");
+	printf("  sections: .BTF %s, .BTF.base %s, .BTF_ids %s, DWARF %s\n",
+	       v->has_btf ? "yes" : "no", v->has_base ? "yes" : "no",
+	       m->btf_ids_size ? "yes" : "no", m->has_dwarf ? "yes" : "no");
+	printf("  undefined symbols: %zu (%zu with modversions CRCs)\n", m->nr_undef,
+	       v->with_crc);
+	if (v->base_note)
+		printf("  note: %s\n", v->base_note);
+	if (v->has_base)
+		text_btf(&v->base, m->btf_base_data);
+	if (v->has_btf)
+		text_btf(&v->btf, m->btf_data);
+}
+
+static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
+			const struct module_view *v)
+{
+	kbtf_json_object_start(j);
+	kbtf_json_kv_string(j, "source", m->path);
+	kbtf_json_kv_string(j, "kind", "module");
+	kbtf_json_kv_string(j, "format", kbtf_format_str(KBTF_FMT_MODULE));
+	kbtf_json_kv_string(j, "compression", m->compression ?
+			    kbtf_compression_str(m->compression) : NULL);
+	kbtf_json_kv_string(j, "arch", m->arch);
+	kbtf_json_kv_string(j, "endianness", endian_str(m->endian));
+	kbtf_json_kv_string(j, "name", m->name);
+	kbtf_json_kv_string(j, "vermagic", m->vermagic);
+	kbtf_json_kv_string(j, "depends", m->depends);
+	kbtf_json_kv_bool(j, "signed", m->sig_len > 0);
+	kbtf_json_kv_uint(j, "signature_bytes", m->sig_len);
+	kbtf_json_kv_bool(j, "has_btf", v->has_btf);
+	kbtf_json_kv_bool(j, "has_btf_base", v->has_base);
+	kbtf_json_kv_bool(j, "has_btf_ids", m->btf_ids_size > 0);
+	kbtf_json_kv_bool(j, "has_dwarf", m->has_dwarf);
+	kbtf_json_kv_uint(j, "undefined_symbols", m->nr_undef);
+	kbtf_json_kv_uint(j, "symbols_with_crc", v->with_crc);
+	if (v->base_note)
+		kbtf_json_kv_string(j, "note", v->base_note);
+	if (v->has_base)
+		json_btf(j, "btf_base", &v->base, m->btf_base_data);
+	if (v->has_btf)
+		json_btf(j, "btf", &v->btf, m->btf_data);
+	kbtf_json_object_end(j);
+}
+
+static int inspect_module(const char *src, const struct inspect_opts *o, struct kbtf_json *j)
+{
+	struct module_view v;
+	struct kbtf_module *m;
+	size_t i;
+	int err;
+
+	memset(&v, 0, sizeof(v));
+	err = kbtf_module_open(src, &m);
+	if (err)
+		return err;
+	err = module_btf(m, o, &v);
+	if (err)
+		goto out;
+	for (i = 0; i < m->nr_undef; i++)
+		v.with_crc += m->undef[i].has_crc;
+	if (j)
+		json_module(j, m, &v);
+	else
+		text_module(m, &v);
+out:
+	kbtf_module_free(m);
+	return err;
+}
+
+/* ---------------------------------------------------------------- split BTF */
+
+/* A raw split BTF (a module's, e.g. /sys/kernel/btf/<module>). */
+static int inspect_split(const char *src, const struct inspect_opts *o, struct kbtf_buf *b,
+			 struct kbtf_json *j)
+{
+	const char *base = o->base;
+	struct kbtf_kernel *k = NULL;
+	struct kbtf_btf *kb = NULL;
+	struct btf_facts f;
+	int err;
+
+	if (!base && !strncmp(src, SYS_BTF, strlen(SYS_BTF)))
+		base = SYS_BTF "vmlinux";
+	if (base) {
+		err = open_base(base, &k, &kb);
+		if (err)
+			goto out;
+	}
+	err = btf_facts(&f, "BTF", b->data, b->size, kb, base, NULL);
+	if (err)
+		goto out;
+	if (j) {
+		kbtf_json_object_start(j);
+		kbtf_json_kv_string(j, "source", src);
+		kbtf_json_kv_string(j, "kind", "split BTF");
+		kbtf_json_kv_string(j, "format", kbtf_format_str(KBTF_FMT_RAW_BTF));
+		kbtf_json_kv_string(j, "endianness", endian_str(f.endian));
+		json_btf(j, "btf", &f, b->data);
+		kbtf_json_object_end(j);
+	} else {
+		printf("%s\n  format: raw split BTF (a module's)\n", src);
+		text_btf(&f, b->data);
+	}
+out:
+	kbtf_kernel_free(k);
+	return err;
+}
+
+/* ---------------------------------------------------------------- dispatch */
+
+enum what { WHAT_KERNEL, WHAT_MODULE, WHAT_SPLIT };
+
+/* Peek at a file to tell a module or a split BTF from a kernel source. */
+static enum what classify(const char *src, struct kbtf_buf *b)
+{
+	struct kbtf_buf head = { 0 };
+	const uint8_t *p = b->data;
+	size_t size = b->size;
+	enum kbtf_compression c = kbtf_compression_detect(p, size);
+	enum what w = WHAT_KERNEL;
+	struct btf_facts f;
+
+	if (c != KBTF_COMP_NONE) {
+		if (kbtf_decompress_prefix(c, p, size, 64, &head))
+			return WHAT_KERNEL; /* the kernel reader will say what is wrong */
+		p = head.data;
+		size = head.size;
+	}
+	memset(&f, 0, sizeof(f));
+	f.role = "BTF";
+	if (kbtf_elf_detect(p, size) && size >= 18) {
+		/* e_type, in the byte order EI_DATA (byte 5) gives */
+		unsigned int type = p[5] == 2 ? (unsigned int)p[16] << 8 | p[17]
+					      : (unsigned int)p[17] << 8 | p[16];
+
+		if (type == 1 /* ET_REL */)
+			w = WHAT_MODULE;
+	} else if (c == KBTF_COMP_NONE && !read_header(&f, p, size) && f.split) {
+		w = WHAT_SPLIT;
+	}
+	kbtf_buf_release(&head);
+	return w;
+}
+
+static int inspect_one(const char *src, const struct inspect_opts *o, struct kbtf_json *j)
+{
+	struct kbtf_buf b;
+	struct stat st;
+	enum what w;
+	int err;
+
+	if (stat(src, &st) < 0 || S_ISDIR(st.st_mode))
+		return inspect_kernel(src, j);
+	err = kbtf_buf_from_file(src, &b);
+	if (err)
+		return err;
+	w = classify(src, &b);
+	if (w == WHAT_SPLIT)
+		err = inspect_split(src, o, &b, j);
+	kbtf_buf_release(&b);
+	if (w == WHAT_MODULE)
+		err = inspect_module(src, o, j);
+	else if (w == WHAT_KERNEL)
+		err = inspect_kernel(src, j);
+	return err;
+}
+
+int cmd_inspect(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "pretty", no_argument, NULL, 'p' },
+		{ "base", required_argument, NULL, 'b' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
+	};
+	struct inspect_opts o = { 0 };
+	struct kbtf_json *j = NULL;
+	int c, i, failed = 0, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "jpb:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'j':
+			o.json = true;
+			break;
+		case 'p':
+			o.json = o.pretty = true;
+			break;
+		case 'b':
+			o.base = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return KBTF_EXIT_OK;
+		default:
+			usage(stderr);
+			return KBTF_EXIT_USAGE;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "kbtf inspect: no SOURCE given; see 'kbtf inspect --help'\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (o.json) {
+		j = kbtf_json_new(stdout, o.pretty);
+		if (!j) {
+			fprintf(stderr, "kbtf: out of memory\n");
+			return KBTF_EXIT_USAGE;
+		}
+		kbtf_json_array_start(j);
+	}
+	for (i = optind; i < argc; i++) {
+		if (!j && i > optind)
+			printf("\n");
+		kbtf_err_clear();
+		err = inspect_one(argv[i], &o, j);
+		if (err) {
+			cmd_report_error(argv[i]);
+			failed++;
+		}
+	}
+	if (j) {
+		kbtf_json_array_end(j);
+		if (kbtf_json_free(j))
+			failed++;
+	}
+	fflush(stdout);
+	return failed ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+}

@@ -1,0 +1,921 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Kernel sources: turn whatever the user names (a file of any kind kbtf
+ * reads, a directory, a release, a stored profile) into one struct
+ * kbtf_kernel: its BTF bytes plus what it reveals about itself (release,
+ * architecture, config, Module.symvers, boot image), each with a note
+ * saying where it came from.
+ *
+ * Files are recognised by content, never by name: BTF magic, ELF, x86
+ * setup header, Debian package, or a compression magic (peeled, then
+ * looked at again). The BTF is borrowed from a file mapping when it can
+ * be and copied out of a decompressed image otherwise, so a kernel holds
+ * its BTF (~6 MB), not its 60 MB image.
+ */
+#include <errno.h>
+#include <ftw.h>
+#include <glob.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+
+#include "kbtf/bootimage.h"
+#include "kbtf/deb.h"
+#include "kbtf/elf.h"
+#include "kbtf/err.h"
+#include "kbtf/profile.h"
+#include "kbtf/source.h"
+#include "kernel-priv.h"
+
+#define IMAGE_MAX_OUT (512ull << 20) /* a compressed vmlinux larger than this is a bomb */
+#define MAX_NESTING 3		     /* compression inside compression ... */
+#define SYS_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
+
+struct kernel_priv {
+	struct kbtf_kernel k;
+	struct kbtf_buf file; /* a mapping btf_raw borrows from, when it does */
+	char *tmp_dir;	      /* private .deb unpack dir, removed at free */
+	const struct kbtf_kernel_opts *opts; /* during open only */
+	bool have_path;	      /* opened from the file system (look for neighbours) */
+	bool running;	      /* this is the running kernel */
+};
+
+static const char *const format_names[] = {
+	[KBTF_FMT_UNKNOWN] = "unknown",	 [KBTF_FMT_RAW_BTF] = "raw BTF",
+	[KBTF_FMT_ELF] = "ELF",		 [KBTF_FMT_MODULE] = "kernel module",
+	[KBTF_FMT_BOOT_IMAGE] = "boot image", [KBTF_FMT_DEB] = "Debian package",
+	[KBTF_FMT_DIR] = "directory",	 [KBTF_FMT_RELEASE] = "kernel release",
+	[KBTF_FMT_PROFILE] = "kbtf profile",
+};
+
+const char *kbtf_format_str(enum kbtf_format f)
+{
+	if ((unsigned int)f < sizeof(format_names) / sizeof(format_names[0]) && format_names[f])
+		return format_names[f];
+	return "unknown";
+}
+
+/* ---------------------------------------------------------------- helpers */
+
+/* Replace *@slot with a formatted string (the old value may be an argument). */
+static int KBTF_PRINTF(2, 3) set_str(char **slot, const char *fmt, ...)
+{
+	char *s;
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0)
+		return kbtf_err(-ENOMEM, "out of memory");
+	free(*slot);
+	*slot = s;
+	return 0;
+}
+
+static bool is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+static bool is_dir(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+static char *path_join(const char *dir, const char *name)
+{
+	char *s;
+
+	return asprintf(&s, "%s/%s", dir, name) < 0 ? NULL : s;
+}
+
+/* Directory part of @path ("." when there is none), heap string. */
+static char *dir_of(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (!slash)
+		return strdup(".");
+	if (slash == path)
+		return strdup("/");
+	return strndup(path, (size_t)(slash - path));
+}
+
+static const char *running_release(void)
+{
+	static _Thread_local struct utsname u;
+
+	return uname(&u) == 0 ? u.release : NULL;
+}
+
+static bool release_char(char c)
+{
+	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       c == '.' || c == '-' || c == '_' || c == '+' || c == '~';
+}
+
+/* A release starts with a digit and holds release characters only. */
+static bool looks_like_release(const char *s, size_t n)
+{
+	size_t i;
+
+	if (!n || s[0] < '0' || s[0] > '9')
+		return false;
+	for (i = 0; i < n; i++)
+		if (!release_char(s[i]))
+			return false;
+	return true;
+}
+
+/*
+ * A release named in a path: vmlinuz-<rel>, vmlinux-<rel>, config-<rel>,
+ * linux-headers-<rel>, linux-image-<rel>_..., linux-binary-<rel>_...,
+ * or modules/<rel>/. The last component that names one wins.
+ */
+static char *release_from_path(const char *path)
+{
+	static const char *const prefixes[] = {
+		"vmlinuz-", "vmlinux-", "config-", "linux-headers-", "linux-image-",
+		"linux-binary-",
+	};
+	const char *comp = path, *next, *prev = NULL;
+	char *found = NULL;
+	size_t n, i, pl;
+
+	while (*comp) {
+		next = strchr(comp, '/');
+		n = next ? (size_t)(next - comp) : strlen(comp);
+		for (i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++) {
+			pl = strlen(prefixes[i]);
+			if (n > pl && !strncmp(comp, prefixes[i], pl)) {
+				size_t rl = n - pl;
+				const char *us = memchr(comp + pl, '_', rl);
+
+				if (us) /* package file name: <pkg>_<version>_<arch>.deb */
+					rl = (size_t)(us - comp - pl);
+				if (looks_like_release(comp + pl, rl)) {
+					free(found);
+					found = strndup(comp + pl, rl);
+				}
+			}
+		}
+		if (prev && next && (size_t)(comp - prev) == 8 && !strncmp(prev, "modules/", 8) &&
+		    looks_like_release(comp, n)) {
+			free(found);
+			found = strndup(comp, n);
+		}
+		prev = comp;
+		if (!next)
+			break;
+		comp = next + 1;
+	}
+	return found;
+}
+
+/* First 4 bytes a BTF magic in either byte order. */
+static bool is_btf(const uint8_t *p, size_t size)
+{
+	return size >= 4 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
+}
+
+/*
+ * Split BTF continues its base's strings, so its string section does not
+ * start with the NUL every base's does (libbpf's test as well).
+ */
+static uint32_t rd32(const uint8_t *p, bool big)
+{
+	if (big)
+		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
+	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
+}
+
+static bool btf_is_split(const uint8_t *p, size_t size)
+{
+	bool big = p[0] == 0xeb;
+	uint64_t at;
+
+	if (size < 24)
+		return false;
+	if (!rd32(p + 20, big)) /* no strings of its own */
+		return true;
+	at = (uint64_t)rd32(p + 4, big) + rd32(p + 16, big);
+	return at < size && p[at] != 0;
+}
+
+/* ---------------------------------------------------------------- BTF */
+
+/*
+ * Take @size bytes at @data as the kernel's BTF. When they lie inside
+ * @holder and it is a mapping (or borrowed memory), keep @holder alive and
+ * borrow; otherwise copy them out so @holder can be freed.
+ */
+static int adopt_btf(struct kernel_priv *p, const uint8_t *data, size_t size,
+		     struct kbtf_buf *holder)
+{
+	if (holder->owner == KBTF_BUF_HEAP && data == holder->data && size == holder->size) {
+		kbtf_buf_move(&p->k.btf_raw, holder);
+		return 0;
+	}
+	if (holder->owner != KBTF_BUF_HEAP) {
+		kbtf_buf_release(&p->file);
+		kbtf_buf_move(&p->file, holder);
+		p->k.btf_raw = (struct kbtf_buf){ (uint8_t *)data, size, KBTF_BUF_BORROWED };
+		return 0;
+	}
+	return kbtf_buf_dup(data, size, &p->k.btf_raw);
+}
+
+static void note_release(struct kernel_priv *p, char *rel, const char *from)
+{
+	if (!rel)
+		return;
+	if (p->k.release) {
+		free(rel);
+		return;
+	}
+	p->k.release = rel;
+	p->k.release_from = strdup(from);
+}
+
+static void note_config(struct kernel_priv *p, char *text, size_t len, const char *from)
+{
+	if (p->k.config) {
+		free(text);
+		return;
+	}
+	p->k.config = text;
+	p->k.config_len = len;
+	p->k.config_from = strdup(from);
+}
+
+static void try_config_file(struct kernel_priv *p, const char *path)
+{
+	char *text;
+	size_t len;
+
+	if (!p->k.config && is_file(path) && !kbtf_kconfig_read_file(path, &text, &len))
+		note_config(p, text, len, path);
+}
+
+static void try_symvers(struct kernel_priv *p, const char *path)
+{
+	if (!p->k.symvers_path && is_file(path))
+		p->k.symvers_path = strdup(path);
+}
+
+/* An ELF vmlinux (or a module carrying complete vmlinux BTF, issue 7). */
+static int from_elf(struct kernel_priv *p, struct kbtf_buf *img)
+{
+	struct kbtf_elf *e;
+	struct kbtf_elf_sec sec;
+	char *text;
+	size_t len;
+	int err;
+
+	err = kbtf_elf_open(img->data, img->size, &e);
+	if (err)
+		return err;
+	p->k.arch = strdup(kbtf_elf_arch(e));
+	p->k.endian = kbtf_elf_endian(e);
+	err = kbtf_elf_section(e, ".BTF", &sec);
+	if (err == -ENOENT || (!err && !sec.size)) {
+		err = kbtf_err(-ENOENT, "ELF %s has no .BTF section (built without "
+				"CONFIG_DEBUG_INFO_BTF?)", kbtf_elf_is_rel(e) ? "module" : "file");
+		goto out;
+	}
+	if (err)
+		goto out;
+	if (kbtf_elf_is_rel(e)) {
+		if (btf_is_split(sec.data, sec.size)) {
+			err = kbtf_err(-EINVAL, "a kernel module whose .BTF is split BTF: it needs "
+					"a kernel, it is not one");
+			goto out;
+		}
+		p->k.format = KBTF_FMT_MODULE;
+		set_str(&p->k.format_detail, "kernel module carrying complete (non-split) BTF");
+	} else if (p->k.format == KBTF_FMT_UNKNOWN) {
+		p->k.format = KBTF_FMT_ELF;
+		set_str(&p->k.format_detail, "ELF %s vmlinux%s",
+			kbtf_elf_arch(e), kbtf_elf_has_section(e, ".text") ? "" : " (BTF-only)");
+	}
+	note_release(p, kbtf_linux_banner_release(img->data, img->size), "Linux version banner");
+	if (!p->k.config && !kbtf_kconfig_from_image(img->data, img->size, &text, &len))
+		note_config(p, text, len, "IKCONFIG in the image");
+	err = adopt_btf(p, sec.data, sec.size, img);
+out:
+	kbtf_elf_close(e);
+	return err;
+}
+
+static int from_raw_btf(struct kernel_priv *p, struct kbtf_buf *b)
+{
+	if (btf_is_split(b->data, b->size))
+		return kbtf_err(-EINVAL, "split BTF (its strings continue a base): a module's BTF, "
+				"not a kernel's");
+	p->k.format = KBTF_FMT_RAW_BTF;
+	p->k.endian = b->data[0] == 0x9f ? KBTF_ENDIAN_LITTLE : KBTF_ENDIAN_BIG;
+	set_str(&p->k.format_detail, "raw BTF, %s-endian",
+		p->k.endian == KBTF_ENDIAN_LITTLE ? "little" : "big");
+	return adopt_btf(p, b->data, b->size, b);
+}
+
+static int from_boot_image(struct kernel_priv *p, struct kbtf_buf *b)
+{
+	struct kbtf_bootimage bi;
+	int err;
+
+	err = kbtf_bootimage_read(b->data, b->size, &bi);
+	if (err)
+		return err;
+	p->k.format = KBTF_FMT_BOOT_IMAGE;
+	p->k.compression = bi.compression;
+	if (bi.has_setup_header)
+		set_str(&p->k.format_detail, "bzImage (boot protocol %u.%02u), %s payload%s",
+			bi.protocol >> 8, bi.protocol & 0xff, kbtf_compression_str(bi.compression),
+			bi.scanned ? " found by scanning" : "");
+	else
+		set_str(&p->k.format_detail, "boot image, %s payload found by scanning",
+			kbtf_compression_str(bi.compression));
+	if (bi.release) {
+		note_release(p, bi.release, "boot image header");
+		bi.release = NULL;
+	}
+	err = from_elf(p, &bi.elf);
+	kbtf_bootimage_release(&bi);
+	return err;
+}
+
+static int open_bytes(struct kernel_priv *p, struct kbtf_buf *b, int depth);
+
+static int from_compressed(struct kernel_priv *p, struct kbtf_buf *b, enum kbtf_compression c,
+			   int depth)
+{
+	struct kbtf_buf plain;
+	int err;
+
+	if (depth >= MAX_NESTING)
+		return kbtf_err(-EINVAL, "compressed %d levels deep", depth);
+	err = kbtf_decompress(c, b->data, b->size, IMAGE_MAX_OUT, &plain);
+	if (err)
+		return err;
+	if (p->k.compression == KBTF_COMP_NONE)
+		p->k.compression = c;
+	err = open_bytes(p, &plain, depth + 1);
+	kbtf_buf_release(&plain);
+	if (!err)
+		set_str(&p->k.format_detail, "%s-compressed %s", kbtf_compression_str(c),
+			p->k.format_detail);
+	return err;
+}
+
+/* Recognise @b by content and take what it holds; @b may be moved from. */
+static int open_bytes(struct kernel_priv *p, struct kbtf_buf *b, int depth)
+{
+	enum kbtf_compression c;
+
+	if (is_btf(b->data, b->size))
+		return from_raw_btf(p, b);
+	if (kbtf_elf_detect(b->data, b->size))
+		return from_elf(p, b);
+	if (kbtf_bootimage_detect(b->data, b->size))
+		return from_boot_image(p, b);
+	if (kbtf_deb_detect(b->data, b->size))
+		return kbtf_err(-EINVAL, "a Debian package can only be read from a file");
+	c = kbtf_compression_detect(b->data, b->size);
+	if (c != KBTF_COMP_NONE)
+		return from_compressed(p, b, c, depth);
+	if (b->size < 4)
+		return kbtf_err(-EINVAL, "%zu bytes: too short to be a kernel", b->size);
+	return kbtf_err(-EINVAL, "not a kernel: unrecognised content (starts %02x %02x %02x %02x)",
+			b->data[0], b->data[1], b->data[2], b->data[3]);
+}
+
+/* ---------------------------------------------------------------- neighbours */
+
+/* Config, Module.symvers and release from where the file lives. */
+static void look_around(struct kernel_priv *p, const char *path)
+{
+	char *dir = dir_of(path), *s;
+	const char *rel;
+
+	note_release(p, release_from_path(path), "file path");
+	rel = p->k.release;
+	if (rel && asprintf(&s, "%s/config-%s", dir, rel) >= 0) {
+		try_config_file(p, s);
+		free(s);
+	}
+	if ((s = path_join(dir, ".config"))) {
+		try_config_file(p, s);
+		free(s);
+	}
+	if ((s = path_join(dir, "Module.symvers"))) {
+		try_symvers(p, s);
+		free(s);
+	}
+	free(dir);
+}
+
+/* Places a release's files live on Debian and in kbuild trees. */
+static void look_by_release(struct kernel_priv *p)
+{
+	const char *rel = p->k.release;
+	char s[PATH_MAX];
+
+	if (!rel)
+		return;
+	if (p->running)
+		try_config_file(p, "/proc/config.gz");
+	snprintf(s, sizeof(s), "/boot/config-%s", rel);
+	try_config_file(p, s);
+	snprintf(s, sizeof(s), "/lib/modules/%s/build/.config", rel);
+	try_config_file(p, s);
+	snprintf(s, sizeof(s), "/usr/src/linux-headers-%s/.config", rel);
+	try_config_file(p, s);
+	snprintf(s, sizeof(s), "/lib/modules/%s/build/Module.symvers", rel);
+	try_symvers(p, s);
+	snprintf(s, sizeof(s), "/usr/src/linux-headers-%s/Module.symvers", rel);
+	try_symvers(p, s);
+}
+
+static int open_file(struct kernel_priv *p, const char *path)
+{
+	char real[PATH_MAX];
+	struct kbtf_buf b;
+	int err;
+
+	if (realpath(path, real) && !strcmp(real, SYS_BTF_VMLINUX) && running_release()) {
+		p->running = true;
+		note_release(p, strdup(running_release()), "uname (running kernel)");
+	}
+	err = kbtf_buf_from_file(path, &b);
+	if (err)
+		return err;
+	err = open_bytes(p, &b, 0);
+	kbtf_buf_release(&b);
+	if (err)
+		return err;
+	if (p->k.format == KBTF_FMT_BOOT_IMAGE && !p->k.image_path)
+		p->k.image_path = strdup(path);
+	look_around(p, path);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- directories */
+
+static char *glob_escape(const char *s)
+{
+	char *out = malloc(strlen(s) * 2 + 1), *o = out;
+
+	if (!out)
+		return NULL;
+	for (; *s; s++) {
+		if (strchr("*?[]\\", *s))
+			*o++ = '\\';
+		*o++ = *s;
+	}
+	*o = '\0';
+	return out;
+}
+
+/* Every regular file under @dir matching one of @pats (NULL-terminated). */
+static int glob_under(const char *dir, const char *const *pats, glob_t *g)
+{
+	char *edir = glob_escape(dir), *pat;
+	int flags = 0, r;
+
+	memset(g, 0, sizeof(*g));
+	if (!edir)
+		return kbtf_err(-ENOMEM, "out of memory");
+	for (; *pats; pats++) {
+		if (asprintf(&pat, "%s/%s", edir, *pats) < 0) {
+			free(edir);
+			return kbtf_err(-ENOMEM, "out of memory");
+		}
+		r = glob(pat, flags, NULL, g);
+		free(pat);
+		if (r == GLOB_NOSPACE) {
+			free(edir);
+			return kbtf_err(-ENOMEM, "out of memory");
+		}
+		flags = GLOB_APPEND;
+	}
+	free(edir);
+	return 0;
+}
+
+static const char *const image_pats[] = { "boot/vmlinuz-*", "usr/lib/modules/*/vmlinuz",
+					  "lib/modules/*/vmlinuz", NULL };
+static const char *const vmlinux_pats[] = { "usr/src/linux-headers-*/vmlinux",
+					    "usr/lib/debug/boot/vmlinux-*",
+					    "usr/lib/debug/lib/modules/*/vmlinux", NULL };
+static const char *const config_pats[] = { "boot/config-*", "usr/lib/modules/*/config",
+					   "lib/modules/*/config",
+					   "usr/src/linux-headers-*/.config", NULL };
+static const char *const symvers_pats[] = { "usr/src/linux-headers-*/Module.symvers", NULL };
+
+/* The one file @pats find under @dir: NULL for none, -EEXIST'd error for several. */
+static int find_one(const char *dir, const char *const *pats, const char *what, char **out)
+{
+	glob_t g;
+	int err;
+
+	*out = NULL;
+	err = glob_under(dir, pats, &g);
+	if (err)
+		return err;
+	if (g.gl_pathc > 1)
+		err = kbtf_err(-EEXIST, "%zu %s files (%s, ...): name the one you mean", g.gl_pathc,
+			       what, g.gl_pathv[0]);
+	else if (g.gl_pathc == 1 && !(*out = strdup(g.gl_pathv[0])))
+		err = kbtf_err(-ENOMEM, "out of memory");
+	globfree(&g);
+	return err;
+}
+
+/* An unpacked package (or several unpacked into one directory). */
+static int open_unpacked(struct kernel_priv *p, const char *dir)
+{
+	char *img = NULL, *vml = NULL, *cfg = NULL, *sym = NULL;
+	const char *src;
+	int err;
+
+	err = find_one(dir, image_pats, "boot image", &img);
+	if (!err && !img)
+		err = find_one(dir, vmlinux_pats, "vmlinux", &vml);
+	if (!err && !img && !vml)
+		err = kbtf_err(-ENOENT, "no kernel here: no boot/vmlinuz-*, "
+				"usr/lib/modules/*/vmlinuz or linux-headers-*/vmlinux");
+	if (!err)
+		err = find_one(dir, config_pats, "config", &cfg);
+	if (!err)
+		err = find_one(dir, symvers_pats, "Module.symvers", &sym);
+	if (err)
+		goto out;
+	src = img ? img : vml;
+	err = open_file(p, src);
+	if (err) {
+		kbtf_err_prefix(err, "%s", src);
+		goto out;
+	}
+	if (cfg)
+		try_config_file(p, cfg);
+	if (sym)
+		try_symvers(p, sym);
+	set_str(&p->k.format_detail, "%s: %s", src + strlen(dir) + 1, p->k.format_detail);
+out:
+	free(img);
+	free(vml);
+	free(cfg);
+	free(sym);
+	return err;
+}
+
+/* A kernel build tree: vmlinux beside .config / Module.symvers. */
+static int open_build_dir(struct kernel_priv *p, const char *dir)
+{
+	char *vml = path_join(dir, "vmlinux");
+	int err;
+
+	if (!vml)
+		return kbtf_err(-ENOMEM, "out of memory");
+	err = open_file(p, vml);
+	if (err)
+		kbtf_err_prefix(err, "%s", vml);
+	else
+		set_str(&p->k.format_detail, "kernel build directory: %s", p->k.format_detail);
+	free(vml);
+	return err;
+}
+
+static int open_profile(struct kernel_priv *p, const char *dir)
+{
+	struct kbtf_profile_info info;
+	struct kbtf_buf b;
+	char *s;
+	int err;
+
+	err = kbtf_profile_load_btf(dir, &b);
+	if (err)
+		return err;
+	if (!is_btf(b.data, b.size)) {
+		kbtf_buf_release(&b);
+		return kbtf_err(-EINVAL, "profile btf file is not BTF");
+	}
+	err = from_raw_btf(p, &b);
+	kbtf_buf_release(&b);
+	if (err)
+		return err;
+	p->k.format = KBTF_FMT_PROFILE;
+	set_str(&p->k.format_detail, "kbtf kernel profile");
+	if (!kbtf_profile_read_info(dir, &info)) {
+		if (info.release[0])
+			note_release(p, strdup(info.release), "profile");
+		if (info.arch[0])
+			p->k.arch = strdup(info.arch);
+		if (info.origin[0])
+			set_str(&p->k.format_detail, "kbtf kernel profile of %s", info.origin);
+	}
+	if (!p->k.release && (s = path_join(dir, KBTF_PROFILE_RELEASE))) {
+		char *text;
+		size_t len;
+
+		if (!kbtf_kconfig_read_file(s, &text, &len)) {
+			text[strcspn(text, "\r\n")] = '\0';
+			if (looks_like_release(text, strlen(text)))
+				note_release(p, strdup(text), "profile");
+			free(text);
+		}
+		free(s);
+	}
+	if ((s = path_join(dir, KBTF_PROFILE_CONFIG))) {
+		try_config_file(p, s);
+		free(s);
+	}
+	if ((s = path_join(dir, KBTF_PROFILE_SYMVERS))) {
+		try_symvers(p, s);
+		free(s);
+	}
+	if ((s = path_join(dir, KBTF_PROFILE_IMAGE))) {
+		if (is_file(s))
+			p->k.image_path = s;
+		else
+			free(s);
+	}
+	return 0;
+}
+
+static int open_dir(struct kernel_priv *p, const char *dir)
+{
+	char *vml, *cfg, *sym;
+	bool build;
+	int err;
+
+	if (kbtf_profile_is_dir(dir))
+		return open_profile(p, dir);
+	vml = path_join(dir, "vmlinux");
+	cfg = path_join(dir, ".config");
+	sym = path_join(dir, "Module.symvers");
+	build = vml && cfg && sym && is_file(vml) && (is_file(cfg) || is_file(sym));
+	free(vml);
+	free(cfg);
+	free(sym);
+	err = build ? open_build_dir(p, dir) : open_unpacked(p, dir);
+	if (!err)
+		p->k.format = KBTF_FMT_DIR;
+	return err;
+}
+
+/* ---------------------------------------------------------------- packages */
+
+static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
+{
+	return flag == FTW_DP ? rmdir(path) : unlink(path);
+}
+
+static int open_deb(struct kernel_priv *p, const char *path)
+{
+	const struct kbtf_kernel_opts *o = p->opts;
+	const char *dir = o ? o->work_dir : NULL;
+	const char *tmp = getenv("TMPDIR");
+	struct kbtf_deb deb;
+	bool any = false;
+	size_t i;
+	int err;
+
+	if (!dir) {
+		if (asprintf(&p->tmp_dir, "%s/kbtf-deb-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
+			return kbtf_err(-ENOMEM, "out of memory");
+		if (!mkdtemp(p->tmp_dir)) {
+			err = -errno;
+			free(p->tmp_dir);
+			p->tmp_dir = NULL;
+			return kbtf_err(err, "cannot make a temporary directory: %s", strerror(-err));
+		}
+		dir = p->tmp_dir;
+	}
+	err = kbtf_deb_extract(path, dir, kbtf_deb_select_kernel, NULL, &deb);
+	if (err)
+		return err;
+	for (i = 0; i < deb.nr_files; i++)
+		any |= deb.files[i].role == KBTF_DEB_BOOT_IMAGE || deb.files[i].role == KBTF_DEB_VMLINUX;
+	if (!any) {
+		const char *bin = deb.depends ? strstr(deb.depends, "linux-binary-") : NULL;
+
+		if (bin)
+			err = kbtf_err(-ENOENT, "package %s holds no kernel image: it is in %.*s",
+				       deb.package ? deb.package : "?", (int)strcspn(bin, " ,("), bin);
+		else
+			err = kbtf_err(-ENOENT, "package %s holds no kernel image or BTF vmlinux",
+				       deb.package ? deb.package : "?");
+		goto out;
+	}
+	err = open_unpacked(p, dir);
+	if (err)
+		goto out;
+	/* name package members as such, not by where they were unpacked */
+	if (p->k.config_from && !strncmp(p->k.config_from, dir, strlen(dir)) &&
+	    p->k.config_from[strlen(dir)] == '/')
+		set_str(&p->k.config_from, "%s in the package",
+			p->k.config_from + strlen(dir) + 1);
+	p->k.format = KBTF_FMT_DEB;
+	set_str(&p->k.format_detail, "Debian package %s %s, %s", deb.package ? deb.package : "?",
+		deb.version ? deb.version : "?", p->k.format_detail);
+out:
+	kbtf_deb_release(&deb);
+	return err;
+}
+
+/* ---------------------------------------------------------------- names */
+
+static int open_release(struct kernel_priv *p, const char *rel)
+{
+	const char *run = running_release();
+	char cand[6][PATH_MAX];
+	size_t i, n = 0;
+	int err;
+
+	snprintf(cand[n++], PATH_MAX, "/lib/modules/%s/build/vmlinux", rel);
+	snprintf(cand[n++], PATH_MAX, "/usr/src/linux-headers-%s/vmlinux", rel);
+	if (run && !strcmp(run, rel))
+		snprintf(cand[n++], PATH_MAX, "%s", SYS_BTF_VMLINUX);
+	snprintf(cand[n++], PATH_MAX, "/boot/vmlinuz-%s", rel);
+	snprintf(cand[n++], PATH_MAX, "/usr/lib/debug/boot/vmlinux-%s", rel);
+	snprintf(cand[n++], PATH_MAX, "/usr/lib/debug/lib/modules/%s/vmlinux", rel);
+	for (i = 0; i < n; i++) {
+		if (!is_file(cand[i]))
+			continue;
+		note_release(p, strdup(rel), "the release name given");
+		err = open_file(p, cand[i]);
+		if (err)
+			return kbtf_err_prefix(err, "%s", cand[i]);
+		set_str(&p->k.format_detail, "%s: %s", cand[i], p->k.format_detail);
+		p->k.format = KBTF_FMT_RELEASE;
+		return 0;
+	}
+	return kbtf_err(-ENOENT, "no file, stored profile, or installed kernel %s (looked for "
+			"/lib/modules/%s/build/vmlinux, /boot/vmlinuz-%s, /usr/lib/debug)",
+			rel, rel, rel);
+}
+
+static int open_name(struct kernel_priv *p, const char *name)
+{
+	char cache[PATH_MAX], *dir;
+	int err;
+
+	if (!kbtf_cache_dir(cache, sizeof(cache)) &&
+	    asprintf(&dir, "%s/kernels/%s", cache, name) >= 0) {
+		if (is_dir(dir) && kbtf_profile_is_dir(dir)) {
+			err = open_profile(p, dir);
+			if (err)
+				kbtf_err_prefix(err, "%s", dir);
+			free(dir);
+			return err;
+		}
+		free(dir);
+	}
+	if (looks_like_release(name, strlen(name)))
+		return open_release(p, name);
+	return kbtf_err(-ENOENT, "no such file, stored profile or kernel release");
+}
+
+/* ---------------------------------------------------------------- API */
+
+static struct kernel_priv *kernel_new(const char *source, const struct kbtf_kernel_opts *opts)
+{
+	struct kernel_priv *p = calloc(1, sizeof(*p));
+
+	if (!p)
+		return NULL;
+	p->opts = opts;
+	p->k.source = strdup(source);
+	if (!p->k.source) {
+		free(p);
+		return NULL;
+	}
+	return p;
+}
+
+static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)
+{
+	if (!err && !p->k.btf_raw.size)
+		err = kbtf_err(-EINVAL, "empty BTF");
+	if (!err && p->opts && p->opts->symvers) {
+		free(p->k.symvers_path);
+		p->k.symvers_path = strdup(p->opts->symvers);
+	}
+	if (!err && p->have_path)
+		look_by_release(p);
+	p->opts = NULL;
+	if (err) {
+		kbtf_kernel_free(&p->k);
+		return err;
+	}
+	*out = &p->k;
+	return 0;
+}
+
+int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
+		     struct kbtf_kernel **out)
+{
+	struct kernel_priv *p;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	if (!source || !*source)
+		return kbtf_err(-EINVAL, "no kernel given");
+	p = kernel_new(source, opts);
+	if (!p)
+		return kbtf_err(-ENOMEM, "out of memory");
+	p->have_path = true;
+	if (stat(source, &st) < 0) {
+		if (errno == ENOENT && !strchr(source, '/'))
+			err = open_name(p, source);
+		else
+			err = kbtf_err(-errno, "cannot open: %s", strerror(errno));
+	} else if (S_ISDIR(st.st_mode)) {
+		err = open_dir(p, source);
+	} else {
+		struct kbtf_buf head;
+
+		err = kbtf_buf_from_file(source, &head);
+		if (!err && kbtf_deb_detect(head.data, head.size)) {
+			kbtf_buf_release(&head);
+			err = open_deb(p, source);
+		} else if (!err) {
+			kbtf_buf_release(&head);
+			err = open_file(p, source);
+		}
+	}
+	return kernel_done(p, err, out);
+}
+
+int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
+			 struct kbtf_kernel **out)
+{
+	struct kbtf_buf b = { (uint8_t *)data, size, KBTF_BUF_BORROWED };
+	struct kernel_priv *p;
+	int err;
+
+	*out = NULL;
+	p = kernel_new(name ? name : "<memory>", NULL);
+	if (!p)
+		return kbtf_err(-ENOMEM, "out of memory");
+	err = open_bytes(p, &b, 0);
+	return kernel_done(p, err, out);
+}
+
+struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k)
+{
+	struct kbtf_parse_opts o = { .name = k->source };
+	int n;
+
+	if (k->btf)
+		return k->btf;
+	n = kbtf_btf_archive_members(k->btf_raw.data, k->btf_raw.size, NULL, 0);
+	if (n > 1) {
+		kbtf_err(-EINVAL, "%s: .BTF is an archive of %d BTF blobs, not one kernel BTF; "
+			 "'kbtf inspect' lists them", k->source, n);
+		return NULL;
+	}
+	/* the bytes stay in btf_raw (callers store them in profiles) */
+	if (kbtf_btf_parse(k->btf_raw.data, k->btf_raw.size, &o, &k->btf))
+		return NULL;
+	return k->btf;
+}
+
+void kbtf_kernel_free(struct kbtf_kernel *k)
+{
+	struct kernel_priv *p = (struct kernel_priv *)k;
+
+	if (!k)
+		return;
+	kbtf_btf_free(k->btf);
+	kbtf_buf_release(&k->btf_raw);
+	kbtf_buf_release(&p->file);
+	if (p->tmp_dir) {
+		nftw(p->tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		free(p->tmp_dir);
+	}
+	free(k->source);
+	free(k->format_detail);
+	free(k->release);
+	free(k->release_from);
+	free(k->arch);
+	free(k->config);
+	free(k->config_from);
+	free(k->symvers_path);
+	free(k->image_path);
+	free(p);
+}
