@@ -1,0 +1,44 @@
+# kbtf.mk: distilled BTF for an existing out-of-tree module build, by
+# adding one line at the end of the module's Makefile:
+#
+#     include /usr/local/share/kbtf/kbtf.mk
+#
+# How: when that Makefile runs kbuild ("$(MAKE) -C $(KDIR) M=$(PWD)
+# modules"), kbuild finishes each .ko in scripts/Makefile.modfinal with its
+# "BTF [M]" step (the make variable cmd_btf_ko, present since Linux 5.11;
+# it encodes BTF with pahole only when KDIR has a vmlinux, and so skips it
+# on distro headers that have none). This file overrides that step, for
+# the kbuild run its Makefile starts, with "kbtf distill", which encodes
+# the module's DWARF with pahole against the kernel's BTF (found from KDIR,
+# /boot/vmlinuz-<release>, ... or KBTF_FLAGS' --base), distills it and
+# writes .BTF + .BTF.base (+ .kbtf.layout) into the .ko.
+#
+# Needs the target kernel built with CONFIG_DEBUG_INFO_BTF_MODULES=y (every
+# Debian kernel is), and the module built with debug info (kbuild's
+# default when the kernel has CONFIG_DEBUG_INFO).
+#
+# Variables (set them before the include, or on the make command line):
+#   KBTF        the kbtf program (default: the one installed beside this
+#               file, else "kbtf" from PATH)
+#   KBTF_FLAGS  extra "kbtf distill" options, e.g.
+#               --base /path/to/vmlinuz   --sign signing_key.pem cert.pem
+#   KBTF_HOOK   set to 0 to build without kbtf (plain kbuild behaviour)
+#
+# The kbuild pass over the same Makefile (KERNELRELEASE set) is left alone.
+
+ifeq ($(KERNELRELEASE),)
+ifneq ($(KBTF_HOOK),0)
+
+kbtf_mk_dir := $(abspath $(dir $(lastword $(MAKEFILE_LIST))))
+KBTF ?= $(firstword $(wildcard $(kbtf_mk_dir)/../../bin/kbtf $(kbtf_mk_dir)/../build/kbtf) kbtf)
+KBTF_FLAGS ?=
+
+# Expanded by kbuild's make, where $@ is the .ko and objtree is KDIR.
+export KBTF_BTF_KO = $(KBTF) distill -q --kdir $$(abspath $$(objtree)) $(KBTF_FLAGS) $$@
+
+# A command-line style override, so every sub-make (kbuild's included)
+# takes it over its own definition. Four $ survive two expansions.
+MAKEOVERRIDES += cmd_btf_ko=$$$$(KBTF_BTF_KO)
+
+endif
+endif
