@@ -1,0 +1,180 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The validator's judgement for one (module, kernel) pair: what the kernel
+ * will do at load time (symbols, BTF relocation or its absence) and what it
+ * will silently accept (layout drift), as one verdict plus every problem
+ * and warning with both sides' facts.
+ *
+ * Modules and kernels are prepared once (parsed, indexed) and then shared
+ * read-only: one kernel against many modules, from many threads.
+ * kbtf_validate_pair() in verdict.c is the one place that decides.
+ */
+#ifndef KBTF_VALIDATE_H
+#define KBTF_VALIDATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/btf.h"
+#include "kbtf/relocate.h"
+#include "kbtf/source.h"
+#include "kbtf/symbols.h"
+
+/* Ordered by severity: a pair's verdict is the worst that applies. */
+enum kbtf_verdict {
+	KBTF_VERDICT_OK = 0,
+	KBTF_VERDICT_NO_DISTILLED, /* kernel < 6.11 ignores .BTF.base */
+	KBTF_VERDICT_BTF_REJECTED, /* the kernel will not use the module's BTF */
+	KBTF_VERDICT_SYMBOLS,	   /* unresolved symbols or CRC mismatch: refused */
+	KBTF_VERDICT_ERROR,	   /* an input could not be read */
+};
+
+#define KBTF_VERDICT_COUNT 5
+
+/* "ok", "no-distilled-support", "btf-rejected", "symbols", "error" */
+const char *kbtf_verdict_str(enum kbtf_verdict v);
+
+/* What happens to the module at load time. */
+enum kbtf_load {
+	KBTF_LOAD_UNKNOWN = 0,
+	KBTF_LOAD_OK,		  /* loads, BTF registered */
+	KBTF_LOAD_NO_BTF,	  /* loads without BTF (MODULE_ALLOW_BTF_MISMATCH=y) */
+	KBTF_LOAD_REFUSED,	  /* the load fails */
+	KBTF_LOAD_NO_BTF_OR_REFUSED, /* config unknown: one of the two */
+	KBTF_LOAD_WRONG_BTF,	  /* loads; its BTF is registered with wrong types */
+};
+
+/* "loads", "loads-without-btf", "refused", ... */
+const char *kbtf_load_str(enum kbtf_load l);
+
+enum kbtf_problem_kind {
+	KBTF_PROBLEM_BTF,
+	KBTF_PROBLEM_SYMBOL,
+};
+
+struct kbtf_problem {
+	enum kbtf_problem_kind kind;
+	char *name;	/* type or symbol */
+	char *reason;	/* stable short code: "not-found", "size-mismatch", ... */
+	char *expected; /* the module's side */
+	char *actual;	/* the kernel's side */
+	char *detail;	/* one or two sentences, for people */
+	bool kernel_first; /* the one the kernel's own message names */
+};
+
+enum kbtf_severity {
+	KBTF_SEV_WARNING,
+	KBTF_SEV_INFO,
+};
+
+struct kbtf_warning {
+	enum kbtf_severity severity;
+	char *kind;    /* "layout-drift", "symbols-not-checked", ... */
+	char *name;    /* type or subject, may be "" */
+	char *message; /* one line */
+	char **details; /* further lines (e.g. one per changed member) */
+	size_t nr_details;
+};
+
+struct kbtf_result {
+	char *module;	   /* the path as given */
+	char *module_name; /* from .modinfo / .gnu.linkonce.this_module */
+	char *source;	   /* the kernel SOURCE as given */
+	char *release;	   /* kernel release, NULL when unknown */
+	enum kbtf_verdict verdict;
+	enum kbtf_load load;
+	char *summary;	   /* one line */
+	char *consequence; /* what the kernel does, in words */
+	char *kernel_log;  /* lines the kernel would print ("" none) */
+	char *btf_form;	   /* "distilled", "split", "none" */
+	int allow_btf_mismatch; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: -1 unknown */
+	struct kbtf_problem *problems;
+	size_t nr_problems;
+	struct kbtf_warning *warnings;
+	size_t nr_warnings;
+	double ms; /* time spent judging this pair */
+};
+
+void kbtf_result_fini(struct kbtf_result *r);
+/* An "error" result: @what could not be read because of @why. */
+int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,
+		      const char *why);
+size_t kbtf_result_count(const struct kbtf_result *r, enum kbtf_problem_kind kind);
+size_t kbtf_result_warnings(const struct kbtf_result *r, enum kbtf_severity sev);
+
+/* ------------------------------------------------------------- modules */
+
+/* A module prepared for validation. */
+struct kbtf_vmod {
+	char *path;
+	struct kbtf_module *mod;
+	bool own_mod;		  /* free mod with the vmod */
+	struct kbtf_btf *dist;	  /* parsed .BTF.base (distilled modules) */
+	struct kbtf_btf *split;	  /* .BTF on dist */
+	char *btf_error;	  /* why .BTF/.BTF.base could not be parsed */
+	struct kbtf_btf *layout;  /* the build-time layout record, if any */
+	struct kbtf_modsyms syms;
+	const char *release;	  /* from vermagic's first word (may be NULL) */
+	char *release_buf;
+};
+
+int kbtf_vmod_open(const char *path, struct kbtf_vmod **out);
+/* Prepare an already opened module (borrowed: it must outlive the vmod). */
+int kbtf_vmod_from_module(const struct kbtf_module *m, struct kbtf_vmod **out);
+void kbtf_vmod_free(struct kbtf_vmod *vm);
+
+/* ------------------------------------------------------------- kernels */
+
+/* Three-valued config facts: -1 unknown, 0 not set, 1 set. */
+struct kbtf_vkernel {
+	char *source;
+	struct kbtf_kernel *k;
+	bool own_k;
+	struct kbtf_btf *btf; /* owned by k */
+	struct kbtf_reloc_target *target;
+	struct kbtf_symvers *symvers; /* NULL: no export list known */
+	char *symvers_from;
+	int major, minor;	   /* from the release; -1 unknown */
+	bool distilled_support;	   /* reads .BTF.base (>= 6.11) */
+	char *distilled_support_why; /* how that was decided */
+	int allow_btf_mismatch;
+	int btf_modules;	   /* DEBUG_INFO_BTF_MODULES */
+	int modversions;
+	int force_load;
+	int allow_missing_ns;
+};
+
+struct kbtf_vkernel_opts {
+	const char *symvers;  /* Module.symvers overriding the kernel's */
+	const char *work_dir; /* for unpacking packages */
+};
+
+int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
+		      struct kbtf_vkernel **out);
+/* Prepare an already opened kernel (borrowed; its BTF is parsed if needed). */
+int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_opts *opts,
+			     struct kbtf_vkernel **out);
+void kbtf_vkernel_free(struct kbtf_vkernel *vk);
+
+/* ------------------------------------------------------------- one pair */
+
+struct kbtf_validate_opts {
+	/* simulate 6.11-6.13 kernels without the 2025 embedded-marking fix */
+	bool pre_fix;
+	/* build-time vmlinux BTF for drift when a module has no layout record
+	 * (name-indexed before sharing) and for plain split modules */
+	struct kbtf_btf *build_btf;
+	uint64_t build_hash; /* hash of build_btf's raw bytes (0: unknown) */
+	const char *build_release;
+	/* exports of the other modules validated together (may be NULL) */
+	const struct kbtf_symvers *peers;
+};
+
+int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
+		       const struct kbtf_validate_opts *opts, struct kbtf_result *out);
+
+/* FNV-1a 64 over a byte range: the identity of a BTF blob. */
+uint64_t kbtf_hash_bytes(const void *data, size_t len);
+
+#endif

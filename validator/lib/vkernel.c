@@ -1,0 +1,178 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A kernel prepared once for many validations: its BTF parsed and indexed
+ * for relocation, its export list loaded, and the facts the verdict needs
+ * (version, .BTF.base support, the config options that change what a load
+ * failure means). Read-only afterwards.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/err.h"
+#include "kbtf/relocate.h"
+#include "kbtf/validate.h"
+
+/* -1 unknown (no config), 0 not set, 1 =y */
+static int config_bool(const struct kbtf_kernel *k, const char *name)
+{
+	char buf[64];
+	const char *v;
+
+	if (!k->config)
+		return -1;
+	v = kbtf_kernel_config(k, name, buf, sizeof(buf));
+	return v && !strcmp(v, "y");
+}
+
+static void parse_version(struct kbtf_vkernel *vk)
+{
+	const char *rel = vk->k->release;
+	int major, minor;
+
+	vk->major = vk->minor = -1;
+	if (rel && sscanf(rel, "%d.%d", &major, &minor) == 2 && major > 0 && minor >= 0) {
+		vk->major = major;
+		vk->minor = minor;
+	}
+}
+
+/* Is there a type @name of @kind in @btf? One walk; used only when the
+ * release string is unknown. */
+static bool has_type(const struct kbtf_btf *btf, const char *name, uint32_t kind)
+{
+	uint32_t id, n = kbtf_btf_type_cnt(btf);
+
+	for (id = 1; id < n; id++) {
+		const struct btf_type *t = kbtf_btf_type(btf, id);
+		const char *s;
+
+		if (kbtf_kind(t) != kind || !t->name_off)
+			continue;
+		s = kbtf_btf_str(btf, t->name_off);
+		if (s && !strcmp(s, name))
+			return true;
+	}
+	return false;
+}
+
+/* .BTF.base support arrived in 6.11 together with the kernel's copy of
+ * btf_relocate(); without a release, look for that function. */
+static int decide_distilled(struct kbtf_vkernel *vk)
+{
+	int n;
+
+	if (vk->major > 0) {
+		vk->distilled_support = vk->major > 6 || (vk->major == 6 && vk->minor >= 11);
+		n = asprintf(&vk->distilled_support_why, "release %s is %s 6.11", vk->k->release,
+			     vk->distilled_support ? "at least" : "older than");
+	} else {
+		vk->distilled_support = has_type(vk->btf, "btf_relocate", BTF_KIND_FUNC);
+		n = asprintf(&vk->distilled_support_why,
+			     "release unknown; vmlinux BTF %s function btf_relocate",
+			     vk->distilled_support ? "has" : "has no");
+	}
+	if (n < 0) {
+		vk->distilled_support_why = NULL;
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
+{
+	const char *path = opts && opts->symvers ? opts->symvers : vk->k->symvers_path;
+	int err;
+
+	if (!path)
+		return 0;
+	err = kbtf_symvers_load(path, &vk->symvers);
+	if (err)
+		return kbtf_err_prefix(err, "Module.symvers");
+	vk->symvers_from = strdup(path);
+	return vk->symvers_from ? 0 : kbtf_err(-ENOMEM, "out of memory");
+}
+
+static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
+{
+	struct kbtf_kernel *k = vk->k;
+	int err;
+
+	vk->source = strdup(k->source ? k->source : "kernel");
+	if (!vk->source)
+		return kbtf_err(-ENOMEM, "out of memory");
+	vk->btf = kbtf_kernel_btf(k);
+	if (!vk->btf)
+		return -EINVAL; /* kbtf_errstr() says why */
+	err = kbtf_reloc_target_new(vk->btf, &vk->target);
+	if (err)
+		return err;
+	parse_version(vk);
+	err = decide_distilled(vk);
+	if (err)
+		return err;
+	vk->allow_btf_mismatch = config_bool(k, "MODULE_ALLOW_BTF_MISMATCH");
+	vk->btf_modules = config_bool(k, "DEBUG_INFO_BTF_MODULES");
+	vk->modversions = config_bool(k, "MODVERSIONS");
+	vk->force_load = config_bool(k, "MODULE_FORCE_LOAD");
+	vk->allow_missing_ns = config_bool(k, "MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS");
+	return load_symvers(vk, opts);
+}
+
+int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_opts *opts,
+			     struct kbtf_vkernel **out)
+{
+	struct kbtf_vkernel *vk = calloc(1, sizeof(*vk));
+	int err;
+
+	*out = NULL;
+	if (!vk)
+		return kbtf_err(-ENOMEM, "out of memory");
+	vk->k = k;
+	err = prepare(vk, opts);
+	if (err) {
+		kbtf_vkernel_free(vk);
+		return err;
+	}
+	*out = vk;
+	return 0;
+}
+
+int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
+		      struct kbtf_vkernel **out)
+{
+	struct kbtf_kernel_opts ko = { 0 };
+	struct kbtf_kernel *k;
+	int err;
+
+	*out = NULL;
+	if (opts) {
+		ko.work_dir = opts->work_dir;
+		ko.symvers = opts->symvers;
+	}
+	err = kbtf_kernel_open(source, &ko, &k);
+	if (err)
+		return err;
+	err = kbtf_vkernel_from_kernel(k, opts, out);
+	if (err) {
+		kbtf_kernel_free(k);
+		return err;
+	}
+	(*out)->own_k = true;
+	return 0;
+}
+
+void kbtf_vkernel_free(struct kbtf_vkernel *vk)
+{
+	if (!vk)
+		return;
+	kbtf_reloc_target_free(vk->target);
+	kbtf_symvers_free(vk->symvers);
+	free(vk->symvers_from);
+	free(vk->distilled_support_why);
+	free(vk->source);
+	if (vk->own_k)
+		kbtf_kernel_free(vk->k);
+	free(vk);
+}

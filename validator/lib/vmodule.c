@@ -1,0 +1,142 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A module prepared once for many validations: its BTF parsed (distilled
+ * base + split, when it has .BTF.base), its layout record indexed, its
+ * symbol facts read. Everything here is read-only afterwards.
+ *
+ * BTF that cannot be parsed does not fail the preparation: what the kernel
+ * does with it is part of the verdict, so the reason is kept instead.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/distill.h"
+#include "kbtf/err.h"
+#include "kbtf/validate.h"
+
+static int keep_btf_error(struct kbtf_vmod *vm, const char *what)
+{
+	if (asprintf(&vm->btf_error, "%s: %s", what, kbtf_errstr()) < 0) {
+		vm->btf_error = NULL;
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
+static int parse_distilled(struct kbtf_vmod *vm)
+{
+	const struct kbtf_module *m = vm->mod;
+	struct kbtf_parse_opts o = { .name = ".BTF.base" };
+	int err;
+
+	err = kbtf_btf_parse(m->btf_base_data, m->btf_base_size, &o, &vm->dist);
+	if (err)
+		return keep_btf_error(vm, "cannot parse .BTF.base");
+	o.base = vm->dist;
+	o.name = ".BTF";
+	err = kbtf_btf_parse(m->btf_data, m->btf_size, &o, &vm->split);
+	if (err)
+		return keep_btf_error(vm, "cannot parse .BTF on .BTF.base");
+	return 0;
+}
+
+/* "6.12.113+deb12-amd64 SMP preempt mod_unload modversions" -> the release */
+static int release_of(struct kbtf_vmod *vm)
+{
+	const char *vm_magic = vm->mod->vermagic;
+	size_t n;
+
+	if (!vm_magic || !*vm_magic)
+		return 0;
+	n = strcspn(vm_magic, " ");
+	vm->release_buf = strndup(vm_magic, n);
+	if (!vm->release_buf)
+		return kbtf_err(-ENOMEM, "out of memory");
+	vm->release = vm->release_buf;
+	return 0;
+}
+
+static int prepare(struct kbtf_vmod *vm)
+{
+	const struct kbtf_module *m = vm->mod;
+	int err;
+
+	vm->path = strdup(m->path ? m->path : "module");
+	if (!vm->path)
+		return kbtf_err(-ENOMEM, "out of memory");
+	err = release_of(vm);
+	if (err)
+		return err;
+	if (m->btf_data && m->btf_base_data) {
+		err = parse_distilled(vm);
+		if (err)
+			return err;
+	}
+	err = kbtf_layout_load(m, &vm->layout);
+	if (err == -ENOENT) {
+		vm->layout = NULL;
+	} else if (err) {
+		/* a broken record only costs the drift check */
+		vm->layout = NULL;
+	} else if ((err = kbtf_btf_index_names(vm->layout))) {
+		return err;
+	}
+	err = kbtf_modsyms_from_module(m, &vm->syms);
+	if (err)
+		return kbtf_err_prefix(err, "%s", vm->path);
+	return 0;
+}
+
+int kbtf_vmod_from_module(const struct kbtf_module *m, struct kbtf_vmod **out)
+{
+	struct kbtf_vmod *vm = calloc(1, sizeof(*vm));
+	int err;
+
+	*out = NULL;
+	if (!vm)
+		return kbtf_err(-ENOMEM, "out of memory");
+	vm->mod = (struct kbtf_module *)m;
+	err = prepare(vm);
+	if (err) {
+		kbtf_vmod_free(vm);
+		return err;
+	}
+	*out = vm;
+	return 0;
+}
+
+int kbtf_vmod_open(const char *path, struct kbtf_vmod **out)
+{
+	struct kbtf_module *m;
+	int err;
+
+	*out = NULL;
+	err = kbtf_module_open(path, &m);
+	if (err)
+		return err;
+	err = kbtf_vmod_from_module(m, out);
+	if (err) {
+		kbtf_module_free(m);
+		return err;
+	}
+	(*out)->own_mod = true;
+	return 0;
+}
+
+void kbtf_vmod_free(struct kbtf_vmod *vm)
+{
+	if (!vm)
+		return;
+	kbtf_modsyms_fini(&vm->syms);
+	kbtf_btf_free(vm->layout);
+	kbtf_btf_free(vm->split);
+	kbtf_btf_free(vm->dist);
+	free(vm->btf_error);
+	free(vm->release_buf);
+	free(vm->path);
+	if (vm->own_mod)
+		kbtf_module_free(vm->mod);
+	free(vm);
+}
