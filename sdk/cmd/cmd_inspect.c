@@ -657,6 +657,12 @@ int cmd_inspect(int argc, char **argv)
 		if (err) {
 			cmd_report_error(argv[i]);
 			failed++;
+			if (j) {
+				kbtf_json_object_start(j);
+				kbtf_json_kv_string(j, "source", argv[i]);
+				kbtf_json_kv_string(j, "error", kbtf_errstr());
+				kbtf_json_object_end(j);
+			}
 		}
 	}
 	if (j) {

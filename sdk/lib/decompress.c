@@ -625,14 +625,23 @@ static int lzma_alone_buf(const uint8_t *in, size_t size, struct kbtf_buf *out)
 	return 0;
 }
 
+/* Like the zstd command line: content size and checksum in the frame. */
 static int zstd_buf(const uint8_t *in, size_t size, struct kbtf_buf *out)
 {
 	size_t bound = ZSTD_compressBound(size), n;
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
 
+	if (!cc)
+		return kbtf_err(-ENOMEM, "cannot set up libzstd");
 	out->data = malloc(bound);
-	if (!out->data)
+	if (!out->data) {
+		ZSTD_freeCCtx(cc);
 		return kbtf_err(-ENOMEM, "out of memory (%zu bytes)", bound);
-	n = ZSTD_compress(out->data, bound, in, size, 19);
+	}
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, 19);
+	ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1);
+	n = ZSTD_compress2(cc, out->data, bound, in, size);
+	ZSTD_freeCCtx(cc);
 	out->owner = KBTF_BUF_HEAP;
 	if (ZSTD_isError(n)) {
 		kbtf_buf_release(out);
@@ -649,6 +658,7 @@ static int lz4_frame_buf(const uint8_t *in, size_t size, struct kbtf_buf *out)
 
 	memset(&prefs, 0, sizeof(prefs));
 	prefs.frameInfo.contentSize = size;
+	prefs.frameInfo.contentChecksumFlag = LZ4F_contentChecksumEnabled;
 	prefs.compressionLevel = 9;
 	bound = LZ4F_compressFrameBound(size, &prefs);
 	out->data = malloc(bound);

@@ -119,6 +119,13 @@ static const char *running_release(void)
 	return uname(&u) == 0 ? u.release : NULL;
 }
 
+static const char *running_machine(void)
+{
+	static _Thread_local struct utsname u;
+
+	return uname(&u) == 0 ? u.machine : NULL;
+}
+
 static bool release_char(char c)
 {
 	return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -457,6 +464,8 @@ static int open_file(struct kernel_priv *p, const char *path)
 	if (realpath(path, real) && !strcmp(real, SYS_BTF_VMLINUX) && running_release()) {
 		p->running = true;
 		note_release(p, strdup(running_release()), "uname (running kernel)");
+		if (running_machine())
+			p->k.arch = strdup(running_machine());
 	}
 	err = kbtf_buf_from_file(path, &b);
 	if (err)
