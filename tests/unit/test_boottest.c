@@ -19,6 +19,7 @@
 #include <cmocka.h>
 
 #include "kbtf/boottest.h"
+#include "kbtf/validate.h"
 
 /* ------------------------------------------------------------------ cpio */
 
@@ -322,9 +323,20 @@ static void test_expect_symbols(void **state)
 	struct kbtf_bt_expect e;
 
 	miss.symbols_missing = true;
+	miss.refuse_err = ENOENT;
+	snprintf(miss.sym_needle, sizeof(miss.sym_needle), "Unknown symbol __mutex_init");
 	kbtf_bt_expect(&miss, &f, &e);
 	assert_int_equal(e.loads, KBTF_BT_NO);
 	assert_int_equal(e.err, ENOENT);
+	assert_string_equal(e.needle, "Unknown symbol __mutex_init");
+
+	/* no export list: a refusal agrees, a load must still show the BTF facts */
+	crc = pred(KBTF_BT_V_OK, KBTF_BT_YES, "");
+	crc.symbols_unchecked = true;
+	kbtf_bt_expect(&crc, &f, &e);
+	assert_int_equal(e.loads, KBTF_BT_ANY);
+	assert_int_equal(e.btf, KBTF_BT_YES);
+	crc = pred(KBTF_BT_V_SYMBOLS, KBTF_BT_NO, "'spinlock'");
 
 	crc.crc_mismatch = true;
 	kbtf_bt_expect(&crc, &f, &e); /* forced: the CRCs are not looked at, BTF decides */
@@ -340,6 +352,73 @@ static void test_expect_symbols(void **state)
 	kbtf_bt_expect(&miss, &f, &e);
 	assert_int_equal(e.loads, KBTF_BT_ANY);
 	assert_int_equal(e.btf, KBTF_BT_ANY);
+}
+
+/* ------------------------------------------------------------ prediction */
+
+/* Results as kbtf_validate_pair fills them, written out by hand. */
+static void test_prediction_from_result(void **state)
+{
+	struct kbtf_problem btf = {
+		.kind = KBTF_PROBLEM_BTF, .name = "spinlock", .reason = "size-mismatch",
+		.kernel_first = true,
+	};
+	struct kbtf_problem syms[2] = {
+		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "module_layout", .reason = "crc-mismatch" },
+		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "__mutex_init", .reason = "unresolved" },
+	};
+	struct kbtf_warning drift = { .kind = "layout-drift", .name = "sk_buff" };
+	struct kbtf_result r = {
+		.verdict = KBTF_VERDICT_BTF_REJECTED, .load = KBTF_LOAD_NO_BTF,
+		.summary = "BTF rejected", .problems = &btf, .nr_problems = 1,
+		.kernel_log = "distilled base BTF type 'spinlock' [4] is not mapped to base BTF id\n"
+			      "Kernel module BTF mismatch detected, BTF debug info may be unavailable "
+			      "for some modules",
+	};
+	struct kbtf_bt_prediction p;
+
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_int_equal(p.verdict, KBTF_BT_V_BTF_REJECTED);
+	assert_string_equal(p.verdict_str, "btf-rejected");
+	assert_int_equal(p.btf_accepted, KBTF_BT_NO);
+	assert_string_equal(p.needle, "'spinlock'");
+	assert_false(p.symbols_missing || p.crc_mismatch);
+
+	/* 6.1: meta checks fail; the kernel says so in its own words */
+	btf.name = ".BTF";
+	btf.reason = "meta-check";
+	r.verdict = KBTF_VERDICT_NO_DISTILLED;
+	r.kernel_log = "failed to validate module [kbtf_demo] BTF: -22";
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_int_equal(p.verdict, KBTF_BT_V_NO_DISTILLED);
+	assert_string_equal(p.needle, "failed to validate module [kbtf_demo]");
+
+	/* symbols: the BTF outcome comes from the BTF problems, not r.load */
+	r.verdict = KBTF_VERDICT_SYMBOLS;
+	r.load = KBTF_LOAD_REFUSED;
+	r.problems = syms;
+	r.nr_problems = 2;
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_int_equal(p.btf_accepted, KBTF_BT_YES);
+	assert_true(p.crc_mismatch);
+	assert_true(p.symbols_missing);
+	assert_int_equal(p.refuse_err, ENOENT);
+	assert_string_equal(p.sym_needle, "Unknown symbol __mutex_init");
+
+	/* ok with a by-value layout change */
+	r.verdict = KBTF_VERDICT_OK;
+	r.load = KBTF_LOAD_OK;
+	r.nr_problems = 0;
+	r.warnings = &drift;
+	r.nr_warnings = 1;
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_int_equal(p.verdict, KBTF_BT_V_LAYOUT_DRIFT);
+	assert_int_equal(p.btf_accepted, KBTF_BT_YES);
+	assert_string_equal(p.needle, "");
+
+	r.verdict = KBTF_VERDICT_ERROR;
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_int_equal(p.verdict, KBTF_BT_V_UNKNOWN);
 }
 
 /* --------------------------------------------------------------- compare */
@@ -460,6 +539,7 @@ int main(void)
 		cmocka_unit_test(test_expect_ok_and_rejected),
 		cmocka_unit_test(test_expect_vermagic),
 		cmocka_unit_test(test_expect_symbols),
+		cmocka_unit_test(test_prediction_from_result),
 		cmocka_unit_test(test_compare),
 		cmocka_unit_test(test_qemu_deadline),
 		cmocka_unit_test(test_check_static),

@@ -20,6 +20,7 @@
 #include "kbtf/deb.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
+#include "kbtf/validate.h"
 #include "../../sdk/cmd/cmd.h"
 
 #ifndef KBTF_LOADER
@@ -42,9 +43,10 @@ struct bt_opts {
 	const char *loader;
 };
 
-/* A test module, opened once and used for every kernel. */
+/* A test module, opened and prepared for the validator once, used for every kernel. */
 struct bt_module {
 	struct kbtf_module *m;
+	struct kbtf_vmod *vm;
 	const char *path;
 };
 
@@ -184,6 +186,8 @@ struct bt_kernel_ctx {
 	const char *loader;
 	char *dir; /* this kernel's work directory */
 	struct kbtf_kernel *k;
+	struct kbtf_vkernel *vk; /* the kernel as the validator sees it */
+	char *vk_error;
 	struct kbtf_bt_moddir *md;
 	struct kbtf_bt_load *loads;
 	size_t nr_loads;
@@ -290,6 +294,29 @@ static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	return 0;
 }
 
+/* The validator's verdict for one pair, on the kernel prepared once in @c. */
+static void predict(struct bt_kernel_ctx *c, const struct bt_module *bm, struct kbtf_bt_pair *p)
+{
+	struct kbtf_validate_opts vo = { 0 };
+	struct kbtf_result r = { 0 };
+	int err = -ENOENT;
+
+	if (c->vk && bm->vm)
+		err = kbtf_validate_pair(bm->vm, c->vk, &vo, &r);
+	if (!err) {
+		kbtf_bt_prediction_from_result(&r, &p->pred);
+		p->have_pred = p->pred.verdict != KBTF_BT_V_UNKNOWN;
+	} else {
+		memset(&p->pred, 0, sizeof(p->pred));
+		snprintf(p->pred.verdict_str, sizeof(p->pred.verdict_str), "unknown");
+		snprintf(p->pred.detail, sizeof(p->pred.detail), "%s",
+			 c->vk_error ? c->vk_error : kbtf_errstr());
+	}
+	if (!p->have_pred && r.summary)
+		snprintf(p->pred.detail, sizeof(p->pred.detail), "%s", r.summary);
+	kbtf_result_fini(&r);
+}
+
 /* A module of the kernel's that @name needed and that did not load. */
 static const char *failed_dependency(const struct bt_kernel_ctx *c, const char *name,
 				     const struct kbtf_bt_boot *boot)
@@ -325,10 +352,7 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 
 		p->module = m->name;
 		p->module_path = c->mods[i].path;
-		p->have_pred = !kbtf_bt_predict(m, c->k, &p->pred) &&
-			       p->pred.verdict != KBTF_BT_V_UNKNOWN;
-		if (!p->have_pred && !p->pred.detail[0])
-			snprintf(p->pred.detail, sizeof(p->pred.detail), "%s", kbtf_errstr());
+		predict(c, &c->mods[i], p);
 		kbtf_bt_expect(&p->pred, &f, &p->expect);
 		p->obs = kbtf_bt_boot_find(&kr->boot, m->name);
 		if (c->dep_errors && c->dep_errors[i]) {
@@ -360,6 +384,8 @@ static void kernel_ctx_fini(struct bt_kernel_ctx *c)
 		free(c->dep_errors[i]);
 	free(c->dep_errors);
 	kbtf_bt_moddir_free(c->md);
+	kbtf_vkernel_free(c->vk);
+	free(c->vk_error);
 	kbtf_kernel_free(c->k);
 	if (c->dir && !c->o->keep)
 		rm_tree(c->dir);
@@ -461,6 +487,8 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		goto judge;
 	}
 	kr->release = c->k->release ? strdup(c->k->release) : NULL;
+	if (kbtf_vkernel_from_kernel(c->k, NULL, &c->vk))
+		c->vk_error = strdup(kbtf_errstr());
 	if (!c->k->image_path) {
 		kr->skip_reason = strdup("no boot image in this kernel source");
 		goto judge;
@@ -600,6 +628,9 @@ static int open_modules(int argc, char **argv, struct bt_module **out, size_t *n
 		if (err)
 			return kbtf_err_prefix(err, "%s", argv[i]);
 		(*nr)++;
+		err = kbtf_vmod_from_module(mods[i].m, &mods[i].vm);
+		if (err)
+			return kbtf_err_prefix(err, "%s", argv[i]);
 		if (!mods[i].m->name || !*mods[i].m->name)
 			return kbtf_err(-EINVAL, "%s: no module name in .modinfo", argv[i]);
 		for (j = 0; j < i; j++) {
@@ -779,8 +810,10 @@ int cmd_boot_test(int argc, char **argv)
 	ret = exit_code(&r);
 out:
 	report_fini(&r);
-	for (i = 0; i < nr_mods; i++)
+	for (i = 0; i < nr_mods; i++) {
+		kbtf_vmod_free(mods[i].vm);
 		kbtf_module_free(mods[i].m);
+	}
 	free(mods);
 	free(loader);
 	free(o.kernels);

@@ -113,7 +113,8 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 		}
 	}
 	if (p->symbols_missing) {
-		refuse(e, ENOENT, "Unknown symbol", "unknown symbols: refused even when forced");
+		refuse(e, p->refuse_err, p->sym_needle,
+		       "symbols the kernel does not give: refused even when forced");
 		return;
 	}
 	if (p->crc_mismatch && !f->force) {
@@ -122,10 +123,11 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 		return;
 	}
 	expect_btf(p, f, e);
-	if (magic_unknown && e->loads == KBTF_BT_YES) {
+	if ((magic_unknown || p->symbols_unchecked) && e->loads == KBTF_BT_YES) {
 		e->loads = KBTF_BT_ANY;
-		snprintf(e->why + strlen(e->why), sizeof(e->why) - strlen(e->why),
-			 " (kernel vermagic unknown: load either way)");
+		snprintf(e->why + strlen(e->why), sizeof(e->why) - strlen(e->why), " (%s: %s)",
+			 magic_unknown ? "kernel vermagic unknown" : "symbols not checked",
+			 "a refusal agrees too");
 	}
 }
 
@@ -173,7 +175,8 @@ enum kbtf_bt_agreement kbtf_bt_compare(const struct kbtf_bt_expect *e,
 			 e->btf == KBTF_BT_YES ? "there" : "absent");
 		return KBTF_BT_DISAGREE;
 	}
-	if (e->needle[0] && !log_has(o, e->needle)) {
+	/* a refusal nobody predicted (loads ANY) says nothing about the BTF */
+	if (e->needle[0] && (loaded || e->loads == KBTF_BT_NO) && !log_has(o, e->needle)) {
 		snprintf(why, len, "the kernel log does not mention '%s'", e->needle);
 		return KBTF_BT_DISAGREE;
 	}

@@ -1,16 +1,17 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * boot-test's one call into the validator: the verdict for a (module,
- * kernel) pair, reduced to what a boot can show (is the BTF accepted,
- * which name should the kernel's log show, are symbols missing or only
- * their CRCs different).
+ * The validator's result for a (module, kernel) pair (kbtf_validate_pair,
+ * verdict.c, decides it), reduced to what a boot can show: is the BTF
+ * accepted, which name must the kernel's log show, and does a symbol
+ * problem refuse the load even when it is forced (unknown symbols) or only
+ * when it is not (CRCs).
  */
 #include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "kbtf/boottest.h"
-#include "kbtf/err.h"
+#include "kbtf/validate.h"
 
 const char *kbtf_bt_verdict_str(enum kbtf_bt_verdict v)
 {
@@ -31,13 +32,119 @@ const char *kbtf_bt_verdict_str(enum kbtf_bt_verdict v)
 	return "?";
 }
 
-int kbtf_bt_predict(const struct kbtf_module *m, struct kbtf_kernel *k,
-		    struct kbtf_bt_prediction *p)
+static enum kbtf_bt_verdict verdict_of(const struct kbtf_result *r)
+{
+	size_t i;
+
+	switch (r->verdict) {
+	case KBTF_VERDICT_OK:
+		for (i = 0; i < r->nr_warnings; i++) {
+			if (!strcmp(r->warnings[i].kind, "layout-drift"))
+				return KBTF_BT_V_LAYOUT_DRIFT;
+		}
+		return KBTF_BT_V_OK;
+	case KBTF_VERDICT_NO_DISTILLED:
+		return KBTF_BT_V_NO_DISTILLED;
+	case KBTF_VERDICT_BTF_REJECTED:
+		return KBTF_BT_V_BTF_REJECTED;
+	case KBTF_VERDICT_SYMBOLS:
+		return KBTF_BT_V_SYMBOLS;
+	case KBTF_VERDICT_ERROR:
+		break;
+	}
+	return KBTF_BT_V_UNKNOWN;
+}
+
+/* The BTF outcome alone (a symbols verdict hides it in r->load). */
+static enum kbtf_bt_tri btf_accepted(const struct kbtf_result *r)
+{
+	if (r->verdict == KBTF_VERDICT_SYMBOLS)
+		return kbtf_result_count(r, KBTF_PROBLEM_BTF) ? KBTF_BT_NO : KBTF_BT_YES;
+	switch (r->load) {
+	case KBTF_LOAD_OK:
+	case KBTF_LOAD_WRONG_BTF:
+		return KBTF_BT_YES;
+	case KBTF_LOAD_NO_BTF:
+	case KBTF_LOAD_REFUSED:
+	case KBTF_LOAD_NO_BTF_OR_REFUSED:
+		return KBTF_BT_NO;
+	case KBTF_LOAD_UNKNOWN:
+		break;
+	}
+	return KBTF_BT_ANY;
+}
+
+/*
+ * What the kernel's log must show for a rejected BTF: the distilled type
+ * its relocation message names, or else the 6.1-style "failed to validate"
+ * line when the validator says the kernel prints it.
+ */
+static void btf_needle(const struct kbtf_result *r, struct kbtf_bt_prediction *p)
+{
+	const char *l;
+	size_t i;
+
+	for (i = 0; i < r->nr_problems; i++) {
+		const struct kbtf_problem *pr = &r->problems[i];
+
+		if (pr->kind == KBTF_PROBLEM_BTF && pr->kernel_first && pr->name &&
+		    pr->name[0] != '.' && pr->name[0] != '(' && r->kernel_log &&
+		    strstr(r->kernel_log, "distilled base BTF type")) {
+			snprintf(p->needle, sizeof(p->needle), "'%s'", pr->name);
+			return;
+		}
+	}
+	l = r->kernel_log ? strstr(r->kernel_log, "failed to validate module [") : NULL;
+	if (l)
+		snprintf(p->needle, sizeof(p->needle), "%.*s", (int)(strstr(l, "]") - l + 1), l);
+}
+
+/* Symbol problems: unknown symbols stop even a forced load; CRCs do not. */
+static void symbol_facts(const struct kbtf_result *r, struct kbtf_bt_prediction *p)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_problems; i++) {
+		const struct kbtf_problem *pr = &r->problems[i];
+
+		if (pr->kind != KBTF_PROBLEM_SYMBOL)
+			continue;
+		if (!strcmp(pr->reason, "crc-mismatch")) {
+			p->crc_mismatch = true;
+			continue;
+		}
+		if (!p->symbols_missing) {
+			p->symbols_missing = true;
+			if (!strcmp(pr->reason, "namespace-not-imported")) {
+				p->refuse_err = EINVAL;
+				snprintf(p->sym_needle, sizeof(p->sym_needle), "%s", pr->name);
+			} else if (!strcmp(pr->reason, "unversioned")) {
+				p->refuse_err = ENOEXEC;
+			} else {
+				p->refuse_err = ENOENT;
+				snprintf(p->sym_needle, sizeof(p->sym_needle), "Unknown symbol %s",
+					 pr->name);
+			}
+		}
+	}
+}
+
+void kbtf_bt_prediction_from_result(const struct kbtf_result *r, struct kbtf_bt_prediction *p)
 {
 	memset(p, 0, sizeof(*p));
-	p->verdict = KBTF_BT_V_UNKNOWN;
-	p->btf_accepted = KBTF_BT_ANY;
-	snprintf(p->verdict_str, sizeof(p->verdict_str), "%s", kbtf_bt_verdict_str(p->verdict));
-	snprintf(p->detail, sizeof(p->detail), "the validator library is not wired in yet");
-	return 0;
+	p->verdict = verdict_of(r);
+	snprintf(p->verdict_str, sizeof(p->verdict_str), "%s",
+		 p->verdict == KBTF_BT_V_LAYOUT_DRIFT ? "ok (layout-drift)"
+						      : kbtf_verdict_str(r->verdict));
+	snprintf(p->detail, sizeof(p->detail), "%s%s%s", r->summary ? r->summary : "",
+		 r->consequence && *r->consequence ? " -- " : "",
+		 r->consequence ? r->consequence : "");
+	p->btf_accepted = btf_accepted(r);
+	for (size_t i = 0; i < r->nr_warnings; i++) {
+		if (!strcmp(r->warnings[i].kind, "symbols-not-checked"))
+			p->symbols_unchecked = true;
+	}
+	if (p->btf_accepted == KBTF_BT_NO)
+		btf_needle(r, p);
+	symbol_facts(r, p);
 }

@@ -212,16 +212,17 @@ struct kbtf_bt_prediction {
 	/* would the kernel accept the module's BTF (relocation and checks)? */
 	enum kbtf_bt_tri btf_accepted;
 	char needle[128];      /* a name the kernel's log should show, or "" */
-	bool symbols_missing;  /* symbols the kernel does not export */
-	bool crc_mismatch;     /* modversions CRCs differ */
+	bool symbols_missing;  /* refused even when forced (unknown symbol, ...) */
+	int refuse_err;	       /* ... with this errno */
+	char sym_needle[128];  /* ... and this in the log */
+	bool crc_mismatch;     /* modversions CRCs differ (forcing skips them) */
+	bool symbols_unchecked; /* no export list: the symbol step is unknown */
 };
 
-/*
- * Ask the validator about one pair. 0 with @p filled (possibly UNKNOWN
- * with the reason in p->detail); a negative errno when it could not run.
- */
-int kbtf_bt_predict(const struct kbtf_module *m, struct kbtf_kernel *k,
-		    struct kbtf_bt_prediction *p);
+struct kbtf_result;
+
+/* Reduce the validator's result for one pair (kbtf_validate_pair). */
+void kbtf_bt_prediction_from_result(const struct kbtf_result *r, struct kbtf_bt_prediction *p);
 const char *kbtf_bt_verdict_str(enum kbtf_bt_verdict v);
 
 /* -------------------------------------------------------------- expect */
