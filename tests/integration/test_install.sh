@@ -46,8 +46,10 @@ t_check "man page renders cleanly" \
 
 # A program built against the installed library through kbtf.pc only.
 export PKG_CONFIG_PATH=$inst/lib/pkgconfig PKG_CONFIG_SYSROOT_DIR=$dest
-cflags=$(pkg-config --cflags kbtf) && libs=$(pkg-config --libs --static kbtf)
+cflags=$(pkg-config --cflags kbtf) && libs=$(pkg-config --libs kbtf)
 t_check "pkg-config knows kbtf" test -n "$libs"
+t_check "--static asks for nothing more than --libs" \
+	test "$(pkg-config --libs --static kbtf)" = "$libs"
 cat >"$t_tmp/count.c" <<'C'
 #include <stdio.h>
 #include <stdlib.h>
