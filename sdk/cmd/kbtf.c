@@ -16,6 +16,7 @@ struct builtin {
 
 static const struct builtin builtins[] = {
 	{ "inspect", cmd_inspect, "show what a kernel, module or BTF file holds" },
+	{ "kernels", cmd_kernels, "store target kernel profiles; fetch them from Debian" },
 	{ "distill", cmd_distill, "add a distilled base (.BTF.base) to built modules" },
 	{ "build", cmd_build, "kbuild out-of-tree modules, then distill them" },
 	{ "boot-test", cmd_boot_test, "boot kernels under qemu, load modules, check predictions" },

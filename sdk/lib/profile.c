@@ -45,28 +45,30 @@ struct pfield {
 	size_t size;
 };
 
-#define PF(k, kind, member)                                                                   \
-	{ k, kind, offsetof(struct kbtf_profile_info, member),                                \
-	  sizeof(((struct kbtf_profile_info *)0)->member) }
+#define PF(k, kind, member)                                                                        \
+	{                                                                                          \
+		k, kind, offsetof(struct kbtf_profile_info, member),                               \
+		    sizeof(((struct kbtf_profile_info *)0)->member)                                \
+	}
 
 /* Order is the index's column order: append only. */
 static const struct pfield pfields[] = {
-	PF("name", PF_STR, name),
-	PF("release", PF_STR, release),
-	PF("version", PF_STR, version),
-	PF("flavour", PF_STR, flavour),
-	PF("suite", PF_STR, suite),
-	PF("arch", PF_STR, arch),
-	PF("package-version", PF_STR, package_version),
-	PF("btf-encoding", PF_STR, btf_encoding),
-	PF("btf-size", PF_U64, btf_size),
-	PF("btf-stored", PF_U64, btf_stored),
-	PF("btf-types", PF_U32, btf_types),
-	PF("config", PF_BOOL, has_config),
-	PF("symvers", PF_BOOL, has_symvers),
-	PF("image", PF_BOOL, has_image),
-	PF("added", PF_I64, added),
-	PF("origin", PF_STR, origin),
+    PF("name", PF_STR, name),
+    PF("release", PF_STR, release),
+    PF("version", PF_STR, version),
+    PF("flavour", PF_STR, flavour),
+    PF("suite", PF_STR, suite),
+    PF("arch", PF_STR, arch),
+    PF("package-version", PF_STR, package_version),
+    PF("btf-encoding", PF_STR, btf_encoding),
+    PF("btf-size", PF_U64, btf_size),
+    PF("btf-stored", PF_U64, btf_stored),
+    PF("btf-types", PF_U32, btf_types),
+    PF("config", PF_BOOL, has_config),
+    PF("symvers", PF_BOOL, has_symvers),
+    PF("image", PF_BOOL, has_image),
+    PF("added", PF_I64, added),
+    PF("origin", PF_STR, origin),
 };
 
 #define NR_PFIELDS (sizeof(pfields) / sizeof(pfields[0]))
@@ -166,8 +168,7 @@ int kbtf_pinfo_set_key(struct kbtf_profile_info *info, const char *key, const ch
 
 /* --------------------------------------------------------------- names */
 
-void kbtf_release_split(const char *release, char *version, size_t vlen, char *flavour,
-			size_t flen)
+void kbtf_release_split(const char *release, char *version, size_t vlen, char *flavour, size_t flen)
 {
 	const char *p = release, *tok;
 	size_t n = 0;
@@ -480,7 +481,7 @@ static int check_symvers(const char *path)
 /* The type count, from the kernel's parsed BTF or a parse of our own. */
 static int count_types(struct kbtf_kernel *k, uint32_t *types)
 {
-	struct kbtf_parse_opts po = { .name = k->source };
+	struct kbtf_parse_opts po = {.name = k->source};
 	struct kbtf_btf *btf = k->btf;
 	int err = 0;
 
@@ -499,7 +500,7 @@ static int count_types(struct kbtf_kernel *k, uint32_t *types)
 static int write_btf(const char *dir, struct kbtf_kernel *k, bool raw,
 		     struct kbtf_profile_info *info)
 {
-	struct kbtf_buf packed = { 0 };
+	struct kbtf_buf packed = {0};
 	int err;
 
 	if (!k->btf_raw.size)

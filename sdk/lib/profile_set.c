@@ -64,8 +64,7 @@ static int note_unmatched(struct set_ctx *c, const char *item, const char *where
 
 int kbtf_debian_spec_parse(const char *spec, char *suite, size_t slen, char *rel, size_t rlen)
 {
-	static const char *const prefixes[] = { "linux-image-", "linux-binary-",
-						"linux-headers-" };
+	static const char *const prefixes[] = {"linux-image-", "linux-binary-", "linux-headers-"};
 	const char *colon = strchr(spec, ':'), *pat;
 	size_t i, n;
 
@@ -211,10 +210,10 @@ static int resolve_list(struct set_ctx *c, const char *set, const char *where, c
 	return err;
 }
 
-int kbtf_store_resolve(struct kbtf_store *s, const char *set,
-		       const struct kbtf_profile_info ***out, size_t *n)
+int kbtf_store_resolve(struct kbtf_store *s, const char *set, const struct kbtf_profile_info ***out,
+		       size_t *n)
 {
-	struct set_ctx c = { 0 };
+	struct set_ctx c = {0};
 	int err;
 
 	*out = NULL;

@@ -444,8 +444,7 @@ static int load(struct kbtf_store *s, bool write_back)
 
 /* ------------------------------------------------------------ the API */
 
-int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list,
-		    size_t *n)
+int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list, size_t *n)
 {
 	int err, fd;
 
@@ -534,6 +533,8 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", s->root);
 	if (!mkdtemp(tmp))
 		return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
+	/* mkdtemp makes it private; a profile is as readable as the store */
+	chmod(tmp, 0755);
 	err = kbtf_profile_write(tmp, k, opts, &info);
 	if (err)
 		goto out;

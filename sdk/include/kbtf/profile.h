@@ -104,8 +104,7 @@ const char *kbtf_store_root(const struct kbtf_store *s);
  * disagrees with the directories present. The array and its entries stay
  * valid until the next call that changes or reloads the store.
  */
-int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list,
-		    size_t *n);
+int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list, size_t *n);
 
 /* The profile called @name, or NULL (after kbtf_store_list or a reload). */
 const struct kbtf_profile_info *kbtf_store_find(struct kbtf_store *s, const char *name);
@@ -154,8 +153,8 @@ int kbtf_store_remove(struct kbtf_store *s, const char *name);
  * such item. *@out is a malloc'd array (free() it); its entries belong to
  * the store.
  */
-int kbtf_store_resolve(struct kbtf_store *s, const char *set,
-		       const struct kbtf_profile_info ***out, size_t *n);
+int kbtf_store_resolve(struct kbtf_store *s, const char *set, const struct kbtf_profile_info ***out,
+		       size_t *n);
 
 /*
  * Split "debian[/SUITE]:PATTERN" into the suite (bookworm when not given)

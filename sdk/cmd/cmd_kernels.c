@@ -1,0 +1,593 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kbtf kernels add|fetch|list|rm|path : the target kernels a module is
+ * validated against, kept as profiles in the store (kbtf/profile.h) and
+ * fetched from Debian's archive (kbtf/fetch.h). Option parsing, calls into
+ * the library, and what the user reads; nothing else.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "kbtf/apt.h"
+#include "kbtf/err.h"
+#include "kbtf/fetch.h"
+#include "kbtf/json.h"
+#include "kbtf/profile.h"
+#include "kbtf/run.h"
+#include "kbtf/source.h"
+#include "cmd.h"
+
+static void usage(FILE *f)
+{
+	fprintf(f,
+		"usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
+		"                        [--symvers FILE] [--config FILE] [--force] [--raw-btf]\n"
+		"       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
+		"                        [--force] [--update] [--jobs N] [--dry-run] [--raw-btf]\n"
+		"       kbtf kernels list [--json|--pretty] [SET]\n"
+		"       kbtf kernels rm NAME|GLOB...\n"
+		"       kbtf kernels path NAME|SET\n"
+		"\n"
+		"Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
+		"${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
+		"\n"
+		"  add      store each SOURCE (boot image, .deb, unpacked package, vmlinux, raw\n"
+		"           BTF, /sys/kernel/btf/vmlinux, release name) as a profile\n"
+		"  fetch    download Debian kernels and store them; SPEC is\n"
+		"           debian[/SUITE]:PATTERN (SUITE bookworm, trixie, sid; default\n"
+		"           bookworm; PATTERN a package or release glob, e.g.\n"
+		"           'linux-image-6.12.*-amd64'), or @FILE with one SPEC per line\n"
+		"  list     the stored profiles (all, or those of SET)\n"
+		"  rm       remove profiles by name or glob\n"
+		"  path     print the directory of each profile of a set\n"
+		"\n"
+		"A SET is 'all', a name glob ('6.12.*-rt-amd64'), debian[/SUITE]:PATTERN, or\n"
+		"@FILE, or several of them separated by commas.\n"
+		"\n"
+		"  -n, --name NAME     profile name (add, one SOURCE; default: its release)\n"
+		"  -s, --suite SUITE   record the Debian suite (add)\n"
+		"  -S, --symvers FILE  Module.symvers to keep (add)\n"
+		"  -c, --config FILE   kernel config to keep (add)\n"
+		"  -i, --keep-image    keep the boot image, for boot tests\n"
+		"  -f, --force         replace profiles stored already\n"
+		"  -r, --raw-btf       store the BTF uncompressed\n"
+		"  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
+		"  -d, --deb-dir DIR   packages go to DIR/SUITE/ (implies --keep-debs)\n"
+		"  -u, --update        refresh the package lists even if less than a day old\n"
+		"  -j, --jobs N        unpacking threads (default: one per CPU)\n"
+		"      --dry-run       show what fetch would download, and stop\n"
+		"      --json          list as JSON; --pretty indented\n"
+		"  -h, --help          this text\n"
+		"\n"
+		"Exit status: 0 done; 2 bad usage, unreadable SOURCE, nothing matches;\n"
+		"3 apt failed (fetch).\n");
+}
+
+struct kopts {
+	const char *name, *suite, *symvers, *config, *deb_dir;
+	bool keep_image, force, raw_btf, keep_debs, update, dry_run, json, pretty;
+	unsigned int jobs;
+};
+
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY };
+
+static int parse_opts(int argc, char **argv, struct kopts *o)
+{
+	static const struct option longopts[] = {
+	    {"name", required_argument, NULL, 'n'},    {"suite", required_argument, NULL, 's'},
+	    {"symvers", required_argument, NULL, 'S'}, {"config", required_argument, NULL, 'c'},
+	    {"keep-image", no_argument, NULL, 'i'},    {"force", no_argument, NULL, 'f'},
+	    {"raw-btf", no_argument, NULL, 'r'},       {"keep-debs", no_argument, NULL, 'k'},
+	    {"deb-dir", required_argument, NULL, 'd'}, {"update", no_argument, NULL, 'u'},
+	    {"jobs", required_argument, NULL, 'j'},    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
+	    {"json", no_argument, NULL, OPT_JSON},     {"pretty", no_argument, NULL, OPT_PRETTY},
+	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+	};
+	char *end;
+	long v;
+	int c;
+
+	memset(o, 0, sizeof(*o));
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "n:s:S:c:ifrkd:uj:h", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'n':
+			o->name = optarg;
+			break;
+		case 's':
+			o->suite = optarg;
+			break;
+		case 'S':
+			o->symvers = optarg;
+			break;
+		case 'c':
+			o->config = optarg;
+			break;
+		case 'i':
+			o->keep_image = true;
+			break;
+		case 'f':
+			o->force = true;
+			break;
+		case 'r':
+			o->raw_btf = true;
+			break;
+		case 'k':
+			o->keep_debs = true;
+			break;
+		case 'd':
+			o->deb_dir = optarg;
+			o->keep_debs = true;
+			break;
+		case 'u':
+			o->update = true;
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = true;
+			break;
+		case OPT_JSON:
+			o->json = true;
+			break;
+		case OPT_PRETTY:
+			o->json = o->pretty = true;
+			break;
+		case 'j':
+			v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > 64) {
+				fprintf(stderr,
+					"kbtf: kernels: --jobs wants a number from 1 to 64\n");
+				return -1;
+			}
+			o->jobs = (unsigned int)v;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			usage(stderr);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static int open_store(struct kbtf_store **s)
+{
+	int err = kbtf_store_open(NULL, s);
+
+	if (err)
+		cmd_report_error("kernels");
+	return err;
+}
+
+static void human_size(unsigned long long bytes, char *buf, size_t len)
+{
+	if (bytes >= 10ull << 20)
+		snprintf(buf, len, "%llu MB", bytes >> 20);
+	else if (bytes >= 1 << 20)
+		snprintf(buf, len, "%.1f MB", (double)bytes / (1 << 20));
+	else
+		snprintf(buf, len, "%llu kB", (bytes + 1023) >> 10);
+}
+
+static void describe(const struct kbtf_profile_info *p, char *buf, size_t len)
+{
+	snprintf(buf, len, "%u types%s%s%s", p->btf_types, p->has_config ? ", config" : "",
+		 p->has_symvers ? ", Module.symvers" : "", p->has_image ? ", image" : "");
+}
+
+/* ------------------------------------------------------------------ add */
+
+static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
+{
+	struct kbtf_kernel_opts ko = {.symvers = o->symvers};
+	struct kbtf_profile_add_opts ao = {
+	    .name = o->name,
+	    .suite = o->suite,
+	    .symvers = o->symvers,
+	    .config = o->config,
+	    .keep_image = o->keep_image,
+	    .replace = o->force,
+	    .raw_btf = o->raw_btf,
+	};
+	struct kbtf_profile_info info;
+	struct kbtf_kernel *k = NULL;
+	char what[160], dir[4096], version[96];
+	int err;
+
+	err = kbtf_kernel_open(src, &ko, &k);
+	/* a package's version is in its file name (NAME_VERSION_ARCH.deb) */
+	if (!err && k->format == KBTF_FMT_DEB &&
+	    !kbtf_deb_name_version(src, version, sizeof(version)))
+		ao.package_version = version;
+	if (!err)
+		err = kbtf_store_add(s, k, &ao, &info);
+	if (err) {
+		cmd_report_error(src);
+		kbtf_kernel_free(k);
+		return err;
+	}
+	describe(&info, what, sizeof(what));
+	kbtf_store_profile_dir(s, info.name, dir, sizeof(dir));
+	printf("stored %s (%s) in %s\n", info.name, what, dir);
+	if (o->keep_image && !info.has_image)
+		fprintf(stderr, "kbtf: %s: no boot image to keep\n", src);
+	kbtf_kernel_free(k);
+	return 0;
+}
+
+static int kernels_add(int argc, char **argv, const struct kopts *o)
+{
+	struct kbtf_store *s;
+	int i, bad = 0;
+
+	if (argc < 1) {
+		fprintf(stderr, "kbtf: kernels add: no SOURCE given\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (o->name && argc > 1) {
+		fprintf(stderr, "kbtf: kernels add: --name takes one SOURCE\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (open_store(&s))
+		return KBTF_EXIT_USAGE;
+	for (i = 0; i < argc; i++)
+		bad += add_one(s, argv[i], o) != 0;
+	kbtf_store_free(s);
+	return bad ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+}
+
+/* ---------------------------------------------------------------- fetch */
+
+static void progress(const struct kbtf_fetch_item *it, size_t i, size_t total, void *ctx)
+{
+	char what[160], size[32];
+
+	printf("[%zu/%zu] %s: ", i + 1, total, it->pkgs[0]);
+	switch (it->state) {
+	case KBTF_FETCH_DOWNLOADING:
+		printf("downloading %zu package%s\n", it->nr_pkgs, it->nr_pkgs > 1 ? "s" : "");
+		break;
+	case KBTF_FETCH_EXTRACTING:
+		human_size(it->download_bytes, size, sizeof(size));
+		if (it->download_secs >= 0.5)
+			printf("extracting (%s downloaded in %.1f s)\n", size, it->download_secs);
+		else
+			printf("extracting (%s, cached)\n", size);
+		break;
+	case KBTF_FETCH_STORED:
+		describe(&it->info, what, sizeof(what));
+		printf("stored (%s) in %.1f s%s%s\n", what, it->extract_secs,
+		       it->message[0] ? "; note: " : "", it->message);
+		break;
+	case KBTF_FETCH_PRESENT:
+		printf("already stored (%u types)\n", it->info.btf_types);
+		break;
+	case KBTF_FETCH_FAILED:
+		printf("FAILED: %s\n", it->message);
+		break;
+	default:
+		printf("%s\n", kbtf_fetch_state_str(it->state));
+	}
+	fflush(stdout);
+}
+
+static void print_plan(const struct kbtf_fetch_plan *plan)
+{
+	size_t i, j;
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct kbtf_fetch_item *it = &plan->items[i];
+
+		printf("%-8s %-32s %s", it->suite, it->release,
+		       it->state == KBTF_FETCH_PRESENT ? "(stored)" : "");
+		for (j = 0; it->state != KBTF_FETCH_PRESENT && j < it->nr_pkgs; j++)
+			printf("%s%s", j ? " " : "", it->pkgs[j]);
+		printf("\n");
+	}
+}
+
+static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
+{
+	unsigned long long bytes = 0;
+	size_t i, stored = 0, present = 0, failed = 0, tool = 0;
+	char size[32];
+
+	for (i = 0; i < plan->nr; i++) {
+		const struct kbtf_fetch_item *it = &plan->items[i];
+
+		bytes += it->download_secs > 0 ? it->download_bytes : 0;
+		stored += it->state == KBTF_FETCH_STORED;
+		present += it->state == KBTF_FETCH_PRESENT;
+		failed += it->state == KBTF_FETCH_FAILED;
+		tool += it->state == KBTF_FETCH_FAILED && it->err == -KBTF_ETOOL;
+	}
+	human_size(bytes, size, sizeof(size));
+	printf("%zu stored, %zu already stored, %zu failed; %s downloaded; %.1f s\n", stored,
+	       present, failed, size, secs);
+	for (i = 0; i < plan->nr; i++) {
+		if (plan->items[i].state == KBTF_FETCH_FAILED)
+			fprintf(stderr, "kbtf: %s: %s\n", plan->items[i].pkgs[0],
+				plan->items[i].message);
+	}
+	if (tool)
+		return KBTF_EXIT_TOOL;
+	return failed ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+}
+
+static double wall(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static int kernels_fetch(int argc, char **argv, const struct kopts *o)
+{
+	struct kbtf_fetch_opts fo = {
+	    .deb_dir = o->deb_dir,
+	    .keep_debs = o->keep_debs,
+	    .force = o->force,
+	    .update = o->update,
+	    .keep_image = o->keep_image,
+	    .raw_btf = o->raw_btf,
+	    .jobs = o->jobs,
+	    .progress = progress,
+	};
+	struct kbtf_fetch_plan plan;
+	struct kbtf_store *s;
+	size_t i, todo = 0;
+	double t0 = wall();
+	int err, rc;
+
+	if (argc < 1) {
+		fprintf(stderr, "kbtf: kernels fetch: no SPEC given (e.g. "
+				"'debian:linux-image-6.12.*-amd64')\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (open_store(&s))
+		return KBTF_EXIT_USAGE;
+	err = kbtf_fetch_plan(s, (const char *const *)argv, (size_t)argc, &fo, &plan);
+	if (err) {
+		cmd_report_error("kernels fetch");
+		kbtf_store_free(s);
+		return err == -KBTF_ETOOL ? KBTF_EXIT_TOOL : KBTF_EXIT_USAGE;
+	}
+	for (i = 0; i < plan.nr; i++)
+		todo += plan.items[i].state != KBTF_FETCH_PRESENT;
+	printf("%zu kernel%s, %zu to fetch, %zu stored already (%s)\n", plan.nr,
+	       plan.nr == 1 ? "" : "s", todo, plan.nr - todo, kbtf_store_root(s));
+	if (o->dry_run) {
+		print_plan(&plan);
+		rc = KBTF_EXIT_OK;
+	} else {
+		kbtf_fetch_run(s, &plan, &fo);
+		rc = fetch_summary(&plan, wall() - t0);
+	}
+	kbtf_fetch_plan_free(&plan);
+	kbtf_store_free(s);
+	return rc;
+}
+
+/* ------------------------------------------------------------------ list */
+
+static void list_json(struct kbtf_store *s, const struct kbtf_profile_info *const *v, size_t n,
+		      bool pretty)
+{
+	struct kbtf_json *j = kbtf_json_new(stdout, pretty);
+	char dir[4096];
+	size_t i;
+
+	kbtf_json_object_start(j);
+	kbtf_json_kv_string(j, "store", kbtf_store_root(s));
+	kbtf_json_kv_array(j, "profiles");
+	for (i = 0; i < n; i++) {
+		const struct kbtf_profile_info *p = v[i];
+
+		kbtf_store_profile_dir(s, p->name, dir, sizeof(dir));
+		kbtf_json_object_start(j);
+		kbtf_json_kv_string(j, "name", p->name);
+		kbtf_json_kv_string(j, "path", dir);
+		kbtf_json_kv_string(j, "release", p->release);
+		kbtf_json_kv_string(j, "version", p->version);
+		kbtf_json_kv_string(j, "flavour", p->flavour);
+		kbtf_json_kv_string(j, "suite", p->suite);
+		kbtf_json_kv_string(j, "arch", p->arch);
+		kbtf_json_kv_string(j, "package_version", p->package_version);
+		kbtf_json_kv_string(j, "origin", p->origin);
+		kbtf_json_kv_object(j, "btf");
+		kbtf_json_kv_string(j, "encoding", p->btf_encoding);
+		kbtf_json_kv_uint(j, "size", p->btf_size);
+		kbtf_json_kv_uint(j, "stored", p->btf_stored);
+		kbtf_json_kv_uint(j, "types", p->btf_types);
+		kbtf_json_object_end(j);
+		kbtf_json_kv_bool(j, "config", p->has_config);
+		kbtf_json_kv_bool(j, "symvers", p->has_symvers);
+		kbtf_json_kv_bool(j, "image", p->has_image);
+		kbtf_json_kv_int(j, "added", p->added);
+		kbtf_json_object_end(j);
+	}
+	kbtf_json_array_end(j);
+	kbtf_json_object_end(j);
+	kbtf_json_free(j);
+}
+
+static void list_text(struct kbtf_store *s, const struct kbtf_profile_info *const *v, size_t n)
+{
+	unsigned long long stored = 0;
+	char size[32];
+	size_t i;
+
+	if (!n) {
+		printf("no kernel profiles in %s; add some with 'kbtf kernels add' or "
+		       "'kbtf kernels fetch'\n",
+		       kbtf_store_root(s));
+		return;
+	}
+	printf("%-30s %-9s %-20s %7s %8s %-6s %-7s %s\n", "NAME", "SUITE", "PACKAGE", "TYPES",
+	       "BTF", "CONFIG", "SYMVERS", "IMAGE");
+	for (i = 0; i < n; i++) {
+		const struct kbtf_profile_info *p = v[i];
+
+		human_size(p->btf_stored, size, sizeof(size));
+		printf("%-30s %-9s %-20s %7u %8s %-6s %-7s %s\n", p->name,
+		       p->suite[0] ? p->suite : "-",
+		       p->package_version[0] ? p->package_version : "-", p->btf_types, size,
+		       p->has_config ? "yes" : "no", p->has_symvers ? "yes" : "no",
+		       p->has_image ? "yes" : "no");
+		stored += p->btf_stored;
+	}
+	human_size(stored, size, sizeof(size));
+	printf("%zu profile%s (BTF %s) in %s\n", n, n == 1 ? "" : "s", size, kbtf_store_root(s));
+}
+
+static int kernels_list(int argc, char **argv, const struct kopts *o)
+{
+	const struct kbtf_profile_info *const *all;
+	const struct kbtf_profile_info **set = NULL;
+	struct kbtf_store *s;
+	size_t n;
+	int err;
+
+	if (argc > 1) {
+		fprintf(stderr, "kbtf: kernels list: one SET at most (join items with commas)\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (open_store(&s))
+		return KBTF_EXIT_USAGE;
+	err = argc ? kbtf_store_resolve(s, argv[0], &set, &n) : kbtf_store_list(s, &all, &n);
+	if (err) {
+		cmd_report_error("kernels list");
+		kbtf_store_free(s);
+		return KBTF_EXIT_USAGE;
+	}
+	if (set)
+		all = set;
+	if (o->json)
+		list_json(s, all, n, o->pretty);
+	else
+		list_text(s, all, n);
+	free(set);
+	kbtf_store_free(s);
+	return KBTF_EXIT_OK;
+}
+
+/* ------------------------------------------------------------ rm, path */
+
+/* Remove the profiles one set item names; returns how many failed. */
+static int rm_item(struct kbtf_store *s, const char *item)
+{
+	const struct kbtf_profile_info **set;
+	char(*names)[256];
+	size_t n, i;
+	int bad = 0;
+
+	if (!strcmp(item, "all") || item[0] == '@' || strchr(item, ',')) {
+		fprintf(stderr, "kbtf: kernels rm: '%s': give names or globs\n", item);
+		return 1;
+	}
+	if (kbtf_store_resolve(s, item, &set, &n)) {
+		cmd_report_error("kernels rm");
+		return 1;
+	}
+	/* removing reloads the store: keep the names, not the entries */
+	names = calloc(n, sizeof(*names));
+	if (!names) {
+		free(set);
+		fprintf(stderr, "kbtf: kernels rm: out of memory\n");
+		return 1;
+	}
+	for (i = 0; i < n; i++)
+		snprintf(names[i], sizeof(names[i]), "%s", set[i]->name);
+	free(set);
+	for (i = 0; i < n; i++) {
+		if (kbtf_store_remove(s, names[i])) {
+			cmd_report_error(names[i]);
+			bad++;
+		} else {
+			printf("removed %s\n", names[i]);
+		}
+	}
+	free(names);
+	return bad;
+}
+
+static int kernels_rm(int argc, char **argv)
+{
+	struct kbtf_store *s;
+	int a, bad = 0;
+
+	if (argc < 1) {
+		fprintf(stderr, "kbtf: kernels rm: no NAME given\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (open_store(&s))
+		return KBTF_EXIT_USAGE;
+	for (a = 0; a < argc; a++)
+		bad += rm_item(s, argv[a]);
+	kbtf_store_free(s);
+	return bad ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+}
+
+static int kernels_path(int argc, char **argv)
+{
+	const struct kbtf_profile_info **set;
+	struct kbtf_store *s;
+	char dir[4096];
+	size_t n, i;
+
+	if (argc != 1) {
+		fprintf(stderr, "kbtf: kernels path: one NAME or SET\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (open_store(&s))
+		return KBTF_EXIT_USAGE;
+	if (kbtf_store_resolve(s, argv[0], &set, &n)) {
+		cmd_report_error("kernels path");
+		kbtf_store_free(s);
+		return KBTF_EXIT_USAGE;
+	}
+	for (i = 0; i < n; i++) {
+		kbtf_store_profile_dir(s, set[i]->name, dir, sizeof(dir));
+		printf("%s\n", dir);
+	}
+	free(set);
+	kbtf_store_free(s);
+	return KBTF_EXIT_OK;
+}
+
+int cmd_kernels(int argc, char **argv)
+{
+	const char *verb;
+	struct kopts o;
+	int rc;
+
+	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
+		usage(argc < 2 ? stderr : stdout);
+		return argc < 2 ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+	}
+	verb = argv[1];
+	rc = parse_opts(argc - 1, argv + 1, &o);
+	if (rc)
+		return rc > 0 ? KBTF_EXIT_OK : KBTF_EXIT_USAGE;
+	argc -= 1 + optind;
+	argv += 1 + optind;
+	if (!strcmp(verb, "add"))
+		return kernels_add(argc, argv, &o);
+	if (!strcmp(verb, "fetch"))
+		return kernels_fetch(argc, argv, &o);
+	if (!strcmp(verb, "list") || !strcmp(verb, "ls"))
+		return kernels_list(argc, argv, &o);
+	if (!strcmp(verb, "rm") || !strcmp(verb, "remove"))
+		return kernels_rm(argc, argv);
+	if (!strcmp(verb, "path"))
+		return kernels_path(argc, argv);
+	fprintf(stderr, "kbtf: kernels: unknown verb '%s' (add, fetch, list, rm, path)\n", verb);
+	return KBTF_EXIT_USAGE;
+}
