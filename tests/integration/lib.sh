@@ -6,6 +6,7 @@
 #   t_grep "counts STRUCT" "STRUCT" "$tmp/out"
 #   t_ok "what was shown"  /  t_fail "what went wrong"
 #   t_skip_all "no qemu here"          # exit 77: the whole script skipped
+#   t_vmlinux_from_deb DEB OUT         # a kernel package's vmlinux, without kbtf
 #   t_done                             # prints "N passed, N failed", exits
 #
 # t_tmp is a scratch directory removed on exit. Each check prints one line:
@@ -71,6 +72,29 @@ t_grep() {
 		head -n 20 "$3" | sed 's/^/    | /'
 		return 1
 	fi
+}
+
+# t_vmlinux_from_deb DEB OUT: the ELF vmlinux inside a Debian linux-image
+# package's boot image (xz or zstd payload), found by magic and unpacked
+# with the xz and zstd tools: a way to the kernel's BTF that does not go
+# through the code under test. libbpf (btfo) reads .BTF from it.
+t_vmlinux_from_deb() {
+	local deb=$1 out=$2 dir img off
+	dir=$(mktemp -d "$t_tmp/deb.XXXXXX")
+	dpkg-deb --fsys-tarfile "$deb" |
+		tar -x -C "$dir" --wildcards --no-anchored 'vmlinuz-*' 'vmlinuz' 2>/dev/null
+	img=$(find "$dir" -name 'vmlinuz*' -type f | head -n1)
+	[ -n "$img" ] || { rm -rf "$dir"; return 1; }
+	for off in $(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$img" | cut -d: -f1); do
+		tail -c +$((off + 1)) "$img" | zstd -dcq 2>/dev/null >"$out"
+		[ "$(head -c 4 "$out" | tail -c 3)" = ELF ] && { rm -rf "$dir"; return 0; }
+	done
+	for off in $(LC_ALL=C grep -obUaP '\xfd7zXZ\x00' "$img" | cut -d: -f1); do
+		tail -c +$((off + 1)) "$img" | xz -dcq 2>/dev/null >"$out"
+		[ "$(head -c 4 "$out" | tail -c 3)" = ELF ] && { rm -rf "$dir"; return 0; }
+	done
+	rm -rf "$dir"
+	return 1
 }
 
 t_skip_all() {

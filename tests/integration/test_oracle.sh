@@ -44,19 +44,8 @@ t_grep "libbpf relocates the pair onto the build vmlinux" '^relocate: OK' \
 # The PREEMPT_RT kernel's spinlock is 32 bytes, not 4, and the module
 # embeds one: libbpf must refuse, naming it. Its BTF comes straight from
 # the boot image (zstd payload -> ELF vmlinux), without kbtf.
-boot_elf() { # DEB OUT: the decompressed ELF of a zstd vmlinuz in DEB
-	local img off
-	dpkg-deb --fsys-tarfile "$1" | tar -x -C "$t_tmp" --wildcards './boot/vmlinuz-*'
-	img=$(ls "$t_tmp"/boot/vmlinuz-* | head -n1)
-	for off in $(LC_ALL=C grep -obUaP '\x28\xb5\x2f\xfd' "$img" | cut -d: -f1); do
-		tail -c +$((off + 1)) "$img" | zstd -dcq 2>/dev/null >"$2"
-		[ "$(head -c 4 "$2" | tail -c 3)" = ELF ] && break
-	done
-	rm -rf "$t_tmp/boot"
-	[ "$(head -c 4 "$2" | tail -c 3)" = ELF ]
-}
 rt_deb=$("$KBTF_ROOT/tests/lib/debfetch.sh" bookworm linux-image-$(echo $rel | sed 's/-amd64$/-rt-amd64/'))
-if boot_elf "$rt_deb" rt.elf; then
+if t_vmlinux_from_deb "$rt_deb" rt.elf; then
 	"$btfo" relocate l.base l.split rt.elf >rt.out
 	rc=$?
 	if [ "$rc" -eq 1 ]; then t_ok "libbpf refuses to relocate onto the rt kernel"; else
