@@ -166,13 +166,20 @@ static const uint8_t *next_magic(const uint8_t *p, const uint8_t *end)
 	return NULL;
 }
 
-static int by_scanning(const uint8_t *p, size_t size, size_t start, struct kbtf_bootimage *bi)
+/*
+ * Try every compressed stream from @start on; @skip is the header's payload
+ * offset when that one already failed (again, it would only evade the
+ * bound its size trailer set).
+ */
+static int by_scanning(const uint8_t *p, size_t size, size_t start, size_t skip,
+		       struct kbtf_bootimage *bi)
 {
 	const uint8_t *end = p + size, *hit = p + start;
 	int tries = 0;
 
 	while ((hit = next_magic(hit, end)) && tries++ < SCAN_MAX_TRIES) {
-		if (!try_payload(p, (size_t)(hit - p), (size_t)(end - hit), IMAGE_MAX_OUT, bi)) {
+		if ((size_t)(hit - p) != skip &&
+		    !try_payload(p, (size_t)(hit - p), (size_t)(end - hit), IMAGE_MAX_OUT, bi)) {
 			bi->scanned = true;
 			return 0;
 		}
@@ -185,7 +192,7 @@ int kbtf_bootimage_read(const void *data, size_t size, struct kbtf_bootimage *bi
 {
 	const uint8_t *p = data;
 	char *header_why = NULL;
-	size_t start = 0;
+	size_t start = 0, skip = SIZE_MAX;
 	int err, header_err = 0;
 
 	memset(bi, 0, sizeof(*bi));
@@ -202,8 +209,10 @@ int kbtf_bootimage_read(const void *data, size_t size, struct kbtf_bootimage *bi
 		start = ((size_t)(p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4) + 1) * 512;
 		if (start > size)
 			start = 0;
+		else if (bi->protocol >= 0x0208)
+			skip = start + le32(p + HDR_PAYLOAD_OFFSET);
 	}
-	err = by_scanning(p, size, start, bi);
+	err = by_scanning(p, size, start, skip, bi);
 	if (err) {
 		if (header_why)
 			err = kbtf_err(header_err, "%s", header_why);
