@@ -17,10 +17,13 @@ enum {
 };
 
 int cmd_inspect(int argc, char **argv);
+int cmd_validate(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_distill(int argc, char **argv);
 int cmd_build(int argc, char **argv);
 int cmd_boot_test(int argc, char **argv);
+int cmd_dkms(int argc, char **argv);
+int cmd_new(int argc, char **argv);
 
 /* Print "kbtf: <what>: <kbtf_errstr()>" to stderr. */
 void cmd_report_error(const char *what);

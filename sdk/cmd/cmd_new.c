@@ -1,0 +1,149 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kbtf new: start an out-of-tree module project from templates/module:
+ * module source, Kbuild, a Makefile using kbtf.mk, dkms.conf with the kbtf
+ * hook, README, and CI (GitHub Actions, GitLab CI) that builds for a
+ * kernel matrix and validates, with the matrix scripts from ci/matrix.
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "kbtf/err.h"
+#include "kbtf/template.h"
+#include "cmd.h"
+
+static const char new_usage[] =
+	"usage: kbtf new NAME [--dir DIR] [--version V] [-q]\n"
+	"\n"
+	"Create DIR (default ./NAME) holding a kernel module project called NAME:\n"
+	"NAME.c, Kbuild, Makefile (kbuild + kbtf.mk), dkms.conf with the kbtf hook,\n"
+	"README.md, ci/ (kernel matrix, the scripts CI runs), .github/workflows/\n"
+	"and .gitlab-ci.yml. 'cd DIR && make' builds it with distilled BTF.\n"
+	"\n"
+	"  -d, --dir DIR       where to create it (must not exist, or be empty)\n"
+	"      --version V     the project's first version (default 0.1.0)\n"
+	"  -q, --quiet         print nothing but errors\n";
+
+static const struct option new_options[] = {
+	{ "dir", required_argument, NULL, 'd' },
+	{ "version", required_argument, NULL, 'V' },
+	{ "quiet", no_argument, NULL, 'q' },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+static void on_file(void *ctx, const char *rel)
+{
+	const char *dest = ctx;
+
+	printf("  create %s/%s\n", dest, rel);
+}
+
+static bool version_ok(const char *v)
+{
+	const char *s;
+
+	if (!*v)
+		return false;
+	for (s = v; *s; s++) {
+		if (!(*s >= '0' && *s <= '9') && !(*s >= 'a' && *s <= 'z') &&
+		    !(*s >= 'A' && *s <= 'Z') && !strchr(".+~-", *s))
+			return false;
+	}
+	return true;
+}
+
+int cmd_new(int argc, char **argv)
+{
+	const char *dir = NULL, *version = "0.1.0", *name;
+	char tmpl[PATH_MAX], matrix[PATH_MAX], ci_dir[PATH_MAX], mk[PATH_MAX], upper[64];
+	bool quiet = false;
+	size_t i;
+	int c, err;
+
+	optind = 1;
+	while ((c = getopt_long(argc, argv, "d:qh", new_options, NULL)) != -1) {
+		switch (c) {
+		case 'd':
+			dir = optarg;
+			break;
+		case 'V':
+			version = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			fputs(new_usage, stdout);
+			return KBTF_EXIT_OK;
+		default:
+			fputs(new_usage, stderr);
+			return KBTF_EXIT_USAGE;
+		}
+	}
+	if (argc - optind != 1) {
+		fputs(new_usage, stderr);
+		return KBTF_EXIT_USAGE;
+	}
+	name = argv[optind];
+	if (kbtf_module_name_check(name)) {
+		cmd_report_error(NULL);
+		return KBTF_EXIT_USAGE;
+	}
+	if (!version_ok(version)) {
+		fprintf(stderr, "kbtf: '%s' is not a version (digits, letters, . + ~ -)\n",
+			version);
+		return KBTF_EXIT_USAGE;
+	}
+	for (i = 0; name[i] && i < sizeof(upper) - 1; i++)
+		upper[i] = (char)(name[i] >= 'a' && name[i] <= 'z' ? name[i] - 32 : name[i]);
+	upper[i] = '\0';
+	if (!dir)
+		dir = name;
+
+	/* kbtf.mk: installed beside the templates, or in the source tree's sdk/ */
+	if (kbtf_data_path("kbtf.mk", mk, sizeof(mk)) && kbtf_data_path("sdk/kbtf.mk", mk, sizeof(mk)))
+		mk[0] = '\0';
+	kbtf_err_clear();
+
+	const struct kbtf_template_var vars[] = {
+		{ "NAME", name },
+		{ "NAME_UPPER", upper },
+		{ "VERSION", version },
+		{ "KBTF_VERSION", KBTF_VERSION },
+		{ "KBTF_MK", mk },
+	};
+	size_t nr = sizeof(vars) / sizeof(vars[0]);
+
+	err = kbtf_data_path("templates/module", tmpl, sizeof(tmpl));
+	if (!err)
+		err = kbtf_data_path("ci/matrix", matrix, sizeof(matrix));
+	if (err) {
+		cmd_report_error(NULL);
+		return KBTF_EXIT_USAGE;
+	}
+	err = kbtf_template_copy(tmpl, dir, vars, nr, quiet ? NULL : on_file, (void *)dir);
+	if (!err) {
+		/* the matrix scripts live in kbtf's ci/matrix; the project gets its own copy */
+		if ((size_t)snprintf(ci_dir, sizeof(ci_dir), "%s/ci/matrix", dir) >= sizeof(ci_dir))
+			err = kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+		else
+			err = kbtf_template_copy(matrix, ci_dir, vars, nr,
+						 quiet ? NULL : on_file, ci_dir);
+	}
+	if (err) {
+		cmd_report_error(dir);
+		return KBTF_EXIT_USAGE;
+	}
+	if (!quiet)
+		printf("kbtf: module project '%s' created in %s\n"
+		       "  cd %s && make            build %s.ko with distilled BTF\n"
+		       "  make ci                  the CI matrix, run here (see README.md)\n",
+		       name, dir, dir, name);
+	return KBTF_EXIT_OK;
+}
