@@ -348,9 +348,12 @@ static int check_record(struct kbtf_btf *btf, struct ref_check *r, uint32_t id,
 	}
 }
 
-static int finish_refs(const struct kbtf_btf *btf, const struct ref_check *r)
+static int finish_refs(const struct kbtf_btf *btf, const struct ref_check *r, bool kernel_refs)
 {
 	uint32_t cnt = kbtf_btf_type_cnt(btf), i;
+
+	if (kernel_refs) /* the kernel's meta checks: range only (BTF_MAX_TYPE) */
+		cnt = 0xfffff + 1;
 
 	if (r->max_ref >= cnt) {
 		const struct btf_type *t = kbtf_btf_type(btf, r->max_ref_at);
@@ -359,7 +362,7 @@ static int finish_refs(const struct kbtf_btf *btf, const struct ref_check *r)
 				btf->name, r->max_ref_at, kbtf_kind_str(kbtf_kind(t)), r->max_ref,
 				cnt);
 	}
-	for (i = 0; i < r->nr_funcs; i++) {
+	for (i = 0; !kernel_refs && i < r->nr_funcs; i++) {
 		const struct btf_type *t = kbtf_btf_type(btf, r->funcs[i]);
 		const struct btf_type *p = kbtf_btf_type(btf, t->type);
 
@@ -501,7 +504,7 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 	err = walk_types(btf, swap_types, &refs);
 	if (err)
 		goto fail;
-	err = finish_refs(btf, &refs);
+	err = finish_refs(btf, &refs, opts && opts->kernel_refs);
 	if (err)
 		goto fail;
 	free(refs.funcs);

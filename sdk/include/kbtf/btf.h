@@ -45,6 +45,13 @@ struct kbtf_parse_opts {
 	const struct kbtf_btf *base;
 	/* Name for messages, usually the file path. */
 	const char *name;
+	/*
+	 * Check references the way the kernel does for vmlinux and module
+	 * BTF (no resolve pass): ids only up to 0xfffff, not that they exist,
+	 * and no FUNC -> FUNC_PROTO rule. For simulating what a kernel reads;
+	 * callers must not follow ids without checking kbtf_btf_type().
+	 */
+	bool kernel_refs;
 };
 
 /*
