@@ -1,0 +1,147 @@
+#!/bin/bash
+# test_kernels.sh: kernel profiles on real Debian kernels. Fetch a bookworm
+# 6.12, a bookworm 6.1 and a sid 7.2 kernel with `kbtf kernels fetch`, check
+# what was stored against bpftool and the packages themselves, resolve sets,
+# remove profiles; add from a .deb; refuse bad specs and sets.
+#
+# The profile store is a scratch XDG_CACHE_HOME. The apt lists are kept in
+# $KBTF_TEST_CACHE/kbtf-apt and the packages in $KBTF_TEST_CACHE/debs
+# (tests/lib/debfetch.sh's layout), so a second run downloads nothing.
+. "$KBTF_ROOT/tests/integration/lib.sh"
+
+for tool in apt-get bpftool lz4 jq; do
+	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed"
+done
+
+export XDG_CACHE_HOME="$t_tmp/cache"
+mkdir -p "$XDG_CACHE_HOME/kbtf" "$KBTF_TEST_CACHE/kbtf-apt" "$KBTF_TEST_CACHE/debs"
+ln -s "$KBTF_TEST_CACHE/kbtf-apt" "$XDG_CACHE_HOME/kbtf/apt"
+store="$XDG_CACHE_HOME/kbtf/kernels"
+debs="$KBTF_TEST_CACHE/debs"
+out="$t_tmp/out"
+
+b612=6.12.113+deb12-amd64
+b61=6.1.0-56-amd64
+
+# ---------------------------------------------------------------- fetch
+t_check "fetch a bookworm 6.12, a sid 7.2 and a bookworm 6.1 kernel" \
+	"$KBTF" kernels fetch --deb-dir "$debs" "debian:linux-image-$b612" \
+	'debian/sid:linux-image-7.2.*+deb14-amd64' "debian:linux-image-$b61"
+"$KBTF" kernels fetch --deb-dir "$debs" "debian:linux-image-$b612" \
+	'debian/sid:linux-image-7.2.*+deb14-amd64' "debian:linux-image-$b61" >"$out" 2>&1
+t_grep "a second fetch finds all three stored" '^3 kernels, 0 to fetch, 3 stored already' "$out"
+t_grep "and says so per kernel" "^\[2/3\] linux-binary-7\.2\..*\+deb14-amd64: already stored" "$out"
+
+sid=$(cd "$store" && ls -d 7.2.*+deb14-amd64 2>/dev/null | head -n1)
+if [ -n "$sid" ]; then t_ok "sid profile is named by its release ($sid)"; else t_fail "no sid 7.2 profile in $store"; fi
+
+# ----------------------------------------------------------------- list
+"$KBTF" kernels list --json >"$t_tmp/list.json"
+t_exit 0 "list --json is JSON" jq -e . "$t_tmp/list.json"
+n=$(jq '.profiles | length' "$t_tmp/list.json")
+if [ "$n" = 3 ]; then t_ok "three profiles listed"; else t_fail "listed $n profiles, expected 3"; fi
+for name in "$b61" "$b612" "$sid"; do
+	p=$(jq -c --arg n "$name" '.profiles[] | select(.name == $n)' "$t_tmp/list.json")
+	if [ -z "$p" ]; then
+		t_fail "$name is not listed"
+		continue
+	fi
+	want_suite=bookworm
+	case $name in 7.*) want_suite=sid ;; esac
+	facts=$(jq -r '[.suite, .release, .config, .symvers, .btf.encoding] | join(" ")' <<<"$p")
+	if [ "$facts" = "$want_suite $name true true lz4" ]; then
+		t_ok "$name: suite, release, config and Module.symvers recorded"
+	else
+		t_fail "$name: recorded '$facts', expected '$want_suite $name true true lz4'"
+	fi
+done
+"$KBTF" kernels list >"$out"
+t_grep "text list names the 6.1 kernel with its package version" "^$b61 +bookworm +6\.1\.[0-9]+-[0-9]+ " "$out"
+t_grep "text list ends with a total" '^3 profiles \(BTF [0-9.]+ MB\) in ' "$out"
+
+# --------------------------------------------- what is stored is the kernel's
+for name in "$b61" "$b612" "$sid"; do
+	dir="$store/$name"
+	lz4 -dcq "$dir/btf" >"$t_tmp/raw.btf" 2>/dev/null || t_fail "$name: btf is not an LZ4 frame"
+	want=$(bpftool btf dump file "$t_tmp/raw.btf" 2>/dev/null | grep -c '^\[')
+	got=$(jq -r --arg n "$name" '.profiles[] | select(.name == $n) | .btf.types' "$t_tmp/list.json")
+	size=$(jq -r --arg n "$name" '.profiles[] | select(.name == $n) | .btf.size' "$t_tmp/list.json")
+	if [ "$want" -gt 50000 ] && [ "$got" = "$want" ]; then
+		t_ok "$name: $got types, as bpftool counts in the stored BTF"
+	else
+		t_fail "$name: index says $got types, bpftool counts $want"
+	fi
+	if [ "$(stat -c %s "$t_tmp/raw.btf")" = "$size" ]; then
+		t_ok "$name: the BTF unpacks to the $size bytes recorded"
+	else
+		t_fail "$name: BTF unpacks to $(stat -c %s "$t_tmp/raw.btf") bytes, index says $size"
+	fi
+	if [ "$(cat "$dir/release")" = "$name" ]; then t_ok "$name: release file"; else t_fail "$name: release file says $(cat "$dir/release")"; fi
+done
+
+# the config and Module.symvers are the packages' own (6.1.0-56's headers)
+hdr=$(ls "$debs"/bookworm/linux-headers-${b61}_*.deb | head -n1)
+mkdir -p "$t_tmp/hdr"
+dpkg-deb -x "$hdr" "$t_tmp/hdr"
+t_check "6.1.0-56 Module.symvers is the headers package's" \
+	cmp "$store/$b61/Module.symvers" "$t_tmp/hdr/usr/src/linux-headers-$b61/Module.symvers"
+img=$(ls "$debs"/bookworm/linux-image-${b612}_*.deb | head -n1)
+dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp" "./boot/config-$b612"
+t_check "6.12.113 config is the image package's" cmp "$store/$b612/config" "$t_tmp/boot/config-$b612"
+t_grep "sid 7.2 config comes from linux-base (BTF mismatch not allowed there)" \
+	'^# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set' "$store/$sid/config"
+
+# ----------------------------------------------------------------- sets
+"$KBTF" kernels path '6.12.*' >"$out"
+if [ "$(cat "$out")" = "$store/$b612" ]; then t_ok "glob 6.12.* resolves to the one 6.12 profile"; else t_fail "6.12.* resolved to: $(cat "$out")"; fi
+"$KBTF" kernels path 'debian/sid:linux-image-7.2.*' >"$out"
+if [ "$(cat "$out")" = "$store/$sid" ]; then t_ok "a debian/sid: spec resolves to the sid profile"; else t_fail "sid spec resolved to: $(cat "$out")"; fi
+"$KBTF" kernels path all >"$out"
+if [ "$(wc -l <"$out")" = 3 ] && [ "$(head -n1 "$out")" = "$store/$b61" ]; then
+	t_ok "'all' gives three, oldest first"
+else
+	t_fail "'all' gave: $(tr '\n' ' ' <"$out")"
+fi
+printf '# two of them\n%s\ndebian/sid:linux-image-%s   # sid\n' "$b612" "$sid" >"$t_tmp/two.list"
+"$KBTF" kernels list "@$t_tmp/two.list" >"$out"
+t_grep "a list file selects what it names" "^2 profiles " "$out"
+t_exit 2 "the example set fails: cloud and rt are not stored" \
+	"$KBTF" kernels path "@$KBTF_ROOT/ci/kernels/example.list"
+"$KBTF" kernels path "@$KBTF_ROOT/ci/kernels/example.list" 2>"$out"
+t_grep "and the error names the line that matched nothing" \
+	"linux-image-6\.12\.113\+deb12-cloud-amd64' \(.*example\.list:[0-9]+\)" "$out"
+t_exit 2 "a glob that matches nothing is an error" "$KBTF" kernels path '5.10.*'
+
+# ------------------------------------------------------- bad fetch specs
+t_exit 2 "fetch refuses a pattern no package matches" \
+	"$KBTF" kernels fetch 'debian:linux-image-9.9.*'
+t_exit 2 "fetch refuses what is not debian[/SUITE]:PATTERN" "$KBTF" kernels fetch 6.1.0-56-amd64
+t_exit 2 "fetch refuses a bad suite" "$KBTF" kernels fetch 'debian/No Suite:x'
+
+# ------------------------------------------------------------------- add
+t_check "add a .deb under another name, keeping the boot image" \
+	"$KBTF" kernels add --name mine --keep-image "$img"
+if dpkg-deb --fsys-tarfile "$img" | tar -xO "./boot/vmlinuz-$b612" | cmp -s - "$store/mine/image"; then
+	t_ok "the kept image is the package's vmlinuz"
+else
+	t_fail "the kept image differs from the package's vmlinuz"
+fi
+t_exit 2 "adding the same name again is refused" "$KBTF" kernels add --name mine "$img"
+t_check "--force replaces it" "$KBTF" kernels add --force --name mine "$img"
+t_exit 2 "a name with a slash is refused" "$KBTF" kernels add --name a/b "$img"
+t_exit 2 "a file that is no kernel is refused" "$KBTF" kernels add "$KBTF_ROOT/Makefile"
+
+# ------------------------------------------------------------ the index
+rm -f "$store/.index"
+"$KBTF" kernels list >"$out"
+t_grep "without its index the store lists from the markers" '^4 profiles ' "$out"
+if [ -f "$store/.index" ]; then t_ok "and writes the index back"; else t_fail "no index written back"; fi
+
+# -------------------------------------------------------------------- rm
+t_check "rm by glob" "$KBTF" kernels rm '6.1.0-*' mine
+"$KBTF" kernels list >"$out"
+t_grep "two profiles left" '^2 profiles ' "$out"
+if [ ! -e "$store/$b61" ] && [ ! -e "$store/mine" ]; then t_ok "their directories are gone"; else t_fail "removed profiles still on disk"; fi
+t_exit 2 "rm of a name not stored is an error" "$KBTF" kernels rm "$b61"
+
+t_done
