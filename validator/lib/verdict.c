@@ -245,6 +245,11 @@ static void judge_symbols(struct judge *j)
 	struct kbtf_sym_result sr;
 	size_t i;
 
+	if (j->o->no_symbols) {
+		kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "symbols-not-checked", "",
+				"symbols not checked (--no-symbols)");
+		return;
+	}
 	if (!j->k->symvers) {
 		kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "symbols-not-checked", "",
 				"symbols not checked: no Module.symvers for this kernel (pass "
@@ -335,8 +340,9 @@ static void actual_str(const struct kbtf_reloc_type *rt, char *buf, size_t len)
 			int_enc_str(c->int_enc, enc, sizeof(enc));
 			snprintf(enc + strlen(enc), sizeof(enc) - strlen(enc), ", ");
 		}
-		n = snprintf(buf + used, len - used, "%s%s [%u], %s%u bytes: %s", i ? "; " : "",
-			     kind_word(c->kind), c->id, enc, c->size, kbtf_cand_why_str(c->why));
+		n = snprintf(buf + used, len - used, "%s%s %s [%u], %s%u bytes: %s", i ? "; " : "",
+			     kind_word(c->kind), rt->name, c->id, enc, c->size,
+			     kbtf_cand_why_str(c->why));
 		if (n < 0)
 			return;
 		used += (size_t)n;
@@ -668,7 +674,9 @@ static void judge_drift(struct judge *j, const struct kbtf_reloc_result *res)
  */
 static int parse_on_vmlinux(struct judge *j, char *why, size_t len)
 {
-	struct kbtf_parse_opts po = { .base = j->k->btf, .name = ".BTF on vmlinux" };
+	struct kbtf_parse_opts po = {
+		.base = j->k->btf, .name = ".BTF on vmlinux", .kernel_refs = true
+	};
 	const struct kbtf_module *m = j->m->mod;
 	struct kbtf_btf *btf;
 	int err;

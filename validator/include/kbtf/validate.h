@@ -169,6 +169,8 @@ struct kbtf_validate_opts {
 	const char *build_release;
 	/* exports of the other modules validated together (may be NULL) */
 	const struct kbtf_symvers *peers;
+	/* leave symbols out (a warning says so) */
+	bool no_symbols;
 };
 
 int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,

@@ -1,0 +1,259 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * kbtf validate: what each kernel will do with each module at load time.
+ * Option parsing, kernel set resolution and the choice of report; the
+ * work is kbtf_matrix_run (validator/lib/matrix.c), the judgement
+ * kbtf_validate_pair (validator/lib/verdict.c).
+ */
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "kbtf/err.h"
+#include "kbtf/matrix.h"
+#include "kbtf/profile.h"
+#include "kbtf/report.h"
+#include "../../sdk/cmd/cmd.h"
+
+struct args {
+	const char **kernels;
+	size_t nr_kernels;
+	char **set_paths[16];
+	size_t set_counts[16];
+	size_t nr_sets;
+	struct kbtf_matrix_opts mo;
+	enum kbtf_report_format format;
+	const char *output;
+	const char *title;
+	int color; /* -1 auto */
+	bool verbose;
+};
+
+static void usage(FILE *f)
+{
+	fputs("usage: kbtf validate MODULE.ko... (--kernel SOURCE | --kernels SET)...\n"
+	      "           [--build-kernel SOURCE] [--symvers FILE] [--no-symbols] [--pre-fix]\n"
+	      "           [--format text|json|junit|md|html] [-o FILE] [-j N] [--progress]\n"
+	      "\n"
+	      "Simulate, for every module on every kernel, what the kernel does at load\n"
+	      "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
+	      "older kernels without .BTF.base support, and layout drift it cannot see.\n"
+	      "\n"
+	      "  -k, --kernel SOURCE     a target kernel: boot image, vmlinux, raw BTF,\n"
+	      "                          /sys/kernel/btf/vmlinux, .deb, unpacked package,\n"
+	      "                          kernel profile (repeatable)\n"
+	      "  -K, --kernels SET       stored profiles: all, a name glob, a list, @FILE\n"
+	      "  -b, --build-kernel SRC  the kernel the modules were built against (layout\n"
+	      "                          drift without a layout record; plain split BTF)\n"
+	      "  -s, --symvers FILE      Module.symvers to use for every kernel\n"
+	      "      --no-symbols        check BTF only (a warning says symbols were not)\n"
+	      "      --pre-fix           6.11-6.13 kernels without the 2025 embedded fix\n"
+	      "  -f, --format FORMAT     text (default), json, junit, md, html\n"
+	      "  -o, --output FILE       write the report to FILE\n"
+	      "      --title TEXT        heading of md/html reports\n"
+	      "  -j, --jobs N            threads (default: all CPUs)\n"
+	      "      --progress          progress on stderr even when it is not a tty\n"
+	      "      --color, --no-color force text colour on or off\n"
+	      "  -v, --verbose           text: details of ok pairs too\n"
+	      "\n"
+	      "Exit: 0 every pair ok, 1 a pair is not ok, 2 usage or unreadable input.\n",
+	      f);
+}
+
+static int add_set(struct args *a, const char *set)
+{
+	char **paths;
+	size_t n, i;
+	const char **k;
+
+	if (a->nr_sets == sizeof(a->set_paths) / sizeof(a->set_paths[0]))
+		return kbtf_err(-E2BIG, "too many --kernels options");
+	if (kbtf_profile_resolve_set(set, &paths, &n))
+		return kbtf_err_prefix(-ENOENT, "--kernels %s", set);
+	k = realloc(a->kernels, sizeof(*k) * (a->nr_kernels + n));
+	if (!k) {
+		kbtf_profile_paths_free(paths, n);
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	a->kernels = k;
+	for (i = 0; i < n; i++)
+		a->kernels[a->nr_kernels++] = paths[i];
+	a->set_paths[a->nr_sets] = paths;
+	a->set_counts[a->nr_sets++] = n;
+	return 0;
+}
+
+static int add_kernel(struct args *a, const char *src)
+{
+	const char **k = realloc(a->kernels, sizeof(*k) * (a->nr_kernels + 1));
+
+	if (!k)
+		return kbtf_err(-ENOMEM, "out of memory");
+	a->kernels = k;
+	a->kernels[a->nr_kernels++] = src;
+	return 0;
+}
+
+enum { OPT_PRE_FIX = 256, OPT_PROGRESS, OPT_COLOR, OPT_NO_COLOR, OPT_TITLE, OPT_NO_SYMBOLS };
+
+static const struct option long_opts[] = {
+	{ "kernel", required_argument, NULL, 'k' },
+	{ "kernels", required_argument, NULL, 'K' },
+	{ "build-kernel", required_argument, NULL, 'b' },
+	{ "symvers", required_argument, NULL, 's' },
+	{ "format", required_argument, NULL, 'f' },
+	{ "output", required_argument, NULL, 'o' },
+	{ "jobs", required_argument, NULL, 'j' },
+	{ "verbose", no_argument, NULL, 'v' },
+	{ "pre-fix", no_argument, NULL, OPT_PRE_FIX },
+	{ "no-symbols", no_argument, NULL, OPT_NO_SYMBOLS },
+	{ "progress", no_argument, NULL, OPT_PROGRESS },
+	{ "color", no_argument, NULL, OPT_COLOR },
+	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
+	{ "title", required_argument, NULL, OPT_TITLE },
+	{ "help", no_argument, NULL, 'h' },
+	{ NULL, 0, NULL, 0 },
+};
+
+/* 0 ok, 1 help shown, negative on a usage error (message recorded). */
+static int parse_args(int argc, char **argv, struct args *a)
+{
+	char *end;
+	int c, err;
+
+	while ((c = getopt_long(argc, argv, "k:K:b:s:f:o:j:vh", long_opts, NULL)) != -1) {
+		err = 0;
+		switch (c) {
+		case 'k':
+			err = add_kernel(a, optarg);
+			break;
+		case 'K':
+			err = add_set(a, optarg);
+			break;
+		case 'b':
+			a->mo.build_kernel = optarg;
+			break;
+		case 's':
+			a->mo.symvers = optarg;
+			break;
+		case 'f':
+			err = kbtf_report_format_parse(optarg, &a->format);
+			break;
+		case 'o':
+			a->output = optarg;
+			break;
+		case 'j':
+			a->mo.jobs = (int)strtol(optarg, &end, 10);
+			if (*end || a->mo.jobs < 1 || a->mo.jobs > 256)
+				err = kbtf_err(-EINVAL, "--jobs wants a number from 1 to 256");
+			break;
+		case 'v':
+			a->verbose = true;
+			break;
+		case OPT_PRE_FIX:
+			a->mo.pre_fix = true;
+			break;
+		case OPT_NO_SYMBOLS:
+			a->mo.no_symbols = true;
+			break;
+		case OPT_PROGRESS:
+			a->mo.progress = true;
+			break;
+		case OPT_COLOR:
+		case OPT_NO_COLOR:
+			a->color = c == OPT_COLOR;
+			break;
+		case OPT_TITLE:
+			a->title = optarg;
+			break;
+		case 'h':
+			usage(stdout);
+			return 1;
+		default:
+			return kbtf_err(-EINVAL, "see 'kbtf validate --help'");
+		}
+		if (err)
+			return err;
+	}
+	if (optind == argc)
+		return kbtf_err(-EINVAL, "no module given; see 'kbtf validate --help'");
+	if (!a->nr_kernels)
+		return kbtf_err(-EINVAL, "no kernel given (--kernel SOURCE or --kernels SET)");
+	return 0;
+}
+
+static int write_report(const struct args *a, const struct kbtf_matrix *mx)
+{
+	struct kbtf_report_opts ro = { .verbose = a->verbose, .title = a->title };
+	FILE *f = stdout;
+	int err;
+
+	if (a->output) {
+		f = fopen(a->output, "w");
+		if (!f)
+			return kbtf_err(-errno, "%s: %s", a->output, strerror(errno));
+	}
+	if (a->format == KBTF_REPORT_TEXT)
+		ro.color = a->color == 1 ||
+			   (a->color == -1 && !a->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+	err = kbtf_report_write(f, a->format, mx, &ro);
+	if (a->output && fclose(f) && !err)
+		err = kbtf_err(-EIO, "%s: write failed", a->output);
+	return err;
+}
+
+static int exit_code(const struct kbtf_matrix *mx)
+{
+	enum kbtf_verdict w = kbtf_matrix_worst(mx);
+
+	if (w == KBTF_VERDICT_ERROR)
+		return KBTF_EXIT_USAGE;
+	return w == KBTF_VERDICT_OK ? KBTF_EXIT_OK : KBTF_EXIT_FAIL;
+}
+
+static void args_fini(struct args *a)
+{
+	size_t i;
+
+	for (i = 0; i < a->nr_sets; i++)
+		kbtf_profile_paths_free(a->set_paths[i], a->set_counts[i]);
+	free(a->kernels);
+}
+
+int cmd_validate(int argc, char **argv)
+{
+	struct args a = { .color = -1 };
+	struct kbtf_matrix mx;
+	size_t nmods;
+	int err, rc;
+
+	err = parse_args(argc, argv, &a);
+	if (err) {
+		args_fini(&a);
+		if (err == 1)
+			return KBTF_EXIT_OK;
+		cmd_report_error("validate");
+		return KBTF_EXIT_USAGE;
+	}
+	nmods = (size_t)(argc - optind);
+	if (!a.mo.progress)
+		a.mo.progress = isatty(STDERR_FILENO) && nmods * a.nr_kernels > 1;
+	err = kbtf_matrix_run((const char *const *)argv + optind, nmods, a.kernels, a.nr_kernels,
+			      &a.mo, &mx);
+	if (err) {
+		cmd_report_error("validate");
+		args_fini(&a);
+		return KBTF_EXIT_USAGE;
+	}
+	rc = exit_code(&mx);
+	if (write_report(&a, &mx)) {
+		cmd_report_error("validate");
+		rc = KBTF_EXIT_USAGE;
+	}
+	kbtf_matrix_fini(&mx);
+	args_fini(&a);
+	return rc;
+}

@@ -1,0 +1,57 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Reports of a validation matrix: one writer per format behind one
+ * interface. text is for terminals and logs, json for programs (stable,
+ * docs/json-format.md), junit for CI, md and html for people (a matrix of
+ * modules x kernels with drill-down per problem).
+ */
+#ifndef KBTF_REPORT_H
+#define KBTF_REPORT_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "kbtf/matrix.h"
+
+enum kbtf_report_format {
+	KBTF_REPORT_TEXT,
+	KBTF_REPORT_JSON,
+	KBTF_REPORT_JUNIT,
+	KBTF_REPORT_MD,
+	KBTF_REPORT_HTML,
+};
+
+struct kbtf_report_opts {
+	bool color;	   /* ANSI colour (text only) */
+	bool verbose;	   /* text: details of ok pairs too */
+	const char *title; /* md/html heading; NULL: a default */
+};
+
+/* "text", "json", "junit", "md" (or "markdown"), "html"; -EINVAL otherwise. */
+int kbtf_report_format_parse(const char *name, enum kbtf_report_format *out);
+
+/* Write the report; -EIO when the stream failed. */
+int kbtf_report_write(FILE *f, enum kbtf_report_format fmt, const struct kbtf_matrix *mx,
+		      const struct kbtf_report_opts *opts);
+
+/* The writers, one per format (report_<format>.c). */
+int kbtf_report_text(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
+int kbtf_report_json(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
+int kbtf_report_junit(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
+int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
+int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
+
+/* ------------------------------------------------ shared by the writers */
+
+/* The module's short name: .modinfo name, else the file name without .ko*. */
+void kbtf_report_module_label(const struct kbtf_result *r, char *buf, size_t len);
+/* The kernel's short name: its release, else the source's last path part. */
+void kbtf_report_kernel_label(const struct kbtf_result *r, char *buf, size_t len);
+/* Results of module @m on kernel @k. */
+const struct kbtf_result *kbtf_report_at(const struct kbtf_matrix *mx, size_t m, size_t k);
+/* How many pairs have verdict @v. */
+size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v);
+/* Write @s with &, <, >, " and ' escaped (HTML and XML text/attributes). */
+void kbtf_report_xml_escape(FILE *f, const char *s);
+
+#endif

@@ -1,0 +1,173 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The report interface (kbtf/report.h): format names, dispatch to the one
+ * writer per format, and the labels and escaping every writer shares.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kbtf/err.h"
+#include "kbtf/report.h"
+
+static const struct {
+	const char *name;
+	enum kbtf_report_format fmt;
+	int (*write)(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
+} writers[] = {
+	{ "text", KBTF_REPORT_TEXT, kbtf_report_text },
+	{ "json", KBTF_REPORT_JSON, kbtf_report_json },
+	{ "junit", KBTF_REPORT_JUNIT, kbtf_report_junit },
+	{ "md", KBTF_REPORT_MD, kbtf_report_md },
+	{ "markdown", KBTF_REPORT_MD, kbtf_report_md },
+	{ "html", KBTF_REPORT_HTML, kbtf_report_html },
+};
+
+int kbtf_report_format_parse(const char *name, enum kbtf_report_format *out)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		if (!strcmp(name, writers[i].name)) {
+			*out = writers[i].fmt;
+			return 0;
+		}
+	}
+	return kbtf_err(-EINVAL, "unknown format '%s' (text, json, junit, md, html)", name);
+}
+
+int kbtf_report_write(FILE *f, enum kbtf_report_format fmt, const struct kbtf_matrix *mx,
+		      const struct kbtf_report_opts *opts)
+{
+	static const struct kbtf_report_opts defaults;
+	size_t i;
+	int err = -EINVAL;
+
+	for (i = 0; i < sizeof(writers) / sizeof(writers[0]); i++) {
+		if (writers[i].fmt == fmt) {
+			err = writers[i].write(f, mx, opts ? opts : &defaults);
+			break;
+		}
+	}
+	if (err)
+		return err;
+	if (fflush(f) || ferror(f))
+		return kbtf_err(-EIO, "writing the report failed");
+	return 0;
+}
+
+static const char *last_part(const char *path)
+{
+	const char *end = path + strlen(path), *slash;
+
+	while (end > path && end[-1] == '/')
+		end--;
+	for (slash = end; slash > path && slash[-1] != '/'; slash--)
+		;
+	return slash;
+}
+
+void kbtf_report_module_label(const struct kbtf_result *r, char *buf, size_t len)
+{
+	const char *base, *dot;
+
+	if (r->module_name && *r->module_name) {
+		snprintf(buf, len, "%s", r->module_name);
+		return;
+	}
+	base = last_part(r->module ? r->module : "?");
+	dot = strstr(base, ".ko");
+	snprintf(buf, len, "%.*s", dot ? (int)(dot - base) : (int)strcspn(base, "/"), base);
+}
+
+void kbtf_report_kernel_label(const struct kbtf_result *r, char *buf, size_t len)
+{
+	const char *s = r->source ? r->source : "?";
+	size_t n;
+
+	if (r->release && *r->release) {
+		snprintf(buf, len, "%s", r->release);
+		return;
+	}
+	s = last_part(s);
+	n = strcspn(s, "/");
+	snprintf(buf, len, "%.*s", (int)n, *s ? s : r->source);
+}
+
+const struct kbtf_result *kbtf_report_at(const struct kbtf_matrix *mx, size_t m, size_t k)
+{
+	return &mx->results[m * mx->nr_kernels + k];
+}
+
+size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
+		n += mx->results[i].verdict == v;
+	return n;
+}
+
+/* Length of the valid UTF-8 sequence at @s, 0 if it is not one. */
+static size_t utf8_len(const unsigned char *s)
+{
+	size_t n, i;
+
+	if (s[0] < 0x80)
+		return 1;
+	if (s[0] >= 0xc2 && s[0] <= 0xdf)
+		n = 2;
+	else if (s[0] >= 0xe0 && s[0] <= 0xef)
+		n = 3;
+	else if (s[0] >= 0xf0 && s[0] <= 0xf4)
+		n = 4;
+	else
+		return 0;
+	for (i = 1; i < n; i++)
+		if ((s[i] & 0xc0) != 0x80)
+			return 0;
+	return n;
+}
+
+void kbtf_report_xml_escape(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		unsigned char c = (unsigned char)*s;
+		size_t n;
+
+		if (c >= 0x80) {
+			n = utf8_len((const unsigned char *)s);
+			if (!n) {
+				fputs("\xef\xbf\xbd", f); /* U+FFFD */
+				continue;
+			}
+			fwrite(s, 1, n, f);
+			s += n - 1;
+			continue;
+		}
+
+		switch (c) {
+		case '&':
+			fputs("&amp;", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '"':
+			fputs("&quot;", f);
+			break;
+		case '\'':
+			fputs("&#39;", f);
+			break;
+		default:
+			/* XML 1.0 forbids most control characters, even escaped */
+			if (c < 0x20 && c != '\n' && c != '\t' && c != '\r')
+				fputc('?', f);
+			else
+				fputc(c, f);
+		}
+	}
+}

@@ -1,0 +1,217 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The Markdown report: counts, a matrix of kernels x modules whose cells
+ * link to a details section per pair (problems as a table with both sides'
+ * facts, warnings, the kernel's messages). Renders on GitHub/GitLab.
+ */
+#include <stdio.h>
+#include <string.h>
+
+#include "kbtf/report.h"
+
+/* Text inside a table cell or a line: no newlines, pipes escaped, no HTML. */
+static void md_text(FILE *f, const char *s)
+{
+	for (; s && *s; s++) {
+		switch (*s) {
+		case '|':
+			fputs("\\|", f);
+			break;
+		case '\n':
+			fputs(" ", f);
+			break;
+		case '<':
+			fputs("&lt;", f);
+			break;
+		case '>':
+			fputs("&gt;", f);
+			break;
+		case '*':
+		case '_':
+		case '`':
+		case '[':
+		case ']':
+		case '\\':
+			fputc('\\', f);
+			fputc(*s, f);
+			break;
+		default:
+			fputc(*s, f);
+		}
+	}
+}
+
+static const char *mark(const struct kbtf_result *r)
+{
+	switch (r->verdict) {
+	case KBTF_VERDICT_OK:
+		return kbtf_result_warnings(r, KBTF_SEV_WARNING) ? "⚠️" : "✅";
+	case KBTF_VERDICT_NO_DISTILLED:
+		return "🟧";
+	case KBTF_VERDICT_ERROR:
+		return "❔";
+	default:
+		return "❌";
+	}
+}
+
+static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
+{
+	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
+	size_t nw = kbtf_result_warnings(r, KBTF_SEV_WARNING);
+
+	fprintf(f, " %s [%s](#pair-%zu-%zu)", mark(r), kbtf_verdict_str(r->verdict), m, k);
+	if (nw)
+		fprintf(f, " (%zu warning%s)", nw, nw == 1 ? "" : "s");
+	fputs(" |", f);
+}
+
+static void matrix(FILE *f, const struct kbtf_matrix *mx)
+{
+	bool rows_kernels = mx->nr_kernels >= mx->nr_modules;
+	size_t rows = rows_kernels ? mx->nr_kernels : mx->nr_modules;
+	size_t cols = rows_kernels ? mx->nr_modules : mx->nr_kernels;
+	char label[256];
+	size_t i, c;
+
+	fprintf(f, "| %s |", rows_kernels ? "kernel \\\\ module" : "module \\\\ kernel");
+	for (c = 0; c < cols; c++) {
+		const struct kbtf_result *r =
+			rows_kernels ? kbtf_report_at(mx, c, 0) : kbtf_report_at(mx, 0, c);
+
+		if (rows_kernels)
+			kbtf_report_module_label(r, label, sizeof(label));
+		else
+			kbtf_report_kernel_label(r, label, sizeof(label));
+		fputs(" ", f);
+		md_text(f, label);
+		fputs(" |", f);
+	}
+	fputs("\n|---|", f);
+	for (c = 0; c < cols; c++)
+		fputs("---|", f);
+	fputc('\n', f);
+	for (i = 0; i < rows; i++) {
+		const struct kbtf_result *r =
+			rows_kernels ? kbtf_report_at(mx, 0, i) : kbtf_report_at(mx, i, 0);
+
+		if (rows_kernels)
+			kbtf_report_kernel_label(r, label, sizeof(label));
+		else
+			kbtf_report_module_label(r, label, sizeof(label));
+		fputs("| ", f);
+		md_text(f, label);
+		fputs(" |", f);
+		for (c = 0; c < cols; c++)
+			cell(f, mx, rows_kernels ? c : i, rows_kernels ? i : c);
+		fputc('\n', f);
+	}
+}
+
+static void problems(FILE *f, const struct kbtf_result *r)
+{
+	size_t i;
+
+	if (!r->nr_problems)
+		return;
+	fputs("\n| | name | reason | module (build time) | this kernel |\n"
+	      "|---|---|---|---|---|\n",
+	      f);
+	for (i = 0; i < r->nr_problems; i++) {
+		const struct kbtf_problem *p = &r->problems[i];
+
+		fprintf(f, "| %s%s | ", p->kind == KBTF_PROBLEM_BTF ? "btf" : "symbol",
+			p->kernel_first ? " ★" : "");
+		md_text(f, p->name);
+		fputs(" | ", f);
+		md_text(f, p->reason);
+		fputs(" | ", f);
+		md_text(f, p->expected ? p->expected : "");
+		fputs(" | ", f);
+		md_text(f, p->actual ? p->actual : "");
+		fputs(" |\n", f);
+	}
+	for (i = 0; i < r->nr_problems; i++) {
+		if (!r->problems[i].detail)
+			continue;
+		fputs(i ? "" : "\n", f);
+		fputs("- **", f);
+		md_text(f, r->problems[i].name);
+		fputs("**: ", f);
+		md_text(f, r->problems[i].detail);
+		fputc('\n', f);
+	}
+}
+
+static void warnings(FILE *f, const struct kbtf_result *r)
+{
+	size_t i, d;
+
+	if (r->nr_warnings)
+		fputc('\n', f);
+	for (i = 0; i < r->nr_warnings; i++) {
+		const struct kbtf_warning *w = &r->warnings[i];
+
+		fprintf(f, "- %s: ", w->severity == KBTF_SEV_WARNING ? "⚠️ **warning**" : "info");
+		md_text(f, w->message);
+		fputc('\n', f);
+		for (d = 0; d < w->nr_details; d++) {
+			fputs("  - ", f);
+			md_text(f, w->details[d]);
+			fputc('\n', f);
+		}
+	}
+}
+
+static void details(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
+{
+	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
+	char mod[256], ker[256];
+
+	kbtf_report_module_label(r, mod, sizeof(mod));
+	kbtf_report_kernel_label(r, ker, sizeof(ker));
+	fprintf(f, "\n<a id=\"pair-%zu-%zu\"></a>\n\n### %s ", m, k, mark(r));
+	md_text(f, mod);
+	fputs(" on ", f);
+	md_text(f, ker);
+	fprintf(f, ": %s\n\n", kbtf_verdict_str(r->verdict));
+	md_text(f, r->summary ? r->summary : "");
+	fputs("\n\n- kernel source: ", f);
+	md_text(f, r->source);
+	fputs("\n", f);
+	if (r->verdict != KBTF_VERDICT_ERROR) {
+		fprintf(f, "- at load: **%s**", kbtf_load_str(r->load));
+		if (r->consequence) {
+			fputs(" — ", f);
+			md_text(f, r->consequence);
+		}
+		fputc('\n', f);
+	}
+	problems(f, r);
+	warnings(f, r);
+	if (r->kernel_log && *r->kernel_log)
+		fprintf(f, "\nThe kernel's messages:\n\n```\n%s\n```\n", r->kernel_log);
+}
+
+int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
+{
+	size_t m, k;
+
+	fprintf(f, "# %s\n\n", o->title ? o->title : "kbtf validate report");
+	fprintf(f, "%zu module%s x %zu kernel%s, kbtf %s. ", mx->nr_modules,
+		mx->nr_modules == 1 ? "" : "s", mx->nr_kernels, mx->nr_kernels == 1 ? "" : "s",
+		KBTF_VERSION);
+	fprintf(f, "✅ ok: %zu · ❌ btf-rejected: %zu · 🟧 no-distilled-support: %zu · "
+		   "❌ symbols: %zu · ❔ error: %zu\n\n",
+		kbtf_report_count(mx, KBTF_VERDICT_OK), kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
+		kbtf_report_count(mx, KBTF_VERDICT_NO_DISTILLED),
+		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS), kbtf_report_count(mx, KBTF_VERDICT_ERROR));
+	fputs("## Matrix\n\n", f);
+	if (mx->nr_modules && mx->nr_kernels)
+		matrix(f, mx);
+	fputs("\n## Pairs\n", f);
+	for (m = 0; m < mx->nr_modules; m++)
+		for (k = 0; k < mx->nr_kernels; k++)
+			details(f, mx, m, k);
+	return 0;
+}
