@@ -18,7 +18,6 @@ enum {
 
 int cmd_inspect(int argc, char **argv);
 int cmd_validate(int argc, char **argv);
-int cmd_validate(int argc, char **argv);
 int cmd_kernels(int argc, char **argv);
 int cmd_distill(int argc, char **argv);
 int cmd_build(int argc, char **argv);
