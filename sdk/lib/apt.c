@@ -302,12 +302,13 @@ int kbtf_apt_pkgnames(struct kbtf_apt *a, const char *prefix, char ***names, siz
 		if (!is_pkgname(line))
 			continue;
 		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strdup(line))) {
-			free(nv ? nv : v);
+		if (nv)
+			v = nv;
+		if (!nv || !(v[n] = strdup(line))) {
+			kbtf_strv_free(v, n);
 			kbtf_buf_release(&out);
 			return kbtf_err(-ENOMEM, "out of memory");
 		}
-		v = nv;
 		n++;
 	}
 	kbtf_buf_release(&out);

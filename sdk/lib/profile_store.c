@@ -22,6 +22,7 @@
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "kbtf/err.h"
@@ -240,7 +241,8 @@ static int parse_index_line(char *line, struct kbtf_profile_info *info)
 			*tab = '\0';
 		if (kbtf_pinfo_set(info, i, line))
 			return -EINVAL;
-		line = tab + 1;
+		if (tab)
+			line = tab + 1;
 	}
 	return kbtf_profile_name_check(info->name) ? -EINVAL : 0;
 }
@@ -297,6 +299,13 @@ static int read_index(struct kbtf_store *s)
 	return err;
 }
 
+static void free_names(char **names, size_t n)
+{
+	while (n)
+		free(names[--n]);
+	free(names);
+}
+
 /* Names of the profile-looking directories in the store, sorted. */
 static int list_dirs(struct kbtf_store *s, char ***names, size_t *nr)
 {
@@ -316,26 +325,21 @@ static int list_dirs(struct kbtf_store *s, char ***names, size_t *nr)
 		if (de->d_type != DT_DIR && de->d_type != DT_UNKNOWN)
 			continue;
 		nv = realloc(v, (n + 1) * sizeof(*v));
-		if (!nv || !(nv[n] = strdup(de->d_name))) {
-			free(nv ? nv : v);
+		if (nv)
+			v = nv;
+		if (!nv || !(v[n] = strdup(de->d_name))) {
+			free_names(v, n);
 			closedir(d);
 			return kbtf_err(-ENOMEM, "out of memory");
 		}
-		v = nv;
 		n++;
 	}
 	closedir(d);
-	qsort(v, n, sizeof(*v), str_cmp);
+	if (n)
+		qsort(v, n, sizeof(*v), str_cmp);
 	*names = v;
 	*nr = n;
 	return 0;
-}
-
-static void free_names(char **names, size_t n)
-{
-	while (n)
-		free(names[--n]);
-	free(names);
 }
 
 /* Does the loaded index name exactly the directories present? */
@@ -476,6 +480,33 @@ const struct kbtf_profile_info *kbtf_store_find(struct kbtf_store *s, const char
 	return NULL;
 }
 
+/*
+ * Remove what crashed writers left: ".tmp-*" and ".rm-*" directories not
+ * touched for an hour (a live writer finishes a profile in seconds).
+ * Lock held.
+ */
+static void sweep_leftovers(struct kbtf_store *s)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	time_t old = time(NULL) - 3600;
+	DIR *d = opendir(s->root);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (strncmp(de->d_name, ".tmp-", 5) && strncmp(de->d_name, ".rm-", 4))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", s->root, de->d_name) >=
+		    (int)sizeof(path))
+			continue;
+		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime < old)
+			rm_rf(path);
+	}
+	closedir(d);
+}
+
 /* Put the profile built in @tmp in place as @name (lock held). */
 static int publish(struct kbtf_store *s, const char *tmp, const char *name, bool replace)
 {
@@ -541,6 +572,7 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	err = lock_store(s, &fd);
 	if (err)
 		goto out;
+	sweep_leftovers(s);
 	err = load(s, false);
 	if (!err)
 		err = publish(s, tmp, info.name, opts && opts->replace);

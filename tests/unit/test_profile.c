@@ -16,7 +16,9 @@
 #include <dirent.h>
 #include <ftw.h>
 #include <pthread.h>
+#include <fcntl.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 #include <cmocka.h>
 
@@ -466,7 +468,7 @@ static void test_bad_kernels(void **state)
 	make_btf(&base, 0);
 	assert_int_equal(kbtf_btf_parse(base.data, base.size, NULL, &basebtf), 0);
 	b = kbtf_builder_new(basebtf);
-	assert_true(kbtf_builder_add_ptr(b, 1) > 0);
+	assert_true(kbtf_builder_add_typedef(b, "int_t", 1) > 0);
 	assert_int_equal(kbtf_builder_write(b, NULL, &split), 0);
 	kbtf_builder_free(b);
 	f.k.btf_raw = split;
@@ -492,6 +494,30 @@ static void test_corrupt_btf_file(void **state)
 	assert_int_equal(kbtf_profile_load_btf(dir, &btf), -EINVAL);
 	assert_non_null(strstr(kbtf_errstr(), "lz4"));
 	assert_null(btf.data);
+	kbtf_store_free(s);
+}
+
+static void test_leftovers_swept(void **state)
+{
+	struct kbtf_store *s = open_store();
+	struct timespec two_hours_ago[2];
+	char old_tmp[400], new_tmp[400], old_rm[400];
+
+	add_ok(s, "6.1.0-1-amd64", NULL);
+	snprintf(old_tmp, sizeof(old_tmp), "%s/.tmp-crashed", storedir);
+	snprintf(new_tmp, sizeof(new_tmp), "%s/.tmp-in-progress", storedir);
+	snprintf(old_rm, sizeof(old_rm), "%s/.rm-1-6.1.0-0-amd64", storedir);
+	assert_int_equal(mkdir(old_tmp, 0755), 0);
+	assert_int_equal(mkdir(new_tmp, 0755), 0);
+	assert_int_equal(mkdir(old_rm, 0755), 0);
+	two_hours_ago[0].tv_sec = two_hours_ago[1].tv_sec = time(NULL) - 7200;
+	two_hours_ago[0].tv_nsec = two_hours_ago[1].tv_nsec = 0;
+	assert_int_equal(utimensat(AT_FDCWD, old_tmp, two_hours_ago, 0), 0);
+	assert_int_equal(utimensat(AT_FDCWD, old_rm, two_hours_ago, 0), 0);
+	add_ok(s, "6.1.0-2-amd64", NULL);
+	assert_int_equal(access(old_tmp, F_OK), -1);
+	assert_int_equal(access(old_rm, F_OK), -1);
+	assert_int_equal(access(new_tmp, F_OK), 0); /* someone may be writing it */
 	kbtf_store_free(s);
 }
 
@@ -784,6 +810,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_bad_kernels, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_corrupt_btf_file, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_leftovers_swept, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_default_suite, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_set_files, setup, teardown),
