@@ -383,7 +383,7 @@ static bool candidate(const struct btf_type *dt, const struct btf_type *bt, uint
 
 static void warn_ambiguous(struct distiller *d, const struct kbtf_btf *nb, uint32_t nr)
 {
-	uint32_t mask = 16, id, i;
+	uint32_t mask = 16, id, i, *hits = NULL, nr_hits = 0, cap = 0;
 	struct name_slot *tab, *s;
 
 	while (mask < nr * 2)
@@ -403,24 +403,33 @@ static void warn_ambiguous(struct distiller *d, const struct kbtf_btf *nb, uint3
 			s->new_id = id;
 		}
 	}
-	/* pass 1: composites per name; pass 2: candidates per distilled type */
-	for (i = 0; i < 2; i++) {
-		for (id = 1; id < d->split_start; id++) {
-			const struct btf_type *bt = kbtf_btf_type(d->base, id);
-			const char *name;
+	/* one pass over the base: composites per name, and who shares a name */
+	for (id = 1; id < d->split_start; id++) {
+		const struct btf_type *bt = kbtf_btf_type(d->base, id);
 
-			if (!bt->name_off)
-				continue;
-			name = kbtf_btf_str(d->base, bt->name_off);
-			s = slot_find(tab, mask, name);
-			if (!s->name)
-				continue;
-			if (i == 0 && kbtf_is_composite(bt))
-				s->composites++;
-			else if (i == 1 &&
-				 candidate(kbtf_btf_type(nb, s->new_id), bt, s->composites))
-				s->same++;
+		if (!bt->name_off)
+			continue;
+		s = slot_find(tab, mask, kbtf_btf_str(d->base, bt->name_off));
+		if (!s->name)
+			continue;
+		if (kbtf_is_composite(bt))
+			s->composites++;
+		if (nr_hits == cap) {
+			uint32_t *n = realloc(hits, (cap ? cap * 2 : 64) * sizeof(*hits));
+
+			if (!n)
+				goto out;
+			hits = n;
+			cap = cap ? cap * 2 : 64;
 		}
+		hits[nr_hits++] = id;
+	}
+	for (i = 0; i < nr_hits; i++) {
+		const struct btf_type *bt = kbtf_btf_type(d->base, hits[i]);
+
+		s = slot_find(tab, mask, kbtf_btf_str(d->base, bt->name_off));
+		if (candidate(kbtf_btf_type(nb, s->new_id), bt, s->composites))
+			s->same++;
 	}
 	for (i = 0; i <= mask; i++) {
 		const struct btf_type *dt;
@@ -433,6 +442,8 @@ static void warn_ambiguous(struct distiller *d, const struct kbtf_btf *nb, uint3
 		     "for it; loading will fail with 'multiple candidates'",
 		     kbtf_kind_str(kbtf_kind(dt)), tab[i].name, dt->size, tab[i].same);
 	}
+out:
+	free(hits);
 	free(tab);
 }
 
