@@ -246,6 +246,7 @@ static struct kbtf_bt_facts facts(bool force, const char *kmagic)
 		.kernel_modversions = KBTF_BT_YES,
 		.kernel_btf_modules = KBTF_BT_YES,
 		.allow_btf_mismatch = KBTF_BT_YES,
+		.layout_crc_match = KBTF_BT_YES,
 	};
 	return f;
 }
@@ -308,6 +309,17 @@ static void test_expect_vermagic(void **state)
 	kbtf_bt_expect(&ok, &f, &e);
 	assert_int_equal(e.loads, KBTF_BT_NO);
 
+	/* struct module's layout is checked even before vermagic */
+	f = facts(false, magic_amd64);
+	f.layout_crc_match = KBTF_BT_NO;
+	kbtf_bt_expect(&ok, &f, &e);
+	assert_int_equal(e.loads, KBTF_BT_NO);
+	assert_int_equal(e.err, ENOEXEC);
+	assert_string_equal(e.needle, "disagrees about version of symbol module_layout");
+	f.force = true;
+	kbtf_bt_expect(&ok, &f, &e);
+	assert_int_equal(e.loads, KBTF_BT_YES);
+
 	/* kernel vermagic unknown: the load may go either way */
 	f = facts(false, NULL);
 	kbtf_bt_expect(&ok, &f, &e);
@@ -363,9 +375,11 @@ static void test_prediction_from_result(void **state)
 		.kind = KBTF_PROBLEM_BTF, .name = "spinlock", .reason = "size-mismatch",
 		.kernel_first = true,
 	};
-	struct kbtf_problem syms[2] = {
-		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "module_layout", .reason = "crc-mismatch" },
+	struct kbtf_problem syms[3] = {
+		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "_printk", .reason = "crc-mismatch" },
 		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "__mutex_init", .reason = "unresolved" },
+		/* boot-test checks struct module itself, before vermagic */
+		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "module_layout", .reason = "unresolved" },
 	};
 	struct kbtf_warning drift = { .kind = "layout-drift", .name = "sk_buff" };
 	struct kbtf_result r = {
@@ -404,6 +418,10 @@ static void test_prediction_from_result(void **state)
 	assert_true(p.symbols_missing);
 	assert_int_equal(p.refuse_err, ENOENT);
 	assert_string_equal(p.sym_needle, "Unknown symbol __mutex_init");
+	r.problems = &syms[2];
+	r.nr_problems = 1;
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_false(p.symbols_missing || p.crc_mismatch);
 
 	/* ok with a by-value layout change */
 	r.verdict = KBTF_VERDICT_OK;

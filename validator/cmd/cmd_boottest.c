@@ -155,27 +155,6 @@ static void rm_tree(const char *dir)
 	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
-static enum kbtf_bt_tri config_tri(const struct kbtf_kernel *k, const char *name)
-{
-	char buf[64];
-
-	if (!k->config)
-		return KBTF_BT_ANY;
-	return kbtf_kernel_config(k, name, buf, sizeof(buf)) && !strcmp(buf, "y") ? KBTF_BT_YES
-										   : KBTF_BT_NO;
-}
-
-static bool module_has_crcs(const struct kbtf_module *m)
-{
-	size_t i;
-
-	for (i = 0; i < m->nr_undef; i++) {
-		if (m->undef[i].has_crc)
-			return true;
-	}
-	return false;
-}
-
 /* ---------------------------------------------------------- one kernel */
 
 struct bt_kernel_ctx {
@@ -339,20 +318,12 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 		const struct kbtf_module *m = c->mods[i].m;
 		struct kbtf_bt_pair *p = &kr->pairs[i];
 		const char *bad;
-		struct kbtf_bt_facts f = {
-			.force = c->o->force,
-			.module_has_btf = m->btf_size > 0,
-			.module_has_crcs = module_has_crcs(m),
-			.module_vermagic = m->vermagic,
-			.kernel_vermagic = kmagic,
-			.kernel_modversions = config_tri(c->k, "MODVERSIONS"),
-			.kernel_btf_modules = config_tri(c->k, "DEBUG_INFO_BTF_MODULES"),
-			.allow_btf_mismatch = config_tri(c->k, "MODULE_ALLOW_BTF_MISMATCH"),
-		};
+		struct kbtf_bt_facts f;
 
 		p->module = m->name;
 		p->module_path = c->mods[i].path;
 		predict(c, &c->mods[i], p);
+		kbtf_bt_facts_fill(&f, m, c->vk, kmagic, c->o->force);
 		kbtf_bt_expect(&p->pred, &f, &p->expect);
 		p->obs = kbtf_bt_boot_find(&kr->boot, m->name);
 		if (c->dep_errors && c->dep_errors[i]) {

@@ -5,6 +5,8 @@
  * kernel's load_module() meets each obstacle; the first one that stops the
  * load decides (docs/boot-test.md, "What agree means"):
  *
+ *   0. module_layout (skipped with --force): its CRC in __versions must
+ *                 equal the kernel's (the layout of struct module)
  *   1. vermagic   (skipped with --force): the strings must match; the
  *                 release word is ignored when the module has CRCs
  *   2. symbols    unknown symbols refuse the load even when forced; CRC
@@ -101,6 +103,11 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 	e->btf = KBTF_BT_ANY;
 	if (p->verdict == KBTF_BT_V_UNKNOWN) {
 		snprintf(e->why, sizeof(e->why), "no prediction");
+		return;
+	}
+	if (!f->force && f->layout_crc_match == KBTF_BT_NO) {
+		refuse(e, ENOEXEC, "disagrees about version of symbol module_layout",
+		       "struct module layout (module_layout CRC) differs, not forced: refused");
 		return;
 	}
 	if (!f->force) {

@@ -10,6 +10,7 @@
  *   boottest_moddir.c    a kernel's own modules: index, dependencies, vermagic
  *   boottest_qemu.c      run qemu with a hard deadline, capture the serial line
  *   boottest_serial.c    serial log -> one observation per loaded module
+ *   boottest_facts.c     what the kernel checks first: module_layout CRC, vermagic
  *   boottest_expect.c    prediction -> expected observation, and the comparison
  *   boottest_predict.c   the validator's verdict for a (module, kernel) pair
  *   boottest_report.c    text, json and junit reports
@@ -237,7 +238,15 @@ struct kbtf_bt_facts {
 	enum kbtf_bt_tri kernel_modversions;
 	enum kbtf_bt_tri kernel_btf_modules; /* DEBUG_INFO_BTF_MODULES */
 	enum kbtf_bt_tri allow_btf_mismatch; /* MODULE_ALLOW_BTF_MISMATCH */
+	/* module_layout's CRC in the module's __versions vs Module.symvers */
+	enum kbtf_bt_tri layout_crc_match;
 };
+
+struct kbtf_vkernel;
+
+/* Gather the facts for module @m on kernel @vk (NULL: all unknown). */
+void kbtf_bt_facts_fill(struct kbtf_bt_facts *f, const struct kbtf_module *m,
+			const struct kbtf_vkernel *vk, const char *kernel_vermagic, bool force);
 
 struct kbtf_bt_expect {
 	enum kbtf_bt_tri loads;

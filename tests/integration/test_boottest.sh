@@ -1,0 +1,189 @@
+#!/bin/bash
+# test_boottest.sh: kbtf boot-test on real Debian kernels under qemu.
+#
+# Modules, all built against 6.12.113+deb12-amd64 and distilled by
+# `kbtf build`: the SDK example (kbtf_demo), boot-test's fixture
+# kbtf_bt_spin (spinlock_t by value, symbols every flavour exports), and
+# two Debian DKMS modules: acpi-call (bookworm) and v4l2loopback (trixie;
+# it needs videodev and mc from the kernel's own package).
+# Kernels: 6.12.113 amd64 and rt, 6.12.117 amd64, 6.1.0-56 amd64, each the
+# image package unpacked with the Module.symvers of its headers package
+# (cached under $KBTF_TEST_CACHE/unpacked, like the .debs).
+#
+# Every kernel boots once per run below; all modules load in that boot.
+. "$KBTF_ROOT/tests/integration/lib.sh"
+
+build_rel=6.12.113+deb12-amd64
+kernels="6.12.113+deb12-amd64 6.12.113+deb12-rt-amd64 6.12.117+deb12-amd64 6.1.0-56-amd64"
+headers=/usr/src/linux-headers-$build_rel
+debfetch=$KBTF_ROOT/tests/lib/debfetch.sh
+
+command -v qemu-system-x86_64 >/dev/null || t_skip_all "no qemu-system-x86_64 (qemu-system-x86)"
+command -v jq >/dev/null || t_skip_all "no jq"
+[ -d "$headers" ] || t_skip_all "no $headers"
+[ -x "$KBTF_BUILD/kbtf-modload" ] || t_skip_all "no $KBTF_BUILD/kbtf-modload (make)"
+
+# kernel_dir REL: image package + its headers' Module.symvers, unpacked once.
+kernel_dir() {
+	local rel=$1 img hdr dir stamp
+	img=$("$debfetch" bookworm "linux-image-$rel") || return 1
+	hdr=$("$debfetch" bookworm "linux-headers-$rel") || return 1
+	dir=$KBTF_TEST_CACHE/unpacked/boottest/$rel
+	stamp="$(basename "$img") $(basename "$hdr")"
+	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$dir" "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		dpkg-deb -x "$img" "$dir.tmp" || return 1
+		dpkg-deb --fsys-tarfile "$hdr" |
+			tar -x -C "$dir.tmp" "./usr/src/linux-headers-$rel/Module.symvers" || return 1
+		echo "$stamp" >"$dir.tmp/.stamp"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
+}
+
+# build_module NAME SRCDIR: copy, `kbtf build` against $build_rel, print the .ko path.
+build_module() {
+	local name=$1 src=$2 dst=$t_tmp/src/$1
+	mkdir -p "$dst"
+	cp -R "$src"/. "$dst"/
+	"$KBTF" build -q -k "$build_rel" -C "$dst" >"$t_tmp/build-$name.log" 2>&1 || {
+		tail -n 20 "$t_tmp/build-$name.log" >&2
+		return 1
+	}
+	ls "$dst"/*.ko
+}
+
+# dkms_src SUITE PKG: the unpacked source directory of a Debian *-dkms package.
+dkms_src() {
+	local deb
+	deb=$("$debfetch" "$1" "$2") || return 1
+	mkdir -p "$t_tmp/dkms/$2"
+	dpkg-deb -x "$deb" "$t_tmp/dkms/$2" || return 1
+	ls -d "$t_tmp/dkms/$2"/usr/src/*/
+}
+
+# ---------------------------------------------------------------- setup
+start=$(date +%s)
+kargs=()
+for rel in $kernels; do
+	d=$(kernel_dir "$rel") || { t_fail "fetch and unpack $rel"; t_done; }
+	kargs+=(--kernel "$d")
+done
+t_ok "4 Debian kernels unpacked ($(($(date +%s) - start)) s incl. fetch)"
+
+start=$(date +%s)
+demo=$(build_module kbtf_demo "$KBTF_ROOT/sdk/example") || t_fail "kbtf build: sdk/example"
+spin=$(build_module kbtf_bt_spin "$KBTF_ROOT/tests/integration/boottest/kbtf_bt_spin") ||
+	t_fail "kbtf build: kbtf_bt_spin"
+acpi=$(build_module acpi_call "$(dkms_src bookworm acpi-call-dkms)") ||
+	t_fail "kbtf build: acpi-call-dkms"
+v4l2=$(build_module v4l2loopback "$(dkms_src trixie v4l2loopback-dkms)") ||
+	t_fail "kbtf build: v4l2loopback-dkms"
+[ "$t_failed" -eq 0 ] || t_done
+t_ok "4 modules built and distilled ($(($(date +%s) - start)) s)"
+for m in "$demo" "$spin" "$acpi" "$v4l2"; do
+	t_check "$(basename "$m") has .BTF.base" sh -c "readelf -S -W '$m' | grep -q ' .BTF.base '"
+done
+
+# jq over the forced run's report: PAIR MODULE RELEASE prints that pair.
+pair() {
+	jq -c --arg m "$1" --arg r "$2" \
+		'.kernels[] | select(.release == $r) | .pairs[] | select(.module == $m)' "$t_tmp/forced.json"
+}
+
+# t_pair DESC MODULE RELEASE JQ-TEST: passes when the pair satisfies the jq test.
+t_pair() {
+	local got
+	got=$(pair "$2" "$3")
+	if [ -n "$got" ] && echo "$got" | jq -e "$4" >/dev/null; then
+		t_ok "$1"
+	else
+		t_fail "$1 ($4)"
+		echo "$got" | jq . 2>/dev/null | head -n 40 | sed 's/^/    | /'
+	fi
+}
+
+# ------------------------------------------------- forced: 4 x 4, one boot each
+start=$(date +%s)
+t_exit 0 "boot-test --force: 4 modules x 4 kernels, every pair agrees" \
+	"$KBTF" boot-test "$demo" "$spin" "$acpi" "$v4l2" --force "${kargs[@]}" \
+	--timeout 180 --format json -o "$t_tmp/forced.json"
+forced_secs=$(($(date +%s) - start))
+[ -s "$t_tmp/forced.json" ] || { t_fail "no report written"; t_done; }
+
+echo "--- predicted vs observed (forced loads), $forced_secs s for 4 boots"
+jq -r '.kernels[] | .release as $r | "\($r): \(.accel) boot \(.boot_ms) ms, /init at \(.init_ms) ms",
+	(.pairs[] | "   \(.module): predicted \(.predicted.verdict); observed " +
+	(if .observed.loaded then "loaded, BTF " + (if .observed.btf_registered then "registered" else "absent" end)
+	 else "refused (\(.observed.error))" end) + " -> \(.result)")' "$t_tmp/forced.json"
+
+t_check "16 pairs agree, none disagrees or is inconclusive" \
+	jq -e '.summary == {"agree": 16, "disagree": 0, "inconclusive": 0}' "$t_tmp/forced.json"
+t_check "every kernel booted to /init and powered off" \
+	jq -e '[.kernels[].status] == ["ok", "ok", "ok", "ok"]' "$t_tmp/forced.json"
+t_check "the guest ran the release that was asked for" \
+	jq -e 'all(.kernels[]; .guest_release == .release)' "$t_tmp/forced.json"
+t_check "v4l2loopback's dependencies (mc, videodev) loaded from each kernel's package" \
+	jq -e 'all(.kernels[]; [.dependencies[] | select(.observed.loaded) | .module] | index("videodev") != null and index("mc") != null)' \
+	"$t_tmp/forced.json"
+
+# the key facts (issue 6)
+t_pair "kbtf_demo on 6.12.113 amd64: predicted ok, loads, /sys/kernel/btf/kbtf_demo exists" \
+	kbtf_demo 6.12.113+deb12-amd64 \
+	'.predicted.verdict == "ok" and .observed.loaded and .observed.btf_registered'
+t_pair "kbtf_bt_spin on 6.12.113 amd64: loads with BTF registered" \
+	kbtf_bt_spin 6.12.113+deb12-amd64 '.observed.loaded and .observed.btf_registered'
+t_pair "kbtf_bt_spin on 6.12.113 rt: predicted btf-rejected naming spinlock" \
+	kbtf_bt_spin 6.12.113+deb12-rt-amd64 \
+	'.predicted.verdict == "btf-rejected" and (.predicted.detail | test("spinlock"))'
+t_pair "kbtf_bt_spin on 6.12.113 rt: loads, no module BTF, kernel logs spinlock not mapped" \
+	kbtf_bt_spin 6.12.113+deb12-rt-amd64 \
+	'.observed.loaded and (.observed.btf_registered | not) and
+	 any(.observed.log[]; test("distilled base BTF type .spinlock. \\[[0-9]+\\] is not mapped"))'
+t_pair "kbtf_demo on rt: __mutex_init is not exported by PREEMPT_RT: refused, as predicted" \
+	kbtf_demo 6.12.113+deb12-rt-amd64 \
+	'.predicted.verdict == "symbols" and (.observed.loaded | not) and .observed.error == "ENOENT" and
+	 any(.observed.log[]; test("Unknown symbol __mutex_init"))'
+t_pair "acpi_call on rt: relocates onto the rt kernel, BTF registered" \
+	acpi_call 6.12.113+deb12-rt-amd64 '.observed.loaded and .observed.btf_registered'
+t_pair "v4l2loopback on 6.12.113 amd64: loads after its dependencies, BTF registered" \
+	v4l2loopback 6.12.113+deb12-amd64 '.observed.loaded and .observed.btf_registered'
+t_pair "v4l2loopback on 6.12.117: forced past CRCs, relocates, BTF registered" \
+	v4l2loopback 6.12.117+deb12-amd64 '.observed.loaded and .observed.btf_registered'
+t_pair "kbtf_bt_spin on 6.1 (no .BTF.base support): as the validator predicted" \
+	kbtf_bt_spin 6.1.0-56-amd64 '.predicted.verdict == "no-distilled-support" and .result == "agree"'
+t_pair "acpi_call on 6.1: 6.12-only symbols, refused even when forced" \
+	acpi_call 6.1.0-56-amd64 '(.observed.loaded | not) and .observed.error == "ENOENT"'
+
+# ------------------------------------------ not forced: vermagic and CRCs count
+t_exit 0 "boot-test without --force on rt and 6.12.117 agrees (junit)" \
+	"$KBTF" boot-test "$spin" "$acpi" --kernel "$(kernel_dir 6.12.113+deb12-rt-amd64)" \
+	--kernel "$(kernel_dir 6.12.117+deb12-amd64)" --timeout 180 --format junit \
+	-o "$t_tmp/plain.xml"
+t_grep "junit: 4 testcases, no failures" '<testsuites name="kbtf boot-test" tests="4" failures="0" skipped="0">' \
+	"$t_tmp/plain.xml"
+t_grep "junit: rt refuses the modules on their vermagic" \
+	'version magic .* should be .*rt-amd64' "$t_tmp/plain.xml"
+
+# ------------------------- a wrong prediction is caught: lie about the config
+liar=$t_tmp/liar
+rt=$(kernel_dir 6.12.113+deb12-rt-amd64)
+mkdir -p "$liar/boot" "$liar/usr/src"
+ln -s "$rt"/boot/vmlinuz-* "$liar/boot/"
+ln -s "$rt/usr/src/linux-headers-6.12.113+deb12-rt-amd64" "$liar/usr/src/"
+sed 's/^CONFIG_MODULE_ALLOW_BTF_MISMATCH=y/# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set/' \
+	"$rt/boot/config-6.12.113+deb12-rt-amd64" >"$liar/boot/config-6.12.113+deb12-rt-amd64"
+t_exit 1 "a prediction from a false config (BTF mismatch refuses) disagrees: exit 1" \
+	"$KBTF" boot-test "$spin" --force --kernel "$liar" --timeout 180 -o "$t_tmp/liar.txt"
+t_grep "the disagreement is reported loudly" '^  !!! DISAGREE: expected the load to fail, it succeeded' \
+	"$t_tmp/liar.txt"
+
+# ------------------------------------------------------------- bad usage
+t_exit 2 "no --kernel: usage error" "$KBTF" boot-test "$spin"
+t_exit 2 "a module that is not there: bad input" "$KBTF" boot-test "$t_tmp/nope.ko" \
+	--kernel "$rt"
+t_exit 2 "a kernel without a boot image is not booted; none left: exit 2" \
+	"$KBTF" boot-test "$spin" --kernel "$headers/vmlinux"
+
+t_done
