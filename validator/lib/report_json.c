@@ -74,6 +74,15 @@ static void result(struct kbtf_json *j, const struct kbtf_result *r)
 		kbtf_json_kv_string(j, "consequence", r->consequence);
 		kbtf_json_kv_string(j, "kernel_log", r->kernel_log);
 		kbtf_json_kv_string(j, "btf_form", r->btf_form);
+		if (r->reloc_err == -1) {
+			kbtf_json_kv_null(j, "relocation");
+		} else {
+			kbtf_json_kv_object(j, "relocation");
+			kbtf_json_kv_bool(j, "ok", !r->reloc_err);
+			kbtf_json_kv_int(j, "errno", r->reloc_err);
+			kbtf_json_kv_string(j, "message", r->reloc_log);
+			kbtf_json_object_end(j);
+		}
 		tristate(j, "allow_btf_mismatch", r->allow_btf_mismatch);
 		kbtf_json_kv_uint(j, "time_us", (uint64_t)(r->ms * 1000.0));
 	}

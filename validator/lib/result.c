@@ -257,6 +257,7 @@ void kbtf_result_fini(struct kbtf_result *r)
 	free(r->consequence);
 	free(r->kernel_log);
 	free(r->btf_form);
+	free(r->reloc_log);
 	memset(r, 0, sizeof(*r));
 }
 
@@ -266,6 +267,7 @@ int kbtf_result_error(struct kbtf_result *r, const char *module, const char *sou
 	memset(r, 0, sizeof(*r));
 	r->verdict = KBTF_VERDICT_ERROR;
 	r->allow_btf_mismatch = -1;
+	r->reloc_err = -1;
 	r->module = strdup(module ? module : "");
 	r->source = strdup(source ? source : "");
 	r->summary = strdup(why ? why : "could not be read");

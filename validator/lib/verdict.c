@@ -21,6 +21,9 @@
 
 #define MAX_LISTED 6 /* candidates / members spelled out per problem */
 
+static void appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
+	KBTF_PRINTF(4, 5);
+
 struct judge {
 	struct kbtf_rb rb;
 	const struct kbtf_vmod *m;
@@ -485,6 +488,19 @@ static void judge_meta(struct judge *j, const struct kbtf_btf *btf, const char *
 
 static void judge_drift(struct judge *j, const struct kbtf_reloc_result *res);
 
+/* Run the relocation simulator and record its outcome in the result. */
+static int simulate(struct judge *j, const struct kbtf_reloc_opts *ro,
+		    struct kbtf_reloc_result *res)
+{
+	if (kbtf_relocate_sim(j->m->split, j->k->target, ro, res)) {
+		j->rb.err = -ENOMEM;
+		return -ENOMEM;
+	}
+	j->rb.r->reloc_err = res->err;
+	kbtf_rb_set(&j->rb, &j->rb.r->reloc_log, "%s", res->kernel_log);
+	return 0;
+}
+
 static void judge_relocation(struct judge *j)
 {
 	struct kbtf_reloc_opts ro = { .pre_fix = j->o->pre_fix };
@@ -496,10 +512,8 @@ static void judge_relocation(struct judge *j)
 	judge_meta(j, j->m->split, ".BTF", &bad);
 	if (bad)
 		return;
-	if (kbtf_relocate_sim(j->m->split, j->k->target, &ro, &res)) {
-		j->rb.err = -ENOMEM;
+	if (simulate(j, &ro, &res))
 		return;
-	}
 	mode_warning(j, &res);
 	if (!res.err) {
 		judge_drift(j, &res);
@@ -526,8 +540,6 @@ static void bits_str(uint32_t bits, char *buf, size_t len)
 		snprintf(buf, len, "%u", bits / 8);
 }
 
-static void appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
-	KBTF_PRINTF(4, 5);
 
 static void appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
 {
@@ -693,12 +705,38 @@ static int parse_on_vmlinux(struct judge *j, char *why, size_t len)
 	return err;
 }
 
+/* For the record: what relocation would say if this kernel could run it. */
+static void relocation_anyway(struct judge *j)
+{
+	struct kbtf_reloc_opts ro = { .pre_fix = j->o->pre_fix };
+	struct kbtf_reloc_result res;
+
+	char names[256] = "";
+	size_t used = 0;
+	uint32_t i;
+
+	if (!j->m->split || simulate(j, &ro, &res))
+		return;
+	for (i = 0; res.err && i + 1 < res.nr_dist; i++)
+		if (res.types[i].status != KBTF_RELOC_MAPPED)
+			appendf(names, sizeof(names), &used, "%s%s", used ? ", " : "",
+				res.types[i].name);
+	if (res.err)
+		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "relocation-elsewhere", "",
+				"a kernel of this BTF that read .BTF.base would still reject it: "
+				"%s%s%s%s",
+				res.kernel_log, *names ? " (types that do not map: " : "", names,
+				*names ? ")" : "");
+	kbtf_reloc_result_fini(&res);
+}
+
 static void judge_pre611(struct judge *j)
 {
 	struct kbtf_problem *p;
 	char why[512];
 	int err = parse_on_vmlinux(j, why, sizeof(why));
 
+	relocation_anyway(j);
 	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, ".BTF.base", "no-distilled-support");
 	j->btf_verdict = KBTF_VERDICT_NO_DISTILLED;
 	if (!p)
@@ -908,6 +946,7 @@ static void init_result(struct judge *j)
 		    !m->btf_data ? "none" : m->btf_base_data ? "distilled" : "split");
 	kbtf_rb_set(&j->rb, &r->kernel_log, "%s", "");
 	r->allow_btf_mismatch = j->k->allow_btf_mismatch;
+	r->reloc_err = -1;
 }
 
 static double now_ms(void)

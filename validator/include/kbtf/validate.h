@@ -89,6 +89,11 @@ struct kbtf_result {
 	char *kernel_log;  /* lines the kernel would print ("" none) */
 	char *btf_form;	   /* "distilled", "split", "none" */
 	int allow_btf_mismatch; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: -1 unknown */
+	/* btf_relocate() of .BTF.base onto this kernel's BTF, simulated even
+	 * when the kernel would not run it (< 6.11): -1 not simulated (no
+	 * .BTF.base), 0 succeeds, else its negative errno; and its message */
+	int reloc_err;
+	char *reloc_log;
 	struct kbtf_problem *problems;
 	size_t nr_problems;
 	struct kbtf_warning *warnings;

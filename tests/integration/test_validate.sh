@@ -1,0 +1,209 @@
+#!/bin/bash
+# test_validate.sh: kbtf validate on real Debian kernels and modules.
+#
+# The example module (kbtf_demo, embeds spinlock_t) is built and distilled
+# against 6.12.113+deb12-amd64 and validated against four Debian kernels,
+# stored once as profiles in $KBTF_TEST_CACHE/validate-xdg:
+#   6.12.113+deb12-amd64, -cloud-amd64   ok
+#   6.12.113+deb12-rt-amd64              btf-rejected, naming spinlock
+#   6.1.0-56-amd64                       no-distilled-support; with its
+#                                        Module.symvers also symbols
+# Then a differential test against libbpf 1.5 (tests/oracle btfo): the
+# example plus Debian's e1000e, xfs and wireguard (distilled by kbtf) on
+# every kernel: same accepted/rejected, and kbtf names the type libbpf names.
+. "$KBTF_ROOT/tests/integration/lib.sh"
+
+release=6.12.113+deb12-amd64
+hdr=/usr/src/linux-headers-$release
+[ -d "$hdr" ] || t_skip_all "needs $hdr (ci/debian-packages.txt)"
+command -v jq >/dev/null || t_skip_all "needs jq"
+
+fetch() { "$KBTF_ROOT/tests/lib/debfetch.sh" bookworm "$@"; }
+kernels="6.12.113+deb12-amd64 6.12.113+deb12-cloud-amd64 6.12.113+deb12-rt-amd64 6.1.0-56-amd64"
+export XDG_CACHE_HOME=$KBTF_TEST_CACHE/validate-xdg
+store=$XDG_CACHE_HOME/kbtf/kernels
+
+# ------------------------------------------------------------ inputs
+
+for rel in $kernels; do
+	[ -f "$store/$rel/kbtf-profile" ] && continue
+	deb=$(fetch "linux-image-$rel") || { t_fail "fetch linux-image-$rel"; t_done; }
+	"$KBTF" kernels add "$deb" >/dev/null 2>&1 || { t_fail "kernels add $deb"; t_done; }
+done
+t_ok "four Debian kernels stored as profiles"
+
+# Module.symvers straight from the headers packages, not from this host
+symvers() {
+	local rel=$1 deb
+	deb=$(fetch "linux-headers-$rel") || return 1
+	dpkg-deb --fsys-tarfile "$deb" | tar -xO "./usr/src/linux-headers-$rel/Module.symvers"
+}
+symvers 6.1.0-56-amd64 >"$t_tmp/symvers-6.1" && [ -s "$t_tmp/symvers-6.1" ] ||
+	{ t_fail "Module.symvers of 6.1.0-56-amd64"; t_done; }
+symvers "$release" >"$t_tmp/symvers-6.12" && [ -s "$t_tmp/symvers-6.12" ] ||
+	{ t_fail "Module.symvers of $release"; t_done; }
+
+mkdir -p "$t_tmp/demo"
+cp "$KBTF_ROOT"/sdk/example/{kbtf_demo.c,Kbuild,Makefile} "$t_tmp/demo/"
+t_check "build and distill the example against $release" \
+	"$KBTF" build -k "$release" -C "$t_tmp/demo" || t_done
+demo=$t_tmp/demo/kbtf_demo.ko
+
+# validate MOD KERNEL-SET [ARGS...] -> $t_tmp/out.json, exit status in $rc
+validate() {
+	local mod=$1 set=$2
+	shift 2
+	"$KBTF" validate "$mod" --kernels "$set" -f json -o "$t_tmp/out.json" "$@" \
+		2>"$t_tmp/err"
+	rc=$?
+}
+# jqt DESC FILTER: passes when FILTER is true on the last report
+jqt() {
+	if jq -e "$2" "$t_tmp/out.json" >/dev/null 2>&1; then
+		t_ok "$1"
+	else
+		t_fail "$1 (jq: $2)"
+		jq -c '.results[] | {release, verdict, summary, problems: [.problems[] | [.kind, .name, .reason]]}' \
+			"$t_tmp/out.json" 2>&1 | head -n 10 | sed 's/^/    | /'
+		sed 's/^/    | /' "$t_tmp/err" | head -n 5
+	fi
+}
+
+# ------------------------------------------------------------ verdicts
+
+validate "$demo" 6.12.113+deb12-amd64 --no-symbols
+[ "$rc" -eq 0 ] && t_ok "ok pair exits 0" || t_fail "ok pair exits 0 (got $rc)"
+jqt "ok on 6.12.113+deb12-amd64" '.results[0].verdict == "ok" and .results[0].load == "loads"'
+jqt "relocation simulated and accepted" '.results[0].relocation.ok == true'
+
+validate "$demo" 6.12.113+deb12-cloud-amd64 --no-symbols
+jqt "ok on 6.12.113+deb12-cloud-amd64" '.results[0].verdict == "ok"'
+jqt "cloud: pointer layout drift reported as info (from the module's layout record)" \
+	'[.results[0].warnings[] | select(.kind == "layout-drift-pointer" and .severity == "info")] | length == 1'
+
+validate "$demo" 6.12.113+deb12-rt-amd64 --no-symbols
+[ "$rc" -eq 1 ] && t_ok "rejected pair exits 1" || t_fail "rejected pair exits 1 (got $rc)"
+jqt "btf-rejected on -rt-amd64" '.results[0].verdict == "btf-rejected"'
+jqt "rt: spinlock named, size mismatch, the kernel's first" \
+	'[.results[0].problems[] | select(.kind == "btf" and .name == "spinlock" and .reason == "size-mismatch" and .kernel_reports_first)] | length == 1'
+jqt "rt: both sides' sizes given" \
+	'[.results[0].problems[] | select(.name == "spinlock") | (.expected | test("4 bytes")) and (.actual | test("32 bytes"))] | all'
+jqt "rt: the kernel's own message" \
+	".results[0].kernel_log | test(\"distilled base BTF type 'spinlock' \\\\[[0-9]+\\\\] is not mapped to base BTF id\")"
+jqt "rt: MODULE_ALLOW_BTF_MISMATCH=y, so it loads without BTF" \
+	'.results[0].load == "loads-without-btf" and .results[0].allow_btf_mismatch == true'
+
+validate "$demo" 6.1.0-56-amd64 --no-symbols
+jqt "no-distilled-support on 6.1.0-56-amd64" '.results[0].verdict == "no-distilled-support"'
+jqt "6.1: says what the kernel does with .BTF instead" \
+	'.results[0].problems[0].detail | test("parses .BTF as split BTF on its own vmlinux")'
+
+validate "$demo" 6.1.0-56-amd64 --symvers "$t_tmp/symvers-6.1"
+jqt "with 6.1.0-56's Module.symvers: symbols" '.results[0].verdict == "symbols"'
+jqt "6.1: names a symbol 6.1 does not export" \
+	'[.results[0].problems[] | select(.kind == "symbol" and .reason == "unresolved" and .name == "__kmalloc_cache_noprof")] | length == 1'
+jqt "6.1: CRC mismatches with both CRCs" \
+	'[.results[0].problems[] | select(.reason == "crc-mismatch" and (.expected | test("0x")) and (.actual | test("0x")))] | length > 0'
+jqt "6.1: the BTF problem is kept beside the symbol problems" \
+	'[.results[0].problems[] | select(.kind == "btf" and .reason == "no-distilled-support")] | length == 1'
+
+validate "$demo" 6.12.113+deb12-amd64 --symvers "$t_tmp/symvers-6.12"
+jqt "own kernel's Module.symvers: every symbol resolves, CRCs equal" \
+	'.results[0].verdict == "ok" and ([.results[0].problems[] | select(.kind == "symbol")] | length == 0)'
+
+validate "$demo" 6.12.113+deb12-rt-amd64
+jqt "no export list: 'symbols not checked' warning, not a silent pass" \
+	'[.results[0].warnings[] | select(.kind == "symbols-not-checked")] | length == 1'
+
+# ------------------------------------------------------------ command and reports
+
+set_all=$(echo $kernels | tr ' ' ',')
+t_exit 1 "matrix with a rejected pair exits 1" \
+	"$KBTF" validate "$demo" --kernels "$set_all" --no-symbols -o "$t_tmp/out.txt"
+t_grep "text: one line per pair" "^kbtf_demo +6\\.12\\.113\\+deb12-rt-amd64 +btf-rejected" "$t_tmp/out.txt"
+t_exit 2 "a missing module is an input error" \
+	"$KBTF" validate "$t_tmp/nope.ko" --kernels 6.1.0-56-amd64
+t_exit 2 "no kernel is a usage error" "$KBTF" validate "$demo"
+t_exit 2 "unknown format is a usage error" "$KBTF" validate "$demo" -K all -f yaml
+
+"$KBTF" validate "$demo" --kernels "$set_all" --no-symbols -f junit -o "$t_tmp/r.xml"
+if command -v xmllint >/dev/null; then
+	t_check "junit is well-formed XML" xmllint --noout "$t_tmp/r.xml"
+fi
+t_grep "junit: one testcase per pair, failures typed by verdict" \
+	'<failure type="btf-rejected"' "$t_tmp/r.xml"
+"$KBTF" validate "$demo" --kernels "$set_all" --no-symbols -f html -o "$t_tmp/r.html"
+t_grep "html: matrix cell links to the pair" 'href="#pair-0-[0-9]"' "$t_tmp/r.html"
+if command -v xmllint >/dev/null; then
+	t_check "html parses" xmllint --html --noout "$t_tmp/r.html"
+fi
+"$KBTF" validate "$demo" --kernels "$set_all" --no-symbols -f md -o "$t_tmp/r.md"
+t_grep "md: a matrix row per kernel" '^\| 6\.12\.113\+deb12-rt-amd64 \|.*btf-rejected' "$t_tmp/r.md"
+
+# ------------------------------------------------------------ against libbpf
+
+btfo=$("$KBTF_ROOT/tests/oracle/build.sh" 2>/dev/null) || btfo=
+if [ -z "$btfo" ]; then
+	echo "skip - differential test: the libbpf oracle could not be built"
+	t_done
+fi
+
+# Debian's own modules: unsign, distill against the amd64 profile
+img=$(fetch "linux-image-$release")
+mkdir -p "$t_tmp/img" "$t_tmp/mods"
+dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp/img" --wildcards \
+	'*/e1000e.ko.xz' '*/xfs.ko.xz' '*/wireguard.ko.xz'
+unsign() {
+	local f=$1 out=$2 size siglen
+	size=$(stat -c%s "$f")
+	if [ "$(tail -c 28 "$f")" = "~Module signature appended~" ]; then
+		siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 |
+			awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+		head -c $((size - 40 - siglen)) "$f" >"$out"
+	else
+		cp "$f" "$out"
+	fi
+}
+mods="$demo"
+for m in e1000e xfs wireguard; do
+	xz -dc "$(find "$t_tmp/img" -name "$m.ko.xz")" >"$t_tmp/mods/$m.signed.ko"
+	unsign "$t_tmp/mods/$m.signed.ko" "$t_tmp/mods/$m.plain.ko"
+	if "$KBTF" distill -q "$t_tmp/mods/$m.plain.ko" --base "$store/$release" \
+		-o "$t_tmp/mods/$m.ko"; then
+		mods="$mods $t_tmp/mods/$m.ko"
+	else
+		t_fail "distill Debian's $m"
+	fi
+done
+
+# shellcheck disable=SC2086
+"$KBTF" validate $mods --kernels "$set_all" --no-symbols --pre-fix -f json \
+	-o "$t_tmp/all.json" 2>/dev/null
+same=0
+differ=0
+for mod in $mods; do
+	for rel in $kernels; do
+		lz4 -dcq "$store/$rel/btf" >"$t_tmp/target.btf" 2>/dev/null ||
+			cp "$store/$rel/btf" "$t_tmp/target.btf"
+		log=$("$btfo" relocate-ko "$mod" "$t_tmp/target.btf" 2>&1)
+		if printf '%s\n' "$log" | grep -q '^relocate: OK'; then want=true; else want=false; fi
+		named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
+		got=$(jq -r --arg m "$mod" --arg r "$rel" \
+			'.results[] | select(.module == $m and .release == $r) | .relocation.ok' \
+			"$t_tmp/all.json")
+		names=$(jq -r --arg m "$mod" --arg r "$rel" \
+			'.results[] | select(.module == $m and .release == $r) |
+			 ([.problems[].name] + [.relocation.message]) | join(" ")' "$t_tmp/all.json")
+		if [ "$got" = "$want" ] && { [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+			same=$((same + 1))
+		else
+			differ=$((differ + 1))
+			t_fail "libbpf vs kbtf on $(basename "$mod") x $rel: libbpf $want '$named', kbtf $got ($names)"
+		fi
+	done
+done
+if [ "$differ" -eq 0 ] && [ "$same" -gt 0 ]; then
+	t_ok "libbpf 1.5 and kbtf agree on all $same module x kernel pairs (accepted/rejected and the type named)"
+fi
+
+t_done
