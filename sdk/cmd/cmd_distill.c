@@ -11,6 +11,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "kbtf/base_cache.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"
 #include "kbtf/kbuild.h"
@@ -117,12 +118,7 @@ int distill_base_for(struct distill_ui *ui, const char *base, const char *releas
 	int err;
 
 	if (base) {
-		err = kbtf_kernel_open(base, NULL, k);
-		if (!err && !kbtf_kernel_btf(*k)) {
-			err = -EINVAL;
-			kbtf_kernel_free(*k);
-			*k = NULL;
-		}
+		err = kbtf_base_open(base, k, NULL);
 		if (err) {
 			cmd_report_error(base);
 			return KBTF_EXIT_USAGE;

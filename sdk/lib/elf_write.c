@@ -138,7 +138,8 @@ static int copy_sections(struct rewrite *r)
 			if (sh.sh_type == SHT_NOBITS)
 				return kbtf_err(-EINVAL, "section %s has no file contents",
 						s->name);
-			if (sh.sh_addralign < 4)
+			/* BTF is read as u32 words; loaded (ALLOC) sections keep theirs */
+			if (!(sh.sh_flags & SHF_ALLOC) && sh.sh_addralign < 4)
 				sh.sh_addralign = 4;
 			err = add_data(o, (void *)s->data, s->size, sh.sh_addralign);
 		} else if (sh.sh_type == SHT_NOBITS) {

@@ -12,6 +12,7 @@
 #include <sys/utsname.h>
 #include <unistd.h>
 
+#include "kbtf/base_cache.h"
 #include "kbtf/err.h"
 #include "kbtf/kbuild.h"
 #include "kbtf/run.h"
@@ -67,23 +68,19 @@ static void note_tried(struct tried *t, const char *path, const char *why)
 static int try_base(struct tried *t, const char *path, const char *rule, struct kbtf_kernel **out,
 		    char **how)
 {
+	bool cached;
 	int err;
 
 	if (access(path, R_OK)) {
 		note_tried(t, path, strerror(errno));
 		return -ENOENT;
 	}
-	err = kbtf_kernel_open(path, NULL, out);
-	if (!err && !kbtf_kernel_btf(*out)) {
-		err = -EINVAL;
-		kbtf_kernel_free(*out);
-		*out = NULL;
-	}
+	err = kbtf_base_open(path, out, &cached);
 	if (err) {
 		note_tried(t, path, kbtf_errstr());
 		return err;
 	}
-	if (asprintf(how, "%s: %s", rule, path) < 0)
+	if (asprintf(how, "%s: %s%s", rule, path, cached ? " (BTF from kbtf's cache)" : "") < 0)
 		*how = NULL;
 	return 0;
 }

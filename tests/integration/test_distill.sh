@@ -17,6 +17,8 @@ R61=6.1.0-56-amd64
 KDIR61=/usr/src/linux-headers-$R61
 FIX=$KBTF_ROOT/tests/integration/data/kfuncs
 T=$t_tmp
+# kbtf's cache of bases extracted from boot images: a fresh one per run
+export KBTF_CACHE_DIR=$T/cache
 
 [ -f "$V612" ] || t_skip_all "linux-headers-$R612 is not installed"
 command -v pahole >/dev/null || t_skip_all "pahole is not installed"
@@ -429,6 +431,18 @@ if [ -d "$KDIR61" ] && [ -n "$VMLINUZ61" ]; then
 	if [ -n "$BTFO" ] && [ -f "$T/vmlinux61" ]; then
 		relocates "libbpf relocates the 6.1-built module onto $R61" "$B/kbtf_kfuncs.ko" "$T/vmlinux61"
 		relocates "... and onto $R612" "$B/kbtf_kfuncs.ko" "$V612"
+	fi
+	# the vmlinuz was decompressed once; its BTF now comes from the cache
+	objcopy --remove-section .BTF --remove-section .BTF.base --remove-section .kbtf.layout \
+		"$B/kbtf_kfuncs.ko" "$T/again.ko"
+	"$KBTF" distill "$T/again.ko" --base "$VMLINUZ61" >"$T/again.log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ] && grep -q "BTF from kbtf's cache, release $R61" "$T/again.log" &&
+		has_section "$T/again.ko" .BTF.base; then
+		t_ok "a vmlinuz base is decompressed once, then read from kbtf's cache"
+	else
+		t_fail "a vmlinuz base is read from kbtf's cache the second time (exit $rc)"
+		sed 's/^/    | /' "$T/again.log"
 	fi
 else
 	t_fail "linux-headers-$R61 installed for the 6.1 build test (ci/debian-packages.txt)"
