@@ -25,7 +25,7 @@
 #define HDR_PAYLOAD_LENGTH 0x24c
 #define HDR_END 0x250
 
-#define IMAGE_MAX_OUT (512ull << 20) /* when no size trailer says better */
+#define IMAGE_MAX_OUT (256ull << 20) /* when no size trailer says better */
 #define SCAN_MAX_TRIES 256	     /* candidate streams tried when scanning */
 
 static uint16_t le16(const uint8_t *p)

@@ -29,7 +29,7 @@
 
 #define LZ4_LEGACY_MAGIC 0x184c2102u
 #define LZ4_LEGACY_BLOCK (8u << 20) /* uncompressed bytes per legacy block */
-#define LZMA_MEMLIMIT (512ull << 20)
+#define LZMA_MEMLIMIT (128ull << 20) /* xz -9 needs 65 MiB; kernels use 32 MiB dicts */
 
 /* A growing output buffer that refuses to pass @max bytes. */
 struct sink {

@@ -32,7 +32,7 @@
 #include "kbtf/source.h"
 #include "kernel-priv.h"
 
-#define IMAGE_MAX_OUT (512ull << 20) /* a compressed vmlinux larger than this is a bomb */
+#define IMAGE_MAX_OUT (256ull << 20) /* real ones are 50-70 MiB; more is a bomb */
 #define MAX_NESTING 3		     /* compression inside compression ... */
 #define SYS_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 
@@ -574,7 +574,7 @@ static int open_unpacked(struct kernel_priv *p, const char *dir)
 	src = img ? img : vml;
 	err = open_file(p, src);
 	if (err) {
-		kbtf_err_prefix(err, "%s", src);
+		kbtf_err_prefix(err, "%s", src + strlen(dir) + 1);
 		goto out;
 	}
 	if (cfg)

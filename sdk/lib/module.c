@@ -19,7 +19,7 @@
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 
-#define MODULE_MAX_SIZE (1ull << 30) /* a decompressed .ko larger than this is a bomb */
+#define MODULE_MAX_SIZE (512ull << 20) /* a decompressed .ko larger than this is a bomb */
 #define SIG_MAGIC "~Module signature appended~\n"
 #define SIG_MAGIC_LEN (sizeof(SIG_MAGIC) - 1)
 #define SIG_INFO_LEN 12 /* struct module_signature */

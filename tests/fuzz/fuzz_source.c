@@ -1,0 +1,116 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Fuzz what kbtf does with an input it has never seen: compression
+ * recognition and bounded decompression, the kernel reader's content
+ * detection (raw BTF, ELF vmlinux with banner and IKCONFIG, bzImage
+ * payloads, compressed files), the module reader (ELF, .modinfo,
+ * __versions, symbols, signatures), the ELF reader on its own, the bzImage
+ * reader, and the Debian package reader, all from one memory buffer.
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/bootimage.h"
+#include "kbtf/deb.h"
+#include "kbtf/elf.h"
+#include "kbtf/source.h"
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static int count_sym(const char *name, void *ctx)
+{
+	*(size_t *)ctx += strlen(name);
+	return 0;
+}
+
+static void fuzz_elf(const uint8_t *data, size_t size)
+{
+	static const char *const names[] = { ".BTF", ".BTF.base", ".BTF_ids", ".modinfo",
+					      "__versions", ".gnu.linkonce.this_module" };
+	struct kbtf_elf_sec sec;
+	struct kbtf_elf *e;
+	volatile size_t sink = 0;
+	size_t n = 0, i;
+
+	if (kbtf_elf_open(data, size, &e))
+		return;
+	sink += strlen(kbtf_elf_arch(e)) + kbtf_elf_is_rel(e) + (size_t)kbtf_elf_class(e);
+	for (i = 0; i < sizeof(names) / sizeof(names[0]); i++)
+		if (!kbtf_elf_section(e, names[i], &sec) && sec.size)
+			sink += sec.data[0] + sec.data[sec.size - 1];
+	sink += kbtf_elf_has_dwarf(e);
+	kbtf_elf_undef_symbols(e, count_sym, &n);
+	kbtf_elf_close(e);
+	(void)sink;
+}
+
+static void fuzz_kernel(const uint8_t *data, size_t size)
+{
+	struct kbtf_kernel *k;
+	char val[32];
+
+	if (kbtf_kernel_open_buf(data, size, "fuzz", &k))
+		return;
+	kbtf_kernel_btf(k);
+	kbtf_kernel_config(k, "DEBUG_INFO_BTF", val, sizeof(val));
+	kbtf_kernel_config(k, "CONFIG_LOCALVERSION", val, 2);
+	kbtf_kernel_free(k);
+}
+
+static void fuzz_module(const uint8_t *data, size_t size)
+{
+	struct kbtf_module *m;
+	volatile size_t sink = 0;
+	size_t i;
+
+	if (kbtf_module_open_buf(data, size, "fuzz.ko", &m))
+		return;
+	for (i = 0; i < m->nr_undef; i++)
+		sink += strlen(m->undef[i].name) + m->undef[i].crc;
+	if (m->btf_size)
+		sink += m->btf_data[m->btf_size - 1];
+	if (m->btf_base_size)
+		sink += m->btf_base_data[m->btf_base_size - 1];
+	sink += m->name ? strlen(m->name) : 0;
+	sink += m->vermagic ? strlen(m->vermagic) : 0;
+	sink += m->signature.size;
+	kbtf_module_free(m);
+	(void)sink;
+}
+
+static void fuzz_deb(const uint8_t *data, size_t size)
+{
+	struct kbtf_deb d;
+
+	if (!kbtf_deb_read(data, size, NULL, NULL, 16u << 20, &d))
+		kbtf_deb_release(&d);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+	enum kbtf_compression c = kbtf_compression_detect(data, size);
+	struct kbtf_bootimage bi;
+	struct kbtf_buf out;
+	char *rel;
+
+	if (c != KBTF_COMP_NONE) {
+		if (!kbtf_decompress_prefix(c, data, size, 64, &out))
+			kbtf_buf_release(&out);
+		if (!kbtf_decompress(c, data, size, 4u << 20, &out)) {
+			fuzz_elf(out.data, out.size);
+			kbtf_buf_release(&out);
+		}
+	}
+	if (!kbtf_bootimage_read(data, size, &bi))
+		kbtf_bootimage_release(&bi);
+	rel = kbtf_linux_banner_release(data, size);
+	free(rel);
+	fuzz_elf(data, size);
+	fuzz_kernel(data, size);
+	fuzz_module(data, size);
+	if (kbtf_deb_detect(data, size) || (size > 8 && !memcmp(data, "!<arch>\n", 8)))
+		fuzz_deb(data, size);
+	return 0;
+}
