@@ -339,7 +339,8 @@ static int inspect_kernel(const char *src, struct kbtf_json *j)
 		kbtf_json_kv_bool(j, "config_found", k->config != NULL);
 		kbtf_json_kv_string(j, "config_from", k->config_from);
 		kbtf_json_kv_string(j, "module_symvers", k->symvers_path);
-		kbtf_json_kv_string(j, "image", k->image_path);
+		/* a package's image was unpacked into a temporary dir, gone on exit */
+		kbtf_json_kv_string(j, "image", k->format == KBTF_FMT_DEB ? NULL : k->image_path);
 		json_btf(j, "btf", &f, k->btf_raw.data);
 		kbtf_json_object_end(j);
 	} else {
@@ -355,7 +356,7 @@ static int inspect_kernel(const char *src, struct kbtf_json *j)
 			printf("  release: unknown\n");
 		printf("  config: %s\n", k->config ? k->config_from : "not found");
 		printf("  Module.symvers: %s\n", k->symvers_path ? k->symvers_path : "not found");
-		if (k->image_path)
+		if (k->image_path && k->format != KBTF_FMT_DEB)
 			printf("  boot image: %s\n", k->image_path);
 		text_btf(&f, k->btf_raw.data);
 	}
