@@ -26,9 +26,9 @@ static void usage(FILE *f)
 {
 	fprintf(f,
 		"usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
-		"                        [--symvers FILE] [--config FILE] [--force] [--raw-btf]\n"
+		"                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
 		"       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
-		"                        [--force] [--update] [--jobs N] [--dry-run] [--raw-btf]\n"
+		"                        [--force] [--update] [--jobs N] [--dry-run] [--compress]\n"
 		"       kbtf kernels list [--json|--pretty] [SET]\n"
 		"       kbtf kernels rm NAME|GLOB...\n"
 		"       kbtf kernels path NAME|SET\n"
@@ -55,7 +55,7 @@ static void usage(FILE *f)
 		"  -c, --config FILE   kernel config to keep (add)\n"
 		"  -i, --keep-image    keep the boot image, for boot tests\n"
 		"  -f, --force         replace profiles stored already\n"
-		"  -r, --raw-btf       store the BTF uncompressed\n"
+		"  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
 		"  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
 		"  -d, --deb-dir DIR   packages go to DIR/SUITE/ (implies --keep-debs)\n"
 		"  -u, --update        refresh the package lists even if less than a day old\n"
@@ -70,7 +70,7 @@ static void usage(FILE *f)
 
 struct kopts {
 	const char *name, *suite, *symvers, *config, *deb_dir;
-	bool keep_image, force, raw_btf, keep_debs, update, dry_run, json, pretty;
+	bool keep_image, force, compress, keep_debs, update, dry_run, json, pretty;
 	unsigned int jobs;
 };
 
@@ -78,23 +78,33 @@ enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY };
 
 static int parse_opts(int argc, char **argv, struct kopts *o)
 {
+	/* clang-format off */
 	static const struct option longopts[] = {
-	    {"name", required_argument, NULL, 'n'},    {"suite", required_argument, NULL, 's'},
-	    {"symvers", required_argument, NULL, 'S'}, {"config", required_argument, NULL, 'c'},
-	    {"keep-image", no_argument, NULL, 'i'},    {"force", no_argument, NULL, 'f'},
-	    {"raw-btf", no_argument, NULL, 'r'},       {"keep-debs", no_argument, NULL, 'k'},
-	    {"deb-dir", required_argument, NULL, 'd'}, {"update", no_argument, NULL, 'u'},
-	    {"jobs", required_argument, NULL, 'j'},    {"dry-run", no_argument, NULL, OPT_DRY_RUN},
-	    {"json", no_argument, NULL, OPT_JSON},     {"pretty", no_argument, NULL, OPT_PRETTY},
-	    {"help", no_argument, NULL, 'h'},	       {NULL, 0, NULL, 0},
+		{ "name", required_argument, NULL, 'n' },
+		{ "suite", required_argument, NULL, 's' },
+		{ "symvers", required_argument, NULL, 'S' },
+		{ "config", required_argument, NULL, 'c' },
+		{ "keep-image", no_argument, NULL, 'i' },
+		{ "force", no_argument, NULL, 'f' },
+		{ "compress", no_argument, NULL, 'z' },
+		{ "keep-debs", no_argument, NULL, 'k' },
+		{ "deb-dir", required_argument, NULL, 'd' },
+		{ "update", no_argument, NULL, 'u' },
+		{ "jobs", required_argument, NULL, 'j' },
+		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "json", no_argument, NULL, OPT_JSON },
+		{ "pretty", no_argument, NULL, OPT_PRETTY },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 },
 	};
+	/* clang-format on */
 	char *end;
 	long v;
 	int c;
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:s:S:c:ifrkd:uj:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:S:c:ifzkd:uj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->name = optarg;
@@ -114,8 +124,8 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		case 'f':
 			o->force = true;
 			break;
-		case 'r':
-			o->raw_btf = true;
+		case 'z':
+			o->compress = true;
 			break;
 		case 'k':
 			o->keep_debs = true;
@@ -183,6 +193,20 @@ static void describe(const struct kbtf_profile_info *p, char *buf, size_t len)
 
 /* ------------------------------------------------------------------ add */
 
+/* The facts of a stored profile given as a SOURCE: a directory or a name. */
+static int profile_facts(struct kbtf_store *s, const char *src, struct kbtf_profile_info *out)
+{
+	const struct kbtf_profile_info *p;
+
+	if (kbtf_profile_is_dir(src))
+		return kbtf_profile_read_info(src, out);
+	p = kbtf_store_find(s, src);
+	if (!p)
+		return -ENOENT;
+	*out = *p;
+	return 0;
+}
+
 static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 {
 	struct kbtf_kernel_opts ko = {.symvers = o->symvers};
@@ -193,9 +217,9 @@ static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 	    .config = o->config,
 	    .keep_image = o->keep_image,
 	    .replace = o->force,
-	    .raw_btf = o->raw_btf,
+	    .compress = o->compress,
 	};
-	struct kbtf_profile_info info;
+	struct kbtf_profile_info info, from;
 	struct kbtf_kernel *k = NULL;
 	char what[160], dir[4096], version[96];
 	int err;
@@ -205,6 +229,12 @@ static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 	if (!err && k->format == KBTF_FMT_DEB &&
 	    !kbtf_deb_name_version(src, version, sizeof(version)))
 		ao.package_version = version;
+	/* re-storing a profile (e.g. --compress) keeps where it came from */
+	if (!err && k->format == KBTF_FMT_PROFILE && !profile_facts(s, src, &from)) {
+		ao.suite = ao.suite ? ao.suite : from.suite;
+		ao.origin = from.origin;
+		ao.package_version = from.package_version;
+	}
 	if (!err)
 		err = kbtf_store_add(s, k, &ao, &info);
 	if (err) {
@@ -336,7 +366,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 	    .force = o->force,
 	    .update = o->update,
 	    .keep_image = o->keep_image,
-	    .raw_btf = o->raw_btf,
+	    .compress = o->compress,
 	    .jobs = o->jobs,
 	    .progress = progress,
 	};

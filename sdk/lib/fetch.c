@@ -425,7 +425,7 @@ static int store_item(struct kbtf_store *s, struct kbtf_fetch_item *it,
 	ao.symvers = u.symvers[0] ? u.symvers : NULL;
 	ao.keep_image = o->keep_image;
 	ao.replace = o->force;
-	ao.raw_btf = o->raw_btf;
+	ao.compress = o->compress;
 	err = kbtf_store_add(s, k, &ao, &it->info);
 	kbtf_kernel_free(k);
 	return err;

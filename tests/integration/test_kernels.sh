@@ -9,7 +9,7 @@
 # (tests/lib/debfetch.sh's layout), so a second run downloads nothing.
 . "$KBTF_ROOT/tests/integration/lib.sh"
 
-for tool in apt-get bpftool lz4 jq; do
+for tool in apt-get bpftool lz4 jq objcopy; do
 	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed"
 done
 
@@ -49,10 +49,10 @@ for name in "$b61" "$b612" "$sid"; do
 	want_suite=bookworm
 	case $name in 7.*) want_suite=sid ;; esac
 	facts=$(jq -r '[.suite, .release, .config, .symvers, .btf.encoding] | join(" ")' <<<"$p")
-	if [ "$facts" = "$want_suite $name true true lz4" ]; then
+	if [ "$facts" = "$want_suite $name true true raw" ]; then
 		t_ok "$name: suite, release, config and Module.symvers recorded"
 	else
-		t_fail "$name: recorded '$facts', expected '$want_suite $name true true lz4'"
+		t_fail "$name: recorded '$facts', expected '$want_suite $name true true raw'"
 	fi
 done
 "$KBTF" kernels list >"$out"
@@ -62,8 +62,7 @@ t_grep "text list ends with a total" '^3 profiles \(BTF [0-9.]+ MB\) in ' "$out"
 # --------------------------------------------- what is stored is the kernel's
 for name in "$b61" "$b612" "$sid"; do
 	dir="$store/$name"
-	lz4 -dcq "$dir/btf" >"$t_tmp/raw.btf" 2>/dev/null || t_fail "$name: btf is not an LZ4 frame"
-	want=$(bpftool btf dump file "$t_tmp/raw.btf" 2>/dev/null | grep -c '^\[')
+	want=$(bpftool btf dump file "$dir/btf" 2>/dev/null | grep -c '^\[')
 	got=$(jq -r --arg n "$name" '.profiles[] | select(.name == $n) | .btf.types' "$t_tmp/list.json")
 	size=$(jq -r --arg n "$name" '.profiles[] | select(.name == $n) | .btf.size' "$t_tmp/list.json")
 	if [ "$want" -gt 50000 ] && [ "$got" = "$want" ]; then
@@ -71,10 +70,10 @@ for name in "$b61" "$b612" "$sid"; do
 	else
 		t_fail "$name: index says $got types, bpftool counts $want"
 	fi
-	if [ "$(stat -c %s "$t_tmp/raw.btf")" = "$size" ]; then
-		t_ok "$name: the BTF unpacks to the $size bytes recorded"
+	if [ "$(stat -c %s "$dir/btf")" = "$size" ]; then
+		t_ok "$name: the BTF has the $size bytes recorded"
 	else
-		t_fail "$name: BTF unpacks to $(stat -c %s "$t_tmp/raw.btf") bytes, index says $size"
+		t_fail "$name: BTF has $(stat -c %s "$dir/btf") bytes, index says $size"
 	fi
 	if [ "$(cat "$dir/release")" = "$name" ]; then t_ok "$name: release file"; else t_fail "$name: release file says $(cat "$dir/release")"; fi
 done
@@ -90,6 +89,29 @@ dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp" "./boot/config-$b612"
 t_check "6.12.113 config is the image package's" cmp "$store/$b612/config" "$t_tmp/boot/config-$b612"
 t_grep "sid 7.2 config comes from linux-base (BTF mismatch not allowed there)" \
 	'^# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set' "$store/$sid/config"
+
+# the BTF is the kernel's own: the sid headers ship a BTF-only vmlinux whose
+# .BTF is the boot image's
+hdr=$(ls "$debs"/sid/linux-headers-${sid}_*.deb | head -n1)
+dpkg-deb --fsys-tarfile "$hdr" | tar -xO "./usr/src/linux-headers-$sid/vmlinux" >"$t_tmp/vmlinux"
+objcopy -O binary --only-section=.BTF "$t_tmp/vmlinux" "$t_tmp/sec.btf"
+t_check "$sid: btf is byte for byte the .BTF of the headers' vmlinux" \
+	cmp "$store/$sid/btf" "$t_tmp/sec.btf"
+
+# ----------------------------------------------------- LZ4 on request
+cp "$store/$b612/btf" "$t_tmp/before.btf"
+t_check "re-store a profile as LZ4 (--compress)" "$KBTF" kernels add --force --compress "$b612"
+"$KBTF" kernels list --json >"$t_tmp/list2.json"
+facts=$(jq -r --arg n "$b612" '.profiles[] | select(.name == $n) |
+	[.btf.encoding, .suite, .origin, (.btf.stored < .btf.size / 2)] | join(" ")' "$t_tmp/list2.json")
+if [ "$facts" = "lz4 bookworm debian/bookworm:linux-image-$b612 true" ]; then
+	t_ok "$b612: now LZ4, under half the size, origin kept"
+else
+	t_fail "$b612 after --compress: '$facts'"
+fi
+lz4 -dcq "$store/$b612/btf" >"$t_tmp/unpacked.btf" 2>/dev/null
+t_check "the LZ4 frame unpacks (lz4 -d) to the same BTF" cmp "$t_tmp/unpacked.btf" "$t_tmp/before.btf"
+t_check "kbtf reads the LZ4 profile back (inspect)" "$KBTF" inspect "$store/$b612"
 
 # ----------------------------------------------------------------- sets
 "$KBTF" kernels path '6.12.*' >"$out"

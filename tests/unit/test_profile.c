@@ -230,7 +230,8 @@ static void test_add_list_load(void **state)
 	assert_string_equal(info.suite, "bookworm");
 	assert_string_equal(info.arch, "x86_64");
 	assert_string_equal(info.origin, "/boot/vmlinuz-6.12.113+deb12-rt-amd64");
-	assert_string_equal(info.btf_encoding, "lz4");
+	assert_string_equal(info.btf_encoding, "raw");
+	assert_int_equal(info.btf_stored, info.btf_size);
 	assert_int_equal(info.btf_types, 3 + 50);
 	assert_int_equal(info.btf_size, f.k.btf_raw.size);
 	assert_true(info.has_config);
@@ -241,6 +242,7 @@ static void test_add_list_load(void **state)
 	assert_int_equal(kbtf_store_profile_dir(s, info.name, dir, sizeof(dir)), 0);
 	assert_true(kbtf_profile_is_dir(dir));
 	assert_int_equal(kbtf_profile_load_btf(dir, &btf), 0);
+	assert_int_equal(btf.owner, KBTF_BUF_MMAP); /* raw is used in place */
 	assert_int_equal(btf.size, f.k.btf_raw.size);
 	assert_memory_equal(btf.data, f.k.btf_raw.data, btf.size);
 	kbtf_buf_release(&btf);
@@ -274,24 +276,26 @@ static void test_add_list_load(void **state)
 	kbtf_store_free(s);
 }
 
-static void test_raw_encoding(void **state)
+static void test_lz4_encoding(void **state)
 {
-	struct kbtf_profile_add_opts o = { .raw_btf = true, .name = "rawone" };
+	struct kbtf_profile_add_opts o = { .compress = true, .name = "packed" };
 	struct kbtf_store *s = open_store();
 	struct kbtf_profile_info info;
 	struct fake_kernel f;
 	struct kbtf_buf btf;
 	char dir[512];
 
-	fake_kernel(&f, "6.1.0-56-amd64", 5);
+	fake_kernel(&f, "6.1.0-56-amd64", 500);
 	assert_int_equal(kbtf_store_add(s, &f.k, &o, &info), 0);
-	assert_string_equal(info.name, "rawone");
+	assert_string_equal(info.name, "packed");
 	assert_string_equal(info.release, "6.1.0-56-amd64");
-	assert_string_equal(info.btf_encoding, "raw");
-	assert_int_equal(info.btf_stored, f.k.btf_raw.size);
-	assert_int_equal(kbtf_store_profile_dir(s, "rawone", dir, sizeof(dir)), 0);
+	assert_string_equal(info.btf_encoding, "lz4");
+	assert_int_equal(info.btf_size, f.k.btf_raw.size);
+	assert_true(info.btf_stored < info.btf_size / 2);
+	assert_int_equal(kbtf_store_profile_dir(s, "packed", dir, sizeof(dir)), 0);
 	assert_int_equal(kbtf_profile_load_btf(dir, &btf), 0);
-	assert_int_equal(btf.owner, KBTF_BUF_MMAP); /* raw is used in place */
+	assert_int_equal(btf.owner, KBTF_BUF_HEAP);
+	assert_int_equal(btf.size, f.k.btf_raw.size);
 	assert_memory_equal(btf.data, f.k.btf_raw.data, btf.size);
 	kbtf_buf_release(&btf);
 	fake_kernel_release(&f);
@@ -480,13 +484,14 @@ static void test_bad_kernels(void **state)
 
 static void test_corrupt_btf_file(void **state)
 {
+	struct kbtf_profile_add_opts o = { .compress = true };
 	struct kbtf_store *s = open_store();
 	struct fake_kernel f;
 	struct kbtf_buf btf;
 	char dir[512], path[600];
 
 	fake_kernel(&f, "6.12.113+deb12-amd64", 2000);
-	assert_int_equal(kbtf_store_add(s, &f.k, NULL, NULL), 0);
+	assert_int_equal(kbtf_store_add(s, &f.k, &o, NULL), 0);
 	fake_kernel_release(&f);
 	assert_int_equal(kbtf_store_profile_dir(s, "6.12.113+deb12-amd64", dir, sizeof(dir)), 0);
 	snprintf(path, sizeof(path), "%s/btf", dir);
@@ -764,6 +769,7 @@ static void test_concurrent_adds(void **state)
 
 static void test_real_vmlinux_btf(void **state)
 {
+	struct kbtf_profile_add_opts o = { .compress = true };
 	struct kbtf_store *s;
 	struct kbtf_profile_info info;
 	struct kbtf_kernel k;
@@ -780,7 +786,7 @@ static void test_real_vmlinux_btf(void **state)
 	k.source = "/sys/kernel/btf/vmlinux";
 	k.release = "running";
 	k.btf_raw = raw;
-	assert_int_equal(kbtf_store_add(s, &k, NULL, &info), 0);
+	assert_int_equal(kbtf_store_add(s, &k, &o, &info), 0);
 	/* more than one 4 MB LZ4 block, and it must pay */
 	assert_true(info.btf_size > 4u << 20);
 	assert_true(info.btf_stored * 2 < info.btf_size);
@@ -803,7 +809,7 @@ int main(void)
 		cmocka_unit_test(test_name_check),
 		cmocka_unit_test(test_spec_parse),
 		cmocka_unit_test_setup_teardown(test_add_list_load, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_raw_encoding, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_lz4_encoding, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_sorted_by_version, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_replace_and_remove, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_index_rebuilt, setup, teardown),

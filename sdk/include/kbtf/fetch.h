@@ -59,7 +59,7 @@ struct kbtf_fetch_opts {
 	bool force;	     /* fetch and replace profiles stored already */
 	bool update;	     /* refresh the package lists even if fresh */
 	bool keep_image;     /* store the boot image in the profile */
-	bool raw_btf;	     /* store the BTF uncompressed */
+	bool compress;	     /* store the BTF as an LZ4 frame */
 	unsigned int jobs;   /* unpacking threads (0: one per CPU, at most 4) */
 	/* Called (serialised) whenever an item changes state. */
 	void (*progress)(const struct kbtf_fetch_item *it, size_t index, size_t total, void *ctx);

@@ -47,7 +47,7 @@ struct kbtf_profile_info {
 	char arch[32];		  /* "x86_64"; "" unknown */
 	char package_version[96]; /* Debian package version; "" unknown */
 	char origin[512];	  /* what it was made from (path, debian/SUITE:PKG) */
-	char btf_encoding[8];	  /* "lz4" or "raw": how the btf file is stored */
+	char btf_encoding[8];	  /* "raw" or "lz4": how the btf file is stored */
 	uint64_t btf_size;	  /* bytes of the raw BTF */
 	uint64_t btf_stored;	  /* bytes of the btf file */
 	uint32_t btf_types;	  /* types, VOID not counted */
@@ -121,7 +121,7 @@ struct kbtf_profile_add_opts {
 	const char *config;	     /* .config file overriding the kernel's */
 	bool keep_image;	     /* keep the boot image when there is one */
 	bool replace;		     /* replace a profile of the same name */
-	bool raw_btf;		     /* store the BTF uncompressed */
+	bool compress;		     /* store the BTF as an LZ4 frame */
 };
 
 /*
