@@ -5,6 +5,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "kbtf/err.h"
@@ -106,6 +107,94 @@ size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v)
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
 		n += mx->results[i].verdict == v;
 	return n;
+}
+
+static struct kbtf_report_group *find_group(struct kbtf_report_group *g, size_t n,
+					    const struct kbtf_problem *p)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (g[i].kind == p->kind && !strcmp(g[i].name, p->name) &&
+		    !strcmp(g[i].reason, p->reason))
+			return &g[i];
+	return NULL;
+}
+
+static int cmp_group(const void *a, const void *b)
+{
+	const struct kbtf_report_group *x = a, *y = b;
+	int d;
+
+	if (x->nr_pairs != y->nr_pairs)
+		return x->nr_pairs > y->nr_pairs ? -1 : 1;
+	if (x->kind != y->kind)
+		return x->kind < y->kind ? -1 : 1;
+	d = strcmp(x->name, y->name);
+	return d ? d : strcmp(x->reason, y->reason);
+}
+
+static int group_add(struct kbtf_report_group *g, size_t pair)
+{
+	size_t *n;
+
+	if (g->nr_pairs && g->pairs[g->nr_pairs - 1] == pair)
+		return 0; /* one pair counts once */
+	n = realloc(g->pairs, sizeof(*n) * (g->nr_pairs + 1));
+	if (!n)
+		return -ENOMEM;
+	g->pairs = n;
+	g->pairs[g->nr_pairs++] = pair;
+	return 0;
+}
+
+int kbtf_report_groups(const struct kbtf_matrix *mx, struct kbtf_report_group **out, size_t *n)
+{
+	struct kbtf_report_group *g = NULL, *grp;
+	size_t i, j, cap = 0, nr = 0;
+
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
+		const struct kbtf_result *r = &mx->results[i];
+
+		for (j = 0; j < r->nr_problems; j++) {
+			grp = find_group(g, nr, &r->problems[j]);
+			if (!grp) {
+				if (nr == cap) {
+					struct kbtf_report_group *ng;
+
+					cap = cap ? cap * 2 : 16;
+					ng = realloc(g, sizeof(*ng) * cap);
+					if (!ng)
+						goto nomem;
+					g = ng;
+				}
+				grp = &g[nr++];
+				memset(grp, 0, sizeof(*grp));
+				grp->kind = r->problems[j].kind;
+				grp->name = r->problems[j].name;
+				grp->reason = r->problems[j].reason;
+			}
+			if (group_add(grp, i))
+				goto nomem;
+		}
+	}
+	if (nr)
+		qsort(g, nr, sizeof(*g), cmp_group);
+	*out = g;
+	*n = nr;
+	return 0;
+nomem:
+	kbtf_report_groups_free(g, nr);
+	return kbtf_err(-ENOMEM, "out of memory");
+}
+
+void kbtf_report_groups_free(struct kbtf_report_group *g, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(g[i].pairs);
+	free(g);
 }
 
 /* Length of the valid UTF-8 sequence at @s, 0 if it is not one. */

@@ -5,6 +5,7 @@
  * to that pair, and one collapsible section per pair with the problems
  * (both sides' facts), warnings, the kernel's messages and the consequence.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -26,8 +27,11 @@ static const char css[] =
 	".v-ok{background:#e6f4ea;color:#1e6b34}.v-warn{background:#fff6d6;color:#7a5a00}\n"
 	".v-bad{background:#fde7e7;color:#a51d1d}.v-old{background:#ffedd9;color:#9a4a00}\n"
 	".v-err{background:#f1e6f7;color:#6a1b9a}\n"
-	"details.pair{background:#fff;border:1px solid #ddd;border-left:6px solid #ccc;"
-	"border-radius:4px;margin:8px 0;padding:4px 12px}\n"
+	"details.pair{background:#fff;color:#1d1d1f;border:1px solid #ddd;"
+	"border-left:6px solid #ccc;border-radius:4px;margin:8px 0;padding:4px 12px}\n"
+	"details.pair.v-ok>summary{color:#1e6b34}details.pair.v-warn>summary{color:#7a5a00}\n"
+	"details.pair.v-bad>summary{color:#a51d1d}details.pair.v-old>summary{color:#9a4a00}\n"
+	"details.pair.v-err>summary{color:#6a1b9a}\n"
 	"details.pair.v-ok{border-left-color:#34a853}details.pair.v-warn{border-left-color:#f2b600}\n"
 	"details.pair.v-bad{border-left-color:#d93025}details.pair.v-old{border-left-color:#f08c00}\n"
 	"details.pair.v-err{border-left-color:#8e24aa}\n"
@@ -138,6 +142,58 @@ static void matrix(FILE *f, const struct kbtf_matrix *mx)
 		fputs("</tr>\n", f);
 	}
 	fputs("</tbody></table>\n", f);
+}
+
+#define MAX_GROUPS 100
+#define MAX_GROUP_LINKS 12
+
+static void group_row(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_group *g)
+{
+	char mod[256], ker[256];
+	size_t i;
+
+	fprintf(f, "<tr><td>%s</td><td class=\"name\">", g->kind == KBTF_PROBLEM_BTF ? "btf" : "symbol");
+	esc(f, g->name);
+	fputs("</td><td>", f);
+	esc(f, g->reason);
+	fprintf(f, "</td><td>%zu</td><td>", g->nr_pairs);
+	for (i = 0; i < g->nr_pairs && i < MAX_GROUP_LINKS; i++) {
+		size_t at = g->pairs[i];
+
+		kbtf_report_module_label(&mx->results[at], mod, sizeof(mod));
+		kbtf_report_kernel_label(&mx->results[at], ker, sizeof(ker));
+		fprintf(f, "%s<a href=\"#pair-%zu-%zu\">", i ? ", " : "", at / mx->nr_kernels,
+			at % mx->nr_kernels);
+		esc(f, mod);
+		fputs(" on ", f);
+		esc(f, ker);
+		fputs("</a>", f);
+	}
+	if (g->nr_pairs > MAX_GROUP_LINKS)
+		fprintf(f, " and %zu more", g->nr_pairs - MAX_GROUP_LINKS);
+	fputs("</td></tr>\n", f);
+}
+
+/* Each distinct problem once, with the pairs it hits: drill-down by problem. */
+static int groups(FILE *f, const struct kbtf_matrix *mx)
+{
+	struct kbtf_report_group *g;
+	size_t n, i;
+	int err = kbtf_report_groups(mx, &g, &n);
+
+	if (err || !n)
+		return err;
+	fputs("<h2>Problems</h2>\n<table class=\"problems\"><thead><tr><th></th><th>name</th>"
+	      "<th>reason</th><th>pairs</th><th>where</th></tr></thead><tbody>\n",
+	      f);
+	for (i = 0; i < n && i < MAX_GROUPS; i++)
+		group_row(f, mx, &g[i]);
+	fputs("</tbody></table>\n", f);
+	if (n > MAX_GROUPS)
+		fprintf(f, "<p class=\"sub\">and %zu more distinct problems; see the pairs.</p>\n",
+			n - MAX_GROUPS);
+	kbtf_report_groups_free(g, n);
+	return 0;
 }
 
 static void td(FILE *f, const char *cls, const char *s)
@@ -256,6 +312,8 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	fputs("<h2>Matrix</h2>\n", f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);
+	if (groups(f, mx))
+		return -ENOMEM;
 	fputs("<h2>Pairs</h2>\n<p class=\"sub\">Click a pair (or a matrix cell) for its "
 	      "problems, warnings and the kernel's messages. &#9733; marks the problem the "
 	      "kernel's own message names.</p>\n",

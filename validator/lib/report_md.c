@@ -4,6 +4,7 @@
  * link to a details section per pair (problems as a table with both sides'
  * facts, warnings, the kernel's messages). Renders on GitHub/GitLab.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -108,6 +109,46 @@ static void matrix(FILE *f, const struct kbtf_matrix *mx)
 	}
 }
 
+#define MAX_GROUPS 50
+#define MAX_GROUP_LINKS 8
+
+static int groups(FILE *f, const struct kbtf_matrix *mx)
+{
+	struct kbtf_report_group *g;
+	char mod[256], ker[256];
+	size_t n, i, p;
+	int err = kbtf_report_groups(mx, &g, &n);
+
+	if (err || !n)
+		return err;
+	fputs("\n## Problems\n\n| | name | reason | pairs | where |\n|---|---|---|---|---|\n", f);
+	for (i = 0; i < n && i < MAX_GROUPS; i++) {
+		fprintf(f, "| %s | ", g[i].kind == KBTF_PROBLEM_BTF ? "btf" : "symbol");
+		md_text(f, g[i].name);
+		fputs(" | ", f);
+		md_text(f, g[i].reason);
+		fprintf(f, " | %zu |", g[i].nr_pairs);
+		for (p = 0; p < g[i].nr_pairs && p < MAX_GROUP_LINKS; p++) {
+			size_t at = g[i].pairs[p];
+
+			kbtf_report_module_label(&mx->results[at], mod, sizeof(mod));
+			kbtf_report_kernel_label(&mx->results[at], ker, sizeof(ker));
+			fprintf(f, "%s [", p ? "," : "");
+			md_text(f, mod);
+			fputs(" on ", f);
+			md_text(f, ker);
+			fprintf(f, "](#pair-%zu-%zu)", at / mx->nr_kernels, at % mx->nr_kernels);
+		}
+		if (g[i].nr_pairs > MAX_GROUP_LINKS)
+			fprintf(f, " and %zu more", g[i].nr_pairs - MAX_GROUP_LINKS);
+		fputs(" |\n", f);
+	}
+	if (n > MAX_GROUPS)
+		fprintf(f, "\nand %zu more distinct problems; see the pairs.\n", n - MAX_GROUPS);
+	kbtf_report_groups_free(g, n);
+	return 0;
+}
+
 static void problems(FILE *f, const struct kbtf_result *r)
 {
 	size_t i;
@@ -209,6 +250,8 @@ int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 	fputs("## Matrix\n\n", f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);
+	if (groups(f, mx))
+		return -ENOMEM;
 	fputs("\n## Pairs\n", f);
 	for (m = 0; m < mx->nr_modules; m++)
 		for (k = 0; k < mx->nr_kernels; k++)

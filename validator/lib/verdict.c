@@ -249,7 +249,7 @@ static void judge_symbols(struct judge *j)
 	size_t i;
 
 	if (j->o->no_symbols) {
-		kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "symbols-not-checked", "",
+		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "symbols-not-checked", "",
 				"symbols not checked (--no-symbols)");
 		return;
 	}

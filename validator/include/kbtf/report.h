@@ -51,6 +51,18 @@ void kbtf_report_kernel_label(const struct kbtf_result *r, char *buf, size_t len
 const struct kbtf_result *kbtf_report_at(const struct kbtf_matrix *mx, size_t m, size_t k);
 /* How many pairs have verdict @v. */
 size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v);
+/* One problem (kind, name, reason) and the pairs (result indexes) that have it. */
+struct kbtf_report_group {
+	enum kbtf_problem_kind kind;
+	const char *name, *reason;
+	size_t *pairs;
+	size_t nr_pairs;
+};
+
+/* Problems grouped across the matrix, most frequent first. */
+int kbtf_report_groups(const struct kbtf_matrix *mx, struct kbtf_report_group **out, size_t *n);
+void kbtf_report_groups_free(struct kbtf_report_group *g, size_t n);
+
 /* Write @s with &, <, >, " and ' escaped (HTML and XML text/attributes). */
 void kbtf_report_xml_escape(FILE *f, const char *s);
 
