@@ -20,7 +20,7 @@
 #include "kbtf/source.h"
 #include "cmd.h"
 
-#define NR_KINDS (KBTF_KIND_MAX_KNOWN + 1)
+#define NR_KINDS 128 /* the kind field is 7 bits wide */
 #define MAX_ARCHIVE 64
 #define SYS_BTF "/sys/kernel/btf/"
 
@@ -44,8 +44,7 @@ struct btf_facts {
 	uint8_t first_str;	/* first byte of the string section */
 	/* after a parse */
 	uint32_t start_id, types, types_with_base, unknown_kinds;
-	uint32_t kinds[NR_KINDS];
-	uint32_t other_kinds;	/* kinds above KBTF_KIND_MAX_KNOWN */
+	uint32_t kinds[NR_KINDS]; /* above KBTF_KIND_MAX_KNOWN: unknown, skipped */
 	/* an unparsed split: records walked without validation */
 	bool walked;
 	uint32_t walk_types;
@@ -53,6 +52,7 @@ struct btf_facts {
 	/* archive members */
 	int nr_members;
 	struct kbtf_archive_member members[MAX_ARCHIVE];
+	long member_types[MAX_ARCHIVE]; /* -1: the member did not parse */
 };
 
 static void usage(FILE *f)
@@ -124,10 +124,7 @@ static void count_kinds(struct btf_facts *f, const struct kbtf_btf *btf)
 	f->unknown_kinds = kbtf_btf_unknown_kind_cnt(btf);
 	for (id = f->start_id; id < n; id++) {
 		k = kbtf_kind(kbtf_btf_type(btf, id));
-		if (k < NR_KINDS)
-			f->kinds[k]++;
-		else
-			f->other_kinds++;
+		f->kinds[k % NR_KINDS]++;
 	}
 }
 
@@ -153,19 +150,36 @@ static void walk_records(struct btf_facts *f, const uint8_t *p)
 		sz = kbtf_type_rec_size(&t);
 		if (!sz || sz > f->type_len - off)
 			return;
-		if (kbtf_kind(&t) < NR_KINDS)
-			f->kinds[kbtf_kind(&t)]++;
+		f->kinds[kbtf_kind(&t) % NR_KINDS]++;
 		f->walk_types++;
 		off += (uint32_t)sz;
 	}
 	f->walk_complete = off == f->type_len;
 }
 
+/* Members of a BTF archive, each parsed on its own to count its types. */
 static void find_members(struct btf_facts *f, const uint8_t *p, size_t size)
 {
-	int n = kbtf_btf_archive_members(p, size, f->members, MAX_ARCHIVE);
+	int n = kbtf_btf_archive_members(p, size, f->members, MAX_ARCHIVE), i;
+	struct kbtf_btf *btf;
 
-	f->nr_members = n > 0 ? n : 0;
+	f->nr_members = n > MAX_ARCHIVE ? MAX_ARCHIVE : n > 0 ? n : 0;
+	for (i = 0; f->nr_members > 1 && i < f->nr_members; i++) {
+		f->member_types[i] = -1;
+		if (!kbtf_btf_parse(p + f->members[i].offset, f->members[i].size, NULL, &btf)) {
+			f->member_types[i] = kbtf_btf_type_cnt(btf) - 1;
+			kbtf_btf_free(btf);
+		}
+	}
+	kbtf_err_clear();
+}
+
+static const char *kind_name(uint32_t k, char *buf, size_t len)
+{
+	if (k <= KBTF_KIND_MAX_KNOWN)
+		return kbtf_kind_str(k);
+	snprintf(buf, len, "kind %u", k);
+	return buf;
 }
 
 /* Parse @p as base BTF (or split on @base) and fill @f. */
@@ -209,6 +223,7 @@ static const char *endian_str(enum kbtf_endian e)
 
 static void text_btf(const struct btf_facts *f, const uint8_t *p)
 {
+	char name[16];
 	uint32_t k;
 	int i;
 
@@ -224,9 +239,13 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 
 			if (read_header(&m, p + f->members[i].offset, f->members[i].size))
 				continue;
-			printf("      [%d] offset %zu, %zu bytes: type section %u bytes, strings %u "
-			       "bytes\n", i, f->members[i].offset, f->members[i].size, m.type_len,
-			       m.str_len);
+			printf("      [%d] offset %zu, %zu bytes: ", i, f->members[i].offset,
+			       f->members[i].size);
+			if (f->member_types[i] >= 0)
+				printf("%ld types, ", f->member_types[i]);
+			else
+				printf("not parsed alone (split?), ");
+			printf("type section %u bytes, strings %u bytes\n", m.type_len, m.str_len);
 		}
 		return;
 	}
@@ -249,14 +268,14 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 	}
 	for (k = 0; k < NR_KINDS; k++)
 		if (f->kinds[k])
-			printf("      %-10s %u\n", kbtf_kind_str(k), f->kinds[k]);
-	if (f->other_kinds)
-		printf("      %-10s %u\n", "other", f->other_kinds);
+			printf("      %-10s %u%s\n", kind_name(k, name, sizeof(name)), f->kinds[k],
+			       k > KBTF_KIND_MAX_KNOWN ? " (unknown kind, skipped)" : "");
 }
 
 static void json_btf(struct kbtf_json *j, const char *key, const struct btf_facts *f,
 		     const uint8_t *p)
 {
+	char name[16];
 	uint32_t k;
 	int i;
 
@@ -285,6 +304,10 @@ static void json_btf(struct kbtf_json *j, const char *key, const struct btf_fact
 				kbtf_json_kv_uint(j, "type_bytes", m.type_len);
 				kbtf_json_kv_uint(j, "string_bytes", m.str_len);
 			}
+			if (f->member_types[i] >= 0)
+				kbtf_json_kv_int(j, "types", f->member_types[i]);
+			else
+				kbtf_json_kv_null(j, "types");
 			kbtf_json_object_end(j);
 		}
 		kbtf_json_array_end(j);
@@ -302,9 +325,7 @@ static void json_btf(struct kbtf_json *j, const char *key, const struct btf_fact
 		kbtf_json_kv_object(j, "kinds");
 		for (k = 0; k < NR_KINDS; k++)
 			if (f->kinds[k])
-				kbtf_json_kv_uint(j, kbtf_kind_str(k), f->kinds[k]);
-		if (f->other_kinds)
-			kbtf_json_kv_uint(j, "other", f->other_kinds);
+				kbtf_json_kv_uint(j, kind_name(k, name, sizeof(name)), f->kinds[k]);
 		kbtf_json_object_end(j);
 	}
 	kbtf_json_object_end(j);

@@ -203,6 +203,44 @@ if [ -n "$ko" ] && [ -f "$stub" ]; then
 	fi
 fi
 
+# ---------------------------------------------------------------- format generations
+# a 32-byte header with a kind layout and one type of kind 20, by hand:
+# types (INT "int", kind-20 "x" with a 4-byte tail), 21 layout records, strings
+{
+	printf '\x9f\xeb\x01\x00\x20\x00\x00\x00\x00\x00\x00\x00\x20\x00\x00\x00'
+	printf '\x74\x00\x00\x00\x07\x00\x00\x00\x20\x00\x00\x00\x54\x00\x00\x00'
+	printf '\x01\x00\x00\x00\x00\x00\x00\x01\x04\x00\x00\x00\x20\x00\x00\x00'
+	printf '\x05\x00\x00\x00\x00\x00\x00\x14\x00\x00\x00\x00\x2a\x00\x00\x00'
+	# info_sz, elem_sz, flags for kinds 0..20
+	for rec in 0:0 4:0 0:0 12:0 0:12 0:12 0:8 0:0 0:0 0:0 0:0 0:0 0:0 0:8 4:0 0:12 0:0 \
+		4:0 0:0 0:12 4:0; do
+		printf "\\x$(printf %02x "${rec%:*}")\\x$(printf %02x "${rec#*:}")\\x00\\x00"
+	done
+	printf '\x00int\x00x\x00'
+} >"$t_tmp/layout.btf"
+if inspect_json "$t_tmp/layout.json" "$t_tmp/layout.btf"; then
+	jq -e '.[0].btf | .header_len == 32 and .kind_layout_kinds == 21 and .types == 2 and
+		.unknown_kinds_skipped == 1 and .kinds["kind 20"] == 1 and .kinds.INT == 1' \
+		"$t_tmp/layout.json" >/dev/null &&
+		t_ok "32-byte header: kind 20 sized by the layout, skipped and named" ||
+		t_fail "layout header: $(jq -c '.[0].btf' "$t_tmp/layout.json")"
+else
+	t_fail "inspect layout.btf: $(cat "$t_tmp/layout.json.err")"
+fi
+
+# three blobs back to back (either byte order): an archive, listed by member
+seeds=$KBTF_ROOT/tests/fuzz/corpus/btf
+cat "$seeds/kinds-le" "$seeds/kinds-le" "$seeds/kinds-be" >"$t_tmp/archive.btf"
+if inspect_json "$t_tmp/archive.json" "$t_tmp/archive.btf"; then
+	n=$(bpftool_counts "$seeds/kinds-le" | cut -d' ' -f1)
+	jq -e --argjson n "$n" '.[0].btf.archive | length == 3 and all(.types == $n) and
+		.[1].offset == .[0].bytes' "$t_tmp/archive.json" >/dev/null &&
+		t_ok "BTF archive: 3 members of $n types each (bpftool's count of one)" ||
+		t_fail "archive: $(jq -c '.[0].btf.archive' "$t_tmp/archive.json")"
+else
+	t_fail "inspect archive.btf: $(cat "$t_tmp/archive.json.err")"
+fi
+
 # ---------------------------------------------------------------- bad input
 one_line_exit2() { # DESC FILE
 	local rc lines

@@ -342,6 +342,19 @@ static void test_raw_btf(void **state)
 	assert_true(strlen(kbtf_errstr()) > 0);
 	kbtf_kernel_free(k);
 
+	/* an archive of two blobs is not one kernel BTF */
+	{
+		uint8_t *two = malloc(le.size * 2);
+
+		memcpy(two, le.data, le.size);
+		memcpy(two + le.size, le.data, le.size);
+		assert_int_equal(kbtf_kernel_open_buf(two, le.size * 2, "two", &k), 0);
+		assert_null(kbtf_kernel_btf(k));
+		assert_non_null(strstr(kbtf_errstr(), "archive of 2"));
+		kbtf_kernel_free(k);
+		free(two);
+	}
+
 	/* a module's split BTF is not a kernel */
 	split_btf(&split);
 	assert_int_equal(kbtf_kernel_open_buf(split.data, split.size, "split", &k), -EINVAL);
