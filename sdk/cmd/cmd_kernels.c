@@ -285,10 +285,10 @@ static void progress(const struct kbtf_fetch_item *it, size_t i, size_t total, v
 		break;
 	case KBTF_FETCH_EXTRACTING:
 		human_size(it->download_bytes, size, sizeof(size));
-		if (it->download_secs >= 0.5)
+		if (it->downloaded)
 			printf("extracting (%s downloaded in %.1f s)\n", size, it->download_secs);
 		else
-			printf("extracting (%s, cached)\n", size);
+			printf("extracting (%s, on disk already)\n", size);
 		break;
 	case KBTF_FETCH_STORED:
 		describe(&it->info, what, sizeof(what));
@@ -331,7 +331,7 @@ static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 	for (i = 0; i < plan->nr; i++) {
 		const struct kbtf_fetch_item *it = &plan->items[i];
 
-		bytes += it->download_secs > 0 ? it->download_bytes : 0;
+		bytes += it->downloaded ? it->download_bytes : 0;
 		stored += it->state == KBTF_FETCH_STORED;
 		present += it->state == KBTF_FETCH_PRESENT;
 		failed += it->state == KBTF_FETCH_FAILED;

@@ -438,6 +438,7 @@ int kbtf_apt_download(struct kbtf_apt *a, const char *const *pkgs, size_t n, con
 			free(paths[i]);
 			paths[i] = NULL;
 		}
+		return err;
 	}
-	return err;
+	return (int)want - 1;
 }

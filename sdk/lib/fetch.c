@@ -7,6 +7,7 @@
  * disk. See kbtf/fetch.h.
  */
 #include <ctype.h>
+#include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
 #include <ftw.h>
@@ -573,6 +574,10 @@ static int download_one(struct pipeline *pl, struct kbtf_apt **apt, size_t i)
 	if (!err)
 		err = kbtf_apt_download(*apt, pkgs, it->nr_pkgs, dir, debs);
 	it->download_secs = now() - t0;
+	if (err > 0) {
+		it->downloaded = (size_t)err;
+		err = 0;
+	}
 	for (j = 0; !err && j < it->nr_pkgs; j++) {
 		if (stat(debs[j], &st) == 0)
 			it->download_bytes += (unsigned long long)st.st_size;
@@ -591,6 +596,35 @@ static unsigned int worker_count(const struct kbtf_fetch_opts *o)
 	if (cpus < 1)
 		return 1;
 	return cpus > MAX_JOBS ? MAX_JOBS : (unsigned int)cpus;
+}
+
+/*
+ * Work directories (<root>/.work-*) and downloads (<root>/<suite>/.download-*)
+ * a killed fetch left, untouched for an hour.
+ */
+static void sweep_leftovers(const char *root, bool suites)
+{
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	time_t old = time(NULL) - 3600;
+	DIR *d = opendir(root);
+
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+			continue;
+		if (snprintf(path, sizeof(path), "%s/%s", root, de->d_name) >= (int)sizeof(path) ||
+		    lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (de->d_name[0] != '.' && suites)
+			sweep_leftovers(path, false);
+		else if ((!strncmp(de->d_name, ".work-", 6) ||
+			  !strncmp(de->d_name, ".download-", 10)) && st.st_mtime < old)
+			nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	}
+	closedir(d);
 }
 
 static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_fetch_plan *plan,
@@ -613,6 +647,7 @@ static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_
 	err = mkdir_p(pl->deb_root);
 	if (err)
 		return err;
+	sweep_leftovers(pl->deb_root, true);
 	/* a package or two ahead per worker keeps both sides busy */
 	pl->depth = workers + 1;
 	pl->queue = calloc(pl->depth, sizeof(*pl->queue));

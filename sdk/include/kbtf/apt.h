@@ -39,7 +39,8 @@ int kbtf_apt_pkgnames(struct kbtf_apt *a, const char *prefix, char ***names, siz
  * Make sure @dir holds a .deb of each of the @n packages: one already
  * there is reused, the others are downloaded together (apt-get download,
  * through a temporary directory so a torn download never looks whole).
- * @paths receives one malloc'd path per package.
+ * @paths receives one malloc'd path per package. Returns how many were
+ * downloaded (0: all were there), or a negative errno.
  */
 int kbtf_apt_download(struct kbtf_apt *a, const char *const *pkgs, size_t n, const char *dir,
 		      char **paths);

@@ -42,7 +42,8 @@ struct kbtf_fetch_item {
 	enum kbtf_fetch_state state;
 	int err;	      /* negative errno when FAILED */
 	char message[512];    /* why it failed, or a note */
-	double download_secs; /* wall time of the download (0: reused) */
+	double download_secs; /* wall time of the download */
+	size_t downloaded;    /* packages downloaded (the others were on disk) */
 	double extract_secs;  /* wall time of unpacking and storing */
 	unsigned long long download_bytes;
 	struct kbtf_profile_info info; /* when STORED or PRESENT */
