@@ -150,10 +150,11 @@ int kbtf_dkms_open_base(const struct kbtf_dkms_hook *h, struct kbtf_kernel **k, 
 		return err;
 	}
 	err = kbtf_err(-ENOENT,
-		       "no BTF for kernel %s: %s%s%s; no kernel profile of that name either. "
-		       "Set KBTF_DKMS_BASE in %s/%s, or add a profile with 'kbtf kernels add'",
-		       h->kernelver, tried[0] ? "tried KBTF_DKMS_BASE " : "", tried,
-		       lookup_err ? lookup_err : "", KBTF_DKMS_ETC, KBTF_DKMS_CONF_NAME);
+		       "%s%s%s%s; no kernel profile named %s either. Set KBTF_DKMS_BASE in %s/%s, "
+		       "or add a profile with 'kbtf kernels add'",
+		       tried[0] ? "KBTF_DKMS_BASE: none of " : "", tried, tried[0] ? "; " : "",
+		       lookup_err ? lookup_err : "no BTF found", h->kernelver, KBTF_DKMS_ETC,
+		       KBTF_DKMS_CONF_NAME);
 	free(lookup_err);
 	return err;
 }
