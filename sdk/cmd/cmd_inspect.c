@@ -32,16 +32,16 @@ struct inspect_opts {
 
 /* Facts about one BTF blob. */
 struct btf_facts {
-	const char *role;	/* ".BTF", ".BTF.base", "BTF" */
+	const char *role; /* ".BTF", ".BTF.base", "BTF" */
 	size_t bytes;
 	bool parsed;
 	bool split;
-	const char *base_name;	/* what it was parsed on, NULL for none */
+	const char *base_name; /* what it was parsed on, NULL for none */
 	/* header, read raw so it is known even when not parsed */
 	uint32_t hdr_len, type_len, str_len, layout_len;
 	uint8_t version, flags;
 	enum kbtf_endian endian;
-	uint8_t first_str;	/* first byte of the string section */
+	uint8_t first_str; /* first byte of the string section */
 	/* after a parse */
 	uint32_t start_id, types, types_with_base, unknown_kinds;
 	uint32_t kinds[NR_KINDS]; /* above KBTF_KIND_MAX_KNOWN: unknown, skipped */
@@ -186,7 +186,7 @@ static const char *kind_name(uint32_t k, char *buf, size_t len)
 static int btf_facts(struct btf_facts *f, const char *role, const uint8_t *p, size_t size,
 		     const struct kbtf_btf *base, const char *base_name, struct kbtf_btf **keep)
 {
-	struct kbtf_parse_opts o = { .base = base, .name = role };
+	struct kbtf_parse_opts o = {.base = base, .name = role};
 	struct kbtf_btf *btf;
 	int err;
 
@@ -251,7 +251,8 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 	}
 	if (f->split)
 		printf("    split BTF: string section starts with 0x%02x, not NUL (continues a "
-		       "base's strings)\n", f->first_str);
+		       "base's strings)\n",
+		       f->first_str);
 	if (f->parsed) {
 		if (f->base_name)
 			printf("    parsed on base: %s (ids from %u)\n", f->base_name, f->start_id);
@@ -351,8 +352,8 @@ static int inspect_kernel(const char *src, struct kbtf_json *j)
 		kbtf_json_kv_string(j, "kind", "kernel");
 		kbtf_json_kv_string(j, "format", kbtf_format_str(k->format));
 		kbtf_json_kv_string(j, "detail", k->format_detail);
-		kbtf_json_kv_string(j, "compression", k->compression ?
-				    kbtf_compression_str(k->compression) : NULL);
+		kbtf_json_kv_string(j, "compression",
+				    k->compression ? kbtf_compression_str(k->compression) : NULL);
 		kbtf_json_kv_string(j, "arch", k->arch);
 		kbtf_json_kv_string(j, "endianness", endian_str(k->endian));
 		kbtf_json_kv_string(j, "release", k->release);
@@ -408,8 +409,7 @@ struct module_view {
 };
 
 /* The module's BTF: on .BTF.base, on --base, alone when complete. */
-static int module_btf(struct kbtf_module *m, const struct inspect_opts *o,
-		      struct module_view *v)
+static int module_btf(struct kbtf_module *m, const struct inspect_opts *o, struct module_view *v)
 {
 	struct kbtf_btf *dist = NULL, *kb = NULL;
 	struct kbtf_kernel *k = NULL;
@@ -462,8 +462,7 @@ static void text_module(const struct kbtf_module *m, const struct module_view *v
 	printf("  sections: .BTF %s, .BTF.base %s, .BTF_ids %s, DWARF %s\n",
 	       v->has_btf ? "yes" : "no", v->has_base ? "yes" : "no",
 	       m->btf_ids_size ? "yes" : "no", m->has_dwarf ? "yes" : "no");
-	printf("  undefined symbols: %zu (%zu with modversions CRCs)\n", m->nr_undef,
-	       v->with_crc);
+	printf("  undefined symbols: %zu (%zu with modversions CRCs)\n", m->nr_undef, v->with_crc);
 	if (v->base_note)
 		printf("  note: %s\n", v->base_note);
 	if (v->has_base)
@@ -479,8 +478,8 @@ static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
 	kbtf_json_kv_string(j, "source", m->path);
 	kbtf_json_kv_string(j, "kind", "module");
 	kbtf_json_kv_string(j, "format", kbtf_format_str(KBTF_FMT_MODULE));
-	kbtf_json_kv_string(j, "compression", m->compression ?
-			    kbtf_compression_str(m->compression) : NULL);
+	kbtf_json_kv_string(j, "compression",
+			    m->compression ? kbtf_compression_str(m->compression) : NULL);
 	kbtf_json_kv_string(j, "arch", m->arch);
 	kbtf_json_kv_string(j, "endianness", endian_str(m->endian));
 	kbtf_json_kv_string(j, "name", m->name);
@@ -574,7 +573,7 @@ enum what { WHAT_KERNEL, WHAT_MODULE, WHAT_SPLIT };
 /* Peek at a file to tell a module or a split BTF from a kernel source. */
 static enum what classify(const char *src, struct kbtf_buf *b)
 {
-	struct kbtf_buf head = { 0 };
+	struct kbtf_buf head = {0};
 	const uint8_t *p = b->data;
 	size_t size = b->size;
 	enum kbtf_compression c = kbtf_compression_detect(p, size);
@@ -591,8 +590,8 @@ static enum what classify(const char *src, struct kbtf_buf *b)
 	f.role = "BTF";
 	if (kbtf_elf_detect(p, size) && size >= 18) {
 		/* e_type, in the byte order EI_DATA (byte 5) gives */
-		unsigned int type = p[5] == 2 ? (unsigned int)p[16] << 8 | p[17]
-					      : (unsigned int)p[17] << 8 | p[16];
+		unsigned int type =
+		    p[5] == 2 ? (unsigned int)p[16] << 8 | p[17] : (unsigned int)p[17] << 8 | p[16];
 
 		if (type == 1 /* ET_REL */)
 			w = WHAT_MODULE;
@@ -629,13 +628,13 @@ static int inspect_one(const char *src, const struct inspect_opts *o, struct kbt
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{ "json", no_argument, NULL, 'j' },
-		{ "pretty", no_argument, NULL, 'p' },
-		{ "base", required_argument, NULL, 'b' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"json", no_argument, NULL, 'j'},
+	    {"pretty", no_argument, NULL, 'p'},
+	    {"base", required_argument, NULL, 'b'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
-	struct inspect_opts o = { 0 };
+	struct inspect_opts o = {0};
 	struct kbtf_json *j = NULL;
 	int c, i, failed = 0, err;
 

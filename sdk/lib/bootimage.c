@@ -133,8 +133,9 @@ static int from_header(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
 		return kbtf_err(-ENOENT, "boot protocol %u.%02u has no payload fields",
 				bi->protocol >> 8, bi->protocol & 0xff);
 	if (pm_start > size || off > size - pm_start || len > size - pm_start - off)
-		return kbtf_err(-EINVAL, "payload (offset %u, %u bytes) runs past the %zu-byte image",
-				off, len, size);
+		return kbtf_err(-EINVAL,
+				"payload (offset %u, %u bytes) runs past the %zu-byte image", off,
+				len, size);
 	/* the appended uncompressed size is exact: a bound no bomb can pass */
 	if (len >= 8) {
 		trailer = le32(p + pm_start + off + len - 4);

@@ -23,8 +23,8 @@
 #include "kbtf/deb.h"
 #include "kbtf/err.h"
 
-#define CONTROL_MAX (1u << 20)		/* a control file larger than this is not one */
-#define EXTRACT_MAX (4ull << 30)	/* bytes written by one extraction at most */
+#define CONTROL_MAX (1u << 20)	 /* a control file larger than this is not one */
+#define EXTRACT_MAX (4ull << 30) /* bytes written by one extraction at most */
 #define READ_CHUNK (1u << 16)
 
 /* ---------------------------------------------------------------- paths */
@@ -264,8 +264,10 @@ static int open_parent(int dirfd, char *path, const char **leaf)
 		*slash = '/';
 		close(fd);
 		if (next < 0)
-			return kbtf_err(-errno, "refusing to extract %s: a directory on its path is "
-					"a symlink or not a directory", path);
+			return kbtf_err(-errno,
+					"refusing to extract %s: a directory on its path is "
+					"a symlink or not a directory",
+					path);
 		fd = next;
 		p = slash + 1;
 	}
@@ -322,8 +324,8 @@ static int take_member(struct walk *w, struct archive *a, struct archive_entry *
 	/* only plain files: links and devices are never created */
 	if (archive_entry_filetype(e) != AE_IFREG || archive_entry_hardlink(e))
 		return 0;
-	err = kbtf_deb_clean_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : "",
-				  path, sizeof(path));
+	err = kbtf_deb_clean_path(archive_entry_pathname(e) ? archive_entry_pathname(e) : "", path,
+				  sizeof(path));
 	if (err)
 		return err;
 	if (w->sel && !w->sel(path, w->ctx))
@@ -441,7 +443,7 @@ int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *c
 	memset(out, 0, sizeof(*out));
 	if (!w)
 		return kbtf_err(-ENOMEM, "out of memory");
-	*w = (struct walk){ .sel = sel, .ctx = ctx, .deb = out, .budget = max_total, .dirfd = -1 };
+	*w = (struct walk){.sel = sel, .ctx = ctx, .deb = out, .budget = max_total, .dirfd = -1};
 	err = deb_walk(w, data, size, NULL);
 	free(w);
 	if (err)
@@ -486,8 +488,8 @@ int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn s
 		close(dirfd);
 		return kbtf_err(-ENOMEM, "out of memory");
 	}
-	*w = (struct walk){ .sel = sel, .ctx = ctx, .deb = out, .budget = EXTRACT_MAX,
-			    .dirfd = dirfd };
+	*w = (struct walk){
+	    .sel = sel, .ctx = ctx, .deb = out, .budget = EXTRACT_MAX, .dirfd = dirfd};
 	err = deb_walk(w, NULL, 0, deb_path);
 	free(w);
 	close(dirfd);

@@ -28,7 +28,7 @@
 #include "kbtf/source.h"
 
 #define LZ4_LEGACY_MAGIC 0x184c2102u
-#define LZ4_LEGACY_BLOCK (8u << 20) /* uncompressed bytes per legacy block */
+#define LZ4_LEGACY_BLOCK (8u << 20)  /* uncompressed bytes per legacy block */
 #define LZMA_MEMLIMIT (128ull << 20) /* xz -9 needs 65 MiB; kernels use 32 MiB dicts */
 
 /* A growing output buffer that refuses to pass @max bytes. */
@@ -40,9 +40,9 @@ struct sink {
 };
 
 static const char *const comp_names[] = {
-	[KBTF_COMP_NONE] = "none", [KBTF_COMP_GZIP] = "gzip", [KBTF_COMP_XZ] = "xz",
-	[KBTF_COMP_ZSTD] = "zstd", [KBTF_COMP_LZ4] = "lz4",   [KBTF_COMP_LZMA] = "lzma",
-	[KBTF_COMP_BZIP2] = "bzip2",
+    [KBTF_COMP_NONE] = "none",	 [KBTF_COMP_GZIP] = "gzip", [KBTF_COMP_XZ] = "xz",
+    [KBTF_COMP_ZSTD] = "zstd",	 [KBTF_COMP_LZ4] = "lz4",   [KBTF_COMP_LZMA] = "lzma",
+    [KBTF_COMP_BZIP2] = "bzip2",
 };
 
 const char *kbtf_compression_str(enum kbtf_compression c)
@@ -83,7 +83,7 @@ static bool looks_like_lzma_alone(const uint8_t *p, size_t size)
 
 enum kbtf_compression kbtf_compression_detect(const void *data, size_t size)
 {
-	static const uint8_t xz[6] = { 0xfd, '7', 'z', 'X', 'Z', 0 };
+	static const uint8_t xz[6] = {0xfd, '7', 'z', 'X', 'Z', 0};
 	const uint8_t *p = data;
 
 	if (size < 4)
@@ -277,7 +277,7 @@ static int unlzma(const uint8_t *in, size_t size, struct sink *s, bool alone)
 static int unzstd(const uint8_t *in, size_t size, struct sink *s)
 {
 	ZSTD_DStream *zd = ZSTD_createDStream();
-	ZSTD_inBuffer ib = { in, size, 0 };
+	ZSTD_inBuffer ib = {in, size, 0};
 	ZSTD_outBuffer ob;
 	size_t ret = 1, room;
 	int err = 0;
@@ -444,7 +444,8 @@ static int bunzip2(const uint8_t *in, size_t size, struct sink *s)
 	for (;;) {
 		used = (size_t)((const uint8_t *)bz.next_in - in);
 		if (!bz.avail_in)
-			bz.avail_in = size - used > (1u << 30) ? (1u << 30) : (unsigned int)(size - used);
+			bz.avail_in =
+			    size - used > (1u << 30) ? (1u << 30) : (unsigned int)(size - used);
 		room = sink_room(s);
 		if (!room) {
 			err = sink_full(s, "bzip2");
@@ -481,8 +482,8 @@ static int decompress(enum kbtf_compression c, const void *data, size_t size, si
 	if (c == KBTF_COMP_NONE)
 		return kbtf_err(-EINVAL, "data is not compressed");
 	if (size < 4)
-		return kbtf_err(-EINVAL, "%s data is truncated (%zu bytes)", kbtf_compression_str(c),
-				size);
+		return kbtf_err(-EINVAL, "%s data is truncated (%zu bytes)",
+				kbtf_compression_str(c), size);
 	err = sink_init(&s, size, max_out, partial);
 	if (err)
 		return err;

@@ -138,8 +138,8 @@ static const char *sec_name(const struct kbtf_elf *e, const GElf_Shdr *sh)
 }
 
 /* Contents of @sh, checked to lie inside the buffer. */
-static int sec_fill(const struct kbtf_elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
-		    const char *name, struct kbtf_elf_sec *sec)
+static int sec_fill(const struct kbtf_elf *e, Elf_Scn *scn, const GElf_Shdr *sh, const char *name,
+		    struct kbtf_elf_sec *sec)
 {
 	memset(sec, 0, sizeof(*sec));
 	sec->type = sh->sh_type;
@@ -149,7 +149,8 @@ static int sec_fill(const struct kbtf_elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 		return 0;
 	if (sh->sh_offset > e->size || sh->sh_size > e->size - sh->sh_offset)
 		return kbtf_err(-EINVAL,
-				"section %s (offset %llu, %llu bytes) runs past the %zu-byte file", name, (unsigned long long)sh->sh_offset,
+				"section %s (offset %llu, %llu bytes) runs past the %zu-byte file",
+				name, (unsigned long long)sh->sh_offset,
 				(unsigned long long)sh->sh_size, e->size);
 	sec->data = e->data + sh->sh_offset;
 	sec->size = sh->sh_size;
@@ -214,7 +215,8 @@ int kbtf_elf_undef_symbols(const struct kbtf_elf *e, kbtf_elf_sym_fn fn, void *c
 			continue;
 		name = elf_strptr(e->elf, sh.sh_link, sym.st_name);
 		if (!name)
-			return kbtf_err(-EINVAL, "symbol %zu has a bad name offset %u", i, sym.st_name);
+			return kbtf_err(-EINVAL, "symbol %zu has a bad name offset %u", i,
+					sym.st_name);
 		if (!*name)
 			continue;
 		ret = fn(name, ctx);

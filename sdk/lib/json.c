@@ -18,8 +18,8 @@
 struct kbtf_json {
 	FILE *f;
 	bool pretty;
-	bool after_key;	  /* a key was written, its value comes next */
-	bool misuse;	  /* unbalanced or too deep: reported at free */
+	bool after_key; /* a key was written, its value comes next */
+	bool misuse;	/* unbalanced or too deep: reported at free */
 	unsigned int depth;
 	bool in_object[JSON_MAX_DEPTH + 1];
 	uint64_t count[JSON_MAX_DEPTH + 1]; /* values written at each level */

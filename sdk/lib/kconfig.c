@@ -71,8 +71,7 @@ int kbtf_kconfig_from_image(const void *data, size_t size, char **text, size_t *
 	return from_bytes(st, (size_t)(ed - st), text, len);
 }
 
-const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf,
-			       size_t len)
+const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf, size_t len)
 {
 	const char *p, *end, *line, *nl, *val;
 	size_t nlen, vlen;

@@ -38,19 +38,23 @@
 
 struct kernel_priv {
 	struct kbtf_kernel k;
-	struct kbtf_buf file; /* a mapping btf_raw borrows from, when it does */
-	char *tmp_dir;	      /* private .deb unpack dir, removed at free */
+	struct kbtf_buf file;		     /* a mapping btf_raw borrows from, when it does */
+	char *tmp_dir;			     /* private .deb unpack dir, removed at free */
 	const struct kbtf_kernel_opts *opts; /* during open only */
-	bool have_path;	      /* opened from the file system (look for neighbours) */
-	bool running;	      /* this is the running kernel */
+	bool have_path;			     /* opened from the file system (look for neighbours) */
+	bool running;			     /* this is the running kernel */
 };
 
 static const char *const format_names[] = {
-	[KBTF_FMT_UNKNOWN] = "unknown",	 [KBTF_FMT_RAW_BTF] = "raw BTF",
-	[KBTF_FMT_ELF] = "ELF",		 [KBTF_FMT_MODULE] = "kernel module",
-	[KBTF_FMT_BOOT_IMAGE] = "boot image", [KBTF_FMT_DEB] = "Debian package",
-	[KBTF_FMT_DIR] = "directory",	 [KBTF_FMT_RELEASE] = "kernel release",
-	[KBTF_FMT_PROFILE] = "kbtf profile",
+    [KBTF_FMT_UNKNOWN] = "unknown",
+    [KBTF_FMT_RAW_BTF] = "raw BTF",
+    [KBTF_FMT_ELF] = "ELF",
+    [KBTF_FMT_MODULE] = "kernel module",
+    [KBTF_FMT_BOOT_IMAGE] = "boot image",
+    [KBTF_FMT_DEB] = "Debian package",
+    [KBTF_FMT_DIR] = "directory",
+    [KBTF_FMT_RELEASE] = "kernel release",
+    [KBTF_FMT_PROFILE] = "kbtf profile",
 };
 
 const char *kbtf_format_str(enum kbtf_format f)
@@ -153,8 +157,7 @@ static bool looks_like_release(const char *s, size_t n)
 static char *release_from_path(const char *path)
 {
 	static const char *const prefixes[] = {
-		"vmlinuz-", "vmlinux-", "config-", "linux-headers-", "linux-image-",
-		"linux-binary-",
+	    "vmlinuz-", "vmlinux-", "config-", "linux-headers-", "linux-image-", "linux-binary-",
 	};
 	const char *comp = path, *next, *prev = NULL;
 	char *found = NULL;
@@ -237,7 +240,7 @@ static int adopt_btf(struct kernel_priv *p, const uint8_t *data, size_t size,
 	if (holder->owner != KBTF_BUF_HEAP) {
 		kbtf_buf_release(&p->file);
 		kbtf_buf_move(&p->file, holder);
-		p->k.btf_raw = (struct kbtf_buf){ (uint8_t *)data, size, KBTF_BUF_BORROWED };
+		p->k.btf_raw = (struct kbtf_buf){(uint8_t *)data, size, KBTF_BUF_BORROWED};
 		return 0;
 	}
 	return kbtf_buf_dup(data, size, &p->k.btf_raw);
@@ -297,8 +300,10 @@ static int from_elf(struct kernel_priv *p, struct kbtf_buf *img)
 	p->k.endian = kbtf_elf_endian(e);
 	err = kbtf_elf_section(e, ".BTF", &sec);
 	if (err == -ENOENT || (!err && !sec.size)) {
-		err = kbtf_err(-ENOENT, "ELF %s has no .BTF section (built without "
-				"CONFIG_DEBUG_INFO_BTF?)", kbtf_elf_is_rel(e) ? "module" : "file");
+		err = kbtf_err(-ENOENT,
+			       "ELF %s has no .BTF section (built without "
+			       "CONFIG_DEBUG_INFO_BTF?)",
+			       kbtf_elf_is_rel(e) ? "module" : "file");
 		goto out;
 	}
 	if (err)
@@ -306,15 +311,15 @@ static int from_elf(struct kernel_priv *p, struct kbtf_buf *img)
 	if (kbtf_elf_is_rel(e)) {
 		if (btf_is_split(sec.data, sec.size)) {
 			err = kbtf_err(-EINVAL, "a kernel module whose .BTF is split BTF: it needs "
-					"a kernel, it is not one");
+						"a kernel, it is not one");
 			goto out;
 		}
 		p->k.format = KBTF_FMT_MODULE;
 		set_str(&p->k.format_detail, "kernel module carrying complete (non-split) BTF");
 	} else if (p->k.format == KBTF_FMT_UNKNOWN) {
 		p->k.format = KBTF_FMT_ELF;
-		set_str(&p->k.format_detail, "ELF %s vmlinux%s",
-			kbtf_elf_arch(e), kbtf_elf_has_section(e, ".text") ? "" : " (BTF-only)");
+		set_str(&p->k.format_detail, "ELF %s vmlinux%s", kbtf_elf_arch(e),
+			kbtf_elf_has_section(e, ".text") ? "" : " (BTF-only)");
 	}
 	note_release(p, kbtf_linux_banner_release(img->data, img->size), "Linux version banner");
 	if (!p->k.config && !kbtf_kconfig_from_image(img->data, img->size, &text, &len))
@@ -329,7 +334,7 @@ static int from_raw_btf(struct kernel_priv *p, struct kbtf_buf *b)
 {
 	if (btf_is_split(b->data, b->size))
 		return kbtf_err(-EINVAL, "split BTF (its strings continue a base): a module's BTF, "
-				"not a kernel's");
+					 "not a kernel's");
 	p->k.format = KBTF_FMT_RAW_BTF;
 	p->k.endian = b->data[0] == 0x9f ? KBTF_ENDIAN_LITTLE : KBTF_ENDIAN_BIG;
 	set_str(&p->k.format_detail, "raw BTF, %s-endian",
@@ -523,15 +528,15 @@ static int glob_under(const char *dir, const char *const *pats, glob_t *g)
 	return 0;
 }
 
-static const char *const image_pats[] = { "boot/vmlinuz-*", "usr/lib/modules/*/vmlinuz",
-					  "lib/modules/*/vmlinuz", NULL };
-static const char *const vmlinux_pats[] = { "usr/src/linux-headers-*/vmlinux",
-					    "usr/lib/debug/boot/vmlinux-*",
-					    "usr/lib/debug/lib/modules/*/vmlinux", NULL };
-static const char *const config_pats[] = { "boot/config-*", "usr/lib/modules/*/config",
-					   "lib/modules/*/config",
-					   "usr/src/linux-headers-*/.config", NULL };
-static const char *const symvers_pats[] = { "usr/src/linux-headers-*/Module.symvers", NULL };
+static const char *const image_pats[] = {"boot/vmlinuz-*", "usr/lib/modules/*/vmlinuz",
+					 "lib/modules/*/vmlinuz", NULL};
+static const char *const vmlinux_pats[] = {"usr/src/linux-headers-*/vmlinux",
+					   "usr/lib/debug/boot/vmlinux-*",
+					   "usr/lib/debug/lib/modules/*/vmlinux", NULL};
+static const char *const config_pats[] = {"boot/config-*", "usr/lib/modules/*/config",
+					  "lib/modules/*/config", "usr/src/linux-headers-*/.config",
+					  NULL};
+static const char *const symvers_pats[] = {"usr/src/linux-headers-*/Module.symvers", NULL};
 
 /* The one file @pats find under @dir: NULL for none, -EEXIST'd error for several. */
 static int find_one(const char *dir, const char *const *pats, const char *what, char **out)
@@ -564,7 +569,7 @@ static int open_unpacked(struct kernel_priv *p, const char *dir)
 		err = find_one(dir, vmlinux_pats, "vmlinux", &vml);
 	if (!err && !img && !vml)
 		err = kbtf_err(-ENOENT, "no kernel here: no boot/vmlinuz-*, "
-				"usr/lib/modules/*/vmlinuz or linux-headers-*/vmlinux");
+					"usr/lib/modules/*/vmlinuz or linux-headers-*/vmlinux");
 	if (!err)
 		err = find_one(dir, config_pats, "config", &cfg);
 	if (!err)
@@ -709,7 +714,8 @@ static int open_deb(struct kernel_priv *p, const char *path)
 			err = -errno;
 			free(p->tmp_dir);
 			p->tmp_dir = NULL;
-			return kbtf_err(err, "cannot make a temporary directory: %s", strerror(-err));
+			return kbtf_err(err, "cannot make a temporary directory: %s",
+					strerror(-err));
 		}
 		dir = p->tmp_dir;
 	}
@@ -717,13 +723,15 @@ static int open_deb(struct kernel_priv *p, const char *path)
 	if (err)
 		return err;
 	for (i = 0; i < deb.nr_files; i++)
-		any |= deb.files[i].role == KBTF_DEB_BOOT_IMAGE || deb.files[i].role == KBTF_DEB_VMLINUX;
+		any |= deb.files[i].role == KBTF_DEB_BOOT_IMAGE ||
+		       deb.files[i].role == KBTF_DEB_VMLINUX;
 	if (!any) {
 		const char *bin = deb.depends ? strstr(deb.depends, "linux-binary-") : NULL;
 
 		if (bin)
 			err = kbtf_err(-ENOENT, "package %s holds no kernel image: it is in %.*s",
-				       deb.package ? deb.package : "?", (int)strcspn(bin, " ,("), bin);
+				       deb.package ? deb.package : "?", (int)strcspn(bin, " ,("),
+				       bin);
 		else
 			err = kbtf_err(-ENOENT, "package %s holds no kernel image or BTF vmlinux",
 				       deb.package ? deb.package : "?");
@@ -735,8 +743,7 @@ static int open_deb(struct kernel_priv *p, const char *path)
 	/* name package members as such, not by where they were unpacked */
 	if (p->k.config_from && !strncmp(p->k.config_from, dir, strlen(dir)) &&
 	    p->k.config_from[strlen(dir)] == '/')
-		set_str(&p->k.config_from, "%s in the package",
-			p->k.config_from + strlen(dir) + 1);
+		set_str(&p->k.config_from, "%s in the package", p->k.config_from + strlen(dir) + 1);
 	p->k.format = KBTF_FMT_DEB;
 	set_str(&p->k.format_detail, "Debian package %s %s, %s", deb.package ? deb.package : "?",
 		deb.version ? deb.version : "?", p->k.format_detail);
@@ -772,7 +779,8 @@ static int open_release(struct kernel_priv *p, const char *rel)
 		p->k.format = KBTF_FMT_RELEASE;
 		return 0;
 	}
-	return kbtf_err(-ENOENT, "no file, stored profile, or installed kernel %s (looked for "
+	return kbtf_err(-ENOENT,
+			"no file, stored profile, or installed kernel %s (looked for "
 			"/lib/modules/%s/build/vmlinux, /boot/vmlinuz-%s, /usr/lib/debug)",
 			rel, rel, rel);
 }
@@ -870,10 +878,9 @@ int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 	return kernel_done(p, err, out);
 }
 
-int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
-			 struct kbtf_kernel **out)
+int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct kbtf_kernel **out)
 {
-	struct kbtf_buf b = { (uint8_t *)data, size, KBTF_BUF_BORROWED };
+	struct kbtf_buf b = {(uint8_t *)data, size, KBTF_BUF_BORROWED};
 	struct kernel_priv *p;
 	int err;
 
@@ -887,15 +894,17 @@ int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
 
 struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k)
 {
-	struct kbtf_parse_opts o = { .name = k->source };
+	struct kbtf_parse_opts o = {.name = k->source};
 	int n;
 
 	if (k->btf)
 		return k->btf;
 	n = kbtf_btf_archive_members(k->btf_raw.data, k->btf_raw.size, NULL, 0);
 	if (n > 1) {
-		kbtf_err(-EINVAL, "%s: .BTF is an archive of %d BTF blobs, not one kernel BTF; "
-			 "'kbtf inspect' lists them", k->source, n);
+		kbtf_err(-EINVAL,
+			 "%s: .BTF is an archive of %d BTF blobs, not one kernel BTF; "
+			 "'kbtf inspect' lists them",
+			 k->source, n);
 		return NULL;
 	}
 	/* the bytes stay in btf_raw (callers store them in profiles) */

@@ -50,8 +50,8 @@ static int cut_signature(struct kbtf_module *m)
 	if (size < SIG_MAGIC_LEN + SIG_INFO_LEN)
 		return kbtf_err(-EINVAL, "signature trailer without signature information");
 	info = p + size - SIG_MAGIC_LEN - SIG_INFO_LEN;
-	sig_len = (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 | (uint32_t)info[10] << 8 |
-		  info[11];
+	sig_len =
+	    (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 | (uint32_t)info[10] << 8 | info[11];
 	total = (size_t)SIG_MAGIC_LEN + SIG_INFO_LEN + sig_len;
 	if (sig_len > size || total > size)
 		return kbtf_err(-EINVAL, "appended signature claims %u bytes, more than the file",
@@ -135,7 +135,7 @@ static int crc_add(struct crc_table *t, const char *name, size_t len, uint32_t c
 			return kbtf_err(-ENOMEM, "out of memory");
 		t->v = n;
 	}
-	t->v[t->n++] = (struct crc_entry){ name, len, crc };
+	t->v[t->n++] = (struct crc_entry){name, len, crc};
 	return 0;
 }
 
@@ -219,7 +219,7 @@ static int add_undef(const char *name, void *arg)
 {
 	struct undef_ctx *c = arg;
 	struct kbtf_module *m = c->m;
-	struct crc_entry key = { name, strlen(name), 0 }, *hit;
+	struct crc_entry key = {name, strlen(name), 0}, *hit;
 	struct kbtf_modsym *n;
 
 	if (m->nr_undef == c->cap) {
@@ -245,8 +245,8 @@ static int add_undef(const char *name, void *arg)
 
 static int read_symbols(struct kbtf_module *m, const struct kbtf_elf *e)
 {
-	struct crc_table crcs = { 0 };
-	struct undef_ctx c = { m, &crcs, 0 };
+	struct crc_table crcs = {0};
+	struct undef_ctx c = {m, &crcs, 0};
 	int err;
 
 	err = read_versions(e, &crcs);
@@ -281,7 +281,8 @@ static int read_elf(struct kbtf_module *m)
 	if (err)
 		return kbtf_err_prefix(err, "not a kernel module");
 	if (!kbtf_elf_is_rel(e)) {
-		err = kbtf_err(-EINVAL, "not a kernel module: ELF file is not relocatable (ET_REL)");
+		err =
+		    kbtf_err(-EINVAL, "not a kernel module: ELF file is not relocatable (ET_REL)");
 		goto out;
 	}
 	m->arch = strdup(kbtf_elf_arch(e));
@@ -324,7 +325,7 @@ static int module_load(struct module_priv *p)
 		kbtf_buf_move(&p->file, &plain);
 	}
 	/* the image is a view: the signature is cut by shortening it */
-	m->image = (struct kbtf_buf){ p->file.data, p->file.size, KBTF_BUF_BORROWED };
+	m->image = (struct kbtf_buf){p->file.data, p->file.size, KBTF_BUF_BORROWED};
 	err = cut_signature(m);
 	if (!err)
 		err = read_elf(m);
@@ -367,8 +368,7 @@ int kbtf_module_open(const char *path, struct kbtf_module **out)
 	return 0;
 }
 
-int kbtf_module_open_buf(const void *data, size_t size, const char *name,
-			 struct kbtf_module **out)
+int kbtf_module_open_buf(const void *data, size_t size, const char *name, struct kbtf_module **out)
 {
 	struct module_priv *p;
 	int err;
@@ -377,7 +377,7 @@ int kbtf_module_open_buf(const void *data, size_t size, const char *name,
 	err = module_new(name, &p);
 	if (err)
 		return err;
-	p->file = (struct kbtf_buf){ (uint8_t *)data, size, KBTF_BUF_BORROWED };
+	p->file = (struct kbtf_buf){(uint8_t *)data, size, KBTF_BUF_BORROWED};
 	err = module_load(p);
 	if (err) {
 		kbtf_module_free(&p->m);

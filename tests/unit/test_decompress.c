@@ -22,7 +22,8 @@
 #define PLAIN_SIZE (300 * 1024)
 
 static const enum kbtf_compression schemes[] = {
-	KBTF_COMP_GZIP, KBTF_COMP_XZ, KBTF_COMP_LZMA, KBTF_COMP_ZSTD, KBTF_COMP_LZ4, KBTF_COMP_BZIP2,
+	KBTF_COMP_GZIP, KBTF_COMP_XZ,  KBTF_COMP_LZMA,
+	KBTF_COMP_ZSTD, KBTF_COMP_LZ4, KBTF_COMP_BZIP2,
 };
 #define NR_SCHEMES (sizeof(schemes) / sizeof(schemes[0]))
 
@@ -36,7 +37,10 @@ static uint8_t *make_plain(size_t size)
 	assert_non_null(p);
 	for (i = 0; i < size; i++) {
 		x = x * 1103515245 + 12345;
-		p[i] = (i / 4096) % 2 ? (uint8_t)(x >> 16) : (uint8_t)("struct task_struct "[i % 19]);
+		if ((i / 4096) % 2)
+			p[i] = (uint8_t)(x >> 16);
+		else
+			p[i] = (uint8_t)"struct task_struct "[i % 19];
 	}
 	return p;
 }

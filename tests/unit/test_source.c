@@ -123,11 +123,21 @@ static size_t add_scn(Elf *e, uint32_t name, uint32_t type, uint64_t flags, void
 	return elf_ndxscn(scn);
 }
 
+/* Append @s to a string table; its offset. */
+static uint32_t add_name(char *buf, size_t *len, const char *s)
+{
+	uint32_t off = (uint32_t)*len;
+
+	strcpy(buf + *len, s);
+	*len += strlen(s) + 1;
+	return off;
+}
+
 /* Write an ELF file with libelf (into a memfd) and return its bytes. */
 static void gen_elf(const struct gen_elf *g, struct kbtf_buf *out)
 {
 	char shstr[4096], strtab[4096];
-	size_t shlen = 1, strlen_ = 1, i, shidx, stridx, symidx;
+	size_t shlen = 1, strtab_len = 1, i, shidx, stridx, symidx;
 	uint32_t names[32], n_shstrtab, n_symtab = 0, n_strtab = 0;
 	size_t symsz = g->cls == ELFCLASS64 ? sizeof(Elf64_Sym) : sizeof(Elf32_Sym);
 	void *syms = NULL;
@@ -140,13 +150,12 @@ static void gen_elf(const struct gen_elf *g, struct kbtf_buf *out)
 
 	assert_true(g->nr_secs < 32);
 	shstr[0] = strtab[0] = '\0';
-#define ADDNAME(buf, len, s) ((len) += (size_t)sprintf((buf) + (len), "%s", (s)) + 1, (uint32_t)((len) - strlen(s) - 1))
 	for (i = 0; i < g->nr_secs; i++)
-		names[i] = ADDNAME(shstr, shlen, g->secs[i].name);
-	n_shstrtab = ADDNAME(shstr, shlen, ".shstrtab");
+		names[i] = add_name(shstr, &shlen, g->secs[i].name);
+	n_shstrtab = add_name(shstr, &shlen, ".shstrtab");
 	if (g->nr_undef) {
-		n_symtab = ADDNAME(shstr, shlen, ".symtab");
-		n_strtab = ADDNAME(shstr, shlen, ".strtab");
+		n_symtab = add_name(shstr, &shlen, ".symtab");
+		n_strtab = add_name(shstr, &shlen, ".strtab");
 	}
 
 	assert_int_not_equal(elf_version(EV_CURRENT), EV_NONE);
@@ -170,8 +179,8 @@ static void gen_elf(const struct gen_elf *g, struct kbtf_buf *out)
 
 		assert_true(g->nr_undef < 64);
 		for (i = 0; i < g->nr_undef; i++)
-			offs[i] = ADDNAME(strtab, strlen_, g->undef[i]);
-		stridx = add_scn(e, n_strtab, SHT_STRTAB, 0, strtab, strlen_, ELF_T_BYTE);
+			offs[i] = add_name(strtab, &strtab_len, g->undef[i]);
+		stridx = add_scn(e, n_strtab, SHT_STRTAB, 0, strtab, strtab_len, ELF_T_BYTE);
 		syms = calloc(g->nr_undef + 1, symsz);
 		symidx = add_scn(e, n_symtab, SHT_SYMTAB, 0, syms, (g->nr_undef + 1) * symsz,
 				 ELF_T_SYM);
@@ -190,7 +199,6 @@ static void gen_elf(const struct gen_elf *g, struct kbtf_buf *out)
 		sh.sh_entsize = gelf_fsize(e, ELF_T_SYM, 1, EV_CURRENT);
 		assert_true(gelf_update_shdr(scn, &sh));
 	}
-#undef ADDNAME
 	shidx = add_scn(e, n_shstrtab, SHT_STRTAB, 0, shstr, shlen, ELF_T_BYTE);
 	assert_non_null(gelf_getehdr(e, &eh));
 	eh.e_shstrndx = (uint16_t)shidx;
@@ -1112,7 +1120,8 @@ static void test_deb_paths_and_roles(void **state)
 	for (i = 0; i < sizeof(bad) / sizeof(bad[0]); i++)
 		if (kbtf_deb_clean_path(bad[i], out, sizeof(out)) == 0)
 			fail_msg("\"%s\" accepted as \"%s\"", bad[i], out);
-	assert_int_equal(kbtf_deb_clean_path("aaaaaaaaaaaa/bbbbbbbbbbbbbbb", out, 8), -ENAMETOOLONG);
+	assert_int_equal(kbtf_deb_clean_path("aaaaaaaaaaaa/bbbbbbbbbbbbbbb", out, 8),
+			 -ENAMETOOLONG);
 	for (i = 0; i < sizeof(roles) / sizeof(roles[0]); i++)
 		if (kbtf_deb_kernel_role(roles[i].path) != roles[i].role)
 			fail_msg("%s: role %d, want %d", roles[i].path,

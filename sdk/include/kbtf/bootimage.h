@@ -15,15 +15,15 @@
 #include "kbtf/source.h"
 
 struct kbtf_bootimage {
-	bool has_setup_header;	/* "HdrS" at 0x202 */
-	uint16_t protocol;	/* boot protocol, e.g. 0x020f */
-	bool scanned;		/* payload found by scanning, not from the header */
-	size_t payload_off;	/* file offset of the compressed payload */
+	bool has_setup_header; /* "HdrS" at 0x202 */
+	uint16_t protocol;     /* boot protocol, e.g. 0x020f */
+	bool scanned;	       /* payload found by scanning, not from the header */
+	size_t payload_off;    /* file offset of the compressed payload */
 	size_t payload_len;
 	enum kbtf_compression compression;
-	char *version_string;	/* the header's kernel_version text, NULL if none */
-	char *release;		/* its first word */
-	struct kbtf_buf elf;	/* the decompressed payload (an ELF vmlinux) */
+	char *version_string; /* the header's kernel_version text, NULL if none */
+	char *release;	      /* its first word */
+	struct kbtf_buf elf;  /* the decompressed payload (an ELF vmlinux) */
 };
 
 /* True for a buffer that carries an x86 setup header. */

@@ -19,9 +19,9 @@ struct kbtf_elf;
 struct kbtf_elf_sec {
 	const uint8_t *data; /* inside the buffer given to kbtf_elf_open */
 	size_t size;
-	size_t offset;	     /* file offset of the contents */
-	uint32_t type;	     /* SHT_* */
-	uint64_t flags;	     /* SHF_* */
+	size_t offset;	/* file offset of the contents */
+	uint32_t type;	/* SHT_* */
+	uint64_t flags; /* SHF_* */
 	size_t index;
 };
 

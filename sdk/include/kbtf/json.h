@@ -43,7 +43,7 @@ void kbtf_json_key(struct kbtf_json *j, const char *name);
 void kbtf_json_string(struct kbtf_json *j, const char *s);
 void kbtf_json_string_len(struct kbtf_json *j, const char *s, size_t len);
 void kbtf_json_stringf(struct kbtf_json *j, const char *fmt, ...)
-	__attribute__((format(printf, 2, 3)));
+    __attribute__((format(printf, 2, 3)));
 void kbtf_json_int(struct kbtf_json *j, int64_t v);
 void kbtf_json_uint(struct kbtf_json *j, uint64_t v);
 void kbtf_json_bool(struct kbtf_json *j, bool v);
