@@ -831,7 +831,8 @@ static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)
 		free(p->k.symvers_path);
 		p->k.symvers_path = strdup(p->opts->symvers);
 	}
-	if (!err && p->have_path)
+	/* a stored profile is a complete record: do not add the host's files */
+	if (!err && p->have_path && p->k.format != KBTF_FMT_PROFILE)
 		look_by_release(p);
 	p->opts = NULL;
 	if (err) {
