@@ -329,11 +329,12 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 		if (c->dep_errors && c->dep_errors[i]) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "%s", c->dep_errors[i]);
-		} else if (kr->skip_reason || kr->boot.status == KBTF_BT_BOOT_QEMU ||
+		} else if (kr->boot.status == KBTF_BT_BOOT_QEMU ||
 			   kr->boot.status == KBTF_BT_BOOT_NO_INIT) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "%s",
-				 kr->skip_reason ? kr->skip_reason : "the kernel never ran /init");
+				 kr->boot.status == KBTF_BT_BOOT_QEMU ? "qemu could not run the kernel"
+								     : "the kernel never ran /init");
 		} else if ((bad = failed_dependency(c, m->name, &kr->boot))) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "dependency %s did not load", bad);
@@ -450,20 +451,21 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		return kbtf_err(-ENOMEM, "out of memory");
 	if (mkdir(c->dir, 0755) && errno != EEXIST)
 		return kbtf_err(-errno, "%s: %s", c->dir, strerror(errno));
-	kr->nr_pairs = c->nr_mods;
 	ko.work_dir = c->dir;
+	/* a kernel that is not booted has no pairs: it is reported, not judged */
 	err = kbtf_kernel_open(kr->source, &ko, &c->k);
 	if (err) {
+		kr->open_failed = true;
 		kr->skip_reason = strdup(kbtf_errstr());
-		goto judge;
+		return 0;
 	}
 	kr->release = c->k->release ? strdup(c->k->release) : NULL;
-	if (kbtf_vkernel_from_kernel(c->k, NULL, &c->vk))
-		c->vk_error = strdup(kbtf_errstr());
 	if (!c->k->image_path) {
 		kr->skip_reason = strdup("no boot image in this kernel source");
-		goto judge;
+		return 0;
 	}
+	if (kbtf_vkernel_from_kernel(c->k, NULL, &c->vk))
+		c->vk_error = strdup(kbtf_errstr());
 	kr->image = strdup(c->k->image_path);
 	err = open_moddir(c, kr);
 	if (!err)
@@ -472,7 +474,7 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		err = boot(c, kr);
 	if (err)
 		return err;
-judge:
+	kr->nr_pairs = c->nr_mods;
 	judge(c, kr);
 	return 0;
 }
@@ -648,14 +650,16 @@ static int write_report(const struct bt_opts *o, const struct kbtf_bt_report *r)
 
 static int exit_code(const struct kbtf_bt_report *r)
 {
-	size_t c[3], i, booted = 0;
+	size_t c[3], i, booted = 0, bad = 0;
 
 	kbtf_bt_report_count(r, c);
-	for (i = 0; i < r->nr_kernels; i++)
+	for (i = 0; i < r->nr_kernels; i++) {
 		booted += !r->kernels[i].skip_reason;
+		bad += r->kernels[i].open_failed;
+	}
 	if (c[1])
 		return KBTF_EXIT_FAIL;
-	if (!booted)
+	if (!booted || bad)
 		return KBTF_EXIT_USAGE;
 	if (c[2])
 		return KBTF_EXIT_TOOL;
@@ -723,6 +727,8 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 		err = run_kernel(&c, workdir, i, &r->kernels[i]);
 		if (err)
 			kbtf_err_prefix(err, "%s", o->kernels[i]);
+		else if (r->kernels[i].open_failed)
+			fprintf(stderr, "kbtf: %s: %s\n", o->kernels[i], r->kernels[i].skip_reason);
 		kernel_ctx_fini(&c);
 	}
 	if (o->keep)

@@ -294,7 +294,8 @@ struct kbtf_bt_kernel_result {
 	const char *source;
 	char *release;
 	char *image;
-	char *skip_reason; /* set when not booted */
+	char *skip_reason; /* set when not booted (then there are no pairs) */
+	bool open_failed;  /* the source could not be read at all */
 	struct kbtf_qemu_run run;
 	struct kbtf_bt_boot boot;
 	struct kbtf_bt_pair *pairs;
