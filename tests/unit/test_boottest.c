@@ -61,7 +61,7 @@ static char *slurp(const char *path, size_t *len)
 static void test_cpio_read_by_gnu_cpio(void **state)
 {
 	static const char odd[] = "odd length\n"; /* 11 bytes: padding after data */
-	struct kbtf_cpio c = { 0 };
+	struct kbtf_cpio c = {0};
 	char *dir = tmpdir_new(), path[512], cmd[1024], link[64];
 	size_t len;
 	char *got;
@@ -120,8 +120,8 @@ static void test_cpio_read_by_gnu_cpio(void **state)
 static void test_init_script(void **state)
 {
 	struct kbtf_bt_load loads[2] = {
-		{ .name = "videodev", .file = "videodev.ko", .is_dep = true },
-		{ .name = "kbtf_demo", .file = "kbtf_demo.ko", .force = true },
+	    {.name = "videodev", .file = "videodev.ko", .is_dep = true},
+	    {.name = "kbtf_demo", .file = "kbtf_demo.ko", .force = true},
 	};
 	char *s = NULL;
 
@@ -141,30 +141,30 @@ static void test_init_script(void **state)
 
 /* As a Debian 6.12.113-rt kernel and the boot-test /init print it (CRLF). */
 static const char serial_rt[] =
-	"[    0.000000] Linux version 6.12.113+deb12-rt-amd64 (debian-kernel@lists.debian.org)\r\n"
-	"[    2.338769] Run /init as init process\r\n"
-	"KBTF-BOOT release=6.12.113+deb12-rt-amd64 uptime=2.49\r\n"
-	"KBTF-BEGIN name=videodev kind=dep\r\n"
-	"KBTF-LOAD name=videodev rc=0 errno=0 err=0 msg=ok\r\n"
-	"KBTF-BTF name=videodev present\r\n"
-	"KBTF-LOG name=videodev [    2.40] mc: Linux media interface: v0.10\r\n"
-	"KBTF-END name=videodev\r\n"
-	"KBTF-BEGIN name=kbtf_demo kind=test\r\n"
-	"KBTF-LOAD name=kbtf_demo rc=0 errno=0 err=0 msg=ok\r\n"
-	"KBTF-BTF name=kbtf_demo absent\r\n"
-	"KBTF-LOG name=kbtf_demo [    2.51] kbtf_demo: loading out-of-tree module taints kernel.\r\n"
-	"KBTF-LOG name=kbtf_demo [    2.52] distilled base BTF type 'spinlock' [4] is not mapped "
-	"to base BTF id\r\n"
-	"KBTF-LOG name=kbtf_demo [    2.52] Kernel module BTF mismatch detected, BTF debug info "
-	"may be unavailable for some modules\r\n"
-	"KBTF-END name=kbtf_demo\r\n"
-	"KBTF-BEGIN name=other kind=test\r\n"
-	"\x1b[?7lKBTF-LOAD name=other rc=-1 errno=22 err=EINVAL msg=Invalid argument\r\n"
-	"KBTF-BTF name=other absent\r\n"
-	"KBTF-LOG name=other [    2.60] other: disagrees about version of symbol module_layout\r\n"
-	"KBTF-END name=other\r\n"
-	"KBTF-DONE\r\n"
-	"[    2.58] reboot: Power down\r\n";
+    "[    0.000000] Linux version 6.12.113+deb12-rt-amd64 (debian-kernel@lists.debian.org)\r\n"
+    "[    2.338769] Run /init as init process\r\n"
+    "KBTF-BOOT release=6.12.113+deb12-rt-amd64 uptime=2.49\r\n"
+    "KBTF-BEGIN name=videodev kind=dep\r\n"
+    "KBTF-LOAD name=videodev rc=0 errno=0 err=0 msg=ok\r\n"
+    "KBTF-BTF name=videodev present\r\n"
+    "KBTF-LOG name=videodev [    2.40] mc: Linux media interface: v0.10\r\n"
+    "KBTF-END name=videodev\r\n"
+    "KBTF-BEGIN name=kbtf_demo kind=test\r\n"
+    "KBTF-LOAD name=kbtf_demo rc=0 errno=0 err=0 msg=ok\r\n"
+    "KBTF-BTF name=kbtf_demo absent\r\n"
+    "KBTF-LOG name=kbtf_demo [    2.51] kbtf_demo: loading out-of-tree module taints kernel.\r\n"
+    "KBTF-LOG name=kbtf_demo [    2.52] distilled base BTF type 'spinlock' [4] is not mapped "
+    "to base BTF id\r\n"
+    "KBTF-LOG name=kbtf_demo [    2.52] Kernel module BTF mismatch detected, BTF debug info "
+    "may be unavailable for some modules\r\n"
+    "KBTF-END name=kbtf_demo\r\n"
+    "KBTF-BEGIN name=other kind=test\r\n"
+    "\x1b[?7lKBTF-LOAD name=other rc=-1 errno=22 err=EINVAL msg=Invalid argument\r\n"
+    "KBTF-BTF name=other absent\r\n"
+    "KBTF-LOG name=other [    2.60] other: disagrees about version of symbol module_layout\r\n"
+    "KBTF-END name=other\r\n"
+    "KBTF-DONE\r\n"
+    "[    2.58] reboot: Power down\r\n";
 
 static void test_serial_full(void **state)
 {
@@ -238,15 +238,15 @@ static const char magic_rt[] = "6.12.113+deb12-rt-amd64 SMP preempt_rt mod_unloa
 static struct kbtf_bt_facts facts(bool force, const char *kmagic)
 {
 	struct kbtf_bt_facts f = {
-		.force = force,
-		.module_has_btf = true,
-		.module_has_crcs = true,
-		.module_vermagic = magic_amd64,
-		.kernel_vermagic = kmagic,
-		.kernel_modversions = KBTF_BT_YES,
-		.kernel_btf_modules = KBTF_BT_YES,
-		.allow_btf_mismatch = KBTF_BT_YES,
-		.layout_crc_match = KBTF_BT_YES,
+	    .force = force,
+	    .module_has_btf = true,
+	    .module_has_crcs = true,
+	    .module_vermagic = magic_amd64,
+	    .kernel_vermagic = kmagic,
+	    .kernel_modversions = KBTF_BT_YES,
+	    .kernel_btf_modules = KBTF_BT_YES,
+	    .allow_btf_mismatch = KBTF_BT_YES,
+	    .layout_crc_match = KBTF_BT_YES,
 	};
 	return f;
 }
@@ -254,7 +254,7 @@ static struct kbtf_bt_facts facts(bool force, const char *kmagic)
 static struct kbtf_bt_prediction pred(enum kbtf_bt_verdict v, enum kbtf_bt_tri btf,
 				      const char *needle)
 {
-	struct kbtf_bt_prediction p = { .verdict = v, .btf_accepted = btf };
+	struct kbtf_bt_prediction p = {.verdict = v, .btf_accepted = btf};
 
 	snprintf(p.needle, sizeof(p.needle), "%s", needle);
 	return p;
@@ -372,22 +372,27 @@ static void test_expect_symbols(void **state)
 static void test_prediction_from_result(void **state)
 {
 	struct kbtf_problem btf = {
-		.kind = KBTF_PROBLEM_BTF, .name = "spinlock", .reason = "size-mismatch",
-		.kernel_first = true,
+	    .kind = KBTF_PROBLEM_BTF,
+	    .name = "spinlock",
+	    .reason = "size-mismatch",
+	    .kernel_first = true,
 	};
 	struct kbtf_problem syms[3] = {
-		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "_printk", .reason = "crc-mismatch" },
-		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "__mutex_init", .reason = "unresolved" },
-		/* boot-test checks struct module itself, before vermagic */
-		{ .kind = KBTF_PROBLEM_SYMBOL, .name = "module_layout", .reason = "unresolved" },
+	    {.kind = KBTF_PROBLEM_SYMBOL, .name = "_printk", .reason = "crc-mismatch"},
+	    {.kind = KBTF_PROBLEM_SYMBOL, .name = "__mutex_init", .reason = "unresolved"},
+	    /* boot-test checks struct module itself, before vermagic */
+	    {.kind = KBTF_PROBLEM_SYMBOL, .name = "module_layout", .reason = "unresolved"},
 	};
-	struct kbtf_warning drift = { .kind = "layout-drift", .name = "sk_buff" };
+	struct kbtf_warning drift = {.kind = "layout-drift", .name = "sk_buff"};
 	struct kbtf_result r = {
-		.verdict = KBTF_VERDICT_BTF_REJECTED, .load = KBTF_LOAD_NO_BTF,
-		.summary = "BTF rejected", .problems = &btf, .nr_problems = 1,
-		.kernel_log = "distilled base BTF type 'spinlock' [4] is not mapped to base BTF id\n"
-			      "Kernel module BTF mismatch detected, BTF debug info may be unavailable "
-			      "for some modules",
+	    .verdict = KBTF_VERDICT_BTF_REJECTED,
+	    .load = KBTF_LOAD_NO_BTF,
+	    .summary = "BTF rejected",
+	    .problems = &btf,
+	    .nr_problems = 1,
+	    .kernel_log = "distilled base BTF type 'spinlock' [4] is not mapped to base BTF id\n"
+			  "Kernel module BTF mismatch detected, BTF debug info may be unavailable "
+			  "for some modules",
 	};
 	struct kbtf_bt_prediction p;
 
@@ -445,11 +450,16 @@ static void test_compare(void **state)
 {
 	struct kbtf_bt_prediction rej = pred(KBTF_BT_V_BTF_REJECTED, KBTF_BT_NO, "'spinlock'");
 	struct kbtf_bt_facts f = facts(true, magic_rt);
-	char *log_ok[] = { "distilled base BTF type 'spinlock' [4] is not mapped to base BTF id" };
-	char *log_other[] = { "BPF: [112389] Invalid name_offset:2043233" };
+	char *log_ok[] = {"distilled base BTF type 'spinlock' [4] is not mapped to base BTF id"};
+	char *log_other[] = {"BPF: [112389] Invalid name_offset:2043233"};
 	struct kbtf_bt_obs o = {
-		.name = "kbtf_demo", .started = true, .result = true, .rc = 0, .btf = 0,
-		.log = log_ok, .nr_log = 1,
+	    .name = "kbtf_demo",
+	    .started = true,
+	    .result = true,
+	    .rc = 0,
+	    .btf = 0,
+	    .log = log_ok,
+	    .nr_log = 1,
 	};
 	struct kbtf_bt_expect e;
 	char why[256];
@@ -472,10 +482,8 @@ static void test_compare(void **state)
 
 	o.result = false; /* hung in the load */
 	assert_int_equal(kbtf_bt_compare(&e, &o, true, why, sizeof(why)), KBTF_BT_DISAGREE);
-	assert_int_equal(kbtf_bt_compare(&e, NULL, true, why, sizeof(why)),
-			 KBTF_BT_INCONCLUSIVE);
-	assert_int_equal(kbtf_bt_compare(&e, &o, false, why, sizeof(why)),
-			 KBTF_BT_INCONCLUSIVE);
+	assert_int_equal(kbtf_bt_compare(&e, NULL, true, why, sizeof(why)), KBTF_BT_INCONCLUSIVE);
+	assert_int_equal(kbtf_bt_compare(&e, &o, false, why, sizeof(why)), KBTF_BT_INCONCLUSIVE);
 }
 
 /* ------------------------------------------------------------------ qemu */
@@ -500,8 +508,12 @@ static void test_qemu_deadline(void **state)
 	char *dir = tmpdir_new();
 	char *q = fake_qemu(dir, "echo booting; echo KBTF-BOOT release=x uptime=1; exec sleep 60");
 	struct kbtf_qemu_opts o = {
-		.qemu = q, .kernel = "k", .initrd = "i", .timeout_s = 1,
-		.accel = KBTF_BT_ACCEL_TCG, .done_marker = "KBTF-DONE",
+	    .qemu = q,
+	    .kernel = "k",
+	    .initrd = "i",
+	    .timeout_s = 1,
+	    .accel = KBTF_BT_ACCEL_TCG,
+	    .done_marker = "KBTF-DONE",
 	};
 	struct kbtf_qemu_run r;
 
@@ -550,17 +562,17 @@ static void test_check_static(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_cpio_read_by_gnu_cpio),
-		cmocka_unit_test(test_init_script),
-		cmocka_unit_test(test_serial_full),
-		cmocka_unit_test(test_serial_cut_and_panic),
-		cmocka_unit_test(test_expect_ok_and_rejected),
-		cmocka_unit_test(test_expect_vermagic),
-		cmocka_unit_test(test_expect_symbols),
-		cmocka_unit_test(test_prediction_from_result),
-		cmocka_unit_test(test_compare),
-		cmocka_unit_test(test_qemu_deadline),
-		cmocka_unit_test(test_check_static),
+	    cmocka_unit_test(test_cpio_read_by_gnu_cpio),
+	    cmocka_unit_test(test_init_script),
+	    cmocka_unit_test(test_serial_full),
+	    cmocka_unit_test(test_serial_cut_and_panic),
+	    cmocka_unit_test(test_expect_ok_and_rejected),
+	    cmocka_unit_test(test_expect_vermagic),
+	    cmocka_unit_test(test_expect_symbols),
+	    cmocka_unit_test(test_prediction_from_result),
+	    cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_qemu_deadline),
+	    cmocka_unit_test(test_check_static),
 	};
 
 	return cmocka_run_group_tests_name("boottest", tests, NULL, NULL);

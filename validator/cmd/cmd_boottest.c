@@ -52,28 +52,27 @@ struct bt_module {
 
 static void usage(FILE *f)
 {
-	fprintf(f,
-		"usage: kbtf boot-test MOD.ko... --kernel SOURCE... [options]\n"
-		"\n"
-		"Boot each kernel under qemu, load the modules, and compare what the\n"
-		"kernel did with what 'kbtf validate' predicts.\n"
-		"\n"
-		"  -k, --kernel SOURCE   a kernel with a boot image: vmlinuz, .deb, unpacked\n"
-		"                        package dir, stored profile with image (repeatable)\n"
-		"  -t, --timeout S       hard limit per boot in seconds (default 120)\n"
-		"  -f, --force           load past vermagic and modversions checks\n"
-		"      --format FMT      text (default), json or junit\n"
-		"  -o, --output FILE     write the report to FILE\n"
-		"      --keep            keep the work directory (initramfs, serial logs)\n"
-		"      --work-dir DIR    work there instead of a temporary directory\n"
-		"      --accel A         auto (default), kvm or tcg\n"
-		"      --memory MB       guest memory (default 1024)\n"
-		"      --qemu PATH       qemu-system-x86_64 to run ($KBTF_QEMU)\n"
-		"      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox)\n"
-		"      --loader PATH     static kbtf-modload ($KBTF_MODLOAD)\n"
-		"\n"
-		"Exit: 0 all agree, 1 a disagreement, 2 bad usage or input,\n"
-		"3 a boot gave no answer (qemu failed, kernel hung before /init).\n");
+	fprintf(f, "usage: kbtf boot-test MOD.ko... --kernel SOURCE... [options]\n"
+		   "\n"
+		   "Boot each kernel under qemu, load the modules, and compare what the\n"
+		   "kernel did with what 'kbtf validate' predicts.\n"
+		   "\n"
+		   "  -k, --kernel SOURCE   a kernel with a boot image: vmlinuz, .deb, unpacked\n"
+		   "                        package dir, stored profile with image (repeatable)\n"
+		   "  -t, --timeout S       hard limit per boot in seconds (default 120)\n"
+		   "  -f, --force           load past vermagic and modversions checks\n"
+		   "      --format FMT      text (default), json or junit\n"
+		   "  -o, --output FILE     write the report to FILE\n"
+		   "      --keep            keep the work directory (initramfs, serial logs)\n"
+		   "      --work-dir DIR    work there instead of a temporary directory\n"
+		   "      --accel A         auto (default), kvm or tcg\n"
+		   "      --memory MB       guest memory (default 1024)\n"
+		   "      --qemu PATH       qemu-system-x86_64 to run ($KBTF_QEMU)\n"
+		   "      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox)\n"
+		   "      --loader PATH     static kbtf-modload ($KBTF_MODLOAD)\n"
+		   "\n"
+		   "Exit: 0 all agree, 1 a disagreement, 2 bad usage or input,\n"
+		   "3 a boot gave no answer (qemu failed, kernel hung before /init).\n");
 }
 
 /* --------------------------------------------------------------- helpers */
@@ -188,8 +187,9 @@ static int plan_loads(struct bt_kernel_ctx *c)
 
 		if (m->depends && *m->depends) {
 			if (!c->md)
-				err = kbtf_err(-ENOENT, "depends on %s; the kernel's modules were "
-							"not found",
+				err = kbtf_err(-ENOENT,
+					       "depends on %s; the kernel's modules were "
+					       "not found",
 					       m->depends);
 			else
 				err = kbtf_bt_moddir_add_deps(c->md, m->depends, &c->loads,
@@ -234,20 +234,20 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 {
 	struct kbtf_bt_initramfs ir = {
-		.busybox = c->busybox,
-		.loader = c->loader,
-		.loads = c->loads,
-		.nr_loads = c->nr_loads,
+	    .busybox = c->busybox,
+	    .loader = c->loader,
+	    .loads = c->loads,
+	    .nr_loads = c->nr_loads,
 	};
 	struct kbtf_qemu_opts qo = {
-		.qemu = c->o->qemu,
-		.kernel = kr->image,
-		.timeout_s = c->o->timeout_s,
-		.mem_mb = c->o->mem_mb,
-		.accel = c->o->accel,
-		.done_marker = "KBTF-DONE",
+	    .qemu = c->o->qemu,
+	    .kernel = kr->image,
+	    .timeout_s = c->o->timeout_s,
+	    .mem_mb = c->o->mem_mb,
+	    .accel = c->o->accel,
+	    .done_marker = "KBTF-DONE",
 	};
-	struct kbtf_buf cpio = { 0 };
+	struct kbtf_buf cpio = {0};
 	char *initrd = NULL;
 	int err;
 
@@ -276,8 +276,8 @@ static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 /* The validator's verdict for one pair, on the kernel prepared once in @c. */
 static void predict(struct bt_kernel_ctx *c, const struct bt_module *bm, struct kbtf_bt_pair *p)
 {
-	struct kbtf_validate_opts vo = { 0 };
-	struct kbtf_result r = { 0 };
+	struct kbtf_validate_opts vo = {0};
+	struct kbtf_result r = {0};
 	int err = -ENOENT;
 
 	if (c->vk && bm->vm)
@@ -333,8 +333,9 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 			   kr->boot.status == KBTF_BT_BOOT_NO_INIT) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "%s",
-				 kr->boot.status == KBTF_BT_BOOT_QEMU ? "qemu could not run the kernel"
-								     : "the kernel never ran /init");
+				 kr->boot.status == KBTF_BT_BOOT_QEMU
+				     ? "qemu could not run the kernel"
+				     : "the kernel never ran /init");
 		} else if ((bad = failed_dependency(c, m->name, &kr->boot))) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "dependency %s did not load", bad);
@@ -367,7 +368,8 @@ static void kernel_ctx_fini(struct bt_kernel_ctx *c)
 /* Module files and modules.builtin of a kernel package: where dependencies come from. */
 static bool select_modules(const char *path, void *ctx)
 {
-	static const char *const ends[] = { ".ko", ".ko.xz", ".ko.zst", ".ko.gz", "/modules.builtin" };
+	static const char *const ends[] = {".ko", ".ko.xz", ".ko.zst", ".ko.gz",
+					   "/modules.builtin"};
 	size_t n = strlen(path), i;
 
 	if (!strstr(path, "lib/modules/"))
@@ -411,7 +413,7 @@ static bool is_deb(const char *path)
  */
 static int open_moddir(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 {
-	struct kbtf_deb deb = { 0 };
+	struct kbtf_deb deb = {0};
 	char *dir = kbtf_bt_moddir_find(kr->image, c->k->release);
 	int err;
 
@@ -443,7 +445,7 @@ static int open_moddir(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr
 static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		      struct kbtf_bt_kernel_result *kr)
 {
-	struct kbtf_kernel_opts ko = { 0 };
+	struct kbtf_kernel_opts ko = {0};
 	int err;
 
 	kr->pairs = calloc(c->nr_mods, sizeof(*kr->pairs));
@@ -483,23 +485,31 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 
 static int parse_opts(int argc, char **argv, struct bt_opts *o)
 {
-	enum { OPT_FORMAT = 256, OPT_KEEP, OPT_WORK, OPT_QEMU, OPT_BUSYBOX, OPT_LOADER,
-	       OPT_ACCEL, OPT_MEM };
+	enum {
+		OPT_FORMAT = 256,
+		OPT_KEEP,
+		OPT_WORK,
+		OPT_QEMU,
+		OPT_BUSYBOX,
+		OPT_LOADER,
+		OPT_ACCEL,
+		OPT_MEM
+	};
 	static const struct option longopts[] = {
-		{ "kernel", required_argument, NULL, 'k' },
-		{ "timeout", required_argument, NULL, 't' },
-		{ "force", no_argument, NULL, 'f' },
-		{ "output", required_argument, NULL, 'o' },
-		{ "format", required_argument, NULL, OPT_FORMAT },
-		{ "keep", no_argument, NULL, OPT_KEEP },
-		{ "work-dir", required_argument, NULL, OPT_WORK },
-		{ "qemu", required_argument, NULL, OPT_QEMU },
-		{ "busybox", required_argument, NULL, OPT_BUSYBOX },
-		{ "loader", required_argument, NULL, OPT_LOADER },
-		{ "accel", required_argument, NULL, OPT_ACCEL },
-		{ "memory", required_argument, NULL, OPT_MEM },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 },
+	    {"kernel", required_argument, NULL, 'k'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"force", no_argument, NULL, 'f'},
+	    {"output", required_argument, NULL, 'o'},
+	    {"format", required_argument, NULL, OPT_FORMAT},
+	    {"keep", no_argument, NULL, OPT_KEEP},
+	    {"work-dir", required_argument, NULL, OPT_WORK},
+	    {"qemu", required_argument, NULL, OPT_QEMU},
+	    {"busybox", required_argument, NULL, OPT_BUSYBOX},
+	    {"loader", required_argument, NULL, OPT_LOADER},
+	    {"accel", required_argument, NULL, OPT_ACCEL},
+	    {"memory", required_argument, NULL, OPT_MEM},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	int c;
 
@@ -522,12 +532,14 @@ static int parse_opts(int argc, char **argv, struct bt_opts *o)
 		case 't':
 			o->timeout_s = strtoul(optarg, &end, 10);
 			if (*end || !o->timeout_s || o->timeout_s > 3600)
-				return kbtf_err(-EINVAL, "--timeout: '%s' is not 1..3600 s", optarg);
+				return kbtf_err(-EINVAL, "--timeout: '%s' is not 1..3600 s",
+						optarg);
 			break;
 		case OPT_MEM:
 			o->mem_mb = strtoul(optarg, &end, 10);
 			if (*end || o->mem_mb < 128 || o->mem_mb > 65536)
-				return kbtf_err(-EINVAL, "--memory: '%s' is not 128..65536", optarg);
+				return kbtf_err(-EINVAL, "--memory: '%s' is not 128..65536",
+						optarg);
 			break;
 		case 'f':
 			o->force = true;
@@ -543,8 +555,8 @@ static int parse_opts(int argc, char **argv, struct bt_opts *o)
 			else if (!strcmp(optarg, "junit"))
 				o->format = KBTF_BT_FMT_JUNIT;
 			else
-				return kbtf_err(-EINVAL, "--format: '%s' is not text, json or junit",
-						optarg);
+				return kbtf_err(
+				    -EINVAL, "--format: '%s' is not text, json or junit", optarg);
 			break;
 		case OPT_ACCEL:
 			if (!strcmp(optarg, "auto"))
@@ -717,8 +729,11 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 	}
 	for (i = 0; i < o->nr_kernels && !err; i++) {
 		struct bt_kernel_ctx c = {
-			.o = o, .mods = mods, .nr_mods = nr_mods, .busybox = busybox,
-			.loader = loader,
+		    .o = o,
+		    .mods = mods,
+		    .nr_mods = nr_mods,
+		    .busybox = busybox,
+		    .loader = loader,
 		};
 
 		r->kernels[i].source = o->kernels[i];
@@ -741,8 +756,8 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 
 int cmd_boot_test(int argc, char **argv)
 {
-	struct bt_opts o = { 0 };
-	struct kbtf_bt_report r = { 0 };
+	struct bt_opts o = {0};
+	struct kbtf_bt_report r = {0};
 	struct bt_module *mods = NULL;
 	size_t nr_mods = 0, i;
 	char *loader = NULL;

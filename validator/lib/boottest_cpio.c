@@ -46,8 +46,8 @@ static void cpio_pad(struct kbtf_cpio *c)
 		c->out.data[c->out.size++] = 0;
 }
 
-static int cpio_entry(struct kbtf_cpio *c, const char *path, unsigned int mode,
-		      const void *data, size_t size)
+static int cpio_entry(struct kbtf_cpio *c, const char *path, unsigned int mode, const void *data,
+		      size_t size)
 {
 	size_t namesize = strlen(path) + 1;
 	char hdr[CPIO_HDR_LEN + 1];
@@ -59,8 +59,7 @@ static int cpio_entry(struct kbtf_cpio *c, const char *path, unsigned int mode,
 	if (err)
 		return err;
 	/* ino mode uid gid nlink mtime size devmaj devmin rdevmaj rdevmin namesize check */
-	snprintf(hdr, sizeof(hdr),
-		 "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+	snprintf(hdr, sizeof(hdr), "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
 		 ++c->next_ino, mode, 0u, 0u, S_ISDIR(mode) ? 2u : 1u, 0u, (unsigned int)size, 0u,
 		 0u, 0u, 0u, (unsigned int)namesize, 0u);
 	memcpy(c->out.data + c->out.size, hdr, CPIO_HDR_LEN);
@@ -88,8 +87,8 @@ int kbtf_cpio_add_dir(struct kbtf_cpio *c, const char *path, unsigned int mode)
 	return cpio_entry(c, cpio_name(path), S_IFDIR | (mode & 07777), NULL, 0);
 }
 
-int kbtf_cpio_add_file(struct kbtf_cpio *c, const char *path, unsigned int mode,
-		       const void *data, size_t size)
+int kbtf_cpio_add_file(struct kbtf_cpio *c, const char *path, unsigned int mode, const void *data,
+		       size_t size)
 {
 	return cpio_entry(c, cpio_name(path), S_IFREG | (mode & 07777), data, size);
 }

@@ -78,7 +78,8 @@ static void expect_btf(const struct kbtf_bt_prediction *p, const struct kbtf_bt_
 		return;
 	}
 	if (f->allow_btf_mismatch == KBTF_BT_NO) {
-		refuse(e, 0, "failed to validate module", "BTF rejected, ALLOW_BTF_MISMATCH=n: refused");
+		refuse(e, 0, "failed to validate module",
+		       "BTF rejected, ALLOW_BTF_MISMATCH=n: refused");
 		if (p->needle[0])
 			snprintf(e->needle, sizeof(e->needle), "%s", p->needle);
 		return;
@@ -90,7 +91,7 @@ static void expect_btf(const struct kbtf_bt_prediction *p, const struct kbtf_bt_
 	snprintf(e->why, sizeof(e->why), "BTF rejected, ALLOW_BTF_MISMATCH=%s: %s",
 		 f->allow_btf_mismatch == KBTF_BT_YES ? "y" : "unknown",
 		 f->allow_btf_mismatch == KBTF_BT_YES ? "loads without BTF"
-						       : "no BTF, load either way");
+						      : "no BTF, load either way");
 }
 
 void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_facts *f,
@@ -115,7 +116,8 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 			magic_unknown = true;
 		} else if (!same_vermagic(f->module_vermagic, f->kernel_vermagic,
 					  f->module_has_crcs)) {
-			refuse(e, ENOEXEC, "version magic", "vermagic differs, not forced: refused");
+			refuse(e, ENOEXEC, "version magic",
+			       "vermagic differs, not forced: refused");
 			return;
 		}
 	}
@@ -149,9 +151,8 @@ static bool log_has(const struct kbtf_bt_obs *o, const char *needle)
 	return false;
 }
 
-enum kbtf_bt_agreement kbtf_bt_compare(const struct kbtf_bt_expect *e,
-				       const struct kbtf_bt_obs *o, bool have_prediction,
-				       char *why, size_t len)
+enum kbtf_bt_agreement kbtf_bt_compare(const struct kbtf_bt_expect *e, const struct kbtf_bt_obs *o,
+				       bool have_prediction, char *why, size_t len)
 {
 	bool loaded;
 
@@ -201,19 +202,24 @@ void kbtf_bt_obs_str(const struct kbtf_bt_obs *o, char *buf, size_t len)
 		snprintf(buf, len, "refused: %s", o->errname);
 	else
 		snprintf(buf, len, "loaded, %s",
-			 o->btf == 1 ? "BTF registered" : o->btf == 0 ? "no BTF" : "BTF ?");
+			 o->btf == 1   ? "BTF registered"
+			 : o->btf == 0 ? "no BTF"
+				       : "BTF ?");
 }
 
 void kbtf_bt_expect_str(const struct kbtf_bt_expect *e, char *buf, size_t len)
 {
-	static const char *const btf[] = { "no BTF", "BTF registered" };
+	static const char *const btf[] = {"no BTF", "BTF registered"};
 
 	if (e->loads == KBTF_BT_NO)
 		snprintf(buf, len, "refused%s%s", e->err ? ": " : "",
-			 e->err == ENOEXEC ? "ENOEXEC" : e->err == ENOENT ? "ENOENT"
-					 : e->err == EINVAL ? "EINVAL" : "");
+			 e->err == ENOEXEC  ? "ENOEXEC"
+			 : e->err == ENOENT ? "ENOENT"
+			 : e->err == EINVAL ? "EINVAL"
+					    : "");
 	else if (e->loads == KBTF_BT_YES)
-		snprintf(buf, len, "loaded, %s", e->btf == KBTF_BT_ANY ? "BTF either" : btf[e->btf]);
+		snprintf(buf, len, "loaded, %s",
+			 e->btf == KBTF_BT_ANY ? "BTF either" : btf[e->btf]);
 	else
 		snprintf(buf, len, "either%s%s", e->btf == KBTF_BT_NO ? ", no BTF" : "",
 			 e->btf == KBTF_BT_YES ? ", BTF registered" : "");

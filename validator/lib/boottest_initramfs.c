@@ -21,25 +21,25 @@
 #define GUEST_MOD_DIR "/m"
 
 static const char init_head[] =
-	"#!/bin/sh\n"
-	"# kbtf boot-test /init: load modules, report in KBTF- lines, power off\n"
-	"/bin/busybox --install -s /bin\n"
-	"export PATH=/bin\n"
-	"mount -t proc proc /proc\n"
-	"mount -t sysfs sysfs /sys\n"
-	"mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
-	"echo \"KBTF-BOOT release=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)\"\n"
-	"dmesg -n 1\n"
-	"dmesg -c >/dev/null\n"
-	"# kbtf_try KIND NAME FILE [-f]\n"
-	"kbtf_try() {\n"
-	"\techo \"KBTF-BEGIN name=$2 kind=$1\"\n"
-	"\t/bin/kbtf-modload $4 \"$2\" \"$3\"\n"
-	"\tif [ -e \"/sys/kernel/btf/$2\" ]; then b=present; else b=absent; fi\n"
-	"\techo \"KBTF-BTF name=$2 $b\"\n"
-	"\tdmesg -c | while IFS= read -r l; do echo \"KBTF-LOG name=$2 $l\"; done\n"
-	"\techo \"KBTF-END name=$2\"\n"
-	"}\n";
+    "#!/bin/sh\n"
+    "# kbtf boot-test /init: load modules, report in KBTF- lines, power off\n"
+    "/bin/busybox --install -s /bin\n"
+    "export PATH=/bin\n"
+    "mount -t proc proc /proc\n"
+    "mount -t sysfs sysfs /sys\n"
+    "mount -t devtmpfs devtmpfs /dev 2>/dev/null\n"
+    "echo \"KBTF-BOOT release=$(uname -r) uptime=$(cut -d' ' -f1 /proc/uptime)\"\n"
+    "dmesg -n 1\n"
+    "dmesg -c >/dev/null\n"
+    "# kbtf_try KIND NAME FILE [-f]\n"
+    "kbtf_try() {\n"
+    "\techo \"KBTF-BEGIN name=$2 kind=$1\"\n"
+    "\t/bin/kbtf-modload $4 \"$2\" \"$3\"\n"
+    "\tif [ -e \"/sys/kernel/btf/$2\" ]; then b=present; else b=absent; fi\n"
+    "\techo \"KBTF-BTF name=$2 $b\"\n"
+    "\tdmesg -c | while IFS= read -r l; do echo \"KBTF-LOG name=$2 $l\"; done\n"
+    "\techo \"KBTF-END name=$2\"\n"
+    "}\n";
 
 static const char init_tail[] = "echo KBTF-DONE\n"
 				"poweroff -f\n";
@@ -62,8 +62,8 @@ static void guest_path(const struct kbtf_bt_load *l, size_t i, char *buf, size_t
 	snprintf(buf, len, GUEST_MOD_DIR "/%02zu-%s.ko", i, l->name);
 }
 
-int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool is_dep,
-			     bool force, struct kbtf_bt_load *out)
+int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool is_dep, bool force,
+			     struct kbtf_bt_load *out)
 {
 	size_t size = m->image.size + m->signature.size;
 
@@ -160,7 +160,7 @@ static int elf_wants_interp(const uint8_t *data, size_t size)
 /* A static executable has no PT_INTERP; anything else cannot run in our initramfs. */
 int kbtf_bt_check_static(const char *path)
 {
-	struct kbtf_buf b = { 0 };
+	struct kbtf_buf b = {0};
 	int err;
 
 	err = kbtf_buf_from_file(path, &b);
@@ -178,7 +178,7 @@ int kbtf_bt_check_static(const char *path)
 
 static int add_host_file(struct kbtf_cpio *c, const char *guest, const char *host)
 {
-	struct kbtf_buf b = { 0 };
+	struct kbtf_buf b = {0};
 	int err;
 
 	err = kbtf_bt_check_static(host);
@@ -194,7 +194,7 @@ static int add_host_file(struct kbtf_cpio *c, const char *guest, const char *hos
 
 static int add_skeleton(struct kbtf_cpio *c)
 {
-	static const char *const dirs[] = { "/bin", "/dev", "/proc", "/sys", "/tmp", GUEST_MOD_DIR };
+	static const char *const dirs[] = {"/bin", "/dev", "/proc", "/sys", "/tmp", GUEST_MOD_DIR};
 	size_t i;
 	int err;
 
@@ -208,7 +208,7 @@ static int add_skeleton(struct kbtf_cpio *c)
 
 int kbtf_bt_initramfs_build(const struct kbtf_bt_initramfs *ir, struct kbtf_buf *out)
 {
-	struct kbtf_cpio c = { 0 };
+	struct kbtf_cpio c = {0};
 	char *init = NULL;
 	size_t i;
 	int err;

@@ -236,7 +236,7 @@ void kbtf_bt_moddir_free(struct kbtf_bt_moddir *md)
 
 static const char *moddir_path(const struct kbtf_bt_moddir *md, const char *name)
 {
-	struct moddir_ent key = { .name = (char *)name }, *e;
+	struct moddir_ent key = {.name = (char *)name}, *e;
 
 	e = bsearch(&key, md->ents, md->nr, sizeof(*md->ents), ent_cmp);
 	return e ? e->path : NULL;
@@ -300,7 +300,8 @@ static char *softdep_pre(const struct kbtf_module *m)
 		return NULL;
 	if (kbtf_elf_section(e, ".modinfo", &sec))
 		goto out;
-	for (p = (const char *)sec.data, end = p + sec.size; p < end; p += strnlen(p, end - p) + 1) {
+	for (p = (const char *)sec.data, end = p + sec.size; p < end;
+	     p += strnlen(p, end - p) + 1) {
 		if (strncmp(p, "softdep=", 8) || !memchr(p, '\0', end - p))
 			continue;
 		pre = strstr(p + 8, "pre:");

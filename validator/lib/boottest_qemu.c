@@ -136,7 +136,7 @@ static int collect(const struct kbtf_qemu_opts *o, int fd, double start, struct 
 	char chunk[8192];
 
 	for (;;) {
-		struct pollfd pfd = { .fd = fd, .events = POLLIN };
+		struct pollfd pfd = {.fd = fd, .events = POLLIN};
 		double left = deadline - now_s();
 		ssize_t n;
 		int r, err;
@@ -216,7 +216,7 @@ static int run_once(const struct kbtf_qemu_opts *o, bool kvm, struct kbtf_qemu_r
 	run->exit_code = reap(pid, run->timed_out, now_s() + GRACE_AFTER_DONE_S);
 	run->seconds = now_s() - start;
 	if (!run->serial)
-		return serial_append(run, &(size_t){ 0 }, "", 0);
+		return serial_append(run, &(size_t){0}, "", 0);
 	return 0;
 }
 

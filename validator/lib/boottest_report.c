@@ -17,9 +17,8 @@
 /* Kernel log lines worth showing beside a verdict (the rest is taint noise). */
 static bool log_relevant(const char *l)
 {
-	static const char *const keys[] = { "BTF",     "btf",	  "distilled", "symbol",
-					    "version", "Unknown", "Invalid",   "failed",
-					    "mismatch" };
+	static const char *const keys[] = {"BTF",     "btf",	 "distilled", "symbol",	 "version",
+					   "Unknown", "Invalid", "failed",    "mismatch"};
 	size_t i;
 
 	for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++) {
@@ -112,8 +111,9 @@ static void write_text(const struct kbtf_bt_report *r, FILE *f)
 	fprintf(f, "\nsummary: %zu pair(s): %zu agree, %zu disagree, %zu inconclusive\n",
 		c[0] + c[1] + c[2], c[0], c[1], c[2]);
 	if (c[1])
-		fprintf(f, "!!! boot-test: the kernel did not do what the validator predicted "
-			   "for %zu pair(s)\n",
+		fprintf(f,
+			"!!! boot-test: the kernel did not do what the validator predicted "
+			"for %zu pair(s)\n",
 			c[1]);
 }
 
@@ -174,9 +174,9 @@ static void json_pair(struct kbtf_json *j, const struct kbtf_bt_pair *p)
 	kbtf_json_object_end(j);
 	kbtf_json_key(j, "observed");
 	json_obs(j, p->obs);
-	kbtf_json_kv_string(j, "result", p->agreement == KBTF_BT_DISAGREE
-						  ? "disagree"
-						  : kbtf_bt_agreement_str(p->agreement));
+	kbtf_json_kv_string(j, "result",
+			    p->agreement == KBTF_BT_DISAGREE ? "disagree"
+							     : kbtf_bt_agreement_str(p->agreement));
 	kbtf_json_kv_string(j, "why", p->why);
 	kbtf_json_object_end(j);
 }
@@ -309,8 +309,9 @@ static int write_junit(const struct kbtf_bt_report *r, FILE *f)
 
 	kbtf_bt_report_count(r, c);
 	fprintf(f, "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n");
-	fprintf(f, "<testsuites name=\"kbtf boot-test\" tests=\"%zu\" failures=\"%zu\" "
-		   "skipped=\"%zu\">\n",
+	fprintf(f,
+		"<testsuites name=\"kbtf boot-test\" tests=\"%zu\" failures=\"%zu\" "
+		"skipped=\"%zu\">\n",
 		c[0] + c[1] + c[2], c[1], c[2]);
 	for (i = 0; i < r->nr_kernels; i++) {
 		const struct kbtf_bt_kernel_result *kr = &r->kernels[i];

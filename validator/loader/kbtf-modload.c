@@ -27,14 +27,29 @@ static const struct {
 	int err;
 	const char *name;
 } errnos[] = {
-	{ EPERM, "EPERM" },	  { ENOENT, "ENOENT" },	    { EIO, "EIO" },
-	{ ENXIO, "ENXIO" },	  { E2BIG, "E2BIG" },	    { ENOEXEC, "ENOEXEC" },
-	{ EBADF, "EBADF" },	  { ENOMEM, "ENOMEM" },	    { EACCES, "EACCES" },
-	{ EFAULT, "EFAULT" },	  { EBUSY, "EBUSY" },	    { EEXIST, "EEXIST" },
-	{ ENODEV, "ENODEV" },	  { EINVAL, "EINVAL" },	    { ENOSPC, "ENOSPC" },
-	{ ERANGE, "ERANGE" },	  { ENOSYS, "ENOSYS" },	    { EBADMSG, "EBADMSG" },
-	{ EOPNOTSUPP, "EOPNOTSUPP" }, { ETIMEDOUT, "ETIMEDOUT" }, { ENOKEY, "ENOKEY" },
-	{ EKEYREJECTED, "EKEYREJECTED" }, { EKEYEXPIRED, "EKEYEXPIRED" },
+    {EPERM, "EPERM"},
+    {ENOENT, "ENOENT"},
+    {EIO, "EIO"},
+    {ENXIO, "ENXIO"},
+    {E2BIG, "E2BIG"},
+    {ENOEXEC, "ENOEXEC"},
+    {EBADF, "EBADF"},
+    {ENOMEM, "ENOMEM"},
+    {EACCES, "EACCES"},
+    {EFAULT, "EFAULT"},
+    {EBUSY, "EBUSY"},
+    {EEXIST, "EEXIST"},
+    {ENODEV, "ENODEV"},
+    {EINVAL, "EINVAL"},
+    {ENOSPC, "ENOSPC"},
+    {ERANGE, "ERANGE"},
+    {ENOSYS, "ENOSYS"},
+    {EBADMSG, "EBADMSG"},
+    {EOPNOTSUPP, "EOPNOTSUPP"},
+    {ETIMEDOUT, "ETIMEDOUT"},
+    {ENOKEY, "ENOKEY"},
+    {EKEYREJECTED, "EKEYREJECTED"},
+    {EKEYEXPIRED, "EKEYEXPIRED"},
 };
 
 static const char *errno_name(int e)

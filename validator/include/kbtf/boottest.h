@@ -39,8 +39,8 @@ struct kbtf_cpio {
 };
 
 int kbtf_cpio_add_dir(struct kbtf_cpio *c, const char *path, unsigned int mode);
-int kbtf_cpio_add_file(struct kbtf_cpio *c, const char *path, unsigned int mode,
-		       const void *data, size_t size);
+int kbtf_cpio_add_file(struct kbtf_cpio *c, const char *path, unsigned int mode, const void *data,
+		       size_t size);
 int kbtf_cpio_add_symlink(struct kbtf_cpio *c, const char *path, const char *target);
 /* Append the trailer; the archive is then in c->out. */
 int kbtf_cpio_finish(struct kbtf_cpio *c);
@@ -62,8 +62,8 @@ struct kbtf_bt_load {
  * A load of module @m: the file as finit_module gets it (decompressed,
  * signature kept). @name overrides m->name when given.
  */
-int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool is_dep,
-			     bool force, struct kbtf_bt_load *out);
+int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool is_dep, bool force,
+			     struct kbtf_bt_load *out);
 void kbtf_bt_load_fini(struct kbtf_bt_load *l);
 
 struct kbtf_bt_initramfs {
@@ -159,26 +159,26 @@ struct kbtf_bt_obs {
 	int rc;	      /* 0 loaded, -1 refused */
 	int err;      /* errno of a refusal */
 	char errname[24];
-	int btf; /* /sys/kernel/btf/<name>: 1 present, 0 absent, -1 not reported */
+	int btf;    /* /sys/kernel/btf/<name>: 1 present, 0 absent, -1 not reported */
 	char **log; /* kernel log lines printed during this load */
 	size_t nr_log;
 };
 
 enum kbtf_bt_boot_status {
-	KBTF_BT_BOOT_OK = 0,   /* init ran and said it was done */
-	KBTF_BT_BOOT_NO_INIT,  /* the kernel never reached our /init */
-	KBTF_BT_BOOT_CUT,      /* init started but never finished (hang, panic) */
-	KBTF_BT_BOOT_QEMU,     /* qemu could not run the image */
-	KBTF_BT_BOOT_SKIPPED,  /* not booted (no image, nothing to load) */
+	KBTF_BT_BOOT_OK = 0,  /* init ran and said it was done */
+	KBTF_BT_BOOT_NO_INIT, /* the kernel never reached our /init */
+	KBTF_BT_BOOT_CUT,     /* init started but never finished (hang, panic) */
+	KBTF_BT_BOOT_QEMU,    /* qemu could not run the image */
+	KBTF_BT_BOOT_SKIPPED, /* not booted (no image, nothing to load) */
 };
 
 const char *kbtf_bt_boot_status_str(enum kbtf_bt_boot_status s);
 
 struct kbtf_bt_boot {
 	enum kbtf_bt_boot_status status;
-	char *release;	     /* uname -r in the guest */
-	double init_uptime;  /* kernel uptime when /init started (s) */
-	char *panic;	     /* the first "Kernel panic" / "BUG:" console line */
+	char *release;	    /* uname -r in the guest */
+	double init_uptime; /* kernel uptime when /init started (s) */
+	char *panic;	    /* the first "Kernel panic" / "BUG:" console line */
 	struct kbtf_bt_obs *obs;
 	size_t nr_obs;
 };
@@ -212,11 +212,11 @@ struct kbtf_bt_prediction {
 	char detail[512];     /* its one-line reason */
 	/* would the kernel accept the module's BTF (relocation and checks)? */
 	enum kbtf_bt_tri btf_accepted;
-	char needle[128];      /* a name the kernel's log should show, or "" */
-	bool symbols_missing;  /* refused even when forced (unknown symbol, ...) */
-	int refuse_err;	       /* ... with this errno */
-	char sym_needle[128];  /* ... and this in the log */
-	bool crc_mismatch;     /* modversions CRCs differ (forcing skips them) */
+	char needle[128];	/* a name the kernel's log should show, or "" */
+	bool symbols_missing;	/* refused even when forced (unknown symbol, ...) */
+	int refuse_err;		/* ... with this errno */
+	char sym_needle[128];	/* ... and this in the log */
+	bool crc_mismatch;	/* modversions CRCs differ (forcing skips them) */
 	bool symbols_unchecked; /* no export list: the symbol step is unknown */
 };
 
@@ -270,9 +270,8 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
  * Hold an observation (NULL: the module never got its turn) against the
  * expectation. @why receives one line naming the first difference.
  */
-enum kbtf_bt_agreement kbtf_bt_compare(const struct kbtf_bt_expect *e,
-				       const struct kbtf_bt_obs *o, bool have_prediction,
-				       char *why, size_t why_len);
+enum kbtf_bt_agreement kbtf_bt_compare(const struct kbtf_bt_expect *e, const struct kbtf_bt_obs *o,
+				       bool have_prediction, char *why, size_t why_len);
 /* "loaded, BTF registered", "refused: EINVAL", ... */
 void kbtf_bt_obs_str(const struct kbtf_bt_obs *o, char *buf, size_t len);
 void kbtf_bt_expect_str(const struct kbtf_bt_expect *e, char *buf, size_t len);
