@@ -241,6 +241,25 @@ else
 	t_fail "inspect archive.btf: $(cat "$t_tmp/archive.json.err")"
 fi
 
+# a raw split BTF (what /sys/kernel/btf/<module> holds) on an explicit --base
+u32at() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+base_len=$((24 + $(u32at "$seeds/base-split" 16) + $(u32at "$seeds/base-split" 20)))
+head -c "$base_len" "$seeds/base-split" >"$t_tmp/seed-base.btf"
+tail -c +$((base_len + 1)) "$seeds/base-split" >"$t_tmp/seed-split.btf"
+if inspect_json "$t_tmp/split.json" --base "$t_tmp/seed-base.btf" "$t_tmp/seed-split.btf"; then
+	jq -e '.[0].kind == "split BTF" and .[0].btf.split and .[0].btf.parsed' \
+		"$t_tmp/split.json" >/dev/null && compare_counts "raw split BTF on --base" \
+		"$t_tmp/split.json" "$t_tmp/seed-split.btf" "$t_tmp/seed-base.btf" ||
+		t_fail "raw split BTF: $(jq -c '.[0]' "$t_tmp/split.json")"
+else
+	t_fail "inspect --base: $(cat "$t_tmp/split.json.err")"
+fi
+inspect_json "$t_tmp/nobase.json" "$t_tmp/seed-split.btf" &&
+	jq -e '.[0].btf | .split and (.parsed | not) and .walk_complete and
+		.first_string_byte != 0' "$t_tmp/nobase.json" >/dev/null &&
+	t_ok "raw split BTF without a base: not parsed, records walked, strings start non-NUL" ||
+	t_fail "split without base: $(cat "$t_tmp/nobase.json" "$t_tmp/nobase.json.err")"
+
 # ---------------------------------------------------------------- bad input
 one_line_exit2() { # DESC FILE
 	local rc lines
