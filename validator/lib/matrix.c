@@ -98,7 +98,11 @@ static void kernel_failed(struct run *r, size_t k, const char *why)
 
 static void open_kernel(struct run *r, size_t k)
 {
-	struct kbtf_vkernel_opts ko = { .symvers = r->o->symvers, .work_dir = r->o->work_dir };
+	struct kbtf_vkernel_opts ko = {
+		.symvers = r->o->symvers,
+		.work_dir = r->o->work_dir,
+		.no_symbols = r->o->no_symbols,
+	};
 	struct kbtf_vkernel *vk = NULL;
 	double t0 = now_ms();
 	int err;

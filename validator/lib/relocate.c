@@ -147,7 +147,7 @@ const char *kbtf_reloc_status_str(enum kbtf_reloc_status st)
 	return "?";
 }
 
-/* ------------------------------------------------------------ simulation */
+/* ------------------------------------------------------------ preparation */
 
 /* One entry of the sorted distilled base: the kernel's <name, size, id>. */
 struct dent {
@@ -156,28 +156,19 @@ struct dent {
 	uint32_t id;
 };
 
-/* A run of sorted entries sharing one name, and the kernel types named so. */
+/* A run of sorted entries sharing one name. */
 struct run {
-	uint32_t start, len; /* in the sorted array */
-	uint32_t *cands;     /* kernel ids, ascending */
-	uint32_t nr, cap;
+	uint32_t start, len;
 };
 
-/* The kernel's scan stopped at kernel id @id on sorted entry @pos. */
-struct stop {
-	bool hit;
-	uint32_t id, pos;
-	enum kbtf_reloc_stage stage;
-	uint32_t d_id, size, earlier;
-	const char *name;
-};
-
-struct sim {
-	const struct kbtf_btf *split, *dist, *base;
-	const struct kbtf_reloc_target *target;
-	const struct kbtf_reloc_opts *opts;
-	struct kbtf_reloc_result *res;
-	uint32_t n_dist, n_split, max_cands;
+/*
+ * Everything about a module that does not depend on the kernel: the sorted
+ * distilled base, its names hashed and filtered, the embedded marks of both
+ * modes, a bad distilled base, string offsets step 10 will refuse.
+ */
+struct kbtf_reloc_prep {
+	const struct kbtf_btf *split, *dist;
+	uint32_t n_dist, n_split;
 	struct dent *sorted;
 	struct run *runs;
 	uint32_t nr_runs;
@@ -185,8 +176,15 @@ struct sim {
 	uint32_t slot_mask;
 	uint8_t *filter;     /* 1 << FILTER_BITS bits */
 	uint8_t *emb_fixed, *emb_prefix;
-	uint32_t *state;     /* per distilled id: 0, EMBEDDED_MARK or a kernel id */
+	uint32_t *embedded_by; /* per distilled id: a split type embedding it */
 	bool loop;
+	/* step 2 */
+	enum kbtf_reloc_stage bad_stage;
+	uint32_t bad_id;
+	char bad_log[160];
+	/* step 10 */
+	struct kbtf_reloc_badstr *badstrs;
+	uint32_t nr_badstrs;
 };
 
 static int cmp_name_size(const struct dent *a, const struct dent *b)
@@ -219,13 +217,13 @@ static uint32_t str_hash(const char *s)
 	return h;
 }
 
-static void validate_distilled(struct sim *s)
+/* Step 2: only named INT, FLOAT, ENUM, STRUCT, UNION and FWD. */
+static void validate_distilled(struct kbtf_reloc_prep *p)
 {
-	struct kbtf_reloc_result *r = s->res;
 	uint32_t id;
 
-	for (id = 1; id < s->n_dist; id++) {
-		const struct btf_type *t = kbtf_btf_type(s->dist, id);
+	for (id = 1; id < p->n_dist; id++) {
+		const struct btf_type *t = kbtf_btf_type(p->dist, id);
 		uint32_t kind = kbtf_kind(t);
 
 		switch (kind) {
@@ -237,28 +235,27 @@ static void validate_distilled(struct sim *s)
 		case BTF_KIND_FWD:
 			if (t->name_off)
 				continue;
-			snprintf(r->kernel_log, sizeof(r->kernel_log),
+			snprintf(p->bad_log, sizeof(p->bad_log),
 				 "type [%u], kind [%u] is invalid for distilled base BTF; it is anonymous",
 				 id, kind);
 			break;
 		default:
-			snprintf(r->kernel_log, sizeof(r->kernel_log),
+			snprintf(p->bad_log, sizeof(p->bad_log),
 				 "type [%u] in distilled based BTF has unexpected kind [%u]", id, kind);
 			break;
 		}
-		r->err = -EINVAL;
-		r->stage = KBTF_RELOC_STAGE_DISTILLED;
-		r->first_bad = id;
+		p->bad_stage = KBTF_RELOC_STAGE_DISTILLED;
+		p->bad_id = id;
 		return;
 	}
 }
 
 /* Step 5 for one split type: mark distilled composites its members embed. */
-static void mark_embedded(struct sim *s, uint32_t id, uint8_t *marks)
+static void mark_embedded(struct kbtf_reloc_prep *p, uint32_t id, uint8_t *marks)
 {
-	const struct btf_type *t = kbtf_btf_type(s->split, id);
+	const struct btf_type *t = kbtf_btf_type(p->split, id);
 	const struct btf_member *m;
-	uint32_t i, limit = s->n_dist + s->n_split + 1;
+	uint32_t i, limit = p->n_dist + p->n_split + 1;
 
 	if (!t || !kbtf_is_composite(t))
 		return;
@@ -267,11 +264,11 @@ static void mark_embedded(struct sim *s, uint32_t id, uint8_t *marks)
 		uint32_t next = m[i].type, steps = 0;
 
 		while (next) {
-			const struct btf_type *c = kbtf_btf_type(s->split, next);
+			const struct btf_type *c = kbtf_btf_type(p->split, next);
 
 			if (!c || ++steps > limit) {
 				/* only an ARRAY loop gets here: the kernel spins forever */
-				s->loop = true;
+				p->loop = true;
 				break;
 			}
 			switch (kbtf_kind(c)) {
@@ -287,10 +284,10 @@ static void mark_embedded(struct sim *s, uint32_t id, uint8_t *marks)
 				continue;
 			case BTF_KIND_STRUCT:
 			case BTF_KIND_UNION:
-				if (next < s->n_dist) {
+				if (next < p->n_dist) {
 					marks[next] = 1;
-					if (!s->res->types[next - 1].embedded_by)
-						s->res->types[next - 1].embedded_by = id;
+					if (!p->embedded_by[next])
+						p->embedded_by[next] = id;
 				}
 				break;
 			default:
@@ -301,89 +298,219 @@ static void mark_embedded(struct sim *s, uint32_t id, uint8_t *marks)
 	}
 }
 
-static void mark_all(struct sim *s)
+static void mark_all(struct kbtf_reloc_prep *p)
 {
-	uint32_t id, end_fixed = s->n_dist + s->n_split;
+	uint32_t id, end_fixed = p->n_dist + p->n_split;
 
 	/* fixed kernels scan every split id; older ones stop at n_split */
-	for (id = s->n_dist; id < end_fixed; id++)
-		mark_embedded(s, id, s->emb_fixed);
-	for (id = s->n_dist; id < s->n_split; id++)
-		mark_embedded(s, id, s->emb_prefix);
+	for (id = p->n_dist; id < end_fixed; id++)
+		mark_embedded(p, id, p->emb_fixed);
+	for (id = p->n_dist; id < p->n_split; id++)
+		mark_embedded(p, id, p->emb_prefix);
 }
 
-static int build_runs(struct sim *s)
+static int build_runs(struct kbtf_reloc_prep *p)
 {
 	uint32_t i, nslots = 16;
 
-	s->sorted = malloc(sizeof(*s->sorted) * s->n_dist);
-	s->runs = calloc(s->n_dist, sizeof(*s->runs));
-	if (!s->sorted || !s->runs)
-		return -ENOMEM;
-	for (i = 0; i < s->n_dist; i++) {
-		const struct btf_type *t = kbtf_btf_type(s->dist, i);
+	for (i = 0; i < p->n_dist; i++) {
+		const struct btf_type *t = kbtf_btf_type(p->dist, i);
 
-		s->sorted[i].name = kbtf_btf_str(s->dist, t->name_off);
-		if (!s->sorted[i].name)
-			s->sorted[i].name = "";
-		s->sorted[i].size = t->size & 0x7fffffff;
-		s->sorted[i].id = i;
+		p->sorted[i].name = kbtf_btf_str(p->dist, t->name_off);
+		if (!p->sorted[i].name)
+			p->sorted[i].name = "";
+		p->sorted[i].size = t->size & 0x7fffffff;
+		p->sorted[i].id = i;
 	}
-	qsort(s->sorted, s->n_dist, sizeof(*s->sorted), cmp_dent);
+	qsort(p->sorted, p->n_dist, sizeof(*p->sorted), cmp_dent);
 
-	while (nslots < s->n_dist * 2)
+	while (nslots < p->n_dist * 2)
 		nslots <<= 1;
-	s->slot_mask = nslots - 1;
-	s->run_slots = calloc(nslots, sizeof(*s->run_slots));
-	s->filter = calloc(1, (1u << FILTER_BITS) / 8);
-	if (!s->run_slots || !s->filter)
+	p->slot_mask = nslots - 1;
+	p->run_slots = calloc(nslots, sizeof(*p->run_slots));
+	if (!p->run_slots)
 		return -ENOMEM;
-	for (i = 0; i < s->n_dist; i++) {
+	for (i = 0; i < p->n_dist; i++) {
 		uint32_t slot;
 
-		if (i && !strcmp(s->sorted[i].name, s->sorted[i - 1].name)) {
-			s->runs[s->nr_runs - 1].len++;
+		if (i && !strcmp(p->sorted[i].name, p->sorted[i - 1].name)) {
+			p->runs[p->nr_runs - 1].len++;
 			continue;
 		}
-		s->runs[s->nr_runs].start = i;
-		s->runs[s->nr_runs].len = 1;
-		s->nr_runs++;
-		slot = str_hash(s->sorted[i].name) & s->slot_mask;
-		while (s->run_slots[slot])
-			slot = (slot + 1) & s->slot_mask;
-		s->run_slots[slot] = s->nr_runs;
-		slot = prefix_slot(name_prefix(s->sorted[i].name));
-		s->filter[slot / 8] |= 1u << (slot % 8);
+		p->runs[p->nr_runs].start = i;
+		p->runs[p->nr_runs].len = 1;
+		p->nr_runs++;
+		slot = str_hash(p->sorted[i].name) & p->slot_mask;
+		while (p->run_slots[slot])
+			slot = (slot + 1) & p->slot_mask;
+		p->run_slots[slot] = p->nr_runs;
+		slot = prefix_slot(name_prefix(p->sorted[i].name));
+		p->filter[slot / 8] |= 1u << (slot % 8);
 	}
 	return 0;
 }
 
-static struct run *find_run(const struct sim *s, const char *name)
+static int add_badstr(struct kbtf_reloc_prep *p, uint32_t *cap, uint32_t id, uint32_t off)
 {
-	uint32_t slot = str_hash(name) & s->slot_mask;
+	if (p->nr_badstrs == *cap) {
+		uint32_t ncap = *cap ? *cap * 2 : 8;
+		struct kbtf_reloc_badstr *n = realloc(p->badstrs, sizeof(*n) * ncap);
 
-	while (s->run_slots[slot]) {
-		struct run *r = &s->runs[s->run_slots[slot] - 1];
+		if (!n)
+			return -ENOMEM;
+		p->badstrs = n;
+		*cap = ncap;
+	}
+	p->badstrs[p->nr_badstrs].type_id = id;
+	p->badstrs[p->nr_badstrs].off = off;
+	p->nr_badstrs++;
+	return 0;
+}
 
-		if (!strcmp(s->sorted[r->start].name, name))
+/* Step 10: split string offsets that fall inside the distilled strings
+ * must each start a distilled type's name. */
+static int check_strings(struct kbtf_reloc_prep *p)
+{
+	uint32_t dist_len = kbtf_btf_str_len(p->dist), id, cap = 0;
+	uint8_t *names;
+	int err = 0;
+
+	if (!dist_len)
+		return 0;
+	names = calloc(1, dist_len);
+	if (!names)
+		return -ENOMEM;
+	for (id = 1; id < p->n_dist; id++) {
+		uint32_t off = kbtf_btf_type(p->dist, id)->name_off;
+
+		if (off < dist_len)
+			names[off] = 1;
+	}
+	for (id = p->n_dist; !err && id < p->n_dist + p->n_split; id++) {
+		struct kbtf_field_iter it;
+		const uint32_t *f;
+
+		if (kbtf_field_iter_init(&it, kbtf_btf_type(p->split, id), KBTF_FIELDS_STRS))
+			continue;
+		while (!err && (f = kbtf_field_iter_next(&it)))
+			if (*f && *f < dist_len && !names[*f])
+				err = add_badstr(p, &cap, id, *f);
+	}
+	free(names);
+	return err;
+}
+
+int kbtf_reloc_prepare(const struct kbtf_btf *split, struct kbtf_reloc_prep **out)
+{
+	struct kbtf_reloc_prep *p;
+	int err;
+
+	*out = NULL;
+	if (!kbtf_btf_base(split))
+		return kbtf_err(-EINVAL, "%s: not split BTF: nothing to relocate",
+				kbtf_btf_name(split));
+	p = calloc(1, sizeof(*p));
+	if (!p)
+		return kbtf_err(-ENOMEM, "out of memory");
+	p->split = split;
+	p->dist = kbtf_btf_base(split);
+	p->n_dist = kbtf_btf_type_cnt(p->dist);
+	p->n_split = kbtf_btf_type_cnt(split) - p->n_dist;
+	p->sorted = malloc(sizeof(*p->sorted) * p->n_dist);
+	p->runs = calloc(p->n_dist, sizeof(*p->runs));
+	p->filter = calloc(1, (1u << FILTER_BITS) / 8);
+	p->emb_fixed = calloc(p->n_dist, 1);
+	p->emb_prefix = calloc(p->n_dist, 1);
+	p->embedded_by = calloc(p->n_dist, sizeof(*p->embedded_by));
+	err = !p->sorted || !p->runs || !p->filter || !p->emb_fixed || !p->emb_prefix ||
+			      !p->embedded_by
+		      ? -ENOMEM
+		      : 0;
+	if (!err) {
+		/* a bad distilled base stops the kernel; the rest is still reported */
+		validate_distilled(p);
+		mark_all(p);
+		err = build_runs(p);
+	}
+	if (!err)
+		err = check_strings(p);
+	if (err) {
+		kbtf_reloc_prep_free(p);
+		return kbtf_err(err, "out of memory preparing relocation");
+	}
+	*out = p;
+	return 0;
+}
+
+void kbtf_reloc_prep_free(struct kbtf_reloc_prep *p)
+{
+	if (!p)
+		return;
+	free(p->sorted);
+	free(p->runs);
+	free(p->run_slots);
+	free(p->filter);
+	free(p->emb_fixed);
+	free(p->emb_prefix);
+	free(p->embedded_by);
+	free(p->badstrs);
+	free(p);
+}
+
+/* ------------------------------------------------------------ simulation */
+
+/* The kernel types of one run's name, in id order (per pair). */
+struct cands {
+	uint32_t *ids;
+	uint32_t nr, cap;
+};
+
+/* The kernel's scan stopped at kernel id @id on sorted entry @pos. */
+struct stop {
+	bool hit;
+	uint32_t id, pos;
+	enum kbtf_reloc_stage stage;
+	uint32_t d_id, size, earlier;
+	const char *name;
+};
+
+struct sim {
+	const struct kbtf_reloc_prep *p;
+	const struct kbtf_btf *base;
+	const struct kbtf_reloc_target *target;
+	const struct kbtf_reloc_opts *opts;
+	struct kbtf_reloc_result *res;
+	uint32_t max_cands;
+	struct cands *cands; /* per run */
+	uint32_t *state;     /* per distilled id: 0, EMBEDDED_MARK or a kernel id */
+};
+
+static const struct run *find_run(const struct kbtf_reloc_prep *p, const char *name)
+{
+	uint32_t slot = str_hash(name) & p->slot_mask;
+
+	while (p->run_slots[slot]) {
+		const struct run *r = &p->runs[p->run_slots[slot] - 1];
+
+		if (!strcmp(p->sorted[r->start].name, name))
 			return r;
-		slot = (slot + 1) & s->slot_mask;
+		slot = (slot + 1) & p->slot_mask;
 	}
 	return NULL;
 }
 
-static int run_add(struct run *r, uint32_t id)
+static int cands_add(struct cands *c, uint32_t id)
 {
-	if (r->nr == r->cap) {
-		uint32_t cap = r->cap ? r->cap * 2 : 4;
-		uint32_t *n = realloc(r->cands, sizeof(*n) * cap);
+	if (c->nr == c->cap) {
+		uint32_t cap = c->cap ? c->cap * 2 : 4;
+		uint32_t *n = realloc(c->ids, sizeof(*n) * cap);
 
 		if (!n)
 			return -ENOMEM;
-		r->cands = n;
-		r->cap = cap;
+		c->ids = n;
+		c->cap = cap;
 	}
-	r->cands[r->nr++] = id;
+	c->ids[c->nr++] = id;
 	return 0;
 }
 
@@ -391,18 +518,19 @@ static int run_add(struct run *r, uint32_t id)
 static int collect(struct sim *s)
 {
 	const struct kbtf_reloc_target *t = s->target;
+	const struct kbtf_reloc_prep *p = s->p;
 	uint32_t i;
 	int err;
 
 	for (i = 0; i < t->nr; i++) {
 		const struct target_ent *e = &t->ents[i];
 		uint32_t slot = prefix_slot(e->prefix);
-		struct run *r;
+		const struct run *r;
 
-		if (!(s->filter[slot / 8] & (1u << (slot % 8))))
+		if (!(p->filter[slot / 8] & (1u << (slot % 8))))
 			continue;
-		r = find_run(s, kbtf_btf_str(t->btf, e->name_off));
-		if (r && (err = run_add(r, e->id)))
+		r = find_run(p, kbtf_btf_str(t->btf, e->name_off));
+		if (r && (err = cands_add(&s->cands[r - p->runs], e->id)))
 			return err;
 	}
 	return 0;
@@ -455,7 +583,7 @@ static void note_cand(struct sim *s, uint32_t d_id, uint32_t b_id, const struct 
 	struct kbtf_reloc_type *rt;
 	struct kbtf_reloc_cand *c;
 
-	if (!d_id || d_id >= s->n_dist)
+	if (!d_id || d_id >= s->p->n_dist)
 		return;
 	rt = &s->res->types[d_id - 1];
 	rt->nr_cands_total++;
@@ -485,17 +613,17 @@ static int cmp_u32(const void *a, const void *b)
  * of the run's composites, sorted, so each count is two binary searches.
  * (Counting is by offset, as the kernel does; vmlinux strings are unique.)
  */
-static int composite_offs(const struct sim *s, const struct run *r, uint32_t **offs,
+static int composite_offs(const struct sim *s, const struct cands *c, uint32_t **offs,
 			  uint32_t *nr)
 {
 	uint32_t i;
 
 	*nr = 0;
-	*offs = malloc(sizeof(**offs) * (r->nr ? r->nr : 1));
+	*offs = malloc(sizeof(**offs) * (c->nr ? c->nr : 1));
 	if (!*offs)
 		return -ENOMEM;
-	for (i = 0; i < r->nr; i++) {
-		const struct btf_type *b = kbtf_btf_type(s->base, r->cands[i]);
+	for (i = 0; i < c->nr; i++) {
+		const struct btf_type *b = kbtf_btf_type(s->base, c->ids[i]);
 
 		if (kbtf_is_composite(b))
 			(*offs)[(*nr)++] = b->name_off;
@@ -548,22 +676,24 @@ static void record_stop(struct stop *st, enum kbtf_reloc_stage stage, uint32_t b
  * Replay the kernel's step 7 for one name. @record says whether to fill
  * the per-type candidate lists (the second, other-mode pass does not).
  */
-static int replay_run(struct sim *s, const struct run *r, struct stop *st, bool record)
+static int replay_run(struct sim *s, const struct run *r, const struct cands *c, struct stop *st,
+		      bool record)
 {
+	const struct kbtf_reloc_prep *p = s->p;
 	uint32_t i, j, *offs, nr_offs;
-	int err = composite_offs(s, r, &offs, &nr_offs);
+	int err = composite_offs(s, c, &offs, &nr_offs);
 
 	if (err)
 		return err;
-	for (i = 0; i < r->nr; i++) {
-		uint32_t b_id = r->cands[i];
+	for (i = 0; i < c->nr; i++) {
+		uint32_t b_id = c->ids[i];
 		const struct btf_type *b = kbtf_btf_type(s->base, b_id);
 		bool sized = kbtf_kind(b) != BTF_KIND_FWD;
 
 		if (kbtf_is_composite(b))
 			sized = count_off(offs, nr_offs, b->name_off) > 1;
 		for (j = r->start; j < r->start + r->len; j++) {
-			const struct dent *e = &s->sorted[j];
+			const struct dent *e = &p->sorted[j];
 			const struct btf_type *d;
 			enum kbtf_cand_why why;
 
@@ -577,7 +707,7 @@ static int replay_run(struct sim *s, const struct run *r, struct stop *st, bool 
 				record_stop(st, KBTF_RELOC_STAGE_BADMAP, b_id, j, 0, 0, 0, e->name);
 				continue;
 			}
-			d = kbtf_btf_type(s->dist, e->id);
+			d = kbtf_btf_type(p->dist, e->id);
 			why = compatible(d, b, s->state[e->id]);
 			if (why == KBTF_CAND_ACCEPTED) {
 				if (s->state[e->id] && s->state[e->id] != EMBEDDED_MARK) {
@@ -602,13 +732,13 @@ static int replay(struct sim *s, const uint8_t *emb, struct stop *st, bool recor
 	uint32_t i;
 	int err;
 
-	memset(s->state, 0, sizeof(*s->state) * s->n_dist);
+	memset(s->state, 0, sizeof(*s->state) * s->p->n_dist);
 	memset(st, 0, sizeof(*st));
-	for (i = 0; i < s->n_dist; i++)
+	for (i = 0; i < s->p->n_dist; i++)
 		if (emb[i])
 			s->state[i] = EMBEDDED_MARK;
-	for (i = 0; i < s->nr_runs; i++)
-		if ((err = replay_run(s, &s->runs[i], st, record)))
+	for (i = 0; i < s->p->nr_runs; i++)
+		if ((err = replay_run(s, &s->p->runs[i], &s->cands[i], st, record)))
 			return err;
 	return 0;
 }
@@ -617,70 +747,21 @@ static uint32_t first_unmapped(const struct sim *s)
 {
 	uint32_t id;
 
-	for (id = 1; id < s->n_dist; id++)
+	for (id = 1; id < s->p->n_dist; id++)
 		if (!s->state[id] || s->state[id] == EMBEDDED_MARK)
 			return id;
 	return 0;
 }
 
-/* Step 10: split string offsets that fall inside the distilled strings
- * must each start a distilled type's name. */
-static int check_strings(struct sim *s)
-{
-	struct kbtf_reloc_result *r = s->res;
-	uint32_t dist_len = kbtf_btf_str_len(s->dist), id, cap = 0;
-	uint8_t *names;
-	int err = 0;
-
-	if (!dist_len)
-		return 0;
-	names = calloc(1, dist_len);
-	if (!names)
-		return -ENOMEM;
-	for (id = 1; id < s->n_dist; id++) {
-		uint32_t off = kbtf_btf_type(s->dist, id)->name_off;
-
-		if (off < dist_len)
-			names[off] = 1;
-	}
-	for (id = s->n_dist; id < s->n_dist + s->n_split; id++) {
-		struct kbtf_field_iter it;
-		const uint32_t *f;
-
-		if (kbtf_field_iter_init(&it, kbtf_btf_type(s->split, id), KBTF_FIELDS_STRS))
-			continue;
-		while ((f = kbtf_field_iter_next(&it))) {
-			struct kbtf_reloc_badstr *n;
-
-			if (!*f || *f >= dist_len || names[*f])
-				continue;
-			if (r->nr_badstrs == cap) {
-				cap = cap ? cap * 2 : 8;
-				n = realloc(r->badstrs, sizeof(*n) * cap);
-				if (!n) {
-					err = -ENOMEM;
-					goto out;
-				}
-				r->badstrs = n;
-			}
-			r->badstrs[r->nr_badstrs].type_id = id;
-			r->badstrs[r->nr_badstrs].off = *f;
-			r->nr_badstrs++;
-		}
-	}
-out:
-	free(names);
-	return err;
-}
-
 static void fill_types(struct sim *s)
 {
+	const struct kbtf_reloc_prep *p = s->p;
 	uint32_t id;
 
-	for (id = 1; id < s->n_dist; id++) {
-		const struct btf_type *t = kbtf_btf_type(s->dist, id);
+	for (id = 1; id < p->n_dist; id++) {
+		const struct btf_type *t = kbtf_btf_type(p->dist, id);
 		struct kbtf_reloc_type *rt = &s->res->types[id - 1];
-		const char *name = kbtf_btf_str(s->dist, t->name_off);
+		const char *name = kbtf_btf_str(p->dist, t->name_off);
 
 		rt->id = id;
 		rt->name = name ? name : "";
@@ -688,6 +769,10 @@ static void fill_types(struct sim *s)
 		rt->size = t->size;
 		rt->kflag = kbtf_kflag(t);
 		rt->int_enc = rt->kind == BTF_KIND_INT ? int_encoding(t) : 0;
+		rt->embedded_by = p->embedded_by[id];
+		rt->embedded_fixed = p->emb_fixed[id];
+		rt->embedded_prefix = p->emb_prefix[id];
+		rt->embedded = s->opts->pre_fix ? rt->embedded_prefix : rt->embedded_fixed;
 	}
 }
 
@@ -696,13 +781,10 @@ static void settle_types(struct sim *s)
 	struct kbtf_reloc_result *r = s->res;
 	uint32_t id;
 
-	for (id = 1; id < s->n_dist; id++) {
+	for (id = 1; id < s->p->n_dist; id++) {
 		struct kbtf_reloc_type *rt = &r->types[id - 1];
 		uint32_t st = s->state[id];
 
-		rt->embedded_fixed = s->emb_fixed[id];
-		rt->embedded_prefix = s->emb_prefix[id];
-		rt->embedded = s->opts->pre_fix ? rt->embedded_prefix : rt->embedded_fixed;
 		rt->target_id = st != EMBEDDED_MARK ? st : 0;
 		if (rt->status != KBTF_RELOC_AMBIGUOUS)
 			rt->status = rt->target_id ? KBTF_RELOC_MAPPED : KBTF_RELOC_UNMAPPED;
@@ -714,12 +796,20 @@ static void settle_types(struct sim *s)
 /* What the kernel says and returns, from the first stop or step 8/10. */
 static int conclude(struct sim *s, const struct stop *st, bool fill)
 {
+	const struct kbtf_reloc_prep *p = s->p;
 	struct kbtf_reloc_result *r = s->res;
 	uint32_t bad;
 
-	if (r->stage == KBTF_RELOC_STAGE_DISTILLED)
-		return -EINVAL; /* the kernel stopped before looking at vmlinux */
-	if (s->loop) {
+	if (p->bad_stage) {
+		/* the kernel stopped before looking at vmlinux */
+		if (fill) {
+			r->stage = p->bad_stage;
+			r->first_bad = p->bad_id;
+			snprintf(r->kernel_log, sizeof(r->kernel_log), "%s", p->bad_log);
+		}
+		return -EINVAL;
+	}
+	if (p->loop) {
 		if (fill) {
 			r->stage = KBTF_RELOC_STAGE_LOOP;
 			snprintf(r->kernel_log, sizeof(r->kernel_log),
@@ -744,8 +834,8 @@ static int conclude(struct sim *s, const struct stop *st, bool fill)
 	bad = first_unmapped(s);
 	if (bad) {
 		if (fill) {
-			const struct btf_type *t = kbtf_btf_type(s->dist, bad);
-			const char *name = kbtf_btf_str(s->dist, t->name_off);
+			const struct btf_type *t = kbtf_btf_type(p->dist, bad);
+			const char *name = kbtf_btf_str(p->dist, t->name_off);
 
 			r->stage = KBTF_RELOC_STAGE_UNMAPPED;
 			r->first_bad = bad;
@@ -755,12 +845,12 @@ static int conclude(struct sim *s, const struct stop *st, bool fill)
 		}
 		return -EINVAL;
 	}
-	if (r->nr_badstrs) {
+	if (p->nr_badstrs) {
 		if (fill) {
 			r->stage = KBTF_RELOC_STAGE_STRING;
 			/* the kernel prints the string at offset 0, i.e. "" */
 			snprintf(r->kernel_log, sizeof(r->kernel_log),
-				 "string '' [offset %u] is not mapped to base BTF", r->badstrs[0].off);
+				 "string '' [offset %u] is not mapped to base BTF", p->badstrs[0].off);
 		}
 		return -ENOENT;
 	}
@@ -771,55 +861,52 @@ static void sim_free(struct sim *s)
 {
 	uint32_t i;
 
-	if (s->runs)
-		for (i = 0; i < s->nr_runs; i++)
-			free(s->runs[i].cands);
-	free(s->runs);
-	free(s->sorted);
-	free(s->run_slots);
-	free(s->filter);
-	free(s->emb_fixed);
-	free(s->emb_prefix);
+	for (i = 0; s->cands && i < s->p->nr_runs; i++)
+		free(s->cands[i].ids);
+	free(s->cands);
 	free(s->state);
 }
 
 static int sim_alloc(struct sim *s)
 {
 	struct kbtf_reloc_result *r = s->res;
-	uint32_t i, nt = s->n_dist - 1;
+	uint32_t i, nt = s->p->n_dist - 1;
 
-	s->emb_fixed = calloc(s->n_dist, 1);
-	s->emb_prefix = calloc(s->n_dist, 1);
-	s->state = calloc(s->n_dist, sizeof(*s->state));
+	s->cands = calloc(s->p->nr_runs ? s->p->nr_runs : 1, sizeof(*s->cands));
+	s->state = calloc(s->p->n_dist, sizeof(*s->state));
 	r->types = calloc(nt ? nt : 1, sizeof(*r->types));
-	if (!s->emb_fixed || !s->emb_prefix || !s->state || !r->types)
+	if (!s->cands || !s->state || !r->types)
 		return -ENOMEM;
 	for (i = 0; i < nt; i++) {
 		r->types[i].cands = calloc(s->max_cands, sizeof(*r->types[i].cands));
 		if (!r->types[i].cands)
 			return -ENOMEM;
 	}
+	if (s->p->nr_badstrs) {
+		r->badstrs = malloc(sizeof(*r->badstrs) * s->p->nr_badstrs);
+		if (!r->badstrs)
+			return -ENOMEM;
+		memcpy(r->badstrs, s->p->badstrs, sizeof(*r->badstrs) * s->p->nr_badstrs);
+		r->nr_badstrs = s->p->nr_badstrs;
+	}
 	return 0;
 }
 
 static int simulate(struct sim *s)
 {
+	const struct kbtf_reloc_prep *p = s->p;
 	struct kbtf_reloc_result *r = s->res;
-	const uint8_t *emb = s->opts->pre_fix ? s->emb_prefix : s->emb_fixed;
-	const uint8_t *other = s->opts->pre_fix ? s->emb_fixed : s->emb_prefix;
+	const uint8_t *emb = s->opts->pre_fix ? p->emb_prefix : p->emb_fixed;
+	const uint8_t *other = s->opts->pre_fix ? p->emb_fixed : p->emb_prefix;
+	bool two_modes = memcmp(emb, other, p->n_dist) != 0;
 	struct stop st;
 	int err;
 
 	fill_types(s);
-	/* a bad distilled base stops the kernel; the rest is still reported */
-	validate_distilled(s);
-	err = build_runs(s);
-	if (!err)
-		err = collect(s);
+	err = collect(s);
 	if (err)
 		return err;
-	mark_all(s);
-	if (memcmp(emb, other, s->n_dist)) {
+	if (two_modes) {
 		/* the other mode first, so the state left behind is ours */
 		err = replay(s, other, &st, false);
 		if (err)
@@ -830,43 +917,30 @@ static int simulate(struct sim *s)
 	if (err)
 		return err;
 	settle_types(s);
-	err = check_strings(s);
-	if (err)
-		return err;
 	r->err = conclude(s, &st, true);
-	if (memcmp(emb, other, s->n_dist)) {
-		/* string failures are the same in both modes */
-		if (!r->other_mode_err && r->nr_badstrs)
-			r->other_mode_err = -ENOENT;
-		r->mode_sensitive = r->other_mode_err != r->err;
-	} else {
+	if (!two_modes)
 		r->other_mode_err = r->err;
-	}
+	r->mode_sensitive = r->other_mode_err != r->err;
 	return 0;
 }
 
-int kbtf_relocate_sim(const struct kbtf_btf *split, const struct kbtf_reloc_target *target,
-		      const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res)
+int kbtf_relocate_sim_prep(const struct kbtf_reloc_prep *prep,
+			   const struct kbtf_reloc_target *target,
+			   const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res)
 {
 	static const struct kbtf_reloc_opts defaults;
 	struct sim s = { 0 };
 	int err;
 
 	memset(res, 0, sizeof(*res));
-	s.dist = kbtf_btf_base(split);
-	if (!s.dist)
-		return kbtf_err(-EINVAL, "%s: not split BTF: nothing to relocate",
-				kbtf_btf_name(split));
-	s.split = split;
+	s.p = prep;
 	s.target = target;
 	s.base = target->btf;
 	s.opts = opts ? opts : &defaults;
 	s.res = res;
 	s.max_cands = s.opts->max_cands ? s.opts->max_cands : DEFAULT_MAX_CANDS;
-	s.n_dist = kbtf_btf_type_cnt(s.dist);
-	s.n_split = kbtf_btf_type_cnt(split) - s.n_dist;
-	res->nr_dist = s.n_dist;
-	res->nr_split = s.n_split;
+	res->nr_dist = prep->n_dist;
+	res->nr_split = prep->n_split;
 	res->nr_target = kbtf_btf_type_cnt(s.base);
 	err = sim_alloc(&s);
 	if (!err)
@@ -874,11 +948,24 @@ int kbtf_relocate_sim(const struct kbtf_btf *split, const struct kbtf_reloc_targ
 	sim_free(&s);
 	if (err) {
 		kbtf_reloc_result_fini(res);
-		if (err == -ENOMEM)
-			return kbtf_err(err, "out of memory simulating relocation");
-		return err;
+		return kbtf_err(err, "out of memory simulating relocation");
 	}
 	return 0;
+}
+
+int kbtf_relocate_sim(const struct kbtf_btf *split, const struct kbtf_reloc_target *target,
+		      const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res)
+{
+	struct kbtf_reloc_prep *p;
+	int err;
+
+	memset(res, 0, sizeof(*res));
+	err = kbtf_reloc_prepare(split, &p);
+	if (err)
+		return err;
+	err = kbtf_relocate_sim_prep(p, target, opts, res);
+	kbtf_reloc_prep_free(p);
+	return err;
 }
 
 int kbtf_relocate_sim_btf(const struct kbtf_btf *split, const struct kbtf_btf *vmlinux,

@@ -468,21 +468,25 @@ static void mode_warning(struct judge *j, const struct kbtf_reloc_result *res)
 			res->other_mode_err ? "reject" : "accept");
 }
 
-static void judge_meta(struct judge *j, const struct kbtf_btf *btf, const char *what, bool *bad)
+/* The kernel's parse-time checks of .BTF.base (@which 0) or .BTF (1). */
+static void judge_meta(struct judge *j, int which, bool *bad)
 {
+	const char *what = which ? ".BTF" : ".BTF.base";
+	enum kbtf_kernel_gen gen = kernel_gen(j);
+	const char *why = j->m->meta_why[gen][which];
 	struct kbtf_problem *p;
 
-	if (*bad || !kbtf_check_kernel(btf, kernel_gen(j)))
+	if (*bad || !j->m->meta_err[gen][which])
 		return;
 	*bad = true;
 	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, what, "meta-check");
 	if (!p)
 		return;
 	kbtf_rb_field(&j->rb, &p->expected, "BTF the kernel's parse-time checks accept");
-	kbtf_rb_field(&j->rb, &p->actual, "%s", kbtf_errstr());
+	kbtf_rb_field(&j->rb, &p->actual, "%s", why);
 	kbtf_rb_field(&j->rb, &p->detail, "The kernel rejects %s before relocating it.", what);
 	p->kernel_first = true;
-	btf_rejected(j, KBTF_VERDICT_BTF_REJECTED, kbtf_errstr());
+	btf_rejected(j, KBTF_VERDICT_BTF_REJECTED, why);
 	log_btf_failure(j, -EINVAL);
 }
 
@@ -492,7 +496,7 @@ static void judge_drift(struct judge *j, const struct kbtf_reloc_result *res);
 static int simulate(struct judge *j, const struct kbtf_reloc_opts *ro,
 		    struct kbtf_reloc_result *res)
 {
-	if (kbtf_relocate_sim(j->m->split, j->k->target, ro, res)) {
+	if (kbtf_relocate_sim_prep(j->m->reloc_prep, j->k->target, ro, res)) {
 		j->rb.err = -ENOMEM;
 		return -ENOMEM;
 	}
@@ -508,8 +512,8 @@ static void judge_relocation(struct judge *j)
 	bool bad = false;
 	uint32_t i;
 
-	judge_meta(j, j->m->dist, ".BTF.base", &bad);
-	judge_meta(j, j->m->split, ".BTF", &bad);
+	judge_meta(j, 0, &bad);
+	judge_meta(j, 1, &bad);
 	if (bad)
 		return;
 	if (simulate(j, &ro, &res))
@@ -715,7 +719,7 @@ static void relocation_anyway(struct judge *j)
 	size_t used = 0;
 	uint32_t i;
 
-	if (!j->m->split || simulate(j, &ro, &res))
+	if (!j->m->reloc_prep || simulate(j, &ro, &res))
 		return;
 	for (i = 0; res.err && i + 1 < res.nr_dist; i++)
 		if (res.types[i].status != KBTF_RELOC_MAPPED)

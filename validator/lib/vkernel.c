@@ -85,7 +85,7 @@ static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts 
 	const char *path = opts && opts->symvers ? opts->symvers : vk->k->symvers_path;
 	int err;
 
-	if (!path)
+	if (!path || (opts && opts->no_symbols))
 		return 0;
 	err = kbtf_symvers_load(path, &vk->symvers);
 	if (err)

@@ -12,7 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/check.h"
 #include "kbtf/distill.h"
+#include "kbtf/relocate.h"
 #include "kbtf/err.h"
 #include "kbtf/validate.h"
 
@@ -39,7 +41,24 @@ static int parse_distilled(struct kbtf_vmod *vm)
 	err = kbtf_btf_parse(m->btf_data, m->btf_size, &o, &vm->split);
 	if (err)
 		return keep_btf_error(vm, "cannot parse .BTF on .BTF.base");
-	return 0;
+	return kbtf_reloc_prepare(vm->split, &vm->reloc_prep);
+}
+
+/* The kernel-side checks depend on the module and the rule generation
+ * only: run them once for every generation. */
+static void check_metas(struct kbtf_vmod *vm)
+{
+	const struct kbtf_btf *objs[2] = { vm->dist, vm->split };
+	int gen, i;
+
+	for (gen = KBTF_KERNEL_6_1; gen <= KBTF_KERNEL_LAYOUT; gen++) {
+		for (i = 0; i < 2; i++) {
+			vm->meta_err[gen][i] = kbtf_check_kernel(objs[i], (enum kbtf_kernel_gen)gen);
+			if (vm->meta_err[gen][i])
+				snprintf(vm->meta_why[gen][i], sizeof(vm->meta_why[gen][i]), "%s",
+					 kbtf_errstr());
+		}
+	}
 }
 
 /* "6.12.113+deb12-amd64 SMP preempt mod_unload modversions" -> the release */
@@ -73,6 +92,8 @@ static int prepare(struct kbtf_vmod *vm)
 		err = parse_distilled(vm);
 		if (err)
 			return err;
+		if (vm->split)
+			check_metas(vm);
 	}
 	err = kbtf_layout_load(m, &vm->layout);
 	if (err == -ENOENT) {
@@ -130,6 +151,7 @@ void kbtf_vmod_free(struct kbtf_vmod *vm)
 	if (!vm)
 		return;
 	kbtf_modsyms_fini(&vm->syms);
+	kbtf_reloc_prep_free(vm->reloc_prep);
 	kbtf_btf_free(vm->layout);
 	kbtf_btf_free(vm->split);
 	kbtf_btf_free(vm->dist);

@@ -133,6 +133,19 @@ struct kbtf_reloc_opts {
 };
 
 /*
+ * What does not depend on the kernel (sorting and hashing the distilled
+ * base, embedded marks, string checks), prepared once per module and then
+ * shared read-only. @split must outlive it.
+ */
+struct kbtf_reloc_prep;
+
+int kbtf_reloc_prepare(const struct kbtf_btf *split, struct kbtf_reloc_prep **out);
+void kbtf_reloc_prep_free(struct kbtf_reloc_prep *p);
+int kbtf_relocate_sim_prep(const struct kbtf_reloc_prep *prep,
+			   const struct kbtf_reloc_target *target,
+			   const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res);
+
+/*
  * Simulate relocating @split (parsed on top of its distilled base) onto
  * @target. Returns 0 when the simulation ran (whatever the kernel's answer,
  * which is in @res->err), or a negative errno when it could not run (out of

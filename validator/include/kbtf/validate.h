@@ -119,6 +119,11 @@ struct kbtf_vmod {
 	struct kbtf_btf *split;	  /* .BTF on dist */
 	char *btf_error;	  /* why .BTF/.BTF.base could not be parsed */
 	struct kbtf_btf *layout;  /* the build-time layout record, if any */
+	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
+	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
+	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
+	int meta_err[3][2];
+	char meta_why[3][2][256];
 	struct kbtf_modsyms syms;
 	const char *release;	  /* from vermagic's first word (may be NULL) */
 	char *release_buf;
@@ -153,6 +158,7 @@ struct kbtf_vkernel {
 struct kbtf_vkernel_opts {
 	const char *symvers;  /* Module.symvers overriding the kernel's */
 	const char *work_dir; /* for unpacking packages */
+	bool no_symbols;      /* do not load Module.symvers */
 };
 
 int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
