@@ -1,0 +1,376 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Relocation onto a kernel that reads .BTF.base: the kernel's parse-time
+ * checks, then btf_relocate() simulated (kbtf/relocate.h), every distilled
+ * type that does not map turned into a problem with both sides' facts
+ * (kind, size, candidates, member layouts where the size matters).
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "kbtf/drift.h"
+
+#include "kbtf/judge.h"
+
+static const char *kind_word(uint32_t kind)
+{
+	switch (kind) {
+	case BTF_KIND_STRUCT:
+		return "struct";
+	case BTF_KIND_UNION:
+		return "union";
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		return "enum";
+	case BTF_KIND_FWD:
+		return "forward declaration";
+	case BTF_KIND_INT:
+		return "int";
+	case BTF_KIND_FLOAT:
+		return "float";
+	default:
+		return kbtf_kind_str(kind);
+	}
+}
+
+static void int_enc_str(uint32_t enc, char *buf, size_t len)
+{
+	snprintf(buf, len, "%s%s%s%s", enc & BTF_INT_SIGNED ? "signed" : "unsigned",
+		 enc & BTF_INT_CHAR ? " char" : "", enc & BTF_INT_BOOL ? " bool" : "", "");
+}
+
+/* "name@off type" for the first members of composite @id, into @buf. */
+static void members_str(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, id);
+	const struct btf_member *mb;
+	size_t used = 0;
+	uint32_t i;
+
+	buf[0] = '\0';
+	if (!t || !kbtf_is_composite(t))
+		return;
+	mb = kbtf_members(t);
+	for (i = 0; i < kbtf_vlen(t) && used + 1 < len; i++) {
+		const char *name = kbtf_btf_str(btf, mb[i].name_off);
+		uint32_t off = kbtf_member_bit_offset(t, &mb[i]);
+		char tn[96];
+		int n;
+
+		if (i == MAX_LISTED) {
+			snprintf(buf + used, len - used, "; ... (%u members)", kbtf_vlen(t));
+			return;
+		}
+		kbtf_type_name(btf, mb[i].type, tn, sizeof(tn));
+		n = snprintf(buf + used, len - used, "%s%s %s at %u%s", i ? "; " : "", tn,
+			     name && *name ? name : "(anon)", off % 8 ? off : off / 8,
+			     off % 8 ? " bits" : "");
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+}
+
+/* The build-time definition of a composite (layout record or build BTF). */
+static struct kbtf_btf *build_side(const struct judge *j, const char *name, uint32_t kind,
+				   uint32_t size, uint32_t *id)
+{
+	struct kbtf_btf *srcs[2] = { j->m->layout, j->o->build_btf };
+	uint32_t ids[8];
+	int s, n, i;
+
+	for (s = 0; s < 2; s++) {
+		if (!srcs[s])
+			continue;
+		n = kbtf_btf_find_by_name(srcs[s], name, (int)kind, ids, 8);
+		for (i = 0; i < n && i < 8; i++) {
+			const struct btf_type *t = kbtf_btf_type(srcs[s], ids[i]);
+
+			if (t->size == size && kbtf_vlen(t)) {
+				*id = ids[i];
+				return srcs[s];
+			}
+		}
+	}
+	return NULL;
+}
+
+/* The stable reason code for a distilled type that did not map. */
+static const char *reloc_reason(const struct kbtf_reloc_type *rt)
+{
+	bool seen[8] = { false };
+	uint32_t i;
+
+	if (rt->status == KBTF_RELOC_AMBIGUOUS)
+		return "ambiguous";
+	if (!rt->nr_cands)
+		return "not-found";
+	for (i = 0; i < rt->nr_cands; i++)
+		if ((unsigned int)rt->cands[i].why < 8)
+			seen[rt->cands[i].why] = true;
+	if (seen[KBTF_CAND_EMBEDDED_SIZE])
+		return "size-mismatch";
+	if (seen[KBTF_CAND_INT_ENCODING])
+		return "encoding-mismatch";
+	if (seen[KBTF_CAND_FWD_FLAG] || seen[KBTF_CAND_KIND])
+		return "kind-mismatch";
+	return "size-mismatch";
+}
+
+static void expected_str(const struct judge *j, const struct kbtf_reloc_type *rt, char *buf,
+			 size_t len)
+{
+	char enc[32] = "", via[160] = "";
+
+	if (rt->kind == BTF_KIND_INT) {
+		int_enc_str(rt->int_enc, enc, sizeof(enc));
+		snprintf(enc + strlen(enc), sizeof(enc) - strlen(enc), ", ");
+	}
+	if (rt->embedded && rt->embedded_by) {
+		char tn[128];
+
+		kbtf_type_name(j->m->split, rt->embedded_by, tn, sizeof(tn));
+		snprintf(via, sizeof(via), ", embedded by value in %s", tn);
+	}
+	if (rt->kind == BTF_KIND_FWD)
+		snprintf(buf, len, "%s %s (%s)%s", kind_word(rt->kind), rt->name,
+			 rt->kflag ? "union" : "struct", via);
+	else
+		snprintf(buf, len, "%s %s, %s%u bytes%s", kind_word(rt->kind), rt->name, enc,
+			 rt->size, via);
+}
+
+static void actual_str(const struct kbtf_reloc_type *rt, char *buf, size_t len)
+{
+	size_t used = 0;
+	uint32_t i;
+
+	if (!rt->nr_cands) {
+		snprintf(buf, len, "no int, float, enum, struct, union or forward declaration "
+				   "of that name");
+		return;
+	}
+	buf[0] = '\0';
+	for (i = 0; i < rt->nr_cands && i < MAX_LISTED && used + 1 < len; i++) {
+		const struct kbtf_reloc_cand *c = &rt->cands[i];
+		char enc[32] = "";
+		int n;
+
+		if (c->kind == BTF_KIND_INT) {
+			int_enc_str(c->int_enc, enc, sizeof(enc));
+			snprintf(enc + strlen(enc), sizeof(enc) - strlen(enc), ", ");
+		}
+		n = snprintf(buf + used, len - used, "%s%s %s [%u], %s%u bytes: %s", i ? "; " : "",
+			     kind_word(c->kind), rt->name, c->id, enc, c->size,
+			     kbtf_cand_why_str(c->why));
+		if (n < 0)
+			return;
+		used += (size_t)n;
+	}
+	if (rt->nr_cands_total > i && used + 1 < len)
+		snprintf(buf + used, len - used, "; and %u more", rt->nr_cands_total - i);
+}
+
+/* Both sides' member layouts for an embedded composite whose size differs. */
+static void layout_detail(struct judge *j, struct kbtf_problem *p,
+			  const struct kbtf_reloc_type *rt)
+{
+	char then[512] = "", now[512] = "";
+	const struct kbtf_reloc_cand *c = NULL;
+	struct kbtf_btf *b;
+	uint32_t i, bid;
+
+	for (i = 0; i < rt->nr_cands && !c; i++)
+		if (rt->cands[i].why == KBTF_CAND_EMBEDDED_SIZE)
+			c = &rt->cands[i];
+	if (!c)
+		return;
+	members_str(j->k->btf, c->id, now, sizeof(now));
+	b = build_side(j, rt->name, rt->kind, rt->size, &bid);
+	if (b)
+		members_str(b, bid, then, sizeof(then));
+	kbtf_rb_field(&j->rb, &p->detail,
+		      "The module embeds %s %s by value, so the kernel requires the size it "
+		      "was built with (%u bytes); %s has %u bytes.%s%s%s%s%s",
+		      kind_word(rt->kind), rt->name, rt->size, j->release, c->size,
+		      *then ? " Build time: " : "", then, *now ? ". This kernel: " : "", now,
+		      *now ? "." : "");
+}
+
+static void reloc_problem(struct judge *j, const struct kbtf_reloc_result *res,
+			  const struct kbtf_reloc_type *rt)
+{
+	const char *reason = reloc_reason(rt);
+	struct kbtf_problem *p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, rt->name, reason);
+	char exp[320], act[1024];
+
+	if (!p)
+		return;
+	p->kernel_first = rt->id == res->first_bad;
+	expected_str(j, rt, exp, sizeof(exp));
+	actual_str(rt, act, sizeof(act));
+	kbtf_rb_field(&j->rb, &p->expected, "%s", exp);
+	kbtf_rb_field(&j->rb, &p->actual, "%s", act);
+	if (!strcmp(reason, "size-mismatch") && rt->embedded)
+		layout_detail(j, p, rt);
+	else if (!strcmp(reason, "ambiguous"))
+		kbtf_rb_field(&j->rb, &p->detail,
+			      "More than one %s named %s fits, and the kernel cannot tell "
+			      "which one the module means.",
+			      kind_word(rt->kind), rt->name);
+	else if (!strcmp(reason, "not-found"))
+		kbtf_rb_field(&j->rb, &p->detail, "%s has no type named %s.", j->release,
+			      rt->name);
+	else if (!strcmp(reason, "encoding-mismatch"))
+		kbtf_rb_field(&j->rb, &p->detail,
+			      "The kernel maps an int only to an int of the same size and "
+			      "signedness/char encoding.");
+	else
+		kbtf_rb_field(&j->rb, &p->detail,
+			      "No %s named %s with a compatible kind and size.", kind_word(rt->kind),
+			      rt->name);
+}
+
+static void stage_problem(struct judge *j, const struct kbtf_reloc_result *res)
+{
+	struct kbtf_problem *p = NULL;
+	char name[64];
+
+	switch (res->stage) {
+	case KBTF_RELOC_STAGE_DISTILLED:
+		snprintf(name, sizeof(name), ".BTF.base type [%u]", res->first_bad);
+		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, name, "bad-distilled-base");
+		if (p)
+			kbtf_rb_field(&j->rb, &p->expected,
+				      "named int, float, enum, struct, union or fwd");
+		break;
+	case KBTF_RELOC_STAGE_STRING:
+		snprintf(name, sizeof(name), ".BTF type [%u]", res->badstrs[0].type_id);
+		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, name, "string-not-mapped");
+		if (p)
+			kbtf_rb_field(&j->rb, &p->expected,
+				      "string offsets below %u start a distilled type name",
+				      kbtf_btf_str_len(j->m->dist));
+		if (p)
+			kbtf_rb_field(&j->rb, &p->actual, "offset %u (%u such offsets)",
+				      res->badstrs[0].off, res->nr_badstrs);
+		break;
+	case KBTF_RELOC_STAGE_LOOP:
+		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, ".BTF", "array-loop");
+		if (p)
+			kbtf_rb_field(&j->rb, &p->detail,
+				      "An ARRAY refers to itself through its element type: the "
+				      "kernel's embedded-type walk never ends (the load hangs).");
+		break;
+	case KBTF_RELOC_STAGE_BADMAP:
+		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, "(empty name)", "empty-name");
+		break;
+	default:
+		return;
+	}
+	if (p) {
+		p->kernel_first = true;
+		if (!p->detail)
+			kbtf_rb_field(&j->rb, &p->detail, "%s", res->kernel_log);
+	}
+}
+
+static void mode_warning(struct judge *j, const struct kbtf_reloc_result *res)
+{
+	if (!res->mode_sensitive)
+		return;
+	kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "pre-fix-kernels", "",
+			"kernels 6.11-6.13 without the January 2025 embedded-marking fix would "
+			"%s this module's BTF (see --pre-fix)",
+			res->other_mode_err ? "reject" : "accept");
+}
+
+/* The kernel's parse-time checks of .BTF.base (@which 0) or .BTF (1). */
+static void judge_meta(struct judge *j, int which, bool *bad)
+{
+	const char *what = which ? ".BTF" : ".BTF.base";
+	enum kbtf_kernel_gen gen = kbtf_judge_gen(j);
+	const char *why = j->m->meta_why[gen][which];
+	struct kbtf_problem *p;
+
+	if (*bad || !j->m->meta_err[gen][which])
+		return;
+	*bad = true;
+	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, what, "meta-check");
+	if (!p)
+		return;
+	kbtf_rb_field(&j->rb, &p->expected, "BTF the kernel's parse-time checks accept");
+	kbtf_rb_field(&j->rb, &p->actual, "%s", why);
+	kbtf_rb_field(&j->rb, &p->detail, "The kernel rejects %s before relocating it.", what);
+	p->kernel_first = true;
+	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, why);
+	kbtf_judge_log_failure(j, -EINVAL);
+}
+
+/* Run the relocation simulator and record its outcome in the result. */
+static int simulate(struct judge *j, const struct kbtf_reloc_opts *ro,
+		    struct kbtf_reloc_result *res)
+{
+	if (kbtf_relocate_sim_prep(j->m->reloc_prep, j->k->target, ro, res)) {
+		j->rb.err = -ENOMEM;
+		return -ENOMEM;
+	}
+	j->rb.r->reloc_err = res->err;
+	kbtf_rb_set(&j->rb, &j->rb.r->reloc_log, "%s", res->kernel_log);
+	return 0;
+}
+
+void kbtf_judge_relocation(struct judge *j)
+{
+	struct kbtf_reloc_opts ro = { .pre_fix = j->o->pre_fix };
+	struct kbtf_reloc_result res;
+	bool bad = false;
+	uint32_t i;
+
+	judge_meta(j, 0, &bad);
+	judge_meta(j, 1, &bad);
+	if (bad)
+		return;
+	if (simulate(j, &ro, &res))
+		return;
+	mode_warning(j, &res);
+	if (!res.err) {
+		kbtf_judge_drift(j, &res);
+		kbtf_reloc_result_fini(&res);
+		return;
+	}
+	for (i = 0; i + 1 < res.nr_dist; i++)
+		if (res.types[i].status != KBTF_RELOC_MAPPED)
+			reloc_problem(j, &res, &res.types[i]);
+	stage_problem(j, &res);
+	kbtf_rb_log(&j->rb, "%s", res.kernel_log);
+	kbtf_judge_log_failure(j, res.err);
+	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, res.kernel_log);
+	kbtf_reloc_result_fini(&res);
+}
+
+/* For the record: what relocation would say if this kernel could run it. */
+void kbtf_judge_relocation_anyway(struct judge *j)
+{
+	struct kbtf_reloc_opts ro = { .pre_fix = j->o->pre_fix };
+	struct kbtf_reloc_result res;
+
+	char names[256] = "";
+	size_t used = 0;
+	uint32_t i;
+
+	if (!j->m->reloc_prep || simulate(j, &ro, &res))
+		return;
+	for (i = 0; res.err && i + 1 < res.nr_dist; i++)
+		if (res.types[i].status != KBTF_RELOC_MAPPED)
+			kbtf_judge_appendf(names, sizeof(names), &used, "%s%s", used ? ", " : "",
+				res.types[i].name);
+	if (res.err)
+		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "relocation-elsewhere", "",
+				"a kernel of this BTF that read .BTF.base would still reject it: "
+				"%s%s%s%s",
+				res.kernel_log, *names ? " (types that do not map: " : "", names,
+				*names ? ")" : "");
+	kbtf_reloc_result_fini(&res);
+}
