@@ -174,7 +174,7 @@ static void parse_control(struct kbtf_deb *d, const char *text, size_t len)
 /* Read the current entry of @a whole into a heap buffer of at most @max bytes. */
 static int slurp(struct archive *a, const char *what, size_t max, struct kbtf_buf *out)
 {
-	size_t cap = 1 << 16, len = 0;
+	size_t cap = max < (1 << 16) ? max + 1 : 1 << 16, len = 0;
 	uint8_t *data = malloc(cap), *n;
 	la_ssize_t got;
 
@@ -182,11 +182,8 @@ static int slurp(struct archive *a, const char *what, size_t max, struct kbtf_bu
 		return kbtf_err(-ENOMEM, "out of memory");
 	for (;;) {
 		if (len == cap) {
-			if (cap >= max) {
-				free(data);
-				return kbtf_err(-EFBIG, "%s is larger than %zu bytes", what, max);
-			}
-			cap = cap > max / 2 ? max : cap * 2;
+			/* room for one byte past @max: reading it means too big */
+			cap = cap > max / 2 ? max + 1 : cap * 2;
 			n = realloc(data, cap);
 			if (!n) {
 				free(data);
@@ -202,6 +199,10 @@ static int slurp(struct archive *a, const char *what, size_t max, struct kbtf_bu
 		if (!got)
 			break;
 		len += (size_t)got;
+		if (len > max) {
+			free(data);
+			return kbtf_err(-EFBIG, "%s is larger than %zu bytes", what, max);
+		}
 	}
 	out->data = data;
 	out->size = len;

@@ -557,11 +557,60 @@ static int find_one(const char *dir, const char *const *pats, const char *what, 
 	return err;
 }
 
+/*
+ * Of several candidate files, the one for @rel: the first whose path names
+ * the release, else the only one; NULL rather than a guess.
+ */
+static const char *pick_for_release(char *const *paths, size_t n, const char *rel)
+{
+	size_t i;
+
+	for (i = 0; rel && i < n; i++)
+		if (strstr(paths[i], rel))
+			return paths[i];
+	return n == 1 ? paths[0] : NULL;
+}
+
+/* Open @src (relative to @dir), the kernel of an unpacked package. */
+static int open_member(struct kernel_priv *p, const char *dir, const char *src)
+{
+	char *path = path_join(dir, src);
+	int err;
+
+	if (!path)
+		return kbtf_err(-ENOMEM, "out of memory");
+	err = open_file(p, path);
+	free(path);
+	if (err)
+		return kbtf_err_prefix(err, "%s", src);
+	set_str(&p->k.format_detail, "%s: %s", src, p->k.format_detail);
+	return 0;
+}
+
+/* Config and Module.symvers among @pats under @dir, for the kernel's release. */
+static void take_extras(struct kernel_priv *p, const char *dir)
+{
+	const char *const *const sets[2] = {config_pats, symvers_pats};
+	const char *hit;
+	glob_t g;
+	int i;
+
+	for (i = 0; i < 2; i++) {
+		if (glob_under(dir, sets[i], &g))
+			continue;
+		hit = pick_for_release(g.gl_pathv, g.gl_pathc, p->k.release);
+		if (hit && i == 0)
+			try_config_file(p, hit);
+		else if (hit)
+			try_symvers(p, hit);
+		globfree(&g);
+	}
+}
+
 /* An unpacked package (or several unpacked into one directory). */
 static int open_unpacked(struct kernel_priv *p, const char *dir)
 {
-	char *img = NULL, *vml = NULL, *cfg = NULL, *sym = NULL;
-	const char *src;
+	char *img = NULL, *vml = NULL;
 	int err;
 
 	err = find_one(dir, image_pats, "boot image", &img);
@@ -571,27 +620,11 @@ static int open_unpacked(struct kernel_priv *p, const char *dir)
 		err = kbtf_err(-ENOENT, "no kernel here: no boot/vmlinuz-*, "
 					"usr/lib/modules/*/vmlinuz or linux-headers-*/vmlinux");
 	if (!err)
-		err = find_one(dir, config_pats, "config", &cfg);
+		err = open_member(p, dir, (img ? img : vml) + strlen(dir) + 1);
 	if (!err)
-		err = find_one(dir, symvers_pats, "Module.symvers", &sym);
-	if (err)
-		goto out;
-	src = img ? img : vml;
-	err = open_file(p, src);
-	if (err) {
-		kbtf_err_prefix(err, "%s", src + strlen(dir) + 1);
-		goto out;
-	}
-	if (cfg)
-		try_config_file(p, cfg);
-	if (sym)
-		try_symvers(p, sym);
-	set_str(&p->k.format_detail, "%s: %s", src + strlen(dir) + 1, p->k.format_detail);
-out:
+		take_extras(p, dir);
 	free(img);
 	free(vml);
-	free(cfg);
-	free(sym);
 	return err;
 }
 
@@ -697,14 +730,56 @@ static int rm_entry(const char *path, const struct stat *st, int flag, struct FT
 	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
+/* The package's members by role; several boot images are ambiguous. */
+static int open_deb_members(struct kernel_priv *p, const char *dir, const struct kbtf_deb *deb)
+{
+	char *by_role[KBTF_DEB_VMLINUX + 1][8];
+	size_t n[KBTF_DEB_VMLINUX + 1] = {0}, i;
+	const char *bin, *hit;
+	enum kbtf_deb_role r;
+	int err;
+
+	for (i = 0; i < deb->nr_files; i++) {
+		r = deb->files[i].role;
+		if (r != KBTF_DEB_OTHER && r <= KBTF_DEB_VMLINUX && n[r] < 8)
+			by_role[r][n[r]++] = deb->files[i].path;
+	}
+	if (n[KBTF_DEB_BOOT_IMAGE] > 1)
+		return kbtf_err(-EEXIST, "package %s holds %zu boot images",
+				deb->package ? deb->package : "?", n[KBTF_DEB_BOOT_IMAGE]);
+	if (n[KBTF_DEB_BOOT_IMAGE])
+		err = open_member(p, dir, by_role[KBTF_DEB_BOOT_IMAGE][0]);
+	else if (n[KBTF_DEB_VMLINUX])
+		err = open_member(p, dir, by_role[KBTF_DEB_VMLINUX][0]);
+	else if ((bin = deb->depends ? strstr(deb->depends, "linux-binary-") : NULL))
+		err = kbtf_err(-ENOENT, "package %s holds no kernel image: it is in %.*s",
+			       deb->package ? deb->package : "?", (int)strcspn(bin, " ,("), bin);
+	else
+		err = kbtf_err(-ENOENT, "package %s holds no kernel image or BTF vmlinux",
+			       deb->package ? deb->package : "?");
+	if (err)
+		return err;
+	for (r = KBTF_DEB_CONFIG; r <= KBTF_DEB_SYMVERS; r++) {
+		char *path;
+
+		hit = pick_for_release(by_role[r], n[r], p->k.release);
+		if (!hit || !(path = path_join(dir, hit)))
+			continue;
+		if (r == KBTF_DEB_CONFIG)
+			try_config_file(p, path);
+		else
+			try_symvers(p, path);
+		free(path);
+	}
+	return 0;
+}
+
 static int open_deb(struct kernel_priv *p, const char *path)
 {
 	const struct kbtf_kernel_opts *o = p->opts;
 	const char *dir = o ? o->work_dir : NULL;
 	const char *tmp = getenv("TMPDIR");
 	struct kbtf_deb deb;
-	bool any = false;
-	size_t i;
 	int err;
 
 	if (!dir) {
@@ -722,22 +797,7 @@ static int open_deb(struct kernel_priv *p, const char *path)
 	err = kbtf_deb_extract(path, dir, kbtf_deb_select_kernel, NULL, &deb);
 	if (err)
 		return err;
-	for (i = 0; i < deb.nr_files; i++)
-		any |= deb.files[i].role == KBTF_DEB_BOOT_IMAGE ||
-		       deb.files[i].role == KBTF_DEB_VMLINUX;
-	if (!any) {
-		const char *bin = deb.depends ? strstr(deb.depends, "linux-binary-") : NULL;
-
-		if (bin)
-			err = kbtf_err(-ENOENT, "package %s holds no kernel image: it is in %.*s",
-				       deb.package ? deb.package : "?", (int)strcspn(bin, " ,("),
-				       bin);
-		else
-			err = kbtf_err(-ENOENT, "package %s holds no kernel image or BTF vmlinux",
-				       deb.package ? deb.package : "?");
-		goto out;
-	}
-	err = open_unpacked(p, dir);
+	err = open_deb_members(p, dir, &deb);
 	if (err)
 		goto out;
 	/* name package members as such, not by where they were unpacked */

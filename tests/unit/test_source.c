@@ -826,6 +826,15 @@ static void test_unpacked_dirs(void **state)
 	assert_string_equal(k->image_path, path);
 	kbtf_kernel_free(k);
 
+	/* the headers package unpacked beside it: a second config, Module.symvers */
+	write_file(dir, "usr/src/linux-headers-" REL "/.config", plain_cfg, strlen(plain_cfg));
+	write_file(dir, "usr/src/linux-headers-" REL "/Module.symvers", "", 0);
+	write_file(dir, "usr/src/linux-headers-0.1-other/Module.symvers", "", 0);
+	assert_int_equal(kbtf_kernel_open(dir, NULL, &k), 0);
+	snprintf(path, sizeof(path), "%s/usr/src/linux-headers-" REL "/Module.symvers", dir);
+	assert_string_equal(k->symvers_path, path);
+	kbtf_kernel_free(k);
+
 	/* a build tree: vmlinux + .config + Module.symvers */
 	snprintf(dir, sizeof(dir), "%s/build", tmpdir);
 	make_vmlinux(&btf, false, &elf);
@@ -917,6 +926,14 @@ static void test_deb_from_dpkg(void **state)
 		}
 	}
 	assert_true(saw_image);
+	kbtf_deb_release(&d);
+	/* the memory budget holds: the image alone is larger than this */
+	assert_int_equal(kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL,
+				       img.size - 1, &d),
+			 -EFBIG);
+	assert_int_equal(kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL,
+				       img.size + strlen(CONFIG_TEXT), &d),
+			 0);
 	kbtf_deb_release(&d);
 	kbtf_buf_release(&file);
 
