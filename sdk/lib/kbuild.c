@@ -100,9 +100,13 @@ int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **o
 	}
 	if (release) {
 		running = kbtf_running_release();
-		if (running && !strcmp(running, release) &&
-		    !try_base(&t, "/sys/kernel/btf/vmlinux", "running kernel", out, how))
-			goto found;
+		if (running && !strcmp(running, release)) {
+			if (!try_base(&t, "/sys/kernel/btf/vmlinux", "running kernel", out, how))
+				goto found;
+		} else if (running) {
+			snprintf(path, sizeof(path), "not used: the running kernel is %s", running);
+			note_tried(&t, "/sys/kernel/btf/vmlinux", path);
+		}
 		snprintf(path, sizeof(path), "/boot/vmlinuz-%s", release);
 		if (!try_base(&t, path, "boot image", out, how))
 			goto found;
