@@ -1,0 +1,417 @@
+#!/bin/sh
+# kbtf-matrix.sh: build an out-of-tree module for a matrix of kernels,
+# validate every build with kbtf, and merge the results into one
+# pre-release compatibility report (JUnit, Markdown, HTML).
+#
+#   kbtf-matrix.sh groups            the group names of the matrix, one a line
+#   kbtf-matrix.sh github-matrix     the groups as a GitHub Actions matrix (JSON)
+#   kbtf-matrix.sh setup             install what a fresh Debian container lacks
+#   kbtf-matrix.sh group NAME        build + validate one group (one CI job)
+#   kbtf-matrix.sh merge             the report, from every group's results
+#   kbtf-matrix.sh all               every group here, one after the other, then merge
+#
+# The matrix is ci/kernels.conf of the project, one group a line:
+#
+#   GROUP  IMAGE  BUILD  VALIDATE
+#
+#   GROUP     a name (letters, digits, . _ -); CI runs one job per group
+#   IMAGE     the container the job runs in, debian:SUITE; a group whose
+#             suite is not this machine's is skipped here (its kernels'
+#             kbuild tools need that suite's libraries), and says so
+#   BUILD     kernel releases to build for, comma separated: a release
+#             (6.12.113+deb12-amd64) or a headers package
+#             (linux-headers-amd64: the suite's current kernel)
+#   VALIDATE  the kernels each build is checked against: a kbtf kernel set,
+#             comma separated debian/SUITE:PACKAGE-GLOB items (kbtf kernels
+#             fetch gets them) or @FILE lists (relative to ci/kernels.conf)
+#
+# Everything goes under $KBTF_OUT (default kbtf-out/): GROUP/ per group
+# (modules, per-build reports, a status file), report/ after merge. CI
+# uploads GROUP/ from each job and downloads them all for the merge job;
+# they may land in any subdirectory of $KBTF_OUT, the merge finds them.
+#
+# Environment:
+#   KBTF              the kbtf program (default: kbtf from PATH)
+#   KBTF_OUT          output directory (default: kbtf-out)
+#   KBTF_MATRIX       the matrix file (default: ci/kernels.conf)
+#   KBTF_GIT, KBTF_REF  where "setup" gets kbtf from when it is missing
+#   XDG_CACHE_HOME    kbtf's kernel profiles live in $XDG_CACHE_HOME/kbtf
+#   KBTF_DEB_DIR      keep downloaded kernel packages there (kbtf kernels fetch --deb-dir)
+#   KBTF_GATE=1       merge exits 1 when some (build, kernel) pair is not ok
+#
+# Exit status: 0 done (whatever the verdicts, unless KBTF_GATE=1); 1 some
+# pair not ok with KBTF_GATE=1; 2 bad matrix or usage; 3 a build, a fetch
+# or kbtf failed.
+set -eu
+
+KBTF=${KBTF:-kbtf}
+OUT=${KBTF_OUT:-kbtf-out}
+MATRIX=${KBTF_MATRIX:-ci/kernels.conf}
+
+say() { printf '%s\n' "kbtf-matrix: $*" >&2; }
+die() {
+	code=$1
+	shift
+	say "$*"
+	exit "$code"
+}
+
+# --------------------------------------------------------------- matrix file
+
+# the matrix lines, comments and blanks dropped, fields separated by one space
+matrix_lines() {
+	[ -f "$MATRIX" ] || die 2 "no matrix file $MATRIX (set KBTF_MATRIX)"
+	sed -e 's/#.*//' -e 's/[[:space:]][[:space:]]*/ /g' -e 's/^ //' -e 's/ $//' "$MATRIX" |
+		grep -v '^$' || true
+}
+
+# group_line NAME: sets g_image g_build g_validate, or dies
+group_line() {
+	line=$(matrix_lines | awk -v g="$1" '$1 == g' | head -n1)
+	[ -n "$line" ] || die 2 "no group '$1' in $MATRIX (groups: $(matrix_lines | cut -d' ' -f1 | tr '\n' ' '))"
+	set -- $line
+	[ $# -eq 4 ] || die 2 "$MATRIX: group $1: want GROUP IMAGE BUILD VALIDATE, got $# fields"
+	case $1 in *[!A-Za-z0-9._-]*) die 2 "$MATRIX: bad group name '$1'" ;; esac
+	g_image=$2
+	g_build=$3
+	g_validate=$4
+}
+
+# the validate set with @FILE made relative to the matrix file
+validate_set() {
+	dir=$(dirname "$MATRIX")
+	printf '%s\n' "$1" | tr ',' '\n' | while read -r item; do
+		case $item in
+		@/*) printf '%s\n' "$item" ;;
+		@*) printf '@%s/%s\n' "$dir" "${item#@}" ;;
+		*) printf '%s\n' "$item" ;;
+		esac
+	done | paste -sd, -
+}
+
+host_suite() {
+	(. /etc/os-release 2>/dev/null && printf '%s\n' "${VERSION_CODENAME:-unknown}") || echo unknown
+}
+
+# ---------------------------------------------------------------- setup
+
+cmd_setup() {
+	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+		export DEBIAN_FRONTEND=noninteractive
+		apt-get -q update
+		apt-get -q install -y --no-install-recommends build-essential make git ca-certificates \
+			pkg-config libelf-dev libkmod-dev libarchive-dev zlib1g-dev liblzma-dev libzstd-dev \
+			liblz4-dev libbz2-dev dwarves kmod xz-utils zstd cpio apt debian-archive-keyring
+	fi
+	if command -v "$KBTF" >/dev/null 2>&1; then
+		say "kbtf: $(command -v "$KBTF") ($("$KBTF" --version))"
+		return 0
+	fi
+	[ -n "${KBTF_GIT:-}" ] || die 2 "kbtf is not installed and KBTF_GIT (its git repository) is not set"
+	src=${TMPDIR:-/tmp}/kbtf-src
+	rm -rf "$src"
+	git clone -q ${KBTF_REF:+--branch "$KBTF_REF"} --depth 1 "$KBTF_GIT" "$src" ||
+		die 3 "cannot clone $KBTF_GIT"
+	make -C "$src" -j"$(nproc)" all && make -C "$src" install || die 3 "kbtf did not build"
+	say "kbtf installed: $("$KBTF" --version)"
+}
+
+# ---------------------------------------------------------------- one group
+
+# headers_release WORD: the release to build for; installs headers when it can
+headers_release() {
+	case $1 in
+	linux-headers-*)
+		pkg=$1
+		if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+			apt-get -q install -y --no-install-recommends "$pkg" >&2 || return 3
+		fi
+		rel=$(dpkg-query -W -f='${Depends}' "$pkg" 2>/dev/null | tr ',' '\n' |
+			sed -n 's/^ *linux-headers-\([0-9][^ ]*\).*/\1/p' | head -n1)
+		[ -n "$rel" ] || rel=${pkg#linux-headers-}
+		;;
+	*) rel=$1 ;;
+	esac
+	if [ ! -d "/lib/modules/$rel/build" ] && [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+		apt-get -q install -y --no-install-recommends "linux-headers-$rel" >&2 || return 3
+	fi
+	[ -d "/lib/modules/$rel/build" ] || { say "no headers for $rel (linux-headers-$rel)"; return 3; }
+	printf '%s\n' "$rel"
+}
+
+# the project's sources: what git tracks, else everything but the outputs
+copy_sources() {
+	mkdir -p "$1"
+	if git rev-parse --is-inside-work-tree >/dev/null 2>&1; then
+		git ls-files -z | xargs -0 -I{} cp --parents {} "$1/"
+	else
+		find . -mindepth 1 -maxdepth 1 ! -name "$(basename "$OUT")" ! -name .git \
+			-exec cp -R {} "$1/" \;
+	fi
+	find "$1" \( -name '*.ko' -o -name '*.o' -o -name '*.mod*' -o -name 'Module.symvers' \
+		-o -name 'modules.order' -o -name '.*.cmd' \) -exec rm -f {} + 2>/dev/null || true
+}
+
+# validate_build DIR REL SET TITLE: every format of the report for one build
+validate_build() {
+	mods=$(find "$1" -maxdepth 1 -name '*.ko' | sort)
+	[ -n "$mods" ] || { say "no modules in $1"; return 3; }
+	rc=0
+	for fmt in junit json md html; do
+		ext=$fmt
+		[ "$fmt" = junit ] && ext=xml
+		set +e
+		# shellcheck disable=SC2086
+		"$KBTF" validate $mods --kernels "$3" --format "$fmt" --title "$4" \
+			-o "$1/validate.$ext"
+		r=$?
+		set -e
+		[ $r -le 1 ] || { say "kbtf validate failed (exit $r) for $1"; return 3; }
+		rc=$r
+	done
+	"$KBTF" validate $mods --kernels "$3" --format text >"$1/validate.txt" 2>&1 || true
+	return $rc
+}
+
+cmd_group() {
+	name=$1
+	group_line "$name"
+	gdir=$OUT/$name
+	rm -rf "$gdir"
+	mkdir -p "$gdir"
+	# the name travels with the results (CI artifacts may land under another name)
+	echo "$name" >"$gdir/group"
+	want=${g_image#debian:}
+	have=$(host_suite)
+	if [ "$want" != "$have" ]; then
+		echo "skipped: needs $g_image (this is $have): its kbuild tools need that suite" >"$gdir/status"
+		say "$name: skipped here: needs $g_image, this machine is $have"
+		return 0
+	fi
+	set_=$(validate_set "$g_validate")
+	# kernel profiles for the validate set (already stored ones are kept)
+	specs=$(printf '%s\n' "$set_" | tr ',' ' ')
+	say "$name: fetching kernel profiles: $specs"
+	# shellcheck disable=SC2086
+	"$KBTF" kernels fetch ${KBTF_DEB_DIR:+--deb-dir "$KBTF_DEB_DIR"} $specs || {
+		echo "error: kbtf kernels fetch failed" >"$gdir/status"
+		die 3 "$name: kbtf kernels fetch $specs failed"
+	}
+	status=ok
+	for word in $(printf '%s\n' "$g_build" | tr ',' ' '); do
+		rel=$(headers_release "$word") || {
+			echo "error: no headers for $word" >"$gdir/status"
+			die 3 "$name: no headers for $word"
+		}
+		bdir=$gdir/$rel
+		src=$gdir/.src-$rel
+		# headers without vmlinux (Debian's 6.1): the kernel's own BTF, from its image
+		base=
+		if [ ! -e "/lib/modules/$rel/build/vmlinux" ]; then
+			"$KBTF" kernels fetch ${KBTF_DEB_DIR:+--deb-dir "$KBTF_DEB_DIR"} \
+				"debian/$want:linux-image-$rel" >&2 || {
+				echo "error: no BTF for $rel" >"$gdir/status"
+				die 3 "$name: $rel's headers have no vmlinux and its image could not be fetched"
+			}
+			base=$("$KBTF" kernels path "$rel")
+		fi
+		say "$name: building for $rel${base:+ (base BTF: $base)}"
+		copy_sources "$src"
+		"$KBTF" build --kdir "/lib/modules/$rel/build" ${base:+--base "$base"} -C "$src" \
+			>"$bdir.build.log" 2>&1 || {
+			cat "$bdir.build.log" >&2
+			echo "error: build for $rel failed" >"$gdir/status"
+			die 3 "$name: the build for $rel failed"
+		}
+		mkdir -p "$bdir"
+		find "$src" -name '*.ko' -exec cp {} "$bdir/" \;
+		mv "$bdir.build.log" "$bdir/build.log"
+		rm -rf "$src"
+		say "$name: validating the $rel build against $set_"
+		set +e
+		validate_build "$bdir" "$rel" "$set_" "$name: built for $rel"
+		r=$?
+		set -e
+		case $r in
+		0) echo ok >"$bdir/status" ;;
+		1)
+			echo not-ok >"$bdir/status"
+			status=not-ok
+			;;
+		*)
+			echo "error: validate failed" >"$gdir/status"
+			die 3 "$name: validation of the $rel build failed"
+			;;
+		esac
+	done
+	echo "$status" >"$gdir/status"
+	say "$name: $status ($(ls -d "$gdir"/*/ 2>/dev/null | wc -l) build(s)); results in $gdir"
+}
+
+# ---------------------------------------------------------------- merge
+
+# attr FILE NAME: the first NAME="..." of the <testsuites> line of a JUnit file
+junit_attr() {
+	sed -n "s/.*<testsuites[^>]* $2=\"\([^\"]*\)\".*/\1/p" "$1" | head -n1
+}
+
+html_escape() {
+	sed -e 's/&/\&amp;/g' -e 's/</\&lt;/g' -e 's/>/\&gt;/g'
+}
+
+cmd_merge() {
+	rep=$OUT/report
+	rm -rf "$rep"
+	mkdir -p "$rep"
+	statuses=$(find "$OUT" -path "$rep" -prune -o -name status -print | sort)
+	[ -n "$statuses" ] || die 2 "no group results under $OUT (run the groups first)"
+	junit=$rep/junit.xml
+	md=$rep/report.md
+	html=$rep/report.html
+	rows=$rep/.rows
+	: >"$rows"
+	total=0
+	failed=0
+	groups=0
+	notok=0
+	errors=0
+	for st in $statuses; do
+		d=$(dirname "$st")
+		case $(basename "$(dirname "$d")") in report) continue ;; esac
+		# a group status sits beside per-build dirs; a build status inside one
+		if [ -f "$d/validate.xml" ] || [ -f "$d/build.log" ]; then continue; fi
+		groups=$((groups + 1))
+		g=$(cat "$d/group" 2>/dev/null || basename "$d")
+		gs=$(cat "$st")
+		case $gs in
+		error*) errors=$((errors + 1)) ;;
+		not-ok) notok=$((notok + 1)) ;;
+		esac
+		builds=$(find "$d" -mindepth 1 -maxdepth 1 -type d ! -name '.*' | sort)
+		if [ -z "$builds" ]; then
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$g" "-" "-" "-" "$gs" "" >>"$rows"
+		fi
+		for b in $builds; do
+			rel=$(basename "$b")
+			x=$b/validate.xml
+			t=0 f=0 e=0 bs=error
+			if [ -f "$x" ]; then
+				t=$(junit_attr "$x" tests)
+				f=$(junit_attr "$x" failures)
+				e=$(junit_attr "$x" errors)
+				bs=$(cat "$b/status" 2>/dev/null || echo unknown)
+			fi
+			total=$((total + ${t:-0}))
+			failed=$((failed + ${f:-0} + ${e:-0}))
+			mkdir -p "$rep/$g/$rel"
+			cp "$b"/validate.* "$b"/build.log "$rep/$g/$rel/" 2>/dev/null || true
+			printf '%s\t%s\t%s\t%s\t%s\t%s\n' "$g" "$rel" "${t:-0}" "$((${f:-0} + ${e:-0}))" \
+				"$bs" "$g/$rel/validate.html" >>"$rows"
+		done
+	done
+
+	# JUnit: every build's test suites, named after group and build
+	{
+		echo '<?xml version="1.0" encoding="UTF-8"?>'
+		printf '<testsuites name="kbtf compatibility matrix" tests="%s" failures="%s">\n' \
+			"$total" "$failed"
+		while IFS="$(printf '\t')" read -r g rel t f s link; do
+			x=$rep/$g/$rel/validate.xml
+			if [ "$rel" = - ]; then
+				# a group that built nothing here: skipped, or an error
+				msg=$(printf '%s' "$s" | html_escape | sed 's/"/\&quot;/g')
+				tag=skipped
+				case $s in error*) tag=error ;; esac
+				printf '  <testsuite name="%s" tests="1" failures="0" errors="%s" skipped="%s">\n' \
+					"$g" "$([ $tag = error ] && echo 1 || echo 0)" "$([ $tag = skipped ] && echo 1 || echo 0)"
+				printf '    <testcase classname="%s" name="%s"><%s message="%s"/></testcase>\n' \
+					"$g" "$g" "$tag" "$msg"
+				echo '  </testsuite>'
+				continue
+			fi
+			[ -f "$x" ] || continue
+			sed -n '/<testsuite[ >]/,/<\/testsuite>/p' "$x" |
+				sed -e "s|<testsuite name=\"|<testsuite name=\"$g $rel: |" \
+					-e "s|classname=\"|classname=\"$g.$rel.|"
+		done <"$rows"
+		echo '</testsuites>'
+	} >"$junit"
+
+	# Markdown: the summary table, then each build's own report
+	{
+		echo "# Pre-release compatibility report"
+		echo
+		echo "$groups kernel groups, $total (build, kernel) pairs, $failed not ok." \
+			"Made by kbtf-matrix.sh with $("$KBTF" --version 2>/dev/null || echo kbtf)."
+		echo
+		echo "| group | built for | pairs | not ok | status |"
+		echo "|---|---|---|---|---|"
+		while IFS="$(printf '\t')" read -r g rel t f s link; do
+			echo "| $g | $rel | $t | $f | $s |"
+		done <"$rows"
+		while IFS="$(printf '\t')" read -r g rel t f s link; do
+			m=$rep/$g/$rel/validate.md
+			[ -f "$m" ] || continue
+			echo
+			sed 's/^#/##/' "$m"
+		done <"$rows"
+	} >"$md"
+
+	# HTML: the summary table linking to each build's full report
+	{
+		cat <<'EOF'
+<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8"><title>kbtf compatibility report</title>
+<style>
+body{font-family:sans-serif;margin:2em;max-width:70em}
+table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .7em;text-align:left}
+.ok{background:#dfd}.not-ok{background:#fdd}.error{background:#f99}.skipped{background:#eee}
+</style></head><body>
+<h1>Pre-release compatibility report</h1>
+EOF
+		printf '<p>%s kernel groups, %s (build, kernel) pairs, %s not ok.</p>\n' \
+			"$groups" "$total" "$failed"
+		echo '<table><tr><th>group</th><th>built for</th><th>pairs</th><th>not ok</th><th>status</th><th>report</th></tr>'
+		while IFS="$(printf '\t')" read -r g rel t f s link; do
+			cls=$(printf '%s' "$s" | cut -d: -f1)
+			printf '<tr class="%s"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n' \
+				"$cls" "$g" "$rel" "$t" "$f" "$(printf '%s' "$s" | html_escape)" \
+				"$([ -n "$link" ] && printf '<a href="%s">details</a>' "$link")"
+		done <"$rows"
+		echo '</table>'
+		echo '<p>JUnit: <a href="junit.xml">junit.xml</a>; Markdown: <a href="report.md">report.md</a>.</p>'
+		echo '</body></html>'
+	} >"$html"
+	rm -f "$rows"
+	say "report: $html, $md, $junit ($total pairs, $failed not ok, $notok group(s) not ok, $errors group error(s))"
+	[ "$errors" -eq 0 ] || return 3
+	if [ "${KBTF_GATE:-0}" = 1 ] && [ "$failed" -gt 0 ]; then
+		return 1
+	fi
+	return 0
+}
+
+# ---------------------------------------------------------------- main
+
+case ${1:-} in
+groups) matrix_lines | cut -d' ' -f1 ;;
+github-matrix)
+	matrix_lines | awk '{ printf "%s{\"group\":\"%s\",\"image\":\"%s\"}", n++ ? "," : "", $1, $2 }
+		END { print "" }' | sed 's/^/{"include":[/; s/$/]}/'
+	;;
+setup) cmd_setup ;;
+group)
+	[ $# -eq 2 ] || die 2 "usage: kbtf-matrix.sh group NAME"
+	cmd_group "$2"
+	;;
+merge) cmd_merge ;;
+all)
+	rc=0
+	for g in $(matrix_lines | cut -d' ' -f1); do
+		(cmd_group "$g") || rc=$?
+	done
+	cmd_merge || rc=$?
+	exit $rc
+	;;
+*) die 2 "usage: kbtf-matrix.sh groups|setup|group NAME|merge|all" ;;
+esac
