@@ -85,6 +85,20 @@ static char *module_release(const struct kbtf_module *m)
 	return n ? strndup(m->vermagic, n) : NULL;
 }
 
+/* Kernels before 6.11 read .BTF on their own vmlinux and ignore .BTF.base. */
+static void warn_old_target(struct job *j)
+{
+	const char *rel = j->o->base->release;
+	unsigned int major, minor;
+
+	if (!rel || sscanf(rel, "%u.%u", &major, &minor) != 2)
+		return;
+	if (major < 6 || (major == 6 && minor < 11))
+		WARN(j, "kernel %s predates .BTF.base (Linux 6.11): there the module loads "
+			"without BTF; the distilled module relocates on 6.11 and later",
+		     rel);
+}
+
 static int check_release(struct job *j)
 {
 	const char *base_rel = j->o->base->release;
@@ -444,8 +458,10 @@ static int run_job(struct job *j)
 		err = parse_split(j, j->rep->encoded);
 	if (!err)
 		err = ids_before(j);
-	if (!err)
+	if (!err) {
+		warn_old_target(j);
 		err = distill_btf(j);
+	}
 	if (!err)
 		err = ids_after(j);
 	if (!err)
