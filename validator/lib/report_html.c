@@ -99,6 +99,8 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	fprintf(f, "<td class=\"cell %s\"><a href=\"#pair-%zu-%zu\" title=\"", vclass(r), m, k);
 	esc(f, r->summary);
 	fprintf(f, "\">%s", kbtf_verdict_str(r->verdict));
+	if (r->verdict == KBTF_VERDICT_SYMBOLS && kbtf_result_count(r, KBTF_PROBLEM_BTF))
+		fputs(" <small>+ BTF</small>", f);
 	if (nw)
 		fprintf(f, " <small>(%zu warning%s)</small>", nw, nw == 1 ? "" : "s");
 	fputs("</a></td>", f);

@@ -62,6 +62,8 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	size_t nw = kbtf_result_warnings(r, KBTF_SEV_WARNING);
 
 	fprintf(f, " %s [%s](#pair-%zu-%zu)", mark(r), kbtf_verdict_str(r->verdict), m, k);
+	if (r->verdict == KBTF_VERDICT_SYMBOLS && kbtf_result_count(r, KBTF_PROBLEM_BTF))
+		fputs(" + BTF", f);
 	if (nw)
 		fprintf(f, " (%zu warning%s)", nw, nw == 1 ? "" : "s");
 	fputs(" |", f);
