@@ -7,8 +7,7 @@
  * seconds. Nothing useful, but it uses kernel types the way real modules
  * do, so that its distilled base BTF has something to say:
  *
- *   by value   spinlock_t, struct mutex, struct list_head, struct
- *              work_struct, struct timer_list, struct completion,
+ *   by value   spinlock_t, struct list_head, struct work_struct, struct timer_list, struct completion,
  *              wait_queue_head_t, struct kref, struct notifier_block
  *              (their sizes must match the running kernel's);
  *   by pointer struct task_struct, struct sk_buff, struct net_device
@@ -49,7 +48,6 @@ struct kbtf_demo {
 	spinlock_t lock; /* protects events, nevents */
 	struct list_head events;
 	unsigned int nevents;
-	struct mutex log_lock; /* serialises logging */
 	struct work_struct log_work;
 	struct timer_list tick;
 	unsigned int ticks;
@@ -63,6 +61,14 @@ struct kbtf_demo {
 
 static struct kbtf_demo *demo;
 
+/*
+ * Statically initialised on purpose: mutex_init() calls __mutex_init(),
+ * which PREEMPT_RT kernels do not export (their mutexes sit on rt_mutex).
+ * Without that call the same .ko resolves its symbols on -rt kernels too,
+ * so what a -rt kernel does with its BTF (spinlock_t differs there) shows.
+ */
+static DEFINE_MUTEX(kbtf_demo_log_lock); /* serialises logging */
+
 static void kbtf_demo_release(struct kref *ref)
 {
 	struct kbtf_demo *d = container_of(ref, struct kbtf_demo, ref);
@@ -73,10 +79,10 @@ static void kbtf_demo_release(struct kref *ref)
 
 static void kbtf_demo_log_event(struct kbtf_demo *d, struct kbtf_demo_event *ev)
 {
-	mutex_lock(&d->log_lock);
+	mutex_lock(&kbtf_demo_log_lock);
 	pr_info("kbtf_demo: %s: event %lu, %u ms ago\n", netdev_name(ev->dev), ev->what,
 		jiffies_to_msecs(jiffies - ev->when));
-	mutex_unlock(&d->log_lock);
+	mutex_unlock(&kbtf_demo_log_lock);
 }
 
 static void kbtf_demo_log_work(struct work_struct *work)
@@ -158,7 +164,6 @@ static int __init kbtf_demo_init(void)
 		return -ENOMEM;
 	spin_lock_init(&d->lock);
 	INIT_LIST_HEAD(&d->events);
-	mutex_init(&d->log_lock);
 	INIT_WORK(&d->log_work, kbtf_demo_log_work);
 	timer_setup(&d->tick, kbtf_demo_tick, 0);
 	init_completion(&d->ticks_done);
