@@ -141,16 +141,13 @@ t_pair "kbtf_bt_spin on 6.12.113 rt: loads, no module BTF, kernel logs spinlock 
 	kbtf_bt_spin 6.12.113+deb12-rt-amd64 \
 	'.observed.loaded and (.observed.btf_registered | not) and
 	 any(.observed.log[]; test("distilled base BTF type .spinlock. \\[[0-9]+\\] is not mapped"))'
-# kbtf_demo calls mutex_init(), i.e. __mutex_init, which PREEMPT_RT does not
-# export: the load stops at symbol resolution before the BTF is looked at.
-# Should the example stop calling it, the spinlock fact must show on it too.
-t_pair "kbtf_demo on rt: as predicted (refused: __mutex_init; or loads without BTF: spinlock)" \
+t_pair "kbtf_demo on 6.12.113 rt: predicted btf-rejected naming spinlock" \
 	kbtf_demo 6.12.113+deb12-rt-amd64 \
-	'.result == "agree" and
-	 ((.predicted.verdict == "symbols" and (.observed.loaded | not) and
-	   any(.observed.log[]; test("Unknown symbol __mutex_init"))) or
-	  (.observed.loaded and (.observed.btf_registered | not) and
-	   any(.observed.log[]; test("distilled base BTF type .spinlock. \\[[0-9]+\\] is not mapped"))))'
+	'.predicted.verdict == "btf-rejected" and (.predicted.detail | test("spinlock"))'
+t_pair "kbtf_demo on 6.12.113 rt: loads, no module BTF, kernel logs spinlock not mapped" \
+	kbtf_demo 6.12.113+deb12-rt-amd64 \
+	'.result == "agree" and .observed.loaded and (.observed.btf_registered | not) and
+	 any(.observed.log[]; test("distilled base BTF type .spinlock. \\[[0-9]+\\] is not mapped"))'
 t_pair "acpi_call on rt: relocates onto the rt kernel, BTF registered" \
 	acpi_call 6.12.113+deb12-rt-amd64 '.observed.loaded and .observed.btf_registered'
 t_pair "v4l2loopback on 6.12.113 amd64: loads after its dependencies, BTF registered" \
