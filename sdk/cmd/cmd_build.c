@@ -19,37 +19,37 @@
 #include "distill_ui.h"
 
 static const char build_usage[] =
-	"usage: kbtf build [-k RELEASE | --kdir DIR] [-C MODDIR] [--base SOURCE] [-j N]\n"
-	"                  [--sign KEY CERT] [--force] [--no-layout] [-q] [-- MAKE ARGS...]\n"
-	"\n"
-	"Run 'make -C KDIR M=MODDIR modules', then give every module it built a\n"
-	"distilled base (.BTF.base) and split .BTF, as 'kbtf distill' does.\n"
-	"\n"
-	"  -k, --release R     build for kernel release R (default: the running one);\n"
-	"                      KDIR is then /lib/modules/R/build\n"
-	"      --kdir DIR      kernel build directory (headers); release read from it\n"
-	"  -C, --directory D   the module's source directory (default: .)\n"
-	"  -b, --base SOURCE   BTF of the kernel (default: KDIR/vmlinux, the running\n"
-	"                      kernel's, /boot/vmlinuz-R, /usr/lib/debug/...)\n"
-	"  -j, --jobs N        passed to make\n"
-	"      --sign KEY CERT re-sign the modules after distilling\n"
-	"  -f, --force         distill although a module names another release\n"
-	"      --no-layout     leave out the build-time layout record\n"
-	"  -q, --quiet         less output\n";
+    "usage: kbtf build [-k RELEASE | --kdir DIR] [-C MODDIR] [--base SOURCE] [-j N]\n"
+    "                  [--sign KEY CERT] [--force] [--no-layout] [-q] [-- MAKE ARGS...]\n"
+    "\n"
+    "Run 'make -C KDIR M=MODDIR modules', then give every module it built a\n"
+    "distilled base (.BTF.base) and split .BTF, as 'kbtf distill' does.\n"
+    "\n"
+    "  -k, --release R     build for kernel release R (default: the running one);\n"
+    "                      KDIR is then /lib/modules/R/build\n"
+    "      --kdir DIR      kernel build directory (headers); release read from it\n"
+    "  -C, --directory D   the module's source directory (default: .)\n"
+    "  -b, --base SOURCE   BTF of the kernel (default: KDIR/vmlinux, the running\n"
+    "                      kernel's, /boot/vmlinuz-R, /usr/lib/debug/...)\n"
+    "  -j, --jobs N        passed to make\n"
+    "      --sign KEY CERT re-sign the modules after distilling\n"
+    "  -f, --force         distill although a module names another release\n"
+    "      --no-layout     leave out the build-time layout record\n"
+    "  -q, --quiet         less output\n";
 
 static const struct option build_options[] = {
-	{ "release", required_argument, NULL, 'k' },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "directory", required_argument, NULL, 'C' },
-	{ "base", required_argument, NULL, 'b' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "sign", required_argument, NULL, OPT_SIGN },
-	{ "sign-hash", required_argument, NULL, OPT_SIGN_HASH },
-	{ "force", no_argument, NULL, 'f' },
-	{ "no-layout", no_argument, NULL, OPT_NO_LAYOUT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"release", required_argument, NULL, 'k'},
+    {"kdir", required_argument, NULL, OPT_KDIR},
+    {"directory", required_argument, NULL, 'C'},
+    {"base", required_argument, NULL, 'b'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"sign", required_argument, NULL, OPT_SIGN},
+    {"sign-hash", required_argument, NULL, OPT_SIGN_HASH},
+    {"force", no_argument, NULL, 'f'},
+    {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct build_args {
@@ -186,7 +186,7 @@ static int distill_all(struct build_args *a, double make_s)
 
 int cmd_build(int argc, char **argv)
 {
-	struct build_args a = { 0 };
+	struct build_args a = {0};
 	struct kbtf_kernel *k = NULL;
 	double t0;
 	int rc;
@@ -200,8 +200,8 @@ int cmd_build(int argc, char **argv)
 	if (rc)
 		goto out;
 	if (!a.ui.quiet)
-		printf("kbtf: building %s for %s (%s)\n", a.moddir,
-		       a.release ? a.release : "?", a.kdir);
+		printf("kbtf: building %s for %s (%s)\n", a.moddir, a.release ? a.release : "?",
+		       a.kdir);
 	/* find the base first: no point building for minutes to fail here */
 	rc = distill_base_for(&a.ui, a.base, a.release, a.kdir, &k);
 	if (rc)

@@ -20,24 +20,24 @@
 #include "distill_ui.h"
 
 static const char distill_usage[] =
-	"usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
-	"                    [--kdir DIR] [--force] [--no-layout] [-q]\n"
-	"\n"
-	"Add .BTF.base (a distilled base) and a matching split .BTF to each module,\n"
-	"in place unless -o is given. Modules without .BTF are encoded from DWARF\n"
-	"with pahole first. Compressed modules stay compressed; signed ones need\n"
-	"--sign to be signed again.\n"
-	"\n"
-	"  -b, --base SOURCE   the kernel the modules were built against: vmlinux,\n"
-	"                      vmlinuz, raw BTF, linux-image .deb, ... (default:\n"
-	"                      looked up from the module's release, see kbtf-distill(1))\n"
-	"  -o, --output OUT    write here instead (one module only)\n"
-	"      --sign KEY CERT re-sign with the kernel's scripts/sign-file\n"
-	"      --sign-hash H   hash for sign-file (default CONFIG_MODULE_SIG_HASH or sha256)\n"
-	"      --kdir DIR      kernel build directory (base lookup and sign-file)\n"
-	"  -f, --force         distill although the module names another release\n"
-	"      --no-layout     leave out the build-time layout record (.kbtf.layout)\n"
-	"  -q, --quiet         print warnings and errors only\n";
+    "usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
+    "                    [--kdir DIR] [--force] [--no-layout] [-q]\n"
+    "\n"
+    "Add .BTF.base (a distilled base) and a matching split .BTF to each module,\n"
+    "in place unless -o is given. Modules without .BTF are encoded from DWARF\n"
+    "with pahole first. Compressed modules stay compressed; signed ones need\n"
+    "--sign to be signed again.\n"
+    "\n"
+    "  -b, --base SOURCE   the kernel the modules were built against: vmlinux,\n"
+    "                      vmlinuz, raw BTF, linux-image .deb, ... (default:\n"
+    "                      looked up from the module's release, see kbtf-distill(1))\n"
+    "  -o, --output OUT    write here instead (one module only)\n"
+    "      --sign KEY CERT re-sign with the kernel's scripts/sign-file\n"
+    "      --sign-hash H   hash for sign-file (default CONFIG_MODULE_SIG_HASH or sha256)\n"
+    "      --kdir DIR      kernel build directory (base lookup and sign-file)\n"
+    "  -f, --force         distill although the module names another release\n"
+    "      --no-layout     leave out the build-time layout record (.kbtf.layout)\n"
+    "  -q, --quiet         print warnings and errors only\n";
 
 static void on_warn(void *ctx, const char *msg)
 {
@@ -102,7 +102,7 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 		printf(", .BTF_ids %zu slots", rep.ids_slots);
 	printf("%s%s%s, %.1f ms\n", rep.encoded ? ", encoded from DWARF" : "",
 	       rep.resigned ? ", re-signed" : "",
-	       rep.compression ? (rep.compression == KBTF_COMP_XZ	? ", xz"
+	       rep.compression ? (rep.compression == KBTF_COMP_XZ     ? ", xz"
 				  : rep.compression == KBTF_COMP_ZSTD ? ", zstd"
 								      : ", compressed")
 			       : "",
@@ -111,8 +111,8 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 }
 
 /* Open the base for @release/@kdir, saying which source was used. */
-int distill_base_for(struct distill_ui *ui, const char *base, const char *release,
-		     const char *kdir, struct kbtf_kernel **k)
+int distill_base_for(struct distill_ui *ui, const char *base, const char *release, const char *kdir,
+		     struct kbtf_kernel **k)
 {
 	char *how = NULL;
 	int err;
@@ -180,8 +180,9 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 		char *rel = release_of(mods[i]), *kdir = a->kdir ? strdup(a->kdir) : NULL;
 
 		if (!rel && !a->kdir) {
-			fprintf(stderr, "kbtf: %s: cannot tell which kernel it was built for (no "
-					"vermagic); give --base or --kdir\n",
+			fprintf(stderr,
+				"kbtf: %s: cannot tell which kernel it was built for (no "
+				"vermagic); give --base or --kdir\n",
 				mods[i]);
 			rc = rc > KBTF_EXIT_USAGE ? rc : KBTF_EXIT_USAGE;
 			free(rel);
@@ -216,16 +217,16 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 }
 
 static const struct option distill_options[] = {
-	{ "base", required_argument, NULL, 'b' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "sign", required_argument, NULL, OPT_SIGN },
-	{ "sign-hash", required_argument, NULL, OPT_SIGN_HASH },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "force", no_argument, NULL, 'f' },
-	{ "no-layout", no_argument, NULL, OPT_NO_LAYOUT },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"base", required_argument, NULL, 'b'},
+    {"output", required_argument, NULL, 'o'},
+    {"sign", required_argument, NULL, OPT_SIGN},
+    {"sign-hash", required_argument, NULL, OPT_SIGN_HASH},
+    {"kdir", required_argument, NULL, OPT_KDIR},
+    {"force", no_argument, NULL, 'f'},
+    {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* Options both distill and build take; 1 if @c was one of them, -1 on a usage error. */
@@ -261,7 +262,7 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 
 int cmd_distill(int argc, char **argv)
 {
-	struct distill_args a = { 0 };
+	struct distill_args a = {0};
 	struct kbtf_kernel *k = NULL;
 	int c, i, rc = KBTF_EXIT_OK, r;
 

@@ -14,15 +14,15 @@
 struct distill_ui {
 	const char *current; /* module being processed, for messages */
 	bool quiet;
-	double total_ms;     /* time spent distilling */
+	double total_ms; /* time spent distilling */
 };
 
 /* Distill @path; prints one progress line; returns a KBTF_EXIT_* code. */
 int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_module_opts *o);
 
 /* Open --base, or find one for @release/@kdir; prints which; KBTF_EXIT_* code. */
-int distill_base_for(struct distill_ui *ui, const char *base, const char *release,
-		     const char *kdir, struct kbtf_kernel **k);
+int distill_base_for(struct distill_ui *ui, const char *base, const char *release, const char *kdir,
+		     struct kbtf_kernel **k);
 
 /* getopt values of the options distill and build share. */
 enum { OPT_SIGN = 256, OPT_SIGN_HASH, OPT_KDIR, OPT_NO_LAYOUT };

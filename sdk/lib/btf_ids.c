@@ -37,10 +37,10 @@ static const struct {
 	const char *prefix;
 	uint32_t kind;
 } ref_kinds[] = {
-	{ "struct__", BTF_KIND_STRUCT },
-	{ "union__", BTF_KIND_UNION },
-	{ "typedef__", BTF_KIND_TYPEDEF },
-	{ "func__", BTF_KIND_FUNC },
+    {"struct__", BTF_KIND_STRUCT},
+    {"union__", BTF_KIND_UNION},
+    {"typedef__", BTF_KIND_TYPEDEF},
+    {"func__", BTF_KIND_FUNC},
 };
 
 /* "name__123" -> "name" (the numeric tail makes each symbol unique). */
@@ -104,8 +104,7 @@ static int add_set(struct kbtf_btf_ids *ids, const char *name, bool set8, const 
 	return 0;
 }
 
-static int add_symbol(struct kbtf_btf_ids *ids, size_t *cap, const char *name,
-		      const GElf_Sym *sym)
+static int add_symbol(struct kbtf_btf_ids *ids, size_t *cap, const char *name, const GElf_Sym *sym)
 {
 	const char *p = name + strlen(BTF_ID_PREFIX);
 	size_t i;
@@ -145,7 +144,7 @@ static int scan(Elf *e, const uint8_t *image, size_t size, struct kbtf_btf_ids *
 {
 	size_t shstrndx, ids_ndx = 0, cap = 0, i, n;
 	Elf_Scn *scn = NULL, *symscn = NULL;
-	GElf_Shdr sh, symsh = { 0 };
+	GElf_Shdr sh, symsh = {0};
 	Elf_Data *syms;
 	int err;
 
@@ -243,7 +242,7 @@ void kbtf_btf_ids_release(struct kbtf_btf_ids *ids)
 struct want {
 	const char *name;
 	uint32_t kind;
-	uint32_t id; /* lowest match so far */
+	uint32_t id;		/* lowest match so far */
 	struct want *next_same; /* other refs with the same kind and name */
 };
 
@@ -296,8 +295,8 @@ int kbtf_btf_ids_resolve(const struct kbtf_btf_ids *ids, const struct kbtf_btf *
 		const char *name;
 		struct want *x;
 
-		if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION &&
-		    kind != BTF_KIND_TYPEDEF && kind != BTF_KIND_FUNC)
+		if (kind != BTF_KIND_STRUCT && kind != BTF_KIND_UNION && kind != BTF_KIND_TYPEDEF &&
+		    kind != BTF_KIND_FUNC)
 			continue;
 		if (!t->name_off)
 			continue;
@@ -348,15 +347,14 @@ static void sort_set(uint8_t *first, uint32_t cnt, uint32_t unit, bool swap)
 	for (i = 1; i < cnt; i++) {
 		memcpy(tmp, first + i * unit, unit);
 		for (j = i; j > 0 && (int32_t)get32(first + (j - 1) * unit, swap) >
-					     (int32_t)get32(tmp, swap);
+					 (int32_t)get32(tmp, swap);
 		     j--)
 			memcpy(first + j * unit, first + (j - 1) * unit, unit);
 		memcpy(first + j * unit, tmp, unit);
 	}
 }
 
-int kbtf_btf_ids_patch(const struct kbtf_btf_ids *ids, const uint32_t *values,
-		       struct kbtf_buf *out)
+int kbtf_btf_ids_patch(const struct kbtf_btf_ids *ids, const uint32_t *values, struct kbtf_buf *out)
 {
 	bool swap = ids->big_endian != host_big();
 	size_t i;

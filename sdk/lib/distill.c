@@ -20,9 +20,9 @@ struct distiller {
 	const struct kbtf_btf *src;
 	const struct kbtf_btf *base; /* src's base: the full kernel BTF */
 	const struct kbtf_distill_opts *opts;
-	uint32_t split_start;	    /* first split id of src */
-	uint32_t type_cnt;	    /* src's type_cnt */
-	uint32_t *map;		    /* marking (map[i] = i), then old -> new ids */
+	uint32_t split_start;	     /* first split id of src */
+	uint32_t type_cnt;	     /* src's type_cnt */
+	uint32_t *map;		     /* marking (map[i] = i), then old -> new ids */
 	struct kbtf_builder *base_b; /* the new base's strings are searched first */
 	struct kbtf_builder *split_b;
 	uint32_t nr_warnings;
@@ -150,8 +150,8 @@ static int mark_needed(struct distiller *d)
 	}
 	/* extra roots behave like one more split type pointing at each of them */
 	for (i = 0; !err && o && i < o->nr_extra_roots; i++) {
-		struct btf_type ptr = { .info = kbtf_info(BTF_KIND_PTR, false, 0),
-					.type = o->extra_roots[i] };
+		struct btf_type ptr = {.info = kbtf_info(BTF_KIND_PTR, false, 0),
+				       .type = o->extra_roots[i]};
 
 		if (ptr.type >= d->split_start)
 			continue;
@@ -318,8 +318,8 @@ static int build_split(struct distiller *d, const struct kbtf_btf *new_base)
  */
 struct name_slot {
 	const char *name;
-	uint32_t new_id; /* the distilled type */
-	uint32_t same;	 /* base types relocation would accept for it */
+	uint32_t new_id;     /* the distilled type */
+	uint32_t same;	     /* base types relocation would accept for it */
 	uint32_t composites; /* STRUCT/UNION of this name in the base */
 };
 
@@ -451,8 +451,8 @@ out:
 
 static int finish(struct distiller *d, struct kbtf_distill_result *out)
 {
-	struct kbtf_write_opts wo = { .endian = kbtf_btf_endian(d->src) };
-	struct kbtf_parse_opts po = { .name = ".BTF.base" };
+	struct kbtf_write_opts wo = {.endian = kbtf_btf_endian(d->src)};
+	struct kbtf_parse_opts po = {.name = ".BTF.base"};
 	int err;
 
 	err = kbtf_builder_write(d->base_b, &wo, &out->base);
@@ -486,7 +486,7 @@ static int finish(struct distiller *d, struct kbtf_distill_result *out)
 int kbtf_distill(const struct kbtf_btf *src, const struct kbtf_distill_opts *opts,
 		 struct kbtf_distill_result *out)
 {
-	struct distiller d = { .src = src, .opts = opts };
+	struct distiller d = {.src = src, .opts = opts};
 	int err;
 
 	memset(out, 0, sizeof(*out));

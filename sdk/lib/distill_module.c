@@ -38,8 +38,8 @@ struct job {
 	struct kbtf_buf layout;
 
 	struct kbtf_btf_ids ids;
-	uint32_t *ids_old;	/* resolved on the full base */
-	uint32_t *roots;	/* base ids named only by BTF_ID() */
+	uint32_t *ids_old; /* resolved on the full base */
+	uint32_t *roots;   /* base ids named only by BTF_ID() */
 	size_t nr_roots;
 	struct kbtf_buf ids_new;
 
@@ -47,7 +47,7 @@ struct job {
 };
 
 static void say(const struct kbtf_distill_module_opts *o, kbtf_warn_fn fn, const char *fmt, ...)
-	KBTF_PRINTF(3, 4);
+    KBTF_PRINTF(3, 4);
 
 static void say(const struct kbtf_distill_module_opts *o, kbtf_warn_fn fn, const char *fmt, ...)
 {
@@ -94,8 +94,9 @@ static void warn_old_target(struct job *j)
 	if (!rel || sscanf(rel, "%u.%u", &major, &minor) != 2)
 		return;
 	if (major < 6 || (major == 6 && minor < 11))
-		WARN(j, "kernel %s predates .BTF.base (Linux 6.11): there the module loads "
-			"without BTF; the distilled module relocates on 6.11 and later",
+		WARN(j,
+		     "kernel %s predates .BTF.base (Linux 6.11): there the module loads "
+		     "without BTF; the distilled module relocates on 6.11 and later",
 		     rel);
 }
 
@@ -154,7 +155,7 @@ static int check_string_refs(struct job *j)
 
 static int parse_split(struct job *j, bool encoded_here)
 {
-	struct kbtf_parse_opts po = { .base = j->kbtf, .name = ".BTF" };
+	struct kbtf_parse_opts po = {.base = j->kbtf, .name = ".BTF"};
 	int err;
 
 	err = kbtf_btf_parse(j->split_raw.data, j->split_raw.size, &po, &j->split);
@@ -182,8 +183,7 @@ static int make_tmpdir(struct job *j)
 	snprintf(j->tmpdir, sizeof(j->tmpdir), "%s/kbtf-distill-XXXXXX", t && *t ? t : "/tmp");
 	if (!mkdtemp(j->tmpdir)) {
 		j->tmpdir[0] = '\0';
-		return kbtf_err(-errno, "cannot create a temporary directory: %s",
-				strerror(errno));
+		return kbtf_err(-errno, "cannot create a temporary directory: %s", strerror(errno));
 	}
 	return 0;
 }
@@ -201,8 +201,8 @@ static int get_split(struct job *j)
 	NOTE(j, "no .BTF: encoding it from DWARF with pahole");
 	err = make_tmpdir(j);
 	if (!err)
-		err = kbtf_pahole_encode(j->m->image.data, j->m->image.size, braw->data,
-					 braw->size, j->tmpdir, j->o->pahole, &j->split_raw);
+		err = kbtf_pahole_encode(j->m->image.data, j->m->image.size, braw->data, braw->size,
+					 j->tmpdir, j->o->pahole, &j->split_raw);
 	if (!err)
 		j->rep->encoded = true;
 	return err;
@@ -256,12 +256,14 @@ static int ids_after(struct job *j)
 
 		vals[i] = old < j->d.id_map_len ? j->d.id_map[old] : 0;
 		if (!old)
-			WARN(j, ".BTF_ids: unresolved symbol %s %s (no such type in the module or "
-				"the base); slot left 0",
+			WARN(j,
+			     ".BTF_ids: unresolved symbol %s %s (no such type in the module or "
+			     "the base); slot left 0",
 			     kbtf_btf_id_kind_str(r->kind), r->name);
 		else if (!vals[i])
-			WARN(j, ".BTF_ids: BTF_ID(%s, %s) names a vmlinux function, which a "
-				"distilled base cannot describe; slot left 0",
+			WARN(j,
+			     ".BTF_ids: BTF_ID(%s, %s) names a vmlinux function, which a "
+			     "distilled base cannot describe; slot left 0",
 			     kbtf_btf_id_kind_str(r->kind), r->name);
 		if (!vals[i])
 			j->rep->ids_zero++;
@@ -270,8 +272,9 @@ static int ids_after(struct job *j)
 	}
 	j->rep->ids_slots = j->ids.nr_refs;
 	if (listed)
-		NOTE(j, ".BTF_ids: %zu BTF_ID_LIST entries now hold distilled-space ids; the "
-			"kernel remaps kfunc sets and dtor tables only",
+		NOTE(j,
+		     ".BTF_ids: %zu BTF_ID_LIST entries now hold distilled-space ids; the "
+		     "kernel remaps kfunc sets and dtor tables only",
 		     listed);
 	err = kbtf_btf_ids_patch(&j->ids, vals, &j->ids_new);
 	free(vals);
@@ -283,10 +286,10 @@ static int ids_after(struct job *j)
 static int distill_btf(struct job *j)
 {
 	struct kbtf_distill_opts dopts = {
-		.extra_roots = j->roots,
-		.nr_extra_roots = j->nr_roots,
-		.warn = distill_warn,
-		.warn_ctx = j,
+	    .extra_roots = j->roots,
+	    .nr_extra_roots = j->nr_roots,
+	    .warn = distill_warn,
+	    .warn_ctx = j,
 	};
 	int err;
 
@@ -308,17 +311,16 @@ static int distill_btf(struct job *j)
 static int rewrite_elf(struct job *j)
 {
 	struct kbtf_elf_section secs[4] = {
-		{ ".BTF", j->d.split.data, j->d.split.size },
-		{ ".BTF.base", j->d.base.data, j->d.base.size },
+	    {".BTF", j->d.split.data, j->d.split.size},
+	    {".BTF.base", j->d.base.data, j->d.base.size},
 	};
 	size_t n = 2;
 
 	if (j->layout.data)
-		secs[n++] = (struct kbtf_elf_section){ KBTF_LAYOUT_SECTION, j->layout.data,
-						       j->layout.size };
+		secs[n++] =
+		    (struct kbtf_elf_section){KBTF_LAYOUT_SECTION, j->layout.data, j->layout.size};
 	if (j->ids_new.data)
-		secs[n++] = (struct kbtf_elf_section){ ".BTF_ids", j->ids_new.data,
-						       j->ids_new.size };
+		secs[n++] = (struct kbtf_elf_section){".BTF_ids", j->ids_new.data, j->ids_new.size};
 	return kbtf_elf_set_sections(j->m->image.data, j->m->image.size, secs, n, &j->image);
 }
 
@@ -353,9 +355,9 @@ static int sign(struct job *j)
 		return kbtf_err(-ENOMEM, "out of memory");
 	if (!j->tmpdir[0] && (err = make_tmpdir(j)))
 		goto out;
-	err = kbtf_sign_image(tool, sign_hash(j, hbuf, sizeof(hbuf)), j->o->sign_key,
-			      j->o->sign_cert, j->image.data, j->image.size, j->tmpdir,
-			      &signed_img);
+	err =
+	    kbtf_sign_image(tool, sign_hash(j, hbuf, sizeof(hbuf)), j->o->sign_key, j->o->sign_cert,
+			    j->image.data, j->image.size, j->tmpdir, &signed_img);
 	if (!err) {
 		kbtf_buf_release(&j->image);
 		kbtf_buf_move(&j->image, &signed_img);
@@ -400,7 +402,7 @@ static int write_result(struct job *j)
 /* Already distilled: check the pair still reads, and change nothing. */
 static int already_distilled(struct job *j)
 {
-	struct kbtf_parse_opts po = { .name = ".BTF.base" };
+	struct kbtf_parse_opts po = {.name = ".BTF.base"};
 	struct kbtf_btf *b = NULL, *s = NULL;
 	struct kbtf_buf orig;
 	int err;
@@ -494,7 +496,7 @@ static void cleanup(struct job *j)
 int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
 			struct kbtf_distill_module_report *rep)
 {
-	struct job j = { .path = path, .o = opts, .rep = rep };
+	struct job j = {.path = path, .o = opts, .rep = rep};
 	int err;
 
 	memset(rep, 0, sizeof(*rep));

@@ -48,8 +48,8 @@ struct rewrite {
 	size_t shstrndx;
 	const struct kbtf_elf_section *secs;
 	size_t nr;
-	bool *used;	  /* which of secs replaced an existing section */
-	char *shstrtab;	  /* grown copy of the section-name table */
+	bool *used;	/* which of secs replaced an existing section */
+	char *shstrtab; /* grown copy of the section-name table */
 	size_t shstrtab_len;
 	size_t *name_off; /* offsets of appended names in shstrtab */
 };
@@ -102,8 +102,7 @@ static int grow_shstrtab(struct rewrite *r)
 		if (r->used[i])
 			continue;
 		r->name_off[i] = r->shstrtab_len;
-		memcpy(r->shstrtab + r->shstrtab_len, r->secs[i].name,
-		       strlen(r->secs[i].name) + 1);
+		memcpy(r->shstrtab + r->shstrtab_len, r->secs[i].name, strlen(r->secs[i].name) + 1);
 		r->shstrtab_len += strlen(r->secs[i].name) + 1;
 	}
 	return 0;
@@ -148,8 +147,7 @@ static int copy_sections(struct rewrite *r)
 			d = elf_rawdata(scn, NULL);
 			if (!d && sh.sh_size)
 				return elf_fail("cannot read section contents");
-			err = add_data(o, d ? d->d_buf : NULL, d ? d->d_size : 0,
-				       sh.sh_addralign);
+			err = add_data(o, d ? d->d_buf : NULL, d ? d->d_size : 0, sh.sh_addralign);
 		}
 		if (err)
 			return err;
@@ -165,7 +163,7 @@ static int append_sections(struct rewrite *r)
 	int err;
 
 	for (i = 0; i < r->nr; i++) {
-		GElf_Shdr sh = { 0 };
+		GElf_Shdr sh = {0};
 		Elf_Scn *o;
 
 		if (r->used[i])
@@ -263,8 +261,8 @@ out:
 int kbtf_elf_set_sections(const void *image, size_t size, const struct kbtf_elf_section *secs,
 			  size_t nr, struct kbtf_buf *out)
 {
-	struct rewrite r = { .secs = secs, .nr = nr };
-	struct kbtf_buf copy = { 0 };
+	struct rewrite r = {.secs = secs, .nr = nr};
+	struct kbtf_buf copy = {0};
 	GElf_Ehdr eh;
 	int err;
 

@@ -85,10 +85,9 @@ static int try_base(struct tried *t, const char *path, const char *rule, struct 
 	return 0;
 }
 
-int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **out,
-		   char **how)
+int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **out, char **how)
 {
-	struct tried t = { .len = 0 };
+	struct tried t = {.len = 0};
 	char path[PATH_MAX], *running = NULL;
 
 	*out = NULL;
@@ -145,8 +144,8 @@ static char *ko_path(const char *moddir, const char *entry)
 		n -= 2;
 	else if (n > 3 && !strcmp(entry + n - 3, ".ko"))
 		n -= 3;
-	if (asprintf(&p, "%s%s%.*s.ko", entry[0] == '/' ? "" : moddir,
-		     entry[0] == '/' ? "" : "/", (int)n, entry) < 0)
+	if (asprintf(&p, "%s%s%.*s.ko", entry[0] == '/' ? "" : moddir, entry[0] == '/' ? "" : "/",
+		     (int)n, entry) < 0)
 		return NULL;
 	return p;
 }
@@ -187,8 +186,8 @@ nomem:
 	return kbtf_err(-ENOMEM, "out of memory");
 }
 
-int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs,
-			const char *const *extra, size_t nr_extra)
+int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const char *const *extra,
+			size_t nr_extra)
 {
 	const char **argv = calloc(nr_extra + 8, sizeof(*argv));
 	char *cdir = NULL, *mdir = NULL, *jarg = NULL;

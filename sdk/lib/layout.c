@@ -24,10 +24,10 @@ enum {
 
 struct layout {
 	const struct kbtf_btf *src;
-	uint32_t nr;	  /* base type_cnt: ids below are base types */
-	uint8_t *seen;	  /* SEEN_* bits per base id */
-	uint32_t *map;	  /* base id -> layout id */
-	uint32_t *stack;  /* pending (id << 1 | by_value) */
+	uint32_t nr;	 /* base type_cnt: ids below are base types */
+	uint8_t *seen;	 /* SEEN_* bits per base id */
+	uint32_t *map;	 /* base id -> layout id */
+	uint32_t *stack; /* pending (id << 1 | by_value) */
 	size_t depth, cap;
 };
 
@@ -164,7 +164,7 @@ static int emit_one(struct layout *l, struct kbtf_builder *b, uint32_t id)
 
 static int emit(struct layout *l, enum kbtf_endian endian, struct kbtf_buf *out)
 {
-	struct kbtf_write_opts wo = { .endian = endian };
+	struct kbtf_write_opts wo = {.endian = endian};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 	uint32_t id, next = 1;
 	int ret = 0;
@@ -186,7 +186,7 @@ static int emit(struct layout *l, enum kbtf_endian endian, struct kbtf_buf *out)
 int kbtf_layout_build(const struct kbtf_btf *src, const struct kbtf_distill_result *d,
 		      enum kbtf_endian endian, struct kbtf_buf *out)
 {
-	struct layout l = { .src = src };
+	struct layout l = {.src = src};
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -211,7 +211,7 @@ out:
 
 int kbtf_layout_parse(const void *data, size_t size, struct kbtf_btf **out)
 {
-	struct kbtf_parse_opts po = { .name = KBTF_LAYOUT_SECTION };
+	struct kbtf_parse_opts po = {.name = KBTF_LAYOUT_SECTION};
 	struct kbtf_buf copy;
 	int err;
 
@@ -235,8 +235,9 @@ int kbtf_layout_load(const struct kbtf_module *m, struct kbtf_btf **out)
 		return err;
 	err = kbtf_elf_section(e, KBTF_LAYOUT_SECTION, &sec);
 	if (err == -ENOENT)
-		err = kbtf_err(-ENOENT, "%s has no %s section (not distilled by kbtf, or "
-					"distilled with --no-layout)",
+		err = kbtf_err(-ENOENT,
+			       "%s has no %s section (not distilled by kbtf, or "
+			       "distilled with --no-layout)",
 			       m->path ? m->path : "module", KBTF_LAYOUT_SECTION);
 	else if (!err)
 		err = kbtf_layout_parse(sec.data, sec.size, out);

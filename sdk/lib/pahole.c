@@ -42,12 +42,19 @@ static int extract_btf(const char *path, struct kbtf_buf *out)
 int kbtf_pahole_encode(const void *image, size_t size, const void *base_raw, size_t base_size,
 		       const char *tmpdir, const char *pahole, struct kbtf_buf *out)
 {
-	static const char *const env[] = { "LLVM_OBJCOPY=objcopy", NULL };
+	static const char *const env[] = {"LLVM_OBJCOPY=objcopy", NULL};
 	char mod[PATH_MAX], base[PATH_MAX];
-	struct kbtf_buf log = { 0 };
-	struct kbtf_run_opts ro = { .env = env, .capture = &log };
-	const char *argv[] = { pahole ? pahole : "pahole", "-J", "--btf_gen_floats", "-j",
-			       "--lang_exclude=rust", "--btf_base", base, mod, NULL };
+	struct kbtf_buf log = {0};
+	struct kbtf_run_opts ro = {.env = env, .capture = &log};
+	const char *argv[] = {pahole ? pahole : "pahole",
+			      "-J",
+			      "--btf_gen_floats",
+			      "-j",
+			      "--lang_exclude=rust",
+			      "--btf_base",
+			      base,
+			      mod,
+			      NULL};
 	int err;
 
 	memset(out, 0, sizeof(*out));

@@ -58,7 +58,7 @@ static int collect(int fd, struct kbtf_buf *capture)
 
 int kbtf_run(const char *const *argv, const struct kbtf_run_opts *opts)
 {
-	int pipefd[2] = { -1, -1 }, status, err = 0;
+	int pipefd[2] = {-1, -1}, status, err = 0;
 	pid_t pid;
 
 	if (opts && opts->capture) {
@@ -85,7 +85,8 @@ int kbtf_run(const char *const *argv, const struct kbtf_run_opts *opts)
 	}
 	while (waitpid(pid, &status, 0) < 0) {
 		if (errno != EINTR)
-			return kbtf_err(-KBTF_ETOOL, "%s: cannot wait: %s", argv[0], strerror(errno));
+			return kbtf_err(-KBTF_ETOOL, "%s: cannot wait: %s", argv[0],
+					strerror(errno));
 	}
 	if (err)
 		return err;

@@ -88,8 +88,8 @@ char *kbtf_sign_find_tool(const char *kdir, const char *release)
 	if (!found && release) {
 		if (asprintf(&p, "/lib/modules/%s/build/scripts/sign-file", release) >= 0)
 			found = try_path(p, tried, sizeof(tried));
-		if (!found && asprintf(&p, "/usr/src/linux-headers-%s/scripts/sign-file",
-				       release) >= 0)
+		if (!found &&
+		    asprintf(&p, "/usr/src/linux-headers-%s/scripts/sign-file", release) >= 0)
 			found = try_path(p, tried, sizeof(tried));
 		kbuild_version(release, ver, sizeof(ver));
 		if (!found && asprintf(&p, "/usr/lib/linux-kbuild-%s/scripts/sign-file", ver) >= 0)
@@ -100,8 +100,9 @@ char *kbtf_sign_find_tool(const char *kdir, const char *release)
 	if (!found)
 		found = first_glob("/usr/src/linux-headers-*/scripts/sign-file");
 	if (!found)
-		kbtf_err(-ENOENT, "no scripts/sign-file found (tried %s%s/usr/lib/linux-kbuild-*, "
-				  "/usr/src/linux-headers-*); install the kernel's headers package",
+		kbtf_err(-ENOENT,
+			 "no scripts/sign-file found (tried %s%s/usr/lib/linux-kbuild-*, "
+			 "/usr/src/linux-headers-*); install the kernel's headers package",
 			 tried, *tried ? ", " : "");
 	return found;
 }
@@ -109,9 +110,9 @@ char *kbtf_sign_find_tool(const char *kdir, const char *release)
 int kbtf_sign_image(const char *tool, const char *hash, const char *key, const char *cert,
 		    const void *image, size_t size, const char *tmpdir, struct kbtf_buf *out)
 {
-	const char *argv[] = { tool, hash ? hash : "sha256", key, cert, NULL, NULL };
-	struct kbtf_buf log = { 0 };
-	struct kbtf_run_opts ro = { .capture = &log };
+	const char *argv[] = {tool, hash ? hash : "sha256", key, cert, NULL, NULL};
+	struct kbtf_buf log = {0};
+	struct kbtf_run_opts ro = {.capture = &log};
 	char path[PATH_MAX];
 	int err;
 

@@ -27,9 +27,9 @@ struct stage_times {
 /* One pass over the stages; 0 or a negative errno. */
 static int stages_once(const char *ko, struct kbtf_btf *kbtf, struct stage_times *t, int i)
 {
-	struct kbtf_parse_opts po = { .base = kbtf, .name = ".BTF" };
-	struct kbtf_distill_result d = { 0 };
-	struct kbtf_buf lay = { 0 }, img = { 0 };
+	struct kbtf_parse_opts po = {.base = kbtf, .name = ".BTF"};
+	struct kbtf_distill_result d = {0};
+	struct kbtf_buf lay = {0}, img = {0};
 	struct kbtf_module *m = NULL;
 	struct kbtf_btf *split = NULL;
 	double t0 = bench_now_ms();
@@ -58,9 +58,9 @@ static int stages_once(const char *ko, struct kbtf_btf *kbtf, struct stage_times
 	}
 	if (!err) {
 		struct kbtf_elf_section secs[] = {
-			{ ".BTF", d.split.data, d.split.size },
-			{ ".BTF.base", d.base.data, d.base.size },
-			{ KBTF_LAYOUT_SECTION, lay.data, lay.size },
+		    {".BTF", d.split.data, d.split.size},
+		    {".BTF.base", d.base.data, d.base.size},
+		    {KBTF_LAYOUT_SECTION, lay.data, lay.size},
 		};
 
 		t0 = bench_now_ms();
@@ -95,7 +95,7 @@ static void bench_stages(const char *ko, struct kbtf_kernel *k)
 
 static void bench_whole(const char *ko, struct kbtf_kernel *k)
 {
-	struct kbtf_distill_module_opts o = { .base = k };
+	struct kbtf_distill_module_opts o = {.base = k};
 	struct kbtf_distill_module_report rep;
 	char out[PATH_MAX];
 	double ms[DRUNS];

@@ -29,7 +29,7 @@ struct pair {
 
 static struct kbtf_btf *parse(struct kbtf_buf *raw, const struct kbtf_btf *base)
 {
-	struct kbtf_parse_opts o = { .base = base, .name = "t" };
+	struct kbtf_parse_opts o = {.base = base, .name = "t"};
 	struct kbtf_btf *btf = NULL;
 
 	if (kbtf_btf_parse(raw->data, raw->size, &o, &btf))
@@ -39,7 +39,7 @@ static struct kbtf_btf *parse(struct kbtf_buf *raw, const struct kbtf_btf *base)
 
 static void finish_base(struct pair *p, struct kbtf_builder *b, enum kbtf_endian e)
 {
-	struct kbtf_write_opts wo = { .endian = e };
+	struct kbtf_write_opts wo = {.endian = e};
 
 	assert_int_equal(kbtf_builder_write(b, &wo, &p->base_raw), 0);
 	kbtf_builder_free(b);
@@ -48,7 +48,7 @@ static void finish_base(struct pair *p, struct kbtf_builder *b, enum kbtf_endian
 
 static void finish_split(struct pair *p, struct kbtf_builder *b, enum kbtf_endian e)
 {
-	struct kbtf_write_opts wo = { .endian = e };
+	struct kbtf_write_opts wo = {.endian = e};
 
 	assert_int_equal(kbtf_builder_write(b, &wo, &p->split_raw), 0);
 	kbtf_builder_free(b);
@@ -86,32 +86,32 @@ static void expect_type(const struct kbtf_btf *b, uint32_t id, uint32_t kind, co
  * not. Ids are fixed; the comments say what the rules make of each.
  */
 enum {
-	B_INT = 1,	 /* INT int 4 signed: to base, byte for byte */
-	B_UINT,		 /* INT 'unsigned int' 4: referenced only by S_OWN via typedef */
-	B_DOUBLE,	 /* FLOAT double 8: to base */
-	B_FWD,		 /* FWD union 'opaque': to base, kflag kept */
-	B_S,		 /* STRUCT s 16 {int a; enum e en; struct t *p}: base, memberless */
-	B_T,		 /* STRUCT t 8: only behind s's member: not needed */
-	B_T_PTR,	 /* PTR -> t: only s's member: not needed */
-	B_U,		 /* UNION u 4: base, memberless */
-	B_ANON,		 /* STRUCT (anon) 4 {unsigned x}: split, full, members followed */
-	B_E,		 /* ENUM e 4 signed {A=-1}: base as ENUM 4 kflag 0 vlen 0 */
-	B_E64,		 /* ENUM64 e64 8 signed: base as ENUM 8 kflag 0 */
-	B_EANON,	 /* ENUM (anon) 4 {B=1}: split, full copy */
-	B_TD,		 /* TYPEDEF td -> s: split */
-	B_PTR_U,	 /* PTR -> u: split */
-	B_ARR,		 /* ARRAY int[4] index int: split */
-	B_CONST,	 /* CONST -> double: split */
-	B_VOL,		 /* VOLATILE -> int: split */
-	B_RESTR,	 /* RESTRICT -> PTR u: split */
-	B_TAG,		 /* TYPE_TAG user -> int: split */
-	B_PROTO,	 /* FUNC_PROTO int (e) : split */
-	B_FUNC,		 /* FUNC f -> proto: refused when referenced */
-	B_VAR,		 /* VAR v int: refused */
-	B_SEC,		 /* DATASEC .data: refused */
-	B_DTAG,		 /* DECL_TAG on s: refused */
-	B_UNUSED,	 /* INT unused: not referenced */
-	B_PTR_FUNC,	 /* PTR -> FUNC: refused through recursion */
+	B_INT = 1,  /* INT int 4 signed: to base, byte for byte */
+	B_UINT,	    /* INT 'unsigned int' 4: referenced only by S_OWN via typedef */
+	B_DOUBLE,   /* FLOAT double 8: to base */
+	B_FWD,	    /* FWD union 'opaque': to base, kflag kept */
+	B_S,	    /* STRUCT s 16 {int a; enum e en; struct t *p}: base, memberless */
+	B_T,	    /* STRUCT t 8: only behind s's member: not needed */
+	B_T_PTR,    /* PTR -> t: only s's member: not needed */
+	B_U,	    /* UNION u 4: base, memberless */
+	B_ANON,	    /* STRUCT (anon) 4 {unsigned x}: split, full, members followed */
+	B_E,	    /* ENUM e 4 signed {A=-1}: base as ENUM 4 kflag 0 vlen 0 */
+	B_E64,	    /* ENUM64 e64 8 signed: base as ENUM 8 kflag 0 */
+	B_EANON,    /* ENUM (anon) 4 {B=1}: split, full copy */
+	B_TD,	    /* TYPEDEF td -> s: split */
+	B_PTR_U,    /* PTR -> u: split */
+	B_ARR,	    /* ARRAY int[4] index int: split */
+	B_CONST,    /* CONST -> double: split */
+	B_VOL,	    /* VOLATILE -> int: split */
+	B_RESTR,    /* RESTRICT -> PTR u: split */
+	B_TAG,	    /* TYPE_TAG user -> int: split */
+	B_PROTO,    /* FUNC_PROTO int (e) : split */
+	B_FUNC,	    /* FUNC f -> proto: refused when referenced */
+	B_VAR,	    /* VAR v int: refused */
+	B_SEC,	    /* DATASEC .data: refused */
+	B_DTAG,	    /* DECL_TAG on s: refused */
+	B_UNUSED,   /* INT unused: not referenced */
+	B_PTR_FUNC, /* PTR -> FUNC: refused through recursion */
 	B_NR,
 };
 
@@ -165,10 +165,9 @@ static struct kbtf_builder *kinds_base(void)
  */
 static void kinds_split(struct pair *p, enum kbtf_endian e)
 {
-	static const uint32_t refs[] = { B_INT,	  B_DOUBLE, B_FWD,   B_S,	B_U,
-					 B_ANON,  B_E,	    B_E64,   B_EANON, B_TD,
-					 B_PTR_U, B_ARR,    B_CONST, B_VOL,	B_RESTR,
-					 B_TAG,	  B_PROTO };
+	static const uint32_t refs[] = {B_INT,	 B_DOUBLE, B_FWD,   B_S,   B_U,	    B_ANON,
+					B_E,	 B_E64,	   B_EANON, B_TD,  B_PTR_U, B_ARR,
+					B_CONST, B_VOL,	   B_RESTR, B_TAG, B_PROTO};
 	struct kbtf_builder *b;
 	char name[16];
 	size_t i;
@@ -187,7 +186,7 @@ static void kinds_split(struct pair *p, enum kbtf_endian e)
 static void placement_and_order(void **state)
 {
 	struct kbtf_distill_result r;
-	struct pair p = { 0 };
+	struct pair p = {0};
 	uint32_t own, first_copy;
 
 	(void)state;
@@ -217,15 +216,14 @@ static void placement_and_order(void **state)
 	first_copy = own + 2;
 	assert_int_equal(r.nr_copied, 10);
 	assert_int_equal(kbtf_btf_type_cnt(r.split_btf), first_copy + 10);
-	expect_type(r.split_btf, first_copy, BTF_KIND_STRUCT, "", 4, 1, false);  /* B_ANON */
+	expect_type(r.split_btf, first_copy, BTF_KIND_STRUCT, "", 4, 1, false);	  /* B_ANON */
 	expect_type(r.split_btf, first_copy + 1, BTF_KIND_ENUM, "", 4, 1, false); /* B_EANON */
 	expect_type(r.split_btf, first_copy + 2, BTF_KIND_TYPEDEF, "td", 5, 0, false);
 	expect_type(r.split_btf, first_copy + 3, BTF_KIND_PTR, "", 6, 0, false);
 	expect_type(r.split_btf, first_copy + 4, BTF_KIND_ARRAY, "", 0, 0, false);
 	expect_type(r.split_btf, first_copy + 5, BTF_KIND_CONST, "", 3, 0, false);
 	expect_type(r.split_btf, first_copy + 6, BTF_KIND_VOLATILE, "", 1, 0, false);
-	expect_type(r.split_btf, first_copy + 7, BTF_KIND_RESTRICT, "", first_copy + 3, 0,
-		    false);
+	expect_type(r.split_btf, first_copy + 7, BTF_KIND_RESTRICT, "", first_copy + 3, 0, false);
 	expect_type(r.split_btf, first_copy + 8, BTF_KIND_TYPE_TAG, "user", 1, 0, false);
 	expect_type(r.split_btf, first_copy + 9, BTF_KIND_FUNC_PROTO, "", 1, 1, false);
 
@@ -234,7 +232,7 @@ static void placement_and_order(void **state)
 	assert_int_equal(kbtf_array(kbtf_btf_type(r.split_btf, first_copy + 4))->type, 1);
 	assert_int_equal(kbtf_array(kbtf_btf_type(r.split_btf, first_copy + 4))->index_type, 1);
 	assert_int_equal(kbtf_params(kbtf_btf_type(r.split_btf, first_copy + 9))[0].type, 7);
-	assert_int_equal(kbtf_members(kbtf_btf_type(r.split_btf, own))[3].type, 5);  /* s */
+	assert_int_equal(kbtf_members(kbtf_btf_type(r.split_btf, own))[3].type, 5); /* s */
 	assert_int_equal(kbtf_members(kbtf_btf_type(r.split_btf, own))[5].type,
 			 first_copy); /* anonymous struct */
 	assert_int_equal(kbtf_members(kbtf_btf_type(r.split_btf, own))[16].type,
@@ -255,7 +253,7 @@ static void placement_and_order(void **state)
 static void byte_order_and_header(void **state)
 {
 	struct kbtf_distill_result r;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	kinds_split(&p, KBTF_ENDIAN_BIG);
@@ -276,7 +274,7 @@ static void string_tables(void **state)
 {
 	static const char want_base[] = "\0int\0unsigned int\0double\0opaque\0s\0u\0e\0e64";
 	struct kbtf_distill_result r;
-	struct pair p = { 0 };
+	struct pair p = {0};
 	const char *split_strs;
 	uint32_t own_name;
 
@@ -296,9 +294,9 @@ static void string_tables(void **state)
 	/* "td" and "user" are not base names: they live in the split's table */
 	assert_true(kbtf_btf_type(r.split_btf, 13)->name_off >= sizeof(want_base));
 	/* the anonymous struct's member "x" too; a name equal to a base name uses the base */
-	assert_string_equal(kbtf_btf_str(r.split_btf,
-					 kbtf_members(kbtf_btf_type(r.split_btf, 11))[0].name_off),
-			    "x");
+	assert_string_equal(
+	    kbtf_btf_str(r.split_btf, kbtf_members(kbtf_btf_type(r.split_btf, 11))[0].name_off),
+	    "x");
 	kbtf_distill_result_release(&r);
 	pair_free(&p);
 }
@@ -307,7 +305,7 @@ static void split_string_reuses_base(void **state)
 {
 	struct kbtf_distill_result r;
 	struct kbtf_builder *b;
-	struct pair p = { 0 };
+	struct pair p = {0};
 	uint32_t m;
 
 	(void)state;
@@ -331,7 +329,7 @@ static void duplicate_base_names(void **state)
 {
 	struct kbtf_distill_result r;
 	struct kbtf_builder *b;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	b = kbtf_builder_new(NULL);
@@ -368,10 +366,10 @@ static void catch_warn(void *ctx, const char *msg)
 /* Same name and size twice (and a FWD of a referenced name): ambiguous at relocation. */
 static void ambiguous_names_warn(void **state)
 {
-	struct kbtf_distill_opts o = { .warn = catch_warn };
+	struct kbtf_distill_opts o = {.warn = catch_warn};
 	struct kbtf_distill_result r;
 	struct kbtf_builder *b;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	b = kbtf_builder_new(NULL);
@@ -397,7 +395,7 @@ static void refuse_reference(uint32_t target, const char *want)
 {
 	struct kbtf_distill_result r;
 	struct kbtf_builder *b;
-	struct pair p = { 0 };
+	struct pair p = {0};
 	int err;
 
 	finish_base(&p, kinds_base(), KBTF_ENDIAN_LITTLE);
@@ -428,7 +426,7 @@ static void refusals(void **state)
 static void refuse_not_split(void **state)
 {
 	struct kbtf_distill_result r;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	finish_base(&p, kinds_base(), KBTF_ENDIAN_LITTLE);
@@ -441,7 +439,7 @@ static void refuse_odd_enum_size(void **state)
 {
 	struct kbtf_distill_result r;
 	struct kbtf_builder *b;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	b = kbtf_builder_new(NULL);
@@ -457,10 +455,10 @@ static void refuse_odd_enum_size(void **state)
 /* kbtf's extension: base types named by BTF_ID() only are kept when asked. */
 static void extra_roots(void **state)
 {
-	uint32_t roots[] = { B_T, B_TD };
-	struct kbtf_distill_opts o = { .extra_roots = roots, .nr_extra_roots = 2 };
+	uint32_t roots[] = {B_T, B_TD};
+	struct kbtf_distill_opts o = {.extra_roots = roots, .nr_extra_roots = 2};
 	struct kbtf_distill_result r;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	kinds_split(&p, KBTF_ENDIAN_LITTLE);
@@ -478,7 +476,7 @@ static void self_contained_split(void **state)
 {
 	struct kbtf_distill_result r;
 	struct kbtf_builder *b;
-	struct pair p = { 0 };
+	struct pair p = {0};
 
 	(void)state;
 	b = kbtf_builder_new(NULL);
@@ -487,8 +485,7 @@ static void self_contained_split(void **state)
 	b = kbtf_builder_new(p.base);
 	kbtf_builder_add_int(b, "char", 1, BTF_INT_CHAR, 0, 8);
 	finish_split(&p, b, KBTF_ENDIAN_LITTLE);
-	assert_int_equal(kbtf_distill(p.split, &(struct kbtf_distill_opts){ .no_check = true },
-				     &r),
+	assert_int_equal(kbtf_distill(p.split, &(struct kbtf_distill_opts){.no_check = true}, &r),
 			 0);
 	assert_int_equal(r.nr_base_types, 0);
 	expect_type(r.split_btf, 1, BTF_KIND_INT, "char", 1, 0, false);
@@ -502,7 +499,7 @@ static void layout_record(void **state)
 	struct kbtf_distill_result r;
 	struct kbtf_btf *lay;
 	struct kbtf_buf raw;
-	struct pair p = { 0 };
+	struct pair p = {0};
 	uint32_t ids[4];
 
 	(void)state;
@@ -534,17 +531,17 @@ static void layout_record(void **state)
 /* .BTF_ids: slots written, set counts from symbol sizes, sets sorted (set8 pairs move whole). */
 static void btf_ids_patch(void **state)
 {
-	uint8_t sec[48] = { 0 };
+	uint8_t sec[48] = {0};
 	struct kbtf_btf_id_ref refs[4] = {
-		{ .name = "b", .kind = BTF_KIND_FUNC, .offset = 8, .in_set = true },
-		{ .name = "a", .kind = BTF_KIND_FUNC, .offset = 16, .in_set = true },
-		{ .name = "x", .kind = BTF_KIND_STRUCT, .offset = 24 },
-		{ .name = "y", .kind = BTF_KIND_STRUCT, .offset = 32 },
+	    {.name = "b", .kind = BTF_KIND_FUNC, .offset = 8, .in_set = true},
+	    {.name = "a", .kind = BTF_KIND_FUNC, .offset = 16, .in_set = true},
+	    {.name = "x", .kind = BTF_KIND_STRUCT, .offset = 24},
+	    {.name = "y", .kind = BTF_KIND_STRUCT, .offset = 32},
 	};
-	struct kbtf_btf_id_set set = { .name = "s", .offset = 0, .cnt = 2, .set8 = true };
-	struct kbtf_btf_ids ids = { .refs = refs, .nr_refs = 4, .sets = &set, .nr_sets = 1,
-				    .data = sec, .size = 40 };
-	uint32_t vals[4] = { 30, 20, 7, 0 }, w[10];
+	struct kbtf_btf_id_set set = {.name = "s", .offset = 0, .cnt = 2, .set8 = true};
+	struct kbtf_btf_ids ids = {
+	    .refs = refs, .nr_refs = 4, .sets = &set, .nr_sets = 1, .data = sec, .size = 40};
+	uint32_t vals[4] = {30, 20, 7, 0}, w[10];
 	struct kbtf_buf out;
 
 	(void)state;
@@ -568,19 +565,19 @@ static void btf_ids_patch(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(placement_and_order),
-		cmocka_unit_test(byte_order_and_header),
-		cmocka_unit_test(string_tables),
-		cmocka_unit_test(split_string_reuses_base),
-		cmocka_unit_test(duplicate_base_names),
-		cmocka_unit_test(ambiguous_names_warn),
-		cmocka_unit_test(refusals),
-		cmocka_unit_test(refuse_not_split),
-		cmocka_unit_test(refuse_odd_enum_size),
-		cmocka_unit_test(extra_roots),
-		cmocka_unit_test(self_contained_split),
-		cmocka_unit_test(layout_record),
-		cmocka_unit_test(btf_ids_patch),
+	    cmocka_unit_test(placement_and_order),
+	    cmocka_unit_test(byte_order_and_header),
+	    cmocka_unit_test(string_tables),
+	    cmocka_unit_test(split_string_reuses_base),
+	    cmocka_unit_test(duplicate_base_names),
+	    cmocka_unit_test(ambiguous_names_warn),
+	    cmocka_unit_test(refusals),
+	    cmocka_unit_test(refuse_not_split),
+	    cmocka_unit_test(refuse_odd_enum_size),
+	    cmocka_unit_test(extra_roots),
+	    cmocka_unit_test(self_contained_split),
+	    cmocka_unit_test(layout_record),
+	    cmocka_unit_test(btf_ids_patch),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -18,10 +18,10 @@
 
 /* One BTF_ID(kind, name) slot. */
 struct kbtf_btf_id_ref {
-	char *name;	/* the type or function name */
-	uint32_t kind;	/* BTF_KIND_STRUCT, _UNION, _TYPEDEF or _FUNC */
+	char *name;	 /* the type or function name */
+	uint32_t kind;	 /* BTF_KIND_STRUCT, _UNION, _TYPEDEF or _FUNC */
 	uint32_t offset; /* byte offset of the u32 slot in .BTF_ids */
-	bool in_set;	/* inside a set/set8 (kfunc sets are remapped by the kernel) */
+	bool in_set;	 /* inside a set/set8 (kfunc sets are remapped by the kernel) */
 };
 
 /* One BTF_SET_START/BTF_SET8_START (kfunc sets are set8). */
@@ -39,7 +39,7 @@ struct kbtf_btf_ids {
 	size_t nr_sets;
 	const uint8_t *data; /* the section's bytes inside the image */
 	size_t size;
-	bool big_endian;     /* the ELF's byte order */
+	bool big_endian; /* the ELF's byte order */
 };
 
 /*

@@ -94,8 +94,8 @@ struct kbtf_distill_module_opts {
 };
 
 struct kbtf_distill_module_report {
-	bool already;  /* it had .BTF.base already: nothing changed */
-	bool encoded;  /* pahole made its .BTF from DWARF first */
+	bool already; /* it had .BTF.base already: nothing changed */
+	bool encoded; /* pahole made its .BTF from DWARF first */
 	bool resigned;
 	enum kbtf_compression compression;
 	uint32_t base_types, split_types, copied;

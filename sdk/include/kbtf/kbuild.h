@@ -25,8 +25,7 @@ char *kbtf_running_release(void);
  * /usr/lib/debug/lib/modules/RELEASE/vmlinux. The first that opens wins;
  * @how says which ("KDIR/vmlinux: /path"). -ENOENT lists every place tried.
  */
-int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **out,
-		   char **how);
+int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **out, char **how);
 
 /*
  * The modules a kbuild run in @moddir produced, from its modules.order
@@ -39,7 +38,7 @@ void kbtf_modules_free(char **v, size_t nr);
  * make -C KDIR M=MODDIR [-jJOBS] modules EXTRA..., output passed through.
  * Returns make's exit status (0 ok) or a negative errno.
  */
-int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs,
-			const char *const *extra, size_t nr_extra);
+int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const char *const *extra,
+			size_t nr_extra);
 
 #endif
