@@ -357,8 +357,10 @@ static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drif
 	size_t i = 0, j = 0, cap = 0;
 	int err = 0;
 
-	qsort(o->v, o->n, sizeof(*o->v), cmp_flat);
-	qsort(n->v, n->n, sizeof(*n->v), cmp_flat);
+	if (o->n > 1)
+		qsort(o->v, o->n, sizeof(*o->v), cmp_flat);
+	if (n->n > 1)
+		qsort(n->v, n->n, sizeof(*n->v), cmp_flat);
 	while (!err && (i < o->n || j < n->n)) {
 		int c = i == o->n ? 1 : j == n->n ? -1 : strcmp(o->v[i].name, n->v[j].name);
 		struct kbtf_member_diff *md;

@@ -110,8 +110,14 @@ void kbtf_judge_plain(struct judge *j)
 	int err = parse_on_vmlinux(j, why, sizeof(why));
 	int same = err ? 0 : same_build(j, how, sizeof(how));
 
-	if (same == 1)
+	if (same == 1) {
+		if (!j->o->build_btf)
+			kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "plain-split", ".BTF",
+					"plain split .BTF (no .BTF.base), taken as built against this "
+					"kernel because %s; --build-kernel compares the BTF itself",
+					how);
 		return;
+	}
 	if (same == -1) {
 		kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "plain-split", ".BTF",
 				"plain split .BTF (no .BTF.base) is valid only on the exact kernel "
