@@ -168,7 +168,7 @@ if [ -x "$RESOLVE" ]; then
 		t_ok ".BTF_ids equal what resolve_btfids writes against .BTF.base"
 	else
 		t_fail ".BTF_ids equal what resolve_btfids writes against .BTF.base"
-		{ xxd "$T/k.ids"; echo; xxd "$T/r.ids"; } | sed 's/^/    | /'
+		{ od -Ax -tx4 "$T/k.ids"; echo; od -Ax -tx4 "$T/r.ids"; } | sed 's/^/    | /'
 	fi
 fi
 if [ -n "$BTFO" ]; then
@@ -291,7 +291,7 @@ for c in xz zst gz; do
 	$pack "$T/orig.ko" >"$T/m.ko.$c"
 	"$KBTF" distill "$T/m.ko.$c" --base "$V612" >"$T/c.log" 2>&1
 	rc=$?
-	head=$(head -c 6 "$T/m.ko.$c" | xxd -p)
+	head=$(head -c 6 "$T/m.ko.$c" | od -An -tx1 | tr -d ' \n')
 	$unpack "$T/m.ko.$c" >"$T/m.unpacked" 2>/dev/null
 	if [ $rc -eq 0 ] && [ "${head#"$magic"}" != "$head" ] && has_section "$T/m.unpacked" .BTF.base; then
 		t_ok ".ko.$c in, .ko.$c out, with .BTF.base inside"
@@ -651,7 +651,7 @@ if [ -x "$RESOLVE" ]; then
 		t_ok ".BTF_ids equal what resolve_btfids writes against .BTF.base"
 	else
 		t_fail ".BTF_ids equal what resolve_btfids writes against .BTF.base"
-		{ xxd "$T/k.ids"; echo; xxd "$T/r.ids"; } | sed 's/^/    | /'
+		{ od -Ax -tx4 "$T/k.ids"; echo; od -Ax -tx4 "$T/r.ids"; } | sed 's/^/    | /'
 	fi
 fi
 if [ -n "$BTFO" ]; then
@@ -774,7 +774,7 @@ for c in xz zst gz; do
 	$pack "$T/orig.ko" >"$T/m.ko.$c"
 	"$KBTF" distill "$T/m.ko.$c" --base "$V612" >"$T/c.log" 2>&1
 	rc=$?
-	head=$(head -c 6 "$T/m.ko.$c" | xxd -p)
+	head=$(head -c 6 "$T/m.ko.$c" | od -An -tx1 | tr -d ' \n')
 	$unpack "$T/m.ko.$c" >"$T/m.unpacked" 2>/dev/null
 	if [ $rc -eq 0 ] && [ "${head#"$magic"}" != "$head" ] && has_section "$T/m.unpacked" .BTF.base; then
 		t_ok ".ko.$c in, .ko.$c out, with .BTF.base inside"
