@@ -381,6 +381,8 @@ int kbtf_modsyms_from_module(const struct kbtf_module *m, struct kbtf_modsyms *o
 	for (i = 0; i < m->nr_undef; i++)
 		if (m->undef[i].has_crc)
 			out->has_versions = true;
+	if (!m->image.data)
+		return 0; /* a module built in memory: only what the struct says */
 	err = kbtf_elf_open(m->image.data, m->image.size, &e);
 	if (err)
 		return kbtf_err_prefix(err, "%s", m->path);

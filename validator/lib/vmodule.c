@@ -95,7 +95,7 @@ static int prepare(struct kbtf_vmod *vm)
 		if (vm->split)
 			check_metas(vm);
 	}
-	err = kbtf_layout_load(m, &vm->layout);
+	err = m->image.data ? kbtf_layout_load(m, &vm->layout) : -ENOENT;
 	if (err == -ENOENT) {
 		vm->layout = NULL;
 	} else if (err) {

@@ -1,0 +1,462 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The verdict of one (module, kernel) pair (kbtf_validate_pair), on
+ * modules and kernels built in memory: worst first (symbols over BTF),
+ * what a BTF failure means under each MODULE_ALLOW_BTF_MISMATCH setting
+ * and the lines the kernel prints, kernels before 6.11, plain split BTF,
+ * no BTF, and layout drift by value against a build kernel.
+ */
+#include <errno.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "kbtf/builder.h"
+#include "kbtf/err.h"
+#include "kbtf/validate.h"
+
+/* ------------------------------------------------------------ kernels */
+
+/*
+ * A vmlinux: 1 int, 2 struct spinlock (@lock_size), 3 struct list_head
+ * (next/prev, or prev/next when @swapped), 4 struct task_struct (64),
+ * 5 a pointer to list_head.
+ */
+static void vmlinux(struct kbtf_buf *out, uint32_t lock_size, bool swapped)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "spinlock", lock_size);
+	kbtf_builder_add_member(b, "val", 1, 0, 0);
+	kbtf_builder_add_struct(b, "list_head", 16);
+	kbtf_builder_add_member(b, swapped ? "prev" : "next", 5, 0, 0);
+	kbtf_builder_add_member(b, swapped ? "next" : "prev", 5, 64, 0);
+	kbtf_builder_add_struct(b, "task_struct", 64);
+	kbtf_builder_add_member(b, "pid", 1, 0, 0);
+	kbtf_builder_add_ptr(b, 3);
+	assert_int_equal(kbtf_builder_write(b, NULL, out), 0);
+	kbtf_builder_free(b);
+}
+
+struct kern {
+	struct kbtf_kernel k;
+	struct kbtf_vkernel *vk;
+	char symvers[64];
+};
+
+static void kern_open(struct kern *kk, const char *release, uint32_t lock_size, const char *config,
+		      const char *symvers)
+{
+	memset(kk, 0, sizeof(*kk));
+	vmlinux(&kk->k.btf_raw, lock_size, false);
+	kk->k.source = (char *)"test-kernel";
+	kk->k.release = (char *)release;
+	if (config) {
+		kk->k.config = (char *)config;
+		kk->k.config_len = strlen(config);
+	}
+	if (symvers) {
+		int fd;
+
+		snprintf(kk->symvers, sizeof(kk->symvers), "/tmp/kbtf-symvers-XXXXXX");
+		fd = mkstemp(kk->symvers);
+		assert_true(fd >= 0);
+		assert_int_equal(write(fd, symvers, strlen(symvers)), (ssize_t)strlen(symvers));
+		close(fd);
+		kk->k.symvers_path = kk->symvers;
+	}
+	if (kbtf_vkernel_from_kernel(&kk->k, NULL, &kk->vk))
+		fail_msg("vkernel: %s", kbtf_errstr());
+}
+
+static void kern_close(struct kern *kk)
+{
+	kbtf_vkernel_free(kk->vk);
+	kbtf_btf_free(kk->k.btf);
+	kbtf_buf_release(&kk->k.btf_raw);
+	if (kk->symvers[0])
+		unlink(kk->symvers);
+}
+
+static const char cfg_allow[] = "CONFIG_DEBUG_INFO_BTF_MODULES=y\nCONFIG_MODVERSIONS=y\n"
+				"CONFIG_MODULE_ALLOW_BTF_MISMATCH=y\nCONFIG_MODULE_FORCE_LOAD=y\n";
+static const char cfg_strict[] = "CONFIG_DEBUG_INFO_BTF_MODULES=y\nCONFIG_MODVERSIONS=y\n"
+				 "# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set\n";
+static const char exports[] = "0x0000abcd\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n"
+			      "0x00001234\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n";
+
+/* ------------------------------------------------------------ modules */
+
+struct mod {
+	struct kbtf_module m;
+	struct kbtf_buf base, split;
+	struct kbtf_btf *dist;
+	struct kbtf_modsym undef[2];
+	struct kbtf_vmod *vm;
+};
+
+/*
+ * The module's distilled base: 1 int, 2 spinlock(4), 3 list_head(16),
+ * 4 task_struct(64); its split: struct mod_state { spinlock lock;
+ * list_head l; task_struct *t; }.
+ */
+static void distilled(struct mod *md)
+{
+	struct kbtf_parse_opts o = { .name = "base" };
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	int ptr;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "spinlock", 4);
+	kbtf_builder_add_struct(b, "list_head", 16);
+	kbtf_builder_add_struct(b, "task_struct", 64);
+	assert_int_equal(kbtf_builder_write(b, NULL, &md->base), 0);
+	kbtf_builder_free(b);
+	assert_int_equal(kbtf_btf_parse(md->base.data, md->base.size, &o, &md->dist), 0);
+	b = kbtf_builder_new(md->dist);
+	ptr = kbtf_builder_add_ptr(b, 4);
+	kbtf_builder_add_struct(b, "mod_state", 32);
+	kbtf_builder_add_member(b, "lock", 2, 0, 0);
+	kbtf_builder_add_member(b, "l", 3, 64, 0);
+	kbtf_builder_add_member(b, "t", (uint32_t)ptr, 192, 0);
+	assert_int_equal(kbtf_builder_write(b, NULL, &md->split), 0);
+	kbtf_builder_free(b);
+}
+
+/* A plain split on the test vmlinux (as pahole writes for one kernel). */
+static void plain(struct mod *md)
+{
+	struct kbtf_buf raw;
+	struct kbtf_btf *vml;
+	struct kbtf_builder *b;
+
+	vmlinux(&raw, 4, false);
+	assert_int_equal(kbtf_btf_parse(raw.data, raw.size, NULL, &vml), 0);
+	b = kbtf_builder_new(vml);
+	kbtf_builder_add_struct(b, "mod_state", 32);
+	kbtf_builder_add_member(b, "lock", 2, 0, 0);
+	assert_int_equal(kbtf_builder_write(b, NULL, &md->split), 0);
+	kbtf_builder_free(b);
+	kbtf_btf_free(vml);
+	kbtf_buf_release(&raw);
+}
+
+enum form { DISTILLED, PLAIN, NO_BTF };
+
+static void mod_open(struct mod *md, enum form form, const char *release, uint32_t printk_crc)
+{
+	static char vermagic[128];
+
+	memset(md, 0, sizeof(*md));
+	if (form == DISTILLED)
+		distilled(md);
+	else if (form == PLAIN)
+		plain(md);
+	md->m.path = (char *)"/src/mod.ko";
+	md->m.name = (char *)"mod";
+	snprintf(vermagic, sizeof(vermagic), "%s SMP preempt mod_unload modversions ", release);
+	md->m.vermagic = vermagic;
+	if (form != NO_BTF) {
+		md->m.btf_data = md->split.data;
+		md->m.btf_size = md->split.size;
+	}
+	if (form == DISTILLED) {
+		md->m.btf_base_data = md->base.data;
+		md->m.btf_base_size = md->base.size;
+	}
+	md->undef[0] = (struct kbtf_modsym){ (char *)"_printk", printk_crc, true };
+	md->undef[1] = (struct kbtf_modsym){ (char *)"kmalloc", 0x1234, true };
+	md->m.undef = md->undef;
+	md->m.nr_undef = 2;
+	if (kbtf_vmod_from_module(&md->m, &md->vm))
+		fail_msg("vmod: %s", kbtf_errstr());
+}
+
+static void mod_close(struct mod *md)
+{
+	kbtf_vmod_free(md->vm);
+	kbtf_btf_free(md->dist);
+	kbtf_buf_release(&md->base);
+	kbtf_buf_release(&md->split);
+}
+
+/* ------------------------------------------------------------ helpers */
+
+static void judge(struct mod *md, struct kern *kk, const struct kbtf_validate_opts *o,
+		  struct kbtf_result *r)
+{
+	if (kbtf_validate_pair(md->vm, kk->vk, o, r))
+		fail_msg("validate: %s", kbtf_errstr());
+}
+
+static const struct kbtf_problem *problem(const struct kbtf_result *r, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_problems; i++)
+		if (!strcmp(r->problems[i].name, name))
+			return &r->problems[i];
+	return NULL;
+}
+
+static const struct kbtf_warning *warning(const struct kbtf_result *r, const char *kind)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_warnings; i++)
+		if (!strcmp(r->warnings[i].kind, kind))
+			return &r->warnings[i];
+	return NULL;
+}
+
+static void expect_log(const struct kbtf_result *r, const char *needle)
+{
+	if (!strstr(r->kernel_log, needle))
+		fail_msg("kernel log lacks \"%s\":\n%s", needle, r->kernel_log);
+}
+
+/* ------------------------------------------------------------ tests */
+
+static void test_ok(void **state)
+{
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, exports);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	assert_int_equal(r.load, KBTF_LOAD_OK);
+	assert_int_equal(r.nr_problems, 0);
+	assert_int_equal(r.reloc_err, 0);
+	assert_string_equal(r.kernel_log, "");
+	assert_string_equal(r.btf_form, "distilled");
+	assert_non_null(warning(&r, "drift-not-checked"));
+	assert_null(warning(&r, "symbols-not-checked"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+static void rt_pair(const char *config, enum kbtf_load load, const char *log, int allow)
+{
+	const struct kbtf_problem *p;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 32, config, exports);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_BTF_REJECTED);
+	assert_int_equal(r.load, load);
+	assert_int_equal(r.allow_btf_mismatch, allow);
+	p = problem(&r, "spinlock");
+	assert_non_null(p);
+	assert_string_equal(p->reason, "size-mismatch");
+	assert_true(p->kernel_first);
+	assert_non_null(strstr(p->expected, "4 bytes, embedded by value in struct mod_state"));
+	assert_non_null(strstr(p->actual, "32 bytes"));
+	expect_log(&r, "distilled base BTF type 'spinlock' [2] is not mapped to base BTF id");
+	if (log)
+		expect_log(&r, log);
+	assert_int_equal(r.reloc_err, -EINVAL);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+static void test_rejected_allow(void **state)
+{
+	rt_pair(cfg_allow, KBTF_LOAD_NO_BTF,
+		"Kernel module BTF mismatch detected, BTF debug info may be unavailable", 1);
+}
+
+static void test_rejected_strict(void **state)
+{
+	rt_pair(cfg_strict, KBTF_LOAD_REFUSED, "failed to validate module [mod] BTF: -22", 0);
+}
+
+static void test_rejected_config_unknown(void **state)
+{
+	rt_pair(NULL, KBTF_LOAD_NO_BTF_OR_REFUSED, NULL, -1);
+}
+
+static void test_pre_611(void **state)
+{
+	const struct kbtf_problem *p;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.1.0-56-amd64", 4, cfg_allow, exports);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_NO_DISTILLED);
+	p = problem(&r, ".BTF.base");
+	assert_non_null(p);
+	assert_string_equal(p->reason, "no-distilled-support");
+	assert_non_null(strstr(p->actual, "older than 6.11"));
+	/* relocation is still simulated for the record */
+	assert_int_equal(r.reloc_err, 0);
+	assert_true(r.load == KBTF_LOAD_NO_BTF || r.load == KBTF_LOAD_WRONG_BTF);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+static void test_symbols_beat_btf(void **state)
+{
+	static const char few[] = "0x0000ffff\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 32, cfg_allow, few);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	assert_int_equal(r.load, KBTF_LOAD_REFUSED);
+	assert_string_equal(problem(&r, "_printk")->reason, "crc-mismatch");
+	assert_string_equal(problem(&r, "kmalloc")->reason, "unresolved");
+	assert_string_equal(problem(&r, "spinlock")->reason, "size-mismatch");
+	assert_int_equal(kbtf_result_count(&r, KBTF_PROBLEM_SYMBOL), 2);
+	assert_int_equal(kbtf_result_count(&r, KBTF_PROBLEM_BTF), 1);
+	expect_log(&r, "mod: disagrees about version of symbol _printk");
+	expect_log(&r, "mod: Unknown symbol kmalloc (err -2)");
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+static void test_symbols_unknown_warns(void **state)
+{
+	struct kbtf_validate_opts o = { .no_symbols = true };
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, NULL);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	assert_int_equal(warning(&r, "symbols-not-checked")->severity, KBTF_SEV_WARNING);
+	kbtf_result_fini(&r);
+	judge(&md, &kk, &o, &r);
+	assert_int_equal(warning(&r, "symbols-not-checked")->severity, KBTF_SEV_INFO);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+static void test_plain_split(void **state)
+{
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, exports);
+	mod_open(&md, PLAIN, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	assert_string_equal(r.btf_form, "split");
+	assert_int_equal(r.reloc_err, -1);
+	assert_int_equal(warning(&r, "plain-split")->severity, KBTF_SEV_INFO);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+
+	/* the same BTF, but the module says it was built for another release */
+	mod_open(&md, PLAIN, "6.12.117+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_BTF_REJECTED);
+	assert_string_equal(problem(&r, ".BTF")->reason, "built-for-another-kernel");
+	assert_int_equal(r.load, KBTF_LOAD_WRONG_BTF);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+static void test_no_btf(void **state)
+{
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 32, cfg_allow, exports);
+	mod_open(&md, NO_BTF, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	assert_string_equal(r.btf_form, "none");
+	assert_non_null(warning(&r, "no-btf"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+/* Build kernel list_head is next/prev, the target's prev/next: same size,
+ * relocation is happy, the module's embedded list_head is not. */
+static void test_drift_by_value(void **state)
+{
+	struct kbtf_validate_opts o = { 0 };
+	const struct kbtf_warning *w;
+	struct kbtf_buf raw;
+	struct kbtf_btf *build;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+	size_t i;
+	bool next = false;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, exports);
+	kbtf_btf_free(kk.k.btf);
+	kbtf_buf_release(&kk.k.btf_raw);
+	kbtf_vkernel_free(kk.vk);
+	kk.k.btf = NULL;
+	vmlinux(&kk.k.btf_raw, 4, true);
+	assert_int_equal(kbtf_vkernel_from_kernel(&kk.k, NULL, &kk.vk), 0);
+	vmlinux(&raw, 4, false);
+	assert_int_equal(kbtf_btf_parse(raw.data, raw.size, NULL, &build), 0);
+	assert_int_equal(kbtf_btf_index_names(build), 0);
+	o.build_btf = build;
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, &o, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	w = warning(&r, "layout-drift");
+	assert_non_null(w);
+	assert_int_equal(w->severity, KBTF_SEV_WARNING);
+	assert_string_equal(w->name, "struct list_head");
+	for (i = 0; i < w->nr_details; i++)
+		next |= !strcmp(w->details[i], "next: offset 0 -> 8");
+	assert_true(next);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kbtf_btf_free(build);
+	kbtf_buf_release(&raw);
+	kern_close(&kk);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_ok),
+		cmocka_unit_test(test_rejected_allow),
+		cmocka_unit_test(test_rejected_strict),
+		cmocka_unit_test(test_rejected_config_unknown),
+		cmocka_unit_test(test_pre_611),
+		cmocka_unit_test(test_symbols_beat_btf),
+		cmocka_unit_test(test_symbols_unknown_warns),
+		cmocka_unit_test(test_plain_split),
+		cmocka_unit_test(test_no_btf),
+		cmocka_unit_test(test_drift_by_value),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
