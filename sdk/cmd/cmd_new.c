@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "kbtf/buf.h"
 #include "kbtf/err.h"
 #include "kbtf/template.h"
 #include "cmd.h"
@@ -42,6 +43,28 @@ static void on_file(void *ctx, const char *rel)
 	const char *dest = ctx;
 
 	printf("  create %s/%s\n", dest, rel);
+}
+
+/* dkms/kbtf-dkms-post-build, the script the project's POST_BUILD line names */
+static int copy_post_build(const char *dir, bool quiet)
+{
+	static const char name[] = "kbtf-dkms-post-build";
+	char from[PATH_MAX], to[PATH_MAX];
+	struct kbtf_buf b = { 0 };
+	int err;
+
+	err = kbtf_data_path("dkms/kbtf-dkms-post-build", from, sizeof(from));
+	if (err)
+		return err;
+	if ((size_t)snprintf(to, sizeof(to), "%s/%s", dir, name) >= sizeof(to))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+	err = kbtf_buf_from_file(from, &b);
+	if (!err)
+		err = kbtf_write_file_atomic(to, b.data, b.size, 0755);
+	kbtf_buf_release(&b);
+	if (!err && !quiet)
+		printf("  create %s\n", to);
+	return err;
 }
 
 static bool version_ok(const char *v)
@@ -136,14 +159,20 @@ int cmd_new(int argc, char **argv)
 			err = kbtf_template_copy(matrix, ci_dir, vars, nr,
 						 quiet ? NULL : on_file, ci_dir);
 	}
+	if (!err)
+		err = copy_post_build(dir, quiet);
 	if (err) {
 		cmd_report_error(dir);
 		return KBTF_EXIT_USAGE;
 	}
-	if (!quiet)
-		printf("kbtf: module project '%s' created in %s\n"
-		       "  cd %s && make            build %s.ko with distilled BTF\n"
-		       "  make ci                  the CI matrix, run here (see README.md)\n",
-		       name, dir, dir, name);
+	if (!quiet) {
+		char step[PATH_MAX + 16];
+
+		snprintf(step, sizeof(step), "cd %s && make", dir);
+		printf("kbtf: module project '%s' created in %s\n", name, dir);
+		printf("  %-24s build %s.ko with distilled BTF\n", step, name);
+		printf("  %-24s the CI kernel matrix, run here (README.md)\n", "make ci");
+		printf("  %-24s build and install with DKMS\n", "sudo make dkms-install");
+	}
 	return KBTF_EXIT_OK;
 }

@@ -17,7 +17,7 @@ cd "$t_tmp" || exit 1
 
 # --- the project
 t_check "kbtf new demo" "$KBTF" new demo
-for f in demo.c Kbuild Makefile dkms.conf dkms-post-build.sh README.md .gitignore \
+for f in demo.c Kbuild Makefile dkms.conf kbtf-dkms-post-build README.md .gitignore \
 	ci/kernels.conf ci/matrix/kbtf-matrix.sh .github/workflows/kbtf.yml .gitlab-ci.yml; do
 	[ -f "demo/$f" ] || t_fail "kbtf new made no $f"
 done
@@ -31,7 +31,7 @@ fi
 t_grep "the module is called demo" 'MODULE_DESCRIPTION\("demo' demo/demo.c
 t_grep "dkms.conf names the package" '^PACKAGE_NAME="demo"' demo/dkms.conf
 t_check "the CI script is executable" test -x demo/ci/matrix/kbtf-matrix.sh
-t_check "so is the POST_BUILD script" test -x demo/dkms-post-build.sh
+t_check "so is the POST_BUILD script" test -x demo/kbtf-dkms-post-build
 
 t_exit 2 "a name that is not a C identifier is refused" "$KBTF" new 9lives
 t_exit 2 "a '-' in the name is refused" "$KBTF" new my-mod
