@@ -94,6 +94,26 @@ static void test_parse_errors(void **state)
 	kbtf_symvers_free(sv);
 }
 
+static void test_parse_wanted(void **state)
+{
+	struct kbtf_symvers *wanted, *sv;
+	static const char bad[] = "0x1 no tabs at all\n";
+
+	assert_int_equal(kbtf_symvers_new(&wanted), 0);
+	assert_int_equal(kbtf_symvers_add(wanted, "mii_link_ok", 0, "", "", ""), 0);
+	assert_int_equal(kbtf_symvers_add(wanted, "not_exported", 0, "", "", ""), 0);
+	assert_int_equal(kbtf_symvers_parse_wanted(symvers_612, strlen(symvers_612), "x", wanted,
+						   &sv),
+			 0);
+	assert_int_equal(kbtf_symvers_count(sv), 1);
+	assert_int_equal(kbtf_symvers_find(sv, "mii_link_ok")->crc, 0x12345678);
+	assert_string_equal(kbtf_symvers_find(sv, "mii_link_ok")->module, "drivers/net/mii");
+	assert_null(kbtf_symvers_find(sv, "system_state"));
+	kbtf_symvers_free(sv);
+	assert_int_equal(kbtf_symvers_parse_wanted(bad, strlen(bad), "x", wanted, &sv), -EINVAL);
+	kbtf_symvers_free(wanted);
+}
+
 struct fixture {
 	struct kbtf_symvers *sv;
 	struct kbtf_modsym undef[4];
@@ -276,6 +296,7 @@ int main(void)
 		cmocka_unit_test(test_parse_612),
 		cmocka_unit_test(test_parse_old_formats),
 		cmocka_unit_test(test_parse_errors),
+		cmocka_unit_test(test_parse_wanted),
 		cmocka_unit_test(test_all_resolve),
 		cmocka_unit_test(test_unresolved),
 		cmocka_unit_test(test_crc_mismatch),

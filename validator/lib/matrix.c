@@ -40,6 +40,7 @@ struct run {
 	pthread_mutex_t lock;
 	struct kbtf_validate_opts vo;
 	struct kbtf_symvers *peers;
+	struct kbtf_symvers *wanted; /* every module's undefined symbols */
 	struct kbtf_kernel *build;
 	int err; /* out of memory in a worker */
 	bool tty_progress;
@@ -102,6 +103,7 @@ static void open_kernel(struct run *r, size_t k)
 		.symvers = r->o->symvers,
 		.work_dir = r->o->work_dir,
 		.no_symbols = r->o->no_symbols,
+		.wanted = r->wanted,
 	};
 	struct kbtf_vkernel *vk = NULL;
 	double t0 = now_ms();
@@ -177,11 +179,21 @@ static void *worker(void *arg)
 	}
 }
 
-/* Every module's own exports, so modules validated together resolve each other. */
+/* Every module's own exports, so modules validated together resolve each
+ * other; and every module's undefined symbols, the only exports to load. */
 static int collect_peers(struct run *r)
 {
 	size_t m, i;
 	int err = kbtf_symvers_new(&r->peers);
+
+	if (!err)
+		err = kbtf_symvers_new(&r->wanted);
+	for (m = 0; !err && m < r->mx->nr_modules; m++) {
+		const struct kbtf_vmod *vm = r->mods[m];
+
+		for (i = 0; vm && !err && i < vm->syms.nr_undef; i++)
+			err = kbtf_symvers_add(r->wanted, vm->syms.undef[i].name, 0, "", "", "");
+	}
 
 	for (m = 0; !err && m < r->mx->nr_modules; m++) {
 		const struct kbtf_vmod *vm = r->mods[m];
@@ -273,6 +285,7 @@ static void run_fini(struct run *r)
 	free(r->mod_errors);
 	free(r->ks);
 	kbtf_symvers_free(r->peers);
+	kbtf_symvers_free(r->wanted);
 	kbtf_kernel_free(r->build);
 	pthread_mutex_destroy(&r->lock);
 }

@@ -201,11 +201,55 @@ static int parse_line(struct kbtf_symvers *sv, char *line, size_t lineno)
 	return insert(sv, &e) ? kbtf_err(-ENOMEM, "out of memory") : 0;
 }
 
-int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kbtf_symvers **out)
+/* The symbol field of a line (the second), without copying: 0 if malformed. */
+static size_t symbol_span(const char *line, size_t len, const char **sym)
 {
+	const char *t1 = memchr(line, '\t', len), *t2;
+
+	if (!t1)
+		return 0;
+	*sym = t1 + 1;
+	t2 = memchr(*sym, '\t', len - (size_t)(*sym - line));
+	return t2 ? (size_t)(t2 - *sym) : 0;
+}
+
+static bool wanted_span(const struct kbtf_symvers *wanted, const char *sym, size_t n)
+{
+	char buf[256];
+
+	if (n >= sizeof(buf))
+		return true; /* too long to look up here: keep it */
+	memcpy(buf, sym, n);
+	buf[n] = '\0';
+	return kbtf_symvers_find(wanted, buf) != NULL;
+}
+
+/* Parse one line of @text: a private copy of it when filtering, in place otherwise. */
+static int take_line(struct kbtf_symvers *sv, const struct kbtf_symvers *wanted, char *line,
+		     size_t len, size_t lineno)
+{
+	const char *sym;
+	size_t n;
+
+	if (!wanted)
+		return parse_line(sv, line, lineno);
+	n = symbol_span(line, len, &sym);
+	if (!n)
+		return kbtf_err(-EINVAL, "%s:%zu: expected 4 or 5 tab-separated fields", sv->name,
+				lineno);
+	if (!wanted_span(wanted, sym, n))
+		return 0;
+	line = keep(sv, line, len);
+	return line ? parse_line(sv, line, lineno) : kbtf_err(-ENOMEM, "out of memory");
+}
+
+int kbtf_symvers_parse_wanted(const char *text, size_t len, const char *name,
+			      const struct kbtf_symvers *wanted, struct kbtf_symvers **out)
+{
+	const char *end = text + len, *line, *nl;
 	struct kbtf_symvers *sv;
 	size_t lineno = 0;
-	char *copy, *line, *next;
+	char *copy = NULL;
 	int err;
 
 	err = kbtf_symvers_new(&sv);
@@ -213,19 +257,27 @@ int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kb
 		return err;
 	free(sv->name);
 	sv->name = strdup(name ? name : "Module.symvers");
-	copy = keep(sv, text, len);
-	if (!sv->name || !copy) {
+	/* the whole text is kept only when every line is; else line by line */
+	if (!wanted)
+		copy = keep(sv, text, len);
+	if (!sv->name || (!wanted && !copy)) {
 		kbtf_symvers_free(sv);
 		return kbtf_err(-ENOMEM, "out of memory");
 	}
-	for (line = copy; line && *line; line = next) {
-		next = strchr(line, '\n');
-		if (next)
-			*next++ = '\0';
+	if (copy) {
+		text = copy;
+		end = copy + len;
+	}
+	for (line = text; line < end; line = nl + 1) {
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
 		lineno++;
-		if (!*line)
+		if (nl == line)
 			continue;
-		err = parse_line(sv, line, lineno);
+		if (copy)
+			copy[nl - text] = '\0';
+		err = take_line(sv, wanted, (char *)line, (size_t)(nl - line), lineno);
 		if (err) {
 			kbtf_symvers_free(sv);
 			return err;
@@ -235,7 +287,13 @@ int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kb
 	return 0;
 }
 
-int kbtf_symvers_load(const char *path, struct kbtf_symvers **out)
+int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kbtf_symvers **out)
+{
+	return kbtf_symvers_parse_wanted(text, len, name, NULL, out);
+}
+
+int kbtf_symvers_load_wanted(const char *path, const struct kbtf_symvers *wanted,
+			     struct kbtf_symvers **out)
 {
 	struct kbtf_buf buf;
 	int err = kbtf_buf_from_file(path, &buf);
@@ -246,9 +304,15 @@ int kbtf_symvers_load(const char *path, struct kbtf_symvers **out)
 	if (memchr(buf.data, '\0', buf.size))
 		err = kbtf_err(-EINVAL, "%s: not a Module.symvers (binary data)", path);
 	else
-		err = kbtf_symvers_parse((const char *)buf.data, buf.size, path, out);
+		err = kbtf_symvers_parse_wanted((const char *)buf.data, buf.size, path, wanted,
+						out);
 	kbtf_buf_release(&buf);
 	return err;
+}
+
+int kbtf_symvers_load(const char *path, struct kbtf_symvers **out)
+{
+	return kbtf_symvers_load_wanted(path, NULL, out);
 }
 
 const struct kbtf_export *kbtf_symvers_find(const struct kbtf_symvers *sv, const char *name)

@@ -87,7 +87,7 @@ static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts 
 
 	if (!path || (opts && opts->no_symbols))
 		return 0;
-	err = kbtf_symvers_load(path, &vk->symvers);
+	err = kbtf_symvers_load_wanted(path, opts ? opts->wanted : NULL, &vk->symvers);
 	if (err)
 		return kbtf_err_prefix(err, "Module.symvers");
 	vk->symvers_from = strdup(path);

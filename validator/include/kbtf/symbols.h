@@ -37,6 +37,16 @@ struct kbtf_symvers;
 int kbtf_symvers_parse(const char *text, size_t len, const char *name,
 		       struct kbtf_symvers **out);
 int kbtf_symvers_load(const char *path, struct kbtf_symvers **out);
+/*
+ * The same, keeping only the symbols named in @wanted (any export list
+ * used as a set; NULL keeps all): a module needs a few hundred of a
+ * kernel's 30000 exports. Lines that are dropped are only checked for
+ * having a symbol field.
+ */
+int kbtf_symvers_parse_wanted(const char *text, size_t len, const char *name,
+			      const struct kbtf_symvers *wanted, struct kbtf_symvers **out);
+int kbtf_symvers_load_wanted(const char *path, const struct kbtf_symvers *wanted,
+			     struct kbtf_symvers **out);
 /* An empty export list to fill with kbtf_symvers_add (e.g. peer modules). */
 int kbtf_symvers_new(struct kbtf_symvers **out);
 int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, const char *module,

@@ -159,6 +159,8 @@ struct kbtf_vkernel_opts {
 	const char *symvers;  /* Module.symvers overriding the kernel's */
 	const char *work_dir; /* for unpacking packages */
 	bool no_symbols;      /* do not load Module.symvers */
+	/* keep only these symbols of Module.symvers (NULL: all of them) */
+	const struct kbtf_symvers *wanted;
 };
 
 int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
