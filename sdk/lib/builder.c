@@ -599,7 +599,8 @@ int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opt
 		put32(p + 24, (uint32_t)b->types_len, swap);
 		put32(p + 28, layout_len, swap);
 	}
-	memcpy(p + hdr_len, b->types, b->types_len);
+	if (b->types_len)
+		memcpy(p + hdr_len, b->types, b->types_len);
 	if (swap) {
 		/* every record is a run of u32 words */
 		for (i = 0; i < b->types_len / 4; i++) {
@@ -615,7 +616,8 @@ int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opt
 			layout[i].flags = bswap_16(layout[i].flags);
 		memcpy(p + hdr_len + b->types_len, layout, layout_len);
 	}
-	memcpy(p + hdr_len + str_off, b->strs, b->strs_len);
+	if (b->strs_len)
+		memcpy(p + hdr_len + str_off, b->strs, b->strs_len);
 	out->data = p;
 	out->size = total;
 	out->owner = KBTF_BUF_HEAP;
