@@ -11,7 +11,7 @@
 # (cached under $KBTF_TEST_CACHE/unpacked, like the .debs).
 #
 # Every kernel boots once per run below; all modules load in that boot.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 build_rel=6.12.113+deb12-amd64
 kernels="6.12.113+deb12-amd64 6.12.113+deb12-rt-amd64 6.12.117+deb12-amd64 6.1.0-56-amd64"

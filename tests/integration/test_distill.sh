@@ -8,7 +8,7 @@
 # Modules: tests/integration/data/kfuncs (kernel types by value and by
 # pointer, a kfunc set, a BTF_ID_LIST), and two Debian *-dkms packages
 # (v4l2loopback, acpi-call) fetched with debfetch.sh.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 R612=6.12.113+deb12-amd64
 KDIR612=/usr/src/linux-headers-$R612

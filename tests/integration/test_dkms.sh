@@ -13,7 +13,7 @@
 # very file in place. Then the failure policies: on-error=fail fails the
 # build, warn keeps the module without BTF, a POST_BUILD failure is
 # ignored by DKMS. Everything added to DKMS is removed at the end.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 [ "$(id -u)" -eq 0 ] || t_skip_all "DKMS builds and installs need root"
 
@@ -144,9 +144,20 @@ t_check "kbtf new made a dkms.conf with the hook" grep -q "dkms make-hook" "$t_t
 cp -r "$t_tmp/$proj" /usr/src/$proj-$pver
 t_check "dkms add $proj" dkms add $proj/$pver
 
+# the 6.1 build is also validated (KBTF_DKMS_VALIDATE) against a stored 6.1 profile
+t_check "kbtf kernels add the 6.1 image (private store)" \
+	"$KBTF" kernels add "$vmlinuz61"
 for kv in $K612 $K61; do
+	if [ $kv = $K61 ]; then
+		export KBTF_DKMS_VALIDATE=$K61
+	fi
 	build $proj $pver $kv make-hook && check_kept $proj $proj $pver $kv make-hook
+	unset KBTF_DKMS_VALIDATE
 done
+report=$dkms_tree/$proj/$pver/$K61/x86_64/log/$proj.ko.kbtf-report.txt
+t_check "KBTF_DKMS_VALIDATE: the report is kept beside make.log" test -s "$report" &&
+	t_grep "... and it judges the module on $K61" "$K61" "$report"
+"$KBTF" kernels rm $K61 >/dev/null
 
 # the POST_BUILD way, as the project's dkms.conf describes it
 conf=/usr/src/$proj-$pver/dkms.conf

@@ -4,7 +4,7 @@
 # accepts the module's .BTF + .BTF.base, relocates it onto the kernel it
 # was built for and onto another build of the same series, and refuses the
 # PREEMPT_RT kernel, whose spinlock the module embeds has another size.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 ko=$KBTF_BUILD/example/kbtf_demo.ko
 t_check "sdk/example/run.sh runs the main job" "$KBTF_ROOT/sdk/example/run.sh" "$KBTF" || t_done

@@ -10,7 +10,7 @@
 # zstd/xz/lz4 command-line tools, and its .BTF dumped by bpftool; type
 # counts and per-kind counts must match. Bad input must give exit 2 and
 # one line on stderr.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 command -v bpftool >/dev/null || t_skip_all "bpftool missing"
 command -v jq >/dev/null || t_skip_all "jq missing"

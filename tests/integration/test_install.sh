@@ -3,7 +3,7 @@
 # with paths that follow PREFIX, and a program builds against the installed
 # library through the installed kbtf.pc alone. Builds in its own O= dir
 # (at -O0, to be quick), so the tree's build/ is left as it is.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 prefix=/opt/kbtf
 dest=$t_tmp/root

@@ -7,7 +7,7 @@
 # The profile store is a scratch XDG_CACHE_HOME. The apt lists are kept in
 # $KBTF_TEST_CACHE/kbtf-apt and the packages in $KBTF_TEST_CACHE/debs
 # (tests/lib/debfetch.sh's layout), so a second run downloads nothing.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 for tool in apt-get bpftool lz4 jq objcopy; do
 	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed"

@@ -5,7 +5,7 @@
 # workflows call) runs here: it builds the module for Debian 6.12 and 6.1
 # headers, validates each build against Debian kernels, skips a group for
 # another suite, and merges everything into JUnit + HTML + Markdown.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 # a private copy: a rebuild of build/kbtf by a parallel make cannot pull it away
 mkdir -p "$t_tmp/bin"

@@ -4,7 +4,7 @@
 # sdk/example's module built against Debian 12's 6.12 headers: the same
 # distilled base, byte for byte, and the same split types. Also that libbpf
 # refuses what it must (a base that lacks a type the module embeds).
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 rel=6.12.113+deb12-amd64
 kdir=/usr/src/linux-headers-$rel

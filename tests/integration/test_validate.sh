@@ -11,7 +11,7 @@
 # Then a differential test against libbpf 1.5 (tests/oracle btfo): the
 # example plus Debian's e1000e, xfs and wireguard (distilled by kbtf) on
 # every kernel: same accepted/rejected, and kbtf names the type libbpf names.
-. "$KBTF_ROOT/tests/integration/lib.sh"
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 release=6.12.113+deb12-amd64
 hdr=/usr/src/linux-headers-$release
