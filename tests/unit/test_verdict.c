@@ -443,6 +443,45 @@ static void test_drift_by_value(void **state)
 	kern_close(&kk);
 }
 
+/* The vermagic the loader compares, rebuilt from release and config. */
+static void test_vermagic(void **state)
+{
+	static const char same[] = "CONFIG_X86_64=y\nCONFIG_SMP=y\nCONFIG_PREEMPT_BUILD=y\n"
+				   "CONFIG_MODULE_UNLOAD=y\nCONFIG_MODVERSIONS=y\n"
+				   "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y\n";
+	static const char nomodv[] = "CONFIG_X86_64=y\nCONFIG_SMP=y\nCONFIG_PREEMPT_BUILD=y\n"
+				     "CONFIG_MODULE_UNLOAD=y\nCONFIG_MODULE_ALLOW_BTF_MISMATCH=y\n";
+	const struct kbtf_problem *p;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	/* another release, same flags: modversions make the release not count */
+	kern_open(&kk, "6.12.117+deb12-amd64", 4, same, exports);
+	assert_string_equal(kk.vk->vermagic,
+			    "6.12.117+deb12-amd64 SMP preempt mod_unload modversions ");
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_null(problem(&r, "vermagic"));
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	kbtf_result_fini(&r);
+	kern_close(&kk);
+
+	/* a kernel without modversions: "modversions " is missing on its side */
+	kern_open(&kk, "7.2.13+deb14-amd64", 4, nomodv, exports);
+	judge(&md, &kk, NULL, &r);
+	p = problem(&r, "vermagic");
+	assert_non_null(p);
+	assert_int_equal(p->kind, KBTF_PROBLEM_SYMBOL);
+	assert_string_equal(p->reason, "vermagic-mismatch");
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	expect_log(&r, "mod: version magic '6.12.113+deb12-amd64 SMP preempt mod_unload "
+		       "modversions ' should be '7.2.13+deb14-amd64 SMP preempt mod_unload '");
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -456,6 +495,7 @@ int main(void)
 		cmocka_unit_test(test_plain_split),
 		cmocka_unit_test(test_no_btf),
 		cmocka_unit_test(test_drift_by_value),
+		cmocka_unit_test(test_vermagic),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

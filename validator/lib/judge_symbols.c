@@ -4,6 +4,7 @@
  * problems with both sides' facts and the loader's own messages.
  */
 #include <errno.h>
+#include <string.h>
 
 #include "kbtf/judge.h"
 
@@ -78,6 +79,39 @@ static void unversioned(struct judge *j)
 					  "this kernel cannot force-load it.");
 }
 
+/*
+ * check_modinfo's vermagic test, which runs before any symbol is looked
+ * at: with __versions only the part after the release has to match.
+ */
+static void vermagic(struct judge *j)
+{
+	const char *mine = j->m->mod->vermagic, *theirs = j->k->vermagic;
+	const char *a = mine, *b = theirs;
+	struct kbtf_problem *p;
+
+	if (!mine || !theirs)
+		return;
+	if (j->m->syms.has_versions) {
+		a += strcspn(a, " ");
+		b += strcspn(b, " ");
+	}
+	if (!strcmp(a, b))
+		return;
+	j->symbols_bad = true;
+	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_SYMBOL, "vermagic", "vermagic-mismatch");
+	if (!p)
+		return;
+	kbtf_rb_field(&j->rb, &p->expected, "%s", mine);
+	kbtf_rb_field(&j->rb, &p->actual, "%s (from the kernel's release and config)", theirs);
+	kbtf_rb_field(&j->rb, &p->detail,
+		      "The loader compares the module's version magic with the kernel's%s and "
+		      "refuses a mismatch; modprobe --force-vermagic skips the check and taints "
+		      "the kernel.",
+		      j->m->syms.has_versions ? " (not the release: the module has modversions)"
+					      : "");
+	kbtf_rb_log(&j->rb, "%s: version magic '%s' should be '%s'", j->modname, mine, theirs);
+}
+
 void kbtf_judge_symbols(struct judge *j)
 {
 	struct kbtf_symcheck_kernel kc = {
@@ -90,6 +124,8 @@ void kbtf_judge_symbols(struct judge *j)
 	struct kbtf_sym_result sr;
 	size_t i;
 
+	if (!j->o->no_symbols)
+		vermagic(j);
 	if (j->o->no_symbols) {
 		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "symbols-not-checked", "",
 				"symbols not checked (--no-symbols)");
@@ -107,7 +143,7 @@ void kbtf_judge_symbols(struct judge *j)
 	}
 	for (i = 0; i < sr.nr_issues; i++)
 		symbol_problem(j, &sr.issues[i]);
-	j->symbols_bad = sr.nr_issues > 0;
+	j->symbols_bad |= sr.nr_issues > 0;
 	if (sr.unversioned)
 		unversioned(j);
 	if (sr.nr_from_modules)

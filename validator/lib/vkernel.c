@@ -80,6 +80,33 @@ static int decide_distilled(struct kbtf_vkernel *vk)
 	return 0;
 }
 
+/*
+ * The kernel's VERMAGIC_STRING (include/linux/vermagic.h) rebuilt from its
+ * release and config. Only for x86_64, whose MODULE_ARCH_VERMAGIC is
+ * empty, and without RANDSTRUCT, whose seed hash is not in the config.
+ */
+static int derive_vermagic(struct kbtf_vkernel *vk)
+{
+	const struct kbtf_kernel *k = vk->k;
+	const char *preempt = "";
+
+	if (!k->config || !k->release || config_bool(k, "X86_64") != 1 ||
+	    config_bool(k, "RANDSTRUCT_FULL") == 1 || config_bool(k, "RANDSTRUCT_PERFORMANCE") == 1)
+		return 0;
+	if (config_bool(k, "PREEMPT_BUILD") == 1)
+		preempt = "preempt ";
+	else if (config_bool(k, "PREEMPT_RT") == 1)
+		preempt = "preempt_rt ";
+	if (asprintf(&vk->vermagic, "%s %s%s%s%s", k->release,
+		     config_bool(k, "SMP") == 1 ? "SMP " : "", preempt,
+		     config_bool(k, "MODULE_UNLOAD") == 1 ? "mod_unload " : "",
+		     vk->modversions == 1 ? "modversions " : "") < 0) {
+		vk->vermagic = NULL;
+		return kbtf_err(-ENOMEM, "out of memory");
+	}
+	return 0;
+}
+
 static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
 {
 	const char *path = opts && opts->symvers ? opts->symvers : vk->k->symvers_path;
@@ -117,6 +144,9 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 	vk->modversions = config_bool(k, "MODVERSIONS");
 	vk->force_load = config_bool(k, "MODULE_FORCE_LOAD");
 	vk->allow_missing_ns = config_bool(k, "MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS");
+	err = derive_vermagic(vk);
+	if (err)
+		return err;
 	return load_symvers(vk, opts);
 }
 
@@ -170,6 +200,7 @@ void kbtf_vkernel_free(struct kbtf_vkernel *vk)
 	kbtf_reloc_target_free(vk->target);
 	kbtf_symvers_free(vk->symvers);
 	free(vk->symvers_from);
+	free(vk->vermagic);
 	free(vk->distilled_support_why);
 	free(vk->source);
 	if (vk->own_k)

@@ -153,6 +153,9 @@ struct kbtf_vkernel {
 	int modversions;
 	int force_load;
 	int allow_missing_ns;
+	/* the vermagic its modules must carry, from release and config
+	 * (NULL when that cannot be known: no config, RANDSTRUCT, ...) */
+	char *vermagic;
 };
 
 struct kbtf_vkernel_opts {
