@@ -41,35 +41,49 @@ static void int_enc_str(uint32_t enc, char *buf, size_t len)
 }
 
 /* "name@off type" for the first members of composite @id, into @buf. */
-static void members_str(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
+/* Members of composite @id, anonymous members opened up (their fields
+ * are the composite's fields in C), as "type name at offset; ...". */
+static void members_rec(const struct kbtf_btf *btf, uint32_t id, uint32_t base, char *buf,
+			size_t len, size_t *used, unsigned int *shown, int depth)
 {
-	const struct btf_type *t = kbtf_btf_type(btf, id);
+	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
 	const struct btf_member *mb;
-	size_t used = 0;
 	uint32_t i;
 
-	buf[0] = '\0';
-	if (!t || !kbtf_is_composite(t))
+	if (!t || !kbtf_is_composite(t) || depth > 4)
 		return;
 	mb = kbtf_members(t);
-	for (i = 0; i < kbtf_vlen(t) && used + 1 < len; i++) {
+	for (i = 0; i < kbtf_vlen(t); i++) {
 		const char *name = kbtf_btf_str(btf, mb[i].name_off);
-		uint32_t off = kbtf_member_bit_offset(t, &mb[i]);
+		const struct btf_type *mt = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, mb[i].type));
+		uint32_t off = base + kbtf_member_bit_offset(t, &mb[i]);
 		char tn[96];
-		int n;
 
-		if (i == MAX_LISTED) {
-			snprintf(buf + used, len - used, "; ... (%u members)", kbtf_vlen(t));
-			return;
+		if (!mb[i].name_off && mt && kbtf_is_composite(mt) && !mt->name_off) {
+			members_rec(btf, mb[i].type, off, buf, len, used, shown, depth + 1);
+			continue;
 		}
-		kbtf_type_name(btf, mb[i].type, tn, sizeof(tn));
-		n = snprintf(buf + used, len - used, "%s%s %s at %u%s", i ? "; " : "", tn,
-			     name && *name ? name : "(anon)", off % 8 ? off : off / 8,
-			     off % 8 ? " bits" : "");
-		if (n < 0)
+		if (*shown == MAX_LISTED) {
+			kbtf_judge_appendf(buf, len, used, "; ...");
+			(*shown)++;
+		}
+		if (*shown > MAX_LISTED)
 			return;
-		used += (size_t)n;
+		kbtf_type_name(btf, mb[i].type, tn, sizeof(tn));
+		kbtf_judge_appendf(buf, len, used, "%s%s %s at %u%s", *shown ? "; " : "", tn,
+				   name && *name ? name : "(anonymous)", off % 8 ? off : off / 8,
+				   off % 8 ? " bits" : "");
+		(*shown)++;
 	}
+}
+
+static void members_str(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
+{
+	unsigned int shown = 0;
+	size_t used = 0;
+
+	buf[0] = '\0';
+	members_rec(btf, id, 0, buf, len, &used, &shown, 0);
 }
 
 /* The build-time definition of a composite (layout record or build BTF). */
