@@ -144,11 +144,12 @@ static void finish_pair(struct run *r, size_t k, double ms)
 
 	r->mx->judge_ms += ms;
 	r->pairs_done++;
+	snprintf(what, sizeof(what), "%s",
+		 s->vk && s->vk->k->release ? s->vk->k->release : s->source);
 	if (++s->done == r->mx->nr_modules) {
 		kbtf_vkernel_free(s->vk);
 		s->vk = NULL;
 	}
-	snprintf(what, sizeof(what), "%s", s->source);
 	progress(r, what);
 }
 
