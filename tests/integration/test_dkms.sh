@@ -204,7 +204,7 @@ else
 	t_fail "make-hook, on-error=fail, no base: dkms build succeeded"
 fi
 log=$dkms_tree/$pkg/$pkgver/build/make.log
-if grep -q "kbtf dkms: error: .*no BTF for kernel $K61" "$log" 2>/dev/null; then
+if grep -q "kbtf dkms: error: .*no BTF found for kernel $K61" "$log" 2>/dev/null; then
 	t_ok "make.log says why: $(grep -m1 'kbtf dkms: error' "$log" | cut -c1-100)..."
 else
 	t_fail "make.log does not say why the hook failed"
