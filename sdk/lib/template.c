@@ -228,10 +228,16 @@ static void tried_add(char *tried, size_t len, const char *what)
 static bool try_data(const char *dir, const char *rel, char *buf, size_t len, char *tried,
 		     size_t tlen)
 {
+	char real[PATH_MAX];
+
 	if ((size_t)snprintf(buf, len, "%s/%s", dir, rel) >= len)
 		return false;
-	if (is_present(buf))
+	if (is_present(buf)) {
+		/* "bin/../share/kbtf/x" reads better as what it is */
+		if (realpath(buf, real) && strlen(real) < len)
+			strcpy(buf, real);
 		return true;
+	}
 	tried_add(tried, tlen, buf);
 	return false;
 }
