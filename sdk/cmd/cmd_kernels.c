@@ -231,6 +231,7 @@ static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 		ao.package_version = version;
 	/* re-storing a profile (e.g. --compress) keeps where it came from */
 	if (!err && k->format == KBTF_FMT_PROFILE && !profile_facts(s, src, &from)) {
+		ao.name = ao.name ? ao.name : from.name;
 		ao.suite = ao.suite ? ao.suite : from.suite;
 		ao.origin = from.origin;
 		ao.package_version = from.package_version;

@@ -150,6 +150,10 @@ else
 fi
 t_exit 2 "adding the same name again is refused" "$KBTF" kernels add --name mine "$img"
 t_check "--force replaces it" "$KBTF" kernels add --force --name mine "$img"
+t_check "re-storing a profile by its name keeps the name" "$KBTF" kernels add --force --compress mine
+"$KBTF" kernels list --json >"$t_tmp/list3.json"
+facts=$(jq -r '[.profiles[] | select(.release == "'"$b612"'") | "\(.name):\(.btf.encoding)"] | sort | join(" ")' "$t_tmp/list3.json")
+if [ "$facts" = "$b612:lz4 mine:lz4" ]; then t_ok "mine is LZ4 now, nothing else added"; else t_fail "after re-storing mine: $facts"; fi
 t_exit 2 "a name with a slash is refused" "$KBTF" kernels add --name a/b "$img"
 t_exit 2 "a file that is no kernel is refused" "$KBTF" kernels add "$KBTF_ROOT/Makefile"
 
