@@ -71,7 +71,7 @@ static void bench_pairs(struct kbtf_vmod **vm, int nmods, struct kbtf_vkernel **
 
 static void bench_matrix(const char **mods, int nmods, const char **kernels, int nk)
 {
-	struct kbtf_matrix_opts o = { .jobs = 2 };
+	struct kbtf_matrix_opts o = {.jobs = 2};
 	struct kbtf_matrix mx;
 	double t0 = bench_now_ms(), ms;
 

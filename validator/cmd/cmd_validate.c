@@ -100,22 +100,22 @@ static int add_kernel(struct args *a, const char *src)
 enum { OPT_PRE_FIX = 256, OPT_PROGRESS, OPT_COLOR, OPT_NO_COLOR, OPT_TITLE, OPT_NO_SYMBOLS };
 
 static const struct option long_opts[] = {
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "kernels", required_argument, NULL, 'K' },
-	{ "build-kernel", required_argument, NULL, 'b' },
-	{ "symvers", required_argument, NULL, 's' },
-	{ "format", required_argument, NULL, 'f' },
-	{ "output", required_argument, NULL, 'o' },
-	{ "jobs", required_argument, NULL, 'j' },
-	{ "verbose", no_argument, NULL, 'v' },
-	{ "pre-fix", no_argument, NULL, OPT_PRE_FIX },
-	{ "no-symbols", no_argument, NULL, OPT_NO_SYMBOLS },
-	{ "progress", no_argument, NULL, OPT_PROGRESS },
-	{ "color", no_argument, NULL, OPT_COLOR },
-	{ "no-color", no_argument, NULL, OPT_NO_COLOR },
-	{ "title", required_argument, NULL, OPT_TITLE },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"kernel", required_argument, NULL, 'k'},
+    {"kernels", required_argument, NULL, 'K'},
+    {"build-kernel", required_argument, NULL, 'b'},
+    {"symvers", required_argument, NULL, 's'},
+    {"format", required_argument, NULL, 'f'},
+    {"output", required_argument, NULL, 'o'},
+    {"jobs", required_argument, NULL, 'j'},
+    {"verbose", no_argument, NULL, 'v'},
+    {"pre-fix", no_argument, NULL, OPT_PRE_FIX},
+    {"no-symbols", no_argument, NULL, OPT_NO_SYMBOLS},
+    {"progress", no_argument, NULL, OPT_PROGRESS},
+    {"color", no_argument, NULL, OPT_COLOR},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"title", required_argument, NULL, OPT_TITLE},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 /* 0 ok, 1 help shown, negative on a usage error (message recorded). */
@@ -187,7 +187,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 static int write_report(const struct args *a, const struct kbtf_matrix *mx)
 {
-	struct kbtf_report_opts ro = { .verbose = a->verbose, .title = a->title };
+	struct kbtf_report_opts ro = {.verbose = a->verbose, .title = a->title};
 	FILE *f = stdout;
 	int err;
 
@@ -197,8 +197,8 @@ static int write_report(const struct args *a, const struct kbtf_matrix *mx)
 			return kbtf_err(-errno, "%s: %s", a->output, strerror(errno));
 	}
 	if (a->format == KBTF_REPORT_TEXT)
-		ro.color = a->color == 1 ||
-			   (a->color == -1 && !a->output && isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
+		ro.color = a->color == 1 || (a->color == -1 && !a->output &&
+					     isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
 	err = kbtf_report_write(f, a->format, mx, &ro);
 	if (a->output && fclose(f) && !err)
 		err = kbtf_err(-EIO, "%s: write failed", a->output);
@@ -225,7 +225,7 @@ static void args_fini(struct args *a)
 
 int cmd_validate(int argc, char **argv)
 {
-	struct args a = { .color = -1 };
+	struct args a = {.color = -1};
 	struct kbtf_matrix mx;
 	size_t nmods;
 	int err, rc;

@@ -265,7 +265,7 @@ static int enqueue(struct drift *d, uint32_t bid, uint32_t tid, enum kbtf_drift_
 		d->queue = n;
 		d->capq = cap;
 	}
-	d->queue[d->nq++] = (struct pending){ bid, tid, use, d->seen[d->nseen - 1], via };
+	d->queue[d->nq++] = (struct pending){bid, tid, use, d->seen[d->nseen - 1], via};
 	return 0;
 }
 
@@ -421,8 +421,8 @@ static int compare_type(struct drift *d, const struct pending *p)
 {
 	const struct btf_type *bt = kbtf_btf_type(d->in->build, p->bid);
 	const struct btf_type *tt = kbtf_btf_type(d->in->target, p->tid);
-	struct kbtf_type_drift td = { .use = p->use };
-	struct flatlist o = { 0 }, n = { 0 };
+	struct kbtf_type_drift td = {.use = p->use};
+	struct flatlist o = {0}, n = {0};
 	char name[256];
 	int err;
 
@@ -440,9 +440,9 @@ static int compare_type(struct drift *d, const struct pending *p)
 		/* relocation lets a struct map to a union, an int, a FWD ... */
 		size_t cap = 0;
 		struct kbtf_member_diff *md = add_diff(&td, &cap);
-		struct flat of = { "(the type itself)", 0, bt->size * 8, p->bid };
-		struct flat nf = { "(the type itself)", 0, type_bits(d->in->target, p->tid, 0),
-				   p->tid };
+		struct flat of = {"(the type itself)", 0, bt->size * 8, p->bid};
+		struct flat nf = {"(the type itself)", 0, type_bits(d->in->target, p->tid, 0),
+				  p->tid};
 
 		err = md ? fill_diff(d, md, KBTF_DRIFT_RETYPED, &of, &nf) : -ENOMEM;
 	} else {
@@ -513,7 +513,7 @@ static int seed(struct drift *d)
 
 int kbtf_drift_compare(const struct kbtf_drift_input *in, struct kbtf_drift_result *out)
 {
-	struct drift d = { .in = in, .out = out };
+	struct drift d = {.in = in, .out = out};
 	size_t i;
 	int err;
 

@@ -40,11 +40,12 @@ static void member_line(struct judge *j, struct kbtf_warning *w, const struct kb
 		kbtf_judge_appendf(line, sizeof(line), &used, " offset %s -> %s", a, b);
 	if (d->changes & KBTF_DRIFT_RESIZED)
 		kbtf_judge_appendf(line, sizeof(line), &used, "%s size %u -> %u bits",
-			d->changes & KBTF_DRIFT_MOVED ? "," : "", d->old_bits, d->new_bits);
+				   d->changes & KBTF_DRIFT_MOVED ? "," : "", d->old_bits,
+				   d->new_bits);
 	if (d->changes & KBTF_DRIFT_RETYPED)
 		kbtf_judge_appendf(line, sizeof(line), &used, "%s type %s -> %s",
-			d->changes & (KBTF_DRIFT_MOVED | KBTF_DRIFT_RESIZED) ? "," : "",
-			d->old_type, d->new_type);
+				   d->changes & (KBTF_DRIFT_MOVED | KBTF_DRIFT_RESIZED) ? "," : "",
+				   d->old_type, d->new_type);
 	kbtf_rb_detail(&j->rb, w, "%s", line);
 }
 
@@ -76,7 +77,8 @@ static void drift_by_pointer(struct judge *j, const struct kbtf_drift_result *dr
 	for (i = 0; i < dr->nr_types; i++) {
 		if (dr->types[i].use != KBTF_DRIFT_BY_POINTER)
 			continue;
-		kbtf_judge_appendf(names, sizeof(names), &used, "%s%s", n ? ", " : "", dr->types[i].name);
+		kbtf_judge_appendf(names, sizeof(names), &used, "%s%s", n ? ", " : "",
+				   dr->types[i].name);
 		n++;
 	}
 	if (!n)
@@ -97,12 +99,16 @@ static void drift_by_pointer(struct judge *j, const struct kbtf_drift_result *dr
 		}
 		changed = td->nr_diffs - gone - added;
 		used = 0;
-		kbtf_judge_appendf(line, sizeof(line), &used, "%s: %u -> %u bytes; %zu changed, %zu vanished, "
-			"%zu added", td->name, td->old_size, td->new_size, changed, gone, added);
+		kbtf_judge_appendf(line, sizeof(line), &used,
+				   "%s: %u -> %u bytes; %zu changed, %zu vanished, "
+				   "%zu added",
+				   td->name, td->old_size, td->new_size, changed, gone, added);
 		for (m = 0; m < td->nr_diffs && m < MAX_LISTED; m++)
-			kbtf_judge_appendf(line, sizeof(line), &used, "%s%s", m ? ", " : " (", td->diffs[m].path);
+			kbtf_judge_appendf(line, sizeof(line), &used, "%s%s", m ? ", " : " (",
+					   td->diffs[m].path);
 		if (td->nr_diffs)
-			kbtf_judge_appendf(line, sizeof(line), &used, "%s)", td->nr_diffs > MAX_LISTED ? ", ..." : "");
+			kbtf_judge_appendf(line, sizeof(line), &used, "%s)",
+					   td->nr_diffs > MAX_LISTED ? ", ..." : "");
 		kbtf_rb_detail(&j->rb, w, "%s", line);
 	}
 }
@@ -110,11 +116,11 @@ static void drift_by_pointer(struct judge *j, const struct kbtf_drift_result *dr
 void kbtf_judge_drift(struct judge *j, const struct kbtf_reloc_result *res)
 {
 	struct kbtf_drift_input in = {
-		.split = j->m->split,
-		.reloc = res,
-		.target = j->k->btf,
-		.build = j->m->layout ? j->m->layout : j->o->build_btf,
-		.layout = j->m->layout != NULL,
+	    .split = j->m->split,
+	    .reloc = res,
+	    .target = j->k->btf,
+	    .build = j->m->layout ? j->m->layout : j->o->build_btf,
+	    .layout = j->m->layout != NULL,
 	};
 	struct kbtf_drift_result dr;
 	size_t i;

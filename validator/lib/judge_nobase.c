@@ -20,8 +20,7 @@
 static int parse_on_vmlinux(struct judge *j, char *why, size_t len)
 {
 	struct kbtf_parse_opts po = {
-		.base = j->k->btf, .name = ".BTF on vmlinux", .kernel_refs = true
-	};
+	    .base = j->k->btf, .name = ".BTF on vmlinux", .kernel_refs = true};
 	const struct kbtf_module *m = j->m->mod;
 	struct kbtf_btf *btf;
 	int err;
@@ -58,7 +57,8 @@ void kbtf_judge_pre611(struct judge *j)
 			      "own vmlinux, so every id and string points at unrelated vmlinux "
 			      "data; its parse-time checks reject it: %s",
 			      why);
-		snprintf(j->headline, sizeof(j->headline), "kernel predates .BTF.base; .BTF "
+		snprintf(j->headline, sizeof(j->headline),
+			 "kernel predates .BTF.base; .BTF "
 			 "misread and rejected");
 		j->btf_load = kbtf_judge_load_rejected(j);
 		kbtf_judge_log_failure(j, -EINVAL);
@@ -84,10 +84,11 @@ static int same_build(struct judge *j, char *how, size_t len)
 		bool same = kbtf_btf_type_cnt(b) == kbtf_btf_type_cnt(t) &&
 			    kbtf_btf_str_len(b) == kbtf_btf_str_len(t) &&
 			    (!j->o->build_hash ||
-			     j->o->build_hash == kbtf_hash_bytes(j->k->k->btf_raw.data,
-								 j->k->k->btf_raw.size));
+			     j->o->build_hash ==
+				 kbtf_hash_bytes(j->k->k->btf_raw.data, j->k->k->btf_raw.size));
 
-		snprintf(how, len, "build kernel BTF: %u types, %u string bytes; this kernel: "
+		snprintf(how, len,
+			 "build kernel BTF: %u types, %u string bytes; this kernel: "
 			 "%u types, %u string bytes%s",
 			 kbtf_btf_type_cnt(b), kbtf_btf_str_len(b), kbtf_btf_type_cnt(t),
 			 kbtf_btf_str_len(t), same ? " (identical)" : "");
@@ -112,10 +113,11 @@ void kbtf_judge_plain(struct judge *j)
 
 	if (same == 1) {
 		if (!j->o->build_btf)
-			kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "plain-split", ".BTF",
-					"plain split .BTF (no .BTF.base), taken as built against this "
-					"kernel because %s; --build-kernel compares the BTF itself",
-					how);
+			kbtf_rb_warning(
+			    &j->rb, KBTF_SEV_INFO, "plain-split", ".BTF",
+			    "plain split .BTF (no .BTF.base), taken as built against this "
+			    "kernel because %s; --build-kernel compares the BTF itself",
+			    how);
 		return;
 	}
 	if (same == -1) {
@@ -136,7 +138,7 @@ void kbtf_judge_plain(struct judge *j)
 			      "The module has plain split BTF (no .BTF.base) made for another "
 			      "vmlinux; its ids and strings do not fit this one.");
 		kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED,
-			     "plain split .BTF built for another kernel; rejected at parse");
+				    "plain split .BTF built for another kernel; rejected at parse");
 		kbtf_judge_log_failure(j, -EINVAL);
 		return;
 	}
@@ -146,6 +148,6 @@ void kbtf_judge_plain(struct judge *j)
 		      "The kernel's checks pass, so it registers the BTF with ids and strings "
 		      "pointing at unrelated vmlinux types, without any message.");
 	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED,
-		     "plain split .BTF built for another kernel; silently misread");
+			    "plain split .BTF built for another kernel; silently misread");
 	j->btf_load = KBTF_LOAD_WRONG_BTF;
 }

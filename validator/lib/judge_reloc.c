@@ -55,7 +55,8 @@ static void members_rec(const struct kbtf_btf *btf, uint32_t id, uint32_t base, 
 	mb = kbtf_members(t);
 	for (i = 0; i < kbtf_vlen(t); i++) {
 		const char *name = kbtf_btf_str(btf, mb[i].name_off);
-		const struct btf_type *mt = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, mb[i].type));
+		const struct btf_type *mt =
+		    kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, mb[i].type));
 		uint32_t off = base + kbtf_member_bit_offset(t, &mb[i]);
 		char tn[96];
 
@@ -90,7 +91,7 @@ static void members_str(const struct kbtf_btf *btf, uint32_t id, char *buf, size
 static struct kbtf_btf *build_side(const struct judge *j, const char *name, uint32_t kind,
 				   uint32_t size, uint32_t *id)
 {
-	struct kbtf_btf *srcs[2] = { j->m->layout, j->o->build_btf };
+	struct kbtf_btf *srcs[2] = {j->m->layout, j->o->build_btf};
 	uint32_t ids[8];
 	int s, n, i;
 
@@ -113,7 +114,7 @@ static struct kbtf_btf *build_side(const struct judge *j, const char *name, uint
 /* The stable reason code for a distilled type that did not map. */
 static const char *reloc_reason(const struct kbtf_reloc_type *rt)
 {
-	bool seen[8] = { false };
+	bool seen[8] = {false};
 	uint32_t i;
 
 	if (rt->status == KBTF_RELOC_AMBIGUOUS)
@@ -161,8 +162,9 @@ static void actual_str(const struct kbtf_reloc_type *rt, char *buf, size_t len)
 	uint32_t i;
 
 	if (!rt->nr_cands) {
-		snprintf(buf, len, "no int, float, enum, struct, union or forward declaration "
-				   "of that name");
+		snprintf(buf, len,
+			 "no int, float, enum, struct, union or forward declaration "
+			 "of that name");
 		return;
 	}
 	buf[0] = '\0';
@@ -187,8 +189,7 @@ static void actual_str(const struct kbtf_reloc_type *rt, char *buf, size_t len)
 }
 
 /* Both sides' member layouts for an embedded composite whose size differs. */
-static void layout_detail(struct judge *j, struct kbtf_problem *p,
-			  const struct kbtf_reloc_type *rt)
+static void layout_detail(struct judge *j, struct kbtf_problem *p, const struct kbtf_reloc_type *rt)
 {
 	char then[512] = "", now[512] = "";
 	const struct kbtf_reloc_cand *c = NULL;
@@ -234,16 +235,14 @@ static void reloc_problem(struct judge *j, const struct kbtf_reloc_result *res,
 			      "which one the module means.",
 			      kind_word(rt->kind), rt->name);
 	else if (!strcmp(reason, "not-found"))
-		kbtf_rb_field(&j->rb, &p->detail, "%s has no type named %s.", j->release,
-			      rt->name);
+		kbtf_rb_field(&j->rb, &p->detail, "%s has no type named %s.", j->release, rt->name);
 	else if (!strcmp(reason, "encoding-mismatch"))
 		kbtf_rb_field(&j->rb, &p->detail,
 			      "The kernel maps an int only to an int of the same size and "
 			      "signedness/char encoding.");
 	else
-		kbtf_rb_field(&j->rb, &p->detail,
-			      "No %s named %s with a compatible kind and size.", kind_word(rt->kind),
-			      rt->name);
+		kbtf_rb_field(&j->rb, &p->detail, "No %s named %s with a compatible kind and size.",
+			      kind_word(rt->kind), rt->name);
 }
 
 static void stage_problem(struct judge *j, const struct kbtf_reloc_result *res)
@@ -337,7 +336,7 @@ static int simulate(struct judge *j, const struct kbtf_reloc_opts *ro,
 
 void kbtf_judge_relocation(struct judge *j)
 {
-	struct kbtf_reloc_opts ro = { .pre_fix = j->o->pre_fix };
+	struct kbtf_reloc_opts ro = {.pre_fix = j->o->pre_fix};
 	struct kbtf_reloc_result res;
 	bool bad = false;
 	uint32_t i;
@@ -367,7 +366,7 @@ void kbtf_judge_relocation(struct judge *j)
 /* For the record: what relocation would say if this kernel could run it. */
 void kbtf_judge_relocation_anyway(struct judge *j)
 {
-	struct kbtf_reloc_opts ro = { .pre_fix = j->o->pre_fix };
+	struct kbtf_reloc_opts ro = {.pre_fix = j->o->pre_fix};
 	struct kbtf_reloc_result res;
 
 	char names[256] = "";
@@ -379,7 +378,7 @@ void kbtf_judge_relocation_anyway(struct judge *j)
 	for (i = 0; res.err && i + 1 < res.nr_dist; i++)
 		if (res.types[i].status != KBTF_RELOC_MAPPED)
 			kbtf_judge_appendf(names, sizeof(names), &used, "%s%s", used ? ", " : "",
-				res.types[i].name);
+					   res.types[i].name);
 	if (res.err)
 		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "relocation-elsewhere", "",
 				"a kernel of this BTF that read .BTF.base would still reject it: "

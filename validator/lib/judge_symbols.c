@@ -10,8 +10,8 @@
 
 static void symbol_problem(struct judge *j, const struct kbtf_sym_issue *is)
 {
-	struct kbtf_problem *p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_SYMBOL, is->name,
-						 kbtf_sym_issue_str(is->kind));
+	struct kbtf_problem *p =
+	    kbtf_rb_problem(&j->rb, KBTF_PROBLEM_SYMBOL, is->name, kbtf_sym_issue_str(is->kind));
 	const char *lic = j->m->syms.license ? j->m->syms.license : "(none)";
 
 	if (!p)
@@ -28,8 +28,8 @@ static void symbol_problem(struct judge *j, const struct kbtf_sym_issue *is)
 	case KBTF_SYM_CRC:
 		kbtf_rb_field(&j->rb, &p->expected, "CRC 0x%08x (module's __versions)",
 			      is->module_crc);
-		kbtf_rb_field(&j->rb, &p->actual, "CRC 0x%08x (Module.symvers, %s)",
-			      is->kernel_crc, is->exporter);
+		kbtf_rb_field(&j->rb, &p->actual, "CRC 0x%08x (Module.symvers, %s)", is->kernel_crc,
+			      is->exporter);
 		kbtf_rb_field(&j->rb, &p->detail,
 			      "The symbol's prototype or the types it uses differ from build "
 			      "time (modversions): the loader refuses the module.");
@@ -43,8 +43,7 @@ static void symbol_problem(struct judge *j, const struct kbtf_sym_issue *is)
 		break;
 	case KBTF_SYM_NAMESPACE:
 		kbtf_rb_field(&j->rb, &p->expected, "MODULE_IMPORT_NS(%s)", is->ns);
-		kbtf_rb_field(&j->rb, &p->actual, "exported in namespace %s; not imported",
-			      is->ns);
+		kbtf_rb_field(&j->rb, &p->actual, "exported in namespace %s; not imported", is->ns);
 		kbtf_rb_field(&j->rb, &p->detail,
 			      "Namespaced exports need MODULE_IMPORT_NS in the module: the load "
 			      "fails.");
@@ -75,8 +74,9 @@ static void unversioned(struct judge *j)
 	j->symbols_bad = true;
 	kbtf_rb_field(&j->rb, &p->expected, "symbol CRCs (CONFIG_MODVERSIONS)");
 	kbtf_rb_field(&j->rb, &p->actual, "none; MODULE_FORCE_LOAD is not set");
-	kbtf_rb_field(&j->rb, &p->detail, "The module carries no __versions section and "
-					  "this kernel cannot force-load it.");
+	kbtf_rb_field(&j->rb, &p->detail,
+		      "The module carries no __versions section and "
+		      "this kernel cannot force-load it.");
 }
 
 /*
@@ -115,11 +115,11 @@ static void vermagic(struct judge *j)
 void kbtf_judge_symbols(struct judge *j)
 {
 	struct kbtf_symcheck_kernel kc = {
-		.exports = j->k->symvers,
-		.peers = j->o->peers,
-		.modversions = j->k->modversions,
-		.force_load = j->k->force_load,
-		.allow_missing_ns = j->k->allow_missing_ns,
+	    .exports = j->k->symvers,
+	    .peers = j->o->peers,
+	    .modversions = j->k->modversions,
+	    .force_load = j->k->force_load,
+	    .allow_missing_ns = j->k->allow_missing_ns,
 	};
 	struct kbtf_sym_result sr;
 	size_t i;

@@ -23,9 +23,9 @@
 struct kslot {
 	const char *source;
 	struct kbtf_vkernel *vk;
-	bool opened;	   /* open attempted and finished */
-	size_t next_mod;   /* next module index to claim */
-	size_t done;	   /* modules judged */
+	bool opened;	 /* open attempted and finished */
+	size_t next_mod; /* next module index to claim */
+	size_t done;	 /* modules judged */
 };
 
 struct run {
@@ -60,8 +60,8 @@ static void progress(struct run *r, const char *what)
 
 	if (!r->o->progress)
 		return;
-	fprintf(stderr, "%s[%zu/%zu pairs] %s%s", r->tty_progress ? "\r\033[K" : "",
-		r->pairs_done, total, what, r->tty_progress ? "" : "\n");
+	fprintf(stderr, "%s[%zu/%zu pairs] %s%s", r->tty_progress ? "\r\033[K" : "", r->pairs_done,
+		total, what, r->tty_progress ? "" : "\n");
 	fflush(stderr);
 }
 
@@ -100,10 +100,10 @@ static void kernel_failed(struct run *r, size_t k, const char *why)
 static void open_kernel(struct run *r, size_t k)
 {
 	struct kbtf_vkernel_opts ko = {
-		.symvers = r->o->symvers,
-		.work_dir = r->o->work_dir,
-		.no_symbols = r->o->no_symbols,
-		.wanted = r->wanted,
+	    .symvers = r->o->symvers,
+	    .work_dir = r->o->work_dir,
+	    .no_symbols = r->o->no_symbols,
+	    .wanted = r->wanted,
 	};
 	struct kbtf_vkernel *vk = NULL;
 	double t0 = now_ms();
@@ -295,7 +295,7 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 		    size_t nr_kernels, const struct kbtf_matrix_opts *opts, struct kbtf_matrix *out)
 {
 	static const struct kbtf_matrix_opts defaults;
-	struct run r = { .o = opts ? opts : &defaults, .mx = out };
+	struct run r = {.o = opts ? opts : &defaults, .mx = out};
 	double t0 = now_ms();
 	size_t k;
 	int err;

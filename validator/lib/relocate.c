@@ -122,13 +122,13 @@ const struct kbtf_btf *kbtf_reloc_target_btf(const struct kbtf_reloc_target *t)
 const char *kbtf_cand_why_str(enum kbtf_cand_why w)
 {
 	static const char *const s[] = {
-		[KBTF_CAND_ACCEPTED] = "accepted",
-		[KBTF_CAND_AGAIN] = "also accepted (ambiguous)",
-		[KBTF_CAND_SIZE] = "size differs",
-		[KBTF_CAND_KIND] = "kind not compatible",
-		[KBTF_CAND_INT_ENCODING] = "integer encoding differs",
-		[KBTF_CAND_FWD_FLAG] = "struct/union flag differs",
-		[KBTF_CAND_EMBEDDED_SIZE] = "size differs and the module embeds it",
+	    [KBTF_CAND_ACCEPTED] = "accepted",
+	    [KBTF_CAND_AGAIN] = "also accepted (ambiguous)",
+	    [KBTF_CAND_SIZE] = "size differs",
+	    [KBTF_CAND_KIND] = "kind not compatible",
+	    [KBTF_CAND_INT_ENCODING] = "integer encoding differs",
+	    [KBTF_CAND_FWD_FLAG] = "struct/union flag differs",
+	    [KBTF_CAND_EMBEDDED_SIZE] = "size differs and the module embeds it",
 	};
 
 	return (unsigned int)w < sizeof(s) / sizeof(s[0]) ? s[w] : "?";
@@ -174,7 +174,7 @@ struct kbtf_reloc_prep {
 	uint32_t nr_runs;
 	uint32_t *run_slots; /* hash of name -> run index + 1 */
 	uint32_t slot_mask;
-	uint8_t *filter;     /* 1 << FILTER_BITS bits */
+	uint8_t *filter; /* 1 << FILTER_BITS bits */
 	uint8_t *emb_fixed, *emb_prefix;
 	uint32_t *embedded_by; /* per distilled id: a split type embedding it */
 	bool loop;
@@ -236,12 +236,14 @@ static void validate_distilled(struct kbtf_reloc_prep *p)
 			if (t->name_off)
 				continue;
 			snprintf(p->bad_log, sizeof(p->bad_log),
-				 "type [%u], kind [%u] is invalid for distilled base BTF; it is anonymous",
+				 "type [%u], kind [%u] is invalid for distilled base BTF; it is "
+				 "anonymous",
 				 id, kind);
 			break;
 		default:
 			snprintf(p->bad_log, sizeof(p->bad_log),
-				 "type [%u] in distilled based BTF has unexpected kind [%u]", id, kind);
+				 "type [%u] in distilled based BTF has unexpected kind [%u]", id,
+				 kind);
 			break;
 		}
 		p->bad_stage = KBTF_RELOC_STAGE_DISTILLED;
@@ -423,9 +425,9 @@ int kbtf_reloc_prepare(const struct kbtf_btf *split, struct kbtf_reloc_prep **ou
 	p->emb_prefix = calloc(p->n_dist, 1);
 	p->embedded_by = calloc(p->n_dist, sizeof(*p->embedded_by));
 	err = !p->sorted || !p->runs || !p->filter || !p->emb_fixed || !p->emb_prefix ||
-			      !p->embedded_by
-		      ? -ENOMEM
-		      : 0;
+		      !p->embedded_by
+		  ? -ENOMEM
+		  : 0;
 	if (!err) {
 		/* a bad distilled base stops the kernel; the rest is still reported */
 		validate_distilled(p);
@@ -550,7 +552,8 @@ static enum kbtf_cand_why compatible(const struct btf_type *d, const struct btf_
 	switch (dk) {
 	case BTF_KIND_FWD:
 		if (bk == BTF_KIND_FWD)
-			return kbtf_kflag(d) == kbtf_kflag(b) ? KBTF_CAND_ACCEPTED : KBTF_CAND_FWD_FLAG;
+			return kbtf_kflag(d) == kbtf_kflag(b) ? KBTF_CAND_ACCEPTED
+							      : KBTF_CAND_FWD_FLAG;
 		if (bk == BTF_KIND_STRUCT)
 			return kbtf_kflag(b) ? KBTF_CAND_FWD_FLAG : KBTF_CAND_ACCEPTED;
 		if (bk == BTF_KIND_UNION)
@@ -613,8 +616,7 @@ static int cmp_u32(const void *a, const void *b)
  * of the run's composites, sorted, so each count is two binary searches.
  * (Counting is by offset, as the kernel does; vmlinux strings are unique.)
  */
-static int composite_offs(const struct sim *s, const struct cands *c, uint32_t **offs,
-			  uint32_t *nr)
+static int composite_offs(const struct sim *s, const struct cands *c, uint32_t **offs, uint32_t *nr)
 {
 	uint32_t i;
 
@@ -824,10 +826,12 @@ static int conclude(struct sim *s, const struct stop *st, bool fill)
 		r->first_bad = st->d_id;
 		if (st->stage == KBTF_RELOC_STAGE_BADMAP)
 			snprintf(r->kernel_log, sizeof(r->kernel_log),
-				 "base BTF id [%u] maps to invalid distilled base BTF id [0]", st->id);
+				 "base BTF id [%u] maps to invalid distilled base BTF id [0]",
+				 st->id);
 		else
 			snprintf(r->kernel_log, sizeof(r->kernel_log),
-				 "distilled base BTF type '%s' [%u], size %u has multiple candidates of the same size (ids [%u, %u]) in base BTF",
+				 "distilled base BTF type '%s' [%u], size %u has multiple "
+				 "candidates of the same size (ids [%u, %u]) in base BTF",
 				 st->name, st->d_id, st->size, st->id, st->earlier);
 		return -EINVAL;
 	}
@@ -850,7 +854,8 @@ static int conclude(struct sim *s, const struct stop *st, bool fill)
 			r->stage = KBTF_RELOC_STAGE_STRING;
 			/* the kernel prints the string at offset 0, i.e. "" */
 			snprintf(r->kernel_log, sizeof(r->kernel_log),
-				 "string '' [offset %u] is not mapped to base BTF", p->badstrs[0].off);
+				 "string '' [offset %u] is not mapped to base BTF",
+				 p->badstrs[0].off);
 		}
 		return -ENOENT;
 	}
@@ -929,7 +934,7 @@ int kbtf_relocate_sim_prep(const struct kbtf_reloc_prep *prep,
 			   const struct kbtf_reloc_opts *opts, struct kbtf_reloc_result *res)
 {
 	static const struct kbtf_reloc_opts defaults;
-	struct sim s = { 0 };
+	struct sim s = {0};
 	int err;
 
 	memset(res, 0, sizeof(*res));

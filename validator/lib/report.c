@@ -16,12 +16,9 @@ static const struct {
 	enum kbtf_report_format fmt;
 	int (*write)(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o);
 } writers[] = {
-	{ "text", KBTF_REPORT_TEXT, kbtf_report_text },
-	{ "json", KBTF_REPORT_JSON, kbtf_report_json },
-	{ "junit", KBTF_REPORT_JUNIT, kbtf_report_junit },
-	{ "md", KBTF_REPORT_MD, kbtf_report_md },
-	{ "markdown", KBTF_REPORT_MD, kbtf_report_md },
-	{ "html", KBTF_REPORT_HTML, kbtf_report_html },
+    {"text", KBTF_REPORT_TEXT, kbtf_report_text},    {"json", KBTF_REPORT_JSON, kbtf_report_json},
+    {"junit", KBTF_REPORT_JUNIT, kbtf_report_junit}, {"md", KBTF_REPORT_MD, kbtf_report_md},
+    {"markdown", KBTF_REPORT_MD, kbtf_report_md},    {"html", KBTF_REPORT_HTML, kbtf_report_html},
 };
 
 int kbtf_report_format_parse(const char *name, enum kbtf_report_format *out)

@@ -14,45 +14,45 @@
 #define esc kbtf_report_xml_escape
 
 static const char css[] =
-	"body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;"
-	"color:#1d1d1f;background:#fafafa}\n"
-	"h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}\n"
-	".sub{color:#666;margin-bottom:12px}\n"
-	".badge{display:inline-block;padding:2px 10px;border-radius:10px;margin:0 6px 6px 0;"
-	"font-weight:600}\n"
-	"table{border-collapse:collapse;background:#fff}\n"
-	"th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
-	"th{background:#f0f0f0;position:sticky;top:0}\n"
-	"td.cell a{display:block;color:inherit;text-decoration:none;font-weight:600}\n"
-	".v-ok{background:#e6f4ea;color:#1e6b34}.v-warn{background:#fff6d6;color:#7a5a00}\n"
-	".v-bad{background:#fde7e7;color:#a51d1d}.v-old{background:#ffedd9;color:#9a4a00}\n"
-	".v-err{background:#f1e6f7;color:#6a1b9a}\n"
-	"details.pair{background:#fff;color:#1d1d1f;border:1px solid #ddd;"
-	"border-left:6px solid #ccc;border-radius:4px;margin:8px 0;padding:4px 12px}\n"
-	"details.pair.v-ok>summary{color:#1e6b34}details.pair.v-warn>summary{color:#7a5a00}\n"
-	"details.pair.v-bad>summary{color:#a51d1d}details.pair.v-old>summary{color:#9a4a00}\n"
-	"details.pair.v-err>summary{color:#6a1b9a}\n"
-	"details.pair.v-ok{border-left-color:#34a853}details.pair.v-warn{border-left-color:#f2b600}\n"
-	"details.pair.v-bad{border-left-color:#d93025}details.pair.v-old{border-left-color:#f08c00}\n"
-	"details.pair.v-err{border-left-color:#8e24aa}\n"
-	"details.pair>summary{cursor:pointer;font-weight:600;padding:4px 0}\n"
-	"details.pair .v{display:inline-block;min-width:150px}\n"
-	".facts{color:#444;margin:6px 0}.facts b{color:#1d1d1f}\n"
-	"table.problems td{font-size:13px}table.problems td.name{font-family:monospace}\n"
-	"li.warning{color:#7a5a00}li.info{color:#555}\n"
-	"pre{background:#1d1d1f;color:#e8e8e8;padding:8px 10px;border-radius:4px;"
-	"overflow-x:auto;font-size:12.5px}\n"
-	".star{color:#d93025}\n"
-	"#hideok{margin-left:12px}\n"
-	"body.hide-ok details.pair.v-ok{display:none}\n";
+    "body{font:14px/1.45 system-ui,-apple-system,'Segoe UI',sans-serif;margin:24px;"
+    "color:#1d1d1f;background:#fafafa}\n"
+    "h1{font-size:22px;margin:0 0 4px}h2{font-size:17px;margin:28px 0 8px}\n"
+    ".sub{color:#666;margin-bottom:12px}\n"
+    ".badge{display:inline-block;padding:2px 10px;border-radius:10px;margin:0 6px 6px 0;"
+    "font-weight:600}\n"
+    "table{border-collapse:collapse;background:#fff}\n"
+    "th,td{border:1px solid #ddd;padding:4px 8px;text-align:left;vertical-align:top}\n"
+    "th{background:#f0f0f0;position:sticky;top:0}\n"
+    "td.cell a{display:block;color:inherit;text-decoration:none;font-weight:600}\n"
+    ".v-ok{background:#e6f4ea;color:#1e6b34}.v-warn{background:#fff6d6;color:#7a5a00}\n"
+    ".v-bad{background:#fde7e7;color:#a51d1d}.v-old{background:#ffedd9;color:#9a4a00}\n"
+    ".v-err{background:#f1e6f7;color:#6a1b9a}\n"
+    "details.pair{background:#fff;color:#1d1d1f;border:1px solid #ddd;"
+    "border-left:6px solid #ccc;border-radius:4px;margin:8px 0;padding:4px 12px}\n"
+    "details.pair.v-ok>summary{color:#1e6b34}details.pair.v-warn>summary{color:#7a5a00}\n"
+    "details.pair.v-bad>summary{color:#a51d1d}details.pair.v-old>summary{color:#9a4a00}\n"
+    "details.pair.v-err>summary{color:#6a1b9a}\n"
+    "details.pair.v-ok{border-left-color:#34a853}details.pair.v-warn{border-left-color:#f2b600}\n"
+    "details.pair.v-bad{border-left-color:#d93025}details.pair.v-old{border-left-color:#f08c00}\n"
+    "details.pair.v-err{border-left-color:#8e24aa}\n"
+    "details.pair>summary{cursor:pointer;font-weight:600;padding:4px 0}\n"
+    "details.pair .v{display:inline-block;min-width:150px}\n"
+    ".facts{color:#444;margin:6px 0}.facts b{color:#1d1d1f}\n"
+    "table.problems td{font-size:13px}table.problems td.name{font-family:monospace}\n"
+    "li.warning{color:#7a5a00}li.info{color:#555}\n"
+    "pre{background:#1d1d1f;color:#e8e8e8;padding:8px 10px;border-radius:4px;"
+    "overflow-x:auto;font-size:12.5px}\n"
+    ".star{color:#d93025}\n"
+    "#hideok{margin-left:12px}\n"
+    "body.hide-ok details.pair.v-ok{display:none}\n";
 
 static const char script[] =
-	"function openTarget(){var h=location.hash.slice(1);if(!h)return;"
-	"var e=document.getElementById(h);if(e&&e.tagName==='DETAILS'){e.open=true;"
-	"e.scrollIntoView();}}\n"
-	"window.addEventListener('hashchange',openTarget);openTarget();\n"
-	"document.getElementById('hideok').addEventListener('change',function(ev){"
-	"document.body.classList.toggle('hide-ok',ev.target.checked);});\n";
+    "function openTarget(){var h=location.hash.slice(1);if(!h)return;"
+    "var e=document.getElementById(h);if(e&&e.tagName==='DETAILS'){e.open=true;"
+    "e.scrollIntoView();}}\n"
+    "window.addEventListener('hashchange',openTarget);openTarget();\n"
+    "document.getElementById('hideok').addEventListener('change',function(ev){"
+    "document.body.classList.toggle('hide-ok',ev.target.checked);});\n";
 
 static const char *vclass(const struct kbtf_result *r)
 {
@@ -74,11 +74,9 @@ static void badges(FILE *f, const struct kbtf_matrix *mx)
 		enum kbtf_verdict v;
 		const char *cls;
 	} b[] = {
-		{ KBTF_VERDICT_OK, "v-ok" },
-		{ KBTF_VERDICT_BTF_REJECTED, "v-bad" },
-		{ KBTF_VERDICT_SYMBOLS, "v-bad" },
-		{ KBTF_VERDICT_NO_DISTILLED, "v-old" },
-		{ KBTF_VERDICT_ERROR, "v-err" },
+	    {KBTF_VERDICT_OK, "v-ok"},	     {KBTF_VERDICT_BTF_REJECTED, "v-bad"},
+	    {KBTF_VERDICT_SYMBOLS, "v-bad"}, {KBTF_VERDICT_NO_DISTILLED, "v-old"},
+	    {KBTF_VERDICT_ERROR, "v-err"},
 	};
 	size_t i;
 
@@ -128,7 +126,7 @@ static void matrix(FILE *f, const struct kbtf_matrix *mx)
 	fputs("</tr></thead><tbody>\n", f);
 	for (i = 0; i < rows; i++) {
 		const struct kbtf_result *r =
-			rows_kernels ? kbtf_report_at(mx, 0, i) : kbtf_report_at(mx, i, 0);
+		    rows_kernels ? kbtf_report_at(mx, 0, i) : kbtf_report_at(mx, i, 0);
 
 		if (rows_kernels)
 			kbtf_report_kernel_label(r, label, sizeof(label));
@@ -154,7 +152,8 @@ static void group_row(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_r
 	char mod[256], ker[256];
 	size_t i;
 
-	fprintf(f, "<tr><td>%s</td><td class=\"name\">", g->kind == KBTF_PROBLEM_BTF ? "btf" : "symbol");
+	fprintf(f, "<tr><td>%s</td><td class=\"name\">",
+		g->kind == KBTF_PROBLEM_BTF ? "btf" : "symbol");
 	esc(f, g->name);
 	fputs("</td><td>", f);
 	esc(f, g->reason);
@@ -267,8 +266,9 @@ static void pair(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 
 	kbtf_report_module_label(r, mod, sizeof(mod));
 	kbtf_report_kernel_label(r, ker, sizeof(ker));
-	fprintf(f, "<details class=\"pair %s\" id=\"pair-%zu-%zu\"><summary><span class=\"v\">%s"
-		   "</span> ",
+	fprintf(f,
+		"<details class=\"pair %s\" id=\"pair-%zu-%zu\"><summary><span class=\"v\">%s"
+		"</span> ",
 		vclass(r), m, k, kbtf_verdict_str(r->verdict));
 	esc(f, mod);
 	fputs(" on ", f);
@@ -306,8 +306,9 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	esc(f, title);
 	fprintf(f, "</title>\n<style>\n%s</style></head>\n<body>\n<h1>", css);
 	esc(f, title);
-	fprintf(f, "</h1>\n<div class=\"sub\">%zu module%s &times; %zu kernel%s &middot; kbtf %s "
-		   "&middot; %.0f ms</div>\n",
+	fprintf(f,
+		"</h1>\n<div class=\"sub\">%zu module%s &times; %zu kernel%s &middot; kbtf %s "
+		"&middot; %.0f ms</div>\n",
 		mx->nr_modules, mx->nr_modules == 1 ? "" : "s", mx->nr_kernels,
 		mx->nr_kernels == 1 ? "" : "s", KBTF_VERSION, mx->total_ms);
 	badges(f, mx);

@@ -122,8 +122,9 @@ int kbtf_report_junit(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_r
 	size_t errors = kbtf_report_count(mx, KBTF_VERDICT_ERROR);
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
-	fprintf(f, "<testsuites name=\"kbtf validate\" tests=\"%zu\" failures=\"%zu\" "
-		   "errors=\"%zu\" time=\"%.6f\">\n",
+	fprintf(f,
+		"<testsuites name=\"kbtf validate\" tests=\"%zu\" failures=\"%zu\" "
+		"errors=\"%zu\" time=\"%.6f\">\n",
 		n, n - errors - kbtf_report_count(mx, KBTF_VERDICT_OK), errors,
 		mx->total_ms / 1000.0);
 	for (m = 0; m < mx->nr_modules && mx->nr_kernels; m++)

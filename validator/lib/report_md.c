@@ -80,7 +80,7 @@ static void matrix(FILE *f, const struct kbtf_matrix *mx)
 	fprintf(f, "| %s |", rows_kernels ? "kernel \\\\ module" : "module \\\\ kernel");
 	for (c = 0; c < cols; c++) {
 		const struct kbtf_result *r =
-			rows_kernels ? kbtf_report_at(mx, c, 0) : kbtf_report_at(mx, 0, c);
+		    rows_kernels ? kbtf_report_at(mx, c, 0) : kbtf_report_at(mx, 0, c);
 
 		if (rows_kernels)
 			kbtf_report_module_label(r, label, sizeof(label));
@@ -96,7 +96,7 @@ static void matrix(FILE *f, const struct kbtf_matrix *mx)
 	fputc('\n', f);
 	for (i = 0; i < rows; i++) {
 		const struct kbtf_result *r =
-			rows_kernels ? kbtf_report_at(mx, 0, i) : kbtf_report_at(mx, i, 0);
+		    rows_kernels ? kbtf_report_at(mx, 0, i) : kbtf_report_at(mx, i, 0);
 
 		if (rows_kernels)
 			kbtf_report_kernel_label(r, label, sizeof(label));
@@ -174,8 +174,9 @@ static void problems(FILE *f, const struct kbtf_result *r)
 		md_text(f, p->actual ? p->actual : "");
 		fputs(" |\n", f);
 	}
+	/* the why of each BTF problem; symbol problems say it all in the table */
 	for (i = 0; i < r->nr_problems; i++) {
-		if (!r->problems[i].detail)
+		if (!r->problems[i].detail || r->problems[i].kind != KBTF_PROBLEM_BTF)
 			continue;
 		fputs(i ? "" : "\n", f);
 		fputs("- **", f);
@@ -195,7 +196,8 @@ static void warnings(FILE *f, const struct kbtf_result *r)
 	for (i = 0; i < r->nr_warnings; i++) {
 		const struct kbtf_warning *w = &r->warnings[i];
 
-		fprintf(f, "- %s: ", w->severity == KBTF_SEV_WARNING ? "⚠️ **warning**" : "info");
+		fprintf(f,
+			"- %s: ", w->severity == KBTF_SEV_WARNING ? "⚠️ **warning**" : "info");
 		md_text(f, w->message);
 		fputc('\n', f);
 		for (d = 0; d < w->nr_details; d++) {
@@ -244,11 +246,14 @@ int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 	fprintf(f, "%zu module%s x %zu kernel%s, kbtf %s. ", mx->nr_modules,
 		mx->nr_modules == 1 ? "" : "s", mx->nr_kernels, mx->nr_kernels == 1 ? "" : "s",
 		KBTF_VERSION);
-	fprintf(f, "✅ ok: %zu · ❌ btf-rejected: %zu · 🟧 no-distilled-support: %zu · "
-		   "❌ symbols: %zu · ❔ error: %zu\n\n",
-		kbtf_report_count(mx, KBTF_VERDICT_OK), kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
+	fprintf(f,
+		"✅ ok: %zu · ❌ btf-rejected: %zu · 🟧 no-distilled-support: %zu · "
+		"❌ symbols: %zu · ❔ error: %zu\n\n",
+		kbtf_report_count(mx, KBTF_VERDICT_OK),
+		kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
 		kbtf_report_count(mx, KBTF_VERDICT_NO_DISTILLED),
-		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS), kbtf_report_count(mx, KBTF_VERDICT_ERROR));
+		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS),
+		kbtf_report_count(mx, KBTF_VERDICT_ERROR));
 	fputs("## Matrix\n\n", f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);

@@ -123,7 +123,8 @@ static void details(FILE *f, const struct kbtf_result *r, const struct kbtf_repo
 	kbtf_report_kernel_label(r, ker, sizeof(ker));
 	fprintf(f, "\n%s%s on %s%s: %s%s%s: %s\n", o->color ? "\033[1m" : "", mod, ker,
 		o->color ? "\033[0m" : "", o->color ? verdict_color(r->verdict) : "",
-		kbtf_verdict_str(r->verdict), o->color ? "\033[0m" : "", r->summary ? r->summary : "");
+		kbtf_verdict_str(r->verdict), o->color ? "\033[0m" : "",
+		r->summary ? r->summary : "");
 	if (r->source && strcmp(r->source, ker))
 		fprintf(f, "  kernel source: %s\n", r->source);
 	problems(f, r, o);
@@ -148,12 +149,13 @@ int kbtf_report_text(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 		    kbtf_result_warnings(r, KBTF_SEV_WARNING))
 			details(f, r, o);
 	}
-	fprintf(f, "\n%zu pair%s: %zu ok, %zu btf-rejected, %zu no-distilled-support, "
-		   "%zu symbols, %zu error (%.0f ms)\n",
+	fprintf(f,
+		"\n%zu pair%s: %zu ok, %zu btf-rejected, %zu no-distilled-support, "
+		"%zu symbols, %zu error (%.0f ms)\n",
 		n, n == 1 ? "" : "s", kbtf_report_count(mx, KBTF_VERDICT_OK),
 		kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
 		kbtf_report_count(mx, KBTF_VERDICT_NO_DISTILLED),
-		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS), kbtf_report_count(mx, KBTF_VERDICT_ERROR),
-		mx->total_ms);
+		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS),
+		kbtf_report_count(mx, KBTF_VERDICT_ERROR), mx->total_ms);
 	return 0;
 }

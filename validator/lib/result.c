@@ -144,8 +144,8 @@ struct kbtf_problem *kbtf_rb_problem(struct kbtf_rb *rb, enum kbtf_problem_kind 
 	return p;
 }
 
-struct kbtf_warning *kbtf_rb_warning(struct kbtf_rb *rb, enum kbtf_severity sev,
-				     const char *kind, const char *name, const char *fmt, ...)
+struct kbtf_warning *kbtf_rb_warning(struct kbtf_rb *rb, enum kbtf_severity sev, const char *kind,
+				     const char *name, const char *fmt, ...)
 {
 	struct kbtf_result *r = rb->r;
 	struct kbtf_warning *arr, *w;

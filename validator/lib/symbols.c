@@ -127,7 +127,7 @@ static int insert(struct kbtf_symvers *sv, const struct kbtf_export *e)
 int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, const char *module,
 		     const char *type, const char *ns)
 {
-	struct kbtf_export e = { .crc = crc };
+	struct kbtf_export e = {.crc = crc};
 	size_t blen = strlen(name) + strlen(module) + strlen(type) + strlen(ns) + 4;
 	char *block = malloc(blen), **blocks;
 
@@ -171,7 +171,7 @@ static int split_fields(char *line, char **f, int max)
 
 static int parse_line(struct kbtf_symvers *sv, char *line, size_t lineno)
 {
-	struct kbtf_export e = { 0 };
+	struct kbtf_export e = {0};
 	char *f[6], *end;
 	int n = split_fields(line, f, 5);
 	unsigned long crc;
@@ -304,8 +304,8 @@ int kbtf_symvers_load_wanted(const char *path, const struct kbtf_symvers *wanted
 	if (memchr(buf.data, '\0', buf.size))
 		err = kbtf_err(-EINVAL, "%s: not a Module.symvers (binary data)", path);
 	else
-		err = kbtf_symvers_parse_wanted((const char *)buf.data, buf.size, path, wanted,
-						out);
+		err =
+		    kbtf_symvers_parse_wanted((const char *)buf.data, buf.size, path, wanted, out);
 	kbtf_buf_release(&buf);
 	return err;
 }
@@ -367,8 +367,8 @@ void kbtf_symvers_free(struct kbtf_symvers *sv)
 bool kbtf_license_gpl_compatible(const char *l)
 {
 	static const char *const ok[] = {
-		"GPL", "GPL v2", "GPL and additional rights", "Dual BSD/GPL", "Dual MIT/GPL",
-		"Dual MPL/GPL",
+	    "GPL",	    "GPL v2",	    "GPL and additional rights",
+	    "Dual BSD/GPL", "Dual MIT/GPL", "Dual MPL/GPL",
 	};
 	size_t i;
 
@@ -568,9 +568,10 @@ static int check_one(const struct kbtf_modsyms *ms, const struct kbtf_symcheck_k
 		is->module_crc = u->crc;
 		is->kernel_crc = e->crc;
 		is->exporter = e->module;
-		snprintf(is->kernel_log, sizeof(is->kernel_log),
-			 "%s: disagrees about version of symbol %s\n%s: Unknown symbol %s (err -22)",
-			 ms->name, u->name, ms->name, u->name);
+		snprintf(
+		    is->kernel_log, sizeof(is->kernel_log),
+		    "%s: disagrees about version of symbol %s\n%s: Unknown symbol %s (err -22)",
+		    ms->name, u->name, ms->name, u->name);
 		return 0;
 	}
 	if (e->crc && ms->has_versions && !u->has_crc)

@@ -177,7 +177,9 @@ static void init_result(struct judge *j)
 	if (j->k->k->release)
 		kbtf_rb_set(&j->rb, &r->release, "%s", j->k->k->release);
 	kbtf_rb_set(&j->rb, &r->btf_form, "%s",
-		    !m->btf_data ? "none" : m->btf_base_data ? "distilled" : "split");
+		    !m->btf_data       ? "none"
+		    : m->btf_base_data ? "distilled"
+				       : "split");
 	kbtf_rb_set(&j->rb, &r->kernel_log, "%s", "");
 	r->allow_btf_mismatch = j->k->allow_btf_mismatch;
 	r->reloc_err = -1;
@@ -195,7 +197,7 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 		       const struct kbtf_validate_opts *opts, struct kbtf_result *out)
 {
 	static const struct kbtf_validate_opts defaults;
-	struct judge j = { .m = m, .k = k, .o = opts ? opts : &defaults };
+	struct judge j = {.m = m, .k = k, .o = opts ? opts : &defaults};
 	double t0 = now_ms();
 
 	memset(out, 0, sizeof(*out));

@@ -172,7 +172,7 @@ int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_op
 int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
 		      struct kbtf_vkernel **out)
 {
-	struct kbtf_kernel_opts ko = { 0 };
+	struct kbtf_kernel_opts ko = {0};
 	struct kbtf_kernel *k;
 	int err;
 

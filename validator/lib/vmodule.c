@@ -30,7 +30,7 @@ static int keep_btf_error(struct kbtf_vmod *vm, const char *what)
 static int parse_distilled(struct kbtf_vmod *vm)
 {
 	const struct kbtf_module *m = vm->mod;
-	struct kbtf_parse_opts o = { .name = ".BTF.base" };
+	struct kbtf_parse_opts o = {.name = ".BTF.base"};
 	int err;
 
 	err = kbtf_btf_parse(m->btf_base_data, m->btf_base_size, &o, &vm->dist);
@@ -48,12 +48,13 @@ static int parse_distilled(struct kbtf_vmod *vm)
  * only: run them once for every generation. */
 static void check_metas(struct kbtf_vmod *vm)
 {
-	const struct kbtf_btf *objs[2] = { vm->dist, vm->split };
+	const struct kbtf_btf *objs[2] = {vm->dist, vm->split};
 	int gen, i;
 
 	for (gen = KBTF_KERNEL_6_1; gen <= KBTF_KERNEL_LAYOUT; gen++) {
 		for (i = 0; i < 2; i++) {
-			vm->meta_err[gen][i] = kbtf_check_kernel(objs[i], (enum kbtf_kernel_gen)gen);
+			vm->meta_err[gen][i] =
+			    kbtf_check_kernel(objs[i], (enum kbtf_kernel_gen)gen);
 			if (vm->meta_err[gen][i])
 				snprintf(vm->meta_why[gen][i], sizeof(vm->meta_why[gen][i]), "%s",
 					 kbtf_errstr());

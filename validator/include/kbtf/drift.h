@@ -42,14 +42,14 @@ struct kbtf_member_diff {
 	uint32_t new_bit_off; /* target kernel */
 	uint32_t old_bits;    /* size in bits */
 	uint32_t new_bits;
-	char *old_type;	      /* "spinlock_t", "struct list_head *", ... */
+	char *old_type; /* "spinlock_t", "struct list_head *", ... */
 	char *new_type;
 };
 
 struct kbtf_type_drift {
 	char *name; /* "struct work_struct" */
 	enum kbtf_drift_use use;
-	char *via;  /* the embedding type for nested ones, else NULL */
+	char *via; /* the embedding type for nested ones, else NULL */
 	uint32_t old_size, new_size;
 	struct kbtf_member_diff *diffs;
 	size_t nr_diffs;

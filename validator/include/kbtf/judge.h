@@ -39,15 +39,15 @@ enum kbtf_load kbtf_judge_load_rejected(const struct judge *j);
 void kbtf_judge_rejected(struct judge *j, enum kbtf_verdict v, const char *headline);
 void kbtf_judge_log_failure(struct judge *j, int err);
 void kbtf_judge_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
-	KBTF_PRINTF(4, 5);
+    KBTF_PRINTF(4, 5);
 
 /* judge_reloc.c */
 void kbtf_judge_relocation(struct judge *j);
 void kbtf_judge_relocation_anyway(struct judge *j);
 
-void kbtf_judge_symbols(struct judge *j);				/* judge_symbols.c */
+void kbtf_judge_symbols(struct judge *j);				     /* judge_symbols.c */
 void kbtf_judge_drift(struct judge *j, const struct kbtf_reloc_result *res); /* judge_drift.c */
-void kbtf_judge_pre611(struct judge *j);				/* judge_nobase.c */
+void kbtf_judge_pre611(struct judge *j);				     /* judge_nobase.c */
 void kbtf_judge_plain(struct judge *j);
 
 #endif

@@ -13,20 +13,20 @@
 #include "kbtf/validate.h"
 
 struct kbtf_matrix_opts {
-	int jobs;		   /* threads; 0: number of online CPUs */
-	bool progress;		   /* a progress line on stderr */
-	bool pre_fix;		   /* see kbtf_validate_opts */
-	bool no_symbols;	   /* see kbtf_validate_opts */
-	const char *symvers;	   /* Module.symvers for every kernel */
-	const char *build_kernel;  /* build-time kernel source (drift, plain split) */
-	const char *work_dir;	   /* where packages may be unpacked */
+	int jobs;		  /* threads; 0: number of online CPUs */
+	bool progress;		  /* a progress line on stderr */
+	bool pre_fix;		  /* see kbtf_validate_opts */
+	bool no_symbols;	  /* see kbtf_validate_opts */
+	const char *symvers;	  /* Module.symvers for every kernel */
+	const char *build_kernel; /* build-time kernel source (drift, plain split) */
+	const char *work_dir;	  /* where packages may be unpacked */
 };
 
 struct kbtf_matrix {
 	struct kbtf_result *results; /* nr_modules * nr_kernels */
 	size_t nr_modules, nr_kernels;
 	double total_ms;
-	double open_ms; /* summed time opening kernels (all threads) */
+	double open_ms;	 /* summed time opening kernels (all threads) */
 	double judge_ms; /* summed time judging pairs */
 };
 
@@ -36,7 +36,8 @@ struct kbtf_matrix {
  * everything (out of memory, an unreadable --build-kernel).
  */
 int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *const *kernels,
-		    size_t nr_kernels, const struct kbtf_matrix_opts *opts, struct kbtf_matrix *out);
+		    size_t nr_kernels, const struct kbtf_matrix_opts *opts,
+		    struct kbtf_matrix *out);
 void kbtf_matrix_fini(struct kbtf_matrix *mx);
 
 /* The worst verdict of the whole matrix. */

@@ -34,25 +34,25 @@ const struct kbtf_btf *kbtf_reloc_target_btf(const struct kbtf_reloc_target *t);
 
 /* Why one kernel type was or was not taken for a distilled type. */
 enum kbtf_cand_why {
-	KBTF_CAND_ACCEPTED = 0,	/* mapped (the first one accepted) */
-	KBTF_CAND_AGAIN,	/* accepted a second time: ambiguity */
-	KBTF_CAND_SIZE,		/* the name+size key differs (INT/FLOAT/ENUM, or a
-				 * struct/union whose name is not unique) */
-	KBTF_CAND_KIND,		/* kind not compatible */
-	KBTF_CAND_INT_ENCODING, /* INT with another encoding */
-	KBTF_CAND_FWD_FLAG,	/* FWD vs FWD/STRUCT/UNION flag rule */
+	KBTF_CAND_ACCEPTED = 0,	 /* mapped (the first one accepted) */
+	KBTF_CAND_AGAIN,	 /* accepted a second time: ambiguity */
+	KBTF_CAND_SIZE,		 /* the name+size key differs (INT/FLOAT/ENUM, or a
+				  * struct/union whose name is not unique) */
+	KBTF_CAND_KIND,		 /* kind not compatible */
+	KBTF_CAND_INT_ENCODING,	 /* INT with another encoding */
+	KBTF_CAND_FWD_FLAG,	 /* FWD vs FWD/STRUCT/UNION flag rule */
 	KBTF_CAND_EMBEDDED_SIZE, /* the module embeds it and the size differs */
 };
 
 const char *kbtf_cand_why_str(enum kbtf_cand_why w);
 
 struct kbtf_reloc_cand {
-	uint32_t id;	/* kernel type id */
+	uint32_t id; /* kernel type id */
 	uint32_t kind;
-	uint32_t size;	/* size word (0 for FWD) */
+	uint32_t size; /* size word (0 for FWD) */
 	bool kflag;
 	uint32_t int_enc; /* INT encoding bits (SIGNED/CHAR/BOOL) */
-	bool key_sized;	/* the kernel's key for it included the size */
+	bool key_sized;	  /* the kernel's key for it included the size */
 	enum kbtf_cand_why why;
 };
 
@@ -72,12 +72,12 @@ struct kbtf_reloc_type {
 	uint32_t size;
 	bool kflag;
 	uint32_t int_enc;
-	bool embedded;	     /* marked embedded in the simulated mode */
-	bool embedded_fixed; /* ... with the 2025 traversal fix */
+	bool embedded;	      /* marked embedded in the simulated mode */
+	bool embedded_fixed;  /* ... with the 2025 traversal fix */
 	bool embedded_prefix; /* ... without it */
 	uint32_t embedded_by; /* a split type whose member embeds it (0: none) */
 	enum kbtf_reloc_status status;
-	uint32_t target_id; /* the kernel id it maps to (first accepted) */
+	uint32_t target_id;	       /* the kernel id it maps to (first accepted) */
 	struct kbtf_reloc_cand *cands; /* every kernel type of the same name */
 	uint32_t nr_cands;
 	uint32_t nr_cands_total; /* may exceed nr_cands (capped list) */
@@ -104,12 +104,12 @@ struct kbtf_reloc_badstr {
 struct kbtf_reloc_result {
 	int err; /* what btf_relocate() returns: 0, -EINVAL or -ENOENT */
 	enum kbtf_reloc_stage stage;
-	uint32_t first_bad;  /* distilled id the kernel's message names (0: none) */
+	uint32_t first_bad;   /* distilled id the kernel's message names (0: none) */
 	char kernel_log[512]; /* the kernel's message, no prefix, no newline */
 
-	uint32_t nr_dist;  /* type_cnt of the distilled base (incl. VOID) */
-	uint32_t nr_split; /* number of split types */
-	uint32_t nr_target; /* type_cnt of the kernel's BTF */
+	uint32_t nr_dist;	       /* type_cnt of the distilled base (incl. VOID) */
+	uint32_t nr_split;	       /* number of split types */
+	uint32_t nr_target;	       /* type_cnt of the kernel's BTF */
 	struct kbtf_reloc_type *types; /* nr_dist - 1 entries, by id (types[id-1]) */
 	uint32_t nr_bad;	       /* types not MAPPED */
 

@@ -25,11 +25,10 @@ struct kbtf_problem *kbtf_rb_problem(struct kbtf_rb *rb, enum kbtf_problem_kind 
 /* Set one of a problem's text fields (expected, actual, detail). */
 void kbtf_rb_field(struct kbtf_rb *rb, char **field, const char *fmt, ...) KBTF_PRINTF(3, 4);
 
-struct kbtf_warning *kbtf_rb_warning(struct kbtf_rb *rb, enum kbtf_severity sev,
-				     const char *kind, const char *name, const char *fmt, ...)
-	KBTF_PRINTF(5, 6);
+struct kbtf_warning *kbtf_rb_warning(struct kbtf_rb *rb, enum kbtf_severity sev, const char *kind,
+				     const char *name, const char *fmt, ...) KBTF_PRINTF(5, 6);
 void kbtf_rb_detail(struct kbtf_rb *rb, struct kbtf_warning *w, const char *fmt, ...)
-	KBTF_PRINTF(3, 4);
+    KBTF_PRINTF(3, 4);
 
 /* Append one line to the kernel log the result shows. */
 void kbtf_rb_log(struct kbtf_rb *rb, const char *fmt, ...) KBTF_PRINTF(2, 3);

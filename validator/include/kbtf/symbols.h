@@ -34,8 +34,7 @@ struct kbtf_symvers;
  * (Linux >= 5.10), also the 5.4-5.9 order (namespace third) and the old
  * four-field form. A malformed line is an error naming it (-EINVAL).
  */
-int kbtf_symvers_parse(const char *text, size_t len, const char *name,
-		       struct kbtf_symvers **out);
+int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kbtf_symvers **out);
 int kbtf_symvers_load(const char *path, struct kbtf_symvers **out);
 /*
  * The same, keeping only the symbols named in @wanted (any export list
@@ -65,11 +64,11 @@ struct kbtf_modsyms {
 	const char *name; /* module name for messages */
 	const struct kbtf_modsym *undef;
 	size_t nr_undef;
-	bool has_versions;  /* the module carries __versions */
-	char *license;	    /* MODULE_LICENSE, NULL if none */
-	char **import_ns;   /* MODULE_IMPORT_NS entries */
+	bool has_versions; /* the module carries __versions */
+	char *license;	   /* MODULE_LICENSE, NULL if none */
+	char **import_ns;  /* MODULE_IMPORT_NS entries */
 	size_t nr_import_ns;
-	char **exports;	    /* the module's own exports (__ksymtab_strings) */
+	char **exports; /* the module's own exports (__ksymtab_strings) */
 	size_t nr_exports;
 };
 

@@ -38,11 +38,11 @@ const char *kbtf_verdict_str(enum kbtf_verdict v);
 /* What happens to the module at load time. */
 enum kbtf_load {
 	KBTF_LOAD_UNKNOWN = 0,
-	KBTF_LOAD_OK,		  /* loads, BTF registered */
-	KBTF_LOAD_NO_BTF,	  /* loads without BTF (MODULE_ALLOW_BTF_MISMATCH=y) */
-	KBTF_LOAD_REFUSED,	  /* the load fails */
+	KBTF_LOAD_OK,		     /* loads, BTF registered */
+	KBTF_LOAD_NO_BTF,	     /* loads without BTF (MODULE_ALLOW_BTF_MISMATCH=y) */
+	KBTF_LOAD_REFUSED,	     /* the load fails */
 	KBTF_LOAD_NO_BTF_OR_REFUSED, /* config unknown: one of the two */
-	KBTF_LOAD_WRONG_BTF,	  /* loads; its BTF is registered with wrong types */
+	KBTF_LOAD_WRONG_BTF,	     /* loads; its BTF is registered with wrong types */
 };
 
 /* "loads", "loads-without-btf", "refused", ... */
@@ -55,11 +55,11 @@ enum kbtf_problem_kind {
 
 struct kbtf_problem {
 	enum kbtf_problem_kind kind;
-	char *name;	/* type or symbol */
-	char *reason;	/* stable short code: "not-found", "size-mismatch", ... */
-	char *expected; /* the module's side */
-	char *actual;	/* the kernel's side */
-	char *detail;	/* one or two sentences, for people */
+	char *name;	   /* type or symbol */
+	char *reason;	   /* stable short code: "not-found", "size-mismatch", ... */
+	char *expected;	   /* the module's side */
+	char *actual;	   /* the kernel's side */
+	char *detail;	   /* one or two sentences, for people */
 	bool kernel_first; /* the one the kernel's own message names */
 };
 
@@ -70,9 +70,9 @@ enum kbtf_severity {
 
 struct kbtf_warning {
 	enum kbtf_severity severity;
-	char *kind;    /* "layout-drift", "symbols-not-checked", ... */
-	char *name;    /* type or subject, may be "" */
-	char *message; /* one line */
+	char *kind;	/* "layout-drift", "symbols-not-checked", ... */
+	char *name;	/* type or subject, may be "" */
+	char *message;	/* one line */
 	char **details; /* further lines (e.g. one per changed member) */
 	size_t nr_details;
 };
@@ -84,10 +84,10 @@ struct kbtf_result {
 	char *release;	   /* kernel release, NULL when unknown */
 	enum kbtf_verdict verdict;
 	enum kbtf_load load;
-	char *summary;	   /* one line */
-	char *consequence; /* what the kernel does, in words */
-	char *kernel_log;  /* lines the kernel would print ("" none) */
-	char *btf_form;	   /* "distilled", "split", "none" */
+	char *summary;		/* one line */
+	char *consequence;	/* what the kernel does, in words */
+	char *kernel_log;	/* lines the kernel would print ("" none) */
+	char *btf_form;		/* "distilled", "split", "none" */
 	int allow_btf_mismatch; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: -1 unknown */
 	/* btf_relocate() of .BTF.base onto this kernel's BTF, simulated even
 	 * when the kernel would not run it (< 6.11): -1 not simulated (no
@@ -114,18 +114,18 @@ size_t kbtf_result_warnings(const struct kbtf_result *r, enum kbtf_severity sev)
 struct kbtf_vmod {
 	char *path;
 	struct kbtf_module *mod;
-	bool own_mod;		  /* free mod with the vmod */
-	struct kbtf_btf *dist;	  /* parsed .BTF.base (distilled modules) */
-	struct kbtf_btf *split;	  /* .BTF on dist */
-	char *btf_error;	  /* why .BTF/.BTF.base could not be parsed */
-	struct kbtf_btf *layout;  /* the build-time layout record, if any */
+	bool own_mod;			    /* free mod with the vmod */
+	struct kbtf_btf *dist;		    /* parsed .BTF.base (distilled modules) */
+	struct kbtf_btf *split;		    /* .BTF on dist */
+	char *btf_error;		    /* why .BTF/.BTF.base could not be parsed */
+	struct kbtf_btf *layout;	    /* the build-time layout record, if any */
 	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
 	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
 	int meta_err[3][2];
 	char meta_why[3][2][256];
 	struct kbtf_modsyms syms;
-	const char *release;	  /* from vermagic's first word (may be NULL) */
+	const char *release; /* from vermagic's first word (may be NULL) */
 	char *release_buf;
 };
 
@@ -145,11 +145,11 @@ struct kbtf_vkernel {
 	struct kbtf_reloc_target *target;
 	struct kbtf_symvers *symvers; /* NULL: no export list known */
 	char *symvers_from;
-	int major, minor;	   /* from the release; -1 unknown */
-	bool distilled_support;	   /* reads .BTF.base (>= 6.11) */
+	int major, minor;	     /* from the release; -1 unknown */
+	bool distilled_support;	     /* reads .BTF.base (>= 6.11) */
 	char *distilled_support_why; /* how that was decided */
 	int allow_btf_mismatch;
-	int btf_modules;	   /* DEBUG_INFO_BTF_MODULES */
+	int btf_modules; /* DEBUG_INFO_BTF_MODULES */
 	int modversions;
 	int force_load;
 	int allow_missing_ns;
