@@ -482,6 +482,37 @@ static void test_vermagic(void **state)
 	kern_close(&kk);
 }
 
+/* struct module's layout CRC is the loader's very first check. */
+static void test_module_layout(void **state)
+{
+	static const char ex[] = "0x00001111\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\t\n"
+				 "0x0000abcd\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n"
+				 "0x00001234\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n";
+	const struct kbtf_problem *p;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, ex);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	md.vm->syms.has_layout_crc = true;
+	md.vm->syms.layout_crc = 0x1111;
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	kbtf_result_fini(&r);
+	md.vm->syms.layout_crc = 0x2222;
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	p = problem(&r, "module_layout");
+	assert_non_null(p);
+	assert_string_equal(p->reason, "crc-mismatch");
+	assert_string_equal(p->expected, "CRC 0x00002222 (module's __versions)");
+	expect_log(&r, "mod: disagrees about version of symbol module_layout");
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -496,6 +527,7 @@ int main(void)
 		cmocka_unit_test(test_no_btf),
 		cmocka_unit_test(test_drift_by_value),
 		cmocka_unit_test(test_vermagic),
+		cmocka_unit_test(test_module_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

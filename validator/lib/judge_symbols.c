@@ -80,6 +80,32 @@ static void unversioned(struct judge *j)
 }
 
 /*
+ * check_modstruct_layout: the first thing the loader checks, the CRC of
+ * struct module's layout (module_layout in __versions and Module.symvers).
+ */
+static void module_layout(struct judge *j)
+{
+	const struct kbtf_export *e = kbtf_symvers_find(j->k->symvers, "module_layout");
+	const struct kbtf_modsyms *ms = &j->m->syms;
+	struct kbtf_problem *p;
+
+	if (!e || !e->crc || !ms->has_layout_crc || j->k->modversions == 0 ||
+	    e->crc == ms->layout_crc)
+		return;
+	j->symbols_bad = true;
+	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_SYMBOL, "module_layout", "crc-mismatch");
+	if (!p)
+		return;
+	kbtf_rb_field(&j->rb, &p->expected, "CRC 0x%08x (module's __versions)", ms->layout_crc);
+	kbtf_rb_field(&j->rb, &p->actual, "CRC 0x%08x (Module.symvers)", e->crc);
+	kbtf_rb_field(&j->rb, &p->detail,
+		      "struct module is laid out differently in this kernel; the loader refuses "
+		      "the module before looking at anything else (Exec format error), unless "
+		      "forced.");
+	kbtf_rb_log(&j->rb, "%s: disagrees about version of symbol module_layout", j->modname);
+}
+
+/*
  * check_modinfo's vermagic test, which runs before any symbol is looked
  * at: with __versions only the part after the release has to match.
  */
@@ -124,8 +150,10 @@ void kbtf_judge_symbols(struct judge *j)
 	struct kbtf_sym_result sr;
 	size_t i;
 
-	if (!j->o->no_symbols)
+	if (!j->o->no_symbols) {
+		module_layout(j);
 		vermagic(j);
+	}
 	if (j->o->no_symbols) {
 		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "symbols-not-checked", "",
 				"symbols not checked (--no-symbols)");

@@ -189,6 +189,8 @@ static int collect_peers(struct run *r)
 
 	if (!err)
 		err = kbtf_symvers_new(&r->wanted);
+	if (!err)
+		err = kbtf_symvers_add(r->wanted, "module_layout", 0, "", "", "");
 	for (m = 0; !err && m < r->mx->nr_modules; m++) {
 		const struct kbtf_vmod *vm = r->mods[m];
 

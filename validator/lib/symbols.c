@@ -416,6 +416,24 @@ static int read_modinfo(const struct kbtf_elf_sec *sec, struct kbtf_modsyms *ms)
 	return 0;
 }
 
+/* __versions: 64-byte records, a word-sized CRC then the name. */
+static void read_layout_crc(const struct kbtf_elf *e, struct kbtf_modsyms *ms)
+{
+	unsigned int word = kbtf_elf_class(e) == 64 ? 8 : 4;
+	struct kbtf_elf_sec sec;
+	size_t i;
+
+	if (kbtf_elf_section(e, "__versions", &sec) || sec.size % 64)
+		return;
+	for (i = 0; i < sec.size; i += 64) {
+		if (!strncmp((const char *)sec.data + i + word, "module_layout", 64 - word)) {
+			ms->layout_crc = (uint32_t)kbtf_elf_read_word(e, sec.data + i, word);
+			ms->has_layout_crc = true;
+			return;
+		}
+	}
+}
+
 static int read_exports(const struct kbtf_elf_sec *sec, struct kbtf_modsyms *ms)
 {
 	const char *p = (const char *)sec->data, *end = p + sec->size;
@@ -452,6 +470,7 @@ int kbtf_modsyms_from_module(const struct kbtf_module *m, struct kbtf_modsyms *o
 		return kbtf_err_prefix(err, "%s", m->path);
 	if (!out->has_versions)
 		out->has_versions = kbtf_elf_has_section(e, "__versions");
+	read_layout_crc(e, out);
 	err = 0;
 	if (!kbtf_elf_section(e, ".modinfo", &sec))
 		err = read_modinfo(&sec, out);

@@ -70,6 +70,10 @@ struct kbtf_modsyms {
 	size_t nr_import_ns;
 	char **exports; /* the module's own exports (__ksymtab_strings) */
 	size_t nr_exports;
+	/* __versions' entry for module_layout (the layout of struct module),
+	 * which the loader checks before anything else */
+	bool has_layout_crc;
+	uint32_t layout_crc;
 };
 
 /* Fill @out from a module (undefined symbols, .modinfo, __ksymtab_strings). */
