@@ -42,6 +42,18 @@ void bench_report(const char *what, double *ms, int n)
 	printf("%-44s median %8.3f ms   min %8.3f ms   (%d runs)\n", what, ms[n / 2], ms[0], n);
 }
 
+static struct kbtf_btf *parse_or_die(const struct kbtf_buf *raw, const char *name)
+{
+	struct kbtf_btf *btf;
+
+	if (kbtf_btf_parse(raw->data, raw->size, NULL, &btf)) {
+		fprintf(stderr, "kbtf-bench: %s: %s\n", name, kbtf_errstr());
+		exit(2);
+	}
+	return btf;
+}
+
+/* Each figure in a loop of its own, as libbpf's are measured. */
 static void bench_model(const struct kbtf_buf *raw, const char *name)
 {
 	double parse[RUNS], index[RUNS], check[RUNS];
@@ -50,25 +62,32 @@ static void bench_model(const struct kbtf_buf *raw, const char *name)
 	int i;
 
 	for (i = 0; i < RUNS; i++) {
-		double t0 = bench_now_ms(), t1, t2;
+		double t0 = bench_now_ms();
 
-		if (kbtf_btf_parse(raw->data, raw->size, NULL, &btf)) {
-			fprintf(stderr, "kbtf-bench: %s: %s\n", name, kbtf_errstr());
-			exit(2);
-		}
-		t1 = bench_now_ms();
-		kbtf_btf_find_by_name(btf, "task_struct", BTF_KIND_STRUCT, ids, 1);
-		t2 = bench_now_ms();
-		parse[i] = t1 - t0;
-		index[i] = t2 - t1;
-		t0 = bench_now_ms();
-		kbtf_check_kernel(btf, KBTF_KERNEL_6_12);
-		check[i] = bench_now_ms() - t0;
+		btf = parse_or_die(raw, name);
+		parse[i] = bench_now_ms() - t0;
 		if (i == 0)
 			printf("kernel BTF %s: %u types, %u string bytes, %zu bytes\n", name,
 			       kbtf_btf_type_cnt(btf) - 1, kbtf_btf_str_len(btf), raw->size);
 		kbtf_btf_free(btf);
 	}
+	for (i = 0; i < RUNS; i++) {
+		double t0;
+
+		btf = parse_or_die(raw, name);
+		t0 = bench_now_ms();
+		kbtf_btf_find_by_name(btf, "task_struct", BTF_KIND_STRUCT, ids, 1);
+		index[i] = bench_now_ms() - t0;
+		kbtf_btf_free(btf);
+	}
+	btf = parse_or_die(raw, name);
+	for (i = 0; i < RUNS; i++) {
+		double t0 = bench_now_ms();
+
+		kbtf_check_kernel(btf, KBTF_KERNEL_6_12);
+		check[i] = bench_now_ms() - t0;
+	}
+	kbtf_btf_free(btf);
 	bench_report("parse + structural validation", parse, RUNS);
 	bench_report("name index build (first lookup)", index, RUNS);
 	bench_report("kernel parse-time rules (check_kernel)", check, RUNS);
