@@ -381,6 +381,22 @@ static bool candidate(const struct btf_type *dt, const struct btf_type *bt, uint
 	}
 }
 
+static bool relocation_keyed(const struct btf_type *t)
+{
+	switch (kbtf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_FWD:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static void warn_ambiguous(struct distiller *d, const struct kbtf_btf *nb, uint32_t nr)
 {
 	uint32_t mask = 16, id, i, *hits = NULL, nr_hits = 0, cap = 0;
@@ -407,7 +423,8 @@ static void warn_ambiguous(struct distiller *d, const struct kbtf_btf *nb, uint3
 	for (id = 1; id < d->split_start; id++) {
 		const struct btf_type *bt = kbtf_btf_type(d->base, id);
 
-		if (!bt->name_off)
+		/* relocation keys only these kinds; FUNCs (half of vmlinux) never match */
+		if (!bt->name_off || !relocation_keyed(bt))
 			continue;
 		s = slot_find(tab, mask, kbtf_btf_str(d->base, bt->name_off));
 		if (!s->name)
