@@ -15,6 +15,7 @@
 #include "kbtf/base_cache.h"
 #include "kbtf/err.h"
 #include "kbtf/kbuild.h"
+#include "kbtf/profile.h"
 #include "kbtf/run.h"
 
 static char *read_line_file(const char *path)
@@ -34,10 +35,43 @@ static char *read_line_file(const char *path)
 	return r;
 }
 
+/* UTS_RELEASE from include/generated/utsrelease.h, NULL if absent. */
+static char *uts_release(const char *kdir)
+{
+	char path[PATH_MAX], line[512], *q, *r = NULL;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/include/generated/utsrelease.h", kdir) >=
+	    (int)sizeof(path))
+		return NULL;
+	f = fopen(path, "r");
+	if (!f)
+		return NULL;
+	while (!r && fgets(line, sizeof(line), f)) {
+		char *p = strstr(line, "UTS_RELEASE \"");
+
+		if (!p)
+			continue;
+		p += strlen("UTS_RELEASE \"");
+		q = strchr(p, '"');
+		if (q && q > p)
+			r = strndup(p, (size_t)(q - p));
+	}
+	fclose(f);
+	return r;
+}
+
+/*
+ * The release modules built here will report (vermagic, uname -r). That is
+ * UTS_RELEASE: Debian's 6.1 headers keep the upstream "6.1.192" in
+ * include/config/kernel.release but build "6.1.0-56-amd64".
+ */
 char *kbtf_kdir_release(const char *kdir)
 {
-	char path[PATH_MAX];
+	char path[PATH_MAX], *r = uts_release(kdir);
 
+	if (r)
+		return r;
 	if (snprintf(path, sizeof(path), "%s/include/config/kernel.release", kdir) >=
 	    (int)sizeof(path))
 		return NULL;
@@ -85,6 +119,19 @@ static int try_base(struct tried *t, const char *path, const char *rule, struct 
 	return 0;
 }
 
+/* The profile directory `kbtf kernels add/fetch` stored for @release. */
+static int stored_profile_dir(const char *release, char *buf, size_t len)
+{
+	struct kbtf_store *store;
+	int err = kbtf_store_open(NULL, &store);
+
+	if (err)
+		return err;
+	err = kbtf_store_profile_dir(store, release, buf, len);
+	kbtf_store_free(store);
+	return err;
+}
+
 int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **out, char **how)
 {
 	struct tried t = {.len = 0};
@@ -114,6 +161,9 @@ int kbtf_find_base(const char *release, const char *kdir, struct kbtf_kernel **o
 			goto found;
 		snprintf(path, sizeof(path), "/usr/lib/debug/lib/modules/%s/vmlinux", release);
 		if (!try_base(&t, path, "debug vmlinux", out, how))
+			goto found;
+		if (!stored_profile_dir(release, path, sizeof(path)) &&
+		    !try_base(&t, path, "stored kernel profile (kbtf kernels)", out, how))
 			goto found;
 	}
 	free(running);
