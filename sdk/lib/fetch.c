@@ -23,6 +23,7 @@
 #include "kbtf/apt.h"
 #include "kbtf/deb.h"
 #include "kbtf/err.h"
+#include "kbtf/listfile.h"
 #include "kbtf/fetch.h"
 #include "kbtf/profile.h"
 #include "kbtf/source.h"
@@ -252,46 +253,15 @@ static int plan_spec(struct planner *p, const char *spec, const char *where)
 static int plan_item(struct planner *p, const char *item, const char *where, const char *dir,
 		     int depth);
 
+static int plan_item_cb(void *ctx, const char *item, const char *where, const char *dir,
+			int depth)
+{
+	return plan_item(ctx, item, where, dir, depth);
+}
+
 static int plan_file(struct planner *p, const char *file, const char *dir, int depth)
 {
-	char path[PATH_MAX], where[PATH_MAX + 16], sub[PATH_MAX], *line = NULL, *s, *e;
-	unsigned int lineno = 0;
-	size_t cap = 0;
-	FILE *f;
-	int err = 0;
-
-	if (depth > SPEC_MAX_DEPTH)
-		return kbtf_err(-ELOOP, "%s: list files nest too deep", file);
-	if (file[0] != '/' && dir)
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-	else
-		snprintf(path, sizeof(path), "%s", file);
-	f = fopen(path, "re");
-	if (!f)
-		return kbtf_err(-errno, "%s: %s", path, strerror(errno));
-	snprintf(sub, sizeof(sub), "%s", path);
-	s = strrchr(sub, '/');
-	if (s)
-		*s = '\0';
-	else
-		snprintf(sub, sizeof(sub), ".");
-	while (!err && getline(&line, &cap, f) >= 0) {
-		lineno++;
-		s = line + strspn(line, " \t");
-		e = strchr(s, '#');
-		if (e)
-			*e = '\0';
-		e = s + strlen(s);
-		while (e > s && isspace((unsigned char)e[-1]))
-			*--e = '\0';
-		if (!*s)
-			continue;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		err = plan_item(p, s, where, sub, depth + 1);
-	}
-	free(line);
-	fclose(f);
-	return err;
+	return kbtf_list_file_walk(file, dir, depth, SPEC_MAX_DEPTH, plan_item_cb, p);
 }
 
 static int plan_item(struct planner *p, const char *item, const char *where, const char *dir,

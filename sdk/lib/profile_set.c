@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "kbtf/err.h"
+#include "kbtf/listfile.h"
 #include "kbtf/profile.h"
 
 #define SET_MAX_DEPTH 8
@@ -120,46 +121,15 @@ static int match_debian(struct set_ctx *c, const char *item, bool *any)
 static int resolve_list(struct set_ctx *c, const char *set, const char *where, const char *dir,
 			int depth);
 
+static int resolve_list_cb(void *ctx, const char *item, const char *where, const char *dir,
+			   int depth)
+{
+	return resolve_list(ctx, item, where, dir, depth);
+}
+
 static int resolve_file(struct set_ctx *c, const char *file, const char *dir, int depth)
 {
-	char path[PATH_MAX], where[PATH_MAX + 16], sub[PATH_MAX], *line = NULL, *p, *e;
-	size_t cap = 0;
-	unsigned int lineno = 0;
-	FILE *f;
-	int err = 0;
-
-	if (depth > SET_MAX_DEPTH)
-		return kbtf_err(-ELOOP, "%s: list files nest too deep", file);
-	if (file[0] != '/' && dir)
-		snprintf(path, sizeof(path), "%s/%s", dir, file);
-	else
-		snprintf(path, sizeof(path), "%s", file);
-	f = fopen(path, "re");
-	if (!f)
-		return kbtf_err(-errno, "%s: %s", path, strerror(errno));
-	snprintf(sub, sizeof(sub), "%s", path);
-	p = strrchr(sub, '/');
-	if (p)
-		*p = '\0';
-	else
-		snprintf(sub, sizeof(sub), ".");
-	while (!err && getline(&line, &cap, f) >= 0) {
-		lineno++;
-		p = line + strspn(line, " \t");
-		e = strchr(p, '#');
-		if (e)
-			*e = '\0';
-		e = p + strlen(p);
-		while (e > p && isspace((unsigned char)e[-1]))
-			*--e = '\0';
-		if (!*p)
-			continue;
-		snprintf(where, sizeof(where), "%s:%u", path, lineno);
-		err = resolve_list(c, p, where, sub, depth + 1);
-	}
-	free(line);
-	fclose(f);
-	return err;
+	return kbtf_list_file_walk(file, dir, depth, SET_MAX_DEPTH, resolve_list_cb, c);
 }
 
 static int resolve_item(struct set_ctx *c, const char *item, const char *where, const char *dir,
