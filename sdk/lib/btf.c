@@ -13,6 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/hash.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
 
@@ -637,18 +638,6 @@ const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off)
 	return btf->strs + (off - btf->start_str_off);
 }
 
-/* FNV-1a: short names, cheap, and good enough spread for a chained table. */
-static uint32_t name_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 int kbtf_btf_index_names(struct kbtf_btf *btf)
 {
 	struct name_index *n;
@@ -675,7 +664,7 @@ int kbtf_btf_index_names(struct kbtf_btf *btf)
 
 		if (!t->name_off)
 			continue;
-		b = name_hash(kbtf_btf_str(btf, t->name_off)) & n->mask;
+		b = kbtf_hash_str(kbtf_btf_str(btf, t->name_off)) & n->mask;
 		n->next[i] = n->head[b];
 		n->head[b] = btf->start_id + i + 1;
 	}
@@ -691,7 +680,7 @@ int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint
 
 	if (err)
 		return err;
-	cur = btf->names->head[name_hash(name) & btf->names->mask];
+	cur = btf->names->head[kbtf_hash_str(name) & btf->names->mask];
 	while (cur) {
 		uint32_t id = cur - 1;
 		const struct btf_type *t = kbtf_btf_type(btf, id);

@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/hash.h"
 #include "kbtf/btf_ids.h"
 #include "kbtf/err.h"
 
@@ -248,13 +249,7 @@ struct want {
 
 static uint32_t want_hash(const char *s, uint32_t kind)
 {
-	uint32_t h = 2166136261u ^ kind;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 16777619u;
-	}
-	return h;
+	return kbtf_hash_str_from(KBTF_HASH_SEED ^ kind, s);
 }
 
 int kbtf_btf_ids_resolve(const struct kbtf_btf_ids *ids, const struct kbtf_btf *btf,

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/hash.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 
@@ -46,17 +47,6 @@ static int grow(void **p, size_t *cap, size_t need, size_t elem)
 	return 0;
 }
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static int rehash_strs(struct kbtf_builder *b)
 {
 	uint32_t nslots = b->str_mask ? (b->str_mask + 1) * 2 : 256, i;
@@ -69,7 +59,7 @@ static int rehash_strs(struct kbtf_builder *b)
 
 		if (!v)
 			continue;
-		h = str_hash(b->strs + v - 1) & (nslots - 1);
+		h = kbtf_hash_str(b->strs + v - 1) & (nslots - 1);
 		while (slots[h])
 			h = (h + 1) & (nslots - 1);
 		slots[h] = v;
@@ -83,7 +73,7 @@ static int rehash_strs(struct kbtf_builder *b)
 /* Slot where @s is or would go. */
 static uint32_t *str_slot(const struct kbtf_builder *b, const char *s)
 {
-	uint32_t h = str_hash(s) & b->str_mask;
+	uint32_t h = kbtf_hash_str(s) & b->str_mask;
 
 	while (b->str_slots[h] && strcmp(b->strs + b->str_slots[h] - 1, s))
 		h = (h + 1) & b->str_mask;

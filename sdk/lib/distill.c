@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/hash.h"
 #include "kbtf/builder.h"
 #include "kbtf/check.h"
 #include "kbtf/distill.h"
@@ -323,20 +324,9 @@ struct name_slot {
 	uint32_t composites; /* STRUCT/UNION of this name in the base */
 };
 
-static uint32_t hash_str(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 static struct name_slot *slot_find(struct name_slot *tab, uint32_t mask, const char *name)
 {
-	uint32_t h = hash_str(name) & mask;
+	uint32_t h = kbtf_hash_str(name) & mask;
 
 	while (tab[h].name && strcmp(tab[h].name, name))
 		h = (h + 1) & mask;

@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/hash.h"
 #include "kbtf/err.h"
 #include "kbtf/relocate.h"
 
@@ -206,17 +207,6 @@ static int cmp_dent(const void *pa, const void *pb)
 	return a->id < b->id ? -1 : a->id > b->id;
 }
 
-static uint32_t str_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
-
 /* Step 2: only named INT, FLOAT, ENUM, STRUCT, UNION and FWD. */
 static void validate_distilled(struct kbtf_reloc_prep *p)
 {
@@ -342,7 +332,7 @@ static int build_runs(struct kbtf_reloc_prep *p)
 		p->runs[p->nr_runs].start = i;
 		p->runs[p->nr_runs].len = 1;
 		p->nr_runs++;
-		slot = str_hash(p->sorted[i].name) & p->slot_mask;
+		slot = kbtf_hash_str(p->sorted[i].name) & p->slot_mask;
 		while (p->run_slots[slot])
 			slot = (slot + 1) & p->slot_mask;
 		p->run_slots[slot] = p->nr_runs;
@@ -489,7 +479,7 @@ struct sim {
 
 static const struct run *find_run(const struct kbtf_reloc_prep *p, const char *name)
 {
-	uint32_t slot = str_hash(name) & p->slot_mask;
+	uint32_t slot = kbtf_hash_str(name) & p->slot_mask;
 
 	while (p->run_slots[slot]) {
 		const struct run *r = &p->runs[p->run_slots[slot] - 1];

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/hash.h"
 #include "kbtf/elf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
@@ -26,17 +27,6 @@ struct kbtf_symvers {
 	size_t nr_blocks;
 	bool has_crcs;
 };
-
-static uint32_t sym_hash(const char *s)
-{
-	uint32_t h = 2166136261u;
-
-	while (*s) {
-		h ^= (uint8_t)*s++;
-		h *= 16777619u;
-	}
-	return h;
-}
 
 int kbtf_symvers_new(struct kbtf_symvers **out)
 {
@@ -65,7 +55,7 @@ static int rehash(struct kbtf_symvers *sv)
 	if (!slots)
 		return -ENOMEM;
 	for (i = 0; i < sv->nr; i++) {
-		size_t s = sym_hash(sv->ents[i].name) & (n - 1);
+		size_t s = kbtf_hash_str(sv->ents[i].name) & (n - 1);
 
 		while (slots[s])
 			s = (s + 1) & (n - 1);
@@ -107,7 +97,7 @@ static int insert(struct kbtf_symvers *sv, const struct kbtf_export *e)
 	}
 	if ((sv->nr + 1) * 2 > sv->slot_mask && rehash(sv))
 		return -ENOMEM;
-	s = sym_hash(e->name) & sv->slot_mask;
+	s = kbtf_hash_str(e->name) & sv->slot_mask;
 	while (sv->slots[s]) {
 		struct kbtf_export *old = &sv->ents[sv->slots[s] - 1];
 
@@ -321,7 +311,7 @@ const struct kbtf_export *kbtf_symvers_find(const struct kbtf_symvers *sv, const
 
 	if (!sv || !sv->slots)
 		return NULL;
-	s = sym_hash(name) & sv->slot_mask;
+	s = kbtf_hash_str(name) & sv->slot_mask;
 	while (sv->slots[s]) {
 		const struct kbtf_export *e = &sv->ents[sv->slots[s] - 1];
 
