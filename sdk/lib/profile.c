@@ -18,8 +18,6 @@
 #include <fcntl.h>
 #include <inttypes.h>
 #include <limits.h>
-#include <lz4frame.h>
-#include <lz4hc.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +28,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
 #include "kbtf/profile.h"
+#include "kbtf/source.h"
 #include "profile_fields.h"
 
 /* No vmlinux BTF comes near this; a bigger frame header is corrupt. */
@@ -286,79 +285,6 @@ bool kbtf_profile_is_dir(const char *dir)
 
 /* ------------------------------------------------------------------ BTF */
 
-static int lz4_pack(const void *data, size_t size, struct kbtf_buf *out)
-{
-	LZ4F_preferences_t prefs;
-	size_t cap, n;
-
-	memset(&prefs, 0, sizeof(prefs));
-	prefs.frameInfo.blockSizeID = LZ4F_max4MB;
-	prefs.frameInfo.blockMode = LZ4F_blockLinked;
-	prefs.frameInfo.contentSize = size;
-	prefs.compressionLevel = LZ4HC_CLEVEL_DEFAULT;
-	cap = LZ4F_compressFrameBound(size, &prefs);
-	out->data = malloc(cap);
-	if (!out->data)
-		return kbtf_err(-ENOMEM, "out of memory compressing BTF (%zu bytes)", size);
-	out->owner = KBTF_BUF_HEAP;
-	n = LZ4F_compressFrame(out->data, cap, data, size, &prefs);
-	if (LZ4F_isError(n)) {
-		kbtf_buf_release(out);
-		return kbtf_err(-EIO, "lz4: %s", LZ4F_getErrorName(n));
-	}
-	out->size = n;
-	return 0;
-}
-
-static int lz4_unpack(const uint8_t *src, size_t size, struct kbtf_buf *out)
-{
-	LZ4F_decompressionContext_t dctx;
-	LZ4F_frameInfo_t fi;
-	size_t in = size, pos = 0, off, r, dn, sn;
-	int err = 0;
-
-	if (LZ4F_isError(LZ4F_createDecompressionContext(&dctx, LZ4F_VERSION)))
-		return kbtf_err(-ENOMEM, "out of memory for an lz4 context");
-	r = LZ4F_getFrameInfo(dctx, &fi, src, &in);
-	if (LZ4F_isError(r)) {
-		err = kbtf_err(-EINVAL, "bad lz4 frame: %s", LZ4F_getErrorName(r));
-		goto out;
-	}
-	if (!fi.contentSize || fi.contentSize > PROFILE_BTF_MAX) {
-		err = kbtf_err(-EINVAL, "lz4 frame without a plausible content size");
-		goto out;
-	}
-	out->data = malloc(fi.contentSize);
-	if (!out->data) {
-		err = kbtf_err(-ENOMEM, "out of memory (%llu bytes of BTF)",
-			       (unsigned long long)fi.contentSize);
-		goto out;
-	}
-	out->size = fi.contentSize;
-	out->owner = KBTF_BUF_HEAP;
-	off = in;
-	while (r && off < size) {
-		dn = out->size - pos;
-		sn = size - off;
-		r = LZ4F_decompress(dctx, out->data + pos, &dn, src + off, &sn, NULL);
-		if (LZ4F_isError(r)) {
-			err = kbtf_err(-EINVAL, "corrupt lz4 frame: %s", LZ4F_getErrorName(r));
-			goto out;
-		}
-		if (!dn && !sn)
-			break;
-		pos += dn;
-		off += sn;
-	}
-	if (r || pos != out->size)
-		err = kbtf_err(-EINVAL, "truncated lz4 frame (%zu of %zu bytes)", pos, out->size);
-out:
-	if (err)
-		kbtf_buf_release(out);
-	LZ4F_freeDecompressionContext(dctx);
-	return err;
-}
-
 int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out)
 {
 	char path[PATH_MAX];
@@ -376,7 +302,7 @@ int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out)
 	if (file.size >= 4) {
 		memcpy(&magic, file.data, 4);
 		if (le32toh(magic) == LZ4_FRAME_MAGIC) {
-			err = lz4_unpack(file.data, file.size, out);
+			err = kbtf_decompress(KBTF_COMP_LZ4, file.data, file.size, PROFILE_BTF_MAX, out);
 			kbtf_buf_release(&file);
 			return err ? kbtf_err_prefix(err, "%s", path) : 0;
 		}
@@ -516,7 +442,7 @@ static int write_btf(const char *dir, struct kbtf_kernel *k, bool raw,
 		info->btf_stored = k->btf_raw.size;
 		return write_new(dir, KBTF_PROFILE_BTF, k->btf_raw.data, k->btf_raw.size);
 	}
-	err = lz4_pack(k->btf_raw.data, k->btf_raw.size, &packed);
+	err = kbtf_compress(KBTF_COMP_LZ4, k->btf_raw.data, k->btf_raw.size, &packed);
 	if (err)
 		return err;
 	snprintf(info->btf_encoding, sizeof(info->btf_encoding), "lz4");
