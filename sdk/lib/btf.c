@@ -618,15 +618,6 @@ const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
 	return (const void *)(btf->types + btf->type_offs[id - btf->start_id]);
 }
 
-uint32_t kbtf_btf_type_offset(const struct kbtf_btf *btf, uint32_t id)
-{
-	while (btf && id < btf->start_id)
-		btf = btf->base;
-	if (!btf || id - btf->start_id >= btf->nr_types)
-		return UINT32_MAX;
-	return btf->type_offs[id - btf->start_id];
-}
-
 const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off)
 {
 	if (off == 0)

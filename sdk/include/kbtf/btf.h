@@ -104,8 +104,6 @@ const char *kbtf_btf_name(const struct kbtf_btf *btf);
 const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id);
 /* String at logical offset @off; "" for 0; NULL when out of range. */
 const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off);
-/* Byte offset of type @id's record inside this object's type section. */
-uint32_t kbtf_btf_type_offset(const struct kbtf_btf *btf, uint32_t id);
 
 /*
  * Name lookup. The index is built on first use (or by kbtf_btf_index_names,
