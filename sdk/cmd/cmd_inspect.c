@@ -334,6 +334,55 @@ static void json_btf(struct kbtf_json *j, const char *key, const struct btf_fact
 
 /* ---------------------------------------------------------------- kernels */
 
+/*
+ * The split layers stacked on the vmlinux BTF (profile files, or an
+ * archive whose later blobs continue the first). A stack that does not
+ * build is left to the BTF facts, which already say what the blob is.
+ */
+static bool has_layers(struct kbtf_kernel *k)
+{
+	return kbtf_kernel_btf_stack(k) && k->nr_layers;
+}
+
+static void json_layers(struct kbtf_json *j, struct kbtf_kernel *k)
+{
+	size_t i;
+
+	if (!has_layers(k))
+		return;
+	kbtf_json_kv_uint(j, "stack_types", kbtf_kernel_stack_types(k));
+	kbtf_json_kv_array(j, "layers");
+	for (i = 0; i < k->nr_layers; i++) {
+		const struct kbtf_kernel_layer *l = &k->layers[i];
+
+		kbtf_json_object_start(j);
+		kbtf_json_kv_string(j, "from", l->from);
+		kbtf_json_kv_uint(j, "bytes", l->raw.size);
+		kbtf_json_kv_uint(j, "first_id", kbtf_btf_start_id(l->btf));
+		kbtf_json_kv_uint(j, "types",
+				  kbtf_btf_type_cnt(l->btf) - kbtf_btf_start_id(l->btf));
+		kbtf_json_object_end(j);
+	}
+	kbtf_json_array_end(j);
+}
+
+static void text_layers(struct kbtf_kernel *k)
+{
+	size_t i;
+
+	if (!has_layers(k))
+		return;
+	printf("  stacked layers: %zu on the vmlinux BTF, %u types in all\n", k->nr_layers,
+	       kbtf_kernel_stack_types(k));
+	for (i = 0; i < k->nr_layers; i++) {
+		const struct kbtf_btf *b = k->layers[i].btf;
+		uint32_t first = kbtf_btf_start_id(b), end = kbtf_btf_type_cnt(b);
+
+		printf("    %zu. %s: %u types (ids %u..%u), %zu bytes\n", i + 1, k->layers[i].from,
+		       end - first, first, end - 1, k->layers[i].raw.size);
+	}
+}
+
 static int inspect_kernel(const char *src, struct kbtf_json *j)
 {
 	struct kbtf_kernel *k;
@@ -364,6 +413,7 @@ static int inspect_kernel(const char *src, struct kbtf_json *j)
 		/* a package's image was unpacked into a temporary dir, gone on exit */
 		kbtf_json_kv_string(j, "image", k->format == KBTF_FMT_DEB ? NULL : k->image_path);
 		json_btf(j, "btf", &f, k->btf_raw.data);
+		json_layers(j, k);
 		kbtf_json_object_end(j);
 	} else {
 		printf("%s\n", src);
@@ -381,6 +431,7 @@ static int inspect_kernel(const char *src, struct kbtf_json *j)
 		if (k->image_path && k->format != KBTF_FMT_DEB)
 			printf("  boot image: %s\n", k->image_path);
 		text_btf(&f, k->btf_raw.data);
+		text_layers(k);
 	}
 out:
 	kbtf_kernel_free(k);

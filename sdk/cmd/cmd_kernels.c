@@ -27,6 +27,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
 		"                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
+		"                        [--layer FILE]...\n"
 		"       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
 		"                        [--force] [--update] [--jobs N] [--dry-run] [--compress]\n"
 		"       kbtf kernels list [--json|--pretty] [SET]\n"
@@ -53,6 +54,8 @@ static void usage(FILE *f)
 		"  -s, --suite SUITE   record the Debian suite (add)\n"
 		"  -S, --symvers FILE  Module.symvers to keep (add)\n"
 		"  -c, --config FILE   kernel config to keep (add)\n"
+		"  -L, --layer FILE    a split BTF layer stacked on the kernel's BTF, e.g.\n"
+		"                      vmlinux.vars (add; repeatable, bottom first)\n"
 		"  -i, --keep-image    keep the boot image, for boot tests\n"
 		"  -f, --force         replace profiles stored already\n"
 		"  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
@@ -68,8 +71,12 @@ static void usage(FILE *f)
 		"3 apt failed (fetch).\n");
 }
 
+#define MAX_LAYERS 16
+
 struct kopts {
 	const char *name, *suite, *symvers, *config, *deb_dir;
+	const char *layers[MAX_LAYERS];
+	size_t nr_layers;
 	bool keep_image, force, compress, keep_debs, update, dry_run, json, pretty;
 	unsigned int jobs;
 };
@@ -84,6 +91,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		{ "suite", required_argument, NULL, 's' },
 		{ "symvers", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
+		{ "layer", required_argument, NULL, 'L' },
 		{ "keep-image", no_argument, NULL, 'i' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "compress", no_argument, NULL, 'z' },
@@ -104,7 +112,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 
 	memset(o, 0, sizeof(*o));
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:s:S:c:ifzkd:uj:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "n:s:S:c:L:ifzkd:uj:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'n':
 			o->name = optarg;
@@ -117,6 +125,14 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 			break;
 		case 'c':
 			o->config = optarg;
+			break;
+		case 'L':
+			if (o->nr_layers == MAX_LAYERS) {
+				fprintf(stderr, "kbtf kernels: more than %d --layer options\n",
+					MAX_LAYERS);
+				return -1;
+			}
+			o->layers[o->nr_layers++] = optarg;
 			break;
 		case 'i':
 			o->keep_image = true;
@@ -187,8 +203,13 @@ static void human_size(unsigned long long bytes, char *buf, size_t len)
 
 static void describe(const struct kbtf_profile_info *p, char *buf, size_t len)
 {
-	snprintf(buf, len, "%u types%s%s%s", p->btf_types, p->has_config ? ", config" : "",
-		 p->has_symvers ? ", Module.symvers" : "", p->has_image ? ", image" : "");
+	char layers[32] = "";
+
+	if (p->btf_layers)
+		snprintf(layers, sizeof(layers), " in %u+1 layers", p->btf_layers);
+	snprintf(buf, len, "%u types%s%s%s%s", p->btf_types, layers,
+		 p->has_config ? ", config" : "", p->has_symvers ? ", Module.symvers" : "",
+		 p->has_image ? ", image" : "");
 }
 
 /* ------------------------------------------------------------------ add */
@@ -222,9 +243,12 @@ static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 	struct kbtf_profile_info info, from;
 	struct kbtf_kernel *k = NULL;
 	char what[160], dir[4096], version[96];
+	size_t i;
 	int err;
 
 	err = kbtf_kernel_open(src, &ko, &k);
+	for (i = 0; !err && i < o->nr_layers; i++)
+		err = kbtf_kernel_add_layer(k, o->layers[i]);
 	/* a package's version is in its file name (NAME_VERSION_ARCH.deb) */
 	if (!err && k->format == KBTF_FMT_DEB &&
 	    !kbtf_deb_name_version(src, version, sizeof(version)))
@@ -437,6 +461,7 @@ static void list_json(struct kbtf_store *s, const struct kbtf_profile_info *cons
 		kbtf_json_kv_uint(j, "size", p->btf_size);
 		kbtf_json_kv_uint(j, "stored", p->btf_stored);
 		kbtf_json_kv_uint(j, "types", p->btf_types);
+		kbtf_json_kv_uint(j, "layers", p->btf_layers);
 		kbtf_json_object_end(j);
 		kbtf_json_kv_bool(j, "config", p->has_config);
 		kbtf_json_kv_bool(j, "symvers", p->has_symvers);

@@ -687,6 +687,53 @@ int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint
 	return (int)found;
 }
 
+/* @btf and the objects under it, bottom first; their number. */
+static int layers_of(struct kbtf_btf *btf, struct kbtf_btf **out, int max)
+{
+	int n = 0, i;
+
+	/* the index is lazy state, not content: filling it in a base is safe */
+	for (; btf && n < max; btf = (struct kbtf_btf *)btf->base)
+		out[n++] = btf;
+	for (i = 0; i < n / 2; i++) {
+		struct kbtf_btf *t = out[i];
+
+		out[i] = out[n - 1 - i];
+		out[n - 1 - i] = t;
+	}
+	return n;
+}
+
+int kbtf_btf_index_names_all(struct kbtf_btf *btf)
+{
+	struct kbtf_btf *l[KBTF_MAX_LAYERS];
+	int n = layers_of(btf, l, KBTF_MAX_LAYERS), i, err;
+
+	for (i = 0; i < n; i++) {
+		err = kbtf_btf_index_names(l[i]);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
+			      uint32_t max)
+{
+	struct kbtf_btf *l[KBTF_MAX_LAYERS];
+	int n = layers_of(btf, l, KBTF_MAX_LAYERS), i, got;
+	uint32_t found = 0;
+
+	for (i = 0; i < n; i++) {
+		got = kbtf_btf_find_by_name(l[i], name, kind, ids + (found < max ? found : max),
+					    found < max ? max - found : 0);
+		if (got < 0)
+			return got;
+		found += (uint32_t)got;
+	}
+	return (int)found;
+}
+
 uint32_t kbtf_btf_skip_mods_typedefs(const struct kbtf_btf *btf, uint32_t id)
 {
 	const struct btf_type *t;

@@ -5,7 +5,14 @@
 #ifndef KBTF_KERNEL_PRIV_H
 #define KBTF_KERNEL_PRIV_H
 
+#include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/source.h"
+
+/* Most split layers a kernel's BTF may stack on vmlinux. */
+#define KBTF_KERNEL_MAX_LAYERS 16
 
 /*
  * Read a kernel config file, gzip-compressed (/proc/config.gz) or plain,
@@ -18,5 +25,18 @@ int kbtf_kconfig_read_file(const char *path, char **text, size_t *len);
  * in a decompressed kernel image; -ENOENT when there is none.
  */
 int kbtf_kconfig_from_image(const void *data, size_t size, char **text, size_t *len);
+
+/*
+ * Split BTF continues its base's strings, so its string section does not
+ * start with the NUL every base's does (libbpf's test as well).
+ */
+bool kbtf_kernel_bytes_split(const uint8_t *p, size_t size);
+
+/* kernel_layers.c: is this .BTF archive a vmlinux BTF with split layers
+ * after it? Then stack those members on k->btf (parsed from member 0). */
+bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k,
+				  const struct kbtf_archive_member *m, int n);
+int kbtf_kernel_stack_archive(struct kbtf_kernel *k, const struct kbtf_archive_member *m, int n);
+void kbtf_kernel_layers_free(struct kbtf_kernel *k);
 
 #endif

@@ -199,10 +199,6 @@ static bool is_btf(const uint8_t *p, size_t size)
 	return size >= 4 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
 }
 
-/*
- * Split BTF continues its base's strings, so its string section does not
- * start with the NUL every base's does (libbpf's test as well).
- */
 static uint32_t rd32(const uint8_t *p, bool big)
 {
 	if (big)
@@ -210,7 +206,7 @@ static uint32_t rd32(const uint8_t *p, bool big)
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-static bool btf_is_split(const uint8_t *p, size_t size)
+bool kbtf_kernel_bytes_split(const uint8_t *p, size_t size)
 {
 	bool big = p[0] == 0xeb;
 	uint64_t at;
@@ -309,7 +305,7 @@ static int from_elf(struct kernel_priv *p, struct kbtf_buf *img)
 	if (err)
 		goto out;
 	if (kbtf_elf_is_rel(e)) {
-		if (btf_is_split(sec.data, sec.size)) {
+		if (kbtf_kernel_bytes_split(sec.data, sec.size)) {
 			err = kbtf_err(-EINVAL, "a kernel module whose .BTF is split BTF: it needs "
 						"a kernel, it is not one");
 			goto out;
@@ -332,7 +328,7 @@ out:
 
 static int from_raw_btf(struct kernel_priv *p, struct kbtf_buf *b)
 {
-	if (btf_is_split(b->data, b->size))
+	if (kbtf_kernel_bytes_split(b->data, b->size))
 		return kbtf_err(-EINVAL, "split BTF (its strings continue a base): a module's BTF, "
 					 "not a kernel's");
 	p->k.format = KBTF_FMT_RAW_BTF;
@@ -645,6 +641,28 @@ static int open_build_dir(struct kernel_priv *p, const char *dir)
 	return err;
 }
 
+/* btf.layer1, btf.layer2, ... until one is missing. */
+static int open_profile_layers(struct kernel_priv *p, const char *dir)
+{
+	char name[32], *path;
+	unsigned int n;
+	int err = 0;
+
+	for (n = 1; !err && n <= KBTF_KERNEL_MAX_LAYERS; n++) {
+		snprintf(name, sizeof(name), KBTF_PROFILE_LAYER "%u", n);
+		path = path_join(dir, name);
+		if (!path)
+			return kbtf_err(-ENOMEM, "out of memory");
+		if (!is_file(path)) {
+			free(path);
+			break;
+		}
+		err = kbtf_kernel_add_layer(&p->k, path);
+		free(path);
+	}
+	return err;
+}
+
 static int open_profile(struct kernel_priv *p, const char *dir)
 {
 	struct kbtf_profile_info info;
@@ -699,7 +717,7 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 		else
 			free(s);
 	}
-	return 0;
+	return open_profile_layers(p, dir);
 }
 
 static int open_dir(struct kernel_priv *p, const char *dir)
@@ -956,21 +974,33 @@ int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct
 struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k)
 {
 	struct kbtf_parse_opts o = {.name = k->source};
+	struct kbtf_archive_member m[KBTF_KERNEL_MAX_LAYERS + 1];
+	size_t size = k->btf_raw.size;
 	int n;
 
 	if (k->btf)
 		return k->btf;
-	n = kbtf_btf_archive_members(k->btf_raw.data, k->btf_raw.size, NULL, 0);
+	n = kbtf_btf_archive_members(k->btf_raw.data, size, m, KBTF_KERNEL_MAX_LAYERS + 1);
 	if (n > 1) {
-		kbtf_err(-EINVAL,
-			 "%s: .BTF is an archive of %d BTF blobs, not one kernel BTF; "
-			 "'kbtf inspect' lists them",
-			 k->source, n);
-		return NULL;
+		if (!kbtf_kernel_archive_is_stack(k, m, n)) {
+			kbtf_err(-EINVAL,
+				 "%s: .BTF is an archive of %d complete BTF blobs (per-object BTF "
+				 "the linker concatenated), not one kernel BTF; re-encode it "
+				 "deduplicated with pahole -J, 'kbtf inspect' lists the members",
+				 k->source, n);
+			return NULL;
+		}
+		size = m[0].size;
 	}
 	/* the bytes stay in btf_raw (callers store them in profiles) */
-	if (kbtf_btf_parse(k->btf_raw.data, k->btf_raw.size, &o, &k->btf))
+	if (kbtf_btf_parse(k->btf_raw.data, size, &o, &k->btf))
 		return NULL;
+	if (n > 1 && kbtf_kernel_stack_archive(k, m, n)) {
+		kbtf_kernel_layers_free(k);
+		kbtf_btf_free(k->btf);
+		k->btf = NULL;
+		return NULL;
+	}
 	return k->btf;
 }
 
@@ -980,6 +1010,7 @@ void kbtf_kernel_free(struct kbtf_kernel *k)
 
 	if (!k)
 		return;
+	kbtf_kernel_layers_free(k);
 	kbtf_btf_free(k->btf);
 	kbtf_buf_release(&k->btf_raw);
 	kbtf_buf_release(&p->file);

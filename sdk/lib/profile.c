@@ -70,6 +70,7 @@ static const struct pfield pfields[] = {
     PF("image", PF_BOOL, has_image),
     PF("added", PF_I64, added),
     PF("origin", PF_STR, origin),
+    PF("btf-layers", PF_U32, btf_layers),
 };
 
 #define NR_PFIELDS (sizeof(pfields) / sizeof(pfields[0]))
@@ -406,23 +407,43 @@ static int check_symvers(const char *path)
 	return err;
 }
 
-/* The type count, from the kernel's parsed BTF or a parse of our own. */
-static int count_types(struct kbtf_kernel *k, uint32_t *types)
+/* The types of the whole stack; a profile holds a kernel's BTF, not a module's. */
+static int count_types(struct kbtf_kernel *k, struct kbtf_profile_info *info)
 {
-	struct kbtf_parse_opts po = {.name = k->source};
-	struct kbtf_btf *btf = k->btf;
-	int err = 0;
+	struct kbtf_btf *btf = kbtf_kernel_btf(k);
 
 	if (!btf)
-		err = kbtf_btf_parse(k->btf_raw.data, k->btf_raw.size, &po, &btf);
-	if (err)
-		return kbtf_err_prefix(err, "%s", k->source);
+		return kbtf_err_prefix(-EINVAL, "%s", k->source);
 	if (kbtf_btf_base(btf))
-		err = kbtf_err(-EINVAL, "%s: split BTF, not a kernel's vmlinux BTF", k->source);
-	*types = kbtf_btf_type_cnt(btf) - 1;
-	if (btf != k->btf)
-		kbtf_btf_free(btf);
-	return err;
+		return kbtf_err(-EINVAL, "%s: split BTF, not a kernel's vmlinux BTF", k->source);
+	btf = kbtf_kernel_btf_stack(k);
+	if (!btf)
+		return kbtf_err_prefix(-EINVAL, "%s", k->source);
+	info->btf_types = kbtf_btf_type_cnt(btf) - 1;
+	info->btf_layers = (uint32_t)k->nr_layers;
+	return 0;
+}
+
+/* Layers added from files go beside the BTF, raw: btf.layer1, btf.layer2... */
+static int write_layers(const char *dir, struct kbtf_kernel *k, struct kbtf_profile_info *info)
+{
+	char name[32];
+	size_t i, n = 0;
+	int err;
+
+	for (i = 0; i < k->nr_layers; i++) {
+		const struct kbtf_kernel_layer *l = &k->layers[i];
+
+		if (l->in_archive) /* stored inside the btf file already */
+			continue;
+		snprintf(name, sizeof(name), KBTF_PROFILE_LAYER "%zu", ++n);
+		err = write_new(dir, name, l->raw.data, l->raw.size);
+		if (err)
+			return err;
+		info->btf_size += l->raw.size;
+		info->btf_stored += l->raw.size;
+	}
+	return 0;
 }
 
 static int write_btf(const char *dir, struct kbtf_kernel *k, bool raw,
@@ -433,14 +454,15 @@ static int write_btf(const char *dir, struct kbtf_kernel *k, bool raw,
 
 	if (!k->btf_raw.size)
 		return kbtf_err(-ENODATA, "%s: no BTF found", k->source);
-	err = count_types(k, &info->btf_types);
+	err = count_types(k, info);
 	if (err)
 		return err;
 	info->btf_size = k->btf_raw.size;
 	if (raw) {
 		snprintf(info->btf_encoding, sizeof(info->btf_encoding), "raw");
 		info->btf_stored = k->btf_raw.size;
-		return write_new(dir, KBTF_PROFILE_BTF, k->btf_raw.data, k->btf_raw.size);
+		err = write_new(dir, KBTF_PROFILE_BTF, k->btf_raw.data, k->btf_raw.size);
+		return err ? err : write_layers(dir, k, info);
 	}
 	err = kbtf_compress(KBTF_COMP_LZ4, k->btf_raw.data, k->btf_raw.size, &packed);
 	if (err)
@@ -449,7 +471,7 @@ static int write_btf(const char *dir, struct kbtf_kernel *k, bool raw,
 	info->btf_stored = packed.size;
 	err = write_new(dir, KBTF_PROFILE_BTF, packed.data, packed.size);
 	kbtf_buf_release(&packed);
-	return err;
+	return err ? err : write_layers(dir, k, info);
 }
 
 static int write_config(const char *dir, struct kbtf_kernel *k, const char *file,

@@ -119,6 +119,9 @@ static void fake_kernel(struct fake_kernel *f, const char *release, unsigned int
 
 static void fake_kernel_release(struct fake_kernel *f)
 {
+	/* storing parses (and keeps) the kernel's BTF */
+	kbtf_btf_free(f->k.btf);
+	f->k.btf = NULL;
 	kbtf_buf_release(&f->k.btf_raw);
 }
 
@@ -458,7 +461,9 @@ static void test_bad_kernels(void **state)
 	bad_symvers.symvers = path;
 	add_refused(&f.k, &bad_symvers, -EINVAL, "not a Module.symvers");
 
-	/* garbage instead of BTF */
+	/* garbage instead of BTF (and no parse of the old bytes kept) */
+	kbtf_btf_free(f.k.btf);
+	f.k.btf = NULL;
 	memset(f.k.btf_raw.data, 0x5a, f.k.btf_raw.size);
 	add_refused(&f.k, NULL, -EINVAL, "/boot/vmlinuz-6.1.0-56-amd64");
 	fake_kernel_release(&f);
@@ -733,6 +738,7 @@ static void *add_many(void *arg)
 		k.release = rel;
 		make_btf(&k.btf_raw, (unsigned int)i);
 		a->err = kbtf_store_add(a->s, &k, NULL, NULL);
+		kbtf_btf_free(k.btf);
 		kbtf_buf_release(&k.btf_raw);
 	}
 	return NULL;
@@ -793,6 +799,7 @@ static void test_real_vmlinux_btf(void **state)
 	assert_int_equal(kbtf_btf_parse(raw.data, raw.size, NULL, &btf), 0);
 	assert_int_equal(info.btf_types, kbtf_btf_type_cnt(btf) - 1);
 	kbtf_btf_free(btf);
+	kbtf_btf_free(k.btf);
 	assert_int_equal(kbtf_store_profile_dir(s, "running", dir, sizeof(dir)), 0);
 	assert_int_equal(kbtf_profile_load_btf(dir, &back), 0);
 	assert_int_equal(back.size, raw.size);

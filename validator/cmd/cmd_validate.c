@@ -21,6 +21,8 @@
 struct args {
 	const char **kernels;
 	size_t nr_kernels;
+	struct kbtf_layer_paths *layers; /* per kernel, like kernels */
+	size_t group_start; /* first kernel of the last --kernel/--kernels */
 	char **set_paths[16];
 	size_t set_counts[16];
 	size_t nr_sets;
@@ -34,7 +36,7 @@ struct args {
 
 static void usage(FILE *f)
 {
-	fputs("usage: kbtf validate MODULE.ko... (--kernel SOURCE | --kernels SET)...\n"
+	fputs("usage: kbtf validate MODULE.ko... ((--kernel SOURCE | --kernels SET) [--layer FILE]...)...\n"
 	      "           [--build-kernel SOURCE] [--symvers FILE] [--no-symbols] [--pre-fix]\n"
 	      "           [--format text|json|junit|md|html] [-o FILE] [-j N] [--progress]\n"
 	      "\n"
@@ -46,6 +48,10 @@ static void usage(FILE *f)
 	      "                          /sys/kernel/btf/vmlinux, .deb, unpacked package,\n"
 	      "                          kernel profile (repeatable)\n"
 	      "  -K, --kernels SET       stored profiles: all, a name glob, a list, @FILE\n"
+	      "  -L, --layer FILE        stack the split BTF in FILE (raw, or an ELF's .BTF)\n"
+	      "                          on the kernel(s) of the --kernel/--kernels just\n"
+	      "                          before it, e.g. a vmlinux.vars layer (repeatable,\n"
+	      "                          bottom first); profiles keep theirs\n"
 	      "  -b, --build-kernel SRC  the kernel the modules were built against (layout\n"
 	      "                          drift without a layout record; plain split BTF)\n"
 	      "  -s, --symvers FILE      Module.symvers to use for every kernel\n"
@@ -63,22 +69,57 @@ static void usage(FILE *f)
 	      f);
 }
 
+/* Room for @n more kernels in both arrays; they start a new group. */
+static int grow_kernels(struct args *a, size_t n)
+{
+	const char **k = realloc(a->kernels, sizeof(*k) * (a->nr_kernels + n + 1));
+	struct kbtf_layer_paths *l;
+
+	if (!k)
+		return kbtf_err(-ENOMEM, "out of memory");
+	a->kernels = k;
+	l = realloc(a->layers, sizeof(*l) * (a->nr_kernels + n + 1));
+	if (!l)
+		return kbtf_err(-ENOMEM, "out of memory");
+	memset(l + a->nr_kernels, 0, sizeof(*l) * (n + 1));
+	a->layers = l;
+	a->group_start = a->nr_kernels;
+	return 0;
+}
+
+static int add_layer(struct args *a, const char *path)
+{
+	size_t i;
+
+	if (a->group_start == a->nr_kernels)
+		return kbtf_err(-EINVAL, "--layer %s: give it after the --kernel or --kernels "
+					 "it stacks on",
+				path);
+	for (i = a->group_start; i < a->nr_kernels; i++) {
+		struct kbtf_layer_paths *l = &a->layers[i];
+		const char **p = realloc((void *)l->paths, sizeof(*p) * (l->nr + 1));
+
+		if (!p)
+			return kbtf_err(-ENOMEM, "out of memory");
+		p[l->nr++] = path;
+		l->paths = p;
+	}
+	return 0;
+}
+
 static int add_set(struct args *a, const char *set)
 {
 	char **paths;
 	size_t n, i;
-	const char **k;
 
 	if (a->nr_sets == sizeof(a->set_paths) / sizeof(a->set_paths[0]))
 		return kbtf_err(-E2BIG, "too many --kernels options");
 	if (kbtf_profile_resolve_set(set, &paths, &n))
 		return kbtf_err_prefix(-ENOENT, "--kernels %s", set);
-	k = realloc(a->kernels, sizeof(*k) * (a->nr_kernels + n));
-	if (!k) {
+	if (grow_kernels(a, n)) {
 		kbtf_profile_paths_free(paths, n);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return -ENOMEM;
 	}
-	a->kernels = k;
 	for (i = 0; i < n; i++)
 		a->kernels[a->nr_kernels++] = paths[i];
 	a->set_paths[a->nr_sets] = paths;
@@ -88,11 +129,10 @@ static int add_set(struct args *a, const char *set)
 
 static int add_kernel(struct args *a, const char *src)
 {
-	const char **k = realloc(a->kernels, sizeof(*k) * (a->nr_kernels + 1));
+	int err = grow_kernels(a, 1);
 
-	if (!k)
-		return kbtf_err(-ENOMEM, "out of memory");
-	a->kernels = k;
+	if (err)
+		return err;
 	a->kernels[a->nr_kernels++] = src;
 	return 0;
 }
@@ -102,6 +142,7 @@ enum { OPT_PRE_FIX = 256, OPT_PROGRESS, OPT_COLOR, OPT_NO_COLOR, OPT_TITLE, OPT_
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
     {"kernels", required_argument, NULL, 'K'},
+    {"layer", required_argument, NULL, 'L'},
     {"build-kernel", required_argument, NULL, 'b'},
     {"symvers", required_argument, NULL, 's'},
     {"format", required_argument, NULL, 'f'},
@@ -124,7 +165,7 @@ static int parse_args(int argc, char **argv, struct args *a)
 	char *end;
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "k:K:b:s:f:o:j:vh", long_opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "k:K:L:b:s:f:o:j:vh", long_opts, NULL)) != -1) {
 		err = 0;
 		switch (c) {
 		case 'k':
@@ -132,6 +173,9 @@ static int parse_args(int argc, char **argv, struct args *a)
 			break;
 		case 'K':
 			err = add_set(a, optarg);
+			break;
+		case 'L':
+			err = add_layer(a, optarg);
 			break;
 		case 'b':
 			a->mo.build_kernel = optarg;
@@ -220,6 +264,9 @@ static void args_fini(struct args *a)
 
 	for (i = 0; i < a->nr_sets; i++)
 		kbtf_profile_paths_free(a->set_paths[i], a->set_counts[i]);
+	for (i = 0; a->layers && i < a->nr_kernels; i++)
+		free((void *)a->layers[i].paths);
+	free(a->layers);
 	free(a->kernels);
 }
 
@@ -239,6 +286,7 @@ int cmd_validate(int argc, char **argv)
 		return KBTF_EXIT_USAGE;
 	}
 	nmods = (size_t)(argc - optind);
+	a.mo.layers = a.layers;
 	if (!a.mo.progress)
 		a.mo.progress = isatty(STDERR_FILENO) && nmods * a.nr_kernels > 1;
 	err = kbtf_matrix_run((const char *const *)argv + optind, nmods, a.kernels, a.nr_kernels,

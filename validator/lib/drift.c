@@ -467,7 +467,7 @@ static uint32_t build_def(const struct drift *d, const struct btf_type *dt, cons
 	uint32_t ids[16];
 	int n, i;
 
-	n = kbtf_btf_find_by_name(d->in->build, name, (int)kbtf_kind(dt), ids, 16);
+	n = kbtf_btf_find_by_name_all(d->in->build, name, (int)kbtf_kind(dt), ids, 16);
 	for (i = 0; i < n && i < 16; i++) {
 		const struct btf_type *bt = kbtf_btf_type(d->in->build, ids[i]);
 

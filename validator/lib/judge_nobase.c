@@ -85,7 +85,7 @@ static int same_build(struct judge *j, char *how, size_t len)
 			    kbtf_btf_str_len(b) == kbtf_btf_str_len(t) &&
 			    (!j->o->build_hash ||
 			     j->o->build_hash ==
-				 kbtf_hash_bytes(j->k->k->btf_raw.data, j->k->k->btf_raw.size));
+				 kbtf_kernel_btf_hash(j->k->k));
 
 		snprintf(how, len,
 			 "build kernel BTF: %u types, %u string bytes; this kernel: "

@@ -98,7 +98,7 @@ static struct kbtf_btf *build_side(const struct judge *j, const char *name, uint
 	for (s = 0; s < 2; s++) {
 		if (!srcs[s])
 			continue;
-		n = kbtf_btf_find_by_name(srcs[s], name, (int)kind, ids, 8);
+		n = kbtf_btf_find_by_name_all(srcs[s], name, (int)kind, ids, 8);
 		for (i = 0; i < n && i < 8; i++) {
 			const struct btf_type *t = kbtf_btf_type(srcs[s], ids[i]);
 

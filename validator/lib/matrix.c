@@ -109,6 +109,8 @@ static void open_kernel(struct run *r, size_t k)
 	double t0 = now_ms();
 	int err;
 
+	if (r->o->layers)
+		ko.layers = r->o->layers[k];
 	err = kbtf_vkernel_open(r->ks[k].source, &ko, &vk);
 	pthread_mutex_lock(&r->lock);
 	r->mx->open_ms += now_ms() - t0;
@@ -238,14 +240,14 @@ static int open_build(struct run *r)
 	err = kbtf_kernel_open(src, NULL, &r->build);
 	if (err)
 		return kbtf_err_prefix(err, "--build-kernel %s", src);
-	btf = kbtf_kernel_btf(r->build);
+	btf = kbtf_kernel_btf_stack(r->build);
 	if (!btf)
 		return kbtf_err_prefix(-EINVAL, "--build-kernel %s", src);
-	err = kbtf_btf_index_names(btf);
+	err = kbtf_btf_index_names_all(btf);
 	if (err)
 		return err;
 	r->vo.build_btf = btf;
-	r->vo.build_hash = kbtf_hash_bytes(r->build->btf_raw.data, r->build->btf_raw.size);
+	r->vo.build_hash = kbtf_kernel_btf_hash(r->build);
 	r->vo.build_release = r->build->release;
 	return 0;
 }

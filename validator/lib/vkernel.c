@@ -129,7 +129,7 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 	vk->source = strdup(k->source ? k->source : "kernel");
 	if (!vk->source)
 		return kbtf_err(-ENOMEM, "out of memory");
-	vk->btf = kbtf_kernel_btf(k);
+	vk->btf = kbtf_kernel_btf_stack(k);
 	if (!vk->btf)
 		return -EINVAL; /* kbtf_errstr() says why */
 	err = kbtf_reloc_target_new(vk->btf, &vk->target);
@@ -174,6 +174,7 @@ int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
 {
 	struct kbtf_kernel_opts ko = {0};
 	struct kbtf_kernel *k;
+	size_t i;
 	int err;
 
 	*out = NULL;
@@ -184,7 +185,10 @@ int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
 	err = kbtf_kernel_open(source, &ko, &k);
 	if (err)
 		return err;
-	err = kbtf_vkernel_from_kernel(k, opts, out);
+	for (i = 0; !err && opts && i < opts->layers.nr; i++)
+		err = kbtf_kernel_add_layer(k, opts->layers.paths[i]);
+	if (!err)
+		err = kbtf_vkernel_from_kernel(k, opts, out);
 	if (err) {
 		kbtf_kernel_free(k);
 		return err;

@@ -115,6 +115,15 @@ const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off);
 int kbtf_btf_index_names(struct kbtf_btf *btf);
 int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
 			  uint32_t max);
+/*
+ * The same over @btf and every base under it (a kernel's stacked layers),
+ * ids ascending: bottom layer first. kbtf_btf_index_names_all() indexes
+ * every layer, for sharing between threads.
+ */
+#define KBTF_MAX_LAYERS 32
+int kbtf_btf_index_names_all(struct kbtf_btf *btf);
+int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
+			      uint32_t max);
 
 /* --- record helpers (host-order records) --- */
 /*

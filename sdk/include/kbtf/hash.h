@@ -7,6 +7,7 @@
 #ifndef KBTF_HASH_H
 #define KBTF_HASH_H
 
+#include <stddef.h>
 #include <stdint.h>
 
 #define KBTF_HASH_SEED 2166136261u
@@ -25,5 +26,8 @@ static inline uint32_t kbtf_hash_str(const char *s)
 {
 	return kbtf_hash_str_from(KBTF_HASH_SEED, s);
 }
+
+/* 64-bit hash of a byte range: an identity check for cache keys, not a MAC. */
+uint64_t kbtf_hash_bytes(const void *data, size_t len);
 
 #endif

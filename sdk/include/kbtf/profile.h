@@ -6,6 +6,8 @@
  *
  *   <store>/<name>/kbtf-profile     marker and facts, "key=value" lines
  *   <store>/<name>/btf              vmlinux BTF: an LZ4 frame, or raw BTF
+ *   <store>/<name>/btf.layer<N>     split layers stacked on it, N = 1, 2...
+ *                                   (raw; kbtf kernels add --layer)
  *   <store>/<name>/release          the release string, one line
  *   <store>/<name>/config           kernel .config (when one was found)
  *   <store>/<name>/Module.symvers   exports with CRCs (when found)
@@ -30,6 +32,7 @@
 /* File names inside a profile directory. */
 #define KBTF_PROFILE_MARKER "kbtf-profile"
 #define KBTF_PROFILE_BTF "btf"
+#define KBTF_PROFILE_LAYER "btf.layer" /* + 1, 2, ... bottom first */
 #define KBTF_PROFILE_RELEASE "release"
 #define KBTF_PROFILE_CONFIG "config"
 #define KBTF_PROFILE_SYMVERS "Module.symvers"
@@ -48,9 +51,10 @@ struct kbtf_profile_info {
 	char package_version[96]; /* Debian package version; "" unknown */
 	char origin[512];	  /* what it was made from (path, debian/SUITE:PKG) */
 	char btf_encoding[8];	  /* "raw" or "lz4": how the btf file is stored */
-	uint64_t btf_size;	  /* bytes of the raw BTF */
-	uint64_t btf_stored;	  /* bytes of the btf file */
-	uint32_t btf_types;	  /* types, VOID not counted */
+	uint64_t btf_size;	  /* bytes of the raw BTF, layers included */
+	uint64_t btf_stored;	  /* bytes of the btf files */
+	uint32_t btf_types;	  /* types of the whole stack, VOID not counted */
+	uint32_t btf_layers;	  /* split layers stacked on the vmlinux BTF */
 	bool has_config;
 	bool has_symvers;
 	bool has_image;

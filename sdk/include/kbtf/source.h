@@ -74,6 +74,10 @@ struct kbtf_kernel {
 	struct kbtf_buf btf_raw; /* the vmlinux BTF bytes */
 	struct kbtf_btf *btf;	 /* parsed on demand: kbtf_kernel_btf() */
 
+	/* Split layers stacked on the vmlinux BTF, bottom first: see below. */
+	struct kbtf_kernel_layer *layers;
+	size_t nr_layers;
+
 	char *config;	    /* kernel .config text, NULL if not found */
 	size_t config_len;
 	char *config_from;  /* path or "IKCONFIG in image", ... */
@@ -103,6 +107,42 @@ int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
  * btf_raw keeps the bytes; a BTF archive is refused.
  */
 struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
+
+/*
+ * Stacked layers: a kernel's BTF may be the vmlinux BTF plus split BTF
+ * layers on top of it (global variables in a "vmlinux.vars"-style file),
+ * each continuing the numbering of the one below. Module types resolve
+ * against the whole stack, bottom layer first, as the kernel scans ids in
+ * ascending order. Layers come from a profile (files btf.layer1, ...),
+ * from kbtf_kernel_add_layer(), or from a .BTF archive whose first blob is
+ * a complete BTF and every later blob a split on the one before it.
+ */
+struct kbtf_kernel_layer {
+	char *from;		/* file it was read from, or "archive member N" */
+	struct kbtf_buf raw;	/* its bytes */
+	struct kbtf_btf *btf;	/* parsed on the layer below */
+	bool in_archive;	/* part of btf_raw (not stored separately) */
+};
+
+/*
+ * Stack the split BTF in @path (raw BTF, or the .BTF of an ELF file) on
+ * top of the kernel's current top layer. Refused when it is not a split
+ * BTF or does not parse on that layer; the message names @path.
+ */
+int kbtf_kernel_add_layer(struct kbtf_kernel *k, const char *path);
+/* The same for bytes in memory (copied); @from names them in messages. */
+int kbtf_kernel_add_layer_buf(struct kbtf_kernel *k, const void *data, size_t size,
+			      const char *from);
+/*
+ * The top of the stack: the BTF module types resolve against (logical ids
+ * and name lookups through kbtf_btf_find_by_name_all cover every layer).
+ * kbtf_kernel_btf() when there are no layers. NULL with kbtf_errstr() set.
+ */
+struct kbtf_btf *kbtf_kernel_btf_stack(struct kbtf_kernel *k);
+/* Number of types of the whole stack, VOID not counted; 0 on error. */
+uint32_t kbtf_kernel_stack_types(struct kbtf_kernel *k);
+/* A 64-bit hash of every layer's bytes (cache keys). */
+uint64_t kbtf_kernel_btf_hash(const struct kbtf_kernel *k);
 /* Value of CONFIG_<name> ("y", "m", "124", ...) or NULL if unset/unknown. */
 const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf,
 			       size_t len);

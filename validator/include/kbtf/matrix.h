@@ -20,6 +20,8 @@ struct kbtf_matrix_opts {
 	const char *symvers;	  /* Module.symvers for every kernel */
 	const char *build_kernel; /* build-time kernel source (drift, plain split) */
 	const char *work_dir;	  /* where packages may be unpacked */
+	/* split BTF layers per kernel, indexed like the kernels (NULL: none) */
+	const struct kbtf_layer_paths *layers;
 };
 
 struct kbtf_matrix {

@@ -158,8 +158,15 @@ struct kbtf_vkernel {
 	char *vermagic;
 };
 
+/* Split BTF files to stack on a kernel's BTF, bottom first. */
+struct kbtf_layer_paths {
+	const char *const *paths;
+	size_t nr;
+};
+
 struct kbtf_vkernel_opts {
 	const char *symvers;  /* Module.symvers overriding the kernel's */
+	struct kbtf_layer_paths layers; /* stacked on the kernel's BTF */
 	const char *work_dir; /* for unpacking packages */
 	bool no_symbols;      /* do not load Module.symvers */
 	/* keep only these symbols of Module.symvers (NULL: all of them) */
@@ -191,8 +198,5 @@ struct kbtf_validate_opts {
 
 int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 		       const struct kbtf_validate_opts *opts, struct kbtf_result *out);
-
-/* FNV-1a 64 over a byte range: the identity of a BTF blob. */
-uint64_t kbtf_hash_bytes(const void *data, size_t len);
 
 #endif
