@@ -63,6 +63,7 @@ CMD_OBJS := $(CMD_SRCS:%.c=$(O)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
 BENCH_BIN := $(O)/bench/kbtf-bench
+FIXTURE_BIN := $(O)/tools/kbtf-fixture
 
 .PHONY: all deps check unit asan fuzz fuzz-build bench example install uninstall clean \
 	integration man format build-clang
@@ -106,7 +107,12 @@ asan:
 		-fno-sanitize-recover=all -fno-omit-frame-pointer" \
 		LDFLAGS="-fsanitize=address,undefined" KBTF_SUITE=asan unit
 
-integration: all
+# synthetic BTF of formats no kernel ships yet, for test_formats.sh
+$(FIXTURE_BIN): tests/tools/kbtf-fixture.c $(O)/libkbtf.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libkbtf.a $(LDLIBS)
+
+integration: all $(FIXTURE_BIN)
 	@tests/integration/run.sh
 
 # The clang build is a -Werror check only: its objects live apart.

@@ -53,6 +53,7 @@ struct btf_facts {
 	int nr_members;
 	struct kbtf_archive_member members[MAX_ARCHIVE];
 	long member_types[MAX_ARCHIVE]; /* -1: the member did not parse */
+	bool member_split[MAX_ARCHIVE];	/* parsed as a split on the one before */
 };
 
 static void usage(FILE *f)
@@ -157,20 +158,31 @@ static void walk_records(struct btf_facts *f, const uint8_t *p)
 	f->walk_complete = off == f->type_len;
 }
 
-/* Members of a BTF archive, each parsed on its own to count its types. */
+/*
+ * Members of a BTF archive, each parsed on its own to count its types; one
+ * that does not parse alone is tried as a split layer on the one before
+ * (a vmlinux BTF with its layers in one section).
+ */
 static void find_members(struct btf_facts *f, const uint8_t *p, size_t size)
 {
 	int n = kbtf_btf_archive_members(p, size, f->members, MAX_ARCHIVE), i;
-	struct kbtf_btf *btf;
+	struct kbtf_btf *btf[MAX_ARCHIVE] = {NULL};
+	struct kbtf_parse_opts o = {0};
 
 	f->nr_members = n > MAX_ARCHIVE ? MAX_ARCHIVE : n > 0 ? n : 0;
 	for (i = 0; f->nr_members > 1 && i < f->nr_members; i++) {
+		const uint8_t *at = p + f->members[i].offset;
+
 		f->member_types[i] = -1;
-		if (!kbtf_btf_parse(p + f->members[i].offset, f->members[i].size, NULL, &btf)) {
-			f->member_types[i] = kbtf_btf_type_cnt(btf) - 1;
-			kbtf_btf_free(btf);
-		}
+		o.base = i ? btf[i - 1] : NULL;
+		if (kbtf_btf_parse(at, f->members[i].size, NULL, &btf[i]) && o.base &&
+		    !kbtf_btf_parse(at, f->members[i].size, &o, &btf[i]))
+			f->member_split[i] = true;
+		if (btf[i])
+			f->member_types[i] = kbtf_btf_type_cnt(btf[i]) - kbtf_btf_start_id(btf[i]);
 	}
+	while (i-- > 0)
+		kbtf_btf_free(btf[i]);
 	kbtf_err_clear();
 }
 
@@ -241,10 +253,12 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 				continue;
 			printf("      [%d] offset %zu, %zu bytes: ", i, f->members[i].offset,
 			       f->members[i].size);
-			if (f->member_types[i] >= 0)
+			if (f->member_split[i])
+				printf("split layer on [%d], %ld types, ", i - 1, f->member_types[i]);
+			else if (f->member_types[i] >= 0)
 				printf("%ld types, ", f->member_types[i]);
 			else
-				printf("not parsed alone (split?), ");
+				printf("does not parse, ");
 			printf("type section %u bytes, strings %u bytes\n", m.type_len, m.str_len);
 		}
 		return;
@@ -309,6 +323,7 @@ static void json_btf(struct kbtf_json *j, const char *key, const struct btf_fact
 				kbtf_json_kv_int(j, "types", f->member_types[i]);
 			else
 				kbtf_json_kv_null(j, "types");
+			kbtf_json_kv_bool(j, "split", f->member_split[i]);
 			kbtf_json_object_end(j);
 		}
 		kbtf_json_array_end(j);

@@ -206,7 +206,8 @@ static void describe(const struct kbtf_profile_info *p, char *buf, size_t len)
 	char layers[32] = "";
 
 	if (p->btf_layers)
-		snprintf(layers, sizeof(layers), " in %u+1 layers", p->btf_layers);
+		snprintf(layers, sizeof(layers), " in vmlinux + %u layer%s", p->btf_layers,
+			 p->btf_layers == 1 ? "" : "s");
 	snprintf(buf, len, "%u types%s%s%s%s", p->btf_types, layers,
 		 p->has_config ? ", config" : "", p->has_symvers ? ", Module.symvers" : "",
 		 p->has_image ? ", image" : "");

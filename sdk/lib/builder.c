@@ -563,15 +563,18 @@ static bool host_is_big(void)
 int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opts *opts,
 		       struct kbtf_buf *out)
 {
-	struct kbtf_kind_layout layout[KBTF_KIND_MAX_KNOWN + 1];
+	struct kbtf_kind_layout layout[KBTF_MAX_KINDS];
 	bool swap = opts && (opts->endian == KBTF_ENDIAN_BIG) != host_is_big();
 	bool with_layout = opts && opts->kind_layout;
 	uint32_t hdr_len = with_layout ? KBTF_HDR_LEN_LAYOUT : KBTF_HDR_LEN_CLASSIC;
-	uint32_t layout_len = with_layout ? sizeof(layout) : 0;
+	uint32_t nr_kinds = KBTF_KIND_MAX_KNOWN + 1 + (with_layout ? opts->nr_extra_kinds : 0);
+	uint32_t layout_len = with_layout ? nr_kinds * sizeof(layout[0]) : 0;
 	uint32_t str_off = (uint32_t)b->types_len + layout_len, i;
 	size_t total = hdr_len + str_off + b->strs_len;
 	uint8_t *p;
 
+	if (nr_kinds > KBTF_MAX_KINDS)
+		return kbtf_err(-EINVAL, "a kind layout describes at most %d kinds", KBTF_MAX_KINDS);
 	p = calloc(1, total);
 	if (!p)
 		return kbtf_err(-ENOMEM, "out of memory writing BTF");
@@ -602,7 +605,9 @@ int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opt
 	}
 	if (with_layout) {
 		fill_layout(layout);
-		for (i = 0; swap && i <= KBTF_KIND_MAX_KNOWN; i++)
+		for (i = KBTF_KIND_MAX_KNOWN + 1; i < nr_kinds; i++)
+			layout[i] = opts->extra_kinds[i - KBTF_KIND_MAX_KNOWN - 1];
+		for (i = 0; swap && i < nr_kinds; i++)
 			layout[i].flags = bswap_16(layout[i].flags);
 		memcpy(p + hdr_len + b->types_len, layout, layout_len);
 	}

@@ -25,9 +25,11 @@ static bool is_btf_magic(const uint8_t *p, size_t size)
 /* The BTF a layer sits on: the top of the stack so far. */
 static struct kbtf_btf *current_top(struct kbtf_kernel *k)
 {
-	if (k->nr_layers)
+	struct kbtf_btf *vmlinux = kbtf_kernel_btf(k); /* stacks an archive's layers */
+
+	if (vmlinux && k->nr_layers)
 		return k->layers[k->nr_layers - 1].btf;
-	return kbtf_kernel_btf(k);
+	return vmlinux;
 }
 
 /*

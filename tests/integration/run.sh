@@ -15,6 +15,7 @@
 #       KBTF_ROOT       absolute path of the repository
 #       KBTF_BUILD      absolute path of the build directory (O=)
 #       KBTF_TEST_CACHE downloaded .debs and other reusable fetches
+#       KBTF_FIXTURE    tests/tools/kbtf-fixture (synthetic new-format BTF)
 #   - it fetches Debian packages with tests/lib/debfetch.sh and writes only
 #     under a mktemp -d of its own (removed on exit) or the cache.
 # A script that exits nonzero without a summary line counts as one failure;
@@ -27,6 +28,7 @@ export KBTF_ROOT="$root"
 export KBTF_BUILD="${KBTF_BUILD:-$root/build}"
 export KBTF="${KBTF:-$KBTF_BUILD/kbtf}"
 export KBTF_TEST_CACHE="${KBTF_TEST_CACHE:-/var/cache/kbtf-test}"
+export KBTF_FIXTURE="${KBTF_FIXTURE:-$KBTF_BUILD/tools/kbtf-fixture}"
 
 if [ ! -x "$KBTF" ]; then
 	echo "integration: $KBTF not built (run make first)" >&2

@@ -207,10 +207,10 @@ static void layout_detail(struct judge *j, struct kbtf_problem *p, const struct 
 		members_str(b, bid, then, sizeof(then));
 	kbtf_rb_field(&j->rb, &p->detail,
 		      "The module embeds %s %s by value, so the kernel requires the size it "
-		      "was built with (%u bytes); %s has %u bytes.%s%s%s%s%s",
+		      "was built with (%u bytes); %s has %u bytes.%s%s%s%s%s%s",
 		      kind_word(rt->kind), rt->name, rt->size, j->release, c->size,
-		      *then ? " Build time: " : "", then, *now ? ". This kernel: " : "", now,
-		      *now ? "." : "");
+		      *then ? " Build time: " : "", then, *then ? "." : "",
+		      *now ? " This kernel: " : "", now, *now ? "." : "");
 }
 
 static void reloc_problem(struct judge *j, const struct kbtf_reloc_result *res,

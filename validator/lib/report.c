@@ -81,15 +81,21 @@ void kbtf_report_module_label(const struct kbtf_result *r, char *buf, size_t len
 void kbtf_report_kernel_label(const struct kbtf_result *r, char *buf, size_t len)
 {
 	const char *s = r->source ? r->source : "?";
-	size_t n;
+	size_t n, used, i;
 
 	if (r->release && *r->release) {
 		snprintf(buf, len, "%s", r->release);
-		return;
+	} else {
+		s = last_part(s);
+		n = strcspn(s, "/");
+		snprintf(buf, len, "%.*s", (int)n, *s ? s : r->source);
 	}
-	s = last_part(s);
-	n = strcspn(s, "/");
-	snprintf(buf, len, "%.*s", (int)n, *s ? s : r->source);
+	/* a stacked kernel is another kernel: say what is on top */
+	for (i = 0; i < r->nr_layers; i++) {
+		used = strlen(buf);
+		s = last_part(r->layers[i]);
+		snprintf(buf + used, len - used, "+%.*s", (int)strcspn(s, "/"), s);
+	}
 }
 
 const struct kbtf_result *kbtf_report_at(const struct kbtf_matrix *mx, size_t m, size_t k)

@@ -59,6 +59,10 @@ static void result(struct kbtf_json *j, const struct kbtf_result *r)
 	kbtf_json_kv_string(j, "module_name", r->module_name);
 	kbtf_json_kv_string(j, "source", r->source);
 	kbtf_json_kv_string(j, "release", r->release);
+	kbtf_json_kv_array(j, "layers");
+	for (i = 0; i < r->nr_layers; i++)
+		kbtf_json_string(j, r->layers[i]);
+	kbtf_json_array_end(j);
 	kbtf_json_kv_string(j, "verdict", kbtf_verdict_str(r->verdict));
 	kbtf_json_kv_string(j, "summary", r->summary);
 	kbtf_json_kv_array(j, "problems");

@@ -253,6 +253,9 @@ void kbtf_result_fini(struct kbtf_result *r)
 	free(r->module_name);
 	free(r->source);
 	free(r->release);
+	for (i = 0; i < r->nr_layers; i++)
+		free(r->layers[i]);
+	free(r->layers);
 	free(r->summary);
 	free(r->consequence);
 	free(r->kernel_log);

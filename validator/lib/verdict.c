@@ -166,6 +166,25 @@ static void summarize(struct judge *j)
 	}
 }
 
+static void set_layers(struct judge *j)
+{
+	const struct kbtf_kernel *k = j->k->k;
+	struct kbtf_result *r = j->rb.r;
+	size_t i;
+
+	if (!k->nr_layers)
+		return;
+	r->layers = calloc(k->nr_layers, sizeof(*r->layers));
+	if (!r->layers) {
+		j->rb.err = -ENOMEM;
+		return;
+	}
+	/* an archive's layers are part of the source as given */
+	for (i = 0; i < k->nr_layers; i++)
+		if (!k->layers[i].in_archive)
+			kbtf_rb_set(&j->rb, &r->layers[r->nr_layers++], "%s", k->layers[i].from);
+}
+
 static void init_result(struct judge *j)
 {
 	struct kbtf_result *r = j->rb.r;
@@ -176,6 +195,7 @@ static void init_result(struct judge *j)
 	kbtf_rb_set(&j->rb, &r->source, "%s", j->k->source);
 	if (j->k->k->release)
 		kbtf_rb_set(&j->rb, &r->release, "%s", j->k->k->release);
+	set_layers(j);
 	kbtf_rb_set(&j->rb, &r->btf_form, "%s",
 		    !m->btf_data       ? "none"
 		    : m->btf_base_data ? "distilled"

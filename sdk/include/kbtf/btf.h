@@ -22,6 +22,9 @@
 /* Highest kind this library knows how to size and interpret. */
 #define KBTF_KIND_MAX_KNOWN 19 /* BTF_KIND_ENUM64 */
 
+/* Kinds the widened 7-bit kind field can name. */
+#define KBTF_MAX_KINDS 128
+
 /* Header with the kind-layout section (libbpf 2026 uapi): hdr_len 32. */
 #define KBTF_HDR_LEN_CLASSIC 24
 #define KBTF_HDR_LEN_LAYOUT 32

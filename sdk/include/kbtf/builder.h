@@ -97,6 +97,13 @@ struct kbtf_write_opts {
 	/* Emit the 32-byte header with a kind-layout section (kernels
 	 * before the 2026 uapi reject it; default is the 24-byte header). */
 	bool kind_layout;
+	/*
+	 * With kind_layout: how to size kinds after the last one this
+	 * library knows (KBTF_KIND_MAX_KNOWN + 1 onwards), for BTF from a
+	 * newer encoder whose records were added with kbtf_builder_add_raw.
+	 */
+	const struct kbtf_kind_layout *extra_kinds;
+	uint32_t nr_extra_kinds;
 };
 
 /* Serialise into a new heap buffer. @opts may be NULL (host order, 24 bytes). */

@@ -82,6 +82,8 @@ struct kbtf_result {
 	char *module_name; /* from .modinfo / .gnu.linkonce.this_module */
 	char *source;	   /* the kernel SOURCE as given */
 	char *release;	   /* kernel release, NULL when unknown */
+	char **layers;	   /* split BTF layers stacked on the kernel's BTF */
+	size_t nr_layers;
 	enum kbtf_verdict verdict;
 	enum kbtf_load load;
 	char *summary;		/* one line */
