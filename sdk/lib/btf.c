@@ -589,6 +589,11 @@ const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf)
 	return &btf->hdr;
 }
 
+size_t kbtf_btf_raw_size(const struct kbtf_btf *btf)
+{
+	return btf->raw_size;
+}
+
 const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf, uint32_t *nr)
 {
 	if (nr)

@@ -86,6 +86,12 @@ static int check_header(const struct checker *c)
 		return fail(c, "Section overlap found");
 	if (!nr_layout && h->str_off != h->type_off + h->type_len)
 		return fail(c, "Unsupported section found (gap between types and strings)");
+	if ((uint64_t)h->hdr_len + h->str_off + h->str_len < kbtf_btf_raw_size(c->btf))
+		return kbtf_err(-EINVAL,
+				"%s: Unsupported section found (%zu bytes after the string "
+				"section: a BTF archive of several blobs?)",
+				kbtf_btf_name(c->btf),
+				kbtf_btf_raw_size(c->btf) - h->hdr_len - h->str_off - h->str_len);
 	if (!kbtf_btf_base(c->btf) && !h->type_len && h->str_len <= 1)
 		return fail(c, "No data");
 	if (!kbtf_btf_base(c->btf) && h->str_len - 1 > KERNEL_MAX_NAME_OFFSET)

@@ -191,8 +191,14 @@ static int make_tmpdir(struct job *j)
 static int get_split(struct job *j)
 {
 	const struct kbtf_buf *braw = &j->o->base->btf_raw;
-	int err;
+	int err, n;
 
+	n = j->m->btf_data ? kbtf_btf_archive_members(j->m->btf_data, j->m->btf_size, NULL, 0) : 0;
+	if (n > 1)
+		return kbtf_err(-EINVAL, ".BTF is an archive of %d BTF blobs (per-object BTF the "
+					 "linker concatenated), not one split BTF; rebuild so that "
+					 "pahole encodes the module's BTF",
+				n);
 	if (j->m->btf_data)
 		return kbtf_buf_dup(j->m->btf_data, j->m->btf_size, &j->split_raw);
 	if (!j->m->has_dwarf)

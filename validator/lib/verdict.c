@@ -74,6 +74,36 @@ void kbtf_judge_log_failure(struct judge *j, int err)
 
 /* ------------------------------------------------------------ the pair */
 
+/*
+ * A section holding several BTF blobs back to back (per-object BTF a
+ * linker concatenated): the kernel parses one blob per section and
+ * refuses the bytes after it. True when @sec is such an archive.
+ */
+static bool judge_archive(struct judge *j, const char *sec, const void *data, size_t size)
+{
+	int n = data ? kbtf_btf_archive_members(data, size, NULL, 0) : 0;
+	struct kbtf_problem *p;
+	char why[160];
+
+	if (n < 2)
+		return false;
+	snprintf(why, sizeof(why), "%s is an archive of %d BTF blobs", sec, n);
+	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, sec, "malformed");
+	if (p) {
+		p->kernel_first = true;
+		kbtf_rb_field(&j->rb, &p->expected, "one BTF blob in %s", sec);
+		kbtf_rb_field(&j->rb, &p->actual, "%s", why);
+		kbtf_rb_field(&j->rb, &p->detail,
+			      "The kernel parses one BTF per section and refuses bytes after its "
+			      "string section (\"Unsupported section found\"). Encode the module's "
+			      "BTF again as one deduplicated blob (kbtf build, or pahole -J); "
+			      "'kbtf inspect' lists the blobs.");
+	}
+	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, why);
+	kbtf_judge_log_failure(j, -EINVAL);
+	return true;
+}
+
 static void judge_btf(struct judge *j)
 {
 	const struct kbtf_module *m = j->m->mod;
@@ -91,6 +121,9 @@ static void judge_btf(struct judge *j)
 				"ignores module BTF");
 		return;
 	}
+	if (judge_archive(j, ".BTF", m->btf_data, m->btf_size) ||
+	    judge_archive(j, ".BTF.base", m->btf_base_data, m->btf_base_size))
+		return;
 	if (!m->btf_base_data) {
 		kbtf_judge_plain(j);
 		return;

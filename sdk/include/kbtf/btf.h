@@ -92,6 +92,8 @@ uint32_t kbtf_btf_hdr_len(const struct kbtf_btf *btf);
 enum kbtf_endian kbtf_btf_endian(const struct kbtf_btf *btf);
 /* The raw header fields as read (host order). */
 const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf);
+/* Bytes the blob was parsed from (may run past its sections: an archive). */
+size_t kbtf_btf_raw_size(const struct kbtf_btf *btf);
 /* Kind-layout table if the blob carried one (count in *nr), else NULL. */
 const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf, uint32_t *nr);
 /* How many of this object's types have a kind above KBTF_KIND_MAX_KNOWN. */
