@@ -53,7 +53,10 @@ static void fuzz_kernel(const uint8_t *data, size_t size)
 
 	if (kbtf_kernel_open_buf(data, size, "fuzz", &k))
 		return;
-	kbtf_kernel_btf(k);
+	/* an archive of a complete blob and split ones stacks them as layers */
+	if (kbtf_kernel_btf_stack(k))
+		kbtf_kernel_stack_types(k);
+	kbtf_kernel_btf_hash(k);
 	kbtf_kernel_config(k, "DEBUG_INFO_BTF", val, sizeof(val));
 	kbtf_kernel_config(k, "CONFIG_LOCALVERSION", val, 2);
 	kbtf_kernel_free(k);

@@ -22,6 +22,8 @@ cp "$btf/kinds-le" "$tmp/base.btf"
 base_len=$((24 + $(u32at "$btf/base-split" 16) + $(u32at "$btf/base-split" 20)))
 tail -c +$((base_len + 1)) "$btf/base-split" >"$tmp/split.btf"
 cp "$tmp/base.btf" "$out/raw-btf"
+# a kernel BTF with a split layer after it in one section: read as a stack
+cp "$btf/base-split" "$out/kernel-stack-archive"
 
 # a vmlinux: banner, IKCONFIG, .BTF
 printf 'CONFIG_DEBUG_INFO_BTF=y\nCONFIG_LOCALVERSION="-fuzz"\n' | gzip -9n >"$tmp/cfg.gz"

@@ -279,6 +279,19 @@ static void test_kind_layout_skips_unknown_kind(void **state)
 		assert_non_null(kbtf_btf_kind_layout(btf, &nr));
 		assert_int_equal(nr, 26);
 		kbtf_btf_free(btf);
+		/* the writer told about kinds 20..25 makes the same bytes */
+		{
+			struct kbtf_write_opts ox = { .kind_layout = true, .extra_kinds = l + 20,
+						      .nr_extra_kinds = 6 };
+			struct kbtf_buf r3;
+
+			assert_int_equal(kbtf_builder_write(b2, &ox, &r3), 0);
+			assert_int_equal(r3.size, 32 + type_len + sizeof(l) + str_len);
+			assert_memory_equal(r3.data, blob, r3.size);
+			kbtf_buf_release(&r3);
+			ox.nr_extra_kinds = KBTF_MAX_KINDS; /* more than the kind field names */
+			assert_int_equal(kbtf_builder_write(b2, &ox, &r3), -EINVAL);
+		}
 		free(blob);
 		kbtf_buf_release(&r2);
 		kbtf_builder_free(b2);

@@ -3,10 +3,12 @@
  * The kernel's parse-time rules (check.c): BTF every kernel accepts passes;
  * each rule the kernel enforces rejects with the kernel's words.
  */
+#include <errno.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <setjmp.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -239,12 +241,40 @@ static void test_layout_header_by_generation(void **state)
 	assert_int_equal(check_with(decl_tag_kflag, KBTF_KERNEL_LAYOUT, false), 0);
 }
 
+/* Bytes after the string section (a second blob: an archive) are refused. */
+static void test_bytes_after_strings(void **state)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	struct kbtf_buf raw;
+	struct kbtf_btf *btf;
+	uint8_t *two;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	assert_int_equal(kbtf_builder_write(b, NULL, &raw), 0);
+	two = malloc(raw.size * 2);
+	memcpy(two, raw.data, raw.size);
+	memcpy(two + raw.size, raw.data, raw.size);
+	/* libbpf's rules allow the tail; the kernel's do not */
+	assert_int_equal(kbtf_btf_parse(two, raw.size * 2, NULL, &btf), 0);
+	assert_int_equal(kbtf_btf_raw_size(btf), raw.size * 2);
+	assert_int_equal(kbtf_check_kernel(btf, KBTF_KERNEL_6_12), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "Unsupported section found"));
+	kbtf_btf_free(btf);
+	assert_int_equal(kbtf_btf_parse(two, raw.size, NULL, &btf), 0);
+	assert_int_equal(kbtf_check_kernel(btf, KBTF_KERNEL_6_12), 0);
+	kbtf_btf_free(btf);
+	free(two);
+	kbtf_buf_release(&raw);
+	kbtf_builder_free(b);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_good_btf_passes),
 		cmocka_unit_test(test_rules),
 		cmocka_unit_test(test_layout_header_by_generation),
+		cmocka_unit_test(test_bytes_after_strings),
 	};
 
 	return cmocka_run_group_tests_name("check", tests, NULL, NULL);

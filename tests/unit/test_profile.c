@@ -487,6 +487,64 @@ static void test_bad_kernels(void **state)
 	fake_kernel_release(&f);
 }
 
+/* A stacked kernel: stored with its layer beside the BTF, read back whole. */
+static void test_layers_stored(void **state)
+{
+	struct kbtf_store *s = open_store();
+	const struct kbtf_profile_info *found;
+	struct kbtf_profile_info info;
+	struct kbtf_builder *b;
+	struct fake_kernel f;
+	struct kbtf_kernel *k;
+	struct kbtf_buf layer, stored;
+	char dir[512], path[600];
+	size_t i;
+
+	fake_kernel(&f, "6.20.0-vars", 2); /* 5 types */
+	b = kbtf_builder_new(kbtf_kernel_btf(&f.k));
+	assert_int_equal(kbtf_builder_add_struct(b, "vars_only", 4), 6);
+	assert_int_equal(kbtf_builder_add_member(b, "v", 1, 0, 0), 0);
+	assert_int_equal(kbtf_builder_add_var(b, "kbtf_counter", 6, BTF_VAR_GLOBAL_ALLOCATED), 7);
+	assert_int_equal(kbtf_builder_write(b, NULL, &layer), 0);
+	kbtf_builder_free(b);
+	assert_int_equal(kbtf_kernel_add_layer_buf(&f.k, layer.data, layer.size, "vmlinux.vars"), 0);
+
+	assert_int_equal(kbtf_store_add(s, &f.k, NULL, &info), 0);
+	assert_int_equal(info.btf_types, 7);
+	assert_int_equal(info.btf_layers, 1);
+	assert_int_equal(info.btf_size, f.k.btf_raw.size + layer.size);
+	kbtf_store_profile_dir(s, info.name, dir, sizeof(dir));
+	snprintf(path, sizeof(path), "%s/" KBTF_PROFILE_LAYER "1", dir);
+	assert_int_equal(kbtf_buf_from_file(path, &stored), 0);
+	assert_int_equal(stored.size, layer.size);
+	assert_memory_equal(stored.data, layer.data, layer.size);
+	kbtf_buf_release(&stored);
+	kbtf_store_free(s);
+
+	/* the index and the kernel reader both see the stack */
+	s = open_store();
+	found = kbtf_store_find(s, "6.20.0-vars");
+	assert_non_null(found);
+	assert_int_equal(found->btf_layers, 1);
+	assert_int_equal(found->btf_types, 7);
+	kbtf_store_free(s);
+	assert_int_equal(kbtf_kernel_open(dir, NULL, &k), 0);
+	assert_int_equal(k->nr_layers, 1);
+	assert_non_null(strstr(k->layers[0].from, KBTF_PROFILE_LAYER "1"));
+	assert_int_equal(kbtf_kernel_stack_types(k), 7);
+	kbtf_kernel_free(k);
+
+	/* the fake kernel's layer is the test's to free, top first */
+	for (i = f.k.nr_layers; i-- > 0;) {
+		kbtf_btf_free(f.k.layers[i].btf);
+		kbtf_buf_release(&f.k.layers[i].raw);
+		free(f.k.layers[i].from);
+	}
+	free(f.k.layers);
+	kbtf_buf_release(&layer);
+	fake_kernel_release(&f);
+}
+
 static void test_corrupt_btf_file(void **state)
 {
 	struct kbtf_profile_add_opts o = { .compress = true };
@@ -830,6 +888,7 @@ int main(void)
 		cmocka_unit_test_setup_teardown(test_set_errors, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_resolve_paths, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_concurrent_adds, setup, teardown),
+		cmocka_unit_test_setup_teardown(test_layers_stored, setup, teardown),
 		cmocka_unit_test_setup_teardown(test_real_vmlinux_btf, setup, teardown),
 	};
 

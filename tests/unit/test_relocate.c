@@ -862,6 +862,94 @@ static void test_array_loop_detected(void **state)
 	world_free(&w);
 }
 
+/* ------------------------------------------------------- stacked layers */
+
+/*
+ * A kernel of two layers: vmlinux {1 struct bar (8)} and a split layer on
+ * it {2 struct bar (@upper_size), 3 struct only_up (4)}. The upper bar
+ * reuses vmlinux's name string (as a deduplicating encoder writes it)
+ * when @shared_name, else has a string of its own.
+ */
+static struct kbtf_btf *stack_kernel(uint32_t upper_size, bool shared_name,
+				     struct kbtf_btf **bottom)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	uint32_t rec[3];
+
+	kbtf_builder_add_struct(b, "bar", 8);
+	*bottom = finish(b, NULL);
+	b = kbtf_builder_new(*bottom);
+	rec[0] = shared_name ? kbtf_btf_type(*bottom, 1)->name_off
+			     : (uint32_t)kbtf_builder_add_str(b, "bar");
+	rec[1] = kbtf_info(BTF_KIND_STRUCT, false, 0);
+	rec[2] = upper_size;
+	assert_int_equal(kbtf_builder_add_raw(b, rec, sizeof(rec)), 2);
+	assert_int_equal(kbtf_builder_add_struct(b, "only_up", 4), 3);
+	return finish(b, *bottom);
+}
+
+static void stack_case(uint32_t upper, bool shared, uint32_t want_size, enum use use,
+		       struct world *w, struct kbtf_btf **bottom)
+{
+	w->base = stack_kernel(upper, shared, bottom);
+	w->dist = dist_struct("bar", want_size);
+	w->split = module_using(w, 1, use);
+	sim(w, false);
+}
+
+static void stack_done(struct world *w, struct kbtf_btf *bottom)
+{
+	world_free(w); /* the top layer first: it refers to the bottom */
+	kbtf_btf_free(bottom);
+}
+
+static void test_stack_resolves_across_layers(void **state)
+{
+	struct kbtf_btf *bottom;
+	struct world w = { 0 };
+
+	/* the upper layer's 16-byte bar is the only fit for an embedded bar 16 */
+	stack_case(16, true, 16, USE_VALUE, &w, &bottom);
+	expect_ok(&w, 1, 2);
+	stack_done(&w, bottom);
+	/* and the bottom's for bar 8 */
+	stack_case(16, true, 8, USE_VALUE, &w, &bottom);
+	expect_ok(&w, 1, 1);
+	stack_done(&w, bottom);
+	/* a type only the upper layer has */
+	w.base = stack_kernel(16, true, &bottom);
+	w.dist = dist_struct("only_up", 4);
+	w.split = module_using(&w, 1, USE_VALUE);
+	sim(&w, false);
+	expect_ok(&w, 1, 3);
+	stack_done(&w, bottom);
+}
+
+static void test_stack_ambiguity_in_scan_order(void **state)
+{
+	struct kbtf_btf *bottom;
+	struct world w = { 0 };
+
+	/* the same size in both layers: the scan meets [1] first, then [2] */
+	stack_case(8, true, 8, USE_PTR, &w, &bottom);
+	assert_int_equal(w.res.stage, KBTF_RELOC_STAGE_AMBIGUOUS);
+	expect_log(&w, "distilled base BTF type 'bar' [1], size 8 has multiple candidates of the "
+		       "same size (ids [2, 1]) in base BTF");
+	stack_done(&w, bottom);
+	/*
+	 * Names counted by string offset, as the kernel does: with a string of
+	 * its own the upper bar counts apart, so both bars are keyed by name
+	 * alone and a pointed-to bar 8 meets two candidates.
+	 */
+	stack_case(16, false, 8, USE_PTR, &w, &bottom);
+	assert_int_equal(w.res.stage, KBTF_RELOC_STAGE_AMBIGUOUS);
+	stack_done(&w, bottom);
+	/* shared string: counted together, keyed by size, only [1] fits */
+	stack_case(16, true, 8, USE_PTR, &w, &bottom);
+	expect_ok(&w, 1, 1);
+	stack_done(&w, bottom);
+}
+
 static void test_not_split(void **state)
 {
 	struct kbtf_btf *base = one_int("int", 4, 0, 32);
@@ -924,6 +1012,8 @@ int main(void)
 		cmocka_unit_test(test_string_not_mapped),
 		cmocka_unit_test(test_empty_name_meets_void),
 		cmocka_unit_test(test_array_loop_detected),
+		cmocka_unit_test(test_stack_resolves_across_layers),
+		cmocka_unit_test(test_stack_ambiguity_in_scan_order),
 		cmocka_unit_test(test_not_split),
 		cmocka_unit_test(test_target_reuse),
 	};

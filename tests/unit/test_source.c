@@ -372,6 +372,86 @@ static void test_raw_btf(void **state)
 	kbtf_buf_release(&be);
 }
 
+/*
+ * A kernel whose BTF is a stack: base_btf() plus split_btf() as a layer
+ * (its struct mod_state [4] stands in for a vmlinux.vars type). Given with
+ * kbtf_kernel_add_layer_buf, and as one .BTF archive of both blobs.
+ */
+static void check_stack(struct kbtf_kernel *k, const char *from)
+{
+	struct kbtf_btf *top = kbtf_kernel_btf_stack(k);
+	uint32_t ids[4];
+
+	assert_non_null(top);
+	assert_int_equal(k->nr_layers, 1);
+	assert_string_equal(k->layers[0].from, from);
+	assert_ptr_equal(kbtf_btf_base(top), kbtf_kernel_btf(k));
+	assert_int_equal(kbtf_kernel_stack_types(k), 4);
+	/* names from every layer, bottom first */
+	assert_int_equal(kbtf_btf_index_names_all(top), 0);
+	assert_int_equal(kbtf_btf_find_by_name_all(top, "mod_state", BTF_KIND_STRUCT, ids, 4), 1);
+	assert_int_equal(ids[0], 4);
+	assert_int_equal(kbtf_btf_find_by_name_all(top, "task_struct", -1, ids, 4), 1);
+	assert_int_equal(ids[0], 2);
+	/* the layer's own index alone does not see the base */
+	assert_int_equal(kbtf_btf_find_by_name(top, "task_struct", -1, ids, 4), 0);
+}
+
+static void test_stacked_layers(void **state)
+{
+	struct kbtf_buf base, split;
+	struct kbtf_kernel *k;
+	uint64_t h0;
+	uint8_t *both;
+
+	base_btf(KBTF_ENDIAN_LITTLE, &base);
+	split_btf(&split);
+
+	assert_int_equal(kbtf_kernel_open_buf(base.data, base.size, "vmlinux", &k), 0);
+	h0 = kbtf_kernel_btf_hash(k);
+	assert_ptr_equal(kbtf_kernel_btf_stack(k), kbtf_kernel_btf(k));
+	assert_int_equal(kbtf_kernel_add_layer_buf(k, split.data, split.size, "vmlinux.vars"), 0);
+	check_stack(k, "vmlinux.vars");
+	assert_true(kbtf_kernel_btf_hash(k) != h0);
+	/* a complete BTF is not a layer, and nothing is pushed */
+	assert_int_equal(kbtf_kernel_add_layer_buf(k, base.data, base.size, "full.btf"), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "full.btf: a complete BTF, not a split layer"));
+	assert_int_equal(k->nr_layers, 1);
+	/* neither is garbage */
+	assert_int_equal(kbtf_kernel_add_layer_buf(k, "\x9f\xeb\x01", 3, "tiny"), -EINVAL);
+	assert_int_equal(k->nr_layers, 1);
+	kbtf_kernel_free(k);
+
+	/* a layer whose ids run past the stack below does not parse on it */
+	assert_int_equal(kbtf_kernel_open_buf(base.data, base.size, "vmlinux", &k), 0);
+	{
+		struct kbtf_builder *b = kbtf_builder_new(kbtf_kernel_btf(k));
+
+		assert_int_equal(kbtf_builder_add_ptr(b, 40), 4);
+		kbtf_buf_release(&split);
+		assert_int_equal(kbtf_builder_write(b, NULL, &split), 0);
+		kbtf_builder_free(b);
+	}
+	assert_int_not_equal(kbtf_kernel_add_layer_buf(k, split.data, split.size, "bad"), 0);
+	assert_int_equal(k->nr_layers, 0);
+	kbtf_kernel_free(k);
+	kbtf_buf_release(&split);
+
+	/* vmlinux and its layer in one .BTF: combined, as the stack it is */
+	split_btf(&split);
+	both = malloc(base.size + split.size);
+	memcpy(both, base.data, base.size);
+	memcpy(both + base.size, split.data, split.size);
+	assert_int_equal(kbtf_kernel_open_buf(both, base.size + split.size, "stack", &k), 0);
+	assert_non_null(kbtf_kernel_btf(k));
+	assert_true(k->layers[0].in_archive);
+	check_stack(k, "archive member 2");
+	kbtf_kernel_free(k);
+	free(both);
+	kbtf_buf_release(&split);
+	kbtf_buf_release(&base);
+}
+
 static void test_garbage_input(void **state)
 {
 	static const uint8_t junk[64] = { 0x12, 0x34, 0x56, 0x78, 9, 9, 9 };
@@ -1173,6 +1253,7 @@ int main(void)
 		cmocka_unit_test(test_module_big_endian_32),
 		cmocka_unit_test(test_module_with_base_and_as_kernel),
 		cmocka_unit_test(test_module_malformed_elf),
+		cmocka_unit_test(test_stacked_layers),
 		cmocka_unit_test(test_unpacked_dirs),
 		cmocka_unit_test(test_deb_from_dpkg),
 		cmocka_unit_test(test_deb_escapes),
