@@ -36,9 +36,10 @@ struct args {
 
 static void usage(FILE *f)
 {
-	fputs("usage: kbtf validate MODULE.ko... ((--kernel SOURCE | --kernels SET) [--layer FILE]...)...\n"
-	      "           [--build-kernel SOURCE] [--symvers FILE] [--no-symbols] [--pre-fix]\n"
-	      "           [--format text|json|junit|md|html] [-o FILE] [-j N] [--progress]\n"
+	fputs("usage: kbtf validate MODULE.ko... (--kernel SOURCE | --kernels SET)...\n"
+	      "           [--layer FILE]... [--build-kernel SOURCE] [--symvers FILE]\n"
+	      "           [--no-symbols] [--pre-fix] [--format text|json|junit|md|html]\n"
+	      "           [-o FILE] [-j N] [--progress]\n"
 	      "\n"
 	      "Simulate, for every module on every kernel, what the kernel does at load\n"
 	      "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
@@ -46,7 +47,7 @@ static void usage(FILE *f)
 	      "\n"
 	      "  -k, --kernel SOURCE     a target kernel: boot image, vmlinux, raw BTF,\n"
 	      "                          /sys/kernel/btf/vmlinux, .deb, unpacked package,\n"
-	      "                          kernel profile (repeatable)\n"
+	      "                          kernel profile, btf_vmlinux.ko (repeatable)\n"
 	      "  -K, --kernels SET       stored profiles: all, a name glob, a list, @FILE\n"
 	      "  -L, --layer FILE        stack the split BTF in FILE (raw, or an ELF's .BTF)\n"
 	      "                          on the kernel(s) of the --kernel/--kernels just\n"
