@@ -2,13 +2,15 @@
 /*
  * The validate bench: what one (module, kernel) pair costs once both are
  * prepared, what preparing a kernel costs (open, parse, index for
- * relocation), and the whole N kernels x M modules matrix as `kbtf
- * validate` runs it (threads, each kernel opened once).
+ * relocation), what a stacked split layer adds to that, and the whole N
+ * kernels x M modules matrix as `kbtf validate` runs it (threads, each
+ * kernel opened once).
  */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/builder.h"
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
 #include "kbtf/relocate.h"
@@ -86,6 +88,77 @@ static void bench_matrix(const char **mods, int nmods, const char **kernels, int
 	kbtf_matrix_fini(&mx);
 }
 
+/* A vmlinux.vars-sized layer: @n VARs of vmlinux's "int" and one DATASEC. */
+static int vars_layer(struct kbtf_btf *vmlinux, uint32_t n, struct kbtf_buf *out)
+{
+	struct kbtf_builder *b = kbtf_builder_new(vmlinux);
+	uint32_t intid, i, first;
+	char name[32];
+	int err = 0;
+
+	if (kbtf_btf_find_by_name(vmlinux, "int", BTF_KIND_INT, &intid, 1) != 1)
+		intid = 1;
+	first = kbtf_builder_start_id(b);
+	for (i = 0; i < n && !err; i++) {
+		snprintf(name, sizeof(name), "kbtf_bench_var_%u", i);
+		err = kbtf_builder_add_var(b, name, intid, BTF_VAR_GLOBAL_ALLOCATED) < 0;
+	}
+	err = err || kbtf_builder_add_datasec(b, ".data", 4 * n) < 0;
+	for (i = 0; i < n && !err; i++)
+		err = kbtf_builder_add_secinfo(b, first + i, 4 * i, 4) < 0;
+	err = err || kbtf_builder_write(b, NULL, out);
+	kbtf_builder_free(b);
+	return err ? -1 : 0;
+}
+
+/* Open + index with and without a 40,000-VAR layer stacked on top. */
+static void bench_stack(const char *src)
+{
+	double bare[OPEN_RUNS], stacked[OPEN_RUNS];
+	struct kbtf_buf layer = {0};
+	struct kbtf_kernel *k;
+	int i, err;
+
+	if (kbtf_kernel_open(src, NULL, &k) || !kbtf_kernel_btf(k) ||
+	    vars_layer(k->btf, 40000, &layer)) {
+		fprintf(stderr, "bench_validate: stack on %s: %s\n", src, kbtf_errstr());
+		kbtf_kernel_free(k);
+		return;
+	}
+	kbtf_kernel_free(k);
+	for (i = 0; i < OPEN_RUNS; i++) {
+		struct kbtf_vkernel *vk;
+		double t0 = bench_now_ms();
+
+		err = kbtf_kernel_open(src, NULL, &k);
+		if (!err)
+			err = kbtf_vkernel_from_kernel(k, NULL, &vk);
+		bare[i] = bench_now_ms() - t0;
+		if (!err)
+			kbtf_vkernel_free(vk);
+		kbtf_kernel_free(k);
+		t0 = bench_now_ms();
+		err = err || kbtf_kernel_open(src, NULL, &k);
+		if (!err)
+			err = kbtf_kernel_add_layer_buf(k, layer.data, layer.size, "vars");
+		if (!err)
+			err = kbtf_vkernel_from_kernel(k, NULL, &vk);
+		stacked[i] = bench_now_ms() - t0;
+		if (!err)
+			kbtf_vkernel_free(vk);
+		kbtf_kernel_free(k);
+		if (err) {
+			fprintf(stderr, "bench_validate: stack: %s\n", kbtf_errstr());
+			break;
+		}
+	}
+	if (i == OPEN_RUNS) {
+		bench_report("validate: open + index vmlinux", bare, OPEN_RUNS);
+		bench_report("validate: the same + a 40000-VAR split layer", stacked, OPEN_RUNS);
+	}
+	kbtf_buf_release(&layer);
+}
+
 void bench_validate(const char **mods, int nmods, const char **kernels, int nkernels)
 {
 	struct kbtf_vmod **vm = calloc((size_t)nmods, sizeof(*vm));
@@ -96,6 +169,8 @@ void bench_validate(const char **mods, int nmods, const char **kernels, int nker
 		goto out;
 	for (i = 0; i < nkernels; i++)
 		bench_open(kernels[i]);
+	if (nkernels)
+		bench_stack(kernels[0]);
 	for (i = 0; i < nmods; i++)
 		if (kbtf_vmod_open(mods[i], &vm[i]))
 			fprintf(stderr, "bench_validate: %s: %s\n", mods[i], kbtf_errstr());
