@@ -971,6 +971,33 @@ int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct
 	return kernel_done(p, err, out);
 }
 
+/*
+ * An archive that is not vmlinux BTF followed by its split layers: say what
+ * it is and what to do. Per-object blobs repeat their types and need
+ * deduplication, which is pahole's job, not concatenation.
+ */
+static struct kbtf_btf *refuse_archive(struct kbtf_kernel *k, const struct kbtf_archive_member *m,
+				       int n)
+{
+	int i, complete = 0;
+
+	for (i = 0; i < n && i <= KBTF_KERNEL_MAX_LAYERS; i++)
+		complete += !kbtf_kernel_bytes_split(k->btf_raw.data + m[i].offset, m[i].size);
+	if (complete == n)
+		kbtf_err(-EINVAL,
+			 "%s: .BTF is an archive of %d complete BTF blobs (per-object BTF the "
+			 "linker concatenated), not one kernel BTF; re-encode it deduplicated "
+			 "with pahole -J, 'kbtf inspect' lists the members",
+			 k->source, n);
+	else
+		kbtf_err(-EINVAL,
+			 "%s: .BTF is an archive of %d BTF blobs that is not one complete BTF "
+			 "followed by split layers on it (at most %d); 'kbtf inspect' lists "
+			 "the members",
+			 k->source, n, KBTF_KERNEL_MAX_LAYERS);
+	return NULL;
+}
+
 struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k)
 {
 	struct kbtf_parse_opts o = {.name = k->source};
@@ -982,14 +1009,8 @@ struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k)
 		return k->btf;
 	n = kbtf_btf_archive_members(k->btf_raw.data, size, m, KBTF_KERNEL_MAX_LAYERS + 1);
 	if (n > 1) {
-		if (!kbtf_kernel_archive_is_stack(k, m, n)) {
-			kbtf_err(-EINVAL,
-				 "%s: .BTF is an archive of %d complete BTF blobs (per-object BTF "
-				 "the linker concatenated), not one kernel BTF; re-encode it "
-				 "deduplicated with pahole -J, 'kbtf inspect' lists the members",
-				 k->source, n);
-			return NULL;
-		}
+		if (!kbtf_kernel_archive_is_stack(k, m, n))
+			return refuse_archive(k, m, n);
 		size = m[0].size;
 	}
 	/* the bytes stay in btf_raw (callers store them in profiles) */

@@ -113,14 +113,26 @@ static int layer_from_elf(const char *path, struct kbtf_buf *file, struct kbtf_b
 	return err;
 }
 
+/* Layers are small, but a compressed one still has a sane bound. */
+#define MAX_LAYER_BYTES (1ul << 30)
+
 int kbtf_kernel_add_layer(struct kbtf_kernel *k, const char *path)
 {
 	struct kbtf_buf file, raw = {0};
+	enum kbtf_compression c;
 	int err;
 
 	err = kbtf_buf_from_file(path, &file);
 	if (err)
 		return kbtf_err_prefix(err, "%s", path);
+	c = kbtf_compression_detect(file.data, file.size);
+	if (c != KBTF_COMP_NONE) {
+		err = kbtf_decompress(c, file.data, file.size, MAX_LAYER_BYTES, &raw);
+		kbtf_buf_release(&file);
+		if (err)
+			return kbtf_err_prefix(err, "%s (%s)", path, kbtf_compression_str(c));
+		kbtf_buf_move(&file, &raw);
+	}
 	if (kbtf_elf_detect(file.data, file.size)) {
 		err = layer_from_elf(path, &file, &raw);
 		kbtf_buf_release(&file);

@@ -208,6 +208,12 @@ fi
 validate stackmod.ko ambmod.ko -k stack-archive.btf
 jqt "  ... validated as the stack it is" out.json '[.results[].verdict] == ["ok", "btf-rejected"]'
 
+if command -v zstd >/dev/null; then
+	zstd -q -f vmlinux.vars -o vmlinux.vars.zst
+	validate stackmod.ko -k vmlinux.btf --layer vmlinux.vars.zst
+	jqt "a zstd-compressed layer file is read the same" out.json '.results[0].verdict == "ok"'
+fi
+
 validate stackmod.ko -k vmlinux.btf --layer vmlinux.btf
 jqt "a complete BTF is not a layer" out.json \
 	'.results[0].verdict == "error" and (.results[0].summary | test("not a split layer"))'

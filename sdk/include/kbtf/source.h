@@ -125,8 +125,8 @@ struct kbtf_kernel_layer {
 };
 
 /*
- * Stack the split BTF in @path (raw BTF, or the .BTF of an ELF file) on
- * top of the kernel's current top layer. Refused when it is not a split
+ * Stack the split BTF in @path (raw BTF, or the .BTF of an ELF file; either
+ * may be compressed) on top of the kernel's current top layer. Refused when it is not a split
  * BTF or does not parse on that layer; the message names @path.
  */
 int kbtf_kernel_add_layer(struct kbtf_kernel *k, const char *path);
