@@ -152,6 +152,12 @@ check_deb() { # SUITE PKG RELEASE COMPRESSION IMAGE_PATH_IN_PACKAGE
 	fi
 	if inspect_json "$dir/img.json" "$img"; then
 		compare_counts "$pkg vmlinuz ($comp)" "$dir/img.json" "$dir/vmlinux"
+		# the header generation this kernel's BTF carries (hdr_len, bytes 4-7)
+		objcopy --dump-section .BTF="$dir/btf.raw" "$dir/vmlinux" "$dir/objcopy.out"
+		hl=$(od -An -tu4 -j4 -N4 "$dir/btf.raw" | tr -d ' ')
+		jq -e --argjson h "${hl:-0}" '.[0].btf.header_len == $h' "$dir/img.json" >/dev/null &&
+			t_ok "$pkg: BTF header of $hl bytes read as such" ||
+			t_fail "$pkg: header_len $(jq '.[0].btf.header_len' "$dir/img.json"), bytes say $hl"
 		jq -e --arg r "$rel" --arg c "$comp" '.[0] | .release == $r and
 			.release_from == "boot image header" and .compression == $c and
 			.format == "boot image" and .arch == "x86_64"' "$dir/img.json" >/dev/null &&
