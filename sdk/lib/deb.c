@@ -118,6 +118,8 @@ bool kbtf_deb_detect(const void *data, size_t size)
 struct walk {
 	struct archive *outer;
 	kbtf_deb_select_fn sel;
+	kbtf_deb_done_fn done;
+	bool stopped; /* done said so: the rest is not read */
 	void *ctx;
 	struct kbtf_deb *deb;
 	size_t budget; /* bytes the selected files may still take */
@@ -362,7 +364,13 @@ static int walk_tar(struct walk *w, const char *member, bool control)
 	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (!control) {
+			size_t had = w->deb->nr_files;
+
 			err = take_member(w, a, e);
+			if (!err && w->done && w->deb->nr_files > had && w->done(w->deb, w->ctx)) {
+				w->stopped = true;
+				goto out;
+			}
 		} else if (!kbtf_deb_clean_path(archive_entry_pathname(e), path, sizeof(path)) &&
 			   !strcmp(path, "control") && archive_entry_filetype(e) == AE_IFREG) {
 			err = slurp(a, "control", CONTROL_MAX, &text);
@@ -405,6 +413,8 @@ static int walk_deb(struct walk *w)
 		}
 		if (err)
 			return err;
+		if (w->stopped)
+			return 0;
 	}
 	if (r != ARCHIVE_EOF)
 		return kbtf_err(-EINVAL, "not a Debian package: %s",
@@ -471,8 +481,37 @@ static int mkdir_p(const char *dir)
 	return 0;
 }
 
+bool kbtf_deb_done_kernel(const struct kbtf_deb *d, void *ctx)
+{
+	bool image = false, config = false;
+	size_t i;
+
+	for (i = 0; i < d->nr_files; i++) {
+		switch (d->files[i].role) {
+		case KBTF_DEB_BOOT_IMAGE:
+			image = true;
+			break;
+		case KBTF_DEB_CONFIG:
+			config = true;
+			break;
+		case KBTF_DEB_SYMVERS:
+		case KBTF_DEB_VMLINUX:
+			return true;
+		default:
+			break;
+		}
+	}
+	return image && config;
+}
+
 int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn sel, void *ctx,
 		     struct kbtf_deb *out)
+{
+	return kbtf_deb_extract_until(deb_path, dir, sel, NULL, ctx, out);
+}
+
+int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_select_fn sel,
+			   kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
 {
 	struct walk *w;
 	int err, dirfd;
@@ -489,8 +528,12 @@ int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn s
 		close(dirfd);
 		return kbtf_err(-ENOMEM, "out of memory");
 	}
-	*w = (struct walk){
-	    .sel = sel, .ctx = ctx, .deb = out, .budget = EXTRACT_MAX, .dirfd = dirfd};
+	*w = (struct walk){.sel = sel,
+			   .done = done,
+			   .ctx = ctx,
+			   .deb = out,
+			   .budget = EXTRACT_MAX,
+			   .dirfd = dirfd};
 	err = deb_walk(w, NULL, 0, deb_path);
 	free(w);
 	close(dirfd);

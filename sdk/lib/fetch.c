@@ -333,7 +333,8 @@ static int unpack(const char *deb, const char *work, bool is_image, struct unpac
 	int err;
 
 	memset(&d, 0, sizeof(d));
-	err = kbtf_deb_extract(deb, work, select_profile_files, NULL, &d);
+	err = kbtf_deb_extract_until(deb, work, select_profile_files, kbtf_deb_done_kernel, NULL,
+				     &d);
 	if (err) {
 		kbtf_deb_release(&d);
 		return kbtf_err_prefix(err, "%s", deb);

@@ -812,7 +812,8 @@ static int open_deb(struct kernel_priv *p, const char *path)
 		}
 		dir = p->tmp_dir;
 	}
-	err = kbtf_deb_extract(path, dir, kbtf_deb_select_kernel, NULL, &deb);
+	err = kbtf_deb_extract_until(path, dir, kbtf_deb_select_kernel, kbtf_deb_done_kernel, NULL,
+				     &deb);
 	if (err)
 		return err;
 	err = open_deb_members(p, dir, &deb);

@@ -964,6 +964,19 @@ static void test_unpacked_dirs(void **state)
 	kbtf_buf_release(&btf);
 }
 
+/* A kernel selector that also counts what it was asked about under usr/. */
+struct asked {
+	int usr;
+};
+
+static bool count_asked(const char *path, void *ctx)
+{
+	struct asked *a = ctx;
+
+	a->usr += !strncmp(path, "usr/", 4);
+	return kbtf_deb_select_kernel(path, NULL);
+}
+
 static void test_deb_from_dpkg(void **state)
 {
 	static const char control[] = "Package: linux-image-" REL "\nVersion: 1.2-3\n"
@@ -1040,6 +1053,23 @@ static void test_deb_from_dpkg(void **state)
 	kbtf_kernel_free(k);
 	assert_false(exists(path));
 	unsetenv("TMPDIR");
+
+	/* done once image and config are in: usr/ (after boot/) is never reached */
+	{
+		struct asked a = { 0 };
+
+		assert_int_equal(kbtf_deb_extract(deb, work, count_asked, &a, &d), 0);
+		assert_int_equal(a.usr, 1);
+		kbtf_deb_release(&d);
+		a.usr = 0;
+		assert_int_equal(kbtf_deb_extract_until(deb, work, count_asked, kbtf_deb_done_kernel,
+							&a, &d),
+				 0);
+		assert_int_equal(a.usr, 0);
+		assert_int_equal(d.nr_files, 2);
+		assert_string_equal(d.version, "1.2-3"); /* control came before */
+		kbtf_deb_release(&d);
+	}
 	kbtf_buf_release(&img);
 	kbtf_buf_release(&btf);
 }

@@ -68,6 +68,21 @@ int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *c
  */
 int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn sel, void *ctx,
 		     struct kbtf_deb *out);
+
+/*
+ * Asked after each member taken: is everything wanted in @d already? Then
+ * the rest of the data archive is neither decompressed nor checked.
+ */
+typedef bool (*kbtf_deb_done_fn)(const struct kbtf_deb *d, void *ctx);
+/*
+ * Done once a kernel's files are in: a boot image and its config (what a
+ * linux-image package holds first, before tens of MB of modules), a
+ * Module.symvers, or a debug vmlinux. Each comes once per package.
+ */
+bool kbtf_deb_done_kernel(const struct kbtf_deb *d, void *ctx);
+/* kbtf_deb_extract() that stops early when @done says so (NULL: never). */
+int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_select_fn sel,
+			   kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out);
 void kbtf_deb_release(struct kbtf_deb *d);
 
 #endif
