@@ -7,7 +7,8 @@
 #   kbtf-matrix.sh github-matrix     the groups as a GitHub Actions matrix (JSON)
 #   kbtf-matrix.sh setup             install what a fresh Debian container lacks
 #   kbtf-matrix.sh group NAME        build + validate one group (one CI job)
-#   kbtf-matrix.sh merge             the report, from every group's results
+#   kbtf-matrix.sh merge             the report, from every group's results (a
+#                                    group of the matrix without any is an error)
 #   kbtf-matrix.sh all               every group here, one after the other, then merge
 #
 # The matrix is ci/kernels.conf of the project, one group a line:
@@ -309,6 +310,19 @@ cmd_merge() {
 				"$bs" "$g/$rel/validate.html" >>"$rows"
 		done
 	done
+	# A group of the matrix with no results: its job did not run or did not
+	# upload (a CI job list written by hand, as GitLab's is, must name every
+	# group). The report says so rather than look complete.
+	if [ -f "$MATRIX" ]; then
+		for g in $(matrix_lines | cut -d' ' -f1); do
+			cut -f1 "$rows" | grep -qxF -- "$g" && continue
+			groups=$((groups + 1))
+			errors=$((errors + 1))
+			printf '%s\t-\t-\t-\t%s\t\n' "$g" \
+				"error: no results for this group of $MATRIX (did its CI job run?)" >>"$rows"
+			say "group $g of $MATRIX has no results: did its CI job run?"
+		done
+	fi
 
 	# JUnit: every build's test suites, named after group and build
 	{

@@ -92,5 +92,12 @@ t_check "the built module is kept with the results" test -f demo/kbtf-out/b-6.12
 t_exit 1 "KBTF_GATE=1: merge fails when a pair is not ok" \
 	sh -c 'cd demo && KBTF_GATE=1 ci/matrix/kbtf-matrix.sh merge'
 t_exit 2 "an unknown group is an error" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh group nope'
+# a group whose job did not run (e.g. left out of a hand-written job list)
+rm -rf demo/kbtf-out/b-6.1
+t_exit 3 "merge without one group's results exits 3" \
+	sh -c 'cd demo && ci/matrix/kbtf-matrix.sh merge'
+t_grep "  ... and the JUnit names the missing group as an error" \
+	'<testcase classname="b-6.1" name="b-6.1"><error message="error: no results for this group' \
+	$rep/junit.xml
 
 t_done
