@@ -20,7 +20,8 @@
 
 static const char build_usage[] =
     "usage: kbtf build [-k RELEASE | --kdir DIR] [-C MODDIR] [--base SOURCE] [-j N]\n"
-    "                  [--sign KEY CERT] [--force] [--no-layout] [-q] [-- MAKE ARGS...]\n"
+    "                  [--sign KEY CERT] [--force] [--no-layout] [--plain-split] [-q]\n"
+    "                  [-- MAKE ARGS...]\n"
     "\n"
     "Run 'make -C KDIR M=MODDIR modules', then give every module it built a\n"
     "distilled base (.BTF.base) and split .BTF, as 'kbtf distill' does.\n"
@@ -35,6 +36,8 @@ static const char build_usage[] =
     "      --sign KEY CERT re-sign the modules after distilling\n"
     "  -f, --force         distill although a module names another release\n"
     "      --no-layout     leave out the build-time layout record\n"
+    "      --plain-split   no .BTF.base: split .BTF on the full base, for kernels\n"
+    "                      before 6.11 (valid on that kernel build only)\n"
     "  -q, --quiet         less output\n";
 
 static const struct option build_options[] = {
@@ -47,6 +50,7 @@ static const struct option build_options[] = {
     {"sign-hash", required_argument, NULL, OPT_SIGN_HASH},
     {"force", no_argument, NULL, 'f'},
     {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
+    {"plain-split", no_argument, NULL, OPT_PLAIN_SPLIT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},

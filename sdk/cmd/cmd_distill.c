@@ -21,7 +21,7 @@
 
 static const char distill_usage[] =
     "usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
-    "                    [--kdir DIR] [--force] [--no-layout] [-q]\n"
+    "                    [--kdir DIR] [--force] [--no-layout] [--plain-split] [-q]\n"
     "\n"
     "Add .BTF.base (a distilled base) and a matching split .BTF to each module,\n"
     "in place unless -o is given. Modules without .BTF are encoded from DWARF\n"
@@ -37,6 +37,8 @@ static const char distill_usage[] =
     "      --kdir DIR      kernel build directory (base lookup and sign-file)\n"
     "  -f, --force         distill although the module names another release\n"
     "      --no-layout     leave out the build-time layout record (.kbtf.layout)\n"
+    "      --plain-split   no .BTF.base: split .BTF on the full base, as kbuild makes\n"
+    "                      it, for kernels before 6.11 (valid on that build only)\n"
     "  -q, --quiet         print warnings and errors only\n";
 
 static void on_warn(void *ctx, const char *msg)
@@ -88,14 +90,23 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	}
 	if (ui->quiet)
 		return KBTF_EXIT_OK;
+	if (rep.already && rep.plain) {
+		printf("  %s: has plain split .BTF already (%u types); nothing to do\n", path,
+		       rep.split_types);
+		return KBTF_EXIT_OK;
+	}
 	if (rep.already) {
 		printf("  %s: already distilled (.BTF.base %u types, .BTF %u types); nothing to "
 		       "do\n",
 		       path, rep.base_types, rep.split_types);
 		return KBTF_EXIT_OK;
 	}
-	printf("  DISTILL %s: .BTF.base %u types (%zu B), .BTF %u types (%zu B)", path,
-	       rep.base_types, rep.base_bytes, rep.split_types, rep.split_bytes);
+	if (rep.plain)
+		printf("  PLAIN %s: .BTF %u types (%zu B) split on the full base, no .BTF.base",
+		       path, rep.split_types, rep.split_bytes);
+	else
+		printf("  DISTILL %s: .BTF.base %u types (%zu B), .BTF %u types (%zu B)", path,
+		       rep.base_types, rep.base_bytes, rep.split_types, rep.split_bytes);
 	if (rep.layout_bytes)
 		printf(", layout %zu B", rep.layout_bytes);
 	if (rep.ids_slots)
@@ -224,6 +235,7 @@ static const struct option distill_options[] = {
     {"kdir", required_argument, NULL, OPT_KDIR},
     {"force", no_argument, NULL, 'f'},
     {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
+    {"plain-split", no_argument, NULL, OPT_PLAIN_SPLIT},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -251,6 +263,9 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 		return 1;
 	case OPT_NO_LAYOUT:
 		o->no_layout = true;
+		return 1;
+	case OPT_PLAIN_SPLIT:
+		o->plain_split = true;
 		return 1;
 	case 'q':
 		ui->quiet = true;

@@ -25,7 +25,7 @@ int distill_base_for(struct distill_ui *ui, const char *base, const char *releas
 		     struct kbtf_kernel **k);
 
 /* getopt values of the options distill and build share. */
-enum { OPT_SIGN = 256, OPT_SIGN_HASH, OPT_KDIR, OPT_NO_LAYOUT };
+enum { OPT_SIGN = 256, OPT_SIGN_HASH, OPT_KDIR, OPT_NO_LAYOUT, OPT_PLAIN_SPLIT };
 
 /* Handle a shared option: 1 handled, 0 not shared, -1 usage error. */
 int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,

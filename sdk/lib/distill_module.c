@@ -93,10 +93,12 @@ static void warn_old_target(struct job *j)
 
 	if (!rel || sscanf(rel, "%u.%u", &major, &minor) != 2)
 		return;
-	if (major < 6 || (major == 6 && minor < 11))
+	if (!j->o->plain_split && (major < 6 || (major == 6 && minor < 11)))
 		WARN(j,
-		     "kernel %s predates .BTF.base (Linux 6.11): there the module loads "
-		     "without BTF; the distilled module relocates on 6.11 and later",
+		     "kernel %s predates .BTF.base (Linux 6.11): it ignores .BTF.base and "
+		     "reads .BTF on its own vmlinux, where a distilled .BTF's ids mean other "
+		     "types (rejected, or registered wrong); --plain-split writes the BTF "
+		     "such a kernel reads",
 		     rel);
 }
 
@@ -260,7 +262,10 @@ static int ids_after(struct job *j)
 		const struct kbtf_btf_id_ref *r = &j->ids.refs[i];
 		uint32_t old = j->ids_old[i];
 
-		vals[i] = old < j->d.id_map_len ? j->d.id_map[old] : 0;
+		if (j->o->plain_split)
+			vals[i] = old; /* ids on the full base are what the kernel uses */
+		else
+			vals[i] = old < j->d.id_map_len ? j->d.id_map[old] : 0;
 		if (!old)
 			WARN(j,
 			     ".BTF_ids: unresolved symbol %s %s (no such type in the module or "
@@ -314,6 +319,15 @@ static int distill_btf(struct job *j)
 	return err;
 }
 
+/* Plain split: pahole's .BTF on the full base, as it is. */
+static int keep_plain(struct job *j)
+{
+	j->rep->plain = true;
+	j->rep->split_types = kbtf_btf_type_cnt(j->split) - kbtf_btf_start_id(j->split);
+	j->rep->split_bytes = j->split_raw.size;
+	return 0;
+}
+
 static int rewrite_elf(struct job *j)
 {
 	struct kbtf_elf_section secs[4] = {
@@ -322,6 +336,10 @@ static int rewrite_elf(struct job *j)
 	};
 	size_t n = 2;
 
+	if (j->o->plain_split) {
+		secs[0] = (struct kbtf_elf_section){".BTF", j->split_raw.data, j->split_raw.size};
+		n = 1;
+	}
 	if (j->layout.data)
 		secs[n++] =
 		    (struct kbtf_elf_section){KBTF_LAYOUT_SECTION, j->layout.data, j->layout.size};
@@ -406,11 +424,48 @@ static int write_result(struct job *j)
 }
 
 /* Already distilled: check the pair still reads, and change nothing. */
+/* Nothing to change: with -o, the output is a copy of the input. */
+static int copy_unchanged(struct job *j)
+{
+	struct kbtf_buf orig;
+	int err;
+
+	if (!j->o->out || !strcmp(j->o->out, j->path))
+		return 0;
+	err = kbtf_buf_from_file(j->path, &orig);
+	if (err)
+		return err;
+	err = kbtf_write_file_atomic(j->o->out, orig.data, orig.size, file_mode(j->path));
+	kbtf_buf_release(&orig);
+	return err;
+}
+
+/* --plain-split on a module with split .BTF already: nothing to add. */
+static int already_plain(struct job *j)
+{
+	int err;
+
+	j->rep->already = true;
+	j->rep->plain = true;
+	j->kbtf = kbtf_kernel_btf(j->o->base);
+	if (!j->kbtf)
+		return kbtf_err_prefix(-EINVAL, "base");
+	err = check_release(j);
+	if (!err)
+		err = get_split(j);
+	if (!err)
+		err = parse_split(j, false);
+	if (err)
+		return err;
+	j->rep->split_types = kbtf_btf_type_cnt(j->split) - kbtf_btf_start_id(j->split);
+	j->rep->size_after = j->rep->size_before;
+	return copy_unchanged(j);
+}
+
 static int already_distilled(struct job *j)
 {
 	struct kbtf_parse_opts po = {.name = ".BTF.base"};
 	struct kbtf_btf *b = NULL, *s = NULL;
-	struct kbtf_buf orig;
 	int err;
 
 	err = kbtf_btf_parse(j->m->btf_base_data, j->m->btf_base_size, &po, &b);
@@ -427,14 +482,7 @@ static int already_distilled(struct job *j)
 	j->rep->base_types = kbtf_btf_type_cnt(b) - 1;
 	j->rep->split_types = kbtf_btf_type_cnt(s) - kbtf_btf_start_id(s);
 	j->rep->size_after = j->rep->size_before;
-	if (j->o->out && strcmp(j->o->out, j->path)) {
-		err = kbtf_buf_from_file(j->path, &orig);
-		if (!err) {
-			err = kbtf_write_file_atomic(j->o->out, orig.data, orig.size,
-						     file_mode(j->path));
-			kbtf_buf_release(&orig);
-		}
-	}
+	err = copy_unchanged(j);
 out:
 	kbtf_btf_free(s);
 	kbtf_btf_free(b);
@@ -451,7 +499,12 @@ static int run_job(struct job *j)
 	j->rep->compression = j->m->compression;
 	j->rep->size_before = j->m->image.size + j->m->sig_len;
 	if (j->m->btf_base_data && j->m->btf_data)
-		return already_distilled(j);
+		return j->o->plain_split ? kbtf_err(-EINVAL, "has .BTF.base already; "
+							    "--plain-split needs the module "
+							    "as kbuild built it")
+					 : already_distilled(j);
+	if (j->o->plain_split && j->m->btf_data)
+		return already_plain(j);
 	if (j->m->sig_len && !j->o->sign_key)
 		return kbtf_err(-EPERM, "module is signed, and adding BTF sections breaks the "
 					"signature: re-sign with --sign KEY CERT, or distill "
@@ -468,7 +521,7 @@ static int run_job(struct job *j)
 		err = ids_before(j);
 	if (!err) {
 		warn_old_target(j);
-		err = distill_btf(j);
+		err = j->o->plain_split ? keep_plain(j) : distill_btf(j);
 	}
 	if (!err)
 		err = ids_after(j);

@@ -178,6 +178,38 @@ t_grep "junit: the build kernel loads both with BTF" \
 t_grep "junit: rt refuses them on struct module's layout CRC, before vermagic" \
 	'acpi_call: disagrees about version of symbol module_layout' "$t_tmp/plain.xml"
 
+# ------------- built for 6.1 (predates .BTF.base): plain split vs distilled
+# The example built against the 6.1.0-56 headers twice: distilled (default)
+# and --plain-split, renamed so both load in one boot. 6.1 reads .BTF on its
+# own vmlinux: only the plain split is registered.
+mkdir -p "$t_tmp/src61/dist" "$t_tmp/src61/plain"
+for v in dist plain; do
+	sed "s/kbtf_demo/kbtf_demo_$v/g" "$KBTF_ROOT/sdk/example/kbtf_demo.c" \
+		>"$t_tmp/src61/$v/kbtf_demo_$v.c"
+	echo "obj-m := kbtf_demo_$v.o" >"$t_tmp/src61/$v/Kbuild"
+done
+t_check "kbtf build -k 6.1.0-56-amd64 (distilled)" \
+	"$KBTF" build -q -k 6.1.0-56-amd64 -C "$t_tmp/src61/dist"
+t_check "kbtf build -k 6.1.0-56-amd64 --plain-split" \
+	"$KBTF" build -q -k 6.1.0-56-amd64 -C "$t_tmp/src61/plain" --plain-split
+t_check "  ... the plain one has .BTF and no .BTF.base" sh -c \
+	"readelf -S -W '$t_tmp/src61/plain/kbtf_demo_plain.ko' | grep -q ' .BTF ' &&
+	 ! readelf -S -W '$t_tmp/src61/plain/kbtf_demo_plain.ko' | grep -q ' .BTF.base '"
+"$KBTF" boot-test "$t_tmp/src61/dist/kbtf_demo_dist.ko" "$t_tmp/src61/plain/kbtf_demo_plain.ko" \
+	--kernel "$(kernel_dir 6.1.0-56-amd64)" --timeout 180 --format json -o "$t_tmp/b61.json"
+rc=$?
+[ "$rc" -eq 0 ] && t_ok "boot-test on 6.1.0-56: both predictions agree (exit 0)" ||
+	t_fail "boot-test on 6.1.0-56 exits $rc"
+p61() { jq -c --arg m "$1" '.kernels[0].pairs[] | select(.module == $m)' "$t_tmp/b61.json"; }
+p61 kbtf_demo_plain | jq -e '.predicted.verdict == "ok" and .observed.loaded and
+	.observed.btf_registered' >/dev/null &&
+	t_ok "6.1: the plain split loads and /sys/kernel/btf/kbtf_demo_plain exists" ||
+	t_fail "6.1 plain split: $(p61 kbtf_demo_plain)"
+p61 kbtf_demo_dist | jq -e '.predicted.verdict == "no-distilled-support" and .observed.loaded and
+	(.observed.btf_registered | not)' >/dev/null &&
+	t_ok "6.1: the distilled one loads without BTF, as predicted" ||
+	t_fail "6.1 distilled: $(p61 kbtf_demo_dist)"
+
 # ------------------------- a wrong prediction is caught: lie about the config
 liar=$t_tmp/liar
 rt=$(kernel_dir 6.12.113+deb12-rt-amd64)

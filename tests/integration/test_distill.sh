@@ -241,6 +241,33 @@ fi
 objcopy --remove-section .BTF --remove-section '.debug*' "$T/orig.ko" "$T/bare.ko"
 t_exit 2 "neither .BTF nor DWARF: refused" "$KBTF" distill "$T/bare.ko" --base "$V612"
 
+# --plain-split: what kbuild writes with a vmlinux, for kernels before 6.11
+objcopy --remove-section .BTF "$T/orig.ko" "$T/plain.ko"
+if "$KBTF" distill --plain-split "$T/plain.ko" --base "$V612" >"$T/plain.log" 2>&1 &&
+	has_section "$T/plain.ko" .BTF && ! has_section "$T/plain.ko" .BTF.base &&
+	! has_section "$T/plain.ko" .kbtf.layout; then
+	t_ok "--plain-split: DWARF encoded on the full base, no .BTF.base, no layout record"
+else
+	t_fail "--plain-split on a DWARF-only module"
+	sed 's/^/    | /' "$T/plain.log"
+fi
+# the same types as kbuild's own split of this module (bpftool on the full base)
+n_kbuild=$(bpftool btf dump file "$T/orig.ko" -B "$V612" 2>/dev/null | grep -c '^\[')
+n_plain=$(bpftool btf dump file "$T/plain.ko" -B "$V612" 2>/dev/null | grep -c '^\[')
+[ "$n_plain" -gt 0 ] && [ "$n_plain" = "$n_kbuild" ] &&
+	t_ok "  ... bpftool reads it on the vmlinux: $n_plain types, as kbuild's .BTF" ||
+	t_fail "  ... bpftool counts $n_plain types, kbuild's .BTF $n_kbuild"
+"$KBTF" validate "$T/plain.ko" -k "$V612" --no-symbols -f json -o "$T/plain.json" 2>/dev/null
+jq -e '.results[0] | .verdict == "ok" and .btf_form == "split"' "$T/plain.json" >/dev/null &&
+	t_ok "  ... validate: ok on the kernel it was built for" ||
+	t_fail "  ... validate: $(jq -c '.results[0] | [.verdict, .summary]' "$T/plain.json")"
+cp "$T/orig.ko" "$T/plain2.ko"
+t_check "--plain-split on kbuild's plain split: nothing to do" \
+	"$KBTF" distill --plain-split "$T/plain2.ko" --base "$V612"
+t_check "  ... the module is unchanged" cmp -s "$T/plain2.ko" "$T/orig.ko"
+t_exit 2 "--plain-split refuses a module with .BTF.base" \
+	"$KBTF" distill --plain-split "$T/dwarf.ko" --base "$V612"
+
 # ----------------------------------------------------------------- signed
 
 openssl req -new -nodes -utf8 -sha256 -days 2 -batch -x509 -subj "/CN=kbtf test/" \

@@ -85,6 +85,12 @@ struct kbtf_distill_module_opts {
 	bool force;
 	/* Leave out the layout record section. */
 	bool no_layout;
+	/*
+	 * Write plain split .BTF on the full base instead (no .BTF.base, no
+	 * layout record): what kbuild writes when its headers carry a vmlinux,
+	 * for kernels before 6.11, which read .BTF on their own vmlinux.
+	 */
+	bool plain_split;
 	/* pahole to encode DWARF-only modules with (NULL: "pahole"). */
 	const char *pahole;
 	/* Warnings and progress notes (NULL: dropped). */
@@ -95,6 +101,7 @@ struct kbtf_distill_module_opts {
 
 struct kbtf_distill_module_report {
 	bool already; /* it had .BTF.base already: nothing changed */
+	bool plain;   /* plain_split: .BTF on the full base, no .BTF.base */
 	bool encoded; /* pahole made its .BTF from DWARF first */
 	bool resigned;
 	enum kbtf_compression compression;
@@ -112,8 +119,10 @@ struct kbtf_distill_module_report {
  * ids, add the layout record, re-sign and re-compress as it was, and
  * replace the file atomically (temporary file beside it, fsync, rename;
  * on any error the original is untouched). A module that already has
- * .BTF.base is left alone (@rep->already). -KBTF_ETOOL (kbtf/run.h) when
- * pahole or sign-file failed.
+ * .BTF.base is left alone (@rep->already). With @opts->plain_split, a
+ * module with .BTF and no .BTF.base is left alone, one with .BTF.base is
+ * refused, and a DWARF-only one gets pahole's split .BTF on the base.
+ * -KBTF_ETOOL (kbtf/run.h) when pahole or sign-file failed.
  */
 int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
 			struct kbtf_distill_module_report *rep);
