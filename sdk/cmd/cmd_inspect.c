@@ -24,8 +24,12 @@
 #define MAX_ARCHIVE 64
 #define SYS_BTF "/sys/kernel/btf/"
 
+#define MAX_LAYERS 16
+
 struct inspect_opts {
 	const char *base;
+	const char *layers[MAX_LAYERS]; /* stacked on every kernel SOURCE */
+	int nr_layers;
 	bool json;
 	bool pretty;
 };
@@ -59,7 +63,8 @@ struct btf_facts {
 static void usage(FILE *f)
 {
 	fprintf(f,
-		"usage: kbtf inspect [--json|--pretty] [--base SOURCE] SOURCE...\n"
+		"usage: kbtf inspect [--json|--pretty] [--base SOURCE] [--layer FILE]...\n"
+		"                    SOURCE...\n"
 		"\n"
 		"Say what each SOURCE is and what its BTF holds. SOURCE is recognised by its\n"
 		"content: a kernel module (.ko, .ko.xz/.zst/.gz, signed or not), raw BTF\n"
@@ -73,6 +78,8 @@ static void usage(FILE *f)
 		"  -b, --base SOURCE   kernel to parse a module's split .BTF on, when the module\n"
 		"                      has no .BTF.base (/sys/kernel/btf/<module> defaults to\n"
 		"                      /sys/kernel/btf/vmlinux)\n"
+		"  -L, --layer FILE    stack the split BTF in FILE on each kernel SOURCE and\n"
+		"                      list the layers (repeatable, bottom first)\n"
 		"  -h, --help          this text\n"
 		"\n"
 		"Exit status: 0 when every SOURCE was read, 2 for bad usage or when any SOURCE\n"
@@ -398,15 +405,19 @@ static void text_layers(struct kbtf_kernel *k)
 	}
 }
 
-static int inspect_kernel(const char *src, struct kbtf_json *j)
+static int inspect_kernel(const char *src, const struct inspect_opts *o, struct kbtf_json *j)
 {
 	struct kbtf_kernel *k;
 	struct btf_facts f;
-	int err;
+	int i, err;
 
 	err = kbtf_kernel_open(src, NULL, &k);
 	if (err)
 		return err;
+	for (i = 0; i < o->nr_layers && !err; i++)
+		err = kbtf_kernel_add_layer(k, o->layers[i]);
+	if (err)
+		goto out;
 	err = btf_facts(&f, "BTF", k->btf_raw.data, k->btf_raw.size, NULL, NULL, NULL);
 	if (err)
 		goto out;
@@ -676,7 +687,7 @@ static int inspect_one(const char *src, const struct inspect_opts *o, struct kbt
 	int err;
 
 	if (stat(src, &st) < 0 || S_ISDIR(st.st_mode))
-		return inspect_kernel(src, j);
+		return inspect_kernel(src, o, j);
 	err = kbtf_buf_from_file(src, &b);
 	if (err)
 		return err;
@@ -687,7 +698,7 @@ static int inspect_one(const char *src, const struct inspect_opts *o, struct kbt
 	if (w == WHAT_MODULE)
 		err = inspect_module(src, o, j);
 	else if (w == WHAT_KERNEL)
-		err = inspect_kernel(src, j);
+		err = inspect_kernel(src, o, j);
 	return err;
 }
 
@@ -697,6 +708,7 @@ int cmd_inspect(int argc, char **argv)
 	    {"json", no_argument, NULL, 'j'},
 	    {"pretty", no_argument, NULL, 'p'},
 	    {"base", required_argument, NULL, 'b'},
+	    {"layer", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -705,7 +717,7 @@ int cmd_inspect(int argc, char **argv)
 	int c, i, failed = 0, err;
 
 	optind = 1;
-	while ((c = getopt_long(argc, argv, "jpb:h", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "jpb:L:h", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'j':
 			o.json = true;
@@ -715,6 +727,14 @@ int cmd_inspect(int argc, char **argv)
 			break;
 		case 'b':
 			o.base = optarg;
+			break;
+		case 'L':
+			if (o.nr_layers == MAX_LAYERS) {
+				fprintf(stderr, "kbtf inspect: more than %d --layer options\n",
+					MAX_LAYERS);
+				return KBTF_EXIT_USAGE;
+			}
+			o.layers[o.nr_layers++] = optarg;
 			break;
 		case 'h':
 			usage(stdout);

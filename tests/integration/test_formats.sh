@@ -183,6 +183,12 @@ jqt "ambmod on the stack: dup_same twice at 8 bytes, ambiguous, ids [9, 4]" out.
 t_grep "text report labels the stacked kernel" "vmlinux.btf\+vmlinux.vars +ok" \
 	<("$KBTF" validate stackmod.ko -k vmlinux.btf --layer vmlinux.vars --no-symbols 2>&1)
 
+if "$KBTF" inspect --json vmlinux.btf --layer vmlinux.vars >il.json 2>il.err; then
+	jqt "inspect --layer: the stack of 12 types, the layer at ids 8..12" il.json \
+		'.[0].stack_types == 12 and .[0].layers[0].first_id == 8 and .[0].layers[0].types == 5'
+else
+	t_fail "inspect --layer: $(cat il.err)"
+fi
 t_check "kernels add vmlinux.btf --layer vmlinux.vars" \
 	"$KBTF" kernels add vmlinux.btf --layer vmlinux.vars --name 6.20.0-stack
 jqt "  ... listed with 12 types and 1 layer" <("$KBTF" kernels list --json 6.20.0-stack) \
