@@ -423,7 +423,6 @@ static int write_result(struct job *j)
 	return kbtf_write_file_atomic(dest, j->image.data, j->image.size, file_mode(j->path));
 }
 
-/* Already distilled: check the pair still reads, and change nothing. */
 /* Nothing to change: with -o, the output is a copy of the input. */
 static int copy_unchanged(struct job *j)
 {
@@ -462,6 +461,7 @@ static int already_plain(struct job *j)
 	return copy_unchanged(j);
 }
 
+/* Already distilled: check the pair still reads, and change nothing. */
 static int already_distilled(struct job *j)
 {
 	struct kbtf_parse_opts po = {.name = ".BTF.base"};
