@@ -24,11 +24,9 @@
 #define MAX_ARCHIVE 64
 #define SYS_BTF "/sys/kernel/btf/"
 
-#define MAX_LAYERS 16
-
 struct inspect_opts {
 	const char *base;
-	const char *layers[MAX_LAYERS]; /* stacked on every kernel SOURCE */
+	const char *layers[KBTF_KERNEL_MAX_LAYERS]; /* stacked on every kernel SOURCE */
 	int nr_layers;
 	bool json;
 	bool pretty;
@@ -729,9 +727,9 @@ int cmd_inspect(int argc, char **argv)
 			o.base = optarg;
 			break;
 		case 'L':
-			if (o.nr_layers == MAX_LAYERS) {
+			if (o.nr_layers == KBTF_KERNEL_MAX_LAYERS) {
 				fprintf(stderr, "kbtf inspect: more than %d --layer options\n",
-					MAX_LAYERS);
+					KBTF_KERNEL_MAX_LAYERS);
 				return KBTF_EXIT_USAGE;
 			}
 			o.layers[o.nr_layers++] = optarg;

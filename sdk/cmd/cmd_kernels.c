@@ -71,11 +71,9 @@ static void usage(FILE *f)
 		"3 apt failed (fetch).\n");
 }
 
-#define MAX_LAYERS 16
-
 struct kopts {
 	const char *name, *suite, *symvers, *config, *deb_dir;
-	const char *layers[MAX_LAYERS];
+	const char *layers[KBTF_KERNEL_MAX_LAYERS];
 	size_t nr_layers;
 	bool keep_image, force, compress, keep_debs, update, dry_run, json, pretty;
 	unsigned int jobs;
@@ -127,9 +125,9 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 			o->config = optarg;
 			break;
 		case 'L':
-			if (o->nr_layers == MAX_LAYERS) {
+			if (o->nr_layers == KBTF_KERNEL_MAX_LAYERS) {
 				fprintf(stderr, "kbtf kernels: more than %d --layer options\n",
-					MAX_LAYERS);
+					KBTF_KERNEL_MAX_LAYERS);
 				return -1;
 			}
 			o->layers[o->nr_layers++] = optarg;

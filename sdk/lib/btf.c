@@ -711,8 +711,8 @@ static int layers_of(struct kbtf_btf *btf, struct kbtf_btf **out, int max)
 
 int kbtf_btf_index_names_all(struct kbtf_btf *btf)
 {
-	struct kbtf_btf *l[KBTF_MAX_LAYERS];
-	int n = layers_of(btf, l, KBTF_MAX_LAYERS), i, err;
+	struct kbtf_btf *l[KBTF_MAX_CHAIN];
+	int n = layers_of(btf, l, KBTF_MAX_CHAIN), i, err;
 
 	for (i = 0; i < n; i++) {
 		err = kbtf_btf_index_names(l[i]);
@@ -725,8 +725,8 @@ int kbtf_btf_index_names_all(struct kbtf_btf *btf)
 int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
 			      uint32_t max)
 {
-	struct kbtf_btf *l[KBTF_MAX_LAYERS];
-	int n = layers_of(btf, l, KBTF_MAX_LAYERS), i, got;
+	struct kbtf_btf *l[KBTF_MAX_CHAIN];
+	int n = layers_of(btf, l, KBTF_MAX_CHAIN), i, got;
 	uint32_t found = 0;
 
 	for (i = 0; i < n; i++) {

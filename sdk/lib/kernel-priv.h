@@ -11,9 +11,6 @@
 
 #include "kbtf/source.h"
 
-/* Most split layers a kernel's BTF may stack on vmlinux. */
-#define KBTF_KERNEL_MAX_LAYERS 16
-
 /*
  * Read a kernel config file, gzip-compressed (/proc/config.gz) or plain,
  * into a NUL-terminated heap string. -ENOENT when it does not exist.
@@ -25,6 +22,9 @@ int kbtf_kconfig_read_file(const char *path, char **text, size_t *len);
  * in a decompressed kernel image; -ENOENT when there is none.
  */
 int kbtf_kconfig_from_image(const void *data, size_t size, char **text, size_t *len);
+
+/* First 4 bytes a BTF magic in either byte order. */
+bool kbtf_kernel_bytes_btf(const uint8_t *p, size_t size);
 
 /*
  * Split BTF continues its base's strings, so its string section does not

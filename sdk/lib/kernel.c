@@ -194,7 +194,7 @@ static char *release_from_path(const char *path)
 }
 
 /* First 4 bytes a BTF magic in either byte order. */
-static bool is_btf(const uint8_t *p, size_t size)
+bool kbtf_kernel_bytes_btf(const uint8_t *p, size_t size)
 {
 	return size >= 4 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
 }
@@ -392,7 +392,7 @@ static int open_bytes(struct kernel_priv *p, struct kbtf_buf *b, int depth)
 {
 	enum kbtf_compression c;
 
-	if (is_btf(b->data, b->size))
+	if (kbtf_kernel_bytes_btf(b->data, b->size))
 		return from_raw_btf(p, b);
 	if (kbtf_elf_detect(b->data, b->size))
 		return from_elf(p, b);
@@ -673,7 +673,7 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 	err = kbtf_profile_load_btf(dir, &b);
 	if (err)
 		return err;
-	if (!is_btf(b.data, b.size)) {
+	if (!kbtf_kernel_bytes_btf(b.data, b.size)) {
 		kbtf_buf_release(&b);
 		return kbtf_err(-EINVAL, "profile btf file is not BTF");
 	}

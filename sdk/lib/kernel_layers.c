@@ -17,11 +17,6 @@
 #include "kbtf/source.h"
 #include "kernel-priv.h"
 
-static bool is_btf_magic(const uint8_t *p, size_t size)
-{
-	return size >= 4 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
-}
-
 /* The BTF a layer sits on: the top of the stack so far. */
 static struct kbtf_btf *current_top(struct kbtf_kernel *k)
 {
@@ -47,7 +42,7 @@ static int push_layer(struct kbtf_kernel *k, struct kbtf_buf *raw, const char *f
 	if (k->nr_layers >= KBTF_KERNEL_MAX_LAYERS)
 		return kbtf_err(-E2BIG, "%s: more than %d BTF layers", from,
 				KBTF_KERNEL_MAX_LAYERS);
-	if (!is_btf_magic(raw->data, raw->size))
+	if (!kbtf_kernel_bytes_btf(raw->data, raw->size))
 		return kbtf_err(-EINVAL, "%s: not BTF", from);
 	if (!kbtf_kernel_bytes_split(raw->data, raw->size))
 		return kbtf_err(-EINVAL,

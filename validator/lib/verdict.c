@@ -75,13 +75,12 @@ void kbtf_judge_log_failure(struct judge *j, int err)
 /* ------------------------------------------------------------ the pair */
 
 /*
- * A section holding several BTF blobs back to back (per-object BTF a
- * linker concatenated): the kernel parses one blob per section and
- * refuses the bytes after it. True when @sec is such an archive.
+ * A section holding @n BTF blobs back to back (per-object BTF a linker
+ * concatenated): the kernel parses one blob per section and refuses the
+ * bytes after it. True when @sec is such an archive.
  */
-static bool judge_archive(struct judge *j, const char *sec, const void *data, size_t size)
+static bool judge_archive(struct judge *j, const char *sec, int n)
 {
-	int n = data ? kbtf_btf_archive_members(data, size, NULL, 0) : 0;
 	struct kbtf_problem *p;
 	char why[160];
 
@@ -121,8 +120,7 @@ static void judge_btf(struct judge *j)
 				"ignores module BTF");
 		return;
 	}
-	if (judge_archive(j, ".BTF", m->btf_data, m->btf_size) ||
-	    judge_archive(j, ".BTF.base", m->btf_base_data, m->btf_base_size))
+	if (judge_archive(j, ".BTF", j->m->blobs[1]) || judge_archive(j, ".BTF.base", j->m->blobs[0]))
 		return;
 	if (!m->btf_base_data) {
 		kbtf_judge_plain(j);

@@ -122,10 +122,11 @@ int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint
 			  uint32_t max);
 /*
  * The same over @btf and every base under it (a kernel's stacked layers),
- * ids ascending: bottom layer first. kbtf_btf_index_names_all() indexes
- * every layer, for sharing between threads.
+ * ids ascending: bottom layer first; at most KBTF_MAX_CHAIN objects, from
+ * the top. kbtf_btf_index_names_all() indexes every layer, for sharing
+ * between threads.
  */
-#define KBTF_MAX_LAYERS 32
+#define KBTF_MAX_CHAIN 32
 int kbtf_btf_index_names_all(struct kbtf_btf *btf);
 int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
 			      uint32_t max);

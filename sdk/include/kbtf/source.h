@@ -117,6 +117,9 @@ struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
  * from kbtf_kernel_add_layer(), or from a .BTF archive whose first blob is
  * a complete BTF and every later blob a split on the one before it.
  */
+/* Most split layers a kernel's BTF may stack on vmlinux. */
+#define KBTF_KERNEL_MAX_LAYERS 16
+
 struct kbtf_kernel_layer {
 	char *from;		/* file it was read from, or "archive member N" */
 	struct kbtf_buf raw;	/* its bytes */

@@ -120,6 +120,7 @@ struct kbtf_vmod {
 	struct kbtf_btf *dist;		    /* parsed .BTF.base (distilled modules) */
 	struct kbtf_btf *split;		    /* .BTF on dist */
 	char *btf_error;		    /* why .BTF/.BTF.base could not be parsed */
+	int blobs[2]; /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
 	struct kbtf_btf *layout;	    /* the build-time layout record, if any */
 	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
