@@ -55,7 +55,7 @@ struct btf_facts {
 	int nr_members;
 	struct kbtf_archive_member members[MAX_ARCHIVE];
 	long member_types[MAX_ARCHIVE]; /* -1: the member did not parse */
-	bool member_split[MAX_ARCHIVE];	/* parsed as a split on the one before */
+	bool member_split[MAX_ARCHIVE]; /* parsed as a split on the one before */
 };
 
 static void usage(FILE *f)
@@ -259,7 +259,8 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 			printf("      [%d] offset %zu, %zu bytes: ", i, f->members[i].offset,
 			       f->members[i].size);
 			if (f->member_split[i])
-				printf("split layer on [%d], %ld types, ", i - 1, f->member_types[i]);
+				printf("split layer on [%d], %ld types, ", i - 1,
+				       f->member_types[i]);
 			else if (f->member_types[i] >= 0)
 				printf("%ld types, ", f->member_types[i]);
 			else
@@ -703,12 +704,9 @@ static int inspect_one(const char *src, const struct inspect_opts *o, struct kbt
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},
-	    {"pretty", no_argument, NULL, 'p'},
-	    {"base", required_argument, NULL, 'b'},
-	    {"layer", required_argument, NULL, 'L'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},	    {"pretty", no_argument, NULL, 'p'},
+	    {"base", required_argument, NULL, 'b'}, {"layer", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
 	struct inspect_opts o = {0};
 	struct kbtf_json *j = NULL;

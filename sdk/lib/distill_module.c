@@ -197,9 +197,10 @@ static int get_split(struct job *j)
 
 	n = j->m->btf_data ? kbtf_btf_archive_members(j->m->btf_data, j->m->btf_size, NULL, 0) : 0;
 	if (n > 1)
-		return kbtf_err(-EINVAL, ".BTF is an archive of %d BTF blobs (per-object BTF the "
-					 "linker concatenated), not one split BTF; rebuild so that "
-					 "pahole encodes the module's BTF",
+		return kbtf_err(-EINVAL,
+				".BTF is an archive of %d BTF blobs (per-object BTF the "
+				"linker concatenated), not one split BTF; rebuild so that "
+				"pahole encodes the module's BTF",
 				n);
 	if (j->m->btf_data)
 		return kbtf_buf_dup(j->m->btf_data, j->m->btf_size, &j->split_raw);
@@ -500,8 +501,8 @@ static int run_job(struct job *j)
 	j->rep->size_before = j->m->image.size + j->m->sig_len;
 	if (j->m->btf_base_data && j->m->btf_data)
 		return j->o->plain_split ? kbtf_err(-EINVAL, "has .BTF.base already; "
-							    "--plain-split needs the module "
-							    "as kbuild built it")
+							     "--plain-split needs the module "
+							     "as kbuild built it")
 					 : already_distilled(j);
 	if (j->o->plain_split && j->m->btf_data)
 		return already_plain(j);

@@ -34,8 +34,8 @@ bool kbtf_kernel_bytes_split(const uint8_t *p, size_t size);
 
 /* kernel_layers.c: is this .BTF archive a vmlinux BTF with split layers
  * after it? Then stack those members on k->btf (parsed from member 0). */
-bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k,
-				  const struct kbtf_archive_member *m, int n);
+bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k, const struct kbtf_archive_member *m,
+				  int n);
 int kbtf_kernel_stack_archive(struct kbtf_kernel *k, const struct kbtf_archive_member *m, int n);
 void kbtf_kernel_layers_free(struct kbtf_kernel *k);
 

@@ -169,8 +169,8 @@ uint64_t kbtf_kernel_btf_hash(const struct kbtf_kernel *k)
  * BTF and every later one split (its strings continue the one before).
  * Per-object blobs are each complete and would need deduplication.
  */
-bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k,
-				  const struct kbtf_archive_member *m, int n)
+bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k, const struct kbtf_archive_member *m,
+				  int n)
 {
 	const uint8_t *d = k->btf_raw.data;
 	int i;

@@ -4,20 +4,14 @@
  * for the integration tests (test_formats.sh). No kernel ships these yet,
  * so the tests make them:
  *
- *   layout KERNEL OUT [--no-table] KERNEL's types (any kbtf kernel source) plus one record of kind 25
- *                                (unknown to every released reader), with
- *                                a 32-byte header whose kind layout sizes
- *                                it; --no-table: 24-byte header, no layout
- *   relayout KO OUT              KO's split .BTF written again with a
- *                                32-byte header and kind layout (types
- *                                copied onto its .BTF.base unchanged)
- *   archive OUT                  three per-object BTF blobs back to back
- *   ko TEMPLATE OUT BTF [BASE]   TEMPLATE (an ET_REL object) with .BTF and
- *                                optionally .BTF.base set from the files
- *   stack DIR                    a two-layer kernel (vmlinux.btf and its
- *                                split layer vmlinux.vars) and two modules'
- *                                distilled BTF: stackmod.{btf,base} and
- *                                ambmod.{btf,base}; see make_stack()
+ *   layout KERNEL OUT [--no-table] KERNEL's types (any kbtf kernel source) plus one record of kind
+ * 25 (unknown to every released reader), with a 32-byte header whose kind layout sizes it;
+ * --no-table: 24-byte header, no layout relayout KO OUT              KO's split .BTF written again
+ * with a 32-byte header and kind layout (types copied onto its .BTF.base unchanged) archive OUT
+ * three per-object BTF blobs back to back ko TEMPLATE OUT BTF [BASE]   TEMPLATE (an ET_REL object)
+ * with .BTF and optionally .BTF.base set from the files stack DIR                    a two-layer
+ * kernel (vmlinux.btf and its split layer vmlinux.vars) and two modules' distilled BTF:
+ * stackmod.{btf,base} and ambmod.{btf,base}; see make_stack()
  */
 #include <errno.h>
 #include <stdio.h>
@@ -146,7 +140,8 @@ static int object_blob(struct kbtf_builder *b, unsigned int n)
 
 	snprintf(name, sizeof(name), "obj%u_state", n);
 	if (kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32) < 0 ||
-	    kbtf_builder_add_struct(b, name, 8) < 0 || kbtf_builder_add_member(b, "a", 1, 0, 0) < 0 ||
+	    kbtf_builder_add_struct(b, name, 8) < 0 ||
+	    kbtf_builder_add_member(b, "a", 1, 0, 0) < 0 ||
 	    kbtf_builder_add_member(b, "b", 1, 32, 0) < 0)
 		return -1;
 	return 0;

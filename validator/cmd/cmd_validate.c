@@ -22,7 +22,7 @@ struct args {
 	const char **kernels;
 	size_t nr_kernels;
 	struct kbtf_layer_paths *layers; /* per kernel, like kernels */
-	size_t group_start; /* first kernel of the last --kernel/--kernels */
+	size_t group_start;		 /* first kernel of the last --kernel/--kernels */
 	char **set_paths[16];
 	size_t set_counts[16];
 	size_t nr_sets;
@@ -93,8 +93,9 @@ static int add_layer(struct args *a, const char *path)
 	size_t i;
 
 	if (a->group_start == a->nr_kernels)
-		return kbtf_err(-EINVAL, "--layer %s: give it after the --kernel or --kernels "
-					 "it stacks on",
+		return kbtf_err(-EINVAL,
+				"--layer %s: give it after the --kernel or --kernels "
+				"it stacks on",
 				path);
 	for (i = a->group_start; i < a->nr_kernels; i++) {
 		struct kbtf_layer_paths *l = &a->layers[i];

@@ -81,11 +81,10 @@ static int same_build(struct judge *j, char *how, size_t len)
 	const struct kbtf_btf *b = j->o->build_btf, *t = j->k->btf;
 
 	if (b) {
-		bool same = kbtf_btf_type_cnt(b) == kbtf_btf_type_cnt(t) &&
-			    kbtf_btf_str_len(b) == kbtf_btf_str_len(t) &&
-			    (!j->o->build_hash ||
-			     j->o->build_hash ==
-				 kbtf_kernel_btf_hash(j->k->k));
+		bool same =
+		    kbtf_btf_type_cnt(b) == kbtf_btf_type_cnt(t) &&
+		    kbtf_btf_str_len(b) == kbtf_btf_str_len(t) &&
+		    (!j->o->build_hash || j->o->build_hash == kbtf_kernel_btf_hash(j->k->k));
 
 		snprintf(how, len,
 			 "build kernel BTF: %u types, %u string bytes; this kernel: "

@@ -120,7 +120,8 @@ static void judge_btf(struct judge *j)
 				"ignores module BTF");
 		return;
 	}
-	if (judge_archive(j, ".BTF", j->m->blobs[1]) || judge_archive(j, ".BTF.base", j->m->blobs[0]))
+	if (judge_archive(j, ".BTF", j->m->blobs[1]) ||
+	    judge_archive(j, ".BTF.base", j->m->blobs[0]))
 		return;
 	if (!m->btf_base_data) {
 		kbtf_judge_plain(j);

@@ -90,7 +90,8 @@ static int prepare(struct kbtf_vmod *vm)
 	if (err)
 		return err;
 	if (m->btf_base_data)
-		vm->blobs[0] = kbtf_btf_archive_members(m->btf_base_data, m->btf_base_size, NULL, 0);
+		vm->blobs[0] =
+		    kbtf_btf_archive_members(m->btf_base_data, m->btf_base_size, NULL, 0);
 	if (m->btf_data)
 		vm->blobs[1] = kbtf_btf_archive_members(m->btf_data, m->btf_size, NULL, 0);
 	if (m->btf_data && m->btf_base_data) {

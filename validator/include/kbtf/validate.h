@@ -116,12 +116,12 @@ size_t kbtf_result_warnings(const struct kbtf_result *r, enum kbtf_severity sev)
 struct kbtf_vmod {
 	char *path;
 	struct kbtf_module *mod;
-	bool own_mod;			    /* free mod with the vmod */
-	struct kbtf_btf *dist;		    /* parsed .BTF.base (distilled modules) */
-	struct kbtf_btf *split;		    /* .BTF on dist */
-	char *btf_error;		    /* why .BTF/.BTF.base could not be parsed */
-	int blobs[2]; /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
-	struct kbtf_btf *layout;	    /* the build-time layout record, if any */
+	bool own_mod;		 /* free mod with the vmod */
+	struct kbtf_btf *dist;	 /* parsed .BTF.base (distilled modules) */
+	struct kbtf_btf *split;	 /* .BTF on dist */
+	char *btf_error;	 /* why .BTF/.BTF.base could not be parsed */
+	int blobs[2];		 /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
+	struct kbtf_btf *layout; /* the build-time layout record, if any */
 	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
 	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
@@ -168,10 +168,10 @@ struct kbtf_layer_paths {
 };
 
 struct kbtf_vkernel_opts {
-	const char *symvers;  /* Module.symvers overriding the kernel's */
+	const char *symvers;		/* Module.symvers overriding the kernel's */
 	struct kbtf_layer_paths layers; /* stacked on the kernel's BTF */
-	const char *work_dir; /* for unpacking packages */
-	bool no_symbols;      /* do not load Module.symvers */
+	const char *work_dir;		/* for unpacking packages */
+	bool no_symbols;		/* do not load Module.symvers */
 	/* keep only these symbols of Module.symvers (NULL: all of them) */
 	const struct kbtf_symvers *wanted;
 };
