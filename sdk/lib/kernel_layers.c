@@ -28,6 +28,25 @@ static struct kbtf_btf *current_top(struct kbtf_kernel *k)
 }
 
 /*
+ * Why bytes that do not look split are no layer: a whole BTF of its own,
+ * or no readable BTF at all (truncated, say), which its parse tells.
+ */
+static int not_split(const struct kbtf_buf *raw, const char *from)
+{
+	struct kbtf_parse_opts o = {.name = from};
+	struct kbtf_btf *btf;
+	int err = kbtf_btf_parse(raw->data, raw->size, &o, &btf);
+
+	if (err)
+		return err;
+	kbtf_btf_free(btf);
+	return kbtf_err(-EINVAL,
+			"%s: a complete BTF, not a split layer (its strings do not continue the "
+			"layer below)",
+			from);
+}
+
+/*
  * Parse @raw (taken over on success) as a split on the current top and
  * push it. The parse uses the bytes in place, so a layer keeps them.
  */
@@ -45,10 +64,7 @@ static int push_layer(struct kbtf_kernel *k, struct kbtf_buf *raw, const char *f
 	if (!kbtf_kernel_bytes_btf(raw->data, raw->size))
 		return kbtf_err(-EINVAL, "%s: not BTF", from);
 	if (!kbtf_kernel_bytes_split(raw->data, raw->size))
-		return kbtf_err(-EINVAL,
-				"%s: a complete BTF, not a split layer (its strings do not "
-				"continue the layer below)",
-				from);
+		return not_split(raw, from);
 	o.base = current_top(k);
 	if (!o.base)
 		return -EINVAL; /* kbtf_kernel_btf said why */

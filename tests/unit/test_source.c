@@ -417,8 +417,11 @@ static void test_stacked_layers(void **state)
 	assert_int_equal(kbtf_kernel_add_layer_buf(k, base.data, base.size, "full.btf"), -EINVAL);
 	assert_non_null(strstr(kbtf_errstr(), "full.btf: a complete BTF, not a split layer"));
 	assert_int_equal(k->nr_layers, 1);
-	/* neither is garbage */
+	/* neither is garbage, and a cut layer says so rather than "complete" */
 	assert_int_equal(kbtf_kernel_add_layer_buf(k, "\x9f\xeb\x01", 3, "tiny"), -EINVAL);
+	assert_int_not_equal(kbtf_kernel_add_layer_buf(k, split.data, split.size - 5, "cut"), 0);
+	assert_non_null(strstr(kbtf_errstr(), "cut: "));
+	assert_null(strstr(kbtf_errstr(), "complete"));
 	assert_int_equal(k->nr_layers, 1);
 	kbtf_kernel_free(k);
 
