@@ -103,6 +103,36 @@ const struct kbtf_result *kbtf_report_at(const struct kbtf_matrix *mx, size_t m,
 	return &mx->results[m * mx->nr_kernels + k];
 }
 
+void kbtf_report_grid_init(const struct kbtf_matrix *mx, struct kbtf_report_grid *g)
+{
+	g->rows_kernels = mx->nr_kernels >= mx->nr_modules;
+	g->rows = g->rows_kernels ? mx->nr_kernels : mx->nr_modules;
+	g->cols = g->rows_kernels ? mx->nr_modules : mx->nr_kernels;
+}
+
+void kbtf_report_grid_pair(const struct kbtf_report_grid *g, size_t row, size_t col, size_t *m,
+			   size_t *k)
+{
+	*m = g->rows_kernels ? col : row;
+	*k = g->rows_kernels ? row : col;
+}
+
+const struct kbtf_result *kbtf_report_grid_label(const struct kbtf_matrix *mx,
+						 const struct kbtf_report_grid *g, bool row,
+						 size_t i, char *buf, size_t len)
+{
+	const struct kbtf_result *r;
+	size_t m, k;
+
+	kbtf_report_grid_pair(g, row ? i : 0, row ? 0 : i, &m, &k);
+	r = kbtf_report_at(mx, m, k);
+	if (row == g->rows_kernels)
+		kbtf_report_kernel_label(r, buf, len);
+	else
+		kbtf_report_module_label(r, buf, len);
+	return r;
+}
+
 size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v)
 {
 	size_t i, n = 0;

@@ -71,42 +71,31 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 
 static void matrix(FILE *f, const struct kbtf_matrix *mx)
 {
-	bool rows_kernels = mx->nr_kernels >= mx->nr_modules;
-	size_t rows = rows_kernels ? mx->nr_kernels : mx->nr_modules;
-	size_t cols = rows_kernels ? mx->nr_modules : mx->nr_kernels;
+	struct kbtf_report_grid g;
 	char label[256];
-	size_t i, c;
+	size_t i, c, m, k;
 
-	fprintf(f, "| %s |", rows_kernels ? "kernel \\\\ module" : "module \\\\ kernel");
-	for (c = 0; c < cols; c++) {
-		const struct kbtf_result *r =
-		    rows_kernels ? kbtf_report_at(mx, c, 0) : kbtf_report_at(mx, 0, c);
-
-		if (rows_kernels)
-			kbtf_report_module_label(r, label, sizeof(label));
-		else
-			kbtf_report_kernel_label(r, label, sizeof(label));
+	kbtf_report_grid_init(mx, &g);
+	fprintf(f, "| %s |", g.rows_kernels ? "kernel \\\\ module" : "module \\\\ kernel");
+	for (c = 0; c < g.cols; c++) {
+		kbtf_report_grid_label(mx, &g, false, c, label, sizeof(label));
 		fputs(" ", f);
 		md_text(f, label);
 		fputs(" |", f);
 	}
 	fputs("\n|---|", f);
-	for (c = 0; c < cols; c++)
+	for (c = 0; c < g.cols; c++)
 		fputs("---|", f);
 	fputc('\n', f);
-	for (i = 0; i < rows; i++) {
-		const struct kbtf_result *r =
-		    rows_kernels ? kbtf_report_at(mx, 0, i) : kbtf_report_at(mx, i, 0);
-
-		if (rows_kernels)
-			kbtf_report_kernel_label(r, label, sizeof(label));
-		else
-			kbtf_report_module_label(r, label, sizeof(label));
+	for (i = 0; i < g.rows; i++) {
+		kbtf_report_grid_label(mx, &g, true, i, label, sizeof(label));
 		fputs("| ", f);
 		md_text(f, label);
 		fputs(" |", f);
-		for (c = 0; c < cols; c++)
-			cell(f, mx, rows_kernels ? c : i, rows_kernels ? i : c);
+		for (c = 0; c < g.cols; c++) {
+			kbtf_report_grid_pair(&g, i, c, &m, &k);
+			cell(f, mx, m, k);
+		}
 		fputc('\n', f);
 	}
 }

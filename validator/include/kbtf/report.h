@@ -49,6 +49,23 @@ void kbtf_report_module_label(const struct kbtf_result *r, char *buf, size_t len
 void kbtf_report_kernel_label(const struct kbtf_result *r, char *buf, size_t len);
 /* Results of module @m on kernel @k. */
 const struct kbtf_result *kbtf_report_at(const struct kbtf_matrix *mx, size_t m, size_t k);
+/*
+ * The matrix as a table (md, html): kernels as rows when there are at
+ * least as many kernels as modules, so a long matrix grows downwards.
+ */
+struct kbtf_report_grid {
+	bool rows_kernels;
+	size_t rows, cols;
+};
+
+void kbtf_report_grid_init(const struct kbtf_matrix *mx, struct kbtf_report_grid *g);
+/* The (module, kernel) indexes of the cell at @row, @col. */
+void kbtf_report_grid_pair(const struct kbtf_report_grid *g, size_t row, size_t col, size_t *m,
+			   size_t *k);
+/* The label of row (@row true) or column @i into @buf; returns a result of that line. */
+const struct kbtf_result *kbtf_report_grid_label(const struct kbtf_matrix *mx,
+						 const struct kbtf_report_grid *g, bool row,
+						 size_t i, char *buf, size_t len);
 /* How many pairs have verdict @v. */
 size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v);
 /* One problem (kind, name, reason) and the pairs (result indexes) that have it. */
