@@ -478,13 +478,43 @@ static int hook_finish(struct hook_run *r, size_t nr)
 	return KBTF_EXIT_OK;
 }
 
+/*
+ * Open the base, then give each module its BTF and validate it. @finished:
+ * the modules are DKMS's finished ones (stripped, signed, compressed) rather
+ * than kbuild's fresh output; only the embedding differs.
+ */
+static void embed_all(struct hook_run *r, char **mods, size_t n, bool finished)
+{
+	struct kbtf_distill_module_report rep;
+	size_t i;
+	int err;
+
+	err = open_base(r);
+	if (err) {
+		for (i = 0; i < n; i++)
+			hook_failed(r, mods[i], err);
+		return;
+	}
+	if (r->h.report_dir && r->settings.validate && *r->settings.validate)
+		mkdir_p(r->h.report_dir);
+	for (i = 0; i < n; i++) {
+		err = finished ? kbtf_dkms_embed_finished(&r->h, &r->fw, mods[i], r->base, &rep)
+			       : kbtf_dkms_embed_built(&r->h, mods[i], r->base, &rep);
+		if (err) {
+			hook_failed(r, mods[i], err);
+			continue;
+		}
+		say_embedded(r, mods[i], &rep);
+		validate_one(r, mods[i]);
+	}
+}
+
 static int make_hook(struct dkms_args *a)
 {
 	struct hook_run r = { .a = a };
-	struct kbtf_distill_module_report rep;
 	char vdir[PATH_MAX];
 	char **mods = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int rc, err, k;
 
 	rc = hook_setup(&r);
@@ -521,23 +551,7 @@ static int make_hook(struct dkms_args *a)
 		hook_failed(&r, r.h.dir, -ENOENT);
 		goto out;
 	}
-	err = open_base(&r);
-	if (err) {
-		for (i = 0; i < n; i++)
-			hook_failed(&r, mods[i], err);
-		goto out;
-	}
-	if (r.h.report_dir && r.settings.validate && *r.settings.validate)
-		mkdir_p(r.h.report_dir);
-	for (i = 0; i < n; i++) {
-		err = kbtf_dkms_embed_built(&r.h, mods[i], r.base, &rep);
-		if (err) {
-			hook_failed(&r, mods[i], err);
-			continue;
-		}
-		say_embedded(&r, mods[i], &rep);
-		validate_one(&r, mods[i]);
-	}
+	embed_all(&r, mods, n, false);
 out:
 	rc = hook_finish(&r, n);
 	kbtf_dkms_paths_free(mods, n);
@@ -573,10 +587,9 @@ static void run_package_post_build(struct hook_run *r)
 static int post_build(struct dkms_args *a)
 {
 	struct hook_run r = { .a = a };
-	struct kbtf_distill_module_report rep;
 	char vdir[PATH_MAX];
 	char **mods = NULL;
-	size_t n = 0, i;
+	size_t n = 0;
 	int rc, err;
 
 	rc = hook_setup(&r);
@@ -609,23 +622,7 @@ static int post_build(struct dkms_args *a)
 		hook_failed(&r, r.module_dir, -ENOENT);
 		goto out;
 	}
-	err = open_base(&r);
-	if (err) {
-		for (i = 0; i < n; i++)
-			hook_failed(&r, mods[i], err);
-		goto out;
-	}
-	if (r.settings.validate && *r.settings.validate)
-		mkdir_p(r.report_dir);
-	for (i = 0; i < n; i++) {
-		err = kbtf_dkms_embed_finished(&r.h, &r.fw, mods[i], r.base, &rep);
-		if (err) {
-			hook_failed(&r, mods[i], err);
-			continue;
-		}
-		say_embedded(&r, mods[i], &rep);
-		validate_one(&r, mods[i]);
-	}
+	embed_all(&r, mods, n, true);
 out:
 	rc = hook_finish(&r, n);
 	kbtf_dkms_paths_free(mods, n);
