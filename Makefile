@@ -32,16 +32,25 @@ PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
 JOBS ?= 2
 
+# pkg-config is asked when a compile or link first needs the answer, not
+# when this file is parsed: in `make deps example` on a fresh machine the
+# -dev packages and pkg-config itself arrive only when `deps` has run. Each
+# variable then keeps its answer (evaluated once, not once per object).
+# Without the packages the build stops with one line saying what to run.
 PKGS := libelf libkmod libarchive zlib liblzma libzstd liblz4
-PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null) -lbz2 -lpthread
+pkg_answer = $(shell $(PKG_CONFIG) $(1) $(PKGS) 2>/dev/null && echo pkg-config-ok)
+pkg_query = $(if $(filter pkg-config-ok,$(1)),$(filter-out pkg-config-ok,$(1)),$(error \
+	pkg-config does not find $(PKGS): run `make deps` (installs \
+	ci/debian-packages.txt) or install their -dev packages))
+PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_query,$(call pkg_answer,--cflags)))$(PKG_CFLAGS)
+PKG_LIBS = $(eval PKG_LIBS := $(call pkg_query,$(call pkg_answer,--libs)) -lbz2 -lpthread)$(PKG_LIBS)
 
 WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes \
 	-Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
-ALL_CFLAGS := -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DKBTF_VERSION='"$(VERSION)"' \
+ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DKBTF_VERSION='"$(VERSION)"' \
 	-DKBTF_DATADIR='"$(DATADIR)/kbtf"' -Isdk/include -Ivalidator/include $(PKG_CFLAGS)
-LDLIBS := $(PKG_LIBS)
+LDLIBS = $(PKG_LIBS)
 
 LIB_SRCS := $(sort $(wildcard sdk/lib/*.c validator/lib/*.c))
 CMD_SRCS := $(sort $(wildcard sdk/cmd/*.c validator/cmd/*.c))
@@ -69,6 +78,12 @@ FIXTURE_BIN := $(O)/tools/kbtf-fixture
 	integration man format build-clang
 
 all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc $(O)/kbtf-modload man
+
+# `make -jN deps example`: nothing compiles before deps has installed the
+# compilers and libraries.
+ifneq ($(filter deps,$(MAKECMDGOALS)),)
+$(LIB_OBJS) $(CMD_OBJS) $(O)/kbtf-modload: | deps
+endif
 
 $(O)/obj/%.o: %.c $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
