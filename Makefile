@@ -18,6 +18,10 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 LIBDIR ?= $(PREFIX)/lib
+# kbtf's own helper program (boot-test's loader): apart from LIBDIR, so that a
+# distribution can put the library under its multiarch directory and the
+# loader where kbtf also looks for it beside itself (BINDIR/../lib/kbtf)
+PKGLIBEXECDIR ?= $(LIBDIR)/kbtf
 INCLUDEDIR ?= $(PREFIX)/include
 DATADIR ?= $(PREFIX)/share
 MANDIR ?= $(DATADIR)/man
@@ -62,7 +66,7 @@ BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 # What is compiled in (KBTF_DATADIR) or written out (kbtf.pc) depends on the
 # install paths: record them, so that changing PREFIX rebuilds what it must.
 CONFIG_STAMP := $(O)/config.stamp
-CONFIG_LINE := $(PREFIX) $(LIBDIR) $(INCLUDEDIR) $(DATADIR) $(VERSION)
+CONFIG_LINE := $(PREFIX) $(LIBDIR) $(PKGLIBEXECDIR) $(INCLUDEDIR) $(DATADIR) $(VERSION)
 ifneq ($(CONFIG_LINE),$(shell cat $(CONFIG_STAMP) 2>/dev/null))
 $(shell mkdir -p $(O) && echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
 endif
@@ -102,7 +106,7 @@ $(O)/kbtf-modload: validator/loader/kbtf-modload.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
-$(O)/obj/validator/cmd/cmd_boottest.o: ALL_CFLAGS += -DKBTF_LOADER='"$(LIBDIR)/kbtf/kbtf-modload"'
+$(O)/obj/validator/cmd/cmd_boottest.o: ALL_CFLAGS += -DKBTF_LOADER='"$(PKGLIBEXECDIR)/kbtf-modload"'
 
 $(O)/kbtf.pc: sdk/kbtf.pc.in Makefile $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
@@ -194,7 +198,7 @@ install: all
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(LIBDIR)/pkgconfig \
 		$(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf
 	install -m 0755 $(O)/kbtf $(DESTDIR)$(BINDIR)/kbtf
-	install -D -m 0755 $(O)/kbtf-modload $(DESTDIR)$(LIBDIR)/kbtf/kbtf-modload
+	install -D -m 0755 $(O)/kbtf-modload $(DESTDIR)$(PKGLIBEXECDIR)/kbtf-modload
 	install -m 0644 $(O)/libkbtf.a $(DESTDIR)$(LIBDIR)/libkbtf.a
 	install -m 0644 $(O)/kbtf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
 	install -m 0644 sdk/include/kbtf/*.h $(DESTDIR)$(INCLUDEDIR)/kbtf/
@@ -204,7 +208,11 @@ install: all
 		install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
 	@if [ -d templates ]; then cp -R templates $(DESTDIR)$(DATADIR)/kbtf/; fi
 	@if [ -d dkms ]; then cp -R dkms $(DESTDIR)$(DATADIR)/kbtf/; fi
-	@if [ -d ci ]; then cp -R ci $(DESTDIR)$(DATADIR)/kbtf/; fi
+# from ci/ only what vendors use (kbtf new copies the matrix script; the
+# kernel set lists are examples): ci/deps.sh and its package list install
+# this project's own build dependencies and stay in the source tree
+	install -d $(DESTDIR)$(DATADIR)/kbtf/ci
+	cp -R ci/matrix ci/kernels $(DESTDIR)$(DATADIR)/kbtf/ci/
 	install -d $(DESTDIR)$(DOCDIR)/example
 	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 sdk/example/kbtf_demo.c sdk/example/Kbuild sdk/example/Makefile \
@@ -213,7 +221,7 @@ install: all
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/kbtf $(DESTDIR)$(LIBDIR)/libkbtf.a \
 		$(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
-	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf $(DESTDIR)$(LIBDIR)/kbtf \
+	rm -rf $(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf $(DESTDIR)$(PKGLIBEXECDIR) \
 		$(DESTDIR)$(DOCDIR)
 	@for p in $(MAN_PAGES); do \
 		s=$${p##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done

@@ -36,6 +36,15 @@ for d in templates dkms ci; do
 			t_fail "$d/ not installed"; fi
 	fi
 done
+# from ci/ only what vendors use; the project's own dependency installer stays
+for f in ci/matrix/kbtf-matrix.sh ci/kernels/all.list; do
+	if [ -e "$inst/share/kbtf/$f" ]; then t_ok "installed share/kbtf/$f"; else
+		t_fail "missing share/kbtf/$f"; fi
+done
+for f in ci/deps.sh ci/debian-packages.txt; do
+	if [ ! -e "$inst/share/kbtf/$f" ]; then t_ok "$f is not installed"; else
+		t_fail "$f installed: it installs kbtf's own build dependencies, not a vendor's"; fi
+done
 t_check "nothing installed outside DESTDIR$prefix" \
 	bash -c "[ -z \"\$(cd '$dest' && find . -mindepth 1 -maxdepth 1 ! -name opt)\" ]"
 
