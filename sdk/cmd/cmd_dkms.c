@@ -24,36 +24,36 @@
 #include "cmd.h"
 
 static const char dkms_usage[] =
-	"usage: kbtf dkms enable MODULE [--fail|--warn] [--post-build] [--print]\n"
-	"       kbtf dkms disable MODULE\n"
-	"       kbtf dkms make-hook --kernel KVER [--kdir DIR] [--arch ARCH] [options]\n"
-	"       kbtf dkms post-build --kernel KVER [--kdir DIR] [--arch ARCH] [--strip]\n"
-	"                            [options] [-- PACKAGE_POST_BUILD...]\n"
-	"\n"
-	"enable writes a block into /etc/dkms/MODULE.conf that makes DKMS run kbtf on\n"
-	"every build of MODULE: chained into MAKE (before DKMS strips, signs and\n"
-	"compresses; a failure can fail the build), or with --post-build as POST_BUILD\n"
-	"(after; kbtf signs again with DKMS's key and compresses the same way).\n"
-	"disable removes the block. The hooks are what DKMS runs; see kbtf-dkms(1).\n"
-	"\n"
-	"enable/disable:\n"
-	"      --fail          a module that cannot get BTF fails the build\n"
-	"      --warn          say why and keep the module as built\n"
-	"                      (neither: KBTF_DKMS_ON_ERROR in /etc/dkms/kbtf.conf, default warn)\n"
-	"      --post-build    the POST_BUILD way instead of MAKE\n"
-	"      --print         print the block instead of writing the file\n"
-	"      --conf-dir DIR  instead of /etc/dkms\n"
-	"hooks:\n"
-	"  -k, --kernel KVER   kernel release being built for (DKMS's ${kernelver})\n"
-	"      --kdir DIR      its build directory (default /lib/modules/KVER/build)\n"
-	"      --arch ARCH     DKMS's ${arch} (default uname -m)\n"
-	"  -b, --base SOURCE   the kernel's BTF (default: see kbtf-dkms(1), BASE LOOKUP)\n"
-	"      --on-error fail|warn\n"
-	"      --conf FILE     settings file instead of /etc/dkms/kbtf.conf\n"
-	"      --dir DIR       make-hook: build dir (default .); post-build: the DKMS\n"
-	"                      module dir (default ../KVER/ARCH/module from the build dir)\n"
-	"      --strip         post-build: strip -g after embedding\n"
-	"  -q, --quiet         errors and warnings only\n";
+    "usage: kbtf dkms enable MODULE [--fail|--warn] [--post-build] [--print]\n"
+    "       kbtf dkms disable MODULE\n"
+    "       kbtf dkms make-hook --kernel KVER [--kdir DIR] [--arch ARCH] [options]\n"
+    "       kbtf dkms post-build --kernel KVER [--kdir DIR] [--arch ARCH] [--strip]\n"
+    "                            [options] [-- PACKAGE_POST_BUILD...]\n"
+    "\n"
+    "enable writes a block into /etc/dkms/MODULE.conf that makes DKMS run kbtf on\n"
+    "every build of MODULE: chained into MAKE (before DKMS strips, signs and\n"
+    "compresses; a failure can fail the build), or with --post-build as POST_BUILD\n"
+    "(after; kbtf signs again with DKMS's key and compresses the same way).\n"
+    "disable removes the block. The hooks are what DKMS runs; see kbtf-dkms(1).\n"
+    "\n"
+    "enable/disable:\n"
+    "      --fail          a module that cannot get BTF fails the build\n"
+    "      --warn          say why and keep the module as built\n"
+    "                      (neither: KBTF_DKMS_ON_ERROR in /etc/dkms/kbtf.conf, default warn)\n"
+    "      --post-build    the POST_BUILD way instead of MAKE\n"
+    "      --print         print the block instead of writing the file\n"
+    "      --conf-dir DIR  instead of /etc/dkms\n"
+    "hooks:\n"
+    "  -k, --kernel KVER   kernel release being built for (DKMS's ${kernelver})\n"
+    "      --kdir DIR      its build directory (default /lib/modules/KVER/build)\n"
+    "      --arch ARCH     DKMS's ${arch} (default uname -m)\n"
+    "  -b, --base SOURCE   the kernel's BTF (default: see kbtf-dkms(1), BASE LOOKUP)\n"
+    "      --on-error fail|warn\n"
+    "      --conf FILE     settings file instead of /etc/dkms/kbtf.conf\n"
+    "      --dir DIR       make-hook: build dir (default .); post-build: the DKMS\n"
+    "                      module dir (default ../KVER/ARCH/module from the build dir)\n"
+    "      --strip         post-build: strip -g after embedding\n"
+    "  -q, --quiet         errors and warnings only\n";
 
 enum {
 	OPT_FAIL = 256,
@@ -70,22 +70,22 @@ enum {
 };
 
 static const struct option dkms_options[] = {
-	{ "fail", no_argument, NULL, OPT_FAIL },
-	{ "warn", no_argument, NULL, OPT_WARN },
-	{ "post-build", no_argument, NULL, OPT_POST },
-	{ "print", no_argument, NULL, OPT_PRINT },
-	{ "conf-dir", required_argument, NULL, OPT_CONF_DIR },
-	{ "kernel", required_argument, NULL, 'k' },
-	{ "kdir", required_argument, NULL, OPT_KDIR },
-	{ "arch", required_argument, NULL, OPT_ARCH },
-	{ "base", required_argument, NULL, 'b' },
-	{ "on-error", required_argument, NULL, OPT_ON_ERROR },
-	{ "conf", required_argument, NULL, OPT_CONF },
-	{ "dir", required_argument, NULL, OPT_DIR },
-	{ "strip", no_argument, NULL, OPT_STRIP },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"fail", no_argument, NULL, OPT_FAIL},
+    {"warn", no_argument, NULL, OPT_WARN},
+    {"post-build", no_argument, NULL, OPT_POST},
+    {"print", no_argument, NULL, OPT_PRINT},
+    {"conf-dir", required_argument, NULL, OPT_CONF_DIR},
+    {"kernel", required_argument, NULL, 'k'},
+    {"kdir", required_argument, NULL, OPT_KDIR},
+    {"arch", required_argument, NULL, OPT_ARCH},
+    {"base", required_argument, NULL, 'b'},
+    {"on-error", required_argument, NULL, OPT_ON_ERROR},
+    {"conf", required_argument, NULL, OPT_CONF},
+    {"dir", required_argument, NULL, OPT_DIR},
+    {"strip", no_argument, NULL, OPT_STRIP},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 struct dkms_args {
@@ -192,7 +192,7 @@ static int self_path(char *buf, size_t len)
 
 static int read_text(const char *path, char **text)
 {
-	struct kbtf_buf b = { 0 };
+	struct kbtf_buf b = {0};
 	int err = kbtf_buf_from_file(path, &b);
 
 	*text = NULL;
@@ -221,7 +221,7 @@ static int write_conf(const char *path, const char *text)
 
 static int dkms_enable(struct dkms_args *a, const char *module)
 {
-	struct kbtf_dkms_enable_opts o = { .post_build = a->post_build, .on_error = a->on_error };
+	struct kbtf_dkms_enable_opts o = {.post_build = a->post_build, .on_error = a->on_error};
 	char self[PATH_MAX], path[PATH_MAX];
 	char *block = NULL, *old = NULL, *new = NULL;
 	bool had;
@@ -344,8 +344,9 @@ static void hook_failed(struct hook_run *r, const char *what, int err)
 	fprintf(stderr, "kbtf dkms: %s: %s: %s\n",
 		r->on_error == KBTF_DKMS_FAIL ? "error" : "warning", what, *msg ? msg : "failed");
 	if (r->on_error == KBTF_DKMS_WARN)
-		fprintf(stderr, "kbtf dkms: %s: kept as DKMS built it, without distilled BTF "
-				"(KBTF_DKMS_ON_ERROR=warn)\n",
+		fprintf(stderr,
+			"kbtf dkms: %s: kept as DKMS built it, without distilled BTF "
+			"(KBTF_DKMS_ON_ERROR=warn)\n",
 			what);
 	fflush(stderr);
 }
@@ -452,8 +453,7 @@ static void validate_one(struct hook_run *r, const char *path)
 		/* a report is an extra: its failure never fails the build */
 		fprintf(stderr, "kbtf dkms: warning: %s: validation: %s\n", path, kbtf_errstr());
 	} else {
-		hook_say(r, "%s: validated against %s: %s; report %s", path,
-			 r->settings.validate,
+		hook_say(r, "%s: validated against %s: %s; report %s", path, r->settings.validate,
 			 rc == 0 ? "ok on every kernel" : "NOT ok on some kernels", report);
 	}
 	free(report);
@@ -511,7 +511,7 @@ static void embed_all(struct hook_run *r, char **mods, size_t n, bool finished)
 
 static int make_hook(struct dkms_args *a)
 {
-	struct hook_run r = { .a = a };
+	struct hook_run r = {.a = a};
 	char vdir[PATH_MAX];
 	char **mods = NULL;
 	size_t n = 0;
@@ -586,7 +586,7 @@ static void run_package_post_build(struct hook_run *r)
 
 static int post_build(struct dkms_args *a)
 {
-	struct hook_run r = { .a = a };
+	struct hook_run r = {.a = a};
 	char vdir[PATH_MAX];
 	char **mods = NULL;
 	size_t n = 0;
@@ -632,7 +632,7 @@ out:
 
 int cmd_dkms(int argc, char **argv)
 {
-	struct dkms_args a = { .conf_dir = KBTF_DKMS_ETC };
+	struct dkms_args a = {.conf_dir = KBTF_DKMS_ETC};
 	int r;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {

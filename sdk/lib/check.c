@@ -74,7 +74,8 @@ static int check_header(const struct checker *c)
 	if (h->flags)
 		return fail(c, "Unsupported flags");
 	if (h->hdr_len > known)
-		return kbtf_err(-E2BIG, "%s: Unsupported btf_header (hdr_len %u; this kernel knows %u)",
+		return kbtf_err(-E2BIG,
+				"%s: Unsupported btf_header (hdr_len %u; this kernel knows %u)",
 				kbtf_btf_name(c->btf), h->hdr_len, known);
 	kbtf_btf_kind_layout(c->btf, &nr_layout);
 	if (nr_layout && c->gen != KBTF_KERNEL_LAYOUT)
@@ -428,7 +429,7 @@ enum kbtf_kernel_gen kbtf_kernel_gen_of_release(const char *release)
 
 int kbtf_check_kernel(const struct kbtf_btf *btf, enum kbtf_kernel_gen gen)
 {
-	struct checker c = { .btf = btf, .gen = gen };
+	struct checker c = {.btf = btf, .gen = gen};
 	uint32_t id, end = kbtf_btf_type_cnt(btf);
 	int err;
 

@@ -232,7 +232,7 @@ static int path_cmp(const void *a, const void *b)
 int kbtf_dkms_find_modules(const char *dir, bool recursive, bool compressed, char ***paths,
 			   size_t *n)
 {
-	struct path_list l = { 0 };
+	struct path_list l = {0};
 	int err = walk(dir, recursive, compressed, &l, 0);
 
 	if (err) {
@@ -260,7 +260,7 @@ void kbtf_dkms_paths_free(char **paths, size_t n)
 int kbtf_dkms_embed_built(const struct kbtf_dkms_hook *h, const char *path,
 			  struct kbtf_kernel *base, struct kbtf_distill_module_report *rep)
 {
-	struct kbtf_distill_module_opts o = { .base = base, .kdir = h->kdir };
+	struct kbtf_distill_module_opts o = {.base = base, .kdir = h->kdir};
 
 	return kbtf_distill_module(path, &o, rep);
 }
@@ -295,7 +295,7 @@ static void scratch_remove(struct scratch *s)
 static int sign_again(const struct kbtf_dkms_hook *h, const struct kbtf_dkms_framework *fw,
 		      const char *tmpdir, struct kbtf_buf *b)
 {
-	struct kbtf_buf signed_buf = { 0 };
+	struct kbtf_buf signed_buf = {0};
 	char hash[64];
 	char *tool;
 	int err;
@@ -323,9 +323,9 @@ static int sign_again(const struct kbtf_dkms_hook *h, const struct kbtf_dkms_fra
 
 static int strip_debug(const char *path)
 {
-	const char *argv[] = { "strip", "-g", path, NULL };
-	struct kbtf_buf out = { 0 };
-	struct kbtf_run_opts o = { .capture = &out };
+	const char *argv[] = {"strip", "-g", path, NULL};
+	struct kbtf_buf out = {0};
+	struct kbtf_run_opts o = {.capture = &out};
 	int rc = kbtf_run(argv, &o);
 
 	if (rc > 0)
@@ -339,7 +339,7 @@ static int finish_image(const struct kbtf_dkms_hook *h, const struct kbtf_dkms_f
 			struct scratch *s, bool was_signed, enum kbtf_compression comp,
 			struct kbtf_buf *final)
 {
-	struct kbtf_buf b = { 0 }, packed = { 0 };
+	struct kbtf_buf b = {0}, packed = {0};
 	int err;
 
 	if (h->strip) {
@@ -368,13 +368,13 @@ out:
 	return err;
 }
 
-int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h,
-			     const struct kbtf_dkms_framework *fw, const char *path,
-			     struct kbtf_kernel *base, struct kbtf_distill_module_report *rep)
+int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h, const struct kbtf_dkms_framework *fw,
+			     const char *path, struct kbtf_kernel *base,
+			     struct kbtf_distill_module_report *rep)
 {
-	struct kbtf_distill_module_opts o = { .base = base, .kdir = h->kdir };
+	struct kbtf_distill_module_opts o = {.base = base, .kdir = h->kdir};
 	struct kbtf_module *m = NULL;
-	struct kbtf_buf final = { 0 };
+	struct kbtf_buf final = {0};
 	struct scratch s;
 	struct stat st;
 	bool was_signed;
@@ -432,8 +432,8 @@ int kbtf_dkms_validate(const struct kbtf_dkms_hook *h, const char *path, char **
 {
 	const char *fmt = h->settings->report_format, *name = strrchr(path, '/');
 	const char *argv[10];
-	struct kbtf_buf out = { 0 };
-	struct kbtf_run_opts o = { .capture = &out };
+	struct kbtf_buf out = {0};
+	struct kbtf_run_opts o = {.capture = &out};
 	int rc, i = 0;
 
 	*report = NULL;
