@@ -1,5 +1,5 @@
-# kbtf.mk: distilled BTF for an existing out-of-tree module build, by
-# adding one line at the end of the module's Makefile:
+# kbtf.mk: BTF every target kernel can use, for an existing out-of-tree
+# module build, by adding one line at the end of the module's Makefile:
 #
 #     include /usr/local/share/kbtf/kbtf.mk
 #
@@ -10,8 +10,13 @@
 # on distro headers that have none). This file overrides that step, for
 # the kbuild run its Makefile starts, with "kbtf distill", which encodes
 # the module's DWARF with pahole against the kernel's BTF (found from KDIR,
-# /boot/vmlinuz-<release>, ... or KBTF_FLAGS' --base), distills it and
-# writes .BTF + .BTF.base (+ .kbtf.layout) into the .ko.
+# /boot/vmlinuz-<release>, a stored kernel profile, ... or KBTF_FLAGS'
+# --base) and writes what the kernel built for reads, saying which and why:
+# for Linux 6.11 and later a distilled .BTF.base + split .BTF (+
+# .kbtf.layout); before 6.11, which ignores .BTF.base, a plain split .BTF on
+# the kernel's full BTF. Where that BTF is nowhere to be found, the module
+# is kept without BTF, as kbuild itself does on headers without a vmlinux,
+# and a warning says how to give it.
 #
 # Needs the target kernel built with CONFIG_DEBUG_INFO_BTF_MODULES=y (every
 # Debian kernel is), and the module built with debug info (kbuild's
@@ -22,6 +27,8 @@
 #               file, else "kbtf" from PATH)
 #   KBTF_FLAGS  extra "kbtf distill" options, e.g.
 #               --base /path/to/vmlinuz   --sign signing_key.pem cert.pem
+#               --plain-split or --distilled (instead of the pick by release)
+#               --missing-base=fail (no base: fail the build)   -q (quieter)
 #   KBTF_HOOK   set to 0 to build without kbtf (plain kbuild behaviour)
 #
 # The kbuild pass over the same Makefile (KERNELRELEASE set) is left alone.
@@ -34,7 +41,7 @@ KBTF ?= $(firstword $(wildcard $(kbtf_mk_dir)/../../bin/kbtf $(kbtf_mk_dir)/../b
 KBTF_FLAGS ?=
 
 # Expanded by kbuild's make, where $@ is the .ko and objtree is KDIR.
-export KBTF_BTF_KO = $(KBTF) distill -q --kdir $$(abspath $$(objtree)) $(KBTF_FLAGS) $$@
+export KBTF_BTF_KO = $(KBTF) distill --missing-base=warn --kdir $$(abspath $$(objtree)) $(KBTF_FLAGS) $$@
 
 # A command-line style override, so every sub-make (kbuild's included)
 # takes it over its own definition. Four $ survive two expansions.

@@ -20,24 +20,29 @@
 
 static const char build_usage[] =
     "usage: kbtf build [-k RELEASE | --kdir DIR] [-C MODDIR] [--base SOURCE] [-j N]\n"
-    "                  [--sign KEY CERT] [--force] [--no-layout] [--plain-split] [-q]\n"
-    "                  [-- MAKE ARGS...]\n"
+    "                  [--sign KEY CERT] [--force] [--no-layout]\n"
+    "                  [--plain-split | --distilled] [-q] [-- MAKE ARGS...]\n"
     "\n"
-    "Run 'make -C KDIR M=MODDIR modules', then give every module it built a\n"
-    "distilled base (.BTF.base) and split .BTF, as 'kbtf distill' does.\n"
+    "Run 'make -C KDIR M=MODDIR modules', then give every module it built the BTF\n"
+    "that kernel reads, as 'kbtf distill' does: for Linux 6.11 and later a\n"
+    "distilled base (.BTF.base) and split .BTF; before 6.11, which ignores\n"
+    ".BTF.base, a plain split .BTF on the kernel's full BTF. Each module's line\n"
+    "says which and why.\n"
     "\n"
     "  -k, --release R     build for kernel release R (default: the running one);\n"
     "                      KDIR is then /lib/modules/R/build\n"
     "      --kdir DIR      kernel build directory (headers); release read from it\n"
     "  -C, --directory D   the module's source directory (default: .)\n"
     "  -b, --base SOURCE   BTF of the kernel (default: KDIR/vmlinux, the running\n"
-    "                      kernel's, /boot/vmlinuz-R, /usr/lib/debug/...)\n"
+    "                      kernel's, /boot/vmlinuz-R, /usr/lib/debug/..., a stored\n"
+    "                      kernel profile R)\n"
     "  -j, --jobs N        passed to make\n"
     "      --sign KEY CERT re-sign the modules after distilling\n"
     "  -f, --force         distill although a module names another release\n"
     "      --no-layout     leave out the build-time layout record\n"
-    "      --plain-split   no .BTF.base: split .BTF on the full base, for kernels\n"
-    "                      before 6.11 (valid on that kernel build only)\n"
+    "      --plain-split   plain split .BTF on the full base (no .BTF.base), whatever\n"
+    "                      the release (valid on that kernel build only)\n"
+    "      --distilled     .BTF.base + split .BTF, whatever the release\n"
     "  -q, --quiet         less output\n";
 
 static const struct option build_options[] = {
@@ -51,6 +56,7 @@ static const struct option build_options[] = {
     {"force", no_argument, NULL, 'f'},
     {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
     {"plain-split", no_argument, NULL, OPT_PLAIN_SPLIT},
+    {"distilled", no_argument, NULL, OPT_DISTILLED},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},

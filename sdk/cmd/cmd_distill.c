@@ -21,12 +21,16 @@
 
 static const char distill_usage[] =
     "usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
-    "                    [--kdir DIR] [--force] [--no-layout] [--plain-split] [-q]\n"
+    "                    [--kdir DIR] [--force] [--no-layout]\n"
+    "                    [--plain-split | --distilled] [--missing-base warn|fail] [-q]\n"
     "\n"
-    "Add .BTF.base (a distilled base) and a matching split .BTF to each module,\n"
-    "in place unless -o is given. Modules without .BTF are encoded from DWARF\n"
-    "with pahole first. Compressed modules stay compressed; signed ones need\n"
-    "--sign to be signed again.\n"
+    "Give each module the BTF the kernel it was built for reads (its release, from\n"
+    "the module's vermagic), in place unless -o is given: from Linux 6.11 on, a\n"
+    "distilled base (.BTF.base) and a split .BTF on it, which the kernel relocates\n"
+    "onto its own BTF; before 6.11, which ignores .BTF.base, a plain split .BTF on\n"
+    "that kernel's full BTF. Each module's line says which and why. Modules\n"
+    "without .BTF are encoded from DWARF with pahole first. Compressed modules\n"
+    "stay compressed; signed ones need --sign to be signed again.\n"
     "\n"
     "  -b, --base SOURCE   the kernel the modules were built against: vmlinux,\n"
     "                      vmlinuz, raw BTF, linux-image .deb, ... (default:\n"
@@ -37,8 +41,12 @@ static const char distill_usage[] =
     "      --kdir DIR      kernel build directory (base lookup and sign-file)\n"
     "  -f, --force         distill although the module names another release\n"
     "      --no-layout     leave out the build-time layout record (.kbtf.layout)\n"
-    "      --plain-split   no .BTF.base: split .BTF on the full base, as kbuild makes\n"
-    "                      it, for kernels before 6.11 (valid on that build only)\n"
+    "      --plain-split   plain split .BTF on the full base (no .BTF.base), whatever\n"
+    "                      the release (valid on that kernel build only)\n"
+    "      --distilled     .BTF.base + split .BTF, whatever the release\n"
+    "      --missing-base warn|fail\n"
+    "                      no base found by looking it up: warn and keep the module\n"
+    "                      as built (warn; kbtf.mk's choice), or exit 2 (fail, default)\n"
     "  -q, --quiet         print warnings and errors only\n";
 
 static void on_warn(void *ctx, const char *msg)
@@ -71,6 +79,13 @@ static double now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+static const char *base_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	return slash ? slash + 1 : path;
+}
+
 int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_module_opts *o)
 {
 	struct kbtf_distill_module_report rep;
@@ -90,6 +105,8 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	}
 	if (ui->quiet)
 		return KBTF_EXIT_OK;
+	if (!rep.already)
+		printf("kbtf: %s: %s\n", base_name(path), rep.form_why);
 	if (rep.already && rep.plain) {
 		printf("  %s: has plain split .BTF already (%u types); nothing to do\n", path,
 		       rep.split_types);
@@ -121,6 +138,26 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	return KBTF_EXIT_OK;
 }
 
+/*
+ * No BTF for the kernel anywhere kbtf looks (--missing-base=warn): what
+ * plain kbuild does then is build the module without BTF ("Skipping BTF
+ * generation"), so say how to give one and carry on.
+ */
+static void warn_no_base(const struct distill_ui *ui, const char *release)
+{
+	const char *rel = release ? release : "RELEASE";
+	const char *what = ui->current ? ui->current : "modules";
+
+	fprintf(stderr,
+		"kbtf: warning: %s\n"
+		"kbtf: warning: %s: kept without BTF, as kbuild leaves it on headers without a "
+		"vmlinux. Give the BTF of %s (its vmlinuz, vmlinux, raw BTF or linux-image "
+		".deb) with make KBTF_FLAGS='--base FILE' (kbtf.mk) or --base FILE, or store it "
+		"once for every build: kbtf kernels fetch debian:linux-image-%s (a Debian "
+		"kernel), kbtf kernels add FILE (any other)\n",
+		kbtf_errstr(), what, rel, rel);
+}
+
 /* Open the base for @release/@kdir, saying which source was used. */
 int distill_base_for(struct distill_ui *ui, const char *base, const char *release, const char *kdir,
 		     struct kbtf_kernel **k)
@@ -142,6 +179,10 @@ int distill_base_for(struct distill_ui *ui, const char *base, const char *releas
 		return KBTF_EXIT_OK;
 	}
 	err = kbtf_find_base(release, kdir, k, &how);
+	if (err == -ENOENT && ui->warn_missing_base) {
+		warn_no_base(ui, release);
+		return KBTF_EXIT_OK;
+	}
 	if (err) {
 		cmd_report_error(NULL);
 		return KBTF_EXIT_USAGE;
@@ -205,6 +246,7 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 			kbtf_kernel_free(k);
 			k = NULL;
 			default_kdir(rel, &kdir);
+			a->ui.current = mods[i];
 			r = distill_base_for(&a->ui, NULL, rel, kdir, &k);
 			free(last);
 			last = rel ? strdup(rel) : NULL;
@@ -214,6 +256,12 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 				rc = rc > r ? rc : r;
 				continue;
 			}
+		}
+		if (!k) {
+			/* --missing-base=warn and none found: left as built */
+			free(rel);
+			free(kdir);
+			continue;
 		}
 		a->o.base = k;
 		a->o.kdir = kdir;
@@ -236,10 +284,24 @@ static const struct option distill_options[] = {
     {"force", no_argument, NULL, 'f'},
     {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
     {"plain-split", no_argument, NULL, OPT_PLAIN_SPLIT},
+    {"distilled", no_argument, NULL, OPT_DISTILLED},
+    {"missing-base", required_argument, NULL, OPT_MISSING_BASE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
+
+/* --plain-split or --distilled, once: the two contradict each other. */
+static int set_form(struct kbtf_distill_module_opts *o, enum kbtf_btf_form form)
+{
+	if (o->form != KBTF_FORM_AUTO && o->form != form) {
+		fprintf(stderr, "kbtf: --plain-split and --distilled contradict each other; "
+				"give one (neither: picked by the kernel release)\n");
+		return -1;
+	}
+	o->form = form;
+	return 1;
+}
 
 /* Options both distill and build take; 1 if @c was one of them, -1 on a usage error. */
 int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,
@@ -265,8 +327,9 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 		o->no_layout = true;
 		return 1;
 	case OPT_PLAIN_SPLIT:
-		o->plain_split = true;
-		return 1;
+		return set_form(o, KBTF_FORM_PLAIN);
+	case OPT_DISTILLED:
+		return set_form(o, KBTF_FORM_DISTILLED);
 	case 'q':
 		ui->quiet = true;
 		return 1;
@@ -297,6 +360,15 @@ int cmd_distill(int argc, char **argv)
 			break;
 		case OPT_KDIR:
 			a.kdir = optarg;
+			break;
+		case OPT_MISSING_BASE:
+			if (strcmp(optarg, "warn") && strcmp(optarg, "fail")) {
+				fprintf(stderr,
+					"kbtf: --missing-base takes warn or fail, not '%s'\n",
+					optarg);
+				return KBTF_EXIT_USAGE;
+			}
+			a.ui.warn_missing_base = !strcmp(optarg, "warn");
 			break;
 		case 'h':
 			fputs(distill_usage, stdout);

@@ -431,14 +431,23 @@ static void say_embedded(struct hook_run *r, const char *path,
 {
 	if (rep->already) {
 		r->skipped++;
-		hook_say(r, "%s: already carries .BTF.base; left alone", path);
+		hook_say(r, "%s: already carries %s; left alone", path,
+			 rep->plain ? "split .BTF" : ".BTF.base");
 		return;
 	}
 	r->embedded++;
-	hook_say(r, "%s: embedded .BTF.base (%u types) + .BTF (%u types)%s%s%s", path,
-		 rep->base_types, rep->split_types, rep->encoded ? ", encoded from DWARF" : "",
-		 rep->resigned ? ", signed again" : "",
-		 rep->compression ? ", compressed again" : "");
+	hook_say(r, "%s: %s", path, rep->form_why);
+	if (rep->plain)
+		hook_say(r, "%s: embedded plain split .BTF (%u types)%s%s%s", path,
+			 rep->split_types, rep->encoded ? ", encoded from DWARF" : "",
+			 rep->resigned ? ", signed again" : "",
+			 rep->compression ? ", compressed again" : "");
+	else
+		hook_say(r, "%s: embedded .BTF.base (%u types) + .BTF (%u types)%s%s%s", path,
+			 rep->base_types, rep->split_types,
+			 rep->encoded ? ", encoded from DWARF" : "",
+			 rep->resigned ? ", signed again" : "",
+			 rep->compression ? ", compressed again" : "");
 }
 
 static void validate_one(struct hook_run *r, const char *path)

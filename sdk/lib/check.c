@@ -414,19 +414,6 @@ static int check_type_tags(const struct checker *c)
 	return 0;
 }
 
-enum kbtf_kernel_gen kbtf_kernel_gen_of_release(const char *release)
-{
-	unsigned int major = 0, minor = 0;
-
-	if (!release || sscanf(release, "%u.%u", &major, &minor) != 2)
-		return KBTF_KERNEL_LAYOUT;
-	if (major < 6 || (major == 6 && minor < 11))
-		return KBTF_KERNEL_6_1;
-	if (major == 6 && minor < 14)
-		return KBTF_KERNEL_6_12;
-	return KBTF_KERNEL_LAYOUT;
-}
-
 int kbtf_check_kernel(const struct kbtf_btf *btf, enum kbtf_kernel_gen gen)
 {
 	struct checker c = {.btf = btf, .gen = gen};

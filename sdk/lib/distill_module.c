@@ -20,6 +20,7 @@
 #include "kbtf/distill.h"
 #include "kbtf/elf_write.h"
 #include "kbtf/err.h"
+#include "kbtf/kgen.h"
 #include "kbtf/pahole.h"
 #include "kbtf/run.h"
 #include "kbtf/sign.h"
@@ -30,6 +31,8 @@ struct job {
 	struct kbtf_distill_module_report *rep;
 	struct kbtf_module *m;
 	struct kbtf_btf *kbtf; /* the base kernel's BTF */
+	char *release;	       /* the kernel the module was built for */
+	bool plain;	       /* plain split .BTF, no .BTF.base (the form picked) */
 	char tmpdir[PATH_MAX];
 
 	struct kbtf_buf split_raw; /* the module's split BTF (copied or encoded) */
@@ -85,21 +88,62 @@ static char *module_release(const struct kbtf_module *m)
 	return n ? strndup(m->vermagic, n) : NULL;
 }
 
-/* Kernels before 6.11 read .BTF on their own vmlinux and ignore .BTF.base. */
+/* ------------------------------------------------------------ the form */
+
+enum kbtf_btf_form kbtf_distill_pick_form(enum kbtf_btf_form asked, const char *release, char *why,
+					  size_t len)
+{
+	const char *since = kbtf_kgen_btf_base_since();
+	int reads = kbtf_kgen_release_reads_btf_base(release);
+
+	if (asked == KBTF_FORM_PLAIN) {
+		snprintf(why, len, "plain split .BTF on %s's full BTF, as asked (--plain-split)",
+			 release ? release : "the base kernel");
+		return KBTF_FORM_PLAIN;
+	}
+	if (asked == KBTF_FORM_DISTILLED) {
+		if (reads == 0)
+			snprintf(
+			    why, len,
+			    "distilled .BTF.base + split .BTF, as asked (--distilled), although "
+			    "%s ignores .BTF.base (kernels before %s do)",
+			    release, since);
+		else
+			snprintf(why, len,
+				 "distilled .BTF.base + split .BTF, as asked (--distilled)");
+		return KBTF_FORM_DISTILLED;
+	}
+	if (reads == 0) {
+		snprintf(why, len,
+			 "plain split .BTF on %s's full BTF (kernels before %s ignore .BTF.base)",
+			 release, since);
+		return KBTF_FORM_PLAIN;
+	}
+	if (reads > 0)
+		snprintf(
+		    why, len,
+		    "distilled .BTF.base + split .BTF for %s (kernels since %s relocate it onto "
+		    "their own BTF)",
+		    release, since);
+	else
+		snprintf(why, len,
+			 "distilled .BTF.base + split .BTF (the kernel release is unknown; kernels "
+			 "since %s relocate it, older ones ignore .BTF.base)",
+			 since);
+	return KBTF_FORM_DISTILLED;
+}
+
+/* Distilled asked for a kernel that predates .BTF.base: say what it will do. */
 static void warn_old_target(struct job *j)
 {
-	const char *rel = j->o->base->release;
-	unsigned int major, minor;
-
-	if (!rel || sscanf(rel, "%u.%u", &major, &minor) != 2)
+	if (j->plain || kbtf_kgen_release_reads_btf_base(j->release) != 0)
 		return;
-	if (!j->o->plain_split && (major < 6 || (major == 6 && minor < 11)))
-		WARN(j,
-		     "kernel %s predates .BTF.base (Linux 6.11): it ignores .BTF.base and "
-		     "reads .BTF on its own vmlinux, where a distilled .BTF's ids mean other "
-		     "types (rejected, or registered wrong); --plain-split writes the BTF "
-		     "such a kernel reads",
-		     rel);
+	WARN(j,
+	     "kernel %s predates .BTF.base (Linux %s): it ignores .BTF.base and "
+	     "reads .BTF on its own vmlinux, where a distilled .BTF's ids mean other "
+	     "types (rejected, or registered wrong); without --distilled kbtf writes the "
+	     "plain split .BTF such a kernel reads",
+	     j->release, kbtf_kgen_btf_base_since());
 }
 
 static int check_release(struct job *j)
@@ -263,7 +307,7 @@ static int ids_after(struct job *j)
 		const struct kbtf_btf_id_ref *r = &j->ids.refs[i];
 		uint32_t old = j->ids_old[i];
 
-		if (j->o->plain_split)
+		if (j->plain)
 			vals[i] = old; /* ids on the full base are what the kernel uses */
 		else
 			vals[i] = old < j->d.id_map_len ? j->d.id_map[old] : 0;
@@ -337,7 +381,7 @@ static int rewrite_elf(struct job *j)
 	};
 	size_t n = 2;
 
-	if (j->o->plain_split) {
+	if (j->plain) {
 		secs[0] = (struct kbtf_elf_section){".BTF", j->split_raw.data, j->split_raw.size};
 		n = 1;
 	}
@@ -490,6 +534,37 @@ out:
 	return err;
 }
 
+/* Which form, for which kernel: settled once the module is open. */
+static void pick_form(struct job *j)
+{
+	j->release = module_release(j->m);
+	if (!j->release && j->o->base->release)
+		j->release = strdup(j->o->base->release);
+	j->rep->form = kbtf_distill_pick_form(j->o->form, j->release, j->rep->form_why,
+					      sizeof(j->rep->form_why));
+	j->plain = j->rep->form == KBTF_FORM_PLAIN;
+	j->rep->plain = j->plain;
+}
+
+/* Distilled before, and the kernel it is for does not read .BTF.base. */
+static int distilled_for_old_kernel(struct job *j)
+{
+	if (j->o->form == KBTF_FORM_PLAIN)
+		return kbtf_err(-EINVAL, "has .BTF.base already; --plain-split needs the module "
+					 "as kbuild built it");
+	j->rep->form = KBTF_FORM_DISTILLED;
+	j->plain = j->rep->plain = false;
+	snprintf(j->rep->form_why, sizeof(j->rep->form_why),
+		 "distilled .BTF.base + split .BTF already, left alone (%s ignores .BTF.base)",
+		 j->release);
+	WARN(j,
+	     "already distilled, but kernel %s predates .BTF.base (Linux %s) and reads .BTF "
+	     "on its own vmlinux, where a distilled .BTF's ids mean other types: rebuild the "
+	     "module, and kbtf gives it the plain split .BTF that kernel reads",
+	     j->release, kbtf_kgen_btf_base_since());
+	return already_distilled(j);
+}
+
 static int run_job(struct job *j)
 {
 	int err;
@@ -499,12 +574,10 @@ static int run_job(struct job *j)
 		return err;
 	j->rep->compression = j->m->compression;
 	j->rep->size_before = j->m->image.size + j->m->sig_len;
+	pick_form(j);
 	if (j->m->btf_base_data && j->m->btf_data)
-		return j->o->plain_split ? kbtf_err(-EINVAL, "has .BTF.base already; "
-							     "--plain-split needs the module "
-							     "as kbuild built it")
-					 : already_distilled(j);
-	if (j->o->plain_split && j->m->btf_data)
+		return j->plain ? distilled_for_old_kernel(j) : already_distilled(j);
+	if (j->plain && j->m->btf_data)
 		return already_plain(j);
 	if (j->m->sig_len && !j->o->sign_key)
 		return kbtf_err(-EPERM, "module is signed, and adding BTF sections breaks the "
@@ -522,7 +595,7 @@ static int run_job(struct job *j)
 		err = ids_before(j);
 	if (!err) {
 		warn_old_target(j);
-		err = j->o->plain_split ? keep_plain(j) : distill_btf(j);
+		err = j->plain ? keep_plain(j) : distill_btf(j);
 	}
 	if (!err)
 		err = ids_after(j);
@@ -551,6 +624,7 @@ static void cleanup(struct job *j)
 	kbtf_btf_free(j->split);
 	kbtf_buf_release(&j->split_raw);
 	kbtf_module_free(j->m);
+	free(j->release);
 }
 
 int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,

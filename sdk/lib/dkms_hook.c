@@ -150,11 +150,13 @@ int kbtf_dkms_open_base(const struct kbtf_dkms_hook *h, struct kbtf_kernel **k, 
 		return err;
 	}
 	err = kbtf_err(-ENOENT,
-		       "%s%s%s%s; no kernel profile named %s either. Set KBTF_DKMS_BASE in %s/%s, "
-		       "or add a profile with 'kbtf kernels add'",
+		       "%s%s%s%s; no kernel profile named %s either. Set KBTF_DKMS_BASE in %s/%s "
+		       "(the kernel's vmlinuz, vmlinux, raw BTF or linux-image .deb), or store "
+		       "its BTF once: kbtf kernels fetch debian:linux-image-%s (a Debian kernel), "
+		       "kbtf kernels add FILE (any other)",
 		       tried[0] ? "KBTF_DKMS_BASE: none of " : "", tried, tried[0] ? "; " : "",
 		       lookup_err ? lookup_err : "no BTF found", h->kernelver, KBTF_DKMS_ETC,
-		       KBTF_DKMS_CONF_NAME);
+		       KBTF_DKMS_CONF_NAME, h->kernelver);
 	free(lookup_err);
 	return err;
 }
@@ -400,6 +402,11 @@ int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h, const struct kbtf_d
 	err = kbtf_write_file_atomic(s.in, m->image.data, m->image.size, 0600);
 	if (!err)
 		err = kbtf_distill_module(s.in, &o, rep);
+	if (!err && rep->already) {
+		/* the split .BTF kbuild made is what this kernel reads: keep DKMS's file */
+		scratch_remove(&s);
+		goto out;
+	}
 	if (!err)
 		err = finish_image(h, fw, &s, was_signed, comp, &final);
 	if (!err)

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kbtf/judge.h"
+#include "kbtf/kgen.h"
 
 /*
  * What a kernel parsing .BTF directly on its own vmlinux makes of it
@@ -49,7 +50,8 @@ void kbtf_judge_pre611(struct judge *j)
 	if (!p)
 		return;
 	p->kernel_first = true;
-	kbtf_rb_field(&j->rb, &p->expected, "a kernel that reads .BTF.base (Linux 6.11 or later)");
+	kbtf_rb_field(&j->rb, &p->expected, "a kernel that reads .BTF.base (Linux %s or later)",
+		      kbtf_kgen_btf_base_since());
 	kbtf_rb_field(&j->rb, &p->actual, "%s (%s)", j->release, j->k->distilled_support_why);
 	if (err) {
 		kbtf_rb_field(&j->rb, &p->detail,

@@ -6,11 +6,13 @@
  * failure means). Read-only afterwards.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kbtf/err.h"
+#include "kbtf/kgen.h"
 #include "kbtf/relocate.h"
 #include "kbtf/validate.h"
 
@@ -28,13 +30,13 @@ static int config_bool(const struct kbtf_kernel *k, const char *name)
 
 static void parse_version(struct kbtf_vkernel *vk)
 {
-	const char *rel = vk->k->release;
-	int major, minor;
+	unsigned int major, minor;
 
 	vk->major = vk->minor = -1;
-	if (rel && sscanf(rel, "%d.%d", &major, &minor) == 2 && major > 0 && minor >= 0) {
-		vk->major = major;
-		vk->minor = minor;
+	if (!kbtf_kgen_parse_release(vk->k->release, &major, &minor) && major <= INT_MAX &&
+	    minor <= INT_MAX) {
+		vk->major = (int)major;
+		vk->minor = (int)minor;
 	}
 }
 
@@ -57,16 +59,17 @@ static bool has_type(const struct kbtf_btf *btf, const char *name, uint32_t kind
 	return false;
 }
 
-/* .BTF.base support arrived in 6.11 together with the kernel's copy of
- * btf_relocate(); without a release, look for that function. */
+/* Does the kernel read .BTF.base? The release says (kbtf/kgen.h); without
+ * one, look for the kernel's copy of btf_relocate(), which came with it. */
 static int decide_distilled(struct kbtf_vkernel *vk)
 {
+	int reads = kbtf_kgen_release_reads_btf_base(vk->k->release);
 	int n;
 
-	if (vk->major > 0) {
-		vk->distilled_support = vk->major > 6 || (vk->major == 6 && vk->minor >= 11);
-		n = asprintf(&vk->distilled_support_why, "release %s is %s 6.11", vk->k->release,
-			     vk->distilled_support ? "at least" : "older than");
+	if (reads >= 0) {
+		vk->distilled_support = reads;
+		n = asprintf(&vk->distilled_support_why, "release %s is %s %s", vk->k->release,
+			     reads ? "at least" : "older than", kbtf_kgen_btf_base_since());
 	} else {
 		vk->distilled_support = has_type(vk->btf, "btf_relocate", BTF_KIND_FUNC);
 		n = asprintf(&vk->distilled_support_why,

@@ -11,19 +11,7 @@
 #define KBTF_CHECK_H
 
 #include "kbtf/btf.h"
-
-enum kbtf_kernel_gen {
-	KBTF_KERNEL_6_1,    /* kinds up to ENUM64; no .BTF.base (before 6.11) */
-	KBTF_KERNEL_6_12,   /* + distilled base and relocation (6.11 .. 6.13) */
-	KBTF_KERNEL_LAYOUT, /* newest (6.14+): kflag on TYPE_TAG/DECL_TAG
-			     * ("attribute" tags) and the kind-layout header */
-};
-
-/*
- * The rule generation of a kernel release string ("6.12.113+deb12-amd64").
- * Unparsable strings give the newest generation.
- */
-enum kbtf_kernel_gen kbtf_kernel_gen_of_release(const char *release);
+#include "kbtf/kgen.h" /* enum kbtf_kernel_gen, kbtf_kernel_gen_of_release() */
 
 /*
  * Apply the kernel's meta checks to @btf (this object's own types and

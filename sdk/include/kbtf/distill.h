@@ -69,6 +69,34 @@ void kbtf_distill_result_release(struct kbtf_distill_result *r);
 
 /* ------------------------------------------------------ whole modules */
 
+/* Which BTF a module gets. */
+enum kbtf_btf_form {
+	/*
+	 * What the kernel the module was built for reads (kbtf/kgen.h): plain
+	 * split before 6.11, which ignores .BTF.base; distilled from 6.11 on,
+	 * and when the release is unknown.
+	 */
+	KBTF_FORM_AUTO,
+	/* .BTF.base + a split .BTF on it, relocated by kernels >= 6.11 */
+	KBTF_FORM_DISTILLED,
+	/*
+	 * Plain split .BTF on the full base (no .BTF.base, no layout record):
+	 * what kbuild writes when its headers carry a vmlinux, for kernels
+	 * before 6.11, which read .BTF on their own vmlinux. Valid on that
+	 * kernel build only.
+	 */
+	KBTF_FORM_PLAIN,
+};
+
+/*
+ * Settle @asked (KBTF_FORM_AUTO: by @release, the kernel the module was
+ * built for; NULL when unknown) into KBTF_FORM_DISTILLED or
+ * KBTF_FORM_PLAIN, and say what and why in @why, e.g. "plain split .BTF on
+ * 6.1.0-56-amd64's full BTF (kernels before 6.11 ignore .BTF.base)".
+ */
+enum kbtf_btf_form kbtf_distill_pick_form(enum kbtf_btf_form asked, const char *release, char *why,
+					  size_t len);
+
 struct kbtf_distill_module_opts {
 	/* The kernel the module was built against (its full vmlinux BTF). */
 	struct kbtf_kernel *base;
@@ -85,12 +113,8 @@ struct kbtf_distill_module_opts {
 	bool force;
 	/* Leave out the layout record section. */
 	bool no_layout;
-	/*
-	 * Write plain split .BTF on the full base instead (no .BTF.base, no
-	 * layout record): what kbuild writes when its headers carry a vmlinux,
-	 * for kernels before 6.11, which read .BTF on their own vmlinux.
-	 */
-	bool plain_split;
+	/* Which BTF to write; 0 (KBTF_FORM_AUTO) picks by the module's release. */
+	enum kbtf_btf_form form;
 	/* pahole to encode DWARF-only modules with (NULL: "pahole"). */
 	const char *pahole;
 	/* Warnings and progress notes (NULL: dropped). */
@@ -101,7 +125,10 @@ struct kbtf_distill_module_opts {
 
 struct kbtf_distill_module_report {
 	bool already; /* it had .BTF.base already: nothing changed */
-	bool plain;   /* plain_split: .BTF on the full base, no .BTF.base */
+	bool plain;   /* .BTF on the full base, no .BTF.base */
+	/* the form written (or found), and what decided it, one line */
+	enum kbtf_btf_form form;
+	char form_why[256];
 	bool encoded; /* pahole made its .BTF from DWARF first */
 	bool resigned;
 	enum kbtf_compression compression;
@@ -119,9 +146,12 @@ struct kbtf_distill_module_report {
  * ids, add the layout record, re-sign and re-compress as it was, and
  * replace the file atomically (temporary file beside it, fsync, rename;
  * on any error the original is untouched). A module that already has
- * .BTF.base is left alone (@rep->already). With @opts->plain_split, a
- * module with .BTF and no .BTF.base is left alone, one with .BTF.base is
- * refused, and a DWARF-only one gets pahole's split .BTF on the base.
+ * .BTF.base is left alone (@rep->already). Plain split (asked for, or
+ * picked for a kernel before 6.11): a module with .BTF and no .BTF.base is
+ * left alone, a DWARF-only one gets pahole's split .BTF on the base, and
+ * one with .BTF.base is refused when plain split was asked for (left alone,
+ * with a warning, when it was picked). @rep->form_why says which form and
+ * why.
  * -KBTF_ETOOL (kbtf/run.h) when pahole or sign-file failed.
  */
 int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,

@@ -170,18 +170,22 @@ int kbtf_dkms_find_modules(const char *dir, bool recursive, bool compressed, cha
 void kbtf_dkms_paths_free(char **paths, size_t n);
 
 /*
- * Make-hook step for one freshly built, unsigned, uncompressed module:
- * distill its BTF against @base in place (kbtf_distill_module).
+ * Make-hook step for one freshly built, unsigned, uncompressed module: give
+ * it, in place, the BTF its kernel reads (kbtf_distill_module with the form
+ * picked by the release: plain split on @base before 6.11, distilled from
+ * 6.11 on; @rep->form_why says which and why).
  */
 int kbtf_dkms_embed_built(const struct kbtf_dkms_hook *h, const char *path,
 			  struct kbtf_kernel *base, struct kbtf_distill_module_report *rep);
 
 /*
  * Post-build step for one finished module file (maybe compressed, maybe
- * signed): decompress, cut the signature, distill against @base (strip -g
- * after, with h->strip), sign again with DKMS's tool, key, certificate and
- * hash when it was signed, compress the same way, and replace the file
- * atomically. On failure the file is left as it was.
+ * signed): decompress, cut the signature, give it the BTF its kernel reads
+ * against @base, as kbtf_dkms_embed_built does (strip -g after, with
+ * h->strip), sign again with DKMS's tool, key, certificate and hash when it
+ * was signed, compress the same way, and replace the file atomically. A
+ * module that has what its kernel reads already (@rep->already) is left as
+ * DKMS made it; on failure too.
  */
 int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h,
 			     const struct kbtf_dkms_framework *fw, const char *path,
