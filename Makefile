@@ -11,9 +11,10 @@
 #   make example      build, distill and validate the example module
 #   make install      PREFIX=/usr/local DESTDIR=
 #
-# Sources are picked up by directory: sdk/lib and validator/lib make the
-# library, sdk/cmd and validator/cmd the kbtf command, tests/unit/test_*.c
-# one test binary each.
+# Sources are picked up by directory (docs/architecture.md has the map):
+# each capability folder holds its library code and its command, cmd_*.c;
+# the cmd_*.c files (and sdk/cmd/kbtf.c, main) make the kbtf command, the
+# rest the library. tests/unit/test_*.c are one test binary each.
 
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
@@ -45,7 +46,7 @@ PKGS := libelf libkmod libarchive zlib liblzma libzstd liblz4
 pkg_answer = $(shell $(PKG_CONFIG) $(1) $(PKGS) 2>/dev/null && echo pkg-config-ok)
 pkg_query = $(if $(filter pkg-config-ok,$(1)),$(filter-out pkg-config-ok,$(1)),$(error \
 	pkg-config does not find $(PKGS): run `make deps` (installs \
-	ci/debian-packages.txt) or install their -dev packages))
+	.ci/debian-packages.txt) or install their -dev packages))
 PKG_CFLAGS = $(eval PKG_CFLAGS := $(call pkg_query,$(call pkg_answer,--cflags)))$(PKG_CFLAGS)
 PKG_LIBS = $(eval PKG_LIBS := $(call pkg_query,$(call pkg_answer,--libs)) -lbz2 -lpthread)$(PKG_LIBS)
 
@@ -53,11 +54,16 @@ WARN := -Wall -Wextra -Werror -Wno-unused-parameter -Wshadow -Wstrict-prototypes
 	-Wmissing-prototypes -Wformat=2
 CFLAGS ?= -O2 -g
 ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DKBTF_VERSION='"$(VERSION)"' \
-	-DKBTF_DATADIR='"$(DATADIR)/kbtf"' -Isdk/include -Ivalidator/include $(PKG_CFLAGS)
+	-DKBTF_DATADIR='"$(DATADIR)/kbtf"' $(addprefix -I,$(INC_DIRS)) $(PKG_CFLAGS)
 LDLIBS = $(PKG_LIBS)
 
-LIB_SRCS := $(sort $(wildcard sdk/lib/*.c validator/lib/*.c))
-CMD_SRCS := $(sort $(wildcard sdk/cmd/*.c validator/cmd/*.c))
+# capability folders: the library's and the commands' C files
+SRC_DIRS := sdk/lib sdk/cmd validator/lib validator/cmd validator/boottest dkms templates
+INC_DIRS := sdk/include sdk/cmd validator/include validator/boottest dkms templates
+ALL_SRCS := $(filter-out validator/boottest/kbtf-modload.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
+CMD_SRCS := $(sort $(filter sdk/cmd/%,$(ALL_SRCS)) \
+	$(foreach f,$(ALL_SRCS),$(if $(filter cmd_%,$(notdir $(f))),$(f))))
+LIB_SRCS := $(sort $(filter-out $(CMD_SRCS),$(ALL_SRCS)))
 UNIT_SRCS := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
@@ -102,11 +108,11 @@ $(O)/kbtf: $(CMD_OBJS) $(O)/libkbtf.a
 	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libkbtf.a $(LDLIBS)
 
 # boot-test's module loader runs inside a bare initramfs: static, no libkbtf.
-$(O)/kbtf-modload: validator/loader/kbtf-modload.c
+$(O)/kbtf-modload: validator/boottest/kbtf-modload.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
-$(O)/obj/validator/cmd/cmd_boottest.o: ALL_CFLAGS += -DKBTF_LOADER='"$(PKGLIBEXECDIR)/kbtf-modload"'
+$(O)/obj/validator/boottest/cmd_boottest.o: ALL_CFLAGS += -DKBTF_LOADER='"$(PKGLIBEXECDIR)/kbtf-modload"'
 
 $(O)/kbtf.pc: sdk/kbtf.pc.in Makefile $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
@@ -182,7 +188,7 @@ bench: all $(BENCH_BIN)
 
 # ---------------------------------------------------------------- the rest
 deps:
-	ci/deps.sh
+	.ci/deps.sh
 
 example: all
 	@sdk/example/run.sh $(O)/kbtf
@@ -206,10 +212,13 @@ install: all
 	@for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \
 		install -m 0644 $$p $(DESTDIR)$(MANDIR)/man$$s/; done
-	@if [ -d templates ]; then cp -R templates $(DESTDIR)$(DATADIR)/kbtf/; fi
-	@if [ -d dkms ]; then cp -R dkms $(DESTDIR)$(DATADIR)/kbtf/; fi
+	install -d $(DESTDIR)$(DATADIR)/kbtf/templates $(DESTDIR)$(DATADIR)/kbtf/dkms
+	cp -R templates/module $(DESTDIR)$(DATADIR)/kbtf/templates/
+	cd dkms && install -m 0644 README.md dkms.conf.make-hook dkms.conf.post-build \
+		kbtf.conf.example $(DESTDIR)$(DATADIR)/kbtf/dkms/
+	install -m 0755 dkms/kbtf-dkms-post-build $(DESTDIR)$(DATADIR)/kbtf/dkms/
 # from ci/ only what vendors use (kbtf new copies the matrix script; the
-# kernel set lists are examples): ci/deps.sh and its package list install
+# kernel set lists are examples): .ci/deps.sh and its package list install
 # this project's own build dependencies and stay in the source tree
 	install -d $(DESTDIR)$(DATADIR)/kbtf/ci
 	cp -R ci/matrix ci/kernels $(DESTDIR)$(DATADIR)/kbtf/ci/
@@ -227,7 +236,8 @@ uninstall:
 		s=$${p##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard sdk/include/kbtf/*.h)
+	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard $(INC_DIRS:%=%/*.h) $(INC_DIRS:%=%/kbtf/*.h) \
+		sdk/lib/*.h validator/lib/*.h)
 
 clean:
 	rm -rf build

@@ -2,7 +2,7 @@
 # sdk/example/run.sh KBTF
 #
 # The main job on the built-in example (what `make deps example` runs):
-#   1. install what is missing (ci/deps.sh; quick when all is there);
+#   1. install what is missing (.ci/deps.sh; quick when all is there);
 #   2. build sdk/example (kbtf_demo.ko) against Debian 12's 6.12 headers
 #      with `kbtf build`: kbuild, then distillation of the module's BTF
 #      into .BTF (split) + .BTF.base (distilled base);
@@ -32,7 +32,7 @@ show() {
 }
 
 step "dependencies"
-"$root/ci/deps.sh"
+"$root/.ci/deps.sh"
 
 step "build kbtf_demo.ko for $release, with a distilled base"
 rm -rf "$work"

@@ -3,7 +3,7 @@
  * The BTF model: parse a raw blob (base or split) into an index of type
  * record offsets, and answer questions about types and strings by logical id
  * and offset. Structural rules are libbpf's (btf_new and its sanity pass);
- * the kernel's stricter parse-time rules live in check.c.
+ * the kernel's stricter parse-time rules live in btf_check.c.
  *
  * A native-endian blob is used in place; a foreign-endian one is swapped
  * once into a private copy while it is walked.

@@ -1,6 +1,6 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * Shared between kernel.c and kconfig.c, not part of the public API.
+ * Shared between kernel.c and kernel_config.c, not part of the public API.
  */
 #ifndef KBTF_KERNEL_PRIV_H
 #define KBTF_KERNEL_PRIV_H

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Reading kernel list files, shared by kernel sets (profile_set.c) and
- * fetch specs (fetch.c). See kbtf/listfile.h.
+ * fetch specs (profile_fetch.c). See kbtf/listfile.h.
  */
 #include <ctype.h>
 #include <errno.h>

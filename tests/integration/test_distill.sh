@@ -496,7 +496,7 @@ if [ -d "$KDIR61" ] && [ -n "$VMLINUZ61" ]; then
 		sed 's/^/    | /' "$T/again.log"
 	fi
 else
-	t_fail "linux-headers-$R61 installed for the 6.1 build test (ci/debian-packages.txt)"
+	t_fail "linux-headers-$R61 installed for the 6.1 build test (.ci/debian-packages.txt)"
 fi
 
 # ------------------- differential: the example and real dkms modules

@@ -35,9 +35,9 @@ KBTF=$t_tmp/bin/kbtf
 export KBTF KBTF_DATA_DIR=$KBTF_ROOT
 
 for kv in $K612 $K61; do
-	[ -d /lib/modules/$kv/build ] || { t_fail "headers for $kv are not installed (ci/debian-packages.txt)"; t_done; }
+	[ -d /lib/modules/$kv/build ] || { t_fail "headers for $kv are not installed (.ci/debian-packages.txt)"; t_done; }
 done
-command -v dkms >/dev/null || { t_fail "dkms is not installed (ci/debian-packages.txt)"; t_done; }
+command -v dkms >/dev/null || { t_fail "dkms is not installed (.ci/debian-packages.txt)"; t_done; }
 if dkms status 2>/dev/null | grep -q "^$pkg/"; then
 	t_fail "$pkg is in DKMS already (a real install?); not touching it"
 	t_done

@@ -17,7 +17,7 @@
 
 release=6.12.113+deb12-amd64
 vml=/usr/src/linux-headers-$release/vmlinux
-[ -f "$vml" ] || t_skip_all "needs $vml (ci/debian-packages.txt)"
+[ -f "$vml" ] || t_skip_all "needs $vml (.ci/debian-packages.txt)"
 [ -x "$KBTF_FIXTURE" ] || t_skip_all "needs $KBTF_FIXTURE (make integration builds it)"
 for tool in jq bpftool objcopy cc; do
 	command -v "$tool" >/dev/null || t_skip_all "needs $tool"

@@ -53,7 +53,7 @@ bind() {
 
 # ---- a fresh Debian 12 root
 if ! command -v debootstrap >/dev/null; then
-	t_fail "debootstrap is installed (ci/debian-packages.txt lists it)"
+	t_fail "debootstrap is installed (.ci/debian-packages.txt lists it)"
 	t_done
 fi
 if [ ! -s "$seed" ]; then

@@ -41,7 +41,7 @@ for f in ci/matrix/kbtf-matrix.sh ci/kernels/all.list; do
 	if [ -e "$inst/share/kbtf/$f" ]; then t_ok "installed share/kbtf/$f"; else
 		t_fail "missing share/kbtf/$f"; fi
 done
-for f in ci/deps.sh ci/debian-packages.txt; do
+for f in .ci/deps.sh .ci/debian-packages.txt; do
 	if [ ! -e "$inst/share/kbtf/$f" ]; then t_ok "$f is not installed"; else
 		t_fail "$f installed: it installs kbtf's own build dependencies, not a vendor's"; fi
 done

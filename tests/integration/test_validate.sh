@@ -15,7 +15,7 @@
 
 release=6.12.113+deb12-amd64
 hdr=/usr/src/linux-headers-$release
-[ -d "$hdr" ] || t_skip_all "needs $hdr (ci/debian-packages.txt)"
+[ -d "$hdr" ] || t_skip_all "needs $hdr (.ci/debian-packages.txt)"
 command -v jq >/dev/null || t_skip_all "needs jq"
 
 fetch() { "$KBTF_ROOT/tests/lib/debfetch.sh" bookworm "$@"; }

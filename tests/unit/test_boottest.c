@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/validate.h"
 
 /* ------------------------------------------------------------------ cpio */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The kernel's parse-time rules (check.c): BTF every kernel accepts passes;
+ * The kernel's parse-time rules (btf_check.c): BTF every kernel accepts passes;
  * each rule the kernel enforces rejects with the kernel's words.
  */
 #include <errno.h>

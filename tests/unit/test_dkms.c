@@ -17,7 +17,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "kbtf/dkms.h"
+#include "dkms.h"
 #include "kbtf/err.h"
 
 static char tmpdir[256];

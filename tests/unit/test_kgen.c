@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Kernel generations (kgen.c): which releases read .BTF.base (Linux 6.11
+ * Kernel generations (kernel_gen.c): which releases read .BTF.base (Linux 6.11
  * and later), which parse-time rule set a release follows, and the BTF form
  * the SDK picks for the kernel a module was built for (distill_module.c).
  * Expected values are the releases' documented behaviour, written out here.

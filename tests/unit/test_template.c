@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "kbtf/err.h"
-#include "kbtf/template.h"
+#include "template.h"
 
 static char tmpdir[256];
 

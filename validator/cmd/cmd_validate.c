@@ -16,7 +16,7 @@
 #include "kbtf/matrix.h"
 #include "kbtf/profile.h"
 #include "kbtf/report.h"
-#include "../../sdk/cmd/cmd.h"
+#include "cmd.h"
 
 struct args {
 	const char **kernels;

@@ -21,7 +21,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/err.h"
 
 const char *kbtf_bt_boot_status_str(enum kbtf_bt_boot_status s)

@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/validate.h"
 
 const char *kbtf_bt_verdict_str(enum kbtf_bt_verdict v)

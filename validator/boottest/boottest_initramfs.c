@@ -15,7 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/err.h"
 
 #define GUEST_MOD_DIR "/m"

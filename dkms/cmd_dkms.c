@@ -18,7 +18,7 @@
 #include <unistd.h>
 
 #include "kbtf/buf.h"
-#include "kbtf/dkms.h"
+#include "dkms.h"
 #include "kbtf/err.h"
 #include "kbtf/run.h"
 #include "cmd.h"

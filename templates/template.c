@@ -15,7 +15,7 @@
 
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
-#include "kbtf/template.h"
+#include "template.h"
 
 #ifndef KBTF_DATADIR
 #define KBTF_DATADIR "/usr/local/share/kbtf"

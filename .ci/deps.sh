@@ -1,6 +1,6 @@
 #!/bin/sh
-# ci/deps.sh: install every Debian 12 package kbtf's build and tests need,
-# as listed in ci/debian-packages.txt. Quick when everything is already
+# .ci/deps.sh: install every Debian 12 package kbtf's build and tests need,
+# as listed in .ci/debian-packages.txt. Quick when everything is already
 # installed: dpkg-query is asked first, apt only for what is missing.
 #
 # Runs as root; otherwise through sudo when there is one. Recommends are

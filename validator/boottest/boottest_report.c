@@ -10,7 +10,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/err.h"
 #include "kbtf/json.h"
 

@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 
 const char *kbtf_bt_agreement_str(enum kbtf_bt_agreement a)
 {

@@ -24,7 +24,7 @@
 #include <unistd.h>
 #include <linux/kvm.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/err.h"
 
 #define DEFAULT_APPEND "console=ttyS0 panic=-1 loglevel=7"

@@ -16,12 +16,12 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/deb.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "kbtf/validate.h"
-#include "../../sdk/cmd/cmd.h"
+#include "cmd.h"
 
 #ifndef KBTF_LOADER
 #define KBTF_LOADER "/usr/local/lib/kbtf/kbtf-modload"

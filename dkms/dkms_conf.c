@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "kbtf/buf.h"
-#include "kbtf/dkms.h"
+#include "dkms.h"
 #include "kbtf/err.h"
 #include "kbtf/sign.h"
 

@@ -11,7 +11,7 @@
  */
 #include <string.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/elf.h"
 #include "kbtf/validate.h"
 

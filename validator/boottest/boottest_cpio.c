@@ -13,7 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/err.h"
 
 #define CPIO_HDR_LEN 110

@@ -15,7 +15,7 @@
 
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
-#include "kbtf/template.h"
+#include "template.h"
 #include "cmd.h"
 
 static const char new_usage[] =

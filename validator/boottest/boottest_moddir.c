@@ -16,7 +16,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "kbtf/boottest.h"
+#include "boottest.h"
 #include "kbtf/elf.h"
 #include "kbtf/err.h"
 
