@@ -199,13 +199,13 @@ static int read_text(const char *path, char **text)
 	if (err == -ENOENT) {
 		kbtf_err_clear();
 		*text = strdup("");
-		return *text ? 0 : kbtf_err(-ENOMEM, "out of memory");
+		return *text ? 0 : kbtf_err_nomem();
 	}
 	if (err)
 		return err;
 	*text = strndup((const char *)b.data, b.size);
 	kbtf_buf_release(&b);
-	return *text ? 0 : kbtf_err(-ENOMEM, "out of memory");
+	return *text ? 0 : kbtf_err_nomem();
 }
 
 /* Write @text to @path, or remove @path when nothing but blanks is left. */
@@ -541,7 +541,7 @@ static int make_hook(struct dkms_args *a)
 			if (!strchr(a->rest[k], '='))
 				mods[n++] = strdup(a->rest[k]);
 		}
-		err = mods ? 0 : kbtf_err(-ENOMEM, "out of memory");
+		err = mods ? 0 : kbtf_err_nomem();
 	} else {
 		err = kbtf_dkms_find_modules(r.h.dir, true, false, &mods, &n);
 	}

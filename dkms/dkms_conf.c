@@ -122,7 +122,7 @@ static int set_str(char **slot, const char *val)
 	char *copy = strdup(val);
 
 	if (!copy)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	free(*slot);
 	*slot = copy;
 	return 0;
@@ -271,7 +271,7 @@ static int framework_assign(void *arg, const char *key, const char *val)
 		return 0;
 	v = expand_kernelver(val, c->kernelver ? c->kernelver : "");
 	if (!v)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	free(*slot);
 	*slot = v;
 	return 0;
@@ -505,12 +505,12 @@ int kbtf_dkms_block(const struct kbtf_dkms_enable_opts *o, char **out)
 	else
 		n = asprintf(&body, block_make, o->kbtf, onerr);
 	if (n < 0)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	n = asprintf(out, "%s%s%s\n", block_head, body, KBTF_DKMS_BLOCK_END);
 	free(body);
 	if (n < 0) {
 		*out = NULL;
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	return 0;
 }
@@ -542,7 +542,7 @@ int kbtf_dkms_conf_edit(const char *text, const char *block, char **out, bool *h
 
 	*had_block = false;
 	if (!o)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	while (*p) {
 		n = line_len(p);
 		if (!inside && line_is(p, n, KBTF_DKMS_BLOCK_BEGIN)) {

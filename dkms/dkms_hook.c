@@ -91,7 +91,7 @@ static int base_from_settings(const struct kbtf_dkms_hook *h, struct kbtf_kernel
 		if (n) {
 			cand = expand_release(p, n, h->kernelver);
 			if (!cand)
-				return kbtf_err(-ENOMEM, "out of memory");
+				return kbtf_err_nomem();
 			if (exists(cand) || kbtf_profile_is_dir(cand)) {
 				err = try_open(cand, "KBTF_DKMS_BASE", k, how);
 				free(cand);
@@ -176,11 +176,11 @@ static int list_add(struct path_list *l, const char *dir, const char *name)
 		l->cap = l->cap ? l->cap * 2 : 8;
 		v = realloc(l->v, l->cap * sizeof(*v));
 		if (!v)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		l->v = v;
 	}
 	if (asprintf(&l->v[l->n], "%s/%s", dir, name) < 0)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	l->n++;
 	return 0;
 }
@@ -449,7 +449,7 @@ int kbtf_dkms_validate(const struct kbtf_dkms_hook *h, const char *path, char **
 		return kbtf_err(-errno, "%s: %s", h->report_dir, strerror(errno));
 	if (asprintf(report, "%s/%s.kbtf-report.%s", h->report_dir, name, report_ext(fmt)) < 0) {
 		*report = NULL;
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	argv[i++] = h->kbtf;
 	argv[i++] = "validate";

@@ -119,7 +119,7 @@ static int copy_file(const char *from, const char *to, mode_t mode,
 	}
 	text = kbtf_template_subst((const char *)in.data, in.size, vars, nr, &len);
 	if (!text) {
-		err = kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_err_nomem();
 		goto out;
 	}
 	err = kbtf_write_file_atomic(to, text, len, mode & 0777);
@@ -158,7 +158,7 @@ static int copy_tree(struct copy_job *j, const char *src, const char *dest, int 
 			continue;
 		name = subst(de->d_name, strlen(de->d_name), "__", j->vars, j->nr, NULL);
 		if (!name) {
-			err = kbtf_err(-ENOMEM, "out of memory");
+			err = kbtf_err_nomem();
 			break;
 		}
 		if ((size_t)snprintf(from, sizeof(from), "%s/%s", src, de->d_name) >=

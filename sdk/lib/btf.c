@@ -442,7 +442,7 @@ uint32_t kbtf_btf_type_cnt(const struct kbtf_btf *btf)
 static int set_name(struct kbtf_btf *btf, const struct kbtf_parse_opts *opts)
 {
 	btf->name = strdup(opts && opts->name ? opts->name : "BTF");
-	return btf->name ? 0 : kbtf_err(-ENOMEM, "out of memory");
+	return btf->name ? 0 : kbtf_err_nomem();
 }
 
 int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *opts,
@@ -458,7 +458,7 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 	*out = NULL;
 	btf = calloc(1, sizeof(*btf));
 	if (!btf)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = set_name(btf, opts);
 	if (err)
 		goto fail;

@@ -85,7 +85,7 @@ struct kbtf_builder *kbtf_builder_new(const struct kbtf_btf *base)
 	struct kbtf_builder *b = calloc(1, sizeof(*b));
 
 	if (!b) {
-		kbtf_err(-ENOMEM, "out of memory");
+		kbtf_err_nomem();
 		return NULL;
 	}
 	b->base = base;

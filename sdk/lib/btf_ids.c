@@ -67,7 +67,7 @@ static int add_ref(struct kbtf_btf_ids *ids, size_t *cap, const char *rest, uint
 
 		r = realloc(ids->refs, ncap * sizeof(*r));
 		if (!r)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		ids->refs = r;
 		*cap = ncap;
 	}
@@ -75,7 +75,7 @@ static int add_ref(struct kbtf_btf_ids *ids, size_t *cap, const char *rest, uint
 	memset(r, 0, sizeof(*r));
 	r->name = strip_unique(rest);
 	if (!r->name)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	r->kind = kind;
 	r->offset = (uint32_t)off;
 	ids->nr_refs++;
@@ -88,13 +88,13 @@ static int add_set(struct kbtf_btf_ids *ids, const char *name, bool set8, const 
 	size_t unit = set8 ? 8 : 4;
 
 	if (!s)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	ids->sets = s;
 	s = &ids->sets[ids->nr_sets];
 	memset(s, 0, sizeof(*s));
 	s->name = strdup(name);
 	if (!s->name)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	s->set8 = set8;
 	s->offset = (uint32_t)sym->st_value;
 	/* the symbol covers the header and the entries: one unit each */
@@ -266,7 +266,7 @@ int kbtf_btf_ids_resolve(const struct kbtf_btf_ids *ids, const struct kbtf_btf *
 	if (!tab || !w) {
 		free(tab);
 		free(w);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	mask--;
 	for (i = 0; i < ids->nr_refs; i++) {

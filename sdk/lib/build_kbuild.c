@@ -233,7 +233,7 @@ int kbtf_modules_order(const char *moddir, char ***kos, size_t *nr)
 nomem:
 	fclose(f);
 	kbtf_modules_free(v, n);
-	return kbtf_err(-ENOMEM, "out of memory");
+	return kbtf_err_nomem();
 }
 
 int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const char *const *extra,
@@ -245,7 +245,7 @@ int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const ch
 	int ret;
 
 	if (!argv || asprintf(&cdir, "-C%s", kdir) < 0 || asprintf(&mdir, "M=%s", moddir) < 0) {
-		ret = kbtf_err(-ENOMEM, "out of memory");
+		ret = kbtf_err_nomem();
 		goto out;
 	}
 	argv[n++] = getenv("MAKE") && *getenv("MAKE") ? getenv("MAKE") : "make";
@@ -253,7 +253,7 @@ int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const ch
 	argv[n++] = mdir;
 	if (jobs > 0) {
 		if (asprintf(&jarg, "-j%d", jobs) < 0) {
-			ret = kbtf_err(-ENOMEM, "out of memory");
+			ret = kbtf_err_nomem();
 			goto out;
 		}
 		argv[n++] = jarg;

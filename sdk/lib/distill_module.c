@@ -281,7 +281,7 @@ static int ids_before(struct job *j)
 	j->ids_old = calloc(j->ids.nr_refs + 1, sizeof(*j->ids_old));
 	j->roots = calloc(j->ids.nr_refs + 1, sizeof(*j->roots));
 	if (!j->ids_old || !j->roots)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = kbtf_btf_ids_resolve(&j->ids, j->split, j->ids_old);
 	if (err)
 		return err;
@@ -302,7 +302,7 @@ static int ids_after(struct job *j)
 		return 0;
 	vals = calloc(j->ids.nr_refs + 1, sizeof(*vals));
 	if (!vals)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	for (i = 0; i < j->ids.nr_refs; i++) {
 		const struct kbtf_btf_id_ref *r = &j->ids.refs[i];
 		uint32_t old = j->ids_old[i];
@@ -421,7 +421,7 @@ static int sign(struct job *j)
 			return -ENOENT;
 	}
 	if (!tool)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	if (!j->tmpdir[0] && (err = make_tmpdir(j)))
 		goto out;
 	err =

@@ -38,7 +38,7 @@ int kbtf_elf_open(const void *data, size_t size, struct kbtf_elf **out)
 		return kbtf_err(-EINVAL, "libelf is too old: %s", elf_errmsg(-1));
 	e = calloc(1, sizeof(*e));
 	if (!e)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	e->data = data;
 	e->size = size;
 	/* libelf only reads through this pointer in ELF_C_READ_MMAP mode */

@@ -95,7 +95,7 @@ static int grow_shstrtab(struct rewrite *r)
 		extra += strlen(r->secs[i].name) + 1;
 	r->shstrtab = malloc(d->d_size + extra);
 	if (!r->shstrtab)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	memcpy(r->shstrtab, d->d_buf, d->d_size);
 	r->shstrtab_len = d->d_size;
 	for (i = 0; i < r->nr; i++) {
@@ -274,7 +274,7 @@ int kbtf_elf_set_sections(const void *image, size_t size, const struct kbtf_elf_
 	r.used = calloc(nr + 1, sizeof(*r.used));
 	r.name_off = calloc(nr + 1, sizeof(*r.name_off));
 	if (!r.used || !r.name_off) {
-		err = kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_err_nomem();
 		goto out;
 	}
 	r.in = open_image(copy.data, copy.size);

@@ -2,6 +2,7 @@
 /*
  * Per-thread "why did it fail" line behind kbtf_err(); see kbtf/err.h.
  */
+#include <errno.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -25,6 +26,11 @@ int kbtf_err(int err, const char *fmt, ...)
 	kbtf_verr(err, fmt, ap);
 	va_end(ap);
 	return err;
+}
+
+int kbtf_err_nomem(void)
+{
+	return kbtf_err(-ENOMEM, "out of memory");
 }
 
 int kbtf_err_prefix(int err, const char *fmt, ...)

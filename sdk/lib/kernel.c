@@ -77,7 +77,7 @@ static int KBTF_PRINTF(2, 3) set_str(char **slot, const char *fmt, ...)
 	n = vasprintf(&s, fmt, ap);
 	va_end(ap);
 	if (n < 0)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	free(*slot);
 	*slot = s;
 	return 0;
@@ -506,17 +506,17 @@ static int glob_under(const char *dir, const char *const *pats, glob_t *g)
 
 	memset(g, 0, sizeof(*g));
 	if (!edir)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	for (; *pats; pats++) {
 		if (asprintf(&pat, "%s/%s", edir, *pats) < 0) {
 			free(edir);
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		}
 		r = glob(pat, flags, NULL, g);
 		free(pat);
 		if (r == GLOB_NOSPACE) {
 			free(edir);
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		}
 		flags = GLOB_APPEND;
 	}
@@ -548,7 +548,7 @@ static int find_one(const char *dir, const char *const *pats, const char *what, 
 		err = kbtf_err(-EEXIST, "%zu %s files (%s, ...): name the one you mean", g.gl_pathc,
 			       what, g.gl_pathv[0]);
 	else if (g.gl_pathc == 1 && !(*out = strdup(g.gl_pathv[0])))
-		err = kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_err_nomem();
 	globfree(&g);
 	return err;
 }
@@ -574,7 +574,7 @@ static int open_member(struct kernel_priv *p, const char *dir, const char *src)
 	int err;
 
 	if (!path)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = open_file(p, path);
 	free(path);
 	if (err)
@@ -631,7 +631,7 @@ static int open_build_dir(struct kernel_priv *p, const char *dir)
 	int err;
 
 	if (!vml)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = open_file(p, vml);
 	if (err)
 		kbtf_err_prefix(err, "%s", vml);
@@ -652,7 +652,7 @@ static int open_profile_layers(struct kernel_priv *p, const char *dir)
 		snprintf(name, sizeof(name), KBTF_PROFILE_LAYER "%u", n);
 		path = path_join(dir, name);
 		if (!path)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		if (!is_file(path)) {
 			free(path);
 			break;
@@ -802,7 +802,7 @@ static int open_deb(struct kernel_priv *p, const char *path)
 
 	if (!dir) {
 		if (asprintf(&p->tmp_dir, "%s/kbtf-deb-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		if (!mkdtemp(p->tmp_dir)) {
 			err = -errno;
 			free(p->tmp_dir);
@@ -934,7 +934,7 @@ int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 		return kbtf_err(-EINVAL, "no kernel given");
 	p = kernel_new(source, opts);
 	if (!p)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	p->have_path = true;
 	if (stat(source, &st) < 0) {
 		if (errno == ENOENT && !strchr(source, '/'))
@@ -967,7 +967,7 @@ int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct
 	*out = NULL;
 	p = kernel_new(name ? name : "<memory>", NULL);
 	if (!p)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = open_bytes(p, &b, 0);
 	return kernel_done(p, err, out);
 }

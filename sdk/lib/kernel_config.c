@@ -18,7 +18,7 @@ static int to_text(const uint8_t *data, size_t size, char **text, size_t *len)
 {
 	*text = malloc(size + 1);
 	if (!*text)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	memcpy(*text, data, size);
 	(*text)[size] = '\0';
 	*len = size;

@@ -74,7 +74,7 @@ static int push_layer(struct kbtf_kernel *k, struct kbtf_buf *raw, const char *f
 	l = realloc(k->layers, sizeof(*l) * (k->nr_layers + 1));
 	if (!l) {
 		kbtf_btf_free(btf);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	k->layers = l;
 	l += k->nr_layers;
@@ -82,7 +82,7 @@ static int push_layer(struct kbtf_kernel *k, struct kbtf_buf *raw, const char *f
 	l->from = strdup(from);
 	if (!l->from) {
 		kbtf_btf_free(btf);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	kbtf_buf_move(&l->raw, raw);
 	l->btf = btf;

@@ -132,7 +132,7 @@ static int crc_add(struct crc_table *t, const char *name, size_t len, uint32_t c
 		t->cap = t->cap ? t->cap * 2 : 64;
 		n = realloc(t->v, t->cap * sizeof(*n));
 		if (!n)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		t->v = n;
 	}
 	t->v[t->n++] = (struct crc_entry){name, len, crc};
@@ -226,14 +226,14 @@ static int add_undef(const char *name, void *arg)
 		c->cap = c->cap ? c->cap * 2 : 64;
 		n = realloc(m->undef, c->cap * sizeof(*n));
 		if (!n)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		m->undef = n;
 	}
 	n = &m->undef[m->nr_undef];
 	memset(n, 0, sizeof(*n));
 	n->name = strdup(name);
 	if (!n->name)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	m->nr_undef++;
 	hit = c->crcs->n ? bsearch(&key, c->crcs->v, c->crcs->n, sizeof(key), crc_cmp) : NULL;
 	if (hit) {
@@ -302,7 +302,7 @@ static int read_elf(struct kbtf_module *m)
 	if (!err)
 		err = read_symbols(m, e);
 	if (!err && !m->arch)
-		err = kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_err_nomem();
 out:
 	kbtf_elf_close(e);
 	return err;
@@ -338,11 +338,11 @@ static int module_new(const char *path, struct module_priv **out)
 
 	*out = NULL;
 	if (!p)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	p->m.path = strdup(path ? path : "<memory>");
 	if (!p->m.path) {
 		free(p);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	*out = p;
 	return 0;

@@ -181,7 +181,7 @@ static int slurp(struct archive *a, const char *what, size_t max, struct kbtf_bu
 	la_ssize_t got;
 
 	if (!data)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	for (;;) {
 		if (len == cap) {
 			/* room for one byte past @max: reading it means too big */
@@ -304,13 +304,13 @@ static int add_file(struct kbtf_deb *d, const char *path, struct kbtf_buf *data)
 	struct kbtf_deb_file *n = realloc(d->files, (d->nr_files + 1) * sizeof(*n));
 
 	if (!n)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	d->files = n;
 	n = &d->files[d->nr_files];
 	memset(n, 0, sizeof(*n));
 	n->path = strdup(path);
 	if (!n->path)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	n->role = kbtf_deb_kernel_role(path);
 	if (data)
 		kbtf_buf_move(&n->data, data);
@@ -355,7 +355,7 @@ static int walk_tar(struct walk *w, const char *member, bool control)
 	int r, err = 0;
 
 	if (!a)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	if (archive_read_open(a, w, NULL, inner_read, NULL) != ARCHIVE_OK) {
@@ -430,7 +430,7 @@ static int deb_walk(struct walk *w, const void *data, size_t size, const char *p
 
 	w->outer = archive_read_new();
 	if (!w->outer)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	archive_read_support_format_ar(w->outer);
 	if (path)
 		r = archive_read_open_filename(w->outer, path, READ_CHUNK);
@@ -453,7 +453,7 @@ int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *c
 
 	memset(out, 0, sizeof(*out));
 	if (!w)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	*w = (struct walk){.sel = sel, .ctx = ctx, .deb = out, .budget = max_total, .dirfd = -1};
 	err = deb_walk(w, data, size, NULL);
 	free(w);
@@ -526,7 +526,7 @@ int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_selec
 	w = calloc(1, sizeof(*w));
 	if (!w) {
 		close(dirfd);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	*w = (struct walk){.sel = sel,
 			   .done = done,

@@ -331,7 +331,7 @@ int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out)
 	line = malloc(b.size + 1);
 	if (!line) {
 		kbtf_buf_release(&b);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	memcpy(line, b.data, b.size);
 	line[b.size] = '\0';
@@ -373,7 +373,7 @@ static int write_marker(const char *dir, const struct kbtf_profile_info *info)
 
 	f = open_memstream(&text, &len);
 	if (!f)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	fprintf(f, "%s %d\n", KBTF_PROFILE_MARKER, KBTF_PROFILE_FORMAT);
 	for (i = 0; i < NR_PFIELDS; i++) {
 		kbtf_pinfo_get(info, i, val, sizeof(val));
@@ -381,7 +381,7 @@ static int write_marker(const char *dir, const struct kbtf_profile_info *info)
 	}
 	if (fclose(f)) {
 		free(text);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	err = write_new(dir, KBTF_PROFILE_MARKER, text, len);
 	free(text);

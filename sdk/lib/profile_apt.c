@@ -147,7 +147,7 @@ int kbtf_apt_open(const char *cache_dir, const char *suite, struct kbtf_apt **ou
 		return err;
 	a = calloc(1, sizeof(*a));
 	if (!a)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	snprintf(a->suite, sizeof(a->suite), "%s", suite);
 	snprintf(a->root, sizeof(a->root), "%s/apt/%s", cache, suite);
 	for (i = 0; i < APT_NOPTS; i++)
@@ -307,7 +307,7 @@ int kbtf_apt_pkgnames(struct kbtf_apt *a, const char *prefix, char ***names, siz
 		if (!nv || !(v[n] = strdup(line))) {
 			kbtf_strv_free(v, n);
 			kbtf_buf_release(&out);
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		}
 		n++;
 	}

@@ -181,7 +181,7 @@ static int plan_add(struct planner *p, const struct suite_names *sn, const char 
 		return 0;
 	n = realloc(plan->items, (plan->nr + 1) * sizeof(*n));
 	if (!n)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	plan->items = n;
 	it = &plan->items[plan->nr++];
 	memset(it, 0, sizeof(*it));
@@ -235,7 +235,7 @@ static int plan_spec(struct planner *p, const char *spec, const char *where)
 		nr = realloc(rels, (n + 1) * sizeof(*rels));
 		if (!nr) {
 			free(rels);
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		}
 		rels = nr;
 		rels[n++] = rel;
@@ -626,7 +626,7 @@ static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_
 	if (!pl->queue || !pl->debs) {
 		free(pl->queue);
 		free(pl->debs);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	pthread_mutex_init(&pl->lock, NULL);
 	pthread_cond_init(&pl->cond, NULL);

@@ -39,7 +39,7 @@ static int add_out(struct set_ctx *c, const struct kbtf_profile_info *p)
 	}
 	n = realloc(c->out, (c->nr_out + 1) * sizeof(*n));
 	if (!n)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	c->out = n;
 	c->out[c->nr_out++] = p;
 	return 0;
@@ -56,7 +56,7 @@ static int note_unmatched(struct set_ctx *c, const char *item, const char *where
 		return 0; /* enough to say what is wrong */
 	n = realloc(c->unmatched, len + add);
 	if (!n)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	c->unmatched = n;
 	snprintf(n + len, add, "%s'%s'%s%s%s", len ? ", " : "", item, where ? " (" : "",
 		 where ? where : "", where ? ")" : "");
@@ -167,7 +167,7 @@ static int resolve_list(struct set_ctx *c, const char *set, const char *where, c
 	int err = 0;
 
 	if (!copy)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	for (item = strtok_r(copy, ",", &save); !err && item; item = strtok_r(NULL, ",", &save)) {
 		item += strspn(item, " \t");
 		e = item + strlen(item);
@@ -240,12 +240,12 @@ int kbtf_profile_resolve_set(const char *set, char ***paths, size_t *n)
 	if (!err) {
 		v = calloc(nr + 1, sizeof(*v));
 		if (!v)
-			err = kbtf_err(-ENOMEM, "out of memory");
+			err = kbtf_err_nomem();
 	}
 	for (i = 0; !err && i < nr; i++) {
 		err = kbtf_store_profile_dir(s, list[i]->name, dir, sizeof(dir));
 		if (!err && !(v[i] = strdup(dir)))
-			err = kbtf_err(-ENOMEM, "out of memory");
+			err = kbtf_err_nomem();
 	}
 	free(list);
 	kbtf_store_free(s);

@@ -65,7 +65,7 @@ int kbtf_store_open(const char *root, struct kbtf_store **out)
 	int err = 0;
 
 	if (!s)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	if (root) {
 		if (snprintf(s->root, sizeof(s->root), "%s", root) >= (int)sizeof(s->root))
 			err = kbtf_err(-ENAMETOOLONG, "%s: path too long", root);
@@ -166,7 +166,7 @@ static int push_item(struct kbtf_store *s, const struct kbtf_profile_info *info)
 
 	n = realloc(s->items, (s->nr + 1) * sizeof(*n));
 	if (!n)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	s->items = n;
 	s->items[s->nr++] = *info;
 	return 0;
@@ -179,7 +179,7 @@ static int sort_items(struct kbtf_store *s)
 	free(s->sorted);
 	s->sorted = calloc(s->nr + 1, sizeof(*s->sorted));
 	if (!s->sorted)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	for (i = 0; i < s->nr; i++)
 		s->sorted[i] = &s->items[i];
 	qsort(s->sorted, s->nr, sizeof(*s->sorted), name_cmp);
@@ -208,7 +208,7 @@ static int write_index(struct kbtf_store *s)
 
 	f = open_memstream(&text, &len);
 	if (!f)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	index_header(f);
 	for (i = 0; i < s->nr; i++) {
 		for (j = 0; j < kbtf_pinfo_nfields(); j++) {
@@ -219,7 +219,7 @@ static int write_index(struct kbtf_store *s)
 	}
 	if (fclose(f)) {
 		free(text);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	snprintf(path, sizeof(path), "%s/%s", s->root, INDEX_FILE);
 	err = kbtf_write_file_atomic(path, text, len, 0644);
@@ -267,7 +267,7 @@ static int read_index(struct kbtf_store *s)
 	text = malloc(b.size + 1);
 	if (!text) {
 		kbtf_buf_release(&b);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	memcpy(text, b.data, b.size);
 	text[b.size] = '\0';
@@ -330,7 +330,7 @@ static int list_dirs(struct kbtf_store *s, char ***names, size_t *nr)
 		if (!nv || !(v[n] = strdup(de->d_name))) {
 			free_names(v, n);
 			closedir(d);
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		}
 		n++;
 	}

@@ -50,7 +50,7 @@ static int collect(int fd, struct kbtf_buf *capture)
 		return err;
 	p = realloc(capture->data, capture->size + 1);
 	if (!p)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	p[capture->size] = '\0';
 	capture->data = p;
 	return 0;

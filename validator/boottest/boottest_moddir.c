@@ -370,7 +370,7 @@ static int add_dep(struct kbtf_bt_moddir *md, const char *name, int depth,
 		return kbtf_err_prefix(err, "%s", path);
 	needs = needs_of(md, m);
 	if (!needs) {
-		err = kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_err_nomem();
 		goto out;
 	}
 	err = add_deps_of(md, needs, depth + 1, loads, nr);
@@ -378,7 +378,7 @@ static int add_dep(struct kbtf_bt_moddir *md, const char *name, int depth,
 		goto out;
 	grown = realloc(*loads, (*nr + 1) * sizeof(**loads));
 	if (!grown) {
-		err = kbtf_err(-ENOMEM, "out of memory");
+		err = kbtf_err_nomem();
 		goto out;
 	}
 	*loads = grown;

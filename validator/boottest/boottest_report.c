@@ -225,7 +225,7 @@ static int write_json(const struct kbtf_bt_report *r, FILE *f)
 	size_t i, c[3];
 
 	if (!j)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	kbtf_bt_report_count(r, c);
 	kbtf_json_object_start(j);
 	kbtf_json_kv_string(j, "command", "boot-test");

@@ -180,7 +180,7 @@ static int plan_loads(struct bt_kernel_ctx *c)
 
 	c->dep_errors = calloc(c->nr_mods, sizeof(char *));
 	if (!c->dep_errors)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	for (i = 0; i < c->nr_mods; i++) {
 		const struct kbtf_module *m = c->mods[i].m;
 		struct kbtf_bt_load *grown;
@@ -201,7 +201,7 @@ static int plan_loads(struct bt_kernel_ctx *c)
 		}
 		grown = realloc(c->loads, (c->nr_loads + 1) * sizeof(*grown));
 		if (!grown)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		c->loads = grown;
 		err = kbtf_bt_load_from_module(m, NULL, false, c->o->force, &grown[c->nr_loads]);
 		if (err)
@@ -218,7 +218,7 @@ static int write_file(const char *dir, const char *name, const void *data, size_
 	int err;
 
 	if (asprintf(&path, "%s/%s", dir, name) < 0)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = kbtf_write_file_atomic(path, data, size, 0644);
 	if (err) {
 		free(path);
@@ -421,7 +421,7 @@ static int open_moddir(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr
 		char *into;
 
 		if (asprintf(&into, "%s/modules", c->dir) < 0)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		err = kbtf_deb_extract(kr->source, into, select_modules, NULL, &deb);
 		kbtf_deb_release(&deb);
 		if (!err && asprintf(&dir, "%s/lib/modules/%s", into, c->k->release) > 0 &&
@@ -450,7 +450,7 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 
 	kr->pairs = calloc(c->nr_mods, sizeof(*kr->pairs));
 	if (!kr->pairs || asprintf(&c->dir, "%s/k%zu", workdir, idx) < 0)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	if (mkdir(c->dir, 0755) && errno != EEXIST)
 		return kbtf_err(-errno, "%s: %s", c->dir, strerror(errno));
 	ko.work_dir = c->dir;
@@ -605,7 +605,7 @@ static int open_modules(int argc, char **argv, struct bt_module **out, size_t *n
 	int i, j, err;
 
 	if (!mods)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	*out = mods;
 	for (i = 0; i < argc; i++) {
 		mods[i].path = argv[i];
@@ -638,7 +638,7 @@ static int make_workdir(const struct bt_opts *o, char **out)
 		return *out ? 0 : -ENOMEM;
 	}
 	if (asprintf(out, "%s/kbtf-boottest.XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	if (!mkdtemp(*out))
 		return kbtf_err(-errno, "cannot make a work directory: %s", strerror(errno));
 	return 0;
@@ -725,7 +725,7 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 	r->kernels = calloc(o->nr_kernels, sizeof(*r->kernels));
 	if (!r->kernels) {
 		free(workdir);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	for (i = 0; i < o->nr_kernels && !err; i++) {
 		struct bt_kernel_ctx c = {

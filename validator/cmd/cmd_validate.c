@@ -77,11 +77,11 @@ static int grow_kernels(struct args *a, size_t n)
 	struct kbtf_layer_paths *l;
 
 	if (!k)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	a->kernels = k;
 	l = realloc(a->layers, sizeof(*l) * (a->nr_kernels + n + 1));
 	if (!l)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	memset(l + a->nr_kernels, 0, sizeof(*l) * (n + 1));
 	a->layers = l;
 	a->group_start = a->nr_kernels;
@@ -102,7 +102,7 @@ static int add_layer(struct args *a, const char *path)
 		const char **p = realloc((void *)l->paths, sizeof(*p) * (l->nr + 1));
 
 		if (!p)
-			return kbtf_err(-ENOMEM, "out of memory");
+			return kbtf_err_nomem();
 		p[l->nr++] = path;
 		l->paths = p;
 	}

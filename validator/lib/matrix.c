@@ -331,7 +331,7 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 	out->total_ms = now_ms() - t0;
 	if (err) {
 		kbtf_matrix_fini(out);
-		return err == -ENOMEM ? kbtf_err(err, "out of memory") : err;
+		return err == -ENOMEM ? kbtf_err_nomem() : err;
 	}
 	return 0;
 }

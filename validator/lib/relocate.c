@@ -80,7 +80,7 @@ int kbtf_reloc_target_new(const struct kbtf_btf *vmlinux, struct kbtf_reloc_targ
 	*out = NULL;
 	t = calloc(1, sizeof(*t));
 	if (!t)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	t->btf = vmlinux;
 	t->ents = malloc(sizeof(*t->ents) * (cnt ? cnt : 1));
 	if (!t->ents) {
@@ -403,7 +403,7 @@ int kbtf_reloc_prepare(const struct kbtf_btf *split, struct kbtf_reloc_prep **ou
 				kbtf_btf_name(split));
 	p = calloc(1, sizeof(*p));
 	if (!p)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	p->split = split;
 	p->dist = kbtf_btf_base(split);
 	p->n_dist = kbtf_btf_type_cnt(p->dist);

@@ -218,7 +218,7 @@ int kbtf_report_groups(const struct kbtf_matrix *mx, struct kbtf_report_group **
 	return 0;
 nomem:
 	kbtf_report_groups_free(g, nr);
-	return kbtf_err(-ENOMEM, "out of memory");
+	return kbtf_err_nomem();
 }
 
 void kbtf_report_groups_free(struct kbtf_report_group *g, size_t n)

@@ -110,7 +110,7 @@ int kbtf_report_json(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	size_t i;
 
 	if (!j)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	kbtf_json_object_start(j);
 	kbtf_json_kv_uint(j, "format_version", KBTF_JSON_FORMAT_VERSION);
 	kbtf_json_kv_string(j, "kbtf_version", KBTF_VERSION);

@@ -34,11 +34,11 @@ int kbtf_symvers_new(struct kbtf_symvers **out)
 
 	*out = NULL;
 	if (!sv)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	sv->name = strdup("exports");
 	if (!sv->name) {
 		free(sv);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	*out = sv;
 	return 0;
@@ -122,11 +122,11 @@ int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, co
 	char *block = malloc(blen), **blocks;
 
 	if (!block)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	blocks = realloc(sv->blocks, sizeof(*blocks) * (sv->nr_blocks + 1));
 	if (!blocks) {
 		free(block);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	sv->blocks = blocks;
 	sv->blocks[sv->nr_blocks++] = block;
@@ -139,7 +139,7 @@ int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, co
 	e.ns = block;
 	strcpy(block, ns);
 	e.gpl_only = strstr(e.type, "_GPL") != NULL;
-	return insert(sv, &e) ? kbtf_err(-ENOMEM, "out of memory") : 0;
+	return insert(sv, &e) ? kbtf_err_nomem() : 0;
 }
 
 /* Split one line into at most 6 tab-separated fields (in place). */
@@ -188,7 +188,7 @@ static int parse_line(struct kbtf_symvers *sv, char *line, size_t lineno)
 		e.type = f[4];
 	}
 	e.gpl_only = strstr(e.type, "_GPL") != NULL;
-	return insert(sv, &e) ? kbtf_err(-ENOMEM, "out of memory") : 0;
+	return insert(sv, &e) ? kbtf_err_nomem() : 0;
 }
 
 /* The symbol field of a line (the second), without copying: 0 if malformed. */
@@ -230,7 +230,7 @@ static int take_line(struct kbtf_symvers *sv, const struct kbtf_symvers *wanted,
 	if (!wanted_span(wanted, sym, n))
 		return 0;
 	line = keep(sv, line, len);
-	return line ? parse_line(sv, line, lineno) : kbtf_err(-ENOMEM, "out of memory");
+	return line ? parse_line(sv, line, lineno) : kbtf_err_nomem();
 }
 
 int kbtf_symvers_parse_wanted(const char *text, size_t len, const char *name,
@@ -252,7 +252,7 @@ int kbtf_symvers_parse_wanted(const char *text, size_t len, const char *name,
 		copy = keep(sv, text, len);
 	if (!sv->name || (!wanted && !copy)) {
 		kbtf_symvers_free(sv);
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	if (copy) {
 		text = copy;

@@ -78,7 +78,7 @@ static int decide_distilled(struct kbtf_vkernel *vk)
 	}
 	if (n < 0) {
 		vk->distilled_support_why = NULL;
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	return 0;
 }
@@ -105,7 +105,7 @@ static int derive_vermagic(struct kbtf_vkernel *vk)
 		     config_bool(k, "MODULE_UNLOAD") == 1 ? "mod_unload " : "",
 		     vk->modversions == 1 ? "modversions " : "") < 0) {
 		vk->vermagic = NULL;
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	return 0;
 }
@@ -121,7 +121,7 @@ static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts 
 	if (err)
 		return kbtf_err_prefix(err, "Module.symvers");
 	vk->symvers_from = strdup(path);
-	return vk->symvers_from ? 0 : kbtf_err(-ENOMEM, "out of memory");
+	return vk->symvers_from ? 0 : kbtf_err_nomem();
 }
 
 static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
@@ -131,7 +131,7 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 
 	vk->source = strdup(k->source ? k->source : "kernel");
 	if (!vk->source)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	vk->btf = kbtf_kernel_btf_stack(k);
 	if (!vk->btf)
 		return -EINVAL; /* kbtf_errstr() says why */
@@ -161,7 +161,7 @@ int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_op
 
 	*out = NULL;
 	if (!vk)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	vk->k = k;
 	err = prepare(vk, opts);
 	if (err) {

@@ -22,7 +22,7 @@ static int keep_btf_error(struct kbtf_vmod *vm, const char *what)
 {
 	if (asprintf(&vm->btf_error, "%s: %s", what, kbtf_errstr()) < 0) {
 		vm->btf_error = NULL;
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	}
 	return 0;
 }
@@ -73,7 +73,7 @@ static int release_of(struct kbtf_vmod *vm)
 	n = strcspn(vm_magic, " ");
 	vm->release_buf = strndup(vm_magic, n);
 	if (!vm->release_buf)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	vm->release = vm->release_buf;
 	return 0;
 }
@@ -85,7 +85,7 @@ static int prepare(struct kbtf_vmod *vm)
 
 	vm->path = strdup(m->path ? m->path : "module");
 	if (!vm->path)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	err = release_of(vm);
 	if (err)
 		return err;
@@ -123,7 +123,7 @@ int kbtf_vmod_from_module(const struct kbtf_module *m, struct kbtf_vmod **out)
 
 	*out = NULL;
 	if (!vm)
-		return kbtf_err(-ENOMEM, "out of memory");
+		return kbtf_err_nomem();
 	vm->mod = (struct kbtf_module *)m;
 	err = prepare(vm);
 	if (err) {

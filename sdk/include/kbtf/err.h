@@ -23,6 +23,9 @@
 int kbtf_err(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
 int kbtf_verr(int err, const char *fmt, va_list ap) KBTF_PRINTF(2, 0);
 
+/* kbtf_err_nomem(): the one wording for a failed allocation. */
+int kbtf_err_nomem(void);
+
 /* Prefix the current message with "<prefix>: " (adds context on the way up). */
 int kbtf_err_prefix(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
 
