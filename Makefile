@@ -59,7 +59,7 @@ LDLIBS = $(PKG_LIBS)
 
 # capability folders: the library's and the commands' C files
 SRC_DIRS := sdk/lib sdk/cmd validator/lib validator/cmd validator/boottest dkms templates
-INC_DIRS := sdk/include sdk/cmd validator/include validator/boottest dkms templates
+INC_DIRS := sdk/include sdk/lib sdk/cmd validator/include validator/boottest dkms templates
 ALL_SRCS := $(filter-out validator/boottest/kbtf-modload.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 CMD_SRCS := $(sort $(filter sdk/cmd/%,$(ALL_SRCS)) \
 	$(foreach f,$(ALL_SRCS),$(if $(filter cmd_%,$(notdir $(f))),$(f))))
