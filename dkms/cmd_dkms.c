@@ -230,16 +230,12 @@ static int dkms_enable(struct dkms_args *a, const char *module)
 	err = kbtf_dkms_module_name_check(module);
 	if (!err)
 		err = self_path(self, sizeof(self));
-	if (err) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(NULL, err);
 	o.kbtf = self;
 	err = kbtf_dkms_block(&o, &block);
-	if (err) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(NULL, err);
 	if (a->print) {
 		fputs(block, stdout);
 		free(block);
@@ -264,7 +260,7 @@ static int dkms_enable(struct dkms_args *a, const char *module)
 	free(block);
 	free(old);
 	free(new);
-	return err ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+	return cmd_exit_code(err);
 }
 
 static int dkms_disable(struct dkms_args *a, const char *module)
@@ -275,10 +271,8 @@ static int dkms_disable(struct dkms_args *a, const char *module)
 	int err;
 
 	err = kbtf_dkms_module_name_check(module);
-	if (err) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(NULL, err);
 	err = path_fmt(path, sizeof(path), "%s/%s.conf", a->conf_dir, module);
 	if (!err)
 		err = read_text(path, &old);
@@ -294,7 +288,7 @@ static int dkms_disable(struct dkms_args *a, const char *module)
 		       path, had && kbtf_dkms_conf_is_blank(new) ? " (file removed)" : "");
 	free(old);
 	free(new);
-	return err ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+	return cmd_exit_code(err);
 }
 
 /* ----------------------------------------------------------- hooks */
@@ -337,10 +331,7 @@ static void hook_failed(struct hook_run *r, const char *what, int err)
 	const char *msg = kbtf_errstr();
 
 	r->failed++;
-	if (err == -KBTF_ETOOL)
-		r->worst = KBTF_EXIT_TOOL;
-	else if (r->worst != KBTF_EXIT_TOOL)
-		r->worst = KBTF_EXIT_USAGE;
+	r->worst = cmd_worst(r->worst, cmd_exit_code(err));
 	fprintf(stderr, "kbtf dkms: %s: %s: %s\n",
 		r->on_error == KBTF_DKMS_FAIL ? "error" : "warning", what, *msg ? msg : "failed");
 	if (r->on_error == KBTF_DKMS_WARN)
@@ -398,10 +389,8 @@ static int hook_setup(struct hook_run *r)
 		err = kbtf_dkms_on_error_parse(a->on_error, &r->settings.on_error);
 	if (!err)
 		err = self_path(r->self, sizeof(r->self));
-	if (err) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(NULL, err);
 	r->on_error = r->settings.on_error;
 	if (a->kdir)
 		path_fmt(r->kdir, sizeof(r->kdir), "%s", a->kdir);

@@ -114,10 +114,9 @@ int cmd_new(int argc, char **argv)
 		return KBTF_EXIT_USAGE;
 	}
 	name = argv[optind];
-	if (kbtf_module_name_check(name)) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	err = kbtf_module_name_check(name);
+	if (err)
+		return cmd_error(NULL, err);
 	if (!version_ok(version)) {
 		fprintf(stderr, "kbtf: '%s' is not a version (digits, letters, . + ~ -)\n",
 			version);
@@ -146,10 +145,8 @@ int cmd_new(int argc, char **argv)
 	err = kbtf_data_path("templates/module", tmpl, sizeof(tmpl));
 	if (!err)
 		err = kbtf_data_path("ci/matrix", matrix, sizeof(matrix));
-	if (err) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(NULL, err);
 	err = kbtf_template_copy(tmpl, dir, vars, nr, quiet ? NULL : on_file, (void *)dir);
 	if (!err) {
 		/* the matrix scripts live in kbtf's ci/matrix; the project gets its own copy */
@@ -161,10 +158,8 @@ int cmd_new(int argc, char **argv)
 	}
 	if (!err)
 		err = copy_post_build(dir, quiet);
-	if (err) {
-		cmd_report_error(dir);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(dir, err);
 	if (!quiet) {
 		char step[PATH_MAX + 16];
 

@@ -25,7 +25,25 @@ int cmd_boot_test(int argc, char **argv);
 int cmd_dkms(int argc, char **argv);
 int cmd_new(int argc, char **argv);
 
-/* Print "kbtf: <what>: <kbtf_errstr()>" to stderr. */
+/* Print "kbtf: <what>: <kbtf_errstr()>" to stderr ("kbtf: <kbtf_errstr()>" without @what). */
 void cmd_report_error(const char *what);
+
+/*
+ * The exit code for @err, what a library call returned: KBTF_EXIT_OK for
+ * 0, KBTF_EXIT_TOOL for -KBTF_ETOOL (an external tool failed) and
+ * KBTF_EXIT_USAGE for any other negative errno (bad usage, or an input
+ * that cannot be read or is malformed). KBTF_EXIT_FAIL is no error: it is
+ * a command's verdict on what it examined.
+ */
+int cmd_exit_code(int err);
+
+/* cmd_report_error(@what), then cmd_exit_code(@err): "return cmd_error(path, err);" */
+int cmd_error(const char *what, int err);
+
+/* The graver of two exit codes (the larger), for a command that goes on past a failure. */
+static inline int cmd_worst(int a, int b)
+{
+	return a > b ? a : b;
+}
 
 #endif

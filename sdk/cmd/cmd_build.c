@@ -175,6 +175,7 @@ static int distill_all(struct build_args *a, double make_s)
 	size_t nr, i;
 	int rc = KBTF_EXIT_OK, r;
 
+	/* make succeeded but left no modules.order: the build step failed (3) */
 	if (kbtf_modules_order(a->moddir, &kos, &nr)) {
 		cmd_report_error(NULL);
 		return KBTF_EXIT_TOOL;
@@ -184,7 +185,7 @@ static int distill_all(struct build_args *a, double make_s)
 				"modules.order)\n");
 	for (i = 0; i < nr; i++) {
 		r = distill_one(&a->ui, kos[i], &a->o);
-		rc = rc > r ? rc : r;
+		rc = cmd_worst(rc, r);
 	}
 	if (!a->ui.quiet && nr)
 		printf("kbtf: %zu module%s: make %.2f s, distill %.1f ms (%.1f%% of the build)\n",
@@ -219,6 +220,7 @@ int cmd_build(int argc, char **argv)
 	t0 = now_s();
 	rc = kbtf_kbuild_modules(a.kdir, a.moddir, a.jobs, (const char *const *)argv + optind,
 				 (size_t)(argc - optind));
+	/* whatever kept make from succeeding, the build step failed (3) */
 	if (rc) {
 		if (rc > 0)
 			fprintf(stderr, "kbtf: make failed (exit %d); nothing distilled\n", rc);

@@ -64,13 +64,6 @@ static void on_note(void *ctx, const char *msg)
 		printf("  %s: %s\n", ui->current, msg);
 }
 
-int cmd_exit_for(int err)
-{
-	if (!err)
-		return KBTF_EXIT_OK;
-	return err == -KBTF_ETOOL ? KBTF_EXIT_TOOL : KBTF_EXIT_USAGE;
-}
-
 static double now_ms(void)
 {
 	struct timespec ts;
@@ -99,10 +92,8 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	err = kbtf_distill_module(path, o, &rep);
 	ms = now_ms() - t0;
 	ui->total_ms += ms;
-	if (err) {
-		cmd_report_error(path);
-		return cmd_exit_for(err);
-	}
+	if (err)
+		return cmd_error(path, err);
 	if (ui->quiet)
 		return KBTF_EXIT_OK;
 	if (!rep.already)
@@ -167,10 +158,8 @@ int distill_base_for(struct distill_ui *ui, const char *base, const char *releas
 
 	if (base) {
 		err = kbtf_base_open(base, k, NULL);
-		if (err) {
-			cmd_report_error(base);
-			return KBTF_EXIT_USAGE;
-		}
+		if (err)
+			return cmd_error(base, err);
 		if (!ui->quiet)
 			printf("kbtf: base: --base %s (%s%s%s)\n", base,
 			       (*k)->format_detail ? (*k)->format_detail : "kernel",
@@ -183,10 +172,8 @@ int distill_base_for(struct distill_ui *ui, const char *base, const char *releas
 		warn_no_base(ui, release);
 		return KBTF_EXIT_OK;
 	}
-	if (err) {
-		cmd_report_error(NULL);
-		return KBTF_EXIT_USAGE;
-	}
+	if (err)
+		return cmd_error(NULL, err);
 	if (!ui->quiet)
 		printf("kbtf: base: %s\n", how ? how : "found");
 	free(how);
@@ -236,7 +223,7 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 				"kbtf: %s: cannot tell which kernel it was built for (no "
 				"vermagic); give --base or --kdir\n",
 				mods[i]);
-			rc = rc > KBTF_EXIT_USAGE ? rc : KBTF_EXIT_USAGE;
+			rc = cmd_worst(rc, KBTF_EXIT_USAGE);
 			free(rel);
 			continue;
 		}
@@ -253,7 +240,7 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 			if (r) {
 				free(rel);
 				free(kdir);
-				rc = rc > r ? rc : r;
+				rc = cmd_worst(rc, r);
 				continue;
 			}
 		}
@@ -266,7 +253,7 @@ static int distill_lookup(struct distill_args *a, char **mods, int n)
 		a->o.base = k;
 		a->o.kdir = kdir;
 		r = distill_one(&a->ui, mods[i], &a->o);
-		rc = rc > r ? rc : r;
+		rc = cmd_worst(rc, r);
 		free(rel);
 		free(kdir);
 	}
@@ -395,7 +382,7 @@ int cmd_distill(int argc, char **argv)
 	a.o.kdir = a.kdir;
 	for (i = optind; i < argc; i++) {
 		r = distill_one(&a.ui, argv[i], &a.o);
-		rc = rc > r ? rc : r;
+		rc = cmd_worst(rc, r);
 	}
 	kbtf_kernel_free(k);
 	return rc;

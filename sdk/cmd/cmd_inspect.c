@@ -710,7 +710,7 @@ int cmd_inspect(int argc, char **argv)
 	};
 	struct inspect_opts o = {0};
 	struct kbtf_json *j = NULL;
-	int c, i, failed = 0, err;
+	int c, i, rc = KBTF_EXIT_OK, err;
 
 	optind = 1;
 	while ((c = getopt_long(argc, argv, "jpb:L:h", longopts, NULL)) != -1) {
@@ -758,8 +758,7 @@ int cmd_inspect(int argc, char **argv)
 		kbtf_err_clear();
 		err = inspect_one(argv[i], &o, j);
 		if (err) {
-			cmd_report_error(argv[i]);
-			failed++;
+			rc = cmd_worst(rc, cmd_error(argv[i], err));
 			if (j) {
 				kbtf_json_object_start(j);
 				kbtf_json_kv_string(j, "source", argv[i]);
@@ -770,9 +769,9 @@ int cmd_inspect(int argc, char **argv)
 	}
 	if (j) {
 		kbtf_json_array_end(j);
-		if (kbtf_json_free(j))
-			failed++;
+		err = kbtf_json_free(j);
+		rc = cmd_worst(rc, cmd_exit_code(err));
 	}
 	fflush(stdout);
-	return failed ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+	return rc;
 }

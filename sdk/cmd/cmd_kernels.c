@@ -180,13 +180,12 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 	return 0;
 }
 
+/* The profile store, or the exit code when it cannot be opened. */
 static int open_store(struct kbtf_store **s)
 {
 	int err = kbtf_store_open(NULL, s);
 
-	if (err)
-		cmd_report_error("kernels");
-	return err;
+	return err ? cmd_error("kernels", err) : KBTF_EXIT_OK;
 }
 
 static void human_size(unsigned long long bytes, char *buf, size_t len)
@@ -278,7 +277,7 @@ static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 static int kernels_add(int argc, char **argv, const struct kopts *o)
 {
 	struct kbtf_store *s;
-	int i, bad = 0;
+	int i, rc;
 
 	if (argc < 1) {
 		fprintf(stderr, "kbtf: kernels add: no SOURCE given\n");
@@ -288,12 +287,13 @@ static int kernels_add(int argc, char **argv, const struct kopts *o)
 		fprintf(stderr, "kbtf: kernels add: --name takes one SOURCE\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (open_store(&s))
-		return KBTF_EXIT_USAGE;
+	rc = open_store(&s);
+	if (rc)
+		return rc;
 	for (i = 0; i < argc; i++)
-		bad += add_one(s, argv[i], o) != 0;
+		rc = cmd_worst(rc, cmd_exit_code(add_one(s, argv[i], o)));
 	kbtf_store_free(s);
-	return bad ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+	return rc;
 }
 
 /* ---------------------------------------------------------------- fetch */
@@ -349,7 +349,8 @@ static void print_plan(const struct kbtf_fetch_plan *plan)
 static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 {
 	unsigned long long bytes = 0;
-	size_t i, stored = 0, present = 0, failed = 0, tool = 0;
+	size_t i, stored = 0, present = 0, failed = 0;
+	int rc = KBTF_EXIT_OK;
 	char size[32];
 
 	for (i = 0; i < plan->nr; i++) {
@@ -358,8 +359,10 @@ static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 		bytes += it->downloaded ? it->download_bytes : 0;
 		stored += it->state == KBTF_FETCH_STORED;
 		present += it->state == KBTF_FETCH_PRESENT;
-		failed += it->state == KBTF_FETCH_FAILED;
-		tool += it->state == KBTF_FETCH_FAILED && it->err == -KBTF_ETOOL;
+		if (it->state == KBTF_FETCH_FAILED) {
+			failed++;
+			rc = cmd_worst(rc, cmd_exit_code(it->err));
+		}
 	}
 	human_size(bytes, size, sizeof(size));
 	printf("%zu stored, %zu already stored, %zu failed; %s downloaded; %.1f s\n", stored,
@@ -369,9 +372,7 @@ static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 			fprintf(stderr, "kbtf: %s: %s\n", plan->items[i].pkgs[0],
 				plan->items[i].message);
 	}
-	if (tool)
-		return KBTF_EXIT_TOOL;
-	return failed ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
+	return rc;
 }
 
 static double wall(void)
@@ -405,13 +406,14 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 				"'debian:linux-image-6.12.*-amd64')\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (open_store(&s))
-		return KBTF_EXIT_USAGE;
+	rc = open_store(&s);
+	if (rc)
+		return rc;
 	err = kbtf_fetch_plan(s, (const char *const *)argv, (size_t)argc, &fo, &plan);
 	if (err) {
-		cmd_report_error("kernels fetch");
+		rc = cmd_error("kernels fetch", err);
 		kbtf_store_free(s);
-		return err == -KBTF_ETOOL ? KBTF_EXIT_TOOL : KBTF_EXIT_USAGE;
+		return rc;
 	}
 	for (i = 0; i < plan.nr; i++)
 		todo += plan.items[i].state != KBTF_FETCH_PRESENT;
@@ -508,19 +510,20 @@ static int kernels_list(int argc, char **argv, const struct kopts *o)
 	const struct kbtf_profile_info **set = NULL;
 	struct kbtf_store *s;
 	size_t n;
-	int err;
+	int err, rc;
 
 	if (argc > 1) {
 		fprintf(stderr, "kbtf: kernels list: one SET at most (join items with commas)\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (open_store(&s))
-		return KBTF_EXIT_USAGE;
+	rc = open_store(&s);
+	if (rc)
+		return rc;
 	err = argc ? kbtf_store_resolve(s, argv[0], &set, &n) : kbtf_store_list(s, &all, &n);
 	if (err) {
-		cmd_report_error("kernels list");
+		rc = cmd_error("kernels list", err);
 		kbtf_store_free(s);
-		return KBTF_EXIT_USAGE;
+		return rc;
 	}
 	if (set)
 		all = set;
@@ -576,14 +579,15 @@ static int rm_item(struct kbtf_store *s, const char *item)
 static int kernels_rm(int argc, char **argv)
 {
 	struct kbtf_store *s;
-	int a, bad = 0;
+	int a, bad = 0, rc;
 
 	if (argc < 1) {
 		fprintf(stderr, "kbtf: kernels rm: no NAME given\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (open_store(&s))
-		return KBTF_EXIT_USAGE;
+	rc = open_store(&s);
+	if (rc)
+		return rc;
 	for (a = 0; a < argc; a++)
 		bad += rm_item(s, argv[a]);
 	kbtf_store_free(s);
@@ -596,17 +600,20 @@ static int kernels_path(int argc, char **argv)
 	struct kbtf_store *s;
 	char dir[4096];
 	size_t n, i;
+	int err, rc;
 
 	if (argc != 1) {
 		fprintf(stderr, "kbtf: kernels path: one NAME or SET\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (open_store(&s))
-		return KBTF_EXIT_USAGE;
-	if (kbtf_store_resolve(s, argv[0], &set, &n)) {
-		cmd_report_error("kernels path");
+	rc = open_store(&s);
+	if (rc)
+		return rc;
+	err = kbtf_store_resolve(s, argv[0], &set, &n);
+	if (err) {
+		rc = cmd_error("kernels path", err);
 		kbtf_store_free(s);
-		return KBTF_EXIT_USAGE;
+		return rc;
 	}
 	for (i = 0; i < n; i++) {
 		kbtf_store_profile_dir(s, set[i]->name, dir, sizeof(dir));

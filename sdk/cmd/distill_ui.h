@@ -49,7 +49,4 @@ enum {
 int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,
 			  struct distill_ui *ui);
 
-/* KBTF_EXIT_* for a negative errno from the distiller. */
-int cmd_exit_for(int err);
-
 #endif

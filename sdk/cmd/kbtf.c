@@ -5,7 +5,6 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kbtf/err.h"
 #include "cmd.h"
 
 struct builtin {
@@ -33,16 +32,6 @@ static void usage(FILE *f)
 	for (i = 0; i < sizeof(builtins) / sizeof(builtins[0]); i++)
 		fprintf(f, "  %-10s %s\n", builtins[i].name, builtins[i].summary);
 	fprintf(f, "\n'kbtf COMMAND --help' describes one command; see also kbtf(1).\n");
-}
-
-void cmd_report_error(const char *what)
-{
-	const char *msg = kbtf_errstr();
-
-	if (what && *what)
-		fprintf(stderr, "kbtf: %s: %s\n", what, *msg ? msg : "failed");
-	else
-		fprintf(stderr, "kbtf: %s\n", *msg ? msg : "failed");
 }
 
 int main(int argc, char **argv)

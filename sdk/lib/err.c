@@ -62,3 +62,12 @@ void kbtf_err_clear(void)
 {
 	errbuf[0] = '\0';
 }
+
+const char *kbtf_strerror(int err)
+{
+	if (err < 0)
+		err = -err;
+	if (err == KBTF_ETOOL)
+		return "external tool failed";
+	return strerror(err);
+}

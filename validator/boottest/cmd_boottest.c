@@ -700,15 +700,16 @@ static int check_tools(const struct bt_opts *o, const char *busybox, const char 
 	const char *qemu = o->qemu ? o->qemu : "qemu-system-x86_64";
 	int err;
 
+	/* a tool that is missing or unfit is a tool failure (exit 3), whatever the errno */
 	if (!on_path(qemu))
-		return kbtf_err(-ENOENT, "%s not found (Debian: apt-get install qemu-system-x86)",
-				qemu);
+		return kbtf_err(-KBTF_ETOOL,
+				"%s not found (Debian: apt-get install qemu-system-x86)", qemu);
 	err = kbtf_bt_check_static(busybox);
 	if (err)
-		return kbtf_err_prefix(err, "busybox (Debian: busybox-static)");
+		return kbtf_err_prefix(-KBTF_ETOOL, "busybox (Debian: busybox-static)");
 	err = kbtf_bt_check_static(loader);
 	if (err)
-		return kbtf_err_prefix(err, "kbtf-modload");
+		return kbtf_err_prefix(-KBTF_ETOOL, "kbtf-modload");
 	return 0;
 }
 
@@ -768,35 +769,31 @@ int cmd_boot_test(int argc, char **argv)
 	if (err) {
 		if (err > 0)
 			usage(stdout);
-		else
-			cmd_report_error("boot-test");
 		free(o.kernels);
-		return err > 0 ? KBTF_EXIT_OK : KBTF_EXIT_USAGE;
+		return err > 0 ? KBTF_EXIT_OK : cmd_error("boot-test", err);
 	}
 	busybox = find_busybox(o.busybox);
 	loader = find_loader(o.loader);
 	err = check_tools(&o, busybox, loader);
+	if (!err)
+		err = open_modules(argc - optind, argv + optind, &mods, &nr_mods);
 	if (err) {
-		cmd_report_error("boot-test");
-		ret = KBTF_EXIT_TOOL;
-		goto out;
-	}
-	err = open_modules(argc - optind, argv + optind, &mods, &nr_mods);
-	if (err) {
-		cmd_report_error("boot-test");
+		ret = cmd_error("boot-test", err);
 		goto out;
 	}
 	r.force = o.force;
 	r.timeout_s = o.timeout_s;
 	err = run_all(&o, mods, nr_mods, busybox, loader, &r);
 	if (err) {
-		cmd_report_error("boot-test");
-		ret = err == -ENOMEM ? KBTF_EXIT_TOOL : KBTF_EXIT_USAGE;
+		ret = cmd_error("boot-test", err);
+		/* out of memory mid-boot (qemu's serial log) leaves no answer: inconclusive */
+		if (err == -ENOMEM)
+			ret = KBTF_EXIT_TOOL;
 		goto out;
 	}
 	err = write_report(&o, &r);
 	if (err) {
-		cmd_report_error("boot-test");
+		ret = cmd_error("boot-test", err);
 		goto out;
 	}
 	ret = exit_code(&r);

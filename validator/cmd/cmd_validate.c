@@ -284,8 +284,7 @@ int cmd_validate(int argc, char **argv)
 		args_fini(&a);
 		if (err == 1)
 			return KBTF_EXIT_OK;
-		cmd_report_error("validate");
-		return KBTF_EXIT_USAGE;
+		return cmd_error("validate", err);
 	}
 	nmods = (size_t)(argc - optind);
 	a.mo.layers = a.layers;
@@ -294,15 +293,13 @@ int cmd_validate(int argc, char **argv)
 	err = kbtf_matrix_run((const char *const *)argv + optind, nmods, a.kernels, a.nr_kernels,
 			      &a.mo, &mx);
 	if (err) {
-		cmd_report_error("validate");
 		args_fini(&a);
-		return KBTF_EXIT_USAGE;
+		return cmd_error("validate", err);
 	}
 	rc = exit_code(&mx);
-	if (write_report(&a, &mx)) {
-		cmd_report_error("validate");
-		rc = KBTF_EXIT_USAGE;
-	}
+	err = write_report(&a, &mx);
+	if (err)
+		rc = cmd_error("validate", err);
 	kbtf_matrix_fini(&mx);
 	args_fini(&a);
 	return rc;

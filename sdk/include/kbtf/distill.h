@@ -152,7 +152,7 @@ struct kbtf_distill_module_report {
  * one with .BTF.base is refused when plain split was asked for (left alone,
  * with a warning, when it was picked). @rep->form_why says which form and
  * why.
- * -KBTF_ETOOL (kbtf/run.h) when pahole or sign-file failed.
+ * -KBTF_ETOOL (kbtf/err.h) when pahole or sign-file failed.
  */
 int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
 			struct kbtf_distill_module_report *rep);

@@ -17,6 +17,15 @@
 #endif
 
 /*
+ * kbtf's own error numbers, returned negated like an errno. They lie above
+ * the errno range (the kernel's MAX_ERRNO is 4095), so no errno a system
+ * call reports (a genuine ECHILD from waitpid, say) is taken for one.
+ */
+#define KBTF_ERRNO_BASE 4096
+/* An external tool kbtf ran (make, pahole, sign-file, apt-get, strip) failed or could not start. */
+#define KBTF_ETOOL (KBTF_ERRNO_BASE + 1)
+
+/*
  * Record why the current operation failed and return @err (a negative
  * errno, passed through unchanged so callers can "return kbtf_err(...)").
  */
@@ -33,5 +42,11 @@ int kbtf_err_prefix(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
 const char *kbtf_errstr(void);
 
 void kbtf_err_clear(void);
+
+/*
+ * What the error number @err means, without the detail kbtf_errstr() has:
+ * strerror() for an errno, kbtf's own text for KBTF_ETOOL. Either sign.
+ */
+const char *kbtf_strerror(int err);
 
 #endif

@@ -7,9 +7,7 @@
 #define KBTF_RUN_H
 
 #include "kbtf/buf.h"
-
-/* The errno kbtf functions return when an external tool failed or could not start. */
-#define KBTF_ETOOL ECHILD
+#include "kbtf/err.h" /* KBTF_ETOOL: a tool failed or could not start */
 
 struct kbtf_run_opts {
 	const char *cwd;	  /* NULL: the current directory */
