@@ -11,7 +11,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kbtf/buf.h"
@@ -22,6 +21,7 @@
 #include "kbtf/run.h"
 #include "kbtf/sign.h"
 #include "kbtf/source.h"
+#include "util.h"
 
 /* ------------------------------------------------------------- base */
 
@@ -445,8 +445,9 @@ int kbtf_dkms_validate(const struct kbtf_dkms_hook *h, const char *path, char **
 
 	*report = NULL;
 	name = name ? name + 1 : path;
-	if (mkdir(h->report_dir, 0755) && errno != EEXIST)
-		return kbtf_err(-errno, "%s: %s", h->report_dir, strerror(errno));
+	rc = kbtf_mkdir_p(h->report_dir, 0755);
+	if (rc)
+		return rc;
 	if (asprintf(report, "%s/%s.kbtf-report.%s", h->report_dir, name, report_ext(fmt)) < 0) {
 		*report = NULL;
 		return kbtf_err_nomem();
@@ -474,9 +475,7 @@ int kbtf_dkms_validate(const struct kbtf_dkms_hook *h, const char *path, char **
 /* uname -m, for hooks run without --arch. */
 const char *kbtf_dkms_machine(void)
 {
-	static struct utsname u;
+	const char *m = kbtf_uname_machine();
 
-	if (!u.machine[0] && uname(&u))
-		return "unknown";
-	return u.machine;
+	return m ? m : "unknown";
 }

@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kbtf/base_cache.h"
@@ -17,6 +16,7 @@
 #include "kbtf/kbuild.h"
 #include "kbtf/profile.h"
 #include "kbtf/run.h"
+#include "util.h"
 
 static char *read_line_file(const char *path)
 {
@@ -80,9 +80,9 @@ char *kbtf_kdir_release(const char *kdir)
 
 char *kbtf_running_release(void)
 {
-	struct utsname u;
+	const char *rel = kbtf_uname_release();
 
-	return uname(&u) ? NULL : strdup(u.release);
+	return rel ? strdup(rel) : NULL;
 }
 
 struct tried {

@@ -15,6 +15,7 @@
 
 #include "kbtf/base_cache.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 static bool cache_dir(char *out, size_t len)
 {
@@ -31,23 +32,6 @@ static bool cache_dir(char *out, size_t len)
 	else
 		return false;
 	return n > 0 && (size_t)n < len;
-}
-
-static int mkdir_p(char *path)
-{
-	char *p;
-
-	for (p = path + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(path, 0755) && errno != EEXIST) {
-			*p = '/';
-			return -errno;
-		}
-		*p = '/';
-	}
-	return mkdir(path, 0755) && errno != EEXIST ? -errno : 0;
 }
 
 /* The cache key: the source's resolved path and what stat says of it. */
@@ -176,7 +160,7 @@ int kbtf_base_open(const char *source, struct kbtf_kernel **out, bool *from_cach
 		return -EINVAL;
 	}
 	if (use && ((*out)->format == KBTF_FMT_BOOT_IMAGE || (*out)->format == KBTF_FMT_DEB) &&
-	    !mkdir_p(dir))
+	    !kbtf_mkdir_p(dir, 0755))
 		store(stem, *out);
 	return 0;
 }

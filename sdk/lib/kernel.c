@@ -13,7 +13,6 @@
  * its BTF (~6 MB), not its 60 MB image.
  */
 #include <errno.h>
-#include <ftw.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -21,7 +20,6 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
-#include <sys/utsname.h>
 #include <unistd.h>
 
 #include "kbtf/bootimage.h"
@@ -31,6 +29,7 @@
 #include "kbtf/profile.h"
 #include "kbtf/source.h"
 #include "kernel-priv.h"
+#include "util.h"
 
 #define IMAGE_MAX_OUT (256ull << 20) /* real ones are 50-70 MiB; more is a bomb */
 #define MAX_NESTING 3		     /* compression inside compression ... */
@@ -90,13 +89,6 @@ static bool is_file(const char *path)
 	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
 }
 
-static bool is_dir(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
-}
-
 static char *path_join(const char *dir, const char *name)
 {
 	char *s;
@@ -114,20 +106,6 @@ static char *dir_of(const char *path)
 	if (slash == path)
 		return strdup("/");
 	return strndup(path, (size_t)(slash - path));
-}
-
-static const char *running_release(void)
-{
-	static _Thread_local struct utsname u;
-
-	return uname(&u) == 0 ? u.release : NULL;
-}
-
-static const char *running_machine(void)
-{
-	static _Thread_local struct utsname u;
-
-	return uname(&u) == 0 ? u.machine : NULL;
 }
 
 static bool release_char(char c)
@@ -462,11 +440,11 @@ static int open_file(struct kernel_priv *p, const char *path)
 	struct kbtf_buf b;
 	int err;
 
-	if (realpath(path, real) && !strcmp(real, SYS_BTF_VMLINUX) && running_release()) {
+	if (realpath(path, real) && !strcmp(real, SYS_BTF_VMLINUX) && kbtf_uname_release()) {
 		p->running = true;
-		note_release(p, strdup(running_release()), "uname (running kernel)");
-		if (running_machine())
-			p->k.arch = strdup(running_machine());
+		note_release(p, strdup(kbtf_uname_release()), "uname (running kernel)");
+		if (kbtf_uname_machine())
+			p->k.arch = strdup(kbtf_uname_machine());
 	}
 	err = kbtf_buf_from_file(path, &b);
 	if (err)
@@ -743,11 +721,6 @@ static int open_dir(struct kernel_priv *p, const char *dir)
 
 /* ---------------------------------------------------------------- packages */
 
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
 /* The package's members by role; several boot images are ambiguous. */
 static int open_deb_members(struct kernel_priv *p, const char *dir, const struct kbtf_deb *deb)
 {
@@ -835,7 +808,7 @@ out:
 
 static int open_release(struct kernel_priv *p, const char *rel)
 {
-	const char *run = running_release();
+	const char *run = kbtf_uname_release();
 	char cand[6][PATH_MAX];
 	size_t i, n = 0;
 	int err;
@@ -871,7 +844,7 @@ static int open_name(struct kernel_priv *p, const char *name)
 
 	if (!kbtf_cache_dir(cache, sizeof(cache)) &&
 	    asprintf(&dir, "%s/kernels/%s", cache, name) >= 0) {
-		if (is_dir(dir) && kbtf_profile_is_dir(dir)) {
+		if (kbtf_is_dir(dir) && kbtf_profile_is_dir(dir)) {
 			err = open_profile(p, dir);
 			if (err)
 				kbtf_err_prefix(err, "%s", dir);
@@ -1037,7 +1010,7 @@ void kbtf_kernel_free(struct kbtf_kernel *k)
 	kbtf_buf_release(&k->btf_raw);
 	kbtf_buf_release(&p->file);
 	if (p->tmp_dir) {
-		nftw(p->tmp_dir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		kbtf_rm_rf(p->tmp_dir);
 		free(p->tmp_dir);
 	}
 	free(k->source);

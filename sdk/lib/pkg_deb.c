@@ -22,6 +22,7 @@
 
 #include "kbtf/deb.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 #define CONTROL_MAX (1u << 20)	 /* a control file larger than this is not one */
 #define EXTRACT_MAX (4ull << 30) /* bytes written by one extraction at most */
@@ -462,25 +463,6 @@ int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *c
 	return err;
 }
 
-static int mkdir_p(const char *dir)
-{
-	char tmp[4096], *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", dir) >= (int)sizeof(tmp))
-		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return kbtf_err(-errno, "cannot create %s: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return kbtf_err(-errno, "cannot create %s: %s", tmp, strerror(errno));
-	return 0;
-}
-
 bool kbtf_deb_done_kernel(const struct kbtf_deb *d, void *ctx)
 {
 	bool image = false, config = false;
@@ -517,7 +499,7 @@ int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_selec
 	int err, dirfd;
 
 	memset(out, 0, sizeof(*out));
-	err = mkdir_p(dir);
+	err = kbtf_mkdir_p(dir, 0755);
 	if (err)
 		return err;
 	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);

@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fnmatch.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -27,6 +26,7 @@
 #include "kbtf/fetch.h"
 #include "kbtf/profile.h"
 #include "kbtf/source.h"
+#include "util.h"
 
 #define SPEC_MAX_DEPTH 8
 #define MAX_JOBS 4
@@ -48,14 +48,6 @@ const char *kbtf_fetch_state_str(enum kbtf_fetch_state st)
 		return "failed";
 	}
 	return "?";
-}
-
-static double now(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
 /* ------------------------------------------------------------- planning */
@@ -253,8 +245,7 @@ static int plan_spec(struct planner *p, const char *spec, const char *where)
 static int plan_item(struct planner *p, const char *item, const char *where, const char *dir,
 		     int depth);
 
-static int plan_item_cb(void *ctx, const char *item, const char *where, const char *dir,
-			int depth)
+static int plan_item_cb(void *ctx, const char *item, const char *where, const char *dir, int depth)
 {
 	return plan_item(ctx, item, where, dir, depth);
 }
@@ -333,8 +324,8 @@ static int unpack(const char *deb, const char *work, bool is_image, struct unpac
 	int err;
 
 	memset(&d, 0, sizeof(d));
-	err = kbtf_deb_extract_until(deb, work, select_profile_files, kbtf_deb_done_kernel, NULL,
-				     &d);
+	err =
+	    kbtf_deb_extract_until(deb, work, select_profile_files, kbtf_deb_done_kernel, NULL, &d);
 	if (err) {
 		kbtf_deb_release(&d);
 		return kbtf_err_prefix(err, "%s", deb);
@@ -358,11 +349,6 @@ static int unpack(const char *deb, const char *work, bool is_image, struct unpac
 		snprintf(u->version, sizeof(u->version), "%s", d.version);
 	kbtf_deb_release(&d);
 	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
 }
 
 static int store_item(struct kbtf_store *s, struct kbtf_fetch_item *it,
@@ -453,7 +439,7 @@ static void unpack_one(struct pipeline *pl, size_t i)
 {
 	struct kbtf_fetch_item *it = &pl->plan->items[i];
 	char work[PATH_MAX];
-	double t0 = now();
+	double t0 = kbtf_now_s();
 	int err;
 
 	report(pl, i, KBTF_FETCH_EXTRACTING);
@@ -462,9 +448,9 @@ static void unpack_one(struct pipeline *pl, size_t i)
 		err = kbtf_err(-errno, "%s: cannot create: %s", work, strerror(errno));
 	} else {
 		err = store_item(pl->store, it, pl->opts, work, pl->debs + i * KBTF_FETCH_MAX_PKGS);
-		nftw(work, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+		kbtf_rm_rf(work);
 	}
-	it->extract_secs = now() - t0;
+	it->extract_secs = kbtf_now_s() - t0;
 	drop_debs(pl, i);
 	if (err)
 		fail(pl, i, err);
@@ -502,23 +488,6 @@ static void enqueue(struct pipeline *pl, size_t i)
 	pthread_mutex_unlock(&pl->lock);
 }
 
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
-	return 0;
-}
-
 /* 0 when the item's packages are on disk; else it is reported FAILED. */
 static int download_one(struct pipeline *pl, struct kbtf_apt **apt, size_t i)
 {
@@ -538,13 +507,13 @@ static int download_one(struct pipeline *pl, struct kbtf_apt **apt, size_t i)
 	}
 	snprintf(dir, sizeof(dir), "%s/%s", pl->deb_root, it->suite);
 	if (!err)
-		err = mkdir_p(dir);
+		err = kbtf_mkdir_p(dir, 0755);
 	for (j = 0; j < it->nr_pkgs; j++)
 		pkgs[j] = it->pkgs[j];
-	t0 = now();
+	t0 = kbtf_now_s();
 	if (!err)
 		err = kbtf_apt_download(*apt, pkgs, it->nr_pkgs, dir, debs);
-	it->download_secs = now() - t0;
+	it->download_secs = kbtf_now_s() - t0;
 	if (err > 0) {
 		it->downloaded = (size_t)err;
 		err = 0;
@@ -592,8 +561,9 @@ static void sweep_leftovers(const char *root, bool suites)
 		if (de->d_name[0] != '.' && suites)
 			sweep_leftovers(path, false);
 		else if ((!strncmp(de->d_name, ".work-", 6) ||
-			  !strncmp(de->d_name, ".download-", 10)) && st.st_mtime < old)
-			nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+			  !strncmp(de->d_name, ".download-", 10)) &&
+			 st.st_mtime < old)
+			kbtf_rm_rf(path);
 	}
 	closedir(d);
 }
@@ -615,7 +585,7 @@ static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_
 			return err;
 		strcat(pl->deb_root, "/debs");
 	}
-	err = mkdir_p(pl->deb_root);
+	err = kbtf_mkdir_p(pl->deb_root, 0755);
 	if (err)
 		return err;
 	sweep_leftovers(pl->deb_root, true);

@@ -14,7 +14,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -28,6 +27,7 @@
 #include "kbtf/err.h"
 #include "kbtf/profile.h"
 #include "profile_fields.h"
+#include "util.h"
 
 #define INDEX_FILE ".index"
 #define LOCK_FILE ".lock"
@@ -115,37 +115,6 @@ int kbtf_store_profile_dir(const struct kbtf_store *s, const char *name, char *b
 }
 
 /* ------------------------------------------------------------ helpers */
-
-static int mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX], *p;
-
-	if (snprintf(tmp, sizeof(tmp), "%s", path) >= (int)sizeof(tmp))
-		return kbtf_err(-ENAMETOOLONG, "%s: path too long", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p != '/')
-			continue;
-		*p = '\0';
-		if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-			return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
-		*p = '/';
-	}
-	if (mkdir(tmp, 0755) < 0 && errno != EEXIST)
-		return kbtf_err(-errno, "%s: cannot create: %s", tmp, strerror(errno));
-	return 0;
-}
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
-
-static int rm_rf(const char *path)
-{
-	if (nftw(path, rm_entry, 16, FTW_DEPTH | FTW_PHYS) < 0 && errno != ENOENT)
-		return kbtf_err(-errno, "%s: cannot remove: %s", path, strerror(errno));
-	return 0;
-}
 
 static int name_cmp(const void *a, const void *b)
 {
@@ -392,7 +361,7 @@ static int lock_store(struct kbtf_store *s, int *fd)
 	char path[PATH_MAX];
 	int err;
 
-	err = mkdir_p(s->root);
+	err = kbtf_mkdir_p(s->root, 0755);
 	if (err)
 		return err;
 	snprintf(path, sizeof(path), "%s/%s", s->root, LOCK_FILE);
@@ -498,11 +467,10 @@ static void sweep_leftovers(struct kbtf_store *s)
 	while ((de = readdir(d))) {
 		if (strncmp(de->d_name, ".tmp-", 5) && strncmp(de->d_name, ".rm-", 4))
 			continue;
-		if (snprintf(path, sizeof(path), "%s/%s", s->root, de->d_name) >=
-		    (int)sizeof(path))
+		if (snprintf(path, sizeof(path), "%s/%s", s->root, de->d_name) >= (int)sizeof(path))
 			continue;
 		if (lstat(path, &st) == 0 && S_ISDIR(st.st_mode) && st.st_mtime < old)
-			rm_rf(path);
+			kbtf_rm_rf(path);
 	}
 	closedir(d);
 }
@@ -526,7 +494,7 @@ static int publish(struct kbtf_store *s, const char *tmp, const char *name, bool
 		/* swap atomically, then the old one is at @tmp */
 		if (renameat2(AT_FDCWD, tmp, AT_FDCWD, dst, RENAME_EXCHANGE) < 0)
 			return kbtf_err(-errno, "%s: cannot replace: %s", dst, strerror(errno));
-		return rm_rf(tmp);
+		return kbtf_rm_rf(tmp);
 	}
 	if (rename(tmp, dst) < 0)
 		return kbtf_err(-errno, "%s: cannot store: %s", dst, strerror(errno));
@@ -557,7 +525,7 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	char tmp[PATH_MAX];
 	int err, fd;
 
-	err = mkdir_p(s->root);
+	err = kbtf_mkdir_p(s->root, 0755);
 	if (err)
 		return err;
 	if (snprintf(tmp, sizeof(tmp), "%s/.tmp-XXXXXX", s->root) >= (int)sizeof(tmp))
@@ -582,7 +550,7 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	if (!err && out)
 		*out = info;
 out:
-	rm_rf(tmp);
+	kbtf_rm_rf(tmp);
 	return err;
 }
 
@@ -626,6 +594,6 @@ int kbtf_store_remove(struct kbtf_store *s, const char *name)
 	if (!err)
 		err = write_index(s);
 	unlock_store(s, fd);
-	rm_rf(trash);
+	kbtf_rm_rf(trash);
 	return err;
 }

@@ -51,4 +51,10 @@ static inline double kbtf_now_ms(void)
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
+/* The same clock in seconds. */
+static inline double kbtf_now_s(void)
+{
+	return kbtf_now_ms() / 1e3;
+}
+
 #endif

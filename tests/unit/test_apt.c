@@ -14,7 +14,6 @@
 #include <string.h>
 #include <stdio.h>
 #include <errno.h>
-#include <ftw.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
@@ -22,13 +21,9 @@
 #include "kbtf/apt.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 static char tmpdir[128];
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
 
 static int setup(void **state)
 {
@@ -40,7 +35,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	kbtf_rm_rf(tmpdir);
 	return 0;
 }
 

@@ -20,6 +20,7 @@
 
 #include "boottest.h"
 #include "kbtf/validate.h"
+#include "util.h"
 
 /* ------------------------------------------------------------------ cpio */
 
@@ -29,14 +30,6 @@ static char *tmpdir_new(void)
 
 	assert_non_null(mkdtemp(d));
 	return d;
-}
-
-static void rm_rf(const char *d)
-{
-	char cmd[512];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", d);
-	assert_int_equal(system(cmd), 0);
 }
 
 static char *slurp(const char *path, size_t *len)
@@ -70,7 +63,7 @@ static void test_cpio_read_by_gnu_cpio(void **state)
 	FILE *f;
 
 	if (system("command -v cpio >/dev/null 2>&1")) {
-		rm_rf(dir);
+		assert_int_equal(kbtf_rm_rf(dir), 0);
 		free(dir);
 		skip();
 	}
@@ -111,7 +104,7 @@ static void test_cpio_read_by_gnu_cpio(void **state)
 	assert_int_equal(n, 7);
 	link[n] = '\0';
 	assert_string_equal(link, "busybox");
-	rm_rf(dir);
+	assert_int_equal(kbtf_rm_rf(dir), 0);
 	free(dir);
 }
 
@@ -542,7 +535,7 @@ static void test_qemu_deadline(void **state)
 	assert_int_equal(kbtf_qemu_run(&o, &r), 0);
 	assert_int_equal(r.exit_code, 127);
 	kbtf_qemu_run_fini(&r);
-	rm_rf(dir);
+	assert_int_equal(kbtf_rm_rf(dir), 0);
 	free(dir);
 }
 

@@ -19,6 +19,7 @@
 
 #include "dkms.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 static char tmpdir[256];
 
@@ -31,11 +32,8 @@ static int make_tmp(void **state)
 
 static int remove_tmp(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return kbtf_rm_rf(tmpdir) ? -1 : 0;
 }
 
 static void write_file(const char *rel, const char *text)

@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <errno.h>
 #include <dirent.h>
-#include <ftw.h>
 #include <pthread.h>
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -26,6 +25,7 @@
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 #include "kbtf/profile.h"
+#include "util.h"
 
 static char tmpdir[256];
 static char storedir[320];
@@ -37,11 +37,6 @@ static const char symvers_text[] =
 static const char config_text[] = "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y\nCONFIG_X=m\n";
 
 /* ----------------------------------------------------------- fixtures */
-
-static int rm_entry(const char *path, const struct stat *st, int flag, struct FTW *ftw)
-{
-	return flag == FTW_DP ? rmdir(path) : unlink(path);
-}
 
 static int setup(void **state)
 {
@@ -55,7 +50,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	nftw(tmpdir, rm_entry, 16, FTW_DEPTH | FTW_PHYS);
+	kbtf_rm_rf(tmpdir);
 	return 0;
 }
 
@@ -394,7 +389,7 @@ static void test_index_rebuilt(void **state)
 
 	/* a profile removed behind the store's back */
 	snprintf(path, sizeof(path), "%s/6.1.0-51-amd64", storedir);
-	assert_int_equal(nftw(path, rm_entry, 4, FTW_DEPTH | FTW_PHYS), 0);
+	assert_int_equal(kbtf_rm_rf(path), 0);
 	assert_int_equal(kbtf_store_list(s, &list, &n), 0);
 	assert_int_equal(n, 2);
 	assert_string_equal(list[0]->name, "6.1.0-50-amd64");

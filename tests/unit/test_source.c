@@ -35,6 +35,7 @@
 #include "kbtf/elf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
+#include "util.h"
 
 #define REL "9.8.7-kbtf-test"
 #define CONFIG_TEXT                                                                           \
@@ -1268,10 +1269,7 @@ static int setup(void **state)
 
 static int teardown(void **state)
 {
-	char cmd[600];
-
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return kbtf_rm_rf(tmpdir) ? -1 : 0;
 }
 
 int main(void)

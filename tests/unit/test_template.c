@@ -18,6 +18,7 @@
 
 #include "kbtf/err.h"
 #include "template.h"
+#include "util.h"
 
 static char tmpdir[256];
 
@@ -36,11 +37,8 @@ static int make_tmp(void **state)
 
 static int remove_tmp(void **state)
 {
-	char cmd[300];
-
 	(void)state;
-	snprintf(cmd, sizeof(cmd), "rm -rf '%s'", tmpdir);
-	return system(cmd) == 0 ? 0 : -1;
+	return kbtf_rm_rf(tmpdir) ? -1 : 0;
 }
 
 static void put(const char *rel, const void *data, size_t len, mode_t mode)

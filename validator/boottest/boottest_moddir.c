@@ -19,6 +19,7 @@
 #include "boottest.h"
 #include "kbtf/elf.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 /* Longer chains than this are a loop in someone's modinfo. */
 #define MAX_DEP_DEPTH 32
@@ -38,20 +39,13 @@ struct kbtf_bt_moddir {
 	bool vermagic_read;
 };
 
-static bool is_dir(const char *p)
-{
-	struct stat st;
-
-	return !stat(p, &st) && S_ISDIR(st.st_mode);
-}
-
 static char *dir_if(const char *a, const char *b, const char *c)
 {
 	char *p;
 
 	if (asprintf(&p, "%s%s%s", a, b, c) < 0)
 		return NULL;
-	if (is_dir(p))
+	if (kbtf_is_dir(p))
 		return p;
 	free(p);
 	return NULL;

@@ -20,12 +20,12 @@
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/wait.h>
-#include <time.h>
 #include <unistd.h>
 #include <linux/kvm.h>
 
 #include "boottest.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 #define DEFAULT_APPEND "console=ttyS0 panic=-1 loglevel=7"
 #define DEFAULT_QEMU "qemu-system-x86_64"
@@ -43,14 +43,6 @@ bool kbtf_bt_kvm_usable(void)
 	v = ioctl(fd, KVM_GET_API_VERSION, 0);
 	close(fd);
 	return v == KVM_API_VERSION;
-}
-
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
 }
 
 static pid_t spawn_qemu(const struct kbtf_qemu_opts *o, bool kvm, int *out_fd)
@@ -137,7 +129,7 @@ static int collect(const struct kbtf_qemu_opts *o, int fd, double start, struct 
 
 	for (;;) {
 		struct pollfd pfd = {.fd = fd, .events = POLLIN};
-		double left = deadline - now_s();
+		double left = deadline - kbtf_now_s();
 		ssize_t n;
 		int r, err;
 
@@ -162,8 +154,8 @@ static int collect(const struct kbtf_qemu_opts *o, int fd, double start, struct 
 			return err;
 		if (!done && o->done_marker && strstr(run->serial, o->done_marker)) {
 			done = true;
-			if (deadline > now_s() + GRACE_AFTER_DONE_S)
-				deadline = now_s() + GRACE_AFTER_DONE_S;
+			if (deadline > kbtf_now_s() + GRACE_AFTER_DONE_S)
+				deadline = kbtf_now_s() + GRACE_AFTER_DONE_S;
 		}
 	}
 }
@@ -174,7 +166,7 @@ static int reap(pid_t pid, bool kill_now, double deadline)
 	int status = 0;
 
 	if (!kill_now) {
-		while (now_s() < deadline) {
+		while (kbtf_now_s() < deadline) {
 			pid_t r = waitpid(pid, &status, WNOHANG);
 
 			if (r == pid)
@@ -197,7 +189,7 @@ decode:
 
 static int run_once(const struct kbtf_qemu_opts *o, bool kvm, struct kbtf_qemu_run *run)
 {
-	double start = now_s();
+	double start = kbtf_now_s();
 	int fd = -1, r;
 	pid_t pid;
 
@@ -213,8 +205,8 @@ static int run_once(const struct kbtf_qemu_opts *o, bool kvm, struct kbtf_qemu_r
 		return r;
 	}
 	run->timed_out = r == 1;
-	run->exit_code = reap(pid, run->timed_out, now_s() + GRACE_AFTER_DONE_S);
-	run->seconds = now_s() - start;
+	run->exit_code = reap(pid, run->timed_out, kbtf_now_s() + GRACE_AFTER_DONE_S);
+	run->seconds = kbtf_now_s() - start;
 	if (!run->serial)
 		return serial_append(run, &(size_t){0}, "", 0);
 	return 0;

@@ -14,11 +14,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
+#include "util.h"
 
 struct kslot {
 	const char *source;
@@ -46,14 +46,6 @@ struct run {
 	bool tty_progress;
 };
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static void progress(struct run *r, const char *what)
 {
 	size_t total = r->mx->nr_modules * r->mx->nr_kernels;
@@ -74,7 +66,7 @@ static struct kbtf_result *slot(struct run *r, size_t m, size_t k)
 static void judge(struct run *r, size_t m, size_t k, double *ms)
 {
 	struct kbtf_result *res = slot(r, m, k);
-	double t0 = now_ms();
+	double t0 = kbtf_now_ms();
 
 	if (!r->ks[k].vk)
 		return; /* the kernel's error rows were filled when it failed */
@@ -84,7 +76,7 @@ static void judge(struct run *r, size_t m, size_t k, double *ms)
 	} else if (kbtf_validate_pair(r->mods[m], r->ks[k].vk, &r->vo, res)) {
 		kbtf_result_error(res, r->mods[m]->path, r->ks[k].source, kbtf_errstr());
 	}
-	*ms += now_ms() - t0;
+	*ms += kbtf_now_ms() - t0;
 }
 
 static void kernel_failed(struct run *r, size_t k, const char *why)
@@ -106,14 +98,14 @@ static void open_kernel(struct run *r, size_t k)
 	    .wanted = r->wanted,
 	};
 	struct kbtf_vkernel *vk = NULL;
-	double t0 = now_ms();
+	double t0 = kbtf_now_ms();
 	int err;
 
 	if (r->o->layers)
 		ko.layers = r->o->layers[k];
 	err = kbtf_vkernel_open(r->ks[k].source, &ko, &vk);
 	pthread_mutex_lock(&r->lock);
-	r->mx->open_ms += now_ms() - t0;
+	r->mx->open_ms += kbtf_now_ms() - t0;
 	r->ks[k].vk = err ? NULL : vk;
 	r->ks[k].opened = true;
 	if (err)
@@ -300,7 +292,7 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 {
 	static const struct kbtf_matrix_opts defaults;
 	struct run r = {.o = opts ? opts : &defaults, .mx = out};
-	double t0 = now_ms();
+	double t0 = kbtf_now_ms();
 	size_t k;
 	int err;
 
@@ -328,7 +320,7 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 	if (r.o->progress && r.tty_progress)
 		fprintf(stderr, "\r\033[K");
 	run_fini(&r);
-	out->total_ms = now_ms() - t0;
+	out->total_ms = kbtf_now_ms() - t0;
 	if (err) {
 		kbtf_matrix_fini(out);
 		return err == -ENOMEM ? kbtf_err_nomem() : err;

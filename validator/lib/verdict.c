@@ -13,9 +13,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kbtf/judge.h"
+#include "util.h"
 
 void kbtf_judge_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
 {
@@ -237,20 +237,12 @@ static void init_result(struct judge *j)
 	r->reloc_err = -1;
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 		       const struct kbtf_validate_opts *opts, struct kbtf_result *out)
 {
 	static const struct kbtf_validate_opts defaults;
 	struct judge j = {.m = m, .k = k, .o = opts ? opts : &defaults};
-	double t0 = now_ms();
+	double t0 = kbtf_now_ms();
 
 	memset(out, 0, sizeof(*out));
 	j.rb.r = out;
@@ -262,7 +254,7 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 	kbtf_judge_symbols(&j);
 	judge_btf(&j);
 	summarize(&j);
-	out->ms = now_ms() - t0;
+	out->ms = kbtf_now_ms() - t0;
 	if (j.rb.err) {
 		kbtf_result_fini(out);
 		return kbtf_err(j.rb.err, "out of memory judging %s on %s", m->path, k->source);

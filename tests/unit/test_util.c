@@ -1,0 +1,194 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The shared helpers of sdk/lib/util.h: mkdir -p on new, nested and
+ * existing paths (and on paths that are not directories), rm -rf that
+ * removes symlinks without following them out of the tree, the directory
+ * test, uname and the clock.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <errno.h>
+#include <sys/stat.h>
+#include <sys/utsname.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "kbtf/err.h"
+#include "util.h"
+
+static char tmpdir[128];
+
+static int make_tmp(void **state)
+{
+	(void)state;
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kbtf-test-util.XXXXXX");
+	return mkdtemp(tmpdir) ? 0 : -1;
+}
+
+static int remove_tmp(void **state)
+{
+	(void)state;
+	return kbtf_rm_rf(tmpdir) ? -1 : 0;
+}
+
+/* tmpdir/@rel in @buf */
+static const char *at(char *buf, size_t len, const char *rel)
+{
+	snprintf(buf, len, "%s/%s", tmpdir, rel);
+	return buf;
+}
+
+static void put(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return lstat(path, &st) == 0;
+}
+
+static void mkdir_p_nested_and_existing(void **state)
+{
+	char p[256], q[256];
+	struct stat st;
+	mode_t old;
+
+	(void)state;
+	/* nested: every missing parent is made */
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "a/b/c"), 0755), 0);
+	assert_true(kbtf_is_dir(p));
+	/* again: an existing directory is success */
+	assert_int_equal(kbtf_mkdir_p(p, 0755), 0);
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "a"), 0755), 0);
+	/* trailing and doubled slashes */
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "a//b/d/"), 0755), 0);
+	assert_true(kbtf_is_dir(at(p, sizeof(p), "a/b/d")));
+	/* the mode asked for, less the umask */
+	old = umask(0);
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "m/n"), 0700), 0);
+	umask(old);
+	assert_int_equal(stat(p, &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	assert_int_equal(stat(at(p, sizeof(p), "m"), &st), 0);
+	assert_int_equal(st.st_mode & 07777, 0700);
+	/* a symlink to a directory is a directory */
+	assert_int_equal(symlink(at(q, sizeof(q), "a/b"), at(p, sizeof(p), "ln")), 0);
+	assert_int_equal(kbtf_mkdir_p(p, 0755), 0);
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "ln/e"), 0755), 0);
+	assert_true(kbtf_is_dir(at(q, sizeof(q), "a/b/e")));
+}
+
+static void mkdir_p_refuses_non_directories(void **state)
+{
+	char p[256];
+
+	(void)state;
+	put(at(p, sizeof(p), "file"), "x");
+	/* the last component exists but is a file: EEXIST is not success */
+	assert_int_equal(kbtf_mkdir_p(p, 0755), -ENOTDIR);
+	assert_non_null(strstr(kbtf_errstr(), "file: cannot create"));
+	/* a parent is a file */
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "file/sub"), 0755), -ENOTDIR);
+	/* a dangling symlink */
+	assert_int_equal(symlink("/nonexistent/kbtf", at(p, sizeof(p), "dangling")), 0);
+	assert_int_equal(kbtf_mkdir_p(p, 0755), -ENOTDIR);
+	assert_int_not_equal(kbtf_mkdir_p("", 0755), 0);
+}
+
+static void rm_rf_keeps_symlink_targets(void **state)
+{
+	char p[256], q[256], outside[256], outfile[256];
+	struct stat st;
+
+	(void)state;
+	/* outside the tree: a directory with a file, and a lone file */
+	assert_int_equal(kbtf_mkdir_p(at(outside, sizeof(outside), "outside/keep"), 0755), 0);
+	put(at(p, sizeof(p), "outside/keep/precious"), "precious");
+	put(at(outfile, sizeof(outfile), "outside/file"), "also precious");
+	/* the tree: files, nested directories, links out of it */
+	assert_int_equal(kbtf_mkdir_p(at(p, sizeof(p), "tree/d1/d2"), 0755), 0);
+	put(at(p, sizeof(p), "tree/f"), "f");
+	put(at(p, sizeof(p), "tree/d1/d2/g"), "g");
+	assert_int_equal(symlink(outside, at(p, sizeof(p), "tree/to-dir")), 0);
+	assert_int_equal(symlink(outside, at(p, sizeof(p), "tree/d1/d2/to-dir")), 0);
+	assert_int_equal(symlink(outfile, at(p, sizeof(p), "tree/d1/to-file")), 0);
+	assert_int_equal(symlink("/nonexistent/kbtf", at(p, sizeof(p), "tree/dangling")), 0);
+	assert_int_equal(mkfifo(at(p, sizeof(p), "tree/fifo"), 0600), 0);
+
+	assert_int_equal(kbtf_rm_rf(at(p, sizeof(p), "tree")), 0);
+	assert_false(exists(p));
+	assert_int_equal(stat(at(q, sizeof(q), "outside/keep/precious"), &st), 0);
+	assert_int_equal(st.st_size, 8);
+	assert_int_equal(stat(outfile, &st), 0);
+	assert_true(kbtf_is_dir(outside));
+
+	/* @path itself a symlink, with or without a trailing slash: the link goes */
+	assert_int_equal(symlink(outside, at(p, sizeof(p), "top")), 0);
+	assert_int_equal(kbtf_rm_rf(p), 0);
+	assert_false(exists(p));
+	assert_int_equal(symlink(outside, at(p, sizeof(p), "top")), 0);
+	strcat(p, "/");
+	assert_int_equal(kbtf_rm_rf(p), 0);
+	assert_false(exists(at(p, sizeof(p), "top")));
+	assert_true(exists(at(q, sizeof(q), "outside/keep/precious")));
+
+	/* a missing path is already removed */
+	assert_int_equal(kbtf_rm_rf(at(p, sizeof(p), "no-such")), 0);
+	/* what no caller means */
+	assert_int_equal(kbtf_rm_rf("/"), -EINVAL);
+	assert_int_equal(kbtf_rm_rf(at(p, sizeof(p), "outside/.")), -EINVAL);
+	assert_int_equal(kbtf_rm_rf(at(p, sizeof(p), "outside/keep/..")), -EINVAL);
+	assert_int_equal(kbtf_rm_rf(""), -EINVAL);
+	assert_true(exists(at(q, sizeof(q), "outside/keep/precious")));
+
+	/* a lone file */
+	assert_int_equal(kbtf_rm_rf(outfile), 0);
+	assert_false(exists(outfile));
+}
+
+static void is_dir_uname_clock(void **state)
+{
+	char p[256];
+	struct utsname u;
+	double t0, t1;
+
+	(void)state;
+	assert_true(kbtf_is_dir(tmpdir));
+	put(at(p, sizeof(p), "plain"), "x");
+	assert_false(kbtf_is_dir(p));
+	assert_false(kbtf_is_dir(at(p, sizeof(p), "missing")));
+
+	assert_int_equal(uname(&u), 0);
+	assert_string_equal(kbtf_uname_release(), u.release);
+	assert_string_equal(kbtf_uname_machine(), u.machine);
+
+	t0 = kbtf_now_ms();
+	usleep(2000);
+	t1 = kbtf_now_ms();
+	assert_true(t1 - t0 >= 1.0);
+	assert_true(kbtf_now_s() >= t1 / 1e3);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(mkdir_p_nested_and_existing),
+	    cmocka_unit_test(mkdir_p_refuses_non_directories),
+	    cmocka_unit_test(rm_rf_keeps_symlink_targets),
+	    cmocka_unit_test(is_dir_uname_clock),
+	};
+
+	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
+}
