@@ -121,7 +121,12 @@ $(O)/kbtf.pc: sdk/kbtf.pc.in Makefile $(CONFIG_STAMP)
 # ---------------------------------------------------------------- tests
 $(O)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(O)/libkbtf.a
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_SUPPORT) $(O)/libkbtf.a $(LDLIBS) -lcmocka
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_SUPPORT) $(UNIT_EXTRA) $(O)/libkbtf.a \
+		$(LDLIBS) -lcmocka
+
+# the command layer is the kbtf command's, not the library's
+$(O)/tests/test_cmd: UNIT_EXTRA = $(O)/obj/sdk/cmd/cmd.o
+$(O)/tests/test_cmd: $(O)/obj/sdk/cmd/cmd.o
 
 KBTF_SUITE ?= unit
 unit: $(UNIT_BINS)

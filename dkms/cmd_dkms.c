@@ -98,12 +98,21 @@ struct dkms_args {
 	int nr_rest;
 };
 
+/* -1 to go on, else the exit code to return (--help shown, or a bad option reported). */
 static int parse_args(int argc, char **argv, struct dkms_args *a)
 {
+	static const struct cmd_spec spec = {
+	    .name = "dkms",
+	    .usage = dkms_usage,
+	    .options = dkms_options,
+	    .optstring = "k:b:qh",
+	    .common = CMD_OPT_QUIET,
+	};
+	struct cmd_parser p;
 	int c;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:b:qh", dkms_options, NULL)) != -1) {
+	cmd_parser_init(&p, &spec, argc, argv);
+	while ((c = cmd_getopt(&p)) != -1) {
 		switch (c) {
 		case OPT_FAIL:
 			a->on_error = "fail";
@@ -144,20 +153,12 @@ static int parse_args(int argc, char **argv, struct dkms_args *a)
 		case OPT_STRIP:
 			a->strip = true;
 			break;
-		case 'q':
-			a->quiet = true;
-			break;
-		case 'h':
-			fputs(dkms_usage, stdout);
-			return 1;
-		default:
-			fputs(dkms_usage, stderr);
-			return -1;
 		}
 	}
+	a->quiet = p.opts.quiet;
 	a->rest = argv + optind;
 	a->nr_rest = argc - optind;
-	return 0;
+	return p.stop ? p.exit : -1;
 }
 
 /* snprintf for paths: -ENAMETOOLONG instead of a silently cut path. */
@@ -639,8 +640,8 @@ int cmd_dkms(int argc, char **argv)
 	}
 	a.verb = argv[1];
 	r = parse_args(argc - 1, argv + 1, &a);
-	if (r)
-		return r > 0 ? KBTF_EXIT_OK : KBTF_EXIT_USAGE;
+	if (r >= 0)
+		return r;
 	if (!strcmp(a.verb, "make-hook"))
 		return make_hook(&a);
 	if (!strcmp(a.verb, "post-build"))

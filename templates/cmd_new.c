@@ -19,23 +19,23 @@
 #include "cmd.h"
 
 static const char new_usage[] =
-	"usage: kbtf new NAME [--dir DIR] [--version V] [-q]\n"
-	"\n"
-	"Create DIR (default ./NAME) holding a kernel module project called NAME:\n"
-	"NAME.c, Kbuild, Makefile (kbuild + kbtf.mk), dkms.conf with the kbtf hook,\n"
-	"README.md, ci/ (kernel matrix, the scripts CI runs), .github/workflows/\n"
-	"and .gitlab-ci.yml. 'cd DIR && make' builds it with distilled BTF.\n"
-	"\n"
-	"  -d, --dir DIR       where to create it (must not exist, or be empty)\n"
-	"      --version V     the project's first version (default 0.1.0)\n"
-	"  -q, --quiet         print nothing but errors\n";
+    "usage: kbtf new NAME [--dir DIR] [--version V] [-q]\n"
+    "\n"
+    "Create DIR (default ./NAME) holding a kernel module project called NAME:\n"
+    "NAME.c, Kbuild, Makefile (kbuild + kbtf.mk), dkms.conf with the kbtf hook,\n"
+    "README.md, ci/ (kernel matrix, the scripts CI runs), .github/workflows/\n"
+    "and .gitlab-ci.yml. 'cd DIR && make' builds it with distilled BTF.\n"
+    "\n"
+    "  -d, --dir DIR       where to create it (must not exist, or be empty)\n"
+    "      --version V     the project's first version (default 0.1.0)\n"
+    "  -q, --quiet         print nothing but errors\n";
 
 static const struct option new_options[] = {
-	{ "dir", required_argument, NULL, 'd' },
-	{ "version", required_argument, NULL, 'V' },
-	{ "quiet", no_argument, NULL, 'q' },
-	{ "help", no_argument, NULL, 'h' },
-	{ NULL, 0, NULL, 0 },
+    {"dir", required_argument, NULL, 'd'},
+    {"version", required_argument, NULL, 'V'},
+    {"quiet", no_argument, NULL, 'q'},
+    {"help", no_argument, NULL, 'h'},
+    {NULL, 0, NULL, 0},
 };
 
 static void on_file(void *ctx, const char *rel)
@@ -50,7 +50,7 @@ static int copy_post_build(const char *dir, bool quiet)
 {
 	static const char name[] = "kbtf-dkms-post-build";
 	char from[PATH_MAX], to[PATH_MAX];
-	struct kbtf_buf b = { 0 };
+	struct kbtf_buf b = {0};
 	int err;
 
 	err = kbtf_data_path("dkms/kbtf-dkms-post-build", from, sizeof(from));
@@ -83,14 +83,22 @@ static bool version_ok(const char *v)
 
 int cmd_new(int argc, char **argv)
 {
+	static const struct cmd_spec spec = {
+	    .name = "new",
+	    .usage = new_usage,
+	    .options = new_options,
+	    .optstring = "d:qh",
+	    .common = CMD_OPT_QUIET,
+	};
 	const char *dir = NULL, *version = "0.1.0", *name;
 	char tmpl[PATH_MAX], matrix[PATH_MAX], ci_dir[PATH_MAX], mk[PATH_MAX], upper[64];
-	bool quiet = false;
+	struct cmd_parser p;
+	bool quiet;
 	size_t i;
 	int c, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:qh", new_options, NULL)) != -1) {
+	cmd_parser_init(&p, &spec, argc, argv);
+	while ((c = cmd_getopt(&p)) != -1) {
 		switch (c) {
 		case 'd':
 			dir = optarg;
@@ -98,17 +106,11 @@ int cmd_new(int argc, char **argv)
 		case 'V':
 			version = optarg;
 			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			fputs(new_usage, stdout);
-			return KBTF_EXIT_OK;
-		default:
-			fputs(new_usage, stderr);
-			return KBTF_EXIT_USAGE;
 		}
 	}
+	if (p.stop)
+		return p.exit;
+	quiet = p.opts.quiet;
 	if (argc - optind != 1) {
 		fputs(new_usage, stderr);
 		return KBTF_EXIT_USAGE;
@@ -129,16 +131,15 @@ int cmd_new(int argc, char **argv)
 		dir = name;
 
 	/* kbtf.mk: installed beside the templates, or in the source tree's sdk/ */
-	if (kbtf_data_path("kbtf.mk", mk, sizeof(mk)) && kbtf_data_path("sdk/kbtf.mk", mk, sizeof(mk)))
+	if (kbtf_data_path("kbtf.mk", mk, sizeof(mk)) &&
+	    kbtf_data_path("sdk/kbtf.mk", mk, sizeof(mk)))
 		mk[0] = '\0';
 	kbtf_err_clear();
 
 	const struct kbtf_template_var vars[] = {
-		{ "NAME", name },
-		{ "NAME_UPPER", upper },
-		{ "VERSION", version },
-		{ "KBTF_VERSION", KBTF_VERSION },
-		{ "KBTF_MK", mk },
+	    {"NAME", name},	  {"NAME_UPPER", upper},
+	    {"VERSION", version}, {"KBTF_VERSION", KBTF_VERSION},
+	    {"KBTF_MK", mk},
 	};
 	size_t nr = sizeof(vars) / sizeof(vars[0]);
 
@@ -153,8 +154,8 @@ int cmd_new(int argc, char **argv)
 		if ((size_t)snprintf(ci_dir, sizeof(ci_dir), "%s/ci/matrix", dir) >= sizeof(ci_dir))
 			err = kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
 		else
-			err = kbtf_template_copy(matrix, ci_dir, vars, nr,
-						 quiet ? NULL : on_file, ci_dir);
+			err = kbtf_template_copy(matrix, ci_dir, vars, nr, quiet ? NULL : on_file,
+						 ci_dir);
 	}
 	if (!err)
 		err = copy_post_build(dir, quiet);

@@ -122,14 +122,24 @@ static int resolve_kernel(struct build_args *a)
 	return KBTF_EXIT_USAGE;
 }
 
+/* 0 to go on, else the exit code; -1 after --help. */
 static int parse_args(struct build_args *a, int argc, char **argv)
 {
+	/* -j is make's, not the common --jobs: any positive number, passed on */
+	static const struct cmd_spec spec = {
+	    .name = "build",
+	    .usage = build_usage,
+	    .options = build_options,
+	    .optstring = "k:C:b:j:fqh",
+	    .common = CMD_OPT_QUIET,
+	};
 	const char *moddir = ".";
+	struct cmd_parser p;
 	int c, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:C:b:j:fqh", build_options, NULL)) != -1) {
-		r = distill_common_option(c, argc, argv, &a->o, &a->ui);
+	cmd_parser_init(&p, &spec, argc, argv);
+	while ((c = cmd_getopt(&p)) != -1) {
+		r = distill_common_option(c, argc, argv, &a->o);
 		if (r < 0)
 			return KBTF_EXIT_USAGE;
 		if (r)
@@ -154,14 +164,11 @@ static int parse_args(struct build_args *a, int argc, char **argv)
 				return KBTF_EXIT_USAGE;
 			}
 			break;
-		case 'h':
-			fputs(build_usage, stdout);
-			return -1;
-		default:
-			fputs(build_usage, stderr);
-			return KBTF_EXIT_USAGE;
 		}
 	}
+	if (p.stop)
+		return p.exit == KBTF_EXIT_OK ? -1 : p.exit;
+	a->ui.quiet = p.opts.quiet;
 	if (!realpath(moddir, a->moddir)) {
 		fprintf(stderr, "kbtf: %s: %s\n", moddir, strerror(errno));
 		return KBTF_EXIT_USAGE;

@@ -291,8 +291,7 @@ static int set_form(struct kbtf_distill_module_opts *o, enum kbtf_btf_form form)
 }
 
 /* Options both distill and build take; 1 if @c was one of them, -1 on a usage error. */
-int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,
-			  struct distill_ui *ui)
+int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o)
 {
 	switch (c) {
 	case OPT_SIGN:
@@ -317,9 +316,6 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 		return set_form(o, KBTF_FORM_PLAIN);
 	case OPT_DISTILLED:
 		return set_form(o, KBTF_FORM_DISTILLED);
-	case 'q':
-		ui->quiet = true;
-		return 1;
 	default:
 		return 0;
 	}
@@ -327,13 +323,21 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 
 int cmd_distill(int argc, char **argv)
 {
+	static const struct cmd_spec spec = {
+	    .name = "distill",
+	    .usage = distill_usage,
+	    .options = distill_options,
+	    .optstring = "b:o:fqh",
+	    .common = CMD_OPT_OUTPUT | CMD_OPT_QUIET,
+	};
 	struct distill_args a = {0};
+	struct cmd_parser p;
 	struct kbtf_kernel *k = NULL;
 	int c, i, rc = KBTF_EXIT_OK, r;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "b:o:fqh", distill_options, NULL)) != -1) {
-		r = distill_common_option(c, argc, argv, &a.o, &a.ui);
+	cmd_parser_init(&p, &spec, argc, argv);
+	while ((c = cmd_getopt(&p)) != -1) {
+		r = distill_common_option(c, argc, argv, &a.o);
 		if (r < 0)
 			return KBTF_EXIT_USAGE;
 		if (r)
@@ -341,9 +345,6 @@ int cmd_distill(int argc, char **argv)
 		switch (c) {
 		case 'b':
 			a.base = optarg;
-			break;
-		case 'o':
-			a.o.out = optarg;
 			break;
 		case OPT_KDIR:
 			a.kdir = optarg;
@@ -357,14 +358,12 @@ int cmd_distill(int argc, char **argv)
 			}
 			a.ui.warn_missing_base = !strcmp(optarg, "warn");
 			break;
-		case 'h':
-			fputs(distill_usage, stdout);
-			return KBTF_EXIT_OK;
-		default:
-			fputs(distill_usage, stderr);
-			return KBTF_EXIT_USAGE;
 		}
 	}
+	if (p.stop)
+		return p.exit;
+	a.o.out = p.opts.output;
+	a.ui.quiet = p.opts.quiet;
 	if (optind >= argc) {
 		fputs(distill_usage, stderr);
 		return KBTF_EXIT_USAGE;

@@ -58,31 +58,28 @@ struct btf_facts {
 	bool member_split[MAX_ARCHIVE]; /* parsed as a split on the one before */
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: kbtf inspect [--json|--pretty] [--base SOURCE] [--layer FILE]...\n"
-		"                    SOURCE...\n"
-		"\n"
-		"Say what each SOURCE is and what its BTF holds. SOURCE is recognised by its\n"
-		"content: a kernel module (.ko, .ko.xz/.zst/.gz, signed or not), raw BTF\n"
-		"(/sys/kernel/btf/vmlinux, /sys/kernel/btf/<module>), an ELF vmlinux, a boot\n"
-		"image (vmlinuz: gzip, xz, lzma, zstd, lz4, bzip2 payloads), a Debian kernel\n"
-		"package (.deb), an unpacked package or kernel build directory, a stored\n"
-		"kernel profile, or an installed kernel release name.\n"
-		"\n"
-		"  -j, --json          one JSON array, one object per SOURCE\n"
-		"  -p, --pretty        the same, indented\n"
-		"  -b, --base SOURCE   kernel to parse a module's split .BTF on, when the module\n"
-		"                      has no .BTF.base (/sys/kernel/btf/<module> defaults to\n"
-		"                      /sys/kernel/btf/vmlinux)\n"
-		"  -L, --layer FILE    stack the split BTF in FILE on each kernel SOURCE and\n"
-		"                      list the layers (repeatable, bottom first)\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Exit status: 0 when every SOURCE was read, 2 for bad usage or when any SOURCE\n"
-		"could not be read (one line on stderr per such SOURCE: kbtf: FILE: reason).\n");
-}
+static const char inspect_usage[] =
+    "usage: kbtf inspect [--json|--pretty] [--base SOURCE] [--layer FILE]...\n"
+    "                    SOURCE...\n"
+    "\n"
+    "Say what each SOURCE is and what its BTF holds. SOURCE is recognised by its\n"
+    "content: a kernel module (.ko, .ko.xz/.zst/.gz, signed or not), raw BTF\n"
+    "(/sys/kernel/btf/vmlinux, /sys/kernel/btf/<module>), an ELF vmlinux, a boot\n"
+    "image (vmlinuz: gzip, xz, lzma, zstd, lz4, bzip2 payloads), a Debian kernel\n"
+    "package (.deb), an unpacked package or kernel build directory, a stored\n"
+    "kernel profile, or an installed kernel release name.\n"
+    "\n"
+    "  -j, --json          one JSON array, one object per SOURCE\n"
+    "  -p, --pretty        the same, indented\n"
+    "  -b, --base SOURCE   kernel to parse a module's split .BTF on, when the module\n"
+    "                      has no .BTF.base (/sys/kernel/btf/<module> defaults to\n"
+    "                      /sys/kernel/btf/vmlinux)\n"
+    "  -L, --layer FILE    stack the split BTF in FILE on each kernel SOURCE and\n"
+    "                      list the layers (repeatable, bottom first)\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 when every SOURCE was read, 2 for bad usage or when any SOURCE\n"
+    "could not be read (one line on stderr per such SOURCE: kbtf: FILE: reason).\n";
 
 /* ---------------------------------------------------------------- BTF facts */
 
@@ -708,19 +705,21 @@ int cmd_inspect(int argc, char **argv)
 	    {"base", required_argument, NULL, 'b'}, {"layer", required_argument, NULL, 'L'},
 	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
 	};
+	static const struct cmd_spec spec = {
+	    .name = "inspect",
+	    .usage = inspect_usage,
+	    .options = longopts,
+	    .optstring = "jpb:L:h",
+	    .common = CMD_OPT_JSON,
+	};
 	struct inspect_opts o = {0};
+	struct cmd_parser p;
 	struct kbtf_json *j = NULL;
 	int c, i, rc = KBTF_EXIT_OK, err;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "jpb:L:h", longopts, NULL)) != -1) {
+	cmd_parser_init(&p, &spec, argc, argv);
+	while ((c = cmd_getopt(&p)) != -1) {
 		switch (c) {
-		case 'j':
-			o.json = true;
-			break;
-		case 'p':
-			o.json = o.pretty = true;
-			break;
 		case 'b':
 			o.base = optarg;
 			break;
@@ -732,14 +731,12 @@ int cmd_inspect(int argc, char **argv)
 			}
 			o.layers[o.nr_layers++] = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return KBTF_EXIT_OK;
-		default:
-			usage(stderr);
-			return KBTF_EXIT_USAGE;
 		}
 	}
+	if (p.stop)
+		return p.exit;
+	o.json = p.opts.json;
+	o.pretty = p.opts.pretty;
 	if (optind >= argc) {
 		fprintf(stderr, "kbtf inspect: no SOURCE given; see 'kbtf inspect --help'\n");
 		return KBTF_EXIT_USAGE;

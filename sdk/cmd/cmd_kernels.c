@@ -22,65 +22,63 @@
 #include "kbtf/source.h"
 #include "cmd.h"
 
-static void usage(FILE *f)
-{
-	fprintf(f,
-		"usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
-		"                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
-		"                        [--layer FILE]...\n"
-		"       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
-		"                        [--force] [--update] [--jobs N] [--dry-run] [--compress]\n"
-		"       kbtf kernels list [--json|--pretty] [SET]\n"
-		"       kbtf kernels rm NAME|GLOB...\n"
-		"       kbtf kernels path NAME|SET\n"
-		"\n"
-		"Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
-		"${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
-		"\n"
-		"  add      store each SOURCE (boot image, .deb, unpacked package, vmlinux, raw\n"
-		"           BTF, /sys/kernel/btf/vmlinux, release name) as a profile\n"
-		"  fetch    download Debian kernels and store them; SPEC is\n"
-		"           debian[/SUITE]:PATTERN (SUITE bookworm, trixie, sid; default\n"
-		"           bookworm; PATTERN a package or release glob, e.g.\n"
-		"           'linux-image-6.12.*-amd64'), or @FILE with one SPEC per line\n"
-		"  list     the stored profiles (all, or those of SET)\n"
-		"  rm       remove profiles by name or glob\n"
-		"  path     print the directory of each profile of a set\n"
-		"\n"
-		"A SET is 'all', a name glob ('6.12.*-rt-amd64'), debian[/SUITE]:PATTERN, or\n"
-		"@FILE, or several of them separated by commas.\n"
-		"\n"
-		"  -n, --name NAME     profile name (add, one SOURCE; default: its release)\n"
-		"  -s, --suite SUITE   record the Debian suite (add)\n"
-		"  -S, --symvers FILE  Module.symvers to keep (add)\n"
-		"  -c, --config FILE   kernel config to keep (add)\n"
-		"  -L, --layer FILE    a split BTF layer stacked on the kernel's BTF, e.g.\n"
-		"                      vmlinux.vars (add; repeatable, bottom first)\n"
-		"  -i, --keep-image    keep the boot image, for boot tests\n"
-		"  -f, --force         replace profiles stored already\n"
-		"  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
-		"  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
-		"  -d, --deb-dir DIR   packages go to DIR/SUITE/ (implies --keep-debs)\n"
-		"  -u, --update        refresh the package lists even if less than a day old\n"
-		"  -j, --jobs N        unpacking threads (default: one per CPU)\n"
-		"      --dry-run       show what fetch would download, and stop\n"
-		"      --json          list as JSON; --pretty indented\n"
-		"  -h, --help          this text\n"
-		"\n"
-		"Exit status: 0 done; 2 bad usage, unreadable SOURCE, nothing matches;\n"
-		"3 apt failed (fetch).\n");
-}
+static const char kernels_usage[] =
+    "usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
+    "                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
+    "                        [--layer FILE]...\n"
+    "       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
+    "                        [--force] [--update] [--jobs N] [--dry-run] [--compress]\n"
+    "       kbtf kernels list [--json|--pretty] [SET]\n"
+    "       kbtf kernels rm NAME|GLOB...\n"
+    "       kbtf kernels path NAME|SET\n"
+    "\n"
+    "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
+    "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
+    "\n"
+    "  add      store each SOURCE (boot image, .deb, unpacked package, vmlinux, raw\n"
+    "           BTF, /sys/kernel/btf/vmlinux, release name) as a profile\n"
+    "  fetch    download Debian kernels and store them; SPEC is\n"
+    "           debian[/SUITE]:PATTERN (SUITE bookworm, trixie, sid; default\n"
+    "           bookworm; PATTERN a package or release glob, e.g.\n"
+    "           'linux-image-6.12.*-amd64'), or @FILE with one SPEC per line\n"
+    "  list     the stored profiles (all, or those of SET)\n"
+    "  rm       remove profiles by name or glob\n"
+    "  path     print the directory of each profile of a set\n"
+    "\n"
+    "A SET is 'all', a name glob ('6.12.*-rt-amd64'), debian[/SUITE]:PATTERN, or\n"
+    "@FILE, or several of them separated by commas.\n"
+    "\n"
+    "  -n, --name NAME     profile name (add, one SOURCE; default: its release)\n"
+    "  -s, --suite SUITE   record the Debian suite (add)\n"
+    "  -S, --symvers FILE  Module.symvers to keep (add)\n"
+    "  -c, --config FILE   kernel config to keep (add)\n"
+    "  -L, --layer FILE    a split BTF layer stacked on the kernel's BTF, e.g.\n"
+    "                      vmlinux.vars (add; repeatable, bottom first)\n"
+    "  -i, --keep-image    keep the boot image, for boot tests\n"
+    "  -f, --force         replace profiles stored already\n"
+    "  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
+    "  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
+    "  -d, --deb-dir DIR   packages go to DIR/SUITE/ (implies --keep-debs)\n"
+    "  -u, --update        refresh the package lists even if less than a day old\n"
+    "  -j, --jobs N        unpacking threads (default: one per CPU)\n"
+    "      --dry-run       show what fetch would download, and stop\n"
+    "      --json          list as JSON; --pretty indented\n"
+    "  -h, --help          this text\n"
+    "\n"
+    "Exit status: 0 done; 2 bad usage, unreadable SOURCE, nothing matches;\n"
+    "3 apt failed (fetch).\n";
 
 struct kopts {
 	const char *name, *suite, *symvers, *config, *deb_dir;
 	const char *layers[KBTF_KERNEL_MAX_LAYERS];
 	size_t nr_layers;
-	bool keep_image, force, compress, keep_debs, update, dry_run, json, pretty;
-	unsigned int jobs;
+	bool keep_image, force, compress, keep_debs, update, dry_run;
+	struct cmd_opts co; /* --jobs, --json, --pretty */
 };
 
 enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY };
 
+/* -1 to go on, else the exit code to return (--help shown, or a bad option reported). */
 static int parse_opts(int argc, char **argv, struct kopts *o)
 {
 	/* clang-format off */
@@ -104,13 +102,20 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		{ NULL, 0, NULL, 0 },
 	};
 	/* clang-format on */
-	char *end;
-	long v;
+	static const struct cmd_spec spec = {
+	    .name = "kernels",
+	    .usage = kernels_usage,
+	    .options = longopts,
+	    .optstring = "n:s:S:c:L:ifzkd:uj:h",
+	    .common = CMD_OPT_JOBS | CMD_OPT_JSON,
+	    .jobs_max = 64,
+	};
+	struct cmd_parser p;
 	int c;
 
 	memset(o, 0, sizeof(*o));
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "n:s:S:c:L:ifzkd:uj:h", longopts, NULL)) != -1) {
+	cmd_parser_init(&p, &spec, argc, argv);
+	while ((c = cmd_getopt(&p)) != -1) {
 		switch (c) {
 		case 'n':
 			o->name = optarg;
@@ -128,7 +133,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 			if (o->nr_layers == KBTF_KERNEL_MAX_LAYERS) {
 				fprintf(stderr, "kbtf kernels: more than %d --layer options\n",
 					KBTF_KERNEL_MAX_LAYERS);
-				return -1;
+				return KBTF_EXIT_USAGE;
 			}
 			o->layers[o->nr_layers++] = optarg;
 			break;
@@ -154,30 +159,10 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		case OPT_DRY_RUN:
 			o->dry_run = true;
 			break;
-		case OPT_JSON:
-			o->json = true;
-			break;
-		case OPT_PRETTY:
-			o->json = o->pretty = true;
-			break;
-		case 'j':
-			v = strtol(optarg, &end, 10);
-			if (*end || v < 1 || v > 64) {
-				fprintf(stderr,
-					"kbtf: kernels: --jobs wants a number from 1 to 64\n");
-				return -1;
-			}
-			o->jobs = (unsigned int)v;
-			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			usage(stderr);
-			return -1;
 		}
 	}
-	return 0;
+	o->co = p.opts;
+	return p.stop ? p.exit : -1;
 }
 
 /* The profile store, or the exit code when it cannot be opened. */
@@ -392,7 +377,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 	    .update = o->update,
 	    .keep_image = o->keep_image,
 	    .compress = o->compress,
-	    .jobs = o->jobs,
+	    .jobs = (unsigned int)o->co.jobs,
 	    .progress = progress,
 	};
 	struct kbtf_fetch_plan plan;
@@ -527,8 +512,8 @@ static int kernels_list(int argc, char **argv, const struct kopts *o)
 	}
 	if (set)
 		all = set;
-	if (o->json)
-		list_json(s, all, n, o->pretty);
+	if (o->co.json)
+		list_json(s, all, n, o->co.pretty);
 	else
 		list_text(s, all, n);
 	free(set);
@@ -631,13 +616,13 @@ int cmd_kernels(int argc, char **argv)
 	int rc;
 
 	if (argc < 2 || !strcmp(argv[1], "--help") || !strcmp(argv[1], "-h")) {
-		usage(argc < 2 ? stderr : stdout);
+		fputs(kernels_usage, argc < 2 ? stderr : stdout);
 		return argc < 2 ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
 	}
 	verb = argv[1];
 	rc = parse_opts(argc - 1, argv + 1, &o);
-	if (rc)
-		return rc > 0 ? KBTF_EXIT_OK : KBTF_EXIT_USAGE;
+	if (rc >= 0)
+		return rc;
 	argc -= 1 + optind;
 	argv += 1 + optind;
 	if (!strcmp(verb, "add"))

@@ -45,8 +45,10 @@ enum {
 	OPT_MISSING_BASE,
 };
 
-/* Handle a shared option: 1 handled, 0 not shared, -1 usage error. */
-int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o,
-			  struct distill_ui *ui);
+/*
+ * Handle an option distill and build share beyond the common ones of
+ * cmd.h: 1 handled, 0 not shared, -1 usage error (reported).
+ */
+int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_module_opts *o);
 
 #endif

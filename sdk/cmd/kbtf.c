@@ -14,14 +14,14 @@ struct builtin {
 };
 
 static const struct builtin builtins[] = {
-	{ "inspect", cmd_inspect, "show what a kernel, module or BTF file holds" },
-	{ "validate", cmd_validate, "what each kernel does with each module at load time" },
-	{ "kernels", cmd_kernels, "store target kernel profiles; fetch them from Debian" },
-	{ "distill", cmd_distill, "add a distilled base (.BTF.base) to built modules" },
-	{ "build", cmd_build, "kbuild out-of-tree modules, then distill them" },
-	{ "boot-test", cmd_boot_test, "boot kernels under qemu, load modules, check predictions" },
-	{ "dkms", cmd_dkms, "embed BTF in what DKMS builds: enable, disable, the hooks" },
-	{ "new", cmd_new, "start a module project: source, Kbuild, DKMS, CI" },
+    {"inspect", cmd_inspect, "show what a kernel, module or BTF file holds"},
+    {"validate", cmd_validate, "what each kernel does with each module at load time"},
+    {"kernels", cmd_kernels, "store target kernel profiles; fetch them from Debian"},
+    {"distill", cmd_distill, "add a distilled base (.BTF.base) to built modules"},
+    {"build", cmd_build, "kbuild out-of-tree modules, then distill them"},
+    {"boot-test", cmd_boot_test, "boot kernels under qemu, load modules, check predictions"},
+    {"dkms", cmd_dkms, "embed BTF in what DKMS builds: enable, disable, the hooks"},
+    {"new", cmd_new, "start a module project: source, Kbuild, DKMS, CI"},
 };
 
 static void usage(FILE *f)

@@ -50,30 +50,28 @@ struct bt_module {
 	const char *path;
 };
 
-static void usage(FILE *f)
-{
-	fprintf(f, "usage: kbtf boot-test MOD.ko... --kernel SOURCE... [options]\n"
-		   "\n"
-		   "Boot each kernel under qemu, load the modules, and compare what the\n"
-		   "kernel did with what 'kbtf validate' predicts.\n"
-		   "\n"
-		   "  -k, --kernel SOURCE   a kernel with a boot image: vmlinuz, .deb, unpacked\n"
-		   "                        package dir, stored profile with image (repeatable)\n"
-		   "  -t, --timeout S       hard limit per boot in seconds (default 120)\n"
-		   "  -f, --force           load past vermagic and modversions checks\n"
-		   "      --format FMT      text (default), json or junit\n"
-		   "  -o, --output FILE     write the report to FILE\n"
-		   "      --keep            keep the work directory (initramfs, serial logs)\n"
-		   "      --work-dir DIR    work there instead of a temporary directory\n"
-		   "      --accel A         auto (default), kvm or tcg\n"
-		   "      --memory MB       guest memory (default 1024)\n"
-		   "      --qemu PATH       qemu-system-x86_64 to run ($KBTF_QEMU)\n"
-		   "      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox)\n"
-		   "      --loader PATH     static kbtf-modload ($KBTF_MODLOAD)\n"
-		   "\n"
-		   "Exit: 0 all agree, 1 a disagreement, 2 bad usage or input,\n"
-		   "3 a boot gave no answer (qemu failed, kernel hung before /init).\n");
-}
+static const char boottest_usage[] =
+    "usage: kbtf boot-test MOD.ko... --kernel SOURCE... [options]\n"
+    "\n"
+    "Boot each kernel under qemu, load the modules, and compare what the\n"
+    "kernel did with what 'kbtf validate' predicts.\n"
+    "\n"
+    "  -k, --kernel SOURCE   a kernel with a boot image: vmlinuz, .deb, unpacked\n"
+    "                        package dir, stored profile with image (repeatable)\n"
+    "  -t, --timeout S       hard limit per boot in seconds (default 120)\n"
+    "  -f, --force           load past vermagic and modversions checks\n"
+    "      --format FMT      text (default), json or junit\n"
+    "  -o, --output FILE     write the report to FILE\n"
+    "      --keep            keep the work directory (initramfs, serial logs)\n"
+    "      --work-dir DIR    work there instead of a temporary directory\n"
+    "      --accel A         auto (default), kvm or tcg\n"
+    "      --memory MB       guest memory (default 1024)\n"
+    "      --qemu PATH       qemu-system-x86_64 to run ($KBTF_QEMU)\n"
+    "      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox)\n"
+    "      --loader PATH     static kbtf-modload ($KBTF_MODLOAD)\n"
+    "\n"
+    "Exit: 0 all agree, 1 a disagreement, 2 bad usage or input,\n"
+    "3 a boot gave no answer (qemu failed, kernel hung before /init).\n";
 
 /* --------------------------------------------------------------- helpers */
 
@@ -483,7 +481,21 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 
 /* ------------------------------------------------------------- options */
 
-static int parse_opts(int argc, char **argv, struct bt_opts *o)
+static int parse_format(const char *name, int *format)
+{
+	if (!strcmp(name, "text"))
+		*format = KBTF_BT_FMT_TEXT;
+	else if (!strcmp(name, "json"))
+		*format = KBTF_BT_FMT_JSON;
+	else if (!strcmp(name, "junit"))
+		*format = KBTF_BT_FMT_JUNIT;
+	else
+		return kbtf_err(-EINVAL, "--format: '%s' is not text, json or junit", name);
+	return 0;
+}
+
+/* 0 (p->stop: --help shown or a bad option reported), or a negative errno (message recorded). */
+static int parse_opts(struct cmd_parser *p, struct bt_opts *o, int argc, char **argv)
 {
 	enum {
 		OPT_FORMAT = 256,
@@ -511,13 +523,22 @@ static int parse_opts(int argc, char **argv, struct bt_opts *o)
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
+	static const struct cmd_spec spec = {
+	    .name = "boot-test",
+	    .usage = boottest_usage,
+	    .options = longopts,
+	    .optstring = "k:t:fo:h",
+	    .common = CMD_OPT_FORMAT | CMD_OPT_OUTPUT,
+	    .format_parse = parse_format,
+	    .see_help = true,
+	};
 	int c;
 
 	o->timeout_s = 120;
 	o->mem_mb = 1024;
 	o->qemu = getenv("KBTF_QEMU");
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "k:t:fo:h", longopts, NULL)) != -1) {
+	cmd_parser_init(p, &spec, argc, argv);
+	while ((c = cmd_getopt(p)) != -1) {
 		char *end;
 		const char **grown;
 
@@ -525,7 +546,7 @@ static int parse_opts(int argc, char **argv, struct bt_opts *o)
 		case 'k':
 			grown = realloc(o->kernels, (o->nr_kernels + 1) * sizeof(*grown));
 			if (!grown)
-				return -ENOMEM;
+				return kbtf_err_nomem();
 			o->kernels = grown;
 			o->kernels[o->nr_kernels++] = optarg;
 			break;
@@ -543,20 +564,6 @@ static int parse_opts(int argc, char **argv, struct bt_opts *o)
 			break;
 		case 'f':
 			o->force = true;
-			break;
-		case 'o':
-			o->output = optarg;
-			break;
-		case OPT_FORMAT:
-			if (!strcmp(optarg, "text"))
-				o->format = KBTF_BT_FMT_TEXT;
-			else if (!strcmp(optarg, "json"))
-				o->format = KBTF_BT_FMT_JSON;
-			else if (!strcmp(optarg, "junit"))
-				o->format = KBTF_BT_FMT_JUNIT;
-			else
-				return kbtf_err(
-				    -EINVAL, "--format: '%s' is not text, json or junit", optarg);
 			break;
 		case OPT_ACCEL:
 			if (!strcmp(optarg, "auto"))
@@ -584,12 +591,12 @@ static int parse_opts(int argc, char **argv, struct bt_opts *o)
 		case OPT_LOADER:
 			o->loader = optarg;
 			break;
-		case 'h':
-			return 1;
-		default:
-			return kbtf_err(-EINVAL, "see 'kbtf boot-test --help'");
 		}
 	}
+	if (p->stop)
+		return 0;
+	o->format = (enum kbtf_bt_format)p->opts.format;
+	o->output = p->opts.output;
 	if (optind >= argc)
 		return kbtf_err(-EINVAL, "no module given");
 	if (!o->nr_kernels)
@@ -758,6 +765,7 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 int cmd_boot_test(int argc, char **argv)
 {
 	struct bt_opts o = {0};
+	struct cmd_parser p;
 	struct kbtf_bt_report r = {0};
 	struct bt_module *mods = NULL;
 	size_t nr_mods = 0, i;
@@ -765,12 +773,10 @@ int cmd_boot_test(int argc, char **argv)
 	const char *busybox;
 	int err, ret = KBTF_EXIT_USAGE;
 
-	err = parse_opts(argc, argv, &o);
-	if (err) {
-		if (err > 0)
-			usage(stdout);
+	err = parse_opts(&p, &o, argc, argv);
+	if (err || p.stop) {
 		free(o.kernels);
-		return err > 0 ? KBTF_EXIT_OK : cmd_error("boot-test", err);
+		return p.stop ? p.exit : cmd_error("boot-test", err);
 	}
 	busybox = find_busybox(o.busybox);
 	loader = find_loader(o.loader);

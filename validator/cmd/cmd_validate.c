@@ -27,48 +27,43 @@ struct args {
 	size_t set_counts[16];
 	size_t nr_sets;
 	struct kbtf_matrix_opts mo;
-	enum kbtf_report_format format;
-	const char *output;
 	const char *title;
-	int color; /* -1 auto */
-	bool verbose;
+	int color;	    /* -1 auto */
+	struct cmd_opts co; /* --format, --output, --jobs, --verbose */
 };
 
-static void usage(FILE *f)
-{
-	fputs("usage: kbtf validate MODULE.ko... (--kernel SOURCE | --kernels SET)...\n"
-	      "           [--layer FILE]... [--build-kernel SOURCE] [--symvers FILE]\n"
-	      "           [--no-symbols] [--pre-fix] [--format text|json|junit|md|html]\n"
-	      "           [-o FILE] [-j N] [--progress]\n"
-	      "\n"
-	      "Simulate, for every module on every kernel, what the kernel does at load\n"
-	      "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
-	      "older kernels without .BTF.base support, and layout drift it cannot see.\n"
-	      "\n"
-	      "  -k, --kernel SOURCE     a target kernel: boot image, vmlinux, raw BTF,\n"
-	      "                          /sys/kernel/btf/vmlinux, .deb, unpacked package,\n"
-	      "                          kernel profile, btf_vmlinux.ko (repeatable)\n"
-	      "  -K, --kernels SET       stored profiles: all, a name glob, a list, @FILE\n"
-	      "  -L, --layer FILE        stack the split BTF in FILE (raw, or an ELF's .BTF)\n"
-	      "                          on the kernel(s) of the --kernel/--kernels just\n"
-	      "                          before it, e.g. a vmlinux.vars layer (repeatable,\n"
-	      "                          bottom first); profiles keep theirs\n"
-	      "  -b, --build-kernel SRC  the kernel the modules were built against (layout\n"
-	      "                          drift without a layout record; plain split BTF)\n"
-	      "  -s, --symvers FILE      Module.symvers to use for every kernel\n"
-	      "      --no-symbols        check BTF only (a warning says symbols were not)\n"
-	      "      --pre-fix           6.11-6.13 kernels without the 2025 embedded fix\n"
-	      "  -f, --format FORMAT     text (default), json, junit, md, html\n"
-	      "  -o, --output FILE       write the report to FILE\n"
-	      "      --title TEXT        heading of md/html reports\n"
-	      "  -j, --jobs N            threads (default: all CPUs)\n"
-	      "      --progress          progress on stderr even when it is not a tty\n"
-	      "      --color, --no-color force text colour on or off\n"
-	      "  -v, --verbose           text: details of ok pairs too\n"
-	      "\n"
-	      "Exit: 0 every pair ok, 1 a pair is not ok, 2 usage or unreadable input.\n",
-	      f);
-}
+static const char validate_usage[] =
+    "usage: kbtf validate MODULE.ko... (--kernel SOURCE | --kernels SET)...\n"
+    "           [--layer FILE]... [--build-kernel SOURCE] [--symvers FILE]\n"
+    "           [--no-symbols] [--pre-fix] [--format text|json|junit|md|html]\n"
+    "           [-o FILE] [-j N] [--progress]\n"
+    "\n"
+    "Simulate, for every module on every kernel, what the kernel does at load\n"
+    "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
+    "older kernels without .BTF.base support, and layout drift it cannot see.\n"
+    "\n"
+    "  -k, --kernel SOURCE     a target kernel: boot image, vmlinux, raw BTF,\n"
+    "                          /sys/kernel/btf/vmlinux, .deb, unpacked package,\n"
+    "                          kernel profile, btf_vmlinux.ko (repeatable)\n"
+    "  -K, --kernels SET       stored profiles: all, a name glob, a list, @FILE\n"
+    "  -L, --layer FILE        stack the split BTF in FILE (raw, or an ELF's .BTF)\n"
+    "                          on the kernel(s) of the --kernel/--kernels just\n"
+    "                          before it, e.g. a vmlinux.vars layer (repeatable,\n"
+    "                          bottom first); profiles keep theirs\n"
+    "  -b, --build-kernel SRC  the kernel the modules were built against (layout\n"
+    "                          drift without a layout record; plain split BTF)\n"
+    "  -s, --symvers FILE      Module.symvers to use for every kernel\n"
+    "      --no-symbols        check BTF only (a warning says symbols were not)\n"
+    "      --pre-fix           6.11-6.13 kernels without the 2025 embedded fix\n"
+    "  -f, --format FORMAT     text (default), json, junit, md, html\n"
+    "  -o, --output FILE       write the report to FILE\n"
+    "      --title TEXT        heading of md/html reports\n"
+    "  -j, --jobs N            threads (default: all CPUs)\n"
+    "      --progress          progress on stderr even when it is not a tty\n"
+    "      --color, --no-color force text colour on or off\n"
+    "  -v, --verbose           text: details of ok pairs too\n"
+    "\n"
+    "Exit: 0 every pair ok, 1 a pair is not ok, 2 usage or unreadable input.\n";
 
 /* Room for @n more kernels in both arrays; they start a new group. */
 static int grow_kernels(struct args *a, size_t n)
@@ -161,13 +156,33 @@ static const struct option long_opts[] = {
     {NULL, 0, NULL, 0},
 };
 
-/* 0 ok, 1 help shown, negative on a usage error (message recorded). */
-static int parse_args(int argc, char **argv, struct args *a)
+static int parse_format(const char *name, int *format)
 {
-	char *end;
+	enum kbtf_report_format f;
+	int err = kbtf_report_format_parse(name, &f);
+
+	if (!err)
+		*format = (int)f;
+	return err;
+}
+
+static const struct cmd_spec validate_spec = {
+    .name = "validate",
+    .usage = validate_usage,
+    .options = long_opts,
+    .optstring = "k:K:L:b:s:f:o:j:vh",
+    .common = CMD_OPT_FORMAT | CMD_OPT_OUTPUT | CMD_OPT_JOBS | CMD_OPT_VERBOSE,
+    .jobs_max = 256,
+    .format_parse = parse_format,
+    .see_help = true,
+};
+
+/* 0 (p->stop: --help shown or a bad option reported), or a negative errno (message recorded). */
+static int parse_args(struct cmd_parser *p, struct args *a)
+{
 	int c, err;
 
-	while ((c = getopt_long(argc, argv, "k:K:L:b:s:f:o:j:vh", long_opts, NULL)) != -1) {
+	while ((c = cmd_getopt(p)) != -1) {
 		err = 0;
 		switch (c) {
 		case 'k':
@@ -185,20 +200,6 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case 's':
 			a->mo.symvers = optarg;
 			break;
-		case 'f':
-			err = kbtf_report_format_parse(optarg, &a->format);
-			break;
-		case 'o':
-			a->output = optarg;
-			break;
-		case 'j':
-			a->mo.jobs = (int)strtol(optarg, &end, 10);
-			if (*end || a->mo.jobs < 1 || a->mo.jobs > 256)
-				err = kbtf_err(-EINVAL, "--jobs wants a number from 1 to 256");
-			break;
-		case 'v':
-			a->verbose = true;
-			break;
 		case OPT_PRE_FIX:
 			a->mo.pre_fix = true;
 			break;
@@ -215,16 +216,15 @@ static int parse_args(int argc, char **argv, struct args *a)
 		case OPT_TITLE:
 			a->title = optarg;
 			break;
-		case 'h':
-			usage(stdout);
-			return 1;
-		default:
-			return kbtf_err(-EINVAL, "see 'kbtf validate --help'");
 		}
 		if (err)
 			return err;
 	}
-	if (optind == argc)
+	if (p->stop)
+		return 0;
+	a->co = p->opts;
+	a->mo.jobs = a->co.jobs;
+	if (optind == p->argc)
 		return kbtf_err(-EINVAL, "no module given; see 'kbtf validate --help'");
 	if (!a->nr_kernels)
 		return kbtf_err(-EINVAL, "no kernel given (--kernel SOURCE or --kernels SET)");
@@ -233,21 +233,23 @@ static int parse_args(int argc, char **argv, struct args *a)
 
 static int write_report(const struct args *a, const struct kbtf_matrix *mx)
 {
-	struct kbtf_report_opts ro = {.verbose = a->verbose, .title = a->title};
+	struct kbtf_report_opts ro = {.verbose = a->co.verbose, .title = a->title};
+	enum kbtf_report_format format = (enum kbtf_report_format)a->co.format;
+	const char *output = a->co.output;
 	FILE *f = stdout;
 	int err;
 
-	if (a->output) {
-		f = fopen(a->output, "w");
+	if (output) {
+		f = fopen(output, "w");
 		if (!f)
-			return kbtf_err(-errno, "%s: %s", a->output, strerror(errno));
+			return kbtf_err(-errno, "%s: %s", output, strerror(errno));
 	}
-	if (a->format == KBTF_REPORT_TEXT)
-		ro.color = a->color == 1 || (a->color == -1 && !a->output &&
-					     isatty(STDOUT_FILENO) && !getenv("NO_COLOR"));
-	err = kbtf_report_write(f, a->format, mx, &ro);
-	if (a->output && fclose(f) && !err)
-		err = kbtf_err(-EIO, "%s: write failed", a->output);
+	if (format == KBTF_REPORT_TEXT)
+		ro.color = a->color == 1 || (a->color == -1 && !output && isatty(STDOUT_FILENO) &&
+					     !getenv("NO_COLOR"));
+	err = kbtf_report_write(f, format, mx, &ro);
+	if (output && fclose(f) && !err)
+		err = kbtf_err(-EIO, "%s: write failed", output);
 	return err;
 }
 
@@ -275,16 +277,16 @@ static void args_fini(struct args *a)
 int cmd_validate(int argc, char **argv)
 {
 	struct args a = {.color = -1};
+	struct cmd_parser p;
 	struct kbtf_matrix mx;
 	size_t nmods;
 	int err, rc;
 
-	err = parse_args(argc, argv, &a);
-	if (err) {
+	cmd_parser_init(&p, &validate_spec, argc, argv);
+	err = parse_args(&p, &a);
+	if (err || p.stop) {
 		args_fini(&a);
-		if (err == 1)
-			return KBTF_EXIT_OK;
-		return cmd_error("validate", err);
+		return p.stop ? p.exit : cmd_error("validate", err);
 	}
 	nmods = (size_t)(argc - optind);
 	a.mo.layers = a.layers;
