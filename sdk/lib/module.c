@@ -2,8 +2,11 @@
 /*
  * A kernel module as kbtf sees it: read the file, undo its compression
  * (recognised by magic), cut off an appended signature, and collect from the
- * ELF what the other parts ask about: the BTF sections, .modinfo, and the
- * undefined symbols with their modversions CRCs.
+ * ELF, once, what the other parts ask about: the BTF sections and the layout
+ * record, every .modinfo record, the __versions tables, the module's own
+ * exports, and the undefined symbols with their modversions CRCs. Nothing
+ * else parses these sections: the validator, boot-test and inspect ask the
+ * module object.
  *
  * .modinfo is read here straight from the ELF section (NUL-separated
  * key=value strings) rather than through libkmod: libkmod wants a path and
@@ -15,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "kbtf/distill.h"
 #include "kbtf/elf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
@@ -28,10 +32,13 @@
 #define THIS_MODULE_NAME_OFF(cls) ((cls) == 64 ? 24u : 12u)
 #define MODULE_NAME_LEN(cls) ((cls) == 64 ? 56u : 60u)
 
-/* The public struct plus the bytes its image points into. */
+/* The public struct plus the bytes its image and strings point into. */
 struct module_priv {
 	struct kbtf_module m;
 	struct kbtf_buf file; /* mapping, decompressed heap copy, or borrowed */
+	char *modinfo_buf;    /* .modinfo, NUL-terminated, records cut at '=' */
+	char *exports_buf;    /* __ksymtab_strings, NUL-terminated */
+	char *name_buf;	      /* the name from .gnu.linkonce.this_module */
 };
 
 /*
@@ -63,20 +70,45 @@ static int cut_signature(struct kbtf_module *m)
 	return 0;
 }
 
-static char *modinfo_get(const struct kbtf_elf_sec *sec, const char *key)
-{
-	const char *p = (const char *)sec->data, *end = p + sec->size, *nul;
-	size_t klen = strlen(key);
+/* --- .modinfo and __ksymtab_strings: NUL-separated strings --- */
 
-	while (p < end) {
-		nul = memchr(p, '\0', (size_t)(end - p));
-		if (!nul)
-			nul = end;
-		if ((size_t)(nul - p) > klen && !memcmp(p, key, klen) && p[klen] == '=')
-			return strndup(p + klen + 1, (size_t)(nul - p) - klen - 1);
-		p = nul + 1;
+/*
+ * Copy a section of NUL-separated strings into @buf (one byte longer, so
+ * the last string is terminated even when the section is not) and list
+ * its strings in order, empty ones left out. The kernel's walk of
+ * .modinfo (next_string() before 6.5, module_next_tag_pair() since) skips
+ * the same NUL runs and stops at the section's end, but takes a last
+ * string without its NUL on into whatever follows the section; here it
+ * ends at the section's end.
+ */
+static int split_strings(const struct kbtf_elf_sec *sec, char **buf, char ***list, size_t *nr)
+{
+	size_t n = 0, cap = 0;
+	char *p, *end, **l = NULL, **grown;
+
+	*buf = malloc(sec->size + 1);
+	if (!*buf)
+		return kbtf_err_nomem();
+	memcpy(*buf, sec->data, sec->size);
+	(*buf)[sec->size] = '\0';
+	end = *buf + sec->size;
+	for (p = *buf; p < end; p += strlen(p) + 1) {
+		if (!*p)
+			continue;
+		if (n == cap) {
+			cap = cap ? cap * 2 : 32;
+			grown = realloc(l, cap * sizeof(*l));
+			if (!grown) {
+				free(l);
+				return kbtf_err_nomem();
+			}
+			l = grown;
+		}
+		l[n++] = p;
 	}
-	return NULL;
+	*list = l;
+	*nr = n;
+	return 0;
 }
 
 /* Older kernels put no name= in .modinfo: take struct module's name[]. */
@@ -97,79 +129,120 @@ static char *this_module_name(const struct kbtf_elf *e)
 	return strndup(name, len);
 }
 
-static int read_modinfo(struct kbtf_module *m, const struct kbtf_elf *e)
+/*
+ * Every "key=value" record, in order, repeated keys kept: MODULE_INFO()
+ * may repeat a key (import_ns, alias, softdep) and the kernel's
+ * get_modinfo() answers with the first record whose key matches, while
+ * get_next_modinfo() walks on to the others. A record without '=' has no
+ * key the kernel could ask for and is left out.
+ */
+static int read_modinfo(struct module_priv *p, const struct kbtf_elf *e)
+{
+	struct kbtf_module *m = &p->m;
+	struct kbtf_elf_sec sec;
+	char **recs = NULL, *eq;
+	size_t i, nr = 0;
+	int err;
+
+	if (!kbtf_elf_section(e, ".modinfo", &sec)) {
+		err = split_strings(&sec, &p->modinfo_buf, &recs, &nr);
+		if (err)
+			return err;
+		m->modinfo = nr ? calloc(nr, sizeof(*m->modinfo)) : NULL;
+		if (nr && !m->modinfo) {
+			free(recs);
+			return kbtf_err_nomem();
+		}
+		for (i = 0; i < nr; i++) {
+			eq = strchr(recs[i], '=');
+			if (!eq)
+				continue;
+			*eq = '\0';
+			m->modinfo[m->nr_modinfo++] = (struct kbtf_modinfo){recs[i], eq + 1};
+		}
+		free(recs);
+	}
+	m->name = (char *)kbtf_module_modinfo(m, "name");
+	m->vermagic = (char *)kbtf_module_modinfo(m, "vermagic");
+	m->depends = (char *)kbtf_module_modinfo(m, "depends");
+	if (!m->name)
+		m->name = p->name_buf = this_module_name(e);
+	return 0;
+}
+
+const char *kbtf_module_modinfo_next(const struct kbtf_module *m, const char *key, size_t *pos)
+{
+	while (*pos < m->nr_modinfo) {
+		const struct kbtf_modinfo *r = &m->modinfo[(*pos)++];
+
+		if (!strcmp(r->key, key))
+			return r->value;
+	}
+	return NULL;
+}
+
+const char *kbtf_module_modinfo(const struct kbtf_module *m, const char *key)
+{
+	size_t pos = 0;
+
+	return kbtf_module_modinfo_next(m, key, &pos);
+}
+
+/* The module's own exports: __ksymtab_strings, one name per string. */
+static int read_exports(struct module_priv *p, const struct kbtf_elf *e)
 {
 	struct kbtf_elf_sec sec;
 
-	if (!kbtf_elf_section(e, ".modinfo", &sec)) {
-		m->name = modinfo_get(&sec, "name");
-		m->vermagic = modinfo_get(&sec, "vermagic");
-		m->depends = modinfo_get(&sec, "depends");
-	}
-	if (!m->name)
-		m->name = this_module_name(e);
-	return 0;
+	if (kbtf_elf_section(e, "__ksymtab_strings", &sec))
+		return 0;
+	return split_strings(&sec, &p->exports_buf, (char ***)&p->m.exports, &p->m.nr_exports);
 }
 
-/* --- undefined symbols and their CRCs --- */
+/* --- modversions --- */
 
-struct crc_entry {
-	const char *name; /* inside the image */
-	size_t len;
-	uint32_t crc;
-};
-
-struct crc_table {
-	struct crc_entry *v;
-	size_t n, cap;
-};
-
-static int crc_add(struct crc_table *t, const char *name, size_t len, uint32_t crc)
+static int push_version(struct kbtf_modversion **v, size_t *n, size_t *cap, const char *name,
+			uint32_t crc)
 {
-	struct crc_entry *n;
+	struct kbtf_modversion *grown;
 
-	if (t->n == t->cap) {
-		t->cap = t->cap ? t->cap * 2 : 64;
-		n = realloc(t->v, t->cap * sizeof(*n));
-		if (!n)
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		grown = realloc(*v, *cap * sizeof(*grown));
+		if (!grown)
 			return kbtf_err_nomem();
-		t->v = n;
+		*v = grown;
 	}
-	t->v[t->n++] = (struct crc_entry){name, len, crc};
+	(*v)[(*n)++] = (struct kbtf_modversion){name, crc};
 	return 0;
-}
-
-static int crc_cmp(const void *a, const void *b)
-{
-	const struct crc_entry *x = a, *y = b;
-	size_t n = x->len < y->len ? x->len : y->len;
-	int c = memcmp(x->name, y->name, n);
-
-	return c ? c : (x->len > y->len) - (x->len < y->len);
 }
 
 /*
- * __versions: fixed 64-byte records { unsigned long crc; char name[]; },
- * the crc in the target's word size and byte order.
+ * __versions: struct modversion_info records, { unsigned long crc;
+ * char name[64 - sizeof(long)]; }, the crc in the target's word size and
+ * byte order. check_version() counts sh_size / sizeof(struct
+ * modversion_info) records, so a truncated last record is not read, and
+ * compares names with strcmp(), so a name that fills its record without a
+ * NUL would run on into the next record: modpost never writes one, and it
+ * is left out here like an empty name.
  */
-static int read_versions(const struct kbtf_elf *e, struct crc_table *t)
+static int read_versions(struct kbtf_module *m, const struct kbtf_elf *e)
 {
 	unsigned int word = kbtf_elf_class(e) == 64 ? 8 : 4;
 	struct kbtf_elf_sec sec;
-	size_t i, len;
+	size_t i, len, cap = 0;
 	int err;
 
 	if (kbtf_elf_section(e, "__versions", &sec))
 		return 0;
-	if (sec.size % 64)
-		return kbtf_err(-EINVAL, "__versions is %zu bytes, not a multiple of 64", sec.size);
-	for (i = 0; i < sec.size; i += 64) {
+	m->has_versions = true;
+	for (i = 0; i + 64 <= sec.size; i += 64) {
 		const char *name = (const char *)sec.data + i + word;
 
 		len = strnlen(name, 64 - word);
 		if (!len || len == 64 - word)
 			continue;
-		err = crc_add(t, name, len, (uint32_t)kbtf_elf_read_word(e, sec.data + i, word));
+		err = push_version(&m->versions, &m->nr_versions, &cap, name,
+				   (uint32_t)kbtf_elf_read_word(e, sec.data + i, word));
 		if (err)
 			return err;
 	}
@@ -177,15 +250,16 @@ static int read_versions(const struct kbtf_elf *e, struct crc_table *t)
 }
 
 /*
- * Extended modversions (6.14+): u32 CRCs in __version_ext_crcs, names
- * NUL-separated in __version_ext_names, both in the same order. They hold
- * the names too long for __versions (or all of them without basic ones).
+ * Extended modversions (Linux 6.14+): u32 CRCs in __version_ext_crcs,
+ * names NUL-separated in __version_ext_names, both in the same order. They
+ * hold the names too long for __versions (or all of them without basic
+ * ones). A name without its NUL ends the table.
  */
-static int read_ext_versions(const struct kbtf_elf *e, struct crc_table *t)
+static int read_ext_versions(struct kbtf_module *m, const struct kbtf_elf *e)
 {
 	struct kbtf_elf_sec crcs, names;
 	const char *p, *end, *nul;
-	size_t i = 0;
+	size_t i = 0, cap = 0;
 	int err;
 
 	if (kbtf_elf_section(e, "__version_ext_crcs", &crcs) ||
@@ -198,8 +272,8 @@ static int read_ext_versions(const struct kbtf_elf *e, struct crc_table *t)
 		if (!nul)
 			break;
 		if (nul > p) {
-			err = crc_add(t, p, (size_t)(nul - p),
-				      (uint32_t)kbtf_elf_read_word(e, crcs.data + i * 4, 4));
+			err = push_version(&m->ext_versions, &m->nr_ext_versions, &cap, p,
+					   (uint32_t)kbtf_elf_read_word(e, crcs.data + i * 4, 4));
 			if (err)
 				return err;
 		}
@@ -209,9 +283,48 @@ static int read_ext_versions(const struct kbtf_elf *e, struct crc_table *t)
 	return 0;
 }
 
+static const struct kbtf_modversion *first_version(const struct kbtf_modversion *v, size_t n,
+						   const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (!strcmp(v[i].name, name))
+			return &v[i];
+	return NULL;
+}
+
+const struct kbtf_modversion *kbtf_module_version(const struct kbtf_module *m, const char *name)
+{
+	return first_version(m->versions, m->nr_versions, name);
+}
+
+/* --- undefined symbols and their CRCs --- */
+
+/* A name -> CRC index over both tables for the undefined symbols. */
+struct crc_entry {
+	const char *name;
+	uint32_t crc;
+	size_t order; /* which record came first */
+};
+
+static int crc_cmp(const void *a, const void *b)
+{
+	const struct crc_entry *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->order > y->order) - (x->order < y->order);
+}
+
+static int crc_name_cmp(const void *key, const void *ent)
+{
+	return strcmp(key, ((const struct crc_entry *)ent)->name);
+}
+
 struct undef_ctx {
 	struct kbtf_module *m;
-	const struct crc_table *crcs;
+	const struct crc_entry *crcs;
+	size_t nr_crcs;
 	size_t cap;
 };
 
@@ -219,7 +332,7 @@ static int add_undef(const char *name, void *arg)
 {
 	struct undef_ctx *c = arg;
 	struct kbtf_module *m = c->m;
-	struct crc_entry key = {name, strlen(name), 0}, *hit;
+	const struct crc_entry *hit;
 	struct kbtf_modsym *n;
 
 	if (m->nr_undef == c->cap) {
@@ -235,7 +348,10 @@ static int add_undef(const char *name, void *arg)
 	if (!n->name)
 		return kbtf_err_nomem();
 	m->nr_undef++;
-	hit = c->crcs->n ? bsearch(&key, c->crcs->v, c->crcs->n, sizeof(key), crc_cmp) : NULL;
+	hit = c->nr_crcs ? bsearch(name, c->crcs, c->nr_crcs, sizeof(*hit), crc_name_cmp) : NULL;
+	/* bsearch lands on any of equal names: the first record decides */
+	while (hit && hit > c->crcs && !strcmp(hit[-1].name, name))
+		hit--;
 	if (hit) {
 		n->crc = hit->crc;
 		n->has_crc = true;
@@ -243,20 +359,30 @@ static int add_undef(const char *name, void *arg)
 	return 0;
 }
 
+/*
+ * The undefined symbols, each with its CRC: from the extended tables when
+ * the module has them (check_version() of 6.14+ relies on them alone then,
+ * and only a module built for such a kernel carries them), else from
+ * __versions; a name only in the other table still gets that CRC, for
+ * kernels before 6.14 that read only __versions.
+ */
 static int read_symbols(struct kbtf_module *m, const struct kbtf_elf *e)
 {
-	struct crc_table crcs = {0};
-	struct undef_ctx c = {m, &crcs, 0};
+	size_t n = m->nr_versions + m->nr_ext_versions, i, k = 0;
+	struct crc_entry *crcs = n ? calloc(n, sizeof(*crcs)) : NULL;
+	struct undef_ctx c = {m, crcs, n, 0};
 	int err;
 
-	err = read_versions(e, &crcs);
-	if (!err)
-		err = read_ext_versions(e, &crcs);
-	if (!err && crcs.n)
-		qsort(crcs.v, crcs.n, sizeof(*crcs.v), crc_cmp);
-	if (!err)
-		err = kbtf_elf_undef_symbols(e, add_undef, &c);
-	free(crcs.v);
+	if (n && !crcs)
+		return kbtf_err_nomem();
+	for (i = 0; i < m->nr_ext_versions; i++, k++)
+		crcs[k] = (struct crc_entry){m->ext_versions[i].name, m->ext_versions[i].crc, k};
+	for (i = 0; i < m->nr_versions; i++, k++)
+		crcs[k] = (struct crc_entry){m->versions[i].name, m->versions[i].crc, k};
+	if (n)
+		qsort(crcs, n, sizeof(*crcs), crc_cmp);
+	err = kbtf_elf_undef_symbols(e, add_undef, &c);
+	free(crcs);
 	return err;
 }
 
@@ -271,8 +397,9 @@ static void section_ptr(const struct kbtf_elf *e, const char *name, const uint8_
 	}
 }
 
-static int read_elf(struct kbtf_module *m)
+static int read_elf(struct module_priv *p)
 {
+	struct kbtf_module *m = &p->m;
 	struct kbtf_elf *e;
 	struct kbtf_elf_sec sec;
 	int err;
@@ -297,8 +424,19 @@ static int read_elf(struct kbtf_module *m)
 	section_ptr(e, ".BTF", &m->btf_data, &m->btf_size);
 	section_ptr(e, ".BTF.base", &m->btf_base_data, &m->btf_base_size);
 	section_ptr(e, ".BTF_ids", &m->btf_ids_data, &m->btf_ids_size);
+	m->layout_err = kbtf_elf_section(e, KBTF_LAYOUT_SECTION, &sec);
+	if (!m->layout_err) {
+		m->layout_data = sec.data;
+		m->layout_size = sec.size;
+	}
 	m->has_dwarf = kbtf_elf_has_dwarf(e);
-	err = read_modinfo(m, e);
+	err = read_modinfo(p, e);
+	if (!err)
+		err = read_exports(p, e);
+	if (!err)
+		err = read_versions(m, e);
+	if (!err)
+		err = read_ext_versions(m, e);
 	if (!err)
 		err = read_symbols(m, e);
 	if (!err && !m->arch)
@@ -328,7 +466,7 @@ static int module_load(struct module_priv *p)
 	m->image = (struct kbtf_buf){p->file.data, p->file.size, KBTF_BUF_BORROWED};
 	err = cut_signature(m);
 	if (!err)
-		err = read_elf(m);
+		err = read_elf(p);
 	return err;
 }
 
@@ -401,8 +539,12 @@ void kbtf_module_free(struct kbtf_module *m)
 	free(m->undef);
 	free(m->path);
 	free(m->arch);
-	free(m->name);
-	free(m->vermagic);
-	free(m->depends);
+	free(m->modinfo);
+	free(m->versions);
+	free(m->ext_versions);
+	free(m->exports);
+	free(p->modinfo_buf);
+	free(p->exports_buf);
+	free(p->name_buf);
 	free(p);
 }

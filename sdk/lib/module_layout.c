@@ -225,24 +225,16 @@ int kbtf_layout_parse(const void *data, size_t size, struct kbtf_btf **out)
 
 int kbtf_layout_load(const struct kbtf_module *m, struct kbtf_btf **out)
 {
-	struct kbtf_elf_sec sec;
-	struct kbtf_elf *e;
-	int err;
-
 	*out = NULL;
-	err = kbtf_elf_open(m->image.data, m->image.size, &e);
-	if (err)
-		return err;
-	err = kbtf_elf_section(e, KBTF_LAYOUT_SECTION, &sec);
-	if (err == -ENOENT)
-		err = kbtf_err(-ENOENT,
-			       "%s has no %s section (not distilled by kbtf, or "
-			       "distilled with --no-layout)",
-			       m->path ? m->path : "module", KBTF_LAYOUT_SECTION);
-	else if (!err)
-		err = kbtf_layout_parse(sec.data, sec.size, out);
-	kbtf_elf_close(e);
-	return err;
+	if (m->layout_err == -ENOENT)
+		return kbtf_err(-ENOENT,
+				"%s has no %s section (not distilled by kbtf, or "
+				"distilled with --no-layout)",
+				m->path ? m->path : "module", KBTF_LAYOUT_SECTION);
+	if (m->layout_err)
+		return kbtf_err(m->layout_err, "section %s lies outside the file",
+				KBTF_LAYOUT_SECTION);
+	return kbtf_layout_parse(m->layout_data, m->layout_size, out);
 }
 
 bool kbtf_layout_is_full(const struct kbtf_btf *layout, uint32_t id)

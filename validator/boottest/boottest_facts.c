@@ -12,33 +12,7 @@
 #include <string.h>
 
 #include "boottest.h"
-#include "kbtf/elf.h"
 #include "kbtf/validate.h"
-
-/* The module's __versions CRC for @name (64-byte records, word-sized CRC). */
-static bool versions_crc(const struct kbtf_module *m, const char *name, uint32_t *crc)
-{
-	struct kbtf_elf *e = NULL;
-	struct kbtf_elf_sec sec;
-	unsigned int word;
-	bool found = false;
-	size_t i;
-
-	if (kbtf_elf_open(m->image.data, m->image.size, &e))
-		return false;
-	word = kbtf_elf_class(e) == 64 ? 8 : 4;
-	if (kbtf_elf_section(e, "__versions", &sec) || sec.size % 64)
-		goto out;
-	for (i = 0; i < sec.size && !found; i += 64) {
-		if (!strncmp((const char *)sec.data + i + word, name, 64 - word)) {
-			*crc = (uint32_t)kbtf_elf_read_word(e, sec.data + i, word);
-			found = true;
-		}
-	}
-out:
-	kbtf_elf_close(e);
-	return found;
-}
 
 static enum kbtf_bt_tri tri(int v)
 {
@@ -59,8 +33,8 @@ static bool has_crcs(const struct kbtf_module *m)
 void kbtf_bt_facts_fill(struct kbtf_bt_facts *f, const struct kbtf_module *m,
 			const struct kbtf_vkernel *vk, const char *kernel_vermagic, bool force)
 {
+	const struct kbtf_modversion *mine = kbtf_module_version(m, "module_layout");
 	const struct kbtf_export *ex;
-	uint32_t crc;
 
 	memset(f, 0, sizeof(*f));
 	f->force = force;
@@ -72,9 +46,9 @@ void kbtf_bt_facts_fill(struct kbtf_bt_facts *f, const struct kbtf_module *m,
 	f->kernel_btf_modules = vk ? tri(vk->btf_modules) : KBTF_BT_ANY;
 	f->allow_btf_mismatch = vk ? tri(vk->allow_btf_mismatch) : KBTF_BT_ANY;
 	f->layout_crc_match = KBTF_BT_ANY;
-	if (!vk || !vk->symvers || !versions_crc(m, "module_layout", &crc))
+	if (!vk || !vk->symvers || !mine)
 		return;
 	ex = kbtf_symvers_find(vk->symvers, "module_layout");
 	if (ex)
-		f->layout_crc_match = ex->crc == crc ? KBTF_BT_YES : KBTF_BT_NO;
+		f->layout_crc_match = ex->crc == mine->crc ? KBTF_BT_YES : KBTF_BT_NO;
 }

@@ -17,7 +17,6 @@
 #include <sys/stat.h>
 
 #include "boottest.h"
-#include "kbtf/elf.h"
 #include "kbtf/err.h"
 #include "util.h"
 
@@ -282,33 +281,23 @@ static int add_deps_of(struct kbtf_bt_moddir *md, const char *depends, int depth
 	return err;
 }
 
-/* The "pre:" names of modinfo softdep= ("pre: a b post: c"), space separated. */
+/*
+ * The "pre:" names of modinfo softdep= ("pre: a b post: c"), space
+ * separated, from the first softdep= record that has any (MODULE_SOFTDEP
+ * may be given more than once, one record each).
+ */
 static char *softdep_pre(const struct kbtf_module *m)
 {
-	struct kbtf_elf *e = NULL;
-	struct kbtf_elf_sec sec;
-	const char *p, *end, *pre;
-	char *out = NULL;
+	const char *soft, *pre = NULL, *post;
+	size_t pos = 0;
 
-	if (kbtf_elf_open(m->image.data, m->image.size, &e))
+	while (!pre && (soft = kbtf_module_modinfo_next(m, "softdep", &pos)))
+		pre = strstr(soft, "pre:");
+	if (!pre)
 		return NULL;
-	if (kbtf_elf_section(e, ".modinfo", &sec))
-		goto out;
-	for (p = (const char *)sec.data, end = p + sec.size; p < end;
-	     p += strnlen(p, end - p) + 1) {
-		if (strncmp(p, "softdep=", 8) || !memchr(p, '\0', end - p))
-			continue;
-		pre = strstr(p + 8, "pre:");
-		if (!pre)
-			continue;
-		pre += 4;
-		out = strndup(pre, strstr(pre, "post:") ? (size_t)(strstr(pre, "post:") - pre)
-							: strlen(pre));
-		break;
-	}
-out:
-	kbtf_elf_close(e);
-	return out;
+	pre += 4;
+	post = strstr(pre, "post:");
+	return strndup(pre, post ? (size_t)(post - pre) : strlen(pre));
 }
 
 /*

@@ -10,7 +10,6 @@
 #include <string.h>
 
 #include "kbtf/hash.h"
-#include "kbtf/elf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "kbtf/symbols.h"
@@ -370,103 +369,50 @@ bool kbtf_license_gpl_compatible(const char *l)
 	return false;
 }
 
-static int push_str(char ***arr, size_t *nr, const char *s, size_t len)
+static int push_str(char ***arr, size_t *nr, const char *s)
 {
 	char **n = realloc(*arr, sizeof(**arr) * (*nr + 1));
 
 	if (!n)
 		return -ENOMEM;
 	*arr = n;
-	n[*nr] = strndup(s, len);
+	n[*nr] = strdup(s);
 	if (!n[*nr])
 		return -ENOMEM;
 	(*nr)++;
 	return 0;
 }
 
-/* .modinfo is "key=value\0" records; take license and every import_ns. */
-static int read_modinfo(const struct kbtf_elf_sec *sec, struct kbtf_modsyms *ms)
-{
-	const char *p = (const char *)sec->data, *end = p + sec->size;
-
-	while (p < end) {
-		const char *z = memchr(p, '\0', (size_t)(end - p));
-		size_t len = z ? (size_t)(z - p) : (size_t)(end - p);
-
-		if (len > 8 && !strncmp(p, "license=", 8) && !ms->license) {
-			ms->license = strndup(p + 8, len - 8);
-			if (!ms->license)
-				return -ENOMEM;
-		} else if (len > 10 && !strncmp(p, "import_ns=", 10)) {
-			if (push_str(&ms->import_ns, &ms->nr_import_ns, p + 10, len - 10))
-				return -ENOMEM;
-		}
-		p += len + 1;
-	}
-	return 0;
-}
-
-/* __versions: 64-byte records, a word-sized CRC then the name. */
-static void read_layout_crc(const struct kbtf_elf *e, struct kbtf_modsyms *ms)
-{
-	unsigned int word = kbtf_elf_class(e) == 64 ? 8 : 4;
-	struct kbtf_elf_sec sec;
-	size_t i;
-
-	if (kbtf_elf_section(e, "__versions", &sec) || sec.size % 64)
-		return;
-	for (i = 0; i < sec.size; i += 64) {
-		if (!strncmp((const char *)sec.data + i + word, "module_layout", 64 - word)) {
-			ms->layout_crc = (uint32_t)kbtf_elf_read_word(e, sec.data + i, word);
-			ms->has_layout_crc = true;
-			return;
-		}
-	}
-}
-
-static int read_exports(const struct kbtf_elf_sec *sec, struct kbtf_modsyms *ms)
-{
-	const char *p = (const char *)sec->data, *end = p + sec->size;
-
-	while (p < end) {
-		const char *z = memchr(p, '\0', (size_t)(end - p));
-		size_t len = z ? (size_t)(z - p) : (size_t)(end - p);
-
-		if (len && push_str(&ms->exports, &ms->nr_exports, p, len))
-			return -ENOMEM;
-		p += len + 1;
-	}
-	return 0;
-}
-
+/*
+ * The module's side, from what kbtf_module_open read: the loader's
+ * license is the first license= record (get_modinfo()), even an empty
+ * one; its namespace imports every import_ns= record (get_next_modinfo()).
+ */
 int kbtf_modsyms_from_module(const struct kbtf_module *m, struct kbtf_modsyms *out)
 {
-	struct kbtf_elf_sec sec;
-	struct kbtf_elf *e;
-	size_t i;
-	int err;
+	const struct kbtf_modversion *layout = kbtf_module_version(m, "module_layout");
+	const char *license = kbtf_module_modinfo(m, "license"), *ns;
+	size_t i, pos = 0;
+	int err = 0;
 
 	memset(out, 0, sizeof(*out));
 	out->name = m->name ? m->name : m->path;
 	out->undef = m->undef;
 	out->nr_undef = m->nr_undef;
+	out->has_versions = m->has_versions;
 	for (i = 0; i < m->nr_undef; i++)
 		if (m->undef[i].has_crc)
 			out->has_versions = true;
-	if (!m->image.data)
-		return 0; /* a module built in memory: only what the struct says */
-	err = kbtf_elf_open(m->image.data, m->image.size, &e);
-	if (err)
-		return kbtf_err_prefix(err, "%s", m->path);
-	if (!out->has_versions)
-		out->has_versions = kbtf_elf_has_section(e, "__versions");
-	read_layout_crc(e, out);
-	err = 0;
-	if (!kbtf_elf_section(e, ".modinfo", &sec))
-		err = read_modinfo(&sec, out);
-	if (!err && !kbtf_elf_section(e, "__ksymtab_strings", &sec))
-		err = read_exports(&sec, out);
-	kbtf_elf_close(e);
+	if (layout) {
+		out->layout_crc = layout->crc;
+		out->has_layout_crc = true;
+	}
+	if (license && !(out->license = strdup(license)))
+		err = -ENOMEM;
+	while (!err && (ns = kbtf_module_modinfo_next(m, "import_ns", &pos)))
+		err = push_str(&out->import_ns, &out->nr_import_ns, ns);
+	for (i = 0; !err && i < m->nr_exports; i++)
+		err = push_str(&out->exports, &out->nr_exports, m->exports[i]);
 	if (err) {
 		kbtf_modsyms_fini(out);
 		return kbtf_err(err, "%s: out of memory reading .modinfo", m->path);

@@ -159,6 +159,18 @@ struct kbtf_modsym {
 	bool has_crc;
 };
 
+/* One .modinfo record, "key=value" cut at its first '='. */
+struct kbtf_modinfo {
+	const char *key;
+	const char *value;
+};
+
+/* One modversions record: a symbol's CRC where the module was built. */
+struct kbtf_modversion {
+	const char *name;
+	uint32_t crc;
+};
+
 struct kbtf_module {
 	char *path;
 	enum kbtf_compression compression; /* of the file on disk */
@@ -176,11 +188,34 @@ struct kbtf_module {
 	const uint8_t *btf_ids_data;
 	size_t btf_ids_size;
 	bool has_dwarf;
+	/* kbtf's build-time layout record (.kbtf.layout): 0 and its bytes,
+	 * -ENOENT when there is none, -EINVAL when its section lies outside
+	 * the file */
+	int layout_err;
+	const uint8_t *layout_data;
+	size_t layout_size;
 
-	/* modinfo */
+	/* .modinfo: every key=value record in section order, repeated keys
+	 * too; kbtf_module_modinfo() looks one up as the kernel does */
+	struct kbtf_modinfo *modinfo;
+	size_t nr_modinfo;
+	/* the records asked for most (NULL when absent); without name= the
+	 * name comes from struct module in .gnu.linkonce.this_module */
 	char *name;
 	char *vermagic;
 	char *depends;
+
+	/* __versions: every whole record in section order */
+	bool has_versions; /* the section is there (the loader then checks CRCs) */
+	struct kbtf_modversion *versions;
+	size_t nr_versions;
+	/* extended modversions (Linux 6.14+): __version_ext_crcs + _names */
+	struct kbtf_modversion *ext_versions;
+	size_t nr_ext_versions;
+
+	/* the module's own exports (__ksymtab_strings) */
+	const char **exports;
+	size_t nr_exports;
 
 	/* undefined symbols and their modversions CRCs */
 	struct kbtf_modsym *undef;
@@ -196,5 +231,21 @@ int kbtf_module_open(const char *path, struct kbtf_module **out);
 int kbtf_module_open_buf(const void *data, size_t size, const char *name,
 			 struct kbtf_module **out);
 void kbtf_module_free(struct kbtf_module *m);
+
+/*
+ * The value of the first .modinfo record @key=..., as the kernel's
+ * get_modinfo() finds it; NULL when there is none.
+ */
+const char *kbtf_module_modinfo(const struct kbtf_module *m, const char *key);
+/*
+ * Every value of @key in turn, as get_next_modinfo() walks them: start
+ * with *@pos = 0; NULL after the last.
+ */
+const char *kbtf_module_modinfo_next(const struct kbtf_module *m, const char *key, size_t *pos);
+/*
+ * The __versions record for symbol @name, the first when there are
+ * several, as the kernel's check_version() takes it; NULL when none.
+ */
+const struct kbtf_modversion *kbtf_module_version(const struct kbtf_module *m, const char *name);
 
 #endif
