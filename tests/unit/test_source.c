@@ -32,9 +32,12 @@
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/deb.h"
+#include "kbtf/distill.h"
 #include "kbtf/elf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
+#include "kbtf/symbols.h"
+#include "kbtf/validate.h"
 #include "util.h"
 
 #define REL "9.8.7-kbtf-test"
@@ -852,6 +855,137 @@ static void test_module_malformed_elf(void **state)
 	kbtf_buf_release(&btf);
 }
 
+/*
+ * The module object as the one reader of .modinfo, __versions and
+ * __ksymtab_strings, with the kernel's rules: get_modinfo() takes the
+ * first record of a key (even an empty value), get_next_modinfo() every
+ * one; check_version() reads whole __versions records only and takes the
+ * first of a name.
+ */
+static void put_version(uint8_t *rec, uint32_t crc, const char *name, size_t len)
+{
+	memset(rec, 0, 64);
+	memcpy(rec, &crc, 4); /* 64-bit little-endian: the low half of the word */
+	memcpy(rec + 8, name, len);
+}
+
+static void test_module_modinfo_and_versions(void **state)
+{
+	/* padding, an empty license first, a record without '=', repeated
+	 * keys, and a last record without its NUL */
+	static const char modinfo[] = "\0\0license=\0license=GPL\0import_ns=NS_A\0alias=x\0noequals\0"
+				      "import_ns=NS_B\0\0\0name=first\0name=second\0vermagic=6.1 SMP";
+	static const char ksymtab[] = "my_export\0\0other_export";
+	static const char *const undef[] = { "dup", "long_name_only_in_ext", "no_crc" };
+	static const char ext_names[] = "dup\0long_name_only_in_ext";
+	static const uint32_t ext_crcs[] = { 0x77777777, 0x88888888 };
+	static const char garbage[] = "not BTF at all";
+	uint8_t versions[6 * 64];
+	char long_name[56];
+	struct gen_sec secs[8];
+	struct gen_elf g = { ELFCLASS64, ELFDATA2LSB, ET_REL, EM_X86_64, secs, 0, undef, 3 };
+	const struct kbtf_modversion *v;
+	struct kbtf_modsyms ms;
+	struct kbtf_module *m;
+	struct kbtf_btf *layout;
+	struct kbtf_vmod *vm;
+	struct kbtf_buf ko;
+	size_t pos = 0, n = 0;
+
+	put_version(versions, 0x11111111, "dup", 3);
+	put_version(versions + 64, 0x22222222, "dup", 3);
+	put_version(versions + 128, 0x33333333, "", 0);
+	memset(long_name, 'x', sizeof(long_name)); /* fills its record, no NUL */
+	put_version(versions + 192, 0x44444444, long_name, sizeof(long_name));
+	put_version(versions + 256, 0x55555555, "module_layout", 13);
+	put_version(versions + 320, 0x66666666, "cut", 3); /* only 40 of its 64 bytes */
+	secs[n++] = (struct gen_sec){ ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, "\xc3", 1 };
+	secs[n++] = (struct gen_sec){ ".modinfo", SHT_PROGBITS, SHF_ALLOC, modinfo,
+				      sizeof(modinfo) - 1 };
+	secs[n++] = (struct gen_sec){ "__versions", SHT_PROGBITS, SHF_ALLOC, versions,
+				      5 * 64 + 40 };
+	secs[n++] = (struct gen_sec){ "__version_ext_crcs", SHT_PROGBITS, SHF_ALLOC, ext_crcs,
+				      sizeof(ext_crcs) };
+	secs[n++] = (struct gen_sec){ "__version_ext_names", SHT_PROGBITS, SHF_ALLOC, ext_names,
+				      sizeof(ext_names) };
+	secs[n++] = (struct gen_sec){ "__ksymtab_strings", SHT_PROGBITS, SHF_ALLOC, ksymtab,
+				      sizeof(ksymtab) - 1 };
+	g.nr_secs = n;
+	gen_elf(&g, &ko);
+	assert_int_equal(kbtf_module_open_buf(ko.data, ko.size, "facts.ko", &m), 0);
+
+	/* .modinfo: every keyed record in order, values cut at the first '=' */
+	assert_int_equal(m->nr_modinfo, 8);
+	assert_string_equal(m->modinfo[0].key, "license");
+	assert_string_equal(m->modinfo[0].value, "");
+	assert_string_equal(m->modinfo[7].key, "vermagic");
+	assert_string_equal(kbtf_module_modinfo(m, "license"), "");
+	assert_null(kbtf_module_modinfo(m, "noequals"));
+	assert_null(kbtf_module_modinfo(m, "depends"));
+	assert_string_equal(kbtf_module_modinfo_next(m, "import_ns", &pos), "NS_A");
+	assert_string_equal(kbtf_module_modinfo_next(m, "import_ns", &pos), "NS_B");
+	assert_null(kbtf_module_modinfo_next(m, "import_ns", &pos));
+	assert_string_equal(m->name, "first");
+	assert_string_equal(m->vermagic, "6.1 SMP");
+	assert_null(m->depends);
+
+	/* __versions: whole records only, empty and unterminated names left out */
+	assert_true(m->has_versions);
+	assert_int_equal(m->nr_versions, 3);
+	v = kbtf_module_version(m, "dup");
+	assert_non_null(v);
+	assert_int_equal(v->crc, 0x11111111);
+	assert_int_equal(kbtf_module_version(m, "module_layout")->crc, 0x55555555);
+	assert_null(kbtf_module_version(m, "cut"));
+	assert_int_equal(m->nr_ext_versions, 2);
+	assert_string_equal(m->ext_versions[1].name, "long_name_only_in_ext");
+
+	/* the undefined symbols: the extended table first, where there is one */
+	assert_int_equal(m->nr_undef, 3);
+	assert_true(m->undef[0].has_crc);
+	assert_int_equal(m->undef[0].crc, 0x77777777);
+	assert_int_equal(m->undef[1].crc, 0x88888888);
+	assert_false(m->undef[2].has_crc);
+
+	/* own exports, the last one without its NUL */
+	assert_int_equal(m->nr_exports, 2);
+	assert_string_equal(m->exports[0], "my_export");
+	assert_string_equal(m->exports[1], "other_export");
+	assert_int_equal(m->layout_err, -ENOENT);
+	assert_int_equal(kbtf_layout_load(m, &layout), -ENOENT);
+
+	/* the validator's view comes from the same object */
+	assert_int_equal(kbtf_modsyms_from_module(m, &ms), 0);
+	assert_string_equal(ms.license, "");
+	assert_int_equal(ms.nr_import_ns, 2);
+	assert_string_equal(ms.import_ns[1], "NS_B");
+	assert_int_equal(ms.nr_exports, 2);
+	assert_true(ms.has_versions);
+	assert_true(ms.has_layout_crc);
+	assert_int_equal(ms.layout_crc, 0x55555555);
+	kbtf_modsyms_fini(&ms);
+	kbtf_module_free(m);
+	kbtf_buf_release(&ko);
+
+	/* a broken layout record is kept as such, with its reason */
+	secs[n++] = (struct gen_sec){ KBTF_LAYOUT_SECTION, SHT_PROGBITS, 0, garbage,
+				      sizeof(garbage) };
+	g.nr_secs = n;
+	gen_elf(&g, &ko);
+	assert_int_equal(kbtf_module_open_buf(ko.data, ko.size, "broken.ko", &m), 0);
+	assert_int_equal(m->layout_err, 0);
+	assert_int_equal(m->layout_size, sizeof(garbage));
+	assert_int_not_equal(kbtf_layout_load(m, &layout), 0);
+	assert_int_not_equal(kbtf_layout_load(m, &layout), -ENOENT);
+	assert_int_equal(kbtf_vmod_from_module(m, &vm), 0);
+	assert_null(vm->layout);
+	assert_non_null(vm->layout_error);
+	assert_non_null(strstr(vm->layout_error, KBTF_LAYOUT_SECTION));
+	kbtf_vmod_free(vm);
+	kbtf_module_free(m);
+	kbtf_buf_release(&ko);
+}
+
 /* ---------------------------------------------------------------- tests: packages */
 
 static void write_file(const char *dir, const char *rel, const void *data, size_t size)
@@ -1284,6 +1418,7 @@ int main(void)
 		cmocka_unit_test(test_module_big_endian_32),
 		cmocka_unit_test(test_module_with_base_and_as_kernel),
 		cmocka_unit_test(test_module_malformed_elf),
+		cmocka_unit_test(test_module_modinfo_and_versions),
 		cmocka_unit_test(test_stacked_layers),
 		cmocka_unit_test(test_unpacked_dirs),
 		cmocka_unit_test(test_deb_from_dpkg),

@@ -246,6 +246,33 @@ static void test_ok(void **state)
 	kern_close(&kk);
 }
 
+/* A layout record that cannot be read says so, instead of "no layout record". */
+static void test_broken_layout_record(void **state)
+{
+	const struct kbtf_warning *w;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, exports);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	md.vm->layout_error = strdup(".kbtf.layout: bad BTF magic 0x6f6e at offset 0");
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	w = warning(&r, "layout-record-broken");
+	assert_non_null(w);
+	assert_int_equal(w->severity, KBTF_SEV_WARNING);
+	assert_non_null(strstr(w->message, "/src/mod.ko"));
+	assert_non_null(strstr(w->message, "bad BTF magic"));
+	w = warning(&r, "drift-not-checked");
+	assert_non_null(w);
+	assert_non_null(strstr(w->message, "broken"));
+	assert_null(strstr(w->message, "has no layout record"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 static void rt_pair(const char *config, enum kbtf_load load, const char *log, int allow)
 {
 	const struct kbtf_problem *p;
@@ -517,6 +544,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ok),
+		cmocka_unit_test(test_broken_layout_record),
 		cmocka_unit_test(test_rejected_allow),
 		cmocka_unit_test(test_rejected_strict),
 		cmocka_unit_test(test_rejected_config_unknown),

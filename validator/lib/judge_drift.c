@@ -7,6 +7,7 @@
 #include <errno.h>
 #include <stdio.h>
 
+#include "kbtf/distill.h"
 #include "kbtf/drift.h"
 
 #include "kbtf/judge.h"
@@ -125,10 +126,17 @@ void kbtf_judge_drift(struct judge *j, const struct kbtf_reloc_result *res)
 	struct kbtf_drift_result dr;
 	size_t i;
 
+	if (j->m->layout_error)
+		kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "layout-record-broken",
+				KBTF_LAYOUT_SECTION, "%s: its layout record cannot be read: %s",
+				j->m->path, j->m->layout_error);
 	if (!in.build) {
 		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "drift-not-checked", "",
-				"layout drift not checked: the module has no layout record "
-				"(kbtf distill writes one) and no --build-kernel was given");
+				j->m->layout_error
+				    ? "layout drift not checked: the module's layout record is "
+				      "broken and no --build-kernel was given"
+				    : "layout drift not checked: the module has no layout record "
+				      "(kbtf distill writes one) and no --build-kernel was given");
 		return;
 	}
 	if (kbtf_drift_compare(&in, &dr)) {

@@ -2,10 +2,13 @@
 /*
  * A module prepared once for many validations: its BTF parsed (distilled
  * base + split, when it has .BTF.base), its layout record indexed, its
- * symbol facts read. Everything here is read-only afterwards.
+ * symbol facts taken from the module object (read once, by
+ * kbtf_module_open). Everything here is read-only afterwards.
  *
  * BTF that cannot be parsed does not fail the preparation: what the kernel
- * does with it is part of the verdict, so the reason is kept instead.
+ * does with it is part of the verdict, so the reason is kept instead. A
+ * layout record that cannot be read costs only the drift check; its reason
+ * is kept too, and every pair's report says it.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -102,12 +105,17 @@ static int prepare(struct kbtf_vmod *vm)
 			check_metas(vm);
 	}
 	err = m->image.data ? kbtf_layout_load(m, &vm->layout) : -ENOENT;
-	if (err == -ENOENT) {
+	if (err) {
 		vm->layout = NULL;
-	} else if (err) {
-		/* a broken record only costs the drift check */
-		vm->layout = NULL;
-	} else if ((err = kbtf_btf_index_names(vm->layout))) {
+		if (err == -ENOMEM)
+			return err;
+	}
+	if (err && err != -ENOENT) {
+		/* a broken record costs the drift check; every report says why */
+		vm->layout_error = strdup(kbtf_errstr());
+		if (!vm->layout_error)
+			return kbtf_err_nomem();
+	} else if (!err && (err = kbtf_btf_index_names(vm->layout))) {
 		return err;
 	}
 	err = kbtf_modsyms_from_module(m, &vm->syms);
@@ -162,6 +170,7 @@ void kbtf_vmod_free(struct kbtf_vmod *vm)
 	kbtf_btf_free(vm->split);
 	kbtf_btf_free(vm->dist);
 	free(vm->btf_error);
+	free(vm->layout_error);
 	free(vm->release_buf);
 	free(vm->path);
 	if (vm->own_mod)

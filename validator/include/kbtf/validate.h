@@ -122,6 +122,7 @@ struct kbtf_vmod {
 	char *btf_error;	 /* why .BTF/.BTF.base could not be parsed */
 	int blobs[2];		 /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
 	struct kbtf_btf *layout; /* the build-time layout record, if any */
+	char *layout_error;	 /* why the module's layout record could not be read */
 	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
 	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
