@@ -14,7 +14,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/stat.h>
 #include <unistd.h>
 
 #include "kbtf/buf.h"
@@ -343,21 +342,6 @@ static void hook_failed(struct hook_run *r, const char *what, int err)
 	fflush(stderr);
 }
 
-static void mkdir_p(const char *path)
-{
-	char tmp[PATH_MAX], *p;
-
-	snprintf(tmp, sizeof(tmp), "%s", path);
-	for (p = tmp + 1; *p; p++) {
-		if (*p == '/') {
-			*p = '\0';
-			mkdir(tmp, 0755);
-			*p = '/';
-		}
-	}
-	mkdir(tmp, 0755);
-}
-
 /* DKMS runs both hooks in $dkms_tree/$module/$module_version/build. */
 static int dkms_version_dir(char *buf, size_t len)
 {
@@ -494,8 +478,6 @@ static void embed_all(struct hook_run *r, char **mods, size_t n, bool finished)
 			hook_failed(r, mods[i], err);
 		return;
 	}
-	if (r->h.report_dir && r->settings.validate && *r->settings.validate)
-		mkdir_p(r->h.report_dir);
 	for (i = 0; i < n; i++) {
 		err = finished ? kbtf_dkms_embed_finished(&r->h, &r->fw, mods[i], r->base, &rep)
 			       : kbtf_dkms_embed_built(&r->h, mods[i], r->base, &rep);

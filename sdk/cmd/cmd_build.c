@@ -9,14 +9,13 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
-#include <unistd.h>
 
 #include "kbtf/err.h"
 #include "kbtf/kbuild.h"
 #include "kbtf/run.h"
 #include "cmd.h"
 #include "distill_ui.h"
+#include "util.h"
 
 static const char build_usage[] =
     "usage: kbtf build [-k RELEASE | --kdir DIR] [-C MODDIR] [--base SOURCE] [-j N]\n"
@@ -72,26 +71,13 @@ struct build_args {
 	struct distill_ui ui;
 };
 
-static double now_s(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
-static bool is_dir(const char *p)
-{
-	return access(p, X_OK) == 0;
-}
-
 /* Settle RELEASE and KDIR from whichever was given. */
 static int resolve_kernel(struct build_args *a)
 {
 	char *p;
 
 	if (a->kdir) {
-		if (!is_dir(a->kdir)) {
+		if (!kbtf_is_dir(a->kdir)) {
 			fprintf(stderr, "kbtf: %s: not a kernel build directory\n", a->kdir);
 			return KBTF_EXIT_USAGE;
 		}
@@ -105,12 +91,12 @@ static int resolve_kernel(struct build_args *a)
 		fprintf(stderr, "kbtf: cannot tell the running kernel's release; give -k\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (asprintf(&p, "/lib/modules/%s/build", a->release) >= 0 && is_dir(p)) {
+	if (asprintf(&p, "/lib/modules/%s/build", a->release) >= 0 && kbtf_is_dir(p)) {
 		a->kdir = p;
 		return KBTF_EXIT_OK;
 	}
 	free(p);
-	if (asprintf(&p, "/usr/src/linux-headers-%s", a->release) >= 0 && is_dir(p)) {
+	if (asprintf(&p, "/usr/src/linux-headers-%s", a->release) >= 0 && kbtf_is_dir(p)) {
 		a->kdir = p;
 		return KBTF_EXIT_OK;
 	}
@@ -224,7 +210,7 @@ int cmd_build(int argc, char **argv)
 	rc = distill_base_for(&a.ui, a.base, a.release, a.kdir, &k);
 	if (rc)
 		goto out;
-	t0 = now_s();
+	t0 = kbtf_now_s();
 	rc = kbtf_kbuild_modules(a.kdir, a.moddir, a.jobs, (const char *const *)argv + optind,
 				 (size_t)(argc - optind));
 	/* whatever kept make from succeeding, the build step failed (3) */
@@ -238,7 +224,7 @@ int cmd_build(int argc, char **argv)
 	}
 	a.o.base = k;
 	a.o.kdir = a.kdir;
-	rc = distill_all(&a, now_s() - t0);
+	rc = distill_all(&a, kbtf_now_s() - t0);
 out:
 	kbtf_kernel_free(k);
 	free(a.release);

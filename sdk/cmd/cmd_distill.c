@@ -9,7 +9,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kbtf/base_cache.h"
 #include "kbtf/distill.h"
@@ -18,6 +17,7 @@
 #include "kbtf/run.h"
 #include "cmd.h"
 #include "distill_ui.h"
+#include "util.h"
 
 static const char distill_usage[] =
     "usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
@@ -64,14 +64,6 @@ static void on_note(void *ctx, const char *msg)
 		printf("  %s: %s\n", ui->current, msg);
 }
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static const char *base_name(const char *path)
 {
 	const char *slash = strrchr(path, '/');
@@ -82,7 +74,7 @@ static const char *base_name(const char *path)
 int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_module_opts *o)
 {
 	struct kbtf_distill_module_report rep;
-	double t0 = now_ms(), ms;
+	double t0 = kbtf_now_ms(), ms;
 	int err;
 
 	ui->current = path;
@@ -90,7 +82,7 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	o->note = on_note;
 	o->log_ctx = ui;
 	err = kbtf_distill_module(path, o, &rep);
-	ms = now_ms() - t0;
+	ms = kbtf_now_ms() - t0;
 	ui->total_ms += ms;
 	if (err)
 		return cmd_error(path, err);

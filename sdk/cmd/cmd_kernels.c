@@ -10,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 #include <unistd.h>
 
 #include "kbtf/apt.h"
@@ -21,6 +20,7 @@
 #include "kbtf/run.h"
 #include "kbtf/source.h"
 #include "cmd.h"
+#include "util.h"
 
 static const char kernels_usage[] =
     "usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
@@ -360,14 +360,6 @@ static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 	return rc;
 }
 
-static double wall(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
-}
-
 static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 {
 	struct kbtf_fetch_opts fo = {
@@ -383,7 +375,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 	struct kbtf_fetch_plan plan;
 	struct kbtf_store *s;
 	size_t i, todo = 0;
-	double t0 = wall();
+	double t0 = kbtf_now_s();
 	int err, rc;
 
 	if (argc < 1) {
@@ -409,7 +401,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 		rc = KBTF_EXIT_OK;
 	} else {
 		kbtf_fetch_run(s, &plan, &fo);
-		rc = fetch_summary(&plan, wall() - t0);
+		rc = fetch_summary(&plan, kbtf_now_s() - t0);
 	}
 	kbtf_fetch_plan_free(&plan);
 	kbtf_store_free(s);

@@ -7,7 +7,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <getopt.h>
 #include <limits.h>
 #include <stdio.h>
@@ -22,6 +21,7 @@
 #include "kbtf/source.h"
 #include "kbtf/validate.h"
 #include "cmd.h"
+#include "util.h"
 
 #ifndef KBTF_LOADER
 #define KBTF_LOADER "/usr/local/lib/kbtf/kbtf-modload"
@@ -139,17 +139,6 @@ static bool on_path(const char *prog)
 	}
 	free(copy);
 	return found;
-}
-
-static int rm_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
-{
-	remove(path);
-	return 0;
-}
-
-static void rm_tree(const char *dir)
-{
-	nftw(dir, rm_one, 16, FTW_DEPTH | FTW_PHYS);
 }
 
 /* ---------------------------------------------------------- one kernel */
@@ -359,7 +348,7 @@ static void kernel_ctx_fini(struct bt_kernel_ctx *c)
 	free(c->vk_error);
 	kbtf_kernel_free(c->k);
 	if (c->dir && !c->o->keep)
-		rm_tree(c->dir);
+		kbtf_rm_rf(c->dir);
 	free(c->dir);
 }
 
@@ -757,7 +746,7 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 	if (o->keep)
 		fprintf(stderr, "boot-test: work directory kept: %s\n", workdir);
 	else if (!o->work_dir)
-		rm_tree(workdir);
+		kbtf_rm_rf(workdir);
 	free(workdir);
 	return err;
 }
