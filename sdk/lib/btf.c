@@ -50,9 +50,9 @@ struct kbtf_btf {
 static const struct btf_type void_type;
 
 static const char *const kind_names[] = {
-	"UNKN",	    "INT",     "PTR",	   "ARRAY",    "STRUCT", "UNION",      "ENUM",
-	"FWD",	    "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",     "FUNC_PROTO",
-	"VAR",	    "DATASEC", "FLOAT",	   "DECL_TAG", "TYPE_TAG", "ENUM64",
+    "UNKN", "INT",     "PTR",	   "ARRAY",    "STRUCT",   "UNION",  "ENUM",
+    "FWD",  "TYPEDEF", "VOLATILE", "CONST",    "RESTRICT", "FUNC",   "FUNC_PROTO",
+    "VAR",  "DATASEC", "FLOAT",	   "DECL_TAG", "TYPE_TAG", "ENUM64",
 };
 
 const char *kbtf_kind_str(uint32_t kind)
@@ -175,22 +175,28 @@ static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, 
 
 	end = (uint64_t)btf->hdr.hdr_len + btf->hdr.str_off + btf->hdr.str_len;
 	if (end > size)
-		return kbtf_err(-EINVAL, "%s: string section (offset %u, %u bytes) runs past the %zu-byte blob",
-				name, btf->hdr.str_off, btf->hdr.str_len, size);
+		return kbtf_err(
+		    -EINVAL, "%s: string section (offset %u, %u bytes) runs past the %zu-byte blob",
+		    name, btf->hdr.str_off, btf->hdr.str_len, size);
 	if ((uint64_t)btf->hdr.type_off + btf->hdr.type_len > btf->hdr.str_off)
-		return kbtf_err(-EINVAL, "%s: type section (offset %u, %u bytes) overlaps the string section at %u",
-				name, btf->hdr.type_off, btf->hdr.type_len, btf->hdr.str_off);
+		return kbtf_err(
+		    -EINVAL,
+		    "%s: type section (offset %u, %u bytes) overlaps the string section at %u",
+		    name, btf->hdr.type_off, btf->hdr.type_len, btf->hdr.str_off);
 	if (btf->hdr.type_off % 4)
 		return kbtf_err(-EINVAL, "%s: type section offset %u is not 4-byte aligned", name,
 				btf->hdr.type_off);
 	if (btf->layout_len) {
 		if (btf->layout_off % 4 || btf->layout_len % sizeof(struct kbtf_kind_layout) ||
 		    btf->layout_len / sizeof(struct kbtf_kind_layout) > 128)
-			return kbtf_err(-EINVAL, "%s: kind layout section (offset %u, %u bytes) is misaligned",
-					name, btf->layout_off, btf->layout_len);
+			return kbtf_err(
+			    -EINVAL, "%s: kind layout section (offset %u, %u bytes) is misaligned",
+			    name, btf->layout_off, btf->layout_len);
 		if (btf->layout_off < btf->hdr.type_off + btf->hdr.type_len ||
 		    (uint64_t)btf->layout_off + btf->layout_len > btf->hdr.str_off)
-			return kbtf_err(-EINVAL, "%s: kind layout section (offset %u, %u bytes) is not between types and strings",
+			return kbtf_err(-EINVAL,
+					"%s: kind layout section (offset %u, %u bytes) is not "
+					"between types and strings",
 					name, btf->layout_off, btf->layout_len);
 	}
 	return 0;
@@ -202,14 +208,17 @@ static int parse_strings(struct kbtf_btf *btf)
 
 	if (!len) {
 		if (!btf->base)
-			return kbtf_err(-EINVAL, "%s: empty string section in a base BTF", btf->name);
+			return kbtf_err(-EINVAL, "%s: empty string section in a base BTF",
+					btf->name);
 		return 0;
 	}
 	if (btf->strs[len - 1] != '\0')
 		return kbtf_err(-EINVAL, "%s: string section (%u bytes) does not end with NUL",
 				btf->name, len);
 	if (!btf->base && btf->strs[0] != '\0')
-		return kbtf_err(-EINVAL, "%s: string section does not start with NUL (split BTF parsed without its base?)",
+		return kbtf_err(-EINVAL,
+				"%s: string section does not start with NUL (split BTF parsed "
+				"without its base?)",
 				btf->name);
 	return 0;
 }
@@ -262,8 +271,7 @@ static bool str_ok(const struct kbtf_btf *btf, uint32_t off)
 	return off < btf->start_str_off + btf->hdr.str_len;
 }
 
-static int bad_str(const struct kbtf_btf *btf, uint32_t id, const struct btf_type *t,
-		   uint32_t off)
+static int bad_str(const struct kbtf_btf *btf, uint32_t id, const struct btf_type *t, uint32_t off)
 {
 	return kbtf_err(-EINVAL, "%s: type [%u] %s: invalid string offset %u", btf->name, id,
 			kbtf_kind_str(kbtf_kind(t)), off);
@@ -368,8 +376,9 @@ static int finish_refs(const struct kbtf_btf *btf, const struct ref_check *r, bo
 		const struct btf_type *p = kbtf_btf_type(btf, t->type);
 
 		if (!p || kbtf_kind(p) != BTF_KIND_FUNC_PROTO)
-			return kbtf_err(-EINVAL, "%s: type [%u] FUNC: referenced type [%u] is not FUNC_PROTO",
-					btf->name, r->funcs[i], t->type);
+			return kbtf_err(
+			    -EINVAL, "%s: type [%u] FUNC: referenced type [%u] is not FUNC_PROTO",
+			    btf->name, r->funcs[i], t->type);
 	}
 	return 0;
 }
@@ -395,8 +404,9 @@ static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types, struct ref_chec
 		long size;
 
 		if (len - off < sizeof(struct btf_type))
-			return kbtf_err(-EINVAL, "%s: type [%u] at type offset %u is truncated (%u bytes left)",
-					btf->name, id, off, len - off);
+			return kbtf_err(
+			    -EINVAL, "%s: type [%u] at type offset %u is truncated (%u bytes left)",
+			    btf->name, id, off, len - off);
 		if (swap_types) {
 			uint32_t *w = (uint32_t *)(swap_types + off);
 
@@ -407,10 +417,14 @@ static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types, struct ref_chec
 		kind = (info >> 24) & 0x7f;
 		size = rec_size(btf, kind, info & 0xffffff);
 		if (size < 0)
-			return kbtf_err(-EINVAL, "%s: type [%u] at type offset %u has unknown kind %u and no kind layout describes it",
+			return kbtf_err(-EINVAL,
+					"%s: type [%u] at type offset %u has unknown kind %u and "
+					"no kind layout describes it",
 					btf->name, id, off, kind);
 		if ((uint64_t)size > len - off)
-			return kbtf_err(-EINVAL, "%s: type [%u] %s at type offset %u is malformed: its %ld-byte record runs past the type section",
+			return kbtf_err(-EINVAL,
+					"%s: type [%u] %s at type offset %u is malformed: its "
+					"%ld-byte record runs past the type section",
 					btf->name, id, kbtf_kind_str(kind), off, size);
 		if (swap_types) {
 			uint32_t *w = (uint32_t *)(swap_types + off);
@@ -423,7 +437,8 @@ static int walk_types(struct kbtf_btf *btf, uint8_t *swap_types, struct ref_chec
 		if (btf->nr_types == cap && (err = grow_offs(btf, &cap)))
 			return err;
 		if ((uint64_t)btf->start_id + btf->nr_types >= KBTF_MAX_TYPES)
-			return kbtf_err(-E2BIG, "%s: more than %u types", btf->name, KBTF_MAX_TYPES);
+			return kbtf_err(-E2BIG, "%s: more than %u types", btf->name,
+					KBTF_MAX_TYPES);
 		btf->type_offs[btf->nr_types++] = off;
 		err = check_record(btf, refs, id, (const void *)(types + off));
 		if (err)
@@ -438,7 +453,6 @@ uint32_t kbtf_btf_type_cnt(const struct kbtf_btf *btf)
 	return btf->start_id + btf->nr_types;
 }
 
-
 static int set_name(struct kbtf_btf *btf, const struct kbtf_parse_opts *opts)
 {
 	btf->name = strdup(opts && opts->name ? opts->name : "BTF");
@@ -449,7 +463,7 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 		   struct kbtf_btf **out)
 {
 	struct kbtf_btf *btf;
-	struct ref_check refs = { 0 };
+	struct ref_check refs = {0};
 	uint8_t *swap_types = NULL;
 	bool swap = false;
 	size_t pad;
@@ -464,8 +478,7 @@ int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *
 		goto fail;
 	btf->base = opts ? opts->base : NULL;
 	btf->start_id = btf->base ? kbtf_btf_type_cnt(btf->base) : 1;
-	btf->start_str_off =
-		btf->base ? btf->base->start_str_off + btf->base->hdr.str_len : 0;
+	btf->start_str_off = btf->base ? btf->base->start_str_off + btf->base->hdr.str_len : 0;
 	err = parse_header(btf, data, size, &swap);
 	if (err)
 		goto fail;

@@ -50,8 +50,11 @@ int kbtf_btf_archive_members(const void *data, size_t size, struct kbtf_archive_
 		len = blob_len(p + off, size - off);
 		if (!len) {
 			if (!n)
-				return kbtf_err(-EINVAL, "not BTF: no valid BTF header at offset 0");
-			return kbtf_err(-EINVAL, "%zu bytes after BTF blob %zu (offset %zu) are neither padding nor another BTF blob",
+				return kbtf_err(-EINVAL,
+						"not BTF: no valid BTF header at offset 0");
+			return kbtf_err(-EINVAL,
+					"%zu bytes after BTF blob %zu (offset %zu) are neither "
+					"padding nor another BTF blob",
 					size - off, n, off);
 		}
 		if (n < max) {

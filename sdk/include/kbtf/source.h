@@ -40,8 +40,8 @@ enum kbtf_compression {
 	KBTF_COMP_GZIP,
 	KBTF_COMP_XZ,
 	KBTF_COMP_ZSTD,
-	KBTF_COMP_LZ4,	  /* legacy frame (kernel images) and LZ4 frame */
-	KBTF_COMP_LZMA,	  /* lzma-alone */
+	KBTF_COMP_LZ4,	/* legacy frame (kernel images) and LZ4 frame */
+	KBTF_COMP_LZMA, /* lzma-alone */
 	KBTF_COMP_BZIP2,
 };
 
@@ -63,12 +63,12 @@ int kbtf_compress(enum kbtf_compression c, const void *data, size_t size, struct
 /* ----------------------------------------------------------------- kernel */
 
 struct kbtf_kernel {
-	char *source;	  /* the string the user gave */
+	char *source; /* the string the user gave */
 	enum kbtf_format format;
 	char *format_detail; /* human words, e.g. "bzImage, zstd payload" */
-	char *release;	  /* NULL when nothing revealed it */
-	char *release_from; /* where the release came from */
-	char *arch;	  /* "x86_64", ... (ELF machine), NULL if unknown */
+	char *release;	     /* NULL when nothing revealed it */
+	char *release_from;  /* where the release came from */
+	char *arch;	     /* "x86_64", ... (ELF machine), NULL if unknown */
 	enum kbtf_endian endian;
 
 	struct kbtf_buf btf_raw; /* the vmlinux BTF bytes */
@@ -78,12 +78,12 @@ struct kbtf_kernel {
 	struct kbtf_kernel_layer *layers;
 	size_t nr_layers;
 
-	char *config;	    /* kernel .config text, NULL if not found */
+	char *config; /* kernel .config text, NULL if not found */
 	size_t config_len;
-	char *config_from;  /* path or "IKCONFIG in image", ... */
+	char *config_from; /* path or "IKCONFIG in image", ... */
 
-	char *symvers_path; /* Module.symvers if found */
-	char *image_path;   /* the boot image, if one was seen (boot-test) */
+	char *symvers_path;		   /* Module.symvers if found */
+	char *image_path;		   /* the boot image, if one was seen (boot-test) */
 	enum kbtf_compression compression; /* of the boot image payload or the file */
 };
 
@@ -100,8 +100,7 @@ int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
  * The same over memory, by content only (no neighbouring files, no .deb):
  * for tests and fuzzing. @data must outlive the kernel.
  */
-int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
-			 struct kbtf_kernel **out);
+int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct kbtf_kernel **out);
 /*
  * Parse (once) and return the kernel's BTF; NULL with kbtf_errstr() set.
  * btf_raw keeps the bytes; a BTF archive is refused.
@@ -121,10 +120,10 @@ struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
 #define KBTF_KERNEL_MAX_LAYERS 16
 
 struct kbtf_kernel_layer {
-	char *from;		/* file it was read from, or "archive member N" */
-	struct kbtf_buf raw;	/* its bytes */
-	struct kbtf_btf *btf;	/* parsed on the layer below */
-	bool in_archive;	/* part of btf_raw (not stored separately) */
+	char *from;	      /* file it was read from, or "archive member N" */
+	struct kbtf_buf raw;  /* its bytes */
+	struct kbtf_btf *btf; /* parsed on the layer below */
+	bool in_archive;      /* part of btf_raw (not stored separately) */
 };
 
 /*
@@ -155,7 +154,7 @@ void kbtf_kernel_free(struct kbtf_kernel *k);
 
 struct kbtf_modsym {
 	char *name;
-	uint32_t crc;	/* from __versions; valid when has_crc */
+	uint32_t crc; /* from __versions; valid when has_crc */
 	bool has_crc;
 };
 
@@ -174,9 +173,9 @@ struct kbtf_modversion {
 struct kbtf_module {
 	char *path;
 	enum kbtf_compression compression; /* of the file on disk */
-	struct kbtf_buf image;	/* the ELF, decompressed, signature cut off */
-	size_t sig_len;		/* bytes of appended signature (0: unsigned) */
-	struct kbtf_buf signature; /* the cut-off signature trailer, verbatim */
+	struct kbtf_buf image;		   /* the ELF, decompressed, signature cut off */
+	size_t sig_len;			   /* bytes of appended signature (0: unsigned) */
+	struct kbtf_buf signature;	   /* the cut-off signature trailer, verbatim */
 	char *arch;
 	enum kbtf_endian endian;
 
@@ -228,8 +227,7 @@ struct kbtf_module {
  */
 int kbtf_module_open(const char *path, struct kbtf_module **out);
 /* The same over memory; @data must outlive the module unless it was compressed. */
-int kbtf_module_open_buf(const void *data, size_t size, const char *name,
-			 struct kbtf_module **out);
+int kbtf_module_open_buf(const void *data, size_t size, const char *name, struct kbtf_module **out);
 void kbtf_module_free(struct kbtf_module *m);
 
 /*
