@@ -40,7 +40,7 @@ struct btf_facts {
 	bool split;
 	const char *base_name; /* what it was parsed on, NULL for none */
 	/* header, read raw so it is known even when not parsed */
-	uint32_t hdr_len, type_len, str_len, layout_len;
+	uint32_t hdr_len, type_off, type_len, str_len, layout_len;
 	uint8_t version, flags;
 	enum kbtf_endian endian;
 	uint8_t first_str; /* first byte of the string section */
@@ -90,29 +90,24 @@ static uint32_t rd32(const uint8_t *p, bool big)
 	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
 }
 
-/* Header fields straight from the bytes (0 on a blob too short or not BTF). */
+/* Header fields straight from the bytes, known even when the blob does not parse. */
 static int read_header(struct btf_facts *f, const uint8_t *p, size_t size)
 {
-	bool big;
-	uint64_t at;
-	uint32_t str_off;
+	struct kbtf_btf_rawhdr h;
 
 	f->bytes = size;
-	if (size < 24 || !((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f)))
+	if (!kbtf_btf_peek(p, size, &h))
 		return kbtf_err(-EINVAL, "%s: not BTF (no 0xeb9f magic)", f->role);
-	big = p[0] == 0xeb;
-	f->endian = big ? KBTF_ENDIAN_BIG : KBTF_ENDIAN_LITTLE;
-	f->version = p[2];
-	f->flags = p[3];
-	f->hdr_len = rd32(p + 4, big);
-	f->type_len = rd32(p + 12, big);
-	str_off = rd32(p + 16, big);
-	f->str_len = rd32(p + 20, big);
-	if (f->hdr_len >= 32 && size >= 32)
-		f->layout_len = rd32(p + 28, big);
-	at = (uint64_t)f->hdr_len + str_off;
-	f->first_str = at < size && f->str_len ? p[at] : 0;
-	f->split = !f->str_len || f->first_str != 0;
+	f->endian = h.endian;
+	f->version = h.hdr.version;
+	f->flags = h.hdr.flags;
+	f->hdr_len = h.hdr.hdr_len;
+	f->type_off = h.hdr.type_off;
+	f->type_len = h.hdr.type_len;
+	f->str_len = h.hdr.str_len;
+	f->layout_len = h.layout_len;
+	f->first_str = h.first_str;
+	f->split = h.split;
 	return 0;
 }
 
@@ -138,7 +133,7 @@ static void count_kinds(struct btf_facts *f, const struct kbtf_btf *btf)
 static void walk_records(struct btf_facts *f, const uint8_t *p)
 {
 	bool big = f->endian == KBTF_ENDIAN_BIG;
-	uint32_t type_off = rd32(p + 8, big), off = 0;
+	uint32_t type_off = f->type_off, off = 0;
 	const uint8_t *types = p + f->hdr_len + type_off;
 	struct btf_type t;
 	size_t sz;

@@ -141,37 +141,69 @@ static uint32_t hdr_u32(const uint8_t *p, bool swap)
 	return swap ? bswap_32(v) : v;
 }
 
+bool kbtf_btf_has_magic(const void *data, size_t size)
+{
+	const uint8_t *p = data;
+
+	return size >= 4 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
+}
+
+bool kbtf_btf_peek(const void *data, size_t size, struct kbtf_btf_rawhdr *h)
+{
+	const uint8_t *p = data;
+	uint64_t at;
+
+	memset(h, 0, sizeof(*h));
+	if (size < KBTF_HDR_LEN_CLASSIC || !kbtf_btf_has_magic(p, size))
+		return false;
+	h->endian = p[0] == 0x9f ? KBTF_ENDIAN_LITTLE : KBTF_ENDIAN_BIG;
+	h->swap = h->endian != host_endian();
+	h->hdr.magic = BTF_MAGIC;
+	h->hdr.version = p[2];
+	h->hdr.flags = p[3];
+	h->hdr.hdr_len = hdr_u32(p + 4, h->swap);
+	h->hdr.type_off = hdr_u32(p + 8, h->swap);
+	h->hdr.type_len = hdr_u32(p + 12, h->swap);
+	h->hdr.str_off = hdr_u32(p + 16, h->swap);
+	h->hdr.str_len = hdr_u32(p + 20, h->swap);
+	if (h->hdr.hdr_len >= KBTF_HDR_LEN_LAYOUT && size >= KBTF_HDR_LEN_LAYOUT) {
+		h->layout_off = hdr_u32(p + 24, h->swap);
+		h->layout_len = hdr_u32(p + 28, h->swap);
+	}
+	at = (uint64_t)h->hdr.hdr_len + h->hdr.str_off;
+	h->first_str = at < size && h->hdr.str_len ? p[at] : 0;
+	h->split = !h->hdr.str_len || h->first_str != 0;
+	return true;
+}
+
+bool kbtf_btf_is_split(const void *data, size_t size)
+{
+	struct kbtf_btf_rawhdr h;
+
+	return kbtf_btf_peek(data, size, &h) && h.split;
+}
+
 static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, bool *swap)
 {
 	const char *name = btf->name;
+	struct kbtf_btf_rawhdr rh;
 	uint16_t magic;
 	uint64_t end;
 
 	if (size < KBTF_HDR_LEN_CLASSIC)
 		return kbtf_err(-EINVAL, "%s: %zu bytes is too short for a BTF header", name, size);
-	memcpy(&magic, data, 2);
-	if (magic == BTF_MAGIC)
-		*swap = false;
-	else if (bswap_16(magic) == BTF_MAGIC)
-		*swap = true;
-	else
+	if (!kbtf_btf_peek(data, size, &rh)) {
+		memcpy(&magic, data, 2);
 		return kbtf_err(-EINVAL, "%s: bad BTF magic 0x%04x at offset 0", name, magic);
-	btf->endian = *swap ? !host_endian() : host_endian();
-	btf->hdr.magic = BTF_MAGIC;
-	btf->hdr.version = data[2];
-	btf->hdr.flags = data[3];
-	btf->hdr.hdr_len = hdr_u32(data + 4, *swap);
-	btf->hdr.type_off = hdr_u32(data + 8, *swap);
-	btf->hdr.type_len = hdr_u32(data + 12, *swap);
-	btf->hdr.str_off = hdr_u32(data + 16, *swap);
-	btf->hdr.str_len = hdr_u32(data + 20, *swap);
+	}
+	*swap = rh.swap;
+	btf->endian = rh.endian;
+	btf->hdr = rh.hdr;
 	if (btf->hdr.hdr_len < KBTF_HDR_LEN_CLASSIC || btf->hdr.hdr_len > size)
 		return kbtf_err(-EINVAL, "%s: header length %u outside 24..%zu", name,
 				btf->hdr.hdr_len, size);
-	if (btf->hdr.hdr_len >= KBTF_HDR_LEN_LAYOUT) {
-		btf->layout_off = hdr_u32(data + 24, *swap);
-		btf->layout_len = hdr_u32(data + 28, *swap);
-	}
+	btf->layout_off = rh.layout_off;
+	btf->layout_len = rh.layout_len;
 
 	end = (uint64_t)btf->hdr.hdr_len + btf->hdr.str_off + btf->hdr.str_len;
 	if (end > size)

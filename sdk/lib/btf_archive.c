@@ -5,7 +5,6 @@
  * blob's own header says how long it is, so members are found by walking
  * headers; only the header of each member is read here.
  */
-#include <byteswap.h>
 #include <errno.h>
 #include <string.h>
 
@@ -17,25 +16,15 @@
 /* Length of the blob at @p (header + sections), 0 if it is not BTF. */
 static size_t blob_len(const uint8_t *p, size_t left)
 {
-	uint32_t w[5];
-	uint16_t magic;
+	struct kbtf_btf_rawhdr h;
+	const struct btf_header *hd = &h.hdr;
 	uint64_t end, types_end;
-	bool swap;
-	int i;
 
-	if (left < KBTF_HDR_LEN_CLASSIC)
+	if (!kbtf_btf_peek(p, left, &h))
 		return 0;
-	memcpy(&magic, p, 2);
-	if (magic != BTF_MAGIC && bswap_16(magic) != BTF_MAGIC)
-		return 0;
-	swap = magic != BTF_MAGIC;
-	memcpy(w, p + 4, sizeof(w));
-	for (i = 0; swap && i < 5; i++)
-		w[i] = bswap_32(w[i]);
-	/* hdr_len, type_off, type_len, str_off, str_len */
-	end = (uint64_t)w[0] + w[3] + w[4];
-	types_end = (uint64_t)w[0] + w[1] + w[2];
-	if (w[0] < KBTF_HDR_LEN_CLASSIC || end > left || types_end > end)
+	end = (uint64_t)hd->hdr_len + hd->str_off + hd->str_len;
+	types_end = (uint64_t)hd->hdr_len + hd->type_off + hd->type_len;
+	if (hd->hdr_len < KBTF_HDR_LEN_CLASSIC || end > left || types_end > end)
 		return 0;
 	return (size_t)end;
 }

@@ -23,15 +23,6 @@ int kbtf_kconfig_read_file(const char *path, char **text, size_t *len);
  */
 int kbtf_kconfig_from_image(const void *data, size_t size, char **text, size_t *len);
 
-/* First 4 bytes a BTF magic in either byte order. */
-bool kbtf_kernel_bytes_btf(const uint8_t *p, size_t size);
-
-/*
- * Split BTF continues its base's strings, so its string section does not
- * start with the NUL every base's does (libbpf's test as well).
- */
-bool kbtf_kernel_bytes_split(const uint8_t *p, size_t size);
-
 /* kernel_layers.c: is this .BTF archive a vmlinux BTF with split layers
  * after it? Then stack those members on k->btf (parsed from member 0). */
 bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k, const struct kbtf_archive_member *m,

@@ -171,32 +171,6 @@ static char *release_from_path(const char *path)
 	return found;
 }
 
-/* First 4 bytes a BTF magic in either byte order. */
-bool kbtf_kernel_bytes_btf(const uint8_t *p, size_t size)
-{
-	return size >= 4 && ((p[0] == 0x9f && p[1] == 0xeb) || (p[0] == 0xeb && p[1] == 0x9f));
-}
-
-static uint32_t rd32(const uint8_t *p, bool big)
-{
-	if (big)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
-bool kbtf_kernel_bytes_split(const uint8_t *p, size_t size)
-{
-	bool big = p[0] == 0xeb;
-	uint64_t at;
-
-	if (size < 24)
-		return false;
-	if (!rd32(p + 20, big)) /* no strings of its own */
-		return true;
-	at = (uint64_t)rd32(p + 4, big) + rd32(p + 16, big);
-	return at < size && p[at] != 0;
-}
-
 /* ---------------------------------------------------------------- BTF */
 
 /*
@@ -283,7 +257,7 @@ static int from_elf(struct kernel_priv *p, struct kbtf_buf *img)
 	if (err)
 		goto out;
 	if (kbtf_elf_is_rel(e)) {
-		if (kbtf_kernel_bytes_split(sec.data, sec.size)) {
+		if (kbtf_btf_is_split(sec.data, sec.size)) {
 			err = kbtf_err(-EINVAL, "a kernel module whose .BTF is split BTF: it needs "
 						"a kernel, it is not one");
 			goto out;
@@ -306,7 +280,7 @@ out:
 
 static int from_raw_btf(struct kernel_priv *p, struct kbtf_buf *b)
 {
-	if (kbtf_kernel_bytes_split(b->data, b->size))
+	if (kbtf_btf_is_split(b->data, b->size))
 		return kbtf_err(-EINVAL, "split BTF (its strings continue a base): a module's BTF, "
 					 "not a kernel's");
 	p->k.format = KBTF_FMT_RAW_BTF;
@@ -370,7 +344,7 @@ static int open_bytes(struct kernel_priv *p, struct kbtf_buf *b, int depth)
 {
 	enum kbtf_compression c;
 
-	if (kbtf_kernel_bytes_btf(b->data, b->size))
+	if (kbtf_btf_has_magic(b->data, b->size))
 		return from_raw_btf(p, b);
 	if (kbtf_elf_detect(b->data, b->size))
 		return from_elf(p, b);
@@ -651,7 +625,7 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 	err = kbtf_profile_load_btf(dir, &b);
 	if (err)
 		return err;
-	if (!kbtf_kernel_bytes_btf(b.data, b.size)) {
+	if (!kbtf_btf_has_magic(b.data, b.size)) {
 		kbtf_buf_release(&b);
 		return kbtf_err(-EINVAL, "profile btf file is not BTF");
 	}
@@ -956,7 +930,7 @@ static struct kbtf_btf *refuse_archive(struct kbtf_kernel *k, const struct kbtf_
 	int i, complete = 0;
 
 	for (i = 0; i < n && i <= KBTF_KERNEL_MAX_LAYERS; i++)
-		complete += !kbtf_kernel_bytes_split(k->btf_raw.data + m[i].offset, m[i].size);
+		complete += !kbtf_btf_is_split(k->btf_raw.data + m[i].offset, m[i].size);
 	if (complete == n)
 		kbtf_err(-EINVAL,
 			 "%s: .BTF is an archive of %d complete BTF blobs (per-object BTF the "

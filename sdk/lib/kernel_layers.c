@@ -61,9 +61,9 @@ static int push_layer(struct kbtf_kernel *k, struct kbtf_buf *raw, const char *f
 	if (k->nr_layers >= KBTF_KERNEL_MAX_LAYERS)
 		return kbtf_err(-E2BIG, "%s: more than %d BTF layers", from,
 				KBTF_KERNEL_MAX_LAYERS);
-	if (!kbtf_kernel_bytes_btf(raw->data, raw->size))
+	if (!kbtf_btf_has_magic(raw->data, raw->size))
 		return kbtf_err(-EINVAL, "%s: not BTF", from);
-	if (!kbtf_kernel_bytes_split(raw->data, raw->size))
+	if (!kbtf_btf_is_split(raw->data, raw->size))
 		return not_split(raw, from);
 	o.base = current_top(k);
 	if (!o.base)
@@ -191,10 +191,10 @@ bool kbtf_kernel_archive_is_stack(const struct kbtf_kernel *k, const struct kbtf
 	const uint8_t *d = k->btf_raw.data;
 	int i;
 
-	if (n > KBTF_KERNEL_MAX_LAYERS + 1 || kbtf_kernel_bytes_split(d, m[0].size))
+	if (n > KBTF_KERNEL_MAX_LAYERS + 1 || kbtf_btf_is_split(d, m[0].size))
 		return false;
 	for (i = 1; i < n; i++)
-		if (!kbtf_kernel_bytes_split(d + m[i].offset, m[i].size))
+		if (!kbtf_btf_is_split(d + m[i].offset, m[i].size))
 			return false;
 	return true;
 }

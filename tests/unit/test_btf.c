@@ -532,6 +532,58 @@ static void test_stacked_layers(void **state)
 	kbtf_builder_free(bb);
 }
 
+/* The raw header as everything outside the parser reads it. */
+static void test_peek_header(void **state)
+{
+	struct kbtf_builder *bb = every_kind(), *sb;
+	struct kbtf_write_opts be = { .endian = KBTF_ENDIAN_BIG };
+	struct kbtf_write_opts kl = { .kind_layout = true };
+	struct kbtf_buf braw, bbe, sraw, lraw;
+	struct kbtf_btf_rawhdr h;
+	struct kbtf_btf *base;
+
+	assert_int_equal(kbtf_builder_write(bb, NULL, &braw), 0);
+	assert_int_equal(kbtf_builder_write(bb, &be, &bbe), 0);
+	assert_int_equal(kbtf_builder_write(bb, &kl, &lraw), 0);
+	base = parse_ok(&braw, NULL);
+	assert_true(kbtf_btf_peek(braw.data, braw.size, &h));
+	assert_int_equal(h.endian, KBTF_ENDIAN_LITTLE);
+	assert_int_equal(h.hdr.hdr_len, 24);
+	assert_int_equal(h.hdr.type_len, kbtf_btf_type_len(base));
+	assert_int_equal(h.hdr.str_len, kbtf_btf_str_len(base));
+	assert_int_equal(h.layout_len, 0);
+	assert_int_equal(h.first_str, 0);
+	assert_false(h.split);
+	assert_false(kbtf_btf_is_split(braw.data, braw.size));
+	/* the same fields from the other byte order */
+	assert_true(kbtf_btf_peek(bbe.data, bbe.size, &h));
+	assert_int_equal(h.endian, KBTF_ENDIAN_BIG);
+	assert_int_equal(h.hdr.type_len, kbtf_btf_type_len(base));
+	assert_int_equal(h.hdr.str_len, kbtf_btf_str_len(base));
+	/* a 32-byte header with its kind-layout section */
+	assert_true(kbtf_btf_peek(lraw.data, lraw.size, &h));
+	assert_int_equal(h.hdr.hdr_len, 32);
+	assert_int_not_equal(h.layout_len, 0);
+	/* split: its strings go on from the base's */
+	sb = kbtf_builder_new(base);
+	kbtf_builder_add_struct(sb, "mod_state", 16);
+	assert_int_equal(kbtf_builder_write(sb, NULL, &sraw), 0);
+	assert_true(kbtf_btf_is_split(sraw.data, sraw.size));
+	/* too short for a header, or no magic */
+	assert_true(kbtf_btf_has_magic(braw.data, 4));
+	assert_false(kbtf_btf_has_magic(braw.data, 3));
+	assert_false(kbtf_btf_peek(braw.data, 23, &h));
+	assert_false(kbtf_btf_peek("\x7f" "ELF and more than twenty-four bytes", 36, &h));
+	assert_false(kbtf_btf_is_split("\x7f" "ELF and more than twenty-four bytes", 36));
+	kbtf_btf_free(base);
+	kbtf_buf_release(&braw);
+	kbtf_buf_release(&bbe);
+	kbtf_buf_release(&lraw);
+	kbtf_buf_release(&sraw);
+	kbtf_builder_free(sb);
+	kbtf_builder_free(bb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -541,6 +593,7 @@ int main(void)
 		cmocka_unit_test(test_name_index),
 		cmocka_unit_test(test_kind_layout_skips_unknown_kind),
 		cmocka_unit_test(test_reject_short_and_magic),
+		cmocka_unit_test(test_peek_header),
 		cmocka_unit_test(test_reject_header_len),
 		cmocka_unit_test(test_reject_sections),
 		cmocka_unit_test(test_reject_strings),

@@ -101,6 +101,38 @@ uint32_t kbtf_btf_unknown_kind_cnt(const struct kbtf_btf *btf);
 /* The name given in the parse options ("" if none). */
 const char *kbtf_btf_name(const struct kbtf_btf *btf);
 
+/* --- the raw header, before (or without) a parse --- */
+
+/*
+ * What the first bytes of a blob say, read without checking the sections
+ * they describe: the one reader of a raw BTF header, for the parser, for
+ * archives, for recognising kernel sources and for inspect.
+ */
+struct kbtf_btf_rawhdr {
+	struct btf_header hdr; /* host order */
+	uint32_t layout_off;   /* kind-layout section (hdr_len >= 32), else 0 */
+	uint32_t layout_len;
+	enum kbtf_endian endian; /* of the blob */
+	bool swap;		 /* the blob's byte order is not the host's */
+	uint8_t first_str;	 /* first byte of the string section, 0 if past the end */
+	/*
+	 * Split BTF: its string section does not start with the NUL every
+	 * base's does, because it continues its base's strings (libbpf tells
+	 * them apart the same way); an empty string section counts as split.
+	 */
+	bool split;
+};
+
+/*
+ * True when @data starts with the BTF magic 0xeB9F in either byte order,
+ * with the version and flags bytes after it.
+ */
+bool kbtf_btf_has_magic(const void *data, size_t size);
+/* Fill @h from @data; false when it is shorter than a header or not BTF. */
+bool kbtf_btf_peek(const void *data, size_t size, struct kbtf_btf_rawhdr *h);
+/* A BTF header that says split BTF (a module's, a layer's), by the rule above. */
+bool kbtf_btf_is_split(const void *data, size_t size);
+
 /* --- types and strings --- */
 /*
  * Type record of @id (logical: base ids answered by the base). Id 0 gives a
