@@ -6,7 +6,8 @@
 #ifndef KBTF_BENCH_H
 #define KBTF_BENCH_H
 
-double bench_now_ms(void);
+#include "util.h" /* kbtf_now_ms() */
+
 /* Sorts @ms and prints median and min. */
 void bench_report(const char *what, double *ms, int n);
 

@@ -32,29 +32,29 @@ static int stages_once(const char *ko, struct kbtf_btf *kbtf, struct stage_times
 	struct kbtf_buf lay = {0}, img = {0};
 	struct kbtf_module *m = NULL;
 	struct kbtf_btf *split = NULL;
-	double t0 = bench_now_ms();
+	double t0 = kbtf_now_ms();
 	int err;
 
 	err = kbtf_module_open(ko, &m);
-	t->open[i] = bench_now_ms() - t0;
+	t->open[i] = kbtf_now_ms() - t0;
 	if (err)
 		return err;
 	if (!m->btf_data) {
 		kbtf_module_free(m);
 		return kbtf_err(-ENOENT, "no .BTF (the stage bench needs kbuild's split)");
 	}
-	t0 = bench_now_ms();
+	t0 = kbtf_now_ms();
 	err = kbtf_btf_parse(m->btf_data, m->btf_size, &po, &split);
-	t->parse[i] = bench_now_ms() - t0;
+	t->parse[i] = kbtf_now_ms() - t0;
 	if (!err) {
-		t0 = bench_now_ms();
+		t0 = kbtf_now_ms();
 		err = kbtf_distill(split, NULL, &d);
-		t->distill[i] = bench_now_ms() - t0;
+		t->distill[i] = kbtf_now_ms() - t0;
 	}
 	if (!err) {
-		t0 = bench_now_ms();
+		t0 = kbtf_now_ms();
 		err = kbtf_layout_build(split, &d, kbtf_btf_endian(split), &lay);
-		t->layout[i] = bench_now_ms() - t0;
+		t->layout[i] = kbtf_now_ms() - t0;
 	}
 	if (!err) {
 		struct kbtf_elf_section secs[] = {
@@ -63,9 +63,9 @@ static int stages_once(const char *ko, struct kbtf_btf *kbtf, struct stage_times
 		    {KBTF_LAYOUT_SECTION, lay.data, lay.size},
 		};
 
-		t0 = bench_now_ms();
+		t0 = kbtf_now_ms();
 		err = kbtf_elf_set_sections(m->image.data, m->image.size, secs, 3, &img);
-		t->elf[i] = bench_now_ms() - t0;
+		t->elf[i] = kbtf_now_ms() - t0;
 	}
 	kbtf_buf_release(&img);
 	kbtf_buf_release(&lay);
@@ -108,14 +108,14 @@ static void bench_whole(const char *ko, struct kbtf_kernel *k)
 	close(fd);
 	o.out = out;
 	for (i = 0; i < DRUNS; i++) {
-		double t0 = bench_now_ms();
+		double t0 = kbtf_now_ms();
 
 		if (kbtf_distill_module(ko, &o, &rep)) {
 			fprintf(stderr, "kbtf-bench: %s: %s\n", ko, kbtf_errstr());
 			unlink(out);
 			return;
 		}
-		ms[i] = bench_now_ms() - t0;
+		ms[i] = kbtf_now_ms() - t0;
 	}
 	printf("  module: %zu bytes in, %zu out; .BTF.base %u types, .BTF %u types, layout %zu "
 	       "bytes%s\n",
@@ -128,13 +128,13 @@ static void bench_whole(const char *ko, struct kbtf_kernel *k)
 void bench_distill(const char *ko, const char *base)
 {
 	struct kbtf_kernel *k;
-	double t0 = bench_now_ms(), open_ms;
+	double t0 = kbtf_now_ms(), open_ms;
 
 	if (kbtf_kernel_open(base, NULL, &k) || !kbtf_kernel_btf(k)) {
 		fprintf(stderr, "kbtf-bench: %s: %s\n", base, kbtf_errstr());
 		return;
 	}
-	open_ms = bench_now_ms() - t0;
+	open_ms = kbtf_now_ms() - t0;
 	printf("distill %s (base %s, opened and parsed once in %.1f ms)\n", ko, base, open_ms);
 	bench_stages(ko, k);
 	bench_whole(ko, k);

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "kbtf/btf.h"
 #include "kbtf/check.h"
@@ -20,14 +19,6 @@
 #include "bench.h"
 
 #define RUNS 31
-
-double bench_now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
 
 static int cmp_double(const void *a, const void *b)
 {
@@ -62,10 +53,10 @@ static void bench_model(const struct kbtf_buf *raw, const char *name)
 	int i;
 
 	for (i = 0; i < RUNS; i++) {
-		double t0 = bench_now_ms();
+		double t0 = kbtf_now_ms();
 
 		btf = parse_or_die(raw, name);
-		parse[i] = bench_now_ms() - t0;
+		parse[i] = kbtf_now_ms() - t0;
 		if (i == 0)
 			printf("kernel BTF %s: %u types, %u string bytes, %zu bytes\n", name,
 			       kbtf_btf_type_cnt(btf) - 1, kbtf_btf_str_len(btf), raw->size);
@@ -75,17 +66,17 @@ static void bench_model(const struct kbtf_buf *raw, const char *name)
 		double t0;
 
 		btf = parse_or_die(raw, name);
-		t0 = bench_now_ms();
+		t0 = kbtf_now_ms();
 		kbtf_btf_find_by_name(btf, "task_struct", BTF_KIND_STRUCT, ids, 1);
-		index[i] = bench_now_ms() - t0;
+		index[i] = kbtf_now_ms() - t0;
 		kbtf_btf_free(btf);
 	}
 	btf = parse_or_die(raw, name);
 	for (i = 0; i < RUNS; i++) {
-		double t0 = bench_now_ms();
+		double t0 = kbtf_now_ms();
 
 		kbtf_check_kernel(btf, KBTF_KERNEL_6_12);
-		check[i] = bench_now_ms() - t0;
+		check[i] = kbtf_now_ms() - t0;
 	}
 	kbtf_btf_free(btf);
 	bench_report("parse + structural validation", parse, RUNS);

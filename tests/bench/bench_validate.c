@@ -28,13 +28,13 @@ static void bench_open(const char *src)
 
 	for (i = 0; i < OPEN_RUNS; i++) {
 		struct kbtf_vkernel *vk;
-		double t0 = bench_now_ms();
+		double t0 = kbtf_now_ms();
 
 		if (kbtf_vkernel_open(src, NULL, &vk)) {
 			fprintf(stderr, "bench_validate: %s: %s\n", src, kbtf_errstr());
 			return;
 		}
-		ms[i] = bench_now_ms() - t0;
+		ms[i] = kbtf_now_ms() - t0;
 		kbtf_vkernel_free(vk);
 	}
 	snprintf(what, sizeof(what), "validate: open + index kernel (%s)",
@@ -51,7 +51,7 @@ static void bench_pairs(struct kbtf_vmod **vm, int nmods, struct kbtf_vkernel **
 	if (!ms)
 		return;
 	for (run = 0; run < PAIR_RUNS; run++) {
-		double t0 = bench_now_ms();
+		double t0 = kbtf_now_ms();
 
 		pairs = 0;
 		for (m = 0; m < nmods; m++) {
@@ -64,7 +64,7 @@ static void bench_pairs(struct kbtf_vmod **vm, int nmods, struct kbtf_vkernel **
 				pairs++;
 			}
 		}
-		ms[run] = pairs ? (bench_now_ms() - t0) / pairs : 0;
+		ms[run] = pairs ? (kbtf_now_ms() - t0) / pairs : 0;
 	}
 	printf("(%d prepared pairs per run)\n", pairs);
 	bench_report("validate: judge one prepared pair", ms, PAIR_RUNS);
@@ -75,13 +75,13 @@ static void bench_matrix(const char **mods, int nmods, const char **kernels, int
 {
 	struct kbtf_matrix_opts o = {.jobs = 2};
 	struct kbtf_matrix mx;
-	double t0 = bench_now_ms(), ms;
+	double t0 = kbtf_now_ms(), ms;
 
 	if (kbtf_matrix_run(mods, (size_t)nmods, kernels, (size_t)nk, &o, &mx)) {
 		fprintf(stderr, "bench_validate: matrix: %s\n", kbtf_errstr());
 		return;
 	}
-	ms = bench_now_ms() - t0;
+	ms = kbtf_now_ms() - t0;
 	printf("validate: matrix %d kernels x %d modules, -j2: %.1f ms wall, %.2f ms per pair "
 	       "(opening kernels %.1f ms, judging %.1f ms, summed over threads)\n",
 	       nk, nmods, ms, ms / (nk * nmods), mx.open_ms, mx.judge_ms);
@@ -128,22 +128,22 @@ static void bench_stack(const char *src)
 	kbtf_kernel_free(k);
 	for (i = 0; i < OPEN_RUNS; i++) {
 		struct kbtf_vkernel *vk;
-		double t0 = bench_now_ms();
+		double t0 = kbtf_now_ms();
 
 		err = kbtf_kernel_open(src, NULL, &k);
 		if (!err)
 			err = kbtf_vkernel_from_kernel(k, NULL, &vk);
-		bare[i] = bench_now_ms() - t0;
+		bare[i] = kbtf_now_ms() - t0;
 		if (!err)
 			kbtf_vkernel_free(vk);
 		kbtf_kernel_free(k);
-		t0 = bench_now_ms();
+		t0 = kbtf_now_ms();
 		err = err || kbtf_kernel_open(src, NULL, &k);
 		if (!err)
 			err = kbtf_kernel_add_layer_buf(k, layer.data, layer.size, "vars");
 		if (!err)
 			err = kbtf_vkernel_from_kernel(k, NULL, &vk);
-		stacked[i] = bench_now_ms() - t0;
+		stacked[i] = kbtf_now_ms() - t0;
 		if (!err)
 			kbtf_vkernel_free(vk);
 		kbtf_kernel_free(k);

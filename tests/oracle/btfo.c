@@ -26,10 +26,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include <bpf/btf.h>
 #include <bpf/libbpf.h>
+
+#include "util.h" /* kbtf_now_ms(), header-only: btfo links no kbtf code */
 
 enum { BTFO_OK = 0, BTFO_REFUSED = 1, BTFO_USAGE = 2 };
 
@@ -281,14 +282,6 @@ static int cmd_types(int argc, char **argv)
 
 #define BENCH_RUNS 31
 
-static double now_ms(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
-}
-
 static int cmp_double(const void *a, const void *b)
 {
 	double x = *(const double *)a, y = *(const double *)b;
@@ -321,12 +314,12 @@ static int cmd_bench(int argc, char **argv)
 		return BTFO_USAGE;
 	}
 	for (i = 0; i < BENCH_RUNS; i++) {
-		double t0 = now_ms();
+		double t0 = kbtf_now_ms();
 
 		btf = btfo_parse(argv[1], NULL);
 		if (!btf)
 			return BTFO_USAGE;
-		file_ms[i] = now_ms() - t0;
+		file_ms[i] = kbtf_now_ms() - t0;
 		btf__free(btf);
 	}
 	btf = btfo_parse(argv[1], NULL);
@@ -334,10 +327,10 @@ static int cmd_bench(int argc, char **argv)
 		return BTFO_USAGE;
 	raw = btf__raw_data(btf, &size);
 	for (i = 0; raw && i < BENCH_RUNS; i++) {
-		double t0 = now_ms();
+		double t0 = kbtf_now_ms();
 		struct btf *copy = btf__new(raw, size);
 
-		mem_ms[i] = now_ms() - t0;
+		mem_ms[i] = kbtf_now_ms() - t0;
 		btf__free(copy);
 	}
 	printf("libbpf %s: %u types, %u bytes of raw BTF\n", argv[1], btf__type_cnt(btf) - 1, size);
@@ -346,7 +339,7 @@ static int cmd_bench(int argc, char **argv)
 		report("btf__new (raw BTF in memory)", mem_ms, BENCH_RUNS);
 	for (m = 2; m < argc; m++) {
 		for (i = 0; i < BENCH_RUNS; i++) {
-			double t0 = now_ms();
+			double t0 = kbtf_now_ms();
 
 			mod = btf__parse_split(argv[m], btf);
 			if (!mod || btf__distill_base(mod, &nb, &ns)) {
@@ -354,7 +347,7 @@ static int cmd_bench(int argc, char **argv)
 				btf__free(mod);
 				break;
 			}
-			dist_ms[i] = now_ms() - t0;
+			dist_ms[i] = kbtf_now_ms() - t0;
 			btf__free(ns);
 			btf__free(nb);
 			btf__free(mod);

@@ -40,7 +40,7 @@ stale=0
 if [ ! -x "$out" ]; then
 	stale=1
 else
-	for f in $srcs "$libbpf"; do
+	for f in $srcs "$root/sdk/lib/util.h" "$libbpf"; do
 		[ "$f" -nt "$out" ] && stale=1
 	done
 fi
@@ -48,7 +48,7 @@ if [ "$stale" = 1 ]; then
 	mkdir -p "$(dirname "$out")"
 	# shellcheck disable=SC2086
 	$cc -std=gnu11 -O2 -g -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
-		-Wmissing-prototypes -Wformat=2 -I"$prefix/usr/include" \
+		-Wmissing-prototypes -Wformat=2 -I"$prefix/usr/include" -I"$root/sdk/lib" \
 		-o "$out.tmp" $srcs "$libbpf" -lelf -lz
 	mv "$out.tmp" "$out"
 	echo "oracle: built $out against libbpf $version ($suite)" >&2
