@@ -23,6 +23,7 @@
 #include "kbtf/err.h"
 #include "kbtf/profile.h"
 #include "kbtf/run.h"
+#include "util.h"
 
 #define KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"
 #define LISTS_MAX_AGE (24 * 60 * 60)
@@ -58,22 +59,16 @@ static int mkdirs(const char *root)
 {
 	static const char *const sub[] = {"",	    "/lists",	       "/lists/partial",
 					  "/cache", "/cache/archives", "/cache/archives/partial"};
-	char path[PATH_MAX], *p;
+	char path[PATH_MAX];
 	size_t i;
+	int err = 0;
 
-	for (i = 0; i < sizeof(sub) / sizeof(sub[0]); i++) {
-		snprintf(path, sizeof(path), "%s%s", root, sub[i]);
-		for (p = path + 1; *p; p++) {
-			if (*p != '/')
-				continue;
-			*p = '\0';
-			mkdir(path, 0755);
-			*p = '/';
-		}
-		if (mkdir(path, 0755) < 0 && errno != EEXIST)
-			return kbtf_err(-errno, "%s: cannot create: %s", path, strerror(errno));
+	for (i = 0; !err && i < sizeof(sub) / sizeof(sub[0]); i++) {
+		if (snprintf(path, sizeof(path), "%s%s", root, sub[i]) >= (int)sizeof(path))
+			return kbtf_err(-ENAMETOOLONG, "%s%s: path too long", root, sub[i]);
+		err = kbtf_mkdir_p(path, 0755);
 	}
-	return 0;
+	return err;
 }
 
 /* The sources.list this suite needs; rewritten (lists refreshed) when it differs. */
@@ -355,24 +350,6 @@ static char *find_deb(const char *dir, const char *pkg)
 	return found;
 }
 
-static void rm_dir_flat(const char *dir)
-{
-	char path[2 * PATH_MAX];
-	struct dirent *de;
-	DIR *d = opendir(dir);
-
-	if (!d)
-		return;
-	while ((de = readdir(d))) {
-		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..")) {
-			snprintf(path, sizeof(path), "%s/%s", dir, de->d_name);
-			unlink(path);
-		}
-	}
-	closedir(d);
-	rmdir(dir);
-}
-
 /* Move every .deb of @tmp into @dir. */
 static int move_debs(const char *tmp, const char *dir)
 {
@@ -425,7 +402,7 @@ int kbtf_apt_download(struct kbtf_apt *a, const char *const *pkgs, size_t n, con
 	err = apt_run(a, "apt-get", args, tmp, &out);
 	if (!err)
 		err = move_debs(tmp, dir);
-	rm_dir_flat(tmp);
+	kbtf_rm_rf(tmp);
 	kbtf_buf_release(&out);
 	for (i = 0; !err && i < n; i++) {
 		if (!paths[i])
