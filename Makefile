@@ -32,6 +32,7 @@ DESTDIR ?=
 VERSION := 0.1.0
 CC ?= cc
 AR ?= ar
+OBJCOPY ?= objcopy
 O ?= build
 PKG_CONFIG ?= pkg-config
 FUZZ_SECONDS ?= 60
@@ -59,7 +60,8 @@ LDLIBS = $(PKG_LIBS)
 
 # capability folders: the library's and the commands' C files
 SRC_DIRS := sdk/lib sdk/cmd validator/lib validator/cmd validator/boottest dkms templates
-INC_DIRS := sdk/include sdk/lib sdk/cmd validator/include validator/boottest dkms templates
+INC_DIRS := sdk/include sdk/lib sdk/cmd validator/include validator/lib \
+	validator/boottest dkms templates
 ALL_SRCS := $(filter-out validator/boottest/kbtf-modload.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 CMD_SRCS := $(sort $(filter sdk/cmd/%,$(ALL_SRCS)) \
 	$(foreach f,$(ALL_SRCS),$(if $(filter cmd_%,$(notdir $(f))),$(f))))
@@ -69,15 +71,26 @@ UNIT_SUPPORT := $(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c))
 FUZZ_SRCS := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 BENCH_SRCS := $(sort $(wildcard tests/bench/*.c))
 
+# the library's objects export only what is marked KBTF_API (kbtf/api.h)
+LIB_VISIBILITY := -fvisibility=hidden
+
 # What is compiled in (KBTF_DATADIR) or written out (kbtf.pc) depends on the
-# install paths: record them, so that changing PREFIX rebuilds what it must.
+# install paths, and what the library exports on its visibility: record
+# them, so that changing PREFIX rebuilds what it must.
 CONFIG_STAMP := $(O)/config.stamp
-CONFIG_LINE := $(PREFIX) $(LIBDIR) $(PKGLIBEXECDIR) $(INCLUDEDIR) $(DATADIR) $(VERSION)
+CONFIG_LINE := $(PREFIX) $(LIBDIR) $(PKGLIBEXECDIR) $(INCLUDEDIR) $(DATADIR) $(VERSION) \
+	$(LIB_VISIBILITY)
 ifneq ($(CONFIG_LINE),$(shell cat $(CONFIG_STAMP) 2>/dev/null))
 $(shell mkdir -p $(O) && echo '$(CONFIG_LINE)' > $(CONFIG_STAMP))
 endif
 
 LIB_OBJS := $(LIB_SRCS:%.c=$(O)/obj/%.o)
+# every object of the library, every symbol global: what the kbtf command,
+# the unit tests, the fuzzers and the bench link
+LIB_INTERNAL := $(O)/obj/libkbtf-internal.a
+# what a program using the installed library includes (<kbtf/...>); the
+# library's other headers stay in its folders (sdk/lib, validator/lib)
+API_HEADERS := $(wildcard sdk/include/kbtf/*.h validator/include/kbtf/*.h)
 CMD_OBJS := $(CMD_SRCS:%.c=$(O)/obj/%.o)
 UNIT_BINS := $(UNIT_SRCS:tests/unit/%.c=$(O)/tests/%)
 FUZZ_BINS := $(FUZZ_SRCS:tests/fuzz/%.c=$(O)/fuzz/%)
@@ -99,13 +112,26 @@ $(O)/obj/%.o: %.c $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
-$(O)/libkbtf.a: $(LIB_OBJS)
+# Only what the installed headers mark KBTF_API (kbtf/api.h) is exported.
+$(LIB_OBJS): ALL_CFLAGS += $(LIB_VISIBILITY)
+
+$(LIB_INTERNAL): $(LIB_OBJS)
 	@mkdir -p $(dir $@)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(O)/kbtf: $(CMD_OBJS) $(O)/libkbtf.a
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(O)/libkbtf.a $(LDLIBS)
+# The installed library: the objects linked into one (ld -r), whose hidden
+# symbols are then made local, so that its global symbols are exactly the
+# KBTF_API functions (tests/integration/test_install.sh checks it).
+$(O)/libkbtf.a: $(LIB_OBJS)
+	@mkdir -p $(O)/obj
+	$(LD) -r -o $(O)/obj/libkbtf.o $^
+	$(OBJCOPY) --localize-hidden $(O)/obj/libkbtf.o
+	rm -f $@
+	$(AR) rcs $@ $(O)/obj/libkbtf.o
+
+$(O)/kbtf: $(CMD_OBJS) $(LIB_INTERNAL)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(CMD_OBJS) $(LIB_INTERNAL) $(LDLIBS)
 
 # boot-test's module loader runs inside a bare initramfs: static, no libkbtf.
 $(O)/kbtf-modload: validator/boottest/kbtf-modload.c
@@ -119,9 +145,9 @@ $(O)/kbtf.pc: sdk/kbtf.pc.in Makefile $(CONFIG_STAMP)
 	sed -e 's|@PREFIX@|$(PREFIX)|; s|@LIBDIR@|$(LIBDIR)|; s|@INCLUDEDIR@|$(INCLUDEDIR)|; s|@VERSION@|$(VERSION)|' $< > $@
 
 # ---------------------------------------------------------------- tests
-$(O)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(O)/libkbtf.a
+$(O)/tests/%: tests/unit/%.c $(UNIT_SUPPORT) $(LIB_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_SUPPORT) $(UNIT_EXTRA) $(O)/libkbtf.a \
+	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(UNIT_SUPPORT) $(UNIT_EXTRA) $(LIB_INTERNAL) \
 		$(LDLIBS) -lcmocka
 
 # the command layer is the kbtf command's, not the library's
@@ -138,9 +164,9 @@ asan:
 		LDFLAGS="-fsanitize=address,undefined" KBTF_SUITE=asan unit
 
 # synthetic BTF of formats no kernel ships yet, for test_formats.sh
-$(FIXTURE_BIN): tests/tools/kbtf-fixture.c $(O)/libkbtf.a
+$(FIXTURE_BIN): tests/tools/kbtf-fixture.c $(LIB_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(O)/libkbtf.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(LIB_INTERNAL) $(LDLIBS)
 
 integration: all $(FIXTURE_BIN)
 	@tests/integration/run.sh
@@ -170,23 +196,23 @@ check:
 # ---------------------------------------------------------------- fuzzing
 FUZZ_CFLAGS := -O1 -g -fsanitize=fuzzer-no-link,address,undefined -fno-sanitize-recover=all
 fuzz-build:
-	$(MAKE) O=build/fuzzlib CC=clang CFLAGS="$(FUZZ_CFLAGS)" build/fuzzlib/libkbtf.a
+	$(MAKE) O=build/fuzzlib CC=clang CFLAGS="$(FUZZ_CFLAGS)" build/fuzzlib/obj/libkbtf-internal.a
 	@mkdir -p $(O)/fuzz
 	@for f in $(FUZZ_SRCS); do \
 		n=$$(basename $$f .c); \
 		echo "  FUZZ   $$n"; \
 		clang $(filter-out -Werror,$(ALL_CFLAGS)) -O1 -g \
 			-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
-			-o $(O)/fuzz/$$n $$f build/fuzzlib/libkbtf.a $(LDLIBS) || exit 1; \
+			-o $(O)/fuzz/$$n $$f build/fuzzlib/obj/libkbtf-internal.a $(LDLIBS) || exit 1; \
 	done
 
 fuzz: fuzz-build
 	@tests/fuzz/run.sh $(O)/fuzz $(FUZZ_SECONDS)
 
 # ---------------------------------------------------------------- bench
-$(BENCH_BIN): $(BENCH_SRCS) $(O)/libkbtf.a
+$(BENCH_BIN): $(BENCH_SRCS) $(LIB_INTERNAL)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -O2 -o $@ $(BENCH_SRCS) $(O)/libkbtf.a $(LDLIBS)
+	$(CC) $(ALL_CFLAGS) -O2 -o $@ $(BENCH_SRCS) $(LIB_INTERNAL) $(LDLIBS)
 
 bench: all $(BENCH_BIN)
 	@tests/bench/run.sh $(BENCH_BIN) $(O)/kbtf
@@ -212,7 +238,7 @@ install: all
 	install -D -m 0755 $(O)/kbtf-modload $(DESTDIR)$(PKGLIBEXECDIR)/kbtf-modload
 	install -m 0644 $(O)/libkbtf.a $(DESTDIR)$(LIBDIR)/libkbtf.a
 	install -m 0644 $(O)/kbtf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
-	install -m 0644 sdk/include/kbtf/*.h $(DESTDIR)$(INCLUDEDIR)/kbtf/
+	install -m 0644 $(API_HEADERS) $(DESTDIR)$(INCLUDEDIR)/kbtf/
 	@if [ -f sdk/kbtf.mk ]; then install -m 0644 sdk/kbtf.mk $(DESTDIR)$(DATADIR)/kbtf/kbtf.mk; fi
 	@for p in $(MAN_PAGES); do \
 		s=$${p##*.}; install -d $(DESTDIR)$(MANDIR)/man$$s; \

@@ -19,7 +19,7 @@
 #include "kbtf/buf.h"
 #include "dkms.h"
 #include "kbtf/err.h"
-#include "kbtf/run.h"
+#include "run.h"
 #include "cmd.h"
 
 static const char dkms_usage[] =

@@ -11,8 +11,8 @@
 #include <string.h>
 
 #include "kbtf/err.h"
-#include "kbtf/kbuild.h"
-#include "kbtf/run.h"
+#include "kbuild.h"
+#include "run.h"
 #include "cmd.h"
 #include "distill_ui.h"
 #include "util.h"

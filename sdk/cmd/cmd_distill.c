@@ -10,11 +10,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/base_cache.h"
+#include "base_cache.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"
-#include "kbtf/kbuild.h"
-#include "kbtf/run.h"
+#include "kbuild.h"
+#include "run.h"
 #include "cmd.h"
 #include "distill_ui.h"
 #include "util.h"

@@ -14,7 +14,7 @@
 #include <sys/stat.h>
 
 #include "kbtf/btf.h"
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
 #include "kbtf/json.h"
 #include "kbtf/source.h"

@@ -1,8 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * kbtf kernels add|fetch|list|rm|path : the target kernels a module is
- * validated against, kept as profiles in the store (kbtf/profile.h) and
- * fetched from Debian's archive (kbtf/fetch.h). Option parsing, calls into
+ * validated against, kept as profiles in the store (profile.h) and
+ * fetched from Debian's archive (fetch.h). Option parsing, calls into
  * the library, and what the user reads; nothing else.
  */
 #include <errno.h>
@@ -12,12 +12,12 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kbtf/apt.h"
+#include "apt.h"
 #include "kbtf/err.h"
-#include "kbtf/fetch.h"
+#include "fetch.h"
 #include "kbtf/json.h"
-#include "kbtf/profile.h"
-#include "kbtf/run.h"
+#include "profile.h"
+#include "run.h"
 #include "kbtf/source.h"
 #include "cmd.h"
 #include "util.h"

@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/hash.h"
+#include "hash.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
 

@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/hash.h"
+#include "hash.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 

@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/hash.h"
-#include "kbtf/btf_ids.h"
+#include "hash.h"
+#include "btf_ids.h"
 #include "kbtf/err.h"
 
 #define BTF_ID_PREFIX "__BTF_ID__"

@@ -11,11 +11,11 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kbtf/base_cache.h"
+#include "base_cache.h"
 #include "kbtf/err.h"
-#include "kbtf/kbuild.h"
-#include "kbtf/profile.h"
-#include "kbtf/run.h"
+#include "kbuild.h"
+#include "profile.h"
+#include "run.h"
 #include "util.h"
 
 static char *read_line_file(const char *path)

@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/hash.h"
+#include "hash.h"
 #include "kbtf/builder.h"
 #include "kbtf/check.h"
 #include "kbtf/distill.h"

@@ -15,15 +15,15 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kbtf/btf_ids.h"
+#include "btf_ids.h"
 #include "kbtf/check.h"
 #include "kbtf/distill.h"
-#include "kbtf/elf_write.h"
+#include "elf_write.h"
 #include "kbtf/err.h"
-#include "kbtf/kgen.h"
-#include "kbtf/pahole.h"
-#include "kbtf/run.h"
-#include "kbtf/sign.h"
+#include "kgen.h"
+#include "pahole.h"
+#include "run.h"
+#include "sign.h"
 
 struct job {
 	const char *path;

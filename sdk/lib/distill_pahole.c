@@ -10,10 +10,10 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
-#include "kbtf/pahole.h"
-#include "kbtf/run.h"
+#include "pahole.h"
+#include "run.h"
 
 static int extract_btf(const char *path, struct kbtf_buf *out)
 {

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Read-only ELF access for kbtf (see kbtf/elf.h): libelf parses the headers
+ * Read-only ELF access for kbtf (see elf_read.h): libelf parses the headers
  * from a memory buffer, and every section handed out is bounds-checked
  * against that buffer here, because a section header may point anywhere.
  */
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
 
 struct kbtf_elf {

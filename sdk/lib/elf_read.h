@@ -5,8 +5,8 @@
  * the caller's buffer. Every offset is checked against the buffer, so a
  * malformed or truncated ELF gives an error, never a wild read.
  */
-#ifndef KBTF_ELF_H
-#define KBTF_ELF_H
+#ifndef KBTF_ELF_READ_H
+#define KBTF_ELF_READ_H
 
 #include <stdbool.h>
 #include <stddef.h>

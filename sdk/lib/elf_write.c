@@ -14,7 +14,7 @@
 #include <sys/mman.h>
 #include <unistd.h>
 
-#include "kbtf/elf_write.h"
+#include "elf_write.h"
 #include "kbtf/err.h"
 
 static int elf_fail(const char *what)

@@ -17,7 +17,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "kbtf/profile.h"
+#include "profile.h"
 
 #define KBTF_FETCH_MAX_PKGS 3
 

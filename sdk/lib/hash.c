@@ -1,11 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The byte-range hash behind cache keys (which BTF a prepared object was
- * made from). The string hashes are inline in kbtf/hash.h.
+ * made from). The string hashes are inline in hash.h.
  */
 #include <string.h>
 
-#include "kbtf/hash.h"
+#include "hash.h"
 
 uint64_t kbtf_hash_bytes(const void *data, size_t len)
 {

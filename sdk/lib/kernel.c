@@ -22,11 +22,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "kbtf/bootimage.h"
-#include "kbtf/deb.h"
-#include "kbtf/elf.h"
+#include "bootimage.h"
+#include "deb.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
-#include "kbtf/profile.h"
+#include "profile.h"
 #include "kbtf/source.h"
 #include "kernel-priv.h"
 #include "util.h"

@@ -11,9 +11,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
-#include "kbtf/hash.h"
+#include "hash.h"
 #include "kbtf/source.h"
 #include "kernel-priv.h"
 

@@ -11,24 +11,13 @@
 
 #include <stdbool.h>
 
-enum kbtf_kernel_gen {
-	KBTF_KERNEL_6_1,    /* kinds up to ENUM64; no .BTF.base (before 6.11) */
-	KBTF_KERNEL_6_12,   /* + distilled base and relocation (6.11 .. 6.13) */
-	KBTF_KERNEL_LAYOUT, /* newest (6.14+): kflag on TYPE_TAG/DECL_TAG
-			     * ("attribute" tags) and the kind-layout header */
-};
+#include "kbtf/check.h" /* enum kbtf_kernel_gen, kbtf_kernel_gen_of_release() */
 
 /*
  * "6.12.113+deb12-amd64" -> 6, 12. 0, or -EINVAL when @release does not
  * start with MAJOR.MINOR (major > 0).
  */
 int kbtf_kgen_parse_release(const char *release, unsigned int *major, unsigned int *minor);
-
-/*
- * The rule generation of a kernel release string ("6.12.113+deb12-amd64").
- * Unparsable strings give the newest generation.
- */
-enum kbtf_kernel_gen kbtf_kernel_gen_of_release(const char *release);
 
 /* The first release of @gen, as "6.11" ("" for the oldest generation). */
 const char *kbtf_kgen_first_release(enum kbtf_kernel_gen gen);

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Reading kernel list files, shared by kernel sets (profile_set.c) and
- * fetch specs (profile_fetch.c). See kbtf/listfile.h.
+ * fetch specs (profile_fetch.c). See listfile.h.
  */
 #include <ctype.h>
 #include <errno.h>
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kbtf/err.h"
-#include "kbtf/listfile.h"
+#include "listfile.h"
 
 /* Strip a comment and surrounding blanks in place; returns the item. */
 static char *trim_item(char *line)

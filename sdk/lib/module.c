@@ -19,7 +19,7 @@
 #include <string.h>
 
 #include "kbtf/distill.h"
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 

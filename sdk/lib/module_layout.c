@@ -12,7 +12,7 @@
 
 #include "kbtf/builder.h"
 #include "kbtf/distill.h"
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 

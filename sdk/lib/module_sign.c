@@ -13,8 +13,8 @@
 #include <unistd.h>
 
 #include "kbtf/err.h"
-#include "kbtf/run.h"
-#include "kbtf/sign.h"
+#include "run.h"
+#include "sign.h"
 
 #define SIG_MAGIC "~Module signature appended~\n"
 

@@ -27,7 +27,7 @@
 
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
-#include "kbtf/profile.h"
+#include "profile.h"
 #include "kbtf/source.h"
 #include "profile_fields.h"
 

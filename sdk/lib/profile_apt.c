@@ -2,7 +2,7 @@
 /*
  * A private apt configuration per Debian suite under the kbtf cache, and
  * the three things kbtf asks of it: refresh the lists, name the packages
- * with a prefix, download packages. See kbtf/apt.h.
+ * with a prefix, download packages. See apt.h.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,11 +18,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kbtf/apt.h"
+#include "apt.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
-#include "kbtf/profile.h"
-#include "kbtf/run.h"
+#include "profile.h"
+#include "run.h"
 #include "util.h"
 
 #define KEYRING "/usr/share/keyrings/debian-archive-keyring.gpg"

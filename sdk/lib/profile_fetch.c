@@ -4,7 +4,7 @@
  * -> downloads (the calling thread, network bound) feeding unpack-and-store
  * workers (CPU bound: xz, the boot image's payload, BTF parse, LZ4) through
  * a short queue, so both cores work and at most a few packages wait on
- * disk. See kbtf/fetch.h.
+ * disk. See fetch.h.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -19,12 +19,12 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "kbtf/apt.h"
-#include "kbtf/deb.h"
+#include "apt.h"
+#include "deb.h"
 #include "kbtf/err.h"
-#include "kbtf/listfile.h"
-#include "kbtf/fetch.h"
-#include "kbtf/profile.h"
+#include "listfile.h"
+#include "fetch.h"
+#include "profile.h"
 #include "kbtf/source.h"
 #include "util.h"
 

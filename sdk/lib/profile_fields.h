@@ -9,7 +9,7 @@
 
 #include <stddef.h>
 
-#include "kbtf/profile.h"
+#include "profile.h"
 
 /* Number of fields; field i's key is kbtf_pinfo_key(i). */
 size_t kbtf_pinfo_nfields(void);

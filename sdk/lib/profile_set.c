@@ -14,8 +14,8 @@
 #include <string.h>
 
 #include "kbtf/err.h"
-#include "kbtf/listfile.h"
-#include "kbtf/profile.h"
+#include "listfile.h"
+#include "profile.h"
 
 #define SET_MAX_DEPTH 8
 

@@ -25,7 +25,7 @@
 #include <unistd.h>
 
 #include "kbtf/err.h"
-#include "kbtf/profile.h"
+#include "profile.h"
 #include "profile_fields.h"
 #include "util.h"
 

@@ -14,7 +14,7 @@
 #include <unistd.h>
 
 #include "kbtf/err.h"
-#include "kbtf/run.h"
+#include "run.h"
 
 static void child(const char *const *argv, const struct kbtf_run_opts *o, int out_fd)
 {

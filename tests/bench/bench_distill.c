@@ -13,7 +13,7 @@
 #include <unistd.h>
 
 #include "kbtf/distill.h"
-#include "kbtf/elf_write.h"
+#include "elf_write.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "bench.h"

@@ -13,7 +13,7 @@
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
-#include "kbtf/relocate.h"
+#include "relocate.h"
 #include "kbtf/validate.h"
 #include "bench.h"
 

@@ -12,9 +12,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/bootimage.h"
-#include "kbtf/deb.h"
-#include "kbtf/elf.h"
+#include "bootimage.h"
+#include "deb.h"
+#include "elf_read.h"
 #include "kbtf/source.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);

@@ -21,7 +21,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/buf.h"
 #include "kbtf/builder.h"
-#include "kbtf/elf_write.h"
+#include "elf_write.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 

@@ -17,7 +17,7 @@
 #include <cmocka.h>
 
 #include "kbtf/btf.h"
-#include "kbtf/btf_ids.h"
+#include "btf_ids.h"
 #include "kbtf/builder.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"

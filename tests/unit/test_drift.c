@@ -16,9 +16,9 @@
 
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
-#include "kbtf/drift.h"
+#include "drift.h"
 #include "kbtf/err.h"
-#include "kbtf/relocate.h"
+#include "relocate.h"
 
 static struct kbtf_btf *finish(struct kbtf_builder *b, const struct kbtf_btf *on)
 {

@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "kbtf/distill.h"
-#include "kbtf/kgen.h"
+#include "kgen.h"
 
 static void parse_release(void **state)
 {

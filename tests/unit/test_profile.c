@@ -24,7 +24,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
-#include "kbtf/profile.h"
+#include "profile.h"
 #include "util.h"
 
 static char tmpdir[256];

@@ -22,7 +22,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
-#include "kbtf/relocate.h"
+#include "relocate.h"
 
 /* How the module's own struct refers to distilled type 1. */
 enum use {

@@ -20,6 +20,7 @@
 #include <cmocka.h>
 
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 #define NASTY "a<b>&\"q\" 'x' | y\nz\xff"
 

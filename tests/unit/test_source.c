@@ -28,17 +28,18 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "kbtf/bootimage.h"
+#include "bootimage.h"
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
-#include "kbtf/deb.h"
+#include "deb.h"
 #include "kbtf/distill.h"
-#include "kbtf/elf.h"
+#include "elf_read.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
-#include "kbtf/symbols.h"
+#include "symbols.h"
 #include "kbtf/validate.h"
 #include "util.h"
+#include "prepared.h"
 
 #define REL "9.8.7-kbtf-test"
 #define CONFIG_TEXT                                                                           \

@@ -16,7 +16,7 @@
 
 #include "kbtf/err.h"
 #include "kbtf/source.h"
-#include "kbtf/symbols.h"
+#include "symbols.h"
 
 /* Lines as Linux 6.12's modpost writes them (taken from the Debian headers). */
 static const char symvers_612[] =

@@ -13,6 +13,7 @@
 
 #include "boottest.h"
 #include "kbtf/validate.h"
+#include "prepared.h"
 
 static enum kbtf_bt_tri tri(int v)
 {

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "boottest.h"
-#include "kbtf/deb.h"
+#include "deb.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "kbtf/validate.h"

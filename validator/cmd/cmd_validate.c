@@ -14,7 +14,7 @@
 
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
-#include "kbtf/profile.h"
+#include "profile.h"
 #include "kbtf/report.h"
 #include "cmd.h"
 

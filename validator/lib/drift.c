@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Layout drift between build time and a target kernel (see kbtf/drift.h):
+ * Layout drift between build time and a target kernel (see drift.h):
  * member lists flattened through anonymous members, matched by name, and
  * compared for offset, size and type; nested by-value composites of
  * embedded types are followed.
@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kbtf/distill.h"
-#include "kbtf/drift.h"
+#include "drift.h"
 #include "kbtf/err.h"
 
 #define MAX_DEPTH 8

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "kbtf/btf.h"
-#include "kbtf/relocate.h"
+#include "relocate.h"
 
 enum kbtf_drift_use {
 	KBTF_DRIFT_BY_VALUE,   /* embedded in module memory: a change corrupts it */

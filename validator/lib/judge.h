@@ -14,8 +14,8 @@
 #include <stdint.h>
 
 #include "kbtf/check.h"
-#include "kbtf/relocate.h"
-#include "kbtf/result_build.h"
+#include "relocate.h"
+#include "result_build.h"
 #include "kbtf/validate.h"
 
 #define MAX_LISTED 6 /* candidates / members spelled out per problem */

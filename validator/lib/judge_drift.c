@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Layout drift (kbtf/drift.h) turned into warnings: each type embedded by
+ * Layout drift (drift.h) turned into warnings: each type embedded by
  * value on its own, with one line per changed member; types reached
  * through pointers summarised in one info.
  */
@@ -8,9 +8,10 @@
 #include <stdio.h>
 
 #include "kbtf/distill.h"
-#include "kbtf/drift.h"
+#include "drift.h"
 
-#include "kbtf/judge.h"
+#include "judge.h"
+#include "prepared.h"
 
 static void bits_str(uint32_t bits, char *buf, size_t len)
 {

@@ -9,8 +9,9 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kbtf/judge.h"
-#include "kbtf/kgen.h"
+#include "judge.h"
+#include "kgen.h"
+#include "prepared.h"
 
 /*
  * What a kernel parsing .BTF directly on its own vmlinux makes of it

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Relocation onto a kernel that reads .BTF.base: the kernel's parse-time
- * checks, then btf_relocate() simulated (kbtf/relocate.h), every distilled
+ * checks, then btf_relocate() simulated (relocate.h), every distilled
  * type that does not map turned into a problem with both sides' facts
  * (kind, size, candidates, member layouts where the size matters).
  */
@@ -9,9 +9,10 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "kbtf/drift.h"
+#include "drift.h"
 
-#include "kbtf/judge.h"
+#include "judge.h"
+#include "prepared.h"
 
 static const char *kind_word(uint32_t kind)
 {

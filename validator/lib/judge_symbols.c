@@ -1,12 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Symbols as the module loader sees them (kbtf/symbols.h), turned into
+ * Symbols as the module loader sees them (symbols.h), turned into
  * problems with both sides' facts and the loader's own messages.
  */
 #include <errno.h>
 #include <string.h>
 
-#include "kbtf/judge.h"
+#include "judge.h"
+#include "prepared.h"
 
 static void symbol_problem(struct judge *j, const struct kbtf_sym_issue *is)
 {

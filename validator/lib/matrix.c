@@ -19,6 +19,7 @@
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
 #include "util.h"
+#include "prepared.h"
 
 struct kslot {
 	const char *source;

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The relocation simulator (see kbtf/relocate.h and btf-reference.md §3):
+ * The relocation simulator (see relocate.h and btf-reference.md §3):
  * replays the kernel's btf_relocate() decisions for one module's distilled
  * base against one kernel, without rewriting anything.
  *
@@ -18,9 +18,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/hash.h"
+#include "hash.h"
 #include "kbtf/err.h"
-#include "kbtf/relocate.h"
+#include "relocate.h"
 
 #define EMBEDDED_MARK UINT32_MAX /* the kernel's BTF_IS_EMBEDDED */
 #define DEFAULT_MAX_CANDS 16

@@ -10,6 +10,7 @@
 
 #include "kbtf/err.h"
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 static const struct {
 	const char *name;

@@ -10,6 +10,7 @@
 #include <string.h>
 
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 #define esc kbtf_report_xml_escape
 

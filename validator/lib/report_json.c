@@ -10,6 +10,7 @@
 #include "kbtf/err.h"
 #include "kbtf/json.h"
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 #define KBTF_JSON_FORMAT_VERSION 1
 

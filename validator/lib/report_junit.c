@@ -7,6 +7,7 @@
 #include <stdio.h>
 
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 static void attr(FILE *f, const char *name, const char *value)
 {

@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 /* Text inside a table cell or a line: no newlines, pipes escaped, no HTML. */
 static void md_text(FILE *f, const char *s)

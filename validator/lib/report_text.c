@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "kbtf/report.h"
+#include "report_writers.h"
 
 static const char *verdict_color(enum kbtf_verdict v)
 {

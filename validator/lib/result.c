@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The result of judging one (module, kernel) pair: names of verdicts and
- * load outcomes, building a result (kbtf/result_build.h) and freeing it.
+ * load outcomes, building a result (result_build.h) and freeing it.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -9,7 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/result_build.h"
+#include "result_build.h"
 #include "kbtf/validate.h"
 
 const char *kbtf_verdict_str(enum kbtf_verdict v)

@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Module.symvers parsing and the loader's symbol checks (see
- * kbtf/symbols.h): resolution, GPL-only visibility, namespace imports and
+ * symbols.h): resolution, GPL-only visibility, namespace imports and
  * modversions CRCs, in the order the module loader applies them.
  */
 #include <errno.h>
@@ -9,10 +9,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/hash.h"
+#include "hash.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
-#include "kbtf/symbols.h"
+#include "symbols.h"
 
 /* ------------------------------------------------------- Module.symvers */
 

@@ -14,8 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kbtf/judge.h"
+#include "judge.h"
 #include "util.h"
+#include "prepared.h"
 
 void kbtf_judge_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
 {

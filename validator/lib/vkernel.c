@@ -12,9 +12,10 @@
 #include <string.h>
 
 #include "kbtf/err.h"
-#include "kbtf/kgen.h"
-#include "kbtf/relocate.h"
+#include "kgen.h"
+#include "relocate.h"
 #include "kbtf/validate.h"
+#include "prepared.h"
 
 /* -1 unknown (no config), 0 not set, 1 =y */
 static int config_bool(const struct kbtf_kernel *k, const char *name)
@@ -59,7 +60,7 @@ static bool has_type(const struct kbtf_btf *btf, const char *name, uint32_t kind
 	return false;
 }
 
-/* Does the kernel read .BTF.base? The release says (kbtf/kgen.h); without
+/* Does the kernel read .BTF.base? The release says (kgen.h); without
  * one, look for the kernel's copy of btf_relocate(), which came with it. */
 static int decide_distilled(struct kbtf_vkernel *vk)
 {

@@ -17,9 +17,10 @@
 
 #include "kbtf/check.h"
 #include "kbtf/distill.h"
-#include "kbtf/relocate.h"
+#include "relocate.h"
 #include "kbtf/err.h"
 #include "kbtf/validate.h"
+#include "prepared.h"
 
 static int keep_btf_error(struct kbtf_vmod *vm, const char *what)
 {

@@ -17,6 +17,7 @@
 #include <stdint.h>
 #include <linux/btf.h>
 
+#include "kbtf/api.h"
 #include "kbtf/buf.h"
 
 /* Highest kind this library knows how to size and interpret. */
@@ -67,39 +68,40 @@ struct kbtf_parse_opts {
  * The blob must outlive the result when it is native-endian (it is used in
  * place); use kbtf_btf_parse_buf() to hand ownership over instead.
  */
-int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *opts,
-		   struct kbtf_btf **out);
+KBTF_API int kbtf_btf_parse(const void *data, size_t size, const struct kbtf_parse_opts *opts,
+			    struct kbtf_btf **out);
 
 /* As kbtf_btf_parse(); on success the BTF owns @buf and @buf is zeroed. */
-int kbtf_btf_parse_buf(struct kbtf_buf *buf, const struct kbtf_parse_opts *opts,
-		       struct kbtf_btf **out);
+KBTF_API int kbtf_btf_parse_buf(struct kbtf_buf *buf, const struct kbtf_parse_opts *opts,
+				struct kbtf_btf **out);
 
-void kbtf_btf_free(struct kbtf_btf *btf);
+KBTF_API void kbtf_btf_free(struct kbtf_btf *btf);
 
 /* --- whole-object facts --- */
-const struct kbtf_btf *kbtf_btf_base(const struct kbtf_btf *btf);
+KBTF_API const struct kbtf_btf *kbtf_btf_base(const struct kbtf_btf *btf);
 /* Number of types including VOID and the base's: highest id + 1. */
-uint32_t kbtf_btf_type_cnt(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_type_cnt(const struct kbtf_btf *btf);
 /* First id this object defines (1 for a base, base's type_cnt for a split). */
-uint32_t kbtf_btf_start_id(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_start_id(const struct kbtf_btf *btf);
 /* First logical string offset this object defines (0 for a base). */
-uint32_t kbtf_btf_start_str_off(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_start_str_off(const struct kbtf_btf *btf);
 /* This object's own string section length. */
-uint32_t kbtf_btf_str_len(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_str_len(const struct kbtf_btf *btf);
 /* This object's own type section length. */
-uint32_t kbtf_btf_type_len(const struct kbtf_btf *btf);
-uint32_t kbtf_btf_hdr_len(const struct kbtf_btf *btf);
-enum kbtf_endian kbtf_btf_endian(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_type_len(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_hdr_len(const struct kbtf_btf *btf);
+KBTF_API enum kbtf_endian kbtf_btf_endian(const struct kbtf_btf *btf);
 /* The raw header fields as read (host order). */
-const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf);
+KBTF_API const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf);
 /* Bytes the blob was parsed from (may run past its sections: an archive). */
-size_t kbtf_btf_raw_size(const struct kbtf_btf *btf);
+KBTF_API size_t kbtf_btf_raw_size(const struct kbtf_btf *btf);
 /* Kind-layout table if the blob carried one (count in *nr), else NULL. */
-const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf, uint32_t *nr);
+KBTF_API const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf,
+							     uint32_t *nr);
 /* How many of this object's types have a kind above KBTF_KIND_MAX_KNOWN. */
-uint32_t kbtf_btf_unknown_kind_cnt(const struct kbtf_btf *btf);
+KBTF_API uint32_t kbtf_btf_unknown_kind_cnt(const struct kbtf_btf *btf);
 /* The name given in the parse options ("" if none). */
-const char *kbtf_btf_name(const struct kbtf_btf *btf);
+KBTF_API const char *kbtf_btf_name(const struct kbtf_btf *btf);
 
 /* --- the raw header, before (or without) a parse --- */
 
@@ -127,20 +129,20 @@ struct kbtf_btf_rawhdr {
  * True when @data starts with the BTF magic 0xeB9F in either byte order,
  * with the version and flags bytes after it.
  */
-bool kbtf_btf_has_magic(const void *data, size_t size);
+KBTF_API bool kbtf_btf_has_magic(const void *data, size_t size);
 /* Fill @h from @data; false when it is shorter than a header or not BTF. */
-bool kbtf_btf_peek(const void *data, size_t size, struct kbtf_btf_rawhdr *h);
+KBTF_API bool kbtf_btf_peek(const void *data, size_t size, struct kbtf_btf_rawhdr *h);
 /* A BTF header that says split BTF (a module's, a layer's), by the rule above. */
-bool kbtf_btf_is_split(const void *data, size_t size);
+KBTF_API bool kbtf_btf_is_split(const void *data, size_t size);
 
 /* --- types and strings --- */
 /*
  * Type record of @id (logical: base ids answered by the base). Id 0 gives a
  * static VOID record (kind 0). NULL if @id is out of range.
  */
-const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id);
+KBTF_API const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id);
 /* String at logical offset @off; "" for 0; NULL when out of range. */
-const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off);
+KBTF_API const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off);
 
 /*
  * Name lookup. The index is built on first use (or by kbtf_btf_index_names,
@@ -149,9 +151,9 @@ const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off);
  * Returns the number of types named @name (of @kind, or any kind if @kind
  * is negative) and stores up to @max of their ids in ascending order.
  */
-int kbtf_btf_index_names(struct kbtf_btf *btf);
-int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
-			  uint32_t max);
+KBTF_API int kbtf_btf_index_names(struct kbtf_btf *btf);
+KBTF_API int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
+				   uint32_t max);
 /*
  * The same over @btf and every base under it (a kernel's stacked layers),
  * ids ascending: bottom layer first; at most KBTF_MAX_CHAIN objects, from
@@ -159,9 +161,9 @@ int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint
  * between threads.
  */
 #define KBTF_MAX_CHAIN 32
-int kbtf_btf_index_names_all(struct kbtf_btf *btf);
-int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, int kind, uint32_t *ids,
-			      uint32_t max);
+KBTF_API int kbtf_btf_index_names_all(struct kbtf_btf *btf);
+KBTF_API int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, int kind,
+				       uint32_t *ids, uint32_t max);
 
 /* --- record helpers (host-order records) --- */
 /*
@@ -267,7 +269,7 @@ const char *kbtf_kind_str(uint32_t kind);
  * Size of a known kind's record in bytes (head + tail + vlen items),
  * or 0 for a kind this library does not know.
  */
-size_t kbtf_type_rec_size(const struct btf_type *t);
+KBTF_API size_t kbtf_type_rec_size(const struct btf_type *t);
 
 /*
  * Iterate over the type-id fields or the string-offset fields of one
@@ -293,15 +295,15 @@ struct kbtf_field_iter {
 };
 
 /* 0 on success, -EINVAL for a kind that has no known layout. */
-int kbtf_field_iter_init(struct kbtf_field_iter *it, const struct btf_type *t,
-			 enum kbtf_field_kind what);
-const uint32_t *kbtf_field_iter_next(struct kbtf_field_iter *it);
+KBTF_API int kbtf_field_iter_init(struct kbtf_field_iter *it, const struct btf_type *t,
+				  enum kbtf_field_kind what);
+KBTF_API const uint32_t *kbtf_field_iter_next(struct kbtf_field_iter *it);
 
 /*
  * Resolve through typedefs and modifiers (at most 32 steps, like the
  * kernel); returns the final id, or 0 on a loop or a missing id.
  */
-uint32_t kbtf_btf_skip_mods_typedefs(const struct kbtf_btf *btf, uint32_t id);
+KBTF_API uint32_t kbtf_btf_skip_mods_typedefs(const struct kbtf_btf *btf, uint32_t id);
 
 /* --- BTF archives: several blobs back to back in one section --- */
 struct kbtf_archive_member {
@@ -316,7 +318,7 @@ struct kbtf_archive_member {
  * @max of them, or a negative errno when the bytes are not BTF at all or
  * trailing bytes are neither padding nor another blob.
  */
-int kbtf_btf_archive_members(const void *data, size_t size, struct kbtf_archive_member *m,
-			     size_t max);
+KBTF_API int kbtf_btf_archive_members(const void *data, size_t size, struct kbtf_archive_member *m,
+				      size_t max);
 
 #endif

@@ -11,6 +11,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kbtf/api.h"
+
 enum kbtf_buf_owner {
 	KBTF_BUF_BORROWED = 0, /* someone else frees it */
 	KBTF_BUF_HEAP,	       /* free(data) */
@@ -27,21 +29,22 @@ struct kbtf_buf {
  * Map @path read-only. Files that cannot be mapped or report no size
  * (sysfs, /proc, pipes) are read into the heap instead.
  */
-int kbtf_buf_from_file(const char *path, struct kbtf_buf *out);
+KBTF_API int kbtf_buf_from_file(const char *path, struct kbtf_buf *out);
 
 /* Read all of @fd into the heap. */
-int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out);
+KBTF_API int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out);
 
 /* Copy @size bytes into a new heap buffer. */
-int kbtf_buf_dup(const void *data, size_t size, struct kbtf_buf *out);
+KBTF_API int kbtf_buf_dup(const void *data, size_t size, struct kbtf_buf *out);
 
 /* Give the memory back; safe on a zeroed buffer; leaves @b zeroed. */
-void kbtf_buf_release(struct kbtf_buf *b);
+KBTF_API void kbtf_buf_release(struct kbtf_buf *b);
 
 /* Move @from into @to (to is overwritten, from is zeroed). */
-void kbtf_buf_move(struct kbtf_buf *to, struct kbtf_buf *from);
+KBTF_API void kbtf_buf_move(struct kbtf_buf *to, struct kbtf_buf *from);
 
 /* Write @size bytes to @path atomically: temp file beside it, fsync, rename. */
-int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsigned int mode);
+KBTF_API int kbtf_write_file_atomic(const char *path, const void *data, size_t size,
+				    unsigned int mode);
 
 #endif

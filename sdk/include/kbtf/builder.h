@@ -15,67 +15,69 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kbtf/api.h"
 #include "kbtf/btf.h"
 #include "kbtf/buf.h"
 
 struct kbtf_builder;
 
 /* @base may be NULL (a base BTF: string table starts with "\0"). */
-struct kbtf_builder *kbtf_builder_new(const struct kbtf_btf *base);
-void kbtf_builder_free(struct kbtf_builder *b);
+KBTF_API struct kbtf_builder *kbtf_builder_new(const struct kbtf_btf *base);
+KBTF_API void kbtf_builder_free(struct kbtf_builder *b);
 
 /*
  * Logical offset of @s in this builder's strings, adding it if new.
  * "" and NULL give 0. Never searches the base's strings.
  */
-int kbtf_builder_add_str(struct kbtf_builder *b, const char *s);
+KBTF_API int kbtf_builder_add_str(struct kbtf_builder *b, const char *s);
 /* Logical offset of @s if already present, else -ENOENT. */
-int kbtf_builder_find_str(const struct kbtf_builder *b, const char *s);
+KBTF_API int kbtf_builder_find_str(const struct kbtf_builder *b, const char *s);
 
-int kbtf_builder_add_int(struct kbtf_builder *b, const char *name, uint32_t size,
-			 uint32_t encoding, uint32_t bit_offset, uint32_t nr_bits);
-int kbtf_builder_add_float(struct kbtf_builder *b, const char *name, uint32_t size);
-int kbtf_builder_add_ptr(struct kbtf_builder *b, uint32_t type);
-int kbtf_builder_add_array(struct kbtf_builder *b, uint32_t elem, uint32_t index,
-			   uint32_t nelems);
-int kbtf_builder_add_struct(struct kbtf_builder *b, const char *name, uint32_t size);
-int kbtf_builder_add_union(struct kbtf_builder *b, const char *name, uint32_t size);
+KBTF_API int kbtf_builder_add_int(struct kbtf_builder *b, const char *name, uint32_t size,
+				  uint32_t encoding, uint32_t bit_offset, uint32_t nr_bits);
+KBTF_API int kbtf_builder_add_float(struct kbtf_builder *b, const char *name, uint32_t size);
+KBTF_API int kbtf_builder_add_ptr(struct kbtf_builder *b, uint32_t type);
+KBTF_API int kbtf_builder_add_array(struct kbtf_builder *b, uint32_t elem, uint32_t index,
+				    uint32_t nelems);
+KBTF_API int kbtf_builder_add_struct(struct kbtf_builder *b, const char *name, uint32_t size);
+KBTF_API int kbtf_builder_add_union(struct kbtf_builder *b, const char *name, uint32_t size);
 /*
  * Member of the last struct/union. A nonzero @bitfield_size switches the
  * composite to the kflag encoding (all members re-encoded accordingly).
  */
-int kbtf_builder_add_member(struct kbtf_builder *b, const char *name, uint32_t type,
-			    uint32_t bit_offset, uint32_t bitfield_size);
-int kbtf_builder_add_enum(struct kbtf_builder *b, const char *name, uint32_t size,
-			  bool is_signed);
-int kbtf_builder_add_enum_value(struct kbtf_builder *b, const char *name, int64_t value);
-int kbtf_builder_add_enum64(struct kbtf_builder *b, const char *name, uint32_t size,
-			    bool is_signed);
-int kbtf_builder_add_enum64_value(struct kbtf_builder *b, const char *name, uint64_t value);
-int kbtf_builder_add_fwd(struct kbtf_builder *b, const char *name, bool is_union);
-int kbtf_builder_add_typedef(struct kbtf_builder *b, const char *name, uint32_t type);
-int kbtf_builder_add_volatile(struct kbtf_builder *b, uint32_t type);
-int kbtf_builder_add_const(struct kbtf_builder *b, uint32_t type);
-int kbtf_builder_add_restrict(struct kbtf_builder *b, uint32_t type);
-int kbtf_builder_add_type_tag(struct kbtf_builder *b, const char *tag, uint32_t type);
-int kbtf_builder_add_func(struct kbtf_builder *b, const char *name, uint32_t linkage,
-			  uint32_t proto);
-int kbtf_builder_add_func_proto(struct kbtf_builder *b, uint32_t ret);
-int kbtf_builder_add_param(struct kbtf_builder *b, const char *name, uint32_t type);
-int kbtf_builder_add_var(struct kbtf_builder *b, const char *name, uint32_t type,
-			 uint32_t linkage);
-int kbtf_builder_add_datasec(struct kbtf_builder *b, const char *name, uint32_t size);
-int kbtf_builder_add_secinfo(struct kbtf_builder *b, uint32_t type, uint32_t offset,
-			     uint32_t size);
-int kbtf_builder_add_decl_tag(struct kbtf_builder *b, const char *tag, uint32_t type,
-			      int32_t component_idx);
+KBTF_API int kbtf_builder_add_member(struct kbtf_builder *b, const char *name, uint32_t type,
+				     uint32_t bit_offset, uint32_t bitfield_size);
+KBTF_API int kbtf_builder_add_enum(struct kbtf_builder *b, const char *name, uint32_t size,
+				   bool is_signed);
+KBTF_API int kbtf_builder_add_enum_value(struct kbtf_builder *b, const char *name, int64_t value);
+KBTF_API int kbtf_builder_add_enum64(struct kbtf_builder *b, const char *name, uint32_t size,
+				     bool is_signed);
+KBTF_API int kbtf_builder_add_enum64_value(struct kbtf_builder *b, const char *name,
+					   uint64_t value);
+KBTF_API int kbtf_builder_add_fwd(struct kbtf_builder *b, const char *name, bool is_union);
+KBTF_API int kbtf_builder_add_typedef(struct kbtf_builder *b, const char *name, uint32_t type);
+KBTF_API int kbtf_builder_add_volatile(struct kbtf_builder *b, uint32_t type);
+KBTF_API int kbtf_builder_add_const(struct kbtf_builder *b, uint32_t type);
+KBTF_API int kbtf_builder_add_restrict(struct kbtf_builder *b, uint32_t type);
+KBTF_API int kbtf_builder_add_type_tag(struct kbtf_builder *b, const char *tag, uint32_t type);
+KBTF_API int kbtf_builder_add_func(struct kbtf_builder *b, const char *name, uint32_t linkage,
+				   uint32_t proto);
+KBTF_API int kbtf_builder_add_func_proto(struct kbtf_builder *b, uint32_t ret);
+KBTF_API int kbtf_builder_add_param(struct kbtf_builder *b, const char *name, uint32_t type);
+KBTF_API int kbtf_builder_add_var(struct kbtf_builder *b, const char *name, uint32_t type,
+				  uint32_t linkage);
+KBTF_API int kbtf_builder_add_datasec(struct kbtf_builder *b, const char *name, uint32_t size);
+KBTF_API int kbtf_builder_add_secinfo(struct kbtf_builder *b, uint32_t type, uint32_t offset,
+				      uint32_t size);
+KBTF_API int kbtf_builder_add_decl_tag(struct kbtf_builder *b, const char *tag, uint32_t type,
+				       int32_t component_idx);
 
 /*
  * Append a raw record (head + tail + items, host order) as is: no checks,
  * no string or id translation. For tests that need malformed input and for
  * kinds this library does not know.
  */
-int kbtf_builder_add_raw(struct kbtf_builder *b, const void *rec, size_t len);
+KBTF_API int kbtf_builder_add_raw(struct kbtf_builder *b, const void *rec, size_t len);
 
 /*
  * Copy type @id of @src, translating every id field with @map_id and every
@@ -84,13 +86,13 @@ int kbtf_builder_add_raw(struct kbtf_builder *b, const void *rec, size_t len);
  */
 typedef uint32_t (*kbtf_map_id_fn)(uint32_t id, void *ctx);
 typedef int (*kbtf_map_str_fn)(const char *s, void *ctx);
-int kbtf_builder_copy_type(struct kbtf_builder *b, const struct kbtf_btf *src, uint32_t id,
-			   kbtf_map_id_fn map_id, kbtf_map_str_fn map_str, void *ctx);
+KBTF_API int kbtf_builder_copy_type(struct kbtf_builder *b, const struct kbtf_btf *src, uint32_t id,
+				    kbtf_map_id_fn map_id, kbtf_map_str_fn map_str, void *ctx);
 
 /* Number of types added so far; the next id is start_id + count. */
-uint32_t kbtf_builder_type_cnt(const struct kbtf_builder *b);
-uint32_t kbtf_builder_start_id(const struct kbtf_builder *b);
-uint32_t kbtf_builder_str_len(const struct kbtf_builder *b);
+KBTF_API uint32_t kbtf_builder_type_cnt(const struct kbtf_builder *b);
+KBTF_API uint32_t kbtf_builder_start_id(const struct kbtf_builder *b);
+KBTF_API uint32_t kbtf_builder_str_len(const struct kbtf_builder *b);
 
 struct kbtf_write_opts {
 	enum kbtf_endian endian;
@@ -107,7 +109,7 @@ struct kbtf_write_opts {
 };
 
 /* Serialise into a new heap buffer. @opts may be NULL (host order, 24 bytes). */
-int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opts *opts,
-		       struct kbtf_buf *out);
+KBTF_API int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opts *opts,
+				struct kbtf_buf *out);
 
 #endif

@@ -10,8 +10,22 @@
 #ifndef KBTF_CHECK_H
 #define KBTF_CHECK_H
 
+#include "kbtf/api.h"
 #include "kbtf/btf.h"
-#include "kbtf/kgen.h" /* enum kbtf_kernel_gen, kbtf_kernel_gen_of_release() */
+
+/* Rule generations: which release brought which parse-time rules. */
+enum kbtf_kernel_gen {
+	KBTF_KERNEL_6_1,    /* kinds up to ENUM64; no .BTF.base (before 6.11) */
+	KBTF_KERNEL_6_12,   /* + distilled base and relocation (6.11 .. 6.13) */
+	KBTF_KERNEL_LAYOUT, /* newest (6.14+): kflag on TYPE_TAG/DECL_TAG
+			     * ("attribute" tags) and the kind-layout header */
+};
+
+/*
+ * The rule generation of a kernel release string ("6.12.113+deb12-amd64").
+ * Unparsable strings give the newest generation.
+ */
+KBTF_API enum kbtf_kernel_gen kbtf_kernel_gen_of_release(const char *release);
 
 /*
  * Apply the kernel's meta checks to @btf (this object's own types and
@@ -19,6 +33,6 @@
  * accept it, else a negative errno with the kernel's reason, naming the
  * type id, e.g. "type [112690] STRUCT 'x': Invalid name".
  */
-int kbtf_check_kernel(const struct kbtf_btf *btf, enum kbtf_kernel_gen gen);
+KBTF_API int kbtf_check_kernel(const struct kbtf_btf *btf, enum kbtf_kernel_gen gen);
 
 #endif

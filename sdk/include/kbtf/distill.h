@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kbtf/api.h"
 #include "kbtf/btf.h"
 #include "kbtf/buf.h"
 #include "kbtf/source.h"
@@ -63,18 +64,19 @@ struct kbtf_distill_result {
  * references to base FUNC, VAR, DATASEC or DECL_TAG types. The output is
  * checked against the kernel's parse-time rules before it is returned.
  */
-int kbtf_distill(const struct kbtf_btf *src, const struct kbtf_distill_opts *opts,
-		 struct kbtf_distill_result *out);
-void kbtf_distill_result_release(struct kbtf_distill_result *r);
+KBTF_API int kbtf_distill(const struct kbtf_btf *src, const struct kbtf_distill_opts *opts,
+			  struct kbtf_distill_result *out);
+KBTF_API void kbtf_distill_result_release(struct kbtf_distill_result *r);
 
 /* ------------------------------------------------------ whole modules */
 
 /* Which BTF a module gets. */
 enum kbtf_btf_form {
 	/*
-	 * What the kernel the module was built for reads (kbtf/kgen.h): plain
-	 * split before 6.11, which ignores .BTF.base; distilled from 6.11 on,
-	 * and when the release is unknown.
+	 * What the kernel the module was built for reads (its generation,
+	 * kbtf_kernel_gen_of_release() in kbtf/check.h): plain split before
+	 * 6.11, which ignores .BTF.base; distilled from 6.11 on, and when the
+	 * release is unknown.
 	 */
 	KBTF_FORM_AUTO,
 	/* .BTF.base + a split .BTF on it, relocated by kernels >= 6.11 */
@@ -94,8 +96,8 @@ enum kbtf_btf_form {
  * KBTF_FORM_PLAIN, and say what and why in @why, e.g. "plain split .BTF on
  * 6.1.0-56-amd64's full BTF (kernels before 6.11 ignore .BTF.base)".
  */
-enum kbtf_btf_form kbtf_distill_pick_form(enum kbtf_btf_form asked, const char *release, char *why,
-					  size_t len);
+KBTF_API enum kbtf_btf_form kbtf_distill_pick_form(enum kbtf_btf_form asked, const char *release,
+						   char *why, size_t len);
 
 struct kbtf_distill_module_opts {
 	/* The kernel the module was built against (its full vmlinux BTF). */
@@ -154,8 +156,8 @@ struct kbtf_distill_module_report {
  * why.
  * -KBTF_ETOOL (kbtf/err.h) when pahole or sign-file failed.
  */
-int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
-			struct kbtf_distill_module_report *rep);
+KBTF_API int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
+				 struct kbtf_distill_module_report *rep);
 
 /* ------------------------------------------------------ layout record */
 
@@ -171,8 +173,8 @@ int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts 
  * memberless stubs with their size; enums appear without values. Written in
  * @endian with a 24-byte header. See docs/distill.md.
  */
-int kbtf_layout_build(const struct kbtf_btf *src, const struct kbtf_distill_result *d,
-		      enum kbtf_endian endian, struct kbtf_buf *out);
+KBTF_API int kbtf_layout_build(const struct kbtf_btf *src, const struct kbtf_distill_result *d,
+			       enum kbtf_endian endian, struct kbtf_buf *out);
 
 /*
  * Parse a module's layout record (its KBTF_LAYOUT_SECTION) into a base BTF
@@ -180,10 +182,10 @@ int kbtf_layout_build(const struct kbtf_btf *src, const struct kbtf_distill_resu
  * up by name with kbtf_btf_find_by_name(); kbtf_layout_is_full() tells a
  * full definition from a stub.
  */
-int kbtf_layout_load(const struct kbtf_module *m, struct kbtf_btf **out);
+KBTF_API int kbtf_layout_load(const struct kbtf_module *m, struct kbtf_btf **out);
 /* Same, from the raw section bytes. */
-int kbtf_layout_parse(const void *data, size_t size, struct kbtf_btf **out);
+KBTF_API int kbtf_layout_parse(const void *data, size_t size, struct kbtf_btf **out);
 /* True when type @id of a layout record carries its member list. */
-bool kbtf_layout_is_full(const struct kbtf_btf *layout, uint32_t id);
+KBTF_API bool kbtf_layout_is_full(const struct kbtf_btf *layout, uint32_t id);
 
 #endif

@@ -10,6 +10,8 @@
 
 #include <stdarg.h>
 
+#include "kbtf/api.h"
+
 #if defined(__GNUC__)
 #define KBTF_PRINTF(a, b) __attribute__((format(printf, a, b)))
 #else
@@ -29,24 +31,24 @@
  * Record why the current operation failed and return @err (a negative
  * errno, passed through unchanged so callers can "return kbtf_err(...)").
  */
-int kbtf_err(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
-int kbtf_verr(int err, const char *fmt, va_list ap) KBTF_PRINTF(2, 0);
+KBTF_API int kbtf_err(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
+KBTF_API int kbtf_verr(int err, const char *fmt, va_list ap) KBTF_PRINTF(2, 0);
 
 /* kbtf_err_nomem(): the one wording for a failed allocation. */
-int kbtf_err_nomem(void);
+KBTF_API int kbtf_err_nomem(void);
 
 /* Prefix the current message with "<prefix>: " (adds context on the way up). */
-int kbtf_err_prefix(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
+KBTF_API int kbtf_err_prefix(int err, const char *fmt, ...) KBTF_PRINTF(2, 3);
 
 /* The last message recorded on this thread ("" if none). */
-const char *kbtf_errstr(void);
+KBTF_API const char *kbtf_errstr(void);
 
-void kbtf_err_clear(void);
+KBTF_API void kbtf_err_clear(void);
 
 /*
  * What the error number @err means, without the detail kbtf_errstr() has:
  * strerror() for an errno, kbtf's own text for KBTF_ETOOL. Either sign.
  */
-const char *kbtf_strerror(int err);
+KBTF_API const char *kbtf_strerror(int err);
 
 #endif

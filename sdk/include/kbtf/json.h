@@ -20,43 +20,45 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "kbtf/api.h"
+
 struct kbtf_json;
 
 /* A writer on @f (not closed by kbtf_json_free). NULL when out of memory. */
-struct kbtf_json *kbtf_json_new(FILE *f, bool pretty);
+KBTF_API struct kbtf_json *kbtf_json_new(FILE *f, bool pretty);
 /*
  * Check the document is complete and the stream healthy, then free.
  * Returns 0, -EINVAL for unbalanced nesting or a dangling key, -EIO when
  * the stream had a write error. Safe on NULL.
  */
-int kbtf_json_free(struct kbtf_json *j);
+KBTF_API int kbtf_json_free(struct kbtf_json *j);
 
-void kbtf_json_object_start(struct kbtf_json *j);
-void kbtf_json_object_end(struct kbtf_json *j);
-void kbtf_json_array_start(struct kbtf_json *j);
-void kbtf_json_array_end(struct kbtf_json *j);
+KBTF_API void kbtf_json_object_start(struct kbtf_json *j);
+KBTF_API void kbtf_json_object_end(struct kbtf_json *j);
+KBTF_API void kbtf_json_array_start(struct kbtf_json *j);
+KBTF_API void kbtf_json_array_end(struct kbtf_json *j);
 
 /* Member name inside an object; the next value call is its value. */
-void kbtf_json_key(struct kbtf_json *j, const char *name);
+KBTF_API void kbtf_json_key(struct kbtf_json *j, const char *name);
 
 /* Values. A NULL string is written as null. */
-void kbtf_json_string(struct kbtf_json *j, const char *s);
-void kbtf_json_string_len(struct kbtf_json *j, const char *s, size_t len);
-void kbtf_json_stringf(struct kbtf_json *j, const char *fmt, ...)
+KBTF_API void kbtf_json_string(struct kbtf_json *j, const char *s);
+KBTF_API void kbtf_json_string_len(struct kbtf_json *j, const char *s, size_t len);
+KBTF_API void kbtf_json_stringf(struct kbtf_json *j, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
-void kbtf_json_int(struct kbtf_json *j, int64_t v);
-void kbtf_json_uint(struct kbtf_json *j, uint64_t v);
-void kbtf_json_bool(struct kbtf_json *j, bool v);
-void kbtf_json_null(struct kbtf_json *j);
+KBTF_API void kbtf_json_int(struct kbtf_json *j, int64_t v);
+KBTF_API void kbtf_json_uint(struct kbtf_json *j, uint64_t v);
+KBTF_API void kbtf_json_bool(struct kbtf_json *j, bool v);
+KBTF_API void kbtf_json_null(struct kbtf_json *j);
 
 /* key + value in one call, the common case inside objects. */
-void kbtf_json_kv_string(struct kbtf_json *j, const char *key, const char *s);
-void kbtf_json_kv_int(struct kbtf_json *j, const char *key, int64_t v);
-void kbtf_json_kv_uint(struct kbtf_json *j, const char *key, uint64_t v);
-void kbtf_json_kv_bool(struct kbtf_json *j, const char *key, bool v);
-void kbtf_json_kv_null(struct kbtf_json *j, const char *key);
+KBTF_API void kbtf_json_kv_string(struct kbtf_json *j, const char *key, const char *s);
+KBTF_API void kbtf_json_kv_int(struct kbtf_json *j, const char *key, int64_t v);
+KBTF_API void kbtf_json_kv_uint(struct kbtf_json *j, const char *key, uint64_t v);
+KBTF_API void kbtf_json_kv_bool(struct kbtf_json *j, const char *key, bool v);
+KBTF_API void kbtf_json_kv_null(struct kbtf_json *j, const char *key);
 /* key + start of a nested object or array */
-void kbtf_json_kv_object(struct kbtf_json *j, const char *key);
-void kbtf_json_kv_array(struct kbtf_json *j, const char *key);
+KBTF_API void kbtf_json_kv_object(struct kbtf_json *j, const char *key);
+KBTF_API void kbtf_json_kv_array(struct kbtf_json *j, const char *key);
 
 #endif

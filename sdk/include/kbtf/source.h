@@ -16,6 +16,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kbtf/api.h"
 #include "kbtf/btf.h"
 #include "kbtf/buf.h"
 
@@ -32,7 +33,7 @@ enum kbtf_format {
 	KBTF_FMT_PROFILE,    /* a stored kernel profile (kbtf kernels add) */
 };
 
-const char *kbtf_format_str(enum kbtf_format f);
+KBTF_API const char *kbtf_format_str(enum kbtf_format f);
 
 /* Compression schemes recognised by magic. */
 enum kbtf_compression {
@@ -45,20 +46,21 @@ enum kbtf_compression {
 	KBTF_COMP_BZIP2,
 };
 
-const char *kbtf_compression_str(enum kbtf_compression c);
+KBTF_API const char *kbtf_compression_str(enum kbtf_compression c);
 /* Recognise a compressed stream by its first bytes. */
-enum kbtf_compression kbtf_compression_detect(const void *data, size_t size);
+KBTF_API enum kbtf_compression kbtf_compression_detect(const void *data, size_t size);
 /* Decompress a whole stream into a heap buffer (bounded by @max_out bytes). */
-int kbtf_decompress(enum kbtf_compression c, const void *data, size_t size, size_t max_out,
-		    struct kbtf_buf *out);
+KBTF_API int kbtf_decompress(enum kbtf_compression c, const void *data, size_t size, size_t max_out,
+			     struct kbtf_buf *out);
 /*
  * Decompress only the first @want bytes (fewer if the stream is shorter):
  * enough to recognise what is inside without paying for all of it.
  */
-int kbtf_decompress_prefix(enum kbtf_compression c, const void *data, size_t size, size_t want,
-			   struct kbtf_buf *out);
+KBTF_API int kbtf_decompress_prefix(enum kbtf_compression c, const void *data, size_t size,
+				    size_t want, struct kbtf_buf *out);
 /* Compress (for writing a module back in its original scheme). */
-int kbtf_compress(enum kbtf_compression c, const void *data, size_t size, struct kbtf_buf *out);
+KBTF_API int kbtf_compress(enum kbtf_compression c, const void *data, size_t size,
+			   struct kbtf_buf *out);
 
 /* ----------------------------------------------------------------- kernel */
 
@@ -94,18 +96,19 @@ struct kbtf_kernel_opts {
 	const char *symvers;
 };
 
-int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
-		     struct kbtf_kernel **out);
+KBTF_API int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
+			      struct kbtf_kernel **out);
 /*
  * The same over memory, by content only (no neighbouring files, no .deb):
  * for tests and fuzzing. @data must outlive the kernel.
  */
-int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct kbtf_kernel **out);
+KBTF_API int kbtf_kernel_open_buf(const void *data, size_t size, const char *name,
+				  struct kbtf_kernel **out);
 /*
  * Parse (once) and return the kernel's BTF; NULL with kbtf_errstr() set.
  * btf_raw keeps the bytes; a BTF archive is refused.
  */
-struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
+KBTF_API struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
 
 /*
  * Stacked layers: a kernel's BTF may be the vmlinux BTF plus split BTF
@@ -131,24 +134,24 @@ struct kbtf_kernel_layer {
  * may be compressed) on top of the kernel's current top layer. Refused when it is not a split
  * BTF or does not parse on that layer; the message names @path.
  */
-int kbtf_kernel_add_layer(struct kbtf_kernel *k, const char *path);
+KBTF_API int kbtf_kernel_add_layer(struct kbtf_kernel *k, const char *path);
 /* The same for bytes in memory (copied); @from names them in messages. */
-int kbtf_kernel_add_layer_buf(struct kbtf_kernel *k, const void *data, size_t size,
-			      const char *from);
+KBTF_API int kbtf_kernel_add_layer_buf(struct kbtf_kernel *k, const void *data, size_t size,
+				       const char *from);
 /*
  * The top of the stack: the BTF module types resolve against (logical ids
  * and name lookups through kbtf_btf_find_by_name_all cover every layer).
  * kbtf_kernel_btf() when there are no layers. NULL with kbtf_errstr() set.
  */
-struct kbtf_btf *kbtf_kernel_btf_stack(struct kbtf_kernel *k);
+KBTF_API struct kbtf_btf *kbtf_kernel_btf_stack(struct kbtf_kernel *k);
 /* Number of types of the whole stack, VOID not counted; 0 on error. */
-uint32_t kbtf_kernel_stack_types(struct kbtf_kernel *k);
+KBTF_API uint32_t kbtf_kernel_stack_types(struct kbtf_kernel *k);
 /* A 64-bit hash of every layer's bytes (cache keys). */
-uint64_t kbtf_kernel_btf_hash(const struct kbtf_kernel *k);
+KBTF_API uint64_t kbtf_kernel_btf_hash(const struct kbtf_kernel *k);
 /* Value of CONFIG_<name> ("y", "m", "124", ...) or NULL if unset/unknown. */
-const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf,
-			       size_t len);
-void kbtf_kernel_free(struct kbtf_kernel *k);
+KBTF_API const char *kbtf_kernel_config(const struct kbtf_kernel *k, const char *name, char *buf,
+					size_t len);
+KBTF_API void kbtf_kernel_free(struct kbtf_kernel *k);
 
 /* ----------------------------------------------------------------- module */
 
@@ -225,25 +228,28 @@ struct kbtf_module {
  * sig_len above is the whole cut-off trailer: PKCS#7 blob + 12-byte
  * struct module_signature + the 28-byte magic (= signature.size).
  */
-int kbtf_module_open(const char *path, struct kbtf_module **out);
+KBTF_API int kbtf_module_open(const char *path, struct kbtf_module **out);
 /* The same over memory; @data must outlive the module unless it was compressed. */
-int kbtf_module_open_buf(const void *data, size_t size, const char *name, struct kbtf_module **out);
-void kbtf_module_free(struct kbtf_module *m);
+KBTF_API int kbtf_module_open_buf(const void *data, size_t size, const char *name,
+				  struct kbtf_module **out);
+KBTF_API void kbtf_module_free(struct kbtf_module *m);
 
 /*
  * The value of the first .modinfo record @key=..., as the kernel's
  * get_modinfo() finds it; NULL when there is none.
  */
-const char *kbtf_module_modinfo(const struct kbtf_module *m, const char *key);
+KBTF_API const char *kbtf_module_modinfo(const struct kbtf_module *m, const char *key);
 /*
  * Every value of @key in turn, as get_next_modinfo() walks them: start
  * with *@pos = 0; NULL after the last.
  */
-const char *kbtf_module_modinfo_next(const struct kbtf_module *m, const char *key, size_t *pos);
+KBTF_API const char *kbtf_module_modinfo_next(const struct kbtf_module *m, const char *key,
+					      size_t *pos);
 /*
  * The __versions record for symbol @name, the first when there are
  * several, as the kernel's check_version() takes it; NULL when none.
  */
-const struct kbtf_modversion *kbtf_module_version(const struct kbtf_module *m, const char *name);
+KBTF_API const struct kbtf_modversion *kbtf_module_version(const struct kbtf_module *m,
+							   const char *name);
 
 #endif

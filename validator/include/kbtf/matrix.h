@@ -10,6 +10,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "kbtf/api.h"
 #include "kbtf/validate.h"
 
 struct kbtf_matrix_opts {
@@ -37,12 +38,12 @@ struct kbtf_matrix {
  * their row or column, not a failure; a negative errno only for what stops
  * everything (out of memory, an unreadable --build-kernel).
  */
-int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *const *kernels,
-		    size_t nr_kernels, const struct kbtf_matrix_opts *opts,
-		    struct kbtf_matrix *out);
-void kbtf_matrix_fini(struct kbtf_matrix *mx);
+KBTF_API int kbtf_matrix_run(const char *const *modules, size_t nr_modules,
+			     const char *const *kernels, size_t nr_kernels,
+			     const struct kbtf_matrix_opts *opts, struct kbtf_matrix *out);
+KBTF_API void kbtf_matrix_fini(struct kbtf_matrix *mx);
 
 /* The worst verdict of the whole matrix. */
-enum kbtf_verdict kbtf_matrix_worst(const struct kbtf_matrix *mx);
+KBTF_API enum kbtf_verdict kbtf_matrix_worst(const struct kbtf_matrix *mx);
 
 #endif

@@ -16,10 +16,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kbtf/api.h"
 #include "kbtf/btf.h"
-#include "kbtf/relocate.h"
 #include "kbtf/source.h"
-#include "kbtf/symbols.h"
+
+struct kbtf_symvers; /* an export list (Module.symvers) */
 
 /* Ordered by severity: a pair's verdict is the worst that applies. */
 enum kbtf_verdict {
@@ -33,7 +34,7 @@ enum kbtf_verdict {
 #define KBTF_VERDICT_COUNT 5
 
 /* "ok", "no-distilled-support", "btf-rejected", "symbols", "error" */
-const char *kbtf_verdict_str(enum kbtf_verdict v);
+KBTF_API const char *kbtf_verdict_str(enum kbtf_verdict v);
 
 /* What happens to the module at load time. */
 enum kbtf_load {
@@ -46,7 +47,7 @@ enum kbtf_load {
 };
 
 /* "loads", "loads-without-btf", "refused", ... */
-const char *kbtf_load_str(enum kbtf_load l);
+KBTF_API const char *kbtf_load_str(enum kbtf_load l);
 
 enum kbtf_problem_kind {
 	KBTF_PROBLEM_BTF,
@@ -103,64 +104,27 @@ struct kbtf_result {
 	double ms; /* time spent judging this pair */
 };
 
-void kbtf_result_fini(struct kbtf_result *r);
+KBTF_API void kbtf_result_fini(struct kbtf_result *r);
 /* An "error" result: @what could not be read because of @why. */
-int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,
-		      const char *why);
-size_t kbtf_result_count(const struct kbtf_result *r, enum kbtf_problem_kind kind);
-size_t kbtf_result_warnings(const struct kbtf_result *r, enum kbtf_severity sev);
+KBTF_API int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,
+			       const char *why);
+KBTF_API size_t kbtf_result_count(const struct kbtf_result *r, enum kbtf_problem_kind kind);
+KBTF_API size_t kbtf_result_warnings(const struct kbtf_result *r, enum kbtf_severity sev);
 
 /* ------------------------------------------------------------- modules */
 
-/* A module prepared for validation. */
-struct kbtf_vmod {
-	char *path;
-	struct kbtf_module *mod;
-	bool own_mod;		 /* free mod with the vmod */
-	struct kbtf_btf *dist;	 /* parsed .BTF.base (distilled modules) */
-	struct kbtf_btf *split;	 /* .BTF on dist */
-	char *btf_error;	 /* why .BTF/.BTF.base could not be parsed */
-	int blobs[2];		 /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
-	struct kbtf_btf *layout; /* the build-time layout record, if any */
-	char *layout_error;	 /* why the module's layout record could not be read */
-	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
-	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
-	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
-	int meta_err[3][2];
-	char meta_why[3][2][256];
-	struct kbtf_modsyms syms;
-	const char *release; /* from vermagic's first word (may be NULL) */
-	char *release_buf;
-};
+/* A module prepared for validation: parsed and indexed once, then shared read-only. */
+struct kbtf_vmod;
 
-int kbtf_vmod_open(const char *path, struct kbtf_vmod **out);
+KBTF_API int kbtf_vmod_open(const char *path, struct kbtf_vmod **out);
 /* Prepare an already opened module (borrowed: it must outlive the vmod). */
-int kbtf_vmod_from_module(const struct kbtf_module *m, struct kbtf_vmod **out);
-void kbtf_vmod_free(struct kbtf_vmod *vm);
+KBTF_API int kbtf_vmod_from_module(const struct kbtf_module *m, struct kbtf_vmod **out);
+KBTF_API void kbtf_vmod_free(struct kbtf_vmod *vm);
 
 /* ------------------------------------------------------------- kernels */
 
-/* Three-valued config facts: -1 unknown, 0 not set, 1 set. */
-struct kbtf_vkernel {
-	char *source;
-	struct kbtf_kernel *k;
-	bool own_k;
-	struct kbtf_btf *btf; /* owned by k */
-	struct kbtf_reloc_target *target;
-	struct kbtf_symvers *symvers; /* NULL: no export list known */
-	char *symvers_from;
-	int major, minor;	     /* from the release; -1 unknown */
-	bool distilled_support;	     /* reads .BTF.base (>= 6.11) */
-	char *distilled_support_why; /* how that was decided */
-	int allow_btf_mismatch;
-	int btf_modules; /* DEBUG_INFO_BTF_MODULES */
-	int modversions;
-	int force_load;
-	int allow_missing_ns;
-	/* the vermagic its modules must carry, from release and config
-	 * (NULL when that cannot be known: no config, RANDSTRUCT, ...) */
-	char *vermagic;
-};
+/* A kernel prepared for validation: opened and indexed once, then shared read-only. */
+struct kbtf_vkernel;
 
 /* Split BTF files to stack on a kernel's BTF, bottom first. */
 struct kbtf_layer_paths {
@@ -177,12 +141,12 @@ struct kbtf_vkernel_opts {
 	const struct kbtf_symvers *wanted;
 };
 
-int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
-		      struct kbtf_vkernel **out);
+KBTF_API int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
+			       struct kbtf_vkernel **out);
 /* Prepare an already opened kernel (borrowed; its BTF is parsed if needed). */
-int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_opts *opts,
-			     struct kbtf_vkernel **out);
-void kbtf_vkernel_free(struct kbtf_vkernel *vk);
+KBTF_API int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_opts *opts,
+				      struct kbtf_vkernel **out);
+KBTF_API void kbtf_vkernel_free(struct kbtf_vkernel *vk);
 
 /* ------------------------------------------------------------- one pair */
 
@@ -200,7 +164,7 @@ struct kbtf_validate_opts {
 	bool no_symbols;
 };
 
-int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
-		       const struct kbtf_validate_opts *opts, struct kbtf_result *out);
+KBTF_API int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
+				const struct kbtf_validate_opts *opts, struct kbtf_result *out);
 
 #endif

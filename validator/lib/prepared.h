@@ -1,0 +1,59 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The insides of a module and a kernel prepared for validation
+ * (kbtf/validate.h has them opaque): what the judges, the matrix and
+ * boot-test's prediction read. Built by vmodule.c and vkernel.c.
+ */
+#ifndef KBTF_PREPARED_H
+#define KBTF_PREPARED_H
+
+#include <stdbool.h>
+
+#include "kbtf/validate.h"
+#include "relocate.h"
+#include "symbols.h"
+
+/* A module prepared for validation. */
+struct kbtf_vmod {
+	char *path;
+	struct kbtf_module *mod;
+	bool own_mod;		 /* free mod with the vmod */
+	struct kbtf_btf *dist;	 /* parsed .BTF.base (distilled modules) */
+	struct kbtf_btf *split;	 /* .BTF on dist */
+	char *btf_error;	 /* why .BTF/.BTF.base could not be parsed */
+	int blobs[2];		 /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
+	struct kbtf_btf *layout; /* the build-time layout record, if any */
+	char *layout_error;	 /* why the module's layout record could not be read */
+	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
+	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
+	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
+	int meta_err[3][2];
+	char meta_why[3][2][256];
+	struct kbtf_modsyms syms;
+	const char *release; /* from vermagic's first word (may be NULL) */
+	char *release_buf;
+};
+
+/* Three-valued config facts: -1 unknown, 0 not set, 1 set. */
+struct kbtf_vkernel {
+	char *source;
+	struct kbtf_kernel *k;
+	bool own_k;
+	struct kbtf_btf *btf; /* owned by k */
+	struct kbtf_reloc_target *target;
+	struct kbtf_symvers *symvers; /* NULL: no export list known */
+	char *symvers_from;
+	int major, minor;	     /* from the release; -1 unknown */
+	bool distilled_support;	     /* reads .BTF.base (>= 6.11) */
+	char *distilled_support_why; /* how that was decided */
+	int allow_btf_mismatch;
+	int btf_modules; /* DEBUG_INFO_BTF_MODULES */
+	int modversions;
+	int force_load;
+	int allow_missing_ns;
+	/* the vermagic its modules must carry, from release and config
+	 * (NULL when that cannot be known: no config, RANDSTRUCT, ...) */
+	char *vermagic;
+};
+
+#endif
