@@ -110,7 +110,7 @@ struct mod {
  */
 static void distilled(struct mod *md)
 {
-	struct kbtf_parse_opts o = { .name = "base" };
+	struct kbtf_parse_opts o = {.name = "base"};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 	int ptr;
 
@@ -172,8 +172,8 @@ static void mod_open(struct mod *md, enum form form, const char *release, uint32
 		md->m.btf_base_data = md->base.data;
 		md->m.btf_base_size = md->base.size;
 	}
-	md->undef[0] = (struct kbtf_modsym){ (char *)"_printk", printk_crc, true };
-	md->undef[1] = (struct kbtf_modsym){ (char *)"kmalloc", 0x1234, true };
+	md->undef[0] = (struct kbtf_modsym){(char *)"_printk", printk_crc, true};
+	md->undef[1] = (struct kbtf_modsym){(char *)"kmalloc", 0x1234, true};
 	md->m.undef = md->undef;
 	md->m.nr_undef = 2;
 	if (kbtf_vmod_from_module(&md->m, &md->vm))
@@ -357,7 +357,7 @@ static void test_symbols_beat_btf(void **state)
 
 static void test_symbols_unknown_warns(void **state)
 {
-	struct kbtf_validate_opts o = { .no_symbols = true };
+	struct kbtf_validate_opts o = {.no_symbols = true};
 	struct kbtf_result r;
 	struct kern kk;
 	struct mod md;
@@ -423,7 +423,7 @@ static void test_no_btf(void **state)
  * relocation is happy, the module's embedded list_head is not. */
 static void test_drift_by_value(void **state)
 {
-	struct kbtf_validate_opts o = { 0 };
+	struct kbtf_validate_opts o = {0};
 	const struct kbtf_warning *w;
 	struct kbtf_buf raw;
 	struct kbtf_btf *build;
@@ -534,18 +534,18 @@ static void test_module_layout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ok),
-		cmocka_unit_test(test_rejected_allow),
-		cmocka_unit_test(test_rejected_strict),
-		cmocka_unit_test(test_rejected_config_unknown),
-		cmocka_unit_test(test_pre_611),
-		cmocka_unit_test(test_symbols_beat_btf),
-		cmocka_unit_test(test_symbols_unknown_warns),
-		cmocka_unit_test(test_plain_split),
-		cmocka_unit_test(test_no_btf),
-		cmocka_unit_test(test_drift_by_value),
-		cmocka_unit_test(test_vermagic),
-		cmocka_unit_test(test_module_layout),
+	    cmocka_unit_test(test_ok),
+	    cmocka_unit_test(test_rejected_allow),
+	    cmocka_unit_test(test_rejected_strict),
+	    cmocka_unit_test(test_rejected_config_unknown),
+	    cmocka_unit_test(test_pre_611),
+	    cmocka_unit_test(test_symbols_beat_btf),
+	    cmocka_unit_test(test_symbols_unknown_warns),
+	    cmocka_unit_test(test_plain_split),
+	    cmocka_unit_test(test_no_btf),
+	    cmocka_unit_test(test_drift_by_value),
+	    cmocka_unit_test(test_vermagic),
+	    cmocka_unit_test(test_module_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
