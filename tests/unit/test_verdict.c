@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The verdict of one (module, kernel) pair (kbtf_validate_pair), on
- * modules and kernels built in memory: worst first (symbols over BTF),
- * what a BTF failure means under each MODULE_ALLOW_BTF_MISMATCH setting
- * and the lines the kernel prints, kernels before 6.11, plain split BTF,
- * no BTF, and layout drift by value against a build kernel.
+ * The verdict of one (module, kernel) pair. kbtf_verdict_combine() on
+ * findings alone, with the expected values taken from the order of the
+ * kernel's load_module(); then kbtf_validate_pair() on modules and kernels
+ * built in memory: symbols before BTF, what a BTF failure means under each
+ * MODULE_ALLOW_BTF_MISMATCH setting and the lines the kernel prints,
+ * kernels before 6.11, plain split BTF, no BTF, layout drift by value
+ * against a build kernel, and a pair that could not be read.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -20,6 +22,7 @@
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 #include "kbtf/validate.h"
+#include "judge.h"
 #include "prepared.h"
 
 /* ------------------------------------------------------------ kernels */
@@ -223,7 +226,102 @@ static void expect_log(const struct kbtf_result *r, const char *needle)
 		fail_msg("kernel log lacks \"%s\":\n%s", needle, r->kernel_log);
 }
 
-/* ------------------------------------------------------------ tests */
+/* ------------------------------------------------------------ combine */
+
+/*
+ * Findings without the pair they came from. The expected outcomes come
+ * from load_module(): early_mod_check() runs check_modstruct_version()
+ * and check_modinfo(), then simplify_symbols() resolves symbols, and only
+ * the formed module reaches btf_module_notify(), where a failed
+ * btf_parse_module() refuses the load unless MODULE_ALLOW_BTF_MISMATCH=y.
+ */
+static void expect_outcome(const struct kbtf_findings *f, int allow, enum kbtf_verdict v,
+			   enum kbtf_load load, enum kbtf_step step)
+{
+	struct kbtf_outcome o = kbtf_verdict_combine(f, allow);
+
+	assert_int_equal(o.verdict, v);
+	assert_int_equal(o.load, load);
+	assert_int_equal(o.step, step);
+}
+
+/* The kernel refuses the symbols before it ever parses the BTF. */
+static void test_combine_symbols_before_btf(void **state)
+{
+	struct kbtf_findings f = {0};
+
+	f.sym.unresolved = true;
+	f.btf.verdict = KBTF_VERDICT_BTF_REJECTED;
+	f.btf.fate = KBTF_BTF_FAILS;
+	expect_outcome(&f, 1, KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED, KBTF_STEP_SYMBOLS);
+	expect_outcome(&f, -1, KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED, KBTF_STEP_SYMBOLS);
+	/* a misread that would load does not either: the load stops earlier */
+	f.btf.verdict = KBTF_VERDICT_NO_DISTILLED;
+	f.btf.fate = KBTF_BTF_MISREAD;
+	expect_outcome(&f, 1, KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED, KBTF_STEP_SYMBOLS);
+}
+
+/* early_mod_check(): struct module's CRC, then vermagic, then the symbols. */
+static void test_combine_early_checks(void **state)
+{
+	struct kbtf_findings f = {0};
+
+	f.sym.layout_mismatch = f.sym.vermagic_mismatch = f.sym.unresolved = true;
+	expect_outcome(&f, 1, KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED, KBTF_STEP_MODSTRUCT);
+	f.sym.layout_mismatch = false;
+	expect_outcome(&f, 1, KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED, KBTF_STEP_MODINFO);
+	f.sym.unresolved = false;
+	expect_outcome(&f, 1, KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED, KBTF_STEP_MODINFO);
+}
+
+/* btf_module_notify() after a failed parse: the config decides. */
+static void test_combine_btf_rejected(void **state)
+{
+	struct kbtf_findings f = {0};
+
+	f.btf.verdict = KBTF_VERDICT_BTF_REJECTED;
+	f.btf.fate = KBTF_BTF_FAILS;
+	expect_outcome(&f, 1, KBTF_VERDICT_BTF_REJECTED, KBTF_LOAD_NO_BTF, KBTF_STEP_BTF);
+	expect_outcome(&f, 0, KBTF_VERDICT_BTF_REJECTED, KBTF_LOAD_REFUSED, KBTF_STEP_BTF);
+	expect_outcome(&f, -1, KBTF_VERDICT_BTF_REJECTED, KBTF_LOAD_NO_BTF_OR_REFUSED,
+		       KBTF_STEP_BTF);
+	/* plain split of another vmlinux whose checks pass: nothing fails */
+	f.btf.fate = KBTF_BTF_MISREAD;
+	expect_outcome(&f, 0, KBTF_VERDICT_BTF_REJECTED, KBTF_LOAD_WRONG_BTF, KBTF_STEP_BTF);
+}
+
+/*
+ * A module with .BTF.base on a kernel before 6.11: .BTF is parsed on the
+ * kernel's own vmlinux. Rejected, the config decides as for any failed
+ * parse; passed, the kernel registers the misread BTF whatever its config.
+ */
+static void test_combine_pre_611(void **state)
+{
+	struct kbtf_findings f = {0};
+
+	f.btf.verdict = KBTF_VERDICT_NO_DISTILLED;
+	f.btf.fate = KBTF_BTF_FAILS;
+	expect_outcome(&f, 1, KBTF_VERDICT_NO_DISTILLED, KBTF_LOAD_NO_BTF, KBTF_STEP_BTF);
+	expect_outcome(&f, 0, KBTF_VERDICT_NO_DISTILLED, KBTF_LOAD_REFUSED, KBTF_STEP_BTF);
+	f.btf.fate = KBTF_BTF_MISREAD;
+	expect_outcome(&f, 0, KBTF_VERDICT_NO_DISTILLED, KBTF_LOAD_WRONG_BTF, KBTF_STEP_BTF);
+	expect_outcome(&f, 1, KBTF_VERDICT_NO_DISTILLED, KBTF_LOAD_WRONG_BTF, KBTF_STEP_BTF);
+}
+
+/* Nothing found loads; an unreadable input leaves nothing to simulate. */
+static void test_combine_ok_and_unreadable(void **state)
+{
+	struct kbtf_findings f = {0};
+
+	expect_outcome(&f, -1, KBTF_VERDICT_OK, KBTF_LOAD_OK, KBTF_STEP_BTF);
+	f.sym.layout_mismatch = true;
+	f.btf.verdict = KBTF_VERDICT_BTF_REJECTED;
+	f.btf.fate = KBTF_BTF_FAILS;
+	f.unreadable = "cannot open";
+	expect_outcome(&f, 1, KBTF_VERDICT_ERROR, KBTF_LOAD_UNKNOWN, KBTF_STEP_READ);
+}
+
+/* ------------------------------------------------------------ pairs */
 
 static void test_ok(void **state)
 {
@@ -531,9 +629,58 @@ static void test_module_layout(void **state)
 	kern_close(&kk);
 }
 
+/*
+ * A module with .BTF.base on 6.1 that also lacks a symbol: the loader
+ * stops at simplify_symbols(), the BTF step's finding is still reported.
+ */
+static void test_pre_611_symbols(void **state)
+{
+	static const char few[] = "0x0000abcd\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.1.0-56-amd64", 4, cfg_allow, few);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	assert_int_equal(r.load, KBTF_LOAD_REFUSED);
+	assert_string_equal(problem(&r, "kmalloc")->reason, "unresolved");
+	assert_string_equal(problem(&r, ".BTF.base")->reason, "no-distilled-support");
+	assert_non_null(strstr(r.summary, "1 symbol problem; BTF: kernel predates .BTF.base"));
+	assert_non_null(strstr(r.consequence, "cannot resolve or verify its symbols"));
+	/* the symbol step's lines come first, as the kernel would print them */
+	assert_int_equal(strncmp(r.kernel_log, "mod: Unknown symbol kmalloc", 27), 0);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+/* A pair that could not be read: "error", and nothing said about a load. */
+static void test_result_error(void **state)
+{
+	struct kbtf_result r;
+
+	assert_int_equal(kbtf_result_error(&r, "/m/gone.ko", "/k/vmlinuz", "gone"), 0);
+	assert_int_equal(r.verdict, KBTF_VERDICT_ERROR);
+	assert_int_equal(r.load, KBTF_LOAD_UNKNOWN);
+	assert_string_equal(r.summary, "gone");
+	assert_string_equal(r.module, "/m/gone.ko");
+	assert_string_equal(r.source, "/k/vmlinuz");
+	assert_null(r.consequence);
+	assert_int_equal(r.allow_btf_mismatch, -1);
+	assert_int_equal(r.reloc_err, -1);
+	kbtf_result_fini(&r);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_combine_symbols_before_btf),
+	    cmocka_unit_test(test_combine_early_checks),
+	    cmocka_unit_test(test_combine_btf_rejected),
+	    cmocka_unit_test(test_combine_pre_611),
+	    cmocka_unit_test(test_combine_ok_and_unreadable),
 	    cmocka_unit_test(test_ok),
 	    cmocka_unit_test(test_rejected_allow),
 	    cmocka_unit_test(test_rejected_strict),
@@ -546,6 +693,8 @@ int main(void)
 	    cmocka_unit_test(test_drift_by_value),
 	    cmocka_unit_test(test_vermagic),
 	    cmocka_unit_test(test_module_layout),
+	    cmocka_unit_test(test_pre_611_symbols),
+	    cmocka_unit_test(test_result_error),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -7,6 +7,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "drift.h"
@@ -66,15 +67,15 @@ static void members_rec(const struct kbtf_btf *btf, uint32_t id, uint32_t base, 
 			continue;
 		}
 		if (*shown == MAX_LISTED) {
-			kbtf_judge_appendf(buf, len, used, "; ...");
+			kbtf_appendf(buf, len, used, "; ...");
 			(*shown)++;
 		}
 		if (*shown > MAX_LISTED)
 			return;
 		kbtf_type_name(btf, mb[i].type, tn, sizeof(tn));
-		kbtf_judge_appendf(buf, len, used, "%s%s %s at %u%s", *shown ? "; " : "", tn,
-				   name && *name ? name : "(anonymous)", off % 8 ? off : off / 8,
-				   off % 8 ? " bits" : "");
+		kbtf_appendf(buf, len, used, "%s%s %s at %u%s", *shown ? "; " : "", tn,
+			     name && *name ? name : "(anonymous)", off % 8 ? off : off / 8,
+			     off % 8 ? " bits" : "");
 		(*shown)++;
 	}
 }
@@ -89,10 +90,10 @@ static void members_str(const struct kbtf_btf *btf, uint32_t id, char *buf, size
 }
 
 /* The build-time definition of a composite (layout record or build BTF). */
-static struct kbtf_btf *build_side(const struct judge *j, const char *name, uint32_t kind,
+static struct kbtf_btf *build_side(const struct kbtf_pair *pair, const char *name, uint32_t kind,
 				   uint32_t size, uint32_t *id)
 {
-	struct kbtf_btf *srcs[2] = {j->m->layout, j->o->build_btf};
+	struct kbtf_btf *srcs[2] = {pair->m->layout, pair->o->build_btf};
 	uint32_t ids[8];
 	int s, n, i;
 
@@ -134,7 +135,7 @@ static const char *reloc_reason(const struct kbtf_reloc_type *rt)
 	return "size-mismatch";
 }
 
-static void expected_str(const struct judge *j, const struct kbtf_reloc_type *rt, char *buf,
+static void expected_str(const struct kbtf_pair *pair, const struct kbtf_reloc_type *rt, char *buf,
 			 size_t len)
 {
 	char enc[32] = "", via[160] = "";
@@ -146,7 +147,7 @@ static void expected_str(const struct judge *j, const struct kbtf_reloc_type *rt
 	if (rt->embedded && rt->embedded_by) {
 		char tn[128];
 
-		kbtf_type_name(j->m->split, rt->embedded_by, tn, sizeof(tn));
+		kbtf_type_name(pair->m->split, rt->embedded_by, tn, sizeof(tn));
 		snprintf(via, sizeof(via), ", embedded by value in %s", tn);
 	}
 	if (rt->kind == BTF_KIND_FWD)
@@ -190,7 +191,8 @@ static void actual_str(const struct kbtf_reloc_type *rt, char *buf, size_t len)
 }
 
 /* Both sides' member layouts for an embedded composite whose size differs. */
-static void layout_detail(struct judge *j, struct kbtf_problem *p, const struct kbtf_reloc_type *rt)
+static void layout_detail(const struct kbtf_pair *pair, struct kbtf_btf_findings *f,
+			  struct kbtf_problem *p, const struct kbtf_reloc_type *rt)
 {
 	char then[512] = "", now[512] = "";
 	const struct kbtf_reloc_cand *c = NULL;
@@ -202,51 +204,54 @@ static void layout_detail(struct judge *j, struct kbtf_problem *p, const struct 
 			c = &rt->cands[i];
 	if (!c)
 		return;
-	members_str(j->k->btf, c->id, now, sizeof(now));
-	b = build_side(j, rt->name, rt->kind, rt->size, &bid);
+	members_str(pair->k->btf, c->id, now, sizeof(now));
+	b = build_side(pair, rt->name, rt->kind, rt->size, &bid);
 	if (b)
 		members_str(b, bid, then, sizeof(then));
-	kbtf_rb_field(&j->rb, &p->detail,
-		      "The module embeds %s %s by value, so the kernel requires the size it "
-		      "was built with (%u bytes); %s has %u bytes.%s%s%s%s%s%s",
-		      kind_word(rt->kind), rt->name, rt->size, j->release, c->size,
-		      *then ? " Build time: " : "", then, *then ? "." : "",
-		      *now ? " This kernel: " : "", now, *now ? "." : "");
+	kbtf_note_field(&f->notes, &p->detail,
+			"The module embeds %s %s by value, so the kernel requires the size it "
+			"was built with (%u bytes); %s has %u bytes.%s%s%s%s%s%s",
+			kind_word(rt->kind), rt->name, rt->size, pair->release, c->size,
+			*then ? " Build time: " : "", then, *then ? "." : "",
+			*now ? " This kernel: " : "", now, *now ? "." : "");
 }
 
-static void reloc_problem(struct judge *j, const struct kbtf_reloc_result *res,
-			  const struct kbtf_reloc_type *rt)
+static void reloc_problem(const struct kbtf_pair *pair, struct kbtf_btf_findings *f,
+			  const struct kbtf_reloc_result *res, const struct kbtf_reloc_type *rt)
 {
 	const char *reason = reloc_reason(rt);
-	struct kbtf_problem *p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, rt->name, reason);
+	struct kbtf_problem *p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, rt->name, reason);
 	char exp[320], act[1024];
 
 	if (!p)
 		return;
 	p->kernel_first = rt->id == res->first_bad;
-	expected_str(j, rt, exp, sizeof(exp));
+	expected_str(pair, rt, exp, sizeof(exp));
 	actual_str(rt, act, sizeof(act));
-	kbtf_rb_field(&j->rb, &p->expected, "%s", exp);
-	kbtf_rb_field(&j->rb, &p->actual, "%s", act);
+	kbtf_note_field(&f->notes, &p->expected, "%s", exp);
+	kbtf_note_field(&f->notes, &p->actual, "%s", act);
 	if (!strcmp(reason, "size-mismatch") && rt->embedded)
-		layout_detail(j, p, rt);
+		layout_detail(pair, f, p, rt);
 	else if (!strcmp(reason, "ambiguous"))
-		kbtf_rb_field(&j->rb, &p->detail,
-			      "More than one %s named %s fits, and the kernel cannot tell "
-			      "which one the module means.",
-			      kind_word(rt->kind), rt->name);
+		kbtf_note_field(&f->notes, &p->detail,
+				"More than one %s named %s fits, and the kernel cannot tell "
+				"which one the module means.",
+				kind_word(rt->kind), rt->name);
 	else if (!strcmp(reason, "not-found"))
-		kbtf_rb_field(&j->rb, &p->detail, "%s has no type named %s.", j->release, rt->name);
+		kbtf_note_field(&f->notes, &p->detail, "%s has no type named %s.", pair->release,
+				rt->name);
 	else if (!strcmp(reason, "encoding-mismatch"))
-		kbtf_rb_field(&j->rb, &p->detail,
-			      "The kernel maps an int only to an int of the same size and "
-			      "signedness/char encoding.");
+		kbtf_note_field(&f->notes, &p->detail,
+				"The kernel maps an int only to an int of the same size and "
+				"signedness/char encoding.");
 	else
-		kbtf_rb_field(&j->rb, &p->detail, "No %s named %s with a compatible kind and size.",
-			      kind_word(rt->kind), rt->name);
+		kbtf_note_field(&f->notes, &p->detail,
+				"No %s named %s with a compatible kind and size.",
+				kind_word(rt->kind), rt->name);
 }
 
-static void stage_problem(struct judge *j, const struct kbtf_reloc_result *res)
+static void stage_problem(const struct kbtf_pair *pair, struct kbtf_btf_findings *f,
+			  const struct kbtf_reloc_result *res)
 {
 	struct kbtf_problem *p = NULL;
 	char name[64];
@@ -254,31 +259,31 @@ static void stage_problem(struct judge *j, const struct kbtf_reloc_result *res)
 	switch (res->stage) {
 	case KBTF_RELOC_STAGE_DISTILLED:
 		snprintf(name, sizeof(name), ".BTF.base type [%u]", res->first_bad);
-		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, name, "bad-distilled-base");
+		p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, name, "bad-distilled-base");
 		if (p)
-			kbtf_rb_field(&j->rb, &p->expected,
-				      "named int, float, enum, struct, union or fwd");
+			kbtf_note_field(&f->notes, &p->expected,
+					"named int, float, enum, struct, union or fwd");
 		break;
 	case KBTF_RELOC_STAGE_STRING:
 		snprintf(name, sizeof(name), ".BTF type [%u]", res->badstrs[0].type_id);
-		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, name, "string-not-mapped");
+		p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, name, "string-not-mapped");
 		if (p)
-			kbtf_rb_field(&j->rb, &p->expected,
-				      "string offsets below %u start a distilled type name",
-				      kbtf_btf_str_len(j->m->dist));
+			kbtf_note_field(&f->notes, &p->expected,
+					"string offsets below %u start a distilled type name",
+					kbtf_btf_str_len(pair->m->dist));
 		if (p)
-			kbtf_rb_field(&j->rb, &p->actual, "offset %u (%u such offsets)",
-				      res->badstrs[0].off, res->nr_badstrs);
+			kbtf_note_field(&f->notes, &p->actual, "offset %u (%u such offsets)",
+					res->badstrs[0].off, res->nr_badstrs);
 		break;
 	case KBTF_RELOC_STAGE_LOOP:
-		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, ".BTF", "array-loop");
+		p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, ".BTF", "array-loop");
 		if (p)
-			kbtf_rb_field(&j->rb, &p->detail,
-				      "An ARRAY refers to itself through its element type: the "
-				      "kernel's embedded-type walk never ends (the load hangs).");
+			kbtf_note_field(&f->notes, &p->detail,
+					"An ARRAY refers to itself through its element type: the "
+					"kernel's embedded-type walk never ends (the load hangs).");
 		break;
 	case KBTF_RELOC_STAGE_BADMAP:
-		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, "(empty name)", "empty-name");
+		p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, "(empty name)", "empty-name");
 		break;
 	default:
 		return;
@@ -286,105 +291,113 @@ static void stage_problem(struct judge *j, const struct kbtf_reloc_result *res)
 	if (p) {
 		p->kernel_first = true;
 		if (!p->detail)
-			kbtf_rb_field(&j->rb, &p->detail, "%s", res->kernel_log);
+			kbtf_note_field(&f->notes, &p->detail, "%s", res->kernel_log);
 	}
 }
 
-static void mode_warning(struct judge *j, const struct kbtf_reloc_result *res)
+static void mode_warning(struct kbtf_btf_findings *f, const struct kbtf_reloc_result *res)
 {
 	if (!res->mode_sensitive)
 		return;
-	kbtf_rb_warning(&j->rb, KBTF_SEV_WARNING, "pre-fix-kernels", "",
-			"kernels 6.11-6.13 without the January 2025 embedded-marking fix would "
-			"%s this module's BTF (see --pre-fix)",
-			res->other_mode_err ? "reject" : "accept");
+	kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "pre-fix-kernels", "",
+			  "kernels 6.11-6.13 without the January 2025 embedded-marking fix would "
+			  "%s this module's BTF (see --pre-fix)",
+			  res->other_mode_err ? "reject" : "accept");
 }
 
 /* The kernel's parse-time checks of .BTF.base (@which 0) or .BTF (1). */
-static void judge_meta(struct judge *j, int which, bool *bad)
+static void judge_meta(const struct kbtf_pair *pair, struct kbtf_btf_findings *f, int which,
+		       bool *bad)
 {
 	const char *what = which ? ".BTF" : ".BTF.base";
-	enum kbtf_kernel_gen gen = kbtf_judge_gen(j);
-	const char *why = j->m->meta_why[gen][which];
+	const char *why = pair->m->meta_why[pair->gen][which];
 	struct kbtf_problem *p;
 
-	if (*bad || !j->m->meta_err[gen][which])
+	if (*bad || !pair->m->meta_err[pair->gen][which])
 		return;
 	*bad = true;
-	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, what, "meta-check");
+	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, what, "meta-check");
 	if (!p)
 		return;
-	kbtf_rb_field(&j->rb, &p->expected, "BTF the kernel's parse-time checks accept");
-	kbtf_rb_field(&j->rb, &p->actual, "%s", why);
-	kbtf_rb_field(&j->rb, &p->detail, "The kernel rejects %s before relocating it.", what);
+	kbtf_note_field(&f->notes, &p->expected, "BTF the kernel's parse-time checks accept");
+	kbtf_note_field(&f->notes, &p->actual, "%s", why);
+	kbtf_note_field(&f->notes, &p->detail, "The kernel rejects %s before relocating it.", what);
 	p->kernel_first = true;
-	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, why);
-	kbtf_judge_log_failure(j, -EINVAL);
+	kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, -EINVAL, why);
 }
 
-/* Run the relocation simulator and record its outcome in the result. */
-static int simulate(struct judge *j, const struct kbtf_reloc_opts *ro,
-		    struct kbtf_reloc_result *res)
+/* Run the relocation simulator and keep its outcome in the findings. */
+static int simulate(const struct kbtf_pair *pair, struct kbtf_btf_findings *f,
+		    const struct kbtf_reloc_opts *ro, struct kbtf_reloc_result *res)
 {
-	if (kbtf_relocate_sim_prep(j->m->reloc_prep, j->k->target, ro, res)) {
-		j->rb.err = -ENOMEM;
+	char *log;
+
+	if (kbtf_relocate_sim_prep(pair->m->reloc_prep, pair->k->target, ro, res)) {
+		f->notes.err = -ENOMEM;
 		return -ENOMEM;
 	}
-	j->rb.r->reloc_err = res->err;
-	kbtf_rb_set(&j->rb, &j->rb.r->reloc_log, "%s", res->kernel_log);
+	f->reloc_err = res->err;
+	if (asprintf(&log, "%s", res->kernel_log) < 0) {
+		f->notes.err = -ENOMEM;
+		return 0;
+	}
+	free(f->reloc_log);
+	f->reloc_log = log;
 	return 0;
 }
 
-void kbtf_judge_relocation(struct judge *j)
+/*
+ * btf_parse_module() of a module with .BTF.base on a kernel that reads it:
+ * both parsed and checked, then btf_relocate(). A relocation that succeeds
+ * is kept in @f for the drift judge.
+ */
+void kbtf_judge_relocation(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
 {
-	struct kbtf_reloc_opts ro = {.pre_fix = j->o->pre_fix};
-	struct kbtf_reloc_result res;
+	struct kbtf_reloc_opts ro = {.pre_fix = pair->o->pre_fix};
+	struct kbtf_reloc_result *res = &f->reloc;
 	bool bad = false;
 	uint32_t i;
 
-	judge_meta(j, 0, &bad);
-	judge_meta(j, 1, &bad);
+	judge_meta(pair, f, 0, &bad);
+	judge_meta(pair, f, 1, &bad);
 	if (bad)
 		return;
-	if (simulate(j, &ro, &res))
+	if (simulate(pair, f, &ro, res))
 		return;
-	mode_warning(j, &res);
-	if (!res.err) {
-		kbtf_judge_drift(j, &res);
-		kbtf_reloc_result_fini(&res);
+	mode_warning(f, res);
+	if (!res->err) {
+		f->relocated = true;
 		return;
 	}
-	for (i = 0; i + 1 < res.nr_dist; i++)
-		if (res.types[i].status != KBTF_RELOC_MAPPED)
-			reloc_problem(j, &res, &res.types[i]);
-	stage_problem(j, &res);
-	kbtf_rb_log(&j->rb, "%s", res.kernel_log);
-	kbtf_judge_log_failure(j, res.err);
-	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, res.kernel_log);
-	kbtf_reloc_result_fini(&res);
+	for (i = 0; i + 1 < res->nr_dist; i++)
+		if (res->types[i].status != KBTF_RELOC_MAPPED)
+			reloc_problem(pair, f, res, &res->types[i]);
+	stage_problem(pair, f, res);
+	kbtf_note_log(&f->notes, "%s", res->kernel_log);
+	kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, res->err, res->kernel_log);
+	kbtf_reloc_result_fini(res);
 }
 
 /* For the record: what relocation would say if this kernel could run it. */
-void kbtf_judge_relocation_anyway(struct judge *j)
+void kbtf_judge_relocation_anyway(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
 {
-	struct kbtf_reloc_opts ro = {.pre_fix = j->o->pre_fix};
+	struct kbtf_reloc_opts ro = {.pre_fix = pair->o->pre_fix};
 	struct kbtf_reloc_result res;
-
 	char names[256] = "";
 	size_t used = 0;
 	uint32_t i;
 
-	if (!j->m->reloc_prep || simulate(j, &ro, &res))
+	if (!pair->m->reloc_prep || simulate(pair, f, &ro, &res))
 		return;
 	for (i = 0; res.err && i + 1 < res.nr_dist; i++)
 		if (res.types[i].status != KBTF_RELOC_MAPPED)
-			kbtf_judge_appendf(names, sizeof(names), &used, "%s%s", used ? ", " : "",
-					   res.types[i].name);
+			kbtf_appendf(names, sizeof(names), &used, "%s%s", used ? ", " : "",
+				     res.types[i].name);
 	if (res.err)
-		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "relocation-elsewhere", "",
-				"a kernel of this BTF that read .BTF.base would still reject it: "
-				"%s%s%s%s",
-				res.kernel_log, *names ? " (types that do not map: " : "", names,
-				*names ? ")" : "");
+		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "relocation-elsewhere", "",
+				  "a kernel of this BTF that read .BTF.base would still reject it: "
+				  "%s%s%s%s",
+				  res.kernel_log, *names ? " (types that do not map: " : "", names,
+				  *names ? ")" : "");
 	kbtf_reloc_result_fini(&res);
 }

@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The result of judging one (module, kernel) pair: names of verdicts and
- * load outcomes, building a result (result_build.h) and freeing it.
+ * load outcomes, what judges write down and how a result takes it
+ * (result_build.h), freeing a result. Who decides the verdict is verdict.c.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -48,175 +49,34 @@ const char *kbtf_load_str(enum kbtf_load l)
 	return "?";
 }
 
-static char *vstrf(struct kbtf_rb *rb, const char *fmt, va_list ap) KBTF_PRINTF(2, 0);
+static char *vstrf(int *err, const char *fmt, va_list ap) KBTF_PRINTF(2, 0);
 
-static char *vstrf(struct kbtf_rb *rb, const char *fmt, va_list ap)
+static char *vstrf(int *err, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
 	if (vasprintf(&s, fmt, ap) < 0) {
-		rb->err = -ENOMEM;
+		*err = -ENOMEM;
 		return NULL;
 	}
 	return s;
 }
 
-char *kbtf_rb_strf(struct kbtf_rb *rb, const char *fmt, ...)
+void kbtf_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
 {
 	va_list ap;
-	char *s;
+	int n;
 
-	va_start(ap, fmt);
-	s = vstrf(rb, fmt, ap);
-	va_end(ap);
-	return s;
-}
-
-void kbtf_rb_set(struct kbtf_rb *rb, char **dst, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	va_start(ap, fmt);
-	s = vstrf(rb, fmt, ap);
-	va_end(ap);
-	if (!s)
-		return;
-	free(*dst);
-	*dst = s;
-}
-
-void kbtf_rb_field(struct kbtf_rb *rb, char **field, const char *fmt, ...)
-{
-	va_list ap;
-	char *s;
-
-	if (!field)
+	if (*used + 1 >= len)
 		return;
 	va_start(ap, fmt);
-	s = vstrf(rb, fmt, ap);
+	n = vsnprintf(buf + *used, len - *used, fmt, ap);
 	va_end(ap);
-	if (!s)
-		return;
-	free(*field);
-	*field = s;
+	if (n > 0)
+		*used = *used + (size_t)n < len ? *used + (size_t)n : len - 1;
 }
 
-static void *grow(struct kbtf_rb *rb, void *arr, size_t *cap, size_t n, size_t elem)
-{
-	void *p;
-	size_t ncap;
-
-	if (n < *cap)
-		return arr;
-	ncap = *cap ? *cap * 2 : 4;
-	p = realloc(arr, ncap * elem);
-	if (!p) {
-		rb->err = -ENOMEM;
-		return NULL;
-	}
-	*cap = ncap;
-	return p;
-}
-
-struct kbtf_problem *kbtf_rb_problem(struct kbtf_rb *rb, enum kbtf_problem_kind kind,
-				     const char *name, const char *reason)
-{
-	struct kbtf_result *r = rb->r;
-	struct kbtf_problem *arr, *p;
-
-	arr = grow(rb, r->problems, &rb->cap_problems, r->nr_problems, sizeof(*arr));
-	if (!arr)
-		return NULL;
-	r->problems = arr;
-	p = &arr[r->nr_problems];
-	memset(p, 0, sizeof(*p));
-	p->kind = kind;
-	p->name = strdup(name ? name : "");
-	p->reason = strdup(reason);
-	if (!p->name || !p->reason) {
-		free(p->name);
-		free(p->reason);
-		rb->err = -ENOMEM;
-		return NULL;
-	}
-	r->nr_problems++;
-	return p;
-}
-
-struct kbtf_warning *kbtf_rb_warning(struct kbtf_rb *rb, enum kbtf_severity sev, const char *kind,
-				     const char *name, const char *fmt, ...)
-{
-	struct kbtf_result *r = rb->r;
-	struct kbtf_warning *arr, *w;
-	va_list ap;
-
-	arr = grow(rb, r->warnings, &rb->cap_warnings, r->nr_warnings, sizeof(*arr));
-	if (!arr)
-		return NULL;
-	r->warnings = arr;
-	w = &arr[r->nr_warnings];
-	memset(w, 0, sizeof(*w));
-	w->severity = sev;
-	w->kind = strdup(kind);
-	w->name = strdup(name ? name : "");
-	va_start(ap, fmt);
-	w->message = vstrf(rb, fmt, ap);
-	va_end(ap);
-	if (!w->kind || !w->name || !w->message) {
-		free(w->kind);
-		free(w->name);
-		free(w->message);
-		rb->err = -ENOMEM;
-		return NULL;
-	}
-	r->nr_warnings++;
-	return w;
-}
-
-void kbtf_rb_detail(struct kbtf_rb *rb, struct kbtf_warning *w, const char *fmt, ...)
-{
-	char **arr, *s;
-	va_list ap;
-
-	if (!w)
-		return;
-	va_start(ap, fmt);
-	s = vstrf(rb, fmt, ap);
-	va_end(ap);
-	if (!s)
-		return;
-	arr = realloc(w->details, sizeof(*arr) * (w->nr_details + 1));
-	if (!arr) {
-		free(s);
-		rb->err = -ENOMEM;
-		return;
-	}
-	w->details = arr;
-	arr[w->nr_details++] = s;
-}
-
-void kbtf_rb_log(struct kbtf_rb *rb, const char *fmt, ...)
-{
-	struct kbtf_result *r = rb->r;
-	char *line, *all;
-	va_list ap;
-
-	va_start(ap, fmt);
-	line = vstrf(rb, fmt, ap);
-	va_end(ap);
-	if (!line)
-		return;
-	if (asprintf(&all, "%s%s%s", r->kernel_log ? r->kernel_log : "",
-		     r->kernel_log && *r->kernel_log ? "\n" : "", line) < 0) {
-		rb->err = -ENOMEM;
-		free(line);
-		return;
-	}
-	free(line);
-	free(r->kernel_log);
-	r->kernel_log = all;
-}
+/* ------------------------------------------------------------ notes */
 
 static void problem_fini(struct kbtf_problem *p)
 {
@@ -237,6 +97,222 @@ static void warning_fini(struct kbtf_warning *w)
 	free(w->kind);
 	free(w->name);
 	free(w->message);
+}
+
+void kbtf_note_field(struct kbtf_notes *n, char **field, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	if (!field)
+		return;
+	va_start(ap, fmt);
+	s = vstrf(&n->err, fmt, ap);
+	va_end(ap);
+	if (!s)
+		return;
+	free(*field);
+	*field = s;
+}
+
+static void *grow(int *err, void *arr, size_t *cap, size_t n, size_t elem)
+{
+	void *p;
+	size_t ncap;
+
+	if (n < *cap)
+		return arr;
+	ncap = *cap ? *cap * 2 : 4;
+	p = realloc(arr, ncap * elem);
+	if (!p) {
+		*err = -ENOMEM;
+		return NULL;
+	}
+	*cap = ncap;
+	return p;
+}
+
+struct kbtf_problem *kbtf_note_problem(struct kbtf_notes *n, enum kbtf_problem_kind kind,
+				       const char *name, const char *reason)
+{
+	struct kbtf_problem *arr, *p;
+
+	arr = grow(&n->err, n->problems, &n->cap_problems, n->nr_problems, sizeof(*arr));
+	if (!arr)
+		return NULL;
+	n->problems = arr;
+	p = &arr[n->nr_problems];
+	memset(p, 0, sizeof(*p));
+	p->kind = kind;
+	p->name = strdup(name ? name : "");
+	p->reason = strdup(reason);
+	if (!p->name || !p->reason) {
+		free(p->name);
+		free(p->reason);
+		n->err = -ENOMEM;
+		return NULL;
+	}
+	n->nr_problems++;
+	return p;
+}
+
+struct kbtf_warning *kbtf_note_warning(struct kbtf_notes *n, enum kbtf_severity sev,
+				       const char *kind, const char *name, const char *fmt, ...)
+{
+	struct kbtf_warning *arr, *w;
+	va_list ap;
+
+	arr = grow(&n->err, n->warnings, &n->cap_warnings, n->nr_warnings, sizeof(*arr));
+	if (!arr)
+		return NULL;
+	n->warnings = arr;
+	w = &arr[n->nr_warnings];
+	memset(w, 0, sizeof(*w));
+	w->severity = sev;
+	w->kind = strdup(kind);
+	w->name = strdup(name ? name : "");
+	va_start(ap, fmt);
+	w->message = vstrf(&n->err, fmt, ap);
+	va_end(ap);
+	if (!w->kind || !w->name || !w->message) {
+		free(w->kind);
+		free(w->name);
+		free(w->message);
+		n->err = -ENOMEM;
+		return NULL;
+	}
+	n->nr_warnings++;
+	return w;
+}
+
+void kbtf_note_detail(struct kbtf_notes *n, struct kbtf_warning *w, const char *fmt, ...)
+{
+	char **arr, *s;
+	va_list ap;
+
+	if (!w)
+		return;
+	va_start(ap, fmt);
+	s = vstrf(&n->err, fmt, ap);
+	va_end(ap);
+	if (!s)
+		return;
+	arr = realloc(w->details, sizeof(*arr) * (w->nr_details + 1));
+	if (!arr) {
+		free(s);
+		n->err = -ENOMEM;
+		return;
+	}
+	w->details = arr;
+	arr[w->nr_details++] = s;
+}
+
+void kbtf_note_log(struct kbtf_notes *n, const char *fmt, ...)
+{
+	char **arr, *line;
+	va_list ap;
+
+	va_start(ap, fmt);
+	line = vstrf(&n->err, fmt, ap);
+	va_end(ap);
+	if (!line)
+		return;
+	arr = realloc(n->log, sizeof(*arr) * (n->nr_log + 1));
+	if (!arr) {
+		free(line);
+		n->err = -ENOMEM;
+		return;
+	}
+	n->log = arr;
+	arr[n->nr_log++] = line;
+}
+
+void kbtf_notes_fini(struct kbtf_notes *n)
+{
+	size_t i;
+
+	for (i = 0; i < n->nr_problems; i++)
+		problem_fini(&n->problems[i]);
+	for (i = 0; i < n->nr_warnings; i++)
+		warning_fini(&n->warnings[i]);
+	for (i = 0; i < n->nr_log; i++)
+		free(n->log[i]);
+	free(n->problems);
+	free(n->warnings);
+	free(n->log);
+	memset(n, 0, sizeof(*n));
+}
+
+/* ------------------------------------------------------------ the result */
+
+void kbtf_rb_set(struct kbtf_rb *rb, char **dst, const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = vstrf(&rb->err, fmt, ap);
+	va_end(ap);
+	if (!s)
+		return;
+	free(*dst);
+	*dst = s;
+}
+
+/* Move @nr elements of @size from @from to the end of *@to (*@nr_to of them). */
+static int append(void **to, size_t *nr_to, void *from, size_t nr, size_t size)
+{
+	char *arr;
+
+	if (!nr)
+		return 0;
+	arr = realloc(*to, (*nr_to + nr) * size);
+	if (!arr)
+		return -ENOMEM;
+	memcpy(arr + *nr_to * size, from, nr * size);
+	*to = arr;
+	*nr_to += nr;
+	return 0;
+}
+
+/* Lines are joined by newlines; the log starts empty (""). */
+static void log_line(struct kbtf_rb *rb, const char *line)
+{
+	struct kbtf_result *r = rb->r;
+	char *all;
+
+	if (asprintf(&all, "%s%s%s", r->kernel_log ? r->kernel_log : "",
+		     r->kernel_log && *r->kernel_log ? "\n" : "", line) < 0) {
+		rb->err = -ENOMEM;
+		return;
+	}
+	free(r->kernel_log);
+	r->kernel_log = all;
+}
+
+void kbtf_rb_take(struct kbtf_rb *rb, struct kbtf_notes *n)
+{
+	struct kbtf_result *r = rb->r;
+	size_t i;
+
+	if (n->err)
+		rb->err = n->err;
+	/* what is appended belongs to the result from then on */
+	if (append((void **)&r->problems, &r->nr_problems, n->problems, n->nr_problems,
+		   sizeof(*n->problems)))
+		goto nomem;
+	n->nr_problems = 0;
+	if (append((void **)&r->warnings, &r->nr_warnings, n->warnings, n->nr_warnings,
+		   sizeof(*n->warnings)))
+		goto nomem;
+	n->nr_warnings = 0;
+	for (i = 0; i < n->nr_log; i++)
+		log_line(rb, n->log[i]);
+	kbtf_notes_fini(n);
+	return;
+nomem:
+	rb->err = -ENOMEM;
+	kbtf_notes_fini(n);
 }
 
 void kbtf_result_fini(struct kbtf_result *r)
@@ -262,23 +338,6 @@ void kbtf_result_fini(struct kbtf_result *r)
 	free(r->btf_form);
 	free(r->reloc_log);
 	memset(r, 0, sizeof(*r));
-}
-
-int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,
-		      const char *why)
-{
-	memset(r, 0, sizeof(*r));
-	r->verdict = KBTF_VERDICT_ERROR;
-	r->allow_btf_mismatch = -1;
-	r->reloc_err = -1;
-	r->module = strdup(module ? module : "");
-	r->source = strdup(source ? source : "");
-	r->summary = strdup(why ? why : "could not be read");
-	if (!r->module || !r->source || !r->summary) {
-		kbtf_result_fini(r);
-		return -ENOMEM;
-	}
-	return 0;
 }
 
 size_t kbtf_result_count(const struct kbtf_result *r, enum kbtf_problem_kind kind)

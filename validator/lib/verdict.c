@@ -1,86 +1,150 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The one place that decides what a kernel does with a module
- * (kbtf_validate_pair). Findings are gathered in the order the kernel meets
- * them (symbols at load, BTF in the COMING notifier), then the verdict is
- * the worst that applies: error, symbols, btf-rejected,
- * no-distilled-support, ok; layout drift only ever warns. The findings
- * themselves come from judge_symbols.c, judge_reloc.c, judge_nobase.c and
- * judge_drift.c.
+ * One (module, kernel) pair, top-down:
+ *
+ *   kbtf_validate_pair()
+ *     kbtf_judge_symbols()        early_mod_check(), simplify_symbols()
+ *     judge_btf()                 btf_module_notify(): which way the kernel
+ *                                 reads the module's BTF, one judge each
+ *     kbtf_judge_drift()          after a relocation that maps
+ *     kbtf_rb_take() x3           their notes into the result, in that order
+ *     conclude()
+ *       kbtf_verdict_combine()    the verdict and the load outcome
+ *
+ * Each judge writes only its own findings; kbtf_verdict_combine() alone
+ * decides from all of them, and conclude() is the only code that writes
+ * the decision into a result, for judged pairs and for pairs that could
+ * not be judged (kbtf_result_error) alike.
  */
 #include <errno.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "judge.h"
-#include "util.h"
 #include "prepared.h"
+#include "util.h"
 
-void kbtf_judge_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
-{
-	va_list ap;
-	int n;
-
-	if (*used + 1 >= len)
-		return;
-	va_start(ap, fmt);
-	n = vsnprintf(buf + *used, len - *used, fmt, ap);
-	va_end(ap);
-	if (n > 0)
-		*used = *used + (size_t)n < len ? *used + (size_t)n : len - 1;
-}
-
-enum kbtf_kernel_gen kbtf_judge_gen(const struct judge *j)
-{
-	if (j->k->k->release)
-		return kbtf_kernel_gen_of_release(j->k->k->release);
-	return j->k->distilled_support ? KBTF_KERNEL_6_12 : KBTF_KERNEL_6_1;
-}
-
-/* What a kernel does when it cannot use the module's BTF. */
-enum kbtf_load kbtf_judge_load_rejected(const struct judge *j)
-{
-	switch (j->k->allow_btf_mismatch) {
-	case 1:
-		return KBTF_LOAD_NO_BTF;
-	case 0:
-		return KBTF_LOAD_REFUSED;
-	default:
-		return KBTF_LOAD_NO_BTF_OR_REFUSED;
-	}
-}
-
-void kbtf_judge_rejected(struct judge *j, enum kbtf_verdict v, const char *headline)
-{
-	if (j->btf_verdict == KBTF_VERDICT_OK) {
-		j->btf_verdict = v;
-		snprintf(j->headline, sizeof(j->headline), "%s", headline);
-	}
-	j->btf_load = kbtf_judge_load_rejected(j);
-}
-
-/* The lines the kernel prints after btf_parse_module() failed. */
-void kbtf_judge_log_failure(struct judge *j, int err)
-{
-	bool old = !j->k->distilled_support;
-
-	if (j->k->allow_btf_mismatch == 1 && !old)
-		kbtf_rb_log(&j->rb, "Kernel module BTF mismatch detected, BTF debug info may be "
-				    "unavailable for some modules");
-	else if (j->k->allow_btf_mismatch != -1 || old)
-		kbtf_rb_log(&j->rb, "failed to validate module [%s] BTF: %d", j->modname, err);
-}
+static void judge_btf(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
+static bool judge_archive(struct kbtf_btf_findings *f, const char *sec, int n);
+static void judge_malformed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
+static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
+static void init_result(struct kbtf_rb *rb, const struct kbtf_pair *pair);
+static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
+		     const struct kbtf_pair *pair);
+static enum kbtf_kernel_gen kernel_gen(const struct kbtf_vkernel *k);
+static void findings_fini(struct kbtf_findings *f);
 
 /* ------------------------------------------------------------ the pair */
+
+int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
+		       const struct kbtf_validate_opts *opts, struct kbtf_result *out)
+{
+	static const struct kbtf_validate_opts defaults;
+	const struct kbtf_pair pair = {
+	    .m = m,
+	    .k = k,
+	    .o = opts ? opts : &defaults,
+	    .modname = m->mod->name ? m->mod->name : m->path,
+	    .release = k->k->release ? k->k->release : "this kernel",
+	    .gen = kernel_gen(k),
+	};
+	struct kbtf_findings f = {.btf.reloc_err = -1};
+	struct kbtf_rb rb = {.r = out};
+	double t0 = kbtf_now_ms();
+
+	/* load_module(): early_mod_check(), then simplify_symbols() */
+	kbtf_judge_symbols(&pair, &f.sym);
+	/* the formed module's MODULE_STATE_COMING: btf_module_notify() */
+	judge_btf(&pair, &f.btf);
+	/* what no kernel checks, once its types are known to map */
+	if (f.btf.relocated)
+		kbtf_judge_drift(&pair, &f.btf.reloc, &f.drift);
+
+	memset(out, 0, sizeof(*out));
+	init_result(&rb, &pair);
+	kbtf_rb_take(&rb, &f.sym.notes);
+	kbtf_rb_take(&rb, &f.btf.notes);
+	kbtf_rb_take(&rb, &f.drift.notes);
+	out->reloc_err = f.btf.reloc_err;
+	out->reloc_log = f.btf.reloc_log;
+	f.btf.reloc_log = NULL;
+	conclude(&rb, &f, &pair);
+	findings_fini(&f);
+	out->ms = kbtf_now_ms() - t0;
+	if (rb.err) {
+		kbtf_result_fini(out);
+		return kbtf_err(rb.err, "out of memory judging %s on %s", m->path, k->source);
+	}
+	return 0;
+}
+
+static void findings_fini(struct kbtf_findings *f)
+{
+	kbtf_notes_fini(&f->sym.notes);
+	kbtf_notes_fini(&f->btf.notes);
+	kbtf_notes_fini(&f->drift.notes);
+	if (f->btf.relocated)
+		kbtf_reloc_result_fini(&f->btf.reloc);
+	free(f->btf.reloc_log);
+}
+
+/* The generation of BTF parse-time rules the kernel applies (kbtf/check.h). */
+static enum kbtf_kernel_gen kernel_gen(const struct kbtf_vkernel *k)
+{
+	if (k->k->release)
+		return kbtf_kernel_gen_of_release(k->k->release);
+	return k->distilled_support ? KBTF_KERNEL_6_12 : KBTF_KERNEL_6_1;
+}
+
+/* ------------------------------------------------------------ the BTF step */
+
+/*
+ * btf_module_notify() -> btf_parse_module(): which way the kernel reads the
+ * module's BTF, one judge per way.
+ */
+static void judge_btf(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
+{
+	const struct kbtf_module *m = pair->m->mod;
+
+	if (!m->btf_data || !m->btf_size) {
+		kbtf_note_warning(
+		    &f->notes, KBTF_SEV_INFO, "no-btf", ".BTF",
+		    "the module has no .BTF: the kernel has nothing to check (and BPF "
+		    "tools see no types for it)");
+		return;
+	}
+	if (pair->k->btf_modules == 0) {
+		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "btf-ignored", ".BTF",
+				  "this kernel is built without CONFIG_DEBUG_INFO_BTF_MODULES: it "
+				  "ignores module BTF");
+		return;
+	}
+	if (judge_archive(f, ".BTF", pair->m->blobs[1]) ||
+	    judge_archive(f, ".BTF.base", pair->m->blobs[0])) {
+		/* refused before a single type is read */
+	} else if (!m->btf_base_data) {
+		kbtf_judge_plain(pair, f);
+	} else if (!pair->k->distilled_support) {
+		/* what a kernel that reads .BTF.base would do, for the record;
+		 * this one reads .BTF on its own vmlinux */
+		kbtf_judge_relocation_anyway(pair, f);
+		kbtf_judge_pre611(pair, f);
+	} else if (pair->m->btf_error) {
+		judge_malformed(pair, f);
+	} else {
+		kbtf_judge_relocation(pair, f);
+	}
+	if (f->fate == KBTF_BTF_FAILS)
+		notify_failed(pair, f);
+}
 
 /*
  * A section holding @n BTF blobs back to back (per-object BTF a linker
  * concatenated): the kernel parses one blob per section and refuses the
  * bytes after it. True when @sec is such an archive.
  */
-static bool judge_archive(struct judge *j, const char *sec, int n)
+static bool judge_archive(struct kbtf_btf_findings *f, const char *sec, int n)
 {
 	struct kbtf_problem *p;
 	char why[160];
@@ -88,69 +152,119 @@ static bool judge_archive(struct judge *j, const char *sec, int n)
 	if (n < 2)
 		return false;
 	snprintf(why, sizeof(why), "%s is an archive of %d BTF blobs", sec, n);
-	p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, sec, "malformed");
+	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, sec, "malformed");
 	if (p) {
 		p->kernel_first = true;
-		kbtf_rb_field(&j->rb, &p->expected, "one BTF blob in %s", sec);
-		kbtf_rb_field(&j->rb, &p->actual, "%s", why);
-		kbtf_rb_field(&j->rb, &p->detail,
-			      "The kernel parses one BTF per section and refuses bytes after its "
-			      "string section (\"Unsupported section found\"). Encode the module's "
-			      "BTF again as one deduplicated blob (kbtf build, or pahole -J); "
-			      "'kbtf inspect' lists the blobs.");
+		kbtf_note_field(&f->notes, &p->expected, "one BTF blob in %s", sec);
+		kbtf_note_field(&f->notes, &p->actual, "%s", why);
+		kbtf_note_field(&f->notes, &p->detail,
+				"The kernel parses one BTF per section and refuses bytes after its "
+				"string section (\"Unsupported section found\"). Encode the "
+				"module's BTF again as one deduplicated blob (kbtf build, or "
+				"pahole -J); 'kbtf inspect' lists the blobs.");
 	}
-	kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, why);
-	kbtf_judge_log_failure(j, -EINVAL);
+	kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, -EINVAL, why);
 	return true;
 }
 
-static void judge_btf(struct judge *j)
+/* .BTF.base or .BTF that does not parse at all. */
+static void judge_malformed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
 {
-	const struct kbtf_module *m = j->m->mod;
-	struct kbtf_problem *p;
+	struct kbtf_problem *p =
+	    kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, ".BTF", "malformed");
 
-	if (!m->btf_data || !m->btf_size) {
-		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "no-btf", ".BTF",
-				"the module has no .BTF: the kernel has nothing to check (and BPF "
-				"tools see no types for it)");
-		return;
+	if (p) {
+		p->kernel_first = true;
+		kbtf_note_field(&f->notes, &p->actual, "%s", pair->m->btf_error);
 	}
-	if (j->k->btf_modules == 0) {
-		kbtf_rb_warning(&j->rb, KBTF_SEV_INFO, "btf-ignored", ".BTF",
-				"this kernel is built without CONFIG_DEBUG_INFO_BTF_MODULES: it "
-				"ignores module BTF");
-		return;
-	}
-	if (judge_archive(j, ".BTF", j->m->blobs[1]) ||
-	    judge_archive(j, ".BTF.base", j->m->blobs[0]))
-		return;
-	if (!m->btf_base_data) {
-		kbtf_judge_plain(j);
-		return;
-	}
-	if (!j->k->distilled_support) {
-		kbtf_judge_pre611(j);
-		return;
-	}
-	if (j->m->btf_error) {
-		p = kbtf_rb_problem(&j->rb, KBTF_PROBLEM_BTF, ".BTF", "malformed");
-		if (p) {
-			p->kernel_first = true;
-			kbtf_rb_field(&j->rb, &p->actual, "%s", j->m->btf_error);
-		}
-		kbtf_judge_rejected(j, KBTF_VERDICT_BTF_REJECTED, j->m->btf_error);
-		kbtf_judge_log_failure(j, -EINVAL);
-		return;
-	}
-	kbtf_judge_relocation(j);
+	kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, -EINVAL, pair->m->btf_error);
 }
 
-static const char *consequence(const struct judge *j, enum kbtf_load load)
+/* The lines btf_module_notify() prints when btf_parse_module() failed. */
+static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
 {
-	if (j->symbols_bad)
+	bool old = !pair->k->distilled_support;
+
+	if (pair->k->allow_btf_mismatch == 1 && !old)
+		kbtf_note_log(&f->notes,
+			      "Kernel module BTF mismatch detected, BTF debug info may be "
+			      "unavailable for some modules");
+	else if (pair->k->allow_btf_mismatch != -1 || old)
+		kbtf_note_log(&f->notes, "failed to validate module [%s] BTF: %d", pair->modname,
+			      f->parse_err);
+}
+
+/* ------------------------------------------------------------ the verdict */
+
+/*
+ * load_module() (kernel/module/main.c) stops at the first check that
+ * fails, so the first step with a finding decides:
+ *
+ *   module_sig_check()           not judged by kbtf.
+ *   elf_validity_cache_copy()    the ELF is sane; kbtf's stand-in is
+ *                                reading the module and the kernel at
+ *                                all: "error", nothing else is known.
+ *   early_mod_check()
+ *     check_modstruct_version()  module_layout's CRC: "symbols", refused.
+ *     check_modinfo()            vermagic (same_magic()): "symbols",
+ *                                refused.
+ *   simplify_symbols()           every undefined symbol through
+ *                                resolve_symbol() and check_version():
+ *                                "symbols", refused.
+ *   prepare_coming_module()      once the module is formed, the
+ *     btf_module_notify()        MODULE_STATE_COMING notifier in
+ *                                kernel/bpf/btf.c runs btf_parse_module()
+ *                                (with btf_relocate() when the module has
+ *                                .BTF.base and the kernel reads it, 6.11
+ *                                on): the BTF step's own verdict. When the
+ *                                parse fails, the notifier refuses the
+ *                                load unless MODULE_ALLOW_BTF_MISMATCH=y,
+ *                                which loads the module without BTF.
+ *
+ * A module refused for its symbols never gets its BTF parsed: its verdict
+ * is "symbols" whatever the BTF step found (the report still lists those
+ * problems: a build with the symbols fixed meets them next). Layout drift
+ * is checked by no kernel and never changes the verdict.
+ */
+struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allow_btf_mismatch)
+{
+	enum kbtf_load load;
+
+	if (f->unreadable)
+		return (struct kbtf_outcome){KBTF_VERDICT_ERROR, KBTF_LOAD_UNKNOWN, KBTF_STEP_READ};
+	if (f->sym.layout_mismatch)
+		return (struct kbtf_outcome){KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED,
+					     KBTF_STEP_MODSTRUCT};
+	if (f->sym.vermagic_mismatch)
+		return (struct kbtf_outcome){KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED,
+					     KBTF_STEP_MODINFO};
+	if (f->sym.unresolved)
+		return (struct kbtf_outcome){KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED,
+					     KBTF_STEP_SYMBOLS};
+	switch (f->btf.fate) {
+	case KBTF_BTF_FAILS:
+		load = allow_btf_mismatch == 1	 ? KBTF_LOAD_NO_BTF
+		       : allow_btf_mismatch == 0 ? KBTF_LOAD_REFUSED
+						 : KBTF_LOAD_NO_BTF_OR_REFUSED;
+		break;
+	case KBTF_BTF_MISREAD:
+		load = KBTF_LOAD_WRONG_BTF;
+		break;
+	default:
+		load = KBTF_LOAD_OK;
+		break;
+	}
+	return (struct kbtf_outcome){f->btf.verdict, load, KBTF_STEP_BTF};
+}
+
+/* ------------------------------------------------------------ the result */
+
+static const char *consequence(struct kbtf_outcome o)
+{
+	if (o.verdict == KBTF_VERDICT_SYMBOLS)
 		return "The module loader refuses the module: it cannot resolve or verify its "
 		       "symbols (see the symbol problems).";
-	switch (load) {
+	switch (o.load) {
 	case KBTF_LOAD_OK:
 		return "The module loads; its BTF is relocated onto this kernel and registered.";
 	case KBTF_LOAD_NO_BTF:
@@ -171,94 +285,100 @@ static const char *consequence(const struct judge *j, enum kbtf_load load)
 	}
 }
 
-static void summarize(struct judge *j)
+/*
+ * The only writer of a result's verdict and load outcome, and of the
+ * summary and consequence that say them in words. @pair is NULL when the
+ * pair could not be judged (f->unreadable).
+ */
+static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
+		     const struct kbtf_pair *pair)
 {
-	struct kbtf_result *r = j->rb.r;
+	struct kbtf_result *r = rb->r;
+	const struct kbtf_outcome o =
+	    kbtf_verdict_combine(f, pair ? pair->k->allow_btf_mismatch : -1);
 	size_t nsym = kbtf_result_count(r, KBTF_PROBLEM_SYMBOL);
 	size_t nbtf = kbtf_result_count(r, KBTF_PROBLEM_BTF);
 	size_t nwarn = kbtf_result_warnings(r, KBTF_SEV_WARNING);
 
-	r->verdict = j->symbols_bad ? KBTF_VERDICT_SYMBOLS : j->btf_verdict;
-	r->load = j->symbols_bad ? KBTF_LOAD_REFUSED : j->btf_load;
-	kbtf_rb_set(&j->rb, &r->consequence, "%s", consequence(j, r->load));
-	switch (r->verdict) {
+	r->verdict = o.verdict;
+	r->load = o.load;
+	if (o.verdict == KBTF_VERDICT_ERROR || !pair) {
+		kbtf_rb_set(rb, &r->summary, "%s", f->unreadable ? f->unreadable : "");
+		return;
+	}
+	kbtf_rb_set(rb, &r->consequence, "%s", consequence(o));
+	switch (o.verdict) {
 	case KBTF_VERDICT_SYMBOLS:
-		kbtf_rb_set(&j->rb, &r->summary, "%zu symbol problem%s%s%s", nsym,
-			    nsym == 1 ? "" : "s", nbtf ? "; BTF: " : "", nbtf ? j->headline : "");
+		kbtf_rb_set(rb, &r->summary, "%zu symbol problem%s%s%s", nsym, nsym == 1 ? "" : "s",
+			    nbtf ? "; BTF: " : "", nbtf ? f->btf.headline : "");
 		break;
 	case KBTF_VERDICT_BTF_REJECTED:
 	case KBTF_VERDICT_NO_DISTILLED:
-		kbtf_rb_set(&j->rb, &r->summary, "%s%s", j->headline,
+		kbtf_rb_set(rb, &r->summary, "%s%s", f->btf.headline,
 			    nbtf > 1 ? " (and more)" : "");
 		break;
 	default:
-		kbtf_rb_set(&j->rb, &r->summary, "loads%s; %zu warning%s",
-			    r->load == KBTF_LOAD_OK && j->m->mod->btf_data ? ", BTF relocates" : "",
+		kbtf_rb_set(rb, &r->summary, "loads%s; %zu warning%s",
+			    r->load == KBTF_LOAD_OK && pair->m->mod->btf_data ? ", BTF relocates"
+									      : "",
 			    nwarn, nwarn == 1 ? "" : "s");
 		break;
 	}
 }
 
-static void set_layers(struct judge *j)
+static void set_layers(struct kbtf_rb *rb, const struct kbtf_kernel *k)
 {
-	const struct kbtf_kernel *k = j->k->k;
-	struct kbtf_result *r = j->rb.r;
+	struct kbtf_result *r = rb->r;
 	size_t i;
 
 	if (!k->nr_layers)
 		return;
 	r->layers = calloc(k->nr_layers, sizeof(*r->layers));
 	if (!r->layers) {
-		j->rb.err = -ENOMEM;
+		rb->err = -ENOMEM;
 		return;
 	}
 	/* an archive's layers are part of the source as given */
 	for (i = 0; i < k->nr_layers; i++)
 		if (!k->layers[i].in_archive)
-			kbtf_rb_set(&j->rb, &r->layers[r->nr_layers++], "%s", k->layers[i].from);
+			kbtf_rb_set(rb, &r->layers[r->nr_layers++], "%s", k->layers[i].from);
 }
 
-static void init_result(struct judge *j)
+/* What the result says about the pair itself, before any finding. */
+static void init_result(struct kbtf_rb *rb, const struct kbtf_pair *pair)
 {
-	struct kbtf_result *r = j->rb.r;
-	const struct kbtf_module *m = j->m->mod;
+	struct kbtf_result *r = rb->r;
+	const struct kbtf_module *m = pair->m->mod;
 
-	kbtf_rb_set(&j->rb, &r->module, "%s", j->m->path);
-	kbtf_rb_set(&j->rb, &r->module_name, "%s", j->modname);
-	kbtf_rb_set(&j->rb, &r->source, "%s", j->k->source);
-	if (j->k->k->release)
-		kbtf_rb_set(&j->rb, &r->release, "%s", j->k->k->release);
-	set_layers(j);
-	kbtf_rb_set(&j->rb, &r->btf_form, "%s",
+	kbtf_rb_set(rb, &r->module, "%s", pair->m->path);
+	kbtf_rb_set(rb, &r->module_name, "%s", pair->modname);
+	kbtf_rb_set(rb, &r->source, "%s", pair->k->source);
+	if (pair->k->k->release)
+		kbtf_rb_set(rb, &r->release, "%s", pair->k->k->release);
+	set_layers(rb, pair->k->k);
+	kbtf_rb_set(rb, &r->btf_form, "%s",
 		    !m->btf_data       ? "none"
 		    : m->btf_base_data ? "distilled"
 				       : "split");
-	kbtf_rb_set(&j->rb, &r->kernel_log, "%s", "");
-	r->allow_btf_mismatch = j->k->allow_btf_mismatch;
-	r->reloc_err = -1;
+	kbtf_rb_set(rb, &r->kernel_log, "%s", "");
+	r->allow_btf_mismatch = pair->k->allow_btf_mismatch;
 }
 
-int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
-		       const struct kbtf_validate_opts *opts, struct kbtf_result *out)
+int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,
+		      const char *why)
 {
-	static const struct kbtf_validate_opts defaults;
-	struct judge j = {.m = m, .k = k, .o = opts ? opts : &defaults};
-	double t0 = kbtf_now_ms();
+	const struct kbtf_findings f = {.unreadable = why ? why : "could not be read"};
+	struct kbtf_rb rb = {.r = r};
 
-	memset(out, 0, sizeof(*out));
-	j.rb.r = out;
-	j.modname = m->mod->name ? m->mod->name : m->path;
-	j.release = k->k->release ? k->k->release : "this kernel";
-	j.btf_verdict = KBTF_VERDICT_OK;
-	j.btf_load = KBTF_LOAD_OK;
-	init_result(&j);
-	kbtf_judge_symbols(&j);
-	judge_btf(&j);
-	summarize(&j);
-	out->ms = kbtf_now_ms() - t0;
-	if (j.rb.err) {
-		kbtf_result_fini(out);
-		return kbtf_err(j.rb.err, "out of memory judging %s on %s", m->path, k->source);
+	memset(r, 0, sizeof(*r));
+	r->allow_btf_mismatch = -1;
+	r->reloc_err = -1;
+	kbtf_rb_set(&rb, &r->module, "%s", module ? module : "");
+	kbtf_rb_set(&rb, &r->source, "%s", source ? source : "");
+	conclude(&rb, &f, NULL);
+	if (rb.err) {
+		kbtf_result_fini(r);
+		return -ENOMEM;
 	}
 	return 0;
 }
