@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The validator's result for a (module, kernel) pair (kbtf_validate_pair,
- * verdict.c, decides it), reduced to what a boot can show: is the BTF
- * accepted, which name must the kernel's log show, and does a symbol
- * problem refuse the load even when it is forced (unknown symbols) or only
- * when it is not (CRCs).
+ * The validator's result for a (module, kernel) pair, judged as kbtf
+ * validate judges it (kbtf_vrun_judge; kbtf_verdict_combine in verdict.c
+ * decides), reduced to what a boot can show: is the BTF accepted, which
+ * name must the kernel's log show, and does a symbol problem refuse the
+ * load even when it is forced (unknown symbols) or only when it is not
+ * (CRCs).
  */
 #include <errno.h>
 #include <stdio.h>

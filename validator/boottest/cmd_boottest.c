@@ -21,7 +21,9 @@
 #include "kbtf/source.h"
 #include "kbtf/validate.h"
 #include "cmd.h"
+#include "prepared.h"
 #include "util.h"
+#include "vrun.h"
 
 #ifndef KBTF_LOADER
 #define KBTF_LOADER "/usr/local/lib/kbtf/kbtf-modload"
@@ -43,10 +45,9 @@ struct bt_opts {
 	const char *loader;
 };
 
-/* A test module, opened and prepared for the validator once, used for every kernel. */
+/* A test module: the validation run's, prepared once, used for every kernel. */
 struct bt_module {
-	struct kbtf_module *m;
-	struct kbtf_vmod *vm;
+	const struct kbtf_module *m; /* the run's */
 	const char *path;
 };
 
@@ -145,6 +146,7 @@ static bool on_path(const char *prog)
 
 struct bt_kernel_ctx {
 	const struct bt_opts *o;
+	const struct kbtf_vrun *run; /* modules and options, as kbtf validate has them */
 	const struct bt_module *mods;
 	size_t nr_mods;
 	const char *busybox;
@@ -260,15 +262,17 @@ static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	return 0;
 }
 
-/* The validator's verdict for one pair, on the kernel prepared once in @c. */
-static void predict(struct bt_kernel_ctx *c, const struct bt_module *bm, struct kbtf_bt_pair *p)
+/*
+ * The validator's verdict for test module @i on the kernel prepared once in
+ * @c: the judgement `kbtf validate` makes, with the run's options.
+ */
+static void predict(struct bt_kernel_ctx *c, size_t i, const char *source, struct kbtf_bt_pair *p)
 {
-	struct kbtf_validate_opts vo = {0};
 	struct kbtf_result r = {0};
 	int err = -ENOENT;
 
-	if (c->vk && bm->vm)
-		err = kbtf_validate_pair(bm->vm, c->vk, &vo, &r);
+	if (c->vk)
+		err = kbtf_vrun_judge(c->run, i, c->vk, source, &r);
 	if (!err) {
 		kbtf_bt_prediction_from_result(&r, &p->pred);
 		p->have_pred = p->pred.verdict != KBTF_BT_V_UNKNOWN;
@@ -309,7 +313,7 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 
 		p->module = m->name;
 		p->module_path = c->mods[i].path;
-		predict(c, &c->mods[i], p);
+		predict(c, i, kr->source, p);
 		kbtf_bt_facts_fill(&f, m, c->vk, kmagic, c->o->force);
 		kbtf_bt_expect(&p->pred, &f, &p->expect);
 		p->obs = kbtf_bt_boot_find(&kr->boot, m->name);
@@ -433,6 +437,7 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		      struct kbtf_bt_kernel_result *kr)
 {
 	struct kbtf_kernel_opts ko = {0};
+	struct kbtf_vkernel_opts vko;
 	int err;
 
 	kr->pairs = calloc(c->nr_mods, sizeof(*kr->pairs));
@@ -440,7 +445,10 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		return kbtf_err_nomem();
 	if (mkdir(c->dir, 0755) && errno != EEXIST)
 		return kbtf_err(-errno, "%s: %s", c->dir, strerror(errno));
+	/* opened as kbtf validate opens it, only unpacked where boot-test works */
+	kbtf_vrun_kernel_opts(c->run, NULL, &vko);
 	ko.work_dir = c->dir;
+	ko.symvers = vko.symvers;
 	/* a kernel that is not booted has no pairs: it is reported, not judged */
 	err = kbtf_kernel_open(kr->source, &ko, &c->k);
 	if (err) {
@@ -453,7 +461,7 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		kr->skip_reason = strdup("no boot image in this kernel source");
 		return 0;
 	}
-	if (kbtf_vkernel_from_kernel(c->k, NULL, &c->vk))
+	if (kbtf_vkernel_from_kernel(c->k, &vko, &c->vk))
 		c->vk_error = strdup(kbtf_errstr());
 	kr->image = strdup(c->k->image_path);
 	err = open_moddir(c, kr);
@@ -595,7 +603,13 @@ static int parse_opts(struct cmd_parser *p, struct bt_opts *o, int argc, char **
 
 /* ---------------------------------------------------------------- main */
 
-static int open_modules(int argc, char **argv, struct bt_module **out, size_t *nr)
+/*
+ * The test modules, prepared by the validation run (kbtf_vrun_init) as
+ * kbtf validate prepares them, under @mo. Unlike validate, boot-test needs
+ * every module: one it cannot read or name stops it.
+ */
+static int open_modules(struct kbtf_vrun *v, const struct kbtf_matrix_opts *mo, int argc,
+			char **argv, struct bt_module **out, size_t *nr)
 {
 	struct bt_module *mods = calloc(argc, sizeof(*mods));
 	int i, j, err;
@@ -603,15 +617,15 @@ static int open_modules(int argc, char **argv, struct bt_module **out, size_t *n
 	if (!mods)
 		return kbtf_err_nomem();
 	*out = mods;
+	err = kbtf_vrun_init(v, (const char *const *)argv, argc, mo);
+	if (err)
+		return err;
 	for (i = 0; i < argc; i++) {
+		if (!v->mods[i])
+			return kbtf_err(v->mod_errs[i], "%s", v->mod_errors[i]);
 		mods[i].path = argv[i];
-		err = kbtf_module_open(argv[i], &mods[i].m);
-		if (err)
-			return kbtf_err_prefix(err, "%s", argv[i]);
+		mods[i].m = v->mods[i]->mod;
 		(*nr)++;
-		err = kbtf_vmod_from_module(mods[i].m, &mods[i].vm);
-		if (err)
-			return kbtf_err_prefix(err, "%s", argv[i]);
 		if (!mods[i].m->name || !*mods[i].m->name)
 			return kbtf_err(-EINVAL, "%s: no module name in .modinfo", argv[i]);
 		for (j = 0; j < i; j++) {
@@ -709,8 +723,9 @@ static int check_tools(const struct bt_opts *o, const char *busybox, const char 
 	return 0;
 }
 
-static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t nr_mods,
-		   const char *busybox, const char *loader, struct kbtf_bt_report *r)
+static int run_all(const struct bt_opts *o, const struct kbtf_vrun *run,
+		   const struct bt_module *mods, size_t nr_mods, const char *busybox,
+		   const char *loader, struct kbtf_bt_report *r)
 {
 	char *workdir = NULL;
 	size_t i;
@@ -727,6 +742,7 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 	for (i = 0; i < o->nr_kernels && !err; i++) {
 		struct bt_kernel_ctx c = {
 		    .o = o,
+		    .run = run,
 		    .mods = mods,
 		    .nr_mods = nr_mods,
 		    .busybox = busybox,
@@ -753,11 +769,14 @@ static int run_all(const struct bt_opts *o, const struct bt_module *mods, size_t
 
 int cmd_boot_test(int argc, char **argv)
 {
+	/* boot-test has none of validate's judging options: their defaults */
+	static const struct kbtf_matrix_opts mo;
 	struct bt_opts o = {0};
 	struct cmd_parser p;
 	struct kbtf_bt_report r = {0};
+	struct kbtf_vrun run = {0};
 	struct bt_module *mods = NULL;
-	size_t nr_mods = 0, i;
+	size_t nr_mods = 0;
 	char *loader = NULL;
 	const char *busybox;
 	int err, ret = KBTF_EXIT_USAGE;
@@ -771,14 +790,14 @@ int cmd_boot_test(int argc, char **argv)
 	loader = find_loader(o.loader);
 	err = check_tools(&o, busybox, loader);
 	if (!err)
-		err = open_modules(argc - optind, argv + optind, &mods, &nr_mods);
+		err = open_modules(&run, &mo, argc - optind, argv + optind, &mods, &nr_mods);
 	if (err) {
 		ret = cmd_error("boot-test", err);
 		goto out;
 	}
 	r.force = o.force;
 	r.timeout_s = o.timeout_s;
-	err = run_all(&o, mods, nr_mods, busybox, loader, &r);
+	err = run_all(&o, &run, mods, nr_mods, busybox, loader, &r);
 	if (err) {
 		ret = cmd_error("boot-test", err);
 		/* out of memory mid-boot (qemu's serial log) leaves no answer: inconclusive */
@@ -794,11 +813,8 @@ int cmd_boot_test(int argc, char **argv)
 	ret = exit_code(&r);
 out:
 	report_fini(&r);
-	for (i = 0; i < nr_mods; i++) {
-		kbtf_vmod_free(mods[i].vm);
-		kbtf_module_free(mods[i].m);
-	}
 	free(mods);
+	kbtf_vrun_fini(&run);
 	free(loader);
 	free(o.kernels);
 	return ret;

@@ -18,8 +18,9 @@
 
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
-#include "util.h"
 #include "prepared.h"
+#include "util.h"
+#include "vrun.h"
 
 struct kslot {
 	const char *source;
@@ -32,17 +33,11 @@ struct kslot {
 struct run {
 	const struct kbtf_matrix_opts *o;
 	struct kbtf_matrix *mx;
-	const char *const *mod_paths;
-	struct kbtf_vmod **mods; /* NULL where the module could not be read */
-	char **mod_errors;
+	struct kbtf_vrun v; /* the modules, the options: what boot-test uses too */
 	struct kslot *ks;
 	size_t next_kernel; /* next kernel nobody opened */
 	size_t pairs_done;
 	pthread_mutex_t lock;
-	struct kbtf_validate_opts vo;
-	struct kbtf_symvers *peers;
-	struct kbtf_symvers *wanted; /* every module's undefined symbols */
-	struct kbtf_kernel *build;
 	int err; /* out of memory in a worker */
 	bool tty_progress;
 };
@@ -71,12 +66,8 @@ static void judge(struct run *r, size_t m, size_t k, double *ms)
 
 	if (!r->ks[k].vk)
 		return; /* the kernel's error rows were filled when it failed */
-	if (!r->mods[m]) {
-		if (kbtf_result_error(res, r->mod_paths[m], r->ks[k].source, r->mod_errors[m]))
-			r->err = -ENOMEM;
-	} else if (kbtf_validate_pair(r->mods[m], r->ks[k].vk, &r->vo, res)) {
-		kbtf_result_error(res, r->mods[m]->path, r->ks[k].source, kbtf_errstr());
-	}
+	if (kbtf_vrun_judge(&r->v, m, r->ks[k].vk, r->ks[k].source, res))
+		r->err = -ENOMEM;
 	*ms += kbtf_now_ms() - t0;
 }
 
@@ -85,25 +76,19 @@ static void kernel_failed(struct run *r, size_t k, const char *why)
 	size_t m;
 
 	for (m = 0; m < r->mx->nr_modules; m++) {
-		if (kbtf_result_error(slot(r, m, k), r->mod_paths[m], r->ks[k].source, why))
+		if (kbtf_result_error(slot(r, m, k), r->v.mod_paths[m], r->ks[k].source, why))
 			r->err = -ENOMEM;
 	}
 }
 
 static void open_kernel(struct run *r, size_t k)
 {
-	struct kbtf_vkernel_opts ko = {
-	    .symvers = r->o->symvers,
-	    .work_dir = r->o->work_dir,
-	    .no_symbols = r->o->no_symbols,
-	    .wanted = r->wanted,
-	};
+	struct kbtf_vkernel_opts ko;
 	struct kbtf_vkernel *vk = NULL;
 	double t0 = kbtf_now_ms();
 	int err;
 
-	if (r->o->layers)
-		ko.layers = r->o->layers[k];
+	kbtf_vrun_kernel_opts(&r->v, r->o->layers ? &r->o->layers[k] : NULL, &ko);
 	err = kbtf_vkernel_open(r->ks[k].source, &ko, &vk);
 	pthread_mutex_lock(&r->lock);
 	r->mx->open_ms += kbtf_now_ms() - t0;
@@ -175,76 +160,6 @@ static void *worker(void *arg)
 	}
 }
 
-/* Every module's own exports, so modules validated together resolve each
- * other; and every module's undefined symbols, the only exports to load. */
-static int collect_peers(struct run *r)
-{
-	size_t m, i;
-	int err = kbtf_symvers_new(&r->peers);
-
-	if (!err)
-		err = kbtf_symvers_new(&r->wanted);
-	if (!err)
-		err = kbtf_symvers_add(r->wanted, "module_layout", 0, "", "", "");
-	for (m = 0; !err && m < r->mx->nr_modules; m++) {
-		const struct kbtf_vmod *vm = r->mods[m];
-
-		for (i = 0; vm && !err && i < vm->syms.nr_undef; i++)
-			err = kbtf_symvers_add(r->wanted, vm->syms.undef[i].name, 0, "", "", "");
-	}
-
-	for (m = 0; !err && m < r->mx->nr_modules; m++) {
-		const struct kbtf_vmod *vm = r->mods[m];
-
-		for (i = 0; vm && !err && i < vm->syms.nr_exports; i++)
-			err = kbtf_symvers_add(r->peers, vm->syms.exports[i], 0,
-					       vm->syms.name ? vm->syms.name : vm->path,
-					       "EXPORT_SYMBOL", "");
-	}
-	r->vo.peers = r->peers;
-	return err;
-}
-
-static int open_modules(struct run *r, const char *const *modules)
-{
-	size_t m;
-
-	r->mods = calloc(r->mx->nr_modules, sizeof(*r->mods));
-	r->mod_errors = calloc(r->mx->nr_modules, sizeof(*r->mod_errors));
-	if (!r->mods || !r->mod_errors)
-		return -ENOMEM;
-	for (m = 0; m < r->mx->nr_modules; m++) {
-		if (!kbtf_vmod_open(modules[m], &r->mods[m]))
-			continue;
-		if (asprintf(&r->mod_errors[m], "%s: %s", modules[m], kbtf_errstr()) < 0)
-			return -ENOMEM;
-	}
-	return collect_peers(r);
-}
-
-static int open_build(struct run *r)
-{
-	const char *src = r->o->build_kernel;
-	struct kbtf_btf *btf;
-	int err;
-
-	if (!src)
-		return 0;
-	err = kbtf_kernel_open(src, NULL, &r->build);
-	if (err)
-		return kbtf_err_prefix(err, "--build-kernel %s", src);
-	btf = kbtf_kernel_btf_stack(r->build);
-	if (!btf)
-		return kbtf_err_prefix(-EINVAL, "--build-kernel %s", src);
-	err = kbtf_btf_index_names_all(btf);
-	if (err)
-		return err;
-	r->vo.build_btf = btf;
-	r->vo.build_hash = kbtf_kernel_btf_hash(r->build);
-	r->vo.build_release = r->build->release;
-	return 0;
-}
-
 static int run_threads(struct run *r)
 {
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -273,18 +188,10 @@ static void run_fini(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; r->mods && i < r->mx->nr_modules; i++) {
-		kbtf_vmod_free(r->mods[i]);
-		free(r->mod_errors[i]);
-	}
 	for (i = 0; r->ks && i < r->mx->nr_kernels; i++)
 		kbtf_vkernel_free(r->ks[i].vk);
-	free(r->mods);
-	free(r->mod_errors);
 	free(r->ks);
-	kbtf_symvers_free(r->peers);
-	kbtf_symvers_free(r->wanted);
-	kbtf_kernel_free(r->build);
+	kbtf_vrun_fini(&r->v);
 	pthread_mutex_destroy(&r->lock);
 }
 
@@ -301,9 +208,6 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 	out->nr_modules = nr_modules;
 	out->nr_kernels = nr_kernels;
 	pthread_mutex_init(&r.lock, NULL);
-	r.vo.pre_fix = r.o->pre_fix;
-	r.vo.no_symbols = r.o->no_symbols;
-	r.mod_paths = modules;
 	r.tty_progress = isatty(STDERR_FILENO);
 	out->results = calloc(nr_modules * nr_kernels + 1, sizeof(*out->results));
 	r.ks = calloc(nr_kernels ? nr_kernels : 1, sizeof(*r.ks));
@@ -311,9 +215,7 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 	for (k = 0; !err && k < nr_kernels; k++)
 		r.ks[k].source = kernels[k];
 	if (!err)
-		err = open_build(&r);
-	if (!err)
-		err = open_modules(&r, modules);
+		err = kbtf_vrun_init(&r.v, modules, nr_modules, r.o);
 	if (!err)
 		err = run_threads(&r);
 	if (!err)
