@@ -76,10 +76,10 @@ static int cut_signature(struct kbtf_module *m)
  * Copy a section of NUL-separated strings into @buf (one byte longer, so
  * the last string is terminated even when the section is not) and list
  * its strings in order, empty ones left out. The kernel's walk of
- * .modinfo (next_string() before 6.5, module_next_tag_pair() since) skips
- * the same NUL runs and stops at the section's end, but takes a last
- * string without its NUL on into whatever follows the section; here it
- * ends at the section's end.
+ * .modinfo (get_next_modinfo() stepping with next_string(), renamed
+ * module_next_tag_pair() later) skips the same NUL runs and stops at the
+ * section's end, but reads a last string without its NUL on into whatever
+ * follows the section; here it ends at the section's end.
  */
 static int split_strings(const struct kbtf_elf_sec *sec, char **buf, char ***list, size_t *nr)
 {
