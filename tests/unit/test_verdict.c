@@ -109,7 +109,7 @@ struct mod {
  */
 static void distilled(struct mod *md)
 {
-	struct kbtf_parse_opts o = { .name = "base" };
+	struct kbtf_parse_opts o = {.name = "base"};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 	int ptr;
 
@@ -171,8 +171,8 @@ static void mod_open(struct mod *md, enum form form, const char *release, uint32
 		md->m.btf_base_data = md->base.data;
 		md->m.btf_base_size = md->base.size;
 	}
-	md->undef[0] = (struct kbtf_modsym){ (char *)"_printk", printk_crc, true };
-	md->undef[1] = (struct kbtf_modsym){ (char *)"kmalloc", 0x1234, true };
+	md->undef[0] = (struct kbtf_modsym){(char *)"_printk", printk_crc, true};
+	md->undef[1] = (struct kbtf_modsym){(char *)"kmalloc", 0x1234, true};
 	md->m.undef = md->undef;
 	md->m.nr_undef = 2;
 	if (kbtf_vmod_from_module(&md->m, &md->vm))
@@ -337,9 +337,37 @@ static void test_symbols_beat_btf(void **state)
 	kern_close(&kk);
 }
 
+/*
+ * The module's side of a symbol problem (the "module:" line of the text
+ * report, the "module (build time)" column) says what the module does with
+ * the symbol: an unresolved symbol is one it imports, not one it exports.
+ */
+static void test_symbol_module_side_imports(void **state)
+{
+	static const char few[] = "0x0000ffff\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	const struct kbtf_problem *p;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, few);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	p = problem(&r, "kmalloc");
+	assert_non_null(p);
+	assert_string_equal(p->reason, "unresolved");
+	assert_non_null(p->expected);
+	assert_true(!strncmp(p->expected, "imports it", 10));
+	assert_null(strstr(p->expected, "export"));
+	assert_string_equal(p->actual, "not exported by 6.12.113+deb12-amd64");
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 static void test_symbols_unknown_warns(void **state)
 {
-	struct kbtf_validate_opts o = { .no_symbols = true };
+	struct kbtf_validate_opts o = {.no_symbols = true};
 	struct kbtf_result r;
 	struct kern kk;
 	struct mod md;
@@ -405,7 +433,7 @@ static void test_no_btf(void **state)
  * relocation is happy, the module's embedded list_head is not. */
 static void test_drift_by_value(void **state)
 {
-	struct kbtf_validate_opts o = { 0 };
+	struct kbtf_validate_opts o = {0};
 	const struct kbtf_warning *w;
 	struct kbtf_buf raw;
 	struct kbtf_btf *build;
@@ -516,18 +544,19 @@ static void test_module_layout(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_ok),
-		cmocka_unit_test(test_rejected_allow),
-		cmocka_unit_test(test_rejected_strict),
-		cmocka_unit_test(test_rejected_config_unknown),
-		cmocka_unit_test(test_pre_611),
-		cmocka_unit_test(test_symbols_beat_btf),
-		cmocka_unit_test(test_symbols_unknown_warns),
-		cmocka_unit_test(test_plain_split),
-		cmocka_unit_test(test_no_btf),
-		cmocka_unit_test(test_drift_by_value),
-		cmocka_unit_test(test_vermagic),
-		cmocka_unit_test(test_module_layout),
+	    cmocka_unit_test(test_ok),
+	    cmocka_unit_test(test_rejected_allow),
+	    cmocka_unit_test(test_rejected_strict),
+	    cmocka_unit_test(test_rejected_config_unknown),
+	    cmocka_unit_test(test_pre_611),
+	    cmocka_unit_test(test_symbols_beat_btf),
+	    cmocka_unit_test(test_symbol_module_side_imports),
+	    cmocka_unit_test(test_symbols_unknown_warns),
+	    cmocka_unit_test(test_plain_split),
+	    cmocka_unit_test(test_no_btf),
+	    cmocka_unit_test(test_drift_by_value),
+	    cmocka_unit_test(test_vermagic),
+	    cmocka_unit_test(test_module_layout),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

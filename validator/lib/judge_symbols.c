@@ -18,7 +18,8 @@ static void symbol_problem(struct judge *j, const struct kbtf_sym_issue *is)
 		return;
 	switch (is->kind) {
 	case KBTF_SYM_UNRESOLVED:
-		kbtf_rb_field(&j->rb, &p->expected, "exported (the module calls or uses it)");
+		kbtf_rb_field(&j->rb, &p->expected,
+			      "imports it (an undefined symbol the module calls or uses)");
 		kbtf_rb_field(&j->rb, &p->actual, "not exported by %s", j->release);
 		kbtf_rb_field(&j->rb, &p->detail,
 			      "Nothing in %s's export list provides %s: the load fails with "
@@ -35,15 +36,17 @@ static void symbol_problem(struct judge *j, const struct kbtf_sym_issue *is)
 			      "time (modversions): the loader refuses the module.");
 		break;
 	case KBTF_SYM_GPL_ONLY:
-		kbtf_rb_field(&j->rb, &p->expected, "usable by a module licensed \"%s\"", lic);
+		kbtf_rb_field(&j->rb, &p->expected, "imports it; the module is licensed \"%s\"",
+			      lic);
 		kbtf_rb_field(&j->rb, &p->actual, "EXPORT_SYMBOL_GPL (%s)", is->exporter);
 		kbtf_rb_field(&j->rb, &p->detail,
 			      "GPL-only exports are invisible to modules whose license is not "
 			      "GPL-compatible: \"Unknown symbol\".");
 		break;
 	case KBTF_SYM_NAMESPACE:
-		kbtf_rb_field(&j->rb, &p->expected, "MODULE_IMPORT_NS(%s)", is->ns);
-		kbtf_rb_field(&j->rb, &p->actual, "exported in namespace %s; not imported", is->ns);
+		kbtf_rb_field(&j->rb, &p->expected, "imports it without MODULE_IMPORT_NS(%s)",
+			      is->ns);
+		kbtf_rb_field(&j->rb, &p->actual, "exported in namespace %s", is->ns);
 		kbtf_rb_field(&j->rb, &p->detail,
 			      "Namespaced exports need MODULE_IMPORT_NS in the module: the load "
 			      "fails.");
