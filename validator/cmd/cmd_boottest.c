@@ -627,6 +627,20 @@ static int open_modules(int argc, char **argv, struct bt_module **out, size_t *n
 	return 0;
 }
 
+/* Every --kernel is there (a kernel that does not read is found out when booted). */
+static int check_kernels(const struct bt_opts *o)
+{
+	size_t i;
+	int err;
+
+	for (i = 0; i < o->nr_kernels; i++) {
+		err = kbtf_kernel_source_check(o->kernels[i]);
+		if (err)
+			return kbtf_err_prefix(err, "%s", o->kernels[i]);
+	}
+	return 0;
+}
+
 static int make_workdir(const struct bt_opts *o, char **out)
 {
 	const char *tmp = getenv("TMPDIR");
@@ -773,17 +787,20 @@ int cmd_boot_test(int argc, char **argv)
 		free(o.kernels);
 		return err > 0 ? KBTF_EXIT_OK : KBTF_EXIT_USAGE;
 	}
+	/* bad input is exit 2 before any work, and before tools are looked for */
+	err = open_modules(argc - optind, argv + optind, &mods, &nr_mods);
+	if (!err)
+		err = check_kernels(&o);
+	if (err) {
+		cmd_report_error(NULL); /* "kbtf: nosuch.ko: cannot open: ..." */
+		goto out;
+	}
 	busybox = find_busybox(o.busybox);
 	loader = find_loader(o.loader);
 	err = check_tools(&o, busybox, loader);
 	if (err) {
 		cmd_report_error("boot-test");
 		ret = KBTF_EXIT_TOOL;
-		goto out;
-	}
-	err = open_modules(argc - optind, argv + optind, &mods, &nr_mods);
-	if (err) {
-		cmd_report_error("boot-test");
 		goto out;
 	}
 	r.force = o.force;

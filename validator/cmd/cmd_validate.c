@@ -294,7 +294,7 @@ int cmd_validate(int argc, char **argv)
 	err = kbtf_matrix_run((const char *const *)argv + optind, nmods, a.kernels, a.nr_kernels,
 			      &a.mo, &mx);
 	if (err) {
-		cmd_report_error("validate");
+		cmd_report_error(NULL); /* "kbtf: nosuch.ko: cannot open: ..." */
 		args_fini(&a);
 		return KBTF_EXIT_USAGE;
 	}

@@ -32,8 +32,7 @@ struct run {
 	const struct kbtf_matrix_opts *o;
 	struct kbtf_matrix *mx;
 	const char *const *mod_paths;
-	struct kbtf_vmod **mods; /* NULL where the module could not be read */
-	char **mod_errors;
+	struct kbtf_vmod **mods; /* every one opened before any kernel */
 	struct kslot *ks;
 	size_t next_kernel; /* next kernel nobody opened */
 	size_t pairs_done;
@@ -78,12 +77,8 @@ static void judge(struct run *r, size_t m, size_t k, double *ms)
 
 	if (!r->ks[k].vk)
 		return; /* the kernel's error rows were filled when it failed */
-	if (!r->mods[m]) {
-		if (kbtf_result_error(res, r->mod_paths[m], r->ks[k].source, r->mod_errors[m]))
-			r->err = -ENOMEM;
-	} else if (kbtf_validate_pair(r->mods[m], r->ks[k].vk, &r->vo, res)) {
+	if (kbtf_validate_pair(r->mods[m], r->ks[k].vk, &r->vo, res))
 		kbtf_result_error(res, r->mods[m]->path, r->ks[k].source, kbtf_errstr());
-	}
 	*ms += now_ms() - t0;
 }
 
@@ -212,19 +207,51 @@ static int collect_peers(struct run *r)
 	return err;
 }
 
+/*
+ * Every input named by path is there before any kernel is opened: a
+ * missing kernel, layer or Module.symvers would otherwise cost a column of
+ * "error" pairs after minutes of work on the others.
+ */
+static int check_inputs(struct run *r)
+{
+	const struct kbtf_layer_paths *l;
+	size_t k, i;
+
+	int err;
+
+	for (k = 0; k < r->mx->nr_kernels; k++) {
+		err = kbtf_kernel_source_check(r->ks[k].source);
+		if (err)
+			return kbtf_err_prefix(err, "%s", r->ks[k].source);
+		l = r->o->layers ? &r->o->layers[k] : NULL;
+		for (i = 0; l && i < l->nr; i++) {
+			err = kbtf_file_check(l->paths[i]);
+			if (err)
+				return kbtf_err_prefix(err, "%s", l->paths[i]);
+		}
+	}
+	err = r->o->symvers ? kbtf_file_check(r->o->symvers) : 0;
+	if (err)
+		return kbtf_err_prefix(err, "%s", r->o->symvers);
+	err = r->o->build_kernel ? kbtf_kernel_source_check(r->o->build_kernel) : 0;
+	if (err)
+		return kbtf_err_prefix(err, "--build-kernel %s", r->o->build_kernel);
+	return 0;
+}
+
+/* A module that does not open stops the run: it has nothing to judge on any kernel. */
 static int open_modules(struct run *r, const char *const *modules)
 {
 	size_t m;
+	int err;
 
 	r->mods = calloc(r->mx->nr_modules, sizeof(*r->mods));
-	r->mod_errors = calloc(r->mx->nr_modules, sizeof(*r->mod_errors));
-	if (!r->mods || !r->mod_errors)
+	if (!r->mods)
 		return -ENOMEM;
 	for (m = 0; m < r->mx->nr_modules; m++) {
-		if (!kbtf_vmod_open(modules[m], &r->mods[m]))
-			continue;
-		if (asprintf(&r->mod_errors[m], "%s: %s", modules[m], kbtf_errstr()) < 0)
-			return -ENOMEM;
+		err = kbtf_vmod_open(modules[m], &r->mods[m]);
+		if (err)
+			return kbtf_err_prefix(err, "%s", modules[m]);
 	}
 	return collect_peers(r);
 }
@@ -280,14 +307,11 @@ static void run_fini(struct run *r)
 {
 	size_t i;
 
-	for (i = 0; r->mods && i < r->mx->nr_modules; i++) {
+	for (i = 0; r->mods && i < r->mx->nr_modules; i++)
 		kbtf_vmod_free(r->mods[i]);
-		free(r->mod_errors[i]);
-	}
 	for (i = 0; r->ks && i < r->mx->nr_kernels; i++)
 		kbtf_vkernel_free(r->ks[i].vk);
 	free(r->mods);
-	free(r->mod_errors);
 	free(r->ks);
 	kbtf_symvers_free(r->peers);
 	kbtf_symvers_free(r->wanted);
@@ -318,9 +342,11 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 	for (k = 0; !err && k < nr_kernels; k++)
 		r.ks[k].source = kernels[k];
 	if (!err)
-		err = open_build(&r);
-	if (!err)
 		err = open_modules(&r, modules);
+	if (!err)
+		err = check_inputs(&r);
+	if (!err)
+		err = open_build(&r);
 	if (!err)
 		err = run_threads(&r);
 	if (!err)
