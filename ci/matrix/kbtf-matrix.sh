@@ -7,9 +7,9 @@
 #   kbtf-matrix.sh github-matrix     the groups as a GitHub Actions matrix (JSON)
 #   kbtf-matrix.sh tools             install the build tools a fresh Debian container lacks
 #   kbtf-matrix.sh build-kbtf [DIR]  build kbtf once, as a package in DIR (default
-#                                    kbtf-dist) for the other jobs: kbtf.tar.gz
-#                                    (make install DESTDIR=), or kbtf_*.deb when
-#                                    kbtf's sources carry debian/
+#                                    kbtf-dist) for the other jobs: kbtf_*.deb when
+#                                    kbtf's sources carry debian/, else kbtf.tar.gz
+#                                    (make install DESTDIR=)
 #   kbtf-matrix.sh setup [DIR]       tools, then kbtf from the package in DIR
 #                                    (default kbtf-dist) unless kbtf is installed
 #   kbtf-matrix.sh group NAME        build + validate one group (one CI job)
@@ -45,7 +45,8 @@
 #   KBTF_GIT, KBTF_REF  where build-kbtf gets kbtf's sources: a git URL, and
 #                     a branch, tag or commit (default: the remote's HEAD)
 #   KBTF_SRC          a kbtf source tree for build-kbtf, instead of KBTF_GIT
-#   KBTF_MAKEFLAGS    more arguments for build-kbtf's make (O=DIR, CC=clang)
+#   KBTF_PACKAGE      what build-kbtf makes: deb or tar (default: deb when it can)
+#   KBTF_MAKEFLAGS    more arguments for the make of KBTF_PACKAGE=tar (O=DIR, CC=clang)
 #   XDG_CACHE_HOME    kbtf's kernel profiles live in $XDG_CACHE_HOME/kbtf
 #   KBTF_DEB_DIR      keep downloaded kernel packages there (kbtf kernels fetch --deb-dir)
 #   KBTF_GATE=1       merge exits 1 when some (build, kernel) pair is not ok
@@ -127,17 +128,33 @@ cmd_tools() {
 	fi
 }
 
-# kbtf_source: prints a kbtf source tree, from KBTF_SRC or a clone of KBTF_GIT at KBTF_REF
+# kbtf_source DIR COPY: sets src to a kbtf source tree: KBTF_SRC (copied
+# without its build outputs to DIR/kbtf when COPY is 1: dpkg-buildpackage
+# writes into the tree and beside it), or a clone of KBTF_GIT at KBTF_REF
+# in DIR/kbtf
 kbtf_source() {
+	src=$1/kbtf
 	if [ -n "${KBTF_SRC:-}" ]; then
 		[ -f "$KBTF_SRC/sdk/kbtf.mk" ] || die 2 "KBTF_SRC=$KBTF_SRC is not a kbtf source tree"
-		printf '%s\n' "$KBTF_SRC"
+		if [ "$2" = 0 ]; then
+			src=$KBTF_SRC
+			say "kbtf sources: $KBTF_SRC"
+			return 0
+		fi
+		mkdir -p "$src"
+		# a git checkout: what it tracks and what it would (not build/, not debian/build)
+		if git -C "$KBTF_SRC" rev-parse --git-dir >/dev/null 2>&1; then
+			git -C "$KBTF_SRC" ls-files -z -co --exclude-standard |
+				tar -C "$KBTF_SRC" --null -T - --ignore-failed-read -cf - 2>/dev/null
+		else
+			tar -C "$KBTF_SRC" --exclude=./build -cf - .
+		fi | tar -C "$src" -xf - || die 3 "cannot copy $KBTF_SRC"
+		say "kbtf sources: $KBTF_SRC"
 		return 0
 	fi
 	[ -n "${KBTF_GIT:-}" ] ||
 		die 2 "where kbtf's sources are is not known: set the CI variable KBTF_GIT (its git URL) and KBTF_REF, or KBTF_SRC (a kbtf source tree)"
 	case $KBTF_GIT in -*) die 2 "KBTF_GIT=$KBTF_GIT: not a git URL" ;; esac
-	src=$(mktemp -d "${TMPDIR:-/tmp}/kbtf-src.XXXXXX") || die 3 "cannot create a directory in ${TMPDIR:-/tmp}"
 	if ! git init -q "$src" || ! git -C "$src" remote add origin "$KBTF_GIT"; then
 		die 3 "git init $src failed"
 	fi
@@ -153,24 +170,56 @@ kbtf_source() {
 	git -C "$src" -c advice.detachedHead=false checkout -q FETCH_HEAD >&2 ||
 		die 3 "cannot check out $ref of $KBTF_GIT"
 	say "kbtf sources: $KBTF_GIT at $(git -C "$src" rev-parse HEAD)"
-	printf '%s\n' "$src"
 }
 
-# build-kbtf [DIR]: one job builds kbtf; the others install what it leaves in DIR
+# build-kbtf [DIR]: one job builds kbtf; the others install what it leaves
+# in DIR. kbtf's own Debian package when its sources have one (apt then
+# brings what kbtf needs at run time), else a make install tree.
 cmd_build_kbtf() {
 	mkdir -p "${1:-kbtf-dist}"
 	dist=$(cd "${1:-kbtf-dist}" && pwd)
-	src=$(kbtf_source)
-	rm -f "$dist"/kbtf.tar.gz
-	root=$(mktemp -d "${TMPDIR:-/tmp}/kbtf-root.XXXXXX")
-	# shellcheck disable=SC2086
-	make -C "$src" -j"$(nproc)" ${KBTF_MAKEFLAGS:-} install PREFIX=/usr/local DESTDIR="$root" >&2 ||
-		die 3 "kbtf did not build"
-	v=$("$root/usr/local/bin/kbtf" --version) || die 3 "the kbtf just built does not run"
-	# usr/ only: the root directory's own mode must not travel to the target's /
-	tar -czf "$dist/kbtf.tar.gz" -C "$root" usr || die 3 "cannot write $dist/kbtf.tar.gz"
-	rm -rf "$root"
-	say "$v: $dist/kbtf.tar.gz (extract in /: /usr/local/bin/kbtf)"
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kbtf-build.XXXXXX") || die 3 "cannot create a directory in ${TMPDIR:-/tmp}"
+	how=${KBTF_PACKAGE:-}
+	if [ -z "$how" ]; then
+		how=tar
+		if [ -n "${KBTF_SRC:-}" ] && [ -f "$KBTF_SRC/debian/control" ]; then how=deb; fi
+	fi
+	kbtf_source "$work" "$([ "$how" = deb ] && echo 1 || echo 0)"
+	[ -n "${KBTF_PACKAGE:-}" ] || [ ! -f "$src/debian/control" ] || how=deb
+	rm -f "$dist"/kbtf.tar.gz "$dist"/kbtf_*.deb
+	case $how in
+	deb)
+		# the unit tests are kbtf's CI's business, not this job's
+		export DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck
+		# apt only for what is missing (dpkg-checkbuilddeps says)
+		if ! command -v dh >/dev/null || ! command -v dpkg-checkbuilddeps >/dev/null ||
+			! (cd "$src" && dpkg-checkbuilddeps) >/dev/null 2>&1; then
+			if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+				apt-get -q install -y --no-install-recommends dpkg-dev debhelper >&2 &&
+					apt-get -q build-dep -y -P nocheck "$src" >&2 ||
+					die 3 "cannot install what kbtf's Debian package build needs"
+			fi
+		fi
+		(cd "$src" && dpkg-buildpackage -b -us -uc >&2) || die 3 "kbtf's Debian package did not build"
+		set -- "$work"/kbtf_*.deb
+		[ -f "$1" ] || die 3 "dpkg-buildpackage made no kbtf_*.deb"
+		cp "$@" "$dist/"
+		v=$(dpkg-deb -f "$1" Version)
+		say "kbtf $v: $dist/$(basename "$1") (apt install ./$(basename "$1"))"
+		;;
+	tar)
+		root=$work/root
+		# shellcheck disable=SC2086
+		make -C "$src" -j"$(nproc)" ${KBTF_MAKEFLAGS:-} install PREFIX=/usr/local DESTDIR="$root" >&2 ||
+			die 3 "kbtf did not build"
+		v=$("$root/usr/local/bin/kbtf" --version) || die 3 "the kbtf just built does not run"
+		# usr/ only: the root directory's own mode must not travel to the target's /
+		tar -czf "$dist/kbtf.tar.gz" -C "$root" usr || die 3 "cannot write $dist/kbtf.tar.gz"
+		say "$v: $dist/kbtf.tar.gz (extract in /: /usr/local/bin/kbtf)"
+		;;
+	*) die 2 "KBTF_PACKAGE=$how: deb or tar" ;;
+	esac
+	rm -rf "$work"
 }
 
 # setup [DIR]: the tools, and kbtf from DIR's package unless kbtf is there
@@ -179,6 +228,10 @@ cmd_setup() {
 	cmd_tools
 	if command -v "$KBTF" >/dev/null 2>&1; then
 		:
+	elif ls "$dist"/kbtf_*.deb >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || die 2 "installing $dist/kbtf_*.deb needs root"
+		apt-get -q install -y --no-install-recommends "$(cd "$dist" && pwd)"/kbtf_*.deb ||
+			die 3 "cannot install $dist/kbtf_*.deb"
 	elif [ -f "$dist/kbtf.tar.gz" ]; then
 		[ "$(id -u)" -eq 0 ] || die 2 "installing $dist/kbtf.tar.gz in /usr/local needs root"
 		tar -xzf "$dist/kbtf.tar.gz" --no-overwrite-dir -C / || die 3 "cannot unpack $dist/kbtf.tar.gz"

@@ -223,8 +223,23 @@ fi
 # --- build-kbtf: the CI's one kbtf build, a package the group jobs install
 export TMPDIR=$t_tmp
 dist=$t_tmp/dist
-t_check "build-kbtf from this source tree (KBTF_SRC)" \
-	env KBTF_SRC="$KBTF_ROOT" KBTF_MAKEFLAGS="O=$KBTF_BUILD" demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+# this tree has debian/: kbtf's own Debian package, built in a copy of the tree
+t_check "build-kbtf from this source tree (KBTF_SRC): a Debian package" \
+	env KBTF_SRC="$KBTF_ROOT" demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+deb=$(ls "$dist"/kbtf_*.deb 2>/dev/null | head -n1)
+dpkg-deb -c "$deb" >"$t_tmp/deb.list" 2>&1
+for f in usr/bin/kbtf usr/share/kbtf/kbtf.mk usr/share/kbtf/ci/matrix/kbtf-matrix.sh; do
+	t_grep "  ... $(basename "${deb:-kbtf_*.deb}") holds /$f" " \./$f\$" "$t_tmp/deb.list"
+done
+dpkg-deb -f "$deb" Depends >"$t_tmp/deb.depends" 2>&1
+t_grep "  ... and depends on pahole (dwarves), which kbtf runs" '(^|, )dwarves(,|$)' "$t_tmp/deb.depends"
+mkdir -p "$t_tmp/debroot" && dpkg-deb -x "$deb" "$t_tmp/debroot"
+t_check "  ... its kbtf runs" "$t_tmp/debroot/usr/bin/kbtf" --version
+# without debian/ (or KBTF_PACKAGE=tar): make install into a tarball of usr/
+t_check "build-kbtf KBTF_PACKAGE=tar: a make install tree" \
+	env KBTF_PACKAGE=tar KBTF_SRC="$KBTF_ROOT" KBTF_MAKEFLAGS="O=$KBTF_BUILD" \
+	demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+t_check "  ... in place of the Debian package" test ! -e "$deb"
 tar -tzf "$dist/kbtf.tar.gz" >"$t_tmp/tar.list" 2>&1
 for f in usr/local/bin/kbtf usr/local/share/kbtf/kbtf.mk usr/local/share/kbtf/templates/module/Makefile; do
 	t_grep "  ... the package holds /$f" "^$f\$" "$t_tmp/tar.list"
