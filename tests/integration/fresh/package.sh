@@ -14,7 +14,10 @@
 #      project (its dkms.conf chains kbtf's make-hook, found on PATH), the
 #      POST_BUILD way that `kbtf dkms enable --post-build` writes, a program
 #      linked through kbtf.pc; the modules carry .BTF and .BTF.base
-#      (kbtf inspect) and kbtf validate judges them.
+#      (kbtf inspect) and kbtf validate judges them;
+#   4. dpkg --remove, which takes kbtf's block out of /etc/dkms/MODULE.conf
+#      (debian/kbtf.prerm): DKMS builds must not go on calling a kbtf that
+#      is gone.
 #
 # Prints "ok - ..." / "FAIL - ..." per check and closes with
 # "N passed, N failed". Needs nothing from run.sh's environment.
@@ -297,6 +300,16 @@ main() {
 		failed=$((failed + BASH_REMATCH[2]))
 	else
 		fail "the checks with the source tree hidden ended without their summary"
+	fi
+
+	# ---- 4. removal takes kbtf out of the DKMS builds it was chained into
+	if [ ${#installed_here[@]} -eq 2 ]; then
+		check "kbtf dkms enable $name" kbtf dkms enable "$name"
+		logged "$tmp/remove.log" "dpkg --remove kbtf libkbtf-dev" dpkg --remove kbtf libkbtf-dev
+		grep_in "removing it says so" "DKMS builds of $name no longer run kbtf" "$tmp/remove.log"
+		check "/usr/bin/kbtf is gone" test ! -e /usr/bin/kbtf
+		check "and so is its block in /etc/dkms/$name.conf" \
+			sh -c "! grep -qsF '# >>> kbtf >>>' /etc/dkms/$name.conf"
 	fi
 	done_line
 }
