@@ -548,6 +548,17 @@ EOF
 	return 0
 }
 
+# all runs every group of the matrix afresh: what an earlier run left
+# under $OUT (groups of another matrix, an old report) is not its result
+clear_results() {
+	for d in "$OUT"/*/; do
+		[ -d "$d" ] || continue
+		if [ -f "$d/group" ] || [ "$(basename "$d")" = report ]; then
+			rm -rf "$d"
+		fi
+	done
+}
+
 # ---------------------------------------------------------------- main
 
 case ${1:-} in
@@ -566,6 +577,7 @@ group)
 	;;
 merge) cmd_merge ;;
 all)
+	clear_results
 	need_kbtf
 	rc=0
 	for g in $(matrix_lines | cut -d' ' -f1); do
