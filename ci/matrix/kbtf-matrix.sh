@@ -456,10 +456,10 @@ cmd_merge() {
 	# Nothing judged (every group skipped here, or failed): no report that
 	# could pass for one, and an exit status that stops the job.
 	if [ "$total" -eq 0 ]; then
-		rm -rf "$rep"
 		while IFS="$(printf '\t')" read -r g rel t f s link; do
 			say "$g: $s"
 		done <"$rows"
+		rm -rf "$rep"
 		[ "$errors" -eq 0 ] ||
 			die 3 "no (build, kernel) pair judged: $errors group(s) failed; no report written"
 		die 2 "no (build, kernel) pair judged: every group was skipped here; no report written"

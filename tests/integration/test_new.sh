@@ -173,7 +173,9 @@ nopairs() { # DESC CODE MATRIX-LINE [ENV...]: kbtf-matrix.sh all exits CODE, wri
 	shift 3
 	printf '%s\n' "$line" >demo/ci/none.conf
 	t_exit "$code" "$desc: exit $code" \
-		env KBTF="$KBTF" KBTF_MATRIX=ci/none.conf "$@" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh all'
+		env KBTF="$KBTF" KBTF_MATRIX=ci/none.conf "$@" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh all 2>../none.err'
+	t_grep "  ... saying why" "^kbtf-matrix: (kbtf not found|no \(build, kernel\) pair judged: .*; no report written)" \
+		"$t_tmp/none.err"
 	if [ -e demo/kbtf-out/report ]; then
 		t_fail "  ... yet it wrote $(ls demo/kbtf-out/report | tr '\n' ' ')"
 	else
@@ -182,6 +184,7 @@ nopairs() { # DESC CODE MATRIX-LINE [ENV...]: kbtf-matrix.sh all exits CODE, wri
 }
 nopairs "every group skipped here (another suite; the last run's groups left in kbtf-out)" 2 \
 	's-7.2 debian:sid linux-headers-amd64 debian/sid:linux-image-7.2.13+deb14-amd64'
+t_grep "  ... and each group's status" '^kbtf-matrix: s-7.2: skipped: needs debian:sid' "$t_tmp/none.err"
 nopairs "the only group failed (no such kernel to fetch)" 3 \
 	'b-x debian:bookworm 6.12.113+deb12-amd64 debian/bookworm:linux-image-6.12.999+deb12-amd64'
 nopairs "kbtf not found" 2 \
