@@ -345,7 +345,7 @@ static void hook_failed(struct hook_run *r, const char *what, int err)
 		r->on_error == KBTF_DKMS_FAIL ? "error" : "warning", what, *msg ? msg : "failed");
 	if (r->on_error == KBTF_DKMS_WARN)
 		fprintf(stderr,
-			"kbtf dkms: %s: kept as DKMS built it, without distilled BTF "
+			"kbtf dkms: %s: kept as DKMS built it, without kbtf's BTF "
 			"(KBTF_DKMS_ON_ERROR=warn)\n",
 			what);
 	fflush(stderr);

@@ -25,7 +25,8 @@ static const char new_usage[] =
     "Create DIR (default ./NAME) holding a kernel module project called NAME:\n"
     "NAME.c, Kbuild, Makefile (kbuild + kbtf.mk), dkms.conf with the kbtf hook,\n"
     "README.md, ci/ (kernel matrix, the scripts CI runs), .github/workflows/\n"
-    "and .gitlab-ci.yml. 'cd DIR && make' builds it with distilled BTF.\n"
+    "and .gitlab-ci.yml. 'cd DIR && make' builds it with the BTF its kernel reads\n"
+    "(.BTF + .BTF.base for 6.11 and later, a plain split .BTF before).\n"
     "\n"
     "  -d, --dir DIR       where to create it (must not exist, or be empty)\n"
     "      --version V     the project's first version (default 0.1.0)\n"
@@ -262,7 +263,7 @@ int cmd_new(int argc, char **argv)
 
 		snprintf(step, sizeof(step), "cd %s && make", dir);
 		printf("kbtf: module project '%s' created in %s\n", name, dir);
-		printf("  %-24s build %s.ko with distilled BTF\n", step, name);
+		printf("  %-24s build %s.ko with the BTF its kernel reads\n", step, name);
 		printf("  %-24s the CI kernel matrix, run here (README.md)\n", "make ci");
 		printf("  %-24s build and install with DKMS\n", "sudo make dkms-install");
 		if (git[0])
