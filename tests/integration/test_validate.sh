@@ -104,6 +104,17 @@ jqt "6.1: names a symbol 6.1 does not export" \
 	'[.results[0].problems[] | select(.kind == "symbol" and .reason == "unresolved" and .name == "__kmalloc_cache_noprof")] | length == 1'
 jqt "6.1: the module's side of an unresolved symbol: it imports it" \
 	'[.results[0].problems[] | select(.reason == "unresolved") | .expected | test("^imports it")] | length > 0 and all'
+for fmt in text junit md html; do
+	"$KBTF" validate "$demo" --kernels 6.1.0-56-amd64 --symvers "$t_tmp/symvers-6.1" \
+		-f "$fmt" -o "$t_tmp/sym.$fmt" 2>/dev/null
+	if grep -q "imports it (an undefined symbol the module calls or uses)" "$t_tmp/sym.$fmt" &&
+		! grep -q "exported (the module" "$t_tmp/sym.$fmt"; then
+		t_ok "6.1, $fmt report: the module imports __kmalloc_cache_noprof, not exports it"
+	else
+		t_fail "6.1, $fmt report: the module's side of an unresolved symbol"
+		grep -m 3 -B1 -A1 "__kmalloc_cache_noprof" "$t_tmp/sym.$fmt" | sed 's/^/    | /'
+	fi
+done
 jqt "6.1: CRC mismatches with both CRCs" \
 	'[.results[0].problems[] | select(.reason == "crc-mismatch" and (.expected | test("0x")) and (.actual | test("0x")))] | length > 0'
 jqt "6.1: the BTF problem is kept beside the symbol problems" \
