@@ -9,7 +9,9 @@
 #      .deb files land in a scratch directory); lintian: no errors;
 #   2. apt-get install of kbtf and libkbtf-dev from those files;
 #   3. with SRC hidden (an empty tmpfs over it in a mount namespace of its
-#      own, else moved away and back), from an empty directory: kbtf new,
+#      own; in a chroot, whose / is no mount point and so cannot be made
+#      private, SRC is moved away and back instead), from an empty
+#      directory: kbtf new,
 #      make against Debian 12's 6.12 headers, dkms add/build of the same
 #      project (its dkms.conf chains kbtf's make-hook, found on PATH), the
 #      POST_BUILD way that `kbtf dkms enable --post-build` writes, a program
