@@ -11,9 +11,8 @@
 #   3. with SRC hidden (an empty tmpfs over it in a mount namespace of its
 #      own; in a chroot, whose / is no mount point and so cannot be made
 #      private, SRC is moved away and back instead), from an empty
-#      directory: kbtf new,
-#      make against Debian 12's 6.12 headers, dkms add/build of the same
-#      project (its dkms.conf chains kbtf's make-hook, found on PATH), the
+#      directory: kbtf new, make against Debian 12's 6.12 headers, dkms
+#      add/build of the same project (its dkms.conf chains kbtf's make-hook, found on PATH), the
 #      POST_BUILD way that `kbtf dkms enable --post-build` writes, a program
 #      linked through kbtf.pc; the modules carry .BTF and .BTF.base
 #      (kbtf inspect) and kbtf validate judges them;
