@@ -74,7 +74,8 @@ usable() {
 	rm -f "$json"
 	"$KBTF" validate "$2" --kernel "$3" -f json -o "$json" >/dev/null 2>&1
 	if jq -e --arg f "$4" '.results[0] | .verdict == "ok" and .load == "loads" and
-		.btf_form == $f' "$json" >/dev/null 2>&1; then
+		.btf_form == $f and (.summary | test(if $f == "split" then "BTF registered"
+		else "BTF relocates" end))' "$json" >/dev/null 2>&1; then
 		t_ok "$1: kbtf validate on $(basename "$3" | cut -d_ -f1): ok, loads, $4 BTF"
 	else
 		t_fail "$1: kbtf validate: $(jq -c '.results[0] | [.verdict, .load, .btf_form, .summary]' "$json" 2>&1)"
@@ -153,6 +154,16 @@ t_grep "  ... the line says it was asked for, and that $R61 ignores .BTF.base" \
 	"distilled .*as asked \(--distilled\).*$R61 ignores \.BTF\.base" "$T/o61.log"
 t_grep "  ... and the warning says what that kernel does with it" \
 	"warning: .*kernel $R61 predates \.BTF\.base" "$T/o61.log"
+cp "$T/o61/kbtf_demo.ko" "$T/again61.ko"
+"$KBTF" distill "$T/again61.ko" --base "$DEB61" >"$T/again61.log" 2>&1
+rc=$?
+if [ $rc -eq 0 ] && cmp -s "$T/again61.ko" "$T/o61/kbtf_demo.ko"; then
+	t_ok "kbtf distill again on that module, no option: left alone (re-running is safe)"
+else
+	t_fail "kbtf distill again on a distilled $R61 module: exit $rc, or the file changed"
+fi
+t_grep "  ... with a warning that $R61 ignores its .BTF.base" \
+	"warning: .*already distilled, but kernel $R61 predates \.BTF\.base" "$T/again61.log"
 example "$T/o612"
 "$KBTF" build -k $R612 -C "$T/o612" --plain-split >"$T/o612.log" 2>&1
 expect_form "kbtf build $R612 --plain-split" "$T/o612/kbtf_demo.ko" plain
