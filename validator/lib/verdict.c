@@ -151,6 +151,11 @@ static const char *consequence(const struct judge *j, enum kbtf_load load)
 		       "symbols (see the symbol problems).";
 	switch (load) {
 	case KBTF_LOAD_OK:
+		if (!j->m->mod->btf_data)
+			return "The module loads; it has no BTF.";
+		if (!j->m->mod->btf_base_data)
+			return "The module loads; its plain split BTF is read on this kernel's "
+			       "vmlinux, the one it was built for, and registered.";
 		return "The module loads; its BTF is relocated onto this kernel and registered.";
 	case KBTF_LOAD_NO_BTF:
 		return "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y: the module loads without BTF (no "
@@ -168,6 +173,15 @@ static const char *consequence(const struct judge *j, enum kbtf_load load)
 	default:
 		return "unknown";
 	}
+}
+
+/* What an ok summary says of the module's BTF: a distilled one is
+ * relocated, a plain split one (built for this kernel) read as it is. */
+static const char *btf_words(const struct judge *j, enum kbtf_load load)
+{
+	if (load != KBTF_LOAD_OK || !j->m->mod->btf_data)
+		return "";
+	return j->m->mod->btf_base_data ? ", BTF relocates" : ", BTF registered";
 }
 
 static void summarize(struct judge *j)
@@ -191,8 +205,7 @@ static void summarize(struct judge *j)
 			    nbtf > 1 ? " (and more)" : "");
 		break;
 	default:
-		kbtf_rb_set(&j->rb, &r->summary, "loads%s; %zu warning%s",
-			    r->load == KBTF_LOAD_OK && j->m->mod->btf_data ? ", BTF relocates" : "",
+		kbtf_rb_set(&j->rb, &r->summary, "loads%s; %zu warning%s", btf_words(j, r->load),
 			    nwarn, nwarn == 1 ? "" : "s");
 		break;
 	}
