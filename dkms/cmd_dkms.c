@@ -34,6 +34,9 @@ static const char dkms_usage[] =
     "compresses; a failure can fail the build), or with --post-build as POST_BUILD\n"
     "(after; kbtf signs again with DKMS's key and compresses the same way).\n"
     "disable removes the block. The hooks are what DKMS runs; see kbtf-dkms(1).\n"
+    "Each module gets the BTF its kernel reads, picked by the release: .BTF.base +\n"
+    "split .BTF for 6.11 and later, a plain split .BTF before (those kernels ignore\n"
+    ".BTF.base); one line per module says which and why.\n"
     "\n"
     "enable/disable:\n"
     "      --fail          a module that cannot get BTF fails the build\n"
@@ -336,7 +339,7 @@ static void hook_failed(struct hook_run *r, const char *what, int err)
 		r->on_error == KBTF_DKMS_FAIL ? "error" : "warning", what, *msg ? msg : "failed");
 	if (r->on_error == KBTF_DKMS_WARN)
 		fprintf(stderr,
-			"kbtf dkms: %s: kept as DKMS built it, without distilled BTF "
+			"kbtf dkms: %s: kept as DKMS built it, without kbtf's BTF "
 			"(KBTF_DKMS_ON_ERROR=warn)\n",
 			what);
 	fflush(stderr);

@@ -5,7 +5,13 @@
 #
 #   kbtf-matrix.sh groups            the group names of the matrix, one a line
 #   kbtf-matrix.sh github-matrix     the groups as a GitHub Actions matrix (JSON)
-#   kbtf-matrix.sh setup             install what a fresh Debian container lacks
+#   kbtf-matrix.sh tools             install the build tools a fresh Debian container lacks
+#   kbtf-matrix.sh build-kbtf [DIR]  build kbtf once, as a package in DIR (default
+#                                    kbtf-dist) for the other jobs: kbtf_*.deb when
+#                                    kbtf's sources carry debian/, else kbtf.tar.gz
+#                                    (make install DESTDIR=)
+#   kbtf-matrix.sh setup [DIR]       tools, then kbtf from the package in DIR
+#                                    (default kbtf-dist) unless kbtf is installed
 #   kbtf-matrix.sh group NAME        build + validate one group (one CI job)
 #   kbtf-matrix.sh merge             the report, from every group's results (a
 #                                    group of the matrix without any is an error)
@@ -32,17 +38,24 @@
 # they may land in any subdirectory of $KBTF_OUT, the merge finds them.
 #
 # Environment:
-#   KBTF              the kbtf program (default: kbtf from PATH)
+#   KBTF              the kbtf program (default: kbtf from PATH; "make ci"
+#                     passes the one "make" uses, found beside kbtf.mk)
 #   KBTF_OUT          output directory (default: kbtf-out)
 #   KBTF_MATRIX       the matrix file (default: ci/kernels.conf)
-#   KBTF_GIT, KBTF_REF  where "setup" gets kbtf from when it is missing
+#   KBTF_GIT, KBTF_REF  where build-kbtf gets kbtf's sources: a git URL, and
+#                     a branch, tag or commit (default: the remote's HEAD)
+#   KBTF_SRC          a kbtf source tree for build-kbtf, instead of KBTF_GIT
+#   KBTF_PACKAGE      what build-kbtf makes: deb or tar (default: deb when it can)
+#   KBTF_MAKEFLAGS    more arguments for the make of KBTF_PACKAGE=tar (O=DIR, CC=clang)
 #   XDG_CACHE_HOME    kbtf's kernel profiles live in $XDG_CACHE_HOME/kbtf
 #   KBTF_DEB_DIR      keep downloaded kernel packages there (kbtf kernels fetch --deb-dir)
 #   KBTF_GATE=1       merge exits 1 when some (build, kernel) pair is not ok
 #
 # Exit status: 0 done (whatever the verdicts, unless KBTF_GATE=1); 1 some
-# pair not ok with KBTF_GATE=1; 2 bad matrix or usage; 3 a build, a fetch
-# or kbtf failed.
+# pair not ok with KBTF_GATE=1; 2 bad matrix or usage, kbtf not found, or
+# a run that judged no pair because every group was skipped here; 3 a
+# build, a fetch or kbtf failed (a run that judged no pair because groups
+# failed is that too). A run that judged no pair writes no report.
 set -eu
 
 KBTF=${KBTF:-kbtf}
@@ -96,7 +109,16 @@ host_suite() {
 
 # ---------------------------------------------------------------- setup
 
-cmd_setup() {
+# need_kbtf: $KBTF runs, or the script stops before it judges anything
+need_kbtf() {
+	command -v "$KBTF" >/dev/null 2>&1 ||
+		die 2 "kbtf not found (KBTF=$KBTF): install kbtf, or set KBTF to the kbtf program ('make ci' passes the one 'make' uses)"
+	v=$("$KBTF" --version 2>&1) || die 3 "$KBTF --version failed: $v"
+	say "kbtf: $(command -v "$KBTF") ($v)"
+}
+
+# what building and running kbtf, and building modules, need in a fresh Debian container
+cmd_tools() {
 	if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
 		export DEBIAN_FRONTEND=noninteractive
 		apt-get -q update
@@ -104,17 +126,119 @@ cmd_setup() {
 			pkg-config libelf-dev libkmod-dev libarchive-dev zlib1g-dev liblzma-dev libzstd-dev \
 			liblz4-dev libbz2-dev dwarves kmod xz-utils zstd cpio apt debian-archive-keyring
 	fi
-	if command -v "$KBTF" >/dev/null 2>&1; then
-		say "kbtf: $(command -v "$KBTF") ($("$KBTF" --version))"
+}
+
+# kbtf_source DIR COPY: sets src to a kbtf source tree: KBTF_SRC (copied
+# without its build outputs to DIR/kbtf when COPY is 1: dpkg-buildpackage
+# writes into the tree and beside it), or a clone of KBTF_GIT at KBTF_REF
+# in DIR/kbtf
+kbtf_source() {
+	src=$1/kbtf
+	if [ -n "${KBTF_SRC:-}" ]; then
+		[ -f "$KBTF_SRC/sdk/kbtf.mk" ] || die 2 "KBTF_SRC=$KBTF_SRC is not a kbtf source tree"
+		if [ "$2" = 0 ]; then
+			src=$KBTF_SRC
+			say "kbtf sources: $KBTF_SRC"
+			return 0
+		fi
+		mkdir -p "$src"
+		# a git checkout: what it tracks and what it would (not build/, not debian/build)
+		if git -C "$KBTF_SRC" rev-parse --git-dir >/dev/null 2>&1; then
+			git -C "$KBTF_SRC" ls-files -z -co --exclude-standard |
+				tar -C "$KBTF_SRC" --null -T - --ignore-failed-read -cf - 2>/dev/null
+		else
+			tar -C "$KBTF_SRC" --exclude=./build -cf - .
+		fi | tar -C "$src" -xf - || die 3 "cannot copy $KBTF_SRC"
+		say "kbtf sources: $KBTF_SRC"
 		return 0
 	fi
-	[ -n "${KBTF_GIT:-}" ] || die 2 "kbtf is not installed and KBTF_GIT (its git repository) is not set"
-	src=${TMPDIR:-/tmp}/kbtf-src
-	rm -rf "$src"
-	git clone -q ${KBTF_REF:+--branch "$KBTF_REF"} --depth 1 "$KBTF_GIT" "$src" ||
-		die 3 "cannot clone $KBTF_GIT"
-	make -C "$src" -j"$(nproc)" all && make -C "$src" install || die 3 "kbtf did not build"
-	say "kbtf installed: $("$KBTF" --version)"
+	[ -n "${KBTF_GIT:-}" ] ||
+		die 2 "where kbtf's sources are is not known: set the CI variable KBTF_GIT (its git URL) and KBTF_REF, or KBTF_SRC (a kbtf source tree)"
+	case $KBTF_GIT in -*) die 2 "KBTF_GIT=$KBTF_GIT: not a git URL" ;; esac
+	if ! git init -q "$src" || ! git -C "$src" remote add origin "$KBTF_GIT"; then
+		die 3 "git init $src failed"
+	fi
+	# a commit id, a tag or a branch alike, without the whole history; a
+	# server that gives no single commit by its id gets a full fetch
+	ref=${KBTF_REF:-HEAD}
+	if ! git -C "$src" fetch -q --depth 1 origin "$ref" >&2; then
+		git -C "$src" fetch -q origin >&2 || die 3 "cannot fetch kbtf from $KBTF_GIT"
+		git -C "$src" rev-parse -q --verify "$ref^{commit}" >/dev/null 2>&1 ||
+			die 3 "$KBTF_GIT has no $ref"
+		git -C "$src" update-ref FETCH_HEAD "$(git -C "$src" rev-parse "$ref^{commit}")"
+	fi
+	git -C "$src" -c advice.detachedHead=false checkout -q FETCH_HEAD >&2 ||
+		die 3 "cannot check out $ref of $KBTF_GIT"
+	say "kbtf sources: $KBTF_GIT at $(git -C "$src" rev-parse HEAD)"
+}
+
+# build-kbtf [DIR]: one job builds kbtf; the others install what it leaves
+# in DIR. kbtf's own Debian package when its sources have one (apt then
+# brings what kbtf needs at run time), else a make install tree.
+cmd_build_kbtf() {
+	mkdir -p "${1:-kbtf-dist}"
+	dist=$(cd "${1:-kbtf-dist}" && pwd)
+	work=$(mktemp -d "${TMPDIR:-/tmp}/kbtf-build.XXXXXX") || die 3 "cannot create a directory in ${TMPDIR:-/tmp}"
+	how=${KBTF_PACKAGE:-}
+	if [ -z "$how" ]; then
+		how=tar
+		if [ -n "${KBTF_SRC:-}" ] && [ -f "$KBTF_SRC/debian/control" ]; then how=deb; fi
+	fi
+	kbtf_source "$work" "$([ "$how" = deb ] && echo 1 || echo 0)"
+	[ -n "${KBTF_PACKAGE:-}" ] || [ ! -f "$src/debian/control" ] || how=deb
+	rm -f "$dist"/kbtf.tar.gz "$dist"/kbtf_*.deb
+	case $how in
+	deb)
+		# the unit tests are kbtf's CI's business, not this job's
+		export DEB_BUILD_OPTIONS=nocheck DEB_BUILD_PROFILES=nocheck
+		# apt only for what is missing (dpkg-checkbuilddeps says)
+		if ! command -v dh >/dev/null || ! command -v dpkg-checkbuilddeps >/dev/null ||
+			! (cd "$src" && dpkg-checkbuilddeps) >/dev/null 2>&1; then
+			if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null; then
+				apt-get -q install -y --no-install-recommends dpkg-dev debhelper >&2 &&
+					apt-get -q build-dep -y -P nocheck "$src" >&2 ||
+					die 3 "cannot install what kbtf's Debian package build needs"
+			fi
+		fi
+		(cd "$src" && dpkg-buildpackage -b -us -uc >&2) || die 3 "kbtf's Debian package did not build"
+		set -- "$work"/kbtf_*.deb
+		[ -f "$1" ] || die 3 "dpkg-buildpackage made no kbtf_*.deb"
+		cp "$@" "$dist/"
+		v=$(dpkg-deb -f "$1" Version)
+		say "kbtf $v: $dist/$(basename "$1") (apt install ./$(basename "$1"))"
+		;;
+	tar)
+		root=$work/root
+		# shellcheck disable=SC2086
+		make -C "$src" -j"$(nproc)" ${KBTF_MAKEFLAGS:-} install PREFIX=/usr/local DESTDIR="$root" >&2 ||
+			die 3 "kbtf did not build"
+		v=$("$root/usr/local/bin/kbtf" --version) || die 3 "the kbtf just built does not run"
+		# usr/ only: the root directory's own mode must not travel to the target's /
+		tar -czf "$dist/kbtf.tar.gz" -C "$root" usr || die 3 "cannot write $dist/kbtf.tar.gz"
+		say "$v: $dist/kbtf.tar.gz (extract in /: /usr/local/bin/kbtf)"
+		;;
+	*) die 2 "KBTF_PACKAGE=$how: deb or tar" ;;
+	esac
+	rm -rf "$work"
+}
+
+# setup [DIR]: the tools, and kbtf from DIR's package unless kbtf is there
+cmd_setup() {
+	dist=${1:-kbtf-dist}
+	cmd_tools
+	if command -v "$KBTF" >/dev/null 2>&1; then
+		:
+	elif ls "$dist"/kbtf_*.deb >/dev/null 2>&1; then
+		[ "$(id -u)" -eq 0 ] || die 2 "installing $dist/kbtf_*.deb needs root"
+		apt-get -q install -y --no-install-recommends "$(cd "$dist" && pwd)"/kbtf_*.deb ||
+			die 3 "cannot install $dist/kbtf_*.deb"
+	elif [ -f "$dist/kbtf.tar.gz" ]; then
+		[ "$(id -u)" -eq 0 ] || die 2 "installing $dist/kbtf.tar.gz in /usr/local needs root"
+		tar -xzf "$dist/kbtf.tar.gz" --no-overwrite-dir -C / || die 3 "cannot unpack $dist/kbtf.tar.gz"
+	else
+		die 2 "kbtf is not installed and $dist holds no kbtf package (made by: kbtf-matrix.sh build-kbtf $dist)"
+	fi
+	need_kbtf
 }
 
 # ---------------------------------------------------------------- one group
@@ -182,6 +306,7 @@ cmd_group() {
 	mkdir -p "$gdir"
 	# the name travels with the results (CI artifacts may land under another name)
 	echo "$name" >"$gdir/group"
+	"$KBTF" --version >"$gdir/kbtf-version" 2>/dev/null || rm -f "$gdir/kbtf-version"
 	want=${g_image#debian:}
 	have=$(host_suite)
 	if [ "$want" != "$have" ]; then
@@ -265,7 +390,11 @@ cmd_merge() {
 	rm -rf "$rep"
 	mkdir -p "$rep"
 	statuses=$(find "$OUT" -path "$rep" -prune -o -name status -print | sort)
-	[ -n "$statuses" ] || die 2 "no group results under $OUT (run the groups first)"
+	# none at all: an error of each group of the matrix, below
+	[ -n "$statuses" ] || [ -f "$MATRIX" ] || {
+		rm -rf "$rep"
+		die 2 "no group results under $OUT (run the groups first)"
+	}
 	junit=$rep/junit.xml
 	md=$rep/report.md
 	html=$rep/report.html
@@ -324,6 +453,20 @@ cmd_merge() {
 		done
 	fi
 
+	# Nothing judged (every group skipped here, or failed): no report that
+	# could pass for one, and an exit status that stops the job.
+	if [ "$total" -eq 0 ]; then
+		while IFS="$(printf '\t')" read -r g rel t f s link; do
+			say "$g: $s"
+		done <"$rows"
+		rm -rf "$rep"
+		[ "$errors" -eq 0 ] ||
+			die 3 "no (build, kernel) pair judged: $errors group(s) failed; no report written"
+		die 2 "no (build, kernel) pair judged: every group was skipped here; no report written"
+	fi
+	made_by=$(cat "$(find "$OUT" -name kbtf-version | head -n1)" 2>/dev/null ||
+		"$KBTF" --version 2>/dev/null || echo kbtf)
+
 	# JUnit: every build's test suites, named after group and build
 	{
 		echo '<?xml version="1.0" encoding="UTF-8"?>'
@@ -356,7 +499,7 @@ cmd_merge() {
 		echo "# Pre-release compatibility report"
 		echo
 		echo "$groups kernel groups, $total (build, kernel) pairs, $failed not ok." \
-			"Made by kbtf-matrix.sh with $("$KBTF" --version 2>/dev/null || echo kbtf)."
+			"Made by kbtf-matrix.sh with $made_by."
 		echo
 		echo "| group | built for | pairs | not ok | status |"
 		echo "|---|---|---|---|---|"
@@ -405,6 +548,17 @@ EOF
 	return 0
 }
 
+# all runs every group of the matrix afresh: what an earlier run left
+# under $OUT (groups of another matrix, an old report) is not its result
+clear_results() {
+	for d in "$OUT"/*/; do
+		[ -d "$d" ] || continue
+		if [ -f "$d/group" ] || [ "$(basename "$d")" = report ]; then
+			rm -rf "$d"
+		fi
+	done
+}
+
 # ---------------------------------------------------------------- main
 
 case ${1:-} in
@@ -413,13 +567,18 @@ github-matrix)
 	matrix_lines | awk '{ printf "%s{\"group\":\"%s\",\"image\":\"%s\"}", n++ ? "," : "", $1, $2 }
 		END { print "" }' | sed 's/^/{"include":[/; s/$/]}/'
 	;;
-setup) cmd_setup ;;
+tools) cmd_tools ;;
+build-kbtf) cmd_build_kbtf "${2:-kbtf-dist}" ;;
+setup) cmd_setup "${2:-kbtf-dist}" ;;
 group)
 	[ $# -eq 2 ] || die 2 "usage: kbtf-matrix.sh group NAME"
+	need_kbtf
 	cmd_group "$2"
 	;;
 merge) cmd_merge ;;
 all)
+	clear_results
+	need_kbtf
 	rc=0
 	for g in $(matrix_lines | cut -d' ' -f1); do
 		(cmd_group "$g") || rc=$?
@@ -427,5 +586,5 @@ all)
 	cmd_merge || rc=$?
 	exit $rc
 	;;
-*) die 2 "usage: kbtf-matrix.sh groups|setup|group NAME|merge|all" ;;
+*) die 2 "usage: kbtf-matrix.sh groups|github-matrix|tools|build-kbtf [DIR]|setup [DIR]|group NAME|merge|all" ;;
 esac

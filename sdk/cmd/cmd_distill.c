@@ -364,6 +364,19 @@ int cmd_distill(int argc, char **argv)
 		fprintf(stderr, "kbtf: -o takes one module at a time\n");
 		return KBTF_EXIT_USAGE;
 	}
+	/* nothing is opened or written while an input is missing */
+	for (i = optind; i < argc; i++) {
+		if (kbtf_file_check(argv[i])) {
+			cmd_report_error(argv[i]);
+			rc = KBTF_EXIT_USAGE;
+		}
+	}
+	if (a.base && kbtf_kernel_source_check(a.base)) {
+		cmd_report_error(a.base);
+		rc = KBTF_EXIT_USAGE;
+	}
+	if (rc)
+		return rc;
 	if (!a.base)
 		return distill_lookup(&a, argv + optind, argc - optind);
 	rc = distill_base_for(&a.ui, a.base, NULL, NULL, &k);

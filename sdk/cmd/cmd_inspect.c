@@ -693,6 +693,34 @@ static int inspect_one(const char *src, const struct inspect_opts *o, struct kbt
 	return err;
 }
 
+/*
+ * Every SOURCE, --base and --layer is there before anything is shown: one
+ * line "kbtf: <file>: <reason>" for each that is not, and nothing on
+ * stdout. Sources that are there but do not read are reported in turn.
+ */
+static int check_inputs(int argc, char **argv, const struct inspect_opts *o)
+{
+	int i, bad = 0;
+
+	for (i = optind; i < argc; i++) {
+		if (kbtf_kernel_source_check(argv[i])) {
+			cmd_report_error(argv[i]);
+			bad++;
+		}
+	}
+	if (o->base && kbtf_kernel_source_check(o->base)) {
+		cmd_report_error(o->base);
+		bad++;
+	}
+	for (i = 0; i < o->nr_layers; i++) {
+		if (kbtf_file_check(o->layers[i])) {
+			cmd_report_error(o->layers[i]);
+			bad++;
+		}
+	}
+	return bad;
+}
+
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
@@ -736,6 +764,8 @@ int cmd_inspect(int argc, char **argv)
 		fprintf(stderr, "kbtf inspect: no SOURCE given; see 'kbtf inspect --help'\n");
 		return KBTF_EXIT_USAGE;
 	}
+	if (check_inputs(argc, argv, &o))
+		return KBTF_EXIT_USAGE;
 	if (o.json) {
 		j = kbtf_json_new(stdout, o.pretty);
 		if (!j) {

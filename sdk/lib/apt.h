@@ -15,10 +15,18 @@
 struct kbtf_apt;
 
 /*
+ * 0 when kbtf knows @suite (a Debian code name deb.debian.org serves
+ * kernels for, or an alias: stable, testing, sid...); else -EINVAL, the
+ * message saying "unknown suite '<suite>'" and listing the known ones.
+ */
+int kbtf_apt_suite_check(const char *suite);
+
+/*
  * A private apt configuration for @suite under @cache_dir/apt/<suite>
  * (@cache_dir NULL: kbtf_cache_dir()). Released suites read <suite>,
  * <suite>-updates and <suite>-security; sid, unstable and experimental
- * only themselves. Mirrors: $KBTF_DEBIAN_MIRROR (default
+ * only themselves. An unknown suite (kbtf_apt_suite_check) is refused
+ * before anything is created. Mirrors: $KBTF_DEBIAN_MIRROR (default
  * http://deb.debian.org/debian) and $KBTF_DEBIAN_SECURITY_MIRROR (default
  * the first with "debian" replaced by "debian-security").
  */

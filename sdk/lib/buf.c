@@ -56,6 +56,22 @@ int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out)
 	return 0;
 }
 
+int kbtf_file_check(const char *path)
+{
+	struct stat st;
+	int fd, err = 0;
+
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return kbtf_err(-errno, "cannot open: %s", strerror(errno));
+	if (fstat(fd, &st) < 0)
+		err = kbtf_err(-errno, "cannot stat: %s", strerror(errno));
+	else if (S_ISDIR(st.st_mode))
+		err = kbtf_err(-EISDIR, "is a directory");
+	close(fd);
+	return err;
+}
+
 int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
 {
 	struct stat st;

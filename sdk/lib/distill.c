@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Distillation of split BTF into a distilled base plus a new split, with the
- * semantics of libbpf's btf__distill_base (docs/btf-reference.md section 2):
+ * semantics of libbpf's btf__distill_base (docs/kernel-rules.md section 3):
  * which base types are needed, where each goes, in which order, how ids and
  * strings are rewritten, and when to refuse.
  */
@@ -315,7 +315,7 @@ static int build_split(struct distiller *d, const struct kbtf_btf *new_base)
  * Relocation maps each distilled type by name (and size, when a name is
  * shared). Names the build kernel itself holds twice in a way relocation
  * cannot tell apart will fail there and most likely everywhere else too;
- * say so now (docs/btf-reference.md 3.1).
+ * say so now (btf_relocate()'s ambiguous names: docs/kernel-rules.md 4.3).
  */
 struct name_slot {
 	const char *name;

@@ -13,6 +13,7 @@
  * its BTF (~6 MB), not its 60 MB image.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <glob.h>
 #include <limits.h>
 #include <stdarg.h>
@@ -780,30 +781,29 @@ out:
 
 /* ---------------------------------------------------------------- names */
 
-static int open_release(struct kernel_priv *p, const char *rel)
+/* The first file standing for installed kernel @rel, into @path; -ENOENT recorded. */
+static int find_release(const char *rel, char path[PATH_MAX])
 {
+	static const char *const cand[][2] = {
+	    {"/lib/modules/", "/build/vmlinux"},
+	    {"/usr/src/linux-headers-", "/vmlinux"},
+	    {NULL, NULL}, /* the running kernel's sysfs BTF */
+	    {"/boot/vmlinuz-", ""},
+	    {"/usr/lib/debug/boot/vmlinux-", ""},
+	    {"/usr/lib/debug/lib/modules/", "/vmlinux"},
+	};
 	const char *run = kbtf_uname_release();
-	char cand[6][PATH_MAX];
-	size_t i, n = 0;
-	int err;
+	size_t i;
 
-	snprintf(cand[n++], PATH_MAX, "/lib/modules/%s/build/vmlinux", rel);
-	snprintf(cand[n++], PATH_MAX, "/usr/src/linux-headers-%s/vmlinux", rel);
-	if (run && !strcmp(run, rel))
-		snprintf(cand[n++], PATH_MAX, "%s", SYS_BTF_VMLINUX);
-	snprintf(cand[n++], PATH_MAX, "/boot/vmlinuz-%s", rel);
-	snprintf(cand[n++], PATH_MAX, "/usr/lib/debug/boot/vmlinux-%s", rel);
-	snprintf(cand[n++], PATH_MAX, "/usr/lib/debug/lib/modules/%s/vmlinux", rel);
-	for (i = 0; i < n; i++) {
-		if (!is_file(cand[i]))
+	for (i = 0; i < sizeof(cand) / sizeof(cand[0]); i++) {
+		if (cand[i][0])
+			snprintf(path, PATH_MAX, "%s%s%s", cand[i][0], rel, cand[i][1]);
+		else if (run && !strcmp(run, rel))
+			snprintf(path, PATH_MAX, "%s", SYS_BTF_VMLINUX);
+		else
 			continue;
-		note_release(p, strdup(rel), "the release name given");
-		err = open_file(p, cand[i]);
-		if (err)
-			return kbtf_err_prefix(err, "%s", cand[i]);
-		set_str(&p->k.format_detail, "%s: %s", cand[i], p->k.format_detail);
-		p->k.format = KBTF_FMT_RELEASE;
-		return 0;
+		if (is_file(path))
+			return 0;
 	}
 	return kbtf_err(-ENOENT,
 			"no file, stored profile, or installed kernel %s (looked for "
@@ -811,21 +811,47 @@ static int open_release(struct kernel_priv *p, const char *rel)
 			rel, rel, rel);
 }
 
-static int open_name(struct kernel_priv *p, const char *name)
+static int open_release(struct kernel_priv *p, const char *rel)
+{
+	char path[PATH_MAX];
+	int err = find_release(rel, path);
+
+	if (err)
+		return err;
+	note_release(p, strdup(rel), "the release name given");
+	err = open_file(p, path);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	set_str(&p->k.format_detail, "%s: %s", path, p->k.format_detail);
+	p->k.format = KBTF_FMT_RELEASE;
+	return 0;
+}
+
+/* The stored profile named @name, malloc'd, or NULL. */
+static char *profile_named(const char *name)
 {
 	char cache[PATH_MAX], *dir;
+
+	if (kbtf_cache_dir(cache, sizeof(cache)) ||
+	    asprintf(&dir, "%s/kernels/%s", cache, name) < 0)
+		return NULL;
+	if (kbtf_is_dir(dir) && kbtf_profile_is_dir(dir))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
+static int open_name(struct kernel_priv *p, const char *name)
+{
+	char *dir = profile_named(name);
 	int err;
 
-	if (!kbtf_cache_dir(cache, sizeof(cache)) &&
-	    asprintf(&dir, "%s/kernels/%s", cache, name) >= 0) {
-		if (kbtf_is_dir(dir) && kbtf_profile_is_dir(dir)) {
-			err = open_profile(p, dir);
-			if (err)
-				kbtf_err_prefix(err, "%s", dir);
-			free(dir);
-			return err;
-		}
+	if (dir) {
+		err = open_profile(p, dir);
+		if (err)
+			kbtf_err_prefix(err, "%s", dir);
 		free(dir);
+		return err;
 	}
 	if (looks_like_release(name, strlen(name)))
 		return open_release(p, name);
@@ -903,6 +929,37 @@ int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 		}
 	}
 	return kernel_done(p, err, out);
+}
+
+int kbtf_kernel_source_check(const char *source)
+{
+	char path[PATH_MAX], *dir;
+	struct stat st;
+	int err, fd;
+
+	if (!source || !*source)
+		return kbtf_err(-EINVAL, "no kernel given");
+	if (stat(source, &st) == 0) {
+		/* what kbtf_kernel_open would do first: open it for reading */
+		fd = open(source, O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			return kbtf_err(-errno, "cannot open: %s", strerror(errno));
+		close(fd);
+		return 0;
+	}
+	if (errno != ENOENT || strchr(source, '/'))
+		return kbtf_err(-errno, "cannot open: %s", strerror(errno));
+	dir = profile_named(source);
+	if (dir) {
+		free(dir);
+		return 0;
+	}
+	if (!looks_like_release(source, strlen(source)))
+		return kbtf_err(-ENOENT, "no such file, stored profile or kernel release");
+	err = find_release(source, path);
+	if (!err && access(path, R_OK))
+		err = kbtf_err(-errno, "%s: cannot open: %s", path, strerror(errno));
+	return err;
 }
 
 int kbtf_kernel_open_buf(const void *data, size_t size, const char *name, struct kbtf_kernel **out)

@@ -36,17 +36,68 @@ struct kbtf_apt {
 	char opt[APT_NOPTS][PATH_MAX];
 };
 
-static int suite_check(const char *suite)
-{
-	const char *p;
+/*
+ * The suites kbtf reaches in Debian's archive: the code names
+ * deb.debian.org serves kernels for, then their aliases. A name outside
+ * this list is refused before anything is created or downloaded; apt would
+ * only say, after an update, that the suite has no Release file. When
+ * Debian names a new testing release, it goes here. Backports suites are
+ * not among them: they have no -updates or -security companions.
+ */
+static const char *const known_suites[] = {
+    "bullseye",	    "bookworm",	 "trixie", "forky",   "sid",	  "experimental",
+    "oldoldstable", "oldstable", "stable", "testing", "unstable",
+};
 
-	if (!*suite || strlen(suite) >= 32)
-		return kbtf_err(-EINVAL, "bad Debian suite '%s'", suite);
-	for (p = suite; *p; p++) {
-		if (!islower((unsigned char)*p) && !isdigit((unsigned char)*p) && *p != '-')
-			return kbtf_err(-EINVAL, "bad Debian suite '%s'", suite);
+#define NR_KNOWN_SUITES (sizeof(known_suites) / sizeof(known_suites[0]))
+
+/* Edit distance of @a and @b, 3 for anything above 2 (only "close" counts). */
+static unsigned int near(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j;
+	unsigned int row[33], prev, tmp, best;
+
+	if (la > 32 || lb > 32 || (la > lb ? la - lb : lb - la) > 2)
+		return 3;
+	for (j = 0; j <= lb; j++)
+		row[j] = (unsigned int)j;
+	for (i = 1; i <= la; i++) {
+		prev = row[0];
+		row[0] = (unsigned int)i;
+		for (j = 1; j <= lb; j++) {
+			tmp = row[j];
+			best = prev + (a[i - 1] != b[j - 1]);
+			if (row[j] + 1 < best)
+				best = row[j] + 1;
+			if (row[j - 1] + 1 < best)
+				best = row[j - 1] + 1;
+			row[j] = best;
+			prev = tmp;
+		}
 	}
-	return 0;
+	return row[lb] > 2 ? 3 : row[lb];
+}
+
+int kbtf_apt_suite_check(const char *suite)
+{
+	char list[256], hint[64] = "";
+	unsigned int d, best = 3;
+	size_t i, n = 0;
+
+	for (i = 0; i < NR_KNOWN_SUITES; i++) {
+		if (!strcmp(suite, known_suites[i]))
+			return 0;
+	}
+	for (i = 0; i < NR_KNOWN_SUITES; i++) {
+		n += (size_t)snprintf(list + n, sizeof(list) - n, "%s%s", i ? ", " : "",
+				      known_suites[i]);
+		d = near(suite, known_suites[i]);
+		if (d < best) {
+			best = d;
+			snprintf(hint, sizeof(hint), "did you mean '%s'? ", known_suites[i]);
+		}
+	}
+	return kbtf_err(-EINVAL, "unknown suite '%.32s' (%sknown: %s)", suite, hint, list);
 }
 
 static bool suite_is_rolling(const char *suite)
@@ -133,7 +184,7 @@ int kbtf_apt_open(const char *cache_dir, const char *suite, struct kbtf_apt **ou
 	size_t i;
 	int err, fd;
 
-	err = suite_check(suite);
+	err = kbtf_apt_suite_check(suite);
 	if (err)
 		return err;
 	if (cache_dir)

@@ -65,6 +65,7 @@ struct planner {
 	struct suite_names suites[8];
 	size_t nr_suites;
 	struct kbtf_fetch_plan *plan;
+	bool check_only; /* first pass: specs and suites only, nothing fetched */
 };
 
 static bool has_name(const struct suite_names *sn, const char *name)
@@ -216,10 +217,14 @@ static int plan_spec(struct planner *p, const char *spec, const char *where)
 	int err;
 
 	err = kbtf_debian_spec_parse(spec, suite, sizeof(suite), glob, sizeof(glob));
-	if (!err)
-		err = suite_open(p, suite, &sn);
 	if (err)
 		return where ? kbtf_err_prefix(err, "%s", where) : err;
+	err = p->check_only ? kbtf_apt_suite_check(suite) : suite_open(p, suite, &sn);
+	if (err)
+		return kbtf_err_prefix(err, "%s%s'%s'", where ? where : "", where ? ": " : "",
+				       spec);
+	if (p->check_only)
+		return 0;
 	for (i = 0; i < sn->nr; i++) {
 		rel = package_release(sn->names[i]);
 		if (!rel || fnmatch(glob, rel, 0))
@@ -277,7 +282,13 @@ int kbtf_fetch_plan(struct kbtf_store *s, const char *const *specs, size_t n,
 	int err;
 
 	memset(plan, 0, sizeof(*plan));
-	err = kbtf_store_list(s, &list, &nl); /* loads what is stored */
+	/* every spec and suite checked before any suite's lists are touched */
+	p.check_only = true;
+	for (i = 0, err = 0; !err && i < n; i++)
+		err = plan_item(&p, specs[i], NULL, NULL, 0);
+	p.check_only = false;
+	if (!err)
+		err = kbtf_store_list(s, &list, &nl); /* loads what is stored */
 	for (i = 0; !err && i < n; i++)
 		err = plan_item(&p, specs[i], NULL, NULL, 0);
 	for (i = 0; i < p.nr_suites; i++) {

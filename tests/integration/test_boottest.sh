@@ -179,20 +179,22 @@ t_grep "junit: rt refuses them on struct module's layout CRC, before vermagic" \
 	'acpi_call: disagrees about version of symbol module_layout' "$t_tmp/plain.xml"
 
 # ------------- built for 6.1 (predates .BTF.base): plain split vs distilled
-# The example built against the 6.1.0-56 headers twice: distilled (default)
-# and --plain-split, renamed so both load in one boot. 6.1 reads .BTF on its
-# own vmlinux: only the plain split is registered.
+# The example built against the 6.1.0-56 headers twice: as kbtf builds for
+# 6.1 unasked (a plain split: 6.1 ignores .BTF.base) and with --distilled,
+# renamed so both load in one boot. 6.1 reads .BTF on its own vmlinux: only
+# the plain split is registered.
 mkdir -p "$t_tmp/src61/dist" "$t_tmp/src61/plain"
 for v in dist plain; do
 	sed "s/kbtf_demo/kbtf_demo_$v/g" "$KBTF_ROOT/sdk/example/kbtf_demo.c" \
 		>"$t_tmp/src61/$v/kbtf_demo_$v.c"
 	echo "obj-m := kbtf_demo_$v.o" >"$t_tmp/src61/$v/Kbuild"
 done
-t_check "kbtf build -k 6.1.0-56-amd64 (distilled)" \
-	"$KBTF" build -q -k 6.1.0-56-amd64 -C "$t_tmp/src61/dist"
-t_check "kbtf build -k 6.1.0-56-amd64 --plain-split" \
-	"$KBTF" build -q -k 6.1.0-56-amd64 -C "$t_tmp/src61/plain" --plain-split
-t_check "  ... the plain one has .BTF and no .BTF.base" sh -c \
+k61=$(kernel_dir 6.1.0-56-amd64)
+t_check "kbtf build -k 6.1.0-56-amd64 --distilled" \
+	"$KBTF" build -q -k 6.1.0-56-amd64 --base "$k61" -C "$t_tmp/src61/dist" --distilled
+t_check "kbtf build -k 6.1.0-56-amd64 (no option: the form is picked by the release)" \
+	"$KBTF" build -q -k 6.1.0-56-amd64 --base "$k61" -C "$t_tmp/src61/plain"
+t_check "  ... it picked the plain split: .BTF and no .BTF.base" sh -c \
 	"readelf -S -W '$t_tmp/src61/plain/kbtf_demo_plain.ko' | grep -q ' .BTF ' &&
 	 ! readelf -S -W '$t_tmp/src61/plain/kbtf_demo_plain.ko' | grep -q ' .BTF.base '"
 "$KBTF" boot-test "$t_tmp/src61/dist/kbtf_demo_dist.ko" "$t_tmp/src61/plain/kbtf_demo_plain.ko" \

@@ -7,12 +7,15 @@
 #
 # Modules: a project made by "kbtf new", whose dkms.conf carries the hook,
 # and the real Debian package acpi-call-dkms, switched on with
-# "kbtf dkms enable". For each: the module DKMS keeps carries .BTF and
-# .BTF.base, is still signed (the PKCS#7 signature verifies against DKMS's
-# own certificate), keeps its compression, and "dkms install" puts that
-# very file in place. Then the failure policies: on-error=fail fails the
-# build, warn keeps the module without BTF, a POST_BUILD failure is
-# ignored by DKMS. Everything added to DKMS is removed at the end.
+# "kbtf dkms enable". For each: the module DKMS keeps carries the BTF its
+# kernel reads, as the hook says (.BTF + .BTF.base for 6.12; a plain split
+# .BTF for 6.1, which ignores .BTF.base), kbtf validate judges it usable on
+# the Debian kernel package it was built for, it is still signed (the
+# PKCS#7 signature verifies against DKMS's own certificate), keeps its
+# compression, and "dkms install" puts that very file in place. Then the
+# failure policies: on-error=fail fails the build, warn keeps the module
+# without BTF, a POST_BUILD failure is ignored by DKMS. Everything added to
+# DKMS is removed at the end.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 [ "$(id -u)" -eq 0 ] || t_skip_all "DKMS builds and installs need root"
@@ -63,9 +66,11 @@ cleanup_start() {
 cleanup_start
 
 # --- the 6.1 base: Debian's boot image, since its headers have no vmlinux
-deb=$("$KBTF_ROOT/tests/lib/debfetch.sh" bookworm linux-image-$K61) ||
+deb61=$("$KBTF_ROOT/tests/lib/debfetch.sh" bookworm linux-image-$K61) ||
 	{ t_fail "fetch linux-image-$K61"; t_done; }
-dpkg-deb -x "$deb" "$t_tmp/img61"
+deb612=$("$KBTF_ROOT/tests/lib/debfetch.sh" bookworm linux-image-$K612) ||
+	{ t_fail "fetch linux-image-$K612"; t_done; }
+dpkg-deb -x "$deb61" "$t_tmp/img61"
 vmlinuz61=$t_tmp/img61/boot/vmlinuz-$K61
 t_check "the 6.1 boot image is there" test -s "$vmlinuz61"
 export KBTF_DKMS_BASE="$t_tmp/img61/boot/vmlinuz-%k"
@@ -101,21 +106,31 @@ json_has() {
 
 # check_kept MODULE_NAME DKMS_MODULE VERSION KERNEL WAY: what DKMS keeps and installs
 check_kept() {
-	local name=$1 m=$2 v=$3 kv=$4 way=$5 suffix dir f json inst
+	local name=$1 m=$2 v=$3 kv=$4 way=$5 suffix dir f json inst base form deb said
 	dir=$dkms_tree/$m/$v/$kv/x86_64/module
 	case $kv in
-	$K612) suffix=.ko.xz ;;
-	*) suffix=.ko ;;
+	$K612) suffix=.ko.xz base=true form=distilled deb=$deb612 \
+		said="distilled \.BTF\.base \+ split \.BTF for ${kv//+/\\+} \(kernels since 6\.11" ;;
+	*) suffix=.ko base=false form=split deb=$deb61 \
+		said="plain split \.BTF on $kv's full BTF \(kernels before 6\.11 ignore \.BTF\.base\)" ;;
 	esac
 	f=$dir/$name$suffix
 	t_check "$m $kv ($way): DKMS kept $name$suffix" test -f "$f" || return
 	json=$t_tmp/inspect.json
 	"$KBTF" inspect --json "$f" >"$json" 2>&1
-	if json_has "$json" has_btf true && json_has "$json" has_btf_base true; then
-		t_ok "$m $kv ($way): it carries .BTF and .BTF.base"
+	if json_has "$json" has_btf true && json_has "$json" has_btf_base $base; then
+		t_ok "$m $kv ($way): it carries .BTF$([ $base = true ] && echo ' and .BTF.base' || echo ', no .BTF.base')"
 	else
-		t_fail "$m $kv ($way): no .BTF/.BTF.base in $f"
+		t_fail "$m $kv ($way): not the BTF $kv reads in $f (.BTF.base expected: $base)"
 		head -c 600 "$json" | sed 's/^/    | /'
+	fi
+	t_grep "$m $kv ($way): the hook said what it picked and why" "kbtf dkms: .*$said" "$t_tmp/said.log"
+	"$KBTF" validate "$f" --kernel "$deb" -f json -o "$t_tmp/validate.json" >/dev/null 2>&1
+	if jq -e --arg f $form '.results[0] | .verdict == "ok" and .load == "loads" and
+		.btf_form == $f' "$t_tmp/validate.json" >/dev/null 2>&1; then
+		t_ok "$m $kv ($way): kbtf validate on linux-image-$kv: ok, loads, $form BTF"
+	else
+		t_fail "$m $kv ($way): kbtf validate: $(jq -c '.results[0] | [.verdict, .load, .btf_form, .summary]' "$t_tmp/validate.json" 2>&1)"
 	fi
 	if json_has "$json" signed true; then
 		t_ok "$m $kv ($way): still signed"
@@ -133,9 +148,20 @@ check_kept() {
 	dkms uninstall "$m/$v" -k "$kv" >/dev/null 2>&1
 }
 
-# build M V KERNEL WAY
+# build M V KERNEL WAY: what the hook said goes to $t_tmp/said.log (the
+# make-hook's lines are in make.log, POST_BUILD's on DKMS's terminal)
 build() {
-	t_check "$1 $3 ($4): dkms build" dkms build "$1/$2" -k "$3" --force
+	local rc
+	dkms build "$1/$2" -k "$3" --force >"$t_tmp/said.log" 2>&1
+	rc=$?
+	if [ $rc -eq 0 ]; then
+		t_ok "$1 $3 ($4): dkms build"
+	else
+		t_fail "$1 $3 ($4): dkms build (exit $rc)"
+		tail -n 20 "$t_tmp/said.log" | sed 's/^/    | /'
+	fi
+	cat "$dkms_tree/$1/$2/$3/x86_64/log/make.log" >>"$t_tmp/said.log" 2>/dev/null
+	return $rc
 }
 
 # --- 1. a project made by "kbtf new"
@@ -221,6 +247,9 @@ else
 	t_fail "make-hook, on-error=warn: unexpected module state"
 fi
 t_grep "make-hook, on-error=warn: make.log has the warning" "kbtf dkms: warning" \
+	$dkms_tree/$pkg/$pkgver/$K61/x86_64/log/make.log
+t_grep "  ... which names how to give the base: KBTF_DKMS_BASE or kbtf kernels fetch" \
+	"Set KBTF_DKMS_BASE .*kbtf kernels fetch debian:linux-image-$K61" \
 	$dkms_tree/$pkg/$pkgver/$K61/x86_64/log/make.log
 t_check "on-error=warn: the module DKMS signed still verifies" sig_verify "$f"
 

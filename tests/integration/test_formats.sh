@@ -12,7 +12,8 @@
 #   4. a two-layer kernel (vmlinux + a vmlinux.vars split layer): given with
 #      --layer, stored as a profile, and as a two-blob archive
 # Expected outcomes come from the format and the kernel's relocation rules
-# (docs/libkbtf.md, ../shared btf-reference), and type counts from bpftool.
+# (docs/libkbtf.md, docs/kernel-rules.md 1.1 and 1.6), and type counts from
+# bpftool.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 release=6.12.113+deb12-amd64

@@ -2,7 +2,7 @@
 # test_kernels.sh: kernel profiles on real Debian kernels. Fetch a bookworm
 # 6.12, a bookworm 6.1 and a sid 7.2 kernel with `kbtf kernels fetch`, check
 # what was stored against bpftool and the packages themselves, resolve sets,
-# remove profiles; add from a .deb; refuse bad specs and sets.
+# remove profiles; add from a .deb; refuse bad specs, unknown suites and sets.
 #
 # The profile store is a scratch XDG_CACHE_HOME. The apt lists are kept in
 # $KBTF_TEST_CACHE/kbtf-apt and the packages in $KBTF_TEST_CACHE/debs
@@ -139,6 +139,27 @@ t_exit 2 "fetch refuses a pattern no package matches" \
 	"$KBTF" kernels fetch 'debian:linux-image-9.9.*'
 t_exit 2 "fetch refuses what is not debian[/SUITE]:PATTERN" "$KBTF" kernels fetch 6.1.0-56-amd64
 t_exit 2 "fetch refuses a bad suite" "$KBTF" kernels fetch 'debian/No Suite:x'
+
+# a typo in a suite: refused up front, before any suite's lists are
+# fetched, in a fresh cache so that anything written would show
+typo=$t_tmp/typo
+XDG_CACHE_HOME=$typo "$KBTF" kernels fetch "debian:linux-image-$b612" \
+	'debian/trixi:linux-image-6.12.*-amd64' >"$out" 2>"$t_tmp/typo.err"
+rc=$?
+[ "$rc" -eq 2 ] && t_ok "fetch refuses an unknown suite (exit 2)" ||
+	t_fail "fetch of debian/trixi exits $rc, expected 2"
+if [ "$(wc -l <"$t_tmp/typo.err")" -eq 1 ] &&
+	grep -q "unknown suite 'trixi' (did you mean 'trixie'?.*bookworm, trixie" "$t_tmp/typo.err"; then
+	t_ok "  ... in one line naming it and the known suites: $(cat "$t_tmp/typo.err")"
+else
+	t_fail "  ... stderr does not name the unknown suite and the known ones"
+	sed 's/^/    | /' "$t_tmp/typo.err" "$out" | head -n 10
+fi
+if [ ! -e "$typo/kbtf/apt" ]; then
+	t_ok "  ... leaving no apt directory, not even for the good spec before it"
+else
+	t_fail "  ... left $(cd "$typo/kbtf/apt" && ls | tr '\n' ' ')in $typo/kbtf/apt"
+fi
 
 # ------------------------------------------------------------------- add
 t_check "add a .deb under another name, keeping the boot image" \

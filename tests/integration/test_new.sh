@@ -2,21 +2,39 @@
 # test_new.sh: "kbtf new NAME" makes a module project that builds out of
 # the box with distilled BTF (make, through kbtf.mk), refuses bad names and
 # occupied directories, and whose CI script (the one the GitHub and GitLab
-# workflows call) runs here: it builds the module for Debian 6.12 and 6.1
-# headers, validates each build against Debian kernels, skips a group for
-# another suite, and merges everything into JUnit + HTML + Markdown.
+# workflows call) runs here: "make ci" finds kbtf where "make" does, builds
+# the module for Debian 6.12 and 6.1 headers, validates each build against
+# Debian kernels, skips a group for another suite, and merges everything
+# into JUnit + HTML + Markdown; a run that judged no pair fails instead.
+# The workflows are read for what would go wrong on GitHub and GitLab
+# (ci_workflows.py); the default KERNELS is checked against Debian's lists.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
-# a private copy: a rebuild of build/kbtf by a parallel make cannot pull it away
-mkdir -p "$t_tmp/bin"
-cp "$KBTF" "$t_tmp/bin/kbtf"
-KBTF=$t_tmp/bin/kbtf
-export KBTF KBTF_DATA_DIR=$KBTF_ROOT
+# kbtf the way a developer has it: a source tree (templates/, ci/, dkms/,
+# sdk/kbtf.mk) with the program in build/, a private copy that a parallel
+# rebuild of build/kbtf cannot pull away. Neither KBTF nor KBTF_DATA_DIR
+# leads to it, and "kbtf" in PATH is a decoy that fails: make, make ci and
+# kbtf new must find it themselves.
+kt=$t_tmp/kbtf-tree
+mkdir -p "$kt/build" "$kt/sdk" "$t_tmp/decoy"
+cp "$KBTF" "$kt/build/kbtf"
+cp "$KBTF_ROOT/sdk/kbtf.mk" "$kt/sdk/"
+cp -R "$KBTF_ROOT/templates" "$KBTF_ROOT/ci" "$KBTF_ROOT/dkms" "$kt/"
+KBTF=$kt/build/kbtf
+export -n KBTF
+unset KBTF_DATA_DIR
+printf '#!/bin/sh\necho "kbtf from PATH ran: $*" >&2\nexit 99\n' >"$t_tmp/decoy/kbtf"
+chmod +x "$t_tmp/decoy/kbtf"
+export PATH=$t_tmp/decoy:$PATH
+# The generated Makefile prefers an installed kbtf.mk to the tree's; the
+# tree's is the one under test, whatever this machine has installed.
+export KBTF_MK=$kt/sdk/kbtf.mk
 export XDG_CACHE_HOME=$t_tmp/cache
 cd "$t_tmp" || exit 1
 
 # --- the project
-t_check "kbtf new demo" "$KBTF" new demo
+"$KBTF" new demo >"$t_tmp/new.out" 2>&1
+t_check "kbtf new demo" test $? -eq 0
 for f in demo.c Kbuild Makefile dkms.conf kbtf-dkms-post-build README.md .gitignore \
 	ci/kernels.conf ci/matrix/kbtf-matrix.sh .github/workflows/kbtf.yml .gitlab-ci.yml; do
 	[ -f "demo/$f" ] || t_fail "kbtf new made no $f"
@@ -40,8 +58,9 @@ mkdir -p "$t_tmp/elsewhere"
 t_check "--dir puts it elsewhere" "$KBTF" new -q other --dir "$t_tmp/elsewhere/other"
 t_check "... named after NAME" test -f "$t_tmp/elsewhere/other/other.c"
 
+t_grep "the Makefile names the kbtf.mk of the tree kbtf new ran from" " $kt/sdk/kbtf.mk\)\)\$" demo/Makefile
 # --- make, out of the box (the running kernel has no headers here: the newest installed)
-t_check "cd demo && make" make -C demo KBTF="$KBTF"
+t_check "cd demo && make (kbtf found beside kbtf.mk)" make -C demo
 "$KBTF" inspect --json demo/demo.ko >"$t_tmp/demo.json" 2>&1
 if grep -q '"has_btf":true' "$t_tmp/demo.json" && grep -q '"has_btf_base":true' "$t_tmp/demo.json"; then
 	t_ok "demo.ko carries .BTF and .BTF.base"
@@ -54,6 +73,42 @@ t_check "make KBTF_HOOK=0 builds without kbtf" make -C demo clean all KBTF_HOOK=
 t_grep "... and then there is no .BTF.base" '"has_btf_base":false' "$t_tmp/plain.json"
 make -s -C demo clean >/dev/null 2>&1
 
+# --- the CI files, as GitHub and GitLab would read them
+ci_files() {
+	local out line
+	out=$(python3 "$KBTF_ROOT/tests/integration/ci_workflows.py" "$@" 2>&1) ||
+		t_fail "ci_workflows.py $*: $out"
+	while IFS= read -r line; do
+		case $line in
+		PASS$'\t'*) t_ok "${line#PASS$'\t'}" ;;
+		FAIL$'\t'*) t_fail "${line#FAIL$'\t'}" ;;
+		*) [ -z "$line" ] || t_fail "ci_workflows.py: $line" ;;
+		esac
+	done <<<"$out"
+}
+if python3 -c 'import yaml' 2>/dev/null; then
+	ci_files demo "" ""
+else
+	t_fail "python3-yaml is not installed (.ci/debian-packages.txt: run make deps)"
+fi
+t_grep "kbtf new says CI needs KBTF_GIT when its tree has no http(s) origin" \
+	'set the CI variable KBTF_GIT' "$t_tmp/new.out"
+
+# the kbtf tree as a git checkout: its origin and commit go into the build jobs
+git -C "$kt" init -q && git -C "$kt" add -A &&
+	git -C "$kt" -c user.name=t -c user.email=t@example.org commit -qm tree &&
+	git -C "$kt" remote add origin https://example.org/kbtf.git
+head=$(git -C "$kt" rev-parse HEAD)
+t_check "kbtf new from a git checkout of kbtf" "$KBTF" new -q fromgit
+ci_files fromgit https://example.org/kbtf.git "$head" source
+t_check "--kbtf-git and --kbtf-ref say otherwise" \
+	"$KBTF" new -q given --kbtf-git https://git.example.org/k.git --kbtf-ref v0.1.0
+ci_files given https://git.example.org/k.git v0.1.0 source
+t_exit 2 "--kbtf-git with a quote is refused (it lands inside quotes)" \
+	"$KBTF" new -q bad --kbtf-git "https://x/'k"
+t_exit 2 "--kbtf-git starting with '-' is refused (git would take an option)" \
+	"$KBTF" new -q bad --kbtf-git --upload-pack=x
+
 # --- the CI steps, run here with a small matrix
 cat >demo/ci/test-kernels.conf <<'EOF'
 # GROUP        IMAGE            BUILD                  VALIDATE
@@ -65,7 +120,18 @@ export KBTF_MATRIX=ci/test-kernels.conf KBTF_DEB_DIR=$KBTF_TEST_CACHE/debs
 t_check "kbtf-matrix.sh groups" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh groups | grep -qx b-6.12'
 (cd demo && ci/matrix/kbtf-matrix.sh github-matrix) >"$t_tmp/gh.json"
 t_grep "github-matrix gives the group's image" '"group":"s-7.2","image":"debian:sid"' "$t_tmp/gh.json"
-t_check "kbtf-matrix.sh all (what CI runs, here)" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh all'
+make -C demo ci >"$t_tmp/ci.out" 2>&1
+t_check "make ci (what CI runs, here), without kbtf in PATH" test $? -eq 0 ||
+	tail -n 20 "$t_tmp/ci.out" | sed 's/^/    | /'
+# the kbtf make builds with: kbtf.mk's, beside it
+mk_kbtf=$(printf 'print-kbtf:\n\t@echo $(KBTF)\n' | make -s -C demo -f Makefile -f - print-kbtf)
+used=$(sed -n 's/^kbtf-matrix: kbtf: \(.*\) (kbtf .*)$/\1/p' "$t_tmp/ci.out" | head -n1)
+if [ -n "$used" ] && [ "$used" = "$mk_kbtf" ] && [ "$used" != "$t_tmp/decoy/kbtf" ]; then
+	t_ok "make ci ran the kbtf make builds with ($used)"
+else
+	t_fail "make ci ran kbtf '$used', make builds with '$mk_kbtf'"
+fi
+t_check "  ... the one of the tree kbtf new ran from" test "$(readlink -f "$used")" = "$kt/build/kbtf"
 rep=demo/kbtf-out/report
 t_check "JUnit report" test -s $rep/junit.xml
 t_check "HTML report" test -s $rep/report.html
@@ -91,7 +157,7 @@ t_grep "Markdown: the summary table" '^\| b-6.1 \| 6.1.0-56-amd64 \| 1 \|' $rep/
 t_check "the built module is kept with the results" test -f demo/kbtf-out/b-6.12/6.12.113+deb12-amd64/demo.ko
 t_exit 1 "KBTF_GATE=1: merge fails when a pair is not ok" \
 	sh -c 'cd demo && KBTF_GATE=1 ci/matrix/kbtf-matrix.sh merge'
-t_exit 2 "an unknown group is an error" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh group nope'
+t_exit 2 "an unknown group is an error" sh -c "cd demo && KBTF=$KBTF ci/matrix/kbtf-matrix.sh group nope"
 # a group whose job did not run (e.g. left out of a hand-written job list)
 rm -rf demo/kbtf-out/b-6.1
 t_exit 3 "merge without one group's results exits 3" \
@@ -99,5 +165,114 @@ t_exit 3 "merge without one group's results exits 3" \
 t_grep "  ... and the JUnit names the missing group as an error" \
 	'<testcase classname="b-6.1" name="b-6.1"><error message="error: no results for this group' \
 	$rep/junit.xml
+
+# --- a run that judged no (build, kernel) pair is an error, not a report
+# (kbtf-out/ holds the groups of the run above: not this run's results)
+nopairs() { # DESC CODE MATRIX-LINE [ENV...]: kbtf-matrix.sh all exits CODE, writes no report
+	local desc=$1 code=$2 line=$3
+	shift 3
+	printf '%s\n' "$line" >demo/ci/none.conf
+	t_exit "$code" "$desc: exit $code" \
+		env KBTF="$KBTF" KBTF_MATRIX=ci/none.conf "$@" sh -c 'cd demo && ci/matrix/kbtf-matrix.sh all 2>../none.err'
+	t_grep "  ... saying why" "^kbtf-matrix: (kbtf not found|no \(build, kernel\) pair judged: .*; no report written)" \
+		"$t_tmp/none.err"
+	if [ -e demo/kbtf-out/report ]; then
+		t_fail "  ... yet it wrote $(ls demo/kbtf-out/report | tr '\n' ' ')"
+	else
+		t_ok "  ... and writes no report"
+	fi
+}
+nopairs "every group skipped here (another suite; the last run's groups left in kbtf-out)" 2 \
+	's-7.2 debian:sid linux-headers-amd64 debian/sid:linux-image-7.2.13+deb14-amd64'
+t_grep "  ... and each group's status" '^kbtf-matrix: s-7.2: skipped: needs debian:sid' "$t_tmp/none.err"
+nopairs "the only group failed (no such kernel to fetch)" 3 \
+	'b-x debian:bookworm 6.12.113+deb12-amd64 debian/bookworm:linux-image-6.12.999+deb12-amd64'
+nopairs "kbtf not found" 2 \
+	'b-6.12 debian:bookworm 6.12.113+deb12-amd64 debian/bookworm:linux-image-6.12.113+deb12-amd64' \
+	KBTF="$t_tmp/nowhere/kbtf"
+printf '%s\n' 's-7.2 debian:sid linux-headers-amd64 debian/sid:linux-image-7.2.13+deb14-amd64' \
+	>demo/ci/none.conf
+make -C demo ci KBTF_MATRIX=ci/none.conf >/dev/null 2>&1
+t_check "make ci fails when nothing was judged" test $? -ne 0
+
+# --- the Makefile's default KERNELS: Debian 12's 6.12 kernels, generic flavour only
+kernels=$(sed -n 's/^KERNELS ?= //p' demo/Makefile)
+"$KBTF" kernels fetch --dry-run "$kernels" >"$t_tmp/plan.out" 2>&1
+t_check "kbtf kernels fetch --dry-run '$kernels'" test $? -eq 0
+planned=$(awk '$1 == "bookworm" { print $2 }' "$t_tmp/plan.out" | sort)
+# what the fetcher's own package lists hold, read with apt's tools
+lists=$(for f in "$XDG_CACHE_HOME"/kbtf/apt/bookworm/lists/*_Packages*; do
+	/usr/lib/apt/apt-helper cat-file "$f"
+done | sed -n 's/^Package: linux-image-\(6\.12\.[^ ]*-amd64\)$/\1/p' | sort -u)
+flavoured=$(printf '%s\n' "$lists" | grep -E -e '-(cloud|rt)-amd64$' || true)
+generic=$(printf '%s\n' "$lists" | grep -v -E -e '-(cloud|rt)-amd64$' || true)
+if [ -n "$flavoured" ] && [ -n "$generic" ]; then
+	t_ok "bookworm's lists have $(echo "$generic" | wc -l) generic 6.12 kernels and $(echo "$flavoured" | wc -l) cloud/rt ones"
+else
+	t_fail "bookworm's lists: generic '$generic', cloud/rt '$flavoured'"
+fi
+if [ -n "$planned" ] && [ "$planned" = "$generic" ]; then
+	t_ok "the default KERNELS plans exactly the generic ones"
+else
+	t_fail "the default KERNELS plans: $(echo $planned); the generic ones: $(echo $generic)"
+fi
+# the same pattern on stored profiles (make validate): the matrix stored 6.12.113 and its rt
+"$KBTF" kernels path "$kernels" >"$t_tmp/path.out" 2>&1
+if [ "$(cat "$t_tmp/path.out")" = "$XDG_CACHE_HOME/kbtf/kernels/6.12.113+deb12-amd64" ]; then
+	t_ok "make validate's set takes the stored 6.12.113, not 6.12.113-rt"
+else
+	t_fail "the default KERNELS resolves to: $(cat "$t_tmp/path.out")"
+fi
+
+# --- build-kbtf: the CI's one kbtf build, a package the group jobs install
+export TMPDIR=$t_tmp
+dist=$t_tmp/dist
+# this tree has debian/: kbtf's own Debian package, built in a copy of the tree
+t_check "build-kbtf from this source tree (KBTF_SRC): a Debian package" \
+	env KBTF_SRC="$KBTF_ROOT" demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+deb=$(ls "$dist"/kbtf_*.deb 2>/dev/null | head -n1)
+dpkg-deb -c "$deb" >"$t_tmp/deb.list" 2>&1
+for f in usr/bin/kbtf usr/share/kbtf/kbtf.mk usr/share/kbtf/ci/matrix/kbtf-matrix.sh; do
+	t_grep "  ... $(basename "${deb:-kbtf_*.deb}") holds /$f" " \./$f\$" "$t_tmp/deb.list"
+done
+dpkg-deb -f "$deb" Depends >"$t_tmp/deb.depends" 2>&1
+t_grep "  ... and depends on pahole (dwarves), which kbtf runs" '(^|, )dwarves(,|$)' "$t_tmp/deb.depends"
+mkdir -p "$t_tmp/debroot" && dpkg-deb -x "$deb" "$t_tmp/debroot"
+t_check "  ... its kbtf runs" "$t_tmp/debroot/usr/bin/kbtf" --version
+# without debian/ (or KBTF_PACKAGE=tar): make install into a tarball of usr/
+t_check "build-kbtf KBTF_PACKAGE=tar: a make install tree" \
+	env KBTF_PACKAGE=tar KBTF_SRC="$KBTF_ROOT" KBTF_MAKEFLAGS="O=$KBTF_BUILD" \
+	demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+t_check "  ... in place of the Debian package" test ! -e "$deb"
+tar -tzf "$dist/kbtf.tar.gz" >"$t_tmp/tar.list" 2>&1
+for f in usr/local/bin/kbtf usr/local/share/kbtf/kbtf.mk usr/local/share/kbtf/templates/module/Makefile; do
+	t_grep "  ... the package holds /$f" "^$f\$" "$t_tmp/tar.list"
+done
+if grep -qv '^usr/' "$t_tmp/tar.list"; then
+	t_fail "  ... it holds more than usr/ (extracted in /, it would change /): $(grep -v '^usr/' "$t_tmp/tar.list" | head -n3)"
+else
+	t_ok "  ... and nothing outside usr/ (extracted in /, / is left as it is)"
+fi
+mkdir -p "$t_tmp/root" && tar -xzf "$dist/kbtf.tar.gz" -C "$t_tmp/root"
+t_check "  ... its kbtf runs" "$t_tmp/root/usr/local/bin/kbtf" --version
+# from git: a stand-in repository whose install writes a kbtf saying which commit it is
+src=$t_tmp/kbtf-git
+mkdir -p "$src/sdk" && : >"$src/sdk/kbtf.mk"
+for c in one two; do
+	printf 'install:\n\tmkdir -p $(DESTDIR)$(PREFIX)/bin\n\tprintf "#!/bin/sh\\necho kbtf %s\\n" >$(DESTDIR)$(PREFIX)/bin/kbtf\n\tchmod 755 $(DESTDIR)$(PREFIX)/bin/kbtf\n' \
+		"$c" >"$src/Makefile"
+	git -C "$src" init -q && git -C "$src" add -A &&
+		git -C "$src" -c user.name=t -c user.email=t@example.org commit -qm "$c"
+	[ $c = one ] && first=$(git -C "$src" rev-parse HEAD)
+done
+rm -rf "$dist"
+t_check "build-kbtf from KBTF_GIT at a commit id (KBTF_REF)" \
+	env KBTF_GIT="$src" KBTF_REF="$first" demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+rm -rf "$t_tmp/root" && mkdir -p "$t_tmp/root" && tar -xzf "$dist/kbtf.tar.gz" -C "$t_tmp/root"
+t_check "  ... that commit's kbtf, not the newest" \
+	test "$("$t_tmp/root/usr/local/bin/kbtf")" = "kbtf one"
+t_exit 2 "build-kbtf knowing no sources: exit 2" env -u KBTF_GIT -u KBTF_SRC demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
+t_exit 3 "build-kbtf at a ref the repository lacks: exit 3" \
+	env KBTF_GIT="$src" KBTF_REF=no-such-ref demo/ci/matrix/kbtf-matrix.sh build-kbtf "$dist"
 
 t_done

@@ -102,6 +102,19 @@ validate "$demo" 6.1.0-56-amd64 --symvers "$t_tmp/symvers-6.1"
 jqt "with 6.1.0-56's Module.symvers: symbols" '.results[0].verdict == "symbols"'
 jqt "6.1: names a symbol 6.1 does not export" \
 	'[.results[0].problems[] | select(.kind == "symbol" and .reason == "unresolved" and .name == "__kmalloc_cache_noprof")] | length == 1'
+jqt "6.1: the module's side of an unresolved symbol: it imports it" \
+	'[.results[0].problems[] | select(.reason == "unresolved") | .expected | test("^imports it")] | length > 0 and all'
+for fmt in text junit md html; do
+	"$KBTF" validate "$demo" --kernels 6.1.0-56-amd64 --symvers "$t_tmp/symvers-6.1" \
+		-f "$fmt" -o "$t_tmp/sym.$fmt" 2>/dev/null
+	if grep -q "imports it (an undefined symbol the module calls or uses)" "$t_tmp/sym.$fmt" &&
+		! grep -q "exported (the module" "$t_tmp/sym.$fmt"; then
+		t_ok "6.1, $fmt report: the module imports __kmalloc_cache_noprof, not exports it"
+	else
+		t_fail "6.1, $fmt report: the module's side of an unresolved symbol"
+		grep -m 3 -B1 -A1 "__kmalloc_cache_noprof" "$t_tmp/sym.$fmt" | sed 's/^/    | /'
+	fi
+done
 jqt "6.1: CRC mismatches with both CRCs" \
 	'[.results[0].problems[] | select(.reason == "crc-mismatch" and (.expected | test("0x")) and (.actual | test("0x")))] | length > 0'
 jqt "6.1: the BTF problem is kept beside the symbol problems" \
@@ -121,8 +134,15 @@ set_all=$(echo $kernels | tr ' ' ',')
 t_exit 1 "matrix with a rejected pair exits 1" \
 	"$KBTF" validate "$demo" --kernels "$set_all" --no-symbols -o "$t_tmp/out.txt"
 t_grep "text: one line per pair" "^kbtf_demo +6\\.12\\.113\\+deb12-rt-amd64 +btf-rejected" "$t_tmp/out.txt"
-t_exit 2 "a missing module is an input error" \
-	"$KBTF" validate "$t_tmp/nope.ko" --kernels 6.1.0-56-amd64
+"$KBTF" validate "$t_tmp/nope.ko" --kernels "$set_all" >"$t_tmp/nope.out" 2>"$t_tmp/nope.err"
+rc=$?
+if [ "$rc" -eq 2 ] && [ ! -s "$t_tmp/nope.out" ] && [ "$(wc -l <"$t_tmp/nope.err")" -eq 1 ] &&
+	grep -q "^kbtf: $t_tmp/nope.ko: cannot open" "$t_tmp/nope.err"; then
+	t_ok "a missing module: exit 2 and one line, before any kernel: $(cat "$t_tmp/nope.err")"
+else
+	t_fail "a missing module: exit $rc, $(wc -l <"$t_tmp/nope.out") report lines, stderr:"
+	sed 's/^/    | /' "$t_tmp/nope.err" | head -n 5
+fi
 t_exit 2 "no kernel is a usage error" "$KBTF" validate "$demo"
 t_exit 2 "unknown format is a usage error" "$KBTF" validate "$demo" -K all -f yaml
 

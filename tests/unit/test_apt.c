@@ -3,7 +3,7 @@
  * The private apt configuration, without the network: what sources.list a
  * suite gets (released suites read -updates and -security, sid does not;
  * mirrors from the environment), that it is rewritten when the mirror
- * changes, that bad suite names are refused, and package versions out of
+ * changes, that bad and unknown suite names are refused, and package versions out of
  * .deb file names.
  */
 #include <stdarg.h>
@@ -63,13 +63,12 @@ static void test_released_suite(void **state)
 	assert_string_equal(kbtf_apt_suite(a), "bookworm");
 	kbtf_apt_free(a);
 	text = sources_of("bookworm");
-	assert_string_equal(
-		text, "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
-		      "http://deb.debian.org/debian bookworm main\n"
-		      "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
-		      "http://deb.debian.org/debian bookworm-updates main\n"
-		      "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
-		      "http://deb.debian.org/debian-security bookworm-security main\n");
+	assert_string_equal(text, "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+				  "http://deb.debian.org/debian bookworm main\n"
+				  "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+				  "http://deb.debian.org/debian bookworm-updates main\n"
+				  "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] "
+				  "http://deb.debian.org/debian-security bookworm-security main\n");
 	free(text);
 	/* what apt needs besides: lists, cache, an empty status */
 	snprintf(path, sizeof(path), "%s/apt/bookworm/lists/partial", tmpdir);
@@ -120,8 +119,8 @@ static void test_sid_and_mirrors(void **state)
 
 static void test_bad_suites(void **state)
 {
-	static const char *const bad[] = { "", "../etc", "Bookworm", "a b", "x/y",
-					   "waytoolongsuitenameforanydebianrelease" };
+	static const char *const bad[] = {
+	    "", "../etc", "Bookworm", "a b", "x/y", "waytoolongsuitenameforanydebianrelease"};
 	struct kbtf_apt *a = NULL;
 	size_t i;
 
@@ -132,12 +131,46 @@ static void test_bad_suites(void **state)
 	assert_null(a);
 }
 
+/*
+ * A well-formed name Debian has no suite for (a typo) is refused before
+ * anything is written, saying so and listing the suites kbtf knows;
+ * aliases are known.
+ */
+static void test_unknown_suite(void **state)
+{
+	static const char *const typos[] = {"trixi", "bookwork", "bullseye-backports", "buster"};
+	static const char *const aliases[] = {"stable", "testing", "unstable"};
+	struct kbtf_apt *a = NULL;
+	char path[256];
+	size_t i;
+
+	for (i = 0; i < sizeof(typos) / sizeof(typos[0]); i++) {
+		assert_int_equal(kbtf_apt_open(tmpdir, typos[i], &a), -EINVAL);
+		snprintf(path, sizeof(path), "unknown suite '%s'", typos[i]);
+		assert_non_null(strstr(kbtf_errstr(), path));
+		assert_non_null(strstr(kbtf_errstr(), "bookworm"));
+		assert_non_null(strstr(kbtf_errstr(), "trixie"));
+		assert_non_null(strstr(kbtf_errstr(), "sid"));
+	}
+	assert_null(a);
+	snprintf(path, sizeof(path), "%s/apt", tmpdir);
+	assert_int_equal(access(path, F_OK), -1);
+	assert_int_equal(kbtf_apt_open(tmpdir, "trixi", &a), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "did you mean 'trixie'"));
+
+	for (i = 0; i < sizeof(aliases) / sizeof(aliases[0]); i++) {
+		assert_int_equal(kbtf_apt_open(tmpdir, aliases[i], &a), 0);
+		kbtf_apt_free(a);
+	}
+}
+
 static void test_deb_name_version(void **state)
 {
 	char v[64];
 
 	assert_int_equal(kbtf_deb_name_version("/x/linux-image-6.12.113+deb12-amd64_"
-					       "6.12.113-1~deb12u1_amd64.deb", v, sizeof(v)),
+					       "6.12.113-1~deb12u1_amd64.deb",
+					       v, sizeof(v)),
 			 0);
 	assert_string_equal(v, "6.12.113-1~deb12u1");
 	assert_int_equal(kbtf_deb_name_version("libbpf-dev_1%3a1.5.0-3_amd64.deb", v, sizeof(v)),
@@ -153,10 +186,11 @@ static void test_deb_name_version(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_released_suite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sid_and_mirrors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_suites, setup, teardown),
-		cmocka_unit_test(test_deb_name_version),
+	    cmocka_unit_test_setup_teardown(test_released_suite, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sid_and_mirrors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_suites, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_unknown_suite, setup, teardown),
+	    cmocka_unit_test(test_deb_name_version),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

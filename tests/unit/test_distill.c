@@ -1,10 +1,11 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Distillation against the rules of docs/btf-reference.md section 2, on
- * synthetic bases and splits: which base types are kept (2.2), where each
- * kind goes and in what form (2.3), ordering and id rewriting (2.4), string
- * tables (2.5), every refusal (2.1), plus kbtf's additions: extra roots,
- * ambiguity warnings, the layout record and .BTF_ids patching.
+ * Distillation against the rules of libbpf's btf__distill_base() in
+ * docs/kernel-rules.md section 3, on synthetic bases and splits: which base
+ * types are kept (3.2), where each kind goes and in what form (3.3),
+ * ordering and id rewriting (3.4), string tables (3.5), every refusal
+ * (3.1), plus kbtf's additions: extra roots, ambiguity warnings, the
+ * layout record and .BTF_ids patching.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -193,7 +194,7 @@ static void placement_and_order(void **state)
 	kinds_split(&p, KBTF_ENDIAN_LITTLE);
 	assert_int_equal(kbtf_distill(p.split, NULL, &r), 0);
 
-	/* 2.3 + 2.4: base = INT, FLOAT, FWD, named composites, named enums, by original id */
+	/* 3.3 + 3.4: base = INT, FLOAT, FWD, named composites, named enums, by original id */
 	assert_int_equal(kbtf_btf_type_cnt(r.base_btf), 9);
 	expect_type(r.base_btf, 1, BTF_KIND_INT, "int", 4, 0, false);
 	assert_int_equal(kbtf_int_word(kbtf_btf_type(r.base_btf, 1)), BTF_INT_SIGNED << 24 | 32);
@@ -227,7 +228,7 @@ static void placement_and_order(void **state)
 	expect_type(r.split_btf, first_copy + 8, BTF_KIND_TYPE_TAG, "user", 1, 0, false);
 	expect_type(r.split_btf, first_copy + 9, BTF_KIND_FUNC_PROTO, "", 1, 1, false);
 
-	/* ids inside copies and split types are rewritten (2.4) */
+	/* ids inside copies and split types are rewritten (3.4) */
 	assert_int_equal(kbtf_members(kbtf_btf_type(r.split_btf, first_copy))[0].type, 2);
 	assert_int_equal(kbtf_array(kbtf_btf_type(r.split_btf, first_copy + 4))->type, 1);
 	assert_int_equal(kbtf_array(kbtf_btf_type(r.split_btf, first_copy + 4))->index_type, 1);
@@ -249,7 +250,7 @@ static void placement_and_order(void **state)
 	pair_free(&p);
 }
 
-/* Both outputs: 24-byte headers, in the source's byte order (2.1). */
+/* Both outputs: 24-byte headers, in the source's byte order (3.1). */
 static void byte_order_and_header(void **state)
 {
 	struct kbtf_distill_result r;
@@ -269,7 +270,7 @@ static void byte_order_and_header(void **state)
 	pair_free(&p);
 }
 
-/* 2.5: base strings in base order with a leading NUL; split strings look in the base first. */
+/* 3.5: base strings in base order with a leading NUL; split strings look in the base first. */
 static void string_tables(void **state)
 {
 	static const char want_base[] = "\0int\0unsigned int\0double\0opaque\0s\0u\0e\0e64";
@@ -412,7 +413,7 @@ static void refuse_reference(uint32_t target, const char *want)
 	pair_free(&p);
 }
 
-/* 2.1: FUNC, VAR, DATASEC, DECL_TAG in the base cannot be referenced; nor through a PTR. */
+/* 3.1: FUNC, VAR, DATASEC, DECL_TAG in the base cannot be referenced; nor through a PTR. */
 static void refusals(void **state)
 {
 	(void)state;

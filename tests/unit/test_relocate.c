@@ -1,13 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The relocation simulator against synthetic kernels: every rule of
- * btf-reference.md §3 (steps 2, 5, 7, 8, 10), every row of the §3.1 table
- * and the FWD flag quirk, with the kernel's return value and log line.
+ * btf_relocate() in docs/kernel-rules.md 4.1 (steps 2, 5, 7, 8, 10), every
+ * row of the 4.3 table and the FWD flag quirk, with the kernel's return
+ * value and log line.
  *
  * Each case builds a target kernel B, a distilled base D and a module split
  * on top of D with the builder, then simulates. The expectations are the
- * kernel's documented behaviour (§3.1 was measured with libbpf), not output
- * of the code under test.
+ * kernel's documented behaviour (the 4.3 table was measured with libbpf),
+ * not output of the code under test.
  */
 #include <errno.h>
 #include <stdarg.h>
@@ -215,7 +216,7 @@ static void test_distilled_bad_kinds(void **state)
 	expect_bad_kind(add_typedef, BTF_KIND_TYPEDEF);
 }
 
-/* ------------------------------------------------- §3.1: struct and union */
+/* ------------------------------------------------- 4.3: struct and union */
 
 /* Kernel with struct "bar" of each size in @sizes (ids 1..n). */
 static struct kbtf_btf *kernel_structs(const char *name, const uint32_t *sizes, int n)
@@ -434,7 +435,7 @@ static void test_not_embedded_size_free(void **state)
 	embedded_size_mismatch(USE_PARAM, false); /* nor does a parameter */
 }
 
-/* ---------------------------------------------------- §3.1: INT/ENUM/FLOAT */
+/* ---------------------------------------------------- 4.3: INT/ENUM/FLOAT */
 
 static struct kbtf_btf *one_int(const char *name, uint32_t size, uint32_t enc, uint32_t bits)
 {
@@ -566,7 +567,7 @@ static void test_float_rules(void **state)
 	world_free(&w);
 }
 
-/* ------------------------------------------------------- §3.1: FWD quirk */
+/* ------------------------------------------------------- 4.3: FWD quirk */
 
 static struct kbtf_btf *dist_fwd(bool is_union)
 {
@@ -723,7 +724,7 @@ static void test_first_ambiguity_by_kernel_id(void **state)
 	world_free(&w);
 }
 
-/* ------------------------------------------- §3.3 pre-fix embedded marking */
+/* ------------------------------------------- 4.4: pre-fix embedded marking */
 
 /*
  * The split's last nD types are not scanned by unfixed kernels. Here the

@@ -453,6 +453,34 @@ static void test_symbols_beat_btf(void **state)
 	kern_close(&kk);
 }
 
+/*
+ * The module's side of a symbol problem (the "module:" line of the text
+ * report, the "module (build time)" column) says what the module does with
+ * the symbol: an unresolved symbol is one it imports, not one it exports.
+ */
+static void test_symbol_module_side_imports(void **state)
+{
+	static const char few[] = "0x0000ffff\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	const struct kbtf_problem *p;
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_allow, few);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	p = problem(&r, "kmalloc");
+	assert_non_null(p);
+	assert_string_equal(p->reason, "unresolved");
+	assert_non_null(p->expected);
+	assert_true(!strncmp(p->expected, "imports it", 10));
+	assert_null(strstr(p->expected, "export"));
+	assert_string_equal(p->actual, "not exported by 6.12.113+deb12-amd64");
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 static void test_symbols_unknown_warns(void **state)
 {
 	struct kbtf_validate_opts o = {.no_symbols = true};
@@ -687,6 +715,7 @@ int main(void)
 	    cmocka_unit_test(test_rejected_config_unknown),
 	    cmocka_unit_test(test_pre_611),
 	    cmocka_unit_test(test_symbols_beat_btf),
+	    cmocka_unit_test(test_symbol_module_side_imports),
 	    cmocka_unit_test(test_symbols_unknown_warns),
 	    cmocka_unit_test(test_plain_split),
 	    cmocka_unit_test(test_no_btf),

@@ -608,8 +608,9 @@ static int parse_opts(struct cmd_parser *p, struct bt_opts *o, int argc, char **
  * kbtf validate prepares them, under @mo. Unlike validate, boot-test needs
  * every module: one it cannot read or name stops it.
  */
-static int open_modules(struct kbtf_vrun *v, const struct kbtf_matrix_opts *mo, int argc,
-			char **argv, struct bt_module **out, size_t *nr)
+static int open_modules(struct kbtf_vrun *v, const struct kbtf_matrix_opts *mo,
+			const struct bt_opts *o, int argc, char **argv, struct bt_module **out,
+			size_t *nr)
 {
 	struct bt_module *mods = calloc(argc, sizeof(*mods));
 	int i, j, err;
@@ -617,12 +618,11 @@ static int open_modules(struct kbtf_vrun *v, const struct kbtf_matrix_opts *mo, 
 	if (!mods)
 		return kbtf_err_nomem();
 	*out = mods;
-	err = kbtf_vrun_init(v, (const char *const *)argv, argc, mo);
+	err = kbtf_vrun_init(v, (const char *const *)argv, argc, (const char *const *)o->kernels,
+			     o->nr_kernels, mo);
 	if (err)
 		return err;
 	for (i = 0; i < argc; i++) {
-		if (!v->mods[i])
-			return kbtf_err(v->mod_errs[i], "%s", v->mod_errors[i]);
 		mods[i].path = argv[i];
 		mods[i].m = v->mods[i]->mod;
 		(*nr)++;
@@ -786,11 +786,15 @@ int cmd_boot_test(int argc, char **argv)
 		free(o.kernels);
 		return p.stop ? p.exit : cmd_error("boot-test", err);
 	}
+	/* bad input is exit 2 before any work, and before tools are looked for */
+	err = open_modules(&run, &mo, &o, argc - optind, argv + optind, &mods, &nr_mods);
+	if (err) {
+		ret = cmd_error(NULL, err); /* "kbtf: nosuch.ko: cannot open: ..." */
+		goto out;
+	}
 	busybox = find_busybox(o.busybox);
 	loader = find_loader(o.loader);
 	err = check_tools(&o, busybox, loader);
-	if (!err)
-		err = open_modules(&run, &mo, argc - optind, argv + optind, &mods, &nr_mods);
 	if (err) {
 		ret = cmd_error("boot-test", err);
 		goto out;

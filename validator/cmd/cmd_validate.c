@@ -54,7 +54,8 @@ static const char validate_usage[] =
     "                          drift without a layout record; plain split BTF)\n"
     "  -s, --symvers FILE      Module.symvers to use for every kernel\n"
     "      --no-symbols        check BTF only (a warning says symbols were not)\n"
-    "      --pre-fix           6.11-6.13 kernels without the 2025 embedded fix\n"
+    "      --pre-fix           6.11-6.13 kernels without the embedded-marking\n"
+    "                          fix (kernel commit 5ca681a86ef9, in 6.14)\n"
     "  -f, --format FORMAT     text (default), json, junit, md, html\n"
     "  -o, --output FILE       write the report to FILE\n"
     "      --title TEXT        heading of md/html reports\n"
@@ -296,7 +297,7 @@ int cmd_validate(int argc, char **argv)
 			      &a.mo, &mx);
 	if (err) {
 		args_fini(&a);
-		return cmd_error("validate", err);
+		return cmd_error(NULL, err); /* "kbtf: nosuch.ko: cannot open: ..." */
 	}
 	rc = exit_code(&mx);
 	err = write_report(&a, &mx);

@@ -300,8 +300,9 @@ static void mode_warning(struct kbtf_btf_findings *f, const struct kbtf_reloc_re
 	if (!res->mode_sensitive)
 		return;
 	kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "pre-fix-kernels", "",
-			  "kernels 6.11-6.13 without the January 2025 embedded-marking fix would "
-			  "%s this module's BTF (see --pre-fix)",
+			  "kernels 6.11-6.13 without the embedded-marking fix (kernel commit "
+			  "5ca681a86ef9, in 6.14 and the 6.12 and 6.13 stable series) would %s "
+			  "this module's BTF (see --pre-fix)",
 			  res->other_mode_err ? "reject" : "accept");
 }
 

@@ -21,7 +21,8 @@ static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_finding
 		return;
 	switch (is->kind) {
 	case KBTF_SYM_UNRESOLVED:
-		kbtf_note_field(&f->notes, &p->expected, "exported (the module calls or uses it)");
+		kbtf_note_field(&f->notes, &p->expected,
+				"imports it (an undefined symbol the module calls or uses)");
 		kbtf_note_field(&f->notes, &p->actual, "not exported by %s", pair->release);
 		kbtf_note_field(&f->notes, &p->detail,
 				"Nothing in %s's export list provides %s: the load fails with "
@@ -38,16 +39,17 @@ static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_finding
 				"time (modversions): the loader refuses the module.");
 		break;
 	case KBTF_SYM_GPL_ONLY:
-		kbtf_note_field(&f->notes, &p->expected, "usable by a module licensed \"%s\"", lic);
+		kbtf_note_field(&f->notes, &p->expected,
+				"imports it; the module is licensed \"%s\"", lic);
 		kbtf_note_field(&f->notes, &p->actual, "EXPORT_SYMBOL_GPL (%s)", is->exporter);
 		kbtf_note_field(&f->notes, &p->detail,
 				"GPL-only exports are invisible to modules whose license is not "
 				"GPL-compatible: \"Unknown symbol\".");
 		break;
 	case KBTF_SYM_NAMESPACE:
-		kbtf_note_field(&f->notes, &p->expected, "MODULE_IMPORT_NS(%s)", is->ns);
-		kbtf_note_field(&f->notes, &p->actual, "exported in namespace %s; not imported",
+		kbtf_note_field(&f->notes, &p->expected, "imports it without MODULE_IMPORT_NS(%s)",
 				is->ns);
+		kbtf_note_field(&f->notes, &p->actual, "exported in namespace %s", is->ns);
 		kbtf_note_field(&f->notes, &p->detail,
 				"Namespaced exports need MODULE_IMPORT_NS in the module: the load "
 				"fails.");

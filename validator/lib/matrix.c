@@ -215,7 +215,7 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 	for (k = 0; !err && k < nr_kernels; k++)
 		r.ks[k].source = kernels[k];
 	if (!err)
-		err = kbtf_vrun_init(&r.v, modules, nr_modules, r.o);
+		err = kbtf_vrun_init(&r.v, modules, nr_modules, kernels, nr_kernels, r.o);
 	if (!err)
 		err = run_threads(&r);
 	if (!err)

@@ -1,8 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The relocation simulator (see relocate.h and btf-reference.md §3):
- * replays the kernel's btf_relocate() decisions for one module's distilled
- * base against one kernel, without rewriting anything.
+ * The relocation simulator (see relocate.h and docs/kernel-rules.md
+ * section 4): replays the decisions of btf_relocate() (libbpf's
+ * btf_relocate.c, built into the kernel since 6.11) for one module's
+ * distilled base against one kernel, without rewriting anything.
  *
  * The kernel walks all of vmlinux and binary-searches each name in the
  * sorted distilled base. Only the few names the module has can ever match,

@@ -73,7 +73,7 @@ struct kbtf_reloc_type {
 	bool kflag;
 	uint32_t int_enc;
 	bool embedded;	      /* marked embedded in the simulated mode */
-	bool embedded_fixed;  /* ... with the 2025 traversal fix */
+	bool embedded_fixed;  /* ... with the traversal fix 5ca681a86ef9 */
 	bool embedded_prefix; /* ... without it */
 	uint32_t embedded_by; /* a split type whose member embeds it (0: none) */
 	enum kbtf_reloc_status status;
@@ -123,9 +123,11 @@ struct kbtf_reloc_result {
 
 struct kbtf_reloc_opts {
 	/*
-	 * Mark embedded types the way kernels 6.11-6.13 did before the
-	 * January 2025 fix: only split ids [nD, nS) are scanned, so the last
-	 * nD split types are skipped.
+	 * Mark embedded types the way kernels 6.11-6.13 did before kernel
+	 * commit 5ca681a86ef9 ("libbpf: Fix incorrect traversal end type ID
+	 * when marking BTF_IS_EMBEDDED", 6.14, backported to 6.12.y and
+	 * 6.13.y): only split ids [nD, nS) are scanned, so the last nD split
+	 * types are skipped.
 	 */
 	bool pre_fix;
 	/* Cap on candidates kept per distilled type (0: 16). */

@@ -259,13 +259,18 @@ struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allo
 
 /* ------------------------------------------------------------ the result */
 
-static const char *consequence(struct kbtf_outcome o)
+static const char *consequence(struct kbtf_outcome o, const struct kbtf_pair *pair)
 {
 	if (o.verdict == KBTF_VERDICT_SYMBOLS)
 		return "The module loader refuses the module: it cannot resolve or verify its "
 		       "symbols (see the symbol problems).";
 	switch (o.load) {
 	case KBTF_LOAD_OK:
+		if (!pair->m->mod->btf_data)
+			return "The module loads; it has no BTF.";
+		if (!pair->m->mod->btf_base_data)
+			return "The module loads; its plain split BTF is read on this kernel's "
+			       "vmlinux, the one it was built for, and registered.";
 		return "The module loads; its BTF is relocated onto this kernel and registered.";
 	case KBTF_LOAD_NO_BTF:
 		return "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y: the module loads without BTF (no "
@@ -283,6 +288,15 @@ static const char *consequence(struct kbtf_outcome o)
 	default:
 		return "unknown";
 	}
+}
+
+/* What an ok summary says of the module's BTF: a distilled one is
+ * relocated, a plain split one (built for this kernel) read as it is. */
+static const char *btf_words(const struct kbtf_pair *pair, enum kbtf_load load)
+{
+	if (load != KBTF_LOAD_OK || !pair->m->mod->btf_data)
+		return "";
+	return pair->m->mod->btf_base_data ? ", BTF relocates" : ", BTF registered";
 }
 
 /*
@@ -306,7 +320,7 @@ static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
 		kbtf_rb_set(rb, &r->summary, "%s", f->unreadable ? f->unreadable : "");
 		return;
 	}
-	kbtf_rb_set(rb, &r->consequence, "%s", consequence(o));
+	kbtf_rb_set(rb, &r->consequence, "%s", consequence(o, pair));
 	switch (o.verdict) {
 	case KBTF_VERDICT_SYMBOLS:
 		kbtf_rb_set(rb, &r->summary, "%zu symbol problem%s%s%s", nsym, nsym == 1 ? "" : "s",
@@ -318,9 +332,7 @@ static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
 			    nbtf > 1 ? " (and more)" : "");
 		break;
 	default:
-		kbtf_rb_set(rb, &r->summary, "loads%s; %zu warning%s",
-			    r->load == KBTF_LOAD_OK && pair->m->mod->btf_data ? ", BTF relocates"
-									      : "",
+		kbtf_rb_set(rb, &r->summary, "loads%s; %zu warning%s", btf_words(pair, r->load),
 			    nwarn, nwarn == 1 ? "" : "s");
 		break;
 	}

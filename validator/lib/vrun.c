@@ -67,30 +67,52 @@ static int collect_peers(struct kbtf_vrun *v)
 	return err;
 }
 
+/* A module that does not read stops the run: it has nothing to judge on any kernel. */
 static int open_modules(struct kbtf_vrun *v)
 {
 	size_t m;
 	int err;
 
 	v->mods = calloc(v->nr_mods ? v->nr_mods : 1, sizeof(*v->mods));
-	v->mod_errs = calloc(v->nr_mods ? v->nr_mods : 1, sizeof(*v->mod_errs));
-	v->mod_errors = calloc(v->nr_mods ? v->nr_mods : 1, sizeof(*v->mod_errors));
-	if (!v->mods || !v->mod_errs || !v->mod_errors)
-		return -ENOMEM;
+	if (!v->mods)
+		return kbtf_err_nomem();
 	for (m = 0; m < v->nr_mods; m++) {
 		err = kbtf_vmod_open(v->mod_paths[m], &v->mods[m]);
-		if (!err)
-			continue;
-		v->mod_errs[m] = err;
-		if (asprintf(&v->mod_errors[m], "%s: %s", v->mod_paths[m], kbtf_errstr()) < 0) {
-			v->mod_errors[m] = NULL;
-			return -ENOMEM;
-		}
+		if (err)
+			return kbtf_err_prefix(err, "%s", v->mod_paths[m]);
 	}
 	return collect_peers(v);
 }
 
+/* Every other input named by path is there, without reading it yet. */
+static int check_inputs(const struct kbtf_vrun *v, const char *const *kernels, size_t nr_kernels)
+{
+	const struct kbtf_layer_paths *l;
+	size_t k, i;
+	int err;
+
+	for (k = 0; k < nr_kernels; k++) {
+		err = kbtf_kernel_source_check(kernels[k]);
+		if (err)
+			return kbtf_err_prefix(err, "%s", kernels[k]);
+		l = v->o->layers ? &v->o->layers[k] : NULL;
+		for (i = 0; l && i < l->nr; i++) {
+			err = kbtf_file_check(l->paths[i]);
+			if (err)
+				return kbtf_err_prefix(err, "%s", l->paths[i]);
+		}
+	}
+	err = v->o->symvers ? kbtf_file_check(v->o->symvers) : 0;
+	if (err)
+		return kbtf_err_prefix(err, "%s", v->o->symvers);
+	err = v->o->build_kernel ? kbtf_kernel_source_check(v->o->build_kernel) : 0;
+	if (err)
+		return kbtf_err_prefix(err, "--build-kernel %s", v->o->build_kernel);
+	return 0;
+}
+
 int kbtf_vrun_init(struct kbtf_vrun *v, const char *const *modules, size_t nr_modules,
+		   const char *const *kernels, size_t nr_kernels,
 		   const struct kbtf_matrix_opts *opts)
 {
 	static const struct kbtf_matrix_opts defaults;
@@ -102,9 +124,11 @@ int kbtf_vrun_init(struct kbtf_vrun *v, const char *const *modules, size_t nr_mo
 	v->nr_mods = nr_modules;
 	v->vo.pre_fix = v->o->pre_fix;
 	v->vo.no_symbols = v->o->no_symbols;
-	err = open_build(v);
+	err = open_modules(v);
 	if (!err)
-		err = open_modules(v);
+		err = check_inputs(v, kernels, nr_kernels);
+	if (!err)
+		err = open_build(v);
 	return err;
 }
 
@@ -114,11 +138,7 @@ void kbtf_vrun_fini(struct kbtf_vrun *v)
 
 	for (i = 0; v->mods && i < v->nr_mods; i++)
 		kbtf_vmod_free(v->mods[i]);
-	for (i = 0; v->mod_errors && i < v->nr_mods; i++)
-		free(v->mod_errors[i]);
 	free(v->mods);
-	free(v->mod_errs);
-	free(v->mod_errors);
 	kbtf_symvers_free(v->peers);
 	kbtf_symvers_free(v->wanted);
 	kbtf_kernel_free(v->build);
@@ -140,8 +160,6 @@ void kbtf_vrun_kernel_opts(const struct kbtf_vrun *v, const struct kbtf_layer_pa
 int kbtf_vrun_judge(const struct kbtf_vrun *v, size_t m, const struct kbtf_vkernel *vk,
 		    const char *source, struct kbtf_result *out)
 {
-	if (!v->mods[m])
-		return kbtf_result_error(out, v->mod_paths[m], source, v->mod_errors[m]);
 	if (kbtf_validate_pair(v->mods[m], vk, &v->vo, out))
 		return kbtf_result_error(out, v->mods[m]->path, source, kbtf_errstr());
 	return 0;

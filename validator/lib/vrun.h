@@ -18,9 +18,7 @@ struct kbtf_vrun {
 	const struct kbtf_matrix_opts *o;
 	const char *const *mod_paths;
 	size_t nr_mods;
-	struct kbtf_vmod **mods; /* NULL where the module could not be read: */
-	int *mod_errs;		 /* ... its error (a negative errno) */
-	char **mod_errors;	 /* ... and "PATH: why" */
+	struct kbtf_vmod **mods; /* every one read before any kernel */
 	/* the modules' own exports: modules loaded together resolve each other */
 	struct kbtf_symvers *peers;
 	/* the modules' undefined symbols: all a pair reads of an export list */
@@ -30,11 +28,16 @@ struct kbtf_vrun {
 };
 
 /*
- * Prepare @modules under @opts (NULL: defaults). A module that cannot be
- * read is recorded, not a failure; a negative errno for an unreadable
- * build kernel or out of memory (then kbtf_vrun_fini still applies).
+ * Prepare @modules under @opts (NULL: defaults), after checking that every
+ * input named by path is there: the modules (each is read), the
+ * @nr_kernels @kernels with their layers, Module.symvers and the build
+ * kernel. The first that is missing or unreadable stops the run with a
+ * negative errno and "PATH: why", before any kernel is opened: otherwise
+ * it would cost a column of "error" pairs after minutes of work on the
+ * others. kbtf_vrun_fini applies whatever this returns.
  */
 int kbtf_vrun_init(struct kbtf_vrun *v, const char *const *modules, size_t nr_modules,
+		   const char *const *kernels, size_t nr_kernels,
 		   const struct kbtf_matrix_opts *opts);
 void kbtf_vrun_fini(struct kbtf_vrun *v);
 
@@ -44,8 +47,8 @@ void kbtf_vrun_kernel_opts(const struct kbtf_vrun *v, const struct kbtf_layer_pa
 
 /*
  * Module @m on kernel @vk (from kernel SOURCE @source) into @out: its
- * judgement, or an "error" result when the module could not be read or
- * judged. A negative errno only when not even that result could be made.
+ * judgement, or an "error" result when it could not be judged. A negative errno only when not even
+ * that result could be made.
  */
 int kbtf_vrun_judge(const struct kbtf_vrun *v, size_t m, const struct kbtf_vkernel *vk,
 		    const char *source, struct kbtf_result *out);

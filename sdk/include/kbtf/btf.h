@@ -26,7 +26,10 @@
 /* Kinds the widened 7-bit kind field can name. */
 #define KBTF_MAX_KINDS 128
 
-/* Header with the kind-layout section (libbpf 2026 uapi): hdr_len 32. */
+/*
+ * Header with the kind-layout section (kernel commit 222edc843c15, "btf:
+ * Add BTF kind layout encoding to UAPI"): hdr_len 32.
+ */
 #define KBTF_HDR_LEN_CLASSIC 24
 #define KBTF_HDR_LEN_LAYOUT 32
 
@@ -167,8 +170,10 @@ KBTF_API int kbtf_btf_find_by_name_all(struct kbtf_btf *btf, const char *name, i
 
 /* --- record helpers (host-order records) --- */
 /*
- * Kind and vlen are decoded with the widened 2026 masks (7-bit kind, 24-bit
- * vlen). For BTF that passes the 6.12 kernel rules the result is the same.
+ * Kind and vlen are decoded with the fields widened by kernel commit
+ * f7a6b9eaff3e ("bpf: Extend BTF UAPI vlen, kinds to use unused bits"):
+ * 7-bit kind, 24-bit vlen. For BTF that passes the 6.12 kernel rules the
+ * result is the same.
  */
 static inline uint32_t kbtf_kind(const struct btf_type *t)
 {

@@ -31,6 +31,14 @@ struct kbtf_buf {
  */
 KBTF_API int kbtf_buf_from_file(const char *path, struct kbtf_buf *out);
 
+/*
+ * 0 when @path opens for reading and is not a directory, what
+ * kbtf_buf_from_file() needs; else a negative errno with the reason
+ * recorded ("cannot open: ...", the caller names the file). Reads nothing:
+ * for commands that refuse a missing input before any work.
+ */
+int kbtf_file_check(const char *path);
+
 /* Read all of @fd into the heap. */
 KBTF_API int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out);
 

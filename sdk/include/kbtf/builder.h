@@ -97,7 +97,8 @@ KBTF_API uint32_t kbtf_builder_str_len(const struct kbtf_builder *b);
 struct kbtf_write_opts {
 	enum kbtf_endian endian;
 	/* Emit the 32-byte header with a kind-layout section (kernels
-	 * before the 2026 uapi reject it; default is the 24-byte header). */
+	 * without commit 222edc843c15 reject it: its layout fields are not
+	 * zero; default is the 24-byte header). */
 	bool kind_layout;
 	/*
 	 * With kind_layout: how to size kinds after the last one this

@@ -99,6 +99,14 @@ struct kbtf_kernel_opts {
 KBTF_API int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 			      struct kbtf_kernel **out);
 /*
+ * Would kbtf_kernel_open() find @source, without reading it: a path that
+ * opens for reading, or a bare name of a stored profile or an installed
+ * kernel release. 0, or a negative errno with the reason recorded (the
+ * caller names the source): for commands that refuse, before any work, an
+ * input that is not there.
+ */
+int kbtf_kernel_source_check(const char *source);
+/*
  * The same over memory, by content only (no neighbouring files, no .deb):
  * for tests and fuzzing. @data must outlive the kernel.
  */

@@ -34,9 +34,14 @@ struct kbtf_matrix {
 };
 
 /*
- * Run the matrix. Unreadable modules or kernels give "error" results in
- * their row or column, not a failure; a negative errno only for what stops
- * everything (out of memory, an unreadable --build-kernel).
+ * Run the matrix. Before any kernel is opened, every module is opened and
+ * every input named by path is looked for (kernel sources, layers,
+ * symvers, build_kernel: kbtf_kernel_source_check(), kbtf_file_check());
+ * the first that is missing or does not read as a module fails the run
+ * with a negative errno, kbtf_errstr() naming it ("nosuch.ko: cannot
+ * open: ..."). A kernel that is there but cannot be read (malformed BTF,
+ * no BTF) gives "error" results in its column, not a failure. Out of
+ * memory and an unreadable build_kernel also fail the run.
  */
 KBTF_API int kbtf_matrix_run(const char *const *modules, size_t nr_modules,
 			     const char *const *kernels, size_t nr_kernels,

@@ -151,7 +151,8 @@ KBTF_API void kbtf_vkernel_free(struct kbtf_vkernel *vk);
 /* ------------------------------------------------------------- one pair */
 
 struct kbtf_validate_opts {
-	/* simulate 6.11-6.13 kernels without the 2025 embedded-marking fix */
+	/* simulate 6.11-6.13 kernels without the embedded-marking fix,
+	 * kernel commit 5ca681a86ef9 (docs/kernel-rules.md 4.4) */
 	bool pre_fix;
 	/* build-time vmlinux BTF for drift when a module has no layout record
 	 * (name-indexed before sharing) and for plain split modules */

@@ -1,0 +1,83 @@
+#!/bin/bash
+# test_inputs.sh: an input that is not there is refused up front.
+#
+# validate, boot-test, inspect and distill, given a module, kernel source,
+# layer or Module.symvers that cannot be opened, print one line
+# "kbtf: <file>: <reason>" on stderr, nothing on stdout, exit 2, and do no
+# work: no kernel is opened, nothing is booted or written. The inputs are
+# the fuzz seeds (a 4 KB vmlinux and a module built on it), so this needs
+# no download; three profiles of that vmlinux stand for `--kernels all`.
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
+
+seeds=$KBTF_ROOT/tests/fuzz/corpus/source
+vml=$seeds/vmlinux
+export XDG_CACHE_HOME=$t_tmp/cache
+for k in k1 k2 k3; do
+	"$KBTF" kernels add "$vml" --name "$k" >/dev/null 2>&1 || t_fail "kernels add $vml --name $k"
+done
+cp "$seeds/module.ko" "$t_tmp/good.ko"
+missing=$t_tmp/nosuch.ko
+
+# refused DESC FILE CMD...: CMD exits 2, prints nothing on stdout and one
+# line on stderr that names FILE.
+refused() {
+	local desc=$1 file=$2 rc lines
+	shift 2
+	"$@" >"$t_tmp/out" 2>"$t_tmp/err"
+	rc=$?
+	lines=$(wc -l <"$t_tmp/err")
+	if [ "$rc" -eq 2 ] && [ ! -s "$t_tmp/out" ] && [ "$lines" -eq 1 ] &&
+		grep -qF "kbtf: $file: " "$t_tmp/err"; then
+		t_ok "$desc: $(cat "$t_tmp/err")"
+	else
+		t_fail "$desc: exit $rc, $(wc -l <"$t_tmp/out") lines on stdout, $lines on stderr"
+		head -n 5 "$t_tmp/out" "$t_tmp/err" | sed 's/^/    | /'
+	fi
+}
+
+# --------------------------------------------------------------- validate
+t_check "the good module validates on the stored kernels" \
+	"$KBTF" validate "$t_tmp/good.ko" --kernels all
+refused "validate: a missing module, --kernels all" "$missing" \
+	"$KBTF" validate "$missing" --kernels all
+refused "validate: a missing module beside a good one" "$missing" \
+	"$KBTF" validate "$t_tmp/good.ko" "$missing" --kernels all
+refused "validate: a file that is no module" "$KBTF_ROOT/Makefile" \
+	"$KBTF" validate "$KBTF_ROOT/Makefile" --kernel "$vml"
+refused "validate: a missing --kernel path after a good one" "$t_tmp/no/vmlinux" \
+	"$KBTF" validate "$t_tmp/good.ko" --kernel "$vml" --kernel "$t_tmp/no/vmlinux"
+refused "validate: a missing --layer" "$t_tmp/no.vars" \
+	"$KBTF" validate "$t_tmp/good.ko" --kernel "$vml" --layer "$t_tmp/no.vars"
+refused "validate: a missing --symvers" "$t_tmp/Module.symvers" \
+	"$KBTF" validate "$t_tmp/good.ko" --kernels all --symvers "$t_tmp/Module.symvers"
+
+# -------------------------------------------------------------- boot-test
+# before tools are looked for, and before anything boots
+refused "boot-test: a missing module" "$missing" \
+	"$KBTF" boot-test "$missing" --kernel "$vml"
+refused "boot-test: a missing --kernel" "$t_tmp/no/vmlinuz" \
+	"$KBTF" boot-test "$t_tmp/good.ko" --kernel "$t_tmp/no/vmlinuz" --qemu /nonexistent/qemu
+
+# ---------------------------------------------------------------- inspect
+refused "inspect: a missing source after a good one" "$missing" \
+	"$KBTF" inspect "$vml" "$missing"
+refused "inspect --json: the same, no half-written JSON" "$missing" \
+	"$KBTF" inspect --json "$vml" "$missing"
+refused "inspect: a missing --layer" "$t_tmp/no.vars" \
+	"$KBTF" inspect "$vml" --layer "$t_tmp/no.vars"
+
+# ---------------------------------------------------------------- distill
+cp "$t_tmp/good.ko" "$t_tmp/before.ko"
+refused "distill: a missing module after a good one" "$missing" \
+	"$KBTF" distill "$t_tmp/good.ko" "$missing" --base "$vml"
+if cmp -s "$t_tmp/good.ko" "$t_tmp/before.ko"; then
+	t_ok "  ... and the good module is left as it was"
+else
+	t_fail "  ... but the good module was rewritten"
+fi
+refused "distill: a missing --base" "$t_tmp/no/vmlinux" \
+	"$KBTF" distill "$t_tmp/good.ko" --base "$t_tmp/no/vmlinux"
+t_check "distill of the good module alone works" \
+	"$KBTF" distill -q "$t_tmp/good.ko" --base "$vml"
+
+t_done
