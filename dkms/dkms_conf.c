@@ -15,7 +15,7 @@
 #include "kbtf/buf.h"
 #include "dkms.h"
 #include "kbtf/err.h"
-#include "sign.h"
+#include "module_sign.h"
 
 int kbtf_dkms_on_error_parse(const char *s, enum kbtf_dkms_on_error *out)
 {

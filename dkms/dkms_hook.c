@@ -16,10 +16,10 @@
 #include "kbtf/buf.h"
 #include "dkms.h"
 #include "kbtf/err.h"
-#include "kbuild.h"
+#include "build_kbuild.h"
 #include "profile.h"
 #include "run.h"
-#include "sign.h"
+#include "module_sign.h"
 #include "kbtf/source.h"
 #include "util.h"
 

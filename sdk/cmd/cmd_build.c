@@ -11,7 +11,7 @@
 #include <string.h>
 
 #include "kbtf/err.h"
-#include "kbuild.h"
+#include "build_kbuild.h"
 #include "run.h"
 #include "cmd.h"
 #include "distill_ui.h"

@@ -10,10 +10,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "base_cache.h"
+#include "distill_cache.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"
-#include "kbuild.h"
+#include "build_kbuild.h"
 #include "run.h"
 #include "cmd.h"
 #include "distill_ui.h"

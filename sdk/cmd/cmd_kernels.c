@@ -2,7 +2,7 @@
 /*
  * kbtf kernels add|fetch|list|rm|path : the target kernels a module is
  * validated against, kept as profiles in the store (profile.h) and
- * fetched from Debian's archive (fetch.h). Option parsing, calls into
+ * fetched from Debian's archive (profile_fetch.h). Option parsing, calls into
  * the library, and what the user reads; nothing else.
  */
 #include <errno.h>
@@ -12,9 +12,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "apt.h"
+#include "profile_apt.h"
 #include "kbtf/err.h"
-#include "fetch.h"
+#include "profile_fetch.h"
 #include "kbtf/json.h"
 #include "profile.h"
 #include "run.h"

@@ -11,9 +11,9 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "base_cache.h"
+#include "distill_cache.h"
 #include "kbtf/err.h"
-#include "kbuild.h"
+#include "build_kbuild.h"
 #include "profile.h"
 #include "run.h"
 #include "util.h"

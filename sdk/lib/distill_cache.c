@@ -13,7 +13,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "base_cache.h"
+#include "distill_cache.h"
 #include "kbtf/err.h"
 #include "util.h"
 

@@ -20,10 +20,10 @@
 #include "kbtf/distill.h"
 #include "elf_write.h"
 #include "kbtf/err.h"
-#include "kgen.h"
-#include "pahole.h"
+#include "kernel_gen.h"
+#include "distill_pahole.h"
 #include "run.h"
-#include "sign.h"
+#include "module_sign.h"
 
 struct job {
 	const char *path;

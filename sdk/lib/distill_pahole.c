@@ -12,7 +12,7 @@
 
 #include "elf_read.h"
 #include "kbtf/err.h"
-#include "pahole.h"
+#include "distill_pahole.h"
 #include "run.h"
 
 static int extract_btf(const char *path, struct kbtf_buf *out)

@@ -23,13 +23,13 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "bootimage.h"
-#include "deb.h"
+#include "kernel_bootimage.h"
+#include "pkg_deb.h"
 #include "elf_read.h"
 #include "kbtf/err.h"
 #include "profile.h"
 #include "kbtf/source.h"
-#include "kernel-priv.h"
+#include "kernel_priv.h"
 #include "util.h"
 
 #define IMAGE_MAX_OUT (256ull << 20) /* real ones are 50-70 MiB; more is a bomb */

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * x86 bzImage reading (see bootimage.h). The layout facts used are the
+ * x86 bzImage reading (see kernel_bootimage.h). The layout facts used are the
  * boot protocol's (Documentation/arch/x86/boot.rst): setup_sects at 0x1f1,
  * "HdrS" at 0x202, the protocol version at 0x206, kernel_version at 0x20e
  * (a pointer to a string, relative to 0x200), payload_offset/_length at
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootimage.h"
+#include "kernel_bootimage.h"
 #include "elf_read.h"
 #include "kbtf/err.h"
 

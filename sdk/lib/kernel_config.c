@@ -10,7 +10,7 @@
 
 #include "kbtf/err.h"
 #include "kbtf/source.h"
-#include "kernel-priv.h"
+#include "kernel_priv.h"
 
 #define CONFIG_MAX (16u << 20) /* real configs are ~300 KB */
 

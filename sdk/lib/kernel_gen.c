@@ -1,13 +1,13 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Kernel generations (kgen.h): one table of the releases where the
+ * Kernel generations (kernel_gen.h): one table of the releases where the
  * kernel's handling of module BTF changed, and the questions asked of it.
  */
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 
-#include "kgen.h"
+#include "kernel_gen.h"
 
 static const struct kgen_row {
 	unsigned int major, minor; /* first release of the generation */

@@ -15,7 +15,7 @@
 #include "kbtf/err.h"
 #include "hash.h"
 #include "kbtf/source.h"
-#include "kernel-priv.h"
+#include "kernel_priv.h"
 
 /* The BTF a layer sits on: the top of the stack so far. */
 static struct kbtf_btf *current_top(struct kbtf_kernel *k)

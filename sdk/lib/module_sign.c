@@ -14,7 +14,7 @@
 
 #include "kbtf/err.h"
 #include "run.h"
-#include "sign.h"
+#include "module_sign.h"
 
 #define SIG_MAGIC "~Module signature appended~\n"
 

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Debian package reading (see deb.h). A .deb is an ar archive holding
+ * Debian package reading (see pkg_deb.h). A .deb is an ar archive holding
  * debian-binary, control.tar.* and data.tar.*; libarchive reads the ar, and
  * a second libarchive reader streams the compressed data tar straight out
  * of the first, so nothing is unpacked that was not asked for.
@@ -20,7 +20,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "deb.h"
+#include "pkg_deb.h"
 #include "kbtf/err.h"
 #include "util.h"
 

@@ -2,7 +2,7 @@
 /*
  * A private apt configuration per Debian suite under the kbtf cache, and
  * the three things kbtf asks of it: refresh the lists, name the packages
- * with a prefix, download packages. See apt.h.
+ * with a prefix, download packages. See profile_apt.h.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -18,7 +18,7 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apt.h"
+#include "profile_apt.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
 #include "profile.h"

@@ -4,7 +4,7 @@
  * -> downloads (the calling thread, network bound) feeding unpack-and-store
  * workers (CPU bound: xz, the boot image's payload, BTF parse, LZ4) through
  * a short queue, so both cores work and at most a few packages wait on
- * disk. See fetch.h.
+ * disk. See profile_fetch.h.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -19,11 +19,11 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "apt.h"
-#include "deb.h"
+#include "profile_apt.h"
+#include "pkg_deb.h"
 #include "kbtf/err.h"
 #include "listfile.h"
-#include "fetch.h"
+#include "profile_fetch.h"
 #include "profile.h"
 #include "kbtf/source.h"
 #include "util.h"

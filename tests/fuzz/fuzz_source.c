@@ -12,8 +12,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "bootimage.h"
-#include "deb.h"
+#include "kernel_bootimage.h"
+#include "pkg_deb.h"
 #include "elf_read.h"
 #include "kbtf/source.h"
 

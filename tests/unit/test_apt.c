@@ -18,7 +18,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "apt.h"
+#include "profile_apt.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
 #include "util.h"

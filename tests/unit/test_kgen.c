@@ -15,7 +15,7 @@
 #include <cmocka.h>
 
 #include "kbtf/distill.h"
-#include "kgen.h"
+#include "kernel_gen.h"
 
 static void parse_release(void **state)
 {

@@ -28,10 +28,10 @@
 #include <unistd.h>
 #include <cmocka.h>
 
-#include "bootimage.h"
+#include "kernel_bootimage.h"
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
-#include "deb.h"
+#include "pkg_deb.h"
 #include "kbtf/distill.h"
 #include "elf_read.h"
 #include "kbtf/err.h"

@@ -16,7 +16,7 @@
 #include <unistd.h>
 
 #include "boottest.h"
-#include "deb.h"
+#include "pkg_deb.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "kbtf/validate.h"

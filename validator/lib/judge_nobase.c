@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "judge.h"
-#include "kgen.h"
+#include "kernel_gen.h"
 #include "prepared.h"
 
 /*

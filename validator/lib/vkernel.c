@@ -12,7 +12,7 @@
 #include <string.h>
 
 #include "kbtf/err.h"
-#include "kgen.h"
+#include "kernel_gen.h"
 #include "relocate.h"
 #include "kbtf/validate.h"
 #include "prepared.h"
@@ -60,7 +60,7 @@ static bool has_type(const struct kbtf_btf *btf, const char *name, uint32_t kind
 	return false;
 }
 
-/* Does the kernel read .BTF.base? The release says (kgen.h); without
+/* Does the kernel read .BTF.base? The release says (kernel_gen.h); without
  * one, look for the kernel's copy of btf_relocate(), which came with it. */
 static int decide_distilled(struct kbtf_vkernel *vk)
 {

@@ -5,8 +5,8 @@
  * vmlinux (Debian's 6.1 headers have none, so modules built there get no
  * BTF at all).
  */
-#ifndef KBTF_PAHOLE_H
-#define KBTF_PAHOLE_H
+#ifndef KBTF_DISTILL_PAHOLE_H
+#define KBTF_DISTILL_PAHOLE_H
 
 #include <stddef.h>
 

@@ -11,8 +11,8 @@
  * in sid 7.x, with linux-base-<rel> for the config), and linux-headers-<rel>
  * when the suite has it (for Module.symvers).
  */
-#ifndef KBTF_FETCH_H
-#define KBTF_FETCH_H
+#ifndef KBTF_PROFILE_FETCH_H
+#define KBTF_PROFILE_FETCH_H
 
 #include <stdbool.h>
 #include <stddef.h>

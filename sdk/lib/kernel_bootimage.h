@@ -4,8 +4,8 @@
  * the compressed kernel inside, decompress it into the ELF vmlinux it is,
  * and read the release string the image announces.
  */
-#ifndef KBTF_BOOTIMAGE_H
-#define KBTF_BOOTIMAGE_H
+#ifndef KBTF_KERNEL_BOOTIMAGE_H
+#define KBTF_KERNEL_BOOTIMAGE_H
 
 #include <stdbool.h>
 #include <stddef.h>

@@ -5,8 +5,8 @@
  * vmlinuz takes seconds, and the kbtf.mk hook opens the base once per
  * module. Raw BTF, ELF vmlinux and sysfs sources are fast and not cached.
  */
-#ifndef KBTF_BASE_CACHE_H
-#define KBTF_BASE_CACHE_H
+#ifndef KBTF_DISTILL_CACHE_H
+#define KBTF_DISTILL_CACHE_H
 
 #include <stdbool.h>
 

@@ -4,8 +4,8 @@
  * module image after kbtf changed it (an appended signature covers every
  * byte before it, so any change invalidates it).
  */
-#ifndef KBTF_SIGN_H
-#define KBTF_SIGN_H
+#ifndef KBTF_MODULE_SIGN_H
+#define KBTF_MODULE_SIGN_H
 
 #include <stdbool.h>
 #include <stddef.h>

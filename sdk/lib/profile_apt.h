@@ -6,8 +6,8 @@
  * Debian host without touching /etc/apt or the system's package state.
  * apt-get and apt-cache do the work; nothing here parses Packages files.
  */
-#ifndef KBTF_APT_H
-#define KBTF_APT_H
+#ifndef KBTF_PROFILE_APT_H
+#define KBTF_PROFILE_APT_H
 
 #include <stdbool.h>
 #include <stddef.h>

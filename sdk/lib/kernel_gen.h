@@ -6,8 +6,8 @@
  * .BTF.base, and so which BTF a module built for it should carry. The SDK
  * (what to write) and the validator (what a kernel will do) both ask here.
  */
-#ifndef KBTF_KGEN_H
-#define KBTF_KGEN_H
+#ifndef KBTF_KERNEL_GEN_H
+#define KBTF_KERNEL_GEN_H
 
 #include <stdbool.h>
 

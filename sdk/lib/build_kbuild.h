@@ -4,8 +4,8 @@
  * kernel it builds against: what `kbtf build`, the kbtf.mk hook and
  * `kbtf distill` without --base share.
  */
-#ifndef KBTF_KBUILD_H
-#define KBTF_KBUILD_H
+#ifndef KBTF_BUILD_KBUILD_H
+#define KBTF_BUILD_KBUILD_H
 
 #include <stddef.h>
 

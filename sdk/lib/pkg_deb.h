@@ -6,8 +6,8 @@
  * absolute paths and ".." are refused, links and devices are never created,
  * and no path component that is a symlink is followed.
  */
-#ifndef KBTF_DEB_H
-#define KBTF_DEB_H
+#ifndef KBTF_PKG_DEB_H
+#define KBTF_PKG_DEB_H
 
 #include <stdbool.h>
 #include <stddef.h>
