@@ -185,46 +185,45 @@ struct kbtf_warning *kbtf_note_warning(struct kbtf_notes *n, enum kbtf_severity 
 	return w;
 }
 
+/* Append @s (malloc'd, or NULL after a failed format) to a grown array; @s is freed on failure. */
+static void push_str(struct kbtf_notes *n, char ***arr, size_t *nr, char *s)
+{
+	char **grown;
+
+	if (!s)
+		return;
+	grown = realloc(*arr, sizeof(*grown) * (*nr + 1));
+	if (!grown) {
+		free(s);
+		n->err = -ENOMEM;
+		return;
+	}
+	*arr = grown;
+	grown[(*nr)++] = s;
+}
+
 void kbtf_note_detail(struct kbtf_notes *n, struct kbtf_warning *w, const char *fmt, ...)
 {
-	char **arr, *s;
 	va_list ap;
+	char *s;
 
 	if (!w)
 		return;
 	va_start(ap, fmt);
 	s = vstrf(&n->err, fmt, ap);
 	va_end(ap);
-	if (!s)
-		return;
-	arr = realloc(w->details, sizeof(*arr) * (w->nr_details + 1));
-	if (!arr) {
-		free(s);
-		n->err = -ENOMEM;
-		return;
-	}
-	w->details = arr;
-	arr[w->nr_details++] = s;
+	push_str(n, &w->details, &w->nr_details, s);
 }
 
 void kbtf_note_log(struct kbtf_notes *n, const char *fmt, ...)
 {
-	char **arr, *line;
 	va_list ap;
+	char *s;
 
 	va_start(ap, fmt);
-	line = vstrf(&n->err, fmt, ap);
+	s = vstrf(&n->err, fmt, ap);
 	va_end(ap);
-	if (!line)
-		return;
-	arr = realloc(n->log, sizeof(*arr) * (n->nr_log + 1));
-	if (!arr) {
-		free(line);
-		n->err = -ENOMEM;
-		return;
-	}
-	n->log = arr;
-	arr[n->nr_log++] = line;
+	push_str(n, &n->log, &n->nr_log, s);
 }
 
 void kbtf_notes_fini(struct kbtf_notes *n)
