@@ -4,7 +4,8 @@
  * by GNU cpio, an independent reader), the /init script, the serial log
  * parser (fed console text as a Debian 6.12 kernel prints it), the
  * expectation rules, the comparison, the qemu runner's deadline (with a
- * stand-in "qemu" script), and the static-binary check.
+ * stand-in "qemu" script), the KVM checks (fed cpuinfo and qemu output
+ * text), and the static-binary check.
  */
 #include <errno.h>
 #include <setjmp.h>
@@ -539,6 +540,66 @@ static void test_qemu_deadline(void **state)
 	free(dir);
 }
 
+/*
+ * /proc/cpuinfo as x86 Linux prints it (one CPU; flags cut short). The
+ * "vmx flags" line lists VMX features and is not the CPU's flags.
+ */
+#define CPUINFO_HEAD                                                                               \
+	"processor\t: 0\n"                                                                         \
+	"vendor_id\t: GenuineIntel\n"                                                              \
+	"model name\t: Intel(R) Xeon(R) CPU @ 2.20GHz\n"                                           \
+	"fpu\t\t: yes\n"
+
+static void test_cpuinfo_virt(void **state)
+{
+	/* bare metal Intel: vmx, and the "vmx flags" line after it */
+	assert_true(kbtf_bt_cpuinfo_has_virt(
+	    CPUINFO_HEAD
+	    "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep mtrr pge mca cmov "
+	    "pat pse36 clflush mmx fxsr sse sse2 ss ht syscall nx pdpe1gb rdtscp lm "
+	    "constant_tsc vmx smx est tm2 ssse3 fma cx16 xtpr pdcm sse4_1 sse4_2\n"
+	    "vmx flags\t: vnmi preemption_timer invvpid ept_x_only ept_ad flexpriority\n"
+	    "bugs\t\t: spectre_v1 spectre_v2\n\n"));
+	/* AMD: svm, and the last word of the line */
+	assert_true(kbtf_bt_cpuinfo_has_virt("processor\t: 0\nvendor_id\t: AuthenticAMD\n"
+					     "flags\t\t: fpu vme de pse tsc lm lahf_lm svm\n"));
+	/* a guest without nested virtualization: hypervisor, no vmx */
+	assert_false(kbtf_bt_cpuinfo_has_virt(
+	    CPUINFO_HEAD
+	    "flags\t\t: fpu vme de pse tsc msr pae mce cx8 apic sep hypervisor lahf_lm "
+	    "abm 3dnowprefetch ssbd ibrs ibpb stibp fsgsbase bmi1 avx2 smep bmi2\n"
+	    "bugs\t\t: spectre_v1 spectre_v2 spec_store_bypass\n\n"));
+	/* words that only contain the flag, and the flag under another key */
+	assert_false(kbtf_bt_cpuinfo_has_virt("flags\t\t: fpu svm_lock nrip_save avx_vnni\n"
+					      "vmx flags\t: vmx vnmi\n"
+					      "model name\t: svm vmx\n"));
+	/* last line without a newline */
+	assert_true(kbtf_bt_cpuinfo_has_virt("flags\t\t: fpu vmx"));
+	assert_false(kbtf_bt_cpuinfo_has_virt(""));
+	/* arm64 prints "Features", never "flags" */
+	assert_false(kbtf_bt_cpuinfo_has_virt("processor\t: 0\nBogoMIPS\t: 48.00\n"
+					      "Features\t: fp asimd evtstrm aes pmull sha1\n"));
+}
+
+static void test_kvm_failure(void **state)
+{
+	assert_null(kbtf_bt_kvm_failure("[    0.000000] Linux version 6.12.113+deb12-amd64\n"));
+	assert_null(kbtf_bt_kvm_failure(""));
+	assert_string_equal(kbtf_bt_kvm_failure("KVM internal error. Suberror: 1\n"
+						"extra data[0]: 0x0000000000000000\n"
+						"emulation failure\n"
+						"RAX=0000000000000000 RBX=0000000000000000\n"),
+			    "KVM internal error");
+	assert_string_equal(
+	    kbtf_bt_kvm_failure(
+		"Could not access KVM kernel module: Permission denied\n"
+		"qemu-system-x86_64: failed to initialize kvm: Permission denied\n"),
+	    "qemu could not initialize KVM");
+	assert_string_equal(kbtf_bt_kvm_failure("qemu-system-x86_64: -accel kvm: failed to "
+						"initialize KVM: No such file or directory\n"),
+			    "qemu could not initialize KVM");
+}
+
 /* ---------------------------------------------------------- static check */
 
 static void test_check_static(void **state)
@@ -565,6 +626,8 @@ int main(void)
 	    cmocka_unit_test(test_prediction_from_result),
 	    cmocka_unit_test(test_compare),
 	    cmocka_unit_test(test_qemu_deadline),
+	    cmocka_unit_test(test_cpuinfo_virt),
+	    cmocka_unit_test(test_kvm_failure),
 	    cmocka_unit_test(test_check_static),
 	};
 

@@ -118,7 +118,7 @@ const char *kbtf_bt_moddir_vermagic(struct kbtf_bt_moddir *md);
 /* ------------------------------------------------------------------ qemu */
 
 enum kbtf_bt_accel {
-	KBTF_BT_ACCEL_AUTO = 0, /* kvm when /dev/kvm answers, else tcg */
+	KBTF_BT_ACCEL_AUTO = 0, /* kvm when it can run a guest, else tcg */
 	KBTF_BT_ACCEL_KVM,
 	KBTF_BT_ACCEL_TCG,
 };
@@ -141,9 +141,21 @@ struct kbtf_qemu_run {
 	double seconds;	   /* wall time from start to exit or kill */
 	bool timed_out;	   /* killed at the deadline */
 	int exit_code;	   /* qemu's exit status, -signal when killed */
+	/* auto only: why the KVM boot was dropped and run again under TCG */
+	const char *kvm_failed;
+	double kvm_seconds; /* wall time the dropped KVM boot took */
 };
 
+/*
+ * KVM for the auto choice: /dev/kvm opens read-write and answers, and on
+ * x86 /proc/cpuinfo advertises vmx or svm (/dev/kvm alone can exist where
+ * a guest dies at its first instruction).
+ */
 bool kbtf_bt_kvm_usable(void);
+/* Whether /proc/cpuinfo text has "vmx" or "svm" among a "flags" line's words. */
+bool kbtf_bt_cpuinfo_has_virt(const char *cpuinfo);
+/* Why qemu's output says KVM cannot run the guest, or NULL when it does not. */
+const char *kbtf_bt_kvm_failure(const char *qemu_output);
 /* Run qemu once. 0 when it ran (see @run for how it ended). */
 int kbtf_qemu_run(const struct kbtf_qemu_opts *opts, struct kbtf_qemu_run *run);
 void kbtf_qemu_run_fini(struct kbtf_qemu_run *run);

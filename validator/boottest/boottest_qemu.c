@@ -6,14 +6,19 @@
  * the deadline passes and qemu is killed. Nothing here can hang: every
  * wait is bounded by the deadline.
  *
- * Acceleration: KVM (-cpu host) when /dev/kvm answers, else TCG with
+ * Acceleration: KVM (-cpu host) when it can run a guest, else TCG with
  * -cpu max (Debian 6.12's decompressor needs BMI2, which qemu's default
- * TCG CPU model lacks). A KVM start that fails without output falls back
- * to TCG.
+ * TCG CPU model lacks). /dev/kvm is not proof enough: a host whose CPU
+ * does not advertise vmx/svm (some nested VMs) still has it, and there the
+ * guest dies with "KVM internal error" while qemu stays up, which would
+ * cost the whole timeout. So auto also wants the cpuinfo flag, and an auto
+ * KVM boot whose output shows KVM failing is stopped at once and run again
+ * under TCG, as is a KVM start that fails without guest output.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -33,6 +38,93 @@
 #define GRACE_AFTER_DONE_S 5.0
 #define SERIAL_MAX (64u << 20)
 
+/* Whether @word is one of the space- or tab-separated words of @s..@end. */
+static bool has_word(const char *s, const char *end, const char *word)
+{
+	size_t wlen = strlen(word);
+
+	while (s < end) {
+		size_t n;
+
+		s += strspn(s, " \t");
+		n = strcspn(s, " \t\n");
+		if (s + n > end)
+			n = end - s;
+		if (n == wlen && !memcmp(s, word, n))
+			return true;
+		s += n ? n : 1;
+	}
+	return false;
+}
+
+bool kbtf_bt_cpuinfo_has_virt(const char *cpuinfo)
+{
+	const char *line = cpuinfo;
+
+	while (line && *line) {
+		const char *end = strchr(line, '\n');
+		const char *colon;
+		size_t klen;
+
+		if (!end)
+			end = line + strlen(line);
+		colon = memchr(line, ':', end - line);
+		/* the key is exactly "flags": "vmx flags" lists VMX features */
+		if (colon) {
+			klen = colon - line;
+			while (klen && (line[klen - 1] == ' ' || line[klen - 1] == '\t'))
+				klen--;
+			if (klen == 5 && !memcmp(line, "flags", 5) &&
+			    (has_word(colon + 1, end, "vmx") || has_word(colon + 1, end, "svm")))
+				return true;
+		}
+		line = *end ? end + 1 : end;
+	}
+	return false;
+}
+
+const char *kbtf_bt_kvm_failure(const char *out)
+{
+	if (!out)
+		return NULL;
+	if (strstr(out, "KVM internal error"))
+		return "KVM internal error";
+	if (strcasestr(out, "failed to initialize kvm") ||
+	    strstr(out, "Could not access KVM kernel module"))
+		return "qemu could not initialize KVM";
+	return NULL;
+}
+
+#if defined(__x86_64__) || defined(__i386__)
+/* cpuinfo's flags say vmx or svm; true when cpuinfo cannot be read. */
+static bool cpu_has_virt(void)
+{
+	FILE *f = fopen("/proc/cpuinfo", "re");
+	char *line = NULL;
+	size_t cap = 0;
+	bool found = false, seen = false;
+
+	if (!f)
+		return true; /* cannot tell: the KVM-failure retry still catches it */
+	/* line by line: the whole file is large on hosts with many CPUs */
+	while (!found && getline(&line, &cap, f) > 0) {
+		if (strncmp(line, "flags", 5))
+			continue;
+		seen = true;
+		found = kbtf_bt_cpuinfo_has_virt(line);
+		break; /* every CPU lists the same flags */
+	}
+	free(line);
+	fclose(f);
+	return found || !seen;
+}
+#else
+static bool cpu_has_virt(void)
+{
+	return true; /* no portable flag: /dev/kvm answering is the test */
+}
+#endif
+
 bool kbtf_bt_kvm_usable(void)
 {
 	int fd = open("/dev/kvm", O_RDWR | O_CLOEXEC);
@@ -42,7 +134,7 @@ bool kbtf_bt_kvm_usable(void)
 		return false;
 	v = ioctl(fd, KVM_GET_API_VERSION, 0);
 	close(fd);
-	return v == KVM_API_VERSION;
+	return v == KVM_API_VERSION && cpu_has_virt();
 }
 
 static pid_t spawn_qemu(const struct kbtf_qemu_opts *o, bool kvm, int *out_fd)
@@ -119,8 +211,13 @@ static int serial_append(struct kbtf_qemu_run *run, size_t *cap, const char *p, 
 	return 0;
 }
 
-/* Read qemu's output until EOF or the deadline; 1 when the deadline hit. */
-static int collect(const struct kbtf_qemu_opts *o, int fd, double start, struct kbtf_qemu_run *run)
+/*
+ * Read qemu's output until EOF or the deadline; 1 when the deadline hit.
+ * With @watch_kvm, 2 as soon as the output shows KVM failing: qemu then
+ * sits on a dead guest until killed.
+ */
+static int collect(const struct kbtf_qemu_opts *o, int fd, double start, bool watch_kvm,
+		   struct kbtf_qemu_run *run)
 {
 	double deadline = start + (o->timeout_s ? o->timeout_s : 60);
 	size_t cap = 0;
@@ -152,6 +249,13 @@ static int collect(const struct kbtf_qemu_opts *o, int fd, double start, struct 
 		err = serial_append(run, &cap, chunk, n);
 		if (err)
 			return err;
+		/* from a little before this chunk: a message may straddle reads */
+		if (watch_kvm) {
+			size_t from = run->serial_len - n;
+
+			if (kbtf_bt_kvm_failure(run->serial + (from > 64 ? from - 64 : 0)))
+				return 2;
+		}
 		if (!done && o->done_marker && strstr(run->serial, o->done_marker)) {
 			done = true;
 			if (deadline > kbtf_now_s() + GRACE_AFTER_DONE_S)
@@ -187,7 +291,8 @@ decode:
 	return -1;
 }
 
-static int run_once(const struct kbtf_qemu_opts *o, bool kvm, struct kbtf_qemu_run *run)
+static int run_once(const struct kbtf_qemu_opts *o, bool kvm, bool watch_kvm,
+		    struct kbtf_qemu_run *run)
 {
 	double start = kbtf_now_s();
 	int fd = -1, r;
@@ -198,14 +303,14 @@ static int run_once(const struct kbtf_qemu_opts *o, bool kvm, struct kbtf_qemu_r
 	pid = spawn_qemu(o, kvm, &fd);
 	if (pid < 0)
 		return pid;
-	r = collect(o, fd, start, run);
+	r = collect(o, fd, start, kvm && watch_kvm, run);
 	close(fd);
 	if (r < 0) {
 		reap(pid, true, 0);
 		return r;
 	}
 	run->timed_out = r == 1;
-	run->exit_code = reap(pid, run->timed_out, kbtf_now_s() + GRACE_AFTER_DONE_S);
+	run->exit_code = reap(pid, r != 0, kbtf_now_s() + GRACE_AFTER_DONE_S);
 	run->seconds = kbtf_now_s() - start;
 	if (!run->serial)
 		return serial_append(run, &(size_t){0}, "", 0);
@@ -214,18 +319,27 @@ static int run_once(const struct kbtf_qemu_opts *o, bool kvm, struct kbtf_qemu_r
 
 int kbtf_qemu_run(const struct kbtf_qemu_opts *o, struct kbtf_qemu_run *run)
 {
-	bool kvm = o->accel == KBTF_BT_ACCEL_KVM ||
-		   (o->accel == KBTF_BT_ACCEL_AUTO && kbtf_bt_kvm_usable());
+	bool autokvm = o->accel == KBTF_BT_ACCEL_AUTO && kbtf_bt_kvm_usable();
+	bool kvm = o->accel == KBTF_BT_ACCEL_KVM || autokvm;
+	const char *why;
+	double kvm_s;
 	int err;
 
-	err = run_once(o, kvm, run);
-	if (err || !kvm || o->accel == KBTF_BT_ACCEL_KVM)
+	/* an explicit --accel kvm is run as asked, whatever happens */
+	err = run_once(o, kvm, autokvm, run);
+	if (err || !autokvm)
 		return err;
-	/* KVM that refused the machine outright: try again without it. */
-	if (!run->timed_out && run->exit_code != 0 && !strstr(run->serial, "KBTF-")) {
-		kbtf_qemu_run_fini(run);
-		err = run_once(o, false, run);
-	}
+	why = kbtf_bt_kvm_failure(run->serial);
+	/* KVM that refused the machine outright: no guest output at all */
+	if (!why && !run->timed_out && run->exit_code != 0 && !strstr(run->serial, "KBTF-"))
+		why = "qemu exited before the guest ran";
+	if (!why)
+		return 0;
+	kvm_s = run->seconds;
+	kbtf_qemu_run_fini(run);
+	err = run_once(o, false, false, run);
+	run->kvm_failed = why;
+	run->kvm_seconds = kvm_s;
 	return err;
 }
 

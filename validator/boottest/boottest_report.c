@@ -82,6 +82,9 @@ static void text_kernel(FILE *f, const struct kbtf_bt_kernel_result *kr)
 	fprintf(f, "  boot: %s, %.1f s wall, /init at %.2f s, %s%s\n", kr->run.accel,
 		kr->run.seconds, kr->boot.init_uptime, kbtf_bt_boot_status_str(kr->boot.status),
 		kr->run.timed_out ? " (killed at the timeout)" : "");
+	if (kr->run.kvm_failed)
+		fprintf(f, "  accel: KVM failed (%s) after %.1f s; booted again under tcg\n",
+			kr->run.kvm_failed, kr->run.kvm_seconds);
 	if (kr->boot.panic)
 		fprintf(f, "  console: %s\n", kr->boot.panic);
 	for (i = 0; i < kr->boot.nr_obs; i++) {
@@ -195,6 +198,7 @@ static void json_kernel(struct kbtf_json *j, const struct kbtf_bt_kernel_result 
 	} else {
 		kbtf_json_kv_string(j, "status", kbtf_bt_boot_status_str(kr->boot.status));
 		kbtf_json_kv_string(j, "accel", kr->run.accel);
+		kbtf_json_kv_string(j, "kvm_failed", kr->run.kvm_failed);
 		kbtf_json_kv_int(j, "boot_ms", (int64_t)(kr->run.seconds * 1000));
 		kbtf_json_kv_int(j, "init_ms", (int64_t)(kr->boot.init_uptime * 1000));
 		kbtf_json_kv_bool(j, "timed_out", kr->run.timed_out);

@@ -251,6 +251,9 @@ static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	free(initrd);
 	if (err)
 		return err;
+	if (kr->run.kvm_failed)
+		fprintf(stderr, "boot-test: KVM failed (%s) after %.1f s; booted again under tcg\n",
+			kr->run.kvm_failed, kr->run.kvm_seconds);
 	if (c->o->keep)
 		write_file(c->dir, "serial.log", kr->run.serial, kr->run.serial_len, NULL);
 	err = kbtf_bt_parse_serial(kr->run.serial, kr->run.serial_len, &kr->boot);
