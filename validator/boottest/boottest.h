@@ -208,6 +208,7 @@ enum kbtf_bt_verdict {
 	KBTF_BT_V_BTF_REJECTED,
 	KBTF_BT_V_NO_DISTILLED,
 	KBTF_BT_V_SYMBOLS,
+	KBTF_BT_V_ELF_REJECTED,
 };
 
 /* Tri-state facts: yes, no, or not known. */
@@ -221,7 +222,11 @@ enum kbtf_bt_tri {
 struct kbtf_bt_prediction {
 	enum kbtf_bt_verdict verdict;
 	char verdict_str[40]; /* as `kbtf validate` prints it */
-	char detail[512];     /* its one-line reason */
+	/* the loader's ELF checks refuse it (-ENOEXEC, forced or not), with
+	 * this line in the kernel's log */
+	bool elf_refused;
+	char elf_needle[160];
+	char detail[512]; /* its one-line reason */
 	/* would the kernel accept the module's BTF (relocation and checks)? */
 	enum kbtf_bt_tri btf_accepted;
 	char needle[128];	/* a name the kernel's log should show, or "" */

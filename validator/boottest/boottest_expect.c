@@ -106,6 +106,11 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 		snprintf(e->why, sizeof(e->why), "no prediction");
 		return;
 	}
+	/* load_module(): the ELF checks come before everything, forced or not */
+	if (p->elf_refused) {
+		refuse(e, ENOEXEC, p->elf_needle, "the loader's ELF checks refuse it: refused");
+		return;
+	}
 	if (!f->force && f->layout_crc_match == KBTF_BT_NO) {
 		refuse(e, ENOEXEC, "disagrees about version of symbol module_layout",
 		       "struct module layout (module_layout CRC) differs, not forced: refused");

@@ -29,6 +29,8 @@ const char *kbtf_bt_verdict_str(enum kbtf_bt_verdict v)
 		return "no-distilled-support";
 	case KBTF_BT_V_SYMBOLS:
 		return "symbols";
+	case KBTF_BT_V_ELF_REJECTED:
+		return "elf-rejected";
 	}
 	return "?";
 }
@@ -50,6 +52,8 @@ static enum kbtf_bt_verdict verdict_of(const struct kbtf_result *r)
 		return KBTF_BT_V_BTF_REJECTED;
 	case KBTF_VERDICT_SYMBOLS:
 		return KBTF_BT_V_SYMBOLS;
+	case KBTF_VERDICT_ELF_REJECTED:
+		return KBTF_BT_V_ELF_REJECTED;
 	case KBTF_VERDICT_ERROR:
 		break;
 	}
@@ -145,6 +149,14 @@ void kbtf_bt_prediction_from_result(const struct kbtf_result *r, struct kbtf_bt_
 	for (size_t i = 0; i < r->nr_warnings; i++) {
 		if (!strcmp(r->warnings[i].kind, "symbols-not-checked"))
 			p->symbols_unchecked = true;
+	}
+	if (r->verdict == KBTF_VERDICT_ELF_REJECTED) {
+		/* the kernel's one line: the ELF step is the only one judged */
+		p->elf_refused = true;
+		snprintf(p->elf_needle, sizeof(p->elf_needle), "%.*s",
+			 (int)strcspn(r->kernel_log ? r->kernel_log : "", "\n"),
+			 r->kernel_log ? r->kernel_log : "");
+		return;
 	}
 	if (p->btf_accepted == KBTF_BT_NO)
 		btf_needle(r, p);

@@ -9,6 +9,7 @@
  * in the order the kernel's load_module() meets them. The pair's path,
  * top-down, is kbtf_validate_pair() in verdict.c.
  *
+ *   verdict.c        elf_validity_cache_copy(): the loader's ELF checks
  *   judge_symbols.c  early_mod_check(), simplify_symbols()
  *   judge_reloc.c    btf_parse_module() with .BTF.base: parse-time checks,
  *                    btf_relocate()
@@ -39,6 +40,17 @@ struct kbtf_pair {
 	const char *modname;
 	const char *release;	  /* never NULL: "this kernel" when unknown */
 	enum kbtf_kernel_gen gen; /* which generation of BTF parse-time rules */
+};
+
+/*
+ * The first step: the loader's ELF validity checks
+ * (kbtf_module_elf_check()). A module they refuse is judged no further.
+ */
+struct kbtf_elf_findings {
+	bool refused;
+	char log[320];	    /* the kernel's line */
+	char headline[480]; /* for the summary */
+	struct kbtf_notes notes;
 };
 
 /*
@@ -104,6 +116,7 @@ void kbtf_judge_drift(const struct kbtf_pair *p, const struct kbtf_reloc_result 
 /* Everything found about one pair, step by step. */
 struct kbtf_findings {
 	const char *unreadable; /* why the module or the kernel could not be read */
+	struct kbtf_elf_findings elf;
 	struct kbtf_sym_findings sym;
 	struct kbtf_btf_findings btf;
 	struct kbtf_drift_findings drift;
@@ -112,6 +125,7 @@ struct kbtf_findings {
 /* The step of the load that decided a pair's verdict. */
 enum kbtf_step {
 	KBTF_STEP_READ,	     /* kbtf could not read an input: nothing was simulated */
+	KBTF_STEP_ELF,	     /* elf_validity_cache_copy(): the ELF itself */
 	KBTF_STEP_MODSTRUCT, /* check_modstruct_version(): module_layout's CRC */
 	KBTF_STEP_MODINFO,   /* check_modinfo(): vermagic */
 	KBTF_STEP_SYMBOLS,   /* simplify_symbols() */

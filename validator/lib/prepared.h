@@ -44,6 +44,7 @@ struct kbtf_vkernel {
 	struct kbtf_symvers *symvers; /* NULL: no export list known */
 	char *symvers_from;
 	int major, minor;	     /* from the release; -1 unknown */
+	size_t module_struct_size;   /* struct module in its BTF; 0 unknown */
 	bool distilled_support;	     /* reads .BTF.base (>= 6.11) */
 	char *distilled_support_why; /* how that was decided */
 	int allow_btf_mismatch;

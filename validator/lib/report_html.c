@@ -75,8 +75,11 @@ static void badges(FILE *f, const struct kbtf_matrix *mx)
 		enum kbtf_verdict v;
 		const char *cls;
 	} b[] = {
-	    {KBTF_VERDICT_OK, "v-ok"},	     {KBTF_VERDICT_BTF_REJECTED, "v-bad"},
-	    {KBTF_VERDICT_SYMBOLS, "v-bad"}, {KBTF_VERDICT_NO_DISTILLED, "v-old"},
+	    {KBTF_VERDICT_OK, "v-ok"},
+	    {KBTF_VERDICT_BTF_REJECTED, "v-bad"},
+	    {KBTF_VERDICT_SYMBOLS, "v-bad"},
+	    {KBTF_VERDICT_ELF_REJECTED, "v-bad"},
+	    {KBTF_VERDICT_NO_DISTILLED, "v-old"},
 	    {KBTF_VERDICT_ERROR, "v-err"},
 	};
 	size_t i;

@@ -238,11 +238,12 @@ int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 		KBTF_VERSION);
 	fprintf(f,
 		"✅ ok: %zu · ❌ btf-rejected: %zu · 🟧 no-distilled-support: %zu · "
-		"❌ symbols: %zu · ❔ error: %zu\n\n",
+		"❌ symbols: %zu · ❌ elf-rejected: %zu · ❔ error: %zu\n\n",
 		kbtf_report_count(mx, KBTF_VERDICT_OK),
 		kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
 		kbtf_report_count(mx, KBTF_VERDICT_NO_DISTILLED),
 		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS),
+		kbtf_report_count(mx, KBTF_VERDICT_ELF_REJECTED),
 		kbtf_report_count(mx, KBTF_VERDICT_ERROR));
 	fputs("## Matrix\n\n", f);
 	if (mx->nr_modules && mx->nr_kernels)

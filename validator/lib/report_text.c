@@ -20,6 +20,7 @@ static const char *verdict_color(enum kbtf_verdict v)
 		return "\033[33m";
 	case KBTF_VERDICT_BTF_REJECTED:
 	case KBTF_VERDICT_SYMBOLS:
+	case KBTF_VERDICT_ELF_REJECTED:
 		return "\033[31m";
 	default:
 		return "\033[35m";
@@ -152,11 +153,12 @@ int kbtf_report_text(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	}
 	fprintf(f,
 		"\n%zu pair%s: %zu ok, %zu btf-rejected, %zu no-distilled-support, "
-		"%zu symbols, %zu error (%.0f ms)\n",
+		"%zu symbols, %zu elf-rejected, %zu error (%.0f ms)\n",
 		n, n == 1 ? "" : "s", kbtf_report_count(mx, KBTF_VERDICT_OK),
 		kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
 		kbtf_report_count(mx, KBTF_VERDICT_NO_DISTILLED),
 		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS),
+		kbtf_report_count(mx, KBTF_VERDICT_ELF_REJECTED),
 		kbtf_report_count(mx, KBTF_VERDICT_ERROR), mx->total_ms);
 	return 0;
 }

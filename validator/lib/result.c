@@ -24,6 +24,8 @@ const char *kbtf_verdict_str(enum kbtf_verdict v)
 		return "btf-rejected";
 	case KBTF_VERDICT_SYMBOLS:
 		return "symbols";
+	case KBTF_VERDICT_ELF_REJECTED:
+		return "elf-rejected";
 	case KBTF_VERDICT_ERROR:
 		return "error";
 	}

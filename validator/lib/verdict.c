@@ -3,6 +3,8 @@
  * One (module, kernel) pair, top-down:
  *
  *   kbtf_validate_pair()
+ *     judge_elf()                 elf_validity_cache_copy(): a module it
+ *                                 refuses is judged no further
  *     kbtf_judge_symbols()        early_mod_check(), simplify_symbols()
  *     judge_btf()                 btf_module_notify(): which way the kernel
  *                                 reads the module's BTF, one judge each
@@ -25,6 +27,7 @@
 #include "prepared.h"
 #include "util.h"
 
+static void judge_elf(const struct kbtf_pair *pair, struct kbtf_elf_findings *f);
 static void judge_btf(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
 static bool judge_archive(struct kbtf_btf_findings *f, const char *sec, int n);
 static void judge_malformed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
@@ -53,16 +56,22 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 	struct kbtf_rb rb = {.r = out};
 	double t0 = kbtf_now_ms();
 
-	/* load_module(): early_mod_check(), then simplify_symbols() */
-	kbtf_judge_symbols(&pair, &f.sym);
-	/* the formed module's MODULE_STATE_COMING: btf_module_notify() */
-	judge_btf(&pair, &f.btf);
-	/* what no kernel checks, once its types are known to map */
-	if (f.btf.relocated)
-		kbtf_judge_drift(&pair, &f.btf.reloc, &f.drift);
+	/* load_module(): the ELF checks; the sections read after them mean
+	 * nothing when they fail */
+	judge_elf(&pair, &f.elf);
+	if (!f.elf.refused) {
+		/* early_mod_check(), then simplify_symbols() */
+		kbtf_judge_symbols(&pair, &f.sym);
+		/* the formed module's MODULE_STATE_COMING: btf_module_notify() */
+		judge_btf(&pair, &f.btf);
+		/* what no kernel checks, once its types are known to map */
+		if (f.btf.relocated)
+			kbtf_judge_drift(&pair, &f.btf.reloc, &f.drift);
+	}
 
 	memset(out, 0, sizeof(*out));
 	init_result(&rb, &pair);
+	kbtf_rb_take(&rb, &f.elf.notes);
 	kbtf_rb_take(&rb, &f.sym.notes);
 	kbtf_rb_take(&rb, &f.btf.notes);
 	kbtf_rb_take(&rb, &f.drift.notes);
@@ -81,6 +90,7 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 
 static void findings_fini(struct kbtf_findings *f)
 {
+	kbtf_notes_fini(&f->elf.notes);
 	kbtf_notes_fini(&f->sym.notes);
 	kbtf_notes_fini(&f->btf.notes);
 	kbtf_notes_fini(&f->drift.notes);
@@ -95,6 +105,38 @@ static enum kbtf_kernel_gen kernel_gen(const struct kbtf_vkernel *k)
 	if (k->k->release)
 		return kbtf_kernel_gen_of_release(k->k->release);
 	return k->distilled_support ? KBTF_KERNEL_6_12 : KBTF_KERNEL_6_1;
+}
+
+/* ------------------------------------------------------------ the ELF step */
+
+/*
+ * load_module() -> elf_validity_cache_copy() (elf_validity_check() before
+ * 6.4): the module's ELF as this kernel's loader checks it, before any
+ * section is used. A refusal is -ENOEXEC, whatever the config.
+ */
+static void judge_elf(const struct kbtf_pair *pair, struct kbtf_elf_findings *f)
+{
+	const struct kbtf_module *m = pair->m->mod;
+	const struct kbtf_vkernel *k = pair->k;
+	const struct kbtf_elf_target t = {
+	    .arch = k->k->arch,
+	    .major = k->major > 0 ? (unsigned int)k->major : 0,
+	    .minor = k->major > 0 && k->minor >= 0 ? (unsigned int)k->minor : 0,
+	    .module_struct_size = k->module_struct_size,
+	};
+
+	if (!kbtf_module_elf_check(m->image.data, m->image.size, &t, f->log, sizeof(f->log)))
+		return;
+	f->refused = true;
+	if (k->k->arch && m->arch && strcmp(k->k->arch, m->arch) &&
+	    !strncmp(f->log, "Invalid architecture", 20))
+		snprintf(f->headline, sizeof(f->headline),
+			 "the module is built for %s, the kernel is %s: the loader refuses it",
+			 m->arch, k->k->arch);
+	else
+		snprintf(f->headline, sizeof(f->headline),
+			 "the loader's ELF checks refuse the module: %s", f->log);
+	kbtf_note_log(&f->notes, "%s", f->log);
 }
 
 /* ------------------------------------------------------------ the BTF step */
@@ -201,9 +243,15 @@ static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings
  * fails, so the first step with a finding decides:
  *
  *   module_sig_check()           not judged by kbtf.
- *   elf_validity_cache_copy()    the ELF is sane; kbtf's stand-in is
- *                                reading the module and the kernel at
- *                                all: "error", nothing else is known.
+ *   (reading)                    kbtf could not read the module or the
+ *                                kernel at all: "error", nothing else is
+ *                                known.
+ *   elf_validity_cache_copy()    the ELF header, section table, name
+ *                                tables, .modinfo, the symbol table and
+ *                                .gnu.linkonce.this_module as this
+ *                                release checks them
+ *                                (kbtf_module_elf_check()):
+ *                                "elf-rejected", refused (-ENOEXEC).
  *   early_mod_check()
  *     check_modstruct_version()  module_layout's CRC: "symbols", refused.
  *     check_modinfo()            vermagic (same_magic()): "symbols",
@@ -232,6 +280,9 @@ struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allo
 
 	if (f->unreadable)
 		return (struct kbtf_outcome){KBTF_VERDICT_ERROR, KBTF_LOAD_UNKNOWN, KBTF_STEP_READ};
+	if (f->elf.refused)
+		return (struct kbtf_outcome){KBTF_VERDICT_ELF_REJECTED, KBTF_LOAD_REFUSED,
+					     KBTF_STEP_ELF};
 	if (f->sym.layout_mismatch)
 		return (struct kbtf_outcome){KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED,
 					     KBTF_STEP_MODSTRUCT};
@@ -264,6 +315,10 @@ static const char *consequence(struct kbtf_outcome o, const struct kbtf_pair *pa
 	if (o.verdict == KBTF_VERDICT_SYMBOLS)
 		return "The module loader refuses the module: it cannot resolve or verify its "
 		       "symbols (see the symbol problems).";
+	if (o.verdict == KBTF_VERDICT_ELF_REJECTED)
+		return "The module loader refuses the module before reading any of it: its ELF "
+		       "checks fail (Exec format error). Rebuild the module; a file cut short "
+		       "or changed after the build gives this too.";
 	switch (o.load) {
 	case KBTF_LOAD_OK:
 		if (!pair->m->mod->btf_data)
@@ -325,6 +380,9 @@ static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
 	case KBTF_VERDICT_SYMBOLS:
 		kbtf_rb_set(rb, &r->summary, "%zu symbol problem%s%s%s", nsym, nsym == 1 ? "" : "s",
 			    nbtf ? "; BTF: " : "", nbtf ? f->btf.headline : "");
+		break;
+	case KBTF_VERDICT_ELF_REJECTED:
+		kbtf_rb_set(rb, &r->summary, "%s", f->elf.headline);
 		break;
 	case KBTF_VERDICT_BTF_REJECTED:
 	case KBTF_VERDICT_NO_DISTILLED:

@@ -41,6 +41,23 @@ static void parse_version(struct kbtf_vkernel *vk)
 	}
 }
 
+/*
+ * sizeof(struct module) on this kernel, which the loader of 6.4 on wants
+ * .gnu.linkonce.this_module to be (elf_validity_cache_copy()); 0 when the
+ * BTF does not say it once.
+ */
+static void module_struct_size(struct kbtf_vkernel *vk)
+{
+	const struct btf_type *t;
+	uint32_t id;
+
+	if (kbtf_btf_find_by_name_all(vk->btf, "module", BTF_KIND_STRUCT, &id, 1) != 1)
+		return;
+	t = kbtf_btf_type(vk->btf, id);
+	if (t)
+		vk->module_struct_size = t->size;
+}
+
 /* Is there a type @name of @kind in @btf? One walk; used only when the
  * release string is unknown. */
 static bool has_type(const struct kbtf_btf *btf, const char *name, uint32_t kind)
@@ -140,6 +157,7 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 	if (err)
 		return err;
 	parse_version(vk);
+	module_struct_size(vk);
 	err = decide_distilled(vk);
 	if (err)
 		return err;

@@ -243,6 +243,27 @@ KBTF_API int kbtf_module_open_buf(const void *data, size_t size, const char *nam
 KBTF_API void kbtf_module_free(struct kbtf_module *m);
 
 /*
+ * The kernel a module is loaded into, as far as the loader's ELF checks
+ * depend on it.
+ */
+struct kbtf_elf_target {
+	const char *arch;	   /* uname -m; NULL: unknown, the machine is not checked */
+	unsigned int major, minor; /* release; 0.0: the newest rules */
+	size_t module_struct_size; /* sizeof(struct module) there; 0: not checked */
+};
+
+/*
+ * The module loader's ELF validity checks (load_module(): elf_validity_check()
+ * before 6.4, elf_validity_cache_copy() after) on @image, a module as the
+ * kernel gets it (decompressed, signature cut off). 0 when the kernel
+ * accepts the ELF, else -ENOEXEC with the line the kernel logs in @log.
+ * @t may be NULL: the newest rules, the module's own word size and byte
+ * order, no machine or struct module size check.
+ */
+KBTF_API int kbtf_module_elf_check(const void *image, size_t size, const struct kbtf_elf_target *t,
+				   char *log, size_t logsz);
+
+/*
  * The value of the first .modinfo record @key=..., as the kernel's
  * get_modinfo() finds it; NULL when there is none.
  */

@@ -28,12 +28,13 @@ enum kbtf_verdict {
 	KBTF_VERDICT_NO_DISTILLED, /* kernel < 6.11 ignores .BTF.base */
 	KBTF_VERDICT_BTF_REJECTED, /* the kernel will not use the module's BTF */
 	KBTF_VERDICT_SYMBOLS,	   /* unresolved symbols or CRC mismatch: refused */
+	KBTF_VERDICT_ELF_REJECTED, /* the loader's ELF checks fail: refused (-ENOEXEC) */
 	KBTF_VERDICT_ERROR,	   /* an input could not be read */
 };
 
-#define KBTF_VERDICT_COUNT 5
+#define KBTF_VERDICT_COUNT 6
 
-/* "ok", "no-distilled-support", "btf-rejected", "symbols", "error" */
+/* "ok", "no-distilled-support", "btf-rejected", "symbols", "elf-rejected", "error" */
 KBTF_API const char *kbtf_verdict_str(enum kbtf_verdict v);
 
 /* What happens to the module at load time. */
