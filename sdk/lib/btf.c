@@ -190,8 +190,10 @@ static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, 
 	uint16_t magic;
 	uint64_t end;
 
+	/* the kernel's words (btf_parse_hdr()) where it refuses the same */
 	if (size < KBTF_HDR_LEN_CLASSIC)
-		return kbtf_err(-EINVAL, "%s: %zu bytes is too short for a BTF header", name, size);
+		return kbtf_err(-EINVAL, "%s: %zu bytes is too short for a BTF header (%s)", name,
+				size, size < 8 ? "hdr_len not found" : "btf_header not found");
 	if (!kbtf_btf_peek(data, size, &rh)) {
 		memcpy(&magic, data, 2);
 		return kbtf_err(-EINVAL, "%s: bad BTF magic 0x%04x at offset 0", name, magic);
@@ -199,9 +201,19 @@ static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, 
 	*swap = rh.swap;
 	btf->endian = rh.endian;
 	btf->hdr = rh.hdr;
-	if (btf->hdr.hdr_len < KBTF_HDR_LEN_CLASSIC || btf->hdr.hdr_len > size)
-		return kbtf_err(-EINVAL, "%s: header length %u outside 24..%zu", name,
+	if (btf->hdr.hdr_len > size)
+		return kbtf_err(-EINVAL,
+				"%s: btf_header not found (header length %u, blob %zu bytes)", name,
 				btf->hdr.hdr_len, size);
+	/*
+	 * The kernel reads the fields past a short header as zero, so a blob
+	 * with types has no string section where btf_parse_str_sec() wants
+	 * one ("String section is not at the end"); kbtf refuses it here.
+	 */
+	if (btf->hdr.hdr_len < KBTF_HDR_LEN_CLASSIC)
+		return kbtf_err(-EINVAL,
+				"%s: header length %u is shorter than the 24-byte btf_header", name,
+				btf->hdr.hdr_len);
 	btf->layout_off = rh.layout_off;
 	btf->layout_len = rh.layout_len;
 
@@ -637,6 +649,11 @@ const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf)
 size_t kbtf_btf_raw_size(const struct kbtf_btf *btf)
 {
 	return btf->raw_size;
+}
+
+const uint8_t *kbtf_btf_raw_data(const struct kbtf_btf *btf)
+{
+	return btf->raw;
 }
 
 const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf, uint32_t *nr)

@@ -63,20 +63,54 @@ static bool valid_section_name(const char *s)
 	return true;
 }
 
+/*
+ * sizeof(struct btf_header) in the kernel of @gen: 24 bytes until the
+ * kind-layout header (kernel commits 222edc843c15 and 626e88c070ee, which
+ * add layout_off and layout_len), 32 from then on.
+ */
+static uint32_t kernel_hdr_size(enum kbtf_kernel_gen gen)
+{
+	return gen == KBTF_KERNEL_LAYOUT ? KBTF_HDR_LEN_LAYOUT : KBTF_HDR_LEN_CLASSIC;
+}
+
+/*
+ * btf_parse_hdr(), unchanged in this from module BTF's first release (5.11)
+ * through 6.1 and 6.12: a header longer than the kernel's own struct btf_header is
+ * read only when every byte past that struct is zero (the unknown fields
+ * then mean "absent"); one nonzero byte there fails with -E2BIG,
+ * "Unsupported btf_header". The check comes before magic, version and
+ * flags. A 32-byte header with zero layout_off/layout_len, as kbuild's
+ * resolve_btfids writes from 7.0 on, is therefore read by 6.1 and 6.12.
+ */
+static int check_header_tail(const struct checker *c)
+{
+	const struct btf_header *h = kbtf_btf_header(c->btf);
+	const uint8_t *raw = kbtf_btf_raw_data(c->btf);
+	uint32_t known = kernel_hdr_size(c->gen), at;
+
+	for (at = known; at < h->hdr_len; at++)
+		if (raw[at])
+			return kbtf_err(-E2BIG,
+					"%s: Unsupported btf_header (hdr_len %u; this kernel's "
+					"struct btf_header is %u bytes, and header byte %u "
+					"is 0x%02x, not zero)",
+					kbtf_btf_name(c->btf), h->hdr_len, known, at, raw[at]);
+	return 0;
+}
+
 static int check_header(const struct checker *c)
 {
 	const struct btf_header *h = kbtf_btf_header(c->btf);
-	uint32_t known = c->gen == KBTF_KERNEL_LAYOUT ? KBTF_HDR_LEN_LAYOUT : KBTF_HDR_LEN_CLASSIC;
 	uint32_t nr_layout = 0;
+	int err;
 
+	err = check_header_tail(c);
+	if (err)
+		return err;
 	if (h->version != BTF_VERSION)
 		return fail(c, "Unsupported version");
 	if (h->flags)
 		return fail(c, "Unsupported flags");
-	if (h->hdr_len > known)
-		return kbtf_err(-E2BIG,
-				"%s: Unsupported btf_header (hdr_len %u; this kernel knows %u)",
-				kbtf_btf_name(c->btf), h->hdr_len, known);
 	kbtf_btf_kind_layout(c->btf, &nr_layout);
 	if (nr_layout && c->gen != KBTF_KERNEL_LAYOUT)
 		return fail(c, "Unsupported section found (kind layout)");

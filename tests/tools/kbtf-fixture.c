@@ -8,10 +8,11 @@
  * 25 (unknown to every released reader), with a 32-byte header whose kind layout sizes it;
  * --no-table: 24-byte header, no layout relayout KO OUT              KO's split .BTF written again
  * with a 32-byte header and kind layout (types copied onto its .BTF.base unchanged) archive OUT
- * three per-object BTF blobs back to back ko TEMPLATE OUT BTF [BASE]   TEMPLATE (an ET_REL object)
- * with .BTF and optionally .BTF.base set from the files stack DIR                    a two-layer
- * kernel (vmlinux.btf and its split layer vmlinux.vars) and two modules' distilled BTF:
- * stackmod.{btf,base} and ambmod.{btf,base}; see make_stack()
+ * three per-object BTF blobs back to back widen KO OUT [--nonzero] KO's .BTF and .BTF.base
+ * with 32-byte headers, layout fields zero (--nonzero: .BTF's layout_off 1) ko TEMPLATE OUT BTF
+ * [BASE]   TEMPLATE (an ET_REL object) with .BTF and optionally .BTF.base set from the files stack
+ * DIR                    a two-layer kernel (vmlinux.btf and its split layer vmlinux.vars) and two
+ * modules' distilled BTF: stackmod.{btf,base} and ambmod.{btf,base}; see make_stack()
  */
 #include <errno.h>
 #include <stdio.h>
@@ -127,6 +128,65 @@ out:
 	kbtf_builder_free(b);
 	kbtf_btf_free(split);
 	kbtf_btf_free(base);
+	kbtf_module_free(m);
+	return err ? die(in) : 0;
+}
+
+/* ------------------------------------------------------------- widen */
+
+/* @in (a 24-byte-header blob of host order) with a 32-byte header. */
+static int widen_blob(const void *in, size_t size, bool poke, struct kbtf_buf *out)
+{
+	uint32_t hdr_len = KBTF_HDR_LEN_LAYOUT, old;
+
+	memcpy(&old, (const uint8_t *)in + 4, 4);
+	if (size < KBTF_HDR_LEN_CLASSIC || old != KBTF_HDR_LEN_CLASSIC)
+		return kbtf_err(-EINVAL, "needs 24-byte BTF headers");
+	out->data = calloc(1, size + 8);
+	if (!out->data)
+		return -ENOMEM;
+	out->owner = KBTF_BUF_HEAP;
+	out->size = size + 8;
+	memcpy(out->data, in, KBTF_HDR_LEN_CLASSIC);
+	memcpy(out->data + KBTF_HDR_LEN_LAYOUT, (const uint8_t *)in + KBTF_HDR_LEN_CLASSIC,
+	       size - KBTF_HDR_LEN_CLASSIC);
+	memcpy(out->data + 4, &hdr_len, 4);
+	if (poke)
+		out->data[KBTF_HDR_LEN_CLASSIC] = 1; /* layout_off 1, layout_len 0 */
+	return 0;
+}
+
+/*
+ * KO's .BTF and .BTF.base (when there) with 32-byte headers whose layout
+ * fields are zero, as kbuild's resolve_btfids writes them from 7.0 on;
+ * --nonzero: .BTF's layout_off is 1 (its layout_len stays 0).
+ */
+static int make_widen(const char *in, const char *out, bool poke)
+{
+	struct kbtf_buf btf = {0}, base = {0}, ko = {0};
+	struct kbtf_elf_section secs[2];
+	struct kbtf_module *m = NULL;
+	size_t n = 0;
+	int err;
+
+	err = kbtf_module_open(in, &m);
+	if (!err && (!m->btf_size || m->sig_len))
+		err = kbtf_err(-EINVAL, "needs an unsigned module with .BTF");
+	if (!err)
+		err = widen_blob(m->btf_data, m->btf_size, poke, &btf);
+	if (!err && m->btf_base_size)
+		err = widen_blob(m->btf_base_data, m->btf_base_size, false, &base);
+	if (!err) {
+		secs[n++] = (struct kbtf_elf_section){".BTF", btf.data, btf.size};
+		if (base.size)
+			secs[n++] = (struct kbtf_elf_section){".BTF.base", base.data, base.size};
+		err = kbtf_elf_set_sections(m->image.data, m->image.size, secs, n, &ko);
+	}
+	if (!err)
+		err = save(out, &ko);
+	kbtf_buf_release(&ko);
+	kbtf_buf_release(&base);
+	kbtf_buf_release(&btf);
 	kbtf_module_free(m);
 	return err ? die(in) : 0;
 }
@@ -358,6 +418,8 @@ int main(int argc, char **argv)
 		return make_layout(argv[2], argv[3], !(argc > 4 && !strcmp(argv[4], "--no-table")));
 	if (argc == 4 && !strcmp(argv[1], "relayout"))
 		return make_relayout(argv[2], argv[3]);
+	if ((argc == 4 || argc == 5) && !strcmp(argv[1], "widen"))
+		return make_widen(argv[2], argv[3], argc == 5 && !strcmp(argv[4], "--nonzero"));
 	if (argc == 3 && !strcmp(argv[1], "archive"))
 		return make_archive(argv[2]);
 	if ((argc == 5 || argc == 6) && !strcmp(argv[1], "ko"))
@@ -365,6 +427,7 @@ int main(int argc, char **argv)
 	if (argc == 3 && !strcmp(argv[1], "stack"))
 		return make_stack(argv[2]);
 	fprintf(stderr, "usage: kbtf-fixture layout KERNEL OUT [--no-table] | relayout KO OUT |\n"
+			"       widen KO OUT [--nonzero] |\n"
 			"       archive OUT |\n"
 			"       ko TEMPLATE OUT BTF [BASE] | stack DIR\n");
 	return 2;

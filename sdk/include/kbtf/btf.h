@@ -98,6 +98,13 @@ KBTF_API enum kbtf_endian kbtf_btf_endian(const struct kbtf_btf *btf);
 KBTF_API const struct btf_header *kbtf_btf_header(const struct kbtf_btf *btf);
 /* Bytes the blob was parsed from (may run past its sections: an archive). */
 KBTF_API size_t kbtf_btf_raw_size(const struct kbtf_btf *btf);
+/*
+ * Those bytes, header included (a private copy for a foreign-endian or
+ * unaligned blob, whose type records and layout table are then in host
+ * order, its header bytes as they were): what the kernel's header checks
+ * read.
+ */
+KBTF_API const uint8_t *kbtf_btf_raw_data(const struct kbtf_btf *btf);
 /* Kind-layout table if the blob carried one (count in *nr), else NULL. */
 KBTF_API const struct kbtf_kind_layout *kbtf_btf_kind_layout(const struct kbtf_btf *btf,
 							     uint32_t *nr);
