@@ -98,7 +98,7 @@ BENCH_BIN := $(O)/bench/kbtf-bench
 FIXTURE_BIN := $(O)/tools/kbtf-fixture
 
 .PHONY: all deps check unit asan fuzz fuzz-build bench example install uninstall clean \
-	integration man format build-clang
+	integration man format format-check build-clang
 
 all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc $(O)/kbtf-modload man
 
@@ -266,9 +266,18 @@ uninstall:
 	@for p in $(MAN_PAGES); do \
 		s=$${p##*.}; rm -f $(DESTDIR)$(MANDIR)/man$$s/$${p##*/}; done
 
+# every C file of the project: the library, the commands, the headers, the
+# tests, fuzzers, bench and tools; format-check is the step `make check` runs
+FORMAT_SRCS = $(sort $(ALL_SRCS) validator/boottest/kbtf-modload.c \
+	$(wildcard $(INC_DIRS:%=%/*.h) $(INC_DIRS:%=%/kbtf/*.h) sdk/lib/*.h validator/lib/*.h) \
+	$(wildcard tests/unit/*.c tests/unit/*.h tests/fuzz/*.c tests/bench/*.c tests/bench/*.h \
+	tests/tools/*.c tests/integration/libkbtf/*.c))
 format:
-	clang-format -i $(LIB_SRCS) $(CMD_SRCS) $(wildcard $(INC_DIRS:%=%/*.h) $(INC_DIRS:%=%/kbtf/*.h) \
-		sdk/lib/*.h validator/lib/*.h)
+	clang-format -i $(FORMAT_SRCS)
+
+format-check:
+	@clang-format --dry-run -Werror $(FORMAT_SRCS) && \
+		echo "format-check: $(words $(FORMAT_SRCS)) files clang-format clean"
 
 clean:
 	rm -rf build

@@ -187,9 +187,9 @@ int kbtf_dkms_embed_built(const struct kbtf_dkms_hook *h, const char *path,
  * module that has what its kernel reads already (@rep->already) is left as
  * DKMS made it; on failure too.
  */
-int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h,
-			     const struct kbtf_dkms_framework *fw, const char *path,
-			     struct kbtf_kernel *base, struct kbtf_distill_module_report *rep);
+int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h, const struct kbtf_dkms_framework *fw,
+			     const char *path, struct kbtf_kernel *base,
+			     struct kbtf_distill_module_report *rep);
 
 /*
  * Validate @path against h->settings->validate, writing the report to

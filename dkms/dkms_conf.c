@@ -148,8 +148,8 @@ static int settings_assign(void *ctx, const char *key, const char *val)
 
 static int settings_from_env(struct kbtf_dkms_settings *s)
 {
-	static const char *const names[] = { "KBTF_DKMS_ON_ERROR", "KBTF_DKMS_BASE",
-					     "KBTF_DKMS_VALIDATE", "KBTF_DKMS_REPORT" };
+	static const char *const names[] = {"KBTF_DKMS_ON_ERROR", "KBTF_DKMS_BASE",
+					    "KBTF_DKMS_VALIDATE", "KBTF_DKMS_REPORT"};
 	size_t i;
 	int err;
 
@@ -167,7 +167,7 @@ static int settings_from_env(struct kbtf_dkms_settings *s)
 
 static bool report_format_ok(const char *f)
 {
-	static const char *const ok[] = { "text", "json", "md", "html", "junit" };
+	static const char *const ok[] = {"text", "json", "md", "html", "junit"};
 	size_t i;
 
 	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
@@ -230,7 +230,7 @@ struct framework_ctx {
 /* Replace $kernelver and ${kernelver} the way DKMS's sourcing would. */
 static char *expand_kernelver(const char *val, const char *kv)
 {
-	static const char *const forms[] = { "${kernelver}", "$kernelver" };
+	static const char *const forms[] = {"${kernelver}", "$kernelver"};
 	size_t cap = strlen(val) * (strlen(kv) + 1) + 1, len = 0, i;
 	char *out = malloc(cap);
 
@@ -287,7 +287,7 @@ static int default_str(char **slot, const char *val)
 int kbtf_dkms_framework_load(const char *etc_dir, const char *kernelver,
 			     struct kbtf_dkms_framework *fw)
 {
-	struct framework_ctx c = { fw, kernelver };
+	struct framework_ctx c = {fw, kernelver};
 	char path[4096];
 	glob_t g;
 	size_t i;
@@ -449,39 +449,39 @@ static int plain_path(const char *p)
 	return 0;
 }
 
-static const char block_head[] =
-	KBTF_DKMS_BLOCK_BEGIN "\n"
-	"# Written by \"kbtf dkms enable\"; \"kbtf dkms disable\" removes this block.\n"
-	"# DKMS sources this file after the package's dkms.conf (see docs/dkms.md).\n";
+static const char block_head[] = KBTF_DKMS_BLOCK_BEGIN
+    "\n"
+    "# Written by \"kbtf dkms enable\"; \"kbtf dkms disable\" removes this block.\n"
+    "# DKMS sources this file after the package's dkms.conf (see docs/dkms.md).\n";
 
 static const char block_make[] =
-	"# Every MAKE command gets \"&& kbtf dkms make-hook\": it embeds distilled BTF\n"
-	"# (.BTF + .BTF.base) into the modules just built, before DKMS strips, signs\n"
-	"# and compresses them. A hook failure with on-error=fail fails the build.\n"
-	"[ ${#MAKE[@]} -gt 0 ] || MAKE[0]=\"make -C ${kernel_source_dir} "
-	"M=${dkms_tree}/${module}/${module_version}/build\"\n"
-	"for _kbtf_i in \"${!MAKE[@]}\"; do\n"
-	"\tMAKE[$_kbtf_i]=\"${MAKE[$_kbtf_i]} && %s dkms make-hook --kernel ${kernelver} "
-	"--arch ${arch} --kdir ${kernel_source_dir}%s\"\n"
-	"done\n"
-	"unset _kbtf_i\n";
+    "# Every MAKE command gets \"&& kbtf dkms make-hook\": it embeds distilled BTF\n"
+    "# (.BTF + .BTF.base) into the modules just built, before DKMS strips, signs\n"
+    "# and compresses them. A hook failure with on-error=fail fails the build.\n"
+    "[ ${#MAKE[@]} -gt 0 ] || MAKE[0]=\"make -C ${kernel_source_dir} "
+    "M=${dkms_tree}/${module}/${module_version}/build\"\n"
+    "for _kbtf_i in \"${!MAKE[@]}\"; do\n"
+    "\tMAKE[$_kbtf_i]=\"${MAKE[$_kbtf_i]} && %s dkms make-hook --kernel ${kernelver} "
+    "--arch ${arch} --kdir ${kernel_source_dir}%s\"\n"
+    "done\n"
+    "unset _kbtf_i\n";
 
 static const char block_post[] =
-	"# POST_BUILD runs kbtf on the finished modules in the DKMS tree: it embeds\n"
-	"# distilled BTF, signs them again with DKMS's key and compresses them as DKMS\n"
-	"# did. DKMS ignores a POST_BUILD failure: the build always succeeds.\n"
-	"# Without a vmlinux in the headers kbuild makes no BTF and pahole needs the\n"
-	"# DWARF that DKMS strips: DKMS's strip is turned off and kbtf strips instead.\n"
-	"_kbtf_strip=\n"
-	"if [ ! -e \"${kernel_source_dir}/vmlinux\" ]; then\n"
-	"\tfor _kbtf_i in \"${!DEST_MODULE_LOCATION[@]}\"; do STRIP[$_kbtf_i]=no; done\n"
-	"\t_kbtf_strip=\" --strip\"\n"
-	"fi\n"
-	"# POST_BUILD must be relative to the build directory, hence realpath.\n"
-	"POST_BUILD=\"$(realpath -m --relative-to=${dkms_tree}/${module}/${module_version}/build "
-	"%s) dkms post-build --kernel ${kernelver} --arch ${arch} --kdir ${kernel_source_dir}"
-	"${_kbtf_strip}%s${POST_BUILD:+ -- ${POST_BUILD}}\"\n"
-	"unset _kbtf_i _kbtf_strip\n";
+    "# POST_BUILD runs kbtf on the finished modules in the DKMS tree: it embeds\n"
+    "# distilled BTF, signs them again with DKMS's key and compresses them as DKMS\n"
+    "# did. DKMS ignores a POST_BUILD failure: the build always succeeds.\n"
+    "# Without a vmlinux in the headers kbuild makes no BTF and pahole needs the\n"
+    "# DWARF that DKMS strips: DKMS's strip is turned off and kbtf strips instead.\n"
+    "_kbtf_strip=\n"
+    "if [ ! -e \"${kernel_source_dir}/vmlinux\" ]; then\n"
+    "\tfor _kbtf_i in \"${!DEST_MODULE_LOCATION[@]}\"; do STRIP[$_kbtf_i]=no; done\n"
+    "\t_kbtf_strip=\" --strip\"\n"
+    "fi\n"
+    "# POST_BUILD must be relative to the build directory, hence realpath.\n"
+    "POST_BUILD=\"$(realpath -m --relative-to=${dkms_tree}/${module}/${module_version}/build "
+    "%s) dkms post-build --kernel ${kernelver} --arch ${arch} --kdir ${kernel_source_dir}"
+    "${_kbtf_strip}%s${POST_BUILD:+ -- ${POST_BUILD}}\"\n"
+    "unset _kbtf_i _kbtf_strip\n";
 
 int kbtf_dkms_block(const struct kbtf_dkms_enable_opts *o, char **out)
 {
@@ -558,8 +558,9 @@ int kbtf_dkms_conf_edit(const char *text, const char *block, char **out, bool *h
 	}
 	if (inside) {
 		free(o);
-		return kbtf_err(-EINVAL, "a kbtf block starts (\"%s\") but never ends (\"%s\"); "
-					 "fix the file by hand",
+		return kbtf_err(-EINVAL,
+				"a kbtf block starts (\"%s\") but never ends (\"%s\"); "
+				"fix the file by hand",
 				KBTF_DKMS_BLOCK_BEGIN, KBTF_DKMS_BLOCK_END);
 	}
 	if (block) {

@@ -105,7 +105,7 @@ char *kbtf_template_subst(const char *text, size_t len, const struct kbtf_templa
 static int copy_file(const char *from, const char *to, mode_t mode,
 		     const struct kbtf_template_var *vars, size_t nr)
 {
-	struct kbtf_buf in = { 0 };
+	struct kbtf_buf in = {0};
 	char *text = NULL;
 	size_t len;
 	int err;
@@ -162,7 +162,7 @@ static int copy_tree(struct copy_job *j, const char *src, const char *dest, int 
 			break;
 		}
 		if ((size_t)snprintf(from, sizeof(from), "%s/%s", src, de->d_name) >=
-			    sizeof(from) ||
+			sizeof(from) ||
 		    (size_t)snprintf(to, sizeof(to), "%s/%s", dest, name) >= sizeof(to))
 			err = kbtf_err(-ENAMETOOLONG, "%s/%s: path too long", src, de->d_name);
 		free(name);
@@ -201,7 +201,7 @@ static bool dir_is_empty(const char *path)
 int kbtf_template_copy(const char *src, const char *dest, const struct kbtf_template_var *vars,
 		       size_t nr, kbtf_template_file_fn fn, void *ctx)
 {
-	struct copy_job j = { vars, nr, fn, ctx, strlen(dest) };
+	struct copy_job j = {vars, nr, fn, ctx, strlen(dest)};
 	struct stat st;
 
 	if (stat(src, &st) || !S_ISDIR(st.st_mode))
@@ -278,8 +278,9 @@ int kbtf_module_name_check(const char *name)
 	if (!n)
 		return kbtf_err(-EINVAL, "empty module name");
 	if (n > 55)
-		return kbtf_err(-EINVAL, "'%s' is longer than the 55 characters a module name "
-					 "may have",
+		return kbtf_err(-EINVAL,
+				"'%s' is longer than the 55 characters a module name "
+				"may have",
 				name);
 	if (!isalpha((unsigned char)name[0]))
 		return kbtf_err(-EINVAL, "'%s' does not start with a letter", name);

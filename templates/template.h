@@ -12,7 +12,7 @@
 #include <stddef.h>
 
 struct kbtf_template_var {
-	const char *key;   /* "NAME": @NAME@ in contents, __NAME__ in file names */
+	const char *key; /* "NAME": @NAME@ in contents, __NAME__ in file names */
 	const char *value;
 };
 

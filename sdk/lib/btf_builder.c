@@ -214,8 +214,8 @@ static int add_simple(struct kbtf_builder *b, uint32_t kind, const char *name, b
 	return id;
 }
 
-int kbtf_builder_add_int(struct kbtf_builder *b, const char *name, uint32_t size,
-			 uint32_t encoding, uint32_t bit_offset, uint32_t nr_bits)
+int kbtf_builder_add_int(struct kbtf_builder *b, const char *name, uint32_t size, uint32_t encoding,
+			 uint32_t bit_offset, uint32_t nr_bits)
 {
 	int id = add_simple(b, BTF_KIND_INT, name, false, size, 4);
 
@@ -237,8 +237,7 @@ int kbtf_builder_add_ptr(struct kbtf_builder *b, uint32_t type)
 	return add_simple(b, BTF_KIND_PTR, NULL, false, type, 0);
 }
 
-int kbtf_builder_add_array(struct kbtf_builder *b, uint32_t elem, uint32_t index,
-			   uint32_t nelems)
+int kbtf_builder_add_array(struct kbtf_builder *b, uint32_t elem, uint32_t index, uint32_t nelems)
 {
 	int id = add_simple(b, BTF_KIND_ARRAY, NULL, false, 0, sizeof(struct btf_array));
 
@@ -317,13 +316,12 @@ int kbtf_builder_add_member(struct kbtf_builder *b, const char *name, uint32_t t
 		use_bitfield_encoding(t);
 	m->name_off = (uint32_t)name_off;
 	m->type = type;
-	m->offset = kbtf_kflag(t) ? (bitfield_size & 0xff) << 24 | (bit_offset & 0xffffff)
-				  : bit_offset;
+	m->offset =
+	    kbtf_kflag(t) ? (bitfield_size & 0xff) << 24 | (bit_offset & 0xffffff) : bit_offset;
 	return 0;
 }
 
-int kbtf_builder_add_enum(struct kbtf_builder *b, const char *name, uint32_t size,
-			  bool is_signed)
+int kbtf_builder_add_enum(struct kbtf_builder *b, const char *name, uint32_t size, bool is_signed)
 {
 	return add_simple(b, BTF_KIND_ENUM, name, is_signed, size, 0);
 }
@@ -343,8 +341,7 @@ int kbtf_builder_add_enum_value(struct kbtf_builder *b, const char *name, int64_
 	return 0;
 }
 
-int kbtf_builder_add_enum64(struct kbtf_builder *b, const char *name, uint32_t size,
-			    bool is_signed)
+int kbtf_builder_add_enum64(struct kbtf_builder *b, const char *name, uint32_t size, bool is_signed)
 {
 	return add_simple(b, BTF_KIND_ENUM64, name, is_signed, size, 0);
 }
@@ -425,8 +422,7 @@ int kbtf_builder_add_param(struct kbtf_builder *b, const char *name, uint32_t ty
 	return 0;
 }
 
-int kbtf_builder_add_var(struct kbtf_builder *b, const char *name, uint32_t type,
-			 uint32_t linkage)
+int kbtf_builder_add_var(struct kbtf_builder *b, const char *name, uint32_t type, uint32_t linkage)
 {
 	int id = add_simple(b, BTF_KIND_VAR, name, false, type, sizeof(struct btf_var));
 
@@ -440,11 +436,9 @@ int kbtf_builder_add_datasec(struct kbtf_builder *b, const char *name, uint32_t 
 	return add_simple(b, BTF_KIND_DATASEC, name, false, size, 0);
 }
 
-int kbtf_builder_add_secinfo(struct kbtf_builder *b, uint32_t type, uint32_t offset,
-			     uint32_t size)
+int kbtf_builder_add_secinfo(struct kbtf_builder *b, uint32_t type, uint32_t offset, uint32_t size)
 {
-	struct btf_var_secinfo *v =
-		add_item(b, BTF_KIND_DATASEC, BTF_KIND_DATASEC, sizeof(*v));
+	struct btf_var_secinfo *v = add_item(b, BTF_KIND_DATASEC, BTF_KIND_DATASEC, sizeof(*v));
 
 	if (!v)
 		return -EINVAL;
@@ -496,8 +490,8 @@ int kbtf_builder_copy_type(struct kbtf_builder *b, const struct kbtf_btf *src, u
 	for (what = KBTF_FIELDS_IDS; what <= KBTF_FIELDS_STRS; what++) {
 		kbtf_field_iter_init(&it, st, what);
 		while ((f = kbtf_field_iter_next(&it))) {
-			uint32_t *dst = (uint32_t *)((uint8_t *)t + ((const uint8_t *)f -
-								    (const uint8_t *)st));
+			uint32_t *dst =
+			    (uint32_t *)((uint8_t *)t + ((const uint8_t *)f - (const uint8_t *)st));
 			const char *s;
 			int off;
 
@@ -511,7 +505,8 @@ int kbtf_builder_copy_type(struct kbtf_builder *b, const struct kbtf_btf *src, u
 			if (off < 0)
 				return off;
 			t = (struct btf_type *)(b->types + b->offs[b->last]);
-			dst = (uint32_t *)((uint8_t *)t + ((const uint8_t *)f - (const uint8_t *)st));
+			dst =
+			    (uint32_t *)((uint8_t *)t + ((const uint8_t *)f - (const uint8_t *)st));
 			*dst = (uint32_t)off;
 		}
 	}
@@ -539,7 +534,7 @@ static void fill_layout(struct kbtf_kind_layout *l)
 	uint32_t k;
 
 	for (k = 0; k <= KBTF_KIND_MAX_KNOWN; k++) {
-		struct btf_type probe = { .info = kbtf_info(k, false, 0) };
+		struct btf_type probe = {.info = kbtf_info(k, false, 0)};
 		size_t fixed = kbtf_type_rec_size(&probe);
 
 		probe.info = kbtf_info(k, false, 1);
@@ -574,7 +569,8 @@ int kbtf_builder_write(const struct kbtf_builder *b, const struct kbtf_write_opt
 	uint8_t *p;
 
 	if (nr_kinds > KBTF_MAX_KINDS)
-		return kbtf_err(-EINVAL, "a kind layout describes at most %d kinds", KBTF_MAX_KINDS);
+		return kbtf_err(-EINVAL, "a kind layout describes at most %d kinds",
+				KBTF_MAX_KINDS);
 	p = calloc(1, total);
 	if (!p)
 		return kbtf_err(-ENOMEM, "out of memory writing BTF");

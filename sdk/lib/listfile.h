@@ -12,8 +12,8 @@
  * file's directory (for nested "@file" items), @depth one more than the
  * caller's. A nonzero return stops the walk and is passed back.
  */
-typedef int (*kbtf_list_item_fn)(void *ctx, const char *item, const char *where,
-				 const char *dir, int depth);
+typedef int (*kbtf_list_item_fn)(void *ctx, const char *item, const char *where, const char *dir,
+				 int depth);
 
 /*
  * Read @file (relative to @dir when not absolute) and hand each item to

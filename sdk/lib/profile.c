@@ -303,7 +303,8 @@ int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out)
 	if (file.size >= 4) {
 		memcpy(&magic, file.data, 4);
 		if (le32toh(magic) == LZ4_FRAME_MAGIC) {
-			err = kbtf_decompress(KBTF_COMP_LZ4, file.data, file.size, PROFILE_BTF_MAX, out);
+			err = kbtf_decompress(KBTF_COMP_LZ4, file.data, file.size, PROFILE_BTF_MAX,
+					      out);
 			kbtf_buf_release(&file);
 			return err ? kbtf_err_prefix(err, "%s", path) : 0;
 		}

@@ -1,9 +1,8 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * Fuzz the BTF model: walk the bytes as a BTF archive, parse arbitrary bytes as a base, then (if that
- * worked) the same bytes' second half as a split on top of it; run the
- * kernel rules and touch every type, string and field the way the
- * distiller and validator do.
+ * Fuzz the BTF model: walk the bytes as a BTF archive, parse arbitrary bytes as a base, then (if
+ * that worked) the same bytes' second half as a split on top of it; run the kernel rules and touch
+ * every type, string and field the way the distiller and validator do.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -66,7 +65,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* two blobs back to back: base then split */
 	if (kbtf_btf_parse(data, half, NULL, &base) == 0) {
 		if (kbtf_btf_parse(data + half, size - half,
-				   &(struct kbtf_parse_opts){ .base = base }, &split) == 0) {
+				   &(struct kbtf_parse_opts){.base = base}, &split) == 0) {
 			touch(split);
 			kbtf_btf_free(split);
 		}

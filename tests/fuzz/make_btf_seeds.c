@@ -62,8 +62,7 @@ static struct kbtf_builder *all_kinds(void)
 
 int main(int argc, char **argv)
 {
-	struct kbtf_write_opts le = { 0 }, be = { .endian = KBTF_ENDIAN_BIG },
-			       lay = { .kind_layout = 1 };
+	struct kbtf_write_opts le = {0}, be = {.endian = KBTF_ENDIAN_BIG}, lay = {.kind_layout = 1};
 	struct kbtf_builder *b, *s;
 	struct kbtf_buf r1, r2;
 	struct kbtf_btf *base;

@@ -56,7 +56,7 @@ static struct kbtf_builder *every_kind(void)
 
 static struct kbtf_btf *parse_ok(struct kbtf_buf *raw, const struct kbtf_btf *base)
 {
-	struct kbtf_parse_opts o = { .base = base, .name = "test" };
+	struct kbtf_parse_opts o = {.base = base, .name = "test"};
 	struct kbtf_btf *btf = NULL;
 	int err = kbtf_btf_parse(raw->data, raw->size, &o, &btf);
 
@@ -71,11 +71,26 @@ static void check_every_kind(const struct kbtf_btf *btf)
 
 	assert_int_equal(kbtf_btf_type_cnt(btf), 20);
 	static const uint32_t kinds[20] = {
-		0, BTF_KIND_INT, BTF_KIND_PTR, BTF_KIND_ARRAY, BTF_KIND_STRUCT, BTF_KIND_UNION,
-		BTF_KIND_ENUM, BTF_KIND_FWD, BTF_KIND_TYPEDEF, BTF_KIND_VOLATILE, BTF_KIND_CONST,
-		BTF_KIND_RESTRICT, BTF_KIND_FUNC_PROTO, BTF_KIND_FUNC, BTF_KIND_VAR,
-		BTF_KIND_DATASEC, BTF_KIND_FLOAT, BTF_KIND_DECL_TAG, BTF_KIND_TYPE_TAG,
-		BTF_KIND_ENUM64,
+	    0,
+	    BTF_KIND_INT,
+	    BTF_KIND_PTR,
+	    BTF_KIND_ARRAY,
+	    BTF_KIND_STRUCT,
+	    BTF_KIND_UNION,
+	    BTF_KIND_ENUM,
+	    BTF_KIND_FWD,
+	    BTF_KIND_TYPEDEF,
+	    BTF_KIND_VOLATILE,
+	    BTF_KIND_CONST,
+	    BTF_KIND_RESTRICT,
+	    BTF_KIND_FUNC_PROTO,
+	    BTF_KIND_FUNC,
+	    BTF_KIND_VAR,
+	    BTF_KIND_DATASEC,
+	    BTF_KIND_FLOAT,
+	    BTF_KIND_DECL_TAG,
+	    BTF_KIND_TYPE_TAG,
+	    BTF_KIND_ENUM64,
 	};
 
 	for (uint32_t id = 1; id < 20; id++)
@@ -125,8 +140,8 @@ static void test_every_kind_round_trip(void **state)
 static void test_both_byte_orders(void **state)
 {
 	struct kbtf_builder *b = every_kind();
-	struct kbtf_write_opts le = { .endian = KBTF_ENDIAN_LITTLE };
-	struct kbtf_write_opts be = { .endian = KBTF_ENDIAN_BIG };
+	struct kbtf_write_opts le = {.endian = KBTF_ENDIAN_LITTLE};
+	struct kbtf_write_opts be = {.endian = KBTF_ENDIAN_BIG};
 	struct kbtf_buf rle, rbe;
 	struct kbtf_btf *x, *y;
 
@@ -224,9 +239,9 @@ static void test_name_index(void **state)
 static void test_kind_layout_skips_unknown_kind(void **state)
 {
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
-	struct kbtf_write_opts o = { .kind_layout = true };
+	struct kbtf_write_opts o = {.kind_layout = true};
 	/* kind 19 record, but we re-label it below; an unknown kind 25 with vlen 0 */
-	uint32_t rec[3] = { 0, kbtf_info(25, false, 0), 0 };
+	uint32_t rec[3] = {0, kbtf_info(25, false, 0), 0};
 	struct kbtf_buf raw;
 	struct kbtf_btf *btf;
 	uint32_t nr;
@@ -257,7 +272,8 @@ static void test_kind_layout_skips_unknown_kind(void **state)
 		str_len = hdr[5];
 		memset(l, 0, sizeof(l));
 		for (i = 0; i < 26; i++) {
-			struct btf_type p0 = { .info = kbtf_info(i, 0, 0) }, p1 = { .info = kbtf_info(i, 0, 1) };
+			struct btf_type p0 = {.info = kbtf_info(i, 0, 0)},
+					p1 = {.info = kbtf_info(i, 0, 1)};
 			size_t f = i <= 19 ? kbtf_type_rec_size(&p0) : 0;
 
 			l[i].info_sz = f ? (uint8_t)(f - 12) : 0;
@@ -272,7 +288,8 @@ static void test_kind_layout_skips_unknown_kind(void **state)
 		memcpy(blob + 32, r2.data + 24, type_len);
 		memcpy(blob + 32 + type_len, l, sizeof(l));
 		memcpy(blob + 32 + type_len + sizeof(l), r2.data + 24 + type_len, str_len);
-		assert_int_equal(kbtf_btf_parse(blob, 32 + type_len + sizeof(l) + str_len, NULL, &btf), 0);
+		assert_int_equal(
+		    kbtf_btf_parse(blob, 32 + type_len + sizeof(l) + str_len, NULL, &btf), 0);
 		assert_int_equal(kbtf_btf_type_cnt(btf), 4);
 		assert_int_equal(kbtf_btf_unknown_kind_cnt(btf), 1);
 		assert_int_equal(kbtf_kind(kbtf_btf_type(btf, 3)), BTF_KIND_PTR);
@@ -281,8 +298,8 @@ static void test_kind_layout_skips_unknown_kind(void **state)
 		kbtf_btf_free(btf);
 		/* the writer told about kinds 20..25 makes the same bytes */
 		{
-			struct kbtf_write_opts ox = { .kind_layout = true, .extra_kinds = l + 20,
-						      .nr_extra_kinds = 6 };
+			struct kbtf_write_opts ox = {
+			    .kind_layout = true, .extra_kinds = l + 20, .nr_extra_kinds = 6};
 			struct kbtf_buf r3;
 
 			assert_int_equal(kbtf_builder_write(b2, &ox, &r3), 0);
@@ -536,8 +553,8 @@ static void test_stacked_layers(void **state)
 static void test_peek_header(void **state)
 {
 	struct kbtf_builder *bb = every_kind(), *sb;
-	struct kbtf_write_opts be = { .endian = KBTF_ENDIAN_BIG };
-	struct kbtf_write_opts kl = { .kind_layout = true };
+	struct kbtf_write_opts be = {.endian = KBTF_ENDIAN_BIG};
+	struct kbtf_write_opts kl = {.kind_layout = true};
 	struct kbtf_buf braw, bbe, sraw, lraw;
 	struct kbtf_btf_rawhdr h;
 	struct kbtf_btf *base;
@@ -573,8 +590,12 @@ static void test_peek_header(void **state)
 	assert_true(kbtf_btf_has_magic(braw.data, 4));
 	assert_false(kbtf_btf_has_magic(braw.data, 3));
 	assert_false(kbtf_btf_peek(braw.data, 23, &h));
-	assert_false(kbtf_btf_peek("\x7f" "ELF and more than twenty-four bytes", 36, &h));
-	assert_false(kbtf_btf_is_split("\x7f" "ELF and more than twenty-four bytes", 36));
+	assert_false(kbtf_btf_peek("\x7f"
+				   "ELF and more than twenty-four bytes",
+				   36, &h));
+	assert_false(kbtf_btf_is_split("\x7f"
+				       "ELF and more than twenty-four bytes",
+				       36));
 	kbtf_btf_free(base);
 	kbtf_buf_release(&braw);
 	kbtf_buf_release(&bbe);
@@ -587,22 +608,22 @@ static void test_peek_header(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_every_kind_round_trip),
-		cmocka_unit_test(test_both_byte_orders),
-		cmocka_unit_test(test_split_numbering),
-		cmocka_unit_test(test_name_index),
-		cmocka_unit_test(test_kind_layout_skips_unknown_kind),
-		cmocka_unit_test(test_reject_short_and_magic),
-		cmocka_unit_test(test_peek_header),
-		cmocka_unit_test(test_reject_header_len),
-		cmocka_unit_test(test_reject_sections),
-		cmocka_unit_test(test_reject_strings),
-		cmocka_unit_test(test_reject_types),
-		cmocka_unit_test(test_reject_func_not_proto),
-		cmocka_unit_test(test_split_needs_base_strings),
-		cmocka_unit_test(test_string_dedup),
-		cmocka_unit_test(test_archive_members),
-		cmocka_unit_test(test_stacked_layers),
+	    cmocka_unit_test(test_every_kind_round_trip),
+	    cmocka_unit_test(test_both_byte_orders),
+	    cmocka_unit_test(test_split_numbering),
+	    cmocka_unit_test(test_name_index),
+	    cmocka_unit_test(test_kind_layout_skips_unknown_kind),
+	    cmocka_unit_test(test_reject_short_and_magic),
+	    cmocka_unit_test(test_peek_header),
+	    cmocka_unit_test(test_reject_header_len),
+	    cmocka_unit_test(test_reject_sections),
+	    cmocka_unit_test(test_reject_strings),
+	    cmocka_unit_test(test_reject_types),
+	    cmocka_unit_test(test_reject_func_not_proto),
+	    cmocka_unit_test(test_split_needs_base_strings),
+	    cmocka_unit_test(test_string_dedup),
+	    cmocka_unit_test(test_archive_members),
+	    cmocka_unit_test(test_stacked_layers),
 	};
 
 	return cmocka_run_group_tests_name("btf", tests, NULL, NULL);

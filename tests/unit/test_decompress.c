@@ -22,8 +22,7 @@
 #define PLAIN_SIZE (300 * 1024)
 
 static const enum kbtf_compression schemes[] = {
-	KBTF_COMP_GZIP, KBTF_COMP_XZ,  KBTF_COMP_LZMA,
-	KBTF_COMP_ZSTD, KBTF_COMP_LZ4, KBTF_COMP_BZIP2,
+    KBTF_COMP_GZIP, KBTF_COMP_XZ, KBTF_COMP_LZMA, KBTF_COMP_ZSTD, KBTF_COMP_LZ4, KBTF_COMP_BZIP2,
 };
 #define NR_SCHEMES (sizeof(schemes) / sizeof(schemes[0]))
 
@@ -40,7 +39,7 @@ static uint8_t *make_plain(size_t size)
 		if ((i / 4096) % 2)
 			p[i] = (uint8_t)(x >> 16);
 		else
-			p[i] = (uint8_t)"struct task_struct "[i % 19];
+			p[i] = (uint8_t) "struct task_struct "[i % 19];
 	}
 	return p;
 }
@@ -193,9 +192,9 @@ static void test_corrupt(void **state)
 		/* keep the header, scribble over the body */
 		for (j = 32; j < packed.size; j += 7)
 			packed.data[j] ^= 0x5a;
-		assert_int_equal(kbtf_decompress(schemes[i], packed.data, packed.size, 1u << 30,
-						 &back),
-				 -EINVAL);
+		assert_int_equal(
+		    kbtf_decompress(schemes[i], packed.data, packed.size, 1u << 30, &back),
+		    -EINVAL);
 		kbtf_buf_release(&packed);
 	}
 	free(plain);
@@ -210,15 +209,13 @@ static void test_bound(void **state)
 	/* 4 MiB of zeros packs to a few KB: a small bomb */
 	for (i = 0; i < NR_SCHEMES; i++) {
 		assert_int_equal(kbtf_compress(schemes[i], zeros, 4u << 20, &packed), 0);
-		assert_int_equal(kbtf_decompress(schemes[i], packed.data, packed.size, 1u << 20,
-						 &back),
-				 -EFBIG);
+		assert_int_equal(
+		    kbtf_decompress(schemes[i], packed.data, packed.size, 1u << 20, &back), -EFBIG);
 		assert_null(back.data);
 		assert_non_null(strstr(kbtf_errstr(), "more than"));
 		/* the prefix mode stops there quietly */
-		assert_int_equal(kbtf_decompress_prefix(schemes[i], packed.data, packed.size, 64,
-							&back),
-				 0);
+		assert_int_equal(
+		    kbtf_decompress_prefix(schemes[i], packed.data, packed.size, 64, &back), 0);
 		assert_int_equal(back.size, 64);
 		kbtf_buf_release(&back);
 		kbtf_buf_release(&packed);
@@ -252,31 +249,35 @@ static void test_detect(void **state)
 		size_t len;
 		enum kbtf_compression want;
 	} cases[] = {
-		{ "\x1f\x8b\x08\x00", 4, KBTF_COMP_GZIP },
-		{ "\xfd" "7zXZ\x00\x00", 7, KBTF_COMP_XZ },
-		{ "\x28\xb5\x2f\xfd\x00", 5, KBTF_COMP_ZSTD },
-		{ "\x02\x21\x4c\x18", 4, KBTF_COMP_LZ4 },
-		{ "\x04\x22\x4d\x18", 4, KBTF_COMP_LZ4 },
-		{ "BZh91AY&SY", 10, KBTF_COMP_BZIP2 },
-		/* lzma-alone: props 0x5d, 8 MiB dictionary, unknown size */
-		{ "\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, KBTF_COMP_LZMA },
-		/* 3 * 2^20 dictionary, known size */
-		{ "\x5d\x00\x00\x30\x00\x10\x00\x00\x00\x00\x00\x00\x00", 13, KBTF_COMP_LZMA },
-		/* 0x5d with a dictionary no encoder writes */
-		{ "\x5d\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00", 13, KBTF_COMP_NONE },
-		{ "\x5d\x07\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, KBTF_COMP_NONE },
-		{ "BZh0", 4, KBTF_COMP_NONE },
-		{ "\x7f" "ELF", 4, KBTF_COMP_NONE },
-		{ "\x1f\x8b", 2, KBTF_COMP_NONE },
-		{ "", 0, KBTF_COMP_NONE },
+	    {"\x1f\x8b\x08\x00", 4, KBTF_COMP_GZIP},
+	    {"\xfd"
+	     "7zXZ\x00\x00",
+	     7, KBTF_COMP_XZ},
+	    {"\x28\xb5\x2f\xfd\x00", 5, KBTF_COMP_ZSTD},
+	    {"\x02\x21\x4c\x18", 4, KBTF_COMP_LZ4},
+	    {"\x04\x22\x4d\x18", 4, KBTF_COMP_LZ4},
+	    {"BZh91AY&SY", 10, KBTF_COMP_BZIP2},
+	    /* lzma-alone: props 0x5d, 8 MiB dictionary, unknown size */
+	    {"\x5d\x00\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, KBTF_COMP_LZMA},
+	    /* 3 * 2^20 dictionary, known size */
+	    {"\x5d\x00\x00\x30\x00\x10\x00\x00\x00\x00\x00\x00\x00", 13, KBTF_COMP_LZMA},
+	    /* 0x5d with a dictionary no encoder writes */
+	    {"\x5d\x00\x00\x00\x00\x10\x00\x00\x00\x00\x00\x00\x00", 13, KBTF_COMP_NONE},
+	    {"\x5d\x07\x00\x80\x00\xff\xff\xff\xff\xff\xff\xff\xff", 13, KBTF_COMP_NONE},
+	    {"BZh0", 4, KBTF_COMP_NONE},
+	    {"\x7f"
+	     "ELF",
+	     4, KBTF_COMP_NONE},
+	    {"\x1f\x8b", 2, KBTF_COMP_NONE},
+	    {"", 0, KBTF_COMP_NONE},
 	};
 	size_t i;
 
 	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
 		if (kbtf_compression_detect(cases[i].bytes, cases[i].len) != cases[i].want)
 			fail_msg("case %zu: detected %s, want %s", i,
-				 kbtf_compression_str(kbtf_compression_detect(cases[i].bytes,
-									      cases[i].len)),
+				 kbtf_compression_str(
+				     kbtf_compression_detect(cases[i].bytes, cases[i].len)),
 				 kbtf_compression_str(cases[i].want));
 	}
 	assert_string_equal(kbtf_compression_str(KBTF_COMP_ZSTD), "zstd");
@@ -307,15 +308,11 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_empty_input_compresses),
-		cmocka_unit_test(test_lz4_legacy),
-		cmocka_unit_test(test_truncated),
-		cmocka_unit_test(test_corrupt),
-		cmocka_unit_test(test_bound),
-		cmocka_unit_test(test_gzip_members),
-		cmocka_unit_test(test_detect),
-		cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_round_trip),	 cmocka_unit_test(test_empty_input_compresses),
+	    cmocka_unit_test(test_lz4_legacy),	 cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_corrupt),	 cmocka_unit_test(test_bound),
+	    cmocka_unit_test(test_gzip_members), cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -180,16 +180,17 @@ static void conf_edit_appends_replaces_removes(void **state)
 	free(out);
 
 	/* admin lines around an old block stay; the new block goes last */
-	assert_int_equal(kbtf_dkms_conf_edit("A=1\n" KBTF_DKMS_BLOCK_BEGIN "\nOLD=1\n" KBTF_DKMS_BLOCK_END
-					     "\nB=2",
+	assert_int_equal(kbtf_dkms_conf_edit("A=1\n" KBTF_DKMS_BLOCK_BEGIN
+					     "\nOLD=1\n" KBTF_DKMS_BLOCK_END "\nB=2",
 					     block_text, &out, &had),
 			 0);
 	assert_true(had);
-	assert_string_equal(out, "A=1\nB=2\n" KBTF_DKMS_BLOCK_BEGIN "\nX=1\n" KBTF_DKMS_BLOCK_END "\n");
+	assert_string_equal(out,
+			    "A=1\nB=2\n" KBTF_DKMS_BLOCK_BEGIN "\nX=1\n" KBTF_DKMS_BLOCK_END "\n");
 	free(out);
 
-	assert_int_equal(kbtf_dkms_conf_edit("A=1\n" KBTF_DKMS_BLOCK_BEGIN "\nOLD=1\n" KBTF_DKMS_BLOCK_END
-					     "\n",
+	assert_int_equal(kbtf_dkms_conf_edit("A=1\n" KBTF_DKMS_BLOCK_BEGIN
+					     "\nOLD=1\n" KBTF_DKMS_BLOCK_END "\n",
 					     NULL, &out, &had),
 			 0);
 	assert_true(had);
@@ -198,14 +199,15 @@ static void conf_edit_appends_replaces_removes(void **state)
 	free(out);
 	assert_true(kbtf_dkms_conf_is_blank(" \n\t\n"));
 
-	assert_int_equal(kbtf_dkms_conf_edit("A=1\n" KBTF_DKMS_BLOCK_BEGIN "\nOLD=1\n", NULL, &out, &had),
-			 -EINVAL);
+	assert_int_equal(
+	    kbtf_dkms_conf_edit("A=1\n" KBTF_DKMS_BLOCK_BEGIN "\nOLD=1\n", NULL, &out, &had),
+	    -EINVAL);
 	assert_non_null(strstr(kbtf_errstr(), "never ends"));
 }
 
 static void block_refuses_paths_dkms_would_mangle(void **state)
 {
-	struct kbtf_dkms_enable_opts o = { 0 };
+	struct kbtf_dkms_enable_opts o = {0};
 	char *b;
 
 	(void)state;
@@ -247,54 +249,60 @@ static char *dkms_reads(const char *pkg_conf, const char *block, const char *kdi
 
 static void make_block_chains_every_make(void **state)
 {
-	struct kbtf_dkms_enable_opts o = { .kbtf = "/usr/local/bin/kbtf", .on_error = "fail" };
+	struct kbtf_dkms_enable_opts o = {.kbtf = "/usr/local/bin/kbtf", .on_error = "fail"};
 	char *b, *out;
 
 	(void)state;
 	assert_int_equal(kbtf_dkms_block(&o, &b), 0);
-	out = dkms_reads("MAKE[0]=\"make -C ${kernel_source_dir} M=here\"\nMAKE[1]=\"make old\"\n", b,
-			 "/kd", "printf \"%s|\" \"${MAKE[@]}\"");
-	assert_string_equal(out, "make -C /kd M=here && /usr/local/bin/kbtf dkms make-hook --kernel "
-				 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail|"
-				 "make old && /usr/local/bin/kbtf dkms make-hook --kernel 6.1.0-56-amd64 "
-				 "--arch x86_64 --kdir /kd --on-error fail|");
+	out = dkms_reads("MAKE[0]=\"make -C ${kernel_source_dir} M=here\"\nMAKE[1]=\"make old\"\n",
+			 b, "/kd", "printf \"%s|\" \"${MAKE[@]}\"");
+	assert_string_equal(
+	    out, "make -C /kd M=here && /usr/local/bin/kbtf dkms make-hook --kernel "
+		 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail|"
+		 "make old && /usr/local/bin/kbtf dkms make-hook --kernel 6.1.0-56-amd64 "
+		 "--arch x86_64 --kdir /kd --on-error fail|");
 	free(out);
 	/* a package that relies on DKMS's default make gets it spelled out */
 	out = dkms_reads("PACKAGE_NAME=pkg\n", b, "/kd", "printf \"%s\" \"${MAKE[0]}\"");
-	assert_string_equal(out, "make -C /kd M=/var/lib/dkms/pkg/1.0/build && /usr/local/bin/kbtf dkms "
-				 "make-hook --kernel 6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error "
-				 "fail");
+	assert_string_equal(out,
+			    "make -C /kd M=/var/lib/dkms/pkg/1.0/build && /usr/local/bin/kbtf dkms "
+			    "make-hook --kernel 6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error "
+			    "fail");
 	free(out);
 	free(b);
 }
 
 static void post_block_is_relative_and_chains(void **state)
 {
-	struct kbtf_dkms_enable_opts o = { .kbtf = "/usr/local/bin/kbtf", .post_build = true };
+	struct kbtf_dkms_enable_opts o = {.kbtf = "/usr/local/bin/kbtf", .post_build = true};
 	char kdir[512], want[1024], *b, *out;
 
 	(void)state;
 	assert_int_equal(kbtf_dkms_block(&o, &b), 0);
-	/* /var/lib/dkms/pkg/1.0/build is six levels down; no vmlinux in the headers: DKMS must not strip, kbtf will */
+	/* /var/lib/dkms/pkg/1.0/build is six levels down; no vmlinux in the headers: DKMS must not
+	 * strip, kbtf will */
 	snprintf(kdir, sizeof(kdir), "%s/kd61", tmpdir);
 	mkdir(kdir, 0755);
 	out = dkms_reads("DEST_MODULE_LOCATION[0]=/extra\nDEST_MODULE_LOCATION[1]=/extra\n"
 			 "POST_BUILD=\"theirs.sh x\"\n",
-			 b, kdir, "printf \"%s|%s|%s\" \"$POST_BUILD\" \"${STRIP[0]}\" \"${STRIP[1]}\"");
-	snprintf(want, sizeof(want),
-		 "../../../../../../usr/local/bin/kbtf dkms post-build --kernel 6.1.0-56-amd64 --arch "
-		 "x86_64 --kdir %s --strip -- theirs.sh x|no|no",
-		 kdir);
+			 b, kdir,
+			 "printf \"%s|%s|%s\" \"$POST_BUILD\" \"${STRIP[0]}\" \"${STRIP[1]}\"");
+	snprintf(
+	    want, sizeof(want),
+	    "../../../../../../usr/local/bin/kbtf dkms post-build --kernel 6.1.0-56-amd64 --arch "
+	    "x86_64 --kdir %s --strip -- theirs.sh x|no|no",
+	    kdir);
 	assert_string_equal(out, want);
 	free(out);
 	/* with a vmlinux: DKMS strips as usual */
 	write_file("kd61/vmlinux", "");
 	out = dkms_reads("DEST_MODULE_LOCATION[0]=/extra\n", b, kdir,
 			 "printf \"%s|%s\" \"$POST_BUILD\" \"${STRIP[0]-unset}\"");
-	snprintf(want, sizeof(want),
-		 "../../../../../../usr/local/bin/kbtf dkms post-build --kernel 6.1.0-56-amd64 --arch "
-		 "x86_64 --kdir %s|unset",
-		 kdir);
+	snprintf(
+	    want, sizeof(want),
+	    "../../../../../../usr/local/bin/kbtf dkms post-build --kernel 6.1.0-56-amd64 --arch "
+	    "x86_64 --kdir %s|unset",
+	    kdir);
 	assert_string_equal(out, want);
 	free(out);
 	free(b);
@@ -347,17 +355,17 @@ static void find_modules_walks_as_asked(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(settings_defaults_without_a_file),
-		cmocka_unit_test(settings_read_and_env_wins),
-		cmocka_unit_test(settings_refuse_bad_values),
-		cmocka_unit_test(framework_defaults_and_overrides),
-		cmocka_unit_test(sign_hash_from_config),
-		cmocka_unit_test(conf_edit_appends_replaces_removes),
-		cmocka_unit_test(block_refuses_paths_dkms_would_mangle),
-		cmocka_unit_test(make_block_chains_every_make),
-		cmocka_unit_test(post_block_is_relative_and_chains),
-		cmocka_unit_test(module_names),
-		cmocka_unit_test(find_modules_walks_as_asked),
+	    cmocka_unit_test(settings_defaults_without_a_file),
+	    cmocka_unit_test(settings_read_and_env_wins),
+	    cmocka_unit_test(settings_refuse_bad_values),
+	    cmocka_unit_test(framework_defaults_and_overrides),
+	    cmocka_unit_test(sign_hash_from_config),
+	    cmocka_unit_test(conf_edit_appends_replaces_removes),
+	    cmocka_unit_test(block_refuses_paths_dkms_would_mangle),
+	    cmocka_unit_test(make_block_chains_every_make),
+	    cmocka_unit_test(post_block_is_relative_and_chains),
+	    cmocka_unit_test(module_names),
+	    cmocka_unit_test(find_modules_walks_as_asked),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);

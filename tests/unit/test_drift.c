@@ -22,7 +22,7 @@
 
 static struct kbtf_btf *finish(struct kbtf_builder *b, const struct kbtf_btf *on)
 {
-	struct kbtf_parse_opts o = { .base = on };
+	struct kbtf_parse_opts o = {.base = on};
 	struct kbtf_btf *btf = NULL;
 	struct kbtf_buf raw;
 
@@ -81,7 +81,7 @@ struct world {
 /* Distilled base: 1 foo(24), 2 task(16); module embeds foo, points to task. */
 static void setup(struct world *w, struct kbtf_btf *build, bool layout)
 {
-	struct kbtf_drift_input in = { 0 };
+	struct kbtf_drift_input in = {0};
 	struct kbtf_builder *b;
 	int ptr;
 
@@ -283,14 +283,14 @@ static void test_type_names(void **state)
 	struct kbtf_btf *btf;
 	char buf[64];
 
-	kbtf_builder_add_int(b, "char", 1, 0, 0, 8);	/* 1 */
-	kbtf_builder_add_int(b, "int", 4, 0, 0, 32);	/* 2 */
-	kbtf_builder_add_array(b, 1, 2, 16);		/* 3 */
-	kbtf_builder_add_struct(b, "list_head", 16);	/* 4 */
-	kbtf_builder_add_ptr(b, 4);			/* 5 */
-	kbtf_builder_add_const(b, 5);			/* 6 */
-	kbtf_builder_add_typedef(b, "u8", 1);		/* 7 */
-	kbtf_builder_add_union(b, NULL, 4);		/* 8 */
+	kbtf_builder_add_int(b, "char", 1, 0, 0, 8); /* 1 */
+	kbtf_builder_add_int(b, "int", 4, 0, 0, 32); /* 2 */
+	kbtf_builder_add_array(b, 1, 2, 16);	     /* 3 */
+	kbtf_builder_add_struct(b, "list_head", 16); /* 4 */
+	kbtf_builder_add_ptr(b, 4);		     /* 5 */
+	kbtf_builder_add_const(b, 5);		     /* 6 */
+	kbtf_builder_add_typedef(b, "u8", 1);	     /* 7 */
+	kbtf_builder_add_union(b, NULL, 4);	     /* 8 */
 	btf = finish(b, NULL);
 	kbtf_type_name(btf, 3, buf, sizeof(buf));
 	assert_string_equal(buf, "char[16]");
@@ -308,13 +308,13 @@ static void test_type_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_by_value_moved),
-		cmocka_unit_test(test_nested_by_value),
-		cmocka_unit_test(test_by_pointer),
-		cmocka_unit_test(test_no_drift),
-		cmocka_unit_test(test_retyped_resized_vanished),
-		cmocka_unit_test(test_layout_record_stub),
-		cmocka_unit_test(test_type_names),
+	    cmocka_unit_test(test_by_value_moved),
+	    cmocka_unit_test(test_nested_by_value),
+	    cmocka_unit_test(test_by_pointer),
+	    cmocka_unit_test(test_no_drift),
+	    cmocka_unit_test(test_retyped_resized_vanished),
+	    cmocka_unit_test(test_layout_record_stub),
+	    cmocka_unit_test(test_type_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -64,9 +64,9 @@ static void test_compact_nesting(void **state)
 	kbtf_json_array_end(c.j);
 	kbtf_json_object_end(c.j);
 	assert_int_equal(cap_close(&c), 0);
-	assert_string_equal(c.text,
-			    "{\"name\":\"vmlinux\",\"types\":123456,\"delta\":-3,\"split\":false,"
-			    "\"release\":null,\"empty\":[],\"none\":{},\"list\":[1,null,{\"x\":true}]}\n");
+	assert_string_equal(
+	    c.text, "{\"name\":\"vmlinux\",\"types\":123456,\"delta\":-3,\"split\":false,"
+		    "\"release\":null,\"empty\":[],\"none\":{},\"list\":[1,null,{\"x\":true}]}\n");
 	free(c.text);
 }
 
@@ -98,7 +98,11 @@ static void test_pretty(void **state)
 
 static void test_escaping(void **state)
 {
-	static const char raw[] = "q\"b\\n\nt\tc\x01\x1f" "d\x7f" "e\xc3\xa9" "f\xff" "g\xe2\x82";
+	static const char raw[] = "q\"b\\n\nt\tc\x01\x1f"
+				  "d\x7f"
+				  "e\xc3\xa9"
+				  "f\xff"
+				  "g\xe2\x82";
 	struct capture c;
 
 	cap_open(&c, false);
@@ -193,13 +197,13 @@ static void test_too_deep(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_compact_nesting),
-		cmocka_unit_test(test_pretty),
-		cmocka_unit_test(test_escaping),
-		cmocka_unit_test(test_overlong_and_surrogate),
-		cmocka_unit_test(test_long_formatted_string),
-		cmocka_unit_test(test_misuse_reported),
-		cmocka_unit_test(test_too_deep),
+	    cmocka_unit_test(test_compact_nesting),
+	    cmocka_unit_test(test_pretty),
+	    cmocka_unit_test(test_escaping),
+	    cmocka_unit_test(test_overlong_and_surrogate),
+	    cmocka_unit_test(test_long_formatted_string),
+	    cmocka_unit_test(test_misuse_reported),
+	    cmocka_unit_test(test_too_deep),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -141,11 +141,9 @@ static void explicit_form_wins(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(parse_release),
-		cmocka_unit_test(reads_btf_base_by_release),
-		cmocka_unit_test(generations),
-		cmocka_unit_test(pick_form_by_release),
-		cmocka_unit_test(explicit_form_wins),
+	    cmocka_unit_test(parse_release),	  cmocka_unit_test(reads_btf_base_by_release),
+	    cmocka_unit_test(generations),	  cmocka_unit_test(pick_form_by_release),
+	    cmocka_unit_test(explicit_form_wins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

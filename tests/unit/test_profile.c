@@ -30,9 +30,8 @@
 static char tmpdir[256];
 static char storedir[320];
 
-static const char symvers_text[] =
-	"0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
-	"0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n";
+static const char symvers_text[] = "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+				   "0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n";
 
 static const char config_text[] = "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y\nCONFIG_X=m\n";
 
@@ -130,7 +129,7 @@ static struct kbtf_store *open_store(void)
 
 static void add_ok(struct kbtf_store *s, const char *release, const char *suite)
 {
-	struct kbtf_profile_add_opts o = { .suite = suite };
+	struct kbtf_profile_add_opts o = {.suite = suite};
 	struct fake_kernel f;
 	int err;
 
@@ -173,16 +172,16 @@ static char *read_all(const char *path)
 static void test_release_split(void **state)
 {
 	static const char *const cases[][3] = {
-		{ "6.12.113+deb12-rt-amd64", "6.12.113", "rt-amd64" },
-		{ "6.12.113+deb12-amd64", "6.12.113", "amd64" },
-		{ "6.1.0-56-cloud-amd64", "6.1.0", "cloud-amd64" },
-		{ "6.12.115+deb13.1-amd64", "6.12.115", "amd64" },
-		{ "7.2.13+deb14-rt-amd64", "7.2.13", "rt-amd64" },
-		{ "6.8.0-45-generic", "6.8.0", "generic" },
-		{ "5.14.0-427.el9.x86_64", "5.14.0", "" },
-		{ "6.18.44-fc-v769", "6.18.44", "fc-v769" },
-		{ "6.6.0", "6.6.0", "" },
-		{ "mykernel", "", "" },
+	    {"6.12.113+deb12-rt-amd64", "6.12.113", "rt-amd64"},
+	    {"6.12.113+deb12-amd64", "6.12.113", "amd64"},
+	    {"6.1.0-56-cloud-amd64", "6.1.0", "cloud-amd64"},
+	    {"6.12.115+deb13.1-amd64", "6.12.115", "amd64"},
+	    {"7.2.13+deb14-rt-amd64", "7.2.13", "rt-amd64"},
+	    {"6.8.0-45-generic", "6.8.0", "generic"},
+	    {"5.14.0-427.el9.x86_64", "5.14.0", ""},
+	    {"6.18.44-fc-v769", "6.18.44", "fc-v769"},
+	    {"6.6.0", "6.6.0", ""},
+	    {"mykernel", "", ""},
 	};
 	char v[64], f[64];
 	size_t i;
@@ -196,9 +195,9 @@ static void test_release_split(void **state)
 
 static void test_name_check(void **state)
 {
-	static const char *const good[] = { "6.12.113+deb12-rt-amd64", "my_kernel~1", "a" };
-	static const char *const bad[] = { "", ".hidden", "@list", "all", "a/b", "a b",
-					   "6.12.*", "a,b", "debian:x", "x\ty", "q?" };
+	static const char *const good[] = {"6.12.113+deb12-rt-amd64", "my_kernel~1", "a"};
+	static const char *const bad[] = {"",	    ".hidden", "@list",	   "all",  "a/b", "a b",
+					  "6.12.*", "a,b",     "debian:x", "x\ty", "q?"};
 	size_t i;
 
 	for (i = 0; i < sizeof(good) / sizeof(good[0]); i++)
@@ -212,7 +211,7 @@ static void test_name_check(void **state)
 static void test_add_list_load(void **state)
 {
 	struct kbtf_store *s = open_store();
-	struct kbtf_profile_add_opts o = { .suite = "bookworm", .package_version = "6.12.113-1" };
+	struct kbtf_profile_add_opts o = {.suite = "bookworm", .package_version = "6.12.113-1"};
 	const struct kbtf_profile_info *const *list;
 	struct kbtf_profile_info info, marker;
 	struct fake_kernel f;
@@ -276,7 +275,7 @@ static void test_add_list_load(void **state)
 
 static void test_lz4_encoding(void **state)
 {
-	struct kbtf_profile_add_opts o = { .compress = true, .name = "packed" };
+	struct kbtf_profile_add_opts o = {.compress = true, .name = "packed"};
 	struct kbtf_store *s = open_store();
 	struct kbtf_profile_info info;
 	struct fake_kernel f;
@@ -323,7 +322,7 @@ static void test_replace_and_remove(void **state)
 {
 	const struct kbtf_profile_info *const *list;
 	struct kbtf_store *s = open_store();
-	struct kbtf_profile_add_opts o = { .replace = true, .suite = "trixie" };
+	struct kbtf_profile_add_opts o = {.replace = true, .suite = "trixie"};
 	struct fake_kernel f;
 	size_t n;
 
@@ -436,8 +435,8 @@ static void add_refused(struct kbtf_kernel *k, const struct kbtf_profile_add_opt
 
 static void test_bad_kernels(void **state)
 {
-	struct kbtf_profile_add_opts bad_name = { .name = "a/b" };
-	struct kbtf_profile_add_opts bad_symvers = { .symvers = NULL };
+	struct kbtf_profile_add_opts bad_name = {.name = "a/b"};
+	struct kbtf_profile_add_opts bad_symvers = {.symvers = NULL};
 	struct kbtf_builder *b;
 	struct fake_kernel f;
 	struct kbtf_buf base, split;
@@ -502,7 +501,8 @@ static void test_layers_stored(void **state)
 	assert_int_equal(kbtf_builder_add_var(b, "kbtf_counter", 6, BTF_VAR_GLOBAL_ALLOCATED), 7);
 	assert_int_equal(kbtf_builder_write(b, NULL, &layer), 0);
 	kbtf_builder_free(b);
-	assert_int_equal(kbtf_kernel_add_layer_buf(&f.k, layer.data, layer.size, "vmlinux.vars"), 0);
+	assert_int_equal(kbtf_kernel_add_layer_buf(&f.k, layer.data, layer.size, "vmlinux.vars"),
+			 0);
 
 	assert_int_equal(kbtf_store_add(s, &f.k, NULL, &info), 0);
 	assert_int_equal(info.btf_types, 7);
@@ -542,7 +542,7 @@ static void test_layers_stored(void **state)
 
 static void test_corrupt_btf_file(void **state)
 {
-	struct kbtf_profile_add_opts o = { .compress = true };
+	struct kbtf_profile_add_opts o = {.compress = true};
 	struct kbtf_store *s = open_store();
 	struct fake_kernel f;
 	struct kbtf_buf btf;
@@ -617,15 +617,14 @@ static void expect_set(struct kbtf_store *s, const char *set, const char *const 
 
 static void test_sets(void **state)
 {
-	static const char *const rt[] = { "6.1.0-56-rt-amd64", "6.12.94+deb13-rt-amd64",
-					  "6.12.113+deb12-rt-amd64", "7.2.13+deb14-rt-amd64" };
-	static const char *const two[] = { "7.2.13+deb14-rt-amd64", "6.1.0-56-amd64" };
-	static const char *const trixie[] = { "6.12.94+deb13-rt-amd64" };
-	static const char *const by_suite[] = { "6.12.113+deb12-rt-amd64",
-						"6.12.94+deb13-rt-amd64" };
-	static const char *const by_version[] = { "6.12.94+deb13-rt-amd64",
-						  "6.12.113+deb12-rt-amd64" };
-	static const char *const hand[] = { "6.6.6-handmade" };
+	static const char *const rt[] = {"6.1.0-56-rt-amd64", "6.12.94+deb13-rt-amd64",
+					 "6.12.113+deb12-rt-amd64", "7.2.13+deb14-rt-amd64"};
+	static const char *const two[] = {"7.2.13+deb14-rt-amd64", "6.1.0-56-amd64"};
+	static const char *const trixie[] = {"6.12.94+deb13-rt-amd64"};
+	static const char *const by_suite[] = {"6.12.113+deb12-rt-amd64", "6.12.94+deb13-rt-amd64"};
+	static const char *const by_version[] = {"6.12.94+deb13-rt-amd64",
+						 "6.12.113+deb12-rt-amd64"};
+	static const char *const hand[] = {"6.6.6-handmade"};
 	struct kbtf_store *s = open_store();
 	const struct kbtf_profile_info **got;
 	size_t n;
@@ -639,8 +638,7 @@ static void test_sets(void **state)
 	expect_set(s, "7.2.13+deb14-rt-amd64, 6.1.0-56-amd64,7.2.13*", two, 2);
 	/* the suite decides between equal globs; items keep their order */
 	expect_set(s, "debian/trixie:linux-image-6.12.*", trixie, 1);
-	expect_set(s, "debian/bookworm:6.12.*-rt-amd64,debian/trixie:6.12.*-rt-amd64", by_suite,
-		   2);
+	expect_set(s, "debian/bookworm:6.12.*-rt-amd64,debian/trixie:6.12.*-rt-amd64", by_suite, 2);
 	expect_set(s, "6.12.*-rt-amd64", by_version, 2);
 	/* a hand-added profile has no suite: any suite's spec may name it */
 	expect_set(s, "debian/sid:linux-image-6.6.6-handmade", hand, 1);
@@ -649,8 +647,8 @@ static void test_sets(void **state)
 
 static void test_set_default_suite(void **state)
 {
-	static const char *const want[] = { "6.12.113+deb12-amd64", "6.12.113+deb12-cloud-amd64",
-					     "6.12.113+deb12-rt-amd64" };
+	static const char *const want[] = {"6.12.113+deb12-amd64", "6.12.113+deb12-cloud-amd64",
+					   "6.12.113+deb12-rt-amd64"};
 	struct kbtf_store *s = open_store();
 
 	add_matrix(s);
@@ -660,9 +658,8 @@ static void test_set_default_suite(void **state)
 
 static void test_set_files(void **state)
 {
-	static const char *const want[] = { "6.1.0-56-amd64", "6.12.113+deb12-amd64",
-					    "6.12.113+deb12-cloud-amd64",
-					    "7.2.13+deb14-rt-amd64" };
+	static const char *const want[] = {"6.1.0-56-amd64", "6.12.113+deb12-amd64",
+					   "6.12.113+deb12-cloud-amd64", "7.2.13+deb14-rt-amd64"};
 	struct kbtf_store *s = open_store();
 	char main_list[400], sub[400], subdir[300], set[420];
 
@@ -749,22 +746,22 @@ static void test_spec_parse(void **state)
 			 0);
 	assert_string_equal(suite, "bookworm");
 	assert_string_equal(rel, "6.1.0-*-amd64");
-	assert_int_equal(kbtf_debian_spec_parse("debian/sid:linux-binary-7.2.13+deb14-amd64",
-						suite, sizeof(suite), rel, sizeof(rel)),
+	assert_int_equal(kbtf_debian_spec_parse("debian/sid:linux-binary-7.2.13+deb14-amd64", suite,
+						sizeof(suite), rel, sizeof(rel)),
 			 0);
 	assert_string_equal(suite, "sid");
 	assert_string_equal(rel, "7.2.13+deb14-amd64");
-	assert_int_equal(kbtf_debian_spec_parse("debian/trixie:6.12.*", suite, sizeof(suite), rel,
-						sizeof(rel)),
-			 0);
+	assert_int_equal(
+	    kbtf_debian_spec_parse("debian/trixie:6.12.*", suite, sizeof(suite), rel, sizeof(rel)),
+	    0);
 	assert_string_equal(suite, "trixie");
 	assert_string_equal(rel, "6.12.*");
-	assert_int_equal(kbtf_debian_spec_parse("ubuntu:linux-image-x", suite, sizeof(suite), rel,
-						sizeof(rel)),
-			 -EINVAL);
-	assert_int_equal(kbtf_debian_spec_parse("debian:linux-image-", suite, sizeof(suite), rel,
-						sizeof(rel)),
-			 -EINVAL);
+	assert_int_equal(
+	    kbtf_debian_spec_parse("ubuntu:linux-image-x", suite, sizeof(suite), rel, sizeof(rel)),
+	    -EINVAL);
+	assert_int_equal(
+	    kbtf_debian_spec_parse("debian:linux-image-", suite, sizeof(suite), rel, sizeof(rel)),
+	    -EINVAL);
 	assert_int_equal(kbtf_debian_spec_parse("debian", suite, sizeof(suite), rel, sizeof(rel)),
 			 -EINVAL);
 }
@@ -808,7 +805,7 @@ static void test_concurrent_adds(void **state)
 
 	/* two threads on one store object, one on another (a second process's view) */
 	for (i = 0; i < 3; i++) {
-		a[i] = (struct adder){ .s = i == 2 ? other : s, .first = 10 + 6 * i };
+		a[i] = (struct adder){.s = i == 2 ? other : s, .first = 10 + 6 * i};
 		assert_int_equal(pthread_create(&t[i], NULL, add_many, &a[i]), 0);
 	}
 	for (i = 0; i < 3; i++) {
@@ -828,7 +825,7 @@ static void test_concurrent_adds(void **state)
 
 static void test_real_vmlinux_btf(void **state)
 {
-	struct kbtf_profile_add_opts o = { .compress = true };
+	struct kbtf_profile_add_opts o = {.compress = true};
 	struct kbtf_store *s;
 	struct kbtf_profile_info info;
 	struct kbtf_kernel k;
@@ -865,26 +862,26 @@ static void test_real_vmlinux_btf(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_release_split),
-		cmocka_unit_test(test_name_check),
-		cmocka_unit_test(test_spec_parse),
-		cmocka_unit_test_setup_teardown(test_add_list_load, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_lz4_encoding, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sorted_by_version, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_replace_and_remove, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_index_rebuilt, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_kernels, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_corrupt_btf_file, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_leftovers_swept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_default_suite, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_files, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_set_errors, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_resolve_paths, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_concurrent_adds, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_layers_stored, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_real_vmlinux_btf, setup, teardown),
+	    cmocka_unit_test(test_release_split),
+	    cmocka_unit_test(test_name_check),
+	    cmocka_unit_test(test_spec_parse),
+	    cmocka_unit_test_setup_teardown(test_add_list_load, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_lz4_encoding, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sorted_by_version, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_replace_and_remove, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_index_rebuilt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_bad_kernels, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_corrupt_btf_file, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_leftovers_swept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_sets, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_default_suite, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_files, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_set_errors, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_resolve_paths, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_concurrent_adds, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_layers_stored, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_real_vmlinux_btf, setup, teardown),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -27,14 +27,14 @@
 
 /* How the module's own struct refers to distilled type 1. */
 enum use {
-	USE_VALUE,    /* a member of that type */
-	USE_TYPEDEF,  /* a member of a typedef of it */
-	USE_ARRAY,    /* a member array of it */
-	USE_CONST,    /* a member of const that type */
-	USE_ANON,     /* a member anon struct that holds it by value */
-	USE_PTR,      /* a member pointer to it */
-	USE_VAR,      /* only a VAR of that type */
-	USE_PARAM,    /* only a function parameter of that type */
+	USE_VALUE,   /* a member of that type */
+	USE_TYPEDEF, /* a member of a typedef of it */
+	USE_ARRAY,   /* a member array of it */
+	USE_CONST,   /* a member of const that type */
+	USE_ANON,    /* a member anon struct that holds it by value */
+	USE_PTR,     /* a member pointer to it */
+	USE_VAR,     /* only a VAR of that type */
+	USE_PARAM,   /* only a function parameter of that type */
 };
 
 struct world {
@@ -44,7 +44,7 @@ struct world {
 
 static struct kbtf_btf *finish(struct kbtf_builder *b, const struct kbtf_btf *on)
 {
-	struct kbtf_parse_opts o = { .base = on, .name = on ? "split" : "base" };
+	struct kbtf_parse_opts o = {.base = on, .name = on ? "split" : "base"};
 	struct kbtf_btf *btf = NULL;
 	struct kbtf_buf raw;
 
@@ -98,7 +98,7 @@ static struct kbtf_btf *module_using(struct world *w, uint32_t d, enum use use)
 
 static void sim(struct world *w, bool pre_fix)
 {
-	struct kbtf_reloc_opts o = { .pre_fix = pre_fix };
+	struct kbtf_reloc_opts o = {.pre_fix = pre_fix};
 
 	if (kbtf_relocate_sim_btf(w->split, w->base, &o, &w->res))
 		fail_msg("simulate: %s", kbtf_errstr());
@@ -155,7 +155,7 @@ static struct kbtf_btf *dist_struct(const char *name, uint32_t size)
 
 static void test_distilled_anonymous(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
@@ -175,7 +175,7 @@ static void test_distilled_anonymous(void **state)
 
 static void expect_bad_kind(void (*add)(struct kbtf_builder *), uint32_t kind)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 	char log[128];
 
@@ -187,7 +187,8 @@ static void expect_bad_kind(void (*add)(struct kbtf_builder *), uint32_t kind)
 	w.base = finish(b, NULL);
 	w.split = module_using(&w, 1, USE_VALUE);
 	sim(&w, false);
-	snprintf(log, sizeof(log), "type [2] in distilled based BTF has unexpected kind [%u]", kind);
+	snprintf(log, sizeof(log), "type [2] in distilled based BTF has unexpected kind [%u]",
+		 kind);
 	assert_int_equal(w.res.err, -EINVAL);
 	assert_int_equal(w.res.stage, KBTF_RELOC_STAGE_DISTILLED);
 	expect_log(&w, log);
@@ -231,8 +232,8 @@ static struct kbtf_btf *kernel_structs(const char *name, const uint32_t *sizes, 
 
 static void test_unique_name_size_ignored(void **state)
 {
-	static const uint32_t sz[] = { 99 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {99};
+	struct world w = {0};
 
 	w.base = kernel_structs("bar", sz, 1);
 	w.dist = dist_struct("bar", 8);
@@ -245,8 +246,8 @@ static void test_unique_name_size_ignored(void **state)
 
 static void test_two_sizes_picks_equal(void **state)
 {
-	static const uint32_t sz[] = { 16, 8 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {16, 8};
+	struct world w = {0};
 
 	w.base = kernel_structs("bar", sz, 2);
 	w.dist = dist_struct("bar", 8);
@@ -264,8 +265,8 @@ static void test_two_sizes_picks_equal(void **state)
 
 static void test_two_sizes_none_equal(void **state)
 {
-	static const uint32_t sz[] = { 16, 32 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {16, 32};
+	struct world w = {0};
 
 	w.base = kernel_structs("bar", sz, 2);
 	w.dist = dist_struct("bar", 8);
@@ -278,8 +279,8 @@ static void test_two_sizes_none_equal(void **state)
 
 static void test_same_size_twice_ambiguous(void **state)
 {
-	static const uint32_t sz[] = { 8, 8 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {8, 8};
+	struct world w = {0};
 
 	w.base = kernel_structs("bar", sz, 2);
 	w.dist = dist_struct("bar", 8);
@@ -296,7 +297,7 @@ static void test_same_size_twice_ambiguous(void **state)
 
 static void test_struct_and_union_same_size_ambiguous(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
@@ -314,7 +315,7 @@ static void test_struct_and_union_same_size_ambiguous(void **state)
 
 static void test_fwd_plus_struct_ambiguous(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_fwd(b, "bar", false);
@@ -337,7 +338,7 @@ static void test_fwd_plus_struct_ambiguous(void **state)
  */
 static void test_embedded_fwd_order(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_fwd(b, "bar", false);
@@ -366,7 +367,7 @@ static void test_embedded_fwd_order(void **state)
 
 static void test_other_kind_same_name_maps(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_union(b, "bar", 40);
@@ -399,8 +400,8 @@ static void test_other_kind_same_name_maps(void **state)
 
 static void embedded_size_mismatch(enum use use, bool should_fail)
 {
-	static const uint32_t sz[] = { 24 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {24};
+	struct world w = {0};
 
 	w.base = kernel_structs("foo", sz, 1);
 	w.dist = dist_struct("foo", 16);
@@ -447,7 +448,7 @@ static struct kbtf_btf *one_int(const char *name, uint32_t size, uint32_t enc, u
 
 static void test_int_bits_ignored(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	w.base = one_int("int", 4, BTF_INT_SIGNED, 16);
 	w.dist = one_int("int", 4, BTF_INT_SIGNED, 32);
@@ -459,7 +460,7 @@ static void test_int_bits_ignored(void **state)
 
 static void test_int_encoding_differs(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	w.base = one_int("int", 4, 0, 32);
 	w.dist = one_int("int", 4, BTF_INT_SIGNED, 32);
@@ -480,7 +481,7 @@ static void test_int_encoding_differs(void **state)
 
 static void test_int_size_differs(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	w.base = one_int("long", 4, BTF_INT_SIGNED, 32);
 	w.dist = one_int("long", 8, BTF_INT_SIGNED, 64);
@@ -493,7 +494,7 @@ static void test_int_size_differs(void **state)
 
 static void test_int_twice_in_dist(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
@@ -520,7 +521,7 @@ static struct kbtf_btf *one_enum(bool is64, const char *name, uint32_t size)
 
 static void test_enum_rules(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	/* ENUM64 of the same size maps; signedness is not compared */
 	w.base = one_enum(true, "e", 4);
@@ -540,7 +541,7 @@ static void test_enum_rules(void **state)
 
 static void test_float_rules(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_float(b, "double", 16);
@@ -593,7 +594,7 @@ static struct kbtf_btf *kernel_fw(bool is_union, bool bitfields)
 
 static void fwd_case(struct kbtf_btf *base, bool dist_union, bool ok, uint32_t target)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	w.base = base;
 	w.dist = dist_fwd(dist_union);
@@ -628,8 +629,8 @@ static void test_fwd_quirk(void **state)
 
 static void test_fwd_needs_unique_name(void **state)
 {
-	static const uint32_t sz[] = { 40, 48 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {40, 48};
+	struct world w = {0};
 
 	w.base = kernel_structs("fw", sz, 2);
 	w.dist = dist_fwd(false);
@@ -644,7 +645,7 @@ static void test_fwd_needs_unique_name(void **state)
 
 static void test_missing_type(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	w.base = one_int("int", 4, BTF_INT_SIGNED, 32);
 	w.dist = dist_struct("spinlock", 4);
@@ -658,7 +659,7 @@ static void test_missing_type(void **state)
 /* Every bad type is reported; the kernel's log names the first in id order. */
 static void test_all_unmapped_reported(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_struct(b, "zeta", 8);
@@ -684,7 +685,7 @@ static void test_all_unmapped_reported(void **state)
  * unmapped type has a lower distilled id. */
 static void test_ambiguity_beats_unmapped(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_struct(b, "gone", 8);
@@ -705,7 +706,7 @@ static void test_ambiguity_beats_unmapped(void **state)
 /* The first ambiguity in kernel id order wins, whatever the name order. */
 static void test_first_ambiguity_by_kernel_id(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 
 	kbtf_builder_add_struct(b, "aaa", 8);
@@ -733,8 +734,8 @@ static void test_first_ambiguity_by_kernel_id(void **state)
  */
 static void test_pre_fix_mode(void **state)
 {
-	static const uint32_t sz[] = { 24 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {24};
+	struct world w = {0};
 	struct kbtf_builder *b;
 
 	w.base = kernel_structs("foo", sz, 1);
@@ -762,7 +763,7 @@ static void test_pre_fix_mode(void **state)
 
 static void test_mode_insensitive(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 
 	w.base = one_int("int", 4, BTF_INT_SIGNED, 32);
 	w.dist = dist_struct("spinlock", 4);
@@ -776,12 +777,12 @@ static void test_mode_insensitive(void **state)
 
 static void test_string_not_mapped(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b;
-	struct btf_type t = { 0 };
+	struct btf_type t = {0};
 	uint32_t rec[3];
 
-	w.base = kernel_structs("spinlock", (const uint32_t[]){ 4 }, 1);
+	w.base = kernel_structs("spinlock", (const uint32_t[]){4}, 1);
 	w.dist = dist_struct("spinlock", 4); /* strings "\0spinlock\0": name at 1 */
 	b = kbtf_builder_new(w.dist);
 	kbtf_builder_add_ptr(b, 1);
@@ -797,7 +798,7 @@ static void test_string_not_mapped(void **state)
 	expect_ok(&w, 1, 1);
 	world_free(&w);
 
-	w.base = kernel_structs("spinlock", (const uint32_t[]){ 4 }, 1);
+	w.base = kernel_structs("spinlock", (const uint32_t[]){4}, 1);
 	w.dist = dist_struct("spinlock", 4);
 	b = kbtf_builder_new(w.dist);
 	t.name_off = 3; /* "inlock": inside the distilled strings, no name starts there */
@@ -821,9 +822,9 @@ static void test_string_not_mapped(void **state)
  * entry of the sorted distilled base. */
 static void test_empty_name_meets_void(void **state)
 {
-	struct world w = { 0 };
+	struct world w = {0};
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
-	struct btf_type t = { 0 };
+	struct btf_type t = {0};
 	int off;
 
 	kbtf_builder_add_struct(b, "bar", 8);
@@ -844,15 +845,15 @@ static void test_empty_name_meets_void(void **state)
 
 static void test_array_loop_detected(void **state)
 {
-	static const uint32_t sz[] = { 8 };
-	struct world w = { 0 };
+	static const uint32_t sz[] = {8};
+	struct world w = {0};
 	struct kbtf_builder *b;
 	int arr;
 
 	w.base = kernel_structs("bar", sz, 1);
 	w.dist = dist_struct("bar", 8);
 	b = kbtf_builder_new(w.dist);
-	arr = kbtf_builder_add_array(b, 3, 1, 2); /* id 2, element 3 */
+	arr = kbtf_builder_add_array(b, 3, 1, 2);	/* id 2, element 3 */
 	kbtf_builder_add_array(b, (uint32_t)arr, 1, 2); /* id 3, element 2 */
 	kbtf_builder_add_struct(b, "m", 8);
 	kbtf_builder_add_member(b, "a", (uint32_t)arr, 0, 0);
@@ -907,7 +908,7 @@ static void stack_done(struct world *w, struct kbtf_btf *bottom)
 static void test_stack_resolves_across_layers(void **state)
 {
 	struct kbtf_btf *bottom;
-	struct world w = { 0 };
+	struct world w = {0};
 
 	/* the upper layer's 16-byte bar is the only fit for an embedded bar 16 */
 	stack_case(16, true, 16, USE_VALUE, &w, &bottom);
@@ -929,7 +930,7 @@ static void test_stack_resolves_across_layers(void **state)
 static void test_stack_ambiguity_in_scan_order(void **state)
 {
 	struct kbtf_btf *bottom;
-	struct world w = { 0 };
+	struct world w = {0};
 
 	/* the same size in both layers: the scan meets [1] first, then [2] */
 	stack_case(8, true, 8, USE_PTR, &w, &bottom);
@@ -963,9 +964,9 @@ static void test_not_split(void **state)
 /* The target is indexed once and shared: many modules, one target. */
 static void test_target_reuse(void **state)
 {
-	static const uint32_t sz[] = { 8, 16 };
+	static const uint32_t sz[] = {8, 16};
 	struct kbtf_reloc_target *tgt;
-	struct world w = { 0 };
+	struct world w = {0};
 	int i;
 
 	w.base = kernel_structs("bar", sz, 2);
@@ -984,39 +985,39 @@ static void test_target_reuse(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_distilled_anonymous),
-		cmocka_unit_test(test_distilled_bad_kinds),
-		cmocka_unit_test(test_unique_name_size_ignored),
-		cmocka_unit_test(test_two_sizes_picks_equal),
-		cmocka_unit_test(test_two_sizes_none_equal),
-		cmocka_unit_test(test_same_size_twice_ambiguous),
-		cmocka_unit_test(test_struct_and_union_same_size_ambiguous),
-		cmocka_unit_test(test_fwd_plus_struct_ambiguous),
-		cmocka_unit_test(test_embedded_fwd_order),
-		cmocka_unit_test(test_other_kind_same_name_maps),
-		cmocka_unit_test(test_embedded_size_mismatch),
-		cmocka_unit_test(test_not_embedded_size_free),
-		cmocka_unit_test(test_int_bits_ignored),
-		cmocka_unit_test(test_int_encoding_differs),
-		cmocka_unit_test(test_int_size_differs),
-		cmocka_unit_test(test_int_twice_in_dist),
-		cmocka_unit_test(test_enum_rules),
-		cmocka_unit_test(test_float_rules),
-		cmocka_unit_test(test_fwd_quirk),
-		cmocka_unit_test(test_fwd_needs_unique_name),
-		cmocka_unit_test(test_missing_type),
-		cmocka_unit_test(test_all_unmapped_reported),
-		cmocka_unit_test(test_ambiguity_beats_unmapped),
-		cmocka_unit_test(test_first_ambiguity_by_kernel_id),
-		cmocka_unit_test(test_pre_fix_mode),
-		cmocka_unit_test(test_mode_insensitive),
-		cmocka_unit_test(test_string_not_mapped),
-		cmocka_unit_test(test_empty_name_meets_void),
-		cmocka_unit_test(test_array_loop_detected),
-		cmocka_unit_test(test_stack_resolves_across_layers),
-		cmocka_unit_test(test_stack_ambiguity_in_scan_order),
-		cmocka_unit_test(test_not_split),
-		cmocka_unit_test(test_target_reuse),
+	    cmocka_unit_test(test_distilled_anonymous),
+	    cmocka_unit_test(test_distilled_bad_kinds),
+	    cmocka_unit_test(test_unique_name_size_ignored),
+	    cmocka_unit_test(test_two_sizes_picks_equal),
+	    cmocka_unit_test(test_two_sizes_none_equal),
+	    cmocka_unit_test(test_same_size_twice_ambiguous),
+	    cmocka_unit_test(test_struct_and_union_same_size_ambiguous),
+	    cmocka_unit_test(test_fwd_plus_struct_ambiguous),
+	    cmocka_unit_test(test_embedded_fwd_order),
+	    cmocka_unit_test(test_other_kind_same_name_maps),
+	    cmocka_unit_test(test_embedded_size_mismatch),
+	    cmocka_unit_test(test_not_embedded_size_free),
+	    cmocka_unit_test(test_int_bits_ignored),
+	    cmocka_unit_test(test_int_encoding_differs),
+	    cmocka_unit_test(test_int_size_differs),
+	    cmocka_unit_test(test_int_twice_in_dist),
+	    cmocka_unit_test(test_enum_rules),
+	    cmocka_unit_test(test_float_rules),
+	    cmocka_unit_test(test_fwd_quirk),
+	    cmocka_unit_test(test_fwd_needs_unique_name),
+	    cmocka_unit_test(test_missing_type),
+	    cmocka_unit_test(test_all_unmapped_reported),
+	    cmocka_unit_test(test_ambiguity_beats_unmapped),
+	    cmocka_unit_test(test_first_ambiguity_by_kernel_id),
+	    cmocka_unit_test(test_pre_fix_mode),
+	    cmocka_unit_test(test_mode_insensitive),
+	    cmocka_unit_test(test_string_not_mapped),
+	    cmocka_unit_test(test_empty_name_meets_void),
+	    cmocka_unit_test(test_array_loop_detected),
+	    cmocka_unit_test(test_stack_resolves_across_layers),
+	    cmocka_unit_test(test_stack_ambiguity_in_scan_order),
+	    cmocka_unit_test(test_not_split),
+	    cmocka_unit_test(test_target_reuse),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -109,7 +109,7 @@ static void make_matrix(struct kbtf_matrix *mx)
 
 static char *render(const struct kbtf_matrix *mx, enum kbtf_report_format fmt)
 {
-	struct kbtf_report_opts o = { 0 };
+	struct kbtf_report_opts o = {0};
 	char *buf = NULL;
 	size_t len = 0;
 	FILE *f = open_memstream(&buf, &len);
@@ -126,10 +126,10 @@ enum jt { J_NULL, J_BOOL, J_NUM, J_STR, J_ARR, J_OBJ };
 
 struct jv {
 	enum jt t;
-	char *s;	  /* J_STR (decoded), J_NUM (text) */
+	char *s; /* J_STR (decoded), J_NUM (text) */
 	bool b;
 	struct jv **items; /* J_ARR, J_OBJ values */
-	char **keys;	  /* J_OBJ */
+	char **keys;	   /* J_OBJ */
 	size_t n;
 };
 
@@ -180,14 +180,30 @@ static char *jstring(void)
 		}
 		jp++;
 		switch (*jp++) {
-		case 'n': out[len++] = '\n'; break;
-		case 't': out[len++] = '\t'; break;
-		case 'r': out[len++] = '\r'; break;
-		case 'b': out[len++] = '\b'; break;
-		case 'f': out[len++] = '\f'; break;
-		case '"': out[len++] = '"'; break;
-		case '\\': out[len++] = '\\'; break;
-		case '/': out[len++] = '/'; break;
+		case 'n':
+			out[len++] = '\n';
+			break;
+		case 't':
+			out[len++] = '\t';
+			break;
+		case 'r':
+			out[len++] = '\r';
+			break;
+		case 'b':
+			out[len++] = '\b';
+			break;
+		case 'f':
+			out[len++] = '\f';
+			break;
+		case '"':
+			out[len++] = '"';
+			break;
+		case '\\':
+			out[len++] = '\\';
+			break;
+		case '/':
+			out[len++] = '/';
+			break;
 		case 'u':
 			assert_int_equal(sscanf(jp, "%4x", &cp), 1);
 			jp += 4;
@@ -445,7 +461,8 @@ static void test_junit_well_formed(void **state)
 	check_xml(out);
 	assert_non_null(strstr(out, "<testsuites name=\"kbtf validate\" tests=\"4\" failures=\"1\" "
 				    "errors=\"1\""));
-	assert_non_null(strstr(out, "<testcase classname=\"demo\" name=\"6.12.113+deb12-rt-amd64\""));
+	assert_non_null(
+	    strstr(out, "<testcase classname=\"demo\" name=\"6.12.113+deb12-rt-amd64\""));
 	assert_non_null(strstr(out, "<failure type=\"btf-rejected\""));
 	assert_non_null(strstr(out, "<error type=\"error\" message=\"gone\"/>"));
 	assert_non_null(strstr(out, "a&lt;b&gt;&amp;&quot;q&quot; &#39;x&#39;"));
@@ -537,7 +554,7 @@ static void test_text_table(void **state)
 	assert_non_null(strstr(out, "demo    6.12.113+deb12-rt-amd64  btf-rejected"));
 	assert_non_null(strstr(out, "      kernel: a<b>"));
 	assert_non_null(strstr(out, "    | line <two>"));
-	assert_null(strstr(out, "\033["));	/* no colour unless asked */
+	assert_null(strstr(out, "\033[")); /* no colour unless asked */
 	assert_non_null(strstr(out, "4 pairs: 2 ok, 1 btf-rejected"));
 	free(out);
 	matrix_free(&mx);
@@ -575,13 +592,10 @@ static void test_format_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_json_parses_back),
-		cmocka_unit_test(test_junit_well_formed),
-		cmocka_unit_test(test_md_tables_hold),
-		cmocka_unit_test(test_html_escapes),
-		cmocka_unit_test(test_text_table),
-		cmocka_unit_test(test_groups),
-		cmocka_unit_test(test_format_names),
+	    cmocka_unit_test(test_json_parses_back), cmocka_unit_test(test_junit_well_formed),
+	    cmocka_unit_test(test_md_tables_hold),   cmocka_unit_test(test_html_escapes),
+	    cmocka_unit_test(test_text_table),	     cmocka_unit_test(test_groups),
+	    cmocka_unit_test(test_format_names),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

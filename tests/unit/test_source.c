@@ -42,8 +42,8 @@
 #include "prepared.h"
 
 #define REL "9.8.7-kbtf-test"
-#define CONFIG_TEXT                                                                           \
-	"# comment\nCONFIG_DEBUG_INFO_BTF=y\nCONFIG_PAHOLE_VERSION=124\n"                   \
+#define CONFIG_TEXT                                                                                \
+	"# comment\nCONFIG_DEBUG_INFO_BTF=y\nCONFIG_PAHOLE_VERSION=124\n"                          \
 	"CONFIG_LOCALVERSION=\"-kbtf\"\n# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set\n"
 
 static char tmpdir[] = "/tmp/kbtf-test-source-XXXXXX";
@@ -53,7 +53,7 @@ static char tmpdir[] = "/tmp/kbtf-test-source-XXXXXX";
 static void base_btf(enum kbtf_endian endian, struct kbtf_buf *out)
 {
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
-	struct kbtf_write_opts o = { .endian = endian };
+	struct kbtf_write_opts o = {.endian = endian};
 
 	assert_non_null(b);
 	assert_int_equal(kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32), 1);
@@ -94,9 +94,9 @@ struct gen_sec {
 };
 
 struct gen_elf {
-	int cls;	  /* ELFCLASS64 / ELFCLASS32 */
-	int data;	  /* ELFDATA2LSB / ELFDATA2MSB */
-	uint16_t type;	  /* ET_REL / ET_EXEC */
+	int cls;       /* ELFCLASS64 / ELFCLASS32 */
+	int data;      /* ELFDATA2LSB / ELFDATA2MSB */
+	uint16_t type; /* ET_REL / ET_EXEC */
 	uint16_t machine;
 	const struct gen_sec *secs;
 	size_t nr_secs;
@@ -104,8 +104,8 @@ struct gen_elf {
 	size_t nr_undef;
 };
 
-static size_t add_scn(Elf *e, uint32_t name, uint32_t type, uint64_t flags, void *buf,
-		      size_t size, Elf_Type dtype)
+static size_t add_scn(Elf *e, uint32_t name, uint32_t type, uint64_t flags, void *buf, size_t size,
+		      Elf_Type dtype)
 {
 	Elf_Scn *scn = elf_newscn(e);
 	Elf_Data *d;
@@ -187,14 +187,14 @@ static void gen_elf(const struct gen_elf *g, struct kbtf_buf *out)
 			offs[i] = add_name(strtab, &strtab_len, g->undef[i]);
 		stridx = add_scn(e, n_strtab, SHT_STRTAB, 0, strtab, strtab_len, ELF_T_BYTE);
 		syms = calloc(g->nr_undef + 1, symsz);
-		symidx = add_scn(e, n_symtab, SHT_SYMTAB, 0, syms, (g->nr_undef + 1) * symsz,
-				 ELF_T_SYM);
+		symidx =
+		    add_scn(e, n_symtab, SHT_SYMTAB, 0, syms, (g->nr_undef + 1) * symsz, ELF_T_SYM);
 		scn = elf_getscn(e, symidx);
 		d = elf_getdata(scn, NULL);
 		for (i = 0; i < g->nr_undef; i++) {
-			GElf_Sym s = { .st_name = offs[i],
-				       .st_info = GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE),
-				       .st_shndx = SHN_UNDEF };
+			GElf_Sym s = {.st_name = offs[i],
+				      .st_info = GELF_ST_INFO(STB_GLOBAL, STT_NOTYPE),
+				      .st_shndx = SHN_UNDEF};
 
 			assert_true(gelf_update_sym(d, (int)i + 1, &s));
 		}
@@ -224,17 +224,18 @@ static void make_vmlinux(const struct kbtf_buf *btf, bool banner, struct kbtf_bu
 	size_t len = 0;
 	struct kbtf_buf cfg;
 	struct gen_sec secs[3] = {
-		{ ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, text, sizeof(text) },
-		{ ".rodata", SHT_PROGBITS, SHF_ALLOC, rodata, 0 },
-		{ ".BTF", SHT_PROGBITS, 0, btf->data, btf->size },
+	    {".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, text, sizeof(text)},
+	    {".rodata", SHT_PROGBITS, SHF_ALLOC, rodata, 0},
+	    {".BTF", SHT_PROGBITS, 0, btf->data, btf->size},
 	};
-	struct gen_elf g = { ELFCLASS64, ELFDATA2LSB, ET_EXEC, EM_X86_64, secs, 3, NULL, 0 };
+	struct gen_elf g = {ELFCLASS64, ELFDATA2LSB, ET_EXEC, EM_X86_64, secs, 3, NULL, 0};
 
 	/* a format string first: it must not be taken for the banner */
 	len += (size_t)sprintf(rodata, "Linux version %%s (%%s)") + 1;
 	if (banner)
-		len += (size_t)sprintf(rodata + len, "Linux version " REL
-					" (kbtf@test) (gcc 12) #1 SMP\n") + 1;
+		len += (size_t)sprintf(rodata + len,
+				       "Linux version " REL " (kbtf@test) (gcc 12) #1 SMP\n") +
+		       1;
 	assert_int_equal(kbtf_compress(KBTF_COMP_GZIP, CONFIG_TEXT, strlen(CONFIG_TEXT), &cfg), 0);
 	memcpy(rodata + len, "IKCFG_ST", 8);
 	memcpy(rodata + len + 8, cfg.data, cfg.size);
@@ -289,7 +290,7 @@ static void make_bzimage(const void *payload, size_t plen, uint32_t plain_size, 
 	strcpy((char *)p + 0x400, REL " (kbtf@test) #1 SMP PREEMPT_DYNAMIC");
 	memcpy(p + pm + pad, payload, plen);
 	put32(p + pm + pad + plen, plain_size);
-	*out = (struct kbtf_buf){ p, size, KBTF_BUF_HEAP };
+	*out = (struct kbtf_buf){p, size, KBTF_BUF_HEAP};
 }
 
 static void make_lz4_legacy(const struct kbtf_buf *in, struct kbtf_buf *out)
@@ -303,7 +304,7 @@ static void make_lz4_legacy(const struct kbtf_buf *in, struct kbtf_buf *out)
 	n = LZ4_compress_default((const char *)in->data, (char *)p + 8, (int)in->size, bound);
 	assert_true(n > 0);
 	put32(p + 4, (uint32_t)n);
-	*out = (struct kbtf_buf){ p, 8 + (size_t)n, KBTF_BUF_HEAP };
+	*out = (struct kbtf_buf){p, 8 + (size_t)n, KBTF_BUF_HEAP};
 }
 
 static void check_vmlinux_kernel(struct kbtf_kernel *k, const struct kbtf_buf *btf)
@@ -462,7 +463,7 @@ static void test_stacked_layers(void **state)
 
 static void test_garbage_input(void **state)
 {
-	static const uint8_t junk[64] = { 0x12, 0x34, 0x56, 0x78, 9, 9, 9 };
+	static const uint8_t junk[64] = {0x12, 0x34, 0x56, 0x78, 9, 9, 9};
 	struct kbtf_kernel *k;
 	struct kbtf_module *m;
 
@@ -505,8 +506,8 @@ static void test_elf_vmlinux(void **state)
 
 	/* an ELF without .BTF */
 	{
-		struct gen_sec s = { ".text", SHT_PROGBITS, SHF_ALLOC, "\xc3", 1 };
-		struct gen_elf g = { ELFCLASS64, ELFDATA2LSB, ET_EXEC, EM_X86_64, &s, 1, NULL, 0 };
+		struct gen_sec s = {".text", SHT_PROGBITS, SHF_ALLOC, "\xc3", 1};
+		struct gen_elf g = {ELFCLASS64, ELFDATA2LSB, ET_EXEC, EM_X86_64, &s, 1, NULL, 0};
 
 		gen_elf(&g, &elf);
 		assert_int_equal(kbtf_kernel_open_buf(elf.data, elf.size, "nobtf", &k), -ENOENT);
@@ -519,8 +520,8 @@ static void test_elf_vmlinux(void **state)
 static void test_bzimage_every_scheme(void **state)
 {
 	static const enum kbtf_compression schemes[] = {
-		KBTF_COMP_GZIP, KBTF_COMP_XZ,  KBTF_COMP_LZMA,
-		KBTF_COMP_ZSTD, KBTF_COMP_LZ4, KBTF_COMP_BZIP2,
+	    KBTF_COMP_GZIP, KBTF_COMP_XZ,  KBTF_COMP_LZMA,
+	    KBTF_COMP_ZSTD, KBTF_COMP_LZ4, KBTF_COMP_BZIP2,
 	};
 	struct kbtf_buf btf, elf, packed, img;
 	struct kbtf_bootimage bi;
@@ -618,8 +619,8 @@ static void test_bzimage_scanning(void **state)
 #define SIG_MAGIC "~Module signature appended~\n"
 
 /* __versions records: { crc (word, ELF order), name[64 - word] }. */
-static size_t make_versions(uint8_t *out, const char *const *names, const uint32_t *crcs,
-			    size_t n, bool is64, bool big)
+static size_t make_versions(uint8_t *out, const char *const *names, const uint32_t *crcs, size_t n,
+			    bool is64, bool big)
 {
 	size_t word = is64 ? 8 : 4, i, j;
 
@@ -639,25 +640,24 @@ static void make_module(int cls, int data, uint16_t machine, const struct kbtf_b
 {
 	static const char modinfo[] = "license=GPL\0depends=bar,baz\0name=kbtf_demo\0"
 				      "vermagic=" REL " SMP preempt mod_unload modversions ";
-	static const char *const undef[] = { "printk", "kmalloc_caches", "no_crc_symbol" };
-	static const char *const vnames[] = { "kmalloc_caches", "printk", "module_layout" };
-	static const uint32_t crcs[] = { 0xdeadbeef, 0x12345678, 0xcafef00d };
+	static const char *const undef[] = {"printk", "kmalloc_caches", "no_crc_symbol"};
+	static const char *const vnames[] = {"kmalloc_caches", "printk", "module_layout"};
+	static const uint32_t crcs[] = {0xdeadbeef, 0x12345678, 0xcafef00d};
 	uint8_t versions[3 * 64];
 	struct gen_sec secs[6];
 	size_t n = 0;
-	struct gen_elf g = { cls, data, ET_REL, machine, secs, 0, undef, 3 };
+	struct gen_elf g = {cls, data, ET_REL, machine, secs, 0, undef, 3};
 
-	secs[n++] = (struct gen_sec){ ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, "\xc3", 1 };
-	secs[n++] = (struct gen_sec){ ".modinfo", SHT_PROGBITS, SHF_ALLOC, modinfo,
-				      sizeof(modinfo) };
-	secs[n++] = (struct gen_sec){ "__versions", SHT_PROGBITS, SHF_ALLOC, versions,
-				      make_versions(versions, vnames, crcs, 3, cls == ELFCLASS64,
-						    data == ELFDATA2MSB) };
+	secs[n++] = (struct gen_sec){".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, "\xc3", 1};
+	secs[n++] = (struct gen_sec){".modinfo", SHT_PROGBITS, SHF_ALLOC, modinfo, sizeof(modinfo)};
+	secs[n++] = (struct gen_sec){
+	    "__versions", SHT_PROGBITS, SHF_ALLOC, versions,
+	    make_versions(versions, vnames, crcs, 3, cls == ELFCLASS64, data == ELFDATA2MSB)};
 	if (btf)
-		secs[n++] = (struct gen_sec){ ".BTF", SHT_PROGBITS, 0, btf->data, btf->size };
+		secs[n++] = (struct gen_sec){".BTF", SHT_PROGBITS, 0, btf->data, btf->size};
 	if (btf_base)
-		secs[n++] = (struct gen_sec){ ".BTF.base", SHT_PROGBITS, 0, btf_base->data,
-					      btf_base->size };
+		secs[n++] =
+		    (struct gen_sec){".BTF.base", SHT_PROGBITS, 0, btf_base->data, btf_base->size};
 	g.nr_secs = n;
 	gen_elf(&g, out);
 }
@@ -681,8 +681,7 @@ static void sign(struct kbtf_buf *ko, uint32_t sig_len, uint32_t claimed)
 	ko->size = old + total;
 }
 
-static void check_module(const struct kbtf_module *m, const char *arch,
-			 const struct kbtf_buf *btf)
+static void check_module(const struct kbtf_module *m, const char *arch, const struct kbtf_buf *btf)
 {
 	size_t i;
 
@@ -874,17 +873,18 @@ static void test_module_modinfo_and_versions(void **state)
 {
 	/* padding, an empty license first, a record without '=', repeated
 	 * keys, and a last record without its NUL */
-	static const char modinfo[] = "\0\0license=\0license=GPL\0import_ns=NS_A\0alias=x\0noequals\0"
-				      "import_ns=NS_B\0\0\0name=first\0name=second\0vermagic=6.1 SMP";
+	static const char modinfo[] =
+	    "\0\0license=\0license=GPL\0import_ns=NS_A\0alias=x\0noequals\0"
+	    "import_ns=NS_B\0\0\0name=first\0name=second\0vermagic=6.1 SMP";
 	static const char ksymtab[] = "my_export\0\0other_export";
-	static const char *const undef[] = { "dup", "long_name_only_in_ext", "no_crc" };
+	static const char *const undef[] = {"dup", "long_name_only_in_ext", "no_crc"};
 	static const char ext_names[] = "dup\0long_name_only_in_ext";
-	static const uint32_t ext_crcs[] = { 0x77777777, 0x88888888 };
+	static const uint32_t ext_crcs[] = {0x77777777, 0x88888888};
 	static const char garbage[] = "not BTF at all";
 	uint8_t versions[6 * 64];
 	char long_name[56];
 	struct gen_sec secs[8];
-	struct gen_elf g = { ELFCLASS64, ELFDATA2LSB, ET_REL, EM_X86_64, secs, 0, undef, 3 };
+	struct gen_elf g = {ELFCLASS64, ELFDATA2LSB, ET_REL, EM_X86_64, secs, 0, undef, 3};
 	const struct kbtf_modversion *v;
 	struct kbtf_modsyms ms;
 	struct kbtf_module *m;
@@ -900,17 +900,16 @@ static void test_module_modinfo_and_versions(void **state)
 	put_version(versions + 192, 0x44444444, long_name, sizeof(long_name));
 	put_version(versions + 256, 0x55555555, "module_layout", 13);
 	put_version(versions + 320, 0x66666666, "cut", 3); /* only 40 of its 64 bytes */
-	secs[n++] = (struct gen_sec){ ".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, "\xc3", 1 };
-	secs[n++] = (struct gen_sec){ ".modinfo", SHT_PROGBITS, SHF_ALLOC, modinfo,
-				      sizeof(modinfo) - 1 };
-	secs[n++] = (struct gen_sec){ "__versions", SHT_PROGBITS, SHF_ALLOC, versions,
-				      5 * 64 + 40 };
-	secs[n++] = (struct gen_sec){ "__version_ext_crcs", SHT_PROGBITS, SHF_ALLOC, ext_crcs,
-				      sizeof(ext_crcs) };
-	secs[n++] = (struct gen_sec){ "__version_ext_names", SHT_PROGBITS, SHF_ALLOC, ext_names,
-				      sizeof(ext_names) };
-	secs[n++] = (struct gen_sec){ "__ksymtab_strings", SHT_PROGBITS, SHF_ALLOC, ksymtab,
-				      sizeof(ksymtab) - 1 };
+	secs[n++] = (struct gen_sec){".text", SHT_PROGBITS, SHF_ALLOC | SHF_EXECINSTR, "\xc3", 1};
+	secs[n++] =
+	    (struct gen_sec){".modinfo", SHT_PROGBITS, SHF_ALLOC, modinfo, sizeof(modinfo) - 1};
+	secs[n++] = (struct gen_sec){"__versions", SHT_PROGBITS, SHF_ALLOC, versions, 5 * 64 + 40};
+	secs[n++] = (struct gen_sec){"__version_ext_crcs", SHT_PROGBITS, SHF_ALLOC, ext_crcs,
+				     sizeof(ext_crcs)};
+	secs[n++] = (struct gen_sec){"__version_ext_names", SHT_PROGBITS, SHF_ALLOC, ext_names,
+				     sizeof(ext_names)};
+	secs[n++] = (struct gen_sec){"__ksymtab_strings", SHT_PROGBITS, SHF_ALLOC, ksymtab,
+				     sizeof(ksymtab) - 1};
 	g.nr_secs = n;
 	gen_elf(&g, &ko);
 	assert_int_equal(kbtf_module_open_buf(ko.data, ko.size, "facts.ko", &m), 0);
@@ -969,8 +968,8 @@ static void test_module_modinfo_and_versions(void **state)
 	kbtf_buf_release(&ko);
 
 	/* a broken layout record is kept as such, with its reason */
-	secs[n++] = (struct gen_sec){ KBTF_LAYOUT_SECTION, SHT_PROGBITS, 0, garbage,
-				      sizeof(garbage) };
+	secs[n++] =
+	    (struct gen_sec){KBTF_LAYOUT_SECTION, SHT_PROGBITS, 0, garbage, sizeof(garbage)};
 	g.nr_secs = n;
 	gen_elf(&g, &ko);
 	assert_int_equal(kbtf_module_open_buf(ko.data, ko.size, "broken.ko", &m), 0);
@@ -1123,7 +1122,7 @@ static void test_deb_from_dpkg(void **state)
 				      "Description: kbtf test kernel\n";
 	char root[256], deb[256], work[256], cmd[1024], path[1024];
 	struct kbtf_buf btf, img, file;
-	struct kbtf_kernel_opts o = { 0 };
+	struct kbtf_kernel_opts o = {0};
 	struct kbtf_kernel *k;
 	struct kbtf_deb d;
 	size_t i;
@@ -1143,9 +1142,8 @@ static void test_deb_from_dpkg(void **state)
 
 	assert_int_equal(kbtf_buf_from_file(deb, &file), 0);
 	assert_true(kbtf_deb_detect(file.data, file.size));
-	assert_int_equal(kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL,
-				       1u << 30, &d),
-			 0);
+	assert_int_equal(
+	    kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL, 1u << 30, &d), 0);
 	assert_string_equal(d.package, "linux-image-" REL);
 	assert_string_equal(d.version, "1.2-3");
 	assert_int_equal(d.nr_files, 2); /* the readme is not selected */
@@ -1160,9 +1158,9 @@ static void test_deb_from_dpkg(void **state)
 	assert_true(saw_image);
 	kbtf_deb_release(&d);
 	/* the memory budget holds: the image alone is larger than this */
-	assert_int_equal(kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL,
-				       img.size - 1, &d),
-			 -EFBIG);
+	assert_int_equal(
+	    kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL, img.size - 1, &d),
+	    -EFBIG);
 	assert_int_equal(kbtf_deb_read(file.data, file.size, kbtf_deb_select_kernel, NULL,
 				       img.size + strlen(CONFIG_TEXT), &d),
 			 0);
@@ -1195,15 +1193,15 @@ static void test_deb_from_dpkg(void **state)
 
 	/* done once image and config are in: usr/ (after boot/) is never reached */
 	{
-		struct asked a = { 0 };
+		struct asked a = {0};
 
 		assert_int_equal(kbtf_deb_extract(deb, work, count_asked, &a, &d), 0);
 		assert_int_equal(a.usr, 1);
 		kbtf_deb_release(&d);
 		a.usr = 0;
-		assert_int_equal(kbtf_deb_extract_until(deb, work, count_asked, kbtf_deb_done_kernel,
-							&a, &d),
-				 0);
+		assert_int_equal(
+		    kbtf_deb_extract_until(deb, work, count_asked, kbtf_deb_done_kernel, &a, &d),
+		    0);
 		assert_int_equal(a.usr, 0);
 		assert_int_equal(d.nr_files, 2);
 		assert_string_equal(d.version, "1.2-3"); /* control came before */
@@ -1265,7 +1263,7 @@ static void ar_member(struct archive *a, const char *name, const void *data, siz
 
 static void make_evil_deb(const char *path, const struct evil_member *mem, size_t n)
 {
-	static const struct evil_member ctl[] = { { "./control", NULL } };
+	static const struct evil_member ctl[] = {{"./control", NULL}};
 	static uint8_t control[16384], data[65536];
 	size_t clen = tar_gz(ctl, 1, control, sizeof(control));
 	size_t dlen = tar_gz(mem, n, data, sizeof(data));
@@ -1282,10 +1280,10 @@ static void make_evil_deb(const char *path, const struct evil_member *mem, size_
 
 static void test_deb_escapes(void **state)
 {
-	static const struct evil_member climb[] = { { "./boot/vmlinuz-1", NULL },
-						    { "./../../escaped-climb", NULL } };
-	static const struct evil_member absolute[] = { { "/escaped-abs", NULL } };
-	static const struct evil_member plain[] = { { "./boot/vmlinuz-1", NULL } };
+	static const struct evil_member climb[] = {{"./boot/vmlinuz-1", NULL},
+						   {"./../../escaped-climb", NULL}};
+	static const struct evil_member absolute[] = {{"/escaped-abs", NULL}};
+	static const struct evil_member plain[] = {{"./boot/vmlinuz-1", NULL}};
 	char deb[256], target[256], outside[256], path[1024];
 	struct kbtf_deb d;
 	int err;
@@ -1294,9 +1292,9 @@ static void test_deb_escapes(void **state)
 	snprintf(outside, sizeof(outside), "%s/outside", tmpdir);
 	mkdir(outside, 0755);
 	struct evil_member link_then_file[] = {
-		{ "./usr/src/linux-headers-1", outside },
-		{ "./usr/src/linux-headers-1/Module.symvers", NULL },
-		{ "./boot/config-1", "../../../../etc/passwd" },
+	    {"./usr/src/linux-headers-1", outside},
+	    {"./usr/src/linux-headers-1/Module.symvers", NULL},
+	    {"./boot/config-1", "../../../../etc/passwd"},
 	};
 
 	/* ".." climbing out: refused, nothing written above the target */
@@ -1351,30 +1349,30 @@ static void test_deb_paths_and_roles(void **state)
 	static const struct {
 		const char *in, *out;
 	} ok[] = {
-		{ "./boot/vmlinuz-1", "boot/vmlinuz-1" },
-		{ "boot//x", "boot/x" },
-		{ "./a/./b/", "a/b" },
-		{ "..a/b..", "..a/b.." },
+	    {"./boot/vmlinuz-1", "boot/vmlinuz-1"},
+	    {"boot//x", "boot/x"},
+	    {"./a/./b/", "a/b"},
+	    {"..a/b..", "..a/b.."},
 	};
-	static const char *const bad[] = { "/etc/passwd", "../x", "a/../../b", "a/..", ".", "./",
-					   "" };
+	static const char *const bad[] = {"/etc/passwd", "../x", "a/../../b", "a/..",
+					  ".",		 "./",	 ""};
 	static const struct {
 		const char *path;
 		enum kbtf_deb_role role;
 	} roles[] = {
-		{ "boot/vmlinuz-6.1.0-56-amd64", KBTF_DEB_BOOT_IMAGE },
-		{ "usr/lib/modules/7.2.13+deb14-amd64/vmlinuz", KBTF_DEB_BOOT_IMAGE },
-		{ "lib/modules/6.1.0-56-amd64/vmlinuz", KBTF_DEB_BOOT_IMAGE },
-		{ "boot/config-6.1.0-56-amd64", KBTF_DEB_CONFIG },
-		{ "usr/lib/modules/7.2.13+deb14-amd64/config", KBTF_DEB_CONFIG },
-		{ "usr/src/linux-headers-6.12.113+deb12-amd64/Module.symvers", KBTF_DEB_SYMVERS },
-		{ "usr/src/linux-headers-6.12.113+deb12-amd64/vmlinux", KBTF_DEB_VMLINUX },
-		{ "usr/lib/debug/boot/vmlinux-6.1.0-56-amd64", KBTF_DEB_VMLINUX },
-		{ "boot/System.map-6.1.0-56-amd64", KBTF_DEB_OTHER },
-		{ "boot/vmlinuz-", KBTF_DEB_OTHER },
-		{ "boot/x/vmlinuz-1", KBTF_DEB_OTHER },
-		{ "usr/lib/modules/7.2/kernel/vmlinuz", KBTF_DEB_OTHER },
-		{ "usr/src/linux-headers-6.12/include/vmlinux", KBTF_DEB_OTHER },
+	    {"boot/vmlinuz-6.1.0-56-amd64", KBTF_DEB_BOOT_IMAGE},
+	    {"usr/lib/modules/7.2.13+deb14-amd64/vmlinuz", KBTF_DEB_BOOT_IMAGE},
+	    {"lib/modules/6.1.0-56-amd64/vmlinuz", KBTF_DEB_BOOT_IMAGE},
+	    {"boot/config-6.1.0-56-amd64", KBTF_DEB_CONFIG},
+	    {"usr/lib/modules/7.2.13+deb14-amd64/config", KBTF_DEB_CONFIG},
+	    {"usr/src/linux-headers-6.12.113+deb12-amd64/Module.symvers", KBTF_DEB_SYMVERS},
+	    {"usr/src/linux-headers-6.12.113+deb12-amd64/vmlinux", KBTF_DEB_VMLINUX},
+	    {"usr/lib/debug/boot/vmlinux-6.1.0-56-amd64", KBTF_DEB_VMLINUX},
+	    {"boot/System.map-6.1.0-56-amd64", KBTF_DEB_OTHER},
+	    {"boot/vmlinuz-", KBTF_DEB_OTHER},
+	    {"boot/x/vmlinuz-1", KBTF_DEB_OTHER},
+	    {"usr/lib/modules/7.2/kernel/vmlinuz", KBTF_DEB_OTHER},
+	    {"usr/src/linux-headers-6.12/include/vmlinux", KBTF_DEB_OTHER},
 	};
 	char out[64];
 	size_t i;
@@ -1410,21 +1408,21 @@ static int teardown(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_raw_btf),
-		cmocka_unit_test(test_garbage_input),
-		cmocka_unit_test(test_elf_vmlinux),
-		cmocka_unit_test(test_bzimage_every_scheme),
-		cmocka_unit_test(test_bzimage_scanning),
-		cmocka_unit_test(test_module_plain_and_signed),
-		cmocka_unit_test(test_module_big_endian_32),
-		cmocka_unit_test(test_module_with_base_and_as_kernel),
-		cmocka_unit_test(test_module_malformed_elf),
-		cmocka_unit_test(test_module_modinfo_and_versions),
-		cmocka_unit_test(test_stacked_layers),
-		cmocka_unit_test(test_unpacked_dirs),
-		cmocka_unit_test(test_deb_from_dpkg),
-		cmocka_unit_test(test_deb_escapes),
-		cmocka_unit_test(test_deb_paths_and_roles),
+	    cmocka_unit_test(test_raw_btf),
+	    cmocka_unit_test(test_garbage_input),
+	    cmocka_unit_test(test_elf_vmlinux),
+	    cmocka_unit_test(test_bzimage_every_scheme),
+	    cmocka_unit_test(test_bzimage_scanning),
+	    cmocka_unit_test(test_module_plain_and_signed),
+	    cmocka_unit_test(test_module_big_endian_32),
+	    cmocka_unit_test(test_module_with_base_and_as_kernel),
+	    cmocka_unit_test(test_module_malformed_elf),
+	    cmocka_unit_test(test_module_modinfo_and_versions),
+	    cmocka_unit_test(test_stacked_layers),
+	    cmocka_unit_test(test_unpacked_dirs),
+	    cmocka_unit_test(test_deb_from_dpkg),
+	    cmocka_unit_test(test_deb_escapes),
+	    cmocka_unit_test(test_deb_paths_and_roles),
 	};
 
 	return cmocka_run_group_tests(tests, setup, teardown);

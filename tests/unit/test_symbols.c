@@ -20,11 +20,11 @@
 
 /* Lines as Linux 6.12's modpost writes them (taken from the Debian headers). */
 static const char symvers_612[] =
-	"0xf7370f56\tsystem_state\tvmlinux\tEXPORT_SYMBOL\t\n"
-	"0xbea5ff1e\tstatic_key_initialized\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
-	"0xd6551b9c\tcpu_cache_has_invalidate_memregion\tvmlinux\tEXPORT_SYMBOL_GPL\tDEVMEM\n"
-	"0x12345678\tmii_link_ok\tdrivers/net/mii\tEXPORT_SYMBOL\t\n"
-	"0x0badcafe\t_raw_spin_lock\tvmlinux\tEXPORT_SYMBOL\t\n";
+    "0xf7370f56\tsystem_state\tvmlinux\tEXPORT_SYMBOL\t\n"
+    "0xbea5ff1e\tstatic_key_initialized\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
+    "0xd6551b9c\tcpu_cache_has_invalidate_memregion\tvmlinux\tEXPORT_SYMBOL_GPL\tDEVMEM\n"
+    "0x12345678\tmii_link_ok\tdrivers/net/mii\tEXPORT_SYMBOL\t\n"
+    "0x0badcafe\t_raw_spin_lock\tvmlinux\tEXPORT_SYMBOL\t\n";
 
 static struct kbtf_symvers *parse(const char *text)
 {
@@ -75,11 +75,11 @@ static void test_parse_old_formats(void **state)
 static void test_parse_errors(void **state)
 {
 	static const char *const bad[] = {
-		"0x1\tonly_two\n",
-		"zzz\tsym\tvmlinux\tEXPORT_SYMBOL\t\n",
-		"0x1\t\tvmlinux\tEXPORT_SYMBOL\t\n",
-		"0x100000000\tbig\tvmlinux\tEXPORT_SYMBOL\t\n",
-		"0x1\ta\tb\tc\td\te\tf\n",
+	    "0x1\tonly_two\n",
+	    "zzz\tsym\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "0x1\t\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "0x100000000\tbig\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "0x1\ta\tb\tc\td\te\tf\n",
 	};
 	struct kbtf_symvers *sv;
 	size_t i;
@@ -102,9 +102,8 @@ static void test_parse_wanted(void **state)
 	assert_int_equal(kbtf_symvers_new(&wanted), 0);
 	assert_int_equal(kbtf_symvers_add(wanted, "mii_link_ok", 0, "", "", ""), 0);
 	assert_int_equal(kbtf_symvers_add(wanted, "not_exported", 0, "", "", ""), 0);
-	assert_int_equal(kbtf_symvers_parse_wanted(symvers_612, strlen(symvers_612), "x", wanted,
-						   &sv),
-			 0);
+	assert_int_equal(
+	    kbtf_symvers_parse_wanted(symvers_612, strlen(symvers_612), "x", wanted, &sv), 0);
 	assert_int_equal(kbtf_symvers_count(sv), 1);
 	assert_int_equal(kbtf_symvers_find(sv, "mii_link_ok")->crc, 0x12345678);
 	assert_string_equal(kbtf_symvers_find(sv, "mii_link_ok")->module, "drivers/net/mii");
@@ -233,7 +232,7 @@ static void test_gpl_only(void **state)
 static void test_namespace(void **state)
 {
 	struct fixture f;
-	char *ns[] = { "DEVMEM" };
+	char *ns[] = {"DEVMEM"};
 
 	setup(&f, "GPL");
 	add_undef(&f, "cpu_cache_has_invalidate_memregion", 0xd6551b9c);
@@ -255,14 +254,14 @@ static void test_namespace(void **state)
 static void test_peers_and_self(void **state)
 {
 	struct fixture f;
-	char *own[] = { "my_helper" };
+	char *own[] = {"my_helper"};
 
 	setup(&f, "GPL");
 	add_undef(&f, "peer_fn", 0x5);
 	add_undef(&f, "my_helper", 0x6);
 	assert_int_equal(kbtf_symvers_new((struct kbtf_symvers **)&f.k.peers), 0);
-	assert_int_equal(kbtf_symvers_add((struct kbtf_symvers *)f.k.peers, "peer_fn", 0x5,
-					  "other", "EXPORT_SYMBOL", ""),
+	assert_int_equal(kbtf_symvers_add((struct kbtf_symvers *)f.k.peers, "peer_fn", 0x5, "other",
+					  "EXPORT_SYMBOL", ""),
 			 0);
 	f.ms.exports = own;
 	f.ms.nr_exports = 1;
@@ -293,17 +292,12 @@ static void test_unversioned_module(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_612),
-		cmocka_unit_test(test_parse_old_formats),
-		cmocka_unit_test(test_parse_errors),
-		cmocka_unit_test(test_parse_wanted),
-		cmocka_unit_test(test_all_resolve),
-		cmocka_unit_test(test_unresolved),
-		cmocka_unit_test(test_crc_mismatch),
-		cmocka_unit_test(test_gpl_only),
-		cmocka_unit_test(test_namespace),
-		cmocka_unit_test(test_peers_and_self),
-		cmocka_unit_test(test_unversioned_module),
+	    cmocka_unit_test(test_parse_612),	       cmocka_unit_test(test_parse_old_formats),
+	    cmocka_unit_test(test_parse_errors),       cmocka_unit_test(test_parse_wanted),
+	    cmocka_unit_test(test_all_resolve),	       cmocka_unit_test(test_unresolved),
+	    cmocka_unit_test(test_crc_mismatch),       cmocka_unit_test(test_gpl_only),
+	    cmocka_unit_test(test_namespace),	       cmocka_unit_test(test_peers_and_self),
+	    cmocka_unit_test(test_unversioned_module),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -23,9 +23,9 @@
 static char tmpdir[256];
 
 static const struct kbtf_template_var vars[] = {
-	{ "NAME", "demo" },
-	{ "NAME_UPPER", "DEMO" },
-	{ "VERSION", "1.2.3" },
+    {"NAME", "demo"},
+    {"NAME_UPPER", "DEMO"},
+    {"VERSION", "1.2.3"},
 };
 
 static int make_tmp(void **state)
@@ -85,7 +85,7 @@ static void subst_replaces_known_keys_only(void **state)
 
 static void copy_instantiates_a_tree(void **state)
 {
-	static const unsigned char blob[] = { 0x7f, 'E', 'L', 'F', 0, '@', 'N', 'A', 'M', 'E', '@' };
+	static const unsigned char blob[] = {0x7f, 'E', 'L', 'F', 0, '@', 'N', 'A', 'M', 'E', '@'};
 	char src[512], dest[512], *text;
 	struct stat st;
 	size_t n;
@@ -153,19 +153,20 @@ static void module_names(void **state)
 	assert_int_equal(kbtf_module_name_check("9lives"), -EINVAL);
 	assert_int_equal(kbtf_module_name_check("my-mod"), -EINVAL);
 	assert_int_equal(kbtf_module_name_check(""), -EINVAL);
-	assert_int_equal(kbtf_module_name_check("a234567890123456789012345678901234567890123456789012345"),
-			 0);
-	assert_int_equal(kbtf_module_name_check("a2345678901234567890123456789012345678901234567890123456"),
-			 -EINVAL);
+	assert_int_equal(
+	    kbtf_module_name_check("a234567890123456789012345678901234567890123456789012345"), 0);
+	assert_int_equal(
+	    kbtf_module_name_check("a2345678901234567890123456789012345678901234567890123456"),
+	    -EINVAL);
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(subst_replaces_known_keys_only),
-		cmocka_unit_test(copy_instantiates_a_tree),
-		cmocka_unit_test(data_path_honours_env),
-		cmocka_unit_test(module_names),
+	    cmocka_unit_test(subst_replaces_known_keys_only),
+	    cmocka_unit_test(copy_instantiates_a_tree),
+	    cmocka_unit_test(data_path_honours_env),
+	    cmocka_unit_test(module_names),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
