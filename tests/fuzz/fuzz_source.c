@@ -4,7 +4,8 @@
  * recognition and bounded decompression, the kernel reader's content
  * detection (raw BTF, ELF vmlinux with banner and IKCONFIG, bzImage
  * payloads, compressed files), the module reader (ELF, .modinfo,
- * __versions, symbols, signatures), the ELF reader on its own, the bzImage
+ * __versions, symbols, signatures) and the loader's ELF checks
+ * (kbtf_module_elf_check), the ELF reader on its own, the bzImage
  * reader, and the Debian package reader, all from one memory buffer.
  */
 #include <stddef.h>
@@ -27,8 +28,8 @@ static int count_sym(const char *name, void *ctx)
 
 static void fuzz_elf(const uint8_t *data, size_t size)
 {
-	static const char *const names[] = { ".BTF", ".BTF.base", ".BTF_ids", ".modinfo",
-					      "__versions", ".gnu.linkonce.this_module" };
+	static const char *const names[] = {".BTF",	".BTF.base",  ".BTF_ids",
+					    ".modinfo", "__versions", ".gnu.linkonce.this_module"};
 	struct kbtf_elf_sec sec;
 	struct kbtf_elf *e;
 	volatile size_t sink = 0;
@@ -62,14 +63,36 @@ static void fuzz_kernel(const uint8_t *data, size_t size)
 	kbtf_kernel_free(k);
 }
 
+/*
+ * The loader's ELF checks in each release form, over the raw bytes, in
+ * both word sizes and byte orders, and over the module as read.
+ */
+static void fuzz_elf_check(const uint8_t *data, size_t size, const struct kbtf_module *m)
+{
+	static const struct kbtf_elf_target targets[] = {
+	    {"x86_64", 6, 1, 1280}, {"x86_64", 6, 12, 1280}, {"x86_64", 7, 0, 1280},
+	    {"i386", 6, 12, 640},   {"ppc64", 7, 0, 0},	     {NULL, 0, 0, 0},
+	};
+	char log[320];
+	size_t i;
+
+	for (i = 0; i < sizeof(targets) / sizeof(targets[0]); i++)
+		kbtf_module_elf_check(data, size, &targets[i], log, sizeof(log));
+	kbtf_module_elf_check(data, size, NULL, NULL, 0);
+	if (m)
+		kbtf_module_elf_check(m->image.data, m->image.size, NULL, log, sizeof(log));
+}
+
 static void fuzz_module(const uint8_t *data, size_t size)
 {
 	struct kbtf_module *m;
 	volatile size_t sink = 0;
 	size_t i;
 
+	fuzz_elf_check(data, size, NULL);
 	if (kbtf_module_open_buf(data, size, "fuzz.ko", &m))
 		return;
+	fuzz_elf_check(m->image.data, m->image.size, m);
 	for (i = 0; i < m->nr_undef; i++)
 		sink += strlen(m->undef[i].name) + m->undef[i].crc;
 	if (m->btf_size)

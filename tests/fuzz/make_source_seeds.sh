@@ -71,7 +71,8 @@ xz --format=lzma --lzma1=preset=9,dict=64KiB -c "$out/vmlinux" >"$tmp/p.lzma" &&
 bzip2 -9c "$out/vmlinux" >"$tmp/p.bz2" && bzimage "$tmp/p.bz2" "$size" "$out/bzimage-bzip2"
 gzip -9nc "$out/vmlinux" >"$tmp/p.gz" && bzimage "$tmp/p.gz" "$size" "$out/bzimage-gzip"
 
-# a module: .modinfo, __versions, undefined symbols, split .BTF
+# a module: .modinfo, __versions, .gnu.linkonce.this_module (the loader's ELF
+# checks want it), undefined symbols, split .BTF
 cat >"$tmp/mod.c" <<'C'
 extern int printk(const char *, ...);
 extern void *kmalloc_caches[];
@@ -80,6 +81,10 @@ static const char modinfo[] __attribute__((section(".modinfo"), used)) =
 struct modversion_info { unsigned long crc; char name[56]; };
 static const struct modversion_info versions[] __attribute__((section("__versions"), used)) = {
 	{ 0x12345678, "printk" }, { 0xdeadbeef, "kmalloc_caches" },
+};
+struct this_module { int state; void *list[2]; char name[56]; char rest[64]; };
+static struct this_module __this_module __attribute__((section(".gnu.linkonce.this_module"), used)) = {
+	.name = "fuzzmod",
 };
 int init_module(void) { return printk("%p", kmalloc_caches[0]); }
 C

@@ -1,5 +1,6 @@
 #!/bin/bash
-# test_inputs.sh: an input that is not there is refused up front.
+# test_inputs.sh: an input that is not there is refused up front; a module
+# the loader's ELF checks refuse is judged so (elf-rejected).
 #
 # validate, boot-test, inspect and distill, given a module, kernel source,
 # layer or Module.symvers that cannot be opened, print one line
@@ -50,6 +51,42 @@ refused "validate: a missing --layer" "$t_tmp/no.vars" \
 	"$KBTF" validate "$t_tmp/good.ko" --kernel "$vml" --layer "$t_tmp/no.vars"
 refused "validate: a missing --symvers" "$t_tmp/Module.symvers" \
 	"$KBTF" validate "$t_tmp/good.ko" --kernels all --symvers "$t_tmp/Module.symvers"
+
+# elf_rejected DESC FILE MESSAGE: validate judges FILE on the seed kernel
+# "elf-rejected", load refused, exit 1, with MESSAGE as the kernel's line
+# (issue 13 item 1: these were "ok", exit 0).
+elf_rejected() {
+	local desc=$1 file=$2 msg=$3 rc
+	"$KBTF" validate "$file" --kernel "$vml" --format json -o "$t_tmp/elf.json" \
+		>/dev/null 2>&1
+	rc=$?
+	if [ "$rc" -eq 1 ] && grep -q '"verdict": "elf-rejected"' "$t_tmp/elf.json" &&
+		grep -q '"load": "refused"' "$t_tmp/elf.json" &&
+		grep -qF "\"kernel_log\": \"$msg" "$t_tmp/elf.json"; then
+		t_ok "validate: $desc: elf-rejected, $msg"
+	else
+		t_fail "validate: $desc: exit $rc, not elf-rejected with \"$msg\""
+		grep -E '"(verdict|load|kernel_log|summary)"' "$t_tmp/elf.json" | sed 's/^/    | /'
+	fi
+}
+good=$t_tmp/good.ko
+head -c $(($(stat -c %s "$good") - 100)) "$good" >"$t_tmp/trunc.ko"
+elf_rejected "a truncated module" "$t_tmp/trunc.ko" "Invalid ELF section header overflow"
+cp "$good" "$t_tmp/shoff.ko"
+printf '\xff\xff\xff\x7f' | dd of="$t_tmp/shoff.ko" bs=1 seek=40 conv=notrunc 2>/dev/null
+elf_rejected "e_shoff past the end" "$t_tmp/shoff.ko" "Invalid ELF section header overflow"
+cp "$good" "$t_tmp/shentsize.ko"
+printf '\x0d\x00' | dd of="$t_tmp/shentsize.ko" bs=1 seek=58 conv=notrunc 2>/dev/null
+elf_rejected "e_shentsize 13" "$t_tmp/shentsize.ko" "Invalid ELF section header size"
+cp "$good" "$t_tmp/shnum.ko"
+printf '\xff\xff' | dd of="$t_tmp/shnum.ko" bs=1 seek=60 conv=notrunc 2>/dev/null
+elf_rejected "e_shnum 0xffff" "$t_tmp/shnum.ko" "Invalid ELF section header overflow"
+cp "$good" "$t_tmp/arm64.ko"
+printf '\xb7\x00' | dd of="$t_tmp/arm64.ko" bs=1 seek=18 conv=notrunc 2>/dev/null
+elf_rejected "an arm64 module on an x86_64 kernel" "$t_tmp/arm64.ko" \
+	"Invalid architecture in ELF header: 183"
+t_grep "  ... and the summary names both architectures" \
+	'built for aarch64, the kernel is x86_64' "$t_tmp/elf.json"
 
 # -------------------------------------------------------------- boot-test
 # before tools are looked for, and before anything boots

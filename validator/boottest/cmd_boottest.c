@@ -49,6 +49,9 @@ struct bt_opts {
 struct bt_module {
 	const struct kbtf_module *m; /* the run's */
 	const char *path;
+	/* m->name; for a module whose sections cannot be read (one the
+	 * loader's ELF checks refuse) the file's name without .ko */
+	char name[64];
 };
 
 static const char boottest_usage[] =
@@ -192,7 +195,8 @@ static int plan_loads(struct bt_kernel_ctx *c)
 		if (!grown)
 			return kbtf_err_nomem();
 		c->loads = grown;
-		err = kbtf_bt_load_from_module(m, NULL, false, c->o->force, &grown[c->nr_loads]);
+		err = kbtf_bt_load_from_module(m, c->mods[i].name, false, c->o->force,
+					       &grown[c->nr_loads]);
 		if (err)
 			return err;
 		c->nr_loads++;
@@ -314,12 +318,12 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 		const char *bad;
 		struct kbtf_bt_facts f;
 
-		p->module = m->name;
+		p->module = c->mods[i].name;
 		p->module_path = c->mods[i].path;
 		predict(c, i, kr->source, p);
 		kbtf_bt_facts_fill(&f, m, c->vk, kmagic, c->o->force);
 		kbtf_bt_expect(&p->pred, &f, &p->expect);
-		p->obs = kbtf_bt_boot_find(&kr->boot, m->name);
+		p->obs = kbtf_bt_boot_find(&kr->boot, c->mods[i].name);
 		if (c->dep_errors && c->dep_errors[i]) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "%s", c->dep_errors[i]);
@@ -330,7 +334,7 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 				 kr->boot.status == KBTF_BT_BOOT_QEMU
 				     ? "qemu could not run the kernel"
 				     : "the kernel never ran /init");
-		} else if ((bad = failed_dependency(c, m->name, &kr->boot))) {
+		} else if ((bad = failed_dependency(c, c->mods[i].name, &kr->boot))) {
 			p->agreement = KBTF_BT_INCONCLUSIVE;
 			snprintf(p->why, sizeof(p->why), "dependency %s did not load", bad);
 		} else {
@@ -629,12 +633,22 @@ static int open_modules(struct kbtf_vrun *v, const struct kbtf_matrix_opts *mo,
 		mods[i].path = argv[i];
 		mods[i].m = v->mods[i]->mod;
 		(*nr)++;
-		if (!mods[i].m->name || !*mods[i].m->name)
+		if (mods[i].m->name && *mods[i].m->name) {
+			snprintf(mods[i].name, sizeof(mods[i].name), "%s", mods[i].m->name);
+		} else if (kbtf_module_elf_check(mods[i].m->image.data, mods[i].m->image.size, NULL,
+						 NULL, 0)) {
+			const char *b = strrchr(argv[i], '/');
+
+			b = b ? b + 1 : argv[i];
+			snprintf(mods[i].name, sizeof(mods[i].name), "%.*s", (int)strcspn(b, "."),
+				 b);
+		}
+		if (!mods[i].name[0])
 			return kbtf_err(-EINVAL, "%s: no module name in .modinfo", argv[i]);
 		for (j = 0; j < i; j++) {
-			if (!strcmp(mods[j].m->name, mods[i].m->name))
+			if (!strcmp(mods[j].name, mods[i].name))
 				return kbtf_err(-EINVAL, "%s: module '%s' given twice", argv[i],
-						mods[i].m->name);
+						mods[i].name);
 		}
 	}
 	return 0;

@@ -125,7 +125,9 @@ static void judge_elf(const struct kbtf_pair *pair, struct kbtf_elf_findings *f)
 	    .module_struct_size = k->module_struct_size,
 	};
 
-	if (!kbtf_module_elf_check(m->image.data, m->image.size, &t, f->log, sizeof(f->log)))
+	/* a module made in memory, not read from a file, has no ELF to check */
+	if (!m->image.data ||
+	    !kbtf_module_elf_check(m->image.data, m->image.size, &t, f->log, sizeof(f->log)))
 		return;
 	f->refused = true;
 	if (k->k->arch && m->arch && strcmp(k->k->arch, m->arch) &&
