@@ -32,6 +32,13 @@
  * (next/prev, or prev/next when @swapped), 4 struct task_struct (64),
  * 5 a pointer to list_head.
  */
+/*
+ * A neighbouring build of that vmlinux, for plain splits: one type more
+ * at the end, unnamed (a pointer: same strings, one more type) or named
+ * (struct x: 2 string bytes more).
+ */
+static enum { VML_SAME, VML_EXTRA_PTR, VML_EXTRA_NAMED } vml_extra;
+
 static void vmlinux(struct kbtf_buf *out, uint32_t lock_size, bool swapped)
 {
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
@@ -45,6 +52,10 @@ static void vmlinux(struct kbtf_buf *out, uint32_t lock_size, bool swapped)
 	kbtf_builder_add_struct(b, "task_struct", 64);
 	kbtf_builder_add_member(b, "pid", 1, 0, 0);
 	kbtf_builder_add_ptr(b, 3);
+	if (vml_extra == VML_EXTRA_PTR)
+		kbtf_builder_add_ptr(b, 4);
+	else if (vml_extra == VML_EXTRA_NAMED)
+		kbtf_builder_add_struct(b, "x", 4);
 	assert_int_equal(kbtf_builder_write(b, NULL, out), 0);
 	kbtf_builder_free(b);
 }
@@ -134,18 +145,25 @@ static void distilled(struct mod *md)
 	kbtf_builder_free(b);
 }
 
-/* A plain split on the test vmlinux (as pahole writes for one kernel). */
+/*
+ * A plain split on the test vmlinux (as pahole writes for one kernel):
+ * struct mod_state { spinlock lock; }, and int mod_init(void), whose FUNC
+ * refers to its FUNC_PROTO, a type of the split.
+ */
 static void plain(struct mod *md)
 {
 	struct kbtf_buf raw;
 	struct kbtf_btf *vml;
 	struct kbtf_builder *b;
+	int proto;
 
 	vmlinux(&raw, 4, false);
 	assert_int_equal(kbtf_btf_parse(raw.data, raw.size, NULL, &vml), 0);
 	b = kbtf_builder_new(vml);
 	kbtf_builder_add_struct(b, "mod_state", 32);
 	kbtf_builder_add_member(b, "lock", 2, 0, 0);
+	proto = kbtf_builder_add_func_proto(b, 1);
+	kbtf_builder_add_func(b, "mod_init", BTF_FUNC_STATIC, (uint32_t)proto);
 	assert_int_equal(kbtf_builder_write(b, NULL, &md->split), 0);
 	kbtf_builder_free(b);
 	kbtf_btf_free(vml);
@@ -501,8 +519,18 @@ static void test_symbols_unknown_warns(void **state)
 	kern_close(&kk);
 }
 
+/* The test kernel, its vmlinux a neighbouring build (@extra). */
+static void plain_kernel(struct kern *kk, int extra)
+{
+	vml_extra = extra;
+	kern_open(kk, "6.12.113+deb12-amd64", 4, cfg_allow, exports);
+	vml_extra = VML_SAME;
+}
+
 static void test_plain_split(void **state)
 {
+	struct kbtf_validate_opts o_nosym = {.no_symbols = true};
+	const struct kbtf_problem *p;
 	struct kbtf_result r;
 	struct kern kk;
 	struct mod md;
@@ -517,12 +545,44 @@ static void test_plain_split(void **state)
 	kbtf_result_fini(&r);
 	mod_close(&md);
 
-	/* the same BTF, but the module says it was built for another release */
+	/*
+	 * The same BTF, but the module's vermagic names another release (or
+	 * the kernel's release was read from a file name): the BTF decides.
+	 */
 	mod_open(&md, PLAIN, "6.12.117+deb12-amd64", 0xabcd);
-	judge(&md, &kk, NULL, &r);
+	judge(&md, &kk, &o_nosym, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
+	assert_non_null(strstr(warning(&r, "plain-split")->message, "the BTF decides"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+
+	/* one unnamed type more: mod_init's FUNC lands on mod_state, not its proto */
+	plain_kernel(&kk, VML_EXTRA_PTR);
+	mod_open(&md, PLAIN, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, &o_nosym, &r);
 	assert_int_equal(r.verdict, KBTF_VERDICT_BTF_REJECTED);
-	assert_string_equal(problem(&r, ".BTF")->reason, "built-for-another-kernel");
+	p = problem(&r, ".BTF");
+	assert_string_equal(p->reason, "built-for-another-kernel");
+	if (!strstr(p->actual, "FUNC 'mod_init' refers to [7], which is STRUCT 'mod_state'"))
+		fail_msg("actual: %s", p->actual);
 	assert_int_equal(r.load, KBTF_LOAD_WRONG_BTF);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+
+	/*
+	 * one named type more: the split's own strings start 2 bytes later;
+	 * its names still read as identifiers, only where they land tells
+	 */
+	plain_kernel(&kk, VML_EXTRA_NAMED);
+	mod_open(&md, PLAIN, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, &o_nosym, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_BTF_REJECTED);
+	p = problem(&r, ".BTF");
+	assert_string_equal(p->reason, "built-for-another-kernel");
+	if (!strstr(p->actual, "lands inside the module's own string"))
+		fail_msg("actual: %s", p->actual);
 	kbtf_result_fini(&r);
 	mod_close(&md);
 	kern_close(&kk);
