@@ -98,6 +98,11 @@ static int read_header(struct btf_facts *f, const uint8_t *p, size_t size)
 	f->bytes = size;
 	if (!kbtf_btf_peek(p, size, &h))
 		return kbtf_err(-EINVAL, "%s: not BTF (no 0xeb9f magic)", f->role);
+	/* btf_parse_hdr() and libbpf read no blob whose header is shorter */
+	if (h.hdr.hdr_len < KBTF_HDR_LEN_CLASSIC)
+		return kbtf_err(-EINVAL,
+				"%s: header length %u, shorter than the %u-byte BTF header",
+				f->role, h.hdr.hdr_len, KBTF_HDR_LEN_CLASSIC);
 	f->endian = h.endian;
 	f->version = h.hdr.version;
 	f->flags = h.hdr.flags;
@@ -261,7 +266,10 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 		}
 		return;
 	}
-	if (f->split)
+	if (f->split && !f->str_len)
+		printf("    split BTF: empty string section (any names it has are its "
+		       "base's)\n");
+	else if (f->split)
 		printf("    split BTF: string section starts with 0x%02x, not NUL (continues a "
 		       "base's strings)\n",
 		       f->first_str);
@@ -572,6 +580,8 @@ static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
 
 static int inspect_module(const char *src, const struct inspect_opts *o, struct kbtf_json *j)
 {
+	static const struct kbtf_elf_target file_only = {.file_only = true};
+	char why[320];
 	struct module_view v;
 	struct kbtf_module *m;
 	size_t i;
@@ -581,6 +591,15 @@ static int inspect_module(const char *src, const struct inspect_opts *o, struct 
 	err = kbtf_module_open(src, &m);
 	if (err)
 		return err;
+	/* a file cut short or with a broken section table: the reader saw
+	 * no sections at all, so there is nothing true to show */
+	if (kbtf_module_elf_check(m->image.data, m->image.size, &file_only, why, sizeof(why))) {
+		err = kbtf_err(-EINVAL,
+			       "truncated or malformed ELF: %s (the kernel's loader "
+			       "refuses it the same way)",
+			       why);
+		goto out;
+	}
 	err = module_btf(m, o, &v);
 	if (err)
 		goto out;
@@ -663,7 +682,9 @@ static enum what classify(const char *src, struct kbtf_buf *b)
 
 		if (type == 1 /* ET_REL */)
 			w = WHAT_MODULE;
-	} else if (c == KBTF_COMP_NONE && !read_header(&f, p, size) && f.split) {
+	} else if (c == KBTF_COMP_NONE && kbtf_btf_has_magic(p, size) &&
+		   (read_header(&f, p, size) || f.split)) {
+		/* split, or a header no reader takes: inspect_split() says which */
 		w = WHAT_SPLIT;
 	}
 	kbtf_buf_release(&head);

@@ -506,10 +506,16 @@ static int already_plain(struct job *j)
 	return copy_unchanged(j);
 }
 
-/* Already distilled: check the pair still reads, and change nothing. */
+/*
+ * Already distilled: check the pair still reads, as libbpf reads it and
+ * as the target kernel's btf_parse_module() checks it (the checks kbtf
+ * validate runs, kbtf_check_kernel(): a header version the kernel refuses
+ * is no "nothing to do"), and change nothing.
+ */
 static int already_distilled(struct job *j)
 {
 	struct kbtf_parse_opts po = {.name = ".BTF.base"};
+	enum kbtf_kernel_gen gen = kbtf_kernel_gen_of_release(j->release);
 	struct kbtf_btf *b = NULL, *s = NULL;
 	int err;
 
@@ -521,6 +527,16 @@ static int already_distilled(struct job *j)
 	}
 	if (err) {
 		kbtf_err_prefix(err, "has .BTF.base, but it does not read");
+		goto out;
+	}
+	err = kbtf_check_kernel(b, gen);
+	if (!err)
+		err = kbtf_check_kernel(s, gen);
+	if (err) {
+		kbtf_err_prefix(err,
+				"has .BTF.base and .BTF, but kernel %s refuses them (rebuild the "
+				"module to give it BTF that kernel reads)",
+				j->release ? j->release : "(newest)");
 		goto out;
 	}
 	j->rep->already = true;

@@ -342,6 +342,8 @@ static int check_one_walk(struct img *im)
 			return refuse(im, "Invalid ELF section name in module (section %u type %u)",
 				      i, s.type);
 	}
+	if (im->t && im->t->file_only)
+		return 0;
 	if (im->form == FORM_6_1) {
 		/* setup_load_info(): find_sec() sees SHF_ALLOC sections only */
 		name = modinfo_name(im, find_alloc(im, &str, ".modinfo"), namebuf, sizeof(namebuf));
@@ -448,6 +450,8 @@ static int check_split(struct img *im)
 			return refuse(im, "Invalid ELF section name in module (section %u type %u)",
 				      i, s.type);
 	}
+	if (im->t && im->t->file_only)
+		return 0;
 	idx = find_unique(im, &str, ".modinfo");
 	if (idx < 0)
 		return refuse(im, "Only one .modinfo section must exist.");

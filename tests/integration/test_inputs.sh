@@ -88,6 +88,23 @@ elf_rejected "an arm64 module on an x86_64 kernel" "$t_tmp/arm64.ko" \
 t_grep "  ... and the summary names both architectures" \
 	'built for aarch64, the kernel is x86_64' "$t_tmp/elf.json"
 
+# one BTF header check for validate and distill (issue 13 item 8): a
+# distilled module whose .BTF says version 2 is refused by the kernel
+# (btf_parse_hdr(): Unsupported version), so it is no "nothing to do"
+cp "$seeds/module-distilled.ko" "$t_tmp/v2.ko"
+btf_off=$(readelf -SW "$t_tmp/v2.ko" |
+	awk '{ for (i = 1; i < NF; i++) if ($i == ".BTF") print $(i + 3) }')
+printf '\x02' | dd of="$t_tmp/v2.ko" bs=1 seek=$((0x$btf_off + 2)) conv=notrunc 2>/dev/null
+cp "$t_tmp/v2.ko" "$t_tmp/v2-before.ko"
+refused "distill: an already distilled module with .BTF version 2" "$t_tmp/v2.ko" \
+	"$KBTF" distill -q "$t_tmp/v2.ko" --base "$vml"
+t_grep "  ... for the kernel's reason" 'Unsupported version' "$t_tmp/err"
+if cmp -s "$t_tmp/v2.ko" "$t_tmp/v2-before.ko"; then
+	t_ok "  ... and the module is left as it was"
+else
+	t_fail "  ... but the module was rewritten"
+fi
+
 # -------------------------------------------------------------- boot-test
 # before tools are looked for, and before anything boots
 refused "boot-test: a missing module" "$missing" \
@@ -102,6 +119,31 @@ refused "inspect --json: the same, no half-written JSON" "$missing" \
 	"$KBTF" inspect --json "$vml" "$missing"
 refused "inspect: a missing --layer" "$t_tmp/no.vars" \
 	"$KBTF" inspect "$vml" --layer "$t_tmp/no.vars"
+
+# issue 13 item 9: a truncated module, a raw BTF whose header length is 0:
+# one line naming the file and the reason, exit 2; an empty split string
+# section is said as such, not as "starts with 0x00, not NUL"
+refused "inspect: a truncated module" "$t_tmp/trunc.ko" "$KBTF" inspect "$t_tmp/trunc.ko"
+t_grep "  ... naming the loader's reason" 'Invalid ELF section header overflow' "$t_tmp/err"
+refused "inspect: e_shentsize 13" "$t_tmp/shentsize.ko" "$KBTF" inspect "$t_tmp/shentsize.ko"
+cp "$seeds/raw-btf" "$t_tmp/hdr0.btf"
+printf '\0\0\0\0' | dd of="$t_tmp/hdr0.btf" bs=1 seek=4 conv=notrunc 2>/dev/null
+refused "inspect: raw BTF with hdr_len 0" "$t_tmp/hdr0.btf" "$KBTF" inspect "$t_tmp/hdr0.btf"
+t_grep "  ... saying the header is too short" 'header length 0, shorter than the 24-byte' \
+	"$t_tmp/err"
+# the seed's types without its strings: split BTF with an empty string section
+type_end=$((24 + $(od -An -tu4 -j 12 -N4 "$seeds/raw-btf" | tr -d ' ')))
+head -c "$type_end" "$seeds/raw-btf" >"$t_tmp/str0.btf"
+printf '\0\0\0\0' | dd of="$t_tmp/str0.btf" bs=1 seek=20 conv=notrunc 2>/dev/null
+printf "$(printf '\\x%02x' $((type_end - 24 & 255)) $((type_end - 24 >> 8 & 255)))\\0\\0" |
+	dd of="$t_tmp/str0.btf" bs=1 seek=16 conv=notrunc 2>/dev/null
+"$KBTF" inspect "$t_tmp/str0.btf" >"$t_tmp/out" 2>&1
+if grep -q 'empty string section' "$t_tmp/out" && ! grep -q 'not NUL' "$t_tmp/out"; then
+	t_ok "inspect: split BTF with str_len 0: an empty string section, not \"0x00, not NUL\""
+else
+	t_fail "inspect: split BTF with str_len 0"
+	sed 's/^/    | /' "$t_tmp/out" | head -8
+fi
 
 # ---------------------------------------------------------------- distill
 cp "$t_tmp/good.ko" "$t_tmp/before.ko"

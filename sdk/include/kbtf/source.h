@@ -250,6 +250,9 @@ struct kbtf_elf_target {
 	const char *arch;	   /* uname -m; NULL: unknown, the machine is not checked */
 	unsigned int major, minor; /* release; 0.0: the newest rules */
 	size_t module_struct_size; /* sizeof(struct module) there; 0: not checked */
+	/* only the file's structure (header, section table, sections inside
+	 * the file, section names), not what makes it a module */
+	bool file_only;
 };
 
 /*
