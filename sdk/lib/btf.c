@@ -212,7 +212,7 @@ static int parse_header(struct kbtf_btf *btf, const uint8_t *data, size_t size, 
 	 */
 	if (btf->hdr.hdr_len < KBTF_HDR_LEN_CLASSIC)
 		return kbtf_err(-EINVAL,
-				"%s: header length %u is shorter than the 24-byte btf_header", name,
+				"%s: header length %u, shorter than the 24-byte btf_header", name,
 				btf->hdr.hdr_len);
 	btf->layout_off = rh.layout_off;
 	btf->layout_len = rh.layout_len;
