@@ -10,8 +10,10 @@
 # .BTF.base) and for 6.1.0-56 (a plain split .BTF), each rewritten by
 # kbtf-fixture with 32-byte headers: zero layout fields (kbtf_hz*) and
 # layout_off 1 (kbtf_hn*), renamed so all load in one boot. kbtf validate
-# predicts; kbtf boot-test loads them normally (nothing forced) on the real
-# Debian kernels under qemu and compares.
+# predicts (also on 6.12.113's vmlinux BTF given a 32-byte header: kernel
+# BTF alike); kbtf boot-test loads them normally (nothing forced) on the
+# real Debian kernels under qemu and compares. KBTF_BOOT_ACCEL=tcg where
+# KVM is there but broken.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 debfetch=$KBTF_ROOT/tests/lib/debfetch.sh
@@ -106,6 +108,26 @@ t_verdict "validate 6.1.0-56: zero layout fields, plain split on its kernel: ok"
 	"$t_tmp/v61.json" kbtf_hz61 '^ok'
 t_verdict "validate 6.1.0-56: layout_off 1: btf-rejected, Unsupported btf_header" \
 	"$t_tmp/v61.json" kbtf_hn61 '^btf-rejected .*Unsupported btf_header'
+
+# kernel BTF alike: 6.12.113's vmlinux BTF with a 32-byte header, tail zero
+vml=/usr/src/linux-headers-6.12.113+deb12-amd64/vmlinux
+if objcopy --dump-section .BTF="$t_tmp/vml24.btf" "$vml" "$t_tmp/objcopy.out" 2>/dev/null; then
+	{
+		head -c 4 "$t_tmp/vml24.btf"
+		printf '\x20\0\0\0'
+		tail -c +9 "$t_tmp/vml24.btf" | head -c 16
+		printf '\0\0\0\0\0\0\0\0'
+		tail -c +25 "$t_tmp/vml24.btf"
+	} >"$t_tmp/vml32.btf"
+	"$KBTF" validate "$(ko kbtf_hz612)" "$(ko kbtf_hn612)" --kernel "$t_tmp/vml32.btf" \
+		--no-symbols -f json -o "$t_tmp/v32.json" 2>"$t_tmp/v32.err"
+	t_verdict "kernel BTF with a 32-byte header, tail zero: kbtf_hz612 ok on it" \
+		"$t_tmp/v32.json" kbtf_hz612 '^ok'
+	t_verdict "  ... and kbtf_hn612 btf-rejected (Unsupported btf_header)" \
+		"$t_tmp/v32.json" kbtf_hn612 '^btf-rejected .*Unsupported btf_header'
+else
+	t_fail "objcopy .BTF out of $vml"
+fi
 
 # ------------------------------------------------------------ real boots
 command -v qemu-system-x86_64 >/dev/null || {
