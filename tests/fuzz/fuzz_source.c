@@ -70,8 +70,12 @@ static void fuzz_kernel(const uint8_t *data, size_t size)
 static void fuzz_elf_check(const uint8_t *data, size_t size, const struct kbtf_module *m)
 {
 	static const struct kbtf_elf_target targets[] = {
-	    {"x86_64", 6, 1, 1280}, {"x86_64", 6, 12, 1280}, {"x86_64", 7, 0, 1280},
-	    {"i386", 6, 12, 640},   {"ppc64", 7, 0, 0},	     {NULL, 0, 0, 0},
+	    {.arch = "x86_64", .major = 6, .minor = 1, .module_struct_size = 1280},
+	    {.arch = "x86_64", .major = 6, .minor = 12, .module_struct_size = 1280},
+	    {.arch = "x86_64", .major = 7, .module_struct_size = 1280},
+	    {.arch = "i386", .major = 6, .minor = 12, .module_struct_size = 640},
+	    {.arch = "ppc64", .major = 7},
+	    {.file_only = true},
 	};
 	char log[320];
 	size_t i;

@@ -99,9 +99,12 @@ static void build(void)
 	img_len = shoff + NSEC * 64;
 }
 
-static const struct kbtf_elf_target k61 = {"x86_64", 6, 1, MOD_SIZE};
-static const struct kbtf_elf_target k612 = {"x86_64", 6, 12, MOD_SIZE};
-static const struct kbtf_elf_target knew = {"x86_64", 7, 0, MOD_SIZE};
+static const struct kbtf_elf_target k61 = {
+    .arch = "x86_64", .major = 6, .minor = 1, .module_struct_size = MOD_SIZE};
+static const struct kbtf_elf_target k612 = {
+    .arch = "x86_64", .major = 6, .minor = 12, .module_struct_size = MOD_SIZE};
+static const struct kbtf_elf_target knew = {
+    .arch = "x86_64", .major = 7, .module_struct_size = MOD_SIZE};
 
 static char logbuf[320];
 
@@ -197,7 +200,8 @@ static void test_no_this_module(void **state)
 /* struct module of another size: checked from 6.4 on */
 static void test_this_module_size(void **state)
 {
-	const struct kbtf_elf_target k612big = {"x86_64", 6, 12, MOD_SIZE + 64};
+	const struct kbtf_elf_target k612big = {
+	    .arch = "x86_64", .major = 6, .minor = 12, .module_struct_size = MOD_SIZE + 64};
 
 	build();
 	assert_int_equal(kbtf_module_elf_check(img, img_len, &k612big, logbuf, sizeof(logbuf)),
