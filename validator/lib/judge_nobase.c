@@ -231,8 +231,8 @@ static int plain_fits(const struct kbtf_btf *split, char *why, size_t len)
 	if (!c.checked)
 		return -1;
 	snprintf(why, len,
-		 "its %u type ids and string offsets land where they should when its types "
-		 "follow this vmlinux's %u and its strings its %u bytes",
+		 "its %u type ids and string offsets land where they should with its first "
+		 "type at [%u] and its strings at offset %u, right after this vmlinux's",
 		 c.checked, kbtf_btf_start_id(split), kbtf_btf_start_str_off(split));
 	return 1;
 }
