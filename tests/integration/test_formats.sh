@@ -46,10 +46,16 @@ inspect_json() { # OUT SOURCE
 	"$KBTF" inspect --json "$2" >"$1" 2>"$1.err"
 }
 
-# An ET_REL object to carry BTF sections: what a .ko is to the loader.
+# An ET_REL object to carry BTF sections: what a .ko is to the loader, so
+# with what the loader's ELF checks ask of one (elf_validity_cache_copy()
+# from Linux 6.4): one .modinfo, a symbol table, and an allocated
+# .gnu.linkonce.this_module exactly as large as the kernel's struct module.
+modsize=$(bpftool btf dump file "$vml" | sed -n "s/.* STRUCT 'module' size=\([0-9]*\) .*/\1/p")
 template() { # NAME OUT
 	printf 'static const char modinfo[] __attribute__((section(".modinfo"), used)) =\n' >"$2.c"
 	printf '\t"license=GPL\\0name=%s\\0";\n' "$1" >>"$2.c"
+	printf 'char this_module[%s] __attribute__((section(".gnu.linkonce.this_module")));\n' \
+		"${modsize:?no struct module in $vml}" >>"$2.c"
 	cc -c -o "$2" "$2.c"
 }
 
