@@ -2,7 +2,8 @@
 #
 #   make              build/kbtf and build/libkbtf.a
 #   make deps         install Debian 12 build and test dependencies (root)
-#   make check        everything CI runs: gcc and clang -Werror builds, unit,
+#   make check        everything CI runs: clang-format check, gcc and clang
+#                     -Werror builds, unit,
 #                     ASan+UBSan unit, fuzz (FUZZ_SECONDS each), integration
 #   make unit         cmocka unit tests only
 #   make asan         unit tests under ASan+UBSan
@@ -181,6 +182,7 @@ build-clang:
 check: export KBTF_SUMMARY = $(abspath $(O))/check.summary
 check:
 	@mkdir -p $(O) && rm -f $(O)/check.summary
+	$(MAKE) format-check
 	$(MAKE) -j$(JOBS) all
 	$(MAKE) build-clang
 	$(MAKE) -j$(JOBS) unit

@@ -15,6 +15,6 @@ void bench_report(const char *what, double *ms, int n);
 void bench_distill(const char *ko, const char *base) __attribute__((weak));
 /* Validate @nmods modules against @nkernels kernel sources; print per-pair figures. */
 void bench_validate(const char **mods, int nmods, const char **kernels, int nkernels)
-	__attribute__((weak));
+    __attribute__((weak));
 
 #endif
