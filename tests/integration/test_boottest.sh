@@ -178,6 +178,35 @@ t_grep "junit: the build kernel loads both with BTF" \
 t_grep "junit: rt refuses them on struct module's layout CRC, before vermagic" \
 	'acpi_call: disagrees about version of symbol module_layout' "$t_tmp/plain.xml"
 
+# ------------- a normal load's kernel log, line for line (issue 15)
+# The example built for 6.12.113 on 6.1.0-56, nothing forced: the loader
+# stops at check_modstruct_version() and prints one line; kbtf validate's
+# predicted kernel log must be exactly the lines the kernel printed.
+k61=$(kernel_dir 6.1.0-56-amd64)
+"$KBTF" validate "$demo" --kernel "$k61" --format json -o "$t_tmp/v61.json"
+predicted=$(jq -r '.results[0].kernel_log' "$t_tmp/v61.json")
+t_check "validate: kbtf_demo on 6.1.0-56 predicts one line, module_layout's" \
+	test "$predicted" = "kbtf_demo: disagrees about version of symbol module_layout"
+t_check "validate: the module_layout problem is the one the kernel reports first" \
+	jq -e '[.results[0].problems[] | select(.kernel_reports_first) | .name] == ["module_layout"]' \
+	"$t_tmp/v61.json"
+t_check "validate: the report says the later steps did not run" \
+	jq -e '.results[0].kernel_log_note | test("check_modstruct_version")' "$t_tmp/v61.json"
+"$KBTF" boot-test "$demo" --kernel "$k61" --timeout 180 --format json -o "$t_tmp/n61.json"
+rc=$?
+[ "$rc" -eq 0 ] && t_ok "boot-test, normal load of kbtf_demo on 6.1.0-56: agrees (exit 0)" ||
+	t_fail "boot-test, normal load on 6.1.0-56, exits $rc"
+t_check "6.1.0-56 refused the normal load with Exec format error" \
+	jq -e '.kernels[0].pairs[0].observed | (.loaded | not) and .error == "ENOEXEC"' "$t_tmp/n61.json"
+observed=$(jq -r '.kernels[0].pairs[0].observed.log[]' "$t_tmp/n61.json" |
+	sed 's/^\[ *[0-9]*\.[0-9]*\] //')
+if [ -n "$observed" ] && [ "$observed" = "$predicted" ]; then
+	t_ok "the kernel printed exactly the predicted log ($(echo "$observed" | wc -l) line)"
+else
+	t_fail "predicted and real kernel log differ"
+	diff <(echo "$predicted") <(echo "$observed") | sed 's/^/    | /'
+fi
+
 # ------------- built for 6.1 (predates .BTF.base): plain split vs distilled
 # The example built against the 6.1.0-56 headers twice: as kbtf builds for
 # 6.1 unasked (a plain split: 6.1 ignores .BTF.base) and with --distilled,

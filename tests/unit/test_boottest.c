@@ -390,6 +390,9 @@ static void test_prediction_from_result(void **state)
 	};
 	struct kbtf_bt_prediction p;
 
+	/* the BTF step ran: its lines are the log's (btf_log) */
+	r.btf_log = r.kernel_log;
+
 	kbtf_bt_prediction_from_result(&r, &p);
 	assert_int_equal(p.verdict, KBTF_BT_V_BTF_REJECTED);
 	assert_string_equal(p.verdict_str, "btf-rejected");
@@ -402,13 +405,19 @@ static void test_prediction_from_result(void **state)
 	btf.reason = "meta-check";
 	r.verdict = KBTF_VERDICT_NO_DISTILLED;
 	r.kernel_log = "failed to validate module [kbtf_demo] BTF: -22";
+	r.btf_log = r.kernel_log;
 	kbtf_bt_prediction_from_result(&r, &p);
 	assert_int_equal(p.verdict, KBTF_BT_V_NO_DISTILLED);
 	assert_string_equal(p.needle, "failed to validate module [kbtf_demo]");
 
-	/* symbols: the BTF outcome comes from the BTF problems, not r.load */
+	/* symbols: the BTF outcome comes from the BTF problems, not r.load;
+	 * the normal load's log stops at module_layout, a forced load still
+	 * meets the BTF step's line (btf_log) */
 	r.verdict = KBTF_VERDICT_SYMBOLS;
 	r.load = KBTF_LOAD_REFUSED;
+	r.kernel_log = "kbtf_demo: disagrees about version of symbol module_layout";
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_string_equal(p.needle, "failed to validate module [kbtf_demo]");
 	r.problems = syms;
 	r.nr_problems = 2;
 	kbtf_bt_prediction_from_result(&r, &p);

@@ -744,6 +744,100 @@ static void test_pre_611_symbols(void **state)
 	kern_close(&kk);
 }
 
+/*
+ * The kernel's log stops where load_module() stops (expected lines from
+ * the kernel's order, not from running kbtf): module_layout's CRC
+ * (check_modstruct_version()) ends the load with its one line, before
+ * vermagic, the other symbols and the BTF, whatever those would say.
+ */
+static void test_log_stops_at_module_layout(void **state)
+{
+	static const char rt[] = "CONFIG_X86_64=y\nCONFIG_SMP=y\nCONFIG_PREEMPT_RT=y\n"
+				 "CONFIG_MODULE_UNLOAD=y\nCONFIG_MODVERSIONS=y\n"
+				 "CONFIG_DEBUG_INFO_BTF_MODULES=y\n"
+				 "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y\n";
+	static const char ex[] = "0x00001111\tmodule_layout\tvmlinux\tEXPORT_SYMBOL\t\n"
+				 "0x0000ffff\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+	size_t i;
+
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 32, rt, ex);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	md.vm->syms.has_layout_crc = true;
+	md.vm->syms.layout_crc = 0x2222;
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	assert_string_equal(r.kernel_log, "mod: disagrees about version of symbol module_layout");
+	/* every later finding is still listed, none is the kernel's first */
+	assert_non_null(problem(&r, "vermagic"));
+	assert_string_equal(problem(&r, "_printk")->reason, "crc-mismatch");
+	assert_string_equal(problem(&r, "kmalloc")->reason, "unresolved");
+	assert_string_equal(problem(&r, "spinlock")->reason, "size-mismatch");
+	for (i = 0; i < r.nr_problems; i++)
+		assert_int_equal(r.problems[i].kernel_first,
+				 !strcmp(r.problems[i].name, "module_layout"));
+	assert_non_null(strstr(r.kernel_log_note, "check_modstruct_version()"));
+	/* what a forced load meets later, for boot-test */
+	assert_non_null(strstr(r.btf_log, "distilled base BTF type 'spinlock'"));
+	kbtf_result_fini(&r);
+
+	/* module_layout matches: check_modinfo() stops at vermagic, alone */
+	md.vm->syms.layout_crc = 0x1111;
+	judge(&md, &kk, NULL, &r);
+	assert_string_equal(r.kernel_log,
+			    "mod: version magic '6.12.113+deb12-amd64 SMP preempt mod_unload "
+			    "modversions ' should be '6.12.113+deb12-rt-amd64 SMP preempt_rt "
+			    "mod_unload modversions '");
+	assert_true(problem(&r, "vermagic")->kernel_first);
+	assert_false(problem(&r, "module_layout") != NULL);
+	assert_false(problem(&r, "spinlock")->kernel_first);
+	assert_non_null(strstr(r.kernel_log_note, "check_modinfo()"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
+/*
+ * simplify_symbols() does not stop at the first bad symbol: every one gets
+ * its lines, in symbol-table order (a CRC mismatch is check_version()'s
+ * line, then "Unknown symbol ... (err -22)"), and the BTF step never runs.
+ */
+static void test_log_all_symbols_no_btf(void **state)
+{
+	static const char few[] = "0x0000ffff\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 32, cfg_allow, few);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	assert_string_equal(r.kernel_log, "mod: disagrees about version of symbol _printk\n"
+					  "mod: Unknown symbol _printk (err -22)\n"
+					  "mod: Unknown symbol kmalloc (err -2)");
+	assert_true(problem(&r, "_printk")->kernel_first);
+	assert_false(problem(&r, "kmalloc")->kernel_first);
+	assert_false(problem(&r, "spinlock")->kernel_first);
+	assert_non_null(strstr(r.kernel_log_note, "simplify_symbols()"));
+	kbtf_result_fini(&r);
+
+	/* the symbols resolve: now the BTF step runs and prints, and its
+	 * problem is the one the kernel reports */
+	kern_close(&kk);
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 32, cfg_allow, exports);
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_BTF_REJECTED);
+	assert_int_equal(strncmp(r.kernel_log, "distilled base BTF type 'spinlock'", 34), 0);
+	assert_true(problem(&r, "spinlock")->kernel_first);
+	assert_string_equal(r.kernel_log_note, "");
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 /* A pair that could not be read: "error", and nothing said about a load. */
 static void test_result_error(void **state)
 {
@@ -783,6 +877,8 @@ int main(void)
 	    cmocka_unit_test(test_vermagic),
 	    cmocka_unit_test(test_module_layout),
 	    cmocka_unit_test(test_pre_611_symbols),
+	    cmocka_unit_test(test_log_stops_at_module_layout),
+	    cmocka_unit_test(test_log_all_symbols_no_btf),
 	    cmocka_unit_test(test_result_error),
 	};
 

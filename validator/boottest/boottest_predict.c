@@ -82,26 +82,25 @@ static enum kbtf_bt_tri btf_accepted(const struct kbtf_result *r)
 /*
  * What the kernel's log must show for a rejected BTF: the distilled type
  * its relocation message names, or else the 6.1-style "failed to validate"
- * line when the validator says the kernel prints it.
+ * line when the validator says the kernel prints it. From the BTF step's
+ * own lines (btf_log), which a forced load reaches even when a normal one
+ * stops earlier and its kernel_log ends there.
  */
 static void btf_needle(const struct kbtf_result *r, struct kbtf_bt_prediction *p)
 {
-	const char *l;
-	size_t i;
+	static const char named[] = "distilled base BTF type '";
+	const char *log = r->btf_log ? r->btf_log : "";
+	const char *l = strstr(log, named);
 
-	for (i = 0; i < r->nr_problems; i++) {
-		const struct kbtf_problem *pr = &r->problems[i];
-
-		if (pr->kind == KBTF_PROBLEM_BTF && pr->kernel_first && pr->name &&
-		    pr->name[0] != '.' && pr->name[0] != '(' && r->kernel_log &&
-		    strstr(r->kernel_log, "distilled base BTF type")) {
-			snprintf(p->needle, sizeof(p->needle), "'%s'", pr->name);
-			return;
-		}
+	/* an anonymous type's empty name says nothing */
+	if (l && l[sizeof(named) - 1] != '\'') {
+		l += sizeof(named) - 1;
+		snprintf(p->needle, sizeof(p->needle), "'%.*s'", (int)strcspn(l, "'\n"), l);
+		return;
 	}
-	l = r->kernel_log ? strstr(r->kernel_log, "failed to validate module [") : NULL;
-	if (l)
-		snprintf(p->needle, sizeof(p->needle), "%.*s", (int)(strstr(l, "]") - l + 1), l);
+	l = strstr(log, "failed to validate module [");
+	if (l && strchr(l, ']'))
+		snprintf(p->needle, sizeof(p->needle), "%.*s", (int)(strchr(l, ']') - l + 1), l);
 }
 
 /* Symbol problems: unknown symbols stop even a forced load; CRCs do not. */

@@ -62,8 +62,15 @@ struct kbtf_elf_findings {
 struct kbtf_sym_findings {
 	bool layout_mismatch;
 	bool vermagic_mismatch;
-	bool unresolved; /* not exported, GPL-only, namespace, CRC, no __versions */
-	struct kbtf_notes notes;
+	/* no __versions on a modversions kernel without MODULE_FORCE_LOAD:
+	 * check_modstruct_version() refuses it without a word */
+	bool unversioned;
+	bool unresolved; /* not exported, GPL-only, namespace, CRC */
+	/* one set of notes per step, so that only the lines of the steps the
+	 * kernel ran reach the pair's kernel log */
+	struct kbtf_notes layout;  /* check_modstruct_version() */
+	struct kbtf_notes modinfo; /* check_modinfo() */
+	struct kbtf_notes notes;   /* simplify_symbols() */
 };
 
 void kbtf_judge_symbols(const struct kbtf_pair *p, struct kbtf_sym_findings *f);

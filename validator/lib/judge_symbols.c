@@ -74,15 +74,18 @@ static void unversioned(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 				  "loads it tainted, one without refuses it");
 		return;
 	}
-	f->unresolved = true;
-	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_SYMBOL, "__versions", "unversioned");
+	/* check_modstruct_version() -> check_version() finds no __versions
+	 * and try_to_force_load() fails: -ENOEXEC, nothing printed */
+	f->unversioned = true;
+	p = kbtf_note_problem(&f->layout, KBTF_PROBLEM_SYMBOL, "__versions", "unversioned");
 	if (!p)
 		return;
-	kbtf_note_field(&f->notes, &p->expected, "symbol CRCs (CONFIG_MODVERSIONS)");
-	kbtf_note_field(&f->notes, &p->actual, "none; MODULE_FORCE_LOAD is not set");
-	kbtf_note_field(&f->notes, &p->detail,
-			"The module carries no __versions section and "
-			"this kernel cannot force-load it.");
+	kbtf_note_field(&f->layout, &p->expected, "symbol CRCs (CONFIG_MODVERSIONS)");
+	kbtf_note_field(&f->layout, &p->actual, "none; MODULE_FORCE_LOAD is not set");
+	kbtf_note_field(&f->layout, &p->detail,
+			"The module carries no __versions section and this kernel cannot "
+			"force-load it: the loader refuses it at module_layout (Exec format "
+			"error) without a message.");
 }
 
 /*
@@ -100,17 +103,17 @@ static void module_layout(const struct kbtf_pair *pair, struct kbtf_sym_findings
 	    e->crc == ms->layout_crc)
 		return;
 	f->layout_mismatch = true;
-	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_SYMBOL, "module_layout", "crc-mismatch");
+	p = kbtf_note_problem(&f->layout, KBTF_PROBLEM_SYMBOL, "module_layout", "crc-mismatch");
 	if (!p)
 		return;
-	kbtf_note_field(&f->notes, &p->expected, "CRC 0x%08x (module's __versions)",
+	kbtf_note_field(&f->layout, &p->expected, "CRC 0x%08x (module's __versions)",
 			ms->layout_crc);
-	kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (Module.symvers)", e->crc);
-	kbtf_note_field(&f->notes, &p->detail,
+	kbtf_note_field(&f->layout, &p->actual, "CRC 0x%08x (Module.symvers)", e->crc);
+	kbtf_note_field(&f->layout, &p->detail,
 			"struct module is laid out differently in this kernel; the loader refuses "
 			"the module before looking at anything else (Exec format error), unless "
 			"forced.");
-	kbtf_note_log(&f->notes, "%s: disagrees about version of symbol module_layout",
+	kbtf_note_log(&f->layout, "%s: disagrees about version of symbol module_layout",
 		      pair->modname);
 }
 
@@ -133,18 +136,19 @@ static void vermagic(const struct kbtf_pair *pair, struct kbtf_sym_findings *f)
 	if (!strcmp(a, b))
 		return;
 	f->vermagic_mismatch = true;
-	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_SYMBOL, "vermagic", "vermagic-mismatch");
+	p = kbtf_note_problem(&f->modinfo, KBTF_PROBLEM_SYMBOL, "vermagic", "vermagic-mismatch");
 	if (!p)
 		return;
-	kbtf_note_field(&f->notes, &p->expected, "%s", mine);
-	kbtf_note_field(&f->notes, &p->actual, "%s (from the kernel's release and config)", theirs);
+	kbtf_note_field(&f->modinfo, &p->expected, "%s", mine);
+	kbtf_note_field(&f->modinfo, &p->actual, "%s (from the kernel's release and config)",
+			theirs);
 	kbtf_note_field(
-	    &f->notes, &p->detail,
+	    &f->modinfo, &p->detail,
 	    "The loader compares the module's version magic with the kernel's%s and "
 	    "refuses a mismatch; modprobe --force-vermagic skips the check and taints "
 	    "the kernel.",
 	    pair->m->syms.has_versions ? " (not the release: the module has modversions)" : "");
-	kbtf_note_log(&f->notes, "%s: version magic '%s' should be '%s'", pair->modname, mine,
+	kbtf_note_log(&f->modinfo, "%s: version magic '%s' should be '%s'", pair->modname, mine,
 		      theirs);
 }
 

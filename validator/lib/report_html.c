@@ -290,6 +290,11 @@ static void pair(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 		esc(f, r->kernel_log);
 		fputs("</pre>\n", f);
 	}
+	if (r->kernel_log_note && *r->kernel_log_note) {
+		fputs("<div>", f);
+		esc(f, r->kernel_log_note);
+		fputs("</div>\n", f);
+	}
 	fputs("</details>\n", f);
 }
 

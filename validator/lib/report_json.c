@@ -78,6 +78,8 @@ static void result(struct kbtf_json *j, const struct kbtf_result *r)
 		kbtf_json_kv_string(j, "load", kbtf_load_str(r->load));
 		kbtf_json_kv_string(j, "consequence", r->consequence);
 		kbtf_json_kv_string(j, "kernel_log", r->kernel_log);
+		kbtf_json_kv_string(j, "kernel_log_note",
+				    r->kernel_log_note ? r->kernel_log_note : "");
 		kbtf_json_kv_string(j, "btf_form", r->btf_form);
 		if (r->reloc_err == -1) {
 			kbtf_json_kv_null(j, "relocation");

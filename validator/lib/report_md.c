@@ -226,6 +226,11 @@ static void details(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	warnings(f, r);
 	if (r->kernel_log && *r->kernel_log)
 		fprintf(f, "\nThe kernel's messages:\n\n```\n%s\n```\n", r->kernel_log);
+	if (r->kernel_log_note && *r->kernel_log_note) {
+		fputc('\n', f);
+		md_text(f, r->kernel_log_note);
+		fputc('\n', f);
+	}
 }
 
 int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)

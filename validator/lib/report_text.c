@@ -135,6 +135,8 @@ static void details(FILE *f, const struct kbtf_result *r, const struct kbtf_repo
 		fprintf(f, "  kernel log:\n");
 		indent_lines(f, "    | ", r->kernel_log);
 	}
+	if (r->kernel_log_note && *r->kernel_log_note)
+		fprintf(f, "  %s\n", r->kernel_log_note);
 	if (r->verdict != KBTF_VERDICT_OK && r->consequence)
 		fprintf(f, "  at load: %s\n", r->consequence);
 }

@@ -291,7 +291,7 @@ static void log_line(struct kbtf_rb *rb, const char *line)
 	r->kernel_log = all;
 }
 
-void kbtf_rb_take(struct kbtf_rb *rb, struct kbtf_notes *n)
+void kbtf_rb_take(struct kbtf_rb *rb, struct kbtf_notes *n, bool ran)
 {
 	struct kbtf_result *r = rb->r;
 	size_t i;
@@ -307,7 +307,7 @@ void kbtf_rb_take(struct kbtf_rb *rb, struct kbtf_notes *n)
 		   sizeof(*n->warnings)))
 		goto nomem;
 	n->nr_warnings = 0;
-	for (i = 0; i < n->nr_log; i++)
+	for (i = 0; ran && i < n->nr_log; i++)
 		log_line(rb, n->log[i]);
 	kbtf_notes_fini(n);
 	return;
@@ -336,6 +336,8 @@ void kbtf_result_fini(struct kbtf_result *r)
 	free(r->summary);
 	free(r->consequence);
 	free(r->kernel_log);
+	free(r->kernel_log_note);
+	free(r->btf_log);
 	free(r->btf_form);
 	free(r->reloc_log);
 	memset(r, 0, sizeof(*r));

@@ -9,6 +9,8 @@
 #ifndef KBTF_RESULT_BUILD_H
 #define KBTF_RESULT_BUILD_H
 
+#include <stdbool.h>
+
 #include "kbtf/err.h"
 #include "kbtf/validate.h"
 
@@ -53,9 +55,10 @@ struct kbtf_rb {
 
 void kbtf_rb_set(struct kbtf_rb *rb, char **dst, const char *fmt, ...) KBTF_PRINTF(3, 4);
 /*
- * Append a judge's problems and warnings to the result's, and its log lines
- * to the result's kernel log, in the judge's order; @n is left empty.
+ * Append a judge's problems and warnings to the result's and, when its step
+ * ran in the kernel (@ran), its log lines to the result's kernel log, in
+ * the judge's order; @n is left empty.
  */
-void kbtf_rb_take(struct kbtf_rb *rb, struct kbtf_notes *n);
+void kbtf_rb_take(struct kbtf_rb *rb, struct kbtf_notes *n, bool ran);
 
 #endif

@@ -537,9 +537,12 @@ static int check_one(const struct kbtf_modsyms *ms, const struct kbtf_symcheck_k
 			return -ENOMEM;
 		is->ns = e->ns;
 		is->exporter = e->module;
+		/* resolve_symbol() says why, simplify_symbols() then reports
+		 * the symbol unknown with resolve_symbol()'s -EINVAL */
 		snprintf(is->kernel_log, sizeof(is->kernel_log),
-			 "%s: module uses symbol (%s) from namespace %s, but does not import it.",
-			 ms->name, u->name, e->ns);
+			 "%s: module uses symbol (%s) from namespace %s, but does not import "
+			 "it.\n%s: Unknown symbol %s (err -22)",
+			 ms->name, u->name, e->ns, ms->name, u->name);
 	}
 	return 0;
 }

@@ -9,9 +9,12 @@
  *     judge_btf()                 btf_module_notify(): which way the kernel
  *                                 reads the module's BTF, one judge each
  *     kbtf_judge_drift()          after a relocation that maps
- *     kbtf_rb_take() x3           their notes into the result, in that order
  *     conclude()
- *       kbtf_verdict_combine()    the verdict and the load outcome
+ *       kbtf_verdict_combine()    the verdict, the load outcome and the
+ *                                 step that decided
+ *       take_notes()              every step's problems and warnings; the
+ *                                 kernel log lines of the steps the kernel
+ *                                 ran, up to the one that decided
  *
  * Each judge writes only its own findings; kbtf_verdict_combine() alone
  * decides from all of them, and conclude() is the only code that writes
@@ -33,8 +36,7 @@ static bool judge_archive(struct kbtf_btf_findings *f, const char *sec, int n);
 static void judge_malformed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
 static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings *f);
 static void init_result(struct kbtf_rb *rb, const struct kbtf_pair *pair);
-static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
-		     const struct kbtf_pair *pair);
+static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct kbtf_pair *pair);
 static enum kbtf_kernel_gen kernel_gen(const struct kbtf_vkernel *k);
 static void findings_fini(struct kbtf_findings *f);
 
@@ -71,10 +73,6 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 
 	memset(out, 0, sizeof(*out));
 	init_result(&rb, &pair);
-	kbtf_rb_take(&rb, &f.elf.notes);
-	kbtf_rb_take(&rb, &f.sym.notes);
-	kbtf_rb_take(&rb, &f.btf.notes);
-	kbtf_rb_take(&rb, &f.drift.notes);
 	out->reloc_err = f.btf.reloc_err;
 	out->reloc_log = f.btf.reloc_log;
 	f.btf.reloc_log = NULL;
@@ -91,6 +89,8 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 static void findings_fini(struct kbtf_findings *f)
 {
 	kbtf_notes_fini(&f->elf.notes);
+	kbtf_notes_fini(&f->sym.layout);
+	kbtf_notes_fini(&f->sym.modinfo);
 	kbtf_notes_fini(&f->sym.notes);
 	kbtf_notes_fini(&f->btf.notes);
 	kbtf_notes_fini(&f->drift.notes);
@@ -242,7 +242,9 @@ static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings
 
 /*
  * load_module() (kernel/module/main.c) stops at the first check that
- * fails, so the first step with a finding decides:
+ * fails, so the first step with a finding decides, and the kernel's log
+ * holds the lines of that step and of the steps before it, never of a
+ * later one:
  *
  *   module_sig_check()           not judged by kbtf.
  *   (reading)                    kbtf could not read the module or the
@@ -255,12 +257,20 @@ static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings
  *                                (kbtf_module_elf_check()):
  *                                "elf-rejected", refused (-ENOEXEC).
  *   early_mod_check()
- *     check_modstruct_version()  module_layout's CRC: "symbols", refused.
+ *     check_modstruct_version()  module_layout's CRC: "symbols", refused
+ *                                (-ENOEXEC) with its one line; a module
+ *                                without __versions on a kernel that
+ *                                cannot force it is refused here too, with
+ *                                no line at all.
  *     check_modinfo()            vermagic (same_magic()): "symbols",
- *                                refused.
- *   simplify_symbols()           every undefined symbol through
- *                                resolve_symbol() and check_version():
- *                                "symbols", refused.
+ *                                refused (-ENOEXEC), one line.
+ *   simplify_symbols()           every undefined symbol, in symbol-table
+ *                                order, through resolve_symbol_wait():
+ *                                the loop does not stop at a failure, so
+ *                                each failing symbol gets its lines
+ *                                (check_version()'s or
+ *                                verify_namespace_is_imported()'s, then
+ *                                "Unknown symbol"): "symbols", refused.
  *   prepare_coming_module()      once the module is formed, the
  *     btf_module_notify()        MODULE_STATE_COMING notifier in
  *                                kernel/bpf/btf.c runs btf_parse_module()
@@ -285,7 +295,7 @@ struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allo
 	if (f->elf.refused)
 		return (struct kbtf_outcome){KBTF_VERDICT_ELF_REJECTED, KBTF_LOAD_REFUSED,
 					     KBTF_STEP_ELF};
-	if (f->sym.layout_mismatch)
+	if (f->sym.layout_mismatch || f->sym.unversioned)
 		return (struct kbtf_outcome){KBTF_VERDICT_SYMBOLS, KBTF_LOAD_REFUSED,
 					     KBTF_STEP_MODSTRUCT};
 	if (f->sym.vermagic_mismatch)
@@ -356,20 +366,91 @@ static const char *btf_words(const struct kbtf_pair *pair, enum kbtf_load load)
 	return pair->m->mod->btf_base_data ? ", BTF relocates" : ", BTF registered";
 }
 
+/* The words for where the load stops, and what did not run after it. */
+static const char *stop_note(enum kbtf_step step)
+{
+	switch (step) {
+	case KBTF_STEP_MODSTRUCT:
+		return "The load stops at check_modstruct_version() (module_layout): vermagic, "
+		       "the other symbols and the BTF are not checked on this kernel; problems "
+		       "listed for them would also need fixing.";
+	case KBTF_STEP_MODINFO:
+		return "The load stops at check_modinfo() (vermagic): the symbols and the BTF "
+		       "are not checked on this kernel; problems listed for them would also "
+		       "need fixing.";
+	case KBTF_STEP_SYMBOLS:
+		return "The load stops after simplify_symbols(): the BTF is not checked on this "
+		       "kernel; problems listed for it would also need fixing.";
+	default:
+		return "";
+	}
+}
+
+/* The lines of @n, one per line, into *@dst. */
+static void join_log(struct kbtf_rb *rb, char **dst, const struct kbtf_notes *n)
+{
+	size_t i, len = 1;
+	char *s;
+
+	for (i = 0; i < n->nr_log; i++)
+		len += strlen(n->log[i]) + 1;
+	s = malloc(len);
+	if (!s) {
+		rb->err = -ENOMEM;
+		return;
+	}
+	*s = '\0';
+	for (i = 0; i < n->nr_log; i++) {
+		if (i)
+			strcat(s, "\n");
+		strcat(s, n->log[i]);
+	}
+	free(*dst);
+	*dst = s;
+}
+
 /*
- * The only writer of a result's verdict and load outcome, and of the
- * summary and consequence that say them in words. @pair is NULL when the
- * pair could not be judged (f->unreadable).
+ * Every step's problems and warnings go into the result, in the kernel's
+ * order; the kernel log gets the lines of the steps up to @decided only,
+ * and kernel_first marks the first problem of the step that decided (for
+ * the BTF step, the one its message names).
  */
-static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
-		     const struct kbtf_pair *pair)
+static void take_notes(struct kbtf_rb *rb, struct kbtf_findings *f, enum kbtf_step decided)
+{
+	static const enum kbtf_step order[] = {KBTF_STEP_ELF,	  KBTF_STEP_MODSTRUCT,
+					       KBTF_STEP_MODINFO, KBTF_STEP_SYMBOLS,
+					       KBTF_STEP_BTF,	  KBTF_STEP_BTF};
+	struct kbtf_notes *notes[] = {&f->elf.notes, &f->sym.layout, &f->sym.modinfo,
+				      &f->sym.notes, &f->btf.notes,  &f->drift.notes};
+	size_t i, j;
+
+	/* what btf_module_notify() prints once a load gets that far: a forced
+	 * one (boot-test --force) skips the modversions and vermagic checks */
+	join_log(rb, &rb->r->btf_log, &f->btf.notes);
+	for (i = 0; i < sizeof(notes) / sizeof(notes[0]); i++) {
+		struct kbtf_notes *n = notes[i];
+
+		for (j = 0; j < n->nr_problems; j++) {
+			if (order[i] == KBTF_STEP_BTF)
+				n->problems[j].kernel_first &= decided == KBTF_STEP_BTF;
+			else
+				n->problems[j].kernel_first = order[i] == decided && !j;
+		}
+		kbtf_rb_take(rb, n, order[i] <= decided);
+	}
+}
+
+/*
+ * The only writer of a result's verdict and load outcome, its kernel log,
+ * and of the summary and consequence that say them in words. @pair is
+ * NULL when the pair could not be judged (f->unreadable).
+ */
+static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct kbtf_pair *pair)
 {
 	struct kbtf_result *r = rb->r;
 	const struct kbtf_outcome o =
 	    kbtf_verdict_combine(f, pair ? pair->k->allow_btf_mismatch : -1);
-	size_t nsym = kbtf_result_count(r, KBTF_PROBLEM_SYMBOL);
-	size_t nbtf = kbtf_result_count(r, KBTF_PROBLEM_BTF);
-	size_t nwarn = kbtf_result_warnings(r, KBTF_SEV_WARNING);
+	size_t nsym, nbtf, nwarn;
 
 	r->verdict = o.verdict;
 	r->load = o.load;
@@ -377,6 +458,11 @@ static void conclude(struct kbtf_rb *rb, const struct kbtf_findings *f,
 		kbtf_rb_set(rb, &r->summary, "%s", f->unreadable ? f->unreadable : "");
 		return;
 	}
+	take_notes(rb, f, o.step);
+	nsym = kbtf_result_count(r, KBTF_PROBLEM_SYMBOL);
+	nbtf = kbtf_result_count(r, KBTF_PROBLEM_BTF);
+	nwarn = kbtf_result_warnings(r, KBTF_SEV_WARNING);
+	kbtf_rb_set(rb, &r->kernel_log_note, "%s", stop_note(o.step));
 	kbtf_rb_set(rb, &r->consequence, "%s", consequence(o, pair));
 	switch (o.verdict) {
 	case KBTF_VERDICT_SYMBOLS:
@@ -439,7 +525,7 @@ static void init_result(struct kbtf_rb *rb, const struct kbtf_pair *pair)
 int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,
 		      const char *why)
 {
-	const struct kbtf_findings f = {.unreadable = why ? why : "could not be read"};
+	struct kbtf_findings f = {.unreadable = why ? why : "could not be read"};
 	struct kbtf_rb rb = {.r = r};
 
 	memset(r, 0, sizeof(*r));

@@ -88,9 +88,18 @@ struct kbtf_result {
 	size_t nr_layers;
 	enum kbtf_verdict verdict;
 	enum kbtf_load load;
-	char *summary;		/* one line */
-	char *consequence;	/* what the kernel does, in words */
-	char *kernel_log;	/* lines the kernel would print ("" none) */
+	char *summary;	   /* one line */
+	char *consequence; /* what the kernel does, in words */
+	/* lines the kernel prints on a normal load, up to the step that
+	 * stops it ("" none) */
+	char *kernel_log;
+	/* where that log stops and which later steps did not run ("" when
+	 * every step ran) */
+	char *kernel_log_note;
+	/* the lines btf_module_notify() prints once a load gets that far,
+	 * even when an earlier step stops a normal load (a forced load skips
+	 * the modversions and vermagic checks): for boot-test */
+	char *btf_log;
 	char *btf_form;		/* "distilled", "split", "none" */
 	int allow_btf_mismatch; /* CONFIG_MODULE_ALLOW_BTF_MISMATCH: -1 unknown */
 	/* btf_relocate() of .BTF.base onto this kernel's BTF, simulated even
