@@ -153,7 +153,9 @@ if [ -f "$vmlinux" ] && [ -x "$t_tmp/matrix_report" ]; then
 	else
 		t_fail "example: exit $api_rc, kbtf validate $cli_rc; reports differ: $(diff <(untimed "$t_tmp/api.json") <(untimed "$t_tmp/cli.json") | head -n 4 | tr '\n' ' ')"
 	fi
-	t_grep "and one line per pair from the results" "^fuzzmod on 6\.12\.113\+deb12-amd64: symbols, refused$" "$t_tmp/api.err"
+	# the seed module's this_module is not 6.12.113's struct module size: the
+	# loader's ELF checks refuse it first
+	t_grep "and one line per pair from the results" "^fuzzmod on 6\.12\.113\+deb12-amd64: elf-rejected, refused$" "$t_tmp/api.err"
 fi
 
 if [ -f "$vmlinux" ] && [ -x "$t_tmp/count" ]; then
