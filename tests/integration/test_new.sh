@@ -124,7 +124,9 @@ make -C demo ci >"$t_tmp/ci.out" 2>&1
 t_check "make ci (what CI runs, here), without kbtf in PATH" test $? -eq 0 ||
 	tail -n 20 "$t_tmp/ci.out" | sed 's/^/    | /'
 # the kbtf make builds with: kbtf.mk's, beside it
-mk_kbtf=$(printf 'print-kbtf:\n\t@echo $(KBTF)\n' | make -s -C demo -f Makefile -f - print-kbtf)
+# (--no-print-directory: under `make check` the outer make's -w reaches this one)
+mk_kbtf=$(printf 'print-kbtf:\n\t@echo $(KBTF)\n' |
+	make -s --no-print-directory -C demo -f Makefile -f - print-kbtf)
 used=$(sed -n 's/^kbtf-matrix: kbtf: \(.*\) (kbtf .*)$/\1/p' "$t_tmp/ci.out" | head -n1)
 if [ -n "$used" ] && [ "$used" = "$mk_kbtf" ] && [ "$used" != "$t_tmp/decoy/kbtf" ]; then
 	t_ok "make ci ran the kbtf make builds with ($used)"
