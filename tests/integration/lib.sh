@@ -6,6 +6,7 @@
 #   t_grep "counts STRUCT" "STRUCT" "$tmp/out"
 #   t_ok "what was shown"  /  t_fail "what went wrong"
 #   t_skip_all "no qemu here"          # exit 77: the whole script skipped
+#   t_kernel_dir REL                   # a bookworm kernel package, unpacked once
 #   t_vmlinux_from_deb DEB OUT         # a kernel package's vmlinux, without kbtf
 #   t_done                             # prints "N passed, N failed", exits
 #
@@ -95,6 +96,27 @@ t_vmlinux_from_deb() {
 	done
 	rm -rf "$dir"
 	return 1
+}
+
+# t_kernel_dir REL: a Debian bookworm kernel's image package unpacked, with
+# its headers package's Module.symvers, once, under the test cache; prints
+# the directory (a kernel source for kbtf: boot image, config, symvers).
+t_kernel_dir() {
+	local rel=$1 fetch=$KBTF_ROOT/tests/lib/debfetch.sh img hdr dir stamp
+	img=$("$fetch" bookworm "linux-image-$rel") || return 1
+	hdr=$("$fetch" bookworm "linux-headers-$rel") || return 1
+	dir=$KBTF_TEST_CACHE/unpacked/boottest/$rel
+	stamp="$(basename "$img") $(basename "$hdr")"
+	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
+		rm -rf "$dir" "$dir.tmp"
+		mkdir -p "$dir.tmp"
+		dpkg-deb -x "$img" "$dir.tmp" || return 1
+		dpkg-deb --fsys-tarfile "$hdr" |
+			tar -x -C "$dir.tmp" "./usr/src/linux-headers-$rel/Module.symvers" || return 1
+		echo "$stamp" >"$dir.tmp/.stamp"
+		mv "$dir.tmp" "$dir"
+	fi
+	echo "$dir"
 }
 
 t_skip_all() {

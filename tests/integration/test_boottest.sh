@@ -23,24 +23,6 @@ command -v jq >/dev/null || t_skip_all "no jq"
 [ -d "$headers" ] || t_skip_all "no $headers"
 [ -x "$KBTF_BUILD/kbtf-modload" ] || t_skip_all "no $KBTF_BUILD/kbtf-modload (make)"
 
-# kernel_dir REL: image package + its headers' Module.symvers, unpacked once.
-kernel_dir() {
-	local rel=$1 img hdr dir stamp
-	img=$("$debfetch" bookworm "linux-image-$rel") || return 1
-	hdr=$("$debfetch" bookworm "linux-headers-$rel") || return 1
-	dir=$KBTF_TEST_CACHE/unpacked/boottest/$rel
-	stamp="$(basename "$img") $(basename "$hdr")"
-	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
-		rm -rf "$dir" "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		dpkg-deb -x "$img" "$dir.tmp" || return 1
-		dpkg-deb --fsys-tarfile "$hdr" |
-			tar -x -C "$dir.tmp" "./usr/src/linux-headers-$rel/Module.symvers" || return 1
-		echo "$stamp" >"$dir.tmp/.stamp"
-		mv "$dir.tmp" "$dir"
-	fi
-	echo "$dir"
-}
 
 # build_module NAME SRCDIR: copy, `kbtf build` against $build_rel, print the .ko path.
 build_module() {
@@ -67,7 +49,7 @@ dkms_src() {
 start=$(date +%s)
 kargs=()
 for rel in $kernels; do
-	d=$(kernel_dir "$rel") || { t_fail "fetch and unpack $rel"; t_done; }
+	d=$(t_kernel_dir "$rel") || { t_fail "fetch and unpack $rel"; t_done; }
 	kargs+=(--kernel "$d")
 done
 t_ok "4 Debian kernels unpacked ($(($(date +%s) - start)) s incl. fetch)"
@@ -167,8 +149,8 @@ t_pair "acpi_call on 6.1: 6.12-only symbols, refused even when forced" \
 
 # ------------------------------- not forced: the build identity checks count
 t_exit 0 "boot-test without --force on 6.12.113 amd64 and rt agrees (junit)" \
-	"$KBTF" boot-test "$spin" "$acpi" --kernel "$(kernel_dir 6.12.113+deb12-amd64)" \
-	--kernel "$(kernel_dir 6.12.113+deb12-rt-amd64)" --timeout 180 --format junit \
+	"$KBTF" boot-test "$spin" "$acpi" --kernel "$(t_kernel_dir 6.12.113+deb12-amd64)" \
+	--kernel "$(t_kernel_dir 6.12.113+deb12-rt-amd64)" --timeout 180 --format junit \
 	-o "$t_tmp/plain.xml"
 t_grep "junit: 4 testcases, no failures" \
 	'<testsuites name="kbtf boot-test" tests="4" failures="0" skipped="0">' "$t_tmp/plain.xml"
@@ -182,7 +164,7 @@ t_grep "junit: rt refuses them on struct module's layout CRC, before vermagic" \
 # The example built for 6.12.113 on 6.1.0-56, nothing forced: the loader
 # stops at check_modstruct_version() and prints one line; kbtf validate's
 # predicted kernel log must be exactly the lines the kernel printed.
-k61=$(kernel_dir 6.1.0-56-amd64)
+k61=$(t_kernel_dir 6.1.0-56-amd64)
 "$KBTF" validate "$demo" --kernel "$k61" --format json -o "$t_tmp/v61.json"
 predicted=$(jq -r '.results[0].kernel_log' "$t_tmp/v61.json")
 t_check "validate: kbtf_demo on 6.1.0-56 predicts one line, module_layout's" \
@@ -218,7 +200,7 @@ for v in dist plain; do
 		>"$t_tmp/src61/$v/kbtf_demo_$v.c"
 	echo "obj-m := kbtf_demo_$v.o" >"$t_tmp/src61/$v/Kbuild"
 done
-k61=$(kernel_dir 6.1.0-56-amd64)
+k61=$(t_kernel_dir 6.1.0-56-amd64)
 t_check "kbtf build -k 6.1.0-56-amd64 --distilled" \
 	"$KBTF" build -q -k 6.1.0-56-amd64 --base "$k61" -C "$t_tmp/src61/dist" --distilled
 t_check "kbtf build -k 6.1.0-56-amd64 (no option: the form is picked by the release)" \
@@ -227,7 +209,7 @@ t_check "  ... it picked the plain split: .BTF and no .BTF.base" sh -c \
 	"readelf -S -W '$t_tmp/src61/plain/kbtf_demo_plain.ko' | grep -q ' .BTF ' &&
 	 ! readelf -S -W '$t_tmp/src61/plain/kbtf_demo_plain.ko' | grep -q ' .BTF.base '"
 "$KBTF" boot-test "$t_tmp/src61/dist/kbtf_demo_dist.ko" "$t_tmp/src61/plain/kbtf_demo_plain.ko" \
-	--kernel "$(kernel_dir 6.1.0-56-amd64)" --timeout 180 --format json -o "$t_tmp/b61.json"
+	--kernel "$(t_kernel_dir 6.1.0-56-amd64)" --timeout 180 --format json -o "$t_tmp/b61.json"
 rc=$?
 [ "$rc" -eq 0 ] && t_ok "boot-test on 6.1.0-56: both predictions agree (exit 0)" ||
 	t_fail "boot-test on 6.1.0-56 exits $rc"
@@ -243,7 +225,7 @@ p61 kbtf_demo_dist | jq -e '.predicted.verdict == "no-distilled-support" and .ob
 
 # ------------------------- a wrong prediction is caught: lie about the config
 liar=$t_tmp/liar
-rt=$(kernel_dir 6.12.113+deb12-rt-amd64)
+rt=$(t_kernel_dir 6.12.113+deb12-rt-amd64)
 mkdir -p "$liar/boot" "$liar/usr/src"
 ln -s "$rt"/boot/vmlinuz-* "$liar/boot/"
 ln -s "$rt/usr/src/linux-headers-6.12.113+deb12-rt-amd64" "$liar/usr/src/"

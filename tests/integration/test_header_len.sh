@@ -23,28 +23,9 @@ debfetch=$KBTF_ROOT/tests/lib/debfetch.sh
 command -v jq >/dev/null || t_skip_all "no jq"
 export XDG_CACHE_HOME=$t_tmp/xdg
 
-# kernel_dir REL: image package + its headers' Module.symvers, unpacked once
-# (the same cache test_boottest.sh uses).
-kernel_dir() {
-	local rel=$1 img hdr dir stamp
-	img=$("$debfetch" bookworm "linux-image-$rel") || return 1
-	hdr=$("$debfetch" bookworm "linux-headers-$rel") || return 1
-	dir=$KBTF_TEST_CACHE/unpacked/boottest/$rel
-	stamp="$(basename "$img") $(basename "$hdr")"
-	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
-		rm -rf "$dir" "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		dpkg-deb -x "$img" "$dir.tmp" || return 1
-		dpkg-deb --fsys-tarfile "$hdr" |
-			tar -x -C "$dir.tmp" "./usr/src/linux-headers-$rel/Module.symvers" || return 1
-		echo "$stamp" >"$dir.tmp/.stamp"
-		mv "$dir.tmp" "$dir"
-	fi
-	echo "$dir"
-}
 
-k612=$(kernel_dir 6.12.113+deb12-amd64) || { t_fail "fetch 6.12.113"; t_done; }
-k61=$(kernel_dir 6.1.0-56-amd64) || { t_fail "fetch 6.1.0-56"; t_done; }
+k612=$(t_kernel_dir 6.12.113+deb12-amd64) || { t_fail "fetch 6.12.113"; t_done; }
+k61=$(t_kernel_dir 6.1.0-56-amd64) || { t_fail "fetch 6.1.0-56"; t_done; }
 
 # build NAME REL [BASE]: the example renamed NAME, built by kbtf for REL
 build() {

@@ -25,25 +25,6 @@ export XDG_CACHE_HOME=$t_tmp/xdg
 cd "$t_tmp" || exit 1
 
 deb() { "$debfetch" bookworm "linux-image-$1"; }
-# kernel_dir REL: the image package unpacked with its headers' Module.symvers
-# (the cache test_boottest.sh keeps)
-kernel_dir() {
-	local rel=$1 img hdr dir stamp
-	img=$(deb "$rel") || return 1
-	hdr=$("$debfetch" bookworm "linux-headers-$rel") || return 1
-	dir=$KBTF_TEST_CACHE/unpacked/boottest/$rel
-	stamp="$(basename "$img") $(basename "$hdr")"
-	if [ "$(cat "$dir/.stamp" 2>/dev/null)" != "$stamp" ]; then
-		rm -rf "$dir" "$dir.tmp"
-		mkdir -p "$dir.tmp"
-		dpkg-deb -x "$img" "$dir.tmp" || return 1
-		dpkg-deb --fsys-tarfile "$hdr" |
-			tar -x -C "$dir.tmp" "./usr/src/linux-headers-$rel/Module.symvers" || return 1
-		echo "$stamp" >"$dir.tmp/.stamp"
-		mv "$dir.tmp" "$dir"
-	fi
-	echo "$dir"
-}
 # build NAME REL [BASE]: the example renamed NAME, built with a plain split
 build() {
 	local d=$t_tmp/src/$1
@@ -71,8 +52,8 @@ t_judged() {
 	fi
 }
 
-k612=$(kernel_dir 6.12.113+deb12-amd64) || { t_fail "fetch 6.12.113"; t_done; }
-k61=$(kernel_dir 6.1.0-56-amd64) || { t_fail "fetch 6.1.0-56"; t_done; }
+k612=$(t_kernel_dir 6.12.113+deb12-amd64) || { t_fail "fetch 6.12.113"; t_done; }
+k61=$(t_kernel_dir 6.1.0-56-amd64) || { t_fail "fetch 6.1.0-56"; t_done; }
 d612=$(deb 6.12.113+deb12-amd64) && d617=$(deb 6.12.117+deb12-amd64) &&
 	drt=$(deb 6.12.113+deb12-rt-amd64) && d61=$(deb 6.1.0-56-amd64) &&
 	d61c=$(deb 6.1.0-56-cloud-amd64) || { t_fail "fetch image packages"; t_done; }
