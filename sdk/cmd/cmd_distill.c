@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "distill_cache.h"
 #include "kbtf/distill.h"
@@ -313,6 +314,13 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 	}
 }
 
+static bool is_regular(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
 int cmd_distill(int argc, char **argv)
 {
 	static const struct cmd_spec spec = {
@@ -368,6 +376,14 @@ int cmd_distill(int argc, char **argv)
 	for (i = optind; i < argc; i++) {
 		if (kbtf_file_check(argv[i])) {
 			cmd_report_error(argv[i]);
+			rc = KBTF_EXIT_USAGE;
+		} else if (!a.o.out && !is_regular(argv[i])) {
+			/* the rewrite renames a new file over the path: a FIFO
+			 * or /dev/stdin would be replaced, not written to */
+			fprintf(stderr,
+				"kbtf: %s: not a regular file: distill replaces the module it "
+				"reads; write the result with -o\n",
+				argv[i]);
 			rc = KBTF_EXIT_USAGE;
 		}
 	}

@@ -404,13 +404,15 @@ static void text_layers(struct kbtf_kernel *k)
 	}
 }
 
-static int inspect_kernel(const char *src, const struct inspect_opts *o, struct kbtf_json *j)
+/* @b: the file's content when read already (NULL: a name or directory). */
+static int inspect_kernel(const char *src, struct kbtf_buf *b, const struct inspect_opts *o,
+			  struct kbtf_json *j)
 {
 	struct kbtf_kernel *k;
 	struct btf_facts f;
 	int i, err;
 
-	err = kbtf_kernel_open(src, NULL, &k);
+	err = b ? kbtf_kernel_open_read(src, b, NULL, &k) : kbtf_kernel_open(src, NULL, &k);
 	if (err)
 		return err;
 	for (i = 0; i < o->nr_layers && !err; i++)
@@ -578,7 +580,9 @@ static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
 	kbtf_json_object_end(j);
 }
 
-static int inspect_module(const char *src, const struct inspect_opts *o, struct kbtf_json *j)
+/* @b: the file's content, read once; it outlives the module. */
+static int inspect_module(const char *src, const struct kbtf_buf *b, const struct inspect_opts *o,
+			  struct kbtf_json *j)
 {
 	static const struct kbtf_elf_target file_only = {.file_only = true};
 	char why[320];
@@ -588,7 +592,7 @@ static int inspect_module(const char *src, const struct inspect_opts *o, struct 
 	int err;
 
 	memset(&v, 0, sizeof(v));
-	err = kbtf_module_open(src, &m);
+	err = kbtf_module_open_buf(b->data, b->size, src, &m);
 	if (err)
 		return err;
 	/* a file cut short or with a broken section table: the reader saw
@@ -699,18 +703,20 @@ static int inspect_one(const char *src, const struct inspect_opts *o, struct kbt
 	int err;
 
 	if (stat(src, &st) < 0 || S_ISDIR(st.st_mode))
-		return inspect_kernel(src, o, j);
+		return inspect_kernel(src, NULL, o, j);
+	/* read once, and what it is read from these bytes: a FIFO or <(...)
+	 * has no second reading */
 	err = kbtf_buf_from_file(src, &b);
 	if (err)
 		return err;
 	w = classify(src, &b);
 	if (w == WHAT_SPLIT)
 		err = inspect_split(src, o, &b, j);
+	else if (w == WHAT_MODULE)
+		err = inspect_module(src, &b, o, j);
+	else
+		err = inspect_kernel(src, &b, o, j);
 	kbtf_buf_release(&b);
-	if (w == WHAT_MODULE)
-		err = inspect_module(src, o, j);
-	else if (w == WHAT_KERNEL)
-		err = inspect_kernel(src, o, j);
 	return err;
 }
 

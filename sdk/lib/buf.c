@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * Byte buffers that remember who owns their memory (mmap, heap, borrowed),
- * and the one atomic file writer every command uses to replace a file.
+ * the one reader of an input file (opened once: mapped, or read up to
+ * KBTF_INPUT_MAX when it is a pipe, FIFO or device), and the one atomic file
+ * writer every command uses to replace a file.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -16,27 +18,39 @@
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
 
-int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out)
+/*
+ * Read @fd to its end into the heap, at most @max bytes: one byte more is
+ * -EFBIG, with nothing kept. Grows by doubling but never past @max, so an
+ * endless input costs @max bytes, not the address space.
+ */
+static int read_fd(int fd, size_t max, struct kbtf_buf *out)
 {
-	size_t cap = 1 << 16, len = 0;
-	uint8_t *data = malloc(cap), *tmp;
+	size_t cap = max < (1 << 16) ? max : (1 << 16), len = 0;
+	uint8_t *data, *tmp, probe;
 	ssize_t n;
 
+	data = malloc(cap ? cap : 1);
 	if (!data)
-		return kbtf_err(-ENOMEM, "out of memory reading %s", name);
+		return -ENOMEM;
 	for (;;) {
 		if (len == cap) {
-			if (cap > SIZE_MAX / 2) {
+			if (cap == max) {
+				/* full: is there more? */
+				do
+					n = read(fd, &probe, 1);
+				while (n < 0 && errno == EINTR);
+				if (n == 0)
+					break;
 				free(data);
-				return kbtf_err(-EFBIG, "%s is too large", name);
+				return n < 0 ? -errno : -EFBIG;
 			}
-			tmp = realloc(data, cap * 2);
+			cap = cap > max / 2 ? max : cap * 2;
+			tmp = realloc(data, cap);
 			if (!tmp) {
 				free(data);
-				return kbtf_err(-ENOMEM, "out of memory reading %s", name);
+				return -ENOMEM;
 			}
 			data = tmp;
-			cap *= 2;
 		}
 		n = read(fd, data + len, cap - len);
 		if (n < 0) {
@@ -44,7 +58,7 @@ int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out)
 				continue;
 			n = -errno;
 			free(data);
-			return kbtf_err((int)n, "cannot read %s: %s", name, strerror((int)-n));
+			return (int)n;
 		}
 		if (n == 0)
 			break;
@@ -56,20 +70,40 @@ int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out)
 	return 0;
 }
 
+int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out)
+{
+	int err = read_fd(fd, SIZE_MAX, out);
+
+	if (err == -ENOMEM)
+		return kbtf_err(err, "out of memory reading %s", name);
+	if (err)
+		return kbtf_err(err, "cannot read %s: %s", name, strerror(-err));
+	return 0;
+}
+
 int kbtf_file_check(const char *path)
 {
 	struct stat st;
-	int fd, err = 0;
+	int fd;
 
+	if (stat(path, &st) < 0)
+		return kbtf_err(-errno, "cannot open: %s", strerror(errno));
+	if (S_ISDIR(st.st_mode))
+		return kbtf_err(-EISDIR, "is a directory");
+	/*
+	 * Opening a FIFO blocks until a writer comes, and reading a pipe or
+	 * device consumes what the real read needs: ask the permission only.
+	 */
+	if (!S_ISREG(st.st_mode)) {
+		if (access(path, R_OK) < 0)
+			return kbtf_err(-errno, "cannot open: %s", strerror(errno));
+		return 0;
+	}
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return kbtf_err(-errno, "cannot open: %s", strerror(errno));
-	if (fstat(fd, &st) < 0)
-		err = kbtf_err(-errno, "cannot stat: %s", strerror(errno));
-	else if (S_ISDIR(st.st_mode))
-		err = kbtf_err(-EISDIR, "is a directory");
 	close(fd);
-	return err;
+	return 0;
 }
 
 int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
@@ -102,8 +136,21 @@ int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
 			goto out;
 		}
 	}
-	/* sysfs and procfs files report a size they do not have: read them */
-	err = kbtf_buf_from_fd(fd, path, out);
+	/*
+	 * sysfs and procfs files report a size they do not have, pipes and
+	 * devices none: read them, but no further than an image may be
+	 * (/dev/zero never ends)
+	 */
+	err = read_fd(fd, KBTF_INPUT_MAX, out);
+	if (err == -EFBIG)
+		err = kbtf_err(err,
+			       "more than %llu MiB, the most kbtf reads of a pipe, device or "
+			       "other file it cannot map (endless input?)",
+			       (unsigned long long)(KBTF_INPUT_MAX >> 20));
+	else if (err == -ENOMEM)
+		err = kbtf_err(err, "out of memory reading it");
+	else if (err)
+		err = kbtf_err(err, "cannot read: %s", strerror(-err));
 out:
 	close(fd);
 	return err;

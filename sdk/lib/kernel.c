@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "kernel_bootimage.h"
+#include "kbtf/buf.h"
 #include "pkg_deb.h"
 #include "elf_read.h"
 #include "kbtf/err.h"
@@ -32,8 +33,7 @@
 #include "kernel_priv.h"
 #include "util.h"
 
-#define IMAGE_MAX_OUT (256ull << 20) /* real ones are 50-70 MiB; more is a bomb */
-#define MAX_NESTING 3		     /* compression inside compression ... */
+#define MAX_NESTING 3 /* compression inside compression ... */
 #define SYS_BTF_VMLINUX "/sys/kernel/btf/vmlinux"
 
 struct kernel_priv {
@@ -327,7 +327,7 @@ static int from_compressed(struct kernel_priv *p, struct kbtf_buf *b, enum kbtf_
 
 	if (depth >= MAX_NESTING)
 		return kbtf_err(-EINVAL, "compressed %d levels deep", depth);
-	err = kbtf_decompress(c, b->data, b->size, IMAGE_MAX_OUT, &plain);
+	err = kbtf_decompress(c, b->data, b->size, KBTF_INPUT_MAX, &plain);
 	if (err)
 		return err;
 	if (p->k.compression == KBTF_COMP_NONE)
@@ -409,10 +409,10 @@ static void look_by_release(struct kernel_priv *p)
 	try_symvers(p, s);
 }
 
-static int open_file(struct kernel_priv *p, const char *path)
+/* @b is @path's content, read once by the caller; it may be moved from. */
+static int open_content(struct kernel_priv *p, const char *path, struct kbtf_buf *b)
 {
 	char real[PATH_MAX];
-	struct kbtf_buf b;
 	int err;
 
 	if (realpath(path, real) && !strcmp(real, SYS_BTF_VMLINUX) && kbtf_uname_release()) {
@@ -421,17 +421,25 @@ static int open_file(struct kernel_priv *p, const char *path)
 		if (kbtf_uname_machine())
 			p->k.arch = strdup(kbtf_uname_machine());
 	}
-	err = kbtf_buf_from_file(path, &b);
-	if (err)
-		return err;
-	err = open_bytes(p, &b, 0);
-	kbtf_buf_release(&b);
+	err = open_bytes(p, b, 0);
 	if (err)
 		return err;
 	if (p->k.format == KBTF_FMT_BOOT_IMAGE && !p->k.image_path)
 		p->k.image_path = strdup(path);
 	look_around(p, path);
 	return 0;
+}
+
+static int open_file(struct kernel_priv *p, const char *path)
+{
+	struct kbtf_buf b;
+	int err = kbtf_buf_from_file(path, &b);
+
+	if (err)
+		return err;
+	err = open_content(p, path, &b);
+	kbtf_buf_release(&b);
+	return err;
 }
 
 /* ---------------------------------------------------------------- directories */
@@ -740,7 +748,8 @@ static int open_deb_members(struct kernel_priv *p, const char *dir, const struct
 	return 0;
 }
 
-static int open_deb(struct kernel_priv *p, const char *path)
+/* @b is the package, read once by the caller (a FIFO cannot be read again). */
+static int open_deb(struct kernel_priv *p, const struct kbtf_buf *b)
 {
 	const struct kbtf_kernel_opts *o = p->opts;
 	const char *dir = o ? o->work_dir : NULL;
@@ -760,8 +769,8 @@ static int open_deb(struct kernel_priv *p, const char *path)
 		}
 		dir = p->tmp_dir;
 	}
-	err = kbtf_deb_extract_until(path, dir, kbtf_deb_select_kernel, kbtf_deb_done_kernel, NULL,
-				     &deb);
+	err = kbtf_deb_extract_buf_until(b->data, b->size, dir, kbtf_deb_select_kernel,
+					 kbtf_deb_done_kernel, NULL, &deb);
 	if (err)
 		return err;
 	err = open_deb_members(p, dir, &deb);
@@ -895,6 +904,14 @@ static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)
 	return 0;
 }
 
+/* A file's content, read once into @b: a package or a kernel file. */
+static int open_read(struct kernel_priv *p, const char *path, struct kbtf_buf *b)
+{
+	if (kbtf_deb_detect(b->data, b->size))
+		return open_deb(p, b);
+	return open_content(p, path, b);
+}
+
 int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 		     struct kbtf_kernel **out)
 {
@@ -917,18 +934,29 @@ int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,
 	} else if (S_ISDIR(st.st_mode)) {
 		err = open_dir(p, source);
 	} else {
-		struct kbtf_buf head;
+		struct kbtf_buf b;
 
-		err = kbtf_buf_from_file(source, &head);
-		if (!err && kbtf_deb_detect(head.data, head.size)) {
-			kbtf_buf_release(&head);
-			err = open_deb(p, source);
-		} else if (!err) {
-			kbtf_buf_release(&head);
-			err = open_file(p, source);
+		/* read once: a FIFO or <(...) has no second reading */
+		err = kbtf_buf_from_file(source, &b);
+		if (!err) {
+			err = open_read(p, source, &b);
+			kbtf_buf_release(&b);
 		}
 	}
 	return kernel_done(p, err, out);
+}
+
+int kbtf_kernel_open_read(const char *source, struct kbtf_buf *b,
+			  const struct kbtf_kernel_opts *opts, struct kbtf_kernel **out)
+{
+	struct kernel_priv *p;
+
+	*out = NULL;
+	p = kernel_new(source, opts);
+	if (!p)
+		return kbtf_err_nomem();
+	p->have_path = true;
+	return kernel_done(p, open_read(p, source, b), out);
 }
 
 int kbtf_kernel_source_check(const char *source)
@@ -940,6 +968,12 @@ int kbtf_kernel_source_check(const char *source)
 	if (!source || !*source)
 		return kbtf_err(-EINVAL, "no kernel given");
 	if (stat(source, &st) == 0) {
+		if (!S_ISREG(st.st_mode) && !S_ISDIR(st.st_mode)) {
+			/* a FIFO's open blocks, a pipe's read consumes: ask only */
+			if (access(source, R_OK) < 0)
+				return kbtf_err(-errno, "cannot open: %s", strerror(errno));
+			return 0;
+		}
 		/* what kbtf_kernel_open would do first: open it for reading */
 		fd = open(source, O_RDONLY | O_CLOEXEC);
 		if (fd < 0)

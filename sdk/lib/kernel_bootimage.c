@@ -15,6 +15,7 @@
 
 #include "kernel_bootimage.h"
 #include "elf_read.h"
+#include "kbtf/buf.h"
 #include "kbtf/err.h"
 
 #define HDR_SETUP_SECTS 0x1f1
@@ -25,8 +26,7 @@
 #define HDR_PAYLOAD_LENGTH 0x24c
 #define HDR_END 0x250
 
-#define IMAGE_MAX_OUT (256ull << 20) /* when no size trailer says better */
-#define SCAN_MAX_TRIES 256	     /* candidate streams tried when scanning */
+#define SCAN_MAX_TRIES 256 /* candidate streams tried when scanning */
 
 static uint16_t le16(const uint8_t *p)
 {
@@ -126,7 +126,7 @@ static int from_header(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
 	unsigned int sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4;
 	size_t pm_start = ((size_t)sects + 1) * 512;
 	uint32_t off = le32(p + HDR_PAYLOAD_OFFSET), len = le32(p + HDR_PAYLOAD_LENGTH);
-	size_t max_out = IMAGE_MAX_OUT;
+	size_t max_out = KBTF_INPUT_MAX;
 	uint32_t trailer;
 
 	if (bi->protocol < 0x0208 || !len)
@@ -139,7 +139,7 @@ static int from_header(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
 	/* the appended uncompressed size is exact: a bound no bomb can pass */
 	if (len >= 8) {
 		trailer = le32(p + pm_start + off + len - 4);
-		if (trailer && trailer <= IMAGE_MAX_OUT)
+		if (trailer && trailer <= KBTF_INPUT_MAX)
 			max_out = trailer;
 	}
 	return try_payload(p, pm_start + off, len, max_out, bi);
@@ -180,7 +180,7 @@ static int by_scanning(const uint8_t *p, size_t size, size_t start, size_t skip,
 
 	while ((hit = next_magic(hit, end)) && tries++ < SCAN_MAX_TRIES) {
 		if ((size_t)(hit - p) != skip &&
-		    !try_payload(p, (size_t)(hit - p), (size_t)(end - hit), IMAGE_MAX_OUT, bi)) {
+		    !try_payload(p, (size_t)(hit - p), (size_t)(end - hit), KBTF_INPUT_MAX, bi)) {
 			bi->scanned = true;
 			return 0;
 		}

@@ -492,8 +492,8 @@ int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn s
 	return kbtf_deb_extract_until(deb_path, dir, sel, NULL, ctx, out);
 }
 
-int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_select_fn sel,
-			   kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
+static int extract(const void *data, size_t size, const char *deb_path, const char *dir,
+		   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
 {
 	struct walk *w;
 	int err, dirfd;
@@ -516,12 +516,25 @@ int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_selec
 			   .deb = out,
 			   .budget = EXTRACT_MAX,
 			   .dirfd = dirfd};
-	err = deb_walk(w, NULL, 0, deb_path);
+	err = deb_walk(w, data, size, deb_path);
 	free(w);
 	close(dirfd);
 	if (err)
 		kbtf_deb_release(out);
 	return err;
+}
+
+int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_select_fn sel,
+			   kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
+{
+	return extract(NULL, 0, deb_path, dir, sel, done, ctx, out);
+}
+
+int kbtf_deb_extract_buf_until(const void *data, size_t size, const char *dir,
+			       kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
+			       struct kbtf_deb *out)
+{
+	return extract(data, size, NULL, dir, sel, done, ctx, out);
 }
 
 void kbtf_deb_release(struct kbtf_deb *d)

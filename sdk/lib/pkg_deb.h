@@ -83,6 +83,10 @@ bool kbtf_deb_done_kernel(const struct kbtf_deb *d, void *ctx);
 /* kbtf_deb_extract() that stops early when @done says so (NULL: never). */
 int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_select_fn sel,
 			   kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out);
+/* The same from a package already in memory (read once from a FIFO or file). */
+int kbtf_deb_extract_buf_until(const void *data, size_t size, const char *dir,
+			       kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
+			       struct kbtf_deb *out);
 void kbtf_deb_release(struct kbtf_deb *d);
 
 #endif

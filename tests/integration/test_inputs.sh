@@ -159,4 +159,113 @@ refused "distill: a missing --base" "$t_tmp/no/vmlinux" \
 t_check "distill of the good module alone works" \
 	"$KBTF" distill -q "$t_tmp/good.ko" --base "$vml"
 
+# ------------------------------------------------ read once, and bounded
+# issue 13 items 4 and 5: a source is read once (a FIFO or <(...) has no
+# second reading; the up-front check only stat()s what is not a regular
+# file, so a FIFO without a writer does not block it), and what cannot be
+# mapped is read no further than 128 MiB (/dev/zero never ends). Every
+# command runs under `timeout 10`: 124 is a hang, a failure.
+fifo=$t_tmp/fifo
+mkfifo "$fifo"
+types_of() { sed -n 's/^    types: \([0-9]*\).*/\1/p' "$1" | head -n1; }
+"$KBTF" inspect "$vml" >"$t_tmp/file.out" 2>&1
+want=$(types_of "$t_tmp/file.out")
+
+# fed DESC SRC CMD...: CMD reads $fifo while SRC is written into it
+fed() {
+	local desc=$1 src=$2 rc writer
+	shift 2
+	cat "$src" >"$fifo" 2>/dev/null &
+	writer=$!
+	timeout 10 "$@" >"$t_tmp/out" 2>&1
+	rc=$?
+	kill "$writer" 2>/dev/null
+	wait "$writer" 2>/dev/null
+	if [ "$rc" -eq 124 ]; then
+		t_fail "$desc: hung (killed after 10 s)"
+	elif [ "$rc" -ne 0 ]; then
+		t_fail "$desc: exit $rc"
+		head -n 5 "$t_tmp/out" | sed 's/^/    | /'
+	else
+		t_ok "$desc"
+	fi
+	return "$rc"
+}
+fed "inspect: a FIFO fed the seed vmlinux" "$vml" "$KBTF" inspect "$fifo" &&
+	if [ -n "$want" ] && [ "$(types_of "$t_tmp/out")" = "$want" ]; then
+		t_ok "  ... with the file's $want types"
+	else
+		t_fail "  ... types $(types_of "$t_tmp/out"), the file has $want"
+	fi
+fed "inspect: a FIFO fed a module" "$seeds/module.ko.zst" \
+	"$KBTF" inspect --base "$vml" "$fifo" &&
+	t_grep "  ... shown as a module" 'name: fuzzmod' "$t_tmp/out"
+fed "inspect: a FIFO fed a .deb" "$seeds/kernel.deb" "$KBTF" inspect "$fifo" &&
+	t_grep "  ... shown as a package" 'Debian package' "$t_tmp/out"
+fed "validate: --kernel a FIFO fed the seed vmlinux" "$vml" \
+	"$KBTF" validate "$t_tmp/good.ko" --kernel "$fifo"
+fed "distill: --base a FIFO fed the seed vmlinux" "$vml" \
+	"$KBTF" distill -q -o "$t_tmp/fifo-distilled.ko" "$seeds/module.ko" --base "$fifo"
+refused "distill: a FIFO module without -o (the rename would replace the FIFO)" "$fifo" \
+	timeout 10 "$KBTF" distill "$fifo" --base "$vml"
+
+# a FIFO nobody writes to, beside a missing input: the up-front check
+# refuses the missing one without opening the FIFO (it blocked for ever)
+refused "inspect: a FIFO without a writer and a missing source" "$missing" \
+	timeout 10 "$KBTF" inspect "$fifo" "$missing"
+refused "validate: --kernel a FIFO without a writer and a missing one" "$t_tmp/no/vmlinux" \
+	timeout 10 "$KBTF" validate "$t_tmp/good.ko" --kernel "$fifo" --kernel "$t_tmp/no/vmlinux"
+refused "distill: a missing module, --base a FIFO without a writer" "$missing" \
+	timeout 10 "$KBTF" distill "$missing" --base "$fifo"
+
+# process substitution: /dev/fd/N is a pipe, read once (it was "0 bytes:
+# too short to be a kernel", the first reading having drained it)
+objcopy --dump-section .BTF="$t_tmp/vmlinux.btf" "$vml" "$t_tmp/objcopy.o" 2>/dev/null
+timeout 10 "$KBTF" inspect <(cat "$t_tmp/vmlinux.btf") >"$t_tmp/out" 2>&1
+rc=$?
+if [ "$rc" -eq 0 ] && [ "$(types_of "$t_tmp/out")" = "$want" ]; then
+	t_ok "inspect <(cat raw BTF): $want types"
+else
+	t_fail "inspect <(cat raw BTF): exit $rc, types $(types_of "$t_tmp/out"), want $want"
+	head -n 5 "$t_tmp/out" | sed 's/^/    | /'
+fi
+if [ -r /sys/kernel/btf/vmlinux ]; then
+	"$KBTF" inspect /sys/kernel/btf/vmlinux >"$t_tmp/sys.out" 2>&1
+	timeout 10 "$KBTF" inspect <(cat /sys/kernel/btf/vmlinux) >"$t_tmp/out" 2>&1
+	rc=$?
+	if [ "$rc" -eq 0 ] && [ "$(types_of "$t_tmp/out")" = "$(types_of "$t_tmp/sys.out")" ]; then
+		t_ok "inspect <(cat /sys/kernel/btf/vmlinux): $(types_of "$t_tmp/out") types"
+	else
+		t_fail "inspect <(cat /sys/kernel/btf/vmlinux): exit $rc"
+		head -n 5 "$t_tmp/out" | sed 's/^/    | /'
+	fi
+fi
+
+# endless: exit 2 with one line naming /dev/zero and the bound, within 2 s
+# and 200 MB (it grew to the address-space limit, then "out of memory")
+endless() {
+	local desc=$1 rc secs kb
+	shift
+	/usr/bin/time -o "$t_tmp/time" -f '%e %M' timeout 10 "$@" >"$t_tmp/out" 2>"$t_tmp/err"
+	rc=$?
+	# the last line: time writes "Command exited with non-zero status" first
+	read -r secs kb < <(tail -n1 "$t_tmp/time")
+	[[ ${secs:-} =~ ^[0-9.]+$ && ${kb:-} =~ ^[0-9]+$ ]] || { secs=99 kb=0; }
+	if [ "$rc" -eq 2 ] && grep -q '/dev/zero' "$t_tmp/out" "$t_tmp/err" &&
+		grep -q 'more than 128 MiB' "$t_tmp/out" "$t_tmp/err" &&
+		awk -v s="$secs" -v k="$kb" 'BEGIN { exit !(s < 2 && k < 200000) }'; then
+		t_ok "$desc: exit 2 in $secs s, $((kb / 1024)) MB: $(grep -h 'MiB' "$t_tmp/err" "$t_tmp/out" | head -n1)"
+	else
+		t_fail "$desc: exit $rc in $secs s, $((kb / 1024)) MB"
+		head -n 5 "$t_tmp/err" "$t_tmp/out" | sed 's/^/    | /'
+	fi
+}
+endless "inspect /dev/zero" "$KBTF" inspect /dev/zero
+refused "  ... one line on stderr" /dev/zero timeout 10 "$KBTF" inspect /dev/zero
+endless "validate --kernel /dev/zero" "$KBTF" validate "$t_tmp/good.ko" --kernel /dev/zero
+endless "distill --base /dev/zero" "$KBTF" distill "$seeds/module.ko" -o "$t_tmp/z.ko" \
+	--base /dev/zero
+refused "  ... one line on stderr" /dev/zero \
+	timeout 10 "$KBTF" distill "$seeds/module.ko" -o "$t_tmp/z.ko" --base /dev/zero
+
 t_done

@@ -3,7 +3,9 @@
  * The shared helpers of sdk/lib/util.h: mkdir -p on new, nested and
  * existing paths (and on paths that are not directories), rm -rf that
  * removes symlinks without following them out of the tree, the directory
- * test, uname and the clock.
+ * test, uname and the clock; and reading a file once (buf.c): a FIFO is
+ * checked without being opened and read as it comes, an endless device
+ * stops at the one bound.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -13,12 +15,17 @@
 #include <string.h>
 #include <stdio.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <sys/utsname.h>
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "kbtf/buf.h"
 #include "kbtf/err.h"
+#include "kbtf/source.h"
 #include "util.h"
 
 static char tmpdir[128];
@@ -181,6 +188,76 @@ static void is_dir_uname_clock(void **state)
 	assert_true(kbtf_now_s() >= t1 / 1e3);
 }
 
+/* a hang (a check that opens a FIFO blocks for ever) becomes a failure */
+static void hung(int sig)
+{
+	(void)sig;
+	fail_msg("blocked on a FIFO");
+}
+
+/*
+ * A FIFO with no writer: the up-front checks say it is there without
+ * opening it. Fed by a writer: read once, every byte, past the first
+ * 64 KiB chunk.
+ */
+static void fifo_checked_without_open_and_read_once(void **state)
+{
+	char path[256];
+	static uint8_t data[200000];
+	struct kbtf_buf b;
+	size_t i, off = 0;
+	ssize_t n;
+	pid_t pid;
+	int fd, status;
+
+	at(path, sizeof(path), "fifo");
+	assert_int_equal(mkfifo(path, 0600), 0);
+	signal(SIGALRM, hung);
+	alarm(10);
+	assert_int_equal(kbtf_file_check(path), 0);
+	assert_int_equal(kbtf_kernel_source_check(path), 0);
+	alarm(0);
+	for (i = 0; i < sizeof(data); i++)
+		data[i] = (uint8_t)(i * 7 + i / 251);
+	pid = fork();
+	assert_true(pid >= 0);
+	if (!pid) {
+		fd = open(path, O_WRONLY);
+		while (fd >= 0 && off < sizeof(data) &&
+		       (n = write(fd, data + off, sizeof(data) - off)) > 0)
+			off += (size_t)n;
+		_exit(off == sizeof(data) ? 0 : 1);
+	}
+	alarm(10);
+	assert_int_equal(kbtf_buf_from_file(path, &b), 0);
+	alarm(0);
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(b.size, sizeof(data));
+	assert_memory_equal(b.data, data, sizeof(data));
+	assert_int_equal(b.owner, KBTF_BUF_HEAP);
+	kbtf_buf_release(&b);
+	/* no permission: refused by stat and access alone */
+	if (geteuid()) {
+		assert_int_equal(chmod(path, 0200), 0);
+		assert_int_equal(kbtf_file_check(path), -EACCES);
+	}
+	unlink(path);
+}
+
+/* /dev/zero never ends: -EFBIG at KBTF_INPUT_MAX, with the bound named. */
+static void endless_device_bounded(void **state)
+{
+	struct kbtf_buf b;
+
+	if (access("/dev/zero", R_OK))
+		skip();
+	assert_int_equal(kbtf_buf_from_file("/dev/zero", &b), -EFBIG);
+	assert_null(b.data);
+	assert_non_null(strstr(kbtf_errstr(), "more than 128 MiB"));
+	assert_int_equal(KBTF_INPUT_MAX >> 20, 128);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -188,6 +265,8 @@ int main(void)
 	    cmocka_unit_test(mkdir_p_refuses_non_directories),
 	    cmocka_unit_test(rm_rf_keeps_symlink_targets),
 	    cmocka_unit_test(is_dir_uname_clock),
+	    cmocka_unit_test(fifo_checked_without_open_and_read_once),
+	    cmocka_unit_test(endless_device_bounded),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);

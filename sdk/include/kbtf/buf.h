@@ -26,8 +26,18 @@ struct kbtf_buf {
 };
 
 /*
+ * The most bytes kbtf holds of one kernel image or input it cannot map:
+ * what a decompressed vmlinux may grow to, and what is read of a pipe,
+ * FIFO or device. Real vmlinux images are 50-70 MiB; more is a bomb or an
+ * endless input (/dev/zero), refused before it costs more than this.
+ */
+#define KBTF_INPUT_MAX (128ull << 20)
+
+/*
  * Map @path read-only. Files that cannot be mapped or report no size
- * (sysfs, /proc, pipes) are read into the heap instead.
+ * (sysfs, /proc, pipes, devices) are read into the heap instead, at most
+ * KBTF_INPUT_MAX bytes (-EFBIG past it). The file is opened once: a FIFO
+ * or process substitution is read as it comes, never reopened.
  */
 KBTF_API int kbtf_buf_from_file(const char *path, struct kbtf_buf *out);
 
@@ -35,11 +45,14 @@ KBTF_API int kbtf_buf_from_file(const char *path, struct kbtf_buf *out);
  * 0 when @path opens for reading and is not a directory, what
  * kbtf_buf_from_file() needs; else a negative errno with the reason
  * recorded ("cannot open: ...", the caller names the file). Reads nothing:
- * for commands that refuse a missing input before any work.
+ * for commands that refuse a missing input before any work. A file that is
+ * not regular (FIFO, device, socket) is only stat()ed and its permission
+ * asked, never opened: opening a FIFO blocks, and the one real read must
+ * get its bytes.
  */
 int kbtf_file_check(const char *path);
 
-/* Read all of @fd into the heap. */
+/* Read all of @fd into the heap, unbounded: for trusted pipes (our own tools). */
 KBTF_API int kbtf_buf_from_fd(int fd, const char *name, struct kbtf_buf *out);
 
 /* Copy @size bytes into a new heap buffer. */

@@ -107,6 +107,13 @@ KBTF_API int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts 
  */
 int kbtf_kernel_source_check(const char *source);
 /*
+ * kbtf_kernel_open() of a file @source whose content the caller has read
+ * into @b (kbtf_buf_from_file()), so a FIFO or pipe is read once; @b may be
+ * moved from and is the caller's to release.
+ */
+int kbtf_kernel_open_read(const char *source, struct kbtf_buf *b,
+			  const struct kbtf_kernel_opts *opts, struct kbtf_kernel **out);
+/*
  * The same over memory, by content only (no neighbouring files, no .deb):
  * for tests and fuzzing. @data must outlive the kernel.
  */
