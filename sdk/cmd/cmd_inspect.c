@@ -467,16 +467,47 @@ out:
 
 /* ---------------------------------------------------------------- modules */
 
-/* The kernel a split BTF is parsed on, and its parsed BTF. */
+/*
+ * The base, opened once for every SOURCE that needs it: --base may be a
+ * FIFO or a pipe, which has no second reading. A failure is kept too, and
+ * said again for each source.
+ */
+static struct {
+	const char *src;
+	struct kbtf_kernel *k;
+	struct kbtf_btf *btf;
+	int err;
+	char *why;
+} base_once;
+
+static void base_release(void)
+{
+	kbtf_kernel_free(base_once.k);
+	free(base_once.why);
+	memset(&base_once, 0, sizeof(base_once));
+}
+
+/* The kernel a split BTF is parsed on, and its parsed BTF; both stay ours. */
 static int open_base(const char *src, struct kbtf_kernel **k, struct kbtf_btf **btf)
 {
-	int err = kbtf_kernel_open(src, NULL, k);
+	int err;
 
-	if (err)
-		return kbtf_err_prefix(err, "base %s", src);
-	*btf = kbtf_kernel_btf(*k);
-	/* kbtf_kernel_btf's message already names the base */
-	return *btf ? 0 : -EINVAL;
+	if (!base_once.src || strcmp(base_once.src, src)) {
+		base_release();
+		base_once.src = src;
+		err = kbtf_kernel_open(src, NULL, &base_once.k);
+		if (err)
+			err = kbtf_err_prefix(err, "base %s", src);
+		else if (!(base_once.btf = kbtf_kernel_btf(base_once.k)))
+			err = -EINVAL; /* kbtf_kernel_btf's message names the base */
+		base_once.err = err;
+		base_once.why = err ? strdup(kbtf_errstr()) : NULL;
+	} else if (base_once.err) {
+		kbtf_err(base_once.err, "%s", base_once.why ? base_once.why : "base unreadable");
+	}
+	*k = base_once.k;
+	*btf = base_once.btf;
+	return base_once.err;
 }
 
 struct module_view {
@@ -520,7 +551,6 @@ static int module_btf(struct kbtf_module *m, const struct inspect_opts *o, struc
 			dist ? ".BTF.base" : o->base, NULL);
 out:
 	kbtf_btf_free(dist);
-	kbtf_kernel_free(k);
 	return err;
 }
 
@@ -653,7 +683,6 @@ static int inspect_split(const char *src, const struct inspect_opts *o, struct k
 		text_btf(&f, b->data);
 	}
 out:
-	kbtf_kernel_free(k);
 	return err;
 }
 
@@ -816,6 +845,7 @@ int cmd_inspect(int argc, char **argv)
 			}
 		}
 	}
+	base_release();
 	if (j) {
 		kbtf_json_array_end(j);
 		err = kbtf_json_free(j);

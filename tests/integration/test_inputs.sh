@@ -200,6 +200,14 @@ fed "inspect: a FIFO fed the seed vmlinux" "$vml" "$KBTF" inspect "$fifo" &&
 fed "inspect: a FIFO fed a module" "$seeds/module.ko.zst" \
 	"$KBTF" inspect --base "$vml" "$fifo" &&
 	t_grep "  ... shown as a module" 'name: fuzzmod' "$t_tmp/out"
+fed "inspect: --base a FIFO, read once for two modules" "$vml" \
+	"$KBTF" inspect --base "$fifo" "$seeds/module.ko" "$seeds/module.ko.zst" &&
+	if [ "$(grep -c 'parsed on base' "$t_tmp/out")" -eq 2 ]; then
+		t_ok "  ... both parsed on it"
+	else
+		t_fail "  ... $(grep -c 'parsed on base' "$t_tmp/out") of 2 parsed on it"
+		head -n 20 "$t_tmp/out" | sed 's/^/    | /'
+	fi
 fed "inspect: a FIFO fed a .deb" "$seeds/kernel.deb" "$KBTF" inspect "$fifo" &&
 	t_grep "  ... shown as a package" 'Debian package' "$t_tmp/out"
 fed "validate: --kernel a FIFO fed the seed vmlinux" "$vml" \
