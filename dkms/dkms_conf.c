@@ -16,6 +16,7 @@
 #include "dkms.h"
 #include "kbtf/err.h"
 #include "module_sign.h"
+#include "util.h"
 
 int kbtf_dkms_on_error_parse(const char *s, enum kbtf_dkms_on_error *out)
 {
@@ -335,11 +336,6 @@ void kbtf_dkms_framework_release(struct kbtf_dkms_framework *fw)
 	memset(fw, 0, sizeof(*fw));
 }
 
-static bool executable(const char *path)
-{
-	return access(path, X_OK) == 0;
-}
-
 char *kbtf_dkms_sign_tool(const struct kbtf_dkms_framework *fw, const char *kernelver,
 			  const char *kdir)
 {
@@ -347,7 +343,7 @@ char *kbtf_dkms_sign_tool(const struct kbtf_dkms_framework *fw, const char *kern
 	char *dot;
 
 	if (fw && fw->sign_file) {
-		if (executable(fw->sign_file))
+		if (kbtf_is_executable(fw->sign_file))
 			return strdup(fw->sign_file);
 		kbtf_err(-ENOENT, "sign_file %s (framework.conf) is not an executable",
 			 fw->sign_file);
@@ -359,12 +355,12 @@ char *kbtf_dkms_sign_tool(const struct kbtf_dkms_framework *fw, const char *kern
 	if (dot) {
 		*dot = '\0';
 		snprintf(path, sizeof(path), "/usr/lib/linux-kbuild-%s/scripts/sign-file", series);
-		if (executable(path))
+		if (kbtf_is_executable(path))
 			return strdup(path);
 	}
 	if (kdir) {
 		snprintf(path, sizeof(path), "%s/scripts/sign-file", kdir);
-		if (executable(path))
+		if (kbtf_is_executable(path))
 			return strdup(path);
 	}
 	return kbtf_sign_find_tool(kdir, kernelver);

@@ -314,13 +314,6 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 	}
 }
 
-static bool is_regular(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 int cmd_distill(int argc, char **argv)
 {
 	static const struct cmd_spec spec = {
@@ -377,7 +370,7 @@ int cmd_distill(int argc, char **argv)
 		if (kbtf_file_check(argv[i])) {
 			cmd_report_error(argv[i]);
 			rc = KBTF_EXIT_USAGE;
-		} else if (!a.o.out && !is_regular(argv[i])) {
+		} else if (!a.o.out && !kbtf_is_file(argv[i])) {
 			/* the rewrite renames a new file over the path: a FIFO
 			 * or /dev/stdin would be replaced, not written to */
 			fprintf(stderr,

@@ -83,13 +83,6 @@ static int KBTF_PRINTF(2, 3) set_str(char **slot, const char *fmt, ...)
 	return 0;
 }
 
-static bool is_file(const char *path)
-{
-	struct stat st;
-
-	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
-}
-
 static char *path_join(const char *dir, const char *name)
 {
 	char *s;
@@ -223,13 +216,13 @@ static void try_config_file(struct kernel_priv *p, const char *path)
 	char *text;
 	size_t len;
 
-	if (!p->k.config && is_file(path) && !kbtf_kconfig_read_file(path, &text, &len))
+	if (!p->k.config && kbtf_is_file(path) && !kbtf_kconfig_read_file(path, &text, &len))
 		note_config(p, text, len, path);
 }
 
 static void try_symvers(struct kernel_priv *p, const char *path)
 {
-	if (!p->k.symvers_path && is_file(path))
+	if (!p->k.symvers_path && kbtf_is_file(path))
 		p->k.symvers_path = strdup(path);
 }
 
@@ -614,7 +607,7 @@ static int open_profile_layers(struct kernel_priv *p, const char *dir)
 		path = path_join(dir, name);
 		if (!path)
 			return kbtf_err_nomem();
-		if (!is_file(path)) {
+		if (!kbtf_is_file(path)) {
 			free(path);
 			break;
 		}
@@ -673,7 +666,7 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 		free(s);
 	}
 	if ((s = path_join(dir, KBTF_PROFILE_IMAGE))) {
-		if (is_file(s))
+		if (kbtf_is_file(s))
 			p->k.image_path = s;
 		else
 			free(s);
@@ -692,7 +685,7 @@ static int open_dir(struct kernel_priv *p, const char *dir)
 	vml = path_join(dir, "vmlinux");
 	cfg = path_join(dir, ".config");
 	sym = path_join(dir, "Module.symvers");
-	build = vml && cfg && sym && is_file(vml) && (is_file(cfg) || is_file(sym));
+	build = vml && cfg && sym && kbtf_is_file(vml) && (kbtf_is_file(cfg) || kbtf_is_file(sym));
 	free(vml);
 	free(cfg);
 	free(sym);
@@ -811,7 +804,7 @@ static int find_release(const char *rel, char path[PATH_MAX])
 			snprintf(path, PATH_MAX, "%s", SYS_BTF_VMLINUX);
 		else
 			continue;
-		if (is_file(path))
+		if (kbtf_is_file(path))
 			return 0;
 	}
 	return kbtf_err(-ENOENT,

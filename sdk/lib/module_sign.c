@@ -15,6 +15,7 @@
 #include "kbtf/err.h"
 #include "run.h"
 #include "module_sign.h"
+#include "util.h"
 
 #define SIG_MAGIC "~Module signature appended~\n"
 
@@ -23,11 +24,6 @@ bool kbtf_sign_present(const void *data, size_t size)
 	size_t n = sizeof(SIG_MAGIC) - 1;
 
 	return size >= n && !memcmp((const uint8_t *)data + size - n, SIG_MAGIC, n);
-}
-
-static bool usable(const char *path)
-{
-	return access(path, X_OK) == 0;
 }
 
 /* "6.12.113+deb12-amd64" -> "6.12.113+deb12": Debian's kbuild package version. */
@@ -58,7 +54,7 @@ static char *first_glob(const char *pattern)
 		return NULL;
 	/* the newest installed version sorts last */
 	for (i = g.gl_pathc; i-- > 0 && !found;)
-		if (usable(g.gl_pathv[i]))
+		if (kbtf_is_executable(g.gl_pathv[i]))
 			found = strdup(g.gl_pathv[i]);
 	globfree(&g);
 	return found;
@@ -71,7 +67,7 @@ static char *try_path(char *path, char *tried, size_t len)
 
 	if (!path)
 		return NULL;
-	if (usable(path))
+	if (kbtf_is_executable(path))
 		return path;
 	if (used + strlen(path) + 3 < len)
 		snprintf(tried + used, len - used, "%s%s", used ? ", " : "", path);

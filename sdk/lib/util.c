@@ -25,6 +25,18 @@ bool kbtf_is_dir(const char *path)
 	return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
+bool kbtf_is_file(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0 && S_ISREG(st.st_mode);
+}
+
+bool kbtf_is_executable(const char *path)
+{
+	return path && access(path, X_OK) == 0;
+}
+
 static int cannot_create(const char *path, int err)
 {
 	return kbtf_err(-err, "%s: cannot create: %s", path, strerror(err));

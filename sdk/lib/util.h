@@ -34,6 +34,12 @@ int kbtf_rm_rf(const char *path);
 /* True when @path is a directory (a symlink to one counts, as for stat). */
 bool kbtf_is_dir(const char *path);
 
+/* True when @path is a regular file (a symlink to one counts, as for stat). */
+bool kbtf_is_file(const char *path);
+
+/* True when @path (NULL: false) is there and this process may execute it. */
+bool kbtf_is_executable(const char *path);
+
 /*
  * The running kernel as uname(2) tells it: its release (uname -r) and
  * machine (uname -m). The strings live as long as the calling thread;

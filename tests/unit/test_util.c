@@ -165,7 +165,7 @@ static void rm_rf_keeps_symlink_targets(void **state)
 	assert_false(exists(outfile));
 }
 
-static void is_dir_uname_clock(void **state)
+static void is_dir_file_exec_uname_clock(void **state)
 {
 	char p[256];
 	struct utsname u;
@@ -176,6 +176,16 @@ static void is_dir_uname_clock(void **state)
 	put(at(p, sizeof(p), "plain"), "x");
 	assert_false(kbtf_is_dir(p));
 	assert_false(kbtf_is_dir(at(p, sizeof(p), "missing")));
+
+	/* regular files and executables, through symlinks as stat sees them */
+	assert_true(kbtf_is_file(at(p, sizeof(p), "plain")));
+	assert_false(kbtf_is_file(tmpdir));
+	assert_false(kbtf_is_file(at(p, sizeof(p), "missing")));
+	assert_false(kbtf_is_executable(at(p, sizeof(p), "plain")));
+	assert_int_equal(chmod(p, 0755), 0);
+	assert_true(kbtf_is_executable(p));
+	assert_false(kbtf_is_executable(NULL));
+	assert_false(kbtf_is_executable(at(p, sizeof(p), "missing")));
 
 	assert_int_equal(uname(&u), 0);
 	assert_string_equal(kbtf_uname_release(), u.release);
@@ -264,7 +274,7 @@ int main(void)
 	    cmocka_unit_test(mkdir_p_nested_and_existing),
 	    cmocka_unit_test(mkdir_p_refuses_non_directories),
 	    cmocka_unit_test(rm_rf_keeps_symlink_targets),
-	    cmocka_unit_test(is_dir_uname_clock),
+	    cmocka_unit_test(is_dir_file_exec_uname_clock),
 	    cmocka_unit_test(fifo_checked_without_open_and_read_once),
 	    cmocka_unit_test(endless_device_bounded),
 	};

@@ -79,11 +79,6 @@ static const char boottest_usage[] =
 
 /* --------------------------------------------------------------- helpers */
 
-static bool executable(const char *p)
-{
-	return p && !access(p, X_OK);
-}
-
 /* kbtf-modload: option, environment, beside this binary, installed. */
 static char *find_loader(const char *opt)
 {
@@ -101,12 +96,12 @@ static char *find_loader(const char *opt)
 		if (slash) {
 			*slash = '\0';
 			if (asprintf(&p, "%s/kbtf-modload", self) >= 0) {
-				if (executable(p))
+				if (kbtf_is_executable(p))
 					return p;
 				free(p);
 			}
 			if (asprintf(&p, "%s/../lib/kbtf/kbtf-modload", self) >= 0) {
-				if (executable(p))
+				if (kbtf_is_executable(p))
 					return p;
 				free(p);
 			}
@@ -121,7 +116,7 @@ static const char *find_busybox(const char *opt)
 		return opt;
 	if (getenv("KBTF_BUSYBOX"))
 		return getenv("KBTF_BUSYBOX");
-	return executable("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
+	return kbtf_is_executable("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
 }
 
 static bool on_path(const char *prog)
@@ -131,14 +126,14 @@ static bool on_path(const char *prog)
 	bool found = false;
 
 	if (strchr(prog, '/'))
-		return executable(prog);
+		return kbtf_is_executable(prog);
 	copy = strdup(path ? path : "/usr/bin:/bin");
 	for (dir = strtok_r(copy, ":", &save); dir && !found; dir = strtok_r(NULL, ":", &save)) {
 		char *p;
 
 		if (asprintf(&p, "%s/%s", dir, prog) < 0)
 			break;
-		found = executable(p);
+		found = kbtf_is_executable(p);
 		free(p);
 	}
 	free(copy);

@@ -299,11 +299,6 @@ int kbtf_symvers_load_wanted(const char *path, const struct kbtf_symvers *wanted
 	return err;
 }
 
-int kbtf_symvers_load(const char *path, struct kbtf_symvers **out)
-{
-	return kbtf_symvers_load_wanted(path, NULL, out);
-}
-
 const struct kbtf_export *kbtf_symvers_find(const struct kbtf_symvers *sv, const char *name)
 {
 	size_t s;

@@ -35,7 +35,6 @@ struct kbtf_symvers;
  * four-field form. A malformed line is an error naming it (-EINVAL).
  */
 int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kbtf_symvers **out);
-int kbtf_symvers_load(const char *path, struct kbtf_symvers **out);
 /*
  * The same, keeping only the symbols named in @wanted (any export list
  * used as a set; NULL keeps all): a module needs a few hundred of a
