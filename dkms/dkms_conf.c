@@ -502,7 +502,13 @@ int kbtf_dkms_block(const struct kbtf_dkms_enable_opts *o, char **out)
 		n = asprintf(&body, block_make, o->kbtf, onerr);
 	if (n < 0)
 		return kbtf_err_nomem();
-	n = asprintf(out, "%s%s%s\n", block_head, body, KBTF_DKMS_BLOCK_END);
+	/*
+	 * The block stays in /etc/dkms after kbtf is removed by hand (the
+	 * Debian package's prerm removes it, a "make uninstall" cannot know
+	 * every package): without the binary, DKMS builds the plain module.
+	 */
+	n = asprintf(out, "%sif [ -x \"%s\" ]; then\n%sfi\n%s\n", block_head, o->kbtf, body,
+		     KBTF_DKMS_BLOCK_END);
 	free(body);
 	if (n < 0) {
 		*out = NULL;

@@ -247,34 +247,47 @@ static char *dkms_reads(const char *pkg_conf, const char *block, const char *kdi
 	return out;
 }
 
+/* An executable stand-in for kbtf: the block runs only while the binary exists. */
+static const char *fake_kbtf(void)
+{
+	static char path[512];
+
+	write_file("kbtf", "#!/bin/sh\n");
+	snprintf(path, sizeof(path), "%s/kbtf", tmpdir);
+	assert_int_equal(chmod(path, 0755), 0);
+	return path;
+}
+
 static void make_block_chains_every_make(void **state)
 {
-	struct kbtf_dkms_enable_opts o = {.kbtf = "/usr/local/bin/kbtf", .on_error = "fail"};
-	char *b, *out;
+	struct kbtf_dkms_enable_opts o = {.kbtf = fake_kbtf(), .on_error = "fail"};
+	char want[2048], *b, *out;
 
 	(void)state;
 	assert_int_equal(kbtf_dkms_block(&o, &b), 0);
 	out = dkms_reads("MAKE[0]=\"make -C ${kernel_source_dir} M=here\"\nMAKE[1]=\"make old\"\n",
 			 b, "/kd", "printf \"%s|\" \"${MAKE[@]}\"");
-	assert_string_equal(
-	    out, "make -C /kd M=here && /usr/local/bin/kbtf dkms make-hook --kernel "
-		 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail|"
-		 "make old && /usr/local/bin/kbtf dkms make-hook --kernel 6.1.0-56-amd64 "
-		 "--arch x86_64 --kdir /kd --on-error fail|");
+	snprintf(want, sizeof(want),
+		 "make -C /kd M=here && %s dkms make-hook --kernel 6.1.0-56-amd64 --arch x86_64 "
+		 "--kdir /kd --on-error fail|make old && %s dkms make-hook --kernel "
+		 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail|",
+		 o.kbtf, o.kbtf);
+	assert_string_equal(out, want);
 	free(out);
 	/* a package that relies on DKMS's default make gets it spelled out */
 	out = dkms_reads("PACKAGE_NAME=pkg\n", b, "/kd", "printf \"%s\" \"${MAKE[0]}\"");
-	assert_string_equal(out,
-			    "make -C /kd M=/var/lib/dkms/pkg/1.0/build && /usr/local/bin/kbtf dkms "
-			    "make-hook --kernel 6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error "
-			    "fail");
+	snprintf(want, sizeof(want),
+		 "make -C /kd M=/var/lib/dkms/pkg/1.0/build && %s dkms make-hook --kernel "
+		 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail",
+		 o.kbtf);
+	assert_string_equal(out, want);
 	free(out);
 	free(b);
 }
 
 static void post_block_is_relative_and_chains(void **state)
 {
-	struct kbtf_dkms_enable_opts o = {.kbtf = "/usr/local/bin/kbtf", .post_build = true};
+	struct kbtf_dkms_enable_opts o = {.kbtf = fake_kbtf(), .post_build = true};
 	char kdir[512], want[1024], *b, *out;
 
 	(void)state;
@@ -287,25 +300,51 @@ static void post_block_is_relative_and_chains(void **state)
 			 "POST_BUILD=\"theirs.sh x\"\n",
 			 b, kdir,
 			 "printf \"%s|%s|%s\" \"$POST_BUILD\" \"${STRIP[0]}\" \"${STRIP[1]}\"");
-	snprintf(
-	    want, sizeof(want),
-	    "../../../../../../usr/local/bin/kbtf dkms post-build --kernel 6.1.0-56-amd64 --arch "
-	    "x86_64 --kdir %s --strip -- theirs.sh x|no|no",
-	    kdir);
+	snprintf(want, sizeof(want),
+		 "../../../../../..%s dkms post-build --kernel 6.1.0-56-amd64 --arch "
+		 "x86_64 --kdir %s --strip -- theirs.sh x|no|no",
+		 o.kbtf, kdir);
 	assert_string_equal(out, want);
 	free(out);
 	/* with a vmlinux: DKMS strips as usual */
 	write_file("kd61/vmlinux", "");
 	out = dkms_reads("DEST_MODULE_LOCATION[0]=/extra\n", b, kdir,
 			 "printf \"%s|%s\" \"$POST_BUILD\" \"${STRIP[0]-unset}\"");
-	snprintf(
-	    want, sizeof(want),
-	    "../../../../../../usr/local/bin/kbtf dkms post-build --kernel 6.1.0-56-amd64 --arch "
-	    "x86_64 --kdir %s|unset",
-	    kdir);
+	snprintf(want, sizeof(want),
+		 "../../../../../..%s dkms post-build --kernel 6.1.0-56-amd64 --arch "
+		 "x86_64 --kdir %s|unset",
+		 o.kbtf, kdir);
 	assert_string_equal(out, want);
 	free(out);
 	free(b);
+}
+
+/*
+ * kbtf removed without "kbtf dkms disable" (by hand, not through the Debian
+ * package): the block left in /etc/dkms changes nothing, so DKMS still
+ * builds the plain module instead of failing on a missing command.
+ */
+static void block_without_kbtf_changes_nothing(void **state)
+{
+	struct kbtf_dkms_enable_opts o = {.kbtf = fake_kbtf(), .on_error = "fail"};
+	char *make_block, *post_block, *out;
+
+	(void)state;
+	assert_int_equal(kbtf_dkms_block(&o, &make_block), 0);
+	o.on_error = NULL;
+	o.post_build = true;
+	assert_int_equal(kbtf_dkms_block(&o, &post_block), 0);
+	assert_int_equal(unlink(o.kbtf), 0);
+	out = dkms_reads("MAKE[0]=\"make -C ${kernel_source_dir} M=here\"\n", make_block, "/kd",
+			 "printf \"%s|\" \"${MAKE[@]}\"");
+	assert_string_equal(out, "make -C /kd M=here|");
+	free(out);
+	out = dkms_reads("DEST_MODULE_LOCATION[0]=/extra\nPOST_BUILD=\"theirs.sh x\"\n", post_block,
+			 "/kd", "printf \"%s|%s\" \"$POST_BUILD\" \"${STRIP[0]-unset}\"");
+	assert_string_equal(out, "theirs.sh x|unset");
+	free(out);
+	free(make_block);
+	free(post_block);
 }
 
 static void module_names(void **state)
@@ -364,6 +403,7 @@ int main(void)
 	    cmocka_unit_test(block_refuses_paths_dkms_would_mangle),
 	    cmocka_unit_test(make_block_chains_every_make),
 	    cmocka_unit_test(post_block_is_relative_and_chains),
+	    cmocka_unit_test(block_without_kbtf_changes_nothing),
 	    cmocka_unit_test(module_names),
 	    cmocka_unit_test(find_modules_walks_as_asked),
 	};
