@@ -347,22 +347,14 @@ static int take_member(struct walk *w, struct archive *a, struct archive_entry *
 	return err;
 }
 
-static int walk_tar(struct walk *w, const char *member, bool control)
+/* Every entry of @a, an opened archive: members taken, or the control file parsed. */
+static int walk_entries(struct walk *w, struct archive *a, const char *member, bool control)
 {
-	struct archive *a = archive_read_new();
 	struct archive_entry *e;
 	char path[4096];
 	struct kbtf_buf text;
 	int r, err = 0;
 
-	if (!a)
-		return kbtf_err_nomem();
-	archive_read_support_filter_all(a);
-	archive_read_support_format_tar(a);
-	if (archive_read_open(a, w, NULL, inner_read, NULL) != ARCHIVE_OK) {
-		err = kbtf_err(-EINVAL, "%s: %s", member, archive_error_string(a));
-		goto out;
-	}
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
 		if (!control) {
 			size_t had = w->deb->nr_files;
@@ -370,7 +362,7 @@ static int walk_tar(struct walk *w, const char *member, bool control)
 			err = take_member(w, a, e);
 			if (!err && w->done && w->deb->nr_files > had && w->done(w->deb, w->ctx)) {
 				w->stopped = true;
-				goto out;
+				return 0;
 			}
 		} else if (!kbtf_deb_clean_path(archive_entry_pathname(e), path, sizeof(path)) &&
 			   !strcmp(path, "control") && archive_entry_filetype(e) == AE_IFREG) {
@@ -381,11 +373,26 @@ static int walk_tar(struct walk *w, const char *member, bool control)
 			}
 		}
 		if (err)
-			goto out;
+			return err;
 	}
 	if (r != ARCHIVE_EOF)
+		return kbtf_err(-EINVAL, "%s: %s", member, archive_error_string(a));
+	return 0;
+}
+
+static int walk_tar(struct walk *w, const char *member, bool control)
+{
+	struct archive *a = archive_read_new();
+	int err;
+
+	if (!a)
+		return kbtf_err_nomem();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	if (archive_read_open(a, w, NULL, inner_read, NULL) != ARCHIVE_OK)
 		err = kbtf_err(-EINVAL, "%s: %s", member, archive_error_string(a));
-out:
+	else
+		err = walk_entries(w, a, member, control);
 	archive_read_free(a);
 	return err;
 }
@@ -535,6 +542,62 @@ int kbtf_deb_extract_buf_until(const void *data, size_t size, const char *dir,
 			       struct kbtf_deb *out)
 {
 	return extract(data, size, NULL, dir, sel, done, ctx, out);
+}
+
+/*
+ * Any other archive libarchive reads, walked like a data tar: tar or cpio,
+ * bare or compressed, and an RPM (its filter skips the lead and headers,
+ * then the payload's compression is peeled like any other).
+ */
+static int archive_walk(struct walk *w, const void *data, size_t size, const char *name)
+{
+	struct archive *a = archive_read_new();
+	int err;
+
+	if (!a)
+		return kbtf_err_nomem();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_tar(a);
+	archive_read_support_format_cpio(a);
+	if (archive_read_open_memory(a, data, size) != ARCHIVE_OK)
+		err = kbtf_err(-EINVAL, "%s: %s", name, archive_error_string(a));
+	else
+		err = walk_entries(w, a, name, false);
+	archive_read_free(a);
+	return err;
+}
+
+int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *name, const char *dir,
+				   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
+				   struct kbtf_deb *out)
+{
+	struct walk *w;
+	int err, dirfd;
+
+	memset(out, 0, sizeof(*out));
+	err = kbtf_mkdir_p(dir, 0755);
+	if (err)
+		return err;
+	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (dirfd < 0)
+		return kbtf_err(-errno, "cannot open %s: %s", dir, strerror(errno));
+	w = calloc(1, sizeof(*w));
+	if (!w) {
+		close(dirfd);
+		return kbtf_err_nomem();
+	}
+	*w = (struct walk){.sel = sel,
+			   .done = done,
+			   .ctx = ctx,
+			   .deb = out,
+			   .budget = EXTRACT_MAX,
+			   .dirfd = dirfd};
+	err = archive_walk(w, data, size, name ? name : "archive");
+	free(w);
+	close(dirfd);
+	if (err)
+		kbtf_deb_release(out);
+	return err;
 }
 
 void kbtf_deb_release(struct kbtf_deb *d)

@@ -87,6 +87,15 @@ int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_selec
 int kbtf_deb_extract_buf_until(const void *data, size_t size, const char *dir,
 			       kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
 			       struct kbtf_deb *out);
+/*
+ * The same confined extraction from any other archive libarchive reads
+ * (tar or cpio, bare or compressed, an RPM's payload): every member is
+ * walked like a data tar's; control fields stay NULL. @name names the
+ * archive in messages.
+ */
+int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *name, const char *dir,
+				   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
+				   struct kbtf_deb *out);
 void kbtf_deb_release(struct kbtf_deb *d);
 
 #endif
