@@ -92,7 +92,8 @@ enum kbtf_deb_role kbtf_deb_kernel_role(const char *path)
 	    match_dir_leaf(path, "lib/modules/", "vmlinuz"))
 		return KBTF_DEB_BOOT_IMAGE;
 	if (match_leaf_prefix(path, "boot/config-") ||
-	    match_dir_leaf(path, "lib/modules/", "config"))
+	    match_dir_leaf(path, "lib/modules/", "config") ||
+	    match_dir_leaf(path, "usr/src/linux-headers-", ".config"))
 		return KBTF_DEB_CONFIG;
 	if (match_dir_leaf(path, "usr/src/linux-headers-", "Module.symvers"))
 		return KBTF_DEB_SYMVERS;
@@ -472,7 +473,7 @@ int kbtf_deb_read(const void *data, size_t size, kbtf_deb_select_fn sel, void *c
 
 bool kbtf_deb_done_kernel(const struct kbtf_deb *d, void *ctx)
 {
-	bool image = false, config = false;
+	bool image = false, config = false, symvers = false, vmlinux = false, debug = false;
 	size_t i;
 
 	for (i = 0; i < d->nr_files; i++) {
@@ -484,13 +485,23 @@ bool kbtf_deb_done_kernel(const struct kbtf_deb *d, void *ctx)
 			config = true;
 			break;
 		case KBTF_DEB_SYMVERS:
+			symvers = true;
+			break;
 		case KBTF_DEB_VMLINUX:
-			return true;
+			vmlinux = true;
+			debug |= !strncmp(d->files[i].path, "usr/lib/debug/", 14);
+			break;
 		default:
 			break;
 		}
 	}
-	return image && config;
+	/*
+	 * An image package: boot/ (image, config) comes before the modules.
+	 * A headers package holds .config, Module.symvers and vmlinux in no
+	 * fixed order (6.12's tar has vmlinux last): wait for all three. A
+	 * debug package's vmlinux is all it has.
+	 */
+	return (image && config) || (vmlinux && config && symvers) || debug;
 }
 
 int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn sel, void *ctx,

@@ -123,6 +123,19 @@ if [ -f "$stub" ]; then
 		t_fail "inspect $stub"
 		cat "$t_tmp/stub.json.err"
 	fi
+	# the headers package itself: its vmlinux comes after .config and
+	# Module.symvers in the archive, so reading must not stop at those
+	if hdeb=$(fetch bookworm linux-headers-6.12.113+deb12-amd64) &&
+		inspect_json "$t_tmp/hdeb.json" "$hdeb"; then
+		compare_counts "6.12 headers .deb" "$t_tmp/hdeb.json" "$stub"
+		jq -e '.[0].release == "6.12.113+deb12-amd64" and .[0].config_found and
+			(.[0].module_symvers | test("Module.symvers"))' "$t_tmp/hdeb.json" >/dev/null &&
+			t_ok "6.12 headers .deb: BTF, .config and Module.symvers from the package" ||
+			t_fail "6.12 headers .deb facts: $(jq -c '.[0] | del(.btf)' "$t_tmp/hdeb.json")"
+	else
+		t_fail "inspect the 6.12.113 headers .deb"
+		cat "$t_tmp/hdeb.json.err" 2>/dev/null
+	fi
 	# the same kernel by release name (with no stored profile of that name)
 	if XDG_CACHE_HOME=$t_tmp/empty-cache inspect_json "$t_tmp/rel.json" 6.12.113+deb12-amd64; then
 		jq -e '.[0].format == "kernel release"' "$t_tmp/rel.json" >/dev/null &&
