@@ -15,6 +15,7 @@
 #include <archive_entry.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -25,7 +26,7 @@
 #include "util.h"
 
 #define CONTROL_MAX (1u << 20)	 /* a control file larger than this is not one */
-#define EXTRACT_MAX (4ull << 30) /* bytes written by one extraction at most */
+#define EXTRACT_MAX (4ull << 30) /* bytes (holes included) one extraction takes at most */
 #define READ_CHUNK (1u << 16)
 
 /* ---------------------------------------------------------------- paths */
@@ -109,6 +110,71 @@ bool kbtf_deb_select_kernel(const char *path, void *ctx)
 	return kbtf_deb_kernel_role(path) != KBTF_DEB_OTHER;
 }
 
+uint64_t kbtf_deb_role_max(enum kbtf_deb_role role)
+{
+	switch (role) {
+	case KBTF_DEB_BOOT_IMAGE:
+		/* what its payload may decompress to; real ones are 8-35 MB */
+		return KBTF_INPUT_MAX;
+	case KBTF_DEB_CONFIG:
+		return 16u << 20; /* real ones are 150-300 KB */
+	case KBTF_DEB_SYMVERS:
+		return 64u << 20; /* real ones are 1-2 MB */
+	case KBTF_DEB_VMLINUX:
+		return 2ull << 30; /* a debug vmlinux with DWARF: several hundred MB */
+	default:
+		return EXTRACT_MAX;
+	}
+}
+
+static const char *role_name(enum kbtf_deb_role role)
+{
+	switch (role) {
+	case KBTF_DEB_BOOT_IMAGE:
+		return "a boot image";
+	case KBTF_DEB_CONFIG:
+		return "a kernel config";
+	case KBTF_DEB_SYMVERS:
+		return "a Module.symvers";
+	case KBTF_DEB_VMLINUX:
+		return "a vmlinux";
+	default:
+		return "one extraction";
+	}
+}
+
+/* "8.0 GiB", "512 MiB", "300 KiB", "12 bytes" into @buf */
+static const char *size_str(uint64_t n, char *buf, size_t len)
+{
+	if (n >= 1ull << 30)
+		snprintf(buf, len, "%.1f GiB", (double)n / (1ull << 30));
+	else if (n >= 1u << 20)
+		snprintf(buf, len, "%llu MiB", (unsigned long long)(n >> 20));
+	else if (n >= 1u << 10)
+		snprintf(buf, len, "%llu KiB", (unsigned long long)(n >> 10));
+	else
+		snprintf(buf, len, "%llu bytes", (unsigned long long)n);
+	return buf;
+}
+
+/*
+ * Refuse a member of @size bytes (its logical size: holes count) that is
+ * more than its role lets it be, or more than what is left of @budget.
+ */
+static int member_fits(const char *path, enum kbtf_deb_role role, uint64_t size, uint64_t budget)
+{
+	uint64_t max = kbtf_deb_role_max(role);
+	char a[32], b[32];
+
+	if (size > max)
+		return kbtf_err(-EFBIG, "%s is %s, more than %s can be (%s)", path,
+				size_str(size, a, sizeof(a)), role_name(role),
+				size_str(max, b, sizeof(b)));
+	if (size > budget)
+		return kbtf_err(-EFBIG, "%s: extraction passes %llu bytes", path, EXTRACT_MAX);
+	return 0;
+}
+
 bool kbtf_deb_detect(const void *data, size_t size)
 {
 	return size >= 8 + 16 && !memcmp(data, "!<arch>\n", 8) &&
@@ -124,8 +190,8 @@ struct walk {
 	bool stopped; /* done said so: the rest is not read */
 	void *ctx;
 	struct kbtf_deb *deb;
-	size_t budget; /* bytes the selected files may still take */
-	int dirfd;     /* extraction target, -1 when reading into memory */
+	uint64_t budget; /* bytes the selected files may still take, holes included */
+	int dirfd;	 /* extraction target, -1 when reading into memory */
 	uint8_t chunk[READ_CHUNK];
 };
 
@@ -216,19 +282,38 @@ static int slurp(struct archive *a, const char *what, size_t max, struct kbtf_bu
 
 /* ---------------------------------------------------------------- writing */
 
-static int write_entry_data(struct archive *a, int fd, const char *path, size_t *budget)
+static bool all_zero(const uint8_t *p, size_t n)
 {
+	return !n || (!p[0] && !memcmp(p, p + 1, n - 1));
+}
+
+/*
+ * Write the entry's blocks at their offsets. The member's logical size
+ * (holes of a sparse member included) is what is bounded, by its role and
+ * by what is left of @budget; blocks of zeros are not written but left as
+ * holes, so a package of compressed zeros costs no disk.
+ */
+static int write_entry_data(struct archive *a, int fd, const char *path, enum kbtf_deb_role role,
+			    uint64_t *budget)
+{
+	uint64_t end = 0, size_end;
 	const void *buf;
 	size_t size;
 	la_int64_t off;
 	ssize_t w;
-	int r;
+	int r, err;
 
 	while ((r = archive_read_data_block(a, &buf, &size, &off)) == ARCHIVE_OK) {
-		if (size > *budget)
-			return kbtf_err(-EFBIG, "%s: extraction passes %llu bytes", path,
-					EXTRACT_MAX);
-		*budget -= size;
+		if (off < 0)
+			return kbtf_err(-EINVAL, "%s: negative offset in the archive", path);
+		size_end = (uint64_t)off + size;
+		err = member_fits(path, role, size_end, *budget);
+		if (err)
+			return err;
+		if (size_end > end)
+			end = size_end;
+		if (all_zero(buf, size))
+			continue;
 		if (lseek(fd, off, SEEK_SET) < 0)
 			return kbtf_err(-errno, "%s: cannot seek: %s", path, strerror(errno));
 		while (size) {
@@ -245,6 +330,10 @@ static int write_entry_data(struct archive *a, int fd, const char *path, size_t 
 	}
 	if (r != ARCHIVE_EOF)
 		return kbtf_err(-EINVAL, "%s: %s", path, archive_error_string(a));
+	/* trailing holes and skipped zeros: the file still has its size */
+	if (ftruncate(fd, (off_t)end) < 0)
+		return kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
+	*budget -= end;
 	return 0;
 }
 
@@ -293,7 +382,7 @@ static int extract_file(struct walk *w, struct archive *a, char *path)
 	close(dfd);
 	if (err)
 		return kbtf_err(err, "refusing to extract %s: %s", path, strerror(-err));
-	err = write_entry_data(a, fd, path, &w->budget);
+	err = write_entry_data(a, fd, path, kbtf_deb_kernel_role(path), &w->budget);
 	if (close(fd) < 0 && !err)
 		err = kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
 	return err;
@@ -335,11 +424,23 @@ static int take_member(struct walk *w, struct archive *a, struct archive_entry *
 		return err;
 	if (w->sel && !w->sel(path, w->ctx))
 		return 0;
+	/* the size the header declares, refused before a byte is read */
+	if (archive_entry_size_is_set(e)) {
+		err = member_fits(path, kbtf_deb_kernel_role(path),
+				  (uint64_t)(archive_entry_size(e) < 0 ? 0 : archive_entry_size(e)),
+				  w->budget);
+		if (err)
+			return err;
+	}
 	if (w->dirfd >= 0) {
 		err = extract_file(w, a, path);
 		return err ? err : add_file(w->deb, path, NULL);
 	}
-	err = slurp(a, path, w->budget, &data);
+	err = slurp(a, path,
+		    (size_t)(w->budget < kbtf_deb_role_max(kbtf_deb_kernel_role(path))
+				 ? w->budget
+				 : kbtf_deb_role_max(kbtf_deb_kernel_role(path))),
+		    &data);
 	if (err)
 		return err;
 	w->budget -= data.size;

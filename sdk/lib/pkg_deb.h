@@ -11,6 +11,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "kbtf/buf.h"
 
@@ -25,6 +26,12 @@ enum kbtf_deb_role {
 
 /* The role of a normalised member path (see kbtf_deb_clean_path). */
 enum kbtf_deb_role kbtf_deb_kernel_role(const char *path);
+/*
+ * The most bytes a member of @role may be, holes of a sparse member
+ * included: what such a file can be, with room. A larger member is refused
+ * from its header, before it is read or written.
+ */
+uint64_t kbtf_deb_role_max(enum kbtf_deb_role role);
 /* Selector that takes every member with a role other than OTHER. */
 bool kbtf_deb_select_kernel(const char *path, void *ctx);
 

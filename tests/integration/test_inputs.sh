@@ -276,4 +276,86 @@ endless "distill --base /dev/zero" "$KBTF" distill "$seeds/module.ko" -o "$t_tmp
 refused "  ... one line on stderr" /dev/zero \
 	timeout 10 "$KBTF" distill "$seeds/module.ko" -o "$t_tmp/z.ko" --base /dev/zero
 
+# ------------------------------------------------ a small package, small cost
+# issue 13 item 2: the extraction bound counted data bytes, not holes. A
+# 1 MB .deb whose boot image is an 8 GiB sparse file ran 25 s at 8.4 GB
+# RSS, exit 0; a .deb of under 1 MB whose boot image is 5 GiB of
+# compressed zeros wrote 4 GB to TMPDIR before refusing. Each member is
+# bounded by what it can be, from its tar header, before a byte is read:
+# one line naming the member and the bound, exit 2, within 2 s and 200 MB,
+# nothing left in TMPDIR.
+export TMPDIR=$t_tmp/tmpdir
+mkdir -p "$TMPDIR"
+# small_deb NAME DATA.TAR.XZ: a linux-image package around a data archive
+small_deb() {
+	mkdir -p "$t_tmp/ctl"
+	printf 'Package: linux-image-6.12.0-x\nVersion: 1\nArchitecture: amd64\n' \
+		>"$t_tmp/ctl/control"
+	printf '2.0\n' >"$t_tmp/debian-binary"
+	tar -C "$t_tmp/ctl" -cJf "$t_tmp/control.tar.xz" ./control
+	cp "$2" "$t_tmp/data.tar.xz"
+	(cd "$t_tmp" && rm -f "$1" && ar rc "$1" debian-binary control.tar.xz data.tar.xz)
+}
+# bounded DESC DEB WORDS: inspect DEB exits 2 with one line naming DEB and
+# containing WORDS, within 2 s and 200 MB, leaving TMPDIR empty
+bounded() {
+	local desc=$1 deb=$2 words=$3 rc secs kb
+	/usr/bin/time -o "$t_tmp/time" -f '%e %M' timeout 60 "$KBTF" inspect "$deb" \
+		>"$t_tmp/out" 2>"$t_tmp/err"
+	rc=$?
+	read -r secs kb < <(tail -n1 "$t_tmp/time")
+	[[ ${secs:-} =~ ^[0-9.]+$ && ${kb:-} =~ ^[0-9]+$ ]] || { secs=99 kb=0; }
+	if [ "$rc" -eq 2 ] && [ "$(wc -l <"$t_tmp/err")" -eq 1 ] &&
+		grep -qF "kbtf: $deb: " "$t_tmp/err" && grep -qF "$words" "$t_tmp/err" &&
+		[ -z "$(ls -A "$TMPDIR")" ] &&
+		awk -v s="$secs" -v k="$kb" 'BEGIN { exit !(s < 2 && k < 200000) }'; then
+		t_ok "$desc: exit 2 in $secs s, $((kb / 1024)) MB: $(cat "$t_tmp/err")"
+	else
+		t_fail "$desc: exit $rc in $secs s, $((kb / 1024)) MB," \
+			"TMPDIR holds $(du -sm "$TMPDIR" | cut -f1) MB"
+		head -n 5 "$t_tmp/err" "$t_tmp/out" | sed 's/^/    | /'
+	fi
+	rm -rf "${TMPDIR:?}"/*
+}
+mkdir -p "$t_tmp/root/boot"
+cp "$vml" "$t_tmp/root/boot/vmlinuz-6.12.0-x"
+printf X | dd of="$t_tmp/root/boot/vmlinuz-6.12.0-x" bs=1 seek=$(((8 << 30) - 1)) \
+	conv=notrunc 2>/dev/null
+echo CONFIG_X=y >"$t_tmp/root/boot/config-6.12.0-x"
+tar --sparse -C "$t_tmp/root" -cJf "$t_tmp/sparse.tar.xz" ./boot
+small_deb sparse.deb "$t_tmp/sparse.tar.xz"
+bounded "inspect: a $(($(stat -c %s "$t_tmp/sparse.deb") >> 10)) KB .deb whose boot image is 8 GiB sparse" \
+	"$t_tmp/sparse.deb" "boot/vmlinuz-6.12.0-x is 8.0 GiB, more than a boot image can be (128 MiB)"
+# 5 GiB of zeros: a tar header, then 80 xz streams of 64 MiB of zeros each
+# (xz streams concatenate), then the end-of-archive blocks
+python3 -c '
+import sys, tarfile
+ti = tarfile.TarInfo("./boot/vmlinuz-6.12.0-z")
+ti.size = 5 << 30
+sys.stdout.buffer.write(ti.tobuf(format=tarfile.GNU_FORMAT))' | xz >"$t_tmp/zeros.tar.xz"
+head -c 64M /dev/zero | xz -9 >"$t_tmp/z64.xz"
+for _ in $(seq 80); do cat "$t_tmp/z64.xz"; done >>"$t_tmp/zeros.tar.xz"
+head -c 10240 /dev/zero | xz >>"$t_tmp/zeros.tar.xz"
+small_deb zeros.deb "$t_tmp/zeros.tar.xz"
+bounded "inspect: a $(($(stat -c %s "$t_tmp/zeros.deb") >> 10)) KB .deb whose boot image is 5 GiB of zeros" \
+	"$t_tmp/zeros.deb" "boot/vmlinuz-6.12.0-z is 5.0 GiB, more than a boot image can be (128 MiB)"
+# within the bound, a sparse image is still read (its holes cost no disk)
+cp "$vml" "$t_tmp/root/boot/vmlinuz-6.12.0-x"
+truncate -s 100M "$t_tmp/root/boot/vmlinuz-6.12.0-x"
+tar --sparse -C "$t_tmp/root" -cJf "$t_tmp/s100.tar.xz" ./boot
+small_deb s100.deb "$t_tmp/s100.tar.xz"
+"$KBTF" inspect "$t_tmp/s100.deb" >"$t_tmp/out" 2>&1
+t_grep "inspect: a .deb whose boot image is 100 MiB, mostly holes, is read" \
+	'Debian package linux-image-6.12.0-x 1, boot/vmlinuz-6.12.0-x: ELF' "$t_tmp/out"
+# a config is bounded by what a config can be
+rm -rf "$t_tmp/root" && mkdir -p "$t_tmp/root/boot"
+cp "$vml" "$t_tmp/root/boot/vmlinuz-6.12.0-x"
+truncate -s 1G "$t_tmp/root/boot/config-6.12.0-x"
+tar --sparse -C "$t_tmp/root" -cJf "$t_tmp/cfg.tar.xz" ./boot
+small_deb cfg.deb "$t_tmp/cfg.tar.xz"
+bounded "inspect: a .deb whose config is 1 GiB sparse" "$t_tmp/cfg.deb" \
+	"boot/config-6.12.0-x is 1.0 GiB, more than a kernel config can be (16 MiB)"
+rm -rf "$t_tmp/root"
+unset TMPDIR
+
 t_done
