@@ -310,7 +310,53 @@ static int from_boot_image(struct kernel_priv *p, struct kbtf_buf *b)
 	return err;
 }
 
+/* An arm64 Image: the kernel as loaded, its .BTF found by its header. */
+static int from_arm64_image(struct kernel_priv *p, struct kbtf_buf *b)
+{
+	bool be = kbtf_arm64_image_big_endian(b->data, b->size);
+	size_t off, len;
+	char *text;
+	int err;
+
+	if (p->k.format == KBTF_FMT_UNKNOWN) {
+		p->k.format = KBTF_FMT_BOOT_IMAGE;
+		set_str(&p->k.format_detail, "arm64 Image%s",
+			b->data[0] == 'M' && b->data[1] == 'Z' ? " with EFI stub" : "");
+	}
+	p->k.arch = strdup("aarch64");
+	p->k.endian = be ? KBTF_ENDIAN_BIG : KBTF_ENDIAN_LITTLE;
+	note_release(p, kbtf_linux_banner_release(b->data, b->size), "Linux version banner");
+	if (!p->k.config && !kbtf_kconfig_from_image(b->data, b->size, &text, &len))
+		note_config(p, text, len, "IKCONFIG in the image");
+	err = kbtf_image_find_btf(b->data, b->size, be, &off, &len);
+	if (err)
+		return err;
+	return adopt_btf(p, b->data + off, len, b);
+}
+
 static int open_bytes(struct kernel_priv *p, struct kbtf_buf *b, int depth);
+
+/* EFI zboot: the compressed Image inside a PE wrapper. */
+static int from_zboot(struct kernel_priv *p, struct kbtf_buf *b, int depth)
+{
+	struct kbtf_buf image;
+	enum kbtf_compression c;
+	char name[16];
+	int err;
+
+	if (depth >= MAX_NESTING)
+		return kbtf_err(-EINVAL, "compressed %d levels deep", depth);
+	err = kbtf_zboot_read(b->data, b->size, &image, &c, name);
+	if (err)
+		return err;
+	p->k.format = KBTF_FMT_BOOT_IMAGE;
+	p->k.compression = c;
+	set_str(&p->k.format_detail, "EFI zboot image, %s payload (arm64 Image)",
+		kbtf_compression_str(c));
+	err = from_arm64_image(p, &image);
+	kbtf_buf_release(&image);
+	return err;
+}
 
 static int from_compressed(struct kernel_priv *p, struct kbtf_buf *b, enum kbtf_compression c,
 			   int depth)
@@ -344,6 +390,10 @@ static int open_bytes(struct kernel_priv *p, struct kbtf_buf *b, int depth)
 		return from_elf(p, b);
 	if (kbtf_bootimage_detect(b->data, b->size))
 		return from_boot_image(p, b);
+	if (kbtf_zboot_detect(b->data, b->size))
+		return from_zboot(p, b, depth);
+	if (kbtf_arm64_image_detect(b->data, b->size))
+		return from_arm64_image(p, b);
 	if (kbtf_deb_detect(b->data, b->size))
 		return kbtf_err(-EINVAL, "a Debian package can only be read from a file");
 	c = kbtf_compression_detect(b->data, b->size);

@@ -1,6 +1,6 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * x86 bzImage reading (see kernel_bootimage.h). The layout facts used are the
+ * Boot image reading (see kernel_bootimage.h). For the x86 bzImage: The layout facts used are the
  * boot protocol's (Documentation/arch/x86/boot.rst): setup_sects at 0x1f1,
  * "HdrS" at 0x202, the protocol version at 0x206, kernel_version at 0x20e
  * (a pointer to a string, relative to 0x200), payload_offset/_length at
@@ -10,6 +10,7 @@
  */
 #include <ctype.h>
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -231,4 +232,129 @@ void kbtf_bootimage_release(struct kbtf_bootimage *bi)
 	free(bi->version_string);
 	free(bi->release);
 	memset(bi, 0, sizeof(*bi));
+}
+
+/* ---------------------------------------------------------------- arm64 */
+
+#define ARM64_MAGIC 0x38 /* "ARM\x64" */
+#define ARM64_FLAGS 0x18
+#define ARM64_HDR_END 0x40
+
+bool kbtf_arm64_image_detect(const void *data, size_t size)
+{
+	return size >= ARM64_HDR_END && !memcmp((const uint8_t *)data + ARM64_MAGIC, "ARM\x64", 4);
+}
+
+bool kbtf_arm64_image_big_endian(const void *data, size_t size)
+{
+	return size >= ARM64_HDR_END && (((const uint8_t *)data)[ARM64_FLAGS] & 1);
+}
+
+static uint32_t get32(const uint8_t *p, bool be)
+{
+	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
+		  : le32(p);
+}
+
+/*
+ * Is there a complete vmlinux BTF at @p (@left bytes to the end)? The
+ * checks are the kernel's own header rules (btf_parse_hdr(): version 1, no
+ * flags, sections inside the blob, 4-byte aligned types) plus what a base
+ * BTF must be: types present, strings starting and ending with NUL.
+ * Returns its length, or 0.
+ */
+static size_t btf_blob_at(const uint8_t *p, size_t left, bool be)
+{
+	uint32_t hdr_len, type_off, type_len, str_off, str_len;
+	uint64_t end, str_end;
+
+	if (left < 24 || p[2] != 1 || p[3] != 0)
+		return 0;
+	hdr_len = get32(p + 4, be);
+	type_off = get32(p + 8, be);
+	type_len = get32(p + 12, be);
+	str_off = get32(p + 16, be);
+	str_len = get32(p + 20, be);
+	if (hdr_len < 24 || hdr_len > 256 || hdr_len % 4 || type_off % 4 || !type_len ||
+	    type_len % 4 || str_len < 2)
+		return 0;
+	end = (uint64_t)hdr_len + type_off + type_len;
+	str_end = (uint64_t)hdr_len + str_off + str_len;
+	if (str_end > end)
+		end = str_end;
+	if (end > left || (uint64_t)type_off + type_len > str_off)
+		return 0;
+	if (p[hdr_len + str_off] != 0 || p[str_end - 1] != 0)
+		return 0;
+	return (size_t)end;
+}
+
+int kbtf_image_find_btf(const void *data, size_t size, bool big_endian, size_t *off, size_t *len)
+{
+	static const uint8_t le_magic[2] = {0x9f, 0xeb}, be_magic[2] = {0xeb, 0x9f};
+	const uint8_t *p = data, *end = p + size, *hit;
+	const uint8_t *magic = big_endian ? be_magic : le_magic;
+	size_t best = 0, n;
+
+	*off = *len = 0;
+	for (hit = p; hit < end && (hit = memmem(hit, (size_t)(end - hit), magic, 2)); hit++) {
+		n = btf_blob_at(hit, (size_t)(end - hit), big_endian);
+		if (n > best) {
+			best = n;
+			*off = (size_t)(hit - p);
+			*len = n;
+			hit += n - 1; /* nothing inside a blob starts another */
+		}
+	}
+	if (!best)
+		return kbtf_err(-ENOENT,
+				"no BTF in the %zu-byte kernel image (built without "
+				"CONFIG_DEBUG_INFO_BTF?)",
+				size);
+	return 0;
+}
+
+/* ---------------------------------------------------------------- EFI zboot */
+
+#define ZBOOT_PAYLOAD_OFF 8
+#define ZBOOT_PAYLOAD_SIZE 12
+#define ZBOOT_COMP_NAME 0x18
+#define ZBOOT_HDR_END 0x40
+
+bool kbtf_zboot_detect(const void *data, size_t size)
+{
+	const uint8_t *p = data;
+
+	return size >= ZBOOT_HDR_END && p[0] == 'M' && p[1] == 'Z' && !memcmp(p + 4, "zimg", 4);
+}
+
+int kbtf_zboot_read(const void *data, size_t size, struct kbtf_buf *out,
+		    enum kbtf_compression *comp, char comp_name[16])
+{
+	const uint8_t *p = data;
+	uint32_t off = le32(p + ZBOOT_PAYLOAD_OFF), len = le32(p + ZBOOT_PAYLOAD_SIZE);
+	enum kbtf_compression c;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	snprintf(comp_name, 16, "%.*s", (int)strnlen((const char *)p + ZBOOT_COMP_NAME, 15),
+		 (const char *)p + ZBOOT_COMP_NAME);
+	if (off < ZBOOT_HDR_END || off > size || len > size - off || len < 4)
+		return kbtf_err(
+		    -EINVAL, "EFI zboot payload (offset %u, %u bytes) runs past the %zu-byte image",
+		    off, len, size);
+	c = kbtf_compression_detect(p + off, len);
+	if (c == KBTF_COMP_NONE)
+		return kbtf_err(-EINVAL,
+				"EFI zboot payload (\"%s\") is in no compression kbtf reads",
+				comp_name);
+	err = kbtf_decompress(c, p + off, len, KBTF_INPUT_MAX, out);
+	if (err)
+		return kbtf_err_prefix(err, "EFI zboot %s payload", comp_name);
+	if (!kbtf_arm64_image_detect(out->data, out->size)) {
+		kbtf_buf_release(out);
+		return kbtf_err(-EINVAL, "EFI zboot payload is not an arm64 Image");
+	}
+	*comp = c;
+	return 0;
 }

@@ -1,8 +1,9 @@
 /* SPDX-License-Identifier: LGPL-2.1-or-later */
 /*
- * x86 boot images (bzImage, what distributions install as vmlinuz): find
- * the compressed kernel inside, decompress it into the ELF vmlinux it is,
- * and read the release string the image announces.
+ * Boot images, what distributions install as vmlinuz: the x86 bzImage
+ * (find the compressed kernel inside, decompress it into the ELF vmlinux it
+ * is, read the release string it announces), the arm64 Image and the EFI
+ * zboot wrapper around it.
  */
 #ifndef KBTF_KERNEL_BOOTIMAGE_H
 #define KBTF_KERNEL_BOOTIMAGE_H
@@ -38,6 +39,35 @@ bool kbtf_bootimage_detect(const void *data, size_t size);
  */
 int kbtf_bootimage_read(const void *data, size_t size, struct kbtf_bootimage *bi);
 void kbtf_bootimage_release(struct kbtf_bootimage *bi);
+
+/*
+ * arm64 boot images. The Image (Documentation/arch/arm64/booting.rst) is
+ * the kernel's memory image with a 64-byte header: "ARM\x64" at 0x38, flags
+ * at 0x18 (bit 0 set: a big-endian kernel). With the EFI stub it also
+ * starts with "MZ"; Debian installs it uncompressed (6.1 to 7.2). Its
+ * .BTF section is in there as loaded, with no section table to find it.
+ */
+bool kbtf_arm64_image_detect(const void *data, size_t size);
+bool kbtf_arm64_image_big_endian(const void *data, size_t size);
+
+/*
+ * Find the vmlinux BTF in a memory image: the one blob whose header,
+ * type and string sections are consistent and fit, the largest if several
+ * do. -ENOENT when there is none (a kernel built without
+ * CONFIG_DEBUG_INFO_BTF).
+ */
+int kbtf_image_find_btf(const void *data, size_t size, bool big_endian, size_t *off, size_t *len);
+
+/*
+ * EFI zboot (drivers/firmware/efi/libstub/zboot-header.S, since 6.1): a PE
+ * file starting "MZ" "zimg", the compressed Image's offset and size at 8
+ * and 12, the compressor's name at 0x18: arm64 (also riscv and loongarch)
+ * kernels built with CONFIG_EFI_ZBOOT.
+ */
+bool kbtf_zboot_detect(const void *data, size_t size);
+/* Decompress a zboot image's payload (the Image) into @out. */
+int kbtf_zboot_read(const void *data, size_t size, struct kbtf_buf *out,
+		    enum kbtf_compression *comp, char comp_name[16]);
 
 /*
  * The release from a "Linux version <release> (" banner in a kernel image

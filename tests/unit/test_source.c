@@ -1008,6 +1008,80 @@ static bool exists(const char *path)
 	return lstat(path, &st) == 0;
 }
 
+/*
+ * An arm64 Image as Debian installs it: the 64-byte header with the EFI
+ * stub's "MZ" and "ARM\x64" at 0x38, code, a decoy that starts like a BTF
+ * header but does not hold together, the .BTF section, the banner.
+ */
+static void make_arm64_image(const struct kbtf_buf *btf, struct kbtf_buf *img)
+{
+	static const char banner[] = "Linux version 6.12.0-kbtf-arm64 (gcc 12) #1 SMP\n";
+	static const uint8_t decoy[] = {0x9f, 0xeb, 1,	  0,	24, 0, 0, 0, 0, 0, 0, 0,
+					0xff, 0xff, 0xff, 0x7f, 0,  0, 0, 0, 2, 0, 0, 0};
+	size_t size = 4096 + btf->size + sizeof(banner);
+
+	img->data = calloc(1, size);
+	assert_non_null(img->data);
+	img->size = size;
+	img->owner = KBTF_BUF_HEAP;
+	memcpy(img->data, "MZ", 2);
+	memcpy(img->data + 0x38, "ARM\x64", 4);
+	memcpy(img->data + 1024, decoy, sizeof(decoy));
+	memcpy(img->data + 4096, btf->data, btf->size);
+	memcpy(img->data + 4096 + btf->size, banner, sizeof(banner));
+}
+
+static void test_arm64_image_and_zboot(void **state)
+{
+	struct kbtf_buf btf, img, packed, zb;
+	struct kbtf_kernel *k;
+
+	(void)state;
+	base_btf(KBTF_ENDIAN_LITTLE, &btf);
+	make_arm64_image(&btf, &img);
+	assert_int_equal(kbtf_kernel_open_buf(img.data, img.size, "Image", &k), 0);
+	assert_int_equal(k->format, KBTF_FMT_BOOT_IMAGE);
+	assert_string_equal(k->arch, "aarch64");
+	assert_string_equal(k->release, "6.12.0-kbtf-arm64");
+	assert_int_equal(k->btf_raw.size, btf.size);
+	assert_memory_equal(k->btf_raw.data, btf.data, btf.size);
+	kbtf_kernel_free(k);
+
+	/* EFI zboot around it: "MZ" "zimg", payload offset and size, "gzip" */
+	assert_int_equal(kbtf_compress(KBTF_COMP_GZIP, img.data, img.size, &packed), 0);
+	zb.size = 4096 + packed.size;
+	zb.data = calloc(1, zb.size);
+	zb.owner = KBTF_BUF_HEAP;
+	assert_non_null(zb.data);
+	memcpy(zb.data, "MZ\0\0zimg", 8);
+	put32(zb.data + 8, 4096);
+	put32(zb.data + 12, (uint32_t)packed.size);
+	memcpy(zb.data + 0x18, "gzip", 5);
+	memcpy(zb.data + 4096, packed.data, packed.size);
+	assert_int_equal(kbtf_kernel_open_buf(zb.data, zb.size, "vmlinuz.efi", &k), 0);
+	assert_int_equal(k->compression, KBTF_COMP_GZIP);
+	assert_non_null(strstr(k->format_detail, "EFI zboot"));
+	assert_string_equal(k->arch, "aarch64");
+	assert_string_equal(k->release, "6.12.0-kbtf-arm64");
+	assert_memory_equal(k->btf_raw.data, btf.data, btf.size);
+	kbtf_kernel_free(k);
+
+	/* a payload size past the end is refused, not read */
+	put32(zb.data + 12, (uint32_t)packed.size + 1);
+	assert_int_equal(kbtf_kernel_open_buf(zb.data, zb.size, "vmlinuz.efi", &k), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "runs past"));
+
+	/* an Image without BTF says so */
+	memset(img.data + 4096, 0, btf.size);
+	assert_int_equal(kbtf_kernel_open_buf(img.data, img.size, "Image", &k), -ENOENT);
+	assert_non_null(strstr(kbtf_errstr(), "CONFIG_DEBUG_INFO_BTF"));
+
+	kbtf_buf_release(&zb);
+	kbtf_buf_release(&packed);
+	kbtf_buf_release(&img);
+	kbtf_buf_release(&btf);
+}
+
 /* The boot image every package and directory test uses. */
 static void zstd_bzimage(struct kbtf_buf *btf, struct kbtf_buf *img)
 {
@@ -1413,6 +1487,7 @@ int main(void)
 	    cmocka_unit_test(test_elf_vmlinux),
 	    cmocka_unit_test(test_bzimage_every_scheme),
 	    cmocka_unit_test(test_bzimage_scanning),
+	    cmocka_unit_test(test_arm64_image_and_zboot),
 	    cmocka_unit_test(test_module_plain_and_signed),
 	    cmocka_unit_test(test_module_big_endian_32),
 	    cmocka_unit_test(test_module_with_base_and_as_kernel),
