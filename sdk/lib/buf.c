@@ -15,6 +15,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
 
@@ -132,6 +133,8 @@ int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
 			out->data = map;
 			out->size = (size_t)st.st_size;
 			out->owner = KBTF_BUF_MMAP;
+			/* shrunk by someone while mapped: "changed", exit 2, not SIGBUS */
+			kbtf_guard_map(map, out->size, path);
 			err = 0;
 			goto out;
 		}
@@ -174,8 +177,10 @@ void kbtf_buf_release(struct kbtf_buf *b)
 		return;
 	if (b->owner == KBTF_BUF_HEAP)
 		free(b->data);
-	else if (b->owner == KBTF_BUF_MMAP && b->data)
+	else if (b->owner == KBTF_BUF_MMAP && b->data) {
+		kbtf_guard_unmap(b->data);
 		munmap(b->data, b->size);
+	}
 	memset(b, 0, sizeof(*b));
 }
 
@@ -204,16 +209,19 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 
 int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsigned int mode)
 {
-	char tmp[PATH_MAX];
+	char tmp[PATH_MAX], prefix[PATH_MAX];
 	int fd, err;
 
-	if (snprintf(tmp, sizeof(tmp), "%s.kbtf-XXXXXX", path) >= (int)sizeof(tmp))
+	/* "<path>.kbtf-<pid>-XXXXXX": a later run sweeps it if we are killed */
+	if (snprintf(prefix, sizeof(prefix), "%s.kbtf-", path) >= (int)sizeof(prefix) ||
+	    kbtf_cleanup_template(tmp, sizeof(tmp), prefix))
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", path);
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		err = -errno;
 		return kbtf_err(err, "%s: cannot create temporary file: %s", path, strerror(-err));
 	}
+	kbtf_cleanup_add(tmp);
 	err = write_all(fd, data, size);
 	if (!err && fchmod(fd, mode) < 0)
 		err = -errno;
@@ -223,9 +231,10 @@ int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsi
 		err = -errno;
 	if (!err && rename(tmp, path) < 0)
 		err = -errno;
-	if (err) {
+	if (err)
 		unlink(tmp);
+	kbtf_cleanup_forget(tmp);
+	if (err)
 		return kbtf_err(err, "%s: cannot write: %s", path, strerror(-err));
-	}
 	return 0;
 }

@@ -1,0 +1,58 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * What a dying kbtf must not leave behind or get wrong: temporary files and
+ * directories removed when the process is told to stop (SIGTERM, SIGINT,
+ * SIGHUP), temporary names that carry the pid so that a later run can tell
+ * the leftovers of a process killed outright (SIGKILL) and sweep them, and
+ * mapped inputs guarded against shrinking under kbtf (a read past the new
+ * end of a mapped file is SIGBUS): the fault is reported as the file having
+ * changed, exit 2, instead of a death by signal.
+ *
+ * Everything a signal handler touches is a fixed table of fixed-size slots,
+ * so the handlers use only async-signal-safe calls.
+ */
+#ifndef KBTF_CLEANUP_H
+#define KBTF_CLEANUP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+/*
+ * Remove @path (a file, or an empty directory) if the process is stopped
+ * by a signal before kbtf_cleanup_forget(@path). Directories added after
+ * the files in them are removed after them. -ENOSPC when the table is full
+ * (the caller goes on without the guarantee), -ENAMETOOLONG.
+ */
+int kbtf_cleanup_add(const char *path);
+void kbtf_cleanup_forget(const char *path);
+
+/*
+ * Install the handlers for SIGTERM, SIGINT and SIGHUP: remove what was
+ * added, then die by the same signal (the exit status says so). Once per
+ * process; later calls do nothing.
+ */
+void kbtf_cleanup_on_signals(void);
+
+/*
+ * "<prefix><pid>-XXXXXX" into @buf, the template mkstemp()/mkdtemp() fill:
+ * a name kbtf_cleanup_sweep() can tell the owner of.
+ */
+int kbtf_cleanup_template(char *buf, size_t len, const char *prefix);
+
+/*
+ * Remove the entries of @dir named "<prefix><pid>-XXXXXX" whose process is
+ * gone (a file, or a directory with only files in it): what a killed run
+ * left. Entries of live processes, and other names, are left alone.
+ * Returns how many were removed.
+ */
+int kbtf_cleanup_sweep(const char *dir, const char *prefix);
+
+/*
+ * Guard a read-only mapping of @name: a SIGBUS inside it (the file shrank
+ * after it was mapped) prints "kbtf: NAME: changed while kbtf read it",
+ * removes what was added, and exits 2. Unguarded when the table is full.
+ */
+void kbtf_guard_map(const void *start, size_t len, const char *name);
+void kbtf_guard_unmap(const void *start);
+
+#endif
