@@ -113,6 +113,9 @@ $(O)/obj/%.o: %.c $(CONFIG_STAMP)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
 
+# kbtf kernels collect carries the customer script built in (.incbin)
+$(O)/obj/sdk/cmd/cmd_kernels.o: sdk/collect/kbtf-collect.sh
+
 # Only what the installed headers mark KBTF_API (kbtf/api.h) is exported.
 $(LIB_OBJS): ALL_CFLAGS += $(LIB_VISIBILITY)
 
@@ -250,6 +253,7 @@ install: all
 	cd dkms && install -m 0644 README.md dkms.conf.make-hook dkms.conf.post-build \
 		kbtf.conf.example $(DESTDIR)$(DATADIR)/kbtf/dkms/
 	install -m 0755 dkms/kbtf-dkms-post-build $(DESTDIR)$(DATADIR)/kbtf/dkms/
+	install -m 0755 sdk/collect/kbtf-collect.sh $(DESTDIR)$(DATADIR)/kbtf/kbtf-collect.sh
 # from ci/ only what vendors use (kbtf new copies the matrix script; the
 # kernel set lists are examples): .ci/deps.sh and its package list install
 # this project's own build dependencies and stay in the source tree

@@ -25,7 +25,8 @@
 static const char kernels_usage[] =
     "usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
     "                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
-    "                        [--layer FILE]...\n"
+    "                        [--layer FILE]... [--with PACKAGE]...\n"
+    "       kbtf kernels collect [-o FILE] [--script]\n"
     "       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
     "                        [--force] [--update] [--jobs N] [--dry-run] [--compress]\n"
     "       kbtf kernels list [--json|--pretty] [SET]\n"
@@ -35,8 +36,13 @@ static const char kernels_usage[] =
     "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
     "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
     "\n"
-    "  add      store each SOURCE (boot image, .deb, unpacked package, vmlinux, raw\n"
-    "           BTF, /sys/kernel/btf/vmlinux, release name) as a profile\n"
+    "  add      store each SOURCE (boot image, vmlinux, raw BTF, a package: .deb,\n"
+    "           .rpm, Arch .pkg.tar.zst, BTFHub .btf.tar.xz, a bundle; a tarball\n"
+    "           or directory laid out like one; /sys/kernel/btf/vmlinux, a release\n"
+    "           name) as a profile\n"
+    "  collect  write a bundle of the running kernel (BTF, config, Module.symvers,\n"
+    "           loaded modules), as the standalone kbtf-collect.sh does on a\n"
+    "           customer's machine; --script prints that script\n"
     "  fetch    download Debian kernels and store them; SPEC is\n"
     "           debian[/SUITE]:PATTERN (SUITE bookworm, trixie, sid; default\n"
     "           bookworm; PATTERN a package or release glob, e.g.\n"
@@ -54,6 +60,12 @@ static const char kernels_usage[] =
     "  -c, --config FILE   kernel config to keep (add)\n"
     "  -L, --layer FILE    a split BTF layer stacked on the kernel's BTF, e.g.\n"
     "                      vmlinux.vars (add; repeatable, bottom first)\n"
+    "  -w, --with PACKAGE  another package of the same kernel (headers, modules,\n"
+    "                      -devel, kernel-abi-stablelists), read with SOURCE into\n"
+    "                      one profile (add; repeatable)\n"
+    "  -o, --output FILE   the bundle to write (collect; default\n"
+    "                      ./kbtf-bundle-RELEASE.tar.gz)\n"
+    "      --script        print kbtf-collect.sh (collect)\n"
     "  -i, --keep-image    keep the boot image, for boot tests\n"
     "  -f, --force         replace profiles stored already\n"
     "  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
@@ -65,18 +77,23 @@ static const char kernels_usage[] =
     "      --json          list as JSON; --pretty indented\n"
     "  -h, --help          this text\n"
     "\n"
-    "Exit status: 0 done; 2 bad usage, unreadable SOURCE, nothing matches;\n"
-    "3 apt failed (fetch).\n";
+    "Exit status: 0 done; 1 collect: the running kernel has no BTF; 2 bad usage,\n"
+    "unreadable SOURCE, nothing matches; 3 apt failed (fetch), collect's sh failed.\n";
+
+#define KERNELS_MAX_WITH 16
 
 struct kopts {
 	const char *name, *suite, *symvers, *config, *deb_dir;
 	const char *layers[KBTF_KERNEL_MAX_LAYERS];
 	size_t nr_layers;
-	bool keep_image, force, compress, keep_debs, update, dry_run;
+	const char *with[KERNELS_MAX_WITH];
+	size_t nr_with;
+	const char *output;
+	bool keep_image, force, compress, keep_debs, update, dry_run, script;
 	struct cmd_opts co; /* --jobs, --json, --pretty */
 };
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY };
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY, OPT_SCRIPT };
 
 /* -1 to go on, else the exit code to return (--help shown, or a bad option reported). */
 static int parse_opts(int argc, char **argv, struct kopts *o)
@@ -88,6 +105,9 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		{ "symvers", required_argument, NULL, 'S' },
 		{ "config", required_argument, NULL, 'c' },
 		{ "layer", required_argument, NULL, 'L' },
+		{ "with", required_argument, NULL, 'w' },
+		{ "output", required_argument, NULL, 'o' },
+		{ "script", no_argument, NULL, OPT_SCRIPT },
 		{ "keep-image", no_argument, NULL, 'i' },
 		{ "force", no_argument, NULL, 'f' },
 		{ "compress", no_argument, NULL, 'z' },
@@ -106,7 +126,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 	    .name = "kernels",
 	    .usage = kernels_usage,
 	    .options = longopts,
-	    .optstring = "n:s:S:c:L:ifzkd:uj:h",
+	    .optstring = "n:s:S:c:L:w:o:ifzkd:uj:h",
 	    .common = CMD_OPT_JOBS | CMD_OPT_JSON,
 	    .jobs_max = 64,
 	};
@@ -136,6 +156,20 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 				return KBTF_EXIT_USAGE;
 			}
 			o->layers[o->nr_layers++] = optarg;
+			break;
+		case 'w':
+			if (o->nr_with == KERNELS_MAX_WITH) {
+				fprintf(stderr, "kbtf kernels: more than %d --with options\n",
+					KERNELS_MAX_WITH);
+				return KBTF_EXIT_USAGE;
+			}
+			o->with[o->nr_with++] = optarg;
+			break;
+		case 'o':
+			o->output = optarg;
+			break;
+		case OPT_SCRIPT:
+			o->script = true;
 			break;
 		case 'i':
 			o->keep_image = true;
@@ -213,7 +247,8 @@ static int profile_facts(struct kbtf_store *s, const char *src, struct kbtf_prof
 
 static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 {
-	struct kbtf_kernel_opts ko = {.symvers = o->symvers};
+	struct kbtf_kernel_opts ko = {
+	    .symvers = o->symvers, .with = o->with, .nr_with = o->nr_with};
 	struct kbtf_profile_add_opts ao = {
 	    .name = o->name,
 	    .suite = o->suite,
@@ -272,6 +307,11 @@ static int kernels_add(int argc, char **argv, const struct kopts *o)
 		fprintf(stderr, "kbtf: kernels add: --name takes one SOURCE\n");
 		return KBTF_EXIT_USAGE;
 	}
+	if (o->nr_with && argc > 1) {
+		fprintf(stderr, "kbtf: kernels add: --with goes with one SOURCE (the packages "
+				"of one kernel)\n");
+		return KBTF_EXIT_USAGE;
+	}
 	rc = open_store(&s);
 	if (rc)
 		return rc;
@@ -279,6 +319,44 @@ static int kernels_add(int argc, char **argv, const struct kopts *o)
 		rc = cmd_worst(rc, cmd_exit_code(add_one(s, argv[i], o)));
 	kbtf_store_free(s);
 	return rc;
+}
+
+/* -------------------------------------------------------------- collect */
+
+/*
+ * sdk/collect/kbtf-collect.sh, built in: the one definition of a bundle,
+ * printed by --script for customers and run by collect here.
+ */
+extern const char kbtf_collect_script[];
+__asm__(".pushsection .rodata\n"
+	".global kbtf_collect_script\n"
+	"kbtf_collect_script:\n"
+	".incbin \"sdk/collect/kbtf-collect.sh\"\n"
+	".byte 0\n"
+	".popsection\n");
+
+static int kernels_collect(int argc, const struct kopts *o)
+{
+	const char *argv[] = {
+	    "sh",      "-c", kbtf_collect_script, "kbtf-collect.sh", o->output ? "-o" : NULL,
+	    o->output, NULL};
+	int rc;
+
+	if (argc) {
+		fprintf(stderr, "kbtf: kernels collect: takes no SOURCE (it describes the "
+				"running kernel)\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (o->script) {
+		fputs(kbtf_collect_script, stdout);
+		return KBTF_EXIT_OK;
+	}
+	fflush(stdout);
+	rc = kbtf_run(argv, NULL);
+	if (rc < 0)
+		return cmd_error("kernels collect", rc);
+	/* the script's own codes: 0 written, 1 no BTF, 2 usage or cannot write */
+	return rc <= 2 ? rc : KBTF_EXIT_TOOL;
 }
 
 /* ---------------------------------------------------------------- fetch */
@@ -621,12 +699,15 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_add(argc, argv, &o);
 	if (!strcmp(verb, "fetch"))
 		return kernels_fetch(argc, argv, &o);
+	if (!strcmp(verb, "collect"))
+		return kernels_collect(argc, &o);
 	if (!strcmp(verb, "list") || !strcmp(verb, "ls"))
 		return kernels_list(argc, argv, &o);
 	if (!strcmp(verb, "rm") || !strcmp(verb, "remove"))
 		return kernels_rm(argc, argv);
 	if (!strcmp(verb, "path"))
 		return kernels_path(argc, argv);
-	fprintf(stderr, "kbtf: kernels: unknown verb '%s' (add, fetch, list, rm, path)\n", verb);
+	fprintf(stderr, "kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path)\n",
+		verb);
 	return KBTF_EXIT_USAGE;
 }

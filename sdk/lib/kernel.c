@@ -25,6 +25,7 @@
 
 #include "kernel_bootimage.h"
 #include "kbtf/buf.h"
+#include "pkg.h"
 #include "pkg_deb.h"
 #include "elf_read.h"
 #include "kbtf/err.h"
@@ -55,6 +56,7 @@ static const char *const format_names[] = {
     [KBTF_FMT_DIR] = "directory",
     [KBTF_FMT_RELEASE] = "kernel release",
     [KBTF_FMT_PROFILE] = "kbtf profile",
+    [KBTF_FMT_PACKAGE] = "package",
 };
 
 const char *kbtf_format_str(enum kbtf_format f)
@@ -220,10 +222,74 @@ static void try_config_file(struct kernel_priv *p, const char *path)
 		note_config(p, text, len, path);
 }
 
+/* The kernel's private scratch directory (a .deb's unpack dir), made on first use. */
+static int work_dir(struct kernel_priv *p, const char **out)
+{
+	const char *tmp = getenv("TMPDIR");
+	int err;
+
+	if (!p->tmp_dir) {
+		if (asprintf(&p->tmp_dir, "%s/kbtf-deb-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0) {
+			p->tmp_dir = NULL;
+			return kbtf_err_nomem();
+		}
+		if (!mkdtemp(p->tmp_dir)) {
+			err = -errno;
+			free(p->tmp_dir);
+			p->tmp_dir = NULL;
+			return kbtf_err(err, "cannot make a temporary directory: %s",
+					strerror(-err));
+		}
+	}
+	*out = p->tmp_dir;
+	return 0;
+}
+
+/* The compression of the file at @path, from its first bytes. */
+static enum kbtf_compression file_compression(const char *path)
+{
+	uint8_t head[8];
+	ssize_t n;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
+
+	if (fd < 0)
+		return KBTF_COMP_NONE;
+	n = read(fd, head, sizeof(head));
+	close(fd);
+	return n > 0 ? kbtf_compression_detect(head, (size_t)n) : KBTF_COMP_NONE;
+}
+
+/*
+ * RHEL, Fedora and SUSE ship Module.symvers compressed (symvers.xz,
+ * symvers-REL.gz): its text goes to the work dir, where readers of
+ * symvers_path find it plain.
+ */
+static char *plain_symvers(struct kernel_priv *p, const char *path)
+{
+	enum kbtf_compression c = file_compression(path);
+	struct kbtf_buf b, plain = {0};
+	const char *dir;
+	char *out = NULL;
+
+	if (c == KBTF_COMP_NONE)
+		return strdup(path);
+	if (kbtf_buf_from_file(path, &b))
+		return NULL;
+	if (!kbtf_decompress(c, b.data, b.size, KBTF_INPUT_MAX, &plain) && !work_dir(p, &dir) &&
+	    asprintf(&out, "%s/Module.symvers", dir) >= 0 &&
+	    kbtf_write_file_atomic(out, plain.data, plain.size, 0644)) {
+		free(out);
+		out = NULL;
+	}
+	kbtf_buf_release(&b);
+	kbtf_buf_release(&plain);
+	return out;
+}
+
 static void try_symvers(struct kernel_priv *p, const char *path)
 {
 	if (!p->k.symvers_path && kbtf_is_file(path))
-		p->k.symvers_path = strdup(path);
+		p->k.symvers_path = plain_symvers(p, path);
 }
 
 /* An ELF vmlinux (or a module carrying complete vmlinux BTF, issue 7). */
@@ -530,13 +596,36 @@ static int glob_under(const char *dir, const char *const *pats, glob_t *g)
 
 static const char *const image_pats[] = {"boot/vmlinuz-*", "usr/lib/modules/*/vmlinuz",
 					 "lib/modules/*/vmlinuz", NULL};
+/* Debian, Ubuntu; Arch's -headers (build/vmlinux); RHEL, Fedora -devel; debug vmlinux */
 static const char *const vmlinux_pats[] = {"usr/src/linux-headers-*/vmlinux",
+					   "usr/lib/modules/*/build/vmlinux",
+					   "lib/modules/*/build/vmlinux",
+					   "usr/src/kernels/*/vmlinux",
 					   "usr/lib/debug/boot/vmlinux-*",
-					   "usr/lib/debug/lib/modules/*/vmlinux", NULL};
-static const char *const config_pats[] = {"boot/config-*", "usr/lib/modules/*/config",
-					  "lib/modules/*/config", "usr/src/linux-headers-*/.config",
+					   "usr/lib/debug/lib/modules/*/vmlinux",
+					   NULL};
+static const char *const config_pats[] = {"boot/config-*",
+					  "usr/lib/modules/*/config",
+					  "lib/modules/*/config",
+					  "usr/src/linux-headers-*/.config",
+					  "usr/lib/modules/*/build/.config",
+					  "lib/modules/*/build/.config",
+					  "usr/src/kernels/*/.config",
 					  NULL};
-static const char *const symvers_pats[] = {"usr/src/linux-headers-*/Module.symvers", NULL};
+/* plain first; then RHEL's lib/modules/REL/symvers.xz, SUSE's boot/symvers-REL.gz */
+static const char *const symvers_pats[] = {"usr/src/linux-headers-*/Module.symvers",
+					   "usr/lib/modules/*/build/Module.symvers",
+					   "lib/modules/*/build/Module.symvers",
+					   "usr/src/kernels/*/Module.symvers",
+					   "lib/modules/*/Module.symvers",
+					   "usr/lib/modules/*/Module.symvers",
+					   "lib/modules/*/symvers.*",
+					   "usr/lib/modules/*/symvers.*",
+					   "boot/symvers-*",
+					   NULL};
+/* kernel-abi-stablelists: lib/modules/kabi-rhel100/kabi_stablelist_x86_64 */
+static const char *const kabi_pats[] = {"lib/modules/kabi-*/kabi_stablelist_*",
+					"usr/lib/modules/kabi-*/kabi_stablelist_*", NULL};
 
 /* The one file @pats find under @dir: NULL for none, -EEXIST'd error for several. */
 static int find_one(const char *dir, const char *const *pats, const char *what, char **out)
@@ -590,29 +679,114 @@ static int open_member(struct kernel_priv *p, const char *dir, const char *src)
 /* Config and Module.symvers among @pats under @dir, for the kernel's release. */
 static void take_extras(struct kernel_priv *p, const char *dir)
 {
-	const char *const *const sets[2] = {config_pats, symvers_pats};
+	const char *const *const sets[3] = {config_pats, symvers_pats, kabi_pats};
 	const char *hit;
 	glob_t g;
 	int i;
 
-	for (i = 0; i < 2; i++) {
+	for (i = 0; i < 3; i++) {
 		if (glob_under(dir, sets[i], &g))
 			continue;
-		hit = pick_for_release(g.gl_pathv, g.gl_pathc, p->k.release);
+		/* the stablelist of the kernel's architecture, named in its file name */
+		hit = pick_for_release(g.gl_pathv, g.gl_pathc, i == 2 ? p->k.arch : p->k.release);
 		if (hit && i == 0)
 			try_config_file(p, hit);
-		else if (hit)
+		else if (hit && i == 1)
 			try_symvers(p, hit);
+		else if (hit && !p->k.kabi_path)
+			p->k.kabi_path = strdup(hit);
 		globfree(&g);
 	}
+}
+
+/* A kbtf bundle unpacked at @bdir (pkg_bundle.c has the layout). */
+static int open_bundle(struct kernel_priv *p, const char *bdir)
+{
+	static const char *const symvers[] = {"Module.symvers", "symvers-*", NULL};
+	struct kbtf_bundle_manifest m;
+	struct kbtf_buf text;
+	char *s;
+	glob_t g;
+	int err;
+
+	if (!(s = path_join(bdir, "manifest")))
+		return kbtf_err_nomem();
+	err = kbtf_buf_from_file(s, &text);
+	free(s);
+	if (err)
+		return err;
+	err = kbtf_bundle_parse_manifest((const char *)text.data, text.size, &m);
+	kbtf_buf_release(&text);
+	if (err)
+		return err;
+	if (m.release[0])
+		note_release(p, strdup(m.release), "bundle manifest");
+	if (!(s = path_join(bdir, "vmlinux.btf")))
+		return kbtf_err_nomem();
+	err = kbtf_is_file(s) ? open_file(p, s)
+			      : kbtf_err(-ENOENT, "bundle has no vmlinux.btf (the machine has "
+						  "no /sys/kernel/btf/vmlinux)");
+	free(s);
+	if (err)
+		return err;
+	if (m.machine[0] && !p->k.arch)
+		p->k.arch = strdup(m.machine);
+	if ((s = path_join(bdir, "config"))) {
+		try_config_file(p, s);
+		free(s);
+	}
+	if (!glob_under(bdir, symvers, &g)) {
+		if (g.gl_pathc)
+			try_symvers(p, g.gl_pathv[0]);
+		globfree(&g);
+	}
+	set_str(&p->k.format_detail, "kbtf bundle of %s%s%s%s, %s", m.release[0] ? m.release : "?",
+		m.os[0] ? " (" : "", m.os, m.os[0] ? ")" : "", p->k.format_detail);
+	return 0;
+}
+
+/* A bundle or a BTFHub file unpacked in @dir: 1 when it was one (opened, or err). */
+static int open_special(struct kernel_priv *p, const char *dir, int *err)
+{
+	static const char *const bundle[] = {KBTF_BUNDLE_PREFIX "*/manifest", "manifest", NULL};
+	static const char *const btfhub[] = {"[0-9]*.btf", NULL};
+	char *bdir, *rel;
+	const char *leaf;
+	glob_t g;
+	int found = 0;
+
+	if (glob_under(dir, bundle, &g))
+		return 0;
+	if (g.gl_pathc == 1 && (bdir = dir_of(g.gl_pathv[0]))) {
+		found = 1;
+		*err = open_bundle(p, bdir);
+		free(bdir);
+	} else if (g.gl_pathc > 1) {
+		found = 1;
+		*err = kbtf_err(-EEXIST, "%zu bundles here: name the one you mean", g.gl_pathc);
+	}
+	globfree(&g);
+	if (found || glob_under(dir, btfhub, &g))
+		return found;
+	if (g.gl_pathc == 1) {
+		found = 1;
+		leaf = strrchr(g.gl_pathv[0], '/') + 1;
+		rel = kbtf_btfhub_member_release(leaf);
+		note_release(p, rel, "BTFHub file name");
+		*err = open_member(p, dir, leaf);
+	}
+	globfree(&g);
+	return found;
 }
 
 /* An unpacked package (or several unpacked into one directory). */
 static int open_unpacked(struct kernel_priv *p, const char *dir)
 {
 	char *img = NULL, *vml = NULL;
-	int err;
+	int err = 0;
 
+	if (open_special(p, dir, &err))
+		return err;
 	err = find_one(dir, image_pats, "boot image", &img);
 	if (!err && !img)
 		err = find_one(dir, vmlinux_pats, "vmlinux", &vml);
@@ -796,22 +970,11 @@ static int open_deb(struct kernel_priv *p, const struct kbtf_buf *b)
 {
 	const struct kbtf_kernel_opts *o = p->opts;
 	const char *dir = o ? o->work_dir : NULL;
-	const char *tmp = getenv("TMPDIR");
 	struct kbtf_deb deb;
 	int err;
 
-	if (!dir) {
-		if (asprintf(&p->tmp_dir, "%s/kbtf-deb-XXXXXX", tmp && *tmp ? tmp : "/tmp") < 0)
-			return kbtf_err_nomem();
-		if (!mkdtemp(p->tmp_dir)) {
-			err = -errno;
-			free(p->tmp_dir);
-			p->tmp_dir = NULL;
-			return kbtf_err(err, "cannot make a temporary directory: %s",
-					strerror(-err));
-		}
-		dir = p->tmp_dir;
-	}
+	if (!dir && (err = work_dir(p, &dir)))
+		return err;
 	err = kbtf_deb_extract_buf_until(b->data, b->size, dir, kbtf_deb_select_kernel,
 					 kbtf_deb_done_kernel, NULL, &deb);
 	if (err)
@@ -828,6 +991,64 @@ static int open_deb(struct kernel_priv *p, const struct kbtf_buf *b)
 		deb.version ? deb.version : "?", p->k.format_detail);
 out:
 	kbtf_deb_release(&deb);
+	return err;
+}
+
+/* Name package members as such, not by where they were unpacked. */
+static void name_members(struct kernel_priv *p, const char *dir)
+{
+	size_t n = strlen(dir);
+
+	if (p->k.config_from && !strncmp(p->k.config_from, dir, n) && p->k.config_from[n] == '/')
+		set_str(&p->k.config_from, "%s in the package", p->k.config_from + n + 1);
+}
+
+/*
+ * Any package but a lone .deb (pkg.h): RPM, Arch, BTFHub, a bundle or a
+ * tarball, plus the --with packages of the same kernel, unpacked into one
+ * directory and read like one.
+ */
+static int open_pkg(struct kernel_priv *p, const char *path, const struct kbtf_buf *b)
+{
+	const struct kbtf_kernel_opts *o = p->opts;
+	struct kbtf_pkg_info info, more;
+	const char *dir = o ? o->work_dir : NULL;
+	struct kbtf_buf wb;
+	size_t i, nr_with = o ? o->nr_with : 0;
+	bool deb;
+	int err;
+
+	if (!dir && (err = work_dir(p, &dir)))
+		return err;
+	deb = kbtf_pkg_detect(b->data, b->size) == KBTF_PKG_DEB;
+	err = kbtf_pkg_unpack(b->data, b->size, path, dir, &info);
+	if (err)
+		return err;
+	for (i = 0; !err && i < nr_with; i++) {
+		err = kbtf_buf_from_file(o->with[i], &wb);
+		if (!err) {
+			err = kbtf_pkg_unpack(wb.data, wb.size, o->with[i], dir, &more);
+			kbtf_buf_release(&wb);
+			kbtf_pkg_info_release(&more);
+		}
+		if (err)
+			kbtf_err_prefix(err, "%s", o->with[i]);
+	}
+	if (!err)
+		err = open_unpacked(p, dir);
+	if (!err) {
+		name_members(p, dir);
+		p->k.format = deb ? KBTF_FMT_DEB : KBTF_FMT_PACKAGE;
+		/* a bundle names itself */
+		if (!strncmp(p->k.format_detail, info.format, strlen(info.format)))
+			info.format = "";
+		set_str(&p->k.format_detail, "%s%s%s%s%s%s%s%s%s%s", info.format,
+			info.name ? " " : "", info.name ? info.name : "", info.version ? " " : "",
+			info.version ? info.version : "", info.arch ? " " : "",
+			info.arch ? info.arch : "", nr_with ? " with more packages" : "",
+			info.format[0] ? ", " : "", p->k.format_detail);
+	}
+	kbtf_pkg_info_release(&info);
 	return err;
 }
 
@@ -950,8 +1171,15 @@ static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)
 /* A file's content, read once into @b: a package or a kernel file. */
 static int open_read(struct kernel_priv *p, const char *path, struct kbtf_buf *b)
 {
-	if (kbtf_deb_detect(b->data, b->size))
+	enum kbtf_pkg_kind kind = kbtf_pkg_detect(b->data, b->size);
+
+	if (kind == KBTF_PKG_DEB && !(p->opts && p->opts->nr_with))
 		return open_deb(p, b);
+	if (kind != KBTF_PKG_NONE)
+		return open_pkg(p, path, b);
+	if (p->opts && p->opts->nr_with)
+		return kbtf_err(-EINVAL, "more packages of one kernel go with a package, "
+					 "not with a kernel file");
 	return open_content(p, path, b);
 }
 
@@ -1130,5 +1358,6 @@ void kbtf_kernel_free(struct kbtf_kernel *k)
 	free(k->config_from);
 	free(k->symvers_path);
 	free(k->image_path);
+	free(k->kabi_path);
 	free(p);
 }

@@ -31,6 +31,7 @@ enum kbtf_format {
 	KBTF_FMT_DIR,	     /* an unpacked package or a kernel build dir */
 	KBTF_FMT_RELEASE,    /* a kernel release name */
 	KBTF_FMT_PROFILE,    /* a stored kernel profile (kbtf kernels add) */
+	KBTF_FMT_PACKAGE,    /* RPM, Arch package, BTFHub archive, bundle, tarball */
 };
 
 KBTF_API const char *kbtf_format_str(enum kbtf_format f);
@@ -87,6 +88,7 @@ struct kbtf_kernel {
 	char *symvers_path;		   /* Module.symvers if found */
 	char *image_path;		   /* the boot image, if one was seen (boot-test) */
 	enum kbtf_compression compression; /* of the boot image payload or the file */
+	char *kabi_path;		   /* kABI stablelist (RHEL-like), if one was seen */
 };
 
 struct kbtf_kernel_opts {
@@ -94,6 +96,13 @@ struct kbtf_kernel_opts {
 	const char *work_dir;
 	/* Explicit Module.symvers. */
 	const char *symvers;
+	/*
+	 * More packages of the same kernel (headers, modules, -devel,
+	 * kernel-abi-stablelists), unpacked beside the source before it is
+	 * read, so they make one kernel.
+	 */
+	const char *const *with;
+	size_t nr_with;
 };
 
 KBTF_API int kbtf_kernel_open(const char *source, const struct kbtf_kernel_opts *opts,

@@ -1,0 +1,229 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The package dispatcher (see pkg.h): which format a file is, which of its
+ * members a kernel profile needs, and unpacking them with the confined
+ * extraction of pkg_deb.c. The member paths are the distributions' own:
+ *
+ *   Debian, Ubuntu   boot/vmlinuz-REL, boot/config-REL (Ubuntu: in
+ *                    linux-modules-REL), usr/src/linux-headers-REL/
+ *                    {Module.symvers,.config,vmlinux}
+ *   RHEL, Fedora     lib/modules/REL/{vmlinuz,config,symvers.xz} in
+ *                    kernel-core; usr/src/kernels/REL/Module.symvers in
+ *                    kernel-devel; lib/modules/kabi-rhelNN/
+ *                    kabi_stablelist_ARCH in kernel-abi-stablelists
+ *   SUSE             boot/{vmlinuz,config,symvers}-REL[.gz]
+ *   Arch             usr/lib/modules/REL/vmlinuz; usr/lib/modules/REL/
+ *                    build/{vmlinux,.config,Module.symvers} in -headers
+ *   BTFHub           <kernel>.btf alone in <kernel>.btf.tar.xz
+ *   kbtf bundle      kbtf-bundle-REL/FILE (kbtf-collect.sh)
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "kbtf/err.h"
+#include "kbtf/source.h"
+#include "pkg.h"
+#include "pkg_deb.h"
+
+enum kbtf_pkg_kind kbtf_pkg_detect(const void *data, size_t size)
+{
+	const uint8_t *d = data;
+	struct kbtf_buf head;
+	enum kbtf_compression c;
+	enum kbtf_pkg_kind kind = KBTF_PKG_NONE;
+
+	if (kbtf_deb_detect(data, size))
+		return KBTF_PKG_DEB;
+	if (kbtf_rpm_detect(data, size))
+		return KBTF_PKG_RPM;
+	if (size >= 262 && !memcmp(d + 257, "ustar", 5))
+		return KBTF_PKG_ARCHIVE;
+	if (size >= 6 && (!memcmp(d, "070701", 6) || !memcmp(d, "070702", 6)))
+		return KBTF_PKG_ARCHIVE;
+	c = kbtf_compression_detect(data, size);
+	/* lz4 and lzma are kernel payloads, never a package's */
+	if (c != KBTF_COMP_GZIP && c != KBTF_COMP_XZ && c != KBTF_COMP_ZSTD && c != KBTF_COMP_BZIP2)
+		return KBTF_PKG_NONE;
+	if (kbtf_decompress_prefix(c, data, size, 512, &head))
+		return KBTF_PKG_NONE;
+	if ((head.size >= 262 && !memcmp(head.data + 257, "ustar", 5)) ||
+	    (head.size >= 6 &&
+	     (!memcmp(head.data, "070701", 6) || !memcmp(head.data, "070702", 6))))
+		kind = KBTF_PKG_ARCHIVE;
+	kbtf_buf_release(&head);
+	return kind;
+}
+
+void kbtf_pkg_info_release(struct kbtf_pkg_info *i)
+{
+	free(i->name);
+	free(i->version);
+	free(i->arch);
+	memset(i, 0, sizeof(*i));
+}
+
+/* ------------------------------------------------------------ selection */
+
+/* "<word>/<rest>": @rest after one non-empty component, or NULL. */
+static const char *after_word(const char *path)
+{
+	const char *slash = strchr(path, '/');
+
+	return slash && slash > path ? slash + 1 : NULL;
+}
+
+static bool leaf_prefix(const char *path, const char *prefix)
+{
+	size_t pl = strlen(prefix);
+
+	return !strncmp(path, prefix, pl) && path[pl] && !strchr(path + pl, '/');
+}
+
+static bool one_of(const char *leaf, const char *const *names)
+{
+	for (; *names; names++)
+		if (!strcmp(leaf, *names))
+			return true;
+	return false;
+}
+
+/* symvers.gz, symvers.xz, symvers.zst (RHEL, Fedora, SUSE) */
+static bool compressed_symvers(const char *leaf)
+{
+	return !strcmp(leaf, "symvers.gz") || !strcmp(leaf, "symvers.xz") ||
+	       !strcmp(leaf, "symvers.zst");
+}
+
+/* The files of a kernel tree (headers, -devel, Arch build/) a profile takes. */
+static bool tree_member(const char *rest)
+{
+	static const char *const names[] = {"vmlinux", ".config", "Module.symvers", NULL};
+
+	return rest && !strchr(rest, '/') && one_of(rest, names);
+}
+
+bool kbtf_pkg_select_kernel(const char *path, void *ctx)
+{
+	const char *rest, *leaf;
+	char *rel;
+
+	if (kbtf_deb_select_kernel(path, ctx))
+		return true;
+	if (!strcmp(path, ".PKGINFO"))
+		return true;
+	if ((rel = kbtf_btfhub_member_release(path))) {
+		free(rel);
+		return true;
+	}
+	if (!strncmp(path, KBTF_BUNDLE_PREFIX, strlen(KBTF_BUNDLE_PREFIX)))
+		return (rest = after_word(path)) && !strchr(rest, '/');
+	if (leaf_prefix(path, "boot/symvers-") || leaf_prefix(path, "boot/vmlinux-"))
+		return true;
+	if (!strncmp(path, "usr/src/kernels/", 16))
+		return tree_member(after_word(path + 16));
+	if (!strncmp(path, "usr/", 4) && !strncmp(path + 4, "lib/modules/", 12))
+		path += 4;
+	if (strncmp(path, "lib/modules/", 12))
+		return false;
+	path += 12;
+	rest = after_word(path);
+	if (!rest)
+		return false;
+	/* kernel-abi-stablelists: lib/modules/kabi-rhel100/kabi_stablelist_x86_64 */
+	if (!strncmp(path, "kabi-", 5))
+		return leaf_prefix(rest, "kabi_stablelist_");
+	if (!strncmp(rest, "build/", 6))
+		return tree_member(rest + 6);
+	leaf = rest;
+	return !strchr(leaf, '/') && (compressed_symvers(leaf) || !strcmp(leaf, "Module.symvers"));
+}
+
+/* ------------------------------------------------------------ unpacking */
+
+static int unpack_rpm(const void *data, size_t size, const char *name, const char *dir,
+		      struct kbtf_pkg_info *info)
+{
+	struct kbtf_deb out;
+	char comp[32];
+	int err;
+
+	err = kbtf_rpm_read_header(data, size, info, comp, sizeof(comp));
+	if (err)
+		return err;
+	/* libarchive's rpm filter peels the lead and headers, its others the payload */
+	if (strcmp(comp, "gzip") && strcmp(comp, "xz") && strcmp(comp, "zstd") &&
+	    strcmp(comp, "bzip2") && strcmp(comp, "lzma") && strcmp(comp, "none"))
+		return kbtf_err(-EOPNOTSUPP,
+				"RPM payload compressed with %s, which kbtf cannot read", comp);
+	err = kbtf_archive_extract_buf_until(data, size, name, dir, kbtf_pkg_select_kernel, NULL,
+					     NULL, &out);
+	kbtf_deb_release(&out);
+	return err;
+}
+
+/* Arch's .PKGINFO, a BTFHub member or a bundle among the unpacked files. */
+static void describe_archive(const struct kbtf_deb *out, const char *dir,
+			     struct kbtf_pkg_info *info)
+{
+	struct kbtf_buf text;
+	size_t i;
+	char *path, *rel;
+
+	info->format = "tarball";
+	for (i = 0; i < out->nr_files; i++) {
+		const char *f = out->files[i].path;
+
+		if (!strcmp(f, ".PKGINFO")) {
+			info->format = "Arch Linux package";
+			if (asprintf(&path, "%s/%s", dir, f) < 0)
+				continue;
+			if (!kbtf_buf_from_file(path, &text)) {
+				kbtf_arch_parse_pkginfo((const char *)text.data, text.size, info);
+				kbtf_buf_release(&text);
+			}
+			free(path);
+		} else if ((rel = kbtf_btfhub_member_release(f))) {
+			info->format = "BTFHub archive";
+			free(info->name);
+			info->name = rel;
+		} else if (!strncmp(f, KBTF_BUNDLE_PREFIX, strlen(KBTF_BUNDLE_PREFIX))) {
+			info->format = "kbtf bundle";
+		}
+	}
+}
+
+int kbtf_pkg_unpack(const void *data, size_t size, const char *name, const char *dir,
+		    struct kbtf_pkg_info *info)
+{
+	struct kbtf_deb out;
+	int err;
+
+	memset(info, 0, sizeof(*info));
+	switch (kbtf_pkg_detect(data, size)) {
+	case KBTF_PKG_DEB:
+		info->format = "Debian package";
+		err = kbtf_deb_extract_buf_until(data, size, dir, kbtf_pkg_select_kernel,
+						 kbtf_deb_done_kernel, NULL, &out);
+		if (!err) {
+			info->name = out.package ? strdup(out.package) : NULL;
+			info->version = out.version ? strdup(out.version) : NULL;
+			kbtf_deb_release(&out);
+		}
+		return err;
+	case KBTF_PKG_RPM:
+		info->format = "RPM package";
+		return unpack_rpm(data, size, name, dir, info);
+	case KBTF_PKG_ARCHIVE:
+		err = kbtf_archive_extract_buf_until(data, size, name, dir, kbtf_pkg_select_kernel,
+						     NULL, NULL, &out);
+		if (!err) {
+			describe_archive(&out, dir, info);
+			kbtf_deb_release(&out);
+		}
+		return err;
+	default:
+		return kbtf_err(-EINVAL, "not a package or archive kbtf reads");
+	}
+}
