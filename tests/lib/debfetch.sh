@@ -1,8 +1,9 @@
 #!/bin/sh
-# debfetch.sh SUITE PACKAGE...
+# debfetch.sh SUITE[:ARCH] PACKAGE...
 #
 # Download Debian packages of any suite the registry serves (bookworm,
-# trixie, sid) into the test cache and print one .deb path per line.
+# trixie, sid), of this machine's architecture or ARCH (arm64), into the
+# test cache and print one .deb path per line.
 # Suites other than the system's are reached through a private apt
 # configuration under the cache: the system's sources are never touched.
 #
@@ -10,13 +11,20 @@
 # in the cache is not downloaded again.
 set -eu
 
-suite=${1:?usage: debfetch.sh SUITE PACKAGE...}
+suite=${1:?usage: debfetch.sh SUITE[:ARCH] PACKAGE...}
 shift
 cache=${KBTF_TEST_CACHE:-/var/cache/kbtf-test}
 mirror=${KBTF_DEBIAN_MIRROR:-http://deb.debian.org/debian}
 keyring=/usr/share/keyrings/debian-archive-keyring.gpg
-root="$cache/apt/$suite"
-debs="$cache/debs/$suite"
+# SUITE:ARCH (bookworm:arm64) reaches another architecture's packages
+# through an index of its own; the machine's architecture needs no suffix.
+arch=
+case $suite in
+*:*) arch=${suite#*:} suite=${suite%%:*} ;;
+esac
+[ "$arch" = "$(dpkg --print-architecture)" ] && arch=
+root="$cache/apt/$suite${arch:+-$arch}"
+debs="$cache/debs/$suite${arch:+-$arch}"
 mkdir -p "$root/lists/partial" "$root/cache/archives/partial" "$debs"
 
 # Released suites take kernel updates through -security and -updates (the
@@ -37,6 +45,7 @@ fi
 aptopts="-o Dir::Etc::SourceList=$root/sources.list -o Dir::Etc::SourceParts=/dev/null \
  -o Dir::State::Lists=$root/lists -o Dir::Cache=$root/cache -o Dir::State::status=$root/status \
  -o APT::Sandbox::User=root -o Debug::NoLocking=1"
+[ -z "$arch" ] || aptopts="$aptopts -o APT::Architecture=$arch -o APT::Architectures=$arch"
 [ -f "$root/status" ] || : > "$root/status"
 
 # refresh the private index at most once a day
