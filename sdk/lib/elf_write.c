@@ -17,6 +17,8 @@
 #include "elf_write.h"
 #include "kbtf/err.h"
 
+#define ALIGN_MAX (1u << 20) /* the largest section alignment rewritten */
+
 static int elf_fail(const char *what)
 {
 	return kbtf_err(-EINVAL, "%s: %s", what, elf_errmsg(-1));
@@ -91,12 +93,16 @@ static int grow_shstrtab(struct rewrite *r)
 
 	if (!d)
 		return elf_fail("cannot read the section name table");
+	/* SHT_NOBITS, or past the end: libelf gives no bytes for it */
+	if (d->d_size && !d->d_buf)
+		return kbtf_err(-EINVAL, "the section name table has no contents");
 	for (i = 0; i < r->nr; i++)
 		extra += strlen(r->secs[i].name) + 1;
 	r->shstrtab = malloc(d->d_size + extra);
 	if (!r->shstrtab)
 		return kbtf_err_nomem();
-	memcpy(r->shstrtab, d->d_buf, d->d_size);
+	if (d->d_size)
+		memcpy(r->shstrtab, d->d_buf, d->d_size);
 	r->shstrtab_len = d->d_size;
 	for (i = 0; i < r->nr; i++) {
 		if (r->used[i])
@@ -131,6 +137,17 @@ static int copy_sections(struct rewrite *r)
 			return elf_fail("cannot copy a section");
 		fix_compressed_align(r->in, &sh);
 		s = wanted(r, elf_strptr(r->in, r->shstrndx, sh.sh_name), &idx);
+		/*
+		 * libelf pads the new file to each section's alignment: 2^32
+		 * would write gigabytes. Real modules ask for a page at most;
+		 * the kernel would fail to allocate such a module anyway.
+		 */
+		if (sh.sh_addralign > ALIGN_MAX)
+			return kbtf_err(-EINVAL,
+					"section %zu asks for %llu-byte alignment, more than a "
+					"module's sections have (%u)",
+					elf_ndxscn(scn), (unsigned long long)sh.sh_addralign,
+					ALIGN_MAX);
 		if (elf_ndxscn(scn) == r->shstrndx) {
 			err = add_data(o, r->shstrtab, r->shstrtab_len, sh.sh_addralign);
 		} else if (s) {
