@@ -38,7 +38,7 @@ refused() {
 
 # --------------------------------------------------------------- validate
 t_check "the good module validates on the stored kernels" \
-	"$KBTF" validate "$t_tmp/good.ko" --kernels all
+	"$KBTF" validate "$t_tmp/good.ko" --kernels all --fail-on btf,symbols,elf
 refused "validate: a missing module, --kernels all" "$missing" \
 	"$KBTF" validate "$missing" --kernels all
 refused "validate: a missing module beside a good one" "$missing" \
@@ -211,7 +211,7 @@ fed "inspect: --base a FIFO, read once for two modules" "$vml" \
 fed "inspect: a FIFO fed a .deb" "$seeds/kernel.deb" "$KBTF" inspect "$fifo" &&
 	t_grep "  ... shown as a package" 'Debian package' "$t_tmp/out"
 fed "validate: --kernel a FIFO fed the seed vmlinux" "$vml" \
-	"$KBTF" validate "$t_tmp/good.ko" --kernel "$fifo"
+	"$KBTF" validate "$t_tmp/good.ko" --kernel "$fifo" --fail-on btf,symbols,elf
 fed "distill: --base a FIFO fed the seed vmlinux" "$vml" \
 	"$KBTF" distill -q -o "$t_tmp/fifo-distilled.ko" "$seeds/module.ko" --base "$fifo"
 refused "distill: a FIFO module without -o (the rename would replace the FIFO)" "$fifo" \

@@ -19,6 +19,8 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "cause.h"
+#include "kbtf/err.h"
 #include "kbtf/report.h"
 #include "report_writers.h"
 
@@ -105,6 +107,19 @@ static void make_matrix(struct kbtf_matrix *mx)
 	add_warning(&mx->results[2]);
 	assert_int_equal(kbtf_result_error(&mx->results[3], "/m/other.ko.xz", "/nope", "gone"), 0);
 	mx->total_ms = 12;
+}
+
+static char *render_with(const struct kbtf_matrix *mx, enum kbtf_report_format fmt,
+			 const struct kbtf_report_opts *o)
+{
+	char *buf = NULL;
+	size_t len = 0;
+	FILE *f = open_memstream(&buf, &len);
+
+	assert_non_null(f);
+	assert_int_equal(kbtf_report_write(f, fmt, mx, o), 0);
+	fclose(f);
+	return buf;
 }
 
 static char *render(const struct kbtf_matrix *mx, enum kbtf_report_format fmt)
@@ -555,7 +570,8 @@ static void test_text_table(void **state)
 	assert_non_null(strstr(out, "      kernel: a<b>"));
 	assert_non_null(strstr(out, "    | line <two>"));
 	assert_null(strstr(out, "\033[")); /* no colour unless asked */
-	assert_non_null(strstr(out, "4 pairs: 2 ok, 1 btf-rejected"));
+	assert_non_null(
+	    strstr(out, "4 pairs: 2 ok, 0 ok-unchecked, 0 no-distilled-support, 1 btf-rejected"));
 	free(out);
 	matrix_free(&mx);
 }
@@ -578,6 +594,302 @@ static void test_groups(void **state)
 	matrix_free(&mx);
 }
 
+/* ------------------------------------------------------------ causes */
+
+static void add_crc(struct kbtf_result *r, const char *name)
+{
+	add_problem(r, KBTF_PROBLEM_SYMBOL, name, "crc-mismatch");
+	r->problems[r->nr_problems - 1].has_crc = true;
+	r->problems[r->nr_problems - 1].module_crc = 0x7fe2a4c3;
+	r->problems[r->nr_problems - 1].kernel_crc = 0x9060323f;
+}
+
+/*
+ * One module on 6.1.0-56 (module_layout differs, two symbols missing, a
+ * CRC), 6.1.0-56-cloud (the same), 6.12.117 (only _printk's CRC) and the
+ * rt flavour of its build kernel (a 32-byte spinlock), plus a pair whose
+ * symbols could not be checked.
+ */
+static void cause_matrix(struct kbtf_matrix *mx)
+{
+	static const char *const rel[] = {"6.1.0-56-amd64", "6.1.0-56-cloud-amd64",
+					  "6.12.117+deb12-amd64", "6.12.113+deb12-rt-amd64",
+					  "6.12.113+deb12-cloud-amd64"};
+	size_t k;
+
+	memset(mx, 0, sizeof(*mx));
+	mx->nr_modules = 1;
+	mx->nr_kernels = 5;
+	mx->results = calloc(5, sizeof(*mx->results));
+	assert_non_null(mx->results);
+	for (k = 0; k < 5; k++) {
+		fill(&mx->results[k], "/m/demo.ko", rel[k],
+		     k < 3    ? KBTF_VERDICT_SYMBOLS
+		     : k == 3 ? KBTF_VERDICT_BTF_REJECTED
+			      : KBTF_VERDICT_OK);
+		mx->results[k].module_release = sdup("6.12.113+deb12-amd64");
+	}
+	for (k = 0; k < 2; k++) {
+		add_crc(&mx->results[k], "module_layout");
+		add_problem(&mx->results[k], KBTF_PROBLEM_SYMBOL, "__kmalloc_cache_noprof",
+			    "unresolved");
+		add_problem(&mx->results[k], KBTF_PROBLEM_SYMBOL, "const_pcpu_hot", "unresolved");
+		add_crc(&mx->results[k], "_printk");
+	}
+	add_crc(&mx->results[2], "_printk");
+	add_problem(&mx->results[3], KBTF_PROBLEM_BTF, "spinlock", "size-mismatch");
+	mx->results[4].unchecked = KBTF_UNCHECKED_SYMBOLS;
+}
+
+static const struct kbtf_cause_row *row_of(const struct kbtf_cause_row *rows, size_t n,
+					   enum kbtf_cause c)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (rows[i].cause == c)
+			return &rows[i];
+	return NULL;
+}
+
+static void test_causes(void **state)
+{
+	struct kbtf_cause_row *rows;
+	const struct kbtf_cause_row *row;
+	struct kbtf_matrix mx;
+	size_t n, i, ks[8];
+
+	cause_matrix(&mx);
+	assert_int_equal(kbtf_cause_rows(&mx, &rows, &n), 0);
+	/* module_layout on both 6.1 kernels: one cause, the fix says DKMS */
+	row = row_of(rows, n, KBTF_CAUSE_ABI_BUILD);
+	assert_non_null(row);
+	assert_int_equal(row->nr_pairs, 2);
+	assert_int_equal(kbtf_cause_row_kernels(&mx, row, ks), 2);
+	assert_int_equal(ks[0], 0);
+	assert_int_equal(ks[1], 1);
+	assert_non_null(strstr(row->fix, "DKMS"));
+	/* the two missing symbols hit the same pairs: one row naming both */
+	row = row_of(rows, n, KBTF_CAUSE_SYMBOL_MISSING);
+	assert_non_null(row);
+	assert_int_equal(row->nr_subjects, 2);
+	assert_string_equal(row->subjects[0], "__kmalloc_cache_noprof");
+	assert_string_equal(row->subjects[1], "const_pcpu_hot");
+	assert_non_null(strstr(row->fix, "__kmalloc_cache_noprof, const_pcpu_hot"));
+	/* _printk's CRC is a cause only where module_layout matched */
+	row = row_of(rows, n, KBTF_CAUSE_SYMBOL_CRC);
+	assert_non_null(row);
+	assert_int_equal(row->nr_pairs, 1);
+	assert_int_equal(row->pairs[0], 2);
+	assert_string_equal(row->subjects[0], "_printk");
+	/* the rt flavour of the build kernel: a config difference */
+	row = row_of(rows, n, KBTF_CAUSE_CONFIG_RT);
+	assert_non_null(row);
+	assert_string_equal(row->subjects[0], "spinlock");
+	assert_non_null(strstr(row->fix, "rt variant"));
+	assert_null(row_of(rows, n, KBTF_CAUSE_TYPE_CHANGED));
+	row = row_of(rows, n, KBTF_CAUSE_UNCHECKED_SYMS);
+	assert_non_null(row);
+	assert_non_null(strstr(row->fix, "linux-headers"));
+	for (i = 0; i < n; i++) {
+		assert_non_null(rows[i].fix);
+		assert_true(strlen(rows[i].fix) > 20);
+	}
+	kbtf_cause_rows_free(rows, n);
+	matrix_free(&mx);
+}
+
+/* Every format names the causes and their fixes, and the unchecked pair. */
+static void test_causes_every_format(void **state)
+{
+	static const enum kbtf_report_format fmts[] = {KBTF_REPORT_TEXT, KBTF_REPORT_JSON,
+						       KBTF_REPORT_JUNIT, KBTF_REPORT_MD,
+						       KBTF_REPORT_HTML};
+	struct kbtf_matrix mx;
+	size_t i;
+	char *out;
+
+	cause_matrix(&mx);
+	for (i = 0; i < sizeof(fmts) / sizeof(fmts[0]); i++) {
+		out = render(&mx, fmts[i]);
+		assert_non_null(strstr(out, "abi-tied-to-build"));
+		assert_non_null(strstr(out, "ship it through DKMS"));
+		assert_non_null(strstr(out, "config-preempt-rt"));
+		assert_non_null(strstr(out, "ok-unchecked"));
+		assert_non_null(strstr(out, "Debian"));
+		free(out);
+	}
+	out = render(&mx, KBTF_REPORT_JUNIT);
+	check_xml(out);
+	assert_non_null(strstr(out, "<skipped message=\"ok-unchecked: symbols not checked"));
+	free(out);
+	out = render(&mx, KBTF_REPORT_JSON);
+	assert_non_null(strstr(out, "\"module_crc\": 2145559747")); /* 0x7fe2a4c3 */
+	assert_non_null(strstr(out, "\"ok-unchecked\": 1"));
+	assert_non_null(strstr(out, "\"worst\": \"symbols\""));
+	free(out);
+	matrix_free(&mx);
+}
+
+static void test_unchecked_label(void **state)
+{
+	struct kbtf_result r;
+
+	fill(&r, "/m/demo.ko", "6.12.113+deb12-amd64", KBTF_VERDICT_OK);
+	assert_string_equal(kbtf_result_label(&r), "ok");
+	r.unchecked = KBTF_UNCHECKED_LAYOUT; /* no kernel checks drift */
+	assert_string_equal(kbtf_result_label(&r), "ok");
+	r.unchecked |= KBTF_UNCHECKED_VERMAGIC;
+	assert_string_equal(kbtf_result_label(&r), "ok-unchecked");
+	assert_non_null(strstr(kbtf_unchecked_supply(&r), "config"));
+	r.unchecked |= KBTF_UNCHECKED_SYMBOLS;
+	assert_non_null(strstr(kbtf_unchecked_supply(&r), "Module.symvers"));
+	/* turned off on purpose (--no-symbols): the verdict the run asked for */
+	r.skipped = r.unchecked & KBTF_UNCHECKED_LOAD;
+	assert_string_equal(kbtf_result_label(&r), "ok");
+	assert_string_equal(kbtf_unchecked_supply(&r), "");
+	kbtf_result_fini(&r);
+}
+
+static void test_fail_on(void **state)
+{
+	struct kbtf_matrix mx;
+	unsigned int bits;
+
+	cause_matrix(&mx);
+	assert_true(kbtf_report_fails(&mx, kbtf_report_fail_default()));
+	assert_int_equal(kbtf_report_fail_parse("btf", &bits), 0);
+	assert_true(kbtf_report_fails(&mx, bits)); /* the rt pair */
+	mx.results[3].verdict = KBTF_VERDICT_OK;
+	assert_false(kbtf_report_fails(&mx, bits));
+	assert_int_equal(kbtf_report_fail_parse("unchecked", &bits), 0);
+	assert_true(kbtf_report_fails(&mx, bits));
+	mx.results[4].unchecked = 0;
+	assert_false(kbtf_report_fails(&mx, bits));
+	assert_int_equal(kbtf_report_fail_parse("symbols,elf-rejected", &bits), 0);
+	assert_true(kbtf_report_fails(&mx, bits));
+	assert_int_equal(kbtf_report_fail_parse("none", &bits), 0);
+	assert_false(kbtf_report_fails(&mx, bits));
+	assert_int_equal(kbtf_report_fail_parse("btf,bogus", &bits), -EINVAL);
+	assert_int_equal(kbtf_report_fail_parse("btf,", &bits), 0);
+	assert_int_equal(kbtf_report_fail_parse(",", &bits), -EINVAL);
+	matrix_free(&mx);
+}
+
+static char *write_tmp(const char *text)
+{
+	char *path = strdup("/tmp/kbtf-test-baseline.XXXXXX");
+	int fd;
+
+	assert_non_null(path);
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	return path;
+}
+
+static void test_baseline(void **state)
+{
+	struct kbtf_report_opts o = {0};
+	struct kbtf_report_change *c;
+	struct kbtf_baseline *b;
+	struct kbtf_matrix mx;
+	char *json, *path, *out;
+	size_t n;
+
+	cause_matrix(&mx);
+	/* the last release: the rt pair was ok, 6.12.117 the same, and a
+	 * kernel since dropped */
+	mx.results[3].verdict = KBTF_VERDICT_OK;
+	json = render(&mx, KBTF_REPORT_JSON);
+	path = write_tmp(json);
+	free(json);
+	assert_int_equal(kbtf_baseline_load(path, &b), 0);
+	mx.results[3].verdict = KBTF_VERDICT_BTF_REJECTED;
+	mx.results[2].verdict = KBTF_VERDICT_OK; /* fixed */
+	assert_int_equal(kbtf_report_changes(&mx, b, &c, &n), 0);
+	assert_int_equal(n, 5);
+	assert_int_equal(c[0].change, KBTF_CHANGE_WORSE); /* new failures first */
+	assert_int_equal(c[0].at, 3);
+	assert_string_equal(c[0].was, "ok");
+	assert_int_equal(c[1].change, KBTF_CHANGE_BETTER);
+	assert_int_equal(c[1].at, 2);
+	assert_int_equal(c[2].change, KBTF_CHANGE_SAME);
+	free(c);
+	o.baseline = b;
+	out = render_with(&mx, KBTF_REPORT_TEXT, &o);
+	assert_non_null(strstr(out, "worse   demo on 6.12.113+deb12-rt-amd64: ok -> btf-rejected"));
+	assert_non_null(strstr(out, "3 pairs unchanged"));
+	free(out);
+	out = render_with(&mx, KBTF_REPORT_JSON, &o);
+	assert_non_null(strstr(out, "\"change\": \"worse\""));
+	free(out);
+	kbtf_baseline_free(b);
+	unlink(path);
+	free(path);
+
+	/* what is not a report is refused, naming the file */
+	path = write_tmp("{\"results\": [1, 2,]}");
+	assert_int_equal(kbtf_baseline_load(path, &b), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), path));
+	unlink(path);
+	free(path);
+	path = write_tmp("{\"format_version\": 2}");
+	assert_int_equal(kbtf_baseline_load(path, &b), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "not a kbtf validate JSON report"));
+	unlink(path);
+	free(path);
+	path = write_tmp("[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[[]"
+			 "]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]]");
+	assert_int_equal(kbtf_baseline_load(path, &b), -EINVAL);
+	unlink(path);
+	free(path);
+	matrix_free(&mx);
+}
+
+static void test_abi_models(void **state)
+{
+	const struct kbtf_abi_model *m;
+	char buf[64];
+
+	m = kbtf_abi_model_of("6.12.113+deb12-rt-amd64");
+	assert_non_null(m);
+	assert_string_equal(m->distro, "Debian");
+	assert_false(m->stable_kabi);
+	assert_ptr_equal(kbtf_abi_model_of("6.1.0-56-cloud-amd64"), m);
+	assert_ptr_equal(kbtf_abi_model_of("7.2.13+deb14-amd64"), m);
+	assert_null(kbtf_abi_model_of("6.20.0-fuzz"));
+	assert_null(kbtf_abi_model_of(NULL));
+	m = kbtf_abi_model_of("5.14.0-427.13.1.el9_4.x86_64");
+	assert_non_null(m);
+	assert_true(m->stable_kabi);
+	kbtf_abi_stream(m, "5.14.0-427.13.1.el9_4.x86_64", buf, sizeof(buf));
+	assert_string_equal(buf, "el9_4");
+	m = kbtf_abi_model_of("5.14.21-150500.55.39-default");
+	assert_non_null(m);
+	kbtf_abi_stream(m, "5.14.21-150500.55.39-default", buf, sizeof(buf));
+	assert_string_equal(buf, "150500");
+}
+
+static void test_format_of_path(void **state)
+{
+	enum kbtf_report_format f;
+
+	assert_int_equal(kbtf_report_format_of_path("r.json", &f), 0);
+	assert_int_equal(f, KBTF_REPORT_JSON);
+	assert_int_equal(kbtf_report_format_of_path("out/R.XML", &f), 0);
+	assert_int_equal(f, KBTF_REPORT_JUNIT);
+	assert_int_equal(kbtf_report_format_of_path("r.md", &f), 0);
+	assert_int_equal(f, KBTF_REPORT_MD);
+	assert_int_equal(kbtf_report_format_of_path("r.html", &f), 0);
+	assert_int_equal(f, KBTF_REPORT_HTML);
+	assert_int_equal(kbtf_report_format_of_path("r.txt", &f), 0);
+	assert_int_equal(f, KBTF_REPORT_TEXT);
+	assert_int_equal(kbtf_report_format_of_path("report", &f), -EINVAL);
+	assert_int_equal(kbtf_report_format_of_path(".json", &f), -EINVAL);
+}
+
 static void test_format_names(void **state)
 {
 	enum kbtf_report_format f;
@@ -592,10 +904,20 @@ static void test_format_names(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_json_parses_back), cmocka_unit_test(test_junit_well_formed),
-	    cmocka_unit_test(test_md_tables_hold),   cmocka_unit_test(test_html_escapes),
-	    cmocka_unit_test(test_text_table),	     cmocka_unit_test(test_groups),
+	    cmocka_unit_test(test_json_parses_back),
+	    cmocka_unit_test(test_junit_well_formed),
+	    cmocka_unit_test(test_md_tables_hold),
+	    cmocka_unit_test(test_html_escapes),
+	    cmocka_unit_test(test_text_table),
+	    cmocka_unit_test(test_groups),
 	    cmocka_unit_test(test_format_names),
+	    cmocka_unit_test(test_causes),
+	    cmocka_unit_test(test_causes_every_format),
+	    cmocka_unit_test(test_unchecked_label),
+	    cmocka_unit_test(test_fail_on),
+	    cmocka_unit_test(test_baseline),
+	    cmocka_unit_test(test_abi_models),
+	    cmocka_unit_test(test_format_of_path),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

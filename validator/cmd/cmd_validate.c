@@ -29,14 +29,25 @@ struct args {
 	struct kbtf_matrix_opts mo;
 	const char *title;
 	int color;	    /* -1 auto */
-	struct cmd_opts co; /* --format, --output, --jobs, --verbose */
+	struct cmd_opts co; /* --jobs, --verbose */
+	/* the reports: each -o FILE with its format; none: text (or the
+	 * --format given) on standard output */
+	struct output {
+		const char *path;
+		int format; /* -1: from the extension, else the last --format */
+	} outputs[16];
+	size_t nr_outputs;
+	int format; /* the last --format given; -1 none */
+	const char *baseline;
+	unsigned int fail_on;
+	bool fail_on_given;
 };
 
 static const char validate_usage[] =
     "usage: kbtf validate MODULE.ko... (--kernel SOURCE | --kernels SET)...\n"
     "           [--layer FILE]... [--build-kernel SOURCE] [--symvers FILE]\n"
     "           [--no-symbols] [--pre-fix] [--format text|json|junit|md|html]\n"
-    "           [-o FILE] [-j N] [--progress]\n"
+    "           [-o FILE]... [--baseline OLD.json] [--fail-on LIST] [-j N] [--progress]\n"
     "\n"
     "Simulate, for every module on every kernel, what the kernel does at load\n"
     "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
@@ -56,15 +67,25 @@ static const char validate_usage[] =
     "      --no-symbols        check BTF only (a warning says symbols were not)\n"
     "      --pre-fix           6.11-6.13 kernels without the embedded-marking\n"
     "                          fix (kernel commit 5ca681a86ef9, in 6.14)\n"
-    "  -f, --format FORMAT     text (default), json, junit, md, html\n"
-    "  -o, --output FILE       write the report to FILE\n"
+    "  -f, --format FORMAT     text (default), json, junit, md, html: for the -o\n"
+    "                          files after it (or standard output)\n"
+    "  -o, --output FILE       write a report to FILE (repeatable); its format is\n"
+    "                          the --format before it, else from the extension\n"
+    "                          (.txt .json .xml .md .html)\n"
+    "      --baseline OLD.json say per pair what changed since that JSON report\n"
+    "      --fail-on LIST      verdicts or classes that make the exit status 1:\n"
+    "                          ok-unchecked, no-distilled-support, btf-rejected,\n"
+    "                          symbols, elf-rejected; btf, elf, unchecked, any,\n"
+    "                          none (default: any)\n"
     "      --title TEXT        heading of md/html reports\n"
     "  -j, --jobs N            threads (default: all CPUs)\n"
     "      --progress          progress on stderr even when it is not a tty\n"
     "      --color, --no-color force text colour on or off\n"
     "  -v, --verbose           text: details of ok pairs too\n"
     "\n"
-    "Exit: 0 every pair ok, 1 a pair is not ok, 2 usage or unreadable input.\n";
+    "Exit: 0 every pair ok, 1 a pair has a verdict of --fail-on (by default any\n"
+    "but ok; ok-unchecked too, unless only --no-symbols left it unchecked),\n"
+    "2 usage or unreadable input.\n";
 
 /* Room for @n more kernels in both arrays; they start a new group. */
 static int grow_kernels(struct args *a, size_t n)
@@ -135,7 +156,16 @@ static int add_kernel(struct args *a, const char *src)
 	return 0;
 }
 
-enum { OPT_PRE_FIX = 256, OPT_PROGRESS, OPT_COLOR, OPT_NO_COLOR, OPT_TITLE, OPT_NO_SYMBOLS };
+enum {
+	OPT_PRE_FIX = 256,
+	OPT_PROGRESS,
+	OPT_COLOR,
+	OPT_NO_COLOR,
+	OPT_TITLE,
+	OPT_NO_SYMBOLS,
+	OPT_BASELINE,
+	OPT_FAIL_ON,
+};
 
 static const struct option long_opts[] = {
     {"kernel", required_argument, NULL, 'k'},
@@ -153,17 +183,28 @@ static const struct option long_opts[] = {
     {"color", no_argument, NULL, OPT_COLOR},
     {"no-color", no_argument, NULL, OPT_NO_COLOR},
     {"title", required_argument, NULL, OPT_TITLE},
+    {"baseline", required_argument, NULL, OPT_BASELINE},
+    {"fail-on", required_argument, NULL, OPT_FAIL_ON},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
 
-static int parse_format(const char *name, int *format)
+static int add_output(struct args *a, const char *path)
+{
+	if (a->nr_outputs == sizeof(a->outputs) / sizeof(a->outputs[0]))
+		return kbtf_err(-E2BIG, "too many -o options (at most 16)");
+	a->outputs[a->nr_outputs].path = path;
+	a->outputs[a->nr_outputs++].format = a->format;
+	return 0;
+}
+
+static int set_format(struct args *a, const char *name)
 {
 	enum kbtf_report_format f;
 	int err = kbtf_report_format_parse(name, &f);
 
 	if (!err)
-		*format = (int)f;
+		a->format = (int)f;
 	return err;
 }
 
@@ -172,9 +213,8 @@ static const struct cmd_spec validate_spec = {
     .usage = validate_usage,
     .options = long_opts,
     .optstring = "k:K:L:b:s:f:o:j:vh",
-    .common = CMD_OPT_FORMAT | CMD_OPT_OUTPUT | CMD_OPT_JOBS | CMD_OPT_VERBOSE,
+    .common = CMD_OPT_JOBS | CMD_OPT_VERBOSE,
     .jobs_max = 256,
-    .format_parse = parse_format,
     .see_help = true,
 };
 
@@ -217,6 +257,19 @@ static int parse_args(struct cmd_parser *p, struct args *a)
 		case OPT_TITLE:
 			a->title = optarg;
 			break;
+		case 'f':
+			err = set_format(a, optarg);
+			break;
+		case 'o':
+			err = add_output(a, optarg);
+			break;
+		case OPT_BASELINE:
+			a->baseline = optarg;
+			break;
+		case OPT_FAIL_ON:
+			err = kbtf_report_fail_parse(optarg, &a->fail_on);
+			a->fail_on_given = true;
+			break;
 		}
 		if (err)
 			return err;
@@ -232,35 +285,68 @@ static int parse_args(struct cmd_parser *p, struct args *a)
 	return 0;
 }
 
-static int write_report(const struct args *a, const struct kbtf_matrix *mx)
+/*
+ * The format of one report: the --format given before its -o; else its
+ * extension; else the last --format given at all (so "-o r --format json"
+ * still means JSON); else text.
+ */
+static enum kbtf_report_format output_format(const struct args *a, const struct output *o)
 {
-	struct kbtf_report_opts ro = {.verbose = a->co.verbose, .title = a->title};
-	enum kbtf_report_format format = (enum kbtf_report_format)a->co.format;
-	const char *output = a->co.output;
+	enum kbtf_report_format f;
+
+	if (o->format >= 0)
+		return (enum kbtf_report_format)o->format;
+	if (o->path && !kbtf_report_format_of_path(o->path, &f))
+		return f;
+	return a->format >= 0 ? (enum kbtf_report_format)a->format : KBTF_REPORT_TEXT;
+}
+
+static int write_one(const struct args *a, const struct output *o, const struct kbtf_matrix *mx,
+		     const struct kbtf_baseline *bl)
+{
+	struct kbtf_report_opts ro = {.verbose = a->co.verbose, .title = a->title, .baseline = bl};
+	enum kbtf_report_format format = output_format(a, o);
 	FILE *f = stdout;
 	int err;
 
-	if (output) {
-		f = fopen(output, "w");
+	if (o->path) {
+		f = fopen(o->path, "w");
 		if (!f)
-			return kbtf_err(-errno, "%s: %s", output, strerror(errno));
+			return kbtf_err(-errno, "%s: %s", o->path, strerror(errno));
 	}
 	if (format == KBTF_REPORT_TEXT)
-		ro.color = a->color == 1 || (a->color == -1 && !output && isatty(STDOUT_FILENO) &&
+		ro.color = a->color == 1 || (a->color == -1 && !o->path && isatty(STDOUT_FILENO) &&
 					     !getenv("NO_COLOR"));
 	err = kbtf_report_write(f, format, mx, &ro);
-	if (output && fclose(f) && !err)
-		err = kbtf_err(-EIO, "%s: write failed", output);
+	if (o->path && fclose(f) && !err)
+		err = kbtf_err(-EIO, "%s: write failed", o->path);
 	return err;
 }
 
-static int exit_code(const struct kbtf_matrix *mx)
+static int write_reports(const struct args *a, const struct kbtf_matrix *mx,
+			 const struct kbtf_baseline *bl)
 {
-	enum kbtf_verdict w = kbtf_matrix_worst(mx);
+	static const struct output std = {NULL, -1};
+	size_t i;
+	int err;
 
-	if (w == KBTF_VERDICT_ERROR)
+	if (!a->nr_outputs)
+		return write_one(a, &std, mx, bl);
+	for (i = 0; i < a->nr_outputs; i++) {
+		err = write_one(a, &a->outputs[i], mx, bl);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
+static int exit_code(const struct args *a, const struct kbtf_matrix *mx)
+{
+	if (kbtf_matrix_worst(mx) == KBTF_VERDICT_ERROR)
 		return KBTF_EXIT_USAGE;
-	return w == KBTF_VERDICT_OK ? KBTF_EXIT_OK : KBTF_EXIT_FAIL;
+	return kbtf_report_fails(mx, a->fail_on_given ? a->fail_on : kbtf_report_fail_default())
+		   ? KBTF_EXIT_FAIL
+		   : KBTF_EXIT_OK;
 }
 
 static void args_fini(struct args *a)
@@ -277,7 +363,8 @@ static void args_fini(struct args *a)
 
 int cmd_validate(int argc, char **argv)
 {
-	struct args a = {.color = -1};
+	struct args a = {.color = -1, .format = -1};
+	struct kbtf_baseline *bl = NULL;
 	struct cmd_parser p;
 	struct kbtf_matrix mx;
 	size_t nmods;
@@ -291,18 +378,25 @@ int cmd_validate(int argc, char **argv)
 	}
 	nmods = (size_t)(argc - optind);
 	a.mo.layers = a.layers;
+	/* a baseline that is not a report stops the run before any work */
+	if (a.baseline && (err = kbtf_baseline_load(a.baseline, &bl))) {
+		args_fini(&a);
+		return cmd_error(NULL, err);
+	}
 	if (!a.mo.progress)
 		a.mo.progress = isatty(STDERR_FILENO) && nmods * a.nr_kernels > 1;
 	err = kbtf_matrix_run((const char *const *)argv + optind, nmods, a.kernels, a.nr_kernels,
 			      &a.mo, &mx);
 	if (err) {
+		kbtf_baseline_free(bl);
 		args_fini(&a);
 		return cmd_error(NULL, err); /* "kbtf: nosuch.ko: cannot open: ..." */
 	}
-	rc = exit_code(&mx);
-	err = write_report(&a, &mx);
+	rc = exit_code(&a, &mx);
+	err = write_reports(&a, &mx, bl);
 	if (err)
 		rc = cmd_error("validate", err);
+	kbtf_baseline_free(bl);
 	kbtf_matrix_fini(&mx);
 	args_fini(&a);
 	return rc;

@@ -216,6 +216,24 @@ static void layout_detail(const struct kbtf_pair *pair, struct kbtf_btf_findings
 			*now ? " This kernel: " : "", now, *now ? "." : "");
 }
 
+/* A size problem's two sizes as numbers: the first candidate of the
+ * right name whose size was what failed. */
+static void sizes(struct kbtf_problem *p, const struct kbtf_reloc_type *rt)
+{
+	uint32_t i;
+
+	if (strcmp(p->reason, "size-mismatch"))
+		return;
+	p->module_size = rt->size;
+	for (i = 0; i < rt->nr_cands; i++) {
+		if (rt->cands[i].why == KBTF_CAND_EMBEDDED_SIZE ||
+		    rt->cands[i].why == KBTF_CAND_SIZE) {
+			p->kernel_size = rt->cands[i].size;
+			return;
+		}
+	}
+}
+
 static void reloc_problem(const struct kbtf_pair *pair, struct kbtf_btf_findings *f,
 			  const struct kbtf_reloc_result *res, const struct kbtf_reloc_type *rt)
 {
@@ -226,6 +244,7 @@ static void reloc_problem(const struct kbtf_pair *pair, struct kbtf_btf_findings
 	if (!p)
 		return;
 	p->kernel_first = rt->id == res->first_bad;
+	sizes(p, rt);
 	expected_str(pair, rt, exp, sizeof(exp));
 	actual_str(rt, act, sizeof(act));
 	kbtf_note_field(&f->notes, &p->expected, "%s", exp);

@@ -30,6 +30,9 @@ static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_finding
 				pair->release, is->name);
 		break;
 	case KBTF_SYM_CRC:
+		p->has_crc = true;
+		p->module_crc = is->module_crc;
+		p->kernel_crc = is->kernel_crc;
 		kbtf_note_field(&f->notes, &p->expected, "CRC 0x%08x (module's __versions)",
 				is->module_crc);
 		kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (Module.symvers, %s)",
@@ -106,6 +109,9 @@ static void module_layout(const struct kbtf_pair *pair, struct kbtf_sym_findings
 	p = kbtf_note_problem(&f->layout, KBTF_PROBLEM_SYMBOL, "module_layout", "crc-mismatch");
 	if (!p)
 		return;
+	p->has_crc = true;
+	p->module_crc = ms->layout_crc;
+	p->kernel_crc = e->crc;
 	kbtf_note_field(&f->layout, &p->expected, "CRC 0x%08x (module's __versions)",
 			ms->layout_crc);
 	kbtf_note_field(&f->layout, &p->actual, "CRC 0x%08x (Module.symvers)", e->crc);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "cause.h"
 #include "kbtf/err.h"
 #include "kbtf/report.h"
 #include "report_writers.h"
@@ -293,4 +295,182 @@ void kbtf_report_xml_escape(FILE *f, const char *s)
 				fputc(c, f);
 		}
 	}
+}
+
+/* ------------------------------------------------ labels and the gate */
+
+const char *const kbtf_report_labels[KBTF_REPORT_NR_LABELS] = {
+    "ok",	    "ok-unchecked", "no-distilled-support", "btf-rejected", "symbols",
+    "elf-rejected", "error",
+};
+
+size_t kbtf_report_label_index(const struct kbtf_result *r)
+{
+	switch (r->verdict) {
+	case KBTF_VERDICT_OK:
+		return r->unchecked & ~r->skipped & KBTF_UNCHECKED_LOAD ? 1 : 0;
+	case KBTF_VERDICT_NO_DISTILLED:
+		return 2;
+	case KBTF_VERDICT_BTF_REJECTED:
+		return 3;
+	case KBTF_VERDICT_SYMBOLS:
+		return 4;
+	case KBTF_VERDICT_ELF_REJECTED:
+		return 5;
+	default:
+		return 6;
+	}
+}
+
+size_t kbtf_report_count_label(const struct kbtf_matrix *mx, size_t label)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
+		n += kbtf_report_label_index(&mx->results[i]) == label;
+	return n;
+}
+
+const char *kbtf_report_worst_label(const struct kbtf_matrix *mx)
+{
+	size_t i, w = 0, l;
+
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
+		l = kbtf_report_label_index(&mx->results[i]);
+		/* ok-unchecked is worse than ok, better than any refusal */
+		if (l > w)
+			w = l;
+	}
+	return kbtf_report_labels[w];
+}
+
+#define LBIT(i) (1u << (i))
+
+unsigned int kbtf_report_fail_default(void)
+{
+	return ~LBIT(0) & (LBIT(KBTF_REPORT_NR_LABELS) - 1);
+}
+
+int kbtf_report_fail_parse(const char *list, unsigned int *out)
+{
+	static const struct {
+		const char *word;
+		unsigned int bits;
+	} classes[] = {
+	    {"btf", LBIT(2) | LBIT(3)},
+	    {"symbols", LBIT(4)},
+	    {"elf", LBIT(5)},
+	    {"unchecked", LBIT(1)},
+	    {"error", LBIT(6)},
+	    {"any", LBIT(1) | LBIT(2) | LBIT(3) | LBIT(4) | LBIT(5) | LBIT(6)},
+	    {"none", 0},
+	};
+	unsigned int bits = 0;
+	const char *p = list;
+	size_t i, len;
+
+	while (*p) {
+		bool found = false;
+
+		len = strcspn(p, ",");
+		for (i = 0; i < KBTF_REPORT_NR_LABELS && !found; i++) {
+			if (strlen(kbtf_report_labels[i]) == len &&
+			    !strncmp(p, kbtf_report_labels[i], len)) {
+				bits |= LBIT(i);
+				found = true;
+			}
+		}
+		for (i = 0; i < sizeof(classes) / sizeof(classes[0]) && !found; i++) {
+			if (strlen(classes[i].word) == len && !strncmp(p, classes[i].word, len)) {
+				bits |= classes[i].bits;
+				found = true;
+			}
+		}
+		if (!found || !len)
+			return kbtf_err(
+			    -EINVAL,
+			    "--fail-on: '%.*s' is not a verdict (ok-unchecked, "
+			    "no-distilled-support, btf-rejected, symbols, elf-rejected, "
+			    "error) or class (btf, symbols, elf, unchecked, error, any, "
+			    "none)",
+			    (int)len, p);
+		p += len;
+		if (*p == ',')
+			p++;
+	}
+	*out = bits;
+	return 0;
+}
+
+bool kbtf_report_fails(const struct kbtf_matrix *mx, unsigned int fail)
+{
+	size_t i, l;
+
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
+		const struct kbtf_result *r = &mx->results[i];
+
+		l = kbtf_report_label_index(r);
+		if (fail & LBIT(l))
+			return true;
+	}
+	return false;
+}
+
+int kbtf_report_format_of_path(const char *path, enum kbtf_report_format *out)
+{
+	static const struct {
+		const char *ext;
+		enum kbtf_report_format fmt;
+	} exts[] = {
+	    {".txt", KBTF_REPORT_TEXT}, {".json", KBTF_REPORT_JSON}, {".xml", KBTF_REPORT_JUNIT},
+	    {".md", KBTF_REPORT_MD},	{".html", KBTF_REPORT_HTML}, {".htm", KBTF_REPORT_HTML},
+	};
+	size_t i, n = strlen(path), e;
+
+	for (i = 0; i < sizeof(exts) / sizeof(exts[0]); i++) {
+		e = strlen(exts[i].ext);
+		if (n > e && !strcasecmp(path + n - e, exts[i].ext)) {
+			*out = exts[i].fmt;
+			return 0;
+		}
+	}
+	return -EINVAL;
+}
+
+void kbtf_report_row_names(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
+			   bool kernels, size_t max, char *buf, size_t len)
+{
+	size_t *ix = calloc((kernels ? mx->nr_kernels : mx->nr_modules) + 1, sizeof(*ix));
+	size_t n, i, used = 0;
+	char label[256];
+
+	buf[0] = '\0';
+	if (!ix)
+		return;
+	n = kernels ? kbtf_cause_row_kernels(mx, row, ix) : kbtf_cause_row_modules(mx, row, ix);
+	for (i = 0; i < n && i < max && used + 1 < len; i++) {
+		if (kernels)
+			kbtf_report_kernel_label(kbtf_report_at(mx, 0, ix[i]), label,
+						 sizeof(label));
+		else
+			kbtf_report_module_label(kbtf_report_at(mx, ix[i], 0), label,
+						 sizeof(label));
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? ", " : "", label);
+	}
+	if (n > max && used + 1 < len)
+		snprintf(buf + used, len - used, " and %zu more", n - max);
+	free(ix);
+}
+
+void kbtf_report_unchecked_str(unsigned int unchecked, char *buf, size_t len)
+{
+	static const enum kbtf_unchecked all[] = {KBTF_UNCHECKED_SYMBOLS, KBTF_UNCHECKED_VERMAGIC,
+						  KBTF_UNCHECKED_LAYOUT};
+	size_t i, used = 0;
+
+	buf[0] = '\0';
+	for (i = 0; i < sizeof(all) / sizeof(all[0]) && used + 1 < len; i++)
+		if (unchecked & all[i])
+			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
+						 kbtf_unchecked_str(all[i]));
 }

@@ -1,14 +1,21 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The HTML report: one self-contained page (inline CSS and a few lines of
- * script, nothing fetched). Counts, a colour-coded matrix whose cells jump
- * to that pair, and one collapsible section per pair with the problems
- * (both sides' facts), warnings, the kernel's messages and the consequence.
+ * script, nothing fetched). A summary to read in ten seconds (how many
+ * pairs load, the main causes and their fixes), the distro's ABI model,
+ * the causes table with the kernels and modules each hits, what changed
+ * since a baseline, a colour-coded kernel x module matrix whose cells name
+ * their causes and jump to that pair, and one collapsible section per pair
+ * with its causes, the problems (both sides' facts), warnings, the
+ * kernel's messages and the consequence.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "kbtf/report.h"
 #include "report_writers.h"
 
@@ -45,7 +52,22 @@ static const char css[] =
     "overflow-x:auto;font-size:12.5px}\n"
     ".star{color:#d93025}\n"
     "#hideok{margin-left:12px}\n"
-    "body.hide-ok details.pair.v-ok{display:none}\n";
+    "body.hide-ok details.pair.v-ok{display:none}\n"
+    ".summary{display:flex;gap:16px;flex-wrap:wrap;margin:12px 0}\n"
+    ".big{background:#fff;border:1px solid #ddd;border-radius:6px;padding:10px 16px;"
+    "min-width:150px}\n"
+    ".big b{display:block;font-size:28px;line-height:1.1}\n"
+    ".big.v-ok b{color:#1e6b34}.big.v-bad b{color:#a51d1d}.big.v-warn b{color:#7a5a00}"
+    ".big.v-old b{color:#9a4a00}\n"
+    ".top{background:#fff;border:1px solid #ddd;border-radius:6px;padding:8px 16px;"
+    "max-width:1100px}\n"
+    ".top li{margin:4px 0}\n"
+    ".abi{background:#eef4fb;border-left:5px solid #4a7fc1;padding:8px 14px;margin:10px 0;"
+    "max-width:1100px}\n"
+    "table.causes td{font-size:13px;max-width:520px}\n"
+    "code.cause{background:#eef;padding:0 4px;border-radius:3px;white-space:nowrap}\n"
+    "td.cell small.c{display:block;font-weight:400;font-size:11px;opacity:.85}\n"
+    "tr.worse td{background:#fde7e7}tr.better td{background:#e6f4ea}\n";
 
 static const char script[] =
     "function openTarget(){var h=location.hash.slice(1);if(!h)return;"
@@ -59,6 +81,8 @@ static const char *vclass(const struct kbtf_result *r)
 {
 	switch (r->verdict) {
 	case KBTF_VERDICT_OK:
+		if (kbtf_report_label_index(r))
+			return "v-warn";
 		return kbtf_result_warnings(r, KBTF_SEV_WARNING) ? "v-warn" : "v-ok";
 	case KBTF_VERDICT_NO_DISTILLED:
 		return "v-old";
@@ -71,26 +95,37 @@ static const char *vclass(const struct kbtf_result *r)
 
 static void badges(FILE *f, const struct kbtf_matrix *mx)
 {
-	static const struct {
-		enum kbtf_verdict v;
-		const char *cls;
-	} b[] = {
-	    {KBTF_VERDICT_OK, "v-ok"},
-	    {KBTF_VERDICT_BTF_REJECTED, "v-bad"},
-	    {KBTF_VERDICT_SYMBOLS, "v-bad"},
-	    {KBTF_VERDICT_ELF_REJECTED, "v-bad"},
-	    {KBTF_VERDICT_NO_DISTILLED, "v-old"},
-	    {KBTF_VERDICT_ERROR, "v-err"},
+	static const char *const cls[KBTF_REPORT_NR_LABELS] = {
+	    "v-ok", "v-warn", "v-old", "v-bad", "v-bad", "v-bad", "v-err",
 	};
 	size_t i;
 
 	fputs("<div>", f);
-	for (i = 0; i < sizeof(b) / sizeof(b[0]); i++)
-		fprintf(f, "<span class=\"badge %s\">%s: %zu</span>", b[i].cls,
-			kbtf_verdict_str(b[i].v), kbtf_report_count(mx, b[i].v));
+	for (i = 0; i < KBTF_REPORT_NR_LABELS; i++)
+		fprintf(f, "<span class=\"badge %s\">%s: %zu</span>", cls[i], kbtf_report_labels[i],
+			kbtf_report_count_label(mx, i));
 	fputs("<label id=\"hideoklabel\"><input type=\"checkbox\" id=\"hideok\"> hide ok pairs "
 	      "without warnings</label></div>\n",
 	      f);
+}
+
+/* The cell's causes by code, each once: what to read before clicking. */
+static void cell_causes(FILE *f, const struct kbtf_result *r)
+{
+	struct kbtf_pair_cause *pc;
+	size_t n, i, shown = 0;
+
+	if (kbtf_causes_of(r, &pc, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		if (i && pc[i].cause == pc[i - 1].cause)
+			continue;
+		fprintf(f, "%s%s", shown++ ? ", " : "<small class=\"c\">",
+			kbtf_cause_code(pc[i].cause));
+	}
+	if (shown)
+		fputs("</small>", f);
+	free(pc);
 }
 
 static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
@@ -100,11 +135,12 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 
 	fprintf(f, "<td class=\"cell %s\"><a href=\"#pair-%zu-%zu\" title=\"", vclass(r), m, k);
 	esc(f, r->summary);
-	fprintf(f, "\">%s", kbtf_verdict_str(r->verdict));
+	fprintf(f, "\">%s", kbtf_result_label(r));
 	if (r->verdict == KBTF_VERDICT_SYMBOLS && kbtf_result_count(r, KBTF_PROBLEM_BTF))
 		fputs(" <small>+ BTF</small>", f);
 	if (nw)
 		fprintf(f, " <small>(%zu warning%s)</small>", nw, nw == 1 ? "" : "s");
+	cell_causes(f, r);
 	fputs("</a></td>", f);
 }
 
@@ -182,7 +218,8 @@ static int groups(FILE *f, const struct kbtf_matrix *mx)
 
 	if (err || !n)
 		return err;
-	fputs("<h2>Problems</h2>\n<table class=\"problems\"><thead><tr><th></th><th>name</th>"
+	fputs("<h2>Problems (the evidence)</h2>\n<table "
+	      "class=\"problems\"><thead><tr><th></th><th>name</th>"
 	      "<th>reason</th><th>pairs</th><th>where</th></tr></thead><tbody>\n",
 	      f);
 	for (i = 0; i < n && i < MAX_GROUPS; i++)
@@ -257,6 +294,31 @@ static void warnings(FILE *f, const struct kbtf_result *r)
 	fputs("</ul>\n", f);
 }
 
+static void pair_causes(FILE *f, const struct kbtf_result *r)
+{
+	struct kbtf_pair_cause *pc;
+	size_t n, i;
+	char *fix;
+
+	if (kbtf_causes_of(r, &pc, &n) || !n)
+		return;
+	fputs("<ul class=\"pcauses\">", f);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "<li><code class=\"cause\">%s</code> ", kbtf_cause_code(pc[i].cause));
+		if (*pc[i].subject && strlen(pc[i].subject) < 120)
+			esc(f, pc[i].subject);
+		fix = kbtf_cause_fix(pc[i].cause, pc[i].subject);
+		if (fix) {
+			fputs(" &mdash; ", f);
+			esc(f, fix);
+		}
+		free(fix);
+		fputs("</li>", f);
+	}
+	fputs("</ul>\n", f);
+	free(pc);
+}
+
 static void pair(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 {
 	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
@@ -267,13 +329,15 @@ static void pair(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	fprintf(f,
 		"<details class=\"pair %s\" id=\"pair-%zu-%zu\"><summary><span class=\"v\">%s"
 		"</span> ",
-		vclass(r), m, k, kbtf_verdict_str(r->verdict));
+		vclass(r), m, k, kbtf_result_label(r));
 	esc(f, mod);
 	fputs(" on ", f);
 	esc(f, ker);
 	fputs(" &mdash; ", f);
 	esc(f, r->summary);
-	fputs("</summary>\n<div class=\"facts\"><b>module</b> ", f);
+	fputs("</summary>\n", f);
+	pair_causes(f, r);
+	fputs("<div class=\"facts\"><b>module</b> ", f);
 	esc(f, r->module);
 	fputs(" &middot; <b>kernel source</b> ", f);
 	esc(f, r->source);
@@ -281,6 +345,16 @@ static void pair(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 		fprintf(f, " &middot; <b>module BTF</b> %s<br><b>at load: %s</b> &mdash; ",
 			r->btf_form ? r->btf_form : "?", kbtf_load_str(r->load));
 		esc(f, r->consequence);
+	}
+	if (r->unchecked && r->verdict != KBTF_VERDICT_ERROR) {
+		char what[64];
+
+		kbtf_report_unchecked_str(r->unchecked, what, sizeof(what));
+		fprintf(f, "<br><b>unchecked</b>: %s%s", what, r->skipped ? " (--no-symbols)" : "");
+		if (*kbtf_unchecked_supply(r)) {
+			fputs(" &mdash; to check: ", f);
+			esc(f, kbtf_unchecked_supply(r));
+		}
 	}
 	fputs("</div>\n", f);
 	problems(f, r);
@@ -298,10 +372,159 @@ static void pair(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	fputs("</details>\n", f);
 }
 
+/* The subjects of a row, at most @max, "a, b and 3 more". */
+static void subjects(FILE *f, const struct kbtf_cause_row *row, size_t max)
+{
+	size_t i, shown = 0;
+
+	for (i = 0; i < row->nr_subjects && shown < max; i++) {
+		if (!*row->subjects[i] || strlen(row->subjects[i]) > 120)
+			continue;
+		fputs(shown++ ? ", " : "", f);
+		esc(f, row->subjects[i]);
+	}
+	if (row->nr_subjects > shown && shown)
+		fprintf(f, " and %zu more", row->nr_subjects - shown);
+}
+
+/*
+ * What a manager reads in ten seconds: how many pairs load as built, how
+ * many are refused or lose their BTF, how many are not fully checked, and
+ * the three causes that hit the most pairs with their fix.
+ */
+static int summary(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_cause_row *rows,
+		   size_t n)
+{
+	size_t np = mx->nr_modules * mx->nr_kernels, i, shown, best, used[3];
+	size_t refused = kbtf_report_count_label(mx, 4) + kbtf_report_count_label(mx, 5);
+	size_t nobtf = kbtf_report_count_label(mx, 2) + kbtf_report_count_label(mx, 3);
+
+	fputs("<div class=\"summary\">", f);
+	fprintf(f, "<div class=\"big v-ok\"><b>%zu / %zu</b>pairs load as built</div>",
+		kbtf_report_count_label(mx, 0), np);
+	fprintf(f, "<div class=\"big v-bad\"><b>%zu</b>refused by the loader</div>", refused);
+	fprintf(f, "<div class=\"big v-old\"><b>%zu</b>BTF rejected or unusable</div>", nobtf);
+	fprintf(f, "<div class=\"big v-warn\"><b>%zu</b>ok, but not fully checked</div>",
+		kbtf_report_count_label(mx, 1));
+	fputs("</div>\n", f);
+	if (!n)
+		return 0;
+	fputs("<div class=\"top\"><b>What to do first</b> (the causes that hit the most "
+	      "pairs)<ol>",
+	      f);
+	for (shown = 0; shown < 3 && shown < n; shown++) {
+		best = SIZE_MAX;
+		for (i = 0; i < n; i++) {
+			size_t j;
+			bool taken = false;
+
+			for (j = 0; j < shown; j++)
+				taken |= used[j] == i;
+			if (!taken && (best == SIZE_MAX || rows[i].nr_pairs > rows[best].nr_pairs))
+				best = i;
+		}
+		used[shown] = best;
+		fprintf(f, "<li><code class=\"cause\">%s</code> (%zu pair%s): ",
+			kbtf_cause_code(rows[best].cause), rows[best].nr_pairs,
+			rows[best].nr_pairs == 1 ? "" : "s");
+		esc(f, rows[best].fix);
+		fputs("</li>", f);
+	}
+	fputs("</ol></div>\n", f);
+	return 0;
+}
+
+static void causes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_cause_row *rows,
+		   size_t n)
+{
+	char ks[4096], ms[1024];
+	size_t i;
+
+	if (!n)
+		return;
+	fputs("<h2>Causes and fixes</h2>\n<table class=\"causes\"><thead><tr><th>cause</th>"
+	      "<th>what</th><th>kernels</th><th>modules</th><th>pairs</th><th>fix</th></tr>"
+	      "</thead><tbody>\n",
+	      f);
+	for (i = 0; i < n; i++) {
+		const struct kbtf_cause_row *row = &rows[i];
+
+		fprintf(f, "<tr><td><code class=\"cause\">%s</code><br><small>%s</small></td><td>",
+			kbtf_cause_code(row->cause),
+			kbtf_cause_class_str(kbtf_cause_class(row->cause)));
+		esc(f, kbtf_cause_title(row->cause));
+		if (row->nr_subjects && *row->subjects[0]) {
+			fputs(": <b>", f);
+			subjects(f, row, 8);
+			fputs("</b>", f);
+		}
+		kbtf_report_row_names(mx, row, true, 16, ks, sizeof(ks));
+		kbtf_report_row_names(mx, row, false, 8, ms, sizeof(ms));
+		fputs("</td><td>", f);
+		esc(f, ks);
+		fputs("</td><td>", f);
+		esc(f, ms);
+		fprintf(f, "</td><td>%zu</td><td>", row->nr_pairs);
+		esc(f, row->fix);
+		fputs("</td></tr>\n", f);
+	}
+	fputs("</tbody></table>\n", f);
+}
+
+static void abi_para(void *ctx, const char *text)
+{
+	fputs("<div class=\"abi\">", ctx);
+	esc(ctx, text);
+	fputs("</div>\n", ctx);
+}
+
+static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_baseline *b)
+{
+	struct kbtf_report_change *c;
+	char mod[256], ker[256];
+	size_t n, i, same = 0;
+
+	if (kbtf_report_changes(mx, b, &c, &n))
+		return -ENOMEM;
+	fputs("<h2>Since the baseline</h2>\n<p class=\"sub\">", f);
+	esc(f, kbtf_baseline_path(b));
+	fputs("</p>\n<table class=\"changes\"><thead><tr><th>change</th><th>module</th>"
+	      "<th>kernel</th><th>was</th><th>now</th></tr></thead><tbody>\n",
+	      f);
+	for (i = 0; i < n; i++) {
+		const struct kbtf_result *r = c[i].at == SIZE_MAX ? NULL : &mx->results[c[i].at];
+
+		if (c[i].change == KBTF_CHANGE_SAME) {
+			same++;
+			continue;
+		}
+		if (r) {
+			kbtf_report_module_label(r, mod, sizeof(mod));
+			kbtf_report_kernel_label(r, ker, sizeof(ker));
+		}
+		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", kbtf_change_str(c[i].change),
+			kbtf_change_str(c[i].change));
+		esc(f, r ? mod : c[i].module);
+		fputs("</td><td>", f);
+		if (r)
+			fprintf(f, "<a href=\"#pair-%zu-%zu\">", c[i].at / mx->nr_kernels,
+				c[i].at % mx->nr_kernels);
+		esc(f, r ? ker : c[i].kernel);
+		fputs(r ? "</a></td><td>" : "</td><td>", f);
+		esc(f, c[i].was ? c[i].was : "-");
+		fprintf(f, "</td><td>%s</td></tr>\n", r ? kbtf_result_label(r) : "-");
+	}
+	fprintf(f, "</tbody></table>\n<p class=\"sub\">%zu pair%s unchanged.</p>\n", same,
+		same == 1 ? "" : "s");
+	free(c);
+	return 0;
+}
+
 int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
 {
 	const char *title = o->title ? o->title : "kbtf validate report";
-	size_t m, k;
+	struct kbtf_cause_row *rows;
+	size_t m, k, nrows;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
 	      "<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<title>",
@@ -314,7 +537,18 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 		"&middot; %.0f ms</div>\n",
 		mx->nr_modules, mx->nr_modules == 1 ? "" : "s", mx->nr_kernels,
 		mx->nr_kernels == 1 ? "" : "s", KBTF_VERSION, mx->total_ms);
+	if (kbtf_cause_rows(mx, &rows, &nrows))
+		return -ENOMEM;
+	summary(f, mx, rows, nrows);
+	if (kbtf_report_abi_text(mx, abi_para, f)) {
+		kbtf_cause_rows_free(rows, nrows);
+		return -ENOMEM;
+	}
 	badges(f, mx);
+	causes(f, mx, rows, nrows);
+	kbtf_cause_rows_free(rows, nrows);
+	if (o->baseline && changes(f, mx, o->baseline))
+		return -ENOMEM;
 	fputs("<h2>Matrix</h2>\n", f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);

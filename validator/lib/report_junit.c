@@ -2,10 +2,15 @@
 /*
  * The JUnit XML report for CI: one testsuite per module, one testcase per
  * (module, kernel). A pair that is not ok is a <failure> whose type is the
- * verdict; an unreadable input is an <error>; warnings go to system-out.
+ * verdict and whose text starts with its causes and their fixes; an
+ * ok-unchecked pair is <skipped> saying what was not checked and what to
+ * supply; an unreadable input is an <error>; warnings go to system-out.
  */
 #include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
 
+#include "cause.h"
 #include "kbtf/report.h"
 #include "report_writers.h"
 
@@ -16,10 +21,36 @@ static void attr(FILE *f, const char *name, const char *value)
 	fputc('"', f);
 }
 
+static void causes_body(FILE *f, const struct kbtf_result *r)
+{
+	struct kbtf_pair_cause *pc;
+	size_t n, i;
+	char *fix;
+
+	if (kbtf_causes_of(r, &pc, &n))
+		return;
+	for (i = 0; i < n; i++) {
+		fprintf(f, "cause %s", kbtf_cause_code(pc[i].cause));
+		if (*pc[i].subject) {
+			fputc(' ', f);
+			kbtf_report_xml_escape(f, pc[i].subject);
+		}
+		fix = kbtf_cause_fix(pc[i].cause, pc[i].subject);
+		if (fix) {
+			fputs("\n  fix: ", f);
+			kbtf_report_xml_escape(f, fix);
+		}
+		fputc('\n', f);
+		free(fix);
+	}
+	free(pc);
+}
+
 static void failure_body(FILE *f, const struct kbtf_result *r)
 {
 	size_t i;
 
+	causes_body(f, r);
 	for (i = 0; i < r->nr_problems; i++) {
 		const struct kbtf_problem *p = &r->problems[i];
 
@@ -67,6 +98,16 @@ static void testcase(FILE *f, const struct kbtf_result *r)
 		attr(f, "type", "error");
 		attr(f, "message", r->summary ? r->summary : "could not be read");
 		fputs("/>\n", f);
+	} else if (kbtf_report_label_index(r) == 1) {
+		char what[64], msg[512];
+
+		kbtf_report_unchecked_str(r->unchecked & KBTF_UNCHECKED_LOAD, what, sizeof(what));
+		snprintf(msg, sizeof(msg), "ok-unchecked: %s not checked; to check: %s", what,
+			 *kbtf_unchecked_supply(r) ? kbtf_unchecked_supply(r)
+						   : "drop --no-symbols");
+		fputs("      <skipped", f);
+		attr(f, "message", msg);
+		fputs("/>\n", f);
 	} else if (r->verdict != KBTF_VERDICT_OK) {
 		fputs("      <failure", f);
 		attr(f, "type", kbtf_verdict_str(r->verdict));
@@ -94,9 +135,27 @@ static void testcase(FILE *f, const struct kbtf_result *r)
 	fputs("    </testcase>\n", f);
 }
 
+static void abi_property(void *ctx, const char *text)
+{
+	fputs("      <property name=\"abi-model\"", ctx);
+	attr(ctx, "value", text);
+	fputs("/>\n", ctx);
+}
+
+static bool has_abi(const struct kbtf_matrix *mx)
+{
+	struct kbtf_report_abi *a;
+	size_t n;
+
+	if (kbtf_report_abi(mx, &a, &n))
+		return false;
+	kbtf_report_abi_free(a, n);
+	return n > 0;
+}
+
 static void suite(FILE *f, const struct kbtf_matrix *mx, size_t m)
 {
-	size_t k, failures = 0, errors = 0;
+	size_t k, failures = 0, errors = 0, skipped = 0;
 	char mod[256];
 	double ms = 0;
 
@@ -105,13 +164,21 @@ static void suite(FILE *f, const struct kbtf_matrix *mx, size_t m)
 
 		errors += r->verdict == KBTF_VERDICT_ERROR;
 		failures += r->verdict != KBTF_VERDICT_ERROR && r->verdict != KBTF_VERDICT_OK;
+		skipped += kbtf_report_label_index(r) == 1;
 		ms += r->ms;
 	}
 	kbtf_report_module_label(kbtf_report_at(mx, m, 0), mod, sizeof(mod));
 	fputs("  <testsuite", f);
 	attr(f, "name", mod);
-	fprintf(f, " tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"0\" time=\"%.6f\">\n",
-		mx->nr_kernels, failures, errors, ms / 1000.0);
+	fprintf(f,
+		" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
+		mx->nr_kernels, failures, errors, skipped, ms / 1000.0);
+	/* the distro's ABI model, which says why most failures are expected */
+	if (has_abi(mx)) {
+		fputs("    <properties>\n", f);
+		kbtf_report_abi_text(mx, abi_property, f);
+		fputs("    </properties>\n", f);
+	}
 	for (k = 0; k < mx->nr_kernels; k++)
 		testcase(f, kbtf_report_at(mx, m, k));
 	fputs("  </testsuite>\n", f);
@@ -125,9 +192,9 @@ int kbtf_report_junit(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_r
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f,
 		"<testsuites name=\"kbtf validate\" tests=\"%zu\" failures=\"%zu\" "
-		"errors=\"%zu\" time=\"%.6f\">\n",
+		"errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
 		n, n - errors - kbtf_report_count(mx, KBTF_VERDICT_OK), errors,
-		mx->total_ms / 1000.0);
+		kbtf_report_count_label(mx, 1), mx->total_ms / 1000.0);
 	for (m = 0; m < mx->nr_modules && mx->nr_kernels; m++)
 		suite(f, mx, m);
 	fputs("</testsuites>\n", f);

@@ -1,13 +1,18 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * The Markdown report: counts, a matrix of kernels x modules whose cells
- * link to a details section per pair (problems as a table with both sides'
- * facts, warnings, the kernel's messages). Renders on GitHub/GitLab.
+ * The Markdown report: counts, the distro's ABI model, the causes with
+ * their fix and the kernels they hit, what changed since a baseline, a
+ * matrix of kernels x modules whose cells link to a details section per
+ * pair (its causes, problems as a table with both sides' facts, warnings,
+ * the kernel's messages). Renders on GitHub/GitLab.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "cause.h"
 #include "kbtf/report.h"
 #include "report_writers.h"
 
@@ -47,6 +52,8 @@ static const char *mark(const struct kbtf_result *r)
 {
 	switch (r->verdict) {
 	case KBTF_VERDICT_OK:
+		if (kbtf_report_label_index(r))
+			return "❓";
 		return kbtf_result_warnings(r, KBTF_SEV_WARNING) ? "⚠️" : "✅";
 	case KBTF_VERDICT_NO_DISTILLED:
 		return "🟧";
@@ -62,7 +69,7 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
 	size_t nw = kbtf_result_warnings(r, KBTF_SEV_WARNING);
 
-	fprintf(f, " %s [%s](#pair-%zu-%zu)", mark(r), kbtf_verdict_str(r->verdict), m, k);
+	fprintf(f, " %s [%s](#pair-%zu-%zu)", mark(r), kbtf_result_label(r), m, k);
 	if (r->verdict == KBTF_VERDICT_SYMBOLS && kbtf_result_count(r, KBTF_PROBLEM_BTF))
 		fputs(" + BTF", f);
 	if (nw)
@@ -113,7 +120,9 @@ static int groups(FILE *f, const struct kbtf_matrix *mx)
 
 	if (err || !n)
 		return err;
-	fputs("\n## Problems\n\n| | name | reason | pairs | where |\n|---|---|---|---|---|\n", f);
+	fputs("\n## Problems (the evidence)\n\n| | name | reason | pairs | where "
+	      "|\n|---|---|---|---|---|\n",
+	      f);
 	for (i = 0; i < n && i < MAX_GROUPS; i++) {
 		fprintf(f, "| %s | ", g[i].kind == KBTF_PROBLEM_BTF ? "btf" : "symbol");
 		md_text(f, g[i].name);
@@ -198,6 +207,108 @@ static void warnings(FILE *f, const struct kbtf_result *r)
 	}
 }
 
+static void pair_causes(FILE *f, const struct kbtf_result *r)
+{
+	struct kbtf_pair_cause *pc;
+	size_t n, i;
+
+	if (kbtf_causes_of(r, &pc, &n) || !n) {
+		return;
+	}
+	fputs("- causes:", f);
+	for (i = 0; i < n; i++) {
+		fprintf(f, "%s `%s`", i ? "," : "", kbtf_cause_code(pc[i].cause));
+		if (*pc[i].subject && strlen(pc[i].subject) < 80) {
+			fputc(' ', f);
+			md_text(f, pc[i].subject);
+		}
+	}
+	fputc('\n', f);
+	free(pc);
+}
+
+static int causes(FILE *f, const struct kbtf_matrix *mx)
+{
+	struct kbtf_cause_row *rows;
+	char ks[1024], ms[512];
+	size_t n, i, s;
+
+	if (kbtf_cause_rows(mx, &rows, &n))
+		return -ENOMEM;
+	if (n)
+		fputs("\n## Causes and fixes\n\n| cause | what | kernels | modules | fix |\n"
+		      "|---|---|---|---|---|\n",
+		      f);
+	for (i = 0; i < n; i++) {
+		const struct kbtf_cause_row *row = &rows[i];
+
+		fprintf(f, "| `%s` (%s) | ", kbtf_cause_code(row->cause),
+			kbtf_cause_class_str(kbtf_cause_class(row->cause)));
+		md_text(f, kbtf_cause_title(row->cause));
+		for (s = 0; s < row->nr_subjects && s < 8; s++) {
+			if (!*row->subjects[s] || strlen(row->subjects[s]) > 80)
+				continue;
+			fputs(s ? ", " : ": ", f);
+			md_text(f, row->subjects[s]);
+		}
+		if (row->nr_subjects > 8)
+			fprintf(f, " and %zu more", row->nr_subjects - 8);
+		kbtf_report_row_names(mx, row, true, 12, ks, sizeof(ks));
+		kbtf_report_row_names(mx, row, false, 8, ms, sizeof(ms));
+		fputs(" | ", f);
+		md_text(f, ks);
+		fputs(" | ", f);
+		md_text(f, ms);
+		fputs(" | ", f);
+		md_text(f, row->fix);
+		fputs(" |\n", f);
+	}
+	kbtf_cause_rows_free(rows, n);
+	return 0;
+}
+
+static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_baseline *b)
+{
+	struct kbtf_report_change *c;
+	char mod[256], ker[256];
+	size_t n, i, same = 0;
+
+	if (kbtf_report_changes(mx, b, &c, &n))
+		return -ENOMEM;
+	fputs("\n## Since the baseline\n\n", f);
+	md_text(f, kbtf_baseline_path(b));
+	fputs("\n\n| change | module | kernel | was | now |\n|---|---|---|---|---|\n", f);
+	for (i = 0; i < n; i++) {
+		const struct kbtf_result *r = c[i].at == SIZE_MAX ? NULL : &mx->results[c[i].at];
+
+		if (c[i].change == KBTF_CHANGE_SAME) {
+			same++;
+			continue;
+		}
+		if (r) {
+			kbtf_report_module_label(r, mod, sizeof(mod));
+			kbtf_report_kernel_label(r, ker, sizeof(ker));
+		}
+		fprintf(f, "| %s%s | ", c[i].change == KBTF_CHANGE_WORSE ? "❌ " : "",
+			kbtf_change_str(c[i].change));
+		md_text(f, r ? mod : c[i].module);
+		fputs(" | ", f);
+		md_text(f, r ? ker : c[i].kernel);
+		fprintf(f, " | %s | %s |\n", c[i].was ? c[i].was : "-",
+			r ? kbtf_result_label(r) : "-");
+	}
+	fprintf(f, "\n%zu pair%s unchanged.\n", same, same == 1 ? "" : "s");
+	free(c);
+	return 0;
+}
+
+static void abi_para(void *ctx, const char *text)
+{
+	fputs("> ", ctx);
+	md_text(ctx, text);
+	fputs("\n\n", ctx);
+}
+
 static void details(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 {
 	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
@@ -209,11 +320,23 @@ static void details(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	md_text(f, mod);
 	fputs(" on ", f);
 	md_text(f, ker);
-	fprintf(f, ": %s\n\n", kbtf_verdict_str(r->verdict));
+	fprintf(f, ": %s\n\n", kbtf_result_label(r));
 	md_text(f, r->summary ? r->summary : "");
 	fputs("\n\n- kernel source: ", f);
 	md_text(f, r->source);
 	fputs("\n", f);
+	pair_causes(f, r);
+	if (r->unchecked && r->verdict != KBTF_VERDICT_ERROR) {
+		char what[64];
+
+		kbtf_report_unchecked_str(r->unchecked, what, sizeof(what));
+		fprintf(f, "- unchecked: **%s**%s", what, r->skipped ? " (--no-symbols)" : "");
+		if (*kbtf_unchecked_supply(r)) {
+			fputs("; to check: ", f);
+			md_text(f, kbtf_unchecked_supply(r));
+		}
+		fputc('\n', f);
+	}
 	if (r->verdict != KBTF_VERDICT_ERROR) {
 		fprintf(f, "- at load: **%s**", kbtf_load_str(r->load));
 		if (r->consequence) {
@@ -242,15 +365,19 @@ int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 		mx->nr_modules == 1 ? "" : "s", mx->nr_kernels, mx->nr_kernels == 1 ? "" : "s",
 		KBTF_VERSION);
 	fprintf(f,
-		"✅ ok: %zu · ❌ btf-rejected: %zu · 🟧 no-distilled-support: %zu · "
-		"❌ symbols: %zu · ❌ elf-rejected: %zu · ❔ error: %zu\n\n",
-		kbtf_report_count(mx, KBTF_VERDICT_OK),
-		kbtf_report_count(mx, KBTF_VERDICT_BTF_REJECTED),
-		kbtf_report_count(mx, KBTF_VERDICT_NO_DISTILLED),
-		kbtf_report_count(mx, KBTF_VERDICT_SYMBOLS),
-		kbtf_report_count(mx, KBTF_VERDICT_ELF_REJECTED),
-		kbtf_report_count(mx, KBTF_VERDICT_ERROR));
-	fputs("## Matrix\n\n", f);
+		"✅ ok: %zu · ❓ ok-unchecked: %zu · 🟧 no-distilled-support: %zu · "
+		"❌ btf-rejected: %zu · ❌ symbols: %zu · ❌ elf-rejected: %zu · ❔ error: %zu\n\n",
+		kbtf_report_count_label(mx, 0), kbtf_report_count_label(mx, 1),
+		kbtf_report_count_label(mx, 2), kbtf_report_count_label(mx, 3),
+		kbtf_report_count_label(mx, 4), kbtf_report_count_label(mx, 5),
+		kbtf_report_count_label(mx, 6));
+	if (kbtf_report_abi_text(mx, abi_para, f))
+		return -ENOMEM;
+	if (causes(f, mx))
+		return -ENOMEM;
+	if (o->baseline && changes(f, mx, o->baseline))
+		return -ENOMEM;
+	fputs("\n## Matrix\n\n", f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);
 	if (groups(f, mx))

@@ -60,6 +60,79 @@ struct kbtf_report_group {
 int kbtf_report_groups(const struct kbtf_matrix *mx, struct kbtf_report_group **out, size_t *n);
 void kbtf_report_groups_free(struct kbtf_report_group *g, size_t n);
 
+/*
+ * The verdicts as reports print them (kbtf_result_label), best first:
+ * "ok", "ok-unchecked", then kbtf_verdict_str() of the rest.
+ */
+#define KBTF_REPORT_NR_LABELS 7
+extern const char *const kbtf_report_labels[KBTF_REPORT_NR_LABELS];
+size_t kbtf_report_label_index(const struct kbtf_result *r);
+size_t kbtf_report_count_label(const struct kbtf_matrix *mx, size_t label);
+/* The worst label of the matrix. */
+const char *kbtf_report_worst_label(const struct kbtf_matrix *mx);
+
+/* The distro ABI models of a matrix's kernels (report_abi.c). */
+struct kbtf_abi_model;
+struct kbtf_report_stream {
+	char name[64];
+	size_t *kernels;
+	size_t nr_kernels;
+};
+struct kbtf_report_abi {
+	const struct kbtf_abi_model *model;
+	size_t *kernels; /* kernel indexes of this distro */
+	size_t nr_kernels;
+	struct kbtf_report_stream *streams; /* kABI streams (stable_kabi), else one per release */
+	size_t nr_streams;
+};
+
+int kbtf_report_abi(const struct kbtf_matrix *mx, struct kbtf_report_abi **out, size_t *n);
+void kbtf_report_abi_free(struct kbtf_report_abi *a, size_t n);
+/*
+ * One paragraph per distro for the report header (text, no markup): its
+ * model, and for a stable kABI the kernels one binary serves per module.
+ * Written through @line(@ctx, text) once per paragraph.
+ */
+int kbtf_report_abi_text(const struct kbtf_matrix *mx, void (*line)(void *ctx, const char *text),
+			 void *ctx);
+
+/* What changed since the baseline, per pair (report_baseline.c). */
+enum kbtf_change {
+	KBTF_CHANGE_WORSE, /* a new failure, or a worse verdict */
+	KBTF_CHANGE_NEW,   /* a pair the baseline did not have */
+	KBTF_CHANGE_BETTER,
+	KBTF_CHANGE_GONE, /* in the baseline, not in this run */
+	KBTF_CHANGE_SAME,
+};
+
+struct kbtf_report_change {
+	enum kbtf_change change;
+	size_t at;	    /* result index; for GONE, SIZE_MAX */
+	const char *was;    /* the baseline's verdict (NULL for NEW) */
+	const char *module; /* for GONE: the baseline's names */
+	const char *kernel;
+};
+
+/* The changes, worse first, then new, better, gone (same ones last). */
+int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline *b,
+			struct kbtf_report_change **out, size_t *n);
+const char *kbtf_change_str(enum kbtf_change c);
+const char *kbtf_baseline_path(const struct kbtf_baseline *b);
+
+struct kbtf_json;
+int kbtf_report_baseline_json(struct kbtf_json *j, const struct kbtf_matrix *mx,
+			      const struct kbtf_baseline *b);
+
+/*
+ * "A, B and 3 more" of the kernels (@kernels) or modules a cause row hits,
+ * at most @max names, into @buf.
+ */
+struct kbtf_cause_row;
+void kbtf_report_row_names(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
+			   bool kernels, size_t max, char *buf, size_t len);
+/* "symbols, vermagic" of the bits of @unchecked into @buf ("" none). */
+void kbtf_report_unchecked_str(unsigned int unchecked, char *buf, size_t len);
+
 /* Write @s with &, <, >, " and ' escaped (HTML and XML text/attributes). */
 void kbtf_report_xml_escape(FILE *f, const char *s);
 

@@ -146,6 +146,7 @@ struct kbtf_problem *kbtf_note_problem(struct kbtf_notes *n, enum kbtf_problem_k
 	p = &arr[n->nr_problems];
 	memset(p, 0, sizeof(*p));
 	p->kind = kind;
+	p->module_size = p->kernel_size = -1;
 	p->name = strdup(name ? name : "");
 	p->reason = strdup(reason);
 	if (!p->name || !p->reason) {
@@ -340,7 +341,33 @@ void kbtf_result_fini(struct kbtf_result *r)
 	free(r->btf_log);
 	free(r->btf_form);
 	free(r->reloc_log);
+	free(r->module_release);
+	free(r->module_arch);
+	free(r->kernel_arch);
+	free(r->symbols_from);
 	memset(r, 0, sizeof(*r));
+}
+
+const char *kbtf_result_label(const struct kbtf_result *r)
+{
+	/* what --no-symbols turned off on purpose does not count: the run
+	 * asked for a BTF-only verdict */
+	if (r->verdict == KBTF_VERDICT_OK && (r->unchecked & ~r->skipped & KBTF_UNCHECKED_LOAD))
+		return "ok-unchecked";
+	return kbtf_verdict_str(r->verdict);
+}
+
+const char *kbtf_unchecked_str(enum kbtf_unchecked u)
+{
+	switch (u) {
+	case KBTF_UNCHECKED_SYMBOLS:
+		return "symbols";
+	case KBTF_UNCHECKED_VERMAGIC:
+		return "vermagic";
+	case KBTF_UNCHECKED_LAYOUT:
+		return "layout";
+	}
+	return "?";
 }
 
 size_t kbtf_result_count(const struct kbtf_result *r, enum kbtf_problem_kind kind)

@@ -39,6 +39,7 @@ static void init_result(struct kbtf_rb *rb, const struct kbtf_pair *pair);
 static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct kbtf_pair *pair);
 static enum kbtf_kernel_gen kernel_gen(const struct kbtf_vkernel *k);
 static void findings_fini(struct kbtf_findings *f);
+static void set_unchecked(struct kbtf_result *r, const struct kbtf_pair *pair);
 
 /* ------------------------------------------------------------ the pair */
 
@@ -459,6 +460,7 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 		return;
 	}
 	take_notes(rb, f, o.step);
+	set_unchecked(r, pair);
 	nsym = kbtf_result_count(r, KBTF_PROBLEM_SYMBOL);
 	nbtf = kbtf_result_count(r, KBTF_PROBLEM_BTF);
 	nwarn = kbtf_result_warnings(r, KBTF_SEV_WARNING);
@@ -478,10 +480,44 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 			    nbtf > 1 ? " (and more)" : "");
 		break;
 	default:
-		kbtf_rb_set(rb, &r->summary, "loads%s; %zu warning%s", btf_words(pair, r->load),
-			    nwarn, nwarn == 1 ? "" : "s");
+		kbtf_rb_set(
+		    rb, &r->summary, "loads%s; %zu warning%s%s%s%s", btf_words(pair, r->load),
+		    nwarn, nwarn == 1 ? "" : "s",
+		    r->unchecked & KBTF_UNCHECKED_LOAD ? "; not checked: " : "",
+		    r->unchecked & KBTF_UNCHECKED_SYMBOLS ? "symbols" : "",
+		    (r->unchecked & KBTF_UNCHECKED_LOAD) == KBTF_UNCHECKED_LOAD	      ? ", vermagic"
+		    : (r->unchecked & KBTF_UNCHECKED_LOAD) == KBTF_UNCHECKED_VERMAGIC ? "vermagic"
+										      : "");
 		break;
 	}
+}
+
+/*
+ * What the verdict could not take into account: the symbol steps without
+ * an export list (module_layout, every import and CRC), vermagic without
+ * the kernel's config, layout drift without a build-time layout. Turned
+ * off with --no-symbols, they are also "skipped".
+ */
+static void set_unchecked(struct kbtf_result *r, const struct kbtf_pair *pair)
+{
+	size_t i;
+
+	if (pair->o->no_symbols) {
+		r->unchecked |= KBTF_UNCHECKED_SYMBOLS;
+		r->skipped |= KBTF_UNCHECKED_SYMBOLS;
+		if (pair->m->mod->vermagic) {
+			r->unchecked |= KBTF_UNCHECKED_VERMAGIC;
+			r->skipped |= KBTF_UNCHECKED_VERMAGIC;
+		}
+	} else {
+		if (!pair->k->symvers)
+			r->unchecked |= KBTF_UNCHECKED_SYMBOLS;
+		if (pair->m->mod->vermagic && !pair->k->vermagic)
+			r->unchecked |= KBTF_UNCHECKED_VERMAGIC;
+	}
+	for (i = 0; i < r->nr_warnings; i++)
+		if (!strcmp(r->warnings[i].kind, "drift-not-checked"))
+			r->unchecked |= KBTF_UNCHECKED_LAYOUT;
 }
 
 static void set_layers(struct kbtf_rb *rb, const struct kbtf_kernel *k)
@@ -520,6 +556,14 @@ static void init_result(struct kbtf_rb *rb, const struct kbtf_pair *pair)
 				       : "split");
 	kbtf_rb_set(rb, &r->kernel_log, "%s", "");
 	r->allow_btf_mismatch = pair->k->allow_btf_mismatch;
+	if (pair->m->release)
+		kbtf_rb_set(rb, &r->module_release, "%s", pair->m->release);
+	if (m->arch)
+		kbtf_rb_set(rb, &r->module_arch, "%s", m->arch);
+	if (pair->k->k->arch)
+		kbtf_rb_set(rb, &r->kernel_arch, "%s", pair->k->k->arch);
+	if (pair->k->symvers_from)
+		kbtf_rb_set(rb, &r->symbols_from, "%s", pair->k->symvers_from);
 }
 
 int kbtf_result_error(struct kbtf_result *r, const char *module, const char *source,

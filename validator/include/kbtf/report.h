@@ -22,11 +22,41 @@ enum kbtf_report_format {
 	KBTF_REPORT_HTML,
 };
 
+/* A previous run's JSON report, read for --baseline (kbtf_baseline_load). */
+struct kbtf_baseline;
+
 struct kbtf_report_opts {
 	bool color;	   /* ANSI colour (text only) */
 	bool verbose;	   /* text: details of ok pairs too */
 	const char *title; /* md/html heading; NULL: a default */
+	/* what changed since this run (NULL: no comparison) */
+	const struct kbtf_baseline *baseline;
 };
+
+/*
+ * Read a JSON report (format 1 or 2) of an earlier run as a baseline:
+ * each pair's module name, kernel and verdict. A file that is not such a
+ * report: -EINVAL naming it and the reason.
+ */
+KBTF_API int kbtf_baseline_load(const char *path, struct kbtf_baseline **out);
+KBTF_API void kbtf_baseline_free(struct kbtf_baseline *b);
+
+/*
+ * Which verdicts make a run fail (the exit status): bits of
+ * 1 << kbtf_report_label_index(). kbtf_report_fail_parse() reads a comma
+ * list of verdicts ("btf-rejected", "ok-unchecked", ...) and classes
+ * ("btf": btf-rejected and no-distilled-support; "symbols"; "elf";
+ * "unchecked": ok-unchecked; "error"; "any"; "none"); -EINVAL naming a
+ * word it does not know.
+ */
+KBTF_API int kbtf_report_fail_parse(const char *list, unsigned int *out);
+/* The default: every verdict but ok. */
+KBTF_API unsigned int kbtf_report_fail_default(void);
+/* True when a pair of the matrix has a verdict in @fail. */
+KBTF_API bool kbtf_report_fails(const struct kbtf_matrix *mx, unsigned int fail);
+
+/* The format a file name's extension asks for (.txt .json .xml .md .html); -EINVAL if none. */
+KBTF_API int kbtf_report_format_of_path(const char *path, enum kbtf_report_format *out);
 
 /* "text", "json", "junit", "md" (or "markdown"), "html"; -EINVAL otherwise. */
 KBTF_API int kbtf_report_format_parse(const char *name, enum kbtf_report_format *out);

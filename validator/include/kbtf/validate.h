@@ -63,7 +63,26 @@ struct kbtf_problem {
 	char *actual;	   /* the kernel's side */
 	char *detail;	   /* one or two sentences, for people */
 	bool kernel_first; /* the one the kernel's own message names */
+	/* the facts as numbers where the problem has them (for programs):
+	 * a symbol's CRCs (has_crc), a type's sizes in bytes (-1 unknown) */
+	bool has_crc;
+	uint32_t module_crc, kernel_crc;
+	int64_t module_size, kernel_size;
 };
+
+/*
+ * What a pair's verdict could not take into account (bits of
+ * kbtf_result.unchecked): symbols and vermagic are load-time checks, so an
+ * otherwise ok pair missing one reads "ok-unchecked" (kbtf_result_label);
+ * layout drift is checked by no kernel and only listed.
+ */
+enum kbtf_unchecked {
+	KBTF_UNCHECKED_SYMBOLS = 1 << 0,  /* no export list: module_layout, imports, CRCs */
+	KBTF_UNCHECKED_VERMAGIC = 1 << 1, /* the kernel's vermagic is unknown (no config) */
+	KBTF_UNCHECKED_LAYOUT = 1 << 2,	  /* no build-time layout: drift not compared */
+};
+
+#define KBTF_UNCHECKED_LOAD (KBTF_UNCHECKED_SYMBOLS | KBTF_UNCHECKED_VERMAGIC)
 
 enum kbtf_severity {
 	KBTF_SEV_WARNING,
@@ -112,6 +131,14 @@ struct kbtf_result {
 	struct kbtf_warning *warnings;
 	size_t nr_warnings;
 	double ms; /* time spent judging this pair */
+	/* what could not be checked (enum kbtf_unchecked bits), and which of
+	 * those were turned off on purpose (--no-symbols) */
+	unsigned int unchecked, skipped;
+	/* facts of the two sides, for reports (NULL when unknown) */
+	char *module_release; /* the release the module was built for (vermagic) */
+	char *module_arch;
+	char *kernel_arch;
+	char *symbols_from; /* where the kernel's export list came from */
 };
 
 KBTF_API void kbtf_result_fini(struct kbtf_result *r);
@@ -120,6 +147,14 @@ KBTF_API int kbtf_result_error(struct kbtf_result *r, const char *module, const 
 			       const char *why);
 KBTF_API size_t kbtf_result_count(const struct kbtf_result *r, enum kbtf_problem_kind kind);
 KBTF_API size_t kbtf_result_warnings(const struct kbtf_result *r, enum kbtf_severity sev);
+/*
+ * The verdict as reports print it: kbtf_verdict_str(), except an ok pair
+ * whose load-time checks could not all run reads "ok-unchecked" (checks
+ * turned off on purpose, --no-symbols, leave it "ok").
+ */
+KBTF_API const char *kbtf_result_label(const struct kbtf_result *r);
+/* "symbols", "vermagic", "layout": the name of one kbtf_unchecked bit. */
+KBTF_API const char *kbtf_unchecked_str(enum kbtf_unchecked u);
 
 /* ------------------------------------------------------------- modules */
 

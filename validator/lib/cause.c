@@ -1,0 +1,754 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The one taxonomy of root causes (cause.h): which cause each problem,
+ * warning and unchecked step of a pair belongs to, the fix for each, the
+ * matrix's causes grouped into rows, and the distro ABI models reports
+ * explain in their header.
+ *
+ * The rules follow what decides a load in the kernel's load_module():
+ * check_modstruct_version() refuses a module whose module_layout CRC
+ * differs before any other symbol is looked at, and on a modversions
+ * kernel that CRC changes with every build whose struct module or
+ * exported types changed (Debian: every upload and flavour), so a pair
+ * with it is "tied to one build" and its other CRC differences are its
+ * symptoms, not causes of their own.
+ */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cause.h"
+#include "kbtf/err.h"
+
+static const struct {
+	const char *code;
+	enum kbtf_cause_class cls;
+	const char *title;
+} causes[KBTF_CAUSE_COUNT] = {
+    [KBTF_CAUSE_UNREADABLE] = {"kernel-unreadable", KBTF_CLASS_ERROR,
+			       "kbtf could not read the kernel"},
+    [KBTF_CAUSE_ELF_ARCH] = {"elf-arch-mismatch", KBTF_CLASS_ELF, "built for another architecture"},
+    [KBTF_CAUSE_ELF] = {"elf-refused", KBTF_CLASS_ELF, "the loader's ELF checks refuse the file"},
+    [KBTF_CAUSE_ABI_BUILD] = {"abi-tied-to-build", KBTF_CLASS_SYMBOLS,
+			      "the binary is tied to the kernel build it was compiled for "
+			      "(module_layout CRC or version magic differ)"},
+    [KBTF_CAUSE_CONFIG_RT] = {"config-preempt-rt", KBTF_CLASS_CONFIG,
+			      "PREEMPT_RT kernels: another config, other lock sizes"},
+    [KBTF_CAUSE_UNVERSIONED] = {"no-modversions", KBTF_CLASS_SYMBOLS,
+				"the module has no __versions and the kernel cannot force it"},
+    [KBTF_CAUSE_SYMBOL_MISSING] = {"symbol-missing", KBTF_CLASS_SYMBOLS,
+				   "symbols these kernels do not export"},
+    [KBTF_CAUSE_SYMBOL_CRC] = {"symbol-crc-changed", KBTF_CLASS_SYMBOLS,
+			       "a symbol's modversions CRC changed"},
+    [KBTF_CAUSE_SYMBOL_ACCESS] = {"symbol-not-allowed", KBTF_CLASS_SYMBOLS,
+				  "GPL-only or namespaced exports the module may not use"},
+    [KBTF_CAUSE_TYPE_CHANGED] = {"type-changed", KBTF_CLASS_BTF,
+				 "a kernel type resized or reshaped since build time"},
+    [KBTF_CAUSE_TYPE_MISSING] = {"type-missing", KBTF_CLASS_BTF,
+				 "kernel types these kernels do not have"},
+    [KBTF_CAUSE_NO_BTF_BASE] = {"kernel-predates-btf-base", KBTF_CLASS_BTF,
+				"the kernel predates .BTF.base (Linux < 6.11)"},
+    [KBTF_CAUSE_SPLIT_OTHER] = {"split-btf-other-build", KBTF_CLASS_BTF,
+				"plain split BTF built for another kernel"},
+    [KBTF_CAUSE_BTF_MALFORMED] = {"btf-malformed", KBTF_CLASS_BTF,
+				  "the module's BTF fails the kernel's checks"},
+    [KBTF_CAUSE_LAYOUT_DRIFT] = {"layout-drift", KBTF_CLASS_DRIFT,
+				 "a type the module embeds changed layout (the kernel does not "
+				 "check)"},
+    [KBTF_CAUSE_UNCHECKED_SYMS] = {"unchecked-symbols", KBTF_CLASS_UNCHECKED,
+				   "symbols not checked: no export list for the kernel"},
+    [KBTF_CAUSE_UNCHECKED_MAGIC] = {"unchecked-vermagic", KBTF_CLASS_UNCHECKED,
+				    "vermagic not checked: the kernel's config is unknown"},
+};
+
+const char *kbtf_cause_code(enum kbtf_cause c)
+{
+	return c < KBTF_CAUSE_COUNT ? causes[c].code : "?";
+}
+
+enum kbtf_cause_class kbtf_cause_class(enum kbtf_cause c)
+{
+	return c < KBTF_CAUSE_COUNT ? causes[c].cls : KBTF_CLASS_ERROR;
+}
+
+const char *kbtf_cause_title(enum kbtf_cause c)
+{
+	return c < KBTF_CAUSE_COUNT ? causes[c].title : "?";
+}
+
+const char *kbtf_cause_class_str(enum kbtf_cause_class c)
+{
+	static const char *const names[] = {"error",  "elf",   "symbols",  "btf",
+					    "config", "drift", "unchecked"};
+
+	return (size_t)c < sizeof(names) / sizeof(names[0]) ? names[c] : "?";
+}
+
+/* ------------------------------------------------------- one pair */
+
+/* A PREEMPT_RT flavour by its release: Debian's "-rt-amd64", "-rt". */
+static bool rt_release(const char *rel)
+{
+	size_t n;
+
+	if (!rel)
+		return false;
+	n = strlen(rel);
+	return strstr(rel, "-rt-") || (n > 3 && !strcmp(rel + n - 3, "-rt"));
+}
+
+/*
+ * The release without its flavour ("6.12.113+deb12-rt-amd64" and
+ * "6.12.113+deb12-amd64" are both "6.12.113+deb12"): trailing "-word"
+ * parts that are not numbers.
+ */
+static void release_base(const char *rel, char *buf, size_t len)
+{
+	char *dash;
+
+	snprintf(buf, len, "%s", rel ? rel : "");
+	while ((dash = strrchr(buf, '-')) && dash[1] && !strchr("0123456789", dash[1]))
+		*dash = '\0';
+}
+
+/* Types whose size PREEMPT_RT changes (spinlocks become rt_mutexes). */
+static bool lock_type(const char *name)
+{
+	static const char *const locks[] = {
+	    "spinlock",	     "spinlock_t",	"raw_spinlock",	     "raw_spinlock_t",
+	    "rwlock_t",	     "mutex",		"rw_semaphore",	     "rt_mutex",
+	    "rt_mutex_base", "wait_queue_head", "wait_queue_head_t", "completion",
+	    "seqlock_t",     "local_lock_t",
+	};
+	size_t i;
+
+	for (i = 0; i < sizeof(locks) / sizeof(locks[0]); i++)
+		if (!strcmp(name, locks[i]))
+			return true;
+	return false;
+}
+
+/*
+ * A type that differs on a PREEMPT_RT kernel is the config's doing when
+ * it is a lock type or the module was built for the same release in
+ * another flavour.
+ */
+static bool rt_config(const struct kbtf_result *r, const char *type)
+{
+	char a[128], b[128];
+
+	if (!rt_release(r->release) || rt_release(r->module_release))
+		return false;
+	if (lock_type(type))
+		return true;
+	release_base(r->release, a, sizeof(a));
+	release_base(r->module_release, b, sizeof(b));
+	return r->module_release && !strcmp(a, b);
+}
+
+struct cause_list {
+	struct kbtf_pair_cause *v;
+	size_t n, cap;
+	int err;
+};
+
+static void add(struct cause_list *l, enum kbtf_cause c, const char *subject)
+{
+	size_t i;
+
+	subject = subject ? subject : "";
+	for (i = 0; i < l->n; i++)
+		if (l->v[i].cause == c && !strcmp(l->v[i].subject, subject))
+			return;
+	if (l->n == l->cap) {
+		size_t cap = l->cap ? l->cap * 2 : 8;
+		struct kbtf_pair_cause *nv = realloc(l->v, cap * sizeof(*nv));
+
+		if (!nv) {
+			l->err = -ENOMEM;
+			return;
+		}
+		l->v = nv;
+		l->cap = cap;
+	}
+	l->v[l->n].cause = c;
+	l->v[l->n++].subject = subject;
+}
+
+static bool has_problem(const struct kbtf_result *r, const char *name, const char *reason)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_problems; i++)
+		if (!strcmp(r->problems[i].name, name) && !strcmp(r->problems[i].reason, reason))
+			return true;
+	return false;
+}
+
+static void symbol_cause(struct cause_list *l, const struct kbtf_result *r,
+			 const struct kbtf_problem *p, bool tied)
+{
+	if (!strcmp(p->reason, "vermagic-mismatch")) {
+		/* with modversions only the part after the release counts: a
+		 * "preempt_rt" there is the config */
+		bool rt = p->actual && strstr(p->actual, "PREEMPT_RT") && p->expected &&
+			  !strstr(p->expected, "PREEMPT_RT");
+
+		add(l, rt ? KBTF_CAUSE_CONFIG_RT : KBTF_CAUSE_ABI_BUILD, "vermagic");
+	} else if (!strcmp(p->reason, "crc-mismatch")) {
+		if (!strcmp(p->name, "module_layout"))
+			add(l, KBTF_CAUSE_ABI_BUILD, "module_layout");
+		else if (!tied)
+			add(l, KBTF_CAUSE_SYMBOL_CRC, p->name);
+	} else if (!strcmp(p->reason, "unresolved")) {
+		add(l, KBTF_CAUSE_SYMBOL_MISSING, p->name);
+	} else if (!strcmp(p->reason, "unversioned")) {
+		add(l, KBTF_CAUSE_UNVERSIONED, "");
+	} else {
+		add(l, KBTF_CAUSE_SYMBOL_ACCESS, p->name);
+	}
+	(void)r;
+}
+
+static void btf_cause(struct cause_list *l, const struct kbtf_result *r,
+		      const struct kbtf_problem *p)
+{
+	const char *why = p->reason;
+
+	if (!strcmp(why, "size-mismatch") || !strcmp(why, "kind-mismatch") ||
+	    !strcmp(why, "encoding-mismatch") || !strcmp(why, "ambiguous"))
+		add(l, rt_config(r, p->name) ? KBTF_CAUSE_CONFIG_RT : KBTF_CAUSE_TYPE_CHANGED,
+		    p->name);
+	else if (!strcmp(why, "not-found"))
+		add(l, KBTF_CAUSE_TYPE_MISSING, p->name);
+	else if (!strcmp(why, "no-distilled-support"))
+		add(l, KBTF_CAUSE_NO_BTF_BASE, "");
+	else if (!strcmp(why, "built-for-another-kernel"))
+		add(l, KBTF_CAUSE_SPLIT_OTHER, "");
+	else
+		add(l, KBTF_CAUSE_BTF_MALFORMED, why);
+}
+
+static int cmp_pair_cause(const void *a, const void *b)
+{
+	const struct kbtf_pair_cause *x = a, *y = b;
+
+	if (x->cause != y->cause)
+		return x->cause < y->cause ? -1 : 1;
+	return strcmp(x->subject, y->subject);
+}
+
+int kbtf_causes_of(const struct kbtf_result *r, struct kbtf_pair_cause **out, size_t *n)
+{
+	struct cause_list l = {0};
+	bool tied = has_problem(r, "module_layout", "crc-mismatch");
+	unsigned int open = r->unchecked & ~r->skipped;
+	size_t i;
+
+	if (r->verdict == KBTF_VERDICT_ERROR) {
+		add(&l, KBTF_CAUSE_UNREADABLE, r->summary);
+	} else if (r->verdict == KBTF_VERDICT_ELF_REJECTED) {
+		if (r->module_arch && r->kernel_arch && strcmp(r->module_arch, r->kernel_arch))
+			add(&l, KBTF_CAUSE_ELF_ARCH, r->module_arch);
+		else
+			add(&l, KBTF_CAUSE_ELF, r->kernel_log);
+	}
+	for (i = 0; i < r->nr_problems; i++) {
+		if (r->problems[i].kind == KBTF_PROBLEM_SYMBOL)
+			symbol_cause(&l, r, &r->problems[i], tied);
+		else
+			btf_cause(&l, r, &r->problems[i]);
+	}
+	for (i = 0; i < r->nr_warnings; i++)
+		if (!strcmp(r->warnings[i].kind, "layout-drift"))
+			add(&l, KBTF_CAUSE_LAYOUT_DRIFT, r->warnings[i].name);
+	if (r->verdict != KBTF_VERDICT_ERROR && r->verdict != KBTF_VERDICT_ELF_REJECTED) {
+		if (open & KBTF_UNCHECKED_SYMBOLS)
+			add(&l, KBTF_CAUSE_UNCHECKED_SYMS, "");
+		if (open & KBTF_UNCHECKED_VERMAGIC)
+			add(&l, KBTF_CAUSE_UNCHECKED_MAGIC, "");
+	}
+	if (l.err) {
+		free(l.v);
+		return kbtf_err_nomem();
+	}
+	if (l.n)
+		qsort(l.v, l.n, sizeof(*l.v), cmp_pair_cause);
+	*out = l.v;
+	*n = l.n;
+	return 0;
+}
+
+const char *kbtf_unchecked_supply(const struct kbtf_result *r)
+{
+	unsigned int open = r->unchecked & ~r->skipped & KBTF_UNCHECKED_LOAD;
+
+	if (open & KBTF_UNCHECKED_SYMBOLS)
+		return "supply the kernel's Module.symvers: its linux-headers package (give "
+		       "the package or headers directory as the kernel source, or 'kbtf "
+		       "kernels fetch' it into a profile), or --symvers FILE";
+	if (open & KBTF_UNCHECKED_VERMAGIC)
+		return "supply the kernel's config: its linux-image package, /boot with "
+		       "config-RELEASE, or a profile with a config";
+	return "";
+}
+
+/* ------------------------------------------------------- the matrix */
+
+struct row_build {
+	struct kbtf_cause_row *v;
+	size_t n, cap;
+};
+
+static struct kbtf_cause_row *row_find(struct row_build *b, enum kbtf_cause c, const char *s)
+{
+	size_t i;
+
+	/* rows are keyed by cause and one subject until merged */
+	for (i = b->n; i-- > 0;)
+		if (b->v[i].cause == c && !strcmp(b->v[i].subjects[0], s))
+			return &b->v[i];
+	return NULL;
+}
+
+static int row_add(struct row_build *b, enum kbtf_cause c, const char *s, size_t pair)
+{
+	struct kbtf_cause_row *row = row_find(b, c, s);
+	size_t *np;
+
+	if (!row) {
+		if (b->n == b->cap) {
+			size_t cap = b->cap ? b->cap * 2 : 16;
+			struct kbtf_cause_row *nv = realloc(b->v, cap * sizeof(*nv));
+
+			if (!nv)
+				return -ENOMEM;
+			b->v = nv;
+			b->cap = cap;
+		}
+		row = &b->v[b->n];
+		memset(row, 0, sizeof(*row));
+		row->cause = c;
+		row->subjects = malloc(sizeof(*row->subjects));
+		if (!row->subjects)
+			return -ENOMEM;
+		row->subjects[0] = s;
+		row->nr_subjects = 1;
+		b->n++;
+	}
+	if (row->nr_pairs && row->pairs[row->nr_pairs - 1] == pair)
+		return 0;
+	np = realloc(row->pairs, (row->nr_pairs + 1) * sizeof(*np));
+	if (!np)
+		return -ENOMEM;
+	row->pairs = np;
+	row->pairs[row->nr_pairs++] = pair;
+	return 0;
+}
+
+static bool same_pairs(const struct kbtf_cause_row *a, const struct kbtf_cause_row *b)
+{
+	return a->nr_pairs == b->nr_pairs &&
+	       !memcmp(a->pairs, b->pairs, a->nr_pairs * sizeof(*a->pairs));
+}
+
+/* Rows of one cause on the very same pairs become one row. */
+static int merge_rows(struct row_build *b)
+{
+	size_t i, j, k = 0;
+
+	for (i = 0; i < b->n; i++) {
+		struct kbtf_cause_row *keep = NULL;
+
+		for (j = 0; j < k; j++) {
+			if (b->v[j].cause == b->v[i].cause && same_pairs(&b->v[j], &b->v[i])) {
+				keep = &b->v[j];
+				break;
+			}
+		}
+		if (!keep) {
+			b->v[k++] = b->v[i];
+			continue;
+		}
+		{
+			const char **ns =
+			    realloc(keep->subjects, (keep->nr_subjects + 1) * sizeof(*ns));
+
+			if (!ns)
+				return -ENOMEM;
+			keep->subjects = ns;
+			keep->subjects[keep->nr_subjects++] = b->v[i].subjects[0];
+			free(b->v[i].subjects);
+			free(b->v[i].pairs);
+		}
+	}
+	b->n = k;
+	return 0;
+}
+
+static int cmp_row(const void *a, const void *b)
+{
+	const struct kbtf_cause_row *x = a, *y = b;
+
+	if (x->cause != y->cause)
+		return x->cause < y->cause ? -1 : 1;
+	if (x->nr_pairs != y->nr_pairs)
+		return x->nr_pairs > y->nr_pairs ? -1 : 1;
+	return strcmp(x->subjects[0], y->subjects[0]);
+}
+
+static int cmp_str(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+#define FIX_NAMES 6
+
+/* Up to FIX_NAMES subjects, "a, b and 3 more", into @buf. */
+static void names(const struct kbtf_cause_row *row, char *buf, size_t len)
+{
+	size_t i, used = 0, shown = 0;
+	int w;
+
+	buf[0] = '\0';
+	for (i = 0; i < row->nr_subjects && shown < FIX_NAMES; i++) {
+		if (!*row->subjects[i])
+			continue;
+		w = snprintf(buf + used, len - used, "%s%s", shown ? ", " : "", row->subjects[i]);
+		if (w < 0 || (size_t)w >= len - used)
+			return;
+		used += (size_t)w;
+		shown++;
+	}
+	if (row->nr_subjects > shown && shown)
+		snprintf(buf + used, len - used, " and %zu more", row->nr_subjects - shown);
+}
+
+static int make_fix(struct kbtf_cause_row *row)
+{
+	char s[512];
+	const char *one = row->nr_subjects == 1 ? "s" : "";
+	int n = -1;
+
+	names(row, s, sizeof(s));
+	switch (row->cause) {
+	case KBTF_CAUSE_UNREADABLE:
+		n = asprintf(&row->fix,
+			     "kbtf could not read these kernels (%s): give another source of "
+			     "them (the linux-image package, the boot image, or a profile).",
+			     s);
+		break;
+	case KBTF_CAUSE_ELF_ARCH:
+		n = asprintf(&row->fix,
+			     "The module is built for %s: build it for the kernels' architecture "
+			     "(ARCH= and CROSS_COMPILE= against their headers).",
+			     s);
+		break;
+	case KBTF_CAUSE_ELF:
+		n = asprintf(&row->fix,
+			     "The loader refuses the file before reading it (%s): rebuild the "
+			     "module against these kernels' headers; a file truncated or "
+			     "changed after the build does this too.",
+			     s);
+		break;
+	case KBTF_CAUSE_ABI_BUILD:
+		n = asprintf(&row->fix,
+			     "This binary loads only on the kernel build it was compiled for "
+			     "(%s differ%s): ship it through DKMS (or build one binary per "
+			     "kernel release and flavour).",
+			     s, one);
+		break;
+	case KBTF_CAUSE_CONFIG_RT:
+		n = asprintf(&row->fix,
+			     "These are PREEMPT_RT kernels (%s differ%s there: spinlocks are "
+			     "rt_mutexes, a spinlock is 32 bytes instead of 4): build an rt "
+			     "variant against an rt kernel's headers.",
+			     s, one);
+		break;
+	case KBTF_CAUSE_UNVERSIONED:
+		n = asprintf(&row->fix, "%s",
+			     "The module carries no symbol versions: build it with the kernel's "
+			     "own headers (CONFIG_MODVERSIONS adds __versions).");
+		break;
+	case KBTF_CAUSE_SYMBOL_MISSING:
+		n = asprintf(&row->fix,
+			     "These kernels do not export %s: guard the use with a "
+			     "LINUX_VERSION_CODE check or a fallback, or build per kernel "
+			     "series.",
+			     s);
+		break;
+	case KBTF_CAUSE_SYMBOL_CRC:
+		n = asprintf(&row->fix,
+			     "The prototype or types behind %s changed in these kernels "
+			     "(modversions CRC): rebuild against them (DKMS does it on the "
+			     "user's machine).",
+			     s);
+		break;
+	case KBTF_CAUSE_SYMBOL_ACCESS:
+		n = asprintf(&row->fix,
+			     "%s %s GPL-only or namespaced in these kernels: use a GPL-compatible "
+			     "MODULE_LICENSE, or add MODULE_IMPORT_NS() for the namespace.",
+			     s, row->nr_subjects == 1 ? "is" : "are");
+		break;
+	case KBTF_CAUSE_TYPE_CHANGED:
+		n = asprintf(&row->fix,
+			     "%s %s another size or shape in these kernels than at build time: "
+			     "rebuild against that kernel (or stop embedding %s by value).",
+			     s, row->nr_subjects == 1 ? "has" : "have",
+			     row->nr_subjects == 1 ? "it" : "them");
+		break;
+	case KBTF_CAUSE_TYPE_MISSING:
+		n = asprintf(&row->fix,
+			     "These kernels have no type %s: rebuild against them, or leave the "
+			     "code that uses it out where it is missing.",
+			     s);
+		break;
+	case KBTF_CAUSE_NO_BTF_BASE:
+		n = asprintf(&row->fix, "%s",
+			     "These kernels predate .BTF.base (Linux < 6.11) and read .BTF on "
+			     "their own vmlinux: ship a plain split BTF built against each of "
+			     "them (kbtf build, kbtf distill --plain-split, or DKMS with kbtf's "
+			     "hook).");
+		break;
+	case KBTF_CAUSE_SPLIT_OTHER:
+		n = asprintf(&row->fix, "%s",
+			     "A plain split .BTF is right only on the vmlinux it was built on: "
+			     "add a distilled .BTF.base (kbtf distill) for 6.11 and later, or "
+			     "build per kernel (DKMS with kbtf's hook).");
+		break;
+	case KBTF_CAUSE_BTF_MALFORMED:
+		n = asprintf(&row->fix,
+			     "The module's BTF fails these kernels' checks (%s): encode it again "
+			     "with kbtf build or kbtf distill.",
+			     s);
+		break;
+	case KBTF_CAUSE_LAYOUT_DRIFT:
+		n = asprintf(&row->fix,
+			     "%s changed member layout and no kernel checks it: rebuild against "
+			     "these kernels before shipping, or the module reads and writes the "
+			     "wrong bytes.",
+			     s);
+		break;
+	case KBTF_CAUSE_UNCHECKED_SYMS:
+		n = asprintf(&row->fix, "%s",
+			     "No export list (Module.symvers) for these kernels: supply their "
+			     "linux-headers packages (the package or headers directory as the "
+			     "kernel source, or 'kbtf kernels fetch' into a profile), or "
+			     "--symvers FILE.");
+		break;
+	case KBTF_CAUSE_UNCHECKED_MAGIC:
+		n = asprintf(&row->fix, "%s",
+			     "These kernels' config is unknown, so vermagic was not compared: "
+			     "give a source with the config (the linux-image package, /boot, or "
+			     "a profile).");
+		break;
+	case KBTF_CAUSE_COUNT:
+		break;
+	}
+	if (n < 0) {
+		row->fix = NULL;
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+char *kbtf_cause_fix(enum kbtf_cause c, const char *subject)
+{
+	const char *subjects[1] = {subject ? subject : ""};
+	struct kbtf_cause_row row = {.cause = c, .subjects = subjects, .nr_subjects = 1};
+
+	return make_fix(&row) ? NULL : row.fix;
+}
+
+int kbtf_cause_rows(const struct kbtf_matrix *mx, struct kbtf_cause_row **out, size_t *n)
+{
+	struct row_build b = {0};
+	size_t i, j, np = mx->nr_modules * mx->nr_kernels;
+	int err = 0;
+
+	for (i = 0; i < np && !err; i++) {
+		struct kbtf_pair_cause *pc;
+		size_t nc;
+
+		err = kbtf_causes_of(&mx->results[i], &pc, &nc);
+		for (j = 0; !err && j < nc; j++)
+			err = row_add(&b, pc[j].cause, pc[j].subject, i);
+		free(pc);
+	}
+	if (!err)
+		err = merge_rows(&b);
+	for (i = 0; !err && i < b.n; i++) {
+		qsort(b.v[i].subjects, b.v[i].nr_subjects, sizeof(*b.v[i].subjects), cmp_str);
+		err = make_fix(&b.v[i]);
+	}
+	if (err) {
+		kbtf_cause_rows_free(b.v, b.n);
+		return kbtf_err_nomem();
+	}
+	if (b.n)
+		qsort(b.v, b.n, sizeof(*b.v), cmp_row);
+	*out = b.v;
+	*n = b.n;
+	return 0;
+}
+
+void kbtf_cause_rows_free(struct kbtf_cause_row *rows, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(rows[i].subjects);
+		free(rows[i].pairs);
+		free(rows[i].fix);
+	}
+	free(rows);
+}
+
+static size_t unique_of(const struct kbtf_cause_row *row, size_t *out, size_t modulo, size_t divide)
+{
+	size_t i, j, n = 0;
+
+	for (i = 0; i < row->nr_pairs; i++) {
+		size_t v = divide ? row->pairs[i] / divide : row->pairs[i] % modulo;
+
+		for (j = 0; j < n && out[j] != v; j++)
+			;
+		if (j == n)
+			out[n++] = v;
+	}
+	for (i = 1; i < n; i++) /* insertion sort: a few dozen at most */
+		for (j = i; j > 0 && out[j - 1] > out[j]; j--) {
+			size_t t = out[j];
+
+			out[j] = out[j - 1];
+			out[j - 1] = t;
+		}
+	return n;
+}
+
+size_t kbtf_cause_row_kernels(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
+			      size_t *out)
+{
+	return unique_of(row, out, mx->nr_kernels, 0);
+}
+
+size_t kbtf_cause_row_modules(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
+			      size_t *out)
+{
+	return unique_of(row, out, 0, mx->nr_kernels);
+}
+
+/* ------------------------------------------------------- ABI models */
+
+/*
+ * One row per distribution: how its kernel releases are spelled, and how
+ * modules follow them. Add a distro here and every report explains it.
+ */
+static bool debian_release(const char *rel);
+static bool rhel_release(const char *rel);
+static bool suse_release(const char *rel);
+static void rhel_stream(const char *rel, char *buf, size_t len);
+static void suse_stream(const char *rel, char *buf, size_t len);
+
+static const struct {
+	struct kbtf_abi_model m;
+	bool (*match)(const char *rel);
+	void (*stream)(const char *rel, char *buf, size_t len); /* NULL: the release */
+} models[] = {
+    {{"Debian",
+      "Debian builds one kernel ABI per release: every upload (6.12.113, 6.12.117, "
+      "6.1.0-56 ...) and every flavour (amd64, cloud-amd64, rt-amd64) has its own "
+      "modversions CRCs and vermagic, so a module binary loads only on the release it "
+      "was built for. Ship the source through DKMS, which rebuilds it for each kernel "
+      "the user installs, or one binary per release and flavour.",
+      false},
+     debian_release,
+     NULL},
+    {{"RHEL-like",
+      "RHEL and its rebuilds keep a stable kABI across the kernels of one minor "
+      "release (el9_4, el9_5 ...): one binary built for any of them serves them all, "
+      "as long as it uses only kABI-listed symbols; a new minor release needs a new "
+      "build (weak-updates links the old one where the kABI allows).",
+      true},
+     rhel_release,
+     rhel_stream},
+    {{"SUSE",
+      "SUSE keeps a stable kABI within a service pack (SLE 15 SP5 = 150500): one KMP "
+      "binary built for a kernel of the service pack serves its later updates.",
+      true},
+     suse_release,
+     suse_stream},
+};
+
+/* "6.12.113+deb12-amd64", "6.1.0-56-cloud-amd64", "7.2.13+deb14-rt-amd64" */
+static bool debian_release(const char *rel)
+{
+	const char *p = strstr(rel, "+deb");
+	int a, b, c, d, used = 0;
+
+	if (p && p[4] >= '0' && p[4] <= '9')
+		return true;
+	/* bookworm's 6.1 ABI names: 6.1.0-NN-FLAVOUR */
+	if (sscanf(rel, "%d.%d.0-%d-%n", &a, &b, &c, &used) == 3 && used &&
+	    (strstr(rel + used, "amd64") || strstr(rel + used, "arm64") ||
+	     strstr(rel + used, "686") || strstr(rel + used, "ppc64el") ||
+	     strstr(rel + used, "s390x")))
+		return true;
+	(void)d;
+	return false;
+}
+
+static bool rhel_release(const char *rel)
+{
+	return strstr(rel, ".el") != NULL;
+}
+
+/* "5.14.0-427.13.1.el9_4.x86_64" -> "el9_4" */
+static void rhel_stream(const char *rel, char *buf, size_t len)
+{
+	const char *p = strstr(rel, ".el");
+
+	snprintf(buf, len, "%.*s", p ? (int)strcspn(p + 1, ".") : 0, p ? p + 1 : "");
+}
+
+static bool suse_release(const char *rel)
+{
+	const char *dash = strchr(rel, '-');
+
+	return dash && dash[1] == '1' && dash[2] == '5' && strspn(dash + 1, "0123456789") == 6 &&
+	       (strstr(rel, "-default") || strstr(rel, "-azure") || strstr(rel, "-rt"));
+}
+
+/* "5.14.21-150500.55.39-default" -> "150500" (SLE 15 SP5) */
+static void suse_stream(const char *rel, char *buf, size_t len)
+{
+	const char *dash = strchr(rel, '-');
+
+	snprintf(buf, len, "%.6s", dash ? dash + 1 : "");
+}
+
+const struct kbtf_abi_model *kbtf_abi_model_of(const char *release)
+{
+	size_t i;
+
+	if (!release)
+		return NULL;
+	for (i = 0; i < sizeof(models) / sizeof(models[0]); i++)
+		if (models[i].match(release))
+			return &models[i].m;
+	return NULL;
+}
+
+void kbtf_abi_stream(const struct kbtf_abi_model *m, const char *release, char *buf, size_t len)
+{
+	size_t i;
+
+	for (i = 0; i < sizeof(models) / sizeof(models[0]); i++) {
+		if (&models[i].m == m && models[i].stream) {
+			models[i].stream(release, buf, len);
+			return;
+		}
+	}
+	snprintf(buf, len, "%s", release ? release : "");
+}
