@@ -489,6 +489,81 @@ static void test_compare(void **state)
 	assert_int_equal(kbtf_bt_compare(&e, &o, false, why, sizeof(why)), KBTF_BT_INCONCLUSIVE);
 }
 
+/*
+ * A normal load's log line for line: the second module of a boot does not
+ * repeat the once-per-boot taint and signature lines; a refused load
+ * prints exactly the predicted lines; a loaded one may add its own.
+ */
+static void test_compare_lines(void **state)
+{
+	static const char taints[] = "a: loading out-of-tree module taints kernel.\n"
+				     "a: module verification failed: signature and/or required "
+				     "key missing - tainting kernel";
+	struct kbtf_bt_prediction ok = pred(KBTF_BT_V_OK, KBTF_BT_YES, "");
+	struct kbtf_bt_prediction unk = pred(KBTF_BT_V_SYMBOLS, KBTF_BT_YES, "");
+	struct kbtf_bt_facts f = facts(false, magic_amd64);
+	char *log_a[] = {"[    2.53] a: loading out-of-tree module taints kernel.",
+			 "[    2.54] a: module verification failed: signature and/or required key "
+			 "missing - tainting kernel",
+			 "[    2.56] a: hello from init"};
+	char *log_b[] = {"[    2.60] b: Unknown symbol foo (err -2)"};
+	char *log_b_twice[] = {"[    2.60] b: loading out-of-tree module taints kernel.",
+			       "[    2.60] b: Unknown symbol foo (err -2)"};
+	struct kbtf_bt_obs a = {
+	    .name = "a", .started = true, .result = true, .btf = 1, .log = log_a, .nr_log = 3};
+	struct kbtf_bt_obs b = {.name = "b",
+				.started = true,
+				.result = true,
+				.rc = -1,
+				.err = ENOENT,
+				.btf = 0,
+				.log = log_b,
+				.nr_log = 1};
+	struct kbtf_bt_expect ea, eb;
+	unsigned int printed = 0;
+	char why[256];
+
+	ok.log_known = unk.log_known = true;
+	snprintf(ok.log, sizeof(ok.log), "%s", taints);
+	snprintf(unk.log, sizeof(unk.log), "%s\nb: Unknown symbol foo (err -2)",
+		 "b: loading out-of-tree module taints kernel.\n"
+		 "b: module verification failed: signature and/or required key missing - "
+		 "tainting kernel");
+	unk.symbols_missing = true;
+	unk.refuse_err = ENOENT;
+	snprintf(unk.sym_needle, sizeof(unk.sym_needle), "Unknown symbol foo");
+
+	kbtf_bt_expect(&ok, &f, &ea);
+	kbtf_bt_expect_in_boot(&ea, &printed);
+	kbtf_bt_expect(&unk, &f, &eb);
+	kbtf_bt_expect_in_boot(&eb, &printed);
+	assert_true(ea.exact && eb.exact);
+	assert_string_equal(eb.log, "b: Unknown symbol foo (err -2)");
+	assert_int_equal(kbtf_bt_compare(&ea, &a, true, why, sizeof(why)), KBTF_BT_AGREE);
+	assert_int_equal(kbtf_bt_compare(&eb, &b, true, why, sizeof(why)), KBTF_BT_AGREE);
+
+	/* a taint line the kernel would print only once is a disagreement */
+	b.log = log_b_twice;
+	b.nr_log = 2;
+	assert_int_equal(kbtf_bt_compare(&eb, &b, true, why, sizeof(why)), KBTF_BT_DISAGREE);
+	assert_non_null(strstr(why, "line 1"));
+
+	/* a predicted line the kernel did not print */
+	a.nr_log = 1;
+	assert_int_equal(kbtf_bt_compare(&ea, &a, true, why, sizeof(why)), KBTF_BT_DISAGREE);
+	assert_non_null(strstr(why, "did not print"));
+
+	/* a signed module: its signature notice is compared on neither side */
+	f.module_signed = true;
+	kbtf_bt_expect(&ok, &f, &ea);
+	assert_int_equal(kbtf_bt_compare(&ea, &a, true, why, sizeof(why)), KBTF_BT_AGREE);
+
+	/* forced: not line for line */
+	f = facts(true, magic_amd64);
+	kbtf_bt_expect(&ok, &f, &ea);
+	assert_false(ea.exact);
+}
+
 /* ------------------------------------------------------------------ qemu */
 
 /* A stand-in for qemu: a shell script that prints and then lingers. */
@@ -634,6 +709,7 @@ int main(void)
 	    cmocka_unit_test(test_expect_symbols),
 	    cmocka_unit_test(test_prediction_from_result),
 	    cmocka_unit_test(test_compare),
+	    cmocka_unit_test(test_compare_lines),
 	    cmocka_unit_test(test_qemu_deadline),
 	    cmocka_unit_test(test_cpuinfo_virt),
 	    cmocka_unit_test(test_kvm_failure),

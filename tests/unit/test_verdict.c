@@ -114,6 +114,7 @@ struct mod {
 	struct kbtf_buf base, split;
 	struct kbtf_btf *dist;
 	struct kbtf_modsym undef[2];
+	struct kbtf_modinfo info[2];
 	struct kbtf_vmod *vm;
 };
 
@@ -197,6 +198,11 @@ static void mod_open(struct mod *md, enum form form, const char *release, uint32
 	md->undef[1] = (struct kbtf_modsym){(char *)"kmalloc", 0x1234, true};
 	md->m.undef = md->undef;
 	md->m.nr_undef = 2;
+	/* an in-tree GPL module: no taint lines before the symbol step's */
+	md->info[0] = (struct kbtf_modinfo){"license", "GPL"};
+	md->info[1] = (struct kbtf_modinfo){"intree", "Y"};
+	md->m.modinfo = md->info;
+	md->m.nr_modinfo = 2;
 	if (kbtf_vmod_from_module(&md->m, &md->vm))
 		fail_msg("vmod: %s", kbtf_errstr());
 }
@@ -800,6 +806,55 @@ static void test_log_stops_at_module_layout(void **state)
 }
 
 /*
+ * Between vermagic and the symbols, the taint lines of an out-of-tree,
+ * proprietary, unsigned module (check_modinfo() up to 6.3,
+ * module_augment_kernel_taints() from 6.4, then the signature notice),
+ * each once per boot; none when vermagic refuses the module first.
+ */
+static void test_log_taints(void **state)
+{
+	static const char cfg_sig[] = "CONFIG_DEBUG_INFO_BTF_MODULES=y\nCONFIG_MODVERSIONS=y\n"
+				      "CONFIG_MODULE_ALLOW_BTF_MISMATCH=y\nCONFIG_MODULE_SIG=y\n";
+	static const char few[] = "0x0000abcd\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n";
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	kern_open(&kk, "6.12.113+deb12-amd64", 4, cfg_sig, few);
+	mod_open(&md, DISTILLED, "6.12.113+deb12-amd64", 0xabcd);
+	md.info[0].value = "Proprietary";
+	md.m.nr_modinfo = 1;
+	kbtf_vmod_free(md.vm);
+	if (kbtf_vmod_from_module(&md.m, &md.vm))
+		fail_msg("vmod: %s", kbtf_errstr());
+	judge(&md, &kk, NULL, &r);
+	assert_int_equal(r.verdict, KBTF_VERDICT_SYMBOLS);
+	assert_string_equal(r.kernel_log,
+			    "mod: loading out-of-tree module taints kernel.\n"
+			    "mod: module license 'Proprietary' taints kernel.\n"
+			    "Disabling lock debugging due to kernel taint\n"
+			    "mod: module verification failed: signature and/or required key "
+			    "missing - tainting kernel\n"
+			    "mod: Unknown symbol kmalloc (err -2)");
+	assert_true(problem(&r, "kmalloc")->kernel_first);
+	assert_non_null(strstr(r.kernel_log_note, "once per boot"));
+	kbtf_result_fini(&r);
+	kern_close(&kk);
+
+	/* vermagic refuses it: check_modinfo() stops before any taint */
+	kern_open(&kk, "6.12.113+deb12-rt-amd64", 4,
+		  "CONFIG_X86_64=y\nCONFIG_SMP=y\nCONFIG_PREEMPT_RT=y\nCONFIG_MODULE_UNLOAD=y\n"
+		  "CONFIG_MODVERSIONS=y\nCONFIG_MODULE_SIG=y\n",
+		  few);
+	judge(&md, &kk, NULL, &r);
+	assert_non_null(strstr(r.kernel_log, "version magic"));
+	assert_null(strstr(r.kernel_log, "taints"));
+	kbtf_result_fini(&r);
+	kern_close(&kk);
+	mod_close(&md);
+}
+
+/*
  * simplify_symbols() does not stop at the first bad symbol: every one gets
  * its lines, in symbol-table order (a CRC mismatch is check_version()'s
  * line, then "Unknown symbol ... (err -22)"), and the BTF step never runs.
@@ -832,7 +887,8 @@ static void test_log_all_symbols_no_btf(void **state)
 	assert_int_equal(r.verdict, KBTF_VERDICT_BTF_REJECTED);
 	assert_int_equal(strncmp(r.kernel_log, "distilled base BTF type 'spinlock'", 34), 0);
 	assert_true(problem(&r, "spinlock")->kernel_first);
-	assert_string_equal(r.kernel_log_note, "");
+	/* "Kernel module BTF mismatch detected" is a pr_warn_once() */
+	assert_non_null(strstr(r.kernel_log_note, "once per boot"));
 	kbtf_result_fini(&r);
 	mod_close(&md);
 	kern_close(&kk);
@@ -878,6 +934,7 @@ int main(void)
 	    cmocka_unit_test(test_module_layout),
 	    cmocka_unit_test(test_pre_611_symbols),
 	    cmocka_unit_test(test_log_stops_at_module_layout),
+	    cmocka_unit_test(test_log_taints),
 	    cmocka_unit_test(test_log_all_symbols_no_btf),
 	    cmocka_unit_test(test_result_error),
 	};

@@ -235,6 +235,11 @@ struct kbtf_bt_prediction {
 	char sym_needle[128];	/* ... and this in the log */
 	bool crc_mismatch;	/* modversions CRCs differ (forcing skips them) */
 	bool symbols_unchecked; /* no export list: the symbol step is unknown */
+	/* the kernel log of a normal (not forced) load, line for line, as
+	 * `kbtf validate` predicts it for the first module of a boot; empty
+	 * with log_known false when it cannot be complete */
+	bool log_known;
+	char log[4096];
 };
 
 struct kbtf_result;
@@ -257,6 +262,9 @@ struct kbtf_bt_facts {
 	enum kbtf_bt_tri allow_btf_mismatch; /* MODULE_ALLOW_BTF_MISMATCH */
 	/* module_layout's CRC in the module's __versions vs Module.symvers */
 	enum kbtf_bt_tri layout_crc_match;
+	/* carries a signature: whether it verifies depends on the keys the
+	 * booted machine trusts, so the signature notice is not compared */
+	bool module_signed;
 };
 
 struct kbtf_vkernel;
@@ -271,6 +279,12 @@ struct kbtf_bt_expect {
 	int err;	      /* errno of the expected refusal (0: any) */
 	char needle[160];     /* the module's kernel log must contain this */
 	char why[256];	      /* which rule gave this expectation */
+	/* a normal load: the loader's lines, exactly, in this order (the
+	 * prediction less the once-per-boot lines an earlier load of the
+	 * same boot printed; kbtf_bt_expect_in_boot) */
+	bool exact;
+	bool skip_signature; /* the module is signed: its notice is not compared */
+	char log[4096];
 };
 
 enum kbtf_bt_agreement {
@@ -283,6 +297,11 @@ const char *kbtf_bt_agreement_str(enum kbtf_bt_agreement a);
 
 void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_facts *f,
 		    struct kbtf_bt_expect *e);
+/*
+ * The expectation of the next module of a boot whose earlier loads printed
+ * the once-per-boot lines in *@printed (klog.h), which it extends.
+ */
+void kbtf_bt_expect_in_boot(struct kbtf_bt_expect *e, unsigned int *printed);
 /*
  * Hold an observation (NULL: the module never got its turn) against the
  * expectation. @why receives one line naming the first difference.

@@ -17,9 +17,11 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "boottest.h"
+#include "klog.h"
 
 const char *kbtf_bt_agreement_str(enum kbtf_bt_agreement a)
 {
@@ -94,8 +96,8 @@ static void expect_btf(const struct kbtf_bt_prediction *p, const struct kbtf_bt_
 						      : "no BTF, load either way");
 }
 
-void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_facts *f,
-		    struct kbtf_bt_expect *e)
+static void expect_steps(const struct kbtf_bt_prediction *p, const struct kbtf_bt_facts *f,
+			 struct kbtf_bt_expect *e)
 {
 	bool magic_unknown = false;
 
@@ -143,6 +145,120 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 			 magic_unknown ? "kernel vermagic unknown" : "symbols not checked",
 			 "a refusal agrees too");
 	}
+}
+
+void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_facts *f,
+		    struct kbtf_bt_expect *e)
+{
+	expect_steps(p, f, e);
+	/* a normal load whose every step was judged: the log line for line
+	 * (a forced one skips checks whose lines validate predicts) */
+	if (!f->force && p->log_known && e->loads != KBTF_BT_ANY) {
+		e->exact = true;
+		e->skip_signature = f->module_signed;
+		snprintf(e->log, sizeof(e->log), "%s", p->log);
+	}
+}
+
+/* set in *printed once a load of the boot had a log that is not known */
+#define PRINTED_UNKNOWN (1u << 31)
+
+void kbtf_bt_expect_in_boot(struct kbtf_bt_expect *e, unsigned int *printed)
+{
+	char *log;
+
+	if (!e->exact || (*printed & PRINTED_UNKNOWN)) {
+		/* what this load prints once is not known: nor is what the
+		 * next ones of this boot print */
+		e->exact = false;
+		*printed |= PRINTED_UNKNOWN;
+		return;
+	}
+	log = kbtf_klog_in_boot(e->log, printed);
+	if (!log) {
+		e->exact = false;
+		*printed |= PRINTED_UNKNOWN;
+		return;
+	}
+	snprintf(e->log, sizeof(e->log), "%s", log);
+	free(log);
+}
+
+/* A kernel log line without its "[    2.520000] " timestamp. */
+static const char *untimed(const char *line)
+{
+	const char *end;
+
+	if (line[0] != '[' || !(end = strstr(line, "] ")))
+		return line;
+	return end + 2;
+}
+
+/* Whether the @n bytes at @l are the signature notice. */
+static bool is_signature(const char *l, size_t n)
+{
+	char line[512];
+
+	if (n >= sizeof(line))
+		return false;
+	memcpy(line, l, n);
+	line[n] = '\0';
+	return kbtf_klog_once_class(line) == KBTF_KLOG_UNSIGNED;
+}
+
+/* The next line of @want at or after *@pos (its length in *@n), or NULL. */
+static const char *next_want(const struct kbtf_bt_expect *e, const char **pos, size_t *n)
+{
+	while (**pos) {
+		const char *l = *pos;
+
+		*n = strcspn(l, "\n");
+		*pos = l + *n + (l[*n] ? 1 : 0);
+		if (!e->skip_signature || !is_signature(l, *n))
+			return l;
+	}
+	return NULL;
+}
+
+/*
+ * The observed lines against e->log, in order: a refused load printed
+ * exactly those; a loaded one printed those first, then whatever the
+ * module's own init function printed. A signed module's signature notice
+ * is left out on both sides.
+ */
+static bool log_lines_agree(const struct kbtf_bt_expect *e, const struct kbtf_bt_obs *o,
+			    bool loaded, char *why, size_t len)
+{
+	const char *pos = e->log, *want;
+	size_t i, n = 0, w = 0;
+
+	for (i = 0; i < o->nr_log; i++) {
+		const char *got = untimed(o->log[i]);
+
+		if (e->skip_signature && kbtf_klog_once_class(got) == KBTF_KLOG_UNSIGNED)
+			continue;
+		want = next_want(e, &pos, &w);
+		if (!want) {
+			if (loaded)
+				return true; /* the module's own messages */
+			snprintf(why, len, "the kernel printed a line kbtf did not predict: '%s'",
+				 got);
+			return false;
+		}
+		n++;
+		if (strlen(got) != w || strncmp(got, want, w)) {
+			snprintf(why, len, "kernel log line %zu is '%s', predicted '%.*s'", n, got,
+				 (int)w, want);
+			return false;
+		}
+	}
+	want = next_want(e, &pos, &w);
+	if (want) {
+		snprintf(why, len, "the kernel did not print the predicted line '%.*s'", (int)w,
+			 want);
+		return false;
+	}
+	return true;
 }
 
 static bool log_has(const struct kbtf_bt_obs *o, const char *needle)
@@ -193,6 +309,8 @@ enum kbtf_bt_agreement kbtf_bt_compare(const struct kbtf_bt_expect *e, const str
 		snprintf(why, len, "the kernel log does not mention '%s'", e->needle);
 		return KBTF_BT_DISAGREE;
 	}
+	if (e->exact && !log_lines_agree(e, o, loaded, why, len))
+		return KBTF_BT_DISAGREE;
 	snprintf(why, len, "%s", e->why);
 	return KBTF_BT_AGREE;
 }

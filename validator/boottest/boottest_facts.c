@@ -47,6 +47,7 @@ void kbtf_bt_facts_fill(struct kbtf_bt_facts *f, const struct kbtf_module *m,
 	f->kernel_btf_modules = vk ? tri(vk->btf_modules) : KBTF_BT_ANY;
 	f->allow_btf_mismatch = vk ? tri(vk->allow_btf_mismatch) : KBTF_BT_ANY;
 	f->layout_crc_match = KBTF_BT_ANY;
+	f->module_signed = m->sig_len > 0;
 	if (!vk || !vk->symvers || !mine)
 		return;
 	ex = kbtf_symvers_find(vk->symvers, "module_layout");

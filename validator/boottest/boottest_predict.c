@@ -149,6 +149,13 @@ void kbtf_bt_prediction_from_result(const struct kbtf_result *r, struct kbtf_bt_
 		if (!strcmp(r->warnings[i].kind, "symbols-not-checked"))
 			p->symbols_unchecked = true;
 	}
+	/* line for line only when every step the load meets was judged: the
+	 * symbols checked, the BTF fate known */
+	if (r->kernel_log && !p->symbols_unchecked && r->load != KBTF_LOAD_UNKNOWN &&
+	    r->load != KBTF_LOAD_NO_BTF_OR_REFUSED && strlen(r->kernel_log) < sizeof(p->log)) {
+		p->log_known = true;
+		snprintf(p->log, sizeof(p->log), "%s", r->kernel_log);
+	}
 	if (r->verdict == KBTF_VERDICT_ELF_REJECTED) {
 		/* the kernel's one line: the ELF step is the only one judged */
 		p->elf_refused = true;

@@ -59,6 +59,16 @@ static void text_pair(FILE *f, const struct kbtf_bt_pair *p)
 		fprintf(f, "  !!! DISAGREE: %s\n", p->why);
 		fprintf(f, "      validator: %s\n", p->pred.detail);
 		fprintf(f, "      expected because: %s\n", p->expect.why);
+		if (p->expect.exact) {
+			const char *l = p->expect.log;
+
+			while (*l) {
+				size_t n = strcspn(l, "\n");
+
+				fprintf(f, "      predicted | %.*s\n", (int)n, l);
+				l += n + (l[n] ? 1 : 0);
+			}
+		}
 	} else if (p->agreement == KBTF_BT_INCONCLUSIVE) {
 		fprintf(f, "      (%s)\n", p->why);
 	}
@@ -173,6 +183,21 @@ static void json_pair(struct kbtf_json *j, const struct kbtf_bt_pair *p)
 		kbtf_json_kv_int(j, "errno", p->expect.err);
 	if (p->expect.needle[0])
 		kbtf_json_kv_string(j, "log_mentions", p->expect.needle);
+	if (p->expect.exact) {
+		/* the loader's lines, exactly and in order (a normal load) */
+		const char *l = p->expect.log;
+
+		kbtf_json_kv_array(j, "log");
+		while (*l) {
+			size_t n = strcspn(l, "\n");
+			char line[512];
+
+			snprintf(line, sizeof(line), "%.*s", (int)n, l);
+			kbtf_json_string(j, line);
+			l += n + (l[n] ? 1 : 0);
+		}
+		kbtf_json_array_end(j);
+	}
 	kbtf_json_kv_string(j, "rule", p->expect.why);
 	kbtf_json_object_end(j);
 	kbtf_json_key(j, "observed");

@@ -69,6 +69,9 @@ static void unversioned(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 		kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "unversioned", "__versions",
 				  "the module has no __versions: this kernel (MODULE_FORCE_LOAD=y) "
 				  "loads it only by force and taints itself");
+		/* check_modstruct_version() -> check_version() ->
+		 * try_to_force_load(mod, "module_layout"), once per boot */
+		kbtf_note_log(&f->layout, "%s: module_layout: kernel tainted.", pair->modname);
 		return;
 	}
 	if (pair->k->force_load == -1) {
@@ -158,6 +161,48 @@ static void vermagic(const struct kbtf_pair *pair, struct kbtf_sym_findings *f)
 		      theirs);
 }
 
+/*
+ * What a load that passed vermagic prints before any symbol is resolved:
+ * check_modinfo() (up to 6.3) or module_augment_kernel_taints() (6.4 on),
+ * then load_module()'s signature notice (its last step in both), in this
+ * order. The out-of-tree, license and test lines print while their taint
+ * bit is not yet set, the signature notice once (pr_notice_once): on a
+ * fresh boot, the first such module shows them (klog.h).
+ */
+static void taint_lines(const struct kbtf_pair *pair, struct kbtf_sym_findings *f)
+{
+	const struct kbtf_module *m = pair->m->mod;
+	const char *license = kbtf_module_modinfo(m, "license");
+
+	if (!kbtf_module_modinfo(m, "intree"))
+		kbtf_note_log(&f->modinfo, "%s: loading out-of-tree module taints kernel.",
+			      pair->modname);
+	if (kbtf_module_modinfo(m, "staging"))
+		kbtf_note_log(&f->modinfo,
+			      "%s: module is from the staging directory, the quality is unknown, "
+			      "you have been warned.",
+			      pair->modname);
+	if (!license)
+		license = "unspecified";
+	if (!kbtf_license_gpl_compatible(license)) {
+		/* set_license() / module_license_taint_check(), then add_taint()
+		 * with LOCKDEP_NOW_UNRELIABLE turns lock debugging off */
+		kbtf_note_log(&f->modinfo, "%s: module license '%s' taints kernel.", pair->modname,
+			      license);
+		kbtf_note_log(&f->modinfo, "Disabling lock debugging due to kernel taint");
+	}
+	if (kbtf_module_modinfo(m, "test"))
+		kbtf_note_log(&f->modinfo, "%s: loading test module taints kernel.", pair->modname);
+	/* module_sig_check() left sig_ok false: no signature (a signed one
+	 * verifies or not by the keys the machine trusts, which kbtf does not
+	 * know, so it predicts nothing for it) */
+	if (pair->k->module_sig == 1 && !m->sig_len)
+		kbtf_note_log(&f->modinfo,
+			      "%s: module verification failed: signature and/or required key "
+			      "missing - tainting kernel",
+			      pair->modname);
+}
+
 void kbtf_judge_symbols(const struct kbtf_pair *pair, struct kbtf_sym_findings *f)
 {
 	struct kbtf_symcheck_kernel kc = {
@@ -174,6 +219,8 @@ void kbtf_judge_symbols(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 		module_layout(pair, f);
 		vermagic(pair, f);
 	}
+	if (!f->vermagic_mismatch)
+		taint_lines(pair, f);
 	if (pair->o->no_symbols) {
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "symbols-not-checked", "",
 				  "symbols not checked (--no-symbols)");
@@ -189,8 +236,14 @@ void kbtf_judge_symbols(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 		f->notes.err = -ENOMEM;
 		return;
 	}
-	for (i = 0; i < sr.nr_issues; i++)
-		symbol_problem(pair, f, &sr.issues[i]);
+	for (i = 0; i <= sr.nr_issues; i++) {
+		/* check_version()'s pr_warn_once, where the loop meets it */
+		if (sr.no_version_first && i == sr.no_version_at)
+			kbtf_note_log(&f->notes, "%s: no symbol version for %s", pair->modname,
+				      sr.no_version_first);
+		if (i < sr.nr_issues)
+			symbol_problem(pair, f, &sr.issues[i]);
+	}
 	f->unresolved |= sr.nr_issues > 0;
 	if (sr.unversioned)
 		unversioned(pair, f);

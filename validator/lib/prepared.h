@@ -52,6 +52,7 @@ struct kbtf_vkernel {
 	int modversions;
 	int force_load;
 	int allow_missing_ns;
+	int module_sig; /* MODULE_SIG: an unsigned module taints the kernel */
 	/* the vermagic its modules must carry, from release and config
 	 * (NULL when that cannot be known: no config, RANDSTRUCT, ...) */
 	char *vermagic;

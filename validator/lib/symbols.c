@@ -524,8 +524,11 @@ static int check_one(const struct kbtf_modsyms *ms, const struct kbtf_symcheck_k
 		    ms->name, u->name, ms->name, u->name);
 		return 0;
 	}
-	if (e->crc && ms->has_versions && !u->has_crc)
-		res->nr_no_version++;
+	if (e->crc && k->modversions != 0 && ms->has_versions && !u->has_crc &&
+	    !res->nr_no_version++) {
+		res->no_version_first = u->name;
+		res->no_version_at = res->nr_issues;
+	}
 	if (*e->ns && !imports_ns(ms, e->ns) && k->allow_missing_ns != 1) {
 		is = add_issue(res, cap, KBTF_SYM_NAMESPACE, u->name);
 		if (!is)

@@ -118,6 +118,10 @@ struct kbtf_sym_result {
 	size_t nr_from_modules; /* resolved through an in-tree module's export */
 	size_t nr_from_peers;	/* resolved through another module of the run */
 	size_t nr_no_version;	/* resolved, but not in the module's __versions */
+	/* the first of those, and how many issues come before it: where
+	 * check_version()'s once-per-boot "no symbol version" line falls */
+	const char *no_version_first;
+	size_t no_version_at;
 	/* The module has no __versions on a modversions kernel: it loads only
 	 * forced (tainted) with MODULE_FORCE_LOAD, else it is refused. */
 	bool unversioned;

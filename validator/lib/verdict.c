@@ -27,6 +27,7 @@
 #include <string.h>
 
 #include "judge.h"
+#include "klog.h"
 #include "prepared.h"
 #include "util.h"
 
@@ -464,7 +465,9 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 	nsym = kbtf_result_count(r, KBTF_PROBLEM_SYMBOL);
 	nbtf = kbtf_result_count(r, KBTF_PROBLEM_BTF);
 	nwarn = kbtf_result_warnings(r, KBTF_SEV_WARNING);
-	kbtf_rb_set(rb, &r->kernel_log_note, "%s", stop_note(o.step));
+	kbtf_rb_set(rb, &r->kernel_log_note, "%s%s%s", stop_note(o.step),
+		    *stop_note(o.step) && *kbtf_klog_once_note(r->kernel_log) ? " " : "",
+		    kbtf_klog_once_note(r->kernel_log));
 	kbtf_rb_set(rb, &r->consequence, "%s", consequence(o, pair));
 	switch (o.verdict) {
 	case KBTF_VERDICT_SYMBOLS:

@@ -166,6 +166,7 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 	vk->modversions = config_bool(k, "MODVERSIONS");
 	vk->force_load = config_bool(k, "MODULE_FORCE_LOAD");
 	vk->allow_missing_ns = config_bool(k, "MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS");
+	vk->module_sig = config_bool(k, "MODULE_SIG");
 	err = derive_vermagic(vk);
 	if (err)
 		return err;
