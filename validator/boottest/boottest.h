@@ -284,6 +284,9 @@ struct kbtf_bt_expect {
 	 * same boot printed; kbtf_bt_expect_in_boot) */
 	bool exact;
 	bool skip_signature; /* the module is signed: its notice is not compared */
+	/* btf_parse_module() fails with the verifier's own "BPF: ..." lines
+	 * before "failed to validate module": kbtf does not predict those */
+	bool verifier_lines;
 	char log[4096];
 };
 
