@@ -44,7 +44,7 @@ JOBS ?= 2
 # -dev packages and pkg-config itself arrive only when `deps` has run. Each
 # variable then keeps its answer (evaluated once, not once per object).
 # Without the packages the build stops with one line saying what to run.
-PKGS := libelf libkmod libarchive zlib liblzma libzstd liblz4
+PKGS := libelf libkmod libarchive zlib liblzma libzstd liblz4 libcurl expat
 pkg_answer = $(shell $(PKG_CONFIG) $(1) $(PKGS) 2>/dev/null && echo pkg-config-ok)
 pkg_query = $(if $(filter pkg-config-ok,$(1)),$(filter-out pkg-config-ok,$(1)),$(error \
 	pkg-config does not find $(PKGS): run `make deps` (installs \

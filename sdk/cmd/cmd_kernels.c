@@ -27,8 +27,10 @@ static const char kernels_usage[] =
     "                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
     "                        [--layer FILE]... [--with PACKAGE]...\n"
     "       kbtf kernels collect [-o FILE] [--script]\n"
-    "       kbtf kernels fetch SPEC... [--keep-debs] [--deb-dir DIR] [--keep-image]\n"
-    "                        [--force] [--update] [--jobs N] [--dry-run] [--compress]\n"
+    "       kbtf kernels fetch SPEC... [--arch ARCH] [--mirror URL]... [--keyring FILE]\n"
+    "                        [--jobs N] [--max-rate RATE] [--progress] [--dry-run]\n"
+    "                        [--keep-debs] [--deb-dir DIR] [--keep-image] [--force]\n"
+    "                        [--update] [--compress]\n"
     "       kbtf kernels list [--json|--pretty] [SET]\n"
     "       kbtf kernels rm NAME|GLOB...\n"
     "       kbtf kernels path NAME|SET\n"
@@ -43,10 +45,16 @@ static const char kernels_usage[] =
     "  collect  write a bundle of the running kernel (BTF, config, Module.symvers,\n"
     "           loaded modules), as the standalone kbtf-collect.sh does on a\n"
     "           customer's machine; --script prints that script\n"
-    "  fetch    download Debian kernels and store them; SPEC is\n"
-    "           debian[/SUITE]:PATTERN (SUITE bookworm, trixie, sid; default\n"
-    "           bookworm; PATTERN a package or release glob, e.g.\n"
-    "           'linux-image-6.12.*-amd64'), or @FILE with one SPEC per line\n"
+    "  fetch    download distribution kernels and store them; SPEC is\n"
+    "           DISTRO[/RELEASE][/ARCH]:PATTERN, or @FILE with one SPEC per line.\n"
+    "           DISTRO: debian (default release bookworm), ubuntu (noble), fedora\n"
+    "           (release required), centos-stream, rocky, alma, rhel (10; rhel needs\n"
+    "           --mirror), opensuse (tumbleweed, or a Leap version), arch, amazon\n"
+    "           (2023). PATTERN: a kernel release glob, optionally after a package\n"
+    "           prefix: 'linux-image-6.12.*-amd64', 'kernel-core-6.12.0-55*'.\n"
+    "           Only what the profile needs is downloaded (headers alone where\n"
+    "           they carry the BTF), each package checked against the SHA-256\n"
+    "           of the repository's metadata\n"
     "  list     the stored profiles (all, or those of SET)\n"
     "  rm       remove profiles by name or glob\n"
     "  path     print the directory of each profile of a set\n"
@@ -69,21 +77,34 @@ static const char kernels_usage[] =
     "  -i, --keep-image    keep the boot image, for boot tests\n"
     "  -f, --force         replace profiles stored already\n"
     "  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
+    "  -a, --arch ARCH     amd64 (x86_64) or arm64 (aarch64), when SPEC names none\n"
+    "  -m, --mirror URL    the distribution's mirror root (rhel, amazon: a repository,\n"
+    "                      the directory holding repodata/); repeatable. Default:\n"
+    "                      mirrors.conf (/etc/kbtf, ~/.config/kbtf), then the\n"
+    "                      distribution's own\n"
+    "      --keyring FILE  OpenPGP keyring that signs the Release files (debian, ubuntu)\n"
+    "  -j, --jobs N        downloads at once (fetch; default 4)\n"
+    "      --max-rate RATE bandwidth budget over all downloads, bytes/s (k, M, G)\n"
+    "      --progress      byte-level progress on stderr (default: when it is a TTY)\n"
     "  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
-    "  -d, --deb-dir DIR   packages go to DIR/SUITE/ (implies --keep-debs)\n"
-    "  -u, --update        refresh the package lists even if less than a day old\n"
-    "  -j, --jobs N        unpacking threads (default: one per CPU)\n"
-    "      --dry-run       show what fetch would download, and stop\n"
+    "  -d, --deb-dir DIR   packages go to DIR/DISTRO/RELEASE-ARCH/ (implies --keep-debs)\n"
+    "  -u, --update        refresh the repository metadata even if less than a day old\n"
+    "      --dry-run       show what fetch would download and its size, and stop\n"
     "      --json          list as JSON; --pretty indented\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 done; 1 collect: the running kernel has no BTF; 2 bad usage,\n"
-    "unreadable SOURCE, nothing matches; 3 apt failed (fetch), collect's sh failed.\n";
+    "unreadable SOURCE, nothing matches; 3 a download or signature check failed\n"
+    "(fetch), collect's sh failed.\n";
 
 #define KERNELS_MAX_WITH 16
 
 struct kopts {
-	const char *name, *suite, *symvers, *config, *deb_dir;
+	const char *name, *suite, *symvers, *config, *deb_dir, *arch, *keyring;
+	const char *mirrors[8];
+	size_t nr_mirrors;
+	unsigned long long max_rate;
+	bool show_progress;
 	const char *layers[KBTF_KERNEL_MAX_LAYERS];
 	size_t nr_layers;
 	const char *with[KERNELS_MAX_WITH];
@@ -93,7 +114,34 @@ struct kopts {
 	struct cmd_opts co; /* --jobs, --json, --pretty */
 };
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY, OPT_SCRIPT };
+enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY, OPT_MAX_RATE, OPT_PROGRESS, OPT_KEYRING, OPT_SCRIPT };
+
+/* "500k", "2M", "1G", "123456" -> bytes; 0 when malformed. */
+static unsigned long long parse_rate(const char *s)
+{
+	unsigned long long v;
+	char *end;
+
+	errno = 0;
+	v = strtoull(s, &end, 10);
+	if (errno || end == s || !v)
+		return 0;
+	switch (*end) {
+	case 'k':
+	case 'K':
+		v <<= 10, end++;
+		break;
+	case 'm':
+	case 'M':
+		v <<= 20, end++;
+		break;
+	case 'g':
+	case 'G':
+		v <<= 30, end++;
+		break;
+	}
+	return *end ? 0 : v;
+}
 
 /* -1 to go on, else the exit code to return (--help shown, or a bad option reported). */
 static int parse_opts(int argc, char **argv, struct kopts *o)
@@ -116,6 +164,11 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		{ "update", no_argument, NULL, 'u' },
 		{ "jobs", required_argument, NULL, 'j' },
 		{ "dry-run", no_argument, NULL, OPT_DRY_RUN },
+		{ "arch", required_argument, NULL, 'a' },
+		{ "mirror", required_argument, NULL, 'm' },
+		{ "keyring", required_argument, NULL, OPT_KEYRING },
+		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
+		{ "progress", no_argument, NULL, OPT_PROGRESS },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "pretty", no_argument, NULL, OPT_PRETTY },
 		{ "help", no_argument, NULL, 'h' },
@@ -126,7 +179,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 	    .name = "kernels",
 	    .usage = kernels_usage,
 	    .options = longopts,
-	    .optstring = "n:s:S:c:L:w:o:ifzkd:uj:h",
+	    .optstring = "n:s:S:c:L:w:o:ifzkd:uj:a:m:h",
 	    .common = CMD_OPT_JOBS | CMD_OPT_JSON,
 	    .jobs_max = 64,
 	};
@@ -192,6 +245,32 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 			break;
 		case OPT_DRY_RUN:
 			o->dry_run = true;
+			break;
+		case 'a':
+			o->arch = optarg;
+			break;
+		case 'm':
+			if (o->nr_mirrors + 1 == sizeof(o->mirrors) / sizeof(o->mirrors[0])) {
+				fprintf(stderr, "kbtf kernels: too many --mirror options\n");
+				return KBTF_EXIT_USAGE;
+			}
+			o->mirrors[o->nr_mirrors++] = optarg;
+			break;
+		case OPT_KEYRING:
+			o->keyring = optarg;
+			break;
+		case OPT_MAX_RATE:
+			o->max_rate = parse_rate(optarg);
+			if (!o->max_rate) {
+				fprintf(stderr,
+					"kbtf kernels: --max-rate '%s': expected bytes per second "
+					"(e.g. 500k, 2M)\n",
+					optarg);
+				return KBTF_EXIT_USAGE;
+			}
+			break;
+		case OPT_PROGRESS:
+			o->show_progress = true;
 			break;
 		}
 	}
@@ -361,21 +440,33 @@ static int kernels_collect(int argc, const struct kopts *o)
 
 /* ---------------------------------------------------------------- fetch */
 
+/* Byte progress shown on stderr: one line rewritten in place. */
+static bool bytes_shown;
+
 static void progress(const struct kbtf_fetch_item *it, size_t i, size_t total, void *ctx)
 {
 	char what[160], size[32];
 
-	printf("[%zu/%zu] %s: ", i + 1, total, it->pkgs[0]);
+	if (bytes_shown) {
+		fputs("\r\033[K", stderr);
+		fflush(stderr);
+	}
+	printf("[%zu/%zu] %s: ", i + 1, total, it->release);
 	switch (it->state) {
 	case KBTF_FETCH_DOWNLOADING:
-		printf("downloading %zu package%s\n", it->nr_pkgs, it->nr_pkgs > 1 ? "s" : "");
+		printf("downloading");
+		for (size_t j = 0; j < it->nr_pkgs; j++) {
+			if (it->pkgs[j].second == it->second_stage)
+				printf(" %s", it->pkgs[j].name);
+		}
+		printf("\n");
 		break;
 	case KBTF_FETCH_EXTRACTING:
 		human_size(it->download_bytes, size, sizeof(size));
 		if (it->downloaded)
 			printf("extracting (%s downloaded in %.1f s)\n", size, it->download_secs);
 		else
-			printf("extracting (%s, on disk already)\n", size);
+			printf("extracting (on disk already)\n");
 		break;
 	case KBTF_FETCH_STORED:
 		describe(&it->info, what, sizeof(what));
@@ -394,19 +485,61 @@ static void progress(const struct kbtf_fetch_item *it, size_t i, size_t total, v
 	fflush(stdout);
 }
 
+static void bytes_progress(uint64_t done, uint64_t total, size_t files_done, size_t files,
+			   void *ctx)
+{
+	char d[32], t[32];
+
+	human_size(done, d, sizeof(d));
+	human_size(total, t, sizeof(t));
+	fprintf(stderr, "\r\033[K%s of %s, %zu of %zu files", d, t, files_done, files);
+	if (files_done == files)
+		fputs("\r\033[K", stderr);
+	bytes_shown = files_done != files;
+	fflush(stderr);
+}
+
 static void print_plan(const struct kbtf_fetch_plan *plan)
 {
-	size_t i, j;
+	uint64_t least, most, sum_least = 0, sum_most = 0;
+	char a[32], b[32];
+	size_t i, j, todo = 0;
 
 	for (i = 0; i < plan->nr; i++) {
 		const struct kbtf_fetch_item *it = &plan->items[i];
 
-		printf("%-8s %-32s %s", it->suite, it->release,
-		       it->state == KBTF_FETCH_PRESENT ? "(stored)" : "");
-		for (j = 0; it->state != KBTF_FETCH_PRESENT && j < it->nr_pkgs; j++)
-			printf("%s%s", j ? " " : "", it->pkgs[j]);
+		printf("%s/%s/%s %-32s ", it->distro, it->suite, it->arch, it->release);
+		if (it->state == KBTF_FETCH_PRESENT) {
+			printf("(stored)\n");
+			continue;
+		}
+		todo++;
+		kbtf_fetch_item_estimate(it, &least, &most);
+		sum_least += least;
+		sum_most += most;
+		human_size(least, a, sizeof(a));
+		human_size(most, b, sizeof(b));
+		if (least == most)
+			printf("%s:", a);
+		else
+			printf("%s (%s if the headers lack BTF):", a, b);
+		for (j = 0; j < it->nr_pkgs; j++) {
+			if (!it->pkgs[j].second)
+				printf(" %s", it->pkgs[j].name);
+		}
+		for (j = 0; j < it->nr_pkgs; j++) {
+			if (it->pkgs[j].second && it->btf != KBTF_FETCH_BTF_HEADERS)
+				printf(" [%s]", it->pkgs[j].name);
+		}
 		printf("\n");
 	}
+	human_size(sum_least, a, sizeof(a));
+	human_size(sum_most, b, sizeof(b));
+	printf("total: %zu kernel%s to fetch, %s (%llu bytes)", todo, todo == 1 ? "" : "s", a,
+	       (unsigned long long)sum_least);
+	if (sum_most != sum_least)
+		printf(", up to %s", b);
+	printf("\n");
 }
 
 static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
@@ -419,7 +552,7 @@ static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 	for (i = 0; i < plan->nr; i++) {
 		const struct kbtf_fetch_item *it = &plan->items[i];
 
-		bytes += it->downloaded ? it->download_bytes : 0;
+		bytes += it->download_bytes;
 		stored += it->state == KBTF_FETCH_STORED;
 		present += it->state == KBTF_FETCH_PRESENT;
 		if (it->state == KBTF_FETCH_FAILED) {
@@ -428,11 +561,11 @@ static int fetch_summary(const struct kbtf_fetch_plan *plan, double secs)
 		}
 	}
 	human_size(bytes, size, sizeof(size));
-	printf("%zu stored, %zu already stored, %zu failed; %s downloaded; %.1f s\n", stored,
-	       present, failed, size, secs);
+	printf("%zu stored, %zu already stored, %zu failed; %s downloaded (%llu bytes); %.1f s\n",
+	       stored, present, failed, size, bytes, secs);
 	for (i = 0; i < plan->nr; i++) {
 		if (plan->items[i].state == KBTF_FETCH_FAILED)
-			fprintf(stderr, "kbtf: %s: %s\n", plan->items[i].pkgs[0],
+			fprintf(stderr, "kbtf: %s: %s\n", plan->items[i].release,
 				plan->items[i].message);
 	}
 	return rc;
@@ -448,7 +581,12 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 	    .keep_image = o->keep_image,
 	    .compress = o->compress,
 	    .jobs = (unsigned int)o->co.jobs,
+	    .max_rate = o->max_rate,
+	    .arch = o->arch,
+	    .mirrors = o->nr_mirrors ? o->mirrors : NULL,
+	    .keyring = o->keyring,
 	    .progress = progress,
+	    .bytes = o->show_progress || isatty(STDERR_FILENO) ? bytes_progress : NULL,
 	};
 	struct kbtf_fetch_plan plan;
 	struct kbtf_store *s;
@@ -458,7 +596,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 
 	if (argc < 1) {
 		fprintf(stderr, "kbtf: kernels fetch: no SPEC given (e.g. "
-				"'debian:linux-image-6.12.*-amd64')\n");
+				"'debian:linux-image-6.12.*-amd64', 'fedora/41:kernel-core-*')\n");
 		return KBTF_EXIT_USAGE;
 	}
 	rc = open_store(&s);

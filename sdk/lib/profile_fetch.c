@@ -1,10 +1,12 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * "kbtf kernels fetch": Debian package specs -> a plan of kernel releases
- * -> downloads (the calling thread, network bound) feeding unpack-and-store
- * workers (CPU bound: xz, the boot image's payload, BTF parse, LZ4) through
- * a short queue, so both cores work and at most a few packages wait on
- * disk. See profile_fetch.h.
+ * "kbtf kernels fetch": specs -> the distribution's repository metadata
+ * (repo_distro.c) -> a plan of kernel releases, each with the packages
+ * its profile needs -> parallel downloads on the calling thread
+ * (repo_http.c) feeding unpack-and-store workers (CPU bound: xz, the boot
+ * image's payload, BTF parse) through a short queue. Items whose headers
+ * turn out to carry no BTF go round once more for their image. See
+ * profile_fetch.h.
  */
 #include <ctype.h>
 #include <dirent.h>
@@ -19,17 +21,19 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "profile_apt.h"
-#include "pkg_deb.h"
 #include "kbtf/err.h"
-#include "listfile.h"
-#include "profile_fetch.h"
-#include "profile.h"
 #include "kbtf/source.h"
+#include "listfile.h"
+#include "pkg_deb.h"
+#include "profile.h"
+#include "profile_fetch.h"
+#include "repo.h"
+#include "repo_distro.h"
 #include "util.h"
 
 #define SPEC_MAX_DEPTH 8
-#define MAX_JOBS 4
+#define MAX_WORKERS 4
+#define MAX_SOURCES 16
 
 const char *kbtf_fetch_state_str(enum kbtf_fetch_state st)
 {
@@ -46,156 +50,105 @@ const char *kbtf_fetch_state_str(enum kbtf_fetch_state st)
 		return "already stored";
 	case KBTF_FETCH_FAILED:
 		return "failed";
+	case KBTF_FETCH_NEEDS_IMAGE:
+		return "headers without BTF, fetching the image";
 	}
 	return "?";
 }
 
 /* ------------------------------------------------------------- planning */
 
-/* One suite's package names, fetched once per plan. */
-struct suite_names {
-	struct kbtf_apt *apt;
-	char **names;
-	size_t nr;
+/* One distribution/release/architecture's kernels, read once per plan. */
+struct source {
+	char key[96]; /* distro/release/arch */
+	struct kbtf_distro_kernels k;
 };
 
 struct planner {
 	struct kbtf_store *store;
 	const struct kbtf_fetch_opts *opts;
-	struct suite_names suites[8];
-	size_t nr_suites;
+	struct source src[MAX_SOURCES];
+	size_t nr_src;
 	struct kbtf_fetch_plan *plan;
-	bool check_only; /* first pass: specs and suites only, nothing fetched */
+	bool check_only; /* first pass: specs only, nothing fetched */
 };
 
-static bool has_name(const struct suite_names *sn, const char *name)
+static int source_open(struct planner *p, const struct kbtf_distro_spec *sp, struct source **out)
 {
-	size_t lo = 0, hi = sn->nr, mid;
-	int c;
-
-	while (lo < hi) {
-		mid = (lo + hi) / 2;
-		c = strcmp(sn->names[mid], name);
-		if (!c)
-			return true;
-		if (c < 0)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
-}
-
-static int suite_open(struct planner *p, const char *suite, struct suite_names **out)
-{
-	struct suite_names *sn;
+	struct kbtf_distro_ctx ctx = {
+	    .mirrors = p->opts->mirrors,
+	    .keyring = p->opts->keyring,
+	    .update = p->opts->update,
+	    .jobs = p->opts->jobs,
+	};
+	struct kbtf_distro_spec all = *sp;
+	struct source *s;
+	char key[96];
 	size_t i;
 	int err;
 
-	for (i = 0; i < p->nr_suites; i++) {
-		if (!strcmp(kbtf_apt_suite(p->suites[i].apt), suite)) {
-			*out = &p->suites[i];
+	snprintf(key, sizeof(key), "%s/%s/%s", kbtf_distro_name(sp->d), sp->release, sp->arch);
+	for (i = 0; i < p->nr_src; i++) {
+		if (!strcmp(p->src[i].key, key)) {
+			*out = &p->src[i];
 			return 0;
 		}
 	}
-	if (p->nr_suites == sizeof(p->suites) / sizeof(p->suites[0]))
-		return kbtf_err(-E2BIG, "too many suites in one fetch");
-	sn = &p->suites[p->nr_suites];
-	err = kbtf_apt_open(NULL, suite, &sn->apt);
+	if (p->nr_src == MAX_SOURCES)
+		return kbtf_err(-E2BIG, "more than %d distribution releases in one fetch",
+				MAX_SOURCES);
+	s = &p->src[p->nr_src];
+	memset(s, 0, sizeof(*s));
+	snprintf(s->key, sizeof(s->key), "%s", key);
+	/* every release is listed: each spec's glob picks among them */
+	snprintf(all.glob, sizeof(all.glob), "*");
+	err = kbtf_distro_kernels(&all, &ctx, p->opts->keep_image, &s->k);
 	if (err)
 		return err;
-	err = kbtf_apt_update(sn->apt, p->opts->update);
-	if (!err)
-		err = kbtf_apt_pkgnames(sn->apt, "linux-", &sn->names, &sn->nr);
-	if (err) {
-		kbtf_apt_free(sn->apt);
-		sn->apt = NULL;
-		return err;
-	}
-	p->nr_suites++;
-	*out = sn;
+	p->nr_src++;
+	*out = s;
 	return 0;
 }
 
-/*
- * The release a kernel package name carries, or NULL: linux-image-<rel>
- * and linux-binary-<rel> with a full x.y.z version, not the -dbg and
- * -unsigned variants, not metapackages (linux-image-amd64,
- * linux-image-6.12-amd64).
- */
-static const char *package_release(const char *name)
+static void set_pkg(struct kbtf_fetch_pkg *fp, const struct kbtf_repo_pkg *rp, bool second)
 {
-	const char *r, *p;
-	size_t l;
-	int dots = 0;
-
-	if (!strncmp(name, "linux-image-", 12))
-		r = name + 12;
-	else if (!strncmp(name, "linux-binary-", 13))
-		r = name + 13;
-	else
-		return NULL;
-	l = strlen(r);
-	if ((l > 4 && !strcmp(r + l - 4, "-dbg")) || (l > 9 && !strcmp(r + l - 9, "-unsigned")))
-		return NULL;
-	for (p = r; isdigit((unsigned char)*p) || *p == '.'; p++)
-		dots += *p == '.';
-	if (!isdigit((unsigned char)*r) || dots < 2)
-		return NULL;
-	return r;
+	memset(fp, 0, sizeof(*fp));
+	snprintf(fp->name, sizeof(fp->name), "%s", rp->name);
+	snprintf(fp->url, sizeof(fp->url), "%s", rp->url);
+	memcpy(fp->sha256, rp->sha256, sizeof(fp->sha256));
+	fp->size = rp->size;
+	fp->second = second;
 }
 
-static struct kbtf_fetch_item *plan_find(struct kbtf_fetch_plan *plan, const char *suite,
-					 const char *rel)
-{
-	size_t i;
-
-	for (i = 0; i < plan->nr; i++) {
-		if (!strcmp(plan->items[i].suite, suite) && !strcmp(plan->items[i].release, rel))
-			return &plan->items[i];
-	}
-	return NULL;
-}
-
-static void add_pkg(struct kbtf_fetch_item *it, const char *prefix, const char *rel)
-{
-	snprintf(it->pkgs[it->nr_pkgs++], sizeof(it->pkgs[0]), "%s%s", prefix, rel);
-}
-
-static int plan_add(struct planner *p, const struct suite_names *sn, const char *rel)
+static int plan_add(struct planner *p, const struct kbtf_distro_spec *sp,
+		    const struct kbtf_distro_kernel *k)
 {
 	struct kbtf_fetch_plan *plan = p->plan;
 	const struct kbtf_profile_info *stored;
 	struct kbtf_fetch_item *it, *n;
-	const char *suite = kbtf_apt_suite(sn->apt);
-	char name[300];
+	size_t i;
 
-	if (plan_find(plan, suite, rel))
-		return 0;
+	for (i = 0; i < plan->nr; i++) {
+		if (!strcmp(plan->items[i].release, k->release))
+			return 0; /* one profile per release */
+	}
 	n = realloc(plan->items, (plan->nr + 1) * sizeof(*n));
 	if (!n)
 		return kbtf_err_nomem();
 	plan->items = n;
 	it = &plan->items[plan->nr++];
 	memset(it, 0, sizeof(*it));
-	snprintf(it->suite, sizeof(it->suite), "%s", suite);
-	snprintf(it->release, sizeof(it->release), "%s", rel);
-	snprintf(it->origin, sizeof(it->origin), "debian/%s:linux-image-%s", suite, rel);
-	/* sid 7.x: linux-image-<rel> only depends on linux-binary-<rel> */
-	snprintf(name, sizeof(name), "linux-binary-%s", rel);
-	if (has_name(sn, name)) {
-		add_pkg(it, "linux-binary-", rel);
-		snprintf(name, sizeof(name), "linux-base-%s", rel);
-		if (has_name(sn, name))
-			add_pkg(it, "linux-base-", rel);
-	} else {
-		add_pkg(it, "linux-image-", rel);
-	}
-	snprintf(name, sizeof(name), "linux-headers-%s", rel);
-	it->has_headers = has_name(sn, name);
-	if (it->has_headers)
-		add_pkg(it, "linux-headers-", rel);
-	stored = kbtf_store_find(p->store, rel);
+	snprintf(it->distro, sizeof(it->distro), "%s", kbtf_distro_name(sp->d));
+	snprintf(it->suite, sizeof(it->suite), "%s", sp->release);
+	snprintf(it->arch, sizeof(it->arch), "%s", sp->arch);
+	snprintf(it->release, sizeof(it->release), "%s", k->release);
+	snprintf(it->origin, sizeof(it->origin), "%s/%s:%s", it->distro, it->suite, k->origin_pkg);
+	for (i = 0; i < k->nr_first; i++)
+		set_pkg(&it->pkgs[it->nr_pkgs++], k->first[i], false);
+	for (i = 0; i < k->nr_second; i++)
+		set_pkg(&it->pkgs[it->nr_pkgs++], k->second[i], true);
+	it->btf = (enum kbtf_fetch_btf)k->btf;
+	stored = kbtf_store_find(p->store, it->release);
 	if (stored && !p->opts->force) {
 		it->state = KBTF_FETCH_PRESENT;
 		it->info = *stored;
@@ -203,47 +156,32 @@ static int plan_add(struct planner *p, const struct suite_names *sn, const char 
 	return 0;
 }
 
-static int cmp_rel(const void *a, const void *b)
-{
-	return strverscmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static int plan_spec(struct planner *p, const char *spec, const char *where)
 {
-	char suite[64], glob[256];
-	const char **rels = NULL, **nr, *rel;
-	struct suite_names *sn = NULL;
-	size_t i, n = 0;
+	struct kbtf_distro_spec sp;
+	struct source *s = NULL;
+	size_t i, found = 0;
 	int err;
 
-	err = kbtf_debian_spec_parse(spec, suite, sizeof(suite), glob, sizeof(glob));
+	err = kbtf_distro_spec_parse(spec, p->opts->arch, &sp);
 	if (err)
 		return where ? kbtf_err_prefix(err, "%s", where) : err;
-	err = p->check_only ? kbtf_apt_suite_check(suite) : suite_open(p, suite, &sn);
+	if (p->check_only)
+		return 0;
+	err = source_open(p, &sp, &s);
 	if (err)
 		return kbtf_err_prefix(err, "%s%s'%s'", where ? where : "", where ? ": " : "",
 				       spec);
-	if (p->check_only)
-		return 0;
-	for (i = 0; i < sn->nr; i++) {
-		rel = package_release(sn->names[i]);
-		if (!rel || fnmatch(glob, rel, 0))
+	for (i = 0; !err && i < s->k.nr; i++) {
+		if (fnmatch(sp.glob, s->k.k[i].release, 0))
 			continue;
-		nr = realloc(rels, (n + 1) * sizeof(*rels));
-		if (!nr) {
-			free(rels);
-			return kbtf_err_nomem();
-		}
-		rels = nr;
-		rels[n++] = rel;
+		found++;
+		err = plan_add(p, &sp, &s->k.k[i]);
 	}
-	if (!n)
-		return kbtf_err(-ENOENT, "%s%s%s: no kernel package in %s matches '%s'",
-				where ? where : "", where ? ": " : "", spec, suite, glob);
-	qsort(rels, n, sizeof(*rels), cmp_rel);
-	for (i = 0; !err && i < n; i++)
-		err = plan_add(p, sn, rels[i]);
-	free(rels);
+	if (!err && !found)
+		return kbtf_err(-ENOENT, "%s%s%s: no kernel package in %s/%s/%s matches '%s'",
+				where ? where : "", where ? ": " : "", spec, kbtf_distro_name(sp.d),
+				sp.release, sp.arch, sp.glob);
 	return err;
 }
 
@@ -255,20 +193,11 @@ static int plan_item_cb(void *ctx, const char *item, const char *where, const ch
 	return plan_item(ctx, item, where, dir, depth);
 }
 
-static int plan_file(struct planner *p, const char *file, const char *dir, int depth)
-{
-	return kbtf_list_file_walk(file, dir, depth, SPEC_MAX_DEPTH, plan_item_cb, p);
-}
-
 static int plan_item(struct planner *p, const char *item, const char *where, const char *dir,
 		     int depth)
 {
 	if (item[0] == '@')
-		return plan_file(p, item + 1, dir, depth);
-	if (strncmp(item, "debian:", 7) && strncmp(item, "debian/", 7))
-		return kbtf_err(-EINVAL,
-				"%s%s'%s': kbtf kernels fetch takes debian[/SUITE]:PATTERN",
-				where ? where : "", where ? ": " : "", item);
+		return kbtf_list_file_walk(item + 1, dir, depth, SPEC_MAX_DEPTH, plan_item_cb, p);
 	return plan_spec(p, item, where);
 }
 
@@ -276,25 +205,29 @@ int kbtf_fetch_plan(struct kbtf_store *s, const char *const *specs, size_t n,
 		    const struct kbtf_fetch_opts *opts, struct kbtf_fetch_plan *plan)
 {
 	static const struct kbtf_fetch_opts none;
-	struct planner p = {.store = s, .opts = opts ? opts : &none, .plan = plan};
+	struct planner *p = calloc(1, sizeof(*p));
 	const struct kbtf_profile_info *const *list;
 	size_t i, nl;
 	int err;
 
 	memset(plan, 0, sizeof(*plan));
-	/* every spec and suite checked before any suite's lists are touched */
-	p.check_only = true;
+	if (!p)
+		return kbtf_err_nomem();
+	p->store = s;
+	p->opts = opts ? opts : &none;
+	p->plan = plan;
+	/* every spec checked before any repository is read */
+	p->check_only = true;
 	for (i = 0, err = 0; !err && i < n; i++)
-		err = plan_item(&p, specs[i], NULL, NULL, 0);
-	p.check_only = false;
+		err = plan_item(p, specs[i], NULL, NULL, 0);
+	p->check_only = false;
 	if (!err)
 		err = kbtf_store_list(s, &list, &nl); /* loads what is stored */
 	for (i = 0; !err && i < n; i++)
-		err = plan_item(&p, specs[i], NULL, NULL, 0);
-	for (i = 0; i < p.nr_suites; i++) {
-		kbtf_strv_free(p.suites[i].names, p.suites[i].nr);
-		kbtf_apt_free(p.suites[i].apt);
-	}
+		err = plan_item(p, specs[i], NULL, NULL, 0);
+	for (i = 0; i < p->nr_src; i++)
+		kbtf_distro_kernels_free(&p->src[i].k);
+	free(p);
 	if (err)
 		kbtf_fetch_plan_free(plan);
 	return err;
@@ -302,14 +235,36 @@ int kbtf_fetch_plan(struct kbtf_store *s, const char *const *specs, size_t n,
 
 void kbtf_fetch_plan_free(struct kbtf_fetch_plan *plan)
 {
+	size_t i, j;
+
+	for (i = 0; i < plan->nr; i++) {
+		for (j = 0; j < plan->items[i].nr_pkgs; j++)
+			free(plan->items[i].pkgs[j].path);
+	}
 	free(plan->items);
 	memset(plan, 0, sizeof(*plan));
+}
+
+void kbtf_fetch_item_estimate(const struct kbtf_fetch_item *it, uint64_t *least, uint64_t *most)
+{
+	size_t j;
+
+	*least = *most = 0;
+	for (j = 0; j < it->nr_pkgs; j++) {
+		*most += it->pkgs[j].size;
+		if (!it->pkgs[j].second)
+			*least += it->pkgs[j].size;
+	}
+	/* Debian's rule is measured: its headers from 6.12 on hold the BTF */
+	if (it->btf == KBTF_FETCH_BTF_HEADERS)
+		*most = *least;
 }
 
 /* ------------------------------------------------------------ unpacking */
 
 struct unpacked {
 	char image[2 * PATH_MAX];
+	char vmlinux[2 * PATH_MAX];
 	char config[2 * PATH_MAX];
 	char symvers[2 * PATH_MAX];
 	char version[96];
@@ -319,7 +274,8 @@ static bool select_profile_files(const char *path, void *ctx)
 {
 	enum kbtf_deb_role r = kbtf_deb_kernel_role(path);
 
-	return r == KBTF_DEB_BOOT_IMAGE || r == KBTF_DEB_CONFIG || r == KBTF_DEB_SYMVERS;
+	return r == KBTF_DEB_BOOT_IMAGE || r == KBTF_DEB_CONFIG || r == KBTF_DEB_SYMVERS ||
+	       r == KBTF_DEB_VMLINUX;
 }
 
 static void note_path(char *dst, size_t len, const char *work, const char *path)
@@ -328,7 +284,7 @@ static void note_path(char *dst, size_t len, const char *work, const char *path)
 		snprintf(dst, len, "%s/%s", work, path);
 }
 
-static int unpack(const char *deb, const char *work, bool is_image, struct unpacked *u)
+static int unpack(const char *deb, const char *work, struct unpacked *u)
 {
 	struct kbtf_deb d;
 	size_t i;
@@ -346,6 +302,9 @@ static int unpack(const char *deb, const char *work, bool is_image, struct unpac
 		case KBTF_DEB_BOOT_IMAGE:
 			note_path(u->image, sizeof(u->image), work, d.files[i].path);
 			break;
+		case KBTF_DEB_VMLINUX:
+			note_path(u->vmlinux, sizeof(u->vmlinux), work, d.files[i].path);
+			break;
 		case KBTF_DEB_CONFIG:
 			note_path(u->config, sizeof(u->config), work, d.files[i].path);
 			break;
@@ -356,35 +315,50 @@ static int unpack(const char *deb, const char *work, bool is_image, struct unpac
 			break;
 		}
 	}
-	if (is_image && d.version)
+	if (!u->version[0] && d.version && d.package && strstr(d.package, "linux-image"))
+		snprintf(u->version, sizeof(u->version), "%s", d.version);
+	if (!u->version[0] && d.version && d.package && strstr(d.package, "linux-headers"))
 		snprintf(u->version, sizeof(u->version), "%s", d.version);
 	kbtf_deb_release(&d);
 	return 0;
 }
 
-static int store_item(struct kbtf_store *s, struct kbtf_fetch_item *it,
-		      const struct kbtf_fetch_opts *o, const char *work, char *const *debs)
+/* 1: the headers carry no BTF and an image is to come; 0 stored; <0 error. */
+static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
+		     const struct kbtf_fetch_opts *o, const char *work)
 {
 	struct kbtf_profile_add_opts ao = {0};
 	struct kbtf_kernel_opts ko = {.work_dir = work};
 	struct kbtf_kernel *k = NULL;
 	struct unpacked u;
+	bool has_second = false;
+	const char *btf_src;
 	size_t i;
 	int err = 0;
 
 	memset(&u, 0, sizeof(u));
-	for (i = 0; !err && i < it->nr_pkgs; i++)
-		err = unpack(debs[i], work, i == 0, &u);
+	for (i = 0; !err && i < it->nr_pkgs; i++) {
+		has_second |= it->pkgs[i].second;
+		if (it->pkgs[i].path)
+			err = unpack(it->pkgs[i].path, work, &u);
+	}
 	if (err)
 		return err;
-	if (!u.image[0])
-		return kbtf_err(-ENOENT, "%s: no boot image inside", it->pkgs[0]);
-	err = kbtf_kernel_open(u.image, &ko, &k);
+	if (!u.vmlinux[0] && !u.image[0]) {
+		if (has_second && !it->second_stage)
+			return 1;
+		return kbtf_err(-ENOENT, "%s: no boot image or BTF vmlinux inside",
+				it->pkgs[0].name);
+	}
+	/* the headers' vmlinux is the image's BTF, byte for byte, and cheaper to read */
+	btf_src = u.vmlinux[0] ? u.vmlinux : u.image;
+	err = kbtf_kernel_open(btf_src, &ko, &k);
 	if (err)
 		return err;
 	if (k->release && strcmp(k->release, it->release))
-		snprintf(it->message, sizeof(it->message), "the image says release %s", k->release);
-	if (o->keep_image && !k->image_path)
+		snprintf(it->message, sizeof(it->message), "the %s says release %s",
+			 u.vmlinux[0] ? "vmlinux" : "image", k->release);
+	if (o->keep_image && !k->image_path && u.image[0])
 		k->image_path = strdup(u.image);
 	ao.name = it->release;
 	ao.suite = it->suite;
@@ -400,19 +374,56 @@ static int store_item(struct kbtf_store *s, struct kbtf_fetch_item *it,
 	return err;
 }
 
+/*
+ * An rpm or pacman package: the kernel layer reads it (the package
+ * readers of sdk/lib/pkg_*.c), as "kbtf kernels add" would.
+ */
+static int store_other(struct kbtf_store *s, struct kbtf_fetch_item *it,
+		       const struct kbtf_fetch_opts *o, const char *work)
+{
+	struct kbtf_profile_add_opts ao = {0};
+	struct kbtf_kernel_opts ko = {.work_dir = work};
+	struct kbtf_kernel *k = NULL;
+	const char *path = NULL;
+	size_t i;
+	int err;
+
+	for (i = 0; !path && i < it->nr_pkgs; i++)
+		path = it->pkgs[i].path;
+	if (!path)
+		return kbtf_err(-ENOENT, "%s: nothing downloaded", it->release);
+	err = kbtf_kernel_open(path, &ko, &k);
+	if (err)
+		return err;
+	ao.name = it->release;
+	ao.suite = it->suite;
+	ao.origin = it->origin;
+	ao.keep_image = o->keep_image;
+	ao.replace = o->force;
+	ao.compress = o->compress;
+	err = kbtf_store_add(s, k, &ao, &it->info);
+	kbtf_kernel_free(k);
+	return err;
+}
+
 /* ------------------------------------------------------------- pipeline */
 
 struct pipeline {
 	struct kbtf_store *store;
 	struct kbtf_fetch_plan *plan;
 	const struct kbtf_fetch_opts *opts;
-	char deb_root[PATH_MAX / 2];
+	char pkg_root[PATH_MAX / 2];
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
 	size_t *queue; /* item indices downloaded, waiting to be unpacked */
 	size_t head, tail, depth;
+	size_t busy; /* items taken by workers and not finished */
 	bool closed;
-	char **debs; /* per item: its KBTF_FETCH_MAX_PKGS paths */
+	/* per download of this round: which item and package */
+	struct kbtf_dl *dls;
+	size_t *dl_item, *dl_pkg, nr_dls;
+	size_t *left; /* per item: packages of this round still arriving */
+	char **dests;
 };
 
 static void report(struct pipeline *pl, size_t i, enum kbtf_fetch_state st)
@@ -424,25 +435,25 @@ static void report(struct pipeline *pl, size_t i, enum kbtf_fetch_state st)
 	pthread_mutex_unlock(&pl->lock);
 }
 
-static void fail(struct pipeline *pl, size_t i, int err)
+static void fail(struct pipeline *pl, size_t i, int err, const char *msg)
 {
 	struct kbtf_fetch_item *it = &pl->plan->items[i];
 
 	it->err = err;
-	snprintf(it->message, sizeof(it->message), "%s", kbtf_errstr());
+	snprintf(it->message, sizeof(it->message), "%s", msg);
 	report(pl, i, KBTF_FETCH_FAILED);
 }
 
-static void drop_debs(struct pipeline *pl, size_t i)
+static void drop_pkgs(struct pipeline *pl, size_t i)
 {
-	char **debs = pl->debs + i * KBTF_FETCH_MAX_PKGS;
+	struct kbtf_fetch_item *it = &pl->plan->items[i];
 	size_t j;
 
-	for (j = 0; j < KBTF_FETCH_MAX_PKGS; j++) {
-		if (debs[j] && !pl->opts->keep_debs)
-			unlink(debs[j]);
-		free(debs[j]);
-		debs[j] = NULL;
+	for (j = 0; j < it->nr_pkgs; j++) {
+		if (it->pkgs[j].path && !pl->opts->keep_debs)
+			unlink(it->pkgs[j].path);
+		free(it->pkgs[j].path);
+		it->pkgs[j].path = NULL;
 	}
 }
 
@@ -454,17 +465,26 @@ static void unpack_one(struct pipeline *pl, size_t i)
 	int err;
 
 	report(pl, i, KBTF_FETCH_EXTRACTING);
-	snprintf(work, sizeof(work), "%s/.work-XXXXXX", pl->deb_root);
+	snprintf(work, sizeof(work), "%s/.work-XXXXXX", pl->pkg_root);
 	if (!mkdtemp(work)) {
 		err = kbtf_err(-errno, "%s: cannot create: %s", work, strerror(errno));
 	} else {
-		err = store_item(pl->store, it, pl->opts, work, pl->debs + i * KBTF_FETCH_MAX_PKGS);
+		if (!strcmp(it->distro, "debian") || !strcmp(it->distro, "ubuntu"))
+			err = store_deb(pl->store, it, pl->opts, work);
+		else
+			err = store_other(pl->store, it, pl->opts, work);
 		kbtf_rm_rf(work);
 	}
-	it->extract_secs = kbtf_now_s() - t0;
-	drop_debs(pl, i);
+	it->extract_secs += kbtf_now_s() - t0;
+	if (err == 1) {
+		/* keep the headers for the second round, which reads them again */
+		it->second_stage = true;
+		report(pl, i, KBTF_FETCH_NEEDS_IMAGE);
+		return;
+	}
+	drop_pkgs(pl, i);
 	if (err)
-		fail(pl, i, err);
+		fail(pl, i, err, kbtf_errstr());
 	else
 		report(pl, i, KBTF_FETCH_STORED);
 }
@@ -483,9 +503,14 @@ static void *worker(void *arg)
 			return NULL;
 		}
 		i = pl->queue[pl->head++ % pl->depth];
+		pl->busy++;
 		pthread_cond_broadcast(&pl->cond);
 		pthread_mutex_unlock(&pl->lock);
 		unpack_one(pl, i);
+		pthread_mutex_lock(&pl->lock);
+		pl->busy--;
+		pthread_cond_broadcast(&pl->cond);
+		pthread_mutex_unlock(&pl->lock);
 	}
 }
 
@@ -499,61 +524,135 @@ static void enqueue(struct pipeline *pl, size_t i)
 	pthread_mutex_unlock(&pl->lock);
 }
 
-/* 0 when the item's packages are on disk; else it is reported FAILED. */
-static int download_one(struct pipeline *pl, struct kbtf_apt **apt, size_t i)
+/* Wait until every queued item has been unpacked. */
+static void drain(struct pipeline *pl)
 {
-	struct kbtf_fetch_item *it = &pl->plan->items[i];
-	const char *pkgs[KBTF_FETCH_MAX_PKGS];
-	char dir[PATH_MAX], **debs = pl->debs + i * KBTF_FETCH_MAX_PKGS;
-	struct stat st;
-	double t0;
-	size_t j;
-	int err = 0;
-
-	report(pl, i, KBTF_FETCH_DOWNLOADING);
-	if (!*apt || strcmp(kbtf_apt_suite(*apt), it->suite)) {
-		kbtf_apt_free(*apt);
-		*apt = NULL;
-		err = kbtf_apt_open(NULL, it->suite, apt);
-	}
-	snprintf(dir, sizeof(dir), "%s/%s", pl->deb_root, it->suite);
-	if (!err)
-		err = kbtf_mkdir_p(dir, 0755);
-	for (j = 0; j < it->nr_pkgs; j++)
-		pkgs[j] = it->pkgs[j];
-	t0 = kbtf_now_s();
-	if (!err)
-		err = kbtf_apt_download(*apt, pkgs, it->nr_pkgs, dir, debs);
-	it->download_secs = kbtf_now_s() - t0;
-	if (err > 0) {
-		it->downloaded = (size_t)err;
-		err = 0;
-	}
-	for (j = 0; !err && j < it->nr_pkgs; j++) {
-		if (stat(debs[j], &st) == 0)
-			it->download_bytes += (unsigned long long)st.st_size;
-	}
-	if (err)
-		fail(pl, i, err);
-	return err;
+	pthread_mutex_lock(&pl->lock);
+	while (pl->head != pl->tail || pl->busy)
+		pthread_cond_wait(&pl->cond, &pl->lock);
+	pthread_mutex_unlock(&pl->lock);
 }
 
-static unsigned int worker_count(const struct kbtf_fetch_opts *o)
+/* A download finished (kbtf_http_get's done callback, calling thread). */
+static void dl_done(struct kbtf_dl *dl, void *ctx)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	struct pipeline *pl = ctx;
+	size_t d = (size_t)(dl - pl->dls), i = pl->dl_item[d];
+	struct kbtf_fetch_item *it = &pl->plan->items[i];
+	struct kbtf_fetch_pkg *p = &it->pkgs[pl->dl_pkg[d]];
 
-	if (o->jobs)
-		return o->jobs > MAX_JOBS ? MAX_JOBS : o->jobs;
-	if (cpus < 1)
-		return 1;
-	return cpus > MAX_JOBS ? MAX_JOBS : (unsigned int)cpus;
+	if (!dl->err) {
+		p->path = strdup(dl->dest);
+		p->downloaded = !dl->reused;
+		it->downloaded += !dl->reused;
+		it->download_bytes += dl->fetched;
+		if (!p->path && !it->err) {
+			it->err = -ENOMEM;
+			snprintf(it->message, sizeof(it->message), "out of memory");
+		}
+	} else if (!it->err) {
+		it->err = dl->err;
+		snprintf(it->message, sizeof(it->message), "%s", dl->msg);
+	}
+	if (dl->secs > it->download_secs)
+		it->download_secs = dl->secs;
+	if (--pl->left[i])
+		return;
+	if (it->err) {
+		drop_pkgs(pl, i);
+		fail(pl, i, it->err, it->message);
+	} else {
+		enqueue(pl, i);
+	}
+}
+
+static int pkg_dest(struct pipeline *pl, const struct kbtf_fetch_item *it,
+		    const struct kbtf_fetch_pkg *p, char **out)
+{
+	const char *base = strrchr(p->url, '/');
+	char dir[PATH_MAX];
+	int err;
+
+	base = base ? base + 1 : p->url;
+	if (!*base || !strcmp(base, ".") || !strcmp(base, ".."))
+		return kbtf_err(-EINVAL, "%s: no file name in the URL", p->url);
+	/* Debian's the way tests/lib/debfetch.sh keeps them: <root>/<suite>/ */
+	if (!strcmp(it->distro, "debian"))
+		snprintf(dir, sizeof(dir), "%s/%s", pl->pkg_root, it->suite);
+	else
+		snprintf(dir, sizeof(dir), "%s/%s/%s", pl->pkg_root, it->distro, it->suite);
+	err = kbtf_mkdir_p(dir, 0755);
+	if (err)
+		return err;
+	if (asprintf(out, "%s/%s", dir, base) < 0)
+		return kbtf_err_nomem();
+	return 0;
+}
+
+static void on_bytes(uint64_t done, uint64_t total, size_t fd, size_t f, void *ctx)
+{
+	struct pipeline *pl = ctx;
+
+	if (pl->opts->bytes)
+		pl->opts->bytes(done, total, fd, f, pl->opts->ctx);
+}
+
+/* One round: download the first (@second false) or second packages of the wanted items. */
+static void round_run(struct pipeline *pl, bool second)
+{
+	struct kbtf_fetch_plan *plan = pl->plan;
+	struct kbtf_http_opts ho = {
+	    .jobs = pl->opts->jobs,
+	    .max_rate = pl->opts->max_rate,
+	    .progress = on_bytes,
+	    .done = dl_done,
+	    .ctx = pl,
+	};
+	size_t i, j, n = 0;
+	int err;
+
+	for (i = 0; i < plan->nr; i++) {
+		struct kbtf_fetch_item *it = &plan->items[i];
+
+		pl->left[i] = 0;
+		if (second ? it->state != KBTF_FETCH_NEEDS_IMAGE : it->state != KBTF_FETCH_PENDING)
+			continue;
+		for (j = 0; j < it->nr_pkgs; j++) {
+			if (it->pkgs[j].second != second)
+				continue;
+			err = pkg_dest(pl, it, &it->pkgs[j], &pl->dests[n]);
+			if (err) {
+				fail(pl, i, err, kbtf_errstr());
+				break;
+			}
+			pl->dls[n] = (struct kbtf_dl){
+			    .url = it->pkgs[j].url,
+			    .dest = pl->dests[n],
+			    .sha256 = it->pkgs[j].sha256,
+			    .size = it->pkgs[j].size,
+			};
+			pl->dl_item[n] = i;
+			pl->dl_pkg[n] = j;
+			pl->left[i]++;
+			n++;
+		}
+		if (it->state != KBTF_FETCH_FAILED && pl->left[i])
+			report(pl, i, KBTF_FETCH_DOWNLOADING);
+	}
+	pl->nr_dls = n;
+	kbtf_http_get(pl->dls, n, &ho); /* failures are per item, in dl_done */
+	for (i = 0; i < n; i++) {
+		free(pl->dests[i]);
+		pl->dests[i] = NULL;
+	}
+	drain(pl);
 }
 
 /*
- * Work directories (<root>/.work-*) and downloads (<root>/<suite>/.download-*)
- * a killed fetch left, untouched for an hour.
+ * Work directories (<root>/.work-*) a killed fetch left, untouched for an
+ * hour. Partial downloads (*.part) stay: the next fetch resumes them.
  */
-static void sweep_leftovers(const char *root, bool suites)
+static void sweep_leftovers(const char *root)
 {
 	char path[PATH_MAX];
 	struct dirent *de;
@@ -564,24 +663,30 @@ static void sweep_leftovers(const char *root, bool suites)
 	if (!d)
 		return;
 	while ((de = readdir(d))) {
-		if (!strcmp(de->d_name, ".") || !strcmp(de->d_name, ".."))
+		if (strncmp(de->d_name, ".work-", 6))
 			continue;
 		if (snprintf(path, sizeof(path), "%s/%s", root, de->d_name) >= (int)sizeof(path) ||
 		    lstat(path, &st) < 0 || !S_ISDIR(st.st_mode))
 			continue;
-		if (de->d_name[0] != '.' && suites)
-			sweep_leftovers(path, false);
-		else if ((!strncmp(de->d_name, ".work-", 6) ||
-			  !strncmp(de->d_name, ".download-", 10)) &&
-			 st.st_mtime < old)
+		if (st.st_mtime < old)
 			kbtf_rm_rf(path);
 	}
 	closedir(d);
 }
 
+static unsigned int worker_count(void)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+
+	if (cpus < 1)
+		return 1;
+	return cpus > MAX_WORKERS ? MAX_WORKERS : (unsigned int)cpus;
+}
+
 static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_fetch_plan *plan,
 			 const struct kbtf_fetch_opts *o, unsigned int workers)
 {
+	size_t max = plan->nr * KBTF_FETCH_MAX_PKGS + 1;
 	int err;
 
 	memset(pl, 0, sizeof(*pl));
@@ -589,24 +694,32 @@ static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_
 	pl->plan = plan;
 	pl->opts = o;
 	if (o->deb_dir) {
-		snprintf(pl->deb_root, sizeof(pl->deb_root), "%s", o->deb_dir);
+		snprintf(pl->pkg_root, sizeof(pl->pkg_root), "%s", o->deb_dir);
 	} else {
-		err = kbtf_cache_dir(pl->deb_root, sizeof(pl->deb_root) - 8);
+		err = kbtf_cache_dir(pl->pkg_root, sizeof(pl->pkg_root) - 8);
 		if (err)
 			return err;
-		strcat(pl->deb_root, "/debs");
+		strcat(pl->pkg_root, "/debs");
 	}
-	err = kbtf_mkdir_p(pl->deb_root, 0755);
+	err = kbtf_mkdir_p(pl->pkg_root, 0755);
 	if (err)
 		return err;
-	sweep_leftovers(pl->deb_root, true);
-	/* a package or two ahead per worker keeps both sides busy */
-	pl->depth = workers + 1;
+	sweep_leftovers(pl->pkg_root);
+	/* a package set or two ahead per worker keeps both sides busy */
+	pl->depth = workers + 2;
 	pl->queue = calloc(pl->depth, sizeof(*pl->queue));
-	pl->debs = calloc(plan->nr * KBTF_FETCH_MAX_PKGS + 1, sizeof(*pl->debs));
-	if (!pl->queue || !pl->debs) {
+	pl->dls = calloc(max, sizeof(*pl->dls));
+	pl->dl_item = calloc(max, sizeof(*pl->dl_item));
+	pl->dl_pkg = calloc(max, sizeof(*pl->dl_pkg));
+	pl->dests = calloc(max, sizeof(*pl->dests));
+	pl->left = calloc(plan->nr + 1, sizeof(*pl->left));
+	if (!pl->queue || !pl->dls || !pl->dl_item || !pl->dl_pkg || !pl->dests || !pl->left) {
 		free(pl->queue);
-		free(pl->debs);
+		free(pl->dls);
+		free(pl->dl_item);
+		free(pl->dl_pkg);
+		free(pl->dests);
+		free(pl->left);
 		return kbtf_err_nomem();
 	}
 	pthread_mutex_init(&pl->lock, NULL);
@@ -619,9 +732,8 @@ int kbtf_fetch_run(struct kbtf_store *s, struct kbtf_fetch_plan *plan,
 {
 	static const struct kbtf_fetch_opts none;
 	const struct kbtf_fetch_opts *o = opts ? opts : &none;
-	unsigned int nw = worker_count(o), started = 0, w;
-	pthread_t threads[MAX_JOBS];
-	struct kbtf_apt *apt = NULL;
+	unsigned int nw = worker_count(), started = 0, w;
+	pthread_t threads[MAX_WORKERS];
 	struct pipeline pl;
 	size_t i;
 	int err;
@@ -634,34 +746,38 @@ int kbtf_fetch_run(struct kbtf_store *s, struct kbtf_fetch_plan *plan,
 			break;
 		started++;
 	}
-	for (i = 0; i < plan->nr; i++) {
-		if (plan->items[i].state == KBTF_FETCH_PRESENT) {
-			report(&pl, i, KBTF_FETCH_PRESENT);
-			continue;
-		}
-		if (download_one(&pl, &apt, i))
-			continue;
-		if (started)
-			enqueue(&pl, i);
-		else
-			unpack_one(&pl, i); /* no thread would start: do it here */
+	if (!started) {
+		err = kbtf_err(-EAGAIN, "cannot start an unpacking thread");
+		goto out;
 	}
+	for (i = 0; i < plan->nr; i++) {
+		if (plan->items[i].state == KBTF_FETCH_PRESENT)
+			report(&pl, i, KBTF_FETCH_PRESENT);
+	}
+	round_run(&pl, false);
+	round_run(&pl, true);
+out:
 	pthread_mutex_lock(&pl.lock);
 	pl.closed = true;
 	pthread_cond_broadcast(&pl.cond);
 	pthread_mutex_unlock(&pl.lock);
 	for (w = 0; w < started; w++)
 		pthread_join(threads[w], NULL);
-	kbtf_apt_free(apt);
 	for (i = 0; i < plan->nr; i++)
-		drop_debs(&pl, i);
+		drop_pkgs(&pl, i);
 	pthread_mutex_destroy(&pl.lock);
 	pthread_cond_destroy(&pl.cond);
 	free(pl.queue);
-	free(pl.debs);
+	free(pl.dls);
+	free(pl.dl_item);
+	free(pl.dl_pkg);
+	free(pl.dests);
+	free(pl.left);
+	if (err)
+		return err;
 	for (i = 0; i < plan->nr; i++) {
 		if (plan->items[i].state == KBTF_FETCH_FAILED)
-			return kbtf_err(plan->items[i].err, "%s: %s", plan->items[i].pkgs[0],
+			return kbtf_err(plan->items[i].err, "%s: %s", plan->items[i].release,
 					plan->items[i].message);
 	}
 	return 0;
