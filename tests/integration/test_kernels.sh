@@ -1,36 +1,54 @@
 #!/bin/bash
 # test_kernels.sh: kernel profiles on real Debian kernels. Fetch a bookworm
-# 6.12, a bookworm 6.1 and a sid 7.2 kernel with `kbtf kernels fetch`, check
-# what was stored against bpftool and the packages themselves, resolve sets,
-# remove profiles; add from a .deb; refuse bad specs, unknown suites and sets.
+# 6.12, a bookworm 6.1 and a sid 7.2 kernel with `kbtf kernels fetch` from
+# Debian's archive (6.12 and 7.2: the headers package alone; 6.1: image and
+# headers), and a bookworm arm64 kernel; check what was stored against
+# bpftool and the packages themselves, resolve sets, remove profiles; add
+# from a .deb; refuse bad specs, unknown suites and sets.
 #
-# The profile store is a scratch XDG_CACHE_HOME. The apt lists are kept in
-# $KBTF_TEST_CACHE/kbtf-apt and the packages in $KBTF_TEST_CACHE/debs
-# (tests/lib/debfetch.sh's layout), so a second run downloads nothing.
+# The profile store is a scratch XDG_CACHE_HOME. The repository metadata is
+# kept in $KBTF_TEST_CACHE/kbtf-repos and the packages in
+# $KBTF_TEST_CACHE/debs (tests/lib/debfetch.sh's layout), so a second run
+# downloads nothing but the Release files of the day.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
-for tool in apt-get bpftool lz4 jq objcopy; do
+for tool in gpgv bpftool lz4 jq objcopy dpkg-deb; do
 	command -v "$tool" >/dev/null || t_skip_all "$tool is not installed"
 done
 
 export XDG_CACHE_HOME="$t_tmp/cache"
-mkdir -p "$XDG_CACHE_HOME/kbtf" "$KBTF_TEST_CACHE/kbtf-apt" "$KBTF_TEST_CACHE/debs"
-ln -s "$KBTF_TEST_CACHE/kbtf-apt" "$XDG_CACHE_HOME/kbtf/apt"
+mkdir -p "$XDG_CACHE_HOME/kbtf" "$KBTF_TEST_CACHE/kbtf-repos" "$KBTF_TEST_CACHE/debs"
+ln -s "$KBTF_TEST_CACHE/kbtf-repos" "$XDG_CACHE_HOME/kbtf/repos"
 store="$XDG_CACHE_HOME/kbtf/kernels"
 debs="$KBTF_TEST_CACHE/debs"
 out="$t_tmp/out"
 
 b612=6.12.113+deb12-amd64
 b61=6.1.0-56-amd64
+# a release as an extended regular expression
+re() { printf '%s' "$1" | sed 's/[.+]/\\&/g'; }
+r612=$(re "$b612")
 
 # ---------------------------------------------------------------- fetch
-t_check "fetch a bookworm 6.12, a sid 7.2 and a bookworm 6.1 kernel" \
-	"$KBTF" kernels fetch --deb-dir "$debs" "debian:linux-image-$b612" \
-	'debian/sid:linux-image-7.2.*+deb14-amd64' "debian:linux-image-$b61"
+"$KBTF" kernels fetch --dry-run "debian:linux-image-$b612" "debian:linux-image-$b61" >"$out" 2>&1
+t_grep "--dry-run: 6.12 takes the headers alone, with its size" \
+	"^debian/bookworm/amd64 $r612 +[0-9.]+ MB: linux-headers-$r612\$" "$out"
+t_grep "--dry-run: 6.1's headers have no vmlinux: the image and the headers" \
+	"^debian/bookworm/amd64 $b61 +[0-9.]+ MB: linux-image-$b61 linux-headers-$b61\$" "$out"
+t_grep "--dry-run: a total in bytes" '^total: 2 kernels to fetch, .* \([0-9]+ bytes\)$' "$out"
+"$KBTF" kernels fetch --deb-dir "$debs" "debian:linux-image-$b612" \
+	'debian/sid:linux-image-7.2.*+deb14-amd64' "debian:linux-image-$b61" >"$out" 2>&1
+rc=$?
+[ "$rc" -eq 0 ] && t_ok "fetch a bookworm 6.12, a sid 7.2 and a bookworm 6.1 kernel" ||
+	{ t_fail "fetch exits $rc"; sed 's/^/    | /' "$out" | tail -n 5; }
+t_grep "  ... 6.12: the headers package alone" "^\[1/3\] $r612: downloading linux-headers-$r612\$" "$out"
+t_grep "  ... sid 7.2: the headers package alone" "^\[2/3\] 7\.2\.[0-9]+\+deb14-amd64: downloading linux-headers-7\.2\.[0-9]+\+deb14-amd64\$" "$out"
+t_grep "  ... 6.1: image and headers" "^\[3/3\] $b61: downloading linux-image-$b61 linux-headers-$b61\$" "$out"
+t_grep "  ... and a summary in bytes" '^3 stored, 0 already stored, 0 failed; .* \([0-9]+ bytes\); ' "$out"
 "$KBTF" kernels fetch --deb-dir "$debs" "debian:linux-image-$b612" \
 	'debian/sid:linux-image-7.2.*+deb14-amd64' "debian:linux-image-$b61" >"$out" 2>&1
 t_grep "a second fetch finds all three stored" '^3 kernels, 0 to fetch, 3 stored already' "$out"
-t_grep "and says so per kernel" "^\[2/3\] linux-binary-7\.2\..*\+deb14-amd64: already stored" "$out"
+t_grep "and says so per kernel" "^\[2/3\] 7\.2\..*\+deb14-amd64: already stored" "$out"
 
 sid=$(cd "$store" && ls -d 7.2.*+deb14-amd64 2>/dev/null | head -n1)
 if [ -n "$sid" ]; then t_ok "sid profile is named by its release ($sid)"; else t_fail "no sid 7.2 profile in $store"; fi
@@ -84,11 +102,27 @@ mkdir -p "$t_tmp/hdr"
 dpkg-deb -x "$hdr" "$t_tmp/hdr"
 t_check "6.1.0-56 Module.symvers is the headers package's" \
 	cmp "$store/$b61/Module.symvers" "$t_tmp/hdr/usr/src/linux-headers-$b61/Module.symvers"
-img=$(ls "$debs"/bookworm/linux-image-${b612}_*.deb | head -n1)
+# 6.12's profile comes from its headers alone: their .config is the image's
+# boot/config but for four build-time options
+hdr=$(ls "$debs"/bookworm/linux-headers-${b612}_*.deb | head -n1)
+dpkg-deb --fsys-tarfile "$hdr" | tar -x -C "$t_tmp" "./usr/src/linux-headers-$b612/.config"
+t_check "6.12.113 config is the headers package's .config" \
+	cmp "$store/$b612/config" "$t_tmp/usr/src/linux-headers-$b612/.config"
+img=$("$KBTF_ROOT/tests/lib/debfetch.sh" bookworm "linux-image-$b612")
 dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp" "./boot/config-$b612"
-t_check "6.12.113 config is the image package's" cmp "$store/$b612/config" "$t_tmp/boot/config-$b612"
-t_grep "sid 7.2 config comes from linux-base (BTF mismatch not allowed there)" \
+d=$(diff "$t_tmp/boot/config-$b612" "$store/$b612/config" | grep '^[<>]' | sed 's/=.*//' | tr '\n' ' ')
+if [ "$d" = "> CONFIG_BUILD_SALT > CONFIG_MODULE_SIG_ALL > CONFIG_MODULE_SIG_KEY > CONFIG_SYSTEM_TRUSTED_KEYS " ]; then
+	t_ok "  ... which is the image's boot/config plus four build-time options"
+else
+	t_fail "  ... differs from the image's boot/config in: $d"
+fi
+t_grep "sid 7.2 config says BTF mismatch is not allowed there" \
 	'^# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set' "$store/$sid/config"
+
+t_check "the 6.12 profile's BTF is the headers' vmlinux .BTF" \
+	sh -c 'dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/linux-headers-$2/vmlinux" >"$3/v612" &&
+		objcopy -O binary --only-section=.BTF "$3/v612" "$3/v612.btf" && cmp "$3/v612.btf" "$4/$2/btf"' \
+	sh "$hdr" "$b612" "$t_tmp" "$store"
 
 # the BTF is the kernel's own: the sid headers ship a BTF-only vmlinux whose
 # .BTF is the boot image's
@@ -155,11 +189,25 @@ else
 	t_fail "  ... stderr does not name the unknown suite and the known ones"
 	sed 's/^/    | /' "$t_tmp/typo.err" "$out" | head -n 10
 fi
-if [ ! -e "$typo/kbtf/apt" ]; then
-	t_ok "  ... leaving no apt directory, not even for the good spec before it"
+if [ ! -e "$typo/kbtf/repos" ]; then
+	t_ok "  ... reading no repository, not even for the good spec before it"
 else
-	t_fail "  ... left $(cd "$typo/kbtf/apt" && ls | tr '\n' ' ')in $typo/kbtf/apt"
+	t_fail "  ... left $(cd "$typo/kbtf/repos" && ls | tr '\n' ' ')in $typo/kbtf/repos"
 fi
+t_exit 2 "fetch refuses an unknown distribution" "$KBTF" kernels fetch 'gentoo:linux-6.12'
+t_exit 2 "fetch refuses an unknown architecture" "$KBTF" kernels fetch --arch s390x "debian:linux-image-$b612"
+t_exit 2 "fetch refuses a bad --max-rate" "$KBTF" kernels fetch --max-rate 12q "debian:linux-image-$b612"
+
+# -------------------------------------------------------------- arm64
+# Debian's arm64 kernels from the real archive: the headers carry the BTF
+a64=6.12.113+deb12-arm64
+"$KBTF" kernels fetch --deb-dir "$debs" --arch arm64 "debian:linux-image-$a64" >"$out" 2>&1
+t_grep "fetch --arch arm64 takes the arm64 headers alone" \
+	"^\[1/1\] $(re "$a64"): downloading linux-headers-$(re "$a64")\$" "$out"
+t_grep "  ... and stores the kernel" "^1 stored, 0 already stored, 0 failed" "$out"
+arch=$(jq -r --arg n "$a64" '.profiles[] | select(.name == $n) | .arch' <("$KBTF" kernels list --json))
+if [ "$arch" = aarch64 ]; then t_ok "  ... whose profile says aarch64"; else t_fail "  ... whose profile says '$arch'"; fi
+"$KBTF" kernels rm "$a64" >/dev/null
 
 # ------------------------------------------------------------------- add
 t_check "add a .deb under another name, keeping the boot image" \
