@@ -114,7 +114,15 @@ struct kopts {
 	struct cmd_opts co; /* --jobs, --json, --pretty */
 };
 
-enum { OPT_DRY_RUN = 256, OPT_JSON, OPT_PRETTY, OPT_MAX_RATE, OPT_PROGRESS, OPT_KEYRING, OPT_SCRIPT };
+enum {
+	OPT_DRY_RUN = 256,
+	OPT_JSON,
+	OPT_PRETTY,
+	OPT_MAX_RATE,
+	OPT_PROGRESS,
+	OPT_KEYRING,
+	OPT_SCRIPT
+};
 
 /* "500k", "2M", "1G", "123456" -> bytes; 0 when malformed. */
 static unsigned long long parse_rate(const char *s)

@@ -384,17 +384,28 @@ static int store_other(struct kbtf_store *s, struct kbtf_fetch_item *it,
 	struct kbtf_profile_add_opts ao = {0};
 	struct kbtf_kernel_opts ko = {.work_dir = work};
 	struct kbtf_kernel *k = NULL;
-	const char *path = NULL;
+	const char *path = NULL, *with[KBTF_FETCH_MAX_PKGS];
 	size_t i;
 	int err;
 
-	for (i = 0; !path && i < it->nr_pkgs; i++)
-		path = it->pkgs[i].path;
+	/* the first package is the source, the others are read with it */
+	for (i = 0; i < it->nr_pkgs; i++) {
+		if (!it->pkgs[i].path)
+			continue;
+		if (!path)
+			path = it->pkgs[i].path;
+		else
+			with[ko.nr_with++] = it->pkgs[i].path;
+	}
 	if (!path)
 		return kbtf_err(-ENOENT, "%s: nothing downloaded", it->release);
+	ko.with = with;
 	err = kbtf_kernel_open(path, &ko, &k);
 	if (err)
 		return err;
+	if (k->release && strcmp(k->release, it->release))
+		snprintf(it->message, sizeof(it->message), "the package says release %s",
+			 k->release);
 	ao.name = it->release;
 	ao.suite = it->suite;
 	ao.origin = it->origin;
