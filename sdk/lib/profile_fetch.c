@@ -451,7 +451,8 @@ static void fail(struct pipeline *pl, size_t i, int err, const char *msg)
 	struct kbtf_fetch_item *it = &pl->plan->items[i];
 
 	it->err = err;
-	snprintf(it->message, sizeof(it->message), "%s", msg);
+	if (msg != it->message)
+		snprintf(it->message, sizeof(it->message), "%s", msg);
 	report(pl, i, KBTF_FETCH_FAILED);
 }
 

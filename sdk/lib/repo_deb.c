@@ -97,13 +97,19 @@ static int lines_open(struct lines *l, const char *path)
 		return kbtf_err_nomem();
 	archive_read_support_filter_all(l->a);
 	archive_read_support_format_raw(l->a);
+	archive_read_support_format_empty(l->a); /* an empty Packages (a quiet pocket) */
 	if (archive_read_open_filename(l->a, path, 1 << 16) != ARCHIVE_OK) {
 		err = kbtf_err(-EIO, "%s: %s", path, archive_error_string(l->a));
 		archive_read_free(l->a);
 		l->a = NULL;
 		return err;
 	}
-	if (archive_read_next_header(l->a, &e) != ARCHIVE_OK) {
+	err = archive_read_next_header(l->a, &e);
+	if (err == ARCHIVE_EOF) {
+		l->eof = true;
+		return 0;
+	}
+	if (err != ARCHIVE_OK) {
 		archive_read_free(l->a);
 		l->a = NULL;
 		return kbtf_err(-EBADMSG, "%s: empty or unreadable", path);
@@ -188,7 +194,7 @@ int kbtf_repo_stream(const char *path, int (*cb)(const char *data, size_t len, v
 	int rc, err;
 
 	err = lines_open(&l, path);
-	while (!err) {
+	while (!err && !l.eof) {
 		rc = archive_read_data_block(l.a, &b, &sz, &off);
 		if (rc == ARCHIVE_EOF)
 			break;

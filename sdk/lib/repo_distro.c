@@ -907,8 +907,13 @@ static int list_kernels(const struct kbtf_distro_spec *sp, bool keep_image, stru
 
 	for (i = 0; !err && i < ix->n; i++) {
 		p = ix->v[i];
-		if (i && !strcmp(ix->v[i - 1]->name, p->name))
-			continue; /* an older version of the same package */
+		/* Debian-style names carry the release: an older version is the same
+		 * kernel rebuilt (another pocket). rpm and pacman names do not: each
+		 * version is a kernel, a repeat only when another repository has it too */
+		if (i && !strcmp(ix->v[i - 1]->name, p->name) &&
+		    (d->fam == FAM_DEB || (!strcmp(ix->v[i - 1]->version, p->version) &&
+					   !strcmp(ix->v[i - 1]->arch, p->arch))))
+			continue;
 		memset(&k, 0, sizeof(k));
 		image2 = headers = NULL;
 		if (d->fam == FAM_DEB) {
