@@ -101,7 +101,13 @@ FIXTURE_BIN := $(O)/tools/kbtf-fixture
 .PHONY: all deps check unit asan fuzz fuzz-build bench example install uninstall clean \
 	integration man format format-check build-clang
 
-all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc $(O)/kbtf-modload man
+# boot-test boots arm64 kernels with an aarch64 kbtf-modload, built when
+# the cross compiler is there (Debian: gcc-aarch64-linux-gnu).
+AARCH64_CC ?= aarch64-linux-gnu-gcc
+HAVE_AARCH64_CC := $(shell command -v $(AARCH64_CC) 2>/dev/null)
+MODLOAD_ALL := $(O)/kbtf-modload $(if $(HAVE_AARCH64_CC),$(O)/kbtf-modload-aarch64)
+
+all: $(O)/kbtf $(O)/libkbtf.a $(O)/kbtf.pc $(MODLOAD_ALL) man
 
 # `make -jN deps example`: nothing compiles before deps has installed the
 # compilers and libraries.
@@ -141,6 +147,10 @@ $(O)/kbtf: $(CMD_OBJS) $(LIB_INTERNAL)
 $(O)/kbtf-modload: validator/boottest/kbtf-modload.c
 	@mkdir -p $(dir $@)
 	$(CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
+
+$(O)/kbtf-modload-aarch64: validator/boottest/kbtf-modload.c
+	@mkdir -p $(dir $@)
+	$(AARCH64_CC) -std=gnu11 $(WARN) -O2 -static -o $@ $<
 
 $(O)/obj/validator/boottest/cmd_boottest.o: ALL_CFLAGS += -DKBTF_LOADER='"$(PKGLIBEXECDIR)/kbtf-modload"'
 
@@ -241,6 +251,8 @@ install: all
 		$(DESTDIR)$(INCLUDEDIR)/kbtf $(DESTDIR)$(DATADIR)/kbtf
 	install -m 0755 $(O)/kbtf $(DESTDIR)$(BINDIR)/kbtf
 	install -D -m 0755 $(O)/kbtf-modload $(DESTDIR)$(PKGLIBEXECDIR)/kbtf-modload
+	@if [ -f $(O)/kbtf-modload-aarch64 ]; then install -m 0755 $(O)/kbtf-modload-aarch64 \
+		$(DESTDIR)$(PKGLIBEXECDIR)/kbtf-modload-aarch64; fi
 	install -m 0644 $(O)/libkbtf.a $(DESTDIR)$(LIBDIR)/libkbtf.a
 	install -m 0644 $(O)/kbtf.pc $(DESTDIR)$(LIBDIR)/pkgconfig/kbtf.pc
 	install -m 0644 $(API_HEADERS) $(DESTDIR)$(INCLUDEDIR)/kbtf/

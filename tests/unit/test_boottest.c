@@ -18,8 +18,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 #include <cmocka.h>
+#include <elf.h>
 
 #include "boottest.h"
+#include "kbtf/err.h"
 #include "kbtf/validate.h"
 #include "util.h"
 
@@ -689,18 +691,42 @@ static void test_kvm_failure(void **state)
 static void test_check_static(void **state)
 {
 	/* the test binary itself is dynamically linked */
-	assert_int_equal(kbtf_bt_check_static("/proc/self/exe"), -ENOEXEC);
-	assert_int_equal(kbtf_bt_check_static("/etc/hostname") < 0, 1);
-	assert_int_equal(kbtf_bt_check_static("/nonexistent") < 0, 1);
+	assert_int_equal(kbtf_bt_check_static("/proc/self/exe", 0), -ENOEXEC);
+	assert_int_equal(kbtf_bt_check_static("/etc/hostname", 0) < 0, 1);
+	assert_int_equal(kbtf_bt_check_static("/nonexistent", 0) < 0, 1);
 	if (access("/bin/busybox", R_OK))
 		skip();
-	assert_int_equal(kbtf_bt_check_static("/bin/busybox"), 0);
+	assert_int_equal(kbtf_bt_check_static("/bin/busybox", 0), 0);
+	/* the host's busybox is no tool for an arm64 guest */
+	assert_int_equal(kbtf_bt_check_static("/bin/busybox", EM_AARCH64), -ENOEXEC);
+	assert_non_null(strstr(kbtf_errstr(), "not an aarch64 ELF executable"));
+	assert_int_equal(kbtf_bt_elf_machine("/bin/busybox"), EM_X86_64);
+	assert_int_equal(kbtf_bt_elf_machine("/etc/hostname"), 0);
+}
+
+/* ---------------------------------------------------------- architectures */
+
+static void test_arch_table(void **state)
+{
+	const struct kbtf_bt_arch *a = kbtf_bt_arch_find("aarch64");
+
+	(void)state;
+	assert_non_null(a);
+	assert_ptr_equal(kbtf_bt_arch_find("arm64"), a);
+	assert_string_equal(a->qemu, "qemu-system-aarch64");
+	assert_string_equal(a->machine, "virt");
+	assert_non_null(strstr(a->append, "console=ttyAMA0"));
+	assert_int_equal(a->e_machine, EM_AARCH64);
+	assert_ptr_equal(kbtf_bt_arch_find("amd64"), kbtf_bt_arch_default());
+	assert_null(kbtf_bt_arch_find("riscv64"));
+	assert_null(kbtf_bt_arch_find(NULL));
 }
 
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_cpio_read_by_gnu_cpio),
+	    cmocka_unit_test(test_arch_table),
 	    cmocka_unit_test(test_init_script),
 	    cmocka_unit_test(test_serial_full),
 	    cmocka_unit_test(test_serial_cut_and_panic),

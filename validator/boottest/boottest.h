@@ -5,6 +5,7 @@
  * what the validator predicted.
  *
  * The pieces, one file each:
+ *   boottest_arch.c      per guest architecture: qemu, machine, console, binaries
  *   boottest_cpio.c      newc archive writer (the initramfs container)
  *   boottest_initramfs.c busybox + loader + /init + modules -> initramfs
  *   boottest_moddir.c    a kernel's own modules: index, dependencies, vermagic
@@ -66,9 +67,33 @@ int kbtf_bt_load_from_module(const struct kbtf_module *m, const char *name, bool
 			     struct kbtf_bt_load *out);
 void kbtf_bt_load_fini(struct kbtf_bt_load *l);
 
+/* ------------------------------------------------------------------ arch */
+
+/* What booting a kernel of one architecture takes (boottest_arch.c). */
+struct kbtf_bt_arch {
+	const char *name;	  /* as kbtf reports a kernel's arch: x86_64, aarch64 */
+	uint16_t e_machine;	  /* of the static binaries in its initramfs */
+	const char *qemu;	  /* the system emulator */
+	const char *qemu_package; /* Debian's package with it */
+	const char *machine;	  /* -M, NULL for qemu's default board */
+	const char *append;	  /* the kernel command line (serial console) */
+	const char *loader;	  /* kbtf-modload built for it, by file name */
+	const char *debian_arch;  /* amd64, arm64 */
+};
+
+/* By kernel arch (also Debian's names amd64, arm64); NULL when unknown. */
+const struct kbtf_bt_arch *kbtf_bt_arch_find(const char *name);
+/* x86_64: what boot-test assumed before it read a kernel's arch. */
+const struct kbtf_bt_arch *kbtf_bt_arch_default(void);
+/* Whether the host runs this architecture (KVM is possible only then). */
+bool kbtf_bt_arch_is_host(const struct kbtf_bt_arch *a);
+/* The ELF e_machine of a little-endian ELF file, 0 when it is none. */
+uint16_t kbtf_bt_elf_machine(const char *path);
+
 struct kbtf_bt_initramfs {
 	const char *busybox; /* a static busybox binary */
 	const char *loader;  /* the static kbtf-modload binary */
+	uint16_t e_machine;  /* theirs (0: EM_X86_64) */
 	const struct kbtf_bt_load *loads;
 	size_t nr_loads;
 };
@@ -78,8 +103,8 @@ int kbtf_bt_init_script(const struct kbtf_bt_load *loads, size_t nr_loads, char 
 /* The whole initramfs as an uncompressed newc archive. */
 int kbtf_bt_initramfs_build(const struct kbtf_bt_initramfs *ir, struct kbtf_buf *out);
 
-/* Refuse a busybox or loader that is not a static x86-64 ELF executable. */
-int kbtf_bt_check_static(const char *path);
+/* Refuse a busybox or loader that is not a static ELF executable for @e_machine (0: x86-64). */
+int kbtf_bt_check_static(const char *path, uint16_t e_machine);
 
 /* ---------------------------------------------------------------- moddir */
 
@@ -124,8 +149,9 @@ enum kbtf_bt_accel {
 };
 
 struct kbtf_qemu_opts {
-	const char *qemu;   /* binary (default qemu-system-x86_64 on PATH) */
-	const char *kernel; /* boot image */
+	const struct kbtf_bt_arch *arch; /* the guest's (NULL: x86_64) */
+	const char *qemu;		 /* binary (default the arch's qemu on PATH) */
+	const char *kernel;		 /* boot image */
 	const char *initrd;
 	const char *append; /* NULL: the boot-test default */
 	unsigned int timeout_s;

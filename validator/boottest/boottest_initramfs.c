@@ -136,14 +136,14 @@ int kbtf_bt_init_script(const struct kbtf_bt_load *loads, size_t nr_loads, char 
 }
 
 /* Does this ELF image ask for a program interpreter (a dynamic loader)? */
-static int elf_wants_interp(const uint8_t *data, size_t size)
+static int elf_wants_interp(const uint8_t *data, size_t size, uint16_t machine)
 {
 	const Elf64_Ehdr *eh = (const Elf64_Ehdr *)data;
 	const Elf64_Phdr *ph;
 	int i;
 
 	if (size < sizeof(*eh) || memcmp(eh->e_ident, ELFMAG, SELFMAG) ||
-	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != EM_X86_64 ||
+	    eh->e_ident[EI_CLASS] != ELFCLASS64 || eh->e_machine != machine ||
 	    (eh->e_type != ET_EXEC && eh->e_type != ET_DYN))
 		return -ENOEXEC;
 	if (eh->e_phoff > size || eh->e_phentsize != sizeof(Elf64_Phdr) ||
@@ -158,30 +158,33 @@ static int elf_wants_interp(const uint8_t *data, size_t size)
 }
 
 /* A static executable has no PT_INTERP; anything else cannot run in our initramfs. */
-int kbtf_bt_check_static(const char *path)
+int kbtf_bt_check_static(const char *path, uint16_t e_machine)
 {
 	struct kbtf_buf b = {0};
+	uint16_t want = e_machine ? e_machine : EM_X86_64;
 	int err;
 
 	err = kbtf_buf_from_file(path, &b);
 	if (err)
 		return kbtf_err_prefix(err, "%s", path);
-	err = elf_wants_interp(b.data, b.size);
+	err = elf_wants_interp(b.data, b.size, want);
 	kbtf_buf_release(&b);
 	if (err < 0)
-		return kbtf_err(err, "%s: not an x86-64 ELF executable", path);
+		return kbtf_err(err, "%s: not an %s ELF executable", path,
+				want == EM_AARCH64 ? "aarch64" : "x86-64");
 	if (err > 0)
 		return kbtf_err(-ENOEXEC, "%s: dynamically linked; a static binary is needed",
 				path);
 	return 0;
 }
 
-static int add_host_file(struct kbtf_cpio *c, const char *guest, const char *host)
+static int add_host_file(struct kbtf_cpio *c, const char *guest, const char *host,
+			 uint16_t e_machine)
 {
 	struct kbtf_buf b = {0};
 	int err;
 
-	err = kbtf_bt_check_static(host);
+	err = kbtf_bt_check_static(host, e_machine);
 	if (err)
 		return err;
 	err = kbtf_buf_from_file(host, &b);
@@ -218,9 +221,9 @@ int kbtf_bt_initramfs_build(const struct kbtf_bt_initramfs *ir, struct kbtf_buf 
 		return err;
 	err = add_skeleton(&c);
 	if (!err)
-		err = add_host_file(&c, "/bin/busybox", ir->busybox);
+		err = add_host_file(&c, "/bin/busybox", ir->busybox, ir->e_machine);
 	if (!err)
-		err = add_host_file(&c, "/bin/kbtf-modload", ir->loader);
+		err = add_host_file(&c, "/bin/kbtf-modload", ir->loader, ir->e_machine);
 	if (!err)
 		err = kbtf_cpio_add_file(&c, "/init", 0755, init, strlen(init));
 	for (i = 0; !err && i < ir->nr_loads; i++) {

@@ -1,10 +1,9 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
- * One qemu boot with a hard deadline. qemu-system-x86_64 runs with the
- * serial console on its stdout, which is read into memory until qemu exits
- * (the guest powers off; -no-reboot turns a panic reboot into an exit) or
- * the deadline passes and qemu is killed. Nothing here can hang: every
- * wait is bounded by the deadline.
+ * One qemu boot with a hard deadline. The guest architecture's qemu
+ * (boottest_arch.c) runs with the serial console on its stdout, which is read into memory until
+ * qemu exits (the guest powers off; -no-reboot turns a panic reboot into an exit) or the deadline
+ * passes and qemu is killed. Nothing here can hang: every wait is bounded by the deadline.
  *
  * Acceleration: KVM (-cpu host) when it can run a guest, else TCG with
  * -cpu max (Debian 6.12's decompressor needs BMI2, which qemu's default
@@ -32,8 +31,6 @@
 #include "kbtf/err.h"
 #include "util.h"
 
-#define DEFAULT_APPEND "console=ttyS0 panic=-1 loglevel=7"
-#define DEFAULT_QEMU "qemu-system-x86_64"
 /* After the guest said it is done, how long poweroff may take. */
 #define GRACE_AFTER_DONE_S 5.0
 #define SERIAL_MAX (64u << 20)
@@ -139,13 +136,18 @@ bool kbtf_bt_kvm_usable(void)
 
 static pid_t spawn_qemu(const struct kbtf_qemu_opts *o, bool kvm, int *out_fd)
 {
+	const struct kbtf_bt_arch *a = o->arch ? o->arch : kbtf_bt_arch_default();
 	char mem[16];
 	const char *argv[32];
 	int n = 0, pipefd[2];
 	pid_t pid;
 
 	snprintf(mem, sizeof(mem), "%u", o->mem_mb ? o->mem_mb : 1024);
-	argv[n++] = o->qemu ? o->qemu : DEFAULT_QEMU;
+	argv[n++] = o->qemu ? o->qemu : a->qemu;
+	if (a->machine) {
+		argv[n++] = "-M";
+		argv[n++] = a->machine;
+	}
 	argv[n++] = "-accel";
 	argv[n++] = kvm ? "kvm" : "tcg";
 	argv[n++] = "-cpu";
@@ -161,7 +163,7 @@ static pid_t spawn_qemu(const struct kbtf_qemu_opts *o, bool kvm, int *out_fd)
 	argv[n++] = "-initrd";
 	argv[n++] = o->initrd;
 	argv[n++] = "-append";
-	argv[n++] = o->append ? o->append : DEFAULT_APPEND;
+	argv[n++] = o->append ? o->append : a->append;
 	argv[n] = NULL;
 
 	if (pipe2(pipefd, O_CLOEXEC))
@@ -319,7 +321,10 @@ static int run_once(const struct kbtf_qemu_opts *o, bool kvm, bool watch_kvm,
 
 int kbtf_qemu_run(const struct kbtf_qemu_opts *o, struct kbtf_qemu_run *run)
 {
-	bool autokvm = o->accel == KBTF_BT_ACCEL_AUTO && kbtf_bt_kvm_usable();
+	/* KVM runs only guests of the host's own architecture */
+	bool autokvm = o->accel == KBTF_BT_ACCEL_AUTO &&
+		       kbtf_bt_arch_is_host(o->arch ? o->arch : kbtf_bt_arch_default()) &&
+		       kbtf_bt_kvm_usable();
 	bool kvm = o->accel == KBTF_BT_ACCEL_KVM || autokvm;
 	const char *why;
 	double kvm_s;

@@ -29,6 +29,8 @@
 #define KBTF_LOADER "/usr/local/lib/kbtf/kbtf-modload"
 #endif
 
+#define BT_MAX_TOOLS 4
+
 struct bt_opts {
 	const char **kernels;
 	size_t nr_kernels;
@@ -41,8 +43,11 @@ struct bt_opts {
 	const char *output;
 	const char *work_dir;
 	const char *qemu;
-	const char *busybox;
-	const char *loader;
+	/* given with --busybox/--loader, each used for kernels of its own ELF machine */
+	const char *busybox[BT_MAX_TOOLS];
+	size_t nr_busybox;
+	const char *loader[BT_MAX_TOOLS];
+	size_t nr_loader;
 };
 
 /* A test module: the validation run's, prepared once, used for every kernel. */
@@ -71,52 +76,78 @@ static const char boottest_usage[] =
     "      --accel A         auto (default), kvm or tcg\n"
     "      --memory MB       guest memory (default 1024)\n"
     "      --qemu PATH       qemu-system-x86_64 to run ($KBTF_QEMU)\n"
-    "      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox)\n"
-    "      --loader PATH     static kbtf-modload ($KBTF_MODLOAD)\n"
+    "      --busybox PATH    static busybox ($KBTF_BUSYBOX, default /bin/busybox);\n"
+    "                        once per guest architecture (an arm64 kernel needs\n"
+    "                        an aarch64 one: Debian's busybox-static for arm64)\n"
+    "      --loader PATH     static kbtf-modload ($KBTF_MODLOAD), once per architecture\n"
     "\n"
     "Exit: 0 all agree, 1 a disagreement, 2 bad usage or input,\n"
     "3 a boot gave no answer (qemu failed, kernel hung before /init).\n";
 
 /* --------------------------------------------------------------- helpers */
 
-/* kbtf-modload: option, environment, beside this binary, installed. */
-static char *find_loader(const char *opt)
+/* The first of @paths built for @m, or NULL. */
+static const char *for_machine(const char *const *paths, size_t n, uint16_t m)
 {
-	char self[PATH_MAX], *slash, *p;
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if (paths[i] && kbtf_bt_elf_machine(paths[i]) == m)
+			return paths[i];
+	return NULL;
+}
+
+/* kbtf-modload for @a: options, environment, beside this binary, installed. */
+static char *find_loader(const struct bt_opts *o, const struct kbtf_bt_arch *a)
+{
+	const char *env = getenv("KBTF_MODLOAD"), *hit;
+	char self[PATH_MAX], installed[PATH_MAX], *slash, *p;
 	ssize_t n;
 
-	if (opt)
-		return strdup(opt);
-	if (getenv("KBTF_MODLOAD"))
-		return strdup(getenv("KBTF_MODLOAD"));
+	if ((hit = for_machine(o->loader, o->nr_loader, a->e_machine)) ||
+	    (hit = for_machine(&env, 1, a->e_machine)))
+		return strdup(hit);
 	n = readlink("/proc/self/exe", self, sizeof(self) - 1);
 	if (n > 0) {
 		self[n] = '\0';
 		slash = strrchr(self, '/');
 		if (slash) {
 			*slash = '\0';
-			if (asprintf(&p, "%s/kbtf-modload", self) >= 0) {
+			if (asprintf(&p, "%s/%s", self, a->loader) >= 0) {
 				if (kbtf_is_executable(p))
 					return p;
 				free(p);
 			}
-			if (asprintf(&p, "%s/../lib/kbtf/kbtf-modload", self) >= 0) {
+			if (asprintf(&p, "%s/../lib/kbtf/%s", self, a->loader) >= 0) {
 				if (kbtf_is_executable(p))
 					return p;
 				free(p);
 			}
 		}
 	}
-	return strdup(KBTF_LOADER);
+	/* the installed one sits beside KBTF_LOADER, named per architecture */
+	snprintf(installed, sizeof(installed), "%s", KBTF_LOADER);
+	slash = strrchr(installed, '/');
+	if (slash)
+		snprintf(slash + 1, sizeof(installed) - (size_t)(slash + 1 - installed), "%s",
+			 a->loader);
+	return strdup(installed);
 }
 
-static const char *find_busybox(const char *opt)
+/* A static busybox for @a: options, $KBTF_BUSYBOX, the host's own. */
+static const char *find_busybox(const struct bt_opts *o, const struct kbtf_bt_arch *a)
 {
-	if (opt)
-		return opt;
-	if (getenv("KBTF_BUSYBOX"))
-		return getenv("KBTF_BUSYBOX");
-	return kbtf_is_executable("/bin/busybox") ? "/bin/busybox" : "/usr/bin/busybox";
+	const char *cand[] = {getenv("KBTF_BUSYBOX"), "/bin/busybox", "/usr/bin/busybox"};
+	const char *hit = for_machine(o->busybox, o->nr_busybox, a->e_machine);
+
+	if (hit)
+		return hit;
+	if ((hit = for_machine(cand, 3, a->e_machine)))
+		return hit;
+	/* nothing fits: name the usual place, so the check says what is wrong */
+	if (o->nr_busybox)
+		return o->busybox[0];
+	return cand[0] ? cand[0] : kbtf_is_executable(cand[1]) ? cand[1] : cand[2];
 }
 
 static bool on_path(const char *prog)
@@ -147,8 +178,9 @@ struct bt_kernel_ctx {
 	const struct kbtf_vrun *run; /* modules and options, as kbtf validate has them */
 	const struct bt_module *mods;
 	size_t nr_mods;
-	const char *busybox;
-	const char *loader;
+	const struct kbtf_bt_arch *arch; /* the kernel's */
+	const char *busybox;		 /* for its architecture */
+	char *loader;
 	char *dir; /* this kernel's work directory */
 	struct kbtf_kernel *k;
 	struct kbtf_vkernel *vk; /* the kernel as the validator sees it */
@@ -224,10 +256,12 @@ static int boot(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	struct kbtf_bt_initramfs ir = {
 	    .busybox = c->busybox,
 	    .loader = c->loader,
+	    .e_machine = c->arch->e_machine,
 	    .loads = c->loads,
 	    .nr_loads = c->nr_loads,
 	};
 	struct kbtf_qemu_opts qo = {
+	    .arch = c->arch,
 	    .qemu = c->o->qemu,
 	    .kernel = kr->image,
 	    .timeout_s = c->o->timeout_s,
@@ -357,6 +391,7 @@ static void kernel_ctx_fini(struct bt_kernel_ctx *c)
 	kbtf_vkernel_free(c->vk);
 	free(c->vk_error);
 	kbtf_kernel_free(c->k);
+	free(c->loader);
 	if (c->dir && !c->o->keep)
 		kbtf_rm_rf(c->dir);
 	free(c->dir);
@@ -439,6 +474,19 @@ static int open_moddir(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr
 }
 
 /* Open, boot and judge one kernel. Failures that concern only it are kept in @kr. */
+static int check_tools(const struct bt_opts *o, const struct kbtf_bt_arch *a, const char *busybox,
+		       const char *loader);
+
+/* qemu, busybox and kbtf-modload for the kernel's architecture: missing is exit 3. */
+static int tools_for(struct bt_kernel_ctx *c)
+{
+	c->busybox = find_busybox(c->o, c->arch);
+	c->loader = find_loader(c->o, c->arch);
+	if (!c->loader)
+		return kbtf_err_nomem();
+	return check_tools(c->o, c->arch, c->busybox, c->loader);
+}
+
 static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		      struct kbtf_bt_kernel_result *kr)
 {
@@ -467,6 +515,17 @@ static int run_kernel(struct bt_kernel_ctx *c, const char *workdir, size_t idx,
 		kr->skip_reason = strdup("no boot image in this kernel source");
 		return 0;
 	}
+	c->arch = kbtf_bt_arch_find(c->k->arch);
+	if (!c->arch) {
+		if (asprintf(&kr->skip_reason,
+			     "boot-test boots x86_64 and aarch64 kernels; this one is %s",
+			     c->k->arch ? c->k->arch : "of an unknown architecture") < 0)
+			return kbtf_err_nomem();
+		return 0;
+	}
+	err = tools_for(c);
+	if (err)
+		return err;
 	if (kbtf_vkernel_from_kernel(c->k, &vko, &c->vk))
 		c->vk_error = strdup(kbtf_errstr());
 	kr->image = strdup(c->k->image_path);
@@ -589,10 +648,14 @@ static int parse_opts(struct cmd_parser *p, struct bt_opts *o, int argc, char **
 			o->qemu = optarg;
 			break;
 		case OPT_BUSYBOX:
-			o->busybox = optarg;
+			if (o->nr_busybox == BT_MAX_TOOLS)
+				return kbtf_err(-EINVAL, "--busybox: at most %d", BT_MAX_TOOLS);
+			o->busybox[o->nr_busybox++] = optarg;
 			break;
 		case OPT_LOADER:
-			o->loader = optarg;
+			if (o->nr_loader == BT_MAX_TOOLS)
+				return kbtf_err(-EINVAL, "--loader: at most %d", BT_MAX_TOOLS);
+			o->loader[o->nr_loader++] = optarg;
 			break;
 		}
 	}
@@ -721,27 +784,32 @@ static void report_fini(struct kbtf_bt_report *r)
 	free(r->kernels);
 }
 
-static int check_tools(const struct bt_opts *o, const char *busybox, const char *loader)
+static int check_tools(const struct bt_opts *o, const struct kbtf_bt_arch *a, const char *busybox,
+		       const char *loader)
 {
-	const char *qemu = o->qemu ? o->qemu : "qemu-system-x86_64";
+	const char *qemu = o->qemu ? o->qemu : a->qemu;
+	char why[160];
 	int err;
 
 	/* a tool that is missing or unfit is a tool failure (exit 3), whatever the errno */
 	if (!on_path(qemu))
-		return kbtf_err(-KBTF_ETOOL,
-				"%s not found (Debian: apt-get install qemu-system-x86)", qemu);
-	err = kbtf_bt_check_static(busybox);
+		return kbtf_err(-KBTF_ETOOL, "%s not found (Debian: apt-get install %s)", qemu,
+				a->qemu_package);
+	err = kbtf_bt_check_static(busybox, a->e_machine);
+	if (err) {
+		snprintf(why, sizeof(why), "busybox for %s kernels (Debian: busybox-static%s%s)",
+			 a->name, kbtf_bt_arch_is_host(a) ? "" : " for ",
+			 kbtf_bt_arch_is_host(a) ? "" : a->debian_arch);
+		return kbtf_err_prefix(-KBTF_ETOOL, "%s", why);
+	}
+	err = kbtf_bt_check_static(loader, a->e_machine);
 	if (err)
-		return kbtf_err_prefix(-KBTF_ETOOL, "busybox (Debian: busybox-static)");
-	err = kbtf_bt_check_static(loader);
-	if (err)
-		return kbtf_err_prefix(-KBTF_ETOOL, "kbtf-modload");
+		return kbtf_err_prefix(-KBTF_ETOOL, "kbtf-modload for %s kernels", a->name);
 	return 0;
 }
 
 static int run_all(const struct bt_opts *o, const struct kbtf_vrun *run,
-		   const struct bt_module *mods, size_t nr_mods, const char *busybox,
-		   const char *loader, struct kbtf_bt_report *r)
+		   const struct bt_module *mods, size_t nr_mods, struct kbtf_bt_report *r)
 {
 	char *workdir = NULL;
 	size_t i;
@@ -761,8 +829,6 @@ static int run_all(const struct bt_opts *o, const struct kbtf_vrun *run,
 		    .run = run,
 		    .mods = mods,
 		    .nr_mods = nr_mods,
-		    .busybox = busybox,
-		    .loader = loader,
 		};
 
 		r->kernels[i].source = o->kernels[i];
@@ -794,7 +860,6 @@ int cmd_boot_test(int argc, char **argv)
 	struct bt_module *mods = NULL;
 	size_t nr_mods = 0;
 	char *loader = NULL;
-	const char *busybox;
 	int err, ret = KBTF_EXIT_USAGE;
 
 	err = parse_opts(&p, &o, argc, argv);
@@ -808,16 +873,20 @@ int cmd_boot_test(int argc, char **argv)
 		ret = cmd_error(NULL, err); /* "kbtf: nosuch.ko: cannot open: ..." */
 		goto out;
 	}
-	busybox = find_busybox(o.busybox);
-	loader = find_loader(o.loader);
-	err = check_tools(&o, busybox, loader);
-	if (err) {
-		ret = cmd_error("boot-test", err);
-		goto out;
+	/* the default (x86_64) tools are checked before any work, as always */
+	if (!o.nr_busybox && !o.nr_loader) {
+		const struct kbtf_bt_arch *a = kbtf_bt_arch_default();
+
+		loader = find_loader(&o, a);
+		err = loader ? check_tools(&o, a, find_busybox(&o, a), loader) : -ENOMEM;
+		if (err) {
+			ret = cmd_error("boot-test", err);
+			goto out;
+		}
 	}
 	r.force = o.force;
 	r.timeout_s = o.timeout_s;
-	err = run_all(&o, &run, mods, nr_mods, busybox, loader, &r);
+	err = run_all(&o, &run, mods, nr_mods, &r);
 	if (err) {
 		ret = cmd_error("boot-test", err);
 		/* out of memory mid-boot (qemu's serial log) leaves no answer: inconclusive */
