@@ -15,6 +15,7 @@
 
 #include "hash.h"
 #include "kbtf/btf.h"
+#include "btf_prepared.h"
 #include "kbtf/err.h"
 
 #define KBTF_MAX_TYPES 0x7fffffffu
@@ -45,6 +46,10 @@ struct kbtf_btf {
 	uint32_t unknown_kinds;
 	char *name;
 	struct name_index *names;
+	/* prepared (kbtf_btf_parse_prepared): type_offs is borrowed, and
+	 * each record is checked on first use, one bit per type */
+	uint8_t *checked;
+	int damaged;
 };
 
 static const struct btf_type void_type;
@@ -599,7 +604,9 @@ void kbtf_btf_free(struct kbtf_btf *btf)
 	if (!btf)
 		return;
 	free_names(btf->names);
-	free(btf->type_offs);
+	if (!btf->checked)
+		free(btf->type_offs);
+	free(btf->checked);
 	free(btf->native);
 	kbtf_buf_release(&btf->owned);
 	free(btf->name);
@@ -673,6 +680,8 @@ const char *kbtf_btf_name(const struct kbtf_btf *btf)
 	return btf->name ? btf->name : "";
 }
 
+static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i);
+
 const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
 {
 	while (id < btf->start_id) {
@@ -682,7 +691,96 @@ const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
 	}
 	if (id - btf->start_id >= btf->nr_types)
 		return NULL;
+	if (btf->checked)
+		return prepared_type(btf, id - btf->start_id);
 	return (const void *)(btf->types + btf->type_offs[id - btf->start_id]);
+}
+
+/* ------------------------------------------------- prepared kernel BTF */
+
+/*
+ * Record @i of a prepared BTF: the first time, check that it fills exactly
+ * the bytes up to the next record's offset, and its string offsets and
+ * referenced ids as the full parse does; a record that fails reads as VOID
+ * and marks the object damaged (kbtf_btf_damaged()).
+ */
+static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i)
+{
+	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next, kind, info;
+	struct ref_check r = {0};
+	uint8_t bit = (uint8_t)(1u << (i % 8));
+	bool ok;
+	long size;
+
+	if (__atomic_load_n(&btf->checked[i / 8], __ATOMIC_ACQUIRE) & bit)
+		return (const void *)(btf->types + off);
+	next = i + 1 < btf->nr_types ? btf->type_offs[i + 1] : len;
+	ok = off % 4 == 0 && off < len && len - off >= sizeof(struct btf_type);
+	if (ok) {
+		memcpy(&info, btf->types + off + 4, 4);
+		kind = (info >> 24) & 0x7f;
+		size = rec_size(btf, kind, info & 0xffffff);
+		ok = size > 0 && (uint64_t)off + (uint64_t)size == next;
+	}
+	if (ok) {
+		/* a struct kbtf_btf is read-only to others; only the error slot is written */
+		ok = !check_record((struct kbtf_btf *)btf, &r, btf->start_id + i,
+				   (const void *)(btf->types + off)) &&
+		     r.max_ref < kbtf_btf_type_cnt(btf);
+		free(r.funcs);
+	}
+	if (!ok) {
+		__atomic_store_n(&((struct kbtf_btf *)btf)->damaged, 1, __ATOMIC_RELEASE);
+		return &void_type;
+	}
+	__atomic_fetch_or(&btf->checked[i / 8], bit, __ATOMIC_RELEASE);
+	return (const void *)(btf->types + off);
+}
+
+int kbtf_btf_parse_prepared(const void *data, size_t size, const uint32_t *offs, uint32_t nr,
+			    const char *name, struct kbtf_btf **out)
+{
+	struct kbtf_parse_opts o = {.name = name};
+	struct kbtf_btf *btf;
+	bool swap = false;
+	int err;
+
+	*out = NULL;
+	btf = calloc(1, sizeof(*btf));
+	if (!btf)
+		return kbtf_err_nomem();
+	err = set_name(btf, &o);
+	if (!err)
+		err = parse_header(btf, data, size, &swap);
+	if (!err && (swap || (uintptr_t)data % 4 || btf->hdr.hdr_len % 4 || btf->layout_len))
+		err = -ENOTSUP; /* the full parse handles those */
+	if (err)
+		goto fail;
+	btf->start_id = 1;
+	btf->raw = data;
+	btf->raw_size = size;
+	btf->types = btf->raw + btf->hdr.hdr_len + btf->hdr.type_off;
+	btf->strs = (const char *)btf->raw + btf->hdr.hdr_len + btf->hdr.str_off;
+	err = parse_strings(btf);
+	if (err)
+		goto fail;
+	btf->checked = calloc(nr / 8 + 1, 1);
+	if (!btf->checked) {
+		err = kbtf_err_nomem();
+		goto fail;
+	}
+	btf->type_offs = (uint32_t *)offs;
+	btf->nr_types = nr;
+	*out = btf;
+	return 0;
+fail:
+	kbtf_btf_free(btf);
+	return err;
+}
+
+bool kbtf_btf_damaged(const struct kbtf_btf *btf)
+{
+	return __atomic_load_n(&btf->damaged, __ATOMIC_ACQUIRE);
 }
 
 const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off)

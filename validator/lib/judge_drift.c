@@ -121,7 +121,7 @@ void kbtf_judge_drift(const struct kbtf_pair *pair, const struct kbtf_reloc_resu
 	struct kbtf_drift_input in = {
 	    .split = pair->m->split,
 	    .reloc = res,
-	    .target = pair->k->btf,
+	    .target = kbtf_vkernel_btf(pair->k),
 	    .build = pair->m->layout ? pair->m->layout : pair->o->build_btf,
 	    .layout = pair->m->layout != NULL,
 	};

@@ -23,7 +23,7 @@ static int parse_on_vmlinux(const struct kbtf_pair *pair, char *why, size_t len,
 			    struct kbtf_btf **out)
 {
 	struct kbtf_parse_opts po = {
-	    .base = pair->k->btf, .name = ".BTF on vmlinux", .kernel_refs = true};
+	    .base = kbtf_vkernel_btf(pair->k), .name = ".BTF on vmlinux", .kernel_refs = true};
 	const struct kbtf_module *m = pair->m->mod;
 	struct kbtf_btf *btf;
 	int err;
@@ -246,14 +246,13 @@ static int plain_fits(const struct kbtf_btf *split, char *why, size_t len)
 static int same_build(const struct kbtf_pair *pair, const struct kbtf_btf *split, char *how,
 		      size_t len)
 {
-	const struct kbtf_btf *b = pair->o->build_btf, *t = pair->k->btf;
+	const struct kbtf_btf *b = pair->o->build_btf, *t = kbtf_vkernel_btf(pair->k);
 	int fits;
 
 	if (b) {
 		bool same = kbtf_btf_type_cnt(b) == kbtf_btf_type_cnt(t) &&
 			    kbtf_btf_str_len(b) == kbtf_btf_str_len(t) &&
-			    (!pair->o->build_hash ||
-			     pair->o->build_hash == kbtf_kernel_btf_hash(pair->k->k));
+			    (!pair->o->build_hash || pair->o->build_hash == pair->k->btf_hash);
 
 		snprintf(how, len,
 			 "build kernel BTF: %u types, %u string bytes; this kernel: "

@@ -86,7 +86,8 @@ static void members_str(const struct kbtf_btf *btf, uint32_t id, char *buf, size
 	size_t used = 0;
 
 	buf[0] = '\0';
-	members_rec(btf, id, 0, buf, len, &used, &shown, 0);
+	if (btf) /* NULL: a profile's BTF that could not be read */
+		members_rec(btf, id, 0, buf, len, &used, &shown, 0);
 }
 
 /* The build-time definition of a composite (layout record or build BTF). */
@@ -204,7 +205,7 @@ static void layout_detail(const struct kbtf_pair *pair, struct kbtf_btf_findings
 			c = &rt->cands[i];
 	if (!c)
 		return;
-	members_str(pair->k->btf, c->id, now, sizeof(now));
+	members_str(kbtf_vkernel_btf(pair->k), c->id, now, sizeof(now));
 	b = build_side(pair, rt->name, rt->kind, rt->size, &bid);
 	if (b)
 		members_str(b, bid, then, sizeof(then));

@@ -34,12 +34,26 @@ struct kbtf_vmod {
 	char *release_buf;
 };
 
-/* Three-valued config facts: -1 unknown, 0 not set, 1 set. */
+struct kbtf_pindex;
+struct vkernel_lazy;
+
+/*
+ * Three-valued config facts: -1 unknown, 0 not set, 1 set.
+ *
+ * A kernel opened from a stored profile with a prepared index
+ * (profile_index.h) is answered from the index: relocation candidates,
+ * the lines of Module.symvers a module needs, config facts. Its BTF is
+ * then parsed only when a judge reads it (kbtf_vkernel_btf()), and k is a
+ * shell holding the source, release and machine.
+ */
 struct kbtf_vkernel {
 	char *source;
 	struct kbtf_kernel *k;
 	bool own_k;
-	struct kbtf_btf *btf; /* owned by k */
+	struct kbtf_btf *btf; /* owned by k; NULL until kbtf_vkernel_btf() from an index */
+	struct kbtf_pindex *ix;
+	struct vkernel_lazy *lazy; /* the full kernel behind an index, opened on demand */
+	uint64_t btf_hash;	   /* kbtf_kernel_btf_hash() of the kernel */
 	struct kbtf_reloc_target *target;
 	struct kbtf_symvers *symvers; /* NULL: no export list known */
 	char *symvers_from;
@@ -57,5 +71,28 @@ struct kbtf_vkernel {
 	 * (NULL when that cannot be known: no config, RANDSTRUCT, ...) */
 	char *vermagic;
 };
+
+/*
+ * The kernel's parsed BTF stack, parsed on the first call for a kernel
+ * prepared from an index (thread-safe); NULL with kbtf_errstr() set when
+ * it cannot be (a profile damaged or changed since its index was built).
+ */
+const struct kbtf_btf *kbtf_vkernel_btf(const struct kbtf_vkernel *vk);
+
+/*
+ * 0, or -EINVAL with the reason recorded when a record of a profile's BTF
+ * read since it was prepared failed its check: the pair judged on it
+ * cannot be trusted.
+ */
+int kbtf_vkernel_check(const struct kbtf_vkernel *vk);
+
+/*
+ * Would judging @m on @k read the kernel's BTF beyond what the index
+ * answers (drift, a module without .BTF.base, a kernel that does not read
+ * .BTF.base)? kbtf_validate_pair() parses it first when so, so a damaged
+ * profile stops the pair with one line instead of a half-judged verdict.
+ */
+bool kbtf_vkernel_needs_btf(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
+			    const struct kbtf_validate_opts *o);
 
 #endif

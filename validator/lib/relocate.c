@@ -19,8 +19,11 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <endian.h>
+
 #include "hash.h"
 #include "kbtf/err.h"
+#include "profile_index.h"
 #include "relocate.h"
 
 #define EMBEDDED_MARK UINT32_MAX /* the kernel's BTF_IS_EMBEDDED */
@@ -36,7 +39,9 @@ struct target_ent {
 };
 
 struct kbtf_reloc_target {
-	const struct kbtf_btf *btf;
+	const struct kbtf_btf *btf; /* NULL when answered from an index */
+	const struct kbtf_pindex *ix;
+	uint32_t type_cnt;
 	struct target_ent *ents;
 	uint32_t nr;
 };
@@ -83,6 +88,7 @@ int kbtf_reloc_target_new(const struct kbtf_btf *vmlinux, struct kbtf_reloc_targ
 	if (!t)
 		return kbtf_err_nomem();
 	t->btf = vmlinux;
+	t->type_cnt = cnt;
 	t->ents = malloc(sizeof(*t->ents) * (cnt ? cnt : 1));
 	if (!t->ents) {
 		free(t);
@@ -103,6 +109,18 @@ int kbtf_reloc_target_new(const struct kbtf_btf *vmlinux, struct kbtf_reloc_targ
 		t->nr++;
 	}
 	*out = t;
+	return 0;
+}
+
+int kbtf_reloc_target_from_index(const struct kbtf_pindex *ix, struct kbtf_reloc_target **out)
+{
+	struct kbtf_reloc_target *t = calloc(1, sizeof(*t));
+
+	*out = t;
+	if (!t)
+		return kbtf_err_nomem();
+	t->ix = ix;
+	t->type_cnt = kbtf_pindex_type_cnt(ix);
 	return 0;
 }
 
@@ -452,9 +470,10 @@ void kbtf_reloc_prep_free(struct kbtf_reloc_prep *p)
 
 /* ------------------------------------------------------------ simulation */
 
-/* The kernel types of one run's name, in id order (per pair). */
+/* The kernel types of one run's name, in id order (per pair): what the
+ * kernel's scan reads of each, from the BTF or from a profile's index. */
 struct cands {
-	uint32_t *ids;
+	struct kbtf_pindex_cand *recs;
 	uint32_t nr, cap;
 };
 
@@ -469,7 +488,6 @@ struct stop {
 
 struct sim {
 	const struct kbtf_reloc_prep *p;
-	const struct kbtf_btf *base;
 	const struct kbtf_reloc_target *target;
 	const struct kbtf_reloc_opts *opts;
 	struct kbtf_reloc_result *res;
@@ -492,18 +510,69 @@ static const struct run *find_run(const struct kbtf_reloc_prep *p, const char *n
 	return NULL;
 }
 
-static int cands_add(struct cands *c, uint32_t id)
+static uint32_t int_encoding(const struct btf_type *t)
 {
-	if (c->nr == c->cap) {
-		uint32_t cap = c->cap ? c->cap * 2 : 4;
-		uint32_t *n = realloc(c->ids, sizeof(*n) * cap);
+	return BTF_INT_ENCODING(kbtf_int_word(t));
+}
 
+static struct kbtf_pindex_cand *cands_grow(struct cands *c, uint32_t more)
+{
+	if (c->nr + more > c->cap) {
+		uint32_t cap = c->cap ? c->cap : 4;
+		struct kbtf_pindex_cand *n;
+
+		while (cap < c->nr + more)
+			cap *= 2;
+		n = realloc(c->recs, sizeof(*n) * cap);
 		if (!n)
-			return -ENOMEM;
-		c->ids = n;
+			return NULL;
+		c->recs = n;
 		c->cap = cap;
 	}
-	c->ids[c->nr++] = id;
+	return &c->recs[c->nr];
+}
+
+static int cands_add(struct cands *c, const struct kbtf_btf *btf, uint32_t id)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, id);
+	struct kbtf_pindex_cand *r = cands_grow(c, 1);
+
+	if (!r)
+		return -ENOMEM;
+	r->id = id;
+	r->info = t->info;
+	r->size = t->size;
+	r->name_off = t->name_off;
+	r->int_enc = kbtf_kind(t) == BTF_KIND_INT ? int_encoding(t) : 0;
+	c->nr++;
+	return 0;
+}
+
+/* The same from a profile's index: one lookup per name of the module. */
+static int collect_index(struct sim *s)
+{
+	const struct kbtf_reloc_prep *p = s->p;
+	uint32_t i, j, n;
+
+	for (i = 0; i < p->nr_runs; i++) {
+		const struct kbtf_pindex_cand *ic;
+		struct kbtf_pindex_cand *r;
+
+		n = kbtf_pindex_cands(s->target->ix, p->sorted[p->runs[i].start].name, &ic);
+		if (!n)
+			continue;
+		r = cands_grow(&s->cands[i], n);
+		if (!r)
+			return -ENOMEM;
+		for (j = 0; j < n; j++) {
+			r[j].id = le32toh(ic[j].id);
+			r[j].info = le32toh(ic[j].info);
+			r[j].size = le32toh(ic[j].size);
+			r[j].name_off = le32toh(ic[j].name_off);
+			r[j].int_enc = le32toh(ic[j].int_enc);
+		}
+		s->cands[i].nr = n;
+	}
 	return 0;
 }
 
@@ -515,6 +584,8 @@ static int collect(struct sim *s)
 	uint32_t i;
 	int err;
 
+	if (t->ix)
+		return collect_index(s);
 	for (i = 0; i < t->nr; i++) {
 		const struct target_ent *e = &t->ents[i];
 		uint32_t slot = prefix_slot(e->prefix);
@@ -523,38 +594,47 @@ static int collect(struct sim *s)
 		if (!(p->filter[slot / 8] & (1u << (slot % 8))))
 			continue;
 		r = find_run(p, kbtf_btf_str(t->btf, e->name_off));
-		if (r && (err = cands_add(&s->cands[r - p->runs], e->id)))
+		if (r && (err = cands_add(&s->cands[r - p->runs], t->btf, e->id)))
 			return err;
 	}
 	return 0;
 }
 
-static uint32_t int_encoding(const struct btf_type *t)
+static uint32_t cand_kind(const struct kbtf_pindex_cand *b)
 {
-	return BTF_INT_ENCODING(kbtf_int_word(t));
+	return (b->info >> 24) & 0x7f; /* kbtf_kind() */
+}
+
+static bool cand_kflag(const struct kbtf_pindex_cand *b)
+{
+	return b->info >> 31;
+}
+
+static bool cand_is_composite(const struct kbtf_pindex_cand *b)
+{
+	return cand_kind(b) == BTF_KIND_STRUCT || cand_kind(b) == BTF_KIND_UNION;
 }
 
 /* Table B: may distilled @d take kernel type @b? (state is the d's id_map) */
-static enum kbtf_cand_why compatible(const struct btf_type *d, const struct btf_type *b,
+static enum kbtf_cand_why compatible(const struct btf_type *d, const struct kbtf_pindex_cand *b,
 				     uint32_t state)
 {
-	uint32_t dk = kbtf_kind(d), bk = kbtf_kind(b);
+	uint32_t dk = kbtf_kind(d), bk = cand_kind(b);
 
 	switch (dk) {
 	case BTF_KIND_FWD:
 		if (bk == BTF_KIND_FWD)
-			return kbtf_kflag(d) == kbtf_kflag(b) ? KBTF_CAND_ACCEPTED
+			return kbtf_kflag(d) == cand_kflag(b) ? KBTF_CAND_ACCEPTED
 							      : KBTF_CAND_FWD_FLAG;
 		if (bk == BTF_KIND_STRUCT)
-			return kbtf_kflag(b) ? KBTF_CAND_FWD_FLAG : KBTF_CAND_ACCEPTED;
+			return cand_kflag(b) ? KBTF_CAND_FWD_FLAG : KBTF_CAND_ACCEPTED;
 		if (bk == BTF_KIND_UNION)
-			return kbtf_kflag(b) ? KBTF_CAND_ACCEPTED : KBTF_CAND_FWD_FLAG;
+			return cand_kflag(b) ? KBTF_CAND_ACCEPTED : KBTF_CAND_FWD_FLAG;
 		return KBTF_CAND_KIND;
 	case BTF_KIND_INT:
 		if (bk != BTF_KIND_INT)
 			return KBTF_CAND_KIND;
-		return int_encoding(b) == int_encoding(d) ? KBTF_CAND_ACCEPTED
-							  : KBTF_CAND_INT_ENCODING;
+		return b->int_enc == int_encoding(d) ? KBTF_CAND_ACCEPTED : KBTF_CAND_INT_ENCODING;
 	case BTF_KIND_FLOAT:
 		return bk == BTF_KIND_FLOAT ? KBTF_CAND_ACCEPTED : KBTF_CAND_KIND;
 	case BTF_KIND_ENUM:
@@ -571,7 +651,7 @@ static enum kbtf_cand_why compatible(const struct btf_type *d, const struct btf_
 	}
 }
 
-static void note_cand(struct sim *s, uint32_t d_id, uint32_t b_id, const struct btf_type *b,
+static void note_cand(struct sim *s, uint32_t d_id, const struct kbtf_pindex_cand *b,
 		      bool key_sized, enum kbtf_cand_why why)
 {
 	struct kbtf_reloc_type *rt;
@@ -586,11 +666,11 @@ static void note_cand(struct sim *s, uint32_t d_id, uint32_t b_id, const struct 
 	if (!rt->cands || rt->nr_cands >= s->max_cands)
 		return;
 	c = &rt->cands[rt->nr_cands++];
-	c->id = b_id;
-	c->kind = kbtf_kind(b);
+	c->id = b->id;
+	c->kind = cand_kind(b);
 	c->size = b->size;
-	c->kflag = kbtf_kflag(b);
-	c->int_enc = c->kind == BTF_KIND_INT ? int_encoding(b) : 0;
+	c->kflag = cand_kflag(b);
+	c->int_enc = b->int_enc;
 	c->key_sized = key_sized;
 	c->why = why;
 }
@@ -616,9 +696,9 @@ static int composite_offs(const struct sim *s, const struct cands *c, uint32_t *
 	if (!*offs)
 		return -ENOMEM;
 	for (i = 0; i < c->nr; i++) {
-		const struct btf_type *b = kbtf_btf_type(s->base, c->ids[i]);
+		const struct kbtf_pindex_cand *b = &c->recs[i];
 
-		if (kbtf_is_composite(b))
+		if (cand_is_composite(b))
 			(*offs)[(*nr)++] = b->name_off;
 	}
 	qsort(*offs, *nr, sizeof(**offs), cmp_u32);
@@ -679,11 +759,11 @@ static int replay_run(struct sim *s, const struct run *r, const struct cands *c,
 	if (err)
 		return err;
 	for (i = 0; i < c->nr; i++) {
-		uint32_t b_id = c->ids[i];
-		const struct btf_type *b = kbtf_btf_type(s->base, b_id);
-		bool sized = kbtf_kind(b) != BTF_KIND_FWD;
+		const struct kbtf_pindex_cand *b = &c->recs[i];
+		uint32_t b_id = b->id;
+		bool sized = cand_kind(b) != BTF_KIND_FWD;
 
-		if (kbtf_is_composite(b))
+		if (cand_is_composite(b))
 			sized = count_off(offs, nr_offs, b->name_off) > 1;
 		for (j = r->start; j < r->start + r->len; j++) {
 			const struct dent *e = &p->sorted[j];
@@ -692,7 +772,7 @@ static int replay_run(struct sim *s, const struct run *r, const struct cands *c,
 
 			if (sized && e->size != (b->size & 0x7fffffff)) {
 				if (record)
-					note_cand(s, e->id, b_id, b, sized, KBTF_CAND_SIZE);
+					note_cand(s, e->id, b, sized, KBTF_CAND_SIZE);
 				continue;
 			}
 			if (!e->id) {
@@ -712,7 +792,7 @@ static int replay_run(struct sim *s, const struct run *r, const struct cands *c,
 				}
 			}
 			if (record)
-				note_cand(s, e->id, b_id, b, sized, why);
+				note_cand(s, e->id, b, sized, why);
 		}
 	}
 	free(offs);
@@ -858,7 +938,7 @@ static void sim_free(struct sim *s)
 	uint32_t i;
 
 	for (i = 0; s->cands && i < s->p->nr_runs; i++)
-		free(s->cands[i].ids);
+		free(s->cands[i].recs);
 	free(s->cands);
 	free(s->state);
 }
@@ -931,13 +1011,12 @@ int kbtf_relocate_sim_prep(const struct kbtf_reloc_prep *prep,
 	memset(res, 0, sizeof(*res));
 	s.p = prep;
 	s.target = target;
-	s.base = target->btf;
 	s.opts = opts ? opts : &defaults;
 	s.res = res;
 	s.max_cands = s.opts->max_cands ? s.opts->max_cands : DEFAULT_MAX_CANDS;
 	res->nr_dist = prep->n_dist;
 	res->nr_split = prep->n_split;
-	res->nr_target = kbtf_btf_type_cnt(s.base);
+	res->nr_target = target->type_cnt;
 	err = sim_alloc(&s);
 	if (!err)
 		err = simulate(&s);

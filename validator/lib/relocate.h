@@ -29,6 +29,13 @@
 struct kbtf_reloc_target;
 
 int kbtf_reloc_target_new(const struct kbtf_btf *vmlinux, struct kbtf_reloc_target **out);
+/*
+ * The same answered from a profile's prepared index (profile_index.h),
+ * which must outlive it: one hash lookup per name of the module instead of
+ * a pass over the kernel's types. kbtf_reloc_target_btf() gives NULL.
+ */
+struct kbtf_pindex;
+int kbtf_reloc_target_from_index(const struct kbtf_pindex *ix, struct kbtf_reloc_target **out);
 void kbtf_reloc_target_free(struct kbtf_reloc_target *t);
 const struct kbtf_btf *kbtf_reloc_target_btf(const struct kbtf_reloc_target *t);
 

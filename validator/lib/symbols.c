@@ -316,6 +316,11 @@ const struct kbtf_export *kbtf_symvers_find(const struct kbtf_symvers *sv, const
 	return NULL;
 }
 
+const struct kbtf_export *kbtf_symvers_at(const struct kbtf_symvers *sv, size_t i)
+{
+	return sv && i < sv->nr ? &sv->ents[i] : NULL;
+}
+
 size_t kbtf_symvers_count(const struct kbtf_symvers *sv)
 {
 	return sv ? sv->nr : 0;

@@ -51,6 +51,8 @@ int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, co
 		     const char *type, const char *ns);
 const struct kbtf_export *kbtf_symvers_find(const struct kbtf_symvers *sv, const char *name);
 size_t kbtf_symvers_count(const struct kbtf_symvers *sv);
+/* Export @i (0 .. count - 1), in the order added; NULL past the end. */
+const struct kbtf_export *kbtf_symvers_at(const struct kbtf_symvers *sv, size_t i);
 /* True when at least one CRC is nonzero (the kernel was built with modversions). */
 bool kbtf_symvers_has_crcs(const struct kbtf_symvers *sv);
 const char *kbtf_symvers_name(const struct kbtf_symvers *sv);

@@ -60,6 +60,11 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 	struct kbtf_rb rb = {.r = out};
 	double t0 = kbtf_now_ms();
 
+	/* a kernel prepared from its profile's index parses its BTF only for
+	 * the judges that read it; a profile that fails stops here */
+	if (kbtf_vkernel_needs_btf(m, k, pair.o) && !kbtf_vkernel_btf(k))
+		return -EINVAL; /* kbtf_errstr() says why */
+
 	/* load_module(): the ELF checks; the sections read after them mean
 	 * nothing when they fail */
 	judge_elf(&pair, &f.elf);
@@ -84,6 +89,10 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 	if (rb.err) {
 		kbtf_result_fini(out);
 		return kbtf_err(rb.err, "out of memory judging %s on %s", m->path, k->source);
+	}
+	if (kbtf_vkernel_check(k)) {
+		kbtf_result_fini(out);
+		return -EINVAL; /* kbtf_errstr() says why */
 	}
 	return 0;
 }

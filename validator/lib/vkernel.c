@@ -4,28 +4,61 @@
  * for relocation, its export list loaded, and the facts the verdict needs
  * (version, .BTF.base support, the config options that change what a load
  * failure means). Read-only afterwards.
+ *
+ * A stored profile with a prepared index (profile_index.h) is prepared
+ * from the index alone: no BTF, config or Module.symvers is parsed until a
+ * judge asks for the BTF (kbtf_vkernel_btf()), and then the profile is
+ * opened the full way once and checked against the index's BTF hash.
  */
+#include <endian.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
+#include "btf_prepared.h"
 #include "kbtf/err.h"
 #include "kernel_gen.h"
+#include "profile.h"
+#include "profile_index.h"
 #include "relocate.h"
 #include "kbtf/validate.h"
 #include "prepared.h"
+#include "util.h"
+
+/* What a kernel prepared from an index opens on demand. */
+struct vkernel_lazy {
+	pthread_mutex_t mutex;
+	char *dir;		   /* the profile */
+	struct kbtf_kernel shell;  /* what vk->k points to: source, release, arch */
+	struct kbtf_kernel *full;  /* the profile opened the full way */
+	struct kbtf_buf raw;	   /* or its btf file, for the prepared BTF */
+	struct kbtf_btf *prepared; /* its records checked as they are read */
+	struct kbtf_btf *btf;	   /* published with release order */
+	int err;		   /* the first failure, kept for every later caller */
+	char why[512];
+};
+
+static bool config_known(const struct kbtf_vkernel *vk)
+{
+	return vk->ix ? kbtf_pindex_has_config(vk->ix) : vk->k->config != NULL;
+}
 
 /* -1 unknown (no config), 0 not set, 1 =y */
-static int config_bool(const struct kbtf_kernel *k, const char *name)
+static int config_bool(const struct kbtf_vkernel *vk, const char *name)
 {
 	char buf[64];
 	const char *v;
 
-	if (!k->config)
+	if (!config_known(vk))
 		return -1;
-	v = kbtf_kernel_config(k, name, buf, sizeof(buf));
+	if (vk->ix)
+		v = kbtf_pindex_config(vk->ix, name);
+	else
+		v = kbtf_kernel_config(vk->k, name, buf, sizeof(buf));
 	return v && !strcmp(v, "y");
 }
 
@@ -51,6 +84,10 @@ static void module_struct_size(struct kbtf_vkernel *vk)
 	const struct btf_type *t;
 	uint32_t id;
 
+	if (vk->ix) {
+		vk->module_struct_size = kbtf_pindex_module_struct_size(vk->ix);
+		return;
+	}
 	if (kbtf_btf_find_by_name_all(vk->btf, "module", BTF_KIND_STRUCT, &id, 1) != 1)
 		return;
 	t = kbtf_btf_type(vk->btf, id);
@@ -89,7 +126,8 @@ static int decide_distilled(struct kbtf_vkernel *vk)
 		n = asprintf(&vk->distilled_support_why, "release %s is %s %s", vk->k->release,
 			     reads ? "at least" : "older than", kbtf_kgen_btf_base_since());
 	} else {
-		vk->distilled_support = has_type(vk->btf, "btf_relocate", BTF_KIND_FUNC);
+		vk->distilled_support = vk->ix ? kbtf_pindex_has_btf_relocate(vk->ix)
+					       : has_type(vk->btf, "btf_relocate", BTF_KIND_FUNC);
 		n = asprintf(&vk->distilled_support_why,
 			     "release unknown; vmlinux BTF %s function btf_relocate",
 			     vk->distilled_support ? "has" : "has no");
@@ -111,16 +149,17 @@ static int derive_vermagic(struct kbtf_vkernel *vk)
 	const struct kbtf_kernel *k = vk->k;
 	const char *preempt = "";
 
-	if (!k->config || !k->release || config_bool(k, "X86_64") != 1 ||
-	    config_bool(k, "RANDSTRUCT_FULL") == 1 || config_bool(k, "RANDSTRUCT_PERFORMANCE") == 1)
+	if (!config_known(vk) || !k->release || config_bool(vk, "X86_64") != 1 ||
+	    config_bool(vk, "RANDSTRUCT_FULL") == 1 ||
+	    config_bool(vk, "RANDSTRUCT_PERFORMANCE") == 1)
 		return 0;
-	if (config_bool(k, "PREEMPT_BUILD") == 1)
+	if (config_bool(vk, "PREEMPT_BUILD") == 1)
 		preempt = "preempt ";
-	else if (config_bool(k, "PREEMPT_RT") == 1)
+	else if (config_bool(vk, "PREEMPT_RT") == 1)
 		preempt = "preempt_rt ";
 	if (asprintf(&vk->vermagic, "%s %s%s%s%s", k->release,
-		     config_bool(k, "SMP") == 1 ? "SMP " : "", preempt,
-		     config_bool(k, "MODULE_UNLOAD") == 1 ? "mod_unload " : "",
+		     config_bool(vk, "SMP") == 1 ? "SMP " : "", preempt,
+		     config_bool(vk, "MODULE_UNLOAD") == 1 ? "mod_unload " : "",
 		     vk->modversions == 1 ? "modversions " : "") < 0) {
 		vk->vermagic = NULL;
 		return kbtf_err_nomem();
@@ -142,6 +181,25 @@ static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts 
 	return vk->symvers_from ? 0 : kbtf_err_nomem();
 }
 
+/* The facts both ways of preparing share, once the BTF or index is there. */
+static int prepare_facts(struct kbtf_vkernel *vk)
+{
+	int err;
+
+	parse_version(vk);
+	module_struct_size(vk);
+	err = decide_distilled(vk);
+	if (err)
+		return err;
+	vk->allow_btf_mismatch = config_bool(vk, "MODULE_ALLOW_BTF_MISMATCH");
+	vk->btf_modules = config_bool(vk, "DEBUG_INFO_BTF_MODULES");
+	vk->modversions = config_bool(vk, "MODVERSIONS");
+	vk->force_load = config_bool(vk, "MODULE_FORCE_LOAD");
+	vk->allow_missing_ns = config_bool(vk, "MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS");
+	vk->module_sig = config_bool(vk, "MODULE_SIG");
+	return derive_vermagic(vk);
+}
+
 static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
 {
 	struct kbtf_kernel *k = vk->k;
@@ -153,24 +211,242 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 	vk->btf = kbtf_kernel_btf_stack(k);
 	if (!vk->btf)
 		return -EINVAL; /* kbtf_errstr() says why */
+	vk->btf_hash = kbtf_kernel_btf_hash(k);
 	err = kbtf_reloc_target_new(vk->btf, &vk->target);
 	if (err)
 		return err;
-	parse_version(vk);
-	module_struct_size(vk);
-	err = decide_distilled(vk);
-	if (err)
-		return err;
-	vk->allow_btf_mismatch = config_bool(k, "MODULE_ALLOW_BTF_MISMATCH");
-	vk->btf_modules = config_bool(k, "DEBUG_INFO_BTF_MODULES");
-	vk->modversions = config_bool(k, "MODVERSIONS");
-	vk->force_load = config_bool(k, "MODULE_FORCE_LOAD");
-	vk->allow_missing_ns = config_bool(k, "MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS");
-	vk->module_sig = config_bool(k, "MODULE_SIG");
-	err = derive_vermagic(vk);
+	err = prepare_facts(vk);
 	if (err)
 		return err;
 	return load_symvers(vk, opts);
+}
+
+/* ------------------------------------------------------ from an index */
+
+/*
+ * The lines of Module.symvers the module needs, from the index, parsed by
+ * the one Module.symvers parser. Anything unusual (no wanted list, a line
+ * the parser refuses) reads the file the full way, which also words the
+ * error exactly as without an index.
+ */
+static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
+{
+	const struct kbtf_symvers *wanted = opts ? opts->wanted : NULL;
+	char path[PATH_MAX], *text = NULL;
+	size_t len = 0, i, n;
+	const char *line;
+	FILE *f;
+	int err;
+
+	if ((opts && opts->no_symbols) || !kbtf_pindex_has_symvers(vk->ix))
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/%s", vk->lazy->dir, KBTF_PROFILE_SYMVERS) >=
+	    (int)sizeof(path))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", vk->lazy->dir);
+	vk->symvers_from = strdup(path);
+	if (!vk->symvers_from)
+		return kbtf_err_nomem();
+	if (wanted && kbtf_pindex_symvers_indexed(vk->ix)) {
+		f = open_memstream(&text, &len);
+		if (!f)
+			return kbtf_err_nomem();
+		for (i = 0; i < kbtf_symvers_count(wanted); i++) {
+			line =
+			    kbtf_pindex_symvers_line(vk->ix, kbtf_symvers_at(wanted, i)->name, &n);
+			if (line) {
+				fwrite(line, 1, n, f);
+				fputc('\n', f);
+			}
+		}
+		if (fclose(f)) {
+			free(text);
+			return kbtf_err_nomem();
+		}
+		err = kbtf_symvers_parse(text, len, path, &vk->symvers);
+		free(text);
+		if (!err)
+			return 0;
+		kbtf_err_clear();
+	}
+	err = kbtf_symvers_load_wanted(path, wanted, &vk->symvers);
+	return err ? kbtf_err_prefix(err, "Module.symvers") : 0;
+}
+
+/*
+ * @source as a stored profile directory whose index may answer: a
+ * directory with a marker, or a bare name that is no file but a stored
+ * profile (what kbtf_kernel_open() would open). Profiles with stacked
+ * layers are read the full way (a report names each layer's file).
+ */
+static bool profile_dir_of(const char *source, char *dir, size_t len)
+{
+	char path[PATH_MAX];
+	struct kbtf_store *s;
+	bool ok = false;
+
+	if (kbtf_is_dir(source) && kbtf_profile_is_dir(source)) {
+		ok = snprintf(dir, len, "%s", source) < (int)len;
+	} else if (!strchr(source, '/') && access(source, F_OK) < 0 && !kbtf_store_open(NULL, &s)) {
+		ok = !kbtf_profile_name_check(source) &&
+		     !kbtf_store_profile_dir(s, source, dir, len) && kbtf_is_dir(dir) &&
+		     kbtf_profile_is_dir(dir);
+		kbtf_store_free(s);
+	}
+	kbtf_err_clear();
+	if (!ok ||
+	    snprintf(path, sizeof(path), "%s/%s1", dir, KBTF_PROFILE_LAYER) >= (int)sizeof(path))
+		return false;
+	return !kbtf_is_file(path);
+}
+
+static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char *dir,
+			 const struct kbtf_vkernel_opts *opts)
+{
+	struct vkernel_lazy *l = calloc(1, sizeof(*l));
+	const char *rel = kbtf_pindex_release(vk->ix), *arch = kbtf_pindex_arch(vk->ix);
+	int err;
+
+	if (!l)
+		return kbtf_err_nomem();
+	vk->lazy = l;
+	pthread_mutex_init(&l->mutex, NULL);
+	l->dir = strdup(dir);
+	l->shell.source = strdup(source);
+	l->shell.format = KBTF_FMT_PROFILE;
+	if (rel)
+		l->shell.release = strdup(rel);
+	if (arch)
+		l->shell.arch = strdup(arch);
+	vk->source = strdup(source);
+	if (!l->dir || !l->shell.source || !vk->source || (rel && !l->shell.release) ||
+	    (arch && !l->shell.arch))
+		return kbtf_err_nomem();
+	vk->k = &l->shell;
+	vk->btf_hash = kbtf_pindex_btf_hash(vk->ix);
+	err = kbtf_reloc_target_from_index(vk->ix, &vk->target);
+	if (!err)
+		err = prepare_facts(vk);
+	if (!err)
+		err = load_symvers_index(vk, opts);
+	return err;
+}
+
+static void lazy_free(struct vkernel_lazy *l)
+{
+	if (!l)
+		return;
+	kbtf_btf_free(l->prepared);
+	kbtf_buf_release(&l->raw);
+	kbtf_kernel_free(l->full);
+	free(l->dir);
+	free(l->shell.source);
+	free(l->shell.release);
+	free(l->shell.arch);
+	pthread_mutex_destroy(&l->mutex);
+	free(l);
+}
+
+/*
+ * The profile's BTF with the index's type offsets: nothing walked, each
+ * record checked when first read. 1 when the index cannot do it (no
+ * offsets, a BTF of the other byte order): then the full way.
+ */
+static int lazy_prepared(struct kbtf_vkernel *vk)
+{
+	struct vkernel_lazy *l = vk->lazy;
+	const uint32_t *offs;
+	uint32_t nr;
+	int err;
+
+	offs = kbtf_pindex_type_offs(vk->ix, &nr);
+	if (!offs || (uintptr_t)offs % 4)
+		return 1;
+	err = kbtf_profile_load_btf(l->dir, &l->raw);
+	if (err)
+		return err;
+	err = kbtf_btf_parse_prepared(l->raw.data, l->raw.size, offs, nr, l->shell.source,
+				      &l->prepared);
+	if (err == -ENOTSUP) {
+		kbtf_err_clear();
+		kbtf_buf_release(&l->raw);
+		return 1;
+	}
+	if (err)
+		return err;
+	__atomic_store_n(&l->btf, l->prepared, __ATOMIC_RELEASE);
+	return 0;
+}
+
+/* Open the profile the full way and check it is what the index was built from. */
+static int lazy_open(struct kbtf_vkernel *vk)
+{
+	struct vkernel_lazy *l = vk->lazy;
+	struct kbtf_btf *btf;
+	int err;
+
+	if (htole32(1) == 1 && (err = lazy_prepared(vk)) <= 0)
+		return err;
+	err = kbtf_kernel_open(l->dir, NULL, &l->full);
+	if (err)
+		return kbtf_err_prefix(err, "%s", l->dir);
+	btf = kbtf_kernel_btf_stack(l->full);
+	if (!btf)
+		return kbtf_err_prefix(-EINVAL, "%s", l->dir);
+	if (kbtf_kernel_btf_hash(l->full) != vk->btf_hash)
+		return kbtf_err(-ESTALE,
+				"%s: stale kernel index (its BTF is not the one indexed); "
+				"rebuild it with 'kbtf kernels add --force %s'",
+				l->dir, l->dir);
+	err = kbtf_btf_index_names_all(btf);
+	if (err)
+		return err;
+	__atomic_store_n(&l->btf, btf, __ATOMIC_RELEASE);
+	return 0;
+}
+
+const struct kbtf_btf *kbtf_vkernel_btf(const struct kbtf_vkernel *vk)
+{
+	struct vkernel_lazy *l = vk->lazy;
+	struct kbtf_btf *btf;
+
+	if (!l)
+		return vk->btf;
+	btf = __atomic_load_n(&l->btf, __ATOMIC_ACQUIRE);
+	if (btf)
+		return btf;
+	pthread_mutex_lock(&l->mutex);
+	if (!l->btf && !l->err) {
+		/* the index's kernel is shared read-only; only the lazy part changes */
+		l->err = lazy_open((struct kbtf_vkernel *)vk);
+		if (l->err)
+			snprintf(l->why, sizeof(l->why), "%s", kbtf_errstr());
+	}
+	btf = l->btf;
+	if (!btf)
+		kbtf_err(l->err, "%s", l->why);
+	pthread_mutex_unlock(&l->mutex);
+	return btf;
+}
+
+int kbtf_vkernel_check(const struct kbtf_vkernel *vk)
+{
+	const struct vkernel_lazy *l = vk->lazy;
+
+	if (!l || !l->prepared || !kbtf_btf_damaged(l->prepared))
+		return 0;
+	return kbtf_err(-EINVAL,
+			"%s: damaged kernel profile (a BTF record does not match its index); "
+			"rebuild it with 'kbtf kernels add --force %s'",
+			l->dir, l->dir);
+}
+
+bool kbtf_vkernel_needs_btf(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
+			    const struct kbtf_validate_opts *o)
+{
+	if (!k->lazy)
+		return false; /* parsed at preparation */
+	/* relocation of a distilled module is all the index answers */
+	return !m->dist || !k->distilled_support || m->layout || (o && o->build_btf);
 }
 
 int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_opts *opts,
@@ -192,6 +468,38 @@ int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_op
 	return 0;
 }
 
+/* A stored profile with an index: 1 when prepared from it, 0 when there is none. */
+static int open_indexed(const char *source, const struct kbtf_vkernel_opts *opts,
+			struct kbtf_vkernel **out)
+{
+	struct kbtf_vkernel *vk;
+	struct kbtf_pindex *ix;
+	char dir[PATH_MAX];
+	int err;
+
+	if ((opts && (opts->symvers || opts->layers.nr)) ||
+	    !profile_dir_of(source, dir, sizeof(dir)))
+		return 0;
+	err = kbtf_pindex_open(dir, &ix);
+	if (err == -ENOENT)
+		return 0; /* a profile from before indexes: the full way */
+	if (err)
+		return err; /* damaged or stale: never trusted */
+	vk = calloc(1, sizeof(*vk));
+	if (!vk) {
+		kbtf_pindex_free(ix);
+		return kbtf_err_nomem();
+	}
+	vk->ix = ix;
+	err = prepare_index(vk, source, dir, opts);
+	if (err) {
+		kbtf_vkernel_free(vk);
+		return err;
+	}
+	*out = vk;
+	return 1;
+}
+
 int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
 		      struct kbtf_vkernel **out)
 {
@@ -201,6 +509,9 @@ int kbtf_vkernel_open(const char *source, const struct kbtf_vkernel_opts *opts,
 	int err;
 
 	*out = NULL;
+	err = open_indexed(source, opts, out);
+	if (err)
+		return err < 0 ? err : 0;
 	if (opts) {
 		ko.work_dir = opts->work_dir;
 		ko.symvers = opts->symvers;
@@ -232,5 +543,7 @@ void kbtf_vkernel_free(struct kbtf_vkernel *vk)
 	free(vk->source);
 	if (vk->own_k)
 		kbtf_kernel_free(vk->k);
+	lazy_free(vk->lazy);
+	kbtf_pindex_free(vk->ix);
 	free(vk);
 }

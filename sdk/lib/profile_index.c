@@ -1,0 +1,994 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The prepared index of a kernel profile (profile_index.h): its writer,
+ * from the profile opened the way a validation opens it, and its checked
+ * reader. The layout is fixed-size little-endian records in sections
+ * after a header; names are NUL-terminated strings in one pool:
+ *
+ *   header   magic "KBTFIDX\0", version, sizes, checksum, what it was
+ *            built from, one (offset, size) per section
+ *   slots    open-addressing table of names: name number + 1, 0 empty
+ *   names    (pool offset, hash, first candidate, candidate count)
+ *   cands    struct kbtf_pindex_cand, grouped by name, id order inside
+ *   ssots    open-addressing table of symbols: symbol number + 1
+ *   syms     (pool offset of the name, pool offset of the line, length)
+ *   config   (pool offset of the key, pool offset of the value or ~0)
+ *   pool     the strings
+ *   offs     each type's offset in the BTF's type section (type 1 on),
+ *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
+ *            open it without a walk
+ *
+ * The checksum covers the whole file (its own field read as zero) and is
+ * checked on every open: an index is a few hundred KiB, hashed in well
+ * under a millisecond, and is never trusted unchecked.
+ */
+#include <endian.h>
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "hash.h"
+#include "kbtf/btf.h"
+#include "kbtf/err.h"
+#include "profile.h"
+#include "profile_index.h"
+
+#define IDX_MAGIC "KBTFIDX"
+#define IDX_MAX_SIZE ((uint64_t)1 << 30)
+#define NO_VALUE UINT32_MAX
+
+const char *const kbtf_pindex_config_keys[] = {
+    "MODULE_ALLOW_BTF_MISMATCH",
+    "DEBUG_INFO_BTF_MODULES",
+    "MODVERSIONS",
+    "MODULE_FORCE_LOAD",
+    "MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS",
+    "X86_64",
+    "RANDSTRUCT_FULL",
+    "RANDSTRUCT_PERFORMANCE",
+    "PREEMPT_BUILD",
+    "PREEMPT_RT",
+    "SMP",
+    "MODULE_UNLOAD",
+    "MODULE_SIG",
+};
+const size_t kbtf_pindex_nr_config_keys =
+    sizeof(kbtf_pindex_config_keys) / sizeof(kbtf_pindex_config_keys[0]);
+
+enum {
+	SEC_SLOTS,
+	SEC_NAMES,
+	SEC_CANDS,
+	SEC_SSLOTS,
+	SEC_SYMS,
+	SEC_CONFIG,
+	SEC_POOL,
+	SEC_OFFS,
+	NR_SECS,
+};
+
+enum {
+	F_CONFIG = 1u << 0,	  /* the profile has a config */
+	F_SYMVERS = 1u << 1,	  /* ... a Module.symvers */
+	F_SYMS_INDEXED = 1u << 2, /* every line of it has a symbol field */
+	F_BTF_RELOCATE = 1u << 3, /* a FUNC btf_relocate in the BTF */
+	F_KNOWN = (1u << 4) - 1,
+};
+
+/* What a profile file looked like when the index was built. */
+struct file_stamp {
+	uint64_t size;
+	int64_t mtime_ns; /* -1: the file did not exist */
+};
+
+enum { FILE_BTF, FILE_CONFIG, FILE_SYMVERS, NR_FILES };
+
+static const char *const stamp_files[NR_FILES] = {
+    KBTF_PROFILE_BTF,
+    KBTF_PROFILE_CONFIG,
+    KBTF_PROFILE_SYMVERS,
+};
+
+struct idx_hdr {
+	char magic[8];
+	uint32_t version;
+	uint32_t hdr_size;
+	uint64_t file_size;
+	uint64_t checksum;
+	uint64_t btf_hash;
+	uint32_t type_cnt;
+	uint32_t flags;
+	uint32_t module_struct_size;
+	uint32_t release; /* pool offsets, NO_VALUE: unknown */
+	uint32_t arch;
+	uint32_t pad;
+	struct file_stamp stamps[NR_FILES];
+	struct {
+		uint32_t off, size;
+	} sec[NR_SECS];
+};
+
+struct idx_name {
+	uint32_t name; /* pool offset */
+	uint32_t hash;
+	uint32_t first; /* into cands */
+	uint32_t nr;
+};
+
+struct idx_sym {
+	uint32_t hash;
+	uint32_t line;	   /* pool offset of the line */
+	uint32_t len;	   /* of the line */
+	uint16_t name_at;  /* the symbol field inside the line */
+	uint16_t name_len; /* and its length */
+};
+
+struct idx_config {
+	uint32_t key, value;
+};
+
+struct kbtf_pindex {
+	struct kbtf_buf buf;
+	const struct idx_hdr *h;
+	const uint32_t *slots, *sslots;
+	uint32_t slot_mask, sslot_mask;
+	const struct idx_name *names;
+	uint32_t nr_names;
+	const struct kbtf_pindex_cand *cands;
+	uint32_t nr_cands;
+	const struct idx_sym *syms;
+	uint32_t nr_syms;
+	const struct idx_config *config;
+	uint32_t nr_config;
+	const char *pool;
+	uint32_t pool_size;
+	const uint32_t *offs;
+	uint32_t nr_offs;
+	char *name; /* for messages */
+};
+
+/*
+ * The checksum: four independent FNV-style lanes a word each, so it runs
+ * at memory speed; an integrity check against damage, not a MAC.
+ */
+static uint64_t idx_checksum(const uint8_t *p, size_t len)
+{
+	uint64_t h[4] = {0x9e3779b97f4a7c15ull, 0xc2b2ae3d27d4eb4full, 0x165667b19e3779f9ull,
+			 0x27d4eb2f165667c5ull},
+		 w, r;
+	size_t i, j;
+
+	for (i = 0; i + 32 <= len; i += 32) {
+		for (j = 0; j < 4; j++) {
+			memcpy(&w, p + i + 8 * j, 8);
+			h[j] = (h[j] ^ w) * 0x100000001b3ull;
+			h[j] ^= h[j] >> 31;
+		}
+	}
+	r = len;
+	for (; i < len; i++)
+		r = (r ^ p[i]) * 0x100000001b3ull;
+	for (j = 0; j < 4; j++)
+		r = (r ^ h[j]) * 0x9e3779b97f4a7c15ull ^ (r >> 29);
+	return r;
+}
+
+static uint64_t sum_of(const uint8_t *data, size_t size)
+{
+	const size_t at = offsetof(struct idx_hdr, checksum);
+	uint8_t zero[8] = {0};
+	uint64_t a, b, c;
+
+	/* the sum of the bytes before the field, zeros, and the rest */
+	a = idx_checksum(data, at);
+	b = idx_checksum(zero, sizeof(zero));
+	c = idx_checksum(data + at + 8, size - at - 8);
+	return (a * 0x100000001b3ull ^ b) * 0x9e3779b97f4a7c15ull ^ c;
+}
+
+/* ------------------------------------------------------------ the writer */
+
+struct wbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int wb_put(struct wbuf *w, const void *data, size_t n)
+{
+	if (w->len + n > w->cap) {
+		size_t cap = w->cap ? w->cap : 4096;
+		uint8_t *np;
+
+		while (cap < w->len + n)
+			cap *= 2;
+		np = realloc(w->p, cap);
+		if (!np)
+			return -ENOMEM;
+		w->p = np;
+		w->cap = cap;
+	}
+	memcpy(w->p + w->len, data, n);
+	w->len += n;
+	return 0;
+}
+
+/* Add @s (of @n bytes) to the pool; its offset, or NO_VALUE when full. */
+static uint32_t pool_add(struct wbuf *pool, const char *s, size_t n)
+{
+	uint32_t off = (uint32_t)pool->len;
+	char nul = '\0';
+
+	if (pool->len + n + 1 > UINT32_MAX - 1 || wb_put(pool, s, n) || wb_put(pool, &nul, 1))
+		return NO_VALUE;
+	return off;
+}
+
+static uint32_t pool_str(struct wbuf *pool, const char *s)
+{
+	return s ? pool_add(pool, s, strlen(s)) : NO_VALUE;
+}
+
+static bool kind_is_keyed(uint32_t kind)
+{
+	switch (kind) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FLOAT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_FWD:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		return true;
+	default:
+		return false;
+	}
+}
+
+static uint32_t slots_for(uint32_t n)
+{
+	uint32_t s = 16;
+
+	while (s < 2 * n)
+		s *= 2;
+	return s;
+}
+
+/* A keyed type while building: sorted by name, then id. */
+struct keyed {
+	const char *name;
+	uint32_t id;
+};
+
+static int keyed_cmp(const void *a, const void *b)
+{
+	const struct keyed *x = a, *y = b;
+	int c = strcmp(x->name, y->name);
+
+	return c ? c : (x->id > y->id) - (x->id < y->id);
+}
+
+struct build {
+	struct wbuf slots, names, cands, sslots, syms, config, pool, offs;
+	struct idx_hdr h;
+};
+
+static void build_fini(struct build *b)
+{
+	free(b->slots.p);
+	free(b->names.p);
+	free(b->cands.p);
+	free(b->sslots.p);
+	free(b->syms.p);
+	free(b->config.p);
+	free(b->pool.p);
+	free(b->offs.p);
+}
+
+static int put_slots(struct wbuf *out, const uint32_t *hashes, uint32_t n)
+{
+	uint32_t nslots = slots_for(n), mask = nslots - 1, i, *slots;
+	int err;
+
+	slots = calloc(nslots, sizeof(*slots));
+	if (!slots)
+		return -ENOMEM;
+	for (i = 0; i < n; i++) {
+		uint32_t s = hashes[i] & mask;
+
+		while (slots[s])
+			s = (s + 1) & mask;
+		slots[s] = htole32(i + 1);
+	}
+	err = wb_put(out, slots, sizeof(*slots) * nslots);
+	free(slots);
+	return err;
+}
+
+static int build_types(struct build *b, const struct kbtf_btf *btf)
+{
+	uint32_t cnt = kbtf_btf_type_cnt(btf), id, nk = 0, i, j, nn = 0, *hashes = NULL;
+	struct keyed *k;
+	int err = 0;
+
+	k = malloc(sizeof(*k) * (cnt ? cnt : 1));
+	if (!k)
+		return -ENOMEM;
+	for (id = 1; id < cnt; id++) {
+		const struct btf_type *t = kbtf_btf_type(btf, id);
+		const char *name;
+
+		if (!t || !t->name_off || !kind_is_keyed(kbtf_kind(t)))
+			continue;
+		name = kbtf_btf_str(btf, t->name_off);
+		if (!name)
+			continue;
+		k[nk].name = name;
+		k[nk++].id = id;
+	}
+	qsort(k, nk, sizeof(*k), keyed_cmp);
+	hashes = malloc(sizeof(*hashes) * (nk ? nk : 1));
+	if (!hashes) {
+		free(k);
+		return -ENOMEM;
+	}
+	for (i = 0; !err && i < nk; i = j) {
+		struct idx_name n = {0};
+
+		for (j = i; j < nk && !strcmp(k[j].name, k[i].name); j++) {
+			const struct btf_type *t = kbtf_btf_type(btf, k[j].id);
+			struct kbtf_pindex_cand c = {
+			    .id = htole32(k[j].id),
+			    .info = htole32(t->info),
+			    .size = htole32(t->size),
+			    .name_off = htole32(t->name_off),
+			    .int_enc = htole32(kbtf_kind(t) == BTF_KIND_INT
+						   ? BTF_INT_ENCODING(kbtf_int_word(t))
+						   : 0),
+			};
+
+			if (wb_put(&b->cands, &c, sizeof(c)))
+				err = -ENOMEM;
+		}
+		n.name = pool_str(&b->pool, k[i].name);
+		if (n.name == NO_VALUE)
+			err = -ENOMEM;
+		hashes[nn++] = kbtf_hash_str(k[i].name);
+		n.hash = htole32(hashes[nn - 1]);
+		n.first = htole32(i);
+		n.nr = htole32(j - i);
+		n.name = htole32(n.name);
+		if (!err && wb_put(&b->names, &n, sizeof(n)))
+			err = -ENOMEM;
+	}
+	if (!err)
+		err = put_slots(&b->slots, hashes, nn);
+	free(hashes);
+	free(k);
+	return err;
+}
+
+/* kbtf_hash_str() of @n bytes at @s */
+static uint32_t hash_span(const char *s, size_t n)
+{
+	uint32_t h = KBTF_HASH_SEED;
+
+	while (n--) {
+		h ^= (uint8_t)*s++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/* The symbol field of a Module.symvers line (the second); 0 when none. */
+static size_t symbol_field(const char *line, size_t len, const char **sym)
+{
+	const char *t1 = memchr(line, '\t', len), *t2;
+
+	if (!t1)
+		return 0;
+	*sym = t1 + 1;
+	t2 = memchr(*sym, '\t', len - (size_t)(*sym - line));
+	return t2 ? (size_t)(t2 - *sym) : 0;
+}
+
+static int build_syms(struct build *b, const char *path)
+{
+	const char *text, *end, *line, *nl, *sym;
+	uint32_t *hashes = NULL, nr = 0, cap = 0, *nh;
+	struct kbtf_buf file;
+	bool ok = true;
+	int err;
+
+	err = kbtf_buf_from_file(path, &file);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	b->h.flags |= F_SYMVERS;
+	text = (const char *)file.data;
+	end = text + file.size;
+	if (memchr(text, '\0', file.size))
+		ok = false; /* the reader refuses it: leave that to it */
+	for (line = text; ok && line < end; line = nl + 1) {
+		struct idx_sym s = {0};
+		size_t n, len;
+
+		nl = memchr(line, '\n', (size_t)(end - line));
+		if (!nl)
+			nl = end;
+		len = (size_t)(nl - line);
+		if (!len)
+			continue;
+		n = symbol_field(line, len, &sym);
+		if (!n || len > UINT32_MAX || n > UINT16_MAX || sym - line > UINT16_MAX) {
+			ok = false; /* a line the reader names as broken */
+			break;
+		}
+		if (nr == cap) {
+			cap = cap ? cap * 2 : 1024;
+			nh = realloc(hashes, sizeof(*hashes) * cap);
+			if (!nh) {
+				err = -ENOMEM;
+				break;
+			}
+			hashes = nh;
+		}
+		s.line = pool_add(&b->pool, line, len);
+		if (s.line == NO_VALUE) {
+			err = -ENOMEM;
+			break;
+		}
+		hashes[nr] = hash_span(sym, n);
+		s.hash = htole32(hashes[nr++]);
+		s.line = htole32(s.line);
+		s.len = htole32((uint32_t)len);
+		s.name_at = htole16((uint16_t)(sym - line));
+		s.name_len = htole16((uint16_t)n);
+		if (wb_put(&b->syms, &s, sizeof(s))) {
+			err = -ENOMEM;
+			break;
+		}
+	}
+	kbtf_buf_release(&file);
+	if (!err && ok) {
+		b->h.flags |= F_SYMS_INDEXED;
+		err = put_slots(&b->sslots, hashes, nr);
+	} else if (!err) {
+		b->syms.len = 0;
+	}
+	free(hashes);
+	return err;
+}
+
+static int build_config(struct build *b, struct kbtf_kernel *k)
+{
+	char val[256];
+	size_t i;
+
+	if (!k->config)
+		return 0;
+	b->h.flags |= F_CONFIG;
+	for (i = 0; i < kbtf_pindex_nr_config_keys; i++) {
+		const char *v = kbtf_kernel_config(k, kbtf_pindex_config_keys[i], val, sizeof(val));
+		struct idx_config c;
+
+		c.key = pool_str(&b->pool, kbtf_pindex_config_keys[i]);
+		c.value = v ? pool_str(&b->pool, v) : NO_VALUE;
+		if (c.key == NO_VALUE || (v && c.value == NO_VALUE))
+			return -ENOMEM;
+		c.key = htole32(c.key);
+		c.value = htole32(c.value);
+		if (wb_put(&b->config, &c, sizeof(c)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Type offsets, for a BTF that is one native-endian blob. */
+static int build_offs(struct build *b, struct kbtf_kernel *k, const struct kbtf_btf *btf)
+{
+	const struct btf_header *h = kbtf_btf_header(btf);
+	uint32_t cnt = kbtf_btf_type_cnt(btf), id;
+	const uint8_t *types;
+
+	if (k->nr_layers || kbtf_btf_base(btf) || kbtf_btf_endian(btf) != KBTF_ENDIAN_LITTLE ||
+	    kbtf_btf_raw_size(btf) != k->btf_raw.size)
+		return 0;
+	types = kbtf_btf_raw_data(btf) + h->hdr_len + h->type_off;
+	for (id = 1; id < cnt; id++) {
+		uint32_t off = htole32((uint32_t)((const uint8_t *)kbtf_btf_type(btf, id) - types));
+
+		if (wb_put(&b->offs, &off, sizeof(off)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+static void stamp(const char *dir, struct idx_hdr *h)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < NR_FILES; i++) {
+		h->stamps[i].size = 0;
+		h->stamps[i].mtime_ns = -1;
+		if (!dir ||
+		    snprintf(path, sizeof(path), "%s/%s", dir, stamp_files[i]) >= (int)sizeof(path))
+			continue;
+		if (stat(path, &st) == 0) {
+			h->stamps[i].size = htole64((uint64_t)st.st_size);
+			h->stamps[i].mtime_ns =
+			    (int64_t)htole64((uint64_t)((int64_t)st.st_mtim.tv_sec * 1000000000 +
+							st.st_mtim.tv_nsec));
+		}
+	}
+}
+
+static uint32_t module_struct_size(struct kbtf_btf *btf)
+{
+	uint32_t id;
+
+	if (kbtf_btf_find_by_name_all(btf, "module", BTF_KIND_STRUCT, &id, 1) != 1)
+		return 0;
+	return kbtf_btf_type(btf, id)->size;
+}
+
+static int assemble(struct build *b, struct kbtf_buf *out)
+{
+	struct wbuf *secs[NR_SECS] = {&b->slots, &b->names,  &b->cands, &b->sslots,
+				      &b->syms,	 &b->config, &b->pool,	&b->offs};
+	uint64_t off = sizeof(b->h);
+	uint8_t *p;
+	int i;
+
+	for (i = 0; i < NR_SECS; i++) {
+		off = (off + 7) & ~(uint64_t)7;
+		if (off + secs[i]->len > IDX_MAX_SIZE)
+			return kbtf_err(-EFBIG, "kernel index too big");
+		b->h.sec[i].off = htole32((uint32_t)off);
+		b->h.sec[i].size = htole32((uint32_t)secs[i]->len);
+		off += secs[i]->len;
+	}
+	p = calloc(1, off);
+	if (!p)
+		return -ENOMEM;
+	memcpy(b->h.magic, IDX_MAGIC, sizeof(IDX_MAGIC));
+	b->h.version = htole32(KBTF_PINDEX_VERSION);
+	b->h.hdr_size = htole32(sizeof(b->h));
+	b->h.file_size = htole64(off);
+	b->h.flags = htole32(b->h.flags);
+	memcpy(p, &b->h, sizeof(b->h));
+	for (i = 0; i < NR_SECS; i++)
+		if (secs[i]->len)
+			memcpy(p + le32toh(b->h.sec[i].off), secs[i]->p, secs[i]->len);
+	((struct idx_hdr *)p)->checksum = htole64(sum_of(p, off));
+	out->data = p;
+	out->size = off;
+	out->owner = KBTF_BUF_HEAP;
+	return 0;
+}
+
+int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *dir,
+		      struct kbtf_buf *out)
+{
+	struct build b = {0};
+	struct kbtf_btf *btf;
+	uint32_t id;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	btf = kbtf_kernel_btf_stack(k);
+	if (!btf)
+		return -EINVAL; /* kbtf_errstr() says why */
+	b.h.type_cnt = htole32(kbtf_btf_type_cnt(btf));
+	b.h.btf_hash = htole64(kbtf_kernel_btf_hash(k));
+	b.h.module_struct_size = htole32(module_struct_size(btf));
+	if (kbtf_btf_find_by_name_all(btf, "btf_relocate", BTF_KIND_FUNC, &id, 1) > 0)
+		b.h.flags |= F_BTF_RELOCATE;
+	stamp(dir, &b.h);
+	err = build_types(&b, btf);
+	if (!err)
+		err = build_offs(&b, k, btf);
+	if (!err)
+		err = build_config(&b, k);
+	if (!err && symvers)
+		err = build_syms(&b, symvers);
+	if (!err) {
+		b.h.release = htole32(pool_str(&b.pool, k->release));
+		b.h.arch = htole32(pool_str(&b.pool, k->arch));
+		if (b.pool.len >= UINT32_MAX - 1)
+			err = -ENOMEM;
+	}
+	if (!err)
+		err = assemble(&b, out);
+	build_fini(&b);
+	if (err == -ENOMEM)
+		return kbtf_err(err, "out of memory indexing %s", k->source);
+	return err;
+}
+
+int kbtf_pindex_write(const char *dir)
+{
+	char path[PATH_MAX];
+	struct kbtf_kernel *k;
+	struct kbtf_buf b;
+	int err;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX) >= (int)sizeof(path))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+	err = kbtf_kernel_open(dir, NULL, &k);
+	if (err)
+		return err;
+	err = kbtf_pindex_build(k, k->symvers_path, dir, &b);
+	kbtf_kernel_free(k);
+	if (err)
+		return err;
+	err = kbtf_write_file_atomic(path, b.data, b.size, 0644);
+	kbtf_buf_release(&b);
+	return err;
+}
+
+/* ------------------------------------------------------------ the reader */
+
+static int bad(const char *name, const char *why)
+{
+	return kbtf_err(-EINVAL,
+			"%s: damaged kernel index (%s); rebuild it with 'kbtf kernels add --force'",
+			name, why);
+}
+
+static bool str_ok(const struct kbtf_pindex *ix, uint32_t off)
+{
+	return off < ix->pool_size;
+}
+
+static const char *pool_at(const struct kbtf_pindex *ix, uint32_t off)
+{
+	return off < ix->pool_size ? ix->pool + off : NULL;
+}
+
+static int check_sections(struct kbtf_pindex *ix)
+{
+	const struct idx_hdr *h = ix->h;
+	const uint8_t *base = ix->buf.data;
+	uint32_t off[NR_SECS], size[NR_SECS];
+	uint32_t i;
+
+	for (i = 0; i < NR_SECS; i++) {
+		off[i] = le32toh(h->sec[i].off);
+		size[i] = le32toh(h->sec[i].size);
+		if (off[i] < sizeof(*h) || off[i] % 8 || (uint64_t)off[i] + size[i] > ix->buf.size)
+			return bad(ix->name, "a section lies outside the file");
+	}
+	if (size[SEC_SLOTS] % 4 || size[SEC_SSLOTS] % 4 || size[SEC_OFFS] % 4 ||
+	    size[SEC_NAMES] % sizeof(struct idx_name) ||
+	    size[SEC_CANDS] % sizeof(struct kbtf_pindex_cand) ||
+	    size[SEC_SYMS] % sizeof(struct idx_sym) || size[SEC_CONFIG] % sizeof(struct idx_config))
+		return bad(ix->name, "a section size is not a whole number of records");
+	ix->slots = (const uint32_t *)(base + off[SEC_SLOTS]);
+	ix->sslots = (const uint32_t *)(base + off[SEC_SSLOTS]);
+	ix->slot_mask = size[SEC_SLOTS] / 4 - 1;
+	ix->sslot_mask = size[SEC_SSLOTS] / 4 - 1;
+	ix->names = (const struct idx_name *)(base + off[SEC_NAMES]);
+	ix->nr_names = size[SEC_NAMES] / sizeof(struct idx_name);
+	ix->cands = (const struct kbtf_pindex_cand *)(base + off[SEC_CANDS]);
+	ix->nr_cands = size[SEC_CANDS] / sizeof(struct kbtf_pindex_cand);
+	ix->syms = (const struct idx_sym *)(base + off[SEC_SYMS]);
+	ix->nr_syms = size[SEC_SYMS] / sizeof(struct idx_sym);
+	ix->config = (const struct idx_config *)(base + off[SEC_CONFIG]);
+	ix->nr_config = size[SEC_CONFIG] / sizeof(struct idx_config);
+	ix->pool = (const char *)(base + off[SEC_POOL]);
+	ix->pool_size = size[SEC_POOL];
+	ix->offs = (const uint32_t *)(base + off[SEC_OFFS]);
+	ix->nr_offs = size[SEC_OFFS] / 4;
+	if (ix->nr_offs && ix->nr_offs + 1 != le32toh(h->type_cnt))
+		return bad(ix->name, "the type offsets do not cover the types");
+	/* slot tables: a power of two, more than twice the entries, or none */
+	if ((size[SEC_SLOTS] && (ix->slot_mask & (ix->slot_mask + 1))) ||
+	    (size[SEC_SSLOTS] && (ix->sslot_mask & (ix->sslot_mask + 1))) ||
+	    (ix->nr_names && size[SEC_SLOTS] / 4 < 2 * ix->nr_names) ||
+	    (ix->nr_syms && size[SEC_SSLOTS] / 4 < 2 * ix->nr_syms))
+		return bad(ix->name, "a hash table has the wrong size");
+	if (ix->pool_size && ix->pool[ix->pool_size - 1])
+		return bad(ix->name, "the string pool is not terminated");
+	return 0;
+}
+
+/* Every record's offsets and ranges, once at open (linear, no lookups). */
+static int check_records(struct kbtf_pindex *ix)
+{
+	uint32_t i, s, next = 0, type_cnt = le32toh(ix->h->type_cnt);
+
+	for (i = 0; i <= ix->slot_mask && ix->nr_names; i++) {
+		s = le32toh(ix->slots[i]);
+		if (s > ix->nr_names)
+			return bad(ix->name, "a name slot points outside the names");
+	}
+	for (i = 0; i < ix->nr_names; i++) {
+		const struct idx_name *n = &ix->names[i];
+
+		/* candidates are grouped by name, in order, and cover all */
+		if (le32toh(n->first) != next || !le32toh(n->nr) ||
+		    le32toh(n->nr) > ix->nr_cands - next || !str_ok(ix, le32toh(n->name)))
+			return bad(ix->name, "a name's candidates are out of range");
+		next += le32toh(n->nr);
+	}
+	if (next != ix->nr_cands)
+		return bad(ix->name, "candidates not covered by names");
+	for (i = 0; i < ix->nr_cands; i++)
+		if (!le32toh(ix->cands[i].id) || le32toh(ix->cands[i].id) >= type_cnt)
+			return bad(ix->name, "a candidate's type id is out of range");
+	for (i = 0; i <= ix->sslot_mask && ix->nr_syms; i++) {
+		s = le32toh(ix->sslots[i]);
+		if (s > ix->nr_syms)
+			return bad(ix->name, "a symbol slot points outside the symbols");
+	}
+	for (i = 0; i < ix->nr_syms; i++) {
+		const struct idx_sym *sy = &ix->syms[i];
+		uint32_t line = le32toh(sy->line), len = le32toh(sy->len);
+
+		if (!str_ok(ix, line) || len >= ix->pool_size - line || ix->pool[line + len] ||
+		    (uint32_t)le16toh(sy->name_at) + le16toh(sy->name_len) > len)
+			return bad(ix->name, "a symbol's line is out of range");
+	}
+	for (i = 0; i < ix->nr_config; i++)
+		if (!str_ok(ix, le32toh(ix->config[i].key)) ||
+		    (le32toh(ix->config[i].value) != NO_VALUE &&
+		     !str_ok(ix, le32toh(ix->config[i].value))))
+			return bad(ix->name, "a config value is out of range");
+	if ((le32toh(ix->h->release) != NO_VALUE && !str_ok(ix, le32toh(ix->h->release))) ||
+	    (le32toh(ix->h->arch) != NO_VALUE && !str_ok(ix, le32toh(ix->h->arch))))
+		return bad(ix->name, "the release or machine is out of range");
+	return 0;
+}
+
+static int check(struct kbtf_pindex *ix)
+{
+	const struct idx_hdr *h;
+	int err;
+
+	if (ix->buf.size < sizeof(*h) || memcmp(ix->buf.data, IDX_MAGIC, sizeof(IDX_MAGIC)))
+		return bad(ix->name, "no index magic");
+	h = ix->h = (const struct idx_hdr *)ix->buf.data;
+	if (le32toh(h->version) != KBTF_PINDEX_VERSION)
+		return kbtf_err(-ESTALE,
+				"%s: kernel index version %u, this kbtf reads %u; rebuild it with "
+				"'kbtf kernels add --force'",
+				ix->name, le32toh(h->version), KBTF_PINDEX_VERSION);
+	if (le32toh(h->hdr_size) != sizeof(*h) || le64toh(h->file_size) != ix->buf.size)
+		return bad(ix->name, "its size is not the recorded one (truncated?)");
+	if (le64toh(h->checksum) != sum_of(ix->buf.data, ix->buf.size))
+		return bad(ix->name, "checksum mismatch");
+	if (le32toh(h->flags) & ~(uint32_t)F_KNOWN)
+		return bad(ix->name, "unknown flags");
+	err = check_sections(ix);
+	return err ? err : check_records(ix);
+}
+
+/* Are the profile's files the ones the index was built from? */
+static int check_stamps(const struct kbtf_pindex *ix, const char *dir)
+{
+	char path[PATH_MAX];
+	struct stat st;
+	int i;
+
+	for (i = 0; i < NR_FILES; i++) {
+		int64_t want = (int64_t)le64toh((uint64_t)ix->h->stamps[i].mtime_ns), have = -1;
+		uint64_t size = 0;
+
+		if (snprintf(path, sizeof(path), "%s/%s", dir, stamp_files[i]) >= (int)sizeof(path))
+			return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+		if (stat(path, &st) == 0) {
+			have = (int64_t)st.st_mtim.tv_sec * 1000000000 + st.st_mtim.tv_nsec;
+			size = (uint64_t)st.st_size;
+		}
+		if (have != want || (have >= 0 && size != le64toh(ix->h->stamps[i].size)))
+			return kbtf_err(-ESTALE,
+					"%s: stale kernel index (%s changed after it was built); "
+					"rebuild it with 'kbtf kernels add --force'",
+					ix->name, stamp_files[i]);
+	}
+	return 0;
+}
+
+static int make(struct kbtf_buf *b, const char *name, struct kbtf_pindex **out)
+{
+	struct kbtf_pindex *ix = calloc(1, sizeof(*ix));
+	int err;
+
+	*out = NULL;
+	if (!ix || !(ix->name = strdup(name))) {
+		free(ix);
+		kbtf_buf_release(b);
+		return kbtf_err_nomem();
+	}
+	kbtf_buf_move(&ix->buf, b);
+	err = check(ix);
+	if (err) {
+		kbtf_pindex_free(ix);
+		return err;
+	}
+	*out = ix;
+	return 0;
+}
+
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out)
+{
+	struct kbtf_buf b = {0};
+
+	*out = NULL;
+	if (size > IDX_MAX_SIZE)
+		return bad(name, "too big");
+	/* a private, aligned copy: the records are read in place */
+	b.data = malloc(size ? size : 1);
+	if (!b.data)
+		return kbtf_err_nomem();
+	memcpy(b.data, data, size);
+	b.size = size;
+	b.owner = KBTF_BUF_HEAP;
+	return make(&b, name, out);
+}
+
+int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
+{
+	char path[PATH_MAX];
+	struct kbtf_buf b;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX) >= (int)sizeof(path))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? -ENOENT
+				       : kbtf_err(-errno, "%s: %s", path, strerror(errno));
+	if ((uint64_t)st.st_size > IDX_MAX_SIZE)
+		return bad(path, "too big");
+	err = kbtf_buf_from_file(path, &b);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	if ((uintptr_t)b.data % 8) {
+		/* the records are read in place: an aligned copy */
+		err = kbtf_pindex_from_mem(b.data, b.size, path, out);
+		kbtf_buf_release(&b);
+	} else {
+		err = make(&b, path, out);
+	}
+	if (!err && (err = check_stamps(*out, dir))) {
+		kbtf_pindex_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+void kbtf_pindex_free(struct kbtf_pindex *ix)
+{
+	if (!ix)
+		return;
+	kbtf_buf_release(&ix->buf);
+	free(ix->name);
+	free(ix);
+}
+
+/* ------------------------------------------------------------ lookups */
+
+const char *kbtf_pindex_release(const struct kbtf_pindex *ix)
+{
+	return pool_at(ix, le32toh(ix->h->release));
+}
+
+const char *kbtf_pindex_arch(const struct kbtf_pindex *ix)
+{
+	return pool_at(ix, le32toh(ix->h->arch));
+}
+
+uint32_t kbtf_pindex_type_cnt(const struct kbtf_pindex *ix)
+{
+	return le32toh(ix->h->type_cnt);
+}
+
+uint64_t kbtf_pindex_btf_hash(const struct kbtf_pindex *ix)
+{
+	return le64toh(ix->h->btf_hash);
+}
+
+uint32_t kbtf_pindex_module_struct_size(const struct kbtf_pindex *ix)
+{
+	return le32toh(ix->h->module_struct_size);
+}
+
+static bool flag(const struct kbtf_pindex *ix, uint32_t f)
+{
+	return le32toh(ix->h->flags) & f;
+}
+
+bool kbtf_pindex_has_btf_relocate(const struct kbtf_pindex *ix)
+{
+	return flag(ix, F_BTF_RELOCATE);
+}
+
+bool kbtf_pindex_has_config(const struct kbtf_pindex *ix)
+{
+	return flag(ix, F_CONFIG);
+}
+
+bool kbtf_pindex_has_symvers(const struct kbtf_pindex *ix)
+{
+	return flag(ix, F_SYMVERS);
+}
+
+bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix)
+{
+	return flag(ix, F_SYMS_INDEXED);
+}
+
+uint32_t kbtf_pindex_nr_syms(const struct kbtf_pindex *ix)
+{
+	return ix->nr_syms;
+}
+
+const char *kbtf_pindex_config(const struct kbtf_pindex *ix, const char *key)
+{
+	uint32_t i;
+
+	for (i = 0; i < ix->nr_config; i++) {
+		if (!strcmp(ix->pool + le32toh(ix->config[i].key), key))
+			return pool_at(ix, le32toh(ix->config[i].value));
+	}
+	return NULL;
+}
+
+uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
+			   const struct kbtf_pindex_cand **out)
+{
+	uint32_t h = kbtf_hash_str(name), s, n, probes;
+
+	*out = NULL;
+	if (!ix->nr_names)
+		return 0;
+	s = h & ix->slot_mask;
+	/* a table more than half empty ends a probe; the cap guards a damaged one */
+	for (probes = 0; probes <= ix->slot_mask && (n = le32toh(ix->slots[s])); probes++) {
+		const struct idx_name *e = &ix->names[n - 1];
+
+		if (le32toh(e->hash) == h && !strcmp(ix->pool + le32toh(e->name), name)) {
+			*out = &ix->cands[le32toh(e->first)];
+			return le32toh(e->nr);
+		}
+		s = (s + 1) & ix->slot_mask;
+	}
+	return 0;
+}
+
+const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *sym, size_t *len)
+{
+	uint32_t h = kbtf_hash_str(sym), s, n, probes;
+	const struct idx_sym *found = NULL;
+	size_t slen = strlen(sym);
+
+	if (!ix->nr_syms)
+		return NULL;
+	s = h & ix->sslot_mask;
+	/* a symbol listed twice: the last line wins, as in the parser */
+	for (probes = 0; probes <= ix->sslot_mask && (n = le32toh(ix->sslots[s])); probes++) {
+		const struct idx_sym *e = &ix->syms[n - 1];
+
+		if (le32toh(e->hash) == h && le16toh(e->name_len) == slen &&
+		    !memcmp(ix->pool + le32toh(e->line) + le16toh(e->name_at), sym, slen) &&
+		    (!found || e > found))
+			found = e;
+		s = (s + 1) & ix->sslot_mask;
+	}
+	if (!found)
+		return NULL;
+	*len = le32toh(found->len);
+	return ix->pool + le32toh(found->line);
+}
+
+const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr)
+{
+	*nr = ix->nr_offs;
+	return ix->nr_offs ? ix->offs : NULL;
+}

@@ -1,0 +1,113 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * The prepared index of a kernel profile (<profile>/index): what a
+ * validation asks of a kernel, answered without parsing its BTF, config
+ * or Module.symvers. Built once at "kbtf kernels add"/"fetch" from the
+ * profile as validation reads it (kbtf_kernel_open() of the directory);
+ * docs/kernels.md has the format.
+ *
+ *   - every named type of the kinds btf_relocate() keys on (INT, FLOAT,
+ *     ENUM, ENUM64, FWD, STRUCT, UNION): name -> the kernel ids of that
+ *     name in id order, each with its info word, size word, name offset
+ *     and INT encoding;
+ *   - Module.symvers: symbol name -> its line, for the one parser of that
+ *     format (validator/lib/symbols.c) to read only the lines a module
+ *     needs;
+ *   - the config values the judges read (kbtf_pindex_config_keys), the
+ *     release, the machine, sizeof(struct module), whether the BTF has
+ *     btf_relocate();
+ *   - what it was built from: the BTF's hash and the size and mtime of
+ *     the btf, config and Module.symvers files.
+ *
+ * Opening checks everything before anything is read: magic, version,
+ * section bounds and alignment, counts against sizes, a checksum of the
+ * whole file, and the profile's files against the recorded sizes and
+ * mtimes. Every offset read later is bounds-checked again. An index that
+ * fails is never used: -EINVAL (damaged) or -ESTALE (the profile changed
+ * after it was built), with one line saying which and why.
+ */
+#ifndef KBTF_PROFILE_INDEX_H
+#define KBTF_PROFILE_INDEX_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/buf.h"
+#include "kbtf/source.h"
+
+#define KBTF_PROFILE_INDEX "index"
+#define KBTF_PINDEX_VERSION 1
+
+/* The config options the index keeps (what vkernel.c asks). */
+extern const char *const kbtf_pindex_config_keys[];
+extern const size_t kbtf_pindex_nr_config_keys;
+
+struct kbtf_pindex;
+
+/* One kernel type of a name, as btf_relocate() looks at it. */
+struct kbtf_pindex_cand {
+	uint32_t id;
+	uint32_t info; /* the btf_type info word: kind, kflag, vlen */
+	uint32_t size; /* the size word */
+	uint32_t name_off;
+	uint32_t int_enc; /* BTF_INT_ENCODING of an INT, else 0 */
+};
+
+/*
+ * Build the index of kernel @k (opened from a profile directory) into
+ * @out. @symvers is the Module.symvers it reads (NULL: none). The file
+ * stats come from @dir (NULL: none recorded, for tests).
+ */
+int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *dir,
+		      struct kbtf_buf *out);
+
+/* Open the profile in @dir and write its index there (atomically). */
+int kbtf_pindex_write(const char *dir);
+
+/*
+ * Open <dir>/index: -ENOENT when there is none (an older profile: the
+ * caller reads the profile the full way), -EINVAL or -ESTALE with the
+ * reason recorded.
+ */
+int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out);
+
+/*
+ * Check and use @size bytes at @data (copied): for tests and fuzzing.
+ * @name is for messages. No file stats are compared.
+ */
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out);
+void kbtf_pindex_free(struct kbtf_pindex *ix);
+
+const char *kbtf_pindex_release(const struct kbtf_pindex *ix); /* NULL: unknown */
+const char *kbtf_pindex_arch(const struct kbtf_pindex *ix);    /* NULL: unknown */
+uint32_t kbtf_pindex_type_cnt(const struct kbtf_pindex *ix);   /* VOID included */
+uint64_t kbtf_pindex_btf_hash(const struct kbtf_pindex *ix);   /* kbtf_kernel_btf_hash() */
+/* sizeof(struct module) when the BTF has exactly one such struct, else 0 */
+uint32_t kbtf_pindex_module_struct_size(const struct kbtf_pindex *ix);
+bool kbtf_pindex_has_btf_relocate(const struct kbtf_pindex *ix);
+bool kbtf_pindex_has_config(const struct kbtf_pindex *ix);
+/* The config value of @key (one of kbtf_pindex_config_keys; NULL: not set). */
+const char *kbtf_pindex_config(const struct kbtf_pindex *ix, const char *key);
+/* Did the kernel come with a Module.symvers, and did every line index? */
+bool kbtf_pindex_has_symvers(const struct kbtf_pindex *ix);
+bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix);
+
+/*
+ * The kernel types named @name of the kinds relocation keys on, in id
+ * order: their number, *@out pointing into the index (0: none).
+ */
+uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
+			   const struct kbtf_pindex_cand **out);
+/* The Module.symvers line of @sym (no newline) and its length, or NULL. */
+const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *sym, size_t *len);
+/*
+ * The byte offset of every type (1 .. type_cnt - 1) in the BTF's type
+ * section, little-endian, for kbtf_btf_parse_prepared(); NULL when the
+ * index has none (a BTF of several blobs, or of the other byte order).
+ */
+const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr);
+/* Number of symbols indexed. */
+uint32_t kbtf_pindex_nr_syms(const struct kbtf_pindex *ix);
+
+#endif
