@@ -17,10 +17,15 @@
  *   offs     each type's offset in the BTF's type section (type 1 on),
  *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
  *            open it without a walk
+ *   lines    the Module.symvers lines, NUL-terminated
  *
- * The checksum covers the whole file (its own field read as zero) and is
- * checked on every open: an index is a few hundred KiB, hashed in well
- * under a millisecond, and is never trusted unchecked.
+ * Nothing is trusted unchecked, and only what a validation reads is
+ * checked: one checksum covers the header and every section up to the
+ * pool (a few hundred KiB, hashed in a fraction of a millisecond) and is
+ * checked on every open; the type offsets have their own, checked when
+ * the BTF is first needed; each Module.symvers line carries its own hash,
+ * checked when it is looked up. A failure on use marks the index damaged
+ * (kbtf_pindex_damaged()).
  */
 #include <endian.h>
 #include <errno.h>
@@ -67,7 +72,9 @@ enum {
 	SEC_CONFIG,
 	SEC_POOL,
 	SEC_OFFS,
+	SEC_LINES,
 	NR_SECS,
+	NR_SUMMED = SEC_OFFS, /* the sections the open-time checksum covers */
 };
 
 enum {
@@ -105,6 +112,7 @@ struct idx_hdr {
 	uint32_t release; /* pool offsets, NO_VALUE: unknown */
 	uint32_t arch;
 	uint32_t pad;
+	uint64_t offs_sum; /* checksum of the offs section */
 	struct file_stamp stamps[NR_FILES];
 	struct {
 		uint32_t off, size;
@@ -119,11 +127,12 @@ struct idx_name {
 };
 
 struct idx_sym {
-	uint32_t hash;
-	uint32_t line;	   /* pool offset of the line */
-	uint32_t len;	   /* of the line */
-	uint16_t name_at;  /* the symbol field inside the line */
-	uint16_t name_len; /* and its length */
+	uint32_t hash;	    /* of the symbol */
+	uint32_t line_hash; /* of the whole line */
+	uint32_t line;	    /* offset of the line in lines */
+	uint32_t len;	    /* of the line */
+	uint16_t name_at;   /* the symbol field inside the line */
+	uint16_t name_len;  /* and its length */
 };
 
 struct idx_config {
@@ -147,6 +156,9 @@ struct kbtf_pindex {
 	uint32_t pool_size;
 	const uint32_t *offs;
 	uint32_t nr_offs;
+	const char *lines;
+	uint32_t lines_size;
+	int damaged;
 	char *name; /* for messages */
 };
 
@@ -271,7 +283,7 @@ static int keyed_cmp(const void *a, const void *b)
 }
 
 struct build {
-	struct wbuf slots, names, cands, sslots, syms, config, pool, offs;
+	struct wbuf slots, names, cands, sslots, syms, config, pool, offs, lines;
 	struct idx_hdr h;
 };
 
@@ -285,6 +297,7 @@ static void build_fini(struct build *b)
 	free(b->config.p);
 	free(b->pool.p);
 	free(b->offs.p);
+	free(b->lines.p);
 }
 
 static int put_slots(struct wbuf *out, const uint32_t *hashes, uint32_t n)
@@ -434,13 +447,14 @@ static int build_syms(struct build *b, const char *path)
 			}
 			hashes = nh;
 		}
-		s.line = pool_add(&b->pool, line, len);
+		s.line = pool_add(&b->lines, line, len);
 		if (s.line == NO_VALUE) {
 			err = -ENOMEM;
 			break;
 		}
 		hashes[nr] = hash_span(sym, n);
 		s.hash = htole32(hashes[nr++]);
+		s.line_hash = htole32(hash_span(line, len));
 		s.line = htole32(s.line);
 		s.len = htole32((uint32_t)len);
 		s.name_at = htole16((uint16_t)(sym - line));
@@ -537,8 +551,8 @@ static uint32_t module_struct_size(struct kbtf_btf *btf)
 
 static int assemble(struct build *b, struct kbtf_buf *out)
 {
-	struct wbuf *secs[NR_SECS] = {&b->slots, &b->names,  &b->cands, &b->sslots,
-				      &b->syms,	 &b->config, &b->pool,	&b->offs};
+	struct wbuf *secs[NR_SECS] = {&b->slots,  &b->names, &b->cands, &b->sslots, &b->syms,
+				      &b->config, &b->pool,  &b->offs,	&b->lines};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
 	int i;
@@ -563,7 +577,8 @@ static int assemble(struct build *b, struct kbtf_buf *out)
 	for (i = 0; i < NR_SECS; i++)
 		if (secs[i]->len)
 			memcpy(p + le32toh(b->h.sec[i].off), secs[i]->p, secs[i]->len);
-	((struct idx_hdr *)p)->checksum = htole64(sum_of(p, off));
+	((struct idx_hdr *)p)->offs_sum = htole64(idx_checksum(b->offs.p, b->offs.len));
+	((struct idx_hdr *)p)->checksum = htole64(sum_of(p, le32toh(b->h.sec[NR_SUMMED].off)));
 	out->data = p;
 	out->size = off;
 	out->owner = KBTF_BUF_HEAP;
@@ -632,11 +647,25 @@ int kbtf_pindex_write(const char *dir)
 
 /* ------------------------------------------------------------ the reader */
 
+/* How to rebuild the index called @name (<profile>/index): re-add the profile. */
+static int dir_len(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	return slash ? (int)(slash - name) : 1;
+}
+
+static const char *dir_of(const char *name)
+{
+	return strrchr(name, '/') ? name : ".";
+}
+
 static int bad(const char *name, const char *why)
 {
 	return kbtf_err(-EINVAL,
-			"%s: damaged kernel index (%s); rebuild it with 'kbtf kernels add --force'",
-			name, why);
+			"%s: damaged kernel index (%s); rebuild it with "
+			"'kbtf kernels add --force %.*s'",
+			name, why, dir_len(name), dir_of(name));
 }
 
 static bool str_ok(const struct kbtf_pindex *ix, uint32_t off)
@@ -661,6 +690,9 @@ static int check_sections(struct kbtf_pindex *ix)
 		size[i] = le32toh(h->sec[i].size);
 		if (off[i] < sizeof(*h) || off[i] % 8 || (uint64_t)off[i] + size[i] > ix->buf.size)
 			return bad(ix->name, "a section lies outside the file");
+		/* in order and apart, so the checksummed ones are the first */
+		if (i && off[i] < (uint64_t)off[i - 1] + size[i - 1])
+			return bad(ix->name, "sections overlap");
 	}
 	if (size[SEC_SLOTS] % 4 || size[SEC_SSLOTS] % 4 || size[SEC_OFFS] % 4 ||
 	    size[SEC_NAMES] % sizeof(struct idx_name) ||
@@ -683,6 +715,8 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->pool_size = size[SEC_POOL];
 	ix->offs = (const uint32_t *)(base + off[SEC_OFFS]);
 	ix->nr_offs = size[SEC_OFFS] / 4;
+	ix->lines = (const char *)(base + off[SEC_LINES]);
+	ix->lines_size = size[SEC_LINES];
 	if (ix->nr_offs && ix->nr_offs + 1 != le32toh(h->type_cnt))
 		return bad(ix->name, "the type offsets do not cover the types");
 	/* slot tables: a power of two, more than twice the entries, or none */
@@ -693,6 +727,8 @@ static int check_sections(struct kbtf_pindex *ix)
 		return bad(ix->name, "a hash table has the wrong size");
 	if (ix->pool_size && ix->pool[ix->pool_size - 1])
 		return bad(ix->name, "the string pool is not terminated");
+	if (ix->lines_size && ix->lines[ix->lines_size - 1])
+		return bad(ix->name, "the symbol lines are not terminated");
 	return 0;
 }
 
@@ -729,7 +765,7 @@ static int check_records(struct kbtf_pindex *ix)
 		const struct idx_sym *sy = &ix->syms[i];
 		uint32_t line = le32toh(sy->line), len = le32toh(sy->len);
 
-		if (!str_ok(ix, line) || len >= ix->pool_size - line || ix->pool[line + len] ||
+		if (line >= ix->lines_size || len >= ix->lines_size - line ||
 		    (uint32_t)le16toh(sy->name_at) + le16toh(sy->name_len) > len)
 			return bad(ix->name, "a symbol's line is out of range");
 	}
@@ -755,16 +791,19 @@ static int check(struct kbtf_pindex *ix)
 	if (le32toh(h->version) != KBTF_PINDEX_VERSION)
 		return kbtf_err(-ESTALE,
 				"%s: kernel index version %u, this kbtf reads %u; rebuild it with "
-				"'kbtf kernels add --force'",
-				ix->name, le32toh(h->version), KBTF_PINDEX_VERSION);
+				"'kbtf kernels add --force %.*s'",
+				ix->name, le32toh(h->version), KBTF_PINDEX_VERSION,
+				dir_len(ix->name), dir_of(ix->name));
 	if (le32toh(h->hdr_size) != sizeof(*h) || le64toh(h->file_size) != ix->buf.size)
 		return bad(ix->name, "its size is not the recorded one (truncated?)");
-	if (le64toh(h->checksum) != sum_of(ix->buf.data, ix->buf.size))
+	err = check_sections(ix);
+	if (err)
+		return err;
+	if (le64toh(h->checksum) != sum_of(ix->buf.data, le32toh(h->sec[NR_SUMMED].off)))
 		return bad(ix->name, "checksum mismatch");
 	if (le32toh(h->flags) & ~(uint32_t)F_KNOWN)
 		return bad(ix->name, "unknown flags");
-	err = check_sections(ix);
-	return err ? err : check_records(ix);
+	return check_records(ix);
 }
 
 /* Are the profile's files the ones the index was built from? */
@@ -787,8 +826,8 @@ static int check_stamps(const struct kbtf_pindex *ix, const char *dir)
 		if (have != want || (have >= 0 && size != le64toh(ix->h->stamps[i].size)))
 			return kbtf_err(-ESTALE,
 					"%s: stale kernel index (%s changed after it was built); "
-					"rebuild it with 'kbtf kernels add --force'",
-					ix->name, stamp_files[i]);
+					"rebuild it with 'kbtf kernels add --force %s'",
+					ix->name, stamp_files[i], dir);
 	}
 	return 0;
 }
@@ -975,20 +1014,66 @@ const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *s
 	for (probes = 0; probes <= ix->sslot_mask && (n = le32toh(ix->sslots[s])); probes++) {
 		const struct idx_sym *e = &ix->syms[n - 1];
 
-		if (le32toh(e->hash) == h && le16toh(e->name_len) == slen &&
-		    !memcmp(ix->pool + le32toh(e->line) + le16toh(e->name_at), sym, slen) &&
-		    (!found || e > found))
+		const char *line = ix->lines + le32toh(e->line);
+
+		if (le32toh(e->hash) != h || le16toh(e->name_len) != slen)
+			goto next;
+		/* the line is checked against its own hash before it is believed */
+		if (hash_span(line, le32toh(e->len)) != le32toh(e->line_hash)) {
+			kbtf_pindex_mark_damaged(ix);
+			return NULL;
+		}
+		if (!memcmp(line + le16toh(e->name_at), sym, slen) && (!found || e > found))
 			found = e;
+	next:
 		s = (s + 1) & ix->sslot_mask;
 	}
 	if (!found)
 		return NULL;
 	*len = le32toh(found->len);
-	return ix->pool + le32toh(found->line);
+	return ix->lines + le32toh(found->line);
 }
 
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr)
 {
+	*nr = 0;
+	if (!ix->nr_offs)
+		return NULL;
+	if (idx_checksum((const uint8_t *)ix->offs, (size_t)ix->nr_offs * 4) !=
+	    le64toh(ix->h->offs_sum)) {
+		kbtf_pindex_mark_damaged(ix);
+		bad(ix->name, "type offsets checksum mismatch");
+		return NULL;
+	}
 	*nr = ix->nr_offs;
-	return ix->nr_offs ? ix->offs : NULL;
+	return ix->offs;
+}
+
+void kbtf_pindex_mark_damaged(const struct kbtf_pindex *ix)
+{
+	__atomic_store_n(&((struct kbtf_pindex *)ix)->damaged, 1, __ATOMIC_RELEASE);
+}
+
+bool kbtf_pindex_damaged(const struct kbtf_pindex *ix)
+{
+	return __atomic_load_n(&ix->damaged, __ATOMIC_ACQUIRE);
+}
+
+void kbtf_pindex_seal(uint8_t *data, size_t size)
+{
+	struct idx_hdr h;
+	uint32_t end, off, len;
+
+	if (size < sizeof(h))
+		return;
+	memcpy(&h, data, sizeof(h));
+	end = le32toh(h.sec[NR_SUMMED].off);
+	off = le32toh(h.sec[SEC_OFFS].off);
+	len = le32toh(h.sec[SEC_OFFS].size);
+	if (end < sizeof(h) || end > size || off > size || len > size - off)
+		return;
+	h.offs_sum = htole64(idx_checksum(data + off, len));
+	memcpy(data + offsetof(struct idx_hdr, offs_sum), &h.offs_sum, 8);
+	h.checksum = htole64(sum_of(data, end));
+	memcpy(data + offsetof(struct idx_hdr, checksum), &h.checksum, 8);
 }

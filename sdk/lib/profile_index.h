@@ -19,12 +19,13 @@
  *   - what it was built from: the BTF's hash and the size and mtime of
  *     the btf, config and Module.symvers files.
  *
- * Opening checks everything before anything is read: magic, version,
- * section bounds and alignment, counts against sizes, a checksum of the
- * whole file, and the profile's files against the recorded sizes and
- * mtimes. Every offset read later is bounds-checked again. An index that
- * fails is never used: -EINVAL (damaged) or -ESTALE (the profile changed
- * after it was built), with one line saying which and why.
+ * Opening checks the magic, version, section bounds, order and alignment,
+ * counts against sizes, every record's offsets and ranges, a checksum of
+ * the header and tables, and the profile's files against the recorded
+ * sizes and mtimes. The type offsets and each Module.symvers line carry
+ * their own checksums, checked when they are read. An index that fails is
+ * never used: -EINVAL (damaged) or -ESTALE (the profile changed after it
+ * was built), with one line saying which and why.
  */
 #ifndef KBTF_PROFILE_INDEX_H
 #define KBTF_PROFILE_INDEX_H
@@ -78,6 +79,11 @@ int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out);
  */
 int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out);
 void kbtf_pindex_free(struct kbtf_pindex *ix);
+/*
+ * Recompute the checksums of the index bytes at @data (nothing when its
+ * header does not say where they go): for fuzzing past them, and for tests.
+ */
+void kbtf_pindex_seal(uint8_t *data, size_t size);
 
 const char *kbtf_pindex_release(const struct kbtf_pindex *ix); /* NULL: unknown */
 const char *kbtf_pindex_arch(const struct kbtf_pindex *ix);    /* NULL: unknown */
@@ -107,6 +113,13 @@ const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *s
  * index has none (a BTF of several blobs, or of the other byte order).
  */
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr);
+/*
+ * Did a part checked on use (type offsets, a Module.symvers line) fail
+ * its checksum? Lookups then answer "none", so a caller that used the
+ * index checks this before believing what it judged.
+ */
+bool kbtf_pindex_damaged(const struct kbtf_pindex *ix);
+void kbtf_pindex_mark_damaged(const struct kbtf_pindex *ix);
 /* Number of symbols indexed. */
 uint32_t kbtf_pindex_nr_syms(const struct kbtf_pindex *ix);
 

@@ -328,6 +328,8 @@ static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char
 		err = prepare_facts(vk);
 	if (!err)
 		err = load_symvers_index(vk, opts);
+	if (!err)
+		err = kbtf_vkernel_check(vk);
 	return err;
 }
 
@@ -359,6 +361,8 @@ static int lazy_prepared(struct kbtf_vkernel *vk)
 	int err;
 
 	offs = kbtf_pindex_type_offs(vk->ix, &nr);
+	if (kbtf_pindex_damaged(vk->ix))
+		return -EINVAL; /* kbtf_errstr() says why */
 	if (!offs || (uintptr_t)offs % 4)
 		return 1;
 	err = kbtf_profile_load_btf(l->dir, &l->raw);
@@ -432,6 +436,11 @@ int kbtf_vkernel_check(const struct kbtf_vkernel *vk)
 {
 	const struct vkernel_lazy *l = vk->lazy;
 
+	if (vk->ix && kbtf_pindex_damaged(vk->ix))
+		return kbtf_err(-EINVAL,
+				"%s: damaged kernel index (a checksum failed on use); "
+				"rebuild it with 'kbtf kernels add --force %s'",
+				l->dir, l->dir);
 	if (!l || !l->prepared || !kbtf_btf_damaged(l->prepared))
 		return 0;
 	return kbtf_err(-EINVAL,

@@ -1,0 +1,183 @@
+#!/bin/bash
+# test_index.sh: the prepared index of stored profiles (issue 18) on real
+# Debian kernels and modules. Every verdict answered from the index must be
+# the one the full parse gives:
+#   - modules: the example built plain (split .BTF, no .BTF.base) and
+#     distilled (kbtf build: .BTF.base and a layout record, so drift reads
+#     the kernel's BTF), and Debian's e1000e and wireguard distilled by kbtf;
+#   - kernels: bookworm 6.12.113 amd64 and rt, 6.1.0-56 (predates
+#     .BTF.base) with their headers' Module.symvers, sid 7.2 amd64;
+#   - the same modules x kernels validated through the indexed profiles,
+#     through the same profiles with their index removed, and through the
+#     raw .deb packages: the JSON reports equal (timings aside), and the
+#     verdicts and named types equal those from the packages.
+# Then a damaged, truncated or stale index is refused with one line and
+# exit 2, and `kbtf kernels add --force DIR` rebuilds it.
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
+
+release=6.12.113+deb12-amd64
+hdr=/usr/src/linux-headers-$release
+[ -d "$hdr" ] || t_skip_all "needs $hdr (.ci/debian-packages.txt)"
+command -v jq >/dev/null || t_skip_all "needs jq"
+
+fetch() { "$KBTF_ROOT/tests/lib/debfetch.sh" "$@"; }
+export XDG_CACHE_HOME=$t_tmp/cache
+store=$XDG_CACHE_HOME/kbtf/kernels
+
+# ------------------------------------------------------------ kernels
+
+declare -A deb
+for rel in 6.12.113+deb12-amd64 6.12.113+deb12-rt-amd64 6.1.0-56-amd64; do
+	deb[$rel]=$(fetch bookworm "linux-image-$rel") || { t_fail "fetch linux-image-$rel"; t_done; }
+done
+sid=$(fetch sid 'linux-binary-7.2.*+deb14-amd64' 2>/dev/null | head -n1)
+[ -n "$sid" ] || sid=$(ls "$KBTF_TEST_CACHE"/debs/sid/linux-binary-7.2.*+deb14-amd64_*.deb 2>/dev/null | head -n1)
+symvers() {
+	local rel=$1 d
+	d=$(fetch bookworm "linux-headers-$rel") || return 1
+	dpkg-deb --fsys-tarfile "$d" | tar -xO "./usr/src/linux-headers-$rel/Module.symvers"
+}
+symvers 6.1.0-56-amd64 >"$t_tmp/symvers-6.1" || t_fail "Module.symvers of 6.1.0-56"
+symvers "$release" >"$t_tmp/symvers-6.12" || t_fail "Module.symvers of $release"
+
+t_check "add 6.12 amd64 with its Module.symvers" \
+	"$KBTF" kernels add "${deb[$release]}" --symvers "$t_tmp/symvers-6.12"
+t_check "add 6.12 rt" "$KBTF" kernels add "${deb[6.12.113+deb12-rt-amd64]}"
+t_check "add 6.1 with its Module.symvers" \
+	"$KBTF" kernels add "${deb[6.1.0-56-amd64]}" --symvers "$t_tmp/symvers-6.1"
+kernels="$release 6.12.113+deb12-rt-amd64 6.1.0-56-amd64"
+if [ -n "$sid" ] && "$KBTF" kernels add "$sid" >/dev/null 2>&1; then
+	kernels="$kernels $(cd "$store" && ls -d 7.2.*+deb14-amd64 | head -n1)"
+	deb[${kernels##* }]=$sid
+else
+	echo "skip - sid 7.2 kernel not in the cache"
+fi
+n=0
+for rel in $kernels; do [ -f "$store/$rel/index" ] && n=$((n + 1)); done
+if [ "$n" = "$(wc -w <<<"$kernels")" ]; then t_ok "every stored profile has an index"; else
+	t_fail "$n profiles of $(wc -w <<<"$kernels") have an index"
+fi
+
+# ------------------------------------------------------------ modules
+
+mkdir -p "$t_tmp/plain" "$t_tmp/dist" "$t_tmp/img" "$t_tmp/mods"
+cp "$KBTF_ROOT"/sdk/example/{kbtf_demo.c,Kbuild,Makefile} "$t_tmp/plain/"
+cp "$KBTF_ROOT"/sdk/example/{kbtf_demo.c,Kbuild,Makefile} "$t_tmp/dist/"
+t_check "the example with plain kbuild (split .BTF)" \
+	make -s -C "$hdr" M="$t_tmp/plain" modules || t_done
+t_check "the example with kbtf build (.BTF.base, layout record)" \
+	"$KBTF" build -k "$release" -C "$t_tmp/dist" || t_done
+mods="$t_tmp/plain/kbtf_demo.ko $t_tmp/dist/kbtf_demo.ko"
+dpkg-deb --fsys-tarfile "${deb[$release]}" | tar -x -C "$t_tmp/img" --wildcards \
+	'*/e1000e.ko.xz' '*/wireguard.ko.xz'
+for m in e1000e wireguard; do
+	xz -dc "$(find "$t_tmp/img" -name "$m.ko.xz")" >"$t_tmp/mods/$m.signed.ko"
+	# a module's signature is appended after its ELF end: cut it
+	size=$(stat -c%s "$t_tmp/mods/$m.signed.ko")
+	siglen=$(tail -c 32 "$t_tmp/mods/$m.signed.ko" | head -c 4 | od -An -tu1 |
+		awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+	head -c $((size - 40 - siglen)) "$t_tmp/mods/$m.signed.ko" >"$t_tmp/mods/$m.plain.ko"
+	if "$KBTF" distill -q "$t_tmp/mods/$m.plain.ko" --base "$store/$release" \
+		-o "$t_tmp/mods/$m.ko"; then
+		mods="$mods $t_tmp/mods/$m.ko"
+	else
+		t_fail "distill Debian's $m"
+	fi
+done
+
+# ------------------------------------------------------------ the same verdicts
+
+set=$(tr ' ' ',' <<<"$kernels")
+# report MOD... -> JSON without timings
+report() {
+	local out=$1
+	shift
+	# shellcheck disable=SC2086
+	"$KBTF" validate $mods -f json -o "$out.raw" "$@" 2>"$out.err"
+	echo $? >"$out.rc"
+	jq 'del(.. | .time_us?, .ms?, .total_ms?)' "$out.raw" >"$out" 2>/dev/null
+}
+report "$t_tmp/idx.json" --kernels "$set"
+t_grep "indexed: all pairs judged" '"error": 0' "$t_tmp/idx.json"
+npairs=$(jq '.results | length' "$t_tmp/idx.json")
+want=$(($(wc -w <<<"$mods") * $(wc -w <<<"$kernels")))
+if [ "$npairs" = "$want" ]; then t_ok "indexed: $npairs pairs"; else
+	t_fail "indexed: $npairs pairs, expected $want"
+fi
+jq -r '.results[].verdict' "$t_tmp/idx.json" | sort | uniq -c | sed 's/^/    verdicts: /'
+if [ "$(jq -r '[.results[].verdict] | unique | length' "$t_tmp/idx.json")" -ge 3 ]; then
+	t_ok "the pairs cover several verdicts"
+else
+	t_fail "the pairs cover fewer than three verdicts"
+fi
+
+mkdir -p "$t_tmp/aside"
+for rel in $kernels; do mv "$store/$rel/index" "$t_tmp/aside/$rel.index"; done
+report "$t_tmp/full.json" --kernels "$set"
+for rel in $kernels; do mv "$t_tmp/aside/$rel.index" "$store/$rel/index"; done
+if [ -s "$t_tmp/idx.json" ] && cmp -s "$t_tmp/idx.json" "$t_tmp/full.json" &&
+	cmp -s "$t_tmp/idx.json.rc" "$t_tmp/full.json.rc"; then
+	t_ok "index and full parse: the same report, exit code and every named type"
+else
+	t_fail "index and full parse differ"
+	diff "$t_tmp/full.json" "$t_tmp/idx.json" | head -n 30 | sed 's/^/    | /'
+fi
+
+# the raw packages (Module.symvers given the same way)
+pairs() { jq -c '.results[] | {"module": .module, "release": .release, "verdict": .verdict, "summary": .summary, "problems": .problems, "warnings": .warnings}' "$1"; }
+: >"$t_tmp/deb.pairs"
+for rel in $kernels; do
+	sv=()
+	case $rel in
+	"$release") sv=(--symvers "$t_tmp/symvers-6.12") ;;
+	6.1.0-56-amd64) sv=(--symvers "$t_tmp/symvers-6.1") ;;
+	esac
+	report "$t_tmp/deb-$rel.json" --kernel "${deb[$rel]}" "${sv[@]}"
+	pairs "$t_tmp/deb-$rel.json" >>"$t_tmp/deb.pairs"
+done
+pairs "$t_tmp/idx.json" | sort >"$t_tmp/idx.pairs"
+sort "$t_tmp/deb.pairs" >"$t_tmp/deb.sorted"
+if [ -s "$t_tmp/idx.pairs" ] && cmp -s "$t_tmp/idx.pairs" "$t_tmp/deb.sorted"; then
+	t_ok "index and raw .deb: the same verdicts, problems and named types per pair"
+else
+	t_fail "index and raw .deb differ"
+	diff "$t_tmp/deb.sorted" "$t_tmp/idx.pairs" | head -n 20 | sed 's/^/    | /'
+fi
+
+# ------------------------------------------------------------ refused, never believed
+
+p=$store/6.12.113+deb12-rt-amd64
+cp "$p/index" "$t_tmp/index.good"
+# one byte inside the checksummed tables
+printf '\x5a' | dd of="$p/index" bs=1 seek=4000 conv=notrunc status=none
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
+	>"$t_tmp/bad.out" 2>"$t_tmp/bad.err"
+rc=$?
+# (the matrix reports a kernel it cannot open as an error row, exit 2)
+if [ "$rc" = 2 ] && grep -qF "error: $p/index: damaged kernel index (checksum mismatch); rebuild it with 'kbtf kernels add --force $p'" "$t_tmp/bad.out"; then
+	t_ok "a damaged index: exit 2, one line naming it and how to rebuild it"
+else
+	t_fail "a damaged index: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out" "$t_tmp/bad.err"
+fi
+head -c 3000 "$t_tmp/index.good" >"$p/index"
+t_exit 2 "a truncated index: exit 2" \
+	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
+cp "$t_tmp/index.good" "$p/index"
+t_exit 1 "the good index back: judged again (btf-rejected, exit 1)" \
+	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
+echo "# edited" >>"$p/config"
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
+	>"$t_tmp/stale.out" 2>"$t_tmp/stale.err"
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "$p/index: stale kernel index (config changed" "$t_tmp/stale.out"; then
+	t_ok "a profile changed after its index was built: stale, exit 2"
+else
+	t_fail "a stale index: exit $rc"
+	sed 's/^/    | /' "$t_tmp/stale.out" "$t_tmp/stale.err"
+fi
+t_check "kernels add --force DIR rebuilds the index" "$KBTF" kernels add --force "$p"
+t_exit 1 "and the profile judges again" \
+	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
+
+t_done

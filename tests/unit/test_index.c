@@ -1,0 +1,416 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * The prepared index of a stored profile (profile_index.c) and the BTF
+ * opened through it (kbtf_btf_parse_prepared): what the index answers
+ * equals what the BTF, config and Module.symvers say; a damaged, truncated,
+ * stale or other-version index is refused, never believed; a damaged
+ * symbol line, type offset or BTF record is caught when it is read.
+ */
+#include <stdarg.h>
+#include <stddef.h>
+#include <setjmp.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "btf_prepared.h"
+#include "kbtf/btf.h"
+#include "kbtf/builder.h"
+#include "kbtf/err.h"
+#include "profile.h"
+#include "profile_index.h"
+#include "util.h"
+
+static char tmpdir[256];
+
+static const char symvers_text[] = "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+				   "0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
+				   "0x00000001\tdup\tvmlinux\tEXPORT_SYMBOL\t\n"
+				   "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n";
+
+static const char config_text[] = "CONFIG_MODVERSIONS=y\nCONFIG_SMP=y\n"
+				  "# CONFIG_MODULE_FORCE_LOAD is not set\nCONFIG_X86_64=y\n";
+
+static int setup(void **state)
+{
+	snprintf(tmpdir, sizeof(tmpdir), "/tmp/kbtf-test-index.XXXXXX");
+	if (!mkdtemp(tmpdir))
+		return -1;
+	setenv("XDG_CACHE_HOME", tmpdir, 1);
+	return 0;
+}
+
+static int teardown(void **state)
+{
+	kbtf_rm_rf(tmpdir);
+	return 0;
+}
+
+static void write_text(const char *path, const char *text)
+{
+	FILE *f = fopen(path, "w");
+
+	assert_non_null(f);
+	fputs(text, f);
+	fclose(f);
+}
+
+/*
+ * A vmlinux-like BTF: two INTs named "int" (different encodings), a struct
+ * and a FWD both named "task", "module" (size 64), a typedef (not keyed),
+ * an enum, and @extra structs.
+ */
+static void make_btf(struct kbtf_buf *out, unsigned int extra)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	char name[32];
+	unsigned int i;
+	int intid;
+
+	assert_non_null(b);
+	intid = kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	assert_true(kbtf_builder_add_int(b, "int", 4, 0, 0, 32) > 0);
+	assert_true(kbtf_builder_add_struct(b, "task", 16) > 0);
+	assert_int_equal(kbtf_builder_add_member(b, "pid", intid, 0, 0), 0);
+	assert_true(kbtf_builder_add_fwd(b, "task", false) > 0);
+	assert_true(kbtf_builder_add_struct(b, "module", 64) > 0);
+	assert_int_equal(kbtf_builder_add_member(b, "refcnt", intid, 0, 0), 0);
+	assert_true(kbtf_builder_add_typedef(b, "task_t", 3) > 0);
+	for (i = 0; i < extra; i++) {
+		snprintf(name, sizeof(name), "s%u", i);
+		assert_true(kbtf_builder_add_struct(b, name, 4) > 0);
+		assert_int_equal(kbtf_builder_add_member(b, "v", intid, 0, 0), 0);
+	}
+	assert_int_equal(kbtf_builder_write(b, NULL, out), 0);
+	kbtf_builder_free(b);
+}
+
+struct fake_kernel {
+	struct kbtf_kernel k;
+	char symvers[320];
+};
+
+static void fake_kernel(struct fake_kernel *f, unsigned int extra)
+{
+	memset(f, 0, sizeof(*f));
+	snprintf(f->symvers, sizeof(f->symvers), "%s/Module.symvers", tmpdir);
+	write_text(f->symvers, symvers_text);
+	f->k.source = "fake";
+	f->k.release = "6.12.1-test";
+	f->k.arch = "x86_64";
+	f->k.config = (char *)config_text;
+	f->k.config_len = strlen(config_text);
+	f->k.symvers_path = f->symvers;
+	make_btf(&f->k.btf_raw, extra);
+}
+
+static void fake_kernel_release(struct fake_kernel *f)
+{
+	kbtf_btf_free(f->k.btf);
+	kbtf_buf_release(&f->k.btf_raw);
+}
+
+static struct kbtf_pindex *build_open(struct fake_kernel *f, struct kbtf_buf *raw)
+{
+	struct kbtf_pindex *ix = NULL;
+
+	assert_int_equal(kbtf_pindex_build(&f->k, f->symvers, NULL, raw), 0);
+	if (kbtf_pindex_from_mem(raw->data, raw->size, "index", &ix))
+		fail_msg("open: %s", kbtf_errstr());
+	return ix;
+}
+
+/* ------------------------------------------------------------- answers */
+
+static void test_answers(void **state)
+{
+	const struct kbtf_pindex_cand *c;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	const char *line;
+	size_t len;
+
+	fake_kernel(&f, 5);
+	ix = build_open(&f, &raw);
+	assert_string_equal(kbtf_pindex_release(ix), "6.12.1-test");
+	assert_string_equal(kbtf_pindex_arch(ix), "x86_64");
+	assert_int_equal(kbtf_pindex_type_cnt(ix), 6 + 5 + 1);
+	assert_int_equal(kbtf_pindex_module_struct_size(ix), 64);
+	assert_false(kbtf_pindex_has_btf_relocate(ix));
+	assert_true(kbtf_pindex_btf_hash(ix) == kbtf_kernel_btf_hash(&f.k));
+
+	/* both INTs, in id order, with their encodings */
+	assert_int_equal(kbtf_pindex_cands(ix, "int", &c), 2);
+	assert_int_equal(c[0].id, 1);
+	assert_int_equal(c[0].int_enc, BTF_INT_SIGNED);
+	assert_int_equal(c[1].id, 2);
+	assert_int_equal(c[1].int_enc, 0);
+	/* a struct and a FWD of one name */
+	assert_int_equal(kbtf_pindex_cands(ix, "task", &c), 2);
+	assert_int_equal(c[0].id, 3);
+	assert_int_equal(c[0].size, 16);
+	assert_int_equal(BTF_INFO_KIND(c[0].info), BTF_KIND_STRUCT);
+	assert_int_equal(BTF_INFO_KIND(c[1].info), BTF_KIND_FWD);
+	/* typedefs are not keyed by relocation */
+	assert_int_equal(kbtf_pindex_cands(ix, "task_t", &c), 0);
+	assert_int_equal(kbtf_pindex_cands(ix, "s4", &c), 1);
+	assert_int_equal(kbtf_pindex_cands(ix, "nosuch", &c), 0);
+
+	assert_true(kbtf_pindex_has_config(ix));
+	assert_string_equal(kbtf_pindex_config(ix, "MODVERSIONS"), "y");
+	assert_null(kbtf_pindex_config(ix, "MODULE_FORCE_LOAD"));
+	assert_null(kbtf_pindex_config(ix, "PREEMPT_RT"));
+
+	assert_true(kbtf_pindex_has_symvers(ix));
+	assert_true(kbtf_pindex_symvers_indexed(ix));
+	assert_int_equal(kbtf_pindex_nr_syms(ix), 4);
+	line = kbtf_pindex_symvers_line(ix, "kmalloc_caches", &len);
+	assert_non_null(line);
+	assert_int_equal(len, strlen("0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t"));
+	assert_memory_equal(line, "0x9abcdef0\tkmalloc_caches", 25);
+	/* listed twice: the last line, as the parser keeps it */
+	line = kbtf_pindex_symvers_line(ix, "dup", &len);
+	assert_non_null(line);
+	assert_memory_equal(line, "0x00000002", 10);
+	assert_null(kbtf_pindex_symvers_line(ix, "kmalloc", &len));
+	assert_null(kbtf_pindex_symvers_line(ix, "printk\tvmlinux", &len));
+	assert_false(kbtf_pindex_damaged(ix));
+
+	kbtf_pindex_free(ix);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+/* The BTF opened through the index's offsets reads as the full parse. */
+static void test_prepared_btf(void **state)
+{
+	struct kbtf_btf *full, *prep;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	const uint32_t *offs;
+	uint32_t nr, id;
+
+	fake_kernel(&f, 40);
+	ix = build_open(&f, &raw);
+	offs = kbtf_pindex_type_offs(ix, &nr);
+	assert_non_null(offs);
+	assert_int_equal(kbtf_btf_parse(f.k.btf_raw.data, f.k.btf_raw.size, NULL, &full), 0);
+	assert_int_equal(nr + 1, kbtf_btf_type_cnt(full));
+	assert_int_equal(kbtf_btf_parse_prepared(f.k.btf_raw.data, f.k.btf_raw.size, offs, nr,
+						 "prepared", &prep),
+			 0);
+	assert_int_equal(kbtf_btf_type_cnt(prep), kbtf_btf_type_cnt(full));
+	for (id = 0; id < kbtf_btf_type_cnt(full); id++) {
+		const struct btf_type *a = kbtf_btf_type(full, id), *b = kbtf_btf_type(prep, id);
+
+		assert_int_equal(kbtf_type_rec_size(a), kbtf_type_rec_size(b));
+		assert_memory_equal(a, b, kbtf_type_rec_size(a));
+		assert_string_equal(kbtf_btf_str(full, a->name_off),
+				    kbtf_btf_str(prep, b->name_off));
+	}
+	assert_null(kbtf_btf_type(prep, nr + 1));
+	assert_false(kbtf_btf_damaged(prep));
+	kbtf_btf_free(prep);
+	kbtf_btf_free(full);
+	kbtf_pindex_free(ix);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+/* A record that does not match its offset, or names a string past the end,
+ * reads as VOID and marks the object damaged; the others stay readable. */
+static void test_prepared_btf_damaged(void **state)
+{
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	struct kbtf_btf *prep;
+	const uint32_t *offs;
+	uint32_t nr, *bad, hdr_len, type_off;
+	uint8_t *copy;
+
+	fake_kernel(&f, 3);
+	ix = build_open(&f, &raw);
+	offs = kbtf_pindex_type_offs(ix, &nr);
+	assert_non_null(offs);
+	/* offsets shifted by 4: every record but the first is misplaced */
+	bad = malloc(nr * sizeof(*bad));
+	assert_non_null(bad);
+	memcpy(bad, offs, nr * sizeof(*bad));
+	bad[2] += 4;
+	assert_int_equal(
+	    kbtf_btf_parse_prepared(f.k.btf_raw.data, f.k.btf_raw.size, bad, nr, "p", &prep), 0);
+	assert_non_null(kbtf_btf_type(prep, 1));
+	assert_false(kbtf_btf_damaged(prep));
+	assert_int_equal(kbtf_kind(kbtf_btf_type(prep, 3)), BTF_KIND_UNKN);
+	assert_true(kbtf_btf_damaged(prep));
+	kbtf_btf_free(prep);
+	free(bad);
+
+	/* a name offset past the strings */
+	copy = malloc(f.k.btf_raw.size);
+	assert_non_null(copy);
+	memcpy(copy, f.k.btf_raw.data, f.k.btf_raw.size);
+	memcpy(&hdr_len, copy + 4, 4);
+	memcpy(&type_off, copy + 8, 4);
+	memset(copy + hdr_len + type_off + offs[4], 0xff, 4); /* type 5's name_off */
+	assert_int_equal(kbtf_btf_parse_prepared(copy, f.k.btf_raw.size, offs, nr, "p", &prep), 0);
+	assert_non_null(kbtf_btf_type(prep, 4));
+	assert_false(kbtf_btf_damaged(prep));
+	assert_int_equal(kbtf_kind(kbtf_btf_type(prep, 5)), BTF_KIND_UNKN);
+	assert_true(kbtf_btf_damaged(prep));
+	kbtf_btf_free(prep);
+	free(copy);
+
+	kbtf_pindex_free(ix);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+/* ------------------------------------------------------------- refusals */
+
+static uint32_t sec_off(const struct kbtf_buf *raw, int sec)
+{
+	/* sec[] ends the header (its size at byte 12): 9 (offset, size) pairs */
+	uint32_t off, hdr;
+
+	memcpy(&hdr, raw->data + 12, 4);
+	memcpy(&off, raw->data + hdr - 9 * 8 + (size_t)sec * 8, 4);
+	return off;
+}
+
+static void test_damage_refused(void **state)
+{
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	uint8_t *copy;
+	size_t i, summed, refused = 0, tried = 0;
+	int err;
+
+	fake_kernel(&f, 20);
+	ix = build_open(&f, &raw);
+	kbtf_pindex_free(ix);
+	copy = malloc(raw.size);
+	assert_non_null(copy);
+	/* every byte the open-time checksum covers: one bit flipped is refused */
+	summed = sec_off(&raw, 7); /* SEC_OFFS: where the checksummed part ends */
+	assert_true(summed > 100 && summed <= raw.size);
+	for (i = 0; i < summed; i++) {
+		memcpy(copy, raw.data, raw.size);
+		copy[i] ^= 0x10;
+		err = kbtf_pindex_from_mem(copy, raw.size, "index", &ix);
+		tried++;
+		if (err) {
+			refused++;
+			assert_true(err == -EINVAL || err == -ESTALE);
+			assert_non_null(strstr(kbtf_errstr(), "index"));
+		} else {
+			kbtf_pindex_free(ix);
+		}
+	}
+	assert_int_equal(refused, tried);
+
+	/* every truncation */
+	for (i = 0; i < raw.size; i += 7) {
+		assert_int_not_equal(kbtf_pindex_from_mem(raw.data, i, "index", &ix), 0);
+		assert_null(ix);
+	}
+	/* another version: stale, said so */
+	memcpy(copy, raw.data, raw.size);
+	copy[8] ^= 0x7f;
+	assert_int_equal(kbtf_pindex_from_mem(copy, raw.size, "index", &ix), -ESTALE);
+	assert_non_null(strstr(kbtf_errstr(), "version"));
+	free(copy);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+/* Parts checked on use: a symbol line, the type offsets. */
+static void test_damage_on_use(void **state)
+{
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	uint32_t lines, offs, nr;
+	size_t len;
+	char *p;
+
+	fake_kernel(&f, 2);
+	assert_int_equal(kbtf_pindex_build(&f.k, f.symvers, NULL, &raw), 0);
+	lines = sec_off(&raw, 8);
+	offs = sec_off(&raw, 7);
+	p = memmem(raw.data + lines, raw.size - lines, "kmalloc_caches\tvmlinux", 22);
+	assert_non_null(p);
+	p[16] = 'X'; /* "vmlinux" -> "vmXinux" */
+	raw.data[offs + 4] ^= 1;
+	assert_int_equal(kbtf_pindex_from_mem(raw.data, raw.size, "index", &ix), 0);
+	assert_non_null(kbtf_pindex_symvers_line(ix, "printk", &len));
+	assert_false(kbtf_pindex_damaged(ix));
+	assert_null(kbtf_pindex_symvers_line(ix, "kmalloc_caches", &len));
+	assert_true(kbtf_pindex_damaged(ix));
+	kbtf_pindex_free(ix);
+
+	assert_int_equal(kbtf_pindex_from_mem(raw.data, raw.size, "index", &ix), 0);
+	assert_null(kbtf_pindex_type_offs(ix, &nr));
+	assert_true(kbtf_pindex_damaged(ix));
+	kbtf_pindex_free(ix);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+/* A stored profile's index, and the same after its config changed. */
+static void test_stored_and_stale(void **state)
+{
+	struct kbtf_profile_add_opts o = {0};
+	struct kbtf_store *s;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct timespec ts[2] = {{0, 0}, {12345, 0}};
+	char dir[512], path[600];
+
+	fake_kernel(&f, 3);
+	assert_int_equal(kbtf_store_open(NULL, &s), 0);
+	if (kbtf_store_add(s, &f.k, &o, NULL))
+		fail_msg("add: %s", kbtf_errstr());
+	assert_int_equal(kbtf_store_profile_dir(s, "6.12.1-test", dir, sizeof(dir)), 0);
+	if (kbtf_pindex_open(dir, &ix))
+		fail_msg("open: %s", kbtf_errstr());
+	assert_string_equal(kbtf_pindex_config(ix, "SMP"), "y");
+	kbtf_pindex_free(ix);
+
+	snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_CONFIG);
+	assert_int_equal(utimensat(AT_FDCWD, path, ts, 0), 0);
+	assert_int_equal(kbtf_pindex_open(dir, &ix), -ESTALE);
+	assert_non_null(strstr(kbtf_errstr(), "stale"));
+	assert_non_null(strstr(kbtf_errstr(), "config"));
+
+	snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX);
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(kbtf_pindex_open(dir, &ix), -ENOENT);
+	kbtf_store_free(s);
+	fake_kernel_release(&f);
+}
+
+int main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test_setup_teardown(test_answers, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prepared_btf, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_prepared_btf_damaged, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damage_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_damage_on_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_stored_and_stale, setup, teardown),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
