@@ -791,8 +791,10 @@ static int open_unpacked(struct kernel_priv *p, const char *dir)
 	if (!err && !img)
 		err = find_one(dir, vmlinux_pats, "vmlinux", &vml);
 	if (!err && !img && !vml)
-		err = kbtf_err(-ENOENT, "no kernel here: no boot/vmlinuz-*, "
-					"usr/lib/modules/*/vmlinuz or linux-headers-*/vmlinux");
+		err =
+		    kbtf_err(-ENOENT, "no kernel here: no boot image (boot/vmlinuz-*, "
+				      "[usr/]lib/modules/*/vmlinuz), no vmlinux (linux-headers-*, "
+				      "kernels/*, modules/*/build), no BTFHub *.btf, no bundle");
 	if (!err)
 		err = open_member(p, dir, (img ? img : vml) + strlen(dir) + 1);
 	if (!err)
@@ -888,6 +890,12 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 	if ((s = path_join(dir, KBTF_PROFILE_SYMVERS))) {
 		try_symvers(p, s);
 		free(s);
+	}
+	if ((s = path_join(dir, KBTF_PROFILE_KABI))) {
+		if (kbtf_is_file(s))
+			p->k.kabi_path = s;
+		else
+			free(s);
 	}
 	if ((s = path_join(dir, KBTF_PROFILE_IMAGE))) {
 		if (kbtf_is_file(s))

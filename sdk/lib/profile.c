@@ -546,6 +546,8 @@ int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
 		err = write_config(dir, k, o->config, info);
 	if (!err)
 		err = write_symvers(dir, o->symvers ? o->symvers : k->symvers_path, info);
+	if (!err && k->kabi_path)
+		err = copy_file(k->kabi_path, dir, KBTF_PROFILE_KABI);
 	if (!err && o->keep_image && k->image_path) {
 		err = copy_file(k->image_path, dir, KBTF_PROFILE_IMAGE);
 		info->has_image = !err;

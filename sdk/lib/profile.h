@@ -12,6 +12,7 @@
  *   <store>/<name>/config           kernel .config (when one was found)
  *   <store>/<name>/Module.symvers   exports with CRCs (when found)
  *   <store>/<name>/image            the boot image (kbtf kernels add --keep-image)
+ *   <store>/<name>/kabi_stablelist  the kABI stablelist, when one came with it
  *   <store>/.index                  one line of facts per profile
  *
  * The store is ${XDG_CACHE_HOME:-$HOME/.cache}/kbtf/kernels. Profiles are
@@ -37,6 +38,7 @@
 #define KBTF_PROFILE_CONFIG "config"
 #define KBTF_PROFILE_SYMVERS "Module.symvers"
 #define KBTF_PROFILE_IMAGE "image"
+#define KBTF_PROFILE_KABI "kabi_stablelist" /* RHEL-like: kernel-abi-stablelists */
 /* Version of the marker and index formats this library writes. */
 #define KBTF_PROFILE_FORMAT 1
 

@@ -477,6 +477,84 @@ static void test_symbols_beat_btf(void **state)
 	kern_close(&kk);
 }
 
+/* A kABI stablelist as kernel-abi-stablelists ships it, in a temp file. */
+static void kabi_list(struct kern *kk, char *path, const char *text)
+{
+	int fd;
+
+	strcpy(path, "/tmp/kbtf-kabi-XXXXXX");
+	fd = mkstemp(path);
+	assert_true(fd >= 0);
+	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
+	close(fd);
+	kk->k.kabi_path = path;
+}
+
+/*
+ * kABI facts (judge_kabi.c): the imports outside the stablelist; and
+ * weak-modules on a newer kernel of the same major release links the
+ * module when every CRC is equal, not otherwise. No verdict changes.
+ */
+static void test_kabi_facts(void **state)
+{
+	static const char list[] = "[rhel10_x86_64_stablelist]\n\t_printk\n\tvfree\n";
+	static const char other[] = "0x0000ffff\t_printk\tvmlinux\tEXPORT_SYMBOL\t\n"
+				    "0x00001234\tkmalloc\tvmlinux\tEXPORT_SYMBOL\t\n";
+	char path[32];
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+
+	/* a newer kernel of 6.12 with the module's CRCs: linked */
+	kern_open(&kk, "6.12.0-124.el10.x86_64", 4, cfg_allow, exports);
+	kabi_list(&kk, path, list);
+	mod_open(&md, DISTILLED, "6.12.0-55.el10.x86_64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_non_null(r.kabi);
+	assert_non_null(strstr(r.kabi, "kABI: 1 of 2 imports outside the stablelist"));
+	assert_non_null(strstr(r.kabi, "minor update: kmalloc;"));
+	assert_non_null(strstr(r.kabi, "weak-modules: would link it from 6.12.0-55.el10.x86_64 "
+				       "into weak-updates/ (all 2 CRCs equal)"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+	unlink(path);
+
+	/* one CRC differs: not linked, and the symbol is named */
+	kern_open(&kk, "6.12.0-124.el10.x86_64", 4, cfg_allow, other);
+	kabi_list(&kk, path, list);
+	mod_open(&md, DISTILLED, "6.12.0-55.el10.x86_64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_non_null(r.kabi);
+	assert_non_null(strstr(r.kabi, "would not link it into weak-updates/ (CRC of _printk: "
+				       "0x0000ffff here, module built against 0x0000abcd)"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+	unlink(path);
+
+	/* an older kernel, or the module's own: nothing for weak-modules */
+	kern_open(&kk, "6.12.0-55.el10.x86_64", 4, cfg_allow, exports);
+	kabi_list(&kk, path, list);
+	mod_open(&md, DISTILLED, "6.12.0-124.el10.x86_64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_non_null(r.kabi);
+	assert_null(strstr(r.kabi, "weak-modules"));
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+	unlink(path);
+
+	/* no stablelist: no kABI fact at all */
+	kern_open(&kk, "6.12.0-124.el10.x86_64", 4, cfg_allow, exports);
+	mod_open(&md, DISTILLED, "6.12.0-55.el10.x86_64", 0xabcd);
+	judge(&md, &kk, NULL, &r);
+	assert_null(r.kabi);
+	kbtf_result_fini(&r);
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 /*
  * The module's side of a symbol problem (the "module:" line of the text
  * report, the "module (build time)" column) says what the module does with
@@ -926,6 +1004,7 @@ int main(void)
 	    cmocka_unit_test(test_pre_611),
 	    cmocka_unit_test(test_symbols_beat_btf),
 	    cmocka_unit_test(test_symbol_module_side_imports),
+	    cmocka_unit_test(test_kabi_facts),
 	    cmocka_unit_test(test_symbols_unknown_warns),
 	    cmocka_unit_test(test_plain_split),
 	    cmocka_unit_test(test_no_btf),

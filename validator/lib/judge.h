@@ -75,6 +75,13 @@ struct kbtf_sym_findings {
 
 void kbtf_judge_symbols(const struct kbtf_pair *p, struct kbtf_sym_findings *f);
 
+/*
+ * kABI facts on a kernel with a stablelist (judge_kabi.c): the imports
+ * outside it, and what weak-modules does with the module. Heap string,
+ * NULL when the kernel has no stablelist. Not a load step.
+ */
+char *kbtf_judge_kabi(const struct kbtf_pair *p);
+
 /* What btf_module_notify() ends up doing with the module's BTF. */
 enum kbtf_btf_fate {
 	KBTF_BTF_USED = 0, /* registered as meant, or there is none to register */

@@ -140,6 +140,8 @@ static int result(struct kbtf_json *j, const struct kbtf_matrix *mx, size_t at)
 		kbtf_json_kv_string(j, "kernel_log_note",
 				    r->kernel_log_note ? r->kernel_log_note : "");
 		kbtf_json_kv_string(j, "btf_form", r->btf_form);
+		if (r->kabi)
+			kbtf_json_kv_string(j, "kabi", r->kabi);
 		if (r->reloc_err == -1) {
 			kbtf_json_kv_null(j, "relocation");
 		} else {

@@ -184,6 +184,8 @@ static void details(FILE *f, const struct kbtf_result *r, const struct kbtf_repo
 		fprintf(f, "  %s\n", r->kernel_log_note);
 	if (kbtf_report_label_index(r) && r->consequence)
 		fprintf(f, "  at load: %s\n", r->consequence);
+	if (r->kabi)
+		fprintf(f, "  %s\n", r->kabi);
 }
 
 static void abi_line(void *ctx, const char *text)

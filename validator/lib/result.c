@@ -345,6 +345,7 @@ void kbtf_result_fini(struct kbtf_result *r)
 	free(r->module_arch);
 	free(r->kernel_arch);
 	free(r->symbols_from);
+	free(r->kabi);
 	memset(r, 0, sizeof(*r));
 }
 

@@ -84,6 +84,8 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 	out->reloc_log = f.btf.reloc_log;
 	f.btf.reloc_log = NULL;
 	conclude(&rb, &f, &pair);
+	if (!f.elf.refused)
+		out->kabi = kbtf_judge_kabi(&pair);
 	findings_fini(&f);
 	out->ms = kbtf_now_ms() - t0;
 	if (rb.err) {

@@ -139,6 +139,9 @@ struct kbtf_result {
 	char *module_arch;
 	char *kernel_arch;
 	char *symbols_from; /* where the kernel's export list came from */
+	/* RHEL-like kernels with a kABI stablelist: imports outside it and
+	 * what weak-modules would do (one line), NULL for other kernels */
+	char *kabi;
 };
 
 KBTF_API void kbtf_result_fini(struct kbtf_result *r);
