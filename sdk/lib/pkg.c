@@ -171,7 +171,7 @@ static void describe_archive(const struct kbtf_deb *out, const char *dir,
 	size_t i;
 	char *path, *rel;
 
-	info->format = "tarball";
+	info->format = "archive";
 	for (i = 0; i < out->nr_files; i++) {
 		const char *f = out->files[i].path;
 
