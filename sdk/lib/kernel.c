@@ -154,7 +154,10 @@ static char *release_from_path(const char *path)
 				}
 			}
 		}
-		if (prev && next && (size_t)(comp - prev) == 8 && !strncmp(prev, "modules/", 8) &&
+		/* modules/<rel>/..., and RHEL's usr/src/kernels/<rel>/... */
+		if (prev && next &&
+		    (((size_t)(comp - prev) == 8 && !strncmp(prev, "modules/", 8)) ||
+		     ((size_t)(comp - prev) == 8 && !strncmp(prev, "kernels/", 8))) &&
 		    looks_like_release(comp, n)) {
 			free(found);
 			found = strndup(comp, n);
@@ -648,16 +651,22 @@ static int find_one(const char *dir, const char *const *pats, const char *what, 
 
 /*
  * Of several candidate files, the one for @rel: the first whose path names
- * the release, else the only one; NULL rather than a guess.
+ * the release, else the only one unless its path names another release
+ * (a --with package of another kernel); NULL rather than a guess.
  */
 static const char *pick_for_release(char *const *paths, size_t n, const char *rel)
 {
+	char *other;
 	size_t i;
 
 	for (i = 0; rel && i < n; i++)
 		if (strstr(paths[i], rel))
 			return paths[i];
-	return n == 1 ? paths[0] : NULL;
+	if (n != 1)
+		return NULL;
+	other = rel ? release_from_path(paths[0]) : NULL;
+	free(other);
+	return other ? NULL : paths[0];
 }
 
 /* Open @src (relative to @dir), the kernel of an unpacked package. */

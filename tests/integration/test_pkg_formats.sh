@@ -161,6 +161,14 @@ t_check "kernels add: linux-image-unsigned + linux-modules + linux-headers as on
 t_exit 0 "config from linux-modules, Module.symvers from linux-headers" \
 	jq -e '.profiles[] | select(.name == "ubuntu-replica") | .config and .symvers' "$w/list.json"
 
+# a headers package of another kernel is not this kernel's: its
+# Module.symvers is left out rather than taken
+hdr_cloud=$(fetch "linux-headers-6.12.113+deb12-cloud-amd64") || t_fail "fetch the cloud headers"
+"$KBTF" kernels add "$u/linux-image-unsigned-$rel"_*.deb --with "$hdr_cloud" --name ubuntu-mixed >/dev/null 2>&1
+"$KBTF" kernels list --json >"$w/list.json"
+t_exit 0 "--with headers of another kernel: their Module.symvers is not taken" \
+	jq -e '.profiles[] | select(.name == "ubuntu-mixed") | .symvers | not' "$w/list.json"
+
 # ------------------------------------------------------------------ Arch
 arch_pkg() { # DIR PKGNAME
 	(
