@@ -214,7 +214,10 @@ int kbtf_pkg_unpack(const void *data, size_t size, const char *name, const char 
 		return err;
 	case KBTF_PKG_RPM:
 		info->format = "RPM package";
-		return unpack_rpm(data, size, name, dir, info);
+		err = unpack_rpm(data, size, name, dir, info);
+		if (err)
+			kbtf_pkg_info_release(info);
+		return err;
 	case KBTF_PKG_ARCHIVE:
 		err = kbtf_archive_extract_buf_until(data, size, name, dir, kbtf_pkg_select_kernel,
 						     NULL, NULL, &out);
