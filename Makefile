@@ -60,10 +60,10 @@ ALL_CFLAGS = -std=gnu11 $(WARN) $(CFLAGS) -D_GNU_SOURCE -DKBTF_VERSION='"$(VERSI
 LDLIBS = $(PKG_LIBS)
 
 # capability folders: the library's and the commands' C files
-SRC_DIRS := sdk/lib sdk/cmd validator/lib validator/cmd validator/boottest dkms templates
+SRC_DIRS := sdk/lib sdk/cmd validator/lib validator/cmd validator/boottest dkms templates access
 INC_DIRS := sdk/include sdk/lib sdk/cmd validator/include validator/lib \
-	validator/boottest dkms templates
-ALL_SRCS := $(filter-out validator/boottest/kbtf-modload.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
+	validator/boottest dkms templates access
+ALL_SRCS := $(filter-out validator/boottest/kbtf-modload.c access/kbtf_access_plugin.c,$(wildcard $(SRC_DIRS:%=%/*.c)))
 CMD_SRCS := $(sort $(filter sdk/cmd/%,$(ALL_SRCS)) \
 	$(foreach f,$(ALL_SRCS),$(if $(filter cmd_%,$(notdir $(f))),$(f))))
 LIB_SRCS := $(sort $(filter-out $(CMD_SRCS),$(ALL_SRCS)))
@@ -266,6 +266,9 @@ install: all
 		kbtf.conf.example $(DESTDIR)$(DATADIR)/kbtf/dkms/
 	install -m 0755 dkms/kbtf-dkms-post-build $(DESTDIR)$(DATADIR)/kbtf/dkms/
 	install -m 0755 sdk/collect/kbtf-collect.sh $(DESTDIR)$(DATADIR)/kbtf/kbtf-collect.sh
+# the access plugin's source: kbtf builds it for the compiler of each kernel
+	install -D -m 0644 access/kbtf_access_plugin.c \
+		$(DESTDIR)$(DATADIR)/kbtf/access/kbtf_access_plugin.c
 # from ci/ only what vendors use (kbtf new copies the matrix script; the
 # kernel set lists are examples): .ci/deps.sh and its package list install
 # this project's own build dependencies and stay in the source tree

@@ -110,6 +110,8 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 		       rep.base_types, rep.base_bytes, rep.split_types, rep.split_bytes);
 	if (rep.layout_bytes)
 		printf(", layout %zu B", rep.layout_bytes);
+	if (rep.access_bytes)
+		printf(", access %zu B (%zu records)", rep.access_bytes, rep.access_records);
 	if (rep.ids_slots)
 		printf(", .BTF_ids %zu slots", rep.ids_slots);
 	printf("%s%s%s, %.1f ms\n", rep.encoded ? ", encoded from DWARF" : "",

@@ -11,6 +11,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "access_plugin.h"
 #include "distill_cache.h"
 #include "kbtf/err.h"
 #include "build_kbuild.h"
@@ -240,9 +241,22 @@ int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const ch
 			size_t nr_extra)
 {
 	const char **argv = calloc(nr_extra + 8, sizeof(*argv));
-	char *cdir = NULL, *mdir = NULL, *jarg = NULL;
+	char *cdir = NULL, *mdir = NULL, *jarg = NULL, *kcflags = NULL, so[PATH_MAX];
+	const char *acc = getenv("KBTF_ACCESS");
 	size_t n = 0, i;
 	int ret;
+
+	/* the access record (docs/access.md): the compiler plugin, unless
+	 * KBTF_ACCESS=0; without it, one warning and type-level drift only */
+	if (!(acc && !strcmp(acc, "0"))) {
+		if (kbtf_access_plugin(kdir, so, sizeof(so)))
+			fprintf(stderr,
+				"kbtf: warning: no access record (member-level checks fall back "
+				"to type-level drift): %s\n",
+				kbtf_errstr());
+		else if (!(kcflags = kbtf_access_kcflags(so)))
+			return kbtf_err_nomem();
+	}
 
 	if (!argv || asprintf(&cdir, "-C%s", kdir) < 0 || asprintf(&mdir, "M=%s", moddir) < 0) {
 		ret = kbtf_err_nomem();
@@ -259,6 +273,8 @@ int kbtf_kbuild_modules(const char *kdir, const char *moddir, int jobs, const ch
 		argv[n++] = jarg;
 	}
 	argv[n++] = "modules";
+	if (kcflags)
+		argv[n++] = kcflags;
 	for (i = 0; i < nr_extra; i++)
 		argv[n++] = extra[i];
 	argv[n] = NULL;
@@ -270,5 +286,6 @@ out:
 	free(cdir);
 	free(mdir);
 	free(jarg);
+	free(kcflags);
 	return ret;
 }

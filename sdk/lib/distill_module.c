@@ -23,6 +23,7 @@
 #include "kernel_gen.h"
 #include "distill_pahole.h"
 #include "run.h"
+#include "module_access.h"
 #include "module_sign.h"
 
 struct job {
@@ -39,6 +40,7 @@ struct job {
 	struct kbtf_btf *split;	   /* parsed on kbtf */
 	struct kbtf_distill_result d;
 	struct kbtf_buf layout;
+	struct kbtf_buf access; /* the objects' access records, merged */
 
 	struct kbtf_btf_ids ids;
 	uint32_t *ids_old; /* resolved on the full base */
@@ -373,9 +375,34 @@ static int keep_plain(struct job *j)
 	return 0;
 }
 
+/*
+ * The objects' access records (.note.kbtf.access, one blob per object as
+ * the linker concatenated them) merged into one .kbtf.access; the per-object
+ * section is emptied. A record that does not parse is left as it is.
+ */
+static void merge_access(struct job *j, struct kbtf_elf_section *secs, size_t *n)
+{
+	struct kbtf_access *a;
+
+	if (j->m->access_err || !j->m->access_raw)
+		return;
+	if (kbtf_access_parse(j->m->access_data, j->m->access_size, &a)) {
+		WARN(j, "%s: access record left as it is: %s", j->path, kbtf_errstr());
+		return;
+	}
+	if (!kbtf_access_write(a, j->m->endian, &j->access)) {
+		j->rep->access_bytes = j->access.size;
+		j->rep->access_records = a->nr;
+		secs[(*n)++] =
+		    (struct kbtf_elf_section){KBTF_ACCESS_SECTION, j->access.data, j->access.size};
+		secs[(*n)++] = (struct kbtf_elf_section){KBTF_ACCESS_OBJ_SECTION, "", 0};
+	}
+	kbtf_access_free(a);
+}
+
 static int rewrite_elf(struct job *j)
 {
-	struct kbtf_elf_section secs[4] = {
+	struct kbtf_elf_section secs[6] = {
 	    {".BTF", j->d.split.data, j->d.split.size},
 	    {".BTF.base", j->d.base.data, j->d.base.size},
 	};
@@ -390,6 +417,7 @@ static int rewrite_elf(struct job *j)
 		    (struct kbtf_elf_section){KBTF_LAYOUT_SECTION, j->layout.data, j->layout.size};
 	if (j->ids_new.data)
 		secs[n++] = (struct kbtf_elf_section){".BTF_ids", j->ids_new.data, j->ids_new.size};
+	merge_access(j, secs, &n);
 	return kbtf_elf_set_sections(j->m->image.data, j->m->image.size, secs, n, &j->image);
 }
 
@@ -636,6 +664,7 @@ static void cleanup(struct job *j)
 	free(j->roots);
 	kbtf_btf_ids_release(&j->ids);
 	kbtf_buf_release(&j->layout);
+	kbtf_buf_release(&j->access);
 	kbtf_distill_result_release(&j->d);
 	kbtf_btf_free(j->split);
 	kbtf_buf_release(&j->split_raw);

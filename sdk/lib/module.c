@@ -429,6 +429,17 @@ static int read_elf(struct module_priv *p)
 		m->layout_data = sec.data;
 		m->layout_size = sec.size;
 	}
+	m->access_err = kbtf_elf_section(e, ".kbtf.access", &sec);
+	if (m->access_err == -ENOENT || (!m->access_err && !sec.size)) {
+		m->access_err = kbtf_elf_section(e, ".note.kbtf.access", &sec);
+		m->access_raw = true;
+	}
+	if (!m->access_err && !sec.size)
+		m->access_err = -ENOENT;
+	if (!m->access_err) {
+		m->access_data = sec.data;
+		m->access_size = sec.size;
+	}
 	m->has_dwarf = kbtf_elf_has_dwarf(e);
 	err = read_modinfo(p, e);
 	if (!err)

@@ -136,6 +136,8 @@ struct kbtf_distill_module_report {
 	enum kbtf_compression compression;
 	uint32_t base_types, split_types, copied;
 	size_t base_bytes, split_bytes, layout_bytes;
+	/* the objects' access records merged into .kbtf.access (0: none) */
+	size_t access_bytes, access_records;
 	size_t ids_slots, ids_zero; /* .BTF_ids slots written, of which left 0 */
 	uint32_t warnings;
 	size_t size_before, size_after; /* file sizes */

@@ -220,6 +220,12 @@ struct kbtf_module {
 	int layout_err;
 	const uint8_t *layout_data;
 	size_t layout_size;
+	/* the build-time access record (module_access.h): .kbtf.access, else
+	 * the objects' .note.kbtf.access; errors as for the layout record */
+	int access_err;
+	const uint8_t *access_data;
+	size_t access_size;
+	bool access_raw; /* read from .note.kbtf.access: not merged yet */
 
 	/* .modinfo: every key=value record in section order, repeated keys
 	 * too; kbtf_module_modinfo() looks one up as the kernel does */
