@@ -252,8 +252,13 @@ static void spell(tree t, char *buf, size_t len, int depth)
 		spell(TREE_TYPE(t), buf, len, depth + 1);
 		if (TYPE_DOMAIN(t) && TYPE_MAX_VALUE(TYPE_DOMAIN(t)) &&
 		    tree_fits_shwi_p(TYPE_MAX_VALUE(TYPE_DOMAIN(t)))) {
-			snprintf(num, sizeof(num), "[%ld]",
-				 (long)tree_to_shwi(TYPE_MAX_VALUE(TYPE_DOMAIN(t))) + 1);
+			long nel = (long)tree_to_shwi(TYPE_MAX_VALUE(TYPE_DOMAIN(t))) + 1;
+
+			/* BTF has 0 elements for [0] and [] alike */
+			if (nel > 0)
+				snprintf(num, sizeof(num), "[%ld]", nel);
+			else
+				snprintf(num, sizeof(num), "[]");
 			cat(buf, len, num);
 		} else {
 			cat(buf, len, "[]");

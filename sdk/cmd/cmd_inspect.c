@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "inspect_access.h"
 #include "kbtf/btf.h"
 #include "elf_read.h"
 #include "kbtf/err.h"
@@ -578,6 +579,7 @@ static void text_module(const struct kbtf_module *m, const struct module_view *v
 		text_btf(&v->base, m->btf_base_data);
 	if (v->has_btf)
 		text_btf(&v->btf, m->btf_data);
+	inspect_access_text(m);
 }
 
 static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
@@ -608,6 +610,7 @@ static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
 		json_btf(j, "btf_base", &v->base, m->btf_base_data);
 	if (v->has_btf)
 		json_btf(j, "btf", &v->btf, m->btf_data);
+	inspect_access_json(j, m);
 	kbtf_json_object_end(j);
 }
 

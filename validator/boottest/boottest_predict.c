@@ -46,6 +46,9 @@ static enum kbtf_bt_verdict verdict_of(const struct kbtf_result *r)
 				return KBTF_BT_V_LAYOUT_DRIFT;
 		}
 		return KBTF_BT_V_OK;
+	case KBTF_VERDICT_LAYOUT_CONFLICT:
+		/* it loads: what it then does wrong no log line shows */
+		return KBTF_BT_V_LAYOUT_DRIFT;
 	case KBTF_VERDICT_NO_DISTILLED:
 		return KBTF_BT_V_NO_DISTILLED;
 	case KBTF_VERDICT_BTF_REJECTED:

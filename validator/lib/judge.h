@@ -16,6 +16,8 @@
  *   judge_nobase.c   btf_parse_module() without .BTF.base: kernels before
  *                    6.11 and plain split BTF
  *   judge_drift.c    what no kernel checks: layout drift
+ *   judge_access.c   what no kernel checks: the members the module's code
+ *                    touches, moved or changed
  */
 #ifndef KBTF_JUDGE_H
 #define KBTF_JUDGE_H
@@ -127,6 +129,19 @@ struct kbtf_drift_findings {
 void kbtf_judge_drift(const struct kbtf_pair *p, const struct kbtf_reloc_result *res,
 		      struct kbtf_drift_findings *f);
 
+/*
+ * Member-level layout conflicts: the module's access record against the
+ * kernel's BTF (judge_access.c). Checked by no kernel: a conflict is the
+ * verdict layout-conflict when the load itself succeeds.
+ */
+struct kbtf_access_findings {
+	size_t nr_conflicts; /* touched members that moved, resized, ... */
+	char headline[640];  /* the first, for the summary */
+	struct kbtf_notes notes;
+};
+
+void kbtf_judge_access(const struct kbtf_pair *p, struct kbtf_access_findings *f);
+
 /* Everything found about one pair, step by step. */
 struct kbtf_findings {
 	const char *unreadable; /* why the module or the kernel could not be read */
@@ -134,6 +149,7 @@ struct kbtf_findings {
 	struct kbtf_sym_findings sym;
 	struct kbtf_btf_findings btf;
 	struct kbtf_drift_findings drift;
+	struct kbtf_access_findings access;
 };
 
 /* The step of the load that decided a pair's verdict. */

@@ -302,13 +302,22 @@ void kbtf_report_xml_escape(FILE *f, const char *s)
 const char *const kbtf_report_labels[KBTF_REPORT_NR_LABELS] = {
     "ok",	    "ok-unchecked", "no-distilled-support", "btf-rejected", "symbols",
     "elf-rejected", "error",
+    /* appended, so that the indices above keep their meaning; ranked by
+     * label_rank[] */
+    "layout-conflict",
 };
+
+/* How bad each label is: layout-conflict (loads, misbehaves) between
+ * ok-unchecked and no-distilled-support. */
+static const unsigned char label_rank[KBTF_REPORT_NR_LABELS] = {0, 1, 3, 4, 5, 6, 7, 2};
 
 size_t kbtf_report_label_index(const struct kbtf_result *r)
 {
 	switch (r->verdict) {
 	case KBTF_VERDICT_OK:
 		return r->unchecked & ~r->skipped & KBTF_UNCHECKED_LOAD ? 1 : 0;
+	case KBTF_VERDICT_LAYOUT_CONFLICT:
+		return 7;
 	case KBTF_VERDICT_NO_DISTILLED:
 		return 2;
 	case KBTF_VERDICT_BTF_REJECTED:
@@ -338,7 +347,7 @@ const char *kbtf_report_worst_label(const struct kbtf_matrix *mx)
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
 		l = kbtf_report_label_index(&mx->results[i]);
 		/* ok-unchecked is worse than ok, better than any refusal */
-		if (l > w)
+		if (label_rank[l] > label_rank[w])
 			w = l;
 	}
 	return kbtf_report_labels[w];
@@ -362,7 +371,8 @@ int kbtf_report_fail_parse(const char *list, unsigned int *out)
 	    {"elf", LBIT(5)},
 	    {"unchecked", LBIT(1)},
 	    {"error", LBIT(6)},
-	    {"any", LBIT(1) | LBIT(2) | LBIT(3) | LBIT(4) | LBIT(5) | LBIT(6)},
+	    {"layout", LBIT(7)},
+	    {"any", LBIT(1) | LBIT(2) | LBIT(3) | LBIT(4) | LBIT(5) | LBIT(6) | LBIT(7)},
 	    {"none", 0},
 	};
 	unsigned int bits = 0;
@@ -390,9 +400,9 @@ int kbtf_report_fail_parse(const char *list, unsigned int *out)
 			return kbtf_err(
 			    -EINVAL,
 			    "--fail-on: '%.*s' is not a verdict (ok-unchecked, "
-			    "no-distilled-support, btf-rejected, symbols, elf-rejected, "
-			    "error) or class (btf, symbols, elf, unchecked, error, any, "
-			    "none)",
+			    "layout-conflict, no-distilled-support, btf-rejected, symbols, "
+			    "elf-rejected, error) or class (btf, symbols, elf, unchecked, "
+			    "layout, error, any, none)",
 			    (int)len, p);
 		p += len;
 		if (*p == ',')

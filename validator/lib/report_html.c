@@ -96,7 +96,7 @@ static const char *vclass(const struct kbtf_result *r)
 static void badges(FILE *f, const struct kbtf_matrix *mx)
 {
 	static const char *const cls[KBTF_REPORT_NR_LABELS] = {
-	    "v-ok", "v-warn", "v-old", "v-bad", "v-bad", "v-bad", "v-err",
+	    "v-ok", "v-warn", "v-old", "v-bad", "v-bad", "v-bad", "v-err", "v-bad",
 	};
 	size_t i;
 

@@ -366,11 +366,12 @@ int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 		KBTF_VERSION);
 	fprintf(f,
 		"✅ ok: %zu · ❓ ok-unchecked: %zu · 🟧 no-distilled-support: %zu · "
-		"❌ btf-rejected: %zu · ❌ symbols: %zu · ❌ elf-rejected: %zu · ❔ error: %zu\n\n",
+		"❌ btf-rejected: %zu · ❌ symbols: %zu · ❌ elf-rejected: %zu · ❔ error: %zu · "
+		"❌ layout-conflict: %zu\n\n",
 		kbtf_report_count_label(mx, 0), kbtf_report_count_label(mx, 1),
 		kbtf_report_count_label(mx, 2), kbtf_report_count_label(mx, 3),
 		kbtf_report_count_label(mx, 4), kbtf_report_count_label(mx, 5),
-		kbtf_report_count_label(mx, 6));
+		kbtf_report_count_label(mx, 6), kbtf_report_count_label(mx, 7));
 	if (kbtf_report_abi_text(mx, abi_para, f))
 		return -ENOMEM;
 	if (causes(f, mx))

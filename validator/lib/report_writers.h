@@ -64,7 +64,7 @@ void kbtf_report_groups_free(struct kbtf_report_group *g, size_t n);
  * The verdicts as reports print them (kbtf_result_label), best first:
  * "ok", "ok-unchecked", then kbtf_verdict_str() of the rest.
  */
-#define KBTF_REPORT_NR_LABELS 7
+#define KBTF_REPORT_NR_LABELS 8
 extern const char *const kbtf_report_labels[KBTF_REPORT_NR_LABELS];
 size_t kbtf_report_label_index(const struct kbtf_result *r);
 size_t kbtf_report_count_label(const struct kbtf_matrix *mx, size_t label);

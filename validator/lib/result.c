@@ -18,6 +18,8 @@ const char *kbtf_verdict_str(enum kbtf_verdict v)
 	switch (v) {
 	case KBTF_VERDICT_OK:
 		return "ok";
+	case KBTF_VERDICT_LAYOUT_CONFLICT:
+		return "layout-conflict";
 	case KBTF_VERDICT_NO_DISTILLED:
 		return "no-distilled-support";
 	case KBTF_VERDICT_BTF_REJECTED:

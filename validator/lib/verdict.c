@@ -9,6 +9,7 @@
  *     judge_btf()                 btf_module_notify(): which way the kernel
  *                                 reads the module's BTF, one judge each
  *     kbtf_judge_drift()          after a relocation that maps
+ *     kbtf_judge_access()         the members the module's code touches
  *     conclude()
  *       kbtf_verdict_combine()    the verdict, the load outcome and the
  *                                 step that decided
@@ -76,6 +77,8 @@ int kbtf_validate_pair(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
 		/* what no kernel checks, once its types are known to map */
 		if (f.btf.relocated)
 			kbtf_judge_drift(&pair, &f.btf.reloc, &f.drift);
+		/* what no kernel checks either: the members its code touches */
+		kbtf_judge_access(&pair, &f.access);
 	}
 
 	memset(out, 0, sizeof(*out));
@@ -107,6 +110,7 @@ static void findings_fini(struct kbtf_findings *f)
 	kbtf_notes_fini(&f->sym.notes);
 	kbtf_notes_fini(&f->btf.notes);
 	kbtf_notes_fini(&f->drift.notes);
+	kbtf_notes_fini(&f->access.notes);
 	if (f->btf.relocated)
 		kbtf_reloc_result_fini(&f->btf.reloc);
 	free(f->btf.reloc_log);
@@ -297,7 +301,10 @@ static void notify_failed(const struct kbtf_pair *pair, struct kbtf_btf_findings
  * A module refused for its symbols never gets its BTF parsed: its verdict
  * is "symbols" whatever the BTF step found (the report still lists those
  * problems: a build with the symbols fixed meets them next). Layout drift
- * is checked by no kernel and never changes the verdict.
+ * is checked by no kernel and never changes the verdict. A member the
+ * module's code touches that moved or changed on this kernel (its access
+ * record, judge_access.c) is checked by no kernel either: a module that
+ * otherwise loads fine is "layout-conflict", it loads and misbehaves.
  */
 struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allow_btf_mismatch)
 {
@@ -330,6 +337,8 @@ struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allo
 		load = KBTF_LOAD_OK;
 		break;
 	}
+	if (f->btf.verdict == KBTF_VERDICT_OK && f->access.nr_conflicts)
+		return (struct kbtf_outcome){KBTF_VERDICT_LAYOUT_CONFLICT, load, KBTF_STEP_BTF};
 	return (struct kbtf_outcome){f->btf.verdict, load, KBTF_STEP_BTF};
 }
 
@@ -337,6 +346,11 @@ struct kbtf_outcome kbtf_verdict_combine(const struct kbtf_findings *f, int allo
 
 static const char *consequence(struct kbtf_outcome o, const struct kbtf_pair *pair)
 {
+	if (o.verdict == KBTF_VERDICT_LAYOUT_CONFLICT)
+		return "The module loads (no kernel checks member offsets: relocation and CRCs "
+		       "pass), and its code reads or writes kernel struct members at the offsets "
+		       "of the kernel it was built for: on this one they hold other members. It "
+		       "misbehaves or corrupts memory. Rebuild it against this kernel's headers.";
 	if (o.verdict == KBTF_VERDICT_SYMBOLS)
 		return "The module loader refuses the module: it cannot resolve or verify its "
 		       "symbols (see the symbol problems).";
@@ -430,11 +444,12 @@ static void join_log(struct kbtf_rb *rb, char **dst, const struct kbtf_notes *n)
  */
 static void take_notes(struct kbtf_rb *rb, struct kbtf_findings *f, enum kbtf_step decided)
 {
-	static const enum kbtf_step order[] = {KBTF_STEP_ELF,	  KBTF_STEP_MODSTRUCT,
-					       KBTF_STEP_MODINFO, KBTF_STEP_SYMBOLS,
-					       KBTF_STEP_BTF,	  KBTF_STEP_BTF};
-	struct kbtf_notes *notes[] = {&f->elf.notes, &f->sym.layout, &f->sym.modinfo,
-				      &f->sym.notes, &f->btf.notes,  &f->drift.notes};
+	static const enum kbtf_step order[] = {
+	    KBTF_STEP_ELF, KBTF_STEP_MODSTRUCT, KBTF_STEP_MODINFO, KBTF_STEP_SYMBOLS,
+	    KBTF_STEP_BTF, KBTF_STEP_BTF,	KBTF_STEP_BTF};
+	struct kbtf_notes *notes[] = {&f->elf.notes,   &f->sym.layout, &f->sym.modinfo,
+				      &f->sym.notes,   &f->btf.notes,  &f->drift.notes,
+				      &f->access.notes};
 	size_t i, j;
 
 	/* what btf_module_notify() prints once a load gets that far: a forced
@@ -492,6 +507,10 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 	case KBTF_VERDICT_NO_DISTILLED:
 		kbtf_rb_set(rb, &r->summary, "%s%s", f->btf.headline,
 			    nbtf > 1 ? " (and more)" : "");
+		break;
+	case KBTF_VERDICT_LAYOUT_CONFLICT:
+		kbtf_rb_set(rb, &r->summary, "%s%s", f->access.headline,
+			    f->access.nr_conflicts > 1 ? " (and more)" : "");
 		break;
 	default:
 		kbtf_rb_set(

@@ -119,6 +119,12 @@ static int prepare(struct kbtf_vmod *vm)
 	} else if (!err && (err = kbtf_btf_index_names(vm->layout))) {
 		return err;
 	}
+	/* the access record: a broken one costs only member-level checks */
+	err = m->image.data ? kbtf_access_load(m, &vm->access) : -ENOENT;
+	if (err == -ENOMEM)
+		return err;
+	if (err && err != -ENOENT && !(vm->access_error = strdup(kbtf_errstr())))
+		return kbtf_err_nomem();
 	err = kbtf_modsyms_from_module(m, &vm->syms);
 	if (err)
 		return kbtf_err_prefix(err, "%s", vm->path);
@@ -172,6 +178,8 @@ void kbtf_vmod_free(struct kbtf_vmod *vm)
 	kbtf_btf_free(vm->dist);
 	free(vm->btf_error);
 	free(vm->layout_error);
+	kbtf_access_free(vm->access);
+	free(vm->access_error);
 	free(vm->release_buf);
 	free(vm->path);
 	if (vm->own_mod)

@@ -25,6 +25,9 @@ struct kbtf_symvers; /* an export list (Module.symvers) */
 /* Ordered by severity: a pair's verdict is the worst that applies. */
 enum kbtf_verdict {
 	KBTF_VERDICT_OK = 0,
+	/* loads, but its code touches kernel struct members that moved or
+	 * changed (the access record against the kernel's BTF) */
+	KBTF_VERDICT_LAYOUT_CONFLICT,
 	KBTF_VERDICT_NO_DISTILLED, /* kernel < 6.11 ignores .BTF.base */
 	KBTF_VERDICT_BTF_REJECTED, /* the kernel will not use the module's BTF */
 	KBTF_VERDICT_SYMBOLS,	   /* unresolved symbols or CRC mismatch: refused */
@@ -32,9 +35,10 @@ enum kbtf_verdict {
 	KBTF_VERDICT_ERROR,	   /* an input could not be read */
 };
 
-#define KBTF_VERDICT_COUNT 6
+#define KBTF_VERDICT_COUNT 7
 
-/* "ok", "no-distilled-support", "btf-rejected", "symbols", "elf-rejected", "error" */
+/* "ok", "layout-conflict", "no-distilled-support", "btf-rejected", "symbols",
+ * "elf-rejected", "error" */
 KBTF_API const char *kbtf_verdict_str(enum kbtf_verdict v);
 
 /* What happens to the module at load time. */

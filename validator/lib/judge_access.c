@@ -1,0 +1,383 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * Member-level layout conflicts: the module's access record (what its code
+ * reads, writes and takes the address of, with the offsets the compiler
+ * baked in) against the target kernel's BTF. No kernel checks this: BTF
+ * relocation compares the sizes of the types a module embeds, modversions
+ * the CRCs of the symbols it imports, and a struct member that moved with
+ * the struct's size unchanged passes both. A touched member that moved,
+ * changed size or type, became a bitfield differently, or vanished is a
+ * problem of its own (verdict layout-conflict); members the module never
+ * touches stay with the type-level drift (judge_drift.c), informational.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "judge.h"
+#include "prepared.h"
+
+#define MAX_DEPTH 16
+
+/* A member as the target kernel lays it out. */
+struct target_member {
+	uint32_t bit_off;
+	uint32_t bits;
+	bool bitfield;
+	char mtype[256];
+};
+
+static void cat(char *buf, size_t len, const char *s)
+{
+	size_t u = strlen(buf);
+
+	if (u + 1 < len)
+		snprintf(buf + u, len - u, "%s", s);
+}
+
+static uint32_t skip_mods(const struct kbtf_btf *btf, uint32_t id)
+{
+	int i;
+
+	for (i = 0; i < 32; i++) {
+		const struct btf_type *t = kbtf_btf_type(btf, id);
+
+		if (!t || !kbtf_is_modifier(t))
+			return id;
+		id = t->type;
+	}
+	return 0;
+}
+
+/*
+ * A type spelled as the plugin spells GCC's (access/kbtf_access_plugin.c):
+ * typedef and base names, "struct X", "T*", "T[N]", "fn*"; qualifiers left
+ * out.
+ */
+static void spell(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len, int depth)
+{
+	const struct btf_type *t;
+	const char *n;
+	char num[32];
+
+	id = skip_mods(btf, id);
+	t = kbtf_btf_type(btf, id);
+	if (!t || depth > 8) {
+		cat(buf, len, "?");
+		return;
+	}
+	if (!id) {
+		cat(buf, len, "void");
+		return;
+	}
+	n = kbtf_btf_str(btf, t->name_off);
+	switch (kbtf_kind(t)) {
+	case BTF_KIND_PTR: {
+		uint32_t to = kbtf_btf_skip_mods_typedefs(btf, t->type);
+		const struct btf_type *tt = kbtf_btf_type(btf, to);
+
+		if (tt && kbtf_kind(tt) == BTF_KIND_FUNC_PROTO) {
+			cat(buf, len, "fn*");
+			return;
+		}
+		spell(btf, t->type, buf, len, depth + 1);
+		cat(buf, len, "*");
+		return;
+	}
+	case BTF_KIND_ARRAY:
+		spell(btf, kbtf_array(t)->type, buf, len, depth + 1);
+		if (kbtf_array(t)->nelems)
+			snprintf(num, sizeof(num), "[%u]", kbtf_array(t)->nelems);
+		else
+			snprintf(num, sizeof(num), "[]");
+		cat(buf, len, num);
+		return;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_FWD:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+		cat(buf, len,
+		    kbtf_kind(t) == BTF_KIND_UNION ||
+			    (kbtf_kind(t) == BTF_KIND_FWD && kbtf_kflag(t))
+			? "union "
+		    : kbtf_kind(t) == BTF_KIND_ENUM || kbtf_kind(t) == BTF_KIND_ENUM64 ? "enum "
+										       : "struct ");
+		cat(buf, len, n && *n ? n : "(anon)");
+		return;
+	case BTF_KIND_FUNC_PROTO:
+		cat(buf, len, "fn");
+		return;
+	default:
+		cat(buf, len, n && *n ? n : "?");
+		return;
+	}
+}
+
+/* The size in bits of a member of type @id; @ptr_bits for pointers. */
+static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, uint32_t ptr_bits, int depth)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
+
+	if (!t || depth > 8)
+		return 0;
+	switch (kbtf_kind(t)) {
+	case BTF_KIND_INT:
+	case BTF_KIND_ENUM:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_FLOAT:
+		return t->size * 8;
+	case BTF_KIND_PTR:
+		return ptr_bits;
+	case BTF_KIND_ARRAY:
+		return kbtf_array(t)->nelems *
+		       type_bits(btf, kbtf_array(t)->type, ptr_bits, depth + 1);
+	default:
+		return 0;
+	}
+}
+
+/* Member @name (@nlen bytes) of composite @id, through anonymous members. */
+static bool find_member(const struct kbtf_btf *btf, uint32_t id, const char *name, size_t nlen,
+			uint32_t *bit_off, uint32_t *type, uint32_t *bf_bits, int depth)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
+	const struct btf_member *m;
+	uint32_t i;
+
+	if (!t || !kbtf_is_composite(t) || depth > MAX_DEPTH)
+		return false;
+	m = kbtf_members(t);
+	for (i = 0; i < kbtf_vlen(t); i++) {
+		const char *mn = kbtf_btf_str(btf, m[i].name_off);
+		uint32_t off = *bit_off + kbtf_member_bit_offset(t, &m[i]);
+
+		if (mn && *mn) {
+			if (strlen(mn) != nlen || memcmp(mn, name, nlen))
+				continue;
+			*bit_off = off;
+			*type = m[i].type;
+			*bf_bits = kbtf_member_bitfield_size(t, &m[i]);
+			return true;
+		}
+		if (find_member(btf, m[i].type, name, nlen, &off, type, bf_bits, depth + 1)) {
+			*bit_off = off;
+			return true;
+		}
+	}
+	return false;
+}
+
+/* @path ("a.b.c") inside the composite @id; false when a member is gone. */
+static bool resolve(const struct kbtf_btf *btf, uint32_t id, const char *path,
+		    const struct kbtf_access_rec *r, struct target_member *out)
+{
+	uint32_t off = 0, type = id, bf = 0;
+	const char *p = path;
+	int depth = 0;
+
+	while (*p && depth++ < MAX_DEPTH) {
+		size_t n = strcspn(p, ".");
+
+		if (!find_member(btf, type, p, n, &off, &type, &bf, 0))
+			return false;
+		p += n;
+		if (*p == '.')
+			p++;
+	}
+	out->bit_off = off;
+	out->bitfield = bf != 0;
+	out->bits =
+	    bf ? bf : type_bits(btf, type, r->mtype[strlen(r->mtype) - 1] == '*' ? r->bits : 64, 0);
+	out->mtype[0] = '\0';
+	spell(btf, type, out->mtype, sizeof(out->mtype), 0);
+	return true;
+}
+
+/* The member of composite @id that holds bit @bit, spelled "a.b", into @buf. */
+static bool member_at(const struct kbtf_btf *btf, uint32_t id, uint32_t bit, char *buf, size_t len,
+		      bool *starts, int depth)
+{
+	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
+	const struct btf_member *m;
+	uint32_t i;
+
+	if (!t || !kbtf_is_composite(t) || depth > MAX_DEPTH)
+		return false;
+	m = kbtf_members(t);
+	for (i = 0; i < kbtf_vlen(t); i++) {
+		uint32_t off = kbtf_member_bit_offset(t, &m[i]);
+		uint32_t bf = kbtf_member_bitfield_size(t, &m[i]);
+		uint32_t sz = bf ? bf : type_bits(btf, m[i].type, 64, 0);
+		const char *mn = kbtf_btf_str(btf, m[i].name_off);
+		size_t used = strlen(buf);
+
+		if (bit < off || bit >= off + (sz ? sz : 1))
+			continue;
+		if (mn && *mn)
+			kbtf_appendf(buf, len, &used, "%s%s", used ? "." : "", mn);
+		*starts = bit == off;
+		if (!bf && member_at(btf, m[i].type, bit - off, buf, len, starts, depth + 1))
+			return true;
+		return true;
+	}
+	return false;
+}
+
+static void bits_str(uint32_t bits, char *buf, size_t len)
+{
+	if (bits % 8)
+		snprintf(buf, len, "bit %u", bits);
+	else
+		snprintf(buf, len, "%u", bits / 8);
+}
+
+/* The ids of @r's type in the target: "struct X", "union X" or a typedef. */
+static int find_type(struct kbtf_btf *btf, const char *name, uint32_t *ids, uint32_t max)
+{
+	if (!strncmp(name, "struct ", 7))
+		return kbtf_btf_find_by_name_all(btf, name + 7, BTF_KIND_STRUCT, ids, max);
+	if (!strncmp(name, "union ", 6))
+		return kbtf_btf_find_by_name_all(btf, name + 6, BTF_KIND_UNION, ids, max);
+	return kbtf_btf_find_by_name_all(btf, name, BTF_KIND_TYPEDEF, ids, max);
+}
+
+static bool same(const struct kbtf_access_rec *r, const struct target_member *t)
+{
+	return r->bit_off == t->bit_off && (!r->bits || !t->bits || r->bits == t->bits) &&
+	       !!(r->flags & KBTF_ACC_BITFIELD) == t->bitfield && !strcmp(r->mtype, t->mtype);
+}
+
+/* One touched member that is not what the module was built with. */
+static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *f,
+		     const struct kbtf_access_rec *g, size_t n, uint32_t id, bool found,
+		     const struct target_member *t)
+{
+	struct kbtf_btf *btf = pair->k->btf;
+	const char *reason;
+	char a[32], b[32], other[256] = "", where[320] = "";
+	bool starts = false;
+	struct kbtf_problem *p;
+	size_t i;
+
+	bits_str(g->bit_off, a, sizeof(a));
+	if (!found)
+		reason = "member-vanished";
+	else if (g->bit_off != t->bit_off)
+		reason = "member-moved";
+	else if (!!(g->flags & KBTF_ACC_BITFIELD) != t->bitfield ||
+		 ((g->flags & KBTF_ACC_BITFIELD) && g->bits != t->bits))
+		reason = "bitfield-changed";
+	else if (g->bits && t->bits && g->bits != t->bits)
+		reason = "member-resized";
+	else
+		reason = "member-retyped";
+	if (member_at(btf, id, g->bit_off, other, sizeof(other), &starts, 0))
+		snprintf(where, sizeof(where), ", where `%s` now %s", other,
+			 starts ? "starts" : "lies");
+	if (found)
+		bits_str(t->bit_off, b, sizeof(b));
+	f->nr_conflicts++;
+	if (!f->headline[0])
+		snprintf(f->headline, sizeof(f->headline),
+			 "%s (%s:%u) %s `%s.%s` at offset %s; on %s it %s%s%s", g->func, g->file,
+			 g->line, kbtf_access_how(g->flags), g->type, g->path, a, pair->release,
+			 found ? "is at " : "is gone", found ? b : "", where);
+	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, g->type, reason);
+	if (!p)
+		return;
+	kbtf_note_field(&f->notes, &p->expected, "%s.%s: %s at offset %s, %u bits%s", g->type,
+			g->path, g->mtype, a, g->bits,
+			(g->flags & KBTF_ACC_BITFIELD) ? " (bitfield)" : "");
+	if (found)
+		kbtf_note_field(&f->notes, &p->actual, "%s.%s: %s at offset %s, %u bits%s%s",
+				g->type, g->path, t->mtype, b, t->bits,
+				t->bitfield ? " (bitfield)" : "", where);
+	else
+		kbtf_note_field(&f->notes, &p->actual, "%s has no member %s%s", g->type, g->path,
+				where);
+	{
+		char detail[2048];
+		size_t used = 0;
+
+		detail[0] = '\0';
+		for (i = 0; i < n && i < MAX_LISTED; i++) {
+			const struct kbtf_access_rec *r = &g[i];
+
+			kbtf_appendf(detail, sizeof(detail), &used,
+				     "%s%s (%s:%u%s%s) %s `%s.%s` at offset %s; on %s it %s%s%s.",
+				     i ? " " : "", r->func, r->file, r->line,
+				     *r->via ? ", in " : "", r->via, kbtf_access_how(r->flags),
+				     r->type, r->path, a, pair->release,
+				     found ? "is at " : "is gone", found ? b : "", where);
+		}
+		if (n > MAX_LISTED)
+			kbtf_appendf(detail, sizeof(detail), &used, " And %zu more places.",
+				     n - MAX_LISTED);
+		kbtf_appendf(detail, sizeof(detail), &used,
+			     " The kernel checks no member offsets: the module loads and its code "
+			     "uses the wrong bytes. Rebuild it against this kernel's headers.");
+		kbtf_note_field(&f->notes, &p->detail, "%s", detail);
+	}
+}
+
+void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings *f)
+{
+	const struct kbtf_access *acc = pair->m->access;
+	size_t i, j, unchecked = 0;
+
+	if (pair->m->access_error)
+		kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "access-record-broken",
+				  KBTF_ACCESS_SECTION, "%s: its access record cannot be read: %s",
+				  pair->m->path, pair->m->access_error);
+	if (!acc) {
+		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "access-not-recorded", "",
+				  "member-level checks need the module's access record (built by "
+				  "kbtf build with its compiler plugin); only type-level layout "
+				  "drift is checked");
+		return;
+	}
+	if (!pair->k->btf)
+		return;
+	for (i = 0; i < acc->nr; i = j) {
+		const struct kbtf_access_rec *g = &acc->recs[i];
+		struct target_member t = {0};
+		uint32_t ids[8], use = 0;
+		int nids, k;
+		bool found = false;
+
+		for (j = i + 1; j < acc->nr && !strcmp(acc->recs[j].type, g->type) &&
+				!strcmp(acc->recs[j].path, g->path);
+		     j++)
+			;
+		nids = find_type(pair->k->btf, g->type, ids, 8);
+		if (nids <= 0) {
+			unchecked++;
+			continue;
+		}
+		/* several types of that name: the one laid out as built, if any */
+		for (k = 0; k < nids && k < 8; k++) {
+			struct target_member c = {0};
+
+			if (!resolve(pair->k->btf, ids[k], g->path, g, &c))
+				continue;
+			if (!found || same(g, &c)) {
+				t = c;
+				use = ids[k];
+				found = true;
+			}
+			if (same(g, &c))
+				break;
+		}
+		if (!found)
+			use = ids[0];
+		if (!found || !same(g, &t))
+			conflict(pair, f, g, j - i, use, found, &t);
+	}
+	if (unchecked)
+		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "access-partial", "",
+				  "%zu touched member%s of types not in %s's BTF were not checked",
+				  unchecked, unchecked == 1 ? "" : "s", pair->release);
+}
