@@ -27,6 +27,7 @@ static const char *verdict_color(const struct kbtf_result *r)
 	case KBTF_VERDICT_OK:
 		return kbtf_report_label_index(r) ? "\033[33m" : "\033[32m";
 	case KBTF_VERDICT_NO_DISTILLED:
+	case KBTF_VERDICT_LAYOUT_CONFLICT:
 		return "\033[33m";
 	case KBTF_VERDICT_BTF_REJECTED:
 	case KBTF_VERDICT_SYMBOLS:
