@@ -56,6 +56,9 @@ static const struct {
     [KBTF_CAUSE_LAYOUT_DRIFT] = {"layout-drift", KBTF_CLASS_DRIFT,
 				 "a type the module embeds changed layout (the kernel does not "
 				 "check)"},
+    [KBTF_CAUSE_MEMBER_MOVED] = {"member-moved", KBTF_CLASS_DRIFT,
+				 "kernel struct members the module's code touches moved or changed "
+				 "(the kernel does not check)"},
     [KBTF_CAUSE_UNCHECKED_SYMS] = {"unchecked-symbols", KBTF_CLASS_UNCHECKED,
 				   "symbols not checked: no export list for the kernel"},
     [KBTF_CAUSE_UNCHECKED_MAGIC] = {"unchecked-vermagic", KBTF_CLASS_UNCHECKED,
@@ -226,6 +229,8 @@ static void btf_cause(struct cause_list *l, const struct kbtf_result *r,
 		add(l, KBTF_CAUSE_NO_BTF_BASE, "");
 	else if (!strcmp(why, "built-for-another-kernel"))
 		add(l, KBTF_CAUSE_SPLIT_OTHER, "");
+	else if (!strncmp(why, "member-", 7) || !strcmp(why, "bitfield-changed"))
+		add(l, KBTF_CAUSE_MEMBER_MOVED, p->name); /* judge_access.c */
 	else
 		add(l, KBTF_CAUSE_BTF_MALFORMED, why);
 }
@@ -528,6 +533,15 @@ static int make_fix(struct kbtf_cause_row *row)
 			     "%s changed member layout and no kernel checks it: rebuild against "
 			     "these kernels before shipping, or the module reads and writes the "
 			     "wrong bytes.",
+			     s);
+		break;
+	case KBTF_CAUSE_MEMBER_MOVED:
+		n = asprintf(&row->fix,
+			     "Members of %s that the module's code touches are elsewhere on these "
+			     "kernels (each problem names the function and line): the module loads "
+			     "and uses the wrong bytes. Build it for these kernels (DKMS with "
+			     "kbtf's hook, or one build per kernel), or stop touching the member "
+			     "directly.",
 			     s);
 		break;
 	case KBTF_CAUSE_UNCHECKED_SYMS:

@@ -35,6 +35,7 @@ enum kbtf_cause {
 	KBTF_CAUSE_SPLIT_OTHER,	    /* plain split BTF built for another kernel */
 	KBTF_CAUSE_BTF_MALFORMED,   /* the module's BTF fails the kernel's checks */
 	KBTF_CAUSE_LAYOUT_DRIFT,    /* a type embedded by value changed layout (warning) */
+	KBTF_CAUSE_MEMBER_MOVED,    /* a member the module's code touches moved or changed */
 	KBTF_CAUSE_UNCHECKED_SYMS,  /* no export list for these kernels */
 	KBTF_CAUSE_UNCHECKED_MAGIC, /* no config: vermagic not compared */
 	KBTF_CAUSE_COUNT
