@@ -4,7 +4,10 @@
 # The example module (kbtf_demo, embeds spinlock_t) is built and distilled
 # against 6.12.113+deb12-amd64 and validated against four Debian kernels,
 # stored once as profiles in $KBTF_TEST_CACHE/validate-xdg:
-#   6.12.113+deb12-amd64, -cloud-amd64   ok
+#   6.12.113+deb12-amd64                 ok
+#   6.12.113+deb12-cloud-amd64           layout-conflict: dev_put() reads
+#                                        net_device.pcpu_refcnt at 1384;
+#                                        cloud's config has it at 1336
 #   6.12.113+deb12-rt-amd64              btf-rejected, naming spinlock
 #   6.1.0-56-amd64                       no-distilled-support; with its
 #                                        Module.symvers also symbols
@@ -77,7 +80,12 @@ jqt "ok on 6.12.113+deb12-amd64" '.results[0].verdict == "ok" and .results[0].lo
 jqt "relocation simulated and accepted" '.results[0].relocation.ok == true'
 
 validate "$demo" 6.12.113+deb12-cloud-amd64 --no-symbols
-jqt "ok on 6.12.113+deb12-cloud-amd64" '.results[0].verdict == "ok"'
+# the BTF relocates, and the access record knows dev_put()'s
+# this_cpu_dec(*dev->pcpu_refcnt): cloud's config lays net_device out apart
+jqt "layout-conflict on 6.12.113+deb12-cloud-amd64 (loads, BTF relocates)" \
+	'.results[0].verdict == "layout-conflict" and .results[0].load == "loads"'
+jqt "cloud: net_device.pcpu_refcnt moved, read in dev_put() at kbtf_demo.c's line" \
+	'[.results[0].problems[] | select(.reason == "member-moved" and (.expected | startswith("struct net_device.pcpu_refcnt:"))) | .detail | test("kbtf_demo.c:[0-9]+, in dev_put\\) reads `struct net_device.pcpu_refcnt` at offset 1384; on 6.12.113\\+deb12-cloud-amd64 it is at 1336")] | any'
 jqt "cloud: pointer layout drift reported as info (from the module's layout record)" \
 	'[.results[0].warnings[] | select(.kind == "layout-drift-pointer" and .severity == "info")] | length == 1'
 

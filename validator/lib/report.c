@@ -300,8 +300,13 @@ void kbtf_report_xml_escape(FILE *f, const char *s)
 /* ------------------------------------------------ labels and the gate */
 
 const char *const kbtf_report_labels[KBTF_REPORT_NR_LABELS] = {
-    "ok",	    "ok-unchecked", "no-distilled-support", "btf-rejected", "symbols",
-    "elf-rejected", "error",
+    "ok",
+    "ok-unchecked",
+    "no-distilled-support",
+    "btf-rejected",
+    "symbols",
+    "elf-rejected",
+    "error",
     /* appended, so that the indices above keep their meaning; ranked by
      * label_rank[] */
     "layout-conflict",
