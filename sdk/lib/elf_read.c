@@ -145,6 +145,7 @@ static int sec_fill(const struct kbtf_elf *e, Elf_Scn *scn, const GElf_Shdr *sh,
 	sec->type = sh->sh_type;
 	sec->flags = sh->sh_flags;
 	sec->index = elf_ndxscn(scn);
+	sec->addr = sh->sh_addr;
 	if (sh->sh_type == SHT_NOBITS)
 		return 0;
 	if (sh->sh_offset > e->size || sh->sh_size > e->size - sh->sh_offset)

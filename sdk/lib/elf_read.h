@@ -20,6 +20,7 @@ struct kbtf_elf_sec {
 	const uint8_t *data; /* inside the buffer given to kbtf_elf_open */
 	size_t size;
 	size_t offset;	/* file offset of the contents */
+	uint64_t addr;	/* sh_addr: where it is loaded (0 in a relocatable file) */
 	uint32_t type;	/* SHT_* */
 	uint64_t flags; /* SHF_* */
 	size_t index;

@@ -24,6 +24,7 @@
 #include <unistd.h>
 
 #include "kernel_bootimage.h"
+#include "kernel_exports.h"
 #include "kbtf/buf.h"
 #include "pkg.h"
 #include "pkg_deb.h"
@@ -44,6 +45,10 @@ struct kernel_priv {
 	const struct kbtf_kernel_opts *opts; /* during open only */
 	bool have_path;			     /* opened from the file system (look for neighbours) */
 	bool running;			     /* this is the running kernel */
+	/* vmlinux's exports from the image (kernel_exports.c), Module.symvers
+	 * text: used when no Module.symvers is found */
+	char *image_exports;
+	size_t image_exports_len, nr_image_exports;
 };
 
 static const char *const format_names[] = {
@@ -335,6 +340,14 @@ static int from_elf(struct kernel_priv *p, struct kbtf_buf *img)
 	note_release(p, kbtf_linux_banner_release(img->data, img->size), "Linux version banner");
 	if (!p->k.config && !kbtf_kconfig_from_image(img->data, img->size, &text, &len))
 		note_config(p, text, len, "IKCONFIG in the image");
+	/* a table that does not hold together is no export list: the symbols
+	 * then stay unchecked, as without one */
+	if (!kbtf_elf_is_rel(e) && !p->image_exports &&
+	    kbtf_kernel_exports_read(e, &p->image_exports, &p->image_exports_len,
+				     &p->nr_image_exports) == -ENOMEM) {
+		err = -ENOMEM;
+		goto out;
+	}
 	err = adopt_btf(p, sec.data, sec.size, img);
 out:
 	kbtf_elf_close(e);
@@ -1165,6 +1178,28 @@ static struct kernel_priv *kernel_new(const char *source, const struct kbtf_kern
 	return p;
 }
 
+/* No Module.symvers: the image's own export table, as one, in the work dir. */
+static int adopt_image_exports(struct kernel_priv *p)
+{
+	const char *dir;
+	char *path;
+	int err;
+
+	err = work_dir(p, &dir);
+	if (err)
+		return err;
+	if (asprintf(&path, "%s/vmlinux-exports.symvers", dir) < 0)
+		return kbtf_err_nomem();
+	err = kbtf_write_file_atomic(path, p->image_exports, p->image_exports_len, 0644);
+	if (err) {
+		free(path);
+		return err;
+	}
+	p->k.symvers_path = path;
+	p->k.image_exports = p->nr_image_exports;
+	return 0;
+}
+
 static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)
 {
 	if (!err && !p->k.btf_raw.size)
@@ -1176,6 +1211,10 @@ static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)
 	/* a stored profile is a complete record: do not add the host's files */
 	if (!err && p->have_path && p->k.format != KBTF_FMT_PROFILE)
 		look_by_release(p);
+	if (!err && !p->k.symvers_path && p->image_exports)
+		err = adopt_image_exports(p);
+	free(p->image_exports);
+	p->image_exports = NULL;
 	p->opts = NULL;
 	if (err) {
 		kbtf_kernel_free(&p->k);
@@ -1376,5 +1415,6 @@ void kbtf_kernel_free(struct kbtf_kernel *k)
 	free(k->symvers_path);
 	free(k->image_path);
 	free(k->kabi_path);
+	free(p->image_exports);
 	free(p);
 }

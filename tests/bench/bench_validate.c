@@ -10,9 +10,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "elf_read.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 #include "kbtf/matrix.h"
+#include "kernel_bootimage.h"
+#include "kernel_exports.h"
 #include "relocate.h"
 #include "kbtf/validate.h"
 #include "bench.h"
@@ -159,6 +162,46 @@ static void bench_stack(const char *src)
 	kbtf_buf_release(&layer);
 }
 
+/*
+ * Reading vmlinux's exports from a boot image's payload (kernel_exports.c),
+ * what a kernel without Module.symvers costs more to open: the payload is
+ * decompressed anyway, for its BTF.
+ */
+static void bench_exports(const char *vmlinuz)
+{
+	struct kbtf_bootimage bi;
+	struct kbtf_buf b;
+	struct kbtf_elf *e;
+	double ms[OPEN_RUNS];
+	size_t len, nr = 0;
+	char *text, what[96];
+	int i;
+
+	if (kbtf_buf_from_file(vmlinuz, &b))
+		return;
+	if (kbtf_bootimage_read(b.data, b.size, &bi)) {
+		kbtf_buf_release(&b);
+		return;
+	}
+	if (!kbtf_elf_open(bi.elf.data, bi.elf.size, &e)) {
+		for (i = 0; i < OPEN_RUNS; i++) {
+			double t0 = kbtf_now_ms();
+
+			if (kbtf_kernel_exports_read(e, &text, &len, &nr))
+				break;
+			ms[i] = kbtf_now_ms() - t0;
+			free(text);
+		}
+		kbtf_elf_close(e);
+		snprintf(what, sizeof(what),
+			 "validate: %zu exports + CRCs from the image's __ksymtab", nr);
+		if (i == OPEN_RUNS)
+			bench_report(what, ms, OPEN_RUNS);
+	}
+	kbtf_bootimage_release(&bi);
+	kbtf_buf_release(&b);
+}
+
 void bench_validate(const char **mods, int nmods, const char **kernels, int nkernels)
 {
 	struct kbtf_vmod **vm = calloc((size_t)nmods, sizeof(*vm));
@@ -171,6 +214,8 @@ void bench_validate(const char **mods, int nmods, const char **kernels, int nker
 		bench_open(kernels[i]);
 	if (nkernels)
 		bench_stack(kernels[0]);
+	if (getenv("KBTF_BENCH_IMAGE"))
+		bench_exports(getenv("KBTF_BENCH_IMAGE"));
 	for (i = 0; i < nmods; i++)
 		if (kbtf_vmod_open(mods[i], &vm[i]))
 			fprintf(stderr, "bench_validate: %s: %s\n", mods[i], kbtf_errstr());

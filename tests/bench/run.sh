@@ -47,6 +47,11 @@ if [ -z "$targets" ]; then
 		targets="$targets $deb"
 fi
 
+# a boot image without Module.symvers beside it: its exports read from the image
+img=$("$root/tests/lib/debfetch.sh" bookworm "linux-image-$rel" 2>/dev/null) &&
+	dpkg-deb --fsys-tarfile "$img" | tar -x -C "$scratch" "./boot/vmlinuz-$rel" 2>/dev/null &&
+	export KBTF_BENCH_IMAGE=$scratch/boot/vmlinuz-$rel
+
 echo
 echo "== kbtf-bench $kernel"
 # shellcheck disable=SC2086

@@ -22,9 +22,12 @@
 #include "kbtf/btf.h"
 #include "kbtf/buf.h"
 #include "kbtf/builder.h"
+#include "elf_read.h"
 #include "elf_write.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
+#include "kernel_bootimage.h"
+#include "kernel_exports.h"
 
 #define UNKNOWN_KIND 25
 
@@ -412,8 +415,42 @@ static int make_stack(const char *dir)
 
 /* ---------------------------------------------------------------- main */
 
+/*
+ * exports VMLINUZ OUT: the exports kbtf reads from a boot image's payload
+ * (kernel_exports.c) as Module.symvers text, for test_kernel_exports.sh to
+ * hold against the kernel's own Module.symvers.
+ */
+static int dump_exports(const char *vmlinuz, const char *out)
+{
+	struct kbtf_bootimage bi;
+	struct kbtf_buf b;
+	struct kbtf_elf *e;
+	size_t len, nr;
+	char *text = NULL;
+	int err;
+
+	if (kbtf_buf_from_file(vmlinuz, &b))
+		return die(vmlinuz);
+	err = kbtf_bootimage_read(b.data, b.size, &bi);
+	kbtf_buf_release(&b);
+	if (err)
+		return die(vmlinuz);
+	err = kbtf_elf_open(bi.elf.data, bi.elf.size, &e);
+	if (!err) {
+		err = kbtf_kernel_exports_read(e, &text, &len, &nr);
+		kbtf_elf_close(e);
+	}
+	if (!err)
+		err = kbtf_write_file_atomic(out, text, len, 0644);
+	free(text);
+	kbtf_bootimage_release(&bi);
+	return err ? die(vmlinuz) : 0;
+}
+
 int main(int argc, char **argv)
 {
+	if (argc == 4 && !strcmp(argv[1], "exports"))
+		return dump_exports(argv[2], argv[3]);
 	if (argc >= 4 && !strcmp(argv[1], "layout"))
 		return make_layout(argv[2], argv[3], !(argc > 4 && !strcmp(argv[4], "--no-table")));
 	if (argc == 4 && !strcmp(argv[1], "relayout"))
@@ -429,6 +466,6 @@ int main(int argc, char **argv)
 	fprintf(stderr, "usage: kbtf-fixture layout KERNEL OUT [--no-table] | relayout KO OUT |\n"
 			"       widen KO OUT [--nonzero] |\n"
 			"       archive OUT |\n"
-			"       ko TEMPLATE OUT BTF [BASE] | stack DIR\n");
+			"       ko TEMPLATE OUT BTF [BASE] | stack DIR | exports VMLINUZ OUT\n");
 	return 2;
 }

@@ -211,6 +211,7 @@ void kbtf_judge_symbols(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 	    .modversions = pair->k->modversions,
 	    .force_load = pair->k->force_load,
 	    .allow_missing_ns = pair->k->allow_missing_ns,
+	    .vmlinux_only = pair->k->exports_vmlinux_only,
 	};
 	struct kbtf_sym_result sr;
 	size_t i;
@@ -247,6 +248,18 @@ void kbtf_judge_symbols(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 	f->unresolved |= sr.nr_issues > 0;
 	if (sr.unversioned)
 		unversioned(pair, f);
+	if (sr.nr_unchecked)
+		kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "symbols-not-checked", "",
+				  "%zu of %zu symbols are not in vmlinux's export table (read from "
+				  "the boot image: no Module.symvers for this kernel) and were not "
+				  "checked: in-tree modules may export them (pass --symvers, or a "
+				  "kernel source that includes its headers)",
+				  sr.nr_unchecked, sr.nr_checked);
+	else if (pair->k->exports_vmlinux_only)
+		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "symbols-from-image", "",
+				  "all %zu symbols checked against vmlinux's export table and CRCs "
+				  "read from the boot image (no Module.symvers for this kernel)",
+				  sr.nr_checked);
 	if (sr.nr_from_modules)
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "symbols-from-modules", "",
 				  "%zu of %zu symbols are exported by in-tree modules (modprobe "

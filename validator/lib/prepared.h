@@ -60,6 +60,9 @@ struct kbtf_vkernel {
 	struct kbtf_reloc_target *target;
 	struct kbtf_symvers *symvers; /* NULL: no export list known */
 	char *symvers_from;
+	/* the export list is vmlinux's alone, read from the boot image (no
+	 * Module.symvers): a symbol not in it may be an in-tree module's */
+	bool exports_vmlinux_only;
 	int major, minor;	     /* from the release; -1 unknown */
 	size_t module_struct_size;   /* struct module in its BTF; 0 unknown */
 	bool distilled_support;	     /* reads .BTF.base (>= 6.11) */

@@ -507,6 +507,10 @@ static int check_one(const struct kbtf_modsyms *ms, const struct kbtf_symcheck_k
 		res->nr_from_peers++;
 	else if (e && strcmp(e->module, "vmlinux"))
 		res->nr_from_modules++;
+	if (!e && k->vmlinux_only) {
+		res->nr_unchecked++;
+		return 0;
+	}
 	if (!e || (e->gpl_only && !gpl)) {
 		is = add_issue(res, cap, e ? KBTF_SYM_GPL_ONLY : KBTF_SYM_UNRESOLVED, u->name);
 		if (!is)

@@ -92,6 +92,9 @@ struct kbtf_symcheck_kernel {
 	int modversions;		    /* CONFIG_MODVERSIONS */
 	int force_load;			    /* CONFIG_MODULE_FORCE_LOAD */
 	int allow_missing_ns;		    /* CONFIG_MODULE_ALLOW_MISSING_NAMESPACE_IMPORTS */
+	/* @exports is vmlinux's alone (read from the image): a symbol it
+	 * lacks may be an in-tree module's, so it is left unchecked */
+	bool vmlinux_only;
 };
 
 enum kbtf_sym_issue_kind {
@@ -119,6 +122,7 @@ struct kbtf_sym_result {
 	size_t nr_checked;	/* undefined symbols looked at */
 	size_t nr_from_modules; /* resolved through an in-tree module's export */
 	size_t nr_from_peers;	/* resolved through another module of the run */
+	size_t nr_unchecked;	/* not in a vmlinux-only export list (vmlinux_only) */
 	size_t nr_no_version;	/* resolved, but not in the module's __versions */
 	/* the first of those, and how many issues come before it: where
 	 * check_version()'s once-per-boot "no symbol version" line falls */

@@ -177,7 +177,17 @@ static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts 
 	err = kbtf_symvers_load_wanted(path, opts ? opts->wanted : NULL, &vk->symvers);
 	if (err)
 		return kbtf_err_prefix(err, "Module.symvers");
-	vk->symvers_from = strdup(path);
+	if (path == vk->k->symvers_path && vk->k->image_exports) {
+		/* kernel_exports.c: the image's own __ksymtab/__kcrctab */
+		vk->exports_vmlinux_only = true;
+		if (asprintf(&vk->symvers_from,
+			     "the boot image's export table (%zu vmlinux exports; no "
+			     "Module.symvers)",
+			     vk->k->image_exports) < 0)
+			vk->symvers_from = NULL;
+	} else {
+		vk->symvers_from = strdup(path);
+	}
 	return vk->symvers_from ? 0 : kbtf_err_nomem();
 }
 

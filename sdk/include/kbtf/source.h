@@ -85,7 +85,11 @@ struct kbtf_kernel {
 	size_t config_len;
 	char *config_from; /* path or "IKCONFIG in image", ... */
 
-	char *symvers_path;		   /* Module.symvers if found */
+	char *symvers_path; /* Module.symvers if found */
+	/* no Module.symvers came with the kernel: symvers_path holds the
+	 * exports read from the image's __ksymtab/__kcrctab (vmlinux's only;
+	 * in-tree modules export the rest), this many */
+	size_t image_exports;
 	char *image_path;		   /* the boot image, if one was seen (boot-test) */
 	enum kbtf_compression compression; /* of the boot image payload or the file */
 	char *kabi_path;		   /* kABI stablelist (RHEL-like), if one was seen */
