@@ -11,8 +11,8 @@
  *    __ksymtab_strings, a relative offset does not.
  *  - __kcrctab[i] is the CRC of __ksymtab[i] (symversion()), likewise for
  *    the _gpl pair; no __kcrctab without CONFIG_MODVERSIONS.
- *  - a namespace is a string ("" for none since 6.5, when modpost began
- *    writing vmlinux's export table).
+ *  - no namespace is a zero offset or an empty string (Debian's 6.1.0-56
+ *    has both, 6.12.113 only empty strings).
  *
  * Checked on Debian 6.1.0-56 and 6.12.113: every vmlinux export, CRC,
  * GPL flag and namespace equals the headers' Module.symvers.
