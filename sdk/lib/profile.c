@@ -30,7 +30,6 @@
 #include "profile.h"
 #include "kbtf/source.h"
 #include "profile_fields.h"
-#include "profile_index.h"
 
 /* No vmlinux BTF comes near this; a bigger frame header is corrupt. */
 #define PROFILE_BTF_MAX ((uint64_t)1 << 30)
@@ -554,8 +553,5 @@ int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
 	}
 	if (!err)
 		err = write_marker(dir, info);
-	/* the prepared index, from the profile as a validation reads it */
-	if (!err)
-		err = kbtf_pindex_write(dir);
 	return err;
 }

@@ -23,7 +23,8 @@ int kbtf_pinfo_set_key(struct kbtf_profile_info *info, const char *key, const ch
 
 /*
  * Write kernel @k as a profile into the existing empty directory @dir (the
- * marker last) and fill @info. The store renames @dir into place.
+ * marker last) and fill @info. The store then shares its files, adds the
+ * prepared index (profile_index.h) and renames @dir into place.
  */
 int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
 		       const struct kbtf_profile_add_opts *opts, struct kbtf_profile_info *info);

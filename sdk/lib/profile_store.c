@@ -10,10 +10,23 @@
  * temporary directory beside its final place. The index is a cache of the
  * markers: when it is missing, unreadable, or names other directories than
  * those present, it is rebuilt from the markers.
+ *
+ * Profile files are stored once per content: each data file of a new
+ * profile (BTF, layers, config, Module.symvers, boot image, prepared
+ * index) is hard-linked to "<store>/.objects/<xx>/<hash>-<size>", or
+ * replaced by a link to the object already there when its bytes are the
+ * same (compared in full, not trusted to the hash). Kernels stored twice
+ * under other names, or the same kernel from two packages, cost their
+ * bytes once. An object is garbage when only the objects directory links
+ * it (link count 1): "kbtf kernels rm" and replacing adds remove those,
+ * under the store lock. Writers link without the lock: a link made to an
+ * object raises its count before any collector can see it at 1, and a
+ * link to an object collected meanwhile fails and is retried.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <inttypes.h>
 #include <limits.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -26,11 +39,14 @@
 
 #include "kbtf/err.h"
 #include "profile.h"
+#include "hash.h"
 #include "profile_fields.h"
+#include "profile_index.h"
 #include "util.h"
 
 #define INDEX_FILE ".index"
 #define LOCK_FILE ".lock"
+#define OBJECTS_DIR ".objects"
 #define INDEX_MAGIC "# kbtf-kernels-index"
 
 struct kbtf_store {
@@ -518,6 +534,120 @@ static int index_put(struct kbtf_store *s, const struct kbtf_profile_info *info)
 	return err ? err : write_index(s);
 }
 
+/* ------------------------------------------------------ shared objects */
+
+/* Does the file at @path hold exactly @b's bytes? */
+static bool same_content(const char *path, const struct kbtf_buf *b)
+{
+	struct kbtf_buf o;
+	struct stat st;
+	bool same;
+
+	if (stat(path, &st) < 0 || !S_ISREG(st.st_mode) || (uint64_t)st.st_size != b->size)
+		return false;
+	if (kbtf_buf_from_file(path, &o)) {
+		kbtf_err_clear();
+		return false;
+	}
+	same = o.size == b->size && !memcmp(o.data, b->data, b->size);
+	kbtf_buf_release(&o);
+	return same;
+}
+
+/* Store @dir/@name once per content (the comment at the top). */
+static int share_file(struct kbtf_store *s, const char *dir, const char *name)
+{
+	char path[PATH_MAX], obj[PATH_MAX], link_tmp[PATH_MAX];
+	struct kbtf_buf b;
+	uint64_t h;
+	int tries, err;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, name) >= (int)sizeof(path) ||
+	    snprintf(link_tmp, sizeof(link_tmp), "%s/.share-%s", dir, name) >=
+		(int)sizeof(link_tmp))
+		return kbtf_err(-ENAMETOOLONG, "%s/%s: path too long", dir, name);
+	err = kbtf_buf_from_file(path, &b);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	h = kbtf_hash_bytes(b.data, b.size);
+	snprintf(obj, sizeof(obj), "%s/%s/%02x", s->root, OBJECTS_DIR, (unsigned int)(h >> 56));
+	err = kbtf_mkdir_p(obj, 0755);
+	if (!err && snprintf(obj + strlen(obj), sizeof(obj) - strlen(obj), "/%016" PRIx64 "-%zu", h,
+			     b.size) >= (int)(sizeof(obj) - strlen(obj)))
+		err = kbtf_err(-ENAMETOOLONG, "%s: path too long", obj);
+	for (tries = 0; !err && tries < 8; tries++) {
+		if (same_content(obj, &b)) {
+			unlink(link_tmp);
+			if (link(obj, link_tmp) == 0) {
+				if (rename(link_tmp, path) < 0)
+					err = kbtf_err(-errno, "%s: %s", path, strerror(errno));
+				break;
+			}
+			if (errno == ENOENT)
+				continue; /* collected meanwhile: store ours */
+			break; /* no hard links here (EXDEV, EPERM...): ours stays private */
+		}
+		if (access(obj, F_OK) == 0)
+			break; /* other bytes of the same hash and size: ours stays private */
+		if (link(path, obj) == 0 || errno != EEXIST)
+			break; /* shared, or private where links cannot be made */
+	}
+	kbtf_buf_release(&b);
+	return err;
+}
+
+/* The data files of the profile in @dir (all but the small marker and release). */
+static int share_files(struct kbtf_store *s, const char *dir, bool index)
+{
+	struct dirent *de;
+	int err = 0;
+	DIR *d = opendir(dir);
+
+	if (!d)
+		return kbtf_err(-errno, "%s: %s", dir, strerror(errno));
+	while (!err && (de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, KBTF_PROFILE_MARKER) ||
+		    !strcmp(de->d_name, KBTF_PROFILE_RELEASE) ||
+		    (!strcmp(de->d_name, KBTF_PROFILE_INDEX) != index))
+			continue;
+		err = share_file(s, dir, de->d_name);
+	}
+	closedir(d);
+	return err;
+}
+
+/* Remove the objects no profile links any more (lock held). */
+static void collect_garbage(struct kbtf_store *s)
+{
+	char path[PATH_MAX], sub[PATH_MAX];
+	struct dirent *de, *fe;
+	struct stat st;
+	DIR *d, *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", s->root, OBJECTS_DIR) >= (int)sizeof(path))
+		return;
+	d = opendir(path);
+	if (!d)
+		return;
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' ||
+		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
+			continue;
+		f = opendir(sub);
+		if (!f)
+			continue;
+		while ((fe = readdir(f))) {
+			if (fe->d_name[0] == '.')
+				continue;
+			if (fstatat(dirfd(f), fe->d_name, &st, AT_SYMLINK_NOFOLLOW) == 0 &&
+			    S_ISREG(st.st_mode) && st.st_nlink == 1)
+				unlinkat(dirfd(f), fe->d_name, 0);
+		}
+		closedir(f);
+	}
+	closedir(d);
+}
+
 int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 		   const struct kbtf_profile_add_opts *opts, struct kbtf_profile_info *out)
 {
@@ -535,6 +665,14 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	/* mkdtemp makes it private; a profile is as readable as the store */
 	chmod(tmp, 0755);
 	err = kbtf_profile_write(tmp, k, opts, &info);
+	/* the data files once per content, then the index of what is linked
+	 * (it records their sizes and mtimes), itself shared */
+	if (!err)
+		err = share_files(s, tmp, false);
+	if (!err)
+		err = kbtf_pindex_write(tmp);
+	if (!err)
+		err = share_files(s, tmp, true);
 	if (err)
 		goto out;
 	err = lock_store(s, &fd);
@@ -546,6 +684,8 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 		err = publish(s, tmp, info.name, opts && opts->replace);
 	if (!err)
 		err = index_put(s, &info);
+	if (!err)
+		collect_garbage(s); /* what a replaced profile held alone */
 	unlock_store(s, fd);
 	if (!err && out)
 		*out = info;
@@ -593,7 +733,8 @@ int kbtf_store_remove(struct kbtf_store *s, const char *name)
 		err = sort_items(s);
 	if (!err)
 		err = write_index(s);
-	unlock_store(s, fd);
 	kbtf_rm_rf(trash);
+	collect_garbage(s);
+	unlock_store(s, fd);
 	return err;
 }
