@@ -30,7 +30,7 @@ static const char kernels_usage[] =
     "       kbtf kernels fetch SPEC... [--arch ARCH] [--mirror URL]... [--keyring FILE]\n"
     "                        [--jobs N] [--max-rate RATE] [--progress] [--dry-run]\n"
     "                        [--keep-debs] [--deb-dir DIR] [--keep-image] [--force]\n"
-    "                        [--update] [--compress]\n"
+    "                        [--update] [--compress] [--partial]\n"
     "       kbtf kernels list [--json|--pretty] [SET]\n"
     "       kbtf kernels rm NAME|GLOB...\n"
     "       kbtf kernels path NAME|SET\n"
@@ -86,6 +86,8 @@ static const char kernels_usage[] =
     "  -j, --jobs N        downloads at once (fetch; default 4)\n"
     "      --max-rate RATE bandwidth budget over all downloads, bytes/s (k, M, G)\n"
     "      --progress      byte-level progress on stderr (default: when it is a TTY)\n"
+    "      --partial       of a .deb image package, download only the head that holds\n"
+    "                      the boot image and config (its SHA-256 cannot be checked)\n"
     "  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
     "  -d, --deb-dir DIR   packages go to DIR/DISTRO/RELEASE-ARCH/ (implies --keep-debs)\n"
     "  -u, --update        refresh the repository metadata even if less than a day old\n"
@@ -104,7 +106,7 @@ struct kopts {
 	const char *mirrors[8];
 	size_t nr_mirrors;
 	unsigned long long max_rate;
-	bool show_progress;
+	bool show_progress, partial;
 	const char *layers[KBTF_KERNEL_MAX_LAYERS];
 	size_t nr_layers;
 	const char *with[KERNELS_MAX_WITH];
@@ -121,7 +123,8 @@ enum {
 	OPT_MAX_RATE,
 	OPT_PROGRESS,
 	OPT_KEYRING,
-	OPT_SCRIPT
+	OPT_SCRIPT,
+	OPT_PARTIAL
 };
 
 /* "500k", "2M", "1G", "123456" -> bytes; 0 when malformed. */
@@ -177,6 +180,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		{ "keyring", required_argument, NULL, OPT_KEYRING },
 		{ "max-rate", required_argument, NULL, OPT_MAX_RATE },
 		{ "progress", no_argument, NULL, OPT_PROGRESS },
+		{ "partial", no_argument, NULL, OPT_PARTIAL },
 		{ "json", no_argument, NULL, OPT_JSON },
 		{ "pretty", no_argument, NULL, OPT_PRETTY },
 		{ "help", no_argument, NULL, 'h' },
@@ -279,6 +283,9 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 			break;
 		case OPT_PROGRESS:
 			o->show_progress = true;
+			break;
+		case OPT_PARTIAL:
+			o->partial = true;
 			break;
 		}
 	}
@@ -507,7 +514,7 @@ static void bytes_progress(uint64_t done, uint64_t total, size_t files_done, siz
 	fflush(stderr);
 }
 
-static void print_plan(const struct kbtf_fetch_plan *plan)
+static void print_plan(const struct kbtf_fetch_plan *plan, bool partial)
 {
 	uint64_t least, most, sum_least = 0, sum_most = 0;
 	char a[32], b[32];
@@ -522,13 +529,15 @@ static void print_plan(const struct kbtf_fetch_plan *plan)
 			continue;
 		}
 		todo++;
-		kbtf_fetch_item_estimate(it, &least, &most);
+		kbtf_fetch_item_estimate(it, partial, &least, &most);
 		sum_least += least;
 		sum_most += most;
 		human_size(least, a, sizeof(a));
 		human_size(most, b, sizeof(b));
 		if (least == most)
 			printf("%s:", a);
+		else if (partial)
+			printf("%s (up to %s):", a, b);
 		else
 			printf("%s (%s if the headers lack BTF):", a, b);
 		for (j = 0; j < it->nr_pkgs; j++) {
@@ -590,6 +599,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 	    .compress = o->compress,
 	    .jobs = (unsigned int)o->co.jobs,
 	    .max_rate = o->max_rate,
+	    .partial = o->partial,
 	    .arch = o->arch,
 	    .mirrors = o->nr_mirrors ? o->mirrors : NULL,
 	    .keyring = o->keyring,
@@ -621,7 +631,7 @@ static int kernels_fetch(int argc, char **argv, const struct kopts *o)
 	printf("%zu kernel%s, %zu to fetch, %zu stored already (%s)\n", plan.nr,
 	       plan.nr == 1 ? "" : "s", todo, plan.nr - todo, kbtf_store_root(s));
 	if (o->dry_run) {
-		print_plan(&plan);
+		print_plan(&plan, o->partial);
 		rc = KBTF_EXIT_OK;
 	} else {
 		kbtf_fetch_run(s, &plan, &fo);

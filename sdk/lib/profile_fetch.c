@@ -245,18 +245,31 @@ void kbtf_fetch_plan_free(struct kbtf_fetch_plan *plan)
 	memset(plan, 0, sizeof(*plan));
 }
 
-void kbtf_fetch_item_estimate(const struct kbtf_fetch_item *it, uint64_t *least, uint64_t *most)
+bool kbtf_fetch_head_only(const char *distro, const struct kbtf_fetch_pkg *p)
 {
+	/* a .deb's data archive opens with boot/ (Debian, Ubuntu image packages) */
+	return (!strcmp(distro, "debian") || !strcmp(distro, "ubuntu")) &&
+	       (!strncmp(p->name, "linux-image-", 12) || !strncmp(p->name, "linux-binary-", 13)) &&
+	       p->size > KBTF_FETCH_HEAD;
+}
+
+void kbtf_fetch_item_estimate(const struct kbtf_fetch_item *it, bool partial, uint64_t *least,
+			      uint64_t *most)
+{
+	uint64_t sz;
 	size_t j;
 
 	*least = *most = 0;
 	for (j = 0; j < it->nr_pkgs; j++) {
-		*most += it->pkgs[j].size;
+		sz = it->pkgs[j].size;
+		*most += sz;
+		if (partial && kbtf_fetch_head_only(it->distro, &it->pkgs[j]))
+			sz = KBTF_FETCH_HEAD;
 		if (!it->pkgs[j].second)
-			*least += it->pkgs[j].size;
+			*least += sz;
 	}
 	/* Debian's rule is measured: its headers from 6.12 on hold the BTF */
-	if (it->btf == KBTF_FETCH_BTF_HEADERS)
+	if (it->btf == KBTF_FETCH_BTF_HEADERS && !partial)
 		*most = *least;
 }
 
@@ -323,6 +336,41 @@ static int unpack(const char *deb, const char *work, struct unpacked *u)
 	return 0;
 }
 
+/*
+ * The head of @p did not reach what unpacking needs: ask for twice as much
+ * (the whole package, checked, once that is more than half of it). 0 when
+ * more arrived.
+ */
+static int grow_head(struct kbtf_fetch_item *it, struct kbtf_fetch_pkg *p,
+		     const struct kbtf_fetch_opts *o)
+{
+	struct kbtf_http_opts ho = {.jobs = 1, .max_rate = o->max_rate};
+	struct kbtf_dl dl = {.url = p->url, .sha256 = p->sha256, .size = p->size};
+	char dest[PATH_MAX];
+	size_t l = strlen(p->path);
+	int err;
+
+	if (!p->head || l < 6 || strcmp(p->path + l - 5, ".part"))
+		return -EAGAIN;
+	snprintf(dest, sizeof(dest), "%.*s", (int)(l - 5), p->path);
+	p->limit *= 2;
+	dl.dest = dest;
+	dl.limit = p->limit * 2 > p->size ? 0 : p->limit;
+	err = kbtf_http_get(&dl, 1, &ho);
+	it->download_bytes += dl.fetched;
+	if (err)
+		return err;
+	if (!dl.partial) {
+		/* the whole package now, its SHA-256 checked */
+		free(p->path);
+		p->path = strdup(dest);
+		p->head = false;
+		if (!p->path)
+			return kbtf_err_nomem();
+	}
+	return 0;
+}
+
 /* 1: the headers carry no BTF and an image is to come; 0 stored; <0 error. */
 static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
 		     const struct kbtf_fetch_opts *o, const char *work)
@@ -333,14 +381,32 @@ static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
 	struct unpacked u;
 	bool has_second = false;
 	const char *btf_src;
+	char sub[PATH_MAX];
 	size_t i;
-	int err = 0;
+	int err = 0, tries = 0;
 
 	memset(&u, 0, sizeof(u));
 	for (i = 0; !err && i < it->nr_pkgs; i++) {
-		has_second |= it->pkgs[i].second;
-		if (it->pkgs[i].path)
-			err = unpack(it->pkgs[i].path, work, &u);
+		struct kbtf_fetch_pkg *p = &it->pkgs[i];
+
+		has_second |= p->second;
+		if (!p->path)
+			continue;
+		for (;;) {
+			/* each try unpacks afresh: a short head leaves a torn member */
+			snprintf(sub, sizeof(sub), "%s/p%zu-%d", work, i, tries++);
+			err = unpack(p->path, sub, &u);
+			if (!err || !p->head)
+				break;
+			kbtf_err_clear();
+			memset(&u, 0, sizeof(u));
+			err = grow_head(it, p, o);
+			if (err)
+				break;
+			/* the packages before this one are unpacked again below */
+			i = (size_t)-1;
+			break;
+		}
 	}
 	if (err)
 		return err;
@@ -553,7 +619,17 @@ static void dl_done(struct kbtf_dl *dl, void *ctx)
 	struct kbtf_fetch_item *it = &pl->plan->items[i];
 	struct kbtf_fetch_pkg *p = &it->pkgs[pl->dl_pkg[d]];
 
-	if (!dl->err) {
+	if (!dl->err && dl->partial) {
+		p->head = true;
+		if (asprintf(&p->path, "%s.part", dl->dest) < 0)
+			p->path = NULL;
+		it->downloaded++;
+		it->download_bytes += dl->fetched;
+		if (!p->path && !it->err) {
+			it->err = -ENOMEM;
+			snprintf(it->message, sizeof(it->message), "out of memory");
+		}
+	} else if (!dl->err) {
 		p->path = strdup(dl->dest);
 		p->downloaded = !dl->reused;
 		it->downloaded += !dl->reused;
@@ -643,6 +719,10 @@ static void round_run(struct pipeline *pl, bool second)
 			    .sha256 = it->pkgs[j].sha256,
 			    .size = it->pkgs[j].size,
 			};
+			if (pl->opts->partial && kbtf_fetch_head_only(it->distro, &it->pkgs[j])) {
+				it->pkgs[j].limit = KBTF_FETCH_HEAD;
+				pl->dls[n].limit = KBTF_FETCH_HEAD;
+			}
 			pl->dl_item[n] = i;
 			pl->dl_pkg[n] = j;
 			pl->left[i]++;

@@ -13,6 +13,12 @@
  * image package comes only where nothing smaller has the BTF: fetched
  * first when the distribution's rule says so (Debian before 6.12), or
  * second when the headers turn out to lack it.
+ *
+ * With opts->partial an image package that must come is downloaded only as
+ * far as its boot image and config reach (they open its data archive):
+ * 16 MiB first, twice as much each time the unpacking runs out, the whole
+ * package at worst. Such a head cannot be checked against the package's
+ * SHA-256, which covers the whole file.
  */
 #ifndef KBTF_PROFILE_FETCH_H
 #define KBTF_PROFILE_FETCH_H
@@ -49,6 +55,8 @@ struct kbtf_fetch_pkg {
 	uint64_t size;
 	bool second;	 /* only fetched when the first ones carry no BTF */
 	bool downloaded; /* by this run (not reused from disk) */
+	bool head;	 /* --partial: only its head is on disk (path is the .part) */
+	uint64_t limit;	 /* --partial: bytes asked for so far */
 	char *path;	 /* on disk, once there */
 };
 
@@ -86,6 +94,7 @@ struct kbtf_fetch_opts {
 	bool update;	     /* refresh the repository metadata even if fresh */
 	bool keep_image;     /* store the boot image in the profile (the image is fetched) */
 	bool compress;	     /* store the BTF as an LZ4 frame */
+	bool partial;	     /* Debian-style image packages: download their head only */
 	unsigned int jobs;   /* downloads at once (0: 4) */
 	uint64_t max_rate;   /* bytes per second over all downloads (0: no limit) */
 	const char *arch;    /* default architecture (NULL: amd64) */
@@ -109,9 +118,17 @@ int kbtf_fetch_plan(struct kbtf_store *s, const char *const *specs, size_t n,
 
 /*
  * Bytes the plan would download for @it: @least when every first guess
- * holds, @most when every headers package turns out to lack the BTF.
+ * holds (with @partial, an image's first head), @most when every headers
+ * package turns out to lack the BTF (and, @partial, heads run to the end).
  */
-void kbtf_fetch_item_estimate(const struct kbtf_fetch_item *it, uint64_t *least, uint64_t *most);
+void kbtf_fetch_item_estimate(const struct kbtf_fetch_item *it, bool partial, uint64_t *least,
+			      uint64_t *most);
+
+/* The first head --partial asks of an image package. */
+#define KBTF_FETCH_HEAD (16ULL << 20)
+
+/* Would --partial take only the head of @p (of an item of @distro)? */
+bool kbtf_fetch_head_only(const char *distro, const struct kbtf_fetch_pkg *p);
 
 /*
  * Download and store every PENDING item. Items fail one by one (state

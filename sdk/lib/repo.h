@@ -91,6 +91,7 @@ struct kbtf_dl {
 	const char *dest;   /* the final path; "<dest>.part" while it arrives */
 	const char *sha256; /* expected, hex; NULL or "": not checked */
 	uint64_t size;	    /* expected size, 0: unknown (for progress only) */
+	uint64_t limit;	    /* >0: only the first @limit bytes are wanted (see below) */
 	void *ctx;	    /* the caller's */
 
 	/* out */
@@ -98,6 +99,7 @@ struct kbtf_dl {
 	char msg[512];
 	uint64_t fetched; /* bytes received by this call (resumed bytes not counted) */
 	bool reused;	  /* dest was there already with the right checksum */
+	bool partial;	  /* only the head arrived: it is "<dest>.part", unchecked */
 	double secs;
 };
 
@@ -117,8 +119,11 @@ struct kbtf_http_opts {
  * a Range request (restarted from zero when the server ignores the range
  * or the result fails its checksum). The whole file's SHA-256 is checked
  * before the rename to @dest; a dest already there with the right checksum
- * is not downloaded again. Files fail one by one (dl->err); returns the
- * first failure's error, 0 when all succeeded.
+ * is not downloaded again. With dl->limit below the file's size only that
+ * head is fetched (a Range request) and left as "<dest>.part", unchecked
+ * (dl->partial); a later call with a larger limit, or none, continues it.
+ * Files fail one by one (dl->err); returns the first failure's error, 0
+ * when all succeeded.
  */
 int kbtf_http_get(struct kbtf_dl *dls, size_t n, const struct kbtf_http_opts *opts);
 

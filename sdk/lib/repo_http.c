@@ -276,6 +276,12 @@ static int xfer_open(struct xfer *x)
 	return 0;
 }
 
+/* Only the first dl->limit bytes are wanted, fewer than the whole file. */
+static bool wants_head(const struct kbtf_dl *dl)
+{
+	return dl->limit && (!dl->size || dl->limit < dl->size);
+}
+
 static CURL *xfer_easy(struct xfer *x, uint64_t rate)
 {
 	CURL *e = curl_easy_init();
@@ -302,8 +308,16 @@ static CURL *xfer_easy(struct xfer *x, uint64_t rate)
 	curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
 	if (rate)
 		curl_easy_setopt(e, CURLOPT_MAX_RECV_SPEED_LARGE, (curl_off_t)rate);
-	if (x->offset)
+	if (wants_head(x->dl)) {
+		char range[64];
+
+		/* only the head: the rest of the file is not needed (yet) */
+		snprintf(range, sizeof(range), "%llu-%llu", (unsigned long long)x->offset,
+			 (unsigned long long)x->dl->limit - 1);
+		curl_easy_setopt(e, CURLOPT_RANGE, range);
+	} else if (x->offset) {
 		curl_easy_setopt(e, CURLOPT_RESUME_FROM_LARGE, (curl_off_t)x->offset);
+	}
 	return e;
 }
 
@@ -324,7 +338,8 @@ static int xfer_finish(struct xfer *x, CURLcode rc)
 		if (++x->tries < TRIES && rc != CURLE_HTTP_RETURNED_ERROR &&
 		    rc != CURLE_FILESIZE_EXCEEDED && rc != CURLE_WRITE_ERROR)
 			return 1;
-		dl->err = rc == CURLE_WRITE_ERROR ? -EIO : -ENOENT;
+		/* the transfer failed: the mirror's or the network's doing (exit 3) */
+		dl->err = rc == CURLE_WRITE_ERROR ? -EIO : -KBTF_ETOOL;
 		if (rc == CURLE_HTTP_RETURNED_ERROR)
 			snprintf(dl->msg, sizeof(dl->msg), "%.400s: HTTP status %ld", dl->url,
 				 code);
@@ -341,6 +356,13 @@ static int xfer_finish(struct xfer *x, CURLcode rc)
 		return dl->err;
 	}
 	dl->fetched += x->received;
+	if (wants_head(dl) && !(dl->size && x->offset + x->received == dl->size)) {
+		/* the head asked for: it stays a .part, its checksum unknown */
+		if (fsync(x->fd) < 0)
+			return fail_dl(dl, -errno, x->part, strerror(errno));
+		dl->partial = true;
+		return 0;
+	}
 	sha256_final_hex(&x->hash, got);
 	if (dl->sha256 && *dl->sha256 && strcmp(got, dl->sha256)) {
 		/* a stale or foreign .part: once more from zero */
@@ -408,6 +430,11 @@ static bool start_next(struct multi *mu)
 			continue;
 		}
 		if (xfer_open(x)) {
+			finished(mu, x);
+			continue;
+		}
+		if (wants_head(x->dl) && x->offset >= x->dl->limit) {
+			x->dl->partial = true; /* the head is on disk already */
 			finished(mu, x);
 			continue;
 		}
@@ -489,6 +516,7 @@ int kbtf_http_get(struct kbtf_dl *dls, size_t n, const struct kbtf_http_opts *op
 		dls[i].msg[0] = '\0';
 		dls[i].fetched = 0;
 		dls[i].reused = false;
+		dls[i].partial = false;
 		mu.x[i].dl = &dls[i];
 		mu.x[i].fd = -1;
 	}

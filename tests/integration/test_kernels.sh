@@ -132,6 +132,15 @@ objcopy -O binary --only-section=.BTF "$t_tmp/vmlinux" "$t_tmp/sec.btf"
 t_check "$sid: btf is byte for byte the .BTF of the headers' vmlinux" \
 	cmp "$store/$sid/btf" "$t_tmp/sec.btf"
 
+# --partial: only the head of 6.1's image package, the same profile
+mkdir -p "$t_tmp/partial/kbtf" && ln -s "$KBTF_TEST_CACHE/kbtf-repos" "$t_tmp/partial/kbtf/repos"
+XDG_CACHE_HOME=$t_tmp/partial "$KBTF" kernels fetch --partial "debian:linux-image-$b61" >"$out" 2>&1
+t_grep "--partial: 6.1 takes a 16 MiB head of its image and the headers" \
+	'^1 stored, 0 already stored, 0 failed; .* \(1[0-9]{7} bytes\)' "$out"
+t_check "  ... and stores the same BTF as the whole package gave" \
+	cmp "$t_tmp/partial/kbtf/kernels/$b61/btf" "$store/$b61/btf"
+t_check "  ... and the same config" cmp "$t_tmp/partial/kbtf/kernels/$b61/config" "$store/$b61/config"
+
 # ----------------------------------------------------- LZ4 on request
 cp "$store/$b612/btf" "$t_tmp/before.btf"
 t_check "re-store a profile as LZ4 (--compress)" "$KBTF" kernels add --force --compress "$b612"

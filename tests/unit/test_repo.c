@@ -429,7 +429,7 @@ static void test_layouts(void **state)
 
 static void test_http_file(void **state)
 {
-	char src[256], dst[256], url[300], part[300], sha[65], got[65];
+	char src[256], dst[256], url[300], part[300], sha[65], got[65], hex_head[65];
 	char *data = malloc(300000);
 	struct kbtf_dl dl = {0};
 	size_t i;
@@ -453,6 +453,23 @@ static void test_http_file(void **state)
 	assert_string_equal(got, sha);
 	assert_int_equal(access(part, F_OK), -1);
 
+	/* only a head: left as the .part, unchecked; then the rest, checked */
+	unlink(dst);
+	dl.limit = 65536;
+	assert_int_equal(kbtf_http_get(&dl, 1, NULL), 0);
+	assert_true(dl.partial);
+	assert_int_equal(dl.fetched, 65536);
+	assert_int_equal(access(dst, F_OK), -1);
+	assert_int_equal(kbtf_sha256_file(part, got), 0);
+	kbtf_sha256_hex(data, 65536, hex_head);
+	assert_string_equal(got, hex_head);
+	dl.limit = 0;
+	assert_int_equal(kbtf_http_get(&dl, 1, NULL), 0);
+	assert_false(dl.partial);
+	assert_int_equal(dl.fetched, 300000 - 65536);
+	assert_int_equal(kbtf_sha256_file(dst, got), 0);
+	assert_string_equal(got, sha);
+
 	/* there already: reused, nothing read */
 	assert_int_equal(kbtf_http_get(&dl, 1, NULL), 0);
 	assert_true(dl.reused);
@@ -475,7 +492,7 @@ static void test_http_file(void **state)
 	/* missing */
 	snprintf(url, sizeof(url), "file://%s/none", tmp);
 	dl = (struct kbtf_dl){.url = url, .dest = dst, .sha256 = sha};
-	assert_int_equal(kbtf_http_get(&dl, 1, NULL), -ENOENT);
+	assert_int_equal(kbtf_http_get(&dl, 1, NULL), -KBTF_ETOOL);
 	free(data);
 }
 
