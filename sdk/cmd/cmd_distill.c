@@ -11,6 +11,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cleanup.h"
 #include "distill_cache.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"
@@ -78,6 +79,8 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	double t0 = kbtf_now_ms(), ms;
 	int err;
 
+	/* stopped meanwhile: no temporary file or directory stays behind */
+	kbtf_cleanup_on_signals();
 	ui->current = path;
 	o->warn = on_warn;
 	o->note = on_note;

@@ -13,6 +13,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -207,15 +208,70 @@ static int write_all(int fd, const uint8_t *p, size_t n)
 	return 0;
 }
 
-int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsigned int mode)
+/* Every extended attribute of @from onto @to (ACLs, security labels, user.*). */
+static int copy_xattrs(int from, int to, const char *path)
+{
+	char *names = NULL, *name, *val = NULL;
+	ssize_t n, len;
+	int err = 0;
+
+	n = flistxattr(from, NULL, 0);
+	if (n <= 0)
+		return n < 0 && errno != ENOTSUP ? kbtf_err(-errno,
+							    "%s: cannot list its extended "
+							    "attributes: %s",
+							    path, strerror(errno))
+						 : 0;
+	names = malloc((size_t)n);
+	if (!names)
+		return kbtf_err_nomem();
+	n = flistxattr(from, names, (size_t)n);
+	for (name = names; !err && n > 0 && name < names + n; name += strlen(name) + 1) {
+		len = fgetxattr(from, name, NULL, 0);
+		if (len < 0)
+			continue; /* gone meanwhile */
+		free(val);
+		val = malloc(len ? (size_t)len : 1);
+		if (!val) {
+			err = kbtf_err_nomem();
+			break;
+		}
+		len = fgetxattr(from, name, val, (size_t)len);
+		if (len >= 0 && fsetxattr(to, name, val, (size_t)len, 0) < 0)
+			err = kbtf_err(-errno, "%s: cannot keep its extended attribute %s: %s",
+				       path, name, strerror(errno));
+	}
+	free(val);
+	free(names);
+	return err;
+}
+
+/*
+ * Write @size bytes to a temporary file beside @path, give it @mode (and,
+ * when @like is set, the owner, group and extended attributes of the open
+ * file @like_fd), and rename it over @path. The temporary name carries the
+ * pid: a later run sweeps it if this one is killed before the rename.
+ */
+static int replace_with(const char *path, const void *data, size_t size, unsigned int mode,
+			int like_fd, const struct stat *like)
 {
 	char tmp[PATH_MAX], prefix[PATH_MAX];
+	const char *slash;
 	int fd, err;
 
-	/* "<path>.kbtf-<pid>-XXXXXX": a later run sweeps it if we are killed */
 	if (snprintf(prefix, sizeof(prefix), "%s.kbtf-", path) >= (int)sizeof(prefix) ||
 	    kbtf_cleanup_template(tmp, sizeof(tmp), prefix))
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", path);
+	/* what a killed run left beside this file */
+	slash = strrchr(prefix, '/');
+	if (slash) {
+		char dir[PATH_MAX];
+
+		snprintf(dir, sizeof(dir), "%.*s", (int)(slash - prefix), prefix);
+		kbtf_cleanup_sweep(*dir ? dir : "/", slash + 1);
+	} else {
+		kbtf_cleanup_sweep(".", prefix);
+	}
 	fd = mkstemp(tmp);
 	if (fd < 0) {
 		err = -errno;
@@ -223,18 +279,69 @@ int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsi
 	}
 	kbtf_cleanup_add(tmp);
 	err = write_all(fd, data, size);
+	if (err)
+		err = kbtf_err(err, "%s: cannot write: %s", path, strerror(-err));
+	/* the owner first: chown clears the set-id bits a mode may carry */
+	if (!err && like && (like->st_uid != geteuid() || like->st_gid != getegid()) &&
+	    fchown(fd, like->st_uid, like->st_gid) < 0)
+		err = kbtf_err(-errno, "%s: cannot keep its owner %u:%u: %s", path,
+			       (unsigned)like->st_uid, (unsigned)like->st_gid, strerror(errno));
+	if (!err && like)
+		err = copy_xattrs(like_fd, fd, path);
 	if (!err && fchmod(fd, mode) < 0)
-		err = -errno;
+		err = kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
 	if (!err && fsync(fd) < 0)
-		err = -errno;
+		err = kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
 	if (close(fd) < 0 && !err)
-		err = -errno;
+		err = kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
 	if (!err && rename(tmp, path) < 0)
-		err = -errno;
+		err = kbtf_err(-errno, "%s: cannot write: %s", path, strerror(errno));
 	if (err)
 		unlink(tmp);
 	kbtf_cleanup_forget(tmp);
-	if (err)
-		return kbtf_err(err, "%s: cannot write: %s", path, strerror(-err));
-	return 0;
+	return err;
+}
+
+int kbtf_write_file_atomic(const char *path, const void *data, size_t size, unsigned int mode)
+{
+	return replace_with(path, data, size, mode, -1, NULL);
+}
+
+int kbtf_replace_file(const char *path, const void *data, size_t size, unsigned int mode,
+		      struct kbtf_replace_info *info)
+{
+	struct stat st;
+	char *real;
+	int fd, err;
+
+	memset(info, 0, sizeof(*info));
+	if (lstat(path, &st) < 0) {
+		if (errno != ENOENT)
+			return kbtf_err(-errno, "%s: cannot stat: %s", path, strerror(errno));
+		snprintf(info->target, sizeof(info->target), "%s", path);
+		return replace_with(path, data, size, mode, -1, NULL);
+	}
+	if (S_ISLNK(st.st_mode)) {
+		/* write through: the link stays a link, its target is replaced */
+		real = realpath(path, NULL);
+		if (!real)
+			return kbtf_err(-errno, "%s: cannot follow the symlink: %s", path,
+					strerror(errno));
+		snprintf(info->target, sizeof(info->target), "%s", real);
+		free(real);
+		info->via_link = true;
+	} else {
+		snprintf(info->target, sizeof(info->target), "%s", path);
+	}
+	fd = open(info->target, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	if (fd < 0)
+		return kbtf_err(-errno, "%s: cannot open: %s", info->target, strerror(errno));
+	if (fstat(fd, &st) < 0 || !S_ISREG(st.st_mode)) {
+		close(fd);
+		return kbtf_err(-EINVAL, "%s: not a regular file", info->target);
+	}
+	info->links = (unsigned long)st.st_nlink;
+	err = replace_with(info->target, data, size, st.st_mode & 07777, fd, &st);
+	close(fd);
+	return err;
 }

@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include "btf_ids.h"
+#include "cleanup.h"
 #include "kbtf/check.h"
 #include "kbtf/distill.h"
 #include "elf_write.h"
@@ -224,15 +225,24 @@ static int parse_split(struct job *j, bool encoded_here)
 
 /* ------------------------------------------------------- .BTF source */
 
+/*
+ * A private directory (0700: the module to sign passes through it) named
+ * "kbtf-distill-<pid>-XXXXXX", removed on SIGTERM/SIGINT/SIGHUP; those of
+ * killed runs are swept first.
+ */
 static int make_tmpdir(struct job *j)
 {
 	const char *t = getenv("TMPDIR");
+	char prefix[PATH_MAX];
 
-	snprintf(j->tmpdir, sizeof(j->tmpdir), "%s/kbtf-distill-XXXXXX", t && *t ? t : "/tmp");
-	if (!mkdtemp(j->tmpdir)) {
+	t = t && *t ? t : "/tmp";
+	kbtf_cleanup_sweep(t, "kbtf-distill-");
+	snprintf(prefix, sizeof(prefix), "%s/kbtf-distill-", t);
+	if (kbtf_cleanup_template(j->tmpdir, sizeof(j->tmpdir), prefix) || !mkdtemp(j->tmpdir)) {
 		j->tmpdir[0] = '\0';
 		return kbtf_err(-errno, "cannot create a temporary directory: %s", strerror(errno));
 	}
+	kbtf_cleanup_add(j->tmpdir);
 	return 0;
 }
 
@@ -491,9 +501,30 @@ static unsigned int file_mode(const char *path)
 static int write_result(struct job *j)
 {
 	const char *dest = j->o->out ? j->o->out : j->path;
+	struct kbtf_replace_info info;
+	int err;
 
 	j->rep->size_after = j->image.size;
-	return kbtf_write_file_atomic(dest, j->image.data, j->image.size, file_mode(j->path));
+	if (j->o->out && strcmp(j->o->out, j->path))
+		return kbtf_write_file_atomic(dest, j->image.data, j->image.size,
+					      file_mode(j->path));
+	/* in place: the same file to its users (owner, mode, xattrs, links) */
+	err = kbtf_replace_file(dest, j->image.data, j->image.size, file_mode(j->path), &info);
+	if (err)
+		return err;
+	if (info.via_link)
+		NOTE(j, "a symlink: wrote through to %s", info.target);
+	if (info.links == 2)
+		WARN(j,
+		     "%s had 2 hard links: it is a new file now, the other name still holds the "
+		     "module as it was (link it again to this one)",
+		     info.target);
+	else if (info.links > 2)
+		WARN(j,
+		     "%s had %lu hard links: it is a new file now, the other %lu names still "
+		     "hold the module as it was (link them again to this one)",
+		     info.target, info.links, info.links - 1);
+	return 0;
 }
 
 /* Nothing to change: with -o, the output is a copy of the input. */
@@ -656,8 +687,10 @@ static int run_job(struct job *j)
 
 static void cleanup(struct job *j)
 {
-	if (j->tmpdir[0])
+	if (j->tmpdir[0]) {
 		rmdir(j->tmpdir);
+		kbtf_cleanup_forget(j->tmpdir);
+	}
 	kbtf_buf_release(&j->image);
 	kbtf_buf_release(&j->ids_new);
 	free(j->ids_old);

@@ -14,6 +14,7 @@
 
 #include "kbtf/err.h"
 #include "run.h"
+#include "cleanup.h"
 #include "module_sign.h"
 #include "util.h"
 
@@ -118,6 +119,7 @@ int kbtf_sign_image(const char *tool, const char *hash, const char *key, const c
 	err = kbtf_write_file_atomic(path, image, size, 0600);
 	if (err)
 		return err;
+	kbtf_cleanup_add(path); /* removed if we are stopped while sign-file runs */
 	argv[4] = path;
 	err = kbtf_run(argv, &ro);
 	if (err > 0)
@@ -138,5 +140,6 @@ int kbtf_sign_image(const char *tool, const char *hash, const char *key, const c
 	}
 	kbtf_buf_release(&log);
 	unlink(path);
+	kbtf_cleanup_forget(path);
 	return err;
 }
