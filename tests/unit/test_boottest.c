@@ -505,8 +505,8 @@ static void test_compare_lines(void **state)
 	struct kbtf_bt_prediction unk = pred(KBTF_BT_V_SYMBOLS, KBTF_BT_YES, "");
 	struct kbtf_bt_facts f = facts(false, magic_amd64);
 	char *log_a[] = {"[    2.53] a: loading out-of-tree module taints kernel.",
-			 "[    2.54] a: module verification failed: signature and/or required key "
-			 "missing - tainting kernel",
+			 ("[    2.54] a: module verification failed: signature and/or required key "
+			  "missing - tainting kernel"),
 			 "[    2.56] a: hello from init"};
 	char *log_b[] = {"[    2.60] b: Unknown symbol foo (err -2)"};
 	char *log_b_twice[] = {"[    2.60] b: loading out-of-tree module taints kernel.",
