@@ -16,7 +16,7 @@
  *
  * With opts->partial an image package that must come is downloaded only as
  * far as its boot image and config reach (they open its data archive):
- * 16 MiB first, twice as much each time the unpacking runs out, the whole
+ * 12 MiB first, twice as much each time the unpacking runs out, the whole
  * package at worst. Such a head cannot be checked against the package's
  * SHA-256, which covers the whole file.
  */
@@ -125,7 +125,7 @@ void kbtf_fetch_item_estimate(const struct kbtf_fetch_item *it, bool partial, ui
 			      uint64_t *most);
 
 /* The first head --partial asks of an image package. */
-#define KBTF_FETCH_HEAD (16ULL << 20)
+#define KBTF_FETCH_HEAD (12ULL << 20)
 
 /* Would --partial take only the head of @p (of an item of @distro)? */
 bool kbtf_fetch_head_only(const char *distro, const struct kbtf_fetch_pkg *p);
