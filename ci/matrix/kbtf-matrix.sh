@@ -277,24 +277,19 @@ copy_sources() {
 		-o -name 'modules.order' -o -name '.*.cmd' \) -exec rm -f {} + 2>/dev/null || true
 }
 
-# validate_build DIR REL SET TITLE: every format of the report for one build
+# validate_build DIR REL SET TITLE: every format of the report for one
+# build, from one run (-o per format)
 validate_build() {
 	mods=$(find "$1" -maxdepth 1 -name '*.ko' | sort)
 	[ -n "$mods" ] || { say "no modules in $1"; return 3; }
-	rc=0
-	for fmt in junit json md html; do
-		ext=$fmt
-		[ "$fmt" = junit ] && ext=xml
-		set +e
-		# shellcheck disable=SC2086
-		"$KBTF" validate $mods --kernels "$3" --format "$fmt" --title "$4" \
-			-o "$1/validate.$ext"
-		r=$?
-		set -e
-		[ $r -le 1 ] || { say "kbtf validate failed (exit $r) for $1"; return 3; }
-		rc=$r
-	done
-	"$KBTF" validate $mods --kernels "$3" --format text >"$1/validate.txt" 2>&1 || true
+	set +e
+	# shellcheck disable=SC2086
+	"$KBTF" validate $mods --kernels "$3" --title "$4" -o "$1/validate.xml" \
+		-o "$1/validate.json" -o "$1/validate.md" -o "$1/validate.html" \
+		-o "$1/validate.txt" 2>"$1/validate.err"
+	rc=$?
+	set -e
+	[ $rc -le 1 ] || { say "kbtf validate failed (exit $rc) for $1: $(cat "$1/validate.err")"; return 3; }
 	return $rc
 }
 
@@ -514,21 +509,28 @@ cmd_merge() {
 		done <"$rows"
 	} >"$md"
 
-	# HTML: the summary table linking to each build's full report
+	# HTML: the summary table linking to each build's full report, then
+	# each build's summary, causes and kernel x module matrix (cut from its
+	# own report, links pointing into it)
+	style=$(find "$rep" -name validate.html | head -n1)
 	{
 		cat <<'EOF'
 <!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>kbtf compatibility report</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+EOF
+		# the per-build report's style, so the matrices look the same
+		[ -n "$style" ] && sed -n '/^<style>$/,/^<\/style>/p' "$style" | sed 's|</style></head>|</style>|'
+		cat <<'EOF'
 <style>
-body{font-family:sans-serif;margin:2em;max-width:70em}
-table{border-collapse:collapse}td,th{border:1px solid #bbb;padding:.3em .7em;text-align:left}
+table.merged td,table.merged th{border:1px solid #bbb;padding:.3em .7em;text-align:left}
 .ok{background:#dfd}.not-ok{background:#fdd}.error{background:#f99}.skipped{background:#eee}
 </style></head><body>
 <h1>Pre-release compatibility report</h1>
 EOF
-		printf '<p>%s kernel groups, %s (build, kernel) pairs, %s not ok.</p>\n' \
-			"$groups" "$total" "$failed"
-		echo '<table><tr><th>group</th><th>built for</th><th>pairs</th><th>not ok</th><th>status</th><th>report</th></tr>'
+		printf '<div class="sub">%s kernel groups, %s (build, kernel) pairs, %s not ok. Made by kbtf-matrix.sh with %s.</div>\n' \
+			"$groups" "$total" "$failed" "$(printf '%s' "$made_by" | html_escape)"
+		echo '<table class="merged"><tr><th>group</th><th>built for</th><th>pairs</th><th>not ok</th><th>status</th><th>report</th></tr>'
 		while IFS="$(printf '\t')" read -r g rel t f s link; do
 			cls=$(printf '%s' "$s" | cut -d: -f1)
 			printf '<tr class="%s"><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td><td>%s</td></tr>\n' \
@@ -536,6 +538,16 @@ EOF
 				"$([ -n "$link" ] && printf '<a href="%s">details</a>' "$link")"
 		done <"$rows"
 		echo '</table>'
+		while IFS="$(printf '\t')" read -r g rel t f s link; do
+			h=$rep/$g/$rel/validate.html
+			[ -f "$h" ] || continue
+			printf '<h2>%s, built for %s</h2>\n' "$g" "$rel"
+			sed -n -e '/^<div class="summary">/p' -e '/^<div class="top">/p' \
+				-e '/^<div class="abi">/p' \
+				-e '/^<table class="causes">/,/^<\/tbody><\/table>/p' \
+				-e '/^<table class="matrix">/,/^<\/tbody><\/table>/p' "$h" |
+				sed "s|href=\"#pair-|href=\"$g/$rel/validate.html#pair-|g"
+		done <"$rows"
 		echo '<p>JUnit: <a href="junit.xml">junit.xml</a>; Markdown: <a href="report.md">report.md</a>.</p>'
 		echo '</body></html>'
 	} >"$html"

@@ -760,7 +760,14 @@ static void test_fail_on(void **state)
 	assert_true(kbtf_report_fails(&mx, kbtf_report_fail_default()));
 	assert_int_equal(kbtf_report_fail_parse("btf", &bits), 0);
 	assert_true(kbtf_report_fails(&mx, bits)); /* the rt pair */
-	mx.results[3].verdict = KBTF_VERDICT_OK;
+	/* its BTF problem behind a symbols refusal still fails "btf"... */
+	mx.results[3].verdict = KBTF_VERDICT_SYMBOLS;
+	assert_true(kbtf_report_fails(&mx, bits));
+	/* ... but not the verdict name */
+	assert_int_equal(kbtf_report_fail_parse("btf-rejected,no-distilled-support", &bits), 0);
+	assert_false(kbtf_report_fails(&mx, bits));
+	assert_int_equal(kbtf_report_fail_parse("btf", &bits), 0);
+	mx.results[3].problems[0].kind = KBTF_PROBLEM_SYMBOL;
 	assert_false(kbtf_report_fails(&mx, bits));
 	assert_int_equal(kbtf_report_fail_parse("unchecked", &bits), 0);
 	assert_true(kbtf_report_fails(&mx, bits));

@@ -189,20 +189,42 @@ static bool has_problem(const struct kbtf_result *r, const char *name, const cha
 	return false;
 }
 
+/* CRC differences of symbols other than module_layout. */
+static size_t crc_changes(const struct kbtf_result *r)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < r->nr_problems; i++)
+		n += r->problems[i].kind == KBTF_PROBLEM_SYMBOL &&
+		     !strcmp(r->problems[i].reason, "crc-mismatch") &&
+		     strcmp(r->problems[i].name, "module_layout");
+	return n;
+}
+
+/*
+ * From this many CRC differences on one pair, the build is what differs
+ * (another flavour's config, another upload), not one symbol: Debian's
+ * cloud flavour of the same release keeps module_layout's CRC and changes
+ * those of the symbols whose types its config changes.
+ */
+#define TIED_CRCS 3
+
 static void symbol_cause(struct cause_list *l, const struct kbtf_result *r,
 			 const struct kbtf_problem *p, bool tied)
 {
 	if (!strcmp(p->reason, "vermagic-mismatch")) {
 		/* with modversions only the part after the release counts: a
 		 * "preempt_rt" there is the config */
-		bool rt = p->actual && strstr(p->actual, "PREEMPT_RT") && p->expected &&
-			  !strstr(p->expected, "PREEMPT_RT");
+		bool rt = p->actual && strcasestr(p->actual, "preempt_rt") && p->expected &&
+			  !strcasestr(p->expected, "preempt_rt");
 
 		add(l, rt ? KBTF_CAUSE_CONFIG_RT : KBTF_CAUSE_ABI_BUILD, "vermagic");
 	} else if (!strcmp(p->reason, "crc-mismatch")) {
 		if (!strcmp(p->name, "module_layout"))
 			add(l, KBTF_CAUSE_ABI_BUILD, "module_layout");
-		else if (!tied)
+		else if (tied)
+			add(l, KBTF_CAUSE_ABI_BUILD, "symbol CRCs");
+		else
 			add(l, KBTF_CAUSE_SYMBOL_CRC, p->name);
 	} else if (!strcmp(p->reason, "unresolved")) {
 		add(l, KBTF_CAUSE_SYMBOL_MISSING, p->name);
@@ -247,7 +269,7 @@ static int cmp_pair_cause(const void *a, const void *b)
 int kbtf_causes_of(const struct kbtf_result *r, struct kbtf_pair_cause **out, size_t *n)
 {
 	struct cause_list l = {0};
-	bool tied = has_problem(r, "module_layout", "crc-mismatch");
+	bool tied = has_problem(r, "module_layout", "crc-mismatch") || crc_changes(r) >= TIED_CRCS;
 	unsigned int open = r->unchecked & ~r->skipped;
 	size_t i;
 
@@ -306,15 +328,53 @@ struct row_build {
 	size_t n, cap;
 };
 
+/*
+ * Causes whose fix does not depend on the subject are one row whatever
+ * their subjects (module_layout, vermagic or symbol CRCs: the binary is
+ * tied to its build either way); the others one row per subject until
+ * rows on the same pairs are merged.
+ */
+static bool one_row(enum kbtf_cause c)
+{
+	switch (c) {
+	case KBTF_CAUSE_ABI_BUILD:
+	case KBTF_CAUSE_CONFIG_RT:
+	case KBTF_CAUSE_UNVERSIONED:
+	case KBTF_CAUSE_NO_BTF_BASE:
+	case KBTF_CAUSE_SPLIT_OTHER:
+	case KBTF_CAUSE_ELF_ARCH:
+	case KBTF_CAUSE_UNCHECKED_SYMS:
+	case KBTF_CAUSE_UNCHECKED_MAGIC:
+		return true;
+	default:
+		return false;
+	}
+}
+
 static struct kbtf_cause_row *row_find(struct row_build *b, enum kbtf_cause c, const char *s)
 {
 	size_t i;
 
-	/* rows are keyed by cause and one subject until merged */
 	for (i = b->n; i-- > 0;)
-		if (b->v[i].cause == c && !strcmp(b->v[i].subjects[0], s))
+		if (b->v[i].cause == c && (one_row(c) || !strcmp(b->v[i].subjects[0], s)))
 			return &b->v[i];
 	return NULL;
+}
+
+static int add_subject(struct kbtf_cause_row *row, const char *s)
+{
+	const char **ns;
+	size_t i;
+
+	for (i = 0; i < row->nr_subjects; i++)
+		if (!strcmp(row->subjects[i], s))
+			return 0;
+	ns = realloc(row->subjects, (row->nr_subjects + 1) * sizeof(*ns));
+	if (!ns)
+		return -ENOMEM;
+	row->subjects = ns;
+	row->subjects[row->nr_subjects++] = s;
+	return 0;
 }
 
 static int row_add(struct row_build *b, enum kbtf_cause c, const char *s, size_t pair)
@@ -341,6 +401,8 @@ static int row_add(struct row_build *b, enum kbtf_cause c, const char *s, size_t
 		row->subjects[0] = s;
 		row->nr_subjects = 1;
 		b->n++;
+	} else if (one_row(c) && add_subject(row, s)) {
+		return -ENOMEM;
 	}
 	if (row->nr_pairs && row->pairs[row->nr_pairs - 1] == pair)
 		return 0;
@@ -352,44 +414,89 @@ static int row_add(struct row_build *b, enum kbtf_cause c, const char *s, size_t
 	return 0;
 }
 
-static bool same_pairs(const struct kbtf_cause_row *a, const struct kbtf_cause_row *b)
+/* The kernels (pair index modulo @nk) of a row as a sorted, unique list. */
+static size_t row_kernels(const struct kbtf_cause_row *row, size_t nk, size_t *out)
 {
-	return a->nr_pairs == b->nr_pairs &&
-	       !memcmp(a->pairs, b->pairs, a->nr_pairs * sizeof(*a->pairs));
+	size_t i, j, n = 0, k;
+
+	for (i = 0; i < row->nr_pairs; i++) {
+		k = row->pairs[i] % nk;
+		for (j = n; j > 0 && out[j - 1] > k; j--)
+			;
+		if (j > 0 && out[j - 1] == k)
+			continue;
+		memmove(out + j + 1, out + j, (n - j) * sizeof(*out));
+		out[j] = k;
+		n++;
+	}
+	return n;
 }
 
-/* Rows of one cause on the very same pairs become one row. */
-static int merge_rows(struct row_build *b)
+/* @a's pairs and @b's, sorted and unique, into @a. */
+static int union_pairs(struct kbtf_cause_row *a, const struct kbtf_cause_row *b)
 {
-	size_t i, j, k = 0;
+	size_t *v = malloc((a->nr_pairs + b->nr_pairs) * sizeof(*v));
+	size_t i = 0, j = 0, n = 0;
 
-	for (i = 0; i < b->n; i++) {
+	if (!v)
+		return -ENOMEM;
+	while (i < a->nr_pairs || j < b->nr_pairs) {
+		if (j == b->nr_pairs || (i < a->nr_pairs && a->pairs[i] < b->pairs[j]))
+			v[n++] = a->pairs[i++];
+		else if (i == a->nr_pairs || b->pairs[j] < a->pairs[i])
+			v[n++] = b->pairs[j++];
+		else
+			v[n++] = a->pairs[i++], j++;
+	}
+	free(a->pairs);
+	a->pairs = v;
+	a->nr_pairs = n;
+	return 0;
+}
+
+/*
+ * Rows of one cause on the very same kernels become one row, whichever
+ * modules they hit: the symbols one kernel series lacks are one fact.
+ */
+static int merge_rows(struct row_build *b, size_t nk)
+{
+	size_t i, j, k = 0, ni, nj;
+	size_t *ki = malloc((nk + 1) * sizeof(*ki)), *kj = malloc((nk + 1) * sizeof(*kj));
+	int err = 0;
+
+	if (!ki || !kj) {
+		free(ki);
+		free(kj);
+		return -ENOMEM;
+	}
+	for (i = 0; i < b->n && !err; i++) {
 		struct kbtf_cause_row *keep = NULL;
 
-		for (j = 0; j < k; j++) {
-			if (b->v[j].cause == b->v[i].cause && same_pairs(&b->v[j], &b->v[i])) {
+		ni = row_kernels(&b->v[i], nk, ki);
+		for (j = 0; j < k && !keep; j++) {
+			if (b->v[j].cause != b->v[i].cause)
+				continue;
+			nj = row_kernels(&b->v[j], nk, kj);
+			if (ni == nj && !memcmp(ki, kj, ni * sizeof(*ki)))
 				keep = &b->v[j];
-				break;
-			}
 		}
 		if (!keep) {
 			b->v[k++] = b->v[i];
 			continue;
 		}
-		{
-			const char **ns =
-			    realloc(keep->subjects, (keep->nr_subjects + 1) * sizeof(*ns));
-
-			if (!ns)
-				return -ENOMEM;
-			keep->subjects = ns;
-			keep->subjects[keep->nr_subjects++] = b->v[i].subjects[0];
-			free(b->v[i].subjects);
-			free(b->v[i].pairs);
-		}
+		err = union_pairs(keep, &b->v[i]);
+		for (j = 0; !err && j < b->v[i].nr_subjects; j++)
+			err = add_subject(keep, b->v[i].subjects[j]);
+		free(b->v[i].subjects);
+		free(b->v[i].pairs);
 	}
+	/* on failure the rows not yet looked at are still whole: keep them */
+	for (; i < b->n; i++)
+		b->v[k++] = b->v[i];
 	b->n = k;
-	return 0;
+	free(ki);
+	free(kj);
+	return err;
 }
 
 static int cmp_row(const void *a, const void *b)
@@ -462,7 +569,7 @@ static int make_fix(struct kbtf_cause_row *row)
 			     "This binary loads only on the kernel build it was compiled for "
 			     "(%s differ%s): ship it through DKMS (or build one binary per "
 			     "kernel release and flavour).",
-			     s, one);
+			     s, row->nr_subjects == 1 && strcmp(s, "symbol CRCs") ? "s" : "");
 		break;
 	case KBTF_CAUSE_CONFIG_RT:
 		n = asprintf(&row->fix,
@@ -591,7 +698,7 @@ int kbtf_cause_rows(const struct kbtf_matrix *mx, struct kbtf_cause_row **out, s
 		free(pc);
 	}
 	if (!err)
-		err = merge_rows(&b);
+		err = merge_rows(&b, mx->nr_kernels ? mx->nr_kernels : 1);
 	for (i = 0; !err && i < b.n; i++) {
 		qsort(b.v[i].subjects, b.v[i].nr_subjects, sizeof(*b.v[i].subjects), cmp_str);
 		err = make_fix(&b.v[i]);

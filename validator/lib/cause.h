@@ -85,9 +85,11 @@ struct kbtf_cause_row {
 };
 
 /*
- * The matrix's causes as rows: one per (cause, subject), then rows of one
- * cause hitting the very same pairs merged (twelve symbols missing from
- * 6.1 are one row). In taxonomy order, then most pairs first. -ENOMEM.
+ * The matrix's causes as rows: one per (cause, subject), except causes
+ * whose fix does not depend on the subject (one row each), then rows of
+ * one cause hitting the very same kernels merged (twelve symbols missing
+ * from 6.1 are one row, whichever modules import them). In taxonomy
+ * order, then most pairs first. -ENOMEM.
  */
 int kbtf_cause_rows(const struct kbtf_matrix *mx, struct kbtf_cause_row **out, size_t *n);
 void kbtf_cause_rows_free(struct kbtf_cause_row *rows, size_t n);

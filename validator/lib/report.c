@@ -359,6 +359,10 @@ const char *kbtf_report_worst_label(const struct kbtf_matrix *mx)
 }
 
 #define LBIT(i) (1u << (i))
+/* a class also matches a problem of its kind on a pair whose verdict an
+ * earlier step decided (BTF problems behind a symbols refusal) */
+#define BTF_PROBLEMS (1u << 8)
+#define SYM_PROBLEMS (1u << 9)
 
 unsigned int kbtf_report_fail_default(void)
 {
@@ -371,8 +375,8 @@ int kbtf_report_fail_parse(const char *list, unsigned int *out)
 		const char *word;
 		unsigned int bits;
 	} classes[] = {
-	    {"btf", LBIT(2) | LBIT(3)},
-	    {"symbols", LBIT(4)},
+	    {"btf", LBIT(2) | LBIT(3) | BTF_PROBLEMS},
+	    {"symbols", LBIT(4) | SYM_PROBLEMS},
 	    {"elf", LBIT(5)},
 	    {"unchecked", LBIT(1)},
 	    {"error", LBIT(6)},
@@ -417,6 +421,22 @@ int kbtf_report_fail_parse(const char *list, unsigned int *out)
 	return 0;
 }
 
+/* BTF problems of the load's BTF step (not the layout conflicts of an
+ * access record, class "layout"). */
+static bool btf_step_problems(const struct kbtf_result *r)
+{
+	size_t i;
+
+	for (i = 0; i < r->nr_problems; i++) {
+		const char *why = r->problems[i].reason;
+
+		if (r->problems[i].kind == KBTF_PROBLEM_BTF && strncmp(why, "member-", 7) &&
+		    strcmp(why, "bitfield-changed"))
+			return true;
+	}
+	return false;
+}
+
 bool kbtf_report_fails(const struct kbtf_matrix *mx, unsigned int fail)
 {
 	size_t i, l;
@@ -426,6 +446,10 @@ bool kbtf_report_fails(const struct kbtf_matrix *mx, unsigned int fail)
 
 		l = kbtf_report_label_index(r);
 		if (fail & LBIT(l))
+			return true;
+		if ((fail & BTF_PROBLEMS) && btf_step_problems(r))
+			return true;
+		if ((fail & SYM_PROBLEMS) && kbtf_result_count(r, KBTF_PROBLEM_SYMBOL))
 			return true;
 	}
 	return false;

@@ -397,13 +397,23 @@ static int summary(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_caus
 {
 	size_t np = mx->nr_modules * mx->nr_kernels, i, shown, best, used[3];
 	size_t refused = kbtf_report_count_label(mx, 4) + kbtf_report_count_label(mx, 5);
-	size_t nobtf = kbtf_report_count_label(mx, 2) + kbtf_report_count_label(mx, 3);
+	size_t nobtf = 0;
+
+	/* BTF that fails also where an earlier step refuses the load: a
+	 * rebuild with the symbols fixed meets it next */
+	for (i = 0; i < np; i++)
+		nobtf += mx->results[i].verdict == KBTF_VERDICT_BTF_REJECTED ||
+			 mx->results[i].verdict == KBTF_VERDICT_NO_DISTILLED ||
+			 kbtf_result_count(&mx->results[i], KBTF_PROBLEM_BTF) > 0;
 
 	fputs("<div class=\"summary\">", f);
 	fprintf(f, "<div class=\"big v-ok\"><b>%zu / %zu</b>pairs load as built</div>",
 		kbtf_report_count_label(mx, 0), np);
 	fprintf(f, "<div class=\"big v-bad\"><b>%zu</b>refused by the loader</div>", refused);
-	fprintf(f, "<div class=\"big v-old\"><b>%zu</b>BTF rejected or unusable</div>", nobtf);
+	fprintf(f,
+		"<div class=\"big v-old\"><b>%zu</b>BTF rejected or unusable (also behind a "
+		"refusal)</div>",
+		nobtf);
 	fprintf(f, "<div class=\"big v-warn\"><b>%zu</b>ok, but not fully checked</div>",
 		kbtf_report_count_label(mx, 1));
 	fputs("</div>\n", f);
@@ -545,13 +555,17 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 		return -ENOMEM;
 	}
 	badges(f, mx);
-	causes(f, mx, rows, nrows);
-	kbtf_cause_rows_free(rows, nrows);
-	if (o->baseline && changes(f, mx, o->baseline))
+	if (o->baseline && changes(f, mx, o->baseline)) {
+		kbtf_cause_rows_free(rows, nrows);
 		return -ENOMEM;
-	fputs("<h2>Matrix</h2>\n", f);
+	}
+	fputs("<h2>Matrix</h2>\n<p class=\"sub\">Each cell: the verdict and its causes; click it "
+	      "for the evidence.</p>\n",
+	      f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);
+	causes(f, mx, rows, nrows);
+	kbtf_cause_rows_free(rows, nrows);
 	if (groups(f, mx))
 		return -ENOMEM;
 	fputs("<h2>Pairs</h2>\n<p class=\"sub\">Click a pair (or a matrix cell) for its "

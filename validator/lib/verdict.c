@@ -487,7 +487,8 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 		return;
 	}
 	take_notes(rb, f, o.step);
-	set_unchecked(r, pair);
+	if (o.verdict != KBTF_VERDICT_ELF_REJECTED)
+		set_unchecked(r, pair);
 	nsym = kbtf_result_count(r, KBTF_PROBLEM_SYMBOL);
 	nbtf = kbtf_result_count(r, KBTF_PROBLEM_BTF);
 	nwarn = kbtf_result_warnings(r, KBTF_SEV_WARNING);

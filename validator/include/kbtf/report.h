@@ -42,12 +42,14 @@ KBTF_API int kbtf_baseline_load(const char *path, struct kbtf_baseline **out);
 KBTF_API void kbtf_baseline_free(struct kbtf_baseline *b);
 
 /*
- * Which verdicts make a run fail (the exit status): bits of
- * 1 << kbtf_report_label_index(). kbtf_report_fail_parse() reads a comma
- * list of verdicts ("btf-rejected", "ok-unchecked", ...) and classes
- * ("btf": btf-rejected and no-distilled-support; "symbols"; "elf";
- * "unchecked": ok-unchecked; "error"; "any"; "none"); -EINVAL naming a
- * word it does not know.
+ * Which verdicts make a run fail (the exit status). kbtf_report_fail_parse()
+ * reads a comma list of verdicts ("btf-rejected", "ok-unchecked", ...),
+ * each matching pairs of that verdict, and classes: "btf" (btf-rejected,
+ * no-distilled-support, and any pair with a BTF problem, also one that an
+ * earlier step refused: Debian's symbols differ on every other kernel, and
+ * its BTF still matters), "symbols" (likewise), "elf", "unchecked"
+ * (ok-unchecked), "error", "any", "none"; -EINVAL naming a word it does
+ * not know.
  */
 KBTF_API int kbtf_report_fail_parse(const char *list, unsigned int *out);
 /* The default: every verdict but ok. */
