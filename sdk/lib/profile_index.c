@@ -243,9 +243,11 @@ static uint32_t pool_str(struct wbuf *pool, const char *s)
 	return s ? pool_add(pool, s, strlen(s)) : NO_VALUE;
 }
 
-static bool kind_is_keyed(uint32_t kind)
+/* What relocation keys on, and the typedefs member checks look up by name. */
+static bool kind_is_indexed(uint32_t kind)
 {
 	switch (kind) {
+	case BTF_KIND_TYPEDEF:
 	case BTF_KIND_INT:
 	case BTF_KIND_FLOAT:
 	case BTF_KIND_ENUM:
@@ -333,7 +335,7 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 		const struct btf_type *t = kbtf_btf_type(btf, id);
 		const char *name;
 
-		if (!t || !t->name_off || !kind_is_keyed(kbtf_kind(t)))
+		if (!t || !t->name_off || !kind_is_indexed(kbtf_kind(t)))
 			continue;
 		name = kbtf_btf_str(btf, t->name_off);
 		if (!name)

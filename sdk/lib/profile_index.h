@@ -7,9 +7,9 @@
  * docs/kernels.md has the format.
  *
  *   - every named type of the kinds btf_relocate() keys on (INT, FLOAT,
- *     ENUM, ENUM64, FWD, STRUCT, UNION): name -> the kernel ids of that
- *     name in id order, each with its info word, size word, name offset
- *     and INT encoding;
+ *     ENUM, ENUM64, FWD, STRUCT, UNION), and TYPEDEFs (member checks look
+ *     them up): name -> the kernel ids of that name in id order, each with
+ *     its info word, size word, name offset and INT encoding;
  *   - Module.symvers: symbol name -> its line, for the one parser of that
  *     format (validator/lib/symbols.c) to read only the lines a module
  *     needs;
@@ -100,8 +100,9 @@ bool kbtf_pindex_has_symvers(const struct kbtf_pindex *ix);
 bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix);
 
 /*
- * The kernel types named @name of the kinds relocation keys on, in id
- * order: their number, *@out pointing into the index (0: none).
+ * The kernel types named @name of the kinds relocation keys on and the
+ * typedefs, in id order: their number, *@out pointing into the index
+ * (0: none). Callers filter by kind.
  */
 uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 			   const struct kbtf_pindex_cand **out);

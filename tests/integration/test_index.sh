@@ -32,26 +32,32 @@ for rel in 6.12.113+deb12-amd64 6.12.113+deb12-rt-amd64 6.1.0-56-amd64; do
 done
 sid=$(fetch sid 'linux-binary-7.2.*+deb14-amd64' 2>/dev/null | head -n1)
 [ -n "$sid" ] || sid=$(ls "$KBTF_TEST_CACHE"/debs/sid/linux-binary-7.2.*+deb14-amd64_*.deb 2>/dev/null | head -n1)
+# every kernel with its headers' Module.symvers, given the same way to the
+# profile and to the raw package
 symvers() {
-	local rel=$1 d
-	d=$(fetch bookworm "linux-headers-$rel") || return 1
+	local suite=$1 rel=$2 d
+	d=$(fetch "$suite" "linux-headers-$rel") || return 1
 	dpkg-deb --fsys-tarfile "$d" | tar -xO "./usr/src/linux-headers-$rel/Module.symvers"
 }
-symvers 6.1.0-56-amd64 >"$t_tmp/symvers-6.1" || t_fail "Module.symvers of 6.1.0-56"
-symvers "$release" >"$t_tmp/symvers-6.12" || t_fail "Module.symvers of $release"
-
-t_check "add 6.12 amd64 with its Module.symvers" \
-	"$KBTF" kernels add "${deb[$release]}" --symvers "$t_tmp/symvers-6.12"
-t_check "add 6.12 rt" "$KBTF" kernels add "${deb[6.12.113+deb12-rt-amd64]}"
-t_check "add 6.1 with its Module.symvers" \
-	"$KBTF" kernels add "${deb[6.1.0-56-amd64]}" --symvers "$t_tmp/symvers-6.1"
-kernels="$release 6.12.113+deb12-rt-amd64 6.1.0-56-amd64"
-if [ -n "$sid" ] && "$KBTF" kernels add "$sid" >/dev/null 2>&1; then
-	kernels="$kernels $(cd "$store" && ls -d 7.2.*+deb14-amd64 | head -n1)"
-	deb[${kernels##* }]=$sid
+declare -A sv
+kernels=
+for rel in $release 6.12.113+deb12-rt-amd64 6.1.0-56-amd64; do
+	symvers bookworm "$rel" >"$t_tmp/symvers-$rel" || t_fail "Module.symvers of $rel"
+	sv[$rel]=$t_tmp/symvers-$rel
+	t_check "add $rel with its Module.symvers" \
+		"$KBTF" kernels add "${deb[$rel]}" --symvers "${sv[$rel]}"
+	kernels="$kernels $rel"
+done
+srel=$(basename "$sid" | sed -n 's/^linux-binary-\([^_]*\)_.*/\1/p')
+if [ -n "$srel" ] && symvers sid "$srel" >"$t_tmp/symvers-$srel" &&
+	"$KBTF" kernels add "$sid" --symvers "$t_tmp/symvers-$srel" >/dev/null 2>&1; then
+	kernels="$kernels $srel"
+	deb[$srel]=$sid
+	sv[$srel]=$t_tmp/symvers-$srel
 else
 	echo "skip - sid 7.2 kernel not in the cache"
 fi
+kernels=${kernels# }
 n=0
 for rel in $kernels; do [ -f "$store/$rel/index" ] && n=$((n + 1)); done
 if [ "$n" = "$(wc -w <<<"$kernels")" ]; then t_ok "every stored profile has an index"; else
@@ -98,14 +104,18 @@ report() {
 	jq 'del(.. | .time_us?, .ms?, .total_ms?)' "$out.raw" >"$out" 2>/dev/null
 }
 report "$t_tmp/idx.json" --kernels "$set"
+# and without the symbol step, so the BTF judges decide the verdicts
+report "$t_tmp/idx-ns.json" --kernels "$set" --no-symbols
 t_grep "indexed: all pairs judged" '"error": 0' "$t_tmp/idx.json"
 npairs=$(jq '.results | length' "$t_tmp/idx.json")
 want=$(($(wc -w <<<"$mods") * $(wc -w <<<"$kernels")))
 if [ "$npairs" = "$want" ]; then t_ok "indexed: $npairs pairs"; else
 	t_fail "indexed: $npairs pairs, expected $want"
 fi
-jq -r '.results[].verdict' "$t_tmp/idx.json" | sort | uniq -c | sed 's/^/    verdicts: /'
-if [ "$(jq -r '[.results[].verdict] | unique | length' "$t_tmp/idx.json")" -ge 3 ]; then
+jq -r '.results[].verdict' "$t_tmp/idx.json" "$t_tmp/idx-ns.json" | sort | uniq -c |
+	sed 's/^/    verdicts: /'
+if [ "$(jq -s -r '[.[].results[].verdict] | unique | length' "$t_tmp/idx.json" \
+	"$t_tmp/idx-ns.json")" -ge 3 ]; then
 	t_ok "the pairs cover several verdicts"
 else
 	t_fail "the pairs cover fewer than three verdicts"
@@ -114,6 +124,7 @@ fi
 mkdir -p "$t_tmp/aside"
 for rel in $kernels; do mv "$store/$rel/index" "$t_tmp/aside/$rel.index"; done
 report "$t_tmp/full.json" --kernels "$set"
+report "$t_tmp/full-ns.json" --kernels "$set" --no-symbols
 for rel in $kernels; do mv "$t_tmp/aside/$rel.index" "$store/$rel/index"; done
 if [ -s "$t_tmp/idx.json" ] && cmp -s "$t_tmp/idx.json" "$t_tmp/full.json" &&
 	cmp -s "$t_tmp/idx.json.rc" "$t_tmp/full.json.rc"; then
@@ -122,17 +133,18 @@ else
 	t_fail "index and full parse differ"
 	diff "$t_tmp/full.json" "$t_tmp/idx.json" | head -n 30 | sed 's/^/    | /'
 fi
+if [ -s "$t_tmp/idx-ns.json" ] && cmp -s "$t_tmp/idx-ns.json" "$t_tmp/full-ns.json"; then
+	t_ok "the same without the symbol step (--no-symbols)"
+else
+	t_fail "index and full parse differ with --no-symbols"
+	diff "$t_tmp/full-ns.json" "$t_tmp/idx-ns.json" | head -n 30 | sed 's/^/    | /'
+fi
 
 # the raw packages (Module.symvers given the same way)
 pairs() { jq -c '.results[] | {"module": .module, "release": .release, "verdict": .verdict, "summary": .summary, "problems": .problems, "warnings": .warnings}' "$1"; }
 : >"$t_tmp/deb.pairs"
 for rel in $kernels; do
-	sv=()
-	case $rel in
-	"$release") sv=(--symvers "$t_tmp/symvers-6.12") ;;
-	6.1.0-56-amd64) sv=(--symvers "$t_tmp/symvers-6.1") ;;
-	esac
-	report "$t_tmp/deb-$rel.json" --kernel "${deb[$rel]}" "${sv[@]}"
+	report "$t_tmp/deb-$rel.json" --kernel "${deb[$rel]}" --symvers "${sv[$rel]}"
 	pairs "$t_tmp/deb-$rel.json" >>"$t_tmp/deb.pairs"
 done
 pairs "$t_tmp/idx.json" | sort >"$t_tmp/idx.pairs"

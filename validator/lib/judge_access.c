@@ -235,13 +235,13 @@ static void bits_str(uint32_t bits, char *buf, size_t len)
 }
 
 /* The ids of @r's type in the target: "struct X", "union X" or a typedef. */
-static int find_type(struct kbtf_btf *btf, const char *name, uint32_t *ids, uint32_t max)
+static int find_type(const struct kbtf_vkernel *k, const char *name, uint32_t *ids, int max)
 {
 	if (!strncmp(name, "struct ", 7))
-		return kbtf_btf_find_by_name_all(btf, name + 7, BTF_KIND_STRUCT, ids, max);
+		return kbtf_vkernel_find_type(k, name + 7, BTF_KIND_STRUCT, ids, max);
 	if (!strncmp(name, "union ", 6))
-		return kbtf_btf_find_by_name_all(btf, name + 6, BTF_KIND_UNION, ids, max);
-	return kbtf_btf_find_by_name_all(btf, name, BTF_KIND_TYPEDEF, ids, max);
+		return kbtf_vkernel_find_type(k, name + 6, BTF_KIND_UNION, ids, max);
+	return kbtf_vkernel_find_type(k, name, BTF_KIND_TYPEDEF, ids, max);
 }
 
 static bool same(const struct kbtf_access_rec *r, const struct target_member *t)
@@ -255,7 +255,7 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 		     const struct kbtf_access_rec *g, size_t n, uint32_t id, bool found,
 		     const struct target_member *t)
 {
-	struct kbtf_btf *btf = pair->k->btf;
+	const struct kbtf_btf *btf = kbtf_vkernel_btf(pair->k);
 	const char *reason;
 	char a[32], b[32], other[256] = "", where[320] = "";
 	bool starts = false;
@@ -326,6 +326,7 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings *f)
 {
 	const struct kbtf_access *acc = pair->m->access;
+	const struct kbtf_btf *btf;
 	size_t i, j, unchecked = 0;
 
 	if (pair->m->access_error)
@@ -339,7 +340,8 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 				  "drift is checked");
 		return;
 	}
-	if (!pair->k->btf)
+	btf = kbtf_vkernel_btf(pair->k);
+	if (!btf)
 		return;
 	for (i = 0; i < acc->nr; i = j) {
 		const struct kbtf_access_rec *g = &acc->recs[i];
@@ -352,7 +354,7 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 				!strcmp(acc->recs[j].path, g->path);
 		     j++)
 			;
-		nids = find_type(pair->k->btf, g->type, ids, 8);
+		nids = find_type(pair->k, g->type, ids, 8);
 		if (nids <= 0) {
 			unchecked++;
 			continue;
@@ -361,7 +363,7 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 		for (k = 0; k < nids && k < 8; k++) {
 			struct target_member c = {0};
 
-			if (!resolve(pair->k->btf, ids[k], g->path, g, &c))
+			if (!resolve(btf, ids[k], g->path, g, &c))
 				continue;
 			if (!found || same(g, &c)) {
 				t = c;

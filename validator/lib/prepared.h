@@ -93,6 +93,15 @@ const struct kbtf_btf *kbtf_vkernel_btf(const struct kbtf_vkernel *vk);
 int kbtf_vkernel_check(const struct kbtf_vkernel *vk);
 
 /*
+ * The kernel's types named @name of @kind (any when negative), ids
+ * ascending, up to @max stored; their number. From the index when there is
+ * one (it holds the kinds relocation keys on and typedefs: other kinds
+ * must not be asked), else kbtf_btf_find_by_name_all() on the stack.
+ */
+int kbtf_vkernel_find_type(const struct kbtf_vkernel *vk, const char *name, int kind, uint32_t *ids,
+			   int max);
+
+/*
  * Would judging @m on @k read the kernel's BTF beyond what the index
  * answers (drift, a module without .BTF.base, a kernel that does not read
  * .BTF.base)? kbtf_validate_pair() parses it first when so, so a damaged

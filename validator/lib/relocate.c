@@ -565,13 +565,17 @@ static int collect_index(struct sim *s)
 		if (!r)
 			return -ENOMEM;
 		for (j = 0; j < n; j++) {
-			r[j].id = le32toh(ic[j].id);
-			r[j].info = le32toh(ic[j].info);
-			r[j].size = le32toh(ic[j].size);
-			r[j].name_off = le32toh(ic[j].name_off);
-			r[j].int_enc = le32toh(ic[j].int_enc);
+			/* the index also holds typedefs, which the kernel does not key */
+			if (!kind_is_keyed((le32toh(ic[j].info) >> 24) & 0x7f))
+				continue;
+			r->id = le32toh(ic[j].id);
+			r->info = le32toh(ic[j].info);
+			r->size = le32toh(ic[j].size);
+			r->name_off = le32toh(ic[j].name_off);
+			r->int_enc = le32toh(ic[j].int_enc);
+			r++;
+			s->cands[i].nr++;
 		}
-		s->cands[i].nr = n;
 	}
 	return 0;
 }

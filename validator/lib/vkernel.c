@@ -327,6 +327,12 @@ static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char
 		l->shell.release = strdup(rel);
 	if (arch)
 		l->shell.arch = strdup(arch);
+	if (asprintf(&l->shell.kabi_path, "%s/%s", dir, KBTF_PROFILE_KABI) < 0)
+		l->shell.kabi_path = NULL;
+	else if (!kbtf_is_file(l->shell.kabi_path)) {
+		free(l->shell.kabi_path);
+		l->shell.kabi_path = NULL;
+	}
 	vk->source = strdup(source);
 	if (!l->dir || !l->shell.source || !vk->source || (rel && !l->shell.release) ||
 	    (arch && !l->shell.arch))
@@ -362,6 +368,7 @@ static void lazy_free(struct vkernel_lazy *l)
 	free(l->shell.release);
 	free(l->shell.kabi_path);
 	free(l->shell.arch);
+	free(l->shell.kabi_path);
 	pthread_mutex_destroy(&l->mutex);
 	free(l);
 }
@@ -473,7 +480,32 @@ bool kbtf_vkernel_needs_btf(const struct kbtf_vmod *m, const struct kbtf_vkernel
 	if (!k->lazy)
 		return false; /* parsed at preparation */
 	/* relocation of a distilled module is all the index answers */
-	return !m->dist || !k->distilled_support || m->layout || (o && o->build_btf);
+	return !m->dist || !k->distilled_support || m->layout || m->access || (o && o->build_btf);
+}
+
+int kbtf_vkernel_find_type(const struct kbtf_vkernel *vk, const char *name, int kind, uint32_t *ids,
+			   int max)
+{
+	const struct kbtf_pindex_cand *c;
+	uint32_t n, i;
+	int found = 0;
+
+	if (!vk->ix) {
+		const struct kbtf_btf *btf = kbtf_vkernel_btf(vk);
+
+		/* indexed by name at preparation, so the cast only reads */
+		return btf ? kbtf_btf_find_by_name_all((struct kbtf_btf *)btf, name, kind, ids, max)
+			   : 0;
+	}
+	n = kbtf_pindex_cands(vk->ix, name, &c);
+	for (i = 0; i < n; i++) {
+		if (kind >= 0 && (uint32_t)kind != ((le32toh(c[i].info) >> 24) & 0x7f))
+			continue;
+		if (found < max)
+			ids[found] = le32toh(c[i].id);
+		found++;
+	}
+	return found;
 }
 
 int kbtf_vkernel_from_kernel(struct kbtf_kernel *k, const struct kbtf_vkernel_opts *opts,
