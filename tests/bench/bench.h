@@ -17,4 +17,8 @@ void bench_distill(const char *ko, const char *base) __attribute__((weak));
 void bench_validate(const char **mods, int nmods, const char **kernels, int nkernels)
     __attribute__((weak));
 
+/* Store $KBTF_BENCH_STORE's kernels as profiles: store bytes, open from the
+ * index, open + judge each module, the big matrix (bench_store.c). */
+void bench_store(const char **mods, int nmods) __attribute__((weak));
+
 #endif

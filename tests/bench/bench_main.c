@@ -108,6 +108,8 @@ int main(int argc, char **argv)
 		bench_validate((const char **)argv + 2, dash - 2,
 			       (const char **)argv + (dash < argc ? dash + 1 : 1),
 			       dash < argc ? argc - dash - 1 : 1);
+	if (bench_store && dash > 2)
+		bench_store((const char **)argv + 2, dash - 2);
 	kbtf_kernel_free(k);
 	return 0;
 }

@@ -8,9 +8,20 @@
 #   - the same file through libbpf 1.5 (btfo bench), when the oracle
 #     builds here (tests/oracle/build.sh), for comparison;
 #   - wall time of kbuild for the example and of whole kbtf commands.
+#   - the store (issue 18): every Debian amd64 kernel package in the test
+#     cache stored as a profile (bytes per kernel on disk, with and without
+#     re-adding them under other names), opening a stored kernel from its
+#     index and the full way, opening one and judging a module on it, and
+#     100 modules x 1,000 stored kernels; libbpf parsing the same kernel and
+#     relocating the same modules (btfo bench-relocate), and the ratio;
+#     the load average before and after, since the machine may be shared.
 # Environment: KBTF_BENCH_KERNEL (default: Debian 12's 6.12 headers'
 # vmlinux), KBTF_BENCH_TARGETS (kernel sources for the validate bench,
-# space separated; default that vmlinux and Debian's 6.1.0-56 package).
+# space separated; default that vmlinux and Debian's 6.1.0-56 package),
+# KBTF_BENCH_STORE (kernel sources for the store bench; default every
+# linux-image/linux-binary amd64 .deb in the test cache), KBTF_BENCH_COPIES
+# (stored kernels in the big matrix, default 1000), KBTF_BENCH_MATRIX_MODS
+# (module slots in it, default 100).
 set -uo pipefail
 
 bench=${1:?usage: run.sh BENCH_BIN KBTF_BIN}
@@ -25,6 +36,7 @@ trap 'rm -rf "$scratch"' EXIT
 ms_since() { echo $((($(date +%s%N) - $1) / 1000000)); }
 
 echo "== machine: $(nproc) cores, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n1)"
+echo "== load average at start: $(cut -d' ' -f1-3 /proc/loadavg)"
 
 # The example module, built with plain kbuild (its .BTF is pahole 1.24's split).
 mods=()
@@ -34,6 +46,12 @@ if [ -d "$kdir" ]; then
 	if make -s -C "$kdir" M="$scratch" modules >"$scratch/kbuild.log" 2>&1; then
 		echo "== kbuild of sdk/example against $rel: $(ms_since "$t0") ms wall"
 		mods+=("$scratch/kbtf_demo.ko")
+		# the same with kbtf build: .BTF.base, layout and access records,
+		# what a vendor ships (the store bench's typical module)
+		mkdir -p "$scratch/dist"
+		cp "$root"/sdk/example/{kbtf_demo.c,Kbuild,Makefile} "$scratch/dist/"
+		"$kbtf" build -q -k "$rel" -C "$scratch/dist" >/dev/null 2>&1 &&
+			mods+=("$scratch/dist/kbtf_demo.ko")
 	else
 		echo "== kbuild of the example failed; benches without a module"
 		tail -n 5 "$scratch/kbuild.log"
@@ -52,17 +70,39 @@ img=$("$root/tests/lib/debfetch.sh" bookworm "linux-image-$rel" 2>/dev/null) &&
 	dpkg-deb --fsys-tarfile "$img" | tar -x -C "$scratch" "./boot/vmlinuz-$rel" 2>/dev/null &&
 	export KBTF_BENCH_IMAGE=$scratch/boot/vmlinuz-$rel
 
+if [ -z "${KBTF_BENCH_STORE:-}" ]; then
+	KBTF_BENCH_STORE=$(ls "${KBTF_TEST_CACHE:-/var/cache/kbtf-test}"/debs/*/linux-image-*-amd64_*_amd64.deb \
+		"${KBTF_TEST_CACHE:-/var/cache/kbtf-test}"/debs/*/linux-binary-*-amd64_*_amd64.deb 2>/dev/null |
+		while read -r d; do [ "$(stat -c%s "$d")" -gt 1000000 ] && echo "$d"; done | tr '\n' ' ')
+	export KBTF_BENCH_STORE
+fi
+
 echo
 echo "== kbtf-bench $kernel"
 # shellcheck disable=SC2086
-"$bench" "$kernel" "${mods[@]}" -- $targets
-rc=$?
+"$bench" "$kernel" "${mods[@]}" -- $targets | tee "$scratch/kbtf.out"
+rc=${PIPESTATUS[0]}
 
 btfo=$("$root/tests/oracle/build.sh" 2>/dev/null)
 if [ -n "$btfo" ] && [ -x "$btfo" ]; then
 	echo
 	echo "== for comparison: libbpf 1.5 (Debian 13) on the same inputs"
 	"$btfo" bench "$kernel" "${mods[@]}"
+	# the store bench's pairs: parse the kernel, relocate each module
+	dist=()
+	for m in "${mods[@]}"; do
+		[ "$(basename "$(dirname "$m")")" = dist ] && dist+=("$m")
+	done
+	if [ ${#dist[@]} -gt 0 ]; then
+		"$btfo" bench-relocate "$kernel" "${dist[@]}" | tee "$scratch/libbpf.out"
+		# kbtf open + judge on the stored 6.12.113 amd64 vs libbpf on its vmlinux
+		k=$(sed -n "s/^store: open + judge dist\/kbtf_demo.ko on $rel  *median *\([0-9.]*\) ms.*/\1/p" \
+			"$scratch/kbtf.out" | tail -n1)
+		l=$(sed -n 's/^libbpf parse kernel + relocate kbtf_demo.ko *median *\([0-9.]*\) ms.*/\1/p' \
+			"$scratch/libbpf.out" | head -n1)
+		[ -n "$k" ] && [ -n "$l" ] &&
+			awk -v k="$k" -v l="$l" 'BEGIN { printf "== kbtf / libbpf, open a stored kernel and judge the distilled example (medians): %.3f / %.3f ms = %.4f\n", k, l, k / l }'
+	fi
 else
 	echo
 	echo "== libbpf oracle not available (tests/oracle/build.sh failed): no comparison"
@@ -77,4 +117,5 @@ for args in "inspect $kernel" ${mods[@]:+"inspect ${mods[0]}"}; do
 	r=$?
 	printf '  kbtf %-60s %6d ms (exit %d)\n' "$args" "$(ms_since "$t0")" "$r"
 done
+echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $rc

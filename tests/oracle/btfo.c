@@ -11,6 +11,7 @@
  *   btfo relocate-ko MOD TARGET
  *   btfo types FILE [BASE]
  *   btfo bench FILE [MOD...]
+ *   btfo bench-relocate TARGET MOD...   libbpf parsing TARGET and relocating each MOD (make bench)
  *   btfo version
  *
  * FILE, MOD, BASE and TARGET may be raw BTF or ELF with .BTF (libbpf tells
@@ -364,6 +365,42 @@ static int cmd_bench(int argc, char **argv)
 	return BTFO_OK;
 }
 
+/*
+ * What libbpf costs for what "open a stored kernel and judge a module"
+ * does in kbtf: parse the kernel's BTF, then parse each MOD's .BTF on it
+ * (relocated through .BTF.base, as the kernel does). For make bench.
+ */
+static int cmd_bench_relocate(int argc, char **argv)
+{
+	double ms[BENCH_RUNS];
+	struct btf *target, *mod;
+	int i, m;
+
+	if (argc < 3) {
+		fprintf(stderr, "usage: btfo bench-relocate TARGET MOD...\n");
+		return BTFO_USAGE;
+	}
+	for (m = 2; m < argc; m++) {
+		const char *base = strrchr(argv[m], '/');
+		char what[96];
+
+		for (i = 0; i < BENCH_RUNS; i++) {
+			double t0 = kbtf_now_ms();
+
+			target = btfo_parse(argv[1], NULL);
+			if (!target)
+				return BTFO_USAGE;
+			mod = btf__parse_split(argv[m], target);
+			ms[i] = kbtf_now_ms() - t0;
+			btf__free(mod);
+			btf__free(target);
+		}
+		snprintf(what, sizeof(what), "parse kernel + relocate %s", base ? base + 1 : argv[m]);
+		report(what, ms, BENCH_RUNS);
+	}
+	return BTFO_OK;
+}
+
 static void usage(FILE *f)
 {
 	fprintf(f, "usage: btfo distill MOD BASE OUT_BASE OUT_SPLIT\n"
@@ -371,6 +408,7 @@ static void usage(FILE *f)
 		   "       btfo relocate-ko MOD TARGET\n"
 		   "       btfo types FILE [BASE]\n"
 		   "       btfo bench FILE [MOD...]\n"
+		   "       btfo bench-relocate TARGET MOD...\n"
 		   "       btfo version\n");
 }
 
@@ -395,6 +433,8 @@ int main(int argc, char **argv)
 		return cmd_types(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "bench"))
 		return cmd_bench(argc - 1, argv + 1);
+	if (!strcmp(argv[1], "bench-relocate"))
+		return cmd_bench_relocate(argc - 1, argv + 1);
 	if (!strcmp(argv[1], "version")) {
 		printf("libbpf %u.%u\n", libbpf_major_version(), libbpf_minor_version());
 		return BTFO_OK;
