@@ -13,7 +13,10 @@
  *   <store>/<name>/Module.symvers   exports with CRCs (when found)
  *   <store>/<name>/image            the boot image (kbtf kernels add --keep-image)
  *   <store>/<name>/kabi_stablelist  the kABI stablelist, when one came with it
+ *   <store>/<name>/index            the prepared index (profile_index.h)
  *   <store>/.index                  one line of facts per profile
+ *   <store>/.objects/               each data file once per content, hard-linked
+ *                                   into the profiles (profile_store.c)
  *
  * The store is ${XDG_CACHE_HOME:-$HOME/.cache}/kbtf/kernels. Profiles are
  * built in a temporary directory beside their final place and renamed in,
