@@ -879,6 +879,40 @@ static void test_abi_models(void **state)
 	assert_string_equal(buf, "150500");
 }
 
+/* RHEL-like kernels: one binary per kABI stream, said per module. */
+static void test_abi_streams(void **state)
+{
+	static const char *const rel[] = {"5.14.0-427.13.1.el9_4.x86_64",
+					  "5.14.0-427.42.1.el9_4.x86_64",
+					  "5.14.0-503.11.1.el9_5.x86_64"};
+	struct kbtf_matrix mx;
+	size_t k;
+	char *out;
+
+	memset(&mx, 0, sizeof(mx));
+	mx.nr_modules = 1;
+	mx.nr_kernels = 3;
+	mx.results = calloc(3, sizeof(*mx.results));
+	assert_non_null(mx.results);
+	for (k = 0; k < 3; k++)
+		fill(&mx.results[k], "/m/demo.ko", rel[k],
+		     k < 2 ? KBTF_VERDICT_OK : KBTF_VERDICT_SYMBOLS);
+	out = render(&mx, KBTF_REPORT_TEXT);
+	assert_non_null(strstr(out, "RHEL-like kernels (3 of 3)"));
+	assert_non_null(strstr(out, "kABI stream el9_4 (5.14.0-427.13.1.el9_4.x86_64 and "
+				    "5.14.0-427.42.1.el9_4.x86_64): demo loads on every kernel of "
+				    "it: one binary serves them all"));
+	assert_non_null(strstr(out, "kABI stream el9_5 (5.14.0-503.11.1.el9_5.x86_64): demo loads "
+				    "on none of its kernels"));
+	assert_null(strstr(out, "Debian"));
+	free(out);
+	out = render(&mx, KBTF_REPORT_JSON);
+	assert_non_null(strstr(out, "\"stable_kabi\": true"));
+	assert_non_null(strstr(out, "\"name\": \"el9_4\""));
+	free(out);
+	matrix_free(&mx);
+}
+
 static void test_format_of_path(void **state)
 {
 	enum kbtf_report_format f;
@@ -925,6 +959,7 @@ int main(void)
 	    cmocka_unit_test(test_baseline),
 	    cmocka_unit_test(test_abi_models),
 	    cmocka_unit_test(test_format_of_path),
+	    cmocka_unit_test(test_abi_streams),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

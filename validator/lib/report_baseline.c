@@ -384,25 +384,22 @@ static int take(struct kbtf_baseline *b, const struct jv *results)
 	return 0;
 }
 
-int kbtf_baseline_load(const char *path, struct kbtf_baseline **out)
+int kbtf_baseline_from_mem(const char *path, const void *data, size_t size,
+			   struct kbtf_baseline **out)
 {
 	struct kbtf_baseline *b;
-	struct kbtf_buf buf;
 	struct jv root = {0};
 	struct jp jp = {0};
 	const struct jv *results, *version;
-	int err = kbtf_buf_from_file(path, &buf);
+	int err;
 
-	if (err)
-		return kbtf_err_prefix(err, "%s", path);
 	b = calloc(1, sizeof(*b));
 	if (!b || !(b->path = strdup(path))) {
 		free(b);
-		kbtf_buf_release(&buf);
 		return kbtf_err_nomem();
 	}
-	jp.p = jp.start = (const char *)buf.data;
-	jp.end = jp.p + buf.size;
+	jp.p = jp.start = data;
+	jp.end = jp.p + size;
 	err = value(&jp, &root, 0);
 	if (!err) {
 		ws(&jp);
@@ -427,13 +424,24 @@ int kbtf_baseline_load(const char *path, struct kbtf_baseline **out)
 			err = kbtf_err_nomem();
 	}
 	jv_fini(&root);
-	kbtf_buf_release(&buf);
 	if (err) {
 		kbtf_baseline_free(b);
 		return err;
 	}
 	*out = b;
 	return 0;
+}
+
+int kbtf_baseline_load(const char *path, struct kbtf_baseline **out)
+{
+	struct kbtf_buf buf;
+	int err = kbtf_buf_from_file(path, &buf);
+
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	err = kbtf_baseline_from_mem(path, buf.data, buf.size, out);
+	kbtf_buf_release(&buf);
+	return err;
 }
 
 void kbtf_baseline_free(struct kbtf_baseline *b)

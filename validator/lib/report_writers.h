@@ -118,6 +118,9 @@ int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline
 			struct kbtf_report_change **out, size_t *n);
 const char *kbtf_change_str(enum kbtf_change c);
 const char *kbtf_baseline_path(const struct kbtf_baseline *b);
+/* kbtf_baseline_load() of @size bytes at @data, named @path in messages. */
+int kbtf_baseline_from_mem(const char *path, const void *data, size_t size,
+			   struct kbtf_baseline **out);
 
 struct kbtf_json;
 int kbtf_report_baseline_json(struct kbtf_json *j, const struct kbtf_matrix *mx,
