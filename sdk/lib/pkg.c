@@ -17,7 +17,10 @@
  *   BTFHub           <kernel>.btf alone in <kernel>.btf.tar.xz
  *   kbtf bundle      kbtf-bundle-REL/FILE (kbtf-collect.sh)
  */
+#include <archive.h>
+#include <archive_entry.h>
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -140,6 +143,115 @@ bool kbtf_pkg_select_kernel(const char *path, void *ctx)
 	return !strchr(leaf, '/') && (compressed_symvers(leaf) || !strcmp(leaf, "Module.symvers"));
 }
 
+/* ------------------------------------------------------------ cpio check */
+
+#define CPIO_NAME_MAX 4096 /* PATH_MAX: no member name of a package is longer */
+
+/* @n hex digits at @p, or -1. */
+static long hex_field(const uint8_t *p, int n)
+{
+	long v = 0;
+	int i, d;
+
+	for (i = 0; i < n; i++) {
+		if (p[i] >= '0' && p[i] <= '9')
+			d = p[i] - '0';
+		else if ((p[i] | 0x20) >= 'a' && (p[i] | 0x20) <= 'f')
+			d = (p[i] | 0x20) - 'a' + 10;
+		else
+			return -1;
+		v = v * 16 + d;
+	}
+	return v;
+}
+
+struct cpio_scan {
+	uint8_t hdr[110];
+	size_t have;   /* header bytes gathered */
+	uint64_t skip; /* name and data bytes still to pass */
+	bool cpio, done;
+	uint64_t offset;
+};
+
+/* Feed @n bytes of the (decompressed) payload; -EINVAL on a header no archive has. */
+static int cpio_feed(struct cpio_scan *c, const uint8_t *d, size_t n, const char *name)
+{
+	long namesize, filesize;
+	size_t take;
+
+	while (n && !c->done) {
+		if (c->skip) {
+			take = c->skip < n ? (size_t)c->skip : n;
+			c->skip -= take;
+			c->offset += take;
+			d += take;
+			n -= take;
+			continue;
+		}
+		take = sizeof(c->hdr) - c->have < n ? sizeof(c->hdr) - c->have : n;
+		memcpy(c->hdr + c->have, d, take);
+		c->have += take;
+		c->offset += take;
+		d += take;
+		n -= take;
+		if (c->have < sizeof(c->hdr))
+			break;
+		c->have = 0;
+		if (memcmp(c->hdr, "070701", 6) && memcmp(c->hdr, "070702", 6)) {
+			if (!c->cpio) {
+				c->done = true; /* not a newc cpio: libarchive's tar reader bounds
+						   itself */
+				break;
+			}
+			return kbtf_err(-EINVAL, "%s: cpio header missing at offset %llu", name,
+					(unsigned long long)(c->offset - sizeof(c->hdr)));
+		}
+		c->cpio = true;
+		namesize = hex_field(c->hdr + 94, 8);
+		filesize = hex_field(c->hdr + 54, 8);
+		if (namesize < 1 || namesize > CPIO_NAME_MAX || filesize < 0)
+			return kbtf_err(-EINVAL, "%s: a cpio member with a %ld-byte name", name,
+					namesize);
+		/* the name after the 110-byte header, padded to 4; the data, padded to 4 */
+		c->skip = (((uint64_t)namesize + 110 + 3) & ~3ull) - 110 +
+			  (((uint64_t)filesize + 3) & ~3ull);
+		/* "TRAILER!!!" ends the archive; libarchive stops there too */
+		if (namesize == 11 && !filesize)
+			c->done = true;
+	}
+	return 0;
+}
+
+/*
+ * libarchive's cpio reader (3.6.2) allocates a member's name size before
+ * reading it, 4 GiB for a hostile header: walk the decompressed stream's
+ * newc headers first and refuse a name longer than PATH_MAX.
+ */
+static int cpio_check(const void *data, size_t size, const char *name)
+{
+	struct archive *a = archive_read_new();
+	struct archive_entry *e;
+	struct cpio_scan c = {0};
+	const void *buf;
+	size_t n;
+	la_int64_t off;
+	int r, err = 0;
+
+	if (!a)
+		return kbtf_err_nomem();
+	archive_read_support_filter_all(a);
+	archive_read_support_format_raw(a);
+	if (archive_read_open_memory(a, data, size) != ARCHIVE_OK ||
+	    archive_read_next_header(a, &e) != ARCHIVE_OK) {
+		archive_read_free(a);
+		return 0; /* the real reading says what is wrong */
+	}
+	while (!err && !c.done && (r = archive_read_data_block(a, &buf, &n, &off)) == ARCHIVE_OK)
+		err = cpio_feed(&c, buf, n, name);
+	archive_read_free(a);
+	return err;
+}
+
 /* ------------------------------------------------------------ unpacking */
 
 static int unpack_rpm(const void *data, size_t size, const char *name, const char *dir,
@@ -152,13 +264,16 @@ static int unpack_rpm(const void *data, size_t size, const char *name, const cha
 	err = kbtf_rpm_read_header(data, size, info, comp, sizeof(comp));
 	if (err)
 		return err;
+	err = cpio_check(data, size, "RPM payload");
+	if (err)
+		return err;
 	/* libarchive's rpm filter peels the lead and headers, its others the payload */
 	if (strcmp(comp, "gzip") && strcmp(comp, "xz") && strcmp(comp, "zstd") &&
 	    strcmp(comp, "bzip2") && strcmp(comp, "lzma") && strcmp(comp, "none"))
 		return kbtf_err(-EOPNOTSUPP,
 				"RPM payload compressed with %s, which kbtf cannot read", comp);
-	err = kbtf_archive_extract_buf_until(data, size, name, dir, kbtf_pkg_select_kernel, NULL,
-					     NULL, &out);
+	err = kbtf_archive_extract_buf_until(data, size, "RPM payload", dir, kbtf_pkg_select_kernel,
+					     NULL, NULL, &out);
 	kbtf_deb_release(&out);
 	return err;
 }
@@ -219,8 +334,10 @@ int kbtf_pkg_unpack(const void *data, size_t size, const char *name, const char 
 			kbtf_pkg_info_release(info);
 		return err;
 	case KBTF_PKG_ARCHIVE:
-		err = kbtf_archive_extract_buf_until(data, size, name, dir, kbtf_pkg_select_kernel,
-						     NULL, NULL, &out);
+		err = cpio_check(data, size, "archive");
+		if (!err)
+			err = kbtf_archive_extract_buf_until(
+			    data, size, "archive", dir, kbtf_pkg_select_kernel, NULL, NULL, &out);
 		if (!err) {
 			describe_archive(&out, dir, info);
 			kbtf_deb_release(&out);
