@@ -343,6 +343,11 @@ static void judge(struct bt_kernel_ctx *c, struct kbtf_bt_kernel_result *kr)
 	unsigned int printed = 0; /* once-per-boot lines printed so far (klog.h) */
 	size_t i;
 
+	/* no module of the kernel's own to read it from: the one validate
+	 * derives from the release and config */
+	if ((!kmagic || !*kmagic) && c->vk)
+		kmagic = c->vk->vermagic;
+
 	for (i = 0; i < c->nr_mods; i++) {
 		const struct kbtf_module *m = c->mods[i].m;
 		struct kbtf_bt_pair *p = &kr->pairs[i];
