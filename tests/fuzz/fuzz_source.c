@@ -5,7 +5,8 @@
  * detection (raw BTF, ELF vmlinux with banner and IKCONFIG, bzImage
  * payloads, compressed files), the module reader (ELF, .modinfo,
  * __versions, symbols, signatures) and the loader's ELF checks
- * (kbtf_module_elf_check), the ELF reader on its own, the bzImage
+ * (kbtf_module_elf_check), the ELF reader on its own with a vmlinux's
+ * export tables (kernel_exports.c), the bzImage
  * reader, and the Debian package reader, all from one memory buffer.
  */
 #include <stddef.h>
@@ -14,6 +15,7 @@
 #include <string.h>
 
 #include "kernel_bootimage.h"
+#include "kernel_exports.h"
 #include "pkg_deb.h"
 #include "elf_read.h"
 #include "kbtf/source.h"
@@ -43,6 +45,14 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 			sink += sec.data[0] + sec.data[sec.size - 1];
 	sink += kbtf_elf_has_dwarf(e);
 	kbtf_elf_undef_symbols(e, count_sym, &n);
+	/* a vmlinux's export tables (kernel_exports.c) */
+	{
+		char *text;
+		size_t len, nr;
+
+		if (!kbtf_kernel_exports_read(e, &text, &len, &nr))
+			free(text);
+	}
 	kbtf_elf_close(e);
 	(void)sink;
 }

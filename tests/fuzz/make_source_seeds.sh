@@ -109,4 +109,35 @@ cp "$out/bzimage-zstd" "$tmp/deb/boot/vmlinuz-6.12.0-fuzz"
 printf 'CONFIG_X=y\n' >"$tmp/deb/boot/config-6.12.0-fuzz"
 dpkg-deb --root-owner-group -Zxz -b "$tmp/deb" "$out/kernel.deb" >/dev/null
 
+# a vmlinux holding only its export tables (kernel_exports.c): __ksymtab
+# with PREL32 entries alpha and beta, __ksymtab_gpl with gamma in
+# namespace NS_ONE, their __kcrctab CRCs, __ksymtab_strings
+python3 - "$out/vmlinux-exports" <<'PY'
+import struct, sys
+base = 0xffffffff82000000
+shstr = b"\0__ksymtab\0__ksymtab_gpl\0__kcrctab\0__kcrctab_gpl\0__ksymtab_strings\0.shstrtab\0"
+names = [0, 1, 11, 25, 35, 49, 67]
+strs = b"\0alpha\0beta\0gamma\0NS_ONE\0"
+ksym, gpl, stra = base + 0x1000, base + 0x2000, base + 0x3000
+def prel(tab, i, name, ns):
+    f = tab + 12 * i
+    return struct.pack("<iii", 0, stra + name - (f + 4), (stra + ns - (f + 8)) if ns else 0)
+secs = [None, (prel(ksym, 0, 1, 0) + prel(ksym, 1, 7, 0), ksym, 1), (prel(gpl, 0, 12, 18), gpl, 1),
+        (struct.pack("<II", 0x11111111, 0x22222222), base + 0x4000, 1),
+        (struct.pack("<I", 0x33333333), base + 0x5000, 1), (strs, stra, 1), (shstr, 0, 3)]
+buf, hdrs = bytearray(64), [bytes(64)]
+for i, s in enumerate(secs):
+    if not s:
+        continue
+    data, addr, typ = s
+    off = len(buf)
+    buf += data + bytes((-len(data)) % 8)
+    hdrs.append(struct.pack("<IIQQQQIIQQ", names[i], typ, 0 if i == 6 else 2, addr, off, len(data), 0, 0, 1, 0))
+shoff = len(buf)
+buf += b"".join(hdrs)
+buf[0:64] = b"\x7fELF" + bytes([2, 1, 1]) + bytes(9) + struct.pack(
+    "<HHIQQQIHHHHHH", 2, 62, 1, 0, 0, shoff, 0, 64, 0, 0, 64, len(hdrs), 6)
+open(sys.argv[1], "wb").write(buf)
+PY
+
 ls -l "$out"
