@@ -7,8 +7,10 @@
 # committed one. A crash, leak, timeout or sanitizer report fails the run;
 # its reproducer is kept in $FUZZ_ARTIFACTS (default build/fuzz-artifacts).
 #
-# FUZZ_JOBS targets run at once (default 2, one per core here). Closes
-# with "N passed, N failed" (one per target). Exit 1 on any failure.
+# FUZZ_JOBS targets run at once (default 2, one per core here). Each
+# target's line gives its executions and libFuzzer's last coverage (cov:
+# edges, ft: features); FUZZ_LOGS=DIR keeps each target's whole log there.
+# Closes with "N passed, N failed" (one per target). Exit 1 on any failure.
 set -u
 
 dir=${1:?usage: run.sh DIR SECONDS}
@@ -55,6 +57,11 @@ for bin in "${targets[@]}"; do
 done
 wait
 
+if [ -n "${FUZZ_LOGS:-}" ]; then
+	mkdir -p "$FUZZ_LOGS"
+	cp "$scratch"/*.log "$FUZZ_LOGS/" 2>/dev/null
+fi
+
 passed=0
 failed=0
 ran=${#targets[@]}
@@ -69,9 +76,10 @@ for bin in "${targets[@]}"; do
 	if [ "$rc" -eq 0 ]; then
 		passed=$((passed + 1))
 		runs=$(sed -n 's/^stat::number_of_executed_units: *//p' "$out")
-		cov=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$out" | tail -n1 |
-			sed -n 's/.*cov: \([0-9]*\).*/\1/p')
-		echo "  ok    $target: ${runs:-?} runs, cov ${cov:-?}," \
+		last=$(grep -E '^#[0-9]+.*(DONE|pulse|NEW|REDUCE)' "$out" | tail -n1)
+		cov=$(sed -n 's/.*cov: \([0-9]*\).*/\1/p' <<<"$last")
+		ft=$(sed -n 's/.* ft: \([0-9]*\).*/\1/p' <<<"$last")
+		echo "  ok    $target: ${runs:-?} runs, cov ${cov:-?}, ft ${ft:-?}," \
 			"corpus $nseeds -> $(find "$scratch/$name" -type f | wc -l) inputs"
 	else
 		failed=$((failed + 1))
