@@ -201,10 +201,10 @@ t_check "make ci fails when nothing was judged" test $? -ne 0
 kernels=$(sed -n 's/^KERNELS ?= //p' demo/Makefile)
 "$KBTF" kernels fetch --dry-run "$kernels" >"$t_tmp/plan.out" 2>&1
 t_check "kbtf kernels fetch --dry-run '$kernels'" test $? -eq 0
-planned=$(awk '$1 == "bookworm" { print $2 }' "$t_tmp/plan.out" | sort)
-# what the fetcher's own package lists hold, read with apt's tools
-lists=$(for f in "$XDG_CACHE_HOME"/kbtf/apt/bookworm/lists/*_Packages*; do
-	/usr/lib/apt/apt-helper cat-file "$f"
+planned=$(awk '$1 == "debian/bookworm/amd64" { print $2 }' "$t_tmp/plan.out" | sort)
+# what the fetcher's own copies of the archive's Packages.xz hold, read with xz
+lists=$(for f in "$XDG_CACHE_HOME"/kbtf/repos/debian/bookworm-amd64-*/Packages.xz; do
+	xz -dc "$f"
 done | sed -n 's/^Package: linux-image-\(6\.12\.[^ ]*-amd64\)$/\1/p' | sort -u)
 flavoured=$(printf '%s\n' "$lists" | grep -E -e '-(cloud|rt)-amd64$' || true)
 generic=$(printf '%s\n' "$lists" | grep -v -E -e '-(cloud|rt)-amd64$' || true)
