@@ -28,8 +28,22 @@
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/timer.h>
+#include <linux/version.h>
 #include <linux/wait.h>
 #include <linux/workqueue.h>
+
+/*
+ * Linux 6.16 renamed from_timer() to timer_container_of() and dropped
+ * del_timer_sync(); timer_delete_sync() is there since 6.2.
+ */
+#if !defined(from_timer) && defined(timer_container_of)
+#define from_timer(var, t, field) timer_container_of(var, t, field)
+#endif
+#if LINUX_VERSION_CODE >= KERNEL_VERSION(6, 2, 0)
+#define kbtf_demo_timer_delete_sync timer_delete_sync
+#else
+#define kbtf_demo_timer_delete_sync del_timer_sync
+#endif
 
 static unsigned int max_ticks = 5;
 module_param(max_ticks, uint, 0444);
@@ -197,7 +211,7 @@ static void __exit kbtf_demo_exit(void)
 	struct kbtf_demo *d = demo;
 
 	unregister_netdevice_notifier(&d->netdev_nb);
-	del_timer_sync(&d->tick);
+	kbtf_demo_timer_delete_sync(&d->tick);
 	flush_work(&d->log_work);
 	kbtf_demo_log_work(&d->log_work); /* whatever came after the flush */
 	pr_info("kbtf_demo: unloaded after %u ticks\n", d->ticks);
