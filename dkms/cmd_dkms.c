@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "kbtf/buf.h"
+#include "distill_origin.h"
 #include "dkms.h"
 #include "kbtf/err.h"
 #include "run.h"
@@ -55,6 +56,9 @@ static const char dkms_usage[] =
     "      --dir DIR       make-hook: build dir (default .); post-build: the DKMS\n"
     "                      module dir (default ../KVER/ARCH/module from the build dir)\n"
     "      --strip         post-build: strip -g after embedding\n"
+    "      --redistill     a module whose .BTF.base kbuild distilled natively (6.11+\n"
+    "                      pahole, 7.x resolve_btfids) gets kbtf's minimal base\n"
+    "                      instead (default: kept as kbuild made it)\n"
     "  -q, --quiet         errors and warnings only\n";
 
 enum {
@@ -69,6 +73,7 @@ enum {
 	OPT_CONF,
 	OPT_DIR,
 	OPT_STRIP,
+	OPT_REDISTILL,
 };
 
 static const struct option dkms_options[] = {
@@ -85,6 +90,7 @@ static const struct option dkms_options[] = {
     {"conf", required_argument, NULL, OPT_CONF},
     {"dir", required_argument, NULL, OPT_DIR},
     {"strip", no_argument, NULL, OPT_STRIP},
+    {"redistill", no_argument, NULL, OPT_REDISTILL},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -93,7 +99,7 @@ static const struct option dkms_options[] = {
 struct dkms_args {
 	const char *verb;
 	const char *on_error;
-	bool post_build, print, strip, quiet;
+	bool post_build, print, strip, redistill, quiet;
 	const char *conf_dir;
 	const char *kernel, *kdir, *arch, *base, *conf, *dir;
 	char **rest; /* positional words after the options */
@@ -151,6 +157,9 @@ static int parse_args(int argc, char **argv, struct dkms_args *a)
 			break;
 		case OPT_DIR:
 			a->dir = optarg;
+			break;
+		case OPT_REDISTILL:
+			a->redistill = true;
 			break;
 		case OPT_STRIP:
 			a->strip = true;
@@ -391,6 +400,7 @@ static int hook_setup(struct hook_run *r)
 	r->h.kbtf = r->self;
 	r->h.settings = &r->settings;
 	r->h.strip = a->strip;
+	r->h.redistill = a->redistill;
 	r->h.quiet = a->quiet;
 	return KBTF_EXIT_OK;
 }
@@ -406,6 +416,14 @@ static void hook_teardown(struct hook_run *r)
 static void say_embedded(struct hook_run *r, const char *path,
 			 const struct kbtf_distill_module_report *rep)
 {
+	if (rep->already && kbtf_base_origin_native(rep->origin)) {
+		r->skipped++;
+		hook_say(r,
+			 "%s: .BTF.base distilled %s: kept as built (--redistill for kbtf's "
+			 "minimal base)",
+			 path, kbtf_base_origin_str(rep->origin));
+		return;
+	}
 	if (rep->already) {
 		r->skipped++;
 		hook_say(r, "%s: already carries %s; left alone", path,

@@ -145,6 +145,8 @@ struct kbtf_dkms_hook {
 	 * so the enabled conf turns DKMS's own strip off and asks for this.
 	 */
 	bool strip;
+	/* give modules kbuild distilled natively kbtf's minimal base instead */
+	bool redistill;
 	bool quiet;
 };
 

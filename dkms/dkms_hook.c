@@ -17,6 +17,7 @@
 #include "dkms.h"
 #include "kbtf/err.h"
 #include "build_kbuild.h"
+#include "distill_origin.h"
 #include "profile.h"
 #include "run.h"
 #include "module_sign.h"
@@ -262,7 +263,8 @@ void kbtf_dkms_paths_free(char **paths, size_t n)
 int kbtf_dkms_embed_built(const struct kbtf_dkms_hook *h, const char *path,
 			  struct kbtf_kernel *base, struct kbtf_distill_module_report *rep)
 {
-	struct kbtf_distill_module_opts o = {.base = base, .kdir = h->kdir};
+	struct kbtf_distill_module_opts o = {
+	    .base = base, .kdir = h->kdir, .redistill = h->redistill};
 
 	return kbtf_distill_module(path, &o, rep);
 }
@@ -374,7 +376,8 @@ int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h, const struct kbtf_d
 			     const char *path, struct kbtf_kernel *base,
 			     struct kbtf_distill_module_report *rep)
 {
-	struct kbtf_distill_module_opts o = {.base = base, .kdir = h->kdir};
+	struct kbtf_distill_module_opts o = {
+	    .base = base, .kdir = h->kdir, .redistill = h->redistill};
 	struct kbtf_module *m = NULL;
 	struct kbtf_buf final = {0};
 	struct scratch s;
@@ -389,7 +392,13 @@ int kbtf_dkms_embed_finished(const struct kbtf_dkms_hook *h, const struct kbtf_d
 	err = kbtf_module_open(path, &m);
 	if (err)
 		return err;
-	if (m->btf_base_data) {
+	/*
+	 * A .BTF.base kbuild distilled natively (pahole's distilled_base from
+	 * 6.11, resolve_btfids from 7.x) is kept unless --redistill asks for
+	 * kbtf's minimal one; kbtf's own is never redone.
+	 */
+	rep->origin = kbtf_base_origin(m, NULL);
+	if (m->btf_base_data && !(h->redistill && kbtf_base_origin_native(rep->origin))) {
 		rep->already = true;
 		goto out;
 	}

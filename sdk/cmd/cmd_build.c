@@ -20,13 +20,16 @@
 static const char build_usage[] =
     "usage: kbtf build [-k RELEASE | --kdir DIR] [-C MODDIR] [--base SOURCE] [-j N]\n"
     "                  [--sign KEY CERT] [--force] [--no-layout]\n"
-    "                  [--plain-split | --distilled] [-q] [-- MAKE ARGS...]\n"
+    "                  [--plain-split | --distilled] [--redistill] [-q]\n"
+    "                  [-- MAKE ARGS...]\n"
     "\n"
     "Run 'make -C KDIR M=MODDIR modules', then give every module it built the BTF\n"
     "that kernel reads, as 'kbtf distill' does: for Linux 6.11 and later a\n"
     "distilled base (.BTF.base) and split .BTF; before 6.11, which ignores\n"
     ".BTF.base, a plain split .BTF on the kernel's full BTF. Each module's line\n"
-    "says which and why.\n"
+    "says which and why. Where kbuild distilled a module natively (6.11+ headers\n"
+    "with pahole >= 1.28, 7.x's resolve_btfids), that .BTF.base is kept and the\n"
+    "line says so, unless --redistill is given.\n"
     "\n"
     "  -k, --release R     build for kernel release R (default: the running one);\n"
     "                      KDIR is then /lib/modules/R/build\n"
@@ -42,6 +45,8 @@ static const char build_usage[] =
     "      --plain-split   plain split .BTF on the full base (no .BTF.base), whatever\n"
     "                      the release (valid on that kernel build only)\n"
     "      --distilled     .BTF.base + split .BTF, whatever the release\n"
+    "      --redistill     replace a natively distilled .BTF.base by kbtf's minimal\n"
+    "                      one, made on the build kernel's BTF\n"
     "  -q, --quiet         less output\n";
 
 static const struct option build_options[] = {
@@ -56,6 +61,7 @@ static const struct option build_options[] = {
     {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
     {"plain-split", no_argument, NULL, OPT_PLAIN_SPLIT},
     {"distilled", no_argument, NULL, OPT_DISTILLED},
+    {"redistill", no_argument, NULL, OPT_REDISTILL},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},

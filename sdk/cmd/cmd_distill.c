@@ -13,6 +13,7 @@
 
 #include "cleanup.h"
 #include "distill_cache.h"
+#include "distill_origin.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"
 #include "build_kbuild.h"
@@ -24,7 +25,8 @@
 static const char distill_usage[] =
     "usage: kbtf distill MOD.ko... [--base SOURCE] [-o OUT] [--sign KEY CERT]\n"
     "                    [--kdir DIR] [--force] [--no-layout]\n"
-    "                    [--plain-split | --distilled] [--missing-base warn|fail] [-q]\n"
+    "                    [--plain-split | --distilled] [--redistill]\n"
+    "                    [--missing-base warn|fail] [-q]\n"
     "\n"
     "Give each module the BTF the kernel it was built for reads (its release, from\n"
     "the module's vermagic), in place unless -o is given: from Linux 6.11 on, a\n"
@@ -46,6 +48,9 @@ static const char distill_usage[] =
     "      --plain-split   plain split .BTF on the full base (no .BTF.base), whatever\n"
     "                      the release (valid on that kernel build only)\n"
     "      --distilled     .BTF.base + split .BTF, whatever the release\n"
+    "      --redistill     a module whose .BTF.base kbuild distilled natively (6.11+\n"
+    "                      pahole, 7.x resolve_btfids) gets kbtf's minimal base on\n"
+    "                      the build kernel's BTF (default: kept, nothing done)\n"
     "      --missing-base warn|fail\n"
     "                      no base found by looking it up: warn and keep the module\n"
     "                      as built (warn; kbtf.mk's choice), or exit 2 (fail, default)\n"
@@ -99,6 +104,12 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 		       rep.split_types);
 		return KBTF_EXIT_OK;
 	}
+	if (rep.already && kbtf_base_origin_native(rep.origin)) {
+		printf("  %s: .BTF.base distilled %s (%u types, .BTF %u types): kept "
+		       "(--redistill for kbtf's minimal base)\n",
+		       path, kbtf_base_origin_str(rep.origin), rep.base_types, rep.split_types);
+		return KBTF_EXIT_OK;
+	}
 	if (rep.already) {
 		printf("  %s: already distilled (.BTF.base %u types, .BTF %u types); nothing to "
 		       "do\n",
@@ -111,6 +122,10 @@ int distill_one(struct distill_ui *ui, const char *path, struct kbtf_distill_mod
 	else
 		printf("  DISTILL %s: .BTF.base %u types (%zu B), .BTF %u types (%zu B)", path,
 		       rep.base_types, rep.base_bytes, rep.split_types, rep.split_bytes);
+	if (rep.redistilled)
+		printf(", redistilled (native .BTF.base had %u types; %u copied kernel types "
+		       "folded back)",
+		       rep.native_base_types, rep.folded);
 	if (rep.layout_bytes)
 		printf(", layout %zu B", rep.layout_bytes);
 	if (rep.access_bytes)
@@ -270,6 +285,7 @@ static const struct option distill_options[] = {
     {"no-layout", no_argument, NULL, OPT_NO_LAYOUT},
     {"plain-split", no_argument, NULL, OPT_PLAIN_SPLIT},
     {"distilled", no_argument, NULL, OPT_DISTILLED},
+    {"redistill", no_argument, NULL, OPT_REDISTILL},
     {"missing-base", required_argument, NULL, OPT_MISSING_BASE},
     {"quiet", no_argument, NULL, 'q'},
     {"help", no_argument, NULL, 'h'},
@@ -314,6 +330,9 @@ int distill_common_option(int c, int argc, char **argv, struct kbtf_distill_modu
 		return set_form(o, KBTF_FORM_PLAIN);
 	case OPT_DISTILLED:
 		return set_form(o, KBTF_FORM_DISTILLED);
+	case OPT_REDISTILL:
+		o->redistill = true;
+		return 1;
 	default:
 		return 0;
 	}

@@ -20,6 +20,7 @@
 #include "kbtf/json.h"
 #include "kbtf/source.h"
 #include "cmd.h"
+#include "distill_origin.h"
 
 #define NR_KINDS 128 /* the kind field is 7 bits wide */
 #define MAX_ARCHIVE 64
@@ -41,12 +42,13 @@ struct btf_facts {
 	bool split;
 	const char *base_name; /* what it was parsed on, NULL for none */
 	/* header, read raw so it is known even when not parsed */
-	uint32_t hdr_len, type_off, type_len, str_len, layout_len;
+	uint32_t hdr_len, type_off, type_len, str_len, layout_off, layout_len;
 	uint8_t version, flags;
 	enum kbtf_endian endian;
 	uint8_t first_str; /* first byte of the string section */
 	/* after a parse */
 	uint32_t start_id, types, types_with_base, unknown_kinds;
+	bool sorted;		  /* own named types in name order (kbuild 7.x sorts) */
 	uint32_t kinds[NR_KINDS]; /* above KBTF_KIND_MAX_KNOWN: unknown, skipped */
 	/* an unparsed split: records walked without validation */
 	bool walked;
@@ -112,6 +114,7 @@ static int read_header(struct btf_facts *f, const uint8_t *p, size_t size)
 	f->type_off = h.hdr.type_off;
 	f->type_len = h.hdr.type_len;
 	f->str_len = h.hdr.str_len;
+	f->layout_off = h.layout_off;
 	f->layout_len = h.layout_len;
 	f->first_str = h.first_str;
 	f->split = h.split;
@@ -127,6 +130,7 @@ static void count_kinds(struct btf_facts *f, const struct kbtf_btf *btf)
 	f->types = n - f->start_id;
 	f->types_with_base = n - 1;
 	f->unknown_kinds = kbtf_btf_unknown_kind_cnt(btf);
+	f->sorted = kbtf_btf_sorted_by_name(btf);
 	for (id = f->start_id; id < n; id++) {
 		k = kbtf_kind(kbtf_btf_type(btf, id));
 		f->kinds[k % NR_KINDS]++;
@@ -245,6 +249,14 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 
 	printf("  %s: %zu bytes, header %u bytes (version %u, flags %u), %s-endian\n", f->role,
 	       f->bytes, f->hdr_len, f->version, f->flags, endian_str(f->endian));
+	/* the fields past the 24-byte header: zero ones are read by every
+	 * kernel, nonzero ones only by 7.1+ (kernel_gen.c) */
+	if (f->hdr_len > KBTF_HDR_LEN_CLASSIC)
+		printf("    header tail: layout_off %u, layout_len %u (%s)\n", f->layout_off,
+		       f->layout_len,
+		       f->layout_off || f->layout_len
+			   ? "a kind-layout section: kernels before 7.1 refuse the header"
+			   : "zero: kernels before 7.1 read it as a 24-byte header");
 	if (f->layout_len)
 		printf("    kind layout: %u kinds described\n", f->layout_len / 4);
 	printf("    type section %u bytes, string section %u bytes\n", f->type_len, f->str_len);
@@ -285,6 +297,7 @@ static void text_btf(const struct btf_facts *f, const uint8_t *p)
 		if (f->unknown_kinds)
 			printf("    unknown kinds skipped (sized by the kind layout): %u\n",
 			       f->unknown_kinds);
+		printf("    order: %s\n", f->sorted ? "sorted by name" : "not sorted by name");
 	} else if (f->walked) {
 		printf("    base not given (--base SOURCE): not validated; %u records walked%s\n",
 		       f->walk_types, f->walk_complete ? "" : " before an unknown or bad record");
@@ -310,6 +323,8 @@ static void json_btf(struct kbtf_json *j, const char *key, const struct btf_fact
 	kbtf_json_kv_string(j, "endianness", endian_str(f->endian));
 	kbtf_json_kv_uint(j, "type_bytes", f->type_len);
 	kbtf_json_kv_uint(j, "string_bytes", f->str_len);
+	kbtf_json_kv_uint(j, "layout_off", f->layout_off);
+	kbtf_json_kv_uint(j, "layout_len", f->layout_len);
 	kbtf_json_kv_uint(j, "kind_layout_kinds", f->layout_len / 4);
 	kbtf_json_kv_bool(j, "split", f->split);
 	kbtf_json_kv_uint(j, "first_string_byte", f->first_str);
@@ -341,6 +356,7 @@ static void json_btf(struct kbtf_json *j, const char *key, const struct btf_fact
 		kbtf_json_kv_uint(j, "types", f->types);
 		kbtf_json_kv_uint(j, "types_with_base", f->types_with_base);
 		kbtf_json_kv_uint(j, "unknown_kinds_skipped", f->unknown_kinds);
+		kbtf_json_kv_bool(j, "sorted_by_name", f->sorted);
 	} else if (f->walked) {
 		kbtf_json_kv_uint(j, "records_walked", f->walk_types);
 		kbtf_json_kv_bool(j, "walk_complete", f->walk_complete);
@@ -515,6 +531,7 @@ static int open_base(const char *src, struct kbtf_kernel **k, struct kbtf_btf **
 struct module_view {
 	struct btf_facts btf, base;
 	bool has_btf, has_base;
+	enum kbtf_base_origin origin; /* who distilled .BTF.base */
 	const char *base_note;
 	size_t with_crc;
 };
@@ -529,6 +546,7 @@ static int module_btf(struct kbtf_module *m, const struct inspect_opts *o, struc
 
 	v->has_btf = m->btf_size > 0;
 	v->has_base = m->btf_base_size > 0;
+	v->origin = kbtf_base_origin(m, NULL);
 	if (v->has_base) {
 		err = btf_facts(&v->base, ".BTF.base", m->btf_base_data, m->btf_base_size, NULL,
 				NULL, &dist);
@@ -575,6 +593,8 @@ static void text_module(const struct kbtf_module *m, const struct module_view *v
 	printf("  undefined symbols: %zu (%zu with modversions CRCs)\n", m->nr_undef, v->with_crc);
 	if (v->base_note)
 		printf("  note: %s\n", v->base_note);
+	if (v->origin != KBTF_BASE_NONE)
+		printf("  base distilled: %s\n", kbtf_base_origin_str(v->origin));
 	if (v->has_base)
 		text_btf(&v->base, m->btf_base_data);
 	if (v->has_btf)
@@ -606,6 +626,7 @@ static void json_module(struct kbtf_json *j, const struct kbtf_module *m,
 	kbtf_json_kv_uint(j, "symbols_with_crc", v->with_crc);
 	if (v->base_note)
 		kbtf_json_kv_string(j, "note", v->base_note);
+	kbtf_json_kv_string(j, "base_distilled_by", kbtf_base_origin_key(v->origin));
 	if (v->has_base)
 		json_btf(j, "btf_base", &v->base, m->btf_base_data);
 	if (v->has_btf)

@@ -22,7 +22,9 @@
 #include "elf_write.h"
 #include "kbtf/err.h"
 #include "kernel_gen.h"
+#include "distill_origin.h"
 #include "distill_pahole.h"
+#include "distill_redistill.h"
 #include "run.h"
 #include "module_access.h"
 #include "module_sign.h"
@@ -246,6 +248,35 @@ static int make_tmpdir(struct job *j)
 	return 0;
 }
 
+/*
+ * --redistill: the native .BTF, read on the native .BTF.base, put back onto
+ * the build kernel's BTF (distill_redistill.c), as if kbuild had left a
+ * plain split.
+ */
+static int redistill_split(struct job *j)
+{
+	struct kbtf_parse_opts po = {.name = ".BTF.base"};
+	struct kbtf_btf *b = NULL, *s = NULL;
+	int err;
+
+	err = kbtf_btf_parse(j->m->btf_base_data, j->m->btf_base_size, &po, &b);
+	if (!err) {
+		po.base = b;
+		po.name = ".BTF";
+		err = kbtf_btf_parse(j->m->btf_data, j->m->btf_size, &po, &s);
+	}
+	if (!err) {
+		j->rep->native_base_types = kbtf_btf_type_cnt(b) - 1;
+		err = kbtf_redistill_split(b, s, j->kbtf, j->o->base->release, &j->split_raw,
+					   &j->rep->folded);
+	}
+	if (!err)
+		j->rep->redistilled = true;
+	kbtf_btf_free(s);
+	kbtf_btf_free(b);
+	return err ? kbtf_err_prefix(err, "redistill") : 0;
+}
+
 static int get_split(struct job *j)
 {
 	const struct kbtf_buf *braw = &j->o->base->btf_raw;
@@ -258,6 +289,8 @@ static int get_split(struct job *j)
 				"linker concatenated), not one split BTF; rebuild so that "
 				"pahole encodes the module's BTF",
 				n);
+	if (j->m->btf_data && j->m->btf_base_data)
+		return redistill_split(j);
 	if (j->m->btf_data)
 		return kbtf_buf_dup(j->m->btf_data, j->m->btf_size, &j->split_raw);
 	if (!j->m->has_dwarf)
@@ -412,11 +445,13 @@ static void merge_access(struct job *j, struct kbtf_elf_section *secs, size_t *n
 
 static int rewrite_elf(struct job *j)
 {
-	struct kbtf_elf_section secs[6] = {
+	static const char mark[] = "kbtf " KBTF_VERSION "\n";
+	struct kbtf_elf_section secs[7] = {
 	    {".BTF", j->d.split.data, j->d.split.size},
 	    {".BTF.base", j->d.base.data, j->d.base.size},
+	    {KBTF_DISTILLED_SECTION, mark, sizeof(mark) - 1},
 	};
-	size_t n = 2;
+	size_t n = 3;
 
 	if (j->plain) {
 		secs[0] = (struct kbtf_elf_section){".BTF", j->split_raw.data, j->split_raw.size};
@@ -650,7 +685,9 @@ static int run_job(struct job *j)
 	j->rep->compression = j->m->compression;
 	j->rep->size_before = j->m->image.size + j->m->sig_len;
 	pick_form(j);
-	if (j->m->btf_base_data && j->m->btf_data)
+	j->rep->origin = kbtf_base_origin(j->m, NULL);
+	if (j->m->btf_base_data && j->m->btf_data &&
+	    !(j->o->redistill && kbtf_base_origin_native(j->rep->origin) && !j->plain))
 		return j->plain ? distilled_for_old_kernel(j) : already_distilled(j);
 	if (j->plain && j->m->btf_data)
 		return already_plain(j);

@@ -99,6 +99,14 @@ enum kbtf_btf_form {
 KBTF_API enum kbtf_btf_form kbtf_distill_pick_form(enum kbtf_btf_form asked, const char *release,
 						   char *why, size_t len);
 
+/* Who wrote a module's .BTF.base (kbtf marks its own). */
+enum kbtf_base_origin {
+	KBTF_BASE_NONE,		 /* no .BTF.base */
+	KBTF_BASE_KBTF,		 /* kbtf distill / build / the DKMS hook */
+	KBTF_BASE_NATIVE_PAHOLE, /* kbuild 6.11+: pahole distilled_base (or libbpf) */
+	KBTF_BASE_NATIVE_BTFIDS, /* kbuild 7.x: resolve_btfids --distill_base */
+};
+
 struct kbtf_distill_module_opts {
 	/* The kernel the module was built against (its full vmlinux BTF). */
 	struct kbtf_kernel *base;
@@ -117,6 +125,13 @@ struct kbtf_distill_module_opts {
 	bool no_layout;
 	/* Which BTF to write; 0 (KBTF_FORM_AUTO) picks by the module's release. */
 	enum kbtf_btf_form form;
+	/*
+	 * A module kbuild distilled natively (pahole's distilled_base,
+	 * resolve_btfids --distill_base) is kept as it is unless this is
+	 * set: then its split is put back onto @base (the kernel it was
+	 * built for) and distilled again by kbtf, to a minimal base.
+	 */
+	bool redistill;
 	/* pahole to encode DWARF-only modules with (NULL: "pahole"). */
 	const char *pahole;
 	/* Warnings and progress notes (NULL: dropped). */
@@ -141,6 +156,11 @@ struct kbtf_distill_module_report {
 	size_t ids_slots, ids_zero; /* .BTF_ids slots written, of which left 0 */
 	uint32_t warnings;
 	size_t size_before, size_after; /* file sizes */
+	/* who had distilled the .BTF.base the module came with */
+	enum kbtf_base_origin origin;
+	bool redistilled;	    /* a native base replaced (opts->redistill) */
+	uint32_t native_base_types; /* the native .BTF.base's types, VOID excluded */
+	uint32_t folded;	    /* split copies of kernel types folded back */
 };
 
 /*
@@ -155,7 +175,8 @@ struct kbtf_distill_module_report {
  * left alone, a DWARF-only one gets pahole's split .BTF on the base, and
  * one with .BTF.base is refused when plain split was asked for (left alone,
  * with a warning, when it was picked). @rep->form_why says which form and
- * why.
+ * why. A module kbuild distilled natively is left alone too (@rep->origin
+ * says by what) unless @opts->redistill is set.
  * -KBTF_ETOOL (kbtf/err.h) when pahole or sign-file failed.
  */
 KBTF_API int kbtf_distill_module(const char *path, const struct kbtf_distill_module_opts *opts,
