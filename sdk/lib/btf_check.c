@@ -169,7 +169,7 @@ static int check_ref(const struct checker *c)
 {
 	uint32_t kind = kbtf_kind(c->t);
 	const char *name = kbtf_btf_str(c->btf, c->t->name_off);
-	bool attr_tag = kind == BTF_KIND_TYPE_TAG && c->gen == KBTF_KERNEL_LAYOUT;
+	bool attr_tag = kind == BTF_KIND_TYPE_TAG && c->gen >= KBTF_KERNEL_6_14;
 
 	if (kbtf_vlen(c->t))
 		return fail(c, "vlen != 0");
@@ -354,7 +354,7 @@ static int check_decl_tag(const struct checker *c)
 		return fail(c, "Invalid name");
 	if (kbtf_vlen(c->t))
 		return fail(c, "vlen != 0");
-	if (kbtf_kflag(c->t) && c->gen != KBTF_KERNEL_LAYOUT)
+	if (kbtf_kflag(c->t) && c->gen < KBTF_KERNEL_6_14)
 		return fail(c, "Invalid btf_info kind_flag");
 	if (!c->t->type || !id_valid(c->t->type))
 		return fail(c, "Invalid type_id");

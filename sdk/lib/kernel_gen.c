@@ -23,8 +23,19 @@ static const struct kgen_row {
      * unknown section and .BTF is read as split BTF on vmlinux itself.
      */
     {6, 11, KBTF_KERNEL_6_12, "6.11", true},
-    /* kflag on type and decl tags, the kind-layout header */
-    {6, 14, KBTF_KERNEL_LAYOUT, "6.14", true},
+    /* kflag on type and decl tags ("attribute" tags) */
+    {6, 14, KBTF_KERNEL_6_14, "6.14", true},
+    /*
+     * Linux 7.1: the kind-layout header (hdr_len 32, layout_off and
+     * layout_len; kernel commits 222edc843c15 "btf: Add BTF kind layout
+     * encoding to UAPI" and 626e88c070ee "btf: Support kernel parsing of
+     * BTF with layout info", merged into bpf-next as 01504da43e67 after
+     * 7.0-rc and so first released in 7.1). Before it, struct btf_header
+     * is 24 bytes and btf_parse_hdr() refuses a longer header with any
+     * nonzero byte past it: 6.14 .. 7.0 read only the zero-tailed 32-byte
+     * headers sid's kbuild writes, like 6.1 and 6.12.
+     */
+    {7, 1, KBTF_KERNEL_LAYOUT, "7.1", true},
 };
 
 #define NR_ROWS (sizeof(kgen_rows) / sizeof(kgen_rows[0]))

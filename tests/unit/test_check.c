@@ -239,6 +239,11 @@ static void test_layout_header_by_generation(void **state)
 	assert_non_null(strstr(kbtf_errstr(), "Unsupported btf_header"));
 	assert_int_equal(check_with(nothing, KBTF_KERNEL_LAYOUT, true), 0);
 	assert_int_equal(check_with(decl_tag_kflag, KBTF_KERNEL_LAYOUT, false), 0);
+	/* 6.14 .. 7.0: attribute tags, but the layout header only from 7.1 */
+	assert_int_equal(check_with(decl_tag_kflag, KBTF_KERNEL_6_14, false), 0);
+	assert_int_not_equal(check_with(decl_tag_kflag, KBTF_KERNEL_6_12, false), 0);
+	assert_int_not_equal(check_with(nothing, KBTF_KERNEL_6_14, true), 0);
+	assert_non_null(strstr(kbtf_errstr(), "Unsupported btf_header"));
 }
 
 /*
@@ -306,6 +311,8 @@ static void test_header_nonzero_tail(void **state)
 	assert_non_null(strstr(kbtf_errstr(), "Unsupported btf_header"));
 	assert_non_null(strstr(kbtf_errstr(), "header byte 24"));
 	assert_int_equal(check_widened(32, 27, KBTF_KERNEL_6_1), -E2BIG);
+	assert_int_equal(check_widened(32, 24, KBTF_KERNEL_6_14), -E2BIG);
+	assert_int_equal(check_widened(32, 0, KBTF_KERNEL_6_14), 0);
 	assert_non_null(strstr(kbtf_errstr(), "Unsupported btf_header"));
 	/* a kernel whose header is 32 bytes looks past 32 only */
 	assert_int_equal(check_widened(40, 36, KBTF_KERNEL_LAYOUT), -E2BIG);

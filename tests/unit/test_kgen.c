@@ -77,7 +77,9 @@ static void generations(void **state)
 	assert_int_equal(kbtf_kernel_gen_of_release("6.11.0"), KBTF_KERNEL_6_12);
 	assert_int_equal(kbtf_kernel_gen_of_release("6.12.113+deb12-amd64"), KBTF_KERNEL_6_12);
 	assert_int_equal(kbtf_kernel_gen_of_release("6.13.12"), KBTF_KERNEL_6_12);
-	assert_int_equal(kbtf_kernel_gen_of_release("6.14.0"), KBTF_KERNEL_LAYOUT);
+	assert_int_equal(kbtf_kernel_gen_of_release("6.14.0"), KBTF_KERNEL_6_14);
+	assert_int_equal(kbtf_kernel_gen_of_release("7.0.9"), KBTF_KERNEL_6_14);
+	assert_int_equal(kbtf_kernel_gen_of_release("7.1.0"), KBTF_KERNEL_LAYOUT);
 	assert_int_equal(kbtf_kernel_gen_of_release("7.2.13+deb14-amd64"), KBTF_KERNEL_LAYOUT);
 	/* unparsable: the newest rules */
 	assert_int_equal(kbtf_kernel_gen_of_release("junk"), KBTF_KERNEL_LAYOUT);
@@ -88,6 +90,7 @@ static void generations(void **state)
 	assert_true(kbtf_kgen_reads_btf_base(KBTF_KERNEL_LAYOUT));
 	assert_string_equal(kbtf_kgen_first_release(KBTF_KERNEL_6_12), "6.11");
 	assert_string_equal(kbtf_kgen_first_release(KBTF_KERNEL_6_1), "");
+	assert_string_equal(kbtf_kgen_first_release(KBTF_KERNEL_LAYOUT), "7.1");
 }
 
 static void pick_form_by_release(void **state)

@@ -9,6 +9,7 @@
 
 #include <stdbool.h>
 
+#include "kbtf/check.h" /* enum kbtf_kernel_gen */
 #include "kbtf/validate.h"
 #include "module_access.h"
 #include "relocate.h"
@@ -30,8 +31,8 @@ struct kbtf_vmod {
 	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
 	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
-	int meta_err[3][2];
-	char meta_why[3][2][256];
+	int meta_err[KBTF_KERNEL_LAYOUT + 1][2];
+	char meta_why[KBTF_KERNEL_LAYOUT + 1][2][256];
 	struct kbtf_modsyms syms;
 	const char *release; /* from vermagic's first word (may be NULL) */
 	char *release_buf;

@@ -17,8 +17,8 @@
 enum kbtf_kernel_gen {
 	KBTF_KERNEL_6_1,    /* kinds up to ENUM64; no .BTF.base (before 6.11) */
 	KBTF_KERNEL_6_12,   /* + distilled base and relocation (6.11 .. 6.13) */
-	KBTF_KERNEL_LAYOUT, /* newest (6.14+): kflag on TYPE_TAG/DECL_TAG
-			     * ("attribute" tags) and the kind-layout header */
+	KBTF_KERNEL_6_14,   /* + kflag on TYPE_TAG/DECL_TAG ("attribute" tags) */
+	KBTF_KERNEL_LAYOUT, /* newest (7.1+): + the 32-byte kind-layout header */
 };
 
 /*
