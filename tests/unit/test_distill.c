@@ -22,6 +22,8 @@
 #include "kbtf/builder.h"
 #include "kbtf/distill.h"
 #include "kbtf/err.h"
+#include "distill_origin.h"
+#include "distill_redistill.h"
 
 struct pair {
 	struct kbtf_buf base_raw, split_raw;
@@ -563,6 +565,137 @@ static void btf_ids_patch(void **state)
 	kbtf_buf_release(&out);
 }
 
+/* kbuild 7.x's order: anonymous types first, then named ones by name */
+static void sorted_by_name(void **state)
+{
+	struct kbtf_builder *b;
+	struct kbtf_buf raw = {0};
+	struct kbtf_btf *btf;
+	int i;
+	/* which order, and whether it counts as sorted */
+	static const struct {
+		const char *names[3];
+		bool sorted;
+	} cases[] = {
+	    {{"", "a_t", "b_t"}, true},	   /* anonymous, then a, b */
+	    {{"a_t", "", "b_t"}, false},   /* anonymous between named */
+	    {{"", "b_t", "a_t"}, false},   /* b before a */
+	    {{"", "", "a_t"}, false},	   /* one named type says nothing */
+	    {{"a_t", "a_t", "b_t"}, true}, /* equal names may repeat */
+	};
+
+	(void)state;
+	for (i = 0; i < (int)(sizeof(cases) / sizeof(cases[0])); i++) {
+		int k, id;
+
+		b = kbtf_builder_new(NULL);
+		id = kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+		assert_true(id > 0);
+		for (k = 0; k < 3; k++) {
+			if (*cases[i].names[k])
+				assert_true(kbtf_builder_add_typedef(b, cases[i].names[k], 1) > 0);
+			else
+				assert_true(kbtf_builder_add_ptr(b, 1) > 0);
+		}
+		assert_int_equal(kbtf_builder_write(b, NULL, &raw), 0);
+		kbtf_builder_free(b);
+		btf = parse(&raw, NULL);
+		/* "int" comes first and is named: only ids 2.. matter */
+		assert_int_equal(kbtf_btf_sorted_by_name(btf), false);
+		kbtf_btf_free(btf);
+		kbtf_buf_release(&raw);
+
+		/* the same three on a base holding int: the split's own order */
+		{
+			struct pair p = {0};
+
+			b = kbtf_builder_new(NULL);
+			kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+			finish_base(&p, b, KBTF_ENDIAN_LITTLE);
+			b = kbtf_builder_new(p.base);
+			for (k = 0; k < 3; k++) {
+				if (*cases[i].names[k])
+					kbtf_builder_add_typedef(b, cases[i].names[k], 1);
+				else
+					kbtf_builder_add_ptr(b, 1);
+			}
+			finish_split(&p, b, KBTF_ENDIAN_LITTLE);
+			assert_int_equal(kbtf_btf_sorted_by_name(p.split), cases[i].sorted);
+			pair_free(&p);
+		}
+	}
+}
+
+/*
+ * --redistill's first half: a split written on a distilled base, with
+ * copies of kernel types (a pointer and a typedef) in it, put back onto
+ * the full kernel BTF: the copies fold onto the kernel's own, the
+ * module's struct stays and names them.
+ */
+static void redistill_folds_copies(void **state)
+{
+	struct pair full = {0}, nat = {0};
+	struct kbtf_builder *b;
+	struct kbtf_buf out = {0};
+	struct kbtf_btf *re;
+	const struct btf_type *t;
+	uint32_t folded = 0;
+
+	(void)state;
+	/* the kernel: int, struct foo (8), foo *, typedef foo foo_t */
+	b = kbtf_builder_new(NULL);
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "other", 4);
+	kbtf_builder_add_member(b, "x", 1, 0, 0);
+	kbtf_builder_add_struct(b, "foo", 8);
+	kbtf_builder_add_member(b, "a", 1, 0, 0);
+	kbtf_builder_add_member(b, "b", 1, 32, 0);
+	kbtf_builder_add_ptr(b, 3);
+	kbtf_builder_add_typedef(b, "foo_t", 3);
+	finish_base(&full, b, KBTF_ENDIAN_LITTLE);
+
+	/* the native distilled base: int, struct foo without members */
+	b = kbtf_builder_new(NULL);
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "foo", 8);
+	finish_base(&nat, b, KBTF_ENDIAN_LITTLE);
+	/* its split: copies of foo * and foo_t, and the module's struct */
+	b = kbtf_builder_new(nat.base);
+	kbtf_builder_add_ptr(b, 2);		 /* 3 */
+	kbtf_builder_add_typedef(b, "foo_t", 2); /* 4 */
+	kbtf_builder_add_struct(b, "mine", 16);	 /* 5 */
+	kbtf_builder_add_member(b, "p", 3, 0, 0);
+	kbtf_builder_add_member(b, "f", 4, 64, 0);
+	finish_split(&nat, b, KBTF_ENDIAN_LITTLE);
+
+	assert_int_equal(kbtf_redistill_split(nat.base, nat.split, full.base, "k", &out, &folded),
+			 0);
+	assert_int_equal(folded, 2);
+	re = parse(&out, full.base);
+	assert_int_equal(kbtf_btf_type_cnt(re), kbtf_btf_type_cnt(full.base) + 1);
+	t = kbtf_btf_type(re, kbtf_btf_type_cnt(full.base));
+	assert_string_equal(kbtf_btf_str(re, t->name_off), "mine");
+	assert_int_equal(kbtf_members(t)[0].type, 4); /* the kernel's foo * */
+	assert_int_equal(kbtf_members(t)[1].type, 5); /* the kernel's foo_t */
+	kbtf_btf_free(re);
+	kbtf_buf_release(&out);
+
+	/* a base type the kernel does not have (another size) is refused */
+	pair_free(&nat);
+	b = kbtf_builder_new(NULL);
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "foo", 16);
+	finish_base(&nat, b, KBTF_ENDIAN_LITTLE);
+	b = kbtf_builder_new(nat.base);
+	kbtf_builder_add_ptr(b, 2);
+	finish_split(&nat, b, KBTF_ENDIAN_LITTLE);
+	assert_int_equal(kbtf_redistill_split(nat.base, nat.split, full.base, "k", &out, &folded),
+			 -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "STRUCT 'foo' (size 16)"));
+	pair_free(&nat);
+	pair_free(&full);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -579,6 +712,8 @@ int main(void)
 	    cmocka_unit_test(self_contained_split),
 	    cmocka_unit_test(layout_record),
 	    cmocka_unit_test(btf_ids_patch),
+	    cmocka_unit_test(sorted_by_name),
+	    cmocka_unit_test(redistill_folds_copies),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
