@@ -2,12 +2,15 @@
 /*
  * Fuzz the BTF model: walk the bytes as a BTF archive, parse arbitrary bytes as a base, then (if
  * that worked) the same bytes' second half as a split on top of it; run the kernel rules and touch
- * every type, string and field the way the distiller and validator do.
+ * every type, string and field the way the distiller and validator do; put the split back onto
+ * the base as --redistill does.
  */
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
 
+#include "distill_origin.h"
+#include "distill_redistill.h"
 #include "kbtf/btf.h"
 #include "kbtf/check.h"
 
@@ -37,6 +40,7 @@ static void touch(struct kbtf_btf *btf)
 	}
 	kbtf_check_kernel(btf, KBTF_KERNEL_6_12);
 	kbtf_check_kernel(btf, KBTF_KERNEL_LAYOUT);
+	sink += kbtf_btf_sorted_by_name(btf);
 	(void)sink;
 }
 
@@ -66,7 +70,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	if (kbtf_btf_parse(data, half, NULL, &base) == 0) {
 		if (kbtf_btf_parse(data + half, size - half,
 				   &(struct kbtf_parse_opts){.base = base}, &split) == 0) {
+			struct kbtf_buf re = {0};
+			uint32_t folded;
+
 			touch(split);
+			/* --redistill with the base as its own "full" kernel */
+			if (kbtf_redistill_split(base, split, base, "fuzz", &re, &folded) == 0)
+				kbtf_buf_release(&re);
 			kbtf_btf_free(split);
 		}
 		touch(base);
