@@ -2,7 +2,8 @@
 # test_native.sh: modules the distributions' own toolchains distil, on every
 # kernel of the test matrix, against libbpf (issue 14 item 2).
 #
-# The corpus (tests/native/corpus.sh, cached): kbtf_demo and the archive's
+# The corpus (tests/native/corpus.sh, cached): kbtf_demo, the kfunc test
+# module (a kfunc set and a BTF_ID_LIST in .BTF_ids) and the archive's
 # acpi-call-dkms, built by `dkms build` in fresh Debian trixie (6.12 headers,
 # pahole 1.30: .BTF.base from pahole's distilled_base) and sid roots (7.x
 # headers, pahole 1.32: .BTF.base from resolve_btfids --distill_base, BTF
@@ -11,7 +12,9 @@
 #   - kbtf inspect tells native bases from kbtf's, the headers' length and
 #     tail, and the order;
 #   - kbtf distill keeps a native base (file unchanged, one line saying so);
-#     --redistill gives kbtf's minimal base, marked as kbtf's;
+#     --redistill gives kbtf's minimal base, marked as kbtf's, with every
+#     BTF_ID_LIST slot of .BTF_ids naming its type in the new numbering
+#     (read with readelf, objcopy and libbpf, not kbtf);
 #   - for every module (native and redistilled) x kernel (Debian bookworm
 #     6.1 and 6.12, trixie and sid, generic and rt), kbtf validate's
 #     relocation verdict and the type it names equal libbpf's btf__relocate
@@ -48,7 +51,7 @@ hdr_len() { # the hdr_len field of section $2 of module $1
 	objcopy --dump-section "$2=$T/sec.bin" "$1" "$T/junk.o" 2>/dev/null &&
 		od -An -tu4 -j4 -N4 "$T/sec.bin" | tr -d ' '
 }
-for m in kbtf_demo acpi_call; do
+for m in kbtf_demo kbtf_kfuncs acpi_call; do
 	for suite in trixie sid; do
 		ko=${corpus[$suite]}/$m.ko
 		if readelf -SW "$ko" | grep -q ' \.BTF\.base '; then
@@ -82,7 +85,7 @@ t_check "inspect --json: base_distilled_by, sorted_by_name, layout_off" jq -e \
 # ---- distill: kept unless --redistill
 mods=()
 for suite in trixie sid; do
-	for m in kbtf_demo acpi_call; do
+	for m in kbtf_demo kbtf_kfuncs acpi_call; do
 		ko=${corpus[$suite]}/$m.ko
 		cp "$ko" "$T/$suite-$m.ko"
 		"$KBTF" distill "$T/$suite-$m.ko" --base "${corpus[$suite]}/vmlinux" >"$T/keep.out" 2>&1
@@ -102,8 +105,43 @@ for suite in trixie sid; do
 		mods+=("$ko" "$T/$suite-$m.re.ko")
 	done
 done
+# btf_id_list KO: "name=type" for each BTF_ID(struct, name) slot of the
+# module's BTF_ID_LIST, the type read by libbpf (btfo types) at the id the
+# slot holds ("name=0" for an empty slot)
+btf_id_list() {
+	local ko=$1 sec
+	objcopy --dump-section .BTF_ids="$T/ids.bin" --dump-section .BTF="$T/ids.split" \
+		--dump-section .BTF.base="$T/ids.base" "$ko" "$T/junk.o" 2>/dev/null || return 1
+	{
+		"$btfo15" types "$T/ids.base"
+		"$btfo15" types "$T/ids.split" "$T/ids.base"
+	} >"$T/ids.types"
+	sec=$(readelf -SW "$ko" | sed -n 's/^ *\[ *\([0-9]*\)\] \.BTF_ids .*/\1/p')
+	readelf -sW "$ko" | awk -v sec="$sec" '$7 == sec && $8 ~ /^__BTF_ID__struct__/ { print $2, $8 }' |
+		while read -r off sym; do
+			name=${sym#__BTF_ID__struct__}
+			name=${name%__*}
+			id=$(od -An -tu4 -j $((16#$off)) -N4 "$T/ids.bin" | tr -d ' ')
+			if [ "$id" = 0 ]; then echo "$name=0"; else
+				echo "$name=$(sed -n "s/^\[$id\] \([A-Z]*\) '\([^']*\)'.*/\1:\2/p" "$T/ids.types")"
+			fi
+		done | sort
+}
+btfo15=$("$KBTF_ROOT/tests/oracle/build.sh" "$T/btfo15" 2>"$T/btfo15.log") ||
+	{ t_fail "libbpf 1.5 oracle builds"; t_done; }
+for suite in trixie sid; do
+	native=$(btf_id_list "${corpus[$suite]}/kbtf_kfuncs.ko" | tr '\n' ' ')
+	re=$(btf_id_list "$T/$suite-kbtf_kfuncs.re.ko" | tr '\n' ' ')
+	echo "# $suite kbtf_kfuncs BTF_ID_LIST, native: $native"
+	echo "# $suite kbtf_kfuncs BTF_ID_LIST, redistilled: $re"
+	want="inode=STRUCT:inode kbtf_kfuncs_state=STRUCT:kbtf_kfuncs_state sk_buff=STRUCT:sk_buff task_struct=STRUCT:task_struct "
+	[ "$re" = "$want" ] &&
+		t_ok "$suite kbtf_kfuncs --redistill: every BTF_ID_LIST slot names its struct in the new numbering" ||
+		t_fail "$suite kbtf_kfuncs --redistill: BTF_ID_LIST slots ($re; want $want)"
+done
+
 nb() { "$KBTF" inspect --json "$1" | jq '.[0].btf_base.types'; }
-for m in kbtf_demo acpi_call; do
+for m in kbtf_demo kbtf_kfuncs acpi_call; do
 	before=$(nb "$sid/$m.ko")
 	after=$(nb "$T/sid-$m.re.ko")
 	echo "# sid $m: .BTF.base $before types natively, $after after --redistill"
@@ -141,8 +179,6 @@ for deb in "${kdebs[@]}"; do kargs+=(--kernel "$deb"); done
 "$KBTF" validate "${mods[@]}" "${kargs[@]}" --no-symbols --pre-fix -f json -o "$T/pre.json" 2>"$T/v.err"
 "$KBTF" validate "${mods[@]}" "${kargs[@]}" --no-symbols -f json -o "$T/fix.json" 2>>"$T/v.err"
 
-btfo15=$("$KBTF_ROOT/tests/oracle/build.sh" "$T/btfo15" 2>"$T/btfo15.log") ||
-	{ t_fail "libbpf 1.5 oracle builds"; t_done; }
 btfo17=$(KBTF_ORACLE_SUITE=sid "$KBTF_ROOT/tests/oracle/build.sh" "$T/btfo17" 2>"$T/btfo17.log") ||
 	{ t_fail "libbpf 1.7 oracle builds"; t_done; }
 t_grep "oracle: libbpf 1.5" '^libbpf 1\.5$' <("$btfo15" version)
@@ -183,7 +219,7 @@ compare "libbpf 1.7" "$btfo17" "$T/fix.json"
 
 # ---- what --redistill buys: kernels each natively built module relocates on
 for suite in trixie sid; do
-	for m in kbtf_demo acpi_call; do
+	for m in kbtf_demo kbtf_kfuncs acpi_call; do
 		n=${corpus[$suite]}/$m.ko
 		r=$T/$suite-$m.re.ko
 		nn=$(echo ${relocs[$n]:-} | wc -w)

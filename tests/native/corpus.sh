@@ -8,6 +8,8 @@
 # them on a user's machine:
 #
 #   kbtf-demo   sdk/example/kbtf_demo.c with a plain dkms.conf
+#   kbtf-kfuncs tests/integration/data/kfuncs (a kfunc set and a
+#               BTF_ID_LIST: .BTF_ids that kbuild fills in)
 #   acpi-call   the archive's acpi-call-dkms package, as installed
 #
 # Prints the directory holding the built modules (*.ko, as DKMS left them:
@@ -53,7 +55,9 @@ adeb=$("$fetch" "$suite" acpi-call-dkms)
 # the compiler kbuild runs is the one the headers were made with
 gccpkg=$(dpkg-deb -f "$hdeb" Depends | grep -o 'gcc-[0-9][0-9]*' | head -n1)
 [ -n "$gccpkg" ] || gccpkg=gcc
-demo_hash=$(cat "$src/sdk/example/kbtf_demo.c" "$src/sdk/example/Kbuild" | sha256sum | cut -c1-12)
+kfuncs=$src/tests/integration/data/kfuncs
+demo_hash=$(cat "$src/sdk/example/kbtf_demo.c" "$src/sdk/example/Kbuild" \
+	"$kfuncs/kbtf_kfuncs.c" "$kfuncs/Kbuild" | sha256sum | cut -c1-12)
 key="$suite-$rel-h$(ver "$hdeb")-pahole$(ver "$pdeb")-dkms$(ver "$ddeb")-acpi$(ver "$adeb")-demo$demo_hash"
 key=$(echo "$key" | tr ':~' '__')
 out=$cache/native/$key
@@ -148,6 +152,16 @@ BUILT_MODULE_NAME[0]="kbtf_demo"
 DEST_MODULE_LOCATION[0]="/updates/dkms"
 AUTOINSTALL="yes"
 EOF
+kf=/usr/src/kbtf-kfuncs-1.0
+mkdir -p "$root$kf"
+cp "$kfuncs/kbtf_kfuncs.c" "$kfuncs/Kbuild" "$root$kf/"
+cat >"$root$kf/dkms.conf" <<'EOF'
+PACKAGE_NAME="kbtf-kfuncs"
+PACKAGE_VERSION="1.0"
+BUILT_MODULE_NAME[0]="kbtf_kfuncs"
+DEST_MODULE_LOCATION[0]="/updates/dkms"
+AUTOINSTALL="yes"
+EOF
 # acpi-call-dkms's postinst adds and builds it for the kernels with headers
 in_root apt-get install -y -q --no-install-recommends "acpi-call-dkms=$(ver "$adeb")" \
 	>>"$log" 2>&1 || {
@@ -156,7 +170,8 @@ in_root apt-get install -y -q --no-install-recommends "acpi-call-dkms=$(ver "$ad
 }
 aver=$(ver "$adeb" | sed 's/-[^-]*$//')
 in_root dkms add kbtf-demo/1.0 >>"$log" 2>&1 || true
-for m in kbtf-demo/1.0 "acpi-call/$aver"; do
+in_root dkms add kbtf-kfuncs/1.0 >>"$log" 2>&1 || true
+for m in kbtf-demo/1.0 kbtf-kfuncs/1.0 "acpi-call/$aver"; do
 	# without a signing key, as a machine without Secure Boot builds them
 	in_root dkms build "$m" -k "$rel" >>"$log" 2>&1 || {
 		tail -n 30 "$log" >&2
@@ -178,8 +193,8 @@ for f in "$tmpout"/*.ko.xz "$tmpout"/*.ko.zst; do
 	*.zst) zstd -qd --rm "$f" ;;
 	esac
 done
-ls "$tmpout"/kbtf_demo.ko "$tmpout"/acpi_call.ko >/dev/null 2>&1 ||
-	die "dkms built no kbtf_demo.ko/acpi_call.ko ($(ls "$tmpout"))"
+ls "$tmpout"/kbtf_demo.ko "$tmpout"/kbtf_kfuncs.ko "$tmpout"/acpi_call.ko >/dev/null 2>&1 ||
+	die "dkms built no kbtf_demo.ko/kbtf_kfuncs.ko/acpi_call.ko ($(ls "$tmpout"))"
 cp "$root/usr/src/linux-headers-$rel/vmlinux" "$tmpout/vmlinux" 2>/dev/null || true
 {
 	echo "suite $suite"
