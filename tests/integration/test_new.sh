@@ -155,6 +155,9 @@ fi
 t_grep "JUnit: the sid group is skipped, saying why" '<skipped message="skipped: needs debian:sid' $rep/junit.xml
 t_grep "HTML: a row per build" '<td>b-6.12</td><td>6.12.113\+deb12-amd64</td><td>2</td>' $rep/report.html
 t_check "HTML: each build's own report is there" test -s $rep/b-6.12/6.12.113+deb12-amd64/validate.html
+t_grep "HTML: each build's kernel x module matrix, cells opening that build's pair" \
+	'<td class="cell [^"]*"><a href="b-6.12/6.12.113\+deb12-amd64/validate.html#pair-0-1"' $rep/report.html
+t_grep "HTML: each build's causes with their fix (rt: an rt variant)" 'build an rt variant' $rep/report.html
 t_grep "Markdown: the summary table" '^\| b-6.1 \| 6.1.0-56-amd64 \| 1 \|' $rep/report.md
 t_check "the built module is kept with the results" test -f demo/kbtf-out/b-6.12/6.12.113+deb12-amd64/demo.ko
 t_exit 1 "KBTF_GATE=1: merge fails when a pair is not ok" \

@@ -18,7 +18,7 @@ int main(int argc, char **argv)
 {
 	struct kbtf_matrix_opts opts = {0}; /* jobs 0: a thread per CPU */
 	enum kbtf_report_format format;
-	enum kbtf_verdict worst;
+	bool fails;
 	struct kbtf_matrix mx;
 	size_t i;
 	int sep;
@@ -47,7 +47,8 @@ int main(int argc, char **argv)
 			r->release ? r->release : r->source, kbtf_verdict_str(r->verdict),
 			kbtf_load_str(r->load));
 	}
-	worst = kbtf_matrix_worst(&mx);
+	/* kbtf validate's default gate: any verdict but ok (ok-unchecked too) */
+	fails = kbtf_report_fails(&mx, kbtf_report_fail_default());
 	kbtf_matrix_fini(&mx);
-	return worst == KBTF_VERDICT_OK ? 0 : 1;
+	return fails ? 1 : 0;
 }
