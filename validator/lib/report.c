@@ -513,3 +513,32 @@ void kbtf_report_unchecked_str(unsigned int unchecked, char *buf, size_t len)
 			used += (size_t)snprintf(buf + used, len - used, "%s%s", used ? ", " : "",
 						 kbtf_unchecked_str(all[i]));
 }
+
+void kbtf_report_causes_str(const struct kbtf_result *r, char *buf, size_t len)
+{
+	struct kbtf_pair_cause *pc;
+	size_t n, i, j, used = 0, shown;
+
+	buf[0] = '\0';
+	if (kbtf_causes_of(r, &pc, &n))
+		return;
+	for (i = 0; i < n && used + 1 < len; i = j) {
+		used += (size_t)snprintf(buf + used, len - used, "%s%s", i ? "; " : "",
+					 kbtf_cause_code(pc[i].cause));
+		/* the subjects of one cause together, a few of them */
+		for (j = i, shown = 0; j < n && pc[j].cause == pc[i].cause; j++) {
+			if (!*pc[j].subject || strlen(pc[j].subject) > 80 || used + 1 >= len)
+				continue;
+			if (shown < 4)
+				used += (size_t)snprintf(buf + used, len - used, "%s%s",
+							 shown ? ", " : " (", pc[j].subject);
+			shown++;
+		}
+		if (shown > 4 && used + 1 < len)
+			used +=
+			    (size_t)snprintf(buf + used, len - used, " and %zu more", shown - 4);
+		if (shown && used + 1 < len)
+			used += (size_t)snprintf(buf + used, len - used, ")");
+	}
+	free(pc);
+}

@@ -209,22 +209,14 @@ static void warnings(FILE *f, const struct kbtf_result *r)
 
 static void pair_causes(FILE *f, const struct kbtf_result *r)
 {
-	struct kbtf_pair_cause *pc;
-	size_t n, i;
+	char line[1024];
 
-	if (kbtf_causes_of(r, &pc, &n) || !n) {
+	kbtf_report_causes_str(r, line, sizeof(line));
+	if (!*line)
 		return;
-	}
-	fputs("- causes:", f);
-	for (i = 0; i < n; i++) {
-		fprintf(f, "%s `%s`", i ? "," : "", kbtf_cause_code(pc[i].cause));
-		if (*pc[i].subject && strlen(pc[i].subject) < 80) {
-			fputc(' ', f);
-			md_text(f, pc[i].subject);
-		}
-	}
+	fputs("- causes: ", f);
+	md_text(f, line);
 	fputc('\n', f);
-	free(pc);
 }
 
 static int causes(FILE *f, const struct kbtf_matrix *mx)

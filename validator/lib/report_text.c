@@ -137,18 +137,11 @@ static void warnings(FILE *f, const struct kbtf_result *r, const struct kbtf_rep
 
 static void pair_causes(FILE *f, const struct kbtf_result *r)
 {
-	struct kbtf_pair_cause *pc;
-	size_t n, i;
+	char line[1024];
 
-	if (kbtf_causes_of(r, &pc, &n))
-		return;
-	for (i = 0; i < n; i++)
-		fprintf(f, "%s%s%s%s", i ? ", " : "  causes: ", kbtf_cause_code(pc[i].cause),
-			*pc[i].subject && strlen(pc[i].subject) < 80 ? " " : "",
-			*pc[i].subject && strlen(pc[i].subject) < 80 ? pc[i].subject : "");
-	if (n)
-		fputc('\n', f);
-	free(pc);
+	kbtf_report_causes_str(r, line, sizeof(line));
+	if (*line)
+		fprintf(f, "  causes: %s\n", line);
 }
 
 static void unchecked_line(FILE *f, const struct kbtf_result *r)

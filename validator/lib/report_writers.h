@@ -133,6 +133,9 @@ int kbtf_report_baseline_json(struct kbtf_json *j, const struct kbtf_matrix *mx,
 struct kbtf_cause_row;
 void kbtf_report_row_names(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
 			   bool kernels, size_t max, char *buf, size_t len);
+/* A pair's causes in one line: "abi-tied-to-build (module_layout);
+ * symbol-missing (a, b, c, d and 2 more)" ("" none). */
+void kbtf_report_causes_str(const struct kbtf_result *r, char *buf, size_t len);
 /* "symbols, vermagic" of the bits of @unchecked into @buf ("" none). */
 void kbtf_report_unchecked_str(unsigned int unchecked, char *buf, size_t len);
 
