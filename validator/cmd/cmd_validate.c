@@ -68,11 +68,12 @@ static const char validate_usage[] =
     "      --no-symbols        check BTF only (a warning says symbols were not)\n"
     "      --pre-fix           6.11-6.13 kernels without the embedded-marking\n"
     "                          fix (kernel commit 5ca681a86ef9, in 6.14)\n"
-    "  -f, --format FORMAT     text (default), json, junit, md, html: for the -o\n"
-    "                          files after it (or standard output)\n"
+    "  -f, --format FORMAT     text (default), json, junit, md, html: for standard\n"
+    "                          output and the -o files after it without one of\n"
+    "                          the extensions below\n"
     "  -o, --output FILE       write a report to FILE (repeatable); its format is\n"
-    "                          the --format before it, else from the extension\n"
-    "                          (.txt .json .xml .md .html)\n"
+    "                          its extension's (.txt .json .xml .md .html), else\n"
+    "                          the --format before it\n"
     "      --baseline OLD.json say per pair what changed since that JSON report\n"
     "      --fail-on LIST      verdicts or classes that make the exit status 1:\n"
     "                          ok-unchecked, no-distilled-support, btf-rejected,\n"
@@ -287,18 +288,19 @@ static int parse_args(struct cmd_parser *p, struct args *a)
 }
 
 /*
- * The format of one report: the --format given before its -o; else its
- * extension; else the last --format given at all (so "-o r --format json"
- * still means JSON); else text.
+ * The format of one report: its extension (.txt .json .xml .md .html), so
+ * "-f json -o r.json -o r.html" writes both; else the --format given
+ * before its -o; else the last --format given at all ("-o r --format
+ * json"); else text.
  */
 static enum kbtf_report_format output_format(const struct args *a, const struct output *o)
 {
 	enum kbtf_report_format f;
 
-	if (o->format >= 0)
-		return (enum kbtf_report_format)o->format;
 	if (o->path && !kbtf_report_format_of_path(o->path, &f))
 		return f;
+	if (o->format >= 0)
+		return (enum kbtf_report_format)o->format;
 	return a->format >= 0 ? (enum kbtf_report_format)a->format : KBTF_REPORT_TEXT;
 }
 
