@@ -30,6 +30,16 @@
 #               --plain-split or --distilled (instead of the pick by release)
 #               --missing-base=fail (no base: fail the build)   -q (quieter)
 #   KBTF_HOOK   set to 0 to build without kbtf (plain kbuild behaviour)
+#   KBTF_ACCESS set to 0 to compile without the access-record plugin
+#   KBTF_KDIR   the kernel build directory, for the plugin (default: the
+#               first of KDIR, KERNELDIR, KERNEL_DIR, KSRC, KERNEL_SRC set
+#               by the Makefile, else /lib/modules/$(uname -r)/build)
+#
+# The access record (docs/access.md): the module's objects are compiled
+# with kbtf's GCC plugin, built once for that kernel's compiler, which
+# records the kernel struct members the code touches; kbuild takes it from
+# KCFLAGS in the environment (a KCFLAGS given on make's command line wins,
+# and leaves it out).
 #
 # The kbuild pass over the same Makefile (KERNELRELEASE set) is left alone.
 
@@ -46,6 +56,15 @@ export KBTF_BTF_KO = $(KBTF) distill --missing-base=warn --kdir $$(abspath $$(ob
 # A command-line style override, so every sub-make (kbuild's included)
 # takes it over its own definition. Four $ survive two expansions.
 MAKEOVERRIDES += cmd_btf_ko=$$$$(KBTF_BTF_KO)
+
+ifneq ($(KBTF_ACCESS),0)
+KBTF_KDIR ?= $(firstword $(KDIR) $(KERNELDIR) $(KERNEL_DIR) $(KSRC) $(KERNEL_SRC) \
+	/lib/modules/$(shell uname -r)/build)
+# a warning on stderr and no flag when no plugin can be built
+kbtf_access_flag := $(if $(wildcard $(KBTF_KDIR)/.config),$(shell $(KBTF) build \
+	--access-kcflags --kdir $(KBTF_KDIR)))
+export KCFLAGS := $(strip $(KCFLAGS) $(kbtf_access_flag))
+endif
 
 endif
 endif

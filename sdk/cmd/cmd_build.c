@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "access_plugin.h"
 #include "kbtf/err.h"
 #include "build_kbuild.h"
 #include "run.h"
@@ -22,6 +23,7 @@ static const char build_usage[] =
     "                  [--sign KEY CERT] [--force] [--no-layout]\n"
     "                  [--plain-split | --distilled] [--redistill] [-q]\n"
     "                  [-- MAKE ARGS...]\n"
+    "       kbtf build --access-kcflags [-k RELEASE | --kdir DIR]\n"
     "\n"
     "Run 'make -C KDIR M=MODDIR modules', then give every module it built the BTF\n"
     "that kernel reads, as 'kbtf distill' does: for Linux 6.11 and later a\n"
@@ -47,7 +49,15 @@ static const char build_usage[] =
     "      --distilled     .BTF.base + split .BTF, whatever the release\n"
     "      --redistill     replace a natively distilled .BTF.base by kbtf's minimal\n"
     "                      one, made on the build kernel's BTF\n"
-    "  -q, --quiet         less output\n";
+    "  -q, --quiet         less output\n"
+    "      --access-kcflags  build nothing: print the compiler flag that loads the\n"
+    "                      access-record plugin for KDIR's compiler (building it\n"
+    "                      once into the cache), for kbtf.mk and DKMS's MAKE line;\n"
+    "                      nothing, and one warning, when there is none\n"
+    "\n"
+    "The modules are compiled with kbtf's GCC plugin, which records the kernel\n"
+    "struct members their code touches (docs/access.md); KBTF_ACCESS=0 leaves it\n"
+    "out.\n";
 
 static const struct option build_options[] = {
     {"release", required_argument, NULL, 'k'},
@@ -63,6 +73,7 @@ static const struct option build_options[] = {
     {"distilled", no_argument, NULL, OPT_DISTILLED},
     {"redistill", no_argument, NULL, OPT_REDISTILL},
     {"quiet", no_argument, NULL, 'q'},
+    {"access-kcflags", no_argument, NULL, OPT_MISSING_BASE + 100},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -75,6 +86,7 @@ struct build_args {
 	int jobs;
 	struct kbtf_distill_module_opts o;
 	struct distill_ui ui;
+	bool access_kcflags;
 };
 
 /* Settle RELEASE and KDIR from whichever was given. */
@@ -149,6 +161,9 @@ static int parse_args(struct build_args *a, int argc, char **argv)
 		case 'b':
 			a->base = optarg;
 			break;
+		case OPT_MISSING_BASE + 100:
+			a->access_kcflags = true;
+			break;
 		case 'j':
 			a->jobs = atoi(optarg);
 			if (a->jobs <= 0) {
@@ -209,6 +224,16 @@ int cmd_build(int argc, char **argv)
 	rc = resolve_kernel(&a);
 	if (rc)
 		goto out;
+	if (a.access_kcflags) {
+		char so[PATH_MAX];
+
+		/* a build goes on without the record: exit 0 either way */
+		if (kbtf_access_plugin(a.kdir, so, sizeof(so)))
+			fprintf(stderr, "kbtf: warning: no access record: %s\n", kbtf_errstr());
+		else
+			printf("-fplugin=%s\n", so);
+		goto out;
+	}
 	if (!a.ui.quiet)
 		printf("kbtf: building %s for %s (%s)\n", a.moddir, a.release ? a.release : "?",
 		       a.kdir);

@@ -99,6 +99,16 @@ else
 	t_ok "6.12.117 not fetchable here: cross-kernel check skipped"
 fi
 
+# a vendor's own Makefile with kbtf.mk included: the same record
+cp -R "$src" "$t_tmp/mk"
+printf 'KDIR ?= %s\nall:\n\t$(MAKE) -C $(KDIR) M=$(CURDIR) modules\ninclude %s\n' \
+	"$kdir" "$KBTF_ROOT/sdk/kbtf.mk" >"$t_tmp/mk/Makefile"
+make -C "$t_tmp/mk" KBTF="$KBTF" >"$t_tmp/mk.log" 2>&1
+"$KBTF" inspect --json "$t_tmp/mk/accdemo.ko" >"$t_tmp/mk.json"
+jqt "kbtf.mk: the same record as kbtf build" \
+	'.[0].access.places == $n and .[0].access.section == ".kbtf.access"' "$t_tmp/mk.json" \
+	--argjson n "$(jq '.[0].access.places' "$ij")"
+
 # without the record
 cp -R "$src" "$t_tmp/plain"
 KBTF_ACCESS=0 "$KBTF" build --kdir "$kdir" -C "$t_tmp/plain" >/dev/null 2>&1
