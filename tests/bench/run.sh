@@ -15,6 +15,8 @@
 #     100 modules x 1,000 stored kernels; libbpf parsing the same kernel and
 #     relocating the same modules (btfo bench-relocate), and the ratio;
 #     the load average before and after, since the machine may be shared.
+#   - access plugin overhead: kbuild of the example and of the access test
+#     module with and without the kbtf_access plugin (best of 3 each).
 # Environment: KBTF_BENCH_KERNEL (default: Debian 12's 6.12 headers'
 # vmlinux), KBTF_BENCH_TARGETS (kernel sources for the validate bench,
 # space separated; default that vmlinux and Debian's 6.1.0-56 package),
@@ -106,6 +108,41 @@ if [ -n "$btfo" ] && [ -x "$btfo" ]; then
 else
 	echo
 	echo "== libbpf oracle not available (tests/oracle/build.sh failed): no comparison"
+fi
+
+# kbuild's CPU time (user + system, make and the compilers it runs: less
+# disturbed by other load than wall time) with and without the access
+# plugin, best of 3 each, alternating
+cpu_ms() { # CMD...: the CPU milliseconds CMD and its children used
+	local TIMEFORMAT='%3U %3S' out
+	out=$({ time "$@" >/dev/null 2>&1; } 2>&1) || return 1
+	awk '{ printf "%d", ($1 + $2) * 1000 }' <<<"$out"
+}
+access_overhead() { # NAME FILE...
+	local name=$1 so best_p=0 best_a=0 i t kc
+	shift
+	so=$("$kbtf" build --access-kcflags --kdir "$kdir" 2>/dev/null) || return
+	[ -n "$so" ] || { echo "  $name: no access plugin here"; return; }
+	rm -rf "$scratch/ov" && mkdir -p "$scratch/ov" && cp "$@" "$scratch/ov/"
+	for i in 1 2 3; do
+		for kc in "" "$so"; do
+			make -s -C "$kdir" M="$scratch/ov" clean >/dev/null 2>&1
+			t=$(cpu_ms make -s -C "$kdir" M="$scratch/ov" KCFLAGS="$kc" modules) || return
+			if [ -z "$kc" ]; then
+				{ [ "$best_p" = 0 ] || [ "$t" -lt "$best_p" ]; } && best_p=$t
+			else
+				{ [ "$best_a" = 0 ] || [ "$t" -lt "$best_a" ]; } && best_a=$t
+			fi
+		done
+	done
+	printf '  %-28s kbuild %6d ms CPU, with the plugin %6d ms: %+.1f%%\n' "$name" "$best_p" \
+		"$best_a" "$(awk -v a="$best_a" -v p="$best_p" 'BEGIN { print (a - p) * 100 / p }')"
+}
+if [ -d "$kdir" ]; then
+	echo
+	echo "== access plugin overhead (kbuild CPU time, best of 3)"
+	access_overhead "sdk/example" "$root"/sdk/example/{kbtf_demo.c,Kbuild}
+	access_overhead "access test module" "$root"/tests/integration/data/access/{accdemo.c,Kbuild}
 fi
 
 echo
