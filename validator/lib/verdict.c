@@ -498,8 +498,10 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 	kbtf_rb_set(rb, &r->consequence, "%s", consequence(o, pair));
 	switch (o.verdict) {
 	case KBTF_VERDICT_SYMBOLS:
+		/* the BTF step's finding, else the first member that moved */
 		kbtf_rb_set(rb, &r->summary, "%zu symbol problem%s%s%s", nsym, nsym == 1 ? "" : "s",
-			    nbtf ? "; BTF: " : "", nbtf ? f->btf.headline : "");
+			    nbtf ? (f->btf.headline[0] ? "; BTF: " : "; layout: ") : "",
+			    !nbtf ? "" : f->btf.headline[0] ? f->btf.headline : f->access.headline);
 		break;
 	case KBTF_VERDICT_ELF_REJECTED:
 		kbtf_rb_set(rb, &r->summary, "%s", f->elf.headline);
