@@ -501,7 +501,9 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 		/* the BTF step's finding, else the first member that moved */
 		kbtf_rb_set(rb, &r->summary, "%zu symbol problem%s%s%s", nsym, nsym == 1 ? "" : "s",
 			    nbtf ? (f->btf.headline[0] ? "; BTF: " : "; layout: ") : "",
-			    !nbtf ? "" : f->btf.headline[0] ? f->btf.headline : f->access.headline);
+			    !nbtf		 ? ""
+			    : f->btf.headline[0] ? f->btf.headline
+						 : f->access.headline);
 		break;
 	case KBTF_VERDICT_ELF_REJECTED:
 		kbtf_rb_set(rb, &r->summary, "%s", f->elf.headline);
