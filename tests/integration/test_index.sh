@@ -192,4 +192,20 @@ t_check "kernels add --force DIR rebuilds the index" "$KBTF" kernels add --force
 t_exit 1 "and the profile judges again" \
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
 
+# a BTF record damaged in place, size and mtime kept: caught when read
+p=$store/$release
+cp -p "$p/btf" "$t_tmp/btf.good"
+dd if=/dev/zero of="$p/btf" bs=4096 seek=49 count=700 conv=notrunc status=none
+touch -r "$t_tmp/btf.good" "$p/btf"
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels "$release" >"$t_tmp/dmg.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "$p: damaged kernel profile (a BTF record does not match its index)" \
+	"$t_tmp/dmg.out"; then
+	t_ok "a BTF record damaged after the index was built: exit 2, one line"
+else
+	t_fail "a damaged BTF record: exit $rc"
+	sed 's/^/    | /' "$t_tmp/dmg.out"
+fi
+cp -p "$t_tmp/btf.good" "$p/btf"
+
 t_done

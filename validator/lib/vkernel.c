@@ -470,8 +470,8 @@ int kbtf_vkernel_check(const struct kbtf_vkernel *vk)
 		return 0;
 	return kbtf_err(-EINVAL,
 			"%s: damaged kernel profile (a BTF record does not match its index); "
-			"rebuild it with 'kbtf kernels add --force %s'",
-			l->dir, l->dir);
+			"store the kernel again from its package ('kbtf kernels add --force')",
+			l->dir);
 }
 
 bool kbtf_vkernel_needs_btf(const struct kbtf_vmod *m, const struct kbtf_vkernel *k,
