@@ -16,6 +16,7 @@
 #include "kbtf/err.h"
 #include "listfile.h"
 #include "profile.h"
+#include "repo_distro.h"
 
 #define SET_MAX_DEPTH 8
 
@@ -118,6 +119,52 @@ static int match_debian(struct set_ctx *c, const char *item, bool *any)
 	return 0;
 }
 
+/* "amd64"/"x86_64", "arm64"/"aarch64": one architecture, two spellings. */
+static bool same_arch(const char *elf_machine, const char *arch)
+{
+	if (!strcmp(arch, "amd64"))
+		arch = "x86_64";
+	else if (!strcmp(arch, "arm64"))
+		arch = "aarch64";
+	return !strcmp(elf_machine, arch);
+}
+
+/*
+ * DISTRO[/RELEASE][/ARCH]:PATTERN (repo_distro.h): the profiles "kbtf
+ * kernels fetch" stored for it, told by their origin "DISTRO/RELEASE:...",
+ * their name (the release the repository's package gives) matching PATTERN
+ * and, when the item names one, their architecture.
+ */
+static int match_distro(struct set_ctx *c, const char *item, bool *any)
+{
+	struct kbtf_distro_spec sp;
+	const struct kbtf_profile_info *p;
+	const char *colon = strchr(item, ':'), *q;
+	char prefix[96];
+	int slashes = 0, err;
+	size_t i, pl;
+
+	err = kbtf_distro_spec_parse(item, NULL, &sp);
+	if (err)
+		return err;
+	for (q = item; q < colon; q++)
+		slashes += *q == '/';
+	pl = (size_t)snprintf(prefix, sizeof(prefix), "%s/%s:", kbtf_distro_name(sp.d), sp.release);
+	for (i = 0; i < c->nr_all; i++) {
+		p = c->all[i];
+		/* fetch names a profile by the release the repository gives it */
+		if (strncmp(p->origin, prefix, pl) || fnmatch(sp.glob, p->name, 0))
+			continue;
+		if (slashes == 2 && !same_arch(p->arch, sp.arch))
+			continue;
+		*any = true;
+		err = add_out(c, p);
+		if (err)
+			return err;
+	}
+	return 0;
+}
+
 static int resolve_list(struct set_ctx *c, const char *set, const char *where, const char *dir,
 			int depth);
 
@@ -145,8 +192,12 @@ static int resolve_item(struct set_ctx *c, const char *item, const char *where, 
 		any = c->nr_all > 0;
 		for (i = 0; !err && i < c->nr_all; i++)
 			err = add_out(c, c->all[i]);
-	} else if (!strncmp(item, "debian:", 7) || !strncmp(item, "debian/", 7)) {
+	} else if ((!strncmp(item, "debian:", 7) || !strncmp(item, "debian/", 7)) &&
+		   !strchr(strchr(item, '/') ? strchr(item, '/') + 1 : "", '/')) {
 		err = match_debian(c, item, &any);
+	} else if (strchr(item, ':')) {
+		/* no profile name has a ':': a fetch spec of any distribution */
+		err = match_distro(c, item, &any);
 	} else {
 		for (i = 0; !err && i < c->nr_all; i++) {
 			if (fnmatch(item, c->all[i]->name, 0))

@@ -293,6 +293,14 @@ t_grep "  ... stored" "^1 stored, 0 already stored, 0 failed" "$out"
 stored_btf_is "$urel"
 t_check "ubuntu: Module.symvers from the headers package" cmp "$store/$urel/Module.symvers" "$symvers"
 
+# ------------------------------------------- the same specs as kernel sets
+"$KBTF" kernels path 'fedora/41:kernel-core-6.12.*' >"$out" 2>&1
+if [ "$(cat "$out")" = "$store/$frel" ]; then t_ok "set 'fedora/41:kernel-core-6.12.*' is the fedora profile"; else t_fail "fedora set resolved to: $(cat "$out")"; fi
+"$KBTF" kernels path 'rhel/10/amd64:*,arch:*' >"$out" 2>&1
+if [ "$(tr '\n' ' ' <"$out")" = "$store/$rrel $store/$arch_rel " ]; then t_ok "sets by distribution, release and architecture"; else t_fail "rhel/arch sets resolved to: $(cat "$out")"; fi
+t_exit 2 "a distribution's set with nothing stored for it matches nothing" "$KBTF" kernels path 'rocky/10:*'
+t_exit 2 "an arm64 set does not take amd64 profiles" "$KBTF" kernels path 'rhel/10/arm64:*'
+
 # ------------------------------------------------------ what can go wrong
 rm -rf "$XDG_CACHE_HOME/kbtf/repos/ubuntu"
 "$KBTF" kernels fetch --keyring /usr/share/keyrings/debian-archive-keyring.gpg --force \

@@ -216,6 +216,9 @@ t_grep "fetch --arch arm64 takes the arm64 headers alone" \
 t_grep "  ... and stores the kernel" "^1 stored, 0 already stored, 0 failed" "$out"
 arch=$(jq -r --arg n "$a64" '.profiles[] | select(.name == $n) | .arch' <("$KBTF" kernels list --json))
 if [ "$arch" = aarch64 ]; then t_ok "  ... whose profile says aarch64"; else t_fail "  ... whose profile says '$arch'"; fi
+"$KBTF" kernels path "debian/bookworm/arm64:linux-image-$a64" >"$out" 2>&1
+if [ "$(cat "$out")" = "$store/$a64" ]; then t_ok "  ... and the set debian/bookworm/arm64: names it"; else t_fail "  ... debian/bookworm/arm64: resolved to $(cat "$out")"; fi
+t_exit 2 "  ... which debian/bookworm/amd64: does not" "$KBTF" kernels path "debian/bookworm/amd64:linux-image-$a64"
 "$KBTF" kernels rm "$a64" >/dev/null
 
 # ------------------------------------------------------------------- add
