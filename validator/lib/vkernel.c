@@ -337,13 +337,6 @@ static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char
 	if (!l->dir || !l->shell.source || !vk->source || (rel && !l->shell.release) ||
 	    (arch && !l->shell.arch))
 		return kbtf_err_nomem();
-	/* the kABI stablelist is read by judge_kabi.c, not indexed */
-	if (asprintf(&l->shell.kabi_path, "%s/%s", dir, KBTF_PROFILE_KABI) < 0)
-		return kbtf_err_nomem();
-	if (!kbtf_is_file(l->shell.kabi_path)) {
-		free(l->shell.kabi_path);
-		l->shell.kabi_path = NULL;
-	}
 	vk->k = &l->shell;
 	vk->btf_hash = kbtf_pindex_btf_hash(vk->ix);
 	err = kbtf_reloc_target_from_index(vk->ix, &vk->target);
@@ -366,7 +359,6 @@ static void lazy_free(struct vkernel_lazy *l)
 	free(l->dir);
 	free(l->shell.source);
 	free(l->shell.release);
-	free(l->shell.kabi_path);
 	free(l->shell.arch);
 	free(l->shell.kabi_path);
 	pthread_mutex_destroy(&l->mutex);
