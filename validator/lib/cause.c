@@ -14,6 +14,7 @@
  * symptoms, not causes of their own.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -414,21 +415,24 @@ static int row_add(struct row_build *b, enum kbtf_cause c, const char *s, size_t
 	return 0;
 }
 
-/* The kernels (pair index modulo @nk) of a row as a sorted, unique list. */
-static size_t row_kernels(const struct kbtf_cause_row *row, size_t nk, size_t *out)
+/* The kernels (pair index modulo @nk) of a row as a sorted, unique list,
+ * and a hash of it: one pass with a mark per kernel (@seen, @nk bytes). */
+static size_t row_kernels(const struct kbtf_cause_row *row, size_t nk, unsigned char *seen,
+			  size_t *out, uint64_t *hash)
 {
-	size_t i, j, n = 0, k;
+	size_t i, n = 0;
+	uint64_t h = 1469598103934665603ull;
 
-	for (i = 0; i < row->nr_pairs; i++) {
-		k = row->pairs[i] % nk;
-		for (j = n; j > 0 && out[j - 1] > k; j--)
-			;
-		if (j > 0 && out[j - 1] == k)
+	memset(seen, 0, nk);
+	for (i = 0; i < row->nr_pairs; i++)
+		seen[row->pairs[i] % nk] = 1;
+	for (i = 0; i < nk; i++) {
+		if (!seen[i])
 			continue;
-		memmove(out + j + 1, out + j, (n - j) * sizeof(*out));
-		out[j] = k;
-		n++;
+		out[n++] = i;
+		h = (h ^ i) * 1099511628211ull;
 	}
+	*hash = h ^ n;
 	return n;
 }
 
@@ -460,27 +464,31 @@ static int union_pairs(struct kbtf_cause_row *a, const struct kbtf_cause_row *b)
  */
 static int merge_rows(struct row_build *b, size_t nk)
 {
-	size_t i, j, k = 0, ni, nj;
-	size_t *ki = malloc((nk + 1) * sizeof(*ki)), *kj = malloc((nk + 1) * sizeof(*kj));
+	size_t i, j, k = 0;
+	size_t *ki = malloc((nk + 1) * sizeof(*ki));
+	unsigned char *seen = malloc(nk + 1);
+	uint64_t *hash = calloc(b->n + 1, sizeof(*hash));
+	size_t *count = calloc(b->n + 1, sizeof(*count));
 	int err = 0;
 
-	if (!ki || !kj) {
-		free(ki);
-		free(kj);
-		return -ENOMEM;
+	if (!ki || !seen || !hash || !count) {
+		err = -ENOMEM;
+		goto out;
 	}
+	/* each row's kernel set as a hash and a count, once */
+	for (i = 0; i < b->n; i++)
+		count[i] = row_kernels(&b->v[i], nk, seen, ki, &hash[i]);
 	for (i = 0; i < b->n && !err; i++) {
 		struct kbtf_cause_row *keep = NULL;
 
-		ni = row_kernels(&b->v[i], nk, ki);
-		for (j = 0; j < k && !keep; j++) {
-			if (b->v[j].cause != b->v[i].cause)
-				continue;
-			nj = row_kernels(&b->v[j], nk, kj);
-			if (ni == nj && !memcmp(ki, kj, ni * sizeof(*ki)))
+		/* rows kept so far sit at 0..k-1 with their hashes moved along */
+		for (j = 0; j < k && !keep; j++)
+			if (b->v[j].cause == b->v[i].cause && hash[j] == hash[i] &&
+			    count[j] == count[i])
 				keep = &b->v[j];
-		}
 		if (!keep) {
+			hash[k] = hash[i];
+			count[k] = count[i];
 			b->v[k++] = b->v[i];
 			continue;
 		}
@@ -494,8 +502,11 @@ static int merge_rows(struct row_build *b, size_t nk)
 	for (; i < b->n; i++)
 		b->v[k++] = b->v[i];
 	b->n = k;
+out:
 	free(ki);
-	free(kj);
+	free(seen);
+	free(hash);
+	free(count);
 	return err;
 }
 
@@ -726,38 +737,38 @@ void kbtf_cause_rows_free(struct kbtf_cause_row *rows, size_t n)
 	free(rows);
 }
 
-static size_t unique_of(const struct kbtf_cause_row *row, size_t *out, size_t modulo, size_t divide)
+/* The distinct kernels (pair % @modulo) or modules (pair / @divide) of a
+ * row, ascending, into @out: one pass with a mark per index. */
+static size_t unique_of(const struct kbtf_cause_row *row, size_t *out, size_t modulo, size_t divide,
+			size_t range)
 {
-	size_t i, j, n = 0;
+	unsigned char *seen = calloc(range + 1, 1);
+	size_t i, n = 0, v;
 
+	if (!seen)
+		return 0;
 	for (i = 0; i < row->nr_pairs; i++) {
-		size_t v = divide ? row->pairs[i] / divide : row->pairs[i] % modulo;
-
-		for (j = 0; j < n && out[j] != v; j++)
-			;
-		if (j == n)
-			out[n++] = v;
+		v = divide ? row->pairs[i] / divide : row->pairs[i] % modulo;
+		if (v < range)
+			seen[v] = 1;
 	}
-	for (i = 1; i < n; i++) /* insertion sort: a few dozen at most */
-		for (j = i; j > 0 && out[j - 1] > out[j]; j--) {
-			size_t t = out[j];
-
-			out[j] = out[j - 1];
-			out[j - 1] = t;
-		}
+	for (v = 0; v < range; v++)
+		if (seen[v])
+			out[n++] = v;
+	free(seen);
 	return n;
 }
 
 size_t kbtf_cause_row_kernels(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
 			      size_t *out)
 {
-	return unique_of(row, out, mx->nr_kernels, 0);
+	return unique_of(row, out, mx->nr_kernels, 0, mx->nr_kernels);
 }
 
 size_t kbtf_cause_row_modules(const struct kbtf_matrix *mx, const struct kbtf_cause_row *row,
 			      size_t *out)
 {
-	return unique_of(row, out, 0, mx->nr_kernels);
+	return unique_of(row, out, 0, mx->nr_kernels, mx->nr_modules);
 }
 
 /* ------------------------------------------------------- ABI models */
