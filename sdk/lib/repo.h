@@ -100,6 +100,7 @@ struct kbtf_dl {
 	uint64_t fetched; /* bytes received by this call (resumed bytes not counted) */
 	bool reused;	  /* dest was there already with the right checksum */
 	bool partial;	  /* only the head arrived: it is "<dest>.part", unchecked */
+	long status;	  /* the last HTTP status (0: none, or not HTTP) */
 	double secs;
 };
 

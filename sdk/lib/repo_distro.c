@@ -57,7 +57,7 @@ struct kbtf_distro {
 	const char *mirror_ports;    /* default root for other architectures */
 	const char *security;	     /* deb: the -security pocket's root */
 	const char *security_ports;
-	const char *keyring;   /* deb: the archive keyring */
+	const char *keyring;   /* the archive keyring: deb InRelease, pacman REPO.db.sig */
 	bool mirror_is_repo;   /* --mirror URLs are repositories, not roots */
 	const char *paths[3];  /* rpm/pacman: below the root; {r} release, {a} arch */
 	const char *images[7]; /* rpm/pacman: image package names */
@@ -101,6 +101,7 @@ static const struct kbtf_distro distros[] = {
 	{ .name = "arch", .fam = FAM_PACMAN, .default_release = "rolling",
 	  .mirror = "https://geo.mirror.pkgbuild.com",
 	  .mirror_ports = "http://mirror.archlinuxarm.org",
+	  .keyring = "/usr/share/keyrings/archlinux.gpg",
 	  .paths = { "core/os/{a}", "extra/os/{a}" },
 	  .images = { "linux", "linux-lts", "linux-zen", "linux-hardened", "linux-rt",
 		      "linux-rt-lts" } },
@@ -601,6 +602,39 @@ static int verify_release(const struct kbtf_distro_spec *sp, const struct kbtf_d
 	return slurp(verified, out);
 }
 
+/*
+ * A pacman database's detached signature (REPO.db.sig), when the mirror
+ * serves one: checked with gpgv, as pacman's default SigLevel
+ * (DatabaseOptional) checks it. Arch Linux ARM's (arm64) are checked
+ * against --keyring only: Debian packages no keyring for it.
+ */
+static int verify_db(const struct kbtf_distro_spec *sp, const struct kbtf_distro_ctx *ctx,
+		     const struct repo_src *r)
+{
+	const char *keyring = ctx->keyring ? ctx->keyring
+			      : strcmp(sp->arch, "x86_64") ? NULL
+							   : sp->d->keyring;
+	char sig[PATH_MAX + 8];
+	const char *argv[] = {"gpgv", "--quiet", "--keyring", keyring, sig, r->top, NULL};
+	struct kbtf_buf cap = {0};
+	int rc;
+
+	snprintf(sig, sizeof(sig), "%s.sig", r->top);
+	if (!kbtf_is_file(sig) || !keyring)
+		return 0;
+	if (!kbtf_is_file(keyring))
+		return kbtf_err(-ENOENT,
+				"%s: no keyring to check %s's database signature with (install "
+				"archlinux-keyring, or give --keyring FILE)",
+				keyring, sp->d->name);
+	rc = kbtf_run(argv, &(struct kbtf_run_opts){.capture = &cap});
+	if (rc > 0)
+		rc = kbtf_err(-EBADMSG, "%s: the signature does not verify against %s: %s",
+			      r->top_url, keyring, kbtf_run_tail(&cap, 2));
+	kbtf_buf_release(&cap);
+	return rc;
+}
+
 /* From the top-level file of @r, the second-level file to fetch. */
 static int second_level(const struct kbtf_distro_spec *sp, const struct kbtf_distro_ctx *ctx,
 			struct repo_src *r)
@@ -633,7 +667,7 @@ static int second_level(const struct kbtf_distro_spec *sp, const struct kbtf_dis
 		snprintf(r->second, sizeof(r->second), "%s/%s", r->dir, base ? base + 1 : href);
 		return 0;
 	}
-	return 0; /* pacman: the database is all */
+	return verify_db(sp, ctx, r); /* pacman: the database is all */
 }
 
 /* amazon: the repository a mirror.list names (its first http(s) line). */
@@ -685,7 +719,8 @@ static int read_metadata(const struct kbtf_distro_spec *sp, const struct kbtf_di
 			 struct kbtf_repo *out)
 {
 	struct repo_src rs[MAX_REPOS];
-	struct kbtf_dl dls[MAX_REPOS];
+	struct kbtf_dl dls[2 * MAX_REPOS];
+	char sig_url[MAX_REPOS][URL_LEN], sig_path[MAX_REPOS][PATH_MAX + 8];
 	size_t n = 0, i, nd;
 	int err;
 
@@ -700,10 +735,22 @@ static int read_metadata(const struct kbtf_distro_spec *sp, const struct kbtf_di
 				continue;
 			dls[nd].url = rs[i].top_url;
 			dls[nd++].dest = rs[i].top;
+			if (sp->d->fam != FAM_PACMAN)
+				continue;
+			/* and its signature, when there is one */
+			snprintf(sig_url[i], URL_LEN, "%s.sig", rs[i].top_url);
+			snprintf(sig_path[i], sizeof(sig_path[i]), "%s.sig", rs[i].top);
+			unlink(sig_path[i]);
+			dls[nd].url = sig_url[i];
+			dls[nd++].dest = sig_path[i];
 		}
 		err = get_unchecked(dls, nd, ctx->jobs);
-		if (err)
-			return err;
+		for (i = 0; err && i < nd; i++) {
+			/* a database the mirror serves unsigned: as pacman, take it */
+			if (dls[i].err && (dls[i].status != 404 || !strstr(dls[i].dest, ".sig")))
+				return kbtf_err(dls[i].err, "%s", dls[i].msg);
+		}
+		err = 0;
 		for (i = 0; round == 0 && i < n; i++) {
 			if (rs[i].mirrorlist && (err = read_mirrorlist(&rs[i])))
 				return err;

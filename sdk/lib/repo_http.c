@@ -329,6 +329,7 @@ static int xfer_finish(struct xfer *x, CURLcode rc)
 	long code = 0;
 
 	curl_easy_getinfo(x->easy, CURLINFO_RESPONSE_CODE, &code);
+	dl->status = code;
 	if (x->too_big)
 		rc = CURLE_FILESIZE_EXCEEDED;
 	if (rc == CURLE_HTTP_RETURNED_ERROR && code == 416 && x->offset) {
@@ -517,6 +518,7 @@ int kbtf_http_get(struct kbtf_dl *dls, size_t n, const struct kbtf_http_opts *op
 		dls[i].fetched = 0;
 		dls[i].reused = false;
 		dls[i].partial = false;
+		dls[i].status = 0;
 		mu.x[i].dl = &dls[i];
 		mu.x[i].fd = -1;
 	}

@@ -179,6 +179,9 @@ export GNUPGHOME=$t_tmp/gnupg
 mkdir -m 700 "$GNUPGHOME"
 gpg -q --batch --passphrase '' --quick-gen-key 'kbtf replica <replica@kbtf.invalid>' default default never 2>/dev/null
 gpg -q --export >"$t_tmp/replica.gpg"
+# Arch signs its databases (core.db.sig); extra.db stays unsigned here, as
+# pacman's default SigLevel (DatabaseOptional) allows
+gpg -q --batch --yes --detach-sign -o "$core/core.db.sig" "$core/core.db"
 for suite in noble noble-updates noble-security; do
 	d=$www/ubuntu/dists/$suite
 	mkdir -p "$d/main/binary-amd64"
@@ -275,7 +278,7 @@ stored_btf_is "$srel"
 t_check "amazon: fetch kernel through mirror.list" "$KBTF" kernels fetch 'amazon:kernel-6.12.*'
 stored_btf_is "$arel"
 
-"$KBTF" kernels fetch --deb-dir "$t_tmp/pkgs" 'arch:linux-6.12.*' >"$out" 2>&1
+"$KBTF" kernels fetch --deb-dir "$t_tmp/pkgs" --keyring "$t_tmp/replica.gpg" 'arch:linux-6.12.*' >"$out" 2>&1
 t_grep "arch: only linux-headers is downloaded (its vmlinux has the BTF)" \
 	"^\[1/1\] 6\.12\.113-arch1-1: downloading linux-headers\$" "$out"
 if ls "$t_tmp/pkgs/arch/rolling/" | grep -q '^linux-6'; then
@@ -309,6 +312,15 @@ rc=$?
 [ "$rc" -ne 0 ] && t_ok "ubuntu: an InRelease signed by another key is refused (exit $rc)" ||
 	t_fail "ubuntu: a Release the keyring did not sign was accepted"
 t_grep "  ... saying the signature does not verify" "signature does not verify" "$out"
+
+# an Arch database whose signature is not the keyring's: refused
+rm -rf "$XDG_CACHE_HOME/kbtf/repos/arch"
+"$KBTF" kernels fetch --keyring /usr/share/keyrings/debian-archive-keyring.gpg --force \
+	'arch:linux-6.12.*' >"$out" 2>&1
+rc=$?
+[ "$rc" -ne 0 ] && t_ok "arch: a core.db signed by another key is refused (exit $rc)" ||
+	t_fail "arch: a database the keyring did not sign was accepted"
+t_grep "  ... naming core.db" "core\.db: the signature does not verify" "$out"
 
 # a package that is not what the metadata says: refused by its SHA-256
 "$KBTF" kernels rm "$frel" >/dev/null
