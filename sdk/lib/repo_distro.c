@@ -611,7 +611,7 @@ static int verify_release(const struct kbtf_distro_spec *sp, const struct kbtf_d
 static int verify_db(const struct kbtf_distro_spec *sp, const struct kbtf_distro_ctx *ctx,
 		     const struct repo_src *r)
 {
-	const char *keyring = ctx->keyring ? ctx->keyring
+	const char *keyring = ctx->keyring		   ? ctx->keyring
 			      : strcmp(sp->arch, "x86_64") ? NULL
 							   : sp->d->keyring;
 	char sig[PATH_MAX + 8];
