@@ -11,8 +11,10 @@
 #     through the same profiles with their index removed, and through the
 #     raw .deb packages: the JSON reports equal (timings aside), and the
 #     verdicts and named types equal those from the packages.
-# Then a damaged, truncated or stale index is refused with one line and
-# exit 2, and `kbtf kernels add --force DIR` rebuilds it.
+# Then a damaged, truncated or stale index, and a BTF record damaged after
+# it was built, are refused with one line and exit 2, and `kbtf kernels add
+# --force DIR` rebuilds the index; 24 processes add and remove profiles at
+# once, and the shared objects are neither lost nor orphaned.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 release=6.12.113+deb12-amd64
@@ -191,6 +193,42 @@ fi
 t_check "kernels add --force DIR rebuilds the index" "$KBTF" kernels add --force "$p"
 t_exit 1 "and the profile judges again" \
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
+
+# processes adding and removing at once: one kernel under 48 names, every
+# other one removed again; what is left validates from its index, and the
+# objects are neither lost nor orphaned
+src=$store/6.12.113+deb12-rt-amd64
+for w in $(seq 1 24); do
+	(
+		"$KBTF" kernels add "$src" --name "w$w-a" >/dev/null 2>&1 || echo "add w$w-a" >>"$t_tmp/race.err"
+		"$KBTF" kernels add "$src" --name "w$w-b" >/dev/null 2>&1 || echo "add w$w-b" >>"$t_tmp/race.err"
+		"$KBTF" kernels rm "w$w-a" >/dev/null 2>&1 || echo "rm w$w-a" >>"$t_tmp/race.err"
+	) &
+done
+wait
+if [ ! -s "$t_tmp/race.err" ]; then t_ok "24 processes: 48 adds and 24 removes, none failed"; else
+	t_fail "concurrent writers failed: $(tr '\n' ' ' <"$t_tmp/race.err")"
+fi
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 -f json \
+	-o "$t_tmp/orig.json" 2>/dev/null
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 'w*-b' -f json -o "$t_tmp/race.json" 2>/dev/null
+want=$(jq -r '.results[0] | .verdict + " " + .summary' "$t_tmp/orig.json" 2>/dev/null)
+n=$(jq --arg w "$want" '[.results[] | select(.verdict + " " + .summary == $w)] | length' \
+	"$t_tmp/race.json" 2>/dev/null)
+if [ -n "$want" ] && [ "$n" = 24 ]; then
+	t_ok "the 24 left judge from their index as the original does ($want)"
+else
+	t_fail "$n of 24 profiles left judged as the original ($want)"
+fi
+orphans=$(find "$store/.objects" -type f -links 1 | wc -l)
+shared=$(stat -c %h "$(readlink -f "$src/index")")
+if [ "$orphans" = 0 ] && [ "$(stat -c %h "$src/index")" -ge 26 ]; then
+	t_ok "no orphaned object; the 25 profiles share one index ($shared links)"
+else
+	t_fail "$orphans orphaned objects; the index has $(stat -c %h "$src/index") links"
+fi
+"$KBTF" kernels rm 'w*' >/dev/null
+t_exit 0 "and removing them leaves no orphan" test "$(find "$store/.objects" -type f -links 1 | wc -l)" = 0
 
 # a BTF record damaged in place, size and mtime kept: caught when read
 p=$store/$release
