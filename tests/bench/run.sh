@@ -14,7 +14,8 @@
 #     index and the full way, opening one and judging a module on it, and
 #     100 modules x 1,000 stored kernels; libbpf parsing the same kernel and
 #     relocating the same modules (btfo bench-relocate), and the ratio;
-#     the load average before and after, since the machine may be shared.
+#     the load average before and after, since the machine may be shared;
+#   - fetch bytes per kernel, as kbtf kernels fetch --dry-run estimates them.
 #   - access plugin overhead: kbuild of the example and of the access test
 #     module with and without the kbtf_access plugin (best of 3 each).
 # Environment: KBTF_BENCH_KERNEL (default: Debian 12's 6.12 headers'
@@ -154,5 +155,18 @@ for args in "inspect $kernel" ${mods[@]:+"inspect ${mods[0]}"}; do
 	r=$?
 	printf '  kbtf %-60s %6d ms (exit %d)\n' "$args" "$(ms_since "$t0")" "$r"
 done
+# what fetching costs per kernel: the fetcher's own estimate (--dry-run);
+# the package lists come from the test cache when fresh
+echo
+echo "== fetch bytes per kernel (kbtf kernels fetch --dry-run)"
+mkdir -p "$scratch/fetch/kbtf"
+[ -d "${KBTF_TEST_CACHE:-/var/cache/kbtf-test}/kbtf-apt" ] &&
+	ln -s "${KBTF_TEST_CACHE:-/var/cache/kbtf-test}/kbtf-apt" "$scratch/fetch/kbtf/apt"
+for spec in 'debian:linux-image-6.12.*-amd64' 'debian:linux-image-6.1.0-*-amd64'; do
+	XDG_CACHE_HOME=$scratch/fetch timeout 300 "$kbtf" kernels fetch --dry-run "$spec" 2>/dev/null |
+		sed -n 's/^total: \([0-9]*\) kernels to fetch, .*(\([0-9]*\) bytes).*/\1 \2/p' |
+		awk -v s="$spec" '$1 > 0 { printf "  %-36s %3d kernels, %7.1f MB, %5.2f MB per kernel\n", s, $1, $2 / 1e6, $2 / 1e6 / $1 }'
+done
+
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $rc
