@@ -20,7 +20,9 @@
 #     relocation verdict and the type it names equal libbpf's btf__relocate
 #     (btfo relocate-ko): libbpf 1.5 (trixie) against `--pre-fix`, libbpf
 #     1.7 (sid) against the default;
-#   - the kernels each module relocates on, before and after --redistill.
+#   - the kernels each module relocates on, before and after --redistill;
+#   - a real boot of sid's 7.2 rt kernel (qemu): sid's native acpi_call is
+#     refused for its BTF, the redistilled one loads with its BTF.
 . "$(dirname "$0")/lib.sh" || exit 1
 
 [ "$(id -u)" -eq 0 ] || t_skip_all "needs root (the corpus is built in chroots)"
@@ -229,4 +231,33 @@ for suite in trixie sid; do
 			t_fail "$suite $m: --redistill loses no kernel ($nn -> $nr of ${#kdebs[@]})"
 	done
 done
+# ---- reality: sid's 7.2 rt kernel under qemu, acpi_call native and redistilled
+# (one boot each: both are named acpi_call). --force loads past the generic
+# build's vermagic, so the kernel gets as far as the module's BTF.
+if ! command -v qemu-system-x86_64 >/dev/null; then
+	t_ok "SKIP real boots: no qemu-system-x86_64"
+	t_done
+fi
+rt=$("$fetch" sid "linux-binary-${srel%-amd64}-rt-amd64" 2>>"$T/fetch.log")
+boot() { # boot KO OUT: boot-test, once more when the guest never ran /init (TCG)
+	local rc
+	for _ in 1 2; do
+		"$KBTF" boot-test "$1" --kernel "$rt" --force --timeout 400 \
+			--accel "${KBTF_BOOT_ACCEL:-auto}" --format json -o "$2" >"$2.log" 2>&1
+		rc=$?
+		[ "$rc" -ne 3 ] && return "$rc"
+	done
+	return "$rc"
+}
+mkdir -p "$T/native" "$T/re"
+cp "$sid/acpi_call.ko" "$T/native/acpi_call.ko"
+cp "$T/sid-acpi_call.re.ko" "$T/re/acpi_call.ko"
+boot "$T/native/acpi_call.ko" "$T/bn.json"
+t_check "7.2-rt boot: sid's native acpi_call is refused for its BTF, as predicted" jq -e \
+	'.kernels[0].pairs[0] | .result == "agree" and .observed.loaded == false and
+	 (.observed.log | map(test("BTF type .mutex. .* is not mapped")) | any)' "$T/bn.json"
+boot "$T/re/acpi_call.ko" "$T/br.json"
+t_check "7.2-rt boot: after --redistill it loads and its BTF is registered, as predicted" jq -e \
+	'.kernels[0].pairs[0] | .result == "agree" and .observed.loaded == true and
+	 .observed.btf_registered == true' "$T/br.json"
 t_done
