@@ -276,7 +276,7 @@ install: all
 	install -d $(DESTDIR)$(DATADIR)/kbtf/ci
 	cp -R ci/matrix ci/kernels $(DESTDIR)$(DATADIR)/kbtf/ci/
 	install -d $(DESTDIR)$(DOCDIR)/example
-	install -m 0644 README.md $(wildcard docs/*.md) $(DESTDIR)$(DOCDIR)/
+	install -m 0644 README.md $(wildcard docs/*.md docs/*.schema.json) $(DESTDIR)$(DOCDIR)/
 	install -m 0644 sdk/example/kbtf_demo.c sdk/example/Kbuild sdk/example/Makefile \
 		$(DESTDIR)$(DOCDIR)/example/
 
