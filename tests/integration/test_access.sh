@@ -107,6 +107,50 @@ else
 	t_ok "6.12.117 not fetchable here: cross-kernel check skipped"
 fi
 
+# Debian's own DKMS sources: the record against lines read from the source
+# (acpi-call: a struct acpi_object_list filled field by field; bbswitch:
+# dev_name(&pdev->dev), the address of pci_dev.dev and dev_name()'s reads
+# inlined from the headers)
+dkms_src() { # SUITE PACKAGE: the unpacked /usr/src/<dir> on stdout
+	local deb
+	deb=$("$KBTF_ROOT/tests/lib/debfetch.sh" "$1" "$2" 2>/dev/null) || return 1
+	mkdir -p "$t_tmp/dkms-$2" && dpkg-deb -x "$deb" "$t_tmp/dkms-$2" || return 1
+	ls -d "$t_tmp/dkms-$2"/usr/src/*/ | head -n1
+}
+# has MODULE TYPE MEMBER FILE LINE HOW: the record has that place
+has() {
+	jq -e --arg t "$2" --arg m "$3" --arg f "/$4" --argjson l "$5" --arg h "$6" \
+		'[.[0].access.members[] | select(.type == $t and .member == $m) | .places[] |
+		  select((.file | endswith($f)) and .line == $l and (.how | contains($h)))] | length > 0' \
+		"$1" >/dev/null
+}
+if d=$(dkms_src bookworm acpi-call-dkms) && "$KBTF" build -q --kdir "$kdir" -C "$d" >/dev/null 2>&1; then
+	"$KBTF" inspect --json "$d/acpi_call.ko" >"$t_tmp/acpi.json"
+	lc=$(grep -n 'arg.count = argc;' "$d/acpi_call.c" | cut -d: -f1)
+	lp=$(grep -n 'arg.pointer = argv;' "$d/acpi_call.c" | cut -d: -f1)
+	has "$t_tmp/acpi.json" "struct acpi_object_list" count acpi_call.c "$lc" writes &&
+		has "$t_tmp/acpi.json" "struct acpi_object_list" pointer acpi_call.c "$lp" writes &&
+		t_ok "acpi-call-dkms: arg.count and arg.pointer written at lines $lc, $lp" ||
+		t_fail "acpi-call-dkms: acpi_object_list writes not at lines $lc, $lp"
+else
+	t_fail "acpi-call-dkms: fetch or kbtf build failed"
+fi
+if d=$(dkms_src trixie bbswitch-dkms) && "$KBTF" build -q --kdir "$kdir" -C "$d" >/dev/null 2>&1; then
+	"$KBTF" inspect --json "$d/bbswitch.ko" >"$t_tmp/bbs.json"
+	# the pr_warn() around it starts a line earlier: a macro's accesses are
+	# at the line where it is used
+	l=$(grep -n 'is in use by driver .%s., refusing OFF' "$d/bbswitch.c" | cut -d: -f1)
+	has "$t_tmp/bbs.json" "struct pci_dev" dev bbswitch.c "$l" address &&
+		has "$t_tmp/bbs.json" "struct pci_dev" driver bbswitch.c "$l" reads &&
+		has "$t_tmp/bbs.json" "struct pci_driver" name bbswitch.c "$l" reads &&
+		jq -e --argjson l "$l" '[.[0].access.members[] | select(.type == "struct device" and .member == "init_name") | .places[] | select(.line == $l and .via == "dev_name")] | length == 1' \
+			"$t_tmp/bbs.json" >/dev/null &&
+		t_ok "bbswitch-dkms: line $l takes &pci_dev.dev, reads driver->name, and dev_name() reads device.init_name" ||
+		t_fail "bbswitch-dkms: line $l not recorded as the source says"
+else
+	t_ok "bbswitch-dkms (trixie) not fetchable here: skipped"
+fi
+
 # a vendor's own Makefile with kbtf.mk included: the same record
 cp -R "$src" "$t_tmp/mk"
 printf 'KDIR ?= %s\nall:\n\t$(MAKE) -C $(KDIR) M=$(CURDIR) modules\ninclude %s\n' \
