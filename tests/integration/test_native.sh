@@ -11,7 +11,8 @@
 #
 #   - kbtf inspect tells native bases from kbtf's, the headers' length and
 #     tail, and the order;
-#   - kbtf distill keeps a native base (file unchanged, one line saying so);
+#   - kbtf distill and the DKMS post-build hook keep a native base (file
+#     unchanged, one line saying so);
 #     --redistill gives kbtf's minimal base, marked as kbtf's, with every
 #     BTF_ID_LIST slot of .BTF_ids naming its type in the new numbering
 #     (read with readelf, objcopy and libbpf, not kbtf);
@@ -141,6 +142,20 @@ for suite in trixie sid; do
 		t_ok "$suite kbtf_kfuncs --redistill: every BTF_ID_LIST slot names its struct in the new numbering" ||
 		t_fail "$suite kbtf_kfuncs --redistill: BTF_ID_LIST slots ($re; want $want)"
 done
+
+# ---- the DKMS post-build hook on the same modules: kept, or --redistill
+mkdir -p "$T/dkms"
+cp "$sid/kbtf_demo.ko" "$sid/acpi_call.ko" "$T/dkms/"
+"$KBTF" dkms post-build --kernel "$(sed -n 's/^release //p' "$sid/MANIFEST")" \
+	--base "$sid/vmlinux" --conf /dev/null --dir "$T/dkms" >"$T/dk.out" 2>&1
+t_grep "dkms post-build keeps sid's native base and says so" \
+	'acpi_call.ko: .BTF.base distilled natively at build time, resolve_btfids.*kept as built' \
+	"$T/dk.out"
+t_check "  ... the module is DKMS's, byte for byte" cmp "$sid/acpi_call.ko" "$T/dkms/acpi_call.ko"
+"$KBTF" dkms post-build --kernel "$(sed -n 's/^release //p' "$sid/MANIFEST")" \
+	--base "$sid/vmlinux" --conf /dev/null --dir "$T/dkms" --redistill >"$T/dk.out" 2>&1
+t_grep "dkms post-build --redistill embeds kbtf's base" \
+	'acpi_call.ko: embedded .BTF.base \([0-9]+ types\)' "$T/dk.out"
 
 nb() { "$KBTF" inspect --json "$1" | jq '.[0].btf_base.types'; }
 for m in kbtf_demo kbtf_kfuncs acpi_call; do
