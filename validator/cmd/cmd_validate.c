@@ -76,9 +76,10 @@ static const char validate_usage[] =
     "                          the --format before it\n"
     "      --baseline OLD.json say per pair what changed since that JSON report\n"
     "      --fail-on LIST      verdicts or classes that make the exit status 1:\n"
-    "                          ok-unchecked, no-distilled-support, btf-rejected,\n"
-    "                          symbols, elf-rejected; btf, elf, unchecked, any,\n"
-    "                          none (default: any)\n"
+    "                          ok-unchecked, layout-conflict, no-distilled-support,\n"
+    "                          btf-rejected, symbols, elf-rejected; btf, symbols\n"
+    "                          (also behind an earlier refusal), elf, unchecked,\n"
+    "                          layout, any, none (default: any)\n"
     "      --title TEXT        heading of md/html reports\n"
     "  -j, --jobs N            threads (default: all CPUs)\n"
     "      --progress          progress on stderr even when it is not a tty\n"
@@ -86,8 +87,7 @@ static const char validate_usage[] =
     "  -v, --verbose           text: details of ok pairs too\n"
     "\n"
     "Exit: 0 every pair ok, 1 a pair has a verdict of --fail-on (by default any\n"
-    "but ok; ok-unchecked too, unless only --no-symbols left it unchecked),\n"
-    "2 usage or unreadable input.\n";
+    "but ok, ok-unchecked included), 2 usage or unreadable input.\n";
 
 /* Room for @n more kernels in both arrays; they start a new group. */
 static int grow_kernels(struct args *a, size_t n)
