@@ -232,8 +232,9 @@ port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); p
 export LOG=$t_tmp/http.log
 python3 "$t_tmp/serve.py" "$port" "$www" 2>"$t_tmp/serve.err" &
 server=$!
-# the server, and the gpg-agent that signing started, stop with the test
-trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; gpgconf --kill gpg-agent 2>/dev/null' EXIT
+# the server and the gpg-agent that signing started stop with the test; the
+# scratch directory goes too (this trap replaces lib.sh's)
+trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; gpgconf --kill gpg-agent 2>/dev/null; rm -rf "$t_tmp"' EXIT
 for _ in $(seq 50); do
 	python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" 2>/dev/null && break
 	sleep 0.1
