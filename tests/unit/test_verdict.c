@@ -363,6 +363,9 @@ static void test_ok(void **state)
 	assert_int_equal(r.reloc_err, 0);
 	assert_string_equal(r.kernel_log, "");
 	assert_string_equal(r.btf_form, "distilled");
+	assert_false(r.unchecked & KBTF_UNCHECKED_SYMBOLS);
+	assert_non_null(r.symbols_from);
+	assert_true(r.unchecked & KBTF_UNCHECKED_LAYOUT); /* no layout record */
 	assert_non_null(warning(&r, "drift-not-checked"));
 	assert_null(warning(&r, "symbols-not-checked"));
 	assert_null(warning(&r, "layout-record-broken"));
@@ -595,9 +598,18 @@ static void test_symbols_unknown_warns(void **state)
 	judge(&md, &kk, NULL, &r);
 	assert_int_equal(r.verdict, KBTF_VERDICT_OK);
 	assert_int_equal(warning(&r, "symbols-not-checked")->severity, KBTF_SEV_WARNING);
+	/* unchecked is not ok: the verdict the reports print says so */
+	assert_true(r.unchecked & KBTF_UNCHECKED_SYMBOLS);
+	assert_int_equal(r.skipped, 0);
+	assert_null(r.symbols_from);
+	assert_string_equal(kbtf_result_label(&r), "ok-unchecked");
+	assert_non_null(strstr(r.summary, "not checked: symbols"));
 	kbtf_result_fini(&r);
 	judge(&md, &kk, &o, &r);
 	assert_int_equal(warning(&r, "symbols-not-checked")->severity, KBTF_SEV_INFO);
+	/* --no-symbols asked for a BTF-only verdict */
+	assert_true(r.skipped & KBTF_UNCHECKED_SYMBOLS);
+	assert_string_equal(kbtf_result_label(&r), "ok");
 	kbtf_result_fini(&r);
 	mod_close(&md);
 	kern_close(&kk);
