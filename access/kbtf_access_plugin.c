@@ -21,7 +21,10 @@
  * helper's name. A header helper that is not inlined early is recorded as
  * its own function (flagged), and dropped again at the end of the unit when
  * it was early-inlined everywhere and never emitted out of line (its
- * accesses are recorded at the call sites).
+ * accesses are recorded at the call sites). A helper that stays a call
+ * (list_add_tail() with hardened lists; helpers the IPA inliner takes
+ * later) has its accesses copied to each call site in the module's code
+ * at the end of the unit, naming the helper.
  *
  * Which types: a type counts as the kernel's when the file declaring it lies
  * under the kernel tree kbuild compiles in (its srctree and objtree, from
@@ -74,6 +77,14 @@ static size_t nrecs, caprecs;
 
 static tree *inlined; /* helpers seen inlined early */
 static size_t ninlined, capinlined;
+
+/* A call to a kernel-header helper that was not inlined early. */
+struct call_edge {
+	tree caller, callee;
+	unsigned func, file, line, helper;
+};
+static struct call_edge *edges;
+static size_t nedges, capedges;
 
 static char *roots[16];
 static size_t nroots;
@@ -478,7 +489,18 @@ static unsigned run_on(function *fun)
 				for (i = 1; i < gimple_num_ops(stmt); i++)
 					visit(gimple_op(stmt, i), ACC_READ);
 				break;
-			case GIMPLE_CALL:
+			case GIMPLE_CALL: {
+				tree callee = gimple_call_fndecl(stmt);
+
+				/* a header helper left for later: its accesses are
+				 * copied to this call site at the end of the unit */
+				if (callee && kernel_file(DECL_SOURCE_FILE(callee))) {
+					edges = (struct call_edge *)xgrow(
+					    edges, &capedges, nedges + 1, sizeof(*edges));
+					edges[nedges++] = {cur_fn, callee, cur_func, cur_file,
+							   cur_line, cur_helper};
+				}
+			}
 				visit(gimple_call_lhs(stmt), ACC_WRITE);
 				for (i = 0; i < gimple_call_num_args(stmt); i++)
 					visit(gimple_call_arg(stmt, i), ACC_READ);
@@ -560,6 +582,57 @@ static void emit_string_bytes(const char *s, size_t len)
 		fputc('\n', asm_out_file);
 }
 
+/* Is @fn called from the module's own code (an edge from a non-helper)? */
+static bool called_from_module(tree fn)
+{
+	size_t i;
+
+	for (i = 0; i < nedges; i++)
+		if (edges[i].callee == fn && !edges[i].helper)
+			return true;
+	return false;
+}
+
+/*
+ * Copy the accesses of helpers that stayed calls (list_add_tail() with
+ * hardened lists, helpers the IPA inliner takes later) to each call site:
+ * first helper into helper (a few rounds, for helpers calling helpers),
+ * then into the module's functions, which name the helper as "via".
+ */
+static void attribute_helpers(void)
+{
+	int round;
+	size_t e, i, n0;
+
+	for (round = 0; round <= 4; round++) {
+		bool to_module = round == 4;
+
+		for (e = 0; e < nedges; e++) {
+			const struct call_edge ce = edges[e];
+
+			if (!!ce.helper == to_module || ce.caller == ce.callee)
+				continue;
+			n0 = nrecs;
+			for (i = 0; i < n0; i++) {
+				struct acc_rec r;
+
+				if (recs[i].fndecl != ce.callee || !(recs[i].flags & ACC_HELPER))
+					continue;
+				r = recs[i];
+				r.fndecl = ce.caller;
+				r.func = ce.func;
+				r.file = ce.file;
+				r.line = ce.line;
+				r.via = intern(ident(DECL_NAME(ce.callee)));
+				r.flags = (r.flags & ~ACC_HELPER) | ce.helper;
+				recs = (struct acc_rec *)xgrow(recs, &caprecs, nrecs + 1,
+							       sizeof(*recs));
+				recs[nrecs++] = r;
+			}
+		}
+	}
+}
+
 static void finish_unit(void *, void *)
 {
 	size_t i, n = 0;
@@ -567,9 +640,14 @@ static void finish_unit(void *, void *)
 
 	if (!asm_out_file || seen_error())
 		return;
-	for (i = 0; i < nrecs; i++)
+	attribute_helpers();
+	for (i = 0; i < nrecs; i++) {
+		/* a helper's own records stay only where no module code calls it */
+		if ((recs[i].flags & ACC_HELPER) && called_from_module(recs[i].fndecl))
+			continue;
 		if (!dropped(&recs[i]))
 			recs[n++] = recs[i];
+	}
 	qsort(recs, n, sizeof(*recs), cmp_rec);
 	nrecs = n;
 	n = 0;
@@ -605,7 +683,7 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
 	int i;
 
 	if (!plugin_default_version_check(version, &gcc_version)) {
-		error("kbtf_access: built for another GCC (%s)", gcc_version.basever);
+		error("%<kbtf_access%>: built for another GCC (%s)", gcc_version.basever);
 		return 1;
 	}
 	for (i = 0; i < info->argc; i++) {
@@ -621,7 +699,7 @@ int plugin_init(struct plugin_name_args *info, struct plugin_gcc_version *versio
 	if (getenv("KBUILD_EXTMOD") && *getenv("KBUILD_EXTMOD"))
 		extmod = realpath(getenv("KBUILD_EXTMOD"), NULL);
 	if (!nroots)
-		warning(0, "kbtf_access: no kernel tree known (not run by kbuild, no ktree=): "
+		warning(0, "%<kbtf_access%>: no kernel tree known (not run by kbuild, no %<ktree%>): "
 			   "nothing is recorded");
 
 	pass.pass = new access_pass(g);

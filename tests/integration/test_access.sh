@@ -73,6 +73,12 @@ jqt() { # DESC FILTER FILE [jq args...]
 ij=$t_tmp/inspect.json
 jqt "list_add's accesses name the helper" \
 	'.[0].access.members[] | select(.member == "next") | .places[0].via == "list_add"' "$ij"
+lt=$(grep -n 'list_add_tail(&p->node' "$src/accdemo.c" | cut -d: -f1)
+jqt "list_add_tail (out of line with 6.12's list hardening) is at the module's line $lt" \
+	'[.[0].access.members[] | select(.type == "struct list_head") | .places[] | select(.line == $l and .via == "list_add_tail" and (.in_header_helper | not))] | length == 2' \
+	"$ij" --argjson l "$lt"
+jqt "no access is left inside a kernel header" \
+	'[.[0].access.members[].places[] | select(.file | endswith(".h"))] | length == 0' "$ij"
 jqt "the module's own struct is not recorded" \
 	'[.[0].access.members[] | select(.type | test("accdemo"))] | length == 0' "$ij"
 jqt "sk_buff.ip_summed: a 2-bit bitfield at bit 1029" \

@@ -25,6 +25,7 @@ int accdemo_touch(struct net_device *dev, struct sk_buff *skb)
 
 	list_add(&p->node, &accdemo_list); /* acc: struct list_head.next write; struct list_head.prev write */
 	p->counter++;
+	list_add_tail(&p->node, &accdemo_list); /* acc: struct list_head.next write; struct list_head.prev write */
 	dev->mtu = 1400;		   /* acc: struct net_device.mtu write */
 	dev->stats.rx_packets++;	   /* acc: struct net_device.stats.rx_packets write */
 	data = skb_put(skb, 4);
