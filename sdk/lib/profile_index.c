@@ -17,7 +17,6 @@
  *   offs     each type's offset in the BTF's type section (type 1 on),
  *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
  *            open it without a walk
- *   lines    the Module.symvers lines, NUL-terminated
  *
  * Nothing is trusted unchecked, and only what a validation reads is
  * checked: one checksum covers the header and every section up to the
@@ -40,6 +39,7 @@
 #include "kbtf/err.h"
 #include "profile.h"
 #include "profile_index.h"
+#include "util.h"
 
 #define IDX_MAGIC "KBTFIDX"
 #define IDX_MAX_SIZE ((uint64_t)1 << 30)
@@ -72,7 +72,6 @@ enum {
 	SEC_CONFIG,
 	SEC_POOL,
 	SEC_OFFS,
-	SEC_LINES,
 	NR_SECS,
 	NR_SUMMED = SEC_OFFS, /* the sections the open-time checksum covers */
 };
@@ -129,7 +128,7 @@ struct idx_name {
 struct idx_sym {
 	uint32_t hash;	    /* of the symbol */
 	uint32_t line_hash; /* of the whole line */
-	uint32_t line;	    /* offset of the line in lines */
+	uint32_t line;	    /* offset of the line in the profile's Module.symvers */
 	uint32_t len;	    /* of the line */
 	uint16_t name_at;   /* the symbol field inside the line */
 	uint16_t name_len;  /* and its length */
@@ -156,6 +155,7 @@ struct kbtf_pindex {
 	uint32_t pool_size;
 	const uint32_t *offs;
 	uint32_t nr_offs;
+	struct kbtf_buf sv; /* the profile's Module.symvers, mapped */
 	const char *lines;
 	uint32_t lines_size;
 	int damaged;
@@ -285,7 +285,7 @@ static int keyed_cmp(const void *a, const void *b)
 }
 
 struct build {
-	struct wbuf slots, names, cands, sslots, syms, config, pool, offs, lines;
+	struct wbuf slots, names, cands, sslots, syms, config, pool, offs;
 	struct idx_hdr h;
 };
 
@@ -299,7 +299,6 @@ static void build_fini(struct build *b)
 	free(b->config.p);
 	free(b->pool.p);
 	free(b->offs.p);
-	free(b->lines.p);
 }
 
 static int put_slots(struct wbuf *out, const uint32_t *hashes, uint32_t n)
@@ -423,8 +422,8 @@ static int build_syms(struct build *b, const char *path)
 	b->h.flags |= F_SYMVERS;
 	text = (const char *)file.data;
 	end = text + file.size;
-	if (memchr(text, '\0', file.size))
-		ok = false; /* the reader refuses it: leave that to it */
+	if (memchr(text, '\0', file.size) || file.size > UINT32_MAX)
+		ok = false; /* the reader refuses it, or too big: leave that to it */
 	for (line = text; ok && line < end; line = nl + 1) {
 		struct idx_sym s = {0};
 		size_t n, len;
@@ -449,11 +448,8 @@ static int build_syms(struct build *b, const char *path)
 			}
 			hashes = nh;
 		}
-		s.line = pool_add(&b->lines, line, len);
-		if (s.line == NO_VALUE) {
-			err = -ENOMEM;
-			break;
-		}
+		/* the line stays in the profile's Module.symvers, not copied */
+		s.line = (uint32_t)(line - text);
 		hashes[nr] = hash_span(sym, n);
 		s.hash = htole32(hashes[nr++]);
 		s.line_hash = htole32(hash_span(line, len));
@@ -553,8 +549,8 @@ static uint32_t module_struct_size(struct kbtf_btf *btf)
 
 static int assemble(struct build *b, struct kbtf_buf *out)
 {
-	struct wbuf *secs[NR_SECS] = {&b->slots,  &b->names, &b->cands, &b->sslots, &b->syms,
-				      &b->config, &b->pool,  &b->offs,	&b->lines};
+	struct wbuf *secs[NR_SECS] = {&b->slots, &b->names,  &b->cands, &b->sslots,
+				      &b->syms,	 &b->config, &b->pool,	&b->offs};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
 	int i;
@@ -717,8 +713,7 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->pool_size = size[SEC_POOL];
 	ix->offs = (const uint32_t *)(base + off[SEC_OFFS]);
 	ix->nr_offs = size[SEC_OFFS] / 4;
-	ix->lines = (const char *)(base + off[SEC_LINES]);
-	ix->lines_size = size[SEC_LINES];
+
 	if (ix->nr_offs && ix->nr_offs + 1 != le32toh(h->type_cnt))
 		return bad(ix->name, "the type offsets do not cover the types");
 	/* slot tables: a power of two, more than twice the entries, or none */
@@ -729,8 +724,8 @@ static int check_sections(struct kbtf_pindex *ix)
 		return bad(ix->name, "a hash table has the wrong size");
 	if (ix->pool_size && ix->pool[ix->pool_size - 1])
 		return bad(ix->name, "the string pool is not terminated");
-	if (ix->lines_size && ix->lines[ix->lines_size - 1])
-		return bad(ix->name, "the symbol lines are not terminated");
+	if (ix->nr_syms && !ix->lines_size)
+		return bad(ix->name, "it lists symbols but the profile has no Module.symvers");
 	return 0;
 }
 
@@ -834,7 +829,8 @@ static int check_stamps(const struct kbtf_pindex *ix, const char *dir)
 	return 0;
 }
 
-static int make(struct kbtf_buf *b, const char *name, struct kbtf_pindex **out)
+/* Take @b (the index) and @sv (Module.symvers, may be empty) over and check them. */
+static int make(struct kbtf_buf *b, struct kbtf_buf *sv, const char *name, struct kbtf_pindex **out)
 {
 	struct kbtf_pindex *ix = calloc(1, sizeof(*ix));
 	int err;
@@ -843,9 +839,17 @@ static int make(struct kbtf_buf *b, const char *name, struct kbtf_pindex **out)
 	if (!ix || !(ix->name = strdup(name))) {
 		free(ix);
 		kbtf_buf_release(b);
+		kbtf_buf_release(sv);
 		return kbtf_err_nomem();
 	}
 	kbtf_buf_move(&ix->buf, b);
+	kbtf_buf_move(&ix->sv, sv);
+	if (ix->sv.size > UINT32_MAX) {
+		kbtf_pindex_free(ix);
+		return bad(name, "its Module.symvers is too big");
+	}
+	ix->lines = (const char *)ix->sv.data;
+	ix->lines_size = (uint32_t)ix->sv.size;
 	err = check(ix);
 	if (err) {
 		kbtf_pindex_free(ix);
@@ -855,9 +859,10 @@ static int make(struct kbtf_buf *b, const char *name, struct kbtf_pindex **out)
 	return 0;
 }
 
-int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out)
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *symvers, size_t symvers_size,
+			 const char *name, struct kbtf_pindex **out)
 {
-	struct kbtf_buf b = {0};
+	struct kbtf_buf b = {0}, sv = {0};
 
 	*out = NULL;
 	if (size > IDX_MAX_SIZE)
@@ -869,13 +874,17 @@ int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct
 	memcpy(b.data, data, size);
 	b.size = size;
 	b.owner = KBTF_BUF_HEAP;
-	return make(&b, name, out);
+	if (symvers && symvers_size && kbtf_buf_dup(symvers, symvers_size, &sv)) {
+		kbtf_buf_release(&b);
+		return kbtf_err_nomem();
+	}
+	return make(&b, &sv, name, out);
 }
 
 int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 {
-	char path[PATH_MAX];
-	struct kbtf_buf b;
+	char path[PATH_MAX], svpath[PATH_MAX];
+	struct kbtf_buf b, sv = {0};
 	struct stat st;
 	int err;
 
@@ -890,12 +899,21 @@ int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 	err = kbtf_buf_from_file(path, &b);
 	if (err)
 		return kbtf_err_prefix(err, "%s", path);
+	/* Module.symvers, mapped: the symbol lines are read in place */
+	if (snprintf(svpath, sizeof(svpath), "%s/%s", dir, KBTF_PROFILE_SYMVERS) <
+		(int)sizeof(svpath) &&
+	    kbtf_is_file(svpath) && (err = kbtf_buf_from_file(svpath, &sv))) {
+		kbtf_buf_release(&b);
+		return kbtf_err_prefix(err, "%s", svpath);
+	}
 	if ((uintptr_t)b.data % 8) {
 		/* the records are read in place: an aligned copy */
-		err = kbtf_pindex_from_mem(b.data, b.size, path, out);
+		err =
+		    kbtf_pindex_from_mem(b.data, b.size, (const char *)sv.data, sv.size, path, out);
 		kbtf_buf_release(&b);
+		kbtf_buf_release(&sv);
 	} else {
-		err = make(&b, path, out);
+		err = make(&b, &sv, path, out);
 	}
 	if (!err && (err = check_stamps(*out, dir))) {
 		kbtf_pindex_free(*out);
@@ -909,6 +927,7 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 	if (!ix)
 		return;
 	kbtf_buf_release(&ix->buf);
+	kbtf_buf_release(&ix->sv);
 	free(ix->name);
 	free(ix);
 }

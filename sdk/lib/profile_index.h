@@ -10,9 +10,9 @@
  *     ENUM, ENUM64, FWD, STRUCT, UNION), and TYPEDEFs (member checks look
  *     them up): name -> the kernel ids of that name in id order, each with
  *     its info word, size word, name offset and INT encoding;
- *   - Module.symvers: symbol name -> its line, for the one parser of that
- *     format (validator/lib/symbols.c) to read only the lines a module
- *     needs;
+ *   - Module.symvers: symbol name -> where its line is in the profile's
+ *     Module.symvers (not copied), for the one parser of that format
+ *     (validator/lib/symbols.c) to read only the lines a module needs;
  *   - the config values the judges read (kbtf_pindex_config_keys), the
  *     release, the machine, sizeof(struct module), whether the BTF has
  *     btf_relocate();
@@ -38,7 +38,7 @@
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 1
+#define KBTF_PINDEX_VERSION 2
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -74,10 +74,12 @@ int kbtf_pindex_write(const char *dir);
 int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out);
 
 /*
- * Check and use @size bytes at @data (copied): for tests and fuzzing.
+ * Check and use @size bytes at @data and the Module.symvers text they were
+ * built with (both copied; @symvers may be NULL): for tests and fuzzing.
  * @name is for messages. No file stats are compared.
  */
-int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out);
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *symvers, size_t symvers_size,
+			 const char *name, struct kbtf_pindex **out);
 void kbtf_pindex_free(struct kbtf_pindex *ix);
 /*
  * Recompute the checksums of the index bytes at @data (nothing when its

@@ -5,7 +5,8 @@
  * them (relocation candidates by name, Module.symvers lines, config
  * values, type offsets). Half the inputs get their checksums recomputed
  * first (kbtf_pindex_seal), so the mutations reach the structural checks
- * behind the checksum instead of stopping at it.
+ * behind the checksum instead of stopping at it. The symbol lines point
+ * into a fixed Module.symvers text, the one the seeds were built with.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -15,6 +16,12 @@
 #include "profile_index.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+/* The Module.symvers the seeds were built with: the index points into it. */
+static const char symvers[] = "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+			      "0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
+			      "0x00000001\tdup\tvmlinux\tEXPORT_SYMBOL\t\n"
+			      "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n";
 
 static const char *const names[] = {"int",	"task",	  "module",	    "s0",
 				    "printk",	"dup",	  "kmalloc_caches", "",
@@ -38,7 +45,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memcpy(copy, data + 1, size - 1);
 	if (data[0] & 1)
 		kbtf_pindex_seal(copy, size - 1);
-	if (kbtf_pindex_from_mem(copy, size - 1, "fuzz/index", &ix)) {
+	if (kbtf_pindex_from_mem(copy, size - 1, symvers, sizeof(symvers) - 1, "fuzz/index", &ix)) {
 		free(copy);
 		return 0;
 	}
