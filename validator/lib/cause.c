@@ -583,11 +583,17 @@ static int make_fix(struct kbtf_cause_row *row)
 			     s, row->nr_subjects == 1 && strcmp(s, "symbol CRCs") ? "s" : "");
 		break;
 	case KBTF_CAUSE_CONFIG_RT:
-		n = asprintf(&row->fix,
-			     "These are PREEMPT_RT kernels (%s differ%s there: spinlocks are "
-			     "rt_mutexes, a spinlock is 32 bytes instead of 4): build an rt "
-			     "variant against an rt kernel's headers.",
-			     s, one);
+		if (row->nr_subjects == 1 && !strcmp(row->subjects[0], "vermagic"))
+			n = asprintf(&row->fix, "%s",
+				     "These are PREEMPT_RT kernels (their version magic says "
+				     "preempt_rt): build an rt variant against an rt kernel's "
+				     "headers.");
+		else
+			n = asprintf(&row->fix,
+				     "These are PREEMPT_RT kernels (%s differ%s there: spinlocks "
+				     "are rt_mutexes, a spinlock is 32 bytes instead of 4): build "
+				     "an rt variant against an rt kernel's headers.",
+				     s, one);
 		break;
 	case KBTF_CAUSE_UNVERSIONED:
 		n = asprintf(&row->fix, "%s",
