@@ -28,6 +28,14 @@
 #define CONTROL_MAX (1u << 20)	 /* a control file larger than this is not one */
 #define EXTRACT_MAX (4ull << 30) /* bytes (holes included) one extraction takes at most */
 #define READ_CHUNK (1u << 16)
+/*
+ * The tar inside a member unpacks to at most WALK_RATIO times the member's
+ * compressed size, or WALK_FLOOR: Debian's kernel packages unpack 4:1, a
+ * stream of compressed zeros thousands to one. What is walked past
+ * unselected costs decompression time, so it is bounded too.
+ */
+#define WALK_RATIO 64
+#define WALK_FLOOR (256ull << 20)
 
 /* ---------------------------------------------------------------- paths */
 
@@ -190,8 +198,11 @@ struct walk {
 	bool stopped; /* done said so: the rest is not read */
 	void *ctx;
 	struct kbtf_deb *deb;
-	uint64_t budget; /* bytes the selected files may still take, holes included */
-	int dirfd;	 /* extraction target, -1 when reading into memory */
+	uint64_t budget;   /* bytes the selected files may still take, holes included */
+	uint64_t walked;   /* bytes the current tar's members hold (not holes) */
+	uint64_t walk_max; /* ... at most */
+	uint64_t packed;   /* the current tar member's compressed size */
+	int dirfd;	   /* extraction target, -1 when reading into memory */
 	uint8_t chunk[READ_CHUNK];
 };
 
@@ -449,6 +460,36 @@ static int take_member(struct walk *w, struct archive *a, struct archive_entry *
 	return err;
 }
 
+/* The bytes a member's data takes in the tar: its size less its holes. */
+static uint64_t stored_size(struct archive_entry *e)
+{
+	la_int64_t off, len, size = archive_entry_size(e);
+	uint64_t sum = 0;
+
+	if (archive_entry_sparse_reset(e) <= 0)
+		return size > 0 ? (uint64_t)size : 0;
+	while (archive_entry_sparse_next(e, &off, &len) == ARCHIVE_OK)
+		sum += len > 0 ? (uint64_t)len : 0;
+	return sum;
+}
+
+/* Refuse the member whose data would take the walk past its bound. */
+static int walk_fits(struct walk *w, const char *member, struct archive_entry *e)
+{
+	uint64_t n = stored_size(e);
+	char a[32], b[32], c[32];
+
+	if (n <= w->walk_max && w->walked + n <= w->walk_max) {
+		w->walked += n;
+		return 0;
+	}
+	return kbtf_err(
+	    -EFBIG, "%s: %s unpacks to more than %s (%s alone is %s): a decompression bomb", member,
+	    size_str(w->packed, a, sizeof(a)), size_str(w->walk_max, b, sizeof(b)),
+	    archive_entry_pathname(e) ? archive_entry_pathname(e) : "a member",
+	    size_str(n, c, sizeof(c)));
+}
+
 /* Every entry of @a, an opened archive: members taken, or the control file parsed. */
 static int walk_entries(struct walk *w, struct archive *a, const char *member, bool control)
 {
@@ -457,7 +498,12 @@ static int walk_entries(struct walk *w, struct archive *a, const char *member, b
 	struct kbtf_buf text;
 	int r, err = 0;
 
+	w->walked = 0;
+	w->walk_max = w->packed > WALK_FLOOR / WALK_RATIO ? w->packed * WALK_RATIO : WALK_FLOOR;
 	while ((r = archive_read_next_header(a, &e)) == ARCHIVE_OK) {
+		err = walk_fits(w, member, e);
+		if (err)
+			return err;
 		if (!control) {
 			size_t had = w->deb->nr_files;
 
@@ -516,8 +562,10 @@ static int walk_deb(struct walk *w)
 						name);
 			seen_binary = true;
 		} else if (!strncmp(name, "control.tar", 11)) {
+			w->packed = archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
 			err = walk_tar(w, name, true);
 		} else if (!strncmp(name, "data.tar", 8)) {
+			w->packed = archive_entry_size(e) > 0 ? (uint64_t)archive_entry_size(e) : 0;
 			err = walk_tar(w, name, false);
 			seen_data = true;
 		}
@@ -671,6 +719,7 @@ static int archive_walk(struct walk *w, const void *data, size_t size, const cha
 	archive_read_support_filter_all(a);
 	archive_read_support_format_tar(a);
 	archive_read_support_format_cpio(a);
+	w->packed = size; /* the walk's bound: a ratio of the whole archive */
 	if (archive_read_open_memory(a, data, size) != ARCHIVE_OK)
 		err = kbtf_err(-EINVAL, "%s: %s", name, archive_error_string(a));
 	else

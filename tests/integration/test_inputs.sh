@@ -281,7 +281,8 @@ refused "  ... one line on stderr" /dev/zero \
 # 1 MB .deb whose boot image is an 8 GiB sparse file ran 25 s at 8.4 GB
 # RSS, exit 0; a .deb of under 1 MB whose boot image is 5 GiB of
 # compressed zeros wrote 4 GB to TMPDIR before refusing. Each member is
-# bounded by what it can be, from its tar header, before a byte is read:
+# bounded by what it can be, and the data archive by 64 times its
+# compressed size, from the tar headers, before a byte is read:
 # one line naming the member and the bound, exit 2, within 2 s and 200 MB,
 # nothing left in TMPDIR.
 export TMPDIR=$t_tmp/tmpdir
@@ -338,7 +339,19 @@ for _ in $(seq 80); do cat "$t_tmp/z64.xz"; done >>"$t_tmp/zeros.tar.xz"
 head -c 10240 /dev/zero | xz >>"$t_tmp/zeros.tar.xz"
 small_deb zeros.deb "$t_tmp/zeros.tar.xz"
 bounded "inspect: a $(($(stat -c %s "$t_tmp/zeros.deb") >> 10)) KB .deb whose boot image is 5 GiB of zeros" \
-	"$t_tmp/zeros.deb" "boot/vmlinuz-6.12.0-z is 5.0 GiB, more than a boot image can be (128 MiB)"
+	"$t_tmp/zeros.deb" "unpacks to more than 256 MiB (./boot/vmlinuz-6.12.0-z alone is 5.0 GiB)"
+# the same zeros in a member nobody asks for: skipping it decompressed all
+# of it (51 s); the data archive unpacks to 64 times its size at most
+python3 -c '
+import sys, tarfile
+ti = tarfile.TarInfo("./usr/share/doc/zeros")
+ti.size = 5 << 30
+sys.stdout.buffer.write(ti.tobuf(format=tarfile.GNU_FORMAT))' | xz >"$t_tmp/skip.tar.xz"
+for _ in $(seq 80); do cat "$t_tmp/z64.xz"; done >>"$t_tmp/skip.tar.xz"
+head -c 10240 /dev/zero | xz >>"$t_tmp/skip.tar.xz"
+small_deb skip.deb "$t_tmp/skip.tar.xz"
+bounded "inspect: a .deb with 5 GiB of zeros in a member it skips" "$t_tmp/skip.deb" \
+	"unpacks to more than 256 MiB (./usr/share/doc/zeros alone is 5.0 GiB): a decompression bomb"
 # within the bound, a sparse image is still read (its holes cost no disk)
 cp "$vml" "$t_tmp/root/boot/vmlinuz-6.12.0-x"
 truncate -s 100M "$t_tmp/root/boot/vmlinuz-6.12.0-x"
