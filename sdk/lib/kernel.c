@@ -913,6 +913,9 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 		try_symvers(p, s);
 		free(s);
 	}
+	/* a stored image export table is still one (kbtf_profile_info) */
+	if (p->k.symvers_path && info.symvers_image)
+		p->k.image_exports = info.symvers_image;
 	if ((s = path_join(dir, KBTF_PROFILE_KABI))) {
 		if (kbtf_is_file(s))
 			p->k.kabi_path = s;

@@ -71,6 +71,7 @@ static const struct pfield pfields[] = {
     PF("added", PF_I64, added),
     PF("origin", PF_STR, origin),
     PF("btf-layers", PF_U32, btf_layers),
+    PF("symvers-image", PF_U32, symvers_image),
 };
 
 #define NR_PFIELDS (sizeof(pfields) / sizeof(pfields[0]))
@@ -545,6 +546,10 @@ int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
 		err = write_config(dir, k, o->config, info);
 	if (!err)
 		err = write_symvers(dir, o->symvers ? o->symvers : k->symvers_path, info);
+	/* the image's own export table standing in for Module.symvers: say so,
+	 * or the profile would read as a kernel exporting nothing else */
+	if (!err && info->has_symvers && !o->symvers && k->image_exports)
+		info->symvers_image = (uint32_t)k->image_exports;
 	if (!err && k->kabi_path)
 		err = copy_file(k->kabi_path, dir, KBTF_PROFILE_KABI);
 	if (!err && o->keep_image && k->image_path) {

@@ -62,6 +62,10 @@ struct kbtf_profile_info {
 	uint32_t btf_layers;	  /* split layers stacked on the vmlinux BTF */
 	bool has_config;
 	bool has_symvers;
+	/* Module.symvers is vmlinux's export table read from the boot image
+	 * (no Module.symvers came with the kernel): that many exports; 0 when
+	 * it is a real Module.symvers. In-tree modules' exports are not in it. */
+	uint32_t symvers_image;
 	bool has_image;
 	int64_t added; /* seconds since the epoch */
 };

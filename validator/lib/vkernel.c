@@ -253,7 +253,17 @@ static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel
 	if (snprintf(path, sizeof(path), "%s/%s", vk->lazy->dir, KBTF_PROFILE_SYMVERS) >=
 	    (int)sizeof(path))
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", vk->lazy->dir);
-	vk->symvers_from = strdup(path);
+	if (vk->k->image_exports) {
+		/* as load_symvers(): the image's own __ksymtab/__kcrctab, stored */
+		vk->exports_vmlinux_only = true;
+		if (asprintf(&vk->symvers_from,
+			     "the boot image's export table (%zu vmlinux exports; no "
+			     "Module.symvers)",
+			     vk->k->image_exports) < 0)
+			vk->symvers_from = NULL;
+	} else {
+		vk->symvers_from = strdup(path);
+	}
 	if (!vk->symvers_from)
 		return kbtf_err_nomem();
 	if (wanted && kbtf_pindex_symvers_indexed(vk->ix)) {
@@ -314,6 +324,7 @@ static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char
 {
 	struct vkernel_lazy *l = calloc(1, sizeof(*l));
 	const char *rel = kbtf_pindex_release(vk->ix), *arch = kbtf_pindex_arch(vk->ix);
+	struct kbtf_profile_info info;
 	int err;
 
 	if (!l)
@@ -338,6 +349,10 @@ static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char
 	    (arch && !l->shell.arch))
 		return kbtf_err_nomem();
 	vk->k = &l->shell;
+	/* the marker says whether Module.symvers is the image's export table */
+	if (!kbtf_profile_read_info(dir, &info) && info.has_symvers)
+		l->shell.image_exports = info.symvers_image;
+	kbtf_err_clear();
 	vk->btf_hash = kbtf_pindex_btf_hash(vk->ix);
 	err = kbtf_reloc_target_from_index(vk->ix, &vk->target);
 	if (!err)
