@@ -433,6 +433,15 @@ static void test_prediction_from_result(void **state)
 	kbtf_bt_prediction_from_result(&r, &p);
 	assert_false(p.symbols_missing || p.crc_mismatch);
 
+	/* a member the module's code reads moved (judge_access.c): no kernel
+	 * checks that, so the BTF is still accepted on a forced load */
+	btf.name = "net_device";
+	btf.reason = "member-moved";
+	r.problems = &btf;
+	r.nr_problems = 1;
+	kbtf_bt_prediction_from_result(&r, &p);
+	assert_int_equal(p.btf_accepted, KBTF_BT_YES);
+
 	/* ok with a by-value layout change */
 	r.verdict = KBTF_VERDICT_OK;
 	r.load = KBTF_LOAD_OK;

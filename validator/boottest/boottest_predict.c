@@ -63,11 +63,35 @@ static enum kbtf_bt_verdict verdict_of(const struct kbtf_result *r)
 	return KBTF_BT_V_UNKNOWN;
 }
 
+/*
+ * A problem of the BTF step itself: not one of the members the module's
+ * code touches (judge_access.c), which no kernel checks at load time.
+ */
+static bool btf_step_problem(const struct kbtf_problem *p)
+{
+	static const char *const access[] = {"member-vanished", "member-moved", "bitfield-changed",
+					     "member-resized", "member-retyped"};
+	size_t i;
+
+	if (p->kind != KBTF_PROBLEM_BTF)
+		return false;
+	for (i = 0; i < sizeof(access) / sizeof(access[0]); i++)
+		if (!strcmp(p->reason, access[i]))
+			return false;
+	return true;
+}
+
 /* The BTF outcome alone (a symbols verdict hides it in r->load). */
 static enum kbtf_bt_tri btf_accepted(const struct kbtf_result *r)
 {
-	if (r->verdict == KBTF_VERDICT_SYMBOLS)
-		return kbtf_result_count(r, KBTF_PROBLEM_BTF) ? KBTF_BT_NO : KBTF_BT_YES;
+	size_t i;
+
+	if (r->verdict == KBTF_VERDICT_SYMBOLS) {
+		for (i = 0; i < r->nr_problems; i++)
+			if (btf_step_problem(&r->problems[i]))
+				return KBTF_BT_NO;
+		return KBTF_BT_YES;
+	}
 	switch (r->load) {
 	case KBTF_LOAD_OK:
 	case KBTF_LOAD_WRONG_BTF:
