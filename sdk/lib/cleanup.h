@@ -14,6 +14,7 @@
 #ifndef KBTF_CLEANUP_H
 #define KBTF_CLEANUP_H
 
+#include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
 
@@ -54,5 +55,27 @@ int kbtf_cleanup_sweep(const char *dir, const char *prefix);
  */
 void kbtf_guard_map(const void *start, size_t len, const char *name);
 void kbtf_guard_unmap(const void *start);
+
+/*
+ * Replacing a file users own in place (buf.c). Internal: the public
+ * kbtf/buf.h must compile under plain -std=c11, where PATH_MAX is not
+ * defined.
+ */
+struct kbtf_replace_info {
+	char target[PATH_MAX]; /* the file replaced: @path, or where its symlinks lead */
+	bool via_link;	       /* @path is a symlink, written through */
+	unsigned long links;   /* hard links of the old file (0: there was none) */
+};
+
+/*
+ * kbtf_write_file_atomic() for a file that stays the same file to its
+ * users: a symlink is written through (the link stays, its target gets
+ * the new contents), and the new file keeps the old one's mode, owner,
+ * group and extended attributes. The rename gives it a new inode, so other
+ * hard links of the old file keep the old contents: info->links says how
+ * many names it had. A missing @path is created with @mode.
+ */
+int kbtf_replace_file(const char *path, const void *data, size_t size, unsigned int mode,
+		      struct kbtf_replace_info *info);
 
 #endif

@@ -43,6 +43,25 @@
 #include "run.h"
 #include "util.h"
 
+/*
+ * snprintf into a fixed buffer that refuses what does not fit: a URL or
+ * path cut short would fetch or write the wrong thing. 0, or -ENAMETOOLONG
+ * with the start of the text in the message.
+ */
+static int __attribute__((format(printf, 3, 4)))
+fmt_fit(char *buf, size_t len, const char *fmt, ...)
+{
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(buf, len, fmt, ap);
+	va_end(ap);
+	if (n < 0 || (size_t)n >= len)
+		return kbtf_err(-ENAMETOOLONG, "longer than %zu bytes: %.60s...", len, buf);
+	return 0;
+}
+
 #define META_MAX_AGE (24 * 60 * 60)
 #define MAX_REPOS 6
 #define URL_LEN 1024
@@ -336,7 +355,10 @@ static size_t mirrors(const struct kbtf_distro_spec *sp, const struct kbtf_distr
 									       : d->mirror))) {
 				if (!strcmp(d->name, "debian") && i >= 6 &&
 				    !strcmp(main_root + i - 6, "debian"))
-					snprintf(urls[0], URL_LEN, "%s-security", main_root);
+					/* no mirror rather than a cut one */
+					return fmt_fit(urls[0], URL_LEN, "%s-security", main_root)
+						   ? 0
+						   : 1;
 				else if (!strcmp(d->name, "debian"))
 					snprintf(urls[0], URL_LEN, "%s", def);
 				else
@@ -409,9 +431,13 @@ static int repo_dir(const struct kbtf_distro_spec *sp, const struct kbtf_distro_
 		snprintf(cache, sizeof(cache), "%s", ctx->cache_dir);
 	else if ((err = kbtf_cache_dir(cache, sizeof(cache))))
 		return err;
-	snprintf(id, sizeof(id), "%s|%s|%s|%s", r->base, r->suite, r->db, sp->arch);
-	snprintf(r->dir, sizeof(r->dir), "%s/repos/%s/%s-%s-%016llx", cache, sp->d->name,
-		 sp->release, sp->arch, (unsigned long long)kbtf_hash_bytes(id, strlen(id)));
+	/* the id only keys the hash: a long one cut short still tells repositories apart */
+	if (snprintf(id, sizeof(id), "%s|%s|%s|%s", r->base, r->suite, r->db, sp->arch) < 0)
+		return kbtf_err(-EINVAL, "%s: bad repository name", r->base);
+	err = fmt_fit(r->dir, sizeof(r->dir), "%s/repos/%s/%s-%s-%016llx", cache, sp->d->name,
+		      sp->release, sp->arch, (unsigned long long)kbtf_hash_bytes(id, strlen(id)));
+	if (err)
+		return err;
 	return kbtf_mkdir_p(r->dir, 0755);
 }
 
@@ -508,11 +534,13 @@ static int repo_list(const struct kbtf_distro_spec *sp, const struct kbtf_distro
 		err = repo_dir(sp, ctx, &rs[j]);
 		if (err)
 			return err;
-		snprintf(rs[j].top, sizeof(rs[j].top), "%s/%s", rs[j].dir,
-			 d->fam == FAM_DEB	? "InRelease"
-			 : rs[j].mirrorlist	? "mirror.list"
-			 : d->fam == FAM_PACMAN ? "repo.db"
-						: "repomd.xml");
+		err = fmt_fit(rs[j].top, sizeof(rs[j].top), "%s/%s", rs[j].dir,
+			      d->fam == FAM_DEB	     ? "InRelease"
+			      : rs[j].mirrorlist     ? "mirror.list"
+			      : d->fam == FAM_PACMAN ? "repo.db"
+						     : "repomd.xml");
+		if (err)
+			return err;
 	}
 	*nr = n;
 	return 0;
@@ -654,8 +682,7 @@ static int second_level(const struct kbtf_distro_spec *sp, const struct kbtf_dis
 			return kbtf_err_prefix(err, "%s", r->top_url);
 		snprintf(href, sizeof(href), "dists/%s/%s", r->suite, member);
 		join(r->second_url, URL_LEN, r->base, href);
-		snprintf(r->second, sizeof(r->second), "%s/Packages.xz", r->dir);
-		return 0;
+		return fmt_fit(r->second, sizeof(r->second), "%s/Packages.xz", r->dir);
 	}
 	if (sp->d->fam == FAM_RPM) {
 		err = kbtf_repo_rpm_repomd(r->top, href, sizeof(href), r->second_sha,
@@ -664,8 +691,8 @@ static int second_level(const struct kbtf_distro_spec *sp, const struct kbtf_dis
 			return err;
 		join(r->second_url, URL_LEN, r->base, href);
 		base = strrchr(href, '/');
-		snprintf(r->second, sizeof(r->second), "%s/%s", r->dir, base ? base + 1 : href);
-		return 0;
+		return fmt_fit(r->second, sizeof(r->second), "%s/%s", r->dir,
+			       base ? base + 1 : href);
 	}
 	return verify_db(sp, ctx, r); /* pacman: the database is all */
 }
@@ -684,7 +711,8 @@ static int read_mirrorlist(struct repo_src *r)
 		if (!strncmp(line, "http://", 7) || !strncmp(line, "https://", 8)) {
 			snprintf(r->base, URL_LEN, "%s", line);
 			join(r->top_url, URL_LEN, r->base, "repodata/repomd.xml");
-			snprintf(r->top, sizeof(r->top), "%s/repomd.xml", r->dir);
+			if (fmt_fit(r->top, sizeof(r->top), "%s/repomd.xml", r->dir))
+				break; /* that message is the answer */
 			r->mirrorlist = false;
 			err = 0;
 			kbtf_err_clear();
@@ -738,8 +766,9 @@ static int read_metadata(const struct kbtf_distro_spec *sp, const struct kbtf_di
 			if (sp->d->fam != FAM_PACMAN)
 				continue;
 			/* and its signature, when there is one */
-			snprintf(sig_url[i], URL_LEN, "%s.sig", rs[i].top_url);
-			snprintf(sig_path[i], sizeof(sig_path[i]), "%s.sig", rs[i].top);
+			if ((err = fmt_fit(sig_url[i], URL_LEN, "%s.sig", rs[i].top_url)) ||
+			    (err = fmt_fit(sig_path[i], sizeof(sig_path[i]), "%s.sig", rs[i].top)))
+				return err;
 			unlink(sig_path[i]);
 			dls[nd].url = sig_url[i];
 			dls[nd++].dest = sig_path[i];

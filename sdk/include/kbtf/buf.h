@@ -74,21 +74,4 @@ KBTF_API void kbtf_buf_move(struct kbtf_buf *to, struct kbtf_buf *from);
 KBTF_API int kbtf_write_file_atomic(const char *path, const void *data, size_t size,
 				    unsigned int mode);
 
-struct kbtf_replace_info {
-	char target[PATH_MAX]; /* the file replaced: @path, or where its symlinks lead */
-	bool via_link;	       /* @path is a symlink, written through */
-	unsigned long links;   /* hard links of the old file (0: there was none) */
-};
-
-/*
- * kbtf_write_file_atomic() for a file that stays the same file to its
- * users: a symlink is written through (the link stays, its target gets
- * the new contents), and the new file keeps the old one's mode, owner,
- * group and extended attributes. The rename gives it a new inode, so other
- * hard links of the old file keep the old contents: info->links says how
- * many names it had. A missing @path is created with @mode.
- */
-int kbtf_replace_file(const char *path, const void *data, size_t size, unsigned int mode,
-		      struct kbtf_replace_info *info);
-
 #endif
