@@ -709,6 +709,8 @@ int kbtf_cause_rows(const struct kbtf_matrix *mx, struct kbtf_cause_row **out, s
 		struct kbtf_pair_cause *pc;
 		size_t nc;
 
+		if (mx->results[i].not_paired)
+			continue; /* not judged: another architecture */
 		err = kbtf_causes_of(&mx->results[i], &pc, &nc);
 		for (j = 0; !err && j < nc; j++)
 			err = row_add(&b, pc[j].cause, pc[j].subject, i);

@@ -58,15 +58,54 @@ static struct kbtf_result *slot(struct run *r, size_t m, size_t k)
 	return &r->mx->results[m * r->mx->nr_kernels + k];
 }
 
+/* The architectures of module @m and kernel @vk, when both are known. */
+static bool other_arch(const struct run *r, size_t m, const struct kbtf_vkernel *vk)
+{
+	const char *ma = r->v.mods[m]->mod->arch, *ka = vk->k->arch;
+
+	return ma && ka && strcmp(ma, ka);
+}
+
+/*
+ * A module and a kernel of two architectures: no kernel loads such a module
+ * (its ELF machine is refused first), and nobody ships it for that kernel,
+ * so the pair is listed as not made instead of judged.
+ */
+static int not_paired(struct run *r, size_t m, const struct kbtf_vkernel *vk, const char *source,
+		      struct kbtf_result *res)
+{
+	const struct kbtf_vmod *vm = r->v.mods[m];
+
+	memset(res, 0, sizeof(*res));
+	res->allow_btf_mismatch = -1;
+	res->reloc_err = -1;
+	res->not_paired = true;
+	res->module = strdup(vm->path);
+	res->module_name = strdup(vm->mod->name ? vm->mod->name : vm->path);
+	res->source = strdup(source);
+	res->release = vk->k->release ? strdup(vk->k->release) : NULL;
+	res->module_arch = strdup(vm->mod->arch);
+	res->kernel_arch = strdup(vk->k->arch);
+	res->summary = strdup("not paired: another architecture");
+	if (!res->module || !res->module_name || !res->source || !res->module_arch ||
+	    !res->kernel_arch || !res->summary || (vk->k->release && !res->release)) {
+		kbtf_result_fini(res);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
 /* Judge module @m on kernel @k (unlocked). */
 static void judge(struct run *r, size_t m, size_t k, double *ms)
 {
 	struct kbtf_result *res = slot(r, m, k);
+	const struct kbtf_vkernel *vk = r->ks[k].vk;
 	double t0 = kbtf_now_ms();
 
-	if (!r->ks[k].vk)
+	if (!vk)
 		return; /* the kernel's error rows were filled when it failed */
-	if (kbtf_vrun_judge(&r->v, m, r->ks[k].vk, r->ks[k].source, res))
+	if (other_arch(r, m, vk) ? not_paired(r, m, vk, r->ks[k].source, res)
+				 : kbtf_vrun_judge(&r->v, m, vk, r->ks[k].source, res))
 		r->err = -ENOMEM;
 	*ms += kbtf_now_ms() - t0;
 }
@@ -195,6 +234,44 @@ static void run_fini(struct run *r)
 	pthread_mutex_destroy(&r->lock);
 }
 
+/*
+ * Every module has a kernel of its architecture among those that opened;
+ * otherwise the run judged nothing of it and says so as an error. A run
+ * whose kernels all failed to open has its error results instead.
+ */
+static int check_arches(const struct kbtf_matrix *mx)
+{
+	char arches[256];
+	size_t m, k, used;
+	bool any_open, own;
+
+	for (m = 0; m < mx->nr_modules; m++) {
+		const struct kbtf_result *row = &mx->results[m * mx->nr_kernels];
+
+		arches[0] = '\0';
+		used = 0;
+		any_open = own = false;
+		for (k = 0; k < mx->nr_kernels && !own; k++) {
+			const char *ka = row[k].kernel_arch;
+
+			if (!row[k].not_paired) {
+				own = row[k].verdict != KBTF_VERDICT_ERROR || row[k].kernel_arch;
+				continue;
+			}
+			any_open = true;
+			if (ka && !strstr(arches, ka) && used + strlen(ka) + 3 < sizeof(arches))
+				used += (size_t)snprintf(arches + used, sizeof(arches) - used,
+							 "%s%s", used ? ", " : "", ka);
+		}
+		if (!own && any_open)
+			return kbtf_err(-EINVAL,
+					"%s: built for %s, but the kernels are %s: no kernel to "
+					"judge it on",
+					row[0].module, row[0].module_arch, arches);
+	}
+	return 0;
+}
+
 int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *const *kernels,
 		    size_t nr_kernels, const struct kbtf_matrix_opts *opts, struct kbtf_matrix *out)
 {
@@ -220,6 +297,8 @@ int kbtf_matrix_run(const char *const *modules, size_t nr_modules, const char *c
 		err = run_threads(&r);
 	if (!err)
 		err = r.err;
+	if (!err)
+		err = check_arches(out);
 	if (r.o->progress && r.tty_progress)
 		fprintf(stderr, "\r\033[K");
 	run_fini(&r);
@@ -247,7 +326,7 @@ enum kbtf_verdict kbtf_matrix_worst(const struct kbtf_matrix *mx)
 	size_t i;
 
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
-		if (mx->results[i].verdict > w)
+		if (!mx->results[i].not_paired && mx->results[i].verdict > w)
 			w = mx->results[i].verdict;
 	return w;
 }

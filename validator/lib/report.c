@@ -141,8 +141,31 @@ size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v)
 	size_t i, n = 0;
 
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
-		n += mx->results[i].verdict == v;
+		n += !mx->results[i].not_paired && mx->results[i].verdict == v;
 	return n;
+}
+
+bool kbtf_report_not_paired(const struct kbtf_matrix *mx, size_t m, char *buf, size_t len)
+{
+	char arches[128] = "", mod[256];
+	size_t k, n = 0, used = 0;
+	const char *ka;
+
+	for (k = 0; k < mx->nr_kernels; k++) {
+		if (!kbtf_report_at(mx, m, k)->not_paired)
+			continue;
+		n++;
+		ka = kbtf_report_at(mx, m, k)->kernel_arch;
+		if (ka && !strstr(arches, ka) && used + strlen(ka) + 3 < sizeof(arches))
+			used += (size_t)snprintf(arches + used, sizeof(arches) - used, "%s%s",
+						 used ? "/" : "", ka);
+	}
+	if (!n)
+		return false;
+	kbtf_report_module_label(kbtf_report_at(mx, m, 0), mod, sizeof(mod));
+	snprintf(buf, len, "%s (%s): not paired with %zu %s kernel%s", mod,
+		 kbtf_report_at(mx, m, 0)->module_arch, n, arches, n == 1 ? "" : "s");
+	return true;
 }
 
 static struct kbtf_report_group *find_group(struct kbtf_report_group *g, size_t n,
@@ -192,7 +215,7 @@ int kbtf_report_groups(const struct kbtf_matrix *mx, struct kbtf_report_group **
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
 		const struct kbtf_result *r = &mx->results[i];
 
-		for (j = 0; j < r->nr_problems; j++) {
+		for (j = 0; !r->not_paired && j < r->nr_problems; j++) {
 			grp = find_group(g, nr, &r->problems[j]);
 			if (!grp) {
 				if (nr == cap) {
@@ -341,7 +364,8 @@ size_t kbtf_report_count_label(const struct kbtf_matrix *mx, size_t label)
 	size_t i, n = 0;
 
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
-		n += kbtf_report_label_index(&mx->results[i]) == label;
+		n +=
+		    !mx->results[i].not_paired && kbtf_report_label_index(&mx->results[i]) == label;
 	return n;
 }
 
@@ -350,6 +374,8 @@ const char *kbtf_report_worst_label(const struct kbtf_matrix *mx)
 	size_t i, w = 0, l;
 
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
+		if (mx->results[i].not_paired)
+			continue;
 		l = kbtf_report_label_index(&mx->results[i]);
 		/* ok-unchecked is worse than ok, better than any refusal */
 		if (label_rank[l] > label_rank[w])
@@ -444,6 +470,8 @@ bool kbtf_report_fails(const struct kbtf_matrix *mx, unsigned int fail)
 	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
 		const struct kbtf_result *r = &mx->results[i];
 
+		if (r->not_paired)
+			continue;
 		l = kbtf_report_label_index(r);
 		if (fail & LBIT(l))
 			return true;

@@ -506,7 +506,11 @@ int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline
 		b->pairs[j].used = false;
 	for (i = 0; i < np; i++) {
 		const struct kbtf_result *r = &mx->results[i];
-		struct kbtf_report_change *ch = &c[nr++];
+		struct kbtf_report_change *ch;
+
+		if (r->not_paired)
+			continue;
+		ch = &c[nr++];
 
 		kbtf_report_module_label(r, mod, sizeof(mod));
 		kbtf_report_kernel_label(r, ker, sizeof(ker));

@@ -133,6 +133,10 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
 	size_t nw = kbtf_result_warnings(r, KBTF_SEV_WARNING);
 
+	if (r->not_paired) {
+		fputs("<td class=\"cell\">not paired</td>", f);
+		return;
+	}
 	fprintf(f, "<td class=\"cell %s\"><a href=\"#pair-%zu-%zu\" title=\"", vclass(r), m, k);
 	esc(f, r->summary);
 	fprintf(f, "\">%s", kbtf_result_label(r));
@@ -395,16 +399,19 @@ static void subjects(FILE *f, const struct kbtf_cause_row *row, size_t max)
 static int summary(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_cause_row *rows,
 		   size_t n)
 {
-	size_t np = mx->nr_modules * mx->nr_kernels, i, shown, best, used[3];
+	size_t np = 0, i, shown, best, used[3];
 	size_t refused = kbtf_report_count_label(mx, 4) + kbtf_report_count_label(mx, 5);
 	size_t nobtf = 0;
 
 	/* BTF that fails also where an earlier step refuses the load: a
 	 * rebuild with the symbols fixed meets it next */
-	for (i = 0; i < np; i++)
-		nobtf += mx->results[i].verdict == KBTF_VERDICT_BTF_REJECTED ||
-			 mx->results[i].verdict == KBTF_VERDICT_NO_DISTILLED ||
-			 kbtf_result_count(&mx->results[i], KBTF_PROBLEM_BTF) > 0;
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
+		np += !mx->results[i].not_paired;
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
+		nobtf += !mx->results[i].not_paired &&
+			 (mx->results[i].verdict == KBTF_VERDICT_BTF_REJECTED ||
+			  mx->results[i].verdict == KBTF_VERDICT_NO_DISTILLED ||
+			  kbtf_result_count(&mx->results[i], KBTF_PROBLEM_BTF) > 0);
 
 	fputs("<div class=\"summary\">", f);
 	fprintf(f, "<div class=\"big v-ok\"><b>%zu / %zu</b>pairs load as built</div>",
@@ -534,6 +541,7 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 {
 	const char *title = o->title ? o->title : "kbtf validate report";
 	struct kbtf_cause_row *rows;
+	char line[512];
 	size_t m, k, nrows;
 
 	fputs("<!DOCTYPE html>\n<html lang=\"en\"><head><meta charset=\"utf-8\">\n"
@@ -564,6 +572,13 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	      f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);
+	for (m = 0; m < mx->nr_modules; m++) {
+		if (!kbtf_report_not_paired(mx, m, line, sizeof(line)))
+			continue;
+		fputs("<p class=\"sub\">", f);
+		esc(f, line);
+		fputs("</p>\n", f);
+	}
 	causes(f, mx, rows, nrows);
 	kbtf_cause_rows_free(rows, nrows);
 	if (groups(f, mx))
@@ -574,7 +589,8 @@ int kbtf_report_html(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	      f);
 	for (m = 0; m < mx->nr_modules; m++)
 		for (k = 0; k < mx->nr_kernels; k++)
-			pair(f, mx, m, k);
+			if (!kbtf_report_at(mx, m, k)->not_paired)
+				pair(f, mx, m, k);
 	fprintf(f, "<script>\n%s</script>\n</body></html>\n", script);
 	return 0;
 }

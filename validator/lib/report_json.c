@@ -192,6 +192,9 @@ static void kernels(struct kbtf_json *j, const struct kbtf_matrix *mx)
 	for (k = 0; k < mx->nr_kernels && mx->nr_modules; k++) {
 		const struct kbtf_result *r = kbtf_report_at(mx, 0, k);
 
+		/* a pair made on it, when there is one, knows its symbols */
+		for (i = 1; r->not_paired && i < mx->nr_modules; i++)
+			r = kbtf_report_at(mx, i, k);
 		kbtf_report_kernel_label(r, label, sizeof(label));
 		am = kbtf_abi_model_of(r->release);
 		kbtf_json_object_start(j);
@@ -306,6 +309,30 @@ static void counts(struct kbtf_json *j, const struct kbtf_matrix *mx)
 	kbtf_json_object_end(j);
 }
 
+/* Per module, the kernels of other architectures it was not paired with. */
+static void not_paired(struct kbtf_json *j, const struct kbtf_matrix *mx)
+{
+	char line[512];
+	size_t m, k;
+
+	kbtf_json_kv_array(j, "not_paired");
+	for (m = 0; m < mx->nr_modules; m++) {
+		if (!kbtf_report_not_paired(mx, m, line, sizeof(line)))
+			continue;
+		kbtf_json_object_start(j);
+		kbtf_json_kv_uint(j, "module_index", m);
+		kbtf_json_kv_string(j, "arch", kbtf_report_at(mx, m, 0)->module_arch);
+		kbtf_json_kv_array(j, "kernels");
+		for (k = 0; k < mx->nr_kernels; k++)
+			if (kbtf_report_at(mx, m, k)->not_paired)
+				kbtf_json_uint(j, k);
+		kbtf_json_array_end(j);
+		kbtf_json_kv_string(j, "message", line);
+		kbtf_json_object_end(j);
+	}
+	kbtf_json_array_end(j);
+}
+
 int kbtf_report_json(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
 {
 	struct kbtf_json *j = kbtf_json_new(f, true);
@@ -327,9 +354,11 @@ int kbtf_report_json(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 	if (o->baseline && !err)
 		err = kbtf_report_baseline_json(j, mx, o->baseline);
 	kbtf_json_kv_uint(j, "total_ms", (uint64_t)mx->total_ms);
+	not_paired(j, mx);
 	kbtf_json_kv_array(j, "results");
 	for (i = 0; !err && i < mx->nr_modules * mx->nr_kernels; i++)
-		err = result(j, mx, i);
+		if (!mx->results[i].not_paired)
+			err = result(j, mx, i);
 	kbtf_json_array_end(j);
 	kbtf_json_object_end(j);
 	if (kbtf_json_free(j) && !err)

@@ -155,13 +155,16 @@ static bool has_abi(const struct kbtf_matrix *mx)
 
 static void suite(FILE *f, const struct kbtf_matrix *mx, size_t m)
 {
-	size_t k, failures = 0, errors = 0, skipped = 0;
-	char mod[256];
+	size_t k, failures = 0, errors = 0, skipped = 0, tests = 0;
+	char mod[256], line[512];
 	double ms = 0;
 
 	for (k = 0; k < mx->nr_kernels; k++) {
 		const struct kbtf_result *r = kbtf_report_at(mx, m, k);
 
+		if (r->not_paired)
+			continue;
+		tests++;
 		errors += r->verdict == KBTF_VERDICT_ERROR;
 		failures += r->verdict != KBTF_VERDICT_ERROR && r->verdict != KBTF_VERDICT_OK;
 		skipped += kbtf_report_label_index(r) == 1;
@@ -172,7 +175,7 @@ static void suite(FILE *f, const struct kbtf_matrix *mx, size_t m)
 	attr(f, "name", mod);
 	fprintf(f,
 		" tests=\"%zu\" failures=\"%zu\" errors=\"%zu\" skipped=\"%zu\" time=\"%.6f\">\n",
-		mx->nr_kernels, failures, errors, skipped, ms / 1000.0);
+		tests, failures, errors, skipped, ms / 1000.0);
 	/* the distro's ABI model, which says why most failures are expected */
 	if (has_abi(mx)) {
 		fputs("    <properties>\n", f);
@@ -180,14 +183,23 @@ static void suite(FILE *f, const struct kbtf_matrix *mx, size_t m)
 		fputs("    </properties>\n", f);
 	}
 	for (k = 0; k < mx->nr_kernels; k++)
-		testcase(f, kbtf_report_at(mx, m, k));
+		if (!kbtf_report_at(mx, m, k)->not_paired)
+			testcase(f, kbtf_report_at(mx, m, k));
+	if (kbtf_report_not_paired(mx, m, line, sizeof(line))) {
+		fputs("    <system-out>", f);
+		kbtf_report_xml_escape(f, line);
+		fputs("</system-out>\n", f);
+	}
 	fputs("  </testsuite>\n", f);
 }
 
 int kbtf_report_junit(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
 {
-	size_t m, n = mx->nr_modules * mx->nr_kernels;
+	size_t m, i, n = 0;
 	size_t errors = kbtf_report_count(mx, KBTF_VERDICT_ERROR);
+
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++)
+		n += !mx->results[i].not_paired;
 
 	fputs("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n", f);
 	fprintf(f,

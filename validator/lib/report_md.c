@@ -69,6 +69,10 @@ static void cell(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 	const struct kbtf_result *r = kbtf_report_at(mx, m, k);
 	size_t nw = kbtf_result_warnings(r, KBTF_SEV_WARNING);
 
+	if (r->not_paired) {
+		fputs(" – not paired |", f);
+		return;
+	}
 	fprintf(f, " %s [%s](#pair-%zu-%zu)", mark(r), kbtf_result_label(r), m, k);
 	if (r->verdict == KBTF_VERDICT_SYMBOLS && kbtf_result_count(r, KBTF_PROBLEM_BTF))
 		fputs(" + BTF", f);
@@ -350,6 +354,7 @@ static void details(FILE *f, const struct kbtf_matrix *mx, size_t m, size_t k)
 
 int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
 {
+	char line[512];
 	size_t m, k;
 
 	fprintf(f, "# %s\n\n", o->title ? o->title : "kbtf validate report");
@@ -373,11 +378,20 @@ int kbtf_report_md(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 	fputs("\n## Matrix\n\n", f);
 	if (mx->nr_modules && mx->nr_kernels)
 		matrix(f, mx);
+	for (m = 0, k = 0; m < mx->nr_modules; m++) {
+		if (!kbtf_report_not_paired(mx, m, line, sizeof(line)))
+			continue;
+		fputs(k++ ? "\n- " : "\nPairs not made (another architecture):\n\n- ", f);
+		md_text(f, line);
+	}
+	if (k)
+		fputc('\n', f);
 	if (groups(f, mx))
 		return -ENOMEM;
 	fputs("\n## Pairs\n", f);
 	for (m = 0; m < mx->nr_modules; m++)
 		for (k = 0; k < mx->nr_kernels; k++)
-			details(f, mx, m, k);
+			if (!kbtf_report_at(mx, m, k)->not_paired)
+				details(f, mx, m, k);
 	return 0;
 }

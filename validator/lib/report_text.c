@@ -69,6 +69,8 @@ static void table(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repor
 			const struct kbtf_result *r = kbtf_report_at(mx, m, k);
 			size_t nw = kbtf_result_warnings(r, KBTF_SEV_WARNING);
 
+			if (r->not_paired)
+				continue;
 			kbtf_report_module_label(r, mod, sizeof(mod));
 			kbtf_report_kernel_label(r, ker, sizeof(ker));
 			fprintf(f, "%-*s  %-*s  %s%-20s%s  %s", wm, mod, wk, ker,
@@ -80,6 +82,9 @@ static void table(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repor
 			fputc('\n', f);
 		}
 	}
+	for (m = 0; m < mx->nr_modules; m++)
+		if (kbtf_report_not_paired(mx, m, mod, sizeof(mod)))
+			fprintf(f, "%s\n", mod);
 }
 
 static void indent_lines(FILE *f, const char *prefix, const char *text)
@@ -253,7 +258,7 @@ static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 
 int kbtf_report_text(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
 {
-	size_t i, n = mx->nr_modules * mx->nr_kernels;
+	size_t i, n = 0;
 
 	if (kbtf_report_abi_text(mx, abi_line, f))
 		return -ENOMEM;
@@ -262,9 +267,12 @@ int kbtf_report_text(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 		return -ENOMEM;
 	if (o->baseline && changes(f, mx, o))
 		return -ENOMEM;
-	for (i = 0; i < n; i++) {
+	for (i = 0; i < mx->nr_modules * mx->nr_kernels; i++) {
 		const struct kbtf_result *r = &mx->results[i];
 
+		if (r->not_paired)
+			continue;
+		n++;
 		if (o->verbose || kbtf_report_label_index(r) ||
 		    kbtf_result_warnings(r, KBTF_SEV_WARNING))
 			details(f, r, o);

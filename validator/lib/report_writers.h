@@ -48,6 +48,12 @@ const struct kbtf_result *kbtf_report_grid_label(const struct kbtf_matrix *mx,
 						 size_t i, char *buf, size_t len);
 /* How many pairs have verdict @v. */
 size_t kbtf_report_count(const struct kbtf_matrix *mx, enum kbtf_verdict v);
+/*
+ * The pairs of module @m not made (kernels of another architecture) as one
+ * line, "dummy (aarch64): not paired with 3 x86_64 kernels"; false when
+ * every pair of it was made.
+ */
+bool kbtf_report_not_paired(const struct kbtf_matrix *mx, size_t m, char *buf, size_t len);
 /* One problem (kind, name, reason) and the pairs (result indexes) that have it. */
 struct kbtf_report_group {
 	enum kbtf_problem_kind kind;

@@ -42,13 +42,18 @@ struct kbtf_matrix {
  * open: ..."). A kernel that is there but cannot be read (malformed BTF,
  * no BTF) gives "error" results in its column, not a failure. Out of
  * memory and an unreadable build_kernel also fail the run.
+ *
+ * A module is judged only on kernels of its own architecture: a pair of
+ * two architectures is a result with not_paired set, in no verdict count.
+ * A module with no kernel of its architecture among the kernels that
+ * opened fails the run (-EINVAL, "MOD: built for A; the kernels are B").
  */
 KBTF_API int kbtf_matrix_run(const char *const *modules, size_t nr_modules,
 			     const char *const *kernels, size_t nr_kernels,
 			     const struct kbtf_matrix_opts *opts, struct kbtf_matrix *out);
 KBTF_API void kbtf_matrix_fini(struct kbtf_matrix *mx);
 
-/* The worst verdict of the whole matrix. */
+/* The worst verdict of the whole matrix (pairs not made do not count). */
 KBTF_API enum kbtf_verdict kbtf_matrix_worst(const struct kbtf_matrix *mx);
 
 #endif

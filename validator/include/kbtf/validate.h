@@ -146,6 +146,10 @@ struct kbtf_result {
 	/* RHEL-like kernels with a kABI stablelist: imports outside it and
 	 * what weak-modules would do (one line), NULL for other kernels */
 	char *kabi;
+	/* the module and the kernel are built for different architectures:
+	 * the pair was not judged and counts in no verdict (only the sides'
+	 * facts above are set) */
+	bool not_paired;
 };
 
 KBTF_API void kbtf_result_fini(struct kbtf_result *r);
