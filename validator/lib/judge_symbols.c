@@ -35,8 +35,10 @@ static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_finding
 		p->kernel_crc = is->kernel_crc;
 		kbtf_note_field(&f->notes, &p->expected, "CRC 0x%08x (module's __versions)",
 				is->module_crc);
-		kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (Module.symvers, %s)",
-				is->kernel_crc, is->exporter);
+		kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (%s, %s)", is->kernel_crc,
+				pair->k->exports_vmlinux_only ? "the image's export table"
+							      : "Module.symvers",
+				is->exporter);
 		kbtf_note_field(&f->notes, &p->detail,
 				"The symbol's prototype or the types it uses differ from build "
 				"time (modversions): the loader refuses the module.");
@@ -117,7 +119,9 @@ static void module_layout(const struct kbtf_pair *pair, struct kbtf_sym_findings
 	p->kernel_crc = e->crc;
 	kbtf_note_field(&f->layout, &p->expected, "CRC 0x%08x (module's __versions)",
 			ms->layout_crc);
-	kbtf_note_field(&f->layout, &p->actual, "CRC 0x%08x (Module.symvers)", e->crc);
+	kbtf_note_field(&f->layout, &p->actual, "CRC 0x%08x (%s)", e->crc,
+			pair->k->exports_vmlinux_only ? "the image's export table"
+						      : "Module.symvers");
 	kbtf_note_field(&f->layout, &p->detail,
 			"struct module is laid out differently in this kernel; the loader refuses "
 			"the module before looking at anything else (Exec format error), unless "
