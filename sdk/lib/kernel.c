@@ -1069,6 +1069,9 @@ static int open_pkg(struct kernel_priv *p, const char *path, const struct kbtf_b
 	}
 	if (!err)
 		err = open_unpacked(p, dir);
+	/* raw BTF says nothing of its machine; a BTFHub path does */
+	if (!err && !p->k.arch && kbtf_btfhub_path_arch(path))
+		p->k.arch = strdup(kbtf_btfhub_path_arch(path));
 	if (!err) {
 		name_members(p, dir);
 		p->k.format = deb ? KBTF_FMT_DEB : KBTF_FMT_PACKAGE;

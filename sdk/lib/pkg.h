@@ -72,6 +72,11 @@ void kbtf_arch_parse_pkginfo(const char *text, size_t len, struct kbtf_pkg_info 
  * kernel release, heap string, or NULL when @path is not one.
  */
 char *kbtf_btfhub_member_release(const char *path);
+/*
+ * The architecture a BTFHub file's path names, <arch>/<kernel>.btf.tar.xz
+ * ("x86_64"; "arm64" reads as the ELF name "aarch64"), static, or NULL.
+ */
+const char *kbtf_btfhub_path_arch(const char *path);
 
 /* ---------------------------------------------------------------- bundle */
 

@@ -23,3 +23,21 @@ char *kbtf_btfhub_member_release(const char *path)
 		return NULL;
 	return strndup(path, n - 4);
 }
+
+const char *kbtf_btfhub_path_arch(const char *path)
+{
+	/* btfhub-archive's architecture folders, as kbtf names ELF machines */
+	static const char *const dirs[][2] = {{"x86_64", "x86_64"}, {"arm64", "aarch64"}};
+	const char *end = strrchr(path, '/'), *start;
+	size_t i, n = strlen(path);
+
+	if (!end || n < 11 || strcmp(path + n - 11, ".btf.tar.xz"))
+		return NULL;
+	for (start = end; start > path && start[-1] != '/'; start--)
+		;
+	for (i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+		if ((size_t)(end - start) == strlen(dirs[i][0]) &&
+		    !strncmp(start, dirs[i][0], (size_t)(end - start)))
+			return dirs[i][1];
+	return NULL;
+}

@@ -18,6 +18,14 @@
 #   BTFHub      debian/12/x86_64/REL.btf.tar.xz holding REL.btf (raw BTF,
 #               cut from the vmlinux with objcopy)
 #   tarball     the RHEL tree as a .tar.gz; and the same tree as a directory
+#
+# Then one mixed run: these formats and two Debian arm64 kernels (.deb from
+# Debian's arm64 archive) in one kbtf validate, with the example (amd64) and
+# Debian's arm64 dummy and veth (signature cut off, distilled against their
+# headers' vmlinux): each module is judged only on kernels of its own
+# architecture, the other pairs are reported as not paired, and every judged
+# pair's relocation outcome and the type it names equal libbpf 1.5's
+# (tests/oracle btfo).
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 for tool in rpmbuild dpkg-deb zstd xz jq objcopy gzip; do
@@ -281,6 +289,119 @@ esac
 t_exit 0 "no stablelist, no kABI fact" jq -e '.results[0] | has("kabi") | not' "$w/v.json"
 "$KBTF" validate "$demo" --kernel rhel-replica >"$w/out" 2>&1
 t_grep "the text report says it in one line" '^  kABI: 2 of [0-9]+ imports outside the stablelist' "$w/out"
+
+# ------------------------------------------------- one mixed matrix
+# five formats of amd64 kernels and Debian's arm64 .debs in one run
+afetch() { "$KBTF_ROOT/tests/lib/debfetch.sh" bookworm:arm64 "$@"; }
+arel=6.12.113+deb12-arm64
+aold=6.1.0-56-arm64
+aimg=$(afetch "linux-image-$arel") || aimg=
+aimg_old=$(afetch "linux-image-$aold") || aimg_old=
+ahdr=$(afetch "linux-headers-$arel") || ahdr=
+if [ -z "$aimg" ] || [ -z "$aimg_old" ] || [ -z "$ahdr" ]; then
+	t_fail "fetch Debian's arm64 $arel and $aold packages"
+	t_done
+fi
+mx=$w/mixed
+mkdir -p "$mx/img" "$mx/hdr"
+dpkg-deb --fsys-tarfile "$ahdr" | tar -x -C "$mx/hdr" --wildcards '*/vmlinux'
+avml=$mx/hdr/usr/src/linux-headers-$arel/vmlinux
+dpkg-deb --fsys-tarfile "$aimg" | tar -x -C "$mx/img" --wildcards '*/dummy.ko.xz' '*/veth.ko.xz'
+amods=
+for m in dummy veth; do
+	xz -dc "$(find "$mx/img" -name "$m.ko.xz")" >"$mx/$m.signed.ko"
+	size=$(stat -c%s "$mx/$m.signed.ko")
+	# the appended signature: its length is the big-endian word 40 bytes from the end
+	siglen=$(tail -c 32 "$mx/$m.signed.ko" | head -c 4 | od -An -tu1 |
+		awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+	head -c $((size - 40 - siglen)) "$mx/$m.signed.ko" >"$mx/$m.plain.ko"
+	"$KBTF" distill -q "$mx/$m.plain.ko" --base "$avml" -o "$mx/$m.ko" &&
+		amods="$amods $mx/$m.ko" || t_fail "distill Debian's arm64 $m"
+done
+# the kernels, as given: each one's raw BTF for libbpf is taken apart from kbtf
+objcopy -O binary --only-section=.BTF "$w/vmlinux" "$mx/amd64.btf"
+"$KBTF" kernels add "$aimg" --name arm64-new >/dev/null 2>&1 &&
+	"$KBTF" kernels add "$aimg_old" --name arm64-old >/dev/null 2>&1 ||
+	t_fail "kernels add Debian's arm64 images"
+stored_btf() { lz4 -dcq "$XDG_CACHE_HOME/kbtf/kernels/$1/btf" 2>/dev/null || cat "$XDG_CACHE_HOME/kbtf/kernels/$1/btf"; }
+stored_btf arm64-new >"$mx/arm64-new.btf"
+stored_btf arm64-old >"$mx/arm64-old.btf"
+kernels=("$img_deb" "$rpms/kernel-core-6.12.113-1.deb12rt.x86_64.rpm" "$a/linux-6.12.113.deb12-1-x86_64.pkg.tar.zst"
+	"$bh/$rel.btf.tar.xz" "$u/linux-image-unsigned-${rel}_6.12.113-1~deb12u1_amd64.deb" "$w/rhel-tree.tar.gz"
+	"$aimg" "$aimg_old")
+targets=(amd64 amd64 amd64 amd64 amd64 amd64 arm64-new arm64-old)
+kargs=()
+for k in "${kernels[@]}"; do kargs+=(--kernel "$k"); done
+# shellcheck disable=SC2086
+"$KBTF" validate "$demo" $amods "${kargs[@]}" --no-symbols -o "$mx/all.json" -o "$mx/all.txt" \
+	>"$mx/all.out" 2>&1
+rc=$?
+t_exit 0 "one matrix, 3 modules x 8 kernels of 6 package formats and 2 architectures" \
+	jq -e '(.modules | length) == 3 and (.kernels | length) == 8 and
+	       ([.kernels[].arch] | unique) == ["aarch64", "x86_64"]' "$mx/all.json"
+np=$(jq '.results | length' "$mx/all.json")
+nsum=$(jq '[.counts[]] | add' "$mx/all.json")
+[ "$np" = 10 ] && [ "$nsum" = 10 ] &&
+	t_ok "10 pairs judged (the example on 6 amd64 kernels, 2 arm64 modules on 2 arm64 kernels), counted 10" ||
+	t_fail "judged pairs: $np results, counts sum $nsum (want 10): $(head -c 600 "$mx/all.out")"
+np=$(jq -c '[.not_paired[] | [.module_index, .arch, (.kernels | length)]]' "$mx/all.json")
+[ "$np" = '[[0,"x86_64",2],[1,"aarch64",6],[2,"aarch64",6]]' ] &&
+	t_ok "JSON: the example not paired with the 2 arm64 kernels, dummy and veth with the 6 amd64 ones" ||
+	t_fail "JSON not_paired: $np"
+t_grep "text: one line per module for the pairs not made" \
+	'^kbtf_demo \(x86_64\): not paired with 2 aarch64 kernels$' "$mx/all.txt"
+t_grep "text: ... and for the arm64 modules" '^dummy \(aarch64\): not paired with 6 x86_64 kernels$' "$mx/all.txt"
+# the verdicts: the example as on the Debian .deb, Debian's own arm64
+# modules ok on their kernel, no-distilled-support on 6.1 (no .BTF.base)
+v=$(jq -r '[.results[] | select(.module_index == 0) | .verdict] | unique | join(",")' "$mx/all.json")
+[ "$v" = "$(jq -r '.verdict' <<<"$want_ns")" ] &&
+	t_ok "the example's verdict on all 6 amd64 formats is the Debian package's ($v)" ||
+	t_fail "the example's verdicts in the mixed run: $v, not $(jq -r .verdict <<<"$want_ns")"
+v=$(jq -r '[.results[] | select(.module_index > 0) | "\(.kernel_index)=\(.verdict)"] | unique | join(",")' "$mx/all.json")
+[ "$v" = "6=ok,7=no-distilled-support" ] && t_ok "arm64 modules: ok on $arel, no-distilled-support on $aold" ||
+	t_fail "arm64 verdicts: $v"
+[ "$rc" -eq "$(jq -r 'if .worst == "ok" then 0 else 1 end' "$mx/all.json")" ] &&
+	t_ok "exit $rc: the judged pairs decide it" || t_fail "exit $rc for worst $(jq -r .worst "$mx/all.json")"
+# every judged pair against libbpf 1.5's btf__relocate
+btfo=$("$KBTF_ROOT/tests/oracle/build.sh" 2>/dev/null) || btfo=
+if [ -z "$btfo" ]; then
+	t_fail "the libbpf oracle could not be built (tests/oracle/build.sh)"
+else
+	same=0
+	differ=0
+	mi=0
+	for mod in "$demo" $amods; do
+		for ki in "${!kernels[@]}"; do
+			got=$(jq -r --argjson m "$mi" --argjson k "$ki" \
+				'.results[] | select(.module_index == $m and .kernel_index == $k) | .relocation.ok' \
+				"$mx/all.json")
+			[ -n "$got" ] || continue # not paired
+			log=$("$btfo" relocate-ko "$mod" "$mx/${targets[$ki]}.btf" 2>&1)
+			if printf '%s\n' "$log" | grep -q '^relocate: OK'; then want=true; else want=false; fi
+			named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
+			names=$(jq -r --argjson m "$mi" --argjson k "$ki" \
+				'.results[] | select(.module_index == $m and .kernel_index == $k) |
+				 ([.problems[].name] + [.relocation.message]) | join(" ")' "$mx/all.json")
+			if [ "$got" = "$want" ] && { [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+				same=$((same + 1))
+			else
+				differ=$((differ + 1))
+				t_fail "libbpf vs kbtf: $(basename "$mod") x ${kernels[$ki]##*/}: libbpf $want '$named', kbtf $got ($names)"
+			fi
+		done
+		mi=$((mi + 1))
+	done
+	[ "$differ" -eq 0 ] && [ "$same" -eq 10 ] &&
+		t_ok "libbpf 1.5 and kbtf agree on all $same judged pairs (relocated or not, and the type named)" ||
+		t_fail "libbpf agreement: $same same, $differ differ (want 10 same)"
+fi
+# the example alone on arm64 kernels only: nothing to judge it on, exit 2
+"$KBTF" validate "$demo" --kernel "$aimg" --no-symbols >"$mx/only.out" 2>&1
+rc=$?
+[ "$rc" -eq 2 ] && [ "$(wc -l <"$mx/only.out")" -eq 1 ] &&
+	grep -q 'kbtf_demo.ko: built for x86_64, but the kernels are aarch64' "$mx/only.out" &&
+	t_ok "an amd64 module with only an arm64 kernel: exit 2, one line naming both" ||
+	t_fail "amd64 module, arm64 kernel only (exit $rc): $(cat "$mx/only.out")"
 
 # ----------------------------------------------------------- bad input
 printf '\xed\xab\xee\xdb\x03\x00\x00\x00' >"$w/bad.rpm"
