@@ -152,6 +152,14 @@ static void test_btfhub_and_manifest(void **state)
 	assert_null(kbtf_btfhub_member_release("dir/5.4.0.btf"));
 	assert_null(kbtf_btfhub_member_release("vmlinux.btf"));
 	assert_null(kbtf_btfhub_member_release(".btf"));
+	/* the architecture is the folder the file sits in */
+	assert_string_equal(kbtf_btfhub_path_arch("ubuntu/20.04/x86_64/5.4.0-1009-aws.btf.tar.xz"),
+			    "x86_64");
+	assert_string_equal(kbtf_btfhub_path_arch("/h/debian/12/arm64/6.1.0-56-arm64.btf.tar.xz"),
+			    "aarch64");
+	assert_null(kbtf_btfhub_path_arch("5.4.0-1009-aws.btf.tar.xz"));
+	assert_null(kbtf_btfhub_path_arch("ubuntu/20.04/s390x/5.4.0.btf.tar.xz"));
+	assert_null(kbtf_btfhub_path_arch("x86_64/5.4.0.tar.xz"));
 
 	assert_int_equal(kbtf_bundle_parse_manifest(m, sizeof(m) - 1, &bm), 0);
 	assert_string_equal(bm.release, "6.8.0-31-generic");

@@ -52,6 +52,8 @@ static const char validate_usage[] =
     "Simulate, for every module on every kernel, what the kernel does at load\n"
     "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
     "older kernels without .BTF.base support, and layout drift it cannot see.\n"
+    "A module is paired only with kernels of its own architecture; the others\n"
+    "are listed as not paired.\n"
     "\n"
     "  -k, --kernel SOURCE     a target kernel: boot image, vmlinux, raw BTF,\n"
     "                          /sys/kernel/btf/vmlinux, .deb, .rpm, Arch package,\n"
