@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <limits.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -169,13 +170,55 @@ int kbtf_access_plugin(const char *kdir, char *path, size_t len)
 	return 0;
 }
 
+/*
+ * A word of KCFLAGS that loads a kbtf_access plugin. GCC names a plugin
+ * after its file, up to the first '.' ("-fplugin=DIR/kbtf_access.so",
+ * "-fplugin=kbtf_access"), and refuses one name given with two paths, so
+ * a KCFLAGS inherited from another kernel's build (kbtf.mk exports its
+ * own; "make ci" builds for several kernels; Debian's 6.1 and 6.12 name
+ * gcc-12 differently, so their plugins differ) must lose it.
+ */
+static bool kcflags_loads_plugin(const char *w, size_t n)
+{
+	static const char opt[] = "-fplugin=", name[] = "kbtf_access";
+	const char *base, *end = w + n;
+
+	if (n < sizeof(opt) - 1 || memcmp(w, opt, sizeof(opt) - 1))
+		return false;
+	base = w + sizeof(opt) - 1;
+	for (const char *p = base; p < end; p++)
+		if (*p == '/')
+			base = p + 1;
+	for (const char *p = base; p < end; p++)
+		if (*p == '.')
+			end = p;
+	return (size_t)(end - base) == sizeof(name) - 1 && !memcmp(base, name, sizeof(name) - 1);
+}
+
 char *kbtf_access_kcflags(const char *so)
 {
-	const char *old = getenv("KCFLAGS");
-	char *s = NULL;
+	static const char head[] = "KCFLAGS=", opt[] = "-fplugin=";
+	const char *old = getenv("KCFLAGS"), *p = old ? old : "";
+	size_t len = sizeof(head) + strlen(p) + sizeof(opt) + strlen(so) + 1, o;
+	char *s = malloc(len);
 
-	if (asprintf(&s, "KCFLAGS=%s%s-fplugin=%s", old && *old ? old : "", old && *old ? " " : "",
-		     so) < 0)
+	if (!s)
 		return NULL;
+	memcpy(s, head, sizeof(head) - 1);
+	o = sizeof(head) - 1;
+	/* the inherited words, without any kbtf_access plugin: this build's goes last */
+	while (*p) {
+		size_t n;
+
+		p += strspn(p, " \t\n");
+		n = strcspn(p, " \t\n");
+		if (n && !kcflags_loads_plugin(p, n)) {
+			memcpy(s + o, p, n);
+			o += n;
+			s[o++] = ' ';
+		}
+		p += n;
+	}
+	snprintf(s + o, len - o, "%s%s", opt, so);
 	return s;
 }

@@ -19,7 +19,11 @@
  */
 int kbtf_access_plugin(const char *kdir, char *path, size_t len);
 
-/* "KCFLAGS=[$KCFLAGS ]-fplugin=@so" for kbuild's command line, heap. */
+/*
+ * "KCFLAGS=[$KCFLAGS ]-fplugin=@so" for kbuild's command line, heap; a
+ * kbtf_access plugin the inherited KCFLAGS loads (another kernel's compiler's)
+ * is left out, as GCC refuses one plugin name given with two paths.
+ */
 char *kbtf_access_kcflags(const char *so);
 
 #endif

@@ -57,7 +57,7 @@ static const char build_usage[] =
     "\n"
     "The modules are compiled with kbtf's GCC plugin, which records the kernel\n"
     "struct members their code touches (docs/access.md); KBTF_ACCESS=0 leaves it\n"
-    "out.\n";
+    "out. A kbtf_access plugin already in KCFLAGS (another kernel's) is replaced.\n";
 
 static const struct option build_options[] = {
     {"release", required_argument, NULL, 'k'},

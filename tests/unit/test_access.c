@@ -21,6 +21,7 @@
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
 #include "kbtf/validate.h"
+#include "access_plugin.h"
 #include "module_access.h"
 #include "judge.h"
 #include "prepared.h"
@@ -404,13 +405,62 @@ static void test_combine(void **state)
 		    KBTF_VERDICT_LAYOUT_CONFLICT < KBTF_VERDICT_BTF_REJECTED);
 }
 
+/* ------------------------------------------------------------ KCFLAGS */
+
+static void expect_kcflags(const char *env, const char *want)
+{
+	char *s;
+
+	if (env)
+		assert_int_equal(setenv("KCFLAGS", env, 1), 0);
+	else
+		unsetenv("KCFLAGS");
+	s = kbtf_access_kcflags("/c/access/b/kbtf_access.so");
+	assert_non_null(s);
+	assert_string_equal(s, want);
+	free(s);
+}
+
+/*
+ * "make ci" of a kbtf new project: kbtf.mk exported the plugin for the
+ * default kernel's compiler, and kbtf build for another kernel (another
+ * gcc-12 build, another cache key) appended its own; cc1 refused "plugin
+ * kbtf_access was specified with different paths". Each build carries its
+ * own plugin only; the user's words stay, in order.
+ */
+static void test_kcflags_one_plugin(void **state)
+{
+	(void)state;
+	expect_kcflags(NULL, "KCFLAGS=-fplugin=/c/access/b/kbtf_access.so");
+	expect_kcflags("", "KCFLAGS=-fplugin=/c/access/b/kbtf_access.so");
+	expect_kcflags("-DX=1  -g", "KCFLAGS=-DX=1 -g -fplugin=/c/access/b/kbtf_access.so");
+	expect_kcflags("-fplugin=/c/access/a/kbtf_access.so",
+		       "KCFLAGS=-fplugin=/c/access/b/kbtf_access.so");
+	expect_kcflags("-DX -fplugin=/c/access/a/kbtf_access.so -g -fplugin=kbtf_access",
+		       "KCFLAGS=-DX -g -fplugin=/c/access/b/kbtf_access.so");
+	/* GCC's name is the file's up to its first '.' */
+	expect_kcflags("-fplugin=/p/kbtf_access.so.1",
+		       "KCFLAGS=-fplugin=/c/access/b/kbtf_access.so");
+	/* other plugins and the plugin's arguments stay */
+	expect_kcflags("-fplugin=/p/other.so -fplugin=/p/kbtf_accessory.so "
+		       "-fplugin-arg-kbtf_access-ktree=/k",
+		       "KCFLAGS=-fplugin=/p/other.so -fplugin=/p/kbtf_accessory.so "
+		       "-fplugin-arg-kbtf_access-ktree=/k -fplugin=/c/access/b/kbtf_access.so");
+	unsetenv("KCFLAGS");
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_parse_objects),  cmocka_unit_test(test_big_endian_and_roundtrip),
-	    cmocka_unit_test(test_malformed),	   cmocka_unit_test(test_swapped_members),
-	    cmocka_unit_test(test_same_layout_ok), cmocka_unit_test(test_vanished),
-	    cmocka_unit_test(test_no_record),	   cmocka_unit_test(test_combine),
+	    cmocka_unit_test(test_parse_objects),
+	    cmocka_unit_test(test_big_endian_and_roundtrip),
+	    cmocka_unit_test(test_malformed),
+	    cmocka_unit_test(test_swapped_members),
+	    cmocka_unit_test(test_same_layout_ok),
+	    cmocka_unit_test(test_vanished),
+	    cmocka_unit_test(test_no_record),
+	    cmocka_unit_test(test_combine),
+	    cmocka_unit_test(test_kcflags_one_plugin),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
