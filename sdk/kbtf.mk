@@ -63,7 +63,11 @@ KBTF_KDIR ?= $(firstword $(KDIR) $(KERNELDIR) $(KERNEL_DIR) $(KSRC) $(KERNEL_SRC
 # a warning on stderr and no flag when no plugin can be built
 kbtf_access_flag := $(if $(wildcard $(KBTF_KDIR)/.config),$(shell $(KBTF) build \
 	--access-kcflags --kdir $(KBTF_KDIR)))
-export KCFLAGS := $(strip $(KCFLAGS) $(kbtf_access_flag))
+# A kbtf_access plugin inherited from an enclosing make for another kernel
+# (another compiler's build of it) goes: GCC refuses one plugin name given
+# with two paths ("plugin kbtf_access was specified with different paths").
+export KCFLAGS := $(strip $(filter-out -fplugin=%/kbtf_access.so -fplugin=kbtf_access.so \
+	-fplugin=kbtf_access,$(KCFLAGS)) $(kbtf_access_flag))
 endif
 
 endif

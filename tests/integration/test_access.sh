@@ -167,6 +167,36 @@ jqt "kbtf.mk: the same record as kbtf build" \
 	'.[0].access.places == $n and .[0].access.section == ".kbtf.access"' "$t_tmp/mk.json" \
 	--argjson n "$(jq '.[0].access.places' "$ij")"
 
+# A KCFLAGS that already loads another kernel's plugin (6.1.0-56 names its
+# compiler gcc-12, 6.12.113 x86_64-linux-gnu-gcc-12: another cache key), as "make ci" of a kbtf new project passes it
+# from kbtf.mk to the build for each kernel, or an enclosing make for
+# another kernel: each build loads its own only (cc1 refuses one plugin
+# name with two paths).
+kdir61=/usr/src/linux-headers-6.1.0-56-amd64
+if [ -f "$kdir61/.config" ]; then
+	other=$("$KBTF" build --access-kcflags --kdir "$kdir61" 2>/dev/null)
+	own=$("$KBTF" build --access-kcflags --kdir "$kdir" 2>/dev/null)
+	if [ -n "$other" ] && [ "$other" != "$own" ]; then
+		t_ok "6.1.0-56's compiler has its own plugin ($other)"
+	else
+		t_fail "6.1.0-56's plugin '$other', 6.12.113's '$own'"
+	fi
+	cp -R "$src" "$t_tmp/inh"
+	t_check "kbtf build with KCFLAGS loading another kernel's plugin" \
+		env KCFLAGS="-DKBTF_T=1 $other" "$KBTF" build --kdir "$kdir" -C "$t_tmp/inh"
+	"$KBTF" inspect --json "$t_tmp/inh/accdemo.ko" >"$t_tmp/inh.json" 2>&1
+	jqt "  ... with the record of its own plugin" '.[0].access.places == $n' "$t_tmp/inh.json" \
+		--argjson n "$(jq '.[0].access.places' "$ij")"
+	cp -R "$src" "$t_tmp/mk2" && cp "$t_tmp/mk/Makefile" "$t_tmp/mk2/"
+	t_check "kbtf.mk with KCFLAGS loading another kernel's plugin" \
+		env KCFLAGS="-DKBTF_T=1 $other" make -C "$t_tmp/mk2" KBTF="$KBTF"
+	"$KBTF" inspect --json "$t_tmp/mk2/accdemo.ko" >"$t_tmp/mk2.json" 2>&1
+	jqt "  ... with the record of its own plugin" '.[0].access.places == $n' "$t_tmp/mk2.json" \
+		--argjson n "$(jq '.[0].access.places' "$ij")"
+else
+	t_ok "linux-headers-6.1.0-56-amd64 not installed: inherited-plugin checks skipped"
+fi
+
 # without the record
 cp -R "$src" "$t_tmp/plain"
 KBTF_ACCESS=0 "$KBTF" build --kdir "$kdir" -C "$t_tmp/plain" >/dev/null 2>&1
