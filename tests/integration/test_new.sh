@@ -19,7 +19,9 @@ kt=$t_tmp/kbtf-tree
 mkdir -p "$kt/build" "$kt/sdk" "$t_tmp/decoy"
 cp "$KBTF" "$kt/build/kbtf"
 cp "$KBTF_ROOT/sdk/kbtf.mk" "$kt/sdk/"
-cp -R "$KBTF_ROOT/templates" "$KBTF_ROOT/ci" "$KBTF_ROOT/dkms" "$kt/"
+# access/: the access-record plugin's source, which make and make ci build for
+# each kernel's compiler (a tree without it would leave the plugin untested)
+cp -R "$KBTF_ROOT/templates" "$KBTF_ROOT/ci" "$KBTF_ROOT/dkms" "$KBTF_ROOT/access" "$kt/"
 KBTF=$kt/build/kbtf
 export -n KBTF
 unset KBTF_DATA_DIR
@@ -160,6 +162,15 @@ t_grep "HTML: each build's kernel x module matrix, cells opening that build's pa
 t_grep "HTML: each build's causes with their fix (rt: an rt variant)" 'build an rt variant' $rep/report.html
 t_grep "Markdown: the summary table" '^\| b-6.1 \| 6.1.0-56-amd64 \| 1 \|' $rep/report.md
 t_check "the built module is kept with the results" test -f demo/kbtf-out/b-6.12/6.12.113+deb12-amd64/demo.ko
+# Two build groups whose kernels name gcc-12 two ways (6.1.0-56: gcc-12,
+# 6.12.113: x86_64-linux-gnu-gcc-12): two cached plugins. make's KCFLAGS
+# (kbtf.mk: the default kernel's) must not reach the other build beside its
+# own (cc1: "plugin kbtf_access was specified with different paths").
+for b in b-6.12/6.12.113+deb12-amd64 b-6.1/6.1.0-56-amd64; do
+	"$KBTF" inspect demo/kbtf-out/$b/demo.ko >"$t_tmp/inspect.out" 2>&1
+	t_grep "the $b build carries the access record (its compiler's plugin)" \
+		'access record: [0-9]+ places' "$t_tmp/inspect.out"
+done
 t_exit 1 "KBTF_GATE=1: merge fails when a pair is not ok" \
 	sh -c 'cd demo && KBTF_GATE=1 ci/matrix/kbtf-matrix.sh merge'
 t_exit 2 "an unknown group is an error" sh -c "cd demo && KBTF=$KBTF ci/matrix/kbtf-matrix.sh group nope"
