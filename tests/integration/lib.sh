@@ -8,6 +8,8 @@
 #   t_skip_all "no qemu here"          # exit 77: the whole script skipped
 #   t_kernel_dir REL                   # a bookworm kernel package, unpacked once
 #   t_vmlinux_from_deb DEB OUT         # a kernel package's vmlinux, without kbtf
+#   t_unsign KO OUT                    # a module without its appended signature
+#   t_libbpf_vs BTFO MOD TARGET RESULT # one pair against libbpf's btf__relocate
 #   t_done                             # prints "N passed, N failed", exits
 #
 # t_tmp is a scratch directory removed on exit. Each check prints one line:
@@ -119,6 +121,39 @@ t_kernel_dir() {
 	echo "$dir"
 }
 
+# t_unsign KO OUT: the module without its appended signature (the trailer
+# is struct module_signature, 12 bytes ending in the big-endian signature
+# length, then "~Module signature appended~\n"); an unsigned one is copied.
+t_unsign() {
+	local f=$1 out=$2 size siglen
+	size=$(stat -c%s "$f")
+	if [ "$(tail -c 28 "$f")" = "~Module signature appended~" ]; then
+		siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 |
+			awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
+		head -c $((size - 40 - siglen)) "$f" >"$out"
+	else
+		cp "$f" "$out"
+	fi
+}
+# t_libbpf_vs BTFO MOD TARGET RESULT: one pair, libbpf's btf__relocate
+# (btfo relocate-ko MOD TARGET) against kbtf's result object RESULT (the
+# pair's JSON from a validate report). 0 when both relocate or both refuse
+# and the type libbpf names is among kbtf's problems. Sets T_LIBBPF_WANT
+# (true when libbpf relocates) and, on a difference, T_LIBBPF_WHY.
+t_libbpf_vs() {
+	local log named got names
+	log=$("$1" relocate-ko "$2" "$3" 2>&1)
+	if printf '%s\n' "$log" | grep -q '^relocate: OK'; then T_LIBBPF_WANT=true; else T_LIBBPF_WANT=false; fi
+	named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
+	got=$(printf '%s' "$4" | jq -r '.relocation.ok')
+	names=$(printf '%s' "$4" | jq -r '([.problems[].name] + [.relocation.message]) | join(" ")')
+	if [ "$got" = "$T_LIBBPF_WANT" ] &&
+		{ [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+		return 0
+	fi
+	T_LIBBPF_WHY="libbpf $T_LIBBPF_WANT '$named', kbtf $got ($names)"
+	return 1
+}
 t_skip_all() {
 	echo "skip - $*"
 	exit 77

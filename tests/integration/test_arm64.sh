@@ -100,17 +100,6 @@ fi
 
 # ------------------------------------------------------------ the modules
 
-unsign() {
-	local f=$1 out=$2 size siglen
-	size=$(stat -c%s "$f")
-	if [ "$(tail -c 28 "$f")" = "~Module signature appended~" ]; then
-		siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 |
-			awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
-		head -c $((size - 40 - siglen)) "$f" >"$out"
-	else
-		cp "$f" "$out"
-	fi
-}
 names="dummy veth xfs wireguard"
 dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp/img" --wildcards \
 	'*/dummy.ko.xz' '*/veth.ko.xz' '*/xfs.ko.xz' '*/wireguard.ko.xz'
@@ -118,7 +107,7 @@ mods=
 plain=
 for m in $names; do
 	xz -dc "$(find "$t_tmp/img" -name "$m.ko.xz")" >"$t_tmp/$m.signed.ko"
-	unsign "$t_tmp/$m.signed.ko" "$t_tmp/$m.plain.ko"
+	t_unsign "$t_tmp/$m.signed.ko" "$t_tmp/$m.plain.ko"
 	plain="$plain $t_tmp/$m.plain.ko"
 	if "$KBTF" distill -q "$t_tmp/$m.plain.ko" --base "$vml" -o "$t_tmp/$m.ko"; then
 		mods="$mods $t_tmp/$m.ko"
@@ -191,20 +180,13 @@ differ=0
 for mod in $mods; do
 	for k in $kernels; do
 		stored_btf "$k" >"$t_tmp/target.btf"
-		log=$("$btfo" relocate-ko "$mod" "$t_tmp/target.btf" 2>&1)
-		if printf '%s\n' "$log" | grep -q '^relocate: OK'; then want=true; else want=false; fi
-		named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
-		got=$(jq -r --arg m "$mod" --arg r "$k" \
-			'.results[] | select(.module == $m and .release == $r) | .relocation.ok' \
-			"$t_tmp/all.json")
-		names=$(jq -r --arg m "$mod" --arg r "$k" \
-			'.results[] | select(.module == $m and .release == $r) |
-			 ([.problems[].name] + [.relocation.message]) | join(" ")' "$t_tmp/all.json")
-		if [ "$got" = "$want" ] && { [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+		result=$(jq -c --arg m "$mod" --arg r "$k" \
+			'.results[] | select(.module == $m and .release == $r)' "$t_tmp/all.json")
+		if t_libbpf_vs "$btfo" "$mod" "$t_tmp/target.btf" "$result"; then
 			same=$((same + 1))
 		else
 			differ=$((differ + 1))
-			t_fail "libbpf vs kbtf on arm64 $(basename "$mod") x $k: libbpf $want '$named', kbtf $got ($names)"
+			t_fail "libbpf vs kbtf on arm64 $(basename "$mod") x $k: $T_LIBBPF_WHY"
 		fi
 	done
 done

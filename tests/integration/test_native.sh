@@ -203,26 +203,19 @@ t_grep "oracle: libbpf 1.7" '^libbpf 1\.7$' <("$btfo17" version)
 
 declare -A relocs # module -> kernels it relocates on (libbpf 1.7)
 compare() {       # compare LABEL BTFO JSON
-	local label=$1 btfo=$2 json=$3 same=0 differ=0 mod deb log want named got names
+	local label=$1 btfo=$2 json=$3 same=0 differ=0 mod deb result
 	for mod in "${mods[@]}"; do
 		for deb in "${kdebs[@]}"; do
 			[ -n "${kelf[$deb]:-}" ] || continue
-			log=$("$btfo" relocate-ko "$mod" "${kelf[$deb]}" 2>&1)
-			if printf '%s\n' "$log" | grep -q '^relocate: OK'; then want=true; else want=false; fi
-			named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
-			got=$(jq -r --arg m "$mod" --arg s "$deb" \
-				'.results[] | select(.module == $m and .source == $s) | .relocation.ok' "$json")
-			names=$(jq -r --arg m "$mod" --arg s "$deb" \
-				'.results[] | select(.module == $m and .source == $s) |
-				 ([.problems[].name] + [.relocation.message]) | join(" ")' "$json")
-			if [ "$got" = "$want" ] &&
-				{ [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+			result=$(jq -c --arg m "$mod" --arg s "$deb" \
+				'.results[] | select(.module == $m and .source == $s)' "$json")
+			if t_libbpf_vs "$btfo" "$mod" "${kelf[$deb]}" "$result"; then
 				same=$((same + 1))
 			else
 				differ=$((differ + 1))
-				t_fail "$label vs kbtf on ${mod#"$T"/} x ${krel[$deb]}: libbpf $want '$named', kbtf $got ($names)"
+				t_fail "$label vs kbtf on ${mod#"$T"/} x ${krel[$deb]}: $T_LIBBPF_WHY"
 			fi
-			[ "$label" = "libbpf 1.7" ] && [ "$want" = true ] &&
+			[ "$label" = "libbpf 1.7" ] && [ "$T_LIBBPF_WANT" = true ] &&
 				relocs[$mod]="${relocs[$mod]:-} ${krel[$deb]}"
 		done
 	done

@@ -372,21 +372,15 @@ else
 	mi=0
 	for mod in "$demo" $amods; do
 		for ki in "${!kernels[@]}"; do
-			got=$(jq -r --argjson m "$mi" --argjson k "$ki" \
-				'.results[] | select(.module_index == $m and .kernel_index == $k) | .relocation.ok' \
+			result=$(jq -c --argjson m "$mi" --argjson k "$ki" \
+				'.results[] | select(.module_index == $m and .kernel_index == $k)' \
 				"$mx/all.json")
-			[ -n "$got" ] || continue # not paired
-			log=$("$btfo" relocate-ko "$mod" "$mx/${targets[$ki]}.btf" 2>&1)
-			if printf '%s\n' "$log" | grep -q '^relocate: OK'; then want=true; else want=false; fi
-			named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
-			names=$(jq -r --argjson m "$mi" --argjson k "$ki" \
-				'.results[] | select(.module_index == $m and .kernel_index == $k) |
-				 ([.problems[].name] + [.relocation.message]) | join(" ")' "$mx/all.json")
-			if [ "$got" = "$want" ] && { [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+			[ -n "$result" ] || continue # not paired
+			if t_libbpf_vs "$btfo" "$mod" "$mx/${targets[$ki]}.btf" "$result"; then
 				same=$((same + 1))
 			else
 				differ=$((differ + 1))
-				t_fail "libbpf vs kbtf: $(basename "$mod") x ${kernels[$ki]##*/}: libbpf $want '$named', kbtf $got ($names)"
+				t_fail "libbpf vs kbtf: $(basename "$mod") x ${kernels[$ki]##*/}: $T_LIBBPF_WHY"
 			fi
 		done
 		mi=$((mi + 1))

@@ -181,21 +181,10 @@ img=$(fetch "linux-image-$release")
 mkdir -p "$t_tmp/img" "$t_tmp/mods"
 dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp/img" --wildcards \
 	'*/e1000e.ko.xz' '*/xfs.ko.xz' '*/wireguard.ko.xz'
-unsign() {
-	local f=$1 out=$2 size siglen
-	size=$(stat -c%s "$f")
-	if [ "$(tail -c 28 "$f")" = "~Module signature appended~" ]; then
-		siglen=$(tail -c 32 "$f" | head -c 4 | od -An -tu1 |
-			awk '{ print $1 * 16777216 + $2 * 65536 + $3 * 256 + $4 }')
-		head -c $((size - 40 - siglen)) "$f" >"$out"
-	else
-		cp "$f" "$out"
-	fi
-}
 mods="$demo"
 for m in e1000e xfs wireguard; do
 	xz -dc "$(find "$t_tmp/img" -name "$m.ko.xz")" >"$t_tmp/mods/$m.signed.ko"
-	unsign "$t_tmp/mods/$m.signed.ko" "$t_tmp/mods/$m.plain.ko"
+	t_unsign "$t_tmp/mods/$m.signed.ko" "$t_tmp/mods/$m.plain.ko"
 	if "$KBTF" distill -q "$t_tmp/mods/$m.plain.ko" --base "$store/$release" \
 		-o "$t_tmp/mods/$m.ko"; then
 		mods="$mods $t_tmp/mods/$m.ko"
@@ -213,20 +202,13 @@ for mod in $mods; do
 	for rel in $kernels; do
 		lz4 -dcq "$store/$rel/btf" >"$t_tmp/target.btf" 2>/dev/null ||
 			cp "$store/$rel/btf" "$t_tmp/target.btf"
-		log=$("$btfo" relocate-ko "$mod" "$t_tmp/target.btf" 2>&1)
-		if printf '%s\n' "$log" | grep -q '^relocate: OK'; then want=true; else want=false; fi
-		named=$(printf '%s\n' "$log" | sed -n "s/^libbpf: .*BTF type '\\([^']*\\)'.*/\\1/p" | head -n1)
-		got=$(jq -r --arg m "$mod" --arg r "$rel" \
-			'.results[] | select(.module == $m and .release == $r) | .relocation.ok' \
-			"$t_tmp/all.json")
-		names=$(jq -r --arg m "$mod" --arg r "$rel" \
-			'.results[] | select(.module == $m and .release == $r) |
-			 ([.problems[].name] + [.relocation.message]) | join(" ")' "$t_tmp/all.json")
-		if [ "$got" = "$want" ] && { [ -z "$named" ] || printf '%s' "$names" | grep -qw -- "$named"; }; then
+		result=$(jq -c --arg m "$mod" --arg r "$rel" \
+			'.results[] | select(.module == $m and .release == $r)' "$t_tmp/all.json")
+		if t_libbpf_vs "$btfo" "$mod" "$t_tmp/target.btf" "$result"; then
 			same=$((same + 1))
 		else
 			differ=$((differ + 1))
-			t_fail "libbpf vs kbtf on $(basename "$mod") x $rel: libbpf $want '$named', kbtf $got ($names)"
+			t_fail "libbpf vs kbtf on $(basename "$mod") x $rel: $T_LIBBPF_WHY"
 		fi
 	done
 done
