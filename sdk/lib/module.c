@@ -89,7 +89,8 @@ static int split_strings(const struct kbtf_elf_sec *sec, char **buf, char ***lis
 	*buf = malloc(sec->size + 1);
 	if (!*buf)
 		return kbtf_err_nomem();
-	memcpy(*buf, sec->data, sec->size);
+	if (sec->size) /* an empty or SHT_NOBITS section has no data pointer */
+		memcpy(*buf, sec->data, sec->size);
 	(*buf)[sec->size] = '\0';
 	end = *buf + sec->size;
 	for (p = *buf; p < end; p += strlen(p) + 1) {
