@@ -24,7 +24,11 @@ set -u
 t_passed=0
 t_failed=0
 t_tmp=$(mktemp -d "${TMPDIR:-/tmp}/kbtf-itest.XXXXXX")
-trap 'rm -rf "$t_tmp"' EXIT
+# Only the test's own shell removes it: a subshell bash forks for `cmd &`
+# runs this trap too when a signal reaches it before its exec (a test that
+# signals a background kbtf right after starting it), and would remove the
+# directory under the running test.
+trap '[ "$BASHPID" != "$$" ] || rm -rf "$t_tmp"' EXIT
 
 t_ok() {
 	t_passed=$((t_passed + 1))

@@ -94,6 +94,15 @@ mkdir -p "$T/mods"
 # exec: $! is kbtf itself, the process the signals are for
 distill_signed() { exec "$KBTF" distill -q "$T/mods/m.ko" --base "$vml" --kdir "$T/kdir" \
 	--sign "$T/key.pem" "$T/key.pem"; }
+# bash forks, then the child execs kbtf: a signal that lands in between
+# reaches a copy of this shell, which runs the function's caller on (its
+# traps, the rest of this script), not kbtf; so the signal waits for the exec
+kbtf_exe=$(readlink -f "$KBTF")
+wait_exec() {
+	while kill -0 "$1" 2>/dev/null && [ "$(readlink "/proc/$1/exe")" != "$kbtf_exe" ]; do
+		sleep 0.01
+	done
+}
 leftovers() {
 	find "$T/mods" "$TMPDIR" -mindepth 1 \( -name 'm.ko.kbtf-*' -o -name 'kbtf-distill-*' \) |
 		sed "s|^$T/||" | sort
@@ -111,6 +120,7 @@ for sig in TERM INT HUP TERM INT HUP TERM INT HUP TERM INT HUP; do
 	cp "$seeds/module.ko" "$T/mods/m.ko"
 	distill_signed >/dev/null 2>&1 &
 	pid=$!
+	wait_exec "$pid"
 	sleep "0.$((i % 6))"
 	kill -"$sig" "$pid" 2>/dev/null
 	wait "$pid"
@@ -146,6 +156,7 @@ for i in 1 2 3 4 5 6 7 8; do
 	cp "$seeds/module.ko" "$T/mods/m.ko"
 	distill_signed >/dev/null 2>&1 &
 	pid=$!
+	wait_exec "$pid"
 	sleep "0.$((i % 5))"
 	kill -KILL "$pid" 2>/dev/null && killed=$((killed + 1))
 	wait "$pid" 2>/dev/null
