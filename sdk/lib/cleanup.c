@@ -15,6 +15,8 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cleanup.h"
@@ -31,6 +33,9 @@ static struct {
 	atomic_int state;
 	char path[PATH_MAX];
 } paths[NR_PATHS];
+
+/* the tool kbtf waits for (sign-file, make, pahole), 0 when none */
+static atomic_int tool_pid;
 
 static struct {
 	atomic_uintptr_t start; /* 0: free */
@@ -86,10 +91,33 @@ static void remove_all(void)
 			rmdir(paths[i].path);
 }
 
+void kbtf_cleanup_child(pid_t pid)
+{
+	atomic_store(&tool_pid, (int)pid);
+}
+
+/*
+ * A tool still running would write into the temporary directory after it
+ * was removed (sign-file writes <module>.~signed~ and renames it over the
+ * module it was given): it gets the signal too, and up to 2 s to end.
+ */
+static void stop_tool(int sig)
+{
+	const struct timespec tick = {0, 20 * 1000 * 1000};
+	pid_t pid = (pid_t)atomic_load(&tool_pid);
+	int i;
+
+	if (pid <= 0 || kill(pid, sig) < 0)
+		return;
+	for (i = 0; i < 100 && waitpid(pid, NULL, WNOHANG) == 0; i++)
+		nanosleep(&tick, NULL);
+}
+
 static void on_stop(int sig)
 {
 	int saved = errno;
 
+	stop_tool(sig);
 	remove_all();
 	signal(sig, SIG_DFL);
 	raise(sig);

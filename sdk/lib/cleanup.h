@@ -17,6 +17,7 @@
 #include <limits.h>
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/types.h>
 
 /*
  * Remove @path (a file, or an empty directory) if the process is stopped
@@ -26,6 +27,12 @@
  */
 int kbtf_cleanup_add(const char *path);
 void kbtf_cleanup_forget(const char *path);
+/*
+ * @pid: the external tool kbtf now waits for (0: none). Stopped by a signal,
+ * kbtf passes it on to that tool and gives it a moment to end before the
+ * temporary paths are removed, so that the tool writes nothing after them.
+ */
+void kbtf_cleanup_child(pid_t pid);
 
 /*
  * Install the handlers for SIGTERM, SIGINT and SIGHUP: remove what was

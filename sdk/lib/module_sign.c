@@ -110,7 +110,7 @@ int kbtf_sign_image(const char *tool, const char *hash, const char *key, const c
 	const char *argv[] = {tool, hash ? hash : "sha256", key, cert, NULL, NULL};
 	struct kbtf_buf log = {0};
 	struct kbtf_run_opts ro = {.capture = &log};
-	char path[PATH_MAX];
+	char path[PATH_MAX], signing[PATH_MAX + 16];
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -119,7 +119,11 @@ int kbtf_sign_image(const char *tool, const char *hash, const char *key, const c
 	err = kbtf_write_file_atomic(path, image, size, 0600);
 	if (err)
 		return err;
-	kbtf_cleanup_add(path); /* removed if we are stopped while sign-file runs */
+	/* removed if we are stopped while sign-file runs; signing in place, it
+	 * writes <module>.~signed~ and renames that over the module */
+	snprintf(signing, sizeof(signing), "%s.~signed~", path);
+	kbtf_cleanup_add(path);
+	kbtf_cleanup_add(signing);
 	argv[4] = path;
 	err = kbtf_run(argv, &ro);
 	if (err > 0)
@@ -140,6 +144,8 @@ int kbtf_sign_image(const char *tool, const char *hash, const char *key, const c
 	}
 	kbtf_buf_release(&log);
 	unlink(path);
+	unlink(signing);
 	kbtf_cleanup_forget(path);
+	kbtf_cleanup_forget(signing);
 	return err;
 }

@@ -13,6 +13,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "cleanup.h"
 #include "kbtf/err.h"
 #include "run.h"
 
@@ -79,15 +80,19 @@ int kbtf_run(const char *const *argv, const struct kbtf_run_opts *opts)
 	}
 	if (pid == 0)
 		child(argv, opts, pipefd[1]);
+	kbtf_cleanup_child(pid);
 	if (pipefd[0] >= 0) {
 		close(pipefd[1]);
 		err = collect(pipefd[0], opts->capture);
 	}
 	while (waitpid(pid, &status, 0) < 0) {
-		if (errno != EINTR)
+		if (errno != EINTR) {
+			kbtf_cleanup_child(0);
 			return kbtf_err(-KBTF_ETOOL, "%s: cannot wait: %s", argv[0],
 					strerror(errno));
+		}
 	}
+	kbtf_cleanup_child(0);
 	if (err)
 		return err;
 	if (WIFSIGNALED(status))
