@@ -127,11 +127,9 @@ static char *find_loader(const struct bt_opts *o, const struct kbtf_bt_arch *a)
 		}
 	}
 	/* the installed one sits beside KBTF_LOADER, named per architecture */
-	snprintf(installed, sizeof(installed), "%s", KBTF_LOADER);
-	slash = strrchr(installed, '/');
-	if (slash)
-		snprintf(slash + 1, sizeof(installed) - (size_t)(slash + 1 - installed), "%s",
-			 a->loader);
+	slash = strrchr(KBTF_LOADER, '/');
+	snprintf(installed, sizeof(installed), "%.*s%s", slash ? (int)(slash + 1 - KBTF_LOADER) : 0,
+		 KBTF_LOADER, a->loader);
 	return strdup(installed);
 }
 
