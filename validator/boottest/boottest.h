@@ -311,7 +311,8 @@ struct kbtf_bt_expect {
 	bool exact;
 	bool skip_signature; /* the module is signed: its notice is not compared */
 	/* btf_parse_module() fails with the verifier's own "BPF: ..." lines
-	 * before "failed to validate module": kbtf does not predict those */
+	 * before "failed to validate module" (6.1) or "Kernel module BTF
+	 * mismatch detected" (6.2+): kbtf does not predict those words */
 	bool verifier_lines;
 	char log[4096];
 };

@@ -156,7 +156,8 @@ void kbtf_bt_expect(const struct kbtf_bt_prediction *p, const struct kbtf_bt_fac
 	if (!f->force && p->log_known && e->loads != KBTF_BT_ANY) {
 		e->exact = true;
 		e->skip_signature = f->module_signed;
-		e->verifier_lines = strstr(p->log, "failed to validate module [") != NULL;
+		e->verifier_lines = strstr(p->log, "failed to validate module [") ||
+				    strstr(p->log, "Kernel module BTF mismatch detected");
 		snprintf(e->log, sizeof(e->log), "%s", p->log);
 	}
 }
@@ -222,6 +223,17 @@ static const char *next_want(const struct kbtf_bt_expect *e, const char **pos, s
 }
 
 /*
+ * Lines the booting kernel prints on its own schedule, which can fall
+ * into any load's window of dmesg: x86's delayed TSC refinement (about 2 s
+ * after boot, tsc_refine_calibration_work()) and the clocksource switch
+ * it triggers. No module load prints them.
+ */
+static bool boot_noise(const char *line)
+{
+	return !strncmp(line, "tsc: ", 5) || !strncmp(line, "clocksource: ", 13);
+}
+
+/*
  * The observed lines against e->log, in order: a refused load printed
  * exactly those; a loaded one printed those first, then whatever the
  * module's own init function printed. A signed module's signature notice
@@ -236,13 +248,16 @@ static bool log_lines_agree(const struct kbtf_bt_expect *e, const struct kbtf_bt
 	for (i = 0; i < o->nr_log; i++) {
 		const char *got = untimed(o->log[i]);
 
+		if (boot_noise(got))
+			continue;
 		if (e->skip_signature && kbtf_klog_once_class(got) == KBTF_KLOG_UNSIGNED)
 			continue;
 		want = next_want(e, &pos, &w);
 		/* the BTF verifier's log of a failed parse, before the line
 		 * that says so (kbtf predicts the failure, not those words) */
 		if (e->verifier_lines && !strncmp(got, "BPF: ", 5) && want &&
-		    !strncmp(want, "failed to validate module [", 27)) {
+		    (!strncmp(want, "failed to validate module [", 27) ||
+		     !strncmp(want, "Kernel module BTF mismatch detected", 35))) {
 			pos = want;
 			continue;
 		}

@@ -43,6 +43,17 @@ static int parse_on_vmlinux(const struct kbtf_pair *pair, char *why, size_t len,
 	return err;
 }
 
+/*
+ * What btf_parse_module() returns for a failure parse_on_vmlinux() found:
+ * -E2BIG for a header longer than the kernel's with a nonzero byte past it
+ * (btf_parse_hdr()), -EINVAL for every other check; 6.1 prints it in
+ * "failed to validate module [%s] BTF: %d".
+ */
+static int kernel_errno(int err)
+{
+	return err == -E2BIG ? -E2BIG : -EINVAL;
+}
+
 void kbtf_judge_pre611(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
 {
 	struct kbtf_problem *p;
@@ -64,7 +75,7 @@ void kbtf_judge_pre611(const struct kbtf_pair *pair, struct kbtf_btf_findings *f
 				"own vmlinux, so every id and string points at unrelated vmlinux "
 				"data; its parse-time checks reject it: %s",
 				why);
-		kbtf_btf_decided(f, KBTF_VERDICT_NO_DISTILLED, KBTF_BTF_FAILS, -EINVAL,
+		kbtf_btf_decided(f, KBTF_VERDICT_NO_DISTILLED, KBTF_BTF_FAILS, kernel_errno(err),
 				 "kernel predates .BTF.base; .BTF misread and rejected");
 		return;
 	}
@@ -329,7 +340,7 @@ void kbtf_judge_plain(const struct kbtf_pair *pair, struct kbtf_btf_findings *f)
 		kbtf_note_field(&f->notes, &p->detail,
 				"The module has plain split BTF (no .BTF.base) made for another "
 				"vmlinux; its ids and strings do not fit this one.");
-		kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, -EINVAL,
+		kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, kernel_errno(err),
 				 "plain split .BTF built for another kernel; rejected at parse");
 		return;
 	}

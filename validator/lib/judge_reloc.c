@@ -344,7 +344,10 @@ static void judge_meta(const struct kbtf_pair *pair, struct kbtf_btf_findings *f
 	kbtf_note_field(&f->notes, &p->actual, "%s", why);
 	kbtf_note_field(&f->notes, &p->detail, "The kernel rejects %s before relocating it.", what);
 	p->kernel_first = true;
-	kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS, -EINVAL, why);
+	/* the check's errno is the kernel's: -E2BIG for a nonzero header tail
+	 * (btf_parse_hdr()), -EINVAL for the rest; 6.1 prints it */
+	kbtf_btf_decided(f, KBTF_VERDICT_BTF_REJECTED, KBTF_BTF_FAILS,
+			 pair->m->meta_err[pair->gen][which], why);
 }
 
 /* Run the relocation simulator and keep its outcome in the findings. */
