@@ -44,8 +44,12 @@ cp "$KBTF_ROOT"/sdk/example/{kbtf_demo.c,Kbuild} "$demo/"
 if "$KBTF" build -q -k 6.12.113+deb12-amd64 -C "$demo" >"$t_tmp/build.log" 2>&1; then
 	"$KBTF" validate "$demo/kbtf_demo.ko" --kernel "$d" --format json -o "$t_tmp/with.json"
 	"$KBTF" validate "$demo/kbtf_demo.ko" --kernel "$t_tmp/img117" --format json -o "$t_tmp/image.json"
-	facts='.results[0] | [.verdict, .kernel_log, [.problems[] | [.name, .reason, .expected, .actual]]]'
-	if [ "$(jq -c "$facts" "$t_tmp/with.json")" = "$(jq -c "$facts" "$t_tmp/image.json")" ]; then
+	# the same facts; only where the kernel's CRC was read differs
+	facts='.results[0] | [.verdict, .kernel_log, [.problems[] | [.name, .reason, .expected,
+		((.actual // "") | sub("\\(the image'"'"'s export table"; "(Module.symvers"))]]]'
+	if [ "$(jq -c "$facts" "$t_tmp/with.json")" = "$(jq -c "$facts" "$t_tmp/image.json")" ] &&
+		jq -e '[.results[0].problems[].actual | select(test("Module.symvers"))] | length == 0' \
+			"$t_tmp/image.json" >/dev/null; then
 		t_ok "6.12.117 from its image alone: verdict, kernel log and $(jq '.results[0].problems | length' "$t_tmp/image.json") symbol problems as with Module.symvers"
 	else
 		t_fail "6.12.117: the image alone judges otherwise than Module.symvers"
