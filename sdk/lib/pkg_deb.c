@@ -659,49 +659,25 @@ int kbtf_deb_extract(const char *deb_path, const char *dir, kbtf_deb_select_fn s
 	return kbtf_deb_extract_until(deb_path, dir, sel, NULL, ctx, out);
 }
 
-static int extract(const void *data, size_t size, const char *deb_path, const char *dir,
-		   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
-{
-	struct walk *w;
-	int err, dirfd;
-
-	memset(out, 0, sizeof(*out));
-	err = kbtf_mkdir_p(dir, 0755);
-	if (err)
-		return err;
-	dirfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-	if (dirfd < 0)
-		return kbtf_err(-errno, "cannot open %s: %s", dir, strerror(errno));
-	w = calloc(1, sizeof(*w));
-	if (!w) {
-		close(dirfd);
-		return kbtf_err_nomem();
-	}
-	*w = (struct walk){.sel = sel,
-			   .done = done,
-			   .ctx = ctx,
-			   .deb = out,
-			   .budget = EXTRACT_MAX,
-			   .dirfd = dirfd};
-	err = deb_walk(w, data, size, deb_path);
-	free(w);
-	close(dirfd);
-	if (err)
-		kbtf_deb_release(out);
-	return err;
-}
+/*
+ * Unpack the selected members into @dir: a .deb (@deb: from @data, or
+ * read from @name when @data is NULL), or any other archive libarchive
+ * reads (archive_walk()).
+ */
+static int extract(const void *data, size_t size, const char *name, bool deb, const char *dir,
+		   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out);
 
 int kbtf_deb_extract_until(const char *deb_path, const char *dir, kbtf_deb_select_fn sel,
 			   kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
 {
-	return extract(NULL, 0, deb_path, dir, sel, done, ctx, out);
+	return extract(NULL, 0, deb_path, true, dir, sel, done, ctx, out);
 }
 
 int kbtf_deb_extract_buf_until(const void *data, size_t size, const char *dir,
 			       kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
 			       struct kbtf_deb *out)
 {
-	return extract(data, size, NULL, dir, sel, done, ctx, out);
+	return extract(data, size, NULL, true, dir, sel, done, ctx, out);
 }
 
 /*
@@ -728,9 +704,8 @@ static int archive_walk(struct walk *w, const void *data, size_t size, const cha
 	return err;
 }
 
-int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *name, const char *dir,
-				   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
-				   struct kbtf_deb *out)
+static int extract(const void *data, size_t size, const char *name, bool deb, const char *dir,
+		   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx, struct kbtf_deb *out)
 {
 	struct walk *w;
 	int err, dirfd;
@@ -753,12 +728,20 @@ int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *na
 			   .deb = out,
 			   .budget = EXTRACT_MAX,
 			   .dirfd = dirfd};
-	err = archive_walk(w, data, size, name ? name : "archive");
+	err = deb ? deb_walk(w, data, size, name)
+		  : archive_walk(w, data, size, name ? name : "archive");
 	free(w);
 	close(dirfd);
 	if (err)
 		kbtf_deb_release(out);
 	return err;
+}
+
+int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *name, const char *dir,
+				   kbtf_deb_select_fn sel, kbtf_deb_done_fn done, void *ctx,
+				   struct kbtf_deb *out)
+{
+	return extract(data, size, name, false, dir, sel, done, ctx, out);
 }
 
 void kbtf_deb_release(struct kbtf_deb *d)
