@@ -125,6 +125,14 @@ t_kernel_dir() {
 	echo "$dir"
 }
 
+# t_dmesg_lines: boot-test's observed log lines (stdin) without their
+# timestamps and without the lines the booting kernel prints on its own
+# into any load's window (tsc_refine_calibration_work()'s refinement and the
+# clocksource switch), as boot-test leaves them out when it compares.
+t_dmesg_lines() {
+	sed 's/^\[ *[0-9]*\.[0-9]*\] //' | grep -Ev '^(tsc|clocksource): '
+}
+
 # t_unsign KO OUT: the module without its appended signature (the trailer
 # is struct module_signature, 12 bytes ending in the big-endian signature
 # length, then "~Module signature appended~\n"); an unsigned one is copied.

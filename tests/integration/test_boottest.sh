@@ -180,8 +180,7 @@ rc=$?
 	t_fail "boot-test, normal load on 6.1.0-56, exits $rc"
 t_check "6.1.0-56 refused the normal load with Exec format error" \
 	jq -e '.kernels[0].pairs[0].observed | (.loaded | not) and .error == "ENOEXEC"' "$t_tmp/n61.json"
-observed=$(jq -r '.kernels[0].pairs[0].observed.log[]' "$t_tmp/n61.json" |
-	sed 's/^\[ *[0-9]*\.[0-9]*\] //')
+observed=$(jq -r '.kernels[0].pairs[0].observed.log[]' "$t_tmp/n61.json" | t_dmesg_lines)
 if [ -n "$observed" ] && [ "$observed" = "$predicted" ]; then
 	t_ok "the kernel printed exactly the predicted log ($(echo "$observed" | wc -l) line)"
 else

@@ -116,11 +116,8 @@ boot() {
 # lines OUT MODULE: the pair's predicted (expected) and observed lines, the
 # observed without timestamps
 expected() { jq -r --arg m "$2" '.kernels[0].pairs[] | select(.module == $m) | .expected.log[]?' "$1"; }
-# (the booting kernel's own TSC refinement and clocksource lines can fall
-# into any load's window; boot-test leaves them out, so does this)
 observed() {
-	jq -r --arg m "$2" '.kernels[0].pairs[] | select(.module == $m) | .observed.log[]' "$1" |
-		sed 's/^\[ *[0-9]*\.[0-9]*\] //' | grep -Ev '^(tsc|clocksource): '
+	jq -r --arg m "$2" '.kernels[0].pairs[] | select(.module == $m) | .observed.log[]' "$1" | t_dmesg_lines
 }
 # same OUT MODULE DESC [N]: the first N (default all) observed lines are the expected ones
 same() {

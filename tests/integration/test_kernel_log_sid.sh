@@ -114,7 +114,8 @@ want='["kbtf_bt_spin72b: loading out-of-tree module taints kernel.",
 t_check "the BTF rejection is a refusal (EINVAL), with exactly the predicted lines" \
 	jq -e --argjson w "$want" '.result == "agree" and .expected.log == $w and
 		(.observed.loaded | not) and .observed.error == "EINVAL" and
-		([.observed.log[] | sub("^\\[ *[0-9.]+\\] "; "")] == $w)' <<<"$(pair kbtf_bt_spin72b)"
+		([.observed.log[] | sub("^\\[ *[0-9.]+\\] "; "") | select(test("^(tsc|clocksource): ") | not)] == $w)' \
+	<<<"$(pair kbtf_bt_spin72b)"
 t_check "the intact module loads with BTF; no loader line (the taint lines were the first module's)" \
 	jq -e '.result == "agree" and .expected.log == [] and .observed.loaded and .observed.btf_registered' \
 	<<<"$(pair kbtf_bt_spin72)"
