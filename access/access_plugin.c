@@ -7,15 +7,21 @@
  * the kernel was built with, which the kernel's .config names in
  * CONFIG_CC_VERSION_TEXT (Debian's 6.1 and 6.12 kernels for bookworm: gcc-12
  * 12.2.0); its plugin headers come with gcc-NN-plugin-dev and its C++
- * driver is g++-NN. The cache key is that version line plus the plugin's
- * source, so a new compiler or a new kbtf builds it again.
+ * driver is g++-NN. The cache key is the compiler's identity (the file
+ * PATH resolves its name to, the version line it prints, its plugin
+ * directory and that directory's plugin-version.h, which records the exact
+ * configuration cc1 checks) plus the plugin's source: an upgraded or
+ * another compiler of the same name, or a new kbtf, builds it again; the
+ * same compiler reuses it, from every make, kbtf build and DKMS build.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -87,13 +93,75 @@ static int first_line(const char *const *argv, char *out, size_t len)
 	return rc == 0 ? 0 : -KBTF_ETOOL;
 }
 
+/*
+ * The file the shell runs for @name (PATH searched as execvp does), all
+ * links resolved, in @out; "" when not found.
+ */
+static void resolve_in_path(const char *name, char *out, size_t len)
+{
+	const char *p = getenv("PATH");
+	char cand[PATH_MAX], real[PATH_MAX];
+
+	out[0] = '\0';
+	if (strchr(name, '/')) {
+		if (realpath(name, real))
+			snprintf(out, len, "%s", real);
+		return;
+	}
+	for (p = p ? p : "/usr/bin:/bin"; *p;) {
+		size_t n = strcspn(p, ":");
+
+		if (snprintf(cand, sizeof(cand), "%.*s/%s", n ? (int)n : 1, n ? p : ".", name) <
+			(int)sizeof(cand) &&
+		    kbtf_is_executable(cand) && realpath(cand, real)) {
+			snprintf(out, len, "%s", real);
+			return;
+		}
+		p += n;
+		if (*p == ':')
+			p++;
+	}
+}
+
+/* Mix @s (and its terminating NUL, so "ab"+"c" differs from "a"+"bc") into @h. */
+static uint64_t key_mix(uint64_t h, const void *s, size_t n)
+{
+	return (h ^ kbtf_hash_bytes(s, n)) * 0x100000001b3ull + n;
+}
+
+/*
+ * "compiler" beside the plugin: which compiler it was built for, for a
+ * person looking into the cache (kbtf reads only the key in the name).
+ */
+static int write_identity(const char *dir, const char *text, const char *cc_path,
+			  const char *cxx_path, const char *pdir)
+{
+	char p[PATH_MAX + 96], t[PATH_MAX + 112];
+	FILE *f;
+	int err = 0;
+
+	snprintf(p, sizeof(p), "%s/compiler", dir);
+	snprintf(t, sizeof(t), "%s.%d", p, (int)getpid());
+	f = fopen(t, "we");
+	if (!f)
+		return kbtf_err(-errno, "%s: %s", t, strerror(errno));
+	fprintf(f, "version: %s\ncompiler: %s\nc++ driver: %s\nplugin directory: %s\n", text,
+		cc_path, cxx_path, pdir);
+	if (fclose(f) || rename(t, p)) {
+		err = kbtf_err(-errno, "%s: %s", p, strerror(errno));
+		unlink(t);
+	}
+	return err;
+}
+
 int kbtf_access_plugin(const char *kdir, char *path, size_t len)
 {
 	char text[256], cc[128], cxx[160], ver[256], pdir[PATH_MAX], hdr[PATH_MAX + 32];
 	char src[PATH_MAX], cache[PATH_MAX], dir[PATH_MAX + 64], tmp[PATH_MAX + 96], *g;
+	char cc_path[PATH_MAX], cxx_path[PATH_MAX], lock[PATH_MAX + 80];
 	struct kbtf_buf sb = {0};
 	uint64_t key;
-	int err;
+	int err, lfd;
 
 	err = cc_text(kdir, text, sizeof(text));
 	if (err)
@@ -121,14 +189,25 @@ int kbtf_access_plugin(const char *kdir, char *path, size_t len)
 		return kbtf_err(-ENOENT, "%s has no plugin headers (%s): install gcc-%s-plugin-dev",
 				cc, hdr, g && strchr(g, '-') ? strchr(g, '-') + 1 : "NN");
 	snprintf(cxx, sizeof(cxx), "%.*sg++%s", (int)(g - cc), cc, g + 3);
+	resolve_in_path(cc, cc_path, sizeof(cc_path));
+	resolve_in_path(cxx, cxx_path, sizeof(cxx_path));
 	err = kbtf_data_path(PLUGIN_SRC, src, sizeof(src));
 	if (err)
 		return err;
 	err = kbtf_buf_from_file(src, &sb);
 	if (err)
 		return err;
-	key = kbtf_hash_bytes(sb.data, sb.size) ^ (kbtf_hash_bytes(text, strlen(text)) * 31);
+	key = key_mix(0xcbf29ce484222325ull, sb.data, sb.size);
 	kbtf_buf_release(&sb);
+	err = kbtf_buf_from_file(hdr, &sb);
+	if (err)
+		return kbtf_err(err, "%s: cannot read the compiler's plugin headers", hdr);
+	key = key_mix(key, sb.data, sb.size);
+	kbtf_buf_release(&sb);
+	key = key_mix(key, text, strlen(text) + 1);
+	key = key_mix(key, cc_path, strlen(cc_path) + 1);
+	key = key_mix(key, cxx_path, strlen(cxx_path) + 1);
+	key = key_mix(key, pdir, strlen(pdir) + 1);
 	err = kbtf_cache_dir(cache, sizeof(cache));
 	if (err)
 		return err;
@@ -140,6 +219,28 @@ int kbtf_access_plugin(const char *kdir, char *path, size_t len)
 	err = kbtf_mkdir_p(dir, 0755);
 	if (err)
 		return kbtf_err(err, "%s: cannot create the plugin cache", dir);
+	/*
+	 * Two makes at once (make -j over two module directories, a DKMS
+	 * autoinstall for two kernels): the second waits for the first's
+	 * build and takes its plugin. The rename below keeps a reader that
+	 * takes no lock (an older kbtf) from ever loading half a file.
+	 */
+	snprintf(lock, sizeof(lock), "%s/.lock", dir);
+	lfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (lfd >= 0)
+		while (flock(lfd, LOCK_EX) < 0 && errno == EINTR)
+			;
+	if (kbtf_is_file(path)) {
+		if (lfd >= 0)
+			close(lfd);
+		return 0;
+	}
+	err = write_identity(dir, text, cc_path, cxx_path, pdir);
+	if (err) {
+		if (lfd >= 0)
+			close(lfd);
+		return err;
+	}
 	snprintf(tmp, sizeof(tmp), "%s/kbtf_access.so.%d", dir, (int)getpid());
 	{
 		char inc[PATH_MAX + 16];
@@ -158,16 +259,21 @@ int kbtf_access_plugin(const char *kdir, char *path, size_t len)
 					      : kbtf_run_tail(&cap, 1));
 			kbtf_buf_release(&cap);
 			unlink(tmp);
+			if (lfd >= 0)
+				close(lfd);
 			return err;
 		}
 		kbtf_buf_release(&cap);
 	}
+	err = 0;
 	if (rename(tmp, path)) {
 		err = -errno;
 		unlink(tmp);
-		return kbtf_err(err, "%s: %s", path, strerror(-err));
+		err = kbtf_err(err, "%s: %s", path, strerror(-err));
 	}
-	return 0;
+	if (lfd >= 0)
+		close(lfd); /* drops the flock */
+	return err;
 }
 
 /*

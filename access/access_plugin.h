@@ -11,11 +11,12 @@
 
 /*
  * The plugin for the compiler named by @kdir's CONFIG_CC_VERSION_TEXT:
- * from the cache (KBTF_CACHE_DIR, else ~/.cache/kbtf, under access/), or
- * built there with that compiler's C++ driver and its plugin headers
- * (gcc-NN-plugin-dev). Its path in @path. A negative errno, with one line
- * for kbtf_errstr() saying why, when no plugin can be had (a clang-built
- * kernel, no plugin headers, no g++-NN, a build failure).
+ * from the cache ($XDG_CACHE_HOME/kbtf/access/, else ~/.cache/kbtf/access/;
+ * one directory per compiler identity: path, version, plugin directory), or
+ * built there once, under a lock, renamed into place, with that compiler's C++ driver and its
+ * plugin headers (gcc-NN-plugin-dev). Its path in @path. A negative errno, with one line for
+ * kbtf_errstr() saying why, when no plugin can be had (a clang-built kernel, no plugin headers, no
+ * g++-NN, a build failure).
  */
 int kbtf_access_plugin(const char *kdir, char *path, size_t len);
 

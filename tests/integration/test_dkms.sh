@@ -179,7 +179,13 @@ for kv in $K612 $K61; do
 	fi
 	build $proj $pver $kv make-hook && check_kept $proj $proj $pver $kv make-hook
 	unset KBTF_DKMS_VALIDATE
+	# dkms.conf's KCFLAGS: the module is compiled with the access plugin
+	"$KBTF" inspect "$(ls $dkms_tree/$proj/$pver/$kv/x86_64/module/$proj.ko*)" >"$t_tmp/acc.out" 2>&1
+	t_grep "$proj $kv (make-hook): the module carries the access record" \
+		'access record: [0-9]+ places' "$t_tmp/acc.out"
 done
+n=$(find "$XDG_CACHE_HOME/kbtf/access" -name kbtf_access.so | wc -l)
+t_check "... from one cached plugin per compiler (6.1: gcc-12, 6.12: x86_64-linux-gnu-gcc-12)" test "$n" -eq 2
 report=$dkms_tree/$proj/$pver/$K61/x86_64/log/$proj.ko.kbtf-report.txt
 t_check "KBTF_DKMS_VALIDATE: the report is kept beside make.log" test -s "$report" &&
 	t_grep "... and it judges the module on $K61" "$K61" "$report"

@@ -62,7 +62,49 @@ t_check "... named after NAME" test -f "$t_tmp/elsewhere/other/other.c"
 
 t_grep "the Makefile names the kbtf.mk of the tree kbtf new ran from" " $kt/sdk/kbtf.mk\)\)\$" demo/Makefile
 # --- make, out of the box (the running kernel has no headers here: the newest installed)
-t_check "cd demo && make (kbtf found beside kbtf.mk)" make -C demo
+# g++-12 through a wrapper that counts the plugin builds (kbtf runs the
+# C++ driver of the kernel's compiler only to build the access plugin)
+mkdir -p "$t_tmp/cxx"
+for cxx in g++-12 x86_64-linux-gnu-g++-12; do
+	printf '#!/bin/sh\necho "$*" >>%s/gxx.log\nexec /usr/bin/%s "$@"\n' "$t_tmp" $cxx >"$t_tmp/cxx/$cxx"
+	chmod +x "$t_tmp/cxx/$cxx"
+done
+: >"$t_tmp/gxx.log"
+PATH=$t_tmp/cxx:$PATH t_check "cd demo && make (kbtf found beside kbtf.mk)" make -C demo
+plugins() { find "$XDG_CACHE_HOME/kbtf/access" -name kbtf_access.so -printf '%i %T@ %p\n' 2>/dev/null | sort; }
+plugins >"$t_tmp/plugins.1"
+t_check "make built the access plugin once, into \$XDG_CACHE_HOME/kbtf/access" \
+	test "$(wc -l <"$t_tmp/gxx.log")" -eq 1 -a "$(wc -l <"$t_tmp/plugins.1")" -eq 1
+t_grep "... beside a note of the compiler it is for" '^compiler: /usr/bin/x86_64-linux-gnu-gcc-12$' \
+	"$(dirname "$(cut -d' ' -f3 "$t_tmp/plugins.1")")/compiler"
+touch demo/demo.c
+PATH=$t_tmp/cxx:$PATH t_check "make again (demo.c changed)" make -C demo
+plugins >"$t_tmp/plugins.2"
+t_check "... reuses the cached plugin: no g++ run, the same file" \
+	test "$(wc -l <"$t_tmp/gxx.log")" -eq 1 -a "$(cat "$t_tmp/plugins.1")" = "$(cat "$t_tmp/plugins.2")"
+"$KBTF" inspect demo/demo.ko >"$t_tmp/inspect.out" 2>&1
+t_grep "... and the module carries the access record" 'access record: [0-9]+ places' "$t_tmp/inspect.out"
+# another compiler of the same name and version (another file PATH finds,
+# as an upgrade or a local install puts there) gets a plugin of its own
+mkdir -p "$t_tmp/cc2"
+printf '#!/bin/sh\nexec /usr/bin/x86_64-linux-gnu-gcc-12 "$@"\n' >"$t_tmp/cc2/x86_64-linux-gnu-gcc-12"
+chmod +x "$t_tmp/cc2/x86_64-linux-gnu-gcc-12"
+touch demo/demo.c
+PATH=$t_tmp/cc2:$t_tmp/cxx:$PATH t_check "make with another x86_64-linux-gnu-gcc-12 first in PATH" make -C demo
+plugins >"$t_tmp/plugins.3"
+t_check "... builds a plugin for that compiler, beside the first" \
+	test "$(wc -l <"$t_tmp/gxx.log")" -eq 2 -a "$(wc -l <"$t_tmp/plugins.3")" -eq 2
+# two builds at once with an empty cache (make -j over two modules, DKMS
+# for two kernels): one compiles the plugin, the other waits and takes it
+rm -rf "$XDG_CACHE_HOME/kbtf/access"
+: >"$t_tmp/gxx.log"
+kd=/lib/modules/$(ls -d /lib/modules/*/build | sort -V | tail -n1 | cut -d/ -f4)/build
+for i in 1 2; do
+	PATH=$t_tmp/cxx:$PATH "$KBTF" build --access-kcflags --kdir "$kd" >"$t_tmp/kcf.$i" 2>&1 &
+done
+wait
+t_check "two kbtf build --access-kcflags at once: one plugin build, the same plugin for both" \
+	test "$(wc -l <"$t_tmp/gxx.log")" -eq 1 -a -s "$t_tmp/kcf.1" -a "$(cat "$t_tmp/kcf.1")" = "$(cat "$t_tmp/kcf.2")"
 "$KBTF" inspect --json demo/demo.ko >"$t_tmp/demo.json" 2>&1
 if grep -q '"has_btf":true' "$t_tmp/demo.json" && grep -q '"has_btf_base":true' "$t_tmp/demo.json"; then
 	t_ok "demo.ko carries .BTF and .BTF.base"
