@@ -9,7 +9,9 @@
 #include <string.h>
 
 #include "kbtf/err.h"
+#include "kbtf/source.h"
 #include "cmd.h"
+#include "module_lookup.h"
 
 void cmd_report_error(const char *what)
 {
@@ -148,4 +150,61 @@ int cmd_getopt(struct cmd_parser *p)
 		common_option(p, v);
 	}
 	return -1;
+}
+
+/* ------------------------------------------------------------ module names */
+
+int cmd_module_args(int argc, char **argv, const char *moddir, bool kernels_too, char ***out,
+		    int *nout)
+{
+	char **v = NULL, **found;
+	int n = 0, bad = 0;
+
+	for (int i = 0; i < argc; i++) {
+		size_t k = 0;
+		char **grown;
+
+		found = NULL;
+		if (kbtf_module_is_name(argv[i]) &&
+		    !(kernels_too && !kbtf_kernel_source_check(argv[i]))) {
+			kbtf_err_clear();
+			if (kbtf_module_lookup(argv[i], moddir, &found)) {
+				cmd_report_error(argv[i]);
+				bad++;
+				continue;
+			}
+			while (found[k])
+				k++;
+		} else {
+			k = 1;
+		}
+		grown = realloc(v, (n + k + 1) * sizeof(*v));
+		if (!grown) {
+			kbtf_module_lookup_free(found);
+			fprintf(stderr, "kbtf: out of memory\n");
+			cmd_module_args_free(v, n);
+			return KBTF_EXIT_USAGE;
+		}
+		v = grown;
+		for (size_t j = 0; j < k; j++)
+			v[n++] = found ? found[j] : strdup(argv[i]);
+		free(found); /* the strings moved into v */
+		for (int j = n - (int)k; j < n; j++)
+			if (!v[j])
+				bad++;
+	}
+	if (bad) {
+		cmd_module_args_free(v, n);
+		return KBTF_EXIT_USAGE;
+	}
+	*out = v;
+	*nout = n;
+	return 0;
+}
+
+void cmd_module_args_free(char **v, int n)
+{
+	for (int i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
 }

@@ -115,4 +115,16 @@ void cmd_parser_init(struct cmd_parser *p, const struct cmd_spec *spec, int argc
  */
 int cmd_getopt(struct cmd_parser *p);
 
+/*
+ * @argv[0..@argc) with each argument that names an installed module
+ * (kbtf_module_is_name(), and not a kernel source when @kernels_too: a
+ * stored profile or release) replaced by its file(s) found with libkmod in
+ * @moddir (NULL: /lib/modules/$(uname -r)). A heap vector in *@out (*@nout
+ * entries; free with cmd_module_args_free()), 0; or, after one line
+ * "kbtf: NAME: reason" per name not found, KBTF_EXIT_USAGE.
+ */
+int cmd_module_args(int argc, char **argv, const char *moddir, bool kernels_too, char ***out,
+		    int *nout);
+void cmd_module_args_free(char **v, int n);
+
 #endif

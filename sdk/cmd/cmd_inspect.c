@@ -63,7 +63,7 @@ struct btf_facts {
 
 static const char inspect_usage[] =
     "usage: kbtf inspect [--json|--pretty] [--base SOURCE] [--layer FILE]...\n"
-    "                    SOURCE...\n"
+    "                    [--moddir DIR] SOURCE...\n"
     "\n"
     "Say what each SOURCE is and what its BTF holds. SOURCE is recognised by its\n"
     "content: a kernel module (.ko, .ko.xz/.zst/.gz, signed or not), raw BTF\n"
@@ -72,6 +72,9 @@ static const char inspect_usage[] =
     "(Debian/Ubuntu .deb, RPM, Arch .pkg.tar.zst), a BTFHub .btf.tar.xz, a kbtf\n"
     "bundle, a tarball or directory laid out like a package, a kernel build\n"
     "directory, a stored kernel profile, or an installed kernel release name.\n"
+    "A SOURCE of letters, digits, '_' and '-' that is none of these is an installed\n"
+    "module named as modprobe takes it (kvm, kvm-intel, an alias such as crc32),\n"
+    "looked up with libkmod in /lib/modules/$(uname -r) or --moddir.\n"
     "\n"
     "  -j, --json          one JSON array, one object per SOURCE\n"
     "  -p, --pretty        the same, indented\n"
@@ -80,6 +83,8 @@ static const char inspect_usage[] =
     "                      /sys/kernel/btf/vmlinux)\n"
     "  -L, --layer FILE    stack the split BTF in FILE on each kernel SOURCE and\n"
     "                      list the layers (repeatable, bottom first)\n"
+    "      --moddir DIR    where a module given by name is looked up (a\n"
+    "                      /lib/modules/RELEASE directory with depmod's indexes)\n"
     "  -h, --help          this text\n"
     "\n"
     "Exit status: 0 when every SOURCE was read, 2 for bad usage or when any SOURCE\n"
@@ -783,7 +788,7 @@ static int check_inputs(int argc, char **argv, const struct inspect_opts *o)
 {
 	int i, bad = 0;
 
-	for (i = optind; i < argc; i++) {
+	for (i = 0; i < argc; i++) {
 		if (kbtf_kernel_source_check(argv[i])) {
 			cmd_report_error(argv[i]);
 			bad++;
@@ -805,9 +810,13 @@ static int check_inputs(int argc, char **argv, const struct inspect_opts *o)
 int cmd_inspect(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-	    {"json", no_argument, NULL, 'j'},	    {"pretty", no_argument, NULL, 'p'},
-	    {"base", required_argument, NULL, 'b'}, {"layer", required_argument, NULL, 'L'},
-	    {"help", no_argument, NULL, 'h'},	    {NULL, 0, NULL, 0},
+	    {"json", no_argument, NULL, 'j'},
+	    {"pretty", no_argument, NULL, 'p'},
+	    {"base", required_argument, NULL, 'b'},
+	    {"layer", required_argument, NULL, 'L'},
+	    {"help", no_argument, NULL, 'h'},
+	    {"moddir", required_argument, NULL, 'M'},
+	    {NULL, 0, NULL, 0},
 	};
 	static const struct cmd_spec spec = {
 	    .name = "inspect",
@@ -819,7 +828,9 @@ int cmd_inspect(int argc, char **argv)
 	struct inspect_opts o = {0};
 	struct cmd_parser p;
 	struct kbtf_json *j = NULL;
-	int c, i, rc = KBTF_EXIT_OK, err;
+	const char *moddir = NULL;
+	char **src;
+	int c, i, nsrc, rc = KBTF_EXIT_OK, err;
 
 	cmd_parser_init(&p, &spec, argc, argv);
 	while ((c = cmd_getopt(&p)) != -1) {
@@ -835,6 +846,9 @@ int cmd_inspect(int argc, char **argv)
 			}
 			o.layers[o.nr_layers++] = optarg;
 			break;
+		case 'M':
+			moddir = optarg;
+			break;
 		}
 	}
 	if (p.stop)
@@ -845,31 +859,39 @@ int cmd_inspect(int argc, char **argv)
 		fprintf(stderr, "kbtf inspect: no SOURCE given; see 'kbtf inspect --help'\n");
 		return KBTF_EXIT_USAGE;
 	}
-	if (check_inputs(argc, argv, &o))
+	/* names first: a stored profile or release of that name stays a kernel */
+	rc = cmd_module_args(argc - optind, argv + optind, moddir, true, &src, &nsrc);
+	if (rc)
+		return rc;
+	if (check_inputs(nsrc, src, &o)) {
+		cmd_module_args_free(src, nsrc);
 		return KBTF_EXIT_USAGE;
+	}
 	if (o.json) {
 		j = kbtf_json_new(stdout, o.pretty);
 		if (!j) {
 			fprintf(stderr, "kbtf: out of memory\n");
+			cmd_module_args_free(src, nsrc);
 			return KBTF_EXIT_USAGE;
 		}
 		kbtf_json_array_start(j);
 	}
-	for (i = optind; i < argc; i++) {
-		if (!j && i > optind)
+	for (i = 0; i < nsrc; i++) {
+		if (!j && i > 0)
 			printf("\n");
 		kbtf_err_clear();
-		err = inspect_one(argv[i], &o, j);
+		err = inspect_one(src[i], &o, j);
 		if (err) {
-			rc = cmd_worst(rc, cmd_error(argv[i], err));
+			rc = cmd_worst(rc, cmd_error(src[i], err));
 			if (j) {
 				kbtf_json_object_start(j);
-				kbtf_json_kv_string(j, "source", argv[i]);
+				kbtf_json_kv_string(j, "source", src[i]);
 				kbtf_json_kv_string(j, "error", kbtf_errstr());
 				kbtf_json_object_end(j);
 			}
 		}
 	}
+	cmd_module_args_free(src, nsrc);
 	base_release();
 	if (j) {
 		kbtf_json_array_end(j);

@@ -12,7 +12,9 @@
  * key=value strings) rather than through libkmod: libkmod wants a path and
  * re-reads and decompresses the file itself, while we already hold the
  * decompressed image in memory and need the same code for buffers that
- * never were files (the fuzzer, in-memory .deb members).
+ * never were files (the fuzzer, in-memory .deb members). libkmod does what
+ * it is made for in module_lookup.c: finding an installed module's file
+ * from a name or alias, as modprobe does.
  */
 #include <errno.h>
 #include <stdlib.h>

@@ -39,6 +39,7 @@ struct args {
 	size_t nr_outputs;
 	int format; /* the last --format given; -1 none */
 	const char *baseline;
+	const char *moddir; /* --moddir: where MODULE names are looked up */
 	unsigned int fail_on;
 	bool fail_on_given;
 };
@@ -48,12 +49,15 @@ static const char validate_usage[] =
     "           [--layer FILE]... [--build-kernel SOURCE] [--symvers FILE]\n"
     "           [--no-symbols] [--pre-fix] [--format text|json|junit|md|html]\n"
     "           [-o FILE]... [--baseline OLD.json] [--fail-on LIST] [-j N] [--progress]\n"
+    "           [--moddir DIR]\n"
     "\n"
     "Simulate, for every module on every kernel, what the kernel does at load\n"
     "time: symbol resolution and CRCs, BTF relocation of .BTF.base modules,\n"
     "older kernels without .BTF.base support, and layout drift it cannot see.\n"
     "A module is paired only with kernels of its own architecture; the others\n"
-    "are listed as not paired.\n"
+    "are listed as not paired. A MODULE of letters, digits, '_' and '-' that is no\n"
+    "file is an installed module named as modprobe takes it (kvm, kvm-intel, an\n"
+    "alias), looked up with libkmod in /lib/modules/$(uname -r) or --moddir.\n"
     "\n"
     "  -k, --kernel SOURCE     a target kernel: boot image, vmlinux, raw BTF,\n"
     "                          /sys/kernel/btf/vmlinux, .deb, .rpm, Arch package,\n"
@@ -83,6 +87,8 @@ static const char validate_usage[] =
     "                          (also behind an earlier refusal), elf, unchecked,\n"
     "                          layout, any, none (default: any)\n"
     "      --title TEXT        heading of md/html reports\n"
+    "      --moddir DIR        where a MODULE given by name is looked up (a\n"
+    "                          /lib/modules/RELEASE directory with depmod's indexes)\n"
     "  -j, --jobs N            threads (default: all CPUs)\n"
     "      --progress          progress on stderr even when it is not a tty\n"
     "      --color, --no-color force text colour on or off\n"
@@ -169,6 +175,7 @@ enum {
 	OPT_NO_SYMBOLS,
 	OPT_BASELINE,
 	OPT_FAIL_ON,
+	OPT_MODDIR,
 };
 
 static const struct option long_opts[] = {
@@ -189,6 +196,7 @@ static const struct option long_opts[] = {
     {"title", required_argument, NULL, OPT_TITLE},
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"fail-on", required_argument, NULL, OPT_FAIL_ON},
+    {"moddir", required_argument, NULL, OPT_MODDIR},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
 };
@@ -273,6 +281,9 @@ static int parse_args(struct cmd_parser *p, struct args *a)
 		case OPT_FAIL_ON:
 			err = kbtf_report_fail_parse(optarg, &a->fail_on);
 			a->fail_on_given = true;
+			break;
+		case OPT_MODDIR:
+			a->moddir = optarg;
 			break;
 		}
 		if (err)
@@ -373,7 +384,8 @@ int cmd_validate(int argc, char **argv)
 	struct cmd_parser p;
 	struct kbtf_matrix mx;
 	size_t nmods;
-	int err, rc;
+	char **mods;
+	int err, rc, nm;
 
 	cmd_parser_init(&p, &validate_spec, argc, argv);
 	err = parse_args(&p, &a);
@@ -381,19 +393,27 @@ int cmd_validate(int argc, char **argv)
 		args_fini(&a);
 		return p.stop ? p.exit : cmd_error("validate", err);
 	}
-	nmods = (size_t)(argc - optind);
+	/* modules given by name: their files, or one line per name not found */
+	rc = cmd_module_args(argc - optind, argv + optind, a.moddir, false, &mods, &nm);
+	if (rc) {
+		args_fini(&a);
+		return rc;
+	}
+	nmods = (size_t)nm;
 	a.mo.layers = a.layers;
 	/* a baseline that is not a report stops the run before any work */
 	if (a.baseline && (err = kbtf_baseline_load(a.baseline, &bl))) {
+		cmd_module_args_free(mods, nm);
 		args_fini(&a);
 		return cmd_error(NULL, err);
 	}
 	if (!a.mo.progress)
 		a.mo.progress = isatty(STDERR_FILENO) && nmods * a.nr_kernels > 1;
-	err = kbtf_matrix_run((const char *const *)argv + optind, nmods, a.kernels, a.nr_kernels,
-			      &a.mo, &mx);
+	err =
+	    kbtf_matrix_run((const char *const *)mods, nmods, a.kernels, a.nr_kernels, &a.mo, &mx);
 	if (err) {
 		kbtf_baseline_free(bl);
+		cmd_module_args_free(mods, nm);
 		args_fini(&a);
 		return cmd_error(NULL, err); /* "kbtf: nosuch.ko: cannot open: ..." */
 	}
@@ -403,6 +423,7 @@ int cmd_validate(int argc, char **argv)
 		rc = cmd_error("validate", err);
 	kbtf_baseline_free(bl);
 	kbtf_matrix_fini(&mx);
+	cmd_module_args_free(mods, nm);
 	args_fini(&a);
 	return rc;
 }
