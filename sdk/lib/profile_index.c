@@ -10,21 +10,34 @@
  *   slots    open-addressing table of names: name number + 1, 0 empty
  *   names    (pool offset, hash, first candidate, candidate count)
  *   cands    struct kbtf_pindex_cand, grouped by name, id order inside
- *   ssots    open-addressing table of symbols: symbol number + 1
- *   syms     (pool offset of the name, pool offset of the line, length)
  *   config   (pool offset of the key, pool offset of the value or ~0)
  *   pool     the strings
  *   offs     each type's offset in the BTF's type section (type 1 on),
  *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
  *            open it without a walk
+ *   sslots   open-addressing table of symbols: symbol number + 1
+ *   ssums    a checksum of each block of SSLOT_BLOCK slots
+ *   syms     Module.symvers, one fixed record a line: the symbol's hash,
+ *            its CRC, its name and its (module, export kind, namespace)
+ *            set, and a checksum of all that
+ *   symsets  the sets: three offsets into symstr (the namespace ~0 when
+ *            the line has no namespace field); Debian's 6.12 amd64 has
+ *            1,183 of them for 30,000 symbols
+ *   symstr   the symbol table's strings: names, and modules, export kinds
+ *            and namespaces once each
+ *
+ * Module.symvers itself is not read: each line is rebuilt from its record
+ * (kbtf_pindex_sym_print()), and the index holds a symbol table only when
+ * the records, printed in order, rebuild the whole file byte for byte.
  *
  * Nothing is trusted unchecked, and only what a validation reads is
  * checked: one checksum covers the header and every section up to the
- * pool (a few hundred KiB, hashed in a fraction of a millisecond) and is
- * checked on every open; the type offsets have their own, checked when
- * the BTF is first needed; each Module.symvers line carries its own hash,
- * checked when it is looked up. A failure on use marks the index damaged
- * (kbtf_pindex_damaged()).
+ * type offsets (about 1.4 MB for a 6.12 kernel) and is checked on every
+ * open; the type offsets have their own, checked when the BTF is first
+ * needed; the symbol table is checked where a lookup goes: the slot
+ * blocks it probes and every record it visits, so that a symbol found
+ * and a symbol absent are both answers from intact data. A failure on use
+ * marks the index damaged (kbtf_pindex_damaged()).
  */
 #include <endian.h>
 #include <errno.h>
@@ -67,14 +80,19 @@ enum {
 	SEC_SLOTS,
 	SEC_NAMES,
 	SEC_CANDS,
-	SEC_SSLOTS,
-	SEC_SYMS,
 	SEC_CONFIG,
 	SEC_POOL,
 	SEC_OFFS,
+	SEC_SSLOTS,
+	SEC_SSUMS,
+	SEC_SYMS,
+	SEC_SYMSETS,
+	SEC_SYMSTR,
 	NR_SECS,
 	NR_SUMMED = SEC_OFFS, /* the sections the open-time checksum covers */
 };
+
+#define SSLOT_BLOCK 64 /* symbol slots per checksummed block */
 
 enum {
 	F_CONFIG = 1u << 0,	  /* the profile has a config */
@@ -126,12 +144,15 @@ struct idx_name {
 };
 
 struct idx_sym {
-	uint32_t hash;	    /* of the symbol */
-	uint32_t line_hash; /* of the whole line */
-	uint32_t line;	    /* offset of the line in the profile's Module.symvers */
-	uint32_t len;	    /* of the line */
-	uint16_t name_at;   /* the symbol field inside the line */
-	uint16_t name_len;  /* and its length */
+	uint32_t hash; /* kbtf_hash_str() of the name */
+	uint32_t crc;
+	uint32_t name; /* symstr offset */
+	uint32_t set;  /* into symsets */
+	uint32_t sum;  /* sym_sum(): the record and the strings it names */
+};
+
+struct idx_symset {
+	uint32_t module, type, ns; /* symstr offsets; ns NO_VALUE: no such field */
 };
 
 struct idx_config {
@@ -149,15 +170,17 @@ struct kbtf_pindex {
 	uint32_t nr_cands;
 	const struct idx_sym *syms;
 	uint32_t nr_syms;
+	const uint32_t *ssums;
+	const struct idx_symset *sets;
+	uint32_t nr_sets;
+	const char *symstr;
+	uint32_t symstr_size;
 	const struct idx_config *config;
 	uint32_t nr_config;
 	const char *pool;
 	uint32_t pool_size;
 	const uint32_t *offs;
 	uint32_t nr_offs;
-	struct kbtf_buf sv; /* the profile's Module.symvers, mapped */
-	const char *lines;
-	uint32_t lines_size;
 	int damaged;
 	char *name; /* for messages */
 };
@@ -285,7 +308,7 @@ static int keyed_cmp(const void *a, const void *b)
 }
 
 struct build {
-	struct wbuf slots, names, cands, sslots, syms, config, pool, offs;
+	struct wbuf slots, names, cands, config, pool, offs, sslots, ssums, syms, symsets, symstr;
 	struct idx_hdr h;
 };
 
@@ -295,7 +318,10 @@ static void build_fini(struct build *b)
 	free(b->names.p);
 	free(b->cands.p);
 	free(b->sslots.p);
+	free(b->ssums.p);
 	free(b->syms.p);
+	free(b->symsets.p);
+	free(b->symstr.p);
 	free(b->config.p);
 	free(b->pool.p);
 	free(b->offs.p);
@@ -384,37 +410,212 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 	return err;
 }
 
-/* kbtf_hash_str() of @n bytes at @s */
-static uint32_t hash_span(const char *s, size_t n)
+/* FNV-1a of @n bytes at @p, continuing from @h */
+static uint32_t hash_from(uint32_t h, const void *p, size_t n)
 {
-	uint32_t h = KBTF_HASH_SEED;
+	const uint8_t *b = p;
 
 	while (n--) {
-		h ^= (uint8_t)*s++;
+		h ^= *b++;
 		h *= 16777619u;
 	}
 	return h;
 }
 
-/* The symbol field of a Module.symvers line (the second); 0 when none. */
-static size_t symbol_field(const char *line, size_t len, const char **sym)
+/*
+ * The checksum of symbol record @i: its hash, CRC and set number and the
+ * strings it names (a set entry changed to point at equal strings changes
+ * no answer). @ns is NULL for a line without a namespace field.
+ */
+static uint32_t sym_sum(uint32_t i, uint32_t hash, uint32_t crc, uint32_t set, const char *name,
+			const char *module, const char *type, const char *ns)
 {
-	const char *t1 = memchr(line, '\t', len), *t2;
+	uint32_t w[4] = {htole32(i), htole32(hash), htole32(crc), htole32(set)}, h;
 
-	if (!t1)
-		return 0;
-	*sym = t1 + 1;
-	t2 = memchr(*sym, '\t', len - (size_t)(*sym - line));
-	return t2 ? (size_t)(t2 - *sym) : 0;
+	h = hash_from(KBTF_HASH_SEED, w, sizeof(w));
+	h = hash_from(h, name, strlen(name) + 1);
+	h = hash_from(h, module, strlen(module) + 1);
+	h = hash_from(h, type, strlen(type) + 1);
+	return ns ? hash_from(h, ns, strlen(ns) + 1) : hash_from(h, "\xff", 1);
+}
+
+/* The checksum of slot block @b of @nslots slots. */
+static uint32_t block_sum(const uint32_t *slots, uint32_t b, uint32_t nslots)
+{
+	uint32_t first = b * SSLOT_BLOCK,
+		 n = nslots - first < SSLOT_BLOCK ? nslots - first : SSLOT_BLOCK;
+
+	return hash_from(hash_from(KBTF_HASH_SEED, &b, sizeof(b)), slots + first, 4 * (size_t)n);
+}
+
+/* A string table that keeps each string once: offset + 1 by hash, in @str. */
+struct interner {
+	uint32_t *slots;
+	uint32_t mask, nr;
+};
+
+static uint32_t intern(struct interner *in, struct wbuf *str, const char *s, size_t n)
+{
+	uint32_t h = hash_from(KBTF_HASH_SEED, s, n), i, off;
+
+	if (2 * (in->nr + 1) > in->mask) {
+		uint32_t nmask = in->mask ? 2 * in->mask + 1 : 255, *ns, j;
+
+		ns = calloc((size_t)nmask + 1, sizeof(*ns));
+		if (!ns)
+			return NO_VALUE;
+		for (j = 0; in->slots && j <= in->mask; j++) {
+			const char *t;
+
+			if (!in->slots[j])
+				continue;
+			t = (const char *)str->p + in->slots[j] - 1;
+			i = hash_from(KBTF_HASH_SEED, t, strlen(t)) & nmask;
+			while (ns[i])
+				i = (i + 1) & nmask;
+			ns[i] = in->slots[j];
+		}
+		free(in->slots);
+		in->slots = ns;
+		in->mask = nmask;
+	}
+	for (i = h & in->mask; in->slots[i]; i = (i + 1) & in->mask) {
+		const char *t = (const char *)str->p + in->slots[i] - 1;
+
+		if (!strncmp(t, s, n) && !t[n])
+			return in->slots[i] - 1;
+	}
+	off = pool_add(str, s, n);
+	if (off == NO_VALUE)
+		return NO_VALUE;
+	in->slots[i] = off + 1;
+	in->nr++;
+	return off;
+}
+
+/* The (module, kind, namespace) sets, each once. */
+struct setter {
+	uint32_t *slots; /* set number + 1 */
+	uint32_t mask, nr;
+};
+
+static uint32_t set_hash(const struct idx_symset *e)
+{
+	return hash_from(KBTF_HASH_SEED, e, sizeof(*e));
+}
+
+static uint32_t set_of(struct setter *st, struct wbuf *sets, const struct idx_symset *e)
+{
+	const struct idx_symset *all;
+	uint32_t i;
+
+	if (2 * (st->nr + 1) > st->mask) {
+		uint32_t nmask = st->mask ? 2 * st->mask + 1 : 255, *ns, j;
+
+		ns = calloc((size_t)nmask + 1, sizeof(*ns));
+		if (!ns)
+			return NO_VALUE;
+		all = (const struct idx_symset *)sets->p;
+		for (j = 0; j < st->nr; j++) {
+			i = set_hash(&all[j]) & nmask;
+			while (ns[i])
+				i = (i + 1) & nmask;
+			ns[i] = j + 1;
+		}
+		free(st->slots);
+		st->slots = ns;
+		st->mask = nmask;
+	}
+	all = (const struct idx_symset *)sets->p;
+	for (i = set_hash(e) & st->mask; st->slots[i]; i = (i + 1) & st->mask)
+		if (!memcmp(&all[st->slots[i] - 1], e, sizeof(*e)))
+			return st->slots[i] - 1;
+	if (wb_put(sets, e, sizeof(*e)))
+		return NO_VALUE;
+	st->slots[i] = ++st->nr;
+	return st->nr - 1;
+}
+
+/* The tab-separated fields of a line: up to @max, their number (max + 1: more). */
+static int split_fields(const char *line, size_t len, const char **f, size_t *n, int max)
+{
+	const char *end = line + len, *tab;
+	int nr = 0;
+
+	for (;;) {
+		tab = memchr(line, '\t', (size_t)(end - line));
+		if (nr == max)
+			return max + 1;
+		f[nr] = line;
+		n[nr++] = tab ? (size_t)(tab - line) : (size_t)(end - line);
+		if (!tab)
+			return nr;
+		line = tab + 1;
+	}
+}
+
+/*
+ * One Module.symvers line as a record, or false when the record would not
+ * rebuild the line byte for byte (a CRC not written as 0x%08x, fields
+ * missing or extra): the whole file is then left to the full parse.
+ */
+static int sym_record(struct build *b, struct interner *in, struct setter *st, const char *line,
+		      size_t len, uint32_t nr, uint32_t *hash)
+{
+	const char *f[5];
+	size_t n[5];
+	char crc_text[16];
+	struct idx_symset e;
+	struct idx_sym r;
+	unsigned long crc;
+	char *end;
+	int nf = split_fields(line, len, f, n, 5);
+
+	if (nf < 4 || nf > 5 || n[0] != 10 || !n[1] || memchr(f[1], '\0', n[1]))
+		return 1;
+	memcpy(crc_text, f[0], 10);
+	crc_text[10] = '\0';
+	crc = strtoul(crc_text + 2, &end, 16);
+	if (*end || crc > UINT32_MAX ||
+	    snprintf(crc_text, sizeof(crc_text), "0x%08x", (uint32_t)crc) != 10 ||
+	    memcmp(crc_text, f[0], 10))
+		return 1;
+	e.module = intern(in, &b->symstr, f[2], n[2]);
+	e.type = intern(in, &b->symstr, f[3], n[3]);
+	e.ns = nf == 5 ? intern(in, &b->symstr, f[4], n[4]) : NO_VALUE;
+	if (e.module == NO_VALUE || e.type == NO_VALUE || (nf == 5 && e.ns == NO_VALUE))
+		return -ENOMEM;
+	e.module = htole32(e.module);
+	e.type = htole32(e.type);
+	e.ns = htole32(e.ns);
+	r.set = set_of(st, &b->symsets, &e);
+	r.name = pool_add(&b->symstr, f[1], n[1]);
+	if (r.set == NO_VALUE || r.name == NO_VALUE)
+		return -ENOMEM;
+	*hash = hash_from(KBTF_HASH_SEED, f[1], n[1]);
+	{
+		const char *s = (const char *)b->symstr.p;
+
+		r.sum = htole32(sym_sum(nr, *hash, (uint32_t)crc, r.set, s + r.name,
+					s + le32toh(e.module), s + le32toh(e.type),
+					nf == 5 ? s + le32toh(e.ns) : NULL));
+	}
+	r.hash = htole32(*hash);
+	r.crc = htole32((uint32_t)crc);
+	r.name = htole32(r.name);
+	r.set = htole32(r.set);
+	return wb_put(&b->syms, &r, sizeof(r));
 }
 
 static int build_syms(struct build *b, const char *path)
 {
-	const char *text, *end, *line, *nl, *sym;
-	uint32_t *hashes = NULL, nr = 0, cap = 0, *nh;
+	const char *text, *end, *line, *nl;
+	uint32_t *hashes = NULL, nr = 0, cap = 0, *nh, nslots, i;
+	struct interner in = {0};
+	struct setter st = {0};
 	struct kbtf_buf file;
 	bool ok = true;
-	int err;
+	int err, r;
 
 	err = kbtf_buf_from_file(path, &file);
 	if (err)
@@ -425,18 +626,14 @@ static int build_syms(struct build *b, const char *path)
 	if (memchr(text, '\0', file.size) || file.size > UINT32_MAX)
 		ok = false; /* the reader refuses it, or too big: leave that to it */
 	for (line = text; ok && line < end; line = nl + 1) {
-		struct idx_sym s = {0};
-		size_t n, len;
+		size_t len;
 
 		nl = memchr(line, '\n', (size_t)(end - line));
 		if (!nl)
 			nl = end;
 		len = (size_t)(nl - line);
-		if (!len)
-			continue;
-		n = symbol_field(line, len, &sym);
-		if (!n || len > UINT32_MAX || n > UINT16_MAX || sym - line > UINT16_MAX) {
-			ok = false; /* a line the reader names as broken */
+		if (!len || nl == end) {
+			ok = false; /* an empty line, no newline at the end */
 			break;
 		}
 		if (nr == cap) {
@@ -448,26 +645,31 @@ static int build_syms(struct build *b, const char *path)
 			}
 			hashes = nh;
 		}
-		/* the line stays in the profile's Module.symvers, not copied */
-		s.line = (uint32_t)(line - text);
-		hashes[nr] = hash_span(sym, n);
-		s.hash = htole32(hashes[nr++]);
-		s.line_hash = htole32(hash_span(line, len));
-		s.line = htole32(s.line);
-		s.len = htole32((uint32_t)len);
-		s.name_at = htole16((uint16_t)(sym - line));
-		s.name_len = htole16((uint16_t)n);
-		if (wb_put(&b->syms, &s, sizeof(s))) {
-			err = -ENOMEM;
+		r = sym_record(b, &in, &st, line, len, nr, &hashes[nr]);
+		if (r < 0) {
+			err = r;
 			break;
 		}
+		if (r) {
+			ok = false; /* a line only the parser words right */
+			break;
+		}
+		nr++;
 	}
 	kbtf_buf_release(&file);
+	free(in.slots);
+	free(st.slots);
 	if (!err && ok) {
 		b->h.flags |= F_SYMS_INDEXED;
 		err = put_slots(&b->sslots, hashes, nr);
+		nslots = (uint32_t)(b->sslots.len / 4);
+		for (i = 0; !err && nr && i * SSLOT_BLOCK < nslots; i++) {
+			uint32_t sum = htole32(block_sum((const uint32_t *)b->sslots.p, i, nslots));
+
+			err = wb_put(&b->ssums, &sum, sizeof(sum));
+		}
 	} else if (!err) {
-		b->syms.len = 0;
+		b->syms.len = b->symsets.len = b->symstr.len = 0;
 	}
 	free(hashes);
 	return err;
@@ -549,8 +751,9 @@ static uint32_t module_struct_size(struct kbtf_btf *btf)
 
 static int assemble(struct build *b, struct kbtf_buf *out)
 {
-	struct wbuf *secs[NR_SECS] = {&b->slots, &b->names,  &b->cands, &b->sslots,
-				      &b->syms,	 &b->config, &b->pool,	&b->offs};
+	struct wbuf *secs[NR_SECS] = {&b->slots, &b->names,   &b->cands,  &b->config,
+				      &b->pool,	 &b->offs,    &b->sslots, &b->ssums,
+				      &b->syms,	 &b->symsets, &b->symstr};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
 	int i;
@@ -692,10 +895,12 @@ static int check_sections(struct kbtf_pindex *ix)
 		if (i && off[i] < (uint64_t)off[i - 1] + size[i - 1])
 			return bad(ix->name, "sections overlap");
 	}
-	if (size[SEC_SLOTS] % 4 || size[SEC_SSLOTS] % 4 || size[SEC_OFFS] % 4 ||
-	    size[SEC_NAMES] % sizeof(struct idx_name) ||
+	if (size[SEC_SLOTS] % 4 || size[SEC_SSLOTS] % 4 || size[SEC_SSUMS] % 4 ||
+	    size[SEC_OFFS] % 4 || size[SEC_NAMES] % sizeof(struct idx_name) ||
 	    size[SEC_CANDS] % sizeof(struct kbtf_pindex_cand) ||
-	    size[SEC_SYMS] % sizeof(struct idx_sym) || size[SEC_CONFIG] % sizeof(struct idx_config))
+	    size[SEC_SYMS] % sizeof(struct idx_sym) ||
+	    size[SEC_SYMSETS] % sizeof(struct idx_symset) ||
+	    size[SEC_CONFIG] % sizeof(struct idx_config))
 		return bad(ix->name, "a section size is not a whole number of records");
 	ix->slots = (const uint32_t *)(base + off[SEC_SLOTS]);
 	ix->sslots = (const uint32_t *)(base + off[SEC_SSLOTS]);
@@ -707,6 +912,11 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->nr_cands = size[SEC_CANDS] / sizeof(struct kbtf_pindex_cand);
 	ix->syms = (const struct idx_sym *)(base + off[SEC_SYMS]);
 	ix->nr_syms = size[SEC_SYMS] / sizeof(struct idx_sym);
+	ix->ssums = (const uint32_t *)(base + off[SEC_SSUMS]);
+	ix->sets = (const struct idx_symset *)(base + off[SEC_SYMSETS]);
+	ix->nr_sets = size[SEC_SYMSETS] / sizeof(struct idx_symset);
+	ix->symstr = (const char *)(base + off[SEC_SYMSTR]);
+	ix->symstr_size = size[SEC_SYMSTR];
 	ix->config = (const struct idx_config *)(base + off[SEC_CONFIG]);
 	ix->nr_config = size[SEC_CONFIG] / sizeof(struct idx_config);
 	ix->pool = (const char *)(base + off[SEC_POOL]);
@@ -724,8 +934,11 @@ static int check_sections(struct kbtf_pindex *ix)
 		return bad(ix->name, "a hash table has the wrong size");
 	if (ix->pool_size && ix->pool[ix->pool_size - 1])
 		return bad(ix->name, "the string pool is not terminated");
-	if (ix->nr_syms && !ix->lines_size)
-		return bad(ix->name, "it lists symbols but the profile has no Module.symvers");
+	/* the symbol table: its records are checked where a lookup goes */
+	if (ix->nr_syms &&
+	    (size[SEC_SSUMS] / 4 != (size[SEC_SSLOTS] / 4 + SSLOT_BLOCK - 1) / SSLOT_BLOCK ||
+	     !ix->nr_sets || !ix->symstr_size || ix->symstr[ix->symstr_size - 1]))
+		return bad(ix->name, "the symbol table is incomplete");
 	return 0;
 }
 
@@ -753,19 +966,6 @@ static int check_records(struct kbtf_pindex *ix)
 	for (i = 0; i < ix->nr_cands; i++)
 		if (!le32toh(ix->cands[i].id) || le32toh(ix->cands[i].id) >= type_cnt)
 			return bad(ix->name, "a candidate's type id is out of range");
-	for (i = 0; i <= ix->sslot_mask && ix->nr_syms; i++) {
-		s = le32toh(ix->sslots[i]);
-		if (s > ix->nr_syms)
-			return bad(ix->name, "a symbol slot points outside the symbols");
-	}
-	for (i = 0; i < ix->nr_syms; i++) {
-		const struct idx_sym *sy = &ix->syms[i];
-		uint32_t line = le32toh(sy->line), len = le32toh(sy->len);
-
-		if (line >= ix->lines_size || len >= ix->lines_size - line ||
-		    (uint32_t)le16toh(sy->name_at) + le16toh(sy->name_len) > len)
-			return bad(ix->name, "a symbol's line is out of range");
-	}
 	for (i = 0; i < ix->nr_config; i++)
 		if (!str_ok(ix, le32toh(ix->config[i].key)) ||
 		    (le32toh(ix->config[i].value) != NO_VALUE &&
@@ -829,8 +1029,8 @@ static int check_stamps(const struct kbtf_pindex *ix, const char *dir)
 	return 0;
 }
 
-/* Take @b (the index) and @sv (Module.symvers, may be empty) over and check them. */
-static int make(struct kbtf_buf *b, struct kbtf_buf *sv, const char *name, struct kbtf_pindex **out)
+/* Take @b (the index) over and check it. */
+static int make(struct kbtf_buf *b, const char *name, struct kbtf_pindex **out)
 {
 	struct kbtf_pindex *ix = calloc(1, sizeof(*ix));
 	int err;
@@ -839,17 +1039,9 @@ static int make(struct kbtf_buf *b, struct kbtf_buf *sv, const char *name, struc
 	if (!ix || !(ix->name = strdup(name))) {
 		free(ix);
 		kbtf_buf_release(b);
-		kbtf_buf_release(sv);
 		return kbtf_err_nomem();
 	}
 	kbtf_buf_move(&ix->buf, b);
-	kbtf_buf_move(&ix->sv, sv);
-	if (ix->sv.size > UINT32_MAX) {
-		kbtf_pindex_free(ix);
-		return bad(name, "its Module.symvers is too big");
-	}
-	ix->lines = (const char *)ix->sv.data;
-	ix->lines_size = (uint32_t)ix->sv.size;
 	err = check(ix);
 	if (err) {
 		kbtf_pindex_free(ix);
@@ -859,10 +1051,9 @@ static int make(struct kbtf_buf *b, struct kbtf_buf *sv, const char *name, struc
 	return 0;
 }
 
-int kbtf_pindex_from_mem(const void *data, size_t size, const char *symvers, size_t symvers_size,
-			 const char *name, struct kbtf_pindex **out)
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out)
 {
-	struct kbtf_buf b = {0}, sv = {0};
+	struct kbtf_buf b = {0};
 
 	*out = NULL;
 	if (size > IDX_MAX_SIZE)
@@ -874,17 +1065,13 @@ int kbtf_pindex_from_mem(const void *data, size_t size, const char *symvers, siz
 	memcpy(b.data, data, size);
 	b.size = size;
 	b.owner = KBTF_BUF_HEAP;
-	if (symvers && symvers_size && kbtf_buf_dup(symvers, symvers_size, &sv)) {
-		kbtf_buf_release(&b);
-		return kbtf_err_nomem();
-	}
-	return make(&b, &sv, name, out);
+	return make(&b, name, out);
 }
 
 int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 {
-	char path[PATH_MAX], svpath[PATH_MAX];
-	struct kbtf_buf b, sv = {0};
+	char path[PATH_MAX];
+	struct kbtf_buf b;
 	struct stat st;
 	int err;
 
@@ -899,21 +1086,12 @@ int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 	err = kbtf_buf_from_file(path, &b);
 	if (err)
 		return kbtf_err_prefix(err, "%s", path);
-	/* Module.symvers, mapped: the symbol lines are read in place */
-	if (snprintf(svpath, sizeof(svpath), "%s/%s", dir, KBTF_PROFILE_SYMVERS) <
-		(int)sizeof(svpath) &&
-	    kbtf_is_file(svpath) && (err = kbtf_buf_from_file(svpath, &sv))) {
-		kbtf_buf_release(&b);
-		return kbtf_err_prefix(err, "%s", svpath);
-	}
 	if ((uintptr_t)b.data % 8) {
 		/* the records are read in place: an aligned copy */
-		err =
-		    kbtf_pindex_from_mem(b.data, b.size, (const char *)sv.data, sv.size, path, out);
+		err = kbtf_pindex_from_mem(b.data, b.size, path, out);
 		kbtf_buf_release(&b);
-		kbtf_buf_release(&sv);
 	} else {
-		err = make(&b, &sv, path, out);
+		err = make(&b, path, out);
 	}
 	if (!err && (err = check_stamps(*out, dir))) {
 		kbtf_pindex_free(*out);
@@ -927,7 +1105,6 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 	if (!ix)
 		return;
 	kbtf_buf_release(&ix->buf);
-	kbtf_buf_release(&ix->sv);
 	free(ix->name);
 	free(ix);
 }
@@ -1022,37 +1199,96 @@ uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 	return 0;
 }
 
-const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *sym, size_t *len)
+/* The string at symstr offset @off, or NULL when out of range. */
+static const char *symstr_at(const struct kbtf_pindex *ix, uint32_t off)
 {
-	uint32_t h = kbtf_hash_str(sym), s, n, probes;
-	const struct idx_sym *found = NULL;
-	size_t slen = strlen(sym);
+	return off < ix->symstr_size ? ix->symstr + off : NULL;
+}
+
+/* Record @n - 1 (a slot's value), checked in full; NULL (damaged) when it fails. */
+static const struct idx_sym *sym_checked(const struct kbtf_pindex *ix, uint32_t n,
+					 struct kbtf_pindex_sym *out)
+{
+	const struct idx_sym *e;
+	const struct idx_symset *set;
+	uint32_t si, nsoff;
+
+	if (n > ix->nr_syms)
+		return NULL;
+	e = &ix->syms[n - 1];
+	si = le32toh(e->set);
+	if (si >= ix->nr_sets)
+		return NULL;
+	set = &ix->sets[si];
+	nsoff = le32toh(set->ns);
+	out->crc = le32toh(e->crc);
+	out->name = symstr_at(ix, le32toh(e->name));
+	out->module = symstr_at(ix, le32toh(set->module));
+	out->type = symstr_at(ix, le32toh(set->type));
+	out->ns = nsoff == NO_VALUE ? NULL : symstr_at(ix, nsoff);
+	if (!out->name || !out->module || !out->type || (nsoff != NO_VALUE && !out->ns) ||
+	    sym_sum(n - 1, le32toh(e->hash), out->crc, si, out->name, out->module, out->type,
+		    out->ns) != le32toh(e->sum))
+		return NULL;
+	return e;
+}
+
+bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out)
+{
+	uint32_t h = kbtf_hash_str(sym), s, n, probes, nslots = ix->sslot_mask + 1, block = ~0u;
+	uint32_t last = 0;
+	struct kbtf_pindex_sym at;
+	const struct idx_sym *e;
+	bool found = false;
 
 	if (!ix->nr_syms)
-		return NULL;
+		return false;
 	s = h & ix->sslot_mask;
-	/* a symbol listed twice: the last line wins, as in the parser */
-	for (probes = 0; probes <= ix->sslot_mask && (n = le32toh(ix->sslots[s])); probes++) {
-		const struct idx_sym *e = &ix->syms[n - 1];
-
-		const char *line = ix->lines + le32toh(e->line);
-
-		if (le32toh(e->hash) != h || le16toh(e->name_len) != slen)
-			goto next;
-		/* the line is checked against its own hash before it is believed */
-		if (hash_span(line, le32toh(e->len)) != le32toh(e->line_hash)) {
-			kbtf_pindex_mark_damaged(ix);
-			return NULL;
+	/*
+	 * Every slot block the probe reads and every record it visits is
+	 * checked, so that "not found" is as sure as "found". A symbol listed
+	 * twice: the last line wins, as in the parser.
+	 */
+	for (probes = 0; probes <= ix->sslot_mask; probes++) {
+		if (s / SSLOT_BLOCK != block) {
+			block = s / SSLOT_BLOCK;
+			if (block_sum(ix->sslots, block, nslots) != le32toh(ix->ssums[block]))
+				goto damaged;
 		}
-		if (!memcmp(line + le16toh(e->name_at), sym, slen) && (!found || e > found))
-			found = e;
-	next:
+		n = le32toh(ix->sslots[s]);
+		if (!n)
+			return found;
+		e = sym_checked(ix, n, &at);
+		if (!e)
+			goto damaged;
+		if (le32toh(e->hash) == h && !strcmp(at.name, sym) && (!found || n > last)) {
+			*out = at;
+			last = n;
+			found = true;
+		}
 		s = (s + 1) & ix->sslot_mask;
 	}
-	if (!found)
-		return NULL;
-	*len = le32toh(found->len);
-	return ix->lines + le32toh(found->line);
+	return found;
+damaged:
+	kbtf_pindex_mark_damaged(ix);
+	return false;
+}
+
+bool kbtf_pindex_sym_at(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pindex_sym *out)
+{
+	if (i >= ix->nr_syms)
+		return false;
+	if (!sym_checked(ix, i + 1, out)) {
+		kbtf_pindex_mark_damaged(ix);
+		return false;
+	}
+	return true;
+}
+
+int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s)
+{
+	return fprintf(f, "0x%08x\t%s\t%s\t%s%s%s\n", s->crc, s->name, s->module, s->type,
+		       s->ns ? "\t" : "", s->ns ? s->ns : "");
 }
 
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr)
@@ -1083,7 +1319,7 @@ bool kbtf_pindex_damaged(const struct kbtf_pindex *ix)
 void kbtf_pindex_seal(uint8_t *data, size_t size)
 {
 	struct idx_hdr h;
-	uint32_t end, off, len;
+	uint32_t end, off, len, so, sn, mo, mn, i;
 
 	if (size < sizeof(h))
 		return;
@@ -1095,6 +1331,19 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 		return;
 	h.offs_sum = htole64(idx_checksum(data + off, len));
 	memcpy(data + offsetof(struct idx_hdr, offs_sum), &h.offs_sum, 8);
+	/* the symbol slot blocks, when both tables lie inside and are aligned */
+	so = le32toh(h.sec[SEC_SSLOTS].off);
+	sn = le32toh(h.sec[SEC_SSLOTS].size) / 4;
+	mo = le32toh(h.sec[SEC_SSUMS].off);
+	mn = le32toh(h.sec[SEC_SSUMS].size) / 4;
+	if (!(so % 4) && !(mo % 4) && so <= size && sn <= (size - so) / 4 && mo <= size &&
+	    mn <= (size - mo) / 4 && mn == (sn + SSLOT_BLOCK - 1) / SSLOT_BLOCK) {
+		for (i = 0; i < mn; i++) {
+			uint32_t sum = htole32(block_sum((const uint32_t *)(data + so), i, sn));
+
+			memcpy(data + mo + 4 * (size_t)i, &sum, 4);
+		}
+	}
 	h.checksum = htole64(sum_of(data, end));
 	memcpy(data + offsetof(struct idx_hdr, checksum), &h.checksum, 8);
 }

@@ -10,9 +10,10 @@
  *     ENUM, ENUM64, FWD, STRUCT, UNION), and TYPEDEFs (member checks look
  *     them up): name -> the kernel ids of that name in id order, each with
  *     its info word, size word, name offset and INT encoding;
- *   - Module.symvers: symbol name -> where its line is in the profile's
- *     Module.symvers (not copied), for the one parser of that format
- *     (validator/lib/symbols.c) to read only the lines a module needs;
+ *   - Module.symvers as a symbol table: symbol name -> its CRC, module,
+ *     export kind and namespace, from which its line is rebuilt byte for
+ *     byte for the one parser of that format (validator/lib/symbols.c):
+ *     only the lines a module needs, without reading Module.symvers;
  *   - the config values the judges read (kbtf_pindex_config_keys), the
  *     release, the machine, sizeof(struct module), whether the BTF has
  *     btf_relocate();
@@ -22,8 +23,9 @@
  * Opening checks the magic, version, section bounds, order and alignment,
  * counts against sizes, every record's offsets and ranges, a checksum of
  * the header and tables, and the profile's files against the recorded
- * sizes and mtimes. The type offsets and each Module.symvers line carry
- * their own checksums, checked when they are read. An index that fails is
+ * sizes and mtimes. The type offsets and the symbol table carry their
+ * own checksums (the table's per block of slots and per record), checked
+ * when they are read. An index that fails is
  * never used: -EINVAL (damaged) or -ESTALE (the profile changed after it
  * was built), with one line saying which and why.
  */
@@ -33,12 +35,13 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "kbtf/buf.h"
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 2
+#define KBTF_PINDEX_VERSION 3
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -74,12 +77,10 @@ int kbtf_pindex_write(const char *dir);
 int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out);
 
 /*
- * Check and use @size bytes at @data and the Module.symvers text they were
- * built with (both copied; @symvers may be NULL): for tests and fuzzing.
+ * Check and use @size bytes at @data (copied): for tests and fuzzing.
  * @name is for messages. No file stats are compared.
  */
-int kbtf_pindex_from_mem(const void *data, size_t size, const char *symvers, size_t symvers_size,
-			 const char *name, struct kbtf_pindex **out);
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out);
 void kbtf_pindex_free(struct kbtf_pindex *ix);
 /*
  * Recompute the checksums of the index bytes at @data (nothing when its
@@ -108,8 +109,26 @@ bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix);
  */
 uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 			   const struct kbtf_pindex_cand **out);
-/* The Module.symvers line of @sym (no newline) and its length, or NULL. */
-const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *sym, size_t *len);
+/* One line of Module.symvers, from the index's symbol table (strings in it). */
+struct kbtf_pindex_sym {
+	uint32_t crc;
+	const char *name, *module, *type;
+	const char *ns; /* NULL: the line has no namespace field (before 5.4) */
+};
+/*
+ * The line of @sym (the last one, if listed twice) into *@out: false when
+ * there is none, or when what the lookup read fails its checksum (then
+ * kbtf_pindex_damaged()).
+ */
+bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out);
+/*
+ * Line @i of Module.symvers (0 .. kbtf_pindex_nr_syms() - 1): all of them
+ * printed in order are the file, byte for byte. False past the end, or
+ * damaged (then kbtf_pindex_damaged()).
+ */
+bool kbtf_pindex_sym_at(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pindex_sym *out);
+/* Write @s as its line stood in Module.symvers, newline included. */
+int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s);
 /*
  * The byte offset of every type (1 .. type_cnt - 1) in the BTF's type
  * section, little-endian, for kbtf_btf_parse_prepared(); NULL when the
@@ -117,7 +136,7 @@ const char *kbtf_pindex_symvers_line(const struct kbtf_pindex *ix, const char *s
  */
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr);
 /*
- * Did a part checked on use (type offsets, a Module.symvers line) fail
+ * Did a part checked on use (type offsets, the symbol table) fail
  * its checksum? Lookups then answer "none", so a caller that used the
  * index checks this before believing what it judged.
  */

@@ -2,14 +2,16 @@
 /*
  * Fuzz the reader of a profile's prepared index (profile_index.c): the
  * open-time checks, and every lookup a validation makes on what passed
- * them (relocation candidates by name, Module.symvers lines, config
- * values, type offsets). Half the inputs get their checksums recomputed
- * first (kbtf_pindex_seal), so the mutations reach the structural checks
- * behind the checksum instead of stopping at it. The symbol lines point
- * into a fixed Module.symvers text, the one the seeds were built with.
+ * them (relocation candidates by name, symbols from the symbol table and
+ * their lines rebuilt, config values, type offsets). Half the inputs get
+ * their checksums recomputed first (kbtf_pindex_seal: the open-time one,
+ * the type offsets' and the symbol slot blocks'), so the mutations reach
+ * the structural checks behind them instead of stopping there; the
+ * symbol records' own checksums stay, as the last line of defence.
  */
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,35 +19,45 @@
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
-/* The Module.symvers the seeds were built with: the index points into it. */
-static const char symvers[] = "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
-			      "0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
-			      "0x00000001\tdup\tvmlinux\tEXPORT_SYMBOL\t\n"
-			      "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n";
-
-static const char *const names[] = {"int",	"task",	  "module",	    "s0",
-				    "printk",	"dup",	  "kmalloc_caches", "",
-				    "spinlock", "nosuch", "list_head"};
+/* names of the seeds' types and of their real Module.symvers lines */
+static const char *const names[] = {"int",
+				    "task",
+				    "module",
+				    "s0",
+				    "_printk",
+				    "kfree",
+				    "kmalloc_caches",
+				    "module_layout",
+				    "cpu_cache_invalidate_memregion",
+				    "twofish_enc_blk",
+				    "",
+				    "spinlock",
+				    "nosuch",
+				    "list_head"};
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
+	static FILE *null;
 	const struct kbtf_pindex_cand *c;
+	struct kbtf_pindex_sym sym;
 	struct kbtf_pindex *ix;
 	volatile size_t sink = 0;
 	uint8_t *copy;
 	const char *s;
-	uint32_t n, i, j;
-	size_t len, k;
+	uint32_t n, i;
+	size_t k;
 
 	if (size < 1)
 		return 0;
+	if (!null)
+		null = fopen("/dev/null", "w");
 	copy = malloc(size - 1 ? size - 1 : 1);
 	if (!copy)
 		return 0;
 	memcpy(copy, data + 1, size - 1);
 	if (data[0] & 1)
 		kbtf_pindex_seal(copy, size - 1);
-	if (kbtf_pindex_from_mem(copy, size - 1, symvers, sizeof(symvers) - 1, "fuzz/index", &ix)) {
+	if (kbtf_pindex_from_mem(copy, size - 1, "fuzz/index", &ix)) {
 		free(copy);
 		return 0;
 	}
@@ -54,9 +66,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		n = kbtf_pindex_cands(ix, names[k], &c);
 		for (i = 0; i < n; i++)
 			sink += c[i].id + c[i].info + c[i].size + c[i].name_off + c[i].int_enc;
-		s = kbtf_pindex_symvers_line(ix, names[k], &len);
-		for (j = 0; s && j < len; j++)
-			sink += (uint8_t)s[j];
+		if (kbtf_pindex_symbol(ix, names[k], &sym) && null) {
+			kbtf_pindex_sym_print(null, &sym);
+			sink += sym.crc + strlen(sym.name) + strlen(sym.module) + strlen(sym.type) +
+				(sym.ns ? strlen(sym.ns) : 0);
+		}
 	}
 	for (k = 0; k < kbtf_pindex_nr_config_keys; k++)
 		if ((s = kbtf_pindex_config(ix, kbtf_pindex_config_keys[k])))

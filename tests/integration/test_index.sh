@@ -11,8 +11,9 @@
 #     through the same profiles with their index removed, and through the
 #     raw .deb packages: the JSON reports equal (timings aside), and the
 #     verdicts and named types equal those from the packages.
-# Then a damaged, truncated or stale index, and a BTF record damaged after
-# it was built, are refused with one line and exit 2, and `kbtf kernels add
+# Then a damaged, truncated, stale or previous-format index, a damaged
+# symbol table and a BTF record damaged after it was built are refused
+# with one line and exit 2, and `kbtf kernels add
 # --force DIR` rebuilds the index; 24 processes add and remove profiles at
 # once, and the shared objects are neither lost nor orphaned.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
@@ -215,6 +216,40 @@ else
 fi
 t_check "kernels add --force DIR rebuilds the index" "$KBTF" kernels add --force "$p"
 t_exit 1 "and the profile judges again" \
+	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
+
+# the symbol table is checked where a lookup reads it: its slot blocks'
+# checksums zeroed (outside the open-time checksum), the lookup says so
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+cp "$p/index" "$t_tmp/index.good"
+hs=$(u32 "$p/index" 12)            # the header's size; its last 11 pairs: the sections
+so=$(u32 "$p/index" $((hs - 88 + 7 * 8))) # section 7: the symbol slot blocks' checksums
+sn=$(u32 "$p/index" $((hs - 88 + 7 * 8 + 4)))
+dd if=/dev/zero of="$p/index" bs=1 seek="$so" count="$sn" conv=notrunc status=none
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
+	>"$t_tmp/symdmg.out" 2>&1
+rc=$?
+if [ "$sn" -gt 0 ] && [ "$rc" = 2 ] &&
+	grep -qF "$p: damaged kernel index (a checksum failed on use)" "$t_tmp/symdmg.out"; then
+	t_ok "a damaged symbol table: caught when read, exit 2, one line"
+else
+	t_fail "a damaged symbol table ($sn bytes at $so): exit $rc"
+	sed 's/^/    | /' "$t_tmp/symdmg.out"
+fi
+# an index of the previous format (version 2): refused with how to rebuild it
+cp "$t_tmp/index.good" "$p/index"
+printf '\x02\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
+"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
+	>"$t_tmp/v2.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 2, this kbtf reads 3; rebuild it with 'kbtf kernels add --force $p'" "$t_tmp/v2.out"; then
+	t_ok "an index of the previous format: exit 2, one line saying how to rebuild it"
+else
+	t_fail "an index of the previous format: exit $rc"
+	sed 's/^/    | /' "$t_tmp/v2.out"
+fi
+cp "$t_tmp/index.good" "$p/index"
+t_exit 1 "the good index back: judged again" \
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
 
 # processes adding and removing at once: one kernel under 48 names, every

@@ -4,7 +4,7 @@
  * opened through it (kbtf_btf_parse_prepared): what the index answers
  * equals what the BTF, config and Module.symvers say; a damaged, truncated,
  * stale or other-version index is refused, never believed; a damaged
- * symbol line, type offset or BTF record is caught when it is read.
+ * symbol record, type offset or BTF record is caught when it is read.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -32,10 +32,21 @@
 
 static char tmpdir[256];
 
+/*
+ * vmlinux and module exports, GPL-only, namespaced, a symbol listed twice,
+ * and a line of the format before 5.4 (no namespace field).
+ */
 static const char symvers_text[] = "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
 				   "0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
 				   "0x00000001\tdup\tvmlinux\tEXPORT_SYMBOL\t\n"
-				   "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n";
+				   "0xdeadbeef\tusb_ep_queue\tdrivers/usb/gadget/udc/udc-core"
+				   "\tEXPORT_SYMBOL_GPL\tUSB_GADGET\n"
+				   "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n"
+				   "0x00000000\told_style\tvmlinux\tEXPORT_SYMBOL\n";
+
+/* Each line of symvers_text, the symbol it exports. */
+static const char *const symvers_names[] = {"printk", "kmalloc_caches", "dup", "usb_ep_queue",
+					    "dup",    "old_style"};
 
 static const char config_text[] = "CONFIG_MODVERSIONS=y\nCONFIG_SMP=y\n"
 				  "# CONFIG_MODULE_FORCE_LOAD is not set\nCONFIG_X86_64=y\n";
@@ -124,8 +135,7 @@ static struct kbtf_pindex *build_open(struct fake_kernel *f, struct kbtf_buf *ra
 	struct kbtf_pindex *ix = NULL;
 
 	assert_int_equal(kbtf_pindex_build(&f->k, f->symvers, NULL, raw), 0);
-	if (kbtf_pindex_from_mem(raw->data, raw->size, symvers_text, strlen(symvers_text), "index",
-				 &ix))
+	if (kbtf_pindex_from_mem(raw->data, raw->size, "index", &ix))
 		fail_msg("open: %s", kbtf_errstr());
 	return ix;
 }
@@ -138,8 +148,7 @@ static void test_answers(void **state)
 	struct kbtf_pindex *ix;
 	struct fake_kernel f;
 	struct kbtf_buf raw;
-	const char *line;
-	size_t len;
+	struct kbtf_pindex_sym sym;
 
 	fake_kernel(&f, 5);
 	ix = build_open(&f, &raw);
@@ -175,17 +184,32 @@ static void test_answers(void **state)
 
 	assert_true(kbtf_pindex_has_symvers(ix));
 	assert_true(kbtf_pindex_symvers_indexed(ix));
-	assert_int_equal(kbtf_pindex_nr_syms(ix), 4);
-	line = kbtf_pindex_symvers_line(ix, "kmalloc_caches", &len);
-	assert_non_null(line);
-	assert_int_equal(len, strlen("0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t"));
-	assert_memory_equal(line, "0x9abcdef0\tkmalloc_caches", 25);
+	assert_int_equal(kbtf_pindex_nr_syms(ix), 6);
+	/* GPL-only, vmlinux, empty namespace field */
+	assert_true(kbtf_pindex_symbol(ix, "kmalloc_caches", &sym));
+	assert_int_equal(sym.crc, 0x9abcdef0);
+	assert_string_equal(sym.name, "kmalloc_caches");
+	assert_string_equal(sym.module, "vmlinux");
+	assert_string_equal(sym.type, "EXPORT_SYMBOL_GPL");
+	assert_string_equal(sym.ns, "");
+	/* a module's namespaced GPL-only export */
+	assert_true(kbtf_pindex_symbol(ix, "usb_ep_queue", &sym));
+	assert_int_equal(sym.crc, 0xdeadbeef);
+	assert_string_equal(sym.module, "drivers/usb/gadget/udc/udc-core");
+	assert_string_equal(sym.type, "EXPORT_SYMBOL_GPL");
+	assert_string_equal(sym.ns, "USB_GADGET");
 	/* listed twice: the last line, as the parser keeps it */
-	line = kbtf_pindex_symvers_line(ix, "dup", &len);
-	assert_non_null(line);
-	assert_memory_equal(line, "0x00000002", 10);
-	assert_null(kbtf_pindex_symvers_line(ix, "kmalloc", &len));
-	assert_null(kbtf_pindex_symvers_line(ix, "printk\tvmlinux", &len));
+	assert_true(kbtf_pindex_symbol(ix, "dup", &sym));
+	assert_int_equal(sym.crc, 2);
+	assert_string_equal(sym.module, "drivers/x");
+	assert_string_equal(sym.ns, "NS");
+	/* no namespace field at all (before 5.4), and a CRC of 0 */
+	assert_true(kbtf_pindex_symbol(ix, "old_style", &sym));
+	assert_int_equal(sym.crc, 0);
+	assert_null(sym.ns);
+	assert_false(kbtf_pindex_symbol(ix, "kmalloc", &sym));
+	assert_false(kbtf_pindex_symbol(ix, "printk\tvmlinux", &sym));
+	assert_false(kbtf_pindex_symbol(ix, "", &sym));
 	assert_false(kbtf_pindex_damaged(ix));
 
 	kbtf_pindex_free(ix);
@@ -284,13 +308,15 @@ static void test_prepared_btf_damaged(void **state)
 
 static uint32_t sec_off(const struct kbtf_buf *raw, int sec)
 {
-	/* sec[] ends the header (its size at byte 12): 8 (offset, size) pairs */
+	/* sec[] ends the header (its size at byte 12): 11 (offset, size) pairs */
 	uint32_t off, hdr;
 
 	memcpy(&hdr, raw->data + 12, 4);
-	memcpy(&off, raw->data + hdr - 8 * 8 + (size_t)sec * 8, 4);
+	memcpy(&off, raw->data + hdr - 11 * 8 + (size_t)sec * 8, 4);
 	return off;
 }
+
+enum { SEC_OFFS = 5, SEC_SSLOTS = 6, NR_SECS = 11 };
 
 static void test_damage_refused(void **state)
 {
@@ -307,13 +333,12 @@ static void test_damage_refused(void **state)
 	copy = malloc(raw.size);
 	assert_non_null(copy);
 	/* every byte the open-time checksum covers: one bit flipped is refused */
-	summed = sec_off(&raw, 7); /* SEC_OFFS: where the checksummed part ends */
+	summed = sec_off(&raw, SEC_OFFS); /* where the checksummed part ends */
 	assert_true(summed > 100 && summed <= raw.size);
 	for (i = 0; i < summed; i++) {
 		memcpy(copy, raw.data, raw.size);
 		copy[i] ^= 0x10;
-		err = kbtf_pindex_from_mem(copy, raw.size, symvers_text, strlen(symvers_text),
-					   "index", &ix);
+		err = kbtf_pindex_from_mem(copy, raw.size, "index", &ix);
 		tried++;
 		if (err) {
 			refused++;
@@ -327,50 +352,197 @@ static void test_damage_refused(void **state)
 
 	/* every truncation */
 	for (i = 0; i < raw.size; i += 7) {
-		assert_int_not_equal(kbtf_pindex_from_mem(raw.data, i, symvers_text,
-							  strlen(symvers_text), "index", &ix),
-				     0);
+		assert_int_not_equal(kbtf_pindex_from_mem(raw.data, i, "index", &ix), 0);
 		assert_null(ix);
 	}
 	/* another version: stale, said so */
 	memcpy(copy, raw.data, raw.size);
 	copy[8] ^= 0x7f;
-	assert_int_equal(
-	    kbtf_pindex_from_mem(copy, raw.size, symvers_text, strlen(symvers_text), "index", &ix),
-	    -ESTALE);
+	assert_int_equal(kbtf_pindex_from_mem(copy, raw.size, "index", &ix), -ESTALE);
 	assert_non_null(strstr(kbtf_errstr(), "version"));
 	free(copy);
 	kbtf_buf_release(&raw);
 	fake_kernel_release(&f);
 }
 
-/* Parts checked on use: a symbol line, the type offsets. */
+/* What kbtf_pindex_symbol() answers for each name of symvers_text, printed. */
+static void answers(const struct kbtf_pindex *ix, char *out, size_t len)
+{
+	struct kbtf_pindex_sym sym;
+	FILE *f = fmemopen(out, len, "w");
+	size_t i;
+
+	assert_non_null(f);
+	for (i = 0; i < sizeof(symvers_names) / sizeof(symvers_names[0]); i++)
+		if (kbtf_pindex_symbol(ix, symvers_names[i], &sym))
+			kbtf_pindex_sym_print(f, &sym);
+		else
+			fprintf(f, "none\n");
+	assert_false(kbtf_pindex_symbol(ix, "nosuch", &sym));
+	fclose(f);
+}
+
+/*
+ * The symbol table rebuilds every line byte for byte; one bit flipped
+ * anywhere in it (slots, their sums, records, sets, strings) is either
+ * harmless (every answer the same), refused or marks the index damaged: never a
+ * different answer believed, a symbol lost or a CRC changed.
+ */
+static void test_symbols_damage(void **state)
+{
+	char want[1024], got[1024], expect[1024];
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	uint8_t *copy;
+	size_t i, start, caught = 0, harmless = 0;
+
+	fake_kernel(&f, 2);
+	ix = build_open(&f, &raw);
+	answers(ix, want, sizeof(want));
+	assert_false(kbtf_pindex_damaged(ix));
+	kbtf_pindex_free(ix);
+	/* each symbol's last line, as in the file */
+	snprintf(expect, sizeof(expect), "%s",
+		 "0x12345678\tprintk\tvmlinux\tEXPORT_SYMBOL\t\n"
+		 "0x9abcdef0\tkmalloc_caches\tvmlinux\tEXPORT_SYMBOL_GPL\t\n"
+		 "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n"
+		 "0xdeadbeef\tusb_ep_queue\tdrivers/usb/gadget/udc/udc-core"
+		 "\tEXPORT_SYMBOL_GPL\tUSB_GADGET\n"
+		 "0x00000002\tdup\tdrivers/x\tEXPORT_SYMBOL\tNS\n"
+		 "0x00000000\told_style\tvmlinux\tEXPORT_SYMBOL\n");
+	assert_string_equal(want, expect);
+
+	copy = malloc(raw.size);
+	assert_non_null(copy);
+	start = sec_off(&raw, SEC_SSLOTS);
+	for (i = start; i < raw.size; i++) {
+		memcpy(copy, raw.data, raw.size);
+		copy[i] ^= 0x04;
+		if (kbtf_pindex_from_mem(copy, raw.size, "index", &ix)) {
+			caught++; /* refused on open (the strings' terminator) */
+			continue;
+		}
+		answers(ix, got, sizeof(got));
+		if (kbtf_pindex_damaged(ix))
+			caught++;
+		else if (!strcmp(got, want))
+			harmless++;
+		else
+			fail_msg("byte %zu flipped: answered\n%s", i, got);
+		kbtf_pindex_free(ix);
+	}
+	assert_true(caught > (raw.size - start) / 2);
+	free(copy);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+/* A Module.symvers whose lines would not rebuild exactly gets no symbol
+ * table: the judge then reads the file the full way. */
+static void test_symbols_not_rebuilt(void **state)
+{
+	static const char *const odd[] = {
+	    "0x1234567\tshort_crc\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "0X12345678\tupper\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "0x1234ABCD\tupper_hex\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "0x12345678\tsix\tvmlinux\tEXPORT_SYMBOL\tNS\textra\n",
+	    "0x12345678\tthree\tvmlinux\n",
+	    "0x12345678\t\tvmlinux\tEXPORT_SYMBOL\t\n",
+	    "\n",
+	    "0x12345678\tno_newline\tvmlinux\tEXPORT_SYMBOL\t",
+	};
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	char text[512];
+	size_t i;
+
+	for (i = 0; i < sizeof(odd) / sizeof(odd[0]); i++) {
+		fake_kernel(&f, 1);
+		snprintf(text, sizeof(text), "%s%s", symvers_text, odd[i]);
+		write_text(f.symvers, text);
+		ix = build_open(&f, &raw);
+		assert_true(kbtf_pindex_has_symvers(ix));
+		assert_false(kbtf_pindex_symvers_indexed(ix));
+		assert_int_equal(kbtf_pindex_nr_syms(ix), 0);
+		kbtf_pindex_free(ix);
+		kbtf_buf_release(&raw);
+		fake_kernel_release(&f);
+	}
+}
+
+/*
+ * Real Module.symvers files (Debian's 6.1 and 6.12 headers, when
+ * installed): the records printed in order are the file byte for byte,
+ * and each symbol looks up to its last line.
+ */
+static void test_symbols_real(void **state)
+{
+	const char *const files[] = {
+	    "/usr/src/linux-headers-6.12.113+deb12-amd64/Module.symvers",
+	    "/usr/src/linux-headers-6.1.0-56-amd64/Module.symvers",
+	};
+	struct kbtf_pindex_sym sym, last;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw, file;
+	char *text;
+	size_t len, i, tried = 0;
+	uint32_t j, ns = 0, gpl = 0, mods = 0;
+	FILE *out;
+
+	for (i = 0; i < sizeof(files) / sizeof(files[0]); i++) {
+		if (kbtf_buf_from_file(files[i], &file))
+			continue;
+		tried++;
+		fake_kernel(&f, 1);
+		snprintf(f.symvers, sizeof(f.symvers), "%s", files[i]);
+		ix = build_open(&f, &raw);
+		assert_true(kbtf_pindex_symvers_indexed(ix));
+		assert_true(kbtf_pindex_nr_syms(ix) > 20000);
+		out = open_memstream(&text, &len);
+		assert_non_null(out);
+		for (j = 0; j < kbtf_pindex_nr_syms(ix); j++) {
+			assert_true(kbtf_pindex_sym_at(ix, j, &sym));
+			kbtf_pindex_sym_print(out, &sym);
+			assert_true(kbtf_pindex_symbol(ix, sym.name, &last));
+			assert_string_equal(last.name, sym.name);
+			ns += sym.ns && *sym.ns;
+			gpl += !strcmp(sym.type, "EXPORT_SYMBOL_GPL");
+			mods += !!strcmp(sym.module, "vmlinux");
+		}
+		assert_int_equal(fclose(out), 0);
+		assert_int_equal(len, file.size);
+		assert_memory_equal(text, file.data, len);
+		assert_true(ns > 100 && gpl > 1000 && mods > 1000);
+		assert_false(kbtf_pindex_damaged(ix));
+		free(text);
+		kbtf_pindex_free(ix);
+		kbtf_buf_release(&raw);
+		kbtf_buf_release(&file);
+		fake_kernel_release(&f);
+	}
+	if (!tried)
+		skip();
+}
+
+/* The type offsets, checked on use. */
 static void test_damage_on_use(void **state)
 {
 	struct kbtf_pindex *ix;
 	struct fake_kernel f;
 	struct kbtf_buf raw;
 	uint32_t offs, nr;
-	size_t len;
-	char sv[sizeof(symvers_text)], *p;
+	struct kbtf_pindex_sym sym;
 
 	fake_kernel(&f, 2);
 	assert_int_equal(kbtf_pindex_build(&f.k, f.symvers, NULL, &raw), 0);
-	offs = sec_off(&raw, 7);
-	/* the lines stay in Module.symvers: one changed there, size kept */
-	memcpy(sv, symvers_text, sizeof(sv));
-	p = strstr(sv, "kmalloc_caches\tvmlinux");
-	assert_non_null(p);
-	p[16] = 'X'; /* "vmlinux" -> "vmXinux" */
+	offs = sec_off(&raw, SEC_OFFS);
 	raw.data[offs + 4] ^= 1;
-	assert_int_equal(kbtf_pindex_from_mem(raw.data, raw.size, sv, strlen(sv), "index", &ix), 0);
-	assert_non_null(kbtf_pindex_symvers_line(ix, "printk", &len));
+	assert_int_equal(kbtf_pindex_from_mem(raw.data, raw.size, "index", &ix), 0);
+	assert_true(kbtf_pindex_symbol(ix, "printk", &sym));
 	assert_false(kbtf_pindex_damaged(ix));
-	assert_null(kbtf_pindex_symvers_line(ix, "kmalloc_caches", &len));
-	assert_true(kbtf_pindex_damaged(ix));
-	kbtf_pindex_free(ix);
-
-	assert_int_equal(kbtf_pindex_from_mem(raw.data, raw.size, sv, strlen(sv), "index", &ix), 0);
 	assert_null(kbtf_pindex_type_offs(ix, &nr));
 	assert_true(kbtf_pindex_damaged(ix));
 	kbtf_pindex_free(ix);
@@ -588,6 +760,9 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_prepared_btf_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_on_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symbols_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symbols_not_rebuilt, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symbols_real, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stored_and_stale, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_dedup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_concurrent, setup, teardown),

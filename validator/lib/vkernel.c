@@ -234,17 +234,17 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 /* ------------------------------------------------------ from an index */
 
 /*
- * The lines of Module.symvers the module needs, from the index, parsed by
- * the one Module.symvers parser. Anything unusual (no wanted list, a line
- * the parser refuses) reads the file the full way, which also words the
- * error exactly as without an index.
+ * The lines of Module.symvers the module needs, rebuilt from the index's
+ * symbol table and parsed by the one Module.symvers parser. Anything unusual (no wanted list, a
+ * line the parser refuses) reads the file the full way, which also words the error exactly as
+ * without an index.
  */
 static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
 {
 	const struct kbtf_symvers *wanted = opts ? opts->wanted : NULL;
 	char path[PATH_MAX], *text = NULL;
-	size_t len = 0, i, n;
-	const char *line;
+	struct kbtf_pindex_sym sym;
+	size_t len = 0, i;
 	FILE *f;
 	int err;
 
@@ -270,14 +270,9 @@ static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel
 		f = open_memstream(&text, &len);
 		if (!f)
 			return kbtf_err_nomem();
-		for (i = 0; i < kbtf_symvers_count(wanted); i++) {
-			line =
-			    kbtf_pindex_symvers_line(vk->ix, kbtf_symvers_at(wanted, i)->name, &n);
-			if (line) {
-				fwrite(line, 1, n, f);
-				fputc('\n', f);
-			}
-		}
+		for (i = 0; i < kbtf_symvers_count(wanted); i++)
+			if (kbtf_pindex_symbol(vk->ix, kbtf_symvers_at(wanted, i)->name, &sym))
+				kbtf_pindex_sym_print(f, &sym);
 		if (fclose(f)) {
 			free(text);
 			return kbtf_err_nomem();
