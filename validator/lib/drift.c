@@ -49,20 +49,40 @@ static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, int depth)
 	}
 }
 
+/*
+ * @a @b @c into @buf of @len bytes, cut to fit as snprintf() cuts: type
+ * names are made for every member compared, and snprintf()'s format
+ * parsing was a tenth of judging a pair.
+ */
+static void cat3(char *buf, size_t len, const char *a, const char *b, const char *c)
+{
+	const char *part[3] = {a, b, c};
+	size_t n = 0, l, i;
+
+	for (i = 0; i < 3 && n + 1 < len; i++) {
+		l = strlen(part[i]);
+		if (l > len - 1 - n)
+			l = len - 1 - n;
+		memcpy(buf + n, part[i], l);
+		n += l;
+	}
+	buf[n] = '\0';
+}
+
 static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len, int depth)
 {
 	const struct btf_type *t = kbtf_btf_type(btf, id);
 	const char *name, *tag = "";
-	char inner[256];
+	char inner[256], num[16];
 
 	if (!len)
 		return;
 	if (!id) {
-		snprintf(buf, len, "void");
+		cat3(buf, len, "void", "", "");
 		return;
 	}
 	if (!t || depth > 8) {
-		snprintf(buf, len, "?");
+		cat3(buf, len, "?", "", "");
 		return;
 	}
 	name = kbtf_btf_str(btf, t->name_off);
@@ -84,32 +104,33 @@ static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t 
 		break;
 	case BTF_KIND_PTR:
 		name_rec(btf, t->type, inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, "%s *", inner);
+		cat3(buf, len, inner, " *", "");
 		return;
 	case BTF_KIND_CONST:
 	case BTF_KIND_VOLATILE:
 	case BTF_KIND_RESTRICT:
 		name_rec(btf, t->type, inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, "%s %s",
-			 kbtf_kind(t) == BTF_KIND_CONST	     ? "const"
-			 : kbtf_kind(t) == BTF_KIND_VOLATILE ? "volatile"
-							     : "restrict",
-			 inner);
+		cat3(buf, len,
+		     kbtf_kind(t) == BTF_KIND_CONST	 ? "const "
+		     : kbtf_kind(t) == BTF_KIND_VOLATILE ? "volatile "
+							 : "restrict ",
+		     inner, "");
 		return;
 	case BTF_KIND_TYPE_TAG:
 		name_rec(btf, t->type, buf, len, depth + 1);
 		return;
 	case BTF_KIND_ARRAY:
 		name_rec(btf, kbtf_array(t)->type, inner, sizeof(inner), depth + 1);
-		snprintf(buf, len, "%s[%u]", inner, kbtf_array(t)->nelems);
+		snprintf(num, sizeof(num), "[%u]", kbtf_array(t)->nelems);
+		cat3(buf, len, inner, num, "");
 		return;
 	case BTF_KIND_FUNC_PROTO:
-		snprintf(buf, len, "function");
+		cat3(buf, len, "function", "", "");
 		return;
 	default:
 		break;
 	}
-	snprintf(buf, len, "%s%s", tag, *name ? name : "{...}");
+	cat3(buf, len, tag, *name ? name : "{...}", "");
 }
 
 void kbtf_type_name(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
@@ -140,12 +161,25 @@ const char *kbtf_drift_change_str(unsigned int c)
 struct flat {
 	const char *name;
 	uint32_t bit_off, bits, type;
+	uint64_t key; /* the name's first 8 bytes, big-endian: strcmp() order */
 };
 
 struct flatlist {
 	struct flat *v;
 	size_t n, cap;
 };
+
+static uint64_t name_key(const char *s)
+{
+	uint64_t k = 0;
+	int i;
+
+	for (i = 0; i < 8; i++) {
+		k = k << 8 | (uint8_t)*s;
+		s += *s != '\0';
+	}
+	return k;
+}
 
 /* The id a member's type resolves to through typedefs and modifiers. */
 static uint32_t strip(const struct kbtf_btf *btf, uint32_t id)
@@ -197,6 +231,7 @@ static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struc
 		f->name = kbtf_btf_str(btf, m[i].name_off);
 		if (!f->name)
 			f->name = "?";
+		f->key = name_key(f->name);
 		f->bit_off = off;
 		f->bits = bf ? bf : type_bits(btf, m[i].type, 0);
 		f->type = m[i].type;
@@ -204,12 +239,50 @@ static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struc
 	return 0;
 }
 
-static int cmp_flat(const void *a, const void *b)
+/* strcmp() of the names, then the offsets */
+static int cmp_flat(const struct flat *x, const struct flat *y)
 {
-	const struct flat *x = a, *y = b;
-	int d = strcmp(x->name, y->name);
+	int d;
 
+	if (x->key != y->key)
+		return x->key < y->key ? -1 : 1;
+	/* the same first 8 bytes: equal names if they end there */
+	d = (x->key & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
 	return d ? d : (x->bit_off < y->bit_off ? -1 : x->bit_off > y->bit_off);
+}
+
+/*
+ * Sort @n members by cmp_flat(), stably (the order glibc's qsort() gave,
+ * a merge sort), with the comparison inlined: sorting the member lists was
+ * a sixth of judging a pair. @tmp has room for @n.
+ */
+static void sort_flat(struct flat *v, struct flat *tmp, size_t n)
+{
+	size_t w, i, l, r, lend, rend, k;
+
+	for (i = 1; i < n; i++) { /* runs of 8 by insertion */
+		struct flat x = v[i];
+		size_t j = i;
+
+		if (i % 8 == 0)
+			continue;
+		while (j % 8 && cmp_flat(&v[j - 1], &x) > 0) {
+			v[j] = v[j - 1];
+			j--;
+		}
+		v[j] = x;
+	}
+	for (w = 8; w < n; w *= 2) {
+		for (l = 0; l < n; l += 2 * w) {
+			lend = l + w < n ? l + w : n;
+			rend = l + 2 * w < n ? l + 2 * w : n;
+			for (i = l, r = lend, k = l; k < rend; k++)
+				tmp[k] = (r >= rend || (i < lend && cmp_flat(&v[i], &v[r]) <= 0))
+					     ? v[i++]
+					     : v[r++];
+		}
+		memcpy(v, tmp, n * sizeof(*v));
+	}
 }
 
 /* ------------------------------------------------------------ comparison */
@@ -354,13 +427,15 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
 		 struct flatlist *o, struct flatlist *n)
 {
+	struct flat *tmp = malloc(sizeof(*tmp) * (o->n > n->n ? o->n : n->n) + 1);
 	size_t i = 0, j = 0, cap = 0;
 	int err = 0;
 
-	if (o->n > 1)
-		qsort(o->v, o->n, sizeof(*o->v), cmp_flat);
-	if (n->n > 1)
-		qsort(n->v, n->n, sizeof(*n->v), cmp_flat);
+	if (!tmp)
+		return -ENOMEM;
+	sort_flat(o->v, tmp, o->n);
+	sort_flat(n->v, tmp, n->n);
+	free(tmp);
 	while (!err && (i < o->n || j < n->n)) {
 		int c = i == o->n ? 1 : j == n->n ? -1 : strcmp(o->v[i].name, n->v[j].name);
 		struct kbtf_member_diff *md;
@@ -440,9 +515,9 @@ static int compare_type(struct drift *d, const struct pending *p)
 		/* relocation lets a struct map to a union, an int, a FWD ... */
 		size_t cap = 0;
 		struct kbtf_member_diff *md = add_diff(&td, &cap);
-		struct flat of = {"(the type itself)", 0, bt->size * 8, p->bid};
+		struct flat of = {"(the type itself)", 0, bt->size * 8, p->bid, 0};
 		struct flat nf = {"(the type itself)", 0, type_bits(d->in->target, p->tid, 0),
-				  p->tid};
+				  p->tid, 0};
 
 		err = md ? fill_diff(d, md, KBTF_DRIFT_RETYPED, &of, &nf) : -ENOMEM;
 	} else {
