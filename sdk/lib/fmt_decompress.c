@@ -316,40 +316,56 @@ static int unzstd(const uint8_t *in, size_t size, struct sink *s)
 
 /* ---------------------------------------------------------------- lz4 */
 
-/*
- * The legacy frame: magic, then blocks of { le32 compressed size, data },
- * each decompressing to at most 8 MiB. It has no end mark: input ends, or
- * the kernel's 4-byte size trailer is all that is left, or a new legacy
- * magic starts another frame.
- */
+/* Where a block near the output bound is decoded first. */
+struct lz4_scratch {
+	uint8_t *data;
+	size_t cap;
+};
+
+/* One block of the legacy frame, appended to @s. */
+
 static int unlz4_legacy_block(const uint8_t *blk, size_t len, size_t at, struct sink *s,
-			      uint8_t **scratch)
+			      struct lz4_scratch *scratch)
 {
-	size_t room = sink_reserve(s, LZ4_LEGACY_BLOCK);
+	/*
+	 * An lz4 block cannot expand more than 255 times: every output byte
+	 * is a literal (one input byte each) or part of a match, and a match
+	 * grows by at most 255 bytes per length byte. So a small block needs
+	 * a small buffer, not the format's 8 MiB (a scan of a boot image
+	 * tries every lz4 magic it meets).
+	 */
+	size_t most = len < LZ4_LEGACY_BLOCK / 255 ? len * 255 : LZ4_LEGACY_BLOCK;
+	size_t room = sink_reserve(s, most);
 	int n;
 
 	if (!room)
 		return sink_full(s, "lz4");
-	if (room >= LZ4_LEGACY_BLOCK) {
+	if (room >= most) {
 		n = LZ4_decompress_safe((const char *)blk, (char *)s->data + s->len, (int)len,
-					LZ4_LEGACY_BLOCK);
+					(int)most);
 		if (n < 0)
 			return kbtf_err(-EINVAL, "lz4 block at offset %zu is corrupt", at);
 		s->len += (size_t)n;
 		return 0;
 	}
 	/* near the bound: decode aside to learn whether the block fits */
-	if (!*scratch && !(*scratch = malloc(LZ4_LEGACY_BLOCK)))
-		return kbtf_err(-ENOMEM, "out of memory decompressing lz4");
-	n = LZ4_decompress_safe((const char *)blk, (char *)*scratch, (int)len, LZ4_LEGACY_BLOCK);
+	if (scratch->cap < most) {
+		uint8_t *p = realloc(scratch->data, most);
+
+		if (!p)
+			return kbtf_err(-ENOMEM, "out of memory decompressing lz4");
+		scratch->data = p;
+		scratch->cap = most;
+	}
+	n = LZ4_decompress_safe((const char *)blk, (char *)scratch->data, (int)len, (int)most);
 	if (n < 0)
 		return kbtf_err(-EINVAL, "lz4 block at offset %zu is corrupt", at);
 	if ((size_t)n > room) {
-		memcpy(s->data + s->len, *scratch, room);
+		memcpy(s->data + s->len, scratch->data, room);
 		s->len += room;
 		return sink_full(s, "lz4");
 	}
-	memcpy(s->data + s->len, *scratch, (size_t)n);
+	memcpy(s->data + s->len, scratch->data, (size_t)n);
 	s->len += (size_t)n;
 	return 0;
 }
@@ -362,7 +378,7 @@ static int unlz4_legacy_block(const uint8_t *blk, size_t len, size_t at, struct 
  */
 static int unlz4_legacy(const uint8_t *in, size_t size, struct sink *s)
 {
-	uint8_t *scratch = NULL;
+	struct lz4_scratch scratch = {0};
 	size_t pos = 4, blk;
 	int err = 0;
 
@@ -391,7 +407,7 @@ static int unlz4_legacy(const uint8_t *in, size_t size, struct sink *s)
 			break;
 		pos += blk;
 	}
-	free(scratch);
+	free(scratch.data);
 	return err;
 }
 

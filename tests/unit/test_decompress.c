@@ -158,6 +158,43 @@ static void test_lz4_legacy(void **state)
 	free(one);
 }
 
+/*
+ * Blocks that expand as far as lz4 allows (runs of zeros, about 255
+ * times): the buffer a block is decoded into is sized by how far its
+ * compressed size can expand, and must still hold them, whole, near the
+ * output bound and as a prefix.
+ */
+static void test_lz4_legacy_ratio(void **state)
+{
+	static const size_t sizes[] = {1, 255, 4096, 300000, 8u << 20};
+	struct kbtf_buf back;
+	uint8_t *zeros, *frame;
+	size_t i, n;
+
+	zeros = calloc(1, 8u << 20);
+	assert_non_null(zeros);
+	for (i = 0; i < sizeof(sizes) / sizeof(sizes[0]); i++) {
+		n = make_lz4_legacy(zeros, sizes[i], &frame);
+		assert_int_equal(kbtf_decompress(KBTF_COMP_LZ4, frame, n, 1u << 30, &back), 0);
+		assert_int_equal(back.size, sizes[i]);
+		assert_memory_equal(back.data, zeros, sizes[i]);
+		kbtf_buf_release(&back);
+		/* bounded exactly, and one byte short */
+		assert_int_equal(kbtf_decompress(KBTF_COMP_LZ4, frame, n, sizes[i], &back), 0);
+		assert_int_equal(back.size, sizes[i]);
+		kbtf_buf_release(&back);
+		if (sizes[i] > 1)
+			assert_int_equal(
+			    kbtf_decompress(KBTF_COMP_LZ4, frame, n, sizes[i] - 1, &back), -EFBIG);
+		/* the first 64 bytes, as a boot image's payload is probed */
+		assert_int_equal(kbtf_decompress_prefix(KBTF_COMP_LZ4, frame, n, 64, &back), 0);
+		assert_int_equal(back.size, sizes[i] < 64 ? sizes[i] : 64);
+		kbtf_buf_release(&back);
+		free(frame);
+	}
+	free(zeros);
+}
+
 static void test_truncated(void **state)
 {
 	uint8_t *plain = make_plain(PLAIN_SIZE);
@@ -308,11 +345,11 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip),	 cmocka_unit_test(test_empty_input_compresses),
-	    cmocka_unit_test(test_lz4_legacy),	 cmocka_unit_test(test_truncated),
-	    cmocka_unit_test(test_corrupt),	 cmocka_unit_test(test_bound),
-	    cmocka_unit_test(test_gzip_members), cmocka_unit_test(test_detect),
-	    cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_empty_input_compresses),
+	    cmocka_unit_test(test_lz4_legacy), cmocka_unit_test(test_lz4_legacy_ratio),
+	    cmocka_unit_test(test_truncated),  cmocka_unit_test(test_corrupt),
+	    cmocka_unit_test(test_bound),      cmocka_unit_test(test_gzip_members),
+	    cmocka_unit_test(test_detect),     cmocka_unit_test(test_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
