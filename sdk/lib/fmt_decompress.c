@@ -230,6 +230,100 @@ static int gunzip(const uint8_t *in, size_t size, struct sink *s)
 
 /* ---------------------------------------------------------------- xz, lzma */
 
+/*
+ * A prefix of @want bytes needs a dictionary of @want bytes: no match in
+ * it can reach further back. The stream's own dictionary (32 MiB for a
+ * kernel, up to the memory limit for anything else) would be allocated
+ * for nothing, once per candidate a boot-image scan tries.
+ */
+#define LZMA_PREFIX_MAX (1u << 20) /* prefixes up to this size take the short cut */
+
+static uint64_t le64(const uint8_t *p)
+{
+	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
+}
+
+static void lzma_filters_release(lzma_filter *f)
+{
+	for (; f->id != LZMA_VLI_UNKNOWN; f++) {
+		free(f->options);
+		f->options = NULL;
+	}
+}
+
+/*
+ * Decode the first s->max bytes (partial mode) with a dictionary no larger
+ * than that. Returns true when they were all decoded; false, with nothing
+ * kept, when anything differs from the plain case (the stream ends or
+ * fails first, needs more than the memory limit with its own dictionary,
+ * is not one block first): the caller then decodes as usual, so every
+ * error and every short result is exactly the plain decoder's.
+ */
+static bool unlzma_prefix(const uint8_t *in, size_t size, struct sink *s, bool alone)
+{
+	lzma_filter f[LZMA_FILTERS_MAX + 1] = {{.id = LZMA_VLI_UNKNOWN}};
+	lzma_stream ls = LZMA_STREAM_INIT;
+	lzma_block block = {0};
+	lzma_stream_flags sf;
+	lzma_ret ret = LZMA_PROG_ERROR;
+	uint64_t dict = s->max * 2 > LZMA_DICT_SIZE_MIN ? s->max * 2 : LZMA_DICT_SIZE_MIN;
+	size_t hdr, i;
+
+	if (!s->partial || s->max > LZMA_PREFIX_MAX || sink_reserve(s, s->max) < s->max)
+		return false;
+	if (alone) {
+		/* a known length shorter than the prefix ends it early */
+		if (size < 13 || le64(in + 5) < s->max)
+			return false;
+		f[0].id = LZMA_FILTER_LZMA1;
+		f[1].id = LZMA_VLI_UNKNOWN;
+		if (lzma_properties_decode(&f[0], NULL, in, 5) != LZMA_OK)
+			return false;
+		hdr = 13;
+	} else {
+		if (size < LZMA_STREAM_HEADER_SIZE + 1 ||
+		    lzma_stream_header_decode(&sf, in) != LZMA_OK || !in[LZMA_STREAM_HEADER_SIZE])
+			return false;
+		block.version = 1;
+		block.check = sf.check;
+		block.filters = f;
+		block.header_size = lzma_block_header_size_decode(in[LZMA_STREAM_HEADER_SIZE]);
+		if (size - LZMA_STREAM_HEADER_SIZE < block.header_size ||
+		    lzma_block_header_decode(&block, NULL, in + LZMA_STREAM_HEADER_SIZE) != LZMA_OK)
+			return false;
+		hdr = LZMA_STREAM_HEADER_SIZE + block.header_size;
+	}
+	/* what the plain decoder would refuse, it refuses (with a margin) */
+	if (lzma_raw_decoder_memusage(f) > LZMA_MEMLIMIT - (1u << 20))
+		goto out;
+	for (i = 0; f[i].id != LZMA_VLI_UNKNOWN; i++) {
+		lzma_options_lzma *o = f[i].options;
+
+		if ((f[i].id == LZMA_FILTER_LZMA1 || f[i].id == LZMA_FILTER_LZMA2) &&
+		    o->dict_size > dict)
+			o->dict_size = (uint32_t)dict;
+	}
+	ret = alone ? lzma_raw_decoder(&ls, f) : lzma_block_decoder(&ls, &block);
+	if (ret != LZMA_OK)
+		goto out;
+	ls.next_in = in + hdr;
+	ls.avail_in = size - hdr;
+	ls.next_out = s->data;
+	ls.avail_out = s->max;
+	while (ls.avail_out && ret == LZMA_OK)
+		ret = lzma_code(&ls, LZMA_FINISH);
+	s->len = (size_t)(ls.next_out - s->data);
+out:
+	lzma_end(&ls);
+	lzma_filters_release(f);
+	if (ret == LZMA_OK && s->len == s->max) {
+		s->full = true;
+		return true;
+	}
+	s->len = 0;
+	return false;
+}
+
 static int unlzma(const uint8_t *in, size_t size, struct sink *s, bool alone)
 {
 	const char *what = alone ? "lzma" : "xz";
@@ -238,6 +332,8 @@ static int unlzma(const uint8_t *in, size_t size, struct sink *s, bool alone)
 	size_t room;
 	int err = 0;
 
+	if (unlzma_prefix(in, size, s, alone))
+		return 0;
 	ret = alone ? lzma_alone_decoder(&ls, LZMA_MEMLIMIT)
 		    : lzma_stream_decoder(&ls, LZMA_MEMLIMIT, 0);
 	if (ret != LZMA_OK)

@@ -7,7 +7,9 @@
  */
 #include <errno.h>
 #include <lz4.h>
+#include <lzma.h>
 #include <setjmp.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -195,6 +197,85 @@ static void test_lz4_legacy_ratio(void **state)
 	free(zeros);
 }
 
+/* @plain as xz (preset 9: a 64 MiB dictionary) or lzma-alone, by liblzma. */
+static size_t make_lzma(const uint8_t *plain, size_t size, bool alone, uint8_t **out)
+{
+	lzma_stream ls = LZMA_STREAM_INIT;
+	lzma_options_lzma opt;
+	size_t cap = size + size / 2 + 4096;
+
+	*out = malloc(cap);
+	assert_non_null(*out);
+	assert_int_equal(lzma_lzma_preset(&opt, 9), 0);
+	if (alone)
+		assert_int_equal(lzma_alone_encoder(&ls, &opt), LZMA_OK);
+	else
+		assert_int_equal(lzma_easy_encoder(&ls, 9, LZMA_CHECK_CRC32), LZMA_OK);
+	ls.next_in = plain;
+	ls.avail_in = size;
+	ls.next_out = *out;
+	ls.avail_out = cap;
+	assert_int_equal(lzma_code(&ls, LZMA_FINISH), LZMA_STREAM_END);
+	lzma_end(&ls);
+	return cap - ls.avail_out;
+}
+
+/*
+ * A prefix of an xz or lzma stream is decoded with a dictionary of the
+ * prefix's size: the same bytes as the whole stream's start, and the same
+ * refusals (a dictionary over the memory limit, a corrupt block header, a
+ * cut before the prefix, a lzma-alone length shorter than the prefix).
+ */
+static void test_lzma_prefix(void **state)
+{
+	static const size_t wants[] = {1, 64, 4096, 65536, PLAIN_SIZE, PLAIN_SIZE + 10};
+	uint8_t *plain = make_plain(PLAIN_SIZE), *packed;
+	struct kbtf_buf back;
+	size_t n, i, want;
+	int alone;
+
+	for (alone = 0; alone < 2; alone++) {
+		enum kbtf_compression c = alone ? KBTF_COMP_LZMA : KBTF_COMP_XZ;
+
+		n = make_lzma(plain, PLAIN_SIZE, alone, &packed);
+		assert_int_equal(kbtf_compression_detect(packed, n), c);
+		for (i = 0; i < sizeof(wants) / sizeof(wants[0]); i++) {
+			want = wants[i] < PLAIN_SIZE ? wants[i] : PLAIN_SIZE;
+			assert_int_equal(kbtf_decompress_prefix(c, packed, n, wants[i], &back), 0);
+			assert_int_equal(back.size, want);
+			assert_memory_equal(back.data, plain, want);
+			kbtf_buf_release(&back);
+		}
+		/* cut early: the first 64 bytes are there, the first 200 KiB not */
+		assert_int_equal(kbtf_decompress_prefix(c, packed, 4096, 64, &back), 0);
+		assert_memory_equal(back.data, plain, 64);
+		kbtf_buf_release(&back);
+		assert_int_equal(kbtf_decompress_prefix(c, packed, 4096, 200 << 10, &back),
+				 -EINVAL);
+		if (alone) {
+			/* a 1 GiB dictionary is over the memory limit, prefix or not */
+			packed[1] = packed[2] = packed[3] = 0;
+			packed[4] = 0x40;
+			assert_int_equal(kbtf_decompress_prefix(c, packed, n, 64, &back), -ENOMEM);
+			packed[4] = 0x04; /* 64 MiB, as written */
+			/*
+			 * a length of 10: the stream must end there, and does
+			 * not (corrupt), whether 64 bytes are asked for or all
+			 */
+			memset(packed + 5, 0, 8);
+			packed[5] = 10;
+			assert_int_equal(kbtf_decompress(c, packed, n, 1u << 20, &back), -EINVAL);
+			assert_int_equal(kbtf_decompress_prefix(c, packed, n, 64, &back), -EINVAL);
+		} else {
+			/* the block header's CRC32 */
+			packed[12 + 2] ^= 0x40;
+			assert_int_equal(kbtf_decompress_prefix(c, packed, n, 64, &back), -EINVAL);
+		}
+		free(packed);
+	}
+	free(plain);
+}
+
 static void test_truncated(void **state)
 {
 	uint8_t *plain = make_plain(PLAIN_SIZE);
@@ -345,11 +426,12 @@ static void test_garbage(void **state)
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_round_trip), cmocka_unit_test(test_empty_input_compresses),
-	    cmocka_unit_test(test_lz4_legacy), cmocka_unit_test(test_lz4_legacy_ratio),
-	    cmocka_unit_test(test_truncated),  cmocka_unit_test(test_corrupt),
-	    cmocka_unit_test(test_bound),      cmocka_unit_test(test_gzip_members),
-	    cmocka_unit_test(test_detect),     cmocka_unit_test(test_garbage),
+	    cmocka_unit_test(test_round_trip),	 cmocka_unit_test(test_empty_input_compresses),
+	    cmocka_unit_test(test_lz4_legacy),	 cmocka_unit_test(test_lz4_legacy_ratio),
+	    cmocka_unit_test(test_lzma_prefix),	 cmocka_unit_test(test_truncated),
+	    cmocka_unit_test(test_corrupt),	 cmocka_unit_test(test_bound),
+	    cmocka_unit_test(test_gzip_members), cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_garbage),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
