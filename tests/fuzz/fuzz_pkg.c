@@ -11,14 +11,35 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "kbtf/source.h"
 #include "pkg.h"
 #include "util.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+int LLVMFuzzerInitialize(int *argc, char ***argv);
 
-static char scratch[64];
+static char scratch[256]; /* holds "t", the unpacked tree of one input */
+static char *dir;
+
+static void at_exit(void)
+{
+	kbtf_rm_rf(scratch);
+	free(dir);
+}
+
+int LLVMFuzzerInitialize(int *argc, char ***argv)
+{
+	/* in memory when there is a tmpfs: no disk write per input */
+	const char *t = access("/dev/shm", W_OK) ? getenv("TMPDIR") : "/dev/shm";
+
+	snprintf(scratch, sizeof(scratch), "%s/kbtf-fuzz-pkg-XXXXXX", t && *t ? t : "/tmp");
+	if (!mkdtemp(scratch) || asprintf(&dir, "%s/t", scratch) < 0)
+		abort();
+	atexit(at_exit);
+	return 0;
+}
 
 static void fuzz_text(const uint8_t *data, size_t size)
 {
@@ -43,7 +64,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
 	struct kbtf_pkg_info info = {0};
 	struct kbtf_kernel *k;
-	char comp[32], *dir;
+	char comp[32];
 
 	fuzz_text(data, size);
 	if (kbtf_pkg_detect(data, size) == KBTF_PKG_NONE)
@@ -51,19 +72,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* on failure too, whatever was filled is the caller's to release */
 	kbtf_rpm_read_header(data, size, &info, comp, sizeof(comp));
 	kbtf_pkg_info_release(&info);
-	if (!scratch[0]) {
-		snprintf(scratch, sizeof(scratch), "/tmp/kbtf-fuzz-pkg-XXXXXX");
-		if (!mkdtemp(scratch))
-			abort();
-	}
-	if (asprintf(&dir, "%s/t", scratch) < 0)
-		abort();
 	if (!kbtf_pkg_unpack(data, size, "fuzz", dir, &info)) {
 		if (!kbtf_kernel_open(dir, NULL, &k))
 			kbtf_kernel_free(k);
 	}
 	kbtf_pkg_info_release(&info);
 	kbtf_rm_rf(dir);
-	free(dir);
 	return 0;
 }
