@@ -10,6 +10,7 @@
 #include <limits.h>
 #include <signal.h>
 #include <stdatomic.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -172,6 +173,71 @@ static pid_t owner_pid(const char *name, const char *prefix)
 	return (pid_t)pid;
 }
 
+/*
+ * kbtf 0.1.0 named its temporaries "<prefix>XXXXXX" (mkstemp's six
+ * characters, no pid), so whose they are cannot be told. They are swept
+ * once nothing has touched them for long enough that no kbtf can still be
+ * at work on them: a file is written and renamed at once (an hour); a
+ * signing directory may wait for sign-file and a person typing a PIN (a
+ * day).
+ */
+#define LEGACY_FILE_AGE (60 * 60)
+#define LEGACY_DIR_AGE (24 * 60 * 60)
+
+static bool legacy_name(const char *name, const char *prefix)
+{
+	size_t pl = strlen(prefix), i;
+
+	if (strncmp(name, prefix, pl) || strlen(name + pl) != 6)
+		return false;
+	for (i = pl; name[i]; i++)
+		if (!((name[i] >= 'a' && name[i] <= 'z') || (name[i] >= 'A' && name[i] <= 'Z') ||
+		      (name[i] >= '0' && name[i] <= '9')))
+			return false;
+	return true;
+}
+
+/*
+ * The last write to @name, or to any entry of it when it is a directory
+ * (mtime: ctime moves with every chmod and link count, of leftovers too).
+ */
+static time_t last_change(int dirfd, const char *name, const struct stat *st)
+{
+	time_t last = st->st_mtime;
+	struct dirent *de;
+	struct stat est;
+	DIR *d;
+	int fd;
+
+	if (!S_ISDIR(st->st_mode))
+		return last;
+	fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+	if (fd < 0)
+		return time(NULL); /* unknown: as if just now */
+	d = fdopendir(fd);
+	if (!d) {
+		close(fd);
+		return time(NULL);
+	}
+	while ((de = readdir(d)))
+		if (strcmp(de->d_name, ".") && strcmp(de->d_name, "..") &&
+		    !fstatat(fd, de->d_name, &est, AT_SYMLINK_NOFOLLOW) && est.st_mtime > last)
+			last = est.st_mtime;
+	closedir(d);
+	return last;
+}
+
+/* a leftover of kbtf 0.1.0 that nothing has touched for long enough */
+static bool legacy_stale(int dirfd, const char *name, const char *prefix, const struct stat *st)
+{
+	time_t age;
+
+	if (!legacy_name(name, prefix))
+		return false;
+	age = time(NULL) - last_change(dirfd, name, st);
+	return age > (S_ISDIR(st->st_mode) ? LEGACY_DIR_AGE : LEGACY_FILE_AGE);
+}
+
 /* a directory a killed run left: its files, then itself */
 static int remove_dir(int dirfd, const char *name)
 {
@@ -207,11 +273,19 @@ int kbtf_cleanup_sweep(const char *dir, const char *prefix)
 	fd = dirfd(d);
 	while ((de = readdir(d))) {
 		pid = owner_pid(de->d_name, prefix);
-		/* ESRCH: no such process; EPERM means it lives (another user) */
-		if (!pid || pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
-			continue;
-		if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 || st.st_uid != geteuid())
-			continue;
+		if (!pid) {
+			if (!legacy_name(de->d_name, prefix) ||
+			    fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    st.st_uid != geteuid() || !legacy_stale(fd, de->d_name, prefix, &st))
+				continue;
+		} else {
+			/* ESRCH: no such process; EPERM means it lives (another user) */
+			if (pid == getpid() || kill(pid, 0) == 0 || errno != ESRCH)
+				continue;
+			if (fstatat(fd, de->d_name, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    st.st_uid != geteuid())
+				continue;
+		}
 		if (S_ISDIR(st.st_mode) ? !remove_dir(fd, de->d_name)
 					: S_ISREG(st.st_mode) && !unlinkat(fd, de->d_name, 0))
 			removed++;

@@ -50,8 +50,11 @@ int kbtf_cleanup_template(char *buf, size_t len, const char *prefix);
 /*
  * Remove the entries of @dir named "<prefix><pid>-XXXXXX" whose process is
  * gone (a file, or a directory with only files in it): what a killed run
- * left. Entries of live processes, and other names, are left alone.
- * Returns how many were removed.
+ * left. Also those named "<prefix>XXXXXX", as kbtf 0.1.0 named them (no
+ * pid), once unchanged for an hour (a file) or a day (a directory, with
+ * everything in it). Only the caller's own entries; those of live
+ * processes, and other names, are left alone. Returns how many were
+ * removed.
  */
 int kbtf_cleanup_sweep(const char *dir, const char *prefix);
 

@@ -179,4 +179,38 @@ else
 	head -n 5 "$T/out" | sed 's/^/    | /'
 fi
 
+# named as kbtf 0.1.0 named them (no pid): swept once unchanged for an hour
+# (a file) or a day (a signing directory, everything in it); younger ones
+# may be an old kbtf's at work, and stay
+mkdir -p "$T/mods" "$TMPDIR/kbtf-distill-Qw3rty" "$TMPDIR/kbtf-distill-Po1uYt" \
+	"$TMPDIR/kbtf-distill-Lk2jHg"
+touch -d '2 hours ago' "$T/mods/m.ko.kbtf-Ab3dEf"
+touch "$T/mods/m.ko.kbtf-Zz9yXw"
+touch -d '50 minutes ago' "$T/mods/m.ko.kbtf-Mn4bVc"
+touch -d '2 days ago' "$T/mods/m.ko.kbtf-abcdefg" "$T/mods/m.ko.kbtf-ab_def"
+touch -d '2 days ago' "$TMPDIR/kbtf-distill-Qw3rty/unsigned.ko" "$TMPDIR/kbtf-distill-Qw3rty"
+touch -d '2 days ago' "$TMPDIR/kbtf-distill-Po1uYt/unsigned.ko"
+touch "$TMPDIR/kbtf-distill-Po1uYt/unsigned.ko.p7s"
+touch -d '2 days ago' "$TMPDIR/kbtf-distill-Po1uYt"
+touch -d '3 hours ago' "$TMPDIR/kbtf-distill-Lk2jHg/unsigned.ko" "$TMPDIR/kbtf-distill-Lk2jHg"
+foreign=
+if [ "$(id -u)" -eq 0 ]; then
+	touch -d '2 days ago' "$T/mods/m.ko.kbtf-Fo7rEi"
+	chown 1000:1000 "$T/mods/m.ko.kbtf-Fo7rEi"
+	foreign=mods/m.ko.kbtf-Fo7rEi
+fi
+cp "$seeds/module.ko" "$T/mods/m.ko"
+(distill_signed) >"$T/out" 2>&1
+rc=$?
+got=$(leftovers | grep -v "m.ko.kbtf-$$-abcdef" | tr '\n' ' ')
+want=$(printf '%s\n' mods/m.ko.kbtf-Mn4bVc mods/m.ko.kbtf-Zz9yXw mods/m.ko.kbtf-ab_def \
+	mods/m.ko.kbtf-abcdefg tmp/kbtf-distill-Lk2jHg tmp/kbtf-distill-Po1uYt $foreign |
+	sort | tr '\n' ' ')
+if [ "$rc" -eq 0 ] && [ "$got" = "$want" ]; then
+	t_ok "kbtf 0.1.0's temporaries (no pid): the next run swept a file unchanged for 2 hours and a signing directory for 2 days; kept younger ones, other names${foreign:+, one owned by another user}"
+else
+	t_fail "kbtf 0.1.0's temporaries: exit $rc, left: $got; want: $want"
+	head -n 5 "$T/out" | sed 's/^/    | /'
+fi
+
 t_done
