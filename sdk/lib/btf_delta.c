@@ -1,0 +1,1029 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A vmlinux BTF as a structural delta against another kernel's: see
+ * btf_delta.h for the idea and the format, docs/kernels.md for figures.
+ *
+ * Making one is linear apart from sorts: signatures are hashed once, the
+ * anchors (signatures unique in both) come from one merge of the two
+ * sorted signature lists, their longest increasing run from patience
+ * sorting, and the matches grow from the anchors over equal neighbours;
+ * only gaps small enough for it are filled by a bounded LCS table.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "btf_delta.h"
+#include "hash.h"
+#include "kbtf/btf.h"
+#include "kbtf/err.h"
+
+#define HDR_SIZE 96
+#define CSUM_AT 80
+#define MAX_BTF_HDR 64
+#define GAP_CELLS 4096 /* LCS table bound for one gap between matches */
+#define NONE UINT32_MAX
+
+struct type_run {
+	uint32_t k_id, r_id, n;
+};
+
+struct str_run {
+	uint32_t k_off, r_off, len;
+};
+
+struct lit {
+	uint32_t k_id, off;
+};
+
+static uint32_t get32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get64(const uint8_t *p)
+{
+	return get32(p) | (uint64_t)get32(p + 4) << 32;
+}
+
+static void put32(uint8_t *p, uint32_t v)
+{
+	p[0] = (uint8_t)v;
+	p[1] = (uint8_t)(v >> 8);
+	p[2] = (uint8_t)(v >> 16);
+	p[3] = (uint8_t)(v >> 24);
+}
+
+static void put64(uint8_t *p, uint64_t v)
+{
+	put32(p, (uint32_t)v);
+	put32(p + 4, (uint32_t)(v >> 32));
+}
+
+/* ------------------------------------------------------ record words */
+
+/*
+ * What each u32 word of a record is: a string offset (N), a type id (R)
+ * or a plain value (V). The head is name, info, then size or type; the
+ * tail repeats one pattern per vlen item (or once for a fixed tail).
+ */
+struct rec_shape {
+	char word2;	   /* 'R' or 'V' */
+	const char *tail;  /* pattern of one item */
+	bool per_item;	   /* repeated vlen times, else once */
+};
+
+static bool shape_of(uint32_t kind, struct rec_shape *s)
+{
+	*s = (struct rec_shape){.word2 = 'V', .tail = "", .per_item = false};
+	switch (kind) {
+	case BTF_KIND_INT:
+		s->tail = "V";
+		return true;
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_TYPE_TAG:
+		s->word2 = 'R';
+		return true;
+	case BTF_KIND_FWD:
+	case BTF_KIND_FLOAT:
+		return true;
+	case BTF_KIND_ARRAY:
+		s->tail = "RRV";
+		return true;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		s->tail = "NRV";
+		s->per_item = true;
+		return true;
+	case BTF_KIND_ENUM:
+		s->tail = "NV";
+		s->per_item = true;
+		return true;
+	case BTF_KIND_ENUM64:
+		s->tail = "NVV";
+		s->per_item = true;
+		return true;
+	case BTF_KIND_FUNC_PROTO:
+		s->word2 = 'R';
+		s->tail = "NR";
+		s->per_item = true;
+		return true;
+	case BTF_KIND_VAR:
+		s->word2 = 'R';
+		s->tail = "V";
+		return true;
+	case BTF_KIND_DATASEC:
+		s->tail = "RVV";
+		s->per_item = true;
+		return true;
+	case BTF_KIND_DECL_TAG:
+		s->word2 = 'R';
+		s->tail = "V";
+		return true;
+	default:
+		return false;
+	}
+}
+
+/* Bytes of the record whose info word is @info; 0 for an unknown kind. */
+static uint32_t rec_bytes(uint32_t info)
+{
+	struct rec_shape s;
+	uint32_t vlen = info & 0xffff, n;
+
+	if (!shape_of((info >> 24) & 0x1f, &s) || (info >> 24) & 0x60)
+		return 0;
+	n = (uint32_t)strlen(s.tail);
+	return 12 + 4 * (s.per_item ? n * vlen : n);
+}
+
+/* The role of word @w (0-based) of a record of shape @s. */
+static char word_role(const struct rec_shape *s, uint32_t w)
+{
+	size_t n = strlen(s->tail);
+
+	if (w == 0)
+		return 'N';
+	if (w == 1)
+		return 'V';
+	if (w == 2)
+		return s->word2;
+	return s->tail[(w - 3) % n];
+}
+
+/* ------------------------------------------------------------- maps */
+
+/*
+ * Runs ascend in K; @by_r lists them in R order (a kernel built with
+ * pahole -j emits its types and strings in blocks whose order differs
+ * from build to build, so the alignment is not monotonic).
+ */
+struct tmap {
+	const struct type_run *runs;
+	const uint32_t *by_r;
+	uint32_t nr;
+};
+
+struct smap {
+	const struct str_run *runs;
+	const uint32_t *by_r;
+	uint32_t nr;
+};
+
+/* K id of R id @r through the runs, NONE if unaligned. */
+static uint32_t map_id(const struct tmap *m, uint32_t r)
+{
+	uint32_t lo = 0, hi = m->nr;
+	const struct type_run *x;
+
+	if (r == 0)
+		return 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		x = &m->runs[m->by_r[mid]];
+		if (x->r_id + x->n <= r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == m->nr)
+		return NONE;
+	x = &m->runs[m->by_r[lo]];
+	return x->r_id <= r ? x->k_id + (r - x->r_id) : NONE;
+}
+
+/* K string offset of R offset @r, NONE if no run covers it. */
+static uint32_t map_str(const struct smap *m, uint32_t r)
+{
+	uint32_t lo = 0, hi = m->nr;
+	const struct str_run *x;
+
+	if (r == 0)
+		return 0;
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		x = &m->runs[m->by_r[mid]];
+		if (x->r_off + x->len <= r)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == m->nr)
+		return NONE;
+	x = &m->runs[m->by_r[lo]];
+	return x->r_off <= r ? x->k_off + (r - x->r_off) : NONE;
+}
+
+/*
+ * Translate R's record @src (@len bytes, its size checked by the caller)
+ * into K's ids and string offsets at @dst: false when an id or offset
+ * has no image in K.
+ */
+static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct tmap *tm,
+		      const struct smap *sm)
+{
+	struct rec_shape s;
+	uint32_t w, v;
+
+	if (!shape_of((get32(src + 4) >> 24) & 0x1f, &s))
+		return false;
+	for (w = 0; w < len / 4; w++) {
+		v = get32(src + 4 * w);
+		switch (word_role(&s, w)) {
+		case 'N':
+			v = map_str(sm, v);
+			break;
+		case 'R':
+			v = map_id(tm, v);
+			break;
+		default:
+			break;
+		}
+		if (v == NONE)
+			return false;
+		put32(dst + 4 * w, v);
+	}
+	return true;
+}
+
+/* ------------------------------------------------------------- input */
+
+struct side {
+	const uint8_t *data;
+	uint32_t hdr_len, type_len, str_len;
+	const uint8_t *types;
+	const char *strs;
+};
+
+/* Only the plain layout is encoded: header, types, strings, nothing else. */
+static int plain_layout(const void *data, size_t size, struct side *s)
+{
+	struct kbtf_btf_rawhdr h;
+
+	if (!kbtf_btf_peek(data, size, &h) || h.swap || h.endian != KBTF_ENDIAN_LITTLE || h.split)
+		return -ENOTSUP;
+	if (h.hdr.hdr_len < KBTF_HDR_LEN_CLASSIC || h.hdr.hdr_len > MAX_BTF_HDR ||
+	    h.hdr.hdr_len % 4 || h.layout_len || h.hdr.type_off || h.hdr.str_off != h.hdr.type_len ||
+	    (uint64_t)h.hdr.hdr_len + h.hdr.type_len + h.hdr.str_len != size || h.hdr.type_len % 4)
+		return -ENOTSUP;
+	s->data = data;
+	s->hdr_len = h.hdr.hdr_len;
+	s->type_len = h.hdr.type_len;
+	s->str_len = h.hdr.str_len;
+	s->types = s->data + s->hdr_len;
+	s->strs = (const char *)s->types + s->type_len;
+	return 0;
+}
+
+/* ------------------------------------------------------------- maker */
+
+struct sig_at {
+	uint64_t sig;
+	uint32_t pos;
+};
+
+static int cmp_sig(const void *a, const void *b)
+{
+	const struct sig_at *x = a, *y = b;
+
+	if (x->sig != y->sig)
+		return x->sig < y->sig ? -1 : 1;
+	return x->pos < y->pos ? -1 : x->pos > y->pos;
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+	h ^= v + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+	return h * 0xff51afd7ed558ccdull;
+}
+
+/* The record's signature: every word but referenced ids, names by content. */
+static uint64_t signature(const struct kbtf_btf *btf, const struct btf_type *t)
+{
+	const uint8_t *p = (const void *)t;
+	uint32_t len = (uint32_t)kbtf_type_rec_size(t), w;
+	struct rec_shape s;
+	uint64_t h = 0x84222325cbf29ce4ull;
+
+	shape_of(kbtf_kind(t), &s);
+	for (w = 0; w < len / 4; w++) {
+		uint32_t v = get32(p + 4 * w);
+
+		switch (word_role(&s, w)) {
+		case 'N': {
+			const char *str = kbtf_btf_str(btf, v);
+
+			h = mix(h, str ? kbtf_hash_str(str) : 0);
+			break;
+		}
+		case 'R':
+			h = mix(h, 0x52);
+			break;
+		default:
+			h = mix(h, v);
+		}
+	}
+	return h;
+}
+
+/*
+ * Match the gap K (klo, khi) x R (rlo, rhi), bounds exclusive, by an LCS
+ * table when it is small enough; else leave it unmatched.
+ */
+static int fill_gap(const uint64_t *ks, const uint64_t *rs, uint32_t *mk, uint32_t *mr,
+		    uint32_t klo, uint32_t khi, uint32_t rlo, uint32_t rhi)
+{
+	uint32_t kn = khi - klo - 1, rn = rhi - rlo - 1, i, j;
+	uint16_t *t;
+
+	if (!kn || !rn || (uint64_t)(kn + 1) * (rn + 1) > GAP_CELLS)
+		return 0;
+	t = calloc((size_t)(kn + 1) * (rn + 1), sizeof(*t));
+	if (!t)
+		return kbtf_err_nomem();
+#define T(a, b) t[(size_t)(a) * (rn + 1) + (b)]
+#define EQ(a, b) (ks[klo + 1 + (a)] == rs[rlo + 1 + (b)] && mr[rlo + 1 + (b)] == NONE)
+	for (i = kn; i-- > 0;)
+		for (j = rn; j-- > 0;)
+			T(i, j) = EQ(i, j) ? T(i + 1, j + 1) + 1
+				      : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
+	for (i = 0, j = 0; i < kn && j < rn;) {
+		if (EQ(i, j)) {
+			mk[klo + 1 + i] = rlo + 1 + j;
+			mr[rlo + 1 + j] = klo + 1 + i;
+			i++;
+			j++;
+		} else if (T(i + 1, j) >= T(i, j + 1)) {
+			i++;
+		} else {
+			j++;
+		}
+	}
+#undef T
+#undef EQ
+	free(t);
+	return 0;
+}
+
+/*
+ * Align K's types (ids 1..nk-1) with R's: mk[k] = the R id of K id k or
+ * NONE, mr the inverse; both ascending together.
+ */
+static int align_types(const uint64_t *ks, uint32_t nk, const uint64_t *rs, uint32_t nr,
+		       uint32_t *mk, uint32_t *mr)
+{
+	struct sig_at *a = malloc((size_t)nk * sizeof(*a)), *b = malloc((size_t)nr * sizeof(*b));
+	uint32_t *ka = malloc((size_t)nk * sizeof(*ka)), *ra = malloc((size_t)nk * sizeof(*ra));
+	uint32_t i, j, n = 0, kprev, rprev;
+	int err = 0;
+
+	if (!a || !b || !ka || !ra) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	for (i = 0; i < nk; i++)
+		mk[i] = NONE;
+	for (i = 0; i < nr; i++)
+		mr[i] = NONE;
+	for (i = 1; i < nk; i++)
+		a[i - 1] = (struct sig_at){ks[i], i};
+	for (i = 1; i < nr; i++)
+		b[i - 1] = (struct sig_at){rs[i], i};
+	qsort(a, nk - 1, sizeof(*a), cmp_sig);
+	qsort(b, nr - 1, sizeof(*b), cmp_sig);
+	/* anchors: signatures once in each */
+	for (i = 0, j = 0; i < nk - 1 && j < nr - 1;) {
+		uint32_t ie = i, je = j;
+
+		if (a[i].sig != b[j].sig) {
+			if (a[i].sig < b[j].sig)
+				i++;
+			else
+				j++;
+			continue;
+		}
+		while (ie < nk - 1 && a[ie].sig == a[i].sig)
+			ie++;
+		while (je < nr - 1 && b[je].sig == b[j].sig)
+			je++;
+		if (ie - i == 1 && je - j == 1) {
+			ka[n] = a[i].pos;
+			ra[n++] = b[j].pos;
+		}
+		i = ie;
+		j = je;
+	}
+	/* ascending in K: a counting pass is enough, positions are distinct */
+	{
+		uint32_t *byk = malloc((size_t)nk * sizeof(*byk)), m = 0;
+
+		if (!byk) {
+			err = kbtf_err_nomem();
+			goto out;
+		}
+		for (i = 0; i < nk; i++)
+			byk[i] = NONE;
+		for (i = 0; i < n; i++)
+			byk[ka[i]] = ra[i];
+		for (i = 1; i < nk; i++)
+			if (byk[i] != NONE) {
+				ka[m] = i;
+				ra[m++] = byk[i];
+			}
+		free(byk);
+	}
+	for (i = 0; i < n; i++) {
+		mk[ka[i]] = ra[i];
+		mr[ra[i]] = ka[i];
+	}
+	/* grow forward, then backward, over equal neighbours */
+	for (i = 1; i + 1 < nk; i++) {
+		j = mk[i];
+		if (j != NONE && j + 1 < nr && mk[i + 1] == NONE && mr[j + 1] == NONE &&
+		    ks[i + 1] == rs[j + 1]) {
+			mk[i + 1] = j + 1;
+			mr[j + 1] = i + 1;
+		}
+	}
+	for (i = nk - 1; i > 1; i--) {
+		j = mk[i];
+		if (j != NONE && j > 1 && mk[i - 1] == NONE && mr[j - 1] == NONE &&
+		    ks[i - 1] == rs[j - 1]) {
+			mk[i - 1] = j - 1;
+			mr[j - 1] = i - 1;
+		}
+	}
+	/* small gaps between matches */
+	kprev = 0;
+	rprev = 0;
+	for (i = 1; i <= nk && !err; i++) {
+		if (i < nk && mk[i] == NONE)
+			continue;
+		j = i < nk ? mk[i] : nr;
+		if (i - kprev > 1 && j > rprev + 1)
+			err = fill_gap(ks, rs, mk, mr, kprev, i, rprev, j);
+		kprev = i;
+		rprev = j;
+	}
+out:
+	free(a);
+	free(b);
+	free(ka);
+	free(ra);
+	return err;
+}
+
+struct str_at {
+	uint32_t hash, off;
+};
+
+/*
+ * Align K's strings with R's equal ones, keep the longest chain ascending
+ * in both, and merge neighbours into byte runs.
+ */
+static int align_strings(const struct side *k, const struct side *r, struct str_run **out,
+			 uint32_t *nout)
+{
+	uint32_t mask = 1, *slot, off, nk = 0, n = 0, i;
+	uint32_t *ka = NULL, *ra = NULL;
+	struct str_run *runs = NULL;
+	int err = 0;
+
+	for (off = 0; off < r->str_len; off += (uint32_t)strlen(r->strs + off) + 1)
+		mask += 2;
+	while (mask & (mask - 1))
+		mask &= mask - 1;
+	mask = mask * 4 - 1;
+	slot = malloc(((size_t)mask + 1) * sizeof(*slot));
+	for (off = 0; off < k->str_len; off += (uint32_t)strlen(k->strs + off) + 1)
+		nk++;
+	ka = malloc((size_t)nk * sizeof(*ka));
+	ra = malloc((size_t)nk * sizeof(*ra));
+	runs = malloc((size_t)nk * sizeof(*runs) + 1);
+	if (!slot || !ka || !ra || !runs) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	memset(slot, 0xff, ((size_t)mask + 1) * sizeof(*slot));
+	for (off = 0; off < r->str_len; off += (uint32_t)strlen(r->strs + off) + 1) {
+		uint32_t h = kbtf_hash_str(r->strs + off) & mask;
+
+		while (slot[h] != NONE)
+			h = (h + 1) & mask;
+		slot[h] = off;
+	}
+	for (off = 0; off < k->str_len; off += (uint32_t)strlen(k->strs + off) + 1) {
+		const char *s = k->strs + off;
+		uint32_t h = kbtf_hash_str(s) & mask;
+
+		for (; slot[h] != NONE; h = (h + 1) & mask)
+			if (!strcmp(r->strs + slot[h], s)) {
+				ka[n] = off;
+				ra[n++] = slot[h];
+				break;
+			}
+	}
+	*nout = 0;
+	for (i = 0; i < n; i++) {
+		uint32_t len = (uint32_t)strlen(k->strs + ka[i]) + 1;
+		struct str_run *last = *nout ? &runs[*nout - 1] : NULL;
+
+		if (last && last->k_off + last->len == ka[i] && last->r_off + last->len == ra[i])
+			last->len += len;
+		else
+			runs[(*nout)++] = (struct str_run){ka[i], ra[i], len};
+	}
+	*out = runs;
+	runs = NULL;
+out:
+	free(slot);
+	free(ka);
+	free(ra);
+	free(runs);
+	return err;
+}
+
+static int cmp_type_run_r2(const void *a, const void *b, void *base)
+{
+	const struct type_run *r = base;
+	uint32_t x = r[*(const uint32_t *)a].r_id, y = r[*(const uint32_t *)b].r_id;
+
+	return x < y ? -1 : x > y;
+}
+
+static int cmp_str_run_r2(const void *a, const void *b, void *base)
+{
+	const struct str_run *r = base;
+	uint32_t x = r[*(const uint32_t *)a].r_off, y = r[*(const uint32_t *)b].r_off;
+
+	return x < y ? -1 : x > y;
+}
+
+/* The indices of @n runs in R order. */
+static uint32_t *by_r_order(const void *runs, uint32_t n, bool types)
+{
+	uint32_t *p = malloc((size_t)n * sizeof(*p) + 1), i;
+
+	if (!p)
+		return NULL;
+	for (i = 0; i < n; i++)
+		p[i] = i;
+	qsort_r(p, n, sizeof(*p), types ? cmp_type_run_r2 : cmp_str_run_r2, (void *)runs);
+	return p;
+}
+
+struct outbuf {
+	uint8_t *p;
+	size_t len, cap;
+};
+
+static int ob_put(struct outbuf *o, const void *data, size_t len)
+{
+	if (o->len + len > o->cap) {
+		size_t cap = o->cap ? o->cap : 65536;
+		uint8_t *n;
+
+		while (cap < o->len + len)
+			cap *= 2;
+		n = realloc(o->p, cap);
+		if (!n)
+			return kbtf_err_nomem();
+		o->p = n;
+		o->cap = cap;
+	}
+	memcpy(o->p + o->len, data, len);
+	o->len += len;
+	return 0;
+}
+
+static int ob_put1(struct outbuf *o, uint32_t a)
+{
+	uint8_t w[4];
+
+	put32(w, a);
+	return ob_put(o, w, sizeof(w));
+}
+
+static int ob_put2(struct outbuf *o, uint32_t a, uint32_t b)
+{
+	uint8_t w[8];
+
+	put32(w, a);
+	put32(w + 4, b);
+	return ob_put(o, w, sizeof(w));
+}
+
+static int ob_put3(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c)
+{
+	uint8_t w[12];
+
+	put32(w, a);
+	put32(w + 4, b);
+	put32(w + 8, c);
+	return ob_put(o, w, sizeof(w));
+}
+
+static uint64_t checksum(const uint8_t *d, size_t size)
+{
+	uint8_t both[16];
+
+	put64(both, kbtf_hash_bytes(d, CSUM_AT));
+	put64(both + 8, kbtf_hash_bytes(d + CSUM_AT + 8, size - CSUM_AT - 8));
+	return kbtf_hash_bytes(both, sizeof(both));
+}
+
+static const uint8_t *rec_at(const struct kbtf_btf *btf, uint32_t id)
+{
+	return (const void *)kbtf_btf_type(btf, id);
+}
+
+int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, size_t k_size,
+			struct kbtf_buf *out, struct kbtf_btf_delta_stats *st)
+{
+	struct kbtf_parse_opts ro = {.name = "reference BTF"}, ko = {.name = "BTF"};
+	struct kbtf_btf *rb = NULL, *kb = NULL;
+	struct side r, k;
+	uint64_t *ks = NULL, *rs = NULL;
+	uint32_t *mk = NULL, *mr = NULL, nk, nr, i, nsr = 0, ntr = 0, nlit = 0, lit_len = 0;
+	uint32_t str_lit = 0, at;
+	struct str_run *sr = NULL;
+	struct type_run *tr = NULL;
+	uint32_t *tperm = NULL, *sperm = NULL;
+	struct tmap tm;
+	struct smap sm;
+	struct lit *lits = NULL;
+	struct outbuf o = {0}, lit_bytes = {0};
+	uint8_t *tmp = NULL, hdr[HDR_SIZE] = {0};
+	int err;
+
+	memset(st, 0, sizeof(*st));
+	memset(out, 0, sizeof(*out));
+	if (plain_layout(ref, ref_size, &r) || plain_layout(kdata, k_size, &k))
+		return kbtf_err(-ENOTSUP, "BTF delta: only a whole little-endian vmlinux BTF");
+	err = kbtf_btf_parse(ref, ref_size, &ro, &rb);
+	if (!err)
+		err = kbtf_btf_parse(kdata, k_size, &ko, &kb);
+	if (err)
+		goto out;
+	if (kbtf_btf_unknown_kind_cnt(rb) || kbtf_btf_unknown_kind_cnt(kb)) {
+		err = kbtf_err(-ENOTSUP, "BTF delta: a kind this library does not know");
+		goto out;
+	}
+	nk = kbtf_btf_type_cnt(kb);
+	nr = kbtf_btf_type_cnt(rb);
+	ks = malloc((size_t)nk * sizeof(*ks));
+	rs = malloc((size_t)nr * sizeof(*rs));
+	mk = malloc((size_t)nk * sizeof(*mk));
+	mr = malloc((size_t)nr * sizeof(*mr));
+	tr = malloc((size_t)nk * sizeof(*tr));
+	lits = malloc((size_t)nk * sizeof(*lits));
+	tmp = malloc(12 + 12 * 0xffff); /* the largest record */
+	if (!ks || !rs || !mk || !mr || !tr || !lits || !tmp) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	for (i = 1; i < nk; i++)
+		ks[i] = signature(kb, kbtf_btf_type(kb, i));
+	for (i = 1; i < nr; i++)
+		rs[i] = signature(rb, kbtf_btf_type(rb, i));
+	err = align_types(ks, nk, rs, nr, mk, mr);
+	if (!err)
+		err = align_strings(&k, &r, &sr, &nsr);
+	if (err)
+		goto out;
+	for (i = 1; i < nk; i++) {
+		if (mk[i] == NONE)
+			continue;
+		st->aligned++;
+		if (ntr && tr[ntr - 1].k_id + tr[ntr - 1].n == i &&
+		    tr[ntr - 1].r_id + tr[ntr - 1].n == mk[i])
+			tr[ntr - 1].n++;
+		else
+			tr[ntr++] = (struct type_run){i, mk[i], 1};
+	}
+	tperm = by_r_order(tr, ntr, true);
+	sperm = by_r_order(sr, nsr, false);
+	if (!tperm || !sperm) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	tm = (struct tmap){tr, tperm, ntr};
+	sm = (struct smap){sr, sperm, nsr};
+	for (i = 1; i < nk; i++) {
+		const uint8_t *kr = rec_at(kb, i);
+		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
+
+		if (mk[i] != NONE && kbtf_type_rec_size((const void *)rec_at(rb, mk[i])) == len &&
+		    translate(rec_at(rb, mk[i]), len, tmp, &tm, &sm) &&
+		    !memcmp(tmp, kr, len)) {
+			st->copied++;
+			continue;
+		}
+		lits[nlit++] = (struct lit){i, lit_len};
+		err = ob_put(&lit_bytes, kr, len);
+		if (err)
+			goto out;
+		lit_len += len;
+	}
+	/* assemble */
+	err = ob_put(&o, hdr, HDR_SIZE);
+	if (!err)
+		err = ob_put(&o, k.data, k.hdr_len);
+	for (i = 0; !err && i < ntr; i++)
+		err = ob_put3(&o, tr[i].k_id, tr[i].r_id, tr[i].n);
+	for (i = 0; !err && i < ntr; i++)
+		err = ob_put1(&o, tperm[i]);
+	for (i = 0; !err && i < nlit; i++)
+		err = ob_put2(&o, lits[i].k_id, lits[i].off);
+	for (i = 0; !err && i < nsr; i++)
+		err = ob_put3(&o, sr[i].k_off, sr[i].r_off, sr[i].len);
+	for (i = 0; !err && i < nsr; i++)
+		err = ob_put1(&o, sperm[i]);
+	if (!err && lit_len)
+		err = ob_put(&o, lit_bytes.p, lit_len);
+	for (i = 0, at = 0; !err && i <= nsr; i++) {
+		uint32_t end = i < nsr ? sr[i].k_off : k.str_len;
+
+		if (end > at) {
+			err = ob_put(&o, k.strs + at, end - at);
+			str_lit += end - at;
+		}
+		if (i < nsr)
+			at = sr[i].k_off + sr[i].len;
+	}
+	if (err)
+		goto out;
+	memcpy(o.p, KBTF_BTF_DELTA_MAGIC, 8);
+	put32(o.p + 8, KBTF_BTF_DELTA_VERSION);
+	put32(o.p + 12, k.hdr_len);
+	put64(o.p + 16, kbtf_hash_bytes(ref, ref_size));
+	put64(o.p + 24, ref_size);
+	put64(o.p + 32, kbtf_hash_bytes(kdata, k_size));
+	put32(o.p + 40, (uint32_t)k_size);
+	put32(o.p + 44, nk - 1);
+	put32(o.p + 48, k.type_len);
+	put32(o.p + 52, k.str_len);
+	put32(o.p + 56, ntr);
+	put32(o.p + 60, nlit);
+	put32(o.p + 64, lit_len);
+	put32(o.p + 68, nsr);
+	put32(o.p + 72, str_lit);
+	put64(o.p + CSUM_AT, checksum(o.p, o.len));
+	st->nr_types = nk - 1;
+	st->literal = nlit;
+	st->type_runs = ntr;
+	st->str_runs = nsr;
+	st->str_literal = str_lit;
+	st->size = o.len;
+	out->data = o.p;
+	out->size = o.len;
+	out->owner = KBTF_BUF_HEAP;
+	o.p = NULL;
+out:
+	kbtf_btf_free(rb);
+	kbtf_btf_free(kb);
+	free(ks);
+	free(rs);
+	free(mk);
+	free(mr);
+	free(tr);
+	free(lits);
+	free(tmp);
+	free(tperm);
+	free(sperm);
+	free(sr);
+	free(o.p);
+	free(lit_bytes.p);
+	return err;
+}
+
+/* ------------------------------------------------------------- reader */
+
+bool kbtf_btf_delta_has_magic(const void *data, size_t size)
+{
+	return size >= 8 && !memcmp(data, KBTF_BTF_DELTA_MAGIC, 8);
+}
+
+int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *ref_size)
+{
+	const uint8_t *d = data;
+
+	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size) ||
+	    get32(d + 8) != KBTF_BTF_DELTA_VERSION)
+		return -EINVAL;
+	*hash = get64(d + 16);
+	*ref_size = get64(d + 24);
+	return 0;
+}
+
+#define BAD(why) (kbtf_err(-EINVAL, "%s: damaged BTF delta (%s)", name, why))
+
+int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, size_t size,
+			 const char *name, struct kbtf_buf *out)
+{
+	const uint8_t *d = data, *lit_rec, *lit_str;
+	uint32_t hdr_len, out_size, nk, type_len, str_len, ntr, nlit, lit_len, nsr, str_lit;
+	uint32_t i, l, t, at, id;
+	const struct type_run *tr;
+	const struct str_run *sr;
+	const uint8_t *lits_raw, *tr_raw, *sr_raw, *tperm_raw, *sperm_raw;
+	struct type_run *trh = NULL;
+	struct str_run *srh = NULL;
+	uint32_t *tperm = NULL, *sperm = NULL;
+	uint8_t *seen = NULL;
+	struct tmap tm;
+	struct smap sm;
+	struct kbtf_parse_opts ro = {.name = name};
+	struct kbtf_btf *rb = NULL;
+	struct side r;
+	uint64_t need;
+	uint8_t *o = NULL, *types;
+	int err = 0;
+
+	memset(out, 0, sizeof(*out));
+	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
+		return BAD("no delta header");
+	if (get32(d + 8) != KBTF_BTF_DELTA_VERSION)
+		return kbtf_err(-EINVAL, "%s: BTF delta version %u (this kbtf reads %u)", name,
+				get32(d + 8), KBTF_BTF_DELTA_VERSION);
+	if (get64(d + CSUM_AT) != checksum(d, size))
+		return BAD("checksum mismatch");
+	hdr_len = get32(d + 12);
+	out_size = get32(d + 40);
+	nk = get32(d + 44);
+	type_len = get32(d + 48);
+	str_len = get32(d + 52);
+	ntr = get32(d + 56);
+	nlit = get32(d + 60);
+	lit_len = get32(d + 64);
+	nsr = get32(d + 68);
+	str_lit = get32(d + 72);
+	if (hdr_len < KBTF_HDR_LEN_CLASSIC || hdr_len > MAX_BTF_HDR || hdr_len % 4 ||
+	    (uint64_t)hdr_len + type_len + str_len != out_size || type_len % 4 || lit_len % 4 ||
+	    lit_len > type_len || str_lit > str_len || nlit > nk || ntr > nk || nsr > str_len ||
+	    nk > type_len / 12 || get32(d + 76) || get64(d + 88))
+		return BAD("header fields out of range");
+	need = (uint64_t)HDR_SIZE + hdr_len + 16ull * ntr + 8ull * nlit + 16ull * nsr + lit_len +
+	       str_lit;
+	if (need != size)
+		return BAD("tables do not fill the file");
+	if (get64(d + 24) != ref_size || get64(d + 16) != kbtf_hash_bytes(ref, ref_size))
+		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
+	if (plain_layout(ref, ref_size, &r))
+		return kbtf_err(-EINVAL, "%s: reference BTF of a layout a delta never names", name);
+	err = kbtf_btf_parse(ref, ref_size, &ro, &rb);
+	if (err)
+		return err;
+	tr_raw = d + HDR_SIZE + hdr_len;
+	tperm_raw = tr_raw + 12ull * ntr;
+	lits_raw = tperm_raw + 4ull * ntr;
+	sr_raw = lits_raw + 8ull * nlit;
+	sperm_raw = sr_raw + 12ull * nsr;
+	lit_rec = sperm_raw + 4ull * nsr;
+	lit_str = lit_rec + lit_len;
+	trh = malloc((size_t)ntr * sizeof(*trh) + 1);
+	srh = malloc((size_t)nsr * sizeof(*srh) + 1);
+	tperm = malloc((size_t)ntr * sizeof(*tperm) + 1);
+	sperm = malloc((size_t)nsr * sizeof(*sperm) + 1);
+	seen = calloc((ntr > nsr ? ntr : nsr) / 8 + 1, 1);
+	o = malloc(out_size);
+	if (!trh || !srh || !tperm || !sperm || !seen || !o) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	for (i = 0; i < ntr; i++) {
+		trh[i] = (struct type_run){get32(tr_raw + 12 * i), get32(tr_raw + 12 * i + 4),
+					   get32(tr_raw + 12 * i + 8)};
+		if (!trh[i].n || !trh[i].k_id || !trh[i].r_id || trh[i].k_id > nk ||
+		    trh[i].n > nk - trh[i].k_id + 1 || trh[i].r_id >= kbtf_btf_type_cnt(rb) ||
+		    trh[i].n > kbtf_btf_type_cnt(rb) - trh[i].r_id ||
+		    (i && trh[i].k_id < trh[i - 1].k_id + trh[i - 1].n)) {
+			err = BAD("type run out of range or order");
+			goto out;
+		}
+	}
+	for (i = 0; i < nsr; i++) {
+		srh[i] = (struct str_run){get32(sr_raw + 12 * i), get32(sr_raw + 12 * i + 4),
+					  get32(sr_raw + 12 * i + 8)};
+		if (!srh[i].len || srh[i].k_off >= str_len || srh[i].len > str_len - srh[i].k_off ||
+		    srh[i].r_off >= r.str_len || srh[i].len > r.str_len - srh[i].r_off ||
+		    (i && srh[i].k_off < srh[i - 1].k_off + srh[i - 1].len)) {
+			err = BAD("string run out of range or order");
+			goto out;
+		}
+	}
+	/* the R orders: each run once, ascending and apart in R */
+	for (i = 0; i < ntr; i++) {
+		uint32_t p = tperm[i] = get32(tperm_raw + 4 * i);
+
+		if (p >= ntr || seen[p / 8] & (1u << p % 8) ||
+		    (i && trh[p].r_id < trh[tperm[i - 1]].r_id + trh[tperm[i - 1]].n)) {
+			err = BAD("type runs out of order in the reference");
+			goto out;
+		}
+		seen[p / 8] |= (uint8_t)(1u << p % 8);
+	}
+	memset(seen, 0, (ntr > nsr ? ntr : nsr) / 8 + 1);
+	for (i = 0; i < nsr; i++) {
+		uint32_t p = sperm[i] = get32(sperm_raw + 4 * i);
+
+		if (p >= nsr || seen[p / 8] & (1u << p % 8) ||
+		    (i && srh[p].r_off < srh[sperm[i - 1]].r_off + srh[sperm[i - 1]].len)) {
+			err = BAD("string runs out of order in the reference");
+			goto out;
+		}
+		seen[p / 8] |= (uint8_t)(1u << p % 8);
+	}
+	tr = trh;
+	sr = srh;
+	tm = (struct tmap){tr, tperm, ntr};
+	sm = (struct smap){sr, sperm, nsr};
+	memcpy(o, d + HDR_SIZE, hdr_len);
+	types = o + hdr_len;
+	/* types, in K id order: a literal, else the aligned R record translated */
+	for (id = 1, at = 0, l = 0, t = 0; id <= nk; id++) {
+		uint32_t len;
+
+		while (t < ntr && tr[t].k_id + tr[t].n <= id)
+			t++;
+		if (l < nlit && get32(lits_raw + 8 * l) == id) {
+			uint32_t off = get32(lits_raw + 8 * l + 4),
+				 end = l + 1 < nlit ? get32(lits_raw + 8 * (l + 1) + 4) : lit_len;
+
+			if (off > end || end > lit_len || end - off < 12 ||
+			    (len = rec_bytes(get32(lit_rec + off + 4))) != end - off) {
+				err = BAD("literal record out of range");
+				goto out;
+			}
+			if (len > type_len - at) {
+				err = BAD("types overflow their section");
+				goto out;
+			}
+			memcpy(types + at, lit_rec + off, len);
+			l++;
+		} else if (t < ntr && tr[t].k_id <= id) {
+			const uint8_t *src = rec_at(rb, tr[t].r_id + (id - tr[t].k_id));
+
+			len = (uint32_t)kbtf_type_rec_size((const void *)src);
+			if (!len || len > type_len - at) {
+				err = BAD("types overflow their section");
+				goto out;
+			}
+			if (!translate(src, len, types + at, &tm, &sm)) {
+				err = BAD("a copied record refers outside the alignment");
+				goto out;
+			}
+		} else {
+			err = BAD("a type is neither copied nor literal");
+			goto out;
+		}
+		at += len;
+	}
+	if (l != nlit || at != type_len) {
+		err = BAD("types do not fill their section");
+		goto out;
+	}
+	/* strings: runs from R, the bytes between them literal */
+	for (i = 0, at = 0, l = 0; i <= nsr; i++) {
+		uint32_t end = i < nsr ? sr[i].k_off : str_len;
+
+		if (end - at > str_lit - l) {
+			err = BAD("literal strings too short");
+			goto out;
+		}
+		memcpy(o + hdr_len + type_len + at, lit_str + l, end - at);
+		l += end - at;
+		if (i < nsr) {
+			memcpy(o + hdr_len + type_len + sr[i].k_off, r.strs + sr[i].r_off, sr[i].len);
+			at = sr[i].k_off + sr[i].len;
+		}
+	}
+	if (l != str_lit) {
+		err = BAD("literal strings left over");
+		goto out;
+	}
+	if (kbtf_hash_bytes(o, out_size) != get64(d + 32)) {
+		err = BAD("rebuilt BTF differs from the one stored");
+		goto out;
+	}
+	out->data = o;
+	out->size = out_size;
+	out->owner = KBTF_BUF_HEAP;
+	o = NULL;
+out:
+	kbtf_btf_free(rb);
+	free(trh);
+	free(srh);
+	free(tperm);
+	free(sperm);
+	free(seen);
+	free(o);
+	return err;
+}

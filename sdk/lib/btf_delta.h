@@ -1,0 +1,84 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * A kernel's vmlinux BTF stored as a structural delta against another
+ * kernel's (the reference), for the profile store: kernels of one series
+ * share most types, but one added type shifts every later type id and
+ * string offset, so the files share almost no bytes while their records
+ * mostly differ only in the ids and offsets they hold.
+ *
+ * The delta aligns the two type sequences (a signature per record that
+ * leaves out referenced ids: kind, vlen, kflag, name, size, encoding,
+ * member names and offsets, enum values...; anchors on signatures unique
+ * in both, extended over equal neighbours and small gaps) and the two
+ * string sections (equal strings). A record of K is then either R's
+ * record with every id and string offset mapped R -> K through those
+ * alignments, when that gives K's bytes exactly, or a literal. The
+ * format (little-endian, docs/kernels.md):
+ *
+ *   header (96 bytes): magic "KBTFDLT1", version, K's header length,
+ *     the reference's hash and size, the result's hash and size, K's
+ *     type count and section lengths, the table counts, a checksum of
+ *     everything after the checksum field and of the header before it;
+ *   K's BTF header bytes, padded to 4;
+ *   type runs {k_id, r_id, n}: K ids k_id.. align with R ids r_id..;
+ *   literals {k_id, offset}: K's records stored whole, in id order;
+ *   string runs {k_off, r_off, len}: K's string bytes k_off.. are R's
+ *     r_off..; the bytes between runs follow, in order, as literals;
+ *   the literal records, then the literal string bytes.
+ *
+ * Both run tables ascend in K and in R. Nothing is believed: applying
+ * checks every count, bound, order and record size, the checksum, the
+ * reference's hash, and the result's hash.
+ */
+#ifndef KBTF_BTF_DELTA_H
+#define KBTF_BTF_DELTA_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "kbtf/buf.h"
+
+#define KBTF_BTF_DELTA_MAGIC "KBTFDLT1"
+#define KBTF_BTF_DELTA_VERSION 1
+
+struct kbtf_btf_delta_stats {
+	uint32_t nr_types;  /* K's, VOID not counted */
+	uint32_t aligned;   /* K records aligned with one of R */
+	uint32_t copied;    /* of those, rebuilt from R's */
+	uint32_t literal;   /* stored whole */
+	uint32_t type_runs; /* aligned runs */
+	uint32_t str_runs;
+	uint32_t str_literal; /* bytes of K's strings stored whole */
+	size_t size;	      /* of the delta */
+};
+
+/*
+ * Write into @out the delta that rebuilds the BTF @k from the reference
+ * BTF @ref (both a whole little-endian vmlinux BTF, header, types and
+ * strings back to back). -ENOTSUP for what it does not encode (split or
+ * big-endian BTF, a kind-layout section, unknown kinds, gaps between the
+ * sections): the caller keeps the BTF whole. The caller still rebuilds
+ * and compares before believing it (kbtf_btf_delta_apply()).
+ */
+int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *k, size_t k_size,
+			struct kbtf_buf *out, struct kbtf_btf_delta_stats *st);
+
+/* Does @data start like a delta? */
+bool kbtf_btf_delta_has_magic(const void *data, size_t size);
+
+/*
+ * The reference's hash (kbtf_hash_bytes() of its bytes) and size that
+ * the delta @data names: -EINVAL when the header is not a delta's.
+ */
+int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *ref_size);
+
+/*
+ * Rebuild the BTF from the delta @data against @ref into @out (heap).
+ * -EINVAL with one line naming @name and the reason when the delta is
+ * damaged, does not belong to @ref, or the result's hash differs.
+ */
+int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, size_t size,
+			 const char *name, struct kbtf_buf *out);
+
+#endif
