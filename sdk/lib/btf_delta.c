@@ -5,9 +5,9 @@
  *
  * Making one is linear apart from sorts: signatures are hashed once, the
  * anchors (signatures unique in both) come from one merge of the two
- * sorted signature lists, their longest increasing run from patience
- * sorting, and the matches grow from the anchors over equal neighbours;
- * only gaps small enough for it are filled by a bounded LCS table.
+ * sorted signature lists, and the matches grow from the anchors over
+ * equal neighbours; only gaps small enough for it are filled by a bounded
+ * LCS table. Strings match by content through one hash table.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -23,6 +23,7 @@
 #define MAX_BTF_HDR 64
 #define GAP_CELLS 4096 /* LCS table bound for one gap between matches */
 #define NONE UINT32_MAX
+#define USED (UINT32_MAX - 1) /* a string slot already matched */
 
 struct type_run {
 	uint32_t k_id, r_id, n;
@@ -68,9 +69,9 @@ static void put64(uint8_t *p, uint64_t v)
  * tail repeats one pattern per vlen item (or once for a fixed tail).
  */
 struct rec_shape {
-	char word2;	   /* 'R' or 'V' */
-	const char *tail;  /* pattern of one item */
-	bool per_item;	   /* repeated vlen times, else once */
+	char word2;	  /* 'R' or 'V' */
+	const char *tail; /* pattern of one item */
+	bool per_item;	  /* repeated vlen times, else once */
 };
 
 static bool shape_of(uint32_t kind, struct rec_shape *s)
@@ -270,7 +271,8 @@ static int plain_layout(const void *data, size_t size, struct side *s)
 	if (!kbtf_btf_peek(data, size, &h) || h.swap || h.endian != KBTF_ENDIAN_LITTLE || h.split)
 		return -ENOTSUP;
 	if (h.hdr.hdr_len < KBTF_HDR_LEN_CLASSIC || h.hdr.hdr_len > MAX_BTF_HDR ||
-	    h.hdr.hdr_len % 4 || h.layout_len || h.hdr.type_off || h.hdr.str_off != h.hdr.type_len ||
+	    h.hdr.hdr_len % 4 || h.layout_len || h.hdr.type_off ||
+	    h.hdr.str_off != h.hdr.type_len ||
 	    (uint64_t)h.hdr.hdr_len + h.hdr.type_len + h.hdr.str_len != size || h.hdr.type_len % 4)
 		return -ENOTSUP;
 	s->data = data;
@@ -352,7 +354,8 @@ static int fill_gap(const uint64_t *ks, const uint64_t *rs, uint32_t *mk, uint32
 #define EQ(a, b) (ks[klo + 1 + (a)] == rs[rlo + 1 + (b)] && mr[rlo + 1 + (b)] == NONE)
 	for (i = kn; i-- > 0;)
 		for (j = rn; j-- > 0;)
-			T(i, j) = EQ(i, j) ? T(i + 1, j + 1) + 1
+			T(i, j) = EQ(i, j)
+				      ? T(i + 1, j + 1) + 1
 				      : (T(i + 1, j) > T(i, j + 1) ? T(i + 1, j) : T(i, j + 1));
 	for (i = 0, j = 0; i < kn && j < rn;) {
 		if (EQ(i, j)) {
@@ -523,10 +526,12 @@ static int align_strings(const struct side *k, const struct side *r, struct str_
 		const char *s = k->strs + off;
 		uint32_t h = kbtf_hash_str(s) & mask;
 
+		/* each R string once: a K with duplicates keeps the rest literal */
 		for (; slot[h] != NONE; h = (h + 1) & mask)
-			if (!strcmp(r->strs + slot[h], s)) {
+			if (slot[h] != USED && !strcmp(r->strs + slot[h], s)) {
 				ka[n] = off;
 				ra[n++] = slot[h];
+				slot[h] = USED;
 				break;
 			}
 	}
@@ -721,8 +726,7 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
 
 		if (mk[i] != NONE && kbtf_type_rec_size((const void *)rec_at(rb, mk[i])) == len &&
-		    translate(rec_at(rb, mk[i]), len, tmp, &tm, &sm) &&
-		    !memcmp(tmp, kr, len)) {
+		    translate(rec_at(rb, mk[i]), len, tmp, &tm, &sm) && !memcmp(tmp, kr, len)) {
 			st->copied++;
 			continue;
 		}
@@ -821,6 +825,15 @@ int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *
 	*hash = get64(d + 16);
 	*ref_size = get64(d + 24);
 	return 0;
+}
+
+void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref_size)
+{
+	if (size < HDR_SIZE)
+		return;
+	put64(data + 16, kbtf_hash_bytes(ref, ref_size));
+	put64(data + 24, ref_size);
+	put64(data + CSUM_AT, checksum(data, size));
 }
 
 #define BAD(why) (kbtf_err(-EINVAL, "%s: damaged BTF delta (%s)", name, why))
@@ -1001,7 +1014,8 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 		memcpy(o + hdr_len + type_len + at, lit_str + l, end - at);
 		l += end - at;
 		if (i < nsr) {
-			memcpy(o + hdr_len + type_len + sr[i].k_off, r.strs + sr[i].r_off, sr[i].len);
+			memcpy(o + hdr_len + type_len + sr[i].k_off, r.strs + sr[i].r_off,
+			       sr[i].len);
 			at = sr[i].k_off + sr[i].len;
 		}
 	}

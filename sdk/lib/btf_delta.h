@@ -10,23 +10,26 @@
  * leaves out referenced ids: kind, vlen, kflag, name, size, encoding,
  * member names and offsets, enum values...; anchors on signatures unique
  * in both, extended over equal neighbours and small gaps) and the two
- * string sections (equal strings). A record of K is then either R's
- * record with every id and string offset mapped R -> K through those
- * alignments, when that gives K's bytes exactly, or a literal. The
- * format (little-endian, docs/kernels.md):
+ * string sections (equal strings). Neither alignment keeps the order:
+ * pahole -j (6.1) emits blocks of types in another order in each build.
+ * A record of K is then either R's record with every id and string
+ * offset mapped R -> K through those alignments, when that gives K's
+ * bytes exactly, or a literal. The format (little-endian, docs/kernels.md):
  *
  *   header (96 bytes): magic "KBTFDLT1", version, K's header length,
  *     the reference's hash and size, the result's hash and size, K's
  *     type count and section lengths, the table counts, a checksum of
  *     everything after the checksum field and of the header before it;
- *   K's BTF header bytes, padded to 4;
- *   type runs {k_id, r_id, n}: K ids k_id.. align with R ids r_id..;
+ *   K's BTF header bytes;
+ *   type runs {k_id, r_id, n}: K ids k_id.. align with R ids r_id..,
+ *     ascending in K, then their indices in R order;
  *   literals {k_id, offset}: K's records stored whole, in id order;
  *   string runs {k_off, r_off, len}: K's string bytes k_off.. are R's
- *     r_off..; the bytes between runs follow, in order, as literals;
+ *     r_off.., ascending in K, then their indices in R order; the bytes
+ *     between runs follow, in order, as literals;
  *   the literal records, then the literal string bytes.
  *
- * Both run tables ascend in K and in R. Nothing is believed: applying
+ * Runs overlap neither in K nor in R. Nothing is believed: applying
  * checks every count, bound, order and record size, the checksum, the
  * reference's hash, and the result's hash.
  */
@@ -72,6 +75,13 @@ bool kbtf_btf_delta_has_magic(const void *data, size_t size);
  * the delta @data names: -EINVAL when the header is not a delta's.
  */
 int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *ref_size);
+
+/*
+ * Point the delta at @data to the reference @ref and recompute its
+ * checksum (nothing when it is too short to hold them): for fuzzing past
+ * both, and for tests.
+ */
+void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref_size);
 
 /*
  * Rebuild the BTF from the delta @data against @ref into @out (heap).

@@ -36,8 +36,8 @@ static void add_block(struct kbtf_builder *b, int blk, uint32_t intid, bool chan
 		s = kbtf_builder_add_struct(b, name, 16);
 		assert_true(s > 0);
 		assert_int_equal(kbtf_builder_add_member(b, "a", intid, 0, 0), 0);
-		assert_int_equal(kbtf_builder_add_member(b, "b", intid, changed && i == 3 ? 64 : 32, 0),
-				 0);
+		assert_int_equal(
+		    kbtf_builder_add_member(b, "b", intid, changed && i == 3 ? 64 : 32, 0), 0);
 		p = kbtf_builder_add_ptr(b, (uint32_t)s);
 		assert_true(p > 0);
 		snprintf(name, sizeof(name), "blk%d_t%d", blk, i);
