@@ -29,6 +29,7 @@
 #include "kbtf/err.h"
 #include "profile.h"
 #include "kbtf/source.h"
+#include "btf_delta.h"
 #include "profile_fields.h"
 
 /* No vmlinux BTF comes near this; a bigger frame header is corrupt. */
@@ -303,6 +304,11 @@ int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out)
 		return kbtf_err_prefix(err, "%s", path);
 	if (file.size >= 4) {
 		memcpy(&magic, file.data, 4);
+		if (kbtf_btf_delta_has_magic(file.data, file.size)) {
+			err = kbtf_profile_btf_from_delta(dir, &file, out);
+			kbtf_buf_release(&file);
+			return err;
+		}
 		if (le32toh(magic) == LZ4_FRAME_MAGIC) {
 			err = kbtf_decompress(KBTF_COMP_LZ4, file.data, file.size, PROFILE_BTF_MAX,
 					      out);
@@ -368,6 +374,11 @@ out:
 
 static int write_marker(const char *dir, const struct kbtf_profile_info *info)
 {
+	return kbtf_profile_write_marker(dir, info, false);
+}
+
+int kbtf_profile_write_marker(const char *dir, const struct kbtf_profile_info *info, bool replace)
+{
 	char *text = NULL, val[1024];
 	size_t len = 0, i;
 	FILE *f;
@@ -385,7 +396,15 @@ static int write_marker(const char *dir, const struct kbtf_profile_info *info)
 		free(text);
 		return kbtf_err_nomem();
 	}
-	err = write_new(dir, KBTF_PROFILE_MARKER, text, len);
+	if (replace) {
+		char path[PATH_MAX];
+
+		err = path_join(path, sizeof(path), dir, KBTF_PROFILE_MARKER);
+		if (!err)
+			err = kbtf_write_file_atomic(path, text, len, 0644);
+	} else {
+		err = write_new(dir, KBTF_PROFILE_MARKER, text, len);
+	}
 	free(text);
 	return err;
 }

@@ -37,6 +37,7 @@
 #define KBTF_PROFILE_MARKER "kbtf-profile"
 #define KBTF_PROFILE_BTF "btf"
 #define KBTF_PROFILE_LAYER "btf.layer" /* + 1, 2, ... bottom first */
+#define KBTF_PROFILE_BTF_REF "btf.ref" /* the BTF a delta btf is against */
 #define KBTF_PROFILE_RELEASE "release"
 #define KBTF_PROFILE_CONFIG "config"
 #define KBTF_PROFILE_SYMVERS "Module.symvers"
@@ -77,7 +78,8 @@ bool kbtf_profile_is_dir(const char *dir);
 
 /*
  * The profile's raw BTF: mapped as is when stored raw, decompressed into
- * the heap when stored as an LZ4 frame. For kernel readers (source.h).
+ * the heap when stored as an LZ4 frame, rebuilt into the heap from
+ * btf.ref when stored as a delta. For kernel readers (source.h).
  */
 int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out);
 
@@ -135,6 +137,7 @@ struct kbtf_profile_add_opts {
 	bool keep_image;	     /* keep the boot image when there is one */
 	bool replace;		     /* replace a profile of the same name */
 	bool compress;		     /* store the BTF as an LZ4 frame */
+	bool delta;		     /* store the BTF as a delta when one is small */
 };
 
 /*

@@ -435,6 +435,7 @@ static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
 	ao.keep_image = o->keep_image;
 	ao.replace = o->force;
 	ao.compress = o->compress;
+	ao.delta = o->delta;
 	err = kbtf_store_add(s, k, &ao, &it->info);
 	kbtf_kernel_free(k);
 	return err;
@@ -478,6 +479,7 @@ static int store_other(struct kbtf_store *s, struct kbtf_fetch_item *it,
 	ao.keep_image = o->keep_image;
 	ao.replace = o->force;
 	ao.compress = o->compress;
+	ao.delta = o->delta;
 	err = kbtf_store_add(s, k, &ao, &it->info);
 	kbtf_kernel_free(k);
 	return err;

@@ -94,6 +94,7 @@ struct kbtf_fetch_opts {
 	bool update;	     /* refresh the repository metadata even if fresh */
 	bool keep_image;     /* store the boot image in the profile (the image is fetched) */
 	bool compress;	     /* store the BTF as an LZ4 frame */
+	bool delta;	     /* store the BTF as a delta when one is small */
 	bool partial;	     /* Debian-style image packages: download their head only */
 	unsigned int jobs;   /* downloads at once (0: 4) */
 	uint64_t max_rate;   /* bytes per second over all downloads (0: no limit) */

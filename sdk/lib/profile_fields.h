@@ -7,6 +7,7 @@
 #ifndef KBTF_PROFILE_FIELDS_H
 #define KBTF_PROFILE_FIELDS_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "profile.h"
@@ -28,5 +29,20 @@ int kbtf_pinfo_set_key(struct kbtf_profile_info *info, const char *key, const ch
  */
 int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
 		       const struct kbtf_profile_add_opts *opts, struct kbtf_profile_info *info);
+
+/* (Re)write @dir's marker from @info; @replace: atomically over the old one. */
+int kbtf_profile_write_marker(const char *dir, const struct kbtf_profile_info *info, bool replace);
+
+/*
+ * Store the BTF of the profile being added in @dir as a delta against a
+ * stored kernel of the same series (btf_delta.h), when one gives a delta
+ * under 40% of the BTF and the BTF rebuilt from it equals the original
+ * byte for byte; else leave it raw. Links the reference's btf object as
+ * btf.ref. 0 either way; @info is updated when it was done.
+ */
+int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_profile_info *info);
+
+/* The raw BTF of the delta @file of the profile in @dir (heap). */
+int kbtf_profile_btf_from_delta(const char *dir, const struct kbtf_buf *file, struct kbtf_buf *out);
 
 #endif

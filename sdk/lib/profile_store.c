@@ -17,7 +17,8 @@
  * replaced by a link to the object already there when its bytes are the
  * same (compared in full, not trusted to the hash). Kernels stored twice
  * under other names, or the same kernel from two packages, cost their
- * bytes once. An object is garbage when only the objects directory links
+ * bytes once. A BTF stored as a delta (profile_delta.c) links its
+ * reference's object as btf.ref. An object is garbage when only the objects directory links
  * it (link count 1): "kbtf kernels rm" and replacing adds remove those,
  * under the store lock. Writers link without the lock: a link made to an
  * object raises its count before any collector can see it at 1, and a
@@ -608,6 +609,7 @@ static int share_files(struct kbtf_store *s, const char *dir, bool index)
 	while (!err && (de = readdir(d))) {
 		if (de->d_name[0] == '.' || !strcmp(de->d_name, KBTF_PROFILE_MARKER) ||
 		    !strcmp(de->d_name, KBTF_PROFILE_RELEASE) ||
+		    !strcmp(de->d_name, KBTF_PROFILE_BTF_REF) || /* an object's link already */
 		    (!strcmp(de->d_name, KBTF_PROFILE_INDEX) != index))
 			continue;
 		err = share_file(s, dir, de->d_name);
@@ -665,6 +667,8 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	/* mkdtemp makes it private; a profile is as readable as the store */
 	chmod(tmp, 0755);
 	err = kbtf_profile_write(tmp, k, opts, &info);
+	if (!err && opts && opts->delta)
+		err = kbtf_store_delta_btf(s, tmp, &info);
 	/* the data files once per content, then the index of what is linked
 	 * (it records their sizes and mtimes), itself shared */
 	if (!err)

@@ -1,0 +1,209 @@
+// SPDX-License-Identifier: LGPL-2.1-or-later
+/*
+ * A profile's BTF stored as a delta against another stored kernel's
+ * (btf_delta.h), on request ("kbtf kernels add --delta"): kernels of one
+ * series share most of their types, but one added type shifts every later
+ * id and string offset, so their files share no bytes the store could
+ * link. The reference's BTF object is hard-linked into the profile as
+ * btf.ref, so removing the reference profile (and the garbage collection
+ * after it) leaves it in place for as long as a delta needs it.
+ *
+ * References are always raw BTF, never deltas themselves: one rebuild
+ * per open, and no chain to break. The delta is kept only when the BTF
+ * rebuilt from it equals the original byte for byte.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "btf_delta.h"
+#include "kbtf/btf.h"
+#include "kbtf/err.h"
+#include "profile.h"
+#include "profile_fields.h"
+
+/* A delta is kept when it is under this share of the BTF (percent). */
+#define DELTA_MAX_PERCENT 40
+/* Reference candidates tried in full, best ranked first. */
+#define DELTA_TRIES 2
+
+/* "6.12.113" -> length of "6.12", the series. */
+static size_t series_len(const char *version)
+{
+	const char *dot = strchr(version, '.');
+
+	if (!dot)
+		return strlen(version);
+	dot = strchr(dot + 1, '.');
+	return dot ? (size_t)(dot - version) : strlen(version);
+}
+
+/*
+ * How good a reference @c is for @k (lower is better), -1 for none: of
+ * the same architecture and series, stored raw, no layers. The same
+ * suite weighs most (one compiler and pahole: trixie's 6.12.117 shares
+ * 59% of its BTF with bookworm's, 99.7% with trixie's 6.12.118), then
+ * the same flavour (its config), then the same version.
+ */
+static int rank(const struct kbtf_profile_info *k, const struct kbtf_profile_info *c)
+{
+	size_t n = series_len(k->version);
+
+	if (!strcmp(c->name, k->name) || strcmp(c->arch, k->arch) ||
+	    strcmp(c->btf_encoding, "raw") || c->btf_layers || !k->version[0] ||
+	    series_len(c->version) != n || strncmp(c->version, k->version, n))
+		return -1;
+	return (strcmp(c->suite, k->suite) ? 4 : 0) + (strcmp(c->flavour, k->flavour) ? 2 : 0) +
+	       (strcmp(c->version, k->version) ? 1 : 0);
+}
+
+static uint64_t size_gap(const struct kbtf_profile_info *a, const struct kbtf_profile_info *b)
+{
+	return a->btf_size > b->btf_size ? a->btf_size - b->btf_size : b->btf_size - a->btf_size;
+}
+
+/* The DELTA_TRIES best references for @info, by rank then BTF size. */
+static size_t pick(const struct kbtf_profile_info *const *list, size_t n,
+		   const struct kbtf_profile_info *info, const struct kbtf_profile_info **best)
+{
+	size_t i, j, nb = 0;
+
+	for (i = 0; i < n; i++) {
+		int r = rank(info, list[i]);
+
+		if (r < 0)
+			continue;
+		for (j = nb; j > 0; j--) {
+			int rb = rank(info, best[j - 1]);
+
+			if (rb < r ||
+			    (rb == r && size_gap(info, best[j - 1]) <= size_gap(info, list[i])))
+				break;
+			if (j < DELTA_TRIES)
+				best[j] = best[j - 1];
+		}
+		if (j < DELTA_TRIES) {
+			best[j] = list[i];
+			if (nb < DELTA_TRIES)
+				nb++;
+		}
+	}
+	return nb;
+}
+
+static int join(char *buf, size_t len, const char *dir, const char *name)
+{
+	if (snprintf(buf, len, "%s/%s", dir, name) >= (int)len)
+		return kbtf_err(-ENAMETOOLONG, "%s/%s: path too long", dir, name);
+	return 0;
+}
+
+int kbtf_profile_btf_from_delta(const char *dir, const struct kbtf_buf *file, struct kbtf_buf *out)
+{
+	char path[PATH_MAX], ref_path[PATH_MAX];
+	struct kbtf_buf ref;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = join(path, sizeof(path), dir, KBTF_PROFILE_BTF);
+	if (!err)
+		err = join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_BTF_REF);
+	if (err)
+		return err;
+	err = kbtf_buf_from_file(ref_path, &ref);
+	if (err)
+		return kbtf_err_prefix(err, "%s (the BTF %s is a delta against)", ref_path, path);
+	if (!kbtf_btf_has_magic(ref.data, ref.size)) {
+		kbtf_buf_release(&ref);
+		return kbtf_err(-EINVAL, "%s: not BTF (the reference of delta %s)", ref_path, path);
+	}
+	err = kbtf_btf_delta_apply(ref.data, ref.size, file->data, file->size, path, out);
+	kbtf_buf_release(&ref);
+	return err;
+}
+
+/* The delta of @raw against the profile @ref_dir's BTF into @out, or -errno. */
+static int try_reference(const char *ref_dir, const struct kbtf_buf *raw, struct kbtf_buf *out)
+{
+	struct kbtf_btf_delta_stats st;
+	char path[PATH_MAX];
+	struct kbtf_buf ref;
+	int err;
+
+	err = join(path, sizeof(path), ref_dir, KBTF_PROFILE_BTF);
+	if (!err)
+		err = kbtf_buf_from_file(path, &ref);
+	if (err)
+		return err;
+	if (!kbtf_btf_has_magic(ref.data, ref.size))
+		err = -ENOTSUP; /* replaced meanwhile by another encoding */
+	else
+		err = kbtf_btf_delta_make(ref.data, ref.size, raw->data, raw->size, out, &st);
+	kbtf_buf_release(&ref);
+	return err;
+}
+
+int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_profile_info *info)
+{
+	const struct kbtf_profile_info *const *list, *cands[DELTA_TRIES];
+	char path[PATH_MAX], ref_path[PATH_MAX], ref_dir[PATH_MAX], best_dir[PATH_MAX] = "";
+	struct kbtf_buf raw = {0}, best = {0}, d, back = {0};
+	size_t n, nc, i;
+	int err;
+
+	if (strcmp(info->btf_encoding, "raw") || info->btf_layers)
+		return 0;
+	err = join(path, sizeof(path), dir, KBTF_PROFILE_BTF);
+	if (!err)
+		err = join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_BTF_REF);
+	if (!err)
+		err = kbtf_store_list(s, &list, &n);
+	if (!err)
+		err = kbtf_buf_from_file(path, &raw);
+	if (err)
+		goto keep_raw;
+	nc = pick(list, n, info, cands);
+	for (i = 0; i < nc; i++) {
+		if (kbtf_store_profile_dir(s, cands[i]->name, ref_dir, sizeof(ref_dir)) ||
+		    try_reference(ref_dir, &raw, &d))
+			continue;
+		if (!best.data || d.size < best.size) {
+			kbtf_buf_release(&best);
+			kbtf_buf_move(&best, &d);
+			snprintf(best_dir, sizeof(best_dir), "%s", ref_dir);
+		} else {
+			kbtf_buf_release(&d);
+		}
+	}
+	if (!best.data || best.size * 100 >= raw.size * DELTA_MAX_PERCENT)
+		goto keep_raw;
+	/* the reference's object itself (the store linked its btf to it), and
+	 * the delta checked against what was linked, byte for byte */
+	if (join(ref_dir, sizeof(ref_dir), best_dir, KBTF_PROFILE_BTF) || link(ref_dir, ref_path))
+		goto keep_raw;
+	if (kbtf_profile_btf_from_delta(dir, &best, &back) || back.size != raw.size ||
+	    memcmp(back.data, raw.data, raw.size)) {
+		unlink(ref_path);
+		goto keep_raw;
+	}
+	err = kbtf_write_file_atomic(path, best.data, best.size, 0644);
+	if (err) {
+		unlink(ref_path);
+		goto out;
+	}
+	snprintf(info->btf_encoding, sizeof(info->btf_encoding), "delta");
+	info->btf_stored = best.size;
+	err = kbtf_profile_write_marker(dir, info, true);
+	goto out;
+keep_raw:
+	kbtf_err_clear();
+	err = 0;
+out:
+	kbtf_buf_release(&raw);
+	kbtf_buf_release(&best);
+	kbtf_buf_release(&back);
+	return err;
+}

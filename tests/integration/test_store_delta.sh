@@ -1,0 +1,188 @@
+#!/bin/bash
+# test_store_delta.sh: kernels stored with `kbtf kernels add --delta`
+# (issue 18 item 3) on real Debian kernels: their BTF is a delta against a
+# stored kernel of the same series, a fraction of its size, and every
+# verdict, problem and named type equals the raw profiles':
+#   - kernels: bookworm 6.12.113 amd64 (stored first, the reference), its
+#     rt and cloud flavours, 6.12.117 amd64 (the next ABI); 6.1.0-56 amd64
+#     and cloud (built with pahole -j: blocks of types in another order);
+#   - modules: Debian's e1000e and wireguard as packaged (split .BTF, the
+#     kernel's BTF read for their types) and distilled by kbtf;
+#   - the JSON reports through the raw and the delta store equal, with and
+#     without the symbol step; so after the reference profile is removed
+#     (its BTF object stays, linked by the deltas, and is collected with
+#     the last of them);
+#   - a damaged delta and a missing reference: exit 2, one line naming the
+#     file and why.
+. "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
+
+command -v jq >/dev/null || t_skip_all "needs jq"
+fetch() { "$KBTF_ROOT/tests/lib/debfetch.sh" "$@"; }
+
+ref=6.12.113+deb12-amd64
+kernels="$ref 6.12.113+deb12-rt-amd64 6.12.113+deb12-cloud-amd64 6.12.117+deb12-amd64 6.1.0-56-amd64 6.1.0-56-cloud-amd64"
+declare -A deb
+for rel in $kernels; do
+	deb[$rel]=$(fetch bookworm "linux-image-$rel") || { t_fail "fetch linux-image-$rel"; t_done; }
+done
+raw=$t_tmp/raw
+delta=$t_tmp/delta
+for rel in $kernels; do
+	XDG_CACHE_HOME=$raw "$KBTF" kernels add "${deb[$rel]}" >/dev/null 2>"$t_tmp/add.err" ||
+		t_fail "add $rel raw: $(cat "$t_tmp/add.err")"
+	XDG_CACHE_HOME=$delta "$KBTF" kernels add "${deb[$rel]}" --delta >/dev/null \
+		2>"$t_tmp/add.err" || t_fail "add $rel --delta: $(cat "$t_tmp/add.err")"
+done
+rs=$raw/kbtf/kernels
+ds=$delta/kbtf/kernels
+
+# ------------------------------------------------------------ stored as deltas
+
+XDG_CACHE_HOME=$delta "$KBTF" kernels list --json >"$t_tmp/list.json"
+enc() { jq -r --arg n "$1" '.profiles[] | select(.name == $n) | .btf.encoding' "$t_tmp/list.json"; }
+if [ "$(enc $ref)" = raw ] && [ "$(enc 6.1.0-56-amd64)" = raw ]; then
+	t_ok "the first kernel of each series is stored raw"
+else
+	t_fail "first of a series: $(enc $ref), $(enc 6.1.0-56-amd64)"
+fi
+nd=0
+for rel in $kernels; do
+	[ "$(enc "$rel")" = delta ] || continue
+	nd=$((nd + 1))
+	# the reference's object, linked
+	if [ ! -f "$ds/$rel/btf.ref" ] || [ "$(stat -c %i "$ds/$rel/btf.ref")" != "$(stat -c %i "$ds/$ref/btf")" ] &&
+		[ "$(stat -c %i "$ds/$rel/btf.ref")" != "$(stat -c %i "$ds/6.1.0-56-amd64/btf")" ]; then
+		t_fail "$rel: btf.ref is not the reference's btf object"
+	fi
+done
+if [ "$nd" = 4 ]; then t_ok "the 4 other kernels are stored as deltas"; else
+	t_fail "$nd kernels stored as deltas, expected 4"
+	jq -c '.profiles[] | [.name, .btf]' "$t_tmp/list.json" | sed 's/^/    | /'
+fi
+bytes() { jq '[.profiles[].btf.stored] | add' "$1"; }
+XDG_CACHE_HOME=$raw "$KBTF" kernels list --json >"$t_tmp/rlist.json"
+rb=$(bytes "$t_tmp/rlist.json")
+db=$(bytes "$t_tmp/list.json")
+echo "    BTF stored: $rb bytes raw, $db as deltas"
+if [ "$db" -lt $((rb * 45 / 100)) ]; then t_ok "deltas: the store's BTF under 45% of raw"; else
+	t_fail "deltas: $db bytes of $rb"
+fi
+
+# ------------------------------------------------------------ modules
+
+mkdir -p "$t_tmp/img" "$t_tmp/mods"
+dpkg-deb --fsys-tarfile "${deb[$ref]}" | tar -x -C "$t_tmp/img" --wildcards \
+	'*/e1000e.ko.xz' '*/wireguard.ko.xz'
+mods=
+for m in e1000e wireguard; do
+	xz -dc "$(find "$t_tmp/img" -name "$m.ko.xz")" >"$t_tmp/mods/$m.ko"
+	mods="$mods $t_tmp/mods/$m.ko"
+	t_unsign "$t_tmp/mods/$m.ko" "$t_tmp/mods/$m.plain.ko"
+	if XDG_CACHE_HOME=$raw "$KBTF" distill -q "$t_tmp/mods/$m.plain.ko" --base "$rs/$ref" \
+		-o "$t_tmp/mods/$m-distilled.ko"; then
+		mods="$mods $t_tmp/mods/$m-distilled.ko"
+	else
+		t_fail "distill Debian's $m"
+	fi
+done
+
+# ------------------------------------------------------------ the same verdicts
+
+# report STORE OUT KERNELS [ARGS...] -> JSON without timings or store paths
+report() {
+	local store=$1 out=$2 set=$3
+	shift 3
+	# shellcheck disable=SC2086
+	XDG_CACHE_HOME=$store "$KBTF" validate $mods -f json -o "$out.raw" --kernels "$set" "$@" \
+		2>"$out.err"
+	echo $? >"$out.rc"
+	jq 'del(.. | .time_us?, .ms?, .total_ms?)' "$out.raw" 2>/dev/null |
+		sed "s|$store/kbtf/kernels/|STORE/|g" >"$out"
+}
+same() {
+	local what=$1 a=$2 b=$3
+	if [ -s "$a" ] && cmp -s "$a" "$b" && cmp -s "$a.rc" "$b.rc"; then
+		t_ok "$what"
+	else
+		t_fail "$what: the reports differ"
+		diff "$a" "$b" | head -n 20 | sed 's/^/    | /'
+	fi
+}
+set=$(tr ' ' ',' <<<"$kernels")
+report "$raw" "$t_tmp/raw.json" "$set"
+report "$delta" "$t_tmp/delta.json" "$set"
+report "$raw" "$t_tmp/raw-ns.json" "$set" --no-symbols
+report "$delta" "$t_tmp/delta-ns.json" "$set" --no-symbols
+t_grep "all pairs judged" '"error": 0' "$t_tmp/delta.json"
+jq -r '.results[].verdict' "$t_tmp/raw.json" "$t_tmp/raw-ns.json" | sort | uniq -c |
+	sed 's/^/    verdicts: /'
+npairs=$(jq '.results | length' "$t_tmp/delta.json")
+if [ "$npairs" = $(($(wc -w <<<"$mods") * $(wc -w <<<"$kernels"))) ]; then
+	t_ok "$npairs pairs"
+else
+	t_fail "$npairs pairs"
+fi
+same "raw and delta store: the same report, exit code and every named type" \
+	"$t_tmp/raw.json" "$t_tmp/delta.json"
+same "the same without the symbol step (--no-symbols)" "$t_tmp/raw-ns.json" "$t_tmp/delta-ns.json"
+# the full way too (no index: the profile's BTF rebuilt and parsed whole)
+for rel in $kernels; do mv "$ds/$rel/index" "$t_tmp/$rel.index"; done
+report "$delta" "$t_tmp/delta-full.json" "$set"
+for rel in $kernels; do mv "$t_tmp/$rel.index" "$ds/$rel/index"; done
+same "delta store without its index: the same report" "$t_tmp/raw.json" "$t_tmp/delta-full.json"
+
+# ------------------------------------------------------------ rm and gc
+
+refobj=$(stat -c %i "$ds/$ref/btf")
+t_check "remove the reference profile" env XDG_CACHE_HOME="$delta" "$KBTF" kernels rm "$ref"
+rest=${kernels#"$ref "}
+set=$(tr ' ' ',' <<<"$rest")
+report "$raw" "$t_tmp/raw-rest.json" "$set"
+report "$delta" "$t_tmp/delta-rest.json" "$set"
+same "the reference removed: the deltas read as before" "$t_tmp/raw-rest.json" "$t_tmp/delta-rest.json"
+objs() { find "$ds/.objects" -type f -inum "$refobj" | wc -l; }
+if [ "$(objs)" = 1 ]; then t_ok "its BTF object stays while deltas link it"; else
+	t_fail "the reference's BTF object is gone"
+fi
+for rel in $rest; do
+	case $rel in 6.12.*) XDG_CACHE_HOME=$delta "$KBTF" kernels rm "$rel" >/dev/null ;; esac
+done
+if [ "$(objs)" = 0 ]; then t_ok "collected with the last delta against it"; else
+	t_fail "the reference's BTF object outlives its deltas"
+fi
+
+# ------------------------------------------------------------ refused, never believed
+
+p=$ds/6.1.0-56-cloud-amd64
+one() { XDG_CACHE_HOME=$delta "$KBTF" validate "$t_tmp/mods/e1000e.ko" --kernels 6.1.0-56-cloud-amd64 \
+	>"$t_tmp/bad.out" 2>&1; }
+# a copy with one byte changed, the stamps' size and mtime kept (the
+# profile's btf is a link to a shared object: never write it in place)
+cp -p "$p/btf" "$t_tmp/btf.bad"
+printf '\x5a' | dd of="$t_tmp/btf.bad" bs=1 seek=3000 conv=notrunc status=none
+touch -r "$p/btf" "$t_tmp/btf.bad"
+mv "$p/btf" "$t_tmp/btf.good"
+mv "$t_tmp/btf.bad" "$p/btf"
+one
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "error: $p/btf: damaged BTF delta (checksum mismatch)" "$t_tmp/bad.out"; then
+	t_ok "a damaged delta: exit 2, one line naming it"
+else
+	t_fail "a damaged delta: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out"
+fi
+mv "$t_tmp/btf.good" "$p/btf"
+mv "$p/btf.ref" "$t_tmp/btf.ref"
+one
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "error: $p/btf.ref (the BTF $p/btf is a delta against): cannot open" "$t_tmp/bad.out"; then
+	t_ok "a missing reference: exit 2, one line naming it"
+else
+	t_fail "a missing reference: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out"
+fi
+mv "$t_tmp/btf.ref" "$p/btf.ref"
+one
+t_check "restored: judged again" test "$?" -le 1
+
+t_done
