@@ -272,8 +272,8 @@ static bool unlzma_prefix(const uint8_t *in, size_t size, struct sink *s, bool a
 	if (!s->partial || s->max > LZMA_PREFIX_MAX || sink_reserve(s, s->max) < s->max)
 		return false;
 	if (alone) {
-		/* a known length shorter than the prefix ends it early */
-		if (size < 13 || le64(in + 5) < s->max)
+		/* a known length up to the prefix: the plain decoder checks its end */
+		if (size < 13 || le64(in + 5) <= s->max)
 			return false;
 		f[0].id = LZMA_FILTER_LZMA1;
 		f[1].id = LZMA_VLI_UNKNOWN;
