@@ -796,6 +796,73 @@ static char *write_tmp(const char *text)
 	return path;
 }
 
+/*
+ * A baseline from before architecture pairing judged a cross-architecture
+ * pair (the loader refused it: elf-rejected); this run does not pair it.
+ * It is "unpaired", not "gone". A kernel of unknown architecture (raw BTF)
+ * is paired, and every report says its architecture was not checked.
+ */
+static void test_baseline_arch(void **state)
+{
+	struct kbtf_report_opts o = {0};
+	struct kbtf_report_change *c;
+	struct kbtf_baseline *b;
+	struct kbtf_matrix mx;
+	char *json, *path, *out;
+	size_t n;
+
+	cause_matrix(&mx);
+	mx.results[1].verdict = KBTF_VERDICT_ELF_REJECTED;
+	json = render(&mx, KBTF_REPORT_JSON);
+	path = write_tmp(json);
+	free(json);
+	assert_int_equal(kbtf_baseline_load(path, &b), 0);
+	/* now: kernel 1 is arm64, so not paired; kernel 4 is raw BTF */
+	mx.results[1].not_paired = true;
+	mx.results[1].module_arch = sdup("x86_64");
+	mx.results[1].kernel_arch = sdup("aarch64");
+	mx.results[4].unchecked = KBTF_UNCHECKED_ARCH;
+	assert_int_equal(kbtf_report_changes(&mx, b, &c, &n), 0);
+	assert_int_equal(n, 5);
+	for (size_t i = 0; i < n; i++) {
+		assert_int_not_equal(c[i].change, KBTF_CHANGE_GONE);
+		if (c[i].at == 1) {
+			assert_int_equal(c[i].change, KBTF_CHANGE_UNPAIRED);
+			assert_string_equal(c[i].was, "elf-rejected");
+		}
+	}
+	free(c);
+	o.baseline = b;
+	out = render_with(&mx, KBTF_REPORT_TEXT, &o);
+	assert_non_null(strstr(out, "unpaired  demo on 6.1.0-56-cloud-amd64: elf-rejected -> no "
+				    "longer paired (other architecture)"));
+	assert_null(strstr(out, "gone"));
+	assert_non_null(strstr(out, "unchecked: arch; to check: supply a kernel source that "
+				    "names its architecture"));
+	free(out);
+	out = render_with(&mx, KBTF_REPORT_MD, &o);
+	assert_non_null(strstr(out, "| unpaired | demo | 6.1.0-56-cloud-amd64 | elf-rejected | no "
+				    "longer paired (other architecture) |"));
+	assert_non_null(strstr(out, "unchecked: **arch**"));
+	free(out);
+	out = render_with(&mx, KBTF_REPORT_HTML, &o);
+	assert_non_null(strstr(out, "<tr class=\"unpaired\"><td>unpaired</td><td>demo</td><td>"
+				    "6.1.0-56-cloud-amd64</td><td>elf-rejected</td><td>no longer "
+				    "paired (other architecture)</td></tr>"));
+	assert_non_null(strstr(out, "<b>unchecked</b>: arch"));
+	free(out);
+	out = render_with(&mx, KBTF_REPORT_JSON, &o);
+	assert_non_null(strstr(out, "\"change\": \"unpaired\""));
+	assert_non_null(strstr(out, "\"unchecked\": [\n        \"arch\"\n      ]") ||
+			strstr(out, "\"unchecked\":[\"arch\"]"));
+	assert_non_null(strstr(out, "\"code\": \"unchecked-arch\""));
+	free(out);
+	kbtf_baseline_free(b);
+	unlink(path);
+	free(path);
+	kbtf_matrix_fini(&mx);
+}
+
 static void test_baseline(void **state)
 {
 	struct kbtf_report_opts o = {0};
@@ -957,6 +1024,7 @@ int main(void)
 	    cmocka_unit_test(test_unchecked_label),
 	    cmocka_unit_test(test_fail_on),
 	    cmocka_unit_test(test_baseline),
+	    cmocka_unit_test(test_baseline_arch),
 	    cmocka_unit_test(test_abi_models),
 	    cmocka_unit_test(test_format_of_path),
 	    cmocka_unit_test(test_abi_streams),

@@ -72,6 +72,7 @@ static void kern_open(struct kern *kk, const char *release, uint32_t lock_size, 
 	memset(kk, 0, sizeof(*kk));
 	vmlinux(&kk->k.btf_raw, lock_size, false);
 	kk->k.source = (char *)"test-kernel";
+	kk->k.arch = (char *)"x86_64"; /* as the test modules: the ELF machine is compared */
 	kk->k.release = (char *)release;
 	if (config) {
 		kk->k.config = (char *)config;
@@ -184,6 +185,7 @@ static void mod_open(struct mod *md, enum form form, const char *release, uint32
 		plain(md);
 	md->m.path = (char *)"/src/mod.ko";
 	md->m.name = (char *)"mod";
+	md->m.arch = (char *)"x86_64"; /* as the test kernels */
 	snprintf(vermagic, sizeof(vermagic), "%s SMP preempt mod_unload modversions ", release);
 	md->m.vermagic = vermagic;
 	if (form != NO_BTF) {

@@ -64,6 +64,8 @@ static const struct {
 				   "symbols not checked: no export list for the kernel"},
     [KBTF_CAUSE_UNCHECKED_MAGIC] = {"unchecked-vermagic", KBTF_CLASS_UNCHECKED,
 				    "vermagic not checked: the kernel's config is unknown"},
+    [KBTF_CAUSE_UNCHECKED_ARCH] = {"unchecked-arch", KBTF_CLASS_UNCHECKED,
+				   "architecture not checked: the kernel's is unknown (raw BTF)"},
 };
 
 const char *kbtf_cause_code(enum kbtf_cause c)
@@ -296,6 +298,8 @@ int kbtf_causes_of(const struct kbtf_result *r, struct kbtf_pair_cause **out, si
 			add(&l, KBTF_CAUSE_UNCHECKED_SYMS, "");
 		if (open & KBTF_UNCHECKED_VERMAGIC)
 			add(&l, KBTF_CAUSE_UNCHECKED_MAGIC, "");
+		if (r->unchecked & KBTF_UNCHECKED_ARCH)
+			add(&l, KBTF_CAUSE_UNCHECKED_ARCH, "");
 	}
 	if (l.err) {
 		free(l.v);
@@ -310,7 +314,7 @@ int kbtf_causes_of(const struct kbtf_result *r, struct kbtf_pair_cause **out, si
 
 const char *kbtf_unchecked_supply(const struct kbtf_result *r)
 {
-	unsigned int open = r->unchecked & ~r->skipped & KBTF_UNCHECKED_LOAD;
+	unsigned int open = r->unchecked & ~r->skipped & KBTF_UNCHECKED_SAID;
 
 	if (open & KBTF_UNCHECKED_SYMBOLS)
 		return "supply the kernel's Module.symvers: its linux-headers package (give "
@@ -319,6 +323,9 @@ const char *kbtf_unchecked_supply(const struct kbtf_result *r)
 	if (open & KBTF_UNCHECKED_VERMAGIC)
 		return "supply the kernel's config: its linux-image package, /boot with "
 		       "config-RELEASE, or a profile with a config";
+	if (open & KBTF_UNCHECKED_ARCH)
+		return "supply a kernel source that names its architecture: its vmlinux, boot "
+		       "image or package, or a BTFHub file in its <arch>/ folder";
 	return "";
 }
 
@@ -346,6 +353,7 @@ static bool one_row(enum kbtf_cause c)
 	case KBTF_CAUSE_ELF_ARCH:
 	case KBTF_CAUSE_UNCHECKED_SYMS:
 	case KBTF_CAUSE_UNCHECKED_MAGIC:
+	case KBTF_CAUSE_UNCHECKED_ARCH:
 		return true;
 	default:
 		return false;
@@ -680,6 +688,14 @@ static int make_fix(struct kbtf_cause_row *row)
 			     "These kernels' config is unknown, so vermagic was not compared: "
 			     "give a source with the config (the linux-image package, /boot, or "
 			     "a profile).");
+		break;
+	case KBTF_CAUSE_UNCHECKED_ARCH:
+		n = asprintf(&row->fix, "%s",
+			     "These kernels' architecture is unknown (raw BTF carries none), so "
+			     "they were paired with every module and the module's ELF machine "
+			     "was not compared: a module of another architecture would be "
+			     "refused. Give their vmlinux, boot image or package, or a BTFHub "
+			     "file in its <arch>/ folder.");
 		break;
 	case KBTF_CAUSE_COUNT:
 		break;

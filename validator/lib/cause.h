@@ -38,6 +38,7 @@ enum kbtf_cause {
 	KBTF_CAUSE_MEMBER_MOVED,    /* a member the module's code touches moved or changed */
 	KBTF_CAUSE_UNCHECKED_SYMS,  /* no export list for these kernels */
 	KBTF_CAUSE_UNCHECKED_MAGIC, /* no config: vermagic not compared */
+	KBTF_CAUSE_UNCHECKED_ARCH,  /* the kernel's architecture unknown: e_machine not compared */
 	KBTF_CAUSE_COUNT
 };
 

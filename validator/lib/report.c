@@ -532,7 +532,7 @@ void kbtf_report_row_names(const struct kbtf_matrix *mx, const struct kbtf_cause
 void kbtf_report_unchecked_str(unsigned int unchecked, char *buf, size_t len)
 {
 	static const enum kbtf_unchecked all[] = {KBTF_UNCHECKED_SYMBOLS, KBTF_UNCHECKED_VERMAGIC,
-						  KBTF_UNCHECKED_LAYOUT};
+						  KBTF_UNCHECKED_ARCH, KBTF_UNCHECKED_LAYOUT};
 	size_t i, used = 0;
 
 	buf[0] = '\0';

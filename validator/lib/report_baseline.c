@@ -467,7 +467,7 @@ const char *kbtf_baseline_path(const struct kbtf_baseline *b)
 
 const char *kbtf_change_str(enum kbtf_change c)
 {
-	static const char *const names[] = {"worse", "new", "better", "gone", "same"};
+	static const char *const names[] = {"worse", "new", "better", "gone", "unpaired", "same"};
 
 	return (size_t)c < sizeof(names) / sizeof(names[0]) ? names[c] : "?";
 }
@@ -508,12 +508,24 @@ int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline
 		const struct kbtf_result *r = &mx->results[i];
 		struct kbtf_report_change *ch;
 
-		if (r->not_paired)
-			continue;
-		ch = &c[nr++];
-
 		kbtf_report_module_label(r, mod, sizeof(mod));
 		kbtf_report_kernel_label(r, ker, sizeof(ker));
+		if (r->not_paired) {
+			/* a baseline from before architecture pairing judged it */
+			for (j = 0; j < b->n; j++) {
+				struct bl_pair *p = &b->pairs[j];
+
+				if (p->used || strcmp(p->module, mod) || strcmp(p->kernel, ker))
+					continue;
+				p->used = true;
+				c[nr].at = i;
+				c[nr].was = p->verdict;
+				c[nr++].change = KBTF_CHANGE_UNPAIRED;
+				break;
+			}
+			continue;
+		}
+		ch = &c[nr++];
 		ch->at = i;
 		ch->change = KBTF_CHANGE_NEW;
 		for (j = 0; j < b->n; j++) {
@@ -575,7 +587,7 @@ int kbtf_report_baseline_json(struct kbtf_json *j, const struct kbtf_matrix *mx,
 		kbtf_json_kv_string(j, "module", r ? mod : c[i].module);
 		kbtf_json_kv_string(j, "kernel", r ? ker : c[i].kernel);
 		kbtf_json_kv_string(j, "was", c[i].was);
-		kbtf_json_kv_string(j, "now", r ? kbtf_result_label(r) : NULL);
+		kbtf_json_kv_string(j, "now", r && !r->not_paired ? kbtf_result_label(r) : NULL);
 		kbtf_json_object_end(j);
 	}
 	kbtf_json_array_end(j);

@@ -523,13 +523,17 @@ static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_base
 			kbtf_change_str(c[i].change));
 		esc(f, r ? mod : c[i].module);
 		fputs("</td><td>", f);
-		if (r)
+		/* a pair not made has no section to link to */
+		if (r && !r->not_paired)
 			fprintf(f, "<a href=\"#pair-%zu-%zu\">", c[i].at / mx->nr_kernels,
 				c[i].at % mx->nr_kernels);
 		esc(f, r ? ker : c[i].kernel);
-		fputs(r ? "</a></td><td>" : "</td><td>", f);
+		fputs(r && !r->not_paired ? "</a></td><td>" : "</td><td>", f);
 		esc(f, c[i].was ? c[i].was : "-");
-		fprintf(f, "</td><td>%s</td></tr>\n", r ? kbtf_result_label(r) : "-");
+		fprintf(f, "</td><td>%s</td></tr>\n",
+			!r		? "-"
+			: r->not_paired ? "no longer paired (other architecture)"
+					: kbtf_result_label(r));
 	}
 	fprintf(f, "</tbody></table>\n<p class=\"sub\">%zu pair%s unchanged.</p>\n", same,
 		same == 1 ? "" : "s");

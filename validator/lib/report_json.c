@@ -73,7 +73,7 @@ static void warning(struct kbtf_json *j, const struct kbtf_warning *w)
 static void unchecked(struct kbtf_json *j, const char *key, unsigned int bits)
 {
 	static const enum kbtf_unchecked all[] = {KBTF_UNCHECKED_SYMBOLS, KBTF_UNCHECKED_VERMAGIC,
-						  KBTF_UNCHECKED_LAYOUT};
+						  KBTF_UNCHECKED_ARCH, KBTF_UNCHECKED_LAYOUT};
 	size_t i;
 
 	kbtf_json_kv_array(j, key);

@@ -291,7 +291,9 @@ static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_base
 		fputs(" | ", f);
 		md_text(f, r ? ker : c[i].kernel);
 		fprintf(f, " | %s | %s |\n", c[i].was ? c[i].was : "-",
-			r ? kbtf_result_label(r) : "-");
+			!r		? "-"
+			: r->not_paired ? "no longer paired (other architecture)"
+					: kbtf_result_label(r));
 	}
 	fprintf(f, "\n%zu pair%s unchanged.\n", same, same == 1 ? "" : "s");
 	free(c);

@@ -249,7 +249,9 @@ static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repo
 		fprintf(f, "  %-6s  %s on %s: %s -> %s\n", kbtf_change_str(c[i].change),
 			r ? mod : c[i].module, r ? ker : c[i].kernel,
 			c[i].was ? c[i].was : "(none)",
-			r ? kbtf_result_label(r) : "(not in this run)");
+			!r		? "(not in this run)"
+			: r->not_paired ? "no longer paired (other architecture)"
+					: kbtf_result_label(r));
 	}
 	fprintf(f, "  %zu pair%s unchanged\n", same, same == 1 ? "" : "s");
 	free(c);
@@ -273,8 +275,9 @@ int kbtf_report_text(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_re
 		if (r->not_paired)
 			continue;
 		n++;
+		/* an ok pair whose architecture was not compared says so too */
 		if (o->verbose || kbtf_report_label_index(r) ||
-		    kbtf_result_warnings(r, KBTF_SEV_WARNING))
+		    kbtf_result_warnings(r, KBTF_SEV_WARNING) || r->unchecked & KBTF_UNCHECKED_ARCH)
 			details(f, r, o);
 	}
 	fprintf(f, "\n%zu pair%s:", n, n == 1 ? "" : "s");

@@ -108,6 +108,9 @@ enum kbtf_change {
 	KBTF_CHANGE_NEW,   /* a pair the baseline did not have */
 	KBTF_CHANGE_BETTER,
 	KBTF_CHANGE_GONE, /* in the baseline, not in this run */
+	/* judged in the baseline (a run before architecture pairing), not
+	 * paired now: module and kernel are of two architectures */
+	KBTF_CHANGE_UNPAIRED,
 	KBTF_CHANGE_SAME,
 };
 

@@ -369,6 +369,8 @@ const char *kbtf_unchecked_str(enum kbtf_unchecked u)
 		return "vermagic";
 	case KBTF_UNCHECKED_LAYOUT:
 		return "layout";
+	case KBTF_UNCHECKED_ARCH:
+		return "arch";
 	}
 	return "?";
 }

@@ -518,14 +518,20 @@ static void conclude(struct kbtf_rb *rb, struct kbtf_findings *f, const struct k
 			    f->access.nr_conflicts > 1 ? " (and more)" : "");
 		break;
 	default:
-		kbtf_rb_set(
-		    rb, &r->summary, "loads%s; %zu warning%s%s%s%s", btf_words(pair, r->load),
-		    nwarn, nwarn == 1 ? "" : "s",
-		    r->unchecked & KBTF_UNCHECKED_LOAD ? "; not checked: " : "",
-		    r->unchecked & KBTF_UNCHECKED_SYMBOLS ? "symbols" : "",
-		    (r->unchecked & KBTF_UNCHECKED_LOAD) == KBTF_UNCHECKED_LOAD	      ? ", vermagic"
-		    : (r->unchecked & KBTF_UNCHECKED_LOAD) == KBTF_UNCHECKED_VERMAGIC ? "vermagic"
-										      : "");
+		kbtf_rb_set(rb, &r->summary, "loads%s; %zu warning%s%s%s%s%s%s%s",
+			    btf_words(pair, r->load), nwarn, nwarn == 1 ? "" : "s",
+			    r->unchecked & KBTF_UNCHECKED_SAID ? "; not checked: " : "",
+			    r->unchecked & KBTF_UNCHECKED_SYMBOLS ? "symbols" : "",
+			    r->unchecked & KBTF_UNCHECKED_SYMBOLS &&
+				    r->unchecked & (KBTF_UNCHECKED_VERMAGIC | KBTF_UNCHECKED_ARCH)
+				? ", "
+				: "",
+			    r->unchecked & KBTF_UNCHECKED_VERMAGIC ? "vermagic" : "",
+			    r->unchecked & KBTF_UNCHECKED_VERMAGIC &&
+				    r->unchecked & KBTF_UNCHECKED_ARCH
+				? ", "
+				: "",
+			    r->unchecked & KBTF_UNCHECKED_ARCH ? "arch" : "");
 		break;
 	}
 }
@@ -553,6 +559,9 @@ static void set_unchecked(struct kbtf_result *r, const struct kbtf_pair *pair)
 		if (pair->m->mod->vermagic && !pair->k->vermagic)
 			r->unchecked |= KBTF_UNCHECKED_VERMAGIC;
 	}
+	/* matrix.c pairs a kernel of unknown architecture with every module */
+	if (!pair->m->mod->arch || !pair->k->k->arch)
+		r->unchecked |= KBTF_UNCHECKED_ARCH;
 	for (i = 0; i < r->nr_warnings; i++)
 		if (!strcmp(r->warnings[i].kind, "drift-not-checked"))
 			r->unchecked |= KBTF_UNCHECKED_LAYOUT;

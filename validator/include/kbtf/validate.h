@@ -78,15 +78,22 @@ struct kbtf_problem {
  * What a pair's verdict could not take into account (bits of
  * kbtf_result.unchecked): symbols and vermagic are load-time checks, so an
  * otherwise ok pair missing one reads "ok-unchecked" (kbtf_result_label);
- * layout drift is checked by no kernel and only listed.
+ * layout drift is checked by no kernel and only listed; so is the
+ * architecture of a kernel that names none (raw BTF): the user paired that
+ * kernel with the module, and each report says per pair it was not compared.
  */
 enum kbtf_unchecked {
 	KBTF_UNCHECKED_SYMBOLS = 1 << 0,  /* no export list: module_layout, imports, CRCs */
 	KBTF_UNCHECKED_VERMAGIC = 1 << 1, /* the kernel's vermagic is unknown (no config) */
 	KBTF_UNCHECKED_LAYOUT = 1 << 2,	  /* no build-time layout: drift not compared */
+	/* the kernel's architecture is unknown (raw BTF, a BTFHub file out of
+	 * its <arch>/ folder): paired with every module, e_machine not compared */
+	KBTF_UNCHECKED_ARCH = 1 << 3,
 };
 
 #define KBTF_UNCHECKED_LOAD (KBTF_UNCHECKED_SYMBOLS | KBTF_UNCHECKED_VERMAGIC)
+/* what the pair's summary and to_check name */
+#define KBTF_UNCHECKED_SAID (KBTF_UNCHECKED_LOAD | KBTF_UNCHECKED_ARCH)
 
 enum kbtf_severity {
 	KBTF_SEV_WARNING,
