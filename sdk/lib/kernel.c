@@ -910,8 +910,11 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 		free(s);
 	}
 	if ((s = path_join(dir, KBTF_PROFILE_SYMVERS))) {
-		try_symvers(p, s);
-		free(s);
+		/* zstd in a profile: its readers decompress it (kbtf_profile_read_text) */
+		if (!p->k.symvers_path && kbtf_is_file(s))
+			p->k.symvers_path = s;
+		else
+			free(s);
 	}
 	/* a stored image export table is still one (kbtf_profile_info) */
 	if (p->k.symvers_path && info.symvers_image)

@@ -11,6 +11,12 @@
  * heap buffer (LZ4: ~1.2 ms to decompress, but 20-40 ms of page faults on
  * these VMs; zstd: ~5 ms to decompress alone). An LZ4 frame (2.5x smaller)
  * is written on request, and read back transparently.
+ *
+ * Module.symvers and config are stored zstd-compressed (1.9 MB -> 0.34 MB
+ * and 280 KB -> 60 KB for a 6.12 kernel): a validation reads neither (the
+ * index holds the symbol table, rebuilding every line byte for byte, and
+ * the config facts the judges ask), and the kernel source reader
+ * decompresses both when a profile is opened the full way.
  */
 #include <ctype.h>
 #include <endian.h>
@@ -24,6 +30,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+
+#include <zstd.h>
 
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
@@ -263,6 +271,41 @@ static int write_new(const char *dir, const char *name, const void *data, size_t
 	return 0;
 }
 
+/* @size bytes at @data as @name in @dir, zstd-compressed unless already compressed or empty. */
+static int write_zstd(const char *dir, const char *name, const void *data, size_t size)
+{
+	size_t bound, n;
+	void *out;
+	int err;
+
+	if (!size || kbtf_compression_detect(data, size) != KBTF_COMP_NONE)
+		return write_new(dir, name, data, size);
+	bound = ZSTD_compressBound(size);
+	out = malloc(bound);
+	if (!out)
+		return kbtf_err_nomem();
+	n = ZSTD_compress(out, bound, data, size, 9);
+	if (ZSTD_isError(n))
+		err = kbtf_err(-EIO, "%s/%s: cannot compress: %s", dir, name, ZSTD_getErrorName(n));
+	else
+		err = write_new(dir, name, out, n);
+	free(out);
+	return err;
+}
+
+static int copy_file_zstd(const char *src, const char *dir, const char *name)
+{
+	struct kbtf_buf b;
+	int err;
+
+	err = kbtf_profile_read_text(src, &b);
+	if (err)
+		return err;
+	err = write_zstd(dir, name, b.data, b.size);
+	kbtf_buf_release(&b);
+	return err;
+}
+
 static int copy_file(const char *src, const char *dir, const char *name)
 {
 	struct kbtf_buf b;
@@ -412,15 +455,34 @@ int kbtf_profile_write_marker(const char *dir, const struct kbtf_profile_info *i
 /* --------------------------------------------------------------- writer */
 
 /* A Module.symvers line: "0x<crc>\t<symbol>\t<module>\t<export>[\t<ns>]". */
+int kbtf_profile_read_text(const char *path, struct kbtf_buf *out)
+{
+	enum kbtf_compression c;
+	struct kbtf_buf b;
+	int err;
+
+	err = kbtf_buf_from_file(path, &b);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	c = kbtf_compression_detect(b.data, b.size);
+	if (c == KBTF_COMP_NONE) {
+		kbtf_buf_move(out, &b);
+		return 0;
+	}
+	err = kbtf_decompress(c, b.data, b.size, KBTF_INPUT_MAX, out);
+	kbtf_buf_release(&b);
+	return err ? kbtf_err_prefix(err, "%s", path) : 0;
+}
+
 static int check_symvers(const char *path)
 {
 	struct kbtf_buf b;
 	const char *p;
 	int err;
 
-	err = kbtf_buf_from_file(path, &b);
+	err = kbtf_profile_read_text(path, &b);
 	if (err)
-		return kbtf_err_prefix(err, "%s", path);
+		return err;
 	p = (const char *)b.data;
 	if (b.size && (b.size < 4 || strncmp(p, "0x", 2) || !memchr(p, '\t', b.size)))
 		err = kbtf_err(-EINVAL, "%s: not a Module.symvers file", path);
@@ -501,9 +563,9 @@ static int write_config(const char *dir, struct kbtf_kernel *k, const char *file
 	int err = 0;
 
 	if (file)
-		err = copy_file(file, dir, KBTF_PROFILE_CONFIG);
+		err = copy_file_zstd(file, dir, KBTF_PROFILE_CONFIG);
 	else if (k->config && k->config_len)
-		err = write_new(dir, KBTF_PROFILE_CONFIG, k->config, k->config_len);
+		err = write_zstd(dir, KBTF_PROFILE_CONFIG, k->config, k->config_len);
 	else
 		return 0;
 	info->has_config = !err;
@@ -518,7 +580,7 @@ static int write_symvers(const char *dir, const char *symvers, struct kbtf_profi
 		return 0;
 	err = check_symvers(symvers);
 	if (!err)
-		err = copy_file(symvers, dir, KBTF_PROFILE_SYMVERS);
+		err = copy_file_zstd(symvers, dir, KBTF_PROFILE_SYMVERS);
 	info->has_symvers = !err;
 	return err;
 }

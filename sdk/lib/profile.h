@@ -82,6 +82,11 @@ bool kbtf_profile_is_dir(const char *dir);
  * btf.ref when stored as a delta. For kernel readers (source.h).
  */
 int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out);
+/*
+ * A text file of a profile (Module.symvers, config), decompressed when it
+ * is stored compressed, into @out (at most KBTF_INPUT_MAX bytes).
+ */
+int kbtf_profile_read_text(const char *path, struct kbtf_buf *out);
 
 /* Read the marker of the profile in @dir. */
 int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out);

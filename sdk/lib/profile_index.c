@@ -617,9 +617,9 @@ static int build_syms(struct build *b, const char *path)
 	bool ok = true;
 	int err, r;
 
-	err = kbtf_buf_from_file(path, &file);
+	err = kbtf_profile_read_text(path, &file);
 	if (err)
-		return kbtf_err_prefix(err, "%s", path);
+		return err;
 	b->h.flags |= F_SYMVERS;
 	text = (const char *)file.data;
 	end = text + file.size;

@@ -262,7 +262,7 @@ t_grep "fedora: --dry-run lists kernel-core of releases/ with its size" \
 	"^fedora/41/x86_64 6\.12\.113-300\.fc41\.x86_64 +[0-9.]+ MB: kernel-core\$" "$out"
 t_check "fedora: fetch kernel-core" "$KBTF" kernels fetch --deb-dir "$t_tmp/pkgs" 'fedora/41:kernel-core-6.12.*'
 stored_btf_is "$frel"
-t_check "fedora: the symvers.xz was kept as Module.symvers" cmp "$store/$frel/Module.symvers" "$symvers"
+t_check "fedora: the symvers.xz was kept as Module.symvers" cmp <(zstd -dcq "$store/$frel/Module.symvers") "$symvers"
 "$KBTF" kernels fetch 'fedora/41:6.11.*' >"$out" 2>&1
 t_grep "fedora: the updates repository is read too" "^1 stored, 0 already stored, 0 failed" "$out"
 
@@ -272,7 +272,7 @@ t_grep "  ... naming --mirror" "give --mirror URL" "$out"
 t_check "rhel: fetch from a BaseOS given by --mirror" \
 	"$KBTF" kernels fetch --mirror "$url/rhel10/BaseOS/x86_64/os" 'rhel/10:kernel-core-6.12.0-55*'
 stored_btf_is "$rrel"
-t_grep "rhel: the config is the package's" '^CONFIG_DEBUG_INFO_BTF=y' "$store/$rrel/config"
+t_grep "rhel: the config is the package's" '^CONFIG_DEBUG_INFO_BTF=y' <(zstd -dcq "$store/$rrel/config")
 
 t_check "opensuse: fetch kernel-default (zstd primary)" "$KBTF" kernels fetch 'opensuse:kernel-default-*'
 stored_btf_is "$srel"
@@ -296,7 +296,7 @@ t_grep "  ... they carry no BTF: the unsigned image in a second round" \
 	"^\[1/1\] $urel: downloading linux-image-unsigned-$urel\$" "$out"
 t_grep "  ... stored" "^1 stored, 0 already stored, 0 failed" "$out"
 stored_btf_is "$urel"
-t_check "ubuntu: Module.symvers from the headers package" cmp "$store/$urel/Module.symvers" "$symvers"
+t_check "ubuntu: Module.symvers from the headers package" cmp <(zstd -dcq "$store/$urel/Module.symvers") "$symvers"
 
 # ------------------------------------------- the same specs as kernel sets
 "$KBTF" kernels path 'fedora/41:kernel-core-6.12.*' >"$out" 2>&1

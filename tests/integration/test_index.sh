@@ -204,7 +204,10 @@ t_exit 2 "a truncated index: exit 2" \
 cp "$t_tmp/index.good" "$p/index"
 t_exit 1 "the good index back: judged again (btf-rejected, exit 1)" \
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
-echo "# edited" >>"$p/config"
+# an edit as a user makes it (config is zstd): a new file in its place,
+# not the shared object written through
+{ zstd -dcq "$p/config" && echo "# edited"; } | zstd -q >"$t_tmp/config.edited"
+mv "$t_tmp/config.edited" "$p/config"
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/stale.out" 2>"$t_tmp/stale.err"
 rc=$?

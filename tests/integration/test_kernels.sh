@@ -100,24 +100,25 @@ done
 hdr=$(ls "$debs"/bookworm/linux-headers-${b61}_*.deb | head -n1)
 mkdir -p "$t_tmp/hdr"
 dpkg-deb -x "$hdr" "$t_tmp/hdr"
+# (a profile keeps Module.symvers and config zstd-compressed)
 t_check "6.1.0-56 Module.symvers is the headers package's" \
-	cmp "$store/$b61/Module.symvers" "$t_tmp/hdr/usr/src/linux-headers-$b61/Module.symvers"
+	cmp <(zstd -dcq "$store/$b61/Module.symvers") "$t_tmp/hdr/usr/src/linux-headers-$b61/Module.symvers"
 # 6.12's profile comes from its headers alone: their .config is the image's
 # boot/config but for four build-time options
 hdr=$(ls "$debs"/bookworm/linux-headers-${b612}_*.deb | head -n1)
 dpkg-deb --fsys-tarfile "$hdr" | tar -x -C "$t_tmp" "./usr/src/linux-headers-$b612/.config"
 t_check "6.12.113 config is the headers package's .config" \
-	cmp "$store/$b612/config" "$t_tmp/usr/src/linux-headers-$b612/.config"
+	cmp <(zstd -dcq "$store/$b612/config") "$t_tmp/usr/src/linux-headers-$b612/.config"
 img=$("$KBTF_ROOT/tests/lib/debfetch.sh" bookworm "linux-image-$b612")
 dpkg-deb --fsys-tarfile "$img" | tar -x -C "$t_tmp" "./boot/config-$b612"
-d=$(diff "$t_tmp/boot/config-$b612" "$store/$b612/config" | grep '^[<>]' | sed 's/=.*//' | tr '\n' ' ')
+d=$(diff "$t_tmp/boot/config-$b612" <(zstd -dcq "$store/$b612/config") | grep '^[<>]' | sed 's/=.*//' | tr '\n' ' ')
 if [ "$d" = "> CONFIG_BUILD_SALT > CONFIG_MODULE_SIG_ALL > CONFIG_MODULE_SIG_KEY > CONFIG_SYSTEM_TRUSTED_KEYS " ]; then
 	t_ok "  ... which is the image's boot/config plus four build-time options"
 else
 	t_fail "  ... differs from the image's boot/config in: $d"
 fi
 t_grep "sid 7.2 config says BTF mismatch is not allowed there" \
-	'^# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set' "$store/$sid/config"
+	'^# CONFIG_MODULE_ALLOW_BTF_MISMATCH is not set' <(zstd -dcq "$store/$sid/config")
 
 t_check "the 6.12 profile's BTF is the headers' vmlinux .BTF" \
 	sh -c 'dpkg-deb --fsys-tarfile "$1" | tar -xO "./usr/src/linux-headers-$2/vmlinux" >"$3/v612" &&

@@ -24,6 +24,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
+#include "kbtf/source.h"
 #include "profile.h"
 #include "util.h"
 
@@ -167,6 +168,20 @@ static char *read_all(const char *path)
 	return s;
 }
 
+/* A file the profile keeps zstd-compressed: it is, and holds @text. */
+static void assert_zstd_text(const char *path, const char *text)
+{
+	struct kbtf_buf b, plain;
+
+	assert_int_equal(kbtf_buf_from_file(path, &b), 0);
+	assert_int_equal(kbtf_compression_detect(b.data, b.size), KBTF_COMP_ZSTD);
+	assert_int_equal(kbtf_decompress(KBTF_COMP_ZSTD, b.data, b.size, 1 << 20, &plain), 0);
+	assert_int_equal(plain.size, strlen(text));
+	assert_memory_equal(plain.data, text, plain.size);
+	kbtf_buf_release(&plain);
+	kbtf_buf_release(&b);
+}
+
 /* -------------------------------------------------------------- names */
 
 static void test_release_split(void **state)
@@ -247,14 +262,11 @@ static void test_add_list_load(void **state)
 	text = read_all(path);
 	assert_string_equal(text, "6.12.113+deb12-rt-amd64\n");
 	free(text);
+	/* config and Module.symvers: zstd, byte for byte the kernel's */
 	snprintf(path, sizeof(path), "%s/config", dir);
-	text = read_all(path);
-	assert_string_equal(text, config_text);
-	free(text);
+	assert_zstd_text(path, config_text);
 	snprintf(path, sizeof(path), "%s/Module.symvers", dir);
-	text = read_all(path);
-	assert_string_equal(text, symvers_text);
-	free(text);
+	assert_zstd_text(path, symvers_text);
 
 	/* the marker says what the add said */
 	assert_int_equal(kbtf_profile_read_info(dir, &marker), 0);

@@ -284,12 +284,22 @@ int kbtf_symvers_parse(const char *text, size_t len, const char *name, struct kb
 int kbtf_symvers_load_wanted(const char *path, const struct kbtf_symvers *wanted,
 			     struct kbtf_symvers **out)
 {
-	struct kbtf_buf buf;
+	struct kbtf_buf buf, plain;
+	enum kbtf_compression c;
 	int err = kbtf_buf_from_file(path, &buf);
 
 	*out = NULL;
 	if (err)
 		return err;
+	/* a stored profile keeps it zstd-compressed */
+	c = kbtf_compression_detect(buf.data, buf.size);
+	if (c != KBTF_COMP_NONE) {
+		err = kbtf_decompress(c, buf.data, buf.size, KBTF_INPUT_MAX, &plain);
+		kbtf_buf_release(&buf);
+		if (err)
+			return kbtf_err_prefix(err, "%s", path);
+		buf = plain;
+	}
 	if (memchr(buf.data, '\0', buf.size))
 		err = kbtf_err(-EINVAL, "%s: not a Module.symvers (binary data)", path);
 	else
