@@ -4,8 +4,9 @@
  * prepared index, in a scratch store.
  *
  *   - store bytes per kernel: every kernel of $KBTF_BENCH_STORE added, the
- *     store's files counted once per inode (what the disk holds), then the
- *     same kernels added again under other names;
+ *     store's files counted once per inode (what the disk holds), by kind
+ *     (btf, index, Module.symvers, config, the rest), then the same
+ *     kernels added again under other names;
  *   - open a stored kernel: from its index, and the same profile read the
  *     full way (its index moved aside), per kernel;
  *   - open a stored kernel and judge one module on it, per pair: the
@@ -98,6 +99,41 @@ static uint64_t store_bytes(const char *root)
 
 	free(s.ino);
 	return n;
+}
+
+/* The profiles' files by kind, each inode once: where a stored kernel's bytes go. */
+static void store_kinds(char **dirs, int nk)
+{
+	static const char *const kinds[] = {KBTF_PROFILE_BTF, KBTF_PROFILE_INDEX,
+					    KBTF_PROFILE_SYMVERS, KBTF_PROFILE_CONFIG};
+	uint64_t bytes[5] = {0};
+	struct seen s = {0};
+	char path[PATH_MAX];
+	struct dirent *de;
+	struct stat st;
+	int k, i;
+	DIR *d;
+
+	for (k = 0; k < nk; k++) {
+		if (!(d = opendir(dirs[k])))
+			continue;
+		while ((de = readdir(d))) {
+			if (de->d_name[0] == '.' ||
+			    snprintf(path, sizeof(path), "%s/%s", dirs[k], de->d_name) >=
+				(int)sizeof(path) ||
+			    lstat(path, &st) || !S_ISREG(st.st_mode) || !seen_add(&s, st.st_ino))
+				continue;
+			for (i = 0; i < 4 && strcmp(de->d_name, kinds[i]); i++)
+				;
+			bytes[i] += (uint64_t)st.st_size;
+		}
+		closedir(d);
+	}
+	free(s.ino);
+	printf("store: per kernel by kind: btf %.2f MB, index %.2f MB, Module.symvers %.2f MB, "
+	       "config %.3f MB, the rest %.3f MB\n",
+	       bytes[0] / 1e6 / nk, bytes[1] / 1e6 / nk, bytes[2] / 1e6 / nk, bytes[3] / 1e6 / nk,
+	       bytes[4] / 1e6 / nk);
 }
 
 /* Copy profile @src to @dst by hard links: a kernel re-added under a name. */
@@ -306,6 +342,7 @@ void bench_store(const char **mods, int nmods)
 	printf("store: %d kernels added in %.1f s; %.1f MB on disk, %.2f MB per kernel "
 	       "(raw BTF alone %.2f MB per kernel)\n",
 	       nk, add_ms / 1000, bytes / 1e6, bytes / 1e6 / nk, raw / 1e6 / nk);
+	store_kinds(dirs, nk);
 	for (i = 0; i < nk; i++) {
 		struct kbtf_kernel *k;
 		struct kbtf_profile_add_opts o = {0};

@@ -15,7 +15,11 @@
 #     100 modules x 1,000 stored kernels; libbpf parsing the same kernel and
 #     relocating the same modules (btfo bench-relocate), and the ratio;
 #     the load average before and after, since the machine may be shared;
-#   - fetch bytes per kernel, as kbtf kernels fetch --dry-run estimates them.
+#   - fetch bytes per kernel, as kbtf kernels fetch --dry-run estimates them
+#     for whole series, and as it downloads them for real from Debian's
+#     archive (deb.debian.org) for one kernel of each kind (headers alone;
+#     image and headers; the same with --partial), with the stored bytes of
+#     those kernels by file kind (KBTF_BENCH_FETCH=0: not the real fetch).
 #   - access plugin overhead: kbuild of the example and of the access test
 #     module with and without the kbtf_access plugin (best of 3 each).
 # Environment: KBTF_BENCH_KERNEL (default: Debian 12's 6.12 headers'
@@ -167,6 +171,33 @@ for spec in 'debian:linux-image-6.12.*-amd64' 'debian:linux-image-6.1.0-*-amd64'
 		sed -n 's/^total: \([0-9]*\) kernels to fetch, .*(\([0-9]*\) bytes).*/\1 \2/p' |
 		awk -v s="$spec" '$1 > 0 { printf "  %-36s %3d kernels, %7.1f MB, %5.2f MB per kernel\n", s, $1, $2 / 1e6, $2 / 1e6 / $1 }'
 done
+
+# what it downloads for real, from the archive, and what the store then
+# holds per kernel by kind (each inode once: the store links equal files)
+kinds() { # STORE: bytes of btf, index, Module.symvers, config, the rest
+	find "$1" -mindepth 2 -maxdepth 2 -type f ! -path '*/.objects/*' -printf '%i %s %f\n' |
+		sort -u -k1,1 | awk '{ k = $3; if (k != "btf" && k != "index" && k != "Module.symvers" && k != "config") k = "rest"; b[k] += $2 }
+			END { printf "btf %.2f MB, index %.2f MB, Module.symvers %.2f MB, config %.3f MB, the rest %.3f MB", b["btf"] / 1e6, b["index"] / 1e6, b["Module.symvers"] / 1e6, b["config"] / 1e6, b["rest"] / 1e6 }'
+}
+if [ "${KBTF_BENCH_FETCH:-1}" != 0 ]; then
+	echo
+	echo "== fetch bytes per kernel, downloaded (kbtf kernels fetch from deb.debian.org)"
+	for spec in "debian:linux-image-$rel" 'debian:linux-image-6.1.0-56-amd64' \
+		'--partial debian:linux-image-6.1.0-56-amd64'; do
+		rm -rf "$scratch/fetch/kbtf/kernels"
+		# shellcheck disable=SC2086
+		out=$(XDG_CACHE_HOME=$scratch/fetch timeout 600 "$kbtf" kernels fetch $spec 2>&1)
+		sum=$(sed -n 's/^\([0-9]*\) stored, .*downloaded (\([0-9]*\) bytes); \([0-9.]*\) s$/\1 \2 \3/p' <<<"$out")
+		if [ -z "$sum" ]; then
+			echo "  $spec: fetch failed (archive unreachable?): $(tail -n1 <<<"$out")"
+			continue
+		fi
+		read -r n b secs <<<"$sum"
+		[ "$n" -gt 0 ] || continue
+		printf '  %-46s %d kernel, %6.1f MB downloaded in %s s\n' "$spec" "$n" "$(awk -v b="$b" -v n="$n" 'BEGIN { print b / 1e6 / n }')" "$secs"
+		printf '  %-46s stored: %s\n' "" "$(kinds "$scratch/fetch/kbtf/kernels")"
+	done
+fi
 
 echo "== load average at end: $(cut -d' ' -f1-3 /proc/loadavg)"
 exit $rc
