@@ -10,11 +10,13 @@
  */
 #include <byteswap.h>
 #include <errno.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "hash.h"
 #include "kbtf/btf.h"
+#include "btf_delta.h"
 #include "btf_prepared.h"
 #include "kbtf/err.h"
 
@@ -24,6 +26,12 @@ struct name_index {
 	uint32_t mask;
 	uint32_t *head; /* bucket -> id + 1 of first type in chain */
 	uint32_t *next; /* (id - start_id) -> id + 1 of next type in chain */
+};
+
+struct dmap {
+	uint32_t *keys; /* key + 1; 0: empty */
+	const void **vals;
+	uint32_t cap, nr;
 };
 
 struct kbtf_btf {
@@ -50,9 +58,96 @@ struct kbtf_btf {
 	 * each record is checked on first use, one bit per type */
 	uint8_t *checked;
 	int damaged;
+	/* prepared from a delta: each record and string rebuilt when first
+	 * read, into chunks of a few pages (a sparse copy of the whole BTF
+	 * would fault in a fresh page for almost every record read), found
+	 * again by id and offset; all of it under dmutex */
+	struct kbtf_btf_delta_src *dsrc;
+	struct dchunk *dchunks;
+	struct dmap drecs, dstrs;
+	pthread_mutex_t dmutex;
 };
 
 static const struct btf_type void_type;
+
+/* ------------------------------------------ a delta's rebuilt records */
+
+struct dchunk {
+	struct dchunk *next;
+	size_t used, cap;
+	uint64_t data[]; /* 8-byte aligned */
+};
+
+#define DCHUNK_BYTES 16384
+
+static void *dchunk_alloc(struct kbtf_btf *btf, size_t n)
+{
+	struct dchunk *c = btf->dchunks;
+	void *p;
+
+	n = (n + 7) & ~(size_t)7;
+	if (!c || c->cap - c->used < n) {
+		size_t cap = n > DCHUNK_BYTES ? n : DCHUNK_BYTES;
+
+		c = malloc(sizeof(*c) + cap);
+		if (!c)
+			return NULL;
+		c->next = btf->dchunks;
+		c->used = 0;
+		c->cap = cap;
+		btf->dchunks = c;
+	}
+	p = (uint8_t *)c->data + c->used;
+	c->used += n;
+	return p;
+}
+
+static const void *dmap_get(const struct dmap *m, uint32_t key)
+{
+	uint32_t h;
+
+	if (!m->cap)
+		return NULL;
+	for (h = (key * 2654435761u) & (m->cap - 1); m->keys[h]; h = (h + 1) & (m->cap - 1))
+		if (m->keys[h] == key + 1)
+			return m->vals[h];
+	return NULL;
+}
+
+static int dmap_put(struct dmap *m, uint32_t key, const void *val)
+{
+	uint32_t h, i;
+
+	if (2 * (m->nr + 1) > m->cap) {
+		struct dmap n = {.cap = m->cap ? 2 * m->cap : 256};
+
+		n.keys = calloc(n.cap, sizeof(*n.keys));
+		n.vals = calloc(n.cap, sizeof(*n.vals));
+		if (!n.keys || !n.vals) {
+			free(n.keys);
+			free(n.vals);
+			return -ENOMEM;
+		}
+		for (i = 0; i < m->cap; i++)
+			if (m->keys[i])
+				dmap_put(&n, m->keys[i] - 1, m->vals[i]);
+		free(m->keys);
+		free(m->vals);
+		*m = n;
+	}
+	for (h = (key * 2654435761u) & (m->cap - 1); m->keys[h]; h = (h + 1) & (m->cap - 1))
+		;
+	m->keys[h] = key + 1;
+	m->vals[h] = val;
+	m->nr++;
+	return 0;
+}
+
+static void dmap_free(struct dmap *m)
+{
+	free(m->keys);
+	free(m->vals);
+}
 
 static const char *const kind_names[] = {
     "UNKN", "INT",     "PTR",	   "ARRAY",    "STRUCT",   "UNION",  "ENUM",
@@ -608,6 +703,18 @@ void kbtf_btf_free(struct kbtf_btf *btf)
 		free(btf->type_offs);
 	free(btf->checked);
 	free(btf->native);
+	if (btf->dsrc) {
+		while (btf->dchunks) {
+			struct dchunk *c = btf->dchunks;
+
+			btf->dchunks = c->next;
+			free(c);
+		}
+		dmap_free(&btf->drecs);
+		dmap_free(&btf->dstrs);
+		kbtf_btf_delta_src_free(btf->dsrc);
+		pthread_mutex_destroy(&btf->dmutex);
+	}
 	kbtf_buf_release(&btf->owned);
 	free(btf->name);
 	free(btf);
@@ -698,6 +805,57 @@ const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
 
 /* ------------------------------------------------- prepared kernel BTF */
 
+/* Is @rec (@len bytes, record @i) whole and sound, as the full parse checks it? */
+static bool record_ok(const struct kbtf_btf *btf, uint32_t i, const uint8_t *rec, uint64_t len)
+{
+	struct ref_check r = {0};
+	uint32_t info, kind;
+	long size;
+	bool ok;
+
+	if (len < sizeof(struct btf_type))
+		return false;
+	memcpy(&info, rec + 4, 4);
+	kind = (info >> 24) & 0x7f;
+	size = rec_size(btf, kind, info & 0xffffff);
+	if (size <= 0 || (uint64_t)size != len)
+		return false;
+	/* a struct kbtf_btf is read-only to others; only the error slot is written */
+	ok = !check_record((struct kbtf_btf *)btf, &r, btf->start_id + i, (const void *)rec) &&
+	     r.max_ref < kbtf_btf_type_cnt(btf);
+	free(r.funcs);
+	return ok;
+}
+
+/* Record @i of a delta's BTF, rebuilt and checked the first time. */
+static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
+{
+	struct kbtf_btf *btf = (struct kbtf_btf *)b; /* only the rebuilt cache changes */
+	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next;
+	const struct btf_type *t;
+	uint8_t *rec;
+
+	pthread_mutex_lock(&btf->dmutex);
+	t = dmap_get(&btf->drecs, i);
+	if (!t) {
+		next = i + 1 < btf->nr_types ? btf->type_offs[i + 1] : len;
+		rec = off % 4 == 0 && off < next && next <= len ? dchunk_alloc(btf, next - off)
+								: NULL;
+		if (rec &&
+		    !kbtf_btf_delta_src_record(btf->dsrc, i + 1, btf->type_offs, next - off, rec) &&
+		    record_ok(btf, i, rec, next - off)) {
+			t = (const void *)rec;
+		} else {
+			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
+			t = &void_type;
+		}
+		if (dmap_put(&btf->drecs, i, t))
+			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&btf->dmutex);
+	return t;
+}
+
 /*
  * Record @i of a prepared BTF: the first time, check that it fills exactly
  * the bytes up to the next record's offset, and its string offsets and
@@ -706,30 +864,16 @@ const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
  */
 static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i)
 {
-	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next, kind, info;
-	struct ref_check r = {0};
+	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next;
 	uint8_t bit = (uint8_t)(1u << (i % 8));
-	bool ok;
-	long size;
 
+	if (btf->dsrc)
+		return delta_type(btf, i);
 	if (__atomic_load_n(&btf->checked[i / 8], __ATOMIC_ACQUIRE) & bit)
 		return (const void *)(btf->types + off);
 	next = i + 1 < btf->nr_types ? btf->type_offs[i + 1] : len;
-	ok = off % 4 == 0 && off < len && len - off >= sizeof(struct btf_type);
-	if (ok) {
-		memcpy(&info, btf->types + off + 4, 4);
-		kind = (info >> 24) & 0x7f;
-		size = rec_size(btf, kind, info & 0xffffff);
-		ok = size > 0 && (uint64_t)off + (uint64_t)size == next;
-	}
-	if (ok) {
-		/* a struct kbtf_btf is read-only to others; only the error slot is written */
-		ok = !check_record((struct kbtf_btf *)btf, &r, btf->start_id + i,
-				   (const void *)(btf->types + off)) &&
-		     r.max_ref < kbtf_btf_type_cnt(btf);
-		free(r.funcs);
-	}
-	if (!ok) {
+	if (off % 4 || off >= next || next > len ||
+	    !record_ok(btf, i, btf->types + off, (uint64_t)next - off)) {
 		__atomic_store_n(&((struct kbtf_btf *)btf)->damaged, 1, __ATOMIC_RELEASE);
 		return &void_type;
 	}
@@ -778,6 +922,102 @@ fail:
 	return err;
 }
 
+/*
+ * The string at @rel of a delta's string section (checked in bounds),
+ * rebuilt the first time; NULL when memory runs out.
+ */
+static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
+{
+	struct kbtf_btf *btf = (struct kbtf_btf *)b; /* only the rebuilt cache changes */
+	uint32_t len = btf->hdr.str_len, n = 0, step;
+	char tmp[256], *s = NULL, *grown;
+	const char *out;
+
+	pthread_mutex_lock(&btf->dmutex);
+	out = dmap_get(&btf->dstrs, rel);
+	/* the section ends with a NUL (checked on open): the loop ends there */
+	while (!out) {
+		step = len - rel - n < sizeof(tmp) ? len - rel - n : (uint32_t)sizeof(tmp);
+		kbtf_btf_delta_src_strings(btf->dsrc, rel + n, rel + n + step, tmp);
+		grown = realloc(s, n + step);
+		if (!grown)
+			break;
+		s = grown;
+		memcpy(s + n, tmp, step);
+		n += step;
+		if (memchr(tmp, 0, step)) {
+			size_t sl = strlen(s);
+			char *copy = dchunk_alloc(btf, sl + 1);
+
+			if (copy) {
+				memcpy(copy, s, sl + 1);
+				if (!dmap_put(&btf->dstrs, rel, copy))
+					out = copy;
+			}
+			break;
+		}
+	}
+	free(s);
+	pthread_mutex_unlock(&btf->dmutex);
+	return out;
+}
+
+int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, const uint32_t *offs, uint32_t nr,
+				  const char *name, struct kbtf_btf **out)
+{
+	struct kbtf_parse_opts o = {.name = name};
+	struct kbtf_btf_rawhdr rh;
+	const uint8_t *hdr;
+	struct kbtf_btf *btf;
+	uint32_t hdr_len, size, nk;
+	char first = 1, last = 1;
+	int err;
+
+	*out = NULL;
+	btf = calloc(1, sizeof(*btf));
+	if (!btf) {
+		kbtf_btf_delta_src_free(src);
+		return kbtf_err_nomem();
+	}
+	btf->dsrc = src;
+	pthread_mutex_init(&btf->dmutex, NULL);
+	err = set_name(btf, &o);
+	if (err)
+		goto fail;
+	hdr = kbtf_btf_delta_src_header(src, &hdr_len, &size, &nk);
+	/* the header alone (its first string is not there to peek at) */
+	if (nk != nr || !kbtf_btf_peek(hdr, hdr_len, &rh) || rh.swap || rh.layout_len ||
+	    rh.hdr.hdr_len != hdr_len || rh.hdr.type_off || rh.hdr.str_off != rh.hdr.type_len ||
+	    !rh.hdr.str_len || (uint64_t)hdr_len + rh.hdr.type_len + rh.hdr.str_len != size) {
+		err =
+		    kbtf_err(-EINVAL, "%s: the delta's BTF header does not match its index", name);
+		goto fail;
+	}
+	btf->hdr = rh.hdr;
+	btf->endian = rh.endian;
+	btf->start_id = 1;
+	btf->raw_size = size;
+	btf->checked = calloc(1, 1); /* routes kbtf_btf_type() to prepared_type() */
+	if (!btf->checked) {
+		err = kbtf_err_nomem();
+		goto fail;
+	}
+	kbtf_btf_delta_src_strings(src, 0, 1, &first);
+	kbtf_btf_delta_src_strings(src, rh.hdr.str_len - 1, rh.hdr.str_len, &last);
+	if (first || last) {
+		err = kbtf_err(-EINVAL, "%s: string section of the delta's BTF is not NUL-bounded",
+			       name);
+		goto fail;
+	}
+	btf->type_offs = (uint32_t *)offs;
+	btf->nr_types = nr;
+	*out = btf;
+	return 0;
+fail:
+	kbtf_btf_free(btf);
+	return err;
+}
+
 bool kbtf_btf_damaged(const struct kbtf_btf *btf)
 {
 	return __atomic_load_n(&btf->damaged, __ATOMIC_ACQUIRE);
@@ -791,6 +1031,8 @@ const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off)
 		btf = btf->base;
 	if (off - btf->start_str_off >= btf->hdr.str_len)
 		return NULL;
+	if (btf->dsrc)
+		return delta_str(btf, off - btf->start_str_off);
 	return btf->strs + (off - btf->start_str_off);
 }
 
@@ -815,12 +1057,17 @@ int kbtf_btf_index_names(struct kbtf_btf *btf)
 	}
 	/* insert highest id first so every chain lists ids in ascending order */
 	for (i = btf->nr_types; i-- > 0;) {
-		const struct btf_type *t = (const void *)(btf->types + btf->type_offs[i]);
+		/* a delta's records exist once rebuilt */
+		const struct btf_type *t = btf->dsrc
+					       ? kbtf_btf_type(btf, btf->start_id + i)
+					       : (const void *)(btf->types + btf->type_offs[i]);
 		uint32_t b;
+		const char *name;
 
 		if (!t->name_off)
 			continue;
-		b = kbtf_hash_str(kbtf_btf_str(btf, t->name_off)) & n->mask;
+		name = kbtf_btf_str(btf, t->name_off);
+		b = kbtf_hash_str(name ? name : "") & n->mask;
 		n->next[i] = n->head[b];
 		n->head[b] = btf->start_id + i + 1;
 	}

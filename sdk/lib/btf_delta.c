@@ -19,7 +19,8 @@
 #include "kbtf/err.h"
 
 #define HDR_SIZE 96
-#define CSUM_AT 80
+#define CSUM_AT 80	  /* of everything */
+#define TABLES_CSUM_AT 88 /* of the header and tables, for lazy readers */
 #define MAX_BTF_HDR 64
 #define GAP_CELLS 4096 /* LCS table bound for one gap between matches */
 #define NONE UINT32_MAX
@@ -27,6 +28,7 @@
 
 struct type_run {
 	uint32_t k_id, r_id, n;
+	uint32_t r_byte; /* where R's record r_id is in R's type section */
 };
 
 struct str_run {
@@ -168,12 +170,15 @@ struct tmap {
 	const struct type_run *runs;
 	const uint32_t *by_r;
 	uint32_t nr;
+	uint32_t
+	    *last; /* where the last lookup ended (in by_r): a record's ids mostly share a run */
 };
 
 struct smap {
 	const struct str_run *runs;
 	const uint32_t *by_r;
 	uint32_t nr;
+	uint32_t *last;
 };
 
 /* K id of R id @r through the runs, NONE if unaligned. */
@@ -184,6 +189,11 @@ static uint32_t map_id(const struct tmap *m, uint32_t r)
 
 	if (r == 0)
 		return 0;
+	if (*m->last < m->nr) {
+		x = &m->runs[m->by_r[*m->last]];
+		if (x->r_id <= r && r - x->r_id < x->n)
+			return x->k_id + (r - x->r_id);
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -195,6 +205,7 @@ static uint32_t map_id(const struct tmap *m, uint32_t r)
 	}
 	if (lo == m->nr)
 		return NONE;
+	*m->last = lo;
 	x = &m->runs[m->by_r[lo]];
 	return x->r_id <= r ? x->k_id + (r - x->r_id) : NONE;
 }
@@ -207,6 +218,11 @@ static uint32_t map_str(const struct smap *m, uint32_t r)
 
 	if (r == 0)
 		return 0;
+	if (*m->last < m->nr) {
+		x = &m->runs[m->by_r[*m->last]];
+		if (x->r_off <= r && r - x->r_off < x->len)
+			return x->k_off + (r - x->r_off);
+	}
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
@@ -218,6 +234,7 @@ static uint32_t map_str(const struct smap *m, uint32_t r)
 	}
 	if (lo == m->nr)
 		return NONE;
+	*m->last = lo;
 	x = &m->runs[m->by_r[lo]];
 	return x->r_off <= r ? x->k_off + (r - x->r_off) : NONE;
 }
@@ -231,22 +248,25 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 		      const struct smap *sm)
 {
 	struct rec_shape s;
-	uint32_t w, v;
+	uint32_t w, v, n, j = 0;
+	char role;
 
 	if (!shape_of((get32(src + 4) >> 24) & 0x1f, &s))
 		return false;
+	n = (uint32_t)strlen(s.tail);
+	memcpy(dst, src, len);
 	for (w = 0; w < len / 4; w++) {
-		v = get32(src + 4 * w);
-		switch (word_role(&s, w)) {
-		case 'N':
-			v = map_str(sm, v);
-			break;
-		case 'R':
-			v = map_id(tm, v);
-			break;
-		default:
-			break;
+		/* the roles word by word (word_role() without its division) */
+		if (w < 3) {
+			role = w == 0 ? 'N' : w == 1 ? 'V' : s.word2;
+		} else {
+			role = s.tail[j];
+			j = j + 1 == n ? 0 : j + 1;
 		}
+		if (role == 'V')
+			continue;
+		v = get32(src + 4 * w);
+		v = role == 'N' ? map_str(sm, v) : map_id(tm, v);
 		if (v == NONE)
 			return false;
 		put32(dst + 4 * w, v);
@@ -625,6 +645,17 @@ static int ob_put2(struct outbuf *o, uint32_t a, uint32_t b)
 	return ob_put(o, w, sizeof(w));
 }
 
+static int ob_put4(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
+{
+	uint8_t w[16];
+
+	put32(w, a);
+	put32(w + 4, b);
+	put32(w + 8, c);
+	put32(w + 12, d);
+	return ob_put(o, w, sizeof(w));
+}
+
 static int ob_put3(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c)
 {
 	uint8_t w[12];
@@ -633,6 +664,16 @@ static int ob_put3(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c)
 	put32(w + 4, b);
 	put32(w + 8, c);
 	return ob_put(o, w, sizeof(w));
+}
+
+/* Of the header before the checksums and the tables (up to @end). */
+static uint64_t tables_checksum(const uint8_t *d, size_t end)
+{
+	uint8_t both[16];
+
+	put64(both, kbtf_hash_bytes(d, CSUM_AT));
+	put64(both + 8, kbtf_hash_bytes(d + HDR_SIZE, end - HDR_SIZE));
+	return kbtf_hash_bytes(both, sizeof(both));
 }
 
 static uint64_t checksum(const uint8_t *d, size_t size)
@@ -660,7 +701,7 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	uint32_t str_lit = 0, at;
 	struct str_run *sr = NULL;
 	struct type_run *tr = NULL;
-	uint32_t *tperm = NULL, *sperm = NULL;
+	uint32_t *tperm = NULL, *sperm = NULL, tlast = 0, slast = 0;
 	struct tmap tm;
 	struct smap sm;
 	struct lit *lits = NULL;
@@ -711,7 +752,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		    tr[ntr - 1].r_id + tr[ntr - 1].n == mk[i])
 			tr[ntr - 1].n++;
 		else
-			tr[ntr++] = (struct type_run){i, mk[i], 1};
+			tr[ntr++] = (struct type_run){
+			    i, mk[i], 1, (uint32_t)(rec_at(rb, mk[i]) - rec_at(rb, 1))};
 	}
 	tperm = by_r_order(tr, ntr, true);
 	sperm = by_r_order(sr, nsr, false);
@@ -719,8 +761,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		err = kbtf_err_nomem();
 		goto out;
 	}
-	tm = (struct tmap){tr, tperm, ntr};
-	sm = (struct smap){sr, sperm, nsr};
+	tm = (struct tmap){tr, tperm, ntr, &tlast};
+	sm = (struct smap){sr, sperm, nsr, &slast};
 	for (i = 1; i < nk; i++) {
 		const uint8_t *kr = rec_at(kb, i);
 		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
@@ -741,7 +783,7 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	if (!err)
 		err = ob_put(&o, k.data, k.hdr_len);
 	for (i = 0; !err && i < ntr; i++)
-		err = ob_put3(&o, tr[i].k_id, tr[i].r_id, tr[i].n);
+		err = ob_put4(&o, tr[i].k_id, tr[i].r_id, tr[i].n, tr[i].r_byte);
 	for (i = 0; !err && i < ntr; i++)
 		err = ob_put1(&o, tperm[i]);
 	for (i = 0; !err && i < nlit; i++)
@@ -779,6 +821,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	put32(o.p + 64, lit_len);
 	put32(o.p + 68, nsr);
 	put32(o.p + 72, str_lit);
+	put32(o.p + 76, nr);
+	put64(o.p + TABLES_CSUM_AT, tables_checksum(o.p, o.len - lit_len - str_lit));
 	put64(o.p + CSUM_AT, checksum(o.p, o.len));
 	st->nr_types = nk - 1;
 	st->literal = nlit;
@@ -827,217 +871,444 @@ int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *
 	return 0;
 }
 
+/* The byte where the literal records start, when the header says it. */
+static size_t literals_at(const uint8_t *d, size_t size)
+{
+	uint64_t at;
+
+	if (size < HDR_SIZE)
+		return 0;
+	at = (uint64_t)HDR_SIZE + get32(d + 12) + 20ull * get32(d + 56) + 8ull * get32(d + 60) +
+	     16ull * get32(d + 68);
+	return at <= size ? (size_t)at : 0;
+}
+
 void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref_size)
 {
+	size_t lit = literals_at(data, size);
+
 	if (size < HDR_SIZE)
 		return;
 	put64(data + 16, kbtf_hash_bytes(ref, ref_size));
 	put64(data + 24, ref_size);
+	if (lit)
+		put64(data + TABLES_CSUM_AT, tables_checksum(data, lit));
 	put64(data + CSUM_AT, checksum(data, size));
 }
 
 #define BAD(why) (kbtf_err(-EINVAL, "%s: damaged BTF delta (%s)", name, why))
 
-int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, size_t size,
-			 const char *name, struct kbtf_buf *out)
-{
-	const uint8_t *d = data, *lit_rec, *lit_str;
+/* A delta whose header and tables passed their checks. */
+struct kbtf_btf_delta_src {
+	struct kbtf_buf ref_buf, delta_buf; /* owned, for the lazy reader */
+	const uint8_t *d;
+	struct side r;
 	uint32_t hdr_len, out_size, nk, type_len, str_len, ntr, nlit, lit_len, nsr, str_lit;
-	uint32_t i, l, t, at, id;
-	const struct type_run *tr;
-	const struct str_run *sr;
-	const uint8_t *lits_raw, *tr_raw, *sr_raw, *tperm_raw, *sperm_raw;
-	struct type_run *trh = NULL;
-	struct str_run *srh = NULL;
-	uint32_t *tperm = NULL, *sperm = NULL;
-	uint8_t *seen = NULL;
+	uint32_t r_nr; /* R's type count, VOID included */
+	struct type_run *tr;
+	struct str_run *sr;
+	uint32_t *tperm, *sperm;
+	uint32_t *str_lit_at; /* per string run: literal bytes before it */
+	const uint8_t *lits_raw, *lit_rec, *lit_str;
 	struct tmap tm;
 	struct smap sm;
-	struct kbtf_parse_opts ro = {.name = name};
-	struct kbtf_btf *rb = NULL;
-	struct side r;
-	uint64_t need;
-	uint8_t *o = NULL, *types;
-	int err = 0;
+	uint32_t tlast, slast; /* the maps' hints: used under the caller's lock */
+};
 
-	memset(out, 0, sizeof(*out));
+void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
+{
+	if (!s)
+		return;
+	free(s->tr);
+	free(s->sr);
+	free(s->tperm);
+	free(s->sperm);
+	free(s->str_lit_at);
+	kbtf_buf_release(&s->ref_buf);
+	kbtf_buf_release(&s->delta_buf);
+	free(s);
+}
+
+/* Each index below @n once, the runs it orders apart and ascending. */
+static bool order_ok(const uint32_t *perm, uint32_t n, const void *runs, bool types)
+{
+	uint8_t *seen = calloc(n / 8 + 1, 1);
+	uint64_t end = 0;
+	uint32_t i;
+	bool ok = seen != NULL;
+
+	for (i = 0; ok && i < n; i++) {
+		uint32_t p = perm[i];
+		uint64_t start, len;
+
+		if (p >= n || seen[p / 8] & (1u << p % 8)) {
+			ok = false;
+			break;
+		}
+		seen[p / 8] |= (uint8_t)(1u << p % 8);
+		if (types) {
+			start = ((const struct type_run *)runs)[p].r_id;
+			len = ((const struct type_run *)runs)[p].n;
+		} else {
+			start = ((const struct str_run *)runs)[p].r_off;
+			len = ((const struct str_run *)runs)[p].len;
+		}
+		if (i && start < end)
+			ok = false;
+		end = start + len;
+	}
+	free(seen);
+	return ok;
+}
+
+/*
+ * Check the header and tables of the delta @d against the reference @ref
+ * (its layout and size, not its hash: @full checks that and the checksum
+ * of the whole file; else only the tables' checksum is).
+ */
+static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_t size,
+		       const char *name, bool full, struct kbtf_btf_delta_src *s)
+{
+	const uint8_t *tr_raw, *tperm_raw, *sr_raw, *sperm_raw;
+	uint64_t need;
+	uint32_t i, lit;
+
+	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
 		return BAD("no delta header");
 	if (get32(d + 8) != KBTF_BTF_DELTA_VERSION)
 		return kbtf_err(-EINVAL, "%s: BTF delta version %u (this kbtf reads %u)", name,
 				get32(d + 8), KBTF_BTF_DELTA_VERSION);
-	if (get64(d + CSUM_AT) != checksum(d, size))
-		return BAD("checksum mismatch");
-	hdr_len = get32(d + 12);
-	out_size = get32(d + 40);
-	nk = get32(d + 44);
-	type_len = get32(d + 48);
-	str_len = get32(d + 52);
-	ntr = get32(d + 56);
-	nlit = get32(d + 60);
-	lit_len = get32(d + 64);
-	nsr = get32(d + 68);
-	str_lit = get32(d + 72);
-	if (hdr_len < KBTF_HDR_LEN_CLASSIC || hdr_len > MAX_BTF_HDR || hdr_len % 4 ||
-	    (uint64_t)hdr_len + type_len + str_len != out_size || type_len % 4 || lit_len % 4 ||
-	    lit_len > type_len || str_lit > str_len || nlit > nk || ntr > nk || nsr > str_len ||
-	    nk > type_len / 12 || get32(d + 76) || get64(d + 88))
-		return BAD("header fields out of range");
-	need = (uint64_t)HDR_SIZE + hdr_len + 16ull * ntr + 8ull * nlit + 16ull * nsr + lit_len +
-	       str_lit;
+	s->hdr_len = get32(d + 12);
+	s->out_size = get32(d + 40);
+	s->nk = get32(d + 44);
+	s->type_len = get32(d + 48);
+	s->str_len = get32(d + 52);
+	s->ntr = get32(d + 56);
+	s->nlit = get32(d + 60);
+	s->lit_len = get32(d + 64);
+	s->nsr = get32(d + 68);
+	s->str_lit = get32(d + 72);
+	s->r_nr = get32(d + 76);
+	/* type runs 16 bytes and their R order 4, string runs 12 and 4 */
+	need = (uint64_t)HDR_SIZE + s->hdr_len + 20ull * s->ntr + 8ull * s->nlit + 16ull * s->nsr +
+	       s->lit_len + s->str_lit;
 	if (need != size)
 		return BAD("tables do not fill the file");
-	if (get64(d + 24) != ref_size || get64(d + 16) != kbtf_hash_bytes(ref, ref_size))
+	lit = (uint32_t)(size - s->lit_len - s->str_lit);
+	if (full ? get64(d + CSUM_AT) != checksum(d, size)
+		 : get64(d + TABLES_CSUM_AT) != tables_checksum(d, lit))
+		return BAD("checksum mismatch");
+	if (s->hdr_len < KBTF_HDR_LEN_CLASSIC || s->hdr_len > MAX_BTF_HDR || s->hdr_len % 4 ||
+	    (uint64_t)s->hdr_len + s->type_len + s->str_len != s->out_size || s->type_len % 4 ||
+	    s->lit_len % 4 || s->lit_len > s->type_len || s->str_lit > s->str_len ||
+	    s->nlit > s->nk || s->ntr > s->nk || s->nsr > s->str_len || s->nk > s->type_len / 12 ||
+	    !s->str_len)
+		return BAD("header fields out of range");
+	if (get64(d + 24) != ref_size || (full && get64(d + 16) != kbtf_hash_bytes(ref, ref_size)))
 		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
-	if (plain_layout(ref, ref_size, &r))
-		return kbtf_err(-EINVAL, "%s: reference BTF of a layout a delta never names", name);
-	err = kbtf_btf_parse(ref, ref_size, &ro, &rb);
+	if (plain_layout(ref, ref_size, &s->r) || s->r_nr < 1 || s->r_nr - 1 > s->r.type_len / 12)
+		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
+	tr_raw = d + HDR_SIZE + s->hdr_len;
+	tperm_raw = tr_raw + 16ull * s->ntr;
+	s->lits_raw = tperm_raw + 4ull * s->ntr;
+	sr_raw = s->lits_raw + 8ull * s->nlit;
+	sperm_raw = sr_raw + 12ull * s->nsr;
+	s->lit_rec = sperm_raw + 4ull * s->nsr;
+	s->lit_str = s->lit_rec + s->lit_len;
+	s->tr = malloc((size_t)s->ntr * sizeof(*s->tr) + 1);
+	s->sr = malloc((size_t)s->nsr * sizeof(*s->sr) + 1);
+	s->tperm = malloc((size_t)s->ntr * sizeof(*s->tperm) + 1);
+	s->sperm = malloc((size_t)s->nsr * sizeof(*s->sperm) + 1);
+	s->str_lit_at = malloc((size_t)s->nsr * sizeof(*s->str_lit_at) + 1);
+	if (!s->tr || !s->sr || !s->tperm || !s->sperm || !s->str_lit_at)
+		return kbtf_err_nomem();
+	for (i = 0; i < s->ntr; i++) {
+		struct type_run *t = &s->tr[i];
+		const uint8_t *p = tr_raw + 16 * i;
+
+		*t = (struct type_run){get32(p), get32(p + 4), get32(p + 8), get32(p + 12)};
+		s->tperm[i] = get32(tperm_raw + 4 * i);
+		if (!t->n || !t->k_id || !t->r_id || t->k_id > s->nk ||
+		    t->n > s->nk - t->k_id + 1 || t->r_id >= s->r_nr || t->n > s->r_nr - t->r_id ||
+		    t->r_byte % 4 || t->r_byte >= s->r.type_len ||
+		    (i && t->k_id < s->tr[i - 1].k_id + s->tr[i - 1].n))
+			return BAD("type run out of range or order");
+	}
+	for (i = 0; i < s->nsr; i++) {
+		struct str_run *r = &s->sr[i];
+		const uint8_t *p = sr_raw + 12 * i;
+		uint32_t gap;
+
+		*r = (struct str_run){get32(p), get32(p + 4), get32(p + 8)};
+		s->sperm[i] = get32(sperm_raw + 4 * i);
+		if (!r->len || r->k_off >= s->str_len || r->len > s->str_len - r->k_off ||
+		    r->r_off >= s->r.str_len || r->len > s->r.str_len - r->r_off ||
+		    (i && r->k_off < s->sr[i - 1].k_off + s->sr[i - 1].len))
+			return BAD("string run out of range or order");
+		/* the literal bytes before this run: the gaps before it */
+		gap = r->k_off - (i ? s->sr[i - 1].k_off + s->sr[i - 1].len : 0);
+		s->str_lit_at[i] = (i ? s->str_lit_at[i - 1] : 0) + gap;
+		if (s->str_lit_at[i] > s->str_lit)
+			return BAD("literal strings too short");
+	}
+	if (s->str_lit - (s->nsr ? s->str_lit_at[s->nsr - 1] : 0) !=
+	    s->str_len - (s->nsr ? s->sr[s->nsr - 1].k_off + s->sr[s->nsr - 1].len : 0))
+		return BAD("literal strings do not fill the gaps");
+	if (!order_ok(s->tperm, s->ntr, s->tr, true))
+		return BAD("type runs out of order in the reference");
+	if (!order_ok(s->sperm, s->nsr, s->sr, false))
+		return BAD("string runs out of order in the reference");
+	for (i = 0; i < s->nlit; i++)
+		if (get32(s->lits_raw + 8 * i) - 1 >= s->nk ||
+		    (i && get32(s->lits_raw + 8 * i) <= get32(s->lits_raw + 8 * (i - 1))) ||
+		    get32(s->lits_raw + 8 * i + 4) % 4 ||
+		    get32(s->lits_raw + 8 * i + 4) >= s->lit_len ||
+		    (i && get32(s->lits_raw + 8 * i + 4) <= get32(s->lits_raw + 8 * (i - 1) + 4)))
+			return BAD("literal out of range or order");
+	s->tm = (struct tmap){s->tr, s->tperm, s->ntr, &s->tlast};
+	s->sm = (struct smap){s->sr, s->sperm, s->nsr, &s->slast};
+	return 0;
+}
+
+/* The literal of K id @id: its bytes and length, or NULL. */
+static const uint8_t *literal_of(const struct kbtf_btf_delta_src *s, uint32_t id, uint32_t *len)
+{
+	uint32_t lo = 0, hi = s->nlit, off, end;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (get32(s->lits_raw + 8 * mid) < id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (lo == s->nlit || get32(s->lits_raw + 8 * lo) != id)
+		return NULL;
+	off = get32(s->lits_raw + 8 * lo + 4);
+	end = lo + 1 < s->nlit ? get32(s->lits_raw + 8 * (lo + 1) + 4) : s->lit_len;
+	*len = end - off; /* offsets ascend: checked on open */
+	return s->lit_rec + off;
+}
+
+/* The type run holding K id @id, or NULL. */
+static const struct type_run *run_of(const struct kbtf_btf_delta_src *s, uint32_t id)
+{
+	uint32_t lo = 0, hi = s->ntr;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (s->tr[mid].k_id + s->tr[mid].n <= id)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo < s->ntr && s->tr[lo].k_id <= id ? &s->tr[lo] : NULL;
+}
+
+/*
+ * K's record @id, @len bytes, into @dst. @k_off is where it is in K's
+ * type section, @run_k_off where the first record of its run is (aligned
+ * records have their counterparts' sizes, so a run's records lie at the
+ * same distances in both): -EINVAL when the delta cannot give it.
+ */
+static int record_into(const struct kbtf_btf_delta_src *s, uint32_t id, uint32_t k_off,
+		       uint32_t run_k_off, uint32_t len, uint8_t *dst)
+{
+	const struct type_run *t;
+	const uint8_t *src;
+	uint32_t n, r_off;
+
+	src = literal_of(s, id, &n);
+	if (src) {
+		if (n != len || n < 12 || rec_bytes(get32(src + 4)) != n)
+			return -EINVAL;
+		memcpy(dst, src, n);
+		return 0;
+	}
+	t = run_of(s, id);
+	if (!t || k_off < run_k_off)
+		return -EINVAL;
+	r_off = t->r_byte + (k_off - run_k_off);
+	if (r_off < t->r_byte || r_off % 4 || r_off >= s->r.type_len ||
+	    s->r.type_len - r_off < 12 || len < 12)
+		return -EINVAL;
+	src = s->r.types + r_off;
+	n = rec_bytes(get32(src + 4));
+	if (n != len || n > s->r.type_len - r_off || !translate(src, n, dst, &s->tm, &s->sm))
+		return -EINVAL;
+	return 0;
+}
+
+/* K's string bytes [@from, @to) into @dst. */
+static void strings_into(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to, char *dst)
+{
+	uint32_t lo = 0, hi = s->nsr, at = from;
+	const uint32_t base = from;
+
+	/* the first run ending after @from */
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (s->sr[mid].k_off + s->sr[mid].len <= from)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	while (at < to) {
+		const struct str_run *r = lo < s->nsr ? &s->sr[lo] : NULL;
+		uint32_t end;
+
+		if (!r || at < r->k_off) {
+			/* literal bytes: the gap before run lo */
+			uint32_t gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;
+			uint32_t lit = (lo ? s->str_lit_at[lo - 1] : 0) + (at - gap_start);
+
+			end = r ? (r->k_off < to ? r->k_off : to) : to;
+			memcpy(dst + (at - base), s->lit_str + lit, end - at);
+		} else {
+			end = r->k_off + r->len < to ? r->k_off + r->len : to;
+			memcpy(dst + (at - base), s->r.strs + r->r_off + (at - r->k_off), end - at);
+			lo++;
+		}
+		at = end;
+	}
+}
+
+int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, size_t size,
+			 const char *name, struct kbtf_buf *out)
+{
+	struct kbtf_btf_delta_src s = {0};
+	struct kbtf_parse_opts ro = {.name = name};
+	struct kbtf_btf *rb = NULL;
+	uint32_t id, at, t, run_at = 0;
+	uint8_t *o = NULL, *types;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = open_tables(ref, ref_size, data, size, name, true, &s);
+	if (!err)
+		err = kbtf_btf_parse(ref, ref_size, &ro, &rb);
 	if (err)
-		return err;
-	tr_raw = d + HDR_SIZE + hdr_len;
-	tperm_raw = tr_raw + 12ull * ntr;
-	lits_raw = tperm_raw + 4ull * ntr;
-	sr_raw = lits_raw + 8ull * nlit;
-	sperm_raw = sr_raw + 12ull * nsr;
-	lit_rec = sperm_raw + 4ull * nsr;
-	lit_str = lit_rec + lit_len;
-	trh = malloc((size_t)ntr * sizeof(*trh) + 1);
-	srh = malloc((size_t)nsr * sizeof(*srh) + 1);
-	tperm = malloc((size_t)ntr * sizeof(*tperm) + 1);
-	sperm = malloc((size_t)nsr * sizeof(*sperm) + 1);
-	seen = calloc((ntr > nsr ? ntr : nsr) / 8 + 1, 1);
-	o = malloc(out_size);
-	if (!trh || !srh || !tperm || !sperm || !seen || !o) {
+		goto out;
+	if (kbtf_btf_type_cnt(rb) != s.r_nr) {
+		err = kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
+		goto out;
+	}
+	/* the runs' offsets in R are R's own */
+	for (t = 0; t < s.ntr; t++)
+		/* (from the parsed records: an unaligned reference is parsed in a copy) */
+		if (rec_at(rb, s.tr[t].r_id) - rec_at(rb, 1) != s.tr[t].r_byte) {
+			err = BAD("type run's offset is not its reference record's");
+			goto out;
+		}
+	o = malloc(s.out_size);
+	if (!o) {
 		err = kbtf_err_nomem();
 		goto out;
 	}
-	for (i = 0; i < ntr; i++) {
-		trh[i] = (struct type_run){get32(tr_raw + 12 * i), get32(tr_raw + 12 * i + 4),
-					   get32(tr_raw + 12 * i + 8)};
-		if (!trh[i].n || !trh[i].k_id || !trh[i].r_id || trh[i].k_id > nk ||
-		    trh[i].n > nk - trh[i].k_id + 1 || trh[i].r_id >= kbtf_btf_type_cnt(rb) ||
-		    trh[i].n > kbtf_btf_type_cnt(rb) - trh[i].r_id ||
-		    (i && trh[i].k_id < trh[i - 1].k_id + trh[i - 1].n)) {
-			err = BAD("type run out of range or order");
-			goto out;
-		}
-	}
-	for (i = 0; i < nsr; i++) {
-		srh[i] = (struct str_run){get32(sr_raw + 12 * i), get32(sr_raw + 12 * i + 4),
-					  get32(sr_raw + 12 * i + 8)};
-		if (!srh[i].len || srh[i].k_off >= str_len || srh[i].len > str_len - srh[i].k_off ||
-		    srh[i].r_off >= r.str_len || srh[i].len > r.str_len - srh[i].r_off ||
-		    (i && srh[i].k_off < srh[i - 1].k_off + srh[i - 1].len)) {
-			err = BAD("string run out of range or order");
-			goto out;
-		}
-	}
-	/* the R orders: each run once, ascending and apart in R */
-	for (i = 0; i < ntr; i++) {
-		uint32_t p = tperm[i] = get32(tperm_raw + 4 * i);
-
-		if (p >= ntr || seen[p / 8] & (1u << p % 8) ||
-		    (i && trh[p].r_id < trh[tperm[i - 1]].r_id + trh[tperm[i - 1]].n)) {
-			err = BAD("type runs out of order in the reference");
-			goto out;
-		}
-		seen[p / 8] |= (uint8_t)(1u << p % 8);
-	}
-	memset(seen, 0, (ntr > nsr ? ntr : nsr) / 8 + 1);
-	for (i = 0; i < nsr; i++) {
-		uint32_t p = sperm[i] = get32(sperm_raw + 4 * i);
-
-		if (p >= nsr || seen[p / 8] & (1u << p % 8) ||
-		    (i && srh[p].r_off < srh[sperm[i - 1]].r_off + srh[sperm[i - 1]].len)) {
-			err = BAD("string runs out of order in the reference");
-			goto out;
-		}
-		seen[p / 8] |= (uint8_t)(1u << p % 8);
-	}
-	tr = trh;
-	sr = srh;
-	tm = (struct tmap){tr, tperm, ntr};
-	sm = (struct smap){sr, sperm, nsr};
-	memcpy(o, d + HDR_SIZE, hdr_len);
-	types = o + hdr_len;
+	memcpy(o, s.d + HDR_SIZE, s.hdr_len);
+	types = o + s.hdr_len;
 	/* types, in K id order: a literal, else the aligned R record translated */
-	for (id = 1, at = 0, l = 0, t = 0; id <= nk; id++) {
+	for (id = 1, at = 0, t = 0; id <= s.nk; id++) {
+		const struct type_run *r;
 		uint32_t len;
+		const uint8_t *lit = literal_of(&s, id, &len);
 
-		while (t < ntr && tr[t].k_id + tr[t].n <= id)
+		while (t < s.ntr && s.tr[t].k_id + s.tr[t].n <= id)
 			t++;
-		if (l < nlit && get32(lits_raw + 8 * l) == id) {
-			uint32_t off = get32(lits_raw + 8 * l + 4),
-				 end = l + 1 < nlit ? get32(lits_raw + 8 * (l + 1) + 4) : lit_len;
-
-			if (off > end || end > lit_len || end - off < 12 ||
-			    (len = rec_bytes(get32(lit_rec + off + 4))) != end - off) {
-				err = BAD("literal record out of range");
+		r = t < s.ntr && s.tr[t].k_id <= id ? &s.tr[t] : NULL;
+		if (r && r->k_id == id)
+			run_at = at;
+		if (!lit) {
+			if (!r) {
+				err = BAD("a type is neither copied nor literal");
 				goto out;
 			}
-			if (len > type_len - at) {
-				err = BAD("types overflow their section");
-				goto out;
-			}
-			memcpy(types + at, lit_rec + off, len);
-			l++;
-		} else if (t < ntr && tr[t].k_id <= id) {
-			const uint8_t *src = rec_at(rb, tr[t].r_id + (id - tr[t].k_id));
-
-			len = (uint32_t)kbtf_type_rec_size((const void *)src);
-			if (!len || len > type_len - at) {
-				err = BAD("types overflow their section");
-				goto out;
-			}
-			if (!translate(src, len, types + at, &tm, &sm)) {
-				err = BAD("a copied record refers outside the alignment");
-				goto out;
-			}
-		} else {
-			err = BAD("a type is neither copied nor literal");
+			len = (uint32_t)kbtf_type_rec_size(
+			    kbtf_btf_type(rb, r->r_id + (id - r->k_id)));
+		}
+		if (!len || len > s.type_len - at ||
+		    record_into(&s, id, at, r ? run_at : at, len, types + at)) {
+			err = BAD("a record does not rebuild");
 			goto out;
 		}
 		at += len;
 	}
-	if (l != nlit || at != type_len) {
+	if (at != s.type_len) {
 		err = BAD("types do not fill their section");
 		goto out;
 	}
-	/* strings: runs from R, the bytes between them literal */
-	for (i = 0, at = 0, l = 0; i <= nsr; i++) {
-		uint32_t end = i < nsr ? sr[i].k_off : str_len;
-
-		if (end - at > str_lit - l) {
-			err = BAD("literal strings too short");
-			goto out;
-		}
-		memcpy(o + hdr_len + type_len + at, lit_str + l, end - at);
-		l += end - at;
-		if (i < nsr) {
-			memcpy(o + hdr_len + type_len + sr[i].k_off, r.strs + sr[i].r_off,
-			       sr[i].len);
-			at = sr[i].k_off + sr[i].len;
-		}
-	}
-	if (l != str_lit) {
-		err = BAD("literal strings left over");
-		goto out;
-	}
-	if (kbtf_hash_bytes(o, out_size) != get64(d + 32)) {
+	strings_into(&s, 0, s.str_len, (char *)types + s.type_len);
+	if (kbtf_hash_bytes(o, s.out_size) != get64(s.d + 32)) {
 		err = BAD("rebuilt BTF differs from the one stored");
 		goto out;
 	}
 	out->data = o;
-	out->size = out_size;
+	out->size = s.out_size;
 	out->owner = KBTF_BUF_HEAP;
 	o = NULL;
 out:
 	kbtf_btf_free(rb);
-	free(trh);
-	free(srh);
-	free(tperm);
-	free(sperm);
-	free(seen);
+	free(s.tr);
+	free(s.sr);
+	free(s.tperm);
+	free(s.sperm);
+	free(s.str_lit_at);
 	free(o);
 	return err;
+}
+
+/* ------------------------------------------------------------ lazy reader */
+
+int kbtf_btf_delta_src_open(struct kbtf_buf *ref, struct kbtf_buf *delta, const char *name,
+			    struct kbtf_btf_delta_src **out)
+{
+	struct kbtf_btf_delta_src *s = calloc(1, sizeof(*s));
+	int err;
+
+	*out = NULL;
+	if (!s)
+		return kbtf_err_nomem();
+	kbtf_buf_move(&s->ref_buf, ref);
+	kbtf_buf_move(&s->delta_buf, delta);
+	err = open_tables(s->ref_buf.data, s->ref_buf.size, s->delta_buf.data, s->delta_buf.size,
+			  name, false, s);
+	if (err) {
+		kbtf_btf_delta_src_free(s);
+		return err;
+	}
+	*out = s;
+	return 0;
+}
+
+const uint8_t *kbtf_btf_delta_src_header(const struct kbtf_btf_delta_src *s, uint32_t *hdr_len,
+					 uint32_t *size, uint32_t *nr_types)
+{
+	*hdr_len = s->hdr_len;
+	*size = s->out_size;
+	*nr_types = s->nk;
+	return s->d + HDR_SIZE;
+}
+
+int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s, uint32_t id, const uint32_t *offs,
+			      uint32_t len, uint8_t *dst)
+{
+	const struct type_run *t;
+
+	if (id < 1 || id > s->nk)
+		return -EINVAL;
+	t = run_of(s, id);
+	return record_into(s, id, offs[id - 1], t ? offs[t->k_id - 1] : offs[id - 1], len, dst);
+}
+
+void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
+				char *dst)
+{
+	if (to > s->str_len)
+		to = s->str_len;
+	if (from < to)
+		strings_into(s, from, to, dst);
 }

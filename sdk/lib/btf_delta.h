@@ -18,11 +18,12 @@
  *
  *   header (96 bytes): magic "KBTFDLT1", version, K's header length,
  *     the reference's hash and size, the result's hash and size, K's
- *     type count and section lengths, the table counts, a checksum of
- *     everything after the checksum field and of the header before it;
+ *     type count and section lengths, the table counts, R's type count,
+ *     a checksum of the whole file and one of the header and tables;
  *   K's BTF header bytes;
- *   type runs {k_id, r_id, n}: K ids k_id.. align with R ids r_id..,
- *     ascending in K, then their indices in R order;
+ *   type runs {k_id, r_id, n, r_byte}: K ids k_id.. align with R ids
+ *     r_id.., the first at byte r_byte of R's types (aligned records
+ *     have the same sizes), ascending in K, then their indices in R order;
  *   literals {k_id, offset}: K's records stored whole, in id order;
  *   string runs {k_off, r_off, len}: K's string bytes k_off.. are R's
  *     r_off.., ascending in K, then their indices in R order; the bytes
@@ -43,7 +44,7 @@
 #include "kbtf/buf.h"
 
 #define KBTF_BTF_DELTA_MAGIC "KBTFDLT1"
-#define KBTF_BTF_DELTA_VERSION 1
+#define KBTF_BTF_DELTA_VERSION 2
 
 struct kbtf_btf_delta_stats {
 	uint32_t nr_types;  /* K's, VOID not counted */
@@ -90,5 +91,29 @@ void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref
  */
 int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, size_t size,
 			 const char *name, struct kbtf_buf *out);
+
+/*
+ * The lazy reader: a delta whose header and tables passed their checks
+ * (and their own checksum; the literals are checked record by record
+ * when read, as a raw BTF's records are), owning @ref's and @delta's
+ * buffers (moved in). The reference is checked by size and layout, not
+ * hashed: the store links it and stamps the delta.
+ */
+struct kbtf_btf_delta_src;
+int kbtf_btf_delta_src_open(struct kbtf_buf *ref, struct kbtf_buf *delta, const char *name,
+			    struct kbtf_btf_delta_src **out);
+void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s);
+/* The rebuilt BTF's header bytes, their number, its size and type count. */
+const uint8_t *kbtf_btf_delta_src_header(const struct kbtf_btf_delta_src *s, uint32_t *hdr_len,
+					 uint32_t *size, uint32_t *nr_types);
+/*
+ * K's record @id (@len bytes) into @dst; @offs: every K record's offset
+ * in the type section (the index's). -EINVAL when it does not rebuild.
+ */
+int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s, uint32_t id, const uint32_t *offs,
+			      uint32_t len, uint8_t *dst);
+/* K's string section bytes [@from, @to) (within it) into @dst. */
+void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
+				char *dst);
 
 #endif

@@ -20,6 +20,7 @@
 #include <unistd.h>
 
 #include "btf_delta.h"
+#include "btf_prepared.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
 #include "profile.h"
@@ -205,5 +206,49 @@ out:
 	kbtf_buf_release(&raw);
 	kbtf_buf_release(&best);
 	kbtf_buf_release(&back);
+	return err;
+}
+
+int kbtf_profile_prepared_btf(const char *dir, const uint32_t *offs, uint32_t nr, const char *name,
+			      struct kbtf_buf *raw, struct kbtf_btf **out)
+{
+	char path[PATH_MAX], ref_path[PATH_MAX];
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_buf file, ref;
+	int err;
+
+	*out = NULL;
+	memset(raw, 0, sizeof(*raw));
+	err = join(path, sizeof(path), dir, KBTF_PROFILE_BTF);
+	if (!err)
+		err = join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_BTF_REF);
+	if (!err)
+		err = kbtf_buf_from_file(path, &file);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	if (kbtf_btf_has_magic(file.data, file.size)) {
+		kbtf_buf_move(raw, &file);
+	} else if (!kbtf_btf_delta_has_magic(file.data, file.size)) {
+		kbtf_buf_release(&file);
+		err = kbtf_profile_load_btf(dir, raw); /* LZ4 */
+		if (err)
+			return err;
+	} else {
+		err = kbtf_buf_from_file(ref_path, &ref);
+		if (err) {
+			kbtf_buf_release(&file);
+			return kbtf_err_prefix(err, "%s (the BTF %s is a delta against)", ref_path,
+					       path);
+		}
+		err = kbtf_btf_delta_src_open(&ref, &file, path, &src);
+		kbtf_buf_release(&ref);
+		kbtf_buf_release(&file);
+		if (err)
+			return err;
+		return kbtf_btf_parse_prepared_delta(src, offs, nr, name, out);
+	}
+	err = kbtf_btf_parse_prepared(raw->data, raw->size, offs, nr, name, out);
+	if (err)
+		kbtf_buf_release(raw);
 	return err;
 }

@@ -20,5 +20,7 @@ void bench_validate(const char **mods, int nmods, const char **kernels, int nker
 /* Store $KBTF_BENCH_STORE's kernels as profiles: store bytes, open from the
  * index, open + judge each module, the big matrix (bench_store.c). */
 void bench_store(const char **mods, int nmods) __attribute__((weak));
+/* The same kernels stored with --delta: BTF bytes, add time, open + judge. */
+void bench_store_delta(const char **mods, int nmods) __attribute__((weak));
 
 #endif

@@ -110,6 +110,8 @@ int main(int argc, char **argv)
 			       dash < argc ? argc - dash - 1 : 1);
 	if (bench_store && dash > 2)
 		bench_store((const char **)argv + 2, dash - 2);
+	if (bench_store_delta && dash > 2)
+		bench_store_delta((const char **)argv + 2, dash - 2);
 	kbtf_kernel_free(k);
 	return 0;
 }

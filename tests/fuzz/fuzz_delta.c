@@ -8,7 +8,10 @@
  * whatever rebuilds must then parse as BTF. With bit 1 the reader also
  * makes a delta of the reference against itself and of the rebuilt BTF
  * against the reference, and applies them: the maker's own output must
- * rebuild its input.
+ * rebuild its input. Every input also goes through the lazy reader
+ * (kbtf_btf_parse_prepared_delta), every record and some strings read:
+ * with the rebuilt BTF's offsets when it rebuilt (then each must equal
+ * it), else with made-up ones (then only its checks are exercised).
  *
  * The seeds are written by this binary: KBTF_FUZZ_DELTA_SEEDS=DIR
  * build/fuzz/fuzz_delta writes deltas of small kernels (types inserted
@@ -22,6 +25,7 @@
 #include <string.h>
 
 #include "btf_delta.h"
+#include "btf_prepared.h"
 #include "fuzz_parts.h"
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
@@ -41,6 +45,57 @@ static void check_roundtrip(const void *ref, size_t ref_size, const void *k, siz
 		abort();
 	kbtf_buf_release(&o);
 	kbtf_buf_release(&d);
+}
+
+/* Read all of @d (@size bytes) lazily; @full: the BTF it rebuilt, or NULL. */
+static void check_lazy(const struct fuzz_part *ref, const uint8_t *d, size_t size,
+		       const struct kbtf_btf *full)
+{
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_buf rb, db;
+	struct kbtf_btf *lazy;
+	uint32_t *offs, nr, i, off;
+	const uint8_t *types;
+
+	if (size < 96)
+		return;
+	memcpy(&nr, d + 44, 4);
+	if (full)
+		nr = kbtf_btf_type_cnt(full) - 1;
+	else if (nr > 4096)
+		return;
+	offs = malloc(((size_t)nr + 1) * sizeof(*offs));
+	if (!offs)
+		return;
+	types = full && nr ? (const uint8_t *)kbtf_btf_type(full, 1) : NULL;
+	for (i = 0; i < nr; i++)
+		offs[i] = types ? (uint32_t)((const uint8_t *)kbtf_btf_type(full, i + 1) - types)
+				: i * 16;
+	if (kbtf_buf_dup(ref->data, ref->size, &rb) || kbtf_buf_dup(d, size, &db)) {
+		free(offs);
+		return;
+	}
+	if (!kbtf_btf_delta_src_open(&rb, &db, "fuzz/lazy", &src) &&
+	    !kbtf_btf_parse_prepared_delta(src, offs, nr, "fuzz/lazy", &lazy)) {
+		for (i = 1; i <= nr; i++) {
+			const struct btf_type *t = kbtf_btf_type(lazy, i);
+			const char *s = kbtf_btf_str(lazy, t->name_off);
+
+			if (full &&
+			    (kbtf_type_rec_size(t) != kbtf_type_rec_size(kbtf_btf_type(full, i)) ||
+			     memcmp(t, kbtf_btf_type(full, i), kbtf_type_rec_size(t)) || !s ||
+			     strcmp(s, kbtf_btf_str(full, t->name_off))))
+				abort();
+		}
+		for (off = 0; off < kbtf_btf_str_len(lazy); off += 97)
+			kbtf_btf_str(lazy, off);
+		if (full && kbtf_btf_damaged(lazy))
+			abort();
+		kbtf_btf_free(lazy);
+	}
+	kbtf_buf_release(&rb);
+	kbtf_buf_release(&db);
+	free(offs);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -65,10 +120,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		/* what rebuilds passed its hash: it is the BTF the maker was given */
 		if (kbtf_btf_parse(o.data, o.size, NULL, &btf))
 			abort();
+		check_lazy(&p[0], copy, p[1].size, btf);
 		kbtf_btf_free(btf);
 		if (flags & 2)
 			check_roundtrip(p[0].data, p[0].size, o.data, o.size);
 		kbtf_buf_release(&o);
+	} else {
+		check_lazy(&p[0], copy, p[1].size, NULL);
 	}
 	free(copy);
 	if (flags & 2)

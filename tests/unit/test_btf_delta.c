@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "btf_delta.h"
+#include "btf_prepared.h"
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
@@ -106,6 +107,22 @@ static void test_roundtrip(void **state)
 	assert_true(st.literal >= 3 && st.literal <= 16);
 	assert_true(st.size < k.size / 4);
 	kbtf_buf_release(&o);
+	/* a reference at an odd address (parsed in a copy) makes the same delta */
+	{
+		uint8_t *odd = malloc(r.size + 1);
+		struct kbtf_buf d2;
+
+		assert_non_null(odd);
+		memcpy(odd + 1, r.data, r.size);
+		assert_int_equal(kbtf_btf_delta_make(odd + 1, r.size, k.data, k.size, &d2, &st), 0);
+		assert_int_equal(d2.size, d.size);
+		assert_memory_equal(d2.data, d.data, d.size);
+		assert_int_equal(kbtf_btf_delta_apply(odd + 1, r.size, d.data, d.size, "t", &o), 0);
+		assert_memory_equal(o.data, k.data, k.size);
+		kbtf_buf_release(&o);
+		kbtf_buf_release(&d2);
+		free(odd);
+	}
 	kbtf_buf_release(&d);
 	/* a kernel against itself is one run and no literals */
 	assert_int_equal(kbtf_btf_delta_make(r.data, r.size, r.data, r.size, &d, &st), 0);
@@ -173,12 +190,102 @@ static void test_not_encoded(void **state)
 	kbtf_buf_release(&k);
 }
 
+/*
+ * The lazy reader (kbtf_btf_parse_prepared_delta): every record and every
+ * string read one at a time, in an order that is not the file's, equals
+ * the BTF rebuilt whole, and a literal damaged after the tables' checksum
+ * marks the object damaged when read, never believed.
+ */
+static void lazy_equals_full(const struct kbtf_buf *r, const struct kbtf_buf *k)
+{
+	struct kbtf_btf_delta_stats st;
+	struct kbtf_buf d, rc, dc;
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_btf *full, *lazy;
+	uint32_t *offs, n, i, id, j;
+	const uint8_t *types;
+
+	assert_int_equal(kbtf_btf_delta_make(r->data, r->size, k->data, k->size, &d, &st), 0);
+	assert_int_equal(kbtf_btf_parse(k->data, k->size, NULL, &full), 0);
+	n = kbtf_btf_type_cnt(full) - 1;
+	offs = malloc(n * sizeof(*offs));
+	assert_non_null(offs);
+	types = (const uint8_t *)kbtf_btf_type(full, 1);
+	for (i = 0; i < n; i++)
+		offs[i] = (uint32_t)((const uint8_t *)kbtf_btf_type(full, i + 1) - types);
+	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+	assert_int_equal(kbtf_buf_dup(d.data, d.size, &dc), 0);
+	if (kbtf_btf_delta_src_open(&rc, &dc, "t", &src))
+		fail_msg("%s", kbtf_errstr());
+	if (kbtf_btf_parse_prepared_delta(src, offs, n, "t", &lazy))
+		fail_msg("%s", kbtf_errstr());
+	for (j = 0; j < n; j++) {
+		const struct btf_type *a, *b;
+		const char *sa, *sb;
+
+		id = 1 + (uint32_t)((j * 7919ull) % n); /* a stride through all ids */
+		a = kbtf_btf_type(full, id);
+		b = kbtf_btf_type(lazy, id);
+		assert_int_equal(kbtf_type_rec_size(a), kbtf_type_rec_size(b));
+		assert_memory_equal(a, b, kbtf_type_rec_size(a));
+		sa = kbtf_btf_str(full, a->name_off);
+		sb = kbtf_btf_str(lazy, b->name_off);
+		assert_non_null(sb);
+		assert_string_equal(sa, sb);
+	}
+	assert_false(kbtf_btf_damaged(lazy));
+	assert_int_equal(kbtf_btf_str_len(lazy), kbtf_btf_str_len(full));
+	for (i = 0; i < kbtf_btf_str_len(full); i += 1 + (uint32_t)strlen(kbtf_btf_str(full, i)))
+		assert_string_equal(kbtf_btf_str(full, i), kbtf_btf_str(lazy, i));
+	kbtf_btf_free(lazy);
+	/* a literal's name offset changed: the tables' checksum still
+	 * passes, the record's check on first read does not */
+	if (st.literal) {
+		uint32_t hdr_len, ntr, nlit, nsr, lits, lit_id;
+		uint8_t *p;
+
+		assert_int_equal(kbtf_buf_dup(d.data, d.size, &dc), 0);
+		p = dc.data;
+		memcpy(&hdr_len, p + 12, 4);
+		memcpy(&ntr, p + 56, 4);
+		memcpy(&nlit, p + 60, 4);
+		memcpy(&nsr, p + 68, 4);
+		lits = 96 + hdr_len + 20 * ntr;
+		memcpy(&lit_id, p + lits, 4);
+		memset(p + lits + 8 * nlit + 16 * nsr, 0xee, 4);
+		assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+		assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), 0);
+		assert_int_equal(kbtf_btf_parse_prepared_delta(src, offs, n, "t", &lazy), 0);
+		assert_int_equal(kbtf_kind(kbtf_btf_type(lazy, lit_id)), BTF_KIND_UNKN);
+		assert_true(kbtf_btf_damaged(lazy));
+		kbtf_btf_free(lazy);
+	}
+	kbtf_btf_free(full);
+	free(offs);
+	kbtf_buf_release(&d);
+}
+
+static void test_lazy(void **state)
+{
+	struct kbtf_buf r, k;
+
+	(void)state;
+	make_kernel(0, &r);
+	make_kernel(1, &k);
+	lazy_equals_full(&r, &k);
+	lazy_equals_full(&k, &r);
+	lazy_equals_full(&r, &r);
+	kbtf_buf_release(&r);
+	kbtf_buf_release(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip),
 	    cmocka_unit_test(test_damage_refused),
 	    cmocka_unit_test(test_not_encoded),
+	    cmocka_unit_test(test_lazy),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

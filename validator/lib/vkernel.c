@@ -392,14 +392,10 @@ static int lazy_prepared(struct kbtf_vkernel *vk)
 		return -EINVAL; /* kbtf_errstr() says why */
 	if (!offs || (uintptr_t)offs % 4)
 		return 1;
-	err = kbtf_profile_load_btf(l->dir, &l->raw);
-	if (err)
-		return err;
-	err = kbtf_btf_parse_prepared(l->raw.data, l->raw.size, offs, nr, l->shell.source,
-				      &l->prepared);
+	/* a BTF stored as a delta: each record rebuilt when first read */
+	err = kbtf_profile_prepared_btf(l->dir, offs, nr, l->shell.source, &l->raw, &l->prepared);
 	if (err == -ENOTSUP) {
 		kbtf_err_clear();
-		kbtf_buf_release(&l->raw);
 		return 1;
 	}
 	if (err)
