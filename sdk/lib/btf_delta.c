@@ -170,8 +170,12 @@ struct tmap {
 	const struct type_run *runs;
 	const uint32_t *by_r;
 	uint32_t nr;
-	uint32_t
-	    *last; /* where the last lookup ended (in by_r): a record's ids mostly share a run */
+	/* where the last lookup ended (in by_r): a record's ids mostly share a run */
+	uint32_t *last;
+	/* when set: bucket[x >> shift] is the first run (in by_r) ending past
+	 * x << shift, so a lookup scans a run or two instead of searching */
+	const uint32_t *bucket;
+	uint32_t shift, nb;
 };
 
 struct smap {
@@ -179,6 +183,8 @@ struct smap {
 	const uint32_t *by_r;
 	uint32_t nr;
 	uint32_t *last;
+	const uint32_t *bucket;
+	uint32_t shift, nb;
 };
 
 /* K id of R id @r through the runs, NONE if unaligned. */
@@ -194,7 +200,12 @@ static uint32_t map_id(const struct tmap *m, uint32_t r)
 		if (x->r_id <= r && r - x->r_id < x->n)
 			return x->k_id + (r - x->r_id);
 	}
-	while (lo < hi) {
+	if (m->bucket) {
+		lo = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
+		while (lo < m->nr && m->runs[m->by_r[lo]].r_id + m->runs[m->by_r[lo]].n <= r)
+			lo++;
+	}
+	while (lo < hi && !m->bucket) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
 		x = &m->runs[m->by_r[mid]];
@@ -223,7 +234,12 @@ static uint32_t map_str(const struct smap *m, uint32_t r)
 		if (x->r_off <= r && r - x->r_off < x->len)
 			return x->k_off + (r - x->r_off);
 	}
-	while (lo < hi) {
+	if (m->bucket) {
+		lo = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
+		while (lo < m->nr && m->runs[m->by_r[lo]].r_off + m->runs[m->by_r[lo]].len <= r)
+			lo++;
+	}
+	while (lo < hi && !m->bucket) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
 		x = &m->runs[m->by_r[mid]];
@@ -761,8 +777,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		err = kbtf_err_nomem();
 		goto out;
 	}
-	tm = (struct tmap){tr, tperm, ntr, &tlast};
-	sm = (struct smap){sr, sperm, nsr, &slast};
+	tm = (struct tmap){.runs = tr, .by_r = tperm, .nr = ntr, .last = &tlast};
+	sm = (struct smap){.runs = sr, .by_r = sperm, .nr = nsr, .last = &slast};
 	for (i = 1; i < nk; i++) {
 		const uint8_t *kr = rec_at(kb, i);
 		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
@@ -913,6 +929,7 @@ struct kbtf_btf_delta_src {
 	struct tmap tm;
 	struct smap sm;
 	uint32_t tlast, slast; /* the maps' hints: used under the caller's lock */
+	uint32_t *tbucket, *sbucket;
 };
 
 void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
@@ -924,6 +941,8 @@ void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
 	free(s->tperm);
 	free(s->sperm);
 	free(s->str_lit_at);
+	free(s->tbucket);
+	free(s->sbucket);
 	kbtf_buf_release(&s->ref_buf);
 	kbtf_buf_release(&s->delta_buf);
 	free(s);
@@ -971,7 +990,7 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 {
 	const uint8_t *tr_raw, *tperm_raw, *sr_raw, *sperm_raw;
 	uint64_t need;
-	uint32_t i, lit;
+	uint32_t i, b, lit;
 
 	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
@@ -1066,8 +1085,29 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		    get32(s->lits_raw + 8 * i + 4) >= s->lit_len ||
 		    (i && get32(s->lits_raw + 8 * i + 4) <= get32(s->lits_raw + 8 * (i - 1) + 4)))
 			return BAD("literal out of range or order");
-	s->tm = (struct tmap){s->tr, s->tperm, s->ntr, &s->tlast};
-	s->sm = (struct smap){s->sr, s->sperm, s->nsr, &s->slast};
+	s->tm = (struct tmap){.runs = s->tr, .by_r = s->tperm, .nr = s->ntr, .last = &s->tlast};
+	s->sm = (struct smap){.runs = s->sr, .by_r = s->sperm, .nr = s->nsr, .last = &s->slast};
+	/* buckets of 256 ids and 1 KiB of strings of the reference */
+	s->tm.shift = 8;
+	s->tm.nb = (s->r_nr >> 8) + 1;
+	s->sm.shift = 10;
+	s->sm.nb = (s->r.str_len >> 10) + 1;
+	s->tbucket = malloc((size_t)s->tm.nb * sizeof(*s->tbucket));
+	s->sbucket = malloc((size_t)s->sm.nb * sizeof(*s->sbucket));
+	if (!s->tbucket || !s->sbucket)
+		return kbtf_err_nomem();
+	for (b = 0, i = 0; b < s->tm.nb; b++) {
+		while (i < s->ntr && s->tr[s->tperm[i]].r_id + s->tr[s->tperm[i]].n <= b << 8)
+			i++;
+		s->tbucket[b] = i;
+	}
+	for (b = 0, i = 0; b < s->sm.nb; b++) {
+		while (i < s->nsr && s->sr[s->sperm[i]].r_off + s->sr[s->sperm[i]].len <= b << 10)
+			i++;
+		s->sbucket[b] = i;
+	}
+	s->tm.bucket = s->tbucket;
+	s->sm.bucket = s->sbucket;
 	return 0;
 }
 
@@ -1257,6 +1297,8 @@ out:
 	free(s.tperm);
 	free(s.sperm);
 	free(s.str_lit_at);
+	free(s.tbucket);
+	free(s.sbucket);
 	free(o);
 	return err;
 }

@@ -22,6 +22,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
+#include "kbtf/source.h"
 
 #define NR_BLOCKS 8
 #define PER_BLOCK 40
@@ -279,13 +280,57 @@ static void test_lazy(void **state)
 	kbtf_buf_release(&k);
 }
 
+/*
+ * A real pair when the test cache has it (bookworm's 6.12.113 and 6.12.117
+ * amd64 images, as tests/lib/debfetch.sh stores them): every id read
+ * lazily equals the BTF rebuilt whole, which equals 6.12.117's own.
+ */
+static void test_lazy_real(void **state)
+{
+	const char *cache = getenv("KBTF_TEST_CACHE");
+	char a[512], b[512];
+	struct kbtf_kernel *ka, *kb;
+	struct kbtf_buf d, o;
+	struct kbtf_btf_delta_stats st;
+	FILE *f;
+
+	(void)state;
+	cache = cache ? cache : "/var/cache/kbtf-test";
+	snprintf(a, sizeof(a),
+		 "%s/debs/bookworm/linux-image-6.12.113+deb12-amd64_6.12.113-1~deb12u1_amd64.deb",
+		 cache);
+	snprintf(b, sizeof(b),
+		 "%s/debs/bookworm/linux-image-6.12.117+deb12-amd64_6.12.117-1~deb12u1_amd64.deb",
+		 cache);
+	if (!(f = fopen(a, "rb")))
+		skip();
+	fclose(f);
+	if (!(f = fopen(b, "rb")))
+		skip();
+	fclose(f);
+	if (kbtf_kernel_open(a, NULL, &ka) || kbtf_kernel_open(b, NULL, &kb))
+		fail_msg("%s", kbtf_errstr());
+	assert_int_equal(kbtf_btf_delta_make(ka->btf_raw.data, ka->btf_raw.size, kb->btf_raw.data,
+					     kb->btf_raw.size, &d, &st),
+			 0);
+	assert_true(st.size < kb->btf_raw.size / 20);
+	assert_int_equal(
+	    kbtf_btf_delta_apply(ka->btf_raw.data, ka->btf_raw.size, d.data, d.size, "t", &o), 0);
+	assert_int_equal(o.size, kb->btf_raw.size);
+	assert_memory_equal(o.data, kb->btf_raw.data, o.size);
+	kbtf_buf_release(&o);
+	kbtf_buf_release(&d);
+	lazy_equals_full(&ka->btf_raw, &kb->btf_raw);
+	kbtf_kernel_free(ka);
+	kbtf_kernel_free(kb);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),
-	    cmocka_unit_test(test_damage_refused),
-	    cmocka_unit_test(test_not_encoded),
-	    cmocka_unit_test(test_lazy),
+	    cmocka_unit_test(test_roundtrip),	cmocka_unit_test(test_damage_refused),
+	    cmocka_unit_test(test_not_encoded), cmocka_unit_test(test_lazy),
+	    cmocka_unit_test(test_lazy_real),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
