@@ -12,6 +12,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "kbtf/err.h"
@@ -111,6 +112,46 @@ static void test_parse_wanted(void **state)
 	kbtf_symvers_free(sv);
 	assert_int_equal(kbtf_symvers_parse_wanted(bad, strlen(bad), "x", wanted, &sv), -EINVAL);
 	kbtf_symvers_free(wanted);
+}
+
+/* A stored profile keeps Module.symvers zstd-compressed: read as the raw file. */
+static void test_load_wanted_zstd(void **state)
+{
+	char raw[] = "/tmp/kbtf-test-symvers.XXXXXX", zst[64];
+	struct kbtf_symvers *wanted, *a, *b;
+	char cmd[256];
+	FILE *f;
+	int fd = mkstemp(raw);
+
+	assert_true(fd >= 0);
+	f = fdopen(fd, "w");
+	assert_non_null(f);
+	fputs(symvers_612, f);
+	fclose(f);
+	snprintf(zst, sizeof(zst), "%s.zst", raw);
+	snprintf(cmd, sizeof(cmd), "zstd -q -f %s -o %s", raw, zst);
+	if (system(cmd)) {
+		unlink(raw);
+		skip();
+	}
+	assert_int_equal(kbtf_symvers_new(&wanted), 0);
+	assert_int_equal(kbtf_symvers_add(wanted, "mii_link_ok", 0, "", "", ""), 0);
+	assert_int_equal(
+	    kbtf_symvers_add(wanted, "cpu_cache_has_invalidate_memregion", 0, "", "", ""), 0);
+	assert_int_equal(kbtf_symvers_load_wanted(raw, wanted, &a), 0);
+	if (kbtf_symvers_load_wanted(zst, wanted, &b))
+		fail_msg("%s", kbtf_errstr());
+	assert_int_equal(kbtf_symvers_count(a), 2);
+	assert_int_equal(kbtf_symvers_count(b), 2);
+	assert_int_equal(kbtf_symvers_find(b, "mii_link_ok")->crc, 0x12345678);
+	assert_string_equal(kbtf_symvers_find(b, "cpu_cache_has_invalidate_memregion")->ns,
+			    "DEVMEM");
+	assert_true(kbtf_symvers_find(b, "cpu_cache_has_invalidate_memregion")->gpl_only);
+	kbtf_symvers_free(a);
+	kbtf_symvers_free(b);
+	kbtf_symvers_free(wanted);
+	unlink(raw);
+	unlink(zst);
 }
 
 struct fixture {
@@ -297,7 +338,7 @@ int main(void)
 	    cmocka_unit_test(test_all_resolve),	       cmocka_unit_test(test_unresolved),
 	    cmocka_unit_test(test_crc_mismatch),       cmocka_unit_test(test_gpl_only),
 	    cmocka_unit_test(test_namespace),	       cmocka_unit_test(test_peers_and_self),
-	    cmocka_unit_test(test_unversioned_module),
+	    cmocka_unit_test(test_unversioned_module), cmocka_unit_test(test_load_wanted_zstd),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
