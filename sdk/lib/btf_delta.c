@@ -5,9 +5,9 @@
  *
  * Making one is linear apart from sorts: signatures are hashed once, the
  * anchors (signatures unique in both) come from one merge of the two
- * sorted signature lists, and the matches grow from the anchors over
- * equal neighbours; only gaps small enough for it are filled by a bounded
- * LCS table. Strings match by content through one hash table.
+ * sorted signature lists, and the matches grow from the anchors along
+ * references and over equal neighbours; only gaps small enough for it are
+ * filled by a bounded LCS table. Strings match by content through one hash table.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -411,12 +411,68 @@ static int fill_gap(const uint64_t *ks, const uint64_t *rs, uint32_t *mk, uint32
 	return 0;
 }
 
+static const uint8_t *rec_at(const struct kbtf_btf *btf, uint32_t id);
+
+/*
+ * Grow the matches along references: where K's record k matches R's r,
+ * the ids k refers to match those r refers to, word by word, when both
+ * are free and their signatures equal. Anchors are only the records whose
+ * signature is unique; this reaches the anonymous pointers, arrays and
+ * prototypes around them even where blocks of types moved (pahole -j).
+ * Each id is matched, and so visited, at most once.
+ */
+static int propagate(const struct kbtf_btf *kb, const struct kbtf_btf *rb, const uint64_t *ks,
+		     const uint64_t *rs, uint32_t *mk, uint32_t *mr, uint32_t nk, uint32_t nr)
+{
+	uint32_t *stack = malloc((size_t)nk * sizeof(*stack)), top = 0, i;
+
+	if (!stack)
+		return kbtf_err_nomem();
+	for (i = 1; i < nk; i++)
+		if (mk[i] != NONE)
+			stack[top++] = i;
+	while (top) {
+		uint32_t k = stack[--top], r = mk[k], w, len, j = 0, n;
+		const uint8_t *kp = rec_at(kb, k), *rp = rec_at(rb, r);
+		struct rec_shape sh;
+		char role;
+
+		len = (uint32_t)kbtf_type_rec_size((const void *)kp);
+		if (len != kbtf_type_rec_size((const void *)rp) ||
+		    !shape_of((get32(kp + 4) >> 24) & 0x1f, &sh))
+			continue;
+		n = (uint32_t)strlen(sh.tail);
+		for (w = 2; w < len / 4; w++) {
+			uint32_t kr, rr;
+
+			if (w == 2) {
+				role = sh.word2;
+			} else {
+				role = sh.tail[j];
+				j = j + 1 == n ? 0 : j + 1;
+			}
+			if (role != 'R')
+				continue;
+			kr = get32(kp + 4 * w);
+			rr = get32(rp + 4 * w);
+			if (kr && rr && kr < nk && rr < nr && mk[kr] == NONE && mr[rr] == NONE &&
+			    ks[kr] == rs[rr]) {
+				mk[kr] = rr;
+				mr[rr] = kr;
+				stack[top++] = kr;
+			}
+		}
+	}
+	free(stack);
+	return 0;
+}
+
 /*
  * Align K's types (ids 1..nk-1) with R's: mk[k] = the R id of K id k or
  * NONE, mr the inverse; both ascending together.
  */
-static int align_types(const uint64_t *ks, uint32_t nk, const uint64_t *rs, uint32_t nr,
-		       uint32_t *mk, uint32_t *mr)
+static int align_types(const struct kbtf_btf *kb, const struct kbtf_btf *rb, const uint64_t *ks,
+		       uint32_t nk, const uint64_t *rs, uint32_t nr, uint32_t *mk, uint32_t *mr)
 {
 	struct sig_at *a = malloc((size_t)nk * sizeof(*a)), *b = malloc((size_t)nr * sizeof(*b));
 	uint32_t *ka = malloc((size_t)nk * sizeof(*ka)), *ra = malloc((size_t)nk * sizeof(*ra));
@@ -482,6 +538,9 @@ static int align_types(const uint64_t *ks, uint32_t nk, const uint64_t *rs, uint
 		mk[ka[i]] = ra[i];
 		mr[ra[i]] = ka[i];
 	}
+	err = propagate(kb, rb, ks, rs, mk, mr, nk, nr);
+	if (err)
+		goto out;
 	/* grow forward, then backward, over equal neighbours */
 	for (i = 1; i + 1 < nk; i++) {
 		j = mk[i];
@@ -499,6 +558,9 @@ static int align_types(const uint64_t *ks, uint32_t nk, const uint64_t *rs, uint
 			mr[j - 1] = i - 1;
 		}
 	}
+	err = propagate(kb, rb, ks, rs, mk, mr, nk, nr);
+	if (err)
+		goto out;
 	/* small gaps between matches */
 	kprev = 0;
 	rprev = 0;
@@ -511,6 +573,8 @@ static int align_types(const uint64_t *ks, uint32_t nk, const uint64_t *rs, uint
 		kprev = i;
 		rprev = j;
 	}
+	if (!err)
+		err = propagate(kb, rb, ks, rs, mk, mr, nk, nr);
 out:
 	free(a);
 	free(b);
@@ -755,7 +819,7 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		ks[i] = signature(kb, kbtf_btf_type(kb, i));
 	for (i = 1; i < nr; i++)
 		rs[i] = signature(rb, kbtf_btf_type(rb, i));
-	err = align_types(ks, nk, rs, nr, mk, mr);
+	err = align_types(kb, rb, ks, nk, rs, nr, mk, mr);
 	if (!err)
 		err = align_strings(&k, &r, &sr, &nsr);
 	if (err)

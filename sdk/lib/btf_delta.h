@@ -9,10 +9,10 @@
  * The delta aligns the two type sequences (a signature per record that
  * leaves out referenced ids: kind, vlen, kflag, name, size, encoding,
  * member names and offsets, enum values...; anchors on signatures unique
- * in both, extended over equal neighbours and small gaps) and the two
- * string sections (equal strings). Neither alignment keeps the order:
- * pahole -j (6.1) emits blocks of types in another order in each build.
- * A record of K is then either R's record with every id and string
+ * in both, extended along references, over equal neighbours and small
+ * gaps) and the two string sections (equal strings). Neither alignment
+ * keeps the order: pahole -j (6.1) emits blocks of types in another order
+ * in each build. A record of K is then either R's record with every id and string
  * offset mapped R -> K through those alignments, when that gives K's
  * bytes exactly, or a literal. The format (little-endian, docs/kernels.md):
  *
