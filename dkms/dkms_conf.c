@@ -454,9 +454,15 @@ static const char block_make[] =
     "# Every MAKE command gets \"&& kbtf dkms make-hook\": it embeds distilled BTF\n"
     "# (.BTF + .BTF.base) into the modules just built, before DKMS strips, signs\n"
     "# and compresses them. A hook failure with on-error=fail fails the build.\n"
+    "# A command starting with make also compiles with kbtf's access-record\n"
+    "# plugin (KCFLAGS=-fplugin=..., built once per compiler and cached), run\n"
+    "# when DKMS runs MAKE (\\$), not now.\n"
     "[ ${#MAKE[@]} -gt 0 ] || MAKE[0]=\"make -C ${kernel_source_dir} "
     "M=${dkms_tree}/${module}/${module_version}/build\"\n"
     "for _kbtf_i in \"${!MAKE[@]}\"; do\n"
+    "\tcase ${MAKE[$_kbtf_i]} in make\\ *) MAKE[$_kbtf_i]=\"make \\$(%s build "
+    "--access-kcflags --kdir ${kernel_source_dir} | sed s/^/KCFLAGS=/) "
+    "${MAKE[$_kbtf_i]#make }\" ;; esac\n"
     "\tMAKE[$_kbtf_i]=\"${MAKE[$_kbtf_i]} && %s dkms make-hook --kernel ${kernelver} "
     "--arch ${arch} --kdir ${kernel_source_dir}%s\"\n"
     "done\n"
@@ -499,7 +505,7 @@ int kbtf_dkms_block(const struct kbtf_dkms_enable_opts *o, char **out)
 	if (o->post_build)
 		n = asprintf(&body, block_post, o->kbtf, onerr);
 	else
-		n = asprintf(&body, block_make, o->kbtf, onerr);
+		n = asprintf(&body, block_make, o->kbtf, o->kbtf, onerr);
 	if (n < 0)
 		return kbtf_err_nomem();
 	/*

@@ -210,7 +210,13 @@ t_check "kbtf dkms enable $pkg --fail" "$KBTF" dkms enable $pkg --fail
 t_grep "/etc/dkms/$pkg.conf chains the make-hook" "dkms make-hook" /etc/dkms/$pkg.conf
 for kv in $K612 $K61; do
 	build $pkg $pkgver $kv make-hook && check_kept $pkgmod $pkg $pkgver $kv make-hook
+	# the block's make also loads the access plugin (the cached one)
+	"$KBTF" inspect "$(ls $dkms_tree/$pkg/$pkgver/$kv/x86_64/module/$pkgmod.ko*)" >"$t_tmp/acc.out" 2>&1
+	t_grep "$pkg $kv (make-hook): the module carries the access record" \
+		'access record: [0-9]+ places' "$t_tmp/acc.out"
 done
+n=$(find "$XDG_CACHE_HOME/kbtf/access" -name kbtf_access.so | wc -l)
+t_check "... from the plugins the project's builds cached (still 2)" test "$n" -eq 2
 
 t_check "kbtf dkms enable $pkg --post-build --fail" "$KBTF" dkms enable $pkg --post-build --fail
 t_grep "/etc/dkms/$pkg.conf sets POST_BUILD" "^POST_BUILD=" /etc/dkms/$pkg.conf

@@ -261,25 +261,29 @@ static const char *fake_kbtf(void)
 static void make_block_chains_every_make(void **state)
 {
 	struct kbtf_dkms_enable_opts o = {.kbtf = fake_kbtf(), .on_error = "fail"};
-	char want[2048], *b, *out;
+	char want[4096], *b, *out;
 
 	(void)state;
 	assert_int_equal(kbtf_dkms_block(&o, &b), 0);
 	out = dkms_reads("MAKE[0]=\"make -C ${kernel_source_dir} M=here\"\nMAKE[1]=\"make old\"\n",
 			 b, "/kd", "printf \"%s|\" \"${MAKE[@]}\"");
-	snprintf(want, sizeof(want),
-		 "make -C /kd M=here && %s dkms make-hook --kernel 6.1.0-56-amd64 --arch x86_64 "
-		 "--kdir /kd --on-error fail|make old && %s dkms make-hook --kernel "
-		 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail|",
-		 o.kbtf, o.kbtf);
+	/* each make also loads the access plugin, found when DKMS runs it */
+	snprintf(
+	    want, sizeof(want),
+	    "make $(%s build --access-kcflags --kdir /kd | sed s/^/KCFLAGS=/) -C /kd M=here && "
+	    "%s dkms make-hook --kernel 6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error "
+	    "fail|make $(%s build --access-kcflags --kdir /kd | sed s/^/KCFLAGS=/) old && %s "
+	    "dkms make-hook --kernel 6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail|",
+	    o.kbtf, o.kbtf, o.kbtf, o.kbtf);
 	assert_string_equal(out, want);
 	free(out);
 	/* a package that relies on DKMS's default make gets it spelled out */
 	out = dkms_reads("PACKAGE_NAME=pkg\n", b, "/kd", "printf \"%s\" \"${MAKE[0]}\"");
 	snprintf(want, sizeof(want),
-		 "make -C /kd M=/var/lib/dkms/pkg/1.0/build && %s dkms make-hook --kernel "
+		 "make $(%s build --access-kcflags --kdir /kd | sed s/^/KCFLAGS=/) -C "
+		 "/kd M=/var/lib/dkms/pkg/1.0/build && %s dkms make-hook --kernel "
 		 "6.1.0-56-amd64 --arch x86_64 --kdir /kd --on-error fail",
-		 o.kbtf);
+		 o.kbtf, o.kbtf);
 	assert_string_equal(out, want);
 	free(out);
 	free(b);
