@@ -258,6 +258,67 @@ static void test_retyped_resized_vanished(void **state)
 	teardown(&w);
 }
 
+/*
+ * Build kernel whose foo matches the target's but for how its members'
+ * types are written: retyped exactly when their names differ, as
+ * kbtf_type_name() writes them (a typedef named "int" is "int"; a FWD is
+ * "struct" or "union" by its kflag; a type tag is what it tags).
+ * Ids: 1 int, 2 typedef int, 3 const int, 4 fwd inner, 5 tagged int,
+ * 6 foo, 7 foo's anonymous union, 8 task.
+ */
+static struct kbtf_btf *kernel_names(bool fwd_union)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	int td, cst, fwd, tag;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32); /* 1 */
+	td = kbtf_builder_add_typedef(b, "int", 1);
+	cst = kbtf_builder_add_const(b, 1);
+	fwd = kbtf_builder_add_fwd(b, "inner", fwd_union);
+	tag = kbtf_builder_add_type_tag(b, "user", 1);
+	kbtf_builder_add_struct(b, "foo", 24);
+	kbtf_builder_add_member(b, "b", (uint32_t)cst, 0, 0);
+	kbtf_builder_add_member(b, "a", (uint32_t)td, 32, 0);
+	kbtf_builder_add_member(b, "in", (uint32_t)fwd, 64, 0);
+	kbtf_builder_add_member(b, NULL, 7, 160, 0); /* the union below */
+	assert_int_equal(kbtf_builder_add_union(b, NULL, 4), 7);
+	kbtf_builder_add_member(b, "u1", (uint32_t)tag, 0, 0);
+	kbtf_builder_add_member(b, "u2", 1, 0, 0);
+	kbtf_builder_add_struct(b, "task", 16);
+	kbtf_builder_add_member(b, "x", 1, 0, 0);
+	return finish(b, NULL);
+}
+
+static void test_retyped_by_name(void **state)
+{
+	const struct kbtf_type_drift *foo;
+	const struct kbtf_member_diff *md;
+	struct world w;
+	size_t i;
+
+	setup(&w, kernel_names(false), false);
+	foo = find(&w, "struct foo");
+	assert_non_null(foo);
+	md = member(foo, "b");
+	assert_int_equal(md->changes, KBTF_DRIFT_RETYPED);
+	assert_string_equal(md->old_type, "const int");
+	assert_string_equal(md->new_type, "int");
+	for (i = 0; i < foo->nr_diffs; i++) {
+		assert_string_not_equal(foo->diffs[i].path, "a");  /* typedef "int" */
+		assert_string_not_equal(foo->diffs[i].path, "u1"); /* tagged int */
+	}
+	/* "struct inner" both, a FWD in the build: resized (no size), not retyped */
+	assert_int_equal(member(foo, "in")->changes, KBTF_DRIFT_RESIZED);
+	teardown(&w);
+
+	setup(&w, kernel_names(true), false);
+	md = member(find(&w, "struct foo"), "in");
+	assert_int_equal(md->changes & KBTF_DRIFT_RETYPED, KBTF_DRIFT_RETYPED);
+	assert_string_equal(md->old_type, "union inner");
+	assert_string_equal(md->new_type, "struct inner");
+	teardown(&w);
+}
+
 /* A layout record: foo in full, task as a stub (size, no members). */
 static void test_layout_record_stub(void **state)
 {
@@ -313,6 +374,7 @@ int main(void)
 	    cmocka_unit_test(test_by_pointer),
 	    cmocka_unit_test(test_no_drift),
 	    cmocka_unit_test(test_retyped_resized_vanished),
+	    cmocka_unit_test(test_retyped_by_name),
 	    cmocka_unit_test(test_layout_record_stub),
 	    cmocka_unit_test(test_type_names),
 	};

@@ -133,6 +133,57 @@ static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t 
 	cat3(buf, len, tag, *name ? name : "{...}", "");
 }
 
+/*
+ * True when kbtf_type_name() of @a in @ba and of @b in @bb are sure to be
+ * the same text: the same kinds, names and array lengths down the chain.
+ * False means "not sure" (a FWD and its struct, ENUM and ENUM64, a chain
+ * deeper than names go...): the caller then compares the names made.
+ */
+static bool same_name_sure(const struct kbtf_btf *ba, uint32_t a, const struct kbtf_btf *bb,
+			   uint32_t b, int depth)
+{
+	const struct btf_type *ta, *tb;
+	const char *na, *nb;
+
+	for (;; depth++) {
+		if (!a || !b)
+			return !a && !b;
+		ta = kbtf_btf_type(ba, a);
+		tb = kbtf_btf_type(bb, b);
+		if (!ta || !tb || depth > 8)
+			return false;
+		/* a type tag names as what it tags */
+		if (kbtf_kind(ta) == BTF_KIND_TYPE_TAG || kbtf_kind(tb) == BTF_KIND_TYPE_TAG)
+			return false;
+		if (kbtf_kind(ta) != kbtf_kind(tb))
+			return false;
+		switch (kbtf_kind(ta)) {
+		case BTF_KIND_PTR:
+		case BTF_KIND_CONST:
+		case BTF_KIND_VOLATILE:
+		case BTF_KIND_RESTRICT:
+			a = ta->type;
+			b = tb->type;
+			continue;
+		case BTF_KIND_ARRAY:
+			if (kbtf_array(ta)->nelems != kbtf_array(tb)->nelems)
+				return false;
+			a = kbtf_array(ta)->type;
+			b = kbtf_array(tb)->type;
+			continue;
+		case BTF_KIND_FUNC_PROTO:
+			return true;
+		default:
+			/* a FWD names as "struct" or "union" by its kflag */
+			if (kbtf_kflag(ta) != kbtf_kflag(tb))
+				return false;
+			na = kbtf_btf_str(ba, ta->name_off);
+			nb = kbtf_btf_str(bb, tb->name_off);
+			return na && nb && !strcmp(na, nb);
+		}
+	}
+}
+
 void kbtf_type_name(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
 {
 	name_rec(btf, id, buf, len, 0);
@@ -394,13 +445,14 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 	unsigned int c = 0;
 	uint32_t ob, nb;
 
-	kbtf_type_name(d->in->build, o->type, ot, sizeof(ot));
-	kbtf_type_name(d->in->target, n->type, nt, sizeof(nt));
 	if (o->bit_off != n->bit_off)
 		c |= KBTF_DRIFT_MOVED;
 	if (o->bits != n->bits)
 		c |= KBTF_DRIFT_RESIZED;
-	if (strcmp(ot, nt))
+	/* the names are made only when the types may name differently */
+	if (!same_name_sure(d->in->build, o->type, d->in->target, n->type, 0) &&
+	    (kbtf_type_name(d->in->build, o->type, ot, sizeof(ot)),
+	     kbtf_type_name(d->in->target, n->type, nt, sizeof(nt)), strcmp(ot, nt)))
 		c |= KBTF_DRIFT_RETYPED;
 	if (c) {
 		struct kbtf_member_diff *md = add_diff(td, cap);
