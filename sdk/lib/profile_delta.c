@@ -26,8 +26,13 @@
 #include "profile.h"
 #include "profile_fields.h"
 
-/* A delta is kept when it is under this share of the BTF (percent). */
+/*
+ * A delta is kept when it is under this share of the BTF (percent); one
+ * against another suite's build only under the second: such a delta
+ * takes the place of a raw reference its own suite's kernels would use.
+ */
 #define DELTA_MAX_PERCENT 40
+#define DELTA_MAX_PERCENT_OTHER_BUILD 20
 /* Reference candidates tried in full, best ranked first. */
 #define DELTA_TRIES 2
 
@@ -43,11 +48,38 @@ static size_t series_len(const char *version)
 }
 
 /*
+ * Debian's build tag in a release ("6.12.117+deb13-amd64" -> "deb13"):
+ * which suite, so which compiler and pahole, built it; "" for none.
+ */
+static void build_tag(const char *release, char *out, size_t len)
+{
+	const char *plus = strchr(release, '+');
+	size_t n = 0;
+
+	if (plus)
+		for (plus++; plus[n] && plus[n] != '-' && n + 1 < len; n++)
+			out[n] = plus[n];
+	out[n] = '\0';
+}
+
+/* Built by the same suite: its name when known, else the release's tag. */
+static bool same_build(const struct kbtf_profile_info *k, const struct kbtf_profile_info *c)
+{
+	char a[32], b[32];
+
+	if (k->suite[0] && c->suite[0])
+		return !strcmp(k->suite, c->suite);
+	build_tag(k->release, a, sizeof(a));
+	build_tag(c->release, b, sizeof(b));
+	return !strcmp(a, b);
+}
+
+/*
  * How good a reference @c is for @k (lower is better), -1 for none: of
  * the same architecture and series, stored raw, no layers. The same
- * suite weighs most (one compiler and pahole: trixie's 6.12.117 shares
- * 59% of its BTF with bookworm's, 99.7% with trixie's 6.12.118), then
- * the same flavour (its config), then the same version.
+ * build (suite) weighs most (one compiler and pahole: trixie's 6.12.117
+ * shares 61% of its BTF with bookworm's, 99.8% with trixie's 6.12.118),
+ * then the same flavour (its config), then the same version.
  */
 static int rank(const struct kbtf_profile_info *k, const struct kbtf_profile_info *c)
 {
@@ -57,7 +89,7 @@ static int rank(const struct kbtf_profile_info *k, const struct kbtf_profile_inf
 	    strcmp(c->btf_encoding, "raw") || c->btf_layers || !k->version[0] ||
 	    series_len(c->version) != n || strncmp(c->version, k->version, n))
 		return -1;
-	return (strcmp(c->suite, k->suite) ? 4 : 0) + (strcmp(c->flavour, k->flavour) ? 2 : 0) +
+	return (same_build(k, c) ? 0 : 4) + (strcmp(c->flavour, k->flavour) ? 2 : 0) +
 	       (strcmp(c->version, k->version) ? 1 : 0);
 }
 
@@ -171,7 +203,10 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 		if (kbtf_store_profile_dir(s, cands[i]->name, ref_dir, sizeof(ref_dir)) ||
 		    try_reference(ref_dir, &raw, &d))
 			continue;
-		if (!best.data || d.size < best.size) {
+		if ((!best.data || d.size < best.size) &&
+		    d.size * 100 < raw.size * (same_build(info, cands[i])
+						   ? DELTA_MAX_PERCENT
+						   : DELTA_MAX_PERCENT_OTHER_BUILD)) {
 			kbtf_buf_release(&best);
 			kbtf_buf_move(&best, &d);
 			snprintf(best_dir, sizeof(best_dir), "%s", ref_dir);
@@ -179,7 +214,7 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 			kbtf_buf_release(&d);
 		}
 	}
-	if (!best.data || best.size * 100 >= raw.size * DELTA_MAX_PERCENT)
+	if (!best.data)
 		goto keep_raw;
 	/* the reference's object itself (the store linked its btf to it), and
 	 * the delta checked against what was linked, byte for byte */
