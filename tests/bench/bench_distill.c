@@ -39,9 +39,10 @@ static int stages_once(const char *ko, struct kbtf_btf *kbtf, struct stage_times
 	t->open[i] = kbtf_now_ms() - t0;
 	if (err)
 		return err;
-	if (!m->btf_data) {
+	if (!m->btf_data || m->btf_base_data) {
 		kbtf_module_free(m);
-		return kbtf_err(-ENOENT, "no .BTF (the stage bench needs kbuild's split)");
+		return kbtf_err(-ENOENT, "%s (the stage bench needs kbuild's split on vmlinux)",
+				m->btf_data ? "already distilled" : "no .BTF");
 	}
 	t0 = kbtf_now_ms();
 	err = kbtf_btf_parse(m->btf_data, m->btf_size, &po, &split);
@@ -128,8 +129,23 @@ static void bench_whole(const char *ko, struct kbtf_kernel *k)
 void bench_distill(const char *ko, const char *base)
 {
 	struct kbtf_kernel *k;
-	double t0 = kbtf_now_ms(), open_ms;
+	struct kbtf_module *m;
+	double t0, open_ms;
+	bool distilled;
 
+	/* a module kbtf build shipped is split on its own .BTF.base: nothing
+	 * to distill (kbtf distill says so), so no figure for it */
+	if (kbtf_module_open(ko, &m)) {
+		fprintf(stderr, "kbtf-bench: %s: %s\n", ko, kbtf_errstr());
+		return;
+	}
+	distilled = m->btf_base_data != NULL;
+	kbtf_module_free(m);
+	if (distilled) {
+		printf("distill %s: skipped, already distilled\n", ko);
+		return;
+	}
+	t0 = kbtf_now_ms();
 	if (kbtf_kernel_open(base, NULL, &k) || !kbtf_kernel_btf(k)) {
 		fprintf(stderr, "kbtf-bench: %s: %s\n", base, kbtf_errstr());
 		return;
