@@ -831,19 +831,19 @@ static bool record_ok(const struct kbtf_btf *btf, uint32_t i, const uint8_t *rec
 static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
 {
 	struct kbtf_btf *btf = (struct kbtf_btf *)b; /* only the rebuilt cache changes */
-	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next;
+	struct kbtf_btf_delta_rec where;
 	const struct btf_type *t;
-	uint8_t *rec;
+	uint8_t *rec = NULL;
 
 	pthread_mutex_lock(&btf->dmutex);
 	t = dmap_get(&btf->drecs, i);
 	if (!t) {
-		next = i + 1 < btf->nr_types ? btf->type_offs[i + 1] : len;
-		rec = off % 4 == 0 && off < next && next <= len ? dchunk_alloc(btf, next - off)
-								: NULL;
-		if (rec &&
-		    !kbtf_btf_delta_src_record(btf->dsrc, i + 1, btf->type_offs, next - off, rec) &&
-		    record_ok(btf, i, rec, next - off)) {
+		/* found and sized by the delta (no type offsets needed), then
+		 * checked as any record */
+		if (kbtf_btf_delta_src_locate(btf->dsrc, i + 1, &where))
+			rec = dchunk_alloc(btf, where.len);
+		if (rec && !kbtf_btf_delta_src_record(btf->dsrc, &where, rec) &&
+		    record_ok(btf, i, rec, where.len)) {
 			t = (const void *)rec;
 		} else {
 			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
@@ -864,11 +864,12 @@ static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
  */
 static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i)
 {
-	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next;
+	uint32_t off, len = btf->hdr.type_len, next;
 	uint8_t bit = (uint8_t)(1u << (i % 8));
 
 	if (btf->dsrc)
 		return delta_type(btf, i);
+	off = btf->type_offs[i];
 	if (__atomic_load_n(&btf->checked[i / 8], __ATOMIC_ACQUIRE) & bit)
 		return (const void *)(btf->types + off);
 	next = i + 1 < btf->nr_types ? btf->type_offs[i + 1] : len;
@@ -962,8 +963,8 @@ static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
 	return out;
 }
 
-int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, const uint32_t *offs, uint32_t nr,
-				  const char *name, struct kbtf_btf **out)
+int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, uint32_t nr, const char *name,
+				  struct kbtf_btf **out)
 {
 	struct kbtf_parse_opts o = {.name = name};
 	struct kbtf_btf_rawhdr rh;
@@ -1009,7 +1010,6 @@ int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, const uint32_t
 			       name);
 		goto fail;
 	}
-	btf->type_offs = (uint32_t *)offs;
 	btf->nr_types = nr;
 	*out = btf;
 	return 0;

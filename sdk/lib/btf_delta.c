@@ -9,6 +9,7 @@
  * references and over equal neighbours; only gaps small enough for it are
  * filled by a bounded LCS table. Strings match by content through one hash table.
  */
+#include <endian.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -25,6 +26,14 @@
 #define GAP_CELLS 4096 /* LCS table bound for one gap between matches */
 #define NONE UINT32_MAX
 #define USED (UINT32_MAX - 1) /* a string slot already matched */
+
+/* Checkpoints of R's record offsets: one per CK_IDS ids. */
+#define CK_IDS 16
+
+static uint64_t nr_checkpoints(uint32_t r_nr)
+{
+	return ((uint64_t)r_nr + CK_IDS - 1) / CK_IDS;
+}
 
 struct type_run {
 	uint32_t k_id, r_id, n;
@@ -136,13 +145,39 @@ static bool shape_of(uint32_t kind, struct rec_shape *s)
 /* Bytes of the record whose info word is @info; 0 for an unknown kind. */
 static uint32_t rec_bytes(uint32_t info)
 {
-	struct rec_shape s;
-	uint32_t vlen = info & 0xffff, n;
+	uint32_t vlen = info & 0xffff;
 
-	if (!shape_of((info >> 24) & 0x1f, &s) || (info >> 24) & 0x60)
+	/* the sizes shape_of() describes, without it: readers size many records */
+	if ((info >> 24) & 0x60)
 		return 0;
-	n = (uint32_t)strlen(s.tail);
-	return 12 + 4 * (s.per_item ? n * vlen : n);
+	switch ((info >> 24) & 0x1f) {
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_FWD:
+	case BTF_KIND_FLOAT:
+		return 12;
+	case BTF_KIND_INT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return 16;
+	case BTF_KIND_ARRAY:
+		return 24;
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+	case BTF_KIND_ENUM64:
+	case BTF_KIND_DATASEC:
+		return 12 + 12 * vlen;
+	case BTF_KIND_ENUM:
+	case BTF_KIND_FUNC_PROTO:
+		return 12 + 8 * vlen;
+	default:
+		return 0;
+	}
 }
 
 /* The role of word @w (0-based) of a record of shape @s. */
@@ -872,6 +907,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		err = ob_put3(&o, sr[i].k_off, sr[i].r_off, sr[i].len);
 	for (i = 0; !err && i < nsr; i++)
 		err = ob_put1(&o, sperm[i]);
+	for (i = 0; !err && i < nr_checkpoints(nr); i++)
+		err = ob_put1(&o, (uint32_t)(rec_at(rb, i ? i * CK_IDS : 1) - rec_at(rb, 1)));
 	if (!err && lit_len)
 		err = ob_put(&o, lit_bytes.p, lit_len);
 	for (i = 0, at = 0; !err && i <= nsr; i++) {
@@ -959,7 +996,7 @@ static size_t literals_at(const uint8_t *d, size_t size)
 	if (size < HDR_SIZE)
 		return 0;
 	at = (uint64_t)HDR_SIZE + get32(d + 12) + 20ull * get32(d + 56) + 8ull * get32(d + 60) +
-	     16ull * get32(d + 68);
+	     16ull * get32(d + 68) + 4ull * nr_checkpoints(get32(d + 76));
 	return at <= size ? (size_t)at : 0;
 }
 
@@ -985,11 +1022,15 @@ struct kbtf_btf_delta_src {
 	struct side r;
 	uint32_t hdr_len, out_size, nk, type_len, str_len, ntr, nlit, lit_len, nsr, str_lit;
 	uint32_t r_nr; /* R's type count, VOID included */
-	struct type_run *tr;
-	struct str_run *sr;
-	uint32_t *tperm, *sperm;
+	/* the tables, in place in the delta on a little-endian host, else
+	 * decoded into heap (the heap pointers, freed) */
+	const struct type_run *tr;
+	const struct str_run *sr;
+	const uint32_t *tperm, *sperm;
+	void *heap[4];
 	uint32_t *str_lit_at; /* per string run: literal bytes before it */
 	const uint8_t *lits_raw, *lit_rec, *lit_str;
+	const uint8_t *ck; /* R's record offsets at ids 1, CK_IDS, 2 * CK_IDS... */
 	struct tmap tm;
 	struct smap sm;
 	uint32_t tlast, slast; /* the maps' hints: used under the caller's lock */
@@ -1000,10 +1041,10 @@ void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
 {
 	if (!s)
 		return;
-	free(s->tr);
-	free(s->sr);
-	free(s->tperm);
-	free(s->sperm);
+	free(s->heap[0]);
+	free(s->heap[1]);
+	free(s->heap[2]);
+	free(s->heap[3]);
 	free(s->str_lit_at);
 	free(s->tbucket);
 	free(s->sbucket);
@@ -1075,7 +1116,7 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	s->r_nr = get32(d + 76);
 	/* type runs 16 bytes and their R order 4, string runs 12 and 4 */
 	need = (uint64_t)HDR_SIZE + s->hdr_len + 20ull * s->ntr + 8ull * s->nlit + 16ull * s->nsr +
-	       s->lit_len + s->str_lit;
+	       4ull * nr_checkpoints(s->r_nr) + s->lit_len + s->str_lit;
 	if (need != size)
 		return BAD("tables do not fill the file");
 	lit = (uint32_t)(size - s->lit_len - s->str_lit);
@@ -1097,21 +1138,47 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	s->lits_raw = tperm_raw + 4ull * s->ntr;
 	sr_raw = s->lits_raw + 8ull * s->nlit;
 	sperm_raw = sr_raw + 12ull * s->nsr;
-	s->lit_rec = sperm_raw + 4ull * s->nsr;
+	s->ck = sperm_raw + 4ull * s->nsr;
+	s->lit_rec = s->ck + 4 * nr_checkpoints(s->r_nr);
 	s->lit_str = s->lit_rec + s->lit_len;
-	s->tr = malloc((size_t)s->ntr * sizeof(*s->tr) + 1);
-	s->sr = malloc((size_t)s->nsr * sizeof(*s->sr) + 1);
-	s->tperm = malloc((size_t)s->ntr * sizeof(*s->tperm) + 1);
-	s->sperm = malloc((size_t)s->nsr * sizeof(*s->sperm) + 1);
+	if (htole32(1) == 1 && (uintptr_t)tr_raw % 4 == 0) {
+		/* the file's records are these structs: all offsets are multiples of 4 */
+		s->tr = (const void *)tr_raw;
+		s->tperm = (const void *)tperm_raw;
+		s->sr = (const void *)sr_raw;
+		s->sperm = (const void *)sperm_raw;
+	} else {
+		struct type_run *tr = s->heap[0] = malloc((size_t)s->ntr * sizeof(*tr) + 1);
+		struct str_run *sr = s->heap[1] = malloc((size_t)s->nsr * sizeof(*sr) + 1);
+		uint32_t *tperm = s->heap[2] = malloc((size_t)s->ntr * sizeof(*tperm) + 1);
+		uint32_t *sperm = s->heap[3] = malloc((size_t)s->nsr * sizeof(*sperm) + 1);
+
+		if (!tr || !sr || !tperm || !sperm)
+			return kbtf_err_nomem();
+		for (i = 0; i < s->ntr; i++) {
+			const uint8_t *p = tr_raw + 16 * i;
+
+			tr[i] =
+			    (struct type_run){get32(p), get32(p + 4), get32(p + 8), get32(p + 12)};
+			tperm[i] = get32(tperm_raw + 4 * i);
+		}
+		for (i = 0; i < s->nsr; i++) {
+			const uint8_t *p = sr_raw + 12 * i;
+
+			sr[i] = (struct str_run){get32(p), get32(p + 4), get32(p + 8)};
+			sperm[i] = get32(sperm_raw + 4 * i);
+		}
+		s->tr = tr;
+		s->sr = sr;
+		s->tperm = tperm;
+		s->sperm = sperm;
+	}
 	s->str_lit_at = malloc((size_t)s->nsr * sizeof(*s->str_lit_at) + 1);
-	if (!s->tr || !s->sr || !s->tperm || !s->sperm || !s->str_lit_at)
+	if (!s->str_lit_at)
 		return kbtf_err_nomem();
 	for (i = 0; i < s->ntr; i++) {
-		struct type_run *t = &s->tr[i];
-		const uint8_t *p = tr_raw + 16 * i;
+		const struct type_run *t = &s->tr[i];
 
-		*t = (struct type_run){get32(p), get32(p + 4), get32(p + 8), get32(p + 12)};
-		s->tperm[i] = get32(tperm_raw + 4 * i);
 		if (!t->n || !t->k_id || !t->r_id || t->k_id > s->nk ||
 		    t->n > s->nk - t->k_id + 1 || t->r_id >= s->r_nr || t->n > s->r_nr - t->r_id ||
 		    t->r_byte % 4 || t->r_byte >= s->r.type_len ||
@@ -1119,12 +1186,9 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 			return BAD("type run out of range or order");
 	}
 	for (i = 0; i < s->nsr; i++) {
-		struct str_run *r = &s->sr[i];
-		const uint8_t *p = sr_raw + 12 * i;
+		const struct str_run *r = &s->sr[i];
 		uint32_t gap;
 
-		*r = (struct str_run){get32(p), get32(p + 4), get32(p + 8)};
-		s->sperm[i] = get32(sperm_raw + 4 * i);
 		if (!r->len || r->k_off >= s->str_len || r->len > s->str_len - r->k_off ||
 		    r->r_off >= s->r.str_len || r->len > s->r.str_len - r->r_off ||
 		    (i && r->k_off < s->sr[i - 1].k_off + s->sr[i - 1].len))
@@ -1149,6 +1213,10 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		    get32(s->lits_raw + 8 * i + 4) >= s->lit_len ||
 		    (i && get32(s->lits_raw + 8 * i + 4) <= get32(s->lits_raw + 8 * (i - 1) + 4)))
 			return BAD("literal out of range or order");
+	for (i = 0; i < nr_checkpoints(s->r_nr); i++)
+		if (get32(s->ck + 4 * i) % 4 || get32(s->ck + 4 * i) >= s->r.type_len ||
+		    (i && get32(s->ck + 4 * i) <= get32(s->ck + 4 * (i - 1))))
+			return BAD("reference offset out of range or order");
 	s->tm = (struct tmap){.runs = s->tr, .by_r = s->tperm, .nr = s->ntr, .last = &s->tlast};
 	s->sm = (struct smap){.runs = s->sr, .by_r = s->sperm, .nr = s->nsr, .last = &s->slast};
 	/* buckets of 256 ids and 1 KiB of strings of the reference */
@@ -1213,37 +1281,63 @@ static const struct type_run *run_of(const struct kbtf_btf_delta_src *s, uint32_
 }
 
 /*
- * K's record @id, @len bytes, into @dst. @k_off is where it is in K's
- * type section, @run_k_off where the first record of its run is (aligned
- * records have their counterparts' sizes, so a run's records lie at the
- * same distances in both): -EINVAL when the delta cannot give it.
+ * Where R's record @r is in R's types: from the checkpoint before it,
+ * over the records between (each sized from its info word); false when
+ * that leaves R's type section.
  */
-static int record_into(const struct kbtf_btf_delta_src *s, uint32_t id, uint32_t k_off,
-		       uint32_t run_k_off, uint32_t len, uint8_t *dst)
+static bool r_offset(const struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
+{
+	uint32_t c = r / CK_IDS, id = c ? c * CK_IDS : 1, o, n;
+
+	if (r < 1 || r >= s->r_nr)
+		return false;
+	o = get32(s->ck + 4 * c);
+	for (;; id++) {
+		if (o % 4 || o >= s->r.type_len || s->r.type_len - o < 12)
+			return false;
+		if (id == r)
+			break;
+		n = rec_bytes(get32(s->r.types + o + 4));
+		if (!n || n > s->r.type_len - o)
+			return false;
+		o += n;
+	}
+	*off = o;
+	return true;
+}
+
+/*
+ * K's record @id: its bytes in the delta (a literal) or in R (@r_off set),
+ * and its size; 0 when the delta cannot give it.
+ */
+static uint32_t record_of(const struct kbtf_btf_delta_src *s, uint32_t id, const uint8_t **lit,
+			  uint32_t *r_off)
 {
 	const struct type_run *t;
-	const uint8_t *src;
-	uint32_t n, r_off;
+	uint32_t n;
 
-	src = literal_of(s, id, &n);
-	if (src) {
-		if (n != len || n < 12 || rec_bytes(get32(src + 4)) != n)
-			return -EINVAL;
-		memcpy(dst, src, n);
+	*lit = NULL;
+	if (id < 1 || id > s->nk)
+		return 0;
+	*lit = literal_of(s, id, &n);
+	if (*lit)
+		return n >= 12 && rec_bytes(get32(*lit + 4)) == n ? n : 0;
+	t = run_of(s, id);
+	if (!t || !r_offset(s, t->r_id + (id - t->k_id), r_off))
+		return 0;
+	n = rec_bytes(get32(s->r.types + *r_off + 4));
+	return n && n <= s->r.type_len - *r_off ? n : 0;
+}
+
+/* K's record @id into @dst, where record_of() found it (@lit, @r_off) and its @len. */
+static int record_into(const struct kbtf_btf_delta_src *s, const uint8_t *lit, uint32_t r_off,
+		       uint32_t len, uint8_t *dst)
+{
+	if (lit) {
+		memcpy(dst, lit, len);
 		return 0;
 	}
-	t = run_of(s, id);
-	if (!t || k_off < run_k_off)
-		return -EINVAL;
-	r_off = t->r_byte + (k_off - run_k_off);
-	if (r_off < t->r_byte || r_off % 4 || r_off >= s->r.type_len ||
-	    s->r.type_len - r_off < 12 || len < 12)
-		return -EINVAL;
-	src = s->r.types + r_off;
-	n = rec_bytes(get32(src + 4));
-	if (n != len || n > s->r.type_len - r_off || !translate(src, n, dst, &s->tm, &s->sm))
-		return -EINVAL;
-	return 0;
+	return translate(s->r.types + r_off, len, dst, &s->tm, &s->sm) ? 0 : -EINVAL;
 }
 
 /* K's string bytes [@from, @to) into @dst. */
@@ -1287,7 +1381,7 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 	struct kbtf_btf_delta_src s = {0};
 	struct kbtf_parse_opts ro = {.name = name};
 	struct kbtf_btf *rb = NULL;
-	uint32_t id, at, t, run_at = 0;
+	uint32_t id, at, t;
 	uint8_t *o = NULL, *types;
 	int err;
 
@@ -1301,11 +1395,16 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 		err = kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
 		goto out;
 	}
-	/* the runs' offsets in R are R's own */
+	/* the runs' and checkpoints' offsets in R are R's own (from the
+	 * parsed records: an unaligned reference is parsed in a copy) */
 	for (t = 0; t < s.ntr; t++)
-		/* (from the parsed records: an unaligned reference is parsed in a copy) */
 		if (rec_at(rb, s.tr[t].r_id) - rec_at(rb, 1) != s.tr[t].r_byte) {
 			err = BAD("type run's offset is not its reference record's");
+			goto out;
+		}
+	for (t = 0; t < nr_checkpoints(s.r_nr); t++)
+		if (rec_at(rb, t ? t * CK_IDS : 1) - rec_at(rb, 1) != get32(s.ck + 4 * t)) {
+			err = BAD("reference offset is not its record's");
 			goto out;
 		}
 	o = malloc(s.out_size);
@@ -1316,26 +1415,11 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 	memcpy(o, s.d + HDR_SIZE, s.hdr_len);
 	types = o + s.hdr_len;
 	/* types, in K id order: a literal, else the aligned R record translated */
-	for (id = 1, at = 0, t = 0; id <= s.nk; id++) {
-		const struct type_run *r;
-		uint32_t len;
-		const uint8_t *lit = literal_of(&s, id, &len);
+	for (id = 1, at = 0; id <= s.nk; id++) {
+		const uint8_t *lit;
+		uint32_t r_off = 0, len = record_of(&s, id, &lit, &r_off);
 
-		while (t < s.ntr && s.tr[t].k_id + s.tr[t].n <= id)
-			t++;
-		r = t < s.ntr && s.tr[t].k_id <= id ? &s.tr[t] : NULL;
-		if (r && r->k_id == id)
-			run_at = at;
-		if (!lit) {
-			if (!r) {
-				err = BAD("a type is neither copied nor literal");
-				goto out;
-			}
-			len = (uint32_t)kbtf_type_rec_size(
-			    kbtf_btf_type(rb, r->r_id + (id - r->k_id)));
-		}
-		if (!len || len > s.type_len - at ||
-		    record_into(&s, id, at, r ? run_at : at, len, types + at)) {
+		if (!len || len > s.type_len - at || record_into(&s, lit, r_off, len, types + at)) {
 			err = BAD("a record does not rebuild");
 			goto out;
 		}
@@ -1356,10 +1440,10 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 	o = NULL;
 out:
 	kbtf_btf_free(rb);
-	free(s.tr);
-	free(s.sr);
-	free(s.tperm);
-	free(s.sperm);
+	free(s.heap[0]);
+	free(s.heap[1]);
+	free(s.heap[2]);
+	free(s.heap[3]);
 	free(s.str_lit_at);
 	free(s.tbucket);
 	free(s.sbucket);
@@ -1399,15 +1483,18 @@ const uint8_t *kbtf_btf_delta_src_header(const struct kbtf_btf_delta_src *s, uin
 	return s->d + HDR_SIZE;
 }
 
-int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s, uint32_t id, const uint32_t *offs,
-			      uint32_t len, uint8_t *dst)
+uint32_t kbtf_btf_delta_src_locate(const struct kbtf_btf_delta_src *s, uint32_t id,
+				   struct kbtf_btf_delta_rec *rec)
 {
-	const struct type_run *t;
+	rec->r_off = 0;
+	rec->len = record_of(s, id, &rec->lit, &rec->r_off);
+	return rec->len;
+}
 
-	if (id < 1 || id > s->nk)
-		return -EINVAL;
-	t = run_of(s, id);
-	return record_into(s, id, offs[id - 1], t ? offs[t->k_id - 1] : offs[id - 1], len, dst);
+int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
+			      const struct kbtf_btf_delta_rec *rec, uint8_t *dst)
+{
+	return rec->len ? record_into(s, rec->lit, rec->r_off, rec->len, dst) : -EINVAL;
 }
 
 void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,

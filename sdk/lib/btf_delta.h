@@ -28,6 +28,8 @@
  *   string runs {k_off, r_off, len}: K's string bytes k_off.. are R's
  *     r_off.., ascending in K, then their indices in R order; the bytes
  *     between runs follow, in order, as literals;
+ *   where R's records 1, 16, 32... are in R's types (a reader finds any
+ *     R record from there, so K's record offsets need not be stored);
  *   the literal records, then the literal string bytes.
  *
  * Runs overlap neither in K nor in R. Nothing is believed: applying
@@ -44,7 +46,7 @@
 #include "kbtf/buf.h"
 
 #define KBTF_BTF_DELTA_MAGIC "KBTFDLT1"
-#define KBTF_BTF_DELTA_VERSION 2
+#define KBTF_BTF_DELTA_VERSION 3
 
 struct kbtf_btf_delta_stats {
 	uint32_t nr_types;  /* K's, VOID not counted */
@@ -106,12 +108,16 @@ void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s);
 /* The rebuilt BTF's header bytes, their number, its size and type count. */
 const uint8_t *kbtf_btf_delta_src_header(const struct kbtf_btf_delta_src *s, uint32_t *hdr_len,
 					 uint32_t *size, uint32_t *nr_types);
-/*
- * K's record @id (@len bytes) into @dst; @offs: every K record's offset
- * in the type section (the index's). -EINVAL when it does not rebuild.
- */
-int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s, uint32_t id, const uint32_t *offs,
-			      uint32_t len, uint8_t *dst);
+/* Where K's record @id comes from, and its size (0: the delta cannot give it). */
+struct kbtf_btf_delta_rec {
+	const uint8_t *lit; /* a literal's bytes, or NULL: R's record at r_off */
+	uint32_t r_off, len;
+};
+uint32_t kbtf_btf_delta_src_locate(const struct kbtf_btf_delta_src *s, uint32_t id,
+				   struct kbtf_btf_delta_rec *rec);
+/* The record @rec located into @dst (rec->len bytes); -EINVAL when it does not rebuild. */
+int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
+			      const struct kbtf_btf_delta_rec *rec, uint8_t *dst);
 /* K's string section bytes [@from, @to) (within it) into @dst. */
 void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
 				char *dst);

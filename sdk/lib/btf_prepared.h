@@ -27,14 +27,14 @@ int kbtf_btf_parse_prepared(const void *data, size_t size, const uint32_t *offs,
 			    const char *name, struct kbtf_btf **out);
 
 /*
- * The same for a BTF stored as a delta (btf_delta.h): each record is
- * rebuilt from the delta and its reference when first read, then checked
- * as above; the strings a page at a time. Takes @src (freed with the
- * result, or on failure).
+ * The same for a BTF stored as a delta (btf_delta.h) of @nr types: each
+ * record is found and sized through the delta and its reference (no type
+ * offsets needed), rebuilt when first read, then checked as above; the
+ * strings likewise. Takes @src (freed with the result, or on failure).
  */
 struct kbtf_btf_delta_src;
-int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, const uint32_t *offs, uint32_t nr,
-				  const char *name, struct kbtf_btf **out);
+int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, uint32_t nr, const char *name,
+				  struct kbtf_btf **out);
 
 /* Has a record of a prepared BTF failed its check? */
 bool kbtf_btf_damaged(const struct kbtf_btf *btf);

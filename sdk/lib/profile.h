@@ -89,15 +89,19 @@ int kbtf_profile_load_btf(const char *dir, struct kbtf_buf *out);
 int kbtf_profile_read_text(const char *path, struct kbtf_buf *out);
 
 /*
- * The profile's BTF opened with its index's type offsets @offs
- * (kbtf_btf_parse_prepared(), btf_prepared.h): a raw or LZ4 BTF is loaded
- * into @raw, which must outlive *@out; a delta is opened lazily, each
- * record rebuilt when first read (@raw stays empty). -ENOTSUP: read it
- * the full way.
+ * The profile's BTF of @nr types opened with its index's type offsets
+ * @offs (kbtf_btf_parse_prepared(), btf_prepared.h): a raw or LZ4 BTF is
+ * loaded into @raw, which must outlive *@out; a delta is opened lazily,
+ * each record rebuilt when first read (@raw stays empty; @offs may be
+ * NULL: the index of a delta profile has none). -ENOTSUP: read it the
+ * full way.
  */
 struct kbtf_btf;
 int kbtf_profile_prepared_btf(const char *dir, const uint32_t *offs, uint32_t nr, const char *name,
 			      struct kbtf_buf *raw, struct kbtf_btf **out);
+
+/* Is the profile's btf in @dir stored as a delta? */
+bool kbtf_profile_btf_is_delta(const char *dir);
 
 /* Read the marker of the profile in @dir. */
 int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out);

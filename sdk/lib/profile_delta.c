@@ -280,10 +280,31 @@ int kbtf_profile_prepared_btf(const char *dir, const uint32_t *offs, uint32_t nr
 		kbtf_buf_release(&file);
 		if (err)
 			return err;
-		return kbtf_btf_parse_prepared_delta(src, offs, nr, name, out);
+		return kbtf_btf_parse_prepared_delta(src, nr, name, out);
+	}
+	if (!offs) {
+		kbtf_buf_release(raw);
+		return -ENOTSUP; /* no offsets in the index: the full way */
 	}
 	err = kbtf_btf_parse_prepared(raw->data, raw->size, offs, nr, name, out);
 	if (err)
 		kbtf_buf_release(raw);
 	return err;
+}
+
+bool kbtf_profile_btf_is_delta(const char *dir)
+{
+	char path[PATH_MAX], head[8];
+	bool delta = false;
+	FILE *f;
+
+	if (join(path, sizeof(path), dir, KBTF_PROFILE_BTF))
+		return false;
+	f = fopen(path, "rb");
+	if (f) {
+		delta = fread(head, 1, sizeof(head), f) == sizeof(head) &&
+			kbtf_btf_delta_has_magic(head, sizeof(head));
+		fclose(f);
+	}
+	return delta;
 }

@@ -805,7 +805,8 @@ int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *di
 		b.h.flags |= F_BTF_RELOCATE;
 	stamp(dir, &b.h);
 	err = build_types(&b, btf);
-	if (!err)
+	/* a BTF stored as a delta is read through the delta, not by offsets */
+	if (!err && !(dir && kbtf_profile_btf_is_delta(dir)))
 		err = build_offs(&b, k, btf);
 	if (!err)
 		err = build_config(&b, k);

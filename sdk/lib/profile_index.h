@@ -132,7 +132,8 @@ int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s);
 /*
  * The byte offset of every type (1 .. type_cnt - 1) in the BTF's type
  * section, little-endian, for kbtf_btf_parse_prepared(); NULL when the
- * index has none (a BTF of several blobs, or of the other byte order).
+ * index has none (a BTF of several blobs, or of the other byte order,
+ * or stored as a delta: kbtf_profile_prepared_btf() finds its records).
  */
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr);
 /*

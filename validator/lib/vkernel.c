@@ -390,9 +390,12 @@ static int lazy_prepared(struct kbtf_vkernel *vk)
 	offs = kbtf_pindex_type_offs(vk->ix, &nr);
 	if (kbtf_pindex_damaged(vk->ix))
 		return -EINVAL; /* kbtf_errstr() says why */
-	if (!offs || (uintptr_t)offs % 4)
+	if ((uintptr_t)offs % 4)
 		return 1;
-	/* a BTF stored as a delta: each record rebuilt when first read */
+	/* a BTF stored as a delta: each record rebuilt when first read, found
+	 * through the delta (its index has no offsets); else by the offsets */
+	if (!offs)
+		nr = kbtf_pindex_type_cnt(vk->ix) - 1;
 	err = kbtf_profile_prepared_btf(l->dir, offs, nr, l->shell.source, &l->raw, &l->prepared);
 	if (err == -ENOTSUP) {
 		kbtf_err_clear();
