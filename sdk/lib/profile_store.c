@@ -20,9 +20,12 @@
  * bytes once. A BTF stored as a delta (profile_delta.c) links its
  * reference's object as btf.ref. An object is garbage when only the objects directory links
  * it (link count 1): "kbtf kernels rm" and replacing adds remove those,
- * under the store lock. Writers link without the lock: a link made to an
- * object raises its count before any collector can see it at 1, and a
- * link to an object collected meanwhile fails and is retried.
+ * under the store lock. Linking and collecting exclude each other through
+ * a second flock, "<store>/.objects-lock": writers hold it shared while
+ * they link (so many link at once, and never wait on the store lock while
+ * holding it), the collector exclusively. Without it a collector that saw
+ * an object at count 1 could unlink it just after a writer linked it,
+ * leaving that writer's file private and its index unlike its twins'.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -47,6 +50,7 @@
 
 #define INDEX_FILE ".index"
 #define LOCK_FILE ".lock"
+#define OBJECTS_LOCK_FILE ".objects-lock"
 #define OBJECTS_DIR ".objects"
 #define INDEX_MAGIC "# kbtf-kernels-index"
 
@@ -406,6 +410,29 @@ static void unlock_store(struct kbtf_store *s, int fd)
 	pthread_mutex_unlock(&s->mutex);
 }
 
+/* The objects lock (the comment at the top): LOCK_SH or LOCK_EX. */
+static int lock_objects(struct kbtf_store *s, int how, int *fd)
+{
+	char path[PATH_MAX];
+	int err;
+
+	if (snprintf(path, sizeof(path), "%s/%s", s->root, OBJECTS_LOCK_FILE) >= (int)sizeof(path))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", s->root);
+	*fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (*fd < 0) {
+		err = -errno;
+		return kbtf_err(err, "%s: %s", path, strerror(-err));
+	}
+	while (flock(*fd, how) < 0) {
+		if (errno == EINTR)
+			continue;
+		err = -errno;
+		close(*fd);
+		return kbtf_err(err, "%s: cannot lock: %s", path, strerror(-err));
+	}
+	return 0;
+}
+
 /*
  * (Re)load the store from disk: the index when it agrees with the
  * directories, else the markers. With @write_back, a rebuilt index is
@@ -618,19 +645,25 @@ static int share_files(struct kbtf_store *s, const char *dir, bool index)
 	return err;
 }
 
-/* Remove the objects no profile links any more (lock held). */
+/* Remove the objects no profile links any more (store lock held). */
 static void collect_garbage(struct kbtf_store *s)
 {
 	char path[PATH_MAX], sub[PATH_MAX];
 	struct dirent *de, *fe;
 	struct stat st;
 	DIR *d, *f;
+	int lock;
 
 	if (snprintf(path, sizeof(path), "%s/%s", s->root, OBJECTS_DIR) >= (int)sizeof(path))
 		return;
 	d = opendir(path);
 	if (!d)
 		return;
+	if (lock_objects(s, LOCK_EX, &lock)) {
+		kbtf_err_clear(); /* garbage stays until the next collection */
+		closedir(d);
+		return;
+	}
 	while ((de = readdir(d))) {
 		if (de->d_name[0] == '.' ||
 		    snprintf(sub, sizeof(sub), "%s/%s", path, de->d_name) >= (int)sizeof(sub))
@@ -648,6 +681,7 @@ static void collect_garbage(struct kbtf_store *s)
 		closedir(f);
 	}
 	closedir(d);
+	close(lock);
 }
 
 int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
@@ -655,7 +689,7 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 {
 	struct kbtf_profile_info info;
 	char tmp[PATH_MAX];
-	int err, fd;
+	int err, fd, lock;
 
 	err = kbtf_mkdir_p(s->root, 0755);
 	if (err)
@@ -672,11 +706,15 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	/* the data files once per content, then the index of what is linked
 	 * (it records their sizes and mtimes), itself shared */
 	if (!err)
+		err = lock_objects(s, LOCK_SH, &lock);
+	if (!err) {
 		err = share_files(s, tmp, false);
-	if (!err)
-		err = kbtf_pindex_write(tmp);
-	if (!err)
-		err = share_files(s, tmp, true);
+		if (!err)
+			err = kbtf_pindex_write(tmp);
+		if (!err)
+			err = share_files(s, tmp, true);
+		close(lock);
+	}
 	if (err)
 		goto out;
 	err = lock_store(s, &fd);

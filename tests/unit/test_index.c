@@ -673,6 +673,26 @@ static void test_store_dedup(void **state)
 	fake_kernel_release(&f);
 }
 
+/* The data files of the profile in @dir that no other name links. */
+static size_t private_files(const char *dir)
+{
+	struct dirent *de;
+	struct stat st;
+	size_t nr = 0;
+	DIR *d = opendir(dir);
+
+	assert_non_null(d);
+	while ((de = readdir(d))) {
+		if (de->d_name[0] == '.' || !strcmp(de->d_name, KBTF_PROFILE_MARKER) ||
+		    !strcmp(de->d_name, KBTF_PROFILE_RELEASE))
+			continue;
+		assert_int_equal(fstatat(dirfd(d), de->d_name, &st, 0), 0);
+		nr += st.st_nlink == 1;
+	}
+	closedir(d);
+	return nr;
+}
+
 #define WRITERS 16
 #define ADDS 15
 
@@ -741,6 +761,10 @@ static void test_store_concurrent(void **state)
 		if (kbtf_pindex_open(dir, &ix))
 			fail_msg("%s: %s", list[i]->name, kbtf_errstr());
 		kbtf_pindex_free(ix);
+		/* no file left private by a collection racing its link */
+		if (private_files(dir))
+			fail_msg("%s: %zu data files not shared", list[i]->name,
+				 private_files(dir));
 	}
 	count_objects(kbtf_store_root(s), &nr, &orphans, &links);
 	/* the Module.symvers and config files are the same for both kernels */
