@@ -198,11 +198,12 @@ struct walk {
 	bool stopped; /* done said so: the rest is not read */
 	void *ctx;
 	struct kbtf_deb *deb;
-	uint64_t budget;   /* bytes the selected files may still take, holes included */
-	uint64_t walked;   /* bytes the current tar's members hold (not holes) */
-	uint64_t walk_max; /* ... at most */
-	uint64_t packed;   /* the current tar member's compressed size */
-	int dirfd;	   /* extraction target, -1 when reading into memory */
+	uint64_t budget;	 /* bytes the selected files may still take, holes included */
+	uint64_t walked;	 /* bytes the current tar's members hold (not holes) */
+	uint64_t walk_max;	 /* ... at most */
+	uint64_t packed;	 /* the current tar member's compressed size */
+	int dirfd;		 /* extraction target, -1 when reading into memory */
+	kbtf_deb_member_fn each; /* given each selected member instead, when set */
 	uint8_t chunk[READ_CHUNK];
 };
 
@@ -446,6 +447,14 @@ static int take_member(struct walk *w, struct archive *a, struct archive_entry *
 	if (w->dirfd >= 0) {
 		err = extract_file(w, a, path);
 		return err ? err : add_file(w->deb, path, NULL);
+	}
+	if (w->each) {
+		err = slurp(a, path, (size_t)kbtf_deb_role_max(kbtf_deb_kernel_role(path)), &data);
+		if (err)
+			return err;
+		err = w->each(path, data.data, data.size, w->ctx);
+		kbtf_buf_release(&data);
+		return err;
 	}
 	err = slurp(a, path,
 		    (size_t)(w->budget < kbtf_deb_role_max(kbtf_deb_kernel_role(path))
@@ -742,6 +751,23 @@ int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *na
 				   struct kbtf_deb *out)
 {
 	return extract(data, size, name, false, dir, sel, done, ctx, out);
+}
+
+int kbtf_pkg_each_member(const void *data, size_t size, const char *name, bool deb,
+			 kbtf_deb_select_fn sel, kbtf_deb_member_fn fn, void *ctx)
+{
+	struct kbtf_deb out = {0};
+	struct walk *w = calloc(1, sizeof(*w));
+	int err;
+
+	if (!w)
+		return kbtf_err_nomem();
+	*w = (struct walk){
+	    .sel = sel, .each = fn, .ctx = ctx, .deb = &out, .budget = EXTRACT_MAX, .dirfd = -1};
+	err = deb ? deb_walk(w, data, size, NULL) : archive_walk(w, data, size, name);
+	free(w);
+	kbtf_deb_release(&out);
+	return err;
 }
 
 void kbtf_deb_release(struct kbtf_deb *d)

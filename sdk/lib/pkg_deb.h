@@ -105,4 +105,14 @@ int kbtf_archive_extract_buf_until(const void *data, size_t size, const char *na
 				   struct kbtf_deb *out);
 void kbtf_deb_release(struct kbtf_deb *d);
 
+/* Given each member taken, its content in memory only while called. */
+typedef int (*kbtf_deb_member_fn)(const char *path, const void *data, size_t size, void *ctx);
+/*
+ * Walk a package (@deb: a .deb, else any archive kbtf_archive_extract_buf_until
+ * reads) and hand each regular member @sel takes to @fn, one at a time,
+ * nothing written: the whole data archive is read. @fn's error stops it.
+ */
+int kbtf_pkg_each_member(const void *data, size_t size, const char *name, bool deb,
+			 kbtf_deb_select_fn sel, kbtf_deb_member_fn fn, void *ctx);
+
 #endif
