@@ -352,7 +352,7 @@ static int profile_facts(struct kbtf_store *s, const char *src, struct kbtf_prof
 static int add_one(struct kbtf_store *s, const char *src, const struct kopts *o)
 {
 	struct kbtf_kernel_opts ko = {
-	    .symvers = o->symvers, .with = o->with, .nr_with = o->nr_with};
+	    .symvers = o->symvers, .with = o->with, .nr_with = o->nr_with, .module_exports = true};
 	struct kbtf_profile_add_opts ao = {
 	    .name = o->name,
 	    .suite = o->suite,

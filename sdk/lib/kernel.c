@@ -33,6 +33,7 @@
 #include "profile.h"
 #include "kbtf/source.h"
 #include "kernel_priv.h"
+#include "kernel_modexports.h"
 #include "util.h"
 
 #define MAX_NESTING 3 /* compression inside compression ... */
@@ -49,6 +50,8 @@ struct kernel_priv {
 	 * text: used when no Module.symvers is found */
 	char *image_exports;
 	size_t image_exports_len, nr_image_exports;
+	/* ... followed by the in-tree modules' (kernel_modexports.c), this many */
+	size_t nr_module_exports;
 };
 
 static const char *const format_names[] = {
@@ -917,8 +920,10 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 			free(s);
 	}
 	/* a stored image export table is still one (kbtf_profile_info) */
-	if (p->k.symvers_path && info.symvers_image)
+	if (p->k.symvers_path && info.symvers_image) {
 		p->k.image_exports = info.symvers_image;
+		p->k.module_exports = info.symvers_modules;
+	}
 	if ((s = path_join(dir, KBTF_PROFILE_KABI))) {
 		if (kbtf_is_file(s))
 			p->k.kabi_path = s;
@@ -933,6 +938,9 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 	}
 	return open_profile_layers(p, dir);
 }
+
+static int dir_module_exports(struct kernel_priv *p, const char *dir);
+static int pkg_module_exports(struct kernel_priv *p, const char *path, const struct kbtf_buf *b);
 
 static int open_dir(struct kernel_priv *p, const char *dir)
 {
@@ -950,6 +958,8 @@ static int open_dir(struct kernel_priv *p, const char *dir)
 	free(cfg);
 	free(sym);
 	err = build ? open_build_dir(p, dir) : open_unpacked(p, dir);
+	if (!err && !build)
+		err = dir_module_exports(p, dir);
 	if (!err)
 		p->k.format = KBTF_FMT_DIR;
 	return err;
@@ -1022,6 +1032,9 @@ static int open_deb(struct kernel_priv *p, const struct kbtf_buf *b)
 	if (p->k.config_from && !strncmp(p->k.config_from, dir, strlen(dir)) &&
 	    p->k.config_from[strlen(dir)] == '/')
 		set_str(&p->k.config_from, "%s in the package", p->k.config_from + strlen(dir) + 1);
+	err = pkg_module_exports(p, "package", b);
+	if (err)
+		goto out;
 	p->k.format = KBTF_FMT_DEB;
 	set_str(&p->k.format_detail, "Debian package %s %s, %s", deb.package ? deb.package : "?",
 		deb.version ? deb.version : "?", p->k.format_detail);
@@ -1037,6 +1050,125 @@ static void name_members(struct kernel_priv *p, const char *dir)
 
 	if (p->k.config_from && !strncmp(p->k.config_from, dir, n) && p->k.config_from[n] == '/')
 		set_str(&p->k.config_from, "%s in the package", p->k.config_from + n + 1);
+}
+
+/*
+ * No Module.symvers came with the kernel, only its image: what the kernel
+ * build would have written in it is vmlinux's exports (read from the image)
+ * and those of the in-tree modules the package ships. Collected only then,
+ * so a kernel with its headers pays nothing.
+ */
+static bool wants_module_exports(const struct kernel_priv *p)
+{
+	static const char *const host[][2] = {{"/lib/modules/", "/build/Module.symvers"},
+					      {"/usr/src/linux-headers-", "/Module.symvers"}};
+	char s[PATH_MAX];
+	size_t i;
+
+	if (!p->opts || !p->opts->module_exports || !p->image_exports || !p->k.release ||
+	    p->k.symvers_path || p->opts->symvers || p->nr_module_exports)
+		return false;
+	/* the one look_by_release() will find */
+	for (i = 0; p->have_path && i < 2; i++) {
+		snprintf(s, sizeof(s), "%s%s%s", host[i][0], p->k.release, host[i][1]);
+		if (kbtf_is_file(s))
+			return false;
+	}
+	return true;
+}
+
+/*
+ * A module whose tables cannot be read (damaged, or of a layout not met
+ * yet) leaves the list at vmlinux's exports: in-tree modules' symbols are
+ * then unchecked, as before, never judged against an incomplete list.
+ * Only running out of memory fails.
+ */
+static int modexports_fallback(int err)
+{
+	if (err == -ENOMEM)
+		return err;
+	kbtf_err_clear();
+	return 0;
+}
+
+static int adopt_module_exports(struct kernel_priv *p, struct kbtf_modexports *c)
+{
+	char *n;
+	int err = kbtf_modexports_finish(c);
+
+	if (err || !c->nr_exports)
+		return err;
+	n = realloc(p->image_exports, p->image_exports_len + c->len + 1);
+	if (!n)
+		return kbtf_err_nomem();
+	memcpy(n + p->image_exports_len, c->text, c->len + 1);
+	p->image_exports = n;
+	p->image_exports_len += c->len;
+	p->nr_module_exports = c->nr_exports;
+	return 0;
+}
+
+static bool select_module(const char *path, void *ctx)
+{
+	const struct kbtf_modexports *c = ctx;
+	char modpath[PATH_MAX];
+
+	return kbtf_modexports_intree_path(path, c->release, modpath, sizeof(modpath));
+}
+
+static int take_module(const char *path, const void *data, size_t size, void *ctx)
+{
+	return kbtf_modexports_add(ctx, path, data, size);
+}
+
+/* The modules of package @b (and the --with ones), streamed once. */
+static int pkg_module_exports(struct kernel_priv *p, const char *path, const struct kbtf_buf *b)
+{
+	const struct kbtf_kernel_opts *o = p->opts;
+	struct kbtf_modexports c;
+	struct kbtf_buf wb;
+	size_t i;
+	int err;
+
+	if (!wants_module_exports(p))
+		return 0;
+	err = kbtf_modexports_init(&c, p->k.release, 0);
+	if (err)
+		return err;
+	err = kbtf_pkg_each_member(b->data, b->size, path,
+				   kbtf_pkg_detect(b->data, b->size) == KBTF_PKG_DEB, select_module,
+				   take_module, &c);
+	for (i = 0; !err && o && i < o->nr_with; i++) {
+		err = kbtf_buf_from_file(o->with[i], &wb);
+		if (!err) {
+			err =
+			    kbtf_pkg_each_member(wb.data, wb.size, o->with[i],
+						 kbtf_pkg_detect(wb.data, wb.size) == KBTF_PKG_DEB,
+						 select_module, take_module, &c);
+			kbtf_buf_release(&wb);
+		}
+	}
+	if (!err)
+		err = adopt_module_exports(p, &c);
+	kbtf_modexports_release(&c);
+	return modexports_fallback(err);
+}
+
+/* The modules under directory @dir (lib/modules/REL/kernel), when it has them. */
+static int dir_module_exports(struct kernel_priv *p, const char *dir)
+{
+	struct kbtf_modexports c;
+	int err;
+
+	if (!wants_module_exports(p))
+		return 0;
+	err = kbtf_modexports_init(&c, p->k.release, 0);
+	if (!err)
+		err = kbtf_modexports_add_dir(&c, dir);
+	if (!err)
+		err = adopt_module_exports(p, &c);
+	kbtf_modexports_release(&c);
+	return modexports_fallback(err);
 }
 
 /*
@@ -1072,6 +1204,8 @@ static int open_pkg(struct kernel_priv *p, const char *path, const struct kbtf_b
 	}
 	if (!err)
 		err = open_unpacked(p, dir);
+	if (!err)
+		err = pkg_module_exports(p, path, b);
 	/* raw BTF says nothing of its machine; a BTFHub path does */
 	if (!err && !p->k.arch && kbtf_btfhub_path_arch(path))
 		p->k.arch = strdup(kbtf_btfhub_path_arch(path));
@@ -1206,7 +1340,46 @@ static int adopt_image_exports(struct kernel_priv *p)
 	}
 	p->k.symvers_path = path;
 	p->k.image_exports = p->nr_image_exports;
+	p->k.module_exports = p->nr_module_exports;
 	return 0;
+}
+
+int kbtf_kernel_module_exports(struct kbtf_kernel *k, const char *pkg)
+{
+	struct kbtf_modexports c;
+	struct kbtf_buf b, old;
+	char *text = NULL;
+	int err;
+
+	if (!k->image_exports || k->module_exports || !k->symvers_path || !k->release)
+		return 0;
+	err = kbtf_buf_from_file(pkg, &b);
+	if (err)
+		return kbtf_err_prefix(err, "%s", pkg);
+	err = kbtf_modexports_init(&c, k->release, 0);
+	if (!err)
+		err = kbtf_pkg_each_member(b.data, b.size, pkg,
+					   kbtf_pkg_detect(b.data, b.size) == KBTF_PKG_DEB,
+					   select_module, take_module, &c);
+	kbtf_buf_release(&b);
+	if (!err)
+		err = kbtf_modexports_finish(&c);
+	if (!err && c.nr_exports && !(err = kbtf_buf_from_file(k->symvers_path, &old))) {
+		text = malloc(old.size + c.len);
+		if (!text) {
+			err = kbtf_err_nomem();
+		} else {
+			memcpy(text, old.data, old.size);
+			memcpy(text + old.size, c.text, c.len);
+			err = kbtf_write_file_atomic(k->symvers_path, text, old.size + c.len, 0644);
+		}
+		kbtf_buf_release(&old);
+		free(text);
+		if (!err)
+			k->module_exports = c.nr_exports;
+	}
+	kbtf_modexports_release(&c);
+	return modexports_fallback(err);
 }
 
 static int kernel_done(struct kernel_priv *p, int err, struct kbtf_kernel **out)

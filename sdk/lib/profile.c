@@ -81,6 +81,7 @@ static const struct pfield pfields[] = {
     PF("origin", PF_STR, origin),
     PF("btf-layers", PF_U32, btf_layers),
     PF("symvers-image", PF_U32, symvers_image),
+    PF("symvers-modules", PF_U32, symvers_modules),
 };
 
 #define NR_PFIELDS (sizeof(pfields) / sizeof(pfields[0]))
@@ -631,6 +632,8 @@ int kbtf_profile_write(const char *dir, struct kbtf_kernel *k,
 	 * or the profile would read as a kernel exporting nothing else */
 	if (!err && info->has_symvers && !o->symvers && k->image_exports)
 		info->symvers_image = (uint32_t)k->image_exports;
+	if (!err && info->has_symvers && !o->symvers && k->image_exports)
+		info->symvers_modules = (uint32_t)k->module_exports;
 	if (!err && k->kabi_path)
 		err = copy_file(k->kabi_path, dir, KBTF_PROFILE_KABI);
 	if (!err && o->keep_image && k->image_path) {

@@ -65,8 +65,12 @@ struct kbtf_profile_info {
 	bool has_symvers;
 	/* Module.symvers is vmlinux's export table read from the boot image
 	 * (no Module.symvers came with the kernel): that many exports; 0 when
-	 * it is a real Module.symvers. In-tree modules' exports are not in it. */
+	 * it is a real Module.symvers. In-tree modules' exports are not in it,
+	 * unless symvers_modules says so. */
 	uint32_t symvers_image;
+	/* ... followed by this many in-tree modules' exports (read from
+	 * their .ko files): then the file is complete, derived */
+	uint32_t symvers_modules;
 	bool has_image;
 	int64_t added; /* seconds since the epoch */
 };

@@ -27,6 +27,7 @@
 #include "pkg_deb.h"
 #include "profile.h"
 #include "profile_fetch.h"
+#include "kernel_modexports.h"
 #include "repo.h"
 #include "repo_distro.h"
 #include "util.h"
@@ -426,6 +427,14 @@ static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
 			 u.vmlinux[0] ? "vmlinux" : "image", k->release);
 	if (o->keep_image && !k->image_path && u.image[0])
 		k->image_path = strdup(u.image);
+	/* no headers: the image package's modules complete the image's exports */
+	for (i = 0; !err && !u.symvers[0] && k->image_exports && i < it->nr_pkgs; i++)
+		if (it->pkgs[i].path && !it->pkgs[i].head && strstr(it->pkgs[i].name, "image"))
+			err = kbtf_kernel_module_exports(k, it->pkgs[i].path);
+	if (err) {
+		kbtf_kernel_free(k);
+		return err;
+	}
 	ao.name = it->release;
 	ao.suite = it->suite;
 	ao.origin = it->origin;

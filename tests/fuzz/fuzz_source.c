@@ -6,16 +6,19 @@
  * payloads, compressed files), the module reader (ELF, .modinfo,
  * __versions, symbols, signatures) and the loader's ELF checks
  * (kbtf_module_elf_check), the ELF reader on its own with a vmlinux's
- * export tables (kernel_exports.c), the bzImage
+ * export tables (kernel_exports.c) and a module's (kernel_modexports.c,
+ * compressed or not), the bzImage
  * reader, and the Debian package reader, all from one memory buffer.
  */
 #include <stddef.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel_bootimage.h"
 #include "kernel_exports.h"
+#include "kernel_modexports.h"
 #include "pkg_deb.h"
 #include "elf_read.h"
 #include "kbtf/source.h"
@@ -54,6 +57,18 @@ static void fuzz_elf(const uint8_t *data, size_t size)
 			free(text);
 	}
 	kbtf_elf_close(e);
+	/* a module's own export tables, relocated (kernel_modexports.c) */
+	{
+		char *text = NULL;
+		size_t len = 0, nr = 0;
+		FILE *f = open_memstream(&text, &len);
+
+		if (f) {
+			kbtf_modexports_read(data, size, "fuzz", f, &nr);
+			fclose(f);
+		}
+		free(text);
+	}
 	(void)sink;
 }
 

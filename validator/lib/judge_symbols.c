@@ -10,6 +10,16 @@
 #include "judge.h"
 #include "prepared.h"
 
+/* Where the kernel's CRC of a symbol was read. */
+static const char *crc_source(const struct kbtf_pair *pair)
+{
+	if (pair->k->exports_vmlinux_only)
+		return "the image's export table";
+	if (pair->k->exports_derived)
+		return "Module.symvers derived from the image and its modules";
+	return "Module.symvers";
+}
+
 static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_findings *f,
 			   const struct kbtf_sym_issue *is)
 {
@@ -36,9 +46,7 @@ static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_finding
 		kbtf_note_field(&f->notes, &p->expected, "CRC 0x%08x (module's __versions)",
 				is->module_crc);
 		kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (%s, %s)", is->kernel_crc,
-				pair->k->exports_vmlinux_only ? "the image's export table"
-							      : "Module.symvers",
-				is->exporter);
+				crc_source(pair), is->exporter);
 		kbtf_note_field(&f->notes, &p->detail,
 				"The symbol's prototype or the types it uses differ from build "
 				"time (modversions): the loader refuses the module.");
@@ -119,9 +127,7 @@ static void module_layout(const struct kbtf_pair *pair, struct kbtf_sym_findings
 	p->kernel_crc = e->crc;
 	kbtf_note_field(&f->layout, &p->expected, "CRC 0x%08x (module's __versions)",
 			ms->layout_crc);
-	kbtf_note_field(&f->layout, &p->actual, "CRC 0x%08x (%s)", e->crc,
-			pair->k->exports_vmlinux_only ? "the image's export table"
-						      : "Module.symvers");
+	kbtf_note_field(&f->layout, &p->actual, "CRC 0x%08x (%s)", e->crc, crc_source(pair));
 	kbtf_note_field(&f->layout, &p->detail,
 			"struct module is laid out differently in this kernel; the loader refuses "
 			"the module before looking at anything else (Exec format error), unless "
@@ -263,6 +269,12 @@ void kbtf_judge_symbols(const struct kbtf_pair *pair, struct kbtf_sym_findings *
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "symbols-from-image", "",
 				  "all %zu symbols checked against vmlinux's export table and CRCs "
 				  "read from the boot image (no Module.symvers for this kernel)",
+				  sr.nr_checked);
+	else if (pair->k->exports_derived)
+		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "symbols-derived", "",
+				  "all %zu symbols checked against the exports and CRCs read from "
+				  "the boot image and the in-tree modules' .ko files (no "
+				  "Module.symvers came with this kernel)",
 				  sr.nr_checked);
 	if (sr.nr_from_modules)
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "symbols-from-modules", "",

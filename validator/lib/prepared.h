@@ -64,6 +64,8 @@ struct kbtf_vkernel {
 	/* the export list is vmlinux's alone, read from the boot image (no
 	 * Module.symvers): a symbol not in it may be an in-tree module's */
 	bool exports_vmlinux_only;
+	/* ... the image's and the in-tree modules' .ko files': complete, derived */
+	bool exports_derived;
 	int major, minor;	     /* from the release; -1 unknown */
 	size_t module_struct_size;   /* struct module in its BTF; 0 unknown */
 	bool distilled_support;	     /* reads .BTF.base (>= 6.11) */

@@ -167,6 +167,34 @@ static int derive_vermagic(struct kbtf_vkernel *vk)
 	return 0;
 }
 
+/*
+ * No Module.symvers came with the kernel: the image's own __ksymtab and
+ * __kcrctab (kernel_exports.c), alone, or followed by its in-tree modules'
+ * exports (kernel_modexports.c), which makes the list complete.
+ */
+static int image_symvers_from(struct kbtf_vkernel *vk)
+{
+	int n;
+
+	vk->exports_vmlinux_only = !vk->k->module_exports;
+	vk->exports_derived = vk->k->module_exports != 0;
+	if (vk->k->module_exports)
+		n = asprintf(&vk->symvers_from,
+			     "Module.symvers derived from the boot image's export table (%zu "
+			     "vmlinux exports) and the in-tree modules' (%zu exports)",
+			     vk->k->image_exports, vk->k->module_exports);
+	else
+		n = asprintf(&vk->symvers_from,
+			     "the boot image's export table (%zu vmlinux exports; no "
+			     "Module.symvers)",
+			     vk->k->image_exports);
+	if (n < 0) {
+		vk->symvers_from = NULL;
+		return kbtf_err_nomem();
+	}
+	return 0;
+}
+
 static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts)
 {
 	const char *path = opts && opts->symvers ? opts->symvers : vk->k->symvers_path;
@@ -178,13 +206,9 @@ static int load_symvers(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts 
 	if (err)
 		return kbtf_err_prefix(err, "Module.symvers");
 	if (path == vk->k->symvers_path && vk->k->image_exports) {
-		/* kernel_exports.c: the image's own __ksymtab/__kcrctab */
-		vk->exports_vmlinux_only = true;
-		if (asprintf(&vk->symvers_from,
-			     "the boot image's export table (%zu vmlinux exports; no "
-			     "Module.symvers)",
-			     vk->k->image_exports) < 0)
-			vk->symvers_from = NULL;
+		err = image_symvers_from(vk);
+		if (err)
+			return err;
 	} else {
 		vk->symvers_from = strdup(path);
 	}
@@ -255,12 +279,9 @@ static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", vk->lazy->dir);
 	if (vk->k->image_exports) {
 		/* as load_symvers(): the image's own __ksymtab/__kcrctab, stored */
-		vk->exports_vmlinux_only = true;
-		if (asprintf(&vk->symvers_from,
-			     "the boot image's export table (%zu vmlinux exports; no "
-			     "Module.symvers)",
-			     vk->k->image_exports) < 0)
-			vk->symvers_from = NULL;
+		err = image_symvers_from(vk);
+		if (err)
+			return err;
 	} else {
 		vk->symvers_from = strdup(path);
 	}
@@ -345,8 +366,10 @@ static int prepare_index(struct kbtf_vkernel *vk, const char *source, const char
 		return kbtf_err_nomem();
 	vk->k = &l->shell;
 	/* the marker says whether Module.symvers is the image's export table */
-	if (!kbtf_profile_read_info(dir, &info) && info.has_symvers)
+	if (!kbtf_profile_read_info(dir, &info) && info.has_symvers) {
 		l->shell.image_exports = info.symvers_image;
+		l->shell.module_exports = info.symvers_modules;
+	}
 	kbtf_err_clear();
 	vk->btf_hash = kbtf_pindex_btf_hash(vk->ix);
 	err = kbtf_reloc_target_from_index(vk->ix, &vk->target);
