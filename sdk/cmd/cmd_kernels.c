@@ -17,6 +17,7 @@
 #include "profile_fetch.h"
 #include "kbtf/json.h"
 #include "profile.h"
+#include "profile_index.h"
 #include "run.h"
 #include "kbtf/source.h"
 #include "cmd.h"
@@ -34,6 +35,7 @@ static const char kernels_usage[] =
     "       kbtf kernels list [--json|--pretty] [SET]\n"
     "       kbtf kernels rm NAME|GLOB...\n"
     "       kbtf kernels path NAME|SET\n"
+    "       kbtf kernels symvers NAME\n"
     "\n"
     "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
     "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
@@ -58,6 +60,7 @@ static const char kernels_usage[] =
     "  list     the stored profiles (all, or those of SET)\n"
     "  rm       remove profiles by name or glob\n"
     "  path     print the directory of each profile of a set\n"
+    "  symvers  print the Module.symvers a profile keeps (in its index)\n"
     "\n"
     "A SET is 'all', a name glob ('6.12.*-rt-amd64'), a fetch SPEC (what fetch\n"
     "stored for it), or @FILE, or several of them separated by commas.\n"
@@ -847,6 +850,51 @@ static int kernels_path(int argc, char **argv)
 	return KBTF_EXIT_OK;
 }
 
+/* The profile's Module.symvers as the kernel shipped it, from its file or its index. */
+static int kernels_symvers(int argc, char **argv)
+{
+	const struct kbtf_profile_info **set = NULL;
+	struct kbtf_profile_info info;
+	size_t n = 0;
+	struct kbtf_store *s;
+	struct kbtf_buf b;
+	char dir[4096], path[4200];
+	int err, rc;
+
+	if (argc != 1) {
+		fprintf(stderr, "kbtf: kernels symvers: one NAME\n");
+		return KBTF_EXIT_USAGE;
+	}
+	rc = open_store(&s);
+	if (rc)
+		return rc;
+	err = kbtf_store_resolve(s, argv[0], &set, &n);
+	if (!err && n != 1)
+		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", argv[0], n);
+	if (!err)
+		err = kbtf_store_profile_dir(s, set[0]->name, dir, sizeof(dir));
+	free(set);
+	kbtf_store_free(s);
+	if (!err)
+		err = kbtf_profile_read_info(dir, &info);
+	if (!err && !info.has_symvers)
+		err = kbtf_err(-ENOENT, "%s: the profile has no Module.symvers", dir);
+	snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_SYMVERS);
+	if (!err && kbtf_is_file(path)) {
+		/* an older profile's own copy (zstd) */
+		err = kbtf_profile_read_text(path, &b);
+		if (!err && fwrite(b.data, 1, b.size, stdout) != b.size)
+			err = kbtf_err(-EIO, "cannot write Module.symvers");
+		if (!err)
+			kbtf_buf_release(&b);
+	} else if (!err) {
+		err = kbtf_pindex_print_symvers(dir, stdout);
+	}
+	if (!err && fflush(stdout))
+		err = kbtf_err(-EIO, "cannot write Module.symvers");
+	return err ? cmd_error("kernels symvers", err) : KBTF_EXIT_OK;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	const char *verb;
@@ -875,7 +923,10 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_rm(argc, argv);
 	if (!strcmp(verb, "path"))
 		return kernels_path(argc, argv);
-	fprintf(stderr, "kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path)\n",
+	if (!strcmp(verb, "symvers"))
+		return kernels_symvers(argc, argv);
+	fprintf(stderr,
+		"kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path, symvers)\n",
 		verb);
 	return KBTF_EXIT_USAGE;
 }

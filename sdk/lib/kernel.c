@@ -31,6 +31,7 @@
 #include "elf_read.h"
 #include "kbtf/err.h"
 #include "profile.h"
+#include "profile_index.h"
 #include "kbtf/source.h"
 #include "kernel_priv.h"
 #include "kernel_modexports.h"
@@ -868,9 +869,47 @@ static int open_profile_layers(struct kernel_priv *p, const char *dir)
 	return err;
 }
 
+/*
+ * A profile whose index holds Module.symvers whole keeps no copy of the
+ * file (kbtf_pindex_write()): its text is rebuilt from the index into the
+ * work dir for the readers of symvers_path. The profile says it has one:
+ * an index that cannot give it back is an error, never "no Module.symvers".
+ */
+static int symvers_from_index(struct kernel_priv *p, const char *dir)
+{
+	const char *work = p->opts ? p->opts->work_dir : NULL;
+	char *path;
+	FILE *f;
+	int err;
+
+	if (p->opts && p->opts->symvers)
+		return 0; /* the caller's replaces it */
+	if (!work && (err = work_dir(p, &work)))
+		return err;
+	if (asprintf(&path, "%s/Module.symvers", work) < 0)
+		return kbtf_err_nomem();
+	f = fopen(path, "we");
+	if (!f) {
+		err = kbtf_err(-errno, "%s: cannot create: %s", path, strerror(errno));
+		free(path);
+		return err;
+	}
+	err = kbtf_pindex_print_symvers(dir, f);
+	if (fclose(f) && !err)
+		err = kbtf_err(-EIO, "%s: cannot write", path);
+	if (err) {
+		unlink(path);
+		free(path);
+		return kbtf_err_prefix(err, "%s: its Module.symvers is kept in its index", dir);
+	}
+	p->k.symvers_path = path;
+	return 0;
+}
+
 static int open_profile(struct kernel_priv *p, const char *dir)
 {
 	struct kbtf_profile_info info;
+	bool have_info;
 	struct kbtf_buf b;
 	char *s;
 	int err;
@@ -888,7 +927,9 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 		return err;
 	p->k.format = KBTF_FMT_PROFILE;
 	set_str(&p->k.format_detail, "kbtf kernel profile");
-	if (!kbtf_profile_read_info(dir, &info)) {
+	memset(&info, 0, sizeof(info));
+	have_info = !kbtf_profile_read_info(dir, &info);
+	if (have_info) {
 		if (info.release[0])
 			note_release(p, strdup(info.release), "profile");
 		if (info.arch[0])
@@ -918,6 +959,11 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 			p->k.symvers_path = s;
 		else
 			free(s);
+	}
+	if (!p->k.symvers_path && have_info && info.has_symvers) {
+		err = symvers_from_index(p, dir);
+		if (err)
+			return err;
 	}
 	/* a stored image export table is still one (kbtf_profile_info) */
 	if (p->k.symvers_path && info.symvers_image) {

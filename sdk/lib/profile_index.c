@@ -46,6 +46,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "hash.h"
 #include "kbtf/btf.h"
@@ -826,6 +827,29 @@ int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *di
 	return err;
 }
 
+/*
+ * The index @b holds the whole Module.symvers (its lines rebuild the file
+ * byte for byte): the profile does not keep the file too (0.34 MB
+ * compressed for a 6.12 kernel); the index is stamped again without it.
+ * Readers of the text get it from the table (kbtf_pindex_print_symvers()).
+ */
+static int drop_symvers(const char *dir, struct kbtf_buf *b)
+{
+	struct idx_hdr *h = (struct idx_hdr *)b->data;
+	uint32_t flags = le32toh(h->flags);
+	char path[PATH_MAX];
+
+	if ((flags & (F_SYMVERS | F_SYMS_INDEXED)) != (F_SYMVERS | F_SYMS_INDEXED))
+		return 0;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_SYMVERS) >= (int)sizeof(path))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+	if (unlink(path) < 0 && errno != ENOENT)
+		return kbtf_err(-errno, "%s: cannot remove: %s", path, strerror(errno));
+	stamp(dir, h);
+	h->checksum = htole64(sum_of(b->data, le32toh(h->sec[NR_SUMMED].off)));
+	return 0;
+}
+
 int kbtf_pindex_write(const char *dir)
 {
 	char path[PATH_MAX];
@@ -842,6 +866,11 @@ int kbtf_pindex_write(const char *dir)
 	kbtf_kernel_free(k);
 	if (err)
 		return err;
+	err = drop_symvers(dir, &b);
+	if (err) {
+		kbtf_buf_release(&b);
+		return err;
+	}
 	err = kbtf_write_file_atomic(path, b.data, b.size, 0644);
 	kbtf_buf_release(&b);
 	return err;
@@ -1069,7 +1098,8 @@ int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct
 	return make(&b, name, out);
 }
 
-int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
+/* The index of the profile in @dir, checked, without comparing stamps. */
+static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 {
 	char path[PATH_MAX];
 	struct kbtf_buf b;
@@ -1094,10 +1124,42 @@ int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 	} else {
 		err = make(&b, path, out);
 	}
+	return err;
+}
+
+int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
+{
+	int err = open_unstamped(dir, out);
+
 	if (!err && (err = check_stamps(*out, dir))) {
 		kbtf_pindex_free(*out);
 		*out = NULL;
 	}
+	return err;
+}
+
+int kbtf_pindex_print_symvers(const char *dir, FILE *f)
+{
+	struct kbtf_pindex_sym s;
+	struct kbtf_pindex *ix;
+	uint32_t i;
+	int err;
+
+	/* the table does not depend on the other files: no stamps compared */
+	err = open_unstamped(dir, &ix);
+	if (err == -ENOENT)
+		return kbtf_err(err, "%s: no Module.symvers and no index holding it", dir);
+	if (err)
+		return err;
+	if (!kbtf_pindex_has_symvers(ix) || !kbtf_pindex_symvers_indexed(ix))
+		err = bad(ix->name, "holds no whole Module.symvers");
+	for (i = 0; i < ix->nr_syms && !err; i++) {
+		if (!kbtf_pindex_sym_at(ix, i, &s))
+			err = bad(ix->name, "Module.symvers record checksum mismatch");
+		else if (kbtf_pindex_sym_print(f, &s) < 0)
+			err = kbtf_err(-EIO, "cannot write Module.symvers: %s", strerror(errno));
+	}
+	kbtf_pindex_free(ix);
 	return err;
 }
 

@@ -66,7 +66,11 @@ struct kbtf_pindex_cand {
 int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *dir,
 		      struct kbtf_buf *out);
 
-/* Open the profile in @dir and write its index there (atomically). */
+/*
+ * Open the profile in @dir and write its index there (atomically). When
+ * the index's symbol table rebuilds the profile's Module.symvers byte for
+ * byte, the file is removed: the index keeps it (kbtf_pindex_print_symvers()).
+ */
 int kbtf_pindex_write(const char *dir);
 
 /*
@@ -129,6 +133,16 @@ bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kb
 bool kbtf_pindex_sym_at(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pindex_sym *out);
 /* Write @s as its line stood in Module.symvers, newline included. */
 int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s);
+/*
+ * Write the Module.symvers of the profile in @dir, rebuilt from its
+ * index's symbol table, to @f: for readers of the text when the
+ * profile keeps no Module.symvers file (kbtf_pindex_write() dropped it).
+ * The index is checked whole and every record on the way; its stamps are
+ * not compared (the table does not depend on the other files). Nonzero,
+ * kbtf_errstr() saying why, when the index is missing, damaged or holds
+ * no whole Module.symvers.
+ */
+int kbtf_pindex_print_symvers(const char *dir, FILE *f);
 /*
  * The byte offset of every type (1 .. type_cnt - 1) in the BTF's type
  * section, little-endian, for kbtf_btf_parse_prepared(); NULL when the

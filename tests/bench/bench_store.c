@@ -130,6 +130,7 @@ static void store_kinds(char **dirs, int nk)
 		closedir(d);
 	}
 	free(s.ino);
+	/* Module.symvers is kept in the index when it rebuilds the file: 0 then */
 	printf("store: per kernel by kind: btf %.2f MB, index %.2f MB, Module.symvers %.2f MB, "
 	       "config %.3f MB, the rest %.3f MB\n",
 	       bytes[0] / 1e6 / nk, bytes[1] / 1e6 / nk, bytes[2] / 1e6 / nk, bytes[3] / 1e6 / nk,
@@ -178,13 +179,31 @@ static struct kbtf_symvers *wanted_of(struct kbtf_vmod **vm, int nmods)
 	return w;
 }
 
+/* The profile's Module.symvers from its index, written to @dir as a file: false if none. */
+static bool symvers_out(const char *dir, char *path, size_t len)
+{
+	FILE *f;
+	int err;
+
+	if (snprintf(path, len, "%s/%s", dir, KBTF_PROFILE_SYMVERS) >= (int)len ||
+	    !access(path, F_OK) || !(f = fopen(path, "wx")))
+		return false;
+	err = kbtf_pindex_print_symvers(dir, f);
+	if (fclose(f) || err) {
+		unlink(path);
+		return false;
+	}
+	return true;
+}
+
 static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod **vm, int nmods,
 			     const struct kbtf_symvers *wanted)
 {
 	struct kbtf_vkernel_opts o = {.wanted = wanted};
 	double open_ix[RUNS], open_full[RUNS], pair[RUNS];
-	char what[128], path[PATH_MAX], aside[PATH_MAX];
+	char what[128], path[PATH_MAX], aside[PATH_MAX], sv[PATH_MAX];
 	int k, m, i, slashes;
+	bool plain;
 
 	for (k = 0; k < nk; k++) {
 		for (i = 0; i < RUNS; i++) {
@@ -198,11 +217,17 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 			open_ix[i] = kbtf_now_ms() - t0;
 			kbtf_vkernel_free(vk);
 		}
+		/* the full way reads Module.symvers text, which the profile keeps
+		 * in its index alone: written beside it, plain, for the while */
+		plain = symvers_out(dirs[k], sv, sizeof(sv));
 		if (snprintf(path, sizeof(path), "%s/%s", dirs[k], KBTF_PROFILE_INDEX) >=
 			(int)sizeof(path) ||
 		    snprintf(aside, sizeof(aside), "%s.aside", path) >= (int)sizeof(aside) ||
-		    rename(path, aside))
+		    rename(path, aside)) {
+			if (plain)
+				unlink(sv);
 			continue;
+		}
 		for (i = 0; i < 5; i++) {
 			struct kbtf_vkernel *vk;
 			double t0 = kbtf_now_ms();
@@ -212,6 +237,8 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 			open_full[i] = kbtf_now_ms() - t0;
 			kbtf_vkernel_free(vk);
 		}
+		if (plain)
+			unlink(sv);
 		rename(aside, path);
 		snprintf(what, sizeof(what), "store: open %.26s, index", names[k]);
 		bench_report(what, open_ix, RUNS);

@@ -66,6 +66,25 @@ for rel in $kernels; do [ -f "$store/$rel/index" ] && n=$((n + 1)); done
 if [ "$n" = "$(wc -w <<<"$kernels")" ]; then t_ok "every stored profile has an index"; else
 	t_fail "$n profiles of $(wc -w <<<"$kernels") have an index"
 fi
+# Module.symvers is kept in the index alone, which rebuilds it byte for
+# byte: a profile added from the stored one (the full way, its text
+# rebuilt from the index) indexes to the same tables
+n=0
+for rel in $kernels; do [ -e "$store/$rel/Module.symvers" ] && n=$((n + 1)); done
+if [ "$n" = 0 ]; then t_ok "no profile keeps Module.symvers beside its index"; else
+	t_fail "$n profiles keep Module.symvers beside an index holding it"
+fi
+t_check "add the stored $release again from its profile (the full way)" \
+	"$KBTF" kernels add "$store/$release" --name copy
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+hs=$(u32 "$store/$release/index" 12)
+if [ -n "$hs" ] && cmp -s <(tail -c +$((hs + 1)) "$store/$release/index") \
+	<(tail -c +$((hs + 1)) "$store/copy/index"); then
+	t_ok "Module.symvers rebuilt from the index indexes to the same tables"
+else
+	t_fail "the profile added from the stored one has other tables"
+fi
+"$KBTF" kernels rm copy >/dev/null
 
 # ------------------------------------------------------------ modules
 
@@ -124,11 +143,19 @@ else
 	t_fail "the pairs cover fewer than three verdicts"
 fi
 
+# the full way reads Module.symvers text: the original file, as an older
+# profile kept it (zstd), in place of the index holding it
 mkdir -p "$t_tmp/aside"
-for rel in $kernels; do mv "$store/$rel/index" "$t_tmp/aside/$rel.index"; done
+for rel in $kernels; do
+	mv "$store/$rel/index" "$t_tmp/aside/$rel.index"
+	zstd -q -c "${sv[$rel]}" >"$store/$rel/Module.symvers"
+done
 report "$t_tmp/full.json" --kernels "$set"
 report "$t_tmp/full-ns.json" --kernels "$set" --no-symbols
-for rel in $kernels; do mv "$t_tmp/aside/$rel.index" "$store/$rel/index"; done
+for rel in $kernels; do
+	rm "$store/$rel/Module.symvers"
+	mv "$t_tmp/aside/$rel.index" "$store/$rel/index"
+done
 if [ -s "$t_tmp/idx.json" ] && cmp -s "$t_tmp/idx.json" "$t_tmp/full.json" &&
 	cmp -s "$t_tmp/idx.json.rc" "$t_tmp/full.json.rc"; then
 	t_ok "index and full parse: the same report, exit code and every named type"
@@ -163,13 +190,26 @@ fi
 # export table and the in-tree modules' exports (kernel_modexports.c), and
 # says so; the index and the full parse judge alike. The package itself
 # (no profile: modules not read) leaves in-tree modules' symbols unchecked.
+# The full way here: a profile added from the stored one (the table's text
+# rebuilt from its index).
 rt=6.12.113+deb12-rt-amd64
 t_check "add $rt again without Module.symvers" "$KBTF" kernels add "${deb[$rt]}" --name rt-image
 report "$t_tmp/img-deb.json" --kernel "${deb[$rt]}"
 report "$t_tmp/img-idx.json" --kernels rt-image
-mv "$store/rt-image/index" "$t_tmp/rt-image.index"
-report "$t_tmp/img-full.json" --kernels rt-image
-mv "$t_tmp/rt-image.index" "$store/rt-image/index"
+t_check "add rt-image again from its profile (the full way)" \
+	"$KBTF" kernels add "$store/rt-image" --name rt-full
+mv "$store/rt-full/index" "$t_tmp/rt-full.index"
+report "$t_tmp/img-full.json" --kernels rt-full
+# the index was the profile's only Module.symvers: refused, never "none"
+if [ "$(cat "$t_tmp/img-full.json.rc")" = 2 ] &&
+	grep -qF "$store/rt-full: its Module.symvers is kept in its index: $store/rt-full: no Module.symvers and no index holding it" "$t_tmp/img-full.json.raw"; then
+	t_ok "a profile whose index held Module.symvers, index removed: exit 2, one line"
+else
+	t_fail "index holding Module.symvers removed: exit $(cat "$t_tmp/img-full.json.rc")"
+	sed 's/^/    | /' "$t_tmp/img-full.json.raw" "$t_tmp/img-full.json.err" | head -n 8
+fi
+mv "$t_tmp/rt-full.index" "$store/rt-full/index"
+report "$t_tmp/img-full.json" --kernels rt-full
 pairs "$t_tmp/img-deb.json" | sed 's/"release":"[^"]*"//' >"$t_tmp/img-deb.pairs"
 pairs "$t_tmp/img-idx.json" | sed 's/"release":"[^"]*"//' >"$t_tmp/img-idx.pairs"
 pairs "$t_tmp/img-full.json" | sed 's/"release":"[^"]*"//' >"$t_tmp/img-full.pairs"
@@ -182,7 +222,7 @@ else
 	t_fail "exports derived from the image and its modules: index and full parse differ"
 	diff "$t_tmp/img-full.pairs" "$t_tmp/img-idx.pairs" | head -n 6 | cut -c1-300 | sed 's/^/    | /'
 fi
-"$KBTF" kernels rm rt-image >/dev/null
+"$KBTF" kernels rm rt-image rt-full >/dev/null
 
 # ------------------------------------------------------------ refused, never believed
 
@@ -225,7 +265,6 @@ t_exit 1 "and the profile judges again" \
 
 # the symbol table is checked where a lookup reads it: its slot blocks'
 # checksums zeroed (outside the open-time checksum), the lookup says so
-u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 cp "$p/index" "$t_tmp/index.good"
 hs=$(u32 "$p/index" 12)            # the header's size; its last 11 pairs: the sections
 so=$(u32 "$p/index" $((hs - 88 + 7 * 8))) # section 7: the symbol slot blocks' checksums

@@ -26,6 +26,7 @@
 #include "kbtf/btf.h"
 #include "kbtf/builder.h"
 #include "kbtf/err.h"
+#include "kbtf/source.h"
 #include "profile.h"
 #include "profile_index.h"
 #include "util.h"
@@ -583,6 +584,96 @@ static void test_stored_and_stale(void **state)
 	fake_kernel_release(&f);
 }
 
+/* The whole text of @path, NUL-terminated (NULL: unreadable). */
+static char *slurp(const char *path)
+{
+	struct kbtf_buf b;
+	char *s;
+
+	if (kbtf_buf_from_file(path, &b))
+		return NULL;
+	s = calloc(1, b.size + 1);
+	if (s)
+		memcpy(s, b.data, b.size);
+	kbtf_buf_release(&b);
+	return s;
+}
+
+/*
+ * A stored profile keeps Module.symvers in its index only: the full-way
+ * open rebuilds the file byte for byte from it, and an index that cannot
+ * give it back (damaged, missing) fails the open rather than losing it.
+ */
+static void test_symvers_in_index(void **state)
+{
+	struct kbtf_profile_add_opts o = {0};
+	struct kbtf_kernel *k;
+	struct kbtf_store *s;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	char dir[512], path[600], out[600], *text;
+	uint32_t syms;
+	FILE *fo;
+
+	fake_kernel(&f, 3);
+	assert_int_equal(kbtf_store_open(NULL, &s), 0);
+	if (kbtf_store_add(s, &f.k, &o, NULL))
+		fail_msg("add: %s", kbtf_errstr());
+	assert_int_equal(kbtf_store_profile_dir(s, "6.12.1-test", dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_SYMVERS);
+	assert_int_equal(access(path, F_OK), -1);
+	if (kbtf_pindex_open(dir, &ix))
+		fail_msg("open: %s", kbtf_errstr());
+	assert_true(kbtf_pindex_symvers_indexed(ix));
+	kbtf_pindex_free(ix);
+
+	snprintf(out, sizeof(out), "%s/symvers.out", tmpdir);
+	fo = fopen(out, "w");
+	assert_non_null(fo);
+	assert_int_equal(kbtf_pindex_print_symvers(dir, fo), 0);
+	assert_int_equal(fclose(fo), 0);
+	text = slurp(out);
+	assert_non_null(text);
+	assert_string_equal(text, symvers_text);
+	free(text);
+	if (kbtf_kernel_open(dir, NULL, &k))
+		fail_msg("full-way open: %s", kbtf_errstr());
+	assert_non_null(k->symvers_path);
+	text = slurp(k->symvers_path);
+	assert_non_null(text);
+	assert_string_equal(text, symvers_text);
+	free(text);
+	kbtf_kernel_free(k);
+
+	/* a record damaged: refused, the open with it */
+	snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX);
+	assert_int_equal(kbtf_buf_from_file(path, &raw), 0);
+	text = malloc(raw.size);
+	assert_non_null(text);
+	memcpy(text, raw.data, raw.size);
+	syms = sec_off(&raw, 8); /* the records */
+	text[syms + 5] ^= 0x10;
+	assert_int_equal(unlink(path), 0);
+	assert_int_equal(kbtf_write_file_atomic(path, text, raw.size, 0644), 0);
+	kbtf_buf_release(&raw);
+	free(text);
+	fo = fopen(out, "w");
+	assert_non_null(fo);
+	assert_int_not_equal(kbtf_pindex_print_symvers(dir, fo), 0);
+	assert_non_null(strstr(kbtf_errstr(), "checksum mismatch"));
+	fclose(fo);
+	assert_int_not_equal(kbtf_kernel_open(dir, NULL, &k), 0);
+	assert_non_null(strstr(kbtf_errstr(), "Module.symvers is kept in its index"));
+
+	/* no index: no Module.symvers either, said so */
+	assert_int_equal(unlink(path), 0);
+	assert_int_not_equal(kbtf_kernel_open(dir, NULL, &k), 0);
+	assert_non_null(strstr(kbtf_errstr(), "no index holding it"));
+	kbtf_store_free(s);
+	fake_kernel_release(&f);
+}
+
 /* --------------------------------------------------------- shared store */
 
 /* Files under <store>/.objects: how many, and how many only the store links. */
@@ -643,8 +734,9 @@ static void test_store_dedup(void **state)
 	add_named(s, &f, "b");
 	add_named(s, &f, "c");
 	count_objects(kbtf_store_root(s), &nr, &orphans, &links);
-	/* btf, config, Module.symvers and the index, each once, linked 3 + 1 times */
-	assert_int_equal(nr, 4);
+	/* btf, config and the index (Module.symvers is in it), each once,
+	 * linked 3 + 1 times */
+	assert_int_equal(nr, 3);
 	assert_int_equal(orphans, 0);
 	assert_int_equal(links, 4);
 	assert_int_equal(kbtf_store_profile_dir(s, "b", dir, sizeof(dir)), 0);
@@ -788,6 +880,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_symbols_not_rebuilt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symbols_real, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_stored_and_stale, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_symvers_in_index, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_dedup, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_store_concurrent, setup, teardown),
 	};

@@ -304,6 +304,24 @@ static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel
 			return 0;
 		kbtf_err_clear();
 	}
+	if (!kbtf_is_file(path) && kbtf_pindex_symvers_indexed(vk->ix)) {
+		/* the profile keeps Module.symvers in its index alone: every line */
+		f = open_memstream(&text, &len);
+		if (!f)
+			return kbtf_err_nomem();
+		for (i = 0; i < kbtf_pindex_nr_syms(vk->ix); i++)
+			if (!kbtf_pindex_sym_at(vk->ix, (uint32_t)i, &sym) ||
+			    kbtf_pindex_sym_print(f, &sym) < 0)
+				break;
+		if (fclose(f) || i < kbtf_pindex_nr_syms(vk->ix)) {
+			free(text);
+			return kbtf_pindex_damaged(vk->ix) ? kbtf_vkernel_check(vk)
+							   : kbtf_err_nomem();
+		}
+		err = kbtf_symvers_parse(text, len, path, &vk->symvers);
+		free(text);
+		return err ? kbtf_err_prefix(err, "Module.symvers") : 0;
+	}
 	err = kbtf_symvers_load_wanted(path, wanted, &vk->symvers);
 	return err ? kbtf_err_prefix(err, "Module.symvers") : 0;
 }
