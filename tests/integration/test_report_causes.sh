@@ -39,7 +39,7 @@ store=$XDG_CACHE_HOME/kbtf/kernels
 store() {
 	local suite=$1 rel=$2 img=$3 args=() p
 	shift 3
-	[ -f "$store/$rel/kbtf-profile" ] && [ -f "$store/$rel/Module.symvers" ] && return 0
+	[ -f "$store/$rel/kbtf-profile" ] && "$KBTF" kernels symvers "$rel" >/dev/null 2>&1 && return 0
 	p=$(fetch "$suite" "$img") || return 1
 	for w in "$@"; do
 		args+=(--with "$(fetch "$suite" "$w")") || return 1
@@ -80,7 +80,7 @@ n=$(echo "$kernels" | tr ',' '\n' | wc -l)
 [ "$n" -eq 12 ] && t_ok "twelve Debian kernels stored with their headers" ||
 	t_fail "$n kernels stored"
 for k in $(echo "$kernels" | tr ',' ' '); do
-	[ -s "$store/$k/Module.symvers" ] || t_fail "$k: no Module.symvers in its profile"
+	"$KBTF" kernels symvers "$k" >/dev/null 2>&1 || t_fail "$k: no Module.symvers in its profile"
 done
 
 # ------------------------------------------------------------ modules
