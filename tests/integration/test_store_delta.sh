@@ -125,10 +125,24 @@ fi
 same "raw and delta store: the same report, exit code and every named type" \
 	"$t_tmp/raw.json" "$t_tmp/delta.json"
 same "the same without the symbol step (--no-symbols)" "$t_tmp/raw-ns.json" "$t_tmp/delta-ns.json"
-# the full way too (no index: the profile's BTF rebuilt and parsed whole)
-for rel in $kernels; do mv "$ds/$rel/index" "$t_tmp/$rel.index"; done
+n=0
+for rel in $kernels; do [ -e "$ds/$rel/Module.symvers" ] && n=$((n + 1)); done
+if [ "$n" = 0 ]; then t_ok "no delta profile keeps Module.symvers beside its index"; else
+	t_fail "$n delta profiles keep Module.symvers beside an index holding it"
+fi
+# the full way too (no index: the profile's BTF rebuilt and parsed whole;
+# its Module.symvers, kept in the index alone, printed beside it first)
+for rel in $kernels; do
+	XDG_CACHE_HOME=$delta "$KBTF" kernels symvers "$rel" >"$t_tmp/$rel.symvers" ||
+		t_fail "kernels symvers $rel"
+	mv "$t_tmp/$rel.symvers" "$ds/$rel/Module.symvers"
+	mv "$ds/$rel/index" "$t_tmp/$rel.index"
+done
 report "$delta" "$t_tmp/delta-full.json" "$set"
-for rel in $kernels; do mv "$t_tmp/$rel.index" "$ds/$rel/index"; done
+for rel in $kernels; do
+	rm "$ds/$rel/Module.symvers"
+	mv "$t_tmp/$rel.index" "$ds/$rel/index"
+done
 same "delta store without its index: the same report" "$t_tmp/raw.json" "$t_tmp/delta-full.json"
 
 # ------------------------------------------------------------ rm and gc
