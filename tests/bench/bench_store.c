@@ -131,7 +131,8 @@ static void store_kinds(char **dirs, int nk)
 	}
 	free(s.ino);
 	/* Module.symvers is kept in the index when it rebuilds the file: 0 then */
-	printf("store: per kernel by kind: btf %.2f MB, index %.2f MB, Module.symvers %.2f MB, "
+	printf("store: per kernel by kind: btf %.2f MB, index %.2f MB, Module.symvers file %.2f MB "
+	       "(none where the index holds it), "
 	       "config %.3f MB, the rest %.3f MB\n",
 	       bytes[0] / 1e6 / nk, bytes[1] / 1e6 / nk, bytes[2] / 1e6 / nk, bytes[3] / 1e6 / nk,
 	       bytes[4] / 1e6 / nk);
