@@ -1140,9 +1140,7 @@ int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 
 int kbtf_pindex_print_symvers(const char *dir, FILE *f)
 {
-	struct kbtf_pindex_sym s;
 	struct kbtf_pindex *ix;
-	uint32_t i;
 	int err;
 
 	/* the table does not depend on the other files: no stamps compared */
@@ -1151,16 +1149,25 @@ int kbtf_pindex_print_symvers(const char *dir, FILE *f)
 		return kbtf_err(err, "%s: no Module.symvers and no index holding it", dir);
 	if (err)
 		return err;
-	if (!kbtf_pindex_has_symvers(ix) || !kbtf_pindex_symvers_indexed(ix))
-		err = bad(ix->name, "holds no whole Module.symvers");
-	for (i = 0; i < ix->nr_syms && !err; i++) {
-		if (!kbtf_pindex_sym_at(ix, i, &s))
-			err = bad(ix->name, "Module.symvers record checksum mismatch");
-		else if (kbtf_pindex_sym_print(f, &s) < 0)
-			err = kbtf_err(-EIO, "cannot write Module.symvers: %s", strerror(errno));
-	}
+	err = kbtf_pindex_print_syms(ix, f);
 	kbtf_pindex_free(ix);
 	return err;
+}
+
+int kbtf_pindex_print_syms(const struct kbtf_pindex *ix, FILE *f)
+{
+	struct kbtf_pindex_sym s;
+	uint32_t i;
+
+	if (!kbtf_pindex_has_symvers(ix) || !kbtf_pindex_symvers_indexed(ix))
+		return bad(ix->name, "holds no whole Module.symvers");
+	for (i = 0; i < ix->nr_syms; i++) {
+		if (!kbtf_pindex_sym_at(ix, i, &s))
+			return bad(ix->name, "Module.symvers record checksum mismatch");
+		if (kbtf_pindex_sym_print(f, &s) < 0)
+			return kbtf_err(-EIO, "cannot write Module.symvers: %s", strerror(errno));
+	}
+	return 0;
 }
 
 void kbtf_pindex_free(struct kbtf_pindex *ix)

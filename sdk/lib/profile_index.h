@@ -143,6 +143,8 @@ int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s);
  * no whole Module.symvers.
  */
 int kbtf_pindex_print_symvers(const char *dir, FILE *f);
+/* The same from the open index @ix: every line in order, each record checked. */
+int kbtf_pindex_print_syms(const struct kbtf_pindex *ix, FILE *f);
 /*
  * The byte offset of every type (1 .. type_cnt - 1) in the BTF's type
  * section, little-endian, for kbtf_btf_parse_prepared(); NULL when the
