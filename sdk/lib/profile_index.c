@@ -878,7 +878,7 @@ int kbtf_pindex_write(const char *dir)
 
 /* ------------------------------------------------------------ the reader */
 
-/* How to rebuild the index called @name (<profile>/index): re-add the profile. */
+/* The profile directory of the index called @name (<profile>/index). */
 static int dir_len(const char *name)
 {
 	const char *slash = strrchr(name, '/');
@@ -891,12 +891,56 @@ static const char *dir_of(const char *name)
 	return strrchr(name, '/') ? name : ".";
 }
 
+/* Does the marker in @dir say the profile has a Module.symvers? */
+static bool marker_has_symvers(const char *dir)
+{
+	char path[PATH_MAX], line[256];
+	bool yes = false;
+	FILE *f;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_MARKER) >= (int)sizeof(path))
+		return false;
+	f = fopen(path, "re");
+	if (!f)
+		return false;
+	while (!yes && fgets(line, sizeof(line), f))
+		yes = !strcmp(line, "symvers=yes\n");
+	fclose(f);
+	return yes;
+}
+
+const char *kbtf_pindex_rebuild_hint(const char *dir, char *buf, size_t size)
+{
+	char path[PATH_MAX];
+	const char *name = strrchr(dir, '/');
+
+	name = name ? name + 1 : dir;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_SYMVERS) < (int)sizeof(path) &&
+	    access(path, F_OK) < 0 && marker_has_symvers(dir))
+		snprintf(buf, size,
+			 "its Module.symvers was kept in the index alone: store the kernel again "
+			 "from its packages ('kbtf kernels add --force PACKAGE... --name %s')",
+			 name);
+	else
+		snprintf(buf, size, "rebuild it with 'kbtf kernels add --force %s'", dir);
+	return buf;
+}
+
+/* The hint for the index called @name. */
+static const char *hint_for(const char *name, char *buf, size_t size)
+{
+	char dir[PATH_MAX];
+
+	snprintf(dir, sizeof(dir), "%.*s", dir_len(name), dir_of(name));
+	return kbtf_pindex_rebuild_hint(dir, buf, size);
+}
+
 static int bad(const char *name, const char *why)
 {
-	return kbtf_err(-EINVAL,
-			"%s: damaged kernel index (%s); rebuild it with "
-			"'kbtf kernels add --force %.*s'",
-			name, why, dir_len(name), dir_of(name));
+	char hint[PATH_MAX + 160];
+
+	return kbtf_err(-EINVAL, "%s: damaged kernel index (%s); %s", name, why,
+			hint_for(name, hint, sizeof(hint)));
 }
 
 static bool str_ok(const struct kbtf_pindex *ix, uint32_t off)
@@ -1009,6 +1053,7 @@ static int check_records(struct kbtf_pindex *ix)
 
 static int check(struct kbtf_pindex *ix)
 {
+	char hint[PATH_MAX + 160];
 	const struct idx_hdr *h;
 	int err;
 
@@ -1016,11 +1061,9 @@ static int check(struct kbtf_pindex *ix)
 		return bad(ix->name, "no index magic");
 	h = ix->h = (const struct idx_hdr *)ix->buf.data;
 	if (le32toh(h->version) != KBTF_PINDEX_VERSION)
-		return kbtf_err(-ESTALE,
-				"%s: kernel index version %u, this kbtf reads %u; rebuild it with "
-				"'kbtf kernels add --force %.*s'",
+		return kbtf_err(-ESTALE, "%s: kernel index version %u, this kbtf reads %u; %s",
 				ix->name, le32toh(h->version), KBTF_PINDEX_VERSION,
-				dir_len(ix->name), dir_of(ix->name));
+				hint_for(ix->name, hint, sizeof(hint)));
 	if (le32toh(h->hdr_size) != sizeof(*h) || le64toh(h->file_size) != ix->buf.size)
 		return bad(ix->name, "its size is not the recorded one (truncated?)");
 	err = check_sections(ix);

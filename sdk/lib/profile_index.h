@@ -143,6 +143,13 @@ int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s);
  * no whole Module.symvers.
  */
 int kbtf_pindex_print_symvers(const char *dir, FILE *f);
+/*
+ * What to tell a user whose index of the profile in @dir cannot be used
+ * (written into @buf): rebuild it from the profile, or, where the index
+ * held the profile's only copy of Module.symvers, store the kernel again
+ * from its packages, as the profile alone can no longer give it back.
+ */
+const char *kbtf_pindex_rebuild_hint(const char *dir, char *buf, size_t size);
 /* The same from the open index @ix: every line in order, each record checked. */
 int kbtf_pindex_print_syms(const struct kbtf_pindex *ix, FILE *f);
 /*

@@ -503,11 +503,12 @@ int kbtf_vkernel_check(const struct kbtf_vkernel *vk)
 {
 	const struct vkernel_lazy *l = vk->lazy;
 
-	if (vk->ix && kbtf_pindex_damaged(vk->ix))
-		return kbtf_err(-EINVAL,
-				"%s: damaged kernel index (a checksum failed on use); "
-				"rebuild it with 'kbtf kernels add --force %s'",
-				l->dir, l->dir);
+	if (vk->ix && kbtf_pindex_damaged(vk->ix)) {
+		char hint[PATH_MAX + 160];
+
+		return kbtf_err(-EINVAL, "%s: damaged kernel index (a checksum failed on use); %s",
+				l->dir, kbtf_pindex_rebuild_hint(l->dir, hint, sizeof(hint)));
+	}
 	if (!l || !l->prepared || !kbtf_btf_damaged(l->prepared))
 		return 0;
 	return kbtf_err(-EINVAL,
