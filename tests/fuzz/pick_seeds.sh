@@ -1,18 +1,20 @@
 #!/bin/bash
-# tests/fuzz/pick_seeds.sh DIR TARGET CORPUS [MAXSIZE]
+# tests/fuzz/pick_seeds.sh DIR TARGET CORPUS [MAXSIZE [BUDGET]]
 #
 # Choose the seeds a campaign adds to tests/fuzz/corpus/TARGET/: libFuzzer's
 # merge runs DIR/fuzz_TARGET over the committed seeds and CORPUS (a
 # campaign's inputs) and records the edges each input reaches; then, by
 # greedy set cover, the fewest inputs of at most MAXSIZE bytes (default
 # 65536) that reach every edge the committed seeds do not are copied in as
-# campaign-<sha1>. Prints one line per seed: file, new edges, size.
+# campaign-<sha1>, most new edges first, until they add up to BUDGET bytes
+# (default 204800). Prints one line per seed: file, new edges, size.
 set -eu
 
 dir=${1:?usage: pick_seeds.sh DIR TARGET CORPUS [MAXSIZE]}
 t=${2:?usage}
 corpus=${3:?usage}
 max=${4:-65536}
+budget=${5:-204800}
 root=$(cd "$(dirname "$0")/../.." && pwd)
 seeds=$root/tests/fuzz/corpus/$t
 tmp=$(mktemp -d)
@@ -56,6 +58,8 @@ END {
 		print name[best] "\t" bg "\t" size[best]
 	}
 }' "$tmp/control" | while IFS=$'\t' read -r f gain size; do
+	budget=$((budget - size))
+	[ "$budget" -ge 0 ] || break
 	dest=$seeds/campaign-$(sha1sum "$f" | cut -c1-12)
 	cp "$f" "$dest"
 	printf '%s\t%s new edges\t%s bytes\n' "${dest#"$root"/}" "$gain" "$size"
