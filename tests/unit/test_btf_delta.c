@@ -284,7 +284,7 @@ static void test_lazy_real(void **state)
 {
 	const char *cache = getenv("KBTF_TEST_CACHE");
 	char a[512], b[512];
-	struct kbtf_kernel *ka, *kb;
+	struct kbtf_kernel *ka = NULL, *kb = NULL;
 	struct kbtf_buf d, o;
 	struct kbtf_btf_delta_stats st;
 	FILE *f;
