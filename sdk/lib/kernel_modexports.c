@@ -191,6 +191,11 @@ static int one_table(const struct modelf *m, const char *tabname, const char *cr
 	cscn = section_named(m, crcname, NULL);
 	if (cscn && (crc = elf_getdata(cscn, NULL)) && !crc->d_size)
 		crc = NULL;
+	/* a SHT_NOBITS table has a size but no bytes in the file: a size
+	 * nothing bounds, and nothing to read */
+	if (!tab->d_buf || (crc && !crc->d_buf))
+		return kbtf_err(-EINVAL, "%s: %s has no contents in the file", m->modpath,
+				!tab->d_buf ? tabname : crcname);
 	words = tab->d_size / 4;
 	target = calloc(words ? words : 1, sizeof(*target));
 	if (!target)

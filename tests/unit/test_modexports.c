@@ -206,6 +206,20 @@ static void test_module_exports_broken(void **state)
 	/* not an ELF file at all */
 	assert_int_equal(read_mod("garbage!", 8, &text, &nr), -EINVAL);
 	free(text);
+	text = NULL;
+	/* a SHT_NOBITS __ksymtab of 256 TiB: no bytes to read, and a size
+	 * nothing bounds (fuzz_source: a 2^48-byte allocation) */
+	{
+		static struct mod nobits = {.nr_crc = 2};
+		Elf64_Shdr *sh;
+
+		size = build(&nobits);
+		sh = (Elf64_Shdr *)(nobits.buf + ((Elf64_Ehdr *)nobits.buf)->e_shoff);
+		sh[S_KSYM].sh_type = SHT_NOBITS;
+		sh[S_KSYM].sh_size = 1ull << 48;
+		assert_int_equal(read_mod(nobits.buf, size, &text, &nr), -EINVAL);
+		free(text);
+	}
 }
 
 /* Three modules through the worker pool: lines in the order given; a
