@@ -20,6 +20,11 @@ void bench_validate(const char **mods, int nmods, const char **kernels, int nker
 /* Store $KBTF_BENCH_STORE's kernels as profiles: store bytes, open from the
  * index, open + judge each module, the big matrix (bench_store.c). */
 void bench_store(const char **mods, int nmods) __attribute__((weak));
+/* The symbols @nmods modules import (and module_layout): what validate
+ * keeps of a kernel's Module.symvers; bench_store.c, for both store benches. */
+struct kbtf_symvers;
+struct kbtf_vmod;
+struct kbtf_symvers *bench_wanted_symbols(struct kbtf_vmod **vm, int nmods);
 /* The same kernels stored with --delta: BTF bytes, add time, open + judge. */
 void bench_store_delta(const char **mods, int nmods) __attribute__((weak));
 

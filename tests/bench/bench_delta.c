@@ -55,22 +55,6 @@ static uint64_t btf_bytes(const char *dir, ino_t *ino, int *nino)
 	return sum;
 }
 
-/* The symbols the modules import: what validate keeps of Module.symvers. */
-static struct kbtf_symvers *wanted_of(struct kbtf_vmod **vm, int nmods)
-{
-	struct kbtf_symvers *w;
-	int m;
-	size_t i;
-
-	if (kbtf_symvers_new(&w))
-		return NULL;
-	kbtf_symvers_add(w, "module_layout", 0, "", "", "");
-	for (m = 0; m < nmods; m++)
-		for (i = 0; vm[m] && i < vm[m]->syms.nr_undef; i++)
-			kbtf_symvers_add(w, vm[m]->syms.undef[i].name, 0, "", "", "");
-	return w;
-}
-
 static void judge(const char *dir, const char *name, struct kbtf_vmod **vm, int nmods,
 		  const struct kbtf_symvers *wanted, const char *how)
 {
@@ -165,7 +149,7 @@ void bench_store_delta(const char **mods, int nmods)
 	for (m = 0; m < nmods && m < 16; m++)
 		if (kbtf_vmod_open(mods[m], &vm[m]))
 			vm[m] = NULL;
-	wanted = wanted_of(vm, nmods < 16 ? nmods : 16);
+	wanted = bench_wanted_symbols(vm, nmods < 16 ? nmods : 16);
 	for (i = 0; i < nk; i++) {
 		if (!delta[i])
 			continue;

@@ -165,7 +165,7 @@ static int link_profile(const char *src, const char *dst)
 }
 
 /* The symbols the modules import: what validate keeps of Module.symvers. */
-static struct kbtf_symvers *wanted_of(struct kbtf_vmod **vm, int nmods)
+struct kbtf_symvers *bench_wanted_symbols(struct kbtf_vmod **vm, int nmods)
 {
 	struct kbtf_symvers *w;
 	int m;
@@ -397,7 +397,7 @@ void bench_store(const char **mods, int nmods)
 	for (m = 0; m < nmods && m < 16; m++)
 		if (kbtf_vmod_open(mods[m], &vm[m]))
 			fprintf(stderr, "bench_store: %s: %s\n", mods[m], kbtf_errstr());
-	wanted = wanted_of(vm, nmods < 16 ? nmods : 16);
+	wanted = bench_wanted_symbols(vm, nmods < 16 ? nmods : 16);
 	bench_open_judge(dirs, names, nk, vm, nmods < 16 ? nmods : 16, wanted);
 	bench_matrix_big(kbtf_store_root(s), names, nk, mods, nmods);
 out:
