@@ -165,10 +165,15 @@ static long hex_field(const uint8_t *p, int n)
 	return v;
 }
 
+#define CPIO_TRAILER "TRAILER!!!" /* the last member's name; 11 bytes with its NUL */
+
 struct cpio_scan {
 	uint8_t hdr[110];
-	size_t have;   /* header bytes gathered */
-	uint64_t skip; /* name and data bytes still to pass */
+	size_t have;	  /* header bytes gathered */
+	uint8_t name[11]; /* a name that may be CPIO_TRAILER */
+	size_t name_have; /* its bytes gathered, while name_want */
+	bool name_want;	  /* gathering the name before the skip */
+	uint64_t skip;	  /* name and data bytes still to pass */
 	bool cpio, done;
 	uint64_t offset;
 };
@@ -177,9 +182,26 @@ struct cpio_scan {
 static int cpio_feed(struct cpio_scan *c, const uint8_t *d, size_t n, const char *name)
 {
 	long namesize, filesize;
-	size_t take;
+	size_t take, i;
 
 	while (n && !c->done) {
+		if (c->name_want) {
+			take =
+			    sizeof(c->name) - c->name_have < n ? sizeof(c->name) - c->name_have : n;
+			memcpy(c->name + c->name_have, d, take);
+			c->name_have += take;
+			c->skip -= take;
+			c->offset += take;
+			d += take;
+			n -= take;
+			if (c->name_have < sizeof(c->name))
+				break;
+			c->name_want = false;
+			/* the trailer ends the archive; libarchive stops there too */
+			if (!memcmp(c->name, CPIO_TRAILER, sizeof(c->name)))
+				c->done = true;
+			continue;
+		}
 		if (c->skip) {
 			take = c->skip < n ? (size_t)c->skip : n;
 			c->skip -= take;
@@ -207,17 +229,29 @@ static int cpio_feed(struct cpio_scan *c, const uint8_t *d, size_t n, const char
 					(unsigned long long)(c->offset - sizeof(c->hdr)));
 		}
 		c->cpio = true;
+		/*
+		 * libarchive skips a header that is not all hex digits and
+		 * searches on for the next magic, which could sit inside a
+		 * member's data, where this walk never looked: refuse it here.
+		 */
+		for (i = 6; i < sizeof(c->hdr); i += 8)
+			if (hex_field(c->hdr + i, 8) < 0)
+				return kbtf_err(-EINVAL, "%s: damaged cpio header at offset %llu",
+						name,
+						(unsigned long long)(c->offset - sizeof(c->hdr)));
 		namesize = hex_field(c->hdr + 94, 8);
 		filesize = hex_field(c->hdr + 54, 8);
-		if (namesize < 1 || namesize > CPIO_NAME_MAX || filesize < 0)
+		if (namesize < 1 || namesize > CPIO_NAME_MAX)
 			return kbtf_err(-EINVAL, "%s: a cpio member with a %ld-byte name", name,
 					namesize);
 		/* the name after the 110-byte header, padded to 4; the data, padded to 4 */
 		c->skip = (((uint64_t)namesize + 110 + 3) & ~3ull) - 110 +
 			  (((uint64_t)filesize + 3) & ~3ull);
-		/* "TRAILER!!!" ends the archive; libarchive stops there too */
-		if (namesize == 11 && !filesize)
-			c->done = true;
+		/* only the trailer's name, not any 11-byte one, ends the walk */
+		if (namesize == (long)sizeof(c->name) && !filesize) {
+			c->name_want = true;
+			c->name_have = 0;
+		}
 	}
 	return 0;
 }

@@ -239,13 +239,79 @@ static void test_cpio_name_bound(void **state)
 	assert_int_equal(system(cmd), 0);
 }
 
+/* A newc header and its name, padded to 4 as cpio writes them; the length. */
+static size_t newc(char *p, unsigned int mode, unsigned int filesize, const char *name,
+		   unsigned int namesize)
+{
+	size_t n = (size_t)sprintf(p, "070701%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X%08X",
+				   1, mode, 0, 0, 1, 0, filesize, 0, 0, 0, 0, namesize, 0);
+
+	memcpy(p + n, name, strlen(name) + 1);
+	n += strlen(name) + 1;
+	while (n % 4)
+		p[n++] = '\0';
+	return n;
+}
+
+static int unpack_error(const char *data, size_t size, const char *want)
+{
+	char dir[] = "/tmp/kbtf-test-pkg-XXXXXX", cmd[64];
+	struct kbtf_pkg_info info;
+	int err;
+
+	assert_non_null(mkdtemp(dir));
+	assert_int_equal(kbtf_pkg_detect(data, size), KBTF_PKG_ARCHIVE);
+	err = kbtf_pkg_unpack(data, size, "t", dir, &info);
+	if (!err)
+		kbtf_pkg_info_release(&info);
+	else if (!strstr(kbtf_errstr(), want))
+		fail_msg("%s: not '%s'", kbtf_errstr(), want);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
+	return err;
+}
+
+/*
+ * Two ways past the name bound that libFuzzer found (a 2.8 GB read-ahead
+ * in libarchive): an empty member with an 11-byte name that is not the
+ * trailer, and a header of non-hex digits, which libarchive skips,
+ * searching on for a magic inside what this walk took for a name.
+ */
+static void test_cpio_walk_follows_libarchive(void **state)
+{
+	char b[1024];
+	size_t n;
+
+	n = newc(b, 0100644, 0, "0123456789", 11);
+	n += newc(b + n, 0100644, 0, "x", 0xFFFFFFFFu);
+	memset(b + n, 'x', 64);
+	assert_int_equal(unpack_error(b, n + 64, "a cpio member with a 4294967295-byte name"),
+			 -EINVAL);
+
+	n = newc(b, 0100644, 0, "lib", 4);
+	memcpy(b + 6 + 8, "Bes/61A4", 8); /* the mode */
+	n += newc(b + n, 0100644, 0, "x", 0xFFFFFFF0u);
+	memset(b + n, 'x', 64);
+	assert_int_equal(unpack_error(b, n + 64, "damaged cpio header at offset 0"), -EINVAL);
+
+	/* the real trailer still ends the walk: what follows is padding */
+	n = newc(b, 0100644, 0, "lib", 4);
+	n += newc(b + n, 0, 0, "TRAILER!!!", 11);
+	memset(b + n, 0, 512 - n);
+	assert_int_equal(unpack_error(b, 512, ""), 0);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_rpm_header),	    cmocka_unit_test(test_rpm_header_bad),
-	    cmocka_unit_test(test_pkginfo),	    cmocka_unit_test(test_btfhub_and_manifest),
-	    cmocka_unit_test(test_select),	    cmocka_unit_test(test_detect),
+	    cmocka_unit_test(test_rpm_header),
+	    cmocka_unit_test(test_rpm_header_bad),
+	    cmocka_unit_test(test_pkginfo),
+	    cmocka_unit_test(test_btfhub_and_manifest),
+	    cmocka_unit_test(test_select),
+	    cmocka_unit_test(test_detect),
 	    cmocka_unit_test(test_cpio_name_bound),
+	    cmocka_unit_test(test_cpio_walk_follows_libarchive),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
