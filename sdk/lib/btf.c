@@ -58,6 +58,9 @@ struct kbtf_btf {
 	 * each record is checked on first use, one bit per type */
 	uint8_t *checked;
 	int damaged;
+	/* the offsets' owner checks them before a record they place is believed */
+	bool (*offs_ok)(const void *ctx, uint32_t first, uint32_t n);
+	const void *offs_ctx;
 	/* prepared from a delta: each record and string rebuilt when first
 	 * read, into chunks of a few pages (a sparse copy of the whole BTF
 	 * would fault in a fresh page for almost every record read), found
@@ -872,6 +875,10 @@ static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t
 	off = btf->type_offs[i];
 	if (__atomic_load_n(&btf->checked[i / 8], __ATOMIC_ACQUIRE) & bit)
 		return (const void *)(btf->types + off);
+	if (btf->offs_ok && !btf->offs_ok(btf->offs_ctx, i, i + 1 < btf->nr_types ? 2 : 1)) {
+		__atomic_store_n(&((struct kbtf_btf *)btf)->damaged, 1, __ATOMIC_RELEASE);
+		return &void_type;
+	}
 	next = i + 1 < btf->nr_types ? btf->type_offs[i + 1] : len;
 	if (off % 4 || off >= next || next > len ||
 	    !record_ok(btf, i, btf->types + off, (uint64_t)next - off)) {
@@ -1018,6 +1025,14 @@ fail:
 	return err;
 }
 
+void kbtf_btf_prepared_check_offs(struct kbtf_btf *btf,
+				  bool (*ok)(const void *ctx, uint32_t first, uint32_t n),
+				  const void *ctx)
+{
+	btf->offs_ok = ok;
+	btf->offs_ctx = ctx;
+}
+
 bool kbtf_btf_damaged(const struct kbtf_btf *btf)
 {
 	return __atomic_load_n(&btf->damaged, __ATOMIC_ACQUIRE);
@@ -1057,8 +1072,8 @@ int kbtf_btf_index_names(struct kbtf_btf *btf)
 	}
 	/* insert highest id first so every chain lists ids in ascending order */
 	for (i = btf->nr_types; i-- > 0;) {
-		/* a delta's records exist once rebuilt */
-		const struct btf_type *t = btf->dsrc
+		/* a delta's records exist once rebuilt, a prepared one's once checked */
+		const struct btf_type *t = btf->checked
 					       ? kbtf_btf_type(btf, btf->start_id + i)
 					       : (const void *)(btf->types + btf->type_offs[i]);
 		uint32_t b;

@@ -36,6 +36,16 @@ struct kbtf_btf_delta_src;
 int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, uint32_t nr, const char *name,
 				  struct kbtf_btf **out);
 
+/*
+ * Have @ok(@ctx, first, n) vouch for offsets first .. first + n - 1 of a
+ * prepared BTF before a record they place is first believed (the index
+ * checks them a block at a time): false reads the record as VOID and
+ * marks the object damaged.
+ */
+void kbtf_btf_prepared_check_offs(struct kbtf_btf *btf,
+				  bool (*ok)(const void *ctx, uint32_t first, uint32_t n),
+				  const void *ctx);
+
 /* Has a record of a prepared BTF failed its check? */
 bool kbtf_btf_damaged(const struct kbtf_btf *btf);
 

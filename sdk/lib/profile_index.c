@@ -3,18 +3,22 @@
  * The prepared index of a kernel profile (profile_index.h): its writer,
  * from the profile opened the way a validation opens it, and its checked
  * reader. The layout is fixed-size little-endian records in sections
- * after a header; names are NUL-terminated strings in one pool:
+ * after a header; names are NUL-terminated strings in pools:
  *
  *   header   magic "KBTFIDX\0", version, sizes, checksum, what it was
  *            built from, one (offset, size) per section
+ *   config   (meta offset of the key, meta offset of the value or ~0)
+ *   meta     the config's strings, the release and the machine
  *   slots    open-addressing table of names: name number + 1, 0 empty
- *   names    (pool offset, hash, first candidate, candidate count)
+ *   slotsums a checksum of each block of NSLOT_BLOCK slots
+ *   names    (pool offset, hash, first candidate, candidate count, and a
+ *            checksum of all that, the name and the candidates)
  *   cands    struct kbtf_pindex_cand, grouped by name, id order inside
- *   config   (pool offset of the key, pool offset of the value or ~0)
- *   pool     the strings
+ *   pool     the names
  *   offs     each type's offset in the BTF's type section (type 1 on),
  *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
  *            open it without a walk
+ *   offsums  a checksum of each block of OFFS_BLOCK offsets
  *   sslots   open-addressing table of symbols: symbol number + 1
  *   ssums    a checksum of each block of SSLOT_BLOCK slots
  *   syms     Module.symvers, one fixed record a line: the symbol's hash,
@@ -31,13 +35,14 @@
  * the records, printed in order, rebuild the whole file byte for byte.
  *
  * Nothing is trusted unchecked, and only what a validation reads is
- * checked: one checksum covers the header and every section up to the
- * type offsets (about 1.4 MB for a 6.12 kernel) and is checked on every
- * open; the type offsets have their own, checked when the BTF is first
- * needed; the symbol table is checked where a lookup goes: the slot
- * blocks it probes and every record it visits, so that a symbol found
- * and a symbol absent are both answers from intact data. A failure on use
- * marks the index damaged (kbtf_pindex_damaged()).
+ * checked, so that opening costs the same for any kernel: one checksum
+ * covers the header, the config and the meta strings (a few hundred
+ * bytes) and is checked on every open; every other part is checked where
+ * a lookup goes: the slot blocks a probe reads and every record it
+ * visits (a name with its candidates, a symbol with its strings), so that
+ * a name found and a name absent are both answers from intact data; a
+ * block of type offsets before the first record it places is read. A
+ * failure on use marks the index damaged (kbtf_pindex_damaged()).
  */
 #include <endian.h>
 #include <errno.h>
@@ -78,22 +83,27 @@ const size_t kbtf_pindex_nr_config_keys =
     sizeof(kbtf_pindex_config_keys) / sizeof(kbtf_pindex_config_keys[0]);
 
 enum {
+	SEC_CONFIG,
+	SEC_META,
 	SEC_SLOTS,
+	SEC_SLOTSUMS,
 	SEC_NAMES,
 	SEC_CANDS,
-	SEC_CONFIG,
 	SEC_POOL,
 	SEC_OFFS,
+	SEC_OFFSUMS,
 	SEC_SSLOTS,
 	SEC_SSUMS,
 	SEC_SYMS,
 	SEC_SYMSETS,
 	SEC_SYMSTR,
 	NR_SECS,
-	NR_SUMMED = SEC_OFFS, /* the sections the open-time checksum covers */
+	NR_SUMMED = SEC_SLOTS, /* the sections the open-time checksum covers */
 };
 
 #define SSLOT_BLOCK 64 /* symbol slots per checksummed block */
+#define NSLOT_BLOCK 64 /* name slots per checksummed block */
+#define OFFS_BLOCK 64  /* type offsets per checksummed block */
 
 enum {
 	F_CONFIG = 1u << 0,	  /* the profile has a config */
@@ -127,10 +137,9 @@ struct idx_hdr {
 	uint32_t type_cnt;
 	uint32_t flags;
 	uint32_t module_struct_size;
-	uint32_t release; /* pool offsets, NO_VALUE: unknown */
+	uint32_t release; /* meta offsets, NO_VALUE: unknown */
 	uint32_t arch;
 	uint32_t pad;
-	uint64_t offs_sum; /* checksum of the offs section */
 	struct file_stamp stamps[NR_FILES];
 	struct {
 		uint32_t off, size;
@@ -142,6 +151,7 @@ struct idx_name {
 	uint32_t hash;
 	uint32_t first; /* into cands */
 	uint32_t nr;
+	uint32_t sum; /* name_sum(): the record, its name and its candidates */
 };
 
 struct idx_sym {
@@ -157,7 +167,7 @@ struct idx_symset {
 };
 
 struct idx_config {
-	uint32_t key, value;
+	uint32_t key, value; /* meta offsets; value NO_VALUE: not set */
 };
 
 struct kbtf_pindex {
@@ -178,10 +188,15 @@ struct kbtf_pindex {
 	uint32_t symstr_size;
 	const struct idx_config *config;
 	uint32_t nr_config;
+	const char *meta;
+	uint32_t meta_size;
 	const char *pool;
 	uint32_t pool_size;
+	const uint32_t *slotsums, *offsums;
 	const uint32_t *offs;
 	uint32_t nr_offs;
+	/* blocks of type offsets whose checksum held, one bit each */
+	uint8_t *offs_ok;
 	int damaged;
 	char *name; /* for messages */
 };
@@ -212,6 +227,19 @@ static uint64_t idx_checksum(const uint8_t *p, size_t len)
 	return r;
 }
 
+/*
+ * The checksum of block @b (@len bytes at @p) of a table checked a block
+ * at a time where it is read: the block's number is in it, so blocks
+ * swapped do not pass.
+ */
+static uint32_t blk_sum(const void *p, size_t len, uint32_t b)
+{
+	uint64_t h = idx_checksum(p, len) ^ ((uint64_t)b + 1) * 0x9e3779b97f4a7c15ull;
+
+	h *= 0x100000001b3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 static uint64_t sum_of(const uint8_t *data, size_t size)
 {
 	const size_t at = offsetof(struct idx_hdr, checksum);
@@ -223,6 +251,33 @@ static uint64_t sum_of(const uint8_t *data, size_t size)
 	b = idx_checksum(zero, sizeof(zero));
 	c = idx_checksum(data + at + 8, size - at - 8);
 	return (a * 0x100000001b3ull ^ b) * 0x9e3779b97f4a7c15ull ^ c;
+}
+
+/* FNV-1a of @n bytes at @p, continuing from @h */
+static uint32_t hash_from(uint32_t h, const void *p, size_t n)
+{
+	const uint8_t *b = p;
+
+	while (n--) {
+		h ^= *b++;
+		h *= 16777619u;
+	}
+	return h;
+}
+
+/*
+ * The checksum of name record @i (as stored) with its name and its @nr
+ * candidates (@cands, as stored): what a lookup that visits the record
+ * reads.
+ */
+static uint32_t name_sum(uint32_t i, const struct idx_name *e, const char *name,
+			 const struct kbtf_pindex_cand *cands, uint32_t nr)
+{
+	uint32_t w[5] = {htole32(i), e->name, e->hash, e->first, e->nr}, h;
+
+	h = hash_from(KBTF_HASH_SEED, w, sizeof(w));
+	h = hash_from(h, name, strlen(name) + 1);
+	return hash_from(h, cands, sizeof(*cands) * (size_t)nr);
 }
 
 /* ------------------------------------------------------------ the writer */
@@ -309,7 +364,8 @@ static int keyed_cmp(const void *a, const void *b)
 }
 
 struct build {
-	struct wbuf slots, names, cands, config, pool, offs, sslots, ssums, syms, symsets, symstr;
+	struct wbuf config, meta, slots, slotsums, names, cands, pool, offs, offsums, sslots, ssums,
+	    syms, symsets, symstr;
 	struct idx_hdr h;
 };
 
@@ -326,6 +382,23 @@ static void build_fini(struct build *b)
 	free(b->config.p);
 	free(b->pool.p);
 	free(b->offs.p);
+	free(b->meta.p);
+	free(b->slotsums.p);
+	free(b->offsums.p);
+}
+
+/* The checksums of @tab, a block of @per bytes each (the last one shorter), into @out. */
+static int put_blk_sums(struct wbuf *out, const struct wbuf *tab, size_t per)
+{
+	uint32_t b, sum;
+	size_t at;
+	int err = 0;
+
+	for (b = 0, at = 0; !err && at < tab->len; b++, at += per) {
+		sum = htole32(blk_sum(tab->p + at, tab->len - at < per ? tab->len - at : per, b));
+		err = wb_put(out, &sum, sizeof(sum));
+	}
+	return err;
 }
 
 static int put_slots(struct wbuf *out, const uint32_t *hashes, uint32_t n)
@@ -401,26 +474,20 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 		n.first = htole32(i);
 		n.nr = htole32(j - i);
 		n.name = htole32(n.name);
+		if (!err)
+			n.sum = htole32(name_sum(nn - 1, &n, k[i].name,
+						 (const struct kbtf_pindex_cand *)b->cands.p + i,
+						 j - i));
 		if (!err && wb_put(&b->names, &n, sizeof(n)))
 			err = -ENOMEM;
 	}
 	if (!err)
 		err = put_slots(&b->slots, hashes, nn);
+	if (!err)
+		err = put_blk_sums(&b->slotsums, &b->slots, 4 * NSLOT_BLOCK);
 	free(hashes);
 	free(k);
 	return err;
-}
-
-/* FNV-1a of @n bytes at @p, continuing from @h */
-static uint32_t hash_from(uint32_t h, const void *p, size_t n)
-{
-	const uint8_t *b = p;
-
-	while (n--) {
-		h ^= *b++;
-		h *= 16777619u;
-	}
-	return h;
 }
 
 /*
@@ -688,8 +755,8 @@ static int build_config(struct build *b, struct kbtf_kernel *k)
 		const char *v = kbtf_kernel_config(k, kbtf_pindex_config_keys[i], val, sizeof(val));
 		struct idx_config c;
 
-		c.key = pool_str(&b->pool, kbtf_pindex_config_keys[i]);
-		c.value = v ? pool_str(&b->pool, v) : NO_VALUE;
+		c.key = pool_str(&b->meta, kbtf_pindex_config_keys[i]);
+		c.value = v ? pool_str(&b->meta, v) : NO_VALUE;
 		if (c.key == NO_VALUE || (v && c.value == NO_VALUE))
 			return -ENOMEM;
 		c.key = htole32(c.key);
@@ -717,7 +784,7 @@ static int build_offs(struct build *b, struct kbtf_kernel *k, const struct kbtf_
 		if (wb_put(&b->offs, &off, sizeof(off)))
 			return -ENOMEM;
 	}
-	return 0;
+	return put_blk_sums(&b->offsums, &b->offs, 4 * OFFS_BLOCK);
 }
 
 static void stamp(const char *dir, struct idx_hdr *h)
@@ -752,9 +819,13 @@ static uint32_t module_struct_size(struct kbtf_btf *btf)
 
 static int assemble(struct build *b, struct kbtf_buf *out)
 {
-	struct wbuf *secs[NR_SECS] = {&b->slots, &b->names,   &b->cands,  &b->config,
-				      &b->pool,	 &b->offs,    &b->sslots, &b->ssums,
-				      &b->syms,	 &b->symsets, &b->symstr};
+	struct wbuf *secs[NR_SECS] = {
+	    [SEC_CONFIG] = &b->config,	   [SEC_META] = &b->meta,     [SEC_SLOTS] = &b->slots,
+	    [SEC_SLOTSUMS] = &b->slotsums, [SEC_NAMES] = &b->names,   [SEC_CANDS] = &b->cands,
+	    [SEC_POOL] = &b->pool,	   [SEC_OFFS] = &b->offs,     [SEC_OFFSUMS] = &b->offsums,
+	    [SEC_SSLOTS] = &b->sslots,	   [SEC_SSUMS] = &b->ssums,   [SEC_SYMS] = &b->syms,
+	    [SEC_SYMSETS] = &b->symsets,   [SEC_SYMSTR] = &b->symstr,
+	};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
 	int i;
@@ -779,7 +850,6 @@ static int assemble(struct build *b, struct kbtf_buf *out)
 	for (i = 0; i < NR_SECS; i++)
 		if (secs[i]->len)
 			memcpy(p + le32toh(b->h.sec[i].off), secs[i]->p, secs[i]->len);
-	((struct idx_hdr *)p)->offs_sum = htole64(idx_checksum(b->offs.p, b->offs.len));
 	((struct idx_hdr *)p)->checksum = htole64(sum_of(p, le32toh(b->h.sec[NR_SUMMED].off)));
 	out->data = p;
 	out->size = off;
@@ -814,9 +884,9 @@ int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *di
 	if (!err && symvers)
 		err = build_syms(&b, symvers);
 	if (!err) {
-		b.h.release = htole32(pool_str(&b.pool, k->release));
-		b.h.arch = htole32(pool_str(&b.pool, k->arch));
-		if (b.pool.len >= UINT32_MAX - 1)
+		b.h.release = htole32(pool_str(&b.meta, k->release));
+		b.h.arch = htole32(pool_str(&b.meta, k->arch));
+		if (b.pool.len >= UINT32_MAX - 1 || b.meta.len >= UINT32_MAX - 1)
 			err = -ENOMEM;
 	}
 	if (!err)
@@ -945,12 +1015,18 @@ static int bad(const char *name, const char *why)
 
 static bool str_ok(const struct kbtf_pindex *ix, uint32_t off)
 {
-	return off < ix->pool_size;
+	return off < ix->meta_size;
 }
 
-static const char *pool_at(const struct kbtf_pindex *ix, uint32_t off)
+static const char *meta_at(const struct kbtf_pindex *ix, uint32_t off)
 {
-	return off < ix->pool_size ? ix->pool + off : NULL;
+	return off < ix->meta_size ? ix->meta + off : NULL;
+}
+
+/* The number of blocks of @per entries that @n entries fill. */
+static uint32_t nr_blocks(uint32_t n, uint32_t per)
+{
+	return n / per + !!(n % per);
 }
 
 static int check_sections(struct kbtf_pindex *ix)
@@ -969,14 +1045,16 @@ static int check_sections(struct kbtf_pindex *ix)
 		if (i && off[i] < (uint64_t)off[i - 1] + size[i - 1])
 			return bad(ix->name, "sections overlap");
 	}
-	if (size[SEC_SLOTS] % 4 || size[SEC_SSLOTS] % 4 || size[SEC_SSUMS] % 4 ||
-	    size[SEC_OFFS] % 4 || size[SEC_NAMES] % sizeof(struct idx_name) ||
+	if (size[SEC_SLOTS] % 4 || size[SEC_SLOTSUMS] % 4 || size[SEC_SSLOTS] % 4 ||
+	    size[SEC_SSUMS] % 4 || size[SEC_OFFS] % 4 || size[SEC_OFFSUMS] % 4 ||
+	    size[SEC_NAMES] % sizeof(struct idx_name) ||
 	    size[SEC_CANDS] % sizeof(struct kbtf_pindex_cand) ||
 	    size[SEC_SYMS] % sizeof(struct idx_sym) ||
 	    size[SEC_SYMSETS] % sizeof(struct idx_symset) ||
 	    size[SEC_CONFIG] % sizeof(struct idx_config))
 		return bad(ix->name, "a section size is not a whole number of records");
 	ix->slots = (const uint32_t *)(base + off[SEC_SLOTS]);
+	ix->slotsums = (const uint32_t *)(base + off[SEC_SLOTSUMS]);
 	ix->sslots = (const uint32_t *)(base + off[SEC_SSLOTS]);
 	ix->slot_mask = size[SEC_SLOTS] / 4 - 1;
 	ix->sslot_mask = size[SEC_SSLOTS] / 4 - 1;
@@ -993,9 +1071,12 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->symstr_size = size[SEC_SYMSTR];
 	ix->config = (const struct idx_config *)(base + off[SEC_CONFIG]);
 	ix->nr_config = size[SEC_CONFIG] / sizeof(struct idx_config);
+	ix->meta = (const char *)(base + off[SEC_META]);
+	ix->meta_size = size[SEC_META];
 	ix->pool = (const char *)(base + off[SEC_POOL]);
 	ix->pool_size = size[SEC_POOL];
 	ix->offs = (const uint32_t *)(base + off[SEC_OFFS]);
+	ix->offsums = (const uint32_t *)(base + off[SEC_OFFSUMS]);
 	ix->nr_offs = size[SEC_OFFS] / 4;
 
 	if (ix->nr_offs && ix->nr_offs + 1 != le32toh(h->type_cnt))
@@ -1006,7 +1087,12 @@ static int check_sections(struct kbtf_pindex *ix)
 	    (ix->nr_names && size[SEC_SLOTS] / 4 < 2 * ix->nr_names) ||
 	    (ix->nr_syms && size[SEC_SSLOTS] / 4 < 2 * ix->nr_syms))
 		return bad(ix->name, "a hash table has the wrong size");
-	if (ix->pool_size && ix->pool[ix->pool_size - 1])
+	/* the parts checked a block at a time have a checksum for each block */
+	if (size[SEC_SLOTSUMS] / 4 != nr_blocks(size[SEC_SLOTS] / 4, NSLOT_BLOCK) ||
+	    size[SEC_OFFSUMS] / 4 != nr_blocks(ix->nr_offs, OFFS_BLOCK))
+		return bad(ix->name, "block checksums missing");
+	if ((ix->pool_size && ix->pool[ix->pool_size - 1]) ||
+	    (ix->meta_size && ix->meta[ix->meta_size - 1]))
 		return bad(ix->name, "the string pool is not terminated");
 	/* the symbol table: its records are checked where a lookup goes */
 	if (ix->nr_syms &&
@@ -1016,30 +1102,11 @@ static int check_sections(struct kbtf_pindex *ix)
 	return 0;
 }
 
-/* Every record's offsets and ranges, once at open (linear, no lookups). */
-static int check_records(struct kbtf_pindex *ix)
+/* What the open-time checksum covers, checked whole at open: the config and the strings. */
+static int check_meta(struct kbtf_pindex *ix)
 {
-	uint32_t i, s, next = 0, type_cnt = le32toh(ix->h->type_cnt);
+	uint32_t i;
 
-	for (i = 0; i <= ix->slot_mask && ix->nr_names; i++) {
-		s = le32toh(ix->slots[i]);
-		if (s > ix->nr_names)
-			return bad(ix->name, "a name slot points outside the names");
-	}
-	for (i = 0; i < ix->nr_names; i++) {
-		const struct idx_name *n = &ix->names[i];
-
-		/* candidates are grouped by name, in order, and cover all */
-		if (le32toh(n->first) != next || !le32toh(n->nr) ||
-		    le32toh(n->nr) > ix->nr_cands - next || !str_ok(ix, le32toh(n->name)))
-			return bad(ix->name, "a name's candidates are out of range");
-		next += le32toh(n->nr);
-	}
-	if (next != ix->nr_cands)
-		return bad(ix->name, "candidates not covered by names");
-	for (i = 0; i < ix->nr_cands; i++)
-		if (!le32toh(ix->cands[i].id) || le32toh(ix->cands[i].id) >= type_cnt)
-			return bad(ix->name, "a candidate's type id is out of range");
 	for (i = 0; i < ix->nr_config; i++)
 		if (!str_ok(ix, le32toh(ix->config[i].key)) ||
 		    (le32toh(ix->config[i].value) != NO_VALUE &&
@@ -1073,7 +1140,11 @@ static int check(struct kbtf_pindex *ix)
 		return bad(ix->name, "checksum mismatch");
 	if (le32toh(h->flags) & ~(uint32_t)F_KNOWN)
 		return bad(ix->name, "unknown flags");
-	return check_records(ix);
+	err = check_meta(ix);
+	if (!err && ix->nr_offs &&
+	    !(ix->offs_ok = calloc(nr_blocks(ix->nr_offs, OFFS_BLOCK) / 8 + 1, 1)))
+		err = kbtf_err_nomem();
+	return err;
 }
 
 /* Are the profile's files the ones the index was built from? */
@@ -1218,6 +1289,7 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 	if (!ix)
 		return;
 	kbtf_buf_release(&ix->buf);
+	free(ix->offs_ok);
 	free(ix->name);
 	free(ix);
 }
@@ -1226,12 +1298,12 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 
 const char *kbtf_pindex_release(const struct kbtf_pindex *ix)
 {
-	return pool_at(ix, le32toh(ix->h->release));
+	return meta_at(ix, le32toh(ix->h->release));
 }
 
 const char *kbtf_pindex_arch(const struct kbtf_pindex *ix)
 {
-	return pool_at(ix, le32toh(ix->h->arch));
+	return meta_at(ix, le32toh(ix->h->arch));
 }
 
 uint32_t kbtf_pindex_type_cnt(const struct kbtf_pindex *ix)
@@ -1284,31 +1356,80 @@ const char *kbtf_pindex_config(const struct kbtf_pindex *ix, const char *key)
 	uint32_t i;
 
 	for (i = 0; i < ix->nr_config; i++) {
-		if (!strcmp(ix->pool + le32toh(ix->config[i].key), key))
-			return pool_at(ix, le32toh(ix->config[i].value));
+		if (!strcmp(ix->meta + le32toh(ix->config[i].key), key))
+			return meta_at(ix, le32toh(ix->config[i].value));
 	}
 	return NULL;
+}
+
+/* Block @b of a table of @size bytes at @p, @per bytes a block: does its checksum hold? */
+static bool blk_ok(const void *p, size_t size, size_t per, const uint32_t *sums, uint32_t b)
+{
+	size_t at = (size_t)b * per;
+
+	return blk_sum((const uint8_t *)p + at, size - at < per ? size - at : per, b) ==
+	       le32toh(sums[b]);
+}
+
+/* Name record @n - 1 (a slot's value), checked in full; NULL (damaged) when it fails. */
+static const struct idx_name *name_checked(const struct kbtf_pindex *ix, uint32_t n)
+{
+	const struct idx_name *e;
+	uint32_t first, nr, off, i, type_cnt = le32toh(ix->h->type_cnt);
+
+	if (n > ix->nr_names)
+		return NULL;
+	e = &ix->names[n - 1];
+	first = le32toh(e->first);
+	nr = le32toh(e->nr);
+	off = le32toh(e->name);
+	/* the pool ends with a NUL (checked on open): the name ends inside it */
+	if (!nr || first > ix->nr_cands || nr > ix->nr_cands - first || off >= ix->pool_size ||
+	    name_sum(n - 1, e, ix->pool + off, &ix->cands[first], nr) != le32toh(e->sum))
+		return NULL;
+	for (i = first; i < first + nr; i++)
+		if (!le32toh(ix->cands[i].id) || le32toh(ix->cands[i].id) >= type_cnt)
+			return NULL;
+	return e;
 }
 
 uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 			   const struct kbtf_pindex_cand **out)
 {
-	uint32_t h = kbtf_hash_str(name), s, n, probes;
+	uint32_t h = kbtf_hash_str(name), s, n, probes, block = ~0u;
+	const struct idx_name *e;
 
 	*out = NULL;
 	if (!ix->nr_names)
 		return 0;
 	s = h & ix->slot_mask;
-	/* a table more than half empty ends a probe; the cap guards a damaged one */
-	for (probes = 0; probes <= ix->slot_mask && (n = le32toh(ix->slots[s])); probes++) {
-		const struct idx_name *e = &ix->names[n - 1];
-
+	/*
+	 * Every slot block the probe reads and every record it visits is
+	 * checked, so that "none" is as sure as the candidates found. A table
+	 * more than half empty ends a probe; the cap guards a damaged one.
+	 */
+	for (probes = 0; probes <= ix->slot_mask; probes++) {
+		if (s / NSLOT_BLOCK != block) {
+			block = s / NSLOT_BLOCK;
+			if (!blk_ok(ix->slots, 4 * ((size_t)ix->slot_mask + 1), 4 * NSLOT_BLOCK,
+				    ix->slotsums, block))
+				goto damaged;
+		}
+		n = le32toh(ix->slots[s]);
+		if (!n)
+			return 0;
+		e = name_checked(ix, n);
+		if (!e)
+			goto damaged;
 		if (le32toh(e->hash) == h && !strcmp(ix->pool + le32toh(e->name), name)) {
 			*out = &ix->cands[le32toh(e->first)];
 			return le32toh(e->nr);
 		}
 		s = (s + 1) & ix->slot_mask;
 	}
+	return 0;
+damaged:
+	kbtf_pindex_mark_damaged(ix);
 	return 0;
 }
 
@@ -1406,17 +1527,31 @@ int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s)
 
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr)
 {
-	*nr = 0;
-	if (!ix->nr_offs)
-		return NULL;
-	if (idx_checksum((const uint8_t *)ix->offs, (size_t)ix->nr_offs * 4) !=
-	    le64toh(ix->h->offs_sum)) {
-		kbtf_pindex_mark_damaged(ix);
-		bad(ix->name, "type offsets checksum mismatch");
-		return NULL;
-	}
 	*nr = ix->nr_offs;
-	return ix->offs;
+	return ix->nr_offs ? ix->offs : NULL;
+}
+
+bool kbtf_pindex_type_offs_ok(const struct kbtf_pindex *ix, uint32_t first, uint32_t n)
+{
+	uint32_t b, last;
+	uint8_t bit;
+
+	if (!n)
+		return true;
+	if (first >= ix->nr_offs || n > ix->nr_offs - first)
+		return false;
+	last = (first + n - 1) / OFFS_BLOCK;
+	for (b = first / OFFS_BLOCK; b <= last; b++) {
+		bit = (uint8_t)(1u << (b % 8));
+		if (__atomic_load_n(&ix->offs_ok[b / 8], __ATOMIC_ACQUIRE) & bit)
+			continue;
+		if (!blk_ok(ix->offs, 4 * (size_t)ix->nr_offs, 4 * OFFS_BLOCK, ix->offsums, b)) {
+			kbtf_pindex_mark_damaged(ix);
+			return false;
+		}
+		__atomic_fetch_or(&ix->offs_ok[b / 8], bit, __ATOMIC_RELEASE);
+	}
+	return true;
 }
 
 void kbtf_pindex_mark_damaged(const struct kbtf_pindex *ix)
@@ -1429,26 +1564,15 @@ bool kbtf_pindex_damaged(const struct kbtf_pindex *ix)
 	return __atomic_load_n(&ix->damaged, __ATOMIC_ACQUIRE);
 }
 
-void kbtf_pindex_seal(uint8_t *data, size_t size)
+/* The symbol slot blocks, when both tables lie inside and are aligned. */
+static void seal_sslots(uint8_t *data, size_t size, const struct idx_hdr *h)
 {
-	struct idx_hdr h;
-	uint32_t end, off, len, so, sn, mo, mn, i;
+	uint32_t so, sn, mo, mn, i;
 
-	if (size < sizeof(h))
-		return;
-	memcpy(&h, data, sizeof(h));
-	end = le32toh(h.sec[NR_SUMMED].off);
-	off = le32toh(h.sec[SEC_OFFS].off);
-	len = le32toh(h.sec[SEC_OFFS].size);
-	if (end < sizeof(h) || end > size || off > size || len > size - off)
-		return;
-	h.offs_sum = htole64(idx_checksum(data + off, len));
-	memcpy(data + offsetof(struct idx_hdr, offs_sum), &h.offs_sum, 8);
-	/* the symbol slot blocks, when both tables lie inside and are aligned */
-	so = le32toh(h.sec[SEC_SSLOTS].off);
-	sn = le32toh(h.sec[SEC_SSLOTS].size) / 4;
-	mo = le32toh(h.sec[SEC_SSUMS].off);
-	mn = le32toh(h.sec[SEC_SSUMS].size) / 4;
+	so = le32toh(h->sec[SEC_SSLOTS].off);
+	sn = le32toh(h->sec[SEC_SSLOTS].size) / 4;
+	mo = le32toh(h->sec[SEC_SSUMS].off);
+	mn = le32toh(h->sec[SEC_SSUMS].size) / 4;
 	if (!(so % 4) && !(mo % 4) && so <= size && sn <= (size - so) / 4 && mo <= size &&
 	    mn <= (size - mo) / 4 && mn == (sn + SSLOT_BLOCK - 1) / SSLOT_BLOCK) {
 		for (i = 0; i < mn; i++) {
@@ -1457,6 +1581,65 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 			memcpy(data + mo + 4 * (size_t)i, &sum, 4);
 		}
 	}
+}
+
+/* Recompute the sums of the table @tab_sec, @per bytes a block, into @sum_sec (when they lie
+ * inside). */
+static void seal_blocks(uint8_t *data, size_t size, const struct idx_hdr *h, int tab_sec,
+			int sum_sec, size_t per)
+{
+	uint32_t to = le32toh(h->sec[tab_sec].off), tn = le32toh(h->sec[tab_sec].size);
+	uint32_t so = le32toh(h->sec[sum_sec].off), sn = le32toh(h->sec[sum_sec].size) / 4, b;
+
+	if (to > size || tn > size - to || so > size || sn > (size - so) / 4 ||
+	    sn != tn / per + !!(tn % per))
+		return;
+	for (b = 0; b < sn; b++) {
+		size_t at = (size_t)b * per;
+		uint32_t sum = htole32(blk_sum(data + to + at, tn - at < per ? tn - at : per, b));
+
+		memcpy(data + so + 4 * (size_t)b, &sum, 4);
+	}
+}
+
+/* Recompute every name record's sum whose ranges lie inside (for fuzzing). */
+static void seal_names(uint8_t *data, size_t size, const struct idx_hdr *h)
+{
+	uint32_t no = le32toh(h->sec[SEC_NAMES].off), nn = le32toh(h->sec[SEC_NAMES].size);
+	uint32_t co = le32toh(h->sec[SEC_CANDS].off), cn = le32toh(h->sec[SEC_CANDS].size);
+	uint32_t po = le32toh(h->sec[SEC_POOL].off), pn = le32toh(h->sec[SEC_POOL].size), i;
+	const size_t csz = sizeof(struct kbtf_pindex_cand);
+
+	if (no > size || nn > size - no || co > size || cn > size - co || po > size ||
+	    pn > size - po || !pn || data[po + pn - 1] || no % 4 || co % 4)
+		return;
+	for (i = 0; i < nn / sizeof(struct idx_name); i++) {
+		struct idx_name *e = (struct idx_name *)(data + no) + i;
+		uint32_t first = le32toh(e->first), nr = le32toh(e->nr), off = le32toh(e->name);
+
+		if (first > cn / csz || nr > cn / csz - first || off >= pn)
+			continue;
+		e->sum =
+		    htole32(name_sum(i, e, (const char *)data + po + off,
+				     (const struct kbtf_pindex_cand *)(data + co) + first, nr));
+	}
+}
+
+void kbtf_pindex_seal(uint8_t *data, size_t size)
+{
+	struct idx_hdr h;
+	uint32_t end;
+
+	if (size < sizeof(h))
+		return;
+	memcpy(&h, data, sizeof(h));
+	end = le32toh(h.sec[NR_SUMMED].off);
+	if (end < sizeof(h) || end > size)
+		return;
+	seal_names(data, size, &h);
+	seal_blocks(data, size, &h, SEC_SLOTS, SEC_SLOTSUMS, 4 * NSLOT_BLOCK);
+	seal_blocks(data, size, &h, SEC_OFFS, SEC_OFFSUMS, 4 * OFFS_BLOCK);
+	seal_sslots(data, size, &h);
 	h.checksum = htole64(sum_of(data, end));
 	memcpy(data + offsetof(struct idx_hdr, checksum), &h.checksum, 8);
 }

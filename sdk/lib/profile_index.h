@@ -20,14 +20,17 @@
  *   - what it was built from: the BTF's hash and the size and mtime of
  *     the btf, config and Module.symvers files.
  *
- * Opening checks the magic, version, section bounds, order and alignment,
- * counts against sizes, every record's offsets and ranges, a checksum of
- * the header and tables, and the profile's files against the recorded
- * sizes and mtimes. The type offsets and the symbol table carry their
- * own checksums (the table's per block of slots and per record), checked
- * when they are read. An index that fails is
- * never used: -EINVAL (damaged) or -ESTALE (the profile changed after it
- * was built), with one line saying which and why.
+ * Opening reads a few hundred bytes whatever the kernel: it checks the
+ * magic, version, section bounds, order and alignment, counts against
+ * sizes, a checksum of the header, the config and its strings, and the
+ * profile's files against the recorded sizes and mtimes. Everything else
+ * carries its own checksums, checked where a lookup reads it: each block
+ * of hash slots, each name record with its candidates, each symbol record,
+ * each block of type offsets. An index that fails on open is never used:
+ * -EINVAL (damaged) or -ESTALE (the profile changed after it was built),
+ * with one line saying which and why; a part that fails on use marks it
+ * damaged (kbtf_pindex_damaged()). A damaged byte that no lookup reads
+ * goes unnoticed, and changes no answer.
  */
 #ifndef KBTF_PROFILE_INDEX_H
 #define KBTF_PROFILE_INDEX_H
@@ -41,7 +44,7 @@
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 3
+#define KBTF_PINDEX_VERSION 4
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -109,7 +112,8 @@ bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix);
 /*
  * The kernel types named @name of the kinds relocation keys on and the
  * typedefs, in id order: their number, *@out pointing into the index
- * (0: none). Callers filter by kind.
+ * (0: none, or what the lookup read fails its checksum: then
+ * kbtf_pindex_damaged()). Callers filter by kind.
  */
 uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 			   const struct kbtf_pindex_cand **out);
@@ -157,10 +161,14 @@ int kbtf_pindex_print_syms(const struct kbtf_pindex *ix, FILE *f);
  * section, little-endian, for kbtf_btf_parse_prepared(); NULL when the
  * index has none (a BTF of several blobs, or of the other byte order,
  * or stored as a delta: kbtf_profile_prepared_btf() finds its records).
+ * Not checked here: a reader checks offsets @first .. @first + @n - 1
+ * with kbtf_pindex_type_offs_ok() before it believes them (false: out of
+ * range, or a block failed its checksum, then kbtf_pindex_damaged()).
  */
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr);
+bool kbtf_pindex_type_offs_ok(const struct kbtf_pindex *ix, uint32_t first, uint32_t n);
 /*
- * Did a part checked on use (type offsets, the symbol table) fail
+ * Did a part checked on use (names, type offsets, the symbol table) fail
  * its checksum? Lookups then answer "none", so a caller that used the
  * index checks this before believing what it judged.
  */

@@ -83,8 +83,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	{
 		const uint32_t *offs = kbtf_pindex_type_offs(ix, &n);
 
-		for (i = 0; offs && i < n; i++)
-			sink += offs[i];
+		/* a few offsets, as a prepared BTF checks them, then all */
+		for (i = 0; offs && i < n; i = 2 * i + 1)
+			if (kbtf_pindex_type_offs_ok(ix, i, n - i < 2 ? n - i : 2))
+				sink += offs[i];
+		if (offs && kbtf_pindex_type_offs_ok(ix, 0, n))
+			for (i = 0; i < n; i++)
+				sink += offs[i];
+		sink += kbtf_pindex_type_offs_ok(ix, n, 1);
 	}
 	/* the whole Module.symvers, as a profile that keeps it there alone gives it */
 	if (null)

@@ -228,8 +228,11 @@ fi
 
 p=$store/6.12.113+deb12-rt-amd64
 cp "$p/index" "$t_tmp/index.good"
-# one byte inside the checksummed tables
-printf '\x5a' | dd of="$p/index" bs=1 seek=4000 conv=notrunc status=none
+# one byte inside what opening checks whole: the release, in the meta
+# strings (the header's last 14 pairs are the sections; section 1)
+hs=$(u32 "$p/index" 12)
+printf '\x5a' | dd of="$p/index" bs=1 seek=$(($(u32 "$p/index" $((hs - 112 + 1 * 8))) + 3)) \
+	conv=notrunc status=none
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/bad.out" 2>"$t_tmp/bad.err"
 rc=$?
@@ -271,30 +274,35 @@ t_check "kernels add --force DIR rebuilds the index" "$KBTF" kernels add --force
 t_exit 1 "and the profile judges again" \
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64
 
-# the symbol table is checked where a lookup reads it: its slot blocks'
-# checksums zeroed (outside the open-time checksum), the lookup says so
+# the names, the type offsets and the symbol table are checked where a
+# lookup reads them: the checksums of a table's blocks zeroed (outside the
+# open-time checksum), the validation that reads them says so
 cp "$p/index" "$t_tmp/index.good"
-hs=$(u32 "$p/index" 12)            # the header's size; its last 11 pairs: the sections
-so=$(u32 "$p/index" $((hs - 88 + 7 * 8))) # section 7: the symbol slot blocks' checksums
-sn=$(u32 "$p/index" $((hs - 88 + 7 * 8 + 4)))
-dd if=/dev/zero of="$p/index" bs=1 seek="$so" count="$sn" conv=notrunc status=none
-"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
-	>"$t_tmp/symdmg.out" 2>&1
-rc=$?
-if [ "$sn" -gt 0 ] && [ "$rc" = 2 ] &&
-	grep -qF "$p: damaged kernel index (a checksum failed on use); $again" "$t_tmp/symdmg.out"; then
-	t_ok "a damaged symbol table: caught when read, exit 2, one line"
-else
-	t_fail "a damaged symbol table ($sn bytes at $so): exit $rc"
-	sed 's/^/    | /' "$t_tmp/symdmg.out"
-fi
-# an index of the previous format (version 2): refused with how to rebuild it
+hs=$(u32 "$p/index" 12) # the header's size; its last 14 pairs: the sections
+for part in "3 name slot blocks" "8 type offset blocks" "10 symbol slot blocks"; do
+	sec=${part%% *}
+	so=$(u32 "$p/index" $((hs - 112 + sec * 8)))
+	sn=$(u32 "$p/index" $((hs - 112 + sec * 8 + 4)))
+	cp "$t_tmp/index.good" "$p/index"
+	dd if=/dev/zero of="$p/index" bs=1 seek="$so" count="$sn" conv=notrunc status=none
+	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
+		>"$t_tmp/dmg.out" 2>&1
+	rc=$?
+	if [ "$sn" -gt 0 ] && [ "$rc" = 2 ] &&
+		grep -qF "$p: damaged kernel index (a checksum failed on use); $again" "$t_tmp/dmg.out"; then
+		t_ok "damaged ${part#* } checksums: caught when read, exit 2, one line"
+	else
+		t_fail "damaged ${part#* } checksums ($sn bytes at $so): exit $rc"
+		sed 's/^/    | /' "$t_tmp/dmg.out"
+	fi
+done
+# an index of the previous format (version 3): refused with how to rebuild it
 cp "$t_tmp/index.good" "$p/index"
-printf '\x02\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
+printf '\x03\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/v2.out" 2>&1
 rc=$?
-if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 2, this kbtf reads 3; $again" "$t_tmp/v2.out"; then
+if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 3, this kbtf reads 4; $again" "$t_tmp/v2.out"; then
 	t_ok "an index of the previous format: exit 2, one line saying how to rebuild it"
 else
 	t_fail "an index of the previous format: exit $rc"

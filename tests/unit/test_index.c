@@ -307,17 +307,18 @@ static void test_prepared_btf_damaged(void **state)
 
 /* ------------------------------------------------------------- refusals */
 
+/* The sections of the format (profile_index.c) the tests damage. */
+enum { SEC_SLOTS = 2, SEC_OFFS = 7, SEC_SSLOTS = 9, SEC_SYMS = 11, NR_SECS = 14 };
+
 static uint32_t sec_off(const struct kbtf_buf *raw, int sec)
 {
-	/* sec[] ends the header (its size at byte 12): 11 (offset, size) pairs */
+	/* sec[] ends the header (its size at byte 12): NR_SECS (offset, size) pairs */
 	uint32_t off, hdr;
 
 	memcpy(&hdr, raw->data + 12, 4);
-	memcpy(&off, raw->data + hdr - 11 * 8 + (size_t)sec * 8, 4);
+	memcpy(&off, raw->data + hdr - NR_SECS * 8 + (size_t)sec * 8, 4);
 	return off;
 }
-
-enum { SEC_OFFS = 5, SEC_SSLOTS = 6, NR_SECS = 11 };
 
 static void test_damage_refused(void **state)
 {
@@ -333,9 +334,10 @@ static void test_damage_refused(void **state)
 	kbtf_pindex_free(ix);
 	copy = malloc(raw.size);
 	assert_non_null(copy);
-	/* every byte the open-time checksum covers: one bit flipped is refused */
-	summed = sec_off(&raw, SEC_OFFS); /* where the checksummed part ends */
-	assert_true(summed > 100 && summed <= raw.size);
+	/* every byte the open-time checksum covers (the header, the config and
+	 * its strings): one bit flipped is refused */
+	summed = sec_off(&raw, SEC_SLOTS); /* where the checksummed part ends */
+	assert_true(summed > 200 && summed < 1024);
 	for (i = 0; i < summed; i++) {
 		memcpy(copy, raw.data, raw.size);
 		copy[i] ^= 0x10;
@@ -528,25 +530,186 @@ static void test_symbols_real(void **state)
 		skip();
 }
 
-/* The type offsets, checked on use. */
-static void test_damage_on_use(void **state)
+/* What kbtf_pindex_cands() answers for every name of make_btf(@extra) and one absent. */
+static void cand_answers(const struct kbtf_pindex *ix, unsigned int extra, char *out, size_t len)
 {
+	static const char *const fixed[] = {"int", "task", "module", "task_t", "nosuch", ""};
+	const struct kbtf_pindex_cand *c;
+	FILE *f = fmemopen(out, len, "w");
+	char name[32];
+	uint32_t n, j;
+	size_t i;
+
+	assert_non_null(f);
+	for (i = 0; i < sizeof(fixed) / sizeof(fixed[0]) + extra; i++) {
+		if (i < sizeof(fixed) / sizeof(fixed[0]))
+			snprintf(name, sizeof(name), "%s", fixed[i]);
+		else
+			snprintf(name, sizeof(name), "s%zu", i - sizeof(fixed) / sizeof(fixed[0]));
+		n = kbtf_pindex_cands(ix, name, &c);
+		fprintf(f, "%s:%u", name, n);
+		for (j = 0; j < n; j++)
+			fprintf(f, " %u/%x/%u/%u/%u", c[j].id, c[j].info, c[j].size, c[j].name_off,
+				c[j].int_enc);
+		fputc('\n', f);
+	}
+	fclose(f);
+}
+
+/*
+ * The names (slots, their block sums, name records, candidates, the name
+ * pool) are not checked on open but where a lookup reads them: every bit
+ * flipped is harmless (every answer the same), refused on open (the
+ * pool's terminator), or marks the index damaged when a lookup reads it;
+ * never a different answer believed, a name lost or a candidate changed.
+ */
+static void test_names_damage(void **state)
+{
+	static char want[8192], got[8192];
+	size_t i, start, end, caught = 0, harmless = 0, refused = 0;
 	struct kbtf_pindex *ix;
 	struct fake_kernel f;
 	struct kbtf_buf raw;
-	uint32_t offs, nr;
-	struct kbtf_pindex_sym sym;
+	uint8_t *copy;
+	int bit;
 
-	fake_kernel(&f, 2);
-	assert_int_equal(kbtf_pindex_build(&f.k, f.symvers, NULL, &raw), 0);
-	offs = sec_off(&raw, SEC_OFFS);
-	raw.data[offs + 4] ^= 1;
-	assert_int_equal(kbtf_pindex_from_mem(raw.data, raw.size, "index", &ix), 0);
-	assert_true(kbtf_pindex_symbol(ix, "printk", &sym));
+	fake_kernel(&f, 40);
+	ix = build_open(&f, &raw);
+	cand_answers(ix, 40, want, sizeof(want));
 	assert_false(kbtf_pindex_damaged(ix));
-	assert_null(kbtf_pindex_type_offs(ix, &nr));
-	assert_true(kbtf_pindex_damaged(ix));
+	assert_non_null(strstr(want, "s39:1 "));
+	assert_non_null(strstr(want, "nosuch:0\n"));
 	kbtf_pindex_free(ix);
+	copy = malloc(raw.size);
+	assert_non_null(copy);
+	start = sec_off(&raw, SEC_SLOTS);
+	end = sec_off(&raw, SEC_OFFS);
+	for (i = start; i < end; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			memcpy(copy, raw.data, raw.size);
+			copy[i] ^= (uint8_t)(1u << bit);
+			if (kbtf_pindex_from_mem(copy, raw.size, "index", &ix)) {
+				refused++;
+				assert_non_null(strstr(kbtf_errstr(), "damaged kernel index"));
+				continue;
+			}
+			cand_answers(ix, 40, got, sizeof(got));
+			if (kbtf_pindex_damaged(ix))
+				caught++;
+			else if (!strcmp(got, want))
+				harmless++;
+			else
+				fail_msg("byte %zu bit %d flipped: answered\n%s", i, bit, got);
+			kbtf_pindex_free(ix);
+		}
+	}
+	/* the padding between sections, and slots no probe reads, are the harmless ones */
+	assert_true(caught > 8 * (end - start) / 2);
+	assert_int_equal(refused, 8); /* the last byte of the pool, its terminator */
+
+	/* one name looked up: only the blocks and records its probe reads are checked */
+	memcpy(copy, raw.data, raw.size);
+	copy[end - 8] ^= 1; /* the last name in the pool */
+	assert_int_equal(kbtf_pindex_from_mem(copy, raw.size, "index", &ix), 0);
+	{
+		const struct kbtf_pindex_cand *c;
+
+		assert_int_equal(kbtf_pindex_cands(ix, "module", &c), 1);
+	}
+	assert_false(kbtf_pindex_damaged(ix));
+	kbtf_pindex_free(ix);
+	free(copy);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
+static bool offs_ok(const void *ix, uint32_t first, uint32_t n)
+{
+	return kbtf_pindex_type_offs_ok(ix, first, n);
+}
+
+/*
+ * The type offsets, checked a block at a time where a prepared BTF reads
+ * them: every bit of the offsets and their sums flipped either marks the
+ * index damaged when the types are read, or changes nothing; a block no
+ * type read lies in goes unnoticed.
+ */
+static void test_damage_on_use(void **state)
+{
+	size_t i, start, end, caught = 0, harmless = 0;
+	const uint32_t *offs;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	struct kbtf_btf *prep, *full;
+	uint32_t nr, id;
+	uint8_t *copy;
+	int bit;
+
+	fake_kernel(&f, 200); /* 206 types: 4 blocks of offsets */
+	assert_int_equal(kbtf_pindex_build(&f.k, f.symvers, NULL, &raw), 0);
+	assert_int_equal(kbtf_btf_parse(f.k.btf_raw.data, f.k.btf_raw.size, NULL, &full), 0);
+	copy = malloc(raw.size);
+	assert_non_null(copy);
+	start = sec_off(&raw, SEC_OFFS);
+	end = sec_off(&raw, SEC_SSLOTS);
+	for (i = start; i < end; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			bool same = true;
+
+			memcpy(copy, raw.data, raw.size);
+			copy[i] ^= (uint8_t)(1u << bit);
+			/* not read on open */
+			assert_int_equal(kbtf_pindex_from_mem(copy, raw.size, "index", &ix), 0);
+			offs = kbtf_pindex_type_offs(ix, &nr);
+			assert_non_null(offs);
+			assert_int_equal(nr + 1, kbtf_btf_type_cnt(full));
+			assert_int_equal(kbtf_btf_parse_prepared(f.k.btf_raw.data, f.k.btf_raw.size,
+								 offs, nr, "p", &prep),
+					 0);
+			kbtf_btf_prepared_check_offs(prep, offs_ok, ix);
+			for (id = 1; id <= nr; id++) {
+				const struct btf_type *a = kbtf_btf_type(full, id),
+						      *b = kbtf_btf_type(prep, id);
+
+				same = same && kbtf_type_rec_size(a) == kbtf_type_rec_size(b) &&
+				       !memcmp(a, b, kbtf_type_rec_size(a));
+			}
+			if (kbtf_pindex_damaged(ix)) {
+				caught++;
+				assert_true(kbtf_btf_damaged(prep));
+			} else if (same && !kbtf_btf_damaged(prep)) {
+				harmless++;
+			} else {
+				fail_msg("byte %zu bit %d flipped: a type read wrong, unnoticed", i,
+					 bit);
+			}
+			kbtf_btf_free(prep);
+			kbtf_pindex_free(ix);
+		}
+	}
+	/* the padding after the sums is all that may pass */
+	assert_true(harmless < 8 * 8);
+	assert_true(caught + harmless == 8 * (end - start));
+
+	/* a flip in the last block goes unnoticed while only type 1 is read */
+	memcpy(copy, raw.data, raw.size);
+	copy[start + 4 * (nr - 1)] ^= 4;
+	assert_int_equal(kbtf_pindex_from_mem(copy, raw.size, "index", &ix), 0);
+	offs = kbtf_pindex_type_offs(ix, &nr);
+	assert_int_equal(
+	    kbtf_btf_parse_prepared(f.k.btf_raw.data, f.k.btf_raw.size, offs, nr, "p", &prep), 0);
+	kbtf_btf_prepared_check_offs(prep, offs_ok, ix);
+	assert_int_equal(kbtf_kind(kbtf_btf_type(prep, 1)), BTF_KIND_INT);
+	assert_false(kbtf_pindex_damaged(ix));
+	assert_false(kbtf_pindex_type_offs_ok(ix, 0, nr));
+	assert_true(kbtf_pindex_damaged(ix));
+	assert_false(kbtf_pindex_type_offs_ok(ix, nr, 1)); /* out of range */
+	kbtf_btf_free(prep);
+	kbtf_pindex_free(ix);
+
+	free(copy);
+	kbtf_btf_free(full);
 	kbtf_buf_release(&raw);
 	fake_kernel_release(&f);
 }
@@ -652,7 +815,7 @@ static void test_symvers_in_index(void **state)
 	text = malloc(raw.size);
 	assert_non_null(text);
 	memcpy(text, raw.data, raw.size);
-	syms = sec_off(&raw, 8); /* the records */
+	syms = sec_off(&raw, SEC_SYMS);
 	text[syms + 5] ^= 0x10;
 	assert_int_equal(unlink(path), 0);
 	assert_int_equal(kbtf_write_file_atomic(path, text, raw.size, 0644), 0);
@@ -876,6 +1039,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_prepared_btf_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_on_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_names_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symbols_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symbols_not_rebuilt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symbols_real, setup, teardown),

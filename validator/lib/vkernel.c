@@ -416,6 +416,12 @@ static void lazy_free(struct vkernel_lazy *l)
 	free(l);
 }
 
+/* The index's type offsets, checked a block at a time as the BTF reads them. */
+static bool offs_ok(const void *ix, uint32_t first, uint32_t n)
+{
+	return kbtf_pindex_type_offs_ok(ix, first, n);
+}
+
 /*
  * The profile's BTF with the index's type offsets: nothing walked, each
  * record checked when first read. 1 when the index cannot do it (no
@@ -430,7 +436,7 @@ static int lazy_prepared(struct kbtf_vkernel *vk)
 
 	offs = kbtf_pindex_type_offs(vk->ix, &nr);
 	if (kbtf_pindex_damaged(vk->ix))
-		return -EINVAL; /* kbtf_errstr() says why */
+		return kbtf_vkernel_check(vk); /* says why */
 	if ((uintptr_t)offs % 4)
 		return 1;
 	/* a BTF stored as a delta: each record rebuilt when first read, found
@@ -444,6 +450,8 @@ static int lazy_prepared(struct kbtf_vkernel *vk)
 	}
 	if (err)
 		return err;
+	if (offs)
+		kbtf_btf_prepared_check_offs(l->prepared, offs_ok, vk->ix);
 	__atomic_store_n(&l->btf, l->prepared, __ATOMIC_RELEASE);
 	return 0;
 }
