@@ -212,6 +212,7 @@ const char *kbtf_drift_change_str(unsigned int c)
 struct flat {
 	const char *name;
 	uint32_t bit_off, bits, type;
+	uint32_t at;  /* its place in declaration order */
 	uint64_t key; /* the name's first 8 bytes, big-endian: strcmp() order */
 };
 
@@ -286,6 +287,7 @@ static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struc
 		f->bit_off = off;
 		f->bits = bf ? bf : type_bits(btf, m[i].type, 0);
 		f->type = m[i].type;
+		f->at = (uint32_t)(out->n - 1);
 	}
 	return 0;
 }
@@ -334,6 +336,45 @@ static void sort_flat(struct flat *v, struct flat *tmp, size_t n)
 		}
 		memcpy(v, tmp, n * sizeof(*v));
 	}
+}
+
+/* Do @o and @n name the same members in the same declaration order? */
+static bool same_names(const struct flatlist *o, const struct flatlist *n)
+{
+	size_t i;
+
+	if (o->n != n->n)
+		return false;
+	for (i = 0; i < o->n; i++)
+		if (o->v[i].key != n->v[i].key ||
+		    ((o->v[i].key & 0xff) && strcmp(o->v[i].name + 8, n->v[i].name + 8)))
+			return false;
+	return true;
+}
+
+/*
+ * Sort both member lists (@tmp has room for either). Where the target
+ * declares the same names in the same order as the build, as it mostly
+ * does, the build's order is the target's too: one sort, not two. Not
+ * where a name is there twice (ties then go by each side's offsets).
+ */
+static void sort_in_step(struct flatlist *o, struct flatlist *n, struct flat *tmp)
+{
+	bool same = same_names(o, n);
+	size_t i;
+
+	sort_flat(o->v, tmp, o->n);
+	for (i = 1; same && i < o->n; i++)
+		same =
+		    !(o->v[i].key == o->v[i - 1].key &&
+		      (!(o->v[i].key & 0xff) || !strcmp(o->v[i].name + 8, o->v[i - 1].name + 8)));
+	if (!same) {
+		sort_flat(n->v, tmp, n->n);
+		return;
+	}
+	for (i = 0; i < n->n; i++)
+		tmp[i] = n->v[o->v[i].at];
+	memcpy(n->v, tmp, n->n * sizeof(*tmp));
 }
 
 /* ------------------------------------------------------------ comparison */
@@ -485,8 +526,7 @@ static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drif
 
 	if (!tmp)
 		return -ENOMEM;
-	sort_flat(o->v, tmp, o->n);
-	sort_flat(n->v, tmp, n->n);
+	sort_in_step(o, n, tmp);
 	free(tmp);
 	while (!err && (i < o->n || j < n->n)) {
 		int c = i == o->n ? 1 : j == n->n ? -1 : strcmp(o->v[i].name, n->v[j].name);
@@ -567,9 +607,9 @@ static int compare_type(struct drift *d, const struct pending *p)
 		/* relocation lets a struct map to a union, an int, a FWD ... */
 		size_t cap = 0;
 		struct kbtf_member_diff *md = add_diff(&td, &cap);
-		struct flat of = {"(the type itself)", 0, bt->size * 8, p->bid, 0};
-		struct flat nf = {"(the type itself)", 0, type_bits(d->in->target, p->tid, 0),
-				  p->tid, 0};
+		struct flat of = {"(the type itself)", 0, bt->size * 8, p->bid, 0, 0};
+		struct flat nf = {
+		    "(the type itself)", 0, type_bits(d->in->target, p->tid, 0), p->tid, 0, 0};
 
 		err = md ? fill_diff(d, md, KBTF_DRIFT_RETYPED, &of, &nf) : -ENOMEM;
 	} else {
