@@ -513,7 +513,8 @@ static uint32_t block_sum(const uint32_t *slots, uint32_t b, uint32_t nslots)
 	uint32_t first = b * SSLOT_BLOCK,
 		 n = nslots - first < SSLOT_BLOCK ? nslots - first : SSLOT_BLOCK;
 
-	return hash_from(hash_from(KBTF_HASH_SEED, &b, sizeof(b)), slots + first, 4 * (size_t)n);
+	/* a word at a time (blk_sum()): a symbol lookup checks a block or two */
+	return blk_sum(slots + first, 4 * (size_t)n, b);
 }
 
 /* A string table that keeps each string once: offset + 1 by hash, in @str. */
