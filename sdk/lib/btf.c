@@ -28,10 +28,21 @@ struct name_index {
 	uint32_t *next; /* (id - start_id) -> id + 1 of next type in chain */
 };
 
-struct dmap {
+/*
+ * A map of rebuilt records or strings, read without the lock: a grown map
+ * publishes a new table and keeps the old ones (a reader may still be in
+ * one) until it is freed; a slot's value is written before its key.
+ */
+struct dtab {
+	struct dtab *older;
+	uint32_t cap;
 	uint32_t *keys; /* key + 1; 0: empty */
 	const void **vals;
-	uint32_t cap, nr;
+};
+
+struct dmap {
+	struct dtab *tab;
+	uint32_t nr;
 };
 
 struct kbtf_btf {
@@ -64,7 +75,7 @@ struct kbtf_btf {
 	/* prepared from a delta: each record and string rebuilt when first
 	 * read, into chunks of a few pages (a sparse copy of the whole BTF
 	 * would fault in a fresh page for almost every record read), found
-	 * again by id and offset; all of it under dmutex */
+	 * again by id and offset; rebuilt under dmutex, found again without it */
 	struct kbtf_btf_delta_src *dsrc;
 	struct dchunk *dchunks;
 	struct dmap drecs, dstrs;
@@ -105,51 +116,72 @@ static void *dchunk_alloc(struct kbtf_btf *btf, size_t n)
 	return p;
 }
 
+/* The value of @key, or NULL: without the lock (a miss is then looked up again under it). */
 static const void *dmap_get(const struct dmap *m, uint32_t key)
 {
-	uint32_t h;
+	const struct dtab *t = __atomic_load_n(&m->tab, __ATOMIC_ACQUIRE);
+	uint32_t h, k;
 
-	if (!m->cap)
+	if (!t)
 		return NULL;
-	for (h = (key * 2654435761u) & (m->cap - 1); m->keys[h]; h = (h + 1) & (m->cap - 1))
-		if (m->keys[h] == key + 1)
-			return m->vals[h];
+	for (h = (key * 2654435761u) & (t->cap - 1);
+	     (k = __atomic_load_n(&t->keys[h], __ATOMIC_ACQUIRE)); h = (h + 1) & (t->cap - 1))
+		if (k == key + 1)
+			return t->vals[h];
 	return NULL;
 }
 
+static void dtab_insert(struct dtab *t, uint32_t key, const void *val)
+{
+	uint32_t h;
+
+	for (h = (key * 2654435761u) & (t->cap - 1); t->keys[h]; h = (h + 1) & (t->cap - 1))
+		;
+	t->vals[h] = val;
+	__atomic_store_n(&t->keys[h], key + 1, __ATOMIC_RELEASE);
+}
+
+/* Under the lock. */
 static int dmap_put(struct dmap *m, uint32_t key, const void *val)
 {
-	uint32_t h, i;
+	struct dtab *t = m->tab, *n;
+	uint32_t i;
 
-	if (2 * (m->nr + 1) > m->cap) {
-		struct dmap n = {.cap = m->cap ? 2 * m->cap : 256};
-
-		n.keys = calloc(n.cap, sizeof(*n.keys));
-		n.vals = calloc(n.cap, sizeof(*n.vals));
-		if (!n.keys || !n.vals) {
-			free(n.keys);
-			free(n.vals);
+	if (!t || 2 * (m->nr + 1) > t->cap) {
+		n = calloc(1, sizeof(*n));
+		if (!n)
+			return -ENOMEM;
+		n->cap = t ? 2 * t->cap : 256;
+		n->keys = calloc(n->cap, sizeof(*n->keys));
+		n->vals = calloc(n->cap, sizeof(*n->vals));
+		if (!n->keys || !n->vals) {
+			free(n->keys);
+			free(n->vals);
+			free(n);
 			return -ENOMEM;
 		}
-		for (i = 0; i < m->cap; i++)
-			if (m->keys[i])
-				dmap_put(&n, m->keys[i] - 1, m->vals[i]);
-		free(m->keys);
-		free(m->vals);
-		*m = n;
+		for (i = 0; t && i < t->cap; i++)
+			if (t->keys[i])
+				dtab_insert(n, t->keys[i] - 1, t->vals[i]);
+		n->older = t;
+		__atomic_store_n(&m->tab, n, __ATOMIC_RELEASE);
+		t = n;
 	}
-	for (h = (key * 2654435761u) & (m->cap - 1); m->keys[h]; h = (h + 1) & (m->cap - 1))
-		;
-	m->keys[h] = key + 1;
-	m->vals[h] = val;
+	dtab_insert(t, key, val);
 	m->nr++;
 	return 0;
 }
 
 static void dmap_free(struct dmap *m)
 {
-	free(m->keys);
-	free(m->vals);
+	struct dtab *t = m->tab, *older;
+
+	for (; t; t = older) {
+		older = t->older;
+		free(t->keys);
+		free(t->vals);
+		free(t);
+	}
 }
 
 static const char *const kind_names[] = {
@@ -838,6 +870,10 @@ static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
 	const struct btf_type *t;
 	uint8_t *rec = NULL;
 
+	/* read before: no lock */
+	t = dmap_get(&btf->drecs, i);
+	if (t)
+		return t;
 	pthread_mutex_lock(&btf->dmutex);
 	t = dmap_get(&btf->drecs, i);
 	if (!t) {
@@ -941,6 +977,10 @@ static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
 	char tmp[256], *s = NULL, *grown;
 	const char *out;
 
+	/* read before: no lock */
+	out = dmap_get(&btf->dstrs, rel);
+	if (out)
+		return out;
 	pthread_mutex_lock(&btf->dmutex);
 	out = dmap_get(&btf->dstrs, rel);
 	/* the section ends with a NUL (checked on open): the loop ends there */
