@@ -1520,10 +1520,41 @@ bool kbtf_pindex_sym_at(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pi
 	return true;
 }
 
+/* @str (@n bytes) at @p, then @sep: the end. */
+static char *put_field(char *p, const char *str, size_t n, char sep)
+{
+	memcpy(p, str, n);
+	p[n] = sep;
+	return p + n + 1;
+}
+
 int kbtf_pindex_sym_print(FILE *f, const struct kbtf_pindex_sym *s)
 {
-	return fprintf(f, "0x%08x\t%s\t%s\t%s%s%s\n", s->crc, s->name, s->module, s->type,
-		       s->ns ? "\t" : "", s->ns ? s->ns : "");
+	static const char hex[] = "0123456789abcdef";
+	size_t nn = strlen(s->name), nm = strlen(s->module), nt = strlen(s->type),
+	       ns = s->ns ? strlen(s->ns) : 0,
+	       len = 11 + nn + 1 + nm + 1 + nt + 1 + (s->ns ? ns + 1 : 0);
+	char small[512], *line = len <= sizeof(small) ? small : malloc(len), *p;
+	int i, r;
+
+	/* "0x%08x\t%s\t%s\t%s[\t%s]\n" by hand: printf's format parsing was
+	 * most of rebuilding the lines a validation reads */
+	if (!line)
+		return -1;
+	line[0] = '0';
+	line[1] = 'x';
+	for (i = 0; i < 8; i++)
+		line[2 + i] = hex[(s->crc >> (28 - 4 * i)) & 0xf];
+	line[10] = '\t';
+	p = put_field(line + 11, s->name, nn, '\t');
+	p = put_field(p, s->module, nm, '\t');
+	p = put_field(p, s->type, nt, s->ns ? '\t' : '\n');
+	if (s->ns)
+		p = put_field(p, s->ns, ns, '\n');
+	r = fwrite(line, 1, len, f) == len ? (int)len : -1;
+	if (line != small)
+		free(line);
+	return r;
 }
 
 const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr)
