@@ -366,6 +366,80 @@ static void test_type_names(void **state)
 	kbtf_btf_free(btf);
 }
 
+/* Every type and member difference of @r, one line each. */
+static void describe(const struct kbtf_drift_result *r, char *out, size_t len)
+{
+	FILE *f = fmemopen(out, len, "w");
+	size_t i, j;
+
+	assert_non_null(f);
+	fprintf(f, "%zu compared, %zu unknown\n", r->nr_compared, r->nr_unknown);
+	for (i = 0; i < r->nr_types; i++) {
+		const struct kbtf_type_drift *td = &r->types[i];
+
+		fprintf(f, "%s via %s: %u -> %u\n", td->name, td->via ? td->via : "-", td->old_size,
+			td->new_size);
+		for (j = 0; j < td->nr_diffs; j++) {
+			const struct kbtf_member_diff *md = &td->diffs[j];
+
+			fprintf(f, "  %s %x %u/%u %u/%u %s %s\n", md->path, md->changes,
+				md->old_bit_off, md->old_bits, md->new_bit_off, md->new_bits,
+				md->old_type ? md->old_type : "-",
+				md->new_type ? md->new_type : "-");
+		}
+	}
+	fclose(f);
+}
+
+/*
+ * The build side's member lists kept across pairs: the second judge
+ * answers from them exactly as the first (and as without them); a cache
+ * filled from one build BTF is not used for another.
+ */
+static void test_cache(void **state)
+{
+	static char plain[4096], first[4096], again[4096];
+	struct kbtf_drift_cache *c = kbtf_drift_cache_new();
+	struct kbtf_drift_input in = {0};
+	struct kbtf_drift_result r;
+	struct kbtf_btf *other;
+	struct world w;
+
+	assert_non_null(c);
+	setup(&w, kernel(1), false);
+	describe(&w.drift, plain, sizeof(plain));
+	assert_non_null(strstr(plain, "struct foo"));
+	in.split = w.split;
+	in.reloc = &w.reloc;
+	in.target = w.target;
+	in.build = w.build;
+	in.cache = c;
+	assert_int_equal(kbtf_drift_compare(&in, &r), 0);
+	describe(&r, first, sizeof(first));
+	kbtf_drift_result_fini(&r);
+	assert_int_equal(kbtf_drift_compare(&in, &r), 0);
+	describe(&r, again, sizeof(again));
+	kbtf_drift_result_fini(&r);
+	assert_string_equal(first, plain);
+	assert_string_equal(again, plain);
+	/* another build: the cache holds the first one's lists, not used */
+	other = kernel_retyped();
+	assert_int_equal(kbtf_btf_index_names(other), 0);
+	in.build = other;
+	assert_int_equal(kbtf_drift_compare(&in, &r), 0);
+	describe(&r, again, sizeof(again));
+	kbtf_drift_result_fini(&r);
+	in.cache = NULL;
+	assert_int_equal(kbtf_drift_compare(&in, &r), 0);
+	describe(&r, first, sizeof(first));
+	kbtf_drift_result_fini(&r);
+	assert_string_equal(again, first);
+	assert_string_not_equal(again, plain);
+	kbtf_btf_free(other);
+	teardown(&w);
+	kbtf_drift_cache_free(c);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -377,6 +451,7 @@ int main(void)
 	    cmocka_unit_test(test_retyped_by_name),
 	    cmocka_unit_test(test_layout_record_stub),
 	    cmocka_unit_test(test_type_names),
+	    cmocka_unit_test(test_cache),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -6,6 +6,7 @@
  * embedded types are followed.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,36 +339,45 @@ static void sort_flat(struct flat *v, struct flat *tmp, size_t n)
 	}
 }
 
-/* Do @o and @n name the same members in the same declaration order? */
-static bool same_names(const struct flatlist *o, const struct flatlist *n)
+/* A member list sorted by cmp_flat(); dups: a name is there twice. */
+struct sorted {
+	const struct flat *v;
+	size_t n;
+	bool dups;
+};
+
+static bool same_name(const struct flat *x, const struct flat *y)
+{
+	return x->key == y->key && (!(x->key & 0xff) || !strcmp(x->name + 8, y->name + 8));
+}
+
+/* Sort @l in place (@tmp has room), as @out. */
+static void sort_list(struct flatlist *l, struct flat *tmp, struct sorted *out)
 {
 	size_t i;
 
-	if (o->n != n->n)
-		return false;
-	for (i = 0; i < o->n; i++)
-		if (o->v[i].key != n->v[i].key ||
-		    ((o->v[i].key & 0xff) && strcmp(o->v[i].name + 8, n->v[i].name + 8)))
-			return false;
-	return true;
+	sort_flat(l->v, tmp, l->n);
+	out->v = l->v;
+	out->n = l->n;
+	out->dups = false;
+	for (i = 1; i < l->n && !out->dups; i++)
+		out->dups = same_name(&l->v[i], &l->v[i - 1]);
 }
 
 /*
- * Sort both member lists (@tmp has room for either). Where the target
+ * Sort the target's member list @n (@tmp has room). Where the target
  * declares the same names in the same order as the build, as it mostly
- * does, the build's order is the target's too: one sort, not two. Not
- * where a name is there twice (ties then go by each side's offsets).
+ * does, the build's sorted order @o (each member's place in declaration
+ * order kept) is the target's too: no sort. Not where a name is there
+ * twice (ties then go by each side's offsets).
  */
-static void sort_in_step(struct flatlist *o, struct flatlist *n, struct flat *tmp)
+static void sort_target(const struct sorted *o, struct flatlist *n, struct flat *tmp)
 {
-	bool same = same_names(o, n);
+	bool same = o->n == n->n && !o->dups;
 	size_t i;
 
-	sort_flat(o->v, tmp, o->n);
-	for (i = 1; same && i < o->n; i++)
-		same =
-		    !(o->v[i].key == o->v[i - 1].key &&
-		      (!(o->v[i].key & 0xff) || !strcmp(o->v[i].name + 8, o->v[i - 1].name + 8)));
+	for (i = 0; same && i < o->n; i++)
+		same = same_name(&o->v[i], &n->v[o->v[i].at]);
 	if (!same) {
 		sort_flat(n->v, tmp, n->n);
 		return;
@@ -375,6 +385,94 @@ static void sort_in_step(struct flatlist *o, struct flatlist *n, struct flat *tm
 	for (i = 0; i < n->n; i++)
 		tmp[i] = n->v[o->v[i].at];
 	memcpy(n->v, tmp, n->n * sizeof(*tmp));
+}
+
+/* ------------------------------------------------------------ the cache */
+
+struct cached_list {
+	uint32_t bid;
+	struct sorted list; /* its flats owned */
+};
+
+struct kbtf_drift_cache {
+	pthread_mutex_t lock;
+	const struct kbtf_btf *build; /* what the lists are of: the first build used */
+	struct cached_list *e;
+	size_t nr, cap;
+};
+
+struct kbtf_drift_cache *kbtf_drift_cache_new(void)
+{
+	struct kbtf_drift_cache *c = calloc(1, sizeof(*c));
+
+	if (c)
+		pthread_mutex_init(&c->lock, NULL);
+	return c;
+}
+
+void kbtf_drift_cache_free(struct kbtf_drift_cache *c)
+{
+	size_t i;
+
+	if (!c)
+		return;
+	for (i = 0; i < c->nr; i++)
+		free((void *)c->e[i].list.v);
+	free(c->e);
+	pthread_mutex_destroy(&c->lock);
+	free(c);
+}
+
+/* The cached list of @bid into @out: false when there is none. */
+static bool cache_get(struct kbtf_drift_cache *c, const struct kbtf_btf *build, uint32_t bid,
+		      struct sorted *out)
+{
+	bool found = false;
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	if (!c->build)
+		c->build = build;
+	for (i = 0; c->build == build && i < c->nr && !found; i++) {
+		if (c->e[i].bid == bid) {
+			*out = c->e[i].list;
+			found = true;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return found;
+}
+
+/*
+ * Keep @l (sorted, @list; taken over) as @bid's: true when kept, false
+ * when the cache cannot (then the caller still owns it).
+ */
+static bool cache_put(struct kbtf_drift_cache *c, const struct kbtf_btf *build, uint32_t bid,
+		      const struct sorted *list)
+{
+	bool kept = false;
+	size_t i;
+
+	pthread_mutex_lock(&c->lock);
+	for (i = 0; i < c->nr && c->e[i].bid != bid; i++)
+		;
+	if (c->build == build && i == c->nr && c->nr < MAX_TYPES) {
+		if (c->nr == c->cap) {
+			size_t cap = c->cap ? 2 * c->cap : 16;
+			struct cached_list *e = realloc(c->e, sizeof(*e) * cap);
+
+			if (e) {
+				c->e = e;
+				c->cap = cap;
+			}
+		}
+		if (c->nr < c->cap) {
+			c->e[c->nr++] = (struct cached_list){bid, *list};
+			kept = true;
+		}
+	}
+	pthread_mutex_unlock(&c->lock);
+	return kept;
 }
 
 /* ------------------------------------------------------------ comparison */
@@ -518,15 +616,15 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 }
 
 static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
-		 struct flatlist *o, struct flatlist *n)
+		 const struct sorted *o, struct flatlist *n)
 {
-	struct flat *tmp = malloc(sizeof(*tmp) * (o->n > n->n ? o->n : n->n) + 1);
+	struct flat *tmp = malloc(sizeof(*tmp) * n->n + 1);
 	size_t i = 0, j = 0, cap = 0;
 	int err = 0;
 
 	if (!tmp)
 		return -ENOMEM;
-	sort_in_step(o, n, tmp);
+	sort_target(o, n, tmp);
 	free(tmp);
 	while (!err && (i < o->n || j < n->n)) {
 		int c = i == o->n ? 1 : j == n->n ? -1 : strcmp(o->v[i].name, n->v[j].name);
@@ -584,12 +682,38 @@ static int keep_drift(struct drift *d, struct kbtf_type_drift *td)
 	return 0;
 }
 
+/*
+ * The build side's member list of @bid, sorted, into @out: from the cache,
+ * or flattened into @l (which the caller frees unless the cache kept it).
+ */
+static int build_list(struct drift *d, uint32_t bid, struct flatlist *l, struct sorted *out)
+{
+	struct kbtf_drift_cache *c = d->in->cache;
+	struct flat *tmp;
+	int err;
+
+	if (c && cache_get(c, d->in->build, bid, out))
+		return 0;
+	err = flatten(d->in->build, bid, 0, l, 0);
+	if (err)
+		return err;
+	tmp = malloc(sizeof(*tmp) * l->n + 1);
+	if (!tmp)
+		return -ENOMEM;
+	sort_list(l, tmp, out);
+	free(tmp);
+	if (c && cache_put(c, d->in->build, bid, out))
+		*l = (struct flatlist){0}; /* the cache's now */
+	return 0;
+}
+
 static int compare_type(struct drift *d, const struct pending *p)
 {
 	const struct btf_type *bt = kbtf_btf_type(d->in->build, p->bid);
 	const struct btf_type *tt = kbtf_btf_type(d->in->target, p->tid);
 	struct kbtf_type_drift td = {.use = p->use};
 	struct flatlist o = {0}, n = {0};
+	struct sorted ol;
 	char name[256];
 	int err;
 
@@ -613,11 +737,11 @@ static int compare_type(struct drift *d, const struct pending *p)
 
 		err = md ? fill_diff(d, md, KBTF_DRIFT_RETYPED, &of, &nf) : -ENOMEM;
 	} else {
-		err = flatten(d->in->build, p->bid, 0, &o, 0);
+		err = build_list(d, p->bid, &o, &ol);
 		if (!err)
 			err = flatten(d->in->target, p->tid, 0, &n, 0);
 		if (!err)
-			err = merge(d, p, &td, &o, &n);
+			err = merge(d, p, &td, &ol, &n);
 	}
 	free(o.v);
 	free(n.v);

@@ -75,7 +75,19 @@ struct kbtf_drift_input {
 	 */
 	struct kbtf_btf *build;
 	bool layout;
+	/* the build side's member lists kept across pairs (NULL: none) */
+	struct kbtf_drift_cache *cache;
 };
+
+/*
+ * What the build side of a comparison costs once for all the kernels a
+ * module is judged on: each type's member list, flattened and sorted, for
+ * one build-time BTF (the first one it is used with; with another it is
+ * not used). Shared between threads. NULL: out of memory.
+ */
+struct kbtf_drift_cache;
+struct kbtf_drift_cache *kbtf_drift_cache_new(void);
+void kbtf_drift_cache_free(struct kbtf_drift_cache *c);
 
 int kbtf_drift_compare(const struct kbtf_drift_input *in, struct kbtf_drift_result *out);
 void kbtf_drift_result_fini(struct kbtf_drift_result *r);

@@ -124,6 +124,8 @@ void kbtf_judge_drift(const struct kbtf_pair *pair, const struct kbtf_reloc_resu
 	    .target = kbtf_vkernel_btf(pair->k),
 	    .build = pair->m->layout ? pair->m->layout : pair->o->build_btf,
 	    .layout = pair->m->layout != NULL,
+	    /* the layout record's lists serve every kernel the module is judged on */
+	    .cache = pair->m->layout ? pair->m->drift_cache : NULL,
 	};
 	struct kbtf_drift_result dr;
 	size_t i;

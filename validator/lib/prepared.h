@@ -16,19 +16,22 @@
 #include "symbols.h"
 
 /* A module prepared for validation. */
+struct kbtf_drift_cache;
+
 struct kbtf_vmod {
 	char *path;
 	struct kbtf_module *mod;
-	bool own_mod;		    /* free mod with the vmod */
-	struct kbtf_btf *dist;	    /* parsed .BTF.base (distilled modules) */
-	struct kbtf_btf *split;	    /* .BTF on dist */
-	char *btf_error;	    /* why .BTF/.BTF.base could not be parsed */
-	int blobs[2];		    /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
-	struct kbtf_btf *layout;    /* the build-time layout record, if any */
-	char *layout_error;	    /* why the module's layout record could not be read */
-	struct kbtf_access *access; /* the build-time access record, if any */
-	char *access_error;	    /* why it could not be read */
-	struct kbtf_reloc_prep *reloc_prep; /* relocation, kernel-independent part */
+	bool own_mod;		 /* free mod with the vmod */
+	struct kbtf_btf *dist;	 /* parsed .BTF.base (distilled modules) */
+	struct kbtf_btf *split;	 /* .BTF on dist */
+	char *btf_error;	 /* why .BTF/.BTF.base could not be parsed */
+	int blobs[2];		 /* BTF blobs in .BTF.base [0] and .BTF [1]: > 1, an archive */
+	struct kbtf_btf *layout; /* the build-time layout record, if any */
+	struct kbtf_drift_cache *drift_cache; /* its member lists, for every kernel */
+	char *layout_error;		      /* why the module's layout record could not be read */
+	struct kbtf_access *access;	      /* the build-time access record, if any */
+	char *access_error;		      /* why it could not be read */
+	struct kbtf_reloc_prep *reloc_prep;   /* relocation, kernel-independent part */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
 	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
 	int meta_err[KBTF_KERNEL_LAYOUT + 1][2];

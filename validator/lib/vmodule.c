@@ -17,6 +17,7 @@
 
 #include "kbtf/check.h"
 #include "kbtf/distill.h"
+#include "drift.h"
 #include "relocate.h"
 #include "kbtf/err.h"
 #include "kbtf/validate.h"
@@ -118,6 +119,8 @@ static int prepare(struct kbtf_vmod *vm)
 			return kbtf_err_nomem();
 	} else if (!err && (err = kbtf_btf_index_names(vm->layout))) {
 		return err;
+	} else if (!err && !(vm->drift_cache = kbtf_drift_cache_new())) {
+		return kbtf_err_nomem();
 	}
 	/* the access record: a broken one costs only member-level checks */
 	err = m->image.data ? kbtf_access_load(m, &vm->access) : -ENOENT;
@@ -173,6 +176,7 @@ void kbtf_vmod_free(struct kbtf_vmod *vm)
 		return;
 	kbtf_modsyms_fini(&vm->syms);
 	kbtf_reloc_prep_free(vm->reloc_prep);
+	kbtf_drift_cache_free(vm->drift_cache);
 	kbtf_btf_free(vm->layout);
 	kbtf_btf_free(vm->split);
 	kbtf_btf_free(vm->dist);
