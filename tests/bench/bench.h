@@ -27,5 +27,6 @@ struct kbtf_vmod;
 struct kbtf_symvers *bench_wanted_symbols(struct kbtf_vmod **vm, int nmods);
 /* The same kernels stored with --delta: BTF bytes, add time, open + judge. */
 void bench_store_delta(const char **mods, int nmods) __attribute__((weak));
+void bench_store_kinds(const char *label, char **dirs, int nk);
 
 #endif

@@ -74,8 +74,11 @@ static void judge(const char *dir, const char *name, struct kbtf_vmod **vm, int 
 			struct kbtf_result r;
 			double t0 = kbtf_now_ms();
 
-			if (kbtf_vkernel_open(dir, &o, &vk))
+			if (kbtf_vkernel_open(dir, &o, &vk)) {
+				fprintf(stderr, "bench_store_delta: open %s: %s\n", dir,
+					kbtf_errstr());
 				break;
+			}
 			if (!kbtf_validate_pair(vm[m], vk, NULL, &r))
 				kbtf_result_fini(&r);
 			kbtf_vkernel_free(vk);
@@ -146,6 +149,7 @@ void bench_store_delta(const char **mods, int nmods)
 	printf("delta store: %d kernels (%d as deltas) added in %.1f s (%.0f ms per kernel); "
 	       "BTF %.2f MB per kernel stored, %.2f MB raw\n",
 	       nk, nd, add_ms / 1000, add_ms / nk, stored / 1e6 / nk, raw / 1e6 / nk);
+	bench_store_kinds("delta store", dirs, nk);
 	for (m = 0; m < nmods && m < 16; m++)
 		if (kbtf_vmod_open(mods[m], &vm[m]))
 			vm[m] = NULL;

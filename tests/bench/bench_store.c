@@ -101,8 +101,11 @@ static uint64_t store_bytes(const char *root)
 	return n;
 }
 
-/* The profiles' files by kind, each inode once: where a stored kernel's bytes go. */
-static void store_kinds(char **dirs, int nk)
+/*
+ * The profiles' files by kind, each inode once: where a stored kernel's
+ * bytes go (a delta's btf.ref and index.ref count as btf and index).
+ */
+void bench_store_kinds(const char *label, char **dirs, int nk)
 {
 	static const char *const kinds[] = {KBTF_PROFILE_BTF, KBTF_PROFILE_INDEX,
 					    KBTF_PROFILE_SYMVERS, KBTF_PROFILE_CONFIG};
@@ -124,18 +127,21 @@ static void store_kinds(char **dirs, int nk)
 			    lstat(path, &st) || !S_ISREG(st.st_mode) || !seen_add(&s, st.st_ino))
 				continue;
 			for (i = 0; i < 4 && strcmp(de->d_name, kinds[i]); i++)
-				;
+				if (i < 2 && !strncmp(de->d_name, kinds[i], strlen(kinds[i])) &&
+				    !strcmp(de->d_name + strlen(kinds[i]), ".ref"))
+					break;
 			bytes[i] += (uint64_t)st.st_size;
 		}
 		closedir(d);
 	}
 	free(s.ino);
 	/* Module.symvers is kept in the index when it rebuilds the file: 0 then */
-	printf("store: per kernel by kind: btf %.2f MB, index %.2f MB, Module.symvers file %.2f MB "
+	printf("%s: per kernel by kind: btf %.2f MB, index %.2f MB, Module.symvers file %.2f MB "
 	       "(none where the index holds it), "
-	       "config %.3f MB, the rest %.3f MB\n",
-	       bytes[0] / 1e6 / nk, bytes[1] / 1e6 / nk, bytes[2] / 1e6 / nk, bytes[3] / 1e6 / nk,
-	       bytes[4] / 1e6 / nk);
+	       "config %.3f MB, the rest %.3f MB; %.2f MB in all\n",
+	       label, bytes[0] / 1e6 / nk, bytes[1] / 1e6 / nk, bytes[2] / 1e6 / nk,
+	       bytes[3] / 1e6 / nk, bytes[4] / 1e6 / nk,
+	       (bytes[0] + bytes[1] + bytes[2] + bytes[3] + bytes[4]) / 1e6 / nk);
 }
 
 /* Copy profile @src to @dst by hard links: a kernel re-added under a name. */
@@ -370,7 +376,7 @@ void bench_store(const char **mods, int nmods)
 	printf("store: %d kernels added in %.1f s; %.1f MB on disk, %.2f MB per kernel "
 	       "(raw BTF alone %.2f MB per kernel)\n",
 	       nk, add_ms / 1000, bytes / 1e6, bytes / 1e6 / nk, raw / 1e6 / nk);
-	store_kinds(dirs, nk);
+	bench_store_kinds("store", dirs, nk);
 	for (i = 0; i < nk; i++) {
 		struct kbtf_kernel *k;
 		struct kbtf_profile_add_opts o = {0};
