@@ -25,6 +25,7 @@
 #include "kbtf/err.h"
 #include "profile.h"
 #include "profile_fields.h"
+#include "profile_index.h"
 
 /*
  * A delta is kept when it is under this share of the BTF (percent); one
@@ -230,6 +231,11 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 		unlink(ref_path);
 		goto out;
 	}
+	/* the reference's index too: this profile's index is then written as
+	 * a delta against it (kbtf_pindex_write()), where that is smaller */
+	if (!join(ref_dir, sizeof(ref_dir), best_dir, KBTF_PROFILE_INDEX) &&
+	    !join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_INDEX_REF))
+		link(ref_dir, ref_path); /* none, or no link: a whole index */
 	snprintf(info->btf_encoding, sizeof(info->btf_encoding), "delta");
 	info->btf_stored = best.size;
 	err = kbtf_profile_write_marker(dir, info, true);

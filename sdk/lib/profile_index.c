@@ -15,6 +15,10 @@
  *            checksum of all that, the name and the candidates)
  *   cands    struct kbtf_pindex_cand, grouped by name, id order inside
  *   pool     the names
+ *   idruns, strruns, symgone, symlines, symcrcs, crcsums
+ *            only in a delta index (F_DELTA, at the end of this file):
+ *            how the reference index's names and symbols map onto this
+ *            kernel's, and the CRC of each of its Module.symvers lines
  *   offs     each type's offset in the BTF's type section (type 1 on),
  *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
  *            open it without a walk
@@ -47,6 +51,7 @@
 #include <endian.h>
 #include <errno.h>
 #include <limits.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -85,6 +90,9 @@ const size_t kbtf_pindex_nr_config_keys =
 enum {
 	SEC_CONFIG,
 	SEC_META,
+	SEC_IDRUNS,  /* a delta index: type ids of the reference -> this kernel's */
+	SEC_STRRUNS, /* ... string offsets likewise */
+	SEC_SYMGONE, /* ... the reference's symbol records whose symbol is gone */
 	SEC_SLOTS,
 	SEC_SLOTSUMS,
 	SEC_NAMES,
@@ -97,6 +105,9 @@ enum {
 	SEC_SYMS,
 	SEC_SYMSETS,
 	SEC_SYMSTR,
+	SEC_SYMLINES, /* a delta index: whose record each Module.symvers line is */
+	SEC_SYMCRCS,  /* ... the CRC of each reference record's line here */
+	SEC_CRCSUMS,  /* ... a checksum of each block of CRC_BLOCK of them */
 	NR_SECS,
 	NR_SUMMED = SEC_SLOTS, /* the sections the open-time checksum covers */
 };
@@ -104,13 +115,16 @@ enum {
 #define SSLOT_BLOCK 64 /* symbol slots per checksummed block */
 #define NSLOT_BLOCK 64 /* name slots per checksummed block */
 #define OFFS_BLOCK 64  /* type offsets per checksummed block */
+#define CRC_BLOCK 64   /* a delta index's CRCs per checksummed block */
 
 enum {
 	F_CONFIG = 1u << 0,	  /* the profile has a config */
 	F_SYMVERS = 1u << 1,	  /* ... a Module.symvers */
 	F_SYMS_INDEXED = 1u << 2, /* every line of it has a symbol field */
 	F_BTF_RELOCATE = 1u << 3, /* a FUNC btf_relocate in the BTF */
-	F_KNOWN = (1u << 4) - 1,
+	F_DELTA = 1u << 4,	  /* against a reference index (index.ref) */
+	F_LINES_FLAT = 1u << 5,	  /* ... symlines: a source a line, not runs */
+	F_KNOWN = (1u << 6) - 1,
 };
 
 /* What a profile file looked like when the index was built. */
@@ -139,7 +153,10 @@ struct idx_hdr {
 	uint32_t module_struct_size;
 	uint32_t release; /* meta offsets, NO_VALUE: unknown */
 	uint32_t arch;
-	uint32_t pad;
+	uint32_t lines;	    /* F_DELTA: Module.symvers lines, else 0 */
+	uint64_t ref_sum;   /* F_DELTA: the reference index's checksum */
+	uint64_t ref_size;  /* ... and its size */
+	uint64_t lines_sum; /* ... a checksum of symlines */
 	struct file_stamp stamps[NR_FILES];
 	struct {
 		uint32_t off, size;
@@ -170,6 +187,21 @@ struct idx_config {
 	uint32_t key, value; /* meta offsets; value NO_VALUE: not set */
 };
 
+/* A delta index: values from @start up (to the next run's) map to value + delta. */
+struct idx_run {
+	uint32_t start, delta;
+};
+
+/*
+ * A delta index: lines @line .. @line + @count - 1 are records @src on,
+ * the reference's, or with SRC_OWN this index's own.
+ */
+struct idx_symrun {
+	uint32_t line, src, count;
+};
+
+#define SRC_OWN (1u << 31)
+
 struct kbtf_pindex {
 	struct kbtf_buf buf;
 	const struct idx_hdr *h;
@@ -197,6 +229,17 @@ struct kbtf_pindex {
 	uint32_t nr_offs;
 	/* blocks of type offsets whose checksum held, one bit each */
 	uint8_t *offs_ok;
+	/* a delta index (F_DELTA): its reference, and what maps onto it */
+	struct kbtf_pindex *ref;
+	bool ref_borrowed;
+	const struct idx_run *idruns, *strruns;
+	uint32_t nr_idruns, nr_strruns;
+	const uint32_t *gone, *crcs, *crcsums;
+	uint32_t nr_gone, nr_crcs;
+	const struct idx_symrun *symruns; /* or, F_LINES_FLAT: */
+	const uint32_t *symsrc;
+	uint32_t nr_symruns, nr_lines;
+	int lines_ok; /* symlines: 0 not checked yet, 1 its checksum held */
 	int damaged;
 	char *name; /* for messages */
 };
@@ -365,7 +408,7 @@ static int keyed_cmp(const void *a, const void *b)
 
 struct build {
 	struct wbuf config, meta, slots, slotsums, names, cands, pool, offs, offsums, sslots, ssums,
-	    syms, symsets, symstr;
+	    syms, symsets, symstr, idruns, strruns, symgone, symlines, symcrcs, crcsums;
 	struct idx_hdr h;
 };
 
@@ -385,6 +428,12 @@ static void build_fini(struct build *b)
 	free(b->meta.p);
 	free(b->slotsums.p);
 	free(b->offsums.p);
+	free(b->idruns.p);
+	free(b->strruns.p);
+	free(b->symgone.p);
+	free(b->symlines.p);
+	free(b->symcrcs.p);
+	free(b->crcsums.p);
 }
 
 /* The checksums of @tab, a block of @per bytes each (the last one shorter), into @out. */
@@ -676,23 +725,18 @@ static int sym_record(struct build *b, struct interner *in, struct setter *st, c
 	return wb_put(&b->syms, &r, sizeof(r));
 }
 
-static int build_syms(struct build *b, const char *path)
+/* The symbol table of Module.symvers @text (@size bytes). */
+static int build_syms_text(struct build *b, const char *text, size_t size)
 {
-	const char *text, *end, *line, *nl;
+	const char *end, *line, *nl;
 	uint32_t *hashes = NULL, nr = 0, cap = 0, *nh, nslots, i;
 	struct interner in = {0};
 	struct setter st = {0};
-	struct kbtf_buf file;
 	bool ok = true;
-	int err, r;
+	int err = 0, r;
 
-	err = kbtf_profile_read_text(path, &file);
-	if (err)
-		return err;
-	b->h.flags |= F_SYMVERS;
-	text = (const char *)file.data;
-	end = text + file.size;
-	if (memchr(text, '\0', file.size) || file.size > UINT32_MAX)
+	end = text + size;
+	if (memchr(text, '\0', size) || size > UINT32_MAX)
 		ok = false; /* the reader refuses it, or too big: leave that to it */
 	for (line = text; ok && line < end; line = nl + 1) {
 		size_t len;
@@ -725,7 +769,6 @@ static int build_syms(struct build *b, const char *path)
 		}
 		nr++;
 	}
-	kbtf_buf_release(&file);
 	free(in.slots);
 	free(st.slots);
 	if (!err && ok) {
@@ -741,6 +784,20 @@ static int build_syms(struct build *b, const char *path)
 		b->syms.len = b->symsets.len = b->symstr.len = 0;
 	}
 	free(hashes);
+	return err;
+}
+
+static int build_syms(struct build *b, const char *path)
+{
+	struct kbtf_buf file;
+	int err;
+
+	err = kbtf_profile_read_text(path, &file);
+	if (err)
+		return err;
+	b->h.flags |= F_SYMVERS;
+	err = build_syms_text(b, (const char *)file.data, file.size);
+	kbtf_buf_release(&file);
 	return err;
 }
 
@@ -821,11 +878,16 @@ static uint32_t module_struct_size(struct kbtf_btf *btf)
 static int assemble(struct build *b, struct kbtf_buf *out)
 {
 	struct wbuf *secs[NR_SECS] = {
-	    [SEC_CONFIG] = &b->config,	   [SEC_META] = &b->meta,     [SEC_SLOTS] = &b->slots,
-	    [SEC_SLOTSUMS] = &b->slotsums, [SEC_NAMES] = &b->names,   [SEC_CANDS] = &b->cands,
-	    [SEC_POOL] = &b->pool,	   [SEC_OFFS] = &b->offs,     [SEC_OFFSUMS] = &b->offsums,
-	    [SEC_SSLOTS] = &b->sslots,	   [SEC_SSUMS] = &b->ssums,   [SEC_SYMS] = &b->syms,
-	    [SEC_SYMSETS] = &b->symsets,   [SEC_SYMSTR] = &b->symstr,
+	    [SEC_CONFIG] = &b->config,	 [SEC_META] = &b->meta,
+	    [SEC_SLOTS] = &b->slots,	 [SEC_SLOTSUMS] = &b->slotsums,
+	    [SEC_NAMES] = &b->names,	 [SEC_CANDS] = &b->cands,
+	    [SEC_POOL] = &b->pool,	 [SEC_OFFS] = &b->offs,
+	    [SEC_OFFSUMS] = &b->offsums, [SEC_SSLOTS] = &b->sslots,
+	    [SEC_SSUMS] = &b->ssums,	 [SEC_SYMS] = &b->syms,
+	    [SEC_SYMSETS] = &b->symsets, [SEC_SYMSTR] = &b->symstr,
+	    [SEC_IDRUNS] = &b->idruns,	 [SEC_STRRUNS] = &b->strruns,
+	    [SEC_SYMGONE] = &b->symgone, [SEC_SYMLINES] = &b->symlines,
+	    [SEC_SYMCRCS] = &b->symcrcs, [SEC_CRCSUMS] = &b->crcsums,
 	};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
@@ -921,6 +983,8 @@ static int drop_symvers(const char *dir, struct kbtf_buf *b)
 	return 0;
 }
 
+static void delta_if_smaller(const char *dir, struct kbtf_buf *b);
+
 int kbtf_pindex_write(const char *dir)
 {
 	char path[PATH_MAX];
@@ -942,12 +1006,21 @@ int kbtf_pindex_write(const char *dir)
 		kbtf_buf_release(&b);
 		return err;
 	}
+	delta_if_smaller(dir, &b);
 	err = kbtf_write_file_atomic(path, b.data, b.size, 0644);
 	kbtf_buf_release(&b);
 	return err;
 }
 
 /* ------------------------------------------------------------ the reader */
+
+static bool flag(const struct kbtf_pindex *ix, uint32_t f);
+/* a delta index (at the end of this file) */
+static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borrowed);
+static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
+			     const struct kbtf_pindex_cand **out);
+static bool sym_mapped(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out);
+static bool sym_at_mapped(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pindex_sym *out);
 
 /* The profile directory of the index called @name (<profile>/index). */
 static int dir_len(const char *name)
@@ -1052,8 +1125,32 @@ static int check_sections(struct kbtf_pindex *ix)
 	    size[SEC_CANDS] % sizeof(struct kbtf_pindex_cand) ||
 	    size[SEC_SYMS] % sizeof(struct idx_sym) ||
 	    size[SEC_SYMSETS] % sizeof(struct idx_symset) ||
-	    size[SEC_CONFIG] % sizeof(struct idx_config))
+	    size[SEC_CONFIG] % sizeof(struct idx_config) ||
+	    size[SEC_IDRUNS] % sizeof(struct idx_run) ||
+	    size[SEC_STRRUNS] % sizeof(struct idx_run) || size[SEC_SYMGONE] % 4 ||
+	    size[SEC_SYMCRCS] % 4 || size[SEC_CRCSUMS] % 4 ||
+	    size[SEC_SYMLINES] % (le32toh(h->flags) & F_LINES_FLAT ? 4 : sizeof(struct idx_symrun)))
 		return bad(ix->name, "a section size is not a whole number of records");
+	ix->idruns = (const struct idx_run *)(base + off[SEC_IDRUNS]);
+	ix->nr_idruns = size[SEC_IDRUNS] / sizeof(struct idx_run);
+	ix->strruns = (const struct idx_run *)(base + off[SEC_STRRUNS]);
+	ix->nr_strruns = size[SEC_STRRUNS] / sizeof(struct idx_run);
+	ix->gone = (const uint32_t *)(base + off[SEC_SYMGONE]);
+	ix->nr_gone = size[SEC_SYMGONE] / 4;
+	ix->crcs = (const uint32_t *)(base + off[SEC_SYMCRCS]);
+	ix->nr_crcs = size[SEC_SYMCRCS] / 4;
+	ix->crcsums = (const uint32_t *)(base + off[SEC_CRCSUMS]);
+	ix->symruns = (const struct idx_symrun *)(base + off[SEC_SYMLINES]);
+	ix->symsrc = (const uint32_t *)(base + off[SEC_SYMLINES]);
+	ix->nr_symruns =
+	    size[SEC_SYMLINES] / (le32toh(h->flags) & F_LINES_FLAT ? 4 : sizeof(struct idx_symrun));
+	ix->nr_lines = le32toh(h->lines);
+	if (!(le32toh(h->flags) & F_DELTA) &&
+	    (ix->nr_idruns || ix->nr_strruns || ix->nr_gone || ix->nr_crcs || ix->nr_symruns ||
+	     ix->nr_lines || size[SEC_CRCSUMS] || (le32toh(h->flags) & F_LINES_FLAT)))
+		return bad(ix->name, "delta tables in a whole index");
+	if (size[SEC_CRCSUMS] / 4 != nr_blocks(ix->nr_crcs, CRC_BLOCK))
+		return bad(ix->name, "block checksums missing");
 	ix->slots = (const uint32_t *)(base + off[SEC_SLOTS]);
 	ix->slotsums = (const uint32_t *)(base + off[SEC_SLOTSUMS]);
 	ix->sslots = (const uint32_t *)(base + off[SEC_SSLOTS]);
@@ -1196,7 +1293,7 @@ static int make(struct kbtf_buf *b, const char *name, struct kbtf_pindex **out)
 	return 0;
 }
 
-int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out)
+static int from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out)
 {
 	struct kbtf_buf b = {0};
 
@@ -1213,17 +1310,26 @@ int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct
 	return make(&b, name, out);
 }
 
-/* The index of the profile in @dir, checked, without comparing stamps. */
-static int open_unstamped(const char *dir, struct kbtf_pindex **out)
+int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out)
 {
-	char path[PATH_MAX];
+	int err = from_mem(data, size, name, out);
+
+	if (!err && flag(*out, F_DELTA)) {
+		kbtf_pindex_free(*out);
+		*out = NULL;
+		return bad(name, "a delta against a reference index, given none");
+	}
+	return err;
+}
+
+/* The index file @path, checked (a delta: not yet against its reference). */
+static int open_path(const char *path, struct kbtf_pindex **out)
+{
 	struct kbtf_buf b;
 	struct stat st;
 	int err;
 
 	*out = NULL;
-	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX) >= (int)sizeof(path))
-		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
 	if (stat(path, &st) < 0)
 		return errno == ENOENT ? -ENOENT
 				       : kbtf_err(-errno, "%s: %s", path, strerror(errno));
@@ -1234,10 +1340,37 @@ static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 		return kbtf_err_prefix(err, "%s", path);
 	if ((uintptr_t)b.data % 8) {
 		/* the records are read in place: an aligned copy */
-		err = kbtf_pindex_from_mem(b.data, b.size, path, out);
+		err = from_mem(b.data, b.size, path, out);
 		kbtf_buf_release(&b);
 	} else {
 		err = make(&b, path, out);
+	}
+	return err;
+}
+
+/* The index of the profile in @dir, checked, without comparing stamps. */
+static int open_unstamped(const char *dir, struct kbtf_pindex **out)
+{
+	char path[PATH_MAX], ref_path[PATH_MAX];
+	struct kbtf_pindex *ref;
+	int err;
+
+	*out = NULL;
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX) >= (int)sizeof(path) ||
+	    snprintf(ref_path, sizeof(ref_path), "%s/%s", dir, KBTF_PROFILE_INDEX_REF) >=
+		(int)sizeof(ref_path))
+		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+	err = open_path(path, out);
+	if (err || !flag(*out, F_DELTA))
+		return err;
+	err = open_path(ref_path, &ref);
+	if (err == -ENOENT)
+		err = bad(path, "a delta against index.ref, which is missing");
+	else if (!err)
+		err = attach_ref(*out, ref, false);
+	if (err) {
+		kbtf_pindex_free(*out);
+		*out = NULL;
 	}
 	return err;
 }
@@ -1276,7 +1409,7 @@ int kbtf_pindex_print_syms(const struct kbtf_pindex *ix, FILE *f)
 
 	if (!kbtf_pindex_has_symvers(ix) || !kbtf_pindex_symvers_indexed(ix))
 		return bad(ix->name, "holds no whole Module.symvers");
-	for (i = 0; i < ix->nr_syms; i++) {
+	for (i = 0; i < kbtf_pindex_nr_syms(ix); i++) {
 		if (!kbtf_pindex_sym_at(ix, i, &s))
 			return bad(ix->name, "Module.symvers record checksum mismatch");
 		if (kbtf_pindex_sym_print(f, &s) < 0)
@@ -1291,6 +1424,8 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 		return;
 	kbtf_buf_release(&ix->buf);
 	free(ix->offs_ok);
+	if (!ix->ref_borrowed)
+		kbtf_pindex_free(ix->ref);
 	free(ix->name);
 	free(ix);
 }
@@ -1349,7 +1484,7 @@ bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix)
 
 uint32_t kbtf_pindex_nr_syms(const struct kbtf_pindex *ix)
 {
-	return ix->nr_syms;
+	return ix->ref ? ix->nr_lines : ix->nr_syms;
 }
 
 const char *kbtf_pindex_config(const struct kbtf_pindex *ix, const char *key)
@@ -1385,7 +1520,9 @@ static const struct idx_name *name_checked(const struct kbtf_pindex *ix, uint32_
 	nr = le32toh(e->nr);
 	off = le32toh(e->name);
 	/* the pool ends with a NUL (checked on open): the name ends inside it */
-	if (!nr || first > ix->nr_cands || nr > ix->nr_cands - first || off >= ix->pool_size ||
+	/* a delta index says "none" for a name of its reference with 0 */
+	if ((!nr && !(le32toh(ix->h->flags) & F_DELTA)) || first > ix->nr_cands ||
+	    nr > ix->nr_cands - first || off >= ix->pool_size ||
 	    name_sum(n - 1, e, ix->pool + off, &ix->cands[first], nr) != le32toh(e->sum))
 		return NULL;
 	for (i = first; i < first + nr; i++)
@@ -1394,15 +1531,17 @@ static const struct idx_name *name_checked(const struct kbtf_pindex *ix, uint32_
 	return e;
 }
 
-uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
-			   const struct kbtf_pindex_cand **out)
+/* The index's own entry of @name into *@out, *@nr: false when it has none (or damaged). */
+static bool cands_own(const struct kbtf_pindex *ix, const char *name,
+		      const struct kbtf_pindex_cand **out, uint32_t *nr)
 {
 	uint32_t h = kbtf_hash_str(name), s, n, probes, block = ~0u;
 	const struct idx_name *e;
 
 	*out = NULL;
+	*nr = 0;
 	if (!ix->nr_names)
-		return 0;
+		return false;
 	s = h & ix->slot_mask;
 	/*
 	 * Every slot block the probe reads and every record it visits is
@@ -1418,20 +1557,31 @@ uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 		}
 		n = le32toh(ix->slots[s]);
 		if (!n)
-			return 0;
+			return false;
 		e = name_checked(ix, n);
 		if (!e)
 			goto damaged;
 		if (le32toh(e->hash) == h && !strcmp(ix->pool + le32toh(e->name), name)) {
-			*out = &ix->cands[le32toh(e->first)];
-			return le32toh(e->nr);
+			*nr = le32toh(e->nr);
+			*out = *nr ? &ix->cands[le32toh(e->first)] : NULL;
+			return true;
 		}
 		s = (s + 1) & ix->slot_mask;
 	}
-	return 0;
+	return false;
 damaged:
 	kbtf_pindex_mark_damaged(ix);
-	return 0;
+	return false;
+}
+
+uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
+			   const struct kbtf_pindex_cand **out)
+{
+	uint32_t nr;
+
+	if (cands_own(ix, name, out, &nr) || !ix->ref || kbtf_pindex_damaged(ix))
+		return nr;
+	return cands_mapped(ix, name, out);
 }
 
 /* The string at symstr offset @off, or NULL when out of range. */
@@ -1468,7 +1618,12 @@ static const struct idx_sym *sym_checked(const struct kbtf_pindex *ix, uint32_t 
 	return e;
 }
 
-bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out)
+/*
+ * The record of @sym in the index's own table (record number + 1 into
+ * *@rec): 1 found, 0 not, -1 damaged (marked).
+ */
+static int sym_find(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out,
+		    uint32_t *rec)
 {
 	uint32_t h = kbtf_hash_str(sym), s, n, probes, nslots = ix->sslot_mask + 1, block = ~0u;
 	uint32_t last = 0;
@@ -1476,8 +1631,9 @@ bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kb
 	const struct idx_sym *e;
 	bool found = false;
 
+	*rec = 0;
 	if (!ix->nr_syms)
-		return false;
+		return 0;
 	s = h & ix->sslot_mask;
 	/*
 	 * Every slot block the probe reads and every record it visits is
@@ -1492,7 +1648,7 @@ bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kb
 		}
 		n = le32toh(ix->sslots[s]);
 		if (!n)
-			return found;
+			break;
 		e = sym_checked(ix, n, &at);
 		if (!e)
 			goto damaged;
@@ -1503,14 +1659,26 @@ bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kb
 		}
 		s = (s + 1) & ix->sslot_mask;
 	}
+	*rec = last;
 	return found;
 damaged:
 	kbtf_pindex_mark_damaged(ix);
-	return false;
+	return -1;
+}
+
+bool kbtf_pindex_symbol(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out)
+{
+	uint32_t rec;
+
+	if (ix->ref)
+		return sym_mapped(ix, sym, out);
+	return sym_find(ix, sym, out, &rec) > 0;
 }
 
 bool kbtf_pindex_sym_at(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pindex_sym *out)
 {
+	if (ix->ref)
+		return sym_at_mapped(ix, i, out);
 	if (i >= ix->nr_syms)
 		return false;
 	if (!sym_checked(ix, i + 1, out)) {
@@ -1593,7 +1761,8 @@ void kbtf_pindex_mark_damaged(const struct kbtf_pindex *ix)
 
 bool kbtf_pindex_damaged(const struct kbtf_pindex *ix)
 {
-	return __atomic_load_n(&ix->damaged, __ATOMIC_ACQUIRE);
+	return __atomic_load_n(&ix->damaged, __ATOMIC_ACQUIRE) ||
+	       (ix->ref && kbtf_pindex_damaged(ix->ref));
 }
 
 /* The symbol slot blocks, when both tables lie inside and are aligned. */
@@ -1672,6 +1841,713 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 	seal_blocks(data, size, &h, SEC_SLOTS, SEC_SLOTSUMS, 4 * NSLOT_BLOCK);
 	seal_blocks(data, size, &h, SEC_OFFS, SEC_OFFSUMS, 4 * OFFS_BLOCK);
 	seal_sslots(data, size, &h);
+	seal_blocks(data, size, &h, SEC_SYMCRCS, SEC_CRCSUMS, 4 * CRC_BLOCK);
+	{
+		uint32_t lo = le32toh(h.sec[SEC_SYMLINES].off),
+			 ln = le32toh(h.sec[SEC_SYMLINES].size);
+
+		if (lo <= size && ln <= size - lo)
+			h.lines_sum = htole64(idx_checksum(data + lo, ln));
+		memcpy(data + offsetof(struct idx_hdr, lines_sum), &h.lines_sum, 8);
+	}
 	h.checksum = htole64(sum_of(data, end));
 	memcpy(data + offsetof(struct idx_hdr, checksum), &h.checksum, 8);
+}
+/*
+ * ------------------------------------------------------------ a delta index
+ *
+ * A profile whose BTF is a delta against a reference kernel of its series
+ * (kbtf_store_delta_btf()) gets index.ref, a link to the reference's index
+ * object, and its own index is written against it where that is smaller
+ * (F_DELTA): the reference's names and symbol table are read in place,
+ * and this index holds only what differs:
+ *
+ *   - names: the reference's entry of a name, its type ids and name
+ *     offsets mapped through two run tables (idruns, strruns: from each
+ *     run's start up, add its difference), unless this index has an entry
+ *     of its own for the name (added, changed, or 0 candidates: gone);
+ *   - symbols: a line whose symbol is listed once in both kernels, with
+ *     the same module, export kind and namespace, is the reference's
+ *     record with this kernel's CRC (symcrcs, one a reference record,
+ *     checked a block at a time where read); every other line is a record
+ *     of this index's own table, of the usual kind, looked up first; the
+ *     reference's records whose symbol this kernel lacks are listed
+ *     (symgone); the lines' order is runs of records or a record a line
+ *     (symlines, checked whole before the first line is read).
+ *
+ * The reference is the whole index whose checksum and size the header
+ * records. A delta is kept only when every answer read through it equals
+ * the whole index's (delta_same()).
+ */
+
+static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borrowed)
+{
+	const struct idx_hdr *h = ix->h;
+	uint32_t i, line = 0;
+
+	ix->ref = ref;
+	ix->ref_borrowed = borrowed;
+	if (flag(ref, F_DELTA))
+		return bad(ix->name, "its reference index is a delta itself");
+	if (ref->h->checksum != h->ref_sum || ref->h->file_size != h->ref_size)
+		return kbtf_err(-EINVAL,
+				"%s: kernel index is a delta against another reference index",
+				ix->name);
+	for (i = 1; i < ix->nr_idruns; i++)
+		if (le32toh(ix->idruns[i].start) <= le32toh(ix->idruns[i - 1].start))
+			return bad(ix->name, "type id runs out of order");
+	for (i = 1; i < ix->nr_strruns; i++)
+		if (le32toh(ix->strruns[i].start) <= le32toh(ix->strruns[i - 1].start))
+			return bad(ix->name, "string runs out of order");
+	for (i = 0; i < ix->nr_gone; i++)
+		if (le32toh(ix->gone[i]) >= ref->nr_syms ||
+		    (i && le32toh(ix->gone[i]) <= le32toh(ix->gone[i - 1])))
+			return bad(ix->name, "gone symbols out of order");
+	if (ix->nr_crcs != (ix->nr_lines ? ref->nr_syms : 0) ||
+	    (ix->nr_lines && !flag(ref, F_SYMS_INDEXED)))
+		return bad(ix->name, "the symbol table does not fit its reference's");
+	if (flag(ix, F_LINES_FLAT))
+		return ix->nr_symruns == ix->nr_lines
+			   ? 0
+			   : bad(ix->name, "symbol lines do not cover Module.symvers");
+	/* the runs' records are checked where read (sym_at_mapped()) */
+	for (i = 0; i < ix->nr_symruns; i++) {
+		uint32_t n = le32toh(ix->symruns[i].count);
+
+		if (le32toh(ix->symruns[i].line) != line || !n || n > ix->nr_lines - line)
+			return bad(ix->name, "symbol runs do not cover Module.symvers");
+		line += n;
+	}
+	if (line != ix->nr_lines)
+		return bad(ix->name, "symbol runs do not cover Module.symvers");
+	return 0;
+}
+
+/* @v through @runs (sorted by start): false when below the first. */
+static bool run_map(const struct idx_run *runs, uint32_t nr, uint32_t v, uint32_t *out)
+{
+	uint32_t lo = 0, hi = nr;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2;
+
+		if (le32toh(runs[mid].start) <= v)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	if (!lo)
+		return false;
+	*out = v + le32toh(runs[lo - 1].delta);
+	return true;
+}
+
+/* Mapped candidates go to a buffer of the calling thread's. */
+static pthread_key_t scratch_key;
+static pthread_once_t scratch_once = PTHREAD_ONCE_INIT;
+static bool scratch_ok;
+
+struct scratch {
+	uint32_t cap;
+	struct kbtf_pindex_cand c[];
+};
+
+static void scratch_init(void)
+{
+	scratch_ok = !pthread_key_create(&scratch_key, free);
+}
+
+static struct kbtf_pindex_cand *scratch_for(uint32_t n)
+{
+	struct scratch *s;
+
+	if (pthread_once(&scratch_once, scratch_init) || !scratch_ok)
+		return NULL;
+	s = pthread_getspecific(scratch_key);
+	if (!s || s->cap < n) {
+		uint32_t cap = n < 64 ? 64 : n;
+		struct scratch *ns = realloc(s, sizeof(*s) + sizeof(s->c[0]) * (size_t)cap);
+
+		if (!ns)
+			return NULL;
+		ns->cap = cap;
+		if (pthread_setspecific(scratch_key, ns)) {
+			free(ns);
+			pthread_setspecific(scratch_key, NULL);
+			return NULL;
+		}
+		s = ns;
+	}
+	return s->c;
+}
+
+static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
+			     const struct kbtf_pindex_cand **out)
+{
+	const struct kbtf_pindex_cand *rc;
+	struct kbtf_pindex_cand *c;
+	uint32_t nr, i, id, off;
+
+	*out = NULL;
+	if (!cands_own(ix->ref, name, &rc, &nr) || !nr)
+		return 0;
+	c = scratch_for(nr);
+	if (!c)
+		goto damaged; /* out of memory: no answer rather than a wrong one */
+	for (i = 0; i < nr; i++) {
+		if (!run_map(ix->idruns, ix->nr_idruns, le32toh(rc[i].id), &id) ||
+		    !run_map(ix->strruns, ix->nr_strruns, le32toh(rc[i].name_off), &off) || !id ||
+		    id >= le32toh(ix->h->type_cnt))
+			goto damaged;
+		c[i] = rc[i];
+		c[i].id = htole32(id);
+		c[i].name_off = htole32(off);
+	}
+	*out = c;
+	return nr;
+damaged:
+	kbtf_pindex_mark_damaged(ix);
+	return 0;
+}
+
+/* Is the reference's record @rec (0-based) a symbol this kernel lacks? */
+static bool gone_rec(const struct kbtf_pindex *ix, uint32_t rec)
+{
+	uint32_t lo = 0, hi = ix->nr_gone;
+
+	while (lo < hi) {
+		uint32_t mid = lo + (hi - lo) / 2, g = le32toh(ix->gone[mid]);
+
+		if (g == rec)
+			return true;
+		if (g < rec)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return false;
+}
+
+/* This kernel's CRC of the reference's record @rec, its block checked; false: damaged. */
+static bool crc_of(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc)
+{
+	if (rec >= ix->nr_crcs ||
+	    !blk_ok(ix->crcs, 4 * (size_t)ix->nr_crcs, 4 * CRC_BLOCK, ix->crcsums, rec / CRC_BLOCK))
+		return false;
+	*crc = le32toh(ix->crcs[rec]);
+	return true;
+}
+
+/*
+ * A symbol of a delta index: its own record, else the reference's with
+ * this kernel's CRC, unless gone. A name listed more than once (here or
+ * in the reference) is all own lines, so the last line is found as the
+ * parser keeps it.
+ */
+static bool sym_mapped(const struct kbtf_pindex *ix, const char *sym, struct kbtf_pindex_sym *out)
+{
+	struct kbtf_pindex_sym at;
+	uint32_t rec;
+	int r = sym_find(ix, sym, out, &rec);
+
+	if (r)
+		return r > 0;
+	if (!ix->nr_lines || sym_find(ix->ref, sym, &at, &rec) <= 0 || gone_rec(ix, rec - 1))
+		return false;
+	if (!crc_of(ix, rec - 1, &at.crc)) {
+		kbtf_pindex_mark_damaged(ix);
+		return false;
+	}
+	*out = at;
+	return true;
+}
+
+/* The lines' sources, checked whole the first time a line is read. */
+static bool lines_ok(const struct kbtf_pindex *ix)
+{
+	size_t size = le32toh(ix->h->sec[SEC_SYMLINES].size);
+
+	if (__atomic_load_n(&ix->lines_ok, __ATOMIC_ACQUIRE))
+		return true;
+	if (idx_checksum(ix->buf.data + le32toh(ix->h->sec[SEC_SYMLINES].off), size) !=
+	    le64toh(ix->h->lines_sum))
+		return false;
+	__atomic_store_n(&((struct kbtf_pindex *)ix)->lines_ok, 1, __ATOMIC_RELEASE);
+	return true;
+}
+
+static bool sym_at_mapped(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_pindex_sym *out)
+{
+	uint32_t lo = 0, hi = ix->nr_symruns, src;
+	const struct idx_symrun *r;
+
+	if (i >= ix->nr_lines)
+		return false;
+	if (!lines_ok(ix))
+		goto damaged;
+	if (flag(ix, F_LINES_FLAT)) {
+		src = le32toh(ix->symsrc[i]);
+	} else {
+		while (lo < hi) {
+			uint32_t mid = lo + (hi - lo) / 2;
+
+			if (le32toh(ix->symruns[mid].line) <= i)
+				lo = mid + 1;
+			else
+				hi = mid;
+		}
+		r = &ix->symruns[lo - 1]; /* they cover every line from 0 (attach_ref()) */
+		src = le32toh(r->src) + (i - le32toh(r->line));
+	}
+	if (src & SRC_OWN) {
+		if (!sym_checked(ix, (src & ~SRC_OWN) + 1, out))
+			goto damaged;
+		return true;
+	}
+	if (gone_rec(ix, src) || !sym_checked(ix->ref, src + 1, out) || !crc_of(ix, src, &out->crc))
+		goto damaged;
+	return true;
+damaged:
+	kbtf_pindex_mark_damaged(ix);
+	return false;
+}
+
+int kbtf_pindex_from_mem_ref(const void *data, size_t size, const void *ref_data, size_t ref_size,
+			     const char *name, struct kbtf_pindex **out)
+{
+	struct kbtf_pindex *ref;
+	int err;
+
+	*out = NULL;
+	err = from_mem(data, size, name, out);
+	if (err || !flag(*out, F_DELTA))
+		return err;
+	err = from_mem(ref_data, ref_size, "index.ref", &ref);
+	if (!err)
+		err = attach_ref(*out, ref, false);
+	if (err) {
+		kbtf_pindex_free(*out);
+		*out = NULL;
+	}
+	return err;
+}
+
+/* ---------------------------------------------- writing one */
+
+struct pair {
+	uint32_t ref, own;
+};
+
+static int pair_cmp(const void *a, const void *b)
+{
+	const struct pair *x = a, *y = b;
+
+	return (x->ref > y->ref) - (x->ref < y->ref);
+}
+
+static int pairs_put(struct pair **p, uint32_t *nr, uint32_t *cap, uint32_t ref, uint32_t own)
+{
+	if (*nr == *cap) {
+		uint32_t ncap = *cap ? *cap * 2 : 4096;
+		struct pair *np = realloc(*p, sizeof(**p) * ncap);
+
+		if (!np)
+			return -ENOMEM;
+		*p = np;
+		*cap = ncap;
+	}
+	(*p)[*nr].ref = ref;
+	(*p)[(*nr)++].own = own;
+	return 0;
+}
+
+/* Runs from value pairs: a new run wherever the difference changes. */
+static int runs_of(struct wbuf *out, struct pair *p, uint32_t nr)
+{
+	uint32_t i, last = 0;
+	bool any = false;
+
+	qsort(p, nr, sizeof(*p), pair_cmp);
+	for (i = 0; i < nr; i++) {
+		struct idx_run r = {htole32(p[i].ref), htole32(p[i].own - p[i].ref)};
+
+		if (any && (p[i].ref == p[i - 1].ref || p[i].own - p[i].ref == last))
+			continue;
+		last = p[i].own - p[i].ref;
+		any = true;
+		if (wb_put(out, &r, sizeof(r)))
+			return -ENOMEM;
+	}
+	return 0;
+}
+
+/* One name's entry of its own in @b. */
+static int own_name(struct build *b, struct wbuf *hashes, const char *name,
+		    const struct kbtf_pindex_cand *c, uint32_t nr)
+{
+	struct idx_name n = {0};
+	uint32_t h = kbtf_hash_str(name), off = pool_str(&b->pool, name);
+
+	if (off == NO_VALUE)
+		return -ENOMEM;
+	n.name = htole32(off);
+	n.hash = htole32(h);
+	n.first = htole32((uint32_t)(b->cands.len / sizeof(*c)));
+	n.nr = htole32(nr);
+	n.sum = htole32(name_sum((uint32_t)(b->names.len / sizeof(n)), &n, name, c, nr));
+	if (wb_put(&b->names, &n, sizeof(n)) || (nr && wb_put(&b->cands, c, sizeof(*c) * nr)) ||
+	    wb_put(hashes, &h, sizeof(h)))
+		return -ENOMEM;
+	return 0;
+}
+
+static int delta_names(struct build *b, const struct kbtf_pindex *full,
+		       const struct kbtf_pindex *ref)
+{
+	const struct kbtf_pindex_cand *rc, *fc;
+	struct pair *ids = NULL, *strs = NULL;
+	uint32_t nids = 0, cids = 0, nstrs = 0, cstrs = 0, i, j, rn, fn, v;
+	struct wbuf hashes = {0};
+	int err = 0;
+
+	for (i = 0; !err && i < full->nr_names; i++) {
+		const char *name = full->pool + le32toh(full->names[i].name);
+
+		if (!cands_own(ref, name, &rc, &rn) || rn != le32toh(full->names[i].nr))
+			continue;
+		fc = &full->cands[le32toh(full->names[i].first)];
+		for (j = 0; !err && j < rn; j++)
+			err = pairs_put(&ids, &nids, &cids, le32toh(rc[j].id), le32toh(fc[j].id))
+				  ?: pairs_put(&strs, &nstrs, &cstrs, le32toh(rc[j].name_off),
+					       le32toh(fc[j].name_off));
+	}
+	if (!err)
+		err = runs_of(&b->idruns, ids, nids) ?: runs_of(&b->strruns, strs, nstrs);
+	/* names whose mapped entry differs (or is not the reference's), added names */
+	for (i = 0; !err && i < full->nr_names; i++) {
+		const char *name = full->pool + le32toh(full->names[i].name);
+		const struct idx_run *idr = (const struct idx_run *)b->idruns.p,
+				     *sr = (const struct idx_run *)b->strruns.p;
+		uint32_t nidr = (uint32_t)(b->idruns.len / sizeof(*idr)),
+			 nsr = (uint32_t)(b->strruns.len / sizeof(*sr));
+		bool same;
+
+		fn = le32toh(full->names[i].nr);
+		fc = &full->cands[le32toh(full->names[i].first)];
+		same = cands_own(ref, name, &rc, &rn) && rn == fn;
+		for (j = 0; same && j < rn; j++)
+			same = run_map(idr, nidr, le32toh(rc[j].id), &v) &&
+			       v == le32toh(fc[j].id) &&
+			       run_map(sr, nsr, le32toh(rc[j].name_off), &v) &&
+			       v == le32toh(fc[j].name_off) && rc[j].info == fc[j].info &&
+			       rc[j].size == fc[j].size && rc[j].int_enc == fc[j].int_enc;
+		if (!same)
+			err = own_name(b, &hashes, name, fc, fn);
+	}
+	/* the reference's names this kernel does not have */
+	for (i = 0; !err && i < ref->nr_names; i++) {
+		const struct idx_name *e = name_checked(ref, i + 1);
+		const char *name = e ? ref->pool + le32toh(e->name) : NULL;
+
+		if (!e)
+			err = -EINVAL; /* a damaged reference: no delta */
+		else if (!cands_own(full, name, &fc, &fn))
+			err = own_name(b, &hashes, name, NULL, 0);
+	}
+	if (!err)
+		err = put_slots(&b->slots, (const uint32_t *)hashes.p,
+				(uint32_t)(hashes.len / sizeof(uint32_t)));
+	if (!err)
+		err = put_blk_sums(&b->slotsums, &b->slots, 4 * NSLOT_BLOCK);
+	free(hashes.p);
+	free(ids);
+	free(strs);
+	return err;
+}
+
+static bool same_strs(const struct kbtf_pindex_sym *a, const struct kbtf_pindex_sym *b)
+{
+	return !strcmp(a->name, b->name) && !strcmp(a->module, b->module) &&
+	       !strcmp(a->type, b->type) && !a->ns == !b->ns && (!a->ns || !strcmp(a->ns, b->ns));
+}
+
+static int str_cmp(const void *a, const void *b)
+{
+	return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* The names listed more than once in @ix's Module.symvers, sorted (NULL: out of memory). */
+static const char **names_twice(const struct kbtf_pindex *ix, uint32_t *nr)
+{
+	const char **all = malloc(sizeof(*all) * (ix->nr_syms + 1));
+	struct kbtf_pindex_sym s;
+	uint32_t i, n = 0;
+
+	*nr = 0;
+	if (!all)
+		return NULL;
+	for (i = 0; i < ix->nr_syms; i++)
+		if (sym_checked(ix, i + 1, &s))
+			all[n++] = s.name;
+	qsort(all, n, sizeof(*all), str_cmp);
+	for (i = 0; i + 1 < n; i++)
+		if (!strcmp(all[i], all[i + 1]) && (!*nr || strcmp(all[*nr - 1], all[i])))
+			all[(*nr)++] = all[i];
+	return all;
+}
+
+static bool listed_twice(const char **twice, uint32_t nr, const char *name)
+{
+	return nr && bsearch(&name, twice, nr, sizeof(*twice), str_cmp);
+}
+
+/* Has the own symbol table being built a line of @name? (a few dozen records: linear) */
+static bool own_has(const struct build *b, const char *name)
+{
+	const struct idx_sym *r = (const struct idx_sym *)b->syms.p;
+	size_t i, n = b->syms.len / sizeof(*r);
+
+	for (i = 0; i < n; i++)
+		if (!strcmp((const char *)b->symstr.p + le32toh(r[i].name), name))
+			return true;
+	return false;
+}
+
+static int delta_syms(struct build *b, const struct kbtf_pindex *full,
+		      const struct kbtf_pindex *ref)
+{
+	uint32_t i, rec, own = 0, nl = full->nr_syms, ntf = 0, ntr = 0, nruns = 0, *src = NULL;
+	const char **twice_full = NULL, **twice_ref = NULL;
+	struct kbtf_pindex_sym s, rs;
+	uint32_t *crcs = NULL;
+	uint8_t *used = NULL;
+	char *text = NULL;
+	size_t len = 0;
+	FILE *f = NULL;
+	int err = -ENOMEM;
+
+	if (!flag(full, F_SYMS_INDEXED) || !flag(ref, F_SYMS_INDEXED))
+		return -ENOTSUP;
+	twice_full = names_twice(full, &ntf);
+	twice_ref = names_twice(ref, &ntr);
+	src = malloc(sizeof(*src) * (nl + 1));
+	crcs = calloc(ref->nr_syms + 1, sizeof(*crcs));
+	used = calloc(ref->nr_syms + 1, 1);
+	f = open_memstream(&text, &len);
+	if (!twice_full || !twice_ref || !src || !crcs || !used || !f)
+		goto out;
+	err = 0;
+	for (i = 0; !err && i < nl; i++) {
+		if (!kbtf_pindex_sym_at(full, i, &s)) {
+			err = -EINVAL;
+			break;
+		}
+		/* the reference's record, its CRC aside, where the symbol is
+		 * listed once in both with the same module and export kind */
+		if (!listed_twice(twice_full, ntf, s.name) &&
+		    !listed_twice(twice_ref, ntr, s.name) && sym_find(ref, s.name, &rs, &rec) > 0 &&
+		    same_strs(&s, &rs)) {
+			src[i] = rec - 1;
+			crcs[rec - 1] = htole32(s.crc);
+			used[rec - 1] = 1;
+		} else {
+			if (kbtf_pindex_sym_print(f, &s) < 0)
+				err = -ENOMEM;
+			src[i] = own++ | SRC_OWN;
+		}
+		nruns += !i || src[i] != src[i - 1] + 1;
+	}
+	if (fclose(f) && !err)
+		err = -ENOMEM;
+	f = NULL;
+	if (!err)
+		err = build_syms_text(b, text ? text : "", len);
+	if (!err && (b->syms.len / sizeof(struct idx_sym)) != own)
+		err = -ENOTSUP; /* a line the table cannot hold */
+	/* the reference's records no line here has, whose name has no own line either */
+	for (i = 0; !err && i < ref->nr_syms; i++) {
+		uint32_t g = htole32(i);
+
+		if (used[i])
+			continue;
+		if (!sym_checked(ref, i + 1, &rs))
+			err = -EINVAL;
+		else if (!own_has(b, rs.name))
+			err = wb_put(&b->symgone, &g, sizeof(g));
+	}
+	if (!err && nl) {
+		struct wbuf tab = {(uint8_t *)crcs, 4 * (size_t)ref->nr_syms, 0};
+
+		if (wb_put(&b->symcrcs, crcs, 4 * (size_t)ref->nr_syms) ||
+		    put_blk_sums(&b->crcsums, &tab, 4 * CRC_BLOCK))
+			err = -ENOMEM;
+	}
+	/* the lines as runs of records, or a record a line where that is smaller */
+	if (!err && (uint64_t)nruns * sizeof(struct idx_symrun) >= (uint64_t)nl * 4) {
+		b->h.flags |= F_LINES_FLAT;
+		for (i = 0; !err && i < nl; i++) {
+			uint32_t v = htole32(src[i]);
+
+			err = wb_put(&b->symlines, &v, sizeof(v));
+		}
+	} else {
+		for (i = 0; !err && i < nl; i++) {
+			struct idx_symrun r = {htole32(i), htole32(src[i]), htole32(1)};
+			struct idx_symrun *last =
+			    (struct idx_symrun *)(b->symlines.p + b->symlines.len) - 1;
+
+			if (i && src[i] == src[i - 1] + 1)
+				last->count = htole32(le32toh(last->count) + 1);
+			else
+				err = wb_put(&b->symlines, &r, sizeof(r));
+		}
+	}
+	b->h.lines = htole32(nl);
+	b->h.lines_sum = htole64(idx_checksum(b->symlines.p, b->symlines.len));
+out:
+	if (f)
+		fclose(f);
+	free(text);
+	free(twice_full);
+	free(twice_ref);
+	free(src);
+	free(crcs);
+	free(used);
+	return err;
+}
+
+/* Does @d, read against its reference, answer everything as @full does? */
+static bool delta_same(const struct kbtf_pindex *full, const struct kbtf_pindex *d)
+{
+	const struct kbtf_pindex *ref = d->ref;
+	const struct kbtf_pindex_cand *a, *c;
+	struct kbtf_pindex_sym x, y;
+	uint32_t i, n, m;
+	bool fx, fy;
+
+	for (i = 0; i < full->nr_names; i++) {
+		const char *name = full->pool + le32toh(full->names[i].name);
+
+		n = kbtf_pindex_cands(full, name, &a);
+		m = kbtf_pindex_cands(d, name, &c);
+		if (n != m || (n && memcmp(a, c, sizeof(*a) * n)))
+			return false;
+	}
+	for (i = 0; i < ref->nr_names; i++) {
+		const struct idx_name *e = name_checked(ref, i + 1);
+
+		if (!e || (!kbtf_pindex_cands(full, ref->pool + le32toh(e->name), &a) &&
+			   kbtf_pindex_cands(d, ref->pool + le32toh(e->name), &c)))
+			return false;
+	}
+	if (kbtf_pindex_nr_syms(full) != kbtf_pindex_nr_syms(d))
+		return false;
+	for (i = 0; i < kbtf_pindex_nr_syms(full); i++) {
+		if (!kbtf_pindex_sym_at(full, i, &x) || !kbtf_pindex_sym_at(d, i, &y) ||
+		    x.crc != y.crc || !same_strs(&x, &y))
+			return false;
+		fx = kbtf_pindex_symbol(full, x.name, &x);
+		fy = kbtf_pindex_symbol(d, x.name, &y);
+		if (fx != fy || (fx && (x.crc != y.crc || !same_strs(&x, &y))))
+			return false;
+	}
+	for (i = 0; i < ref->nr_syms; i++) {
+		if (!kbtf_pindex_sym_at(ref, i, &x))
+			return false;
+		fx = kbtf_pindex_symbol(full, x.name, &y);
+		fy = kbtf_pindex_symbol(d, x.name, &x);
+		if (fx != fy || (fx && (x.crc != y.crc || !same_strs(&x, &y))))
+			return false;
+	}
+	return !kbtf_pindex_damaged(d) && !kbtf_pindex_damaged(full);
+}
+
+int kbtf_pindex_delta(const void *data, size_t size, const void *ref_data, size_t ref_size,
+		      struct kbtf_buf *out)
+{
+	struct kbtf_pindex *full = NULL, *ref = NULL, *d = NULL;
+	struct build b = {0};
+	uint32_t i;
+	int err;
+
+	memset(out, 0, sizeof(*out));
+	err = from_mem(data, size, "index", &full);
+	if (!err)
+		err = from_mem(ref_data, ref_size, "index.ref", &ref);
+	if (!err && (flag(full, F_DELTA) || flag(ref, F_DELTA)))
+		err = -ENOTSUP;
+	if (err)
+		goto out;
+	/* the facts as they are; names and symbols against the reference */
+	b.h.type_cnt = full->h->type_cnt;
+	b.h.btf_hash = full->h->btf_hash;
+	b.h.module_struct_size = full->h->module_struct_size;
+	b.h.flags = le32toh(full->h->flags) | F_DELTA;
+	memcpy(b.h.stamps, full->h->stamps, sizeof(b.h.stamps));
+	b.h.ref_sum = ref->h->checksum;
+	b.h.ref_size = ref->h->file_size;
+	err = delta_names(&b, full, ref);
+	if (!err && flag(full, F_SYMS_INDEXED))
+		err = delta_syms(&b, full, ref);
+	for (i = 0; !err && i < full->nr_config; i++) {
+		struct idx_config c;
+		const char *v = meta_at(full, le32toh(full->config[i].value));
+
+		c.key = htole32(pool_str(&b.meta, meta_at(full, le32toh(full->config[i].key))));
+		c.value = htole32(pool_str(&b.meta, v));
+		if (c.key == NO_VALUE || (v && c.value == NO_VALUE) ||
+		    wb_put(&b.config, &c, sizeof(c)))
+			err = -ENOMEM;
+	}
+	if (!err && full->nr_offs &&
+	    (wb_put(&b.offs, full->offs, (size_t)full->nr_offs * 4) ||
+	     put_blk_sums(&b.offsums, &b.offs, 4 * OFFS_BLOCK)))
+		err = -ENOMEM;
+	if (!err) {
+		b.h.release = htole32(pool_str(&b.meta, kbtf_pindex_release(full)));
+		b.h.arch = htole32(pool_str(&b.meta, kbtf_pindex_arch(full)));
+		if (b.pool.len >= UINT32_MAX - 1 || b.meta.len >= UINT32_MAX - 1)
+			err = -ENOMEM;
+	}
+	if (!err)
+		err = assemble(&b, out);
+	if (!err)
+		err = from_mem(out->data, out->size, "index (delta)", &d);
+	if (!err)
+		err = attach_ref(d, ref, true);
+	if (!err && (out->size >= size || !delta_same(full, d)))
+		err = -ENOTSUP;
+out:
+	build_fini(&b);
+	kbtf_pindex_free(d);
+	kbtf_pindex_free(full);
+	kbtf_pindex_free(ref);
+	if (err) {
+		kbtf_buf_release(out);
+		kbtf_err_clear();
+	}
+	return err;
+}
+
+/* The index @b as a delta against <dir>/index.ref, where there is one and that is smaller. */
+static void delta_if_smaller(const char *dir, struct kbtf_buf *b)
+{
+	char path[PATH_MAX];
+	struct kbtf_buf ref, d;
+
+	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX_REF) >=
+		(int)sizeof(path) ||
+	    access(path, F_OK) < 0)
+		return;
+	if (!kbtf_buf_from_file(path, &ref)) {
+		if (!kbtf_pindex_delta(b->data, b->size, ref.data, ref.size, &d)) {
+			kbtf_buf_release(b);
+			kbtf_buf_move(b, &d);
+			kbtf_buf_release(&ref);
+			return;
+		}
+		kbtf_buf_release(&ref);
+	}
+	kbtf_err_clear();
+	unlink(path); /* not needed: the collector may take it */
 }

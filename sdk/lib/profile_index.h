@@ -20,6 +20,13 @@
  *   - what it was built from: the BTF's hash and the size and mtime of
  *     the btf, config and Module.symvers files.
  *
+ * A profile whose BTF is a delta against a reference kernel's keeps its
+ * index as a delta too, against the reference's (<profile>/index.ref, a
+ * link to that index's object): names and symbols are read from the
+ * reference and mapped (kbtf_pindex_delta()). The candidates of a name
+ * mapped so are in a buffer of the calling thread's, valid until its
+ * next kbtf_pindex_cands().
+ *
  * Opening reads a few hundred bytes whatever the kernel: it checks the
  * magic, version, section bounds, order and alignment, counts against
  * sizes, a checksum of the header, the config and its strings, and the
@@ -44,7 +51,7 @@
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 4
+#define KBTF_PINDEX_VERSION 5
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -88,6 +95,19 @@ int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out);
  * @name is for messages. No file stats are compared.
  */
 int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct kbtf_pindex **out);
+/*
+ * The same for a delta index (F_DELTA) and the whole index it is against
+ * (@ref_data, @ref_size; unused when @data is a whole index).
+ */
+int kbtf_pindex_from_mem_ref(const void *data, size_t size, const void *ref_data, size_t ref_size,
+			     const char *name, struct kbtf_pindex **out);
+/*
+ * The whole index at @data as a delta against the whole index at
+ * @ref_data (a kernel of the same series) into @out: -ENOTSUP when it
+ * would not be smaller or does not answer everything as @data does.
+ */
+int kbtf_pindex_delta(const void *data, size_t size, const void *ref_data, size_t ref_size,
+		      struct kbtf_buf *out);
 void kbtf_pindex_free(struct kbtf_pindex *ix);
 /*
  * Recompute the checksums of the index bytes at @data (nothing when its

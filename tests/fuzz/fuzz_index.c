@@ -9,6 +9,11 @@
  * the type offsets' and the symbol slot blocks'), so the mutations reach
  * the structural checks behind them instead of stopping there; the
  * symbol records' own checksums stay, as the last line of defence.
+ *
+ * With bit 1 of the first byte set, the input is a delta index and the
+ * whole index it is against: a 4-byte little-endian length and that many
+ * bytes of the reference, then the delta (kbtf_pindex_from_mem_ref()):
+ * every lookup then goes through the reference too.
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -43,26 +48,51 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kbtf_pindex_sym sym;
 	struct kbtf_pindex *ix;
 	volatile size_t sink = 0;
-	uint8_t *copy;
+	uint8_t *copy, *ref = NULL;
+	size_t ref_size = 0;
+	uint8_t flags;
 	const char *s;
 	uint32_t n, i;
 	size_t k;
+	int err;
 
 	if (size < 1)
 		return 0;
 	if (!null)
 		null = fopen("/dev/null", "w");
+	flags = data[0];
+	if (flags & 2) {
+		uint32_t len;
+
+		if (size < 5)
+			return 0;
+		memcpy(&len, data + 1, 4);
+		if (len > size - 5)
+			return 0;
+		ref_size = len;
+		ref = malloc(ref_size ? ref_size : 1);
+		if (!ref)
+			return 0;
+		memcpy(ref, data + 5, ref_size);
+		if (flags & 1)
+			kbtf_pindex_seal(ref, ref_size);
+		data += 4 + ref_size; /* the delta after the flags byte */
+		size -= 4 + ref_size;
+	}
 	copy = malloc(size - 1 ? size - 1 : 1);
-	if (!copy)
-		return 0;
-	memcpy(copy, data + 1, size - 1);
-	if (data[0] & 1)
-		kbtf_pindex_seal(copy, size - 1);
-	if (kbtf_pindex_from_mem(copy, size - 1, "fuzz/index", &ix)) {
-		free(copy);
+	if (!copy) {
+		free(ref);
 		return 0;
 	}
+	memcpy(copy, data + 1, size - 1);
+	if (flags & 1)
+		kbtf_pindex_seal(copy, size - 1);
+	err = ref ? kbtf_pindex_from_mem_ref(copy, size - 1, ref, ref_size, "fuzz/index", &ix)
+		  : kbtf_pindex_from_mem(copy, size - 1, "fuzz/index", &ix);
 	free(copy);
+	free(ref);
+	if (err)
+		return 0;
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		n = kbtf_pindex_cands(ix, names[k], &c);
 		for (i = 0; i < n; i++)

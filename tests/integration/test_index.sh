@@ -229,9 +229,9 @@ fi
 p=$store/6.12.113+deb12-rt-amd64
 cp "$p/index" "$t_tmp/index.good"
 # one byte inside what opening checks whole: the release, in the meta
-# strings (the header's last 14 pairs are the sections; section 1)
+# strings (the header's last 20 pairs are the sections; section 1)
 hs=$(u32 "$p/index" 12)
-printf '\x5a' | dd of="$p/index" bs=1 seek=$(($(u32 "$p/index" $((hs - 112 + 1 * 8))) + 3)) \
+printf '\x5a' | dd of="$p/index" bs=1 seek=$(($(u32 "$p/index" $((hs - 160 + 1 * 8))) + 3)) \
 	conv=notrunc status=none
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/bad.out" 2>"$t_tmp/bad.err"
@@ -278,11 +278,11 @@ t_exit 1 "and the profile judges again" \
 # lookup reads them: the checksums of a table's blocks zeroed (outside the
 # open-time checksum), the validation that reads them says so
 cp "$p/index" "$t_tmp/index.good"
-hs=$(u32 "$p/index" 12) # the header's size; its last 14 pairs: the sections
-for part in "3 name slot blocks" "8 type offset blocks" "10 symbol slot blocks"; do
+hs=$(u32 "$p/index" 12) # the header's size; its last 20 pairs: the sections
+for part in "6 name slot blocks" "11 type offset blocks" "13 symbol slot blocks"; do
 	sec=${part%% *}
-	so=$(u32 "$p/index" $((hs - 112 + sec * 8)))
-	sn=$(u32 "$p/index" $((hs - 112 + sec * 8 + 4)))
+	so=$(u32 "$p/index" $((hs - 160 + sec * 8)))
+	sn=$(u32 "$p/index" $((hs - 160 + sec * 8 + 4)))
 	cp "$t_tmp/index.good" "$p/index"
 	dd if=/dev/zero of="$p/index" bs=1 seek="$so" count="$sn" conv=notrunc status=none
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
@@ -296,13 +296,13 @@ for part in "3 name slot blocks" "8 type offset blocks" "10 symbol slot blocks";
 		sed 's/^/    | /' "$t_tmp/dmg.out"
 	fi
 done
-# an index of the previous format (version 3): refused with how to rebuild it
+# an index of the previous format (version 4): refused with how to rebuild it
 cp "$t_tmp/index.good" "$p/index"
-printf '\x03\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
+printf '\x04\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/v2.out" 2>&1
 rc=$?
-if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 3, this kbtf reads 4; $again" "$t_tmp/v2.out"; then
+if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 4, this kbtf reads 5; $again" "$t_tmp/v2.out"; then
 	t_ok "an index of the previous format: exit 2, one line saying how to rebuild it"
 else
 	t_fail "an index of the previous format: exit $rc"

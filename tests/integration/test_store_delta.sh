@@ -12,8 +12,11 @@
 #     without the symbol step; so after the reference profile is removed
 #     (its BTF object stays, linked by the deltas, and is collected with
 #     the last of them);
-#   - a damaged delta and a missing reference: exit 2, one line naming the
-#     file and why.
+#   - their index is a delta against the reference's (index.ref, a link to
+#     its object): a fraction of its size, Module.symvers printed from it
+#     byte for byte as from the raw store's;
+#   - a damaged delta, a missing reference, a damaged, missing or other
+#     reference index: exit 2, one line naming the file and why.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 command -v jq >/dev/null || t_skip_all "needs jq"
@@ -54,8 +57,18 @@ for rel in $kernels; do
 		[ "$(stat -c %i "$ds/$rel/btf.ref")" != "$(stat -c %i "$ds/6.1.0-56-amd64/btf")" ]; then
 		t_fail "$rel: btf.ref is not the reference's btf object"
 	fi
+	# and its index, a delta against the reference's
+	if [ ! -f "$ds/$rel/index.ref" ] ||
+		{ [ "$(stat -c %i "$ds/$rel/index.ref")" != "$(stat -c %i "$ds/$ref/index")" ] &&
+			[ "$(stat -c %i "$ds/$rel/index.ref")" != "$(stat -c %i "$ds/6.1.0-56-amd64/index")" ]; }; then
+		t_fail "$rel: index.ref is not the reference's index object"
+	elif [ "$(stat -c %s "$ds/$rel/index")" -gt $(($(stat -c %s "$ds/$rel/index.ref") / 4)) ]; then
+		t_fail "$rel: index of $(stat -c %s "$ds/$rel/index") bytes, not a delta"
+	else
+		echo "    $rel: index $(stat -c %s "$ds/$rel/index") bytes, its reference's $(stat -c %s "$ds/$rel/index.ref")"
+	fi
 done
-if [ "$nd" = 4 ]; then t_ok "the 4 other kernels are stored as deltas"; else
+if [ "$nd" = 4 ]; then t_ok "the 4 other kernels are stored as deltas, BTF and index"; else
 	t_fail "$nd kernels stored as deltas, expected 4"
 	jq -c '.profiles[] | [.name, .btf]' "$t_tmp/list.json" | sed 's/^/    | /'
 fi
@@ -66,6 +79,17 @@ db=$(bytes "$t_tmp/list.json")
 echo "    BTF stored: $rb bytes raw, $db as deltas"
 if [ "$db" -lt $((rb * 45 / 100)) ]; then t_ok "deltas: the store's BTF under 45% of raw"; else
 	t_fail "deltas: $db bytes of $rb"
+fi
+
+n=0
+for rel in $kernels; do
+	XDG_CACHE_HOME=$raw "$KBTF" kernels symvers "$rel" >"$t_tmp/raw.symvers" &&
+		XDG_CACHE_HOME=$delta "$KBTF" kernels symvers "$rel" >"$t_tmp/delta.symvers" &&
+		[ -s "$t_tmp/raw.symvers" ] && cmp -s "$t_tmp/raw.symvers" "$t_tmp/delta.symvers" &&
+		n=$((n + 1))
+done
+if [ "$n" = 6 ]; then t_ok "kernels symvers: the delta store prints each Module.symvers byte for byte"; else
+	t_fail "kernels symvers: $n of 6 the same through the delta index"
 fi
 
 # ------------------------------------------------------------ modules
@@ -148,21 +172,22 @@ same "delta store without its index: the same report" "$t_tmp/raw.json" "$t_tmp/
 # ------------------------------------------------------------ rm and gc
 
 refobj=$(stat -c %i "$ds/$ref/btf")
+refidx=$(stat -c %i "$ds/$ref/index")
 t_check "remove the reference profile" env XDG_CACHE_HOME="$delta" "$KBTF" kernels rm "$ref"
 rest=${kernels#"$ref "}
 set=$(tr ' ' ',' <<<"$rest")
 report "$raw" "$t_tmp/raw-rest.json" "$set"
 report "$delta" "$t_tmp/delta-rest.json" "$set"
 same "the reference removed: the deltas read as before" "$t_tmp/raw-rest.json" "$t_tmp/delta-rest.json"
-objs() { find "$ds/.objects" -type f -inum "$refobj" | wc -l; }
-if [ "$(objs)" = 1 ]; then t_ok "its BTF object stays while deltas link it"; else
-	t_fail "the reference's BTF object is gone"
+objs() { find "$ds/.objects" -type f \( -inum "$refobj" -o -inum "$refidx" \) | wc -l; }
+if [ "$(objs)" = 2 ]; then t_ok "its BTF and index objects stay while deltas link them"; else
+	t_fail "the reference's BTF or index object is gone"
 fi
 for rel in $rest; do
 	case $rel in 6.12.*) XDG_CACHE_HOME=$delta "$KBTF" kernels rm "$rel" >/dev/null ;; esac
 done
 if [ "$(objs)" = 0 ]; then t_ok "collected with the last delta against it"; else
-	t_fail "the reference's BTF object outlives its deltas"
+	t_fail "the reference's BTF or index object outlives its deltas"
 fi
 
 # ------------------------------------------------------------ refused, never believed
@@ -196,6 +221,42 @@ else
 	sed 's/^/    | /' "$t_tmp/bad.out"
 fi
 mv "$t_tmp/btf.ref" "$p/btf.ref"
+# the reference index: missing, damaged (a copy), another kernel's
+mv "$p/index.ref" "$t_tmp/index.ref"
+one
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "error: $p/index: damaged kernel index (a delta against index.ref, which is missing)" "$t_tmp/bad.out"; then
+	t_ok "a missing reference index: exit 2, one line naming it"
+else
+	t_fail "a missing reference index: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out"
+fi
+# a byte of what opening checks whole: the release, in the meta strings
+# (the header's size at byte 12, its last 20 pairs the sections; section 1)
+u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
+cp "$t_tmp/index.ref" "$p/index.ref"
+hs=$(u32 "$p/index.ref" 12)
+printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 160 + 8))) + 3)) \
+	conv=notrunc status=none
+one
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "error: $p/index.ref: damaged kernel index (checksum mismatch)" "$t_tmp/bad.out"; then
+	t_ok "a damaged reference index: exit 2, one line naming it"
+else
+	t_fail "a damaged reference index: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out"
+fi
+cp "$rs/6.1.0-56-cloud-amd64/index" "$p/index.ref"
+one
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "error: $p/index: kernel index is a delta against another reference index" "$t_tmp/bad.out"; then
+	t_ok "another reference index: exit 2, one line naming it"
+else
+	t_fail "another reference index: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out"
+fi
+rm "$p/index.ref"
+mv "$t_tmp/index.ref" "$p/index.ref"
 one
 t_check "restored: judged again" test "$?" -le 1
 
