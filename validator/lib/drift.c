@@ -384,7 +384,8 @@ static void sort_target(const struct sorted *o, struct flatlist *n, struct flat 
 	}
 	for (i = 0; i < n->n; i++)
 		tmp[i] = n->v[o->v[i].at];
-	memcpy(n->v, tmp, n->n * sizeof(*tmp));
+	if (n->n) /* an empty list has no array */
+		memcpy(n->v, tmp, n->n * sizeof(*tmp));
 }
 
 /* ------------------------------------------------------------ the cache */
