@@ -29,11 +29,16 @@
 
 /*
  * A delta is kept when it is under this share of the BTF (percent); one
- * against another suite's build only under the second: such a delta
- * takes the place of a raw reference its own suite's kernels would use.
+ * against another suite's build only under the second, against another
+ * flavour only under the third: such a delta takes the place of a raw
+ * reference its own suite's or flavour's kernels would use. Debian's
+ * 6.12 flavours are 5-11% apart, 6.1's 16-27% (pahole -j), where each
+ * flavour's later kernels then take 0.5-0.7 MB of BTF and index against a
+ * reference of their own instead of 2 MB against another flavour's.
  */
 #define DELTA_MAX_PERCENT 40
 #define DELTA_MAX_PERCENT_OTHER_BUILD 20
+#define DELTA_MAX_PERCENT_OTHER_FLAVOUR 15
 /* Reference candidates tried in full, best ranked first. */
 #define DELTA_TRIES 2
 
@@ -92,6 +97,17 @@ static int rank(const struct kbtf_profile_info *k, const struct kbtf_profile_inf
 		return -1;
 	return (same_build(k, c) ? 0 : 4) + (strcmp(c->flavour, k->flavour) ? 2 : 0) +
 	       (strcmp(c->version, k->version) ? 1 : 0);
+}
+
+/* The largest delta kept against @c, in percent of the BTF. */
+static unsigned int max_percent(const struct kbtf_profile_info *k,
+				const struct kbtf_profile_info *c)
+{
+	unsigned int p = same_build(k, c) ? DELTA_MAX_PERCENT : DELTA_MAX_PERCENT_OTHER_BUILD;
+
+	if (strcmp(c->flavour, k->flavour) && p > DELTA_MAX_PERCENT_OTHER_FLAVOUR)
+		p = DELTA_MAX_PERCENT_OTHER_FLAVOUR;
+	return p;
 }
 
 static uint64_t size_gap(const struct kbtf_profile_info *a, const struct kbtf_profile_info *b)
@@ -205,9 +221,7 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 		    try_reference(ref_dir, &raw, &d))
 			continue;
 		if ((!best.data || d.size < best.size) &&
-		    d.size * 100 < raw.size * (same_build(info, cands[i])
-						   ? DELTA_MAX_PERCENT
-						   : DELTA_MAX_PERCENT_OTHER_BUILD)) {
+		    d.size * 100 < raw.size * max_percent(info, cands[i])) {
 			kbtf_buf_release(&best);
 			kbtf_buf_move(&best, &d);
 			snprintf(best_dir, sizeof(best_dir), "%s", ref_dir);
