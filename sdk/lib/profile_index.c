@@ -1981,12 +1981,40 @@ static struct kbtf_pindex_cand *scratch_for(uint32_t n)
 	return s->c;
 }
 
+/* A typedef's size word is the id of the type it names. */
+static bool size_is_id(const struct kbtf_pindex_cand *c)
+{
+	return ((le32toh(c->info) >> 24) & 0x1f) == BTF_KIND_TYPEDEF && le32toh(c->size);
+}
+
+/*
+ * The reference's candidate @rc as this kernel's into @c: its type id,
+ * name offset and, for a typedef, the id it names, mapped through the
+ * runs; false when one falls outside them or this kernel's types.
+ */
+static bool cand_map(const struct idx_run *idr, uint32_t nidr, const struct idx_run *sr,
+		     uint32_t nsr, uint32_t type_cnt, const struct kbtf_pindex_cand *rc,
+		     struct kbtf_pindex_cand *c)
+{
+	uint32_t id, off, size = le32toh(rc->size);
+
+	if (!run_map(idr, nidr, le32toh(rc->id), &id) ||
+	    !run_map(sr, nsr, le32toh(rc->name_off), &off) || !id || id >= type_cnt ||
+	    (size_is_id(rc) && (!run_map(idr, nidr, size, &size) || size >= type_cnt)))
+		return false;
+	*c = *rc;
+	c->id = htole32(id);
+	c->name_off = htole32(off);
+	c->size = htole32(size);
+	return true;
+}
+
 static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
 			     const struct kbtf_pindex_cand **out)
 {
 	const struct kbtf_pindex_cand *rc;
 	struct kbtf_pindex_cand *c;
-	uint32_t nr, i, id, off;
+	uint32_t nr, i;
 
 	*out = NULL;
 	if (!cands_own(ix->ref, name, &rc, &nr) || !nr)
@@ -1994,15 +2022,10 @@ static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
 	c = scratch_for(nr);
 	if (!c)
 		goto damaged; /* out of memory: no answer rather than a wrong one */
-	for (i = 0; i < nr; i++) {
-		if (!run_map(ix->idruns, ix->nr_idruns, le32toh(rc[i].id), &id) ||
-		    !run_map(ix->strruns, ix->nr_strruns, le32toh(rc[i].name_off), &off) || !id ||
-		    id >= le32toh(ix->h->type_cnt))
+	for (i = 0; i < nr; i++)
+		if (!cand_map(ix->idruns, ix->nr_idruns, ix->strruns, ix->nr_strruns,
+			      le32toh(ix->h->type_cnt), &rc[i], &c[i]))
 			goto damaged;
-		c[i] = rc[i];
-		c[i].id = htole32(id);
-		c[i].name_off = htole32(off);
-	}
 	*out = c;
 	return nr;
 damaged:
@@ -2206,7 +2229,8 @@ static int delta_names(struct build *b, const struct kbtf_pindex *full,
 {
 	const struct kbtf_pindex_cand *rc, *fc;
 	struct pair *ids = NULL, *strs = NULL;
-	uint32_t nids = 0, cids = 0, nstrs = 0, cstrs = 0, i, j, rn, fn, v;
+	uint32_t nids = 0, cids = 0, nstrs = 0, cstrs = 0, i, j, rn, fn;
+	struct kbtf_pindex_cand m;
 	struct wbuf hashes = {0};
 	int err = 0;
 
@@ -2216,10 +2240,15 @@ static int delta_names(struct build *b, const struct kbtf_pindex *full,
 		if (!cands_own(ref, name, &rc, &rn) || rn != le32toh(full->names[i].nr))
 			continue;
 		fc = &full->cands[le32toh(full->names[i].first)];
-		for (j = 0; !err && j < rn; j++)
+		for (j = 0; !err && j < rn; j++) {
 			err = pairs_put(&ids, &nids, &cids, le32toh(rc[j].id), le32toh(fc[j].id))
 				  ?: pairs_put(&strs, &nstrs, &cstrs, le32toh(rc[j].name_off),
 					       le32toh(fc[j].name_off));
+			/* and the types typedefs name */
+			if (!err && size_is_id(&rc[j]) && size_is_id(&fc[j]))
+				err = pairs_put(&ids, &nids, &cids, le32toh(rc[j].size),
+						le32toh(fc[j].size));
+		}
 	}
 	if (!err)
 		err = runs_of(&b->idruns, ids, nids) ?: runs_of(&b->strruns, strs, nstrs);
@@ -2236,11 +2265,9 @@ static int delta_names(struct build *b, const struct kbtf_pindex *full,
 		fc = &full->cands[le32toh(full->names[i].first)];
 		same = cands_own(ref, name, &rc, &rn) && rn == fn;
 		for (j = 0; same && j < rn; j++)
-			same = run_map(idr, nidr, le32toh(rc[j].id), &v) &&
-			       v == le32toh(fc[j].id) &&
-			       run_map(sr, nsr, le32toh(rc[j].name_off), &v) &&
-			       v == le32toh(fc[j].name_off) && rc[j].info == fc[j].info &&
-			       rc[j].size == fc[j].size && rc[j].int_enc == fc[j].int_enc;
+			same =
+			    cand_map(idr, nidr, sr, nsr, le32toh(full->h->type_cnt), &rc[j], &m) &&
+			    !memcmp(&m, &fc[j], sizeof(m));
 		if (!same)
 			err = own_name(b, &hashes, name, fc, fn);
 	}

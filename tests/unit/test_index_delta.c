@@ -73,7 +73,7 @@ static void make_btf(struct kbtf_buf *out, unsigned int nr, bool early, bool gro
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
 	char name[32];
 	unsigned int i;
-	int intid;
+	int intid, sid;
 
 	assert_non_null(b);
 	if (early)
@@ -88,8 +88,12 @@ static void make_btf(struct kbtf_buf *out, unsigned int nr, bool early, bool gro
 		if (drop && i == 7)
 			continue;
 		snprintf(name, sizeof(name), "s%u", i);
-		assert_true(kbtf_builder_add_struct(b, name, grow && i == 5 ? 8 : 4) > 0);
+		sid = kbtf_builder_add_struct(b, name, grow && i == 5 ? 8 : 4);
+		assert_true(sid > 0);
 		assert_int_equal(kbtf_builder_add_member(b, "v", intid, 0, 0), 0);
+		/* a typedef of it: its size word is the struct's id, which moves too */
+		snprintf(name, sizeof(name), "t%u", i);
+		assert_true(kbtf_builder_add_typedef(b, name, (uint32_t)sid) > 0);
 	}
 	assert_int_equal(kbtf_builder_write(b, NULL, out), 0);
 	kbtf_builder_free(b);
@@ -138,13 +142,14 @@ static char *answers(const struct kbtf_pindex *ix, unsigned int nr)
 	FILE *f = open_memstream(&text, &len);
 
 	assert_non_null(f);
-	for (i = 0; i < nr + 6; i++) {
+	for (i = 0; i < 2 * nr + 6; i++) {
 		const char *fixed[] = {"early", "int", "task", "module", "nosuch", ""};
 
 		if (i < 6)
 			snprintf(name, sizeof(name), "%s", fixed[i]);
 		else
-			snprintf(name, sizeof(name), "s%zu", i - 6);
+			snprintf(name, sizeof(name), "%c%zu", i < nr + 6 ? 's' : 't',
+				 i < nr + 6 ? i - 6 : i - 6 - nr);
 		n = kbtf_pindex_cands(ix, name, &c);
 		fprintf(f, "%s:", name);
 		for (j = 0; j < n; j++)
@@ -198,7 +203,7 @@ static void test_round_trip(void **state)
 	char *want, *got;
 
 	pair_fx(&p);
-	/* a fraction of the whole index */
+	/* a fraction of the whole index: the typedefs' targets are mapped too */
 	assert_true(p.delta.size * 4 < p.whole.size);
 	whole = open_whole(&p.whole);
 	if (kbtf_pindex_from_mem_ref(p.delta.data, p.delta.size, p.ref.data, p.ref.size, "index",
