@@ -248,8 +248,9 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 	/* the reference's index too: this profile's index is then written as
 	 * a delta against it (kbtf_pindex_write()), where that is smaller */
 	if (!join(ref_dir, sizeof(ref_dir), best_dir, KBTF_PROFILE_INDEX) &&
-	    !join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_INDEX_REF))
-		link(ref_dir, ref_path); /* none, or no link: a whole index */
+	    !join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_INDEX_REF) &&
+	    link(ref_dir, ref_path))
+		kbtf_err_clear(); /* no reference index, or no link: a whole index */
 	snprintf(info->btf_encoding, sizeof(info->btf_encoding), "delta");
 	info->btf_stored = best.size;
 	err = kbtf_profile_write_marker(dir, info, true);
