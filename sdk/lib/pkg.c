@@ -178,6 +178,20 @@ struct cpio_scan {
 	uint64_t offset;
 };
 
+/* Move what fits of the stream at *@d into @buf (@cap bytes, *@have filled); the bytes moved. */
+static size_t gather(struct cpio_scan *c, uint8_t *buf, size_t *have, size_t cap, const uint8_t **d,
+		     size_t *n)
+{
+	size_t take = cap - *have < *n ? cap - *have : *n;
+
+	memcpy(buf + *have, *d, take);
+	*have += take;
+	c->offset += take;
+	*d += take;
+	*n -= take;
+	return take;
+}
+
 /* Feed @n bytes of the (decompressed) payload; -EINVAL on a header no archive has. */
 static int cpio_feed(struct cpio_scan *c, const uint8_t *d, size_t n, const char *name)
 {
@@ -186,14 +200,7 @@ static int cpio_feed(struct cpio_scan *c, const uint8_t *d, size_t n, const char
 
 	while (n && !c->done) {
 		if (c->name_want) {
-			take =
-			    sizeof(c->name) - c->name_have < n ? sizeof(c->name) - c->name_have : n;
-			memcpy(c->name + c->name_have, d, take);
-			c->name_have += take;
-			c->skip -= take;
-			c->offset += take;
-			d += take;
-			n -= take;
+			c->skip -= gather(c, c->name, &c->name_have, sizeof(c->name), &d, &n);
 			if (c->name_have < sizeof(c->name))
 				break;
 			c->name_want = false;
@@ -210,12 +217,7 @@ static int cpio_feed(struct cpio_scan *c, const uint8_t *d, size_t n, const char
 			n -= take;
 			continue;
 		}
-		take = sizeof(c->hdr) - c->have < n ? sizeof(c->hdr) - c->have : n;
-		memcpy(c->hdr + c->have, d, take);
-		c->have += take;
-		c->offset += take;
-		d += take;
-		n -= take;
+		gather(c, c->hdr, &c->have, sizeof(c->hdr), &d, &n);
 		if (c->have < sizeof(c->hdr))
 			break;
 		c->have = 0;
