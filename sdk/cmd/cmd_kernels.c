@@ -36,6 +36,7 @@ static const char kernels_usage[] =
     "       kbtf kernels rm NAME|GLOB...\n"
     "       kbtf kernels path NAME|SET\n"
     "       kbtf kernels symvers NAME\n"
+    "       kbtf kernels config NAME\n"
     "\n"
     "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
     "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
@@ -61,6 +62,8 @@ static const char kernels_usage[] =
     "  rm       remove profiles by name or glob\n"
     "  path     print the directory of each profile of a set\n"
     "  symvers  print the Module.symvers a profile keeps (in its index)\n"
+    "  config   print the kernel config a profile keeps (whole, or against\n"
+    "           config.ref)\n"
     "\n"
     "A SET is 'all', a name glob ('6.12.*-rt-amd64'), a fetch SPEC (what fetch\n"
     "stored for it), or @FILE, or several of them separated by commas.\n"
@@ -896,6 +899,40 @@ static int kernels_symvers(int argc, char **argv)
 	return err ? cmd_error("kernels symvers", err) : KBTF_EXIT_OK;
 }
 
+/* The profile's kernel config as text, whole or rebuilt from its config.ref. */
+static int kernels_config(int argc, char **argv)
+{
+	const struct kbtf_profile_info **set = NULL;
+	struct kbtf_store *s;
+	char dir[4096], *text = NULL;
+	size_t n = 0, len = 0;
+	int err, rc;
+
+	if (argc != 1) {
+		fprintf(stderr, "kbtf: kernels config: one NAME\n");
+		return KBTF_EXIT_USAGE;
+	}
+	rc = open_store(&s);
+	if (rc)
+		return rc;
+	err = kbtf_store_resolve(s, argv[0], &set, &n);
+	if (!err && n != 1)
+		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", argv[0], n);
+	if (!err)
+		err = kbtf_store_profile_dir(s, set[0]->name, dir, sizeof(dir));
+	free(set);
+	kbtf_store_free(s);
+	if (!err) {
+		err = kbtf_profile_read_config(dir, &text, &len);
+		if (err == -ENOENT)
+			err = kbtf_err(-ENOENT, "%s: the profile has no config", dir);
+	}
+	if (!err && (fwrite(text, 1, len, stdout) != len || fflush(stdout)))
+		err = kbtf_err(-EIO, "cannot write the config");
+	free(text);
+	return err ? cmd_error("kernels config", err) : KBTF_EXIT_OK;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	const char *verb;
@@ -926,8 +963,11 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_path(argc, argv);
 	if (!strcmp(verb, "symvers"))
 		return kernels_symvers(argc, argv);
+	if (!strcmp(verb, "config"))
+		return kernels_config(argc, argv);
 	fprintf(stderr,
-		"kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path, symvers)\n",
+		"kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path, symvers, "
+		"config)\n",
 		verb);
 	return KBTF_EXIT_USAGE;
 }

@@ -950,7 +950,18 @@ static int open_profile(struct kernel_priv *p, const char *dir)
 		free(s);
 	}
 	if ((s = path_join(dir, KBTF_PROFILE_CONFIG))) {
-		try_config_file(p, s);
+		/* kbtf wrote it: one that does not read is a damaged profile */
+		char *text;
+		size_t len;
+
+		if (!p->k.config && kbtf_is_file(s)) {
+			err = kbtf_profile_read_config(dir, &text, &len);
+			if (err) {
+				free(s);
+				return err;
+			}
+			note_config(p, text, len, s);
+		}
 		free(s);
 	}
 	if ((s = path_join(dir, KBTF_PROFILE_SYMVERS))) {

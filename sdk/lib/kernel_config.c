@@ -11,8 +11,7 @@
 #include "kbtf/err.h"
 #include "kbtf/source.h"
 #include "kernel_priv.h"
-
-#define CONFIG_MAX (16u << 20) /* real configs are ~300 KB */
+#include "profile.h"
 
 static int to_text(const uint8_t *data, size_t size, char **text, size_t *len)
 {
@@ -32,11 +31,11 @@ static int from_bytes(const uint8_t *data, size_t size, char **text, size_t *len
 	int err;
 
 	if (c == KBTF_COMP_NONE) {
-		if (size > CONFIG_MAX)
+		if (size > KBTF_KCONFIG_MAX)
 			return kbtf_err(-EFBIG, "%zu bytes is too large for a kernel config", size);
 		return to_text(data, size, text, len);
 	}
-	err = kbtf_decompress(c, data, size, CONFIG_MAX, &plain);
+	err = kbtf_decompress(c, data, size, KBTF_KCONFIG_MAX, &plain);
 	if (err)
 		return err;
 	err = to_text(plain.data, plain.size, text, len);
@@ -52,7 +51,13 @@ int kbtf_kconfig_read_file(const char *path, char **text, size_t *len)
 	err = kbtf_buf_from_file(path, &b);
 	if (err)
 		return err;
-	err = from_bytes(b.data, b.size, text, len);
+	if (kbtf_profile_config_is_delta(b.data, b.size))
+		err = kbtf_err(-EINVAL,
+			       "%s: a kernel profile's config stored against its config.ref; "
+			       "print it with 'kbtf kernels config NAME'",
+			       path);
+	else
+		err = from_bytes(b.data, b.size, text, len);
 	kbtf_buf_release(&b);
 	return err;
 }

@@ -11,9 +11,13 @@
 
 #include "kbtf/source.h"
 
+/* The largest kernel config read (real ones are ~300 KB). */
+#define KBTF_KCONFIG_MAX (16u << 20)
+
 /*
  * Read a kernel config file, gzip-compressed (/proc/config.gz) or plain,
- * into a NUL-terminated heap string. -ENOENT when it does not exist.
+ * into a NUL-terminated heap string. -ENOENT when it does not exist; a
+ * profile's config delta (profile.h) is refused: it needs its reference.
  */
 int kbtf_kconfig_read_file(const char *path, char **text, size_t *len);
 

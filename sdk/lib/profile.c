@@ -38,6 +38,7 @@
 #include "profile.h"
 #include "kbtf/source.h"
 #include "btf_delta.h"
+#include "kernel_priv.h"
 #include "profile_fields.h"
 
 /* No vmlinux BTF comes near this; a bigger frame header is corrupt. */
@@ -561,11 +562,18 @@ static int write_btf(const char *dir, struct kbtf_kernel *k, bool raw,
 static int write_config(const char *dir, struct kbtf_kernel *k, const char *file,
 			struct kbtf_profile_info *info)
 {
+	char *text;
+	size_t len;
 	int err = 0;
 
-	if (file)
-		err = copy_file_zstd(file, dir, KBTF_PROFILE_CONFIG);
-	else if (k->config && k->config_len)
+	if (file) {
+		/* read as a config is read, so that what cannot be one is refused here */
+		err = kbtf_kconfig_read_file(file, &text, &len);
+		if (!err) {
+			err = write_zstd(dir, KBTF_PROFILE_CONFIG, text, len);
+			free(text);
+		}
+	} else if (k->config && k->config_len)
 		err = write_zstd(dir, KBTF_PROFILE_CONFIG, k->config, k->config_len);
 	else
 		return 0;

@@ -9,7 +9,8 @@
  *   <store>/<name>/btf.layer<N>     split layers stacked on it, N = 1, 2...
  *                                   (raw; kbtf kernels add --layer)
  *   <store>/<name>/release          the release string, one line
- *   <store>/<name>/config           kernel .config (when one was found)
+ *   <store>/<name>/config           kernel .config (when one was found): zstd,
+ *                                   or zstd against config.ref (a delta profile)
  *   <store>/<name>/Module.symvers   exports with CRCs (when found)
  *   <store>/<name>/image            the boot image (kbtf kernels add --keep-image)
  *   <store>/<name>/kabi_stablelist  the kABI stablelist, when one came with it
@@ -36,9 +37,10 @@
 /* File names inside a profile directory. */
 #define KBTF_PROFILE_MARKER "kbtf-profile"
 #define KBTF_PROFILE_BTF "btf"
-#define KBTF_PROFILE_LAYER "btf.layer"	   /* + 1, 2, ... bottom first */
-#define KBTF_PROFILE_BTF_REF "btf.ref"	   /* the BTF a delta btf is against */
-#define KBTF_PROFILE_INDEX_REF "index.ref" /* the index a delta index is against */
+#define KBTF_PROFILE_LAYER "btf.layer"	     /* + 1, 2, ... bottom first */
+#define KBTF_PROFILE_BTF_REF "btf.ref"	     /* the BTF a delta btf is against */
+#define KBTF_PROFILE_INDEX_REF "index.ref"   /* the index a delta index is against */
+#define KBTF_PROFILE_CONFIG_REF "config.ref" /* the config a delta config is against */
 #define KBTF_PROFILE_RELEASE "release"
 #define KBTF_PROFILE_CONFIG "config"
 #define KBTF_PROFILE_SYMVERS "Module.symvers"
@@ -107,6 +109,17 @@ int kbtf_profile_prepared_btf(const char *dir, const uint32_t *offs, uint32_t nr
 
 /* Is the profile's btf in @dir stored as a delta? */
 bool kbtf_profile_btf_is_delta(const char *dir);
+
+/*
+ * The kernel config of the profile in @dir as text (NUL-terminated, its
+ * length in @len): the config file decompressed, or rebuilt from
+ * config.ref where it is a delta against it. -ENOENT: the profile has
+ * none. A delta that does not rebuild is an error naming the file.
+ */
+int kbtf_profile_read_config(const char *dir, char **text, size_t *len);
+
+/* Do @size bytes at @data start like a profile's config delta? */
+bool kbtf_profile_config_is_delta(const void *data, size_t size);
 
 /* Read the marker of the profile in @dir. */
 int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out);

@@ -11,6 +11,14 @@
  * References are always raw BTF, never deltas themselves: one rebuild
  * per open, and no chain to break. The delta is kept only when the BTF
  * rebuilt from it equals the original byte for byte.
+ *
+ * The config goes the same way (config.ref): two kernels of one series
+ * differ in a few dozen of ~280 KB of lines, so a zstd frame with the
+ * reference's text as its prefix (what "zstd --patch-from" makes) takes
+ * 0.1-4 KB where the config alone takes 30-60 KB of zstd. A zstd
+ * skippable frame in front says what it is against: zstd(1) skips it, so
+ * "zstd -d --patch-from=REF config" reads the file, and kbtf tells it
+ * from a whole config.
  */
 #include <errno.h>
 #include <limits.h>
@@ -18,13 +26,16 @@
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+#include <zstd.h>
 
 #include "btf_delta.h"
+#include "hash.h"
 #include "btf_prepared.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
 #include "profile.h"
 #include "profile_fields.h"
+#include "kernel_priv.h"
 #include "profile_index.h"
 
 /*
@@ -39,6 +50,17 @@
 #define DELTA_MAX_PERCENT 40
 #define DELTA_MAX_PERCENT_OTHER_BUILD 20
 #define DELTA_MAX_PERCENT_OTHER_FLAVOUR 15
+/*
+ * A config delta's head: a zstd skippable frame (magic, payload size)
+ * whose payload is the tag, the format, and the hash and size of the
+ * reference's text; the zstd frame made against that text follows.
+ */
+#define CFG_DELTA_MAGIC 0x184D2A5Eu
+#define CFG_DELTA_TAG "kbtf-cfg"
+#define CFG_DELTA_VERSION 1
+#define CFG_DELTA_HEAD 40
+#define CFG_DELTA_LEVEL 19
+
 /* Reference candidates tried in full, best ranked first. */
 #define DELTA_TRIES 2
 
@@ -196,6 +218,208 @@ static int try_reference(const char *ref_dir, const struct kbtf_buf *raw, struct
 	return err;
 }
 
+static uint32_t get_le32(const uint8_t *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static uint64_t get_le64(const uint8_t *p)
+{
+	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
+}
+
+static void put_le32(uint8_t *p, uint32_t v)
+{
+	for (int i = 0; i < 4; i++)
+		p[i] = (uint8_t)(v >> (8 * i));
+}
+
+static void put_le64(uint8_t *p, uint64_t v)
+{
+	put_le32(p, (uint32_t)v);
+	put_le32(p + 4, (uint32_t)(v >> 32));
+}
+
+bool kbtf_profile_config_is_delta(const void *data, size_t size)
+{
+	const uint8_t *p = data;
+
+	return size >= CFG_DELTA_HEAD && get_le32(p) == CFG_DELTA_MAGIC &&
+	       !memcmp(p + 8, CFG_DELTA_TAG, 8);
+}
+
+/* @text against @ref as a config delta into @out, or -errno. */
+static int config_delta_make(const char *text, size_t len, const char *ref, size_t ref_len,
+			     struct kbtf_buf *out)
+{
+	size_t cap = CFG_DELTA_HEAD + ZSTD_compressBound(len), n;
+	ZSTD_CCtx *cc = ZSTD_createCCtx();
+	uint8_t *o = malloc(cap);
+	int err = 0;
+
+	if (!cc || !o) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	if (ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_compressionLevel, CFG_DELTA_LEVEL)) ||
+	    ZSTD_isError(ZSTD_CCtx_setParameter(cc, ZSTD_c_checksumFlag, 1)) ||
+	    ZSTD_isError(ZSTD_CCtx_refPrefix(cc, ref, ref_len))) {
+		err = kbtf_err(-EIO, "cannot set up libzstd");
+		goto out;
+	}
+	n = ZSTD_compress2(cc, o + CFG_DELTA_HEAD, cap - CFG_DELTA_HEAD, text, len);
+	if (ZSTD_isError(n)) {
+		err = kbtf_err(-EIO, "cannot compress a config: %s", ZSTD_getErrorName(n));
+		goto out;
+	}
+	put_le32(o, CFG_DELTA_MAGIC);
+	put_le32(o + 4, CFG_DELTA_HEAD - 8);
+	memcpy(o + 8, CFG_DELTA_TAG, 8);
+	put_le32(o + 16, CFG_DELTA_VERSION);
+	put_le32(o + 20, 0);
+	put_le64(o + 24, kbtf_hash_bytes(ref, ref_len));
+	put_le64(o + 32, ref_len);
+	out->data = o;
+	out->size = CFG_DELTA_HEAD + n;
+	out->owner = KBTF_BUF_HEAP;
+	o = NULL;
+out:
+	free(o);
+	ZSTD_freeCCtx(cc);
+	return err;
+}
+
+/* The text of the config delta @d (from @path) against @ref, or -errno. */
+static int config_delta_apply(const struct kbtf_buf *d, const char *path, const char *ref,
+			      size_t ref_len, char **text, size_t *len)
+{
+	const uint8_t *p = d->data;
+	unsigned long long want;
+	ZSTD_DCtx *dc;
+	size_t n;
+	char *o;
+
+	if (get_le32(p + 4) != CFG_DELTA_HEAD - 8 || get_le32(p + 16) != CFG_DELTA_VERSION)
+		return kbtf_err(-EINVAL, "%s: config delta of an unknown format", path);
+	if (get_le64(p + 32) != ref_len || get_le64(p + 24) != kbtf_hash_bytes(ref, ref_len))
+		return kbtf_err(-EINVAL, "%s: a config delta against another config than %s", path,
+				KBTF_PROFILE_CONFIG_REF);
+	want = ZSTD_getFrameContentSize((const uint8_t *)d->data + CFG_DELTA_HEAD,
+					d->size - CFG_DELTA_HEAD);
+	if (want == ZSTD_CONTENTSIZE_ERROR || want == ZSTD_CONTENTSIZE_UNKNOWN ||
+	    want > KBTF_KCONFIG_MAX)
+		return kbtf_err(-EINVAL, "%s: damaged config delta (no frame of a known size)",
+				path);
+	o = malloc((size_t)want + 1);
+	dc = ZSTD_createDCtx();
+	if (!o || !dc) {
+		free(o);
+		ZSTD_freeDCtx(dc);
+		return kbtf_err_nomem();
+	}
+	n = ZSTD_isError(ZSTD_DCtx_refPrefix(dc, ref, ref_len))
+		? (size_t)-1
+		: ZSTD_decompressDCtx(dc, o, (size_t)want, p + CFG_DELTA_HEAD,
+				      d->size - CFG_DELTA_HEAD);
+	ZSTD_freeDCtx(dc);
+	if (ZSTD_isError(n) || n != want) {
+		free(o);
+		return kbtf_err(-EINVAL, "%s: damaged config delta (%s)", path,
+				ZSTD_isError(n) ? ZSTD_getErrorName(n) : "short");
+	}
+	o[n] = '\0';
+	*text = o;
+	*len = n;
+	return 0;
+}
+
+int kbtf_profile_read_config(const char *dir, char **text, size_t *len)
+{
+	char path[PATH_MAX], ref_path[PATH_MAX], *ref;
+	struct kbtf_buf d;
+	size_t ref_len;
+	int err;
+
+	err = join(path, sizeof(path), dir, KBTF_PROFILE_CONFIG);
+	if (!err)
+		err = join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_CONFIG_REF);
+	if (!err)
+		err = kbtf_buf_from_file(path, &d);
+	if (err)
+		return err;
+	if (!kbtf_profile_config_is_delta(d.data, d.size)) {
+		/* kbtf writes a profile's config as zstd, whole or a delta; one
+		 * made by hand may be text, which has no NUL (a damaged delta does) */
+		bool binary = kbtf_compression_detect(d.data, d.size) == KBTF_COMP_NONE &&
+			      memchr(d.data, 0, d.size);
+
+		kbtf_buf_release(&d);
+		if (binary)
+			return kbtf_err(
+			    -EINVAL,
+			    "%s: damaged profile (a config neither text, zstd nor a delta)", path);
+		return kbtf_kconfig_read_file(path, text, len);
+	}
+	err = kbtf_kconfig_read_file(ref_path, &ref, &ref_len);
+	if (err == -ENOENT)
+		err = kbtf_err(-EINVAL,
+			       "%s: damaged profile (a config delta against %s, which is missing)",
+			       path, KBTF_PROFILE_CONFIG_REF);
+	if (!err) {
+		err = config_delta_apply(&d, path, ref, ref_len, text, len);
+		free(ref);
+	}
+	kbtf_buf_release(&d);
+	return err;
+}
+
+/*
+ * The config of the profile in @dir against @ref_dir's, where that
+ * rebuilds: @ref_dir's config linked as config.ref, the delta written over
+ * config. Nothing is changed where either has no config or the reference's
+ * is a delta itself.
+ */
+static int delta_config(const char *dir, const char *ref_dir)
+{
+	char path[PATH_MAX], ref_obj[PATH_MAX], ref_path[PATH_MAX], *own = NULL, *ref = NULL,
+								    *back = NULL;
+	size_t own_len, ref_len, back_len;
+	struct kbtf_buf d = {0};
+	int err;
+
+	if (join(path, sizeof(path), dir, KBTF_PROFILE_CONFIG) ||
+	    join(ref_obj, sizeof(ref_obj), ref_dir, KBTF_PROFILE_CONFIG) ||
+	    join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_CONFIG_REF) ||
+	    kbtf_kconfig_read_file(path, &own, &own_len) ||
+	    kbtf_kconfig_read_file(ref_obj, &ref, &ref_len) ||
+	    config_delta_make(own, own_len, ref, ref_len, &d))
+		goto keep;
+	/* the reference's object itself, and the delta rebuilt from it */
+	if (link(ref_obj, ref_path))
+		goto keep;
+	free(ref);
+	ref = NULL;
+	if (kbtf_kconfig_read_file(ref_path, &ref, &ref_len) ||
+	    config_delta_apply(&d, path, ref, ref_len, &back, &back_len) || back_len != own_len ||
+	    memcmp(back, own, own_len)) {
+		unlink(ref_path);
+		goto keep;
+	}
+	err = kbtf_write_file_atomic(path, d.data, d.size, 0644);
+	if (err)
+		unlink(ref_path);
+	goto out;
+keep:
+	kbtf_err_clear();
+	err = 0;
+out:
+	free(own);
+	free(ref);
+	free(back);
+	kbtf_buf_release(&d);
+	return err;
+}
+
 int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_profile_info *info)
 {
 	const struct kbtf_profile_info *const *list, *cands[DELTA_TRIES];
@@ -251,6 +475,9 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 	    !join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_INDEX_REF) &&
 	    link(ref_dir, ref_path))
 		kbtf_err_clear(); /* no reference index, or no link: a whole index */
+	err = delta_config(dir, best_dir);
+	if (err)
+		goto out;
 	snprintf(info->btf_encoding, sizeof(info->btf_encoding), "delta");
 	info->btf_stored = best.size;
 	err = kbtf_profile_write_marker(dir, info, true);
