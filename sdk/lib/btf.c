@@ -117,7 +117,7 @@ static void *dchunk_alloc(struct kbtf_btf *btf, size_t n)
 }
 
 /* The value of @key, or NULL: without the lock (a miss is then looked up again under it). */
-static const void *dmap_get(const struct dmap *m, uint32_t key)
+static inline const void *dmap_get(const struct dmap *m, uint32_t key)
 {
 	const struct dtab *t = __atomic_load_n(&m->tab, __ATOMIC_ACQUIRE);
 	uint32_t h, k;
@@ -822,7 +822,10 @@ const char *kbtf_btf_name(const struct kbtf_btf *btf)
 	return btf->name ? btf->name : "";
 }
 
-static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i);
+static const struct btf_type *prepared_check(const struct kbtf_btf *btf, uint32_t i);
+/* out of line: kbtf_btf_type() of a parsed BTF stays a few instructions */
+static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i)
+    __attribute__((noinline));
 
 const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id)
 {
@@ -862,18 +865,14 @@ static bool record_ok(const struct kbtf_btf *btf, uint32_t i, const uint8_t *rec
 	return ok;
 }
 
-/* Record @i of a delta's BTF, rebuilt and checked the first time. */
-static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
+/* Record @i of a delta's BTF, not read before: rebuilt and checked. */
+static __attribute__((noinline)) const struct btf_type *delta_type_rebuild(struct kbtf_btf *btf,
+									   uint32_t i)
 {
-	struct kbtf_btf *btf = (struct kbtf_btf *)b; /* only the rebuilt cache changes */
 	struct kbtf_btf_delta_rec where;
 	const struct btf_type *t;
 	uint8_t *rec = NULL;
 
-	/* read before: no lock */
-	t = dmap_get(&btf->drecs, i);
-	if (t)
-		return t;
 	pthread_mutex_lock(&btf->dmutex);
 	t = dmap_get(&btf->drecs, i);
 	if (!t) {
@@ -895,6 +894,15 @@ static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
 	return t;
 }
 
+/* Record @i of a delta's BTF: rebuilt the first time, then found without a lock. */
+static inline const struct btf_type *delta_type(const struct kbtf_btf *btf, uint32_t i)
+{
+	const struct btf_type *t = dmap_get(&btf->drecs, i);
+
+	/* only the rebuilt cache changes */
+	return t ? t : delta_type_rebuild((struct kbtf_btf *)btf, i);
+}
+
 /*
  * Record @i of a prepared BTF: the first time, check that it fills exactly
  * the bytes up to the next record's offset, and its string offsets and
@@ -903,14 +911,20 @@ static const struct btf_type *delta_type(const struct kbtf_btf *b, uint32_t i)
  */
 static const struct btf_type *prepared_type(const struct kbtf_btf *btf, uint32_t i)
 {
-	uint32_t off, len = btf->hdr.type_len, next;
-	uint8_t bit = (uint8_t)(1u << (i % 8));
-
 	if (btf->dsrc)
 		return delta_type(btf, i);
-	off = btf->type_offs[i];
-	if (__atomic_load_n(&btf->checked[i / 8], __ATOMIC_ACQUIRE) & bit)
-		return (const void *)(btf->types + off);
+	if (__atomic_load_n(&btf->checked[i / 8], __ATOMIC_ACQUIRE) & (1u << (i % 8)))
+		return (const void *)(btf->types + btf->type_offs[i]);
+	return prepared_check(btf, i);
+}
+
+/* Record @i of a prepared BTF, read the first time: checked. */
+static __attribute__((noinline)) const struct btf_type *prepared_check(const struct kbtf_btf *btf,
+								       uint32_t i)
+{
+	uint32_t off = btf->type_offs[i], len = btf->hdr.type_len, next;
+	uint8_t bit = (uint8_t)(1u << (i % 8));
+
 	if (btf->offs_ok && !btf->offs_ok(btf->offs_ctx, i, i + 1 < btf->nr_types ? 2 : 1)) {
 		__atomic_store_n(&((struct kbtf_btf *)btf)->damaged, 1, __ATOMIC_RELEASE);
 		return &void_type;
@@ -967,8 +981,10 @@ fail:
 }
 
 /*
- * The string at @rel of a delta's string section (checked in bounds),
- * rebuilt the first time; NULL when memory runs out.
+ * The string at @rel of a delta's string section (checked in bounds):
+ * where it lies whole in the reference's strings or the delta's literal
+ * bytes (almost every string), there; else rebuilt the first time. NULL
+ * when memory runs out.
  */
 static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
 {
@@ -977,6 +993,9 @@ static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
 	char tmp[256], *s = NULL, *grown;
 	const char *out;
 
+	out = kbtf_btf_delta_src_string(btf->dsrc, rel);
+	if (out)
+		return out;
 	/* read before: no lock */
 	out = dmap_get(&btf->dstrs, rel);
 	if (out)

@@ -197,132 +197,166 @@ static char word_role(const struct rec_shape *s, uint32_t w)
 /* ------------------------------------------------------------- maps */
 
 /*
- * Runs ascend in K; @by_r lists them in R order (a kernel built with
- * pahole -j emits its types and strings in blocks whose order differs
- * from build to build, so the alignment is not monotonic).
+ * R -> K through the runs. Runs ascend in K; the map lists them in R
+ * order (a kernel built with pahole -j emits its types and strings in
+ * blocks whose order differs from build to build, so the alignment is
+ * not monotonic), each as the R range [r, end) and its first K value;
+ * bucket[x >> shift] is the first span ending past x << shift, so a
+ * lookup scans a span or two instead of searching.
  */
-struct tmap {
-	const struct type_run *runs;
-	const uint32_t *by_r;
-	uint32_t nr;
-	/* where the last lookup ended (in by_r): a record's ids mostly share a run */
-	uint32_t *last;
-	/* when set: bucket[x >> shift] is the first run (in by_r) ending past
-	 * x << shift, so a lookup scans a run or two instead of searching */
-	const uint32_t *bucket;
-	uint32_t shift, nb;
+struct span {
+	uint32_t r, end, k;
 };
 
-struct smap {
-	const struct str_run *runs;
-	const uint32_t *by_r;
-	uint32_t nr;
-	uint32_t *last;
-	const uint32_t *bucket;
-	uint32_t shift, nb;
+struct rmap {
+	struct span *sp;
+	uint32_t *bucket;
+	uint32_t nr, shift, nb;
 };
 
-/* K id of R id @r through the runs, NONE if unaligned. */
-static uint32_t map_id(const struct tmap *m, uint32_t r)
+/* K value of R value @r (an id or a string offset), NONE if no run covers it. */
+static inline uint32_t rmap_get(const struct rmap *m, uint32_t r)
 {
-	uint32_t lo = 0, hi = m->nr;
-	const struct type_run *x;
+	uint32_t i;
 
 	if (r == 0)
 		return 0;
-	if (*m->last < m->nr) {
-		x = &m->runs[m->by_r[*m->last]];
-		if (x->r_id <= r && r - x->r_id < x->n)
-			return x->k_id + (r - x->r_id);
-	}
-	if (m->bucket) {
-		lo = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
-		while (lo < m->nr && m->runs[m->by_r[lo]].r_id + m->runs[m->by_r[lo]].n <= r)
-			lo++;
-	}
-	while (lo < hi && !m->bucket) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		x = &m->runs[m->by_r[mid]];
-		if (x->r_id + x->n <= r)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	if (lo == m->nr)
-		return NONE;
-	*m->last = lo;
-	x = &m->runs[m->by_r[lo]];
-	return x->r_id <= r ? x->k_id + (r - x->r_id) : NONE;
+	i = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
+	while (i < m->nr && m->sp[i].end <= r)
+		i++;
+	return i < m->nr && m->sp[i].r <= r ? m->sp[i].k + (r - m->sp[i].r) : NONE;
 }
 
-/* K string offset of R offset @r, NONE if no run covers it. */
-static uint32_t map_str(const struct smap *m, uint32_t r)
+static void rmap_free(struct rmap *m)
 {
-	uint32_t lo = 0, hi = m->nr;
-	const struct str_run *x;
+	free(m->sp);
+	free(m->bucket);
+}
 
-	if (r == 0)
-		return 0;
-	if (*m->last < m->nr) {
-		x = &m->runs[m->by_r[*m->last]];
-		if (x->r_off <= r && r - x->r_off < x->len)
-			return x->k_off + (r - x->r_off);
-	}
-	if (m->bucket) {
-		lo = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
-		while (lo < m->nr && m->runs[m->by_r[lo]].r_off + m->runs[m->by_r[lo]].len <= r)
-			lo++;
-	}
-	while (lo < hi && !m->bucket) {
-		uint32_t mid = lo + (hi - lo) / 2;
+/*
+ * The map of @nr runs (type runs when @types, else string runs) in the
+ * R order @perm (checked: each run once, ascending, apart), R values
+ * below @r_limit, @shift the bucket size.
+ */
+static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
+		     bool types, uint32_t r_limit, uint32_t shift)
+{
+	uint32_t i, b;
 
-		x = &m->runs[m->by_r[mid]];
-		if (x->r_off + x->len <= r)
-			lo = mid + 1;
-		else
-			hi = mid;
+	m->nr = nr;
+	m->shift = shift;
+	m->nb = (r_limit >> shift) + 1;
+	m->sp = malloc((size_t)nr * sizeof(*m->sp) + 1);
+	m->bucket = malloc((size_t)m->nb * sizeof(*m->bucket));
+	if (!m->sp || !m->bucket)
+		return -ENOMEM;
+	for (i = 0; i < nr; i++) {
+		if (types) {
+			const struct type_run *t = (const struct type_run *)runs + perm[i];
+
+			m->sp[i] = (struct span){t->r_id, t->r_id + t->n, t->k_id};
+		} else {
+			const struct str_run *t = (const struct str_run *)runs + perm[i];
+
+			m->sp[i] = (struct span){t->r_off, t->r_off + t->len, t->k_off};
+		}
 	}
-	if (lo == m->nr)
-		return NONE;
-	*m->last = lo;
-	x = &m->runs[m->by_r[lo]];
-	return x->r_off <= r ? x->k_off + (r - x->r_off) : NONE;
+	for (b = 0, i = 0; b < m->nb; b++) {
+		while (i < nr && m->sp[i].end <= (uint64_t)b << shift)
+			i++;
+		m->bucket[b] = i;
+	}
+	return 0;
+}
+
+/* The R id at @p (in place) as K's: false when it has no image in K. */
+static inline bool map_id_at(uint8_t *p, const struct rmap *tm)
+{
+	uint32_t v = rmap_get(tm, get32(p));
+
+	if (v == NONE)
+		return false;
+	put32(p, v);
+	return true;
+}
+
+/* The R string offset at @p (in place) as K's: false when no run covers it. */
+static inline bool map_str_at(uint8_t *p, const struct rmap *sm)
+{
+	uint32_t v = rmap_get(sm, get32(p));
+
+	if (v == NONE)
+		return false;
+	put32(p, v);
+	return true;
 }
 
 /*
  * Translate R's record @src (@len bytes, its size checked by the caller)
  * into K's ids and string offsets at @dst: false when an id or offset
- * has no image in K.
+ * has no image in K. The words each kind holds are those of shape_of(),
+ * written out per kind: records are rebuilt one by one as a judge reads
+ * them, and this is most of what that costs.
  */
-static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct tmap *tm,
-		      const struct smap *sm)
+static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct rmap *tm,
+		      const struct rmap *sm)
 {
-	struct rec_shape s;
-	uint32_t w, v, n, j = 0;
-	char role;
+	uint32_t words = len / 4, w;
 
-	if (!shape_of((get32(src + 4) >> 24) & 0x1f, &s))
-		return false;
-	n = (uint32_t)strlen(s.tail);
 	memcpy(dst, src, len);
-	for (w = 0; w < len / 4; w++) {
-		/* the roles word by word (word_role() without its division) */
-		if (w < 3) {
-			role = w == 0 ? 'N' : w == 1 ? 'V' : s.word2;
-		} else {
-			role = s.tail[j];
-			j = j + 1 == n ? 0 : j + 1;
-		}
-		if (role == 'V')
-			continue;
-		v = get32(src + 4 * w);
-		v = role == 'N' ? map_str(sm, v) : map_id(tm, v);
-		if (v == NONE)
+	if (!map_str_at(dst, sm))
+		return false;
+	switch ((get32(src + 4) >> 24) & 0x1f) {
+	case BTF_KIND_INT:
+	case BTF_KIND_FWD:
+	case BTF_KIND_FLOAT:
+		return true;
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_FUNC:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+		return words > 2 && map_id_at(dst + 8, tm);
+	case BTF_KIND_ARRAY:
+		return words > 4 && map_id_at(dst + 12, tm) && map_id_at(dst + 16, tm);
+	case BTF_KIND_STRUCT:
+	case BTF_KIND_UNION:
+		/* members: name, type, offset */
+		for (w = 3; w + 3 <= words; w += 3)
+			if (!map_str_at(dst + 4 * w, sm) || !map_id_at(dst + 4 * w + 4, tm))
+				return false;
+		return true;
+	case BTF_KIND_ENUM:
+		for (w = 3; w + 2 <= words; w += 2)
+			if (!map_str_at(dst + 4 * w, sm))
+				return false;
+		return true;
+	case BTF_KIND_ENUM64:
+		for (w = 3; w + 3 <= words; w += 3)
+			if (!map_str_at(dst + 4 * w, sm))
+				return false;
+		return true;
+	case BTF_KIND_FUNC_PROTO:
+		/* the return type, then parameters: name, type */
+		if (words < 3 || !map_id_at(dst + 8, tm))
 			return false;
-		put32(dst + 4 * w, v);
+		for (w = 3; w + 2 <= words; w += 2)
+			if (!map_str_at(dst + 4 * w, sm) || !map_id_at(dst + 4 * w + 4, tm))
+				return false;
+		return true;
+	case BTF_KIND_DATASEC:
+		/* variables: type, offset, size */
+		for (w = 3; w + 3 <= words; w += 3)
+			if (!map_id_at(dst + 4 * w, tm))
+				return false;
+		return true;
+	default:
+		return false;
 	}
-	return true;
 }
 
 /* ------------------------------------------------------------- input */
@@ -816,9 +850,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	uint32_t str_lit = 0, at;
 	struct str_run *sr = NULL;
 	struct type_run *tr = NULL;
-	uint32_t *tperm = NULL, *sperm = NULL, tlast = 0, slast = 0;
-	struct tmap tm;
-	struct smap sm;
+	uint32_t *tperm = NULL, *sperm = NULL;
+	struct rmap tm = {0}, sm = {0};
 	struct lit *lits = NULL;
 	struct outbuf o = {0}, lit_bytes = {0};
 	uint8_t *tmp = NULL, hdr[HDR_SIZE] = {0};
@@ -876,8 +909,11 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		err = kbtf_err_nomem();
 		goto out;
 	}
-	tm = (struct tmap){.runs = tr, .by_r = tperm, .nr = ntr, .last = &tlast};
-	sm = (struct smap){.runs = sr, .by_r = sperm, .nr = nsr, .last = &slast};
+	if (rmap_init(&tm, tr, tperm, ntr, true, nr, 8) ||
+	    rmap_init(&sm, sr, sperm, nsr, false, r.str_len, 10)) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
 	for (i = 1; i < nk; i++) {
 		const uint8_t *kr = rec_at(kb, i);
 		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
@@ -963,6 +999,8 @@ out:
 	free(tmp);
 	free(tperm);
 	free(sperm);
+	rmap_free(&tm);
+	rmap_free(&sm);
 	free(sr);
 	free(o.p);
 	free(lit_bytes.p);
@@ -1030,24 +1068,45 @@ struct kbtf_btf_delta_src {
 	void *heap[4];
 	uint32_t *str_lit_at; /* per string run: literal bytes before it */
 	const uint8_t *lits_raw, *lit_rec, *lit_str;
-	const uint8_t *ck; /* R's record offsets at ids 1, CK_IDS, 2 * CK_IDS... */
-	struct tmap tm;
-	struct smap sm;
-	uint32_t tlast, slast; /* the maps' hints: used under the caller's lock */
-	uint32_t *tbucket, *sbucket;
+	const uint8_t *ck;  /* R's record offsets at ids 1, CK_IDS, 2 * CK_IDS... */
+	struct rmap tm, sm; /* R -> K */
+	/* K string offset -> string run: sbucket[off >> SBUCKET_SHIFT] is the
+	 * first run ending past the bucket's start */
+	uint32_t *sbucket;
+	/* per string run, and per gap before run i (nsr: after the last),
+	 * the K offset past its last NUL: a string starting in it below
+	 * that lies whole in the run's (the gap's) bytes */
+	uint32_t *run_nul_end, *gap_nul_end;
+	/* K id -> the first literal (lbucket) and type run (tbucket) at or
+	 * past id b << KBUCKET_SHIFT */
+	uint32_t *lbucket, *tbucket;
 };
 
-void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
+#define SBUCKET_SHIFT 11
+#define KBUCKET_SHIFT 8
+
+/* What open_tables() allocated. */
+static void src_fini(struct kbtf_btf_delta_src *s)
 {
-	if (!s)
-		return;
 	free(s->heap[0]);
 	free(s->heap[1]);
 	free(s->heap[2]);
 	free(s->heap[3]);
 	free(s->str_lit_at);
-	free(s->tbucket);
+	rmap_free(&s->tm);
+	rmap_free(&s->sm);
 	free(s->sbucket);
+	free(s->run_nul_end);
+	free(s->gap_nul_end);
+	free(s->lbucket);
+	free(s->tbucket);
+}
+
+void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
+{
+	if (!s)
+		return;
+	src_fini(s);
 	kbtf_buf_release(&s->ref_buf);
 	kbtf_buf_release(&s->delta_buf);
 	free(s);
@@ -1213,49 +1272,59 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		    get32(s->lits_raw + 8 * i + 4) >= s->lit_len ||
 		    (i && get32(s->lits_raw + 8 * i + 4) <= get32(s->lits_raw + 8 * (i - 1) + 4)))
 			return BAD("literal out of range or order");
-	for (i = 0; i < nr_checkpoints(s->r_nr); i++)
-		if (get32(s->ck + 4 * i) % 4 || get32(s->ck + 4 * i) >= s->r.type_len ||
-		    (i && get32(s->ck + 4 * i) <= get32(s->ck + 4 * (i - 1))))
-			return BAD("reference offset out of range or order");
-	s->tm = (struct tmap){.runs = s->tr, .by_r = s->tperm, .nr = s->ntr, .last = &s->tlast};
-	s->sm = (struct smap){.runs = s->sr, .by_r = s->sperm, .nr = s->nsr, .last = &s->slast};
-	/* buckets of 256 ids and 1 KiB of strings of the reference */
-	s->tm.shift = 8;
-	s->tm.nb = (s->r_nr >> 8) + 1;
-	s->sm.shift = 10;
-	s->sm.nb = (s->r.str_len >> 10) + 1;
-	s->tbucket = malloc((size_t)s->tm.nb * sizeof(*s->tbucket));
-	s->sbucket = malloc((size_t)s->sm.nb * sizeof(*s->sbucket));
-	if (!s->tbucket || !s->sbucket)
+	/* the checkpoints (R's record offsets) are checked where a read
+	 * walks from one: r_offset() */
+	/* R -> K in buckets of 256 ids and 1 KiB of the reference's strings */
+	if (rmap_init(&s->tm, s->tr, s->tperm, s->ntr, true, s->r_nr, 8) ||
+	    rmap_init(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 10))
 		return kbtf_err_nomem();
-	for (b = 0, i = 0; b < s->tm.nb; b++) {
-		while (i < s->ntr && s->tr[s->tperm[i]].r_id + s->tr[s->tperm[i]].n <= b << 8)
-			i++;
-		s->tbucket[b] = i;
-	}
-	for (b = 0, i = 0; b < s->sm.nb; b++) {
-		while (i < s->nsr && s->sr[s->sperm[i]].r_off + s->sr[s->sperm[i]].len <= b << 10)
+	s->sbucket = malloc(((size_t)(s->str_len >> SBUCKET_SHIFT) + 1) * sizeof(*s->sbucket));
+	s->run_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->run_nul_end));
+	s->gap_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->gap_nul_end));
+	s->lbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->lbucket));
+	s->tbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->tbucket));
+	if (!s->sbucket || !s->run_nul_end || !s->gap_nul_end || !s->lbucket || !s->tbucket)
+		return kbtf_err_nomem();
+	for (b = 0, i = 0; b <= s->str_len >> SBUCKET_SHIFT; b++) {
+		while (i < s->nsr && s->sr[i].k_off + s->sr[i].len <= (uint64_t)b << SBUCKET_SHIFT)
 			i++;
 		s->sbucket[b] = i;
 	}
-	s->tm.bucket = s->tbucket;
-	s->sm.bucket = s->sbucket;
+	for (i = 0; i <= s->nsr; i++) {
+		/* the gap before run i: K's bytes [gap, end), literal */
+		uint32_t gap = i ? s->sr[i - 1].k_off + s->sr[i - 1].len : 0;
+		uint32_t end = i < s->nsr ? s->sr[i].k_off : s->str_len;
+		const char *from = (const char *)s->lit_str + (i ? s->str_lit_at[i - 1] : 0), *p;
+
+		/* the bytes end in a NUL almost always: these look at one byte */
+		p = memrchr(from, 0, end - gap);
+		s->gap_nul_end[i] = p ? gap + (uint32_t)(p - from) + 1 : gap;
+		if (i == s->nsr)
+			break;
+		from = s->r.strs + s->sr[i].r_off;
+		p = memrchr(from, 0, s->sr[i].len);
+		s->run_nul_end[i] = s->sr[i].k_off + (p ? (uint32_t)(p - from) + 1 : 0);
+	}
+	for (b = 0, i = 0, lit = 0; b <= (s->nk >> KBUCKET_SHIFT) + 1; b++) {
+		uint64_t first = (uint64_t)b << KBUCKET_SHIFT;
+
+		while (lit < s->nlit && get32(s->lits_raw + 8 * lit) < first)
+			lit++;
+		s->lbucket[b] = lit;
+		while (i < s->ntr && s->tr[i].k_id + s->tr[i].n <= first)
+			i++;
+		s->tbucket[b] = i;
+	}
 	return 0;
 }
 
-/* The literal of K id @id: its bytes and length, or NULL. */
+/* The literal of K id @id (1..nk): its bytes and length, or NULL. */
 static const uint8_t *literal_of(const struct kbtf_btf_delta_src *s, uint32_t id, uint32_t *len)
 {
-	uint32_t lo = 0, hi = s->nlit, off, end;
+	uint32_t lo = s->lbucket[id >> KBUCKET_SHIFT], off, end;
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (get32(s->lits_raw + 8 * mid) < id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	while (lo < s->nlit && get32(s->lits_raw + 8 * lo) < id)
+		lo++;
 	if (lo == s->nlit || get32(s->lits_raw + 8 * lo) != id)
 		return NULL;
 	off = get32(s->lits_raw + 8 * lo + 4);
@@ -1264,19 +1333,13 @@ static const uint8_t *literal_of(const struct kbtf_btf_delta_src *s, uint32_t id
 	return s->lit_rec + off;
 }
 
-/* The type run holding K id @id, or NULL. */
+/* The type run holding K id @id (1..nk), or NULL. */
 static const struct type_run *run_of(const struct kbtf_btf_delta_src *s, uint32_t id)
 {
-	uint32_t lo = 0, hi = s->ntr;
+	uint32_t lo = s->tbucket[id >> KBUCKET_SHIFT];
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (s->tr[mid].k_id + s->tr[mid].n <= id)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
+	while (lo < s->ntr && s->tr[lo].k_id + s->tr[lo].n <= id)
+		lo++;
 	return lo < s->ntr && s->tr[lo].k_id <= id ? &s->tr[lo] : NULL;
 }
 
@@ -1340,21 +1403,22 @@ static int record_into(const struct kbtf_btf_delta_src *s, const uint8_t *lit, u
 	return translate(s->r.types + r_off, len, dst, &s->tm, &s->sm) ? 0 : -EINVAL;
 }
 
+/* The first string run ending after K's string offset @off (< str_len; nsr: none). */
+static inline uint32_t str_run_after(const struct kbtf_btf_delta_src *s, uint32_t off)
+{
+	uint32_t i = s->sbucket[off >> SBUCKET_SHIFT];
+
+	while (i < s->nsr && s->sr[i].k_off + s->sr[i].len <= off)
+		i++;
+	return i;
+}
+
 /* K's string bytes [@from, @to) into @dst. */
 static void strings_into(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to, char *dst)
 {
-	uint32_t lo = 0, hi = s->nsr, at = from;
+	uint32_t lo = str_run_after(s, from), at = from;
 	const uint32_t base = from;
 
-	/* the first run ending after @from */
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2;
-
-		if (s->sr[mid].k_off + s->sr[mid].len <= from)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
 	while (at < to) {
 		const struct str_run *r = lo < s->nsr ? &s->sr[lo] : NULL;
 		uint32_t end;
@@ -1440,13 +1504,7 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 	o = NULL;
 out:
 	kbtf_btf_free(rb);
-	free(s.heap[0]);
-	free(s.heap[1]);
-	free(s.heap[2]);
-	free(s.heap[3]);
-	free(s.str_lit_at);
-	free(s.tbucket);
-	free(s.sbucket);
+	src_fini(&s);
 	free(o);
 	return err;
 }
@@ -1495,6 +1553,24 @@ int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
 			      const struct kbtf_btf_delta_rec *rec, uint8_t *dst)
 {
 	return rec->len ? record_into(s, rec->lit, rec->r_off, rec->len, dst) : -EINVAL;
+}
+
+const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off)
+{
+	uint32_t lo, gap_start;
+	const struct str_run *r;
+
+	if (off >= s->str_len)
+		return NULL;
+	lo = str_run_after(s, off);
+	r = lo < s->nsr ? &s->sr[lo] : NULL;
+	if (r && r->k_off <= off) /* in a run: R's bytes */
+		return off < s->run_nul_end[lo] ? s->r.strs + r->r_off + (off - r->k_off) : NULL;
+	/* in the gap before run lo: the literal bytes */
+	gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;
+	return off < s->gap_nul_end[lo]
+		   ? (const char *)s->lit_str + (lo ? s->str_lit_at[lo - 1] : 0) + (off - gap_start)
+		   : NULL;
 }
 
 void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,

@@ -118,6 +118,13 @@ uint32_t kbtf_btf_delta_src_locate(const struct kbtf_btf_delta_src *s, uint32_t 
 /* The record @rec located into @dst (rec->len bytes); -EINVAL when it does not rebuild. */
 int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
 			      const struct kbtf_btf_delta_rec *rec, uint8_t *dst);
+/*
+ * K's string at @off, in place (in the reference's strings or the delta's
+ * literal bytes), when it ends where its bytes come from one place; NULL
+ * when it does not (it spans a run's end: the caller copies it with
+ * kbtf_btf_delta_src_strings()) or @off is past the section.
+ */
+const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off);
 /* K's string section bytes [@from, @to) (within it) into @dst. */
 void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
 				char *dst);
