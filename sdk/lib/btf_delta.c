@@ -142,42 +142,33 @@ static bool shape_of(uint32_t kind, struct rec_shape *s)
 	}
 }
 
-/* Bytes of the record whose info word is @info; 0 for an unknown kind. */
-static uint32_t rec_bytes(uint32_t info)
-{
-	uint32_t vlen = info & 0xffff;
+/*
+ * Record sizes by kind: rec_base + rec_item * vlen bytes (0: an unknown
+ * kind), the sizes shape_of() describes, in a table: a reader sizes every
+ * record between a checkpoint and the one it wants.
+ */
+static const uint8_t rec_base[32] = {
+    [BTF_KIND_INT] = 16,	[BTF_KIND_PTR] = 12,	  [BTF_KIND_ARRAY] = 24,
+    [BTF_KIND_STRUCT] = 12,	[BTF_KIND_UNION] = 12,	  [BTF_KIND_ENUM] = 12,
+    [BTF_KIND_FWD] = 12,	[BTF_KIND_TYPEDEF] = 12,  [BTF_KIND_VOLATILE] = 12,
+    [BTF_KIND_CONST] = 12,	[BTF_KIND_RESTRICT] = 12, [BTF_KIND_FUNC] = 12,
+    [BTF_KIND_FUNC_PROTO] = 12, [BTF_KIND_VAR] = 16,	  [BTF_KIND_DATASEC] = 12,
+    [BTF_KIND_FLOAT] = 12,	[BTF_KIND_DECL_TAG] = 16, [BTF_KIND_TYPE_TAG] = 12,
+    [BTF_KIND_ENUM64] = 12,
+};
+static const uint8_t rec_item[32] = {
+    [BTF_KIND_STRUCT] = 12,    [BTF_KIND_UNION] = 12,	[BTF_KIND_ENUM] = 8,
+    [BTF_KIND_FUNC_PROTO] = 8, [BTF_KIND_DATASEC] = 12, [BTF_KIND_ENUM64] = 12,
+};
 
-	/* the sizes shape_of() describes, without it: readers size many records */
+/* Bytes of the record whose info word is @info; 0 for an unknown kind. */
+static inline uint32_t rec_bytes(uint32_t info)
+{
+	uint32_t kind = (info >> 24) & 0x1f;
+
 	if ((info >> 24) & 0x60)
 		return 0;
-	switch ((info >> 24) & 0x1f) {
-	case BTF_KIND_PTR:
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_CONST:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_FUNC:
-	case BTF_KIND_TYPE_TAG:
-	case BTF_KIND_FWD:
-	case BTF_KIND_FLOAT:
-		return 12;
-	case BTF_KIND_INT:
-	case BTF_KIND_VAR:
-	case BTF_KIND_DECL_TAG:
-		return 16;
-	case BTF_KIND_ARRAY:
-		return 24;
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-	case BTF_KIND_ENUM64:
-	case BTF_KIND_DATASEC:
-		return 12 + 12 * vlen;
-	case BTF_KIND_ENUM:
-	case BTF_KIND_FUNC_PROTO:
-		return 12 + 8 * vlen;
-	default:
-		return 0;
-	}
+	return rec_base[kind] + rec_item[kind] * (info & 0xffff);
 }
 
 /* The role of word @w (0-based) of a record of shape @s. */
@@ -1082,7 +1073,7 @@ struct kbtf_btf_delta_src {
 	uint32_t *lbucket, *tbucket;
 };
 
-#define SBUCKET_SHIFT 11
+#define SBUCKET_SHIFT 12
 #define KBUCKET_SHIFT 8
 
 /* What open_tables() allocated. */
@@ -1274,9 +1265,9 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 			return BAD("literal out of range or order");
 	/* the checkpoints (R's record offsets) are checked where a read
 	 * walks from one: r_offset() */
-	/* R -> K in buckets of 256 ids and 1 KiB of the reference's strings */
+	/* R -> K in buckets of 256 ids and 4 KiB of the reference's strings */
 	if (rmap_init(&s->tm, s->tr, s->tperm, s->ntr, true, s->r_nr, 8) ||
-	    rmap_init(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 10))
+	    rmap_init(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 12))
 		return kbtf_err_nomem();
 	s->sbucket = malloc(((size_t)(s->str_len >> SBUCKET_SHIFT) + 1) * sizeof(*s->sbucket));
 	s->run_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->run_nul_end));
