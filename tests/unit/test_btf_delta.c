@@ -197,7 +197,7 @@ static void test_not_encoded(void **state)
  * the BTF rebuilt whole, and a literal damaged after the tables' checksum
  * marks the object damaged when read, never believed.
  */
-static void lazy_equals_full(const struct kbtf_buf *r, const struct kbtf_buf *k)
+static void lazy_equals_full(const struct kbtf_buf *r, const struct kbtf_buf *k, uint32_t str_step)
 {
 	struct kbtf_btf_delta_stats st;
 	struct kbtf_buf d, rc, dc;
@@ -231,6 +231,10 @@ static void lazy_equals_full(const struct kbtf_buf *r, const struct kbtf_buf *k)
 	assert_false(kbtf_btf_damaged(lazy));
 	assert_int_equal(kbtf_btf_str_len(lazy), kbtf_btf_str_len(full));
 	for (i = 0; i < kbtf_btf_str_len(full); i += 1 + (uint32_t)strlen(kbtf_btf_str(full, i)))
+		assert_string_equal(kbtf_btf_str(full, i), kbtf_btf_str(lazy, i));
+	/* any offset, a name's tail too: read in place (in the reference's
+	 * strings or the literal bytes) or copied, the same string */
+	for (i = 0; i < kbtf_btf_str_len(full); i += str_step)
 		assert_string_equal(kbtf_btf_str(full, i), kbtf_btf_str(lazy, i));
 	kbtf_btf_free(lazy);
 	/* a literal's name offset changed: the tables' checksum still
@@ -268,9 +272,98 @@ static void test_lazy(void **state)
 	(void)state;
 	make_kernel(0, &r);
 	make_kernel(1, &k);
-	lazy_equals_full(&r, &k);
-	lazy_equals_full(&k, &r);
-	lazy_equals_full(&r, &r);
+	lazy_equals_full(&r, &k, 1);
+	lazy_equals_full(&k, &r, 1);
+	lazy_equals_full(&r, &r, 1);
+	kbtf_buf_release(&r);
+	kbtf_buf_release(&k);
+}
+
+/* Where the delta @d says R's record CK_IDS * @c is (its checkpoint @c). */
+static uint8_t *checkpoint_at(const struct kbtf_buf *d, uint32_t c)
+{
+	uint32_t hdr_len, ntr, nlit, nsr;
+	uint8_t *p = d->data;
+
+	memcpy(&hdr_len, p + 12, 4);
+	memcpy(&ntr, p + 56, 4);
+	memcpy(&nlit, p + 60, 4);
+	memcpy(&nsr, p + 68, 4);
+	return p + 96 + hdr_len + 20 * ntr + 8 * nlit + 16 * nsr + 4 * c;
+}
+
+/* The lazy reader of @d against @r, every record read: damaged or not. */
+static bool lazy_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t n,
+			 uint32_t *void_ids)
+{
+	struct kbtf_buf rc, dc;
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_btf *lazy;
+	bool damaged;
+	uint32_t id;
+
+	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+	assert_int_equal(kbtf_buf_dup(d->data, d->size, &dc), 0);
+	if (kbtf_btf_delta_src_open(&rc, &dc, "t", &src))
+		fail_msg("%s", kbtf_errstr());
+	if (kbtf_btf_parse_prepared_delta(src, n, "t", &lazy))
+		fail_msg("%s", kbtf_errstr());
+	*void_ids = 0;
+	for (id = 1; id <= n; id++)
+		*void_ids += kbtf_kind(kbtf_btf_type(lazy, id)) == BTF_KIND_UNKN;
+	damaged = kbtf_btf_damaged(lazy);
+	kbtf_btf_free(lazy);
+	return damaged;
+}
+
+/*
+ * The tables are refused at open on any flip (their own checksum); the
+ * reference's checkpoints are checked where a read walks from one: one
+ * out of range, the checksums made to pass, marks the records behind it
+ * damaged when they are read, never read outside the reference.
+ */
+static void test_lazy_checks(void **state)
+{
+	struct kbtf_buf r, k, d, rc, dc;
+	struct kbtf_btf_delta_stats st;
+	struct kbtf_btf_delta_src *src;
+	uint32_t n, lit_at, i, voids, bad, r_nr;
+
+	(void)state;
+	make_kernel(0, &r);
+	make_kernel(1, &k);
+	assert_int_equal(kbtf_btf_delta_make(r.data, r.size, k.data, k.size, &d, &st), 0);
+	n = st.nr_types;
+	/* every byte of the header and tables but the whole file's checksum
+	 * (bytes 80-87, the whole rebuild's): refused when the reader opens it */
+	memcpy(&r_nr, (uint8_t *)d.data + 76, 4);
+	lit_at = (uint32_t)(checkpoint_at(&d, (r_nr + 15) / 16) - (uint8_t *)d.data);
+	for (i = 0; i < lit_at && i < d.size; i++) {
+		if (i >= 80 && i < 88)
+			continue;
+		assert_int_equal(kbtf_buf_dup(r.data, r.size, &rc), 0);
+		assert_int_equal(kbtf_buf_dup(d.data, d.size, &dc), 0);
+		((uint8_t *)dc.data)[i] ^= 0x10;
+		assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), -EINVAL);
+		assert_null(src);
+	}
+	assert_false(lazy_damaged(&r, &d, n, &voids));
+	assert_int_equal(voids, 0);
+	/* the second checkpoint past the reference's types, sealed: the whole
+	 * rebuild refuses it, the lazy reader where it walks from it */
+	for (bad = 0; bad < 2; bad++) {
+		uint32_t v = bad ? 0xfffffff0u : 2;
+
+		assert_int_equal(kbtf_buf_dup(d.data, d.size, &dc), 0);
+		memcpy(checkpoint_at(&dc, 1), &v, 4);
+		kbtf_btf_delta_seal(dc.data, dc.size, r.data, r.size);
+		assert_int_equal(kbtf_btf_delta_apply(r.data, r.size, dc.data, dc.size, "t", &rc),
+				 -EINVAL);
+		assert_true(lazy_damaged(&r, &dc, n, &voids));
+		assert_true(voids > 0 && voids <= 16);
+		kbtf_buf_release(&dc);
+	}
+	kbtf_buf_release(&d);
 	kbtf_buf_release(&r);
 	kbtf_buf_release(&k);
 }
@@ -315,7 +408,7 @@ static void test_lazy_real(void **state)
 	assert_memory_equal(o.data, kb->btf_raw.data, o.size);
 	kbtf_buf_release(&o);
 	kbtf_buf_release(&d);
-	lazy_equals_full(&ka->btf_raw, &kb->btf_raw);
+	lazy_equals_full(&ka->btf_raw, &kb->btf_raw, 97);
 	kbtf_kernel_free(ka);
 	kbtf_kernel_free(kb);
 }
@@ -325,7 +418,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_roundtrip),	cmocka_unit_test(test_damage_refused),
 	    cmocka_unit_test(test_not_encoded), cmocka_unit_test(test_lazy),
-	    cmocka_unit_test(test_lazy_real),
+	    cmocka_unit_test(test_lazy_real),	cmocka_unit_test(test_lazy_checks),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
