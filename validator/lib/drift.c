@@ -233,7 +233,6 @@ static uint64_t name_key(const char *s)
 	}
 	return k;
 }
-
 /* The id a member's type resolves to through typedefs and modifiers. */
 static uint32_t strip(const struct kbtf_btf *btf, uint32_t id)
 {
@@ -293,15 +292,20 @@ static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struc
 	return 0;
 }
 
-/* strcmp() of the names, then the offsets */
-static int cmp_flat(const struct flat *x, const struct flat *y)
+/* strcmp() of the names, from their keys where they tell */
+static inline int cmp_name(const struct flat *x, const struct flat *y)
 {
-	int d;
-
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
 	/* the same first 8 bytes: equal names if they end there */
-	d = (x->key & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
+	return (x->key & 0xff) ? strcmp(x->name + 8, y->name + 8) : 0;
+}
+
+/* strcmp() of the names, then the offsets */
+static int cmp_flat(const struct flat *x, const struct flat *y)
+{
+	int d = cmp_name(x, y);
+
 	return d ? d : (x->bit_off < y->bit_off ? -1 : x->bit_off > y->bit_off);
 }
 
@@ -628,7 +632,7 @@ static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drif
 	sort_target(o, n, tmp);
 	free(tmp);
 	while (!err && (i < o->n || j < n->n)) {
-		int c = i == o->n ? 1 : j == n->n ? -1 : strcmp(o->v[i].name, n->v[j].name);
+		int c = i == o->n ? 1 : j == n->n ? -1 : cmp_name(&o->v[i], &n->v[j]);
 		struct kbtf_member_diff *md;
 
 		if (!c) {
