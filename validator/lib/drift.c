@@ -489,7 +489,17 @@ struct pending {
 	const char *via;  /* the embedding type's name, or NULL */
 };
 
+/* same_name_sure() of a build id and a target id, remembered: members of
+ * one pair's types name the same few types again and again */
+#define SAME_MEMO 256
+
+struct same_memo {
+	uint32_t a, b; /* a == 0: an empty slot */
+	bool same;
+};
+
 struct drift {
+	struct same_memo memo[SAME_MEMO];
 	const struct kbtf_drift_input *in;
 	struct kbtf_drift_result *out;
 	size_t cap_types;
@@ -581,6 +591,18 @@ static int fill_diff(struct drift *d, struct kbtf_member_diff *md, unsigned int 
 	return 0;
 }
 
+/* same_name_sure() of build id @a and target id @b, through the memo. */
+static bool same_name_memo(struct drift *d, uint32_t a, uint32_t b)
+{
+	struct same_memo *m = &d->memo[(a * 2654435761u ^ b * 40503u) % SAME_MEMO];
+
+	if (!a || !b)
+		return same_name_sure(d->in->build, a, d->in->target, b, 0);
+	if (m->a != a || m->b != b)
+		*m = (struct same_memo){a, b, same_name_sure(d->in->build, a, d->in->target, b, 0)};
+	return m->same;
+}
+
 /* Same name on both sides: what changed, and follow by-value composites. */
 static int compare_member(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
 			  size_t *cap, const struct flat *o, const struct flat *n)
@@ -594,7 +616,7 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 	if (o->bits != n->bits)
 		c |= KBTF_DRIFT_RESIZED;
 	/* the names are made only when the types may name differently */
-	if (!same_name_sure(d->in->build, o->type, d->in->target, n->type, 0) &&
+	if (!same_name_memo(d, o->type, n->type) &&
 	    (kbtf_type_name(d->in->build, o->type, ot, sizeof(ot)),
 	     kbtf_type_name(d->in->target, n->type, nt, sizeof(nt)), strcmp(ot, nt)))
 		c |= KBTF_DRIFT_RETYPED;
