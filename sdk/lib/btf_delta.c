@@ -252,11 +252,12 @@ static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uin
 			m->sp[i] = (struct span){t->r_off, t->r_off + t->len, t->k_off};
 		}
 	}
-	for (b = 0, i = 0; b < m->nb; b++) {
-		while (i < nr && m->sp[i].end <= (uint64_t)b << shift)
-			i++;
-		m->bucket[b] = i;
-	}
+	/* each bucket written once: the first span ending past its start */
+	for (b = 0, i = 0; i < nr; i++)
+		for (; b < m->nb && b <= (m->sp[i].end - 1) >> shift; b++)
+			m->bucket[b] = i;
+	for (; b < m->nb; b++)
+		m->bucket[b] = nr;
 	return 0;
 }
 
@@ -1145,7 +1146,7 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 {
 	const uint8_t *tr_raw, *tperm_raw, *sr_raw, *sperm_raw;
 	uint64_t need;
-	uint32_t i, b, lit;
+	uint32_t i, b, lit, nb;
 
 	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
@@ -1276,11 +1277,13 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	s->tbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->tbucket));
 	if (!s->sbucket || !s->run_nul_end || !s->gap_nul_end || !s->lbucket || !s->tbucket)
 		return kbtf_err_nomem();
-	for (b = 0, i = 0; b <= (s->str_len >> SBUCKET_SHIFT) + 1; b++) {
-		while (i < s->nsr && s->sr[i].k_off + s->sr[i].len <= (uint64_t)b << SBUCKET_SHIFT)
-			i++;
-		s->sbucket[b] = i;
-	}
+	/* each bucket written once: the first run ending past its start */
+	nb = (s->str_len >> SBUCKET_SHIFT) + 2;
+	for (b = 0, i = 0; i < s->nsr; i++)
+		for (; b < nb && b <= (s->sr[i].k_off + s->sr[i].len - 1) >> SBUCKET_SHIFT; b++)
+			s->sbucket[b] = i;
+	for (; b < nb; b++)
+		s->sbucket[b] = s->nsr;
 	for (i = 0; i <= s->nsr; i++) {
 		/* the gap before run i: K's bytes [gap, end), literal */
 		uint32_t gap = i ? s->sr[i - 1].k_off + s->sr[i - 1].len : 0;
@@ -1296,16 +1299,19 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		p = memrchr(from, 0, s->sr[i].len);
 		s->run_nul_end[i] = s->sr[i].k_off + (p ? (uint32_t)(p - from) + 1 : 0);
 	}
-	for (b = 0, i = 0, lit = 0; b <= (s->nk >> KBUCKET_SHIFT) + 1; b++) {
-		uint64_t first = (uint64_t)b << KBUCKET_SHIFT;
-
-		while (lit < s->nlit && get32(s->lits_raw + 8 * lit) < first)
-			lit++;
-		s->lbucket[b] = lit;
-		while (i < s->ntr && s->tr[i].k_id + s->tr[i].n <= first)
-			i++;
-		s->tbucket[b] = i;
-	}
+	/* the first literal at or past each bucket's first id, the first
+	 * type run ending past it */
+	nb = (s->nk >> KBUCKET_SHIFT) + 2;
+	for (b = 0, lit = 0; lit < s->nlit; lit++)
+		for (; b < nb && b <= get32(s->lits_raw + 8 * lit) >> KBUCKET_SHIFT; b++)
+			s->lbucket[b] = lit;
+	for (; b < nb; b++)
+		s->lbucket[b] = s->nlit;
+	for (b = 0, i = 0; i < s->ntr; i++)
+		for (; b < nb && b <= (s->tr[i].k_id + s->tr[i].n - 1) >> KBUCKET_SHIFT; b++)
+			s->tbucket[b] = i;
+	for (; b < nb; b++)
+		s->tbucket[b] = s->ntr;
 	return 0;
 }
 
@@ -1346,16 +1352,19 @@ static bool r_offset(const struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *o
 	if (r < 1 || r >= s->r_nr)
 		return false;
 	o = get32(s->ck + 4 * c);
-	for (;; id++) {
-		if (o % 4 || o >= s->r.type_len || s->r.type_len - o < 12)
+	if (o % 4)
+		return false;
+	/* record sizes are multiples of 4: o stays aligned */
+	for (; id < r; id++) {
+		if (o >= s->r.type_len || s->r.type_len - o < 12)
 			return false;
-		if (id == r)
-			break;
 		n = rec_bytes(get32(s->r.types + o + 4));
 		if (!n || n > s->r.type_len - o)
 			return false;
 		o += n;
 	}
+	if (o >= s->r.type_len || s->r.type_len - o < 12)
+		return false;
 	*off = o;
 	return true;
 }
