@@ -205,17 +205,27 @@ struct rmap {
 	uint32_t nr, shift, nb;
 };
 
-/* K value of R value @r (an id or a string offset), NONE if no run covers it. */
-static inline uint32_t rmap_get(const struct rmap *m, uint32_t r)
+/*
+ * K value of R value @r (an id or a string offset), NONE if no run covers
+ * it; *@hint, the span the caller's last lookup found (NULL: none), is
+ * tried first and then set: a record's words mostly fall in a few long runs.
+ */
+static inline uint32_t rmap_get(const struct rmap *m, uint32_t r, const struct span **hint)
 {
+	const struct span *h = *hint;
 	uint32_t i;
 
 	if (r == 0)
 		return 0;
+	if (h && h->r <= r && r < h->end)
+		return h->k + (r - h->r);
 	i = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
 	while (i < m->nr && m->sp[i].end <= r)
 		i++;
-	return i < m->nr && m->sp[i].r <= r ? m->sp[i].k + (r - m->sp[i].r) : NONE;
+	if (i == m->nr || m->sp[i].r > r)
+		return NONE;
+	*hint = &m->sp[i];
+	return m->sp[i].k + (r - m->sp[i].r);
 }
 
 static void rmap_free(struct rmap *m)
@@ -253,18 +263,21 @@ static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uin
 		}
 	}
 	/* each bucket written once: the first span ending past its start */
-	for (b = 0, i = 0; i < nr; i++)
-		for (; b < m->nb && b <= (m->sp[i].end - 1) >> shift; b++)
+	for (b = 0, i = 0; i < nr; i++) {
+		uint32_t last = (m->sp[i].end - 1) >> shift, stop = last < m->nb ? last + 1 : m->nb;
+
+		for (; b < stop; b++)
 			m->bucket[b] = i;
+	}
 	for (; b < m->nb; b++)
 		m->bucket[b] = nr;
 	return 0;
 }
 
 /* The R id at @p (in place) as K's: false when it has no image in K. */
-static inline bool map_id_at(uint8_t *p, const struct rmap *tm)
+static inline bool map_id_at(uint8_t *p, const struct rmap *tm, const struct span **hint)
 {
-	uint32_t v = rmap_get(tm, get32(p));
+	uint32_t v = rmap_get(tm, get32(p), hint);
 
 	if (v == NONE)
 		return false;
@@ -273,9 +286,9 @@ static inline bool map_id_at(uint8_t *p, const struct rmap *tm)
 }
 
 /* The R string offset at @p (in place) as K's: false when no run covers it. */
-static inline bool map_str_at(uint8_t *p, const struct rmap *sm)
+static inline bool map_str_at(uint8_t *p, const struct rmap *sm, const struct span **hint)
 {
-	uint32_t v = rmap_get(sm, get32(p));
+	uint32_t v = rmap_get(sm, get32(p), hint);
 
 	if (v == NONE)
 		return false;
@@ -293,10 +306,11 @@ static inline bool map_str_at(uint8_t *p, const struct rmap *sm)
 static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct rmap *tm,
 		      const struct rmap *sm)
 {
+	const struct span *th = NULL, *sh = NULL;
 	uint32_t words = len / 4, w;
 
 	memcpy(dst, src, len);
-	if (!map_str_at(dst, sm))
+	if (!map_str_at(dst, sm, &sh))
 		return false;
 	switch ((get32(src + 4) >> 24) & 0x1f) {
 	case BTF_KIND_INT:
@@ -312,38 +326,40 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	case BTF_KIND_TYPE_TAG:
 	case BTF_KIND_VAR:
 	case BTF_KIND_DECL_TAG:
-		return words > 2 && map_id_at(dst + 8, tm);
+		return words > 2 && map_id_at(dst + 8, tm, &th);
 	case BTF_KIND_ARRAY:
-		return words > 4 && map_id_at(dst + 12, tm) && map_id_at(dst + 16, tm);
+		return words > 4 && map_id_at(dst + 12, tm, &th) && map_id_at(dst + 16, tm, &th);
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		/* members: name, type, offset */
 		for (w = 3; w + 3 <= words; w += 3)
-			if (!map_str_at(dst + 4 * w, sm) || !map_id_at(dst + 4 * w + 4, tm))
+			if (!map_str_at(dst + 4 * w, sm, &sh) ||
+			    !map_id_at(dst + 4 * w + 4, tm, &th))
 				return false;
 		return true;
 	case BTF_KIND_ENUM:
 		for (w = 3; w + 2 <= words; w += 2)
-			if (!map_str_at(dst + 4 * w, sm))
+			if (!map_str_at(dst + 4 * w, sm, &sh))
 				return false;
 		return true;
 	case BTF_KIND_ENUM64:
 		for (w = 3; w + 3 <= words; w += 3)
-			if (!map_str_at(dst + 4 * w, sm))
+			if (!map_str_at(dst + 4 * w, sm, &sh))
 				return false;
 		return true;
 	case BTF_KIND_FUNC_PROTO:
 		/* the return type, then parameters: name, type */
-		if (words < 3 || !map_id_at(dst + 8, tm))
+		if (words < 3 || !map_id_at(dst + 8, tm, &th))
 			return false;
 		for (w = 3; w + 2 <= words; w += 2)
-			if (!map_str_at(dst + 4 * w, sm) || !map_id_at(dst + 4 * w + 4, tm))
+			if (!map_str_at(dst + 4 * w, sm, &sh) ||
+			    !map_id_at(dst + 4 * w + 4, tm, &th))
 				return false;
 		return true;
 	case BTF_KIND_DATASEC:
 		/* variables: type, offset, size */
 		for (w = 3; w + 3 <= words; w += 3)
-			if (!map_id_at(dst + 4 * w, tm))
+			if (!map_id_at(dst + 4 * w, tm, &th))
 				return false;
 		return true;
 	default:
@@ -1279,9 +1295,13 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		return kbtf_err_nomem();
 	/* each bucket written once: the first run ending past its start */
 	nb = (s->str_len >> SBUCKET_SHIFT) + 2;
-	for (b = 0, i = 0; i < s->nsr; i++)
-		for (; b < nb && b <= (s->sr[i].k_off + s->sr[i].len - 1) >> SBUCKET_SHIFT; b++)
+	for (b = 0, i = 0; i < s->nsr; i++) {
+		uint32_t last = (s->sr[i].k_off + s->sr[i].len - 1) >> SBUCKET_SHIFT;
+		uint32_t stop = last < nb ? last + 1 : nb;
+
+		for (; b < stop; b++)
 			s->sbucket[b] = i;
+	}
 	for (; b < nb; b++)
 		s->sbucket[b] = s->nsr;
 	for (i = 0; i <= s->nsr; i++) {
@@ -1302,14 +1322,22 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	/* the first literal at or past each bucket's first id, the first
 	 * type run ending past it */
 	nb = (s->nk >> KBUCKET_SHIFT) + 2;
-	for (b = 0, lit = 0; lit < s->nlit; lit++)
-		for (; b < nb && b <= get32(s->lits_raw + 8 * lit) >> KBUCKET_SHIFT; b++)
+	for (b = 0, lit = 0; lit < s->nlit; lit++) {
+		uint32_t last = get32(s->lits_raw + 8 * lit) >> KBUCKET_SHIFT;
+		uint32_t stop = last < nb ? last + 1 : nb;
+
+		for (; b < stop; b++)
 			s->lbucket[b] = lit;
+	}
 	for (; b < nb; b++)
 		s->lbucket[b] = s->nlit;
-	for (b = 0, i = 0; i < s->ntr; i++)
-		for (; b < nb && b <= (s->tr[i].k_id + s->tr[i].n - 1) >> KBUCKET_SHIFT; b++)
+	for (b = 0, i = 0; i < s->ntr; i++) {
+		uint32_t last = (s->tr[i].k_id + s->tr[i].n - 1) >> KBUCKET_SHIFT;
+		uint32_t stop = last < nb ? last + 1 : nb;
+
+		for (; b < stop; b++)
 			s->tbucket[b] = i;
+	}
 	for (; b < nb; b++)
 		s->tbucket[b] = s->ntr;
 	return 0;
