@@ -1081,10 +1081,10 @@ struct kbtf_btf_delta_src {
 	/* K string offset -> string run: sbucket[off >> SBUCKET_SHIFT] is the
 	 * first run ending past the bucket's start */
 	uint32_t *sbucket;
-	/* per string run, and per gap before run i (nsr: after the last),
-	 * the K offset past its last NUL: a string starting in it below
-	 * that lies whole in the run's (the gap's) bytes */
-	uint32_t *run_nul_end, *gap_nul_end;
+	/* per gap of literal string bytes before run i (nsr: after the
+	 * last), the K offset past its last NUL: a string starting in it
+	 * below that lies whole in the gap's bytes */
+	uint32_t *gap_nul_end;
 	/* K id -> the first literal (lbucket) and type run (tbucket) at or
 	 * past id b << KBUCKET_SHIFT */
 	uint32_t *lbucket, *tbucket;
@@ -1104,7 +1104,6 @@ static void src_fini(struct kbtf_btf_delta_src *s)
 	rmap_free(&s->tm);
 	rmap_free(&s->sm);
 	free(s->sbucket);
-	free(s->run_nul_end);
 	free(s->gap_nul_end);
 	free(s->lbucket);
 	free(s->tbucket);
@@ -1287,11 +1286,10 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	    rmap_init(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 12))
 		return kbtf_err_nomem();
 	s->sbucket = malloc(((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * sizeof(*s->sbucket));
-	s->run_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->run_nul_end));
 	s->gap_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->gap_nul_end));
 	s->lbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->lbucket));
 	s->tbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->tbucket));
-	if (!s->sbucket || !s->run_nul_end || !s->gap_nul_end || !s->lbucket || !s->tbucket)
+	if (!s->sbucket || !s->gap_nul_end || !s->lbucket || !s->tbucket)
 		return kbtf_err_nomem();
 	/* each bucket written once: the first run ending past its start */
 	nb = (s->str_len >> SBUCKET_SHIFT) + 2;
@@ -1313,11 +1311,6 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		/* the bytes end in a NUL almost always: these look at one byte */
 		p = memrchr(from, 0, end - gap);
 		s->gap_nul_end[i] = p ? gap + (uint32_t)(p - from) + 1 : gap;
-		if (i == s->nsr)
-			break;
-		from = s->r.strs + s->sr[i].r_off;
-		p = memrchr(from, 0, s->sr[i].len);
-		s->run_nul_end[i] = s->sr[i].k_off + (p ? (uint32_t)(p - from) + 1 : 0);
 	}
 	/* the first literal at or past each bucket's first id, the first
 	 * type run ending past it */
@@ -1591,8 +1584,14 @@ const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32
 		return NULL;
 	lo = str_run_after(s, off);
 	r = lo < s->nsr ? &s->sr[lo] : NULL;
-	if (r && r->k_off <= off) /* in a run: R's bytes */
-		return off < s->run_nul_end[lo] ? s->r.strs + r->r_off + (off - r->k_off) : NULL;
+	if (r && r->k_off <= off) {
+		/* in a run: R's bytes, up to the run's end (looked at here, not
+		 * at open: the runs' ends are scattered over R's strings, and
+		 * finding each one's last NUL would fault in pages no read needs) */
+		const char *p = s->r.strs + r->r_off + (off - r->k_off);
+
+		return memchr(p, 0, r->k_off + r->len - off) ? p : NULL;
+	}
 	/* in the gap before run lo: the literal bytes */
 	gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;
 	return off < s->gap_nul_end[lo]
