@@ -26,12 +26,12 @@
 static const char kernels_usage[] =
     "usage: kbtf kernels add SOURCE... [--name NAME] [--suite SUITE] [--keep-image]\n"
     "                        [--symvers FILE] [--config FILE] [--force] [--compress]\n"
-    "                        [--delta] [--layer FILE]... [--with PACKAGE]...\n"
+    "                        [--no-delta] [--layer FILE]... [--with PACKAGE]...\n"
     "       kbtf kernels collect [-o FILE] [--script]\n"
     "       kbtf kernels fetch SPEC... [--arch ARCH] [--mirror URL]... [--keyring FILE]\n"
     "                        [--jobs N] [--max-rate RATE] [--progress] [--dry-run]\n"
     "                        [--keep-debs] [--deb-dir DIR] [--keep-image] [--force]\n"
-    "                        [--update] [--compress] [--delta] [--partial]\n"
+    "                        [--update] [--compress] [--no-delta] [--partial]\n"
     "       kbtf kernels list [--json|--pretty] [SET]\n"
     "       kbtf kernels rm NAME|GLOB...\n"
     "       kbtf kernels path NAME|SET\n"
@@ -83,10 +83,12 @@ static const char kernels_usage[] =
     "  -i, --keep-image    keep the boot image, for boot tests\n"
     "  -f, --force         replace profiles stored already\n"
     "  -z, --compress      store the BTF as an LZ4 frame (2.5x smaller, slower to load)\n"
-    "      --delta         store the BTF as a delta against a stored kernel of the\n"
-    "                      same series when that is under 40% of it (0.4-30% on\n"
-    "                      Debian's; records are rebuilt as validate reads them),\n"
-    "                      and the index against that kernel's index\n"
+    "      --no-delta      store the BTF whole. By default it is stored as a delta\n"
+    "                      against a stored kernel of the same series when that is\n"
+    "                      under 40% of it (0.4-30% on Debian's; records are rebuilt\n"
+    "                      as validate reads them), and the index against that\n"
+    "                      kernel's index; the first kernel of a series stays whole.\n"
+    "                      --delta, the default, is accepted\n"
     "  -a, --arch ARCH     amd64 (x86_64) or arm64 (aarch64), when SPEC names none\n"
     "  -m, --mirror URL    the distribution's mirror root (rhel, amazon: a repository,\n"
     "                      the directory holding repodata/); repeatable. Default:\n"
@@ -137,7 +139,8 @@ enum {
 	OPT_KEYRING,
 	OPT_SCRIPT,
 	OPT_PARTIAL,
-	OPT_DELTA
+	OPT_DELTA,
+	OPT_NO_DELTA
 };
 
 /* "500k", "2M", "1G", "123456" -> bytes; 0 when malformed. */
@@ -184,6 +187,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 		{ "force", no_argument, NULL, 'f' },
 		{ "compress", no_argument, NULL, 'z' },
 		{ "delta", no_argument, NULL, OPT_DELTA },
+		{ "no-delta", no_argument, NULL, OPT_NO_DELTA },
 		{ "keep-debs", no_argument, NULL, 'k' },
 		{ "deb-dir", required_argument, NULL, 'd' },
 		{ "update", no_argument, NULL, 'u' },
@@ -213,6 +217,7 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 	int c;
 
 	memset(o, 0, sizeof(*o));
+	o->delta = true; /* the store deduplicates unless told not to */
 	cmd_parser_init(&p, &spec, argc, argv);
 	while ((c = cmd_getopt(&p)) != -1) {
 		switch (c) {
@@ -260,7 +265,10 @@ static int parse_opts(int argc, char **argv, struct kopts *o)
 			o->compress = true;
 			break;
 		case OPT_DELTA:
-			o->delta = true;
+			o->delta = true; /* the default; kept for scripts that ask */
+			break;
+		case OPT_NO_DELTA:
+			o->delta = false;
 			break;
 		case 'k':
 			o->keep_debs = true;

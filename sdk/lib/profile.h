@@ -176,6 +176,14 @@ struct kbtf_profile_add_opts {
 	bool replace;		     /* replace a profile of the same name */
 	bool compress;		     /* store the BTF as an LZ4 frame */
 	bool delta;		     /* store the BTF as a delta when one is small */
+	/*
+	 * With delta: called once the profile is written, just before its
+	 * reference is chosen. A caller storing several kernels at once waits
+	 * there for those it stores before this one, so the references are
+	 * those of storing them one by one (profile_fetch.c).
+	 */
+	void (*before_delta)(void *ctx);
+	void *ctx;
 };
 
 /*

@@ -372,11 +372,22 @@ static int grow_head(struct kbtf_fetch_item *it, struct kbtf_fetch_pkg *p,
 	return 0;
 }
 
+/*
+ * Which item is being stored, for its turn to choose a delta reference
+ * (wait_turn(), below).
+ */
+struct turn {
+	struct pipeline *pl;
+	size_t item;
+};
+
+static void wait_turn(void *ctx);
+
 /* 1: the headers carry no BTF and an image is to come; 0 stored; <0 error. */
 static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
-		     const struct kbtf_fetch_opts *o, const char *work)
+		     const struct kbtf_fetch_opts *o, const char *work, struct turn *t)
 {
-	struct kbtf_profile_add_opts ao = {0};
+	struct kbtf_profile_add_opts ao = {.before_delta = wait_turn, .ctx = t};
 	struct kbtf_kernel_opts ko = {.work_dir = work};
 	struct kbtf_kernel *k = NULL;
 	struct unpacked u;
@@ -455,9 +466,9 @@ static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
  * readers of sdk/lib/pkg_*.c), as "kbtf kernels add" would.
  */
 static int store_other(struct kbtf_store *s, struct kbtf_fetch_item *it,
-		       const struct kbtf_fetch_opts *o, const char *work)
+		       const struct kbtf_fetch_opts *o, const char *work, struct turn *t)
 {
-	struct kbtf_profile_add_opts ao = {0};
+	struct kbtf_profile_add_opts ao = {.before_delta = wait_turn, .ctx = t};
 	struct kbtf_kernel_opts ko = {.work_dir = work};
 	struct kbtf_kernel *k = NULL;
 	const char *path = NULL, *with[KBTF_FETCH_MAX_PKGS];
@@ -503,10 +514,21 @@ struct pipeline {
 	char pkg_root[PATH_MAX / 2];
 	pthread_mutex_t lock;
 	pthread_cond_t cond;
-	size_t *queue; /* item indices downloaded, waiting to be unpacked */
-	size_t head, tail, depth;
-	size_t busy; /* items taken by workers and not finished */
+	size_t *queue;	  /* item indices downloaded, waiting to be unpacked, in arrival order */
+	size_t nr_queued; /* of them */
+	size_t depth;	  /* of the queue's items a worker could take, at most */
+	size_t busy;	  /* items taken by workers and not finished */
 	bool closed;
+	/*
+	 * The order of delta references: per item of this round, the item
+	 * before it of the same series and architecture (NO_PREV for none).
+	 * Its delta waits until that one is settled (stored, failed, or off
+	 * to the second round), and a worker takes it only once that one is
+	 * taken or settled, so a chain of waiting workers always ends in one
+	 * that runs.
+	 */
+	size_t *prev;
+	bool *taken, *settled;
 	/* per download of this round: which item and package */
 	struct kbtf_dl *dls;
 	size_t *dl_item, *dl_pkg, nr_dls;
@@ -514,10 +536,17 @@ struct pipeline {
 	char **dests;
 };
 
+#define NO_PREV ((size_t)-1)
+
 static void report(struct pipeline *pl, size_t i, enum kbtf_fetch_state st)
 {
 	pthread_mutex_lock(&pl->lock);
 	pl->plan->items[i].state = st;
+	if (st == KBTF_FETCH_STORED || st == KBTF_FETCH_FAILED || st == KBTF_FETCH_NEEDS_IMAGE ||
+	    st == KBTF_FETCH_PRESENT) {
+		pl->settled[i] = true;
+		pthread_cond_broadcast(&pl->cond);
+	}
 	if (pl->opts->progress)
 		pl->opts->progress(&pl->plan->items[i], i, pl->plan->nr, pl->opts->ctx);
 	pthread_mutex_unlock(&pl->lock);
@@ -549,6 +578,7 @@ static void drop_pkgs(struct pipeline *pl, size_t i)
 static void unpack_one(struct pipeline *pl, size_t i)
 {
 	struct kbtf_fetch_item *it = &pl->plan->items[i];
+	struct turn t = {.pl = pl, .item = i};
 	char work[PATH_MAX];
 	double t0 = kbtf_now_s();
 	int err;
@@ -559,9 +589,9 @@ static void unpack_one(struct pipeline *pl, size_t i)
 		err = kbtf_err(-errno, "%s: cannot create: %s", work, strerror(errno));
 	} else {
 		if (!strcmp(it->distro, "debian") || !strcmp(it->distro, "ubuntu"))
-			err = store_deb(pl->store, it, pl->opts, work);
+			err = store_deb(pl->store, it, pl->opts, work, &t);
 		else
-			err = store_other(pl->store, it, pl->opts, work);
+			err = store_other(pl->store, it, pl->opts, work, &t);
 		kbtf_rm_rf(work);
 	}
 	it->extract_secs += kbtf_now_s() - t0;
@@ -578,20 +608,66 @@ static void unpack_one(struct pipeline *pl, size_t i)
 		report(pl, i, KBTF_FETCH_STORED);
 }
 
+/* Its delta's turn has come: the item before it in its series is settled (lock held). */
+static bool turn_come(const struct pipeline *pl, size_t i)
+{
+	return pl->prev[i] == NO_PREV || pl->settled[pl->prev[i]];
+}
+
+/* May a worker take queued item @i? Then its wait ends (lock held). */
+static bool takeable(const struct pipeline *pl, size_t i)
+{
+	return turn_come(pl, i) || pl->taken[pl->prev[i]];
+}
+
+/* Where in the queue the first item a worker may take is; nr_queued for none. */
+static size_t first_takeable(const struct pipeline *pl)
+{
+	size_t q;
+
+	for (q = 0; q < pl->nr_queued && !takeable(pl, pl->queue[q]); q++)
+		;
+	return q;
+}
+
+static size_t count_takeable(const struct pipeline *pl)
+{
+	size_t q, n = 0;
+
+	for (q = 0; q < pl->nr_queued; q++)
+		n += takeable(pl, pl->queue[q]);
+	return n;
+}
+
+static void wait_turn(void *ctx)
+{
+	struct turn *t = ctx;
+	struct pipeline *pl = t->pl;
+
+	pthread_mutex_lock(&pl->lock);
+	while (!turn_come(pl, t->item))
+		pthread_cond_wait(&pl->cond, &pl->lock);
+	pthread_mutex_unlock(&pl->lock);
+}
+
 static void *worker(void *arg)
 {
 	struct pipeline *pl = arg;
-	size_t i;
+	size_t i, q;
 
 	for (;;) {
 		pthread_mutex_lock(&pl->lock);
-		while (pl->head == pl->tail && !pl->closed)
+		while ((q = first_takeable(pl)) == pl->nr_queued && !pl->closed)
 			pthread_cond_wait(&pl->cond, &pl->lock);
-		if (pl->head == pl->tail) {
+		if (q == pl->nr_queued) {
 			pthread_mutex_unlock(&pl->lock);
 			return NULL;
 		}
-		i = pl->queue[pl->head++ % pl->depth];
+		i = pl->queue[q];
+		memmove(&pl->queue[q], &pl->queue[q + 1],
+			(pl->nr_queued - q - 1) * sizeof(*pl->queue));
+		pl->nr_queued--;
+		pl->taken[i] = true;
 		pl->busy++;
 		pthread_cond_broadcast(&pl->cond);
 		pthread_mutex_unlock(&pl->lock);
@@ -605,10 +681,12 @@ static void *worker(void *arg)
 
 static void enqueue(struct pipeline *pl, size_t i)
 {
+	/* only what a worker can take holds the downloads back: an item
+	 * waiting for one still downloading must not stop that download */
 	pthread_mutex_lock(&pl->lock);
-	while (pl->tail - pl->head >= pl->depth)
+	while (count_takeable(pl) >= pl->depth)
 		pthread_cond_wait(&pl->cond, &pl->lock);
-	pl->queue[pl->tail++ % pl->depth] = i;
+	pl->queue[pl->nr_queued++] = i;
 	pthread_cond_broadcast(&pl->cond);
 	pthread_mutex_unlock(&pl->lock);
 }
@@ -617,7 +695,7 @@ static void enqueue(struct pipeline *pl, size_t i)
 static void drain(struct pipeline *pl)
 {
 	pthread_mutex_lock(&pl->lock);
-	while (pl->head != pl->tail || pl->busy)
+	while (pl->nr_queued || pl->busy)
 		pthread_cond_wait(&pl->cond, &pl->lock);
 	pthread_mutex_unlock(&pl->lock);
 }
@@ -696,6 +774,59 @@ static void on_bytes(uint64_t done, uint64_t total, size_t fd, size_t f, void *c
 		pl->opts->bytes(done, total, fd, f, pl->opts->ctx);
 }
 
+/* "6.12.113+deb12-amd64" -> length of "6.12", the series a delta reference shares. */
+static size_t series_len(const char *release)
+{
+	size_t n = 0, dots = 0;
+
+	while (isdigit((unsigned char)release[n]) || (release[n] == '.' && ++dots < 2))
+		n++;
+	return n;
+}
+
+/* One architecture, two spellings: "amd64"/"x86_64", "arm64"/"aarch64". */
+static const char *arch_name(const char *arch)
+{
+	if (!strcmp(arch, "amd64"))
+		return "x86_64";
+	if (!strcmp(arch, "arm64"))
+		return "aarch64";
+	return arch;
+}
+
+/* Could @a and @b be each other's delta reference? */
+static bool same_series(const struct kbtf_fetch_item *a, const struct kbtf_fetch_item *b)
+{
+	size_t n = series_len(a->release);
+
+	return n == series_len(b->release) && !strncmp(a->release, b->release, n) &&
+	       !strcmp(arch_name(a->arch), arch_name(b->arch));
+}
+
+/*
+ * Chain this round's items (those with packages coming) of one series, in
+ * the plan's order: each delta is chosen after the one before it is
+ * stored, as adding them one by one would. Without deltas nothing waits.
+ */
+static void order_deltas(struct pipeline *pl)
+{
+	const struct kbtf_fetch_plan *plan = pl->plan;
+	size_t i, j;
+
+	for (i = 0; i < plan->nr; i++) {
+		pl->prev[i] = NO_PREV;
+		if (!pl->opts->delta || !pl->left[i] || plan->items[i].state == KBTF_FETCH_FAILED)
+			continue;
+		for (j = i; j-- > 0;) {
+			if (pl->left[j] && plan->items[j].state != KBTF_FETCH_FAILED &&
+			    same_series(&plan->items[i], &plan->items[j])) {
+				pl->prev[i] = j;
+				break;
+			}
+		}
+	}
+}
+
 /* One round: download the first (@second false) or second packages of the wanted items. */
 static void round_run(struct pipeline *pl, bool second)
 {
@@ -710,6 +841,8 @@ static void round_run(struct pipeline *pl, bool second)
 	size_t i, j, n = 0;
 	int err;
 
+	for (i = 0; i < plan->nr; i++)
+		pl->taken[i] = pl->settled[i] = false;
 	for (i = 0; i < plan->nr; i++) {
 		struct kbtf_fetch_item *it = &plan->items[i];
 
@@ -743,6 +876,7 @@ static void round_run(struct pipeline *pl, bool second)
 			report(pl, i, KBTF_FETCH_DOWNLOADING);
 	}
 	pl->nr_dls = n;
+	order_deltas(pl);
 	kbtf_http_get(pl->dls, n, &ho); /* failures are per item, in dl_done */
 	for (i = 0; i < n; i++) {
 		free(pl->dests[i]);
@@ -810,14 +944,21 @@ static int pipeline_init(struct pipeline *pl, struct kbtf_store *s, struct kbtf_
 	sweep_leftovers(pl->pkg_root);
 	/* a package set or two ahead per worker keeps both sides busy */
 	pl->depth = workers + 2;
-	pl->queue = calloc(pl->depth, sizeof(*pl->queue));
+	pl->queue = calloc(plan->nr + 1, sizeof(*pl->queue));
+	pl->prev = calloc(plan->nr + 1, sizeof(*pl->prev));
+	pl->taken = calloc(plan->nr + 1, sizeof(*pl->taken));
+	pl->settled = calloc(plan->nr + 1, sizeof(*pl->settled));
 	pl->dls = calloc(max, sizeof(*pl->dls));
 	pl->dl_item = calloc(max, sizeof(*pl->dl_item));
 	pl->dl_pkg = calloc(max, sizeof(*pl->dl_pkg));
 	pl->dests = calloc(max, sizeof(*pl->dests));
 	pl->left = calloc(plan->nr + 1, sizeof(*pl->left));
-	if (!pl->queue || !pl->dls || !pl->dl_item || !pl->dl_pkg || !pl->dests || !pl->left) {
+	if (!pl->queue || !pl->dls || !pl->dl_item || !pl->dl_pkg || !pl->dests || !pl->left ||
+	    !pl->prev || !pl->taken || !pl->settled) {
 		free(pl->queue);
+		free(pl->prev);
+		free(pl->taken);
+		free(pl->settled);
 		free(pl->dls);
 		free(pl->dl_item);
 		free(pl->dl_pkg);
@@ -871,6 +1012,9 @@ out:
 	pthread_mutex_destroy(&pl.lock);
 	pthread_cond_destroy(&pl.cond);
 	free(pl.queue);
+	free(pl.prev);
+	free(pl.taken);
+	free(pl.settled);
 	free(pl.dls);
 	free(pl.dl_item);
 	free(pl.dl_pkg);

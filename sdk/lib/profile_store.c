@@ -703,8 +703,11 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 	/* mkdtemp makes it private; a profile is as readable as the store */
 	chmod(tmp, 0755);
 	err = kbtf_profile_write(tmp, k, opts, &info);
-	if (!err && opts && opts->delta)
+	if (!err && opts && opts->delta) {
+		if (opts->before_delta)
+			opts->before_delta(opts->ctx);
 		err = kbtf_store_delta_btf(s, tmp, &info);
+	}
 	/* the data files once per content, then the index of what is linked
 	 * (it records their sizes and mtimes), itself shared */
 	if (!err)
