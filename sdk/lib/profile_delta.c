@@ -1,12 +1,14 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * A profile's BTF stored as a delta against another stored kernel's
- * (btf_delta.h), on request ("kbtf kernels add --delta"): kernels of one
- * series share most of their types, but one added type shifts every later
- * id and string offset, so their files share no bytes the store could
- * link. The reference's BTF object is hard-linked into the profile as
- * btf.ref, so removing the reference profile (and the garbage collection
- * after it) leaves it in place for as long as a delta needs it.
+ * (btf_delta.h), by default ("kbtf kernels add", unless --no-delta):
+ * kernels of one series share most of their types, but one added type
+ * shifts every later id and string offset, so their files share no bytes
+ * the store could link. The reference's BTF object is hard-linked into
+ * the profile as btf.ref, so removing the reference profile (and the
+ * garbage collection after it) leaves it in place for as long as a delta
+ * needs it. A kernel whose BTF is a candidate's byte for byte stays raw:
+ * the store shares the one file.
  *
  * References are always raw BTF, never deltas themselves: one rebuild
  * per open, and no chain to break. The delta is kept only when the BTF
@@ -197,7 +199,11 @@ int kbtf_profile_btf_from_delta(const char *dir, const struct kbtf_buf *file, st
 	return err;
 }
 
-/* The delta of @raw against the profile @ref_dir's BTF into @out, or -errno. */
+/*
+ * The delta of @raw against the profile @ref_dir's BTF into @out, or
+ * -errno; -EEXIST when the two are the same bytes (the same kernel under
+ * another name: the store shares the raw file, which costs nothing).
+ */
 static int try_reference(const char *ref_dir, const struct kbtf_buf *raw, struct kbtf_buf *out)
 {
 	struct kbtf_btf_delta_stats st;
@@ -212,6 +218,8 @@ static int try_reference(const char *ref_dir, const struct kbtf_buf *raw, struct
 		return err;
 	if (!kbtf_btf_has_magic(ref.data, ref.size))
 		err = -ENOTSUP; /* replaced meanwhile by another encoding */
+	else if (ref.size == raw->size && !memcmp(ref.data, raw->data, raw->size))
+		err = -EEXIST;
 	else
 		err = kbtf_btf_delta_make(ref.data, ref.size, raw->data, raw->size, out, &st);
 	kbtf_buf_release(&ref);
@@ -441,8 +449,12 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 		goto keep_raw;
 	nc = pick(list, n, info, cands);
 	for (i = 0; i < nc; i++) {
-		if (kbtf_store_profile_dir(s, cands[i]->name, ref_dir, sizeof(ref_dir)) ||
-		    try_reference(ref_dir, &raw, &d))
+		if (kbtf_store_profile_dir(s, cands[i]->name, ref_dir, sizeof(ref_dir)))
+			continue;
+		err = try_reference(ref_dir, &raw, &d);
+		if (err == -EEXIST)
+			goto keep_raw;
+		if (err)
 			continue;
 		if ((!best.data || d.size < best.size) &&
 		    d.size * 100 < raw.size * max_percent(info, cands[i])) {
