@@ -37,6 +37,7 @@ static const char kernels_usage[] =
     "       kbtf kernels path NAME|SET\n"
     "       kbtf kernels symvers NAME\n"
     "       kbtf kernels config NAME\n"
+    "       kbtf kernels btf NAME [-o FILE]\n"
     "\n"
     "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
     "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
@@ -64,6 +65,8 @@ static const char kernels_usage[] =
     "  symvers  print the Module.symvers a profile keeps (in its index)\n"
     "  config   print the kernel config a profile keeps (whole, or against\n"
     "           config.ref)\n"
+    "  btf      write a profile's vmlinux BTF, raw, however it is stored (a delta,\n"
+    "           LZ4), for bpftool or libbpf: to FILE, or to stdout when not a TTY\n"
     "\n"
     "A SET is 'all', a name glob ('6.12.*-rt-amd64'), a fetch SPEC (what fetch\n"
     "stored for it), or @FILE, or several of them separated by commas.\n"
@@ -78,7 +81,7 @@ static const char kernels_usage[] =
     "                      -devel, kernel-abi-stablelists), read with SOURCE into\n"
     "                      one profile (add; repeatable)\n"
     "  -o, --output FILE   the bundle to write (collect; default\n"
-    "                      ./kbtf-bundle-RELEASE.tar.gz)\n"
+    "                      ./kbtf-bundle-RELEASE.tar.gz), the BTF (btf)\n"
     "      --script        print kbtf-collect.sh (collect)\n"
     "  -i, --keep-image    keep the boot image, for boot tests\n"
     "  -f, --force         replace profiles stored already\n"
@@ -941,6 +944,45 @@ static int kernels_config(int argc, char **argv)
 	return err ? cmd_error("kernels config", err) : KBTF_EXIT_OK;
 }
 
+/* The profile's vmlinux BTF, raw: what bpftool and libbpf read. */
+static int kernels_btf(int argc, char **argv, const struct kopts *o)
+{
+	const struct kbtf_profile_info **set = NULL;
+	struct kbtf_store *s;
+	struct kbtf_buf b = {0};
+	size_t n = 0;
+	char dir[4096];
+	int err, rc;
+
+	if (argc != 1) {
+		fprintf(stderr, "kbtf: kernels btf: one NAME\n");
+		return KBTF_EXIT_USAGE;
+	}
+	if (!o->output && isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "kbtf: kernels btf: the BTF is binary; give -o FILE or redirect "
+				"stdout\n");
+		return KBTF_EXIT_USAGE;
+	}
+	rc = open_store(&s);
+	if (rc)
+		return rc;
+	err = kbtf_store_resolve(s, argv[0], &set, &n);
+	if (!err && n != 1)
+		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", argv[0], n);
+	if (!err)
+		err = kbtf_store_profile_dir(s, set[0]->name, dir, sizeof(dir));
+	free(set);
+	kbtf_store_free(s);
+	if (!err)
+		err = kbtf_profile_load_btf(dir, &b);
+	if (!err && o->output)
+		err = kbtf_write_file_atomic(o->output, b.data, b.size, 0644);
+	else if (!err && (fwrite(b.data, 1, b.size, stdout) != b.size || fflush(stdout)))
+		err = kbtf_err(-EIO, "cannot write the BTF to stdout");
+	kbtf_buf_release(&b);
+	return err ? cmd_error("kernels btf", err) : KBTF_EXIT_OK;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	const char *verb;
@@ -973,9 +1015,11 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_symvers(argc, argv);
 	if (!strcmp(verb, "config"))
 		return kernels_config(argc, argv);
+	if (!strcmp(verb, "btf"))
+		return kernels_btf(argc, argv, &o);
 	fprintf(stderr,
 		"kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path, symvers, "
-		"config)\n",
+		"config, btf)\n",
 		verb);
 	return KBTF_EXIT_USAGE;
 }

@@ -63,8 +63,9 @@ store=$XDG_CACHE_HOME/kbtf/kernels
 for deb in "$img" "$img_rt" "$img_old" "$bin_sid"; do
 	t_check "kernels add $(basename "$deb")" "$KBTF" kernels add "$deb"
 done
-# the stored BTF may be compressed; kbtf's own reading is what is compared
-stored_btf() { lz4 -dcq "$store/$1/btf" 2>/dev/null || cat "$store/$1/btf"; }
+# the stored BTF may be a delta against another kernel's or compressed:
+# kbtf's own reading (kernels btf) is what is compared
+stored_btf() { "$KBTF" kernels btf "$1"; }
 stored_btf "$rel" >"$t_tmp/got.btf"
 t_check "$rel: the Image's BTF is the headers' vmlinux .BTF, byte for byte" \
 	cmp "$t_tmp/got.btf" "$t_tmp/ref.btf"

@@ -6,7 +6,10 @@
 #     distilled (kbtf build: .BTF.base and a layout record, so drift reads
 #     the kernel's BTF), and Debian's e1000e and wireguard distilled by kbtf;
 #   - kernels: bookworm 6.12.113 amd64 and rt, 6.1.0-56 (predates
-#     .BTF.base) with their headers' Module.symvers, sid 7.2 amd64;
+#     .BTF.base) with their headers' Module.symvers, sid 7.2 amd64, stored
+#     raw (--no-delta): the whole index is what is tested here, each table
+#     of it damaged in turn (a delta profile's index, against its
+#     reference's: test_store_delta.sh);
 #   - the same modules x kernels validated through the indexed profiles,
 #     through the same profiles with their index removed, and through the
 #     raw .deb packages: the JSON reports equal (timings aside), and the
@@ -48,12 +51,12 @@ for rel in $release 6.12.113+deb12-rt-amd64 6.1.0-56-amd64; do
 	symvers bookworm "$rel" >"$t_tmp/symvers-$rel" || t_fail "Module.symvers of $rel"
 	sv[$rel]=$t_tmp/symvers-$rel
 	t_check "add $rel with its Module.symvers" \
-		"$KBTF" kernels add "${deb[$rel]}" --symvers "${sv[$rel]}"
+		"$KBTF" kernels add --no-delta "${deb[$rel]}" --symvers "${sv[$rel]}"
 	kernels="$kernels $rel"
 done
 srel=$(basename "$sid" | sed -n 's/^linux-binary-\([^_]*\)_.*/\1/p')
 if [ -n "$srel" ] && symvers sid "$srel" >"$t_tmp/symvers-$srel" &&
-	"$KBTF" kernels add "$sid" --symvers "$t_tmp/symvers-$srel" >/dev/null 2>&1; then
+	"$KBTF" kernels add --no-delta "$sid" --symvers "$t_tmp/symvers-$srel" >/dev/null 2>&1; then
 	kernels="$kernels $srel"
 	deb[$srel]=$sid
 	sv[$srel]=$t_tmp/symvers-$srel

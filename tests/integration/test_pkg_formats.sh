@@ -323,7 +323,8 @@ objcopy -O binary --only-section=.BTF "$w/vmlinux" "$mx/amd64.btf"
 "$KBTF" kernels add "$aimg" --name arm64-new >/dev/null 2>&1 &&
 	"$KBTF" kernels add "$aimg_old" --name arm64-old >/dev/null 2>&1 ||
 	t_fail "kernels add Debian's arm64 images"
-stored_btf() { lz4 -dcq "$XDG_CACHE_HOME/kbtf/kernels/$1/btf" 2>/dev/null || cat "$XDG_CACHE_HOME/kbtf/kernels/$1/btf"; }
+# the profile's BTF as the kernel has it (stored raw, as a delta or LZ4)
+stored_btf() { "$KBTF" kernels btf "$1"; }
 stored_btf arm64-new >"$mx/arm64-new.btf"
 stored_btf arm64-old >"$mx/arm64-old.btf"
 kernels=("$img_deb" "$rpms/kernel-core-6.12.113-1.deb12rt.x86_64.rpm" "$a/linux-6.12.113.deb12-1-x86_64.pkg.tar.zst"

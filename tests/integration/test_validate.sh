@@ -265,8 +265,8 @@ same=0
 differ=0
 for mod in $mods; do
 	for rel in $kernels; do
-		lz4 -dcq "$store/$rel/btf" >"$t_tmp/target.btf" 2>/dev/null ||
-			cp "$store/$rel/btf" "$t_tmp/target.btf"
+		# the profile's BTF as the kernel has it (stored raw, as a delta or LZ4)
+		"$KBTF" kernels btf "$rel" -o "$t_tmp/target.btf"
 		result=$(jq -c --arg m "$mod" --arg r "$rel" \
 			'.results[] | select(.module == $m and .release == $r)' "$t_tmp/all.json")
 		if t_libbpf_vs "$btfo" "$mod" "$t_tmp/target.btf" "$result"; then
