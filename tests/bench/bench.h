@@ -17,7 +17,7 @@ void bench_distill(const char *ko, const char *base) __attribute__((weak));
 void bench_validate(const char **mods, int nmods, const char **kernels, int nkernels)
     __attribute__((weak));
 
-/* Store $KBTF_BENCH_STORE's kernels as profiles: store bytes, open from the
+/* Store $KBTF_BENCH_STORE's kernels as raw profiles (--no-delta): store bytes, open from the
  * index, open + judge each module, the big matrix (bench_store.c). */
 void bench_store(const char **mods, int nmods) __attribute__((weak));
 /* The symbols @nmods modules import (and module_layout): what validate
@@ -25,7 +25,7 @@ void bench_store(const char **mods, int nmods) __attribute__((weak));
 struct kbtf_symvers;
 struct kbtf_vmod;
 struct kbtf_symvers *bench_wanted_symbols(struct kbtf_vmod **vm, int nmods);
-/* The same kernels stored with --delta: BTF bytes, add time, open + judge. */
+/* The same kernels stored as deltas, the default: BTF bytes, add time, open + judge. */
 void bench_store_delta(const char **mods, int nmods) __attribute__((weak));
 void bench_store_kinds(const char *label, char **dirs, int nk);
 

@@ -1,9 +1,10 @@
 // SPDX-License-Identifier: LGPL-2.1-or-later
 /*
  * The delta store bench (issue 18 item 3): the kernels of
- * $KBTF_BENCH_STORE added to a scratch store with --delta (each BTF a
- * delta against a stored kernel of its series when that is under 40%),
- * in the order given:
+ * $KBTF_BENCH_STORE added to a scratch store as kbtf kernels add stores
+ * them by default (each BTF a delta against a stored kernel of its series
+ * when that is under 40%), in the order given, beside bench_store's raw
+ * figures (--no-delta):
  *
  *   - BTF bytes per kernel as stored (btf files, each inode once: the
  *     references' objects counted once), next to the raw BTF's; which
@@ -146,10 +147,11 @@ void bench_store_delta(const char **mods, int nmods)
 	free(srcs);
 	if (!nk)
 		goto out;
-	printf("delta store: %d kernels (%d as deltas) added in %.1f s (%.0f ms per kernel); "
+	printf("delta store (the default): %d kernels (%d as deltas) added in %.1f s (%.0f ms per "
+	       "kernel); "
 	       "BTF %.2f MB per kernel stored, %.2f MB raw\n",
 	       nk, nd, add_ms / 1000, add_ms / nk, stored / 1e6 / nk, raw / 1e6 / nk);
-	bench_store_kinds("delta store", dirs, nk);
+	bench_store_kinds("delta store (the default)", dirs, nk);
 	for (m = 0; m < nmods && m < 16; m++)
 		if (kbtf_vmod_open(mods[m], &vm[m]))
 			vm[m] = NULL;

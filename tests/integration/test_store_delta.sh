@@ -363,4 +363,16 @@ else
 	diff "$t_tmp/one.refs" "$t_tmp/jobs.refs" | sed 's/^/    | /'
 fi
 
+# the same kernel under another name: its BTF is the reference's, byte for
+# byte, so it stays raw and shares that file (no delta at all)
+h113=$(ls "$fdebs"/bookworm/linux-headers-6.12.113+deb12-amd64_*.deb | head -n1)
+XDG_CACHE_HOME=$t_tmp/one "$KBTF" kernels add --name again "$h113" >/dev/null 2>&1 ||
+	t_fail "add 6.12.113's headers again under another name"
+o=$t_tmp/one/kbtf/kernels
+if [ ! -e "$o/again/btf.ref" ] && [ "$(stat -c %i "$o/again/btf")" = "$(stat -c %i "$o/6.12.113+deb12-amd64/btf")" ]; then
+	t_ok "the same kernel under another name: raw, sharing the reference's btf object"
+else
+	t_fail "the same kernel under another name: $(ls "$o/again" | tr '\n' ' ')"
+fi
+
 t_done
