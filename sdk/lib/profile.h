@@ -177,12 +177,16 @@ struct kbtf_profile_add_opts {
 	bool compress;		     /* store the BTF as an LZ4 frame */
 	bool delta;		     /* store the BTF as a delta when one is small */
 	/*
-	 * With delta: called once the profile is written, just before its
-	 * reference is chosen. A caller storing several kernels at once waits
-	 * there for those it stores before this one, so the references are
-	 * those of storing them one by one (profile_fetch.c).
+	 * With delta: before_delta is called once the profile is written,
+	 * just before its reference is chosen; after_delta once its BTF is
+	 * stored as a delta (so it is no other kernel's reference), before
+	 * its index is written and it is published. A caller storing several
+	 * kernels at once waits in before_delta for those it stores before
+	 * this one, until they are published or known to be deltas, so the
+	 * references are those of storing them one by one (profile_fetch.c).
 	 */
 	void (*before_delta)(void *ctx);
+	void (*after_delta)(void *ctx);
 	void *ctx;
 };
 

@@ -382,12 +382,14 @@ struct turn {
 };
 
 static void wait_turn(void *ctx);
+static void delta_done(void *ctx);
 
 /* 1: the headers carry no BTF and an image is to come; 0 stored; <0 error. */
 static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
 		     const struct kbtf_fetch_opts *o, const char *work, struct turn *t)
 {
-	struct kbtf_profile_add_opts ao = {.before_delta = wait_turn, .ctx = t};
+	struct kbtf_profile_add_opts ao = {
+	    .before_delta = wait_turn, .after_delta = delta_done, .ctx = t};
 	struct kbtf_kernel_opts ko = {.work_dir = work};
 	struct kbtf_kernel *k = NULL;
 	struct unpacked u;
@@ -468,7 +470,8 @@ static int store_deb(struct kbtf_store *s, struct kbtf_fetch_item *it,
 static int store_other(struct kbtf_store *s, struct kbtf_fetch_item *it,
 		       const struct kbtf_fetch_opts *o, const char *work, struct turn *t)
 {
-	struct kbtf_profile_add_opts ao = {.before_delta = wait_turn, .ctx = t};
+	struct kbtf_profile_add_opts ao = {
+	    .before_delta = wait_turn, .after_delta = delta_done, .ctx = t};
 	struct kbtf_kernel_opts ko = {.work_dir = work};
 	struct kbtf_kernel *k = NULL;
 	const char *path = NULL, *with[KBTF_FETCH_MAX_PKGS];
@@ -522,10 +525,10 @@ struct pipeline {
 	/*
 	 * The order of delta references: per item of this round, the item
 	 * before it of the same series and architecture (NO_PREV for none).
-	 * Its delta waits until that one is settled (stored, failed, or off
-	 * to the second round), and a worker takes it only once that one is
-	 * taken or settled, so a chain of waiting workers always ends in one
-	 * that runs.
+	 * Its delta waits until that one is settled (stored, failed, off to
+	 * the second round, or known to be a delta: no reference then), and a
+	 * worker takes it only once that one is taken or settled, so a chain
+	 * of waiting workers always ends in one that runs.
 	 */
 	size_t *prev;
 	bool *taken, *settled;
@@ -647,6 +650,22 @@ static void wait_turn(void *ctx)
 	pthread_mutex_lock(&pl->lock);
 	while (!turn_come(pl, t->item))
 		pthread_cond_wait(&pl->cond, &pl->lock);
+	pthread_mutex_unlock(&pl->lock);
+}
+
+/*
+ * The item is stored as a delta, so no kernel after it can take it for a
+ * reference: the next one's turn comes now, while this one's index is
+ * written and it is published.
+ */
+static void delta_done(void *ctx)
+{
+	struct turn *t = ctx;
+	struct pipeline *pl = t->pl;
+
+	pthread_mutex_lock(&pl->lock);
+	pl->settled[t->item] = true;
+	pthread_cond_broadcast(&pl->cond);
 	pthread_mutex_unlock(&pl->lock);
 }
 

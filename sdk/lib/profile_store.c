@@ -707,6 +707,8 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 		if (opts->before_delta)
 			opts->before_delta(opts->ctx);
 		err = kbtf_store_delta_btf(s, tmp, &info);
+		if (!err && opts->after_delta && !strcmp(info.btf_encoding, "delta"))
+			opts->after_delta(opts->ctx);
 	}
 	/* the data files once per content, then the index of what is linked
 	 * (it records their sizes and mtimes), itself shared */
