@@ -38,6 +38,7 @@ static const char kernels_usage[] =
     "       kbtf kernels symvers NAME\n"
     "       kbtf kernels config NAME\n"
     "       kbtf kernels btf NAME [-o FILE]\n"
+    "       kbtf kernels repack [SET]\n"
     "\n"
     "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
     "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
@@ -67,6 +68,9 @@ static const char kernels_usage[] =
     "           config.ref)\n"
     "  btf      write a profile's vmlinux BTF, raw, however it is stored (a delta,\n"
     "           LZ4), for bpftool or libbpf: to FILE, or to stdout when not a TTY\n"
+    "  repack   store the raw profiles of SET (default all) that no delta is against\n"
+    "           again, as deltas where that pays: a store made before deltas were\n"
+    "           the default, or with --no-delta\n"
     "\n"
     "A SET is 'all', a name glob ('6.12.*-rt-amd64'), a fetch SPEC (what fetch\n"
     "stored for it), or @FILE, or several of them separated by commas.\n"
@@ -835,6 +839,109 @@ static int kernels_rm(int argc, char **argv)
 	return bad ? KBTF_EXIT_USAGE : KBTF_EXIT_OK;
 }
 
+/* ---------------------------------------------------------------- repack */
+
+/*
+ * Store the raw profile @name again, as "add --force NAME" would, with
+ * its BTF as a delta where that pays: not when another profile's delta
+ * is against it (it stays their reference), nor LZ4 or layered ones.
+ * @saved grows by the BTF bytes no longer stored.
+ */
+static int repack_one(struct kbtf_store *s, const char *name, size_t *packed,
+		      unsigned long long *saved)
+{
+	struct kbtf_profile_add_opts ao = {.replace = true, .delta = true};
+	const struct kbtf_profile_info *p = kbtf_store_find(s, name);
+	struct kbtf_profile_info cur, info;
+	struct kbtf_kernel_opts ko = {0};
+	struct kbtf_kernel *k = NULL;
+	char dir[4096], a[32], b[32];
+	int err;
+
+	if (!p)
+		return 0; /* removed meanwhile */
+	cur = *p;
+	if (!strcmp(cur.btf_encoding, "delta"))
+		return 0;
+	if (strcmp(cur.btf_encoding, "raw") || cur.btf_layers) {
+		printf("%s: stays %s (%s)\n", name, cur.btf_layers ? "raw" : cur.btf_encoding,
+		       cur.btf_layers ? "--layer" : "--compress");
+		return 0;
+	}
+	if (kbtf_store_is_reference(s, name)) {
+		printf("%s: stays raw: the reference of a delta\n", name);
+		return 0;
+	}
+	ao.name = cur.name;
+	ao.suite = cur.suite;
+	ao.origin = cur.origin;
+	ao.package_version = cur.package_version;
+	ao.keep_image = cur.has_image;
+	err = kbtf_store_profile_dir(s, name, dir, sizeof(dir));
+	if (!err)
+		err = kbtf_kernel_open(dir, &ko, &k);
+	if (!err)
+		err = kbtf_store_add(s, k, &ao, &info);
+	kbtf_kernel_free(k);
+	if (err) {
+		cmd_report_error(name);
+		return err;
+	}
+	if (strcmp(info.btf_encoding, "delta")) {
+		printf("%s: stays raw: no stored kernel of its series gives a delta that pays\n",
+		       name);
+		return 0;
+	}
+	human_size(info.btf_stored, a, sizeof(a));
+	human_size(info.btf_size, b, sizeof(b));
+	printf("%s: BTF stored as a delta, %s instead of %s\n", name, a, b);
+	(*packed)++;
+	*saved += info.btf_size - info.btf_stored;
+	return 0;
+}
+
+static int kernels_repack(int argc, char **argv)
+{
+	const struct kbtf_profile_info **set = NULL;
+	unsigned long long saved = 0;
+	size_t n = 0, i, packed = 0;
+	struct kbtf_store *s;
+	char **names = NULL, size[32];
+	int err, rc;
+
+	if (argc > 1) {
+		fprintf(stderr, "kbtf: kernels repack: one SET at most (default all)\n");
+		return KBTF_EXIT_USAGE;
+	}
+	rc = open_store(&s);
+	if (rc)
+		return rc;
+	err = kbtf_store_resolve(s, argc ? argv[0] : "all", &set, &n);
+	if (!err && n && !(names = calloc(n, sizeof(*names))))
+		err = kbtf_err_nomem();
+	/* the set's entries go stale as the store changes: their names stay */
+	for (i = 0; !err && i < n; i++)
+		if (!(names[i] = strdup(set[i]->name)))
+			err = kbtf_err_nomem();
+	free(set);
+	if (err) {
+		rc = cmd_error("kernels repack", err);
+		n = 0;
+	}
+	for (i = 0; i < n; i++)
+		rc = cmd_worst(rc, cmd_exit_code(repack_one(s, names[i], &packed, &saved)));
+	for (i = 0; names && i < n; i++)
+		free(names[i]);
+	free(names);
+	kbtf_store_free(s);
+	if (!err) {
+		human_size(saved, size, sizeof(size));
+		printf("%zu profile%s repacked, %s of BTF less\n", packed, packed == 1 ? "" : "s",
+		       size);
+	}
+	return rc;
+}
+
 static int kernels_path(int argc, char **argv)
 {
 	const struct kbtf_profile_info **set;
@@ -1017,9 +1124,11 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_config(argc, argv);
 	if (!strcmp(verb, "btf"))
 		return kernels_btf(argc, argv, &o);
+	if (!strcmp(verb, "repack"))
+		return kernels_repack(argc, argv);
 	fprintf(stderr,
 		"kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path, symvers, "
-		"config, btf)\n",
+		"config, btf, repack)\n",
 		verb);
 	return KBTF_EXIT_USAGE;
 }

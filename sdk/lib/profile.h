@@ -202,6 +202,12 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 /* Remove the profile called @name; -ENOENT when there is none. */
 int kbtf_store_remove(struct kbtf_store *s, const char *name);
 
+/*
+ * Is the BTF of the profile called @name another profile's delta
+ * reference (the object its btf.ref links)? Such a profile must stay raw.
+ */
+bool kbtf_store_is_reference(struct kbtf_store *s, const char *name);
+
 /* --------------------------------------------------------------- sets */
 
 /*

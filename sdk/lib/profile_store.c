@@ -743,6 +743,29 @@ out:
 	return err;
 }
 
+bool kbtf_store_is_reference(struct kbtf_store *s, const char *name)
+{
+	const struct kbtf_profile_info *const *list;
+	char path[PATH_MAX];
+	struct stat st, ref;
+	size_t n, i;
+
+	if (snprintf(path, sizeof(path), "%s/%s/%s", s->root, name, KBTF_PROFILE_BTF) >=
+		(int)sizeof(path) ||
+	    stat(path, &st) < 0 || kbtf_store_list(s, &list, &n)) {
+		kbtf_err_clear();
+		return true; /* not known: left as it is */
+	}
+	for (i = 0; i < n; i++) {
+		if (!strcmp(list[i]->btf_encoding, "delta") &&
+		    snprintf(path, sizeof(path), "%s/%s/%s", s->root, list[i]->name,
+			     KBTF_PROFILE_BTF_REF) < (int)sizeof(path) &&
+		    stat(path, &ref) == 0 && ref.st_ino == st.st_ino && ref.st_dev == st.st_dev)
+			return true;
+	}
+	return false;
+}
+
 int kbtf_store_remove(struct kbtf_store *s, const char *name)
 {
 	char dir[PATH_MAX], trash[PATH_MAX];

@@ -24,7 +24,9 @@
 #     keeps it, byte for byte;
 #   - kbtf kernels fetch --jobs 2 of four 6.12 kernels (their headers,
 #     from the test cache) stores the same raw references and deltas as
-#     fetching them one by one in the order of its plan.
+#     fetching them one by one in the order of its plan;
+#   - kbtf kernels repack turns the raw store into deltas where that pays,
+#     each BTF and every report the same.
 . "$(dirname "$0")/lib.sh" || exit 1 # refuses to run without run.sh's environment
 
 command -v jq >/dev/null || t_skip_all "needs jq"
@@ -374,5 +376,44 @@ if [ ! -e "$o/again/btf.ref" ] && [ "$(stat -c %i "$o/again/btf")" = "$(stat -c 
 else
 	t_fail "the same kernel under another name: $(ls "$o/again" | tr '\n' ' ')"
 fi
+
+# ------------------------------------------------------------ repack
+
+# the raw store (--no-delta), as a store made before deltas were the
+# default: repack makes deltas of what no delta is against, in version
+# order, and every report stays the same
+for rel in $kernels; do cp "$rs/$rel/btf" "$t_tmp/$rel.before.btf"; done
+XDG_CACHE_HOME=$raw "$KBTF" kernels repack >"$t_tmp/repack.out" 2>&1
+rc=$?
+sed 's/^/    /' "$t_tmp/repack.out"
+XDG_CACHE_HOME=$raw "$KBTF" kernels list --json >"$t_tmp/rlist.json"
+renc() { jq -r --arg n "$1" '.profiles[] | select(.name == $n) | .btf.encoding' "$t_tmp/rlist.json"; }
+nd=0
+for rel in $kernels; do [ "$(renc "$rel")" = delta ] && nd=$((nd + 1)); done
+if [ "$rc" = 0 ] && [ "$nd" -ge 2 ] && [ "$(renc 6.1.0-56-amd64)" = raw ] &&
+	[ "$(renc 6.1.0-56-cloud-amd64)" = raw ] &&
+	grep -q '^6\.1\.0-56-amd64: stays raw: no stored kernel of its series gives a delta that pays$' "$t_tmp/repack.out" &&
+	grep -q '^6\.12\.117+deb12-amd64: stays raw: the reference of a delta$' "$t_tmp/repack.out" &&
+	grep -q "^$nd profiles repacked, " "$t_tmp/repack.out"; then
+	t_ok "repack: $nd of the 4 raw 6.12 kernels now deltas; 6.1's flavours (16-27% apart) and the reference stay raw"
+else
+	t_fail "repack: exit $rc, $nd deltas"
+	jq -c '.profiles[] | [.name, .btf.encoding]' "$t_tmp/rlist.json" | sed 's/^/    | /'
+fi
+n=0
+for rel in $kernels; do
+	[ "$(renc "$rel")" != delta ] || [ -e "$rs/$rel/btf.ref" ] || continue
+	XDG_CACHE_HOME=$raw "$KBTF" kernels btf "$rel" | cmp -s - "$t_tmp/$rel.before.btf" && n=$((n + 1))
+done
+if [ "$n" = 6 ]; then t_ok "  ... each BTF the same, byte for byte (kernels btf)"; else
+	t_fail "  ... $n of 6 BTF the same after repack"
+fi
+set=$(tr ' ' ',' <<<"$kernels")
+report "$raw" "$t_tmp/repacked.json" "$set"
+same "  ... and the same report, exit code and every named type" "$t_tmp/raw.json" "$t_tmp/repacked.json"
+XDG_CACHE_HOME=$raw "$KBTF" kernels repack >"$t_tmp/repack.out" 2>&1
+t_grep "  ... a second repack finds nothing to do" '^0 profiles repacked, 0 kB of BTF less$' "$t_tmp/repack.out"
+t_exit 2 "repack of a set that matches nothing: exit 2" \
+	env XDG_CACHE_HOME="$raw" "$KBTF" kernels repack 'nomatch*'
 
 t_done
