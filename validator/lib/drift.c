@@ -233,6 +233,7 @@ static uint64_t name_key(const char *s)
 	}
 	return k;
 }
+
 /* The id a member's type resolves to through typedefs and modifiers. */
 static uint32_t strip(const struct kbtf_btf *btf, uint32_t id)
 {
