@@ -37,10 +37,11 @@
 /* File names inside a profile directory. */
 #define KBTF_PROFILE_MARKER "kbtf-profile"
 #define KBTF_PROFILE_BTF "btf"
-#define KBTF_PROFILE_LAYER "btf.layer"	     /* + 1, 2, ... bottom first */
-#define KBTF_PROFILE_BTF_REF "btf.ref"	     /* the BTF a delta btf is against */
-#define KBTF_PROFILE_INDEX_REF "index.ref"   /* the index a delta index is against */
-#define KBTF_PROFILE_CONFIG_REF "config.ref" /* the config a delta config is against */
+#define KBTF_PROFILE_LAYER "btf.layer"		 /* + 1, 2, ... bottom first */
+#define KBTF_PROFILE_BTF_REF "btf.ref"		 /* the BTF a delta btf is against */
+#define KBTF_PROFILE_INDEX_REF "index.ref"	 /* the index a delta index is against */
+#define KBTF_PROFILE_CONFIG_REF "config.ref"	 /* the config a delta config is against */
+#define KBTF_PROFILE_INDEX_CRCREF "index.crcref" /* the index a delta index's CRCs are against */
 #define KBTF_PROFILE_RELEASE "release"
 #define KBTF_PROFILE_CONFIG "config"
 #define KBTF_PROFILE_SYMVERS "Module.symvers"

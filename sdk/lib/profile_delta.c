@@ -27,6 +27,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <zstd.h>
 
@@ -428,6 +429,55 @@ out:
 	return err;
 }
 
+/*
+ * The index whose CRCs this profile's are best told against, linked as
+ * index.crcref: that of a stored kernel whose index is a delta against the
+ * same reference index, the same flavour first, then the closest in BTF
+ * size; where that kernel's own CRCs are told against another's, that
+ * other's. Between two Debian ABIs of one flavour 97-100% of the CRCs are
+ * the same, against the series' reference 23-26%. The index writer keeps
+ * the link only where it uses it (kbtf_pindex_delta_donor()).
+ */
+static void link_crc_donor(const struct kbtf_profile_info *const *list, size_t n,
+			   struct kbtf_store *s, const char *dir,
+			   const struct kbtf_profile_info *info)
+{
+	char path[PATH_MAX], cdir[PATH_MAX], best[PATH_MAX] = "";
+	const struct kbtf_profile_info *pick_c = NULL;
+	struct stat own, st;
+	size_t i;
+
+	if (join(path, sizeof(path), dir, KBTF_PROFILE_INDEX_REF) || stat(path, &own) < 0)
+		return;
+	for (i = 0; i < n; i++) {
+		const struct kbtf_profile_info *c = list[i];
+		bool other = strcmp(c->flavour, info->flavour);
+
+		if (!strcmp(c->name, info->name) || strcmp(c->btf_encoding, "delta") ||
+		    strcmp(c->arch, info->arch) ||
+		    kbtf_store_profile_dir(s, c->name, cdir, sizeof(cdir)) ||
+		    join(path, sizeof(path), cdir, KBTF_PROFILE_INDEX_REF) || stat(path, &st) < 0 ||
+		    st.st_ino != own.st_ino || st.st_dev != own.st_dev)
+			continue;
+		if (pick_c) {
+			bool pick_other = strcmp(pick_c->flavour, info->flavour);
+
+			if (other > pick_other ||
+			    (other == pick_other && size_gap(info, c) >= size_gap(info, pick_c)))
+				continue;
+		}
+		/* its donor where it has one, else its own index */
+		if (join(path, sizeof(path), cdir, KBTF_PROFILE_INDEX_CRCREF) ||
+		    (lstat(path, &st) < 0 && join(path, sizeof(path), cdir, KBTF_PROFILE_INDEX)))
+			continue;
+		snprintf(best, sizeof(best), "%s", path);
+		pick_c = c;
+	}
+	kbtf_err_clear();
+	if (pick_c && !join(path, sizeof(path), dir, KBTF_PROFILE_INDEX_CRCREF) && link(best, path))
+		kbtf_err_clear(); /* no donor: the CRCs are written whole */
+}
+
 int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_profile_info *info)
 {
 	const struct kbtf_profile_info *const *list, *cands[DELTA_TRIES];
@@ -487,6 +537,7 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 	    !join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_INDEX_REF) &&
 	    link(ref_dir, ref_path))
 		kbtf_err_clear(); /* no reference index, or no link: a whole index */
+	link_crc_donor(list, n, s, dir, info);
 	err = delta_config(dir, best_dir);
 	if (err)
 		goto out;

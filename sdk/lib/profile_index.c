@@ -108,6 +108,7 @@ enum {
 	SEC_SYMLINES, /* a delta index: whose record each Module.symvers line is */
 	SEC_SYMCRCS,  /* ... the CRC of each reference record's line here */
 	SEC_CRCSUMS,  /* ... a checksum of each block of CRC_BLOCK of them */
+	SEC_CRCBLKS,  /* ... or, F_CRC_DONOR: which differ from the donor's */
 	NR_SECS,
 	NR_SUMMED = SEC_SLOTS, /* the sections the open-time checksum covers */
 };
@@ -124,7 +125,8 @@ enum {
 	F_BTF_RELOCATE = 1u << 3, /* a FUNC btf_relocate in the BTF */
 	F_DELTA = 1u << 4,	  /* against a reference index (index.ref) */
 	F_LINES_FLAT = 1u << 5,	  /* ... symlines: a source a line, not runs */
-	F_KNOWN = (1u << 6) - 1,
+	F_CRC_DONOR = 1u << 6,	  /* ... CRCs against another delta's (index.crcref) */
+	F_KNOWN = (1u << 7) - 1,
 };
 
 /* What a profile file looked like when the index was built. */
@@ -153,10 +155,12 @@ struct idx_hdr {
 	uint32_t module_struct_size;
 	uint32_t release; /* meta offsets, NO_VALUE: unknown */
 	uint32_t arch;
-	uint32_t lines;	    /* F_DELTA: Module.symvers lines, else 0 */
-	uint64_t ref_sum;   /* F_DELTA: the reference index's checksum */
-	uint64_t ref_size;  /* ... and its size */
-	uint64_t lines_sum; /* ... a checksum of symlines */
+	uint32_t lines;	     /* F_DELTA: Module.symvers lines, else 0 */
+	uint64_t ref_sum;    /* F_DELTA: the reference index's checksum */
+	uint64_t ref_size;   /* ... and its size */
+	uint64_t lines_sum;  /* ... a checksum of symlines */
+	uint64_t donor_sum;  /* F_CRC_DONOR: the donor index's checksum */
+	uint64_t donor_size; /* ... and its size */
 	struct file_stamp stamps[NR_FILES];
 	struct {
 		uint32_t off, size;
@@ -202,6 +206,15 @@ struct idx_symrun {
 
 #define SRC_OWN (1u << 31)
 
+/*
+ * F_CRC_DONOR: the CRCs of reference records @blk * CRC_BLOCK on. A set
+ * bit of the mask is a CRC other than the donor's, the next of symcrcs
+ * from @start on; @sum covers the block number, the mask, @start and those CRCs.
+ */
+struct idx_crcblk {
+	uint32_t mask_lo, mask_hi, start, sum;
+};
+
 struct kbtf_pindex {
 	struct kbtf_buf buf;
 	const struct idx_hdr *h;
@@ -236,6 +249,11 @@ struct kbtf_pindex {
 	uint32_t nr_idruns, nr_strruns;
 	const uint32_t *gone, *crcs, *crcsums;
 	uint32_t nr_gone, nr_crcs;
+	/* F_CRC_DONOR: the delta index whose CRCs these are told against */
+	struct kbtf_pindex *donor;
+	bool donor_borrowed;
+	const struct idx_crcblk *crcblks;
+	uint32_t nr_crcblks;
 	const struct idx_symrun *symruns; /* or, F_LINES_FLAT: */
 	const uint32_t *symsrc;
 	uint32_t nr_symruns, nr_lines;
@@ -408,7 +426,7 @@ static int keyed_cmp(const void *a, const void *b)
 
 struct build {
 	struct wbuf config, meta, slots, slotsums, names, cands, pool, offs, offsums, sslots, ssums,
-	    syms, symsets, symstr, idruns, strruns, symgone, symlines, symcrcs, crcsums;
+	    syms, symsets, symstr, idruns, strruns, symgone, symlines, symcrcs, crcsums, crcblks;
 	struct idx_hdr h;
 };
 
@@ -434,6 +452,7 @@ static void build_fini(struct build *b)
 	free(b->symlines.p);
 	free(b->symcrcs.p);
 	free(b->crcsums.p);
+	free(b->crcblks.p);
 }
 
 /* The checksums of @tab, a block of @per bytes each (the last one shorter), into @out. */
@@ -888,6 +907,7 @@ static int assemble(struct build *b, struct kbtf_buf *out)
 	    [SEC_IDRUNS] = &b->idruns,	 [SEC_STRRUNS] = &b->strruns,
 	    [SEC_SYMGONE] = &b->symgone, [SEC_SYMLINES] = &b->symlines,
 	    [SEC_SYMCRCS] = &b->symcrcs, [SEC_CRCSUMS] = &b->crcsums,
+	    [SEC_CRCBLKS] = &b->crcblks,
 	};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
@@ -1015,6 +1035,7 @@ int kbtf_pindex_write(const char *dir)
 /* ------------------------------------------------------------ the reader */
 
 static bool flag(const struct kbtf_pindex *ix, uint32_t f);
+static int attach_donor(struct kbtf_pindex *ix, struct kbtf_pindex *donor, bool borrowed);
 /* a delta index (at the end of this file) */
 static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borrowed);
 static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
@@ -1129,6 +1150,7 @@ static int check_sections(struct kbtf_pindex *ix)
 	    size[SEC_IDRUNS] % sizeof(struct idx_run) ||
 	    size[SEC_STRRUNS] % sizeof(struct idx_run) || size[SEC_SYMGONE] % 4 ||
 	    size[SEC_SYMCRCS] % 4 || size[SEC_CRCSUMS] % 4 ||
+	    size[SEC_CRCBLKS] % sizeof(struct idx_crcblk) ||
 	    size[SEC_SYMLINES] % (le32toh(h->flags) & F_LINES_FLAT ? 4 : sizeof(struct idx_symrun)))
 		return bad(ix->name, "a section size is not a whole number of records");
 	ix->idruns = (const struct idx_run *)(base + off[SEC_IDRUNS]);
@@ -1140,6 +1162,8 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->crcs = (const uint32_t *)(base + off[SEC_SYMCRCS]);
 	ix->nr_crcs = size[SEC_SYMCRCS] / 4;
 	ix->crcsums = (const uint32_t *)(base + off[SEC_CRCSUMS]);
+	ix->crcblks = (const struct idx_crcblk *)(base + off[SEC_CRCBLKS]);
+	ix->nr_crcblks = size[SEC_CRCBLKS] / sizeof(struct idx_crcblk);
 	ix->symruns = (const struct idx_symrun *)(base + off[SEC_SYMLINES]);
 	ix->symsrc = (const uint32_t *)(base + off[SEC_SYMLINES]);
 	ix->nr_symruns =
@@ -1147,9 +1171,12 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->nr_lines = le32toh(h->lines);
 	if (!(le32toh(h->flags) & F_DELTA) &&
 	    (ix->nr_idruns || ix->nr_strruns || ix->nr_gone || ix->nr_crcs || ix->nr_symruns ||
-	     ix->nr_lines || size[SEC_CRCSUMS] || (le32toh(h->flags) & F_LINES_FLAT)))
+	     ix->nr_lines || size[SEC_CRCSUMS] || ix->nr_crcblks ||
+	     (le32toh(h->flags) & (F_LINES_FLAT | F_CRC_DONOR))))
 		return bad(ix->name, "delta tables in a whole index");
-	if (size[SEC_CRCSUMS] / 4 != nr_blocks(ix->nr_crcs, CRC_BLOCK))
+	if (le32toh(h->flags) & F_CRC_DONOR
+		? size[SEC_CRCSUMS] != 0
+		: size[SEC_CRCSUMS] / 4 != nr_blocks(ix->nr_crcs, CRC_BLOCK) || ix->nr_crcblks)
 		return bad(ix->name, "block checksums missing");
 	ix->slots = (const uint32_t *)(base + off[SEC_SLOTS]);
 	ix->slotsums = (const uint32_t *)(base + off[SEC_SLOTSUMS]);
@@ -1368,6 +1395,19 @@ static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 		err = bad(path, "a delta against index.ref, which is missing");
 	else if (!err)
 		err = attach_ref(*out, ref, false);
+	if (!err && flag(*out, F_CRC_DONOR)) {
+		struct kbtf_pindex *donor;
+
+		if (snprintf(ref_path, sizeof(ref_path), "%s/%s", dir, KBTF_PROFILE_INDEX_CRCREF) >=
+		    (int)sizeof(ref_path))
+			err = kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
+		else
+			err = open_path(ref_path, &donor);
+		if (err == -ENOENT)
+			err = bad(path, "CRCs told against index.crcref, which is missing");
+		else if (!err)
+			err = attach_donor(*out, donor, false);
+	}
 	if (err) {
 		kbtf_pindex_free(*out);
 		*out = NULL;
@@ -1426,6 +1466,8 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 	free(ix->offs_ok);
 	if (!ix->ref_borrowed)
 		kbtf_pindex_free(ix->ref);
+	if (!ix->donor_borrowed)
+		kbtf_pindex_free(ix->donor);
 	free(ix->name);
 	free(ix);
 }
@@ -1762,7 +1804,8 @@ void kbtf_pindex_mark_damaged(const struct kbtf_pindex *ix)
 bool kbtf_pindex_damaged(const struct kbtf_pindex *ix)
 {
 	return __atomic_load_n(&ix->damaged, __ATOMIC_ACQUIRE) ||
-	       (ix->ref && kbtf_pindex_damaged(ix->ref));
+	       (ix->ref && kbtf_pindex_damaged(ix->ref)) ||
+	       (ix->donor && kbtf_pindex_damaged(ix->donor));
 }
 
 /* The symbol slot blocks, when both tables lie inside and are aligned. */
@@ -1800,6 +1843,35 @@ static void seal_blocks(uint8_t *data, size_t size, const struct idx_hdr *h, int
 		uint32_t sum = htole32(blk_sum(data + to + at, tn - at < per ? tn - at : per, b));
 
 		memcpy(data + so + 4 * (size_t)b, &sum, 4);
+	}
+}
+
+/* The checksum of CRC block record @k of number @blk and its @n CRCs at @crcs. */
+static uint32_t crcblk_sum(uint32_t blk, const struct idx_crcblk *k, const uint32_t *crcs,
+			   uint32_t n)
+{
+	uint32_t w[4] = {htole32(blk), k->mask_lo, k->mask_hi, k->start};
+
+	return (uint32_t)(idx_checksum((const uint8_t *)w, sizeof(w)) ^
+			  idx_checksum((const uint8_t *)crcs, 4 * (size_t)n));
+}
+
+/* Recompute every CRC block record's sum whose CRCs lie inside (for fuzzing). */
+static void seal_crcblks(uint8_t *data, size_t size, const struct idx_hdr *h)
+{
+	uint32_t bo = le32toh(h->sec[SEC_CRCBLKS].off), bn = le32toh(h->sec[SEC_CRCBLKS].size);
+	uint32_t co = le32toh(h->sec[SEC_SYMCRCS].off), cn = le32toh(h->sec[SEC_SYMCRCS].size), i;
+
+	if (bo > size || bn > size - bo || co > size || cn > size - co || bo % 4 || co % 4)
+		return;
+	for (i = 0; i < bn / sizeof(struct idx_crcblk); i++) {
+		struct idx_crcblk *k = (struct idx_crcblk *)(data + bo) + i;
+		uint64_t mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
+		uint32_t start = le32toh(k->start), n = (uint32_t)__builtin_popcountll(mask);
+
+		if (start > cn / 4 || n > cn / 4 - start)
+			continue;
+		k->sum = htole32(crcblk_sum(i, k, (const uint32_t *)(data + co) + start, n));
 	}
 }
 
@@ -1842,6 +1914,7 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 	seal_blocks(data, size, &h, SEC_OFFS, SEC_OFFSUMS, 4 * OFFS_BLOCK);
 	seal_sslots(data, size, &h);
 	seal_blocks(data, size, &h, SEC_SYMCRCS, SEC_CRCSUMS, 4 * CRC_BLOCK);
+	seal_crcblks(data, size, &h);
 	{
 		uint32_t lo = le32toh(h.sec[SEC_SYMLINES].off),
 			 ln = le32toh(h.sec[SEC_SYMLINES].size);
@@ -1903,7 +1976,9 @@ static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borr
 		if (le32toh(ix->gone[i]) >= ref->nr_syms ||
 		    (i && le32toh(ix->gone[i]) <= le32toh(ix->gone[i - 1])))
 			return bad(ix->name, "gone symbols out of order");
-	if (ix->nr_crcs != (ix->nr_lines ? ref->nr_syms : 0) ||
+	if ((flag(ix, F_CRC_DONOR)
+		 ? !ix->nr_lines || ix->nr_crcblks != nr_blocks(ref->nr_syms, CRC_BLOCK)
+		 : ix->nr_crcs != (ix->nr_lines ? ref->nr_syms : 0)) ||
 	    (ix->nr_lines && !flag(ref, F_SYMS_INDEXED)))
 		return bad(ix->name, "the symbol table does not fit its reference's");
 	if (flag(ix, F_LINES_FLAT))
@@ -1920,6 +1995,30 @@ static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borr
 	}
 	if (line != ix->nr_lines)
 		return bad(ix->name, "symbol runs do not cover Module.symvers");
+	return 0;
+}
+
+/*
+ * @donor as the index @ix's CRCs are told against (F_CRC_DONOR): a delta
+ * against the same reference whose CRCs are its own, one a reference
+ * record, and the one the header names. Its CRC blocks are checked where
+ * read, as its own lookups check them.
+ */
+static int attach_donor(struct kbtf_pindex *ix, struct kbtf_pindex *donor, bool borrowed)
+{
+	const struct idx_hdr *h = ix->h;
+
+	ix->donor = donor;
+	ix->donor_borrowed = borrowed;
+	if (!flag(donor, F_DELTA) || flag(donor, F_CRC_DONOR) || !ix->ref ||
+	    donor->nr_crcs != ix->ref->nr_syms || donor->h->ref_sum != h->ref_sum ||
+	    donor->h->ref_size != h->ref_size)
+		return bad(ix->name,
+			   "its CRC donor index does not hold CRCs of the same reference");
+	if (donor->h->checksum != h->donor_sum || donor->h->file_size != h->donor_size)
+		return kbtf_err(-EINVAL,
+				"%s: kernel index tells its CRCs against another index than %s",
+				ix->name, KBTF_PROFILE_INDEX_CRCREF);
 	return 0;
 }
 
@@ -2051,9 +2150,35 @@ static bool gone_rec(const struct kbtf_pindex *ix, uint32_t rec)
 	return false;
 }
 
+static bool crc_of(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc);
+
+/* F_CRC_DONOR: the CRC of reference record @rec, here or the donor's. */
+static bool crc_of_donor(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc)
+{
+	uint32_t blk = rec / CRC_BLOCK, bit = rec % CRC_BLOCK, start, n;
+	const struct idx_crcblk *k;
+	uint64_t mask;
+
+	if (!ix->donor || !ix->ref || rec >= ix->ref->nr_syms || blk >= ix->nr_crcblks)
+		return false;
+	k = &ix->crcblks[blk];
+	mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
+	start = le32toh(k->start);
+	n = (uint32_t)__builtin_popcountll(mask);
+	if (start > ix->nr_crcs || n > ix->nr_crcs - start ||
+	    crcblk_sum(blk, k, ix->crcs + start, n) != le32toh(k->sum))
+		return false;
+	if (!(mask >> bit & 1))
+		return crc_of(ix->donor, rec, crc);
+	*crc = le32toh(ix->crcs[start + __builtin_popcountll(mask & ((1ull << bit) - 1))]);
+	return true;
+}
+
 /* This kernel's CRC of the reference's record @rec, its block checked; false: damaged. */
 static bool crc_of(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc)
 {
+	if (flag(ix, F_CRC_DONOR))
+		return crc_of_donor(ix, rec, crc);
 	if (rec >= ix->nr_crcs ||
 	    !blk_ok(ix->crcs, 4 * (size_t)ix->nr_crcs, 4 * CRC_BLOCK, ix->crcsums, rec / CRC_BLOCK))
 		return false;
@@ -2138,7 +2263,14 @@ damaged:
 int kbtf_pindex_from_mem_ref(const void *data, size_t size, const void *ref_data, size_t ref_size,
 			     const char *name, struct kbtf_pindex **out)
 {
-	struct kbtf_pindex *ref;
+	return kbtf_pindex_from_mem_donor(data, size, ref_data, ref_size, NULL, 0, name, out);
+}
+
+int kbtf_pindex_from_mem_donor(const void *data, size_t size, const void *ref_data, size_t ref_size,
+			       const void *donor_data, size_t donor_size, const char *name,
+			       struct kbtf_pindex **out)
+{
+	struct kbtf_pindex *ref, *donor;
 	int err;
 
 	*out = NULL;
@@ -2148,6 +2280,13 @@ int kbtf_pindex_from_mem_ref(const void *data, size_t size, const void *ref_data
 	err = from_mem(ref_data, ref_size, "index.ref", &ref);
 	if (!err)
 		err = attach_ref(*out, ref, false);
+	if (!err && flag(*out, F_CRC_DONOR)) {
+		if (!donor_data)
+			err = bad(name, "CRCs told against a donor index, given none");
+		else if (!(err =
+			       from_mem(donor_data, donor_size, KBTF_PROFILE_INDEX_CRCREF, &donor)))
+			err = attach_donor(*out, donor, false);
+	}
 	if (err) {
 		kbtf_pindex_free(*out);
 		*out = NULL;
@@ -2340,8 +2479,71 @@ static bool own_has(const struct build *b, const char *name)
 	return false;
 }
 
+/*
+ * The CRCs @crcs (one a record of @ref) told against @donor's where that
+ * takes under half of them whole: a block record each, and the CRCs that
+ * differ. false: written whole (no donor, or too far from it).
+ */
+static bool crcs_against_donor(struct build *b, const uint32_t *crcs, const struct kbtf_pindex *ref,
+			       const struct kbtf_pindex *donor)
+{
+	uint32_t nb = nr_blocks(ref->nr_syms, CRC_BLOCK), blk, i, nx = 0, d;
+	struct wbuf blks = {0}, exc = {0};
+
+	if (!donor || !flag(donor, F_DELTA) || flag(donor, F_CRC_DONOR) ||
+	    donor->nr_crcs != ref->nr_syms || donor->h->ref_sum != ref->h->checksum ||
+	    donor->h->ref_size != ref->h->file_size)
+		return false;
+	for (i = 0; i < ref->nr_syms; i++) {
+		if (!crc_of(donor, i, &d))
+			return false;
+		nx += d != crcs[i];
+	}
+	if ((uint64_t)nb * sizeof(struct idx_crcblk) + 4ull * nx >=
+	    (4ull * ref->nr_syms + 4ull * nb) / 2)
+		return false;
+	for (blk = 0; blk < nb; blk++) {
+		struct idx_crcblk k = {0};
+		uint64_t mask = 0;
+		uint32_t start = (uint32_t)(exc.len / 4);
+
+		for (i = blk * CRC_BLOCK; i < ref->nr_syms && i < (blk + 1) * CRC_BLOCK; i++) {
+			if (!crc_of(donor, i, &d))
+				goto fail;
+			if (d == crcs[i])
+				continue;
+			mask |= 1ull << (i % CRC_BLOCK);
+			if (wb_put(&exc, &crcs[i], 4))
+				goto fail;
+		}
+		k.mask_lo = htole32((uint32_t)mask);
+		k.mask_hi = htole32((uint32_t)(mask >> 32));
+		k.start = htole32(start);
+		k.sum = htole32(crcblk_sum(
+		    blk, &k, exc.p ? (const uint32_t *)(exc.p + 4 * (size_t)start) : crcs,
+		    (uint32_t)(exc.len / 4 - start)));
+		if (wb_put(&blks, &k, sizeof(k)))
+			goto fail;
+	}
+	if ((exc.len && wb_put(&b->symcrcs, exc.p, exc.len)) ||
+	    wb_put(&b->crcblks, blks.p, blks.len))
+		goto fail;
+	free(exc.p);
+	free(blks.p);
+	b->h.flags |= F_CRC_DONOR;
+	b->h.donor_sum = donor->h->checksum;
+	b->h.donor_size = donor->h->file_size;
+	return true;
+fail:
+	free(exc.p);
+	free(blks.p);
+	b->symcrcs.len = 0;
+	b->crcblks.len = 0;
+	return false;
+}
+
 static int delta_syms(struct build *b, const struct kbtf_pindex *full,
-		      const struct kbtf_pindex *ref)
+		      const struct kbtf_pindex *ref, const struct kbtf_pindex *donor)
 {
 	uint32_t i, rec, own = 0, nl = full->nr_syms, ntf = 0, ntr = 0, nruns = 0, *src = NULL;
 	const char **twice_full = NULL, **twice_ref = NULL;
@@ -2402,7 +2604,7 @@ static int delta_syms(struct build *b, const struct kbtf_pindex *full,
 		else if (!own_has(b, rs.name))
 			err = wb_put(&b->symgone, &g, sizeof(g));
 	}
-	if (!err && nl) {
+	if (!err && nl && !crcs_against_donor(b, crcs, ref, donor)) {
 		struct wbuf tab = {(uint8_t *)crcs, 4 * (size_t)ref->nr_syms, 0};
 
 		if (wb_put(&b->symcrcs, crcs, 4 * (size_t)ref->nr_syms) ||
@@ -2492,7 +2694,13 @@ static bool delta_same(const struct kbtf_pindex *full, const struct kbtf_pindex 
 int kbtf_pindex_delta(const void *data, size_t size, const void *ref_data, size_t ref_size,
 		      struct kbtf_buf *out)
 {
-	struct kbtf_pindex *full = NULL, *ref = NULL, *d = NULL;
+	return kbtf_pindex_delta_donor(data, size, ref_data, ref_size, NULL, 0, out);
+}
+
+int kbtf_pindex_delta_donor(const void *data, size_t size, const void *ref_data, size_t ref_size,
+			    const void *donor_data, size_t donor_size, struct kbtf_buf *out)
+{
+	struct kbtf_pindex *full = NULL, *ref = NULL, *d = NULL, *donor = NULL;
 	struct build b = {0};
 	uint32_t i;
 	int err;
@@ -2513,9 +2721,12 @@ int kbtf_pindex_delta(const void *data, size_t size, const void *ref_data, size_
 	memcpy(b.h.stamps, full->h->stamps, sizeof(b.h.stamps));
 	b.h.ref_sum = ref->h->checksum;
 	b.h.ref_size = ref->h->file_size;
+	/* a donor that is no index is no donor: the CRCs are written whole */
+	if (donor_data && from_mem(donor_data, donor_size, KBTF_PROFILE_INDEX_CRCREF, &donor))
+		kbtf_err_clear();
 	err = delta_names(&b, full, ref);
 	if (!err && flag(full, F_SYMS_INDEXED))
-		err = delta_syms(&b, full, ref);
+		err = delta_syms(&b, full, ref, donor);
 	for (i = 0; !err && i < full->nr_config; i++) {
 		struct idx_config c;
 		const char *v = meta_at(full, le32toh(full->config[i].value));
@@ -2542,6 +2753,8 @@ int kbtf_pindex_delta(const void *data, size_t size, const void *ref_data, size_
 		err = from_mem(out->data, out->size, "index (delta)", &d);
 	if (!err)
 		err = attach_ref(d, ref, true);
+	if (!err && flag(d, F_CRC_DONOR))
+		err = attach_donor(d, donor, true);
 	if (!err && (out->size >= size || !delta_same(full, d)))
 		err = -ENOTSUP;
 out:
@@ -2549,6 +2762,7 @@ out:
 	kbtf_pindex_free(d);
 	kbtf_pindex_free(full);
 	kbtf_pindex_free(ref);
+	kbtf_pindex_free(donor);
 	if (err) {
 		kbtf_buf_release(out);
 		kbtf_err_clear();
@@ -2556,25 +2770,44 @@ out:
 	return err;
 }
 
-/* The index @b as a delta against <dir>/index.ref, where there is one and that is smaller. */
+/*
+ * The index @b as a delta against <dir>/index.ref, where there is one and
+ * that is smaller; its CRCs against <dir>/index.crcref where there is one
+ * and that pays (crcs_against_donor()). A link not used is removed.
+ */
 static void delta_if_smaller(const char *dir, struct kbtf_buf *b)
 {
-	char path[PATH_MAX];
-	struct kbtf_buf ref, d;
+	char path[PATH_MAX], donor_path[PATH_MAX];
+	struct kbtf_buf ref, donor = {0}, d;
+	bool used = false;
 
 	if (snprintf(path, sizeof(path), "%s/%s", dir, KBTF_PROFILE_INDEX_REF) >=
 		(int)sizeof(path) ||
-	    access(path, F_OK) < 0)
+	    snprintf(donor_path, sizeof(donor_path), "%s/%s", dir, KBTF_PROFILE_INDEX_CRCREF) >=
+		(int)sizeof(donor_path))
 		return;
+	if (access(path, F_OK) < 0) {
+		unlink(donor_path);
+		return;
+	}
+	if (access(donor_path, F_OK) == 0 && kbtf_buf_from_file(donor_path, &donor))
+		kbtf_err_clear();
 	if (!kbtf_buf_from_file(path, &ref)) {
-		if (!kbtf_pindex_delta(b->data, b->size, ref.data, ref.size, &d)) {
+		if (!kbtf_pindex_delta_donor(b->data, b->size, ref.data, ref.size, donor.data,
+					     donor.size, &d)) {
+			used = le32toh(((const struct idx_hdr *)d.data)->flags) & F_CRC_DONOR;
 			kbtf_buf_release(b);
 			kbtf_buf_move(b, &d);
 			kbtf_buf_release(&ref);
+			kbtf_buf_release(&donor);
+			if (!used)
+				unlink(donor_path);
 			return;
 		}
 		kbtf_buf_release(&ref);
 	}
+	kbtf_buf_release(&donor);
 	kbtf_err_clear();
 	unlink(path); /* not needed: the collector may take it */
+	unlink(donor_path);
 }

@@ -51,7 +51,7 @@
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 5
+#define KBTF_PINDEX_VERSION 6
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -108,6 +108,18 @@ int kbtf_pindex_from_mem_ref(const void *data, size_t size, const void *ref_data
  */
 int kbtf_pindex_delta(const void *data, size_t size, const void *ref_data, size_t ref_size,
 		      struct kbtf_buf *out);
+/*
+ * The same, its CRCs told against those of the delta index @donor_data
+ * (another kernel's against the same reference, its CRCs its own) where
+ * that takes under half the room: the profile then links that index as
+ * index.crcref. A donor that does not fit is not used.
+ */
+int kbtf_pindex_delta_donor(const void *data, size_t size, const void *ref_data, size_t ref_size,
+			    const void *donor_data, size_t donor_size, struct kbtf_buf *out);
+/* kbtf_pindex_from_mem_ref() of a delta whose CRCs are told against @donor_data. */
+int kbtf_pindex_from_mem_donor(const void *data, size_t size, const void *ref_data, size_t ref_size,
+			       const void *donor_data, size_t donor_size, const char *name,
+			       struct kbtf_pindex **out);
 void kbtf_pindex_free(struct kbtf_pindex *ix);
 /*
  * Recompute the checksums of the index bytes at @data (nothing when its

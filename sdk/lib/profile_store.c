@@ -639,6 +639,7 @@ static int share_files(struct kbtf_store *s, const char *dir, bool index)
 		    !strcmp(de->d_name, KBTF_PROFILE_BTF_REF) || /* an object's link already */
 		    !strcmp(de->d_name, KBTF_PROFILE_INDEX_REF) ||
 		    !strcmp(de->d_name, KBTF_PROFILE_CONFIG_REF) ||
+		    !strcmp(de->d_name, KBTF_PROFILE_INDEX_CRCREF) ||
 		    (!strcmp(de->d_name, KBTF_PROFILE_INDEX) != index))
 			continue;
 		err = share_file(s, dir, de->d_name);

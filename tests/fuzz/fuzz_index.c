@@ -13,7 +13,9 @@
  * With bit 1 of the first byte set, the input is a delta index and the
  * whole index it is against: a 4-byte little-endian length and that many
  * bytes of the reference, then the delta (kbtf_pindex_from_mem_ref()):
- * every lookup then goes through the reference too.
+ * every lookup then goes through the reference too. With bit 2 as well,
+ * a donor index follows the reference the same way (a length, its bytes):
+ * the delta's CRCs are told against it (kbtf_pindex_from_mem_donor()).
  */
 #include <stddef.h>
 #include <stdint.h>
@@ -48,8 +50,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct kbtf_pindex_sym sym;
 	struct kbtf_pindex *ix;
 	volatile size_t sink = 0;
-	uint8_t *copy, *ref = NULL;
-	size_t ref_size = 0;
+	uint8_t *copy, *ref = NULL, *donor = NULL;
+	size_t ref_size = 0, donor_size = 0;
 	uint8_t flags;
 	const char *s;
 	uint32_t n, i;
@@ -79,18 +81,40 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		data += 4 + ref_size; /* the delta after the flags byte */
 		size -= 4 + ref_size;
 	}
+	if ((flags & 6) == 6) {
+		uint32_t len;
+
+		if (size < 5 || (memcpy(&len, data + 1, 4), len > size - 5)) {
+			free(ref);
+			return 0;
+		}
+		donor_size = len;
+		donor = malloc(donor_size ? donor_size : 1);
+		if (!donor) {
+			free(ref);
+			return 0;
+		}
+		memcpy(donor, data + 5, donor_size);
+		if (flags & 1)
+			kbtf_pindex_seal(donor, donor_size);
+		data += 4 + donor_size;
+		size -= 4 + donor_size;
+	}
 	copy = malloc(size - 1 ? size - 1 : 1);
 	if (!copy) {
 		free(ref);
+		free(donor);
 		return 0;
 	}
 	memcpy(copy, data + 1, size - 1);
 	if (flags & 1)
 		kbtf_pindex_seal(copy, size - 1);
-	err = ref ? kbtf_pindex_from_mem_ref(copy, size - 1, ref, ref_size, "fuzz/index", &ix)
+	err = ref ? kbtf_pindex_from_mem_donor(copy, size - 1, ref, ref_size, donor, donor_size,
+					       "fuzz/index", &ix)
 		  : kbtf_pindex_from_mem(copy, size - 1, "fuzz/index", &ix);
 	free(copy);
 	free(ref);
+	free(donor);
 	if (err)
 		return 0;
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {

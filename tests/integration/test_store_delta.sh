@@ -18,8 +18,14 @@
 #   - their index is a delta against the reference's (index.ref, a link to
 #     its object): a fraction of its size, Module.symvers printed from it
 #     byte for byte as from the raw store's;
+#   - 6.12.118 amd64 (from its headers package), whose CRCs are 97% those
+#     of 6.12.117: its index tells them against 6.12.117's (index.crcref),
+#     a fraction of 6.12.117's delta index; removing 6.12.117 keeps it;
+#   - a delta profile's config against the reference's (config.ref), read
+#     through it when a validation goes the full way;
 #   - a damaged delta, a missing reference, a damaged, missing or other
-#     reference index: exit 2, one line naming the file and why;
+#     reference index, a missing CRC donor index: exit 2, one line naming
+#     the file and why;
 #   - kbtf kernels btf writes each delta profile's BTF as the raw store
 #     keeps it, byte for byte;
 #   - kbtf kernels fetch --jobs 2 of four 6.12 kernels (their headers,
@@ -33,10 +39,13 @@ command -v jq >/dev/null || t_skip_all "needs jq"
 fetch() { "$KBTF_ROOT/tests/lib/debfetch.sh" "$@"; }
 
 ref=6.12.113+deb12-amd64
-kernels="$ref 6.12.113+deb12-rt-amd64 6.12.113+deb12-cloud-amd64 6.12.117+deb12-amd64 6.1.0-56-amd64 6.1.0-56-cloud-amd64"
+donee=6.12.118+deb12-amd64
+kernels="$ref 6.12.113+deb12-rt-amd64 6.12.113+deb12-cloud-amd64 6.12.117+deb12-amd64 $donee 6.1.0-56-amd64 6.1.0-56-cloud-amd64"
 declare -A deb
 for rel in $kernels; do
-	deb[$rel]=$(fetch bookworm "linux-image-$rel") || { t_fail "fetch linux-image-$rel"; t_done; }
+	pkg=linux-image-$rel
+	[ "$rel" = "$donee" ] && pkg=linux-headers-$rel # its vmlinux, config and Module.symvers
+	deb[$rel]=$(fetch bookworm "$pkg") || { t_fail "fetch $pkg"; t_done; }
 done
 raw=$t_tmp/raw
 delta=$t_tmp/delta
@@ -101,8 +110,8 @@ for rel in $kernels; do
 		echo "    $rel: index $(stat -c %s "$ds/$rel/index") bytes, its reference's $(stat -c %s "$ds/$rel/index.ref")"
 	fi
 done
-if [ "$nd" = 3 ]; then t_ok "the 3 other kernels are stored as deltas, BTF and index"; else
-	t_fail "$nd kernels stored as deltas, expected 3"
+if [ "$nd" = 4 ]; then t_ok "the 4 other kernels are stored as deltas, BTF and index"; else
+	t_fail "$nd kernels stored as deltas, expected 4"
 	jq -c '.profiles[] | [.name, .btf]' "$t_tmp/list.json" | sed 's/^/    | /'
 fi
 bytes() { jq '[.profiles[].btf.stored] | add' "$1"; }
@@ -120,8 +129,35 @@ for rel in $kernels; do
 		[ -s "$t_tmp/raw.symvers" ] && cmp -s "$t_tmp/raw.symvers" "$t_tmp/delta.symvers" &&
 		n=$((n + 1))
 done
-if [ "$n" = 6 ]; then t_ok "kernels symvers: the delta store prints each Module.symvers byte for byte"; else
-	t_fail "kernels symvers: $n of 6 the same through the delta index"
+if [ "$n" = 7 ]; then t_ok "kernels symvers: the delta store prints each Module.symvers byte for byte"; else
+	t_fail "kernels symvers: $n of 7 the same through the delta index"
+fi
+# 6.12.118's CRCs told against 6.12.117's, whose own are whole
+d118=$ds/$donee
+d117=$ds/6.12.117+deb12-amd64
+if [ -f "$d118/index.crcref" ] && [ "$(stat -c %i "$d118/index.crcref")" = "$(stat -c %i "$d117/index")" ] &&
+	[ ! -e "$d117/index.crcref" ]; then
+	t_ok "6.12.118's index tells its CRCs against 6.12.117's index (index.crcref)"
+else
+	t_fail "6.12.118: no index.crcref linking 6.12.117's index"
+	ls -li "$d118" "$d117" | sed 's/^/    | /'
+fi
+if [ "$(stat -c %s "$d118/index")" -lt $(($(stat -c %s "$d117/index") / 3)) ]; then
+	t_ok "  ... and its index is under a third of 6.12.117's ($(stat -c %s "$d118/index") of $(stat -c %s "$d117/index") bytes)"
+else
+	t_fail "  ... its index is $(stat -c %s "$d118/index") bytes, 6.12.117's $(stat -c %s "$d117/index")"
+fi
+# the configs of the deltas, against the reference's
+n=0
+for rel in $kernels; do
+	[ -e "$ds/$rel/config.ref" ] || continue
+	XDG_CACHE_HOME=$raw "$KBTF" kernels config "$rel" >"$t_tmp/raw.config" &&
+		XDG_CACHE_HOME=$delta "$KBTF" kernels config "$rel" >"$t_tmp/delta.config" &&
+		[ -s "$t_tmp/raw.config" ] && cmp -s "$t_tmp/raw.config" "$t_tmp/delta.config" &&
+		[ "$(stat -c %s "$ds/$rel/config")" -lt 8192 ] && n=$((n + 1))
+done
+if [ "$n" = 4 ]; then t_ok "kernels config: the 4 deltas' configs, under 8 KB each, print as the raw store's"; else
+	t_fail "kernels config: $n of 4 deltas' configs small and the same as the raw store's"
 fi
 n=0
 for rel in $kernels; do
@@ -266,7 +302,7 @@ fi
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 cp "$t_tmp/index.ref" "$p/index.ref"
 hs=$(u32 "$p/index.ref" 12)
-printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 160 + 8))) + 3)) \
+printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 168 + 8))) + 3)) \
 	conv=notrunc status=none
 one
 rc=$?
@@ -289,6 +325,17 @@ rm "$p/index.ref"
 mv "$t_tmp/index.ref" "$p/index.ref"
 one
 t_check "restored: judged again" test "$?" -le 1
+# the CRC donor index missing
+mv "$d118/index.crcref" "$t_tmp/index.crcref"
+XDG_CACHE_HOME=$delta "$KBTF" validate "$t_tmp/mods/e1000e.ko" --kernels "$donee" >"$t_tmp/bad.out" 2>&1
+rc=$?
+if [ "$rc" = 2 ] && grep -qF "error: $d118/index: damaged kernel index (CRCs told against index.crcref, which is missing)" "$t_tmp/bad.out"; then
+	t_ok "a missing CRC donor index: exit 2, one line naming it"
+else
+	t_fail "a missing CRC donor index: exit $rc"
+	sed 's/^/    | /' "$t_tmp/bad.out"
+fi
+mv "$t_tmp/index.crcref" "$d118/index.crcref"
 
 # ------------------------------------------------------------ rm and gc
 
@@ -300,6 +347,11 @@ set=$(tr ' ' ',' <<<"$rest")
 report "$raw" "$t_tmp/raw-rest.json" "$set"
 report "$delta" "$t_tmp/delta-rest.json" "$set"
 same "the reference removed: the deltas read as before" "$t_tmp/raw-rest.json" "$t_tmp/delta-rest.json"
+t_check "remove 6.12.117, 6.12.118's CRC donor" env XDG_CACHE_HOME="$delta" "$KBTF" kernels rm 6.12.117+deb12-amd64
+rest=${rest/6.12.117+deb12-amd64 /}
+XDG_CACHE_HOME=$raw "$KBTF" kernels symvers "$donee" >"$t_tmp/raw.symvers"
+XDG_CACHE_HOME=$delta "$KBTF" kernels symvers "$donee" >"$t_tmp/delta.symvers"
+t_check "  ... 6.12.118's Module.symvers still prints byte for byte" cmp -s "$t_tmp/raw.symvers" "$t_tmp/delta.symvers"
 objs() { find "$ds/.objects" -type f \( -inum "$refobj" -o -inum "$refidx" \) | wc -l; }
 if [ "$(objs)" = 2 ]; then t_ok "its BTF and index objects stay while deltas link them"; else
 	t_fail "the reference's BTF or index object is gone"

@@ -324,11 +324,182 @@ static void test_damage(void **state)
 }
 
 /*
+ * CRCs told against a donor: another kernel's delta index against the
+ * same reference. The donor's CRCs all differ from the reference's (a new
+ * ABI); the next kernel's differ from the donor's in three.
+ */
+#define NR_SYMS 130
+
+static char *many_symvers(uint32_t base, const uint32_t *changed, size_t nc)
+{
+	char *text;
+	size_t len, i, j;
+	FILE *f = open_memstream(&text, &len);
+
+	assert_non_null(f);
+	for (i = 0; i < NR_SYMS; i++) {
+		uint32_t crc = base + (uint32_t)i;
+
+		for (j = 0; j < nc; j++)
+			crc ^= changed[j] == i ? 0x5a5a0000u : 0;
+		fprintf(f, "0x%08x\tsym%zu\tvmlinux\tEXPORT_SYMBOL\t\n", crc, i);
+	}
+	fclose(f);
+	return text;
+}
+
+struct donor_fx {
+	struct kbtf_buf ref, a, da, b, db;
+};
+
+static void donor_fx(struct donor_fx *x, unsigned int nr)
+{
+	static const uint32_t changed[] = {3, 64, NR_SYMS - 1};
+	char *r = many_symvers(0x1000, NULL, 0), *a = many_symvers(0x7000, NULL, 0),
+	     *b = many_symvers(0x7000, changed, 3);
+
+	whole_index(&x->ref, r, nr, false, false, false);
+	whole_index(&x->a, a, nr, false, false, false);
+	whole_index(&x->b, b, nr, false, false, false);
+	assert_int_equal(kbtf_pindex_delta(x->a.data, x->a.size, x->ref.data, x->ref.size, &x->da),
+			 0);
+	assert_int_equal(kbtf_pindex_delta_donor(x->b.data, x->b.size, x->ref.data, x->ref.size,
+						 x->da.data, x->da.size, &x->db),
+			 0);
+	free(r);
+	free(a);
+	free(b);
+}
+
+static void donor_release(struct donor_fx *x)
+{
+	kbtf_buf_release(&x->ref);
+	kbtf_buf_release(&x->a);
+	kbtf_buf_release(&x->da);
+	kbtf_buf_release(&x->b);
+	kbtf_buf_release(&x->db);
+}
+
+static struct kbtf_pindex *open_donor(const struct donor_fx *x, const struct kbtf_buf *d,
+				      const struct kbtf_buf *donor)
+{
+	struct kbtf_pindex *ix = NULL;
+
+	if (kbtf_pindex_from_mem_donor(d->data, d->size, x->ref.data, x->ref.size, donor->data,
+				       donor->size, "index", &ix))
+		fail_msg("open: %s", kbtf_errstr());
+	return ix;
+}
+
+static void test_crc_donor(void **state)
+{
+	struct kbtf_pindex *whole, *d;
+	struct kbtf_buf again, whole_crcs;
+	struct donor_fx x;
+	char *want, *got;
+
+	donor_fx(&x, NR);
+	/* the donor holds every CRC (520 bytes); the other three and a block record per 64 */
+	assert_true(x.db.size + 400 < x.da.size);
+	whole = open_whole(&x.b);
+	want = answers(whole, NR);
+	kbtf_pindex_free(whole);
+	d = open_donor(&x, &x.db, &x.da);
+	got = answers(d, NR);
+	assert_string_equal(got, want);
+	assert_false(kbtf_pindex_damaged(d));
+	free(got);
+	kbtf_pindex_free(d);
+
+	/* no donor given, or another index as the donor */
+	assert_int_equal(
+	    kbtf_pindex_from_mem_ref(x.db.data, x.db.size, x.ref.data, x.ref.size, "index", &d),
+	    -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "given none"));
+	assert_int_equal(kbtf_pindex_from_mem_donor(x.db.data, x.db.size, x.ref.data, x.ref.size,
+						    x.ref.data, x.ref.size, "index", &d),
+			 -EINVAL);
+	assert_null(d);
+	assert_int_equal(kbtf_pindex_from_mem_donor(x.db.data, x.db.size, x.ref.data, x.ref.size,
+						    x.db.data, x.db.size, "index", &d),
+			 -EINVAL);
+	assert_null(d);
+	/* a donor whose CRCs are told against another is no donor: written whole */
+	assert_int_equal(kbtf_pindex_delta_donor(x.b.data, x.b.size, x.ref.data, x.ref.size,
+						 x.db.data, x.db.size, &again),
+			 0);
+	assert_int_equal(kbtf_pindex_delta(x.b.data, x.b.size, x.ref.data, x.ref.size, &whole_crcs),
+			 0);
+	assert_int_equal(again.size, whole_crcs.size);
+	assert_memory_equal(again.data, whole_crcs.data, again.size);
+	/* a kernel with the donor's very CRCs: none of its own */
+	kbtf_buf_release(&again);
+	assert_int_equal(kbtf_pindex_delta_donor(x.a.data, x.a.size, x.ref.data, x.ref.size,
+						 x.da.data, x.da.size, &again),
+			 0);
+	assert_true(again.size < x.da.size); /* the same CRCs as the donor's: used */
+	kbtf_buf_release(&again);
+	kbtf_buf_release(&whole_crcs);
+	free(want);
+	donor_release(&x);
+}
+
+/* One bit flipped in the delta or in its donor: refused, damaged on use, or harmless. */
+static void test_crc_donor_damage(void **state)
+{
+	size_t i, refused = 0, caught = 0, same = 0, which;
+	struct kbtf_pindex *whole, *d;
+	struct donor_fx x;
+	char *want, *got;
+	uint8_t *copy;
+	int err;
+
+	donor_fx(&x, NR);
+	whole = open_whole(&x.b);
+	want = answers(whole, NR);
+	kbtf_pindex_free(whole);
+	copy = malloc(x.da.size > x.db.size ? x.da.size : x.db.size);
+	assert_non_null(copy);
+	for (which = 0; which < 2; which++) {
+		const struct kbtf_buf *victim = which ? &x.da : &x.db;
+
+		for (i = 0; i < victim->size; i += which ? 3 : 1) {
+			memcpy(copy, victim->data, victim->size);
+			copy[i] ^= 0x02;
+			err = kbtf_pindex_from_mem_donor(
+			    which ? x.db.data : copy, x.db.size, x.ref.data, x.ref.size,
+			    which ? copy : x.da.data, x.da.size, "index", &d);
+			if (err) {
+				assert_true(err == -EINVAL || err == -ESTALE);
+				refused++;
+				continue;
+			}
+			got = answers(d, NR);
+			if (kbtf_pindex_damaged(d))
+				caught++;
+			else if (!strcmp(got, want))
+				same++;
+			else
+				fail_msg("byte %zu of the %s flipped: a different answer believed",
+					 i, which ? "donor" : "delta");
+			free(got);
+			kbtf_pindex_free(d);
+		}
+	}
+	assert_true(refused > 0 && caught > 0);
+	print_message("donor damage: %zu refused, %zu caught on use, %zu harmless\n", refused,
+		      caught, same);
+	free(copy);
+	free(want);
+	donor_release(&x);
+}
+
+/*
  * Seeds for fuzz_index, written where KBTF_INDEX_SEEDS names a directory
  * (skipped otherwise): a whole index and a delta with its reference, sealed.
  */
 static void write_seed(const char *name, uint8_t flags, const struct kbtf_buf *ref,
-		       const struct kbtf_buf *b)
+		       const struct kbtf_buf *donor, const struct kbtf_buf *b)
 {
 	char path[512];
 	uint32_t len;
@@ -343,6 +514,11 @@ static void write_seed(const char *name, uint8_t flags, const struct kbtf_buf *r
 		fwrite(&len, 4, 1, f);
 		fwrite(ref->data, 1, ref->size, f);
 	}
+	if (donor) {
+		len = (uint32_t)donor->size;
+		fwrite(&len, 4, 1, f);
+		fwrite(donor->data, 1, donor->size, f);
+	}
 	fwrite(b->data, 1, b->size, f);
 	assert_int_equal(fclose(f), 0);
 }
@@ -356,11 +532,18 @@ static void test_fuzz_seeds(void **state)
 	whole_index(&ref, symvers_ref, 24, false, false, false);
 	whole_index(&whole, symvers_new, 27, true, true, true);
 	assert_int_equal(kbtf_pindex_delta(whole.data, whole.size, ref.data, ref.size, &delta), 0);
-	write_seed("whole-v5-sealed", 1, NULL, &whole);
-	write_seed("delta-v5-sealed", 3, &ref, &delta);
+	write_seed("whole-v6-sealed", 1, NULL, NULL, &whole);
+	write_seed("delta-v6-sealed", 3, &ref, NULL, &delta);
 	kbtf_buf_release(&ref);
 	kbtf_buf_release(&whole);
 	kbtf_buf_release(&delta);
+	{
+		struct donor_fx x;
+
+		donor_fx(&x, NR);
+		write_seed("donor-v6-sealed", 7, &x.ref, &x.da, &x.db);
+		donor_release(&x);
+	}
 }
 
 int main(void)
@@ -369,6 +552,8 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_reference, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_crc_donor, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_crc_donor_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_fuzz_seeds, setup, teardown),
 	};
 
