@@ -480,7 +480,8 @@ static void link_crc_donor(const struct kbtf_profile_info *const *list, size_t n
 
 int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_profile_info *info)
 {
-	const struct kbtf_profile_info *const *list, *cands[DELTA_TRIES];
+	const struct kbtf_profile_info **list = NULL, *cands[DELTA_TRIES];
+	struct kbtf_profile_info *snap = NULL;
 	char path[PATH_MAX], ref_path[PATH_MAX], ref_dir[PATH_MAX], best_dir[PATH_MAX] = "";
 	struct kbtf_buf raw = {0}, best = {0}, d, back = {0};
 	size_t n, nc, i;
@@ -492,7 +493,11 @@ int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_prof
 	if (!err)
 		err = join(ref_path, sizeof(ref_path), dir, KBTF_PROFILE_BTF_REF);
 	if (!err)
-		err = kbtf_store_list(s, &list, &n);
+		err = kbtf_store_snapshot(s, &snap, &n);
+	if (!err && n && !(list = malloc(sizeof(*list) * n)))
+		err = kbtf_err_nomem();
+	for (i = 0; !err && i < n; i++)
+		list[i] = &snap[i];
 	if (!err)
 		err = kbtf_buf_from_file(path, &raw);
 	if (err)
@@ -552,6 +557,8 @@ out:
 	kbtf_buf_release(&raw);
 	kbtf_buf_release(&best);
 	kbtf_buf_release(&back);
+	free(list);
+	free(snap);
 	return err;
 }
 

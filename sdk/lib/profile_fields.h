@@ -42,6 +42,13 @@ int kbtf_profile_write_marker(const char *dir, const struct kbtf_profile_info *i
  */
 int kbtf_store_delta_btf(struct kbtf_store *s, const char *dir, struct kbtf_profile_info *info);
 
+/*
+ * A copy of every stored profile's facts (sorted by version; free() it),
+ * read under the store lock: unlike kbtf_store_list()'s array, it stays
+ * valid while other threads add to the same store.
+ */
+int kbtf_store_snapshot(struct kbtf_store *s, struct kbtf_profile_info **out, size_t *n);
+
 /* The raw BTF of the delta @file of the profile in @dir (heap). */
 int kbtf_profile_btf_from_delta(const char *dir, const struct kbtf_buf *file, struct kbtf_buf *out);
 

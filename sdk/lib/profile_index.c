@@ -2622,13 +2622,16 @@ static int delta_syms(struct build *b, const struct kbtf_pindex *full,
 	} else {
 		for (i = 0; !err && i < nl; i++) {
 			struct idx_symrun r = {htole32(i), htole32(src[i]), htole32(1)};
-			struct idx_symrun *last =
-			    (struct idx_symrun *)(b->symlines.p + b->symlines.len) - 1;
 
-			if (i && src[i] == src[i - 1] + 1)
+			if (i && src[i] == src[i - 1] + 1) {
+				/* the run of line i - 1, written last */
+				struct idx_symrun *last =
+				    (struct idx_symrun *)(b->symlines.p + b->symlines.len) - 1;
+
 				last->count = htole32(le32toh(last->count) + 1);
-			else
+			} else {
 				err = wb_put(&b->symlines, &r, sizeof(r));
+			}
 		}
 	}
 	b->h.lines = htole32(nl);

@@ -461,6 +461,31 @@ static int load(struct kbtf_store *s, bool write_back)
 
 /* ------------------------------------------------------------ the API */
 
+int kbtf_store_snapshot(struct kbtf_store *s, struct kbtf_profile_info **out, size_t *n)
+{
+	int err, fd;
+	size_t i;
+
+	*out = NULL;
+	*n = 0;
+	/* other threads of this process may reload the same store meanwhile */
+	err = lock_store(s, &fd);
+	if (err)
+		return err;
+	err = load(s, false);
+	if (!err && s->nr) {
+		*out = malloc(sizeof(**out) * s->nr);
+		if (!*out)
+			err = kbtf_err_nomem();
+		for (i = 0; !err && i < s->nr; i++)
+			(*out)[i] = *s->sorted[i];
+		if (!err)
+			*n = s->nr;
+	}
+	unlock_store(s, fd);
+	return err;
+}
+
 int kbtf_store_list(struct kbtf_store *s, const struct kbtf_profile_info *const **list, size_t *n)
 {
 	int err, fd;

@@ -103,7 +103,8 @@ static uint64_t store_bytes(const char *root)
 
 /*
  * The profiles' files by kind, each inode once: where a stored kernel's
- * bytes go (a delta's btf.ref and index.ref count as btf and index).
+ * bytes go (a delta's btf.ref, index.ref, index.crcref and config.ref
+ * count as btf, index and config).
  */
 void bench_store_kinds(const char *label, char **dirs, int nk)
 {
@@ -127,8 +128,9 @@ void bench_store_kinds(const char *label, char **dirs, int nk)
 			    lstat(path, &st) || !S_ISREG(st.st_mode) || !seen_add(&s, st.st_ino))
 				continue;
 			for (i = 0; i < 4 && strcmp(de->d_name, kinds[i]); i++)
-				if (i < 2 && !strncmp(de->d_name, kinds[i], strlen(kinds[i])) &&
-				    !strcmp(de->d_name + strlen(kinds[i]), ".ref"))
+				if (!strncmp(de->d_name, kinds[i], strlen(kinds[i])) &&
+				    (!strcmp(de->d_name + strlen(kinds[i]), ".ref") ||
+				     !strcmp(de->d_name + strlen(kinds[i]), ".crcref")))
 					break;
 			bytes[i] += (uint64_t)st.st_size;
 		}

@@ -298,7 +298,7 @@ else
 	sed 's/^/    | /' "$t_tmp/bad.out"
 fi
 # a byte of what opening checks whole: the release, in the meta strings
-# (the header's size at byte 12, its last 20 pairs the sections; section 1)
+# (the header's size at byte 12, its last 21 pairs the sections; section 1)
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 cp "$t_tmp/index.ref" "$p/index.ref"
 hs=$(u32 "$p/index.ref" 12)
