@@ -1081,6 +1081,7 @@ struct kbtf_btf_delta_src {
 	/* K string offset -> string run: sbucket[off >> SBUCKET_SHIFT] is the
 	 * first run ending past the bucket's start */
 	uint32_t *sbucket;
+	uint32_t str_hint; /* the run a string was last found in (a cache) */
 	/* per gap of literal string bytes before run i (nsr: after the
 	 * last), the K offset past its last NUL: a string starting in it
 	 * below that lies whole in the gap's bytes */
@@ -1582,7 +1583,15 @@ const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32
 
 	if (off >= s->str_len)
 		return NULL;
-	lo = str_run_after(s, off);
+	/* the run the last string was in first: a struct's member names mostly
+	 * sit together; any thread's hint is checked before it is used */
+	lo = __atomic_load_n(&s->str_hint, __ATOMIC_RELAXED);
+	if (lo >= s->nsr || s->sr[lo].k_off > off || off - s->sr[lo].k_off >= s->sr[lo].len) {
+		lo = str_run_after(s, off);
+		if (lo < s->nsr)
+			__atomic_store_n(&((struct kbtf_btf_delta_src *)s)->str_hint, lo,
+					 __ATOMIC_RELAXED);
+	}
 	r = lo < s->nsr ? &s->sr[lo] : NULL;
 	if (r && r->k_off <= off) {
 		/* in a run: R's bytes, up to the run's end (looked at here, not
