@@ -882,6 +882,61 @@ static void test_real_vmlinux_btf(void **state)
 	kbtf_store_free(s);
 }
 
+/* ------------------------------------------------------ references */
+
+static void add_delta(struct kbtf_store *s, const char *release, const char *name,
+		      unsigned int extra, struct kbtf_profile_info *info)
+{
+	struct kbtf_profile_add_opts o = {.name = name, .suite = "bookworm", .delta = true};
+	struct fake_kernel f;
+
+	fake_kernel(&f, release, extra);
+	if (kbtf_store_add(s, &f.k, &o, info))
+		fail_msg("add %s: %s", release, kbtf_errstr());
+	fake_kernel_release(&f);
+}
+
+static ino_t btf_ino(struct kbtf_store *s, const char *name, const char *file)
+{
+	char dir[512], path[600];
+	struct stat st;
+
+	assert_int_equal(kbtf_store_profile_dir(s, name, dir, sizeof(dir)), 0);
+	snprintf(path, sizeof(path), "%s/%s", dir, file);
+	assert_int_equal(stat(path, &st), 0);
+	return st.st_ino;
+}
+
+/*
+ * A delta's reference is known as one (kbtf kernels repack leaves it
+ * raw), until its last delta goes; the same BTF under another name stays
+ * raw and shares the reference's object rather than becoming a delta.
+ */
+static void test_references(void **state)
+{
+	struct kbtf_store *s = open_store();
+	struct kbtf_profile_info a, b, c;
+
+	add_delta(s, "6.12.113+deb12-amd64", NULL, 400, &a);
+	add_delta(s, "6.12.117+deb12-amd64", NULL, 401, &b);
+	assert_string_equal(a.btf_encoding, "raw");
+	assert_string_equal(b.btf_encoding, "delta");
+	assert_true(kbtf_store_is_reference(s, a.name));
+	assert_false(kbtf_store_is_reference(s, b.name));
+	assert_true(kbtf_store_is_reference(s, "not-stored")); /* unknown: left alone */
+
+	add_delta(s, "6.12.113+deb12-amd64", "again", 400, &c);
+	assert_string_equal(c.btf_encoding, "raw");
+	assert_int_equal(btf_ino(s, "again", KBTF_PROFILE_BTF),
+			 btf_ino(s, a.name, KBTF_PROFILE_BTF));
+	/* its file is the reference's object: repack leaves it, it costs nothing */
+	assert_true(kbtf_store_is_reference(s, "again"));
+
+	assert_int_equal(kbtf_store_remove(s, b.name), 0);
+	assert_false(kbtf_store_is_reference(s, a.name));
+	kbtf_store_free(s);
+}
+
 /* ------------------------------------------------------ config deltas */
 
 /* A config of @n options, the @changed-th set to "m" (none: n or more). */
@@ -1027,6 +1082,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_add_list_load, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_lz4_encoding, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_config_delta, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sorted_by_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replace_and_remove, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_index_rebuilt, setup, teardown),
