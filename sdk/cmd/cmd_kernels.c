@@ -972,31 +972,42 @@ static int kernels_path(int argc, char **argv)
 	return KBTF_EXIT_OK;
 }
 
+/*
+ * The directory of the one profile @name names (a name, or a set of one),
+ * for the verbs that print a file of one profile: 0, or the error recorded.
+ */
+static int one_profile_dir(const char *name, char *dir, size_t len)
+{
+	const struct kbtf_profile_info **set = NULL;
+	struct kbtf_store *s;
+	size_t n = 0;
+	int err = kbtf_store_open(NULL, &s);
+
+	if (err)
+		return err;
+	err = kbtf_store_resolve(s, name, &set, &n);
+	if (!err && n != 1)
+		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", name, n);
+	if (!err)
+		err = kbtf_store_profile_dir(s, set[0]->name, dir, len);
+	free(set);
+	kbtf_store_free(s);
+	return err;
+}
+
 /* The profile's Module.symvers as the kernel shipped it, from its file or its index. */
 static int kernels_symvers(int argc, char **argv)
 {
-	const struct kbtf_profile_info **set = NULL;
 	struct kbtf_profile_info info;
-	size_t n = 0;
-	struct kbtf_store *s;
 	struct kbtf_buf b;
-	char dir[4096], path[4200];
-	int err, rc;
+	char dir[4096] = "", path[4200];
+	int err;
 
 	if (argc != 1) {
 		fprintf(stderr, "kbtf: kernels symvers: one NAME\n");
 		return KBTF_EXIT_USAGE;
 	}
-	rc = open_store(&s);
-	if (rc)
-		return rc;
-	err = kbtf_store_resolve(s, argv[0], &set, &n);
-	if (!err && n != 1)
-		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", argv[0], n);
-	if (!err)
-		err = kbtf_store_profile_dir(s, set[0]->name, dir, sizeof(dir));
-	free(set);
-	kbtf_store_free(s);
+	err = one_profile_dir(argv[0], dir, sizeof(dir));
 	if (!err)
 		err = kbtf_profile_read_info(dir, &info);
 	if (!err && !info.has_symvers)
@@ -1020,26 +1031,15 @@ static int kernels_symvers(int argc, char **argv)
 /* The profile's kernel config as text, whole or rebuilt from its config.ref. */
 static int kernels_config(int argc, char **argv)
 {
-	const struct kbtf_profile_info **set = NULL;
-	struct kbtf_store *s;
 	char dir[4096], *text = NULL;
-	size_t n = 0, len = 0;
-	int err, rc;
+	size_t len = 0;
+	int err;
 
 	if (argc != 1) {
 		fprintf(stderr, "kbtf: kernels config: one NAME\n");
 		return KBTF_EXIT_USAGE;
 	}
-	rc = open_store(&s);
-	if (rc)
-		return rc;
-	err = kbtf_store_resolve(s, argv[0], &set, &n);
-	if (!err && n != 1)
-		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", argv[0], n);
-	if (!err)
-		err = kbtf_store_profile_dir(s, set[0]->name, dir, sizeof(dir));
-	free(set);
-	kbtf_store_free(s);
+	err = one_profile_dir(argv[0], dir, sizeof(dir));
 	if (!err) {
 		err = kbtf_profile_read_config(dir, &text, &len);
 		if (err == -ENOENT)
@@ -1054,12 +1054,9 @@ static int kernels_config(int argc, char **argv)
 /* The profile's vmlinux BTF, raw: what bpftool and libbpf read. */
 static int kernels_btf(int argc, char **argv, const struct kopts *o)
 {
-	const struct kbtf_profile_info **set = NULL;
-	struct kbtf_store *s;
 	struct kbtf_buf b = {0};
-	size_t n = 0;
 	char dir[4096];
-	int err, rc;
+	int err;
 
 	if (argc != 1) {
 		fprintf(stderr, "kbtf: kernels btf: one NAME\n");
@@ -1070,16 +1067,7 @@ static int kernels_btf(int argc, char **argv, const struct kopts *o)
 				"stdout\n");
 		return KBTF_EXIT_USAGE;
 	}
-	rc = open_store(&s);
-	if (rc)
-		return rc;
-	err = kbtf_store_resolve(s, argv[0], &set, &n);
-	if (!err && n != 1)
-		err = kbtf_err(-EINVAL, "%s: %zu profiles; give the NAME of one", argv[0], n);
-	if (!err)
-		err = kbtf_store_profile_dir(s, set[0]->name, dir, sizeof(dir));
-	free(set);
-	kbtf_store_free(s);
+	err = one_profile_dir(argv[0], dir, sizeof(dir));
 	if (!err)
 		err = kbtf_profile_load_btf(dir, &b);
 	if (!err && o->output)
