@@ -192,10 +192,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	err = kbtf_profile_read_config(dir, &text, &len);
 	kbtf_err_clear();
 	if (flags & 4) {
-		/* our own delta of a text: it rebuilds exactly (unless the
-		 * reference, written as is, reads as another compressed file) */
+		/* our own delta of a text: it rebuilds exactly, unless the
+		 * reference, written as is, reads as another compressed file
+		 * or is a config delta itself (which is refused as a reference) */
 		if ((flags & 2 ||
-		     kbtf_compression_detect(part[0].data, part[0].size) == KBTF_COMP_NONE) &&
+		     (kbtf_compression_detect(part[0].data, part[0].size) == KBTF_COMP_NONE &&
+		      !kbtf_profile_config_is_delta(part[0].data, part[0].size))) &&
 		    (err || len != part[1].size || memcmp(text, part[1].data, len)))
 			abort();
 	} else if (!err && kbtf_profile_config_is_delta(d, dlen)) {
