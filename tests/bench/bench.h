@@ -6,6 +6,9 @@
 #ifndef KBTF_BENCH_H
 #define KBTF_BENCH_H
 
+#include <stdbool.h>
+#include <stddef.h>
+
 #include "util.h" /* kbtf_now_ms() */
 
 /* Sorts @ms and prints median and min. */
@@ -28,5 +31,12 @@ struct kbtf_symvers *bench_wanted_symbols(struct kbtf_vmod **vm, int nmods);
 /* The same kernels stored as deltas, the default: BTF bytes, add time, open + judge. */
 void bench_store_delta(const char **mods, int nmods) __attribute__((weak));
 void bench_store_kinds(const char *label, char **dirs, int nk);
+/* The profile in @dir's Module.symvers, kept in its index, written beside
+ * it as a plain file for the full way: false if none was written. */
+bool bench_symvers_out(const char *dir, char *path, size_t len);
+/* $KBTF_BENCH_MATRIX_MODS module slots x $KBTF_BENCH_COPIES kernels: the
+ * @nk profiles @names of the store at @root linked under other names. */
+void bench_matrix_big(const char *label, const char *root, char **names, int nk, const char **mods,
+		      int nmods);
 
 #endif

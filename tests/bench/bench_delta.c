@@ -12,13 +12,15 @@
  *   - open a stored delta kernel and judge each module on it, per pair,
  *     as bench_store does for raw profiles (the same figure to compare),
  *     and the same pair with the BTF rebuilt whole (the full way, its
- *     index moved aside).
+ *     index moved aside, its Module.symvers written out beside it);
+ *   - the big matrix of bench_store on the delta profiles alone.
  */
 #include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "kbtf/err.h"
 #include "kbtf/source.h"
@@ -100,14 +102,16 @@ void bench_store_delta(const char **mods, int nmods)
 {
 	const char *list = getenv("KBTF_BENCH_STORE");
 	char tmpl[] = "/tmp/kbtf-bench-delta.XXXXXX", *srcs, *tok, *save = NULL;
-	char *dirs[MAX_KERNELS], *names[MAX_KERNELS], path[PATH_MAX], aside[PATH_MAX];
+	char *dirs[MAX_KERNELS], *names[MAX_KERNELS], *dnames[MAX_KERNELS], path[PATH_MAX],
+	    aside[PATH_MAX], sv[PATH_MAX];
 	bool delta[MAX_KERNELS];
 	struct kbtf_vmod *vm[16] = {0};
 	struct kbtf_symvers *wanted = NULL;
 	struct kbtf_store *s = NULL;
 	ino_t ino[2 * MAX_KERNELS];
 	uint64_t stored = 0, raw = 0;
-	int nk = 0, nd = 0, nino = 0, m, i;
+	int nk = 0, nd = 0, nino = 0, ndn = 0, m, i;
+	bool plain;
 	double t0, add_ms = 0;
 	char *old = getenv("XDG_CACHE_HOME") ? strdup(getenv("XDG_CACHE_HOME")) : NULL;
 
@@ -160,15 +164,26 @@ void bench_store_delta(const char **mods, int nmods)
 		if (!delta[i])
 			continue;
 		judge(dirs[i], names[i], vm, nmods < 16 ? nmods : 16, wanted, "");
-		/* the full way: the BTF rebuilt whole and parsed */
+		/* the full way: the BTF rebuilt whole and parsed, Module.symvers
+		 * (kept in the index alone) written beside it for the while */
+		plain = bench_symvers_out(dirs[i], sv, sizeof(sv));
 		if (snprintf(path, sizeof(path), "%s/%s", dirs[i], KBTF_PROFILE_INDEX) >=
 			(int)sizeof(path) ||
 		    snprintf(aside, sizeof(aside), "%s.aside", path) >= (int)sizeof(aside) ||
-		    rename(path, aside))
+		    rename(path, aside)) {
+			if (plain)
+				unlink(sv);
 			continue;
+		}
 		judge(dirs[i], names[i], vm, nmods < 16 ? nmods : 16, wanted, ", full");
+		if (plain)
+			unlink(sv);
 		rename(aside, path);
+		dnames[ndn++] = names[i];
 	}
+	/* the big matrix over the delta profiles alone: what a store of a
+	 * whole archive holds (all but one kernel per series and flavour) */
+	bench_matrix_big("delta store", kbtf_store_root(s), dnames, ndn, mods, nmods);
 out:
 	kbtf_symvers_free(wanted);
 	for (m = 0; m < 16; m++)

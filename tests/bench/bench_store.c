@@ -15,8 +15,8 @@
  *   - the matrix: $KBTF_BENCH_MATRIX_MODS module slots (the modules given,
  *     repeated) x $KBTF_BENCH_COPIES stored kernels (the stored ones again
  *     under other names, their files hard-linked as the store does for a
- *     re-added kernel), kbtf_matrix_run() with 2 threads: wall time and
- *     peak memory (getrusage).
+ *     re-added kernel), kbtf_matrix_run() with 2 threads in a child
+ *     process: wall time and that process's peak memory (getrusage).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -26,6 +26,7 @@
 #include <string.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "kbtf/err.h"
@@ -189,7 +190,7 @@ struct kbtf_symvers *bench_wanted_symbols(struct kbtf_vmod **vm, int nmods)
 }
 
 /* The profile's Module.symvers from its index, written to @dir as a file: false if none. */
-static bool symvers_out(const char *dir, char *path, size_t len)
+bool bench_symvers_out(const char *dir, char *path, size_t len)
 {
 	FILE *f;
 	int err;
@@ -228,7 +229,7 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 		}
 		/* the full way reads Module.symvers text, which the profile keeps
 		 * in its index alone: written beside it, plain, for the while */
-		plain = symvers_out(dirs[k], sv, sizeof(sv));
+		plain = bench_symvers_out(dirs[k], sv, sizeof(sv));
 		if (snprintf(path, sizeof(path), "%s/%s", dirs[k], KBTF_PROFILE_INDEX) >=
 			(int)sizeof(path) ||
 		    snprintf(aside, sizeof(aside), "%s.aside", path) >= (int)sizeof(aside) ||
@@ -284,7 +285,8 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 	}
 }
 
-static void bench_matrix_big(const char *root, char **names, int nk, const char **mods, int nmods)
+void bench_matrix_big(const char *label, const char *root, char **names, int nk, const char **mods,
+		      int nmods)
 {
 	int copies = getenv("KBTF_BENCH_COPIES") ? atoi(getenv("KBTF_BENCH_COPIES")) : 1000;
 	int slots = getenv("KBTF_BENCH_MATRIX_MODS") ? atoi(getenv("KBTF_BENCH_MATRIX_MODS")) : 100;
@@ -294,7 +296,8 @@ static void bench_matrix_big(const char *root, char **names, int nk, const char 
 	char src[PATH_MAX], dst[PATH_MAX];
 	struct kbtf_matrix mx;
 	struct rusage ru;
-	double t0, ms;
+	double t0, ms, before;
+	pid_t pid;
 	int i;
 
 	if (!kl || !ml || copies <= 0 || slots <= 0 || !nk || !nmods)
@@ -310,20 +313,34 @@ static void bench_matrix_big(const char *root, char **names, int nk, const char 
 	}
 	for (i = 0; i < slots; i++)
 		ml[i] = mods[i % nmods];
-	printf("store: %d stored kernels (%d real ones under other names): %.1f MB on disk\n",
+	printf("%s: %d stored kernels (%d real ones under other names): %.1f MB on disk\n", label,
 	       copies, nk, store_bytes(root) / 1e6);
+	/* in a child of its own, so that its peak memory is this matrix's
+	 * and not the bench's highest so far */
+	fflush(stdout);
+	pid = fork();
+	if (pid < 0)
+		goto out;
+	if (pid) {
+		waitpid(pid, NULL, 0);
+		goto out;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	before = ru.ru_maxrss / 1024.0;
 	t0 = kbtf_now_ms();
 	if (kbtf_matrix_run(ml, (size_t)slots, kl, (size_t)copies, &o, &mx)) {
 		fprintf(stderr, "bench_store: matrix: %s\n", kbtf_errstr());
-		goto out;
+		_exit(1);
 	}
 	ms = kbtf_now_ms() - t0;
 	getrusage(RUSAGE_SELF, &ru);
-	printf("store: matrix %d modules x %d stored kernels, -j2: %.1f s wall, %.3f ms per pair, "
-	       "peak RSS %.0f MB (opening %.1f s, judging %.1f s, summed over threads)\n",
-	       slots, copies, ms / 1000, ms / ((double)slots * copies), ru.ru_maxrss / 1024.0,
-	       mx.open_ms / 1000, mx.judge_ms / 1000);
-	kbtf_matrix_fini(&mx);
+	printf("%s: matrix %d modules x %d stored kernels, -j2: %.1f s wall, %.3f ms per pair, "
+	       "peak RSS %.0f MB (%.0f MB of it before the run; opening %.1f s, judging %.1f s, "
+	       "summed over threads)\n",
+	       label, slots, copies, ms / 1000, ms / ((double)slots * copies),
+	       ru.ru_maxrss / 1024.0, before, mx.open_ms / 1000, mx.judge_ms / 1000);
+	fflush(stdout);
+	_exit(0);
 out:
 	for (i = 0; kl && i < copies; i++)
 		free((char *)kl[i]);
@@ -408,7 +425,7 @@ void bench_store(const char **mods, int nmods)
 			fprintf(stderr, "bench_store: %s: %s\n", mods[m], kbtf_errstr());
 	wanted = bench_wanted_symbols(vm, nmods < 16 ? nmods : 16);
 	bench_open_judge(dirs, names, nk, vm, nmods < 16 ? nmods : 16, wanted);
-	bench_matrix_big(kbtf_store_root(s), names, nk, mods, nmods);
+	bench_matrix_big("store", kbtf_store_root(s), names, nk, mods, nmods);
 out:
 	kbtf_symvers_free(wanted);
 	for (m = 0; m < 16; m++)

@@ -12,7 +12,8 @@
 #     cache stored as a profile (bytes per kernel on disk, with and without
 #     re-adding them under other names), opening a stored kernel from its
 #     index and the full way, opening one and judging a module on it, and
-#     100 modules x 1,000 stored kernels; libbpf parsing the same kernel and
+#     100 modules x 1,000 stored kernels, raw and (the default) as deltas,
+#     each in a process of its own; libbpf parsing the same kernel and
 #     relocating the same modules (btfo bench-relocate), and the ratio;
 #     the load average before and after, since the machine may be shared;
 #   - fetch bytes per kernel, as kbtf kernels fetch --dry-run estimates them
