@@ -21,6 +21,7 @@
 #include "kbtf/source.h"
 #include "cmd.h"
 #include "distill_origin.h"
+#include "util.h"
 
 #define NR_KINDS 128 /* the kind field is 7 bits wide */
 #define MAX_ARCHIVE 64
@@ -92,13 +93,6 @@ static const char inspect_usage[] =
 
 /* ---------------------------------------------------------------- BTF facts */
 
-static uint32_t rd32(const uint8_t *p, bool big)
-{
-	if (big)
-		return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-	return (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
-
 /* Header fields straight from the bytes, known even when the blob does not parse. */
 static int read_header(struct btf_facts *f, const uint8_t *p, size_t size)
 {
@@ -158,9 +152,9 @@ static void walk_records(struct btf_facts *f, const uint8_t *p)
 	if ((uint64_t)f->hdr_len + type_off + f->type_len > f->bytes)
 		return;
 	while (off + sizeof(t) <= f->type_len) {
-		t.name_off = rd32(types + off, big);
-		t.info = rd32(types + off + 4, big);
-		t.size = rd32(types + off + 8, big);
+		t.name_off = kbtf_get32(types + off, big);
+		t.info = kbtf_get32(types + off + 4, big);
+		t.size = kbtf_get32(types + off + 8, big);
 		sz = kbtf_type_rec_size(&t);
 		if (!sz || sz > f->type_len - off)
 			return;

@@ -26,6 +26,7 @@
 
 #include "kbtf/err.h"
 #include "kbtf/source.h"
+#include "util.h"
 
 #define LZ4_LEGACY_MAGIC 0x184c2102u
 #define LZ4_LEGACY_BLOCK (8u << 20)  /* uncompressed bytes per legacy block */
@@ -52,11 +53,6 @@ const char *kbtf_compression_str(enum kbtf_compression c)
 	return "unknown";
 }
 
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
 /*
  * lzma-alone has no magic: a properties byte (lc/lp/pb, < 225), a
  * dictionary size and an 8-byte length. Accept only what real encoders
@@ -71,7 +67,7 @@ static bool looks_like_lzma_alone(const uint8_t *p, size_t size)
 
 	if (size < 13 || p[0] != 0x5d)
 		return false;
-	dict = le32(p + 1);
+	dict = kbtf_le32(p + 1);
 	if (dict % 3 == 0)
 		dict /= 3;
 	if (dict < 1024 || dict & (dict - 1))
@@ -92,9 +88,9 @@ enum kbtf_compression kbtf_compression_detect(const void *data, size_t size)
 		return KBTF_COMP_GZIP;
 	if (size >= 6 && !memcmp(p, xz, 6))
 		return KBTF_COMP_XZ;
-	if (le32(p) == ZSTD_MAGICNUMBER)
+	if (kbtf_le32(p) == ZSTD_MAGICNUMBER)
 		return KBTF_COMP_ZSTD;
-	if (le32(p) == LZ4_LEGACY_MAGIC || le32(p) == LZ4F_MAGICNUMBER)
+	if (kbtf_le32(p) == LZ4_LEGACY_MAGIC || kbtf_le32(p) == LZ4F_MAGICNUMBER)
 		return KBTF_COMP_LZ4;
 	if (p[0] == 'B' && p[1] == 'Z' && p[2] == 'h' && p[3] >= '1' && p[3] <= '9')
 		return KBTF_COMP_BZIP2;
@@ -238,11 +234,6 @@ static int gunzip(const uint8_t *in, size_t size, struct sink *s)
  */
 #define LZMA_PREFIX_MAX (1u << 20) /* prefixes up to this size take the short cut */
 
-static uint64_t le64(const uint8_t *p)
-{
-	return (uint64_t)le32(p) | (uint64_t)le32(p + 4) << 32;
-}
-
 static void lzma_filters_release(lzma_filter *f)
 {
 	for (; f->id != LZMA_VLI_UNKNOWN; f++) {
@@ -273,7 +264,7 @@ static bool unlzma_prefix(const uint8_t *in, size_t size, struct sink *s, bool a
 		return false;
 	if (alone) {
 		/* a known length up to the prefix: the plain decoder checks its end */
-		if (size < 13 || le64(in + 5) <= s->max)
+		if (size < 13 || kbtf_le64(in + 5) <= s->max)
 			return false;
 		f[0].id = LZMA_FILTER_LZMA1;
 		f[1].id = LZMA_VLI_UNKNOWN;
@@ -397,7 +388,7 @@ static int unzstd(const uint8_t *in, size_t size, struct sink *s)
 		}
 		if (ret == 0) {
 			/* a frame ended; go on only if another zstd frame follows */
-			if (size - ib.pos >= 4 && le32(in + ib.pos) == ZSTD_MAGICNUMBER)
+			if (size - ib.pos >= 4 && kbtf_le32(in + ib.pos) == ZSTD_MAGICNUMBER)
 				continue;
 			break;
 		}
@@ -485,7 +476,7 @@ static int unlz4_legacy(const uint8_t *in, size_t size, struct sink *s)
 			err = kbtf_err(-EINVAL, "lz4 data is truncated at offset %zu", pos);
 			break;
 		}
-		blk = le32(in + pos);
+		blk = kbtf_le32(in + pos);
 		pos += 4;
 		if (blk == LZ4_LEGACY_MAGIC)
 			continue;
@@ -613,7 +604,7 @@ static int decompress(enum kbtf_compression c, const void *data, size_t size, si
 		err = unzstd(data, size, &s);
 		break;
 	case KBTF_COMP_LZ4:
-		if (le32(data) == LZ4_LEGACY_MAGIC)
+		if (kbtf_le32(data) == LZ4_LEGACY_MAGIC)
 			err = unlz4_legacy(data, size, &s);
 		else
 			err = unlz4_frame(data, size, &s);

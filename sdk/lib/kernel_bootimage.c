@@ -18,6 +18,7 @@
 #include "elf_read.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 #define HDR_SETUP_SECTS 0x1f1
 #define HDR_MAGIC 0x202
@@ -28,16 +29,6 @@
 #define HDR_END 0x250
 
 #define SCAN_MAX_TRIES 256 /* candidate streams tried when scanning */
-
-static uint16_t le16(const uint8_t *p)
-{
-	return (uint16_t)(p[0] | p[1] << 8);
-}
-
-static uint32_t le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
 
 bool kbtf_bootimage_detect(const void *data, size_t size)
 {
@@ -63,7 +54,7 @@ static char *release_word(const char *s, size_t max)
 
 static void read_version_string(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
 {
-	uint16_t ptr = le16(p + HDR_KERNEL_VERSION);
+	uint16_t ptr = kbtf_le16(p + HDR_KERNEL_VERSION);
 	size_t off = (size_t)ptr + 0x200, len;
 
 	if (bi->protocol < 0x0200 || !ptr || off >= size)
@@ -126,7 +117,7 @@ static int from_header(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
 {
 	unsigned int sects = p[HDR_SETUP_SECTS] ? p[HDR_SETUP_SECTS] : 4;
 	size_t pm_start = ((size_t)sects + 1) * 512;
-	uint32_t off = le32(p + HDR_PAYLOAD_OFFSET), len = le32(p + HDR_PAYLOAD_LENGTH);
+	uint32_t off = kbtf_le32(p + HDR_PAYLOAD_OFFSET), len = kbtf_le32(p + HDR_PAYLOAD_LENGTH);
 	size_t max_out = KBTF_INPUT_MAX;
 	uint32_t trailer;
 
@@ -139,7 +130,7 @@ static int from_header(const uint8_t *p, size_t size, struct kbtf_bootimage *bi)
 				len, size);
 	/* the appended uncompressed size is exact: a bound no bomb can pass */
 	if (len >= 8) {
-		trailer = le32(p + pm_start + off + len - 4);
+		trailer = kbtf_le32(p + pm_start + off + len - 4);
 		if (trailer && trailer <= KBTF_INPUT_MAX)
 			max_out = trailer;
 	}
@@ -200,7 +191,7 @@ int kbtf_bootimage_read(const void *data, size_t size, struct kbtf_bootimage *bi
 	memset(bi, 0, sizeof(*bi));
 	if (kbtf_bootimage_detect(data, size)) {
 		bi->has_setup_header = true;
-		bi->protocol = le16(p + HDR_VERSION);
+		bi->protocol = kbtf_le16(p + HDR_VERSION);
 		read_version_string(p, size, bi);
 		header_err = from_header(p, size, bi);
 		if (!header_err)
@@ -212,7 +203,7 @@ int kbtf_bootimage_read(const void *data, size_t size, struct kbtf_bootimage *bi
 		if (start > size)
 			start = 0;
 		else if (bi->protocol >= 0x0208)
-			skip = start + le32(p + HDR_PAYLOAD_OFFSET);
+			skip = start + kbtf_le32(p + HDR_PAYLOAD_OFFSET);
 	}
 	err = by_scanning(p, size, start, skip, bi);
 	if (err) {
@@ -250,12 +241,6 @@ bool kbtf_arm64_image_big_endian(const void *data, size_t size)
 	return size >= ARM64_HDR_END && (((const uint8_t *)data)[ARM64_FLAGS] & 1);
 }
 
-static uint32_t get32(const uint8_t *p, bool be)
-{
-	return be ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-		  : le32(p);
-}
-
 /*
  * Is there a complete vmlinux BTF at @p (@left bytes to the end)? The
  * checks are the kernel's own header rules (btf_parse_hdr(): version 1, no
@@ -270,11 +255,11 @@ static size_t btf_blob_at(const uint8_t *p, size_t left, bool be)
 
 	if (left < 24 || p[2] != 1 || p[3] != 0)
 		return 0;
-	hdr_len = get32(p + 4, be);
-	type_off = get32(p + 8, be);
-	type_len = get32(p + 12, be);
-	str_off = get32(p + 16, be);
-	str_len = get32(p + 20, be);
+	hdr_len = kbtf_get32(p + 4, be);
+	type_off = kbtf_get32(p + 8, be);
+	type_len = kbtf_get32(p + 12, be);
+	str_off = kbtf_get32(p + 16, be);
+	str_len = kbtf_get32(p + 20, be);
 	if (hdr_len < 24 || hdr_len > 256 || hdr_len % 4 || type_off % 4 || !type_len ||
 	    type_len % 4 || str_len < 2)
 		return 0;
@@ -332,7 +317,7 @@ int kbtf_zboot_read(const void *data, size_t size, struct kbtf_buf *out,
 		    enum kbtf_compression *comp, char comp_name[16])
 {
 	const uint8_t *p = data;
-	uint32_t off = le32(p + ZBOOT_PAYLOAD_OFF), len = le32(p + ZBOOT_PAYLOAD_SIZE);
+	uint32_t off = kbtf_le32(p + ZBOOT_PAYLOAD_OFF), len = kbtf_le32(p + ZBOOT_PAYLOAD_SIZE);
 	enum kbtf_compression c;
 	int err;
 

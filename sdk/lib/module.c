@@ -24,6 +24,7 @@
 #include "elf_read.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
+#include "util.h"
 
 #define MODULE_MAX_SIZE (512ull << 20) /* a decompressed .ko larger than this is a bomb */
 #define SIG_MAGIC "~Module signature appended~\n"
@@ -59,8 +60,7 @@ static int cut_signature(struct kbtf_module *m)
 	if (size < SIG_MAGIC_LEN + SIG_INFO_LEN)
 		return kbtf_err(-EINVAL, "signature trailer without signature information");
 	info = p + size - SIG_MAGIC_LEN - SIG_INFO_LEN;
-	sig_len =
-	    (uint32_t)info[8] << 24 | (uint32_t)info[9] << 16 | (uint32_t)info[10] << 8 | info[11];
+	sig_len = kbtf_be32(info + 8);
 	total = (size_t)SIG_MAGIC_LEN + SIG_INFO_LEN + sig_len;
 	if (sig_len > size || total > size)
 		return kbtf_err(-EINVAL, "appended signature claims %u bytes, more than the file",

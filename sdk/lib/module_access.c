@@ -19,17 +19,12 @@
 #include "hash.h"
 #include "kbtf/err.h"
 #include "module_access.h"
+#include "util.h"
 
 #define MAGIC "KBAC"
 #define HDR_MIN 24u
 #define REC_WORDS 10u
 #define REC_SIZE (REC_WORDS * 4u)
-
-static uint32_t rd32(const uint8_t *p, bool big)
-{
-	return big ? (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3]
-		   : (uint32_t)p[3] << 24 | (uint32_t)p[2] << 16 | (uint32_t)p[1] << 8 | p[0];
-}
 
 static void wr32(uint8_t *p, uint32_t v, bool big)
 {
@@ -100,16 +95,16 @@ static int blob_check(const uint8_t *p, size_t left, size_t at, bool *big, uint3
 
 	if (left < HDR_MIN || memcmp(p, MAGIC, 4))
 		return kbtf_err(-EINVAL, "access record: bytes at offset %zu are not a record", at);
-	if (rd32(p + 4, false) == 1)
+	if (kbtf_get32(p + 4, false) == 1)
 		*big = false;
-	else if (rd32(p + 4, true) == 1)
+	else if (kbtf_get32(p + 4, true) == 1)
 		*big = true;
 	else
 		return kbtf_err(-EINVAL, "access record at offset %zu: version %u is not 1", at,
-				rd32(p + 4, false));
-	*hdr = rd32(p + 8, *big);
-	*nrec = rd32(p + 12, *big);
-	*slen = rd32(p + 16, *big);
+				kbtf_get32(p + 4, false));
+	*hdr = kbtf_get32(p + 8, *big);
+	*nrec = kbtf_get32(p + 12, *big);
+	*slen = kbtf_get32(p + 16, *big);
 	need = (uint64_t)*hdr + (uint64_t)*nrec * REC_SIZE + *slen;
 	if (*hdr < HDR_MIN || *hdr % 4 || need > left)
 		return kbtf_err(-EINVAL,
@@ -185,7 +180,7 @@ int kbtf_access_parse(const void *data, size_t size, struct kbtf_access **out)
 			str[4] = &o->via;
 			str[5] = &o->file;
 			for (k = 0; k < 6; k++) {
-				uint32_t so = rd32(r + 4 * k, big);
+				uint32_t so = kbtf_get32(r + 4 * k, big);
 
 				if (so >= slen) {
 					err = kbtf_err(-EINVAL,
@@ -197,10 +192,10 @@ int kbtf_access_parse(const void *data, size_t size, struct kbtf_access **out)
 				}
 				*str[k] = s + so;
 			}
-			o->line = rd32(r + 24, big);
-			o->bit_off = rd32(r + 28, big);
-			o->bits = rd32(r + 32, big);
-			o->flags = rd32(r + 36, big);
+			o->line = kbtf_get32(r + 24, big);
+			o->bit_off = kbtf_get32(r + 28, big);
+			o->bits = kbtf_get32(r + 32, big);
+			o->flags = kbtf_get32(r + 36, big);
 			if (!*o->type || !*o->path) {
 				kbtf_access_free(a);
 				return kbtf_err(-EINVAL,

@@ -20,6 +20,7 @@
 
 #include "kbtf/err.h"
 #include "pkg.h"
+#include "util.h"
 
 #define LEAD_SIZE 96
 #define HDR_INTRO 16
@@ -35,11 +36,6 @@
 
 static const uint8_t lead_magic[4] = {0xed, 0xab, 0xee, 0xdb};
 static const uint8_t header_magic[4] = {0x8e, 0xad, 0xe8, 0x01};
-
-static uint32_t be32(const uint8_t *p)
-{
-	return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 | p[3];
-}
 
 bool kbtf_rpm_detect(const void *data, size_t size)
 {
@@ -62,8 +58,8 @@ static int header_at(const uint8_t *d, size_t size, size_t off, const char *whic
 {
 	if (off > size || size - off < HDR_INTRO || memcmp(d + off, header_magic, 4))
 		return kbtf_err(-EINVAL, "RPM %s header missing at offset %zu", which, off);
-	h->nindex = be32(d + off + 8);
-	h->dsize = be32(d + off + 12);
+	h->nindex = kbtf_be32(d + off + 8);
+	h->dsize = kbtf_be32(d + off + 12);
 	if (h->nindex > MAX_INDEX || h->dsize > MAX_STORE)
 		return kbtf_err(-EINVAL, "RPM %s header claims %u entries and %u bytes", which,
 				h->nindex, h->dsize);
@@ -84,10 +80,10 @@ static char *header_string(const struct rpm_header *h, uint32_t tag)
 
 	for (i = 0; i < h->nindex; i++) {
 		e = h->index + (size_t)i * 16;
-		if (be32(e) != tag)
+		if (kbtf_be32(e) != tag)
 			continue;
-		type = be32(e + 4);
-		off = be32(e + 8);
+		type = kbtf_be32(e + 4);
+		off = kbtf_be32(e + 8);
 		if (type != TYPE_STRING || off >= h->dsize)
 			return NULL;
 		s = (const char *)h->store + off;

@@ -3,13 +3,15 @@
  * The small helpers every part of kbtf shares: creating and removing
  * directory trees, asking whether a path is a directory, the running
  * kernel's uname, a monotonic clock. Internal: not installed, not part of
- * the public API. Errors follow kbtf/err.h (a negative errno and one line
+ * the public API; the fixed-order integer readers and writers of the
+ * binary formats kbtf reads and writes. Errors follow kbtf/err.h (a negative errno and one line
  * naming the path).
  */
 #ifndef KBTF_UTIL_H
 #define KBTF_UTIL_H
 
 #include <stdbool.h>
+#include <stdint.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -61,6 +63,60 @@ static inline double kbtf_now_ms(void)
 static inline double kbtf_now_s(void)
 {
 	return kbtf_now_ms() / 1e3;
+}
+
+/*
+ * Integers of a fixed byte order in a file's bytes, whatever the host's
+ * order and whatever the alignment: the one reader and writer of every
+ * binary format kbtf parses (BTF deltas, indexes, boot images, RPM
+ * headers, compression frames, access records).
+ */
+static inline uint16_t kbtf_le16(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint16_t)(b[0] | b[1] << 8);
+}
+
+static inline uint32_t kbtf_le32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+}
+
+static inline uint64_t kbtf_le64(const void *p)
+{
+	return (uint64_t)kbtf_le32(p) | (uint64_t)kbtf_le32((const uint8_t *)p + 4) << 32;
+}
+
+static inline uint32_t kbtf_be32(const void *p)
+{
+	const uint8_t *b = p;
+
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 | (uint32_t)b[2] << 8 | b[3];
+}
+
+/* A 32-bit word of a file whose order is known only at run time. */
+static inline uint32_t kbtf_get32(const void *p, bool big)
+{
+	return big ? kbtf_be32(p) : kbtf_le32(p);
+}
+
+static inline void kbtf_put_le32(void *p, uint32_t v)
+{
+	uint8_t *b = p;
+
+	b[0] = (uint8_t)v;
+	b[1] = (uint8_t)(v >> 8);
+	b[2] = (uint8_t)(v >> 16);
+	b[3] = (uint8_t)(v >> 24);
+}
+
+static inline void kbtf_put_le64(void *p, uint64_t v)
+{
+	kbtf_put_le32(p, (uint32_t)v);
+	kbtf_put_le32((uint8_t *)p + 4, (uint32_t)(v >> 32));
 }
 
 #endif

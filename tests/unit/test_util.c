@@ -268,6 +268,31 @@ static void endless_device_bounded(void **state)
 	assert_int_equal(KBTF_INPUT_MAX >> 20, 128);
 }
 
+/*
+ * The fixed-order readers and writers, on bytes written out by hand, at
+ * an odd address (file formats put words anywhere).
+ */
+static void byte_order_words(void **state)
+{
+	static const uint8_t in[] = {0xee, 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x88};
+	uint8_t out[9] = {0};
+
+	(void)state;
+	assert_int_equal(kbtf_le16(in + 1), 0x0201);
+	assert_int_equal(kbtf_le32(in + 1), 0x04030201);
+	assert_int_equal(kbtf_be32(in + 1), 0x01020304);
+	assert_true(kbtf_le64(in + 1) == 0x8807060504030201ull);
+	assert_int_equal(kbtf_get32(in + 5, true), 0x05060788);
+	assert_int_equal(kbtf_get32(in + 5, false), 0x88070605);
+	kbtf_put_le64(out + 1, 0x8807060504030201ull);
+	out[0] = 0xee;
+	assert_memory_equal(out, in, sizeof(in));
+	kbtf_put_le32(out + 1, 0xa0b0c0d0);
+	assert_int_equal(out[1], 0xd0);
+	assert_int_equal(out[4], 0xa0);
+	assert_int_equal(out[5], 0x05); /* past the word: untouched */
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -277,6 +302,7 @@ int main(void)
 	    cmocka_unit_test(is_dir_file_exec_uname_clock),
 	    cmocka_unit_test(fifo_checked_without_open_and_read_once),
 	    cmocka_unit_test(endless_device_bounded),
+	    cmocka_unit_test(byte_order_words),
 	};
 
 	return cmocka_run_group_tests(tests, make_tmp, remove_tmp);
