@@ -17,6 +17,9 @@
 
 /* A module prepared for validation. */
 struct kbtf_drift_cache;
+struct kbtf_elf_memo;
+struct kbtf_elf_memo *kbtf_elf_memo_new(void); /* NULL: out of memory */
+void kbtf_elf_memo_free(struct kbtf_elf_memo *m);
 
 struct kbtf_vmod {
 	char *path;
@@ -32,6 +35,7 @@ struct kbtf_vmod {
 	struct kbtf_access *access;	      /* the build-time access record, if any */
 	char *access_error;		      /* why it could not be read */
 	struct kbtf_reloc_prep *reloc_prep;   /* relocation, kernel-independent part */
+	struct kbtf_elf_memo *elf_memo;	      /* the loader's ELF checks by kernel (verdict.c) */
 	/* the kernel's parse-time checks of .BTF.base [0] and .BTF [1], by
 	 * rule generation (enum kbtf_kernel_gen): 0 or an errno, and why */
 	int meta_err[KBTF_KERNEL_LAYOUT + 1][2];

@@ -23,6 +23,7 @@
  * not be judged (kbtf_result_error) alike.
  */
 #include <errno.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -127,6 +128,98 @@ static enum kbtf_kernel_gen kernel_gen(const struct kbtf_vkernel *k)
 /* ------------------------------------------------------------ the ELF step */
 
 /*
+ * The loader's ELF checks read only the module's image and the kernel's
+ * machine, release and sizeof(struct module): kernels alike in those get
+ * the same answer, so a module keeps the answers it had (the matrix judges
+ * it on every kernel of a store, most of a release line alike).
+ */
+#define ELF_MEMO 16
+
+struct kbtf_elf_memo {
+	pthread_mutex_t lock;
+	size_t nr;
+	struct {
+		char *arch; /* NULL: not checked */
+		unsigned int major, minor;
+		size_t module_struct_size;
+		int rc;
+		char log[sizeof(((struct kbtf_elf_findings *)0)->log)];
+	} e[ELF_MEMO];
+};
+
+struct kbtf_elf_memo *kbtf_elf_memo_new(void)
+{
+	struct kbtf_elf_memo *m = calloc(1, sizeof(*m));
+
+	if (m)
+		pthread_mutex_init(&m->lock, NULL);
+	return m;
+}
+
+void kbtf_elf_memo_free(struct kbtf_elf_memo *m)
+{
+	size_t i;
+
+	if (!m)
+		return;
+	for (i = 0; i < m->nr; i++)
+		free(m->e[i].arch);
+	pthread_mutex_destroy(&m->lock);
+	free(m);
+}
+
+static bool same_target(const struct kbtf_elf_target *a, const char *arch, unsigned int major,
+			unsigned int minor, size_t mss)
+{
+	return a->major == major && a->minor == minor && a->module_struct_size == mss &&
+	       (a->arch ? arch && !strcmp(a->arch, arch) : !arch);
+}
+
+/* kbtf_module_elf_check() of @m's image for @t, through @memo (may be NULL). */
+static int elf_check(struct kbtf_elf_memo *memo, const struct kbtf_module *m,
+		     const struct kbtf_elf_target *t, char *log, size_t logsz)
+{
+	char *arch = NULL;
+	size_t i;
+	int rc;
+
+	if (!memo || logsz != sizeof(memo->e[0].log))
+		return kbtf_module_elf_check(m->image.data, m->image.size, t, log, logsz);
+	pthread_mutex_lock(&memo->lock);
+	for (i = 0; i < memo->nr; i++) {
+		if (same_target(t, memo->e[i].arch, memo->e[i].major, memo->e[i].minor,
+				memo->e[i].module_struct_size)) {
+			memcpy(log, memo->e[i].log, logsz);
+			rc = memo->e[i].rc;
+			pthread_mutex_unlock(&memo->lock);
+			return rc;
+		}
+	}
+	pthread_mutex_unlock(&memo->lock);
+	rc = kbtf_module_elf_check(m->image.data, m->image.size, t, log, logsz);
+	if (t->arch && !(arch = strdup(t->arch)))
+		return rc; /* not remembered */
+	pthread_mutex_lock(&memo->lock);
+	for (i = 0; i < memo->nr; i++)
+		if (same_target(t, memo->e[i].arch, memo->e[i].major, memo->e[i].minor,
+				memo->e[i].module_struct_size))
+			break; /* another thread was first */
+	if (i == memo->nr && i < ELF_MEMO) {
+		memo->e[i].arch = arch;
+		memo->e[i].major = t->major;
+		memo->e[i].minor = t->minor;
+		memo->e[i].module_struct_size = t->module_struct_size;
+		memo->e[i].rc = rc;
+		memcpy(memo->e[i].log, log, logsz);
+		memo->nr++;
+		arch = NULL;
+	}
+	pthread_mutex_unlock(&memo->lock);
+	free(arch);
+	return rc;
+}
+
+/*
  * load_module() -> elf_validity_cache_copy() (elf_validity_check() before
  * 6.4): the module's ELF as this kernel's loader checks it, before any
  * section is used. A refusal is -ENOEXEC, whatever the config.
@@ -143,8 +236,7 @@ static void judge_elf(const struct kbtf_pair *pair, struct kbtf_elf_findings *f)
 	};
 
 	/* a module made in memory, not read from a file, has no ELF to check */
-	if (!m->image.data ||
-	    !kbtf_module_elf_check(m->image.data, m->image.size, &t, f->log, sizeof(f->log)))
+	if (!m->image.data || !elf_check(pair->m->elf_memo, m, &t, f->log, sizeof(f->log)))
 		return;
 	f->refused = true;
 	if (k->k->arch && m->arch && strcmp(k->k->arch, m->arch) &&

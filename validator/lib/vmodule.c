@@ -89,7 +89,8 @@ static int prepare(struct kbtf_vmod *vm)
 	int err;
 
 	vm->path = strdup(m->path ? m->path : "module");
-	if (!vm->path)
+	vm->elf_memo = kbtf_elf_memo_new();
+	if (!vm->path || !vm->elf_memo)
 		return kbtf_err_nomem();
 	err = release_of(vm);
 	if (err)
@@ -177,6 +178,7 @@ void kbtf_vmod_free(struct kbtf_vmod *vm)
 	kbtf_modsyms_fini(&vm->syms);
 	kbtf_reloc_prep_free(vm->reloc_prep);
 	kbtf_drift_cache_free(vm->drift_cache);
+	kbtf_elf_memo_free(vm->elf_memo);
 	kbtf_btf_free(vm->layout);
 	kbtf_btf_free(vm->split);
 	kbtf_btf_free(vm->dist);
