@@ -51,6 +51,31 @@ static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, int depth)
 }
 
 /*
+ * type_bits() of member types, remembered for one side of one pair: the
+ * members of a kernel's structs name the same few typedefs again and
+ * again (u32, spinlock_t, struct list_head), each a chain to walk.
+ */
+#define BITS_MEMO 512
+
+struct bits_memo {
+	uint32_t id[BITS_MEMO]; /* 0: an empty slot */
+	uint32_t bits[BITS_MEMO];
+};
+
+static uint32_t member_bits(struct bits_memo *m, const struct kbtf_btf *btf, uint32_t id)
+{
+	uint32_t slot = (id * 2654435761u) >> 23; /* BITS_MEMO slots */
+
+	if (!m || !id)
+		return type_bits(btf, id, 0);
+	if (m->id[slot] != id) {
+		m->id[slot] = id;
+		m->bits[slot] = type_bits(btf, id, 0);
+	}
+	return m->bits[slot];
+}
+
+/*
  * @a @b @c into @buf of @len bytes, cut to fit as snprintf() cuts: type
  * names are made for every member compared, and snprintf()'s format
  * parsing was a tenth of judging a pair.
@@ -225,12 +250,12 @@ struct flatlist {
 static uint64_t name_key(const char *s)
 {
 	uint64_t k = 0;
-	int i;
 
-	for (i = 0; i < 8; i++) {
-		k = k << 8 | (uint8_t)*s;
-		s += *s != '\0';
-	}
+	/* the bytes as read, then in the order strcmp() weighs them */
+	memcpy(&k, s, strnlen(s, 8));
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+	k = __builtin_bswap64(k);
+#endif
 	return k;
 }
 
@@ -247,8 +272,8 @@ static bool anon_composite(const struct kbtf_btf *btf, uint32_t id)
 	return t && kbtf_is_composite(t) && !t->name_off;
 }
 
-static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struct flatlist *out,
-		   int depth)
+static int flatten(const struct kbtf_btf *btf, struct bits_memo *bm, uint32_t id, uint32_t base,
+		   struct flatlist *out, int depth)
 {
 	const struct btf_type *t = kbtf_btf_type(btf, strip(btf, id));
 	const struct btf_member *m;
@@ -264,7 +289,7 @@ static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struc
 		struct flat *f;
 
 		if (!m[i].name_off && anon_composite(btf, m[i].type)) {
-			err = flatten(btf, m[i].type, off, out, depth + 1);
+			err = flatten(btf, bm, m[i].type, off, out, depth + 1);
 			if (err)
 				return err;
 			continue;
@@ -286,7 +311,7 @@ static int flatten(const struct kbtf_btf *btf, uint32_t id, uint32_t base, struc
 			f->name = "?";
 		f->key = name_key(f->name);
 		f->bit_off = off;
-		f->bits = bf ? bf : type_bits(btf, m[i].type, 0);
+		f->bits = bf ? bf : member_bits(bm, btf, m[i].type);
 		f->type = m[i].type;
 		f->at = (uint32_t)(out->n - 1);
 	}
@@ -501,6 +526,7 @@ struct same_memo {
 
 struct drift {
 	struct same_memo memo[SAME_MEMO];
+	struct bits_memo target_bits;
 	const struct kbtf_drift_input *in;
 	struct kbtf_drift_result *out;
 	size_t cap_types;
@@ -569,26 +595,32 @@ static struct kbtf_member_diff *add_diff(struct kbtf_type_drift *td, size_t *cap
 static int fill_diff(struct drift *d, struct kbtf_member_diff *md, unsigned int changes,
 		     const struct flat *o, const struct flat *n)
 {
-	char buf[256];
+	const char *path = o ? o->name : n->name;
+	char ot[256], nt[256], *s;
+	size_t lp = strlen(path) + 1, lo = 0, ln = 0;
 
 	md->changes = changes;
-	md->path = strdup(o ? o->name : n->name);
-	if (!md->path)
-		return -ENOMEM;
 	if (o) {
 		md->old_bit_off = o->bit_off;
 		md->old_bits = o->bits;
-		kbtf_type_name(d->in->build, o->type, buf, sizeof(buf));
-		if (!(md->old_type = strdup(buf)))
-			return -ENOMEM;
+		kbtf_type_name(d->in->build, o->type, ot, sizeof(ot));
+		lo = strlen(ot) + 1;
 	}
 	if (n) {
 		md->new_bit_off = n->bit_off;
 		md->new_bits = n->bits;
-		kbtf_type_name(d->in->target, n->type, buf, sizeof(buf));
-		if (!(md->new_type = strdup(buf)))
-			return -ENOMEM;
+		kbtf_type_name(d->in->target, n->type, nt, sizeof(nt));
+		ln = strlen(nt) + 1;
 	}
+	/* one allocation for the three strings: a pair can find hundreds */
+	s = malloc(lp + lo + ln);
+	if (!s)
+		return -ENOMEM;
+	md->path = memcpy(s, path, lp);
+	if (o)
+		md->old_type = memcpy(s + lp, ot, lo);
+	if (n)
+		md->new_type = memcpy(s + lp + lo, nt, ln);
 	return 0;
 }
 
@@ -677,11 +709,8 @@ static void type_drift_fini(struct kbtf_type_drift *td)
 {
 	size_t i;
 
-	for (i = 0; i < td->nr_diffs; i++) {
-		free(td->diffs[i].path);
-		free(td->diffs[i].old_type);
-		free(td->diffs[i].new_type);
-	}
+	for (i = 0; i < td->nr_diffs; i++)
+		free(td->diffs[i].path); /* and the types' names with it */
 	free(td->diffs);
 	free(td->name);
 	free(td->via);
@@ -722,7 +751,7 @@ static int build_list(struct drift *d, uint32_t bid, struct flatlist *l, struct 
 
 	if (c && cache_get(c, d->in->build, bid, out))
 		return 0;
-	err = flatten(d->in->build, bid, 0, l, 0);
+	err = flatten(d->in->build, NULL, bid, 0, l, 0);
 	if (err)
 		return err;
 	tmp = malloc(sizeof(*tmp) * l->n + 1);
@@ -767,7 +796,7 @@ static int compare_type(struct drift *d, const struct pending *p)
 	} else {
 		err = build_list(d, p->bid, &o, &ol);
 		if (!err)
-			err = flatten(d->in->target, p->tid, 0, &n, 0);
+			err = flatten(d->in->target, &d->target_bits, p->tid, 0, &n, 0);
 		if (!err)
 			err = merge(d, p, &td, &ol, &n);
 	}

@@ -42,7 +42,9 @@ struct kbtf_member_diff {
 	uint32_t new_bit_off; /* target kernel */
 	uint32_t old_bits;    /* size in bits */
 	uint32_t new_bits;
-	char *old_type; /* "spinlock_t", "struct list_head *", ... */
+	/* "spinlock_t", "struct list_head *", ...: in path's allocation (NULL
+	 * for an added or a vanished member's missing side) */
+	char *old_type;
 	char *new_type;
 };
 
