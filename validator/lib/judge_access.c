@@ -31,8 +31,7 @@ static void cat(char *buf, size_t len, const char *s)
 {
 	size_t u = strlen(buf);
 
-	if (u + 1 < len)
-		snprintf(buf + u, len - u, "%s", s);
+	kbtf_appends(buf, len, &u, s);
 }
 
 static uint32_t skip_mods(const struct kbtf_btf *btf, uint32_t id)
@@ -59,6 +58,7 @@ static void spell(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len
 	const struct btf_type *t;
 	const char *n;
 	char num[32];
+	size_t used;
 
 	id = skip_mods(btf, id);
 	t = kbtf_btf_type(btf, id);
@@ -86,10 +86,12 @@ static void spell(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len
 	}
 	case BTF_KIND_ARRAY:
 		spell(btf, kbtf_array(t)->type, buf, len, depth + 1);
+		used = 0;
+		num[0] = '\0';
+		kbtf_appends(num, sizeof(num), &used, "[");
 		if (kbtf_array(t)->nelems)
-			snprintf(num, sizeof(num), "[%u]", kbtf_array(t)->nelems);
-		else
-			snprintf(num, sizeof(num), "[]");
+			kbtf_appendu(num, sizeof(num), &used, kbtf_array(t)->nelems);
+		kbtf_appends(num, sizeof(num), &used, "]");
 		cat(buf, len, num);
 		return;
 	case BTF_KIND_STRUCT:
@@ -155,7 +157,7 @@ static bool find_member(const struct kbtf_btf *btf, uint32_t id, const char *nam
 		uint32_t off = *bit_off + kbtf_member_bit_offset(t, &m[i]);
 
 		if (mn && *mn) {
-			if (strlen(mn) != nlen || memcmp(mn, name, nlen))
+			if (mn[0] != name[0] || strncmp(mn, name, nlen) || mn[nlen])
 				continue;
 			*bit_off = off;
 			*type = m[i].type;
@@ -228,10 +230,15 @@ static bool member_at(const struct kbtf_btf *btf, uint32_t id, uint32_t bit, cha
 
 static void bits_str(uint32_t bits, char *buf, size_t len)
 {
-	if (bits % 8)
-		snprintf(buf, len, "bit %u", bits);
-	else
-		snprintf(buf, len, "%u", bits / 8);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (bits % 8) {
+		kbtf_appends(buf, len, &used, "bit ");
+		kbtf_appendu(buf, len, &used, bits);
+	} else {
+		kbtf_appendu(buf, len, &used, bits / 8);
+	}
 }
 
 /* The ids of @r's type in the target: "struct X", "union X" or a typedef. */

@@ -6,6 +6,7 @@
  */
 #include <errno.h>
 #include <stdio.h>
+#include <string.h>
 
 #include "kbtf/distill.h"
 #include "drift.h"
@@ -15,40 +16,69 @@
 
 static void bits_str(uint32_t bits, char *buf, size_t len)
 {
-	if (bits % 8)
-		snprintf(buf, len, "bit %u", bits);
-	else
-		snprintf(buf, len, "%u", bits / 8);
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (bits % 8) {
+		kbtf_appends(buf, len, &used, "bit ");
+		kbtf_appendu(buf, len, &used, bits);
+	} else {
+		kbtf_appendu(buf, len, &used, bits / 8);
+	}
+}
+
+/* @a .. (NULL-ended) at *@used into @line, as kbtf_appendf() would */
+static void put(char *line, size_t len, size_t *used, const char *a, const char *b, const char *c,
+		const char *d, const char *e)
+{
+	const char *part[] = {a, b, c, d, e};
+	size_t i;
+
+	for (i = 0; i < 5 && part[i]; i++)
+		kbtf_appends(line, len, used, part[i]);
 }
 
 static void member_line(struct kbtf_drift_findings *f, struct kbtf_warning *w,
 			const struct kbtf_member_diff *d)
 {
-	char a[32], b[32], line[640];
+	char a[32], b[32], line[1024];
 	size_t used = 0;
 
 	bits_str(d->old_bit_off, a, sizeof(a));
 	bits_str(d->new_bit_off, b, sizeof(b));
-	if (d->changes == KBTF_DRIFT_VANISHED) {
-		kbtf_note_detail(&f->notes, w, "%s: vanished (was %s at offset %s)", d->path,
-				 d->old_type, a);
+	line[0] = '\0';
+	if (d->changes == KBTF_DRIFT_VANISHED || d->changes == KBTF_DRIFT_ADDED) {
+		bool gone = d->changes == KBTF_DRIFT_VANISHED;
+
+		/* a type name has at most 255 bytes: the line is whole */
+		if (strlen(d->path) > 512) {
+			kbtf_note_detail(&f->notes, w, "%s: %s%s at offset %s)", d->path,
+					 gone ? "vanished (was " : "added (",
+					 gone ? d->old_type : d->new_type, gone ? a : b);
+			return;
+		}
+		put(line, sizeof(line), &used, d->path, gone ? ": vanished (was " : ": added (",
+		    gone ? d->old_type : d->new_type, " at offset ", gone ? a : b);
+		kbtf_appends(line, sizeof(line), &used, ")");
+		kbtf_note_detail(&f->notes, w, "%s", line);
 		return;
 	}
-	if (d->changes == KBTF_DRIFT_ADDED) {
-		kbtf_note_detail(&f->notes, w, "%s: added (%s at offset %s)", d->path, d->new_type,
-				 b);
-		return;
-	}
-	kbtf_appendf(line, sizeof(line), &used, "%s:", d->path);
+	/* a changed member's line is cut at 640 bytes, as it always was */
+	put(line, 640, &used, d->path, ":", NULL, NULL, NULL);
 	if (d->changes & KBTF_DRIFT_MOVED)
-		kbtf_appendf(line, sizeof(line), &used, " offset %s -> %s", a, b);
-	if (d->changes & KBTF_DRIFT_RESIZED)
-		kbtf_appendf(line, sizeof(line), &used, "%s size %u -> %u bits",
-			     d->changes & KBTF_DRIFT_MOVED ? "," : "", d->old_bits, d->new_bits);
+		put(line, 640, &used, " offset ", a, " -> ", b, NULL);
+	if (d->changes & KBTF_DRIFT_RESIZED) {
+		put(line, 640, &used, d->changes & KBTF_DRIFT_MOVED ? "," : "", " size ", NULL,
+		    NULL, NULL);
+		kbtf_appendu(line, 640, &used, d->old_bits);
+		kbtf_appends(line, 640, &used, " -> ");
+		kbtf_appendu(line, 640, &used, d->new_bits);
+		kbtf_appends(line, 640, &used, " bits");
+	}
 	if (d->changes & KBTF_DRIFT_RETYPED)
-		kbtf_appendf(line, sizeof(line), &used, "%s type %s -> %s",
-			     d->changes & (KBTF_DRIFT_MOVED | KBTF_DRIFT_RESIZED) ? "," : "",
-			     d->old_type, d->new_type);
+		put(line, 640, &used,
+		    d->changes & (KBTF_DRIFT_MOVED | KBTF_DRIFT_RESIZED) ? "," : "", " type ",
+		    d->old_type, " -> ", d->new_type);
 	kbtf_note_detail(&f->notes, w, "%s", line);
 }
 
@@ -80,7 +110,8 @@ static void drift_by_pointer(struct kbtf_drift_findings *f, const struct kbtf_dr
 	for (i = 0; i < dr->nr_types; i++) {
 		if (dr->types[i].use != KBTF_DRIFT_BY_POINTER)
 			continue;
-		kbtf_appendf(names, sizeof(names), &used, "%s%s", n ? ", " : "", dr->types[i].name);
+		put(names, sizeof(names), &used, n ? ", " : "", dr->types[i].name, NULL, NULL,
+		    NULL);
 		n++;
 	}
 	if (!n)
@@ -106,11 +137,11 @@ static void drift_by_pointer(struct kbtf_drift_findings *f, const struct kbtf_dr
 			     "%zu added",
 			     td->name, td->old_size, td->new_size, changed, gone, added);
 		for (m = 0; m < td->nr_diffs && m < MAX_LISTED; m++)
-			kbtf_appendf(line, sizeof(line), &used, "%s%s", m ? ", " : " (",
-				     td->diffs[m].path);
+			put(line, sizeof(line), &used, m ? ", " : " (", td->diffs[m].path, NULL,
+			    NULL, NULL);
 		if (td->nr_diffs)
-			kbtf_appendf(line, sizeof(line), &used, "%s)",
-				     td->nr_diffs > MAX_LISTED ? ", ..." : "");
+			put(line, sizeof(line), &used, td->nr_diffs > MAX_LISTED ? ", ..." : "",
+			    ")", NULL, NULL, NULL);
 		kbtf_note_detail(&f->notes, w, "%s", line);
 	}
 }

@@ -59,6 +59,13 @@ static char *vstrf(int *err, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
+	/* a line made by the caller: copied, not formatted */
+	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
+		s = strdup(va_arg(ap, const char *));
+		if (!s)
+			*err = -ENOMEM;
+		return s;
+	}
 	if (vasprintf(&s, fmt, ap) < 0) {
 		*err = -ENOMEM;
 		return NULL;
@@ -78,6 +85,31 @@ void kbtf_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...)
 	va_end(ap);
 	if (n > 0)
 		*used = *used + (size_t)n < len ? *used + (size_t)n : len - 1;
+}
+
+void kbtf_appends(char *buf, size_t len, size_t *used, const char *s)
+{
+	size_t n;
+
+	if (*used + 1 >= len)
+		return;
+	n = strlen(s);
+	if (n > len - 1 - *used)
+		n = len - 1 - *used;
+	memcpy(buf + *used, s, n);
+	*used += n;
+	buf[*used] = '\0';
+}
+
+void kbtf_appendu(char *buf, size_t len, size_t *used, unsigned int v)
+{
+	char num[16], *p = num + sizeof(num);
+
+	*--p = '\0';
+	do
+		*--p = (char)('0' + v % 10);
+	while (v /= 10);
+	kbtf_appends(buf, len, used, p);
 }
 
 /* ------------------------------------------------------------ notes */

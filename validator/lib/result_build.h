@@ -46,6 +46,10 @@ void kbtf_notes_fini(struct kbtf_notes *n);
 
 /* printf at *@used into @buf of @len bytes, truncating; *@used advances. */
 void kbtf_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...) KBTF_PRINTF(4, 5);
+/* kbtf_appendf() of "%s" and of "%u", without a format to parse (judges
+ * make lines for every member that changed) */
+void kbtf_appends(char *buf, size_t len, size_t *used, const char *s);
+void kbtf_appendu(char *buf, size_t len, size_t *used, unsigned int v);
 
 /* The result of one pair, being filled. */
 struct kbtf_rb {
