@@ -43,6 +43,24 @@ int kbtf_symvers_new(struct kbtf_symvers **out)
 	return 0;
 }
 
+int kbtf_symvers_new_named(const char *name, struct kbtf_symvers **out)
+{
+	int err = kbtf_symvers_new(out);
+	char *n;
+
+	if (err)
+		return err;
+	n = strdup(name);
+	if (!n) {
+		kbtf_symvers_free(*out);
+		*out = NULL;
+		return kbtf_err_nomem();
+	}
+	free((*out)->name);
+	(*out)->name = n;
+	return 0;
+}
+
 static int rehash(struct kbtf_symvers *sv)
 {
 	size_t n = 64, i;

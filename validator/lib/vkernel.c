@@ -257,6 +257,52 @@ static int prepare(struct kbtf_vkernel *vk, const struct kbtf_vkernel_opts *opts
 
 /* ------------------------------------------------------ from an index */
 
+/* Would @s's line parse back as @s (kbtf_pindex_sym_print(), then the parser)? */
+static bool sym_line_plain(const struct kbtf_pindex_sym *s)
+{
+	const char *f[] = {s->name, s->module, s->type, s->ns ? s->ns : ""};
+	size_t i;
+
+	/* a namespace is the last field only after an EXPORT_* type (>= 5.10) */
+	if (!*s->name || (s->ns && strncmp(s->type, "EXPORT_", 7)))
+		return false;
+	for (i = 0; i < 4; i++)
+		if (strpbrk(f[i], "\t\n"))
+			return false;
+	return true;
+}
+
+/*
+ * The lines of Module.symvers that @wanted names, from the index, added as
+ * the parser would add their lines (no text made and parsed again): 1
+ * when a line is not plain (sym_line_plain()), for the text way to say
+ * what it makes of it.
+ */
+static int symvers_of_wanted(struct kbtf_vkernel *vk, const struct kbtf_symvers *wanted,
+			     const char *path)
+{
+	struct kbtf_pindex_sym sym;
+	struct kbtf_symvers *sv;
+	size_t i;
+	int err = kbtf_symvers_new_named(path, &sv);
+
+	if (err)
+		return err;
+	for (i = 0; i < kbtf_symvers_count(wanted); i++) {
+		if (!kbtf_pindex_symbol(vk->ix, kbtf_symvers_at(wanted, i)->name, &sym))
+			continue;
+		err = sym_line_plain(&sym) ? kbtf_symvers_add(sv, sym.name, sym.crc, sym.module,
+							      sym.type, sym.ns ? sym.ns : "")
+					   : 1;
+		if (err) {
+			kbtf_symvers_free(sv);
+			return err;
+		}
+	}
+	vk->symvers = sv;
+	return 0;
+}
+
 /*
  * The lines of Module.symvers the module needs, rebuilt from the index's
  * symbol table and parsed by the one Module.symvers parser. Anything unusual (no wanted list, a
@@ -288,6 +334,9 @@ static int load_symvers_index(struct kbtf_vkernel *vk, const struct kbtf_vkernel
 	if (!vk->symvers_from)
 		return kbtf_err_nomem();
 	if (wanted && kbtf_pindex_symvers_indexed(vk->ix)) {
+		err = symvers_of_wanted(vk, wanted, path);
+		if (err <= 0)
+			return err;
 		f = open_memstream(&text, &len);
 		if (!f)
 			return kbtf_err_nomem();
