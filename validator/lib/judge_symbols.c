@@ -39,18 +39,39 @@ static void symbol_problem(const struct kbtf_pair *pair, struct kbtf_sym_finding
 				"\"Unknown symbol\".",
 				pair->release, is->name);
 		break;
-	case KBTF_SYM_CRC:
+	case KBTF_SYM_CRC: {
+		/* most kernels of a matrix disagree about a few CRCs: the
+		 * lines are made without printf */
+		char line[512];
+		size_t used = 0;
+
 		p->has_crc = true;
 		p->module_crc = is->module_crc;
 		p->kernel_crc = is->kernel_crc;
-		kbtf_note_field(&f->notes, &p->expected, "CRC 0x%08x (module's __versions)",
-				is->module_crc);
-		kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (%s, %s)", is->kernel_crc,
-				crc_source(pair), is->exporter);
+		line[0] = '\0';
+		kbtf_appends(line, sizeof(line), &used, "CRC ");
+		kbtf_appendx(line, sizeof(line), &used, is->module_crc);
+		kbtf_appends(line, sizeof(line), &used, " (module's __versions)");
+		kbtf_note_field(&f->notes, &p->expected, "%s", line);
+		if (strlen(is->exporter) < 256) {
+			used = 0;
+			kbtf_appends(line, sizeof(line), &used, "CRC ");
+			kbtf_appendx(line, sizeof(line), &used, is->kernel_crc);
+			kbtf_appends(line, sizeof(line), &used, " (");
+			kbtf_appends(line, sizeof(line), &used, crc_source(pair));
+			kbtf_appends(line, sizeof(line), &used, ", ");
+			kbtf_appends(line, sizeof(line), &used, is->exporter);
+			kbtf_appends(line, sizeof(line), &used, ")");
+			kbtf_note_field(&f->notes, &p->actual, "%s", line);
+		} else {
+			kbtf_note_field(&f->notes, &p->actual, "CRC 0x%08x (%s, %s)",
+					is->kernel_crc, crc_source(pair), is->exporter);
+		}
 		kbtf_note_field(&f->notes, &p->detail,
 				"The symbol's prototype or the types it uses differ from build "
 				"time (modversions): the loader refuses the module.");
 		break;
+	}
 	case KBTF_SYM_GPL_ONLY:
 		kbtf_note_field(&f->notes, &p->expected,
 				"imports it; the module is licensed \"%s\"", lic);

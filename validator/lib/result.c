@@ -59,9 +59,10 @@ static char *vstrf(int *err, const char *fmt, va_list ap)
 {
 	char *s = NULL;
 
-	/* a line made by the caller: copied, not formatted */
-	if (fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) {
-		s = strdup(va_arg(ap, const char *));
+	/* a line made by the caller, or one without a conversion: copied,
+	 * not formatted */
+	if ((fmt[0] == '%' && fmt[1] == 's' && !fmt[2]) || !strchr(fmt, '%')) {
+		s = strdup(fmt[0] == '%' ? va_arg(ap, const char *) : fmt);
 		if (!s)
 			*err = -ENOMEM;
 		return s;
@@ -110,6 +111,20 @@ void kbtf_appendu(char *buf, size_t len, size_t *used, unsigned int v)
 		*--p = (char)('0' + v % 10);
 	while (v /= 10);
 	kbtf_appends(buf, len, used, p);
+}
+
+void kbtf_appendx(char *buf, size_t len, size_t *used, uint32_t v)
+{
+	static const char hex[] = "0123456789abcdef";
+	char num[11];
+	int i;
+
+	num[0] = '0';
+	num[1] = 'x';
+	for (i = 0; i < 8; i++)
+		num[2 + i] = hex[(v >> (28 - 4 * i)) & 0xf];
+	num[10] = '\0';
+	kbtf_appends(buf, len, used, num);
 }
 
 /* ------------------------------------------------------------ notes */

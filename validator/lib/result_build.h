@@ -50,6 +50,8 @@ void kbtf_appendf(char *buf, size_t len, size_t *used, const char *fmt, ...) KBT
  * make lines for every member that changed) */
 void kbtf_appends(char *buf, size_t len, size_t *used, const char *s);
 void kbtf_appendu(char *buf, size_t len, size_t *used, unsigned int v);
+/* ... and of "0x%08x" */
+void kbtf_appendx(char *buf, size_t len, size_t *used, uint32_t v);
 
 /* The result of one pair, being filled. */
 struct kbtf_rb {

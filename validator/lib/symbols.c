@@ -523,6 +523,33 @@ static struct kbtf_sym_issue *add_issue(struct kbtf_sym_result *res, size_t *cap
 	return is;
 }
 
+/*
+ * The loader's lines for a CRC that differs, into @buf: most kernels of a
+ * matrix disagree about a few, so they are made without printf where
+ * they fit.
+ */
+static void crc_log(char *buf, size_t len, const char *mod, const char *sym)
+{
+	size_t lm = strlen(mod), ls = strlen(sym);
+	char *p = buf;
+
+	if (2 * (lm + ls) + 80 > len) { /* the text around them is 65 bytes */
+		snprintf(
+		    buf, len,
+		    "%s: disagrees about version of symbol %s\n%s: Unknown symbol %s (err -22)",
+		    mod, sym, mod, sym);
+		return;
+	}
+	p = mempcpy(p, mod, lm);
+	p = stpcpy(p, ": disagrees about version of symbol ");
+	p = mempcpy(p, sym, ls);
+	*p++ = '\n';
+	p = mempcpy(p, mod, lm);
+	p = stpcpy(p, ": Unknown symbol ");
+	p = mempcpy(p, sym, ls);
+	strcpy(p, " (err -22)");
+}
+
 /* One symbol, in the loader's order: find, version, namespace. */
 static int check_one(const struct kbtf_modsyms *ms, const struct kbtf_symcheck_kernel *k,
 		     const struct kbtf_modsym *u, struct kbtf_sym_result *res, size_t *cap)
@@ -555,10 +582,7 @@ static int check_one(const struct kbtf_modsyms *ms, const struct kbtf_symcheck_k
 		is->module_crc = u->crc;
 		is->kernel_crc = e->crc;
 		is->exporter = e->module;
-		snprintf(
-		    is->kernel_log, sizeof(is->kernel_log),
-		    "%s: disagrees about version of symbol %s\n%s: Unknown symbol %s (err -22)",
-		    ms->name, u->name, ms->name, u->name);
+		crc_log(is->kernel_log, sizeof(is->kernel_log), ms->name, u->name);
 		return 0;
 	}
 	if (e->crc && k->modversions != 0 && ms->has_versions && !u->has_crc &&
