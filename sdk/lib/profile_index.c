@@ -319,6 +319,13 @@ static uint32_t hash_from(uint32_t h, const void *p, size_t n)
 {
 	const uint8_t *b = p;
 
+	/* four bytes a round: a symbol lookup checks every record it visits */
+	for (; n >= 4; n -= 4, b += 4) {
+		h = (h ^ b[0]) * 16777619u;
+		h = (h ^ b[1]) * 16777619u;
+		h = (h ^ b[2]) * 16777619u;
+		h = (h ^ b[3]) * 16777619u;
+	}
 	while (n--) {
 		h ^= *b++;
 		h *= 16777619u;

@@ -23,7 +23,7 @@ struct kbtf_symvers {
 	uint32_t *slots; /* open addressing: entry index + 1 */
 	size_t slot_mask;
 	char **blocks; /* string storage */
-	size_t nr_blocks;
+	size_t nr_blocks, cap_blocks;
 	bool has_crcs;
 };
 
@@ -84,14 +84,28 @@ static int rehash(struct kbtf_symvers *sv)
 	return 0;
 }
 
+/* Room for one more block: false when out of memory. */
+static bool block_room(struct kbtf_symvers *sv)
+{
+	size_t cap = sv->cap_blocks ? 2 * sv->cap_blocks : 16;
+	char **blocks;
+
+	if (sv->nr_blocks < sv->cap_blocks)
+		return true;
+	blocks = realloc(sv->blocks, sizeof(*blocks) * cap);
+	if (!blocks)
+		return false;
+	sv->blocks = blocks;
+	sv->cap_blocks = cap;
+	return true;
+}
+
 static char *keep(struct kbtf_symvers *sv, const char *s, size_t len)
 {
-	char **blocks = realloc(sv->blocks, sizeof(*blocks) * (sv->nr_blocks + 1));
 	char *copy;
 
-	if (!blocks)
+	if (!block_room(sv))
 		return NULL;
-	sv->blocks = blocks;
 	copy = strndup(s, len);
 	if (copy)
 		sv->blocks[sv->nr_blocks++] = copy;
@@ -104,7 +118,7 @@ static int insert(struct kbtf_symvers *sv, const struct kbtf_export *e)
 	size_t s;
 
 	if (sv->nr == sv->cap) {
-		size_t cap = sv->cap ? sv->cap * 2 : 256;
+		size_t cap = sv->cap ? sv->cap * 2 : 64;
 		struct kbtf_export *n = realloc(sv->ents, sizeof(*n) * cap);
 
 		if (!n)
@@ -136,16 +150,14 @@ int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, co
 {
 	struct kbtf_export e = {.crc = crc};
 	size_t blen = strlen(name) + strlen(module) + strlen(type) + strlen(ns) + 4;
-	char *block = malloc(blen), **blocks;
+	char *block = malloc(blen);
 
 	if (!block)
 		return kbtf_err_nomem();
-	blocks = realloc(sv->blocks, sizeof(*blocks) * (sv->nr_blocks + 1));
-	if (!blocks) {
+	if (!block_room(sv)) {
 		free(block);
 		return kbtf_err_nomem();
 	}
-	sv->blocks = blocks;
 	sv->blocks[sv->nr_blocks++] = block;
 	e.name = block;
 	block = stpcpy(block, name) + 1;
