@@ -592,34 +592,47 @@ static struct kbtf_member_diff *add_diff(struct kbtf_type_drift *td, size_t *cap
 	return md;
 }
 
-static int fill_diff(struct drift *d, struct kbtf_member_diff *md, unsigned int changes,
-		     const struct flat *o, const struct flat *n)
+/*
+ * One member's diff of type @p. The types' names are made for types
+ * embedded by value only (see drift.h); @ot and @nt are @o's and @n's
+ * when the caller made them already, else NULL.
+ */
+static int fill_diff(struct drift *d, const struct pending *p, struct kbtf_member_diff *md,
+		     unsigned int changes, const struct flat *o, const struct flat *n,
+		     const char *ot, const char *nt)
 {
 	const char *path = o ? o->name : n->name;
-	char ot[256], nt[256], *s;
+	char obuf[256], nbuf[256], *s;
 	size_t lp = strlen(path) + 1, lo = 0, ln = 0;
+	bool names = p->use == KBTF_DRIFT_BY_VALUE;
 
 	md->changes = changes;
 	if (o) {
 		md->old_bit_off = o->bit_off;
 		md->old_bits = o->bits;
-		kbtf_type_name(d->in->build, o->type, ot, sizeof(ot));
-		lo = strlen(ot) + 1;
+		if (names && !ot) {
+			kbtf_type_name(d->in->build, o->type, obuf, sizeof(obuf));
+			ot = obuf;
+		}
+		lo = names ? strlen(ot) + 1 : 0;
 	}
 	if (n) {
 		md->new_bit_off = n->bit_off;
 		md->new_bits = n->bits;
-		kbtf_type_name(d->in->target, n->type, nt, sizeof(nt));
-		ln = strlen(nt) + 1;
+		if (names && !nt) {
+			kbtf_type_name(d->in->target, n->type, nbuf, sizeof(nbuf));
+			nt = nbuf;
+		}
+		ln = names ? strlen(nt) + 1 : 0;
 	}
 	/* one allocation for the three strings: a pair can find hundreds */
 	s = malloc(lp + lo + ln);
 	if (!s)
 		return -ENOMEM;
 	md->path = memcpy(s, path, lp);
-	if (o)
+	if (o && names)
 		md->old_type = memcpy(s + lp, ot, lo);
-	if (n)
+	if (n && names)
 		md->new_type = memcpy(s + lp + lo, nt, ln);
 	return 0;
 }
@@ -641,6 +654,7 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 			  size_t *cap, const struct flat *o, const struct flat *n)
 {
 	char ot[256], nt[256];
+	bool named = false;
 	unsigned int c = 0;
 	uint32_t ob, nb;
 
@@ -649,16 +663,19 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 	if (o->bits != n->bits)
 		c |= KBTF_DRIFT_RESIZED;
 	/* the names are made only when the types may name differently */
-	if (!same_name_memo(d, o->type, n->type) &&
-	    (kbtf_type_name(d->in->build, o->type, ot, sizeof(ot)),
-	     kbtf_type_name(d->in->target, n->type, nt, sizeof(nt)), strcmp(ot, nt)))
-		c |= KBTF_DRIFT_RETYPED;
+	if (!same_name_memo(d, o->type, n->type)) {
+		kbtf_type_name(d->in->build, o->type, ot, sizeof(ot));
+		kbtf_type_name(d->in->target, n->type, nt, sizeof(nt));
+		named = true;
+		if (strcmp(ot, nt))
+			c |= KBTF_DRIFT_RETYPED;
+	}
 	if (c) {
 		struct kbtf_member_diff *md = add_diff(td, cap);
 
 		if (!md)
 			return -ENOMEM;
-		return fill_diff(d, md, c, o, n);
+		return fill_diff(d, p, md, c, o, n, named ? ot : NULL, named ? nt : NULL);
 	}
 	if (p->use != KBTF_DRIFT_BY_VALUE)
 		return 0;
@@ -698,9 +715,10 @@ static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drif
 		if (!md)
 			return -ENOMEM;
 		if (c < 0)
-			err = fill_diff(d, md, KBTF_DRIFT_VANISHED, &o->v[i++], NULL);
+			err =
+			    fill_diff(d, p, md, KBTF_DRIFT_VANISHED, &o->v[i++], NULL, NULL, NULL);
 		else
-			err = fill_diff(d, md, KBTF_DRIFT_ADDED, NULL, &n->v[j++]);
+			err = fill_diff(d, p, md, KBTF_DRIFT_ADDED, NULL, &n->v[j++], NULL, NULL);
 	}
 	return err;
 }
@@ -792,7 +810,7 @@ static int compare_type(struct drift *d, const struct pending *p)
 		struct flat nf = {
 		    "(the type itself)", 0, type_bits(d->in->target, p->tid, 0), p->tid, 0, 0};
 
-		err = md ? fill_diff(d, md, KBTF_DRIFT_RETYPED, &of, &nf) : -ENOMEM;
+		err = md ? fill_diff(d, p, md, KBTF_DRIFT_RETYPED, &of, &nf, NULL, NULL) : -ENOMEM;
 	} else {
 		err = build_list(d, p->bid, &o, &ol);
 		if (!err)

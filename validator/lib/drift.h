@@ -42,8 +42,12 @@ struct kbtf_member_diff {
 	uint32_t new_bit_off; /* target kernel */
 	uint32_t old_bits;    /* size in bits */
 	uint32_t new_bits;
-	/* "spinlock_t", "struct list_head *", ...: in path's allocation (NULL
-	 * for an added or a vanished member's missing side) */
+	/*
+	 * "spinlock_t", "struct list_head *", ...: in path's allocation. Made
+	 * for types embedded by value only (the lines that name them); NULL
+	 * for types reached through pointers (their summary lists paths) and
+	 * for an added or a vanished member's missing side.
+	 */
 	char *old_type;
 	char *new_type;
 };
