@@ -297,7 +297,10 @@ static int flatten(const struct kbtf_btf *btf, struct bits_memo *bm, uint32_t id
 		if (!m[i].name_off)
 			continue; /* unnamed padding bitfield */
 		if (out->n == out->cap) {
-			size_t cap = out->cap ? out->cap * 2 : 32;
+			/* room for the outer type's members at once */
+			size_t cap = out->cap		 ? out->cap * 2
+				     : kbtf_vlen(t) > 32 ? kbtf_vlen(t)
+							 : 32;
 			struct flat *n = realloc(out->v, sizeof(*n) * cap);
 
 			if (!n)
@@ -533,7 +536,7 @@ struct drift {
 	struct pending *queue;
 	size_t nq, capq;
 	char **seen; /* "struct x" names already queued */
-	size_t nseen;
+	size_t nseen, capseen;
 };
 
 static bool seen_before(struct drift *d, const char *name)
@@ -554,10 +557,15 @@ static int enqueue(struct drift *d, uint32_t bid, uint32_t tid, enum kbtf_drift_
 	kbtf_type_name(d->in->build, bid, name, sizeof(name));
 	if (seen_before(d, name) || d->nseen >= MAX_TYPES)
 		return 0;
-	seen = realloc(d->seen, sizeof(*seen) * (d->nseen + 1));
-	if (!seen)
-		return -ENOMEM;
-	d->seen = seen;
+	if (d->nseen == d->capseen) {
+		size_t cap = d->capseen ? d->capseen * 2 : 32;
+
+		seen = realloc(d->seen, sizeof(*seen) * cap);
+		if (!seen)
+			return -ENOMEM;
+		d->seen = seen;
+		d->capseen = cap;
+	}
 	if (!(d->seen[d->nseen] = strdup(name)))
 		return -ENOMEM;
 	d->nseen++;

@@ -334,7 +334,10 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 {
 	const struct kbtf_access *acc = pair->m->access;
 	const struct kbtf_btf *btf;
+	const char *last_type = NULL;
+	uint32_t ids[8];
 	size_t i, j, unchecked = 0;
+	int nids = 0;
 
 	if (pair->m->access_error)
 		kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "access-record-broken",
@@ -353,15 +356,19 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 	for (i = 0; i < acc->nr; i = j) {
 		const struct kbtf_access_rec *g = &acc->recs[i];
 		struct target_member t = {0};
-		uint32_t ids[8], use = 0;
-		int nids, k;
+		uint32_t use = 0;
+		int k;
 		bool found = false;
 
 		for (j = i + 1; j < acc->nr && !strcmp(acc->recs[j].type, g->type) &&
 				!strcmp(acc->recs[j].path, g->path);
 		     j++)
 			;
-		nids = find_type(pair->k, g->type, ids, 8);
+		/* the record lists a type's members together: looked up once */
+		if (!last_type || strcmp(last_type, g->type)) {
+			nids = find_type(pair->k, g->type, ids, 8);
+			last_type = g->type;
+		}
 		if (nids <= 0) {
 			unchecked++;
 			continue;
