@@ -39,6 +39,7 @@ static const char kernels_usage[] =
     "       kbtf kernels config NAME\n"
     "       kbtf kernels btf NAME [-o FILE]\n"
     "       kbtf kernels repack [SET]\n"
+    "       kbtf kernels check [SET] [--progress]\n"
     "\n"
     "Kernel profiles (BTF, release, config, Module.symvers) are stored in\n"
     "${XDG_CACHE_HOME:-~/.cache}/kbtf/kernels/NAME; NAME is the kernel release.\n"
@@ -71,6 +72,11 @@ static const char kernels_usage[] =
     "  repack   store the raw profiles of SET (default all) that no delta is against\n"
     "           again, as deltas where that pays: a store made before deltas were\n"
     "           the default, or with --no-delta\n"
+    "  check    read each profile of SET (default all) whole and hold its index\n"
+    "           against it: what validate checks only where it reads (BTF, config,\n"
+    "           Module.symvers, the references a delta needs, every name, offset\n"
+    "           and symbol of the index). One line per profile; exit 1 when one\n"
+    "           is damaged or does not agree with its index\n"
     "\n"
     "A SET is 'all', a name glob ('6.12.*-rt-amd64'), a fetch SPEC (what fetch\n"
     "stored for it), or @FILE, or several of them separated by commas.\n"
@@ -105,7 +111,8 @@ static const char kernels_usage[] =
     "                      ubuntu) and databases (arch)\n"
     "  -j, --jobs N        downloads at once (fetch; default 4)\n"
     "      --max-rate RATE bandwidth budget over all downloads, bytes/s (k, M, G)\n"
-    "      --progress      byte-level progress on stderr (default: when it is a TTY)\n"
+    "      --progress      byte-level progress on stderr (default: when it is a TTY);\n"
+    "                      check: the profile being read\n"
     "      --partial       of a .deb image package, download only the head that holds\n"
     "                      the boot image and config (its SHA-256 cannot be checked)\n"
     "  -k, --keep-debs     keep downloaded packages (reused by the next fetch)\n"
@@ -1078,6 +1085,67 @@ static int kernels_btf(int argc, char **argv, const struct kopts *o)
 	return err ? cmd_error("kernels btf", err) : KBTF_EXIT_OK;
 }
 
+/* ---------------------------------------------------------------- check */
+
+static int kernels_check(int argc, char **argv, const struct kopts *o)
+{
+	const struct kbtf_profile_info **set = NULL;
+	size_t n = 0, i, bad = 0;
+	struct kbtf_store *s;
+	double t0 = kbtf_now_ms();
+	char **dirs = NULL;
+	int err, rc;
+
+	if (argc > 1) {
+		fprintf(stderr, "kbtf: kernels check: one SET at most (default all)\n");
+		return KBTF_EXIT_USAGE;
+	}
+	rc = open_store(&s);
+	if (rc)
+		return rc;
+	err = kbtf_store_resolve(s, argc ? argv[0] : "all", &set, &n);
+	if (!err && n && !(dirs = calloc(n, sizeof(*dirs))))
+		err = kbtf_err_nomem();
+	for (i = 0; !err && i < n; i++) {
+		char dir[4096];
+
+		err = kbtf_store_profile_dir(s, set[i]->name, dir, sizeof(dir));
+		if (!err && !(dirs[i] = strdup(dir)))
+			err = kbtf_err_nomem();
+	}
+	free(set);
+	kbtf_store_free(s);
+	if (err) {
+		rc = cmd_error("kernels check", err);
+		n = 0;
+	}
+	for (i = 0; i < n; i++) {
+		const char *name = strrchr(dirs[i], '/') + 1;
+		struct kbtf_profile_check c;
+
+		if (o->show_progress)
+			fprintf(stderr, "[%zu/%zu] %s\n", i + 1, n, name);
+		if (kbtf_profile_check(dirs[i], &c)) {
+			printf("damaged  %s: %s\n", name, kbtf_errstr());
+			bad++;
+		} else if (!c.has_index) {
+			printf("ok       %s: BTF %s, %u types; no index (read the full way)\n",
+			       name, c.delta ? "a delta" : "whole", c.types);
+		} else {
+			printf("ok       %s: BTF %s, %u types; index: %u names, %u symbols\n", name,
+			       c.delta ? "a delta" : "whole", c.types, c.names, c.syms);
+		}
+		fflush(stdout);
+		free(dirs[i]);
+	}
+	free(dirs);
+	if (err)
+		return rc;
+	printf("%zu profile%s checked in %.1f s: %zu whole, %zu damaged\n", n, n == 1 ? "" : "s",
+	       (kbtf_now_ms() - t0) / 1000, n - bad, bad);
+	return bad ? KBTF_EXIT_FAIL : KBTF_EXIT_OK;
+}
+
 int cmd_kernels(int argc, char **argv)
 {
 	const char *verb;
@@ -1114,9 +1182,11 @@ int cmd_kernels(int argc, char **argv)
 		return kernels_btf(argc, argv, &o);
 	if (!strcmp(verb, "repack"))
 		return kernels_repack(argc, argv);
+	if (!strcmp(verb, "check"))
+		return kernels_check(argc, argv, &o);
 	fprintf(stderr,
 		"kbtf: kernels: unknown verb '%s' (add, collect, fetch, list, rm, path, symvers, "
-		"config, btf, repack)\n",
+		"config, btf, repack, check)\n",
 		verb);
 	return KBTF_EXIT_USAGE;
 }

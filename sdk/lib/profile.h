@@ -122,6 +122,24 @@ int kbtf_profile_read_config(const char *dir, char **text, size_t *len);
 /* Do @size bytes at @data start like a profile's config delta? */
 bool kbtf_profile_config_is_delta(const void *data, size_t size);
 
+/* What kbtf_profile_check() read. */
+struct kbtf_profile_check {
+	bool delta;	/* the BTF is stored as a delta */
+	bool has_index; /* false: an older profile, read the full way */
+	uint32_t types; /* in the BTF (layers included), VOID not counted */
+	uint32_t names; /* looked up in the index */
+	uint32_t syms;	/* lines of the index's symbol table */
+};
+
+/*
+ * Read the profile in @dir whole and hold its index against it (the
+ * parts validation checks only where a lookup reads them: the whole
+ * BTF, config, Module.symvers, every name, offset and symbol of the
+ * index). 0 when all of it reads and agrees; else a negative errno,
+ * kbtf_errstr() naming the file and the first thing wrong.
+ */
+int kbtf_profile_check(const char *dir, struct kbtf_profile_check *out);
+
 /* Read the marker of the profile in @dir. */
 int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out);
 

@@ -391,7 +391,7 @@ static uint32_t pool_str(struct wbuf *pool, const char *s)
 }
 
 /* What relocation keys on, and the typedefs member checks look up by name. */
-static bool kind_is_indexed(uint32_t kind)
+bool kbtf_pindex_kind_indexed(uint32_t kind)
 {
 	switch (kind) {
 	case BTF_KIND_TYPEDEF:
@@ -509,7 +509,7 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 		const struct btf_type *t = kbtf_btf_type(btf, id);
 		const char *name;
 
-		if (!t || !t->name_off || !kind_is_indexed(kbtf_kind(t)))
+		if (!t || !t->name_off || !kbtf_pindex_kind_indexed(kbtf_kind(t)))
 			continue;
 		name = kbtf_btf_str(btf, t->name_off);
 		if (!name)

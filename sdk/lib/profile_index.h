@@ -68,6 +68,9 @@ struct kbtf_pindex_cand {
 	uint32_t int_enc; /* BTF_INT_ENCODING of an INT, else 0 */
 };
 
+/* Does the index keep types of BTF kind @kind by name (kbtf_pindex_cands())? */
+bool kbtf_pindex_kind_indexed(uint32_t kind);
+
 /*
  * Build the index of kernel @k (opened from a profile directory) into
  * @out. @symvers is the Module.symvers it reads (NULL: none). The file
