@@ -201,6 +201,26 @@ else
 	t_ok "linux-image-$arm (arm64) not fetchable: baseline arch check skipped"
 fi
 
+# A baseline that lists this run's pair twice (a merged report): the
+# pair is held against its first listing, the second is gone, as is a
+# pair of a kernel this run does not have (baseline pairs are found by
+# module and kernel through a sorted index, not a scan per pair)
+"$KBTF" validate "$demo" --kernels "$release" --no-symbols -f json -o "$t_tmp/now.json" >/dev/null 2>&1
+jq '.results = [(.results[0] | .verdict = "error"), .results[0],
+	(.results[0] | .release = "9.9.9-other" | .source = "/nowhere/9.9.9-other")]' \
+	"$t_tmp/now.json" >"$t_tmp/dup.json"
+"$KBTF" validate "$demo" --kernels "$release" --no-symbols --baseline "$t_tmp/dup.json" \
+	-f json -o "$t_tmp/dupbl.json" >/dev/null 2>&1
+if jq -e --arg rel "$release" '.baseline.changes as $c | .baseline.unchanged == 0 and
+	([$c[].change] | sort) == ["better", "gone", "gone"] and
+	($c[] | select(.change == "better") | .was == "error" and .kernel == $rel) and
+	([$c[] | select(.change == "gone") | .kernel] | sort) == ([$rel, "9.9.9-other"] | sort)' \
+	"$t_tmp/dupbl.json" >/dev/null; then
+	t_ok "baseline listing a pair twice: held against the first, the second gone"
+else
+	t_fail "baseline with a pair twice: $(jq -c .baseline "$t_tmp/dupbl.json")"
+fi
+
 # ------------------------------------------------------------ command and reports
 
 set_all=$(echo $kernels | tr ' ' ',')

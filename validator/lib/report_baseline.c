@@ -492,58 +492,104 @@ static int cmp_change(const void *a, const void *b)
 	return x->at < y->at ? -1 : x->at > y->at;
 }
 
+/* Baseline pairs by module, kernel, then their place in the report. */
+static int cmp_bl_order(const void *a, const void *b, void *arg)
+{
+	const struct bl_pair *p = arg;
+	size_t x = *(const size_t *)a, y = *(const size_t *)b;
+	int d = strcmp(p[x].module, p[y].module);
+
+	if (!d)
+		d = strcmp(p[x].kernel, p[y].kernel);
+	return d ? d : (x > y) - (x < y);
+}
+
+/*
+ * The first baseline pair of @mod on @ker not yet matched, through @ord
+ * (the pairs sorted by cmp_bl_order()), or NULL: a binary search, so a
+ * run of 100,000 pairs against a baseline as large is not 10^10 string
+ * comparisons.
+ */
+static struct bl_pair *match(struct kbtf_baseline *b, const size_t *ord, const char *mod,
+			     const char *ker)
+{
+	size_t lo = 0, hi = b->n;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+		const struct bl_pair *p = &b->pairs[ord[mid]];
+		int d = strcmp(p->module, mod);
+
+		if (!d)
+			d = strcmp(p->kernel, ker);
+		if (d < 0)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	for (; lo < b->n; lo++) {
+		struct bl_pair *p = &b->pairs[ord[lo]];
+
+		if (strcmp(p->module, mod) || strcmp(p->kernel, ker))
+			return NULL;
+		if (!p->used) {
+			p->used = true;
+			return p;
+		}
+	}
+	return NULL;
+}
+
 int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline *cb,
 			struct kbtf_report_change **out, size_t *n)
 {
 	struct kbtf_baseline *b = (struct kbtf_baseline *)cb;
 	size_t np = mx->nr_modules * mx->nr_kernels, i, j, nr = 0;
 	struct kbtf_report_change *c = calloc(np + b->n + 1, sizeof(*c));
+	size_t *ord = malloc(sizeof(*ord) * (b->n + 1));
 	char mod[256], ker[256];
 
-	if (!c)
+	if (!c || !ord) {
+		free(c);
+		free(ord);
 		return kbtf_err_nomem();
-	for (j = 0; j < b->n; j++)
+	}
+	for (j = 0; j < b->n; j++) {
 		b->pairs[j].used = false;
+		ord[j] = j;
+	}
+	qsort_r(ord, b->n, sizeof(*ord), cmp_bl_order, b->pairs);
 	for (i = 0; i < np; i++) {
 		const struct kbtf_result *r = &mx->results[i];
 		struct kbtf_report_change *ch;
+		struct bl_pair *p;
+		size_t now, was;
 
 		kbtf_report_module_label(r, mod, sizeof(mod));
 		kbtf_report_kernel_label(r, ker, sizeof(ker));
+		p = match(b, ord, mod, ker);
 		if (r->not_paired) {
 			/* a baseline from before architecture pairing judged it */
-			for (j = 0; j < b->n; j++) {
-				struct bl_pair *p = &b->pairs[j];
-
-				if (p->used || strcmp(p->module, mod) || strcmp(p->kernel, ker))
-					continue;
-				p->used = true;
+			if (p) {
 				c[nr].at = i;
 				c[nr].was = p->verdict;
 				c[nr++].change = KBTF_CHANGE_UNPAIRED;
-				break;
 			}
 			continue;
 		}
 		ch = &c[nr++];
 		ch->at = i;
 		ch->change = KBTF_CHANGE_NEW;
-		for (j = 0; j < b->n; j++) {
-			struct bl_pair *p = &b->pairs[j];
-			size_t now, was;
-
-			if (p->used || strcmp(p->module, mod) || strcmp(p->kernel, ker))
-				continue;
-			p->used = true;
-			ch->was = p->verdict;
-			now = kbtf_report_label_index(r);
-			was = rank(p->verdict);
-			ch->change = now > was	 ? KBTF_CHANGE_WORSE
-				     : now < was ? KBTF_CHANGE_BETTER
-						 : KBTF_CHANGE_SAME;
-			break;
-		}
+		if (!p)
+			continue;
+		ch->was = p->verdict;
+		now = kbtf_report_label_index(r);
+		was = rank(p->verdict);
+		ch->change = now > was	 ? KBTF_CHANGE_WORSE
+			     : now < was ? KBTF_CHANGE_BETTER
+					 : KBTF_CHANGE_SAME;
 	}
+	free(ord);
 	for (j = 0; j < b->n; j++) {
 		if (b->pairs[j].used)
 			continue;
