@@ -235,43 +235,64 @@ static void rmap_free(struct rmap *m)
 }
 
 /*
- * The map of @nr runs (type runs when @types, else string runs) in the
- * R order @perm (checked: each run once, ascending, apart), R values
- * below @r_limit, @shift the bucket size.
+ * Fill the map @m (room for @nr spans and (@r_limit >> @shift) + 1
+ * buckets) from @nr runs (type runs when @types, else string runs), whose
+ * R ranges lie below @r_limit, in the R order @perm: false unless every
+ * index is below @nr and the runs it lists ascend apart. That makes
+ * @perm a permutation too: runs are never empty, so a run listed twice
+ * would start before the end of the one listed before it.
  */
-static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
-		     bool types, uint32_t r_limit, uint32_t shift)
+static bool rmap_fill(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
+		      bool types, uint32_t r_limit, uint32_t shift)
 {
-	uint32_t i, b;
+	uint32_t i, b = 0, end = 0, nb = (r_limit >> shift) + 1;
 
 	m->nr = nr;
 	m->shift = shift;
-	m->nb = (r_limit >> shift) + 1;
-	m->sp = malloc((size_t)nr * sizeof(*m->sp) + 1);
-	m->bucket = malloc((size_t)m->nb * sizeof(*m->bucket));
-	if (!m->sp || !m->bucket)
-		return -ENOMEM;
+	m->nb = nb;
 	for (i = 0; i < nr; i++) {
+		uint32_t p = perm[i], r, n, k, last;
+
+		if (p >= nr)
+			return false;
 		if (types) {
-			const struct type_run *t = (const struct type_run *)runs + perm[i];
+			const struct type_run *t = (const struct type_run *)runs + p;
 
-			m->sp[i] = (struct span){t->r_id, t->r_id + t->n, t->k_id};
+			r = t->r_id;
+			n = t->n;
+			k = t->k_id;
 		} else {
-			const struct str_run *t = (const struct str_run *)runs + perm[i];
+			const struct str_run *t = (const struct str_run *)runs + p;
 
-			m->sp[i] = (struct span){t->r_off, t->r_off + t->len, t->k_off};
+			r = t->r_off;
+			n = t->len;
+			k = t->k_off;
 		}
-	}
-	/* each bucket written once: the first span ending past its start */
-	for (b = 0, i = 0; i < nr; i++) {
-		uint32_t last = (m->sp[i].end - 1) >> shift, stop = last < m->nb ? last + 1 : m->nb;
-
-		for (; b < stop; b++)
+		if (!n || r < end)
+			return false;
+		end = r + n;
+		m->sp[i] = (struct span){r, end, k};
+		/* each bucket written once: the first span ending past its start */
+		last = (end - 1) >> shift;
+		if (last >= nb)
+			last = nb - 1;
+		for (; b <= last; b++)
 			m->bucket[b] = i;
 	}
-	for (; b < m->nb; b++)
+	for (; b < nb; b++)
 		m->bucket[b] = nr;
-	return 0;
+	return true;
+}
+
+/* The map of @nr runs in the R order @perm, allocated: see rmap_fill(). */
+static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
+		     bool types, uint32_t r_limit, uint32_t shift)
+{
+	m->sp = malloc((size_t)nr * sizeof(*m->sp) + 1);
+	m->bucket = malloc((size_t)((r_limit >> shift) + 1) * sizeof(*m->bucket));
+	if (!m->sp || !m->bucket)
+		return -ENOMEM;
+	return rmap_fill(m, runs, perm, nr, types, r_limit, shift) ? 0 : -EINVAL;
 }
 
 /* The R id at @p (in place) as K's: false when it has no image in K. */
@@ -1061,6 +1082,21 @@ void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref
 
 #define BAD(why) (kbtf_err(-EINVAL, "%s: damaged BTF delta (%s)", name, why))
 
+/*
+ * What a reader learnt of R's record offsets, per block of CK_IDS ids
+ * (a direct-mapped cache of RBLOCKS): the offsets of the block's first
+ * @known records, each reached by a checked walk from the block's
+ * checkpoint. A judge reads a few hundred records, several to a block (a
+ * struct and the types around it), so most walks resume where one
+ * stopped instead of starting again at the checkpoint.
+ */
+#define RBLOCKS 128
+struct rblock {
+	uint32_t tag; /* the block + 1; 0: none yet */
+	uint32_t known;
+	uint32_t off[CK_IDS];
+};
+
 /* A delta whose header and tables passed their checks. */
 struct kbtf_btf_delta_src {
 	struct kbtf_buf ref_buf, delta_buf; /* owned, for the lazy reader */
@@ -1074,6 +1110,8 @@ struct kbtf_btf_delta_src {
 	const struct str_run *sr;
 	const uint32_t *tperm, *sperm;
 	void *heap[4];
+	/* the lookup structures below, in one allocation */
+	void *arena;
 	uint32_t *str_lit_at; /* per string run: literal bytes before it */
 	const uint8_t *lits_raw, *lit_rec, *lit_str;
 	const uint8_t *ck;  /* R's record offsets at ids 1, CK_IDS, 2 * CK_IDS... */
@@ -1082,17 +1120,19 @@ struct kbtf_btf_delta_src {
 	 * first run ending past the bucket's start */
 	uint32_t *sbucket;
 	uint32_t str_hint; /* the run a string was last found in (a cache) */
-	/* per gap of literal string bytes before run i (nsr: after the
-	 * last), the K offset past its last NUL: a string starting in it
-	 * below that lies whole in the gap's bytes */
-	uint32_t *gap_nul_end;
+	/* per string run, whether R's bytes it takes end in a NUL (a string
+	 * starting in it then ends in it): 0 not looked at yet, RUN_NUL, RUN_OPEN */
+	uint8_t *run_end;
 	/* K id -> the first literal (lbucket) and type run (tbucket) at or
 	 * past id b << KBUCKET_SHIFT */
 	uint32_t *lbucket, *tbucket;
+	struct rblock *rblocks; /* written by record_of(): its callers serialise */
 };
 
 #define SBUCKET_SHIFT 10
 #define KBUCKET_SHIFT 8
+#define RUN_NUL 1
+#define RUN_OPEN 2
 
 /* What open_tables() allocated. */
 static void src_fini(struct kbtf_btf_delta_src *s)
@@ -1101,13 +1141,7 @@ static void src_fini(struct kbtf_btf_delta_src *s)
 	free(s->heap[1]);
 	free(s->heap[2]);
 	free(s->heap[3]);
-	free(s->str_lit_at);
-	rmap_free(&s->tm);
-	rmap_free(&s->sm);
-	free(s->sbucket);
-	free(s->gap_nul_end);
-	free(s->lbucket);
-	free(s->tbucket);
+	free(s->arena);
 }
 
 void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
@@ -1120,49 +1154,54 @@ void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
 	free(s);
 }
 
-/* Each index below @n once, the runs it orders apart and ascending. */
-static bool order_ok(const uint32_t *perm, uint32_t n, const void *runs, bool types)
+/* Carve @n bytes (a multiple of 4) off *@at. */
+static void *carve(uint8_t **at, size_t n)
 {
-	uint8_t *seen = calloc(n / 8 + 1, 1);
-	uint64_t end = 0;
-	uint32_t i;
-	bool ok = seen != NULL;
+	void *p = *at;
 
-	for (i = 0; ok && i < n; i++) {
-		uint32_t p = perm[i];
-		uint64_t start, len;
+	*at += n;
+	return p;
+}
 
-		if (p >= n || seen[p / 8] & (1u << p % 8)) {
-			ok = false;
-			break;
-		}
-		seen[p / 8] |= (uint8_t)(1u << p % 8);
-		if (types) {
-			start = ((const struct type_run *)runs)[p].r_id;
-			len = ((const struct type_run *)runs)[p].n;
-		} else {
-			start = ((const struct str_run *)runs)[p].r_off;
-			len = ((const struct str_run *)runs)[p].len;
-		}
-		if (i && start < end)
-			ok = false;
-		end = start + len;
-	}
-	free(seen);
-	return ok;
+/* The lookup structures' one allocation, carved up; false when out of memory. */
+static bool alloc_lookups(struct kbtf_btf_delta_src *s)
+{
+	size_t tmb = ((size_t)(s->r_nr >> 8) + 1) * 4, smb = ((size_t)(s->r.str_len >> 12) + 1) * 4;
+	size_t sb = ((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * 4;
+	size_t kb = ((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * 4;
+	size_t nrb = RBLOCKS * sizeof(struct rblock), nsr = s->nsr, ntr = s->ntr;
+	uint8_t *at;
+
+	at = s->arena =
+	    malloc(4 * nsr + 12 * ntr + tmb + 12 * nsr + smb + sb + 2 * kb + nrb + nsr + 1);
+	if (!at)
+		return false;
+	s->str_lit_at = carve(&at, 4 * nsr);
+	s->tm.sp = carve(&at, 12 * ntr);
+	s->tm.bucket = carve(&at, tmb);
+	s->sm.sp = carve(&at, 12 * nsr);
+	s->sm.bucket = carve(&at, smb);
+	s->sbucket = carve(&at, sb);
+	s->lbucket = carve(&at, kb);
+	s->tbucket = carve(&at, kb);
+	s->rblocks = carve(&at, nrb);
+	s->run_end = at;
+	memset(s->rblocks, 0, nrb + nsr);
+	return true;
 }
 
 /*
  * Check the header and tables of the delta @d against the reference @ref
  * (its layout and size, not its hash: @full checks that and the checksum
- * of the whole file; else only the tables' checksum is).
+ * of the whole file; else only the tables' checksum is), and build the
+ * lookups from them as they are checked, one pass per table.
  */
 static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_t size,
 		       const char *name, bool full, struct kbtf_btf_delta_src *s)
 {
 	const uint8_t *tr_raw, *tperm_raw, *sr_raw, *sperm_raw;
-	uint64_t need;
-	uint32_t i, b, lit, nb;
+	uint32_t i, b, nb, lit, next, lit_before;
+	uint64_t need, min_off;
 
 	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
@@ -1240,100 +1279,66 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		s->tperm = tperm;
 		s->sperm = sperm;
 	}
-	s->str_lit_at = malloc((size_t)s->nsr * sizeof(*s->str_lit_at) + 1);
-	if (!s->str_lit_at)
+	if (!alloc_lookups(s))
 		return kbtf_err_nomem();
-	for (i = 0; i < s->ntr; i++) {
+	/* type runs, ascending in K: tbucket[b] the first ending past id b << KBUCKET_SHIFT */
+	nb = (s->nk >> KBUCKET_SHIFT) + 2;
+	for (i = 0, b = 0, next = 1; i < s->ntr; i++) {
 		const struct type_run *t = &s->tr[i];
 
-		if (!t->n || !t->k_id || !t->r_id || t->k_id > s->nk ||
-		    t->n > s->nk - t->k_id + 1 || t->r_id >= s->r_nr || t->n > s->r_nr - t->r_id ||
-		    t->r_byte % 4 || t->r_byte >= s->r.type_len ||
-		    (i && t->k_id < s->tr[i - 1].k_id + s->tr[i - 1].n))
+		if (!t->n || t->k_id < next || t->k_id > s->nk || t->n > s->nk - t->k_id + 1 ||
+		    !t->r_id || t->r_id >= s->r_nr || t->n > s->r_nr - t->r_id || t->r_byte % 4 ||
+		    t->r_byte >= s->r.type_len)
 			return BAD("type run out of range or order");
-	}
-	for (i = 0; i < s->nsr; i++) {
-		const struct str_run *r = &s->sr[i];
-		uint32_t gap;
-
-		if (!r->len || r->k_off >= s->str_len || r->len > s->str_len - r->k_off ||
-		    r->r_off >= s->r.str_len || r->len > s->r.str_len - r->r_off ||
-		    (i && r->k_off < s->sr[i - 1].k_off + s->sr[i - 1].len))
-			return BAD("string run out of range or order");
-		/* the literal bytes before this run: the gaps before it */
-		gap = r->k_off - (i ? s->sr[i - 1].k_off + s->sr[i - 1].len : 0);
-		s->str_lit_at[i] = (i ? s->str_lit_at[i - 1] : 0) + gap;
-		if (s->str_lit_at[i] > s->str_lit)
-			return BAD("literal strings too short");
-	}
-	if (s->str_lit - (s->nsr ? s->str_lit_at[s->nsr - 1] : 0) !=
-	    s->str_len - (s->nsr ? s->sr[s->nsr - 1].k_off + s->sr[s->nsr - 1].len : 0))
-		return BAD("literal strings do not fill the gaps");
-	if (!order_ok(s->tperm, s->ntr, s->tr, true))
-		return BAD("type runs out of order in the reference");
-	if (!order_ok(s->sperm, s->nsr, s->sr, false))
-		return BAD("string runs out of order in the reference");
-	for (i = 0; i < s->nlit; i++)
-		if (get32(s->lits_raw + 8 * i) - 1 >= s->nk ||
-		    (i && get32(s->lits_raw + 8 * i) <= get32(s->lits_raw + 8 * (i - 1))) ||
-		    get32(s->lits_raw + 8 * i + 4) % 4 ||
-		    get32(s->lits_raw + 8 * i + 4) >= s->lit_len ||
-		    (i && get32(s->lits_raw + 8 * i + 4) <= get32(s->lits_raw + 8 * (i - 1) + 4)))
-			return BAD("literal out of range or order");
-	/* the checkpoints (R's record offsets) are checked where a read
-	 * walks from one: r_offset() */
-	/* R -> K in buckets of 256 ids and 4 KiB of the reference's strings */
-	if (rmap_init(&s->tm, s->tr, s->tperm, s->ntr, true, s->r_nr, 8) ||
-	    rmap_init(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 12))
-		return kbtf_err_nomem();
-	s->sbucket = malloc(((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * sizeof(*s->sbucket));
-	s->gap_nul_end = malloc(((size_t)s->nsr + 1) * sizeof(*s->gap_nul_end));
-	s->lbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->lbucket));
-	s->tbucket = malloc(((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * sizeof(*s->tbucket));
-	if (!s->sbucket || !s->gap_nul_end || !s->lbucket || !s->tbucket)
-		return kbtf_err_nomem();
-	/* each bucket written once: the first run ending past its start */
-	nb = (s->str_len >> SBUCKET_SHIFT) + 2;
-	for (b = 0, i = 0; i < s->nsr; i++) {
-		uint32_t last = (s->sr[i].k_off + s->sr[i].len - 1) >> SBUCKET_SHIFT;
-		uint32_t stop = last < nb ? last + 1 : nb;
-
-		for (; b < stop; b++)
-			s->sbucket[b] = i;
-	}
-	for (; b < nb; b++)
-		s->sbucket[b] = s->nsr;
-	for (i = 0; i <= s->nsr; i++) {
-		/* the gap before run i: K's bytes [gap, end), literal */
-		uint32_t gap = i ? s->sr[i - 1].k_off + s->sr[i - 1].len : 0;
-		uint32_t end = i < s->nsr ? s->sr[i].k_off : s->str_len;
-		const char *from = (const char *)s->lit_str + (i ? s->str_lit_at[i - 1] : 0), *p;
-
-		/* the bytes end in a NUL almost always: these look at one byte */
-		p = memrchr(from, 0, end - gap);
-		s->gap_nul_end[i] = p ? gap + (uint32_t)(p - from) + 1 : gap;
-	}
-	/* the first literal at or past each bucket's first id, the first
-	 * type run ending past it */
-	nb = (s->nk >> KBUCKET_SHIFT) + 2;
-	for (b = 0, lit = 0; lit < s->nlit; lit++) {
-		uint32_t last = get32(s->lits_raw + 8 * lit) >> KBUCKET_SHIFT;
-		uint32_t stop = last < nb ? last + 1 : nb;
-
-		for (; b < stop; b++)
-			s->lbucket[b] = lit;
-	}
-	for (; b < nb; b++)
-		s->lbucket[b] = s->nlit;
-	for (b = 0, i = 0; i < s->ntr; i++) {
-		uint32_t last = (s->tr[i].k_id + s->tr[i].n - 1) >> KBUCKET_SHIFT;
-		uint32_t stop = last < nb ? last + 1 : nb;
-
-		for (; b < stop; b++)
+		next = t->k_id + t->n;
+		for (; b <= (next - 1) >> KBUCKET_SHIFT; b++)
 			s->tbucket[b] = i;
 	}
 	for (; b < nb; b++)
 		s->tbucket[b] = s->ntr;
+	/* string runs, ascending in K, and the literal bytes (the gaps) before each */
+	nb = (s->str_len >> SBUCKET_SHIFT) + 2;
+	for (i = 0, b = 0, next = 0, lit_before = 0; i < s->nsr; i++) {
+		const struct str_run *r = &s->sr[i];
+
+		if (!r->len || r->k_off < next || r->k_off >= s->str_len ||
+		    r->len > s->str_len - r->k_off || r->r_off >= s->r.str_len ||
+		    r->len > s->r.str_len - r->r_off)
+			return BAD("string run out of range or order");
+		lit_before += r->k_off - next;
+		if (lit_before > s->str_lit)
+			return BAD("literal strings too short");
+		s->str_lit_at[i] = lit_before;
+		next = r->k_off + r->len;
+		for (; b <= (next - 1) >> SBUCKET_SHIFT; b++)
+			s->sbucket[b] = i;
+	}
+	for (; b < nb; b++)
+		s->sbucket[b] = s->nsr;
+	if (s->str_lit - lit_before != s->str_len - next)
+		return BAD("literal strings do not fill the gaps");
+	/* R -> K in buckets of 256 ids and 4 KiB of the reference's strings */
+	if (!rmap_fill(&s->tm, s->tr, s->tperm, s->ntr, true, s->r_nr, 8))
+		return BAD("type runs out of order in the reference");
+	if (!rmap_fill(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 12))
+		return BAD("string runs out of order in the reference");
+	/* literals, ascending in K ids and in offsets: lbucket[b] the first at
+	 * or past id b << KBUCKET_SHIFT */
+	nb = (s->nk >> KBUCKET_SHIFT) + 2;
+	for (lit = 0, b = 0, next = 1, min_off = 0; lit < s->nlit; lit++) {
+		uint32_t id = get32(s->lits_raw + 8 * lit), off = get32(s->lits_raw + 8 * lit + 4);
+
+		if (id < next || id > s->nk || off % 4 || off < min_off || off >= s->lit_len)
+			return BAD("literal out of range or order");
+		next = id + 1;
+		min_off = (uint64_t)off + 1;
+		for (; b <= id >> KBUCKET_SHIFT; b++)
+			s->lbucket[b] = lit;
+	}
+	for (; b < nb; b++)
+		s->lbucket[b] = s->nlit;
+	/* the checkpoints (R's record offsets) are checked where a read
+	 * walks from one: r_offset() */
 	return 0;
 }
 
@@ -1363,31 +1368,37 @@ static const struct type_run *run_of(const struct kbtf_btf_delta_src *s, uint32_
 }
 
 /*
- * Where R's record @r is in R's types: from the checkpoint before it,
- * over the records between (each sized from its info word); false when
- * that leaves R's type section.
+ * Where R's record @r is in R's types: from the checkpoint before it (or
+ * the last record of its block a walk reached), over the records between
+ * (each sized from its info word); false when that leaves R's type
+ * section. Every offset kept was reached by such a checked walk.
  */
-static bool r_offset(const struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
+static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 {
-	uint32_t c = r / CK_IDS, id = c ? c * CK_IDS : 1, o, n;
+	uint32_t c = r / CK_IDS, j = r - (c ? c * CK_IDS : 1), o, n;
+	struct rblock *b = &s->rblocks[c % RBLOCKS];
 
 	if (r < 1 || r >= s->r_nr)
 		return false;
-	o = get32(s->ck + 4 * c);
-	if (o % 4)
-		return false;
-	/* record sizes are multiples of 4: o stays aligned */
-	for (; id < r; id++) {
-		if (o >= s->r.type_len || s->r.type_len - o < 12)
+	if (b->tag != c + 1) {
+		o = get32(s->ck + 4 * c);
+		if (o % 4 || o >= s->r.type_len || s->r.type_len - o < 12)
 			return false;
+		b->tag = c + 1;
+		b->known = 1;
+		b->off[0] = o;
+	}
+	/* record sizes are multiples of 4: o stays aligned, and within the
+	 * section (so type_len - o cannot wrap) */
+	for (o = b->off[b->known - 1]; b->known <= j; b->off[b->known++] = o) {
 		n = rec_bytes(get32(s->r.types + o + 4));
 		if (!n || n > s->r.type_len - o)
 			return false;
 		o += n;
+		if (s->r.type_len - o < 12)
+			return false;
 	}
-	if (o >= s->r.type_len || s->r.type_len - o < 12)
-		return false;
-	*off = o;
+	*off = b->off[j];
 	return true;
 }
 
@@ -1395,7 +1406,7 @@ static bool r_offset(const struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *o
  * K's record @id: its bytes in the delta (a literal) or in R (@r_off set),
  * and its size; 0 when the delta cannot give it.
  */
-static uint32_t record_of(const struct kbtf_btf_delta_src *s, uint32_t id, const uint8_t **lit,
+static uint32_t record_of(struct kbtf_btf_delta_src *s, uint32_t id, const uint8_t **lit,
 			  uint32_t *r_off)
 {
 	const struct type_run *t;
@@ -1562,7 +1573,7 @@ const uint8_t *kbtf_btf_delta_src_header(const struct kbtf_btf_delta_src *s, uin
 	return s->d + HDR_SIZE;
 }
 
-uint32_t kbtf_btf_delta_src_locate(const struct kbtf_btf_delta_src *s, uint32_t id,
+uint32_t kbtf_btf_delta_src_locate(struct kbtf_btf_delta_src *s, uint32_t id,
 				   struct kbtf_btf_delta_rec *rec)
 {
 	rec->r_off = 0;
@@ -1578,8 +1589,9 @@ int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
 
 const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off)
 {
-	uint32_t lo, gap_start;
+	uint32_t lo, gap_start, gap_end;
 	const struct str_run *r;
+	const char *p;
 
 	if (off >= s->str_len)
 		return NULL;
@@ -1594,18 +1606,26 @@ const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32
 	}
 	r = lo < s->nsr ? &s->sr[lo] : NULL;
 	if (r && r->k_off <= off) {
-		/* in a run: R's bytes, up to the run's end (looked at here, not
-		 * at open: the runs' ends are scattered over R's strings, and
-		 * finding each one's last NUL would fault in pages no read needs) */
-		const char *p = s->r.strs + r->r_off + (off - r->k_off);
+		/* in a run: R's bytes, up to the run's end. Whether they end in a
+		 * NUL is looked at when a read first needs it, not at open: the
+		 * runs' ends are scattered over R's strings, and looking at each
+		 * would fault in pages no read needs */
+		uint8_t end = __atomic_load_n(&s->run_end[lo], __ATOMIC_RELAXED);
 
+		p = s->r.strs + r->r_off + (off - r->k_off);
+		if (!end) {
+			end = s->r.strs[r->r_off + r->len - 1] ? RUN_OPEN : RUN_NUL;
+			__atomic_store_n(&s->run_end[lo], end, __ATOMIC_RELAXED);
+		}
+		if (end == RUN_NUL)
+			return p;
 		return memchr(p, 0, r->k_off + r->len - off) ? p : NULL;
 	}
-	/* in the gap before run lo: the literal bytes */
+	/* in the gap before run lo: the literal bytes, up to the run */
 	gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;
-	return off < s->gap_nul_end[lo]
-		   ? (const char *)s->lit_str + (lo ? s->str_lit_at[lo - 1] : 0) + (off - gap_start)
-		   : NULL;
+	gap_end = r ? r->k_off : s->str_len;
+	p = (const char *)s->lit_str + (lo ? s->str_lit_at[lo - 1] : 0) + (off - gap_start);
+	return memchr(p, 0, gap_end - off) ? p : NULL;
 }
 
 void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,

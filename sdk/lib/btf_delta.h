@@ -108,12 +108,15 @@ void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s);
 /* The rebuilt BTF's header bytes, their number, its size and type count. */
 const uint8_t *kbtf_btf_delta_src_header(const struct kbtf_btf_delta_src *s, uint32_t *hdr_len,
 					 uint32_t *size, uint32_t *nr_types);
-/* Where K's record @id comes from, and its size (0: the delta cannot give it). */
+/*
+ * Where K's record @id comes from, and its size (0: the delta cannot give
+ * it). It remembers where it found R's records: its callers serialise.
+ */
 struct kbtf_btf_delta_rec {
 	const uint8_t *lit; /* a literal's bytes, or NULL: R's record at r_off */
 	uint32_t r_off, len;
 };
-uint32_t kbtf_btf_delta_src_locate(const struct kbtf_btf_delta_src *s, uint32_t id,
+uint32_t kbtf_btf_delta_src_locate(struct kbtf_btf_delta_src *s, uint32_t id,
 				   struct kbtf_btf_delta_rec *rec);
 /* The record @rec located into @dst (rec->len bytes); -EINVAL when it does not rebuild. */
 int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,

@@ -413,12 +413,241 @@ static void test_lazy_real(void **state)
 	kbtf_kernel_free(kb);
 }
 
+/* The counts and table offsets of the delta @d. */
+struct layout {
+	uint32_t hdr_len, ntr, nlit, nsr, str_lit, r_nr;
+	size_t tr, tperm, lits, sr, sperm, lit_str;
+};
+
+static void layout_of(const struct kbtf_buf *d, struct layout *l)
+{
+	const uint8_t *p = d->data;
+	uint32_t lit_len;
+
+	memcpy(&l->hdr_len, p + 12, 4);
+	memcpy(&l->ntr, p + 56, 4);
+	memcpy(&l->nlit, p + 60, 4);
+	memcpy(&lit_len, p + 64, 4);
+	memcpy(&l->nsr, p + 68, 4);
+	memcpy(&l->str_lit, p + 72, 4);
+	memcpy(&l->r_nr, p + 76, 4);
+	l->tr = 96 + l->hdr_len;
+	l->tperm = l->tr + 16 * l->ntr;
+	l->lits = l->tperm + 4 * l->ntr;
+	l->sr = l->lits + 8 * l->nlit;
+	l->sperm = l->sr + 12 * l->nsr;
+	l->lit_str = l->sperm + 4 * l->nsr + 4 * ((l->r_nr + 15) / 16) + lit_len;
+}
+
+static void put_u32(struct kbtf_buf *d, size_t at, uint32_t v)
+{
+	memcpy((uint8_t *)d->data + at, &v, 4);
+}
+
+static uint32_t get_u32(const struct kbtf_buf *d, size_t at)
+{
+	uint32_t v;
+
+	memcpy(&v, (const uint8_t *)d->data + at, 4);
+	return v;
+}
+
+/*
+ * The delta @d with @what done to its tables, sealed (both checksums
+ * pass): refused on open by the lazy reader and by the whole rebuild,
+ * as a damaged delta saying @why.
+ */
+static void refused_sealed(const struct kbtf_buf *r, const struct kbtf_buf *d, size_t at,
+			   uint32_t v, const char *why)
+{
+	struct kbtf_buf rc, dc, o;
+	struct kbtf_btf_delta_src *src;
+
+	assert_int_equal(kbtf_buf_dup(d->data, d->size, &dc), 0);
+	put_u32(&dc, at, v);
+	kbtf_btf_delta_seal(dc.data, dc.size, r->data, r->size);
+	assert_int_equal(kbtf_btf_delta_apply(r->data, r->size, dc.data, dc.size, "t", &o),
+			 -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "damaged BTF delta"));
+	assert_non_null(strstr(kbtf_errstr(), why));
+	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+	assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), -EINVAL);
+	assert_null(src);
+	if (!strstr(kbtf_errstr(), why))
+		fail_msg("%s: wanted %s", kbtf_errstr(), why);
+}
+
+/*
+ * Tables whose checksums pass but whose runs, orders or literals are
+ * wrong: each refused when the delta is opened, before any record is
+ * read, with the check's own reason. The R orders are checked without a
+ * table of the indices seen: a run listed twice, or out of order, or an
+ * index past the runs, is still caught.
+ */
+static void test_tables_refused(void **state)
+{
+	struct kbtf_buf r, k, d;
+	struct kbtf_btf_delta_stats st;
+	struct layout l;
+	uint32_t t0, t1, s0, s1;
+
+	(void)state;
+	make_kernel(0, &r);
+	make_kernel(1, &k);
+	assert_int_equal(kbtf_btf_delta_make(r.data, r.size, k.data, k.size, &d, &st), 0);
+	layout_of(&d, &l);
+	assert_true(l.ntr >= 2 && l.nsr >= 2 && l.nlit >= 2);
+	t0 = get_u32(&d, l.tperm);
+	t1 = get_u32(&d, l.tperm + 4);
+	s0 = get_u32(&d, l.sperm);
+	s1 = get_u32(&d, l.sperm + 4);
+	/* R orders: a run twice, two swapped, an index past the runs */
+	refused_sealed(&r, &d, l.tperm + 4, t0, "type runs out of order in the reference");
+	refused_sealed(&r, &d, l.tperm, t1, "type runs out of order in the reference");
+	refused_sealed(&r, &d, l.tperm + 4 * (l.ntr - 1), get_u32(&d, l.tperm),
+		       "type runs out of order in the reference");
+	refused_sealed(&r, &d, l.tperm, l.ntr, "type runs out of order in the reference");
+	refused_sealed(&r, &d, l.sperm + 4, s0, "string runs out of order in the reference");
+	refused_sealed(&r, &d, l.sperm, s1, "string runs out of order in the reference");
+	refused_sealed(&r, &d, l.sperm, l.nsr, "string runs out of order in the reference");
+	/* two runs overlapping in R: the second starts inside the first */
+	refused_sealed(&r, &d, l.tr + 16 * t1 + 4, get_u32(&d, l.tr + 16 * t0 + 4),
+		       "type runs out of order in the reference");
+	refused_sealed(&r, &d, l.sr + 12 * s1 + 4, get_u32(&d, l.sr + 12 * s0 + 4),
+		       "string runs out of order in the reference");
+	/* K order and ranges: runs overlapping, empty, past the end */
+	refused_sealed(&r, &d, l.tr + 16, get_u32(&d, l.tr), "type run out of range or order");
+	refused_sealed(&r, &d, l.tr + 8, 0, "type run out of range or order");
+	refused_sealed(&r, &d, l.tr + 4, l.r_nr, "type run out of range or order");
+	refused_sealed(&r, &d, l.tr + 12, 2, "type run out of range or order");
+	refused_sealed(&r, &d, l.sr + 12, get_u32(&d, l.sr), "string run out of range or order");
+	refused_sealed(&r, &d, l.sr + 8, 0, "string run out of range or order");
+	/* literals: ids or offsets not ascending, an offset not aligned, an id past K's */
+	refused_sealed(&r, &d, l.lits + 8, get_u32(&d, l.lits), "literal out of range or order");
+	refused_sealed(&r, &d, l.lits + 12, get_u32(&d, l.lits + 4),
+		       "literal out of range or order");
+	refused_sealed(&r, &d, l.lits + 4, 2, "literal out of range or order");
+	refused_sealed(&r, &d, l.lits + 8 * (l.nlit - 1), st.nr_types + 1,
+		       "literal out of range or order");
+	refused_sealed(&r, &d, l.lits, 0, "literal out of range or order");
+	kbtf_buf_release(&d);
+	kbtf_buf_release(&r);
+	kbtf_buf_release(&k);
+}
+
+/*
+ * The delta @d with string run @at shortened by its last byte, moved to
+ * the literal bytes after it as @byte, sealed (into @out).
+ */
+static void run_cut(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t at, char byte,
+		    struct kbtf_buf *out)
+{
+	struct layout l;
+	uint32_t i, k_off, gap = 0, prev_end = 0;
+	size_t ins;
+	uint8_t *p;
+
+	layout_of(d, &l);
+	for (i = 0; i <= at; i++) {
+		k_off = get_u32(d, l.sr + 12 * i);
+		gap += k_off - prev_end;
+		prev_end = k_off + get_u32(d, l.sr + 12 * i + 8);
+	}
+	/* the literal bytes of the gap after the run start at @gap */
+	ins = l.lit_str + gap;
+	out->size = d->size + 1;
+	out->data = p = malloc(out->size);
+	out->owner = KBTF_BUF_HEAP;
+	assert_non_null(p);
+	memcpy(p, d->data, ins);
+	p[ins] = (uint8_t)byte;
+	memcpy(p + ins + 1, (const uint8_t *)d->data + ins, d->size - ins);
+	put_u32(out, l.sr + 12 * at + 8, get_u32(d, l.sr + 12 * at + 8) - 1);
+	put_u32(out, 72, l.str_lit + 1);
+	kbtf_btf_delta_seal(out->data, out->size, r->data, r->size);
+}
+
+/*
+ * A string run whose reference bytes do not end in a NUL (the maker never
+ * writes one: its runs are whole strings): a string that spans the run's
+ * end is copied from the run and the literal bytes after it, never read
+ * in place on into the reference's next bytes. With the run's NUL moved
+ * to the literal bytes the delta still rebuilds the kernel's bytes; with
+ * another byte there, the run's last string continues into the next one.
+ */
+static void test_run_open_end(void **state)
+{
+	struct kbtf_buf r, k, d, dc, rc;
+	struct kbtf_btf_delta_stats st;
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_btf *full, *lazy;
+	struct layout l;
+	uint32_t i, at = 0, len = 0, k_off, n, last;
+	char want[512];
+
+	(void)state;
+	make_kernel(0, &r);
+	make_kernel(1, &k);
+	assert_int_equal(kbtf_btf_delta_make(r.data, r.size, k.data, k.size, &d, &st), 0);
+	layout_of(&d, &l);
+	for (i = 0; i < l.nsr; i++)
+		if (get_u32(&d, l.sr + 12 * i + 8) > len) {
+			len = get_u32(&d, l.sr + 12 * i + 8);
+			at = i;
+		}
+	assert_true(len > 16);
+	k_off = get_u32(&d, l.sr + 12 * at);
+	assert_int_equal(kbtf_btf_parse(k.data, k.size, NULL, &full), 0);
+	assert_true(k_off + len < kbtf_btf_str_len(full));
+	n = kbtf_btf_type_cnt(full) - 1;
+	/* the NUL moved: the same kernel, every string and record */
+	run_cut(&r, &d, at, 0, &dc);
+	assert_int_equal(kbtf_btf_delta_apply(r.data, r.size, dc.data, dc.size, "t", &rc), 0);
+	assert_int_equal(rc.size, k.size);
+	assert_memory_equal(rc.data, k.data, k.size);
+	kbtf_buf_release(&rc);
+	assert_int_equal(kbtf_buf_dup(r.data, r.size, &rc), 0);
+	if (kbtf_btf_delta_src_open(&rc, &dc, "t", &src))
+		fail_msg("%s", kbtf_errstr());
+	assert_int_equal(kbtf_btf_parse_prepared_delta(src, n, "t", &lazy), 0);
+	for (i = 0; i < 2 * len; i++) /* twice: the second time the run's end is known */
+		assert_string_equal(kbtf_btf_str(full, k_off + i % len),
+				    kbtf_btf_str(lazy, k_off + i % len));
+	for (i = 1; i <= n; i++)
+		assert_memory_equal(kbtf_btf_type(full, i), kbtf_btf_type(lazy, i),
+				    kbtf_type_rec_size(kbtf_btf_type(full, i)));
+	assert_false(kbtf_btf_damaged(lazy));
+	kbtf_btf_free(lazy);
+	/* a '#' there instead: the run's last string runs on into the next */
+	run_cut(&r, &d, at, '#', &dc);
+	assert_int_equal(kbtf_buf_dup(r.data, r.size, &rc), 0);
+	if (kbtf_btf_delta_src_open(&rc, &dc, "t", &src))
+		fail_msg("%s", kbtf_errstr());
+	assert_int_equal(kbtf_btf_parse_prepared_delta(src, n, "t", &lazy), 0);
+	for (last = k_off + len - 2; last > k_off && kbtf_btf_str(full, last - 1)[0]; last--)
+		;
+	for (i = 0; i < 2; i++) {
+		snprintf(want, sizeof(want), "%s#%s", kbtf_btf_str(full, last),
+			 kbtf_btf_str(full, k_off + len));
+		assert_string_equal(kbtf_btf_str(lazy, last), want);
+		snprintf(want, sizeof(want), "%s#%s", kbtf_btf_str(full, k_off + len - 2),
+			 kbtf_btf_str(full, k_off + len));
+		assert_string_equal(kbtf_btf_str(lazy, k_off + len - 2), want);
+	}
+	kbtf_btf_free(lazy);
+	kbtf_btf_free(full);
+	kbtf_buf_release(&d);
+	kbtf_buf_release(&r);
+	kbtf_buf_release(&k);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
-	    cmocka_unit_test(test_roundtrip),	cmocka_unit_test(test_damage_refused),
-	    cmocka_unit_test(test_not_encoded), cmocka_unit_test(test_lazy),
-	    cmocka_unit_test(test_lazy_real),	cmocka_unit_test(test_lazy_checks),
+	    cmocka_unit_test(test_roundtrip),	   cmocka_unit_test(test_damage_refused),
+	    cmocka_unit_test(test_not_encoded),	   cmocka_unit_test(test_lazy),
+	    cmocka_unit_test(test_lazy_real),	   cmocka_unit_test(test_lazy_checks),
+	    cmocka_unit_test(test_tables_refused), cmocka_unit_test(test_run_open_end),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
