@@ -981,21 +981,16 @@ fail:
 }
 
 /*
- * The string at @rel of a delta's string section (checked in bounds):
- * where it lies whole in the reference's strings or the delta's literal
- * bytes (almost every string), there; else rebuilt the first time. NULL
- * when memory runs out.
+ * The string at @rel of a delta's string section that spans where its
+ * bytes come from: rebuilt the first time, found again after. NULL when
+ * memory runs out. Out of line: delta_str() stays a call and a test.
  */
-static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
+static __attribute__((noinline)) const char *delta_str_copy(struct kbtf_btf *btf, uint32_t rel)
 {
-	struct kbtf_btf *btf = (struct kbtf_btf *)b; /* only the rebuilt cache changes */
 	uint32_t len = btf->hdr.str_len, n = 0, step;
 	char tmp[256], *s = NULL, *grown;
 	const char *out;
 
-	out = kbtf_btf_delta_src_string(btf->dsrc, rel);
-	if (out)
-		return out;
 	/* read before: no lock */
 	out = dmap_get(&btf->dstrs, rel);
 	if (out)
@@ -1027,6 +1022,19 @@ static const char *delta_str(const struct kbtf_btf *b, uint32_t rel)
 	free(s);
 	pthread_mutex_unlock(&btf->dmutex);
 	return out;
+}
+
+/*
+ * The string at @rel of a delta's string section (checked in bounds):
+ * where it lies whole in the reference's strings or the delta's literal
+ * bytes (almost every string), there; else rebuilt the first time.
+ */
+static inline const char *delta_str(const struct kbtf_btf *btf, uint32_t rel)
+{
+	const char *out = kbtf_btf_delta_src_string(btf->dsrc, rel);
+
+	/* only the rebuilt cache changes */
+	return out ? out : delta_str_copy((struct kbtf_btf *)btf, rel);
 }
 
 int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, uint32_t nr, const char *name,

@@ -235,6 +235,22 @@ static void rmap_free(struct rmap *m)
 }
 
 /*
+ * bucket[*b ..@last] = @v, *b moved past them. Most runs and literals
+ * start no new bucket: the test keeps them from paying for the filling
+ * loop's (vectorised) setup.
+ */
+static inline void fill_buckets(uint32_t *bucket, uint32_t *b, uint32_t last, uint32_t v)
+{
+	uint32_t i;
+
+	if (*b > last)
+		return;
+	for (i = *b; i <= last; i++)
+		bucket[i] = v;
+	*b = last + 1;
+}
+
+/*
  * Fill the map @m (room for @nr spans and (@r_limit >> @shift) + 1
  * buckets) from @nr runs (type runs when @types, else string runs), whose
  * R ranges lie below @r_limit, in the R order @perm: false unless every
@@ -242,10 +258,13 @@ static void rmap_free(struct rmap *m)
  * @perm a permutation too: runs are never empty, so a run listed twice
  * would start before the end of the one listed before it.
  */
-static bool rmap_fill(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
-		      bool types, uint32_t r_limit, uint32_t shift)
+static inline __attribute__((always_inline)) bool rmap_fill(struct rmap *m, const void *runs,
+							    const uint32_t *perm, uint32_t nr,
+							    bool types, uint32_t r_limit,
+							    uint32_t shift)
 {
-	uint32_t i, b = 0, end = 0, nb = (r_limit >> shift) + 1;
+	uint32_t i, b = 0, end = 0, nb = (r_limit >> shift) + 1, *bucket = m->bucket;
+	struct span *sp = m->sp;
 
 	m->nr = nr;
 	m->shift = shift;
@@ -271,16 +290,13 @@ static bool rmap_fill(struct rmap *m, const void *runs, const uint32_t *perm, ui
 		if (!n || r < end)
 			return false;
 		end = r + n;
-		m->sp[i] = (struct span){r, end, k};
+		sp[i] = (struct span){r, end, k};
 		/* each bucket written once: the first span ending past its start */
 		last = (end - 1) >> shift;
-		if (last >= nb)
-			last = nb - 1;
-		for (; b <= last; b++)
-			m->bucket[b] = i;
+		fill_buckets(bucket, &b, last < nb ? last : nb - 1, i);
 	}
 	for (; b < nb; b++)
-		m->bucket[b] = nr;
+		bucket[b] = nr;
 	return true;
 }
 
@@ -322,13 +338,16 @@ static inline bool map_str_at(uint8_t *p, const struct rmap *sm, const struct sp
  * into K's ids and string offsets at @dst: false when an id or offset
  * has no image in K. The words each kind holds are those of shape_of(),
  * written out per kind: records are rebuilt one by one as a judge reads
- * them, and this is most of what that costs.
+ * them, and this is most of what that costs. @hints holds the spans the
+ * last ids and strings were found in (any, or NULL), and gets this
+ * record's: a judge reads a struct, then the types its members name.
  */
 static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct rmap *tm,
-		      const struct rmap *sm)
+		      const struct rmap *sm, const struct span **hints)
 {
-	const struct span *th = NULL, *sh = NULL;
+	const struct span *th = hints[0], *sh = hints[1];
 	uint32_t words = len / 4, w;
+	bool ok = true;
 
 	memcpy(dst, src, len);
 	if (!map_str_at(dst, sm, &sh))
@@ -337,7 +356,7 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	case BTF_KIND_INT:
 	case BTF_KIND_FWD:
 	case BTF_KIND_FLOAT:
-		return true;
+		break;
 	case BTF_KIND_PTR:
 	case BTF_KIND_TYPEDEF:
 	case BTF_KIND_VOLATILE:
@@ -347,45 +366,44 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	case BTF_KIND_TYPE_TAG:
 	case BTF_KIND_VAR:
 	case BTF_KIND_DECL_TAG:
-		return words > 2 && map_id_at(dst + 8, tm, &th);
+		ok = words > 2 && map_id_at(dst + 8, tm, &th);
+		break;
 	case BTF_KIND_ARRAY:
-		return words > 4 && map_id_at(dst + 12, tm, &th) && map_id_at(dst + 16, tm, &th);
+		ok = words > 4 && map_id_at(dst + 12, tm, &th) && map_id_at(dst + 16, tm, &th);
+		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		/* members: name, type, offset */
-		for (w = 3; w + 3 <= words; w += 3)
-			if (!map_str_at(dst + 4 * w, sm, &sh) ||
-			    !map_id_at(dst + 4 * w + 4, tm, &th))
-				return false;
-		return true;
+		for (w = 3; ok && w + 3 <= words; w += 3)
+			ok =
+			    map_str_at(dst + 4 * w, sm, &sh) && map_id_at(dst + 4 * w + 4, tm, &th);
+		break;
 	case BTF_KIND_ENUM:
-		for (w = 3; w + 2 <= words; w += 2)
-			if (!map_str_at(dst + 4 * w, sm, &sh))
-				return false;
-		return true;
+		for (w = 3; ok && w + 2 <= words; w += 2)
+			ok = map_str_at(dst + 4 * w, sm, &sh);
+		break;
 	case BTF_KIND_ENUM64:
-		for (w = 3; w + 3 <= words; w += 3)
-			if (!map_str_at(dst + 4 * w, sm, &sh))
-				return false;
-		return true;
+		for (w = 3; ok && w + 3 <= words; w += 3)
+			ok = map_str_at(dst + 4 * w, sm, &sh);
+		break;
 	case BTF_KIND_FUNC_PROTO:
 		/* the return type, then parameters: name, type */
-		if (words < 3 || !map_id_at(dst + 8, tm, &th))
-			return false;
-		for (w = 3; w + 2 <= words; w += 2)
-			if (!map_str_at(dst + 4 * w, sm, &sh) ||
-			    !map_id_at(dst + 4 * w + 4, tm, &th))
-				return false;
-		return true;
+		ok = words >= 3 && map_id_at(dst + 8, tm, &th);
+		for (w = 3; ok && w + 2 <= words; w += 2)
+			ok =
+			    map_str_at(dst + 4 * w, sm, &sh) && map_id_at(dst + 4 * w + 4, tm, &th);
+		break;
 	case BTF_KIND_DATASEC:
 		/* variables: type, offset, size */
-		for (w = 3; w + 3 <= words; w += 3)
-			if (!map_id_at(dst + 4 * w, tm, &th))
-				return false;
-		return true;
+		for (w = 3; ok && w + 3 <= words; w += 3)
+			ok = map_id_at(dst + 4 * w, tm, &th);
+		break;
 	default:
 		return false;
 	}
+	hints[0] = th;
+	hints[1] = sh;
+	return ok;
 }
 
 /* ------------------------------------------------------------- input */
@@ -881,6 +899,7 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	struct type_run *tr = NULL;
 	uint32_t *tperm = NULL, *sperm = NULL;
 	struct rmap tm = {0}, sm = {0};
+	const struct span *hints[2] = {NULL, NULL};
 	struct lit *lits = NULL;
 	struct outbuf o = {0}, lit_bytes = {0};
 	uint8_t *tmp = NULL, hdr[HDR_SIZE] = {0};
@@ -948,7 +967,8 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
 
 		if (mk[i] != NONE && kbtf_type_rec_size((const void *)rec_at(rb, mk[i])) == len &&
-		    translate(rec_at(rb, mk[i]), len, tmp, &tm, &sm) && !memcmp(tmp, kr, len)) {
+		    translate(rec_at(rb, mk[i]), len, tmp, &tm, &sm, hints) &&
+		    !memcmp(tmp, kr, len)) {
 			st->copied++;
 			continue;
 		}
@@ -1126,7 +1146,8 @@ struct kbtf_btf_delta_src {
 	/* K id -> the first literal (lbucket) and type run (tbucket) at or
 	 * past id b << KBUCKET_SHIFT */
 	uint32_t *lbucket, *tbucket;
-	struct rblock *rblocks; /* written by record_of(): its callers serialise */
+	struct rblock *rblocks;	     /* written by record_of(): its callers serialise */
+	const struct span *hints[2]; /* translate()'s, for record_into(): the same */
 };
 
 #define SBUCKET_SHIFT 10
@@ -1200,8 +1221,10 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		       const char *name, bool full, struct kbtf_btf_delta_src *s)
 {
 	const uint8_t *tr_raw, *tperm_raw, *sr_raw, *sperm_raw;
-	uint32_t i, b, nb, lit, next, lit_before;
-	uint64_t need, min_off;
+	uint32_t i, b, nb, lit, next, lit_before, n, nk, r_nr, *bucket;
+	uint32_t str_len, str_lit, lit_len, r_types, r_strs, min_off;
+	const uint8_t *lits;
+	uint64_t need;
 
 	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
@@ -1281,62 +1304,72 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	}
 	if (!alloc_lookups(s))
 		return kbtf_err_nomem();
+	str_len = s->str_len;
+	str_lit = s->str_lit;
+	lit_len = s->lit_len;
+	r_types = s->r.type_len;
+	r_strs = s->r.str_len;
+	/* the loops below keep what they compare in locals: their stores
+	 * into the buckets could otherwise alias every count in *s */
+	nk = s->nk;
+	r_nr = s->r_nr;
 	/* type runs, ascending in K: tbucket[b] the first ending past id b << KBUCKET_SHIFT */
-	nb = (s->nk >> KBUCKET_SHIFT) + 2;
-	for (i = 0, b = 0, next = 1; i < s->ntr; i++) {
+	nb = (nk >> KBUCKET_SHIFT) + 2;
+	bucket = s->tbucket;
+	for (i = 0, b = 0, next = 1, n = s->ntr; i < n; i++) {
 		const struct type_run *t = &s->tr[i];
+		uint32_t k_id = t->k_id, len = t->n, r_id = t->r_id;
 
-		if (!t->n || t->k_id < next || t->k_id > s->nk || t->n > s->nk - t->k_id + 1 ||
-		    !t->r_id || t->r_id >= s->r_nr || t->n > s->r_nr - t->r_id || t->r_byte % 4 ||
-		    t->r_byte >= s->r.type_len)
+		if (!len || k_id < next || k_id > nk || len > nk - k_id + 1 || !r_id ||
+		    r_id >= r_nr || len > r_nr - r_id || t->r_byte % 4 || t->r_byte >= r_types)
 			return BAD("type run out of range or order");
-		next = t->k_id + t->n;
-		for (; b <= (next - 1) >> KBUCKET_SHIFT; b++)
-			s->tbucket[b] = i;
+		next = k_id + len;
+		fill_buckets(bucket, &b, (next - 1) >> KBUCKET_SHIFT, i);
 	}
 	for (; b < nb; b++)
-		s->tbucket[b] = s->ntr;
+		bucket[b] = n;
 	/* string runs, ascending in K, and the literal bytes (the gaps) before each */
-	nb = (s->str_len >> SBUCKET_SHIFT) + 2;
-	for (i = 0, b = 0, next = 0, lit_before = 0; i < s->nsr; i++) {
+	nb = (str_len >> SBUCKET_SHIFT) + 2;
+	bucket = s->sbucket;
+	for (i = 0, b = 0, next = 0, lit_before = 0, n = s->nsr; i < n; i++) {
 		const struct str_run *r = &s->sr[i];
+		uint32_t k_off = r->k_off, len = r->len, r_off = r->r_off;
 
-		if (!r->len || r->k_off < next || r->k_off >= s->str_len ||
-		    r->len > s->str_len - r->k_off || r->r_off >= s->r.str_len ||
-		    r->len > s->r.str_len - r->r_off)
+		if (!len || k_off < next || k_off >= str_len || len > str_len - k_off ||
+		    r_off >= r_strs || len > r_strs - r_off)
 			return BAD("string run out of range or order");
-		lit_before += r->k_off - next;
-		if (lit_before > s->str_lit)
+		lit_before += k_off - next;
+		if (lit_before > str_lit)
 			return BAD("literal strings too short");
 		s->str_lit_at[i] = lit_before;
-		next = r->k_off + r->len;
-		for (; b <= (next - 1) >> SBUCKET_SHIFT; b++)
-			s->sbucket[b] = i;
+		next = k_off + len;
+		fill_buckets(bucket, &b, (next - 1) >> SBUCKET_SHIFT, i);
 	}
 	for (; b < nb; b++)
-		s->sbucket[b] = s->nsr;
-	if (s->str_lit - lit_before != s->str_len - next)
+		bucket[b] = n;
+	if (str_lit - lit_before != str_len - next)
 		return BAD("literal strings do not fill the gaps");
 	/* R -> K in buckets of 256 ids and 4 KiB of the reference's strings */
-	if (!rmap_fill(&s->tm, s->tr, s->tperm, s->ntr, true, s->r_nr, 8))
+	if (!rmap_fill(&s->tm, s->tr, s->tperm, s->ntr, true, r_nr, 8))
 		return BAD("type runs out of order in the reference");
-	if (!rmap_fill(&s->sm, s->sr, s->sperm, s->nsr, false, s->r.str_len, 12))
+	if (!rmap_fill(&s->sm, s->sr, s->sperm, s->nsr, false, r_strs, 12))
 		return BAD("string runs out of order in the reference");
 	/* literals, ascending in K ids and in offsets: lbucket[b] the first at
 	 * or past id b << KBUCKET_SHIFT */
-	nb = (s->nk >> KBUCKET_SHIFT) + 2;
-	for (lit = 0, b = 0, next = 1, min_off = 0; lit < s->nlit; lit++) {
-		uint32_t id = get32(s->lits_raw + 8 * lit), off = get32(s->lits_raw + 8 * lit + 4);
+	nb = (nk >> KBUCKET_SHIFT) + 2;
+	bucket = s->lbucket;
+	lits = s->lits_raw;
+	for (lit = 0, b = 0, next = 1, min_off = 0, n = s->nlit; lit < n; lit++) {
+		uint32_t id = get32(lits + 8 * lit), off = get32(lits + 8 * lit + 4);
 
-		if (id < next || id > s->nk || off % 4 || off < min_off || off >= s->lit_len)
+		if (id < next || id > nk || off % 4 || off < min_off || off >= lit_len)
 			return BAD("literal out of range or order");
 		next = id + 1;
-		min_off = (uint64_t)off + 1;
-		for (; b <= id >> KBUCKET_SHIFT; b++)
-			s->lbucket[b] = lit;
+		min_off = off + 4; /* <= lit_len: both are multiples of 4 */
+		fill_buckets(bucket, &b, id >> KBUCKET_SHIFT, lit);
 	}
 	for (; b < nb; b++)
-		s->lbucket[b] = s->nlit;
+		bucket[b] = n;
 	/* the checkpoints (R's record offsets) are checked where a read
 	 * walks from one: r_offset() */
 	return 0;
@@ -1426,14 +1459,14 @@ static uint32_t record_of(struct kbtf_btf_delta_src *s, uint32_t id, const uint8
 }
 
 /* K's record @id into @dst, where record_of() found it (@lit, @r_off) and its @len. */
-static int record_into(const struct kbtf_btf_delta_src *s, const uint8_t *lit, uint32_t r_off,
+static int record_into(struct kbtf_btf_delta_src *s, const uint8_t *lit, uint32_t r_off,
 		       uint32_t len, uint8_t *dst)
 {
 	if (lit) {
 		memcpy(dst, lit, len);
 		return 0;
 	}
-	return translate(s->r.types + r_off, len, dst, &s->tm, &s->sm) ? 0 : -EINVAL;
+	return translate(s->r.types + r_off, len, dst, &s->tm, &s->sm, s->hints) ? 0 : -EINVAL;
 }
 
 /* The first string run ending after K's string offset @off (< str_len; nsr: none). */
@@ -1581,10 +1614,30 @@ uint32_t kbtf_btf_delta_src_locate(struct kbtf_btf_delta_src *s, uint32_t id,
 	return rec->len;
 }
 
-int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
-			      const struct kbtf_btf_delta_rec *rec, uint8_t *dst)
+int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_btf_delta_rec *rec,
+			      uint8_t *dst)
 {
 	return rec->len ? record_into(s, rec->lit, rec->r_off, rec->len, dst) : -EINVAL;
+}
+
+/* K's string at @off in run @lo, which holds it (the tail of kbtf_btf_delta_src_string()). */
+static inline __attribute__((always_inline)) const char *
+run_string(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t off)
+{
+	const struct str_run *r = &s->sr[lo];
+	const char *p = s->r.strs + r->r_off + (off - r->k_off);
+	uint8_t end = __atomic_load_n(&s->run_end[lo], __ATOMIC_RELAXED);
+
+	/* whether R's bytes the run takes end in a NUL, looked at when a read
+	 * first needs it, not at open: the runs' ends are scattered over R's
+	 * strings, and looking at each would fault in pages no read needs */
+	if (!end) {
+		end = s->r.strs[r->r_off + r->len - 1] ? RUN_OPEN : RUN_NUL;
+		__atomic_store_n(&s->run_end[lo], end, __ATOMIC_RELAXED);
+	}
+	if (end == RUN_NUL)
+		return p;
+	return memchr(p, 0, r->k_off + r->len - off) ? p : NULL;
 }
 
 const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off)
@@ -1596,30 +1649,16 @@ const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32
 	if (off >= s->str_len)
 		return NULL;
 	/* the run the last string was in first: a struct's member names mostly
-	 * sit together; any thread's hint is checked before it is used */
+	 * sit together; any thread's hint is checked before it is used (off -
+	 * k_off wraps past len when off is below the run: runs end below 4 GiB) */
 	lo = __atomic_load_n(&s->str_hint, __ATOMIC_RELAXED);
-	if (lo >= s->nsr || s->sr[lo].k_off > off || off - s->sr[lo].k_off >= s->sr[lo].len) {
-		lo = str_run_after(s, off);
-		if (lo < s->nsr)
-			__atomic_store_n(&((struct kbtf_btf_delta_src *)s)->str_hint, lo,
-					 __ATOMIC_RELAXED);
-	}
+	if (lo < s->nsr && off - s->sr[lo].k_off < s->sr[lo].len)
+		return run_string(s, lo, off);
+	lo = str_run_after(s, off);
 	r = lo < s->nsr ? &s->sr[lo] : NULL;
 	if (r && r->k_off <= off) {
-		/* in a run: R's bytes, up to the run's end. Whether they end in a
-		 * NUL is looked at when a read first needs it, not at open: the
-		 * runs' ends are scattered over R's strings, and looking at each
-		 * would fault in pages no read needs */
-		uint8_t end = __atomic_load_n(&s->run_end[lo], __ATOMIC_RELAXED);
-
-		p = s->r.strs + r->r_off + (off - r->k_off);
-		if (!end) {
-			end = s->r.strs[r->r_off + r->len - 1] ? RUN_OPEN : RUN_NUL;
-			__atomic_store_n(&s->run_end[lo], end, __ATOMIC_RELAXED);
-		}
-		if (end == RUN_NUL)
-			return p;
-		return memchr(p, 0, r->k_off + r->len - off) ? p : NULL;
+		__atomic_store_n(&((struct kbtf_btf_delta_src *)s)->str_hint, lo, __ATOMIC_RELAXED);
+		return run_string(s, lo, off);
 	}
 	/* in the gap before run lo: the literal bytes, up to the run */
 	gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;

@@ -118,9 +118,12 @@ struct kbtf_btf_delta_rec {
 };
 uint32_t kbtf_btf_delta_src_locate(struct kbtf_btf_delta_src *s, uint32_t id,
 				   struct kbtf_btf_delta_rec *rec);
-/* The record @rec located into @dst (rec->len bytes); -EINVAL when it does not rebuild. */
-int kbtf_btf_delta_src_record(const struct kbtf_btf_delta_src *s,
-			      const struct kbtf_btf_delta_rec *rec, uint8_t *dst);
+/*
+ * The record @rec located into @dst (rec->len bytes); -EINVAL when it does
+ * not rebuild. Serialised with kbtf_btf_delta_src_locate() by its callers.
+ */
+int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_btf_delta_rec *rec,
+			      uint8_t *dst);
 /*
  * K's string at @off, in place (in the reference's strings or the delta's
  * literal bytes), when it ends where its bytes come from one place; NULL
