@@ -152,8 +152,9 @@ static int dmap_put(struct dmap *m, uint32_t key, const void *val)
 		if (!n)
 			return -ENOMEM;
 		n->cap = t ? 2 * t->cap : 1024; /* a judge rebuilds a few hundred records */
+		/* a value is read only where its key is set */
 		n->keys = calloc(n->cap, sizeof(*n->keys));
-		n->vals = calloc(n->cap, sizeof(*n->vals));
+		n->vals = malloc(n->cap * sizeof(*n->vals));
 		if (!n->keys || !n->vals) {
 			free(n->keys);
 			free(n->vals);

@@ -1190,7 +1190,7 @@ static bool alloc_lookups(struct kbtf_btf_delta_src *s)
 	size_t tmb = ((size_t)(s->r_nr >> 8) + 1) * 4, smb = ((size_t)(s->r.str_len >> 12) + 1) * 4;
 	size_t sb = ((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * 4;
 	size_t kb = ((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * 4;
-	size_t nrb = RBLOCKS * sizeof(struct rblock), nsr = s->nsr, ntr = s->ntr;
+	size_t nrb = RBLOCKS * sizeof(struct rblock), nsr = s->nsr, ntr = s->ntr, i;
 	uint8_t *at;
 
 	at = s->arena =
@@ -1207,7 +1207,10 @@ static bool alloc_lookups(struct kbtf_btf_delta_src *s)
 	s->tbucket = carve(&at, kb);
 	s->rblocks = carve(&at, nrb);
 	s->run_end = at;
-	memset(s->rblocks, 0, nrb + nsr);
+	/* the tags only: the rest of a block is written before it is read */
+	for (i = 0; i < RBLOCKS; i++)
+		s->rblocks[i].tag = 0;
+	memset(s->run_end, 0, nsr);
 	return true;
 }
 
