@@ -200,9 +200,9 @@ struct span {
 };
 
 struct rmap {
-	struct span *sp;
+	struct span *sp; /* nr spans, then one past every value */
 	uint32_t *bucket;
-	uint32_t nr, shift, nb;
+	uint32_t nr, shift, nb, limit; /* the spans end at or below limit */
 };
 
 /*
@@ -213,19 +213,21 @@ struct rmap {
 static inline uint32_t rmap_get(const struct rmap *m, uint32_t r, const struct span **hint)
 {
 	const struct span *h = *hint;
-	uint32_t i;
 
 	if (r == 0)
 		return 0;
 	if (h && h->r <= r && r < h->end)
 		return h->k + (r - h->r);
-	i = r >> m->shift < m->nb ? m->bucket[r >> m->shift] : m->nr;
-	while (i < m->nr && m->sp[i].end <= r)
-		i++;
-	if (i == m->nr || m->sp[i].r > r)
+	if (r >= m->limit)
 		return NONE;
-	*hint = &m->sp[i];
-	return m->sp[i].k + (r - m->sp[i].r);
+	/* below limit: its bucket exists, and the last span stops the walk */
+	h = &m->sp[m->bucket[r >> m->shift]];
+	while (h->end <= r)
+		h++;
+	if (h->r > r)
+		return NONE;
+	*hint = h;
+	return h->k + (r - h->r);
 }
 
 static void rmap_free(struct rmap *m)
@@ -251,7 +253,7 @@ static inline void fill_buckets(uint32_t *bucket, uint32_t *b, uint32_t last, ui
 }
 
 /*
- * Fill the map @m (room for @nr spans and (@r_limit >> @shift) + 1
+ * Fill the map @m (room for @nr + 1 spans and (@r_limit >> @shift) + 1
  * buckets) from @nr runs (type runs when @types, else string runs), whose
  * R ranges lie below @r_limit, in the R order @perm: false unless every
  * index is below @nr and the runs it lists ascend apart. That makes
@@ -269,6 +271,8 @@ static inline __attribute__((always_inline)) bool rmap_fill(struct rmap *m, cons
 	m->nr = nr;
 	m->shift = shift;
 	m->nb = nb;
+	m->limit = r_limit;
+	sp[nr] = (struct span){UINT32_MAX, UINT32_MAX, 0};
 	for (i = 0; i < nr; i++) {
 		uint32_t p = perm[i], r, n, k, last;
 
@@ -304,58 +308,58 @@ static inline __attribute__((always_inline)) bool rmap_fill(struct rmap *m, cons
 static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
 		     bool types, uint32_t r_limit, uint32_t shift)
 {
-	m->sp = malloc((size_t)nr * sizeof(*m->sp) + 1);
+	m->sp = malloc(((size_t)nr + 1) * sizeof(*m->sp));
 	m->bucket = malloc((size_t)((r_limit >> shift) + 1) * sizeof(*m->bucket));
 	if (!m->sp || !m->bucket)
 		return -ENOMEM;
 	return rmap_fill(m, runs, perm, nr, types, r_limit, shift) ? 0 : -EINVAL;
 }
 
-/* The R id at @p (in place) as K's: false when it has no image in K. */
-static inline bool map_id_at(uint8_t *p, const struct rmap *tm, const struct span **hint)
+/* The R id or string offset at @src as K's at @dst: false when it has no image in K. */
+static inline bool map_at(uint8_t *dst, const uint8_t *src, const struct rmap *m,
+			  const struct span **hint)
 {
-	uint32_t v = rmap_get(tm, get32(p), hint);
+	uint32_t v = rmap_get(m, get32(src), hint);
 
 	if (v == NONE)
 		return false;
-	put32(p, v);
+	put32(dst, v);
 	return true;
 }
 
-/* The R string offset at @p (in place) as K's: false when no run covers it. */
-static inline bool map_str_at(uint8_t *p, const struct rmap *sm, const struct span **hint)
+/* Word @w of @src as it is at @dst. */
+static inline void copy_at(uint8_t *dst, const uint8_t *src, uint32_t w)
 {
-	uint32_t v = rmap_get(sm, get32(p), hint);
-
-	if (v == NONE)
-		return false;
-	put32(p, v);
-	return true;
+	memcpy(dst + 4 * w, src + 4 * w, 4);
 }
 
 /*
  * Translate R's record @src (@len bytes, its size checked by the caller)
  * into K's ids and string offsets at @dst: false when an id or offset
  * has no image in K. The words each kind holds are those of shape_of(),
- * written out per kind: records are rebuilt one by one as a judge reads
- * them, and this is most of what that costs. @hints holds the spans the
- * last ids and strings were found in (any, or NULL), and gets this
- * record's: a judge reads a struct, then the types its members name.
+ * written out per kind, each word copied or mapped once: records are
+ * rebuilt one by one as a judge reads them, and this is most of what
+ * that costs. @hints holds the spans the last ids and strings were found
+ * in (any, or NULL), and gets this record's: a judge reads a struct,
+ * then the types its members name.
  */
 static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct rmap *tm,
 		      const struct rmap *sm, const struct span **hints)
 {
 	const struct span *th = hints[0], *sh = hints[1];
 	uint32_t words = len / 4, w;
-	bool ok = true;
+	bool ok;
 
-	memcpy(dst, src, len);
-	if (!map_str_at(dst, sm, &sh))
+	if (words < 3 || !map_at(dst, src, sm, &sh))
 		return false;
+	copy_at(dst, src, 1);
 	switch ((get32(src + 4) >> 24) & 0x1f) {
 	case BTF_KIND_INT:
 	case BTF_KIND_FWD:
 	case BTF_KIND_FLOAT:
+		/* the size, and an int's encoding */
+		for (w = 2, ok = true; w < words; w++)
+			copy_at(dst, src, w);
 		break;
 	case BTF_KIND_PTR:
 	case BTF_KIND_TYPEDEF:
@@ -366,37 +370,66 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	case BTF_KIND_TYPE_TAG:
 	case BTF_KIND_VAR:
 	case BTF_KIND_DECL_TAG:
-		ok = words > 2 && map_id_at(dst + 8, tm, &th);
+		/* the type, then a var's linkage or a tag's component index */
+		ok = map_at(dst + 8, src + 8, tm, &th);
+		for (w = 3; w < words; w++)
+			copy_at(dst, src, w);
 		break;
 	case BTF_KIND_ARRAY:
-		ok = words > 4 && map_id_at(dst + 12, tm, &th) && map_id_at(dst + 16, tm, &th);
+		/* the element and index types between two plain words */
+		ok = words == 6 && map_at(dst + 12, src + 12, tm, &th) &&
+		     map_at(dst + 16, src + 16, tm, &th);
+		copy_at(dst, src, 2);
+		if (words == 6)
+			copy_at(dst, src, 5);
 		break;
 	case BTF_KIND_STRUCT:
 	case BTF_KIND_UNION:
 		/* members: name, type, offset */
-		for (w = 3; ok && w + 3 <= words; w += 3)
-			ok =
-			    map_str_at(dst + 4 * w, sm, &sh) && map_id_at(dst + 4 * w + 4, tm, &th);
+		copy_at(dst, src, 2);
+		for (w = 3, ok = true; ok && w + 3 <= words; w += 3) {
+			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh) &&
+			     map_at(dst + 4 * w + 4, src + 4 * w + 4, tm, &th);
+			copy_at(dst, src, w + 2);
+		}
+		ok = ok && w == words;
 		break;
 	case BTF_KIND_ENUM:
-		for (w = 3; ok && w + 2 <= words; w += 2)
-			ok = map_str_at(dst + 4 * w, sm, &sh);
+		/* name, value */
+		copy_at(dst, src, 2);
+		for (w = 3, ok = true; ok && w + 2 <= words; w += 2) {
+			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh);
+			copy_at(dst, src, w + 1);
+		}
+		ok = ok && w == words;
 		break;
 	case BTF_KIND_ENUM64:
-		for (w = 3; ok && w + 3 <= words; w += 3)
-			ok = map_str_at(dst + 4 * w, sm, &sh);
+		/* name, value low, value high */
+		copy_at(dst, src, 2);
+		for (w = 3, ok = true; ok && w + 3 <= words; w += 3) {
+			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh);
+			copy_at(dst, src, w + 1);
+			copy_at(dst, src, w + 2);
+		}
+		ok = ok && w == words;
 		break;
 	case BTF_KIND_FUNC_PROTO:
 		/* the return type, then parameters: name, type */
-		ok = words >= 3 && map_id_at(dst + 8, tm, &th);
+		ok = map_at(dst + 8, src + 8, tm, &th);
 		for (w = 3; ok && w + 2 <= words; w += 2)
-			ok =
-			    map_str_at(dst + 4 * w, sm, &sh) && map_id_at(dst + 4 * w + 4, tm, &th);
+			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh) &&
+			     map_at(dst + 4 * w + 4, src + 4 * w + 4, tm, &th);
+		ok = ok && w == words;
 		break;
 	case BTF_KIND_DATASEC:
 		/* variables: type, offset, size */
-		for (w = 3; ok && w + 3 <= words; w += 3)
-			ok = map_id_at(dst + 4 * w, tm, &th);
+		copy_at(dst, src, 2);
+		for (w = 3, ok = true; ok && w + 3 <= words; w += 3) {
+			ok = map_at(dst + 4 * w, src + 4 * w, tm, &th);
+			copy_at(dst, src, w + 1);
+			copy_at(dst, src, w + 2);
+		}
+		ok = ok && w == words;
 		break;
 	default:
 		return false;
@@ -1193,14 +1226,14 @@ static bool alloc_lookups(struct kbtf_btf_delta_src *s)
 	size_t nrb = RBLOCKS * sizeof(struct rblock), nsr = s->nsr, ntr = s->ntr, i;
 	uint8_t *at;
 
-	at = s->arena =
-	    malloc(4 * nsr + 12 * ntr + tmb + 12 * nsr + smb + sb + 2 * kb + nrb + nsr + 1);
+	at = s->arena = malloc(4 * nsr + 12 * (ntr + 1) + tmb + 12 * (nsr + 1) + smb + sb + 2 * kb +
+			       nrb + nsr + 1);
 	if (!at)
 		return false;
 	s->str_lit_at = carve(&at, 4 * nsr);
-	s->tm.sp = carve(&at, 12 * ntr);
+	s->tm.sp = carve(&at, 12 * (ntr + 1));
 	s->tm.bucket = carve(&at, tmb);
-	s->sm.sp = carve(&at, 12 * nsr);
+	s->sm.sp = carve(&at, 12 * (nsr + 1));
 	s->sm.bucket = carve(&at, smb);
 	s->sbucket = carve(&at, sb);
 	s->lbucket = carve(&at, kb);
