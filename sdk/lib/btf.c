@@ -77,6 +77,7 @@ struct kbtf_btf {
 	 * would fault in a fresh page for almost every record read), found
 	 * again by id and offset; rebuilt under dmutex, found again without it */
 	struct kbtf_btf_delta_src *dsrc;
+	const struct kbtf_btf_delta_strs *dstr_run; /* where the last string was */
 	struct dchunk *dchunks;
 	struct dmap drecs, dstrs;
 	pthread_mutex_t dmutex;
@@ -1026,16 +1027,35 @@ static __attribute__((noinline)) const char *delta_str_copy(struct kbtf_btf *btf
 }
 
 /*
- * The string at @rel of a delta's string section (checked in bounds):
- * where it lies whole in the reference's strings or the delta's literal
- * bytes (almost every string), there; else rebuilt the first time.
+ * The string at @rel of a delta's string section (checked in bounds), the
+ * first time in its run: where it lies whole in the reference's strings or
+ * the delta's literal bytes (almost every string), there, and its run kept
+ * for the next; else rebuilt the first time.
+ */
+static __attribute__((noinline)) const char *delta_str_find(struct kbtf_btf *btf, uint32_t rel)
+{
+	const struct kbtf_btf_delta_strs *run = NULL;
+	const char *out = kbtf_btf_delta_src_string(btf->dsrc, rel, &run);
+
+	if (run)
+		__atomic_store_n(&btf->dstr_run, run, __ATOMIC_RELAXED);
+	return out ? out : delta_str_copy(btf, rel);
+}
+
+/*
+ * The string at @rel of a delta's string section (checked in bounds): in
+ * the run the last one was found in, without a call (a struct's member
+ * names sit together), else found. A run's view is written before the
+ * delta is shared and its length only goes from 0 to the run's once.
  */
 static inline const char *delta_str(const struct kbtf_btf *btf, uint32_t rel)
 {
-	const char *out = kbtf_btf_delta_src_string(btf->dsrc, rel);
+	const struct kbtf_btf_delta_strs *run = __atomic_load_n(&btf->dstr_run, __ATOMIC_RELAXED);
 
-	/* only the rebuilt cache changes */
-	return out ? out : delta_str_copy((struct kbtf_btf *)btf, rel);
+	if (run && rel - run->from < __atomic_load_n(&run->len, __ATOMIC_RELAXED))
+		return run->base + (rel - run->from);
+	/* only the caches change */
+	return delta_str_find((struct kbtf_btf *)btf, rel);
 }
 
 int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, uint32_t nr, const char *name,

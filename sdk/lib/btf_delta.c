@@ -1176,6 +1176,7 @@ struct kbtf_btf_delta_src {
 	/* per string run, whether R's bytes it takes end in a NUL (a string
 	 * starting in it then ends in it): 0 not looked at yet, RUN_NUL, RUN_OPEN */
 	uint8_t *run_end;
+	struct kbtf_btf_delta_strs *views; /* per string run, for readers' caches */
 	/* K id -> the first literal (lbucket) and type run (tbucket) at or
 	 * past id b << KBUCKET_SHIFT */
 	uint32_t *lbucket, *tbucket;
@@ -1223,13 +1224,15 @@ static bool alloc_lookups(struct kbtf_btf_delta_src *s)
 	size_t tmb = ((size_t)(s->r_nr >> 8) + 1) * 4, smb = ((size_t)(s->r.str_len >> 12) + 1) * 4;
 	size_t sb = ((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * 4;
 	size_t kb = ((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * 4;
+	size_t vb = (size_t)s->nsr * sizeof(struct kbtf_btf_delta_strs);
 	size_t nrb = RBLOCKS * sizeof(struct rblock), nsr = s->nsr, ntr = s->ntr, i;
 	uint8_t *at;
 
-	at = s->arena = malloc(4 * nsr + 12 * (ntr + 1) + tmb + 12 * (nsr + 1) + smb + sb + 2 * kb +
-			       nrb + nsr + 1);
+	at = s->arena = malloc(vb + 4 * nsr + 12 * (ntr + 1) + tmb + 12 * (nsr + 1) + smb + sb +
+			       2 * kb + nrb + nsr + 1);
 	if (!at)
 		return false;
+	s->views = carve(&at, vb); /* first: pointers, 8-byte aligned */
 	s->str_lit_at = carve(&at, 4 * nsr);
 	s->tm.sp = carve(&at, 12 * (ntr + 1));
 	s->tm.bucket = carve(&at, tmb);
@@ -1378,6 +1381,7 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		if (lit_before > str_lit)
 			return BAD("literal strings too short");
 		s->str_lit_at[i] = lit_before;
+		s->views[i] = (struct kbtf_btf_delta_strs){s->r.strs + r_off, k_off, 0};
 		next = k_off + len;
 		fill_buckets(bucket, &b, (next - 1) >> SBUCKET_SHIFT, i);
 	}
@@ -1656,9 +1660,14 @@ int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_bt
 	return rec->len ? record_into(s, rec->lit, rec->r_off, rec->len, dst) : -EINVAL;
 }
 
-/* K's string at @off in run @lo, which holds it (the tail of kbtf_btf_delta_src_string()). */
+/*
+ * K's string at @off in run @lo, which holds it (the tail of
+ * kbtf_btf_delta_src_string()); *@run its view once the run's bytes are
+ * known to end in a NUL.
+ */
 static inline __attribute__((always_inline)) const char *
-run_string(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t off)
+run_string(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t off,
+	   const struct kbtf_btf_delta_strs **run)
 {
 	const struct str_run *r = &s->sr[lo];
 	const char *p = s->r.strs + r->r_off + (off - r->k_off);
@@ -1669,14 +1678,20 @@ run_string(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t off)
 	 * strings, and looking at each would fault in pages no read needs */
 	if (!end) {
 		end = s->r.strs[r->r_off + r->len - 1] ? RUN_OPEN : RUN_NUL;
+		if (end == RUN_NUL)
+			__atomic_store_n(&s->views[lo].len, r->len, __ATOMIC_RELAXED);
 		__atomic_store_n(&s->run_end[lo], end, __ATOMIC_RELAXED);
 	}
-	if (end == RUN_NUL)
+	if (end == RUN_NUL) {
+		if (run)
+			*run = &s->views[lo];
 		return p;
+	}
 	return memchr(p, 0, r->k_off + r->len - off) ? p : NULL;
 }
 
-const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off)
+const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off,
+				      const struct kbtf_btf_delta_strs **run)
 {
 	uint32_t lo, gap_start, gap_end;
 	const struct str_run *r;
@@ -1689,12 +1704,12 @@ const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32
 	 * k_off wraps past len when off is below the run: runs end below 4 GiB) */
 	lo = __atomic_load_n(&s->str_hint, __ATOMIC_RELAXED);
 	if (lo < s->nsr && off - s->sr[lo].k_off < s->sr[lo].len)
-		return run_string(s, lo, off);
+		return run_string(s, lo, off, run);
 	lo = str_run_after(s, off);
 	r = lo < s->nsr ? &s->sr[lo] : NULL;
 	if (r && r->k_off <= off) {
 		__atomic_store_n(&((struct kbtf_btf_delta_src *)s)->str_hint, lo, __ATOMIC_RELAXED);
-		return run_string(s, lo, off);
+		return run_string(s, lo, off, run);
 	}
 	/* in the gap before run lo: the literal bytes, up to the run */
 	gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;

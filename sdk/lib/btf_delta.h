@@ -125,12 +125,25 @@ uint32_t kbtf_btf_delta_src_locate(struct kbtf_btf_delta_src *s, uint32_t id,
 int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_btf_delta_rec *rec,
 			      uint8_t *dst);
 /*
+ * A run of K's strings read in place: the string at K offset off, for
+ * from <= off < from + len, is at base + (off - from) and ends within
+ * the run. Written when the delta is opened; len is 0 until a read has
+ * seen the run's bytes end in a NUL (then it is set, atomically, once).
+ */
+struct kbtf_btf_delta_strs {
+	const char *base;
+	uint32_t from, len;
+};
+/*
  * K's string at @off, in place (in the reference's strings or the delta's
  * literal bytes), when it ends where its bytes come from one place; NULL
  * when it does not (it spans a run's end: the caller copies it with
- * kbtf_btf_delta_src_strings()) or @off is past the section.
+ * kbtf_btf_delta_src_strings()) or @off is past the section. *@run, when
+ * not NULL, gets the run the string was found in where that run's later
+ * reads can be answered from it alone (else it is left as it was).
  */
-const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off);
+const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off,
+				      const struct kbtf_btf_delta_strs **run);
 /* K's string section bytes [@from, @to) (within it) into @dst. */
 void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
 				char *dst);
