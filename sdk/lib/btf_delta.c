@@ -1184,7 +1184,7 @@ struct kbtf_btf_delta_src {
 	const struct span *hints[2]; /* translate()'s, for record_into(): the same */
 };
 
-#define SBUCKET_SHIFT 10
+#define SBUCKET_SHIFT 12
 #define KBUCKET_SHIFT 8
 #define RUN_NUL 1
 #define RUN_OPEN 2
@@ -1448,8 +1448,9 @@ static const struct type_run *run_of(const struct kbtf_btf_delta_src *s, uint32_
  */
 static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 {
-	uint32_t c = r / CK_IDS, j = r - (c ? c * CK_IDS : 1), o, n;
+	uint32_t c = r / CK_IDS, j = r - (c ? c * CK_IDS : 1), o, n, k, len = s->r.type_len;
 	struct rblock *b = &s->rblocks[c % RBLOCKS];
+	const uint8_t *types = s->r.types;
 
 	if (r < 1 || r >= s->r_nr)
 		return false;
@@ -1462,15 +1463,16 @@ static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 		b->off[0] = o;
 	}
 	/* record sizes are multiples of 4: o stays aligned, and within the
-	 * section (so type_len - o cannot wrap) */
-	for (o = b->off[b->known - 1]; b->known <= j; b->off[b->known++] = o) {
-		n = rec_bytes(get32(s->r.types + o + 4));
-		if (!n || n > s->r.type_len - o)
+	 * section (so len - o cannot wrap) */
+	for (k = b->known, o = b->off[k - 1]; k <= j; b->off[k++] = o) {
+		n = rec_bytes(get32(types + o + 4));
+		if (!n || n > len - o || len - o - n < 12) {
+			b->known = k;
 			return false;
+		}
 		o += n;
-		if (s->r.type_len - o < 12)
-			return false;
 	}
+	b->known = k;
 	*off = b->off[j];
 	return true;
 }
