@@ -922,6 +922,59 @@ static void test_baseline(void **state)
 	matrix_free(&mx);
 }
 
+/*
+ * The baseline's results are taken one by one as they are read (a report
+ * of 100,000 pairs is never a tree in memory): where "results" stands in
+ * the object does not matter, a second "results" key is not the report's
+ * (the first one is, as a reader of the whole tree finds it), and a
+ * result without a verdict is named by its place.
+ */
+static void test_baseline_streamed(void **state)
+{
+	static const char *const ok[] = {
+	    "{\"results\": [{\"module\": \"/m/a.ko\", \"release\": \"6.1.0-56-amd64\", "
+	    "\"verdict\": \"ok\", \"problems\": [[1, {\"x\": [2]}]]}], \"format_version\": 3, "
+	    "\"results\": [{\"verdict\": \"error\"}, 5]}",
+	    "{\"format_version\": 3, \"kernels\": [[], {}], \"results\": [{\"module\": "
+	    "\"/m/a.ko\", \"release\": \"6.1.0-56-amd64\", \"verdict\": \"ok\"}]}",
+	};
+	struct kbtf_baseline *b;
+	struct kbtf_matrix mx;
+	struct kbtf_report_change *c;
+	char *path;
+	size_t i, n;
+
+	(void)state;
+	for (i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+		path = write_tmp(ok[i]);
+		assert_int_equal(kbtf_baseline_load(path, &b), 0);
+		/* one pair: an empty run has it gone */
+		memset(&mx, 0, sizeof(mx));
+		assert_int_equal(kbtf_report_changes(&mx, b, &c, &n), 0);
+		assert_int_equal(n, 1);
+		assert_int_equal(c[0].change, KBTF_CHANGE_GONE);
+		assert_string_equal(c[0].was, "ok");
+		assert_string_equal(c[0].kernel, "6.1.0-56-amd64");
+		free(c);
+		kbtf_baseline_free(b);
+		unlink(path);
+		free(path);
+	}
+	path = write_tmp("{\"format_version\": 3, \"results\": [{\"verdict\": \"ok\"}, "
+			 "{\"module\": \"/m/a.ko\"}]}");
+	assert_int_equal(kbtf_baseline_load(path, &b), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "result 1 has no verdict"));
+	assert_non_null(strstr(kbtf_errstr(), path));
+	unlink(path);
+	free(path);
+	/* the JSON broken after results were taken: refused, nothing kept */
+	path = write_tmp("{\"results\": [{\"verdict\": \"ok\"}], \"format_version\": }");
+	assert_int_equal(kbtf_baseline_load(path, &b), -EINVAL);
+	assert_non_null(strstr(kbtf_errstr(), "not JSON"));
+	unlink(path);
+	free(path);
+}
+
 static void test_abi_models(void **state)
 {
 	const struct kbtf_abi_model *m;
@@ -1025,6 +1078,7 @@ int main(void)
 	    cmocka_unit_test(test_fail_on),
 	    cmocka_unit_test(test_baseline),
 	    cmocka_unit_test(test_baseline_arch),
+	    cmocka_unit_test(test_baseline_streamed),
 	    cmocka_unit_test(test_abi_models),
 	    cmocka_unit_test(test_format_of_path),
 	    cmocka_unit_test(test_abi_streams),

@@ -52,6 +52,16 @@ struct jp {
 	const char *why;
 	size_t at;
 	const char *start;
+	/*
+	 * The root object's "results" array, whose elements go to @sink one
+	 * by one and are freed, so a report of 100,000 pairs (800 MB of
+	 * JSON) is never a tree in memory: NULL until its key is read.
+	 */
+	struct jv *results;
+	int (*sink)(void *ctx, const struct jv *result);
+	void *ctx;
+	bool results_done; /* "results" read: a second one is not the report's */
+	bool sink_failed;  /* the error is the sink's, its message set */
 };
 
 static void jv_fini(struct jv *v)
@@ -222,6 +232,7 @@ static int grow(struct jv *v, bool keys)
 static int container(struct jp *jp, struct jv *v, int depth, bool obj)
 {
 	char close = obj ? '}' : ']';
+	bool stream = !obj && jp->sink && v == jp->results;
 	int err;
 
 	v->t = obj ? J_OBJ : J_ARR;
@@ -247,10 +258,28 @@ static int container(struct jp *jp, struct jv *v, int depth, bool obj)
 			if (jp->p >= jp->end || *jp->p != ':')
 				return fail(jp, "no ':' after an object key");
 			jp->p++;
+			/* the first "results" only, as get() finds it */
+			if (depth == 0 && !jp->results_done &&
+			    !strcmp(v->keys[v->n - 1], "results"))
+				jp->results = &v->kids[v->n - 1];
 		}
 		err = value(jp, &v->kids[v->n - 1], depth + 1);
+		if (jp->results == &v->kids[v->n - 1]) {
+			/* done: a later array may lie where it was */
+			jp->results = NULL;
+			jp->results_done = true;
+		}
 		if (err)
 			return err;
+		if (stream) {
+			err = jp->sink(jp->ctx, &v->kids[v->n - 1]);
+			jv_fini(&v->kids[v->n - 1]);
+			v->n--;
+			if (err) {
+				jp->sink_failed = true;
+				return err;
+			}
+		}
 		ws(jp);
 		if (jp->p < jp->end && *jp->p == ',') {
 			jp->p++;
@@ -357,30 +386,29 @@ static void module_name(const struct jv *res, char *buf, size_t len)
 	kbtf_report_module_label(&r, buf, len);
 }
 
-static int take(struct kbtf_baseline *b, const struct jv *results)
+/* One result of the report: its pair kept (as jp.sink). */
+static int take(void *ctx, const struct jv *res)
 {
+	struct kbtf_baseline *b = ctx;
+	const char *verdict = str(res, "verdict");
 	char mod[256], ker[256];
-	size_t i;
+	struct bl_pair *p;
 
-	b->pairs = calloc(results->n + 1, sizeof(*b->pairs));
-	if (!b->pairs)
-		return -ENOMEM;
-	for (i = 0; i < results->n; i++) {
-		const struct jv *res = &results->kids[i];
-		const char *verdict = str(res, "verdict");
-		struct bl_pair *p = &b->pairs[b->n];
-
-		if (!verdict)
-			return kbtf_err(-EINVAL, "%s: result %zu has no verdict", b->path, i);
-		module_name(res, mod, sizeof(mod));
-		kernel_name(res, ker, sizeof(ker));
-		p->module = strdup(mod);
-		p->kernel = strdup(ker);
-		p->verdict = strdup(verdict);
-		b->n++;
-		if (!p->module || !p->kernel || !p->verdict)
-			return -ENOMEM;
+	if (!verdict)
+		return kbtf_err(-EINVAL, "%s: result %zu has no verdict", b->path, b->n);
+	if ((b->n & (b->n - 1)) == 0) { /* at 0, 1, 2, 4 ...: double */
+		p = realloc(b->pairs, (b->n ? 2 * b->n : 1) * sizeof(*p));
+		if (!p)
+			return kbtf_err_nomem();
+		b->pairs = p;
 	}
+	p = &b->pairs[b->n];
+	module_name(res, mod, sizeof(mod));
+	kernel_name(res, ker, sizeof(ker));
+	*p = (struct bl_pair){strdup(mod), strdup(ker), strdup(verdict), false};
+	b->n++;
+	if (!p->module || !p->kernel || !p->verdict)
+		return kbtf_err_nomem();
 	return 0;
 }
 
@@ -400,13 +428,17 @@ int kbtf_baseline_from_mem(const char *path, const void *data, size_t size,
 	}
 	jp.p = jp.start = data;
 	jp.end = jp.p + size;
+	jp.sink = take;
+	jp.ctx = b;
 	err = value(&jp, &root, 0);
 	if (!err) {
 		ws(&jp);
 		if (jp.p != jp.end)
 			err = fail(&jp, "bytes after the JSON value");
 	}
-	if (err == -ENOMEM) {
+	if (jp.sink_failed) {
+		; /* take() said why */
+	} else if (err == -ENOMEM) {
 		err = kbtf_err_nomem();
 	} else if (err) {
 		err = kbtf_err(-EINVAL, "%s: not JSON: %s at byte %zu", path, jp.why, jp.at);
@@ -418,10 +450,6 @@ int kbtf_baseline_from_mem(const char *path, const void *data, size_t size,
 				       "%s: not a kbtf validate JSON report (no format_version "
 				       "or results)",
 				       path);
-		else
-			err = take(b, results);
-		if (err == -ENOMEM)
-			err = kbtf_err_nomem();
 	}
 	jv_fini(&root);
 	if (err) {
