@@ -633,35 +633,49 @@ int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline
 	return 0;
 }
 
+bool kbtf_report_next_change(const struct kbtf_matrix *mx, const struct kbtf_report_change *c,
+			     size_t n, size_t *i, size_t *same, struct kbtf_change_row *row)
+{
+	for (; *i < n && c[*i].change == KBTF_CHANGE_SAME; (*i)++)
+		(*same)++;
+	if (*i >= n)
+		return false;
+	row->c = &c[(*i)++];
+	row->r = row->c->at == SIZE_MAX ? NULL : &mx->results[row->c->at];
+	if (!row->r) {
+		row->module = row->c->module;
+		row->kernel = row->c->kernel;
+		row->now = NULL;
+		return true;
+	}
+	kbtf_report_module_label(row->r, row->mod, sizeof(row->mod));
+	kbtf_report_kernel_label(row->r, row->ker, sizeof(row->ker));
+	row->module = row->mod;
+	row->kernel = row->ker;
+	row->now = row->r->not_paired ? "no longer paired (other architecture)"
+				      : kbtf_result_label(row->r);
+	return true;
+}
+
 int kbtf_report_baseline_json(struct kbtf_json *j, const struct kbtf_matrix *mx,
 			      const struct kbtf_baseline *b)
 {
 	struct kbtf_report_change *c;
 	size_t n, i, same = 0;
-	char mod[256], ker[256];
+	struct kbtf_change_row row;
 
 	if (kbtf_report_changes(mx, b, &c, &n))
 		return -ENOMEM;
 	kbtf_json_kv_object(j, "baseline");
 	kbtf_json_kv_string(j, "path", b->path);
 	kbtf_json_kv_array(j, "changes");
-	for (i = 0; i < n; i++) {
-		const struct kbtf_result *r = c[i].at == SIZE_MAX ? NULL : &mx->results[c[i].at];
-
-		if (c[i].change == KBTF_CHANGE_SAME) {
-			same++;
-			continue;
-		}
-		if (r) {
-			kbtf_report_module_label(r, mod, sizeof(mod));
-			kbtf_report_kernel_label(r, ker, sizeof(ker));
-		}
+	for (i = 0; kbtf_report_next_change(mx, c, n, &i, &same, &row);) {
 		kbtf_json_object_start(j);
-		kbtf_json_kv_string(j, "change", kbtf_change_str(c[i].change));
-		kbtf_json_kv_string(j, "module", r ? mod : c[i].module);
-		kbtf_json_kv_string(j, "kernel", r ? ker : c[i].kernel);
-		kbtf_json_kv_string(j, "was", c[i].was);
-		kbtf_json_kv_string(j, "now", r && !r->not_paired ? kbtf_result_label(r) : NULL);
+		kbtf_json_kv_string(j, "change", kbtf_change_str(row.c->change));
+		kbtf_json_kv_string(j, "module", row.module);
+		kbtf_json_kv_string(j, "kernel", row.kernel);
+		kbtf_json_kv_string(j, "was", row.c->was);
+		kbtf_json_kv_string(j, "now", row.r && !row.r->not_paired ? row.now : NULL);
 		kbtf_json_object_end(j);
 	}
 	kbtf_json_array_end(j);

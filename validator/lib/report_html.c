@@ -498,7 +498,7 @@ static void abi_para(void *ctx, const char *text)
 static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_baseline *b)
 {
 	struct kbtf_report_change *c;
-	char mod[256], ker[256];
+	struct kbtf_change_row row;
 	size_t n, i, same = 0;
 
 	if (kbtf_report_changes(mx, b, &c, &n))
@@ -508,32 +508,21 @@ static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_base
 	fputs("</p>\n<table class=\"changes\"><thead><tr><th>change</th><th>module</th>"
 	      "<th>kernel</th><th>was</th><th>now</th></tr></thead><tbody>\n",
 	      f);
-	for (i = 0; i < n; i++) {
-		const struct kbtf_result *r = c[i].at == SIZE_MAX ? NULL : &mx->results[c[i].at];
+	for (i = 0; kbtf_report_next_change(mx, c, n, &i, &same, &row);) {
+		bool link = row.r && !row.r->not_paired;
 
-		if (c[i].change == KBTF_CHANGE_SAME) {
-			same++;
-			continue;
-		}
-		if (r) {
-			kbtf_report_module_label(r, mod, sizeof(mod));
-			kbtf_report_kernel_label(r, ker, sizeof(ker));
-		}
-		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", kbtf_change_str(c[i].change),
-			kbtf_change_str(c[i].change));
-		esc(f, r ? mod : c[i].module);
+		fprintf(f, "<tr class=\"%s\"><td>%s</td><td>", kbtf_change_str(row.c->change),
+			kbtf_change_str(row.c->change));
+		esc(f, row.module);
 		fputs("</td><td>", f);
 		/* a pair not made has no section to link to */
-		if (r && !r->not_paired)
-			fprintf(f, "<a href=\"#pair-%zu-%zu\">", c[i].at / mx->nr_kernels,
-				c[i].at % mx->nr_kernels);
-		esc(f, r ? ker : c[i].kernel);
-		fputs(r && !r->not_paired ? "</a></td><td>" : "</td><td>", f);
-		esc(f, c[i].was ? c[i].was : "-");
-		fprintf(f, "</td><td>%s</td></tr>\n",
-			!r		? "-"
-			: r->not_paired ? "no longer paired (other architecture)"
-					: kbtf_result_label(r));
+		if (link)
+			fprintf(f, "<a href=\"#pair-%zu-%zu\">", row.c->at / mx->nr_kernels,
+				row.c->at % mx->nr_kernels);
+		esc(f, row.kernel);
+		fputs(link ? "</a></td><td>" : "</td><td>", f);
+		esc(f, row.c->was ? row.c->was : "-");
+		fprintf(f, "</td><td>%s</td></tr>\n", row.now ? row.now : "-");
 	}
 	fprintf(f, "</tbody></table>\n<p class=\"sub\">%zu pair%s unchanged.</p>\n", same,
 		same == 1 ? "" : "s");

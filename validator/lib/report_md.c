@@ -266,7 +266,7 @@ static int causes(FILE *f, const struct kbtf_matrix *mx)
 static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_baseline *b)
 {
 	struct kbtf_report_change *c;
-	char mod[256], ker[256];
+	struct kbtf_change_row row;
 	size_t n, i, same = 0;
 
 	if (kbtf_report_changes(mx, b, &c, &n))
@@ -274,26 +274,14 @@ static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_base
 	fputs("\n## Since the baseline\n\n", f);
 	md_text(f, kbtf_baseline_path(b));
 	fputs("\n\n| change | module | kernel | was | now |\n|---|---|---|---|---|\n", f);
-	for (i = 0; i < n; i++) {
-		const struct kbtf_result *r = c[i].at == SIZE_MAX ? NULL : &mx->results[c[i].at];
-
-		if (c[i].change == KBTF_CHANGE_SAME) {
-			same++;
-			continue;
-		}
-		if (r) {
-			kbtf_report_module_label(r, mod, sizeof(mod));
-			kbtf_report_kernel_label(r, ker, sizeof(ker));
-		}
-		fprintf(f, "| %s%s | ", c[i].change == KBTF_CHANGE_WORSE ? "❌ " : "",
-			kbtf_change_str(c[i].change));
-		md_text(f, r ? mod : c[i].module);
+	for (i = 0; kbtf_report_next_change(mx, c, n, &i, &same, &row);) {
+		fprintf(f, "| %s%s | ", row.c->change == KBTF_CHANGE_WORSE ? "❌ " : "",
+			kbtf_change_str(row.c->change));
+		md_text(f, row.module);
 		fputs(" | ", f);
-		md_text(f, r ? ker : c[i].kernel);
-		fprintf(f, " | %s | %s |\n", c[i].was ? c[i].was : "-",
-			!r		? "-"
-			: r->not_paired ? "no longer paired (other architecture)"
-					: kbtf_result_label(r));
+		md_text(f, row.kernel);
+		fprintf(f, " | %s | %s |\n", row.c->was ? row.c->was : "-",
+			row.now ? row.now : "-");
 	}
 	fprintf(f, "\n%zu pair%s unchanged.\n", same, same == 1 ? "" : "s");
 	free(c);

@@ -229,30 +229,16 @@ static int causes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_repor
 static int changes(FILE *f, const struct kbtf_matrix *mx, const struct kbtf_report_opts *o)
 {
 	struct kbtf_report_change *c;
-	char mod[256], ker[256];
+	struct kbtf_change_row row;
 	size_t n, i, same = 0;
 
 	if (kbtf_report_changes(mx, o->baseline, &c, &n))
 		return -ENOMEM;
 	fprintf(f, "\nSince the baseline %s:\n", kbtf_baseline_path(o->baseline));
-	for (i = 0; i < n; i++) {
-		const struct kbtf_result *r = c[i].at == SIZE_MAX ? NULL : &mx->results[c[i].at];
-
-		if (c[i].change == KBTF_CHANGE_SAME) {
-			same++;
-			continue;
-		}
-		if (r) {
-			kbtf_report_module_label(r, mod, sizeof(mod));
-			kbtf_report_kernel_label(r, ker, sizeof(ker));
-		}
-		fprintf(f, "  %-6s  %s on %s: %s -> %s\n", kbtf_change_str(c[i].change),
-			r ? mod : c[i].module, r ? ker : c[i].kernel,
-			c[i].was ? c[i].was : "(none)",
-			!r		? "(not in this run)"
-			: r->not_paired ? "no longer paired (other architecture)"
-					: kbtf_result_label(r));
-	}
+	for (i = 0; kbtf_report_next_change(mx, c, n, &i, &same, &row);)
+		fprintf(f, "  %-6s  %s on %s: %s -> %s\n", kbtf_change_str(row.c->change),
+			row.module, row.kernel, row.c->was ? row.c->was : "(none)",
+			row.now ? row.now : "(not in this run)");
 	fprintf(f, "  %zu pair%s unchanged\n", same, same == 1 ? "" : "s");
 	free(c);
 	return 0;

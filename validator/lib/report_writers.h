@@ -126,6 +126,22 @@ struct kbtf_report_change {
 int kbtf_report_changes(const struct kbtf_matrix *mx, const struct kbtf_baseline *b,
 			struct kbtf_report_change **out, size_t *n);
 const char *kbtf_change_str(enum kbtf_change c);
+
+/* One change as every report shows it (kbtf_report_next_change()). */
+struct kbtf_change_row {
+	const struct kbtf_report_change *c;
+	const struct kbtf_result *r; /* this run's pair; NULL: gone */
+	const char *module, *kernel; /* the run's labels, or the baseline's names */
+	/* the verdict now, or "no longer paired (other architecture)"; NULL: gone */
+	const char *now;
+	char mod[256], ker[256];
+};
+/*
+ * The next change of @c[*@i .. @n) to show into @row, *@i past it; the
+ * unchanged pairs on the way are counted in *@same. False at the end.
+ */
+bool kbtf_report_next_change(const struct kbtf_matrix *mx, const struct kbtf_report_change *c,
+			     size_t n, size_t *i, size_t *same, struct kbtf_change_row *row);
 const char *kbtf_baseline_path(const struct kbtf_baseline *b);
 /* kbtf_baseline_load() of @size bytes at @data, named @path in messages. */
 int kbtf_baseline_from_mem(const char *path, const void *data, size_t size,
