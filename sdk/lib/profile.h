@@ -139,6 +139,13 @@ struct kbtf_profile_check {
  * kbtf_errstr() naming the file and the first thing wrong.
  */
 int kbtf_profile_check(const char *dir, struct kbtf_profile_check *out);
+/*
+ * The index part of it: @ix held against kernel @k read whole (@name in
+ * messages), @out's types, names and syms set. For tests and fuzzing.
+ */
+struct kbtf_pindex;
+int kbtf_profile_check_index(const char *name, const struct kbtf_pindex *ix, struct kbtf_kernel *k,
+			     struct kbtf_profile_check *out);
 
 /* Read the marker of the profile in @dir. */
 int kbtf_profile_read_info(const char *dir, struct kbtf_profile_info *out);

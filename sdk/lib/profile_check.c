@@ -218,12 +218,34 @@ static int check_symbols(const char *dir, const struct kbtf_pindex *ix, uint32_t
 	return err;
 }
 
+int kbtf_profile_check_index(const char *name, const struct kbtf_pindex *ix, struct kbtf_kernel *k,
+			     struct kbtf_profile_check *out)
+{
+	struct kbtf_btf *btf = kbtf_kernel_btf_stack(k);
+	int err;
+
+	if (!btf)
+		return kbtf_err_prefix(-EINVAL, "%s", name);
+	out->types = kbtf_btf_type_cnt(btf) - 1;
+	out->has_index = true;
+	err = check_facts(name, ix, k, btf);
+	if (!err)
+		err = check_names(name, ix, btf, &out->names);
+	if (!err)
+		err = check_offsets(name, ix, btf);
+	if (!err)
+		err = check_symbols(name, ix, &out->syms);
+	if (!err && kbtf_pindex_damaged(ix))
+		err =
+		    kbtf_err(-EINVAL, "%s: damaged kernel index (a checksum failed on use)", name);
+	return err;
+}
+
 int kbtf_profile_check(const char *dir, struct kbtf_profile_check *out)
 {
 	struct kbtf_profile_info info;
 	struct kbtf_pindex *ix = NULL;
 	struct kbtf_kernel *k = NULL;
-	struct kbtf_btf *btf;
 	int err;
 
 	memset(out, 0, sizeof(*out));
@@ -235,12 +257,11 @@ int kbtf_profile_check(const char *dir, struct kbtf_profile_check *out)
 	err = kbtf_kernel_open(dir, NULL, &k);
 	if (err)
 		return err; /* the message names the file */
-	btf = kbtf_kernel_btf_stack(k);
-	if (!btf) {
+	if (!kbtf_kernel_btf_stack(k)) {
 		err = kbtf_err_prefix(-EINVAL, "%s", dir);
 		goto out;
 	}
-	out->types = kbtf_btf_type_cnt(btf) - 1;
+	out->types = kbtf_btf_type_cnt(kbtf_kernel_btf_stack(k)) - 1;
 	err = kbtf_pindex_open(dir, &ix);
 	if (err == -ENOENT) {
 		/* an older profile: validate reads it the full way, as here */
@@ -248,18 +269,8 @@ int kbtf_profile_check(const char *dir, struct kbtf_profile_check *out)
 		err = 0;
 		goto out;
 	}
-	if (err)
-		goto out;
-	out->has_index = true;
-	err = check_facts(dir, ix, k, btf);
 	if (!err)
-		err = check_names(dir, ix, btf, &out->names);
-	if (!err)
-		err = check_offsets(dir, ix, btf);
-	if (!err)
-		err = check_symbols(dir, ix, &out->syms);
-	if (!err && kbtf_pindex_damaged(ix))
-		err = kbtf_err(-EINVAL, "%s: damaged kernel index (a checksum failed on use)", dir);
+		err = kbtf_profile_check_index(dir, ix, k, out);
 out:
 	kbtf_pindex_free(ix);
 	kbtf_kernel_free(k);

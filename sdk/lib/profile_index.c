@@ -357,6 +357,8 @@ struct wbuf {
 
 static int wb_put(struct wbuf *w, const void *data, size_t n)
 {
+	if (!n)
+		return 0; /* an empty section of an empty buffer has no bytes to add to */
 	if (w->len + n > w->cap) {
 		size_t cap = w->cap ? w->cap : 4096;
 		uint8_t *np;
