@@ -609,12 +609,12 @@ static int fill_diff(struct drift *d, const struct pending *p, struct kbtf_membe
 		     unsigned int changes, const struct flat *o, const struct flat *n,
 		     const char *ot, const char *nt)
 {
-	const char *path = o ? o->name : n->name;
 	char obuf[256], nbuf[256], *s;
-	size_t lp = strlen(path) + 1, lo = 0, ln = 0;
+	size_t lo = 0, ln = 0;
 	bool names = p->use == KBTF_DRIFT_BY_VALUE;
 
 	md->changes = changes;
+	md->path = o ? o->name : n->name;
 	if (o) {
 		md->old_bit_off = o->bit_off;
 		md->old_bits = o->bits;
@@ -633,15 +633,17 @@ static int fill_diff(struct drift *d, const struct pending *p, struct kbtf_membe
 		}
 		ln = names ? strlen(nt) + 1 : 0;
 	}
-	/* one allocation for the three strings: a pair can find hundreds */
-	s = malloc(lp + lo + ln);
+	if (!names)
+		return 0;
+	/* one allocation for both names: a pair can find hundreds */
+	s = malloc(lo + ln);
 	if (!s)
 		return -ENOMEM;
-	md->path = memcpy(s, path, lp);
-	if (o && names)
-		md->old_type = memcpy(s + lp, ot, lo);
-	if (n && names)
-		md->new_type = memcpy(s + lp + lo, nt, ln);
+	md->type_names = s;
+	if (o)
+		md->old_type = memcpy(s, ot, lo);
+	if (n)
+		md->new_type = memcpy(s + lo, nt, ln);
 	return 0;
 }
 
@@ -736,7 +738,7 @@ static void type_drift_fini(struct kbtf_type_drift *td)
 	size_t i;
 
 	for (i = 0; i < td->nr_diffs; i++)
-		free(td->diffs[i].path); /* and the types' names with it */
+		free(td->diffs[i].type_names);
 	free(td->diffs);
 	free(td->name);
 	free(td->via);

@@ -37,19 +37,22 @@ enum {
 
 struct kbtf_member_diff {
 	unsigned int changes;
-	char *path;	      /* member name; "a.b" inside anonymous members is just "b" */
+	/* member name; "a.b" inside anonymous members is just "b". In the
+	 * BTF's strings: good while the build and target BTF are. */
+	const char *path;
 	uint32_t old_bit_off; /* build time (VANISHED, MOVED, ...) */
 	uint32_t new_bit_off; /* target kernel */
 	uint32_t old_bits;    /* size in bits */
 	uint32_t new_bits;
 	/*
-	 * "spinlock_t", "struct list_head *", ...: in path's allocation. Made
-	 * for types embedded by value only (the lines that name them); NULL
-	 * for types reached through pointers (their summary lists paths) and
-	 * for an added or a vanished member's missing side.
+	 * "spinlock_t", "struct list_head *", ...: in type_names. Made for
+	 * types embedded by value only (the lines that name them); NULL for
+	 * types reached through pointers (their summary lists paths) and for
+	 * an added or a vanished member's missing side.
 	 */
 	char *old_type;
 	char *new_type;
+	char *type_names; /* owns both */
 };
 
 struct kbtf_type_drift {
