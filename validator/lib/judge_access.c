@@ -211,13 +211,18 @@ static bool member_at(const struct kbtf_btf *btf, uint32_t id, uint32_t bit, cha
 	m = kbtf_members(t);
 	for (i = 0; i < kbtf_vlen(t); i++) {
 		uint32_t off = kbtf_member_bit_offset(t, &m[i]);
-		uint32_t bf = kbtf_member_bitfield_size(t, &m[i]);
-		uint32_t sz = bf ? bf : type_bits(btf, m[i].type, 64, 0);
-		const char *mn = kbtf_btf_str(btf, m[i].name_off);
-		size_t used = strlen(buf);
+		uint32_t bf, sz;
+		const char *mn;
+		size_t used;
 
-		if (bit < off || bit >= off + (sz ? sz : 1))
+		if (bit < off)
+			continue; /* sized only where it may hold the bit */
+		bf = kbtf_member_bitfield_size(t, &m[i]);
+		sz = bf ? bf : type_bits(btf, m[i].type, 64, 0);
+		if (bit >= off + (sz ? sz : 1))
 			continue;
+		mn = kbtf_btf_str(btf, m[i].name_off);
+		used = strlen(buf);
 		if (mn && *mn)
 			kbtf_appendf(buf, len, &used, "%s%s", used ? "." : "", mn);
 		*starts = bit == off;
