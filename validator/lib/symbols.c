@@ -43,30 +43,15 @@ int kbtf_symvers_new(struct kbtf_symvers **out)
 	return 0;
 }
 
-int kbtf_symvers_new_named(const char *name, struct kbtf_symvers **out)
-{
-	int err = kbtf_symvers_new(out);
-	char *n;
-
-	if (err)
-		return err;
-	n = strdup(name);
-	if (!n) {
-		kbtf_symvers_free(*out);
-		*out = NULL;
-		return kbtf_err_nomem();
-	}
-	free((*out)->name);
-	(*out)->name = n;
-	return 0;
-}
-
-static int rehash(struct kbtf_symvers *sv)
+/* The slots for @want entries (at least those there are): -ENOMEM or 0. */
+static int rehash_for(struct kbtf_symvers *sv, size_t want)
 {
 	size_t n = 64, i;
 	uint32_t *slots;
 
-	while (n < sv->nr * 2 + 2)
+	if (want < sv->nr)
+		want = sv->nr;
+	while (n < want * 2 + 2)
 		n <<= 1;
 	slots = calloc(n, sizeof(*slots));
 	if (!slots)
@@ -81,6 +66,33 @@ static int rehash(struct kbtf_symvers *sv)
 	free(sv->slots);
 	sv->slots = slots;
 	sv->slot_mask = n - 1;
+	return 0;
+}
+
+static int rehash(struct kbtf_symvers *sv)
+{
+	return rehash_for(sv, sv->nr);
+}
+
+int kbtf_symvers_new_named(const char *name, size_t n, struct kbtf_symvers **out)
+{
+	int err = kbtf_symvers_new(out);
+	struct kbtf_symvers *sv = *out;
+	char *copy;
+
+	if (err)
+		return err;
+	copy = strdup(name);
+	sv->ents = n ? malloc(sizeof(*sv->ents) * n) : NULL;
+	sv->cap = sv->ents ? n : 0;
+	if (!copy || (n && !sv->ents) || rehash_for(sv, n)) {
+		free(copy);
+		kbtf_symvers_free(sv);
+		*out = NULL;
+		return kbtf_err_nomem();
+	}
+	free(sv->name);
+	sv->name = copy;
 	return 0;
 }
 

@@ -47,8 +47,8 @@ int kbtf_symvers_load_wanted(const char *path, const struct kbtf_symvers *wanted
 			     struct kbtf_symvers **out);
 /* An empty export list to fill with kbtf_symvers_add (e.g. peer modules). */
 int kbtf_symvers_new(struct kbtf_symvers **out);
-/* ... named @name (a file's path, for messages) */
-int kbtf_symvers_new_named(const char *name, struct kbtf_symvers **out);
+/* ... named @name (a file's path, for messages), with room for @n exports */
+int kbtf_symvers_new_named(const char *name, size_t n, struct kbtf_symvers **out);
 int kbtf_symvers_add(struct kbtf_symvers *sv, const char *name, uint32_t crc, const char *module,
 		     const char *type, const char *ns);
 const struct kbtf_export *kbtf_symvers_find(const struct kbtf_symvers *sv, const char *name);

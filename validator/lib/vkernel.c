@@ -284,7 +284,7 @@ static int symvers_of_wanted(struct kbtf_vkernel *vk, const struct kbtf_symvers 
 	struct kbtf_pindex_sym sym;
 	struct kbtf_symvers *sv;
 	size_t i;
-	int err = kbtf_symvers_new_named(path, &sv);
+	int err = kbtf_symvers_new_named(path, kbtf_symvers_count(wanted), &sv);
 
 	if (err)
 		return err;
