@@ -703,6 +703,45 @@ static void test_no_btf(void **state)
 	kern_close(&kk);
 }
 
+/*
+ * The loader's ELF checks of one module are remembered per kernel machine,
+ * release and struct module size: judged on kernels in turn, each still
+ * gets its own answer. The image is an x86_64 header without a section
+ * table: an aarch64 kernel refuses the machine, an x86_64 one the table.
+ */
+static void test_elf_checks_per_kernel(void **state)
+{
+	static uint8_t img[64];
+	struct kbtf_result r;
+	struct kern kk;
+	struct mod md;
+	int i;
+
+	memcpy(img, "\177ELF\2\1\1", 7);
+	img[16] = 1;  /* ET_REL */
+	img[18] = 62; /* EM_X86_64 */
+	img[52] = 64; /* e_ehsize */
+	kern_open(&kk, "6.12.113+deb12-amd64", 32, cfg_allow, exports);
+	mod_open(&md, NO_BTF, "6.12.113+deb12-amd64", 0xabcd);
+	md.m.image.data = img;
+	md.m.image.size = sizeof(img);
+	for (i = 0; i < 4; i++) {
+		kk.k.arch = (char *)(i % 2 ? "aarch64" : "x86_64");
+		judge(&md, &kk, NULL, &r);
+		assert_int_equal(r.verdict, KBTF_VERDICT_ELF_REJECTED);
+		assert_non_null(r.kernel_log);
+		if (i % 2)
+			assert_non_null(
+			    strstr(r.kernel_log, "Invalid architecture in ELF header: 62"));
+		else
+			assert_null(strstr(r.kernel_log, "architecture"));
+		kbtf_result_fini(&r);
+	}
+	md.m.image.data = NULL;
+	mod_close(&md);
+	kern_close(&kk);
+}
+
 /* Build kernel list_head is next/prev, the target's prev/next: same size,
  * relocation is happy, the module's embedded list_head is not. */
 static void test_drift_by_value(void **state)
@@ -1022,6 +1061,7 @@ int main(void)
 	    cmocka_unit_test(test_symbols_unknown_warns),
 	    cmocka_unit_test(test_plain_split),
 	    cmocka_unit_test(test_no_btf),
+	    cmocka_unit_test(test_elf_checks_per_kernel),
 	    cmocka_unit_test(test_drift_by_value),
 	    cmocka_unit_test(test_vermagic),
 	    cmocka_unit_test(test_module_layout),
