@@ -23,6 +23,7 @@
 #include "kbtf/err.h"
 #include "kbtf/report.h"
 #include "report_writers.h"
+#include "result_build.h"
 
 #define NASTY "a<b>&\"q\" 'x' | y\nz\xff"
 
@@ -1062,6 +1063,43 @@ static void test_format_names(void **state)
 	assert_int_equal(kbtf_report_format_parse("yaml", &f), -EINVAL);
 }
 
+/*
+ * The judges' lines are formatted by hand for the conversions they use
+ * (result.c): the same bytes as printf, cut as snprintf cuts, and other
+ * formats still printf's.
+ */
+static void test_note_formats(void **state)
+{
+	struct kbtf_notes n = {0};
+	char want[128], buf[64], *field = NULL;
+	const char *volatile none = NULL; /* printf's "(null)", unseen by the compiler */
+	size_t used, cut;
+
+	snprintf(want, sizeof(want), "%s %u %d %d %zu %x %08x %% %s|", "a", 4294967295u, -7,
+		 -2147483647 - 1, (size_t)12345678901ull, 0xbeefu, 0xabcu, none);
+	kbtf_note_field(&n, &field, "%s %u %d %d %zu %x %08x %% %s|", "a", 4294967295u, -7,
+			-2147483647 - 1, (size_t)12345678901ull, 0xbeefu, 0xabcu, none);
+	assert_string_equal(field, want);
+	/* a width: printf's own */
+	kbtf_note_field(&n, &field, "%u|%5s|", 3u, "w");
+	assert_string_equal(field, "3|    w|");
+	free(field);
+	for (cut = 2; cut <= 24; cut++) {
+		snprintf(want, cut, "ab%s:%u/%08x", "cdefgh", 90210u, 0x1234u);
+		used = 0;
+		memset(buf, 'z', sizeof(buf));
+		kbtf_appendf(buf, cut, &used, "ab%s:%u/%08x", "cdefgh", 90210u, 0x1234u);
+		assert_string_equal(buf, want);
+		assert_int_equal(used, strlen(want));
+	}
+	used = 2;
+	memcpy(buf, "xy", 3);
+	kbtf_appendf(buf, sizeof(buf), &used, "-%zu-", (size_t)0);
+	assert_string_equal(buf, "xy-0-");
+	assert_int_equal(used, 5);
+	kbtf_notes_fini(&n);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -1070,6 +1108,7 @@ int main(void)
 	    cmocka_unit_test(test_md_tables_hold),
 	    cmocka_unit_test(test_html_escapes),
 	    cmocka_unit_test(test_text_table),
+	    cmocka_unit_test(test_note_formats),
 	    cmocka_unit_test(test_groups),
 	    cmocka_unit_test(test_format_names),
 	    cmocka_unit_test(test_causes),
