@@ -141,6 +141,31 @@ static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, uint32_t ptr_
 	}
 }
 
+/*
+ * type_bits() with 64-bit pointers, remembered for one pair: finding
+ * where a conflicting offset now lies sizes a struct's members one by one,
+ * the same ones for every conflict in it.
+ */
+#define BITS_MEMO 256
+
+struct bits_memo {
+	uint32_t id[BITS_MEMO]; /* 0: an empty slot */
+	uint32_t bits[BITS_MEMO];
+};
+
+static uint32_t member_bits(struct bits_memo *m, const struct kbtf_btf *btf, uint32_t id)
+{
+	uint32_t slot = (id * 2654435761u) >> 24; /* BITS_MEMO slots */
+
+	if (!m || !id)
+		return type_bits(btf, id, 64, 0);
+	if (m->id[slot] != id) {
+		m->id[slot] = id;
+		m->bits[slot] = type_bits(btf, id, 64, 0);
+	}
+	return m->bits[slot];
+}
+
 /* Member @name (@nlen bytes) of composite @id, through anonymous members. */
 static bool find_member(const struct kbtf_btf *btf, uint32_t id, const char *name, size_t nlen,
 			uint32_t *bit_off, uint32_t *type, uint32_t *bf_bits, int depth)
@@ -199,8 +224,8 @@ static bool resolve(const struct kbtf_btf *btf, uint32_t id, const char *path,
 }
 
 /* The member of composite @id that holds bit @bit, spelled "a.b", into @buf. */
-static bool member_at(const struct kbtf_btf *btf, uint32_t id, uint32_t bit, char *buf, size_t len,
-		      bool *starts, int depth)
+static bool member_at(const struct kbtf_btf *btf, struct bits_memo *bm, uint32_t id, uint32_t bit,
+		      char *buf, size_t len, bool *starts, int depth)
 {
 	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
 	const struct btf_member *m;
@@ -218,7 +243,7 @@ static bool member_at(const struct kbtf_btf *btf, uint32_t id, uint32_t bit, cha
 		if (bit < off)
 			continue; /* sized only where it may hold the bit */
 		bf = kbtf_member_bitfield_size(t, &m[i]);
-		sz = bf ? bf : type_bits(btf, m[i].type, 64, 0);
+		sz = bf ? bf : member_bits(bm, btf, m[i].type);
 		if (bit >= off + (sz ? sz : 1))
 			continue;
 		mn = kbtf_btf_str(btf, m[i].name_off);
@@ -226,7 +251,7 @@ static bool member_at(const struct kbtf_btf *btf, uint32_t id, uint32_t bit, cha
 		if (mn && *mn)
 			kbtf_appendf(buf, len, &used, "%s%s", used ? "." : "", mn);
 		*starts = bit == off;
-		if (!bf && member_at(btf, m[i].type, bit - off, buf, len, starts, depth + 1))
+		if (!bf && member_at(btf, bm, m[i].type, bit - off, buf, len, starts, depth + 1))
 			return true;
 		return true;
 	}
@@ -264,8 +289,8 @@ static bool same(const struct kbtf_access_rec *r, const struct target_member *t)
 
 /* One touched member that is not what the module was built with. */
 static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *f,
-		     const struct kbtf_access_rec *g, size_t n, uint32_t id, bool found,
-		     const struct target_member *t)
+		     struct bits_memo *bm, const struct kbtf_access_rec *g, size_t n, uint32_t id,
+		     bool found, const struct target_member *t)
 {
 	const struct kbtf_btf *btf = kbtf_vkernel_btf(pair->k);
 	const char *reason;
@@ -286,7 +311,7 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 		reason = "member-resized";
 	else
 		reason = "member-retyped";
-	if (member_at(btf, id, g->bit_off, other, sizeof(other), &starts, 0))
+	if (member_at(btf, bm, id, g->bit_off, other, sizeof(other), &starts, 0))
 		snprintf(where, sizeof(where), ", where `%s` now %s", other,
 			 starts ? "starts" : "lies");
 	if (found)
@@ -340,6 +365,7 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 	const struct kbtf_access *acc = pair->m->access;
 	const struct kbtf_btf *btf;
 	const char *last_type = NULL;
+	struct bits_memo *bm = NULL;
 	uint32_t ids[8];
 	size_t i, j, unchecked = 0;
 	int nids = 0;
@@ -394,9 +420,13 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 		}
 		if (!found)
 			use = ids[0];
-		if (!found || !same(g, &t))
-			conflict(pair, f, g, j - i, use, found, &t);
+		if (found && same(g, &t))
+			continue;
+		if (!bm) /* a kernel without conflicts pays nothing; NULL: not remembered */
+			bm = calloc(1, sizeof(*bm));
+		conflict(pair, f, bm, g, j - i, use, found, &t);
 	}
+	free(bm);
 	if (unchecked)
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "access-partial", "",
 				  "%zu touched member%s of types not in %s's BTF were not checked",
