@@ -18,6 +18,7 @@
 #include "hash.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
+#include "util.h"
 
 #define HDR_SIZE 96
 #define CSUM_AT 80	  /* of everything */
@@ -47,30 +48,6 @@ struct str_run {
 struct lit {
 	uint32_t k_id, off;
 };
-
-static uint32_t get32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get64(const uint8_t *p)
-{
-	return get32(p) | (uint64_t)get32(p + 4) << 32;
-}
-
-static void put32(uint8_t *p, uint32_t v)
-{
-	p[0] = (uint8_t)v;
-	p[1] = (uint8_t)(v >> 8);
-	p[2] = (uint8_t)(v >> 16);
-	p[3] = (uint8_t)(v >> 24);
-}
-
-static void put64(uint8_t *p, uint64_t v)
-{
-	put32(p, (uint32_t)v);
-	put32(p + 4, (uint32_t)(v >> 32));
-}
 
 /* ------------------------------------------------------ record words */
 
@@ -319,11 +296,11 @@ static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uin
 static inline bool map_at(uint8_t *dst, const uint8_t *src, const struct rmap *m,
 			  const struct span **hint)
 {
-	uint32_t v = rmap_get(m, get32(src), hint);
+	uint32_t v = rmap_get(m, kbtf_le32(src), hint);
 
 	if (v == NONE)
 		return false;
-	put32(dst, v);
+	kbtf_put_le32(dst, v);
 	return true;
 }
 
@@ -353,7 +330,7 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	if (words < 3 || !map_at(dst, src, sm, &sh))
 		return false;
 	copy_at(dst, src, 1);
-	switch ((get32(src + 4) >> 24) & 0x1f) {
+	switch ((kbtf_le32(src + 4) >> 24) & 0x1f) {
 	case BTF_KIND_INT:
 	case BTF_KIND_FWD:
 	case BTF_KIND_FLOAT:
@@ -501,7 +478,7 @@ static uint64_t signature(const struct kbtf_btf *btf, const struct btf_type *t)
 
 	shape_of(kbtf_kind(t), &s);
 	for (w = 0; w < len / 4; w++) {
-		uint32_t v = get32(p + 4 * w);
+		uint32_t v = kbtf_le32(p + 4 * w);
 
 		switch (word_role(&s, w)) {
 		case 'N': {
@@ -588,7 +565,7 @@ static int propagate(const struct kbtf_btf *kb, const struct kbtf_btf *rb, const
 
 		len = (uint32_t)kbtf_type_rec_size((const void *)kp);
 		if (len != kbtf_type_rec_size((const void *)rp) ||
-		    !shape_of((get32(kp + 4) >> 24) & 0x1f, &sh))
+		    !shape_of((kbtf_le32(kp + 4) >> 24) & 0x1f, &sh))
 			continue;
 		n = (uint32_t)strlen(sh.tail);
 		for (w = 2; w < len / 4; w++) {
@@ -602,8 +579,8 @@ static int propagate(const struct kbtf_btf *kb, const struct kbtf_btf *rb, const
 			}
 			if (role != 'R')
 				continue;
-			kr = get32(kp + 4 * w);
-			rr = get32(rp + 4 * w);
+			kr = kbtf_le32(kp + 4 * w);
+			rr = kbtf_le32(rp + 4 * w);
 			if (kr && rr && kr < nk && rr < nr && mk[kr] == NONE && mr[rr] == NONE &&
 			    ks[kr] == rs[rr]) {
 				mk[kr] = rr;
@@ -861,7 +838,7 @@ static int ob_put1(struct outbuf *o, uint32_t a)
 {
 	uint8_t w[4];
 
-	put32(w, a);
+	kbtf_put_le32(w, a);
 	return ob_put(o, w, sizeof(w));
 }
 
@@ -869,8 +846,8 @@ static int ob_put2(struct outbuf *o, uint32_t a, uint32_t b)
 {
 	uint8_t w[8];
 
-	put32(w, a);
-	put32(w + 4, b);
+	kbtf_put_le32(w, a);
+	kbtf_put_le32(w + 4, b);
 	return ob_put(o, w, sizeof(w));
 }
 
@@ -878,10 +855,10 @@ static int ob_put4(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c, uint32_
 {
 	uint8_t w[16];
 
-	put32(w, a);
-	put32(w + 4, b);
-	put32(w + 8, c);
-	put32(w + 12, d);
+	kbtf_put_le32(w, a);
+	kbtf_put_le32(w + 4, b);
+	kbtf_put_le32(w + 8, c);
+	kbtf_put_le32(w + 12, d);
 	return ob_put(o, w, sizeof(w));
 }
 
@@ -889,9 +866,9 @@ static int ob_put3(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c)
 {
 	uint8_t w[12];
 
-	put32(w, a);
-	put32(w + 4, b);
-	put32(w + 8, c);
+	kbtf_put_le32(w, a);
+	kbtf_put_le32(w + 4, b);
+	kbtf_put_le32(w + 8, c);
 	return ob_put(o, w, sizeof(w));
 }
 
@@ -900,8 +877,8 @@ static uint64_t tables_checksum(const uint8_t *d, size_t end)
 {
 	uint8_t both[16];
 
-	put64(both, kbtf_hash_bytes(d, CSUM_AT));
-	put64(both + 8, kbtf_hash_bytes(d + HDR_SIZE, end - HDR_SIZE));
+	kbtf_put_le64(both, kbtf_hash_bytes(d, CSUM_AT));
+	kbtf_put_le64(both + 8, kbtf_hash_bytes(d + HDR_SIZE, end - HDR_SIZE));
 	return kbtf_hash_bytes(both, sizeof(both));
 }
 
@@ -909,8 +886,8 @@ static uint64_t checksum(const uint8_t *d, size_t size)
 {
 	uint8_t both[16];
 
-	put64(both, kbtf_hash_bytes(d, CSUM_AT));
-	put64(both + 8, kbtf_hash_bytes(d + CSUM_AT + 8, size - CSUM_AT - 8));
+	kbtf_put_le64(both, kbtf_hash_bytes(d, CSUM_AT));
+	kbtf_put_le64(both + 8, kbtf_hash_bytes(d + CSUM_AT + 8, size - CSUM_AT - 8));
 	return kbtf_hash_bytes(both, sizeof(both));
 }
 
@@ -1042,23 +1019,23 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	if (err)
 		goto out;
 	memcpy(o.p, KBTF_BTF_DELTA_MAGIC, 8);
-	put32(o.p + 8, KBTF_BTF_DELTA_VERSION);
-	put32(o.p + 12, k.hdr_len);
-	put64(o.p + 16, kbtf_hash_bytes(ref, ref_size));
-	put64(o.p + 24, ref_size);
-	put64(o.p + 32, kbtf_hash_bytes(kdata, k_size));
-	put32(o.p + 40, (uint32_t)k_size);
-	put32(o.p + 44, nk - 1);
-	put32(o.p + 48, k.type_len);
-	put32(o.p + 52, k.str_len);
-	put32(o.p + 56, ntr);
-	put32(o.p + 60, nlit);
-	put32(o.p + 64, lit_len);
-	put32(o.p + 68, nsr);
-	put32(o.p + 72, str_lit);
-	put32(o.p + 76, nr);
-	put64(o.p + TABLES_CSUM_AT, tables_checksum(o.p, o.len - lit_len - str_lit));
-	put64(o.p + CSUM_AT, checksum(o.p, o.len));
+	kbtf_put_le32(o.p + 8, KBTF_BTF_DELTA_VERSION);
+	kbtf_put_le32(o.p + 12, k.hdr_len);
+	kbtf_put_le64(o.p + 16, kbtf_hash_bytes(ref, ref_size));
+	kbtf_put_le64(o.p + 24, ref_size);
+	kbtf_put_le64(o.p + 32, kbtf_hash_bytes(kdata, k_size));
+	kbtf_put_le32(o.p + 40, (uint32_t)k_size);
+	kbtf_put_le32(o.p + 44, nk - 1);
+	kbtf_put_le32(o.p + 48, k.type_len);
+	kbtf_put_le32(o.p + 52, k.str_len);
+	kbtf_put_le32(o.p + 56, ntr);
+	kbtf_put_le32(o.p + 60, nlit);
+	kbtf_put_le32(o.p + 64, lit_len);
+	kbtf_put_le32(o.p + 68, nsr);
+	kbtf_put_le32(o.p + 72, str_lit);
+	kbtf_put_le32(o.p + 76, nr);
+	kbtf_put_le64(o.p + TABLES_CSUM_AT, tables_checksum(o.p, o.len - lit_len - str_lit));
+	kbtf_put_le64(o.p + CSUM_AT, checksum(o.p, o.len));
 	st->nr_types = nk - 1;
 	st->literal = nlit;
 	st->type_runs = ntr;
@@ -1101,10 +1078,10 @@ int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *
 	const uint8_t *d = data;
 
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size) ||
-	    get32(d + 8) != KBTF_BTF_DELTA_VERSION)
+	    kbtf_le32(d + 8) != KBTF_BTF_DELTA_VERSION)
 		return -EINVAL;
-	*hash = get64(d + 16);
-	*ref_size = get64(d + 24);
+	*hash = kbtf_le64(d + 16);
+	*ref_size = kbtf_le64(d + 24);
 	return 0;
 }
 
@@ -1115,8 +1092,9 @@ static size_t literals_at(const uint8_t *d, size_t size)
 
 	if (size < HDR_SIZE)
 		return 0;
-	at = (uint64_t)HDR_SIZE + get32(d + 12) + 20ull * get32(d + 56) + 8ull * get32(d + 60) +
-	     16ull * get32(d + 68) + 4ull * nr_checkpoints(get32(d + 76));
+	at = (uint64_t)HDR_SIZE + kbtf_le32(d + 12) + 20ull * kbtf_le32(d + 56) +
+	     8ull * kbtf_le32(d + 60) + 16ull * kbtf_le32(d + 68) +
+	     4ull * nr_checkpoints(kbtf_le32(d + 76));
 	return at <= size ? (size_t)at : 0;
 }
 
@@ -1126,11 +1104,11 @@ void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref
 
 	if (size < HDR_SIZE)
 		return;
-	put64(data + 16, kbtf_hash_bytes(ref, ref_size));
-	put64(data + 24, ref_size);
+	kbtf_put_le64(data + 16, kbtf_hash_bytes(ref, ref_size));
+	kbtf_put_le64(data + 24, ref_size);
 	if (lit)
-		put64(data + TABLES_CSUM_AT, tables_checksum(data, lit));
-	put64(data + CSUM_AT, checksum(data, size));
+		kbtf_put_le64(data + TABLES_CSUM_AT, tables_checksum(data, lit));
+	kbtf_put_le64(data + CSUM_AT, checksum(data, size));
 }
 
 #define BAD(why) (kbtf_err(-EINVAL, "%s: damaged BTF delta (%s)", name, why))
@@ -1268,28 +1246,28 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
 		return BAD("no delta header");
-	if (get32(d + 8) != KBTF_BTF_DELTA_VERSION)
+	if (kbtf_le32(d + 8) != KBTF_BTF_DELTA_VERSION)
 		return kbtf_err(-EINVAL, "%s: BTF delta version %u (this kbtf reads %u)", name,
-				get32(d + 8), KBTF_BTF_DELTA_VERSION);
-	s->hdr_len = get32(d + 12);
-	s->out_size = get32(d + 40);
-	s->nk = get32(d + 44);
-	s->type_len = get32(d + 48);
-	s->str_len = get32(d + 52);
-	s->ntr = get32(d + 56);
-	s->nlit = get32(d + 60);
-	s->lit_len = get32(d + 64);
-	s->nsr = get32(d + 68);
-	s->str_lit = get32(d + 72);
-	s->r_nr = get32(d + 76);
+				kbtf_le32(d + 8), KBTF_BTF_DELTA_VERSION);
+	s->hdr_len = kbtf_le32(d + 12);
+	s->out_size = kbtf_le32(d + 40);
+	s->nk = kbtf_le32(d + 44);
+	s->type_len = kbtf_le32(d + 48);
+	s->str_len = kbtf_le32(d + 52);
+	s->ntr = kbtf_le32(d + 56);
+	s->nlit = kbtf_le32(d + 60);
+	s->lit_len = kbtf_le32(d + 64);
+	s->nsr = kbtf_le32(d + 68);
+	s->str_lit = kbtf_le32(d + 72);
+	s->r_nr = kbtf_le32(d + 76);
 	/* type runs 16 bytes and their R order 4, string runs 12 and 4 */
 	need = (uint64_t)HDR_SIZE + s->hdr_len + 20ull * s->ntr + 8ull * s->nlit + 16ull * s->nsr +
 	       4ull * nr_checkpoints(s->r_nr) + s->lit_len + s->str_lit;
 	if (need != size)
 		return BAD("tables do not fill the file");
 	lit = (uint32_t)(size - s->lit_len - s->str_lit);
-	if (full ? get64(d + CSUM_AT) != checksum(d, size)
-		 : get64(d + TABLES_CSUM_AT) != tables_checksum(d, lit))
+	if (full ? kbtf_le64(d + CSUM_AT) != checksum(d, size)
+		 : kbtf_le64(d + TABLES_CSUM_AT) != tables_checksum(d, lit))
 		return BAD("checksum mismatch");
 	if (s->hdr_len < KBTF_HDR_LEN_CLASSIC || s->hdr_len > MAX_BTF_HDR || s->hdr_len % 4 ||
 	    (uint64_t)s->hdr_len + s->type_len + s->str_len != s->out_size || s->type_len % 4 ||
@@ -1297,7 +1275,8 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	    s->nlit > s->nk || s->ntr > s->nk || s->nsr > s->str_len || s->nk > s->type_len / 12 ||
 	    !s->str_len)
 		return BAD("header fields out of range");
-	if (get64(d + 24) != ref_size || (full && get64(d + 16) != kbtf_hash_bytes(ref, ref_size)))
+	if (kbtf_le64(d + 24) != ref_size ||
+	    (full && kbtf_le64(d + 16) != kbtf_hash_bytes(ref, ref_size)))
 		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
 	if (plain_layout(ref, ref_size, &s->r) || s->r_nr < 1 || s->r_nr - 1 > s->r.type_len / 12)
 		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
@@ -1326,15 +1305,15 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 		for (i = 0; i < s->ntr; i++) {
 			const uint8_t *p = tr_raw + 16 * i;
 
-			tr[i] =
-			    (struct type_run){get32(p), get32(p + 4), get32(p + 8), get32(p + 12)};
-			tperm[i] = get32(tperm_raw + 4 * i);
+			tr[i] = (struct type_run){kbtf_le32(p), kbtf_le32(p + 4), kbtf_le32(p + 8),
+						  kbtf_le32(p + 12)};
+			tperm[i] = kbtf_le32(tperm_raw + 4 * i);
 		}
 		for (i = 0; i < s->nsr; i++) {
 			const uint8_t *p = sr_raw + 12 * i;
 
-			sr[i] = (struct str_run){get32(p), get32(p + 4), get32(p + 8)};
-			sperm[i] = get32(sperm_raw + 4 * i);
+			sr[i] = (struct str_run){kbtf_le32(p), kbtf_le32(p + 4), kbtf_le32(p + 8)};
+			sperm[i] = kbtf_le32(sperm_raw + 4 * i);
 		}
 		s->tr = tr;
 		s->sr = sr;
@@ -1400,7 +1379,7 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	bucket = s->lbucket;
 	lits = s->lits_raw;
 	for (lit = 0, b = 0, next = 1, min_off = 0, n = s->nlit; lit < n; lit++) {
-		uint32_t id = get32(lits + 8 * lit), off = get32(lits + 8 * lit + 4);
+		uint32_t id = kbtf_le32(lits + 8 * lit), off = kbtf_le32(lits + 8 * lit + 4);
 
 		if (id < next || id > nk || off % 4 || off < min_off || off >= lit_len)
 			return BAD("literal out of range or order");
@@ -1420,12 +1399,12 @@ static const uint8_t *literal_of(const struct kbtf_btf_delta_src *s, uint32_t id
 {
 	uint32_t lo = s->lbucket[id >> KBUCKET_SHIFT], off, end;
 
-	while (lo < s->nlit && get32(s->lits_raw + 8 * lo) < id)
+	while (lo < s->nlit && kbtf_le32(s->lits_raw + 8 * lo) < id)
 		lo++;
-	if (lo == s->nlit || get32(s->lits_raw + 8 * lo) != id)
+	if (lo == s->nlit || kbtf_le32(s->lits_raw + 8 * lo) != id)
 		return NULL;
-	off = get32(s->lits_raw + 8 * lo + 4);
-	end = lo + 1 < s->nlit ? get32(s->lits_raw + 8 * (lo + 1) + 4) : s->lit_len;
+	off = kbtf_le32(s->lits_raw + 8 * lo + 4);
+	end = lo + 1 < s->nlit ? kbtf_le32(s->lits_raw + 8 * (lo + 1) + 4) : s->lit_len;
 	*len = end - off; /* offsets ascend: checked on open */
 	return s->lit_rec + off;
 }
@@ -1455,7 +1434,7 @@ static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 	if (r < 1 || r >= s->r_nr)
 		return false;
 	if (b->tag != c + 1) {
-		o = get32(s->ck + 4 * c);
+		o = kbtf_le32(s->ck + 4 * c);
 		if (o % 4 || o >= s->r.type_len || s->r.type_len - o < 12)
 			return false;
 		b->tag = c + 1;
@@ -1465,7 +1444,7 @@ static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 	/* record sizes are multiples of 4: o stays aligned, and within the
 	 * section (so len - o cannot wrap) */
 	for (k = b->known, o = b->off[k - 1]; k <= j; b->off[k++] = o) {
-		n = rec_bytes(get32(types + o + 4));
+		n = rec_bytes(kbtf_le32(types + o + 4));
 		if (!n || n > len - o || len - o - n < 12) {
 			b->known = k;
 			return false;
@@ -1492,11 +1471,11 @@ static uint32_t record_of(struct kbtf_btf_delta_src *s, uint32_t id, const uint8
 		return 0;
 	*lit = literal_of(s, id, &n);
 	if (*lit)
-		return n >= 12 && rec_bytes(get32(*lit + 4)) == n ? n : 0;
+		return n >= 12 && rec_bytes(kbtf_le32(*lit + 4)) == n ? n : 0;
 	t = run_of(s, id);
 	if (!t || !r_offset(s, t->r_id + (id - t->k_id), r_off))
 		return 0;
-	n = rec_bytes(get32(s->r.types + *r_off + 4));
+	n = rec_bytes(kbtf_le32(s->r.types + *r_off + 4));
 	return n && n <= s->r.type_len - *r_off ? n : 0;
 }
 
@@ -1574,7 +1553,7 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 			goto out;
 		}
 	for (t = 0; t < nr_checkpoints(s.r_nr); t++)
-		if (rec_at(rb, t ? t * CK_IDS : 1) - rec_at(rb, 1) != get32(s.ck + 4 * t)) {
+		if (rec_at(rb, t ? t * CK_IDS : 1) - rec_at(rb, 1) != kbtf_le32(s.ck + 4 * t)) {
 			err = BAD("reference offset is not its record's");
 			goto out;
 		}
@@ -1601,7 +1580,7 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 		goto out;
 	}
 	strings_into(&s, 0, s.str_len, (char *)types + s.type_len);
-	if (kbtf_hash_bytes(o, s.out_size) != get64(s.d + 32)) {
+	if (kbtf_hash_bytes(o, s.out_size) != kbtf_le64(s.d + 32)) {
 		err = BAD("rebuilt BTF differs from the one stored");
 		goto out;
 	}

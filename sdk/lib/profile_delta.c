@@ -40,6 +40,7 @@
 #include "profile_fields.h"
 #include "kernel_priv.h"
 #include "profile_index.h"
+#include "util.h"
 
 /*
  * A delta is kept when it is under this share of the BTF (percent); one
@@ -227,33 +228,11 @@ static int try_reference(const char *ref_dir, const struct kbtf_buf *raw, struct
 	return err;
 }
 
-static uint32_t get_le32(const uint8_t *p)
-{
-	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
-}
-
-static uint64_t get_le64(const uint8_t *p)
-{
-	return get_le32(p) | (uint64_t)get_le32(p + 4) << 32;
-}
-
-static void put_le32(uint8_t *p, uint32_t v)
-{
-	for (int i = 0; i < 4; i++)
-		p[i] = (uint8_t)(v >> (8 * i));
-}
-
-static void put_le64(uint8_t *p, uint64_t v)
-{
-	put_le32(p, (uint32_t)v);
-	put_le32(p + 4, (uint32_t)(v >> 32));
-}
-
 bool kbtf_profile_config_is_delta(const void *data, size_t size)
 {
 	const uint8_t *p = data;
 
-	return size >= CFG_DELTA_HEAD && get_le32(p) == CFG_DELTA_MAGIC &&
+	return size >= CFG_DELTA_HEAD && kbtf_le32(p) == CFG_DELTA_MAGIC &&
 	       !memcmp(p + 8, CFG_DELTA_TAG, 8);
 }
 
@@ -281,13 +260,13 @@ static int config_delta_make(const char *text, size_t len, const char *ref, size
 		err = kbtf_err(-EIO, "cannot compress a config: %s", ZSTD_getErrorName(n));
 		goto out;
 	}
-	put_le32(o, CFG_DELTA_MAGIC);
-	put_le32(o + 4, CFG_DELTA_HEAD - 8);
+	kbtf_put_le32(o, CFG_DELTA_MAGIC);
+	kbtf_put_le32(o + 4, CFG_DELTA_HEAD - 8);
 	memcpy(o + 8, CFG_DELTA_TAG, 8);
-	put_le32(o + 16, CFG_DELTA_VERSION);
-	put_le32(o + 20, 0);
-	put_le64(o + 24, kbtf_hash_bytes(ref, ref_len));
-	put_le64(o + 32, ref_len);
+	kbtf_put_le32(o + 16, CFG_DELTA_VERSION);
+	kbtf_put_le32(o + 20, 0);
+	kbtf_put_le64(o + 24, kbtf_hash_bytes(ref, ref_len));
+	kbtf_put_le64(o + 32, ref_len);
 	out->data = o;
 	out->size = CFG_DELTA_HEAD + n;
 	out->owner = KBTF_BUF_HEAP;
@@ -308,9 +287,9 @@ static int config_delta_apply(const struct kbtf_buf *d, const char *path, const 
 	size_t n;
 	char *o;
 
-	if (get_le32(p + 4) != CFG_DELTA_HEAD - 8 || get_le32(p + 16) != CFG_DELTA_VERSION)
+	if (kbtf_le32(p + 4) != CFG_DELTA_HEAD - 8 || kbtf_le32(p + 16) != CFG_DELTA_VERSION)
 		return kbtf_err(-EINVAL, "%s: config delta of an unknown format", path);
-	if (get_le64(p + 32) != ref_len || get_le64(p + 24) != kbtf_hash_bytes(ref, ref_len))
+	if (kbtf_le64(p + 32) != ref_len || kbtf_le64(p + 24) != kbtf_hash_bytes(ref, ref_len))
 		return kbtf_err(-EINVAL, "%s: a config delta against another config than %s", path,
 				KBTF_PROFILE_CONFIG_REF);
 	want = ZSTD_getFrameContentSize((const uint8_t *)d->data + CFG_DELTA_HEAD,
