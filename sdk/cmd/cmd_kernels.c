@@ -1130,10 +1130,10 @@ static int kernels_check(int argc, char **argv, const struct kopts *o)
 			bad++;
 		} else if (!c.has_index) {
 			printf("ok       %s: BTF %s, %u types; no index (read the full way)\n",
-			       name, c.delta ? "a delta" : "whole", c.types);
+			       name, c.encoding, c.types);
 		} else {
 			printf("ok       %s: BTF %s, %u types; index: %u names, %u symbols\n", name,
-			       c.delta ? "a delta" : "whole", c.types, c.names, c.syms);
+			       c.encoding, c.types, c.names, c.syms);
 		}
 		fflush(stdout);
 		free(dirs[i]);

@@ -124,11 +124,11 @@ bool kbtf_profile_config_is_delta(const void *data, size_t size);
 
 /* What kbtf_profile_check() read. */
 struct kbtf_profile_check {
-	bool delta;	/* the BTF is stored as a delta */
-	bool has_index; /* false: an older profile, read the full way */
-	uint32_t types; /* in the BTF (layers included), VOID not counted */
-	uint32_t names; /* looked up in the index */
-	uint32_t syms;	/* lines of the index's symbol table */
+	char encoding[16]; /* how the BTF is stored: "raw", "lz4", "delta" */
+	bool has_index;	   /* false: an older profile, read the full way */
+	uint32_t types;	   /* in the BTF (layers included), VOID not counted */
+	uint32_t names;	   /* looked up in the index */
+	uint32_t syms;	   /* lines of the index's symbol table */
 };
 
 /*

@@ -252,7 +252,8 @@ int kbtf_profile_check(const char *dir, struct kbtf_profile_check *out)
 	err = kbtf_profile_read_info(dir, &info);
 	if (err)
 		return err;
-	out->delta = kbtf_profile_btf_is_delta(dir);
+	snprintf(out->encoding, sizeof(out->encoding), "%s",
+		 info.btf_encoding[0] ? info.btf_encoding : "raw");
 	/* the full way: BTF, config, Module.symvers, as without an index */
 	err = kbtf_kernel_open(dir, NULL, &k);
 	if (err)

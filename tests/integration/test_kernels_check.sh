@@ -38,8 +38,8 @@ store=$XDG_CACHE_HOME/kbtf/kernels
 "$KBTF" kernels check >"$t_tmp/check.out" 2>"$t_tmp/check.err"
 rc=$?
 if [ "$rc" = 0 ] && [ "$(grep -c '^ok ' "$t_tmp/check.out")" = 4 ] &&
-	grep -q '^ok  *6.12.117+deb12-amd64: BTF a delta, [0-9]* types; index: [0-9]* names, [0-9]* symbols$' "$t_tmp/check.out" &&
-	grep -q '^ok  *6.1.0-56-amd64: BTF whole, ' "$t_tmp/check.out" &&
+	grep -q '^ok  *6.12.117+deb12-amd64: BTF delta, [0-9]* types; index: [0-9]* names, [0-9]* symbols$' "$t_tmp/check.out" &&
+	grep -q '^ok  *6.1.0-56-amd64: BTF raw, ' "$t_tmp/check.out" &&
 	grep -q '^4 profiles checked in [0-9.]* s: 4 whole, 0 damaged$' "$t_tmp/check.out" &&
 	[ ! -s "$t_tmp/check.err" ]; then
 	t_ok "a store as kernels add leaves it: 4 profiles whole, exit 0"
