@@ -258,19 +258,6 @@ static bool member_at(const struct kbtf_btf *btf, struct bits_memo *bm, uint32_t
 	return false;
 }
 
-static void bits_str(uint32_t bits, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	if (bits % 8) {
-		kbtf_appends(buf, len, &used, "bit ");
-		kbtf_appendu(buf, len, &used, bits);
-	} else {
-		kbtf_appendu(buf, len, &used, bits / 8);
-	}
-}
-
 /* The ids of @r's type in the target: "struct X", "union X" or a typedef. */
 static int find_type(const struct kbtf_vkernel *k, const char *name, uint32_t *ids, int max)
 {
@@ -299,7 +286,7 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 	struct kbtf_problem *p;
 	size_t i;
 
-	bits_str(g->bit_off, a, sizeof(a));
+	kbtf_bits_str(g->bit_off, a, sizeof(a));
 	if (!found)
 		reason = "member-vanished";
 	else if (g->bit_off != t->bit_off)
@@ -315,7 +302,7 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 		snprintf(where, sizeof(where), ", where `%s` now %s", other,
 			 starts ? "starts" : "lies");
 	if (found)
-		bits_str(t->bit_off, b, sizeof(b));
+		kbtf_bits_str(t->bit_off, b, sizeof(b));
 	f->nr_conflicts++;
 	if (!f->headline[0])
 		snprintf(f->headline, sizeof(f->headline),

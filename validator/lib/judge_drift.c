@@ -14,19 +14,6 @@
 #include "judge.h"
 #include "prepared.h"
 
-static void bits_str(uint32_t bits, char *buf, size_t len)
-{
-	size_t used = 0;
-
-	buf[0] = '\0';
-	if (bits % 8) {
-		kbtf_appends(buf, len, &used, "bit ");
-		kbtf_appendu(buf, len, &used, bits);
-	} else {
-		kbtf_appendu(buf, len, &used, bits / 8);
-	}
-}
-
 /* @a .. (NULL-ended) at *@used into @line, as kbtf_appendf() would */
 static void put(char *line, size_t len, size_t *used, const char *a, const char *b, const char *c,
 		const char *d, const char *e)
@@ -44,8 +31,8 @@ static void member_line(struct kbtf_drift_findings *f, struct kbtf_warning *w,
 	char a[32], b[32], line[1024];
 	size_t used = 0;
 
-	bits_str(d->old_bit_off, a, sizeof(a));
-	bits_str(d->new_bit_off, b, sizeof(b));
+	kbtf_bits_str(d->old_bit_off, a, sizeof(a));
+	kbtf_bits_str(d->new_bit_off, b, sizeof(b));
 	line[0] = '\0';
 	if (d->changes == KBTF_DRIFT_VANISHED || d->changes == KBTF_DRIFT_ADDED) {
 		bool gone = d->changes == KBTF_DRIFT_VANISHED;

@@ -222,6 +222,19 @@ void kbtf_appendu(char *buf, size_t len, size_t *used, unsigned int v)
 	kbtf_appends(buf, len, used, p);
 }
 
+void kbtf_bits_str(uint32_t bits, char *buf, size_t len)
+{
+	size_t used = 0;
+
+	buf[0] = '\0';
+	if (bits % 8) {
+		kbtf_appends(buf, len, &used, "bit ");
+		kbtf_appendu(buf, len, &used, bits);
+	} else {
+		kbtf_appendu(buf, len, &used, bits / 8);
+	}
+}
+
 void kbtf_appendx(char *buf, size_t len, size_t *used, uint32_t v)
 {
 	static const char hex[] = "0123456789abcdef";

@@ -52,6 +52,8 @@ void kbtf_appends(char *buf, size_t len, size_t *used, const char *s);
 void kbtf_appendu(char *buf, size_t len, size_t *used, unsigned int v);
 /* ... and of "0x%08x" */
 void kbtf_appendx(char *buf, size_t len, size_t *used, uint32_t v);
+/* A size in bits as the judges' lines give it: "8" (bytes), "bit 3". */
+void kbtf_bits_str(uint32_t bits, char *buf, size_t len);
 
 /* The result of one pair, being filled. */
 struct kbtf_rb {
