@@ -41,7 +41,7 @@ static bool same_str(const char *a, const char *b)
 static int check_facts(const char *dir, const struct kbtf_pindex *ix, struct kbtf_kernel *k,
 		       struct kbtf_btf *btf)
 {
-	uint32_t id, msize = 0;
+	uint32_t msize;
 	char val[256];
 	size_t i;
 
@@ -58,8 +58,7 @@ static int check_facts(const char *dir, const struct kbtf_pindex *ix, struct kbt
 		return kbtf_err(-EINVAL, "%s: the index names machine %s, the profile %s", dir,
 				kbtf_pindex_arch(ix) ? kbtf_pindex_arch(ix) : "(none)",
 				k->arch ? k->arch : "(none)");
-	if (kbtf_btf_find_by_name_all(btf, "module", BTF_KIND_STRUCT, &id, 1) == 1)
-		msize = kbtf_btf_type(btf, id)->size;
+	msize = kbtf_pindex_module_struct_size_of(btf);
 	if (kbtf_pindex_module_struct_size(ix) != msize)
 		return kbtf_err(-EINVAL,
 				"%s: the index says sizeof(struct module) is %u, the BTF %u", dir,

@@ -894,7 +894,7 @@ static void stamp(const char *dir, struct idx_hdr *h)
 	}
 }
 
-static uint32_t module_struct_size(struct kbtf_btf *btf)
+uint32_t kbtf_pindex_module_struct_size_of(struct kbtf_btf *btf)
 {
 	uint32_t id;
 
@@ -963,7 +963,7 @@ int kbtf_pindex_build(struct kbtf_kernel *k, const char *symvers, const char *di
 		return -EINVAL; /* kbtf_errstr() says why */
 	b.h.type_cnt = htole32(kbtf_btf_type_cnt(btf));
 	b.h.btf_hash = htole64(kbtf_kernel_btf_hash(k));
-	b.h.module_struct_size = htole32(module_struct_size(btf));
+	b.h.module_struct_size = htole32(kbtf_pindex_module_struct_size_of(btf));
 	if (kbtf_btf_find_by_name_all(btf, "btf_relocate", BTF_KIND_FUNC, &id, 1) > 0)
 		b.h.flags |= F_BTF_RELOCATE;
 	stamp(dir, &b.h);

@@ -70,6 +70,8 @@ struct kbtf_pindex_cand {
 
 /* Does the index keep types of BTF kind @kind by name (kbtf_pindex_cands())? */
 bool kbtf_pindex_kind_indexed(uint32_t kind);
+/* sizeof(struct module) as the index keeps it: the BTF's one such struct, else 0. */
+uint32_t kbtf_pindex_module_struct_size_of(struct kbtf_btf *btf);
 
 /*
  * Build the index of kernel @k (opened from a profile directory) into
