@@ -791,9 +791,21 @@ static int kernels_list(int argc, char **argv, const struct kopts *o)
 /* ------------------------------------------------------------ rm, path */
 
 /* Remove the profiles one set item names; returns how many failed. */
+/* A name removed, or why not (kbtf_store_remove_many()'s report). */
+static void rm_done(const char *name, int err, void *ctx)
+{
+	if (err) {
+		cmd_report_error(name);
+		(*(int *)ctx)++;
+	} else {
+		printf("removed %s\n", name);
+	}
+}
+
 static int rm_item(struct kbtf_store *s, const char *item)
 {
 	const struct kbtf_profile_info **set;
+	const char **ptrs;
 	char(*names)[256];
 	size_t n, i;
 	int bad = 0;
@@ -816,14 +828,19 @@ static int rm_item(struct kbtf_store *s, const char *item)
 	for (i = 0; i < n; i++)
 		snprintf(names[i], sizeof(names[i]), "%s", set[i]->name);
 	free(set);
-	for (i = 0; i < n; i++) {
-		if (kbtf_store_remove(s, names[i])) {
-			cmd_report_error(names[i]);
-			bad++;
-		} else {
-			printf("removed %s\n", names[i]);
-		}
+	ptrs = calloc(n + 1, sizeof(*ptrs));
+	for (i = 0; ptrs && i < n; i++)
+		ptrs[i] = names[i];
+	/* one lock, one rewrite of the store's list and one collection for
+	 * the whole glob */
+	if (!ptrs) {
+		fprintf(stderr, "kbtf: kernels rm: out of memory\n");
+		bad = 1;
+	} else if (kbtf_store_remove_many(s, ptrs, n, rm_done, &bad) && !bad) {
+		cmd_report_error("kernels rm"); /* the store's own failure */
+		bad = 1;
 	}
+	free(ptrs);
 	free(names);
 	return bad;
 }

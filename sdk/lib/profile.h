@@ -227,6 +227,15 @@ int kbtf_store_add(struct kbtf_store *s, struct kbtf_kernel *k,
 
 /* Remove the profile called @name; -ENOENT when there is none. */
 int kbtf_store_remove(struct kbtf_store *s, const char *name);
+/*
+ * Remove the @n profiles @names under one lock, writing the store's list
+ * and collecting its objects once; @done (may be NULL) is told each
+ * name's result as it is known (0, or a negative errno with
+ * kbtf_errstr() saying why). Returns the first error: a name's, or the
+ * store's (then not every name may have been told).
+ */
+int kbtf_store_remove_many(struct kbtf_store *s, const char *const *names, size_t n,
+			   void (*done)(const char *name, int err, void *ctx), void *ctx);
 
 /*
  * Is the BTF of the profile called @name another profile's delta

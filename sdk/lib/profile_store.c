@@ -792,47 +792,89 @@ bool kbtf_store_is_reference(struct kbtf_store *s, const char *name)
 	return false;
 }
 
-int kbtf_store_remove(struct kbtf_store *s, const char *name)
+/*
+ * Move the profile @name out of the store's directory into @trash (under
+ * the store lock, the store loaded): the caller writes the list and
+ * removes the trash.
+ */
+static int unlink_profile(struct kbtf_store *s, const char *name, char *trash, size_t len)
 {
-	char dir[PATH_MAX], trash[PATH_MAX];
+	char dir[PATH_MAX];
 	struct stat st;
 	size_t i;
-	int err, fd;
+	int err;
 
 	err = kbtf_profile_name_check(name);
-	if (err)
-		return err;
-	err = kbtf_store_profile_dir(s, name, dir, sizeof(dir));
+	if (!err)
+		err = kbtf_store_profile_dir(s, name, dir, sizeof(dir));
 	if (err)
 		return err;
 	if (lstat(dir, &st) < 0 || !kbtf_profile_is_dir(dir))
 		return kbtf_err(-ENOENT, "no profile named %s in %s", name, s->root);
-	if (snprintf(trash, sizeof(trash), "%s/.rm-%ld-%s", s->root, (long)getpid(), name) >=
-	    (int)sizeof(trash))
+	if (snprintf(trash, len, "%s/.rm-%ld-%s", s->root, (long)getpid(), name) >= (int)len)
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", name);
-	err = lock_store(s, &fd);
-	if (err)
-		return err;
-	err = load(s, false);
-	if (!err && rename(dir, trash) < 0)
-		err = kbtf_err(errno == ENOENT ? -ENOENT : -errno, "%s: cannot remove: %s", dir,
-			       strerror(errno));
-	if (err) {
-		unlock_store(s, fd);
-		return err;
-	}
-	for (i = 0; !err && i < s->nr; i++) {
+	if (rename(dir, trash) < 0)
+		return kbtf_err(errno == ENOENT ? -ENOENT : -errno, "%s: cannot remove: %s", dir,
+				strerror(errno));
+	for (i = 0; i < s->nr; i++) {
 		if (!strcmp(s->items[i].name, name)) {
 			s->items[i] = s->items[--s->nr];
 			break;
 		}
 	}
-	if (!err)
+	return 0;
+}
+
+int kbtf_store_remove_many(struct kbtf_store *s, const char *const *names, size_t n,
+			   void (*done)(const char *name, int err, void *ctx), void *ctx)
+{
+	char trash[PATH_MAX];
+	size_t i, gone = 0;
+	int err, fd, first = 0;
+
+	err = lock_store(s, &fd);
+	if (err)
+		return err;
+	err = load(s, false);
+	if (err) {
+		unlock_store(s, fd);
+		return err;
+	}
+	/* the list is written and the objects collected once, not per name:
+	 * removing a thousand profiles of a store of thousands is not a
+	 * thousand rewrites of its list */
+	for (i = 0; i < n; i++) {
+		err = unlink_profile(s, names[i], trash, sizeof(trash));
+		if (!err) {
+			kbtf_rm_rf(trash);
+			gone++;
+		} else if (!first) {
+			first = err;
+		}
+		if (done)
+			done(names[i], err, ctx);
+	}
+	err = 0;
+	if (gone) {
 		err = sort_items(s);
-	if (!err)
-		err = write_index(s);
-	kbtf_rm_rf(trash);
-	collect_garbage(s);
+		if (!err)
+			err = write_index(s);
+		collect_garbage(s);
+	}
 	unlock_store(s, fd);
-	return err;
+	return err ? err : first;
+}
+
+/* kbtf_store_remove_many() of one name: its error as the return value. */
+static void keep_err(const char *name, int err, void *ctx)
+{
+	*(int *)ctx = err;
+}
+
+int kbtf_store_remove(struct kbtf_store *s, const char *name)
+{
+	int err = 0, rc;
+
+	rc = kbtf_store_remove_many(s, &name, 1, keep_err, &err);
+	return err ? err : rc;
 }

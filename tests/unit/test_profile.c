@@ -371,6 +371,50 @@ static void test_replace_and_remove(void **state)
 	kbtf_store_free(s);
 }
 
+/* kbtf_store_remove_many()'s report, one line per name. */
+static void record_done(const char *name, int err, void *ctx)
+{
+	char *log = ctx;
+	size_t len = strlen(log);
+
+	snprintf(log + len, 512 - len, "%s %d\n", name, err);
+}
+
+/*
+ * Several profiles removed under one lock: each name told, a name that
+ * is not there (or not a name) told as such without stopping the others,
+ * the list written once with the rest, and the first error returned.
+ */
+static void test_remove_many(void **state)
+{
+	const struct kbtf_profile_info *const *list;
+	struct kbtf_store *s = open_store();
+	const char *names[] = {"6.1.0-56-amd64", "6.1.0-9-amd64", "nosuch", "../etc",
+			       "6.12.9+deb12-amd64"};
+	char log[512] = "";
+	size_t n;
+
+	add_ok(s, "6.12.113+deb12-amd64", "bookworm");
+	add_ok(s, "6.1.0-56-amd64", "bookworm");
+	add_ok(s, "6.12.9+deb12-amd64", "bookworm");
+	add_ok(s, "6.1.0-9-amd64", "bookworm");
+	assert_int_equal(kbtf_store_remove_many(s, names, 5, record_done, log), -ENOENT);
+	assert_string_equal(log, "6.1.0-56-amd64 0\n6.1.0-9-amd64 0\nnosuch -2\n../etc -22\n"
+				 "6.12.9+deb12-amd64 0\n");
+	assert_int_equal(kbtf_store_list(s, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_string_equal(list[0]->name, "6.12.113+deb12-amd64");
+	assert_int_equal(count_entries(storedir, "6.1."), 0);
+	assert_int_equal(count_entries(storedir, ".rm-"), 0);
+	kbtf_store_free(s);
+	/* what a fresh open reads: the list as written */
+	s = open_store();
+	assert_int_equal(kbtf_store_list(s, &list, &n), 0);
+	assert_int_equal(n, 1);
+	assert_int_equal(kbtf_store_remove_many(s, names, 0, NULL, NULL), 0);
+	kbtf_store_free(s);
+}
+
 static void test_index_rebuilt(void **state)
 {
 	const struct kbtf_profile_info *const *list;
@@ -1085,6 +1129,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_references, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_sorted_by_version, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_replace_and_remove, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_remove_many, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_index_rebuilt, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_empty_store, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_bad_kernels, setup, teardown),
