@@ -790,7 +790,6 @@ static int kernels_list(int argc, char **argv, const struct kopts *o)
 
 /* ------------------------------------------------------------ rm, path */
 
-/* Remove the profiles one set item names; returns how many failed. */
 /* A name removed, or why not (kbtf_store_remove_many()'s report). */
 static void rm_done(const char *name, int err, void *ctx)
 {
@@ -802,6 +801,7 @@ static void rm_done(const char *name, int err, void *ctx)
 	}
 }
 
+/* Remove the profiles one set item names; returns how many failed. */
 static int rm_item(struct kbtf_store *s, const char *item)
 {
 	const struct kbtf_profile_info **set;
@@ -1121,7 +1121,7 @@ static int kernels_check(int argc, char **argv, const struct kopts *o)
 	if (rc)
 		return rc;
 	err = kbtf_store_resolve(s, argc ? argv[0] : "all", &set, &n);
-	if (!err && n && !(dirs = calloc(n, sizeof(*dirs))))
+	if (!err && n && !(dirs = calloc(n + 1, sizeof(*dirs))))
 		err = kbtf_err_nomem();
 	for (i = 0; !err && i < n; i++) {
 		char dir[4096];
@@ -1153,8 +1153,10 @@ static int kernels_check(int argc, char **argv, const struct kopts *o)
 			       c.encoding, c.types, c.names, c.syms);
 		}
 		fflush(stdout);
-		free(dirs[i]);
 	}
+	/* all of them: a failure while listing them left n at 0 */
+	for (i = 0; dirs && dirs[i]; i++)
+		free(dirs[i]);
 	free(dirs);
 	if (err)
 		return rc;

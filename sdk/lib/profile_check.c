@@ -157,19 +157,6 @@ static int check_offsets(const char *dir, const struct kbtf_pindex *ix, struct k
 	return 0;
 }
 
-struct sym_at {
-	const char *name;
-	uint32_t line;
-};
-
-static int cmp_sym_at(const void *a, const void *b)
-{
-	const struct sym_at *x = a, *y = b;
-	int d = strcmp(x->name, y->name);
-
-	return d ? d : (x->line > y->line) - (x->line < y->line);
-}
-
 static bool same_sym(const struct kbtf_pindex_sym *a, const struct kbtf_pindex_sym *b)
 {
 	return a->crc == b->crc && same_str(a->name, b->name) && same_str(a->module, b->module) &&
@@ -184,7 +171,7 @@ static int check_symbols(const char *dir, const struct kbtf_pindex *ix, uint32_t
 {
 	uint32_t n = kbtf_pindex_nr_syms(ix), i;
 	struct kbtf_pindex_sym s, f;
-	struct sym_at *v;
+	struct kbtf_pindex_keyed *v;
 	int err = 0;
 
 	*syms = n;
@@ -200,18 +187,18 @@ static int check_symbols(const char *dir, const struct kbtf_pindex *ix, uint32_t
 				       "checksum)",
 				       dir, i + 1);
 		else
-			v[i] = (struct sym_at){s.name, i};
+			v[i] = (struct kbtf_pindex_keyed){s.name, i};
 	}
 	if (!err)
-		qsort(v, n, sizeof(*v), cmp_sym_at);
+		qsort(v, n, sizeof(*v), kbtf_pindex_keyed_cmp);
 	for (i = 0; !err && i < n; i++) {
 		if (i + 1 < n && !strcmp(v[i].name, v[i + 1].name))
 			continue; /* not the name's last line */
-		if (!kbtf_pindex_sym_at(ix, v[i].line, &s) ||
+		if (!kbtf_pindex_sym_at(ix, v[i].id, &s) ||
 		    !kbtf_pindex_symbol(ix, v[i].name, &f) || !same_sym(&s, &f))
 			err = kbtf_err(-EINVAL,
 				       "%s: the index does not find symbol %s as line %u has it",
-				       dir, v[i].name, v[i].line + 1);
+				       dir, v[i].name, v[i].id + 1);
 	}
 	free(v);
 	return err;

@@ -419,15 +419,9 @@ static uint32_t slots_for(uint32_t n)
 	return s;
 }
 
-/* A keyed type while building: sorted by name, then id. */
-struct keyed {
-	const char *name;
-	uint32_t id;
-};
-
-static int keyed_cmp(const void *a, const void *b)
+int kbtf_pindex_keyed_cmp(const void *a, const void *b)
 {
-	const struct keyed *x = a, *y = b;
+	const struct kbtf_pindex_keyed *x = a, *y = b;
 	int c = strcmp(x->name, y->name);
 
 	return c ? c : (x->id > y->id) - (x->id < y->id);
@@ -501,7 +495,7 @@ static int put_slots(struct wbuf *out, const uint32_t *hashes, uint32_t n)
 static int build_types(struct build *b, const struct kbtf_btf *btf)
 {
 	uint32_t cnt = kbtf_btf_type_cnt(btf), id, nk = 0, i, j, nn = 0, *hashes = NULL;
-	struct keyed *k;
+	struct kbtf_pindex_keyed *k;
 	int err = 0;
 
 	k = malloc(sizeof(*k) * (cnt ? cnt : 1));
@@ -519,7 +513,7 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 		k[nk].name = name;
 		k[nk++].id = id;
 	}
-	qsort(k, nk, sizeof(*k), keyed_cmp);
+	qsort(k, nk, sizeof(*k), kbtf_pindex_keyed_cmp);
 	hashes = malloc(sizeof(*hashes) * (nk ? nk : 1));
 	if (!hashes) {
 		free(k);

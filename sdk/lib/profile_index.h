@@ -70,6 +70,14 @@ struct kbtf_pindex_cand {
 
 /* Does the index keep types of BTF kind @kind by name (kbtf_pindex_cands())? */
 bool kbtf_pindex_kind_indexed(uint32_t kind);
+/* A name and a number (a type id, a line), as the index sorts them. */
+struct kbtf_pindex_keyed {
+	const char *name;
+	uint32_t id;
+};
+/* qsort() order of struct kbtf_pindex_keyed: by name, then number. */
+int kbtf_pindex_keyed_cmp(const void *a, const void *b);
+
 /* sizeof(struct module) as the index keeps it: the BTF's one such struct, else 0. */
 uint32_t kbtf_pindex_module_struct_size_of(struct kbtf_btf *btf);
 
