@@ -41,10 +41,14 @@ static struct kbtf_btf *finish(struct kbtf_builder *b, const struct kbtf_btf *on
  *   target: inner {int q; int p}; foo {int b; int a; struct inner in; union {...} at 20}
  *           task {long y; int x; int z}
  */
-static struct kbtf_btf *kernel(int v)
+/* kernel_in()'s damage: none, foo.in an array of itself, or the anonymous
+ * union holding itself 64 times over */
+enum loop { NO_LOOP, ARRAY_LOOP, ANON_LOOP };
+
+static struct kbtf_btf *kernel_in(int v, enum loop looped)
 {
 	struct kbtf_builder *b = kbtf_builder_new(NULL);
-	int anon;
+	int anon, i;
 
 	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
 	kbtf_builder_add_int(b, "long", 8, BTF_INT_SIGNED, 0, 64);
@@ -54,7 +58,7 @@ static struct kbtf_btf *kernel(int v)
 	kbtf_builder_add_struct(b, "foo", 24);
 	kbtf_builder_add_member(b, v == 1 ? "a" : "b", 1, 0, 0);
 	kbtf_builder_add_member(b, v == 1 ? "b" : "a", 1, 32, 0);
-	kbtf_builder_add_member(b, "in", 3, 64, 0);
+	kbtf_builder_add_member(b, "in", looped == ARRAY_LOOP ? 7 : 3, 64, 0);
 	kbtf_builder_add_member(b, NULL, 6, v == 1 ? 128 : 160, 0);
 	kbtf_builder_add_struct(b, "task", v == 1 ? 16 : 24);
 	if (v == 1) {
@@ -69,7 +73,16 @@ static struct kbtf_btf *kernel(int v)
 	assert_int_equal(anon, 6);
 	kbtf_builder_add_member(b, "u1", 1, 0, 0);
 	kbtf_builder_add_member(b, "u2", 1, 0, 0);
+	for (i = 0; looped == ANON_LOOP && i < 64; i++)
+		kbtf_builder_add_member(b, NULL, 6, 0, 0);
+	if (looped == ARRAY_LOOP) /* 7: an array that is its own element */
+		assert_int_equal(kbtf_builder_add_array(b, 7, 1, 1), 7);
 	return finish(b, NULL);
+}
+
+static struct kbtf_btf *kernel(int v)
+{
+	return kernel_in(v, NO_LOOP);
 }
 
 struct world {
@@ -78,8 +91,11 @@ struct world {
 	struct kbtf_drift_result drift;
 };
 
-/* Distilled base: 1 foo(24), 2 task(16); module embeds foo, points to task. */
-static void setup(struct world *w, struct kbtf_btf *build, bool layout)
+/*
+ * Distilled base: 1 foo(24), 2 task(16); module embeds foo, points to task.
+ * The target is @target, or kernel 2.
+ */
+static void setup_on(struct world *w, struct kbtf_btf *build, struct kbtf_btf *target, bool layout)
 {
 	struct kbtf_drift_input in = {0};
 	struct kbtf_builder *b;
@@ -87,7 +103,7 @@ static void setup(struct world *w, struct kbtf_btf *build, bool layout)
 
 	memset(w, 0, sizeof(*w));
 	w->build = build;
-	w->target = kernel(2);
+	w->target = target ? target : kernel(2);
 	b = kbtf_builder_new(NULL);
 	kbtf_builder_add_struct(b, "foo", 24);
 	kbtf_builder_add_struct(b, "task", 16);
@@ -108,6 +124,11 @@ static void setup(struct world *w, struct kbtf_btf *build, bool layout)
 	in.layout = layout;
 	if (kbtf_drift_compare(&in, &w->drift))
 		fail_msg("drift: %s", kbtf_errstr());
+}
+
+static void setup(struct world *w, struct kbtf_btf *build, bool layout)
+{
+	setup_on(w, build, NULL, layout);
 }
 
 static void teardown(struct world *w)
@@ -180,6 +201,35 @@ static void test_nested_by_value(void **state)
 	assert_string_equal(inner->via, "struct foo");
 	assert_int_equal(member(inner, "p")->changes, KBTF_DRIFT_MOVED);
 	assert_int_equal(w.drift.nr_compared, 3);
+	teardown(&w);
+}
+
+/*
+ * foo.in, embedded by value, is an array whose element is the array itself
+ * on both sides: drift follows arrays to what they hold, and must stop.
+ */
+static void test_array_own_element(void **state)
+{
+	struct world w;
+
+	setup_on(&w, kernel_in(1, ARRAY_LOOP), kernel_in(2, ARRAY_LOOP), false);
+	assert_int_equal(w.drift.nr_compared, 2); /* foo and task, nothing under in */
+	assert_int_equal(member(find(&w, "struct foo"), "a")->changes, KBTF_DRIFT_MOVED);
+	teardown(&w);
+}
+
+/*
+ * foo's anonymous union holds itself, unnamed, 64 times: its members
+ * unfold without end. foo is told as not compared, and task still is.
+ */
+static void test_anon_own_member(void **state)
+{
+	struct world w;
+
+	setup_on(&w, kernel_in(1, ANON_LOOP), kernel_in(2, ANON_LOOP), false);
+	assert_null(find(&w, "struct foo"));
+	assert_int_equal(w.drift.nr_looped, 1);
+	assert_int_equal(member(find(&w, "struct task"), "x")->changes, KBTF_DRIFT_MOVED);
 	teardown(&w);
 }
 
@@ -447,6 +497,8 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_by_value_moved),
 	    cmocka_unit_test(test_nested_by_value),
+	    cmocka_unit_test(test_array_own_element),
+	    cmocka_unit_test(test_anon_own_member),
 	    cmocka_unit_test(test_by_pointer),
 	    cmocka_unit_test(test_no_drift),
 	    cmocka_unit_test(test_retyped_resized_vanished),

@@ -245,7 +245,16 @@ struct flat {
 struct flatlist {
 	struct flat *v;
 	size_t n, cap;
+	size_t steps; /* members visited, nested ones included */
 };
+
+/*
+ * Members flatten() visits for one type before it gives up with -ELOOP. An
+ * unnamed member of an anonymous type is unfolded in place, so a damaged
+ * BTF whose anonymous union holds itself many times over unfolds into
+ * vlen^MAX_DEPTH members; real kernels' largest types visit a few hundred.
+ */
+#define MAX_FLAT_STEPS (1u << 16)
 
 static uint64_t name_key(const char *s)
 {
@@ -263,6 +272,29 @@ static uint64_t name_key(const char *s)
 static uint32_t strip(const struct kbtf_btf *btf, uint32_t id)
 {
 	return kbtf_btf_skip_mods_typedefs(btf, id);
+}
+
+/*
+ * What an array of arrays of @id holds, through typedefs and modifiers; 0
+ * past MAX_ARRAY_DEPTH steps: a damaged or hostile BTF's array can be its
+ * own element, and an unbounded walk then never ends (found by fuzz_pair).
+ */
+#define MAX_ARRAY_DEPTH 32
+
+static uint32_t element(const struct kbtf_btf *btf, uint32_t id)
+{
+	int depth;
+
+	for (depth = 0; depth <= MAX_ARRAY_DEPTH; depth++) {
+		const struct btf_type *t;
+
+		id = strip(btf, id);
+		t = kbtf_btf_type(btf, id);
+		if (!t || kbtf_kind(t) != BTF_KIND_ARRAY)
+			return id;
+		id = kbtf_array(t)->type;
+	}
+	return 0;
 }
 
 static bool anon_composite(const struct kbtf_btf *btf, uint32_t id)
@@ -288,6 +320,8 @@ static int flatten(const struct kbtf_btf *btf, struct bits_memo *bm, uint32_t id
 		uint32_t bf = kbtf_member_bitfield_size(t, &m[i]);
 		struct flat *f;
 
+		if (++out->steps > MAX_FLAT_STEPS)
+			return -ELOOP;
 		if (!m[i].name_off && anon_composite(btf, m[i].type)) {
 			err = flatten(btf, bm, m[i].type, off, out, depth + 1);
 			if (err)
@@ -689,12 +723,8 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 	}
 	if (p->use != KBTF_DRIFT_BY_VALUE)
 		return 0;
-	ob = strip(d->in->build, o->type);
-	nb = strip(d->in->target, n->type);
-	while (ob && kbtf_kind(kbtf_btf_type(d->in->build, ob)) == BTF_KIND_ARRAY)
-		ob = strip(d->in->build, kbtf_array(kbtf_btf_type(d->in->build, ob))->type);
-	while (nb && kbtf_kind(kbtf_btf_type(d->in->target, nb)) == BTF_KIND_ARRAY)
-		nb = strip(d->in->target, kbtf_array(kbtf_btf_type(d->in->target, nb))->type);
+	ob = element(d->in->build, o->type);
+	nb = element(d->in->target, n->type);
 	if (ob && nb && kbtf_is_composite(kbtf_btf_type(d->in->build, ob)) &&
 	    kbtf_is_composite(kbtf_btf_type(d->in->target, nb)) &&
 	    kbtf_btf_type(d->in->build, ob)->name_off)
@@ -830,6 +860,13 @@ static int compare_type(struct drift *d, const struct pending *p)
 	}
 	free(o.v);
 	free(n.v);
+	if (err == -ELOOP) {
+		/* not a layout any kernel loads: told, not compared */
+		d->out->nr_compared--;
+		d->out->nr_looped++;
+		type_drift_fini(&td);
+		return 0;
+	}
 	if (err) {
 		type_drift_fini(&td);
 		return err;

@@ -69,6 +69,7 @@ struct kbtf_drift_result {
 	size_t nr_types;
 	size_t nr_compared; /* composites compared */
 	size_t nr_unknown;  /* used composites without a build-time layout */
+	size_t nr_looped;   /* used composites whose members unfold without end */
 };
 
 struct kbtf_drift_input {

@@ -170,6 +170,12 @@ void kbtf_judge_drift(const struct kbtf_pair *pair, const struct kbtf_reloc_resu
 		if (dr.types[i].use == KBTF_DRIFT_BY_VALUE)
 			drift_by_value(f, &dr.types[i]);
 	drift_by_pointer(f, &dr);
+	if (dr.nr_looped)
+		kbtf_note_warning(&f->notes, KBTF_SEV_WARNING, "drift-looped", "",
+				  "%zu type%s not compared: %s members unfold without end, "
+				  "a BTF no kernel loads",
+				  dr.nr_looped, dr.nr_looped == 1 ? "" : "s",
+				  dr.nr_looped == 1 ? "its" : "their");
 	if (dr.nr_unknown)
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "drift-partial", "",
 				  "%zu kernel type%s without a build-time layout were not compared",
