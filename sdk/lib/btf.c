@@ -1002,7 +1002,11 @@ static __attribute__((noinline)) const char *delta_str_copy(struct kbtf_btf *btf
 	/* the section ends with a NUL (checked on open): the loop ends there */
 	while (!out) {
 		step = len - rel - n < sizeof(tmp) ? len - rel - n : (uint32_t)sizeof(tmp);
-		kbtf_btf_delta_src_strings(btf->dsrc, rel + n, rel + n + step, tmp);
+		if (!kbtf_btf_delta_src_strings(btf->dsrc, rel + n, rel + n + step, tmp)) {
+			/* a block of the delta's string tables is damaged */
+			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
+			break;
+		}
 		grown = realloc(s, n + step);
 		if (!grown)
 			break;
@@ -1038,19 +1042,19 @@ static __attribute__((noinline)) const char *delta_str_find(struct kbtf_btf *btf
 	const char *out = kbtf_btf_delta_src_string(btf->dsrc, rel, &run);
 
 	if (run)
-		__atomic_store_n(&btf->dstr_run, run, __ATOMIC_RELAXED);
+		__atomic_store_n(&btf->dstr_run, run, __ATOMIC_RELEASE);
 	return out ? out : delta_str_copy(btf, rel);
 }
 
 /*
  * The string at @rel of a delta's string section (checked in bounds): in
  * the run the last one was found in, without a call (a struct's member
- * names sit together), else found. A run's view is written before the
- * delta is shared and its length only goes from 0 to the run's once.
+ * names sit together), else found. A run's view is written once, before
+ * the reader that found it publishes it here (release, acquire below).
  */
 static inline const char *delta_str(const struct kbtf_btf *btf, uint32_t rel)
 {
-	const struct kbtf_btf_delta_strs *run = __atomic_load_n(&btf->dstr_run, __ATOMIC_RELAXED);
+	const struct kbtf_btf_delta_strs *run = __atomic_load_n(&btf->dstr_run, __ATOMIC_ACQUIRE);
 
 	if (run && rel - run->from < __atomic_load_n(&run->len, __ATOMIC_RELAXED))
 		return run->base + (rel - run->from);
@@ -1098,8 +1102,11 @@ int kbtf_btf_parse_prepared_delta(struct kbtf_btf_delta_src *src, uint32_t nr, c
 		err = kbtf_err_nomem();
 		goto fail;
 	}
-	kbtf_btf_delta_src_strings(src, 0, 1, &first);
-	kbtf_btf_delta_src_strings(src, rh.hdr.str_len - 1, rh.hdr.str_len, &last);
+	if (!kbtf_btf_delta_src_strings(src, 0, 1, &first) ||
+	    !kbtf_btf_delta_src_strings(src, rh.hdr.str_len - 1, rh.hdr.str_len, &last)) {
+		err = kbtf_err(-EINVAL, "%s: damaged BTF delta (string tables)", name);
+		goto fail;
+	}
 	if (first || last) {
 		err = kbtf_err(-EINVAL, "%s: string section of the delta's BTF is not NUL-bounded",
 			       name);

@@ -20,9 +20,11 @@
 #include "kbtf/err.h"
 #include "util.h"
 
-#define HDR_SIZE 96
-#define CSUM_AT 80	  /* of everything */
-#define TABLES_CSUM_AT 88 /* of the header and tables, for lazy readers */
+#define HDR_SIZE 104
+#define CSUM_AT 80	/* of everything */
+#define HEAD_CSUM_AT 88 /* of the header and K's BTF header, checked on every open */
+#define R_STRS_AT 96	/* the reference's string section length */
+#define RESERVED_AT 100 /* 0 */
 #define MAX_BTF_HDR 64
 #define GAP_CELLS 4096 /* LCS table bound for one gap between matches */
 #define NONE UINT32_MAX
@@ -162,55 +164,119 @@ static char word_role(const struct rec_shape *s, uint32_t w)
 	return s->tail[(w - 3) % n];
 }
 
-/* ------------------------------------------------------------- maps */
+/* ----------------------------------------------------------- tables */
 
 /*
- * R -> K through the runs. Runs ascend in K; the map lists them in R
- * order (a kernel built with pahole -j emits its types and strings in
- * blocks whose order differs from build to build, so the alignment is
- * not monotonic), each as the R range [r, end) and its first K value;
- * bucket[x >> shift] is the first span ending past x << shift, so a
- * lookup scans a span or two instead of searching.
+ * A delta's tables as the file holds them (little-endian words, in
+ * place), and which of their blocks a reader has checked. The file holds
+ * the lookups too (buckets), so that opening one builds nothing: a
+ * lookup reads a bucket and a run or two, and checks the blocks those
+ * words are in the first time it reads one (their checksums, TBLOCK bytes
+ * each). The maker reads its own tables through the same code (@ok NULL:
+ * nothing to check).
+ *
+ * Type runs {k_id, r_id, n, r_byte} and string runs {k_off, r_off, len,
+ * lit_at} share their first three words' meaning: K value, R value,
+ * length; a string run's fourth is the literal string bytes before it.
  */
+#define TBLOCK 256  /* bytes of the tables per checksum */
+#define KB_SHIFT 8  /* K ids per bucket of the type run and literal lookups */
+#define KS_SHIFT 12 /* K string bytes per bucket of the string run lookup */
+#define RT_SHIFT 8  /* R ids per bucket of the R -> K type map */
+#define RS_SHIFT 12 /* R string bytes per bucket of the R -> K string map */
+
+/* A run as a lookup found it: R values [r, r + n) are K's k... */
 struct span {
-	uint32_t r, end, k;
+	uint32_t r, n, k;
 };
 
-struct rmap {
-	struct span *sp; /* nr spans, then one past every value */
-	uint32_t *bucket;
-	uint32_t nr, shift, nb, limit; /* the spans end at or below limit */
+struct tabs {
+	const uint8_t *base; /* the tables, size bytes */
+	uint32_t size;
+	const uint8_t *tr, *tperm, *lits, *sr, *sperm, *ck;
+	/* buckets: tb[b] the first type run ending past K id b << KB_SHIFT, lb[b]
+	 * the first literal at or past it, sb[b] the first string run ending past
+	 * K offset b << KS_SHIFT; rtb[b] (rsb[b]) the first in R order ending
+	 * past R id (offset) b << RT_SHIFT (RS_SHIFT) */
+	const uint8_t *tb, *lb, *sb, *rtb, *rsb;
+	uint32_t ntr, nlit, nsr, nk, str_len, lit_len, str_lit, r_nr, r_strs;
+	const uint8_t *sums; /* one per TBLOCK bytes of the tables */
+	uint8_t *ok;	     /* per block: 1 once its checksum held (the maker's: all 1) */
+	uint32_t nblocks;
+	/* per bucket of the R -> K maps, the run a lookup last found there (a
+	 * reader's cache: NULL for the maker) */
+	struct span *tcache, *scache;
 };
 
-/*
- * K value of R value @r (an id or a string offset), NONE if no run covers
- * it; *@hint, the span the caller's last lookup found (NULL: none), is
- * tried first and then set: a record's words mostly fall in a few long runs.
- */
-static inline uint32_t rmap_get(const struct rmap *m, uint32_t r, const struct span **hint)
+static uint32_t nr_kb(uint32_t nk)
 {
-	const struct span *h = *hint;
-
-	if (r == 0)
-		return 0;
-	if (h && h->r <= r && r < h->end)
-		return h->k + (r - h->r);
-	if (r >= m->limit)
-		return NONE;
-	/* below limit: its bucket exists, and the last span stops the walk */
-	h = &m->sp[m->bucket[r >> m->shift]];
-	while (h->end <= r)
-		h++;
-	if (h->r > r)
-		return NONE;
-	*hint = h;
-	return h->k + (r - h->r);
+	return (nk >> KB_SHIFT) + 2;
 }
 
-static void rmap_free(struct rmap *m)
+static uint32_t nr_ksb(uint32_t str_len)
 {
-	free(m->sp);
-	free(m->bucket);
+	return (str_len >> KS_SHIFT) + 2;
+}
+
+static uint32_t nr_rtb(uint32_t r_nr)
+{
+	return (r_nr >> RT_SHIFT) + 1;
+}
+
+static uint32_t nr_rsb(uint32_t r_strs)
+{
+	return (r_strs >> RS_SHIFT) + 1;
+}
+
+/* The checksum of block @b of the tables (@len bytes at @p): its number is in it. */
+static uint32_t block_sum(const uint8_t *p, uint32_t len, uint32_t b)
+{
+	uint64_t h = kbtf_hash_bytes(p, len) ^ ((uint64_t)b + 1) * 0x9e3779b97f4a7c15ull;
+
+	h *= 0x100000001b3ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
+/* Block @b checked against its checksum, and so marked: false when it fails. */
+static __attribute__((noinline)) bool block_check(const struct tabs *t, uint32_t b)
+{
+	uint32_t at = b * TBLOCK, len = t->size - at < TBLOCK ? t->size - at : TBLOCK;
+
+	if (b >= t->nblocks || block_sum(t->base + at, len, b) != kbtf_le32(t->sums + 4 * b))
+		return false;
+	__atomic_store_n(&t->ok[b], 1, __ATOMIC_RELAXED);
+	return true;
+}
+
+/*
+ * Is the block holding @p (inside the tables) as written? Checked the
+ * first time it is read, then remembered.
+ */
+static inline bool blk_ok(const struct tabs *t, const uint8_t *p)
+{
+	uint32_t b = (uint32_t)(p - t->base) / TBLOCK;
+
+	return __builtin_expect(__atomic_load_n(&t->ok[b], __ATOMIC_RELAXED), 1) ||
+	       block_check(t, b);
+}
+
+/*
+ * Are the @len bytes at @p (inside the tables) as written? Words and the
+ * type runs (the first table, 16 bytes each) lie in one block; a string
+ * run may span two.
+ */
+static inline bool tab_ok(const struct tabs *t, const uint8_t *p, uint32_t len)
+{
+	return blk_ok(t, p) && blk_ok(t, p + len - 1);
+}
+
+/* Word @i of the table @tab, checked; false when its block is damaged. */
+static inline bool word_at(const struct tabs *t, const uint8_t *tab, uint32_t i, uint32_t *v)
+{
+	if (!blk_ok(t, tab + 4 * i))
+		return false;
+	*v = kbtf_le32(tab + 4 * i);
+	return true;
 }
 
 /*
@@ -229,74 +295,83 @@ static inline void fill_buckets(uint32_t *bucket, uint32_t *b, uint32_t last, ui
 	*b = last + 1;
 }
 
+/* ------------------------------------------------------------- maps */
+
 /*
- * Fill the map @m (room for @nr + 1 spans and (@r_limit >> @shift) + 1
- * buckets) from @nr runs (type runs when @types, else string runs), whose
- * R ranges lie below @r_limit, in the R order @perm: false unless every
- * index is below @nr and the runs it lists ascend apart. That makes
- * @perm a permutation too: runs are never empty, so a run listed twice
- * would start before the end of the one listed before it.
+ * What a lookup checks: the block of the entry that answers it. Runs are
+ * apart in both BTFs and literals are not in runs, so the one entry that
+ * holds the id or offset asked is the answer wherever the lookup's way
+ * there (a bucket, an R order index, the entries passed) came from: a
+ * damaged word on the way leads to that entry or to none, and none is
+ * an answer no intact delta gives (a record not rebuilt: damaged).
+ *
+ * K value of R value @r (an id, @types, or a string offset) through the
+ * runs in R order, NONE when no run covers it or its block is damaged;
+ * *@hint, the run the last lookup found, is tried first and then set: a
+ * record's words mostly fall in a few long runs.
  */
-static inline __attribute__((always_inline)) bool rmap_fill(struct rmap *m, const void *runs,
-							    const uint32_t *perm, uint32_t nr,
-							    bool types, uint32_t r_limit,
-							    uint32_t shift)
+static uint32_t rmap_find(const struct tabs *t, bool types, uint32_t r, struct span *hint)
 {
-	uint32_t i, b = 0, end = 0, nb = (r_limit >> shift) + 1, *bucket = m->bucket;
-	struct span *sp = m->sp;
+	const uint8_t *perm = types ? t->tperm : t->sperm, *runs = types ? t->tr : t->sr, *e;
+	uint32_t nr = types ? t->ntr : t->nsr, i, p, rr, n;
 
-	m->nr = nr;
-	m->shift = shift;
-	m->nb = nb;
-	m->limit = r_limit;
-	sp[nr] = (struct span){UINT32_MAX, UINT32_MAX, 0};
-	for (i = 0; i < nr; i++) {
-		uint32_t p = perm[i], r, n, k, last;
-
+	if (r >= (types ? t->r_nr : t->r_strs))
+		return NONE;
+	/* the bucket and the runs passed only steer (see above) */
+	for (i = kbtf_le32((types ? t->rtb : t->rsb) + 4 * (r >> (types ? RT_SHIFT : RS_SHIFT)));
+	     i < nr; i++) {
+		p = kbtf_le32(perm + 4 * i);
 		if (p >= nr)
-			return false;
-		if (types) {
-			const struct type_run *t = (const struct type_run *)runs + p;
-
-			r = t->r_id;
-			n = t->n;
-			k = t->k_id;
-		} else {
-			const struct str_run *t = (const struct str_run *)runs + p;
-
-			r = t->r_off;
-			n = t->len;
-			k = t->k_off;
+			return NONE;
+		e = runs + 16 * p;
+		rr = kbtf_le32(e + 4);
+		n = kbtf_le32(e + 8);
+		if (r - rr < n) {
+			if (!tab_ok(t, e, 16))
+				return NONE;
+			*hint = (struct span){rr, n, kbtf_le32(e)};
+			return hint->k + (r - rr);
 		}
-		if (!n || r < end)
-			return false;
-		end = r + n;
-		sp[i] = (struct span){r, end, k};
-		/* each bucket written once: the first span ending past its start */
-		last = (end - 1) >> shift;
-		fill_buckets(bucket, &b, last < nb ? last : nb - 1, i);
+		if (rr > r)
+			return NONE; /* the runs after it start later still */
 	}
-	for (; b < nb; b++)
-		bucket[b] = nr;
-	return true;
+	return NONE;
 }
 
-/* The map of @nr runs in the R order @perm, allocated: see rmap_fill(). */
-static int rmap_init(struct rmap *m, const void *runs, const uint32_t *perm, uint32_t nr,
-		     bool types, uint32_t r_limit, uint32_t shift)
+/*
+ * rmap_find() after the run the last lookup found (*@hint) and the one
+ * last found in @r's bucket (a reader's): a record's words mostly fall
+ * in a few long runs, and a judge reads types that name the same ones.
+ */
+static inline uint32_t rmap_get(const struct tabs *t, bool types, uint32_t r, struct span *hint)
 {
-	m->sp = malloc(((size_t)nr + 1) * sizeof(*m->sp));
-	m->bucket = malloc((size_t)((r_limit >> shift) + 1) * sizeof(*m->bucket));
-	if (!m->sp || !m->bucket)
-		return -ENOMEM;
-	return rmap_fill(m, runs, perm, nr, types, r_limit, shift) ? 0 : -EINVAL;
+	struct span *c = types ? t->tcache : t->scache;
+	uint32_t v;
+
+	if (r == 0)
+		return 0;
+	if (r - hint->r < hint->n)
+		return hint->k + (r - hint->r);
+	if (r >= (types ? t->r_nr : t->r_strs))
+		return NONE;
+	if (c) {
+		c += r >> (types ? RT_SHIFT : RS_SHIFT);
+		if (r - c->r < c->n) {
+			*hint = *c;
+			return c->k + (r - c->r);
+		}
+	}
+	v = rmap_find(t, types, r, hint);
+	if (c && v != NONE)
+		*c = *hint;
+	return v;
 }
 
-/* The R id or string offset at @src as K's at @dst: false when it has no image in K. */
-static inline bool map_at(uint8_t *dst, const uint8_t *src, const struct rmap *m,
-			  const struct span **hint)
+/* The R id (@types) or string offset at @src as K's at @dst: false when it has no image in K. */
+static inline bool map_at(uint8_t *dst, const uint8_t *src, const struct tabs *t, bool types,
+			  struct span *hint)
 {
-	uint32_t v = rmap_get(m, kbtf_le32(src), hint);
+	uint32_t v = rmap_get(t, types, kbtf_le32(src), hint);
 
 	if (v == NONE)
 		return false;
@@ -316,18 +391,18 @@ static inline void copy_at(uint8_t *dst, const uint8_t *src, uint32_t w)
  * has no image in K. The words each kind holds are those of shape_of(),
  * written out per kind, each word copied or mapped once: records are
  * rebuilt one by one as a judge reads them, and this is most of what
- * that costs. @hints holds the spans the last ids and strings were found
- * in (any, or NULL), and gets this record's: a judge reads a struct,
- * then the types its members name.
+ * that costs. @hints holds the runs the last ids and strings were found
+ * in, and gets this record's: a judge reads a struct, then the types its
+ * members name.
  */
-static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct rmap *tm,
-		      const struct rmap *sm, const struct span **hints)
+static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const struct tabs *tm,
+		      struct span *hints)
 {
-	const struct span *th = hints[0], *sh = hints[1];
+	struct span th = hints[0], sh = hints[1];
 	uint32_t words = len / 4, w;
 	bool ok;
 
-	if (words < 3 || !map_at(dst, src, sm, &sh))
+	if (words < 3 || !map_at(dst, src, tm, false, &sh))
 		return false;
 	copy_at(dst, src, 1);
 	switch ((kbtf_le32(src + 4) >> 24) & 0x1f) {
@@ -348,14 +423,14 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	case BTF_KIND_VAR:
 	case BTF_KIND_DECL_TAG:
 		/* the type, then a var's linkage or a tag's component index */
-		ok = map_at(dst + 8, src + 8, tm, &th);
+		ok = map_at(dst + 8, src + 8, tm, true, &th);
 		for (w = 3; w < words; w++)
 			copy_at(dst, src, w);
 		break;
 	case BTF_KIND_ARRAY:
 		/* the element and index types between two plain words */
-		ok = words == 6 && map_at(dst + 12, src + 12, tm, &th) &&
-		     map_at(dst + 16, src + 16, tm, &th);
+		ok = words == 6 && map_at(dst + 12, src + 12, tm, true, &th) &&
+		     map_at(dst + 16, src + 16, tm, true, &th);
 		copy_at(dst, src, 2);
 		if (words == 6)
 			copy_at(dst, src, 5);
@@ -365,8 +440,8 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 		/* members: name, type, offset */
 		copy_at(dst, src, 2);
 		for (w = 3, ok = true; ok && w + 3 <= words; w += 3) {
-			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh) &&
-			     map_at(dst + 4 * w + 4, src + 4 * w + 4, tm, &th);
+			ok = map_at(dst + 4 * w, src + 4 * w, tm, false, &sh) &&
+			     map_at(dst + 4 * w + 4, src + 4 * w + 4, tm, true, &th);
 			copy_at(dst, src, w + 2);
 		}
 		ok = ok && w == words;
@@ -375,7 +450,7 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 		/* name, value */
 		copy_at(dst, src, 2);
 		for (w = 3, ok = true; ok && w + 2 <= words; w += 2) {
-			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh);
+			ok = map_at(dst + 4 * w, src + 4 * w, tm, false, &sh);
 			copy_at(dst, src, w + 1);
 		}
 		ok = ok && w == words;
@@ -384,7 +459,7 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 		/* name, value low, value high */
 		copy_at(dst, src, 2);
 		for (w = 3, ok = true; ok && w + 3 <= words; w += 3) {
-			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh);
+			ok = map_at(dst + 4 * w, src + 4 * w, tm, false, &sh);
 			copy_at(dst, src, w + 1);
 			copy_at(dst, src, w + 2);
 		}
@@ -392,17 +467,17 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 		break;
 	case BTF_KIND_FUNC_PROTO:
 		/* the return type, then parameters: name, type */
-		ok = map_at(dst + 8, src + 8, tm, &th);
+		ok = map_at(dst + 8, src + 8, tm, true, &th);
 		for (w = 3; ok && w + 2 <= words; w += 2)
-			ok = map_at(dst + 4 * w, src + 4 * w, sm, &sh) &&
-			     map_at(dst + 4 * w + 4, src + 4 * w + 4, tm, &th);
+			ok = map_at(dst + 4 * w, src + 4 * w, tm, false, &sh) &&
+			     map_at(dst + 4 * w + 4, src + 4 * w + 4, tm, true, &th);
 		ok = ok && w == words;
 		break;
 	case BTF_KIND_DATASEC:
 		/* variables: type, offset, size */
 		copy_at(dst, src, 2);
 		for (w = 3, ok = true; ok && w + 3 <= words; w += 3) {
-			ok = map_at(dst + 4 * w, src + 4 * w, tm, &th);
+			ok = map_at(dst + 4 * w, src + 4 * w, tm, true, &th);
 			copy_at(dst, src, w + 1);
 			copy_at(dst, src, w + 2);
 		}
@@ -414,6 +489,98 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 	hints[0] = th;
 	hints[1] = sh;
 	return ok;
+}
+
+/*
+ * Check the tables @t whole (read in place, their blocks' checksums
+ * already held) and fill the buckets they imply into @tb, @lb, @sb, @rtb
+ * and @rsb (each NULL: not wanted; nr_kb(), nr_ksb(), nr_rtb() and
+ * nr_rsb() words): runs within both BTFs, ascending in K and, in the R
+ * orders the perms list, in R, apart; literals ascending in ids and
+ * offsets; each string run's literal bytes before it those of the gaps.
+ * NULL when they hold, else why not.
+ */
+static const char *check_tables(const struct tabs *t, uint32_t *tb, uint32_t *lb, uint32_t *sb,
+				uint32_t *rtb, uint32_t *rsb)
+{
+	uint32_t i, b, next, lit_before, min_off, end, p, nb, pass;
+
+	/* type runs, ascending in K */
+	for (i = 0, b = 0, next = 1; i < t->ntr; i++) {
+		const uint8_t *e = t->tr + 16 * i;
+		uint32_t k_id = kbtf_le32(e), r_id = kbtf_le32(e + 4), len = kbtf_le32(e + 8);
+
+		if (!len || k_id < next || k_id > t->nk || len > t->nk - k_id + 1 || !r_id ||
+		    r_id >= t->r_nr || len > t->r_nr - r_id || kbtf_le32(e + 12) % 4)
+			return "type run out of range or order";
+		next = k_id + len;
+		if (tb)
+			fill_buckets(tb, &b, (next - 1) >> KB_SHIFT, i);
+	}
+	for (nb = nr_kb(t->nk); tb && b < nb; b++)
+		tb[b] = t->ntr;
+	/* string runs, ascending in K, and the literal bytes (the gaps) before each */
+	for (i = 0, b = 0, next = 0, lit_before = 0; i < t->nsr; i++) {
+		const uint8_t *e = t->sr + 16 * i;
+		uint32_t k_off = kbtf_le32(e), r_off = kbtf_le32(e + 4), len = kbtf_le32(e + 8);
+
+		if (!len || k_off < next || k_off >= t->str_len || len > t->str_len - k_off ||
+		    r_off >= t->r_strs || len > t->r_strs - r_off)
+			return "string run out of range or order";
+		lit_before += k_off - next;
+		if (lit_before > t->str_lit)
+			return "literal strings too short";
+		if (kbtf_le32(e + 12) != lit_before)
+			return "literal strings do not fill the gaps";
+		next = k_off + len;
+		if (sb)
+			fill_buckets(sb, &b, (next - 1) >> KS_SHIFT, i);
+	}
+	for (nb = nr_ksb(t->str_len); sb && b < nb; b++)
+		sb[b] = t->nsr;
+	if (t->str_lit - lit_before != t->str_len - next)
+		return "literal strings do not fill the gaps";
+	/* the R orders: indices below the counts, runs ascending apart (so
+	 * each listed once: runs are never empty) */
+	for (pass = 0; pass < 2; pass++) {
+		const uint8_t *perm = pass ? t->sperm : t->tperm, *runs = pass ? t->sr : t->tr;
+		uint32_t nr = pass ? t->nsr : t->ntr, shift = pass ? RS_SHIFT : RT_SHIFT;
+		uint32_t *bucket = pass ? rsb : rtb;
+
+		nb = pass ? nr_rsb(t->r_strs) : nr_rtb(t->r_nr);
+		for (i = 0, b = 0, end = 0; i < nr; i++) {
+			uint32_t r, last;
+
+			p = kbtf_le32(perm + 4 * i);
+			if (p >= nr)
+				return pass ? "string runs out of order in the reference"
+					    : "type runs out of order in the reference";
+			r = kbtf_le32(runs + 16 * p + 4);
+			if (r < end)
+				return pass ? "string runs out of order in the reference"
+					    : "type runs out of order in the reference";
+			end = r + kbtf_le32(runs + 16 * p + 8); /* within R: checked above */
+			last = (end - 1) >> shift;
+			if (bucket)
+				fill_buckets(bucket, &b, last < nb ? last : nb - 1, i);
+		}
+		for (; bucket && b < nb; b++)
+			bucket[b] = nr;
+	}
+	/* literals, ascending in K ids and in offsets */
+	for (i = 0, b = 0, next = 1, min_off = 0; i < t->nlit; i++) {
+		uint32_t id = kbtf_le32(t->lits + 8 * i), off = kbtf_le32(t->lits + 8 * i + 4);
+
+		if (id < next || id > t->nk || off % 4 || off < min_off || off >= t->lit_len)
+			return "literal out of range or order";
+		next = id + 1;
+		min_off = off + 4; /* <= lit_len: both are multiples of 4 */
+		if (lb)
+			fill_buckets(lb, &b, id >> KB_SHIFT, i);
+	}
+	for (nb = nr_kb(t->nk); lb && b < nb; b++)
+		lb[b] = t->nlit;
+	return NULL;
 }
 
 /* ------------------------------------------------------------- input */
@@ -834,51 +1001,13 @@ static int ob_put(struct outbuf *o, const void *data, size_t len)
 	return 0;
 }
 
-static int ob_put1(struct outbuf *o, uint32_t a)
-{
-	uint8_t w[4];
-
-	kbtf_put_le32(w, a);
-	return ob_put(o, w, sizeof(w));
-}
-
-static int ob_put2(struct outbuf *o, uint32_t a, uint32_t b)
-{
-	uint8_t w[8];
-
-	kbtf_put_le32(w, a);
-	kbtf_put_le32(w + 4, b);
-	return ob_put(o, w, sizeof(w));
-}
-
-static int ob_put4(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c, uint32_t d)
-{
-	uint8_t w[16];
-
-	kbtf_put_le32(w, a);
-	kbtf_put_le32(w + 4, b);
-	kbtf_put_le32(w + 8, c);
-	kbtf_put_le32(w + 12, d);
-	return ob_put(o, w, sizeof(w));
-}
-
-static int ob_put3(struct outbuf *o, uint32_t a, uint32_t b, uint32_t c)
-{
-	uint8_t w[12];
-
-	kbtf_put_le32(w, a);
-	kbtf_put_le32(w + 4, b);
-	kbtf_put_le32(w + 8, c);
-	return ob_put(o, w, sizeof(w));
-}
-
-/* Of the header before the checksums and the tables (up to @end). */
-static uint64_t tables_checksum(const uint8_t *d, size_t end)
+/* Of the header but its checksums, and K's BTF header: checked on every open. */
+static uint64_t head_checksum(const uint8_t *d, uint32_t hdr_len)
 {
 	uint8_t both[16];
 
 	kbtf_put_le64(both, kbtf_hash_bytes(d, CSUM_AT));
-	kbtf_put_le64(both + 8, kbtf_hash_bytes(d + HDR_SIZE, end - HDR_SIZE));
+	kbtf_put_le64(both + 8, kbtf_hash_bytes(d + R_STRS_AT, HDR_SIZE - R_STRS_AT + hdr_len));
 	return kbtf_hash_bytes(both, sizeof(both));
 }
 
@@ -896,6 +1025,78 @@ static const uint8_t *rec_at(const struct kbtf_btf *btf, uint32_t id)
 	return (const void *)kbtf_btf_type(btf, id);
 }
 
+/* Where each part of a delta is, from its header's counts. */
+struct layout {
+	uint64_t tables, tr, tperm, lits, sr, sperm, ck, tb, lb, sb, rtb, rsb, tables_end;
+	uint64_t sums, lit_rec, lit_str, end;
+	uint32_t nblocks;
+};
+
+static void layout_of(const uint8_t *d, struct layout *l)
+{
+	uint32_t nk = kbtf_le32(d + 44), str_len = kbtf_le32(d + 52), ntr = kbtf_le32(d + 56);
+	uint32_t nlit = kbtf_le32(d + 60), nsr = kbtf_le32(d + 68), r_nr = kbtf_le32(d + 76);
+
+	l->tables = HDR_SIZE + (uint64_t)kbtf_le32(d + 12);
+	l->tr = 0;
+	l->tperm = l->tr + 16ull * ntr;
+	l->lits = l->tperm + 4ull * ntr;
+	l->sr = l->lits + 8ull * nlit;
+	l->sperm = l->sr + 16ull * nsr;
+	l->ck = l->sperm + 4ull * nsr;
+	l->tb = l->ck + 4 * nr_checkpoints(r_nr);
+	l->lb = l->tb + 4ull * nr_kb(nk);
+	l->sb = l->lb + 4ull * nr_kb(nk);
+	l->rtb = l->sb + 4ull * nr_ksb(str_len);
+	l->rsb = l->rtb + 4ull * nr_rtb(r_nr);
+	l->tables_end = l->rsb + 4ull * nr_rsb(kbtf_le32(d + R_STRS_AT));
+	l->nblocks = (uint32_t)((l->tables_end + TBLOCK - 1) / TBLOCK);
+	l->sums = l->tables + l->tables_end;
+	l->lit_rec = l->sums + 4ull * l->nblocks;
+	l->lit_str = l->lit_rec + kbtf_le32(d + 64);
+	l->end = l->lit_str + kbtf_le32(d + 72);
+}
+
+/* The tables at @base (@l's layout of the header @d) as struct tabs. */
+static void tabs_at(struct tabs *t, const uint8_t *d, const uint8_t *base, const struct layout *l)
+{
+	t->base = base;
+	t->size = (uint32_t)l->tables_end;
+	t->tr = base + l->tr;
+	t->tperm = base + l->tperm;
+	t->lits = base + l->lits;
+	t->sr = base + l->sr;
+	t->sperm = base + l->sperm;
+	t->ck = base + l->ck;
+	t->tb = base + l->tb;
+	t->lb = base + l->lb;
+	t->sb = base + l->sb;
+	t->rtb = base + l->rtb;
+	t->rsb = base + l->rsb;
+	t->nk = kbtf_le32(d + 44);
+	t->str_len = kbtf_le32(d + 52);
+	t->ntr = kbtf_le32(d + 56);
+	t->nlit = kbtf_le32(d + 60);
+	t->lit_len = kbtf_le32(d + 64);
+	t->nsr = kbtf_le32(d + 68);
+	t->str_lit = kbtf_le32(d + 72);
+	t->r_nr = kbtf_le32(d + 76);
+	t->r_strs = kbtf_le32(d + R_STRS_AT);
+	t->sums = base + l->tables_end;
+	t->nblocks = l->nblocks;
+	t->ok = NULL;
+	t->tcache = t->scache = NULL;
+}
+
+/* @n words of @v at @p, little-endian. */
+static void put_words(uint8_t *p, const uint32_t *v, uint32_t n)
+{
+	uint32_t i;
+
+	for (i = 0; i < n; i++)
+		kbtf_put_le32(p + 4 * i, v[i]);
+}
+
 int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, size_t k_size,
 			struct kbtf_buf *out, struct kbtf_btf_delta_stats *st)
 {
@@ -904,15 +1105,17 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 	struct side r, k;
 	uint64_t *ks = NULL, *rs = NULL;
 	uint32_t *mk = NULL, *mr = NULL, nk, nr, i, nsr = 0, ntr = 0, nlit = 0, lit_len = 0;
-	uint32_t str_lit = 0, at;
+	uint32_t str_lit = 0, at, lit_before, next;
 	struct str_run *sr = NULL;
 	struct type_run *tr = NULL;
-	uint32_t *tperm = NULL, *sperm = NULL;
-	struct rmap tm = {0}, sm = {0};
-	const struct span *hints[2] = {NULL, NULL};
+	uint32_t *tperm = NULL, *sperm = NULL, *bk = NULL;
+	struct span hints[2] = {{0}};
 	struct lit *lits = NULL;
-	struct outbuf o = {0}, lit_bytes = {0};
-	uint8_t *tmp = NULL, hdr[HDR_SIZE] = {0};
+	struct outbuf lit_bytes = {0};
+	struct layout l;
+	struct tabs t;
+	uint8_t *tmp = NULL, *o = NULL, *tabs_p, *ones = NULL;
+	const char *why;
 	int err;
 
 	memset(st, 0, sizeof(*st));
@@ -967,18 +1170,88 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 		err = kbtf_err_nomem();
 		goto out;
 	}
-	if (rmap_init(&tm, tr, tperm, ntr, true, nr, 8) ||
-	    rmap_init(&sm, sr, sperm, nsr, false, r.str_len, 10)) {
+	/* the whole file but the literal records' bytes, laid out with every
+	 * type a literal (the most there can be), then cut to those made */
+	for (i = 0, next = 0; i < nsr; next = sr[i].k_off + sr[i].len, i++)
+		str_lit += sr[i].k_off - next;
+	str_lit += k.str_len - next;
+	{
+		uint8_t h[HDR_SIZE] = {0};
+
+		kbtf_put_le32(h + 12, k.hdr_len);
+		kbtf_put_le32(h + 44, nk - 1);
+		kbtf_put_le32(h + 52, k.str_len);
+		kbtf_put_le32(h + 56, ntr);
+		kbtf_put_le32(h + 60, nk - 1);
+		kbtf_put_le32(h + 68, nsr);
+		kbtf_put_le32(h + 72, str_lit);
+		kbtf_put_le32(h + 76, nr);
+		kbtf_put_le32(h + R_STRS_AT, r.str_len);
+		layout_of(h, &l);
+		o = calloc(1, l.lit_rec);
+		if (!o) {
+			err = kbtf_err_nomem();
+			goto out;
+		}
+		memcpy(o, h, HDR_SIZE);
+	}
+	memcpy(o + HDR_SIZE, k.data, k.hdr_len);
+	tabs_p = o + l.tables;
+	for (i = 0; i < ntr; i++) {
+		const uint32_t w[4] = {tr[i].k_id, tr[i].r_id, tr[i].n, tr[i].r_byte};
+
+		put_words(tabs_p + l.tr + 16 * i, w, 4);
+	}
+	put_words(tabs_p + l.tperm, tperm, ntr);
+	for (i = 0, next = 0, lit_before = 0; i < nsr; next = sr[i].k_off + sr[i].len, i++) {
+		uint32_t w[4] = {sr[i].k_off, sr[i].r_off, sr[i].len, 0};
+
+		lit_before += sr[i].k_off - next;
+		w[3] = lit_before;
+		put_words(tabs_p + l.sr + 16 * i, w, 4);
+	}
+	put_words(tabs_p + l.sperm, sperm, nsr);
+	for (i = 0; i < nr_checkpoints(nr); i++)
+		kbtf_put_le32(tabs_p + l.ck + 4 * i,
+			      (uint32_t)(rec_at(rb, i ? i * CK_IDS : 1) - rec_at(rb, 1)));
+	/* the maps, no literal yet: the records are translated through them */
+	tabs_at(&t, o, tabs_p, &l);
+	t.nlit = 0;
+	ones = malloc(l.nblocks + 1); /* the maker's own tables: nothing to check */
+	if (!ones) {
 		err = kbtf_err_nomem();
 		goto out;
+	}
+	memset(ones, 1, l.nblocks + 1);
+	t.ok = ones;
+	bk = malloc(4 *
+		    ((size_t)nr_kb(nk) * 2 + nr_ksb(k.str_len) + nr_rtb(nr) + nr_rsb(r.str_len)));
+	if (!bk) {
+		err = kbtf_err_nomem();
+		goto out;
+	}
+	{
+		uint32_t *tb = bk, *lb = tb + nr_kb(nk), *sb = lb + nr_kb(nk),
+			 *rtb = sb + nr_ksb(k.str_len);
+		uint32_t *rsb = rtb + nr_rtb(nr);
+
+		why = check_tables(&t, tb, lb, sb, rtb, rsb);
+		if (why) {
+			err =
+			    kbtf_err(-EINVAL, "BTF delta: made tables that do not hold (%s)", why);
+			goto out;
+		}
+		put_words(tabs_p + l.tb, tb, nr_kb(nk));
+		put_words(tabs_p + l.sb, sb, nr_ksb(k.str_len));
+		put_words(tabs_p + l.rtb, rtb, nr_rtb(nr));
+		put_words(tabs_p + l.rsb, rsb, nr_rsb(r.str_len));
 	}
 	for (i = 1; i < nk; i++) {
 		const uint8_t *kr = rec_at(kb, i);
 		uint32_t len = (uint32_t)kbtf_type_rec_size((const void *)kr);
 
 		if (mk[i] != NONE && kbtf_type_rec_size((const void *)rec_at(rb, mk[i])) == len &&
-		    translate(rec_at(rb, mk[i]), len, tmp, &tm, &sm, hints) &&
-		    !memcmp(tmp, kr, len)) {
+		    translate(rec_at(rb, mk[i]), len, tmp, &t, hints) && !memcmp(tmp, kr, len)) {
 			st->copied++;
 			continue;
 		}
@@ -988,64 +1261,77 @@ int kbtf_btf_delta_make(const void *ref, size_t ref_size, const void *kdata, siz
 			goto out;
 		lit_len += len;
 	}
-	/* assemble */
-	err = ob_put(&o, hdr, HDR_SIZE);
-	if (!err)
-		err = ob_put(&o, k.data, k.hdr_len);
-	for (i = 0; !err && i < ntr; i++)
-		err = ob_put4(&o, tr[i].k_id, tr[i].r_id, tr[i].n, tr[i].r_byte);
-	for (i = 0; !err && i < ntr; i++)
-		err = ob_put1(&o, tperm[i]);
-	for (i = 0; !err && i < nlit; i++)
-		err = ob_put2(&o, lits[i].k_id, lits[i].off);
-	for (i = 0; !err && i < nsr; i++)
-		err = ob_put3(&o, sr[i].k_off, sr[i].r_off, sr[i].len);
-	for (i = 0; !err && i < nsr; i++)
-		err = ob_put1(&o, sperm[i]);
-	for (i = 0; !err && i < nr_checkpoints(nr); i++)
-		err = ob_put1(&o, (uint32_t)(rec_at(rb, i ? i * CK_IDS : 1) - rec_at(rb, 1)));
-	if (!err && lit_len)
-		err = ob_put(&o, lit_bytes.p, lit_len);
-	for (i = 0, at = 0; !err && i <= nsr; i++) {
+	/* the literals made: the tables after theirs move up */
+	{
+		uint64_t old_sr = l.sr;
+		uint8_t *grown;
+
+		kbtf_put_le32(o + 60, nlit);
+		kbtf_put_le32(o + 64, lit_len);
+		layout_of(o, &l);
+		memmove(tabs_p + l.sr, tabs_p + old_sr, l.tables_end - l.sr);
+		grown = realloc(o, l.end);
+		if (!grown) {
+			err = kbtf_err_nomem();
+			goto out;
+		}
+		o = grown;
+		tabs_p = o + l.tables;
+	}
+	for (i = 0; i < nlit; i++) {
+		kbtf_put_le32(tabs_p + l.lits + 8 * i, lits[i].k_id);
+		kbtf_put_le32(tabs_p + l.lits + 8 * i + 4, lits[i].off);
+	}
+	tabs_at(&t, o, tabs_p, &l);
+	t.ok = ones; /* no more blocks than before: the literals' table shrank */
+	{
+		uint32_t *lb = bk + nr_kb(nk);
+
+		why = check_tables(&t, NULL, lb, NULL, NULL, NULL);
+		if (why) {
+			err =
+			    kbtf_err(-EINVAL, "BTF delta: made tables that do not hold (%s)", why);
+			goto out;
+		}
+		put_words(tabs_p + l.lb, lb, nr_kb(nk));
+	}
+	for (i = 0; i < l.nblocks; i++) {
+		uint32_t from = i * TBLOCK, len = (uint32_t)l.tables_end - from;
+
+		kbtf_put_le32(o + l.sums + 4 * i,
+			      block_sum(tabs_p + from, len < TBLOCK ? len : TBLOCK, i));
+	}
+	if (lit_len)
+		memcpy(o + l.lit_rec, lit_bytes.p, lit_len);
+	for (i = 0, at = 0, next = (uint32_t)l.lit_str; i <= nsr; i++) {
 		uint32_t end = i < nsr ? sr[i].k_off : k.str_len;
 
 		if (end > at) {
-			err = ob_put(&o, k.strs + at, end - at);
-			str_lit += end - at;
+			memcpy(o + next, k.strs + at, end - at);
+			next += end - at;
 		}
 		if (i < nsr)
 			at = sr[i].k_off + sr[i].len;
 	}
-	if (err)
-		goto out;
-	memcpy(o.p, KBTF_BTF_DELTA_MAGIC, 8);
-	kbtf_put_le32(o.p + 8, KBTF_BTF_DELTA_VERSION);
-	kbtf_put_le32(o.p + 12, k.hdr_len);
-	kbtf_put_le64(o.p + 16, kbtf_hash_bytes(ref, ref_size));
-	kbtf_put_le64(o.p + 24, ref_size);
-	kbtf_put_le64(o.p + 32, kbtf_hash_bytes(kdata, k_size));
-	kbtf_put_le32(o.p + 40, (uint32_t)k_size);
-	kbtf_put_le32(o.p + 44, nk - 1);
-	kbtf_put_le32(o.p + 48, k.type_len);
-	kbtf_put_le32(o.p + 52, k.str_len);
-	kbtf_put_le32(o.p + 56, ntr);
-	kbtf_put_le32(o.p + 60, nlit);
-	kbtf_put_le32(o.p + 64, lit_len);
-	kbtf_put_le32(o.p + 68, nsr);
-	kbtf_put_le32(o.p + 72, str_lit);
-	kbtf_put_le32(o.p + 76, nr);
-	kbtf_put_le64(o.p + TABLES_CSUM_AT, tables_checksum(o.p, o.len - lit_len - str_lit));
-	kbtf_put_le64(o.p + CSUM_AT, checksum(o.p, o.len));
+	memcpy(o, KBTF_BTF_DELTA_MAGIC, 8);
+	kbtf_put_le32(o + 8, KBTF_BTF_DELTA_VERSION);
+	kbtf_put_le64(o + 16, kbtf_hash_bytes(ref, ref_size));
+	kbtf_put_le64(o + 24, ref_size);
+	kbtf_put_le64(o + 32, kbtf_hash_bytes(kdata, k_size));
+	kbtf_put_le32(o + 40, (uint32_t)k_size);
+	kbtf_put_le32(o + 48, k.type_len);
+	kbtf_put_le64(o + HEAD_CSUM_AT, head_checksum(o, k.hdr_len));
+	kbtf_put_le64(o + CSUM_AT, checksum(o, l.end));
 	st->nr_types = nk - 1;
 	st->literal = nlit;
 	st->type_runs = ntr;
 	st->str_runs = nsr;
 	st->str_literal = str_lit;
-	st->size = o.len;
-	out->data = o.p;
-	out->size = o.len;
+	st->size = l.end;
+	out->data = o;
+	out->size = l.end;
 	out->owner = KBTF_BUF_HEAP;
-	o.p = NULL;
+	o = NULL;
 out:
 	kbtf_btf_free(rb);
 	kbtf_btf_free(kb);
@@ -1058,10 +1344,10 @@ out:
 	free(tmp);
 	free(tperm);
 	free(sperm);
-	rmap_free(&tm);
-	rmap_free(&sm);
+	free(bk);
+	free(ones);
 	free(sr);
-	free(o.p);
+	free(o);
 	free(lit_bytes.p);
 	return err;
 }
@@ -1085,29 +1371,27 @@ int kbtf_btf_delta_ref(const void *data, size_t size, uint64_t *hash, uint64_t *
 	return 0;
 }
 
-/* The byte where the literal records start, when the header says it. */
-static size_t literals_at(const uint8_t *d, size_t size)
-{
-	uint64_t at;
-
-	if (size < HDR_SIZE)
-		return 0;
-	at = (uint64_t)HDR_SIZE + kbtf_le32(d + 12) + 20ull * kbtf_le32(d + 56) +
-	     8ull * kbtf_le32(d + 60) + 16ull * kbtf_le32(d + 68) +
-	     4ull * nr_checkpoints(kbtf_le32(d + 76));
-	return at <= size ? (size_t)at : 0;
-}
-
 void kbtf_btf_delta_seal(uint8_t *data, size_t size, const void *ref, size_t ref_size)
 {
-	size_t lit = literals_at(data, size);
+	struct layout l;
+	uint32_t i;
 
 	if (size < HDR_SIZE)
 		return;
 	kbtf_put_le64(data + 16, kbtf_hash_bytes(ref, ref_size));
 	kbtf_put_le64(data + 24, ref_size);
-	if (lit)
-		kbtf_put_le64(data + TABLES_CSUM_AT, tables_checksum(data, lit));
+	layout_of(data, &l);
+	if (l.lit_rec <= size) {
+		for (i = 0; i < l.nblocks; i++) {
+			uint64_t from = (uint64_t)i * TBLOCK, len = l.tables_end - from;
+
+			kbtf_put_le32(data + l.sums + 4 * i,
+				      block_sum(data + l.tables + from,
+						(uint32_t)(len < TBLOCK ? len : TBLOCK), i));
+		}
+	}
+	if (l.tables <= size)
+		kbtf_put_le64(data + HEAD_CSUM_AT, head_checksum(data, kbtf_le32(data + 12)));
 	kbtf_put_le64(data + CSUM_AT, checksum(data, size));
 }
 
@@ -1128,66 +1412,42 @@ struct rblock {
 	uint32_t off[CK_IDS];
 };
 
-/* A delta whose header and tables passed their checks. */
+/* A delta whose header passed its checks; its tables are checked where read. */
 struct kbtf_btf_delta_src {
 	struct kbtf_buf ref_buf, delta_buf; /* owned, for the lazy reader */
 	const uint8_t *d;
 	struct side r;
 	uint32_t hdr_len, out_size, nk, type_len, str_len, ntr, nlit, lit_len, nsr, str_lit;
 	uint32_t r_nr; /* R's type count, VOID included */
-	/* the tables, in place in the delta on a little-endian host, else
-	 * decoded into heap (the heap pointers, freed) */
-	const struct type_run *tr;
-	const struct str_run *sr;
-	const uint32_t *tperm, *sperm;
-	void *heap[4];
-	/* the lookup structures below, in one allocation */
+	struct tabs t;
+	const uint8_t *lit_rec, *lit_str;
+	/* the state below, in one allocation */
 	void *arena;
-	uint32_t *str_lit_at; /* per string run: literal bytes before it */
-	const uint8_t *lits_raw, *lit_rec, *lit_str;
-	const uint8_t *ck;  /* R's record offsets at ids 1, CK_IDS, 2 * CK_IDS... */
-	struct rmap tm, sm; /* R -> K */
-	/* K string offset -> string run: sbucket[off >> SBUCKET_SHIFT] is the
-	 * first run ending past the bucket's start */
-	uint32_t *sbucket;
-	uint32_t str_hint; /* the run a string was last found in (a cache) */
+	uint32_t str_hint; /* the run a string was last found in (a cache; its block checked) */
 	/* per string run, whether R's bytes it takes end in a NUL (a string
-	 * starting in it then ends in it): 0 not looked at yet, RUN_NUL, RUN_OPEN */
+	 * starting in it then ends in it): 0 not looked at yet, RUN_NUL,
+	 * RUN_OPEN, RUN_BAD (outside R's strings) */
 	uint8_t *run_end;
 	struct kbtf_btf_delta_strs *views; /* per string run, for readers' caches */
-	/* K id -> the first literal (lbucket) and type run (tbucket) at or
-	 * past id b << KBUCKET_SHIFT */
-	uint32_t *lbucket, *tbucket;
-	struct rblock *rblocks;	     /* written by record_of(): its callers serialise */
-	const struct span *hints[2]; /* translate()'s, for record_into(): the same */
+	struct rblock *rblocks;		   /* written by record_of(): its callers serialise */
+	struct span hints[2];		   /* translate()'s, for record_into(): the same */
 };
 
-#define SBUCKET_SHIFT 12
-#define KBUCKET_SHIFT 8
 #define RUN_NUL 1
 #define RUN_OPEN 2
-
-/* What open_tables() allocated. */
-static void src_fini(struct kbtf_btf_delta_src *s)
-{
-	free(s->heap[0]);
-	free(s->heap[1]);
-	free(s->heap[2]);
-	free(s->heap[3]);
-	free(s->arena);
-}
+#define RUN_BAD 3
 
 void kbtf_btf_delta_src_free(struct kbtf_btf_delta_src *s)
 {
 	if (!s)
 		return;
-	src_fini(s);
+	free(s->arena);
 	kbtf_buf_release(&s->ref_buf);
 	kbtf_buf_release(&s->delta_buf);
 	free(s);
 }
 
-/* Carve @n bytes (a multiple of 4) off *@at. */
+/* Carve @n bytes (a multiple of 8) off *@at. */
 static void *carve(uint8_t **at, size_t n)
 {
 	void *p = *at;
@@ -1196,52 +1456,42 @@ static void *carve(uint8_t **at, size_t n)
 	return p;
 }
 
-/* The lookup structures' one allocation, carved up; false when out of memory. */
-static bool alloc_lookups(struct kbtf_btf_delta_src *s)
+/* The reader's state in one allocation; false when out of memory. */
+static bool alloc_state(struct kbtf_btf_delta_src *s)
 {
-	size_t tmb = ((size_t)(s->r_nr >> 8) + 1) * 4, smb = ((size_t)(s->r.str_len >> 12) + 1) * 4;
-	size_t sb = ((size_t)(s->str_len >> SBUCKET_SHIFT) + 2) * 4;
-	size_t kb = ((size_t)(s->nk >> KBUCKET_SHIFT) + 2) * 4;
 	size_t vb = (size_t)s->nsr * sizeof(struct kbtf_btf_delta_strs);
-	size_t nrb = RBLOCKS * sizeof(struct rblock), nsr = s->nsr, ntr = s->ntr, i;
+	size_t nrb = RBLOCKS * sizeof(struct rblock), i;
+	size_t cb = ((size_t)nr_rtb(s->r_nr) + nr_rsb(s->r.str_len)) * sizeof(struct span);
 	uint8_t *at;
 
-	at = s->arena = malloc(vb + 4 * nsr + 12 * (ntr + 1) + tmb + 12 * (nsr + 1) + smb + sb +
-			       2 * kb + nrb + nsr + 1);
+	at = s->arena = malloc(vb + nrb + cb + s->nsr + s->t.nblocks + 1);
 	if (!at)
 		return false;
 	s->views = carve(&at, vb); /* first: pointers, 8-byte aligned */
-	s->str_lit_at = carve(&at, 4 * nsr);
-	s->tm.sp = carve(&at, 12 * (ntr + 1));
-	s->tm.bucket = carve(&at, tmb);
-	s->sm.sp = carve(&at, 12 * (nsr + 1));
-	s->sm.bucket = carve(&at, smb);
-	s->sbucket = carve(&at, sb);
-	s->lbucket = carve(&at, kb);
-	s->tbucket = carve(&at, kb);
 	s->rblocks = carve(&at, nrb);
-	s->run_end = at;
+	s->t.tcache = carve(&at, cb);
+	s->t.scache = s->t.tcache + nr_rtb(s->r_nr);
+	memset(s->t.tcache, 0, cb); /* empty runs: never a hit */
+	s->run_end = carve(&at, s->nsr);
+	s->t.ok = at;
 	/* the tags only: the rest of a block is written before it is read */
 	for (i = 0; i < RBLOCKS; i++)
 		s->rblocks[i].tag = 0;
-	memset(s->run_end, 0, nsr);
+	memset(s->run_end, 0, s->nsr);
+	memset(s->t.ok, 0, s->t.nblocks);
 	return true;
 }
 
 /*
- * Check the header and tables of the delta @d against the reference @ref
- * (its layout and size, not its hash: @full checks that and the checksum
- * of the whole file; else only the tables' checksum is), and build the
- * lookups from them as they are checked, one pass per table.
+ * Check the header of the delta @d against the reference @ref (its layout
+ * and size, not its hash: @full checks that and the checksum of the
+ * whole file; else only the header's checksum is) and set up the reader
+ * of its tables, each block checked where a lookup first reads it.
  */
-static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_t size,
-		       const char *name, bool full, struct kbtf_btf_delta_src *s)
+static int open_head(const void *ref, size_t ref_size, const uint8_t *d, size_t size,
+		     const char *name, bool full, struct kbtf_btf_delta_src *s)
 {
-	const uint8_t *tr_raw, *tperm_raw, *sr_raw, *sperm_raw;
-	uint32_t i, b, nb, lit, next, lit_before, n, nk, r_nr, *bucket;
-	uint32_t str_len, str_lit, lit_len, r_types, r_strs, min_off;
-	const uint8_t *lits;
-	uint64_t need;
+	struct layout l;
 
 	s->d = d;
 	if (size < HDR_SIZE || !kbtf_btf_delta_has_magic(d, size))
@@ -1260,170 +1510,96 @@ static int open_tables(const void *ref, size_t ref_size, const uint8_t *d, size_
 	s->nsr = kbtf_le32(d + 68);
 	s->str_lit = kbtf_le32(d + 72);
 	s->r_nr = kbtf_le32(d + 76);
-	/* type runs 16 bytes and their R order 4, string runs 12 and 4 */
-	need = (uint64_t)HDR_SIZE + s->hdr_len + 20ull * s->ntr + 8ull * s->nlit + 16ull * s->nsr +
-	       4ull * nr_checkpoints(s->r_nr) + s->lit_len + s->str_lit;
-	if (need != size)
+	layout_of(d, &l);
+	if (l.end != size || l.tables_end > UINT32_MAX)
 		return BAD("tables do not fill the file");
-	lit = (uint32_t)(size - s->lit_len - s->str_lit);
 	if (full ? kbtf_le64(d + CSUM_AT) != checksum(d, size)
-		 : kbtf_le64(d + TABLES_CSUM_AT) != tables_checksum(d, lit))
+		 : kbtf_le64(d + HEAD_CSUM_AT) != head_checksum(d, s->hdr_len))
 		return BAD("checksum mismatch");
 	if (s->hdr_len < KBTF_HDR_LEN_CLASSIC || s->hdr_len > MAX_BTF_HDR || s->hdr_len % 4 ||
 	    (uint64_t)s->hdr_len + s->type_len + s->str_len != s->out_size || s->type_len % 4 ||
 	    s->lit_len % 4 || s->lit_len > s->type_len || s->str_lit > s->str_len ||
 	    s->nlit > s->nk || s->ntr > s->nk || s->nsr > s->str_len || s->nk > s->type_len / 12 ||
-	    !s->str_len)
+	    !s->str_len || kbtf_le32(d + RESERVED_AT))
 		return BAD("header fields out of range");
 	if (kbtf_le64(d + 24) != ref_size ||
 	    (full && kbtf_le64(d + 16) != kbtf_hash_bytes(ref, ref_size)))
 		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
-	if (plain_layout(ref, ref_size, &s->r) || s->r_nr < 1 || s->r_nr - 1 > s->r.type_len / 12)
+	if (plain_layout(ref, ref_size, &s->r) || s->r_nr < 1 || s->r_nr - 1 > s->r.type_len / 12 ||
+	    kbtf_le32(d + R_STRS_AT) != s->r.str_len)
 		return kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
-	tr_raw = d + HDR_SIZE + s->hdr_len;
-	tperm_raw = tr_raw + 16ull * s->ntr;
-	s->lits_raw = tperm_raw + 4ull * s->ntr;
-	sr_raw = s->lits_raw + 8ull * s->nlit;
-	sperm_raw = sr_raw + 12ull * s->nsr;
-	s->ck = sperm_raw + 4ull * s->nsr;
-	s->lit_rec = s->ck + 4 * nr_checkpoints(s->r_nr);
-	s->lit_str = s->lit_rec + s->lit_len;
-	if (htole32(1) == 1 && (uintptr_t)tr_raw % 4 == 0) {
-		/* the file's records are these structs: all offsets are multiples of 4 */
-		s->tr = (const void *)tr_raw;
-		s->tperm = (const void *)tperm_raw;
-		s->sr = (const void *)sr_raw;
-		s->sperm = (const void *)sperm_raw;
-	} else {
-		struct type_run *tr = s->heap[0] = malloc((size_t)s->ntr * sizeof(*tr) + 1);
-		struct str_run *sr = s->heap[1] = malloc((size_t)s->nsr * sizeof(*sr) + 1);
-		uint32_t *tperm = s->heap[2] = malloc((size_t)s->ntr * sizeof(*tperm) + 1);
-		uint32_t *sperm = s->heap[3] = malloc((size_t)s->nsr * sizeof(*sperm) + 1);
-
-		if (!tr || !sr || !tperm || !sperm)
-			return kbtf_err_nomem();
-		for (i = 0; i < s->ntr; i++) {
-			const uint8_t *p = tr_raw + 16 * i;
-
-			tr[i] = (struct type_run){kbtf_le32(p), kbtf_le32(p + 4), kbtf_le32(p + 8),
-						  kbtf_le32(p + 12)};
-			tperm[i] = kbtf_le32(tperm_raw + 4 * i);
-		}
-		for (i = 0; i < s->nsr; i++) {
-			const uint8_t *p = sr_raw + 12 * i;
-
-			sr[i] = (struct str_run){kbtf_le32(p), kbtf_le32(p + 4), kbtf_le32(p + 8)};
-			sperm[i] = kbtf_le32(sperm_raw + 4 * i);
-		}
-		s->tr = tr;
-		s->sr = sr;
-		s->tperm = tperm;
-		s->sperm = sperm;
-	}
-	if (!alloc_lookups(s))
+	tabs_at(&s->t, d, d + l.tables, &l);
+	s->lit_rec = d + l.lit_rec;
+	s->lit_str = d + l.lit_str;
+	if (!alloc_state(s))
 		return kbtf_err_nomem();
-	str_len = s->str_len;
-	str_lit = s->str_lit;
-	lit_len = s->lit_len;
-	r_types = s->r.type_len;
-	r_strs = s->r.str_len;
-	/* the loops below keep what they compare in locals: their stores
-	 * into the buckets could otherwise alias every count in *s */
-	nk = s->nk;
-	r_nr = s->r_nr;
-	/* type runs, ascending in K: tbucket[b] the first ending past id b << KBUCKET_SHIFT */
-	nb = (nk >> KBUCKET_SHIFT) + 2;
-	bucket = s->tbucket;
-	for (i = 0, b = 0, next = 1, n = s->ntr; i < n; i++) {
-		const struct type_run *t = &s->tr[i];
-		uint32_t k_id = t->k_id, len = t->n, r_id = t->r_id;
-
-		if (!len || k_id < next || k_id > nk || len > nk - k_id + 1 || !r_id ||
-		    r_id >= r_nr || len > r_nr - r_id || t->r_byte % 4 || t->r_byte >= r_types)
-			return BAD("type run out of range or order");
-		next = k_id + len;
-		fill_buckets(bucket, &b, (next - 1) >> KBUCKET_SHIFT, i);
-	}
-	for (; b < nb; b++)
-		bucket[b] = n;
-	/* string runs, ascending in K, and the literal bytes (the gaps) before each */
-	nb = (str_len >> SBUCKET_SHIFT) + 2;
-	bucket = s->sbucket;
-	for (i = 0, b = 0, next = 0, lit_before = 0, n = s->nsr; i < n; i++) {
-		const struct str_run *r = &s->sr[i];
-		uint32_t k_off = r->k_off, len = r->len, r_off = r->r_off;
-
-		if (!len || k_off < next || k_off >= str_len || len > str_len - k_off ||
-		    r_off >= r_strs || len > r_strs - r_off)
-			return BAD("string run out of range or order");
-		lit_before += k_off - next;
-		if (lit_before > str_lit)
-			return BAD("literal strings too short");
-		s->str_lit_at[i] = lit_before;
-		s->views[i] = (struct kbtf_btf_delta_strs){s->r.strs + r_off, k_off, 0};
-		next = k_off + len;
-		fill_buckets(bucket, &b, (next - 1) >> SBUCKET_SHIFT, i);
-	}
-	for (; b < nb; b++)
-		bucket[b] = n;
-	if (str_lit - lit_before != str_len - next)
-		return BAD("literal strings do not fill the gaps");
-	/* R -> K in buckets of 256 ids and 4 KiB of the reference's strings */
-	if (!rmap_fill(&s->tm, s->tr, s->tperm, s->ntr, true, r_nr, 8))
-		return BAD("type runs out of order in the reference");
-	if (!rmap_fill(&s->sm, s->sr, s->sperm, s->nsr, false, r_strs, 12))
-		return BAD("string runs out of order in the reference");
-	/* literals, ascending in K ids and in offsets: lbucket[b] the first at
-	 * or past id b << KBUCKET_SHIFT */
-	nb = (nk >> KBUCKET_SHIFT) + 2;
-	bucket = s->lbucket;
-	lits = s->lits_raw;
-	for (lit = 0, b = 0, next = 1, min_off = 0, n = s->nlit; lit < n; lit++) {
-		uint32_t id = kbtf_le32(lits + 8 * lit), off = kbtf_le32(lits + 8 * lit + 4);
-
-		if (id < next || id > nk || off % 4 || off < min_off || off >= lit_len)
-			return BAD("literal out of range or order");
-		next = id + 1;
-		min_off = off + 4; /* <= lit_len: both are multiples of 4 */
-		fill_buckets(bucket, &b, id >> KBUCKET_SHIFT, lit);
-	}
-	for (; b < nb; b++)
-		bucket[b] = n;
-	/* the checkpoints (R's record offsets) are checked where a read
-	 * walks from one: r_offset() */
 	return 0;
 }
 
-/* The literal of K id @id (1..nk): its bytes and length, or NULL. */
-static const uint8_t *literal_of(const struct kbtf_btf_delta_src *s, uint32_t id, uint32_t *len)
+/*
+ * The literal of K id @id (1..nk): 1 and its bytes and length, 0 when it
+ * is none, -1 when a block read is damaged or it lies outside the literals.
+ */
+static int literal_of(const struct kbtf_btf_delta_src *s, uint32_t id, const uint8_t **rec,
+		      uint32_t *len)
 {
-	uint32_t lo = s->lbucket[id >> KBUCKET_SHIFT], off, end;
+	const struct tabs *t = &s->t;
+	uint32_t lo, v = 0, off, end;
 
-	while (lo < s->nlit && kbtf_le32(s->lits_raw + 8 * lo) < id)
-		lo++;
-	if (lo == s->nlit || kbtf_le32(s->lits_raw + 8 * lo) != id)
-		return NULL;
-	off = kbtf_le32(s->lits_raw + 8 * lo + 4);
-	end = lo + 1 < s->nlit ? kbtf_le32(s->lits_raw + 8 * (lo + 1) + 4) : s->lit_len;
-	*len = end - off; /* offsets ascend: checked on open */
-	return s->lit_rec + off;
+	/* none is no answer by itself: the id is then looked for in the runs */
+	for (lo = kbtf_le32(t->lb + 4 * (id >> KB_SHIFT)); lo < s->nlit; lo++) {
+		v = kbtf_le32(t->lits + 8 * lo);
+		if (v >= id)
+			break;
+	}
+	if (lo >= s->nlit || v != id)
+		return 0;
+	if (!tab_ok(t, t->lits + 8 * lo, 8))
+		return -1;
+	off = kbtf_le32(t->lits + 8 * lo + 4);
+	if (lo + 1 < s->nlit) {
+		if (!word_at(t, t->lits, 2 * lo + 3, &end))
+			return -1;
+	} else {
+		end = s->lit_len;
+	}
+	if (off % 4 || off >= end || end > s->lit_len)
+		return -1;
+	*len = end - off;
+	*rec = s->lit_rec + off;
+	return 1;
 }
 
-/* The type run holding K id @id (1..nk), or NULL. */
-static const struct type_run *run_of(const struct kbtf_btf_delta_src *s, uint32_t id)
+/* The type run holding K id @id (1..nk): 1 and its words, 0 none, -1 damaged. */
+static int run_of(const struct kbtf_btf_delta_src *s, uint32_t id, uint32_t *k_id, uint32_t *r_id)
 {
-	uint32_t lo = s->tbucket[id >> KBUCKET_SHIFT];
+	const struct tabs *t = &s->t;
+	uint32_t lo, k, n;
 
-	while (lo < s->ntr && s->tr[lo].k_id + s->tr[lo].n <= id)
-		lo++;
-	return lo < s->ntr && s->tr[lo].k_id <= id ? &s->tr[lo] : NULL;
+	for (lo = kbtf_le32(t->tb + 4 * (id >> KB_SHIFT)); lo < s->ntr; lo++) {
+		const uint8_t *e = t->tr + 16 * lo;
+
+		k = kbtf_le32(e);
+		n = kbtf_le32(e + 8);
+		if (k > id)
+			return 0;
+		if (id - k < n) {
+			if (!blk_ok(t, e))
+				return -1;
+			*k_id = k;
+			*r_id = kbtf_le32(e + 4);
+			return 1;
+		}
+	}
+	return 0;
 }
 
 /*
  * Where R's record @r is in R's types: from the checkpoint before it (or
  * the last record of its block a walk reached), over the records between
  * (each sized from its info word); false when that leaves R's type
- * section. Every offset kept was reached by such a checked walk.
+ * section or the checkpoint's block is damaged. Every offset kept was
+ * reached by such a checked walk.
  */
 static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 {
@@ -1434,8 +1610,8 @@ static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 	if (r < 1 || r >= s->r_nr)
 		return false;
 	if (b->tag != c + 1) {
-		o = kbtf_le32(s->ck + 4 * c);
-		if (o % 4 || o >= s->r.type_len || s->r.type_len - o < 12)
+		if (!word_at(&s->t, s->t.ck, c, &o) || o % 4 || o >= s->r.type_len ||
+		    s->r.type_len - o < 12)
 			return false;
 		b->tag = c + 1;
 		b->known = 1;
@@ -1463,17 +1639,16 @@ static bool r_offset(struct kbtf_btf_delta_src *s, uint32_t r, uint32_t *off)
 static uint32_t record_of(struct kbtf_btf_delta_src *s, uint32_t id, const uint8_t **lit,
 			  uint32_t *r_off)
 {
-	const struct type_run *t;
-	uint32_t n;
+	uint32_t n, k_id, r_id;
+	int found;
 
 	*lit = NULL;
 	if (id < 1 || id > s->nk)
 		return 0;
-	*lit = literal_of(s, id, &n);
-	if (*lit)
-		return n >= 12 && rec_bytes(kbtf_le32(*lit + 4)) == n ? n : 0;
-	t = run_of(s, id);
-	if (!t || !r_offset(s, t->r_id + (id - t->k_id), r_off))
+	found = literal_of(s, id, lit, &n);
+	if (found)
+		return found > 0 && n >= 12 && rec_bytes(kbtf_le32(*lit + 4)) == n ? n : 0;
+	if (run_of(s, id, &k_id, &r_id) <= 0 || !r_offset(s, r_id + (id - k_id), r_off))
 		return 0;
 	n = rec_bytes(kbtf_le32(s->r.types + *r_off + 4));
 	return n && n <= s->r.type_len - *r_off ? n : 0;
@@ -1487,42 +1662,147 @@ static int record_into(struct kbtf_btf_delta_src *s, const uint8_t *lit, uint32_
 		memcpy(dst, lit, len);
 		return 0;
 	}
-	return translate(s->r.types + r_off, len, dst, &s->tm, &s->sm, s->hints) ? 0 : -EINVAL;
+	return translate(s->r.types + r_off, len, dst, &s->t, s->hints) ? 0 : -EINVAL;
 }
 
-/* The first string run ending after K's string offset @off (< str_len; nsr: none). */
-static inline uint32_t str_run_after(const struct kbtf_btf_delta_src *s, uint32_t off)
+/*
+ * String run @i's words {k_off, r_off, len} (its block checked), the run
+ * inside both string sections; false when it is damaged.
+ */
+static inline bool str_run(const struct kbtf_btf_delta_src *s, uint32_t i, uint32_t *k_off,
+			   uint32_t *r_off, uint32_t *len)
 {
-	uint32_t i = s->sbucket[off >> SBUCKET_SHIFT];
+	const uint8_t *e = s->t.sr + 16 * i;
 
-	while (i < s->nsr && s->sr[i].k_off + s->sr[i].len <= off)
-		i++;
+	if (!tab_ok(&s->t, e, 16))
+		return false;
+	*k_off = kbtf_le32(e);
+	*r_off = kbtf_le32(e + 4);
+	*len = kbtf_le32(e + 8);
+	return *len && *k_off < s->str_len && *len <= s->str_len - *k_off &&
+	       *r_off < s->r.str_len && *len <= s->r.str_len - *r_off;
+}
+
+/* The first string run ending after K's string offset @off (< str_len; nsr: none; NONE: damaged).
+ */
+static uint32_t str_run_after(const struct kbtf_btf_delta_src *s, uint32_t off)
+{
+	uint32_t i, k_off;
+
+	/* the way there only steers: the callers check the runs that answer */
+	for (i = kbtf_le32(s->t.sb + 4 * (off >> KS_SHIFT)); i < s->nsr; i++) {
+		k_off = kbtf_le32(s->t.sr + 16 * i);
+		if (off < k_off || off - k_off < kbtf_le32(s->t.sr + 16 * i + 8))
+			break;
+	}
 	return i;
 }
-/* K's string bytes [@from, @to) into @dst. */
-static void strings_into(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to, char *dst)
+
+/*
+ * The gap before string run @lo (nsr: after the last) K's string bytes
+ * [*@from, *@to) are in, and where the literal bytes of its start are
+ * (*@lit); false when a block read is damaged or they lie outside.
+ */
+static bool gap_before(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t *from,
+		       uint32_t *to, uint32_t *lit)
 {
-	uint32_t lo = str_run_after(s, from), at = from;
+	uint32_t k_off, r_off, len;
+
+	*from = 0;
+	*lit = 0;
+	if (lo) {
+		if (!str_run(s, lo - 1, &k_off, &r_off, &len) ||
+		    !word_at(&s->t, s->t.sr, 4 * (lo - 1) + 3, lit))
+			return false;
+		*from = k_off + len;
+	}
+	*to = s->str_len;
+	if (lo < s->nsr) {
+		if (!str_run(s, lo, &k_off, &r_off, &len))
+			return false;
+		*to = k_off;
+	}
+	return *from <= *to && *lit <= s->str_lit && *to - *from <= s->str_lit - *lit;
+}
+
+/* K's string bytes [@from, @to) into @dst; false when a block read is damaged. */
+static bool strings_into(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to, char *dst)
+{
+	uint32_t lo = str_run_after(s, from), at = from, k_off = 0, r_off = 0, len = 0, g_from,
+		 g_to, lit;
 	const uint32_t base = from;
 
 	while (at < to) {
-		const struct str_run *r = lo < s->nsr ? &s->sr[lo] : NULL;
 		uint32_t end;
 
-		if (!r || at < r->k_off) {
+		if (lo == NONE)
+			return false;
+		if (lo < s->nsr && !str_run(s, lo, &k_off, &r_off, &len))
+			return false;
+		if (lo == s->nsr || at < k_off) {
 			/* literal bytes: the gap before run lo */
-			uint32_t gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;
-			uint32_t lit = (lo ? s->str_lit_at[lo - 1] : 0) + (at - gap_start);
-
-			end = r ? (r->k_off < to ? r->k_off : to) : to;
-			memcpy(dst + (at - base), s->lit_str + lit, end - at);
+			if (!gap_before(s, lo, &g_from, &g_to, &lit) || at < g_from || at >= g_to)
+				return false;
+			end = g_to < to ? g_to : to;
+			memcpy(dst + (at - base), s->lit_str + lit + (at - g_from), end - at);
 		} else {
-			end = r->k_off + r->len < to ? r->k_off + r->len : to;
-			memcpy(dst + (at - base), s->r.strs + r->r_off + (at - r->k_off), end - at);
+			/* runs that do not ascend apart in K end the copy */
+			if (at - k_off >= len)
+				return false;
+			end = k_off + len < to ? k_off + len : to;
+			memcpy(dst + (at - base), s->r.strs + r_off + (at - k_off), end - at);
 			lo++;
 		}
 		at = end;
 	}
+	return true;
+}
+
+/*
+ * Check the whole delta @s (opened with its whole checksum): every
+ * block's checksum, the tables and the buckets they imply, the runs'
+ * and checkpoints' offsets against the parsed reference @rb.
+ */
+static int check_whole(struct kbtf_btf_delta_src *s, const struct kbtf_btf *rb, const char *name)
+{
+	const struct tabs *t = &s->t;
+	uint32_t *bk, *tb, *lb, *sb, *rtb, *rsb, i;
+	size_t n =
+	    (size_t)nr_kb(s->nk) * 2 + nr_ksb(s->str_len) + nr_rtb(s->r_nr) + nr_rsb(s->r.str_len);
+	const char *why;
+
+	for (i = 0; i < t->nblocks; i++)
+		if (!block_check(t, i))
+			return BAD("table block checksum mismatch");
+	bk = malloc(4 * n);
+	if (!bk)
+		return kbtf_err_nomem();
+	tb = bk;
+	lb = tb + nr_kb(s->nk);
+	sb = lb + nr_kb(s->nk);
+	rtb = sb + nr_ksb(s->str_len);
+	rsb = rtb + nr_rtb(s->r_nr);
+	why = check_tables(t, tb, lb, sb, rtb, rsb);
+	if (!why) {
+		/* the buckets stored are those the tables imply */
+		for (i = 0; i < n && kbtf_le32(t->tb + 4 * i) == bk[i]; i++)
+			;
+		if (i < n)
+			why = "lookup buckets are not the tables'";
+	}
+	free(bk);
+	if (why)
+		return BAD(why);
+	/* the runs' and checkpoints' offsets in R are R's own (from the
+	 * parsed records: an unaligned reference is parsed in a copy) */
+	for (i = 0; i < s->ntr; i++)
+		if (rec_at(rb, kbtf_le32(t->tr + 16 * i + 4)) - rec_at(rb, 1) !=
+		    kbtf_le32(t->tr + 16 * i + 12))
+			return BAD("type run's offset is not its reference record's");
+	for (i = 0; i < nr_checkpoints(s->r_nr); i++)
+		if (rec_at(rb, i ? i * CK_IDS : 1) - rec_at(rb, 1) != kbtf_le32(t->ck + 4 * i))
+			return BAD("reference offset is not its record's");
+	return 0;
 }
 
 int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, size_t size,
@@ -1531,12 +1811,12 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 	struct kbtf_btf_delta_src s = {0};
 	struct kbtf_parse_opts ro = {.name = name};
 	struct kbtf_btf *rb = NULL;
-	uint32_t id, at, t;
+	uint32_t id, at;
 	uint8_t *o = NULL, *types;
 	int err;
 
 	memset(out, 0, sizeof(*out));
-	err = open_tables(ref, ref_size, data, size, name, true, &s);
+	err = open_head(ref, ref_size, data, size, name, true, &s);
 	if (!err)
 		err = kbtf_btf_parse(ref, ref_size, &ro, &rb);
 	if (err)
@@ -1545,18 +1825,9 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 		err = kbtf_err(-EINVAL, "%s: BTF delta is against another reference BTF", name);
 		goto out;
 	}
-	/* the runs' and checkpoints' offsets in R are R's own (from the
-	 * parsed records: an unaligned reference is parsed in a copy) */
-	for (t = 0; t < s.ntr; t++)
-		if (rec_at(rb, s.tr[t].r_id) - rec_at(rb, 1) != s.tr[t].r_byte) {
-			err = BAD("type run's offset is not its reference record's");
-			goto out;
-		}
-	for (t = 0; t < nr_checkpoints(s.r_nr); t++)
-		if (rec_at(rb, t ? t * CK_IDS : 1) - rec_at(rb, 1) != kbtf_le32(s.ck + 4 * t)) {
-			err = BAD("reference offset is not its record's");
-			goto out;
-		}
+	err = check_whole(&s, rb, name);
+	if (err)
+		goto out;
 	o = malloc(s.out_size);
 	if (!o) {
 		err = kbtf_err_nomem();
@@ -1579,7 +1850,10 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 		err = BAD("types do not fill their section");
 		goto out;
 	}
-	strings_into(&s, 0, s.str_len, (char *)types + s.type_len);
+	if (!strings_into(&s, 0, s.str_len, (char *)types + s.type_len)) {
+		err = BAD("strings do not rebuild");
+		goto out;
+	}
 	if (kbtf_hash_bytes(o, s.out_size) != kbtf_le64(s.d + 32)) {
 		err = BAD("rebuilt BTF differs from the one stored");
 		goto out;
@@ -1590,7 +1864,7 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 	o = NULL;
 out:
 	kbtf_btf_free(rb);
-	src_fini(&s);
+	free(s.arena);
 	free(o);
 	return err;
 }
@@ -1608,12 +1882,13 @@ int kbtf_btf_delta_src_open(struct kbtf_buf *ref, struct kbtf_buf *delta, const 
 		return kbtf_err_nomem();
 	kbtf_buf_move(&s->ref_buf, ref);
 	kbtf_buf_move(&s->delta_buf, delta);
-	err = open_tables(s->ref_buf.data, s->ref_buf.size, s->delta_buf.data, s->delta_buf.size,
-			  name, false, s);
+	err = open_head(s->ref_buf.data, s->ref_buf.size, s->delta_buf.data, s->delta_buf.size,
+			name, false, s);
 	if (err) {
 		kbtf_btf_delta_src_free(s);
 		return err;
 	}
+	s->str_hint = NONE;
 	*out = s;
 	return 0;
 }
@@ -1642,68 +1917,79 @@ int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_bt
 }
 
 /*
- * K's string at @off in run @lo, which holds it (the tail of
- * kbtf_btf_delta_src_string()); *@run its view once the run's bytes are
- * known to end in a NUL.
+ * K's string at @off in run @lo (its words @k_off, @r_off, @len, checked),
+ * which holds it (the tail of kbtf_btf_delta_src_string()); *@run its view
+ * once the run's bytes are known to end in a NUL.
  */
 static inline __attribute__((always_inline)) const char *
-run_string(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t off,
-	   const struct kbtf_btf_delta_strs **run)
+run_string(const struct kbtf_btf_delta_src *s, uint32_t lo, uint32_t k_off, uint32_t r_off,
+	   uint32_t len, uint32_t off, const struct kbtf_btf_delta_strs **run)
 {
-	const struct str_run *r = &s->sr[lo];
-	const char *p = s->r.strs + r->r_off + (off - r->k_off);
-	uint8_t end = __atomic_load_n(&s->run_end[lo], __ATOMIC_RELAXED);
+	const char *p = s->r.strs + r_off + (off - k_off);
+	uint8_t end = __atomic_load_n(&s->run_end[lo], __ATOMIC_ACQUIRE);
 
 	/* whether R's bytes the run takes end in a NUL, looked at when a read
 	 * first needs it, not at open: the runs' ends are scattered over R's
 	 * strings, and looking at each would fault in pages no read needs */
 	if (!end) {
-		end = s->r.strs[r->r_off + r->len - 1] ? RUN_OPEN : RUN_NUL;
-		if (end == RUN_NUL)
-			__atomic_store_n(&s->views[lo].len, r->len, __ATOMIC_RELAXED);
-		__atomic_store_n(&s->run_end[lo], end, __ATOMIC_RELAXED);
+		end = s->r.strs[r_off + len - 1] ? RUN_OPEN : RUN_NUL;
+		if (end == RUN_NUL) {
+			struct kbtf_btf_delta_strs *v = &s->views[lo];
+
+			__atomic_store_n(&v->base, s->r.strs + r_off, __ATOMIC_RELAXED);
+			__atomic_store_n(&v->from, k_off, __ATOMIC_RELAXED);
+			__atomic_store_n(&v->len, len, __ATOMIC_RELAXED);
+		}
+		__atomic_store_n(&s->run_end[lo], end, __ATOMIC_RELEASE);
 	}
 	if (end == RUN_NUL) {
 		if (run)
 			*run = &s->views[lo];
 		return p;
 	}
-	return memchr(p, 0, r->k_off + r->len - off) ? p : NULL;
+	return memchr(p, 0, k_off + len - off) ? p : NULL;
 }
 
 const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off,
 				      const struct kbtf_btf_delta_strs **run)
 {
-	uint32_t lo, gap_start, gap_end;
-	const struct str_run *r;
+	uint32_t lo, k_off = 0, r_off = 0, len = 0, g_from, g_to, lit;
 	const char *p;
 
 	if (off >= s->str_len)
 		return NULL;
 	/* the run the last string was in first: a struct's member names mostly
-	 * sit together; any thread's hint is checked before it is used (off -
-	 * k_off wraps past len when off is below the run: runs end below 4 GiB) */
+	 * sit together; any thread's hint names a run whose block held and
+	 * whose words are inside both sections (off - k_off wraps past len
+	 * when off is below the run) */
 	lo = __atomic_load_n(&s->str_hint, __ATOMIC_RELAXED);
-	if (lo < s->nsr && off - s->sr[lo].k_off < s->sr[lo].len)
-		return run_string(s, lo, off, run);
+	if (lo < s->nsr) {
+		const uint8_t *e = s->t.sr + 16 * lo;
+
+		k_off = kbtf_le32(e);
+		len = kbtf_le32(e + 8);
+		if (off - k_off < len)
+			return run_string(s, lo, k_off, kbtf_le32(e + 4), len, off, run);
+	}
+	/* NULL on damage too: the caller's copy (kbtf_btf_delta_src_strings()) says so */
 	lo = str_run_after(s, off);
-	r = lo < s->nsr ? &s->sr[lo] : NULL;
-	if (r && r->k_off <= off) {
+	if (lo == NONE || (lo < s->nsr && !str_run(s, lo, &k_off, &r_off, &len)))
+		return NULL;
+	if (lo < s->nsr && k_off <= off) {
 		__atomic_store_n(&((struct kbtf_btf_delta_src *)s)->str_hint, lo, __ATOMIC_RELAXED);
-		return run_string(s, lo, off, run);
+		return run_string(s, lo, k_off, r_off, len, off, run);
 	}
 	/* in the gap before run lo: the literal bytes, up to the run */
-	gap_start = lo ? s->sr[lo - 1].k_off + s->sr[lo - 1].len : 0;
-	gap_end = r ? r->k_off : s->str_len;
-	p = (const char *)s->lit_str + (lo ? s->str_lit_at[lo - 1] : 0) + (off - gap_start);
-	return memchr(p, 0, gap_end - off) ? p : NULL;
+	if (!gap_before(s, lo, &g_from, &g_to, &lit) || off < g_from || off >= g_to)
+		return NULL;
+	p = (const char *)s->lit_str + lit + (off - g_from);
+	return memchr(p, 0, g_to - off) ? p : NULL;
 }
 
-void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
+bool kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
 				char *dst)
 {
 	if (to > s->str_len)
 		to = s->str_len;
-	if (from < to)
-		strings_into(s, from, to, dst);
+	return from >= to || strings_into(s, from, to, dst);
 }

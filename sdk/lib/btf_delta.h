@@ -16,25 +16,37 @@
  * offset mapped R -> K through those alignments, when that gives K's
  * bytes exactly, or a literal. The format (little-endian, docs/kernels.md):
  *
- *   header (96 bytes): magic "KBTFDLT1", version, K's header length,
+ *   header (104 bytes): magic "KBTFDLT1", version, K's header length,
  *     the reference's hash and size, the result's hash and size, K's
  *     type count and section lengths, the table counts, R's type count,
- *     a checksum of the whole file and one of the header and tables;
+ *     a checksum of the whole file, one of the header and K's BTF header,
+ *     R's string section length, 0;
  *   K's BTF header bytes;
- *   type runs {k_id, r_id, n, r_byte}: K ids k_id.. align with R ids
- *     r_id.., the first at byte r_byte of R's types (aligned records
- *     have the same sizes), ascending in K, then their indices in R order;
- *   literals {k_id, offset}: K's records stored whole, in id order;
- *   string runs {k_off, r_off, len}: K's string bytes k_off.. are R's
- *     r_off.., ascending in K, then their indices in R order; the bytes
- *     between runs follow, in order, as literals;
- *   where R's records 1, 16, 32... are in R's types (a reader finds any
- *     R record from there, so K's record offsets need not be stored);
+ *   the tables, checked in blocks of 256 bytes:
+ *     type runs {k_id, r_id, n, r_byte}: K ids k_id.. align with R ids
+ *       r_id.., the first at byte r_byte of R's types (aligned records
+ *       have the same sizes), ascending in K, then their indices in R order;
+ *     literals {k_id, offset}: K's records stored whole, in id order;
+ *     string runs {k_off, r_off, len, lit}: K's string bytes k_off.. are
+ *       R's r_off.., ascending in K, lit the literal string bytes before
+ *       the run (those between runs, in order), then their indices in R order;
+ *     where R's records 1, 16, 32... are in R's types (a reader finds any
+ *       R record from there, so K's record offsets need not be stored);
+ *     the lookups (buckets): per 256 K ids the first type run ending past
+ *       the bucket's first id and the first literal at or past it; per
+ *       4 KiB of K's strings the first string run ending past it; per 256
+ *       R ids and per 4 KiB of R's strings the first run in R order
+ *       ending past it;
+ *   a checksum of each 256-byte block of the tables;
  *   the literal records, then the literal string bytes.
  *
  * Runs overlap neither in K nor in R. Nothing is believed: applying
- * checks every count, bound, order and record size, the checksum, the
- * reference's hash, and the result's hash.
+ * checks every count, bound, order, bucket and record size, every block,
+ * the checksum, the reference's hash, and the result's hash. The lazy
+ * reader opens a delta by its header alone and builds nothing: a lookup
+ * reads a bucket and a run or two in place, each block checked against
+ * its checksum the first time a lookup reads it, every index bounded
+ * where it is used.
  */
 #ifndef KBTF_BTF_DELTA_H
 #define KBTF_BTF_DELTA_H
@@ -46,7 +58,7 @@
 #include "kbtf/buf.h"
 
 #define KBTF_BTF_DELTA_MAGIC "KBTFDLT1"
-#define KBTF_BTF_DELTA_VERSION 3
+#define KBTF_BTF_DELTA_VERSION 4
 
 struct kbtf_btf_delta_stats {
 	uint32_t nr_types;  /* K's, VOID not counted */
@@ -95,11 +107,12 @@ int kbtf_btf_delta_apply(const void *ref, size_t ref_size, const void *data, siz
 			 const char *name, struct kbtf_buf *out);
 
 /*
- * The lazy reader: a delta whose header and tables passed their checks
- * (and their own checksum; the literals are checked record by record
- * when read, as a raw BTF's records are), owning @ref's and @delta's
- * buffers (moved in). The reference is checked by size and layout, not
- * hashed: the store links it and stamps the delta.
+ * The lazy reader: a delta whose header passed its checks (and its own
+ * checksum; each block of the tables is checked where a lookup first
+ * reads it, the literals record by record when read, as a raw BTF's
+ * records are), owning @ref's and @delta's buffers (moved in). The
+ * reference is checked by size and layout, not hashed: the store links
+ * it and stamps the delta.
  */
 struct kbtf_btf_delta_src;
 int kbtf_btf_delta_src_open(struct kbtf_buf *ref, struct kbtf_buf *delta, const char *name,
@@ -127,8 +140,8 @@ int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_bt
 /*
  * A run of K's strings read in place: the string at K offset off, for
  * from <= off < from + len, is at base + (off - from) and ends within
- * the run. Written when the delta is opened; len is 0 until a read has
- * seen the run's bytes end in a NUL (then it is set, atomically, once).
+ * the run. Written (atomically) by the first read that sees the run's
+ * bytes end in a NUL, before that read hands it out.
  */
 struct kbtf_btf_delta_strs {
 	const char *base;
@@ -138,14 +151,16 @@ struct kbtf_btf_delta_strs {
  * K's string at @off, in place (in the reference's strings or the delta's
  * literal bytes), when it ends where its bytes come from one place; NULL
  * when it does not (it spans a run's end: the caller copies it with
- * kbtf_btf_delta_src_strings()) or @off is past the section. *@run, when
+ * kbtf_btf_delta_src_strings()), @off is past the section, or a block
+ * read is damaged (the copy then says so). *@run, when
  * not NULL, gets the run the string was found in where that run's later
  * reads can be answered from it alone (else it is left as it was).
  */
 const char *kbtf_btf_delta_src_string(const struct kbtf_btf_delta_src *s, uint32_t off,
 				      const struct kbtf_btf_delta_strs **run);
-/* K's string section bytes [@from, @to) (within it) into @dst. */
-void kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
+/* K's string section bytes [@from, @to) (within it) into @dst; false when a block read is damaged.
+ */
+bool kbtf_btf_delta_src_strings(const struct kbtf_btf_delta_src *s, uint32_t from, uint32_t to,
 				char *dst);
 
 #endif

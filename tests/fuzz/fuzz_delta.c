@@ -4,7 +4,8 @@
  * (btf_delta.c). An input is a flags byte, then the reference BTF and the
  * delta, separated by FUZZ_SEP. With flag bit 0 the delta is first
  * pointed at the reference and its checksum recomputed
- * (kbtf_btf_delta_seal), so the mutations reach the checks behind them;
+ * (kbtf_btf_delta_seal: the header's, every table block's and the whole
+ * file's), so the mutations reach the checks behind them;
  * whatever rebuilds must then parse as BTF. With bit 1 the reader also
  * makes a delta of the reference against itself and of the rebuilt BTF
  * against the reference, and applies them: the maker's own output must
@@ -56,7 +57,7 @@ static void check_lazy(const struct fuzz_part *ref, const uint8_t *d, size_t siz
 	struct kbtf_btf *lazy;
 	uint32_t nr, i, off;
 
-	if (size < 96)
+	if (size < 104) /* the header */
 		return;
 	memcpy(&nr, d + 44, 4);
 	if (full)

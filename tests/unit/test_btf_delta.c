@@ -28,6 +28,60 @@
 #define NR_BLOCKS 8
 #define PER_BLOCK 40
 
+/* The counts and part offsets of the delta @d (format 4, little-endian host). */
+struct layout {
+	uint32_t hdr_len, nk, str_len, ntr, nlit, lit_len, nsr, str_lit, r_nr, r_strs;
+	size_t tables, tr, tperm, lits, sr, sperm, ck, tb, lb, sb, rtb, rsb, tables_end;
+	size_t sums, lit_rec, lit_str;
+	uint32_t nblocks;
+};
+
+static void layout_of(const struct kbtf_buf *d, struct layout *l)
+{
+	const uint8_t *p = d->data;
+
+	memcpy(&l->hdr_len, p + 12, 4);
+	memcpy(&l->nk, p + 44, 4);
+	memcpy(&l->str_len, p + 52, 4);
+	memcpy(&l->ntr, p + 56, 4);
+	memcpy(&l->nlit, p + 60, 4);
+	memcpy(&l->lit_len, p + 64, 4);
+	memcpy(&l->nsr, p + 68, 4);
+	memcpy(&l->str_lit, p + 72, 4);
+	memcpy(&l->r_nr, p + 76, 4);
+	memcpy(&l->r_strs, p + 96, 4);
+	l->tables = 104 + l->hdr_len;
+	l->tr = l->tables;
+	l->tperm = l->tr + 16 * l->ntr;
+	l->lits = l->tperm + 4 * l->ntr;
+	l->sr = l->lits + 8 * l->nlit;
+	l->sperm = l->sr + 16 * l->nsr;
+	l->ck = l->sperm + 4 * l->nsr;
+	l->tb = l->ck + 4 * ((l->r_nr + 15) / 16);
+	l->lb = l->tb + 4 * ((l->nk >> 8) + 2);
+	l->sb = l->lb + 4 * ((l->nk >> 8) + 2);
+	l->rtb = l->sb + 4 * ((l->str_len >> 12) + 2);
+	l->rsb = l->rtb + 4 * ((l->r_nr >> 8) + 1);
+	l->tables_end = l->rsb + 4 * ((l->r_strs >> 12) + 1);
+	l->nblocks = (uint32_t)((l->tables_end - l->tables + 255) / 256);
+	l->sums = l->tables_end;
+	l->lit_rec = l->sums + 4 * l->nblocks;
+	l->lit_str = l->lit_rec + l->lit_len;
+}
+
+static void put_u32(struct kbtf_buf *d, size_t at, uint32_t v)
+{
+	memcpy((uint8_t *)d->data + at, &v, 4);
+}
+
+static uint32_t get_u32(const struct kbtf_buf *d, size_t at)
+{
+	uint32_t v;
+
+	memcpy(&v, (const uint8_t *)d->data + at, 4);
+	return v;
+}
+
 /* One block of types of every kind, named after @blk; @changed widens a member. */
 static void add_block(struct kbtf_builder *b, int blk, uint32_t intid, bool changed)
 {
@@ -238,23 +292,16 @@ static void lazy_equals_full(const struct kbtf_buf *r, const struct kbtf_buf *k,
 	for (i = 0; i < kbtf_btf_str_len(full); i += str_step)
 		assert_string_equal(kbtf_btf_str(full, i), kbtf_btf_str(lazy, i));
 	kbtf_btf_free(lazy);
-	/* a literal's name offset changed: the tables' checksum still
-	 * passes, the record's check on first read does not */
+	/* a literal's name offset changed: the tables' checksums still
+	 * pass, the record's check on first read does not */
 	if (st.literal) {
-		uint32_t hdr_len, ntr, nlit, nsr, r_nr, lits, lit_id;
-		uint8_t *p;
+		struct layout l;
+		uint32_t lit_id;
 
 		assert_int_equal(kbtf_buf_dup(d.data, d.size, &dc), 0);
-		p = dc.data;
-		memcpy(&hdr_len, p + 12, 4);
-		memcpy(&ntr, p + 56, 4);
-		memcpy(&nlit, p + 60, 4);
-		memcpy(&nsr, p + 68, 4);
-		memcpy(&r_nr, p + 76, 4);
-		lits = 96 + hdr_len + 20 * ntr;
-		memcpy(&lit_id, p + lits, 4);
-		/* past the string runs and the reference's checkpoints */
-		memset(p + lits + 8 * nlit + 16 * nsr + 4 * ((r_nr + 15) / 16), 0xee, 4);
+		layout_of(&dc, &l);
+		lit_id = get_u32(&dc, l.lits);
+		memset((uint8_t *)dc.data + l.lit_rec, 0xee, 4);
 		assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
 		assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), 0);
 		assert_int_equal(kbtf_btf_parse_prepared_delta(src, n, "t", &lazy), 0);
@@ -283,14 +330,10 @@ static void test_lazy(void **state)
 /* Where the delta @d says R's record CK_IDS * @c is (its checkpoint @c). */
 static uint8_t *checkpoint_at(const struct kbtf_buf *d, uint32_t c)
 {
-	uint32_t hdr_len, ntr, nlit, nsr;
-	uint8_t *p = d->data;
+	struct layout l;
 
-	memcpy(&hdr_len, p + 12, 4);
-	memcpy(&ntr, p + 56, 4);
-	memcpy(&nlit, p + 60, 4);
-	memcpy(&nsr, p + 68, 4);
-	return p + 96 + hdr_len + 20 * ntr + 8 * nlit + 16 * nsr + 4 * c;
+	layout_of(d, &l);
+	return (uint8_t *)d->data + l.ck + 4 * c;
 }
 
 /* The lazy reader of @d against @r, every record read: damaged or not. */
@@ -318,9 +361,52 @@ static bool lazy_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d, uin
 }
 
 /*
- * The tables are refused at open on any flip (their own checksum); the
- * reference's checkpoints are checked where a read walks from one: one
- * out of range, the checksums made to pass, marks the records behind it
+ * The lazy reader of @d against @r, every record and every string read:
+ * damaged, or each the same as in @full. Never another answer.
+ */
+static bool lazy_same_or_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d,
+				 const struct kbtf_btf *full, uint32_t n)
+{
+	struct kbtf_buf rc, dc;
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_btf *lazy;
+	bool same = true, damaged;
+	uint32_t id, i;
+
+	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+	assert_int_equal(kbtf_buf_dup(d->data, d->size, &dc), 0);
+	if (kbtf_btf_delta_src_open(&rc, &dc, "t", &src))
+		fail_msg("%s", kbtf_errstr());
+	if (kbtf_btf_parse_prepared_delta(src, n, "t", &lazy))
+		return true; /* refused when first read: its string section's ends */
+	for (id = 1; id <= n; id++) {
+		const struct btf_type *a = kbtf_btf_type(full, id), *b = kbtf_btf_type(lazy, id);
+
+		same = same && kbtf_type_rec_size(a) == kbtf_type_rec_size(b) &&
+		       !memcmp(a, b, kbtf_type_rec_size(a));
+	}
+	for (i = 0; i < kbtf_btf_str_len(full); i += 1 + (uint32_t)strlen(kbtf_btf_str(full, i))) {
+		const char *b = kbtf_btf_str(lazy, i);
+
+		same = same && b && !strcmp(kbtf_btf_str(full, i), b);
+	}
+	damaged = kbtf_btf_damaged(lazy);
+	kbtf_btf_free(lazy);
+	if (!damaged && !same)
+		fail_msg("a changed delta gave another answer, not marked damaged");
+	return damaged;
+}
+
+/*
+ * A flip in the header is refused when the reader opens the delta (its
+ * checksum). A flip in the tables (runs and orders, literals' ids and
+ * offsets, the reference's checkpoints, the lookup buckets, the blocks'
+ * checksums) is found where a lookup first reads its block: the reads
+ * that reach it mark the kernel damaged, never another answer; one no
+ * read reaches changes no answer. Every flip in the first block (the
+ * type runs every record lookup reads) is found. The reference's
+ * checkpoints are also checked where a read walks from one: one out of
+ * range, the checksums made to pass, marks the records behind it
  * damaged when they are read, never read outside the reference.
  */
 static void test_lazy_checks(void **state)
@@ -328,18 +414,22 @@ static void test_lazy_checks(void **state)
 	struct kbtf_buf r, k, d, rc, dc;
 	struct kbtf_btf_delta_stats st;
 	struct kbtf_btf_delta_src *src;
-	uint32_t n, lit_at, i, voids, bad, r_nr;
+	struct kbtf_btf *full;
+	struct layout l;
+	uint32_t n, voids, bad, found = 0;
+	size_t i;
 
 	(void)state;
 	make_kernel(0, &r);
 	make_kernel(1, &k);
 	assert_int_equal(kbtf_btf_delta_make(r.data, r.size, k.data, k.size, &d, &st), 0);
+	assert_int_equal(kbtf_btf_parse(k.data, k.size, NULL, &full), 0);
 	n = st.nr_types;
-	/* every byte of the header and tables but the whole file's checksum
-	 * (bytes 80-87, the whole rebuild's): refused when the reader opens it */
-	memcpy(&r_nr, (uint8_t *)d.data + 76, 4);
-	lit_at = (uint32_t)(checkpoint_at(&d, (r_nr + 15) / 16) - (uint8_t *)d.data);
-	for (i = 0; i < lit_at && i < d.size; i++) {
+	layout_of(&d, &l);
+	assert_true(l.nblocks >= 4);
+	/* every byte of the header but the whole file's checksum (bytes
+	 * 80-87, the whole rebuild's): refused when the reader opens it */
+	for (i = 0; i < l.tables; i++) {
 		if (i >= 80 && i < 88)
 			continue;
 		assert_int_equal(kbtf_buf_dup(r.data, r.size, &rc), 0);
@@ -348,6 +438,20 @@ static void test_lazy_checks(void **state)
 		assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), -EINVAL);
 		assert_null(src);
 	}
+	/* every byte of the tables and their checksums */
+	assert_false(lazy_same_or_damaged(&r, &d, full, n));
+	for (i = l.tables; i < l.lit_rec; i++) {
+		bool damaged;
+
+		assert_int_equal(kbtf_buf_dup(d.data, d.size, &dc), 0);
+		((uint8_t *)dc.data)[i] ^= 0x10;
+		damaged = lazy_same_or_damaged(&r, &dc, full, n);
+		if (i < l.tables + 256 && !damaged)
+			fail_msg("byte %zu of the first block: not found", i - l.tables);
+		found += damaged;
+		kbtf_buf_release(&dc);
+	}
+	assert_true(found > (l.lit_rec - l.tables) * 9 / 10);
 	assert_false(lazy_damaged(&r, &d, n, &voids));
 	assert_int_equal(voids, 0);
 	/* the second checkpoint past the reference's types, sealed: the whole
@@ -364,6 +468,7 @@ static void test_lazy_checks(void **state)
 		assert_true(voids > 0 && voids <= 16);
 		kbtf_buf_release(&dc);
 	}
+	kbtf_btf_free(full);
 	kbtf_buf_release(&d);
 	kbtf_buf_release(&r);
 	kbtf_buf_release(&k);
@@ -414,49 +519,12 @@ static void test_lazy_real(void **state)
 	kbtf_kernel_free(kb);
 }
 
-/* The counts and table offsets of the delta @d. */
-struct layout {
-	uint32_t hdr_len, ntr, nlit, nsr, str_lit, r_nr;
-	size_t tr, tperm, lits, sr, sperm, lit_str;
-};
-
-static void layout_of(const struct kbtf_buf *d, struct layout *l)
-{
-	const uint8_t *p = d->data;
-	uint32_t lit_len;
-
-	memcpy(&l->hdr_len, p + 12, 4);
-	memcpy(&l->ntr, p + 56, 4);
-	memcpy(&l->nlit, p + 60, 4);
-	memcpy(&lit_len, p + 64, 4);
-	memcpy(&l->nsr, p + 68, 4);
-	memcpy(&l->str_lit, p + 72, 4);
-	memcpy(&l->r_nr, p + 76, 4);
-	l->tr = 96 + l->hdr_len;
-	l->tperm = l->tr + 16 * l->ntr;
-	l->lits = l->tperm + 4 * l->ntr;
-	l->sr = l->lits + 8 * l->nlit;
-	l->sperm = l->sr + 12 * l->nsr;
-	l->lit_str = l->sperm + 4 * l->nsr + 4 * ((l->r_nr + 15) / 16) + lit_len;
-}
-
-static void put_u32(struct kbtf_buf *d, size_t at, uint32_t v)
-{
-	memcpy((uint8_t *)d->data + at, &v, 4);
-}
-
-static uint32_t get_u32(const struct kbtf_buf *d, size_t at)
-{
-	uint32_t v;
-
-	memcpy(&v, (const uint8_t *)d->data + at, 4);
-	return v;
-}
-
 /*
- * The delta @d with @what done to its tables, sealed (both checksums
- * pass): refused on open by the lazy reader and by the whole rebuild,
- * as a damaged delta saying @why.
+ * The delta @d with @what done to its tables, sealed (every checksum
+ * passes): refused by the whole rebuild (kbtf kernels check) as a
+ * damaged delta saying @why; the lazy reader, which believes tables
+ * whose blocks' checksums hold as it believes any sealed file, reads
+ * every record and string of it inside the delta and the reference.
  */
 static void refused_sealed(const struct kbtf_buf *r, const struct kbtf_buf *d, size_t at,
 			   uint32_t v, const char *why)
@@ -471,19 +539,31 @@ static void refused_sealed(const struct kbtf_buf *r, const struct kbtf_buf *d, s
 			 -EINVAL);
 	assert_non_null(strstr(kbtf_errstr(), "damaged BTF delta"));
 	assert_non_null(strstr(kbtf_errstr(), why));
-	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
-	assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), -EINVAL);
-	assert_null(src);
 	if (!strstr(kbtf_errstr(), why))
 		fail_msg("%s: wanted %s", kbtf_errstr(), why);
+	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+	assert_int_equal(kbtf_btf_delta_src_open(&rc, &dc, "t", &src), 0);
+	{
+		struct kbtf_btf *lazy;
+		uint32_t id, nk, i;
+
+		nk = get_u32(d, 44);
+		if (!kbtf_btf_parse_prepared_delta(src, nk, "t", &lazy)) {
+			for (id = 1; id <= nk; id++)
+				(void)kbtf_btf_type(lazy, id);
+			for (i = 0; i < kbtf_btf_str_len(lazy); i += 7)
+				(void)kbtf_btf_str(lazy, i);
+			kbtf_btf_free(lazy);
+		}
+	}
 }
 
 /*
- * Tables whose checksums pass but whose runs, orders or literals are
- * wrong: each refused when the delta is opened, before any record is
- * read, with the check's own reason. The R orders are checked without a
- * table of the indices seen: a run listed twice, or out of order, or an
- * index past the runs, is still caught.
+ * Tables whose checksums pass but whose runs, orders, literals or
+ * lookup buckets are wrong: each refused by the whole rebuild with the
+ * check's own reason. The R orders are checked without a table of the
+ * indices seen: a run listed twice, or out of order, or an index past
+ * the runs, is still caught.
  */
 static void test_tables_refused(void **state)
 {
@@ -514,15 +594,26 @@ static void test_tables_refused(void **state)
 	/* two runs overlapping in R: the second starts inside the first */
 	refused_sealed(&r, &d, l.tr + 16 * t1 + 4, get_u32(&d, l.tr + 16 * t0 + 4),
 		       "type runs out of order in the reference");
-	refused_sealed(&r, &d, l.sr + 12 * s1 + 4, get_u32(&d, l.sr + 12 * s0 + 4),
+	refused_sealed(&r, &d, l.sr + 16 * s1 + 4, get_u32(&d, l.sr + 16 * s0 + 4),
 		       "string runs out of order in the reference");
 	/* K order and ranges: runs overlapping, empty, past the end */
 	refused_sealed(&r, &d, l.tr + 16, get_u32(&d, l.tr), "type run out of range or order");
 	refused_sealed(&r, &d, l.tr + 8, 0, "type run out of range or order");
 	refused_sealed(&r, &d, l.tr + 4, l.r_nr, "type run out of range or order");
 	refused_sealed(&r, &d, l.tr + 12, 2, "type run out of range or order");
-	refused_sealed(&r, &d, l.sr + 12, get_u32(&d, l.sr), "string run out of range or order");
+	refused_sealed(&r, &d, l.sr + 16, get_u32(&d, l.sr), "string run out of range or order");
 	refused_sealed(&r, &d, l.sr + 8, 0, "string run out of range or order");
+	/* a string run's literal bytes before it */
+	refused_sealed(&r, &d, l.sr + 16 + 12, get_u32(&d, l.sr + 16 + 12) + 1,
+		       "literal strings do not fill the gaps");
+	/* the lookups: a K id's, a K string's, an R id's and an R string's bucket */
+	refused_sealed(&r, &d, l.tb + 4, get_u32(&d, l.tb + 4) + 1,
+		       "lookup buckets are not the tables'");
+	refused_sealed(&r, &d, l.lb, get_u32(&d, l.lb) + 1, "lookup buckets are not the tables'");
+	refused_sealed(&r, &d, l.sb, get_u32(&d, l.sb) + 1, "lookup buckets are not the tables'");
+	refused_sealed(&r, &d, l.rtb, get_u32(&d, l.rtb) + 1, "lookup buckets are not the tables'");
+	refused_sealed(&r, &d, l.rsb + 4 * ((l.r_strs >> 12)), 0,
+		       "lookup buckets are not the tables'");
 	/* literals: ids or offsets not ascending, an offset not aligned, an id past K's */
 	refused_sealed(&r, &d, l.lits + 8, get_u32(&d, l.lits), "literal out of range or order");
 	refused_sealed(&r, &d, l.lits + 12, get_u32(&d, l.lits + 4),
@@ -550,9 +641,9 @@ static void run_cut(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t
 
 	layout_of(d, &l);
 	for (i = 0; i <= at; i++) {
-		k_off = get_u32(d, l.sr + 12 * i);
+		k_off = get_u32(d, l.sr + 16 * i);
 		gap += k_off - prev_end;
-		prev_end = k_off + get_u32(d, l.sr + 12 * i + 8);
+		prev_end = k_off + get_u32(d, l.sr + 16 * i + 8);
 	}
 	/* the literal bytes of the gap after the run start at @gap */
 	ins = l.lit_str + gap;
@@ -563,7 +654,10 @@ static void run_cut(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t
 	memcpy(p, d->data, ins);
 	p[ins] = (uint8_t)byte;
 	memcpy(p + ins + 1, (const uint8_t *)d->data + ins, d->size - ins);
-	put_u32(out, l.sr + 12 * at + 8, get_u32(d, l.sr + 12 * at + 8) - 1);
+	put_u32(out, l.sr + 16 * at + 8, get_u32(d, l.sr + 16 * at + 8) - 1);
+	/* the runs after it have one more literal byte before them */
+	for (i = at + 1; i < l.nsr; i++)
+		put_u32(out, l.sr + 16 * i + 12, get_u32(d, l.sr + 16 * i + 12) + 1);
 	put_u32(out, 72, l.str_lit + 1);
 	kbtf_btf_delta_seal(out->data, out->size, r->data, r->size);
 }
@@ -592,12 +686,12 @@ static void test_run_open_end(void **state)
 	assert_int_equal(kbtf_btf_delta_make(r.data, r.size, k.data, k.size, &d, &st), 0);
 	layout_of(&d, &l);
 	for (i = 0; i < l.nsr; i++)
-		if (get_u32(&d, l.sr + 12 * i + 8) > len) {
-			len = get_u32(&d, l.sr + 12 * i + 8);
+		if (get_u32(&d, l.sr + 16 * i + 8) > len) {
+			len = get_u32(&d, l.sr + 16 * i + 8);
 			at = i;
 		}
 	assert_true(len > 16);
-	k_off = get_u32(&d, l.sr + 12 * at);
+	k_off = get_u32(&d, l.sr + 16 * at);
 	assert_int_equal(kbtf_btf_parse(k.data, k.size, NULL, &full), 0);
 	assert_true(k_off + len < kbtf_btf_str_len(full));
 	n = kbtf_btf_type_cnt(full) - 1;
