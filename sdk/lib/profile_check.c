@@ -17,7 +17,8 @@
  *     them; every named type of the kinds it keeps found under its name
  *     with its kind, size and name, and no candidate more; every type
  *     offset where the BTF has the record; every symbol line read in
- *     order and looked up by name. A delta index answers through
+ *     order and looked up by name; a delta index's run tables and gone
+ *     records, every block and their order. A delta index answers through
  *     index.ref and index.crcref, so those are read as well.
  */
 #include <endian.h>
@@ -215,6 +216,8 @@ int kbtf_profile_check_index(const char *name, const struct kbtf_pindex *ix, str
 	out->types = kbtf_btf_type_cnt(btf) - 1;
 	out->has_index = true;
 	err = check_facts(name, ix, k, btf);
+	if (!err)
+		err = kbtf_pindex_check_runs(ix);
 	if (!err)
 		err = check_names(name, ix, btf, &out->names);
 	if (!err)

@@ -15,10 +15,11 @@
  *            checksum of all that, the name and the candidates)
  *   cands    struct kbtf_pindex_cand, grouped by name, id order inside
  *   pool     the names
- *   idruns, strruns, symgone, symlines, symcrcs, crcsums
+ *   idruns, strruns, symgone, symlines, symcrcs, crcsums, crcblks, runsums
  *            only in a delta index (F_DELTA, at the end of this file):
  *            how the reference index's names and symbols map onto this
- *            kernel's, and the CRC of each of its Module.symvers lines
+ *            kernel's, the CRC of each of its Module.symvers lines, and a
+ *            checksum of each block of RUN_BLOCK runs and gone records
  *   offs     each type's offset in the BTF's type section (type 1 on),
  *            when the BTF is one blob: what lets kbtf_btf_parse_prepared()
  *            open it without a walk
@@ -42,7 +43,8 @@
  * checked, so that opening costs the same for any kernel: one checksum
  * covers the header, the config and the meta strings (a few hundred
  * bytes) and is checked on every open; every other part is checked where
- * a lookup goes: the slot blocks a probe reads and every record it
+ * a lookup goes: a delta's run table and gone record blocks it reads, the
+ * slot blocks a probe reads and every record it
  * visits (a name with its candidates, a symbol with its strings), so that
  * a name found and a name absent are both answers from intact data; a
  * block of type offsets before the first record it places is read. A
@@ -109,14 +111,19 @@ enum {
 	SEC_SYMCRCS,  /* ... the CRC of each reference record's line here */
 	SEC_CRCSUMS,  /* ... a checksum of each block of CRC_BLOCK of them */
 	SEC_CRCBLKS,  /* ... or, F_CRC_DONOR: which differ from the donor's */
+	SEC_RUNSUMS,  /* ... a checksum of each block of RUN_BLOCK idruns, strruns, symgone */
 	NR_SECS,
-	NR_SUMMED = SEC_SLOTS, /* the sections the open-time checksum covers */
+	NR_SUMMED = SEC_IDRUNS, /* the sections the open-time checksum covers */
 };
 
 #define SSLOT_BLOCK 64 /* symbol slots per checksummed block */
 #define NSLOT_BLOCK 64 /* name slots per checksummed block */
 #define OFFS_BLOCK 64  /* type offsets per checksummed block */
 #define CRC_BLOCK 64   /* a delta index's CRCs per checksummed block */
+#define RUN_BLOCK 64   /* a delta index's runs or gone records per checksummed block */
+
+/* A delta index's tables checked a block at a time (their sums in SEC_RUNSUMS, in this order). */
+enum { RT_IDS, RT_STRS, RT_GONE, NR_RT };
 
 enum {
 	F_CONFIG = 1u << 0,	  /* the profile has a config */
@@ -249,6 +256,10 @@ struct kbtf_pindex {
 	uint32_t nr_idruns, nr_strruns;
 	const uint32_t *gone, *crcs, *crcsums;
 	uint32_t nr_gone, nr_crcs;
+	/* their blocks' checksums, where each table's first is, and which held */
+	const uint32_t *runsums;
+	uint32_t runblk0[NR_RT + 1];
+	uint8_t *runs_ok;
 	/* F_CRC_DONOR: the delta index whose CRCs these are told against */
 	struct kbtf_pindex *donor;
 	bool donor_borrowed;
@@ -429,7 +440,8 @@ int kbtf_pindex_keyed_cmp(const void *a, const void *b)
 
 struct build {
 	struct wbuf config, meta, slots, slotsums, names, cands, pool, offs, offsums, sslots, ssums,
-	    syms, symsets, symstr, idruns, strruns, symgone, symlines, symcrcs, crcsums, crcblks;
+	    syms, symsets, symstr, idruns, strruns, symgone, symlines, symcrcs, crcsums, crcblks,
+	    runsums;
 	struct idx_hdr h;
 };
 
@@ -456,6 +468,7 @@ static void build_fini(struct build *b)
 	free(b->symcrcs.p);
 	free(b->crcsums.p);
 	free(b->crcblks.p);
+	free(b->runsums.p);
 }
 
 /* The checksums of @tab, a block of @per bytes each (the last one shorter), into @out. */
@@ -467,6 +480,24 @@ static int put_blk_sums(struct wbuf *out, const struct wbuf *tab, size_t per)
 
 	for (b = 0, at = 0; !err && at < tab->len; b++, at += per) {
 		sum = htole32(blk_sum(tab->p + at, tab->len - at < per ? tab->len - at : per, b));
+		err = wb_put(out, &sum, sizeof(sum));
+	}
+	return err;
+}
+
+/*
+ * The checksums of the @len bytes at @tab, RUN_BLOCK entries of @esz a
+ * block, numbered from @first, onto @out.
+ */
+static int put_run_sums(struct wbuf *out, const uint8_t *tab, size_t len, size_t esz,
+			uint32_t first)
+{
+	size_t per = RUN_BLOCK * esz, at;
+	uint32_t b, sum;
+	int err = 0;
+
+	for (b = first, at = 0; !err && at < len; b++, at += per) {
+		sum = htole32(blk_sum(tab + at, len - at < per ? len - at : per, b));
 		err = wb_put(out, &sum, sizeof(sum));
 	}
 	return err;
@@ -910,11 +941,23 @@ static int assemble(struct build *b, struct kbtf_buf *out)
 	    [SEC_IDRUNS] = &b->idruns,	 [SEC_STRRUNS] = &b->strruns,
 	    [SEC_SYMGONE] = &b->symgone, [SEC_SYMLINES] = &b->symlines,
 	    [SEC_SYMCRCS] = &b->symcrcs, [SEC_CRCSUMS] = &b->crcsums,
-	    [SEC_CRCBLKS] = &b->crcblks,
+	    [SEC_CRCBLKS] = &b->crcblks, [SEC_RUNSUMS] = &b->runsums,
 	};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
-	int i;
+	int i, err;
+
+	/* a delta's run tables and gone records, a block each numbered on from the last's */
+	b->runsums.len = 0;
+	err = put_run_sums(&b->runsums, b->idruns.p, b->idruns.len, sizeof(struct idx_run), 0);
+	err = err
+		  ?: put_run_sums(&b->runsums, b->strruns.p, b->strruns.len, sizeof(struct idx_run),
+				  (uint32_t)(b->runsums.len / 4));
+	err = err
+		  ?: put_run_sums(&b->runsums, b->symgone.p, b->symgone.len, 4,
+				  (uint32_t)(b->runsums.len / 4));
+	if (err)
+		return err;
 
 	for (i = 0; i < NR_SECS; i++) {
 		off = (off + 7) & ~(uint64_t)7;
@@ -1167,6 +1210,13 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->crcsums = (const uint32_t *)(base + off[SEC_CRCSUMS]);
 	ix->crcblks = (const struct idx_crcblk *)(base + off[SEC_CRCBLKS]);
 	ix->nr_crcblks = size[SEC_CRCBLKS] / sizeof(struct idx_crcblk);
+	ix->runsums = (const uint32_t *)(base + off[SEC_RUNSUMS]);
+	ix->runblk0[RT_IDS] = 0;
+	ix->runblk0[RT_STRS] = nr_blocks(ix->nr_idruns, RUN_BLOCK);
+	ix->runblk0[RT_GONE] = ix->runblk0[RT_STRS] + nr_blocks(ix->nr_strruns, RUN_BLOCK);
+	ix->runblk0[NR_RT] = ix->runblk0[RT_GONE] + nr_blocks(ix->nr_gone, RUN_BLOCK);
+	if (size[SEC_RUNSUMS] != 4 * (uint64_t)ix->runblk0[NR_RT])
+		return bad(ix->name, "block checksums missing");
 	ix->symruns = (const struct idx_symrun *)(base + off[SEC_SYMLINES]);
 	ix->symsrc = (const uint32_t *)(base + off[SEC_SYMLINES]);
 	ix->nr_symruns =
@@ -1271,6 +1321,8 @@ static int check(struct kbtf_pindex *ix)
 	err = check_meta(ix);
 	if (!err && ix->nr_offs &&
 	    !(ix->offs_ok = calloc(nr_blocks(ix->nr_offs, OFFS_BLOCK) / 8 + 1, 1)))
+		err = kbtf_err_nomem();
+	if (!err && ix->runblk0[NR_RT] && !(ix->runs_ok = calloc(ix->runblk0[NR_RT] / 8 + 1, 1)))
 		err = kbtf_err_nomem();
 	return err;
 }
@@ -1467,6 +1519,7 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 		return;
 	kbtf_buf_release(&ix->buf);
 	free(ix->offs_ok);
+	free(ix->runs_ok);
 	if (!ix->ref_borrowed)
 		kbtf_pindex_free(ix->ref);
 	if (!ix->donor_borrowed)
@@ -1901,6 +1954,30 @@ static void seal_names(uint8_t *data, size_t size, const struct idx_hdr *h)
 	}
 }
 
+/* Recompute a delta's run table and gone record block sums, when all lie inside (for fuzzing). */
+static void seal_runs(uint8_t *data, size_t size, const struct idx_hdr *h)
+{
+	static const int tab[NR_RT] = {SEC_IDRUNS, SEC_STRRUNS, SEC_SYMGONE};
+	uint32_t so = le32toh(h->sec[SEC_RUNSUMS].off), sn = le32toh(h->sec[SEC_RUNSUMS].size) / 4;
+	uint32_t t, g = 0;
+
+	if (so > size || sn > (size - so) / 4)
+		return;
+	for (t = 0; t < NR_RT; t++) {
+		uint32_t to = le32toh(h->sec[tab[t]].off), tn = le32toh(h->sec[tab[t]].size);
+		size_t per = RUN_BLOCK * (t == RT_GONE ? 4 : sizeof(struct idx_run)), at;
+
+		if (to > size || tn > size - to)
+			return;
+		for (at = 0; at < tn && g < sn; at += per, g++) {
+			uint32_t sum =
+			    htole32(blk_sum(data + to + at, tn - at < per ? tn - at : per, g));
+
+			memcpy(data + so + 4 * (size_t)g, &sum, 4);
+		}
+	}
+}
+
 void kbtf_pindex_seal(uint8_t *data, size_t size)
 {
 	struct idx_hdr h;
@@ -1918,6 +1995,7 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 	seal_sslots(data, size, &h);
 	seal_blocks(data, size, &h, SEC_SYMCRCS, SEC_CRCSUMS, 4 * CRC_BLOCK);
 	seal_crcblks(data, size, &h);
+	seal_runs(data, size, &h);
 	{
 		uint32_t lo = le32toh(h.sec[SEC_SYMLINES].off),
 			 ln = le32toh(h.sec[SEC_SYMLINES].size);
@@ -1969,16 +2047,8 @@ static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borr
 		return kbtf_err(-EINVAL,
 				"%s: kernel index is a delta against another reference index",
 				ix->name);
-	for (i = 1; i < ix->nr_idruns; i++)
-		if (le32toh(ix->idruns[i].start) <= le32toh(ix->idruns[i - 1].start))
-			return bad(ix->name, "type id runs out of order");
-	for (i = 1; i < ix->nr_strruns; i++)
-		if (le32toh(ix->strruns[i].start) <= le32toh(ix->strruns[i - 1].start))
-			return bad(ix->name, "string runs out of order");
-	for (i = 0; i < ix->nr_gone; i++)
-		if (le32toh(ix->gone[i]) >= ref->nr_syms ||
-		    (i && le32toh(ix->gone[i]) <= le32toh(ix->gone[i - 1])))
-			return bad(ix->name, "gone symbols out of order");
+	/* the run tables and gone records are checked a block at a time where
+	 * a lookup reads them (run_blk_ok()), whole by kbtf_pindex_check_runs() */
 	if ((flag(ix, F_CRC_DONOR)
 		 ? !ix->nr_lines || ix->nr_crcblks != nr_blocks(ref->nr_syms, CRC_BLOCK)
 		 : ix->nr_crcs != (ix->nr_lines ? ref->nr_syms : 0)) ||
@@ -2025,22 +2095,81 @@ static int attach_donor(struct kbtf_pindex *ix, struct kbtf_pindex *donor, bool 
 	return 0;
 }
 
-/* @v through @runs (sorted by start): false when below the first. */
-static bool run_map(const struct idx_run *runs, uint32_t nr, uint32_t v, uint32_t *out)
+/* The first word of entry @i of the delta table @t: a run's start, a gone record. */
+static uint32_t run_key(const struct kbtf_pindex *ix, int t, uint32_t i)
 {
-	uint32_t lo = 0, hi = nr;
+	return le32toh(t == RT_IDS    ? ix->idruns[i].start
+		       : t == RT_STRS ? ix->strruns[i].start
+				      : ix->gone[i]);
+}
+
+static uint32_t run_count(const struct kbtf_pindex *ix, int t)
+{
+	return t == RT_IDS ? ix->nr_idruns : t == RT_STRS ? ix->nr_strruns : ix->nr_gone;
+}
+
+/*
+ * Is the block of entry @i (< its count) of the delta table @t as written?
+ * Checked the first time one of its entries is read: its checksum, its
+ * entries ascending, and gone records inside the reference's symbols.
+ */
+static bool run_blk_ok(const struct kbtf_pindex *ix, int t, uint32_t i)
+{
+	uint32_t b = i / RUN_BLOCK, g = ix->runblk0[t] + b, n = run_count(ix, t), j, end;
+	size_t esz = t == RT_GONE ? 4 : sizeof(struct idx_run);
+	const uint8_t *tab = t == RT_IDS    ? (const uint8_t *)ix->idruns
+			     : t == RT_STRS ? (const uint8_t *)ix->strruns
+					    : (const uint8_t *)ix->gone;
+	uint8_t bit = (uint8_t)(1u << (g % 8));
+
+	if (__atomic_load_n(&ix->runs_ok[g / 8], __ATOMIC_ACQUIRE) & bit)
+		return true;
+	end = n - b * RUN_BLOCK < RUN_BLOCK ? n : (b + 1) * RUN_BLOCK;
+	if (blk_sum(tab + esz * b * RUN_BLOCK, esz * (end - b * RUN_BLOCK), g) !=
+	    le32toh(ix->runsums[g]))
+		return false;
+	for (j = b * RUN_BLOCK + 1; j < end; j++)
+		if (run_key(ix, t, j) <= run_key(ix, t, j - 1))
+			return false;
+	if (t == RT_GONE && (!ix->ref || run_key(ix, t, end - 1) >= ix->ref->nr_syms))
+		return false;
+	__atomic_fetch_or(&ix->runs_ok[g / 8], bit, __ATOMIC_RELEASE);
+	return true;
+}
+
+/*
+ * Where @v falls in the delta table @t (ascending): the first entry above
+ * it, found by halving. When @ix checks its blocks (not while it is being
+ * written), the two entries around that place are read from checked
+ * blocks: then the answer is the one the intact table gives, whatever
+ * the halving read on its way. NO_VALUE: a block read is damaged.
+ */
+static uint32_t run_place(const struct kbtf_pindex *ix, int t, uint32_t v)
+{
+	uint32_t lo = 0, hi = run_count(ix, t);
 
 	while (lo < hi) {
 		uint32_t mid = lo + (hi - lo) / 2;
 
-		if (le32toh(runs[mid].start) <= v)
+		if (run_key(ix, t, mid) <= v)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
-	if (!lo)
+	if (ix->runs_ok && ((lo && !run_blk_ok(ix, t, lo - 1)) ||
+			    (lo < run_count(ix, t) && !run_blk_ok(ix, t, lo))))
+		return NO_VALUE;
+	return lo;
+}
+
+/* @v through the runs @t (RT_IDS, RT_STRS): false when below the first or damaged. */
+static bool run_map(const struct kbtf_pindex *ix, int t, uint32_t v, uint32_t *out)
+{
+	uint32_t lo = run_place(ix, t, v);
+
+	if (!lo || lo == NO_VALUE)
 		return false;
-	*out = v + le32toh(runs[lo - 1].delta);
+	*out = v + le32toh(t == RT_IDS ? ix->idruns[lo - 1].delta : ix->strruns[lo - 1].delta);
 	return true;
 }
 
@@ -2094,15 +2223,14 @@ static bool size_is_id(const struct kbtf_pindex_cand *c)
  * name offset and, for a typedef, the id it names, mapped through the
  * runs; false when one falls outside them or this kernel's types.
  */
-static bool cand_map(const struct idx_run *idr, uint32_t nidr, const struct idx_run *sr,
-		     uint32_t nsr, uint32_t type_cnt, const struct kbtf_pindex_cand *rc,
-		     struct kbtf_pindex_cand *c)
+static bool cand_map(const struct kbtf_pindex *ix, uint32_t type_cnt,
+		     const struct kbtf_pindex_cand *rc, struct kbtf_pindex_cand *c)
 {
 	uint32_t id, off, size = le32toh(rc->size);
 
-	if (!run_map(idr, nidr, le32toh(rc->id), &id) ||
-	    !run_map(sr, nsr, le32toh(rc->name_off), &off) || !id || id >= type_cnt ||
-	    (size_is_id(rc) && (!run_map(idr, nidr, size, &size) || size >= type_cnt)))
+	if (!run_map(ix, RT_IDS, le32toh(rc->id), &id) ||
+	    !run_map(ix, RT_STRS, le32toh(rc->name_off), &off) || !id || id >= type_cnt ||
+	    (size_is_id(rc) && (!run_map(ix, RT_IDS, size, &size) || size >= type_cnt)))
 		return false;
 	*c = *rc;
 	c->id = htole32(id);
@@ -2125,8 +2253,7 @@ static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
 	if (!c)
 		goto damaged; /* out of memory: no answer rather than a wrong one */
 	for (i = 0; i < nr; i++)
-		if (!cand_map(ix->idruns, ix->nr_idruns, ix->strruns, ix->nr_strruns,
-			      le32toh(ix->h->type_cnt), &rc[i], &c[i]))
+		if (!cand_map(ix, le32toh(ix->h->type_cnt), &rc[i], &c[i]))
 			goto damaged;
 	*out = c;
 	return nr;
@@ -2135,22 +2262,17 @@ damaged:
 	return 0;
 }
 
-/* Is the reference's record @rec (0-based) a symbol this kernel lacks? */
-static bool gone_rec(const struct kbtf_pindex *ix, uint32_t rec)
+/*
+ * Is the reference's record @rec (0-based) a symbol this kernel lacks?
+ * 1 yes, 0 no, -1 a block read is damaged.
+ */
+static int gone_rec(const struct kbtf_pindex *ix, uint32_t rec)
 {
-	uint32_t lo = 0, hi = ix->nr_gone;
+	uint32_t lo = run_place(ix, RT_GONE, rec);
 
-	while (lo < hi) {
-		uint32_t mid = lo + (hi - lo) / 2, g = le32toh(ix->gone[mid]);
-
-		if (g == rec)
-			return true;
-		if (g < rec)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return false;
+	if (lo == NO_VALUE)
+		return -1;
+	return lo && le32toh(ix->gone[lo - 1]) == rec;
 }
 
 static bool crc_of(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc);
@@ -2203,9 +2325,12 @@ static bool sym_mapped(const struct kbtf_pindex *ix, const char *sym, struct kbt
 
 	if (r)
 		return r > 0;
-	if (!ix->nr_lines || sym_find(ix->ref, sym, &at, &rec) <= 0 || gone_rec(ix, rec - 1))
+	if (!ix->nr_lines || sym_find(ix->ref, sym, &at, &rec) <= 0)
 		return false;
-	if (!crc_of(ix, rec - 1, &at.crc)) {
+	r = gone_rec(ix, rec - 1);
+	if (r > 0)
+		return false;
+	if (r < 0 || !crc_of(ix, rec - 1, &at.crc)) {
 		kbtf_pindex_mark_damaged(ix);
 		return false;
 	}
@@ -2255,12 +2380,30 @@ static bool sym_at_mapped(const struct kbtf_pindex *ix, uint32_t i, struct kbtf_
 			goto damaged;
 		return true;
 	}
-	if (gone_rec(ix, src) || !sym_checked(ix->ref, src + 1, out) || !crc_of(ix, src, &out->crc))
+	if (gone_rec(ix, src) != 0 || !sym_checked(ix->ref, src + 1, out) ||
+	    !crc_of(ix, src, &out->crc))
 		goto damaged;
 	return true;
 damaged:
 	kbtf_pindex_mark_damaged(ix);
 	return false;
+}
+
+int kbtf_pindex_check_runs(const struct kbtf_pindex *ix)
+{
+	uint32_t i;
+	int t;
+
+	if (!flag(ix, F_DELTA))
+		return 0;
+	for (t = 0; t < NR_RT; t++)
+		for (i = 0; i < run_count(ix, t); i++)
+			if (!run_blk_ok(ix, t, i) ||
+			    (i && run_key(ix, t, i) <= run_key(ix, t, i - 1)))
+				return bad(ix->name, t == RT_IDS    ? "type id runs out of order"
+						     : t == RT_STRS ? "string runs out of order"
+								    : "gone symbols out of order");
+	return 0;
 }
 
 int kbtf_pindex_from_mem_ref(const void *data, size_t size, const void *ref_data, size_t ref_size,
@@ -2397,19 +2540,21 @@ static int delta_names(struct build *b, const struct kbtf_pindex *full,
 	/* names whose mapped entry differs (or is not the reference's), added names */
 	for (i = 0; !err && i < full->nr_names; i++) {
 		const char *name = full->pool + le32toh(full->names[i].name);
-		const struct idx_run *idr = (const struct idx_run *)b->idruns.p,
-				     *sr = (const struct idx_run *)b->strruns.p;
-		uint32_t nidr = (uint32_t)(b->idruns.len / sizeof(*idr)),
-			 nsr = (uint32_t)(b->strruns.len / sizeof(*sr));
+		/* the runs as written, read as a reader reads them (no blocks to check) */
+		struct kbtf_pindex runs = {
+		    .idruns = (const struct idx_run *)b->idruns.p,
+		    .strruns = (const struct idx_run *)b->strruns.p,
+		    .nr_idruns = (uint32_t)(b->idruns.len / sizeof(struct idx_run)),
+		    .nr_strruns = (uint32_t)(b->strruns.len / sizeof(struct idx_run)),
+		};
 		bool same;
 
 		fn = le32toh(full->names[i].nr);
 		fc = &full->cands[le32toh(full->names[i].first)];
 		same = cands_own(ref, name, &rc, &rn) && rn == fn;
 		for (j = 0; same && j < rn; j++)
-			same =
-			    cand_map(idr, nidr, sr, nsr, le32toh(full->h->type_cnt), &rc[j], &m) &&
-			    !memcmp(&m, &fc[j], sizeof(m));
+			same = cand_map(&runs, le32toh(full->h->type_cnt), &rc[j], &m) &&
+			       !memcmp(&m, &fc[j], sizeof(m));
 		if (!same)
 			err = own_name(b, &hashes, name, fc, fn);
 	}

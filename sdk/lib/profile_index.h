@@ -51,7 +51,7 @@
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 6
+#define KBTF_PINDEX_VERSION 7
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -218,6 +218,12 @@ bool kbtf_pindex_type_offs_ok(const struct kbtf_pindex *ix, uint32_t first, uint
  * index checks this before believing what it judged.
  */
 bool kbtf_pindex_damaged(const struct kbtf_pindex *ix);
+/*
+ * A delta index's run tables and gone records checked whole (every
+ * block's checksum, every entry's order), as lookups check the blocks
+ * they read: 0, or -EINVAL with one line naming the index and why.
+ */
+int kbtf_pindex_check_runs(const struct kbtf_pindex *ix);
 void kbtf_pindex_mark_damaged(const struct kbtf_pindex *ix);
 /* Number of symbols indexed. */
 uint32_t kbtf_pindex_nr_syms(const struct kbtf_pindex *ix);

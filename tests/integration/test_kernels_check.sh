@@ -59,9 +59,9 @@ before=$?
 
 p=$store/6.1.0-56-amd64
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-hs=$(u32 "$p/index" 12) # the header's size; its last 21 pairs: the sections
-so=$(u32 "$p/index" $((hs - 168 + 10 * 8))) # section 10: the type offsets
-sn=$(u32 "$p/index" $((hs - 168 + 10 * 8 + 4)))
+hs=$(u32 "$p/index" 12) # the header's size; its last 22 pairs: the sections
+so=$(u32 "$p/index" $((hs - 176 + 10 * 8))) # section 10: the type offsets
+sn=$(u32 "$p/index" $((hs - 176 + 10 * 8 + 4)))
 cp -p "$p/index" "$t_tmp/index.good"
 # the index is the profile's own file (a link to no other profile)
 printf '\x5a' | dd of="$p/index" bs=1 seek=$((so + sn - 6)) conv=notrunc status=none
@@ -87,8 +87,8 @@ else
 	sed 's/^/    | /' "$t_tmp/check.out" "$t_tmp/check.err"
 fi
 # a byte in the middle of the names' candidate records (section 8)
-co=$(u32 "$p/index" $((hs - 168 + 8 * 8)))
-cn=$(u32 "$p/index" $((hs - 168 + 8 * 8 + 4)))
+co=$(u32 "$p/index" $((hs - 176 + 8 * 8)))
+cn=$(u32 "$p/index" $((hs - 176 + 8 * 8 + 4)))
 cp -p "$t_tmp/index.good" "$p/index"
 printf '\x5a' | dd of="$p/index" bs=1 seek=$((co + cn / 2 + 1)) conv=notrunc status=none
 touch -r "$t_tmp/index.good" "$p/index"

@@ -252,10 +252,11 @@ same "delta store without its index: the same report" "$t_tmp/raw.json" "$t_tmp/
 p=$ds/6.12.117+deb12-amd64
 one() { XDG_CACHE_HOME=$delta "$KBTF" validate "$t_tmp/mods/e1000e.ko" --kernels 6.12.117+deb12-amd64 \
 	>"$t_tmp/bad.out" 2>&1; }
-# a copy with one byte changed, the stamps' size and mtime kept (the
-# profile's btf is a link to a shared object: never write it in place)
+# a copy with one byte of its header changed (the rebuilt BTF's size),
+# the stamps' size and mtime kept (the profile's btf is a link to a
+# shared object: never write it in place)
 cp -p "$p/btf" "$t_tmp/btf.bad"
-printf '\x5a' | dd of="$t_tmp/btf.bad" bs=1 seek=3000 conv=notrunc status=none
+printf '\x5a' | dd of="$t_tmp/btf.bad" bs=1 seek=41 conv=notrunc status=none
 touch -r "$p/btf" "$t_tmp/btf.bad"
 mv "$p/btf" "$t_tmp/btf.good"
 mv "$t_tmp/btf.bad" "$p/btf"
@@ -298,11 +299,11 @@ else
 	sed 's/^/    | /' "$t_tmp/bad.out"
 fi
 # a byte of what opening checks whole: the release, in the meta strings
-# (the header's size at byte 12, its last 21 pairs the sections; section 1)
+# (the header's size at byte 12, its last 22 pairs the sections; section 1)
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 cp "$t_tmp/index.ref" "$p/index.ref"
 hs=$(u32 "$p/index.ref" 12)
-printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 168 + 8))) + 3)) \
+printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 176 + 8))) + 3)) \
 	conv=notrunc status=none
 one
 rc=$?

@@ -308,7 +308,7 @@ static void test_prepared_btf_damaged(void **state)
 /* ------------------------------------------------------------- refusals */
 
 /* The sections of the format (profile_index.c) the tests damage. */
-enum { SEC_SLOTS = 5, SEC_OFFS = 10, SEC_SSLOTS = 12, SEC_SYMS = 14, NR_SECS = 21 };
+enum { SEC_SLOTS = 5, SEC_OFFS = 10, SEC_SSLOTS = 12, SEC_SYMS = 14, NR_SECS = 22 };
 
 static uint32_t sec_off(const struct kbtf_buf *raw, int sec)
 {
