@@ -10,8 +10,10 @@
 #ifndef KBTF_UTIL_H
 #define KBTF_UTIL_H
 
+#include <endian.h>
 #include <stdbool.h>
 #include <stdint.h>
+#include <string.h>
 #include <sys/types.h>
 #include <time.h>
 
@@ -80,9 +82,12 @@ static inline uint16_t kbtf_le16(const void *p)
 
 static inline uint32_t kbtf_le32(const void *p)
 {
-	const uint8_t *b = p;
+	uint32_t v;
 
-	return (uint32_t)b[0] | (uint32_t)b[1] << 8 | (uint32_t)b[2] << 16 | (uint32_t)b[3] << 24;
+	/* one load (and a swap on big-endian hosts), where the compiler might
+	 * not merge four byte loads in a hot loop */
+	memcpy(&v, p, sizeof(v));
+	return le32toh(v);
 }
 
 static inline uint64_t kbtf_le64(const void *p)
@@ -105,12 +110,8 @@ static inline uint32_t kbtf_get32(const void *p, bool big)
 
 static inline void kbtf_put_le32(void *p, uint32_t v)
 {
-	uint8_t *b = p;
-
-	b[0] = (uint8_t)v;
-	b[1] = (uint8_t)(v >> 8);
-	b[2] = (uint8_t)(v >> 16);
-	b[3] = (uint8_t)(v >> 24);
+	v = htole32(v);
+	memcpy(p, &v, sizeof(v));
 }
 
 static inline void kbtf_put_le64(void *p, uint64_t v)
