@@ -15,149 +15,7 @@
 #include "drift.h"
 #include "kbtf/err.h"
 
-#define MAX_DEPTH 8
 #define MAX_TYPES 512
-#define PTR_BITS 64
-
-/* ------------------------------------------------------------ type facts */
-
-static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, int depth)
-{
-	const struct btf_type *t = kbtf_btf_type(btf, id);
-
-	if (!t || depth > 32)
-		return 0;
-	switch (kbtf_kind(t)) {
-	case BTF_KIND_INT:
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-	case BTF_KIND_STRUCT:
-	case BTF_KIND_UNION:
-	case BTF_KIND_FLOAT:
-		return t->size * 8;
-	case BTF_KIND_PTR:
-		return PTR_BITS;
-	case BTF_KIND_TYPEDEF:
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-	case BTF_KIND_TYPE_TAG:
-		return type_bits(btf, t->type, depth + 1);
-	case BTF_KIND_ARRAY:
-		return kbtf_array(t)->nelems * type_bits(btf, kbtf_array(t)->type, depth + 1);
-	default:
-		return 0;
-	}
-}
-
-/*
- * type_bits() of member types, remembered for one side of one pair: the
- * members of a kernel's structs name the same few typedefs again and
- * again (u32, spinlock_t, struct list_head), each a chain to walk.
- */
-#define BITS_MEMO 512
-
-struct bits_memo {
-	uint32_t id[BITS_MEMO]; /* 0: an empty slot */
-	uint32_t bits[BITS_MEMO];
-};
-
-static uint32_t member_bits(struct bits_memo *m, const struct kbtf_btf *btf, uint32_t id)
-{
-	uint32_t slot = (id * 2654435761u) >> 23; /* BITS_MEMO slots */
-
-	if (!m || !id)
-		return type_bits(btf, id, 0);
-	if (m->id[slot] != id) {
-		m->id[slot] = id;
-		m->bits[slot] = type_bits(btf, id, 0);
-	}
-	return m->bits[slot];
-}
-
-/*
- * @a @b @c into @buf of @len bytes, cut to fit as snprintf() cuts: type
- * names are made for every member compared, and snprintf()'s format
- * parsing was a tenth of judging a pair.
- */
-static void cat3(char *buf, size_t len, const char *a, const char *b, const char *c)
-{
-	const char *part[3] = {a, b, c};
-	size_t n = 0, l, i;
-
-	for (i = 0; i < 3 && n + 1 < len; i++) {
-		l = strlen(part[i]);
-		if (l > len - 1 - n)
-			l = len - 1 - n;
-		memcpy(buf + n, part[i], l);
-		n += l;
-	}
-	buf[n] = '\0';
-}
-
-static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len, int depth)
-{
-	const struct btf_type *t = kbtf_btf_type(btf, id);
-	const char *name, *tag = "";
-	char inner[256], num[16];
-
-	if (!len)
-		return;
-	if (!id) {
-		cat3(buf, len, "void", "", "");
-		return;
-	}
-	if (!t || depth > 8) {
-		cat3(buf, len, "?", "", "");
-		return;
-	}
-	name = kbtf_btf_str(btf, t->name_off);
-	if (!name)
-		name = "?";
-	switch (kbtf_kind(t)) {
-	case BTF_KIND_STRUCT:
-		tag = "struct ";
-		break;
-	case BTF_KIND_UNION:
-		tag = "union ";
-		break;
-	case BTF_KIND_ENUM:
-	case BTF_KIND_ENUM64:
-		tag = "enum ";
-		break;
-	case BTF_KIND_FWD:
-		tag = kbtf_kflag(t) ? "union " : "struct ";
-		break;
-	case BTF_KIND_PTR:
-		name_rec(btf, t->type, inner, sizeof(inner), depth + 1);
-		cat3(buf, len, inner, " *", "");
-		return;
-	case BTF_KIND_CONST:
-	case BTF_KIND_VOLATILE:
-	case BTF_KIND_RESTRICT:
-		name_rec(btf, t->type, inner, sizeof(inner), depth + 1);
-		cat3(buf, len,
-		     kbtf_kind(t) == BTF_KIND_CONST	 ? "const "
-		     : kbtf_kind(t) == BTF_KIND_VOLATILE ? "volatile "
-							 : "restrict ",
-		     inner, "");
-		return;
-	case BTF_KIND_TYPE_TAG:
-		name_rec(btf, t->type, buf, len, depth + 1);
-		return;
-	case BTF_KIND_ARRAY:
-		name_rec(btf, kbtf_array(t)->type, inner, sizeof(inner), depth + 1);
-		snprintf(num, sizeof(num), "[%u]", kbtf_array(t)->nelems);
-		cat3(buf, len, inner, num, "");
-		return;
-	case BTF_KIND_FUNC_PROTO:
-		cat3(buf, len, "function", "", "");
-		return;
-	default:
-		break;
-	}
-	cat3(buf, len, tag, *name ? name : "{...}", "");
-}
 
 /*
  * True when kbtf_type_name() of @a in @ba and of @b in @bb are sure to be
@@ -210,11 +68,6 @@ static bool same_name_sure(const struct kbtf_btf *ba, uint32_t a, const struct k
 	}
 }
 
-void kbtf_type_name(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len)
-{
-	name_rec(btf, id, buf, len, 0);
-}
-
 const char *kbtf_drift_change_str(unsigned int c)
 {
 	switch (c) {
@@ -235,128 +88,8 @@ const char *kbtf_drift_change_str(unsigned int c)
 
 /* ------------------------------------------------------------ flattening */
 
-struct flat {
-	const char *name;
-	uint32_t bit_off, bits, type;
-	uint32_t at;  /* its place in declaration order */
-	uint64_t key; /* the name's first 8 bytes, big-endian: strcmp() order */
-};
-
-struct flatlist {
-	struct flat *v;
-	size_t n, cap;
-	size_t steps; /* members visited, nested ones included */
-};
-
-/*
- * Members flatten() visits for one type before it gives up with -ELOOP. An
- * unnamed member of an anonymous type is unfolded in place, so a damaged
- * BTF whose anonymous union holds itself many times over unfolds into
- * vlen^MAX_DEPTH members; real kernels' largest types visit a few hundred.
- */
-#define MAX_FLAT_STEPS (1u << 16)
-
-static uint64_t name_key(const char *s)
-{
-	uint64_t k = 0;
-
-	/* the bytes as read, then in the order strcmp() weighs them */
-	memcpy(&k, s, strnlen(s, 8));
-#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-	k = __builtin_bswap64(k);
-#endif
-	return k;
-}
-
-/* The id a member's type resolves to through typedefs and modifiers. */
-static uint32_t strip(const struct kbtf_btf *btf, uint32_t id)
-{
-	return kbtf_btf_skip_mods_typedefs(btf, id);
-}
-
-/*
- * What an array of arrays of @id holds, through typedefs and modifiers; 0
- * past MAX_ARRAY_DEPTH steps: a damaged or hostile BTF's array can be its
- * own element, and an unbounded walk then never ends (found by fuzz_pair).
- */
-#define MAX_ARRAY_DEPTH 32
-
-static uint32_t element(const struct kbtf_btf *btf, uint32_t id)
-{
-	int depth;
-
-	for (depth = 0; depth <= MAX_ARRAY_DEPTH; depth++) {
-		const struct btf_type *t;
-
-		id = strip(btf, id);
-		t = kbtf_btf_type(btf, id);
-		if (!t || kbtf_kind(t) != BTF_KIND_ARRAY)
-			return id;
-		id = kbtf_array(t)->type;
-	}
-	return 0;
-}
-
-static bool anon_composite(const struct kbtf_btf *btf, uint32_t id)
-{
-	const struct btf_type *t = kbtf_btf_type(btf, strip(btf, id));
-
-	return t && kbtf_is_composite(t) && !t->name_off;
-}
-
-static int flatten(const struct kbtf_btf *btf, struct bits_memo *bm, uint32_t id, uint32_t base,
-		   struct flatlist *out, int depth)
-{
-	const struct btf_type *t = kbtf_btf_type(btf, strip(btf, id));
-	const struct btf_member *m;
-	uint32_t i;
-	int err;
-
-	if (!t || !kbtf_is_composite(t) || depth > MAX_DEPTH)
-		return 0;
-	m = kbtf_members(t);
-	for (i = 0; i < kbtf_vlen(t); i++) {
-		uint32_t off = base + kbtf_member_bit_offset(t, &m[i]);
-		uint32_t bf = kbtf_member_bitfield_size(t, &m[i]);
-		struct flat *f;
-
-		if (++out->steps > MAX_FLAT_STEPS)
-			return -ELOOP;
-		if (!m[i].name_off && anon_composite(btf, m[i].type)) {
-			err = flatten(btf, bm, m[i].type, off, out, depth + 1);
-			if (err)
-				return err;
-			continue;
-		}
-		if (!m[i].name_off)
-			continue; /* unnamed padding bitfield */
-		if (out->n == out->cap) {
-			/* room for the outer type's members at once */
-			size_t cap = out->cap		 ? out->cap * 2
-				     : kbtf_vlen(t) > 32 ? kbtf_vlen(t)
-							 : 32;
-			struct flat *n = realloc(out->v, sizeof(*n) * cap);
-
-			if (!n)
-				return -ENOMEM;
-			out->v = n;
-			out->cap = cap;
-		}
-		f = &out->v[out->n++];
-		f->name = kbtf_btf_str(btf, m[i].name_off);
-		if (!f->name)
-			f->name = "?";
-		f->key = name_key(f->name);
-		f->bit_off = off;
-		f->bits = bf ? bf : member_bits(bm, btf, m[i].type);
-		f->type = m[i].type;
-		f->at = (uint32_t)(out->n - 1);
-	}
-	return 0;
-}
-
 /* strcmp() of the names, from their keys where they tell */
-static inline int cmp_name(const struct flat *x, const struct flat *y)
+static inline int cmp_name(const struct kbtf_flat *x, const struct kbtf_flat *y)
 {
 	if (x->key != y->key)
 		return x->key < y->key ? -1 : 1;
@@ -365,7 +98,7 @@ static inline int cmp_name(const struct flat *x, const struct flat *y)
 }
 
 /* strcmp() of the names, then the offsets */
-static int cmp_flat(const struct flat *x, const struct flat *y)
+static int cmp_flat(const struct kbtf_flat *x, const struct kbtf_flat *y)
 {
 	int d = cmp_name(x, y);
 
@@ -377,12 +110,12 @@ static int cmp_flat(const struct flat *x, const struct flat *y)
  * a merge sort), with the comparison inlined: sorting the member lists was
  * a sixth of judging a pair. @tmp has room for @n.
  */
-static void sort_flat(struct flat *v, struct flat *tmp, size_t n)
+static void sort_flat(struct kbtf_flat *v, struct kbtf_flat *tmp, size_t n)
 {
 	size_t w, i, l, r, lend, rend, k;
 
 	for (i = 1; i < n; i++) { /* runs of 8 by insertion */
-		struct flat x = v[i];
+		struct kbtf_flat x = v[i];
 		size_t j = i;
 
 		if (i % 8 == 0)
@@ -408,18 +141,18 @@ static void sort_flat(struct flat *v, struct flat *tmp, size_t n)
 
 /* A member list sorted by cmp_flat(); dups: a name is there twice. */
 struct sorted {
-	const struct flat *v;
+	const struct kbtf_flat *v;
 	size_t n;
 	bool dups;
 };
 
-static bool same_name(const struct flat *x, const struct flat *y)
+static bool same_name(const struct kbtf_flat *x, const struct kbtf_flat *y)
 {
 	return x->key == y->key && (!(x->key & 0xff) || !strcmp(x->name + 8, y->name + 8));
 }
 
 /* Sort @l in place (@tmp has room), as @out. */
-static void sort_list(struct flatlist *l, struct flat *tmp, struct sorted *out)
+static void sort_list(struct kbtf_flatlist *l, struct kbtf_flat *tmp, struct sorted *out)
 {
 	size_t i;
 
@@ -438,7 +171,7 @@ static void sort_list(struct flatlist *l, struct flat *tmp, struct sorted *out)
  * order kept) is the target's too: no sort. Not where a name is there
  * twice (ties then go by each side's offsets).
  */
-static void sort_target(const struct sorted *o, struct flatlist *n, struct flat *tmp)
+static void sort_target(const struct sorted *o, struct kbtf_flatlist *n, struct kbtf_flat *tmp)
 {
 	bool same = o->n == n->n && !o->dups;
 	size_t i;
@@ -563,7 +296,7 @@ struct same_memo {
 
 struct drift {
 	struct same_memo memo[SAME_MEMO];
-	struct bits_memo target_bits;
+	struct kbtf_bits_memo target_bits;
 	const struct kbtf_drift_input *in;
 	struct kbtf_drift_result *out;
 	size_t cap_types;
@@ -640,7 +373,7 @@ static struct kbtf_member_diff *add_diff(struct kbtf_type_drift *td, size_t *cap
  * when the caller made them already, else NULL.
  */
 static int fill_diff(struct drift *d, const struct pending *p, struct kbtf_member_diff *md,
-		     unsigned int changes, const struct flat *o, const struct flat *n,
+		     unsigned int changes, const struct kbtf_flat *o, const struct kbtf_flat *n,
 		     const char *ot, const char *nt)
 {
 	char obuf[256], nbuf[256], *s;
@@ -695,7 +428,7 @@ static bool same_name_memo(struct drift *d, uint32_t a, uint32_t b)
 
 /* Same name on both sides: what changed, and follow by-value composites. */
 static int compare_member(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
-			  size_t *cap, const struct flat *o, const struct flat *n)
+			  size_t *cap, const struct kbtf_flat *o, const struct kbtf_flat *n)
 {
 	char ot[256], nt[256];
 	bool named = false;
@@ -723,8 +456,8 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 	}
 	if (p->use != KBTF_DRIFT_BY_VALUE)
 		return 0;
-	ob = element(d->in->build, o->type);
-	nb = element(d->in->target, n->type);
+	ob = kbtf_type_element(d->in->build, o->type);
+	nb = kbtf_type_element(d->in->target, n->type);
 	if (ob && nb && kbtf_is_composite(kbtf_btf_type(d->in->build, ob)) &&
 	    kbtf_is_composite(kbtf_btf_type(d->in->target, nb)) &&
 	    kbtf_btf_type(d->in->build, ob)->name_off)
@@ -733,9 +466,9 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 }
 
 static int merge(struct drift *d, const struct pending *p, struct kbtf_type_drift *td,
-		 const struct sorted *o, struct flatlist *n)
+		 const struct sorted *o, struct kbtf_flatlist *n)
 {
-	struct flat *tmp = malloc(sizeof(*tmp) * n->n + 1);
+	struct kbtf_flat *tmp = malloc(sizeof(*tmp) * n->n + 1);
 	size_t i = 0, j = 0, cap = 0;
 	int err = 0;
 
@@ -801,15 +534,15 @@ static int keep_drift(struct drift *d, struct kbtf_type_drift *td)
  * The build side's member list of @bid, sorted, into @out: from the cache,
  * or flattened into @l (which the caller frees unless the cache kept it).
  */
-static int build_list(struct drift *d, uint32_t bid, struct flatlist *l, struct sorted *out)
+static int build_list(struct drift *d, uint32_t bid, struct kbtf_flatlist *l, struct sorted *out)
 {
 	struct kbtf_drift_cache *c = d->in->cache;
-	struct flat *tmp;
+	struct kbtf_flat *tmp;
 	int err;
 
 	if (c && cache_get(c, d->in->build, bid, out))
 		return 0;
-	err = flatten(d->in->build, NULL, bid, 0, l, 0);
+	err = kbtf_flatten(d->in->build, NULL, bid, 0, l);
 	if (err)
 		return err;
 	tmp = malloc(sizeof(*tmp) * l->n + 1);
@@ -818,7 +551,7 @@ static int build_list(struct drift *d, uint32_t bid, struct flatlist *l, struct 
 	sort_list(l, tmp, out);
 	free(tmp);
 	if (c && cache_put(c, d->in->build, bid, out))
-		*l = (struct flatlist){0}; /* the cache's now */
+		*l = (struct kbtf_flatlist){0}; /* the cache's now */
 	return 0;
 }
 
@@ -827,7 +560,7 @@ static int compare_type(struct drift *d, const struct pending *p)
 	const struct btf_type *bt = kbtf_btf_type(d->in->build, p->bid);
 	const struct btf_type *tt = kbtf_btf_type(d->in->target, p->tid);
 	struct kbtf_type_drift td = {.use = p->use};
-	struct flatlist o = {0}, n = {0};
+	struct kbtf_flatlist o = {0}, n = {0};
 	struct sorted ol;
 	char name[256];
 	int err;
@@ -846,15 +579,19 @@ static int compare_type(struct drift *d, const struct pending *p)
 		/* relocation lets a struct map to a union, an int, a FWD ... */
 		size_t cap = 0;
 		struct kbtf_member_diff *md = add_diff(&td, &cap);
-		struct flat of = {"(the type itself)", 0, bt->size * 8, p->bid, 0, 0};
-		struct flat nf = {
-		    "(the type itself)", 0, type_bits(d->in->target, p->tid, 0), p->tid, 0, 0};
+		struct kbtf_flat of = {"(the type itself)", 0, bt->size * 8, p->bid, 0, 0};
+		struct kbtf_flat nf = {"(the type itself)",
+				       0,
+				       kbtf_type_bits(NULL, d->in->target, p->tid),
+				       p->tid,
+				       0,
+				       0};
 
 		err = md ? fill_diff(d, p, md, KBTF_DRIFT_RETYPED, &of, &nf, NULL, NULL) : -ENOMEM;
 	} else {
 		err = build_list(d, p->bid, &o, &ol);
 		if (!err)
-			err = flatten(d->in->target, &d->target_bits, p->tid, 0, &n, 0);
+			err = kbtf_flatten(d->in->target, &d->target_bits, p->tid, 0, &n);
 		if (!err)
 			err = merge(d, p, &td, &ol, &n);
 	}

@@ -18,6 +18,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "btf_layout.h"
 #include "kbtf/btf.h"
 #include "relocate.h"
 
@@ -104,11 +105,5 @@ void kbtf_drift_result_fini(struct kbtf_drift_result *r);
 
 /* "moved", "resized", ... for one bit; "changed" for several. */
 const char *kbtf_drift_change_str(unsigned int changes);
-
-/*
- * A C-like name of type @id ("struct list_head *", "char[16]", "u32"),
- * at most @len bytes. Shared with the reports.
- */
-void kbtf_type_name(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len);
 
 #endif
