@@ -60,6 +60,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "btf_layout.h"
 #include "hash.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
@@ -112,6 +113,9 @@ enum {
 	SEC_CRCSUMS,  /* ... a checksum of each block of CRC_BLOCK of them */
 	SEC_CRCBLKS,  /* ... or, F_CRC_DONOR: which differ from the donor's */
 	SEC_RUNSUMS,  /* ... a checksum of each block of RUN_BLOCK idruns, strruns, symgone */
+	SEC_DIGBLKS,  /* layout digests of cands: a block record per DIG_BLOCK */
+	SEC_DIGREF,   /* a delta index: which reference cands' digests differ here */
+	SEC_DIGVALS,  /* the digests the block records point at */
 	NR_SECS,
 	NR_SUMMED = SEC_IDRUNS, /* the sections the open-time checksum covers */
 };
@@ -121,6 +125,7 @@ enum {
 #define OFFS_BLOCK 64  /* type offsets per checksummed block */
 #define CRC_BLOCK 64   /* a delta index's CRCs per checksummed block */
 #define RUN_BLOCK 64   /* a delta index's runs or gone records per checksummed block */
+#define DIG_BLOCK 64   /* candidates per layout digest block record */
 
 /* A delta index's tables checked a block at a time (their sums in SEC_RUNSUMS, in this order). */
 enum { RT_IDS, RT_STRS, RT_GONE, NR_RT };
@@ -222,6 +227,18 @@ struct idx_crcblk {
 	uint32_t mask_lo, mask_hi, start, sum;
 };
 
+/*
+ * The layout digests (btf_layout.h) of candidates @blk * DIG_BLOCK on: a
+ * set bit of the mask is a digest, the next of digvals from @start on.
+ * In digblks a clear bit is "no digest" (not a struct or union, or one
+ * drift always compares); in digref (a delta index, over the reference's
+ * candidates) a clear bit is "the reference's digest". @sum covers which
+ * table, the block number, the mask, @start and those digests.
+ */
+struct idx_digblk {
+	uint32_t mask_lo, mask_hi, start, sum;
+};
+
 struct kbtf_pindex {
 	struct kbtf_buf buf;
 	const struct idx_hdr *h;
@@ -265,6 +282,11 @@ struct kbtf_pindex {
 	bool donor_borrowed;
 	const struct idx_crcblk *crcblks;
 	uint32_t nr_crcblks;
+	/* layout digests: of own cands, of the reference's (a delta), values */
+	const struct idx_digblk *digblks, *digref;
+	uint32_t nr_digblks, nr_digref;
+	const uint64_t *digvals;
+	uint32_t nr_digvals;
 	const struct idx_symrun *symruns; /* or, F_LINES_FLAT: */
 	const uint32_t *symsrc;
 	uint32_t nr_symruns, nr_lines;
@@ -359,6 +381,25 @@ static uint32_t name_sum(uint32_t i, const struct idx_name *e, const char *name,
 	return hash_from(h, cands, sizeof(*cands) * (size_t)nr);
 }
 
+/*
+ * The checksum of digest block record @k, number @blk of table @sec
+ * (SEC_DIGBLKS or SEC_DIGREF), with its @n digests at @vals.
+ */
+static uint32_t digblk_sum(int sec, uint32_t blk, const struct idx_digblk *k, const uint64_t *vals,
+			   uint32_t n)
+{
+	uint32_t w[5] = {htole32((uint32_t)sec), htole32(blk), k->mask_lo, k->mask_hi, k->start};
+	uint64_t h = idx_checksum((const uint8_t *)w, sizeof(w)) * 0x100000001b3ull ^
+		     idx_checksum((const uint8_t *)vals, 8 * (size_t)n);
+
+	/* every bit of both sums into the low 32 (a digest's top bit too) */
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdull;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ull;
+	return (uint32_t)(h ^ (h >> 32));
+}
+
 /* ------------------------------------------------------------ the writer */
 
 struct wbuf {
@@ -441,9 +482,44 @@ int kbtf_pindex_keyed_cmp(const void *a, const void *b)
 struct build {
 	struct wbuf config, meta, slots, slotsums, names, cands, pool, offs, offsums, sslots, ssums,
 	    syms, symsets, symstr, idruns, strruns, symgone, symlines, symcrcs, crcsums, crcblks,
-	    runsums;
+	    runsums, digblks, digref, digvals;
 	struct idx_hdr h;
 };
+
+/*
+ * Digest blocks of table @sec (@tab) for @n values @v: a set bit where
+ * @set(@v[i], @base[i]) (@base NULL: where @v[i] is not 0), its value
+ * appended to digvals.
+ */
+static int put_digests(struct build *b, int sec, struct wbuf *tab, const uint64_t *v,
+		       const uint64_t *base, uint32_t n)
+{
+	uint32_t blk, i;
+
+	for (blk = 0; blk < (n + DIG_BLOCK - 1) / DIG_BLOCK; blk++) {
+		struct idx_digblk k = {0};
+		uint64_t mask = 0;
+		uint32_t start = (uint32_t)(b->digvals.len / 8);
+
+		for (i = blk * DIG_BLOCK; i < n && i < (blk + 1) * DIG_BLOCK; i++) {
+			uint64_t x = htole64(v[i]);
+
+			if (base ? v[i] == base[i] : !v[i])
+				continue;
+			mask |= 1ull << (i % DIG_BLOCK);
+			if (wb_put(&b->digvals, &x, 8))
+				return -ENOMEM;
+		}
+		k.mask_lo = htole32((uint32_t)mask);
+		k.mask_hi = htole32((uint32_t)(mask >> 32));
+		k.start = htole32(start);
+		k.sum = htole32(digblk_sum(sec, blk, &k, (const uint64_t *)b->digvals.p + start,
+					   (uint32_t)(b->digvals.len / 8 - start)));
+		if (wb_put(tab, &k, sizeof(k)))
+			return -ENOMEM;
+	}
+	return 0;
+}
 
 static void build_fini(struct build *b)
 {
@@ -469,6 +545,9 @@ static void build_fini(struct build *b)
 	free(b->crcsums.p);
 	free(b->crcblks.p);
 	free(b->runsums.p);
+	free(b->digblks.p);
+	free(b->digref.p);
+	free(b->digvals.p);
 }
 
 /* The checksums of @tab, a block of @per bytes each (the last one shorter), into @out. */
@@ -526,12 +605,19 @@ static int put_slots(struct wbuf *out, const uint32_t *hashes, uint32_t n)
 static int build_types(struct build *b, const struct kbtf_btf *btf)
 {
 	uint32_t cnt = kbtf_btf_type_cnt(btf), id, nk = 0, i, j, nn = 0, *hashes = NULL;
+	struct kbtf_digests *dm = kbtf_digests_new(btf);
 	struct kbtf_pindex_keyed *k;
+	uint64_t *digs;
 	int err = 0;
 
 	k = malloc(sizeof(*k) * (cnt ? cnt : 1));
-	if (!k)
+	digs = calloc(cnt ? cnt : 1, sizeof(*digs));
+	if (!k || !digs || !dm) {
+		free(k);
+		free(digs);
+		kbtf_digests_free(dm);
 		return -ENOMEM;
+	}
 	for (id = 1; id < cnt; id++) {
 		const struct btf_type *t = kbtf_btf_type(btf, id);
 		const char *name;
@@ -567,6 +653,9 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 
 			if (wb_put(&b->cands, &c, sizeof(c)))
 				err = -ENOMEM;
+			/* what drift compares of a struct or union, for it to skip */
+			if (kbtf_is_composite(t))
+				digs[j] = kbtf_layout_digest(dm, k[j].id);
 		}
 		n.name = pool_str(&b->pool, k[i].name);
 		if (n.name == NO_VALUE)
@@ -587,6 +676,10 @@ static int build_types(struct build *b, const struct kbtf_btf *btf)
 		err = put_slots(&b->slots, hashes, nn);
 	if (!err)
 		err = put_blk_sums(&b->slotsums, &b->slots, 4 * NSLOT_BLOCK);
+	if (!err)
+		err = put_digests(b, SEC_DIGBLKS, &b->digblks, digs, NULL, nk);
+	kbtf_digests_free(dm);
+	free(digs);
 	free(hashes);
 	free(k);
 	return err;
@@ -942,6 +1035,8 @@ static int assemble(struct build *b, struct kbtf_buf *out)
 	    [SEC_SYMGONE] = &b->symgone, [SEC_SYMLINES] = &b->symlines,
 	    [SEC_SYMCRCS] = &b->symcrcs, [SEC_CRCSUMS] = &b->crcsums,
 	    [SEC_CRCBLKS] = &b->crcblks, [SEC_RUNSUMS] = &b->runsums,
+	    [SEC_DIGBLKS] = &b->digblks, [SEC_DIGREF] = &b->digref,
+	    [SEC_DIGVALS] = &b->digvals,
 	};
 	uint64_t off = sizeof(b->h);
 	uint8_t *p;
@@ -1197,6 +1292,8 @@ static int check_sections(struct kbtf_pindex *ix)
 	    size[SEC_STRRUNS] % sizeof(struct idx_run) || size[SEC_SYMGONE] % 4 ||
 	    size[SEC_SYMCRCS] % 4 || size[SEC_CRCSUMS] % 4 ||
 	    size[SEC_CRCBLKS] % sizeof(struct idx_crcblk) ||
+	    size[SEC_DIGBLKS] % sizeof(struct idx_digblk) ||
+	    size[SEC_DIGREF] % sizeof(struct idx_digblk) || size[SEC_DIGVALS] % 8 ||
 	    size[SEC_SYMLINES] % (le32toh(h->flags) & F_LINES_FLAT ? 4 : sizeof(struct idx_symrun)))
 		return bad(ix->name, "a section size is not a whole number of records");
 	ix->idruns = (const struct idx_run *)(base + off[SEC_IDRUNS]);
@@ -1217,6 +1314,12 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->runblk0[NR_RT] = ix->runblk0[RT_GONE] + nr_blocks(ix->nr_gone, RUN_BLOCK);
 	if (size[SEC_RUNSUMS] != 4 * (uint64_t)ix->runblk0[NR_RT])
 		return bad(ix->name, "block checksums missing");
+	ix->digblks = (const struct idx_digblk *)(base + off[SEC_DIGBLKS]);
+	ix->nr_digblks = size[SEC_DIGBLKS] / sizeof(struct idx_digblk);
+	ix->digref = (const struct idx_digblk *)(base + off[SEC_DIGREF]);
+	ix->nr_digref = size[SEC_DIGREF] / sizeof(struct idx_digblk);
+	ix->digvals = (const uint64_t *)(base + off[SEC_DIGVALS]);
+	ix->nr_digvals = size[SEC_DIGVALS] / 8;
 	ix->symruns = (const struct idx_symrun *)(base + off[SEC_SYMLINES]);
 	ix->symsrc = (const uint32_t *)(base + off[SEC_SYMLINES]);
 	ix->nr_symruns =
@@ -1224,7 +1327,7 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->nr_lines = le32toh(h->lines);
 	if (!(le32toh(h->flags) & F_DELTA) &&
 	    (ix->nr_idruns || ix->nr_strruns || ix->nr_gone || ix->nr_crcs || ix->nr_symruns ||
-	     ix->nr_lines || size[SEC_CRCSUMS] || ix->nr_crcblks ||
+	     ix->nr_lines || size[SEC_CRCSUMS] || ix->nr_crcblks || ix->nr_digref ||
 	     (le32toh(h->flags) & (F_LINES_FLAT | F_CRC_DONOR))))
 		return bad(ix->name, "delta tables in a whole index");
 	if (le32toh(h->flags) & F_CRC_DONOR
@@ -1267,7 +1370,8 @@ static int check_sections(struct kbtf_pindex *ix)
 		return bad(ix->name, "a hash table has the wrong size");
 	/* the parts checked a block at a time have a checksum for each block */
 	if (size[SEC_SLOTSUMS] / 4 != nr_blocks(size[SEC_SLOTS] / 4, NSLOT_BLOCK) ||
-	    size[SEC_OFFSUMS] / 4 != nr_blocks(ix->nr_offs, OFFS_BLOCK))
+	    size[SEC_OFFSUMS] / 4 != nr_blocks(ix->nr_offs, OFFS_BLOCK) ||
+	    ix->nr_digblks != nr_blocks(ix->nr_cands, DIG_BLOCK))
 		return bad(ix->name, "block checksums missing");
 	if ((ix->pool_size && ix->pool[ix->pool_size - 1]) ||
 	    (ix->meta_size && ix->meta[ix->meta_size - 1]))
@@ -1931,6 +2035,25 @@ static void seal_crcblks(uint8_t *data, size_t size, const struct idx_hdr *h)
 	}
 }
 
+/* Recompute every digest block record's sum of table @sec whose digests lie inside. */
+static void seal_digblks(uint8_t *data, size_t size, const struct idx_hdr *h, int sec)
+{
+	uint32_t bo = le32toh(h->sec[sec].off), bn = le32toh(h->sec[sec].size);
+	uint32_t vo = le32toh(h->sec[SEC_DIGVALS].off), vn = le32toh(h->sec[SEC_DIGVALS].size), i;
+
+	if (bo > size || bn > size - bo || vo > size || vn > size - vo || bo % 8 || vo % 8)
+		return;
+	for (i = 0; i < bn / sizeof(struct idx_digblk); i++) {
+		struct idx_digblk *k = (struct idx_digblk *)(data + bo) + i;
+		uint64_t mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
+		uint32_t start = le32toh(k->start), n = (uint32_t)__builtin_popcountll(mask);
+
+		if (start > vn / 8 || n > vn / 8 - start)
+			continue;
+		k->sum = htole32(digblk_sum(sec, i, k, (const uint64_t *)(data + vo) + start, n));
+	}
+}
+
 /* Recompute every name record's sum whose ranges lie inside (for fuzzing). */
 static void seal_names(uint8_t *data, size_t size, const struct idx_hdr *h)
 {
@@ -1996,6 +2119,8 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 	seal_blocks(data, size, &h, SEC_SYMCRCS, SEC_CRCSUMS, 4 * CRC_BLOCK);
 	seal_crcblks(data, size, &h);
 	seal_runs(data, size, &h);
+	seal_digblks(data, size, &h, SEC_DIGBLKS);
+	seal_digblks(data, size, &h, SEC_DIGREF);
 	{
 		uint32_t lo = le32toh(h.sec[SEC_SYMLINES].off),
 			 ln = le32toh(h.sec[SEC_SYMLINES].size);
@@ -2049,6 +2174,8 @@ static int attach_ref(struct kbtf_pindex *ix, struct kbtf_pindex *ref, bool borr
 				ix->name);
 	/* the run tables and gone records are checked a block at a time where
 	 * a lookup reads them (run_blk_ok()), whole by kbtf_pindex_check_runs() */
+	if (ix->nr_digref != nr_blocks(ref->nr_cands, DIG_BLOCK))
+		return bad(ix->name, "the layout digests do not fit its reference's");
 	if ((flag(ix, F_CRC_DONOR)
 		 ? !ix->nr_lines || ix->nr_crcblks != nr_blocks(ref->nr_syms, CRC_BLOCK)
 		 : ix->nr_crcs != (ix->nr_lines ? ref->nr_syms : 0)) ||
@@ -2260,6 +2387,70 @@ static uint32_t cands_mapped(const struct kbtf_pindex *ix, const char *name,
 damaged:
 	kbtf_pindex_mark_damaged(ix);
 	return 0;
+}
+
+/*
+ * Candidate @i's entry in digest table @sec (@tab, @nr records) of @ix,
+ * its block checked: *@set its bit, *@val the digest when set (else 0).
+ * false: damaged.
+ */
+static bool digest_at(const struct kbtf_pindex *ix, int sec, const struct idx_digblk *tab,
+		      uint32_t nr, uint32_t i, bool *set, uint64_t *val)
+{
+	uint32_t blk = i / DIG_BLOCK, bit = i % DIG_BLOCK, start, n;
+	const struct idx_digblk *k;
+	uint64_t mask;
+
+	if (blk >= nr)
+		return false;
+	k = &tab[blk];
+	mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
+	start = le32toh(k->start);
+	n = (uint32_t)__builtin_popcountll(mask);
+	if (start > ix->nr_digvals || n > ix->nr_digvals - start ||
+	    digblk_sum(sec, blk, k, ix->digvals + start, n) != le32toh(k->sum))
+		return false;
+	*set = mask >> bit & 1;
+	*val = *set ? le64toh(ix->digvals[start + __builtin_popcountll(mask & ((1ull << bit) - 1))])
+		    : 0;
+	return true;
+}
+
+bool kbtf_pindex_digest(const struct kbtf_pindex *ix, const char *name, uint32_t id, uint64_t *out)
+{
+	const struct kbtf_pindex_cand *c;
+	uint32_t nr, i, mapped, rec;
+	bool set;
+
+	*out = 0;
+	if (cands_own(ix, name, &c, &nr)) {
+		for (i = 0; i < nr && le32toh(c[i].id) != id; i++)
+			;
+		if (i == nr)
+			return false;
+		if (!digest_at(ix, SEC_DIGBLKS, ix->digblks, ix->nr_digblks,
+			       (uint32_t)(c - ix->cands) + i, &set, out))
+			goto damaged;
+		return *out != 0;
+	}
+	if (!ix->ref || kbtf_pindex_damaged(ix) || !cands_own(ix->ref, name, &c, &nr))
+		return false;
+	for (i = 0; i < nr; i++)
+		if (run_map(ix, RT_IDS, le32toh(c[i].id), &mapped) && mapped == id)
+			break;
+	if (i == nr)
+		return false;
+	rec = (uint32_t)(c - ix->ref->cands) + i;
+	/* a clear bit here: the reference's digest */
+	if (!digest_at(ix, SEC_DIGREF, ix->digref, ix->nr_digref, rec, &set, out) ||
+	    (!set && !digest_at(ix->ref, SEC_DIGBLKS, ix->ref->digblks, ix->ref->nr_digblks, rec,
+				&set, out)))
+		goto damaged;
+	return *out != 0;
+damaged:
+	*out = 0;
+	kbtf_pindex_mark_damaged(ix);
+	return false;
 }
 
 /*
@@ -2579,6 +2770,64 @@ static int delta_names(struct build *b, const struct kbtf_pindex *full,
 	return err;
 }
 
+/*
+ * The layout digests of a delta: of its own names' candidates whole, and
+ * of the reference's candidates the ones that differ here.
+ */
+static int delta_digests(struct build *b, const struct kbtf_pindex *full,
+			 const struct kbtf_pindex *ref)
+{
+	const struct idx_name *own = (const struct idx_name *)b->names.p;
+	const struct kbtf_pindex_cand *oc = (const struct kbtf_pindex_cand *)b->cands.p;
+	/* the runs as written, read as a reader reads them (no blocks to check) */
+	struct kbtf_pindex runs = {
+	    .idruns = (const struct idx_run *)b->idruns.p,
+	    .nr_idruns = (uint32_t)(b->idruns.len / sizeof(struct idx_run)),
+	};
+	uint32_t nown = (uint32_t)(b->cands.len / sizeof(*oc)), i, j, id;
+	uint64_t *v = calloc((size_t)nown + ref->nr_cands + 1, sizeof(*v)), *base;
+	bool set;
+	int err = 0;
+
+	if (!v)
+		return -ENOMEM;
+	base = calloc((size_t)ref->nr_cands + 1, sizeof(*base));
+	if (!base) {
+		free(v);
+		return -ENOMEM;
+	}
+	for (i = 0; i < b->names.len / sizeof(*own); i++)
+		for (j = 0; j < le32toh(own[i].nr); j++)
+			kbtf_pindex_digest(full, (const char *)b->pool.p + le32toh(own[i].name),
+					   le32toh(oc[le32toh(own[i].first) + j].id),
+					   &v[le32toh(own[i].first) + j]);
+	err = put_digests(b, SEC_DIGBLKS, &b->digblks, v, NULL, nown);
+	memset(v, 0, sizeof(*v) * ref->nr_cands);
+	for (i = 0; !err && i < ref->nr_names; i++) {
+		const struct idx_name *e = name_checked(ref, i + 1);
+		uint32_t first = e ? le32toh(e->first) : 0;
+
+		for (j = 0; e && j < le32toh(e->nr); j++) {
+			if (!digest_at(ref, SEC_DIGBLKS, ref->digblks, ref->nr_digblks, first + j,
+				       &set, &base[first + j])) {
+				e = NULL;
+				break;
+			}
+			v[first + j] = base[first + j];
+			if (run_map(&runs, RT_IDS, le32toh(ref->cands[first + j].id), &id))
+				kbtf_pindex_digest(full, ref->pool + le32toh(e->name), id,
+						   &v[first + j]);
+		}
+		if (!e)
+			err = -EINVAL; /* a damaged reference: no delta */
+	}
+	if (!err)
+		err = put_digests(b, SEC_DIGREF, &b->digref, v, base, ref->nr_cands);
+	free(v);
+	free(base);
+	return err;
+}
+
 static bool same_strs(const struct kbtf_pindex_sym *a, const struct kbtf_pindex_sym *b)
 {
 	return !strcmp(a->name, b->name) && !strcmp(a->module, b->module) &&
@@ -2802,7 +3051,7 @@ static bool delta_same(const struct kbtf_pindex *full, const struct kbtf_pindex 
 	const struct kbtf_pindex *ref = d->ref;
 	const struct kbtf_pindex_cand *a, *c;
 	struct kbtf_pindex_sym x, y;
-	uint32_t i, n, m;
+	uint32_t i, j, n, m;
 	bool fx, fy;
 
 	for (i = 0; i < full->nr_names; i++) {
@@ -2812,6 +3061,14 @@ static bool delta_same(const struct kbtf_pindex *full, const struct kbtf_pindex 
 		m = kbtf_pindex_cands(d, name, &c);
 		if (n != m || (n && memcmp(a, c, sizeof(*a) * n)))
 			return false;
+		for (j = 0; j < n; j++) {
+			uint64_t dx, dy;
+			bool hx = kbtf_pindex_digest(full, name, le32toh(a[j].id), &dx),
+			     hy = kbtf_pindex_digest(d, name, le32toh(a[j].id), &dy);
+
+			if (hx != hy || dx != dy)
+				return false;
+		}
 	}
 	for (i = 0; i < ref->nr_names; i++) {
 		const struct idx_name *e = name_checked(ref, i + 1);
@@ -2876,6 +3133,8 @@ int kbtf_pindex_delta_donor(const void *data, size_t size, const void *ref_data,
 	if (donor_data && from_mem(donor_data, donor_size, KBTF_PROFILE_INDEX_CRCREF, &donor))
 		kbtf_err_clear();
 	err = delta_names(&b, full, ref);
+	if (!err)
+		err = delta_digests(&b, full, ref);
 	if (!err && flag(full, F_SYMS_INDEXED))
 		err = delta_syms(&b, full, ref, donor);
 	for (i = 0; !err && i < full->nr_config; i++) {

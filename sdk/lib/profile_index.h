@@ -51,7 +51,7 @@
 #include "kbtf/source.h"
 
 #define KBTF_PROFILE_INDEX "index"
-#define KBTF_PINDEX_VERSION 7
+#define KBTF_PINDEX_VERSION 8
 
 /* The config options the index keeps (what vkernel.c asks). */
 extern const char *const kbtf_pindex_config_keys[];
@@ -162,6 +162,14 @@ bool kbtf_pindex_symvers_indexed(const struct kbtf_pindex *ix);
  */
 uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
 			   const struct kbtf_pindex_cand **out);
+/*
+ * The layout digest (btf_layout.h: what layout drift compares of a struct
+ * or union, down what it embeds by value) of the kernel's type @id named
+ * @name, into *@out: false when the index has none for it (not a struct
+ * or union of that name, one drift always compares), or when what the
+ * lookup read fails its checksum (then kbtf_pindex_damaged()).
+ */
+bool kbtf_pindex_digest(const struct kbtf_pindex *ix, const char *name, uint32_t id, uint64_t *out);
 /* One line of Module.symvers, from the index's symbol table (strings in it). */
 struct kbtf_pindex_sym {
 	uint32_t crc;

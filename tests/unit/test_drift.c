@@ -492,6 +492,173 @@ static void test_cache(void **state)
 	kbtf_drift_cache_free(c);
 }
 
+/* ------------------------------------------------------------ digests */
+
+/*
+ * A target kernel's layout digests as its index gives them: computed on
+ * @btf (the target: the truth; the build: a lie that every type is
+ * unchanged), by name as drift asks.
+ */
+struct digest_src {
+	struct kbtf_digests *m;
+	struct kbtf_btf *btf;
+	bool by_name; /* @btf is not the target: find the type by name */
+	int calls;
+};
+
+static bool digest_from(const void *ctx, const char *name, uint32_t id, uint64_t *out)
+{
+	struct digest_src *s = (struct digest_src *)ctx;
+	uint32_t ids[4];
+
+	s->calls++;
+	if (s->by_name && kbtf_btf_find_by_name_all(s->btf, name, BTF_KIND_STRUCT, ids, 4) < 1)
+		return false;
+	*out = kbtf_layout_digest(s->m, s->by_name ? ids[0] : id);
+	return *out != 0;
+}
+
+static void compare_with(struct world *w, struct kbtf_drift_cache *c, struct digest_src *src,
+			 char *out, size_t len, size_t *compared)
+{
+	struct kbtf_drift_input in = {0};
+	struct kbtf_drift_result r;
+
+	in.split = w->split;
+	in.reloc = &w->reloc;
+	in.target = w->target;
+	in.build = w->build;
+	in.cache = c;
+	in.target_digest = src ? digest_from : NULL;
+	in.target_digest_ctx = src;
+	assert_int_equal(kbtf_drift_compare(&in, &r), 0);
+	describe(&r, out, len);
+	*compared = r.nr_compared;
+	kbtf_drift_result_fini(&r);
+}
+
+/*
+ * Digests decide what is compared, never what is found: with the
+ * target's true digests the answer is the full comparison's; told that
+ * foo's digest is the build's (a lie: foo and the inner struct it embeds
+ * both changed), drift skips foo and inner, still counted as compared.
+ */
+static void test_digest_skip(void **state)
+{
+	static char plain[4096], honest[4096], lied[4096];
+	struct kbtf_drift_cache *c = kbtf_drift_cache_new();
+	struct digest_src truth = {0}, lie = {0};
+	size_t n_plain, n_honest, n_lied;
+	struct world w;
+
+	assert_non_null(c);
+	setup(&w, kernel(1), false);
+	compare_with(&w, NULL, NULL, plain, sizeof(plain), &n_plain);
+	truth.m = kbtf_digests_new(w.target);
+	truth.btf = w.target;
+	compare_with(&w, c, &truth, honest, sizeof(honest), &n_honest);
+	assert_true(truth.calls > 0);
+	assert_string_equal(honest, plain);
+	assert_int_equal(n_honest, n_plain);
+	assert_non_null(strstr(plain, "struct inner via struct foo"));
+
+	lie.m = kbtf_digests_new(w.build);
+	lie.btf = w.build;
+	lie.by_name = true;
+	compare_with(&w, c, &lie, lied, sizeof(lied), &n_lied);
+	assert_null(strstr(lied, "struct foo"));
+	assert_null(strstr(lied, "struct inner"));
+	assert_int_equal(n_lied, n_plain);
+	kbtf_digests_free(truth.m);
+	kbtf_digests_free(lie.m);
+	teardown(&w);
+	kbtf_drift_cache_free(c);
+}
+
+/*
+ * struct top { struct mid m; int z; } with struct mid { leaf_t l[2];
+ * long x; } and typedef struct leaf { int a; int b; } leaf_t: drift
+ * follows top.m and mid.l (an array of a typedef) by value, so a change
+ * to leaf changes top's digest. @change: 0 none, 1 leaf.b renamed, 2
+ * leaf's members swapped (moved), 3 leaf.b an unsigned int (retyped: the
+ * same size and place, only its type's name differs), 4 none, but an
+ * unrelated type first (every id moves). Returns top's id.
+ */
+static struct kbtf_btf *nested(int change, uint32_t *top)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	int i, u, l, lt, arr, mid;
+
+	if (change == 4)
+		kbtf_builder_add_int(b, "char", 1, BTF_INT_SIGNED, 0, 8);
+	i = kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	u = kbtf_builder_add_int(b, "unsigned int", 4, 0, 0, 32);
+	kbtf_builder_add_int(b, "long", 8, BTF_INT_SIGNED, 0, 64);
+	l = kbtf_builder_add_struct(b, "leaf", 8);
+	kbtf_builder_add_member(b, "a", (uint32_t)i, change == 2 ? 32 : 0, 0);
+	kbtf_builder_add_member(b, change == 1 ? "c" : "b", (uint32_t)(change == 3 ? u : i),
+				change == 2 ? 0 : 32, 0);
+	lt = kbtf_builder_add_typedef(b, "leaf_t", (uint32_t)l);
+	arr = kbtf_builder_add_array(b, (uint32_t)lt, (uint32_t)i, 2);
+	mid = kbtf_builder_add_struct(b, "mid", 24);
+	kbtf_builder_add_member(b, "l", (uint32_t)arr, 0, 0);
+	kbtf_builder_add_member(b, "x", (uint32_t)i + 2, 128, 0);
+	*top = (uint32_t)kbtf_builder_add_struct(b, "top", 32);
+	kbtf_builder_add_member(b, "m", (uint32_t)mid, 0, 0);
+	kbtf_builder_add_member(b, "z", (uint32_t)i, 192, 0);
+	return finish(b, NULL);
+}
+
+static uint64_t top_digest(int change)
+{
+	struct kbtf_digests *m;
+	struct kbtf_btf *btf;
+	uint32_t top;
+	uint64_t h;
+
+	btf = nested(change, &top);
+	m = kbtf_digests_new(btf);
+	assert_non_null(m);
+	h = kbtf_layout_digest(m, top);
+	/* asked again: the same (remembered) */
+	assert_true(h == kbtf_layout_digest(m, top));
+	kbtf_digests_free(m);
+	kbtf_btf_free(btf);
+	return h;
+}
+
+static void test_digest_nested_change(void **state)
+{
+	uint64_t base = top_digest(0);
+	int change;
+
+	assert_true(base != 0);
+	for (change = 1; change <= 3; change++)
+		if (top_digest(change) == base)
+			fail_msg("change %d deep in a by-value member: top's digest unchanged",
+				 change);
+	/* the same layout with other ids: the same digest */
+	assert_true(top_digest(4) == base);
+}
+
+/* A type that holds itself by value (a damaged BTF) or is no composite has no digest. */
+static void test_digest_none(void **state)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	struct kbtf_digests *m;
+	struct kbtf_btf *btf;
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "self", 8); /* 2 */
+	kbtf_builder_add_member(b, "me", 2, 0, 0);
+	btf = finish(b, NULL);
+	m = kbtf_digests_new(btf);
+	assert_true(kbtf_layout_digest(m, 2) == 0);
+	assert_true(kbtf_layout_digest(m, 1) == 0);
+	kbtf_digests_free(m);
+	kbtf_btf_free(btf);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -506,6 +673,9 @@ int main(void)
 	    cmocka_unit_test(test_layout_record_stub),
 	    cmocka_unit_test(test_type_names),
 	    cmocka_unit_test(test_cache),
+	    cmocka_unit_test(test_digest_skip),
+	    cmocka_unit_test(test_digest_nested_change),
+	    cmocka_unit_test(test_digest_none),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

@@ -308,7 +308,15 @@ static void test_prepared_btf_damaged(void **state)
 /* ------------------------------------------------------------- refusals */
 
 /* The sections of the format (profile_index.c) the tests damage. */
-enum { SEC_SLOTS = 5, SEC_OFFS = 10, SEC_SSLOTS = 12, SEC_SYMS = 14, NR_SECS = 22 };
+enum {
+	SEC_SLOTS = 5,
+	SEC_OFFS = 10,
+	SEC_SSLOTS = 12,
+	SEC_SYMS = 14,
+	SEC_DIGBLKS = 22,
+	SEC_DIGVALS = 24,
+	NR_SECS = 25
+};
 
 static uint32_t sec_off(const struct kbtf_buf *raw, int sec)
 {
@@ -634,6 +642,90 @@ static bool offs_ok(const void *ix, uint32_t first, uint32_t n)
  * index damaged when the types are read, or changes nothing; a block no
  * type read lies in goes unnoticed.
  */
+/*
+ * The layout digests of every struct and union (@out, @nr of them: one a
+ * candidate, 0 where the index has none), asked by name and id as drift
+ * asks; @damaged: whether a lookup found the index damaged.
+ */
+static size_t all_digests(const struct kbtf_pindex *ix, uint64_t *out, size_t max, bool *damaged)
+{
+	const char *names[3] = {"task", "module", NULL};
+	const struct kbtf_pindex_cand *c;
+	char name[32];
+	uint32_t n, j;
+	size_t k = 0, i;
+
+	for (i = 0; i < 2 + 200; i++) {
+		if (i >= 2)
+			snprintf(name, sizeof(name), "s%zu", i - 2);
+		n = kbtf_pindex_cands(ix, i < 2 ? names[i] : name, &c);
+		for (j = 0; j < n && k < max; j++)
+			kbtf_pindex_digest(ix, i < 2 ? names[i] : name, c[j].id, &out[k++]);
+	}
+	*damaged = kbtf_pindex_damaged(ix);
+	return k;
+}
+
+/*
+ * Every bit of the layout digest sections flipped: what a lookup reads is
+ * refused (damaged) or the answer is the same, never another digest; a
+ * flipped digest must never be taken for a skip.
+ */
+static void test_digest_damage(void **state)
+{
+	static uint64_t want[512], got[512];
+	size_t i, nw, ng, caught = 0, same = 0, start, end;
+	struct kbtf_pindex *ix;
+	struct fake_kernel f;
+	struct kbtf_buf raw;
+	uint8_t *copy;
+	bool damaged;
+	int bit;
+
+	fake_kernel(&f, 200);
+	ix = build_open(&f, &raw);
+	nw = all_digests(ix, want, 512, &damaged);
+	assert_false(damaged);
+	/* task (and its FWD: none), module, s0..s199: all but the FWD have one */
+	assert_int_equal(nw, 203);
+	for (i = 0, ng = 0; i < nw; i++)
+		ng += want[i] != 0;
+	assert_int_equal(ng, 202);
+	/* s0..s199 are one layout: one digest; task's and module's differ */
+	assert_true(want[3] == want[202] && want[0] != want[2] && want[0] != want[3]);
+	kbtf_pindex_free(ix);
+	copy = malloc(raw.size);
+	assert_non_null(copy);
+	start = sec_off(&raw, SEC_DIGBLKS);
+	end = raw.size;
+	assert_true(end - start > 8 * 202);
+	for (i = start; i < end; i++) {
+		for (bit = 0; bit < 8; bit++) {
+			memcpy(copy, raw.data, raw.size);
+			copy[i] ^= (uint8_t)(1u << bit);
+			if (kbtf_pindex_from_mem(copy, raw.size, "index", &ix)) {
+				caught++; /* not read on open: the header's checksum */
+				continue;
+			}
+			ng = all_digests(ix, got, 512, &damaged);
+			if (damaged)
+				caught++;
+			else if (ng == nw && !memcmp(got, want, 8 * nw))
+				same++;
+			else
+				fail_msg("byte %zu bit %d flipped: another digest, unnoticed", i,
+					 bit);
+			kbtf_pindex_free(ix);
+		}
+	}
+	/* only the padding between sections may pass unnoticed */
+	assert_true(same < 8 * 8 * 3);
+	assert_int_equal(caught + same, 8 * (end - start));
+	free(copy);
+	kbtf_buf_release(&raw);
+	fake_kernel_release(&f);
+}
+
 static void test_damage_on_use(void **state)
 {
 	size_t i, start, end, caught = 0, harmless = 0;
@@ -1039,6 +1131,7 @@ int main(void)
 	    cmocka_unit_test_setup_teardown(test_prepared_btf_damaged, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_refused, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage_on_use, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_digest_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_names_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symbols_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_symbols_not_rebuilt, setup, teardown),

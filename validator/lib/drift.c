@@ -200,6 +200,7 @@ struct kbtf_drift_cache {
 	const struct kbtf_btf *build; /* what the lists are of: the first build used */
 	struct cached_list *e;
 	size_t nr, cap;
+	struct kbtf_digests *digests; /* the build side's, made on first use */
 };
 
 struct kbtf_drift_cache *kbtf_drift_cache_new(void)
@@ -220,6 +221,7 @@ void kbtf_drift_cache_free(struct kbtf_drift_cache *c)
 	for (i = 0; i < c->nr; i++)
 		free((void *)c->e[i].list.v);
 	free(c->e);
+	kbtf_digests_free(c->digests);
 	pthread_mutex_destroy(&c->lock);
 	free(c);
 }
@@ -276,11 +278,32 @@ static bool cache_put(struct kbtf_drift_cache *c, const struct kbtf_btf *build, 
 	return kept;
 }
 
+/* The build side's layout digest of @bid: 0 when none (or no cache to keep it). */
+static uint64_t cache_digest(struct kbtf_drift_cache *c, const struct kbtf_btf *build, uint32_t bid)
+{
+	uint64_t h = 0;
+
+	if (!c)
+		return 0;
+	pthread_mutex_lock(&c->lock);
+	if (!c->build)
+		c->build = build;
+	if (c->build == build && !c->digests)
+		c->digests = kbtf_digests_new(build);
+	if (c->build == build)
+		h = kbtf_layout_digest(c->digests, bid);
+	pthread_mutex_unlock(&c->lock);
+	return h;
+}
+
 /* ------------------------------------------------------------ comparison */
 
 struct pending {
 	uint32_t bid, tid;
 	enum kbtf_drift_use use;
+	/* embedded in a type whose digest equalled the target's: the same
+	 * there too (tid not looked up) */
+	bool same;
 	const char *self; /* its own name, kept in drift.seen */
 	const char *via;  /* the embedding type's name, or NULL */
 };
@@ -317,7 +340,7 @@ static bool seen_before(struct drift *d, const char *name)
 }
 
 static int enqueue(struct drift *d, uint32_t bid, uint32_t tid, enum kbtf_drift_use use,
-		   const char *via)
+		   const char *via, bool same)
 {
 	char name[256], **seen;
 
@@ -345,7 +368,7 @@ static int enqueue(struct drift *d, uint32_t bid, uint32_t tid, enum kbtf_drift_
 		d->queue = n;
 		d->capq = cap;
 	}
-	d->queue[d->nq++] = (struct pending){bid, tid, use, d->seen[d->nseen - 1], via};
+	d->queue[d->nq++] = (struct pending){bid, tid, use, same, d->seen[d->nseen - 1], via};
 	return 0;
 }
 
@@ -461,7 +484,7 @@ static int compare_member(struct drift *d, const struct pending *p, struct kbtf_
 	if (ob && nb && kbtf_is_composite(kbtf_btf_type(d->in->build, ob)) &&
 	    kbtf_is_composite(kbtf_btf_type(d->in->target, nb)) &&
 	    kbtf_btf_type(d->in->build, ob)->name_off)
-		return enqueue(d, ob, nb, KBTF_DRIFT_BY_VALUE, p->self);
+		return enqueue(d, ob, nb, KBTF_DRIFT_BY_VALUE, p->self, false);
 	return 0;
 }
 
@@ -555,6 +578,56 @@ static int build_list(struct drift *d, uint32_t bid, struct kbtf_flatlist *l, st
 	return 0;
 }
 
+/*
+ * Does @p's build type have the target type's layout digest? Then drift
+ * would find nothing in it nor in what it embeds by value (btf_layout.c).
+ */
+static bool same_digest(struct drift *d, const struct pending *p)
+{
+	const struct btf_type *bt = kbtf_btf_type(d->in->build, p->bid);
+	const struct btf_type *tt = kbtf_btf_type(d->in->target, p->tid);
+	const char *name;
+	uint64_t bh, th;
+
+	if (!d->in->target_digest || !d->in->cache || !bt || !tt ||
+	    kbtf_kind(bt) != kbtf_kind(tt) || bt->size != tt->size)
+		return false;
+	name = kbtf_btf_str(d->in->target, tt->name_off);
+	if (!name || !*name || !d->in->target_digest(d->in->target_digest_ctx, name, p->tid, &th))
+		return false;
+	bh = cache_digest(d->in->cache, d->in->build, p->bid);
+	return bh && bh == th;
+}
+
+/*
+ * A type drift finds nothing in (same_digest()): counted as compared, and
+ * the composites it embeds by value queued as the comparison would queue
+ * them (each member of the build side's sorted list pairs with its
+ * namesake, and none differs), so that the queue, the names seen and the
+ * types' "via" are what a full comparison leaves.
+ */
+static int skip_type(struct drift *d, const struct pending *p)
+{
+	struct kbtf_flatlist o = {0};
+	struct sorted ol;
+	size_t i;
+	int err = 0;
+
+	d->out->nr_compared++;
+	if (p->use != KBTF_DRIFT_BY_VALUE)
+		return 0;
+	err = build_list(d, p->bid, &o, &ol);
+	for (i = 0; !err && i < ol.n; i++) {
+		uint32_t ob = kbtf_type_element(d->in->build, ol.v[i].type);
+		const struct btf_type *t = ob ? kbtf_btf_type(d->in->build, ob) : NULL;
+
+		if (t && kbtf_is_composite(t) && t->name_off)
+			err = enqueue(d, ob, 0, KBTF_DRIFT_BY_VALUE, p->self, true);
+	}
+	free(o.v);
+	return err;
+}
+
 static int compare_type(struct drift *d, const struct pending *p)
 {
 	const struct btf_type *bt = kbtf_btf_type(d->in->build, p->bid);
@@ -564,6 +637,9 @@ static int compare_type(struct drift *d, const struct pending *p)
 	struct sorted ol;
 	char name[256];
 	int err;
+
+	if (p->same || same_digest(d, p))
+		return skip_type(d, p);
 
 	kbtf_type_name(d->in->build, p->bid, name, sizeof(name));
 	td.name = strdup(name);
@@ -653,7 +729,8 @@ static int seed(struct drift *d)
 				continue;
 			}
 			err = enqueue(d, bid, rt->target_id,
-				      value ? KBTF_DRIFT_BY_VALUE : KBTF_DRIFT_BY_POINTER, NULL);
+				      value ? KBTF_DRIFT_BY_VALUE : KBTF_DRIFT_BY_POINTER, NULL,
+				      false);
 			if (err)
 				return err;
 		}

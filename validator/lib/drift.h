@@ -86,15 +86,26 @@ struct kbtf_drift_input {
 	 */
 	struct kbtf_btf *build;
 	bool layout;
-	/* the build side's member lists kept across pairs (NULL: none) */
+	/* the build side's member lists and layout digests kept across pairs
+	 * (NULL: none, and no type is skipped) */
 	struct kbtf_drift_cache *cache;
+	/*
+	 * The target kernel's layout digest (btf_layout.h) of its composite
+	 * @id named @name, from its index: true with *@out, false when it has
+	 * none (NULL: no index, every type compared). A type whose digest
+	 * equals the build side's is skipped with all it embeds by value:
+	 * drift would find nothing there (btf_layout.c).
+	 */
+	bool (*target_digest)(const void *ctx, const char *name, uint32_t id, uint64_t *out);
+	const void *target_digest_ctx;
 };
 
 /*
  * What the build side of a comparison costs once for all the kernels a
- * module is judged on: each type's member list, flattened and sorted, for
- * one build-time BTF (the first one it is used with; with another it is
- * not used). Shared between threads. NULL: out of memory.
+ * module is judged on: each type's member list, flattened and sorted, and
+ * its layout digest, for one build-time BTF (the first one it is used
+ * with; with another it is not used). Shared between threads. NULL: out
+ * of memory.
  */
 struct kbtf_drift_cache;
 struct kbtf_drift_cache *kbtf_drift_cache_new(void);

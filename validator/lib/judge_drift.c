@@ -144,6 +144,9 @@ void kbtf_judge_drift(const struct kbtf_pair *pair, const struct kbtf_reloc_resu
 	    .layout = pair->m->layout != NULL,
 	    /* the layout record's lists serve every kernel the module is judged on */
 	    .cache = pair->m->layout ? pair->m->drift_cache : NULL,
+	    /* what did not change since build time is skipped */
+	    .target_digest = kbtf_vkernel_layout_digest,
+	    .target_digest_ctx = pair->k,
 	};
 	struct kbtf_drift_result dr;
 	size_t i;

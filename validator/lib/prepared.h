@@ -103,6 +103,15 @@ const struct kbtf_btf *kbtf_vkernel_btf(const struct kbtf_vkernel *vk);
 int kbtf_vkernel_check(const struct kbtf_vkernel *vk);
 
 /*
+ * The layout digest (btf_layout.h) of the kernel's struct or union @id
+ * named @name, from its index (@vk a struct kbtf_vkernel): false when the
+ * kernel has none (no index: a BTF given as a file), the index none for
+ * it, or what the lookup read is damaged (then kbtf_vkernel_check() says
+ * so and the pair is not judged).
+ */
+bool kbtf_vkernel_layout_digest(const void *vk, const char *name, uint32_t id, uint64_t *out);
+
+/*
  * The kernel's types named @name of @kind (any when negative), ids
  * ascending, up to @max stored; their number. From the index when there is
  * one (it holds the kinds relocation keys on and typedefs: other kinds

@@ -583,6 +583,14 @@ bool kbtf_vkernel_needs_btf(const struct kbtf_vmod *m, const struct kbtf_vkernel
 	return !m->dist || !k->distilled_support || m->layout || m->access || (o && o->build_btf);
 }
 
+bool kbtf_vkernel_layout_digest(const void *vk, const char *name, uint32_t id, uint64_t *out)
+{
+	const struct kbtf_pindex *ix = ((const struct kbtf_vkernel *)vk)->ix;
+
+	*out = 0;
+	return ix && kbtf_pindex_digest(ix, name, id, out);
+}
+
 int kbtf_vkernel_find_type(const struct kbtf_vkernel *vk, const char *name, int kind, uint32_t *ids,
 			   int max)
 {
