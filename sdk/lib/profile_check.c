@@ -18,7 +18,9 @@
  *     with its kind, size and name, and no candidate more; every type
  *     offset where the BTF has the record; every symbol line read in
  *     order and looked up by name; a delta index's run tables and gone
- *     records, every block and their order. A delta index answers through
+ *     records, every block and their order; every block of layout
+ *     digests intact, and each struct's and union's digest the one
+ *     recomputed from the BTF (btf_layout.h). A delta index answers through
  *     index.ref and index.crcref, so those are read as well.
  */
 #include <endian.h>
@@ -27,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "btf_layout.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
@@ -130,6 +133,48 @@ static int check_names(const char *dir, const struct kbtf_pindex *ix, struct kbt
 	return 0;
 }
 
+/*
+ * Every block of layout digests intact, and the digest the index gives
+ * each named struct and union the one the BTF gives (none where the BTF
+ * gives none).
+ */
+static int check_digests(const char *dir, const struct kbtf_pindex *ix, struct kbtf_btf *btf)
+{
+	struct kbtf_digests *m = kbtf_digests_new(btf);
+	uint32_t cnt = kbtf_btf_type_cnt(btf), id;
+	int err = 0;
+
+	if (!m)
+		return kbtf_err_nomem();
+	if (!kbtf_pindex_digests_intact(ix))
+		err = kbtf_err(-EINVAL,
+			       "%s: damaged kernel index (a block of layout digests "
+			       "fails its checksum)",
+			       dir);
+	for (id = 1; !err && id < cnt; id++) {
+		const struct btf_type *t = kbtf_btf_type(btf, id);
+		const char *name = t ? kbtf_btf_str(btf, t->name_off) : NULL;
+		uint64_t want, got = 0;
+
+		if (!t || !kbtf_is_composite(t) || !name || !*name)
+			continue;
+		want = kbtf_layout_digest(m, id);
+		kbtf_pindex_digest(ix, name, id, &got);
+		if (kbtf_pindex_damaged(ix))
+			err = kbtf_err(-EINVAL,
+				       "%s: damaged kernel index (the layout digest of '%s' "
+				       "fails its checksum)",
+				       dir, name);
+		else if (got != want)
+			err = kbtf_err(-EINVAL,
+				       "%s: the index's layout digest of type %u ('%s') is not "
+				       "the BTF's",
+				       dir, id, name);
+	}
+	kbtf_digests_free(m);
+	return err;
+}
+
 /* Each type's offset, where the index keeps them, is where the BTF has it. */
 static int check_offsets(const char *dir, const struct kbtf_pindex *ix, struct kbtf_btf *btf)
 {
@@ -222,6 +267,8 @@ int kbtf_profile_check_index(const char *name, const struct kbtf_pindex *ix, str
 		err = check_names(name, ix, btf, &out->names);
 	if (!err)
 		err = check_offsets(name, ix, btf);
+	if (!err)
+		err = check_digests(name, ix, btf);
 	if (!err)
 		err = check_symbols(name, ix, &out->syms);
 	if (!err && kbtf_pindex_damaged(ix))

@@ -494,6 +494,7 @@ struct build {
 static int put_digests(struct build *b, int sec, struct wbuf *tab, const uint64_t *v,
 		       const uint64_t *base, uint32_t n)
 {
+	static const uint64_t no_digest; /* the values of a table with none yet */
 	uint32_t blk, i;
 
 	for (blk = 0; blk < (n + DIG_BLOCK - 1) / DIG_BLOCK; blk++) {
@@ -513,8 +514,10 @@ static int put_digests(struct build *b, int sec, struct wbuf *tab, const uint64_
 		k.mask_lo = htole32((uint32_t)mask);
 		k.mask_hi = htole32((uint32_t)(mask >> 32));
 		k.start = htole32(start);
-		k.sum = htole32(digblk_sum(sec, blk, &k, (const uint64_t *)b->digvals.p + start,
-					   (uint32_t)(b->digvals.len / 8 - start)));
+		k.sum = htole32(
+		    digblk_sum(sec, blk, &k,
+			       b->digvals.p ? (const uint64_t *)b->digvals.p + start : &no_digest,
+			       (uint32_t)(b->digvals.len / 8 - start)));
 		if (wb_put(tab, &k, sizeof(k)))
 			return -ENOMEM;
 	}
@@ -2451,6 +2454,22 @@ damaged:
 	*out = 0;
 	kbtf_pindex_mark_damaged(ix);
 	return false;
+}
+
+bool kbtf_pindex_digests_intact(const struct kbtf_pindex *ix)
+{
+	uint32_t b;
+	uint64_t v;
+	bool set;
+
+	for (b = 0; b < ix->nr_digblks; b++)
+		if (!digest_at(ix, SEC_DIGBLKS, ix->digblks, ix->nr_digblks, b * DIG_BLOCK, &set,
+			       &v))
+			return false;
+	for (b = 0; b < ix->nr_digref; b++)
+		if (!digest_at(ix, SEC_DIGREF, ix->digref, ix->nr_digref, b * DIG_BLOCK, &set, &v))
+			return false;
+	return !ix->ref || kbtf_pindex_digests_intact(ix->ref);
 }
 
 /*

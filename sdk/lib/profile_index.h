@@ -170,6 +170,8 @@ uint32_t kbtf_pindex_cands(const struct kbtf_pindex *ix, const char *name,
  * lookup read fails its checksum (then kbtf_pindex_damaged()).
  */
 bool kbtf_pindex_digest(const struct kbtf_pindex *ix, const char *name, uint32_t id, uint64_t *out);
+/* Every block of layout digests (the reference's too) checked: false when one fails. */
+bool kbtf_pindex_digests_intact(const struct kbtf_pindex *ix);
 /* One line of Module.symvers, from the index's symbol table (strings in it). */
 struct kbtf_pindex_sym {
 	uint32_t crc;
