@@ -113,6 +113,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			kbtf_errstr());
 		abort();
 	}
+	/* an index called whole has every block of layout digests whole */
+	if (!err && !kbtf_pindex_digests_intact(ix)) {
+		fprintf(stderr, "fuzz_check: a damaged block of layout digests passed\n");
+		abort();
+	}
 	kbtf_err_clear();
 	kbtf_pindex_free(ix);
 out:

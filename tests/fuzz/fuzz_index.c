@@ -18,6 +18,7 @@
  * the delta's CRCs are told against it (kbtf_pindex_from_mem_donor()).
  */
 #include <stddef.h>
+#include <endian.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -119,8 +120,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		return 0;
 	for (k = 0; k < sizeof(names) / sizeof(names[0]); k++) {
 		n = kbtf_pindex_cands(ix, names[k], &c);
-		for (i = 0; i < n; i++)
+		for (i = 0; i < n; i++) {
+			uint64_t d;
+
 			sink += c[i].id + c[i].info + c[i].size + c[i].name_off + c[i].int_enc;
+			/* the layout digest drift asks for by name and id */
+			if (kbtf_pindex_digest(ix, names[k], le32toh(c[i].id), &d))
+				sink += (size_t)d;
+		}
+		{
+			uint64_t d;
+
+			sink += kbtf_pindex_digest(ix, names[k], 0, &d) +
+				kbtf_pindex_digest(ix, names[k], UINT32_MAX, &d);
+		}
 		if (kbtf_pindex_symbol(ix, names[k], &sym) && null) {
 			kbtf_pindex_sym_print(null, &sym);
 			sink += sym.crc + strlen(sym.name) + strlen(sym.module) + strlen(sym.type) +
@@ -149,6 +162,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	/* the whole Module.symvers, as a profile that keeps it there alone gives it */
 	if (null)
 		sink += (size_t)kbtf_pindex_print_syms(ix, null);
+	sink += kbtf_pindex_digests_intact(ix);
 	sink += kbtf_pindex_type_cnt(ix) + kbtf_pindex_module_struct_size(ix) +
 		kbtf_pindex_damaged(ix) + kbtf_pindex_nr_syms(ix);
 	kbtf_pindex_free(ix);

@@ -232,9 +232,9 @@ fi
 p=$store/6.12.113+deb12-rt-amd64
 cp "$p/index" "$t_tmp/index.good"
 # one byte inside what opening checks whole: the release, in the meta
-# strings (the header's last 22 pairs are the sections; section 1)
+# strings (the header's last 25 pairs are the sections; section 1)
 hs=$(u32 "$p/index" 12)
-printf '\x5a' | dd of="$p/index" bs=1 seek=$(($(u32 "$p/index" $((hs - 176 + 1 * 8))) + 3)) \
+printf '\x5a' | dd of="$p/index" bs=1 seek=$(($(u32 "$p/index" $((hs - 200 + 1 * 8))) + 3)) \
 	conv=notrunc status=none
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/bad.out" 2>"$t_tmp/bad.err"
@@ -281,11 +281,11 @@ t_exit 1 "and the profile judges again" \
 # lookup reads them: the checksums of a table's blocks zeroed (outside the
 # open-time checksum), the validation that reads them says so
 cp "$p/index" "$t_tmp/index.good"
-hs=$(u32 "$p/index" 12) # the header's size; its last 22 pairs: the sections
+hs=$(u32 "$p/index" 12) # the header's size; its last 25 pairs: the sections
 for part in "6 name slot blocks" "11 type offset blocks" "13 symbol slot blocks"; do
 	sec=${part%% *}
-	so=$(u32 "$p/index" $((hs - 176 + sec * 8)))
-	sn=$(u32 "$p/index" $((hs - 176 + sec * 8 + 4)))
+	so=$(u32 "$p/index" $((hs - 200 + sec * 8)))
+	sn=$(u32 "$p/index" $((hs - 200 + sec * 8 + 4)))
 	cp "$t_tmp/index.good" "$p/index"
 	dd if=/dev/zero of="$p/index" bs=1 seek="$so" count="$sn" conv=notrunc status=none
 	"$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
@@ -299,13 +299,13 @@ for part in "6 name slot blocks" "11 type offset blocks" "13 symbol slot blocks"
 		sed 's/^/    | /' "$t_tmp/dmg.out"
 	fi
 done
-# an index of the previous format (version 6): refused with how to rebuild it
+# an index of the previous format (version 7): refused with how to rebuild it
 cp "$t_tmp/index.good" "$p/index"
-printf '\x06\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
+printf '\x07\x00\x00\x00' | dd of="$p/index" bs=1 seek=8 conv=notrunc status=none
 "$KBTF" validate "$t_tmp/dist/kbtf_demo.ko" --kernels 6.12.113+deb12-rt-amd64 \
 	>"$t_tmp/v2.out" 2>&1
 rc=$?
-if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 6, this kbtf reads 7; $again" "$t_tmp/v2.out"; then
+if [ "$rc" = 2 ] && grep -qF "$p/index: kernel index version 7, this kbtf reads 8; $again" "$t_tmp/v2.out"; then
 	t_ok "an index of the previous format: exit 2, one line saying how to rebuild it"
 else
 	t_fail "an index of the previous format: exit $rc"

@@ -59,9 +59,9 @@ before=$?
 
 p=$store/6.1.0-56-amd64
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
-hs=$(u32 "$p/index" 12) # the header's size; its last 22 pairs: the sections
-so=$(u32 "$p/index" $((hs - 176 + 10 * 8))) # section 10: the type offsets
-sn=$(u32 "$p/index" $((hs - 176 + 10 * 8 + 4)))
+hs=$(u32 "$p/index" 12) # the header's size; its last 25 pairs: the sections
+so=$(u32 "$p/index" $((hs - 200 + 10 * 8))) # section 10: the type offsets
+sn=$(u32 "$p/index" $((hs - 200 + 10 * 8 + 4)))
 cp -p "$p/index" "$t_tmp/index.good"
 # the index is the profile's own file (a link to no other profile)
 printf '\x5a' | dd of="$p/index" bs=1 seek=$((so + sn - 6)) conv=notrunc status=none
@@ -87,8 +87,8 @@ else
 	sed 's/^/    | /' "$t_tmp/check.out" "$t_tmp/check.err"
 fi
 # a byte in the middle of the names' candidate records (section 8)
-co=$(u32 "$p/index" $((hs - 176 + 8 * 8)))
-cn=$(u32 "$p/index" $((hs - 176 + 8 * 8 + 4)))
+co=$(u32 "$p/index" $((hs - 200 + 8 * 8)))
+cn=$(u32 "$p/index" $((hs - 200 + 8 * 8 + 4)))
 cp -p "$t_tmp/index.good" "$p/index"
 printf '\x5a' | dd of="$p/index" bs=1 seek=$((co + cn / 2 + 1)) conv=notrunc status=none
 touch -r "$t_tmp/index.good" "$p/index"
@@ -99,6 +99,22 @@ if [ "$rc" = 1 ] && [ "$cn" -gt 1000 ] &&
 	t_ok "  ... and a byte of a name's candidates: the name named"
 else
 	t_fail "kernels check of a damaged candidate record: exit $rc, $cn bytes of candidates"
+	sed 's/^/    | /' "$t_tmp/check.out"
+fi
+# a byte of a layout digest (section 24): no lookup of validate's may
+# read it, kernels check reads every block
+dgo=$(u32 "$p/index" $((hs - 200 + 24 * 8)))
+dn=$(u32 "$p/index" $((hs - 200 + 24 * 8 + 4)))
+cp -p "$t_tmp/index.good" "$p/index"
+printf '\x5a' | dd of="$p/index" bs=1 seek=$((dgo + dn / 2 + 3)) conv=notrunc status=none
+touch -r "$t_tmp/index.good" "$p/index"
+"$KBTF" kernels check 6.1.0-56-amd64 >"$t_tmp/check.out" 2>&1
+rc=$?
+if [ "$rc" = 1 ] && [ "$dn" -gt 8000 ] &&
+	grep -qxF "damaged  6.1.0-56-amd64: $p: damaged kernel index (a block of layout digests fails its checksum)" "$t_tmp/check.out"; then
+	t_ok "  ... and a byte of a layout digest: named, exit 1"
+else
+	t_fail "kernels check of a damaged layout digest: exit $rc, $dn bytes of digests"
 	sed 's/^/    | /' "$t_tmp/check.out"
 fi
 cp -p "$t_tmp/index.good" "$p/index"

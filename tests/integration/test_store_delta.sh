@@ -299,11 +299,11 @@ else
 	sed 's/^/    | /' "$t_tmp/bad.out"
 fi
 # a byte of what opening checks whole: the release, in the meta strings
-# (the header's size at byte 12, its last 22 pairs the sections; section 1)
+# (the header's size at byte 12, its last 25 pairs the sections; section 1)
 u32() { od -An -tu4 -j "$2" -N4 "$1" | tr -d ' '; }
 cp "$t_tmp/index.ref" "$p/index.ref"
 hs=$(u32 "$p/index.ref" 12)
-printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 176 + 8))) + 3)) \
+printf '\x5a' | dd of="$p/index.ref" bs=1 seek=$(($(u32 "$p/index.ref" $((hs - 200 + 8))) + 3)) \
 	conv=notrunc status=none
 one
 rc=$?

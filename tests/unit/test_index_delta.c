@@ -537,8 +537,8 @@ static void test_fuzz_seeds(void **state)
 	whole_index(&ref, symvers_ref, 24, false, false, false);
 	whole_index(&whole, symvers_new, 27, true, true, true);
 	assert_int_equal(kbtf_pindex_delta(whole.data, whole.size, ref.data, ref.size, &delta), 0);
-	write_seed("whole-v7-sealed", 1, NULL, NULL, &whole);
-	write_seed("delta-v7-sealed", 3, &ref, NULL, &delta);
+	write_seed("whole-v8-sealed", 1, NULL, NULL, &whole);
+	write_seed("delta-v8-sealed", 3, &ref, NULL, &delta);
 	kbtf_buf_release(&ref);
 	kbtf_buf_release(&whole);
 	kbtf_buf_release(&delta);
@@ -546,7 +546,7 @@ static void test_fuzz_seeds(void **state)
 		struct donor_fx x;
 
 		donor_fx(&x, NR);
-		write_seed("donor-v7-sealed", 7, &x.ref, &x.da, &x.db);
+		write_seed("donor-v8-sealed", 7, &x.ref, &x.da, &x.db);
 		donor_release(&x);
 	}
 }
