@@ -34,6 +34,12 @@
  *            1,183 of them for 30,000 symbols
  *   symstr   the symbol table's strings: names, and modules, export kinds
  *            and namespaces once each
+ *   digblks  layout digests (btf_layout.h) of the cands that are named
+ *            structs and unions: per DIG_BLOCK cands a mask of those with
+ *            one, where their digests start in digvals, and a checksum
+ *   digref   only in a delta index: per DIG_BLOCK of the reference's
+ *            cands a mask of those whose digest here differs, likewise
+ *   digvals  the digests
  *
  * Module.symvers itself is not read: each line is rebuilt from its record
  * (kbtf_pindex_sym_print()), and the index holds a symbol table only when

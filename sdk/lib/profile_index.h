@@ -14,6 +14,8 @@
  *     export kind and namespace, from which its line is rebuilt byte for
  *     byte for the one parser of that format (validator/lib/symbols.c):
  *     only the lines a module needs, without reading Module.symvers;
+ *   - for each named STRUCT and UNION, the layout digest layout drift
+ *     compares (btf_layout.h), so that it skips what did not change;
  *   - the config values the judges read (kbtf_pindex_config_keys), the
  *     release, the machine, sizeof(struct module), whether the BTF has
  *     btf_relocate();
