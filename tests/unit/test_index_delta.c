@@ -66,7 +66,8 @@ static int teardown(void **state)
 /*
  * A vmlinux-like BTF of @nr structs s0.. after a few named types; @early
  * puts one more struct first (every later id and string offset moves),
- * @grow changes the size of s5 (its entry differs), @drop leaves out s7.
+ * @grow changes the size of s5 (its entry differs) and the name of s3's
+ * member (its layout digest differs), @drop leaves out s7.
  */
 static void make_btf(struct kbtf_buf *out, unsigned int nr, bool early, bool grow, bool drop)
 {
@@ -90,7 +91,10 @@ static void make_btf(struct kbtf_buf *out, unsigned int nr, bool early, bool gro
 		snprintf(name, sizeof(name), "s%u", i);
 		sid = kbtf_builder_add_struct(b, name, grow && i == 5 ? 8 : 4);
 		assert_true(sid > 0);
-		assert_int_equal(kbtf_builder_add_member(b, "v", intid, 0, 0), 0);
+		/* @grow renames s3's member too: its entry is the reference's, its
+		 * layout digest is not */
+		assert_int_equal(
+		    kbtf_builder_add_member(b, grow && i == 3 ? "w" : "v", intid, 0, 0), 0);
 		/* a typedef of it: its size word is the struct's id, which moves too */
 		snprintf(name, sizeof(name), "t%u", i);
 		assert_true(kbtf_builder_add_typedef(b, name, (uint32_t)sid) > 0);
@@ -131,7 +135,10 @@ static struct kbtf_pindex *open_whole(const struct kbtf_buf *b)
 	return ix;
 }
 
-/* Every answer of @ix, printed: candidates of every name, symbols, all lines. */
+/*
+ * Every answer of @ix, printed: candidates of every name with their layout
+ * digests, symbols, all lines.
+ */
 static char *answers(const struct kbtf_pindex *ix, unsigned int nr)
 {
 	const struct kbtf_pindex_cand *c;
@@ -152,9 +159,14 @@ static char *answers(const struct kbtf_pindex *ix, unsigned int nr)
 				 i < nr + 6 ? i - 6 : i - 6 - nr);
 		n = kbtf_pindex_cands(ix, name, &c);
 		fprintf(f, "%s:", name);
-		for (j = 0; j < n; j++)
-			fprintf(f, " %u/%x/%u/%u/%u", c[j].id, c[j].info, c[j].size, c[j].name_off,
-				c[j].int_enc);
+		for (j = 0; j < n; j++) {
+			uint64_t d;
+			/* the layout digest drift asks for (none: 0) */
+			bool has = kbtf_pindex_digest(ix, name, c[j].id, &d);
+
+			fprintf(f, " %u/%x/%u/%u/%u/%d:%llx", c[j].id, c[j].info, c[j].size,
+				c[j].name_off, c[j].int_enc, has, (unsigned long long)d);
+		}
 		fputc('\n', f);
 	}
 	for (i = 0; i < sizeof(sym_names) / sizeof(sym_names[0]); i++)
