@@ -142,8 +142,8 @@ void kbtf_judge_drift(const struct kbtf_pair *pair, const struct kbtf_reloc_resu
 	    .target = kbtf_vkernel_btf(pair->k),
 	    .build = pair->m->layout ? pair->m->layout : pair->o->build_btf,
 	    .layout = pair->m->layout != NULL,
-	    /* the layout record's lists serve every kernel the module is judged on */
-	    .cache = pair->m->layout ? pair->m->drift_cache : NULL,
+	    /* the build side's lists serve every kernel the module is judged on */
+	    .cache = pair->m->drift_cache,
 	    /* what did not change since build time is skipped */
 	    .target_digest = kbtf_vkernel_layout_digest,
 	    .target_digest_ctx = pair->k,

@@ -120,9 +120,11 @@ static int prepare(struct kbtf_vmod *vm)
 			return kbtf_err_nomem();
 	} else if (!err && (err = kbtf_btf_index_names(vm->layout))) {
 		return err;
-	} else if (!err && !(vm->drift_cache = kbtf_drift_cache_new())) {
-		return kbtf_err_nomem();
 	}
+	/* the build side's member lists and digests: of the layout record, or
+	 * of --build-kernel's BTF for a module without one */
+	if (!(vm->drift_cache = kbtf_drift_cache_new()))
+		return kbtf_err_nomem();
 	/* the access record: a broken one costs only member-level checks */
 	err = m->image.data ? kbtf_access_load(m, &vm->access) : -ENOENT;
 	if (err == -ENOMEM)
