@@ -391,19 +391,30 @@ static uint32_t name_sum(uint32_t i, const struct idx_name *e, const char *name,
  * The checksum of digest block record @k, number @blk of table @sec
  * (SEC_DIGBLKS or SEC_DIGREF), with its @n digests at @vals.
  */
-static uint32_t digblk_sum(int sec, uint32_t blk, const struct idx_digblk *k, const uint64_t *vals,
-			   uint32_t n)
+/*
+ * A block record's 32-bit sum of its record's checksum @rec and its values'
+ * @vals: every bit of both into the low 32. idx_checksum()'s last round
+ * carries the top bits of a 32-byte round's last word only upwards, so its
+ * low half alone misses them (a CRC's or a digest's top bit).
+ */
+static uint32_t blkrec_sum(uint64_t rec, uint64_t vals)
 {
-	uint32_t w[5] = {htole32((uint32_t)sec), htole32(blk), k->mask_lo, k->mask_hi, k->start};
-	uint64_t h = idx_checksum((const uint8_t *)w, sizeof(w)) * 0x100000001b3ull ^
-		     idx_checksum((const uint8_t *)vals, 8 * (size_t)n);
+	uint64_t h = rec * 0x100000001b3ull ^ vals;
 
-	/* every bit of both sums into the low 32 (a digest's top bit too) */
 	h ^= h >> 33;
 	h *= 0xff51afd7ed558ccdull;
 	h ^= h >> 33;
 	h *= 0xc4ceb9fe1a85ec53ull;
 	return (uint32_t)(h ^ (h >> 32));
+}
+
+static uint32_t digblk_sum(int sec, uint32_t blk, const struct idx_digblk *k, const uint64_t *vals,
+			   uint32_t n)
+{
+	uint32_t w[5] = {htole32((uint32_t)sec), htole32(blk), k->mask_lo, k->mask_hi, k->start};
+
+	return blkrec_sum(idx_checksum((const uint8_t *)w, sizeof(w)),
+			  idx_checksum((const uint8_t *)vals, 8 * (size_t)n));
 }
 
 /* ------------------------------------------------------------ the writer */
@@ -2021,7 +2032,7 @@ static uint32_t crcblk_sum(uint32_t blk, const struct idx_crcblk *k, const uint3
 {
 	uint32_t w[4] = {htole32(blk), k->mask_lo, k->mask_hi, k->start};
 
-	return (uint32_t)(idx_checksum((const uint8_t *)w, sizeof(w)) ^
+	return blkrec_sum(idx_checksum((const uint8_t *)w, sizeof(w)),
 			  idx_checksum((const uint8_t *)crcs, 4 * (size_t)n));
 }
 

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -369,11 +370,15 @@ struct donor_fx {
 	struct kbtf_buf ref, a, da, b, db;
 };
 
-static void donor_fx(struct donor_fx *x, unsigned int nr)
+/* The next kernel's CRCs that differ from the donor's: one in each block of 64 */
+static const uint32_t changed_spread[] = {3, 64, NR_SYMS - 1};
+/* ten in the first block: more than one 32-byte round of the block's checksum */
+static const uint32_t changed_packed[] = {0, 1, 2, 3, 4, 5, 6, 7, 8, 9};
+
+static void donor_fx_of(struct donor_fx *x, unsigned int nr, const uint32_t *changed, size_t nc)
 {
-	static const uint32_t changed[] = {3, 64, NR_SYMS - 1};
 	char *r = many_symvers(0x1000, NULL, 0), *a = many_symvers(0x7000, NULL, 0),
-	     *b = many_symvers(0x7000, changed, 3);
+	     *b = many_symvers(0x7000, changed, nc);
 
 	whole_index(&x->ref, r, nr, false, false, false);
 	whole_index(&x->a, a, nr, false, false, false);
@@ -386,6 +391,11 @@ static void donor_fx(struct donor_fx *x, unsigned int nr)
 	free(r);
 	free(a);
 	free(b);
+}
+
+static void donor_fx(struct donor_fx *x, unsigned int nr)
+{
+	donor_fx_of(x, nr, changed_spread, 3);
 }
 
 static void donor_release(struct donor_fx *x)
@@ -461,17 +471,25 @@ static void test_crc_donor(void **state)
 	donor_release(&x);
 }
 
-/* One bit flipped in the delta or in its donor: refused, damaged on use, or harmless. */
-static void test_crc_donor_damage(void **state)
+/*
+ * One bit flipped in the delta (bit 1 of every byte; with @top_bits, bit 7
+ * too) or in its donor (bit 1 of every third byte): refused, damaged on
+ * use, or harmless.
+ * With the CRCs spread one to a block, and packed ten to one block, whose
+ * checksum then takes a whole 32-byte round: the top bit of its last word
+ * must reach the 32-bit sum too.
+ */
+static void crc_donor_damage(const uint32_t *changed, size_t nc, bool top_bits)
 {
 	size_t i, refused = 0, caught = 0, same = 0, which;
 	struct kbtf_pindex *whole, *d;
 	struct donor_fx x;
 	char *want, *got;
 	uint8_t *copy;
+	unsigned int bit;
 	int err;
 
-	donor_fx(&x, NR);
+	donor_fx_of(&x, NR, changed, nc);
 	whole = open_whole(&x.b);
 	want = answers(whole, NR);
 	kbtf_pindex_free(whole);
@@ -480,9 +498,10 @@ static void test_crc_donor_damage(void **state)
 	for (which = 0; which < 2; which++) {
 		const struct kbtf_buf *victim = which ? &x.da : &x.db;
 
-		for (i = 0; i < victim->size; i += which ? 3 : 1) {
+		for (i = 0; i < victim->size * 8; i += which ? 3 * 8 : top_bits ? 4 : 8) {
+			bit = which || !top_bits ? 1 : i % 8 ? 7 : 1;
 			memcpy(copy, victim->data, victim->size);
-			copy[i] ^= 0x02;
+			copy[i / 8] ^= (uint8_t)(1u << bit);
 			err = kbtf_pindex_from_mem_donor(
 			    which ? x.db.data : copy, x.db.size, x.ref.data, x.ref.size,
 			    which ? copy : x.da.data, x.da.size, "index", &d);
@@ -497,8 +516,9 @@ static void test_crc_donor_damage(void **state)
 			else if (!strcmp(got, want))
 				same++;
 			else
-				fail_msg("byte %zu of the %s flipped: a different answer believed",
-					 i, which ? "donor" : "delta");
+				fail_msg("bit %u of byte %zu of the %s flipped: a different answer "
+					 "believed",
+					 bit, i / 8, which ? "donor" : "delta");
 			free(got);
 			kbtf_pindex_free(d);
 		}
@@ -509,6 +529,12 @@ static void test_crc_donor_damage(void **state)
 	free(copy);
 	free(want);
 	donor_release(&x);
+}
+
+static void test_crc_donor_damage(void **state)
+{
+	crc_donor_damage(changed_spread, 3, false);
+	crc_donor_damage(changed_packed, 10, true);
 }
 
 /*
