@@ -254,8 +254,12 @@ static __attribute__((noinline)) bool block_check(const struct tabs *t, uint32_t
  */
 static inline bool blk_ok(const struct tabs *t, const uint8_t *p)
 {
-	uint32_t b = (uint32_t)(p - t->base) / TBLOCK;
+	size_t at = (size_t)(p - t->base);
+	uint32_t b = (uint32_t)(at / TBLOCK);
 
+	/* a position a damaged table steered outside it is no block */
+	if (__builtin_expect(p < t->base || at >= t->size, 0))
+		return false;
 	return __builtin_expect(__atomic_load_n(&t->ok[b], __ATOMIC_RELAXED), 1) ||
 	       block_check(t, b);
 }
@@ -1695,7 +1699,8 @@ static uint32_t str_run_after(const struct kbtf_btf_delta_src *s, uint32_t off)
 		if (off < k_off || off - k_off < kbtf_le32(s->t.sr + 16 * i + 8))
 			break;
 	}
-	return i;
+	/* a damaged bucket past the last run steers to none, not past the table */
+	return i < s->nsr ? i : s->nsr;
 }
 
 /*
