@@ -1091,6 +1091,10 @@ static void test_store_concurrent(void **state)
 	f[1] = f[0];
 	make_btf(&f[1].k.btf_raw, 11);
 	f[1].k.btf = NULL;
+	/* a kernel's BTF is parsed on first use, unlocked: parsed here, before
+	 * the threads share the two (else two parses race and one leaks) */
+	assert_non_null(kbtf_kernel_btf(&f[0].k));
+	assert_non_null(kbtf_kernel_btf(&f[1].k));
 	for (i = 0; i < WRITERS; i++) {
 		w[i] = (struct writer){.f = &f[i % 2], .no = (int)i};
 		assert_int_equal(pthread_create(&t[i], NULL, write_many, &w[i]), 0);

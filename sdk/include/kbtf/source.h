@@ -146,7 +146,8 @@ KBTF_API int kbtf_kernel_open_buf(const void *data, size_t size, const char *nam
 				  struct kbtf_kernel **out);
 /*
  * Parse (once) and return the kernel's BTF; NULL with kbtf_errstr() set.
- * btf_raw keeps the bytes; a BTF archive is refused.
+ * btf_raw keeps the bytes; a BTF archive is refused. The first call takes
+ * no lock: threads that share a kernel call it once before they start.
  */
 KBTF_API struct kbtf_btf *kbtf_kernel_btf(struct kbtf_kernel *k);
 
