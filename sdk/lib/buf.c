@@ -16,6 +16,7 @@
 #include <sys/xattr.h>
 #include <unistd.h>
 
+#include "buf_shared.h"
 #include "cleanup.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
@@ -111,33 +112,52 @@ int kbtf_file_check(const char *path)
 int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
 {
 	struct stat st;
-	void *map;
 	int fd, err;
 
 	memset(out, 0, sizeof(*out));
+	fd = kbtf_buf_open(path, &st);
+	if (fd < 0)
+		return fd;
+	err = kbtf_buf_from_opened(fd, &st, path, out);
+	close(fd);
+	return err;
+}
+
+int kbtf_buf_open(const char *path, struct stat *st)
+{
+	int fd, err;
+
 	fd = open(path, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		err = -errno;
 		return kbtf_err(err, "cannot open: %s", strerror(-err));
 	}
-	if (fstat(fd, &st) < 0) {
+	if (fstat(fd, st) < 0) {
 		err = kbtf_err(-errno, "cannot stat: %s", strerror(errno));
-		goto out;
+		close(fd);
+		return err;
 	}
-	if (S_ISDIR(st.st_mode)) {
-		err = kbtf_err(-EISDIR, "is a directory");
-		goto out;
+	if (S_ISDIR(st->st_mode)) {
+		close(fd);
+		return kbtf_err(-EISDIR, "is a directory");
 	}
-	if (S_ISREG(st.st_mode) && st.st_size > 0) {
-		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
+	return fd;
+}
+
+int kbtf_buf_from_opened(int fd, const struct stat *st, const char *path, struct kbtf_buf *out)
+{
+	void *map;
+	int err;
+
+	if (S_ISREG(st->st_mode) && st->st_size > 0) {
+		map = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
 			out->data = map;
-			out->size = (size_t)st.st_size;
+			out->size = (size_t)st->st_size;
 			out->owner = KBTF_BUF_MMAP;
 			/* shrunk by someone while mapped: "changed", exit 2, not SIGBUS */
 			kbtf_guard_map(map, out->size, path);
-			err = 0;
-			goto out;
+			return 0;
 		}
 	}
 	/*
@@ -155,8 +175,6 @@ int kbtf_buf_from_file(const char *path, struct kbtf_buf *out)
 		err = kbtf_err(err, "out of memory reading it");
 	else if (err)
 		err = kbtf_err(err, "cannot read: %s", strerror(-err));
-out:
-	close(fd);
 	return err;
 }
 
@@ -178,6 +196,8 @@ void kbtf_buf_release(struct kbtf_buf *b)
 		return;
 	if (b->owner == KBTF_BUF_HEAP)
 		free(b->data);
+	else if (b->owner == KBTF_BUF_SHARED && b->data)
+		kbtf_buf_shared_put(b->data);
 	else if (b->owner == KBTF_BUF_MMAP && b->data) {
 		kbtf_guard_unmap(b->data);
 		munmap(b->data, b->size);

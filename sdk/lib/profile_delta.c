@@ -32,6 +32,7 @@
 #include <zstd.h>
 
 #include "btf_delta.h"
+#include "buf_shared.h"
 #include "hash.h"
 #include "btf_prepared.h"
 #include "kbtf/btf.h"
@@ -566,7 +567,8 @@ int kbtf_profile_prepared_btf(const char *dir, const uint32_t *offs, uint32_t nr
 		if (err)
 			return err;
 	} else {
-		err = kbtf_buf_from_file(ref_path, &ref);
+		/* the series' reference: mapped once for all its deltas */
+		err = kbtf_buf_from_file_shared(ref_path, &ref);
 		if (err) {
 			kbtf_buf_release(&file);
 			return kbtf_err_prefix(err, "%s (the BTF %s is a delta against)", ref_path,

@@ -67,6 +67,7 @@
 #include <unistd.h>
 
 #include "btf_layout.h"
+#include "buf_shared.h"
 #include "hash.h"
 #include "kbtf/btf.h"
 #include "kbtf/err.h"
@@ -1528,8 +1529,12 @@ int kbtf_pindex_from_mem(const void *data, size_t size, const char *name, struct
 	return err;
 }
 
-/* The index file @path, checked (a delta: not yet against its reference). */
-static int open_path(const char *path, struct kbtf_pindex **out)
+/*
+ * The index file @path, checked (a delta: not yet against its reference);
+ * @shared: a reference many deltas are against, its mapping shared within
+ * the process (buf_shared.h).
+ */
+static int open_path(const char *path, bool shared, struct kbtf_pindex **out)
 {
 	struct kbtf_buf b;
 	struct stat st;
@@ -1541,7 +1546,7 @@ static int open_path(const char *path, struct kbtf_pindex **out)
 				       : kbtf_err(-errno, "%s: %s", path, strerror(errno));
 	if ((uint64_t)st.st_size > IDX_MAX_SIZE)
 		return bad(path, "too big");
-	err = kbtf_buf_from_file(path, &b);
+	err = shared ? kbtf_buf_from_file_shared(path, &b) : kbtf_buf_from_file(path, &b);
 	if (err)
 		return kbtf_err_prefix(err, "%s", path);
 	if ((uintptr_t)b.data % 8) {
@@ -1566,10 +1571,10 @@ static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 	    snprintf(ref_path, sizeof(ref_path), "%s/%s", dir, KBTF_PROFILE_INDEX_REF) >=
 		(int)sizeof(ref_path))
 		return kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
-	err = open_path(path, out);
+	err = open_path(path, false, out);
 	if (err || !flag(*out, F_DELTA))
 		return err;
-	err = open_path(ref_path, &ref);
+	err = open_path(ref_path, true, &ref);
 	if (err == -ENOENT)
 		err = bad(path, "a delta against index.ref, which is missing");
 	else if (!err)
@@ -1581,7 +1586,7 @@ static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 		    (int)sizeof(ref_path))
 			err = kbtf_err(-ENAMETOOLONG, "%s: path too long", dir);
 		else
-			err = open_path(ref_path, &donor);
+			err = open_path(ref_path, true, &donor);
 		if (err == -ENOENT)
 			err = bad(path, "CRCs told against index.crcref, which is missing");
 		else if (!err)

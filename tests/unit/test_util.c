@@ -5,7 +5,10 @@
  * removes symlinks without following them out of the tree, the directory
  * test, uname and the clock; and reading a file once (buf.c): a FIFO is
  * checked without being opened and read as it comes, an endless device
- * stops at the one bound.
+ * stops at the one bound; mappings shared within the process
+ * (buf_shared.c): one per file while it is the same file, anew when it is
+ * replaced or rewritten, at most KBTF_SHARED_IDLE kept idle, and from
+ * threads at once.
  */
 #include <stdarg.h>
 #include <stddef.h>
@@ -16,6 +19,7 @@
 #include <stdio.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <signal.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
@@ -23,6 +27,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "buf_shared.h"
 #include "kbtf/buf.h"
 #include "kbtf/err.h"
 #include "kbtf/source.h"
@@ -269,6 +274,134 @@ static void endless_device_bounded(void **state)
 }
 
 /*
+ * Two opens of one file share a mapping, kept when both let go and taken
+ * again by the next open; a file replaced by rename, or rewritten with
+ * another size, is mapped anew with its new bytes.
+ */
+static void shared_mapping_follows_the_file(void **state)
+{
+	struct kbtf_buf a, b, c;
+	char path[256], tmp[256];
+	unsigned int idle0;
+
+	(void)state;
+	put(at(path, sizeof(path), "shared.ref"), "first version\n");
+	idle0 = kbtf_buf_shared_idle();
+	assert_int_equal(kbtf_buf_from_file_shared(path, &a), 0);
+	assert_int_equal(kbtf_buf_from_file_shared(path, &b), 0);
+	assert_int_equal(a.owner, KBTF_BUF_SHARED);
+	assert_ptr_equal(a.data, b.data);
+	assert_memory_equal(a.data, "first version\n", 14);
+	kbtf_buf_release(&a);
+	assert_null(a.data);
+	assert_int_equal(kbtf_buf_shared_idle(), idle0); /* b still holds it */
+	assert_memory_equal(b.data, "first version\n", 14);
+	kbtf_buf_release(&b);
+	assert_int_equal(kbtf_buf_shared_idle(), idle0 + 1);
+	/* idle, still mapped: the same bytes, no new mapping */
+	assert_int_equal(kbtf_buf_from_file_shared(path, &c), 0);
+	assert_int_equal(kbtf_buf_shared_idle(), idle0);
+	kbtf_buf_release(&c);
+
+	/* replaced: a new inode */
+	put(at(tmp, sizeof(tmp), "shared.new"), "second version, longer\n");
+	assert_int_equal(rename(tmp, path), 0);
+	assert_int_equal(kbtf_buf_from_file_shared(path, &a), 0);
+	assert_int_equal(a.size, 23);
+	assert_memory_equal(a.data, "second version, longer\n", 23);
+	/* rewritten in place, another size, while @a holds the old mapping */
+	put(path, "third\n");
+	assert_int_equal(kbtf_buf_from_file_shared(path, &b), 0);
+	assert_int_equal(b.size, 6);
+	assert_memory_equal(b.data, "third\n", 6);
+	assert_ptr_not_equal(a.data, b.data);
+	kbtf_buf_release(&a);
+	kbtf_buf_release(&b);
+
+	/* an empty file is no mapping: read, unshared */
+	put(path, "");
+	assert_int_equal(kbtf_buf_from_file_shared(path, &a), 0);
+	assert_int_not_equal(a.owner, KBTF_BUF_SHARED);
+	kbtf_buf_release(&a);
+	/* a missing one fails as kbtf_buf_from_file() does */
+	assert_int_equal(kbtf_buf_from_file_shared(at(tmp, sizeof(tmp), "none.ref"), &a), -ENOENT);
+	assert_null(a.data);
+	unlink(path);
+}
+
+/* Of many files let go, the KBTF_SHARED_IDLE most recently released stay mapped. */
+static void shared_mappings_idle_bounded(void **state)
+{
+	struct kbtf_buf b[KBTF_SHARED_IDLE + 5], again;
+	char path[256], name[32];
+	size_t i;
+
+	(void)state;
+	for (i = 0; i < KBTF_SHARED_IDLE + 5; i++) {
+		snprintf(name, sizeof(name), "idle%zu.ref", i);
+		put(at(path, sizeof(path), name), name);
+		assert_int_equal(kbtf_buf_from_file_shared(path, &b[i]), 0);
+	}
+	for (i = 0; i < KBTF_SHARED_IDLE + 5; i++) {
+		kbtf_buf_release(&b[i]);
+		assert_true(kbtf_buf_shared_idle() <= KBTF_SHARED_IDLE);
+	}
+	assert_int_equal(kbtf_buf_shared_idle(), KBTF_SHARED_IDLE);
+	/* the last released is among those kept: taken, not mapped again */
+	assert_int_equal(kbtf_buf_from_file_shared(path, &again), 0);
+	assert_int_equal(kbtf_buf_shared_idle(), KBTF_SHARED_IDLE - 1);
+	assert_memory_equal(again.data, name, strlen(name));
+	kbtf_buf_release(&again);
+	for (i = 0; i < KBTF_SHARED_IDLE + 5; i++) {
+		snprintf(name, sizeof(name), "idle%zu.ref", i);
+		unlink(at(path, sizeof(path), name));
+	}
+}
+
+#define SHARERS 8
+
+static void *share_often(void *arg)
+{
+	const char *path = arg;
+	struct kbtf_buf b;
+	intptr_t bad = 0;
+	int i;
+
+	for (i = 0; i < 2000 && !bad; i++) {
+		if (kbtf_buf_from_file_shared(path, &b) || b.size != 4096 ||
+		    ((const uint8_t *)b.data)[4095] != 0x5a)
+			bad = 1;
+		kbtf_buf_release(&b);
+	}
+	return (void *)bad;
+}
+
+/* Threads that open and let go of one file at once all read it whole. */
+static void shared_mapping_threads(void **state)
+{
+	pthread_t t[SHARERS];
+	char path[256];
+	uint8_t page[4096];
+	void *bad;
+	FILE *f;
+	int i;
+
+	(void)state;
+	memset(page, 0x5a, sizeof(page));
+	f = fopen(at(path, sizeof(path), "threads.ref"), "w");
+	assert_non_null(f);
+	assert_int_equal(fwrite(page, 1, sizeof(page), f), sizeof(page));
+	fclose(f);
+	for (i = 0; i < SHARERS; i++)
+		assert_int_equal(pthread_create(&t[i], NULL, share_often, path), 0);
+	for (i = 0; i < SHARERS; i++) {
+		assert_int_equal(pthread_join(t[i], &bad), 0);
+		assert_null(bad);
+	}
+	unlink(path);
+}
+
+/*
  * The fixed-order readers and writers, on bytes written out by hand, at
  * an odd address (file formats put words anywhere).
  */
@@ -302,6 +435,9 @@ int main(void)
 	    cmocka_unit_test(is_dir_file_exec_uname_clock),
 	    cmocka_unit_test(fifo_checked_without_open_and_read_once),
 	    cmocka_unit_test(endless_device_bounded),
+	    cmocka_unit_test(shared_mapping_follows_the_file),
+	    cmocka_unit_test(shared_mappings_idle_bounded),
+	    cmocka_unit_test(shared_mapping_threads),
 	    cmocka_unit_test(byte_order_words),
 	};
 

@@ -19,6 +19,7 @@ enum kbtf_buf_owner {
 	KBTF_BUF_BORROWED = 0, /* someone else frees it */
 	KBTF_BUF_HEAP,	       /* free(data) */
 	KBTF_BUF_MMAP,	       /* munmap(data, size) */
+	KBTF_BUF_SHARED,       /* a mapping shared within the process: one holder less */
 };
 
 struct kbtf_buf {

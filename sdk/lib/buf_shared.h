@@ -1,0 +1,49 @@
+/* SPDX-License-Identifier: LGPL-2.1-or-later */
+/*
+ * Read-only mappings shared within a process (buf_shared.c): the reference
+ * files many delta profiles are stored against, mapped once however many
+ * of those profiles are opened, one after another or at once.
+ */
+#ifndef KBTF_BUF_SHARED_H
+#define KBTF_BUF_SHARED_H
+
+#include <sys/stat.h>
+
+#include "kbtf/buf.h"
+
+/*
+ * Open @path for reading and stat it (buf.c): the fd, or a negative errno
+ * with the reason recorded; a directory is refused.
+ */
+int kbtf_buf_open(const char *path, struct stat *st);
+
+/*
+ * What kbtf_buf_from_file() makes of the file open at @fd (@st its stat):
+ * a private mapping, or its bytes read up to KBTF_INPUT_MAX.
+ */
+int kbtf_buf_from_opened(int fd, const struct stat *st, const char *path, struct kbtf_buf *out);
+
+/*
+ * How many mappings no buffer holds any more are kept for the next open,
+ * the least recently released given back first: a matrix run walks
+ * kernels of a few series, each series one reference of each kind.
+ */
+#define KBTF_SHARED_IDLE 8
+
+/*
+ * Map the regular file @path read-only, or take the mapping this process
+ * already has of it: the same device, inode, size and modification time.
+ * A file replaced (a new inode) or rewritten (a new size or time) is
+ * mapped anew. kbtf_buf_release() gives it back. Anything that cannot be
+ * mapped (empty, not a regular file) is read as kbtf_buf_from_file()
+ * reads it, unshared.
+ */
+int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out);
+
+/* kbtf_buf_release() of a KBTF_BUF_SHARED buffer. */
+void kbtf_buf_shared_put(const void *data);
+
+/* Mappings of this process no buffer holds (for tests). */
+unsigned int kbtf_buf_shared_idle(void);
+
+#endif
