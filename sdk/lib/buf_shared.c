@@ -10,11 +10,13 @@
  * profile and judging a module on it. Mapped once and kept, the pages
  * stay in the process's page tables from one profile to the next.
  *
- * Only the bytes are shared. What a reader checked of them is its own
- * (every index, BTF or delta object checks what it reads as before), so a
- * file damaged in place is found as it was without sharing: a private
- * mapping the process never writes shows the page cache, and a rewrite
- * changes the modification time, which makes the next open map it anew.
+ * A reader may keep with a mapping what it made of its bytes (the
+ * reference index, checked on open, and what its lookups have checked
+ * since): a reference found damaged stays damaged for every profile
+ * against it while it is kept, and a file rewritten (its change time
+ * moves, whatever is done to its modification time) is mapped and read
+ * anew by the next open. A private mapping the process never writes
+ * shows the page cache, as an unshared one does.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -34,10 +36,14 @@ struct shared_map {
 	dev_t dev;
 	ino_t ino;
 	off_t size;
-	struct timespec mtime;
+	struct timespec mtime, ctime;
 	void *data;
 	unsigned int holders;
 	uint64_t released; /* when the last holder let go (a count) */
+	/* what a reader made of the bytes, kept as long as they are mapped */
+	const void *obj_kind;
+	void *obj;
+	void (*obj_free)(void *obj);
 };
 
 static pthread_mutex_t shared_lock = PTHREAD_MUTEX_INITIALIZER;
@@ -47,7 +53,8 @@ static uint64_t shared_clock;
 static bool same_file(const struct shared_map *m, const struct stat *st)
 {
 	return m->dev == st->st_dev && m->ino == st->st_ino && m->size == st->st_size &&
-	       m->mtime.tv_sec == st->st_mtim.tv_sec && m->mtime.tv_nsec == st->st_mtim.tv_nsec;
+	       m->mtime.tv_sec == st->st_mtim.tv_sec && m->mtime.tv_nsec == st->st_mtim.tv_nsec &&
+	       m->ctime.tv_sec == st->st_ctim.tv_sec && m->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
 /* Unmap the idle mappings past KBTF_SHARED_IDLE, the longest idle first. Locked. */
@@ -70,6 +77,8 @@ static void trim_idle(void)
 			return;
 		m = *oldest;
 		*oldest = m->next;
+		if (m->obj)
+			m->obj_free(m->obj);
 		kbtf_guard_unmap(m->data);
 		munmap(m->data, (size_t)m->size);
 		free(m);
@@ -99,8 +108,13 @@ int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out)
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		m = map == MAP_FAILED ? NULL : calloc(1, sizeof(*m));
 		if (m) {
-			*m = (struct shared_map){shared_maps, st.st_dev, st.st_ino, st.st_size,
-						 st.st_mtim,  map,	 0,	    0};
+			m->next = shared_maps;
+			m->dev = st.st_dev;
+			m->ino = st.st_ino;
+			m->size = st.st_size;
+			m->mtime = st.st_mtim;
+			m->ctime = st.st_ctim;
+			m->data = map;
 			shared_maps = m;
 			/* shrunk by someone while mapped: "changed", exit 2, not SIGBUS */
 			kbtf_guard_map(map, (size_t)st.st_size, path);
@@ -121,18 +135,63 @@ int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out)
 	return err;
 }
 
+/* The mapping of @data. Locked. */
+static struct shared_map *map_of(const void *data)
+{
+	struct shared_map *m;
+
+	for (m = shared_maps; m && m->data != data; m = m->next)
+		;
+	return m;
+}
+
 void kbtf_buf_shared_put(const void *data)
 {
 	struct shared_map *m;
 
 	pthread_mutex_lock(&shared_lock);
-	for (m = shared_maps; m && m->data != data; m = m->next)
-		;
+	m = map_of(data);
 	if (m && m->holders && !--m->holders) {
 		m->released = ++shared_clock;
 		trim_idle();
 	}
 	pthread_mutex_unlock(&shared_lock);
+}
+
+void *kbtf_buf_shared_obj(const struct kbtf_buf *b, const void *kind)
+{
+	struct shared_map *m;
+	void *obj = NULL;
+
+	if (b->owner != KBTF_BUF_SHARED)
+		return NULL;
+	pthread_mutex_lock(&shared_lock);
+	m = map_of(b->data);
+	if (m && m->obj_kind == kind)
+		obj = m->obj;
+	pthread_mutex_unlock(&shared_lock);
+	return obj;
+}
+
+void *kbtf_buf_shared_attach(const struct kbtf_buf *b, const void *kind, void *obj,
+			     void (*obj_free)(void *obj))
+{
+	struct shared_map *m;
+	void *kept = NULL;
+
+	if (b->owner != KBTF_BUF_SHARED)
+		return NULL;
+	pthread_mutex_lock(&shared_lock);
+	m = map_of(b->data);
+	if (m && !m->obj) {
+		m->obj_kind = kind;
+		m->obj = obj;
+		m->obj_free = obj_free;
+	}
+	if (m && m->obj_kind == kind)
+		kept = m->obj;
+	pthread_mutex_unlock(&shared_lock);
+	return kept;
 }
 
 unsigned int kbtf_buf_shared_idle(void)

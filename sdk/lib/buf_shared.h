@@ -32,13 +32,30 @@ int kbtf_buf_from_opened(int fd, const struct stat *st, const char *path, struct
 
 /*
  * Map the regular file @path read-only, or take the mapping this process
- * already has of it: the same device, inode, size and modification time.
+ * already has of it: the same device, inode, size, modification and change
+ * times.
  * A file replaced (a new inode) or rewritten (a new size or time) is
  * mapped anew. kbtf_buf_release() gives it back. Anything that cannot be
  * mapped (empty, not a regular file) is read as kbtf_buf_from_file()
  * reads it, unshared.
  */
 int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out);
+
+/*
+ * What a reader keeps with the mapping of @b (a KBTF_BUF_SHARED buffer):
+ * the object of @kind attached to it, or NULL. It lives as long as the
+ * mapping, so as long as @b is held.
+ */
+void *kbtf_buf_shared_obj(const struct kbtf_buf *b, const void *kind);
+
+/*
+ * Attach @obj of @kind to the mapping of @b, freed with @obj_free when the
+ * mapping goes. Returns the object now attached: @obj, or the one another
+ * thread attached first (then @obj is still the caller's to free); NULL
+ * when @b is not shared or carries an object of another kind.
+ */
+void *kbtf_buf_shared_attach(const struct kbtf_buf *b, const void *kind, void *obj,
+			     void (*obj_free)(void *obj));
 
 /* kbtf_buf_release() of a KBTF_BUF_SHARED buffer. */
 void kbtf_buf_shared_put(const void *data);

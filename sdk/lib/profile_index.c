@@ -300,7 +300,29 @@ struct kbtf_pindex {
 	int lines_ok; /* symlines: 0 not checked yet, 1 its checksum held */
 	int damaged;
 	char *name; /* for messages */
+	/*
+	 * A reference shared within the process (open_ref()): which symbol
+	 * and name records, slot blocks and digest blocks its lookups found
+	 * whole, one bit each, so that the next profile against it does not
+	 * check them again (NULL: not shared, or no memory for them).
+	 */
+	uint8_t *syms_ok, *sslots_ok, *names_ok, *nslots_ok, *digs_ok;
+	/* a delta against a shared reference: its hold on the mapping */
+	struct kbtf_buf ref_hold;
 };
+
+/* Bit @i of @map (NULL: none set). */
+static inline bool bit_held(const uint8_t *map, uint32_t i)
+{
+	return map && (__atomic_load_n(&map[i / 8], __ATOMIC_ACQUIRE) >> (i % 8) & 1);
+}
+
+/* Set bit @i of @map (NULL: nothing kept). */
+static inline void bit_keep(uint8_t *map, uint32_t i)
+{
+	if (map)
+		__atomic_fetch_or(&map[i / 8], (uint8_t)(1u << (i % 8)), __ATOMIC_RELEASE);
+}
 
 /*
  * The checksum: four independent FNV-style lanes a word each, so it runs
@@ -1559,8 +1581,84 @@ static int open_path(const char *path, bool shared, struct kbtf_pindex **out)
 	return err;
 }
 
-/* The index of the profile in @dir, checked, without comparing stamps. */
-static int open_unstamped(const char *dir, struct kbtf_pindex **out)
+/* What open_ref() attaches to a reference's shared mapping. */
+static const char ref_kind[] = "reference index";
+
+static void drop_ref(void *ix)
+{
+	kbtf_pindex_free(ix);
+}
+
+/* Room to remember what the lookups of the shared reference @ix checked. */
+static void keep_checks(struct kbtf_pindex *ix)
+{
+	uint32_t nslots = ix->nr_names ? ix->slot_mask + 1 : 0,
+		 nsslots = ix->nr_syms ? ix->sslot_mask + 1 : 0;
+
+	ix->syms_ok = calloc(ix->nr_syms / 8 + 1, 1);
+	ix->sslots_ok = calloc(nsslots / SSLOT_BLOCK / 8 + 1, 1);
+	ix->names_ok = calloc(ix->nr_names / 8 + 1, 1);
+	ix->nslots_ok = calloc(nslots / NSLOT_BLOCK / 8 + 1, 1);
+	ix->digs_ok = calloc(ix->nr_digblks / 8 + 1, 1);
+	if (!ix->syms_ok || !ix->sslots_ok || !ix->names_ok || !ix->nslots_ok || !ix->digs_ok) {
+		/* each checked every time, as without sharing */
+		free(ix->syms_ok);
+		free(ix->sslots_ok);
+		free(ix->names_ok);
+		free(ix->nslots_ok);
+		free(ix->digs_ok);
+		ix->syms_ok = ix->sslots_ok = ix->names_ok = ix->nslots_ok = ix->digs_ok = NULL;
+	}
+}
+
+/*
+ * The reference index @path of a delta: checked once per process and
+ * shared by every delta against it (the mapping's object, buf_shared.h),
+ * with what its lookups checked since; *@hold keeps it (the caller
+ * borrows *@out while it holds *@hold). Where the file cannot be shared,
+ * an index of its own, and *@hold empty.
+ */
+static int open_ref(const char *path, struct kbtf_pindex **out, struct kbtf_buf *hold)
+{
+	struct kbtf_pindex *ix, *kept;
+	struct kbtf_buf view;
+	struct stat st;
+	int err;
+
+	*out = NULL;
+	memset(hold, 0, sizeof(*hold));
+	if (stat(path, &st) < 0)
+		return errno == ENOENT ? -ENOENT
+				       : kbtf_err(-errno, "%s: %s", path, strerror(errno));
+	if ((uint64_t)st.st_size > IDX_MAX_SIZE)
+		return bad(path, "too big");
+	err = kbtf_buf_from_file_shared(path, hold);
+	if (err)
+		return kbtf_err_prefix(err, "%s", path);
+	ix = kbtf_buf_shared_obj(hold, ref_kind);
+	if (!ix && hold->owner == KBTF_BUF_SHARED && !((uintptr_t)hold->data % 8)) {
+		view = (struct kbtf_buf){hold->data, hold->size, KBTF_BUF_BORROWED};
+		/* a reference that fails is not kept: each open refuses it anew */
+		err = make(&view, path, &ix);
+		if (err) {
+			kbtf_buf_release(hold);
+			return err;
+		}
+		keep_checks(ix);
+		kept = kbtf_buf_shared_attach(hold, ref_kind, ix, drop_ref);
+		if (kept != ix)
+			kbtf_pindex_free(ix);
+		ix = kept;
+	}
+	if (!ix) {
+		kbtf_buf_release(hold);
+		return open_path(path, false, out);
+	}
+	*out = ix;
+	return 0;
+}
+
+int kbtf_pindex_open_unstamped(const char *dir, struct kbtf_pindex **out)
 {
 	char path[PATH_MAX], ref_path[PATH_MAX];
 	struct kbtf_pindex *ref;
@@ -1574,11 +1672,11 @@ static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 	err = open_path(path, false, out);
 	if (err || !flag(*out, F_DELTA))
 		return err;
-	err = open_path(ref_path, true, &ref);
+	err = open_ref(ref_path, &ref, &(*out)->ref_hold);
 	if (err == -ENOENT)
 		err = bad(path, "a delta against index.ref, which is missing");
 	else if (!err)
-		err = attach_ref(*out, ref, false);
+		err = attach_ref(*out, ref, (*out)->ref_hold.data != NULL);
 	if (!err && flag(*out, F_CRC_DONOR)) {
 		struct kbtf_pindex *donor;
 
@@ -1601,7 +1699,7 @@ static int open_unstamped(const char *dir, struct kbtf_pindex **out)
 
 int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out)
 {
-	int err = open_unstamped(dir, out);
+	int err = kbtf_pindex_open_unstamped(dir, out);
 
 	if (!err && (err = check_stamps(*out, dir))) {
 		kbtf_pindex_free(*out);
@@ -1616,7 +1714,7 @@ int kbtf_pindex_print_symvers(const char *dir, FILE *f)
 	int err;
 
 	/* the table does not depend on the other files: no stamps compared */
-	err = open_unstamped(dir, &ix);
+	err = kbtf_pindex_open_unstamped(dir, &ix);
 	if (err == -ENOENT)
 		return kbtf_err(err, "%s: no Module.symvers and no index holding it", dir);
 	if (err)
@@ -1642,6 +1740,11 @@ int kbtf_pindex_print_syms(const struct kbtf_pindex *ix, FILE *f)
 	return 0;
 }
 
+const struct kbtf_pindex *kbtf_pindex_reference(const struct kbtf_pindex *ix)
+{
+	return ix->ref;
+}
+
 void kbtf_pindex_free(struct kbtf_pindex *ix)
 {
 	if (!ix)
@@ -1653,6 +1756,12 @@ void kbtf_pindex_free(struct kbtf_pindex *ix)
 		kbtf_pindex_free(ix->ref);
 	if (!ix->donor_borrowed)
 		kbtf_pindex_free(ix->donor);
+	kbtf_buf_release(&ix->ref_hold);
+	free(ix->syms_ok);
+	free(ix->sslots_ok);
+	free(ix->names_ok);
+	free(ix->nslots_ok);
+	free(ix->digs_ok);
 	free(ix->name);
 	free(ix);
 }
@@ -1743,6 +1852,8 @@ static const struct idx_name *name_checked(const struct kbtf_pindex *ix, uint32_
 	if (n > ix->nr_names)
 		return NULL;
 	e = &ix->names[n - 1];
+	if (bit_held(ix->names_ok, n - 1))
+		return e;
 	first = le32toh(e->first);
 	nr = le32toh(e->nr);
 	off = le32toh(e->name);
@@ -1755,6 +1866,7 @@ static const struct idx_name *name_checked(const struct kbtf_pindex *ix, uint32_
 	for (i = first; i < first + nr; i++)
 		if (!le32toh(ix->cands[i].id) || le32toh(ix->cands[i].id) >= type_cnt)
 			return NULL;
+	bit_keep(ix->names_ok, n - 1);
 	return e;
 }
 
@@ -1778,9 +1890,12 @@ static bool cands_own(const struct kbtf_pindex *ix, const char *name,
 	for (probes = 0; probes <= ix->slot_mask; probes++) {
 		if (s / NSLOT_BLOCK != block) {
 			block = s / NSLOT_BLOCK;
-			if (!blk_ok(ix->slots, 4 * ((size_t)ix->slot_mask + 1), 4 * NSLOT_BLOCK,
-				    ix->slotsums, block))
-				goto damaged;
+			if (!bit_held(ix->nslots_ok, block)) {
+				if (!blk_ok(ix->slots, 4 * ((size_t)ix->slot_mask + 1),
+					    4 * NSLOT_BLOCK, ix->slotsums, block))
+					goto damaged;
+				bit_keep(ix->nslots_ok, block);
+			}
 		}
 		n = le32toh(ix->slots[s]);
 		if (!n)
@@ -1838,10 +1953,14 @@ static const struct idx_sym *sym_checked(const struct kbtf_pindex *ix, uint32_t 
 	out->module = symstr_at(ix, le32toh(set->module));
 	out->type = symstr_at(ix, le32toh(set->type));
 	out->ns = nsoff == NO_VALUE ? NULL : symstr_at(ix, nsoff);
-	if (!out->name || !out->module || !out->type || (nsoff != NO_VALUE && !out->ns) ||
-	    sym_sum(n - 1, le32toh(e->hash), out->crc, si, out->name, out->module, out->type,
+	if (!out->name || !out->module || !out->type || (nsoff != NO_VALUE && !out->ns))
+		return NULL;
+	if (bit_held(ix->syms_ok, n - 1))
+		return e;
+	if (sym_sum(n - 1, le32toh(e->hash), out->crc, si, out->name, out->module, out->type,
 		    out->ns) != le32toh(e->sum))
 		return NULL;
+	bit_keep(ix->syms_ok, n - 1);
 	return e;
 }
 
@@ -1870,8 +1989,12 @@ static int sym_find(const struct kbtf_pindex *ix, const char *sym, struct kbtf_p
 	for (probes = 0; probes <= ix->sslot_mask; probes++) {
 		if (s / SSLOT_BLOCK != block) {
 			block = s / SSLOT_BLOCK;
-			if (block_sum(ix->sslots, block, nslots) != le32toh(ix->ssums[block]))
-				goto damaged;
+			if (!bit_held(ix->sslots_ok, block)) {
+				if (block_sum(ix->sslots, block, nslots) !=
+				    le32toh(ix->ssums[block]))
+					goto damaged;
+				bit_keep(ix->sslots_ok, block);
+			}
 		}
 		n = le32toh(ix->sslots[s]);
 		if (!n)
@@ -2432,9 +2555,15 @@ static bool digest_at(const struct kbtf_pindex *ix, int sec, const struct idx_di
 	mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
 	start = le32toh(k->start);
 	n = (uint32_t)__builtin_popcountll(mask);
-	if (start > ix->nr_digvals || n > ix->nr_digvals - start ||
-	    digblk_sum(sec, blk, k, ix->digvals + start, n) != le32toh(k->sum))
+	if (start > ix->nr_digvals || n > ix->nr_digvals - start)
 		return false;
+	/* a shared reference has only its own table (SEC_DIGBLKS) */
+	if (sec != SEC_DIGBLKS || !bit_held(ix->digs_ok, blk)) {
+		if (digblk_sum(sec, blk, k, ix->digvals + start, n) != le32toh(k->sum))
+			return false;
+		if (sec == SEC_DIGBLKS)
+			bit_keep(ix->digs_ok, blk);
+	}
 	*set = mask >> bit & 1;
 	*val = *set ? le64toh(ix->digvals[start + __builtin_popcountll(mask & ((1ull << bit) - 1))])
 		    : 0;

@@ -104,6 +104,14 @@ int kbtf_pindex_write(const char *dir);
  * reason recorded.
  */
 int kbtf_pindex_open(const char *dir, struct kbtf_pindex **out);
+/* The same without comparing the profile's files' stamps (its Module.symvers). */
+int kbtf_pindex_open_unstamped(const char *dir, struct kbtf_pindex **out);
+/*
+ * A delta index's reference (NULL for a whole index). Opened from a
+ * profile, it is shared by every delta opened against the same file in the
+ * process, with what lookups checked of it (buf_shared.h).
+ */
+const struct kbtf_pindex *kbtf_pindex_reference(const struct kbtf_pindex *ix);
 
 /*
  * Check and use @size bytes at @data (copied): for tests and fuzzing.

@@ -8,6 +8,7 @@
  * wrong reference are refused or marked damaged, never believed.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stdbool.h>
@@ -16,6 +17,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <cmocka.h>
 
@@ -346,6 +349,93 @@ static void test_damage(void **state)
  * same reference. The donor's CRCs all differ from the reference's (a new
  * ABI); the next kernel's differ from the donor's in three.
  */
+/* @size bytes of @data to the new file @dir/@name. */
+static void put_file(const char *dir, const char *name, const void *data, size_t size)
+{
+	char path[512];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	f = fopen(path, "wx");
+	assert_non_null(f);
+	assert_int_equal(fwrite(data, 1, size, f), size);
+	assert_int_equal(fclose(f), 0);
+}
+
+/*
+ * Two profiles' deltas against one index.ref (hard links, as in a store)
+ * share its reference index, opened once; each answers as the whole index,
+ * the second from what the first checked. Rewritten in place, the file is
+ * read anew (another reference object) and its damage found.
+ */
+static void test_shared_reference(void **state)
+{
+	struct kbtf_pindex *whole, *a, *b, *c;
+	char da[320], db[320], from[512], to[512];
+	const struct kbtf_pindex *ra;
+	struct kbtf_pindex_sym sym;
+	struct pair_fx p;
+	char *want, *got;
+	uint8_t *bad;
+	size_t i;
+	int fd;
+
+	pair_fx(&p);
+	snprintf(da, sizeof(da), "%s/a", tmpdir);
+	snprintf(db, sizeof(db), "%s/b", tmpdir);
+	assert_int_equal(mkdir(da, 0755), 0);
+	assert_int_equal(mkdir(db, 0755), 0);
+	put_file(da, "index", p.delta.data, p.delta.size);
+	put_file(db, "index", p.delta.data, p.delta.size);
+	put_file(da, "index.ref", p.ref.data, p.ref.size);
+	snprintf(from, sizeof(from), "%s/index.ref", da);
+	snprintf(to, sizeof(to), "%s/index.ref", db);
+	assert_int_equal(link(from, to), 0);
+
+	whole = open_whole(&p.whole);
+	want = answers(whole, NR + 3);
+	if (kbtf_pindex_open_unstamped(da, &a) || kbtf_pindex_open_unstamped(db, &b))
+		fail_msg("open: %s", kbtf_errstr());
+	ra = kbtf_pindex_reference(a);
+	assert_non_null(ra);
+	assert_ptr_equal(kbtf_pindex_reference(b), ra);
+	for (i = 0; i < 2; i++) { /* the second time from what was checked */
+		got = answers(i ? b : a, NR + 3);
+		assert_string_equal(got, want);
+		free(got);
+	}
+	assert_false(kbtf_pindex_damaged(a) || kbtf_pindex_damaged(b));
+	kbtf_pindex_free(b);
+
+	/* every byte of the symbol strings flipped in place, later than the
+	 * file's change time can tell apart (a jiffy at worst) */
+	usleep(20 * 1000);
+	bad = malloc(p.ref.size);
+	assert_non_null(bad);
+	memcpy(bad, p.ref.data, p.ref.size);
+	for (i = 0; i + 14 <= p.ref.size; i++)
+		if (!memcmp(bad + i, "kmalloc_caches", 14))
+			bad[i] ^= 0x20;
+	fd = open(from, O_WRONLY);
+	assert_true(fd >= 0);
+	assert_int_equal(pwrite(fd, bad, p.ref.size, 0), (ssize_t)p.ref.size);
+	close(fd);
+	free(bad);
+	/* @a still holds the old one: a new object, not the old one again */
+	if (kbtf_pindex_open_unstamped(db, &c))
+		fail_msg("open after the rewrite: %s", kbtf_errstr());
+	assert_ptr_not_equal(kbtf_pindex_reference(c), ra);
+	assert_false(kbtf_pindex_symbol(c, "kmalloc_caches", &sym) && !kbtf_pindex_damaged(c));
+	assert_true(kbtf_pindex_damaged(c));
+	/* the old holder still answers from what it checked */
+	assert_true(kbtf_pindex_symbol(a, "printk", &sym));
+	kbtf_pindex_free(a);
+	kbtf_pindex_free(c);
+	kbtf_pindex_free(whole);
+	free(want);
+	pair_release(&p);
+}
+
 #define NR_SYMS 130
 
 static char *many_symvers(uint32_t base, const uint32_t *changed, size_t nc)
@@ -593,6 +683,7 @@ int main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_round_trip, setup, teardown),
+	    cmocka_unit_test_setup_teardown(test_shared_reference, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_wrong_reference, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_damage, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_crc_donor, setup, teardown),
