@@ -226,23 +226,20 @@ struct idx_symrun {
 #define SRC_OWN (1u << 31)
 
 /*
- * F_CRC_DONOR: the CRCs of reference records @blk * CRC_BLOCK on. A set
- * bit of the mask is a CRC other than the donor's, the next of symcrcs
- * from @start on; @sum covers the block number, the mask, @start and those CRCs.
+ * A block of values told by a mask, 64 entries of a table a block:
+ *   - crcblks (F_CRC_DONOR): the CRCs of reference records @blk * CRC_BLOCK
+ *     on. A set bit of the mask is a CRC other than the donor's, the next
+ *     of symcrcs from @start on; @sum covers the block number, the mask,
+ *     @start and those CRCs.
+ *   - digblks, digref: the layout digests (btf_layout.h) of candidates
+ *     @blk * DIG_BLOCK on. A set bit of the mask is a digest, the next of
+ *     digvals from @start on. In digblks a clear bit is "no digest" (not a
+ *     struct or union, or one drift always compares); in digref (a delta
+ *     index, over the reference's candidates) a clear bit is "the
+ *     reference's digest". @sum covers which table, the block number, the
+ *     mask, @start and those digests.
  */
-struct idx_crcblk {
-	uint32_t mask_lo, mask_hi, start, sum;
-};
-
-/*
- * The layout digests (btf_layout.h) of candidates @blk * DIG_BLOCK on: a
- * set bit of the mask is a digest, the next of digvals from @start on.
- * In digblks a clear bit is "no digest" (not a struct or union, or one
- * drift always compares); in digref (a delta index, over the reference's
- * candidates) a clear bit is "the reference's digest". @sum covers which
- * table, the block number, the mask, @start and those digests.
- */
-struct idx_digblk {
+struct idx_maskblk {
 	uint32_t mask_lo, mask_hi, start, sum;
 };
 
@@ -287,10 +284,10 @@ struct kbtf_pindex {
 	/* F_CRC_DONOR: the delta index whose CRCs these are told against */
 	struct kbtf_pindex *donor;
 	bool donor_borrowed;
-	const struct idx_crcblk *crcblks;
+	const struct idx_maskblk *crcblks;
 	uint32_t nr_crcblks;
 	/* layout digests: of own cands, of the reference's (a delta), values */
-	const struct idx_digblk *digblks, *digref;
+	const struct idx_maskblk *digblks, *digref;
 	uint32_t nr_digblks, nr_digref;
 	const uint64_t *digvals;
 	uint32_t nr_digvals;
@@ -411,10 +408,6 @@ static uint32_t name_sum(uint32_t i, const struct idx_name *e, const char *name,
 }
 
 /*
- * The checksum of digest block record @k, number @blk of table @sec
- * (SEC_DIGBLKS or SEC_DIGREF), with its @n digests at @vals.
- */
-/*
  * A block record's 32-bit sum of its record's checksum @rec and its values'
  * @vals: every bit of both into the low 32. idx_checksum()'s last round
  * carries the top bits of a 32-byte round's last word only upwards, so its
@@ -431,7 +424,11 @@ static uint32_t blkrec_sum(uint64_t rec, uint64_t vals)
 	return (uint32_t)(h ^ (h >> 32));
 }
 
-static uint32_t digblk_sum(int sec, uint32_t blk, const struct idx_digblk *k, const uint64_t *vals,
+/*
+ * The checksum of digest block record @k, number @blk of table @sec
+ * (SEC_DIGBLKS or SEC_DIGREF), with its @n digests at @vals.
+ */
+static uint32_t digblk_sum(int sec, uint32_t blk, const struct idx_maskblk *k, const uint64_t *vals,
 			   uint32_t n)
 {
 	uint32_t w[5] = {htole32((uint32_t)sec), htole32(blk), k->mask_lo, k->mask_hi, k->start};
@@ -538,7 +535,7 @@ static int put_digests(struct build *b, int sec, struct wbuf *tab, const uint64_
 	uint32_t blk, i;
 
 	for (blk = 0; blk < (n + DIG_BLOCK - 1) / DIG_BLOCK; blk++) {
-		struct idx_digblk k = {0};
+		struct idx_maskblk k = {0};
 		uint64_t mask = 0;
 		uint32_t start = (uint32_t)(b->digvals.len / 8);
 
@@ -1334,9 +1331,9 @@ static int check_sections(struct kbtf_pindex *ix)
 	    size[SEC_IDRUNS] % sizeof(struct idx_run) ||
 	    size[SEC_STRRUNS] % sizeof(struct idx_run) || size[SEC_SYMGONE] % 4 ||
 	    size[SEC_SYMCRCS] % 4 || size[SEC_CRCSUMS] % 4 ||
-	    size[SEC_CRCBLKS] % sizeof(struct idx_crcblk) ||
-	    size[SEC_DIGBLKS] % sizeof(struct idx_digblk) ||
-	    size[SEC_DIGREF] % sizeof(struct idx_digblk) || size[SEC_DIGVALS] % 8 ||
+	    size[SEC_CRCBLKS] % sizeof(struct idx_maskblk) ||
+	    size[SEC_DIGBLKS] % sizeof(struct idx_maskblk) ||
+	    size[SEC_DIGREF] % sizeof(struct idx_maskblk) || size[SEC_DIGVALS] % 8 ||
 	    size[SEC_SYMLINES] % (le32toh(h->flags) & F_LINES_FLAT ? 4 : sizeof(struct idx_symrun)))
 		return bad(ix->name, "a section size is not a whole number of records");
 	ix->idruns = (const struct idx_run *)(base + off[SEC_IDRUNS]);
@@ -1348,8 +1345,8 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->crcs = (const uint32_t *)(base + off[SEC_SYMCRCS]);
 	ix->nr_crcs = size[SEC_SYMCRCS] / 4;
 	ix->crcsums = (const uint32_t *)(base + off[SEC_CRCSUMS]);
-	ix->crcblks = (const struct idx_crcblk *)(base + off[SEC_CRCBLKS]);
-	ix->nr_crcblks = size[SEC_CRCBLKS] / sizeof(struct idx_crcblk);
+	ix->crcblks = (const struct idx_maskblk *)(base + off[SEC_CRCBLKS]);
+	ix->nr_crcblks = size[SEC_CRCBLKS] / sizeof(struct idx_maskblk);
 	ix->runsums = (const uint32_t *)(base + off[SEC_RUNSUMS]);
 	ix->runblk0[RT_IDS] = 0;
 	ix->runblk0[RT_STRS] = nr_blocks(ix->nr_idruns, RUN_BLOCK);
@@ -1357,10 +1354,10 @@ static int check_sections(struct kbtf_pindex *ix)
 	ix->runblk0[NR_RT] = ix->runblk0[RT_GONE] + nr_blocks(ix->nr_gone, RUN_BLOCK);
 	if (size[SEC_RUNSUMS] != 4 * (uint64_t)ix->runblk0[NR_RT])
 		return bad(ix->name, "block checksums missing");
-	ix->digblks = (const struct idx_digblk *)(base + off[SEC_DIGBLKS]);
-	ix->nr_digblks = size[SEC_DIGBLKS] / sizeof(struct idx_digblk);
-	ix->digref = (const struct idx_digblk *)(base + off[SEC_DIGREF]);
-	ix->nr_digref = size[SEC_DIGREF] / sizeof(struct idx_digblk);
+	ix->digblks = (const struct idx_maskblk *)(base + off[SEC_DIGBLKS]);
+	ix->nr_digblks = size[SEC_DIGBLKS] / sizeof(struct idx_maskblk);
+	ix->digref = (const struct idx_maskblk *)(base + off[SEC_DIGREF]);
+	ix->nr_digref = size[SEC_DIGREF] / sizeof(struct idx_maskblk);
 	ix->digvals = (const uint64_t *)(base + off[SEC_DIGVALS]);
 	ix->nr_digvals = size[SEC_DIGVALS] / 8;
 	ix->symruns = (const struct idx_symrun *)(base + off[SEC_SYMLINES]);
@@ -2155,7 +2152,7 @@ static void seal_blocks(uint8_t *data, size_t size, const struct idx_hdr *h, int
 }
 
 /* The checksum of CRC block record @k of number @blk and its @n CRCs at @crcs. */
-static uint32_t crcblk_sum(uint32_t blk, const struct idx_crcblk *k, const uint32_t *crcs,
+static uint32_t crcblk_sum(uint32_t blk, const struct idx_maskblk *k, const uint32_t *crcs,
 			   uint32_t n)
 {
 	uint32_t w[4] = {htole32(blk), k->mask_lo, k->mask_hi, k->start};
@@ -2164,41 +2161,29 @@ static uint32_t crcblk_sum(uint32_t blk, const struct idx_crcblk *k, const uint3
 			  idx_checksum((const uint8_t *)crcs, 4 * (size_t)n));
 }
 
-/* Recompute every CRC block record's sum whose CRCs lie inside (for fuzzing). */
-static void seal_crcblks(uint8_t *data, size_t size, const struct idx_hdr *h)
-{
-	uint32_t bo = le32toh(h->sec[SEC_CRCBLKS].off), bn = le32toh(h->sec[SEC_CRCBLKS].size);
-	uint32_t co = le32toh(h->sec[SEC_SYMCRCS].off), cn = le32toh(h->sec[SEC_SYMCRCS].size), i;
-
-	if (bo > size || bn > size - bo || co > size || cn > size - co || bo % 4 || co % 4)
-		return;
-	for (i = 0; i < bn / sizeof(struct idx_crcblk); i++) {
-		struct idx_crcblk *k = (struct idx_crcblk *)(data + bo) + i;
-		uint64_t mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
-		uint32_t start = le32toh(k->start), n = (uint32_t)__builtin_popcountll(mask);
-
-		if (start > cn / 4 || n > cn / 4 - start)
-			continue;
-		k->sum = htole32(crcblk_sum(i, k, (const uint32_t *)(data + co) + start, n));
-	}
-}
-
-/* Recompute every digest block record's sum of table @sec whose digests lie inside. */
-static void seal_digblks(uint8_t *data, size_t size, const struct idx_hdr *h, int sec)
+/*
+ * Recompute the sum of every block record of table @sec whose values
+ * (@per bytes each: a CRC or a layout digest) lie inside table @vsec (for
+ * fuzzing).
+ */
+static void seal_maskblks(uint8_t *data, size_t size, const struct idx_hdr *h, int sec, int vsec,
+			  uint32_t per)
 {
 	uint32_t bo = le32toh(h->sec[sec].off), bn = le32toh(h->sec[sec].size);
-	uint32_t vo = le32toh(h->sec[SEC_DIGVALS].off), vn = le32toh(h->sec[SEC_DIGVALS].size), i;
+	uint32_t vo = le32toh(h->sec[vsec].off), vn = le32toh(h->sec[vsec].size), i;
 
-	if (bo > size || bn > size - bo || vo > size || vn > size - vo || bo % 8 || vo % 8)
+	if (bo > size || bn > size - bo || vo > size || vn > size - vo || bo % per || vo % per)
 		return;
-	for (i = 0; i < bn / sizeof(struct idx_digblk); i++) {
-		struct idx_digblk *k = (struct idx_digblk *)(data + bo) + i;
+	for (i = 0; i < bn / sizeof(struct idx_maskblk); i++) {
+		struct idx_maskblk *k = (struct idx_maskblk *)(data + bo) + i;
 		uint64_t mask = le32toh(k->mask_lo) | (uint64_t)le32toh(k->mask_hi) << 32;
 		uint32_t start = le32toh(k->start), n = (uint32_t)__builtin_popcountll(mask);
+		const uint8_t *vals = data + vo + (size_t)per * start;
 
-		if (start > vn / 8 || n > vn / 8 - start)
+		if (start > vn / per || n > vn / per - start)
 			continue;
-		k->sum = htole32(digblk_sum(sec, i, k, (const uint64_t *)(data + vo) + start, n));
+		k->sum = htole32(per == 4 ? crcblk_sum(i, k, (const uint32_t *)vals, n)
+					  : digblk_sum(sec, i, k, (const uint64_t *)vals, n));
 	}
 }
 
@@ -2265,10 +2250,10 @@ void kbtf_pindex_seal(uint8_t *data, size_t size)
 	seal_blocks(data, size, &h, SEC_OFFS, SEC_OFFSUMS, 4 * OFFS_BLOCK);
 	seal_sslots(data, size, &h);
 	seal_blocks(data, size, &h, SEC_SYMCRCS, SEC_CRCSUMS, 4 * CRC_BLOCK);
-	seal_crcblks(data, size, &h);
+	seal_maskblks(data, size, &h, SEC_CRCBLKS, SEC_SYMCRCS, 4);
 	seal_runs(data, size, &h);
-	seal_digblks(data, size, &h, SEC_DIGBLKS);
-	seal_digblks(data, size, &h, SEC_DIGREF);
+	seal_maskblks(data, size, &h, SEC_DIGBLKS, SEC_DIGVALS, 8);
+	seal_maskblks(data, size, &h, SEC_DIGREF, SEC_DIGVALS, 8);
 	{
 		uint32_t lo = le32toh(h.sec[SEC_SYMLINES].off),
 			 ln = le32toh(h.sec[SEC_SYMLINES].size);
@@ -2542,11 +2527,11 @@ damaged:
  * its block checked: *@set its bit, *@val the digest when set (else 0).
  * false: damaged.
  */
-static bool digest_at(const struct kbtf_pindex *ix, int sec, const struct idx_digblk *tab,
+static bool digest_at(const struct kbtf_pindex *ix, int sec, const struct idx_maskblk *tab,
 		      uint32_t nr, uint32_t i, bool *set, uint64_t *val)
 {
 	uint32_t blk = i / DIG_BLOCK, bit = i % DIG_BLOCK, start, n;
-	const struct idx_digblk *k;
+	const struct idx_maskblk *k;
 	uint64_t mask;
 
 	if (blk >= nr)
@@ -2642,7 +2627,7 @@ static bool crc_of(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc);
 static bool crc_of_donor(const struct kbtf_pindex *ix, uint32_t rec, uint32_t *crc)
 {
 	uint32_t blk = rec / CRC_BLOCK, bit = rec % CRC_BLOCK, start, n;
-	const struct idx_crcblk *k;
+	const struct idx_maskblk *k;
 	uint64_t mask;
 
 	if (!ix->donor || !ix->ref || rec >= ix->ref->nr_syms || blk >= ix->nr_crcblks)
@@ -3066,11 +3051,11 @@ static bool crcs_against_donor(struct build *b, const uint32_t *crcs, const stru
 			return false;
 		nx += d != crcs[i];
 	}
-	if ((uint64_t)nb * sizeof(struct idx_crcblk) + 4ull * nx >=
+	if ((uint64_t)nb * sizeof(struct idx_maskblk) + 4ull * nx >=
 	    (4ull * ref->nr_syms + 4ull * nb) / 2)
 		return false;
 	for (blk = 0; blk < nb; blk++) {
-		struct idx_crcblk k = {0};
+		struct idx_maskblk k = {0};
 		uint64_t mask = 0;
 		uint32_t start = (uint32_t)(exc.len / 4);
 
