@@ -75,11 +75,13 @@ struct kbtf_btf {
 	/* prepared from a delta: each record and string rebuilt when first
 	 * read, into chunks of a few pages (a sparse copy of the whole BTF
 	 * would fault in a fresh page for almost every record read), found
-	 * again by id and offset; rebuilt under dmutex, found again without it */
+	 * again by id and offset; rebuilt under dmutex, found again without it.
+	 * dheads holds the head of every record read, rebuilt whole (then the
+	 * record) or alone (kbtf_btf_type_head()): a head is found in one map */
 	struct kbtf_btf_delta_src *dsrc;
 	const struct kbtf_btf_delta_strs *dstr_run; /* where the last string was */
 	struct dchunk *dchunks;
-	struct dmap drecs, dstrs;
+	struct dmap drecs, dheads, dstrs;
 	pthread_mutex_t dmutex;
 };
 
@@ -748,6 +750,7 @@ void kbtf_btf_free(struct kbtf_btf *btf)
 			free(c);
 		}
 		dmap_free(&btf->drecs);
+		dmap_free(&btf->dheads);
 		dmap_free(&btf->dstrs);
 		kbtf_btf_delta_src_free(btf->dsrc);
 		pthread_mutex_destroy(&btf->dmutex);
@@ -889,7 +892,8 @@ static __attribute__((noinline)) const struct btf_type *delta_type_rebuild(struc
 			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
 			t = &void_type;
 		}
-		if (dmap_put(&btf->drecs, i, t))
+		if (dmap_put(&btf->drecs, i, t) ||
+		    (!dmap_get(&btf->dheads, i) && dmap_put(&btf->dheads, i, t)))
 			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&btf->dmutex);
@@ -903,6 +907,83 @@ static inline const struct btf_type *delta_type(const struct kbtf_btf *btf, uint
 
 	/* only the rebuilt cache changes */
 	return t ? t : delta_type_rebuild((struct kbtf_btf *)btf, i);
+}
+
+/*
+ * Is the head @t of a record of @len bytes sound, as record_ok() checks
+ * those words: its kind known and sized to @len, its name a string, and
+ * the type it names (the kinds whose third word is one, as check_record()
+ * notes them) an id in range? A head that fails is a record that fails.
+ */
+static bool head_ok(const struct kbtf_btf *btf, const struct btf_type *t, uint32_t len)
+{
+	long size = rec_size(btf, (t->info >> 24) & 0x7f, t->info & 0xffffff);
+
+	if (size <= 0 || (uint64_t)size != len || !str_ok(btf, t->name_off))
+		return false;
+	switch (kbtf_kind(t)) {
+	case BTF_KIND_FUNC:
+	case BTF_KIND_PTR:
+	case BTF_KIND_TYPEDEF:
+	case BTF_KIND_VOLATILE:
+	case BTF_KIND_CONST:
+	case BTF_KIND_RESTRICT:
+	case BTF_KIND_VAR:
+	case BTF_KIND_DECL_TAG:
+	case BTF_KIND_TYPE_TAG:
+	case BTF_KIND_FUNC_PROTO:
+		return t->type < kbtf_btf_type_cnt(btf);
+	default:
+		return true;
+	}
+}
+
+/*
+ * The head of record @i of a delta's BTF, neither it nor its record read
+ * before: its three words rebuilt and checked alone. One that fails reads
+ * as VOID and marks the object damaged, as its record would (the record's
+ * checks include the head's), and is kept as the record's answer too.
+ * (A record rebuilt whole left its head in dheads.)
+ */
+static __attribute__((noinline)) const struct btf_type *delta_head_rebuild(struct kbtf_btf *btf,
+									   uint32_t i)
+{
+	struct kbtf_btf_delta_rec where;
+	const struct btf_type *t;
+	uint8_t *head = NULL;
+	int err;
+
+	pthread_mutex_lock(&btf->dmutex);
+	t = dmap_get(&btf->dheads, i);
+	if (!t) {
+		if (kbtf_btf_delta_src_locate(btf->dsrc, i + 1, &where))
+			head = dchunk_alloc(btf, sizeof(struct btf_type));
+		if (head && !kbtf_btf_delta_src_head(btf->dsrc, &where, head) &&
+		    head_ok(btf, (const void *)head, where.len)) {
+			t = (const void *)head;
+			err = dmap_put(&btf->dheads, i, t);
+		} else {
+			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
+			t = &void_type;
+			err = dmap_put(&btf->dheads, i, t) || dmap_put(&btf->drecs, i, t);
+		}
+		if (err)
+			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
+	}
+	pthread_mutex_unlock(&btf->dmutex);
+	return t;
+}
+
+/*
+ * The head of record @i of a delta's BTF: rebuilt alone the first time
+ * (unless the record was), then found without a lock.
+ */
+static inline const struct btf_type *delta_head(const struct kbtf_btf *btf, uint32_t i)
+{
+	const struct btf_type *t = dmap_get(&btf->dheads, i);
+
+	/* only the rebuilt caches change */
+	return t ? t : delta_head_rebuild((struct kbtf_btf *)btf, i);
 }
 
 /*
@@ -939,6 +1020,22 @@ static __attribute__((noinline)) const struct btf_type *prepared_check(const str
 	}
 	__atomic_fetch_or(&btf->checked[i / 8], bit, __ATOMIC_RELEASE);
 	return (const void *)(btf->types + off);
+}
+
+const struct btf_type *kbtf_btf_type_head(const struct kbtf_btf *btf, uint32_t id)
+{
+	while (id < btf->start_id) {
+		if (id == 0)
+			return &void_type;
+		btf = btf->base;
+	}
+	if (id - btf->start_id >= btf->nr_types)
+		return NULL;
+	if (btf->dsrc)
+		return delta_head(btf, id - btf->start_id);
+	if (btf->checked)
+		return prepared_type(btf, id - btf->start_id);
+	return (const void *)(btf->types + btf->type_offs[id - btf->start_id]);
 }
 
 int kbtf_btf_parse_prepared(const void *data, size_t size, const uint32_t *offs, uint32_t nr,

@@ -496,6 +496,38 @@ static bool translate(const uint8_t *src, uint32_t len, uint8_t *dst, const stru
 }
 
 /*
+ * The kinds whose third head word is a type id (shape_of()'s word2 'R');
+ * the others' is a size or a count, copied.
+ */
+#define HEAD_TYPE_KINDS                                                                            \
+	((1u << BTF_KIND_PTR) | (1u << BTF_KIND_TYPEDEF) | (1u << BTF_KIND_VOLATILE) |             \
+	 (1u << BTF_KIND_CONST) | (1u << BTF_KIND_RESTRICT) | (1u << BTF_KIND_FUNC) |              \
+	 (1u << BTF_KIND_TYPE_TAG) | (1u << BTF_KIND_VAR) | (1u << BTF_KIND_DECL_TAG) |            \
+	 (1u << BTF_KIND_FUNC_PROTO))
+
+/*
+ * The first 12 bytes translate() writes for R's record @src, alone: a
+ * judge that needs only a type's kind, name or size (a member's type
+ * named, a struct's size) then pays for three words, not every member.
+ * False when the name or the type has no image in K, or the kind is not
+ * one translate() knows.
+ */
+static bool translate_head(const uint8_t *src, uint8_t *dst, const struct tabs *tm,
+			   struct span *hints)
+{
+	uint32_t kind = (kbtf_le32(src + 4) >> 24) & 0x1f;
+
+	if (kind == BTF_KIND_UNKN || kind > BTF_KIND_ENUM64 ||
+	    !map_at(dst, src, tm, false, &hints[1]))
+		return false;
+	copy_at(dst, src, 1);
+	if ((1u << kind) & HEAD_TYPE_KINDS)
+		return map_at(dst + 8, src + 8, tm, true, &hints[0]);
+	copy_at(dst, src, 2);
+	return true;
+}
+
+/*
  * Check the tables @t whole (read in place, their blocks' checksums
  * already held) and fill the buckets they imply into @tb, @lb, @sb, @rtb
  * and @rsb (each NULL: not wanted; nr_kb(), nr_ksb(), nr_rtb() and
@@ -1669,6 +1701,16 @@ static int record_into(struct kbtf_btf_delta_src *s, const uint8_t *lit, uint32_
 	return translate(s->r.types + r_off, len, dst, &s->t, s->hints) ? 0 : -EINVAL;
 }
 
+/* The head of K's record where record_of() found it, into @dst (12 bytes). */
+static int head_into(struct kbtf_btf_delta_src *s, const uint8_t *lit, uint32_t r_off, uint8_t *dst)
+{
+	if (lit) {
+		memcpy(dst, lit, 12);
+		return 0;
+	}
+	return translate_head(s->r.types + r_off, dst, &s->t, s->hints) ? 0 : -EINVAL;
+}
+
 /*
  * String run @i's words {k_off, r_off, len} (its block checked), the run
  * inside both string sections; false when it is damaged.
@@ -1919,6 +1961,13 @@ int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_bt
 			      uint8_t *dst)
 {
 	return rec->len ? record_into(s, rec->lit, rec->r_off, rec->len, dst) : -EINVAL;
+}
+
+int kbtf_btf_delta_src_head(struct kbtf_btf_delta_src *s, const struct kbtf_btf_delta_rec *rec,
+			    uint8_t *dst)
+{
+	/* a located record is at least a head long (rec_bytes()) */
+	return rec->len >= 12 ? head_into(s, rec->lit, rec->r_off, dst) : -EINVAL;
 }
 
 /*

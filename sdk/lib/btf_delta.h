@@ -138,6 +138,15 @@ uint32_t kbtf_btf_delta_src_locate(struct kbtf_btf_delta_src *s, uint32_t id,
 int kbtf_btf_delta_src_record(struct kbtf_btf_delta_src *s, const struct kbtf_btf_delta_rec *rec,
 			      uint8_t *dst);
 /*
+ * The first 12 bytes of the record @rec located (name, info, size or
+ * type: struct btf_type) into @dst, those words alone translated as
+ * kbtf_btf_delta_src_record() translates them; -EINVAL when they do not
+ * rebuild. The rest of the record is neither read nor checked. Serialised
+ * as above.
+ */
+int kbtf_btf_delta_src_head(struct kbtf_btf_delta_src *s, const struct kbtf_btf_delta_rec *rec,
+			    uint8_t *dst);
+/*
  * A run of K's strings read in place: the string at K offset off, for
  * from <= off < from + len, is at base + (off - from) and ends within
  * the run. Written (atomically) by the first read that sees the run's

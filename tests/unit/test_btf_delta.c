@@ -246,6 +246,164 @@ static void test_not_encoded(void **state)
 	kbtf_buf_release(&k);
 }
 
+/* The lazy reader of the delta @d against @r, of @n types. */
+static struct kbtf_btf *lazy_open(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t n)
+{
+	struct kbtf_buf rc, dc;
+	struct kbtf_btf_delta_src *src;
+	struct kbtf_btf *lazy;
+
+	assert_int_equal(kbtf_buf_dup(r->data, r->size, &rc), 0);
+	assert_int_equal(kbtf_buf_dup(d->data, d->size, &dc), 0);
+	if (kbtf_btf_delta_src_open(&rc, &dc, "t", &src))
+		fail_msg("%s", kbtf_errstr());
+	if (kbtf_btf_parse_prepared_delta(src, n, "t", &lazy))
+		fail_msg("%s", kbtf_errstr());
+	return lazy;
+}
+
+/*
+ * Heads read lazily (kbtf_btf_type_head()), in a stride through all ids,
+ * every third record read whole first: each head is the first 12 bytes of
+ * the record rebuilt whole, found again (the same bytes) on a second
+ * read; a record read whole after its head is whole, and a record read
+ * whole first is its own head. The BTF parsed whole gives its records.
+ */
+static void heads_equal_full(const struct kbtf_buf *r, const struct kbtf_buf *d,
+			     const struct kbtf_btf *full, uint32_t n)
+{
+	struct kbtf_btf *lazy = lazy_open(r, d, n);
+	const struct btf_type *a, *b, *h;
+	uint32_t j, id;
+
+	for (j = 0; j < n; j++) {
+		id = 1 + (uint32_t)((j * 7919ull) % n);
+		a = kbtf_btf_type(full, id);
+		assert_ptr_equal(kbtf_btf_type_head(full, id), a);
+		if (j % 3 == 0) {
+			b = kbtf_btf_type(lazy, id);
+			assert_memory_equal(a, b, kbtf_type_rec_size(a));
+			assert_ptr_equal(kbtf_btf_type_head(lazy, id), b);
+			continue;
+		}
+		h = kbtf_btf_type_head(lazy, id);
+		assert_non_null(h);
+		assert_memory_equal(a, h, sizeof(*h));
+		assert_ptr_equal(kbtf_btf_type_head(lazy, id), h);
+	}
+	for (id = 1; id <= n; id++) {
+		a = kbtf_btf_type(full, id);
+		b = kbtf_btf_type(lazy, id);
+		assert_int_equal(kbtf_type_rec_size(a), kbtf_type_rec_size(b));
+		assert_memory_equal(a, b, kbtf_type_rec_size(a));
+		assert_memory_equal(a, kbtf_btf_type_head(lazy, id), sizeof(*a));
+	}
+	assert_int_equal(kbtf_kind(kbtf_btf_type_head(lazy, 0)), BTF_KIND_UNKN);
+	assert_null(kbtf_btf_type_head(lazy, n + 1));
+	assert_null(kbtf_btf_type_head(full, n + 1));
+	assert_false(kbtf_btf_damaged(lazy));
+	kbtf_btf_free(lazy);
+}
+
+/* The first literal of the delta @d whose kind @want(kind, vlen) takes: its id and offset. */
+static bool literal_where(const struct kbtf_buf *d, bool (*want)(uint32_t kind, uint32_t vlen),
+			  uint32_t *id, size_t *at)
+{
+	struct layout l;
+	uint32_t i, info;
+
+	layout_of(d, &l);
+	for (i = 0; i < l.nlit; i++) {
+		*at = l.lit_rec + get_u32(d, l.lits + 8 * i + 4);
+		info = get_u32(d, *at + 4);
+		if (want((info >> 24) & 0x1f, info & 0xffff)) {
+			*id = get_u32(d, l.lits + 8 * i);
+			return true;
+		}
+	}
+	return false;
+}
+
+static bool a_struct(uint32_t kind, uint32_t vlen)
+{
+	return kind == BTF_KIND_STRUCT && vlen > 0;
+}
+
+static bool names_a_type(uint32_t kind, uint32_t vlen)
+{
+	(void)vlen;
+	return kind == BTF_KIND_PTR || kind == BTF_KIND_TYPEDEF || kind == BTF_KIND_FUNC ||
+	       kind == BTF_KIND_FUNC_PROTO;
+}
+
+/*
+ * Word @w of literal @id (at @at of the delta @d) set to @v: read head
+ * first, then whole. @head_damaged: the head reads as VOID and marks the
+ * object damaged, as the record read whole then does; else the head reads
+ * as written, and the record whole as VOID (@tail_damaged) or as written.
+ */
+static void literal_changed(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t n,
+			    uint32_t id, size_t at, uint32_t w, uint32_t v, bool head_damaged,
+			    bool tail_damaged)
+{
+	struct kbtf_buf dc;
+	struct kbtf_btf *lazy;
+	const struct btf_type *h, *t;
+
+	assert_int_equal(kbtf_buf_dup(d->data, d->size, &dc), 0);
+	put_u32(&dc, at + 4 * w, v);
+	lazy = lazy_open(r, &dc, n);
+	h = kbtf_btf_type_head(lazy, id);
+	assert_non_null(h);
+	if (head_damaged) {
+		assert_int_equal(kbtf_kind(h), BTF_KIND_UNKN);
+		assert_true(kbtf_btf_damaged(lazy));
+		assert_int_equal(kbtf_kind(kbtf_btf_type(lazy, id)), BTF_KIND_UNKN);
+	} else {
+		assert_memory_equal(h, (const uint8_t *)dc.data + at, sizeof(*h));
+		assert_false(kbtf_btf_damaged(lazy));
+		t = kbtf_btf_type(lazy, id);
+		if (tail_damaged) {
+			assert_int_equal(kbtf_kind(t), BTF_KIND_UNKN);
+			assert_true(kbtf_btf_damaged(lazy));
+		} else {
+			assert_memory_equal(t, (const uint8_t *)dc.data + at,
+					    kbtf_type_rec_size(t));
+			assert_false(kbtf_btf_damaged(lazy));
+		}
+	}
+	kbtf_btf_free(lazy);
+	kbtf_buf_release(&dc);
+}
+
+/*
+ * A literal's head damaged after the tables' checksums (records are
+ * checked when read): its name offset past the strings, its kind unknown,
+ * its vlen past what its length holds, the type it names out of range,
+ * each reads as VOID from kbtf_btf_type_head() and marks the object
+ * damaged, never as an invented type. A head reads only what it checks:
+ * a member's name damaged leaves the head read as it is, the record whole
+ * VOID; a struct's size is no id, read as written.
+ */
+static void heads_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t n)
+{
+	uint32_t id = 0, info;
+	size_t at = 0;
+
+	assert_true(literal_where(d, a_struct, &id, &at));
+	info = get_u32(d, at + 4);
+	literal_changed(r, d, n, id, at, 0, 0xeeeeeeee, true, true);
+	literal_changed(r, d, n, id, at, 1, 31u << 24 | (info & 0xffff), true, true);
+	literal_changed(r, d, n, id, at, 1, info | 1u << 16, true, true);
+	literal_changed(r, d, n, id, at, 3, 0xeeeeeeee, false, true);
+	literal_changed(r, d, n, id, at, 4, 0x7ffffff0, false, true);
+	literal_changed(r, d, n, id, at, 2, 0x12345, false, false);
+	assert_true(literal_where(d, names_a_type, &id, &at));
+	literal_changed(r, d, n, id, at, 2, 0x7ffffff0, true, true);
+	literal_changed(r, d, n, id, at, 2, n + 1, true, true);
+	literal_changed(r, d, n, id, at, 2, n, false, false);
+}
+
 /*
  * The lazy reader (kbtf_btf_parse_prepared_delta): every record and every
  * string read one at a time, in an order that is not the file's, equals
@@ -284,6 +442,9 @@ static void lazy_equals_full(const struct kbtf_buf *r, const struct kbtf_buf *k,
 		assert_string_equal(sa, sb);
 	}
 	assert_false(kbtf_btf_damaged(lazy));
+	heads_equal_full(r, &d, full, n);
+	if (st.literal)
+		heads_damaged(r, &d, n);
 	assert_int_equal(kbtf_btf_str_len(lazy), kbtf_btf_str_len(full));
 	for (i = 0; i < kbtf_btf_str_len(full); i += 1 + (uint32_t)strlen(kbtf_btf_str(full, i)))
 		assert_string_equal(kbtf_btf_str(full, i), kbtf_btf_str(lazy, i));
@@ -362,7 +523,8 @@ static bool lazy_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d, uin
 
 /*
  * The lazy reader of @d against @r, every record and every string read:
- * damaged, or each the same as in @full. Never another answer.
+ * damaged, or each the same as in @full. Never another answer. Likewise
+ * a second reader of every head alone (kbtf_btf_type_head()).
  */
 static bool lazy_same_or_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d,
 				 const struct kbtf_btf *full, uint32_t n)
@@ -394,6 +556,13 @@ static bool lazy_same_or_damaged(const struct kbtf_buf *r, const struct kbtf_buf
 	kbtf_btf_free(lazy);
 	if (!damaged && !same)
 		fail_msg("a changed delta gave another answer, not marked damaged");
+	lazy = lazy_open(r, d, n);
+	for (id = 1, same = true; id <= n; id++)
+		same = same && !memcmp(kbtf_btf_type(full, id), kbtf_btf_type_head(lazy, id), 12);
+	if (!kbtf_btf_damaged(lazy) && !same)
+		fail_msg("a changed delta gave another head, not marked damaged");
+	damaged = damaged || kbtf_btf_damaged(lazy);
+	kbtf_btf_free(lazy);
 	return damaged;
 }
 

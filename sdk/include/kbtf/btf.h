@@ -151,6 +151,16 @@ KBTF_API bool kbtf_btf_is_split(const void *data, size_t size);
  * static VOID record (kind 0). NULL if @id is out of range.
  */
 KBTF_API const struct btf_type *kbtf_btf_type(const struct kbtf_btf *btf, uint32_t id);
+/*
+ * The head of type @id: its name_off, info and size or type, the 12 bytes
+ * of struct btf_type that kbtf_btf_type() gives; nothing past them may be
+ * read (no members, no array, no encoding). For a kernel profile's BTF
+ * stored as a delta, only these words are rebuilt and checked, not the
+ * whole record: for a caller that needs a type's kind, name or size. A
+ * head that fails its check reads as VOID and marks the object damaged,
+ * as its record would. NULL if @id is out of range.
+ */
+KBTF_API const struct btf_type *kbtf_btf_type_head(const struct kbtf_btf *btf, uint32_t id);
 /* String at logical offset @off; "" for 0; NULL when out of range. */
 KBTF_API const char *kbtf_btf_str(const struct kbtf_btf *btf, uint32_t off);
 
