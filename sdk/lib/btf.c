@@ -1022,6 +1022,7 @@ static __attribute__((noinline)) const struct btf_type *prepared_check(const str
 	return (const void *)(btf->types + off);
 }
 
+/* As kbtf_btf_type(), and the same few instructions for a BTF parsed whole. */
 const struct btf_type *kbtf_btf_type_head(const struct kbtf_btf *btf, uint32_t id)
 {
 	while (id < btf->start_id) {
@@ -1031,10 +1032,9 @@ const struct btf_type *kbtf_btf_type_head(const struct kbtf_btf *btf, uint32_t i
 	}
 	if (id - btf->start_id >= btf->nr_types)
 		return NULL;
-	if (btf->dsrc)
-		return delta_head(btf, id - btf->start_id);
 	if (btf->checked)
-		return prepared_type(btf, id - btf->start_id);
+		return btf->dsrc ? delta_head(btf, id - btf->start_id)
+				 : prepared_type(btf, id - btf->start_id);
 	return (const void *)(btf->types + btf->type_offs[id - btf->start_id]);
 }
 
@@ -1264,9 +1264,10 @@ int kbtf_btf_index_names(struct kbtf_btf *btf)
 	}
 	/* insert highest id first so every chain lists ids in ascending order */
 	for (i = btf->nr_types; i-- > 0;) {
-		/* a delta's records exist once rebuilt, a prepared one's once checked */
+		/* a delta's records exist once rebuilt (the name: the head
+		 * alone), a prepared one's once checked */
 		const struct btf_type *t = btf->checked
-					       ? kbtf_btf_type(btf, btf->start_id + i)
+					       ? kbtf_btf_type_head(btf, btf->start_id + i)
 					       : (const void *)(btf->types + btf->type_offs[i]);
 		uint32_t b;
 		const char *name;
@@ -1293,7 +1294,7 @@ int kbtf_btf_find_by_name(struct kbtf_btf *btf, const char *name, int kind, uint
 	cur = btf->names->head[kbtf_hash_str(name) & btf->names->mask];
 	while (cur) {
 		uint32_t id = cur - 1;
-		const struct btf_type *t = kbtf_btf_type(btf, id);
+		const struct btf_type *t = kbtf_btf_type_head(btf, id);
 
 		if ((kind < 0 || kbtf_kind(t) == (uint32_t)kind) &&
 		    !strcmp(kbtf_btf_str(btf, t->name_off), name)) {
@@ -1359,7 +1360,8 @@ uint32_t kbtf_btf_skip_mods_typedefs(const struct kbtf_btf *btf, uint32_t id)
 	int depth;
 
 	for (depth = 0; depth < 32; depth++) {
-		t = kbtf_btf_type(btf, id);
+		/* the kind and the type named: the head's */
+		t = kbtf_btf_type_head(btf, id);
 		if (!t)
 			return 0;
 		if (!kbtf_is_modifier(t) && kbtf_kind(t) != BTF_KIND_TYPEDEF)

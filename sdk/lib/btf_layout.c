@@ -16,10 +16,14 @@
 
 static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, int depth)
 {
-	const struct btf_type *t = kbtf_btf_type(btf, id);
+	/* sizes and the types named are in the head: a struct's members
+	 * are not rebuilt for its size (a kernel's BTF stored as a delta) */
+	const struct btf_type *t = kbtf_btf_type_head(btf, id);
 
 	if (!t || depth > 32)
 		return 0;
+	if (kbtf_kind(t) == BTF_KIND_ARRAY)
+		t = kbtf_btf_type(btf, id);
 	switch (kbtf_kind(t)) {
 	case BTF_KIND_INT:
 	case BTF_KIND_ENUM:
@@ -83,7 +87,8 @@ static void cat3(char *buf, size_t len, const char *a, const char *b, const char
 
 static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len, int depth)
 {
-	const struct btf_type *t = kbtf_btf_type(btf, id);
+	/* a name needs the head but for an array's length and element */
+	const struct btf_type *t = kbtf_btf_type_head(btf, id);
 	const char *name, *tag = "";
 	char inner[256], num[16];
 
@@ -97,6 +102,8 @@ static void name_rec(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t 
 		cat3(buf, len, "?", "", "");
 		return;
 	}
+	if (kbtf_kind(t) == BTF_KIND_ARRAY)
+		t = kbtf_btf_type(btf, id);
 	name = kbtf_btf_str(btf, t->name_off);
 	if (!name)
 		name = "?";
@@ -184,8 +191,12 @@ uint32_t kbtf_type_element(const struct kbtf_btf *btf, uint32_t id)
 		const struct btf_type *t;
 
 		id = strip(btf, id);
-		t = kbtf_btf_type(btf, id);
+		t = kbtf_btf_type_head(btf, id);
 		if (!t || kbtf_kind(t) != BTF_KIND_ARRAY)
+			return id;
+		/* a record that fails its check reads as VOID, not an array */
+		t = kbtf_btf_type(btf, id);
+		if (kbtf_kind(t) != BTF_KIND_ARRAY)
 			return id;
 		id = kbtf_array(t)->type;
 	}
@@ -194,7 +205,7 @@ uint32_t kbtf_type_element(const struct kbtf_btf *btf, uint32_t id)
 
 static bool anon_composite(const struct kbtf_btf *btf, uint32_t id)
 {
-	const struct btf_type *t = kbtf_btf_type(btf, strip(btf, id));
+	const struct btf_type *t = kbtf_btf_type_head(btf, strip(btf, id));
 
 	return t && kbtf_is_composite(t) && !t->name_off;
 }
@@ -406,7 +417,7 @@ static uint64_t digest_list(struct kbtf_digests *m, const struct btf_type *t,
 	for (i = 0; i < l->n; i++) {
 		const struct kbtf_flat *f = &l->v[i];
 		uint32_t e = kbtf_type_element(m->btf, f->type);
-		const struct btf_type *et = e ? kbtf_btf_type(m->btf, e) : NULL;
+		const struct btf_type *et = e ? kbtf_btf_type_head(m->btf, e) : NULL;
 
 		h = mix(mix(mix_str(h, f->name), f->bit_off), f->bits);
 		kbtf_type_name(m->btf, f->type, m->name, sizeof(m->name));

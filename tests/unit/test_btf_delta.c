@@ -18,6 +18,7 @@
 #include <cmocka.h>
 
 #include "btf_delta.h"
+#include "btf_layout.h"
 #include "btf_prepared.h"
 #include "hash.h"
 #include "kbtf/btf.h"
@@ -377,6 +378,38 @@ static void literal_changed(const struct kbtf_buf *r, const struct kbtf_buf *d, 
 }
 
 /*
+ * What needs a struct's name or size reads its head alone (a kernel's
+ * BTF stored as a delta rebuilds no members for it): struct @id, literal
+ * at @at of @d, with a member's name damaged, is sized and named as it
+ * is, the object not damaged; its members, read whole, are damaged.
+ */
+static void head_readers(const struct kbtf_buf *r, const struct kbtf_buf *d, uint32_t n,
+			 uint32_t id, size_t at)
+{
+	struct kbtf_flatlist fl = {0};
+	struct kbtf_buf dc;
+	struct kbtf_btf *lazy;
+	char name[256], want[256];
+
+	assert_int_equal(kbtf_buf_dup(d->data, d->size, &dc), 0);
+	put_u32(&dc, at + 12, 0xeeeeeeee);
+	lazy = lazy_open(r, &dc, n);
+	assert_int_equal(kbtf_type_bits(NULL, lazy, id), 8 * get_u32(&dc, at + 8));
+	kbtf_type_name(lazy, id, name, sizeof(name));
+	snprintf(want, sizeof(want), "struct %s",
+		 kbtf_btf_str(lazy, get_u32(&dc, at)) ? kbtf_btf_str(lazy, get_u32(&dc, at)) : "?");
+	assert_string_equal(name, get_u32(&dc, at) ? want : "struct {...}");
+	assert_int_equal(kbtf_btf_skip_mods_typedefs(lazy, id), id);
+	assert_false(kbtf_btf_damaged(lazy));
+	assert_int_equal(kbtf_flatten(lazy, NULL, id, 0, &fl), 0);
+	assert_int_equal(fl.n, 0);
+	assert_true(kbtf_btf_damaged(lazy));
+	free(fl.v);
+	kbtf_btf_free(lazy);
+	kbtf_buf_release(&dc);
+}
+
+/*
  * A literal's head damaged after the tables' checksums (records are
  * checked when read): its name offset past the strings, its kind unknown,
  * its vlen past what its length holds, the type it names out of range,
@@ -398,6 +431,7 @@ static void heads_damaged(const struct kbtf_buf *r, const struct kbtf_buf *d, ui
 	literal_changed(r, d, n, id, at, 3, 0xeeeeeeee, false, true);
 	literal_changed(r, d, n, id, at, 4, 0x7ffffff0, false, true);
 	literal_changed(r, d, n, id, at, 2, 0x12345, false, false);
+	head_readers(r, d, n, id, at);
 	assert_true(literal_where(d, names_a_type, &id, &at));
 	literal_changed(r, d, n, id, at, 2, 0x7ffffff0, true, true);
 	literal_changed(r, d, n, id, at, 2, n + 1, true, true);

@@ -32,8 +32,10 @@ static bool same_name_sure(const struct kbtf_btf *ba, uint32_t a, const struct k
 	for (;; depth++) {
 		if (!a || !b)
 			return !a && !b;
-		ta = kbtf_btf_type(ba, a);
-		tb = kbtf_btf_type(bb, b);
+		/* kinds, names and the types named are in the heads: a kernel's
+		 * BTF stored as a delta then rebuilds no struct's members here */
+		ta = kbtf_btf_type_head(ba, a);
+		tb = kbtf_btf_type_head(bb, b);
 		if (!ta || !tb || depth > 8)
 			return false;
 		/* a type tag names as what it tags */
@@ -50,6 +52,12 @@ static bool same_name_sure(const struct kbtf_btf *ba, uint32_t a, const struct k
 			b = tb->type;
 			continue;
 		case BTF_KIND_ARRAY:
+			/* the length and element are past the head; a record
+			 * that fails its check reads as VOID */
+			ta = kbtf_btf_type(ba, a);
+			tb = kbtf_btf_type(bb, b);
+			if (kbtf_kind(ta) != BTF_KIND_ARRAY || kbtf_kind(tb) != BTF_KIND_ARRAY)
+				return false;
 			if (kbtf_array(ta)->nelems != kbtf_array(tb)->nelems)
 				return false;
 			a = kbtf_array(ta)->type;

@@ -39,7 +39,7 @@ static uint32_t skip_mods(const struct kbtf_btf *btf, uint32_t id)
 	int i;
 
 	for (i = 0; i < 32; i++) {
-		const struct btf_type *t = kbtf_btf_type(btf, id);
+		const struct btf_type *t = kbtf_btf_type_head(btf, id);
 
 		if (!t || !kbtf_is_modifier(t))
 			return id;
@@ -61,7 +61,10 @@ static void spell(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len
 	size_t used;
 
 	id = skip_mods(btf, id);
-	t = kbtf_btf_type(btf, id);
+	/* names are in the head; an array's length and element past it */
+	t = kbtf_btf_type_head(btf, id);
+	if (t && kbtf_kind(t) == BTF_KIND_ARRAY)
+		t = kbtf_btf_type(btf, id);
 	if (!t || depth > 8) {
 		cat(buf, len, "?");
 		return;
@@ -74,7 +77,7 @@ static void spell(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len
 	switch (kbtf_kind(t)) {
 	case BTF_KIND_PTR: {
 		uint32_t to = kbtf_btf_skip_mods_typedefs(btf, t->type);
-		const struct btf_type *tt = kbtf_btf_type(btf, to);
+		const struct btf_type *tt = kbtf_btf_type_head(btf, to);
 
 		if (tt && kbtf_kind(tt) == BTF_KIND_FUNC_PROTO) {
 			cat(buf, len, "fn*");
@@ -119,8 +122,13 @@ static void spell(const struct kbtf_btf *btf, uint32_t id, char *buf, size_t len
 /* The size in bits of a member of type @id; @ptr_bits for pointers. */
 static uint32_t type_bits(const struct kbtf_btf *btf, uint32_t id, uint32_t ptr_bits, int depth)
 {
-	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
+	const struct btf_type *t;
 
+	/* sizes are in the head: a struct's members are not rebuilt for it */
+	id = kbtf_btf_skip_mods_typedefs(btf, id);
+	t = kbtf_btf_type_head(btf, id);
+	if (t && kbtf_kind(t) == BTF_KIND_ARRAY)
+		t = kbtf_btf_type(btf, id);
 	if (!t || depth > 8)
 		return 0;
 	switch (kbtf_kind(t)) {
