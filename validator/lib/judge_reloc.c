@@ -57,8 +57,9 @@ static void members_rec(const struct kbtf_btf *btf, uint32_t id, uint32_t base, 
 	mb = kbtf_members(t);
 	for (i = 0; i < kbtf_vlen(t); i++) {
 		const char *name = kbtf_btf_str(btf, mb[i].name_off);
+		/* its kind and name: an anonymous composite is opened up */
 		const struct btf_type *mt =
-		    kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, mb[i].type));
+		    kbtf_btf_type_head(btf, kbtf_btf_skip_mods_typedefs(btf, mb[i].type));
 		uint32_t off = base + kbtf_member_bit_offset(t, &mb[i]);
 		char tn[96];
 
