@@ -292,7 +292,7 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 	char a[32], b[32], other[256] = "", where[320] = "";
 	bool starts = false;
 	struct kbtf_problem *p;
-	size_t i;
+	size_t i, used;
 
 	kbtf_bits_str(g->bit_off, a, sizeof(a));
 	if (!found)
@@ -306,17 +306,19 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 		reason = "member-resized";
 	else
 		reason = "member-retyped";
+	used = 0;
 	if (member_at(btf, bm, id, g->bit_off, other, sizeof(other), &starts, 0))
-		snprintf(where, sizeof(where), ", where `%s` now %s", other,
-			 starts ? "starts" : "lies");
+		kbtf_appendf(where, sizeof(where), &used, ", where `%s` now %s", other,
+			     starts ? "starts" : "lies");
 	if (found)
 		kbtf_bits_str(t->bit_off, b, sizeof(b));
 	f->nr_conflicts++;
+	used = 0;
 	if (!f->headline[0])
-		snprintf(f->headline, sizeof(f->headline),
-			 "%s (%s:%u) %s `%s.%s` at offset %s; on %s it %s%s%s", g->func, g->file,
-			 g->line, kbtf_access_how(g->flags), g->type, g->path, a, pair->release,
-			 found ? "is at " : "is gone", found ? b : "", where);
+		kbtf_appendf(f->headline, sizeof(f->headline), &used,
+			     "%s (%s:%u) %s `%s.%s` at offset %s; on %s it %s%s%s", g->func,
+			     g->file, g->line, kbtf_access_how(g->flags), g->type, g->path, a,
+			     pair->release, found ? "is at " : "is gone", found ? b : "", where);
 	p = kbtf_note_problem(&f->notes, KBTF_PROBLEM_BTF, g->type, reason);
 	if (!p)
 		return;
@@ -332,8 +334,8 @@ static void conflict(const struct kbtf_pair *pair, struct kbtf_access_findings *
 				where);
 	{
 		char detail[2048];
-		size_t used = 0;
 
+		used = 0;
 		detail[0] = '\0';
 		for (i = 0; i < n && i < MAX_LISTED; i++) {
 			const struct kbtf_access_rec *r = &g[i];
@@ -360,7 +362,9 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 	const struct kbtf_access *acc = pair->m->access;
 	const struct kbtf_btf *btf;
 	const char *last_type = NULL;
-	struct bits_memo *bm = NULL;
+	static const struct target_member none;
+	struct bits_memo bm;
+	bool bm_clear = false;
 	uint32_t ids[8];
 	size_t i, j, unchecked = 0;
 	int nids = 0;
@@ -381,10 +385,11 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 		return;
 	for (i = 0; i < acc->nr; i = j) {
 		const struct kbtf_access_rec *g = &acc->recs[i];
-		struct target_member t = {0};
+		/* a candidate is resolved into the one @t does not hold */
+		struct target_member cand[2], *t = NULL;
 		uint32_t use = 0;
+		bool alike = false;
 		int k;
-		bool found = false;
 
 		for (j = i + 1; j < acc->nr && !strcmp(acc->recs[j].type, g->type) &&
 				!strcmp(acc->recs[j].path, g->path);
@@ -401,27 +406,28 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 		}
 		/* several types of that name: the one laid out as built, if any */
 		for (k = 0; k < nids && k < 8; k++) {
-			struct target_member c = {0};
+			struct target_member *c = &cand[t == &cand[0]];
 
-			if (!resolve(btf, ids[k], g->path, g, &c))
+			if (!resolve(btf, ids[k], g->path, g, c))
 				continue;
-			if (!found || same(g, &c)) {
+			alike = same(g, c);
+			if (!t || alike) {
 				t = c;
 				use = ids[k];
-				found = true;
 			}
-			if (same(g, &c))
+			if (alike)
 				break;
 		}
-		if (!found)
-			use = ids[0];
-		if (found && same(g, &t))
+		if (alike)
 			continue;
-		if (!bm) /* a kernel without conflicts pays nothing; NULL: not remembered */
-			bm = calloc(1, sizeof(*bm));
-		conflict(pair, f, bm, g, j - i, use, found, &t);
+		if (!t)
+			use = ids[0];
+		if (!bm_clear) { /* a kernel without conflicts pays nothing */
+			memset(&bm, 0, sizeof(bm));
+			bm_clear = true;
+		}
+		conflict(pair, f, &bm, g, j - i, use, t != NULL, t ? t : &none);
 	}
-	free(bm);
 	if (unchecked)
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "access-partial", "",
 				  "%zu touched member%s of types not in %s's BTF were not checked",
