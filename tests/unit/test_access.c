@@ -383,6 +383,237 @@ static void test_no_record(void **state)
 	pair_fini(&pr);
 }
 
+/* ------------------------------------------------------------ finding members */
+
+/* @recs (@n of them) judged on a kernel of the types @build adds. */
+static void judge_on(struct pair *p, void (*build)(struct kbtf_builder *), const struct rec *recs,
+		     size_t n)
+{
+	struct kbtf_builder *b = kbtf_builder_new(NULL);
+	uint8_t d[8192] = {0};
+	size_t len = 0;
+
+	memset(p, 0, sizeof(*p));
+	build(b);
+	assert_int_equal(kbtf_builder_write(b, NULL, &p->k.btf_raw), 0);
+	kbtf_builder_free(b);
+	p->k.source = (char *)"test-kernel";
+	p->k.release = (char *)"6.12.113+deb12-amd64";
+	if (kbtf_vkernel_from_kernel(&p->k, NULL, &p->vk))
+		fail_msg("vkernel: %s", kbtf_errstr());
+	p->m.path = (char *)"/m/accdemo.ko";
+	p->m.name = (char *)"accdemo";
+	if (kbtf_vmod_from_module(&p->m, &p->vm))
+		fail_msg("vmod: %s", kbtf_errstr());
+	blob(d, &len, recs, n, false);
+	p->vm->access = parse_ok(d, len);
+	if (kbtf_validate_pair(p->vm, p->vk, NULL, &p->r))
+		fail_msg("validate: %s", kbtf_errstr());
+}
+
+/* The module has @member ("struct X.a.b") at byte 1; the kernel at @at. */
+static void expect_at(const struct kbtf_result *r, const char *member, const char *at)
+{
+	const struct kbtf_problem *p;
+	char want[256];
+
+	snprintf(want, sizeof(want), "%s: int at offset 1,", member);
+	p = problem(r, "member-moved", want);
+	if (!p)
+		fail_msg("no member-moved for %s", member);
+	snprintf(want, sizeof(want), "%s: int at offset %s,", member, at);
+	if (!strstr(p->actual, want))
+		fail_msg("%s: \"%s\", not at %s", member, p->actual, at);
+}
+
+#define AT1(type, path)                                                                            \
+	{                                                                                          \
+		{type, path, "int", "f", "", "/m/f.c"}, 1, 8, 32, R                                \
+	}
+
+/*
+ * 2 struct big {
+ *	int ab;
+ *	union { int x; struct { int y; int z; }; };	(3, 4)
+ *	int a;
+ *	union { int dup; };				(5)
+ *	int dup;					(hand-made: C has no such)
+ *	int after;
+ * };
+ */
+static void big_btf(struct kbtf_builder *b)
+{
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "big", 28);
+	kbtf_builder_add_member(b, "ab", 1, 0, 0);
+	kbtf_builder_add_member(b, NULL, 3, 32, 0);
+	kbtf_builder_add_member(b, "a", 1, 96, 0);
+	kbtf_builder_add_member(b, NULL, 5, 128, 0);
+	kbtf_builder_add_member(b, "dup", 1, 160, 0);
+	kbtf_builder_add_member(b, "after", 1, 192, 0);
+	kbtf_builder_add_union(b, NULL, 8);
+	kbtf_builder_add_member(b, "x", 1, 0, 0);
+	kbtf_builder_add_member(b, NULL, 4, 0, 0);
+	kbtf_builder_add_struct(b, NULL, 8);
+	kbtf_builder_add_member(b, "y", 1, 0, 0);
+	kbtf_builder_add_member(b, "z", 1, 32, 0);
+	kbtf_builder_add_union(b, NULL, 4);
+	kbtf_builder_add_member(b, "dup", 1, 0, 0);
+}
+
+/*
+ * Members are read once per type and kept, so a later path finds what an
+ * earlier one read past: the answers stay the first member of that name in
+ * declaration order, anonymous members entered where they stand ("dup" in
+ * the union, not the later one, though both were read for "after"), and a
+ * name is whole ("a" is not "ab" or "after").
+ */
+static void test_member_order(void **state)
+{
+	static const struct rec recs[] = {
+	    AT1("struct big", "a"),   AT1("struct big", "ab"), AT1("struct big", "after"),
+	    AT1("struct big", "dup"), AT1("struct big", "x"),  AT1("struct big", "y"),
+	    AT1("struct big", "z"),
+	};
+	struct pair pr;
+
+	judge_on(&pr, big_btf, recs, sizeof(recs) / sizeof(recs[0]));
+	assert_int_equal(pr.r.nr_problems, 7);
+	expect_at(&pr.r, "struct big.a", "12");
+	expect_at(&pr.r, "struct big.ab", "0");
+	expect_at(&pr.r, "struct big.after", "24");
+	expect_at(&pr.r, "struct big.dup", "16");
+	expect_at(&pr.r, "struct big.x", "4");
+	expect_at(&pr.r, "struct big.y", "4");
+	expect_at(&pr.r, "struct big.z", "8");
+	pair_fini(&pr);
+}
+
+/*
+ * 9 struct top { int pad; struct l1 l1; }; l1 to l4 { int pad; next; } with
+ * the pad laid out last, l3's next through a const typedef (4, 5) to l4;
+ * l5 { int pad; int v; int w; } likewise. Six composites on one path, more
+ * than are kept at once, and each pad somewhere else: a composite's names
+ * are its own, whichever composite had its place before.
+ */
+static void chain_btf(struct kbtf_builder *b)
+{
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "l5", 12);
+	kbtf_builder_add_member(b, "pad", 1, 64, 0);
+	kbtf_builder_add_member(b, "v", 1, 0, 0);
+	kbtf_builder_add_member(b, "w", 1, 32, 0);
+	kbtf_builder_add_struct(b, "l4", 16);
+	kbtf_builder_add_member(b, "pad", 1, 96, 0);
+	kbtf_builder_add_member(b, "l5", 2, 0, 0);
+	kbtf_builder_add_typedef(b, "l4_t", 3);
+	kbtf_builder_add_const(b, 4);
+	kbtf_builder_add_struct(b, "l3", 20);
+	kbtf_builder_add_member(b, "pad", 1, 128, 0);
+	kbtf_builder_add_member(b, "l4", 5, 0, 0);
+	kbtf_builder_add_struct(b, "l2", 24);
+	kbtf_builder_add_member(b, "pad", 1, 160, 0);
+	kbtf_builder_add_member(b, "l3", 6, 0, 0);
+	kbtf_builder_add_struct(b, "l1", 28);
+	kbtf_builder_add_member(b, "pad", 1, 192, 0);
+	kbtf_builder_add_member(b, "l2", 7, 0, 0);
+	kbtf_builder_add_struct(b, "top", 32);
+	kbtf_builder_add_member(b, "pad", 1, 0, 0);
+	kbtf_builder_add_member(b, "l1", 8, 32, 0);
+}
+
+static void test_member_chain(void **state)
+{
+	static const struct rec recs[] = {
+	    AT1("struct top", "l1.l2.l3.l4.l5.v"),
+	    AT1("struct top", "l1.l2.l3.l4.l5.w"),
+	    AT1("struct top", "pad"),
+	    AT1("struct l3", "l4.l5.w"),
+	    AT1("struct l1", "pad"),
+	    AT1("struct l2", "pad"),
+	    AT1("struct l3", "pad"),
+	    AT1("struct l4", "pad"),
+	    AT1("struct l5", "pad"),
+	};
+	struct pair pr;
+
+	judge_on(&pr, chain_btf, recs, sizeof(recs) / sizeof(recs[0]));
+	assert_int_equal(pr.r.nr_problems, 9);
+	expect_at(&pr.r, "struct top.l1.l2.l3.l4.l5.v", "4");
+	expect_at(&pr.r, "struct top.l1.l2.l3.l4.l5.w", "8");
+	expect_at(&pr.r, "struct top.pad", "0");
+	expect_at(&pr.r, "struct l3.l4.l5.w", "4");
+	expect_at(&pr.r, "struct l1.pad", "24");
+	expect_at(&pr.r, "struct l2.pad", "20");
+	expect_at(&pr.r, "struct l3.pad", "16");
+	expect_at(&pr.r, "struct l4.pad", "12");
+	expect_at(&pr.r, "struct l5.pad", "8");
+	pair_fini(&pr);
+}
+
+/*
+ * 2 struct cyc { struct cyc; int v; int w; }: hostile BTF, an anonymous
+ * member of its own type. Anonymous members are entered 16 deep (each at
+ * bit 64), where v is found: 16 * 64 + 32 bits.
+ */
+static void cycle_btf(struct kbtf_builder *b)
+{
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "cyc", 16);
+	kbtf_builder_add_member(b, NULL, 2, 64, 0);
+	kbtf_builder_add_member(b, "v", 1, 32, 0);
+	kbtf_builder_add_member(b, "w", 1, 96, 0);
+}
+
+static void test_member_cycle(void **state)
+{
+	static const struct rec recs[] = {
+	    AT1("struct cyc", "v"),
+	    AT1("struct cyc", "w"),
+	};
+	struct pair pr;
+
+	judge_on(&pr, cycle_btf, recs, 2);
+	assert_int_equal(pr.r.nr_problems, 2);
+	expect_at(&pr.r, "struct cyc.v", "132");
+	expect_at(&pr.r, "struct cyc.w", "140");
+	pair_fini(&pr);
+}
+
+#define HUGE_MEMBERS 5000
+
+/* 2 struct huge { int m0; ... int m4999; }: more members than are kept. */
+static void huge_btf(struct kbtf_builder *b)
+{
+	char name[16];
+
+	kbtf_builder_add_int(b, "int", 4, BTF_INT_SIGNED, 0, 32);
+	kbtf_builder_add_struct(b, "huge", HUGE_MEMBERS * 4);
+	for (int i = 0; i < HUGE_MEMBERS; i++) {
+		snprintf(name, sizeof(name), "m%d", i);
+		kbtf_builder_add_member(b, name, 1, 32 * i, 0);
+	}
+}
+
+/* Past the reading budget: found by scanning, before and after it broke. */
+static void test_member_budget(void **state)
+{
+	static const struct rec recs[] = {
+	    AT1("struct huge", "m10"), AT1("struct huge", "m4990"), AT1("struct huge", "m4999"),
+	    AT1("struct huge", "m5"),  AT1("struct huge", "m5000"),
+	};
+	struct pair pr;
+
+	judge_on(&pr, huge_btf, recs, sizeof(recs) / sizeof(recs[0]));
+	assert_int_equal(pr.r.nr_problems, 5);
+	expect_at(&pr.r, "struct huge.m10", "40");
+	expect_at(&pr.r, "struct huge.m4990", "19960");
+	expect_at(&pr.r, "struct huge.m4999", "19996");
+	expect_at(&pr.r, "struct huge.m5", "20");
+	assert_non_null(problem(&pr.r, "member-vanished", "struct huge.m5000:"));
+	pair_fini(&pr);
+}
+
 static void test_combine(void **state)
 {
 	struct kbtf_findings f;
@@ -459,6 +690,10 @@ int main(void)
 	    cmocka_unit_test(test_same_layout_ok),
 	    cmocka_unit_test(test_vanished),
 	    cmocka_unit_test(test_no_record),
+	    cmocka_unit_test(test_member_order),
+	    cmocka_unit_test(test_member_chain),
+	    cmocka_unit_test(test_member_cycle),
+	    cmocka_unit_test(test_member_budget),
 	    cmocka_unit_test(test_combine),
 	    cmocka_unit_test(test_kcflags_one_plugin),
 	};

@@ -175,7 +175,7 @@ static uint32_t member_bits(struct bits_memo *m, const struct kbtf_btf *btf, uin
 }
 
 /* Member @name (@nlen bytes) of composite @id, through anonymous members. */
-static bool find_member(const struct kbtf_btf *btf, uint32_t id, const char *name, size_t nlen,
+static bool scan_member(const struct kbtf_btf *btf, uint32_t id, const char *name, size_t nlen,
 			uint32_t *bit_off, uint32_t *type, uint32_t *bf_bits, int depth)
 {
 	const struct btf_type *t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, id));
@@ -197,7 +197,7 @@ static bool find_member(const struct kbtf_btf *btf, uint32_t id, const char *nam
 			*bf_bits = kbtf_member_bitfield_size(t, &m[i]);
 			return true;
 		}
-		if (find_member(btf, m[i].type, name, nlen, &off, type, bf_bits, depth + 1)) {
+		if (scan_member(btf, m[i].type, name, nlen, &off, type, bf_bits, depth + 1)) {
 			*bit_off = off;
 			return true;
 		}
@@ -205,9 +205,211 @@ static bool find_member(const struct kbtf_btf *btf, uint32_t id, const char *nam
 	return false;
 }
 
+/*
+ * Member names of a composite, each read once per pair. A record lists a
+ * type's members together, and most name members of a few large structs
+ * (sk_buff, net_device, task_struct) whose names scan_member() would fetch
+ * again for every path, going through the same anonymous members. A slot
+ * reads on demand, one member at a time in scan_member()'s order, and
+ * keeps where it stopped: a name's first entry is the member scan_member()
+ * finds, a name not among the entries lies further on, and the members
+ * (and so the type records) read are the ones scan_member() reads for the
+ * farthest of the paths.
+ */
+struct name_ent {
+	const char *name;
+	uint32_t bit_off; /* from the composite's start */
+	uint32_t type;
+	uint32_t bf_bits;
+};
+
+/* A composite being read: the top one, then anonymous members down. */
+struct name_frame {
+	const struct btf_type *t;
+	uint32_t i;	  /* its next member */
+	uint32_t bit_off; /* where it starts in the top one */
+};
+
+struct name_slot {
+	uint32_t id;   /* the composite, modifiers and typedefs skipped; 0: free */
+	uint32_t via;  /* the id it was last reached by, before skipping */
+	uint32_t work; /* members read into the slot */
+	int nr_frames; /* 0: all read */
+	bool broken;   /* out of budget or memory: scanned plainly */
+	struct name_frame frame[MAX_DEPTH + 1];
+	struct name_ent *e;
+	char *c0; /* each entry's first byte, searched with memchr(); after e[cap] */
+	uint32_t n, cap;
+};
+
+/*
+ * A path goes through a few composites ("rlock.raw_lock.val.counter": four);
+ * more are taken in turn. The budget keeps a slot's memory and the work
+ * spent before falling back small where the BTF nests anonymous members
+ * without end; real kernel structs read a few hundred members.
+ */
+#define NAME_SLOTS 4
+#define NAME_WORK 4096
+
+struct name_cache {
+	struct name_slot slot[NAME_SLOTS];
+	unsigned int turn;
+};
+
+static bool slot_add(struct name_slot *s, const char *name, uint32_t bit_off, uint32_t type,
+		     uint32_t bf_bits)
+{
+	if (s->n == s->cap) {
+		/* one block: the entries, then their first bytes */
+		uint32_t cap = s->cap ? s->cap * 2 : 256;
+		struct name_ent *e = malloc(cap * (sizeof(*e) + 1));
+
+		if (!e)
+			return false;
+		if (s->n) {
+			memcpy(e, s->e, s->n * sizeof(*e));
+			memcpy(e + cap, s->c0, s->n);
+		}
+		free(s->e);
+		s->e = e;
+		s->c0 = (char *)(e + cap);
+		s->cap = cap;
+	}
+	s->c0[s->n] = name[0];
+	s->e[s->n++] = (struct name_ent){name, bit_off, type, bf_bits};
+	return true;
+}
+
+static bool ent_is(const struct name_ent *e, const char *name, size_t nlen)
+{
+	return !strncmp(e->name, name, nlen) && !e->name[nlen];
+}
+
+/*
+ * Read on until member @name (@nlen bytes) is read, going into anonymous
+ * members as scan_member() recurses: its entry, -1 at the end, -2 when the
+ * slot broke.
+ */
+static long slot_read(const struct kbtf_btf *btf, struct name_slot *s, const char *name,
+		      size_t nlen)
+{
+	while (s->nr_frames) {
+		struct name_frame *f = &s->frame[s->nr_frames - 1];
+		const struct btf_type *ft = f->t;
+		const struct btf_member *m = kbtf_members(ft);
+		uint32_t i, vlen = kbtf_vlen(ft);
+
+		for (i = f->i; i < vlen; i++) {
+			const struct btf_type *t;
+			const char *mn;
+			uint32_t off;
+
+			if (++s->work > NAME_WORK)
+				return -2;
+			mn = kbtf_btf_str(btf, m[i].name_off);
+			off = f->bit_off + kbtf_member_bit_offset(ft, &m[i]);
+			if (mn && *mn) {
+				if (!slot_add(s, mn, off, m[i].type,
+					      kbtf_member_bitfield_size(ft, &m[i])))
+					return -2;
+				if (mn[0] != name[0] || !ent_is(&s->e[s->n - 1], name, nlen))
+					continue;
+				f->i = i + 1;
+				return s->n - 1;
+			}
+			/* scan_member() looks the type up before it checks the depth */
+			t = kbtf_btf_type(btf, kbtf_btf_skip_mods_typedefs(btf, m[i].type));
+			if (t && kbtf_is_composite(t) && s->nr_frames <= MAX_DEPTH) {
+				f->i = i + 1;
+				s->frame[s->nr_frames++] = (struct name_frame){t, 0, off};
+				break;
+			}
+		}
+		if (i == vlen)
+			s->nr_frames--;
+	}
+	return -1;
+}
+
+/* @nc's slot of composite @cid (type @t), reached by @id; taken when new. */
+static struct name_slot *slot_of(struct name_cache *nc, uint32_t id, uint32_t cid,
+				 const struct btf_type *t)
+{
+	struct name_slot *s;
+	unsigned int i;
+
+	for (i = 0; i < NAME_SLOTS; i++) {
+		if (nc->slot[i].id == cid) {
+			nc->slot[i].via = id;
+			return &nc->slot[i];
+		}
+	}
+	s = &nc->slot[nc->turn++ % NAME_SLOTS];
+	s->id = cid;
+	s->via = id;
+	s->work = s->n = 0;
+	s->broken = false;
+	s->frame[0] = (struct name_frame){t, 0, 0};
+	s->nr_frames = 1;
+	return s;
+}
+
+/*
+ * Member @name (@nlen bytes) of composite @id, through anonymous members:
+ * scan_member()'s answer, from @nc's names while they fit its budget.
+ */
+static bool find_member(const struct kbtf_btf *btf, struct name_cache *nc, uint32_t id,
+			const char *name, size_t nlen, uint32_t *bit_off, uint32_t *type,
+			uint32_t *bf_bits)
+{
+	struct name_slot *s = NULL;
+	const struct name_ent *e;
+	uint32_t i;
+	long at = -1;
+
+	if (!id)
+		return false; /* void */
+	/* the paths into one type come together: its slot by the id they give */
+	for (i = 0; i < NAME_SLOTS && !s; i++)
+		if (nc->slot[i].via == id)
+			s = &nc->slot[i];
+	if (!s) {
+		uint32_t cid = kbtf_btf_skip_mods_typedefs(btf, id);
+		const struct btf_type *t = kbtf_btf_type(btf, cid);
+
+		if (!t || !kbtf_is_composite(t))
+			return false;
+		s = slot_of(nc, id, cid, t);
+	}
+	if (s->broken)
+		return scan_member(btf, id, name, nlen, bit_off, type, bf_bits, 0);
+	for (i = 0; i < s->n && at < 0; i++) {
+		const char *c = memchr(s->c0 + i, name[0], s->n - i);
+
+		if (!c)
+			break;
+		i = c - s->c0;
+		if (ent_is(&s->e[i], name, nlen))
+			at = i;
+	}
+	if (at < 0)
+		at = slot_read(btf, s, name, nlen);
+	if (at == -2) {
+		s->broken = true;
+		return scan_member(btf, id, name, nlen, bit_off, type, bf_bits, 0);
+	}
+	if (at < 0)
+		return false;
+	e = &s->e[at];
+	*bit_off += e->bit_off;
+	*type = e->type;
+	*bf_bits = e->bf_bits;
+	return true;
+}
+
 /* @path ("a.b.c") inside the composite @id; false when a member is gone. */
-static bool resolve(const struct kbtf_btf *btf, uint32_t id, const char *path,
-		    const struct kbtf_access_rec *r, struct target_member *out)
+static bool resolve(const struct kbtf_btf *btf, struct name_cache *nc, uint32_t id,
+		    const char *path, const struct kbtf_access_rec *r, struct target_member *out)
 {
 	uint32_t off = 0, type = id, bf = 0;
 	const char *p = path;
@@ -216,7 +418,7 @@ static bool resolve(const struct kbtf_btf *btf, uint32_t id, const char *path,
 	while (*p && depth++ < MAX_DEPTH) {
 		size_t n = strcspn(p, ".");
 
-		if (!find_member(btf, type, p, n, &off, &type, &bf, 0))
+		if (!find_member(btf, nc, type, p, n, &off, &type, &bf))
 			return false;
 		p += n;
 		if (*p == '.')
@@ -365,6 +567,7 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 	static const struct target_member none;
 	struct bits_memo bm;
 	bool bm_clear = false;
+	struct name_cache nc = {0};
 	uint32_t ids[8];
 	size_t i, j, unchecked = 0;
 	int nids = 0;
@@ -408,7 +611,7 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 		for (k = 0; k < nids && k < 8; k++) {
 			struct target_member *c = &cand[t == &cand[0]];
 
-			if (!resolve(btf, ids[k], g->path, g, c))
+			if (!resolve(btf, &nc, ids[k], g->path, g, c))
 				continue;
 			alike = same(g, c);
 			if (!t || alike) {
@@ -428,6 +631,8 @@ void kbtf_judge_access(const struct kbtf_pair *pair, struct kbtf_access_findings
 		}
 		conflict(pair, f, &bm, g, j - i, use, t != NULL, t ? t : &none);
 	}
+	for (i = 0; i < NAME_SLOTS; i++)
+		free(nc.slot[i].e);
 	if (unchecked)
 		kbtf_note_warning(&f->notes, KBTF_SEV_INFO, "access-partial", "",
 				  "%zu touched member%s of types not in %s's BTF were not checked",
