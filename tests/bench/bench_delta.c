@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -62,6 +63,7 @@ static void judge(const char *dir, const char *name, struct kbtf_vmod **vm, int 
 		  const struct kbtf_symvers *wanted, const char *how)
 {
 	struct kbtf_vkernel_opts o = {.wanted = wanted};
+	struct rusage ru0, ru1;
 	double pair[RUNS];
 	char what[160];
 	int m, i;
@@ -72,6 +74,7 @@ static void judge(const char *dir, const char *name, struct kbtf_vmod **vm, int 
 
 		if (!vm[m])
 			continue;
+		getrusage(RUSAGE_SELF, &ru0);
 		for (i = 0; i < RUNS; i++) {
 			struct kbtf_vkernel *vk;
 			struct kbtf_result r;
@@ -95,6 +98,10 @@ static void judge(const char *dir, const char *name, struct kbtf_vmod **vm, int 
 			 base == vm[m]->path ? base : base + 1, name, how);
 		if (i == RUNS)
 			bench_report(what, pair, RUNS);
+		getrusage(RUSAGE_SELF, &ru1);
+		if (i == RUNS)
+			printf("%-44s %8.1f minor page faults a pair\n", "",
+			       (double)(ru1.ru_minflt - ru0.ru_minflt) / RUNS);
 	}
 }
 

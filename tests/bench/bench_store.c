@@ -11,7 +11,8 @@
  *     full way (its index moved aside), per kernel;
  *   - open a stored kernel and judge one module on it, per pair: the
  *     figure to hold against libbpf parsing the kernel and relocating the
- *     module (btfo bench-relocate, printed by run.sh in the same run);
+ *     module (btfo bench-relocate, printed by run.sh in the same run), and
+ *     the minor page faults a pair takes (getrusage);
  *   - the matrix: $KBTF_BENCH_MATRIX_MODS module slots (the modules given,
  *     repeated) x $KBTF_BENCH_COPIES stored kernels (the stored ones again
  *     under other names, their files hard-linked as the store does for a
@@ -211,6 +212,7 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 {
 	struct kbtf_vkernel_opts o = {.wanted = wanted};
 	double open_ix[RUNS], open_full[RUNS], pair[RUNS];
+	struct rusage ru0, ru1;
 	char what[128], path[PATH_MAX], aside[PATH_MAX], sv[PATH_MAX];
 	int k, m, i, slashes;
 	bool plain;
@@ -261,6 +263,7 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 			if (!vm[m])
 				continue;
 			mp = vm[m]->path;
+			getrusage(RUSAGE_SELF, &ru0);
 			for (i = 0; i < RUNS; i++) {
 				struct kbtf_vkernel *vk;
 				struct kbtf_result r;
@@ -281,6 +284,11 @@ static void bench_open_judge(char **dirs, char **names, int nk, struct kbtf_vmod
 				 base == mp ? mp : base + 1, names[k]);
 			if (i == RUNS)
 				bench_report(what, pair, RUNS);
+			/* page faults: on a VM each costs about a microsecond */
+			getrusage(RUSAGE_SELF, &ru1);
+			if (i == RUNS)
+				printf("%-44s %8.1f minor page faults a pair\n", "",
+				       (double)(ru1.ru_minflt - ru0.ru_minflt) / RUNS);
 		}
 	}
 }
