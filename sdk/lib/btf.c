@@ -870,20 +870,39 @@ static bool record_ok(const struct kbtf_btf *btf, uint32_t i, const uint8_t *rec
 	return ok;
 }
 
+/*
+ * A head rebuilt alone (kbtf_btf_type_head()), and where the delta has
+ * its record: the record read whole later is not looked for again (a
+ * judge reads a struct's head, through a typedef, before its members).
+ */
+struct dhead {
+	struct btf_type t; /* first: handed out as the head */
+	struct kbtf_btf_delta_rec where;
+};
+
 /* Record @i of a delta's BTF, not read before: rebuilt and checked. */
 static __attribute__((noinline)) const struct btf_type *delta_type_rebuild(struct kbtf_btf *btf,
 									   uint32_t i)
 {
-	struct kbtf_btf_delta_rec where;
+	struct kbtf_btf_delta_rec where = {0};
+	const struct dhead *h;
 	const struct btf_type *t;
 	uint8_t *rec = NULL;
 
 	pthread_mutex_lock(&btf->dmutex);
 	t = dmap_get(&btf->drecs, i);
 	if (!t) {
-		/* found and sized by the delta (no type offsets needed), then
-		 * checked as any record */
-		if (kbtf_btf_delta_src_locate(btf->dsrc, i + 1, &where))
+		/* found and sized by the delta (no type offsets needed), or
+		 * where its head read alone found it, then checked as any
+		 * record. A record is kept in dheads only once in drecs, so
+		 * what dheads holds here is a dhead, or VOID for a head that
+		 * failed (its record fails too) */
+		h = dmap_get(&btf->dheads, i);
+		if (!h)
+			kbtf_btf_delta_src_locate(btf->dsrc, i + 1, &where);
+		else if (&h->t != &void_type)
+			where = h->where;
+		if (where.len)
 			rec = dchunk_alloc(btf, where.len);
 		if (rec && !kbtf_btf_delta_src_record(btf->dsrc, &where, rec) &&
 		    record_ok(btf, i, rec, where.len)) {
@@ -892,8 +911,7 @@ static __attribute__((noinline)) const struct btf_type *delta_type_rebuild(struc
 			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
 			t = &void_type;
 		}
-		if (dmap_put(&btf->drecs, i, t) ||
-		    (!dmap_get(&btf->dheads, i) && dmap_put(&btf->dheads, i, t)))
+		if (dmap_put(&btf->drecs, i, t) || (!h && dmap_put(&btf->dheads, i, t)))
 			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
 	}
 	pthread_mutex_unlock(&btf->dmutex);
@@ -950,17 +968,18 @@ static __attribute__((noinline)) const struct btf_type *delta_head_rebuild(struc
 {
 	struct kbtf_btf_delta_rec where;
 	const struct btf_type *t;
-	uint8_t *head = NULL;
+	struct dhead *head = NULL;
 	int err;
 
 	pthread_mutex_lock(&btf->dmutex);
 	t = dmap_get(&btf->dheads, i);
 	if (!t) {
 		if (kbtf_btf_delta_src_locate(btf->dsrc, i + 1, &where))
-			head = dchunk_alloc(btf, sizeof(struct btf_type));
-		if (head && !kbtf_btf_delta_src_head(btf->dsrc, &where, head) &&
-		    head_ok(btf, (const void *)head, where.len)) {
-			t = (const void *)head;
+			head = dchunk_alloc(btf, sizeof(*head));
+		if (head && !kbtf_btf_delta_src_head(btf->dsrc, &where, (uint8_t *)&head->t) &&
+		    head_ok(btf, &head->t, where.len)) {
+			head->where = where;
+			t = &head->t;
 			err = dmap_put(&btf->dheads, i, t);
 		} else {
 			__atomic_store_n(&btf->damaged, 1, __ATOMIC_RELEASE);
