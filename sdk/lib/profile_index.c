@@ -298,12 +298,13 @@ struct kbtf_pindex {
 	int damaged;
 	char *name; /* for messages */
 	/*
-	 * A reference shared within the process (open_ref()): which symbol
-	 * and name records, slot blocks and digest blocks its lookups found
-	 * whole, one bit each, so that the next profile against it does not
-	 * check them again (NULL: not shared, or no memory for them).
+	 * Which slot blocks and digest blocks (of digblks) lookups found
+	 * whole, one bit each (keep_block_checks()); of a reference shared
+	 * within the process (open_ref()) also which symbol and name records,
+	 * so that the next profile against it does not check them again
+	 * (NULL: not shared, or no memory for them).
 	 */
-	uint8_t *syms_ok, *sslots_ok, *names_ok, *nslots_ok, *digs_ok;
+	uint8_t *sslots_ok, *nslots_ok, *digs_ok, *syms_ok, *names_ok;
 	/* a delta against a shared reference: its hold on the mapping */
 	struct kbtf_buf ref_hold;
 };
@@ -1440,6 +1441,22 @@ static int check_meta(struct kbtf_pindex *ix)
 	return 0;
 }
 
+/*
+ * Room to remember which slot and digest blocks the lookups found whole,
+ * one bit a block: the lookups of one validation often read the same
+ * block again (a delta's own symbol slots are one block).
+ */
+static int keep_block_checks(struct kbtf_pindex *ix)
+{
+	uint32_t nslots = ix->nr_names ? ix->slot_mask + 1 : 0,
+		 nsslots = ix->nr_syms ? ix->sslot_mask + 1 : 0;
+
+	ix->sslots_ok = calloc(nsslots / SSLOT_BLOCK / 8 + 1, 1);
+	ix->nslots_ok = calloc(nslots / NSLOT_BLOCK / 8 + 1, 1);
+	ix->digs_ok = calloc(ix->nr_digblks / 8 + 1, 1);
+	return ix->sslots_ok && ix->nslots_ok && ix->digs_ok ? 0 : kbtf_err_nomem();
+}
+
 static int check(struct kbtf_pindex *ix)
 {
 	char hint[PATH_MAX + 160];
@@ -1468,6 +1485,8 @@ static int check(struct kbtf_pindex *ix)
 		err = kbtf_err_nomem();
 	if (!err && ix->runblk0[NR_RT] && !(ix->runs_ok = calloc(ix->runblk0[NR_RT] / 8 + 1, 1)))
 		err = kbtf_err_nomem();
+	if (!err)
+		err = keep_block_checks(ix);
 	return err;
 }
 
@@ -1586,25 +1605,16 @@ static void drop_ref(void *ix)
 	kbtf_pindex_free(ix);
 }
 
-/* Room to remember what the lookups of the shared reference @ix checked. */
+/* Room to remember which records the lookups of the shared reference @ix checked. */
 static void keep_checks(struct kbtf_pindex *ix)
 {
-	uint32_t nslots = ix->nr_names ? ix->slot_mask + 1 : 0,
-		 nsslots = ix->nr_syms ? ix->sslot_mask + 1 : 0;
-
 	ix->syms_ok = calloc(ix->nr_syms / 8 + 1, 1);
-	ix->sslots_ok = calloc(nsslots / SSLOT_BLOCK / 8 + 1, 1);
 	ix->names_ok = calloc(ix->nr_names / 8 + 1, 1);
-	ix->nslots_ok = calloc(nslots / NSLOT_BLOCK / 8 + 1, 1);
-	ix->digs_ok = calloc(ix->nr_digblks / 8 + 1, 1);
-	if (!ix->syms_ok || !ix->sslots_ok || !ix->names_ok || !ix->nslots_ok || !ix->digs_ok) {
+	if (!ix->syms_ok || !ix->names_ok) {
 		/* each checked every time, as without sharing */
 		free(ix->syms_ok);
-		free(ix->sslots_ok);
 		free(ix->names_ok);
-		free(ix->nslots_ok);
-		free(ix->digs_ok);
-		ix->syms_ok = ix->sslots_ok = ix->names_ok = ix->nslots_ok = ix->digs_ok = NULL;
+		ix->syms_ok = ix->names_ok = NULL;
 	}
 }
 
@@ -2542,7 +2552,7 @@ static bool digest_at(const struct kbtf_pindex *ix, int sec, const struct idx_ma
 	n = (uint32_t)__builtin_popcountll(mask);
 	if (start > ix->nr_digvals || n > ix->nr_digvals - start)
 		return false;
-	/* a shared reference has only its own table (SEC_DIGBLKS) */
+	/* digref's blocks are read once a validation or so: not kept */
 	if (sec != SEC_DIGBLKS || !bit_held(ix->digs_ok, blk)) {
 		if (digblk_sum(sec, blk, k, ix->digvals + start, n) != le32toh(k->sum))
 			return false;
