@@ -149,7 +149,12 @@ int kbtf_buf_from_opened(int fd, const struct stat *st, const char *path, struct
 	void *map;
 	int err;
 
-	if (S_ISREG(st->st_mode) && st->st_size > 0) {
+	/*
+	 * A small file is read: a mapping costs a map, a page fault and an
+	 * unmap, each more than copying a few KiB (a profile's marker, a
+	 * delta's config, read for every kernel a validation opens)
+	 */
+	if (S_ISREG(st->st_mode) && st->st_size > KBTF_BUF_READ_MAX) {
 		map = mmap(NULL, (size_t)st->st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		if (map != MAP_FAILED) {
 			out->data = map;

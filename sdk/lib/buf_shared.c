@@ -93,6 +93,19 @@ int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out)
 	int fd, err;
 
 	memset(out, 0, sizeof(*out));
+	/* a file mapped already is taken by its stat alone: no open */
+	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
+		pthread_mutex_lock(&shared_lock);
+		for (m = shared_maps; m && !same_file(m, &st); m = m->next)
+			;
+		if (m) {
+			m->holders++;
+			*out = (struct kbtf_buf){m->data, (size_t)m->size, KBTF_BUF_SHARED};
+		}
+		pthread_mutex_unlock(&shared_lock);
+		if (m)
+			return 0;
+	}
 	fd = kbtf_buf_open(path, &st);
 	if (fd < 0)
 		return fd;

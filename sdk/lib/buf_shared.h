@@ -17,9 +17,13 @@
  */
 int kbtf_buf_open(const char *path, struct stat *st);
 
+/* Regular files up to this size are read into the heap, not mapped. */
+#define KBTF_BUF_READ_MAX (16u << 10)
+
 /*
  * What kbtf_buf_from_file() makes of the file open at @fd (@st its stat):
- * a private mapping, or its bytes read up to KBTF_INPUT_MAX.
+ * a private mapping, or its bytes read up to KBTF_INPUT_MAX (a small
+ * file, or one that cannot be mapped).
  */
 int kbtf_buf_from_opened(int fd, const struct stat *st, const char *path, struct kbtf_buf *out);
 
