@@ -57,6 +57,23 @@ static bool same_file(const struct shared_map *m, const struct stat *st)
 	       m->ctime.tv_sec == st->st_ctim.tv_sec && m->ctime.tv_nsec == st->st_ctim.tv_nsec;
 }
 
+/* The mapping of the file of @st, or NULL. Locked. */
+static struct shared_map *find_file(const struct stat *st)
+{
+	struct shared_map *m;
+
+	for (m = shared_maps; m && !same_file(m, st); m = m->next)
+		;
+	return m;
+}
+
+/* @m for one more holder, as @out. Locked. */
+static void hold(struct shared_map *m, struct kbtf_buf *out)
+{
+	m->holders++;
+	*out = (struct kbtf_buf){m->data, (size_t)m->size, KBTF_BUF_SHARED};
+}
+
 /* Unmap the idle mappings past KBTF_SHARED_IDLE, the longest idle first. Locked. */
 static void trim_idle(void)
 {
@@ -96,12 +113,9 @@ int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out)
 	/* a file mapped already is taken by its stat alone: no open */
 	if (stat(path, &st) == 0 && S_ISREG(st.st_mode)) {
 		pthread_mutex_lock(&shared_lock);
-		for (m = shared_maps; m && !same_file(m, &st); m = m->next)
-			;
-		if (m) {
-			m->holders++;
-			*out = (struct kbtf_buf){m->data, (size_t)m->size, KBTF_BUF_SHARED};
-		}
+		m = find_file(&st);
+		if (m)
+			hold(m, out);
 		pthread_mutex_unlock(&shared_lock);
 		if (m)
 			return 0;
@@ -115,8 +129,7 @@ int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out)
 		return err;
 	}
 	pthread_mutex_lock(&shared_lock);
-	for (m = shared_maps; m && !same_file(m, &st); m = m->next)
-		;
+	m = find_file(&st);
 	if (!m) {
 		map = mmap(NULL, (size_t)st.st_size, PROT_READ, MAP_PRIVATE, fd, 0);
 		m = map == MAP_FAILED ? NULL : calloc(1, sizeof(*m));
@@ -135,12 +148,8 @@ int kbtf_buf_from_file_shared(const char *path, struct kbtf_buf *out)
 			munmap(map, (size_t)st.st_size);
 		}
 	}
-	if (m) {
-		m->holders++;
-		out->data = m->data;
-		out->size = (size_t)m->size;
-		out->owner = KBTF_BUF_SHARED;
-	}
+	if (m)
+		hold(m, out);
 	pthread_mutex_unlock(&shared_lock);
 	/* not mappable (or no memory to keep it): read unshared, as without */
 	err = m ? 0 : kbtf_buf_from_opened(fd, &st, path, out);

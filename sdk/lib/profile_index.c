@@ -1629,19 +1629,16 @@ static int open_ref(const char *path, struct kbtf_pindex **out, struct kbtf_buf 
 {
 	struct kbtf_pindex *ix, *kept;
 	struct kbtf_buf view;
-	struct stat st;
 	int err;
 
 	*out = NULL;
-	memset(hold, 0, sizeof(*hold));
-	if (stat(path, &st) < 0)
-		return errno == ENOENT ? -ENOENT
-				       : kbtf_err(-errno, "%s: %s", path, strerror(errno));
-	if ((uint64_t)st.st_size > IDX_MAX_SIZE)
-		return bad(path, "too big");
 	err = kbtf_buf_from_file_shared(path, hold);
 	if (err)
-		return kbtf_err_prefix(err, "%s", path);
+		return err == -ENOENT ? err : kbtf_err_prefix(err, "%s", path);
+	if (hold->size > IDX_MAX_SIZE) {
+		kbtf_buf_release(hold);
+		return bad(path, "too big");
+	}
 	ix = kbtf_buf_shared_obj(hold, ref_kind);
 	if (!ix && hold->owner == KBTF_BUF_SHARED && !((uintptr_t)hold->data % 8)) {
 		view = (struct kbtf_buf){hold->data, hold->size, KBTF_BUF_BORROWED};
