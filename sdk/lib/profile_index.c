@@ -309,7 +309,7 @@ struct kbtf_pindex {
 	struct kbtf_buf ref_hold;
 };
 
-/* Bit @i of @map (NULL: none set). */
+/* Bit @i of @map, a map of which blocks or records held (NULL: none set). */
 static inline bool bit_held(const uint8_t *map, uint32_t i)
 {
 	return map && (__atomic_load_n(&map[i / 8], __ATOMIC_ACQUIRE) >> (i % 8) & 1);
@@ -2088,7 +2088,6 @@ const uint32_t *kbtf_pindex_type_offs(const struct kbtf_pindex *ix, uint32_t *nr
 bool kbtf_pindex_type_offs_ok(const struct kbtf_pindex *ix, uint32_t first, uint32_t n)
 {
 	uint32_t b, last;
-	uint8_t bit;
 
 	if (!n)
 		return true;
@@ -2096,14 +2095,13 @@ bool kbtf_pindex_type_offs_ok(const struct kbtf_pindex *ix, uint32_t first, uint
 		return false;
 	last = (first + n - 1) / OFFS_BLOCK;
 	for (b = first / OFFS_BLOCK; b <= last; b++) {
-		bit = (uint8_t)(1u << (b % 8));
-		if (__atomic_load_n(&ix->offs_ok[b / 8], __ATOMIC_ACQUIRE) & bit)
+		if (bit_held(ix->offs_ok, b))
 			continue;
 		if (!blk_ok(ix->offs, 4 * (size_t)ix->nr_offs, 4 * OFFS_BLOCK, ix->offsums, b)) {
 			kbtf_pindex_mark_damaged(ix);
 			return false;
 		}
-		__atomic_fetch_or(&ix->offs_ok[b / 8], bit, __ATOMIC_RELEASE);
+		bit_keep(ix->offs_ok, b);
 	}
 	return true;
 }
@@ -2387,9 +2385,8 @@ static bool run_blk_ok(const struct kbtf_pindex *ix, int t, uint32_t i)
 	const uint8_t *tab = t == RT_IDS    ? (const uint8_t *)ix->idruns
 			     : t == RT_STRS ? (const uint8_t *)ix->strruns
 					    : (const uint8_t *)ix->gone;
-	uint8_t bit = (uint8_t)(1u << (g % 8));
 
-	if (__atomic_load_n(&ix->runs_ok[g / 8], __ATOMIC_ACQUIRE) & bit)
+	if (bit_held(ix->runs_ok, g))
 		return true;
 	end = n - b * RUN_BLOCK < RUN_BLOCK ? n : (b + 1) * RUN_BLOCK;
 	if (blk_sum(tab + esz * b * RUN_BLOCK, esz * (end - b * RUN_BLOCK), g) !=
@@ -2400,7 +2397,7 @@ static bool run_blk_ok(const struct kbtf_pindex *ix, int t, uint32_t i)
 			return false;
 	if (t == RT_GONE && (!ix->ref || run_key(ix, t, end - 1) >= ix->ref->nr_syms))
 		return false;
-	__atomic_fetch_or(&ix->runs_ok[g / 8], bit, __ATOMIC_RELEASE);
+	bit_keep(ix->runs_ok, g);
 	return true;
 }
 
